@@ -1,0 +1,93 @@
+/* analysis.h - facts computed once per translation unit, read by every rule.
+ *
+ * - constant propagation: the value of each call argument (through locals,
+ *   enum constants and macros), so a deadline of -1 is seen wherever it
+ *   comes from;
+ * - the model of each call's callee;
+ * - async-context discovery: which functions run as coroutines or
+ *   event-loop callbacks (from spawn entries and callback registrations);
+ * - blocking summaries: which functions may block, and through which chain
+ *   of in-TU calls.
+ */
+#ifndef TL_ANALYSIS_H
+#define TL_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "../ir/ir.h"
+#include "../model/model.h"
+#include "dataflow.h"
+
+/* A constant-propagation lattice value. */
+typedef enum {
+    TL_CV_UNDEF = 0, /* no definition reaches (bottom) */
+    TL_CV_INT,       /* a known integer */
+    TL_CV_NULL,      /* a null pointer */
+    TL_CV_NONNULL,   /* a known non-null pointer (address of something, a function) */
+    TL_CV_UNKNOWN    /* not a constant (top) */
+} tl_cval_kind;
+
+typedef struct {
+    tl_cval_kind kind;
+    int64_t v;
+    /* where a constant came from when it was not spelled at the use:
+       the variable it flowed through (-1 if the constant is spelled in place) */
+    int via_var;
+} tl_cval;
+
+/* Facts for one call instruction. */
+typedef struct {
+    const tl_instr *instr;   /* the TL_I_CALL */
+    int block, index;        /* its position */
+    const tl_fn_model *model;/* NULL when the callee is not modelled */
+    tl_cval *argv;           /* value of each argument at the call */
+    bool reached;            /* the call's block is reachable */
+} tl_call_facts;
+
+/* Why a function runs in an async context. */
+typedef struct {
+    tl_context_kind kind;    /* TL_CTX_NONE if it does not */
+    const char *library;     /* library of the registering/spawning model */
+    const char *via;         /* callee that made it async: "dill_prologue", "uv_timer_start" */
+    int from_func;           /* function containing the registration, -1 if none */
+    tl_loc loc;              /* where it was registered / spawned */
+} tl_context_info;
+
+/* Why a function may block: first blocking call, directly or through calls. */
+typedef struct {
+    bool may_block;
+    int call_id;             /* the call in this function that blocks or leads there */
+    const char *blocking_callee; /* the final blocking function (e.g. "sleep") */
+    int next_func;           /* -1 if call_id is directly blocking, else the callee func */
+} tl_block_summary;
+
+typedef struct {
+    tl_call_facts *calls;    /* indexed by call id, ncalls entries */
+    int ncalls;
+    tl_context_info context;
+    tl_block_summary blocks;
+    bool exempt;             /* config says: do not report in this function */
+} tl_func_facts;
+
+typedef struct tl_analysis {
+    const tl_tu *tu;
+    const tl_model_set *models;
+    tl_profile profile;
+    tl_func_facts *funcs;    /* tu->nfuncs entries */
+} tl_analysis;
+
+int tl_analysis_run(const tl_tu *tu, const tl_model_set *models, tl_profile profile,
+                    tl_analysis *out);
+void tl_analysis_free(tl_analysis *a);
+
+/* Evaluate an expression under a constant environment (values per variable,
+ * nvars entries) - also used by unit tests and by rules on branch conditions. */
+tl_cval tl_eval_expr(const tl_expr *e, const tl_cval *env, int nvars);
+
+/* Is the call blocking given its argument values (model conditions)? */
+bool tl_call_is_blocking(const tl_call_facts *cf);
+/* Is the wait forever given its argument values?  Sets *kind to the wait's
+ * effective kind. */
+bool tl_call_waits_forever(const tl_call_facts *cf, tl_wait_kind *kind);
+
+#endif

@@ -1,0 +1,46 @@
+/* driver.h - analysing one translation unit end to end.
+ *
+ * parse with libclang -> clang diagnostics as findings -> lower to IR
+ * (frontend) -> per-TU facts (analysis) -> enabled rules -> suppression
+ * comments.  The CLI calls this once per TU, from one worker thread per
+ * CXIndex; the fixture runner calls it in-process.
+ */
+#ifndef TL_DRIVER_H
+#define TL_DRIVER_H
+
+#include <clang-c/Index.h>
+#include <stdbool.h>
+#include "model/model.h"
+#include "report/finding.h"
+
+typedef struct {
+    tl_profile profile;
+    bool profile_set;        /* --profile given: overrides the config file */
+    /* per rule (index into tl_rules): -1 default, 0 disabled, 1 enabled */
+    signed char rule_state[16];
+    bool no_config;          /* do not look for .tasklint.yaml */
+    const char *config_path; /* --config FILE: use this config for every file */
+} tl_options;
+
+typedef struct {
+    const char *file;        /* main file (absolute or relative to directory) */
+    const char *directory;   /* working directory for relative paths, or NULL */
+    const char *const *args; /* compiler arguments (without the file name) */
+    int nargs;
+} tl_tu_job;
+
+typedef struct {
+    tl_findings findings;
+    int nerrors;             /* clang errors in the TU */
+    bool fatal;              /* could not be analysed at all */
+    char *fatal_message;
+} tl_tu_result;
+
+void tl_options_init(tl_options *o);
+/* base: the built-in models (plus --models files).  Project config is looked
+ * up per file unless disabled. */
+int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *base,
+                  const tl_tu_job *job, tl_tu_result *out);
+void tl_tu_result_free(tl_tu_result *r);
+
+#endif

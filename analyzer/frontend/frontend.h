@@ -1,0 +1,21 @@
+/* frontend.h - lowering a libclang translation unit into the IR.
+ *
+ * Every function defined in the TU's main file becomes a tl_func: a CFG whose
+ * blocks hold calls (resolved callee, argument expression trees), assignments
+ * to variables, stores into memory, declarations and returns.  Control flow
+ * inside expressions (&&, ||, ?:, GNU statement expressions) becomes blocks.
+ * Calls to functions the models mark noreturn (or with clang's noreturn
+ * attribute) end their block's path.  Spawn entry calls inside go()-style
+ * expansions (model spawn.entry_before) are marked is_spawn_entry.
+ */
+#ifndef TL_FRONTEND_H
+#define TL_FRONTEND_H
+
+#include <clang-c/Index.h>
+#include "../ir/ir.h"
+#include "../model/model.h"
+
+/* Returns 0, or -1 on an internal limit (out: whatever was lowered). */
+int tl_frontend_lower(CXTranslationUnit tu, const tl_model_set *models, tl_tu *out);
+
+#endif

@@ -1,0 +1,188 @@
+/* ir.h - the intermediate representation rules and dataflow read.
+ *
+ * The front end (analyzer/frontend/) lowers each function body of a
+ * translation unit's main file into a control-flow graph of basic blocks.
+ * A block holds a linear list of instructions (calls, assignments to
+ * variables, stores into memory, declarations, returns) whose operands are
+ * small expression trees.  Control flow inside expressions (&&, ||, ?:, GNU
+ * statement expressions) is lowered into blocks, with synthetic temporaries
+ * carrying the values.  Nothing in here refers to libclang: the IR is plain
+ * data, so unit tests can build it by hand and rules never touch the AST.
+ */
+#ifndef TL_IR_H
+#define TL_IR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A source location as the user spells it (macro expansion site). */
+typedef struct {
+    const char *file; /* interned; NULL when unknown */
+    unsigned line, col;
+    unsigned offset;  /* byte offset in file */
+} tl_loc;
+
+typedef enum {
+    TL_VAR_LOCAL = 0, /* automatic local variable */
+    TL_VAR_PARAM,     /* function parameter */
+    TL_VAR_STATIC,    /* static local */
+    TL_VAR_GLOBAL,    /* file-scope variable */
+    TL_VAR_TEMP       /* synthetic temporary made by the lowering */
+} tl_var_kind;
+
+typedef struct {
+    char *name;
+    tl_var_kind kind;
+    bool is_array;     /* declared with array type */
+    bool is_record;    /* struct/union type */
+    bool is_pointer;
+    tl_loc decl_loc;
+} tl_var;
+
+typedef enum {
+    TL_E_CONST = 0, /* integer constant (literal, enum constant, folded macro) */
+    TL_E_NULL,      /* null pointer constant */
+    TL_E_STRING,    /* string literal */
+    TL_E_VAR,       /* value of a variable */
+    TL_E_FUNC,      /* function designator (callback / entry argument) */
+    TL_E_CALLRES,   /* result of call instruction `call_id` */
+    TL_E_ADDR,      /* &kid[0] */
+    TL_E_DEREF,     /* *kid[0] */
+    TL_E_MEMBER,    /* kid[0].name or kid[0]->name (arrow) */
+    TL_E_INDEX,     /* kid[0][kid[1]] */
+    TL_E_UNARY,     /* op kid[0]: op is one of "-", "~", "!", "+" */
+    TL_E_BINARY,    /* kid[0] op kid[1]: "+", "-", "*", "/", "%", "<<", ">>",
+                       "&", "|", "^", "==", "!=", "<", "<=", ">", ">=" */
+    TL_E_CAST,      /* (type) kid[0]; value-preserving for our purposes */
+    TL_E_OTHER      /* anything else; kids are the operands it reads */
+} tl_expr_kind;
+
+typedef struct tl_expr {
+    tl_expr_kind kind;
+    int64_t ival;        /* TL_E_CONST */
+    int var;             /* TL_E_VAR: index into tl_func.vars */
+    int call_id;         /* TL_E_CALLRES */
+    int func;            /* TL_E_FUNC: index into tl_tu.funcs, or -1 if not defined in TU */
+    char *name;          /* TL_E_FUNC: function name; TL_E_MEMBER: field name */
+    char op[4];          /* TL_E_UNARY / TL_E_BINARY */
+    bool arrow;          /* TL_E_MEMBER: -> */
+    struct tl_expr **kids;
+    int nkids;
+} tl_expr;
+
+typedef enum {
+    TL_I_CALL = 0, /* a call (direct or indirect) */
+    TL_I_ASSIGN,   /* var = value (also initialised declarations, ++, +=) */
+    TL_I_STORE,    /* *target = value: target is an lvalue expr that is not a plain var */
+    TL_I_DECL,     /* var comes into scope uninitialised (a new instance each time) */
+    TL_I_RETURN,   /* return value (value may be NULL) */
+    TL_I_USE       /* value is evaluated and discarded (expression statement
+                      without a call at its top), or read otherwise */
+} tl_instr_kind;
+
+typedef struct {
+    int id;              /* call id, unique in the function, in evaluation order */
+    char *callee;        /* resolved callee name; NULL for indirect calls */
+    int callee_func;     /* index into tl_tu.funcs when defined in this TU, else -1 */
+    tl_expr **args;
+    int nargs;
+    bool discarded;      /* result unused (full expression statement) */
+    bool void_cast;      /* explicitly discarded with (void) */
+    bool is_spawn_entry; /* the entry call inside a go()-style expansion: runs as a
+                            new task, not as a synchronous call of this function */
+    int spawn_call;      /* for an entry call: id of the spawning call, else -1 */
+    bool in_macro;       /* spelled through a macro expansion */
+    char *text;          /* source text of the user's spelling (normalised whitespace) */
+} tl_call;
+
+typedef struct {
+    tl_instr_kind kind;
+    tl_loc loc;
+    tl_call call;        /* TL_I_CALL */
+    int var;             /* TL_I_ASSIGN, TL_I_DECL */
+    tl_expr *target;     /* TL_I_STORE */
+    tl_expr *value;      /* TL_I_ASSIGN, TL_I_STORE, TL_I_RETURN, TL_I_USE */
+} tl_instr;
+
+typedef enum {
+    TL_T_GOTO = 0,  /* unconditional: succ[0] */
+    TL_T_BRANCH,    /* cond true -> succ[0], false -> succ[1] */
+    TL_T_SWITCH,    /* cond value == case_values[i] -> succ[i]; last succ is default */
+    TL_T_EXIT,      /* to the function's exit (after a return or falling off the end) */
+    TL_T_NORETURN   /* path ends in a noreturn call (exit, abort, longjmp) */
+} tl_term_kind;
+
+typedef struct {
+    int id;
+    tl_instr *instrs;
+    int ninstrs, capinstrs;
+    tl_term_kind term;
+    tl_expr *cond;         /* TL_T_BRANCH / TL_T_SWITCH */
+    int *succ;
+    int nsucc;
+    int64_t *case_values;  /* TL_T_SWITCH: nsucc-1 values */
+    int *pred;
+    int npred;
+    tl_loc term_loc;       /* location of the return / closing brace / branch */
+} tl_block;
+
+typedef struct {
+    char *name;
+    tl_loc loc;            /* the function's name in its definition */
+    tl_loc end_loc;        /* closing brace */
+    bool is_static;
+    tl_var *vars;
+    int nvars, capvars;
+    int nparams;           /* params are vars[0..nparams) */
+    tl_block *blocks;
+    int nblocks, capblocks;
+    int entry, exit;       /* block ids; exit has no instructions */
+    int ncalls;            /* number of call ids */
+} tl_func;
+
+typedef struct {
+    char *main_file;
+    tl_func *funcs;
+    int nfuncs, capfuncs;
+    /* string interning for file names and names lives with the TU */
+    char **strings;
+    size_t nstrings, capstrings;
+} tl_tu;
+
+/* ---- construction helpers (used by the front end and by unit tests) ---- */
+tl_expr *tl_expr_new(tl_expr_kind kind);
+tl_expr *tl_expr_const(int64_t v);
+tl_expr *tl_expr_var(int var);
+tl_expr *tl_expr_callres(int call_id);
+tl_expr *tl_expr_func(const char *name, int func);
+tl_expr *tl_expr_unary(const char *op, tl_expr *kid);
+tl_expr *tl_expr_binary(const char *op, tl_expr *l, tl_expr *r);
+void tl_expr_add_kid(tl_expr *e, tl_expr *kid);
+tl_expr *tl_expr_clone(const tl_expr *e);
+void tl_expr_free(tl_expr *e);
+
+int tl_func_add_var(tl_func *f, const char *name, tl_var_kind kind);
+int tl_func_add_block(tl_func *f);
+tl_instr *tl_block_add_instr(tl_block *b, tl_instr_kind kind);
+void tl_block_add_succ(tl_func *f, int from, int to);
+/* After all edges exist: fill pred lists. */
+void tl_func_finish(tl_func *f);
+void tl_func_free(tl_func *f);
+tl_func *tl_tu_add_func(tl_tu *tu, const char *name);
+const char *tl_tu_intern(tl_tu *tu, const char *s);
+void tl_tu_free(tl_tu *tu);
+
+/* Lookup: the call instruction with a given id (NULL if none). */
+const tl_instr *tl_func_find_call(const tl_func *f, int call_id);
+/* Root variable of an lvalue-ish expression: x, &x, x.f, &x[i], (cast)x -> x.
+ * Through -> and * returns -1 (the memory is not the variable's).  `through_addr`
+ * says whether an & was crossed. */
+int tl_expr_root_var(const tl_expr *e, bool *through_addr);
+/* Does e read variable v anywhere (not under a call result)? */
+bool tl_expr_mentions_var(const tl_expr *e, int v);
+
+/* Debug/test dump of a function's CFG in a stable text form. */
+char *tl_func_dump(const tl_func *f);
+
+#endif

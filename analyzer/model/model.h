@@ -1,0 +1,218 @@
+/* model.h - library knowledge as data.
+ *
+ * A model set says, per called function (keyed by the name libclang sees
+ * after macro expansion, e.g. dill_chrecv, mill_msleep_), which lifecycle
+ * facets it has: spawns a task, releases a handle, waits with a deadline,
+ * blocks, registers a callback that runs in an async context...  Models are
+ * loaded from the YAML files in rules/models/ (embedded in the binary at
+ * build time) and extended by a project's .tasklint.yaml.  The engine and
+ * the rules read only these structs; no library name appears in engine code.
+ */
+#ifndef TL_MODEL_H
+#define TL_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TL_MAX_CB_ARGS 4
+#define TL_MAX_FOREVER 4
+#define TL_MAX_VALUES 4
+
+/* Where a spawned task's handle lands. */
+typedef enum {
+    TL_HANDLE_NONE = 0,   /* no handle (libmill go) */
+    TL_HANDLE_RESULT,     /* the call's return value (libdill go, bundle) */
+    TL_HANDLE_OUT_ARG     /* written through pointer argument (pthread_create(&t,...)) */
+} tl_handle_where;
+
+/* Which results of a spawn call mean success. */
+typedef enum {
+    TL_SUCCESS_ALWAYS = 0, /* cannot fail (or failure not checkable) */
+    TL_SUCCESS_ZERO,       /* result == 0 is success (pthread_create, thrd_create: thrd_success) */
+    TL_SUCCESS_NONNEG,     /* result >= 0 is success (libdill handles) */
+    TL_SUCCESS_NONNULL     /* result != NULL is success (pointer handles) */
+} tl_success;
+
+/* Kind of an async context a function can run in. */
+typedef enum {
+    TL_CTX_NONE = 0,
+    TL_CTX_COROUTINE,     /* libdill/libmill coroutine, minicoro entry: must not block */
+    TL_CTX_LOOP_CALLBACK, /* runs on an event-loop thread: must not block */
+    TL_CTX_THREAD         /* thread entry / thread-pool work: blocking allowed */
+} tl_context_kind;
+
+/* How a wait's "forever" value is spelled. */
+typedef enum {
+    TL_FOREVER_NEGATIVE = 1, /* any negative integer (-1) */
+    TL_FOREVER_VALUE,        /* one exact integer value (e.g. ~0ull) */
+    TL_FOREVER_NULL          /* a null pointer (ppoll, select, io_uring_wait_cqe_timeout) */
+} tl_forever_kind;
+
+typedef struct {
+    tl_forever_kind kind;
+    int64_t value; /* for TL_FOREVER_VALUE */
+} tl_forever;
+
+/* What a wait waits for; decides whether a forever wait is flagged by default
+ * (peer, task, io) or only in the strict profile (the others). */
+typedef enum {
+    TL_WAIT_NONE = 0,
+    TL_WAIT_PEER,      /* a remote peer: connect, DNS, recv/send, fd wait on one fd */
+    TL_WAIT_TASK,      /* another task's result: channel op, bundle_wait */
+    TL_WAIT_IO,        /* an I/O completion: io_uring_wait_cqe */
+    TL_WAIT_LOOP,      /* an event loop's central wait: epoll_wait, poll over many fds */
+    TL_WAIT_ACCEPT,    /* a server's accept loop */
+    TL_WAIT_CONDITION, /* condition variable / semaphore (predicate loop) */
+    TL_WAIT_JOIN,      /* joining a thread */
+    TL_WAIT_SLEEP,     /* sleeping: a forever sleep is always a bug */
+    TL_WAIT_KIND_COUNT
+} tl_wait_kind;
+
+typedef struct {
+    bool present;
+    tl_handle_where where;
+    int handle_arg;          /* for TL_HANDLE_OUT_ARG: which argument is the out-pointer */
+    tl_success success;
+    int entry_arg;           /* argument holding the entry function pointer, -1 none */
+    char *entry_before_call; /* entry = the call emitted just before a call to this
+                                function (libdill/libmill go() expansion), or NULL */
+    int owner_arg;           /* argument naming an owning bundle, -1 none (dill_prologue: 3) */
+    int64_t no_owner_value;  /* owner_arg value meaning "no owner" (-1) */
+    bool has_no_owner_value;
+    tl_context_kind context; /* context the entry function runs in */
+    char *task;              /* noun for messages: "thread", "coroutine", "bundle" */
+    bool awaited_by_any_wait;/* a later cooperative wait of the parent counts as awaiting
+                                (libdill go handle); else only an explicit await facet */
+} tl_spawn_facet;
+
+typedef struct {
+    bool present;
+    int arg;          /* argument that is (or points to) the handle */
+    char *how;        /* "join", "close", "detach", "destroy" - for messages */
+} tl_release_facet;
+
+/* An argument index facet (borrow/start/await/teardown/submit). */
+typedef struct {
+    bool present;
+    int arg;
+} tl_arg_facet;
+
+typedef struct {
+    bool present;
+    int timeout_arg;          /* -1: no timeout parameter, always forever */
+    tl_forever forever[TL_MAX_FOREVER];
+    int nforever;
+    tl_wait_kind kind;
+    /* kind override when an argument has a given constant value
+       (poll with nfds == 1 waits on a single peer). */
+    bool has_kind_if;
+    int kind_if_arg;
+    int64_t kind_if_value;
+    tl_wait_kind kind_if_kind;
+    /* wait is only potentially infinite when this argument is nonzero
+       (io_uring_submit_and_wait(ring, wait_nr)); -1 none */
+    int only_if_nonzero_arg;
+} tl_wait_facet;
+
+typedef struct {
+    bool present;
+    int if_null_arg;      /* blocking only when this argument is NULL (uv_fs_* cb), -1 none */
+    int unless_flag_arg;  /* not blocking when (arg & mask) != 0 (waitpid WNOHANG), -1 none */
+    int64_t unless_flag_mask;
+    int unless_zero_arg;  /* not blocking when this argument is 0 (poll timeout), -1 none */
+    int if_value_arg;     /* blocking only when arg is one of values (fcntl F_SETLKW), -1 none */
+    int64_t if_values[TL_MAX_VALUES];
+    int nif_values;
+    char *replacement;    /* generic advice when no context-specific replacement exists */
+} tl_blocking_facet;
+
+typedef struct {
+    bool present;
+    int args[TL_MAX_CB_ARGS]; /* callback argument indices */
+    int nargs;
+    tl_context_kind context;  /* context the callbacks run in */
+} tl_callback_facet;
+
+typedef struct tl_fn_model {
+    char *name;     /* callee name after macro expansion */
+    char *library;  /* library that declared it (file's "library:") */
+    tl_spawn_facet spawn;
+    tl_release_facet release;
+    tl_arg_facet borrow[TL_MAX_CB_ARGS]; int nborrow; /* args used without ownership change */
+    tl_arg_facet start;      /* starts work on the object (mco_resume, io_uring_submit) */
+    tl_arg_facet await;      /* awaits the object's work (bundle_wait, io_uring_wait_cqe) */
+    tl_arg_facet teardown;   /* ends the object; unawaited work is a bug (hclose, io_uring_queue_exit) */
+    tl_wait_facet wait;
+    tl_blocking_facet blocking;
+    tl_callback_facet callback;
+    bool cooperative;  /* yields to the library's scheduler (counts as the parent waiting) */
+    bool must_await;   /* discarding the result is an unawaited task */
+    bool nonblocking;  /* never blocking; cuts transitive blocking chains */
+    bool noreturn;     /* ends the path (exit, abort) */
+} tl_fn_model;
+
+/* A library's advice for replacing a blocking call inside its async contexts. */
+typedef struct {
+    char *library;
+    char *callee;
+    char *replacement;
+} tl_replacement;
+
+typedef enum { TL_PROFILE_DEFAULT = 0, TL_PROFILE_STRICT } tl_profile;
+
+typedef struct tl_model_set {
+    tl_fn_model *fns;  /* sorted by name after tl_models_finish() */
+    size_t nfns, capfns;
+    tl_replacement *repl;
+    size_t nrepl, caprepl;
+    char **exempt;     /* functions whose bodies are not checked */
+    size_t nexempt, capexempt;
+    char **libraries;  /* names of loaded libraries, for --list-models */
+    size_t nlibraries, caplibraries;
+    /* settings from a project config */
+    bool has_profile;
+    tl_profile profile;
+    char **enable, **disable; /* rule ids */
+    size_t nenable, ndisable;
+} tl_model_set;
+
+/* Error text for the loaders: "file:line: message". */
+typedef struct {
+    char msg[512];
+} tl_model_error;
+
+void tl_models_init(tl_model_set *ms);
+void tl_models_free(tl_model_set *ms);
+/* Deep copy (project configs extend a copy of the built-in set). */
+int tl_models_copy(tl_model_set *dst, const tl_model_set *src);
+
+/* Load a model document (the YAML text of a rules/models file or of a project
+ * config's "models:" section).  Later definitions of a function merge into /
+ * override earlier facets.  Returns 0, or -1 with err filled. */
+int tl_models_load_text(tl_model_set *ms, const char *text, size_t len,
+                        const char *origin, tl_model_error *err);
+int tl_models_load_file(tl_model_set *ms, const char *path, tl_model_error *err);
+/* Load the models embedded at build time from rules/models/ (all libraries). */
+int tl_models_load_builtin(tl_model_set *ms, tl_model_error *err);
+/* Load a project config (.tasklint.yaml): profile, enable/disable, exempt,
+ * and models (same format as a model file). */
+int tl_models_load_config(tl_model_set *ms, const char *path, tl_model_error *err);
+/* Sort for lookup; call after loading. */
+void tl_models_finish(tl_model_set *ms);
+
+const tl_fn_model *tl_models_find(const tl_model_set *ms, const char *callee);
+const char *tl_models_replacement(const tl_model_set *ms, const char *library,
+                                  const char *callee);
+bool tl_models_is_exempt(const tl_model_set *ms, const char *fn);
+
+/* Find the project config for a file: walk up from its directory looking for
+ * .tasklint.yaml (or .tasklint.yml).  Returns malloc'd path or NULL. */
+char *tl_config_find(const char *file_path);
+
+const char *tl_wait_kind_name(tl_wait_kind k);
+const char *tl_context_name(tl_context_kind k);
+/* Whether a forever wait of this kind is reported under the profile. */
+bool tl_wait_kind_flagged(tl_wait_kind k, tl_profile p);
+
+#endif

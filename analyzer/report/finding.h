@@ -1,0 +1,61 @@
+/* finding.h - what the analysis reports.
+ *
+ * A finding is one diagnostic at a primary location, with optional notes
+ * (the path where a handle leaks, the call chain to a blocking call) that
+ * text, SARIF and the store all render.  A finding list belongs to one
+ * translation unit's analysis; the driver merges and sorts lists.
+ */
+#ifndef TL_FINDING_H
+#define TL_FINDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum { TL_SEV_NOTE = 0, TL_SEV_WARNING, TL_SEV_ERROR } tl_severity;
+
+typedef struct {
+    char *file;
+    unsigned line, col;
+    char *message;
+} tl_note;
+
+typedef struct {
+    char *rule;       /* rule id, e.g. "orphaned-spawn", "clang-diagnostic" */
+    tl_severity severity;
+    char *file;
+    unsigned line, col;
+    char *function;   /* enclosing function, or NULL */
+    char *message;
+    char *snippet;    /* normalised text of the flagged statement (fingerprints) */
+    tl_note *notes;
+    size_t nnotes;
+    bool suppressed;  /* matched a tasklint-ignore comment */
+} tl_finding;
+
+typedef struct {
+    tl_finding *items;
+    size_t n, cap;
+} tl_findings;
+
+void tl_findings_init(tl_findings *fs);
+void tl_findings_free(tl_findings *fs);
+/* Append a finding (all strings copied); returns it so notes can be added. */
+tl_finding *tl_findings_add(tl_findings *fs, const char *rule, tl_severity sev,
+                            const char *file, unsigned line, unsigned col,
+                            const char *function, const char *message);
+/* printf-style message variant. */
+tl_finding *tl_findings_addf(tl_findings *fs, const char *rule, tl_severity sev,
+                             const char *file, unsigned line, unsigned col,
+                             const char *function, const char *fmt, ...)
+    __attribute__((format(printf, 8, 9)));
+void tl_finding_add_note(tl_finding *f, const char *file, unsigned line,
+                         unsigned col, const char *message);
+void tl_finding_set_snippet(tl_finding *f, const char *snippet);
+/* Move all of src's findings to the end of dst; src is left empty. */
+void tl_findings_move(tl_findings *dst, tl_findings *src);
+/* Sort by file, line, col, rule, message; drop exact duplicates. */
+void tl_findings_sort(tl_findings *fs);
+
+const char *tl_severity_name(tl_severity s);
+
+#endif
