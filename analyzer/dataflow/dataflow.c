@@ -1,0 +1,231 @@
+/* dataflow.c - generic forward worklist solver (see dataflow.h).
+ *
+ * Blocks are visited in reverse postorder of a depth-first walk from the
+ * entry block: the worklist is a min-heap keyed by RPO position, so inner
+ * loops settle before the code after them is revisited.  A block's in-state
+ * is bottom until the first feasible edge reaches it; the state flowing
+ * along each edge is refined by ops->transfer_edge, and an edge it declares
+ * infeasible is not followed.  The number of block visits is capped at
+ * 50 * nblocks (lattices with long ascending chains, or a buggy join);
+ * hitting the cap returns -1 with the states computed so far.
+ */
+#include "dataflow.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define TL_DF_VISITS_PER_BLOCK 50
+
+static void *state_at(unsigned char *base, size_t size, int i)
+{
+    return base + (size_t)i * size;
+}
+
+void *tl_dataflow_in(const tl_dataflow_result *r, int b)
+{
+    if (!r || !r->in || b < 0 || b >= r->nblocks)
+        return NULL;
+    return state_at(r->in, r->ops->state_size, b);
+}
+
+/* Reverse postorder of blocks reachable from the entry (iterative DFS).
+ * rpo_index[b] = position, or -1 when b is not reachable. */
+static int compute_rpo(const tl_func *f, int *rpo_index)
+{
+    int n = f->nblocks;
+    int *stack = malloc(sizeof(int) * (size_t)(n > 0 ? n : 1));
+    int *next_succ = calloc((size_t)(n > 0 ? n : 1), sizeof(int));
+    int *post = malloc(sizeof(int) * (size_t)(n > 0 ? n : 1));
+    unsigned char *seen = calloc((size_t)(n > 0 ? n : 1), 1);
+    int sp = 0, npost = 0;
+    if (!stack || !next_succ || !post || !seen) {
+        free(stack); free(next_succ); free(post); free(seen);
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        rpo_index[i] = -1;
+    if (f->entry >= 0 && f->entry < n) {
+        stack[sp++] = f->entry;
+        seen[f->entry] = 1;
+    }
+    while (sp > 0) {
+        int b = stack[sp - 1];
+        const tl_block *blk = &f->blocks[b];
+        if (next_succ[b] < blk->nsucc) {
+            int s = blk->succ[next_succ[b]++];
+            if (s >= 0 && s < n && !seen[s]) {
+                seen[s] = 1;
+                stack[sp++] = s;
+            }
+        } else {
+            post[npost++] = b;
+            sp--;
+        }
+    }
+    for (int i = 0; i < npost; i++)
+        rpo_index[post[npost - 1 - i]] = i;
+    free(stack); free(next_succ); free(post); free(seen);
+    return npost;
+}
+
+/* ---- min-heap of block ids keyed by RPO position ---- */
+typedef struct {
+    int *items;
+    int n;
+    const int *key;
+    unsigned char *in;
+} wl_heap;
+
+static void heap_push(wl_heap *h, int b)
+{
+    if (h->in[b])
+        return;
+    h->in[b] = 1;
+    int i = h->n++;
+    h->items[i] = b;
+    while (i > 0) {
+        int p = (i - 1) / 2;
+        if (h->key[h->items[p]] <= h->key[h->items[i]])
+            break;
+        int t = h->items[p]; h->items[p] = h->items[i]; h->items[i] = t;
+        i = p;
+    }
+}
+
+static int heap_pop(wl_heap *h)
+{
+    int top = h->items[0];
+    h->in[top] = 0;
+    h->items[0] = h->items[--h->n];
+    int i = 0;
+    for (;;) {
+        int l = 2 * i + 1, r = l + 1, m = i;
+        if (l < h->n && h->key[h->items[l]] < h->key[h->items[m]]) m = l;
+        if (r < h->n && h->key[h->items[r]] < h->key[h->items[m]]) m = r;
+        if (m == i)
+            break;
+        int t = h->items[m]; h->items[m] = h->items[i]; h->items[i] = t;
+        i = m;
+    }
+    return top;
+}
+
+static void apply_block(const tl_dataflow_ops *ops, void *ctx, const tl_func *f,
+                        const tl_block *b, int upto, void *state)
+{
+    if (!ops->transfer)
+        return;
+    if (upto > b->ninstrs)
+        upto = b->ninstrs;
+    for (int i = 0; i < upto; i++)
+        ops->transfer(ctx, state, f, b, i);
+}
+
+int tl_dataflow_forward(const tl_func *f, const tl_dataflow_ops *ops, void *ctx,
+                        tl_dataflow_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->ops = ops;
+    out->ctx = ctx;
+    int n = f->nblocks;
+    out->nblocks = n;
+    if (n <= 0)
+        return 0;
+    size_t sz = ops->state_size;
+    out->in = calloc((size_t)n, sz ? sz : 1);
+    out->reached = calloc((size_t)n, sizeof(bool));
+    int *rpo = malloc(sizeof(int) * (size_t)n);
+    wl_heap heap = {0};
+    heap.items = malloc(sizeof(int) * (size_t)n);
+    heap.in = calloc((size_t)n, 1);
+    heap.key = rpo;
+    unsigned char *cur = calloc(1, sz ? sz : 1);
+    unsigned char *edge = calloc(1, sz ? sz : 1);
+    if (!out->in || !out->reached || !rpo || !heap.items || !heap.in || !cur || !edge) {
+        free(rpo); free(heap.items); free(heap.in); free(cur); free(edge);
+        free(out->in); free(out->reached);
+        out->in = NULL; out->reached = NULL; out->nblocks = 0;
+        return -1;
+    }
+    for (int b = 0; b < n; b++)
+        ops->init_bottom(ctx, state_at(out->in, sz, b));
+    ops->init_bottom(ctx, cur);
+    ops->init_bottom(ctx, edge);
+
+    int rc = 0;
+    if (compute_rpo(f, rpo) < 0) {
+        rc = -1;
+        goto done;
+    }
+    if (f->entry < 0 || f->entry >= n)
+        goto done;
+
+    ops->init_entry(ctx, state_at(out->in, sz, f->entry));
+    out->reached[f->entry] = true;
+    heap_push(&heap, f->entry);
+
+    long visits = 0;
+    long cap = (long)TL_DF_VISITS_PER_BLOCK * n;
+    while (heap.n > 0) {
+        if (++visits > cap) {
+            rc = -1;
+            break;
+        }
+        int b = heap_pop(&heap);
+        const tl_block *blk = &f->blocks[b];
+        ops->copy(ctx, cur, state_at(out->in, sz, b));
+        apply_block(ops, ctx, f, blk, blk->ninstrs, cur);
+        for (int s = 0; s < blk->nsucc; s++) {
+            int t = blk->succ[s];
+            if (t < 0 || t >= n)
+                continue;
+            const void *flow = cur;
+            if (ops->transfer_edge) {
+                ops->copy(ctx, edge, cur);
+                if (!ops->transfer_edge(ctx, edge, f, blk, s))
+                    continue;
+                flow = edge;
+            }
+            void *dst = state_at(out->in, sz, t);
+            if (!out->reached[t]) {
+                out->reached[t] = true;
+                ops->copy(ctx, dst, flow);
+                heap_push(&heap, t);
+            } else if (ops->join(ctx, dst, flow)) {
+                heap_push(&heap, t);
+            }
+        }
+    }
+
+done:
+    if (ops->destroy) {
+        ops->destroy(ctx, cur);
+        ops->destroy(ctx, edge);
+    }
+    free(cur); free(edge);
+    free(rpo); free(heap.items); free(heap.in);
+    return rc;
+}
+
+void tl_dataflow_replay(const tl_dataflow_result *r, const tl_func *f, int b,
+                        int upto, void *state)
+{
+    if (!r || !r->in || b < 0 || b >= r->nblocks || b >= f->nblocks)
+        return;
+    r->ops->copy(r->ctx, state, state_at(r->in, r->ops->state_size, b));
+    apply_block(r->ops, r->ctx, f, &f->blocks[b], upto, state);
+}
+
+void tl_dataflow_free(tl_dataflow_result *r)
+{
+    if (!r)
+        return;
+    if (r->in && r->ops && r->ops->destroy)
+        for (int b = 0; b < r->nblocks; b++)
+            r->ops->destroy(r->ctx, state_at(r->in, r->ops->state_size, b));
+    free(r->in);
+    free(r->reached);
+    r->in = NULL;
+    r->reached = NULL;
+    r->nblocks = 0;
+}
