@@ -1,0 +1,678 @@
+/* fixture_runner.c - runs the analyzer in-process over fixtures/ and checks
+ * the inline expectations (docs/design.md, "Fixture expectations").
+ *
+ * usage: fixture_runner FIXTURES_DIR [FILTER...]
+ *
+ * Every *.c under FIXTURES_DIR (recursively, sorted, fixtures/include
+ * skipped) is analysed with tl_analyze_tu() (one CXIndex, arguments
+ * -I FIXTURES_DIR/include -std=gnu11 plus the fixture's RUN-ARGS; the
+ * project config FIXTURES_DIR/.tasklint.yaml is found by the driver).
+ * Expectations:
+ *
+ *     code();  // EXPECT: RULE              a finding of RULE on this line
+ *     code();  // EXPECT: RULE "substr"     ... whose message contains substr
+ *     // EXPECT@+1: RULE                    on the next line (@-N: N lines up)
+ *     // RUN-ARGS: --profile strict|default --enable RULE --disable RULE
+ *
+ * A fixture passes when every expectation is matched by its own
+ * non-suppressed finding and every non-suppressed finding is expected
+ * (clang-diagnostic findings included).  With FILTER arguments only the
+ * fixtures whose path contains one of them run.  FIXTURE_VERBOSE=1 in the
+ * environment prints every finding.  Exit status 1 on any failure.
+ */
+#include <clang-c/Index.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "driver.h"
+#include "model/model.h"
+#include "report/finding.h"
+#include "rules/rule.h"
+
+/* ---- small helpers ---- */
+
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) {
+        fprintf(stderr, "fixture_runner: out of memory\n");
+        exit(2);
+    }
+    return q;
+}
+
+static char *xstrndup(const char *s, size_t n)
+{
+    char *d = xrealloc(NULL, n + 1);
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+static char *xstrdup(const char *s) { return xstrndup(s, strlen(s)); }
+
+static char *path_join(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    char *p = xrealloc(NULL, la + lb + 2);
+    memcpy(p, a, la);
+    p[la] = '/';
+    memcpy(p + la + 1, b, lb + 1);
+    return p;
+}
+
+typedef struct {
+    char **items;
+    size_t n, cap;
+} strvec;
+
+static void strvec_push(strvec *v, char *s)
+{
+    if (v->n == v->cap) {
+        v->cap = v->cap ? v->cap * 2 : 16;
+        v->items = xrealloc(v->items, v->cap * sizeof *v->items);
+    }
+    v->items[v->n++] = s;
+}
+
+static void strvec_free(strvec *v)
+{
+    for (size_t i = 0; i < v->n; i++)
+        free(v->items[i]);
+    free(v->items);
+    v->items = NULL;
+    v->n = v->cap = 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ---- discovery ---- */
+
+/* Collects fixture paths relative to root ("rule/lib_x.c"). */
+static void walk(const char *root, const char *rel, strvec *out)
+{
+    char *dir = rel[0] ? path_join(root, rel) : xstrdup(root);
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "fixture_runner: cannot open %s: %s\n", dir, strerror(errno));
+        free(dir);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *name = e->d_name;
+        if (name[0] == '.')
+            continue;
+        char *childrel = rel[0] ? path_join(rel, name) : xstrdup(name);
+        if (strcmp(childrel, "include") == 0) {
+            free(childrel);
+            continue;
+        }
+        char *full = path_join(root, childrel);
+        struct stat st;
+        if (stat(full, &st) == 0) {
+            size_t len = strlen(name);
+            if (S_ISDIR(st.st_mode)) {
+                walk(root, childrel, out);
+            } else if (S_ISREG(st.st_mode) && len > 2 && strcmp(name + len - 2, ".c") == 0) {
+                strvec_push(out, childrel);
+                childrel = NULL;
+            }
+        }
+        free(full);
+        free(childrel);
+    }
+    closedir(d);
+    free(dir);
+}
+
+/* ---- fixture parsing ---- */
+
+typedef struct {
+    unsigned line;     /* line the finding is expected on */
+    unsigned src_line; /* line the EXPECT stands on */
+    char *rule;
+    char *substr;      /* or NULL */
+    bool matched;
+} expectation;
+
+typedef struct {
+    expectation *items;
+    size_t n, cap;
+} expvec;
+
+static void expvec_push(expvec *v, expectation e)
+{
+    if (v->n == v->cap) {
+        v->cap = v->cap ? v->cap * 2 : 16;
+        v->items = xrealloc(v->items, v->cap * sizeof *v->items);
+    }
+    v->items[v->n++] = e;
+}
+
+static void expvec_free(expvec *v)
+{
+    for (size_t i = 0; i < v->n; i++) {
+        free(v->items[i].rule);
+        free(v->items[i].substr);
+    }
+    free(v->items);
+    v->items = NULL;
+    v->n = v->cap = 0;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (cap - n < 4096) {
+            cap = cap ? cap * 2 : 8192;
+            buf = xrealloc(buf, cap + 1);
+        }
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0)
+            break;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static bool is_rule_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '_' || c == '*';
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t'))
+        p++;
+    return p;
+}
+
+/* Where the first comment on the line starts, or NULL.  Good enough for
+ * fixtures: string literals containing comment markers are not used. */
+static const char *comment_start(const char *p, const char *end)
+{
+    for (const char *q = p; q + 1 < end; q++)
+        if (q[0] == '/' && (q[1] == '/' || q[1] == '*'))
+            return q;
+    return NULL;
+}
+
+/* Parses one line's EXPECT markers.  Returns false (with err) on malformed
+ * markers. */
+static bool parse_expects(const char *p, const char *end, unsigned lineno, expvec *out,
+                          char *err, size_t errsz)
+{
+    const char *c = comment_start(p, end);
+    if (!c)
+        return true;
+    const char *q = c;
+    while (q < end) {
+        const char *hit = NULL;
+        for (const char *s = q; s + 6 <= end; s++)
+            if (memcmp(s, "EXPECT", 6) == 0) {
+                hit = s;
+                break;
+            }
+        if (!hit)
+            break;
+        const char *s = hit + 6;
+        long off = 0;
+        if (s < end && *s == '@') {
+            s++;
+            int sign = 1;
+            if (s < end && (*s == '+' || *s == '-')) {
+                sign = *s == '-' ? -1 : 1;
+                s++;
+            } else {
+                snprintf(err, errsz, "line %u: EXPECT@ needs +N or -N", lineno);
+                return false;
+            }
+            if (s >= end || *s < '0' || *s > '9') {
+                snprintf(err, errsz, "line %u: EXPECT@ needs a number", lineno);
+                return false;
+            }
+            while (s < end && *s >= '0' && *s <= '9')
+                off = off * 10 + (*s++ - '0');
+            off *= sign;
+        }
+        if (s >= end || *s != ':') {
+            /* prose such as "EXPECTED" - not a marker */
+            q = hit + 6;
+            continue;
+        }
+        s = skip_ws(s + 1, end);
+        const char *r0 = s;
+        while (s < end && is_rule_char(*s))
+            s++;
+        if (s == r0) {
+            snprintf(err, errsz, "line %u: EXPECT: without a rule id", lineno);
+            return false;
+        }
+        expectation e = {0};
+        e.rule = xstrndup(r0, (size_t)(s - r0));
+        e.src_line = lineno;
+        long target = (long)lineno + off;
+        if (target < 1) {
+            snprintf(err, errsz, "line %u: EXPECT@%ld points before the file", lineno, off);
+            free(e.rule);
+            return false;
+        }
+        e.line = (unsigned)target;
+        s = skip_ws(s, end);
+        if (s < end && *s == '"') {
+            s++;
+            char *buf = xrealloc(NULL, (size_t)(end - s) + 1);
+            size_t n = 0;
+            bool closed = false;
+            while (s < end) {
+                if (*s == '\\' && s + 1 < end) {
+                    buf[n++] = s[1];
+                    s += 2;
+                    continue;
+                }
+                if (*s == '"') {
+                    closed = true;
+                    s++;
+                    break;
+                }
+                buf[n++] = *s++;
+            }
+            buf[n] = '\0';
+            if (!closed) {
+                snprintf(err, errsz, "line %u: unterminated EXPECT substring", lineno);
+                free(buf);
+                free(e.rule);
+                return false;
+            }
+            e.substr = buf;
+        }
+        expvec_push(out, e);
+        q = s;
+    }
+    return true;
+}
+
+typedef struct {
+    bool profile_set;
+    tl_profile profile;
+    strvec enable, disable;
+} run_args;
+
+static bool parse_run_args(const char *p, const char *end, unsigned lineno, run_args *ra,
+                           char *err, size_t errsz)
+{
+    const char *c = comment_start(p, end);
+    if (!c)
+        return true;
+    const char *hit = NULL;
+    for (const char *s = c; s + 9 <= end; s++)
+        if (memcmp(s, "RUN-ARGS:", 9) == 0) {
+            hit = s;
+            break;
+        }
+    if (!hit)
+        return true;
+    const char *s = hit + 9;
+    /* tokens up to the end of the line or a closing comment */
+    const char *stop = end;
+    for (const char *t = s; t + 1 < end; t++)
+        if (t[0] == '*' && t[1] == '/') {
+            stop = t;
+            break;
+        }
+    strvec toks = {0};
+    while (s < stop) {
+        s = skip_ws(s, stop);
+        const char *t0 = s;
+        while (s < stop && *s != ' ' && *s != '\t' && *s != '\r')
+            s++;
+        if (s > t0)
+            strvec_push(&toks, xstrndup(t0, (size_t)(s - t0)));
+        if (s < stop && *s == '\r')
+            s++;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < toks.n && ok; i++) {
+        const char *t = toks.items[i];
+        const char *val = i + 1 < toks.n ? toks.items[i + 1] : NULL;
+        if (strcmp(t, "--profile") == 0 && val) {
+            if (strcmp(val, "strict") == 0)
+                ra->profile = TL_PROFILE_STRICT;
+            else if (strcmp(val, "default") == 0)
+                ra->profile = TL_PROFILE_DEFAULT;
+            else {
+                snprintf(err, errsz, "line %u: RUN-ARGS: unknown profile '%s'", lineno, val);
+                ok = false;
+            }
+            ra->profile_set = true;
+            i++;
+        } else if (strcmp(t, "--enable") == 0 && val) {
+            strvec_push(&ra->enable, xstrdup(val));
+            i++;
+        } else if (strcmp(t, "--disable") == 0 && val) {
+            strvec_push(&ra->disable, xstrdup(val));
+            i++;
+        } else {
+            snprintf(err, errsz, "line %u: RUN-ARGS: unsupported argument '%s'", lineno, t);
+            ok = false;
+        }
+    }
+    strvec_free(&toks);
+    return ok;
+}
+
+static bool parse_fixture(const char *path, expvec *exps, run_args *ra, char *err,
+                          size_t errsz)
+{
+    size_t len;
+    char *text = read_file(path, &len);
+    if (!text) {
+        snprintf(err, errsz, "cannot read: %s", strerror(errno));
+        return false;
+    }
+    bool ok = true;
+    unsigned lineno = 1;
+    const char *p = text, *end = text + len;
+    while (p < end && ok) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        ok = parse_expects(p, le, lineno, exps, err, errsz) &&
+             parse_run_args(p, le, lineno, ra, err, errsz);
+        p = nl ? nl + 1 : end;
+        lineno++;
+    }
+    free(text);
+    return ok;
+}
+
+/* ---- rules ---- */
+
+static int rule_index(const char *id)
+{
+    for (int i = 0; tl_rules[i]; i++)
+        if (strcmp(tl_rules[i]->id, id) == 0)
+            return i;
+    return -1;
+}
+
+/* Per-rule expectation counts for the summary. */
+typedef struct {
+    char *rule;
+    unsigned count;
+} rule_count;
+
+typedef struct {
+    rule_count *items;
+    size_t n, cap;
+} countvec;
+
+static void count_rule(countvec *cv, const char *rule)
+{
+    for (size_t i = 0; i < cv->n; i++)
+        if (strcmp(cv->items[i].rule, rule) == 0) {
+            cv->items[i].count++;
+            return;
+        }
+    if (cv->n == cv->cap) {
+        cv->cap = cv->cap ? cv->cap * 2 : 8;
+        cv->items = xrealloc(cv->items, cv->cap * sizeof *cv->items);
+    }
+    cv->items[cv->n].rule = xstrdup(rule);
+    cv->items[cv->n].count = 1;
+    cv->n++;
+}
+
+/* ---- comparing ---- */
+
+static bool same_file(const char *finding_file, const char *fixture_real)
+{
+    if (!finding_file)
+        return false;
+    char buf[PATH_MAX];
+    if (realpath(finding_file, buf))
+        return strcmp(buf, fixture_real) == 0;
+    return strcmp(finding_file, fixture_real) == 0;
+}
+
+static bool matches(const tl_finding *f, const expectation *e, bool in_fixture)
+{
+    if (f->suppressed || !in_fixture)
+        return false;
+    if (f->line != e->line || strcmp(f->rule, e->rule) != 0)
+        return false;
+    if (e->substr && (!f->message || !strstr(f->message, e->substr)))
+        return false;
+    return true;
+}
+
+/* Runs one fixture; returns true on pass. */
+static bool run_fixture(CXIndex index, const tl_model_set *base, const char *root,
+                        const char *rel, const char *include_arg, countvec *counts)
+{
+    char *path = path_join(root, rel);
+    char real[PATH_MAX];
+    if (!realpath(path, real)) {
+        snprintf(real, sizeof real, "%s", path);
+    }
+    expvec exps = {0};
+    run_args ra = {0};
+    char err[512] = "";
+    bool pass = true;
+    strvec report = {0};
+
+    if (!parse_fixture(path, &exps, &ra, err, sizeof err)) {
+        printf("FAIL %s\n  %s: %s\n", rel, rel, err);
+        expvec_free(&exps);
+        strvec_free(&ra.enable);
+        strvec_free(&ra.disable);
+        free(path);
+        return false;
+    }
+    for (size_t i = 0; i < exps.n; i++)
+        count_rule(counts, exps.items[i].rule);
+
+    tl_options opts;
+    tl_options_init(&opts);
+    if (ra.profile_set) {
+        opts.profile = ra.profile;
+        opts.profile_set = true;
+    }
+    for (int pass_no = 0; pass_no < 2; pass_no++) {
+        strvec *v = pass_no == 0 ? &ra.enable : &ra.disable;
+        for (size_t i = 0; i < v->n; i++) {
+            int ri = rule_index(v->items[i]);
+            if (ri < 0 || ri >= (int)sizeof opts.rule_state) {
+                snprintf(err, sizeof err, "RUN-ARGS: unknown rule '%s'", v->items[i]);
+                pass = false;
+                continue;
+            }
+            opts.rule_state[ri] = pass_no == 0 ? 1 : 0;
+        }
+    }
+
+    const char *args[] = {include_arg, "-std=gnu11"};
+    tl_tu_job job = {.file = real, .directory = NULL, .args = args, .nargs = 2};
+    tl_tu_result res;
+    memset(&res, 0, sizeof res);
+    tl_findings_init(&res.findings);
+    int rc = pass ? tl_analyze_tu(index, &opts, base, &job, &res) : 0;
+
+    if (!pass) {
+        printf("FAIL %s\n  %s: %s\n", rel, rel, err);
+        goto out;
+    }
+    if (rc != 0 || res.fatal) {
+        printf("FAIL %s\n  %s: analysis failed (rc %d): %s\n", rel, rel, rc,
+               res.fatal_message ? res.fatal_message : "no message");
+        pass = false;
+        goto out;
+    }
+
+    if (getenv("FIXTURE_VERBOSE")) {
+        for (size_t i = 0; i < res.findings.n; i++) {
+            const tl_finding *f = &res.findings.items[i];
+            printf("  finding %s:%u:%u: %s: %s%s\n", f->file ? f->file : "?", f->line, f->col,
+                   f->rule, f->message ? f->message : "", f->suppressed ? " (suppressed)" : "");
+        }
+    }
+
+    size_t nf = res.findings.n;
+    bool *used = xrealloc(NULL, nf * sizeof *used);
+    bool *infix = xrealloc(NULL, nf * sizeof *infix);
+    for (size_t i = 0; i < nf; i++) {
+        used[i] = false;
+        infix[i] = same_file(res.findings.items[i].file, real);
+    }
+    /* Expectations with a substring first: they are the pickier ones. */
+    for (int round = 0; round < 2; round++) {
+        for (size_t k = 0; k < exps.n; k++) {
+            expectation *e = &exps.items[k];
+            if ((round == 0) != (e->substr != NULL) || e->matched)
+                continue;
+            for (size_t i = 0; i < nf; i++) {
+                if (!used[i] && matches(&res.findings.items[i], e, infix[i])) {
+                    used[i] = true;
+                    e->matched = true;
+                    break;
+                }
+            }
+        }
+    }
+    char line[2048];
+    for (size_t k = 0; k < exps.n; k++) {
+        const expectation *e = &exps.items[k];
+        if (e->matched)
+            continue;
+        pass = false;
+        snprintf(line, sizeof line, "  missing:    %s:%u: %s%s%s%s", rel, e->line, e->rule,
+                 e->substr ? ": \"" : "", e->substr ? e->substr : "", e->substr ? "\"" : "");
+        strvec_push(&report, xstrdup(line));
+    }
+    for (size_t i = 0; i < nf; i++) {
+        const tl_finding *f = &res.findings.items[i];
+        if (used[i] || f->suppressed)
+            continue;
+        pass = false;
+        snprintf(line, sizeof line, "  unexpected: %s:%u: %s: %s", infix[i] ? rel : (f->file ? f->file : "?"),
+                 f->line, f->rule, f->message ? f->message : "");
+        strvec_push(&report, xstrdup(line));
+    }
+    free(used);
+    free(infix);
+
+    printf("%s %s\n", pass ? "PASS" : "FAIL", rel);
+    for (size_t i = 0; i < report.n; i++)
+        printf("%s\n", report.items[i]);
+
+out:
+    tl_tu_result_free(&res);
+    strvec_free(&report);
+    expvec_free(&exps);
+    strvec_free(&ra.enable);
+    strvec_free(&ra.disable);
+    free(path);
+    return pass;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s FIXTURES_DIR [FILTER...]\n", argv[0]);
+        return 2;
+    }
+    char root[PATH_MAX];
+    if (!realpath(argv[1], root)) {
+        fprintf(stderr, "fixture_runner: %s: %s\n", argv[1], strerror(errno));
+        return 2;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
+    strvec files = {0};
+    walk(root, "", &files);
+    qsort(files.items, files.n, sizeof *files.items, cmp_str);
+
+    tl_model_set base;
+    tl_model_error merr;
+    tl_models_init(&base);
+    if (tl_models_load_builtin(&base, &merr) != 0) {
+        fprintf(stderr, "fixture_runner: built-in models: %s\n", merr.msg);
+        tl_models_free(&base);
+        strvec_free(&files);
+        return 2;
+    }
+    tl_models_finish(&base);
+
+    char *include_arg = xrealloc(NULL, strlen(root) + 16);
+    sprintf(include_arg, "-I%s/include", root);
+
+    CXIndex index = clang_createIndex(0, 0);
+    unsigned npass = 0, nfail = 0;
+    countvec counts = {0};
+    for (size_t i = 0; i < files.n; i++) {
+        const char *rel = files.items[i];
+        if (argc > 2) {
+            bool want = false;
+            for (int a = 2; a < argc && !want; a++)
+                want = strstr(rel, argv[a]) != NULL;
+            if (!want)
+                continue;
+        }
+        if (run_fixture(index, &base, root, rel, include_arg, &counts))
+            npass++;
+        else
+            nfail++;
+    }
+    clang_disposeIndex(index);
+
+    printf("%u passed, %u failed\n", npass, nfail);
+    printf("expectations:");
+    /* rules in catalogue order, then anything else (suppression, clang-diagnostic) */
+    bool first = true;
+    for (int r = 0; tl_rules[r]; r++) {
+        unsigned c = 0;
+        for (size_t i = 0; i < counts.n; i++)
+            if (strcmp(counts.items[i].rule, tl_rules[r]->id) == 0)
+                c = counts.items[i].count;
+        printf("%s %s %u", first ? "" : ",", tl_rules[r]->id, c);
+        first = false;
+    }
+    for (size_t i = 0; i < counts.n; i++) {
+        if (rule_index(counts.items[i].rule) >= 0)
+            continue;
+        printf("%s %s %u", first ? "" : ",", counts.items[i].rule, counts.items[i].count);
+        first = false;
+    }
+    printf("\n");
+
+    for (size_t i = 0; i < counts.n; i++)
+        free(counts.items[i].rule);
+    free(counts.items);
+    free(include_arg);
+    tl_models_free(&base);
+    bool none = files.n == 0;
+    strvec_free(&files);
+    if (none) {
+        fprintf(stderr, "fixture_runner: no fixtures found under %s\n", root);
+        return 1;
+    }
+    return nfail ? 1 : 0;
+}
