@@ -1,0 +1,1254 @@
+/* cfg_builder.c - lowers libclang function bodies into the IR's CFG.
+ *
+ * Statements become blocks and edges (if/else, loops, switch, break,
+ * continue, goto/labels, return); expressions become expression trees, with
+ * calls and assignments emitted as instructions in evaluation order and
+ * control flow inside expressions (&&, ||, ?:, GNU statement expressions)
+ * lowered into blocks through synthetic temporaries.  The builder works on
+ * what libclang sees after macro expansion and records locations at the
+ * expansion site, which is what the user typed.
+ */
+#include "frontend.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/xalloc.h"
+
+/* ---- small helpers over libclang ---- */
+
+typedef struct {
+    CXCursor *items;
+    int n, cap;
+} cursor_list;
+
+static enum CXChildVisitResult collect_child(CXCursor c, CXCursor parent, CXClientData data) {
+    (void)parent;
+    cursor_list *l = data;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 8;
+        l->items = tl_xrealloc(l->items, (size_t)l->cap * sizeof *l->items);
+    }
+    l->items[l->n++] = c;
+    return CXChildVisit_Continue;
+}
+
+static cursor_list children_of(CXCursor c) {
+    cursor_list l = {0};
+    clang_visitChildren(c, collect_child, &l);
+    return l;
+}
+
+/* Children that are expressions or statements (drops TypeRef, attributes...). */
+static cursor_list code_children_of(CXCursor c) {
+    cursor_list all = children_of(c);
+    cursor_list l = {0};
+    for (int i = 0; i < all.n; i++) {
+        enum CXCursorKind k = clang_getCursorKind(all.items[i]);
+        if (clang_isExpression(k) || clang_isStatement(k) || k == CXCursor_DeclStmt) {
+            if (l.n == l.cap) {
+                l.cap = l.cap ? l.cap * 2 : 8;
+                l.items = tl_xrealloc(l.items, (size_t)l.cap * sizeof *l.items);
+            }
+            l.items[l.n++] = all.items[i];
+        }
+    }
+    free(all.items);
+    return l;
+}
+
+static char *cursor_spelling(CXCursor c) {
+    CXString s = clang_getCursorSpelling(c);
+    const char *cs = clang_getCString(s);
+    char *r = tl_xstrdup(cs ? cs : "");
+    clang_disposeString(s);
+    return r;
+}
+
+/* Integer value of a constant expression, if libclang can fold it. */
+static bool eval_int(CXCursor c, int64_t *out) {
+    CXEvalResult r = clang_Cursor_Evaluate(c);
+    if (!r) return false;
+    bool ok = false;
+    if (clang_EvalResult_getKind(r) == CXEval_Int) {
+        if (clang_EvalResult_isUnsignedInt(r))
+            *out = (int64_t)clang_EvalResult_getAsUnsigned(r);
+        else
+            *out = (int64_t)clang_EvalResult_getAsLongLong(r);
+        ok = true;
+    }
+    clang_EvalResult_dispose(r);
+    return ok;
+}
+
+static bool type_is_pointer(CXType t) {
+    t = clang_getCanonicalType(t);
+    return t.kind == CXType_Pointer || t.kind == CXType_BlockPointer;
+}
+
+static bool type_is_void(CXType t) {
+    return clang_getCanonicalType(t).kind == CXType_Void;
+}
+
+/* ---- variable map: cursor -> var id, per function ---- */
+
+typedef struct {
+    CXCursor cursor;
+    int var;
+    bool used;
+} var_slot;
+
+typedef struct {
+    var_slot *slots;
+    unsigned cap, n;
+} var_map;
+
+static void vm_free(var_map *m) {
+    free(m->slots);
+    memset(m, 0, sizeof *m);
+}
+
+static int vm_get(const var_map *m, CXCursor c) {
+    if (!m->cap) return -1;
+    unsigned h = clang_hashCursor(c) & (m->cap - 1);
+    while (m->slots[h].used) {
+        if (clang_equalCursors(m->slots[h].cursor, c)) return m->slots[h].var;
+        h = (h + 1) & (m->cap - 1);
+    }
+    return -1;
+}
+
+static void vm_put(var_map *m, CXCursor c, int var) {
+    if ((m->n + 1) * 2 > m->cap) {
+        var_map bigger = {0};
+        bigger.cap = m->cap ? m->cap * 2 : 64;
+        bigger.slots = tl_xcalloc(bigger.cap, sizeof *bigger.slots);
+        for (unsigned i = 0; i < m->cap; i++)
+            if (m->slots[i].used) vm_put(&bigger, m->slots[i].cursor, m->slots[i].var);
+        free(m->slots);
+        *m = bigger;
+    }
+    unsigned h = clang_hashCursor(c) & (m->cap - 1);
+    while (m->slots[h].used) h = (h + 1) & (m->cap - 1);
+    m->slots[h].used = true;
+    m->slots[h].cursor = c;
+    m->slots[h].var = var;
+    m->n++;
+}
+
+/* ---- builder state ---- */
+
+typedef struct {
+    int break_to, continue_to; /* -1 when not allowed */
+} jump_targets;
+
+typedef struct {
+    int block;           /* block ending in the switch */
+    int *targets;
+    int64_t *values;
+    int n, cap;
+    int default_target;  /* -1 none */
+} switch_ctx;
+
+typedef struct {
+    char *name;
+    int block;
+} label_slot;
+
+typedef struct {
+    CXTranslationUnit ctu;
+    const tl_model_set *models;
+    tl_tu *tu;
+    tl_func *f;
+    int cur;
+    var_map vars;
+    jump_targets *jumps;
+    int njumps, capjumps;
+    switch_ctx *switches;
+    int nswitches, capswitches;
+    label_slot *labels;
+    int nlabels, caplabels;
+    int stmt_expr_depth;      /* inside a GNU statement expression */
+    int ntemps;
+    int *temp_src_call;       /* per var: call id whose result a temp holds, or -1 */
+    int cap_temp_src;
+    /* function names defined in the main file, for callee_func */
+    char **fn_names;
+    int nfn_names;
+} builder;
+
+static tl_loc loc_of_location(builder *b, CXSourceLocation sl) {
+    tl_loc loc = {0};
+    CXFile file;
+    unsigned line, col, off;
+    clang_getExpansionLocation(sl, &file, &line, &col, &off);
+    loc.line = line;
+    loc.col = col;
+    loc.offset = off;
+    if (file) {
+        CXString s = clang_getFileName(file);
+        loc.file = tl_tu_intern(b->tu, clang_getCString(s));
+        clang_disposeString(s);
+    }
+    return loc;
+}
+
+static tl_loc loc_of(builder *b, CXCursor c) {
+    return loc_of_location(b, clang_getCursorLocation(c));
+}
+
+static tl_block *cur_block(builder *b) {
+    return &b->f->blocks[b->cur];
+}
+
+static int new_block(builder *b) {
+    return tl_func_add_block(b->f);
+}
+
+/* End the current block with a goto to `to` (and make `to` current). */
+static void goto_block(builder *b, int to) {
+    tl_block *blk = cur_block(b);
+    blk->term = TL_T_GOTO;
+    tl_block_add_succ(b->f, b->cur, to);
+}
+
+/* Start lowering into `blk` (after the current block was terminated). */
+static void set_block(builder *b, int blk) {
+    b->cur = blk;
+}
+
+/* Continue in a fresh unreachable block after a jump. */
+static void start_dead_block(builder *b) {
+    b->cur = new_block(b);
+}
+
+static int find_func_index(builder *b, const char *name) {
+    for (int i = 0; i < b->nfn_names; i++)
+        if (strcmp(b->fn_names[i], name) == 0) return i;
+    return -1;
+}
+
+static void set_temp_src(builder *b, int var, int call_id) {
+    if (var >= b->cap_temp_src) {
+        int ncap = b->cap_temp_src ? b->cap_temp_src : 32;
+        while (ncap <= var) ncap *= 2;
+        b->temp_src_call = tl_xrealloc(b->temp_src_call, (size_t)ncap * sizeof(int));
+        for (int i = b->cap_temp_src; i < ncap; i++) b->temp_src_call[i] = -1;
+        b->cap_temp_src = ncap;
+    }
+    b->temp_src_call[var] = call_id;
+}
+
+static int temp_src(builder *b, int var) {
+    return var >= 0 && var < b->cap_temp_src ? b->temp_src_call[var] : -1;
+}
+
+static int new_temp(builder *b) {
+    char name[32];
+    snprintf(name, sizeof name, "tmp.%d", b->ntemps++);
+    return tl_func_add_var(b->f, name, TL_VAR_TEMP);
+}
+
+static void fill_var_type(tl_var *v, CXType t) {
+    CXType ct = clang_getCanonicalType(t);
+    v->is_array = ct.kind == CXType_ConstantArray || ct.kind == CXType_IncompleteArray ||
+                  ct.kind == CXType_VariableArray || ct.kind == CXType_DependentSizedArray;
+    v->is_record = ct.kind == CXType_Record;
+    v->is_pointer = ct.kind == CXType_Pointer;
+}
+
+/* The var id for a VarDecl/ParmDecl, creating globals/statics on first use. */
+static int var_for_decl(builder *b, CXCursor decl) {
+    int v = vm_get(&b->vars, decl);
+    if (v >= 0) return v;
+    tl_var_kind kind = TL_VAR_GLOBAL;
+    if (clang_getCursorKind(decl) == CXCursor_ParmDecl) {
+        kind = TL_VAR_PARAM;
+    } else {
+        enum CX_StorageClass sc = clang_Cursor_getStorageClass(decl);
+        CXCursor parent = clang_getCursorSemanticParent(decl);
+        bool in_function = clang_getCursorKind(parent) == CXCursor_FunctionDecl;
+        if (in_function)
+            kind = (sc == CX_SC_Static || sc == CX_SC_Extern) ? TL_VAR_STATIC : TL_VAR_LOCAL;
+    }
+    char *name = cursor_spelling(decl);
+    v = tl_func_add_var(b->f, name, kind);
+    free(name);
+    fill_var_type(&b->f->vars[v], clang_getCursorType(decl));
+    b->f->vars[v].decl_loc = loc_of(b, decl);
+    vm_put(&b->vars, decl, v);
+    return v;
+}
+
+/* Declare a new local instance (each execution of the declaration). */
+static int declare_local(builder *b, CXCursor decl) {
+    int v = vm_get(&b->vars, decl);
+    if (v < 0) {
+        v = var_for_decl(b, decl);
+        if (b->stmt_expr_depth > 0 && b->f->vars[v].kind == TL_VAR_LOCAL)
+            b->f->vars[v].kind = TL_VAR_TEMP; /* macro-internal (go() statement expressions) */
+    }
+    return v;
+}
+
+/* ---- source text of a call as the user spelled it ---- */
+
+static char *call_text(builder *b, CXCursor c) {
+    CXSourceRange r = clang_getCursorExtent(c);
+    CXFile f1, f2;
+    unsigned s, e;
+    clang_getExpansionLocation(clang_getRangeStart(r), &f1, NULL, NULL, &s);
+    clang_getExpansionLocation(clang_getRangeEnd(r), &f2, NULL, NULL, &e);
+    if (!f1) return NULL;
+    size_t size = 0;
+    const char *buf = clang_getFileContents(b->ctu, f1, &size);
+    if (!buf || s >= size) return NULL;
+    if (!f2 || !clang_File_isEqual(f1, f2) || e <= s || e > size) e = s;
+    if (e == s) {
+        /* a macro invocation: take the name and its balanced argument list */
+        size_t i = s;
+        while (i < size && (buf[i] == '_' || buf[i] == '$' || (buf[i] >= 'a' && buf[i] <= 'z') ||
+                            (buf[i] >= 'A' && buf[i] <= 'Z') || (buf[i] >= '0' && buf[i] <= '9')))
+            i++;
+        size_t j = i;
+        while (j < size && (buf[j] == ' ' || buf[j] == '\t')) j++;
+        if (j < size && buf[j] == '(') {
+            int depth = 0;
+            char quote = 0;
+            for (; j < size; j++) {
+                char ch = buf[j];
+                if (quote) {
+                    if (ch == '\\') j++;
+                    else if (ch == quote) quote = 0;
+                    continue;
+                }
+                if (ch == '"' || ch == '\'') quote = ch;
+                else if (ch == '(') depth++;
+                else if (ch == ')' && --depth == 0) { j++; break; }
+            }
+            i = j;
+        }
+        e = (unsigned)i;
+    }
+    if (e - s > 240) e = s + 240;
+    char *out = tl_xmalloc(e - s + 1);
+    size_t n = 0;
+    bool space = false;
+    for (unsigned i = s; i < e; i++) {
+        char ch = buf[i];
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+            space = n > 0;
+            continue;
+        }
+        if (space) out[n++] = ' ';
+        space = false;
+        out[n++] = ch;
+    }
+    out[n] = '\0';
+    return out;
+}
+
+/* ---- expressions ---- */
+
+static tl_expr *lower_expr(builder *b, CXCursor c);
+static void lower_cond(builder *b, CXCursor c, int t, int f);
+static void lower_stmt(builder *b, CXCursor c);
+
+static tl_expr *lower_kid(builder *b, CXCursor c) {
+    cursor_list kids = code_children_of(c);
+    tl_expr *e = kids.n ? lower_expr(b, kids.items[kids.n - 1]) : tl_expr_new(TL_E_OTHER);
+    free(kids.items);
+    return e;
+}
+
+static tl_expr *lower_other(builder *b, CXCursor c) {
+    tl_expr *e = tl_expr_new(TL_E_OTHER);
+    cursor_list kids = code_children_of(c);
+    for (int i = 0; i < kids.n; i++) {
+        enum CXCursorKind k = clang_getCursorKind(kids.items[i]);
+        if (clang_isExpression(k)) tl_expr_add_kid(e, lower_expr(b, kids.items[i]));
+        else lower_stmt(b, kids.items[i]);
+    }
+    free(kids.items);
+    return e;
+}
+
+/* Assign `value` to the lvalue `lhs` (already lowered); returns the value of
+ * the assignment expression. */
+static tl_expr *emit_assign(builder *b, tl_expr *lhs, tl_expr *value, tl_loc loc) {
+    if (lhs->kind == TL_E_VAR) {
+        tl_instr *in = tl_block_add_instr(cur_block(b), TL_I_ASSIGN);
+        in->loc = loc;
+        in->var = lhs->var;
+        in->value = value;
+        if (b->f->vars[lhs->var].kind == TL_VAR_TEMP)
+            set_temp_src(b, lhs->var, value->kind == TL_E_CALLRES ? value->call_id : -1);
+        return lhs;
+    }
+    tl_instr *in = tl_block_add_instr(cur_block(b), TL_I_STORE);
+    in->loc = loc;
+    in->target = lhs;
+    in->value = value;
+    return tl_expr_clone(value);
+}
+
+static const char *binop_text(enum CXBinaryOperatorKind k) {
+    switch (k) {
+    case CXBinaryOperator_Mul: return "*";
+    case CXBinaryOperator_Div: return "/";
+    case CXBinaryOperator_Rem: return "%";
+    case CXBinaryOperator_Add: return "+";
+    case CXBinaryOperator_Sub: return "-";
+    case CXBinaryOperator_Shl: return "<<";
+    case CXBinaryOperator_Shr: return ">>";
+    case CXBinaryOperator_LT: return "<";
+    case CXBinaryOperator_GT: return ">";
+    case CXBinaryOperator_LE: return "<=";
+    case CXBinaryOperator_GE: return ">=";
+    case CXBinaryOperator_EQ: return "==";
+    case CXBinaryOperator_NE: return "!=";
+    case CXBinaryOperator_And: return "&";
+    case CXBinaryOperator_Xor: return "^";
+    case CXBinaryOperator_Or: return "|";
+    case CXBinaryOperator_MulAssign: return "*";
+    case CXBinaryOperator_DivAssign: return "/";
+    case CXBinaryOperator_RemAssign: return "%";
+    case CXBinaryOperator_AddAssign: return "+";
+    case CXBinaryOperator_SubAssign: return "-";
+    case CXBinaryOperator_ShlAssign: return "<<";
+    case CXBinaryOperator_ShrAssign: return ">>";
+    case CXBinaryOperator_AndAssign: return "&";
+    case CXBinaryOperator_XorAssign: return "^";
+    case CXBinaryOperator_OrAssign: return "|";
+    default: return NULL;
+    }
+}
+
+/* Value of a short-circuit / conditional expression through a temporary. */
+static tl_expr *lower_value_by_branches(builder *b, CXCursor c, bool is_conditional) {
+    int tmp = new_temp(b);
+    int t = new_block(b), f = new_block(b), join = new_block(b);
+    tl_loc loc = loc_of(b, c);
+    cursor_list kids = code_children_of(c);
+    if (is_conditional && kids.n == 3) {
+        lower_cond(b, kids.items[0], t, f);
+        set_block(b, t);
+        tl_expr_free(emit_assign(b, tl_expr_var(tmp), lower_expr(b, kids.items[1]), loc));
+        goto_block(b, join);
+        set_block(b, f);
+        tl_expr_free(emit_assign(b, tl_expr_var(tmp), lower_expr(b, kids.items[2]), loc));
+        goto_block(b, join);
+    } else {
+        lower_cond(b, c, t, f);
+        set_block(b, t);
+        tl_expr_free(emit_assign(b, tl_expr_var(tmp), tl_expr_const(1), loc));
+        goto_block(b, join);
+        set_block(b, f);
+        tl_expr_free(emit_assign(b, tl_expr_var(tmp), tl_expr_const(0), loc));
+        goto_block(b, join);
+    }
+    free(kids.items);
+    set_block(b, join);
+    return tl_expr_var(tmp);
+}
+
+static tl_expr *lower_call(builder *b, CXCursor c) {
+    CXCursor callee = clang_getCursorReferenced(c);
+    char *name = NULL;
+    if (!clang_Cursor_isNull(callee) && clang_getCursorKind(callee) == CXCursor_FunctionDecl)
+        name = cursor_spelling(callee);
+    int nargs = clang_Cursor_getNumArguments(c);
+    if (name && strcmp(name, "__builtin_expect") == 0 && nargs >= 1) {
+        free(name);
+        return lower_expr(b, clang_Cursor_getArgument(c, 0));
+    }
+    if (!name) {
+        /* indirect call: evaluate the callee expression for its side effects */
+        cursor_list kids = code_children_of(c);
+        if (kids.n) tl_expr_free(lower_expr(b, kids.items[0]));
+        free(kids.items);
+    }
+    tl_expr **args = NULL;
+    if (nargs > 0) {
+        args = tl_xcalloc((size_t)nargs, sizeof *args);
+        for (int i = 0; i < nargs; i++) args[i] = lower_expr(b, clang_Cursor_getArgument(c, i));
+    } else {
+        nargs = 0;
+    }
+    tl_instr *in = tl_block_add_instr(cur_block(b), TL_I_CALL);
+    in->loc = loc_of(b, c);
+    in->call.id = b->f->ncalls++;
+    in->call.callee = name;
+    in->call.callee_func = name ? find_func_index(b, name) : -1;
+    in->call.args = args;
+    in->call.nargs = nargs;
+    in->call.text = call_text(b, c);
+    {
+        CXSourceLocation sl = clang_getCursorLocation(c);
+        CXFile sf, ef;
+        unsigned soff, eoff;
+        clang_getSpellingLocation(sl, &sf, NULL, NULL, &soff);
+        clang_getExpansionLocation(sl, &ef, NULL, NULL, &eoff);
+        in->call.in_macro = soff != eoff || !clang_File_isEqual(sf, ef);
+    }
+    int id = in->call.id;
+    const tl_fn_model *m = name ? tl_models_find(b->models, name) : NULL;
+    if (m && m->noreturn) {
+        tl_block *blk = cur_block(b);
+        blk->term = TL_T_NORETURN;
+        blk->term_loc = in->loc;
+        start_dead_block(b);
+    }
+    return tl_expr_callres(id);
+}
+
+static tl_expr *lower_unary(builder *b, CXCursor c) {
+    enum CXUnaryOperatorKind k = clang_getCursorUnaryOperatorKind(c);
+    cursor_list kids = code_children_of(c);
+    CXCursor kid = kids.n ? kids.items[kids.n - 1] : clang_getNullCursor();
+    free(kids.items);
+    if (clang_Cursor_isNull(kid)) return tl_expr_new(TL_E_OTHER);
+    switch (k) {
+    case CXUnaryOperator_Extension:
+    case CXUnaryOperator_Coawait:
+        return lower_expr(b, kid);
+    case CXUnaryOperator_AddrOf: {
+        tl_expr *e = tl_expr_new(TL_E_ADDR);
+        tl_expr_add_kid(e, lower_expr(b, kid));
+        return e;
+    }
+    case CXUnaryOperator_Deref: {
+        tl_expr *e = tl_expr_new(TL_E_DEREF);
+        tl_expr_add_kid(e, lower_expr(b, kid));
+        return e;
+    }
+    case CXUnaryOperator_Minus: {
+        tl_expr *e = lower_expr(b, kid);
+        if (e->kind == TL_E_CONST) { /* fold -1 */
+            e->ival = (int64_t)(0 - (uint64_t)e->ival);
+            return e;
+        }
+        return tl_expr_unary("-", e);
+    }
+    case CXUnaryOperator_Plus: return tl_expr_unary("+", lower_expr(b, kid));
+    case CXUnaryOperator_Not: return tl_expr_unary("~", lower_expr(b, kid));
+    case CXUnaryOperator_LNot: return tl_expr_unary("!", lower_expr(b, kid));
+    case CXUnaryOperator_PostInc:
+    case CXUnaryOperator_PostDec:
+    case CXUnaryOperator_PreInc:
+    case CXUnaryOperator_PreDec: {
+        tl_expr *lv = lower_expr(b, kid);
+        tl_expr *val = tl_expr_new(TL_E_OTHER);
+        tl_expr_add_kid(val, tl_expr_clone(lv));
+        return emit_assign(b, lv, val, loc_of(b, c));
+    }
+    default: {
+        tl_expr *e = tl_expr_new(TL_E_OTHER);
+        tl_expr_add_kid(e, lower_expr(b, kid));
+        return e;
+    }
+    }
+}
+
+static tl_expr *lower_binary(builder *b, CXCursor c) {
+    enum CXBinaryOperatorKind k = clang_getCursorBinaryOperatorKind(c);
+    if (k == CXBinaryOperator_LAnd || k == CXBinaryOperator_LOr)
+        return lower_value_by_branches(b, c, false);
+    cursor_list kids = code_children_of(c);
+    if (kids.n != 2) {
+        free(kids.items);
+        return lower_other(b, c);
+    }
+    CXCursor l = kids.items[0], r = kids.items[1];
+    free(kids.items);
+    tl_loc loc = loc_of(b, c);
+    if (k == CXBinaryOperator_Comma) {
+        tl_expr_free(lower_expr(b, l));
+        return lower_expr(b, r);
+    }
+    if (k == CXBinaryOperator_Assign) {
+        tl_expr *rv = lower_expr(b, r);
+        tl_expr *lv = lower_expr(b, l);
+        return emit_assign(b, lv, rv, loc);
+    }
+    const char *op = binop_text(k);
+    if (k >= CXBinaryOperator_MulAssign && k <= CXBinaryOperator_OrAssign && op) {
+        tl_expr *rv = lower_expr(b, r);
+        tl_expr *lv = lower_expr(b, l);
+        tl_expr *val = tl_expr_binary(op, tl_expr_clone(lv), rv);
+        return emit_assign(b, lv, val, loc);
+    }
+    tl_expr *le = lower_expr(b, l);
+    tl_expr *re = lower_expr(b, r);
+    if (!op) {
+        tl_expr *e = tl_expr_new(TL_E_OTHER);
+        tl_expr_add_kid(e, le);
+        tl_expr_add_kid(e, re);
+        return e;
+    }
+    return tl_expr_binary(op, le, re);
+}
+
+static tl_expr *lower_decl_ref(builder *b, CXCursor c) {
+    CXCursor d = clang_getCursorReferenced(c);
+    switch (clang_getCursorKind(d)) {
+    case CXCursor_VarDecl:
+    case CXCursor_ParmDecl:
+        return tl_expr_var(var_for_decl(b, d));
+    case CXCursor_EnumConstantDecl:
+        return tl_expr_const(clang_getEnumConstantDeclValue(d));
+    case CXCursor_FunctionDecl: {
+        char *name = cursor_spelling(d);
+        tl_expr *e = tl_expr_func(name, find_func_index(b, name));
+        free(name);
+        return e;
+    }
+    default:
+        return tl_expr_new(TL_E_OTHER);
+    }
+}
+
+static tl_expr *lower_stmt_expr(builder *b, CXCursor c) {
+    cursor_list kids = code_children_of(c);
+    tl_expr *value = NULL;
+    b->stmt_expr_depth++;
+    if (kids.n == 1 && clang_getCursorKind(kids.items[0]) == CXCursor_CompoundStmt) {
+        cursor_list stmts = code_children_of(kids.items[0]);
+        for (int i = 0; i < stmts.n; i++) {
+            CXCursor s = stmts.items[i];
+            if (i == stmts.n - 1 && clang_isExpression(clang_getCursorKind(s))) value = lower_expr(b, s);
+            else lower_stmt(b, s);
+        }
+        free(stmts.items);
+    }
+    b->stmt_expr_depth--;
+    free(kids.items);
+    return value ? value : tl_expr_new(TL_E_OTHER);
+}
+
+/* Casts: implicit ones are transparent; 0 converted to a pointer is NULL. */
+static tl_expr *lower_cast(builder *b, CXCursor c, bool explicit_cast) {
+    CXType to = clang_getCursorType(c);
+    tl_expr *kid = lower_kid(b, c);
+    if (type_is_pointer(to) && kid->kind == TL_E_CONST && kid->ival == 0) {
+        tl_expr_free(kid);
+        return tl_expr_new(TL_E_NULL);
+    }
+    if (!explicit_cast || kid->kind == TL_E_NULL || kid->kind == TL_E_CONST || kid->kind == TL_E_FUNC)
+        return kid;
+    tl_expr *e = tl_expr_new(TL_E_CAST);
+    tl_expr_add_kid(e, kid);
+    return e;
+}
+
+static tl_expr *lower_expr(builder *b, CXCursor c) {
+    enum CXCursorKind k = clang_getCursorKind(c);
+    switch (k) {
+    case CXCursor_IntegerLiteral:
+    case CXCursor_CharacterLiteral: {
+        int64_t v;
+        if (eval_int(c, &v)) return tl_expr_const(v);
+        return tl_expr_new(TL_E_OTHER);
+    }
+    case CXCursor_StringLiteral:
+        return tl_expr_new(TL_E_STRING);
+    case CXCursor_GNUNullExpr:
+    case CXCursor_CXXNullPtrLiteralExpr:
+        return tl_expr_new(TL_E_NULL);
+    case CXCursor_ParenExpr:
+        return lower_kid(b, c);
+    case CXCursor_UnexposedExpr: {
+        /* implicit casts and the like: transparent, but 0 -> pointer is NULL */
+        cursor_list kids = code_children_of(c);
+        if (kids.n == 1) {
+            free(kids.items);
+            return lower_cast(b, c, false);
+        }
+        free(kids.items);
+        return lower_other(b, c);
+    }
+    case CXCursor_CStyleCastExpr: {
+        if (type_is_void(clang_getCursorType(c))) {
+            tl_expr *kid = lower_kid(b, c);
+            int call = -1;
+            if (kid->kind == TL_E_CALLRES) call = kid->call_id;
+            else if (kid->kind == TL_E_VAR) call = temp_src(b, kid->var);
+            if (call >= 0) {
+                tl_instr *in = (tl_instr *)tl_func_find_call(b->f, call);
+                if (in) in->call.void_cast = in->call.discarded = true;
+            }
+            return kid;
+        }
+        return lower_cast(b, c, true);
+    }
+    case CXCursor_DeclRefExpr:
+        return lower_decl_ref(b, c);
+    case CXCursor_MemberRefExpr: {
+        cursor_list kids = code_children_of(c);
+        tl_expr *e = tl_expr_new(TL_E_MEMBER);
+        e->name = cursor_spelling(c);
+        if (kids.n) {
+            e->arrow = type_is_pointer(clang_getCursorType(kids.items[0]));
+            tl_expr_add_kid(e, lower_expr(b, kids.items[0]));
+        }
+        free(kids.items);
+        return e;
+    }
+    case CXCursor_ArraySubscriptExpr: {
+        cursor_list kids = code_children_of(c);
+        tl_expr *e = tl_expr_new(TL_E_INDEX);
+        for (int i = 0; i < kids.n && i < 2; i++) tl_expr_add_kid(e, lower_expr(b, kids.items[i]));
+        free(kids.items);
+        return e;
+    }
+    case CXCursor_CallExpr:
+        return lower_call(b, c);
+    case CXCursor_UnaryOperator:
+        return lower_unary(b, c);
+    case CXCursor_BinaryOperator:
+    case CXCursor_CompoundAssignOperator:
+        return lower_binary(b, c);
+    case CXCursor_ConditionalOperator:
+        return lower_value_by_branches(b, c, true);
+    case CXCursor_StmtExpr:
+        return lower_stmt_expr(b, c);
+    case CXCursor_UnaryExpr: {
+        int64_t v;
+        if (eval_int(c, &v)) return tl_expr_const(v);
+        return tl_expr_new(TL_E_OTHER); /* sizeof does not evaluate its operand */
+    }
+    default:
+        return lower_other(b, c);
+    }
+}
+
+/* ---- conditions ---- */
+
+static CXCursor strip_parens(CXCursor c) {
+    for (;;) {
+        enum CXCursorKind k = clang_getCursorKind(c);
+        if (k != CXCursor_ParenExpr && k != CXCursor_UnexposedExpr) return c;
+        cursor_list kids = code_children_of(c);
+        if (kids.n != 1) {
+            free(kids.items);
+            return c;
+        }
+        CXCursor next = kids.items[0];
+        free(kids.items);
+        c = next;
+    }
+}
+
+/* Lower condition `c`, ending the current block with edges to t (true) and f. */
+static void lower_cond(builder *b, CXCursor c, int t, int f) {
+    CXCursor s = strip_parens(c);
+    enum CXCursorKind k = clang_getCursorKind(s);
+    if (k == CXCursor_BinaryOperator) {
+        enum CXBinaryOperatorKind op = clang_getCursorBinaryOperatorKind(s);
+        if (op == CXBinaryOperator_LAnd || op == CXBinaryOperator_LOr) {
+            cursor_list kids = code_children_of(s);
+            if (kids.n == 2) {
+                int mid = new_block(b);
+                if (op == CXBinaryOperator_LAnd) lower_cond(b, kids.items[0], mid, f);
+                else lower_cond(b, kids.items[0], t, mid);
+                set_block(b, mid);
+                lower_cond(b, kids.items[1], t, f);
+                free(kids.items);
+                return;
+            }
+            free(kids.items);
+        }
+    }
+    tl_loc loc = loc_of(b, c);
+    tl_expr *e = lower_expr(b, c);
+    tl_block *blk = cur_block(b);
+    blk->term_loc = loc;
+    if (e->kind == TL_E_CONST) {
+        /* while (1), do {} while (0): only the taken edge exists */
+        blk->term = TL_T_GOTO;
+        tl_block_add_succ(b->f, b->cur, e->ival ? t : f);
+        tl_expr_free(e);
+        return;
+    }
+    blk->term = TL_T_BRANCH;
+    blk->cond = e;
+    tl_block_add_succ(b->f, b->cur, t);
+    tl_block_add_succ(b->f, b->cur, f);
+}
+
+/* ---- statements ---- */
+
+static void push_jumps(builder *b, int brk, int cont) {
+    if (b->njumps == b->capjumps) {
+        b->capjumps = b->capjumps ? b->capjumps * 2 : 8;
+        b->jumps = tl_xrealloc(b->jumps, (size_t)b->capjumps * sizeof *b->jumps);
+    }
+    b->jumps[b->njumps].break_to = brk;
+    b->jumps[b->njumps].continue_to = cont;
+    b->njumps++;
+}
+
+static int label_block(builder *b, const char *name) {
+    for (int i = 0; i < b->nlabels; i++)
+        if (strcmp(b->labels[i].name, name) == 0) return b->labels[i].block;
+    if (b->nlabels == b->caplabels) {
+        b->caplabels = b->caplabels ? b->caplabels * 2 : 8;
+        b->labels = tl_xrealloc(b->labels, (size_t)b->caplabels * sizeof *b->labels);
+    }
+    b->labels[b->nlabels].name = tl_xstrdup(name);
+    b->labels[b->nlabels].block = new_block(b);
+    return b->labels[b->nlabels++].block;
+}
+
+static void emit_return(builder *b, tl_expr *value, tl_loc loc) {
+    tl_instr *in = tl_block_add_instr(cur_block(b), TL_I_RETURN);
+    in->loc = loc;
+    in->value = value;
+    tl_block *blk = cur_block(b);
+    blk->term = TL_T_EXIT;
+    blk->term_loc = loc;
+    tl_block_add_succ(b->f, b->cur, b->f->exit);
+    start_dead_block(b);
+}
+
+static void lower_decl_stmt(builder *b, CXCursor c) {
+    cursor_list decls = children_of(c);
+    for (int i = 0; i < decls.n; i++) {
+        CXCursor d = decls.items[i];
+        if (clang_getCursorKind(d) != CXCursor_VarDecl) continue;
+        enum CX_StorageClass sc = clang_Cursor_getStorageClass(d);
+        if (sc == CX_SC_Static || sc == CX_SC_Extern) {
+            var_for_decl(b, d); /* initialised once, not on this path */
+            continue;
+        }
+        int v = declare_local(b, d);
+        CXCursor init = clang_Cursor_getVarDeclInitializer(d);
+        tl_loc loc = loc_of(b, d);
+        if (!clang_Cursor_isNull(init)) {
+            tl_expr *value = lower_expr(b, init);
+            tl_instr *in = tl_block_add_instr(cur_block(b), TL_I_ASSIGN);
+            in->loc = loc;
+            in->var = v;
+            in->value = value;
+            if (b->f->vars[v].kind == TL_VAR_TEMP)
+                set_temp_src(b, v, value->kind == TL_E_CALLRES ? value->call_id : -1);
+        } else {
+            tl_instr *in = tl_block_add_instr(cur_block(b), TL_I_DECL);
+            in->loc = loc;
+            in->var = v;
+        }
+    }
+    free(decls.items);
+}
+
+/* For statements: libclang drops absent parts, so place each child by where it
+ * starts relative to the two ';' of the header. */
+static void lower_for(builder *b, CXCursor c) {
+    cursor_list kids = code_children_of(c);
+    if (kids.n == 0) {
+        free(kids.items);
+        return;
+    }
+    CXCursor body = kids.items[kids.n - 1];
+    CXCursor init = clang_getNullCursor(), cond = clang_getNullCursor(), inc = clang_getNullCursor();
+    /* tokenize the header only: from `for` to the start of the body */
+    CXSourceRange ext = clang_getCursorExtent(c);
+    CXSourceRange hdr = clang_getRange(clang_getRangeStart(ext), clang_getRangeStart(clang_getCursorExtent(body)));
+    CXToken *toks = NULL;
+    unsigned ntoks = 0;
+    clang_tokenize(b->ctu, hdr, &toks, &ntoks);
+    unsigned semi[2] = {0, 0};
+    int nsemi = 0, depth = 0;
+    for (unsigned i = 0; i < ntoks && nsemi < 2; i++) {
+        if (clang_getTokenKind(toks[i]) != CXToken_Punctuation) continue;
+        CXString sp = clang_getTokenSpelling(b->ctu, toks[i]);
+        const char *t = clang_getCString(sp);
+        if (strcmp(t, "(") == 0) depth++;
+        else if (strcmp(t, ")") == 0) depth--;
+        else if (strcmp(t, ";") == 0 && depth == 1) {
+            unsigned off;
+            clang_getExpansionLocation(clang_getTokenLocation(b->ctu, toks[i]), NULL, NULL, NULL, &off);
+            semi[nsemi++] = off;
+        }
+        clang_disposeString(sp);
+    }
+    if (toks) clang_disposeTokens(b->ctu, toks, ntoks);
+    for (int i = 0; i < kids.n - 1; i++) {
+        unsigned off;
+        clang_getExpansionLocation(clang_getRangeStart(clang_getCursorExtent(kids.items[i])), NULL, NULL, NULL, &off);
+        if (nsemi == 2) {
+            if (off < semi[0]) init = kids.items[i];
+            else if (off < semi[1]) cond = kids.items[i];
+            else inc = kids.items[i];
+        } else {
+            /* header inside a macro: fall back to the common full form */
+            if (i == 0 && kids.n == 4) init = kids.items[i];
+            else if ((i == 1 && kids.n == 4) || (i == 0 && kids.n == 3)) cond = kids.items[i];
+            else inc = kids.items[i];
+        }
+    }
+    free(kids.items);
+
+    if (!clang_Cursor_isNull(init)) lower_stmt(b, init);
+    int head = new_block(b), body_b = new_block(b), step = new_block(b), after = new_block(b);
+    goto_block(b, head);
+    set_block(b, head);
+    if (!clang_Cursor_isNull(cond)) {
+        lower_cond(b, cond, body_b, after);
+    } else {
+        goto_block(b, body_b);
+    }
+    set_block(b, body_b);
+    push_jumps(b, after, step);
+    lower_stmt(b, body);
+    b->njumps--;
+    goto_block(b, step);
+    set_block(b, step);
+    if (!clang_Cursor_isNull(inc)) tl_expr_free(lower_expr(b, inc));
+    goto_block(b, head);
+    set_block(b, after);
+}
+
+static void lower_switch(builder *b, CXCursor c) {
+    cursor_list kids = code_children_of(c);
+    if (kids.n < 2) {
+        free(kids.items);
+        return;
+    }
+    tl_expr *value = lower_expr(b, kids.items[kids.n - 2]);
+    CXCursor body = kids.items[kids.n - 1];
+    free(kids.items);
+    int sw = b->cur;
+    int after = new_block(b);
+    if (b->nswitches == b->capswitches) {
+        b->capswitches = b->capswitches ? b->capswitches * 2 : 4;
+        b->switches = tl_xrealloc(b->switches, (size_t)b->capswitches * sizeof *b->switches);
+    }
+    switch_ctx *ctx = &b->switches[b->nswitches++];
+    memset(ctx, 0, sizeof *ctx);
+    ctx->block = sw;
+    ctx->default_target = -1;
+    start_dead_block(b); /* code before the first case is unreachable */
+    push_jumps(b, after, b->njumps ? b->jumps[b->njumps - 1].continue_to : -1);
+    lower_stmt(b, body);
+    b->njumps--;
+    goto_block(b, after);
+    ctx = &b->switches[--b->nswitches];
+    tl_block *blk = &b->f->blocks[sw];
+    blk->term = TL_T_SWITCH;
+    blk->cond = value;
+    blk->case_values = ctx->n ? tl_xmalloc((size_t)ctx->n * sizeof(int64_t)) : NULL;
+    for (int i = 0; i < ctx->n; i++) {
+        blk->case_values[i] = ctx->values[i];
+        tl_block_add_succ(b->f, sw, ctx->targets[i]);
+    }
+    tl_block_add_succ(b->f, sw, ctx->default_target >= 0 ? ctx->default_target : after);
+    free(ctx->targets);
+    free(ctx->values);
+    set_block(b, after);
+}
+
+static void lower_case(builder *b, CXCursor c, bool is_default) {
+    cursor_list kids = code_children_of(c);
+    int blk = new_block(b);
+    goto_block(b, blk); /* fall through from the previous case */
+    set_block(b, blk);
+    if (b->nswitches > 0) {
+        switch_ctx *ctx = &b->switches[b->nswitches - 1];
+        if (is_default) {
+            ctx->default_target = blk;
+        } else if (kids.n >= 1) {
+            int64_t v = 0;
+            if (eval_int(kids.items[0], &v)) {
+                if (ctx->n == ctx->cap) {
+                    ctx->cap = ctx->cap ? ctx->cap * 2 : 8;
+                    ctx->targets = tl_xrealloc(ctx->targets, (size_t)ctx->cap * sizeof(int));
+                    ctx->values = tl_xrealloc(ctx->values, (size_t)ctx->cap * sizeof(int64_t));
+                }
+                ctx->targets[ctx->n] = blk;
+                ctx->values[ctx->n] = v;
+                ctx->n++;
+            }
+        }
+    }
+    if (kids.n) lower_stmt(b, kids.items[kids.n - 1]);
+    free(kids.items);
+}
+
+static void lower_stmt(builder *b, CXCursor c) {
+    enum CXCursorKind k = clang_getCursorKind(c);
+    switch (k) {
+    case CXCursor_CompoundStmt: {
+        cursor_list kids = code_children_of(c);
+        for (int i = 0; i < kids.n; i++) lower_stmt(b, kids.items[i]);
+        free(kids.items);
+        return;
+    }
+    case CXCursor_DeclStmt:
+        lower_decl_stmt(b, c);
+        return;
+    case CXCursor_IfStmt: {
+        cursor_list kids = code_children_of(c);
+        if (kids.n >= 2) {
+            int t = new_block(b), f = new_block(b), after = kids.n >= 3 ? new_block(b) : f;
+            lower_cond(b, kids.items[0], t, f);
+            set_block(b, t);
+            lower_stmt(b, kids.items[1]);
+            goto_block(b, after);
+            if (kids.n >= 3) {
+                set_block(b, f);
+                lower_stmt(b, kids.items[2]);
+                goto_block(b, after);
+            }
+            set_block(b, after);
+        }
+        free(kids.items);
+        return;
+    }
+    case CXCursor_WhileStmt: {
+        cursor_list kids = code_children_of(c);
+        if (kids.n >= 2) {
+            int head = new_block(b), body = new_block(b), after = new_block(b);
+            goto_block(b, head);
+            set_block(b, head);
+            lower_cond(b, kids.items[kids.n - 2], body, after);
+            set_block(b, body);
+            push_jumps(b, after, head);
+            lower_stmt(b, kids.items[kids.n - 1]);
+            b->njumps--;
+            goto_block(b, head);
+            set_block(b, after);
+        }
+        free(kids.items);
+        return;
+    }
+    case CXCursor_DoStmt: {
+        cursor_list kids = code_children_of(c);
+        if (kids.n >= 2) {
+            int body = new_block(b), test = new_block(b), after = new_block(b);
+            goto_block(b, body);
+            set_block(b, body);
+            push_jumps(b, after, test);
+            lower_stmt(b, kids.items[0]);
+            b->njumps--;
+            goto_block(b, test);
+            set_block(b, test);
+            lower_cond(b, kids.items[1], body, after);
+            set_block(b, after);
+        }
+        free(kids.items);
+        return;
+    }
+    case CXCursor_ForStmt:
+        lower_for(b, c);
+        return;
+    case CXCursor_SwitchStmt:
+        lower_switch(b, c);
+        return;
+    case CXCursor_CaseStmt:
+        lower_case(b, c, false);
+        return;
+    case CXCursor_DefaultStmt:
+        lower_case(b, c, true);
+        return;
+    case CXCursor_BreakStmt:
+        if (b->njumps && b->jumps[b->njumps - 1].break_to >= 0) {
+            goto_block(b, b->jumps[b->njumps - 1].break_to);
+            start_dead_block(b);
+        }
+        return;
+    case CXCursor_ContinueStmt:
+        for (int i = b->njumps - 1; i >= 0; i--) {
+            if (b->jumps[i].continue_to >= 0) {
+                goto_block(b, b->jumps[i].continue_to);
+                start_dead_block(b);
+                break;
+            }
+        }
+        return;
+    case CXCursor_ReturnStmt: {
+        cursor_list kids = code_children_of(c);
+        tl_expr *value = kids.n ? lower_expr(b, kids.items[0]) : NULL;
+        free(kids.items);
+        emit_return(b, value, loc_of(b, c));
+        return;
+    }
+    case CXCursor_GotoStmt: {
+        cursor_list kids = children_of(c);
+        for (int i = 0; i < kids.n; i++) {
+            if (clang_getCursorKind(kids.items[i]) == CXCursor_LabelRef) {
+                char *name = cursor_spelling(kids.items[i]);
+                goto_block(b, label_block(b, name));
+                free(name);
+                break;
+            }
+        }
+        free(kids.items);
+        start_dead_block(b);
+        return;
+    }
+    case CXCursor_IndirectGotoStmt:
+        /* target unknown: treat like leaving the function */
+        emit_return(b, NULL, loc_of(b, c));
+        return;
+    case CXCursor_LabelStmt: {
+        char *name = cursor_spelling(c);
+        int blk = label_block(b, name);
+        free(name);
+        goto_block(b, blk);
+        set_block(b, blk);
+        cursor_list kids = code_children_of(c);
+        if (kids.n) lower_stmt(b, kids.items[kids.n - 1]);
+        free(kids.items);
+        return;
+    }
+    case CXCursor_NullStmt:
+    case CXCursor_GCCAsmStmt:
+    case CXCursor_MSAsmStmt:
+        return;
+    default:
+        break;
+    }
+    if (clang_isExpression(k)) {
+        int before = b->f->ncalls;
+        tl_expr *e = lower_expr(b, c);
+        /* the value of a full-expression statement is discarded */
+        int call = -1;
+        if (e->kind == TL_E_CALLRES) call = e->call_id;
+        else if (e->kind == TL_E_VAR) call = temp_src(b, e->var);
+        if (call >= before) {
+            tl_instr *in = (tl_instr *)tl_func_find_call(b->f, call);
+            if (in) in->call.discarded = true;
+        }
+        if (e->kind == TL_E_CALLRES) {
+            tl_expr_free(e);
+        } else {
+            tl_instr *in = tl_block_add_instr(cur_block(b), TL_I_USE);
+            in->loc = loc_of(b, c);
+            in->value = e;
+        }
+        return;
+    }
+    /* unknown statement kinds: lower what is inside */
+    cursor_list kids = code_children_of(c);
+    for (int i = 0; i < kids.n; i++) lower_stmt(b, kids.items[i]);
+    free(kids.items);
+}
+
+/* Mark the entry calls of go()-style expansions: the call emitted just before
+ * the model's entry_before function (dill_epilogue, mill_epilogue_). */
+static void mark_spawn_entries(builder *b) {
+    tl_func *f = b->f;
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        tl_block *blk = &f->blocks[bi];
+        for (int i = 0; i < blk->ninstrs; i++) {
+            tl_instr *in = &blk->instrs[i];
+            if (in->kind != TL_I_CALL || !in->call.callee) continue;
+            const tl_fn_model *m = tl_models_find(b->models, in->call.callee);
+            if (!m || !m->spawn.present || !m->spawn.entry_before_call) continue;
+            /* the first epilogue call after the spawn */
+            int epi = -1;
+            for (int id = in->call.id + 1; id < f->ncalls && epi < 0; id++) {
+                const tl_instr *c = tl_func_find_call(f, id);
+                if (c && c->call.callee && strcmp(c->call.callee, m->spawn.entry_before_call) == 0) epi = id;
+            }
+            if (epi <= in->call.id + 1) continue;
+            tl_instr *entry = (tl_instr *)tl_func_find_call(f, epi - 1);
+            if (entry) {
+                entry->call.is_spawn_entry = true;
+                entry->call.spawn_call = in->call.id;
+            }
+        }
+    }
+}
+
+static void lower_function(builder *b, CXCursor fn, int index) {
+    tl_func *f = &b->tu->funcs[index];
+    b->f = f;
+    memset(&b->vars, 0, sizeof b->vars);
+    b->njumps = b->nswitches = 0;
+    b->ntemps = 0;
+    for (int i = 0; i < b->nlabels; i++) free(b->labels[i].name);
+    b->nlabels = 0;
+    for (int i = 0; i < b->cap_temp_src; i++) b->temp_src_call[i] = -1;
+
+    f->loc = loc_of(b, fn);
+    f->is_static = clang_Cursor_getStorageClass(fn) == CX_SC_Static;
+    int nparams = clang_Cursor_getNumArguments(fn);
+    for (int i = 0; i < nparams; i++) var_for_decl(b, clang_Cursor_getArgument(fn, i));
+    f->nparams = f->nvars;
+
+    f->entry = new_block(b);
+    f->exit = new_block(b);
+    f->blocks[f->exit].term = TL_T_EXIT;
+    set_block(b, f->entry);
+
+    cursor_list kids = children_of(fn);
+    CXCursor body = clang_getNullCursor();
+    for (int i = 0; i < kids.n; i++)
+        if (clang_getCursorKind(kids.items[i]) == CXCursor_CompoundStmt) body = kids.items[i];
+    free(kids.items);
+    if (!clang_Cursor_isNull(body)) {
+        CXSourceRange ext = clang_getCursorExtent(body);
+        f->end_loc = loc_of_location(b, clang_getRangeEnd(ext));
+        if (f->end_loc.col > 1) f->end_loc.col--; /* the range end is one past the brace */
+        lower_stmt(b, body);
+    }
+    /* falling off the end returns */
+    emit_return(b, NULL, f->end_loc);
+    tl_func_finish(f);
+    mark_spawn_entries(b);
+    vm_free(&b->vars);
+}
+
+typedef struct {
+    CXCursor *fns;
+    int n, cap;
+} fn_list;
+
+static enum CXChildVisitResult collect_function(CXCursor c, CXCursor parent, CXClientData data) {
+    (void)parent;
+    fn_list *l = data;
+    if (clang_getCursorKind(c) == CXCursor_FunctionDecl && clang_isCursorDefinition(c) &&
+        clang_Location_isFromMainFile(clang_getCursorLocation(c))) {
+        if (l->n == l->cap) {
+            l->cap = l->cap ? l->cap * 2 : 32;
+            l->fns = tl_xrealloc(l->fns, (size_t)l->cap * sizeof *l->fns);
+        }
+        l->fns[l->n++] = c;
+    }
+    return CXChildVisit_Continue;
+}
+
+int tl_frontend_lower(CXTranslationUnit ctu, const tl_model_set *models, tl_tu *out) {
+    builder b;
+    memset(&b, 0, sizeof b);
+    b.ctu = ctu;
+    b.models = models;
+    b.tu = out;
+    CXString main_name = clang_getTranslationUnitSpelling(ctu);
+    out->main_file = tl_xstrdup(clang_getCString(main_name));
+    clang_disposeString(main_name);
+
+    fn_list fns = {0};
+    clang_visitChildren(clang_getTranslationUnitCursor(ctu), collect_function, &fns);
+    b.fn_names = tl_xcalloc((size_t)fns.n + 1, sizeof *b.fn_names);
+    for (int i = 0; i < fns.n; i++) {
+        b.fn_names[i] = cursor_spelling(fns.fns[i]);
+        tl_tu_add_func(out, b.fn_names[i]);
+    }
+    b.nfn_names = fns.n;
+    for (int i = 0; i < fns.n; i++) lower_function(&b, fns.fns[i], i);
+
+    for (int i = 0; i < fns.n; i++) free(b.fn_names[i]);
+    free(b.fn_names);
+    free(fns.fns);
+    for (int i = 0; i < b.nlabels; i++) free(b.labels[i].name);
+    free(b.labels);
+    free(b.jumps);
+    free(b.switches);
+    free(b.temp_src_call);
+    return 0;
+}
