@@ -264,6 +264,22 @@ const tl_instr *tl_func_find_call(const tl_func *f, int call_id) {
     return NULL;
 }
 
+const char *tl_call_user_name(const tl_call *c, char *buf, size_t size) {
+    size_t n = 0;
+    const char *t = c->text;
+    if (t && c->in_macro) {
+        while (t[n] && (t[n] == '_' || (t[n] >= 'a' && t[n] <= 'z') || (t[n] >= 'A' && t[n] <= 'Z') ||
+                        (n > 0 && t[n] >= '0' && t[n] <= '9')))
+            n++;
+    }
+    if (n > 0) {
+        snprintf(buf, size, "%.*s", (int)n, t);
+    } else {
+        snprintf(buf, size, "%s", c->callee ? c->callee : "<indirect call>");
+    }
+    return buf;
+}
+
 /* ---- dump ---- */
 
 typedef struct {

@@ -182,6 +182,11 @@ int tl_expr_root_var(const tl_expr *e, bool *through_addr);
 /* Does e read variable v anywhere (not under a call result)? */
 bool tl_expr_mentions_var(const tl_expr *e, int v);
 
+/* The name the user spelled for a call: the identifier its source text starts
+ * with ("chrecv" for dill_chrecv, "go" for a go() expansion), else the callee
+ * name, else "<indirect call>".  Writes into buf and returns it. */
+const char *tl_call_user_name(const tl_call *c, char *buf, size_t size);
+
 /* Debug/test dump of a function's CFG in a stable text form. */
 char *tl_func_dump(const tl_func *f);
 

@@ -1,0 +1,481 @@
+/* analysis.c - per-TU facts every rule reads (see analysis.h).
+ *
+ * 1. Constant propagation (a forward dataflow over each CFG) gives the value
+ *    of every call argument: a -1 deadline is seen whether it is spelled in
+ *    place, comes from a #define, an enum constant or a local variable.
+ * 2. Each call gets its callee's model.
+ * 3. Async contexts: a function becomes a coroutine / loop callback / thread
+ *    entry when it is the entry of a spawn (go() expansion entry call, or a
+ *    function pointer in the spawn's entry argument) or is passed to a
+ *    callback-registration facet.
+ * 4. Blocking summaries: a function may block if it makes a blocking call
+ *    (under its argument values) or calls a function of this TU that may
+ *    block; computed to a fixpoint over the in-TU call graph.
+ */
+#include "analysis.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/xalloc.h"
+
+/* ---- expression evaluation ---- */
+
+static tl_cval cv(tl_cval_kind k, int64_t v) {
+    tl_cval r = {k, v, -1};
+    return r;
+}
+
+static int64_t wrap_add(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
+static int64_t wrap_sub(int64_t a, int64_t b) { return (int64_t)((uint64_t)a - (uint64_t)b); }
+static int64_t wrap_mul(int64_t a, int64_t b) { return (int64_t)((uint64_t)a * (uint64_t)b); }
+
+static bool eval_binary(const char *op, int64_t a, int64_t b, int64_t *out) {
+    if (!strcmp(op, "+")) *out = wrap_add(a, b);
+    else if (!strcmp(op, "-")) *out = wrap_sub(a, b);
+    else if (!strcmp(op, "*")) *out = wrap_mul(a, b);
+    else if (!strcmp(op, "/")) {
+        if (b == 0 || (a == INT64_MIN && b == -1)) return false;
+        *out = a / b;
+    } else if (!strcmp(op, "%")) {
+        if (b == 0 || (a == INT64_MIN && b == -1)) return false;
+        *out = a % b;
+    } else if (!strcmp(op, "<<")) {
+        if (b < 0 || b > 63) return false;
+        *out = (int64_t)((uint64_t)a << b);
+    } else if (!strcmp(op, ">>")) {
+        if (b < 0 || b > 63) return false;
+        *out = a >> b;
+    } else if (!strcmp(op, "&")) *out = a & b;
+    else if (!strcmp(op, "|")) *out = a | b;
+    else if (!strcmp(op, "^")) *out = a ^ b;
+    else if (!strcmp(op, "==")) *out = a == b;
+    else if (!strcmp(op, "!=")) *out = a != b;
+    else if (!strcmp(op, "<")) *out = a < b;
+    else if (!strcmp(op, "<=")) *out = a <= b;
+    else if (!strcmp(op, ">")) *out = a > b;
+    else if (!strcmp(op, ">=")) *out = a >= b;
+    else return false;
+    return true;
+}
+
+tl_cval tl_eval_expr(const tl_expr *e, const tl_cval *env, int nvars) {
+    if (!e) return cv(TL_CV_UNKNOWN, 0);
+    switch (e->kind) {
+    case TL_E_CONST: return cv(TL_CV_INT, e->ival);
+    case TL_E_NULL: return cv(TL_CV_NULL, 0);
+    case TL_E_STRING:
+    case TL_E_FUNC:
+    case TL_E_ADDR: return cv(TL_CV_NONNULL, 0);
+    case TL_E_VAR: {
+        if (!env || e->var < 0 || e->var >= nvars) return cv(TL_CV_UNKNOWN, 0);
+        tl_cval r = env[e->var];
+        if (r.kind == TL_CV_UNDEF) r.kind = TL_CV_UNKNOWN;
+        if ((r.kind == TL_CV_INT || r.kind == TL_CV_NULL) && r.via_var < 0) r.via_var = e->var;
+        return r;
+    }
+    case TL_E_CAST: return e->nkids ? tl_eval_expr(e->kids[0], env, nvars) : cv(TL_CV_UNKNOWN, 0);
+    case TL_E_UNARY: {
+        tl_cval k = e->nkids ? tl_eval_expr(e->kids[0], env, nvars) : cv(TL_CV_UNKNOWN, 0);
+        if (!strcmp(e->op, "!")) {
+            if (k.kind == TL_CV_INT) return cv(TL_CV_INT, !k.v);
+            if (k.kind == TL_CV_NULL) return cv(TL_CV_INT, 1);
+            if (k.kind == TL_CV_NONNULL) return cv(TL_CV_INT, 0);
+            return cv(TL_CV_UNKNOWN, 0);
+        }
+        if (k.kind != TL_CV_INT) return cv(TL_CV_UNKNOWN, 0);
+        tl_cval r = k;
+        if (!strcmp(e->op, "-")) r.v = wrap_sub(0, k.v);
+        else if (!strcmp(e->op, "~")) r.v = ~k.v;
+        return r;
+    }
+    case TL_E_BINARY: {
+        if (e->nkids != 2) return cv(TL_CV_UNKNOWN, 0);
+        tl_cval a = tl_eval_expr(e->kids[0], env, nvars);
+        tl_cval b = tl_eval_expr(e->kids[1], env, nvars);
+        int64_t v;
+        if (a.kind == TL_CV_INT && b.kind == TL_CV_INT && eval_binary(e->op, a.v, b.v, &v)) {
+            tl_cval r = cv(TL_CV_INT, v);
+            r.via_var = a.via_var >= 0 ? a.via_var : b.via_var;
+            return r;
+        }
+        /* pointer comparisons against NULL */
+        bool eq = !strcmp(e->op, "=="), ne = !strcmp(e->op, "!=");
+        if ((eq || ne) && ((a.kind == TL_CV_NULL && b.kind == TL_CV_NONNULL) ||
+                           (a.kind == TL_CV_NONNULL && b.kind == TL_CV_NULL)))
+            return cv(TL_CV_INT, ne);
+        if ((eq || ne) && a.kind == TL_CV_NULL && b.kind == TL_CV_NULL) return cv(TL_CV_INT, eq);
+        return cv(TL_CV_UNKNOWN, 0);
+    }
+    default:
+        return cv(TL_CV_UNKNOWN, 0);
+    }
+}
+
+/* ---- constant propagation ---- */
+
+typedef struct {
+    const tl_func *f;
+    bool *address_taken; /* variables whose address escapes: never constant */
+} cp_ctx;
+
+typedef struct {
+    tl_cval *vals;
+} cp_state;
+
+static void cp_init_entry(void *ctx, void *state) {
+    cp_ctx *c = ctx;
+    cp_state *s = state;
+    s->vals = tl_xcalloc((size_t)c->f->nvars + 1, sizeof *s->vals);
+    for (int v = 0; v < c->f->nvars; v++) {
+        tl_var_kind k = c->f->vars[v].kind;
+        s->vals[v] = cv((k == TL_VAR_LOCAL || k == TL_VAR_TEMP) ? TL_CV_UNDEF : TL_CV_UNKNOWN, 0);
+    }
+}
+
+static void cp_init_bottom(void *ctx, void *state) {
+    cp_ctx *c = ctx;
+    cp_state *s = state;
+    s->vals = tl_xcalloc((size_t)c->f->nvars + 1, sizeof *s->vals);
+    for (int v = 0; v < c->f->nvars; v++) s->vals[v] = cv(TL_CV_UNDEF, 0);
+}
+
+static void cp_copy(void *ctx, void *dst, const void *src) {
+    cp_ctx *c = ctx;
+    cp_state *d = dst;
+    const cp_state *s = src;
+    memcpy(d->vals, s->vals, (size_t)c->f->nvars * sizeof *d->vals);
+}
+
+static bool cp_join(void *ctx, void *dst, const void *src) {
+    cp_ctx *c = ctx;
+    cp_state *d = dst;
+    const cp_state *s = src;
+    bool changed = false;
+    for (int v = 0; v < c->f->nvars; v++) {
+        tl_cval *a = &d->vals[v];
+        const tl_cval *b = &s->vals[v];
+        if (b->kind == TL_CV_UNDEF || a->kind == TL_CV_UNKNOWN) continue;
+        if (a->kind == TL_CV_UNDEF) {
+            *a = *b;
+            changed = true;
+            continue;
+        }
+        if (a->kind == b->kind && (a->kind != TL_CV_INT || a->v == b->v)) continue;
+        a->kind = TL_CV_UNKNOWN;
+        changed = true;
+    }
+    return changed;
+}
+
+static void kill_non_locals(cp_ctx *c, cp_state *s) {
+    for (int v = 0; v < c->f->nvars; v++) {
+        tl_var_kind k = c->f->vars[v].kind;
+        if (k == TL_VAR_GLOBAL || k == TL_VAR_STATIC || c->address_taken[v]) s->vals[v] = cv(TL_CV_UNKNOWN, 0);
+    }
+}
+
+static void cp_transfer(void *ctx, void *state, const tl_func *f, const tl_block *b, int i) {
+    cp_ctx *c = ctx;
+    cp_state *s = state;
+    const tl_instr *in = &b->instrs[i];
+    switch (in->kind) {
+    case TL_I_ASSIGN:
+        if (c->address_taken[in->var]) {
+            s->vals[in->var] = cv(TL_CV_UNKNOWN, 0);
+        } else {
+            tl_cval val = tl_eval_expr(in->value, s->vals, f->nvars);
+            if (val.kind == TL_CV_UNDEF) val.kind = TL_CV_UNKNOWN;
+            val.via_var = -1; /* the constant now lives in this variable */
+            s->vals[in->var] = val;
+        }
+        break;
+    case TL_I_DECL:
+        s->vals[in->var] = cv(c->address_taken[in->var] ? TL_CV_UNKNOWN : TL_CV_UNDEF, 0);
+        break;
+    case TL_I_STORE: {
+        int root = tl_expr_root_var(in->target, NULL);
+        if (root >= 0) s->vals[root] = cv(TL_CV_UNKNOWN, 0);
+        kill_non_locals(c, s);
+        break;
+    }
+    case TL_I_CALL:
+        kill_non_locals(c, s);
+        break;
+    default:
+        break;
+    }
+}
+
+static void cp_destroy(void *ctx, void *state) {
+    (void)ctx;
+    cp_state *s = state;
+    free(s->vals);
+    s->vals = NULL;
+}
+
+static const tl_dataflow_ops cp_ops = {
+    .state_size = sizeof(cp_state),
+    .init_entry = cp_init_entry,
+    .init_bottom = cp_init_bottom,
+    .copy = cp_copy,
+    .join = cp_join,
+    .transfer = cp_transfer,
+    .transfer_edge = NULL,
+    .destroy = cp_destroy,
+};
+
+static void mark_address_taken(const tl_expr *e, bool *taken, bool under_addr) {
+    if (!e) return;
+    if (e->kind == TL_E_VAR && under_addr) taken[e->var] = true;
+    bool addr = under_addr || e->kind == TL_E_ADDR;
+    /* &x[i]: the index is not under the address */
+    for (int k = 0; k < e->nkids; k++)
+        mark_address_taken(e->kids[k], taken, addr && !(e->kind == TL_E_INDEX && k == 1));
+}
+
+/* Arrays decay to pointers: passing one lets the callee write it. */
+static void mark_arrays_passed(const tl_func *f, const tl_expr *e, bool *taken) {
+    if (e && e->kind == TL_E_VAR && f->vars[e->var].is_array) taken[e->var] = true;
+}
+
+static void compute_call_facts(const tl_func *f, const tl_model_set *models, tl_func_facts *ff) {
+    ff->ncalls = f->ncalls;
+    ff->calls = tl_xcalloc((size_t)f->ncalls + 1, sizeof *ff->calls);
+
+    cp_ctx c = {f, tl_xcalloc((size_t)f->nvars + 1, sizeof(bool))};
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        const tl_block *b = &f->blocks[bi];
+        for (int i = 0; i < b->ninstrs; i++) {
+            const tl_instr *in = &b->instrs[i];
+            mark_address_taken(in->value, c.address_taken, false);
+            mark_address_taken(in->target, c.address_taken, false);
+            if (in->kind == TL_I_CALL)
+                for (int a = 0; a < in->call.nargs; a++) {
+                    mark_address_taken(in->call.args[a], c.address_taken, false);
+                    mark_arrays_passed(f, in->call.args[a], c.address_taken);
+                }
+        }
+        mark_address_taken(b->cond, c.address_taken, false);
+    }
+
+    tl_dataflow_result res;
+    memset(&res, 0, sizeof res);
+    tl_dataflow_forward(f, &cp_ops, &c, &res);
+    cp_state st;
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        const tl_block *b = &f->blocks[bi];
+        bool reached = res.reached ? res.reached[bi] : true;
+        cp_init_bottom(&c, &st);
+        if (reached) cp_copy(&c, &st, tl_dataflow_in(&res, bi));
+        for (int i = 0; i < b->ninstrs; i++) {
+            const tl_instr *in = &b->instrs[i];
+            if (in->kind == TL_I_CALL && in->call.id >= 0 && in->call.id < f->ncalls) {
+                tl_call_facts *cf = &ff->calls[in->call.id];
+                cf->instr = in;
+                cf->block = bi;
+                cf->index = i;
+                cf->reached = reached;
+                cf->model = in->call.callee ? tl_models_find(models, in->call.callee) : NULL;
+                cf->argv = tl_xcalloc((size_t)in->call.nargs + 1, sizeof *cf->argv);
+                for (int a = 0; a < in->call.nargs; a++)
+                    cf->argv[a] = tl_eval_expr(in->call.args[a], st.vals, f->nvars);
+            }
+            cp_transfer(&c, &st, f, b, i);
+        }
+        cp_destroy(&c, &st);
+    }
+    tl_dataflow_free(&res);
+    free(c.address_taken);
+}
+
+/* ---- model conditions ---- */
+
+static const tl_cval *arg_val(const tl_call_facts *cf, int idx) {
+    if (idx < 0 || !cf->instr || idx >= cf->instr->call.nargs) return NULL;
+    return &cf->argv[idx];
+}
+
+bool tl_call_is_blocking(const tl_call_facts *cf) {
+    const tl_fn_model *m = cf->model;
+    if (!m || !m->blocking.present || m->nonblocking) return false;
+    const tl_blocking_facet *bf = &m->blocking;
+    const tl_cval *v;
+    if (bf->if_null_arg >= 0) {
+        v = arg_val(cf, bf->if_null_arg);
+        if (!v || !(v->kind == TL_CV_NULL || (v->kind == TL_CV_INT && v->v == 0))) return false;
+    }
+    if (bf->unless_flag_arg >= 0 && (v = arg_val(cf, bf->unless_flag_arg)) && v->kind == TL_CV_INT &&
+        (v->v & bf->unless_flag_mask) != 0)
+        return false;
+    if (bf->unless_zero_arg >= 0 && (v = arg_val(cf, bf->unless_zero_arg)) && v->kind == TL_CV_INT &&
+        v->v == 0)
+        return false;
+    if (bf->if_value_arg >= 0) {
+        v = arg_val(cf, bf->if_value_arg);
+        if (!v || v->kind != TL_CV_INT) return false;
+        bool hit = false;
+        for (int i = 0; i < bf->nif_values; i++)
+            if (bf->if_values[i] == v->v) hit = true;
+        if (!hit) return false;
+    }
+    return true;
+}
+
+bool tl_call_waits_forever(const tl_call_facts *cf, tl_wait_kind *kind) {
+    const tl_fn_model *m = cf->model;
+    if (!m || !m->wait.present) return false;
+    const tl_wait_facet *w = &m->wait;
+    const tl_cval *v;
+    if (kind) *kind = w->kind;
+    if (w->has_kind_if && (v = arg_val(cf, w->kind_if_arg)) && v->kind == TL_CV_INT &&
+        v->v == w->kind_if_value && kind)
+        *kind = w->kind_if_kind;
+    if (w->only_if_nonzero_arg >= 0) {
+        v = arg_val(cf, w->only_if_nonzero_arg);
+        if (!v || v->kind != TL_CV_INT || v->v == 0) return false;
+    }
+    if (w->timeout_arg < 0) return true;
+    v = arg_val(cf, w->timeout_arg);
+    if (!v) return false;
+    for (int i = 0; i < w->nforever; i++) {
+        switch (w->forever[i].kind) {
+        case TL_FOREVER_NEGATIVE:
+            if (v->kind == TL_CV_INT && v->v < 0) return true;
+            break;
+        case TL_FOREVER_VALUE:
+            if (v->kind == TL_CV_INT && v->v == w->forever[i].value) return true;
+            break;
+        case TL_FOREVER_NULL:
+            if (v->kind == TL_CV_NULL) return true;
+            break;
+        }
+    }
+    return false;
+}
+
+/* ---- async contexts ---- */
+
+static int context_rank(tl_context_kind k) {
+    switch (k) {
+    case TL_CTX_COROUTINE:
+    case TL_CTX_LOOP_CALLBACK: return 2;
+    case TL_CTX_THREAD: return 1;
+    default: return 0;
+    }
+}
+
+static int func_of_arg(const tl_expr *e) {
+    while (e && (e->kind == TL_E_CAST || e->kind == TL_E_ADDR) && e->nkids) e = e->kids[0];
+    return e && e->kind == TL_E_FUNC ? e->func : -1;
+}
+
+static void set_context(tl_analysis *a, int fn, tl_context_kind kind, const tl_fn_model *m,
+                        int from, const tl_instr *in) {
+    if (fn < 0 || fn >= a->tu->nfuncs || kind == TL_CTX_NONE) return;
+    tl_context_info *ci = &a->funcs[fn].context;
+    if (context_rank(kind) <= context_rank(ci->kind)) return;
+    ci->kind = kind;
+    ci->library = m->library;
+    ci->via = m->name;
+    ci->from_func = from;
+    ci->loc = in->loc;
+}
+
+static void discover_contexts(tl_analysis *a) {
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        const tl_func_facts *ff = &a->funcs[fi];
+        for (int id = 0; id < ff->ncalls; id++) {
+            const tl_call_facts *cf = &ff->calls[id];
+            const tl_instr *in = cf->instr;
+            if (!in) continue;
+            if (in->call.is_spawn_entry && in->call.spawn_call >= 0 && in->call.spawn_call < ff->ncalls) {
+                const tl_call_facts *sp = &ff->calls[in->call.spawn_call];
+                if (sp->model && sp->model->spawn.present)
+                    set_context(a, in->call.callee_func, sp->model->spawn.context, sp->model, fi, sp->instr);
+            }
+            const tl_fn_model *m = cf->model;
+            if (!m) continue;
+            if (m->spawn.present && m->spawn.entry_arg >= 0 && m->spawn.entry_arg < in->call.nargs)
+                set_context(a, func_of_arg(in->call.args[m->spawn.entry_arg]), m->spawn.context, m, fi, in);
+            if (m->callback.present)
+                for (int k = 0; k < m->callback.nargs; k++)
+                    if (m->callback.args[k] < in->call.nargs)
+                        set_context(a, func_of_arg(in->call.args[m->callback.args[k]]),
+                                    m->callback.context, m, fi, in);
+        }
+    }
+}
+
+/* ---- blocking summaries ---- */
+
+static void compute_blocking(tl_analysis *a) {
+    int n = a->tu->nfuncs;
+    for (int fi = 0; fi < n; fi++) {
+        tl_func_facts *ff = &a->funcs[fi];
+        const tl_fn_model *self = tl_models_find(a->models, a->tu->funcs[fi].name);
+        if (self && self->nonblocking) continue; /* declared non-blocking by the user */
+        for (int id = 0; id < ff->ncalls && !ff->blocks.may_block; id++) {
+            const tl_call_facts *cf = &ff->calls[id];
+            if (!cf->instr || !cf->reached || cf->instr->call.is_spawn_entry) continue;
+            if (tl_call_is_blocking(cf)) {
+                ff->blocks.may_block = true;
+                ff->blocks.call_id = id;
+                ff->blocks.blocking_callee = cf->instr->call.callee;
+                ff->blocks.next_func = -1;
+            }
+        }
+    }
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (int fi = 0; fi < n; fi++) {
+            tl_func_facts *ff = &a->funcs[fi];
+            if (ff->blocks.may_block) continue;
+            const tl_fn_model *self = tl_models_find(a->models, a->tu->funcs[fi].name);
+            if (self && self->nonblocking) continue;
+            for (int id = 0; id < ff->ncalls; id++) {
+                const tl_call_facts *cf = &ff->calls[id];
+                if (!cf->instr || !cf->reached || cf->instr->call.is_spawn_entry) continue;
+                int callee = cf->instr->call.callee_func;
+                if (callee < 0 || callee == fi || !a->funcs[callee].blocks.may_block) continue;
+                if (cf->model && cf->model->nonblocking) continue;
+                ff->blocks.may_block = true;
+                ff->blocks.call_id = id;
+                ff->blocks.blocking_callee = a->funcs[callee].blocks.blocking_callee;
+                ff->blocks.next_func = callee;
+                changed = true;
+                break;
+            }
+        }
+    }
+}
+
+int tl_analysis_run(const tl_tu *tu, const tl_model_set *models, tl_profile profile, tl_analysis *out) {
+    memset(out, 0, sizeof *out);
+    out->tu = tu;
+    out->models = models;
+    out->profile = profile;
+    out->funcs = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *out->funcs);
+    for (int fi = 0; fi < tu->nfuncs; fi++) {
+        tl_func_facts *ff = &out->funcs[fi];
+        ff->context.from_func = -1;
+        ff->blocks.call_id = -1;
+        ff->blocks.next_func = -1;
+        ff->exempt = tl_models_is_exempt(models, tu->funcs[fi].name);
+        compute_call_facts(&tu->funcs[fi], models, ff);
+    }
+    discover_contexts(out);
+    compute_blocking(out);
+    return 0;
+}
+
+void tl_analysis_free(tl_analysis *a) {
+    if (!a->funcs) return;
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        tl_func_facts *ff = &a->funcs[fi];
+        for (int id = 0; id < ff->ncalls; id++) free(ff->calls[id].argv);
+        free(ff->calls);
+    }
+    free(a->funcs);
+    a->funcs = NULL;
+}
