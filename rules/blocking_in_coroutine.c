@@ -1,0 +1,197 @@
+/* blocking_in_coroutine.c - rule `blocking-in-coroutine`.
+ *
+ * For every function the analysis found running in an async context that
+ * must not block (a coroutine: entry of go()/bundle_go()/minicoro; an
+ * event-loop callback: registered with libuv, libevent or a configured
+ * registration function), report calls that block under their argument
+ * values, and calls to functions of this translation unit that may block
+ * through a chain of direct calls (the chain is named, with a note per step).
+ * The fix advice comes from the context library's replacements.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "rule.h"
+
+static const char doc[] =
+    "## What it does\n"
+    "Flags a blocking call made inside an async context: a coroutine (a function started "
+    "with libdill's or libmill's `go()`/`bundle_go()`, a minicoro entry function) or an "
+    "event-loop callback (any function registered with libuv or libevent, including "
+    "`uv_queue_work`'s *after* callback). Calls are blocking when the library models say "
+    "so under the actual arguments: `sleep`, `read`/`recv` on a blocking fd, `getaddrinfo`, "
+    "`pthread_join`, `poll` with a non-zero timeout, `uv_fs_read` with a `NULL` callback "
+    "(synchronous), `waitpid` without `WNOHANG`... A call to a function that blocks "
+    "somewhere down a chain of direct calls in the same file is reported at the call in "
+    "the async function, with the chain.\n"
+    "\n"
+    "Not flagged: `uv_queue_work`'s work callback and thread entry functions (they run on "
+    "their own threads), plain synchronous code, the library's own cooperative calls "
+    "(`msleep`, `fdin`, `chrecv` in a libdill coroutine).\n"
+    "\n"
+    "## Why is this bad?\n"
+    "Coroutines and loop callbacks share one thread. While one of them sits in a blocking "
+    "system call, nothing else on that thread runs: every other coroutine, timer, "
+    "connection and callback stalls, latency spikes for all clients, and deadlines other "
+    "tasks rely on pass unnoticed. It is the C equivalent of calling `time.sleep()` in an "
+    "asyncio coroutine.\n"
+    "\n"
+    "## Example\n"
+    "```c\n"
+    "static void on_timer(uv_timer_t *t) {\n"
+    "    sleep(1);                          /* stalls the whole loop */\n"
+    "    FILE *f = fopen(\"state\", \"r\");   /* disk I/O on the loop thread */\n"
+    "}\n"
+    "\n"
+    "coroutine void worker(int ch) {\n"
+    "    usleep(1000);                      /* blocks every coroutine */\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "## Use instead\n"
+    "```c\n"
+    "static void on_timer(uv_timer_t *t) {\n"
+    "    uv_timer_start(&retry, on_retry, 1000, 0);     /* wait without blocking */\n"
+    "    uv_fs_open(loop, &req, \"state\", O_RDONLY, 0, on_open);  /* async file I/O */\n"
+    "}\n"
+    "\n"
+    "coroutine void worker(int ch) {\n"
+    "    msleep(now() + 1);                 /* yields to other coroutines */\n"
+    "}\n"
+    "```\n";
+
+static const char *context_noun(tl_context_kind k) {
+    return k == TL_CTX_COROUTINE ? "coroutine" : "event-loop callback";
+}
+
+static const char *advice(const tl_analysis *a, const tl_context_info *ctx, const tl_call_facts *blocking) {
+    const char *callee = blocking && blocking->instr ? blocking->instr->call.callee : NULL;
+    if (!callee) return NULL;
+    const char *r = tl_models_replacement(a->models, ctx->library, callee);
+    if (r) return r;
+    if (blocking->model && blocking->model->blocking.replacement) return blocking->model->blocking.replacement;
+    return NULL;
+}
+
+static void describe_context(const tl_analysis *a, const tl_func *f, const tl_context_info *ctx,
+                             char *buf, size_t size) {
+    const char *via = ctx->via ? ctx->via : "?";
+    /* show the user's spelling of the registering call when we have it */
+    char name[96];
+    name[0] = '\0';
+    if (ctx->from_func >= 0) {
+        const tl_func_facts *rf = &a->funcs[ctx->from_func];
+        for (int id = 0; id < rf->ncalls; id++) {
+            const tl_instr *in = rf->calls[id].instr;
+            if (in && in->loc.line == ctx->loc.line && in->loc.col == ctx->loc.col && in->call.callee &&
+                strcmp(in->call.callee, via) == 0) {
+                tl_call_user_name(&in->call, name, sizeof name);
+                break;
+            }
+        }
+    }
+    snprintf(buf, size, "%s '%s' (%s with %s() at line %u)", context_noun(ctx->kind), f->name,
+             ctx->kind == TL_CTX_COROUTINE ? "started" : "registered", name[0] ? name : via, ctx->loc.line);
+}
+
+/* The call that finally blocks at the end of the chain starting at `fi`. */
+static const tl_call_facts *chain_end(const tl_analysis *a, int fi, int *end_func) {
+    for (int guard = 0; guard < a->tu->nfuncs + 1; guard++) {
+        const tl_func_facts *ff = &a->funcs[fi];
+        if (!ff->blocks.may_block || ff->blocks.call_id < 0) return NULL;
+        if (ff->blocks.next_func < 0) {
+            *end_func = fi;
+            return &ff->calls[ff->blocks.call_id];
+        }
+        fi = ff->blocks.next_func;
+    }
+    return NULL;
+}
+
+static void report_chain(const tl_analysis *a, tl_findings *out, int fi, const tl_call_facts *cf,
+                         const char *ctx_text, const tl_context_info *ctx) {
+    const tl_func *f = &a->tu->funcs[fi];
+    const tl_instr *in = cf->instr;
+    int callee = in->call.callee_func;
+    int end_func = -1;
+    const tl_call_facts *end = chain_end(a, callee, &end_func);
+    if (!end) return;
+    /* chain text: helper() -> read_config() -> fopen() */
+    char chain[512];
+    size_t n = 0;
+    chain[0] = '\0';
+    int steps = 0;
+    for (int g = callee; g >= 0 && steps < 16; g = a->funcs[g].blocks.next_func, steps++) {
+        n += (size_t)snprintf(chain + n, n < sizeof chain ? sizeof chain - n : 0, "%s() -> ", a->tu->funcs[g].name);
+        if (n >= sizeof chain) break;
+    }
+    char endname[96];
+    tl_call_user_name(&end->instr->call, endname, sizeof endname);
+    if (n < sizeof chain) snprintf(chain + n, sizeof chain - n, "%s()", endname);
+    const char *fix = advice(a, ctx, end);
+    tl_finding *fd = tl_findings_addf(
+        out, "blocking-in-coroutine", TL_SEV_WARNING, in->loc.file, in->loc.line, in->loc.col, f->name,
+        "call to %s() blocks inside %s: %s%s%s", a->tu->funcs[callee].name, ctx_text, chain,
+        fix ? "; use " : "", fix ? fix : "");
+    if (!fd) return;
+    if (in->call.text) tl_finding_set_snippet(fd, in->call.text);
+    for (int g = callee, s = 0; g >= 0 && s < 16; g = a->funcs[g].blocks.next_func, s++) {
+        const tl_func_facts *gf = &a->funcs[g];
+        const tl_instr *step = gf->calls[gf->blocks.call_id].instr;
+        char sname[96];
+        tl_call_user_name(&step->call, sname, sizeof sname);
+        char msg[256];
+        if (gf->blocks.next_func < 0)
+            snprintf(msg, sizeof msg, "%s() blocks here, in %s()", sname, a->tu->funcs[g].name);
+        else
+            snprintf(msg, sizeof msg, "%s() calls %s() here", a->tu->funcs[g].name, sname);
+        tl_finding_add_note(fd, step->loc.file, step->loc.line, step->loc.col, msg);
+    }
+}
+
+static void check(const tl_analysis *a, tl_findings *out) {
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        const tl_func *f = &a->tu->funcs[fi];
+        const tl_func_facts *ff = &a->funcs[fi];
+        const tl_context_info *ctx = &ff->context;
+        if (ff->exempt || (ctx->kind != TL_CTX_COROUTINE && ctx->kind != TL_CTX_LOOP_CALLBACK)) continue;
+        char ctx_text[256];
+        describe_context(a, f, ctx, ctx_text, sizeof ctx_text);
+        for (int id = 0; id < ff->ncalls; id++) {
+            const tl_call_facts *cf = &ff->calls[id];
+            const tl_instr *in = cf->instr;
+            if (!in || !cf->reached || in->call.is_spawn_entry) continue;
+            if (tl_call_is_blocking(cf)) {
+                char name[96];
+                tl_call_user_name(&in->call, name, sizeof name);
+                const char *fix = advice(a, ctx, cf);
+                tl_finding *fd = tl_findings_addf(
+                    out, "blocking-in-coroutine", TL_SEV_WARNING, in->loc.file, in->loc.line, in->loc.col,
+                    f->name, "blocking call %s() inside %s stalls every task on its thread%s%s", name, ctx_text,
+                    fix ? "; use " : "", fix ? fix : "");
+                if (fd && in->call.text) tl_finding_set_snippet(fd, in->call.text);
+                if (fd) tl_finding_add_note(fd, ctx->loc.file, ctx->loc.line, ctx->loc.col,
+                                            ctx->kind == TL_CTX_COROUTINE ? "coroutine started here"
+                                                                          : "callback registered here");
+                continue;
+            }
+            int callee = in->call.callee_func;
+            if (callee < 0 || callee == fi || !a->funcs[callee].blocks.may_block) continue;
+            if (cf->model && cf->model->nonblocking) continue;
+            /* a callee that is itself an async context is reported on its own */
+            tl_context_kind ck = a->funcs[callee].context.kind;
+            if (ck == TL_CTX_COROUTINE || ck == TL_CTX_LOOP_CALLBACK) continue;
+            report_chain(a, out, fi, cf, ctx_text, ctx);
+        }
+    }
+}
+
+const tl_rule tl_rule_blocking_in_coroutine = {
+    .id = "blocking-in-coroutine",
+    .name = "BlockingInCoroutine",
+    .summary = "a blocking call inside a coroutine or event-loop callback, directly or through calls",
+    .doc = doc,
+    .severity = TL_SEV_WARNING,
+    .tags = "concurrency,performance,async",
+    .check = check,
+};
