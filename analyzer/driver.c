@@ -1,0 +1,402 @@
+/* driver.c - one translation unit end to end.
+ *
+ * parse (libclang, KeepGoing) -> clang errors as clang-diagnostic findings
+ * -> models (built-in + project config, cached per config file) -> lower ->
+ * analyse -> enabled rules -> suppression comments -> sort.
+ *
+ * Called concurrently from the CLI's worker threads (one CXIndex each): the
+ * only shared state is the config cache, behind a mutex.
+ */
+#include "driver.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dataflow/analysis.h"
+#include "frontend/frontend.h"
+#include "report/suppress.h"
+#include "rules/rule.h"
+#include "util/xalloc.h"
+
+#define MAX_RULES ((int)sizeof(((tl_options *)0)->rule_state))
+
+void tl_options_init(tl_options *o) {
+    memset(o, 0, sizeof *o);
+    o->profile = TL_PROFILE_DEFAULT;
+    memset(o->rule_state, -1, sizeof o->rule_state);
+}
+
+void tl_tu_result_free(tl_tu_result *r) {
+    if (!r) return;
+    tl_findings_free(&r->findings);
+    free(r->fatal_message);
+    r->fatal_message = NULL;
+    r->fatal = false;
+    r->nerrors = 0;
+}
+
+static int fatal(tl_tu_result *out, char *msg) {
+    out->fatal = true;
+    free(out->fatal_message);
+    out->fatal_message = msg;
+    return -1;
+}
+
+static char *path_join(const char *dir, const char *file) {
+    if (!dir || !*dir || file[0] == '/') return tl_xstrdup(file);
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/') n--;
+    if (file[0] == '.' && file[1] == '/') file += 2;
+    return tl_xasprintf("%.*s/%s", (int)n, dir, file);
+}
+
+/* ---- project configs, loaded once per (base, config path) ---- */
+
+typedef struct {
+    char *path;
+    const tl_model_set *base;
+    tl_model_set *models; /* NULL on error */
+    char *error;
+} cfg_entry;
+
+static pthread_mutex_t cfg_mu = PTHREAD_MUTEX_INITIALIZER;
+static cfg_entry *cfg_cache;
+static size_t cfg_n, cfg_cap;
+
+static char *valid_rules(void) {
+    char *s = tl_xstrdup("");
+    for (size_t i = 0; tl_rules[i]; i++) {
+        char *n = tl_xasprintf("%s%s%s", s, i ? ", " : "", tl_rules[i]->id);
+        free(s);
+        s = n;
+    }
+    return s;
+}
+
+static char *check_rule_ids(const char *path, const char *key, char **ids, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        if (tl_rule_find(ids[i])) continue;
+        char *valid = valid_rules();
+        char *msg = tl_xasprintf("%s: unknown rule '%s' in %s (valid rules: %s)", path, ids[i],
+                                 key, valid);
+        free(valid);
+        return msg;
+    }
+    return NULL;
+}
+
+/* Returns the model set for config `path` (owned by the cache), or NULL with
+ * *err set to a malloc'd message. */
+static const tl_model_set *config_models(const tl_model_set *base, const char *path,
+                                         char **err) {
+    pthread_mutex_lock(&cfg_mu);
+    for (size_t i = 0; i < cfg_n; i++) {
+        cfg_entry *e = &cfg_cache[i];
+        if (e->base == base && strcmp(e->path, path) == 0) {
+            const tl_model_set *m = e->models;
+            if (!m) *err = tl_xstrdup(e->error);
+            pthread_mutex_unlock(&cfg_mu);
+            return m;
+        }
+    }
+    cfg_entry e = {.path = tl_xstrdup(path), .base = base};
+    tl_model_set *ms = tl_xcalloc(1, sizeof *ms);
+    tl_models_init(ms);
+    tl_model_error merr;
+    memset(&merr, 0, sizeof merr);
+    if (tl_models_copy(ms, base) != 0) {
+        e.error = tl_xasprintf("%s: cannot copy the built-in models", path);
+    } else if (tl_models_load_config(ms, path, &merr) != 0) {
+        e.error = merr.msg[0] ? tl_xstrdup(merr.msg)
+                              : tl_xasprintf("%s: invalid configuration", path);
+    } else {
+        tl_models_finish(ms);
+        e.error = check_rule_ids(path, "enable", ms->enable, ms->nenable);
+        if (!e.error) e.error = check_rule_ids(path, "disable", ms->disable, ms->ndisable);
+    }
+    if (e.error) {
+        tl_models_free(ms);
+        free(ms);
+        ms = NULL;
+    }
+    e.models = ms;
+    if (cfg_n == cfg_cap) {
+        cfg_cap = cfg_cap ? cfg_cap * 2 : 4;
+        cfg_cache = tl_xrealloc(cfg_cache, cfg_cap * sizeof *cfg_cache);
+    }
+    cfg_cache[cfg_n++] = e;
+    if (!ms) *err = tl_xstrdup(e.error);
+    pthread_mutex_unlock(&cfg_mu);
+    return ms;
+}
+
+/* ---- diagnostics ---- */
+
+static void loc_of(CXSourceLocation loc, char **file, unsigned *line, unsigned *col) {
+    CXFile f = NULL;
+    clang_getExpansionLocation(loc, &f, line, col, NULL);
+    *file = NULL;
+    if (f) {
+        CXString s = clang_getFileName(f);
+        const char *c = clang_getCString(s);
+        if (c && *c) *file = tl_xstrdup(c);
+        clang_disposeString(s);
+    }
+}
+
+static void add_diagnostics(CXTranslationUnit tu, const char *main_file, tl_tu_result *out) {
+    unsigned n = clang_getNumDiagnostics(tu);
+    for (unsigned i = 0; i < n; i++) {
+        CXDiagnostic d = clang_getDiagnostic(tu, i);
+        enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
+        if (sev < CXDiagnostic_Error) {
+            clang_disposeDiagnostic(d);
+            continue;
+        }
+        char *file;
+        unsigned line = 0, col = 0;
+        loc_of(clang_getDiagnosticLocation(d), &file, &line, &col);
+        CXString msg = clang_getDiagnosticSpelling(d);
+        tl_finding *f = tl_findings_add(&out->findings, "clang-diagnostic", TL_SEV_ERROR,
+                                        file ? file : main_file, file ? line : 0,
+                                        file ? col : 0, NULL, clang_getCString(msg));
+        clang_disposeString(msg);
+        free(file);
+        out->nerrors++;
+        /* clang's notes ("expanded from macro", "previous definition is here") */
+        CXDiagnosticSet kids = clang_getChildDiagnostics(d);
+        unsigned nk = kids ? clang_getNumDiagnosticsInSet(kids) : 0;
+        for (unsigned k = 0; k < nk && k < 8; k++) {
+            CXDiagnostic kd = clang_getDiagnosticInSet(kids, k);
+            char *kf;
+            unsigned kl = 0, kc = 0;
+            loc_of(clang_getDiagnosticLocation(kd), &kf, &kl, &kc);
+            CXString km = clang_getDiagnosticSpelling(kd);
+            tl_finding_add_note(f, kf, kl, kc, clang_getCString(km));
+            clang_disposeString(km);
+            free(kf);
+            clang_disposeDiagnostic(kd);
+        }
+        clang_disposeDiagnostic(d);
+    }
+}
+
+/* ---- suppressions ---- */
+
+static char *read_whole(const char *path, size_t *len) {
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return NULL;
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n == cap) {
+            if (cap > ((size_t)256 << 20)) break;
+            cap = cap ? cap * 2 : 8192;
+            buf = tl_xrealloc(buf, cap);
+        }
+        size_t r = fread(buf + n, 1, cap - n, fp);
+        if (r == 0) break;
+        n += r;
+    }
+    fclose(fp);
+    *len = n;
+    return buf;
+}
+
+static void apply_suppressions(CXTranslationUnit tu, const char *main_path, const char *dir,
+                               const bool *enabled, tl_findings *fs) {
+    CXFile mainf = clang_getFile(tu, main_path);
+    /* distinct files with findings, the main file first */
+    size_t nfiles = 0;
+    const char **files = tl_xmalloc((fs->n + 1) * sizeof *files);
+    char *main_name = NULL;
+    if (mainf) {
+        CXString s = clang_getFileName(mainf);
+        main_name = tl_xstrdup(clang_getCString(s) ? clang_getCString(s) : main_path);
+        clang_disposeString(s);
+    } else {
+        main_name = tl_xstrdup(main_path);
+    }
+    files[nfiles++] = main_name;
+    for (size_t i = 0; i < fs->n; i++) {
+        const char *f = fs->items[i].file;
+        if (!f || !*f || !tl_suppress_rule_suppressible(fs->items[i].rule)) continue;
+        bool seen = false;
+        for (size_t k = 0; k < nfiles && !seen; k++) seen = !strcmp(files[k], f);
+        if (!seen) files[nfiles++] = f;
+    }
+    tl_findings problems;
+    tl_findings_init(&problems);
+    for (size_t k = 0; k < nfiles; k++) {
+        CXFile cf = clang_getFile(tu, files[k]);
+        size_t len = 0;
+        const char *text = cf ? clang_getFileContents(tu, cf, &len) : NULL;
+        char *owned = NULL;
+        if (!text) {
+            char *p = path_join(dir, files[k]);
+            owned = read_whole(p, &len);
+            free(p);
+            text = owned;
+        }
+        if (!text) continue;
+        tl_suppress_set s;
+        tl_suppress_init(&s);
+        tl_suppress_scan(&s, files[k], text, len);
+        tl_suppress_apply(&s, fs);
+        /* mistakes are reported for the main file only: a header's
+           suppressions belong to every TU that includes it */
+        if (k == 0) tl_suppress_report(&s, enabled, &problems);
+        tl_suppress_free(&s);
+        free(owned);
+    }
+    tl_findings_move(fs, &problems);
+    free(main_name);
+    free(files);
+}
+
+/* Make relative paths in findings usable from the caller's directory. */
+static void absolutize(const char *dir, tl_findings *fs) {
+    if (!dir || !*dir) return;
+    for (size_t i = 0; i < fs->n; i++) {
+        tl_finding *f = &fs->items[i];
+        if (f->file && *f->file && f->file[0] != '/') {
+            char *p = path_join(dir, f->file);
+            free(f->file);
+            f->file = p;
+        }
+        for (size_t k = 0; k < f->nnotes; k++) {
+            tl_note *n = &f->notes[k];
+            if (n->file && *n->file && n->file[0] != '/') {
+                char *p = path_join(dir, n->file);
+                free(n->file);
+                n->file = p;
+            }
+        }
+    }
+}
+
+static const char *parse_error_name(enum CXErrorCode ec) {
+    switch (ec) {
+    case CXError_Crashed: return "libclang crashed while parsing it";
+    case CXError_InvalidArguments: return "invalid arguments to libclang";
+    case CXError_ASTReadError: return "clang could not build an AST";
+    default: return "clang rejected the compiler arguments or could not read the file";
+    }
+}
+
+int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *base,
+                  const tl_tu_job *job, tl_tu_result *out) {
+    tl_findings_init(&out->findings);
+    out->nerrors = 0;
+    out->fatal = false;
+    out->fatal_message = NULL;
+    if (!job || !job->file || !*job->file) return fatal(out, tl_xstrdup("no file to analyse"));
+
+    tl_options defaults;
+    if (!opts) {
+        tl_options_init(&defaults);
+        opts = &defaults;
+    }
+    const char *dir = job->directory && *job->directory ? job->directory : NULL;
+    char *path = path_join(dir, job->file);
+    if (access(path, R_OK) != 0) {
+        int e = errno;
+        char *m = tl_xasprintf("%s: cannot read: %s", path, strerror(e));
+        free(path);
+        return fatal(out, m);
+    }
+
+    /* models and settings: built-in, or extended by the project config */
+    const tl_model_set *models = base;
+    if (opts->config_path || !opts->no_config) {
+        char *cfg = opts->config_path ? tl_xstrdup(opts->config_path) : tl_config_find(path);
+        if (cfg) {
+            char *err = NULL;
+            models = config_models(base, cfg, &err);
+            free(cfg);
+            if (!models) {
+                free(path);
+                return fatal(out, err);
+            }
+        }
+    }
+    tl_profile profile = TL_PROFILE_DEFAULT;
+    if (opts->profile_set) profile = opts->profile;
+    else if (models && models->has_profile) profile = models->profile;
+
+    bool enabled[MAX_RULES];
+    for (int i = 0; i < MAX_RULES; i++) enabled[i] = false;
+    for (int i = 0; tl_rules[i] && i < MAX_RULES; i++) {
+        bool on = true;
+        if (models && models != base) {
+            for (size_t k = 0; k < models->ndisable; k++)
+                if (!strcmp(models->disable[k], tl_rules[i]->id)) on = false;
+            for (size_t k = 0; k < models->nenable; k++)
+                if (!strcmp(models->enable[k], tl_rules[i]->id)) on = true;
+        }
+        if (opts->rule_state[i] == 0) on = false;
+        else if (opts->rule_state[i] == 1) on = true;
+        enabled[i] = on;
+    }
+
+    /* parse */
+    int nargs = job->nargs > 0 ? job->nargs : 0;
+    const char **args = tl_xmalloc((size_t)(nargs + 1) * sizeof *args);
+    int na = 0;
+    for (int i = 0; i < nargs; i++)
+        if (job->args[i]) args[na++] = job->args[i];
+    char *wd = dir ? tl_xasprintf("-working-directory=%s", dir) : NULL;
+    if (wd) args[na++] = wd;
+
+    CXTranslationUnit tu = NULL;
+    enum CXErrorCode ec = clang_parseTranslationUnit2(
+        index, path, args, na, NULL, 0, CXTranslationUnit_KeepGoing, &tu);
+    free(args);
+    free(wd);
+    if (ec != CXError_Success || !tu) {
+        char *m = tl_xasprintf("%s: could not be parsed: %s", path, parse_error_name(ec));
+        free(path);
+        return fatal(out, m);
+    }
+
+    add_diagnostics(tu, path, out);
+
+    /* lower, analyse, check */
+    tl_tu ir;
+    memset(&ir, 0, sizeof ir);
+    int rc = 0;
+    if (tl_frontend_lower(tu, models, &ir) != 0) {
+        /* an internal limit: what was lowered is still analysed */
+        tl_findings_addf(&out->findings, "internal-limit", TL_SEV_WARNING, path, 0, 0, NULL,
+                         "this file hit an internal limit of tasklint; parts of it were "
+                         "not analysed");
+    }
+    tl_analysis a;
+    memset(&a, 0, sizeof a);
+    if (tl_analysis_run(&ir, models, profile, &a) != 0) {
+        rc = fatal(out, tl_xasprintf("%s: analysis failed", path));
+    } else {
+        for (int i = 0; tl_rules[i] && i < MAX_RULES; i++) {
+            if (!enabled[i] || !tl_rules[i]->check) continue;
+            tl_findings rf;
+            tl_findings_init(&rf);
+            tl_rules[i]->check(&a, &rf);
+            tl_findings_move(&out->findings, &rf);
+        }
+    }
+    tl_analysis_free(&a);
+    tl_tu_free(&ir);
+
+    apply_suppressions(tu, path, dir, enabled, &out->findings);
+    clang_disposeTranslationUnit(tu);
+
+    absolutize(dir, &out->findings);
+    tl_findings_sort(&out->findings);
+    free(path);
+    return rc;
+}
