@@ -1,0 +1,306 @@
+/* unit_frontend.c - tests of the CFG builder and of the per-TU analysis
+ * (constant propagation, async contexts, blocking summaries) on real C
+ * parsed by libclang from in-memory sources. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataflow/analysis.h"
+#include "frontend/frontend.h"
+
+static const char models_yaml[] =
+    "library: testlib\n"
+    "functions:\n"
+    "  dill_prologue:\n"
+    "    spawn: {handle: result, success: nonnegative, entry_before: dill_epilogue, owner_arg: 3,\n"
+    "            no_owner_value: -1, context: coroutine, task: coroutine, awaited_by: any_wait}\n"
+    "  poll:\n"
+    "    wait: {timeout_arg: 2, forever: [negative], kind: loop, kind_if: {arg: 1, value: 1, kind: peer}}\n"
+    "    blocking: {unless_zero: 2}\n"
+    "  sleep:\n"
+    "    blocking: true\n"
+    "  reg_cb:\n"
+    "    callback: {args: [1], context: loop}\n"
+    "  thread_start:\n"
+    "    spawn: {handle: out, handle_arg: 0, success: zero, entry_arg: 1, context: thread, task: thread}\n"
+    "  die:\n"
+    "    noreturn: true\n"
+    "  fast_sleep:\n"
+    "    nonblocking: true\n";
+
+static const char prelude[] =
+    "#include <stddef.h>\n"
+    "typedef struct { int x; } jmpbuf_t;\n"
+    "int dill_prologue(jmpbuf_t **ctx, void **ptr, size_t len, int bndl, const char *file, int line);\n"
+    "void dill_epilogue(void);\n"
+    "int dill_setjmp(jmpbuf_t *b);\n"
+    "#define go(fn) __extension__ ({ jmpbuf_t *dill_ctx__; void *dill_stk__ = NULL; \\\n"
+    "  int dill_handle__ = dill_prologue(&dill_ctx__, &dill_stk__, 0, -1, __FILE__, __LINE__); \\\n"
+    "  if (dill_handle__ >= 0) { if (!dill_setjmp(dill_ctx__)) { fn; dill_epilogue(); } } dill_handle__; })\n"
+    "int poll(void *fds, unsigned long n, int timeout);\n"
+    "unsigned sleep(unsigned s);\n"
+    "void reg_cb(void *loop, void (*cb)(void *));\n"
+    "int thread_start(unsigned long *t, void *(*fn)(void *));\n"
+    "_Noreturn void die(int);\n"
+    "void fast_sleep(void);\n";
+
+typedef struct {
+    CXIndex index;
+    CXTranslationUnit ctu;
+    tl_model_set models;
+    tl_tu tu;
+    tl_analysis an;
+} fixture;
+
+static fixture *parse(const char *body) {
+    fixture *fx = calloc(1, sizeof *fx);
+    size_t len = strlen(prelude) + strlen(body) + 1;
+    char *src = malloc(len);
+    snprintf(src, len, "%s%s", prelude, body);
+    struct CXUnsavedFile uf = {"/virtual/test.c", src, (unsigned long)strlen(src)};
+    const char *args[] = {"-std=gnu11"};
+    fx->index = clang_createIndex(0, 0);
+    enum CXErrorCode ec = clang_parseTranslationUnit2(fx->index, "/virtual/test.c", args, 1, &uf, 1,
+                                                      CXTranslationUnit_KeepGoing, &fx->ctu);
+    assert_int_equal(ec, CXError_Success);
+    unsigned ndiag = clang_getNumDiagnostics(fx->ctu);
+    for (unsigned i = 0; i < ndiag; i++) {
+        CXDiagnostic d = clang_getDiagnostic(fx->ctu, i);
+        enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
+        if (sev >= CXDiagnostic_Error) {
+            CXString s = clang_formatDiagnostic(d, clang_defaultDiagnosticDisplayOptions());
+            fail_msg("clang error: %s", clang_getCString(s));
+        }
+        clang_disposeDiagnostic(d);
+    }
+    tl_models_init(&fx->models);
+    tl_model_error err;
+    assert_int_equal(tl_models_load_text(&fx->models, models_yaml, strlen(models_yaml), "test", &err), 0);
+    tl_models_finish(&fx->models);
+    assert_int_equal(tl_frontend_lower(fx->ctu, &fx->models, &fx->tu), 0);
+    assert_int_equal(tl_analysis_run(&fx->tu, &fx->models, TL_PROFILE_DEFAULT, &fx->an), 0);
+    free(src);
+    return fx;
+}
+
+static void release(fixture *fx) {
+    tl_analysis_free(&fx->an);
+    tl_tu_free(&fx->tu);
+    tl_models_free(&fx->models);
+    clang_disposeTranslationUnit(fx->ctu);
+    clang_disposeIndex(fx->index);
+    free(fx);
+}
+
+static int func_index(const fixture *fx, const char *name) {
+    for (int i = 0; i < fx->tu.nfuncs; i++)
+        if (strcmp(fx->tu.funcs[i].name, name) == 0) return i;
+    fail_msg("no function %s", name);
+    return -1;
+}
+
+/* The first call to `callee` in function `fn`. */
+static const tl_call_facts *call_to(const fixture *fx, const char *fn, const char *callee) {
+    const tl_func_facts *ff = &fx->an.funcs[func_index(fx, fn)];
+    for (int id = 0; id < ff->ncalls; id++)
+        if (ff->calls[id].instr && ff->calls[id].instr->call.callee &&
+            strcmp(ff->calls[id].instr->call.callee, callee) == 0)
+            return &ff->calls[id];
+    fail_msg("no call to %s in %s", callee, fn);
+    return NULL;
+}
+
+static int count_terms(const tl_func *f, tl_term_kind k) {
+    int n = 0;
+    for (int i = 0; i < f->nblocks; i++)
+        if (f->blocks[i].term == k && (f->blocks[i].ninstrs || f->blocks[i].npred || i == f->entry)) n++;
+    return n;
+}
+
+/* every edge is mirrored by a pred entry */
+static void assert_edges_consistent(const tl_func *f) {
+    for (int i = 0; i < f->nblocks; i++)
+        for (int s = 0; s < f->blocks[i].nsucc; s++) {
+            const tl_block *t = &f->blocks[f->blocks[i].succ[s]];
+            bool found = false;
+            for (int p = 0; p < t->npred; p++)
+                if (t->pred[p] == i) found = true;
+            assert_true(found);
+        }
+}
+
+static void test_if_else_and_returns(void **state) {
+    (void)state;
+    fixture *fx = parse("int f(int a) { if (a > 1) return 1; else if (a) a = 3; return a; }\n");
+    const tl_func *f = &fx->tu.funcs[func_index(fx, "f")];
+    assert_int_equal(count_terms(f, TL_T_BRANCH), 2);
+    assert_edges_consistent(f);
+    /* both returns (and no fall-off) reach exit */
+    int returns = 0;
+    for (int i = 0; i < f->nblocks; i++)
+        for (int k = 0; k < f->blocks[i].ninstrs; k++)
+            if (f->blocks[i].instrs[k].kind == TL_I_RETURN && f->blocks[i].npred) returns++;
+    assert_int_equal(returns, 2);
+    assert_true(f->blocks[f->exit].npred >= 2);
+    release(fx);
+}
+
+static void test_short_circuit_and_conditional(void **state) {
+    (void)state;
+    fixture *fx = parse("int g(int a, int b) { if (a && (b || a > 2)) return 1; return a ? b : 3; }\n");
+    const tl_func *f = &fx->tu.funcs[func_index(fx, "g")];
+    /* a, b, a > 2 are three separate branches; ?: is one more */
+    assert_int_equal(count_terms(f, TL_T_BRANCH), 4);
+    assert_edges_consistent(f);
+    release(fx);
+}
+
+static void test_loops_and_constant_conditions(void **state) {
+    (void)state;
+    fixture *fx = parse(
+        "int h(int n) { int s = 0;\n"
+        "  for (;;) { if (s > n) break; s++; }\n"
+        "  for (int i = 0; i < n; i++) { if (i == 2) continue; s += i; }\n"
+        "  do { s--; } while (0);\n"
+        "  while (1) { if (s) return s; }\n"
+        "}\n");
+    const tl_func *f = &fx->tu.funcs[func_index(fx, "h")];
+    /* for(;;), do-while(0) and while(1) add no branch of their own */
+    assert_int_equal(count_terms(f, TL_T_BRANCH), 4);
+    assert_edges_consistent(f);
+    release(fx);
+}
+
+static void test_switch_and_goto(void **state) {
+    (void)state;
+    fixture *fx = parse(
+        "enum { A = 1, B = 7 };\n"
+        "int k(int x) { switch (x) { case A: x = 2; break; case B: case 9: return 3; default: goto out; }\n"
+        "  x++;\n"
+        "out:\n"
+        "  return x; }\n");
+    const tl_func *f = &fx->tu.funcs[func_index(fx, "k")];
+    int sw = -1;
+    for (int i = 0; i < f->nblocks; i++)
+        if (f->blocks[i].term == TL_T_SWITCH) sw = i;
+    assert_true(sw >= 0);
+    assert_int_equal(f->blocks[sw].nsucc, 4); /* A, B, 9, default */
+    assert_int_equal(f->blocks[sw].case_values[0], 1);
+    assert_int_equal(f->blocks[sw].case_values[1], 7);
+    assert_int_equal(f->blocks[sw].case_values[2], 9);
+    assert_edges_consistent(f);
+    release(fx);
+}
+
+static void test_go_expansion_marks_entry(void **state) {
+    (void)state;
+    fixture *fx = parse(
+        "void worker(int x) { (void)x; }\n"
+        "int s(void) { int h = go(worker(1)); go(worker(2)); (void)go(worker(3)); return h; }\n");
+    const tl_func *f = &fx->tu.funcs[func_index(fx, "s")];
+    int entries = 0, discarded = 0, voided = 0;
+    for (int i = 0; i < f->nblocks; i++)
+        for (int k = 0; k < f->blocks[i].ninstrs; k++) {
+            const tl_instr *in = &f->blocks[i].instrs[k];
+            if (in->kind != TL_I_CALL) continue;
+            if (in->call.is_spawn_entry) {
+                entries++;
+                assert_string_equal(in->call.callee, "worker");
+                assert_true(in->call.spawn_call >= 0);
+            }
+            if (in->call.callee && !strcmp(in->call.callee, "dill_prologue")) {
+                if (in->call.discarded) discarded++;
+                if (in->call.void_cast) voided++;
+                assert_non_null(in->call.text);
+                assert_memory_equal(in->call.text, "go(worker(", 10);
+                char name[32];
+                assert_string_equal(tl_call_user_name(&in->call, name, sizeof name), "go");
+            }
+        }
+    assert_int_equal(entries, 3);
+    assert_int_equal(discarded, 2); /* the bare statement and the (void) one */
+    assert_int_equal(voided, 1);
+    /* the coroutine entry is a coroutine context */
+    assert_int_equal(fx->an.funcs[func_index(fx, "worker")].context.kind, TL_CTX_COROUTINE);
+    release(fx);
+}
+
+static void test_constant_propagation(void **state) {
+    (void)state;
+    fixture *fx = parse(
+        "#define FOREVER -1\n"
+        "enum { NEVER = -1 };\n"
+        "void a(void) { int t = FOREVER; poll(0, 1, t); }\n"
+        "void b(void) { poll(0, 2, NEVER); }\n"
+        "void c(int p) { poll(0, 1, p); }\n"
+        "void d(int x) { int t = -1; if (x) t = 500; poll(0, 1, t); }\n"
+        "void e(int x) { int t = -1; if (x) t = -1; poll(0, 1, t * 1); }\n"
+        "void g(void) { int t = -1; int *p = &t; *p = 5; poll(0, 1, t); }\n");
+    const tl_call_facts *cf = call_to(fx, "a", "poll");
+    assert_int_equal(cf->argv[2].kind, TL_CV_INT);
+    assert_int_equal(cf->argv[2].v, -1);
+    assert_true(cf->argv[2].via_var >= 0);
+    tl_wait_kind kind;
+    assert_true(tl_call_waits_forever(cf, &kind));
+    assert_int_equal(kind, TL_WAIT_PEER); /* nfds == 1 */
+
+    cf = call_to(fx, "b", "poll");
+    assert_true(tl_call_waits_forever(cf, &kind));
+    assert_int_equal(kind, TL_WAIT_LOOP);
+
+    cf = call_to(fx, "c", "poll");
+    assert_int_equal(cf->argv[2].kind, TL_CV_UNKNOWN);
+    assert_false(tl_call_waits_forever(cf, &kind));
+
+    cf = call_to(fx, "d", "poll");
+    assert_int_equal(cf->argv[2].kind, TL_CV_UNKNOWN);
+
+    cf = call_to(fx, "e", "poll");
+    assert_int_equal(cf->argv[2].kind, TL_CV_INT);
+    assert_int_equal(cf->argv[2].v, -1);
+
+    cf = call_to(fx, "g", "poll"); /* written through a pointer: not a constant */
+    assert_int_equal(cf->argv[2].kind, TL_CV_UNKNOWN);
+    release(fx);
+}
+
+static void test_blocking_conditions_and_chains(void **state) {
+    (void)state;
+    fixture *fx = parse(
+        "static void leaf(void) { sleep(1); }\n"
+        "static void mid(void) { leaf(); }\n"
+        "static void quiet(void) { poll(0, 1, 0); fast_sleep(); }\n"
+        "static void on_event(void *arg) { (void)arg; mid(); quiet(); }\n"
+        "static void *thr(void *arg) { sleep(1); return arg; }\n"
+        "void setup(void *loop) { unsigned long t; reg_cb(loop, on_event); thread_start(&t, thr); }\n"
+        "void fatal(void) { die(1); sleep(2); }\n");
+    const tl_func_facts *on_event = &fx->an.funcs[func_index(fx, "on_event")];
+    assert_int_equal(on_event->context.kind, TL_CTX_LOOP_CALLBACK);
+    assert_string_equal(on_event->context.via, "reg_cb");
+    assert_true(on_event->blocks.may_block);
+    assert_int_equal(on_event->blocks.next_func, func_index(fx, "mid"));
+    assert_string_equal(on_event->blocks.blocking_callee, "sleep");
+    assert_false(fx->an.funcs[func_index(fx, "quiet")].blocks.may_block); /* timeout 0 */
+    assert_int_equal(fx->an.funcs[func_index(fx, "thr")].context.kind, TL_CTX_THREAD);
+    /* sleep after a noreturn call is unreachable */
+    assert_false(fx->an.funcs[func_index(fx, "fatal")].blocks.may_block);
+    release(fx);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_if_else_and_returns),
+        cmocka_unit_test(test_short_circuit_and_conditional),
+        cmocka_unit_test(test_loops_and_constant_conditions),
+        cmocka_unit_test(test_switch_and_goto),
+        cmocka_unit_test(test_go_expansion_marks_entry),
+        cmocka_unit_test(test_constant_propagation),
+        cmocka_unit_test(test_blocking_conditions_and_chains),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
