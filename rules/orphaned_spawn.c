@@ -1,0 +1,703 @@
+/* orphaned_spawn.c - a spawned task's handle is lost without being released.
+ *
+ * Per path, each spawn's handle is tracked from the spawn to the function's
+ * exit with a forward dataflow (analyzer/dataflow): which variables may hold
+ * it (`x = y` between variables copies the handle, so releasing either
+ * alias releases it) and whether it is still owned.  Release (model
+ * `release`), escape (stored to memory, returned, assigned to a global,
+ * passed to a function that is not modelled as borrowing it) and the
+ * failure branch of the spawn's own result end the obligation.  A handle
+ * still owned at a return, or in a variable that is overwritten or
+ * re-declared (loop) while no other variable holds it, leaks.
+ *
+ * Handles spawned into local arrays/records are tracked flow-insensitively:
+ * any use of the aggregate other than as a spawn's out-argument counts.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ownership.h"
+#include "rule.h"
+#include "../analyzer/dataflow/dataflow.h"
+
+#define OS_MAX_SPAWNS 32 /* two slots (current / older instances) per spawn */
+
+static const char os_doc[] =
+    "## What it does\n"
+    "\n"
+    "Finds threads and coroutines whose handle is lost: a `pthread_create()`,\n"
+    "`thrd_create()`, libdill `go()`/`bundle()` or similar spawn whose handle is,\n"
+    "on some path to the function's exit, neither released (joined, detached,\n"
+    "closed) nor handed to an owner (stored into a struct, array or global,\n"
+    "returned, passed to a function that takes ownership).  It also flags a\n"
+    "handle variable that is overwritten or re-declared in a loop while it\n"
+    "still holds a running task, and a `go()` whose result is discarded.\n"
+    "\n"
+    "The analysis follows every path: the failure branch of the spawn itself\n"
+    "(`if (pthread_create(&t, ...) != 0) return -1;`, `if (h < 0) ...`) does\n"
+    "not need a release, and paths that end in `exit()`/`abort()` are not\n"
+    "leaks.  Passing the handle to an unknown function counts as an ownership\n"
+    "transfer; functions modelled as `borrow` (e.g. `hquery`) do not.\n"
+    "\n"
+    "## Why is this bad?\n"
+    "\n"
+    "A POSIX thread that is never joined nor detached stays a zombie after it\n"
+    "exits: its stack (8 MiB of address space by default) and its result are\n"
+    "kept until someone joins it, and a long-running server eventually fails\n"
+    "`pthread_create()` with `EAGAIN`.  In libdill, `go()` returns a bundle\n"
+    "handle: until it is `hclose()`d the bundle object and the coroutine's\n"
+    "stack are never freed, and the coroutine can never be cancelled, so it may\n"
+    "outlive everything it uses.  A handle that is lost on an early-return\n"
+    "path leaks only on errors, which is where it is hardest to notice.\n"
+    "\n"
+    "## Example\n"
+    "\n"
+    "```c\n"
+    "int start_workers(struct server *s)\n"
+    "{\n"
+    "    pthread_t t;\n"
+    "    if (pthread_create(&t, NULL, accept_loop, s) != 0)\n"
+    "        return -1;\n"
+    "    if (load_config(s) < 0)\n"
+    "        return -1;            /* t leaks: never joined or detached */\n"
+    "    pthread_join(t, NULL);\n"
+    "\n"
+    "    go(heartbeat(s));         /* handle discarded: never closed */\n"
+    "    return 0;\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "## Use instead\n"
+    "\n"
+    "```c\n"
+    "int start_workers(struct server *s)\n"
+    "{\n"
+    "    pthread_t t;\n"
+    "    if (pthread_create(&t, NULL, accept_loop, s) != 0)\n"
+    "        return -1;\n"
+    "    if (load_config(s) < 0) {\n"
+    "        stop_accepting(s);\n"
+    "        pthread_join(t, NULL);\n"
+    "        return -1;\n"
+    "    }\n"
+    "    pthread_join(t, NULL);\n"
+    "\n"
+    "    s->heartbeat = go(heartbeat(s));   /* owned by the server, hclose()d on shutdown */\n"
+    "    return s->heartbeat < 0 ? -1 : 0;\n"
+    "}\n"
+    "```\n"
+    "\n"
+    "For a deliberate fire-and-forget task, detach it (`pthread_detach()`) or\n"
+    "discard explicitly with `(void)go(task());`.\n";
+
+/* ---- per-function context ---- */
+
+enum { EV_RETURN = 0, EV_OVERWRITE, EV_REDECL };
+
+typedef struct {
+    int spawn;  /* spawn index */
+    int kind;   /* EV_* */
+    tl_loc loc;
+    int var;    /* EV_OVERWRITE / EV_REDECL: the variable */
+} os_event;
+
+typedef enum { SP_RESULT = 0, SP_OUT_SCALAR } sp_mode;
+
+typedef struct {
+    const tl_analysis *a;
+    int fi;
+    const tl_func *f;
+    int nvars;
+    int nspawn;
+    int call[OS_MAX_SPAWNS];
+    const tl_instr *instr[OS_MAX_SPAWNS];
+    const tl_fn_model *model[OS_MAX_SPAWNS];
+    sp_mode mode[OS_MAX_SPAWNS];
+    int out_var[OS_MAX_SPAWNS];
+    int *spawn_of_call;          /* call id -> spawn index, -1 */
+    /* flow-insensitive facts gathered while reporting */
+    bool reporting;
+    bool touched[OS_MAX_SPAWNS]; /* released/escaped on some path */
+    int name_var[OS_MAX_SPAWNS]; /* first user variable that held the handle */
+    int agg_var[OS_MAX_SPAWNS];  /* moved into this local aggregate, -1 */
+    os_event *ev;
+    int nev, capev;
+} os_ctx;
+
+/* State: NULL = bottom, else mem[0] = owned slots, mem[1 + v] = slots
+ * variable v may hold, mem[1 + nvars + v] = spawns whose result v may hold. */
+typedef struct {
+    uint64_t *mem;
+} os_state;
+
+#define CUR(i) (1ull << (2 * (i)))
+#define OLD(i) (1ull << (2 * (i) + 1))
+#define BOTH(i) (CUR(i) | OLD(i))
+
+static size_t os_words(const os_ctx *c) { return 1 + 2 * (size_t)c->nvars; }
+static uint64_t *HOLD(const os_ctx *c, uint64_t *m) { return m + 1; }
+static uint64_t *VAL(const os_ctx *c, uint64_t *m) { return m + 1 + c->nvars; }
+
+static void os_bottom(void *ctx, void *st) { ((os_state *)st)->mem = NULL; }
+static void os_entry(void *ctx, void *st)
+{
+    ((os_state *)st)->mem = calloc(os_words(ctx), sizeof(uint64_t));
+}
+static void os_copy(void *ctx, void *dst, const void *src)
+{
+    os_state *d = dst;
+    const os_state *s = src;
+    if (!s->mem) {
+        free(d->mem);
+        d->mem = NULL;
+        return;
+    }
+    if (!d->mem)
+        d->mem = malloc(os_words(ctx) * sizeof(uint64_t));
+    memcpy(d->mem, s->mem, os_words(ctx) * sizeof(uint64_t));
+}
+static bool os_join(void *ctx, void *dst, const void *src)
+{
+    os_state *d = dst;
+    const os_state *s = src;
+    if (!s->mem)
+        return false;
+    if (!d->mem) {
+        os_copy(ctx, dst, src);
+        return true;
+    }
+    bool changed = false;
+    for (size_t i = 0; i < os_words(ctx); i++) {
+        uint64_t n = d->mem[i] | s->mem[i];
+        changed |= n != d->mem[i];
+        d->mem[i] = n;
+    }
+    return changed;
+}
+static void os_destroy(void *ctx, void *st)
+{
+    os_state *s = st;
+    free(s->mem);
+    s->mem = NULL;
+}
+
+static int slot_spawn(uint64_t bit)
+{
+    return __builtin_ctzll(bit) / 2;
+}
+
+static void add_event(os_ctx *c, int spawn, int kind, tl_loc loc, int var)
+{
+    if (!c->reporting)
+        return;
+    for (int i = 0; i < c->nev; i++)
+        if (c->ev[i].spawn == spawn && c->ev[i].kind == kind && c->ev[i].loc.line == loc.line &&
+            c->ev[i].loc.col == loc.col)
+            return;
+    if (c->nev == c->capev) {
+        c->capev = c->capev ? 2 * c->capev : 8;
+        c->ev = realloc(c->ev, (size_t)c->capev * sizeof *c->ev);
+    }
+    c->ev[c->nev++] = (os_event){spawn, kind, loc, var};
+}
+
+/* The obligation for `slots` ends (release or escape). */
+static void end_owned(os_ctx *c, uint64_t *m, uint64_t slots)
+{
+    uint64_t hit = m[0] & slots;
+    if (c->reporting)
+        for (uint64_t b = hit; b; b &= b - 1)
+            c->touched[slot_spawn(b & -b)] = true;
+    m[0] &= ~slots;
+}
+
+/* Variable v now holds `bits` (its old content is overwritten).  Owned
+ * handles it held that no other variable holds are lost. */
+static void set_hold(os_ctx *c, uint64_t *m, int v, uint64_t bits, int kind, tl_loc loc)
+{
+    uint64_t *hold = HOLD(c, m);
+    uint64_t old = hold[v];
+    hold[v] = bits;
+    uint64_t lost = old & m[0] & ~bits;
+    for (uint64_t b = lost; b; b &= b - 1) {
+        uint64_t bit = b & -b;
+        bool elsewhere = false;
+        for (int w = 0; w < c->nvars && !elsewhere; w++)
+            elsewhere = w != v && (hold[w] & bit);
+        if (elsewhere)
+            continue;
+        add_event(c, slot_spawn(bit), kind, loc, v);
+        m[0] &= ~bit;
+    }
+}
+
+/* Slots mentioned by an expression: variables holding handles and results
+ * of tracked result-handle spawns. */
+static uint64_t mentioned_slots(const os_ctx *c, uint64_t *m, const tl_expr *e)
+{
+    uint64_t s = 0;
+    if (!e)
+        return 0;
+    uint64_t *hold = HOLD(c, m);
+    for (int v = 0; v < c->nvars; v++)
+        if (hold[v] && tl_expr_mentions_var(e, v))
+            s |= hold[v];
+    for (int i = 0; i < c->nspawn; i++)
+        if (c->mode[i] == SP_RESULT && tl_own_mentions_callres(e, c->call[i]))
+            s |= CUR(i);
+    return s;
+}
+
+typedef enum { ARG_ESCAPE = 0, ARG_RELEASE, ARG_BORROW, ARG_IGNORE } arg_use;
+
+static arg_use classify_arg(const tl_fn_model *m, const tl_call *call, int ai)
+{
+    if (!m || call->is_spawn_entry)
+        return ARG_ESCAPE;
+    if (m->release.present && m->release.arg == ai)
+        return ARG_RELEASE;
+    if (m->spawn.present) {
+        if (m->spawn.where == TL_HANDLE_OUT_ARG && m->spawn.handle_arg == ai)
+            return ARG_IGNORE;
+        if (m->spawn.owner_arg == ai)
+            return ARG_BORROW;
+        return ARG_ESCAPE; /* the new task receives it */
+    }
+    if (m->callback.present)
+        for (int i = 0; i < m->callback.nargs; i++)
+            if (m->callback.args[i] == ai)
+                return ARG_ESCAPE;
+    for (int i = 0; i < m->nborrow; i++)
+        if (m->borrow[i].present && m->borrow[i].arg == ai)
+            return ARG_BORROW;
+    if ((m->start.present && m->start.arg == ai) || (m->await.present && m->await.arg == ai) ||
+        (m->teardown.present && m->teardown.arg == ai))
+        return ARG_BORROW;
+    return ARG_ESCAPE;
+}
+
+static bool is_decl_site(const tl_func *f, int v, tl_loc loc)
+{
+    const tl_loc *d = &f->vars[v].decl_loc;
+    return d->line != 0 && d->line == loc.line;
+}
+
+static void os_transfer(void *ctx, void *st, const tl_func *f, const tl_block *b, int ii)
+{
+    os_ctx *c = ctx;
+    uint64_t *m = ((os_state *)st)->mem;
+    if (!m)
+        return;
+    const tl_instr *in = &b->instrs[ii];
+    uint64_t *hold = HOLD(c, m), *val = VAL(c, m);
+    switch (in->kind) {
+    case TL_I_CALL: {
+        const tl_call *call = &in->call;
+        const tl_fn_model *md = tl_own_model(c->a, c->fi, call->id);
+        for (int ai = 0; ai < call->nargs; ai++) {
+            arg_use u = classify_arg(md, call, ai);
+            if (u == ARG_BORROW || u == ARG_IGNORE)
+                continue;
+            if (u == ARG_RELEASE) {
+                int root = tl_own_arg_root(call->args[ai]);
+                if (root >= 0 && root < c->nvars)
+                    end_owned(c, m, hold[root]);
+                for (int i = 0; i < c->nspawn; i++)
+                    if (c->mode[i] == SP_RESULT && tl_own_mentions_callres(call->args[ai], c->call[i]))
+                        end_owned(c, m, CUR(i));
+                continue;
+            }
+            end_owned(c, m, mentioned_slots(c, m, call->args[ai]));
+        }
+        int sp = call->id >= 0 && call->id < f->ncalls ? c->spawn_of_call[call->id] : -1;
+        if (sp < 0)
+            break;
+        if (m[0] & CUR(sp)) {
+            /* spawned again (loop) while the previous handle is owned: the
+               older instances live on in the OLD slot */
+            for (int v = 0; v < c->nvars; v++)
+                if (hold[v] & CUR(sp))
+                    hold[v] = (hold[v] & ~CUR(sp)) | OLD(sp);
+            m[0] = (m[0] & ~CUR(sp)) | OLD(sp);
+        } else {
+            for (int v = 0; v < c->nvars; v++)
+                hold[v] &= ~CUR(sp); /* stale aliases of a released instance */
+        }
+        m[0] |= CUR(sp);
+        if (c->mode[sp] == SP_OUT_SCALAR)
+            set_hold(c, m, c->out_var[sp], CUR(sp), EV_OVERWRITE, in->loc);
+        break;
+    }
+    case TL_I_ASSIGN: {
+        int v = in->var;
+        if (v < 0 || v >= c->nvars)
+            break;
+        const tl_expr *e = tl_own_strip(in->value);
+        uint64_t nh = 0, nv = 0;
+        if (e && e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < f->ncalls) {
+            int sp = c->spawn_of_call[e->call_id];
+            if (sp >= 0) {
+                nv = 1ull << sp;
+                if (c->mode[sp] == SP_RESULT)
+                    nh = CUR(sp);
+            }
+        } else if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < c->nvars) {
+            nh = hold[e->var];
+            nv = val[e->var];
+        }
+        if (!tl_own_var_is_local(&f->vars[v])) {
+            end_owned(c, m, nh); /* assigned to a global/static: escapes */
+            break;
+        }
+        if (c->reporting && f->vars[v].kind != TL_VAR_TEMP)
+            for (int i = 0; i < c->nspawn; i++)
+                if ((nh & BOTH(i)) && c->name_var[i] < 0)
+                    c->name_var[i] = v;
+        set_hold(c, m, v, nh, is_decl_site(f, v, in->loc) ? EV_REDECL : EV_OVERWRITE, in->loc);
+        val[v] = nv;
+        break;
+    }
+    case TL_I_DECL:
+        if (in->var >= 0 && in->var < c->nvars) {
+            set_hold(c, m, in->var, 0, EV_REDECL, in->loc);
+            val[in->var] = 0;
+        }
+        break;
+    case TL_I_STORE: {
+        uint64_t moved = mentioned_slots(c, m, in->value);
+        if (!moved)
+            break;
+        int g;
+        if (tl_own_lvalue_place(f, in->target, &g) == TL_PLACE_AGGREGATE && c->reporting)
+            for (int i = 0; i < c->nspawn; i++)
+                if ((moved & m[0] & BOTH(i)) && c->agg_var[i] < 0)
+                    c->agg_var[i] = g;
+        end_owned(c, m, moved);
+        break;
+    }
+    case TL_I_RETURN:
+        end_owned(c, m, mentioned_slots(c, m, in->value));
+        for (uint64_t bb = m[0]; bb; bb &= bb - 1)
+            add_event(c, slot_spawn(bb & -bb), EV_RETURN, in->loc, -1);
+        m[0] = 0;
+        break;
+    case TL_I_USE:
+        break;
+    }
+}
+
+typedef struct {
+    os_ctx *c;
+    uint64_t *m;
+} holds_ctx;
+
+static int os_var_holds(void *ctx, int v)
+{
+    holds_ctx *h = ctx;
+    if (v < 0 || v >= h->c->nvars)
+        return -1;
+    uint64_t bits = VAL(h->c, h->m)[v];
+    if (!bits || (bits & (bits - 1)))
+        return -1;
+    return h->c->call[__builtin_ctzll(bits)];
+}
+
+static bool os_edge(void *ctx, void *st, const tl_func *f, const tl_block *b, int s)
+{
+    os_ctx *c = ctx;
+    uint64_t *m = ((os_state *)st)->mem;
+    if (!m || b->term != TL_T_BRANCH)
+        return true;
+    holds_ctx h = {c, m};
+    int call = tl_own_edge_failed_spawn(c->a, c->fi, b, s, os_var_holds, &h);
+    if (call >= 0 && call < f->ncalls && c->spawn_of_call[call] >= 0)
+        m[0] &= ~CUR(c->spawn_of_call[call]); /* the spawn failed: no handle */
+    return true;
+}
+
+static const tl_dataflow_ops os_ops = {
+    .state_size = sizeof(os_state),
+    .init_entry = os_entry,
+    .init_bottom = os_bottom,
+    .copy = os_copy,
+    .join = os_join,
+    .transfer = os_transfer,
+    .transfer_edge = os_edge,
+    .destroy = os_destroy,
+};
+
+/* ---- reporting ---- */
+
+typedef struct {
+    char callee[128];
+    char verbs[128];
+    const char *task;
+    char subject[512];
+} os_words_t;
+
+static void describe(const os_ctx *c, int i, const char *varname, os_words_t *w)
+{
+    const tl_fn_model *m = c->model[i];
+    tl_own_user_name(&c->instr[i]->call, w->callee, sizeof w->callee);
+    tl_own_release_verbs(c->a->models, m->library, w->verbs, sizeof w->verbs);
+    w->task = m->spawn.task && *m->spawn.task ? m->spawn.task : "task";
+    if (c->mode[i] == SP_OUT_SCALAR)
+        snprintf(w->subject, sizeof w->subject, "%s '%s' spawned by %s()", w->task, varname,
+                 w->callee);
+    else if (varname)
+        snprintf(w->subject, sizeof w->subject, "%s handle '%s' from %s()", w->task, varname,
+                 w->callee);
+    else
+        snprintf(w->subject, sizeof w->subject, "%s handle from %s()", w->task, w->callee);
+}
+
+static tl_finding *add_at(tl_findings *out, const tl_func *f, const tl_instr *in, const char *msg)
+{
+    tl_finding *fd = tl_findings_add(out, tl_rule_orphaned_spawn.id, tl_rule_orphaned_spawn.severity,
+                                     in->loc.file, in->loc.line, in->loc.col, f->name, msg);
+    if (fd)
+        tl_finding_set_snippet(fd, in->call.text ? in->call.text : in->call.callee);
+    return fd;
+}
+
+static int ev_cmp(const void *x, const void *y)
+{
+    const os_event *a = x, *b = y;
+    if (a->loc.line != b->loc.line)
+        return a->loc.line < b->loc.line ? -1 : 1;
+    if (a->loc.col != b->loc.col)
+        return a->loc.col < b->loc.col ? -1 : 1;
+    return a->kind - b->kind;
+}
+
+static void report_spawn(os_ctx *c, int i, tl_findings *out)
+{
+    const tl_func *f = c->f;
+    os_event evs[64];
+    int n = 0;
+    for (int k = 0; k < c->nev && n < 64; k++)
+        if (c->ev[k].spawn == i)
+            evs[n++] = c->ev[k];
+    if (n == 0)
+        return;
+    qsort(evs, (size_t)n, sizeof evs[0], ev_cmp);
+
+    int nv = c->mode[i] == SP_OUT_SCALAR ? c->out_var[i] : c->name_var[i];
+    const char *vname = nv >= 0 ? f->vars[nv].name : NULL;
+    os_words_t w;
+    describe(c, i, vname, &w);
+
+    char msg[1024];
+    if (!vname)
+        snprintf(msg, sizeof msg, "%s is discarded and never %s", w.subject, w.verbs);
+    else if (!c->touched[i])
+        snprintf(msg, sizeof msg, "%s is never %s", w.subject, w.verbs);
+    else if (evs[0].kind == EV_RETURN)
+        snprintf(msg, sizeof msg, "%s leaks when returning at line %u (not %s on this path)",
+                 w.subject, evs[0].loc.line, w.verbs);
+    else
+        snprintf(msg, sizeof msg, "%s leaks when '%s' is %s at line %u (not %s before)", w.subject,
+                 f->vars[evs[0].var].name,
+                 evs[0].kind == EV_REDECL ? "re-declared" : "overwritten", evs[0].loc.line,
+                 w.verbs);
+    tl_finding *fd = add_at(out, f, c->instr[i], msg);
+    if (!fd)
+        return;
+    for (int k = 0; k < n; k++) {
+        char note[512];
+        if (evs[k].kind == EV_RETURN)
+            snprintf(note, sizeof note, "the %s is still owned when returning here", w.task);
+        else
+            snprintf(note, sizeof note, "'%s' is %s here while it holds the only handle to the %s",
+                     f->vars[evs[k].var].name,
+                     evs[k].kind == EV_REDECL ? "re-declared" : "overwritten", w.task);
+        tl_finding_add_note(fd, evs[k].loc.file, evs[k].loc.line, evs[k].loc.col, note);
+    }
+}
+
+static void report_aggregate(const tl_analysis *a, const tl_func *f, const tl_instr *in,
+                             const tl_fn_model *m, int g, tl_findings *out)
+{
+    char callee[128], verbs[128], msg[1024];
+    tl_own_user_name(&in->call, callee, sizeof callee);
+    tl_own_release_verbs(a->models, m->library, verbs, sizeof verbs);
+    const char *task = m->spawn.task && *m->spawn.task ? m->spawn.task : "task";
+    snprintf(msg, sizeof msg, "%ss stored in '%s' by %s() are never %s", task, f->vars[g].name,
+             callee, verbs);
+    add_at(out, f, in, msg);
+}
+
+/* Any use of an aggregate other than as a spawn's handle out-argument. */
+static void mark_aggregate_uses(const os_ctx *c, bool *used)
+{
+    const tl_func *f = c->f;
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        const tl_block *b = &f->blocks[bi];
+        for (int k = 0; k < b->ninstrs; k++) {
+            const tl_instr *in = &b->instrs[k];
+            const tl_expr *es[8];
+            int ne = 0;
+            if (in->kind == TL_I_CALL) {
+                const tl_fn_model *m = tl_own_model(c->a, c->fi, in->call.id);
+                for (int ai = 0; ai < in->call.nargs; ai++) {
+                    if (m && m->spawn.present && m->spawn.where == TL_HANDLE_OUT_ARG &&
+                        m->spawn.handle_arg == ai)
+                        continue;
+                    for (int v = 0; v < f->nvars; v++)
+                        if ((f->vars[v].is_array || f->vars[v].is_record) &&
+                            tl_expr_mentions_var(in->call.args[ai], v))
+                            used[v] = true;
+                }
+                continue;
+            }
+            if (in->kind == TL_I_STORE || in->kind == TL_I_ASSIGN || in->kind == TL_I_RETURN)
+                es[ne++] = in->value;
+            for (int j = 0; j < ne; j++)
+                for (int v = 0; v < f->nvars; v++)
+                    if ((f->vars[v].is_array || f->vars[v].is_record) &&
+                        tl_expr_mentions_var(es[j], v))
+                        used[v] = true;
+        }
+    }
+}
+
+static bool call_reached(const tl_analysis *a, int fi, int id)
+{
+    const tl_func_facts *ff = &a->funcs[fi];
+    if (!ff->calls || id < 0 || id >= ff->ncalls)
+        return true;
+    return ff->calls[id].reached;
+}
+
+static void check_func(const tl_analysis *a, int fi, tl_findings *out)
+{
+    const tl_func *f = &a->tu->funcs[fi];
+    if (f->nblocks == 0)
+        return;
+    os_ctx c;
+    memset(&c, 0, sizeof c);
+    c.a = a;
+    c.fi = fi;
+    c.f = f;
+    c.nvars = f->nvars;
+    c.spawn_of_call = malloc(sizeof(int) * (size_t)(f->ncalls > 0 ? f->ncalls : 1));
+    for (int i = 0; i < f->ncalls; i++)
+        c.spawn_of_call[i] = -1;
+    for (int i = 0; i < OS_MAX_SPAWNS; i++)
+        c.name_var[i] = c.agg_var[i] = -1;
+    bool *agg_used = calloc((size_t)(f->nvars > 0 ? f->nvars : 1), sizeof(bool));
+    mark_aggregate_uses(&c, agg_used);
+
+    /* spawns: decide how each handle is tracked */
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        const tl_block *b = &f->blocks[bi];
+        for (int k = 0; k < b->ninstrs; k++) {
+            const tl_instr *in = &b->instrs[k];
+            if (in->kind != TL_I_CALL || in->call.id < 0 || in->call.id >= f->ncalls)
+                continue;
+            const tl_fn_model *m = tl_own_model(a, fi, in->call.id);
+            if (!m || !m->spawn.present || m->spawn.where == TL_HANDLE_NONE)
+                continue;
+            if (!call_reached(a, fi, in->call.id) || tl_own_spawn_has_owner(a, fi, &in->call, m))
+                continue;
+            sp_mode mode;
+            int var = -1;
+            if (m->spawn.where == TL_HANDLE_RESULT) {
+                if (in->call.void_cast)
+                    continue; /* explicit discard */
+                if (in->call.discarded) {
+                    char callee[128], verbs[128], msg[512];
+                    tl_own_user_name(&in->call, callee, sizeof callee);
+                    tl_own_release_verbs(a->models, m->library, verbs, sizeof verbs);
+                    snprintf(msg, sizeof msg, "%s handle from %s() is discarded and never %s",
+                             m->spawn.task && *m->spawn.task ? m->spawn.task : "task", callee,
+                             verbs);
+                    add_at(out, f, in, msg);
+                    continue;
+                }
+                mode = SP_RESULT;
+            } else {
+                if (m->spawn.handle_arg < 0 || m->spawn.handle_arg >= in->call.nargs)
+                    continue;
+                tl_place_kind pk = tl_own_out_place(f, in->call.args[m->spawn.handle_arg], &var);
+                if (pk == TL_PLACE_NONLOCAL)
+                    continue; /* owned elsewhere */
+                if (pk == TL_PLACE_AGGREGATE) {
+                    if (!agg_used[var])
+                        report_aggregate(a, f, in, m, var, out);
+                    continue;
+                }
+                mode = SP_OUT_SCALAR;
+            }
+            if (c.nspawn == OS_MAX_SPAWNS)
+                continue; /* limit: further spawns are not tracked */
+            int i = c.nspawn++;
+            c.call[i] = in->call.id;
+            c.instr[i] = in;
+            c.model[i] = m;
+            c.mode[i] = mode;
+            c.out_var[i] = var;
+            c.spawn_of_call[in->call.id] = i;
+        }
+    }
+
+    if (c.nspawn > 0) {
+        tl_dataflow_result r;
+        tl_dataflow_forward(f, &os_ops, &c, &r); /* on -1: report what was computed */
+        c.reporting = true;
+        os_state st;
+        os_bottom(&c, &st);
+        for (int bi = 0; bi < f->nblocks; bi++) {
+            if (!r.reached[bi])
+                continue;
+            const tl_block *b = &f->blocks[bi];
+            tl_dataflow_replay(&r, f, bi, b->ninstrs, &st);
+            if (!st.mem || b->term == TL_T_NORETURN || bi == f->exit)
+                continue;
+            bool exits = b->term == TL_T_EXIT;
+            for (int s = 0; s < b->nsucc; s++)
+                exits = exits || (f->exit >= 0 && b->succ[s] == f->exit);
+            if (!exits || !st.mem[0])
+                continue;
+            tl_loc loc = b->term_loc.line ? b->term_loc : f->end_loc;
+            for (uint64_t bb = st.mem[0]; bb; bb &= bb - 1)
+                add_event(&c, slot_spawn(bb & -bb), EV_RETURN, loc, -1);
+        }
+        os_destroy(&c, &st);
+        tl_dataflow_free(&r);
+        for (int i = 0; i < c.nspawn; i++) {
+            if (c.agg_var[i] >= 0 && !agg_used[c.agg_var[i]]) {
+                report_aggregate(a, f, c.instr[i], c.model[i], c.agg_var[i], out);
+                continue;
+            }
+            report_spawn(&c, i, out);
+        }
+    }
+    free(c.ev);
+    free(c.spawn_of_call);
+    free(agg_used);
+}
+
+static void os_check(const tl_analysis *a, tl_findings *out)
+{
+    if (!a || !a->tu)
+        return;
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        if (a->funcs && a->funcs[fi].exempt)
+            continue;
+        check_func(a, fi, out);
+    }
+}
+
+const tl_rule tl_rule_orphaned_spawn = {
+    .id = "orphaned-spawn",
+    .name = "OrphanedSpawn",
+    .summary = "a spawned thread or coroutine handle is lost without being joined, detached, "
+               "closed or handed to an owner",
+    .doc = os_doc,
+    .severity = TL_SEV_WARNING,
+    .tags = "concurrency,resource-leak,lifecycle",
+    .check = os_check,
+};

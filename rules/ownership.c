@@ -1,0 +1,444 @@
+/* ownership.c - helpers shared by orphaned-spawn and unawaited-task
+ * (see ownership.h). */
+#include "ownership.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+const tl_fn_model *tl_own_model(const tl_analysis *a, int fi, int call_id)
+{
+    if (!a || !a->funcs || fi < 0 || call_id < 0)
+        return NULL;
+    const tl_func_facts *ff = &a->funcs[fi];
+    if (!ff->calls || call_id >= ff->ncalls)
+        return NULL;
+    return ff->calls[call_id].model;
+}
+
+static tl_cval literal_value(const tl_expr *e)
+{
+    tl_cval v = {TL_CV_UNKNOWN, 0, -1};
+    e = tl_own_strip(e);
+    if (!e)
+        return v;
+    if (e->kind == TL_E_CONST) {
+        v.kind = TL_CV_INT;
+        v.v = e->ival;
+    } else if (e->kind == TL_E_NULL) {
+        v.kind = TL_CV_NULL;
+    } else if (e->kind == TL_E_UNARY && e->nkids == 1 && strcmp(e->op, "-") == 0) {
+        const tl_expr *k = tl_own_strip(e->kids[0]);
+        if (k && k->kind == TL_E_CONST) {
+            v.kind = TL_CV_INT;
+            v.v = -k->ival;
+        }
+    }
+    return v;
+}
+
+tl_cval tl_own_arg_value(const tl_analysis *a, int fi, const tl_call *c, int arg)
+{
+    tl_cval v = {TL_CV_UNKNOWN, 0, -1};
+    if (!c || arg < 0 || arg >= c->nargs)
+        return v;
+    if (a && a->funcs && fi >= 0 && c->id >= 0) {
+        const tl_func_facts *ff = &a->funcs[fi];
+        if (ff->calls && c->id < ff->ncalls && ff->calls[c->id].argv)
+            return ff->calls[c->id].argv[arg];
+    }
+    return literal_value(c->args[arg]);
+}
+
+const tl_expr *tl_own_strip(const tl_expr *e)
+{
+    while (e && e->kind == TL_E_CAST && e->nkids == 1)
+        e = e->kids[0];
+    return e;
+}
+
+bool tl_own_mentions_callres(const tl_expr *e, int call_id)
+{
+    if (!e)
+        return false;
+    if (e->kind == TL_E_CALLRES)
+        return e->call_id == call_id;
+    for (int i = 0; i < e->nkids; i++)
+        if (tl_own_mentions_callres(e->kids[i], call_id))
+            return true;
+    return false;
+}
+
+bool tl_own_spawn_has_owner(const tl_analysis *a, int fi, const tl_call *c,
+                            const tl_fn_model *m)
+{
+    if (!m || !m->spawn.present || m->spawn.owner_arg < 0 || m->spawn.owner_arg >= c->nargs)
+        return false;
+    if (!m->spawn.has_no_owner_value)
+        return true;
+    tl_cval v = tl_own_arg_value(a, fi, c, m->spawn.owner_arg);
+    if (v.kind == TL_CV_INT && v.v == m->spawn.no_owner_value)
+        return false;
+    if (v.kind == TL_CV_NULL && m->spawn.no_owner_value == 0)
+        return false;
+    return true;
+}
+
+bool tl_own_var_is_local(const tl_var *v)
+{
+    return v->kind == TL_VAR_LOCAL || v->kind == TL_VAR_TEMP || v->kind == TL_VAR_PARAM;
+}
+
+static bool var_ok(const tl_func *f, int v)
+{
+    return v >= 0 && v < f->nvars && tl_own_var_is_local(&f->vars[v]);
+}
+
+tl_place_kind tl_own_lvalue_place(const tl_func *f, const tl_expr *lv, int *var)
+{
+    *var = -1;
+    const tl_expr *e = tl_own_strip(lv);
+    if (!e)
+        return TL_PLACE_NONLOCAL;
+    switch (e->kind) {
+    case TL_E_VAR:
+        if (!var_ok(f, e->var))
+            return TL_PLACE_NONLOCAL;
+        *var = e->var;
+        if (f->vars[e->var].is_array || f->vars[e->var].is_record)
+            return TL_PLACE_AGGREGATE;
+        return TL_PLACE_SCALAR;
+    case TL_E_MEMBER: {
+        if (e->arrow || e->nkids < 1)
+            return TL_PLACE_NONLOCAL;
+        tl_place_kind k = tl_own_lvalue_place(f, e->kids[0], var);
+        return k == TL_PLACE_NONLOCAL ? k : TL_PLACE_AGGREGATE;
+    }
+    case TL_E_INDEX: {
+        if (e->nkids < 1)
+            return TL_PLACE_NONLOCAL;
+        const tl_expr *base = tl_own_strip(e->kids[0]);
+        if (base && base->kind == TL_E_VAR) {
+            /* arr[i]: the array's memory; p[i]: memory elsewhere */
+            if (var_ok(f, base->var) && f->vars[base->var].is_array) {
+                *var = base->var;
+                return TL_PLACE_AGGREGATE;
+            }
+            return TL_PLACE_NONLOCAL;
+        }
+        /* s.arr[i], m[i][j] */
+        tl_place_kind k = tl_own_lvalue_place(f, base, var);
+        return k == TL_PLACE_AGGREGATE ? k : TL_PLACE_NONLOCAL;
+    }
+    case TL_E_DEREF: {
+        const tl_expr *k = e->nkids ? tl_own_strip(e->kids[0]) : NULL;
+        if (k && k->kind == TL_E_ADDR && k->nkids)
+            return tl_own_lvalue_place(f, k->kids[0], var);
+        return TL_PLACE_NONLOCAL;
+    }
+    default:
+        return TL_PLACE_NONLOCAL;
+    }
+}
+
+tl_place_kind tl_own_out_place(const tl_func *f, const tl_expr *ptr, int *var)
+{
+    *var = -1;
+    const tl_expr *e = tl_own_strip(ptr);
+    if (!e)
+        return TL_PLACE_NONLOCAL;
+    if (e->kind == TL_E_ADDR && e->nkids)
+        return tl_own_lvalue_place(f, e->kids[0], var);
+    /* a local array decays to a pointer to its first element: t, t + i */
+    if (e->kind == TL_E_BINARY && (strcmp(e->op, "+") == 0 || strcmp(e->op, "-") == 0)) {
+        for (int i = 0; i < e->nkids; i++) {
+            const tl_expr *k = tl_own_strip(e->kids[i]);
+            if (k && k->kind == TL_E_VAR && var_ok(f, k->var) && f->vars[k->var].is_array) {
+                *var = k->var;
+                return TL_PLACE_AGGREGATE;
+            }
+        }
+        return TL_PLACE_NONLOCAL;
+    }
+    if (e->kind == TL_E_VAR && var_ok(f, e->var) && f->vars[e->var].is_array) {
+        *var = e->var;
+        return TL_PLACE_AGGREGATE;
+    }
+    return TL_PLACE_NONLOCAL;
+}
+
+int tl_own_arg_root(const tl_expr *e)
+{
+    return tl_expr_root_var(e, NULL);
+}
+
+/* ---- spawn-success refinement ---- */
+
+int tl_own_rel_negate(int op)
+{
+    switch (op) {
+    case TL_REL_EQ: return TL_REL_NE;
+    case TL_REL_NE: return TL_REL_EQ;
+    case TL_REL_LT: return TL_REL_GE;
+    case TL_REL_LE: return TL_REL_GT;
+    case TL_REL_GT: return TL_REL_LE;
+    default:        return TL_REL_LT; /* GE */
+    }
+}
+
+static int rel_swap(int op)
+{
+    switch (op) {
+    case TL_REL_LT: return TL_REL_GT;
+    case TL_REL_LE: return TL_REL_GE;
+    case TL_REL_GT: return TL_REL_LT;
+    case TL_REL_GE: return TL_REL_LE;
+    default:        return op;
+    }
+}
+
+static int rel_of(const char *op)
+{
+    static const char *const names[] = {"==", "!=", "<", "<=", ">", ">="};
+    for (int i = 0; i < 6; i++)
+        if (strcmp(op, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static bool rel_holds(int op, int64_t x, int64_t k)
+{
+    switch (op) {
+    case TL_REL_EQ: return x == k;
+    case TL_REL_NE: return x != k;
+    case TL_REL_LT: return x < k;
+    case TL_REL_LE: return x <= k;
+    case TL_REL_GT: return x > k;
+    default:        return x >= k;
+    }
+}
+
+bool tl_own_relation_fails(tl_success s, int op, int64_t k)
+{
+    switch (s) {
+    case TL_SUCCESS_ZERO:
+        return !rel_holds(op, 0, k);
+    case TL_SUCCESS_NONNULL:
+        return op == TL_REL_EQ && k == 0;
+    case TL_SUCCESS_NONNEG:
+        return (op == TL_REL_LT && k <= 0) || (op == TL_REL_LE && k < 0) ||
+               (op == TL_REL_EQ && k < 0);
+    default:
+        return false;
+    }
+}
+
+static int subject_call(const tl_expr *e, tl_own_var_holds_fn var_holds, void *ctx)
+{
+    e = tl_own_strip(e);
+    if (!e)
+        return -1;
+    if (e->kind == TL_E_CALLRES)
+        return e->call_id;
+    if (e->kind == TL_E_VAR && var_holds)
+        return var_holds(ctx, e->var);
+    return -1;
+}
+
+static bool const_of(const tl_expr *e, int64_t *k)
+{
+    tl_cval v = literal_value(e);
+    if (v.kind == TL_CV_INT) {
+        *k = v.v;
+        return true;
+    }
+    if (v.kind == TL_CV_NULL) {
+        *k = 0;
+        return true;
+    }
+    return false;
+}
+
+/* cond holds <=> result(call) OP k */
+static bool parse_cond(const tl_expr *e, tl_own_var_holds_fn var_holds, void *ctx,
+                       int *call, int *op, int64_t *k)
+{
+    e = tl_own_strip(e);
+    if (!e)
+        return false;
+    if (e->kind == TL_E_UNARY && strcmp(e->op, "!") == 0 && e->nkids == 1) {
+        if (!parse_cond(e->kids[0], var_holds, ctx, call, op, k))
+            return false;
+        *op = tl_own_rel_negate(*op);
+        return true;
+    }
+    if (e->kind == TL_E_BINARY && e->nkids == 2) {
+        int r = rel_of(e->op);
+        if (r < 0)
+            return false;
+        int64_t c;
+        int id;
+        if (const_of(e->kids[1], &c) && (id = subject_call(e->kids[0], var_holds, ctx)) >= 0) {
+            *call = id; *op = r; *k = c;
+            return true;
+        }
+        if (const_of(e->kids[0], &c) && (id = subject_call(e->kids[1], var_holds, ctx)) >= 0) {
+            *call = id; *op = rel_swap(r); *k = c;
+            return true;
+        }
+        return false;
+    }
+    int id = subject_call(e, var_holds, ctx);
+    if (id < 0)
+        return false;
+    *call = id; *op = TL_REL_NE; *k = 0;
+    return true;
+}
+
+int tl_own_edge_failed_spawn(const tl_analysis *a, int fi, const tl_block *b, int s,
+                             tl_own_var_holds_fn var_holds, void *ctx)
+{
+    if (b->term != TL_T_BRANCH || !b->cond || s < 0 || s > 1)
+        return -1;
+    int call, op;
+    int64_t k;
+    if (!parse_cond(b->cond, var_holds, ctx, &call, &op, &k))
+        return -1;
+    const tl_fn_model *m = tl_own_model(a, fi, call);
+    if (!m || !m->spawn.present)
+        return -1;
+    if (s == 1)
+        op = tl_own_rel_negate(op);
+    return tl_own_relation_fails(m->spawn.success, op, k) ? call : -1;
+}
+
+/* ---- wording ---- */
+
+const char *tl_own_user_name(const tl_call *c, char *buf, size_t n)
+{
+    const char *t = c->text;
+    if (t) {
+        size_t i = 0;
+        if (isalpha((unsigned char)t[0]) || t[0] == '_') {
+            while (isalnum((unsigned char)t[i]) || t[i] == '_')
+                i++;
+            size_t j = i;
+            while (t[j] == ' ')
+                j++;
+            if (t[j] == '(' && i < n) {
+                memcpy(buf, t, i);
+                buf[i] = 0;
+                return buf;
+            }
+        }
+    }
+    snprintf(buf, n, "%s", c->callee ? c->callee : "(indirect call)");
+    return buf;
+}
+
+const char *tl_own_peer_name(const tl_call *ref, const char *model, char *buf, size_t n)
+{
+    char user[128];
+    snprintf(buf, n, "%s", model);
+    if (!ref || !ref->callee)
+        return buf;
+    tl_own_user_name(ref, user, sizeof user);
+    size_t cl = strlen(ref->callee), ul = strlen(user);
+    if (ul == 0 || ul >= cl || strcmp(ref->callee + cl - ul, user) != 0)
+        return buf;
+    size_t pl = cl - ul;
+    if (strncmp(model, ref->callee, pl) == 0 && model[pl])
+        snprintf(buf, n, "%s", model + pl);
+    return buf;
+}
+
+const char *tl_own_past(const char *how, char *buf, size_t n)
+{
+    if (!how || !*how) {
+        snprintf(buf, n, "released");
+        return buf;
+    }
+    size_t l = strlen(how);
+    snprintf(buf, n, "%s%s", how, how[l - 1] == 'e' ? "d" : "ed");
+    return buf;
+}
+
+static int how_rank(const char *how)
+{
+    static const char *const order[] = {"join", "close", "destroy", "detach"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(how, order[i]) == 0)
+            return i;
+    return 4;
+}
+
+const char *tl_own_release_verbs(const tl_model_set *ms, const char *library,
+                                 char *buf, size_t n)
+{
+    const char *hows[16];
+    int nh = 0;
+    if (ms && library) {
+        for (size_t i = 0; i < ms->nfns; i++) {
+            const tl_fn_model *m = &ms->fns[i];
+            if (!m->release.present || !m->release.how || !m->library ||
+                strcmp(m->library, library) != 0)
+                continue;
+            bool dup = false;
+            for (int j = 0; j < nh; j++)
+                dup = dup || strcmp(hows[j], m->release.how) == 0;
+            if (!dup && nh < 16)
+                hows[nh++] = m->release.how;
+        }
+    }
+    /* stable insertion sort by canonical rank */
+    for (int i = 1; i < nh; i++) {
+        const char *h = hows[i];
+        int j = i;
+        while (j > 0 && how_rank(hows[j - 1]) > how_rank(h)) {
+            hows[j] = hows[j - 1];
+            j--;
+        }
+        hows[j] = h;
+    }
+    if (nh == 0) {
+        snprintf(buf, n, "released");
+        return buf;
+    }
+    size_t len = 0;
+    buf[0] = 0;
+    for (int i = 0; i < nh; i++) {
+        char past[64];
+        tl_own_past(hows[i], past, sizeof past);
+        const char *sep = i == 0 ? "" : (i == nh - 1 ? " or " : ", ");
+        int w = snprintf(buf + len, len < n ? n - len : 0, "%s%s", sep, past);
+        if (w < 0 || (size_t)w >= n - len)
+            break;
+        len += (size_t)w;
+    }
+    return buf;
+}
+
+const tl_fn_model *tl_own_library_await(const tl_model_set *ms, const char *library)
+{
+    const tl_fn_model *best = NULL;
+    if (!ms || !library)
+        return NULL;
+    for (size_t i = 0; i < ms->nfns; i++) {
+        const tl_fn_model *m = &ms->fns[i];
+        if (!m->await.present || !m->library || strcmp(m->library, library) != 0)
+            continue;
+        if (!best) {
+            best = m;
+            continue;
+        }
+        if (m->wait.present != best->wait.present) {
+            if (m->wait.present)
+                best = m;
+            continue;
+        }
+        size_t lm = strlen(m->name), lb = strlen(best->name);
+        if (lm < lb || (lm == lb && strcmp(m->name, best->name) < 0))
+            best = m;
+    }
+    return best;
+}

@@ -1,0 +1,99 @@
+/* ownership.h - helpers shared by the handle-lifecycle rules
+ * (orphaned-spawn, unawaited-task): per-call model/argument lookups,
+ * classification of where a spawned handle lives, spawn-success
+ * refinement of branch conditions, and message wording taken from the
+ * models (task nouns, release verbs, user-facing callee names).
+ *
+ * Nothing here names a library: everything comes from the model set.
+ */
+#ifndef TL_RULES_OWNERSHIP_H
+#define TL_RULES_OWNERSHIP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../analyzer/dataflow/analysis.h"
+
+/* Model of call `call_id` in function `fi` (NULL: not modelled / unknown). */
+const tl_fn_model *tl_own_model(const tl_analysis *a, int fi, int call_id);
+
+/* Constant value of argument `arg` of the call (kind TL_CV_UNKNOWN when the
+ * analysis has none).  Falls back to the literal expression when the
+ * analysis gave no argv. */
+tl_cval tl_own_arg_value(const tl_analysis *a, int fi, const tl_call *c, int arg);
+
+/* Strip value-preserving casts. */
+const tl_expr *tl_own_strip(const tl_expr *e);
+
+/* Does e contain TL_E_CALLRES(call_id)? */
+bool tl_own_mentions_callres(const tl_expr *e, int call_id);
+
+/* Is the spawn handed to an owner (owner_arg set and its value is not the
+ * model's no_owner_value)?  A non-constant owner counts as an owner. */
+bool tl_own_spawn_has_owner(const tl_analysis *a, int fi, const tl_call *c,
+                            const tl_fn_model *m);
+
+/* Where an out-pointer argument (`&t`, `&arr[i]`, `&s.t`, `p`, `&p->t`)
+ * points to. */
+typedef enum {
+    TL_PLACE_NONLOCAL = 0, /* global/static, through a pointer, unknown memory */
+    TL_PLACE_SCALAR,       /* a local variable itself: &t */
+    TL_PLACE_AGGREGATE     /* an element/field of a local array or record */
+} tl_place_kind;
+
+/* Classify the lvalue an out-pointer expression designates; *var gets the
+ * root variable for SCALAR/AGGREGATE (else -1). */
+tl_place_kind tl_own_out_place(const tl_func *f, const tl_expr *ptr, int *var);
+/* Classify an lvalue expression (a store target). */
+tl_place_kind tl_own_lvalue_place(const tl_func *f, const tl_expr *lv, int *var);
+
+/* Root variable of an argument naming an object or handle: t, &t, arr[i],
+ * *&t, (cast)t, s.f.  -1 when the object is behind a pointer other than a
+ * plain variable. */
+int tl_own_arg_root(const tl_expr *e);
+
+/* Whether a variable is a storage place a handle may live in on this
+ * function's stack: automatic locals, temporaries and parameters. */
+bool tl_own_var_is_local(const tl_var *v);
+
+/* Given a relation "result OP k" known to hold, is it disjoint from the
+ * success set (the spawn failed)? */
+bool tl_own_relation_fails(tl_success s, int op, int64_t k);
+/* Relation codes for tl_own_* condition helpers. */
+enum { TL_REL_EQ = 0, TL_REL_NE, TL_REL_LT, TL_REL_LE, TL_REL_GT, TL_REL_GE };
+int tl_own_rel_negate(int op);
+
+/* Spawn-success refinement: does block b's branch condition imply, on edge
+ * s, that the result of a spawn failed?  The condition may test the result
+ * directly (TL_E_CALLRES) or a variable for which var_holds(ctx, v) gives the
+ * call id whose result it holds (-1: none), bare, under `!`, or compared
+ * with a constant (==, !=, <, <=, >, >=, either side).  Returns the call id
+ * of the failed spawn, or -1. */
+typedef int (*tl_own_var_holds_fn)(void *ctx, int var);
+int tl_own_edge_failed_spawn(const tl_analysis *a, int fi, const tl_block *b, int s,
+                             tl_own_var_holds_fn var_holds, void *ctx);
+
+/* User-facing name of the callee, as spelled at the call site: the leading
+ * identifier of the call's text when followed by '(' ("go" for
+ * "go(worker(1))"), else the callee.  Writes into buf. */
+const char *tl_own_user_name(const tl_call *c, char *buf, size_t n);
+
+/* Display name of a model function the user did not call here, spelled like
+ * the user spells `ref` (a call of the same library): when ref's callee is
+ * "<prefix><user name>" (macro alias "hclose" -> "dill_hclose") and `model`
+ * starts with that prefix, the prefix is dropped. */
+const char *tl_own_peer_name(const tl_call *ref, const char *model, char *buf, size_t n);
+
+/* Past-tense release verbs of a library, joined with "or":
+ * "joined or detached", "closed".  Canonical order join, close, destroy,
+ * detach, then others.  "released" when the library has none. */
+const char *tl_own_release_verbs(const tl_model_set *ms, const char *library,
+                                 char *buf, size_t n);
+/* Past tense of one release "how" ("join" -> "joined"). */
+const char *tl_own_past(const char *how, char *buf, size_t n);
+
+/* The library's preferred await function (a model with an await facet,
+ * preferring ones that also wait, then the shortest name); NULL if none. */
+const tl_fn_model *tl_own_library_await(const tl_model_set *ms, const char *library);
+
+#endif
