@@ -3,8 +3,9 @@
  * A forward dataflow over the function tracks, per variable naming an
  * object (the root variable of a start/await/teardown argument: `&ring`,
  * `co`, `b`, `h`), whether work started on it may still be un-awaited:
- * a `start` facet call or a spawn touching it (a result-handle spawn marks
- * the variable it is assigned to, a spawn into an owner marks the owner)
+ * a `start` facet call or a spawn touching it (a result-handle spawn that
+ * runs an entry marks the variable it is assigned to, a spawn into an owner
+ * marks the owner; a spawn without entry such as bundle() starts nothing)
  * sets the state, an `await` facet call on it clears it, and for spawns
  * whose model says `awaited_by: any_wait` any `cooperative` call clears it.
  * A `teardown` call on an object whose work may be pending on some path is
@@ -85,6 +86,7 @@ typedef struct {
     /* flow-insensitive: why a variable was marked, and by which call */
     int *why;
     int *why_call;
+    const char **noun;          /* task noun of the spawn a variable was assigned from */
     unsigned char *reported;    /* per call id */
     tl_findings *out;
 } ut_ctx;
@@ -191,8 +193,8 @@ static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m,
     switch (c->why[v]) {
     case WHY_OWNER:
         snprintf(msg, sizeof msg,
-                 "'%s' is %s with %s() before %s: its %ss are cancelled, not awaited", vn, verb, td,
-                 waits, task);
+                 "%s%s'%s' is %s with %s() before %s: its %ss are cancelled, not awaited",
+                 c->noun[v] ? c->noun[v] : "", c->noun[v] ? " " : "", vn, verb, td, waits, task);
         break;
     case WHY_RESULT:
         snprintf(msg, sizeof msg,
@@ -276,6 +278,11 @@ static void ut_transfer(void *ctx, void *stp, const tl_func *f, const tl_block *
         if (v < 0 || v >= c->nvars)
             break;
         const tl_expr *e = tl_own_strip(in->value);
+        if (e && e->kind == TL_E_CALLRES && c->reporting) {
+            const tl_fn_model *m = tl_own_model(c->a, c->fi, e->call_id);
+            if (m && m->spawn.present && m->spawn.task && *m->spawn.task)
+                c->noun[v] = m->spawn.task;
+        }
         if (e && e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < f->ncalls &&
             c->result_bits[e->call_id]) {
             st[v] = 0;
@@ -365,6 +372,7 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     c.reported = calloc(nc, 1);
     c.why = calloc(ut_size(&c), sizeof(int));
     c.why_call = malloc(ut_size(&c) * sizeof(int));
+    c.noun = calloc(ut_size(&c), sizeof(char *));
     for (size_t v = 0; v < ut_size(&c); v++)
         c.why_call[v] = -1;
     for (int id = 0; id < f->ncalls; id++) {
@@ -374,6 +382,8 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
             continue;
         if (tl_own_spawn_has_owner(a, fi, &in->call, m))
             continue; /* the result is a status; the owner is marked instead */
+        if (m->spawn.entry_arg < 0 && !m->spawn.entry_before_call)
+            continue; /* creates an owner (bundle()), starts nothing yet */
         c.result_bits[id] = m->spawn.awaited_by_any_wait ? UT_ANY : UT_STRICT;
     }
 
@@ -391,6 +401,7 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     free(c.reported);
     free(c.why);
     free(c.why_call);
+    free(c.noun);
 }
 
 static void ut_check(const tl_analysis *a, tl_findings *out)
