@@ -284,9 +284,32 @@ static const char *parse_error_name(enum CXErrorCode ec) {
     switch (ec) {
     case CXError_Crashed: return "libclang crashed while parsing it";
     case CXError_InvalidArguments: return "invalid arguments to libclang";
-    case CXError_ASTReadError: return "clang could not build an AST";
     default: return "clang rejected the compiler arguments or could not read the file";
     }
+}
+
+/* " (arguments: -I inc -DX)", shortened; "" without arguments */
+static char *describe_args(const char *const *args, int n) {
+    if (n <= 0) return tl_xstrdup("");
+    size_t cap = 256, len = 0;
+    char *s = tl_xmalloc(cap);
+    len = (size_t)snprintf(s, cap, " (arguments:");
+    for (int i = 0; i < n && len < 200; i++) {
+        size_t need = len + strlen(args[i]) + 2;
+        if (need >= cap) {
+            cap = need * 2;
+            s = tl_xrealloc(s, cap);
+        }
+        len += (size_t)snprintf(s + len, cap - len, " %s", args[i]);
+        if (len >= 200 && i + 1 < n) {
+            s = tl_xrealloc(s, len + 8);
+            len += (size_t)snprintf(s + len, 8, " ...");
+        }
+    }
+    s = tl_xrealloc(s, len + 2);
+    s[len++] = ')';
+    s[len] = 0;
+    return s;
 }
 
 int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *base,
@@ -356,13 +379,17 @@ int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *bas
     CXTranslationUnit tu = NULL;
     enum CXErrorCode ec = clang_parseTranslationUnit2(
         index, path, args, na, NULL, 0, CXTranslationUnit_KeepGoing, &tu);
-    free(args);
-    free(wd);
     if (ec != CXError_Success || !tu) {
-        char *m = tl_xasprintf("%s: could not be parsed: %s", path, parse_error_name(ec));
+        char *why = describe_args(args, na);
+        char *m = tl_xasprintf("%s: could not be parsed: %s%s", path, parse_error_name(ec), why);
+        free(why);
+        free(args);
+        free(wd);
         free(path);
         return fatal(out, m);
     }
+    free(args);
+    free(wd);
 
     add_diagnostics(tu, path, out);
 

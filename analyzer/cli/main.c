@@ -110,7 +110,8 @@ static void on_result(void *ctx, size_t index, tl_tu_result *r) {
     tl_text_print_findings(stdout, &r->findings, &c->text);
     fflush(stdout);
     tl_summary_add(&c->summary, &r->findings);
-    c->summary.files_analysed++;
+    if (r->fatal) c->summary.files_failed++;
+    else c->summary.files_analysed++;
     char *shown = tl_xstrdup(tu->file);
     if (tu->from_compdb) relativize(c, shown);
     tl_progress_update(&c->progress, index + 1, shown);

@@ -282,6 +282,7 @@ void tl_text_print_summary(FILE *out, const tl_summary *s) {
     if (first) fputs("no findings", out);
     else fprintf(out, " in %zu file%s", s->nfiles, s->nfiles == 1 ? "" : "s");
     fprintf(out, " (%zu file%s analysed", s->files_analysed, s->files_analysed == 1 ? "" : "s");
+    if (s->files_failed) fprintf(out, ", %zu failed", s->files_failed);
     if (s->suppressed) fprintf(out, ", %zu suppressed", s->suppressed);
     fputs(").\n", out);
 }

@@ -50,6 +50,7 @@ typedef struct {
     size_t errors, warnings, notes; /* unsuppressed findings by severity */
     size_t suppressed;
     size_t files_analysed;
+    size_t files_failed;            /* could not be analysed (fatal errors) */
     char **files;                   /* distinct files with unsuppressed findings */
     size_t nfiles, capfiles;
 } tl_summary;
@@ -57,7 +58,7 @@ typedef struct {
 void tl_summary_init(tl_summary *s);
 void tl_summary_free(tl_summary *s);
 void tl_summary_add(tl_summary *s, const tl_findings *fs);
-/* "3 warnings and 1 error in 2 files (5 files analysed, 1 suppressed)." */
+/* "3 warnings and 1 error in 2 files (5 files analysed, 1 failed, 1 suppressed)." */
 void tl_text_print_summary(FILE *out, const tl_summary *s);
 
 #endif
