@@ -1,0 +1,849 @@
+/* unit_model.c - the model loader: facets read from a document, defaults,
+ * errors (each naming file:line and the valid choices), merging/override,
+ * the embedded library models, project configs and config discovery. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "model/model.h"
+
+struct tl_builtin_model {
+    const char *name;
+    const char *text;
+    size_t len;
+};
+extern const struct tl_builtin_model tl_builtin_models[];
+
+/* ---- helpers ---- */
+
+static void load_ok(tl_model_set *ms, const char *text) {
+    tl_model_error err;
+    if (tl_models_load_text(ms, text, strlen(text), "m.yaml", &err) != 0)
+        fail_msg("unexpected load error: %s", err.msg);
+}
+
+/* Loading text must fail with "m.yaml:LINE: ..." containing every want. */
+static void expect_error(const char *text, int line, const char *want1, const char *want2) {
+    tl_model_set ms;
+    tl_models_init(&ms);
+    tl_model_error err;
+    int rc = tl_models_load_text(&ms, text, strlen(text), "m.yaml", &err);
+    tl_models_free(&ms);
+    if (rc == 0) fail_msg("expected an error for:\n%s", text);
+    char prefix[32];
+    snprintf(prefix, sizeof(prefix), "m.yaml:%d: ", line);
+    if (strncmp(err.msg, prefix, strlen(prefix)) != 0 || !strstr(err.msg, want1) ||
+        (want2 && !strstr(err.msg, want2)))
+        fail_msg("error '%s': want prefix '%s' and '%s'%s%s", err.msg, prefix, want1,
+                 want2 ? " and " : "", want2 ? want2 : "");
+}
+
+static const tl_fn_model *find(const tl_model_set *ms, const char *name) {
+    const tl_fn_model *f = tl_models_find(ms, name);
+    if (!f) fail_msg("no model for %s", name);
+    return f;
+}
+
+static void write_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* ---- loading a document ---- */
+
+static const char *full_doc =
+    "library: demo\n"
+    "description: \"every facet once\"\n"
+    "functions:\n"
+    "  spawn_it:\n"
+    "    spawn: {handle: out, handle_arg: 0, success: zero, entry_arg: 2, context: thread, task: thread}\n"
+    "  go_prologue:\n"
+    "    spawn: {handle: result, success: nonnegative, entry_before: go_epilogue, owner_arg: 3,\n"
+    "            no_owner_value: -1, context: coroutine, task: coroutine, awaited_by: any_wait}\n"
+    "  join_it:\n"
+    "    release: {arg: 0, how: join}\n"
+    "    wait: {kind: join}\n"
+    "    blocking: true\n"
+    "  use_it: {borrow: [0, 2]}\n"
+    "  ring_submit: {start: 0}\n"
+    "  ring_wait: {await: {arg: 1}}\n"
+    "  ring_exit: {teardown: 0}\n"
+    "  poll_like:\n"
+    "    wait: {timeout_arg: 2, forever: [negative], kind: loop, kind_if: {arg: 1, value: 1, kind: peer}}\n"
+    "    blocking: {unless_zero: 2}\n"
+    "  timed:\n"
+    "    wait: {timeout_arg: 1, forever: [null, 0xffffffffffffffff, -2], kind: task}\n"
+    "  submit_wait:\n"
+    "    wait: {kind: io, only_if_nonzero: 1}\n"
+    "  cond_block:\n"
+    "    blocking: {if_null: 5, unless_flag: {arg: 2, mask: 0x40}, if_value: {arg: 1, values: [7, 38]},\n"
+    "               replacement: \"do it async\"}\n"
+    "  register_cb:\n"
+    "    callback: {args: [1, 2, 3], context: loop}\n"
+    "  flags: {cooperative: true, must_await: true, nonblocking: true, noreturn: true}\n"
+    "  nothing: {}\n"
+    "replacements:\n"
+    "  sleep: \"timer()\"\n"
+    "  \"*\": \"offload()\"\n";
+
+static void test_load_every_facet(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, full_doc);
+    tl_models_finish(&ms);
+    assert_int_equal(ms.nfns, 14);
+    assert_int_equal(ms.nlibraries, 1);
+    assert_string_equal(ms.libraries[0], "demo");
+
+    const tl_fn_model *f = find(&ms, "spawn_it");
+    assert_string_equal(f->library, "demo");
+    assert_true(f->spawn.present);
+    assert_int_equal(f->spawn.where, TL_HANDLE_OUT_ARG);
+    assert_int_equal(f->spawn.handle_arg, 0);
+    assert_int_equal(f->spawn.success, TL_SUCCESS_ZERO);
+    assert_int_equal(f->spawn.entry_arg, 2);
+    assert_null(f->spawn.entry_before_call);
+    assert_int_equal(f->spawn.owner_arg, -1);
+    assert_false(f->spawn.has_no_owner_value);
+    assert_int_equal(f->spawn.context, TL_CTX_THREAD);
+    assert_string_equal(f->spawn.task, "thread");
+    assert_false(f->spawn.awaited_by_any_wait);
+    assert_false(f->release.present);
+    assert_false(f->wait.present);
+
+    f = find(&ms, "go_prologue");
+    assert_int_equal(f->spawn.where, TL_HANDLE_RESULT);
+    assert_int_equal(f->spawn.handle_arg, -1);
+    assert_int_equal(f->spawn.success, TL_SUCCESS_NONNEG);
+    assert_int_equal(f->spawn.entry_arg, -1);
+    assert_string_equal(f->spawn.entry_before_call, "go_epilogue");
+    assert_int_equal(f->spawn.owner_arg, 3);
+    assert_true(f->spawn.has_no_owner_value);
+    assert_int_equal(f->spawn.no_owner_value, -1);
+    assert_int_equal(f->spawn.context, TL_CTX_COROUTINE);
+    assert_true(f->spawn.awaited_by_any_wait);
+
+    f = find(&ms, "join_it");
+    assert_true(f->release.present);
+    assert_int_equal(f->release.arg, 0);
+    assert_string_equal(f->release.how, "join");
+    assert_true(f->wait.present);
+    assert_int_equal(f->wait.timeout_arg, -1); /* omitted: always forever */
+    assert_int_equal(f->wait.nforever, 0);
+    assert_int_equal(f->wait.kind, TL_WAIT_JOIN);
+    assert_int_equal(f->wait.only_if_nonzero_arg, -1);
+    assert_true(f->blocking.present);
+    assert_int_equal(f->blocking.if_null_arg, -1);
+    assert_int_equal(f->blocking.unless_flag_arg, -1);
+    assert_int_equal(f->blocking.unless_zero_arg, -1);
+    assert_int_equal(f->blocking.if_value_arg, -1);
+    assert_null(f->blocking.replacement);
+
+    f = find(&ms, "use_it");
+    assert_int_equal(f->nborrow, 2);
+    assert_true(f->borrow[0].present);
+    assert_int_equal(f->borrow[0].arg, 0);
+    assert_int_equal(f->borrow[1].arg, 2);
+    assert_true(find(&ms, "ring_submit")->start.present);
+    assert_int_equal(find(&ms, "ring_submit")->start.arg, 0);
+    assert_false(find(&ms, "ring_submit")->await.present);
+    assert_int_equal(find(&ms, "ring_wait")->await.arg, 1);
+    assert_true(find(&ms, "ring_exit")->teardown.present);
+
+    f = find(&ms, "poll_like");
+    assert_int_equal(f->wait.timeout_arg, 2);
+    assert_int_equal(f->wait.nforever, 1);
+    assert_int_equal(f->wait.forever[0].kind, TL_FOREVER_NEGATIVE);
+    assert_int_equal(f->wait.kind, TL_WAIT_LOOP);
+    assert_true(f->wait.has_kind_if);
+    assert_int_equal(f->wait.kind_if_arg, 1);
+    assert_int_equal(f->wait.kind_if_value, 1);
+    assert_int_equal(f->wait.kind_if_kind, TL_WAIT_PEER);
+    assert_int_equal(f->blocking.unless_zero_arg, 2);
+
+    f = find(&ms, "timed");
+    assert_int_equal(f->wait.nforever, 3);
+    assert_int_equal(f->wait.forever[0].kind, TL_FOREVER_NULL);
+    assert_int_equal(f->wait.forever[1].kind, TL_FOREVER_VALUE);
+    assert_true(f->wait.forever[1].value == -1); /* ~0ull */
+    assert_int_equal(f->wait.forever[2].kind, TL_FOREVER_VALUE);
+    assert_true(f->wait.forever[2].value == -2);
+    assert_int_equal(find(&ms, "submit_wait")->wait.only_if_nonzero_arg, 1);
+    assert_int_equal(find(&ms, "submit_wait")->wait.kind, TL_WAIT_IO);
+
+    f = find(&ms, "cond_block");
+    assert_int_equal(f->blocking.if_null_arg, 5);
+    assert_int_equal(f->blocking.unless_flag_arg, 2);
+    assert_true(f->blocking.unless_flag_mask == 0x40);
+    assert_int_equal(f->blocking.if_value_arg, 1);
+    assert_int_equal(f->blocking.nif_values, 2);
+    assert_true(f->blocking.if_values[0] == 7 && f->blocking.if_values[1] == 38);
+    assert_string_equal(f->blocking.replacement, "do it async");
+
+    f = find(&ms, "register_cb");
+    assert_true(f->callback.present);
+    assert_int_equal(f->callback.nargs, 3);
+    assert_int_equal(f->callback.args[2], 3);
+    assert_int_equal(f->callback.context, TL_CTX_LOOP_CALLBACK);
+
+    f = find(&ms, "flags");
+    assert_true(f->cooperative && f->must_await && f->nonblocking && f->noreturn);
+    f = find(&ms, "nothing");
+    assert_false(f->spawn.present || f->blocking.present || f->cooperative || f->noreturn);
+
+    assert_string_equal(tl_models_replacement(&ms, "demo", "sleep"), "timer()");
+    assert_string_equal(tl_models_replacement(&ms, "demo", "other"), "offload()");
+    assert_null(tl_models_replacement(&ms, "elsewhere", "sleep"));
+    tl_models_free(&ms);
+}
+
+static void test_lookup(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    assert_null(tl_models_find(&ms, "anything")); /* empty set */
+    load_ok(&ms, full_doc);
+    tl_models_finish(&ms);
+    assert_null(tl_models_find(&ms, "no_such_function"));
+    assert_null(tl_models_find(&ms, ""));
+    assert_null(tl_models_find(&ms, NULL));
+    assert_null(tl_models_find(&ms, "spawn_i"));
+    assert_null(tl_models_find(&ms, "spawn_itt"));
+    /* sorted: every name is found, and in order */
+    for (size_t i = 0; i < ms.nfns; i++) {
+        assert_ptr_equal(tl_models_find(&ms, ms.fns[i].name), &ms.fns[i]);
+        if (i) assert_true(strcmp(ms.fns[i - 1].name, ms.fns[i].name) < 0);
+    }
+    tl_models_free(&ms);
+}
+
+/* ---- errors ---- */
+
+static void test_error_unknown_facet(void **state) {
+    (void)state;
+    expect_error("library: x\nfunctions:\n  f:\n    spwan: {handle: none}\n", 4,
+                 "unknown facet 'spwan' in function 'f'", "did you mean 'spawn'?");
+    expect_error("library: x\nfunctions:\n  f: {blocking: true, frobnicate: 1}\n", 3,
+                 "unknown facet 'frobnicate'", "spawn, release, borrow");
+}
+
+static void test_error_unknown_key(void **state) {
+    (void)state;
+    expect_error("library: x\nfunctions:\n  f:\n    spawn: {hanlde: out}\n", 4,
+                 "unknown key 'hanlde' in 'spawn' of function 'f'", "did you mean 'handle'?");
+    expect_error("library: x\nfunctions:\n  f:\n    wait:\n      kind: peer\n      timeout: 2\n", 6,
+                 "unknown key 'timeout'", "timeout_arg, forever, kind");
+    expect_error("library: x\nfunctions:\n  f: {blocking: {unless_flag: {arg: 1, bits: 4}}}\n", 3,
+                 "unknown key 'bits'", "arg, mask");
+    expect_error("library: x\nfuncs:\n  f: {}\n", 2, "unknown key 'funcs'",
+                 "library, description, functions, replacements");
+}
+
+static void test_error_unknown_value(void **state) {
+    (void)state;
+    expect_error("library: x\nfunctions:\n  f: {wait: {kind: peeer}}\n", 3,
+                 "unknown value 'peeer' for 'kind' in 'wait' of function 'f'",
+                 "peer, task, io, loop, accept, condition, join, sleep; did you mean 'peer'?");
+    expect_error("library: x\nfunctions:\n  f: {spawn: {handle: outt, handle_arg: 0}}\n", 3,
+                 "unknown value 'outt' for 'handle'", "none, result, out");
+    expect_error("library: x\nfunctions:\n  f: {spawn: {success: ok}}\n", 3,
+                 "unknown value 'ok' for 'success'", "always, zero, nonnegative, nonnull");
+    expect_error("library: x\nfunctions:\n  f: {callback: {args: [1], context: fiber}}\n", 3,
+                 "unknown value 'fiber' for 'context'", "coroutine, loop, thread");
+    expect_error("library: x\nfunctions:\n  f: {release: {arg: 0, how: free}}\n", 3,
+                 "unknown value 'free' for 'how'", "join, close, detach, destroy");
+    expect_error("library: x\nfunctions:\n\n  f:\n    wait:\n      kind: loop\n"
+                 "      kind_if: {arg: 1, value: 1, kind: pear}\n",
+                 7, "unknown value 'pear' for 'kind' in 'wait.kind_if'", "did you mean 'peer'?");
+    expect_error("library: x\nfunctions:\n  f: {wait: {timeout_arg: 1, forever: [infinite], kind: io}}\n",
+                 3, "expected negative, null or an integer, not 'infinite'", NULL);
+}
+
+static void test_error_bad_int(void **state) {
+    (void)state;
+    expect_error("library: x\nfunctions:\n  f: {release: {arg: zero, how: join}}\n", 3,
+                 "'arg' in 'release' of function 'f' must be an argument index", "not 'zero'");
+    expect_error("library: x\nfunctions:\n  f: {release: {arg: -1, how: join}}\n", 3,
+                 "must be an argument index", "not '-1'");
+    expect_error("library: x\nfunctions:\n  f: {release: {arg: 64, how: join}}\n", 3,
+                 "0..63", NULL);
+    expect_error("library: x\nfunctions:\n  f: {release: {arg: \"1\", how: join}}\n", 3,
+                 "must be an argument index", NULL);
+    expect_error("library: x\nfunctions:\n  f: {spawn: {owner_arg: 3, no_owner_value: 1x}}\n", 3,
+                 "'no_owner_value' in 'spawn' of function 'f' must be an integer", "not '1x'");
+    expect_error("library: x\nfunctions:\n  f: {blocking: {if_value: {arg: 1, values: [7, 99999999999999999999]}}}\n",
+                 3, "'values'", "must be an integer");
+    expect_error("library: x\nfunctions:\n  f: {blocking: {unless_flag: {arg: 1, mask: [4]}}}\n", 3,
+                 "'mask'", "must be an integer");
+    expect_error("library: x\nfunctions:\n  f: {cooperative: yes}\n", 3,
+                 "'cooperative' in function 'f' must be true or false", "not 'yes'");
+    expect_error("library: x\nfunctions:\n  f: {borrow: [0, 1, 2, 3, 4]}\n", 3, "at most 4", NULL);
+    expect_error("library: x\nfunctions:\n  f: {borrow: {arg: 1}}\n", 3, "list of argument indices",
+                 NULL);
+}
+
+static void test_error_inconsistent(void **state) {
+    (void)state;
+    expect_error("library: x\nfunctions:\n  f: {spawn: {handle: out}}\n", 3,
+                 "'handle: out' needs 'handle_arg'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {spawn: {handle: result, handle_arg: 0}}\n", 3,
+                 "only used with 'handle: out'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {spawn: {entry_arg: 1, entry_before: g}}\n", 3,
+                 "either 'entry_arg' or 'entry_before'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {spawn: {no_owner_value: -1}}\n", 3,
+                 "'no_owner_value' needs 'owner_arg'", NULL);
+    expect_error("library: x\nfunctions:\n  f:\n    wait: {forever: [null], kind: io}\n", 4,
+                 "'forever' needs 'timeout_arg'", NULL);
+    expect_error("library: x\nfunctions:\n  f:\n    wait: {timeout_arg: 1, kind: io}\n", 4,
+                 "'timeout_arg' needs 'forever'", NULL);
+    expect_error("library: x\nfunctions:\n  f:\n    wait: {timeout_arg: none}\n", 4,
+                 "needs 'kind'", "peer, task");
+    expect_error("library: x\nfunctions:\n  f: {release: {arg: 0}}\n", 3, "needs 'arg' and 'how'",
+                 NULL);
+    expect_error("library: x\nfunctions:\n  f: {callback: {context: loop}}\n", 3,
+                 "needs 'args' and 'context'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {wait: {kind: loop, kind_if: {arg: 1}}}\n", 3,
+                 "needs 'arg', 'value' and 'kind'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {blocking: {unless_flag: {arg: 1, mask: 0}}}\n", 3,
+                 "must not be 0", NULL);
+    expect_error("library: x\nfunctions:\n  f: {spawn: yes}\n", 3, "'spawn'", "or false to remove it");
+    expect_error("library: x\nfunctions:\n  f:\n", 3, "function 'f' must be a mapping of facets", NULL);
+    expect_error("library: x\nfunctions: [f, g]\n", 2, "'functions' must be a mapping", NULL);
+    expect_error("library: x\nreplacements:\n  sleep: [a]\n", 3, "replacement for 'sleep'", NULL);
+}
+
+static void test_error_document(void **state) {
+    (void)state;
+    expect_error("functions:\n  f: {}\n", 1, "missing 'library: NAME'", NULL);
+    expect_error("library:\nfunctions: {}\n", 1, "'library' must be a non-empty name", NULL);
+    expect_error("", 1, "must be a mapping", NULL);
+    expect_error("- a\n- b\n", 1, "must be a mapping", NULL);
+    /* YAML errors come through with file:line */
+    expect_error("library: x\nfunctions:\n  f: {spawn: {handle: out\n", 3, "unterminated flow mapping",
+                 NULL);
+    expect_error("library: x\nfunctions:\n  f:\n    spawn: {}\n   blocking: true\n", 5,
+                 "bad indentation", NULL);
+    expect_error("library: x\nfunctions:\n  f: {}\n  f: {}\n", 4, "duplicate key 'f'", NULL);
+}
+
+/* A failing document changes nothing, even when its first part was valid. */
+static void test_failed_load_is_atomic(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: a\nfunctions:\n  f: {blocking: true}\n");
+    tl_model_error err;
+    const char *bad = "library: b\nfunctions:\n  f: {blocking: false}\n  g: {noreturn: true}\n"
+                      "  h: {bogus: 1}\nreplacements: {sleep: x}\n";
+    assert_int_not_equal(tl_models_load_text(&ms, bad, strlen(bad), "bad.yaml", &err), 0);
+    assert_non_null(strstr(err.msg, "bad.yaml:5: unknown facet 'bogus'"));
+    tl_models_finish(&ms);
+    assert_int_equal(ms.nfns, 1);
+    assert_true(find(&ms, "f")->blocking.present);
+    assert_null(tl_models_find(&ms, "g"));
+    assert_int_equal(ms.nlibraries, 1);
+    assert_int_equal(ms.nrepl, 0);
+    tl_models_free(&ms);
+}
+
+/* ---- merging ---- */
+
+static void test_merge_override(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: lib1\n"
+                 "functions:\n"
+                 "  f:\n"
+                 "    spawn: {handle: out, handle_arg: 0, success: zero, entry_arg: 2, context: thread}\n"
+                 "    blocking: {if_null: 3, replacement: old}\n"
+                 "    wait: {timeout_arg: 1, forever: [negative], kind: peer}\n"
+                 "    cooperative: true\n"
+                 "  g: {noreturn: true}\n"
+                 "replacements: {sleep: one, usleep: two}\n");
+    load_ok(&ms, "library: lib2\n"
+                 "functions:\n"
+                 "  f:\n"
+                 "    blocking: {replacement: new}\n" /* replaces the whole facet */
+                 "    wait: false\n"                  /* removes the facet */
+                 "    borrow: [1]\n"                  /* adds a facet */
+                 "  h: {blocking: true}\n"
+                 "replacements: {sleep: three}\n");
+    load_ok(&ms, "library: lib1\nreplacements: {sleep: four}\n");
+    tl_models_finish(&ms);
+    assert_int_equal(ms.nfns, 3);
+    const tl_fn_model *f = find(&ms, "f");
+    assert_string_equal(f->library, "lib1"); /* keeps the declaring library */
+    assert_true(f->spawn.present);           /* not mentioned: kept */
+    assert_int_equal(f->spawn.entry_arg, 2);
+    assert_true(f->cooperative);
+    assert_true(f->blocking.present);
+    assert_int_equal(f->blocking.if_null_arg, -1);
+    assert_string_equal(f->blocking.replacement, "new");
+    assert_false(f->wait.present);
+    assert_int_equal(f->nborrow, 1);
+    assert_string_equal(find(&ms, "h")->library, "lib2");
+    assert_true(find(&ms, "g")->noreturn);
+    assert_int_equal(ms.nlibraries, 2);
+    /* replacements are per library; a later one for the same callee wins */
+    assert_string_equal(tl_models_replacement(&ms, "lib1", "sleep"), "four");
+    assert_string_equal(tl_models_replacement(&ms, "lib1", "usleep"), "two");
+    assert_string_equal(tl_models_replacement(&ms, "lib2", "sleep"), "three");
+    assert_null(tl_models_replacement(&ms, "lib2", "usleep"));
+    /* no library entry: the callee's own blocking replacement */
+    assert_string_equal(tl_models_replacement(&ms, "lib2", "f"), "new");
+    assert_string_equal(tl_models_replacement(&ms, NULL, "f"), "new");
+    assert_null(tl_models_replacement(&ms, "lib1", "unknown"));
+    tl_models_free(&ms);
+}
+
+static void test_copy_is_deep(void **state) {
+    (void)state;
+    tl_model_set a, b;
+    tl_models_init(&a);
+    load_ok(&a, full_doc);
+    tl_models_finish(&a);
+    assert_int_equal(tl_models_copy(&b, &a), 0);
+    size_t n = a.nfns;
+    tl_models_free(&a);
+    assert_int_equal(b.nfns, n);
+    assert_string_equal(find(&b, "go_prologue")->spawn.entry_before_call, "go_epilogue");
+    assert_string_equal(find(&b, "cond_block")->blocking.replacement, "do it async");
+    assert_string_equal(tl_models_replacement(&b, "demo", "sleep"), "timer()");
+    load_ok(&b, "library: more\nfunctions: {extra: {noreturn: true}}\n");
+    tl_models_finish(&b);
+    assert_true(find(&b, "extra")->noreturn);
+    tl_models_free(&b);
+}
+
+/* ---- the embedded library models ---- */
+
+static void test_builtin_each_file_loads(void **state) {
+    (void)state;
+    size_t nfiles = 0;
+    for (const struct tl_builtin_model *m = tl_builtin_models; m->name; m++, nfiles++) {
+        tl_model_set ms;
+        tl_models_init(&ms);
+        tl_model_error err;
+        if (tl_models_load_text(&ms, m->text, m->len, m->name, &err) != 0)
+            fail_msg("%s does not load: %s", m->name, err.msg);
+        assert_int_equal(ms.nlibraries, 1);
+        assert_true(ms.nfns > 0);
+        tl_models_free(&ms);
+    }
+    assert_true(nfiles >= 10);
+    /* every .yaml file in rules/models is embedded */
+    const char *src = getenv("TASKLINT_SOURCE_DIR");
+    if (src) {
+        char dir[4096];
+        snprintf(dir, sizeof(dir), "%s/rules/models", src);
+        DIR *d = opendir(dir);
+        assert_non_null(d);
+        size_t on_disk = 0;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            size_t l = strlen(e->d_name);
+            if (l > 5 && strcmp(e->d_name + l - 5, ".yaml") == 0) on_disk++;
+        }
+        closedir(d);
+        assert_int_equal(on_disk, nfiles);
+    }
+}
+
+static void test_builtin_spot_checks(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    tl_model_error err;
+    if (tl_models_load_builtin(&ms, &err) != 0) fail_msg("builtin: %s", err.msg);
+    tl_models_finish(&ms);
+
+    const tl_fn_model *f = find(&ms, "dill_prologue");
+    assert_string_equal(f->library, "libdill");
+    assert_int_equal(f->spawn.where, TL_HANDLE_RESULT);
+    assert_int_equal(f->spawn.success, TL_SUCCESS_NONNEG);
+    assert_string_equal(f->spawn.entry_before_call, "dill_epilogue");
+    assert_int_equal(f->spawn.owner_arg, 3);
+    assert_true(f->spawn.has_no_owner_value && f->spawn.no_owner_value == -1);
+    assert_int_equal(f->spawn.context, TL_CTX_COROUTINE);
+    assert_true(f->spawn.awaited_by_any_wait);
+    f = find(&ms, "dill_hclose");
+    assert_true(f->release.present && f->teardown.present);
+    f = find(&ms, "dill_bundle_wait");
+    assert_true(f->await.present && f->cooperative);
+    assert_int_equal(f->wait.timeout_arg, 1);
+    assert_int_equal(f->wait.kind, TL_WAIT_TASK);
+    f = find(&ms, "mill_prologue_");
+    assert_int_equal(f->spawn.where, TL_HANDLE_NONE);
+    assert_string_equal(f->spawn.entry_before_call, "mill_epilogue_");
+
+    f = find(&ms, "pthread_create");
+    assert_int_equal(f->spawn.where, TL_HANDLE_OUT_ARG);
+    assert_int_equal(f->spawn.handle_arg, 0);
+    assert_int_equal(f->spawn.entry_arg, 2);
+    assert_int_equal(f->spawn.success, TL_SUCCESS_ZERO);
+    assert_int_equal(f->spawn.context, TL_CTX_THREAD);
+    f = find(&ms, "pthread_join");
+    assert_string_equal(f->release.how, "join");
+    assert_int_equal(f->wait.timeout_arg, -1);
+    assert_int_equal(f->wait.kind, TL_WAIT_JOIN);
+    assert_int_equal(find(&ms, "thrd_create")->spawn.entry_arg, 1);
+    assert_int_equal(find(&ms, "uv_thread_create_ex")->spawn.entry_arg, 2);
+
+    f = find(&ms, "poll");
+    assert_int_equal(f->wait.timeout_arg, 2);
+    assert_int_equal(f->wait.forever[0].kind, TL_FOREVER_NEGATIVE);
+    assert_int_equal(f->wait.kind, TL_WAIT_LOOP);
+    assert_true(f->wait.has_kind_if);
+    assert_int_equal(f->wait.kind_if_arg, 1);
+    assert_true(f->wait.kind_if_value == 1);
+    assert_int_equal(f->wait.kind_if_kind, TL_WAIT_PEER);
+    assert_int_equal(f->blocking.unless_zero_arg, 2);
+    assert_false(find(&ms, "recv")->wait.present); /* no timeout argument: blocking only */
+    assert_true(find(&ms, "recv")->blocking.unless_flag_mask == 0x40);
+
+    f = find(&ms, "uv_fs_open");
+    assert_int_equal(f->blocking.if_null_arg, 5);
+    assert_int_equal(f->callback.args[0], 5);
+    assert_int_equal(f->callback.context, TL_CTX_LOOP_CALLBACK);
+    assert_int_equal(find(&ms, "uv_fs_read")->blocking.if_null_arg, 6);
+    assert_int_equal(find(&ms, "uv_fs_close")->blocking.if_null_arg, 3);
+    f = find(&ms, "uv_queue_work");
+    assert_int_equal(f->callback.nargs, 1);
+    assert_int_equal(f->callback.args[0], 3);
+
+    f = find(&ms, "mco_desc_init");
+    assert_int_equal(f->callback.context, TL_CTX_COROUTINE);
+    assert_int_equal(f->callback.args[0], 0);
+    assert_true(find(&ms, "mco_resume")->start.present);
+    assert_true(find(&ms, "mco_destroy")->teardown.present);
+
+    f = find(&ms, "io_uring_wait_cqe_timeout");
+    assert_int_equal(f->wait.timeout_arg, 2);
+    assert_int_equal(f->wait.forever[0].kind, TL_FOREVER_NULL);
+    assert_int_equal(find(&ms, "io_uring_submit_and_wait")->wait.only_if_nonzero_arg, 1);
+
+    assert_true(find(&ms, "waitpid")->blocking.unless_flag_mask == 1);
+    f = find(&ms, "fcntl");
+    assert_int_equal(f->blocking.if_value_arg, 1);
+    assert_true(f->blocking.if_values[0] == 7 && f->blocking.if_values[1] == 38);
+    assert_true(find(&ms, "exit")->noreturn);
+    assert_true(find(&ms, "pthread_exit")->noreturn);
+    assert_null(tl_models_find(&ms, "pthread_mutex_lock")); /* locks deliberately not blocking */
+
+    /* replacements */
+    assert_string_equal(tl_models_replacement(&ms, "libdill", "sleep"), "msleep(now() + ms)");
+    assert_string_equal(tl_models_replacement(&ms, "libuv", "sleep"), "uv_timer_start()");
+    assert_string_equal(tl_models_replacement(&ms, "libuv", "flock"),
+                        "uv_queue_work() (runs it on the thread pool)");
+    assert_string_equal(tl_models_replacement(&ms, "libuv", "uv_fs_read"),
+                        "uv_fs_read() with a callback");
+    assert_string_equal(tl_models_replacement(&ms, "libevent", "getaddrinfo"), "evdns_getaddrinfo()");
+    assert_non_null(strstr(tl_models_replacement(&ms, "minicoro", "usleep"), "mco_yield()"));
+    assert_non_null(tl_models_replacement(&ms, "pthread", "sleep")); /* falls back to libc's advice */
+    tl_models_free(&ms);
+}
+
+/* ---- project configs ---- */
+
+typedef struct {
+    char root[256];
+} tmpdir;
+
+static void make_tmp(tmpdir *t) {
+    snprintf(t->root, sizeof(t->root), "/tmp/tl_unit_model_XXXXXX");
+    assert_non_null(mkdtemp(t->root));
+}
+
+static void path_in(char *out, size_t size, const tmpdir *t, const char *rel) {
+    snprintf(out, size, "%s/%s", t->root, rel);
+}
+
+static void rm_rf(const char *path) {
+    struct stat st;
+    if (lstat(path, &st) != 0) return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+            char sub[1024];
+            snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+            rm_rf(sub);
+        }
+        if (d) closedir(d);
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+static void test_config_find_walks_up(void **state) {
+    (void)state;
+    tmpdir t;
+    make_tmp(&t);
+    char p[512], q[512];
+    path_in(p, sizeof(p), &t, "a");
+    mkdir(p, 0700);
+    path_in(p, sizeof(p), &t, "a/b");
+    mkdir(p, 0700);
+    path_in(p, sizeof(p), &t, "a/b/c");
+    mkdir(p, 0700);
+
+    /* nothing in the tree: the same answer as for the tree's parent */
+    char *outside = tl_config_find("/tmp/x.c");
+    path_in(p, sizeof(p), &t, "a/b/c/file.c");
+    char *got = tl_config_find(p);
+    if (outside) {
+        assert_non_null(got);
+        assert_string_equal(got, outside);
+    } else {
+        assert_null(got);
+    }
+    free(got);
+    free(outside);
+
+    path_in(q, sizeof(q), &t, ".tasklint.yml");
+    write_file(q, "profile: strict\n");
+    got = tl_config_find(p); /* file need not exist */
+    assert_non_null(got);
+    assert_string_equal(got, q);
+    free(got);
+
+    path_in(q, sizeof(q), &t, "a/b/.tasklint.yaml");
+    write_file(q, "profile: default\n");
+    got = tl_config_find(p);
+    assert_string_equal(got, q); /* the nearest one wins */
+    free(got);
+    path_in(p, sizeof(p), &t, "a/b/c");
+    got = tl_config_find(p); /* a directory is searched itself */
+    assert_string_equal(got, q);
+    free(got);
+    path_in(p, sizeof(p), &t, "a/b/c/../../b/c/f.c");
+    got = tl_config_find(p);
+    assert_string_equal(got, q);
+    free(got);
+
+    /* .yaml is preferred over .yml in the same directory */
+    path_in(q, sizeof(q), &t, "a/.tasklint.yml");
+    write_file(q, "\n");
+    path_in(q, sizeof(q), &t, "a/.tasklint.yaml");
+    write_file(q, "\n");
+    path_in(p, sizeof(p), &t, "a/x.c");
+    got = tl_config_find(p);
+    assert_string_equal(got, q);
+    free(got);
+
+    /* a directory named .tasklint.yaml is not a config */
+    path_in(q, sizeof(q), &t, "a/b/c/.tasklint.yaml");
+    mkdir(q, 0700);
+    path_in(p, sizeof(p), &t, "a/b/c/f.c");
+    got = tl_config_find(p);
+    path_in(q, sizeof(q), &t, "a/b/.tasklint.yaml");
+    assert_string_equal(got, q);
+    free(got);
+
+    assert_null(tl_config_find(NULL));
+    assert_null(tl_config_find(""));
+    rm_rf(t.root);
+}
+
+static void test_config_load(void **state) {
+    (void)state;
+    tmpdir t;
+    make_tmp(&t);
+    char cfg[512];
+    path_in(cfg, sizeof(cfg), &t, ".tasklint.yaml");
+    write_file(cfg, "# project config\n"
+                    "profile: strict\n"
+                    "disable: [unawaited-task]\n"
+                    "enable:\n"
+                    "  - missing-timeout\n"
+                    "exempt: [legacy_loop, old_main]\n"
+                    "functions:\n"
+                    "  my_spawn:\n"
+                    "    spawn: {handle: out, handle_arg: 0, success: zero, entry_arg: 1, context: thread}\n"
+                    "  sleep:\n"
+                    "    blocking: false\n"
+                    "replacements:\n"
+                    "  usleep: \"ev_timer_after()\"\n");
+    tl_model_set ms;
+    tl_models_init(&ms);
+    tl_model_error err;
+    if (tl_models_load_builtin(&ms, &err) != 0) fail_msg("%s", err.msg);
+    assert_false(ms.has_profile);
+    if (tl_models_load_config(&ms, cfg, &err) != 0) fail_msg("%s", err.msg);
+    tl_models_finish(&ms);
+    assert_true(ms.has_profile);
+    assert_int_equal(ms.profile, TL_PROFILE_STRICT);
+    assert_int_equal(ms.ndisable, 1);
+    assert_string_equal(ms.disable[0], "unawaited-task");
+    assert_int_equal(ms.nenable, 1);
+    assert_string_equal(ms.enable[0], "missing-timeout");
+    assert_true(tl_models_is_exempt(&ms, "legacy_loop"));
+    assert_true(tl_models_is_exempt(&ms, "old_main"));
+    assert_false(tl_models_is_exempt(&ms, "main"));
+    assert_false(tl_models_is_exempt(&ms, NULL));
+    const tl_fn_model *f = find(&ms, "my_spawn");
+    assert_string_equal(f->library, "project");
+    assert_int_equal(f->spawn.entry_arg, 1);
+    f = find(&ms, "sleep");
+    assert_string_equal(f->library, "libc"); /* overridden, still libc's */
+    assert_false(f->blocking.present);
+    assert_string_equal(tl_models_replacement(&ms, "project", "usleep"), "ev_timer_after()");
+    tl_models_free(&ms);
+
+    /* library: names the library the config's entries belong to */
+    write_file(cfg, "library: libuv\nreplacements: {usleep: \"my_uv_timer()\"}\n");
+    tl_models_init(&ms);
+    if (tl_models_load_builtin(&ms, &err) != 0) fail_msg("%s", err.msg);
+    if (tl_models_load_config(&ms, cfg, &err) != 0) fail_msg("%s", err.msg);
+    tl_models_finish(&ms);
+    assert_string_equal(tl_models_replacement(&ms, "libuv", "usleep"), "my_uv_timer()");
+    assert_string_equal(tl_models_replacement(&ms, "libuv", "sleep"), "uv_timer_start()");
+    assert_false(ms.has_profile);
+    tl_models_free(&ms);
+
+    /* an empty config is fine and changes nothing */
+    write_file(cfg, "# nothing yet\n");
+    tl_models_init(&ms);
+    assert_int_equal(tl_models_load_config(&ms, cfg, &err), 0);
+    assert_int_equal(ms.nfns, 0);
+    assert_int_equal(ms.nlibraries, 0);
+    tl_models_free(&ms);
+    rm_rf(t.root);
+}
+
+static void expect_config_error(const tmpdir *t, const char *text, int line, const char *want) {
+    char cfg[512], prefix[600];
+    path_in(cfg, sizeof(cfg), t, ".tasklint.yaml");
+    write_file(cfg, text);
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: base\nfunctions: {f: {noreturn: true}}\n");
+    tl_model_error err;
+    int rc = tl_models_load_config(&ms, cfg, &err);
+    /* nothing applied */
+    assert_int_equal(ms.nfns, 1);
+    assert_false(ms.has_profile);
+    assert_int_equal(ms.ndisable + ms.nenable + ms.nexempt, 0);
+    tl_models_free(&ms);
+    if (rc == 0) fail_msg("expected a config error for:\n%s", text);
+    snprintf(prefix, sizeof(prefix), "%s:%d: ", cfg, line);
+    if (strncmp(err.msg, prefix, strlen(prefix)) != 0 || !strstr(err.msg, want))
+        fail_msg("config error '%s': want prefix '%s' and '%s'", err.msg, prefix, want);
+}
+
+static void test_config_errors(void **state) {
+    (void)state;
+    tmpdir t;
+    make_tmp(&t);
+    expect_config_error(&t, "profile: strict\nprofiel: default\n", 2,
+                        "unknown key 'profiel' (valid keys: profile, enable, disable, exempt, "
+                        "functions, replacements, library; did you mean 'profile'?)");
+    expect_config_error(&t, "disable: [x]\nprofile: paranoid\n", 2,
+                        "unknown value 'paranoid' for 'profile' (valid values: default, strict)");
+    expect_config_error(&t, "exempt: [a, [b]]\n", 1, "'exempt' entries must be non-empty names");
+    expect_config_error(&t, "enable: {a: 1}\n", 1, "'enable' must be a list of names");
+    expect_config_error(&t, "profile: strict\nfunctions:\n  g: {wait: {kind: forever}}\n", 3,
+                        "unknown value 'forever' for 'kind'");
+    expect_config_error(&t, "exempt: [a]\nfunctions:\n  g:\n  - x\n", 4,
+                        "function 'g' must be a mapping of facets");
+    expect_config_error(&t, "[a, b]\n", 1, "a config must be a mapping");
+
+    tl_model_set ms;
+    tl_models_init(&ms);
+    tl_model_error err;
+    char missing[512];
+    path_in(missing, sizeof(missing), &t, "nope/.tasklint.yaml");
+    assert_int_not_equal(tl_models_load_config(&ms, missing, &err), 0);
+    assert_non_null(strstr(err.msg, missing));
+    assert_non_null(strstr(err.msg, "cannot open"));
+    assert_int_not_equal(tl_models_load_file(&ms, missing, &err), 0);
+    assert_non_null(strstr(err.msg, "cannot open"));
+    tl_models_free(&ms);
+    rm_rf(t.root);
+}
+
+static void test_load_file(void **state) {
+    (void)state;
+    tmpdir t;
+    make_tmp(&t);
+    char p[512];
+    path_in(p, sizeof(p), &t, "extra.yaml");
+    write_file(p, "library: extra\nfunctions:\n  f: {wait: {kind: sleep}}\n  g: {wait: {kind: nap}}\n");
+    tl_model_set ms;
+    tl_models_init(&ms);
+    tl_model_error err;
+    assert_int_not_equal(tl_models_load_file(&ms, p, &err), 0);
+    char prefix[600];
+    snprintf(prefix, sizeof(prefix), "%s:4: unknown value 'nap'", p);
+    assert_int_equal(strncmp(err.msg, prefix, strlen(prefix)), 0);
+    write_file(p, "library: extra\nfunctions:\n  f: {wait: {kind: sleep}}\n");
+    assert_int_equal(tl_models_load_file(&ms, p, &err), 0);
+    tl_models_finish(&ms);
+    assert_int_equal(find(&ms, "f")->wait.kind, TL_WAIT_SLEEP);
+    tl_models_free(&ms);
+    rm_rf(t.root);
+}
+
+/* ---- names and profiles ---- */
+
+static void test_kinds_and_profiles(void **state) {
+    (void)state;
+    static const tl_wait_kind always[] = {TL_WAIT_PEER, TL_WAIT_TASK, TL_WAIT_IO, TL_WAIT_SLEEP};
+    static const tl_wait_kind strict_only[] = {TL_WAIT_LOOP, TL_WAIT_ACCEPT, TL_WAIT_CONDITION,
+                                               TL_WAIT_JOIN};
+    for (size_t i = 0; i < 4; i++) {
+        assert_true(tl_wait_kind_flagged(always[i], TL_PROFILE_DEFAULT));
+        assert_true(tl_wait_kind_flagged(always[i], TL_PROFILE_STRICT));
+        assert_false(tl_wait_kind_flagged(strict_only[i], TL_PROFILE_DEFAULT));
+        assert_true(tl_wait_kind_flagged(strict_only[i], TL_PROFILE_STRICT));
+    }
+    assert_false(tl_wait_kind_flagged(TL_WAIT_NONE, TL_PROFILE_STRICT));
+    assert_string_equal(tl_wait_kind_name(TL_WAIT_PEER), "peer");
+    assert_string_equal(tl_wait_kind_name(TL_WAIT_CONDITION), "condition");
+    assert_string_equal(tl_wait_kind_name(TL_WAIT_SLEEP), "sleep");
+    assert_string_equal(tl_wait_kind_name(TL_WAIT_KIND_COUNT), "?");
+    assert_string_equal(tl_context_name(TL_CTX_COROUTINE), "coroutine");
+    assert_string_equal(tl_context_name(TL_CTX_LOOP_CALLBACK), "loop");
+    assert_string_equal(tl_context_name(TL_CTX_THREAD), "thread");
+    assert_string_equal(tl_context_name(TL_CTX_NONE), "none");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_load_every_facet),
+        cmocka_unit_test(test_lookup),
+        cmocka_unit_test(test_error_unknown_facet),
+        cmocka_unit_test(test_error_unknown_key),
+        cmocka_unit_test(test_error_unknown_value),
+        cmocka_unit_test(test_error_bad_int),
+        cmocka_unit_test(test_error_inconsistent),
+        cmocka_unit_test(test_error_document),
+        cmocka_unit_test(test_failed_load_is_atomic),
+        cmocka_unit_test(test_merge_override),
+        cmocka_unit_test(test_copy_is_deep),
+        cmocka_unit_test(test_builtin_each_file_loads),
+        cmocka_unit_test(test_builtin_spot_checks),
+        cmocka_unit_test(test_config_find_walks_up),
+        cmocka_unit_test(test_config_load),
+        cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_kinds_and_profiles),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
