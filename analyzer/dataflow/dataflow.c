@@ -160,6 +160,8 @@ int tl_dataflow_forward(const tl_func *f, const tl_dataflow_ops *ops, void *ctx,
     if (f->entry < 0 || f->entry >= n)
         goto done;
 
+    /* init_* fill uninitialised memory: drop the entry's bottom state first */
+    if (ops->destroy) ops->destroy(ctx, state_at(out->in, sz, f->entry));
     ops->init_entry(ctx, state_at(out->in, sz, f->entry));
     out->reached[f->entry] = true;
     heap_push(&heap, f->entry);

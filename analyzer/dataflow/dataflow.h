@@ -16,6 +16,7 @@
 
 typedef struct tl_dataflow_ops {
     size_t state_size;
+    /* init_entry and init_bottom fill uninitialised memory (states may own heap) */
     /* state at the function's entry */
     void (*init_entry)(void *ctx, void *state);
     /* the "unreached" state (identity of join) */
