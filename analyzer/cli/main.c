@@ -87,7 +87,9 @@ static void relativize(run_ctx *c, char *path) {
 static void on_result(void *ctx, size_t index, tl_tu_result *r) {
     run_ctx *c = ctx;
     const tl_cli_tu *tu = &c->tus->items[index];
-    tl_progress_clear(&c->progress);
+    bool prints = r->fatal;
+    for (size_t i = 0; i < r->findings.n && !prints; i++) prints = !r->findings.items[i].suppressed;
+    if (prints) tl_progress_clear(&c->progress);
     if (r->fatal) {
         c->any_fatal = true;
         const char *m = r->fatal_message ? r->fatal_message : "analysis failed";
