@@ -66,6 +66,8 @@ check "missing compile_commands.json" 2 "cannot load $T/nodb/compile_commands.js
                                                    -- "$TL" -p "$T/nodb"
 check "bad config"          2 "bad.yaml:2:"        -- "$TL" --config "$T/bad.yaml" "$T/clean.c"
 check "missing config"      2 "config"             -- "$TL" --config "$T/none.yaml" "$T/clean.c"
+check "missing model file"  2 "none.yaml"          -- "$TL" --models "$T/none.yaml" "$T/clean.c"
+check "bad model file"      2 "bad.yaml:"          -- "$TL" --models "$T/bad.yaml" "$T/clean.c"
 check "unparsable TU"       2 "could not be parsed" -- "$TL" "$T/clean.c" -- -Xclang -no-such-cc1-flag
 check "--help"              0 ""                   -- "$TL" --help
 grep -q "Usage: tasklint" "$T/out" || { echo "FAIL --help output"; fails=$((fails + 1)); }
