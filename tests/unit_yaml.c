@@ -230,7 +230,7 @@ static void test_error_unsupported(void **state) {
     expect_error("a: b: c\n", 1, "unexpected ': '");
     expect_error("a: - b\n", 1, "own line");
     expect_error("a: \"\\q\"\n", 1, "unknown escape '\\q'");
-    expect_error("a: 1\n---\nb: 2\n", 2, "expected 'key: value'");
+    expect_error("a: 1\n---\nb: 2\n", 2, "multiple documents");
     expect_error("{a 1}\n", 1, "expected ':'");
     expect_error("a: [{}: 1]\n", 1, "");
 }

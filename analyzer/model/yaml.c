@@ -587,7 +587,10 @@ static tl_yaml_node *parse_block_map(parser *p, int col) {
             goto fail;
         }
         if (!at_map_key(p)) {
-            fail(p, p->line, "expected 'key: value' at this indentation");
+            if (col == 0 && p->pos + 3 <= p->len && memcmp(p->s + p->pos, "---", 3) == 0)
+                fail(p, p->line, "multiple documents ('---') are not supported");
+            else
+                fail(p, p->line, "expected 'key: value' at this indentation");
             goto fail;
         }
     }
