@@ -22,7 +22,8 @@
 #include "rule.h"
 #include "../analyzer/dataflow/dataflow.h"
 
-#define OS_MAX_SPAWNS 32 /* two slots (current / older instances) per spawn */
+#define OS_MAX_SPAWNS 32 /* tracked handles: two slots (current / older instances) each */
+#define OS_MAX_OUTCOMES 64 /* spawn calls whose success/failure is followed per path */
 
 static const char os_doc[] =
     "## What it does\n"
@@ -117,6 +118,10 @@ typedef struct {
     sp_mode mode[OS_MAX_SPAWNS];
     int out_var[OS_MAX_SPAWNS];
     int *spawn_of_call;          /* call id -> spawn index, -1 */
+    int nall;                    /* all spawn calls (tracked or not), for outcomes */
+    int all_call[OS_MAX_OUTCOMES];
+    int *all_of_call;            /* call id -> outcome index, -1 */
+    const tl_instr **entry_of;   /* call id of a spawn -> its entry call (go()), NULL */
     /* flow-insensitive facts gathered while reporting */
     bool reporting;
     bool touched[OS_MAX_SPAWNS]; /* released/escaped on some path */
@@ -126,61 +131,123 @@ typedef struct {
     int nev, capev;
 } os_ctx;
 
-/* State: NULL = bottom, else mem[0] = owned slots, mem[1 + v] = slots
- * variable v may hold, mem[1 + nvars + v] = spawns whose result v may hold. */
-typedef struct {
-    uint64_t *mem;
-} os_state;
-
+/* Path state: mem[0] = owned slots, mem[1] / mem[2] = spawn
+ * calls (outcome index) that may have succeeded / failed on this path,
+ * mem[3 + v] = slots variable v may hold, mem[3 + nvars + v] = spawn calls
+ * (outcome index) whose result v may hold. */
 #define CUR(i) (1ull << (2 * (i)))
 #define OLD(i) (1ull << (2 * (i) + 1))
 #define BOTH(i) (CUR(i) | OLD(i))
 
-static size_t os_words(const os_ctx *c) { return 1 + 2 * (size_t)c->nvars; }
-static uint64_t *HOLD(const os_ctx *c, uint64_t *m) { return m + 1; }
-static uint64_t *VAL(const os_ctx *c, uint64_t *m) { return m + 1 + c->nvars; }
+#define OS_HDR 3
+static size_t os_words(const os_ctx *c) { return OS_HDR + 2 * (size_t)c->nvars; }
+static uint64_t *HOLD(const os_ctx *c, uint64_t *m) { return m + OS_HDR; }
+static uint64_t *VAL(const os_ctx *c, uint64_t *m) { return m + OS_HDR + c->nvars; }
 
-static void os_bottom(void *ctx, void *st) { ((os_state *)st)->mem = NULL; }
+/* The lattice element is a small set of path states (layout above), as in
+ * ESP-style property simulation: paths whose facts differ stay apart, so
+ * "the spawn failed and the handle was never handed off" and "the spawn
+ * succeeded and the handle escaped" are not merged into "may have failed,
+ * may still be owned".  A path state dominated by another (bitwise subset)
+ * is dropped; beyond OS_K path states they are merged into one.  n == 0 is
+ * bottom (unreached). */
+#define OS_K 8
+typedef struct {
+    int n;
+    uint64_t *sub[OS_K];
+} os_state;
+
+static void os_bottom(void *ctx, void *st) { ((os_state *)st)->n = 0; }
 static void os_entry(void *ctx, void *st)
 {
-    ((os_state *)st)->mem = calloc(os_words(ctx), sizeof(uint64_t));
+    os_state *s = st;
+    s->n = 1;
+    s->sub[0] = calloc(os_words(ctx), sizeof(uint64_t));
+}
+static void os_destroy(void *ctx, void *st)
+{
+    os_state *s = st;
+    for (int i = 0; i < s->n; i++)
+        free(s->sub[i]);
+    s->n = 0;
 }
 static void os_copy(void *ctx, void *dst, const void *src)
 {
     os_state *d = dst;
     const os_state *s = src;
-    if (!s->mem) {
-        free(d->mem);
-        d->mem = NULL;
-        return;
+    size_t bytes = os_words(ctx) * sizeof(uint64_t);
+    os_destroy(ctx, d);
+    for (int i = 0; i < s->n; i++) {
+        d->sub[i] = malloc(bytes);
+        memcpy(d->sub[i], s->sub[i], bytes);
     }
-    if (!d->mem)
-        d->mem = malloc(os_words(ctx) * sizeof(uint64_t));
-    memcpy(d->mem, s->mem, os_words(ctx) * sizeof(uint64_t));
+    d->n = s->n;
 }
+
+/* x <= y bitwise */
+static bool sub_le(const os_ctx *c, const uint64_t *x, const uint64_t *y)
+{
+    for (size_t i = 0; i < os_words(c); i++)
+        if ((x[i] | y[i]) != y[i])
+            return false;
+    return true;
+}
+
+/* Add path state x (ownership passes to d); true if d changed. */
+static bool add_sub(const os_ctx *c, os_state *d, uint64_t *x)
+{
+    for (int i = 0; i < d->n; i++)
+        if (sub_le(c, x, d->sub[i])) {
+            free(x);
+            return false;
+        }
+    int k = 0;
+    for (int i = 0; i < d->n; i++) {
+        if (sub_le(c, d->sub[i], x))
+            free(d->sub[i]);
+        else
+            d->sub[k++] = d->sub[i];
+    }
+    d->n = k;
+    if (d->n == OS_K) { /* merge everything into one path state */
+        for (int i = 1; i < d->n; i++) {
+            for (size_t w = 0; w < os_words(c); w++)
+                d->sub[0][w] |= d->sub[i][w];
+            free(d->sub[i]);
+        }
+        for (size_t w = 0; w < os_words(c); w++)
+            d->sub[0][w] |= x[w];
+        free(x);
+        d->n = 1;
+        return true;
+    }
+    d->sub[d->n++] = x;
+    return true;
+}
+
 static bool os_join(void *ctx, void *dst, const void *src)
 {
     os_state *d = dst;
     const os_state *s = src;
-    if (!s->mem)
-        return false;
-    if (!d->mem) {
-        os_copy(ctx, dst, src);
-        return true;
-    }
+    size_t bytes = os_words(ctx) * sizeof(uint64_t);
     bool changed = false;
-    for (size_t i = 0; i < os_words(ctx); i++) {
-        uint64_t n = d->mem[i] | s->mem[i];
-        changed |= n != d->mem[i];
-        d->mem[i] = n;
+    for (int i = 0; i < s->n; i++) {
+        uint64_t *x = malloc(bytes);
+        memcpy(x, s->sub[i], bytes);
+        changed |= add_sub(ctx, d, x);
     }
     return changed;
 }
-static void os_destroy(void *ctx, void *st)
+
+/* Re-establish the set invariants after path states were modified. */
+static void normalise(const os_ctx *c, os_state *st)
 {
-    os_state *s = st;
-    free(s->mem);
-    s->mem = NULL;
+    if (st->n <= 1)
+        return;
+    os_state tmp = *st;
+    st->n = 0;
+    for (int i = 0; i < tmp.n; i++)
+        add_sub(c, st, tmp.sub[i]);
 }
 
 static int slot_spawn(uint64_t bit)
@@ -284,12 +351,13 @@ static bool is_decl_site(const tl_func *f, int v, tl_loc loc)
     return d->line != 0 && d->line == loc.line;
 }
 
-static void os_transfer(void *ctx, void *st, const tl_func *f, const tl_block *b, int ii)
+/* Apply instruction ii to path state m.  A spawn whose entry call receives
+ * a handle (go(reap(t))) splits the path: *split gets the state where the
+ * spawn failed and the entry never ran (the handle stays owned), m continues
+ * as the success path where the handle was handed to the new task. */
+static void transfer_one(os_ctx *c, uint64_t *m, const tl_func *f, const tl_block *b, int ii,
+                         uint64_t **split)
 {
-    os_ctx *c = ctx;
-    uint64_t *m = ((os_state *)st)->mem;
-    if (!m)
-        return;
     const tl_instr *in = &b->instrs[ii];
     uint64_t *hold = HOLD(c, m), *val = VAL(c, m);
     switch (in->kind) {
@@ -311,7 +379,31 @@ static void os_transfer(void *ctx, void *st, const tl_func *f, const tl_block *b
             }
             end_owned(c, m, mentioned_slots(c, m, call->args[ai]));
         }
-        int sp = call->id >= 0 && call->id < f->ncalls ? c->spawn_of_call[call->id] : -1;
+        bool known = call->id >= 0 && call->id < f->ncalls;
+        int oi = known ? c->all_of_call[call->id] : -1;
+        const tl_instr *entry = known ? c->entry_of[call->id] : NULL;
+        uint64_t handed = 0;
+        for (int ai = 0; entry && ai < entry->call.nargs; ai++)
+            handed |= mentioned_slots(c, m, entry->call.args[ai]);
+        handed &= m[0];
+        if (handed && oi >= 0 && split) {
+            size_t bytes = os_words(c) * sizeof(uint64_t);
+            uint64_t *fail = malloc(bytes);
+            memcpy(fail, m, bytes);
+            fail[1] &= ~(1ull << oi);
+            fail[2] |= 1ull << oi;
+            *split = fail;
+            m[1] |= 1ull << oi;
+            m[2] &= ~(1ull << oi);
+            end_owned(c, m, handed);
+        } else {
+            end_owned(c, m, handed); /* a spawn that cannot fail runs its entry */
+            if (oi >= 0) {
+                m[1] |= 1ull << oi; /* outcome not known yet */
+                m[2] |= 1ull << oi;
+            }
+        }
+        int sp = known ? c->spawn_of_call[call->id] : -1;
         if (sp < 0)
             break;
         if (m[0] & CUR(sp)) {
@@ -338,11 +430,11 @@ static void os_transfer(void *ctx, void *st, const tl_func *f, const tl_block *b
         uint64_t nh = 0, nv = 0;
         if (e && e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < f->ncalls) {
             int sp = c->spawn_of_call[e->call_id];
-            if (sp >= 0) {
-                nv = 1ull << sp;
-                if (c->mode[sp] == SP_RESULT)
-                    nh = CUR(sp);
-            }
+            int oi = c->all_of_call[e->call_id];
+            if (oi >= 0)
+                nv = 1ull << oi;
+            if (sp >= 0 && c->mode[sp] == SP_RESULT)
+                nh = CUR(sp);
         } else if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < c->nvars) {
             nh = hold[e->var];
             nv = val[e->var];
@@ -401,20 +493,61 @@ static int os_var_holds(void *ctx, int v)
     uint64_t bits = VAL(h->c, h->m)[v];
     if (!bits || (bits & (bits - 1)))
         return -1;
-    return h->c->call[__builtin_ctzll(bits)];
+    return h->c->all_call[__builtin_ctzll(bits)];
+}
+
+static bool edge_one(os_ctx *c, uint64_t *m, const tl_func *f, const tl_block *b, int s)
+{
+    holds_ctx h = {c, m};
+    int outcome;
+    int call = tl_own_edge_spawn_outcome(c->a, c->fi, b, s, os_var_holds, &h, &outcome);
+    if (call < 0 || call >= f->ncalls || c->all_of_call[call] < 0)
+        return true;
+    uint64_t bit = 1ull << c->all_of_call[call];
+    if (outcome < 0) {
+        if (!(m[2] & bit))
+            return false; /* the spawn succeeded on every path here */
+        m[1] &= ~bit;
+        if (c->spawn_of_call[call] >= 0)
+            m[0] &= ~CUR(c->spawn_of_call[call]); /* the spawn failed: no handle */
+    } else {
+        if (!(m[1] & bit))
+            return false; /* the spawn failed on every path here */
+        m[2] &= ~bit;
+    }
+    return true;
+}
+
+static void os_transfer(void *ctx, void *st, const tl_func *f, const tl_block *b, int ii)
+{
+    os_state *s = st;
+    uint64_t *extra[OS_K];
+    int n = s->n;
+    for (int i = 0; i < n; i++) {
+        extra[i] = NULL;
+        transfer_one(ctx, s->sub[i], f, b, ii, &extra[i]);
+    }
+    normalise(ctx, s);
+    for (int i = 0; i < n; i++)
+        if (extra[i])
+            add_sub(ctx, s, extra[i]);
 }
 
 static bool os_edge(void *ctx, void *st, const tl_func *f, const tl_block *b, int s)
 {
-    os_ctx *c = ctx;
-    uint64_t *m = ((os_state *)st)->mem;
-    if (!m || b->term != TL_T_BRANCH)
-        return true;
-    holds_ctx h = {c, m};
-    int call = tl_own_edge_failed_spawn(c->a, c->fi, b, s, os_var_holds, &h);
-    if (call >= 0 && call < f->ncalls && c->spawn_of_call[call] >= 0)
-        m[0] &= ~CUR(c->spawn_of_call[call]); /* the spawn failed: no handle */
-    return true;
+    os_state *p = st;
+    if (b->term != TL_T_BRANCH)
+        return p->n > 0;
+    int k = 0;
+    for (int i = 0; i < p->n; i++) {
+        if (edge_one(ctx, p->sub[i], f, b, s))
+            p->sub[k++] = p->sub[i];
+        else
+            free(p->sub[i]); /* this path cannot take the edge */
+    }
+    p->n = k;
+    normalise(ctx, p);
+    return k > 0;
 }
 
 static const tl_dataflow_ops os_ops = {
@@ -583,8 +716,17 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     c.f = f;
     c.nvars = f->nvars;
     c.spawn_of_call = malloc(sizeof(int) * (size_t)(f->ncalls > 0 ? f->ncalls : 1));
+    c.all_of_call = malloc(sizeof(int) * (size_t)(f->ncalls > 0 ? f->ncalls : 1));
+    c.entry_of = calloc((size_t)(f->ncalls > 0 ? f->ncalls : 1), sizeof(*c.entry_of));
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int k = 0; k < f->blocks[bi].ninstrs; k++) {
+            const tl_instr *in = &f->blocks[bi].instrs[k];
+            if (in->kind == TL_I_CALL && in->call.is_spawn_entry && in->call.spawn_call >= 0 &&
+                in->call.spawn_call < f->ncalls)
+                c.entry_of[in->call.spawn_call] = in;
+        }
     for (int i = 0; i < f->ncalls; i++)
-        c.spawn_of_call[i] = -1;
+        c.spawn_of_call[i] = c.all_of_call[i] = -1;
     for (int i = 0; i < OS_MAX_SPAWNS; i++)
         c.name_var[i] = c.agg_var[i] = -1;
     bool *agg_used = calloc((size_t)(f->nvars > 0 ? f->nvars : 1), sizeof(bool));
@@ -598,7 +740,13 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
             if (in->kind != TL_I_CALL || in->call.id < 0 || in->call.id >= f->ncalls)
                 continue;
             const tl_fn_model *m = tl_own_model(a, fi, in->call.id);
-            if (!m || !m->spawn.present || m->spawn.where == TL_HANDLE_NONE)
+            if (!m || !m->spawn.present)
+                continue;
+            if (m->spawn.success != TL_SUCCESS_ALWAYS && c.nall < OS_MAX_OUTCOMES) {
+                c.all_call[c.nall] = in->call.id;
+                c.all_of_call[in->call.id] = c.nall++;
+            }
+            if (m->spawn.where == TL_HANDLE_NONE)
                 continue;
             if (!call_reached(a, fi, in->call.id) || tl_own_spawn_has_owner(a, fi, &in->call, m))
                 continue;
@@ -607,16 +755,10 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
             if (m->spawn.where == TL_HANDLE_RESULT) {
                 if (in->call.void_cast)
                     continue; /* explicit discard */
-                if (in->call.discarded) {
-                    char callee[128], verbs[128], msg[512];
-                    tl_own_user_name(&in->call, callee, sizeof callee);
-                    tl_own_release_verbs(a->models, m->library, verbs, sizeof verbs);
-                    snprintf(msg, sizeof msg, "%s handle from %s() is discarded and never %s",
-                             m->spawn.task && *m->spawn.task ? m->spawn.task : "task", callee,
-                             verbs);
-                    add_at(out, f, in, msg);
-                    continue;
-                }
+                /* a discarded result is tracked like any other: it is never
+                   stored in a user variable and leaks at the first return,
+                   which reports it as discarded (the `discarded` flag alone
+                   is not trusted: `s->h = go(...)` is a full expression too) */
                 mode = SP_RESULT;
             } else {
                 if (m->spawn.handle_arg < 0 || m->spawn.handle_arg >= in->call.nargs)
@@ -643,7 +785,7 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
         }
     }
 
-    if (c.nspawn > 0) {
+    if (c.nspawn > 0) { /* (outcomes alone matter only to tracked handles) */
         tl_dataflow_result r;
         tl_dataflow_forward(f, &os_ops, &c, &r); /* on -1: report what was computed */
         c.reporting = true;
@@ -654,15 +796,18 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
                 continue;
             const tl_block *b = &f->blocks[bi];
             tl_dataflow_replay(&r, f, bi, b->ninstrs, &st);
-            if (!st.mem || b->term == TL_T_NORETURN || bi == f->exit)
+            uint64_t owned = 0;
+            for (int i = 0; i < st.n; i++)
+                owned |= st.sub[i][0];
+            if (!owned || b->term == TL_T_NORETURN || bi == f->exit)
                 continue;
             bool exits = b->term == TL_T_EXIT;
             for (int s = 0; s < b->nsucc; s++)
                 exits = exits || (f->exit >= 0 && b->succ[s] == f->exit);
-            if (!exits || !st.mem[0])
+            if (!exits)
                 continue;
             tl_loc loc = b->term_loc.line ? b->term_loc : f->end_loc;
-            for (uint64_t bb = st.mem[0]; bb; bb &= bb - 1)
+            for (uint64_t bb = owned; bb; bb &= bb - 1)
                 add_event(&c, slot_spawn(bb & -bb), EV_RETURN, loc, -1);
         }
         os_destroy(&c, &st);
@@ -677,6 +822,8 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     }
     free(c.ev);
     free(c.spawn_of_call);
+    free(c.all_of_call);
+    free(c.entry_of);
     free(agg_used);
 }
 

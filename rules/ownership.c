@@ -69,6 +69,60 @@ bool tl_own_mentions_callres(const tl_expr *e, int call_id)
     return false;
 }
 
+static bool temp_used(const tl_func *f, int var, int depth);
+
+/* Is a value consumed anywhere in f?  `has(e, key)` says whether expression
+ * e reads it (the result of call `key`, or temporary variable `key`). */
+static bool value_used(const tl_func *f, bool (*has)(const tl_expr *, int), int key, bool is_var,
+                       int depth)
+{
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        const tl_block *b = &f->blocks[bi];
+        if ((b->term == TL_T_BRANCH || b->term == TL_T_SWITCH) && has(b->cond, key))
+            return true;
+        for (int k = 0; k < b->ninstrs; k++) {
+            const tl_instr *in = &b->instrs[k];
+            switch (in->kind) {
+            case TL_I_CALL:
+                for (int a = 0; a < in->call.nargs; a++)
+                    if (has(in->call.args[a], key))
+                        return true;
+                break;
+            case TL_I_STORE:
+            case TL_I_RETURN:
+                if (has(in->value, key) || has(in->target, key))
+                    return true;
+                break;
+            case TL_I_ASSIGN:
+                if (!has(in->value, key) || (is_var && in->var == key))
+                    break;
+                if (in->var < 0 || in->var >= f->nvars || f->vars[in->var].kind != TL_VAR_TEMP)
+                    return true;
+                if (temp_used(f, in->var, depth + 1))
+                    return true;
+                break;
+            default: /* TL_I_USE: evaluated and dropped */
+                break;
+            }
+        }
+    }
+    return false;
+}
+
+static bool mentions_var(const tl_expr *e, int v) { return tl_expr_mentions_var(e, v); }
+
+static bool temp_used(const tl_func *f, int var, int depth)
+{
+    if (depth > 8)
+        return true; /* give up: assume used */
+    return value_used(f, mentions_var, var, true, depth);
+}
+
+bool tl_own_result_used(const tl_func *f, int call_id)
+{
+    return value_used(f, tl_own_mentions_callres, call_id, false, 0);
+}
+
 bool tl_own_spawn_has_owner(const tl_analysis *a, int fi, const tl_call *c,
                             const tl_fn_model *m)
 {
@@ -233,6 +287,21 @@ bool tl_own_relation_fails(tl_success s, int op, int64_t k)
     }
 }
 
+bool tl_own_relation_succeeds(tl_success s, int op, int64_t k)
+{
+    switch (s) {
+    case TL_SUCCESS_ZERO:
+        return op == TL_REL_EQ && k == 0;
+    case TL_SUCCESS_NONNULL:
+        return op == TL_REL_NE && k == 0;
+    case TL_SUCCESS_NONNEG:
+        return (op == TL_REL_GE && k >= 0) || (op == TL_REL_GT && k >= -1) ||
+               (op == TL_REL_EQ && k >= 0);
+    default:
+        return false;
+    }
+}
+
 static int subject_call(const tl_expr *e, tl_own_var_holds_fn var_holds, void *ctx)
 {
     e = tl_own_strip(e);
@@ -295,9 +364,10 @@ static bool parse_cond(const tl_expr *e, tl_own_var_holds_fn var_holds, void *ct
     return true;
 }
 
-int tl_own_edge_failed_spawn(const tl_analysis *a, int fi, const tl_block *b, int s,
-                             tl_own_var_holds_fn var_holds, void *ctx)
+int tl_own_edge_spawn_outcome(const tl_analysis *a, int fi, const tl_block *b, int s,
+                              tl_own_var_holds_fn var_holds, void *ctx, int *outcome)
 {
+    *outcome = 0;
     if (b->term != TL_T_BRANCH || !b->cond || s < 0 || s > 1)
         return -1;
     int call, op;
@@ -309,7 +379,13 @@ int tl_own_edge_failed_spawn(const tl_analysis *a, int fi, const tl_block *b, in
         return -1;
     if (s == 1)
         op = tl_own_rel_negate(op);
-    return tl_own_relation_fails(m->spawn.success, op, k) ? call : -1;
+    if (tl_own_relation_fails(m->spawn.success, op, k))
+        *outcome = -1;
+    else if (tl_own_relation_succeeds(m->spawn.success, op, k))
+        *outcome = 1;
+    else
+        return -1;
+    return call;
 }
 
 /* ---- wording ---- */

@@ -28,6 +28,12 @@ const tl_expr *tl_own_strip(const tl_expr *e);
 /* Does e contain TL_E_CALLRES(call_id)? */
 bool tl_own_mentions_callres(const tl_expr *e, int call_id);
 
+/* Is the result of call `call_id` used: stored, returned, passed to a call,
+ * tested by a branch, assigned to a user variable, or assigned to a
+ * temporary that is itself used?  (A front end may mark `s->h = f()` as a
+ * discarded full expression; this looks at where the value goes.) */
+bool tl_own_result_used(const tl_func *f, int call_id);
+
 /* Is the spawn handed to an owner (owner_arg set and its value is not the
  * model's no_owner_value)?  A non-constant owner counts as an owner. */
 bool tl_own_spawn_has_owner(const tl_analysis *a, int fi, const tl_call *c,
@@ -59,19 +65,22 @@ bool tl_own_var_is_local(const tl_var *v);
 /* Given a relation "result OP k" known to hold, is it disjoint from the
  * success set (the spawn failed)? */
 bool tl_own_relation_fails(tl_success s, int op, int64_t k);
+/* ... is it contained in the success set (the spawn succeeded)? */
+bool tl_own_relation_succeeds(tl_success s, int op, int64_t k);
 /* Relation codes for tl_own_* condition helpers. */
 enum { TL_REL_EQ = 0, TL_REL_NE, TL_REL_LT, TL_REL_LE, TL_REL_GT, TL_REL_GE };
 int tl_own_rel_negate(int op);
 
 /* Spawn-success refinement: does block b's branch condition imply, on edge
- * s, that the result of a spawn failed?  The condition may test the result
- * directly (TL_E_CALLRES) or a variable for which var_holds(ctx, v) gives the
- * call id whose result it holds (-1: none), bare, under `!`, or compared
- * with a constant (==, !=, <, <=, >, >=, either side).  Returns the call id
- * of the failed spawn, or -1. */
+ * s, that a spawn failed (*outcome = -1) or succeeded (*outcome = +1)?  The
+ * condition may test the result directly (TL_E_CALLRES) or a variable for
+ * which var_holds(ctx, v) gives the call id whose result it holds (-1:
+ * none), bare, under `!`, or compared with a constant (==, !=, <, <=, >, >=,
+ * either side).  Returns the spawn's call id, or -1 when the edge says
+ * nothing about a spawn's outcome. */
 typedef int (*tl_own_var_holds_fn)(void *ctx, int var);
-int tl_own_edge_failed_spawn(const tl_analysis *a, int fi, const tl_block *b, int s,
-                             tl_own_var_holds_fn var_holds, void *ctx);
+int tl_own_edge_spawn_outcome(const tl_analysis *a, int fi, const tl_block *b, int s,
+                              tl_own_var_holds_fn var_holds, void *ctx, int *outcome);
 
 /* User-facing name of the callee, as spelled at the call site: the leading
  * identifier of the call's text when followed by '(' ("go" for

@@ -88,6 +88,13 @@ typedef struct {
     int *why_call;
     const char **noun;          /* task noun of the spawn a variable was assigned from */
     unsigned char *reported;    /* per call id */
+    /* loops are assumed to run at least once: on the exit edge of a loop
+       header, bits the loop body clears (await on the object, any
+       cooperative call) are cleared, unless the body also (re)starts or
+       reassigns the object */
+    int *edge_loop;             /* per block * 2 + succ: loop index, -1 */
+    unsigned char **loop_clear; /* per loop: nvars bit masks to clear */
+    int nloops;
     tl_findings *out;
 } ut_ctx;
 
@@ -307,6 +314,150 @@ static void ut_transfer(void *ctx, void *stp, const tl_func *f, const tl_block *
     }
 }
 
+static bool ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s)
+{
+    ut_ctx *c = ctx;
+    unsigned char *st = ((ut_state *)stp)->v;
+    if (!st || !c->edge_loop || b->term != TL_T_BRANCH || s < 0 || s > 1)
+        return true;
+    int l = c->edge_loop[b->id * 2 + s];
+    if (l >= 0)
+        for (int v = 0; v < c->nvars; v++)
+            st[v] &= (unsigned char)~c->loop_clear[l][v];
+    return true;
+}
+
+/* Reverse-postorder positions (-1: unreachable). */
+static void rpo_positions(const tl_func *f, int *rpo)
+{
+    int n = f->nblocks;
+    int *stack = malloc(sizeof(int) * (size_t)n), *next = calloc((size_t)n, sizeof(int));
+    int *post = malloc(sizeof(int) * (size_t)n);
+    unsigned char *seen = calloc((size_t)n, 1);
+    int sp = 0, np = 0;
+    for (int i = 0; i < n; i++)
+        rpo[i] = -1;
+    if (f->entry >= 0 && f->entry < n) {
+        stack[sp++] = f->entry;
+        seen[f->entry] = 1;
+    }
+    while (sp > 0) {
+        int b = stack[sp - 1];
+        if (next[b] < f->blocks[b].nsucc) {
+            int t = f->blocks[b].succ[next[b]++];
+            if (t >= 0 && t < n && !seen[t]) {
+                seen[t] = 1;
+                stack[sp++] = t;
+            }
+        } else {
+            post[np++] = b;
+            sp--;
+        }
+    }
+    for (int i = 0; i < np; i++)
+        rpo[post[np - 1 - i]] = i;
+    free(stack);
+    free(next);
+    free(post);
+    free(seen);
+}
+
+/* Natural loops of the back edges t -> h (rpo[h] <= rpo[t]), summarised
+ * for ut_edge. */
+static void find_loops(ut_ctx *c)
+{
+    const tl_func *f = c->f;
+    int n = f->nblocks;
+    int *rpo = malloc(sizeof(int) * (size_t)n);
+    rpo_positions(f, rpo);
+    unsigned char *body = malloc((size_t)n);
+    int *work = malloc(sizeof(int) * (size_t)n);
+    unsigned char *setv = malloc(ut_size(c)), *awv = malloc(ut_size(c));
+    for (int h = 0; h < n; h++) {
+        const tl_block *hb = &f->blocks[h];
+        if (rpo[h] < 0 || hb->term != TL_T_BRANCH || hb->nsucc != 2)
+            continue;
+        memset(body, 0, (size_t)n);
+        body[h] = 1;
+        int nw = 0;
+        bool loop = false;
+        for (int p = 0; p < hb->npred; p++) {
+            int t = hb->pred[p];
+            if (rpo[t] < 0 || rpo[t] < rpo[h])
+                continue;
+            loop = true;
+            if (!body[t]) {
+                body[t] = 1;
+                work[nw++] = t;
+            }
+        }
+        if (!loop)
+            continue;
+        while (nw > 0) {
+            const tl_block *x = &f->blocks[work[--nw]];
+            for (int p = 0; p < x->npred; p++)
+                if (!body[x->pred[p]]) {
+                    body[x->pred[p]] = 1;
+                    work[nw++] = x->pred[p];
+                }
+        }
+        if (body[hb->succ[0]] && body[hb->succ[1]])
+            continue; /* no exit edge at the header */
+        /* summarise the body */
+        bool coop = false;
+        memset(setv, 0, ut_size(c));
+        memset(awv, 0, ut_size(c));
+        for (int bi = 0; bi < n; bi++) {
+            if (!body[bi])
+                continue;
+            const tl_block *b = &f->blocks[bi];
+            for (int k = 0; k < b->ninstrs; k++) {
+                const tl_instr *in = &b->instrs[k];
+                if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 &&
+                    in->var < c->nvars)
+                    setv[in->var] = 1;
+                if (in->kind != TL_I_CALL)
+                    continue;
+                const tl_fn_model *m = tl_own_model(c->a, c->fi, in->call.id);
+                if (!m)
+                    continue;
+                coop = coop || m->cooperative;
+                int v;
+                if (m->await.present && (v = obj_var(c, &in->call, m->await.arg)) >= 0)
+                    awv[v] = 1;
+                if (m->start.present && (v = obj_var(c, &in->call, m->start.arg)) >= 0)
+                    setv[v] = 1;
+                if (m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, &in->call, m) &&
+                    (v = obj_var(c, &in->call, m->spawn.owner_arg)) >= 0)
+                    setv[v] = 1;
+            }
+        }
+        unsigned char *clear = calloc(ut_size(c), 1);
+        bool any = false;
+        for (int v = 0; v < c->nvars; v++) {
+            if (setv[v])
+                continue;
+            clear[v] = (unsigned char)((coop ? UT_ANY : 0) | (awv[v] ? UT_ANY | UT_STRICT : 0));
+            any = any || clear[v];
+        }
+        if (!any) {
+            free(clear);
+            continue;
+        }
+        c->loop_clear = realloc(c->loop_clear, sizeof(*c->loop_clear) * (size_t)(c->nloops + 1));
+        c->loop_clear[c->nloops] = clear;
+        for (int s = 0; s < 2; s++)
+            if (!body[hb->succ[s]])
+                c->edge_loop[h * 2 + s] = c->nloops;
+        c->nloops++;
+    }
+    free(rpo);
+    free(body);
+    free(work);
+    free(setv);
+    free(awv);
+}
+
 static const tl_dataflow_ops ut_ops = {
     .state_size = sizeof(ut_state),
     .init_entry = ut_entry,
@@ -314,7 +465,7 @@ static const tl_dataflow_ops ut_ops = {
     .copy = ut_copy,
     .join = ut_join,
     .transfer = ut_transfer,
-    .transfer_edge = NULL,
+    .transfer_edge = ut_edge,
     .destroy = ut_destroy,
 };
 
@@ -327,6 +478,8 @@ static void check_must_await(const tl_analysis *a, int fi, tl_findings *out)
             const tl_instr *in = &b->instrs[k];
             if (in->kind != TL_I_CALL || !in->call.discarded || in->call.void_cast)
                 continue;
+            if (tl_own_result_used(f, in->call.id))
+                continue; /* `s->job = job_start(...)` is a full expression too */
             const tl_fn_model *m = tl_own_model(a, fi, in->call.id);
             if (!m || !m->must_await)
                 continue;
@@ -387,6 +540,11 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
         c.result_bits[id] = m->spawn.awaited_by_any_wait ? UT_ANY : UT_STRICT;
     }
 
+    c.edge_loop = malloc(sizeof(int) * 2 * (size_t)f->nblocks);
+    for (int i = 0; i < 2 * f->nblocks; i++)
+        c.edge_loop[i] = -1;
+    find_loops(&c);
+
     tl_dataflow_result r;
     tl_dataflow_forward(f, &ut_ops, &c, &r);
     c.reporting = true;
@@ -402,6 +560,10 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     free(c.why);
     free(c.why_call);
     free(c.noun);
+    for (int l = 0; l < c.nloops; l++)
+        free(c.loop_clear[l]);
+    free(c.loop_clear);
+    free(c.edge_loop);
 }
 
 static void ut_check(const tl_analysis *a, tl_findings *out)

@@ -545,6 +545,81 @@ static void test_result_into_local_array(void **st)
     rt_free(&t);
 }
 
+/* s->h = go(worker()); where the front end flags the full expression as
+ * discarded: the handle is stored, no finding. */
+static void test_stored_despite_discarded_flag(void **st)
+{
+    rt t;
+    rt_init(&t);
+    rt_libdill_models(&t);
+    int s = rt_var(&t, "s", TL_VAR_PARAM, 1);
+    t.f->vars[s].is_pointer = true;
+    int next;
+    tl_instr *sp;
+    int hd = lower_go(&t, 0, 3, K(-1), "go(worker())", &next, &sp);
+    sp->call.discarded = true;
+    rt_store(&t, next, 3, rt_member(V(s), "h", true), V(hd));
+    rt_return(&t, next, 4, K(0));
+    rt_run(&t, RULE);
+    expect_none(&t);
+    rt_free(&t);
+}
+
+/* The handle is handed to a coroutine's entry call, which runs only when
+ * bundle_go() succeeds; the caller's own test of the result is correlated
+ * with the macro's `dill_handle__ >= 0`:
+ *  3 if (pthread_create(&t, NULL, index_main, ix) != 0) return -1;
+ *  5 if (bundle_go(b, reap(ix, t)) < 0) { [pthread_join(t, NULL);] return -1; }
+ *  9 return 0;                                                          */
+static void handoff_variant(bool join_on_failure)
+{
+    rt t;
+    rt_init(&t);
+    rt_pthread_models(&t);
+    rt_libdill_models(&t);
+    int b = rt_var(&t, "b", TL_VAR_PARAM, 1);
+    int tv = rt_var(&t, "t", TL_VAR_LOCAL, 2);
+    int fail1 = rt_block(&t), ok1 = rt_block(&t);
+    tl_instr *c = create(&t, 0, 3, rt_addr(V(tv)));
+    rt_branch(&t, 0, tl_expr_binary("!=", CR(c), K(0)), fail1, ok1);
+    rt_return(&t, fail1, 4, K(-1));
+    /* bundle_go(b, reap(ix, t)) with the entry call taking t */
+    int ctxv = rt_var(&t, "dill_ctx__", TL_VAR_TEMP, 5);
+    int hd = rt_var(&t, "dill_handle__", TL_VAR_TEMP, 5);
+    tl_instr *p = rt_call(&t, ok1, 5, "dill_prologue", "bundle_go(b, reap(ix, t))", 6,
+                          rt_addr(V(ctxv)), rt_null(), K(0), V(b), tl_expr_new(TL_E_STRING), K(5));
+    int pid = p->call.id;
+    rt_assign(&t, ok1, 5, hd, tl_expr_callres(pid));
+    int body = rt_block(&t), run = rt_block(&t), after = rt_block(&t);
+    rt_branch(&t, ok1, tl_expr_binary(">=", V(hd), K(0)), body, after);
+    /* if (!sigsetjmp(...)) { entry } - the parent resumes on the other edge */
+    tl_instr *sj = rt_call(&t, body, 5, "__sigsetjmp", "sigsetjmp(*dill_ctx__, 0)", 2,
+                           tl_expr_new(TL_E_OTHER), K(0));
+    rt_branch(&t, body, tl_expr_unary("!", CR(sj)), run, after);
+    tl_instr *entry = rt_call(&t, run, 5, "reap", "reap(ix, t)", 2, tl_expr_new(TL_E_OTHER), V(tv));
+    entry->call.is_spawn_entry = true;
+    entry->call.spawn_call = pid;
+    rt_goto(&t, run, after);
+    int fail2 = rt_block(&t), ok2 = rt_block(&t);
+    rt_branch(&t, after, tl_expr_binary("<", V(hd), K(0)), fail2, ok2);
+    if (join_on_failure)
+        join(&t, fail2, 6, tv);
+    rt_return(&t, fail2, 7, K(-1));
+    rt_return(&t, ok2, 9, K(0));
+    rt_run(&t, RULE);
+    if (join_on_failure)
+        expect_none(&t);
+    else
+        expect_one(&t, 3, "thread 't' spawned by pthread_create() leaks when returning at line 7");
+    rt_free(&t);
+}
+
+static void test_correlated_spawn_result(void **st)
+{
+    handoff_variant(true);
+    handoff_variant(false);
+}
+
 /* An exempt function is not checked. */
 static void test_exempt(void **st)
 {
@@ -593,6 +668,8 @@ int main(void)
         cmocka_unit_test(test_spawn_into_bundle),
         cmocka_unit_test(test_aggregate),
         cmocka_unit_test(test_result_into_local_array),
+        cmocka_unit_test(test_stored_despite_discarded_flag),
+        cmocka_unit_test(test_correlated_spawn_result),
         cmocka_unit_test(test_exempt),
         cmocka_unit_test(test_rule_metadata),
     };

@@ -260,6 +260,78 @@ static void test_resumed_then_destroyed(void **st)
     rt_free(&t);
 }
 
+/* Loops are assumed to run at least once:
+ *  3 int h = go(worker());
+ *  4 while (done < len)
+ *  5     if (chrecv(...) < 0) break;     (cooperative)
+ *  7 hclose(h);                          - no finding
+ * and the same loop without a cooperative call in it - finding. */
+static void loop_variant(bool coop_in_loop)
+{
+    rt t;
+    rt_init(&t);
+    rt_libdill_models(&t);
+    tl_fn_model *m = rt_model(&t, "dill_chrecv", "libdill");
+    m->cooperative = true;
+    int h = rt_var(&t, "h", TL_VAR_LOCAL, 3);
+    int done = rt_var(&t, "done", TL_VAR_LOCAL, 3);
+    int next;
+    int hd = lower_go(&t, 0, 3, K(-1), "go(worker())", &next);
+    rt_assign(&t, next, 3, h, V(hd));
+    int head = rt_block(&t), body = rt_block(&t), after = rt_block(&t);
+    rt_goto(&t, next, head);
+    rt_branch(&t, head, tl_expr_binary("<", V(done), tl_expr_new(TL_E_OTHER)), body, after);
+    if (coop_in_loop) {
+        tl_instr *r = rt_call(&t, body, 5, "dill_chrecv", "chrecv(ch, &done, 8, -1)", 4,
+                              tl_expr_new(TL_E_OTHER), rt_addr(V(done)), K(8), K(-1));
+        int latch = rt_block(&t);
+        rt_branch(&t, body, tl_expr_binary("<", CR(r), K(0)), after, latch);
+        rt_goto(&t, latch, head);
+    } else {
+        rt_assign(&t, body, 5, done, tl_expr_binary("+", V(done), K(1)));
+        rt_goto(&t, body, head);
+    }
+    rt_call(&t, after, 7, "dill_hclose", "hclose(h)", 1, V(h));
+    rt_return(&t, after, 8, K(0));
+    rt_run(&t, RULE);
+    if (coop_in_loop)
+        expect_none(&t);
+    else
+        expect_one(&t, 7, "coroutine handle 'h' is closed with hclose()");
+    rt_free(&t);
+}
+
+static void test_loop_runs_at_least_once(void **st)
+{
+    loop_variant(true);
+    loop_variant(false);
+}
+
+/* A loop that reaps and then submits again leaves the last submission
+ * unreaped: the at-least-once assumption must not hide it. */
+static void test_ring_loop_resubmits(void **st)
+{
+    rt t;
+    rt_init(&t);
+    rt_uring_models(&t);
+    int ring = rt_var(&t, "ring", TL_VAR_LOCAL, 2);
+    int n = rt_var(&t, "n", TL_VAR_PARAM, 1);
+    int head = rt_block(&t), body = rt_block(&t), after = rt_block(&t);
+    rt_goto(&t, 0, head);
+    rt_branch(&t, head, V(n), body, after);
+    rt_call(&t, body, 4, "io_uring_wait_cqe", "io_uring_wait_cqe(&ring, &cqe)", 2,
+            rt_addr(V(ring)), rt_null());
+    rt_call(&t, body, 5, "io_uring_submit", "io_uring_submit(&ring)", 1, rt_addr(V(ring)));
+    rt_goto(&t, body, head);
+    rt_call(&t, after, 6, "io_uring_queue_exit", "io_uring_queue_exit(&ring)", 1,
+            rt_addr(V(ring)));
+    rt_return(&t, after, 7, NULL);
+    rt_run(&t, RULE);
+    expect_one(&t, 6, "'ring' is torn down with io_uring_queue_exit() while work started with "
+                      "io_uring_submit() at line 5");
+    rt_free(&t);
+}
+
 /* must_await: the result of a task-starting call used as a statement. */
 static void test_must_await_discarded(void **st)
 {
@@ -274,7 +346,13 @@ static void test_must_await_discarded(void **st)
     rt_assign(&t, 0, 4, h, CR(kept));
     tl_instr *vc = rt_call(&t, 0, 5, "task_start", "task_start(job)", 1, tl_expr_new(TL_E_OTHER));
     vc->call.discarded = vc->call.void_cast = true;
-    rt_return(&t, 0, 6, V(h));
+    /* b->jobs[i] = task_start(job); - a front end may flag the full
+       expression as discarded, but the value is stored */
+    int bp = rt_var(&t, "b", TL_VAR_PARAM, 1);
+    tl_instr *st2 = rt_call(&t, 0, 6, "task_start", "task_start(job)", 1, tl_expr_new(TL_E_OTHER));
+    st2->call.discarded = true;
+    rt_store(&t, 0, 6, rt_index(rt_member(V(bp), "jobs", true), K(0)), CR(st2));
+    rt_return(&t, 0, 7, V(h));
     rt_run(&t, RULE);
     expect_one(&t, 3, "result of task_start() is discarded: the task it starts is never awaited");
     assert_string_equal(t.out.items[0].snippet, "task_start(job)");
@@ -307,6 +385,8 @@ int main(void)
         cmocka_unit_test(test_ring_through_pointer),
         cmocka_unit_test(test_ring_loop_awaited),
         cmocka_unit_test(test_resumed_then_destroyed),
+        cmocka_unit_test(test_loop_runs_at_least_once),
+        cmocka_unit_test(test_ring_loop_resubmits),
         cmocka_unit_test(test_must_await_discarded),
         cmocka_unit_test(test_rule_metadata),
     };
