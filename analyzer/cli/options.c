@@ -31,7 +31,7 @@ void tl_cli_print_help(FILE *out) {
         "  --no-config          do not look for .tasklint.yaml files\n"
         "  --models FILE        load an extra library model file (repeatable)\n"
         "  -j N, --jobs N       analyse N files in parallel (default: CPUs online)\n"
-        "  --color WHEN         auto (default), always or never; NO_COLOR is honoured\n"
+        "  --color WHEN         auto (default), always or never; NO_COLOR (non-empty) always disables colour\n"
         "  -q, --quiet          no summary line\n"
         "  --list-rules         list the rules\n"
         "  --explain RULE       print a rule's documentation\n"

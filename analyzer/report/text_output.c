@@ -27,10 +27,10 @@ int tl_color_mode_parse(const char *s, tl_color_mode *out) {
 }
 
 bool tl_color_enabled(tl_color_mode mode, FILE *stream) {
+    const char *nc = getenv("NO_COLOR");
+    if (nc && *nc) return false; /* NO_COLOR wins over everything, --color=always included */
     if (mode == TL_COLOR_ALWAYS) return true;
     if (mode == TL_COLOR_NEVER) return false;
-    const char *nc = getenv("NO_COLOR");
-    if (nc && *nc) return false;
     const char *term = getenv("TERM");
     if (term && !strcmp(term, "dumb")) return false;
     int fd = stream ? fileno(stream) : -1;

@@ -21,8 +21,8 @@ typedef enum { TL_COLOR_AUTO = 0, TL_COLOR_ALWAYS, TL_COLOR_NEVER } tl_color_mod
 
 /* "auto", "always", "never" (also "yes"/"no"); returns 0 or -1. */
 int tl_color_mode_parse(const char *s, tl_color_mode *out);
-/* always -> true; never -> false; auto -> stream is a TTY, NO_COLOR is unset
- * or empty, and TERM is not "dumb". */
+/* NO_COLOR set (non-empty) -> false, whatever the mode; always -> true;
+ * never -> false; auto -> stream is a TTY and TERM is not "dumb". */
 bool tl_color_enabled(tl_color_mode mode, FILE *stream);
 
 /* Source lines for the caret display, read lazily from disk (a few files

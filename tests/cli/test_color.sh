@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Colour: never when stdout is not a terminal (unless --color=always), never
-# with NO_COLOR set (unless --color=always), and on a terminal otherwise
+# with NO_COLOR set (not even with --color=always), and on a terminal otherwise
 # (checked under script(1) when it is installed).
 set -u
 TL=$1
@@ -30,6 +30,8 @@ has_esc "$T/out" && fail "escape codes with --color=never"
 env -u NO_COLOR "$TL" --color=always "$T/leak.c" >"$T/out" 2>/dev/null
 has_esc "$T/out" || fail "no escape codes with --color=always"
 grep -q "${ESC}\[1;35mwarning:" "$T/out" || fail "warning not magenta"
+NO_COLOR=1 "$TL" --color=always "$T/leak.c" >"$T/out" 2>&1
+has_esc "$T/out" && fail "escape codes with NO_COLOR and --color=always"
 echo "ok   --color / NO_COLOR"
 
 if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
