@@ -144,11 +144,16 @@ static void test_color_mode(void **state) {
     /* a memory stream is never a terminal */
     memout m;
     mo_open(&m);
+    unsetenv("NO_COLOR");
     assert_false(tl_color_enabled(TL_COLOR_AUTO, m.fp));
     assert_true(tl_color_enabled(TL_COLOR_ALWAYS, m.fp));
     assert_false(tl_color_enabled(TL_COLOR_NEVER, m.fp));
     setenv("NO_COLOR", "1", 1);
     assert_false(tl_color_enabled(TL_COLOR_AUTO, m.fp));
+    assert_false(tl_color_enabled(TL_COLOR_ALWAYS, m.fp)); /* NO_COLOR wins */
+    setenv("NO_COLOR", "", 1); /* empty means unset */
+    assert_true(tl_color_enabled(TL_COLOR_ALWAYS, m.fp));
+    setenv("NO_COLOR", "1", 1);
     free(mo_close(&m));
 }
 
