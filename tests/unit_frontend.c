@@ -201,7 +201,9 @@ static void test_go_expansion_marks_entry(void **state) {
     (void)state;
     fixture *fx = parse(
         "void worker(int x) { (void)x; }\n"
-        "int s(void) { int h = go(worker(1)); go(worker(2)); (void)go(worker(3)); return h; }\n");
+        "int hs[4]; struct st { int h; };\n"
+        "int s(struct st *p) { int h = go(worker(1)); go(worker(2)); (void)go(worker(3));\n"
+        "  hs[0] = go(worker(4)); p->h = go(worker(5)); return h; }\n");
     const tl_func *f = &fx->tu.funcs[func_index(fx, "s")];
     int entries = 0, discarded = 0, voided = 0;
     for (int i = 0; i < f->nblocks; i++)
@@ -222,8 +224,8 @@ static void test_go_expansion_marks_entry(void **state) {
                 assert_string_equal(tl_call_user_name(&in->call, name, sizeof name), "go");
             }
         }
-    assert_int_equal(entries, 3);
-    assert_int_equal(discarded, 2); /* the bare statement and the (void) one */
+    assert_int_equal(entries, 5);
+    assert_int_equal(discarded, 2); /* the bare statement and the (void) one, not the stores */
     assert_int_equal(voided, 1);
     /* the coroutine entry is a coroutine context */
     assert_int_equal(fx->an.funcs[func_index(fx, "worker")].context.kind, TL_CTX_COROUTINE);

@@ -977,6 +977,26 @@ static void lower_case(builder *b, CXCursor c, bool is_default) {
     free(kids.items);
 }
 
+/* Is this expression statement a call or a GNU statement expression (go())
+ * whose value nobody receives?  Assignments, increments and the like use it. */
+static bool produces_unused_value(CXCursor c) {
+    for (;;) {
+        c = strip_parens(c);
+        enum CXCursorKind k = clang_getCursorKind(c);
+        if (k == CXCursor_CallExpr || k == CXCursor_StmtExpr) return true;
+        if (k == CXCursor_UnaryOperator && clang_getCursorUnaryOperatorKind(c) == CXUnaryOperator_Extension) {
+            cursor_list kids = code_children_of(c);
+            bool one = kids.n == 1;
+            CXCursor next = one ? kids.items[0] : clang_getNullCursor();
+            free(kids.items);
+            if (!one) return false;
+            c = next;
+            continue;
+        }
+        return false;
+    }
+}
+
 static void lower_stmt(builder *b, CXCursor c) {
     enum CXCursorKind k = clang_getCursorKind(c);
     switch (k) {
@@ -1113,12 +1133,13 @@ static void lower_stmt(builder *b, CXCursor c) {
     }
     if (clang_isExpression(k)) {
         int before = b->f->ncalls;
+        bool value_unused = produces_unused_value(c);
         tl_expr *e = lower_expr(b, c);
-        /* the value of a full-expression statement is discarded */
+        /* the value of a call or statement-expression statement is discarded */
         int call = -1;
         if (e->kind == TL_E_CALLRES) call = e->call_id;
         else if (e->kind == TL_E_VAR) call = temp_src(b, e->var);
-        if (call >= before) {
+        if (value_unused && call >= before) {
             tl_instr *in = (tl_instr *)tl_func_find_call(b->f, call);
             if (in) in->call.discarded = true;
         }
