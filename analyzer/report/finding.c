@@ -133,14 +133,22 @@ static int cmp_finding(const void *pa, const void *pb) {
     return 0;
 }
 
+/* Two findings the user could not tell apart (same place, rule and message)
+   are one report, even when their path notes differ. */
+static bool same_report(const tl_finding *a, const tl_finding *b) {
+    return !strcmp_null(a->file, b->file) && a->line == b->line && a->col == b->col &&
+           !strcmp_null(a->rule, b->rule) && !strcmp_null(a->message, b->message);
+}
+
 void tl_findings_sort(tl_findings *fs) {
     if (fs->n < 2) return;
     qsort(fs->items, fs->n, sizeof *fs->items, cmp_finding);
     size_t w = 1;
     for (size_t r = 1; r < fs->n; r++) {
         tl_finding *prev = &fs->items[w - 1], *cur = &fs->items[r];
-        if (cmp_finding(prev, cur) == 0) {
-            /* a duplicate: keep one; it is suppressed only if both are */
+        if (same_report(prev, cur)) {
+            /* a duplicate: keep the first (with its notes); it is suppressed
+               only if both are */
             prev->suppressed = prev->suppressed && cur->suppressed;
             finding_free(cur);
             continue;
