@@ -294,6 +294,26 @@ static void test_blocking_conditions_and_chains(void **state) {
     release(fx);
 }
 
+static void test_call_in_macro_argument(void **state) {
+    (void)state;
+    fixture *fx = parse(
+        "#define CHECK(x) do { if ((x) != 0) die(1); } while (0)\n"
+        "static void cb(void *a) { (void)a; }\n"
+        "void setup(void *loop) {\n"
+        "  CHECK(poll(loop,\n"
+        "            1, -1));\n"
+        "  reg_cb(loop, cb);\n"
+        "}\n");
+    const tl_call_facts *cf = call_to(fx, "setup", "poll");
+    /* reported where poll is written (line 4 of the body + prelude), named poll */
+    char name[32];
+    assert_string_equal(tl_call_user_name(&cf->instr->call, name, sizeof name), "poll");
+    assert_false(cf->instr->call.in_macro);
+    assert_int_equal(cf->instr->loc.col, 9);
+    assert_memory_equal(cf->instr->call.text, "poll(loop, 1, -1)", 17);
+    release(fx);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_if_else_and_returns),
@@ -303,6 +323,7 @@ int main(void) {
         cmocka_unit_test(test_go_expansion_marks_entry),
         cmocka_unit_test(test_constant_propagation),
         cmocka_unit_test(test_blocking_conditions_and_chains),
+        cmocka_unit_test(test_call_in_macro_argument),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

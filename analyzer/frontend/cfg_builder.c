@@ -295,43 +295,66 @@ static int declare_local(builder *b, CXCursor decl) {
 
 /* ---- source text of a call as the user spelled it ---- */
 
-static char *call_text(builder *b, CXCursor c) {
+/* End offset of the macro invocation starting at `s` (name plus balanced
+ * argument list), or s + name length for an object-like macro. */
+static unsigned invocation_end(const char *buf, size_t size, unsigned s) {
+    size_t i = s;
+    while (i < size && (buf[i] == '_' || buf[i] == '$' || (buf[i] >= 'a' && buf[i] <= 'z') ||
+                        (buf[i] >= 'A' && buf[i] <= 'Z') || (buf[i] >= '0' && buf[i] <= '9')))
+        i++;
+    size_t j = i;
+    while (j < size && (buf[j] == ' ' || buf[j] == '\t' || buf[j] == '\n' || buf[j] == '\r')) j++;
+    if (j < size && buf[j] == '(') {
+        int depth = 0;
+        char quote = 0;
+        for (; j < size; j++) {
+            char ch = buf[j];
+            if (quote) {
+                if (ch == '\\') j++;
+                else if (ch == quote) quote = 0;
+                continue;
+            }
+            if (ch == '"' || ch == '\'') quote = ch;
+            else if (ch == '(') depth++;
+            else if (ch == ')' && --depth == 0) { j++; break; }
+        }
+        i = j;
+    }
+    return (unsigned)i;
+}
+
+/* A call written literally inside a macro argument (ASSERT_OK(f(x))): its
+ * spelling lies in the same file, within the macro invocation. */
+static bool spelled_in_macro_argument(builder *b, CXCursor c) {
+    CXSourceLocation sl = clang_getCursorLocation(c);
+    CXFile sf, ef;
+    unsigned soff, eoff;
+    clang_getSpellingLocation(sl, &sf, NULL, NULL, &soff);
+    clang_getExpansionLocation(sl, &ef, NULL, NULL, &eoff);
+    if (!sf || !ef || soff == eoff || !clang_File_isEqual(sf, ef)) return false;
+    size_t size = 0;
+    const char *buf = clang_getFileContents(b->ctu, ef, &size);
+    if (!buf || eoff >= size) return false;
+    return soff > eoff && soff < invocation_end(buf, size, eoff);
+}
+
+static char *call_text(builder *b, CXCursor c, bool spelling) {
     CXSourceRange r = clang_getCursorExtent(c);
     CXFile f1, f2;
     unsigned s, e;
-    clang_getExpansionLocation(clang_getRangeStart(r), &f1, NULL, NULL, &s);
-    clang_getExpansionLocation(clang_getRangeEnd(r), &f2, NULL, NULL, &e);
+    if (spelling) {
+        clang_getSpellingLocation(clang_getRangeStart(r), &f1, NULL, NULL, &s);
+        clang_getSpellingLocation(clang_getRangeEnd(r), &f2, NULL, NULL, &e);
+    } else {
+        clang_getExpansionLocation(clang_getRangeStart(r), &f1, NULL, NULL, &s);
+        clang_getExpansionLocation(clang_getRangeEnd(r), &f2, NULL, NULL, &e);
+    }
     if (!f1) return NULL;
     size_t size = 0;
     const char *buf = clang_getFileContents(b->ctu, f1, &size);
     if (!buf || s >= size) return NULL;
     if (!f2 || !clang_File_isEqual(f1, f2) || e <= s || e > size) e = s;
-    if (e == s) {
-        /* a macro invocation: take the name and its balanced argument list */
-        size_t i = s;
-        while (i < size && (buf[i] == '_' || buf[i] == '$' || (buf[i] >= 'a' && buf[i] <= 'z') ||
-                            (buf[i] >= 'A' && buf[i] <= 'Z') || (buf[i] >= '0' && buf[i] <= '9')))
-            i++;
-        size_t j = i;
-        while (j < size && (buf[j] == ' ' || buf[j] == '\t')) j++;
-        if (j < size && buf[j] == '(') {
-            int depth = 0;
-            char quote = 0;
-            for (; j < size; j++) {
-                char ch = buf[j];
-                if (quote) {
-                    if (ch == '\\') j++;
-                    else if (ch == quote) quote = 0;
-                    continue;
-                }
-                if (ch == '"' || ch == '\'') quote = ch;
-                else if (ch == '(') depth++;
-                else if (ch == ')' && --depth == 0) { j++; break; }
-            }
-            i = j;
-        }
-        e = (unsigned)i;
-    }
+    if (e == s) e = invocation_end(buf, size, s); /* a macro invocation */
     if (e - s > 240) e = s + 240;
     char *out = tl_xmalloc(e - s + 1);
     size_t n = 0;
@@ -477,20 +500,31 @@ static tl_expr *lower_call(builder *b, CXCursor c) {
     } else {
         nargs = 0;
     }
+    bool literal_arg = spelled_in_macro_argument(b, c);
     tl_instr *in = tl_block_add_instr(cur_block(b), TL_I_CALL);
-    in->loc = loc_of(b, c);
     in->call.id = b->f->ncalls++;
     in->call.callee = name;
     in->call.callee_func = name ? find_func_index(b, name) : -1;
     in->call.args = args;
     in->call.nargs = nargs;
-    in->call.text = call_text(b, c);
-    {
+    in->call.text = call_text(b, c, literal_arg);
+    if (literal_arg) {
+        /* report where the user wrote it, as compilers do for macro arguments */
+        CXFile sf;
+        unsigned line, col, off;
+        clang_getSpellingLocation(clang_getCursorLocation(c), &sf, &line, &col, &off);
+        in->loc = loc_of(b, c);
+        in->loc.line = line;
+        in->loc.col = col;
+        in->loc.offset = off;
+        in->call.in_macro = false;
+    } else {
         CXSourceLocation sl = clang_getCursorLocation(c);
         CXFile sf, ef;
         unsigned soff, eoff;
         clang_getSpellingLocation(sl, &sf, NULL, NULL, &soff);
         clang_getExpansionLocation(sl, &ef, NULL, NULL, &eoff);
+        in->loc = loc_of(b, c);
         in->call.in_macro = soff != eoff || !clang_File_isEqual(sf, ef);
     }
     int id = in->call.id;
