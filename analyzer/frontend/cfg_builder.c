@@ -10,6 +10,7 @@
  */
 #include "frontend.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -375,6 +376,39 @@ static char *call_text(builder *b, CXCursor c, bool spelling) {
 
 /* ---- expressions ---- */
 
+/* Value of an integer literal read from its spelling (the file buffer holds
+ * it, also inside a macro definition): much cheaper than clang_Cursor_Evaluate,
+ * which remains the fallback for anything unusual. */
+static bool literal_value(builder *b, CXCursor c, int64_t *out) {
+    CXFile f;
+    unsigned off;
+    clang_getSpellingLocation(clang_getCursorLocation(c), &f, NULL, NULL, &off);
+    if (!f) return false;
+    size_t size = 0;
+    const char *buf = clang_getFileContents(b->ctu, f, &size);
+    if (!buf || off >= size) return false;
+    char tok[72];
+    size_t n = 0;
+    while (off + n < size && n < sizeof tok - 1) {
+        char ch = buf[off + n];
+        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '\''))
+            break;
+        tok[n++] = ch;
+    }
+    tok[n] = '\0';
+    if (n == 0 || tok[0] < '0' || tok[0] > '9' || strchr(tok, '\'') ||
+        (tok[0] == '0' && (tok[1] == 'b' || tok[1] == 'B')))
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(tok, &end, 0);
+    if (errno) return false;
+    for (; *end; end++) /* only integer suffixes may follow */
+        if (*end != 'u' && *end != 'U' && *end != 'l' && *end != 'L') return false;
+    *out = (int64_t)v;
+    return true;
+}
+
 static tl_expr *lower_expr(builder *b, CXCursor c);
 static void lower_cond(builder *b, CXCursor c, int t, int f);
 static void lower_stmt(builder *b, CXCursor c);
@@ -680,7 +714,11 @@ static tl_expr *lower_cast(builder *b, CXCursor c, bool explicit_cast) {
 static tl_expr *lower_expr(builder *b, CXCursor c) {
     enum CXCursorKind k = clang_getCursorKind(c);
     switch (k) {
-    case CXCursor_IntegerLiteral:
+    case CXCursor_IntegerLiteral: {
+        int64_t v;
+        if (literal_value(b, c, &v) || eval_int(c, &v)) return tl_expr_const(v);
+        return tl_expr_new(TL_E_OTHER);
+    }
     case CXCursor_CharacterLiteral: {
         int64_t v;
         if (eval_int(c, &v)) return tl_expr_const(v);
