@@ -9,6 +9,12 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(cmake make gcc clang-19 libclang-19-dev libcmocka-dev libsqlite3-dev pkg-config
           libuv1-dev libevent-dev liburing-dev)
+# The test suite also drives real tools: git (baseline-commit, pre-commit),
+# pre-commit, the editors (vim, neovim, emacs) and node/npm for the SARIF
+# schema validator.  scripts/test.sh sets TASKLINT_TEST_DEPS=1.
+if [ "${TASKLINT_TEST_DEPS:-0}" = 1 ]; then
+    PACKAGES+=(git pre-commit vim-nox neovim emacs-nox nodejs npm)
+fi
 
 missing=()
 if command -v dpkg >/dev/null 2>&1; then
@@ -33,6 +39,16 @@ if [ ${#missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     "${SUDO[@]}" apt-get update
     "${SUDO[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# npm packages of the tests (tests/sarif/package.json: ajv and friends)
+if [ "${TASKLINT_TEST_DEPS:-0}" = 1 ] && [ -f tests/sarif/package.json ] && [ ! -d tests/sarif/node_modules ]; then
+    echo "setup.sh: installing the npm packages of tests/sarif"
+    if [ -f tests/sarif/package-lock.json ]; then
+        npm ci --prefix tests/sarif --no-audit --no-fund --loglevel=error
+    else
+        npm install --prefix tests/sarif --no-audit --no-fund --loglevel=error
+    fi
 fi
 
 if [ "${TASKLINT_SANITIZE:-0}" = 1 ]; then

@@ -3,7 +3,7 @@
 # TASKLINT_SANITIZE=1 runs it under AddressSanitizer + UBSan in build-asan/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+TASKLINT_TEST_DEPS=1 scripts/setup.sh
 
 BUILD=build
 if [ "${TASKLINT_SANITIZE:-0}" = 1 ]; then

@@ -21,6 +21,8 @@ static void finding_free(tl_finding *f) {
     free(f->function);
     free(f->message);
     free(f->snippet);
+    free(f->fingerprint);
+    free(f->triage_reason);
     for (size_t i = 0; i < f->nnotes; i++) {
         free(f->notes[i].file);
         free(f->notes[i].message);
@@ -86,6 +88,31 @@ void tl_finding_add_note(tl_finding *f, const char *file, unsigned line,
 void tl_finding_set_snippet(tl_finding *f, const char *snippet) {
     free(f->snippet);
     f->snippet = dup_or_null(snippet);
+}
+
+void tl_finding_set_fingerprint(tl_finding *f, const char *fingerprint) {
+    free(f->fingerprint);
+    f->fingerprint = dup_or_null(fingerprint);
+}
+
+void tl_finding_set_triage(tl_finding *f, int triage, const char *reason) {
+    f->triage = triage;
+    free(f->triage_reason);
+    f->triage_reason = dup_or_null(reason);
+}
+
+tl_finding *tl_findings_add_copy(tl_findings *fs, const tl_finding *src) {
+    tl_finding *f = tl_findings_add(fs, src->rule, src->severity, src->file, src->line, src->col,
+                                    src->function, src->message);
+    for (size_t i = 0; i < src->nnotes; i++)
+        tl_finding_add_note(f, src->notes[i].file, src->notes[i].line, src->notes[i].col,
+                            src->notes[i].message);
+    tl_finding_set_snippet(f, src->snippet);
+    tl_finding_set_fingerprint(f, src->fingerprint);
+    tl_finding_set_triage(f, src->triage, src->triage_reason);
+    f->suppressed = src->suppressed;
+    f->baseline_state = src->baseline_state;
+    return f;
 }
 
 void tl_findings_move(tl_findings *dst, tl_findings *src) {

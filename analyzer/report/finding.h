@@ -19,6 +19,14 @@ typedef struct {
     char *message;
 } tl_note;
 
+/* How a finding compares with a baseline (SARIF baselineState). */
+typedef enum {
+    TL_BASELINE_NONE = 0, /* not compared */
+    TL_BASELINE_NEW,
+    TL_BASELINE_UNCHANGED,
+    TL_BASELINE_ABSENT    /* in the baseline, gone now (fixed) */
+} tl_baseline_state;
+
 typedef struct {
     char *rule;       /* rule id, e.g. "orphaned-spawn", "clang-diagnostic" */
     tl_severity severity;
@@ -30,6 +38,10 @@ typedef struct {
     tl_note *notes;
     size_t nnotes;
     bool suppressed;  /* matched a tasklint-ignore comment */
+    char *fingerprint;            /* stable identity (store/fingerprint.h), or NULL */
+    int triage;                   /* tl_triage_state (store.h); 0 = none */
+    char *triage_reason;
+    tl_baseline_state baseline_state;
 } tl_finding;
 
 typedef struct {
@@ -51,6 +63,10 @@ tl_finding *tl_findings_addf(tl_findings *fs, const char *rule, tl_severity sev,
 void tl_finding_add_note(tl_finding *f, const char *file, unsigned line,
                          unsigned col, const char *message);
 void tl_finding_set_snippet(tl_finding *f, const char *snippet);
+void tl_finding_set_fingerprint(tl_finding *f, const char *fingerprint);
+void tl_finding_set_triage(tl_finding *f, int triage, const char *reason);
+/* Deep copy of one finding appended to fs. */
+tl_finding *tl_findings_add_copy(tl_findings *fs, const tl_finding *src);
 /* Move all of src's findings to the end of dst; src is left empty. */
 void tl_findings_move(tl_findings *dst, tl_findings *src);
 /* Sort by file, line, col, rule, message; drop exact duplicates. */
