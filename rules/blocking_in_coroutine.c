@@ -95,15 +95,16 @@ static void describe_context(const tl_analysis *a, const tl_func *f, const tl_co
 }
 
 /* The call that finally blocks at the end of the chain starting at `fi`. */
-static const tl_call_facts *chain_end(const tl_analysis *a, int fi, int *end_func) {
+static const tl_call_facts *chain_end(const tl_analysis *a, int fi, bool ready, int *end_func) {
     for (int guard = 0; guard < a->tu->nfuncs + 1; guard++) {
         const tl_func_facts *ff = &a->funcs[fi];
-        if (!ff->blocks.may_block || ff->blocks.call_id < 0) return NULL;
-        if (ff->blocks.next_func < 0) {
+        const tl_block_summary *bs = tl_func_blocking(ff, ready);
+        if (!bs->may_block || bs->call_id < 0) return NULL;
+        if (bs->next_func < 0) {
             *end_func = fi;
-            return &ff->calls[ff->blocks.call_id];
+            return &ff->calls[bs->call_id];
         }
-        fi = ff->blocks.next_func;
+        fi = bs->next_func;
     }
     return NULL;
 }
@@ -114,14 +115,15 @@ static void report_chain(const tl_analysis *a, tl_findings *out, int fi, const t
     const tl_instr *in = cf->instr;
     int callee = in->call.callee_func;
     int end_func = -1;
-    const tl_call_facts *end = chain_end(a, callee, &end_func);
+    bool ready = ctx->readiness;
+    const tl_call_facts *end = chain_end(a, callee, ready, &end_func);
     if (!end) return;
     /* chain text: helper() -> read_config() -> fopen() */
     char chain[512];
     size_t n = 0;
     chain[0] = '\0';
     int steps = 0;
-    for (int g = callee; g >= 0 && steps < 16; g = a->funcs[g].blocks.next_func, steps++) {
+    for (int g = callee; g >= 0 && steps < 16; g = tl_func_blocking(&a->funcs[g], ready)->next_func, steps++) {
         n += (size_t)snprintf(chain + n, n < sizeof chain ? sizeof chain - n : 0, "%s() -> ", a->tu->funcs[g].name);
         if (n >= sizeof chain) break;
     }
@@ -135,13 +137,14 @@ static void report_chain(const tl_analysis *a, tl_findings *out, int fi, const t
         fix ? "; use " : "", fix ? fix : "");
     if (!fd) return;
     if (in->call.text) tl_finding_set_snippet(fd, in->call.text);
-    for (int g = callee, s = 0; g >= 0 && s < 16; g = a->funcs[g].blocks.next_func, s++) {
+    for (int g = callee, s = 0; g >= 0 && s < 16; g = tl_func_blocking(&a->funcs[g], ready)->next_func, s++) {
         const tl_func_facts *gf = &a->funcs[g];
-        const tl_instr *step = gf->calls[gf->blocks.call_id].instr;
+        const tl_block_summary *gs = tl_func_blocking(gf, ready);
+        const tl_instr *step = gf->calls[gs->call_id].instr;
         char sname[96];
         tl_call_user_name(&step->call, sname, sizeof sname);
         char msg[256];
-        if (gf->blocks.next_func < 0)
+        if (gs->next_func < 0)
             snprintf(msg, sizeof msg, "%s() blocks here, in %s()", sname, a->tu->funcs[g].name);
         else
             snprintf(msg, sizeof msg, "%s() calls %s() here", a->tu->funcs[g].name, sname);
@@ -161,7 +164,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
             const tl_call_facts *cf = &ff->calls[id];
             const tl_instr *in = cf->instr;
             if (!in || !cf->reached || in->call.is_spawn_entry) continue;
-            if (tl_call_is_blocking(cf)) {
+            if (tl_call_blocks_in(cf, ctx->readiness)) {
                 char name[96];
                 tl_call_user_name(&in->call, name, sizeof name);
                 const char *fix = advice(a, ctx, cf);
@@ -176,7 +179,8 @@ static void check(const tl_analysis *a, tl_findings *out) {
                 continue;
             }
             int callee = in->call.callee_func;
-            if (callee < 0 || callee == fi || !a->funcs[callee].blocks.may_block) continue;
+            if (callee < 0 || callee == fi || !tl_func_blocking(&a->funcs[callee], ctx->readiness)->may_block)
+                continue;
             if (cf->model && cf->model->nonblocking) continue;
             /* a callee that is itself an async context is reported on its own */
             tl_context_kind ck = a->funcs[callee].context.kind;

@@ -31,7 +31,11 @@ static const char models_yaml[] =
     "  die:\n"
     "    noreturn: true\n"
     "  fast_sleep:\n"
-    "    nonblocking: true\n";
+    "    nonblocking: true\n"
+    "  recv:\n"
+    "    blocking: {fd_io: true, unless_flag: {arg: 3, mask: 0x40}}\n"
+    "  reg_ready:\n"
+    "    callback: {args: [1], context: loop, readiness: true}\n";
 
 static const char prelude[] =
     "#include <stddef.h>\n"
@@ -47,7 +51,9 @@ static const char prelude[] =
     "void reg_cb(void *loop, void (*cb)(void *));\n"
     "int thread_start(unsigned long *t, void *(*fn)(void *));\n"
     "_Noreturn void die(int);\n"
-    "void fast_sleep(void);\n";
+    "void fast_sleep(void);\n"
+    "long recv(int fd, void *buf, unsigned long n, int flags);\n"
+    "void reg_ready(void *loop, void (*cb)(void *));\n";
 
 typedef struct {
     CXIndex index;
@@ -314,6 +320,24 @@ static void test_call_in_macro_argument(void **state) {
     release(fx);
 }
 
+static void test_readiness_callbacks(void **state) {
+    (void)state;
+    fixture *fx = parse(
+        "static void rd(int fd) { char b[8]; recv(fd, b, 8, 0); }\n"
+        "static void on_ready(void *a) { rd(*(int *)a); }\n"
+        "static void on_timer(void *a) { rd(*(int *)a); }\n"
+        "static void on_both(void *a) { rd(*(int *)a); }\n"
+        "void setup(void *loop) { reg_ready(loop, on_ready); reg_cb(loop, on_timer);\n"
+        "  reg_ready(loop, on_both); reg_cb(loop, on_both); }\n");
+    const tl_func_facts *ready = &fx->an.funcs[func_index(fx, "on_ready")];
+    assert_true(ready->context.readiness);
+    assert_true(ready->blocks.may_block);                         /* in general */
+    assert_false(tl_func_blocking(ready, true)->may_block);       /* once the fd is ready */
+    assert_false(fx->an.funcs[func_index(fx, "on_timer")].context.readiness);
+    assert_false(fx->an.funcs[func_index(fx, "on_both")].context.readiness); /* not always */
+    release(fx);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_if_else_and_returns),
@@ -324,6 +348,7 @@ int main(void) {
         cmocka_unit_test(test_constant_propagation),
         cmocka_unit_test(test_blocking_conditions_and_chains),
         cmocka_unit_test(test_call_in_macro_argument),
+        cmocka_unit_test(test_readiness_callbacks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

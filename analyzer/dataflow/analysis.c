@@ -297,8 +297,17 @@ static const tl_cval *arg_val(const tl_call_facts *cf, int idx) {
 }
 
 bool tl_call_is_blocking(const tl_call_facts *cf) {
+    return tl_call_blocks_in(cf, false);
+}
+
+const tl_block_summary *tl_func_blocking(const tl_func_facts *ff, bool fd_ready) {
+    return fd_ready ? &ff->blocks_when_ready : &ff->blocks;
+}
+
+bool tl_call_blocks_in(const tl_call_facts *cf, bool fd_ready) {
     const tl_fn_model *m = cf->model;
     if (!m || !m->blocking.present || m->nonblocking) return false;
+    if (fd_ready && m->blocking.fd_io) return false;
     const tl_blocking_facet *bf = &m->blocking;
     const tl_cval *v;
     if (bf->if_null_arg >= 0) {
@@ -370,11 +379,17 @@ static int func_of_arg(const tl_expr *e) {
     return e && e->kind == TL_E_FUNC ? e->func : -1;
 }
 
-static void set_context(tl_analysis *a, int fn, tl_context_kind kind, const tl_fn_model *m,
-                        int from, const tl_instr *in) {
+static void set_context(tl_analysis *a, int fn, tl_context_kind kind, bool readiness,
+                        const tl_fn_model *m, int from, const tl_instr *in) {
     if (fn < 0 || fn >= a->tu->nfuncs || kind == TL_CTX_NONE) return;
     tl_context_info *ci = &a->funcs[fn].context;
-    if (context_rank(kind) <= context_rank(ci->kind)) return;
+    if (context_rank(kind) < context_rank(ci->kind)) return;
+    if (context_rank(kind) == context_rank(ci->kind)) {
+        /* registered twice: it is a readiness callback only if always */
+        ci->readiness = ci->readiness && readiness;
+        return;
+    }
+    ci->readiness = readiness;
     ci->kind = kind;
     ci->library = m->library;
     ci->via = m->name;
@@ -392,37 +407,43 @@ static void discover_contexts(tl_analysis *a) {
             if (in->call.is_spawn_entry && in->call.spawn_call >= 0 && in->call.spawn_call < ff->ncalls) {
                 const tl_call_facts *sp = &ff->calls[in->call.spawn_call];
                 if (sp->model && sp->model->spawn.present)
-                    set_context(a, in->call.callee_func, sp->model->spawn.context, sp->model, fi, sp->instr);
+                    set_context(a, in->call.callee_func, sp->model->spawn.context, false, sp->model, fi,
+                                sp->instr);
             }
             const tl_fn_model *m = cf->model;
             if (!m) continue;
             if (m->spawn.present && m->spawn.entry_arg >= 0 && m->spawn.entry_arg < in->call.nargs)
-                set_context(a, func_of_arg(in->call.args[m->spawn.entry_arg]), m->spawn.context, m, fi, in);
+                set_context(a, func_of_arg(in->call.args[m->spawn.entry_arg]), m->spawn.context, false, m,
+                            fi, in);
             if (m->callback.present)
                 for (int k = 0; k < m->callback.nargs; k++)
                     if (m->callback.args[k] < in->call.nargs)
                         set_context(a, func_of_arg(in->call.args[m->callback.args[k]]),
-                                    m->callback.context, m, fi, in);
+                                    m->callback.context, m->callback.readiness, m, fi, in);
         }
     }
 }
 
 /* ---- blocking summaries ---- */
 
-static void compute_blocking(tl_analysis *a) {
+/* Fill each function's summary (blocks, or blocks_when_ready when fd_ready):
+ * direct blocking calls first, then through calls to a fixpoint. */
+static void compute_blocking(tl_analysis *a, bool fd_ready) {
     int n = a->tu->nfuncs;
     for (int fi = 0; fi < n; fi++) {
         tl_func_facts *ff = &a->funcs[fi];
+        tl_block_summary *bs = fd_ready ? &ff->blocks_when_ready : &ff->blocks;
+        bs->call_id = bs->next_func = -1;
         const tl_fn_model *self = tl_models_find(a->models, a->tu->funcs[fi].name);
         if (self && self->nonblocking) continue; /* declared non-blocking by the user */
-        for (int id = 0; id < ff->ncalls && !ff->blocks.may_block; id++) {
+        for (int id = 0; id < ff->ncalls && !bs->may_block; id++) {
             const tl_call_facts *cf = &ff->calls[id];
             if (!cf->instr || !cf->reached || cf->instr->call.is_spawn_entry) continue;
-            if (tl_call_is_blocking(cf)) {
-                ff->blocks.may_block = true;
-                ff->blocks.call_id = id;
-                ff->blocks.blocking_callee = cf->instr->call.callee;
-                ff->blocks.next_func = -1;
+            if (tl_call_blocks_in(cf, fd_ready)) {
+                bs->may_block = true;
+                bs->call_id = id;
+                bs->blocking_callee = cf->instr->call.callee;
+                bs->next_func = -1;
             }
         }
     }
@@ -430,19 +451,21 @@ static void compute_blocking(tl_analysis *a) {
         changed = false;
         for (int fi = 0; fi < n; fi++) {
             tl_func_facts *ff = &a->funcs[fi];
-            if (ff->blocks.may_block) continue;
+            tl_block_summary *bs = fd_ready ? &ff->blocks_when_ready : &ff->blocks;
+            if (bs->may_block) continue;
             const tl_fn_model *self = tl_models_find(a->models, a->tu->funcs[fi].name);
             if (self && self->nonblocking) continue;
             for (int id = 0; id < ff->ncalls; id++) {
                 const tl_call_facts *cf = &ff->calls[id];
                 if (!cf->instr || !cf->reached || cf->instr->call.is_spawn_entry) continue;
                 int callee = cf->instr->call.callee_func;
-                if (callee < 0 || callee == fi || !a->funcs[callee].blocks.may_block) continue;
-                if (cf->model && cf->model->nonblocking) continue;
-                ff->blocks.may_block = true;
-                ff->blocks.call_id = id;
-                ff->blocks.blocking_callee = a->funcs[callee].blocks.blocking_callee;
-                ff->blocks.next_func = callee;
+                if (callee < 0 || callee == fi) continue;
+                const tl_block_summary *cs = tl_func_blocking(&a->funcs[callee], fd_ready);
+                if (!cs->may_block || (cf->model && cf->model->nonblocking)) continue;
+                bs->may_block = true;
+                bs->call_id = id;
+                bs->blocking_callee = cs->blocking_callee;
+                bs->next_func = callee;
                 changed = true;
                 break;
             }
@@ -459,13 +482,12 @@ int tl_analysis_run(const tl_tu *tu, const tl_model_set *models, tl_profile prof
     for (int fi = 0; fi < tu->nfuncs; fi++) {
         tl_func_facts *ff = &out->funcs[fi];
         ff->context.from_func = -1;
-        ff->blocks.call_id = -1;
-        ff->blocks.next_func = -1;
         ff->exempt = tl_models_is_exempt(models, tu->funcs[fi].name);
         compute_call_facts(&tu->funcs[fi], models, ff);
     }
     discover_contexts(out);
-    compute_blocking(out);
+    compute_blocking(out, false);
+    compute_blocking(out, true);
     return 0;
 }
 

@@ -51,6 +51,7 @@ typedef struct {
     const char *via;         /* callee that made it async: "dill_prologue", "uv_timer_start" */
     int from_func;           /* function containing the registration, -1 if none */
     tl_loc loc;              /* where it was registered / spawned */
+    bool readiness;          /* runs when its descriptor is ready: fd I/O does not block */
 } tl_context_info;
 
 /* Why a function may block: first blocking call, directly or through calls. */
@@ -66,6 +67,7 @@ typedef struct {
     int ncalls;
     tl_context_info context;
     tl_block_summary blocks;
+    tl_block_summary blocks_when_ready; /* the same, not counting fd I/O (readiness callbacks) */
     bool exempt;             /* config says: do not report in this function */
 } tl_func_facts;
 
@@ -84,8 +86,12 @@ void tl_analysis_free(tl_analysis *a);
  * nvars entries) - also used by unit tests and by rules on branch conditions. */
 tl_cval tl_eval_expr(const tl_expr *e, const tl_cval *env, int nvars);
 
-/* Is the call blocking given its argument values (model conditions)? */
+/* Is the call blocking given its argument values (model conditions)?
+ * With fd_ready, descriptor I/O (blocking.fd_io) does not count. */
 bool tl_call_is_blocking(const tl_call_facts *cf);
+bool tl_call_blocks_in(const tl_call_facts *cf, bool fd_ready);
+/* The blocking summary that applies in a context. */
+const tl_block_summary *tl_func_blocking(const tl_func_facts *ff, bool fd_ready);
 /* Is the wait forever given its argument values?  Sets *kind to the wait's
  * effective kind. */
 bool tl_call_waits_forever(const tl_call_facts *cf, tl_wait_kind *kind);

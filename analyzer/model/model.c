@@ -553,7 +553,7 @@ static int parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
 
 static int parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b) {
     static const char *const keys[] = {"if_null", "unless_flag", "unless_zero", "if_value",
-                                       "replacement", NULL};
+                                       "replacement", "fd_io", NULL};
     static const char *const flag_keys[] = {"arg", "mask", NULL};
     static const char *const value_keys[] = {"arg", "values", NULL};
     if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "true") == 0) {
@@ -608,12 +608,13 @@ static int parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b
     }
     if ((x = tl_yaml_get(n, "replacement")) && get_string(L, x, "replacement", &b->replacement))
         return -1;
+    if ((x = tl_yaml_get(n, "fd_io")) && get_bool(L, x, "fd_io", &b->fd_io)) return -1;
     b->present = true;
     return 0;
 }
 
 static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *cb) {
-    static const char *const keys[] = {"args", "context", NULL};
+    static const char *const keys[] = {"args", "context", "readiness", NULL};
     static const char *const contexts[] = {"coroutine", "loop", "thread", NULL};
     int r = facet_off(L, n, "callback", "a mapping {args: [N, ...], context: loop/coroutine/thread}");
     if (r != 0) return r;
@@ -626,6 +627,8 @@ static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *c
     int v;
     if (get_choice(L, ctx, "context", contexts, &v) != 0) return -1;
     cb->context = v == 0 ? TL_CTX_COROUTINE : v == 1 ? TL_CTX_LOOP_CALLBACK : TL_CTX_THREAD;
+    const tl_yaml_node *rd = tl_yaml_get(n, "readiness");
+    if (rd && get_bool(L, rd, "readiness", &cb->readiness) != 0) return -1;
     cb->present = true;
     return 0;
 }

@@ -125,6 +125,8 @@ typedef struct {
     int64_t if_values[TL_MAX_VALUES];
     int nif_values;
     char *replacement;    /* generic advice when no context-specific replacement exists */
+    bool fd_io;           /* I/O on a descriptor: does not block once the descriptor
+                             is ready, i.e. inside a readiness callback */
 } tl_blocking_facet;
 
 typedef struct {
@@ -132,6 +134,8 @@ typedef struct {
     int args[TL_MAX_CB_ARGS]; /* callback argument indices */
     int nargs;
     tl_context_kind context;  /* context the callbacks run in */
+    bool readiness;           /* callbacks run when their descriptor is ready
+                                 (uv_poll_start, event_new): fd_io calls there do not block */
 } tl_callback_facet;
 
 typedef struct tl_fn_model {
