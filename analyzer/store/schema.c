@@ -1,0 +1,612 @@
+/* schema.c - opening the store: safety checks before SQLite touches the
+ * file, connection settings, forward migrations, the statement cache,
+ * transactions, error mapping, the project root. */
+#include "store/store_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/xalloc.h"
+
+#define BUSY_TIMEOUT_MS 10000
+/* 'TLNT': marks the file as tasklint's (PRAGMA application_id) */
+#define TL_APPLICATION_ID 0x544c4e54
+/* PRAGMA quick_check on open only below this size: it reads every page
+   (about 1 s per 400 MB); bigger files are still checked by SQLite on every
+   page it reads, and SQLITE_CORRUPT maps to TL_STORE_E_CORRUPT anywhere. */
+#define QUICK_CHECK_MAX_BYTES (64LL << 20)
+
+/* ---- schema: migration i takes user_version i to i + 1 ----
+ * To change the schema, append a step and raise TL_STORE_SCHEMA_VERSION;
+ * never edit a step that has shipped. */
+static const char *const migrations[] = {
+    /* 0 -> 1 */
+    "PRAGMA application_id = 1414286932;" /* TL_APPLICATION_ID */
+    "CREATE TABLE runs("
+    "  id INTEGER PRIMARY KEY,"
+    "  started TEXT NOT NULL,"
+    "  finished TEXT,"
+    "  status TEXT NOT NULL CHECK (status IN ('running', 'complete', 'failed')),"
+    "  tool_version TEXT, config_hash TEXT, git_commit TEXT, git_branch TEXT,"
+    "  command_line TEXT, root TEXT,"
+    /* the process that writes the run: stale 'running' runs are recognised by it */
+    "  pid INTEGER, host TEXT, boot_id TEXT, proc_start INTEGER);"
+    "CREATE INDEX runs_status ON runs(status, id);"
+    "CREATE TABLE tus("
+    "  id INTEGER PRIMARY KEY,"
+    "  run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    "  tu_key TEXT NOT NULL,"
+    "  main_file TEXT NOT NULL,"
+    "  reused_from INTEGER REFERENCES runs(id) ON DELETE SET NULL);"
+    "CREATE INDEX tus_key ON tus(tu_key, run);"
+    "CREATE INDEX tus_run ON tus(run);"
+    /* the include graph: every file a TU read, with its stamp */
+    "CREATE TABLE files("
+    "  id INTEGER PRIMARY KEY,"
+    "  run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    "  tu INTEGER NOT NULL REFERENCES tus(id) ON DELETE CASCADE,"
+    "  path TEXT NOT NULL, hash TEXT NOT NULL,"
+    "  size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);"
+    "CREATE INDEX files_tu ON files(tu);"
+    "CREATE TABLE findings("
+    "  id INTEGER PRIMARY KEY,"
+    "  run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    "  tu INTEGER REFERENCES tus(id) ON DELETE CASCADE,"
+    "  rule TEXT NOT NULL, severity TEXT NOT NULL,"
+    "  path TEXT NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL,"
+    "  function TEXT, message TEXT NOT NULL, snippet TEXT, fingerprint TEXT,"
+    "  suppressed INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX findings_run ON findings(run);"
+    "CREATE INDEX findings_tu ON findings(tu);"
+    "CREATE INDEX findings_fp ON findings(fingerprint);"
+    "CREATE TABLE finding_notes("
+    "  finding INTEGER NOT NULL REFERENCES findings(id) ON DELETE CASCADE,"
+    "  idx INTEGER NOT NULL, path TEXT, line INTEGER NOT NULL, col INTEGER NOT NULL,"
+    "  message TEXT NOT NULL,"
+    "  PRIMARY KEY (finding, idx)) WITHOUT ROWID;"
+    "CREATE TABLE baselines("
+    "  name TEXT PRIMARY KEY,"
+    "  run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    "  created TEXT NOT NULL);"
+    "CREATE TABLE triage("
+    "  fingerprint TEXT PRIMARY KEY,"
+    "  state TEXT NOT NULL CHECK (state IN ('false-positive', 'intentional', 'confirmed')),"
+    "  reason TEXT NOT NULL,"
+    "  updated TEXT NOT NULL);",
+};
+_Static_assert(sizeof migrations / sizeof migrations[0] == TL_STORE_SCHEMA_VERSION,
+               "one migration step per schema version");
+
+static const char *const stmt_sql[ST__COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_BEGIN_READ] = "BEGIN",
+    [ST_RUN_INSERT] =
+        "INSERT INTO runs(started, status, tool_version, config_hash, git_commit, git_branch,"
+        " command_line, root, pid, host, boot_id, proc_start)"
+        " VALUES (?1, 'running', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    [ST_RUN_FINISH] = "UPDATE runs SET status = ?2, finished = ?3 WHERE id = ?1",
+    [ST_RUN_GET_STATUS] = "SELECT status FROM runs WHERE id = ?1",
+    [ST_RUNS_RUNNING] = "SELECT id, pid, host, boot_id, proc_start, started FROM runs"
+                        " WHERE status = 'running'",
+    [ST_RUN_MARK_FAILED] = "UPDATE runs SET status = 'failed' WHERE id = ?1 AND status = 'running'",
+    [ST_RUNS_LIST] =
+        "SELECT r.id, r.status, r.started, r.finished, r.tool_version, r.config_hash,"
+        " r.git_commit, r.git_branch, r.command_line, r.pid, r.host, r.boot_id, r.proc_start,"
+        " (SELECT count(*) FROM findings f WHERE f.run = r.id AND NOT f.suppressed),"
+        " (SELECT count(*) FROM tus t WHERE t.run = r.id),"
+        " (SELECT count(*) FROM tus t WHERE t.run = r.id AND t.reused_from IS NOT NULL)"
+        " FROM runs r ORDER BY r.id DESC LIMIT ?1",
+    [ST_RUN_RULE_COUNTS] = "SELECT rule, count(*) FROM findings WHERE run = ?1 AND NOT suppressed"
+                           " GROUP BY rule ORDER BY rule",
+    [ST_LAST_COMPLETE] = "SELECT max(id) FROM runs WHERE status = 'complete'",
+    [ST_LAST_COMPLETE_BEFORE] = "SELECT max(id) FROM runs WHERE status = 'complete' AND id < ?1",
+    [ST_TU_INSERT] = "INSERT INTO tus(run, tu_key, main_file, reused_from) VALUES (?1, ?2, ?3, ?4)",
+    [ST_FILE_INSERT] = "INSERT INTO files(run, tu, path, hash, size, mtime_ns)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_FINDING_INSERT] =
+        "INSERT INTO findings(run, tu, rule, severity, path, line, col, function, message,"
+        " snippet, fingerprint, suppressed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [ST_NOTE_INSERT] = "INSERT INTO finding_notes(finding, idx, path, line, col, message)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    /* newest first; a few older candidates too, so switching branches back
+       and forth still finds the analysis of the other branch */
+    [ST_TU_CANDIDATES] = "SELECT t.id, t.run FROM tus t JOIN runs r ON r.id = t.run"
+                         " WHERE t.tu_key = ?1 AND r.status = 'complete'"
+                         " ORDER BY t.run DESC, t.id DESC LIMIT 8",
+    [ST_TU_FILES] = "SELECT path, hash, size, mtime_ns FROM files WHERE tu = ?1 ORDER BY id",
+    [ST_TU_FINDINGS] =
+        "SELECT f.id, f.rule, f.severity, f.path, f.line, f.col, f.function, f.message,"
+        " f.snippet, f.fingerprint, f.suppressed, t.state, t.reason"
+        " FROM findings f LEFT JOIN triage t ON t.fingerprint = f.fingerprint"
+        " WHERE f.tu = ?1 ORDER BY f.id",
+    [ST_FINDING_NOTES] = "SELECT path, line, col, message FROM finding_notes WHERE finding = ?1"
+                         " ORDER BY idx",
+    [ST_RUN_FINDINGS] =
+        "SELECT f.id, f.rule, f.severity, f.path, f.line, f.col, f.function, f.message,"
+        " f.snippet, f.fingerprint, f.suppressed, t.state, t.reason"
+        " FROM findings f LEFT JOIN triage t ON t.fingerprint = f.fingerprint"
+        " WHERE f.run = ?1 ORDER BY f.id",
+    [ST_BASELINE_SET] = "INSERT INTO baselines(name, run, created) VALUES (?1, ?2, ?3)"
+                        " ON CONFLICT(name) DO UPDATE SET run = excluded.run,"
+                        " created = excluded.created",
+    [ST_BASELINE_GET] = "SELECT run FROM baselines WHERE name = ?1",
+    [ST_RUN_STARTED_ROOT] = "SELECT started, root, status FROM runs WHERE id = ?1",
+    [ST_TRIAGE_UPSERT] = "INSERT INTO triage(fingerprint, state, reason, updated)"
+                         " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(fingerprint) DO UPDATE SET"
+                         " state = excluded.state, reason = excluded.reason,"
+                         " updated = excluded.updated",
+    [ST_TRIAGE_DELETE] = "DELETE FROM triage WHERE fingerprint = ?1",
+    [ST_TRIAGE_GET] = "SELECT state, reason FROM triage WHERE fingerprint = ?1",
+    [ST_FINGERPRINT_EXISTS] = "SELECT 1 FROM findings WHERE fingerprint = ?1 LIMIT 1",
+};
+
+/* ---- errors ---- */
+
+void tl_store__set_error(tl_store_error *err, tl_store_status st, const char *fmt, ...) {
+    if (!err) return;
+    err->status = st;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+void tl_store__ok(tl_store_error *err) {
+    if (!err) return;
+    err->status = TL_STORE_OK;
+    err->msg[0] = '\0';
+}
+
+static tl_store_status status_of(int rc) {
+    switch (rc & 0xff) {
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return TL_STORE_E_CORRUPT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return TL_STORE_E_BUSY;
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_AUTH: return TL_STORE_E_READONLY;
+    default: return TL_STORE_E_IO;
+    }
+}
+
+static void fail_path(const char *path, sqlite3 *db, int rc, const char *what,
+                      tl_store_error *err) {
+    const char *m = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    switch (status_of(rc)) {
+    case TL_STORE_E_CORRUPT:
+        tl_store__set_error(err, TL_STORE_E_CORRUPT,
+                            "%s is damaged (%s, while %s); tasklint will not modify it: move it "
+                            "away (or use --no-db) and the next run starts a new database",
+                            path, m, what);
+        break;
+    case TL_STORE_E_BUSY:
+        tl_store__set_error(err, TL_STORE_E_BUSY,
+                            "%s is locked by another process (waited %d s while %s): %s", path,
+                            BUSY_TIMEOUT_MS / 1000, what, m);
+        break;
+    case TL_STORE_E_READONLY:
+        tl_store__set_error(err, TL_STORE_E_READONLY, "cannot write %s (%s): %s", path, what, m);
+        break;
+    default:
+        tl_store__set_error(err, TL_STORE_E_IO, "%s: %s: %s", path, what, m);
+        break;
+    }
+}
+
+int tl_store__fail(tl_store *s, int rc, const char *what, tl_store_error *err) {
+    fail_path(s->path, s->db, rc, what, err);
+    return -1;
+}
+
+/* ---- statements, transactions ---- */
+
+sqlite3_stmt *tl_store__stmt(tl_store *s, tl_stmt_id id, tl_store_error *err) {
+    sqlite3_stmt *st = s->stmt[id];
+    if (st) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return st;
+    }
+    int rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc != SQLITE_OK) {
+        tl_store__fail(s, rc, "preparing a statement", err);
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    s->stmt[id] = st;
+    return st;
+}
+
+static int step_done(tl_store *s, tl_stmt_id id, const char *what, tl_store_error *err) {
+    sqlite3_stmt *st = tl_store__stmt(s, id, err);
+    if (!st) return -1;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return tl_store__fail(s, rc, what, err);
+    return 0;
+}
+
+int tl_store__begin(tl_store *s, tl_store_error *err) {
+    if (step_done(s, ST_BEGIN, "starting a transaction", err)) return -1;
+    s->in_tx = 1;
+    return 0;
+}
+
+int tl_store__commit(tl_store *s, tl_store_error *err) {
+    if (step_done(s, ST_COMMIT, "committing", err)) {
+        tl_store__rollback(s);
+        return -1;
+    }
+    s->in_tx = 0;
+    return 0;
+}
+
+void tl_store__rollback(tl_store *s) {
+    if (sqlite3_get_autocommit(s->db) == 0) {
+        tl_store_error ignored;
+        step_done(s, ST_ROLLBACK, "rolling back", &ignored);
+    }
+    s->in_tx = 0;
+}
+
+char *tl_store__col_dup(sqlite3_stmt *st, int col) {
+    const unsigned char *t = sqlite3_column_text(st, col);
+    return t ? tl_xstrdup((const char *)t) : NULL;
+}
+
+void tl_store__now_iso(char out[32]) {
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Runs a fixed multi-statement script (schema steps) statement by statement. */
+static int exec_script(sqlite3 *db, const char *sql) {
+    while (sql && *sql) {
+        sqlite3_stmt *st = NULL;
+        const char *tail = NULL;
+        int rc = sqlite3_prepare_v2(db, sql, -1, &st, &tail);
+        if (rc != SQLITE_OK) return rc;
+        if (st) {
+            while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            }
+            sqlite3_finalize(st);
+            if (rc != SQLITE_DONE) return rc;
+        }
+        sql = tail;
+    }
+    return SQLITE_OK;
+}
+
+static int pragma_int(sqlite3 *db, const char *sql, int64_t *out) {
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK) return rc;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+        *out = 0;
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int pragma_text(sqlite3 *db, const char *sql, char *out, size_t outsz) {
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK) return rc;
+    out[0] = '\0';
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(st, 0);
+        snprintf(out, outsz, "%s", t ? (const char *)t : "");
+        rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- opening ---- */
+
+static char *parent_dir(const char *path) {
+    const char *slash = strrchr(path, '/');
+    if (!slash) return tl_xstrdup(".");
+    if (slash == path) return tl_xstrdup("/");
+    return tl_xstrndup(path, (size_t)(slash - path));
+}
+
+static int mkdir_p(const char *dir) {
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) return 0;
+        errno = ENOTDIR;
+        return -1;
+    }
+    if (errno != ENOENT) return -1;
+    char *parent = parent_dir(dir);
+    int r = strcmp(parent, dir) != 0 ? mkdir_p(parent) : 0;
+    free(parent);
+    if (r) return -1;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) return -1;
+    return 0;
+}
+
+static bool errno_readonly(int e) { return e == EACCES || e == EPERM || e == EROFS; }
+
+/* The checks made before SQLite sees the path; 0 when it may be opened. */
+static int precheck(const char *path, bool create, tl_store_error *err) {
+    struct stat st;
+    char *dir = parent_dir(path);
+    int r = -1;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            tl_store__set_error(err, TL_STORE_E_IO, "%s is a directory, not a database file",
+                                path);
+            goto out;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            tl_store__set_error(err, TL_STORE_E_NOT_SQLITE,
+                                "%s is not a regular file; tasklint will not use it as its "
+                                "database", path);
+            goto out;
+        }
+        if (st.st_size > 0) {
+            /* only a file that starts with the SQLite header is handed to
+               SQLite: anything else stays untouched */
+            char hdr[16];
+            int fd = open(path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0) {
+                tl_store__set_error(err, errno_readonly(errno) ? TL_STORE_E_READONLY
+                                                               : TL_STORE_E_IO,
+                                    "cannot read %s: %s", path, strerror(errno));
+                goto out;
+            }
+            ssize_t n = read(fd, hdr, sizeof hdr);
+            close(fd);
+            if (n != (ssize_t)sizeof hdr || memcmp(hdr, "SQLite format 3", 16) != 0) {
+                tl_store__set_error(err, TL_STORE_E_NOT_SQLITE,
+                                    "%s exists and is not a SQLite database; tasklint will not "
+                                    "overwrite it (remove it, or choose another file with --db)",
+                                    path);
+                goto out;
+            }
+        }
+        if (access(path, R_OK | W_OK) != 0) {
+            tl_store__set_error(err, errno_readonly(errno) ? TL_STORE_E_READONLY : TL_STORE_E_IO,
+                                "cannot write %s: %s", path, strerror(errno));
+            goto out;
+        }
+    } else if (errno == ENOENT) {
+        if (!create) {
+            tl_store__set_error(err, TL_STORE_E_NOT_FOUND, "no database at %s", path);
+            goto out;
+        }
+        if (mkdir_p(dir) != 0) {
+            tl_store__set_error(err, errno_readonly(errno) ? TL_STORE_E_READONLY : TL_STORE_E_IO,
+                                "cannot create the directory %s for %s: %s", dir, path,
+                                strerror(errno));
+            goto out;
+        }
+    } else {
+        tl_store__set_error(err, errno_readonly(errno) ? TL_STORE_E_READONLY : TL_STORE_E_IO,
+                            "cannot access %s: %s", path, strerror(errno));
+        goto out;
+    }
+    /* SQLite creates PATH-wal and PATH-shm next to the database */
+    if (access(dir, W_OK | X_OK) != 0) {
+        tl_store__set_error(err, errno_readonly(errno) ? TL_STORE_E_READONLY : TL_STORE_E_IO,
+                            "cannot write to %s (the directory of %s): %s", dir, path,
+                            strerror(errno));
+        goto out;
+    }
+    r = 0;
+out:
+    free(dir);
+    return r;
+}
+
+static int migrate(tl_store *s, tl_store_error *err) {
+    int64_t uv = 0;
+    int rc = pragma_int(s->db, "PRAGMA user_version", &uv);
+    if (rc != SQLITE_OK) return tl_store__fail(s, rc, "reading the schema version", err);
+    if (uv == TL_STORE_SCHEMA_VERSION) return 0;
+    if (tl_store__begin(s, err)) return -1;
+    /* another process may have migrated while we waited for the lock */
+    rc = pragma_int(s->db, "PRAGMA user_version", &uv);
+    if (rc != SQLITE_OK) goto sqlfail;
+    if (uv > TL_STORE_SCHEMA_VERSION) {
+        tl_store__rollback(s);
+        tl_store__set_error(err, TL_STORE_E_NEWER,
+                            "%s has schema version %lld, newer than this tasklint understands "
+                            "(%d): it was written by a newer tasklint; upgrade tasklint or use "
+                            "another --db",
+                            s->path, (long long)uv, TL_STORE_SCHEMA_VERSION);
+        return -1;
+    }
+    for (int64_t v = uv; v < TL_STORE_SCHEMA_VERSION; v++) {
+        rc = exec_script(s->db, migrations[v]);
+        if (rc != SQLITE_OK) goto sqlfail;
+    }
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", TL_STORE_SCHEMA_VERSION);
+    rc = exec_script(s->db, sql);
+    if (rc != SQLITE_OK) goto sqlfail;
+    return tl_store__commit(s, err);
+sqlfail:
+    tl_store__fail(s, rc, "migrating the schema", err);
+    tl_store__rollback(s);
+    return -1;
+}
+
+tl_store *tl_store_open(const char *path, bool create, tl_store_error *err) {
+    tl_store_error dummy;
+    if (!err) err = &dummy;
+    tl_store__ok(err);
+    if (!path || !*path) {
+        tl_store__set_error(err, TL_STORE_E_IO, "no database path");
+        return NULL;
+    }
+    if (precheck(path, create, err)) return NULL;
+
+    tl_store *s = tl_xcalloc(1, sizeof *s);
+    s->path = tl_xstrdup(path);
+    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        fail_path(path, s->db, rc, "opening", err);
+        goto fail;
+    }
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+
+    /* read-only checks first: nothing is written to a file we refuse */
+    int64_t uv = 0, app = 0;
+    if ((rc = pragma_int(s->db, "PRAGMA user_version", &uv)) != SQLITE_OK ||
+        (rc = pragma_int(s->db, "PRAGMA application_id", &app)) != SQLITE_OK) {
+        tl_store__fail(s, rc, "reading the database header", err);
+        goto fail;
+    }
+    if (app != 0 && app != TL_APPLICATION_ID) {
+        tl_store__set_error(err, TL_STORE_E_NOT_SQLITE,
+                            "%s is the SQLite database of another application (application_id "
+                            "%lld); tasklint will not modify it",
+                            path, (long long)app);
+        goto fail;
+    }
+    if (uv > TL_STORE_SCHEMA_VERSION) {
+        tl_store__set_error(err, TL_STORE_E_NEWER,
+                            "%s has schema version %lld, newer than this tasklint understands "
+                            "(%d): it was written by a newer tasklint; upgrade tasklint or use "
+                            "another --db",
+                            path, (long long)uv, TL_STORE_SCHEMA_VERSION);
+        goto fail;
+    }
+    struct stat st;
+    if (stat(path, &st) == 0 && st.st_size > 0 && st.st_size <= QUICK_CHECK_MAX_BYTES) {
+        char res[256];
+        rc = pragma_text(s->db, "PRAGMA quick_check(1)", res, sizeof res);
+        if (rc != SQLITE_OK) {
+            tl_store__fail(s, rc, "checking the database", err);
+            goto fail;
+        }
+        if (strcmp(res, "ok") != 0) {
+            tl_store__set_error(err, TL_STORE_E_CORRUPT,
+                                "%s is damaged (integrity check: %s); tasklint will not modify "
+                                "it: move it away (or use --no-db) and the next run starts a new "
+                                "database",
+                                path, res);
+            goto fail;
+        }
+    }
+
+    char mode[32];
+    if ((rc = pragma_text(s->db, "PRAGMA journal_mode", mode, sizeof mode)) != SQLITE_OK) {
+        tl_store__fail(s, rc, "reading the journal mode", err);
+        goto fail;
+    }
+    /* WAL: readers never block the writer, and a killed writer leaves the
+       database as of its last commit.  On a file system without shared
+       memory support SQLite keeps the rollback journal, which is just as safe. */
+    if (strcmp(mode, "wal") != 0 &&
+        (rc = pragma_text(s->db, "PRAGMA journal_mode = WAL", mode, sizeof mode)) != SQLITE_OK) {
+        tl_store__fail(s, rc, "switching to WAL mode", err);
+        goto fail;
+    }
+    /* NORMAL in WAL mode: a killed process loses nothing that was
+       committed; a power cut may lose the last transactions, never the
+       database's integrity */
+    if ((rc = exec_script(s->db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL")) !=
+        SQLITE_OK) {
+        tl_store__fail(s, rc, "configuring the connection", err);
+        goto fail;
+    }
+    if (migrate(s, err)) goto fail;
+    return s;
+fail:
+    tl_store_close(s);
+    return NULL;
+}
+
+void tl_store_close(tl_store *s) {
+    if (!s) return;
+    if (s->db && s->in_tx) tl_store__rollback(s);
+    for (int i = 0; i < ST__COUNT; i++) sqlite3_finalize(s->stmt[i]);
+    if (s->db) sqlite3_close(s->db);
+    free(s->path);
+    free(s);
+}
+
+/* ---- locations ---- */
+
+static bool exists_in(const char *dir, const char *name, bool regular) {
+    char *p = tl_xasprintf("%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+    struct stat st;
+    bool ok = stat(p, &st) == 0 && (!regular || S_ISREG(st.st_mode));
+    free(p);
+    return ok;
+}
+
+/* Strips the last component; false at "/". */
+static bool up(char *dir) {
+    if (strcmp(dir, "/") == 0) return false;
+    char *slash = strrchr(dir, '/');
+    if (!slash) return false;
+    if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    return true;
+}
+
+char *tl_store_project_root(const char *first_path) {
+    char *cwd = getcwd(NULL, 0);
+    if (!cwd) cwd = tl_xstrdup("/");
+    char *start = realpath(first_path && *first_path ? first_path : ".", NULL);
+    if (!start) return cwd;
+    struct stat st;
+    if (stat(start, &st) == 0 && !S_ISDIR(st.st_mode) && !up(start)) {
+        free(start);
+        return cwd;
+    }
+    char *dir = tl_xstrdup(start);
+    char *found = NULL;
+    do {
+        if (exists_in(dir, ".tasklint.yaml", true) || exists_in(dir, ".tasklint.yml", true))
+            found = tl_xstrdup(dir);
+    } while (!found && up(dir));
+    if (!found) {
+        strcpy(dir, start);
+        do {
+            if (exists_in(dir, ".git", false)) found = tl_xstrdup(dir);
+        } while (!found && up(dir));
+    }
+    free(dir);
+    free(start);
+    if (found) {
+        free(cwd);
+        return found;
+    }
+    return cwd;
+}
+
+char *tl_store_default_path(const char *root) {
+    size_t n = strlen(root);
+    return tl_xasprintf("%s%s.tasklint/findings.db", root, n && root[n - 1] == '/' ? "" : "/");
+}
