@@ -360,6 +360,30 @@ static void test_sarif_include_suppressed_no_baseline(void **state) {
     free(out);
 }
 
+/* Inside a git work tree, %SRCROOT% is its top level, not the project root
+ * (GitHub reads URIs relative to the repository). */
+static void test_sarif_srcroot_is_git_top(void **state) {
+    project *p = *state;
+    char *git = tl_xasprintf("%s/.git", p->root);
+    assert_int_equal(mkdir(git, 0755), 0);
+    char *proj = tl_xasprintf("%s/src dir", p->root);
+    tl_report_input in = p->in;
+    in.root = proj;
+    char *out = render(tl_sarif_write, &in, NULL);
+    rmdir(git);
+    assert_non_null(strstr(out, "\"uri\": \"src%20dir/caf%C3%A9%20%E6%97%A5.c\""));
+    char *root_uri = tl_xasprintf("\"uri\": \"file://%s/\"\n", p->root);
+    assert_non_null(strstr(out, root_uri));
+    free(root_uri);
+    free(out);
+    /* the JSON output stays relative to the project root */
+    out = render(tl_json_write, &in, NULL);
+    assert_non_null(strstr(out, "\"relative_file\": \"caf\xc3\xa9 \xe6\x97\xa5.c\""));
+    free(out);
+    free(proj);
+    free(git);
+}
+
 static void test_sarif_outside_root_and_empty(void **state) {
     (void)state;
     tl_findings fs;
@@ -511,6 +535,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_sarif_path_result, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sarif_other_results, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sarif_include_suppressed_no_baseline, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sarif_srcroot_is_git_top, setup, teardown),
         cmocka_unit_test(test_sarif_outside_root_and_empty),
         cmocka_unit_test(test_sarif_long_message_truncated),
         cmocka_unit_test_setup_teardown(test_json_output, setup, teardown),
