@@ -36,6 +36,10 @@ void tl_tu_result_free(tl_tu_result *r) {
     tl_findings_free(&r->findings);
     free(r->fatal_message);
     r->fatal_message = NULL;
+    for (size_t i = 0; i < r->nincludes; i++) free(r->includes[i]);
+    free(r->includes);
+    r->includes = NULL;
+    r->nincludes = 0;
     r->fatal = false;
     r->nerrors = 0;
 }
@@ -280,6 +284,48 @@ static void absolutize(const char *dir, tl_findings *fs) {
     }
 }
 
+/* ---- the include list (for incremental re-analysis) ---- */
+
+typedef struct {
+    const char *dir;
+    char **v;
+    size_t n, cap;
+} incl_acc;
+
+static void on_inclusion(CXFile included, CXSourceLocation *stack, unsigned depth, CXClientData data) {
+    (void)stack;
+    (void)depth;
+    incl_acc *acc = data;
+    CXString s = clang_getFileName(included);
+    const char *name = clang_getCString(s);
+    if (name && *name) {
+        char *p = path_join(acc->dir, name);
+        bool seen = false;
+        for (size_t i = 0; i < acc->n && !seen; i++) seen = !strcmp(acc->v[i], p);
+        if (seen) {
+            free(p);
+        } else {
+            if (acc->n == acc->cap) {
+                acc->cap = acc->cap ? acc->cap * 2 : 64;
+                acc->v = tl_xrealloc(acc->v, acc->cap * sizeof *acc->v);
+            }
+            acc->v[acc->n++] = p;
+        }
+    }
+    clang_disposeString(s);
+}
+
+static void collect_includes(CXTranslationUnit tu, const char *main_path, const char *dir,
+                             tl_tu_result *out) {
+    incl_acc acc = {.dir = dir};
+    acc.cap = 64;
+    acc.v = tl_xmalloc(acc.cap * sizeof *acc.v);
+    acc.v[acc.n++] = tl_xstrdup(main_path);
+    clang_getInclusions(tu, on_inclusion, &acc);
+    out->includes = acc.v;
+    out->nincludes = acc.n;
+}
+
 static const char *parse_error_name(enum CXErrorCode ec) {
     switch (ec) {
     case CXError_Crashed: return "libclang crashed while parsing it";
@@ -318,6 +364,8 @@ int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *bas
     out->nerrors = 0;
     out->fatal = false;
     out->fatal_message = NULL;
+    out->includes = NULL;
+    out->nincludes = 0;
     if (!job || !job->file || !*job->file) return fatal(out, tl_xstrdup("no file to analyse"));
 
     tl_options defaults;
@@ -420,6 +468,7 @@ int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *bas
     tl_tu_free(&ir);
 
     apply_suppressions(tu, path, dir, enabled, &out->findings);
+    if (job->want_includes) collect_includes(tu, path, dir, out);
     clang_disposeTranslationUnit(tu);
 
     absolutize(dir, &out->findings);

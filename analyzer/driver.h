@@ -27,6 +27,7 @@ typedef struct {
     const char *directory;   /* working directory for relative paths, or NULL */
     const char *const *args; /* compiler arguments (without the file name) */
     int nargs;
+    bool want_includes;      /* fill tl_tu_result.includes (incremental re-analysis) */
 } tl_tu_job;
 
 typedef struct {
@@ -34,6 +35,11 @@ typedef struct {
     int nerrors;             /* clang errors in the TU */
     bool fatal;              /* could not be analysed at all */
     char *fatal_message;
+    /* with want_includes: the main file first, then every file the TU
+       included (clang_getInclusions), distinct, absolute when the job's
+       directory is known or the path was absolute */
+    char **includes;
+    size_t nincludes;
 } tl_tu_result;
 
 void tl_options_init(tl_options *o);
