@@ -7,11 +7,13 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "driver.h"
 #include "model/model.h"
 #include "report/text_output.h"
+#include "store/store.h"
 
 /* ---- options (options.c) ---- */
 
@@ -20,8 +22,16 @@ typedef enum {
     TL_CMD_LIST_RULES,
     TL_CMD_EXPLAIN,
     TL_CMD_VERSION,
-    TL_CMD_HELP
+    TL_CMD_HELP,
+    TL_CMD_CHECK,    /* tasklint check PATH...: analyse, compare with a baseline */
+    TL_CMD_RUNS,     /* tasklint runs */
+    TL_CMD_DIFF,     /* tasklint diff [RUN_A [RUN_B]] */
+    TL_CMD_BASELINE, /* tasklint baseline set [RUN] | export FILE */
+    TL_CMD_TRIAGE    /* tasklint triage FINGERPRINT STATE REASON */
 } tl_cli_command;
+
+typedef enum { TL_FAIL_DEFAULT = 0, TL_FAIL_NEW, TL_FAIL_ANY, TL_FAIL_NONE } tl_fail_on;
+typedef enum { TL_FORMAT_TEXT = 0, TL_FORMAT_JSON, TL_FORMAT_SARIF } tl_format;
 
 typedef struct {
     tl_cli_command command;
@@ -37,6 +47,18 @@ typedef struct {
     int jobs;                 /* 0: number of online CPUs */
     tl_color_mode color;
     bool quiet;
+    bool verbose;             /* -v: diff/check also list unchanged findings */
+    /* findings store */
+    const char *db_path;      /* --db PATH */
+    bool no_db;               /* --no-db */
+    const char *baseline;     /* --baseline NAME|FILE */
+    const char *baseline_commit; /* --baseline-commit REF */
+    tl_fail_on fail_on;       /* --fail-on */
+    tl_format format;         /* --format */
+    const char *output;       /* --output FILE */
+    const char *name;         /* --name NAME (baseline set) */
+    const char *run;          /* --run RUN (baseline export) */
+    char *command_line;       /* argv joined, shell-quoted where needed */
 } tl_cli_options;
 
 /* Parses argv.  Returns 0, or 2 after printing a usage error to err. */
@@ -93,6 +115,90 @@ char **tl_compdb_clean_args(const char *const *argv, int argc, const char *file,
 int tl_compdb_load(const char *dir, char *const *filters, size_t nfilters, char *const *extra,
                    int nextra, tl_cli_tus *out, FILE *err);
 
+/* ---- helpers (sha256.c, git.c) ---- */
+
+/* SHA-256 of a byte stream, hex output (65 bytes with the NUL). */
+typedef struct {
+    unsigned int h[8];
+    unsigned char buf[64];
+    unsigned long long len;
+    size_t nbuf;
+} tl_sha256;
+void tl_sha256_init(tl_sha256 *c);
+void tl_sha256_update(tl_sha256 *c, const void *data, size_t n);
+void tl_sha256_hex(tl_sha256 *c, char out[65]);
+
+/* Runs git with `argv` (without "git") in `dir`; stdout (trailing newline
+ * stripped) into *out (malloc'd) when out is not NULL.  stderr goes to
+ * *errout likewise, or is discarded.  Returns git's exit status, or -1 when
+ * git cannot be run. */
+int tl_git(const char *dir, const char *const *argv, char **out, char **errout);
+/* The commit HEAD names and the branch (NULL when detached / not a repo).
+ * Uses git when available, else reads .git/HEAD, refs and packed-refs. */
+void tl_git_head(const char *dir, char **commit, char **branch);
+/* The repository's top level directory, or NULL. */
+char *tl_git_toplevel(const char *dir);
+
+/* ---- the findings store from the command line (run_store.c) ---- */
+
+
+/* Opens the store named by --db, else the default one of `root`.  With
+ * create false a missing store is an error ("run an analysis first").
+ * Prints the error (and what to do) and returns 2 on failure. */
+int tl_cli_store_open(const tl_cli_options *o, const char *root, bool create,
+                      tl_store **out);
+/* "tasklint: error: MSG" plus a hint for the status (the file is never
+ * touched; --no-db; --db). */
+void tl_cli_store_report(const tl_store_error *e, const char *path);
+/* The project root for a subcommand (from the current directory) or for
+ * the analysed paths. (malloc'd) */
+char *tl_cli_root_for(const char *first_path);
+/* Lexically normalised absolute path (".", ".." and "//" removed), joined
+ * to `dir` (or the current directory) when relative. (malloc'd) */
+char *tl_cli_abspath(const char *path, const char *dir);
+/* Hash of what decides the analysis besides the sources: the built-in and
+ * --models model texts, the --config file, --no-config, the profile and the
+ * rule states. (hex, malloc'd) */
+char *tl_cli_config_hash(const tl_cli_options *o);
+/* Hash for one TU: the global hash plus the project config that applies to
+ * `abs_file` (looked up like the driver does).  Cached per config file. */
+const char *tl_cli_tu_config_hash(const tl_cli_options *o, const char *global,
+                                  const char *abs_file);
+/* The tool identity in TU keys: the version plus the executable's size and
+ * mtime, so a rebuilt tasklint never reuses results of another build. */
+char *tl_cli_tool_identity(void);
+/* A run id: "12"; returns 0 or -1. */
+int tl_cli_parse_run(const char *s, int64_t *out);
+
+/* A sorted set of fingerprints. */
+typedef struct {
+    char **v;
+    size_t n;
+} tl_fpset;
+/* Every finding with a fingerprint (skip_suppressed: unsuppressed ones). */
+void tl_fpset_build(tl_fpset *s, const tl_findings *fs, bool skip_suppressed);
+bool tl_fpset_has(const tl_fpset *s, const char *fp);
+void tl_fpset_free(tl_fpset *s);
+
+/* The findings of a baseline: SPEC is a file when such a file exists, else
+ * the name of a baseline in the store (store may be NULL: then only files
+ * work).  *label describes it ("baseline 'default' (run 3)", "FILE").
+ * Returns 0, or 2 after printing an error. */
+int tl_cli_load_baseline(tl_store *s, const char *spec, tl_findings *out, char **label);
+
+/* triage tag of a finding for text output: " (triaged: STATE: reason)" or "" */
+char *tl_cli_triage_tag(const tl_finding *f);
+/* Prints one finding like tl_text_print_finding, with `tags` appended to its
+ * first line. */
+void tl_cli_print_tagged(FILE *out, const tl_finding *f, const tl_text_options *o,
+                         const char *tags);
+
+/* ---- subcommands (cmd_*.c) ---- */
+int tl_cmd_runs(const tl_cli_options *o);
+int tl_cmd_diff(const tl_cli_options *o);
+int tl_cmd_baseline(const tl_cli_options *o);
+int tl_cmd_triage(const tl_cli_options *o);
+
 /* ---- workers (workers.c) ---- */
 
 typedef void (*tl_result_fn)(void *ctx, size_t index, tl_tu_result *r);
@@ -105,9 +211,10 @@ typedef enum {
 
 /* Analyses every TU with `jobs` worker threads (each with its own CXIndex);
  * calls on_result on the calling thread in input order.  When *stop becomes
- * nonzero no new TU is started and no more results are reported. */
+ * nonzero no new TU is started and no more results are reported.
+ * want_includes: results carry the TU's include list. */
 tl_pool_status tl_pool_run(const tl_cli_tus *tus, const tl_options *opts,
-                           const tl_model_set *base, int jobs,
+                           const tl_model_set *base, int jobs, bool want_includes,
                            volatile sig_atomic_t *stop, tl_result_fn on_result, void *ctx);
 
 /* ---- progress (progress.c) ---- */

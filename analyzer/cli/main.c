@@ -6,18 +6,32 @@
  * a compile_commands.json (-p); worker threads analyse them (driver.c);
  * findings are printed on stdout in input order, the summary and progress
  * on stderr.  Exit: 0 clean, 1 findings, 2 usage/fatal error, 130 SIGINT.
+ *
+ * Every run is recorded in the findings store (store/store.h) unless
+ * --no-db: the store is used on this thread only.  Before the workers
+ * start, each TU's key (file, arguments, tool, configuration) is looked up;
+ * a TU whose files are all unchanged is not parsed, its findings are
+ * carried over.  Only the others go to the worker pool.  Subcommands
+ * (runs, diff, baseline, triage) live in cmd_*.c.
  */
 #include <clang-c/Index.h>
+#include <errno.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "driver.h"
+#include "report/report.h"
 #include "report/text_output.h"
 #include "rules/rule.h"
+#include "store/fingerprint.h"
+#include "store/store.h"
 #include "util/xalloc.h"
 
 #ifndef TASKLINT_VERSION
@@ -64,60 +78,364 @@ static int explain(const char *id) {
 
 /* ---- the run ---- */
 
+/* A TU's results, held until it is its turn to be printed: TUs whose
+ * results come from the store are known before the workers start, the
+ * others arrive from the pool; both are printed in input order. */
+typedef struct {
+    bool reused;
+    int64_t from; /* run the results were carried over from */
+    tl_findings findings;
+    tl_file_stamp *stamps;
+    size_t nstamps;
+} tu_slot;
+
+typedef struct {
+    char *path;
+    tl_file_stamp st;
+    bool ok;
+} stamp_entry;
+
 typedef struct {
     const tl_cli_options *o;
     const tl_cli_tus *tus;
+    const char *root;        /* project root: fingerprints, the store */
+    char *cwd;               /* with a trailing '/' */
+    volatile sig_atomic_t *stop;
+
+    /* output */
+    bool print;              /* text findings to `out` */
+    bool only_new;           /* check: only new findings (unless -v) */
+    FILE *out;
     tl_text_options text;
     tl_progress progress;
+
+    /* store */
+    tl_store *store;
+    int64_t run;
+    char **keys;             /* per TU */
+    tu_slot *slots;          /* per TU */
+    size_t *miss_map;        /* pool index -> TU index */
+    size_t nmiss;
+    size_t next_emit;        /* next TU (input order) to print */
+    size_t nreused;
+    stamp_entry *stamps;     /* every file stamped in this run, sorted by path on demand */
+    size_t nstamps, capstamps;
+    bool store_failed;
+
+    /* baseline */
+    const tl_fpset *baseline;
+
+    /* results */
     tl_summary summary;
+    size_t counted;          /* unsuppressed, not triaged false-positive/intentional */
+    size_t counted_new;
+    size_t nnew, nunchanged;
+    size_t ntriaged;
     bool any_fatal;
     char **fatal_seen;
     size_t nfatal;
-    char *cwd; /* with a trailing '/' */
+    double t_lookup, t_stamp, t_record; /* seconds spent on the store (-v) */
+    tl_findings all;         /* every finding, absolute paths, fingerprinted */
+    char **analysed;         /* absolute main files analysed */
+    size_t nanalysed;
 } run_ctx;
 
-/* Paths of compile_commands.json entries are absolute; show those under the
- * current directory relative to it. */
-static void relativize(run_ctx *c, char *path) {
-    if (!c->cwd || !path) return;
-    size_t n = strlen(c->cwd);
-    if (!strncmp(path, c->cwd, n) && path[n]) memmove(path, path + n, strlen(path + n) + 1);
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void on_result(void *ctx, size_t index, tl_tu_result *r) {
-    run_ctx *c = ctx;
+static bool triaged_away(const tl_finding *f) {
+    return f->triage == TL_TRIAGE_FALSE_POSITIVE || f->triage == TL_TRIAGE_INTENTIONAL;
+}
+
+/* Display path: relative to the current directory when under it. */
+static char *display_path(run_ctx *c, const char *path) {
+    if (!path) return NULL;
+    if (c->cwd) {
+        size_t n = strlen(c->cwd);
+        if (!strncmp(path, c->cwd, n) && path[n]) return tl_xstrdup(path + n);
+    }
+    return tl_xstrdup(path);
+}
+
+static void make_absolute(tl_findings *fs) {
+    for (size_t i = 0; i < fs->n; i++) {
+        tl_finding *f = &fs->items[i];
+        if (f->file && *f->file) {
+            char *p = tl_cli_abspath(f->file, NULL);
+            free(f->file);
+            f->file = p;
+        }
+        for (size_t k = 0; k < f->nnotes; k++) {
+            tl_note *n = &f->notes[k];
+            if (n->file && *n->file) {
+                char *p = tl_cli_abspath(n->file, NULL);
+                free(n->file);
+                n->file = p;
+            }
+        }
+    }
+}
+
+static void store_error(run_ctx *c, const tl_store_error *e) {
+    if (c->store_failed) return;
+    tl_progress_clear(&c->progress);
+    tl_cli_store_report(e, c->o->db_path ? c->o->db_path : "the findings store");
+    c->store_failed = true;
+    *c->stop = 1;
+}
+
+static const tl_file_stamp *stamp_of(run_ctx *c, const char *path) {
+    for (size_t i = c->nstamps; i-- > 0;) /* recent first: headers repeat in runs of TUs */
+        if (!strcmp(c->stamps[i].path, path)) return c->stamps[i].ok ? &c->stamps[i].st : NULL;
+    if (c->nstamps == c->capstamps) {
+        c->capstamps = c->capstamps ? c->capstamps * 2 : 256;
+        c->stamps = tl_xrealloc(c->stamps, c->capstamps * sizeof *c->stamps);
+    }
+    stamp_entry *e = &c->stamps[c->nstamps++];
+    memset(e, 0, sizeof *e);
+    e->path = tl_xstrdup(path);
+    e->ok = tl_store_stamp_file(path, &e->st) == 0;
+    return e->ok ? &e->st : NULL;
+}
+
+/* A TU's findings are ready (analysed now, or carried over): fingerprint,
+ * triage, record, compare, print. */
+static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, const char *fatal_msg,
+                       char **includes, size_t nincludes, tu_slot *slot) {
     const tl_cli_tu *tu = &c->tus->items[index];
-    bool prints = r->fatal;
-    for (size_t i = 0; i < r->findings.n && !prints; i++) prints = !r->findings.items[i].suppressed;
-    if (prints) tl_progress_clear(&c->progress);
-    if (r->fatal) {
+    if (fatal) {
         c->any_fatal = true;
-        const char *m = r->fatal_message ? r->fatal_message : "analysis failed";
+        const char *m = fatal_msg ? fatal_msg : "analysis failed";
         bool seen = false;
         for (size_t k = 0; k < c->nfatal && !seen; k++) seen = !strcmp(c->fatal_seen[k], m);
         if (!seen) {
+            tl_progress_clear(&c->progress);
+            fflush(c->out);
             fflush(stdout);
             fprintf(stderr, "tasklint: error: %s\n", m);
             c->fatal_seen = tl_xrealloc(c->fatal_seen, (c->nfatal + 1) * sizeof *c->fatal_seen);
             c->fatal_seen[c->nfatal++] = tl_xstrdup(m);
         }
     }
-    if (tu->from_compdb) {
-        for (size_t i = 0; i < r->findings.n; i++) {
-            tl_finding *f = &r->findings.items[i];
-            relativize(c, f->file);
-            for (size_t k = 0; k < f->nnotes; k++) relativize(c, f->notes[k].file);
+    if (!slot || !slot->reused) {
+        make_absolute(fs);
+        tl_fingerprint_findings(fs, c->root);
+    }
+    double t_rec = now_s();
+    if (c->store && !c->store_failed) {
+        tl_store_error e;
+        memset(&e, 0, sizeof e);
+        if (tl_store_triage_apply(c->store, fs, &e) != 0) store_error(c, &e);
+        if (!fatal && !c->store_failed) {
+            memset(&e, 0, sizeof e);
+            int rc;
+            if (slot && slot->reused) {
+                rc = tl_store_record_tu(c->store, c->run, c->keys[index], tu->file, slot->stamps,
+                                        slot->nstamps, fs, slot->from, &e);
+            } else {
+                double t0 = now_s();
+                tl_file_stamp *st = tl_xcalloc(nincludes + 1, sizeof *st);
+                size_t nst = 0;
+                for (size_t k = 0; k < nincludes; k++) {
+                    const tl_file_stamp *s = stamp_of(c, includes[k]);
+                    if (s) {
+                        st[nst] = *s;
+                        st[nst].path = includes[k];
+                        nst++;
+                    }
+                }
+                char *main_abs = tl_cli_abspath(tu->file, tu->directory);
+                c->t_stamp += now_s() - t0;
+                rc = tl_store_record_tu(c->store, c->run, c->keys[index], main_abs, st, nst, fs, 0,
+                                        &e);
+                free(main_abs);
+                free(st);
+            }
+            if (rc != 0) store_error(c, &e);
         }
     }
-    tl_text_print_findings(stdout, &r->findings, &c->text);
-    fflush(stdout);
-    tl_summary_add(&c->summary, &r->findings);
-    if (r->fatal) c->summary.files_failed++;
+    c->t_record += now_s() - t_rec;
+    if (slot && slot->reused) c->nreused++;
+
+    /* compare, count */
+    tl_findings counted;
+    tl_findings_init(&counted);
+    counted.items = tl_xmalloc((fs->n + 1) * sizeof *counted.items);
+    bool prints = fatal;
+    for (size_t i = 0; i < fs->n; i++) {
+        tl_finding *f = &fs->items[i];
+        f->baseline_state = TL_BASELINE_NONE;
+        if (f->suppressed) continue;
+        if (c->baseline) {
+            f->baseline_state =
+                tl_fpset_has(c->baseline, f->fingerprint) ? TL_BASELINE_UNCHANGED : TL_BASELINE_NEW;
+            if (f->baseline_state == TL_BASELINE_NEW) c->nnew++;
+            else c->nunchanged++;
+        }
+        if (triaged_away(f)) {
+            c->ntriaged++;
+        } else {
+            counted.items[counted.n++] = *f; /* shallow */
+            c->counted++;
+            if (f->baseline_state != TL_BASELINE_UNCHANGED) c->counted_new++;
+        }
+        prints = true;
+    }
+
+    /* print */
+    if (prints) tl_progress_clear(&c->progress);
+    if (c->print) {
+        for (size_t i = 0; i < fs->n; i++) {
+            tl_finding *f = &fs->items[i];
+            if (f->suppressed) continue;
+            if (c->only_new && f->baseline_state == TL_BASELINE_UNCHANGED && !c->o->verbose)
+                continue;
+            char *file = f->file;
+            char **nfiles = tl_xmalloc((f->nnotes + 1) * sizeof *nfiles);
+            f->file = display_path(c, file);
+            for (size_t k = 0; k < f->nnotes; k++) {
+                nfiles[k] = f->notes[k].file;
+                f->notes[k].file = display_path(c, nfiles[k]);
+            }
+            char *tri = tl_cli_triage_tag(f);
+            char *tags = tl_xasprintf("%s%s", tri,
+                                      f->baseline_state == TL_BASELINE_NEW ? " [new]" : "");
+            tl_cli_print_tagged(c->out, f, &c->text, tags);
+            free(tags);
+            free(tri);
+            free(f->file);
+            f->file = file;
+            for (size_t k = 0; k < f->nnotes; k++) {
+                free(f->notes[k].file);
+                f->notes[k].file = nfiles[k];
+            }
+            free(nfiles);
+        }
+        fflush(c->out);
+    }
+    /* the summary counts display paths like before */
+    for (size_t i = 0; i < counted.n; i++) counted.items[i].file = display_path(c, counted.items[i].file);
+    tl_summary_add(&c->summary, &counted);
+    for (size_t i = 0; i < counted.n; i++) free(counted.items[i].file);
+    free(counted.items);
+    for (size_t i = 0; i < fs->n; i++)
+        if (fs->items[i].suppressed) c->summary.suppressed++;
+    if (fatal) c->summary.files_failed++;
     else c->summary.files_analysed++;
+
+    c->analysed = tl_xrealloc(c->analysed, (c->nanalysed + 1) * sizeof *c->analysed);
+    c->analysed[c->nanalysed++] = tl_cli_abspath(tu->file, tu->directory);
+    tl_findings_move(&c->all, fs);
+
     char *shown = tl_xstrdup(tu->file);
-    if (tu->from_compdb) relativize(c, shown);
+    if (tu->from_compdb) {
+        char *d = display_path(c, shown);
+        free(shown);
+        shown = d;
+    }
     tl_progress_update(&c->progress, index + 1, shown);
     free(shown);
+}
+
+static void emit_reused_upto(run_ctx *c, size_t limit) {
+    while (c->next_emit < limit && c->next_emit < c->tus->n && !c->store_failed) {
+        size_t i = c->next_emit;
+        tu_slot *s = c->slots ? &c->slots[i] : NULL;
+        if (!s || !s->reused) break;
+        process_tu(c, i, &s->findings, false, NULL, NULL, 0, s);
+        c->next_emit++;
+    }
+}
+
+static void on_result(void *ctx, size_t j, tl_tu_result *r) {
+    run_ctx *c = ctx;
+    size_t i = c->miss_map[j];
+    emit_reused_upto(c, i);
+    if (c->store_failed) return;
+    process_tu(c, i, &r->findings, r->fatal, r->fatal_message, r->includes, r->nincludes, NULL);
+    c->next_emit = i + 1;
+}
+
+static void run_ctx_free(run_ctx *c) {
+    for (size_t k = 0; k < c->nfatal; k++) free(c->fatal_seen[k]);
+    free(c->fatal_seen);
+    free(c->cwd);
+    tl_summary_free(&c->summary);
+    if (c->keys)
+        for (size_t i = 0; i < c->tus->n; i++) free(c->keys[i]);
+    free(c->keys);
+    if (c->slots)
+        for (size_t i = 0; i < c->tus->n; i++) {
+            tl_findings_free(&c->slots[i].findings);
+            tl_file_stamps_free(c->slots[i].stamps, c->slots[i].nstamps);
+        }
+    free(c->slots);
+    free(c->miss_map);
+    for (size_t i = 0; i < c->nstamps; i++) {
+        free(c->stamps[i].path);
+        if (c->stamps[i].ok) {
+            free((char *)c->stamps[i].st.path);
+            free((char *)c->stamps[i].st.hash);
+        }
+    }
+    free(c->stamps);
+    tl_findings_free(&c->all);
+    for (size_t i = 0; i < c->nanalysed; i++) free(c->analysed[i]);
+    free(c->analysed);
+}
+
+static void iso_now(char out[32]) {
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ---- --baseline-commit: a temporary git worktree ---- */
+
+static char *wt_top, *wt_tmp, *wt_dir;
+
+static void worktree_cleanup(void) {
+    if (!wt_dir) return;
+    tl_git(wt_top, (const char *const[]){"worktree", "remove", "--force", wt_dir, NULL}, NULL,
+           NULL);
+    /* whatever git left behind (it refuses to remove a half-made worktree) */
+    char *rm[] = {"rm", "-rf", wt_tmp, NULL};
+    pid_t pid;
+    extern char **environ;
+    if (posix_spawnp(&pid, "rm", NULL, NULL, rm, environ) == 0) waitpid(pid, NULL, 0);
+    tl_git(wt_top, (const char *const[]){"worktree", "prune", NULL}, NULL, NULL);
+    free(wt_top);
+    free(wt_tmp);
+    free(wt_dir);
+    wt_top = wt_tmp = wt_dir = NULL;
+}
+
+/* `path` with the prefix `from` replaced by `to`, or NULL when not under it. */
+static char *remap(const char *path, const char *from, const char *to) {
+    size_t n = strlen(from);
+    if (strncmp(path, from, n) != 0 || (path[n] != '/' && path[n] != 0)) return NULL;
+    return tl_xasprintf("%s%s", to, path + n);
+}
+
+/* An argument naming a path under `from` ("-I/top/inc", "/top/x.h") points
+ * into the worktree when that path exists there; build directories are not
+ * in git and keep pointing to the original. */
+static char *remap_arg(const char *arg, const char *from, const char *to) {
+    const char *hit = strstr(arg, from);
+    if (!hit) return tl_xstrdup(arg);
+    char *tail = remap(hit, from, to);
+    if (!tail) return tl_xstrdup(arg);
+    char *res = tl_xstrdup(arg);
+    if (access(tail, F_OK) == 0) {
+        free(res);
+        res = tl_xasprintf("%.*s%s", (int)(hit - arg), arg, tail);
+    }
+    free(tail);
+    return res;
 }
 
 static int load_base(const tl_cli_options *o, tl_model_set *base) {
@@ -140,7 +458,326 @@ static int load_base(const tl_cli_options *o, tl_model_set *base) {
     return 0;
 }
 
+/* ---- analysis ---- */
+
+typedef struct {
+    const tl_cli_options *o;
+    const tl_model_set *base;
+    int jobs;
+    tl_store *store;
+    const char *config_hash;  /* global */
+    const char *tool_id;
+    bool quiet_progress;
+} run_env;
+
+typedef struct {
+    int status;      /* 0 done, 130 interrupted, 2 store failure */
+    bool fatal;
+} run_outcome;
+
+/* One analysis run over `tus`, recorded in the store when there is one. */
+static run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const char *root,
+                                const char *git_dir, const char *label, run_ctx *c) {
+    run_outcome res = {0, false};
+    const tl_cli_options *o = env->o;
+    c->o = o;
+    c->tus = tus;
+    c->root = root;
+    c->stop = &interrupted;
+    c->store = env->store;
+    tl_summary_init(&c->summary);
+    tl_findings_init(&c->all);
+    char *cwd = getcwd(NULL, 0);
+    if (cwd) {
+        c->cwd = tl_xasprintf("%s%s", cwd, strcmp(cwd, "/") ? "/" : "");
+        free(cwd);
+    }
+    tl_progress_init(&c->progress, stderr, tus->n, !o->quiet && !env->quiet_progress);
+
+    c->miss_map = tl_xcalloc(tus->n + 1, sizeof *c->miss_map);
+    tl_cli_tus misses = {0};
+    misses.items = tl_xcalloc(tus->n + 1, sizeof *misses.items);
+
+    if (c->store) {
+        char *commit = NULL, *branch = NULL;
+        tl_git_head(git_dir ? git_dir : root, &commit, &branch);
+        char *cmdline = label ? tl_xasprintf("%s (%s)", o->command_line, label)
+                              : tl_xstrdup(o->command_line);
+        tl_run_info info = {.tool_version = TASKLINT_VERSION,
+                            .config_hash = env->config_hash,
+                            .git_commit = commit,
+                            .git_branch = branch,
+                            .command_line = cmdline,
+                            .root = root};
+        tl_store_error e;
+        memset(&e, 0, sizeof e);
+        c->run = tl_store_run_begin(c->store, &info, &e);
+        free(commit);
+        free(branch);
+        free(cmdline);
+        if (c->run <= 0) {
+            store_error(c, &e);
+            res.status = 2;
+            goto out;
+        }
+        /* incremental: TUs whose inputs did not change are not parsed */
+        double t0 = now_s();
+        c->keys = tl_xcalloc(tus->n, sizeof *c->keys);
+        c->slots = tl_xcalloc(tus->n, sizeof *c->slots);
+        for (size_t i = 0; i < tus->n && !interrupted; i++) {
+            const tl_cli_tu *tu = &tus->items[i];
+            char *abs = tl_cli_abspath(tu->file, tu->directory);
+            const char **args = tl_xcalloc((size_t)tu->nargs + 2, sizeof *args);
+            int na = 0;
+            for (int k = 0; k < tu->nargs; k++) args[na++] = tu->args[k];
+            char *wd = NULL;
+            if (tu->directory) args[na++] = wd = tl_xasprintf("-working-directory=%s", tu->directory);
+            c->keys[i] = tl_store_tu_key(abs, args, na, env->tool_id,
+                                         tl_cli_tu_config_hash(o, env->config_hash, abs));
+            free(wd);
+            free(args);
+            free(abs);
+            tu_slot *s = &c->slots[i];
+            tl_findings_init(&s->findings);
+            memset(&e, 0, sizeof e);
+            int64_t from = tl_store_reuse_tu(c->store, c->keys[i], &s->findings, &s->stamps,
+                                             &s->nstamps, &e);
+            if (from > 0) {
+                s->reused = true;
+                s->from = from;
+            } else if (e.status != TL_STORE_OK) {
+                store_error(c, &e);
+                res.status = 2;
+                goto out;
+            } else {
+                c->miss_map[misses.n] = i;
+                misses.items[misses.n++] = *tu; /* shallow */
+            }
+        }
+        c->t_lookup = now_s() - t0;
+    } else {
+        for (size_t i = 0; i < tus->n; i++) {
+            c->miss_map[misses.n] = i;
+            misses.items[misses.n++] = tus->items[i];
+        }
+    }
+
+    tl_pool_status st = TL_POOL_DONE;
+    if (!interrupted)
+        st = tl_pool_run(&misses, &o->opts, env->base, env->jobs, c->store != NULL, &interrupted,
+                         on_result, c);
+    if (st == TL_POOL_DONE && !interrupted) emit_reused_upto(c, tus->n);
+
+    tl_progress_clear(&c->progress);
+    if (st == TL_POOL_ABANDONED) {
+        fflush(c->out);
+        fflush(stdout);
+        fputs("tasklint: interrupted\n", stderr);
+        if (c->store && c->run > 0) {
+            tl_store_error e;
+            memset(&e, 0, sizeof e);
+            tl_store_run_finish(c->store, c->run, false, &e);
+            tl_store_close(c->store);
+        }
+        worktree_cleanup();
+        if (o->output) {
+            char *tmp = tl_xasprintf("%s.tmp", o->output);
+            unlink(tmp);
+            free(tmp);
+        }
+        _exit(130); /* workers are still inside libclang: no cleanup */
+    }
+    if (c->store_failed) res.status = 2;
+    else if (st == TL_POOL_INTERRUPTED || interrupted) res.status = 130;
+    res.fatal = c->any_fatal;
+out:
+    if (c->store && c->run > 0) {
+        tl_store_error e;
+        memset(&e, 0, sizeof e);
+        bool complete = res.status == 0 && !res.fatal;
+        if (tl_store_run_finish(c->store, c->run, complete, &e) != 0 && res.status == 0) {
+            store_error(c, &e);
+            res.status = 2;
+        }
+    }
+    free(misses.items);
+    return res;
+}
+
+/* Baseline findings not seen any more: fixed.  Only findings of files this
+ * run analysed count (or files that are gone), so analysing part of a
+ * project does not call the rest fixed. */
+static void compute_fixed(run_ctx *c, const tl_findings *base, bool scoped, tl_findings *fixed) {
+    tl_findings_init(fixed);
+    tl_fpset cur;
+    tl_fpset_build(&cur, &c->all, true);
+    char **rel = tl_xcalloc(c->nanalysed + 1, sizeof *rel);
+    for (size_t i = 0; i < c->nanalysed; i++) rel[i] = tl_fingerprint_relpath(c->analysed[i], c->root);
+    for (size_t i = 0; i < base->n; i++) {
+        const tl_finding *b = &base->items[i];
+        if (b->suppressed || !b->fingerprint || tl_fpset_has(&cur, b->fingerprint)) continue;
+        char *abs = b->file ? (b->file[0] == '/' ? tl_xstrdup(b->file)
+                                                 : tl_xasprintf("%s/%s", c->root, b->file))
+                            : NULL;
+        bool in_scope = !scoped || !abs;
+        if (!in_scope) {
+            char *r = tl_fingerprint_relpath(abs, c->root);
+            for (size_t k = 0; k < c->nanalysed && !in_scope; k++) in_scope = !strcmp(rel[k], r);
+            free(r);
+            if (!in_scope && access(abs, F_OK) != 0) in_scope = true; /* the file is gone */
+        }
+        if (in_scope) {
+            tl_finding *f = tl_findings_add_copy(fixed, b);
+            f->baseline_state = TL_BASELINE_ABSENT;
+            if (abs) {
+                free(f->file);
+                f->file = tl_xstrdup(abs);
+            }
+        }
+        free(abs);
+    }
+    for (size_t i = 0; i < c->nanalysed; i++) free(rel[i]);
+    free(rel);
+    tl_fpset_free(&cur);
+}
+
+/* Analyses REF in a temporary worktree; its findings become the baseline. */
+static int baseline_commit_run(const run_env *env, const tl_cli_tus *tus, const char *root,
+                               tl_findings *out) {
+    const tl_cli_options *o = env->o;
+    tl_findings_init(out);
+    char *top = tl_git_toplevel(root);
+    if (!top) {
+        fprintf(stderr, "tasklint: error: --baseline-commit: %s is not in a git repository\n",
+                root);
+        return 2;
+    }
+    char *spec = tl_xasprintf("%s^{commit}", o->baseline_commit);
+    char *commit = NULL, *gerr = NULL;
+    int rc = tl_git(top, (const char *const[]){"rev-parse", "--verify", "-q", spec, NULL},
+                    &commit, &gerr);
+    free(spec);
+    free(gerr);
+    if (rc != 0 || !commit || !*commit) {
+        fprintf(stderr, "tasklint: error: --baseline-commit: unknown revision '%s'%s\n",
+                o->baseline_commit, rc == -1 ? " (git cannot be run)" : "");
+        free(commit);
+        free(top);
+        return 2;
+    }
+    const char *tmpbase = getenv("TMPDIR");
+    char *tmpl = tl_xasprintf("%s/tasklint-baseline-XXXXXX", tmpbase && *tmpbase ? tmpbase : "/tmp");
+    if (!mkdtemp(tmpl)) {
+        fprintf(stderr, "tasklint: error: --baseline-commit: cannot create a temporary directory: %s\n",
+                strerror(errno));
+        free(tmpl);
+        free(commit);
+        free(top);
+        return 2;
+    }
+    wt_top = top;
+    wt_tmp = tmpl;
+    wt_dir = tl_xasprintf("%s/worktree", tmpl);
+    rc = tl_git(top, (const char *const[]){"worktree", "add", "--detach", "-q", wt_dir, commit, NULL},
+                NULL, &gerr);
+    if (rc != 0) {
+        fprintf(stderr, "tasklint: error: --baseline-commit: git worktree add failed%s%s\n",
+                gerr && *gerr ? ": " : "", gerr ? gerr : "");
+        free(gerr);
+        free(commit);
+        worktree_cleanup();
+        return 2;
+    }
+    free(gerr);
+
+    /* the same inputs, inside the worktree */
+    tl_cli_tus wtus = {0};
+    for (size_t i = 0; i < tus->n; i++) {
+        const tl_cli_tu *tu = &tus->items[i];
+        char *abs = tl_cli_abspath(tu->file, tu->directory);
+        char *mf = remap(abs, top, wt_dir);
+        free(abs);
+        if (!mf || access(mf, R_OK) != 0) { /* not in REF (new since): all its findings are new */
+            free(mf);
+            continue;
+        }
+        char *dir = NULL;
+        if (tu->directory) {
+            char *ad = tl_cli_abspath(tu->directory, NULL);
+            dir = remap(ad, top, wt_dir);
+            if (!dir || access(dir, F_OK) != 0) {
+                free(dir);
+                dir = tl_xstrdup(ad);
+            }
+            free(ad);
+        }
+        tl_cli_tu *n = tl_cli_tus_add(&wtus, mf, dir);
+        n->from_compdb = tu->from_compdb;
+        for (int k = 0; k < tu->nargs; k++) {
+            char *a = remap_arg(tu->args[k], top, wt_dir);
+            tl_cli_tu_add_arg(n, a);
+            free(a);
+        }
+        free(mf);
+        free(dir);
+    }
+    char *wroot = remap(root, top, wt_dir);
+    if (!wroot) wroot = tl_xstrdup(wt_dir);
+
+    run_ctx c;
+    memset(&c, 0, sizeof c);
+    c.out = stdout;
+    c.print = false;
+    char *label = tl_xasprintf("baseline for --baseline-commit %s", o->baseline_commit);
+    run_env env2 = *env;
+    env2.quiet_progress = true;
+    if (!o->quiet) fprintf(stderr, "tasklint: analysing %s (%.12s) in a temporary worktree\n",
+                           o->baseline_commit, commit);
+    run_outcome r = wtus.n ? run_analysis(&env2, &wtus, wroot, wt_dir, label, &c)
+                           : (run_outcome){0, false};
+    free(label);
+    int status = r.status;
+    if (status == 0) {
+        if (c.summary.files_failed && !o->quiet)
+            fprintf(stderr,
+                    "tasklint: warning: --baseline-commit %s: %zu files could not be analysed; "
+                    "their findings count as new\n",
+                    o->baseline_commit, c.summary.files_failed);
+        tl_findings_move(out, &c.all);
+    }
+    run_ctx_free(&c);
+    free(wroot);
+    tl_cli_tus_free(&wtus);
+    free(commit);
+    worktree_cleanup();
+    if (status == 130) fputs("tasklint: interrupted\n", stderr);
+    return status;
+}
+
+static int write_report(const tl_cli_options *o, FILE *out, run_ctx *c, const tl_findings *absent,
+                        bool compared, bool ok, const char *start, const char *end) {
+    tl_findings_sort(&c->all);
+    tl_report_input in;
+    memset(&in, 0, sizeof in);
+    in.findings = &c->all;
+    in.absent = absent;
+    in.root = c->root;
+    in.include_suppressed = false;
+    in.execution_successful = ok;
+    in.baseline_compared = compared;
+    in.command_line = o->command_line;
+    in.tool_version = TASKLINT_VERSION;
+    in.files_analysed = (int)c->summary.files_analysed;
+    in.files_failed = (int)c->summary.files_failed;
+    in.fatal_messages = (const char *const *)c->fatal_seen;
+    in.nfatal = (int)c->nfatal;
+    in.start_time_utc = start;
+    in.end_time_utc = end;
+    return o->format == TL_FORMAT_SARIF ? tl_sarif_write(out, &in) : tl_json_write(out, &in);
+}
+
 static int analyze(const tl_cli_options *o) {
+    bool check = o->command == TL_CMD_CHECK;
     if (!o->compdb_dir && o->npaths == 0) {
         fprintf(stderr, "tasklint: error: no input files\n"
                         "Try 'tasklint --help' for more information.\n");
@@ -180,18 +817,29 @@ static int analyze(const tl_cli_options *o) {
         jobs = n > 0 ? (int)(n > 64 ? 64 : n) : 1;
     }
 
+    /* the project root and the store */
+    char *first = o->npaths ? tl_cli_abspath(o->paths[0], NULL)
+                            : tl_cli_abspath(tus.items[0].file, tus.items[0].directory);
+    char *root = tl_cli_root_for(first);
+    free(first);
+    tl_store *store = NULL;
+    char *config_hash = tl_cli_config_hash(o);
+    char *tool_id = tl_cli_tool_identity();
+    tl_findings baseline;
+    tl_findings_init(&baseline);
+    char *baseline_label = NULL;
+    bool compared = false;
+    FILE *out = stdout;
+    char *out_tmp = NULL;
     run_ctx c;
     memset(&c, 0, sizeof c);
-    c.o = o;
-    c.tus = &tus;
-    c.text.color = tl_color_enabled(o->color, stdout);
-    c.text.sources = tl_source_cache_new();
-    tl_summary_init(&c.summary);
-    tl_progress_init(&c.progress, stderr, tus.n, !o->quiet);
-    char *cwd = getcwd(NULL, 0);
-    if (cwd) {
-        c.cwd = tl_xasprintf("%s%s", cwd, strcmp(cwd, "/") ? "/" : "");
-        free(cwd);
+    tl_findings fixed;
+    tl_findings_init(&fixed);
+    tl_fpset bset = {0};
+
+    if (!o->no_db) {
+        rc = tl_cli_store_open(o, root, true, &store);
+        if (rc) goto done;
     }
 
     struct sigaction sa, old_int;
@@ -201,31 +849,122 @@ static int analyze(const tl_cli_options *o) {
     sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills at once */
     sigaction(SIGINT, &sa, &old_int);
 
-    tl_pool_status st = tl_pool_run(&tus, &o->opts, &base, jobs, &interrupted, on_result, &c);
+    run_env env = {.o = o, .base = &base, .jobs = jobs, .store = store,
+                   .config_hash = config_hash, .tool_id = tool_id};
 
-    tl_progress_clear(&c.progress);
-    if (st == TL_POOL_ABANDONED) {
-        fflush(stdout);
-        fputs("tasklint: interrupted\n", stderr);
-        _exit(130); /* workers are still inside libclang: no cleanup */
+    /* the baseline */
+    const char *bspec = o->baseline;
+    if (check && !bspec && !o->baseline_commit) {
+        if (!store || tl_store_baseline_run(store, "default") <= 0) {
+            fprintf(stderr,
+                    "tasklint: error: check: no baseline: set one with `tasklint baseline set`, "
+                    "or pass --baseline NAME|FILE or --baseline-commit REF\n");
+            rc = 2;
+            goto restore;
+        }
+        bspec = "default";
     }
-    sigaction(SIGINT, &old_int, NULL);
+    if (bspec) {
+        rc = tl_cli_load_baseline(store, bspec, &baseline, &baseline_label);
+        if (rc) goto restore;
+        compared = true;
+    } else if (o->baseline_commit) {
+        rc = baseline_commit_run(&env, &tus, root, &baseline);
+        if (rc) goto restore;
+        baseline_label = tl_xasprintf("commit %s", o->baseline_commit);
+        compared = true;
+    }
+    if (compared) tl_fpset_build(&bset, &baseline, true);
 
-    if (st == TL_POOL_INTERRUPTED || interrupted) {
+    /* where the findings go */
+    if (o->output) {
+        out_tmp = tl_xasprintf("%s.tmp", o->output);
+        out = fopen(out_tmp, "w");
+        if (!out) {
+            fprintf(stderr, "tasklint: error: --output %s: %s\n", o->output, strerror(errno));
+            free(out_tmp);
+            out_tmp = NULL;
+            out = stdout;
+            rc = 2;
+            goto restore;
+        }
+    }
+
+    char start[32], end[32];
+    iso_now(start);
+    c.out = out;
+    c.print = o->format == TL_FORMAT_TEXT;
+    c.only_new = check;
+    c.text.color = tl_color_enabled(o->color, out);
+    c.text.sources = tl_source_cache_new();
+    c.baseline = compared ? &bset : NULL;
+    run_outcome r = run_analysis(&env, &tus, root, NULL, NULL, &c);
+    iso_now(end);
+    tl_source_cache_free(c.text.sources);
+
+    if (r.status == 130) {
+        fflush(out);
         fputs("tasklint: interrupted\n", stderr);
         rc = 130;
-    } else {
-        if (!o->quiet) tl_text_print_summary(stderr, &c.summary);
-        if (c.any_fatal) rc = 2;
-        else if (c.summary.errors + c.summary.warnings + c.summary.notes > 0) rc = 1;
-        else rc = 0;
+        goto restore;
     }
+    if (r.status) {
+        rc = r.status;
+        goto restore;
+    }
+    if (compared) compute_fixed(&c, &baseline, !o->baseline_commit, &fixed);
+    if (o->format != TL_FORMAT_TEXT &&
+        write_report(o, out, &c, compared ? &fixed : NULL, compared, !r.fatal, start, end) != 0) {
+        fprintf(stderr, "tasklint: error: cannot write the report\n");
+        rc = 2;
+        goto restore;
+    }
+    if (!o->quiet) {
+        tl_text_print_summary(stderr, &c.summary);
+        if (c.ntriaged)
+            fprintf(stderr, "%zu triaged as false positive or intentional (not counted).\n",
+                    c.ntriaged);
+        if (store && o->verbose)
+            fprintf(stderr,
+                    "%zu of %zu files unchanged since an earlier run (not re-analysed); store: "
+                    "%.2fs lookups, %.2fs stamps, %.2fs writes.\n",
+                    c.nreused, tus.n, c.t_lookup, c.t_stamp, c.t_record - c.t_stamp);
+    }
+    if (compared && (!o->quiet || check))
+        fprintf(stderr, "%zu new, %zu unchanged, %zu fixed (against %s).\n", c.nnew, c.nunchanged,
+                fixed.n, baseline_label);
 
-    for (size_t k = 0; k < c.nfatal; k++) free(c.fatal_seen[k]);
-    free(c.fatal_seen);
-    free(c.cwd);
-    tl_summary_free(&c.summary);
-    tl_source_cache_free(c.text.sources);
+    tl_fail_on fail = o->fail_on;
+    if (fail == TL_FAIL_DEFAULT) fail = compared ? TL_FAIL_NEW : TL_FAIL_ANY;
+    if (r.fatal) rc = 2;
+    else if (fail == TL_FAIL_ANY) rc = c.counted > 0;
+    else if (fail == TL_FAIL_NEW) rc = c.counted_new > 0;
+    else rc = 0;
+
+restore:
+    sigaction(SIGINT, &old_int, NULL);
+done:
+    if (out != stdout) {
+        bool ok = fflush(out) == 0 && !ferror(out);
+        fclose(out);
+        if (rc == 130 || (rc == 2 && !ok)) {
+            unlink(out_tmp);
+        } else if (!ok || rename(out_tmp, o->output) != 0) {
+            fprintf(stderr, "tasklint: error: --output %s: %s\n", o->output, strerror(errno));
+            unlink(out_tmp);
+            rc = 2;
+        }
+    }
+    free(out_tmp);
+    run_ctx_free(&c);
+    tl_fpset_free(&bset);
+    tl_findings_free(&fixed);
+    tl_findings_free(&baseline);
+    free(baseline_label);
+    if (store) tl_store_close(store);
+    free(config_hash);
+    free(tool_id);
+    free(root);
     tl_cli_tus_free(&tus);
     tl_models_free(&base);
     return rc;
@@ -245,7 +984,12 @@ int main(int argc, char **argv) {
         }
         case TL_CMD_LIST_RULES: rc = list_rules(); break;
         case TL_CMD_EXPLAIN: rc = explain(o.explain_rule); break;
-        case TL_CMD_ANALYZE: rc = analyze(&o); break;
+        case TL_CMD_ANALYZE:
+        case TL_CMD_CHECK: rc = analyze(&o); break;
+        case TL_CMD_RUNS: rc = tl_cmd_runs(&o); break;
+        case TL_CMD_DIFF: rc = tl_cmd_diff(&o); break;
+        case TL_CMD_BASELINE: rc = tl_cmd_baseline(&o); break;
+        case TL_CMD_TRIAGE: rc = tl_cmd_triage(&o); break;
         }
     }
     tl_cli_options_free(&o);

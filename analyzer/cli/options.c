@@ -11,6 +11,9 @@ void tl_cli_print_help(FILE *out) {
     fputs(
         "Usage: tasklint [options] PATH... [-- COMPILER_ARGS...]\n"
         "       tasklint -p BUILD_DIR [options] [PATH...] [-- COMPILER_ARGS...]\n"
+        "       tasklint check [--baseline NAME|FILE | --baseline-commit REF] [options] PATH...\n"
+        "       tasklint runs | diff [RUN_A [RUN_B]] | baseline set [RUN] |\n"
+        "                baseline export FILE | triage FINGERPRINT STATE REASON\n"
         "\n"
         "Finds async task-lifecycle bugs in C: spawned tasks that are never joined,\n"
         "work torn down before it is awaited, waits without a timeout, and blocking\n"
@@ -33,6 +36,37 @@ void tl_cli_print_help(FILE *out) {
         "  -j N, --jobs N       analyse N files in parallel (default: CPUs online)\n"
         "  --color WHEN         auto (default), always or never; NO_COLOR (non-empty) always disables colour\n"
         "  -q, --quiet          no summary line\n"
+        "  -v, --verbose        diff/check: also list unchanged findings\n"
+        "  --format FMT         text (default), json or sarif\n"
+        "  --output FILE        write the findings to FILE instead of stdout\n"
+        "\n"
+        "Findings store (every run is recorded; unchanged files are not re-analysed):\n"
+        "  --db PATH            the store (default: .tasklint/findings.db at the\n"
+        "                       project root)\n"
+        "  --no-db              do not read or write the store\n"
+        "  --baseline NAME|FILE compare with a baseline: a name set with `baseline set`,\n"
+        "                       or a file written by `baseline export`; new findings\n"
+        "                       are tagged [new]\n"
+        "  --baseline-commit REF  compare with git commit REF, analysed in a temporary\n"
+        "                       worktree\n"
+        "  --fail-on WHICH      new, any or none: which findings make the exit status 1\n"
+        "                       (default: new with a baseline, else any)\n"
+        "  --name NAME          baseline set/export: the baseline's name (default: default)\n"
+        "  --run RUN            baseline export: export this run\n"
+        "\n"
+        "Subcommands:\n"
+        "  check PATH...        analyse, print only findings new since the baseline\n"
+        "                       (default: the baseline named default), then\n"
+        "                       'N new, M unchanged, K fixed'\n"
+        "  runs                 the recorded runs with counts per rule\n"
+        "  diff [A [B]]         new, fixed (and with -v unchanged) findings between two\n"
+        "                       runs (default: the last two complete runs; --baseline as A)\n"
+        "  baseline set [RUN]   name a run (default: the newest complete run) as baseline\n"
+        "  baseline export FILE write a baseline as a sorted text file to commit\n"
+        "  triage FP STATE REASON  record a decision for a finding's fingerprint (or a\n"
+        "                       unique prefix of 8+ characters): false-positive,\n"
+        "                       intentional or confirmed; kept across runs\n"
+        "A PATH named like a subcommand can be given as ./NAME.\n"
         "  --list-rules         list the rules\n"
         "  --explain RULE       print a rule's documentation\n"
         "  --version            print the version\n"
@@ -41,8 +75,8 @@ void tl_cli_print_help(FILE *out) {
         "Suppress a finding with a comment: // tasklint-ignore(RULE): reason\n"
         "(also -next-line, -begin/-end and -file forms).\n"
         "\n"
-        "Exit status: 0 no findings, 1 findings, 2 usage or fatal error,\n"
-        "130 interrupted.\n",
+        "Exit status: 0 no findings, 1 findings (see --fail-on), 2 usage or fatal\n"
+        "error (also a store that cannot be opened), 130 interrupted.\n",
         out);
 }
 
@@ -113,10 +147,55 @@ static bool long_opt(const char *arg, const char *name, const char **val) {
     return false;
 }
 
+static char *join_command_line(int argc, char **argv) {
+    size_t cap = 64, len = 0;
+    char *s = tl_xmalloc(cap);
+    s[0] = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = i == 0 ? "tasklint" : argv[i];
+        bool plain = *a != 0;
+        for (const char *p = a; *p && plain; p++)
+            plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                           "-_=./,:+@%", *p) != NULL;
+        size_t need = len + strlen(a) * 4 + 4;
+        if (need > cap) {
+            cap = need * 2;
+            s = tl_xrealloc(s, cap);
+        }
+        if (i) s[len++] = ' ';
+        if (plain) {
+            len += (size_t)sprintf(s + len, "%s", a);
+        } else {
+            s[len++] = '\'';
+            for (const char *p = a; *p; p++) {
+                if (*p == '\'') {
+                    memcpy(s + len, "'\\''", 4);
+                    len += 4;
+                } else {
+                    s[len++] = *p;
+                }
+            }
+            s[len++] = '\'';
+            s[len] = 0;
+        }
+    }
+    return s;
+}
+
+static const struct {
+    const char *name;
+    tl_cli_command cmd;
+} subcommands[] = {{"check", TL_CMD_CHECK},       {"runs", TL_CMD_RUNS},
+                   {"diff", TL_CMD_DIFF},         {"baseline", TL_CMD_BASELINE},
+                   {"triage", TL_CMD_TRIAGE}};
+
 int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err) {
     memset(o, 0, sizeof *o);
     tl_options_init(&o->opts);
     o->color = TL_COLOR_AUTO;
+    o->command_line = join_command_line(argc, argv);
+    tl_cli_command sub = TL_CMD_ANALYZE;
+    bool positional_seen = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = NULL;
@@ -189,6 +268,45 @@ int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err) {
                                    val);
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             o->quiet = true;
+        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+            o->verbose = true;
+        } else if (long_opt(a, "--db", &val)) {
+            NEED_VALUE("--db");
+            if (!*val) return usage_error(err, "%s needs a file", "--db");
+            o->db_path = val;
+        } else if (!strcmp(a, "--no-db")) {
+            o->no_db = true;
+        } else if (long_opt(a, "--baseline", &val)) {
+            NEED_VALUE("--baseline");
+            if (!*val) return usage_error(err, "%s needs a name or a file", "--baseline");
+            o->baseline = val;
+        } else if (long_opt(a, "--baseline-commit", &val)) {
+            NEED_VALUE("--baseline-commit");
+            if (!*val) return usage_error(err, "%s needs a git revision", "--baseline-commit");
+            o->baseline_commit = val;
+        } else if (long_opt(a, "--fail-on", &val)) {
+            NEED_VALUE("--fail-on");
+            if (!strcmp(val, "new")) o->fail_on = TL_FAIL_NEW;
+            else if (!strcmp(val, "any")) o->fail_on = TL_FAIL_ANY;
+            else if (!strcmp(val, "none")) o->fail_on = TL_FAIL_NONE;
+            else return usage_error(err, "--fail-on: expected new, any or none, got '%s'", val);
+        } else if (long_opt(a, "--format", &val)) {
+            NEED_VALUE("--format");
+            if (!strcmp(val, "text")) o->format = TL_FORMAT_TEXT;
+            else if (!strcmp(val, "json")) o->format = TL_FORMAT_JSON;
+            else if (!strcmp(val, "sarif")) o->format = TL_FORMAT_SARIF;
+            else return usage_error(err, "--format: expected text, json or sarif, got '%s'", val);
+        } else if (long_opt(a, "--output", &val) || !strcmp(a, "-o")) {
+            NEED_VALUE("--output");
+            if (!*val) return usage_error(err, "%s needs a file", "--output");
+            o->output = val;
+        } else if (long_opt(a, "--name", &val)) {
+            NEED_VALUE("--name");
+            if (!*val) return usage_error(err, "%s needs a name", "--name");
+            o->name = val;
+        } else if (long_opt(a, "--run", &val)) {
+            NEED_VALUE("--run");
+            o->run = val;
         } else if (!strncmp(a, "-p", 2)) {
             val = a[2] ? a + 2 : NULL;
             NEED_VALUE("-p");
@@ -196,10 +314,26 @@ int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err) {
         } else if (a[0] == '-' && a[1] != 0) {
             return usage_error(err, "unknown option '%s'", a);
         } else {
+            if (!positional_seen) {
+                positional_seen = true;
+                bool is_sub = false;
+                for (size_t k = 0; k < sizeof subcommands / sizeof *subcommands; k++)
+                    if (!strcmp(a, subcommands[k].name)) {
+                        sub = subcommands[k].cmd;
+                        is_sub = true;
+                    }
+                if (is_sub) continue;
+            }
             push(&o->paths, &o->npaths, a);
         }
 #undef NEED_VALUE
     }
+    if (sub != TL_CMD_ANALYZE && o->command == TL_CMD_ANALYZE) o->command = sub;
+    if (o->no_db && o->db_path)
+        return usage_error(err, "%s: --db and --no-db exclude each other", "--no-db");
+    if (o->baseline && o->baseline_commit)
+        return usage_error(err, "%s: give --baseline or --baseline-commit, not both",
+                           "--baseline-commit");
     return 0;
 }
 
@@ -210,5 +344,6 @@ void tl_cli_options_free(tl_cli_options *o) {
     free(o->extra_args);
     for (size_t i = 0; i < o->nmodel_files; i++) free(o->model_files[i]);
     free(o->model_files);
+    free(o->command_line);
     memset(o, 0, sizeof *o);
 }

@@ -18,6 +18,7 @@ typedef struct {
     const tl_options *opts;
     const tl_model_set *base;
     volatile sig_atomic_t *stop;
+    bool want_includes;
 
     pthread_mutex_t mu;
     pthread_cond_t cv;   /* a result is ready / a worker finished */
@@ -44,7 +45,8 @@ static void *worker(void *arg) {
         tl_tu_job job = {.file = t->file,
                          .directory = t->directory,
                          .args = (const char *const *)t->args,
-                         .nargs = t->nargs};
+                         .nargs = t->nargs,
+                         .want_includes = p->want_includes};
         tl_tu_result r;
         memset(&r, 0, sizeof r);
         tl_analyze_tu(index, p->opts, p->base, &job, &r);
@@ -74,7 +76,7 @@ static void deadline_in(struct timespec *ts, long ms) {
 }
 
 tl_pool_status tl_pool_run(const tl_cli_tus *tus, const tl_options *opts,
-                           const tl_model_set *base, int jobs,
+                           const tl_model_set *base, int jobs, bool want_includes,
                            volatile sig_atomic_t *stop, tl_result_fn on_result, void *ctx) {
     static volatile sig_atomic_t never = 0;
     if (!stop) stop = &never;
@@ -89,6 +91,7 @@ tl_pool_status tl_pool_run(const tl_cli_tus *tus, const tl_options *opts,
     p->opts = opts;
     p->base = base;
     p->stop = stop;
+    p->want_includes = want_includes;
     p->results = tl_xcalloc(tus->n, sizeof *p->results);
     p->done = tl_xcalloc(tus->n, sizeof *p->done);
     pthread_mutex_init(&p->mu, NULL);
