@@ -455,16 +455,9 @@ sqlfail:
     return -1;
 }
 
-tl_store *tl_store_open(const char *path, bool create, tl_store_error *err) {
-    tl_store_error dummy;
-    if (!err) err = &dummy;
-    tl_store__ok(err);
-    if (!path || !*path) {
-        tl_store__set_error(err, TL_STORE_E_IO, "no database path");
-        return NULL;
-    }
-    if (precheck(path, create, err)) return NULL;
-
+/* Opens an existing (or, with `create`, new) database file: read-only
+   checks, WAL, connection settings, migrations. */
+static tl_store *open_db(const char *path, bool create, tl_store_error *err) {
     tl_store *s = tl_xcalloc(1, sizeof *s);
     s->path = tl_xstrdup(path);
     int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
@@ -516,18 +509,28 @@ tl_store *tl_store_open(const char *path, bool create, tl_store_error *err) {
         }
     }
 
-    char mode[32];
-    if ((rc = pragma_text(s->db, "PRAGMA journal_mode", mode, sizeof mode)) != SQLITE_OK) {
-        tl_store__fail(s, rc, "reading the journal mode", err);
-        goto fail;
-    }
     /* WAL: readers never block the writer, and a killed writer leaves the
        database as of its last commit.  On a file system without shared
-       memory support SQLite keeps the rollback journal, which is just as safe. */
-    if (strcmp(mode, "wal") != 0 &&
-        (rc = pragma_text(s->db, "PRAGMA journal_mode = WAL", mode, sizeof mode)) != SQLITE_OK) {
-        tl_store__fail(s, rc, "switching to WAL mode", err);
-        goto fail;
+       memory support SQLite keeps the rollback journal, which is just as safe.
+       The switch needs the database to itself, and SQLite does not call the
+       busy handler for it: retry while another process holds it. */
+    char mode[32];
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        rc = pragma_text(s->db, "PRAGMA journal_mode", mode, sizeof mode);
+        if (rc == SQLITE_OK && strcmp(mode, "wal") != 0)
+            rc = pragma_text(s->db, "PRAGMA journal_mode = WAL", mode, sizeof mode);
+        if (rc == SQLITE_OK) break;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        int prim = rc & 0xff;
+        if ((prim != SQLITE_BUSY && prim != SQLITE_LOCKED) ||
+            (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >
+                BUSY_TIMEOUT_MS) {
+            tl_store__fail(s, rc, "switching to WAL mode", err);
+            goto fail;
+        }
+        usleep(5000);
     }
     /* NORMAL in WAL mode: a killed process loses nothing that was
        committed; a power cut may lose the last transactions, never the
@@ -542,6 +545,59 @@ tl_store *tl_store_open(const char *path, bool create, tl_store_error *err) {
 fail:
     tl_store_close(s);
     return NULL;
+}
+
+/* A new database appears at `path` complete (schema and WAL mode) or not
+   at all: it is made under a temporary name and hard-linked into place,
+   which fails rather than replaces when another process was faster.  Two
+   processes creating the same database at once would otherwise race on the
+   first write and on the switch to WAL. */
+static int create_atomically(const char *path, tl_store_error *err) {
+    static int counter;
+    char *tmp = tl_xasprintf("%s.new-%ld-%d", path, (long)getpid(),
+                             __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
+    char *side[2] = {tl_xasprintf("%s-wal", tmp), tl_xasprintf("%s-shm", tmp)};
+    unlink(tmp);
+    int r = -1;
+    tl_store *t = open_db(tmp, true, err);
+    if (t) {
+        free(t->path);
+        t->path = tl_xstrdup(path); /* errors name the real file */
+        tl_store_close(t);
+        if (link(tmp, path) == 0 || errno == EEXIST) {
+            r = 0;
+        } else if (errno == EPERM || errno == ENOTSUP || errno == EOPNOTSUPP) {
+            r = 0; /* no hard links on this file system: SQLite creates it */
+        } else {
+            tl_store__set_error(err, errno_readonly(errno) ? TL_STORE_E_READONLY : TL_STORE_E_IO,
+                                "cannot create %s: %s", path, strerror(errno));
+        }
+    } else {
+        /* the message named the temporary file */
+        char *m = tl_xstrdup(err->msg);
+        tl_store__set_error(err, err->status, "cannot create %s: %s", path, m);
+        free(m);
+    }
+    unlink(tmp);
+    unlink(side[0]);
+    unlink(side[1]);
+    free(side[0]);
+    free(side[1]);
+    free(tmp);
+    return r;
+}
+
+tl_store *tl_store_open(const char *path, bool create, tl_store_error *err) {
+    tl_store_error dummy;
+    if (!err) err = &dummy;
+    tl_store__ok(err);
+    if (!path || !*path) {
+        tl_store__set_error(err, TL_STORE_E_IO, "no database path");
+        return NULL;
+    }
+    if (precheck(path, create, err)) return NULL;
+    if (create && access(path, F_OK) != 0 && create_atomically(path, err)) return NULL;
+    return open_db(path, create, err);
 }
 
 void tl_store_close(tl_store *s) {
