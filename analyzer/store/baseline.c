@@ -46,15 +46,16 @@ void tl_diff_compute(const tl_findings *a, const tl_findings *b, tl_diff *out) {
     tl_findings_init(&out->added);
     tl_findings_init(&out->fixed);
     tl_findings_init(&out->unchanged);
-    bool *in_a = tl_xcalloc(a->n + 1, sizeof *in_a), *in_b = tl_xcalloc(b->n + 1, sizeof *in_b);
+    /* a_kept[i]: A's finding i is still in B; b_old[j]: B's finding j was in A */
+    bool *a_kept = tl_xcalloc(a->n + 1, sizeof *a_kept), *b_old = tl_xcalloc(b->n + 1, sizeof *b_old);
     size_t na, nb;
     const tl_finding **va = sorted_by_fp(a, &na), **vb = sorted_by_fp(b, &nb);
     /* a multiset match: each occurrence in A pairs with at most one in B */
     for (size_t i = 0, j = 0; i < na && j < nb;) {
         int c = strcmp(va[i]->fingerprint, vb[j]->fingerprint);
         if (c == 0) {
-            in_b[va[i] - a->items] = true; /* A's finding is still in B */
-            in_a[vb[j] - b->items] = true; /* B's finding was in A */
+            a_kept[va[i] - a->items] = true;
+            b_old[vb[j] - b->items] = true;
             i++;
             j++;
         } else if (c < 0) {
@@ -64,16 +65,16 @@ void tl_diff_compute(const tl_findings *a, const tl_findings *b, tl_diff *out) {
         }
     }
     for (size_t k = 0; k < b->n; k++) {
-        tl_finding *f = tl_findings_add_copy(in_a[k] ? &out->unchanged : &out->added, &b->items[k]);
-        f->baseline_state = in_a[k] ? TL_BASELINE_UNCHANGED : TL_BASELINE_NEW;
+        tl_finding *f = tl_findings_add_copy(b_old[k] ? &out->unchanged : &out->added, &b->items[k]);
+        f->baseline_state = b_old[k] ? TL_BASELINE_UNCHANGED : TL_BASELINE_NEW;
     }
     for (size_t k = 0; k < a->n; k++)
-        if (!in_b[k]) tl_findings_add_copy(&out->fixed, &a->items[k])->baseline_state =
+        if (!a_kept[k]) tl_findings_add_copy(&out->fixed, &a->items[k])->baseline_state =
                           TL_BASELINE_ABSENT;
     free(va);
     free(vb);
-    free(in_a);
-    free(in_b);
+    free(a_kept);
+    free(b_old);
 }
 
 void tl_diff_free(tl_diff *d) {
