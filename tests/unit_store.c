@@ -147,8 +147,8 @@ static void test_schema_created(void **state) {
     tl_store_close(s);
     assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), TL_STORE_SCHEMA_VERSION);
     assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), 1);
-    static const char *const tables[] = {"runs",          "tus",       "files", "findings",
-                                         "finding_notes", "baselines", "triage"};
+    static const char *const tables[] = {"runs",     "tus",           "filesets",  "fileset_files",
+                                         "findings", "finding_notes", "baselines", "triage"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         char *q = tl_xasprintf("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                                "name = '%s'",
@@ -158,6 +158,10 @@ static void test_schema_created(void **state) {
     }
     assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
                                      "AND name = 'tus_key'"),
+                     1);
+    /* the files each run analysed, as the issue names them */
+    assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM sqlite_master WHERE type = 'view' "
+                                     "AND name = 'files'"),
                      1);
     sqlite3 *h;
     assert_int_equal(sqlite3_open(fx->db, &h), SQLITE_OK);
@@ -780,10 +784,24 @@ static void test_incremental(void **state) {
     write_project(fx, 0);
     tl_store *s = open_ok(fx->db);
     bool hit[3];
+    char *tu_key_of_a;
     int64_t r1 = incremental_run(fx, s, hit);
     assert_false(hit[0] || hit[1] || hit[2]);
+    /* a's include graph: a.c, h1.h, h2.h */
+    char *q = tl_xasprintf("SELECT count(*) FROM files WHERE run = %lld AND tu_key = '%s'",
+                           (long long)r1, tu_key_of_a = tu_key_of(fx, 0));
+    assert_int_equal(sql_int(fx->db, q), 3);
+    free(q);
+    int64_t sets = sql_int(fx->db, "SELECT count(*) FROM fileset_files");
     int64_t r2 = incremental_run(fx, s, hit);
     assert_true(hit[0] && hit[1] && hit[2]);
+    /* an unchanged re-run shares the file sets: no new file rows */
+    assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM fileset_files"), sets);
+    q = tl_xasprintf("SELECT count(*) FROM files WHERE run = %lld AND tu_key = '%s'",
+                     (long long)r2, tu_key_of_a);
+    assert_int_equal(sql_int(fx->db, q), 3);
+    free(q);
+    free(tu_key_of_a);
     /* the reused findings are the first run's */
     tl_findings f1, f2;
     tl_findings_init(&f1);

@@ -39,22 +39,32 @@ static const char *const migrations[] = {
     /* the process that writes the run: stale 'running' runs are recognised by it */
     "  pid INTEGER, host TEXT, boot_id TEXT, proc_start INTEGER);"
     "CREATE INDEX runs_status ON runs(status, id);"
+    /* the include graph: the files a TU read, with their stamps, as a
+       content-addressed set shared by every TU (of any run) that read
+       exactly these files in exactly these versions: an unchanged re-run
+       adds no file rows */
+    "CREATE TABLE filesets("
+    "  id INTEGER PRIMARY KEY,"
+    "  key TEXT NOT NULL UNIQUE);"
+    "CREATE TABLE fileset_files("
+    "  fileset INTEGER NOT NULL REFERENCES filesets(id) ON DELETE CASCADE,"
+    "  path TEXT NOT NULL, hash TEXT NOT NULL,"
+    "  size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,"
+    "  PRIMARY KEY (fileset, path)) WITHOUT ROWID;"
     "CREATE TABLE tus("
     "  id INTEGER PRIMARY KEY,"
     "  run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
     "  tu_key TEXT NOT NULL,"
     "  main_file TEXT NOT NULL,"
-    "  reused_from INTEGER REFERENCES runs(id) ON DELETE SET NULL);"
+    "  reused_from INTEGER REFERENCES runs(id) ON DELETE SET NULL,"
+    "  fileset INTEGER REFERENCES filesets(id));"
     "CREATE INDEX tus_key ON tus(tu_key, run);"
     "CREATE INDEX tus_run ON tus(run);"
-    /* the include graph: every file a TU read, with its stamp */
-    "CREATE TABLE files("
-    "  id INTEGER PRIMARY KEY,"
-    "  run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
-    "  tu INTEGER NOT NULL REFERENCES tus(id) ON DELETE CASCADE,"
-    "  path TEXT NOT NULL, hash TEXT NOT NULL,"
-    "  size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);"
-    "CREATE INDEX files_tu ON files(tu);"
+    /* the files each run analysed, and which TU read which file */
+    "CREATE VIEW files AS"
+    "  SELECT t.run AS run, t.id AS tu, t.tu_key AS tu_key, f.path AS path, f.hash AS hash,"
+    "         f.size AS size, f.mtime_ns AS mtime_ns"
+    "  FROM tus t JOIN fileset_files f ON f.fileset = t.fileset;"
     "CREATE TABLE findings("
     "  id INTEGER PRIMARY KEY,"
     "  run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
@@ -109,20 +119,26 @@ static const char *const stmt_sql[ST__COUNT] = {
                            " GROUP BY rule ORDER BY rule",
     [ST_LAST_COMPLETE] = "SELECT max(id) FROM runs WHERE status = 'complete'",
     [ST_LAST_COMPLETE_BEFORE] = "SELECT max(id) FROM runs WHERE status = 'complete' AND id < ?1",
-    [ST_TU_INSERT] = "INSERT INTO tus(run, tu_key, main_file, reused_from) VALUES (?1, ?2, ?3, ?4)",
-    [ST_FILE_INSERT] = "INSERT INTO files(run, tu, path, hash, size, mtime_ns)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_TU_INSERT] = "INSERT INTO tus(run, tu_key, main_file, reused_from, fileset)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_FILESET_GET] = "SELECT id FROM filesets WHERE key = ?1",
+    [ST_FILESET_INSERT] = "INSERT INTO filesets(key) VALUES (?1)",
+    [ST_FILE_INSERT] = "INSERT OR IGNORE INTO fileset_files(fileset, path, hash, size, mtime_ns)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_FINDING_INSERT] =
         "INSERT INTO findings(run, tu, rule, severity, path, line, col, function, message,"
         " snippet, fingerprint, suppressed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     [ST_NOTE_INSERT] = "INSERT INTO finding_notes(finding, idx, path, line, col, message)"
                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    /* newest first; a few older candidates too, so switching branches back
-       and forth still finds the analysis of the other branch */
-    [ST_TU_CANDIDATES] = "SELECT t.id, t.run FROM tus t JOIN runs r ON r.id = t.run"
+    /* newest first, one per distinct file set; a few older ones too, so
+       switching branches back and forth still finds the other branch's
+       analysis (SQLite takes the bare columns from the max(run) row) */
+    [ST_TU_CANDIDATES] = "SELECT t.id, max(t.run), t.fileset FROM tus t"
+                         " JOIN runs r ON r.id = t.run"
                          " WHERE t.tu_key = ?1 AND r.status = 'complete'"
-                         " ORDER BY t.run DESC, t.id DESC LIMIT 8",
-    [ST_TU_FILES] = "SELECT path, hash, size, mtime_ns FROM files WHERE tu = ?1 ORDER BY id",
+                         " AND t.fileset IS NOT NULL"
+                         " GROUP BY t.fileset ORDER BY 2 DESC LIMIT 8",
+    [ST_TU_FILES] = "SELECT path, hash, size, mtime_ns FROM fileset_files WHERE fileset = ?1",
     [ST_TU_FINDINGS] =
         "SELECT f.id, f.rule, f.severity, f.path, f.line, f.col, f.function, f.message,"
         " f.snippet, f.fingerprint, f.suppressed, t.state, t.reason"

@@ -233,24 +233,83 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v) {
         sqlite3_bind_null(st, i);
 }
 
-static int insert_file(tl_store *s, int64_t run, int64_t tu, const tl_file_stamp *f,
-                       int64_t now, tl_store_error *err) {
-    sqlite3_stmt *st = tl_store__stmt(s, ST_FILE_INSERT, err);
+/* A stamp as recorded: "racily clean" files get mtime 0, so that the next
+   run re-hashes them instead of trusting stat. */
+typedef struct {
+    const char *path, *hash;
+    int64_t size, mtime_ns;
+} rec_stamp;
+
+static int cmp_rec_path(const void *a, const void *b) {
+    return strcmp(((const rec_stamp *)a)->path, ((const rec_stamp *)b)->path);
+}
+
+/* The file set of a TU: sorted by path, duplicates dropped; its key is the
+   SHA-256 of the whole list. */
+static size_t build_fileset(const tl_file_stamp *files, size_t nfiles, const tl_file_stamp *extra,
+                            int64_t now, rec_stamp *out, char key[65]) {
+    size_t n = 0;
+    for (size_t i = 0; i <= nfiles; i++) {
+        const tl_file_stamp *f = i < nfiles ? &files[i] : extra;
+        if (!f || !f->path) continue;
+        int64_t mtime = f->mtime_ns;
+        if (mtime + RACY_NS > hashed_at(f->path, f->size, f->mtime_ns, now)) mtime = 0;
+        out[n++] = (rec_stamp){f->path, f->hash ? f->hash : "", f->size, mtime};
+    }
+    qsort(out, n, sizeof *out, cmp_rec_path);
+    size_t w = 0;
+    for (size_t r = 0; r < n; r++)
+        if (w == 0 || strcmp(out[w - 1].path, out[r].path) != 0) out[w++] = out[r];
+    tl_store_sha256 h;
+    tl_store_sha256_init(&h);
+    tl_store_sha256_update(&h, "fileset-v1", 11);
+    for (size_t i = 0; i < w; i++) {
+        char num[64];
+        int nl = snprintf(num, sizeof num, "%lld:%lld", (long long)out[i].size,
+                          (long long)out[i].mtime_ns);
+        tl_store_sha256_update(&h, out[i].path, strlen(out[i].path) + 1);
+        tl_store_sha256_update(&h, out[i].hash, strlen(out[i].hash) + 1);
+        tl_store_sha256_update(&h, num, (size_t)nl + 1);
+    }
+    unsigned char d[32];
+    tl_store_sha256_final(&h, d);
+    tl_store_hex(d, 32, key);
+    return w;
+}
+
+/* The id of the file set with this key, inserting it when new; -1 on error.
+   Inside the TU's transaction. */
+static int64_t store_fileset(tl_store *s, const rec_stamp *fs, size_t n, const char *key,
+                             tl_store_error *err) {
+    sqlite3_stmt *st = tl_store__stmt(s, ST_FILESET_GET, err);
     if (!st) return -1;
-    int64_t mtime = f->mtime_ns;
-    /* racily clean: make the next run re-hash it instead of trusting stat */
-    if (mtime + RACY_NS > hashed_at(f->path, f->size, f->mtime_ns, now)) mtime = 0;
-    sqlite3_bind_int64(st, 1, run);
-    sqlite3_bind_int64(st, 2, tu);
-    sqlite3_bind_text(st, 3, f->path, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, f->hash ? f->hash : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, f->size);
-    sqlite3_bind_int64(st, 6, mtime);
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
+    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    if (rc != SQLITE_DONE) return tl_store__fail(s, rc, "recording a file", err);
-    return 0;
+    if (rc == SQLITE_ROW) return id;
+    if (rc != SQLITE_DONE) return tl_store__fail(s, rc, "looking up a file set", err);
+    if (!(st = tl_store__stmt(s, ST_FILESET_INSERT, err))) return -1;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE) return tl_store__fail(s, rc, "recording a file set", err);
+    id = sqlite3_last_insert_rowid(s->db);
+    for (size_t i = 0; i < n; i++) {
+        if (!(st = tl_store__stmt(s, ST_FILE_INSERT, err))) return -1;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, fs[i].path, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, fs[i].hash, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, fs[i].size);
+        sqlite3_bind_int64(st, 5, fs[i].mtime_ns);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (rc != SQLITE_DONE) return tl_store__fail(s, rc, "recording a file", err);
+    }
+    return id;
 }
 
 static int insert_finding(tl_store *s, int64_t run, int64_t tu, const tl_finding *f,
@@ -311,8 +370,13 @@ int tl_store_record_tu(tl_store *s, int64_t run, const char *tu_key, const char 
     memset(&main_stamp, 0, sizeof main_stamp);
     if (!has_main && tl_store_stamp_file(main_file, &main_stamp) != 0) main_stamp.path = NULL;
 
-    int64_t now = now_ns();
+    rec_stamp *set = tl_xmalloc((nfiles + 1) * sizeof *set);
+    char key[65];
+    size_t nset = build_fileset(files, nfiles, main_stamp.path ? &main_stamp : NULL, now_ns(),
+                                set, key);
     if (tl_store__begin(s, err)) goto fail_nobegin;
+    int64_t fileset = store_fileset(s, set, nset, key, err);
+    if (fileset < 0) goto fail;
     sqlite3_stmt *st = tl_store__stmt(s, ST_TU_INSERT, err);
     if (!st) goto fail;
     sqlite3_bind_int64(st, 1, run);
@@ -322,6 +386,7 @@ int tl_store_record_tu(tl_store *s, int64_t run, const char *tu_key, const char 
         sqlite3_bind_int64(st, 4, reused_from);
     else
         sqlite3_bind_null(st, 4);
+    sqlite3_bind_int64(st, 5, fileset);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -330,18 +395,17 @@ int tl_store_record_tu(tl_store *s, int64_t run, const char *tu_key, const char 
         goto fail;
     }
     int64_t tu = sqlite3_last_insert_rowid(s->db);
-    if (main_stamp.path && insert_file(s, run, tu, &main_stamp, now, err)) goto fail;
-    for (size_t i = 0; i < nfiles; i++)
-        if (files[i].path && insert_file(s, run, tu, &files[i], now, err)) goto fail;
     for (size_t i = 0; findings && i < findings->n; i++)
         if (insert_finding(s, run, tu, &findings->items[i], err)) goto fail;
     if (tl_store__commit(s, err)) goto fail_nobegin;
+    free(set);
     free((char *)main_stamp.path);
     free((char *)main_stamp.hash);
     return 0;
 fail:
     tl_store__rollback(s);
 fail_nobegin:
+    free(set);
     free((char *)main_stamp.path);
     free((char *)main_stamp.hash);
     return -1;
@@ -439,13 +503,13 @@ static void rec_files_free(rec_file *v, size_t n) {
     free(v);
 }
 
-/* The recorded files of one TU row. */
-static int load_tu_files(tl_store *s, int64_t tu, rec_file **out, size_t *n, tl_store_error *err) {
+/* The recorded files of a file set. */
+static int load_tu_files(tl_store *s, int64_t fileset, rec_file **out, size_t *n, tl_store_error *err) {
     *out = NULL;
     *n = 0;
     sqlite3_stmt *st = tl_store__stmt(s, ST_TU_FILES, err);
     if (!st) return -1;
-    sqlite3_bind_int64(st, 1, tu);
+    sqlite3_bind_int64(st, 1, fileset);
     int rc;
     size_t cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -500,12 +564,13 @@ int64_t tl_store_reuse_tu(tl_store *s, const char *tu_key, tl_findings *out,
     sqlite3_stmt *st = tl_store__stmt(s, ST_TU_CANDIDATES, err);
     if (!st) return -1;
     sqlite3_bind_text(st, 1, tu_key, -1, SQLITE_STATIC);
-    int64_t cand_tu[8], cand_run[8];
+    int64_t cand_tu[8], cand_run[8], cand_set[8];
     size_t ncand = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && ncand < 8) {
         cand_tu[ncand] = sqlite3_column_int64(st, 0);
-        cand_run[ncand++] = sqlite3_column_int64(st, 1);
+        cand_run[ncand] = sqlite3_column_int64(st, 1);
+        cand_set[ncand++] = sqlite3_column_int64(st, 2);
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) return tl_store__fail(s, rc, "looking up a TU", err);
@@ -513,7 +578,7 @@ int64_t tl_store_reuse_tu(tl_store *s, const char *tu_key, tl_findings *out,
     for (size_t c = 0; c < ncand; c++) {
         rec_file *rf;
         size_t nrf;
-        if (load_tu_files(s, cand_tu[c], &rf, &nrf, err)) return -1;
+        if (load_tu_files(s, cand_set[c], &rf, &nrf, err)) return -1;
         tl_file_stamp *cur = tl_xcalloc(nrf ? nrf : 1, sizeof *cur);
         if (nrf == 0 || !files_unchanged(rf, nrf, cur)) {
             free(cur);
