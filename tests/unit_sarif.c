@@ -243,6 +243,8 @@ static void test_sarif_rules(void **state) {
     assert_null(strstr(textpart, "## "));
     free(textpart);
     assert_non_null(strstr(md, "```c"));
+    /* the headings lose their markers, code keeps its #include lines */
+    assert_non_null(strstr(help, "\"text\": \"What it does\\n\\n"));
     free(help);
     free(rules);
     free(out);
@@ -372,6 +374,8 @@ static void test_sarif_srcroot_is_git_top(void **state) {
     char *out = render(tl_sarif_write, &in, NULL);
     rmdir(git);
     assert_non_null(strstr(out, "\"uri\": \"src%20dir/caf%C3%A9%20%E6%97%A5.c\""));
+    /* a baseline path is relative to the project root */
+    assert_non_null(strstr(out, "\"uri\": \"src%20dir/src/gone.c\""));
     char *root_uri = tl_xasprintf("\"uri\": \"file://%s/\"\n", p->root);
     assert_non_null(strstr(out, root_uri));
     free(root_uri);

@@ -113,7 +113,8 @@ typedef struct {
     size_t nrules;
     const tl_report_input *in;
     tl_source_cache *sources;
-    char *root; /* %SRCROOT%, absolute (source_root) */
+    char *root;         /* %SRCROOT%, absolute (source_root) */
+    char *project_root; /* in->root, absolute: base of the baseline's relative paths */
 } sarif_ctx;
 
 static void build_rules(sarif_ctx *c) {
@@ -174,22 +175,31 @@ static char *limit_text(const char *s, size_t max, bool sentence) {
     return out;
 }
 
-/* Markdown -> plain text: code fence lines dropped, heading markers removed. */
+/* Markdown -> plain text: code fence lines dropped, the markers of ATX
+ * headings ("## Example") removed; code inside fences is kept as it is
+ * ("#include" stays). */
 static char *markdown_to_text(const char *md) {
     size_t n = strlen(md);
     char *out = tl_xmalloc(n + 1);
     size_t o = 0;
     const char *p = md;
+    bool in_code = false;
     while (*p) {
         const char *e = strchr(p, '\n');
         size_t len = e ? (size_t)(e - p) : strlen(p);
         const char *q = p;
         while (q < p + len && *q == ' ') q++;
-        if (!(p + len - q >= 3 && !strncmp(q, "```", 3))) {
+        if (p + len - q >= 3 && !strncmp(q, "```", 3)) {
+            in_code = !in_code;
+        } else {
             const char *s = p;
-            if (*s == '#') {
-                while (s < p + len && *s == '#') s++;
-                while (s < p + len && *s == ' ') s++;
+            if (!in_code && *s == '#') {
+                const char *h = s;
+                while (h < p + len && *h == '#') h++;
+                if (h - s <= 6 && (h == p + len || *h == ' ')) {
+                    while (h < p + len && *h == ' ') h++;
+                    s = h;
+                }
             }
             memcpy(out + o, s, (size_t)(p + len - s));
             o += (size_t)(p + len - s);
@@ -473,7 +483,7 @@ static bool emits_result(const sarif_ctx *c, const tl_finding *f) {
  * relative to the root. (malloc'd, or NULL for NULL) */
 static char *resolve_path(const sarif_ctx *c, const char *file, bool absent) {
     if (!file) return NULL;
-    if (absent && *file && file[0] != '/') return tl_xasprintf("%s/%s", c->root, file);
+    if (absent && *file && file[0] != '/') return tl_xasprintf("%s/%s", c->project_root, file);
     return tl_xstrdup(file);
 }
 
@@ -666,7 +676,8 @@ int tl_sarif_write(FILE *out, const tl_report_input *in) {
     sarif_ctx c = {.in = in};
     build_rules(&c);
     c.sources = tl_source_cache_new();
-    c.root = source_root(nonempty(in->root) ? in->root : ".");
+    c.project_root = tl_report_abspath(nonempty(in->root) ? in->root : ".");
+    c.root = source_root(c.project_root);
 
     /* results that will be written (capped at GitHub's limit) */
     size_t nres = 0, dropped = 0;
@@ -739,6 +750,7 @@ int tl_sarif_write(FILE *out, const tl_report_input *in) {
 
     tl_source_cache_free(c.sources);
     free(c.root);
+    free(c.project_root);
     free(c.rules);
     return rc;
 }
