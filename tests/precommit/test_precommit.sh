@@ -122,6 +122,10 @@ else
     fail "header-only commit blocked:"; show "$T/out"
 fi
 grep -q '^tasklint.*Passed' "$T/out" || { fail "the hook did not pass on the header:"; show "$T/out"; }
+bash "$SRC/scripts/tasklint-pre-commit" helper.h >"$T/out" 2>&1 \
+    && grep -q 'skipping 1 staged header(s)' "$T/out" \
+    && echo "ok   a staged header is skipped with a note" \
+    || { fail "the hook script on a header:"; show "$T/out"; }
 printf '%s\n' '#include "helper.h"' "$orphan_c" >uses_helper.c
 git add uses_helper.c
 git commit -qm 'orphan committed without the hook' --no-verify
@@ -206,7 +210,62 @@ done
 
 # ---- 8. with a baseline, only new findings fail ------------------------------------
 if "$TL" --help 2>&1 | grep -q -- '--baseline' && "$TL" --help 2>&1 | grep -q -- '--fail-on'; then
-    . "$SRC/tests/precommit/baseline_case.sh"
+    new_project p4
+    printf '%s\n' "$orphan_c" >worker.c
+    git add worker.c
+    git commit -qm 'legacy code with a finding' --no-verify
+    # the baseline: today's findings, exported to a file that is committed
+    { "$TL" --db "$T/db4.sqlite" worker.c && false; } >"$T/out" 2>&1
+    "$TL" --db "$T/db4.sqlite" baseline set >>"$T/out" 2>&1
+    "$TL" --db "$T/db4.sqlite" baseline export .tasklint-baseline >>"$T/out" 2>&1
+    if ! grep -q 'orphaned-spawn.*worker.c.*start_worker' .tasklint-baseline 2>/dev/null; then
+        fail "could not make a baseline (tasklint baseline set/export):"; show "$T/out"
+    else
+    git add .tasklint-baseline
+    git commit -qm baseline >"$T/out" 2>&1 || { fail "committing the baseline:"; show "$T/out"; }
+    # keep the old finding (moved down by a comment): passes
+    { echo '/* start the worker */'; printf '%s\n' "$orphan_c"; } >worker.c
+    git add worker.c
+    if git commit -qm 'comment only' >"$T/out" 2>&1; then
+        echo "ok   baseline: a commit that keeps only the old finding passes"
+    else
+        fail "baseline: the old finding blocked the commit:"; show "$T/out"
+    fi
+    # add a new finding: blocked, and the new finding is shown
+    cat >>worker.c <<'C'
+int start_other(void) {
+    pthread_t u;
+    return pthread_create(&u, NULL, job, NULL);
+}
+C
+    git add worker.c
+    if git commit -qm 'a new spawn' >"$T/out" 2>&1; then
+        fail "baseline: the new finding was committed:"; show "$T/out"
+    elif grep -q "^worker\.c:12:12: warning: thread 'u' .*\[orphaned-spawn\] \[new\]" "$T/out"; then
+        echo "ok   baseline: a commit adding a new finding is blocked, the finding shown as [new]"
+    else
+        fail "baseline: new finding not shown:"; show "$T/out"
+    fi
+    if "$TL" --help 2>&1 | grep -q 'tasklint check'; then
+        grep -q "thread 't'" "$T/out" && { fail "baseline: the old finding is shown too (check not used):"; show "$T/out"; }
+        grep -q '1 new, 1 unchanged' "$T/out" || { fail "baseline: no check summary:"; show "$T/out"; }
+    fi
+    git reset -q worker.c; git checkout -q worker.c
+    # TASKLINT_BASELINE names the file; without a baseline the old finding blocks
+    git mv .tasklint-baseline tl-baseline.txt
+    git commit -qm 'move the baseline' --no-verify
+    echo '/* again */' >>worker.c
+    git add worker.c
+    if git commit -qm 'no baseline' >"$T/out" 2>&1; then
+        fail "without a baseline the old finding should block"; show "$T/out"
+    fi
+    if TASKLINT_BASELINE=tl-baseline.txt git commit -qm 'TASKLINT_BASELINE' >"$T/out" 2>&1; then
+        echo "ok   baseline: TASKLINT_BASELINE names the baseline file"
+    else
+        fail "TASKLINT_BASELINE ignored:"; show "$T/out"
+    fi
+    [ -e "$T/p4/.tasklint" ] && fail "p4: the hook created .tasklint/"
+    fi
 else
     echo "SKIP baseline: this tasklint has no --baseline/--fail-on yet"
 fi
