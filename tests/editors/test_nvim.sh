@@ -21,6 +21,9 @@ fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 export NO_COLOR=1 HOME=$T XDG_CONFIG_HOME=$T/config XDG_DATA_HOME=$T/data XDG_STATE_HOME=$T/state
 
 FIX=fixtures/orphaned-spawn/pthread_error_path.c
+# never write a findings store into the source tree
+NODB=
+"$TL" --help 2>&1 | grep -q -- '--no-db' && NODB=--no-db
 expected=$(grep -n 'EXPECT: orphaned-spawn' "$SRC/$FIX" | cut -d: -f1 | tr '\n' ' ')
 [ "$expected" = "29 64 93 " ] || fail "fixture changed: EXPECT lines are $expected"
 
@@ -37,10 +40,10 @@ M.linters = setmetatable({}, {
 })
 -- what nvim-lint's lint() does, synchronously: args (functions evaluated),
 -- the buffer's file name, run in the current directory, parse, publish
-function M.lint_sync(name, tasklint)
+function M.lint_sync(name)
   local linter = M.linters[name]
   local bufnr = vim.api.nvim_get_current_buf()
-  local cmd = { tasklint }
+  local cmd = { linter.cmd }
   for _, a in ipairs(linter.args or {}) do
     table.insert(cmd, type(a) == 'function' and a() or a)
   end
@@ -64,8 +67,9 @@ local function emit(s) table.insert(out, s) end
 local ok, err = pcall(function()
   local lint = require('lint')
   local linter = lint.linters.tasklint
+  linter.cmd = vim.env.TL   -- as a user points it at their binary
   emit('stream=' .. linter.stream .. ' stdin=' .. tostring(linter.stdin) .. ' ignore_exitcode=' .. tostring(linter.ignore_exitcode))
-  local cmd = lint.lint_sync('tasklint', vim.env.TL)
+  local cmd = lint.lint_sync('tasklint')
   emit('cmd=' .. table.concat(cmd, ' '))
   for _, d in ipairs(vim.diagnostic.get(0)) do
     emit(string.format('%d|%d|%d|%s|%s|%s|%d', d.lnum, d.col, d.severity, d.source or '-',
@@ -97,6 +101,7 @@ else
     grep -q '^ERROR' "$T/diag" && fail "nvim: $(grep ^ERROR "$T/diag")"
     grep -qx 'stream=stdout stdin=false ignore_exitcode=true' "$T/diag" || fail "linter fields: $(head -1 "$T/diag")"
     grep -q "^cmd=$TL --color=never .*$SRC/$FIX$" "$T/diag" || fail "command: $(grep ^cmd= "$T/diag")"
+    [ -z "$NODB" ] || grep -q "^cmd=$TL --color=never --no-db " "$T/diag" || fail "command without --no-db: $(grep ^cmd= "$T/diag")"
     # vim.diagnostic lnum/col are 0-based: line 29 col 9 -> 28|8
     w=$(awk -F'|' '$1 ~ /^[0-9]+$/ && $3==2 {printf "%s ", $1 + 1}' "$T/diag")
     [ "$w" = "$expected" ] || { fail "warnings at lines '$w', expected '$expected'"; cat "$T/diag"; }
@@ -129,7 +134,7 @@ grep -q "^cmd=.* -p$T/p2/build/compile_commands.json $T/p2/src/wait.c$" "$T/diag
 
 # quickfix: the compiler plugin's errorformat with :cexpr, and qf_items()
 cd "$SRC"
-"$TL" --color=never "$FIX" >"$T/out.txt" 2>/dev/null
+"$TL" --color=never $NODB "$FIX" >"$T/out.txt" 2>/dev/null
 cat >"$T/qf.lua" <<'L'
 local out = {}
 local function dump(tag)

@@ -19,6 +19,9 @@ fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 export NO_COLOR=1 HOME=$T
 
 FIX=fixtures/orphaned-spawn/pthread_error_path.c
+# never write a findings store into the source tree
+NODB=
+"$TL" --help 2>&1 | grep -q -- '--no-db' && NODB=--no-db
 # the lines the fixture expects findings on
 expected=$(grep -n 'EXPECT: orphaned-spawn' "$SRC/$FIX" | cut -d: -f1 | tr '\n' ' ')
 [ "$expected" = "29 64 93 " ] || fail "fixture changed: EXPECT lines are $expected"
@@ -52,6 +55,7 @@ if ! [ -s "$T/qf" ]; then
     fail "compiler: no quickfix entries"; cat "$T/settings" 2>/dev/null
 else
     sed -n 1p "$T/settings" | grep -q -- "--color=never" || fail "makeprg: $(sed -n 1p "$T/settings")"
+    [ -z "$NODB" ] || sed -n 1p "$T/settings" | grep -q -- "--no-db" || fail "makeprg without --no-db: $(sed -n 1p "$T/settings")"
     sed -n 3p "$T/settings" | grep -qx tasklint || fail "current_compiler not set"
     w=$(awk -F'|' '$4=="w" {printf "%s ", $2}' "$T/qf")
     [ "$w" = "$expected" ] || fail "compiler: warning lines '$w', expected '$expected'"
@@ -177,6 +181,7 @@ if ! [ -s "$T/ale" ]; then
 else
     grep -qx "filetype=c name=tasklint lint_file=1 stream=stdout exe=$TL" "$T/ale" || { fail "ALE definition"; cat "$T/ale"; }
     grep -q "^command=%e --color=never.* %s$" "$T/ale" || fail "ALE command: $(grep ^command "$T/ale")"
+    [ -z "$NODB" ] || grep -q "^command=%e --color=never --no-db %s$" "$T/ale" || fail "ALE command without --no-db: $(grep ^command "$T/ale")"
     grep -qx "cwd=$SRC/fixtures/orphaned-spawn" "$T/ale" || fail "ALE cwd: $(grep ^cwd "$T/ale")"
     w=$(awk -F'|' '/^detail1=/ {exit} $1=="-" && $4=="W" && $5=="orphaned-spawn" {printf "%s ", $2}' "$T/ale")
     [ "$w" = "$expected" ] || { fail "ALE: warning lines '$w', expected '$expected'"; cat "$T/ale"; }
