@@ -63,6 +63,7 @@ static inline void tu_write(const char *path, const char *text) {
 
 /* Whole file (malloc'd), length in *n; NULL if unreadable. */
 static inline char *tu_slurp(const char *path, size_t *n) {
+    *n = 0;
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     size_t cap = 4096, len = 0;

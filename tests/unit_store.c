@@ -147,6 +147,14 @@ static void test_schema_created(void **state) {
     tl_store_close(s);
     assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), TL_STORE_SCHEMA_VERSION);
     assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), 1);
+    /* the .tasklint/ directory it made ignores itself in git */
+    char *gi = tl_xasprintf("%s/.tasklint/.gitignore", fx->dir);
+    size_t gn = 0;
+    char *gtext = tu_slurp(gi, &gn);
+    assert_non_null(gtext);
+    assert_non_null(memchr(gtext, '*', gn));
+    free(gtext);
+    free(gi);
     static const char *const tables[] = {"runs",     "tus",           "filesets",  "fileset_files",
                                          "findings", "finding_notes", "baselines", "triage"};
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
@@ -227,6 +235,14 @@ static void test_refuses_newer(void **state) {
     assert_null(s);
     assert_int_equal(e.status, TL_STORE_E_NOT_SQLITE);
     free(other);
+    /* our version number without our tables */
+    char *fake = tl_xasprintf("%s/fake.db", fx->dir);
+    sql_exec(fake, "CREATE TABLE runs(id INTEGER PRIMARY KEY); PRAGMA user_version = 1;");
+    s = tl_store_open(fake, true, &e);
+    assert_null(s);
+    assert_int_equal(e.status, TL_STORE_E_NOT_SQLITE);
+    assert_non_null(strstr(e.msg, "lacks tasklint's tables"));
+    free(fake);
     /* without `create`, a missing database is reported */
     char *missing = tl_xasprintf("%s/nope/x.db", fx->dir);
     s = tl_store_open(missing, false, &e);

@@ -414,11 +414,27 @@ static int precheck(const char *path, bool create, tl_store_error *err) {
             tl_store__set_error(err, TL_STORE_E_NOT_FOUND, "no database at %s", path);
             goto out;
         }
+        struct stat dst;
+        bool made = stat(dir, &dst) != 0;
         if (mkdir_p(dir) != 0) {
             tl_store__set_error(err, errno_readonly(errno) ? TL_STORE_E_READONLY : TL_STORE_E_IO,
                                 "cannot create the directory %s for %s: %s", dir, path,
                                 strerror(errno));
             goto out;
+        }
+        /* a .tasklint/ directory we made keeps itself out of version control
+           (like .pytest_cache): nobody commits the database by accident */
+        const char *base = strrchr(dir, '/');
+        if (made && strcmp(base ? base + 1 : dir, ".tasklint") == 0) {
+            char *gi = tl_xasprintf("%s/.gitignore", dir);
+            int fd = open(gi, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+            if (fd >= 0) {
+                static const char text[] = "# created by tasklint: the findings store is local\n*\n";
+                if (write(fd, text, sizeof text - 1) < 0) {
+                }
+                close(fd);
+            }
+            free(gi);
         }
     } else {
         tl_store__set_error(err, errno_readonly(errno) ? TL_STORE_E_READONLY : TL_STORE_E_IO,
@@ -557,6 +573,25 @@ static tl_store *open_db(const char *path, bool create, tl_store_error *err) {
         goto fail;
     }
     if (migrate(s, err)) goto fail;
+    /* a file that claims our schema version must have our schema */
+    int64_t have = 0;
+    rc = pragma_int(s->db,
+                    "SELECT count(*) FROM sqlite_master WHERE name IN ('runs', 'tus', 'filesets',"
+                    " 'fileset_files', 'files', 'findings', 'finding_notes', 'baselines',"
+                    " 'triage')",
+                    &have);
+    if (rc != SQLITE_OK) {
+        tl_store__fail(s, rc, "reading the schema", err);
+        goto fail;
+    }
+    if (have != 9) {
+        tl_store__set_error(err, TL_STORE_E_NOT_SQLITE,
+                            "%s says it has schema version %d but lacks tasklint's tables: it is "
+                            "not a tasklint database (or one made by a development build); "
+                            "tasklint will not modify it",
+                            path, TL_STORE_SCHEMA_VERSION);
+        goto fail;
+    }
     return s;
 fail:
     tl_store_close(s);
