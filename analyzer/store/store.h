@@ -145,7 +145,8 @@ int64_t tl_store_baseline_run(tl_store *s, const char *name);
  * line first); written to a temp file and renamed. */
 int tl_store_baseline_export(tl_store *s, int64_t run, const char *file, tl_store_error *err);
 /* Read such a file into a finding list (fingerprint, rule, file, function
- * set; triage states applied to the store when `import_triage`). */
+ * and triage state set on each; importing triage into the store is the
+ * caller's job). */
 int tl_baseline_file_read(const char *file, tl_findings *out, char *msg, size_t msgsz);
 
 /* ---- triage ---- */
