@@ -90,7 +90,7 @@ if not ok then emit('ERROR ' .. tostring(err)) end
 vim.fn.writefile(out, vim.env.OUT)
 L
 
-cd "$SRC"
+cd "$SRC" || exit 1
 TL=$TL OUT=$T/diag nvim --headless -u NONE -i NONE \
     --cmd "set rtp^=$SRC/editors/nvim,$T/stub" \
     -c "edit $FIX" -c "luafile $T/run.lua" -c 'qall!' </dev/null >/dev/null 2>&1
@@ -123,7 +123,7 @@ mkdir -p "$T/p2/src" "$T/p2/build" "$T/p2/include"
 printf '#ifdef USE_FOREVER\n#define WAIT_MS (-1)\n#else\n#define WAIT_MS 1000\n#endif\n' >"$T/p2/include/cfg.h"
 printf '#include <poll.h>\n#include "cfg.h"\nint wait_peer(int fd) {\n    struct pollfd p = {.fd = fd, .events = POLLIN};\n    return poll(&p, 1, WAIT_MS);\n}\n' >"$T/p2/src/wait.c"
 printf '[{"directory": "..", "file": "src/wait.c", "arguments": ["cc", "-Iinclude", "-DUSE_FOREVER", "-c", "src/wait.c"]}]\n' >"$T/p2/build/compile_commands.json"
-cd "$T/p2"
+cd "$T/p2" || exit 1
 TL=$TL OUT=$T/diag2 nvim --headless -u NONE -i NONE \
     --cmd "set rtp^=$SRC/editors/nvim,$T/stub" \
     -c "edit src/wait.c" -c "luafile $T/run.lua" -c 'qall!' </dev/null >/dev/null 2>&1
@@ -133,7 +133,7 @@ grep -q "^cmd=.* -p$T/p2/build/compile_commands.json $T/p2/src/wait.c$" "$T/diag
     || { fail "nvim with a database"; cat "$T/diag2"; }
 
 # quickfix: the compiler plugin's errorformat with :cexpr, and qf_items()
-cd "$SRC"
+cd "$SRC" || exit 1
 "$TL" --color=never $NODB "$FIX" >"$T/out.txt" 2>/dev/null
 cat >"$T/qf.lua" <<'L'
 local out = {}

@@ -39,7 +39,7 @@ endfunction
 V
 
 # ---- compiler plugin: :make on a fixture -------------------------------------------
-cd "$SRC"
+cd "$SRC" || exit 1
 vim -Nu NONE -i NONE -es \
     -c "set rtp^=$SRC/editors/vim" \
     -c "let g:tasklint_executable = '$TL'" \
@@ -77,7 +77,7 @@ fi
 # clang errors are type e; tasklint's own errors are kept
 mkdir -p "$T/src"
 printf 'int f(void) { return undefined_thing; }\n' >"$T/src/bad.c"
-cd "$T/src"
+cd "$T/src" || exit 1
 vim -Nu NONE -i NONE -es \
     -c "set rtp^=$SRC/editors/vim" \
     -c "let g:tasklint_executable = '$TL'" \
@@ -98,7 +98,7 @@ grep -q '^|0|0|e|1|.*missing.c' "$T/qf3" \
 # build/compile_commands.json in the current directory -> -p build
 mkdir -p "$T/proj/build" "$T/proj/src"
 echo '[]' >"$T/proj/build/compile_commands.json"
-cd "$T/proj"
+cd "$T/proj" || exit 1
 vim -Nu NONE -i NONE -es \
     -c "set rtp^=$SRC/editors/vim" \
     -c "let g:tasklint_executable = '$TL'" \
@@ -166,7 +166,7 @@ function! Check() abort
   return l:out
 endfunction
 V
-cd "$SRC"
+cd "$SRC" || exit 1
 vim -Nu NONE -i NONE -es \
     -c "set rtp^=$T/alestub" \
     -c "let g:ale_c_tasklint_executable = '$TL'" \
@@ -203,7 +203,7 @@ mkdir -p "$T/p2/src" "$T/p2/build" "$T/p2/include"
 printf '#ifdef USE_FOREVER\n#define WAIT_MS (-1)\n#else\n#define WAIT_MS 1000\n#endif\n' >"$T/p2/include/cfg.h"
 printf '#include <poll.h>\n#include "cfg.h"\nint wait_peer(int fd) {\n    struct pollfd p = {.fd = fd, .events = POLLIN};\n    return poll(&p, 1, WAIT_MS);\n}\n' >"$T/p2/src/wait.c"
 printf '[{"directory": "..", "file": "src/wait.c", "arguments": ["cc", "-Iinclude", "-DUSE_FOREVER", "-c", "src/wait.c"]}]\n' >"$T/p2/build/compile_commands.json"
-cd "$T/p2/src"
+cd "$T/p2/src" || exit 1
 vim -Nu NONE -i NONE -es \
     -c "set rtp^=$T/alestub" \
     -c "let g:ale_c_tasklint_executable = '$TL'" \

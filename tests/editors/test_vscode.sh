@@ -26,7 +26,7 @@ NODB=
 expected=$(grep -n 'EXPECT: orphaned-spawn' "$SRC/$FIX" | cut -d: -f1 | tr '\n' ' ')
 [ "$expected" = "29 64 93 " ] || fail "fixture changed: EXPECT lines are $expected"
 
-cd "$SRC"
+cd "$SRC" || exit 1
 "$TL" --color=never $NODB "$FIX" >"$T/out.txt" 2>/dev/null
 printf 'int f(void) { return undefined_thing; }\n' >"$T/bad.c"
 (cd "$T" && "$TL" --color=never $NODB bad.c >"$T/bad.txt" 2>/dev/null)
