@@ -45,48 +45,60 @@ restore() {
 trap restore EXIT
 trap 'exit 130' INT TERM
 
-now() { date +%s.%N; }
-# run LABEL DB_ARGS... : wall time of one tasklint run (output discarded)
+# run DB_ARGS... : "WALL CPU" seconds of one tasklint run (output discarded;
+# CPU = user + system, less sensitive to other load on the machine)
 run() {
-    local t0 t1 rc
-    t0=$(now)
+    local rc
     set +e
-    (cd "$PROJECT" && "$TL" -v -p "$BUILD" "${jobs[@]}" "$@" >/dev/null 2>"$tmp/err")
+    (cd "$PROJECT" && /usr/bin/time -f '%e %U %S' -o "$tmp/time" \
+        "$TL" -v -p "$BUILD" "${jobs[@]}" "$@" >/dev/null 2>"$tmp/err")
     rc=$?
     set -e
-    t1=$(now)
     if [ $rc -gt 1 ]; then
         echo "$0: tasklint exited $rc:" >&2
         cat "$tmp/err" >&2
         exit 1
     fi
-    echo "$t1 - $t0" | bc -l
+    tail -n 1 "$tmp/time" | awk '{printf "%.3f %.3f\n", $1, $2 + $3}'
 }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# median of column 1 and of column 2 (each sorted on its own)
+col_median() { awk -v k="$1" '{print $k}' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+median() { local in; in=$(cat); echo "$(echo "$in" | col_median 1) $(echo "$in" | col_median 2)"; }
 
 db=$tmp/findings.db
 ntu=$(grep -c '"file"' "$BUILD/compile_commands.json" || true)
 echo "project: $PROJECT ($ntu compile_commands entries), tasklint: $TL ${jobs[*]}"
 
-t_nodb=$(for _ in $(seq "$REPEAT"); do run --no-db; done | median)
-t_full=$(for _ in $(seq "$REPEAT"); do rm -f "$db" "$db-wal" "$db-shm"; run --db "$db"; done | median)
+[ -x /usr/bin/time ] || { echo "$0: needs /usr/bin/time (Debian package time)" >&2; exit 2; }
+# interleaved, so that drifting load on the machine hits both alike
+for _ in $(seq "$REPEAT"); do
+    run --no-db >>"$tmp/nodb"
+    rm -f "$db" "$db-wal" "$db-shm"
+    run --db "$db" >>"$tmp/full"
+done
+read -r t_nodb c_nodb < <(median <"$tmp/nodb")
+read -r t_full c_full < <(median <"$tmp/full")
 # tasklint -v: "...; store: 0.01s lookups, 0.16s stamps, 0.38s writes." (of the last full run)
 store_line=$(grep -o 'store: .*' "$tmp/err" || echo "store: (no -v timing line)")
-t_same=$(run --db "$db")
+read -r t_same c_same < <(run --db "$db")
 printf '\n/* touched by bench/incremental.sh */\n' >>"$header"
-t_hdr=$(run --db "$db")
+read -r t_hdr c_hdr < <(run --db "$db")
 runs=$("$TL" runs --db "$db")
 reanalysed=$(echo "$runs" | awk 'NR==2 {print $5 - $6}')
 files=$(echo "$runs" | awk 'NR==2 {print $5}')
 dbsize=$(du -k "$db" | cut -f1)
 
 pct() { echo "scale=1; 100 * $1 / $2" | bc -l; }
-printf '\n%-44s %9s %8s\n' "run" "wall (s)" "of full"
-printf '%-44s %9.2f %7s%%\n' "full, no store (--no-db)" "$t_nodb" "$(pct "$t_nodb" "$t_full")"
-printf '%-44s %9.2f %7s%%\n' "full, empty store" "$t_full" "100.0"
-printf '%-44s %9.2f %7s%%\n' "re-run, unchanged tree" "$t_same" "$(pct "$t_same" "$t_full")"
-printf '%-44s %9.2f %7s%%\n' "re-run, one header touched ($reanalysed of $files TUs)" "$t_hdr" "$(pct "$t_hdr" "$t_full")"
+row() { printf '%-46s %8.2f %7s%% %8.2f %7s%%\n' "$1" "$2" "$(pct "$2" "$t_full")" "$3" "$(pct "$3" "$c_full")"; }
+printf '\n%-46s %8s %8s %8s %8s\n' "run (median of $REPEAT for the full runs)" "wall s" "of full" "CPU s" "of full"
+row "full, no store (--no-db)" "$t_nodb" "$c_nodb"
+row "full, empty store" "$t_full" "$c_full"
+row "re-run, unchanged tree" "$t_same" "$c_same"
+row "re-run, one header touched ($reanalysed of $files TUs)" "$t_hdr" "$c_hdr"
 printf '\nheader: %s\n' "${header#$PROJECT/}"
-printf 'store share of a full run: %.2f s (%s%%) wall against --no-db; measured inside tasklint: %s\n' \
-    "$(echo "$t_full - $t_nodb" | bc -l)" "$(pct "$(echo "$t_full - $t_nodb" | bc -l)" "$t_full")" "$store_line"
+d_wall=$(echo "$t_full - $t_nodb" | bc -l)
+d_cpu=$(echo "$c_full - $c_nodb" | bc -l)
+printf 'store share of a full run: %.2f s wall (%s%%), %.2f s CPU (%s%%) against --no-db\n' \
+    "$d_wall" "$(pct "$d_wall" "$t_full")" "$d_cpu" "$(pct "$d_cpu" "$c_full")"
+printf 'measured inside tasklint (main thread, last full run): %s\n' "$store_line"
 printf 'store size at the end (3 runs): %s KiB\n' "$dbsize"
