@@ -5,10 +5,21 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "store/store.h"
 #include "util/xalloc.h"
+
+/* a stored (absolute) path, relative to the current directory when under it */
+static const char *shown(const char *file) {
+    static char *cwd;
+    if (!file) return "?";
+    if (!cwd) cwd = getcwd(NULL, 0);
+    size_t n = cwd ? strlen(cwd) : 0;
+    if (n && !strncmp(file, cwd, n) && file[n] == '/') return file + n + 1;
+    return file;
+}
 
 int tl_cmd_triage(const tl_cli_options *o) {
     if (o->no_db) {
@@ -77,7 +88,7 @@ int tl_cmd_triage(const tl_cli_options *o) {
             match = tl_xrealloc(match, (nmatch + 1) * sizeof *match);
             match[nmatch++] = tl_xstrdup(f->fingerprint);
             if (!where)
-                where = tl_xasprintf("%s:%u: [%s]%s%s%s", f->file ? f->file : "?", f->line, f->rule,
+                where = tl_xasprintf("%s:%u: [%s]%s%s%s", shown(f->file), f->line, f->rule,
                                      f->function ? " in " : "", f->function ? f->function : "",
                                      f->function ? "()" : "");
         }

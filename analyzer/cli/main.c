@@ -743,6 +743,22 @@ static int baseline_commit_run(const run_env *env, const tl_cli_tus *tus, const 
                     "tasklint: warning: --baseline-commit %s: %zu files could not be analysed; "
                     "their findings count as new\n",
                     o->baseline_commit, c.summary.files_failed);
+        /* paths as in the current tree (absent findings are reported there) */
+        for (size_t i = 0; i < c.all.n; i++) {
+            tl_finding *f = &c.all.items[i];
+            char *p = f->file ? remap(f->file, wroot, root) : NULL;
+            if (p) {
+                free(f->file);
+                f->file = p;
+            }
+            for (size_t k = 0; k < f->nnotes; k++) {
+                p = f->notes[k].file ? remap(f->notes[k].file, wroot, root) : NULL;
+                if (p) {
+                    free(f->notes[k].file);
+                    f->notes[k].file = p;
+                }
+            }
+        }
         tl_findings_move(out, &c.all);
     }
     run_ctx_free(&c);
