@@ -176,6 +176,20 @@ assert len(d["new"][0]["fingerprint"]) == 32
 PY
 ok "runs, diff (text, -v, JSON)"
 
+# machine-readable output of a compared run, written through FILE.tmp
+"$TL" --baseline tasklint-baseline.txt --format json --output "$T/report.json" src >"$T/out" 2>/dev/null
+rc=$?
+[ $rc = 1 ] || fail "--format json --output: exit $rc"
+[ -s "$T/out" ] && fail "--output: findings also went to stdout"
+[ -e "$T/report.json.tmp" ] && fail "--output: FILE.tmp left behind"
+python3 - "$T/report.json" <<'PY' || fail "--format json with a baseline"
+import json, sys
+d = json.load(open(sys.argv[1]))
+states = sorted(f["baseline_state"] for f in d["findings"] if not f["suppressed"])
+assert states == ["new", "unchanged", "unchanged"], states
+PY
+ok "--format json --output with baseline states"
+
 # 9. triage, applied on the next run
 fp=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["new"][0]["fingerprint"])' "$T/diff.json")
 "$TL" triage "${fp:0:10}" intentional "the pool owns it" >"$T/out" 2>&1 || { fail "triage: exit $?"; cat "$T/out"; }
