@@ -44,6 +44,8 @@ void tl_cli_print_help(FILE *out) {
         "  --db PATH            the store (default: .tasklint/findings.db at the\n"
         "                       project root)\n"
         "  --no-db              do not read or write the store\n"
+        "                       (TASKLINT_DB=PATH sets the default database, TASKLINT_DB=none\n"
+        "                       disables it; the options win over the variable)\n"
         "  --baseline NAME|FILE compare with a baseline: a name set with `baseline set`,\n"
         "                       or a file written by `baseline export`; new findings\n"
         "                       are tagged [new]\n"
@@ -331,6 +333,13 @@ int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err) {
     if (sub != TL_CMD_ANALYZE && o->command == TL_CMD_ANALYZE) o->command = sub;
     if (o->no_db && o->db_path)
         return usage_error(err, "%s: --db and --no-db exclude each other", "--no-db");
+    /* TASKLINT_DB: the database path when neither --db nor --no-db is given;
+       "none" (or "off", "0") disables the store, like --no-db. */
+    const char *env_db = getenv("TASKLINT_DB");
+    if (env_db && *env_db && !o->no_db && !o->db_path) {
+        if (!strcmp(env_db, "none") || !strcmp(env_db, "off") || !strcmp(env_db, "0")) o->no_db = true;
+        else o->db_path = env_db;
+    }
     if (o->baseline && o->baseline_commit)
         return usage_error(err, "%s: give --baseline or --baseline-commit, not both",
                            "--baseline-commit");
