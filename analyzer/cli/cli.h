@@ -115,18 +115,7 @@ char **tl_compdb_clean_args(const char *const *argv, int argc, const char *file,
 int tl_compdb_load(const char *dir, char *const *filters, size_t nfilters, char *const *extra,
                    int nextra, tl_cli_tus *out, FILE *err);
 
-/* ---- helpers (sha256.c, git.c) ---- */
-
-/* SHA-256 of a byte stream, hex output (65 bytes with the NUL). */
-typedef struct {
-    unsigned int h[8];
-    unsigned char buf[64];
-    unsigned long long len;
-    size_t nbuf;
-} tl_sha256;
-void tl_sha256_init(tl_sha256 *c);
-void tl_sha256_update(tl_sha256 *c, const void *data, size_t n);
-void tl_sha256_hex(tl_sha256 *c, char out[65]);
+/* ---- helpers (git.c) ---- */
 
 /* Runs git with `argv` (without "git") in `dir`; stdout (trailing newline
  * stripped) into *out (malloc'd) when out is not NULL.  stderr goes to

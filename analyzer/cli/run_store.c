@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "model/model.h"
+#include "store/hash.h"
 #include "store/store.h"
 #include "util/xalloc.h"
 
@@ -133,12 +134,19 @@ struct tl_builtin_model {
 };
 extern const struct tl_builtin_model tl_builtin_models[];
 
-static void hash_str(tl_sha256 *h, const char *s) {
-    if (!s) s = "(null)";
-    tl_sha256_update(h, s, strlen(s) + 1);
+/* Finish a digest as 64 lowercase hex characters. */
+static void digest_hex(tl_store_sha256 *h, char out[65]) {
+    unsigned char d[32];
+    tl_store_sha256_final(h, d);
+    tl_store_hex(d, sizeof d, out);
 }
 
-static void hash_file(tl_sha256 *h, const char *path) {
+static void hash_str(tl_store_sha256 *h, const char *s) {
+    if (!s) s = "(null)";
+    tl_store_sha256_update(h, s, strlen(s) + 1);
+}
+
+static void hash_file(tl_store_sha256 *h, const char *path) {
     hash_str(h, path);
     FILE *fp = fopen(path, "rb");
     if (!fp) {
@@ -147,18 +155,18 @@ static void hash_file(tl_sha256 *h, const char *path) {
     }
     char buf[65536];
     size_t r;
-    while ((r = fread(buf, 1, sizeof buf, fp)) > 0) tl_sha256_update(h, buf, r);
+    while ((r = fread(buf, 1, sizeof buf, fp)) > 0) tl_store_sha256_update(h, buf, r);
     fclose(fp);
     hash_str(h, "(end)");
 }
 
 char *tl_cli_config_hash(const tl_cli_options *o) {
-    tl_sha256 h;
-    tl_sha256_init(&h);
+    tl_store_sha256 h;
+    tl_store_sha256_init(&h);
     hash_str(&h, "tasklint-config-v1");
     for (const struct tl_builtin_model *b = tl_builtin_models; b->name; b++) {
         hash_str(&h, b->name);
-        tl_sha256_update(&h, b->text, b->len);
+        tl_store_sha256_update(&h, b->text, b->len);
         hash_str(&h, "");
     }
     for (size_t i = 0; i < o->nmodel_files; i++) hash_file(&h, o->model_files[i]);
@@ -172,7 +180,7 @@ char *tl_cli_config_hash(const tl_cli_options *o) {
         hash_str(&h, buf);
     }
     char *out = tl_xmalloc(65);
-    tl_sha256_hex(&h, out);
+    digest_hex(&h, out);
     return out;
 }
 
@@ -193,12 +201,12 @@ const char *tl_cli_tu_config_hash(const tl_cli_options *o, const char *global,
             free(cfg);
             return cfg_cache[i].hash;
         }
-    tl_sha256 h;
-    tl_sha256_init(&h);
+    tl_store_sha256 h;
+    tl_store_sha256_init(&h);
     hash_str(&h, global);
     if (cfg) hash_file(&h, cfg);
     char *hex = tl_xmalloc(65);
-    tl_sha256_hex(&h, hex);
+    digest_hex(&h, hex);
     cfg_cache = tl_xrealloc(cfg_cache, (cfg_n + 1) * sizeof *cfg_cache);
     cfg_cache[cfg_n].path = tl_xstrdup(key);
     cfg_cache[cfg_n].hash = hex;

@@ -1,5 +1,6 @@
 /* hash.h - SHA-256 (FIPS 180-4) for the store: content hashes of analysed
- * files, TU keys and finding fingerprints.  Internal to analyzer/store. */
+ * files, TU keys and finding fingerprints; the CLI hashes its configuration
+ * with it too.  Tested against the FIPS 180-4 vectors in tests/unit_fingerprint.c. */
 #ifndef TL_STORE_HASH_H
 #define TL_STORE_HASH_H
 
