@@ -175,6 +175,9 @@ typedef struct {
     int ntemps;
     int *temp_src_call;       /* per var: call id whose result a temp holds, or -1 */
     int cap_temp_src;
+    /* where each call of the current function lives: call id -> block, index */
+    int *call_block, *call_index;
+    int cap_calls;
     /* function names defined in the main file, for callee_func */
     char **fn_names;
     int nfn_names;
@@ -244,6 +247,24 @@ static void set_temp_src(builder *b, int var, int call_id) {
 
 static int temp_src(builder *b, int var) {
     return var >= 0 && var < b->cap_temp_src ? b->temp_src_call[var] : -1;
+}
+
+static void note_call_position(builder *b, int id, int block, int index) {
+    if (id >= b->cap_calls) {
+        int ncap = b->cap_calls ? b->cap_calls * 2 : 64;
+        while (ncap <= id) ncap *= 2;
+        b->call_block = tl_xrealloc(b->call_block, (size_t)ncap * sizeof(int));
+        b->call_index = tl_xrealloc(b->call_index, (size_t)ncap * sizeof(int));
+        b->cap_calls = ncap;
+    }
+    b->call_block[id] = block;
+    b->call_index[id] = index;
+}
+
+/* The call instruction with this id in the current function (ids are dense). */
+static tl_instr *call_instr(builder *b, int id) {
+    if (id < 0 || id >= b->f->ncalls) return NULL;
+    return &b->f->blocks[b->call_block[id]].instrs[b->call_index[id]];
 }
 
 static int new_temp(builder *b) {
@@ -562,6 +583,7 @@ static tl_expr *lower_call(builder *b, CXCursor c) {
         in->call.in_macro = soff != eoff || !clang_File_isEqual(sf, ef);
     }
     int id = in->call.id;
+    note_call_position(b, id, b->cur, cur_block(b)->ninstrs - 1);
     const tl_fn_model *m = name ? tl_models_find(b->models, name) : NULL;
     if (m && m->noreturn) {
         tl_block *blk = cur_block(b);
@@ -748,7 +770,7 @@ static tl_expr *lower_expr(builder *b, CXCursor c) {
             if (kid->kind == TL_E_CALLRES) call = kid->call_id;
             else if (kid->kind == TL_E_VAR) call = temp_src(b, kid->var);
             if (call >= 0) {
-                tl_instr *in = (tl_instr *)tl_func_find_call(b->f, call);
+                tl_instr *in = call_instr(b, call);
                 if (in) in->call.void_cast = in->call.discarded = true;
             }
             return kid;
@@ -1212,7 +1234,7 @@ static void lower_stmt(builder *b, CXCursor c) {
         if (e->kind == TL_E_CALLRES) call = e->call_id;
         else if (e->kind == TL_E_VAR) call = temp_src(b, e->var);
         if (value_unused && call >= before) {
-            tl_instr *in = (tl_instr *)tl_func_find_call(b->f, call);
+            tl_instr *in = call_instr(b, call);
             if (in) in->call.discarded = true;
         }
         if (e->kind == TL_E_CALLRES) {
@@ -1244,11 +1266,11 @@ static void mark_spawn_entries(builder *b) {
             /* the first epilogue call after the spawn */
             int epi = -1;
             for (int id = in->call.id + 1; id < f->ncalls && epi < 0; id++) {
-                const tl_instr *c = tl_func_find_call(f, id);
+                const tl_instr *c = call_instr(b, id);
                 if (c && c->call.callee && strcmp(c->call.callee, m->spawn.entry_before_call) == 0) epi = id;
             }
             if (epi <= in->call.id + 1) continue;
-            tl_instr *entry = (tl_instr *)tl_func_find_call(f, epi - 1);
+            tl_instr *entry = call_instr(b, epi - 1);
             if (entry) {
                 entry->call.is_spawn_entry = true;
                 entry->call.spawn_call = in->call.id;
@@ -1343,5 +1365,7 @@ int tl_frontend_lower(CXTranslationUnit ctu, const tl_model_set *models, tl_tu *
     free(b.jumps);
     free(b.switches);
     free(b.temp_src_call);
+    free(b.call_block);
+    free(b.call_index);
     return 0;
 }
