@@ -197,5 +197,7 @@ const tl_rule tl_rule_blocking_in_coroutine = {
     .doc = doc,
     .severity = TL_SEV_WARNING,
     .tags = "concurrency,performance,async",
+    /* follows call chains through code it cannot always see (fd modes, other files) */
+    .precision = "medium",
     .check = check,
 };

@@ -119,5 +119,6 @@ const tl_rule tl_rule_missing_timeout = {
     .doc = doc,
     .severity = TL_SEV_WARNING,
     .tags = "concurrency,reliability,timeout",
+    .precision = "high",
     .check = check,
 };

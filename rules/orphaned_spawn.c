@@ -846,5 +846,6 @@ const tl_rule tl_rule_orphaned_spawn = {
     .doc = os_doc,
     .severity = TL_SEV_WARNING,
     .tags = "concurrency,resource-leak,lifecycle",
+    .precision = "high",
     .check = os_check,
 };

@@ -19,6 +19,7 @@ typedef struct tl_rule {
                                 ## Example / ## Use instead */
     tl_severity severity;    /* default level */
     const char *tags;        /* comma separated, e.g. "concurrency,resource-leak" */
+    const char *precision;   /* SARIF/GitHub precision: "very-high", "high", "medium", "low" */
     void (*check)(const tl_analysis *a, tl_findings *out);
 } tl_rule;
 

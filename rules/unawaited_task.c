@@ -585,5 +585,6 @@ const tl_rule tl_rule_unawaited_task = {
     .doc = ut_doc,
     .severity = TL_SEV_WARNING,
     .tags = "concurrency,cancellation,lifecycle",
+    .precision = "high",
     .check = ut_check,
 };

@@ -100,14 +100,6 @@ static const char suppression_doc[] =
     "go(worker());  // tasklint-ignore(orphaned-spawn): the pool owns it\n"
     "```\n";
 
-/* Precision (GitHub orders and filters by it): the path-sensitive rules are
- * high; blocking-in-coroutine follows call chains through code it cannot
- * always see, so medium. */
-static const char *rule_precision(const char *id) {
-    if (!strcmp(id, "blocking-in-coroutine")) return "medium";
-    return "high";
-}
-
 typedef struct {
     rule_desc *rules;
     size_t nrules;
@@ -123,7 +115,7 @@ static void build_rules(sarif_ctx *c) {
     for (size_t i = 0; i < n; i++) {
         const tl_rule *r = tl_rules[i];
         c->rules[i] = (rule_desc){r->id, r->name, r->summary, r->doc, r->tags,
-                                  rule_precision(r->id), r->severity};
+                                  r->precision ? r->precision : "medium", r->severity};
     }
     c->rules[n++] = (rule_desc){"clang-diagnostic", "ClangDiagnostic",
                                 "clang could not compile part of an analysed file",
