@@ -368,11 +368,13 @@ def generated_program(rng, n):
     return (PROGRAM_HEAD + "\n".join(funcs)).encode(), "generated program %d (%d functions)" % (n, len(funcs))
 
 
-def csmith_program(seed):
-    """csmith's program for a seed (small: few functions, shallow blocks), or None."""
+def csmith_program(seed, workdir):
+    """csmith's program for a seed (small: few functions, shallow blocks), or
+    None.  csmith writes a platform.info into its working directory: workdir."""
     try:
         r = subprocess.run(["csmith", "--seed", str(seed), "--max-funcs", "4", "--max-block-depth", "3"],
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=30, check=True)
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=30, check=True,
+                           cwd=workdir)
     except (OSError, subprocess.SubprocessError):
         return None
     return r.stdout
@@ -441,8 +443,9 @@ def main():
         data, what = generated_program(rng, n)
         outputs.append((b"g%04d.c" % n, data, what))
     if a.csmith > 0 and shutil.which("csmith"):
+        os.makedirs(a.out, exist_ok=True)
         for n in range(a.csmith):
-            data = csmith_program(a.seed * 1000 + n)
+            data = csmith_program(a.seed * 1000 + n, a.out)
             if data:
                 outputs.append((b"s%04d-csmith.c" % n, data, "csmith --seed %d" % (a.seed * 1000 + n)))
     for n, hostile in enumerate(HOSTILE_NAMES):
