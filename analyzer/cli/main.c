@@ -32,6 +32,8 @@
 #include "rules/rule.h"
 #include "store/fingerprint.h"
 #include "store/store.h"
+#include "util/atomic_file.h"
+#include "util/term_escape.h"
 #include "util/xalloc.h"
 
 #ifndef TASKLINT_VERSION
@@ -40,8 +42,15 @@
 
 static volatile sig_atomic_t interrupted = 0;
 
+/* The first Ctrl-C asks the run to stop; a second one kills at once,
+ * leaving no temporary output file behind. */
 static void on_sigint(int sig) {
-    (void)sig;
+    if (interrupted) {
+        tl_atomic_file_discard_all();
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
     interrupted = 1;
 }
 
@@ -580,11 +589,7 @@ static run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const
             tl_store_close(c->store);
         }
         worktree_cleanup();
-        if (o->output) {
-            char *tmp = tl_xasprintf("%s.tmp", o->output);
-            unlink(tmp);
-            free(tmp);
-        }
+        tl_atomic_file_discard_all();
         _exit(130); /* workers are still inside libclang: no cleanup */
     }
     if (c->store_failed) res.status = 2;
@@ -846,7 +851,9 @@ static int analyze(const tl_cli_options *o) {
     char *baseline_label = NULL;
     bool compared = false;
     FILE *out = stdout;
-    char *out_tmp = NULL;
+    tl_atomic_file *out_file = NULL; /* --output */
+    bool report_done = false;        /* the output is complete */
+    char out_err[2048];
     run_ctx c;
     memset(&c, 0, sizeof c);
     tl_findings fixed;
@@ -862,7 +869,7 @@ static int analyze(const tl_cli_options *o) {
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills at once */
+    sa.sa_flags = 0; /* on_sigint: a second Ctrl-C kills at once */
     sigaction(SIGINT, &sa, &old_int);
 
     run_env env = {.o = o, .base = &base, .jobs = jobs, .store = store,
@@ -894,16 +901,15 @@ static int analyze(const tl_cli_options *o) {
 
     /* where the findings go */
     if (o->output) {
-        out_tmp = tl_xasprintf("%s.tmp", o->output);
-        out = fopen(out_tmp, "w");
-        if (!out) {
-            fprintf(stderr, "tasklint: error: --output %s: %s\n", o->output, strerror(errno));
-            free(out_tmp);
-            out_tmp = NULL;
-            out = stdout;
+        out_file = tl_atomic_file_open(o->output, out_err, sizeof out_err);
+        if (!out_file) {
+            fputs("tasklint: error: --output: ", stderr);
+            tl_term_puts(stderr, out_err);
+            fputc('\n', stderr);
             rc = 2;
             goto restore;
         }
+        out = tl_atomic_file_stream(out_file);
     }
 
     char start[32], end[32];
@@ -946,6 +952,7 @@ static int analyze(const tl_cli_options *o) {
                     "%.2fs lookups, %.2fs stamps, %.2fs writes.\n",
                     c.nreused, tus.n, c.t_lookup, c.t_stamp, c.t_record - c.t_stamp);
     }
+    report_done = true;
     if (compared && (!o->quiet || check))
         fprintf(stderr, "%zu new, %zu unchanged, %zu fixed (against %s).\n", c.nnew, c.nunchanged,
                 fixed.n, baseline_label);
@@ -960,18 +967,15 @@ static int analyze(const tl_cli_options *o) {
 restore:
     sigaction(SIGINT, &old_int, NULL);
 done:
-    if (out != stdout) {
-        bool ok = fflush(out) == 0 && !ferror(out);
-        fclose(out);
-        if (rc == 130 || (rc == 2 && !ok)) {
-            unlink(out_tmp);
-        } else if (!ok || rename(out_tmp, o->output) != 0) {
-            fprintf(stderr, "tasklint: error: --output %s: %s\n", o->output, strerror(errno));
-            unlink(out_tmp);
-            rc = 2;
-        }
+    /* the report replaces the old one only when it is complete */
+    if (out_file && !report_done) {
+        tl_atomic_file_discard(out_file);
+    } else if (out_file && tl_atomic_file_commit(out_file, out_err, sizeof out_err) != 0) {
+        fputs("tasklint: error: --output: ", stderr);
+        tl_term_puts(stderr, out_err);
+        fputc('\n', stderr);
+        rc = 2;
     }
-    free(out_tmp);
     run_ctx_free(&c);
     tl_fpset_free(&bset);
     tl_findings_free(&fixed);
