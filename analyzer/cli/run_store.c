@@ -14,6 +14,7 @@
 #include "model/model.h"
 #include "store/hash.h"
 #include "store/store.h"
+#include "util/term_escape.h"
 #include "util/xalloc.h"
 
 #ifndef TASKLINT_VERSION
@@ -41,16 +42,77 @@ void tl_cli_store_report(const tl_store_error *e, const char *path) {
                "--no-db, or put it somewhere writable with --db PATH";
         break;
     case TL_STORE_E_BUSY:
-        hint = "another tasklint holds the store locked; try again, or use --no-db";
+        hint = "another process holds the store locked; try again, or use --no-db";
+        break;
+    case TL_STORE_E_FOREIGN:
+        hint = "the file was not modified; name another store with --db PATH, or analyse "
+               "without one with --no-db";
+        break;
+    case TL_STORE_E_UNSAFE:
+        hint = "nothing was written; remove what is in the way, name another store with "
+               "--db PATH, or analyse without one with --no-db";
         break;
     default: break;
     }
     if (hint) fprintf(stderr, "tasklint: note: %s (%s)\n", hint, path);
 }
 
+/* `sub` is `top` or below it (both resolved). */
+static bool inside(const char *sub, const char *top) {
+    size_t n = strlen(top);
+    if (n == 1 && top[0] == '/') return true;
+    return strncmp(sub, top, n) == 0 && (sub[n] == '/' || sub[n] == '\0');
+}
+
+/* The default store (ROOT/.tasklint/findings.db) stays inside the project:
+ * a checkout may contain a .tasklint/ directory or a findings.db that is a
+ * symbolic link to somewhere else, and tasklint does not write there unless
+ * --db names the path.  0, or 2 after an error. */
+static int check_default_location(const char *root, const char *path) {
+    char *real_root = realpath(root, NULL);
+    if (!real_root) return 0; /* the open reports what is wrong */
+    char *dir = tl_xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = '\0';
+    const char *const check[] = {dir, path};
+    int rc = 0;
+    for (size_t i = 0; i < 2 && rc == 0; i++) {
+        struct stat st;
+        if (lstat(check[i], &st) != 0 || !S_ISLNK(st.st_mode)) continue;
+        char *real = realpath(check[i], NULL);
+        if (!real || !inside(real, real_root)) {
+            fflush(stdout);
+            fputs("tasklint: error: ", stderr);
+            tl_term_puts(stderr, check[i]);
+            if (real) {
+                fputs(" is a symbolic link to ", stderr);
+                tl_term_puts(stderr, real);
+                fputs(", outside the project ", stderr);
+            } else {
+                fputs(" is a symbolic link that leads nowhere, outside the project ", stderr);
+            }
+            fputs("(", stderr);
+            tl_term_puts(stderr, real_root);
+            fputs("): tasklint does not follow it to its findings store\n"
+                  "tasklint: note: to use that store, name it with --db PATH; or analyse "
+                  "without a store with --no-db\n",
+                  stderr);
+            rc = 2;
+        }
+        free(real);
+    }
+    free(dir);
+    free(real_root);
+    return rc;
+}
+
 int tl_cli_store_open(const tl_cli_options *o, const char *root, bool create, tl_store **out) {
     *out = NULL;
     char *path = o->db_path ? tl_xstrdup(o->db_path) : tl_store_default_path(root);
+    if (!o->db_path && check_default_location(root, path) != 0) {
+        free(path);
+        return 2;
+    }
     if (!create && access(path, F_OK) != 0) {
         fprintf(stderr,
                 "tasklint: error: no findings store at %s: run an analysis first, or name "

@@ -16,8 +16,6 @@
 #include "util/xalloc.h"
 
 #define BUSY_TIMEOUT_MS 10000
-/* 'TLNT': marks the file as tasklint's (PRAGMA application_id) */
-#define TL_APPLICATION_ID 0x544c4e54
 /* PRAGMA quick_check on open only below this size: it reads every page
    (about 1 s per 400 MB); bigger files are still checked by SQLite on every
    page it reads, and SQLITE_CORRUPT maps to TL_STORE_E_CORRUPT anywhere. */
@@ -371,6 +369,14 @@ static int precheck(const char *path, bool create, tl_store_error *err) {
     struct stat st;
     char *dir = parent_dir(path);
     int r = -1;
+    if (tl_store__check_side_files(path, err)) goto out;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) != 0 && errno == ENOENT) {
+        tl_store__set_error(err, TL_STORE_E_UNSAFE,
+                            "%s is a symbolic link to a file that does not exist; tasklint "
+                            "will not create its database through a link",
+                            path);
+        goto out;
+    }
     if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode)) {
             tl_store__set_error(err, TL_STORE_E_IO, "%s is a directory, not a database file",
@@ -383,27 +389,10 @@ static int precheck(const char *path, bool create, tl_store_error *err) {
                                 "database", path);
             goto out;
         }
-        if (st.st_size > 0) {
-            /* only a file that starts with the SQLite header is handed to
-               SQLite: anything else stays untouched */
-            char hdr[16];
-            int fd = open(path, O_RDONLY | O_CLOEXEC);
-            if (fd < 0) {
-                tl_store__set_error(err, errno_readonly(errno) ? TL_STORE_E_READONLY
-                                                               : TL_STORE_E_IO,
-                                    "cannot read %s: %s", path, strerror(errno));
-                goto out;
-            }
-            ssize_t n = read(fd, hdr, sizeof hdr);
-            close(fd);
-            if (n != (ssize_t)sizeof hdr || memcmp(hdr, "SQLite format 3", 16) != 0) {
-                tl_store__set_error(err, TL_STORE_E_NOT_SQLITE,
-                                    "%s exists and is not a SQLite database; tasklint will not "
-                                    "overwrite it (remove it, or choose another file with --db)",
-                                    path);
-                goto out;
-            }
-        }
+        /* only tasklint's own database, or one with nothing in it, is
+           handed to SQLite for writing: anything else stays untouched */
+        tl_dbfile_kind kind;
+        if (tl_store__inspect(path, &kind, err)) goto out;
         if (access(path, R_OK | W_OK) != 0) {
             tl_store__set_error(err, errno_readonly(errno) ? TL_STORE_E_READONLY : TL_STORE_E_IO,
                                 "cannot write %s: %s", path, strerror(errno));
@@ -471,6 +460,21 @@ static int migrate(tl_store *s, tl_store_error *err) {
                             "another --db",
                             s->path, (long long)uv, TL_STORE_SCHEMA_VERSION);
         return -1;
+    }
+    if (uv == 0) {
+        /* only a database with nothing in it becomes a store (inspect.c
+           checked the file before it was opened; this holds under the lock) */
+        int64_t tables = 0;
+        rc = pragma_int(s->db, "SELECT count(*) FROM sqlite_master", &tables);
+        if (rc != SQLITE_OK) goto sqlfail;
+        if (tables != 0) {
+            tl_store__rollback(s);
+            tl_store__set_error(err, TL_STORE_E_FOREIGN,
+                                "%s is a SQLite database that tasklint did not create (it has "
+                                "tables, and not tasklint's schema); tasklint will not modify it",
+                                s->path);
+            return -1;
+        }
     }
     for (int64_t v = uv; v < TL_STORE_SCHEMA_VERSION; v++) {
         rc = exec_script(s->db, migrations[v]);
@@ -608,7 +612,9 @@ static int create_atomically(const char *path, tl_store_error *err) {
     char *tmp = tl_xasprintf("%s.new-%ld-%d", path, (long)getpid(),
                              __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
     char *side[2] = {tl_xasprintf("%s-wal", tmp), tl_xasprintf("%s-shm", tmp)};
-    unlink(tmp);
+    unlink(tmp); /* whatever is at these names (a planted link) goes first */
+    unlink(side[0]);
+    unlink(side[1]);
     int r = -1;
     tl_store *t = open_db(tmp, true, err);
     if (t) {

@@ -70,6 +70,23 @@ int tl_store__begin(tl_store *s, tl_store_error *err);
 int tl_store__commit(tl_store *s, tl_store_error *err);
 void tl_store__rollback(tl_store *s);
 
+/* 'TLNT': marks a file as tasklint's (PRAGMA application_id) */
+#define TL_APPLICATION_ID 0x544c4e54
+
+/* ---- whose file is it (inspect.c), before SQLite opens it for writing ---- */
+typedef enum {
+    TL_DBFILE_EMPTY, /* 0 bytes, or a SQLite database with nothing in it: may become a store */
+    TL_DBFILE_OURS   /* tasklint's application id */
+} tl_dbfile_kind;
+/* An existing file at `path`: 0 and its kind, or -1 and `err` (not SQLite,
+ * damaged header, another program's database).  Reads only. */
+int tl_store__inspect(const char *path, tl_dbfile_kind *kind, tl_store_error *err);
+/* -1 and `err` (TL_STORE_E_UNSAFE) when PATH-wal, -shm or -journal (next to
+ * the file a symlink at `path` leads to) exists and is not a regular file. */
+int tl_store__check_side_files(const char *path, tl_store_error *err);
+/* realpath(path), or a copy of `path` when it does not resolve (malloc'd). */
+char *tl_store__real_location(const char *path);
+
 /* Column text duplicated (NULL stays NULL). */
 char *tl_store__col_dup(sqlite3_stmt *st, int col);
 /* Current time as ISO 8601 UTC ("2024-05-01T10:20:30Z"). */
