@@ -118,11 +118,25 @@ static void test_units_and_columns(void **state) {
     assert_int_equal(u.nbytes, 1);
 }
 
+static void test_write_lines_keeps_newlines(void **state) {
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    assert_non_null(m);
+    const char *msgs = "tasklint: error: a\x1b[1m.c: gone\ntasklint: warning: \xff\r\n";
+    tl_term_write_lines(m, msgs, strlen(msgs));
+    fclose(m);
+    assert_string_equal(buf, "tasklint: error: a\\x1b[1m.c: gone\ntasklint: warning: \\xff\\x0d\n");
+    free(buf);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_text_unchanged), cmocka_unit_test(test_controls_escaped),
         cmocka_unit_test(test_valid_utf8_kept),      cmocka_unit_test(test_invalid_utf8_escaped),
         cmocka_unit_test(test_dangerous_codepoints), cmocka_unit_test(test_units_and_columns),
+        cmocka_unit_test(test_write_lines_keeps_newlines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

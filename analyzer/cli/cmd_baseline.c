@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "store/store.h"
+#include "util/term_escape.h"
 #include "util/xalloc.h"
 
 /* Status of run `id`: -1 when there is no such run. */
@@ -115,7 +116,9 @@ int tl_cmd_baseline(const tl_cli_options *o) {
             tl_cli_store_report(&e, o->paths[1]);
             rc = 2;
         } else if (!o->quiet) {
-            fprintf(stderr, "wrote the findings of run %lld to %s\n", (long long)run, o->paths[1]);
+            fprintf(stderr, "wrote the findings of run %lld to ", (long long)run);
+            tl_term_puts(stderr, o->paths[1]);
+            fputc('\n', stderr);
         }
     }
     tl_store_close(s);

@@ -224,7 +224,9 @@ static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, co
             tl_progress_clear(&c->progress);
             fflush(c->out);
             fflush(stdout);
-            fprintf(stderr, "tasklint: error: %s\n", m);
+            fputs("tasklint: error: ", stderr);
+            tl_term_puts(stderr, m);
+            fputc('\n', stderr);
             c->fatal_seen = tl_xrealloc(c->fatal_seen, (c->nfatal + 1) * sizeof *c->fatal_seen);
             c->fatal_seen[c->nfatal++] = tl_xstrdup(m);
         }
@@ -452,14 +454,17 @@ static int load_base(const tl_cli_options *o, tl_model_set *base) {
     memset(&err, 0, sizeof err);
     tl_models_init(base);
     if (tl_models_load_builtin(base, &err) != 0) {
-        fprintf(stderr, "tasklint: error: built-in models: %s\n", err.msg);
+        fputs("tasklint: error: built-in models: ", stderr);
+        tl_term_puts(stderr, err.msg);
+        fputc('\n', stderr);
         return 2;
     }
     for (size_t i = 0; i < o->nmodel_files; i++) {
         memset(&err, 0, sizeof err);
         if (tl_models_load_file(base, o->model_files[i], &err) != 0) {
-            fprintf(stderr, "tasklint: error: %s\n",
-                    err.msg[0] ? err.msg : o->model_files[i]);
+            fputs("tasklint: error: ", stderr);
+            tl_term_puts(stderr, err.msg[0] ? err.msg : o->model_files[i]);
+            fputc('\n', stderr);
             return 2;
         }
     }
@@ -653,8 +658,9 @@ static int baseline_commit_run(const run_env *env, const tl_cli_tus *tus, const 
     tl_findings_init(out);
     char *top = tl_git_toplevel(root);
     if (!top) {
-        fprintf(stderr, "tasklint: error: --baseline-commit: %s is not in a git repository\n",
-                root);
+        fputs("tasklint: error: --baseline-commit: ", stderr);
+        tl_term_puts(stderr, root);
+        fputs(" is not in a git repository\n", stderr);
         return 2;
     }
     char *spec = tl_xasprintf("%s^{commit}", o->baseline_commit);
@@ -686,8 +692,10 @@ static int baseline_commit_run(const run_env *env, const tl_cli_tus *tus, const 
     rc = tl_git(top, (const char *const[]){"worktree", "add", "--detach", "-q", wt_dir, commit, NULL},
                 NULL, &gerr);
     if (rc != 0) {
-        fprintf(stderr, "tasklint: error: --baseline-commit: git worktree add failed%s%s\n",
-                gerr && *gerr ? ": " : "", gerr ? gerr : "");
+        fprintf(stderr, "tasklint: error: --baseline-commit: git worktree add failed%s",
+                gerr && *gerr ? ": " : "");
+        if (gerr) tl_term_write_lines(stderr, gerr, strlen(gerr));
+        fputc('\n', stderr);
         free(gerr);
         free(commit);
         worktree_cleanup();
@@ -817,11 +825,21 @@ static int analyze(const tl_cli_options *o) {
     }
 
     tl_cli_tus tus = {0};
+    /* their messages quote paths and compile_commands.json: shown escaped */
+    char *msgs = NULL;
+    size_t nmsgs = 0;
+    FILE *errs = open_memstream(&msgs, &nmsgs);
     if (o->compdb_dir)
         rc = tl_compdb_load(o->compdb_dir, o->paths, o->npaths, o->extra_args, o->nextra, &tus,
-                            stderr);
+                            errs ? errs : stderr);
     else
-        rc = tl_discover(o->paths, o->npaths, o->extra_args, o->nextra, &tus, stderr);
+        rc = tl_discover(o->paths, o->npaths, o->extra_args, o->nextra, &tus,
+                         errs ? errs : stderr);
+    if (errs) {
+        fclose(errs);
+        tl_term_write_lines(stderr, msgs, nmsgs);
+        free(msgs);
+    }
     if (rc == 0 && tus.n == 0) {
         fprintf(stderr, "tasklint: error: no C files to analyse\n");
         rc = 2;
@@ -953,9 +971,12 @@ static int analyze(const tl_cli_options *o) {
                     c.nreused, tus.n, c.t_lookup, c.t_stamp, c.t_record - c.t_stamp);
     }
     report_done = true;
-    if (compared && (!o->quiet || check))
-        fprintf(stderr, "%zu new, %zu unchanged, %zu fixed (against %s).\n", c.nnew, c.nunchanged,
-                fixed.n, baseline_label);
+    if (compared && (!o->quiet || check)) {
+        fprintf(stderr, "%zu new, %zu unchanged, %zu fixed (against ", c.nnew, c.nunchanged,
+                fixed.n);
+        tl_term_puts(stderr, baseline_label);
+        fputs(").\n", stderr);
+    }
 
     tl_fail_on fail = o->fail_on;
     if (fail == TL_FAIL_DEFAULT) fail = compared ? TL_FAIL_NEW : TL_FAIL_ANY;

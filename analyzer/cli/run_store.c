@@ -25,8 +25,14 @@
 
 void tl_cli_store_report(const tl_store_error *e, const char *path) {
     fflush(stdout);
-    if (e->msg[0]) fprintf(stderr, "tasklint: error: %s\n", e->msg);
-    else fprintf(stderr, "tasklint: error: %s: cannot use the findings store\n", path);
+    fputs("tasklint: error: ", stderr);
+    if (e->msg[0]) {
+        tl_term_puts(stderr, e->msg);
+        fputc('\n', stderr);
+    } else {
+        tl_term_puts(stderr, path);
+        fputs(": cannot use the findings store\n", stderr);
+    }
     const char *hint = NULL;
     switch (e->status) {
     case TL_STORE_E_NOT_SQLITE:
@@ -54,7 +60,11 @@ void tl_cli_store_report(const tl_store_error *e, const char *path) {
         break;
     default: break;
     }
-    if (hint) fprintf(stderr, "tasklint: note: %s (%s)\n", hint, path);
+    if (hint) {
+        fprintf(stderr, "tasklint: note: %s (", hint);
+        tl_term_puts(stderr, path);
+        fputs(")\n", stderr);
+    }
 }
 
 /* `sub` is `top` or below it (both resolved). */
@@ -114,10 +124,9 @@ int tl_cli_store_open(const tl_cli_options *o, const char *root, bool create, tl
         return 2;
     }
     if (!create && access(path, F_OK) != 0) {
-        fprintf(stderr,
-                "tasklint: error: no findings store at %s: run an analysis first, or name "
-                "the store with --db PATH\n",
-                path);
+        fputs("tasklint: error: no findings store at ", stderr);
+        tl_term_puts(stderr, path);
+        fputs(": run an analysis first, or name the store with --db PATH\n", stderr);
         free(path);
         return 2;
     }
@@ -330,18 +339,23 @@ int tl_cli_load_baseline(tl_store *s, const char *spec, tl_findings *out, char *
     *label = NULL;
     struct stat st;
     if (stat(spec, &st) == 0) {
+        char *shown = tl_term_escape(spec);
         if (S_ISDIR(st.st_mode)) {
             fprintf(stderr, "tasklint: error: --baseline %s: is a directory, not a baseline file\n",
-                    spec);
+                    shown);
+            free(shown);
             return 2;
         }
         char msg[512] = "";
         if (tl_baseline_file_read(spec, out, msg, sizeof msg) != 0) {
-            fprintf(stderr, "tasklint: error: --baseline %s: %s\n", spec,
-                    msg[0] ? msg : "not a tasklint baseline file");
+            char *why = tl_term_escape(msg[0] ? msg : "not a tasklint baseline file");
+            fprintf(stderr, "tasklint: error: --baseline %s: %s\n", shown, why);
+            free(why);
+            free(shown);
             tl_findings_free(out);
             return 2;
         }
+        free(shown);
         *label = tl_xasprintf("baseline file %s", spec);
         return 0;
     }
@@ -399,10 +413,10 @@ void tl_cli_print_tagged(FILE *out, const tl_finding *f, const tl_text_options *
     char *nl = memchr(buf, '\n', len);
     if (!nl) {
         fwrite(buf, 1, len, out);
-        fputs(tags, out);
+        tl_term_puts(out, tags); /* a triage reason comes from the store or a baseline file */
     } else {
         fwrite(buf, 1, (size_t)(nl - buf), out);
-        fputs(tags, out);
+        tl_term_puts(out, tags);
         fwrite(nl, 1, len - (size_t)(nl - buf), out);
     }
     free(buf);

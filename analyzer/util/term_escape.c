@@ -113,6 +113,16 @@ void tl_term_write(FILE *out, const char *s, size_t len) {
     fwrite(s + run, 1, len - run, out);
 }
 
+void tl_term_write_lines(FILE *out, const char *s, size_t len) {
+    size_t start = 0;
+    for (size_t i = 0; i <= len; i++)
+        if (i == len || s[i] == '\n') {
+            tl_term_write(out, s + start, i - start);
+            if (i < len) fputc('\n', out);
+            start = i + 1;
+        }
+}
+
 void tl_term_puts(FILE *out, const char *s) {
     if (s) tl_term_write(out, s, strlen(s));
 }

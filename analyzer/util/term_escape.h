@@ -43,6 +43,10 @@ void tl_term_next(const char *s, size_t len, size_t i, tl_term_unit *u);
 void tl_term_write(FILE *out, const char *s, size_t len);
 /* Writes a NUL-terminated string escaped (NULL writes nothing). */
 void tl_term_puts(FILE *out, const char *s);
+/* Writes s[0..len) escaped except for its newlines: for text that is
+ * already lines of messages (a newline inside one of them cannot be told
+ * apart any more). */
+void tl_term_write_lines(FILE *out, const char *s, size_t len);
 /* An escaped copy (malloc'd), or NULL for NULL. */
 char *tl_term_escape(const char *s);
 
