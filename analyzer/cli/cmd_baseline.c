@@ -78,7 +78,8 @@ int tl_cmd_baseline(const tl_cli_options *o) {
     }
     char *root = tl_cli_root_for(".");
     tl_store *s = NULL;
-    int rc = tl_cli_store_open(o, root, false, &s);
+    /* export only reads the store */
+    int rc = exp ? tl_cli_store_open_readonly(o, root, &s) : tl_cli_store_open(o, root, false, &s);
     free(root);
     if (rc) return rc;
     tl_store_error e;

@@ -122,7 +122,7 @@ int tl_cmd_diff(const tl_cli_options *o) {
     }
     char *root = tl_cli_root_for(".");
     tl_store *s = NULL;
-    int rc = tl_cli_store_open(o, root, false, &s);
+    int rc = tl_cli_store_open_readonly(o, root, &s); /* diff only reads */
     if (rc) {
         free(root);
         return rc;

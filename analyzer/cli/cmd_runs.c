@@ -1,6 +1,7 @@
 /* cmd_runs.c - `tasklint runs`: the recorded runs, newest first, with their
- * status, commit, how many TUs were carried over and counts per rule.  What
- * the store holds is printed escaped (a store can come with a checkout). */
+ * status, commit, how many TUs were carried over and counts per rule.  The
+ * store is opened read-only; what it holds is printed escaped (a store can
+ * come with a checkout). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +30,7 @@ int tl_cmd_runs(const tl_cli_options *o) {
     }
     char *root = tl_cli_root_for(".");
     tl_store *s = NULL;
-    int rc = tl_cli_store_open(o, root, false, &s);
+    int rc = tl_cli_store_open_readonly(o, root, &s);
     free(root);
     if (rc) return rc;
     tl_run *runs = NULL;

@@ -116,8 +116,11 @@ static int check_default_location(const char *root, const char *path) {
     return rc;
 }
 
-int tl_cli_store_open(const tl_cli_options *o, const char *root, bool create, tl_store **out) {
+typedef enum { OPEN_CREATE, OPEN_EXISTING, OPEN_READONLY } open_mode;
+
+static int open_store(const tl_cli_options *o, const char *root, open_mode mode, tl_store **out) {
     *out = NULL;
+    bool create = mode == OPEN_CREATE;
     char *path = o->db_path ? tl_xstrdup(o->db_path) : tl_store_default_path(root);
     if (!o->db_path && check_default_location(root, path) != 0) {
         free(path);
@@ -132,7 +135,8 @@ int tl_cli_store_open(const tl_cli_options *o, const char *root, bool create, tl
     }
     tl_store_error e;
     memset(&e, 0, sizeof e);
-    tl_store *s = tl_store_open(path, create, &e);
+    tl_store *s = mode == OPEN_READONLY ? tl_store_open_readonly(path, &e)
+                                        : tl_store_open(path, create, &e);
     if (!s) {
         tl_cli_store_report(&e, path);
         free(path);
@@ -141,6 +145,14 @@ int tl_cli_store_open(const tl_cli_options *o, const char *root, bool create, tl
     free(path);
     *out = s;
     return 0;
+}
+
+int tl_cli_store_open(const tl_cli_options *o, const char *root, bool create, tl_store **out) {
+    return open_store(o, root, create ? OPEN_CREATE : OPEN_EXISTING, out);
+}
+
+int tl_cli_store_open_readonly(const tl_cli_options *o, const char *root, tl_store **out) {
+    return open_store(o, root, OPEN_READONLY, out);
 }
 
 char *tl_cli_root_for(const char *first_path) {

@@ -48,6 +48,12 @@ typedef struct {
  * another program's database, a symlink at PATH-wal/-shm/-journal) is
  * reported and left untouched, before SQLite opens it for writing. */
 tl_store *tl_store_open(const char *path, bool create, tl_store_error *err);
+/* Opens an existing store for reading only (runs, diff, baseline export):
+ * nothing is created, migrated or written, and a store in a directory this
+ * user cannot write is read too.  Same refusals as tl_store_open; a missing
+ * or empty file is TL_STORE_E_NOT_FOUND.  Writes through it fail
+ * (TL_STORE_E_READONLY). */
+tl_store *tl_store_open_readonly(const char *path, tl_store_error *err);
 void tl_store_close(tl_store *s);
 
 /* Project root for a set of analysed paths: the directory holding the nearest
