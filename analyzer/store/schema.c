@@ -364,7 +364,7 @@ static int precheck(const char *path, bool create, tl_store_error *err) {
         const char *base = strrchr(dir, '/');
         if (made && strcmp(base ? base + 1 : dir, ".tasklint") == 0) {
             char *gi = tl_xasprintf("%s/.gitignore", dir);
-            int fd = open(gi, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+            int fd = open(gi, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
             if (fd >= 0) {
                 static const char text[] = "# created by tasklint: the findings store is local\n*\n";
                 if (write(fd, text, sizeof text - 1) < 0) {
