@@ -181,7 +181,7 @@ typedef struct tl_model_set {
     size_t nenable, ndisable;
 } tl_model_set;
 
-/* Error text for the loaders: "file:line: message". */
+/* Error text for the loaders: "file:line:col: message" (see tl_yaml_format_error). */
 typedef struct {
     char msg[512];
 } tl_model_error;
