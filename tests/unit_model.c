@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -815,6 +816,24 @@ static void test_load_file(void **state) {
     rm_rf(t.root);
 }
 
+/* A set filled by hand (as the rule tests do) has no index: lookups scan. */
+static void test_lookup_without_index(void **state) {
+    (void)state;
+    tl_fn_model fns[2];
+    memset(fns, 0, sizeof(fns));
+    fns[0].name = "b_fn";
+    fns[1].name = "a_fn";
+    tl_model_set ms;
+    tl_models_init(&ms);
+    ms.fns = fns;
+    ms.nfns = 2;
+    assert_ptr_equal(tl_models_find(&ms, "a_fn"), &fns[1]);
+    assert_ptr_equal(tl_models_find(&ms, "b_fn"), &fns[0]);
+    assert_null(tl_models_find(&ms, "c_fn"));
+    assert_null(tl_models_replacement(&ms, "lib", "a_fn"));
+    assert_false(tl_models_is_exempt(&ms, "a_fn"));
+}
+
 /* Errors point at the offending key or value: line and column. */
 static void test_error_columns(void **state) {
     (void)state;
@@ -925,6 +944,53 @@ static void test_error_escapes_control_characters(void **state) {
     tl_models_free(&ms);
 }
 
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Loading is linear: 200,000 functions, replacements and exempt names, then
+ * a second document redefining every function (the merge path), then a copy.
+ * The old loader scanned the set for every name: about four minutes for
+ * this; now well under a second (30 s leaves room for sanitizers and a busy
+ * machine). */
+static void test_large_config_loads_in_linear_time(void **state) {
+    (void)state;
+    enum { N = 200000 };
+    size_t cap = (size_t)N * 80, off = 0;
+    char *doc = malloc(cap), *redo = malloc(cap);
+    off += (size_t)snprintf(doc + off, cap - off, "library: big\nfunctions:\n");
+    for (int i = 0; i < N; i++)
+        off += (size_t)snprintf(doc + off, cap - off, "  fn_%d: {blocking: true}\n", i);
+    off += (size_t)snprintf(doc + off, cap - off, "replacements:\n");
+    for (int i = 0; i < N; i++)
+        off += (size_t)snprintf(doc + off, cap - off, "  fn_%d: \"fn_%d_async()\"\n", i, i);
+    size_t roff = (size_t)snprintf(redo, cap, "library: other\nfunctions:\n");
+    for (int i = 0; i < N; i++)
+        roff += (size_t)snprintf(redo + roff, cap - roff, "  fn_%d: {noreturn: true}\n", i);
+
+    double start = now_seconds();
+    tl_model_set ms, copy;
+    tl_models_init(&ms);
+    tl_model_error err;
+    if (tl_models_load_text(&ms, doc, off, "big.yaml", &err) != 0) fail_msg("%s", err.msg);
+    if (tl_models_load_text(&ms, redo, roff, "redo.yaml", &err) != 0) fail_msg("%s", err.msg);
+    tl_models_finish(&ms);
+    assert_int_equal(tl_models_copy(&copy, &ms), 0);
+    double elapsed = now_seconds() - start;
+    assert_int_equal(ms.nfns, N);
+    const tl_fn_model *f = find(&copy, "fn_123456");
+    assert_true(f->blocking.present && f->noreturn);
+    assert_string_equal(f->library, "big");
+    assert_string_equal(tl_models_replacement(&copy, "big", "fn_199999"), "fn_199999_async()");
+    tl_models_free(&ms);
+    tl_models_free(&copy);
+    free(doc);
+    free(redo);
+    if (elapsed > 30.0) fail_msg("loading %d functions took %.1f s", N, elapsed);
+}
+
 /* ---- names and profiles ---- */
 
 static void test_kinds_and_profiles(void **state) {
@@ -953,10 +1019,12 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load_every_facet),
         cmocka_unit_test(test_lookup),
+        cmocka_unit_test(test_lookup_without_index),
         cmocka_unit_test(test_error_columns),
         cmocka_unit_test(test_yaml_features_in_models),
         cmocka_unit_test(test_billion_laughs_config),
         cmocka_unit_test(test_error_escapes_control_characters),
+        cmocka_unit_test(test_large_config_loads_in_linear_time),
         cmocka_unit_test(test_error_unknown_facet),
         cmocka_unit_test(test_error_unknown_key),
         cmocka_unit_test(test_error_unknown_value),

@@ -10,8 +10,9 @@
  * Merging: a function defined again (a later model file, a project config)
  * replaces exactly the facets the new definition mentions; "FACET: false"
  * removes a facet.  The function keeps the library that first declared it.
- * Lookup (tl_models_find) is a binary search over the array sorted by
- * tl_models_finish().
+ * Lookups by name go through hash indexes (tl_strmap) kept in the set:
+ * functions by name, libraries, replacements per library, exempt names, so
+ * loading is linear in the size of the documents and tl_models_find is O(1).
  */
 #include "model.h"
 
@@ -112,7 +113,6 @@ static void set_error(tl_model_error *err, const char *origin, const char *fmt, 
     tl_yaml_format_error(err->msg, sizeof(err->msg), origin, 0, 0, fmt, ap);
     va_end(ap);
 }
-
 
 static char *xstrdup(const char *s) {
     if (!s) return NULL;
@@ -725,10 +725,12 @@ static int parse_function(loader *L, const char *name, const tl_yaml_node *body,
 /* Merging into the set                                                      */
 /* ------------------------------------------------------------------------ */
 
-static tl_fn_model *find_linear(tl_model_set *ms, const char *name) {
-    for (size_t i = 0; i < ms->nfns; i++)
-        if (strcmp(ms->fns[i].name, name) == 0) return &ms->fns[i];
-    return NULL;
+/* Appends fn (moved: the set owns its strings now) and indexes it. */
+static int append_fn(tl_model_set *ms, const tl_fn_model *fn) {
+    if (grow((void **)&ms->fns, &ms->capfns, ms->nfns + 1, sizeof(tl_fn_model))) return -1;
+    if (tl_strmap_put(&ms->fn_index, fn->name, ms->nfns) != 0) return -1;
+    ms->fns[ms->nfns++] = *fn;
+    return 0;
 }
 
 /* Moves the facets pf mentions into dst (freeing what they replace). */
@@ -766,32 +768,42 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
     if (m & F_NORETURN) dst->noreturn = src->noreturn;
 }
 
-static int add_library(tl_model_set *ms, const char *lib) {
-    for (size_t i = 0; i < ms->nlibraries; i++)
-        if (strcmp(ms->libraries[i], lib) == 0) return 0;
-    if (grow((void **)&ms->libraries, &ms->caplibraries, ms->nlibraries + 1, sizeof(char *)))
+/* The index of library lib in ms->libraries, added if new; -1 when out of
+ * memory. */
+static long add_library(tl_model_set *ms, const char *lib) {
+    size_t i;
+    if (tl_strmap_get(&ms->lib_index, lib, &i)) return (long)i;
+    if (grow((void **)&ms->libraries, &ms->caplibraries, ms->nlibraries + 1, sizeof(char *)) ||
+        grow((void **)&ms->repl_index, &ms->caprepl_index, ms->nlibraries + 1, sizeof(tl_strmap)))
         return -1;
-    if (!(ms->libraries[ms->nlibraries] = xstrdup(lib))) return -1;
-    ms->nlibraries++;
-    return 0;
+    char *name = xstrdup(lib);
+    if (!name || tl_strmap_put(&ms->lib_index, name, ms->nlibraries) != 0) {
+        free(name);
+        return -1;
+    }
+    ms->libraries[ms->nlibraries] = name;
+    tl_strmap_init(&ms->repl_index[ms->nlibraries]);
+    return (long)ms->nlibraries++;
 }
 
 static int set_replacement(tl_model_set *ms, const char *lib, const char *callee, const char *text) {
+    long li = add_library(ms, lib);
+    if (li < 0) return -1;
+    tl_strmap *by_callee = &ms->repl_index[li];
     char *t = xstrdup(text);
     if (!t) return -1;
-    for (size_t i = 0; i < ms->nrepl; i++) {
-        if (strcmp(ms->repl[i].library, lib) == 0 && strcmp(ms->repl[i].callee, callee) == 0) {
-            free(ms->repl[i].replacement);
-            ms->repl[i].replacement = t;
-            return 0;
-        }
+    size_t i;
+    if (tl_strmap_get(by_callee, callee, &i)) {
+        free(ms->repl[i].replacement);
+        ms->repl[i].replacement = t;
+        return 0;
     }
     if (grow((void **)&ms->repl, &ms->caprepl, ms->nrepl + 1, sizeof(tl_replacement))) goto oom;
     tl_replacement *r = &ms->repl[ms->nrepl];
     r->library = xstrdup(lib);
     r->callee = xstrdup(callee);
     r->replacement = t;
-    if (!r->library || !r->callee) {
+    if (!r->library || !r->callee || tl_strmap_put(by_callee, r->callee, ms->nrepl) != 0) {
         free(r->library);
         free(r->callee);
         goto oom;
@@ -846,17 +858,16 @@ static int read_replacements(loader *L, const tl_yaml_node *n, pending_doc *d) {
 }
 
 static int apply_doc(tl_model_set *ms, pending_doc *d) {
-    if (add_library(ms, d->library) != 0) return -1;
+    if (add_library(ms, d->library) < 0) return -1;
     for (size_t i = 0; i < d->nfns; i++) {
         pending_fn *pf = &d->fns[i];
-        tl_fn_model *dst = find_linear(ms, pf->fn.name);
-        if (dst) {
-            merge_facets(dst, pf);
+        size_t at;
+        if (tl_strmap_get(&ms->fn_index, pf->fn.name, &at)) {
+            merge_facets(&ms->fns[at], pf);
             continue;
         }
-        if (grow((void **)&ms->fns, &ms->capfns, ms->nfns + 1, sizeof(tl_fn_model))) return -1;
         if (!(pf->fn.library = xstrdup(d->library))) return -1;
-        ms->fns[ms->nfns++] = pf->fn;
+        if (append_fn(ms, &pf->fn) != 0) return -1;
         fn_defaults(&pf->fn); /* moved: nothing left to free */
     }
     const tl_yaml_node *r = d->replacements;
@@ -900,7 +911,20 @@ void tl_models_free(tl_model_set *ms) {
     free_strv(ms->libraries, ms->nlibraries);
     free_strv(ms->enable, ms->nenable);
     free_strv(ms->disable, ms->ndisable);
+    tl_strmap_free(&ms->fn_index);
+    tl_strmap_free(&ms->exempt_index);
+    tl_strmap_free(&ms->lib_index);
+    for (size_t i = 0; i < ms->nlibraries && ms->repl_index; i++)
+        tl_strmap_free(&ms->repl_index[i]);
+    free(ms->repl_index);
     memset(ms, 0, sizeof(*ms));
+}
+
+/* Indexes exempt[from..nexempt). */
+static int index_exempt(tl_model_set *ms, size_t from) {
+    for (size_t i = from; i < ms->nexempt; i++)
+        if (tl_strmap_put(&ms->exempt_index, ms->exempt[i], 0) != 0) return -1;
+    return 0;
 }
 
 static char **copy_strv(char **v, size_t n, int *failed) {
@@ -918,7 +942,10 @@ static char **copy_strv(char **v, size_t n, int *failed) {
 int tl_models_copy(tl_model_set *dst, const tl_model_set *src) {
     int failed = 0;
     tl_models_init(dst);
-    if (src->nfns) {
+    /* libraries first, in the same order: replacements are indexed by them */
+    for (size_t i = 0; i < src->nlibraries && !failed; i++)
+        if (add_library(dst, src->libraries[i]) < 0) failed = 1;
+    if (src->nfns && !failed) {
         dst->fns = calloc(src->nfns, sizeof(tl_fn_model));
         if (!dst->fns) return -1;
         dst->capfns = src->nfns;
@@ -937,6 +964,8 @@ int tl_models_copy(tl_model_set *dst, const tl_model_set *src) {
                 (s->spawn.task && !d->spawn.task) || (s->release.how && !d->release.how) ||
                 (s->blocking.replacement && !d->blocking.replacement))
                 failed = 1;
+            else if (tl_strmap_put(&dst->fn_index, d->name, i) != 0)
+                failed = 1;
         }
     }
     for (size_t i = 0; i < src->nrepl && !failed; i++)
@@ -945,8 +974,7 @@ int tl_models_copy(tl_model_set *dst, const tl_model_set *src) {
             failed = 1;
     dst->exempt = copy_strv(src->exempt, src->nexempt, &failed);
     dst->nexempt = dst->capexempt = dst->exempt ? src->nexempt : 0;
-    dst->libraries = copy_strv(src->libraries, src->nlibraries, &failed);
-    dst->nlibraries = dst->caplibraries = dst->libraries ? src->nlibraries : 0;
+    if (index_exempt(dst, 0) != 0) failed = 1;
     dst->enable = copy_strv(src->enable, src->nenable, &failed);
     dst->nenable = dst->enable ? src->nenable : 0;
     dst->disable = copy_strv(src->disable, src->ndisable, &failed);
@@ -1143,6 +1171,7 @@ int tl_models_load_config(tl_model_set *ms, const char *path, tl_model_error *er
         ms->has_profile = true;
         ms->profile = profile == 1 ? TL_PROFILE_STRICT : TL_PROFILE_DEFAULT;
     }
+    size_t exempt_before = ms->nexempt;
     struct {
         char ***v;
         size_t *n;
@@ -1163,6 +1192,7 @@ int tl_models_load_config(tl_model_set *ms, const char *path, tl_model_error *er
         *lists[i].sn = 0;
     }
     ms->capexempt = ms->nexempt;
+    if (index_exempt(ms, exempt_before) != 0) goto oom;
     rc = 0;
     goto out;
 oom:
@@ -1178,35 +1208,35 @@ static int cmp_fn(const void *a, const void *b) {
     return strcmp(((const tl_fn_model *)a)->name, ((const tl_fn_model *)b)->name);
 }
 
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 void tl_models_finish(tl_model_set *ms) {
     if (ms->nfns > 1) qsort(ms->fns, ms->nfns, sizeof(tl_fn_model), cmp_fn);
-    if (ms->nexempt > 1) qsort(ms->exempt, ms->nexempt, sizeof(char *), cmp_str);
+    /* the indices moved: index again (the names did not) */
+    tl_strmap_clear(&ms->fn_index);
+    for (size_t i = 0; i < ms->nfns; i++)
+        if (tl_strmap_put(&ms->fn_index, ms->fns[i].name, i) != 0) {
+            /* out of memory: an empty index makes tl_models_find scan */
+            tl_strmap_free(&ms->fn_index);
+            break;
+        }
 }
 
 const tl_fn_model *tl_models_find(const tl_model_set *ms, const char *callee) {
     if (!ms || !callee) return NULL;
-    size_t lo = 0, hi = ms->nfns;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(callee, ms->fns[mid].name);
-        if (c == 0) return &ms->fns[mid];
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
+    if (ms->fn_index.count == ms->nfns) {
+        size_t i;
+        return tl_strmap_get(&ms->fn_index, callee, &i) ? &ms->fns[i] : NULL;
     }
+    for (size_t i = 0; i < ms->nfns; i++) /* a set filled by hand: no index */
+        if (strcmp(ms->fns[i].name, callee) == 0) return &ms->fns[i];
     return NULL;
 }
 
 static const char *repl_lookup(const tl_model_set *ms, const char *library, const char *callee) {
-    for (size_t i = 0; i < ms->nrepl; i++)
-        if (strcmp(ms->repl[i].library, library) == 0 && strcmp(ms->repl[i].callee, callee) == 0)
-            return ms->repl[i].replacement;
-    return NULL;
+    size_t li, i;
+    if (!ms->repl_index || !tl_strmap_get(&ms->lib_index, library, &li) ||
+        !tl_strmap_get(&ms->repl_index[li], callee, &i))
+        return NULL;
+    return ms->repl[i].replacement;
 }
 
 /* Advice for a blocking callee inside library's async context:
@@ -1230,7 +1260,7 @@ const char *tl_models_replacement(const tl_model_set *ms, const char *library, c
 
 bool tl_models_is_exempt(const tl_model_set *ms, const char *fn) {
     if (!ms || !fn || ms->nexempt == 0) return false;
-    return bsearch(&fn, ms->exempt, ms->nexempt, sizeof(char *), cmp_str) != NULL;
+    return tl_strmap_get(&ms->exempt_index, fn, NULL);
 }
 
 static bool is_regular_file(const char *path) {
