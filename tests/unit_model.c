@@ -832,6 +832,11 @@ static void test_lookup_without_index(void **state) {
     assert_null(tl_models_find(&ms, "c_fn"));
     assert_null(tl_models_replacement(&ms, "lib", "a_fn"));
     assert_false(tl_models_is_exempt(&ms, "a_fn"));
+    char *exempt[] = {(char *)"legacy"};
+    ms.exempt = exempt;
+    ms.nexempt = 1;
+    assert_true(tl_models_is_exempt(&ms, "legacy"));
+    assert_false(tl_models_is_exempt(&ms, "a_fn"));
 }
 
 /* Errors point at the offending key or value: line and column. */

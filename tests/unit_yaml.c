@@ -447,6 +447,8 @@ static void test_error_aliases(void **state) {
     expect_error("a: *later\nb: &later 1\n", 1, 4, "unknown anchor");
     expect_error("a: &r [1, *r]\n", 1, 11, "alias '*r' refers to a node that contains it");
     expect_error("a: &r {k: {j: *r}}\n", 1, 15, "a recursive alias");
+    /* the open '&r' is the latest, not the earlier one of the same name */
+    expect_error("a: &r 1\nb: &r [*r]\n", 2, 8, "a recursive alias");
 }
 
 /* The "billion laughs" document: nine levels of ten aliases expand to 10^9

@@ -945,9 +945,9 @@ int tl_models_copy(tl_model_set *dst, const tl_model_set *src) {
     /* libraries first, in the same order: replacements are indexed by them */
     for (size_t i = 0; i < src->nlibraries && !failed; i++)
         if (add_library(dst, src->libraries[i]) < 0) failed = 1;
-    if (src->nfns && !failed) {
-        dst->fns = calloc(src->nfns, sizeof(tl_fn_model));
-        if (!dst->fns) return -1;
+    if (src->nfns && !failed && !(dst->fns = calloc(src->nfns, sizeof(tl_fn_model))))
+        failed = 1;
+    if (dst->fns) {
         dst->capfns = src->nfns;
         for (size_t i = 0; i < src->nfns; i++) {
             const tl_fn_model *s = &src->fns[i];
@@ -1260,7 +1260,10 @@ const char *tl_models_replacement(const tl_model_set *ms, const char *library, c
 
 bool tl_models_is_exempt(const tl_model_set *ms, const char *fn) {
     if (!ms || !fn || ms->nexempt == 0) return false;
-    return tl_strmap_get(&ms->exempt_index, fn, NULL);
+    if (ms->exempt_index.count > 0) return tl_strmap_get(&ms->exempt_index, fn, NULL);
+    for (size_t i = 0; i < ms->nexempt; i++) /* a set filled by hand: no index */
+        if (strcmp(ms->exempt[i], fn) == 0) return true;
+    return false;
 }
 
 static bool is_regular_file(const char *path) {

@@ -183,7 +183,8 @@ typedef struct tl_model_set {
     size_t nenable, ndisable;
     /* Lookup indexes, kept up to date by the loaders, copy and finish, so
      * that loading and every lookup by name are O(1) per name.  A set filled
-     * by hand (tests) has none: tl_models_find then scans fns. */
+     * by hand (tests) has none: tl_models_find and tl_models_is_exempt then
+     * scan. */
     tl_strmap fn_index;     /* name -> index in fns */
     tl_strmap exempt_index; /* exempt names (values unused) */
     tl_strmap lib_index;    /* library -> index in libraries */

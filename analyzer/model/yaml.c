@@ -453,33 +453,30 @@ static const char *short_tag(const char *tag, char *buf, size_t size) {
  * tag: the style decides). */
 static bool check_tag(builder *b, const yaml_char_t *utag, tl_yaml_type type, yaml_mark_t m,
                       int *string) {
-    static const char *const scalar_tags[] = {"str", "int", "float", "bool", "null", NULL};
+    /* the standard tags: the first five are for scalars */
+    static const char *const standard[] = {"str", "int", "float", "bool", "null", "map", "seq"};
     if (string) *string = -1;
     if (!utag) return true;
     const char *tag = (const char *)utag;
-    const char *name = strncmp(tag, STD_TAG, strlen(STD_TAG)) == 0 ? tag + strlen(STD_TAG) : NULL;
-    bool fits = false;
-    if (name && type == TL_YAML_SCALAR) {
-        for (size_t i = 0; scalar_tags[i] && !fits; i++) fits = strcmp(name, scalar_tags[i]) == 0;
-        if (fits && string) *string = strcmp(name, "str") == 0;
-    } else if (name) {
-        fits = strcmp(name, type == TL_YAML_MAP ? "map" : "seq") == 0;
-    }
-    if (fits) return true;
+    const char *name = strncmp(tag, STD_TAG, strlen(STD_TAG)) == 0 ? tag + strlen(STD_TAG) : "";
+    size_t k = 0;
+    while (k < 7 && strcmp(name, standard[k]) != 0) k++;
     char buf[128];
-    bool standard = name && (strcmp(name, "map") == 0 || strcmp(name, "seq") == 0 ||
-                             strcmp(name, "str") == 0 || strcmp(name, "int") == 0 ||
-                             strcmp(name, "float") == 0 || strcmp(name, "bool") == 0 ||
-                             strcmp(name, "null") == 0);
-    if (standard)
-        fail(b, (int)m.line + 1, (int)m.column + 1, "tag '%s' does not fit %s",
-             short_tag(tag, buf, sizeof(buf)), tl_yaml_type_name(type));
-    else
+    if (k == 7) {
         fail(b, (int)m.line + 1, (int)m.column + 1,
              "unsupported tag '%s' (only the standard tags !!str, !!int, !!float, !!bool, !!null, "
              "!!map and !!seq are accepted)",
              short_tag(tag, buf, sizeof(buf)));
-    return false;
+        return false;
+    }
+    bool fits = type == TL_YAML_SCALAR ? k < 5 : k == (type == TL_YAML_MAP ? 5u : 6u);
+    if (!fits) {
+        fail(b, (int)m.line + 1, (int)m.column + 1, "tag '%s' does not fit %s",
+             short_tag(tag, buf, sizeof(buf)), tl_yaml_type_name(type));
+        return false;
+    }
+    if (string) *string = k == 0;
+    return true;
 }
 
 /* Control characters other than tab and line feed (C0, DEL, C1) in a
@@ -618,21 +615,25 @@ static bool on_collection_end(builder *b, const yaml_event_t *e) {
 
 static bool on_alias(builder *b, const yaml_event_t *e) {
     const char *name = (const char *)e->data.alias.anchor;
+    int line = (int)e->start_mark.line + 1, col = (int)e->start_mark.column + 1;
+    /* the latest '&name' may be a collection still open around the alias */
+    for (size_t i = b->nframes; i-- > 0;) {
+        if (b->frames[i].anchor && strcmp(b->frames[i].anchor, name) == 0) {
+            fail(b, line, col, "alias '*%s' refers to a node that contains it (a recursive alias)",
+                 name);
+            return false;
+        }
+    }
     size_t idx;
     if (!tl_strmap_get(&b->anchors, name, &idx)) {
-        bool open = false;
-        for (size_t i = 0; i < b->nframes && !open; i++)
-            open = b->frames[i].anchor && strcmp(b->frames[i].anchor, name) == 0;
-        fail(b, (int)e->start_mark.line + 1, (int)e->start_mark.column + 1,
-             open ? "alias '*%s' refers to a node that contains it (a recursive alias)"
-                  : "unknown anchor: alias '*%s' needs an '&%s' defined before it",
-             name, name);
+        fail(b, line, col, "unknown anchor: alias '*%s' needs an '&%s' defined before it", name,
+             name);
         return false;
     }
     const anchored *a = &b->anchor_list[idx];
     b->alias_nodes = add_weight(b->alias_nodes, a->weight);
     if (b->alias_nodes > TL_YAML_MAX_ALIAS_NODES) {
-        fail(b, (int)e->start_mark.line + 1, (int)e->start_mark.column + 1,
+        fail(b, line, col,
              "aliases expand to more than %d nodes (at '*%s'): refused, this looks like a "
              "'billion laughs' document",
              TL_YAML_MAX_ALIAS_NODES, name);
