@@ -62,6 +62,8 @@ else
     BUILD=build
     FLAGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
 fi
+# warnings are errors in the project's own builds (not in a user's plain build)
+FLAGS+=(-DTASKLINT_WERROR=ON)
 JOBS=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B "$BUILD" "${FLAGS[@]}" >/dev/null
 cmake --build "$BUILD" -j "$JOBS"
