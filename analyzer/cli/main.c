@@ -992,6 +992,7 @@ int main(int argc, char **argv) {
     if (rc == 0) {
         switch (o.command) {
         case TL_CMD_HELP: tl_cli_print_help(stdout); break;
+        case TL_CMD_HELP_MAN: tl_cli_print_man(stdout); break;
         case TL_CMD_VERSION: {
             CXString v = clang_getClangVersion();
             printf("tasklint %s\nlibclang: %s\n", TASKLINT_VERSION, clang_getCString(v));
