@@ -175,10 +175,11 @@ static void print_wrapped(FILE *out, const char *text, int col, int indent) {
     fputc('\n', out);
 }
 
-/* "  LABEL              help..." (the help on the next line when LABEL is long) */
+/* "  LABEL              help..." (the help on the next line when LABEL is long:
+ * two blanks at least separate them) */
 static void print_entry(FILE *out, const char *label, const char *help) {
     int n = fprintf(out, "  %s", label);
-    if (n + 1 > HELP_COLUMN) {
+    if (n + 2 > HELP_COLUMN) {
         fputc('\n', out);
         n = 0;
     }
