@@ -27,7 +27,8 @@ typedef enum {
     TL_CMD_RUNS,     /* tasklint runs */
     TL_CMD_DIFF,     /* tasklint diff [RUN_A [RUN_B]] */
     TL_CMD_BASELINE, /* tasklint baseline set [RUN] | export FILE */
-    TL_CMD_TRIAGE    /* tasklint triage FINGERPRINT STATE REASON */
+    TL_CMD_TRIAGE,   /* tasklint triage FINGERPRINT STATE REASON */
+    TL_CMD_HELP_MAN  /* --help-man: the manual page (manpage.c) */
 } tl_cli_command;
 
 typedef enum { TL_FAIL_DEFAULT = 0, TL_FAIL_NEW, TL_FAIL_ANY, TL_FAIL_NONE } tl_fail_on;
@@ -65,6 +66,58 @@ typedef struct {
 int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err);
 void tl_cli_options_free(tl_cli_options *o);
 void tl_cli_print_help(FILE *out);
+
+/* ---- the documentation of the command line (options.c) ----
+ * One set of tables that --help and the manual page (--help-man) print. */
+
+typedef enum {
+    TL_OPTSEC_ANALYSIS = 0,
+    TL_OPTSEC_STORE,
+    TL_OPTSEC_INFO,
+    TL_OPTSEC_HIDDEN /* accepted but not documented: aliases, --help-man */
+} tl_cli_option_section;
+
+typedef struct {
+    const char *title; /* "Findings store" */
+    const char *intro; /* or NULL */
+} tl_cli_section_doc;
+
+/* One option: the shape of a getopt_long table plus its documentation. */
+typedef struct {
+    const char *long_name; /* "enable" for --enable; "" for the "--" separator; NULL: short only */
+    char short_name;       /* 'j' for -j, or 0 */
+    const char *arg;       /* "N", "RULE[,RULE]"; NULL: takes no value */
+    const char *help;      /* one paragraph, no line breaks; NULL ends the table */
+    tl_cli_option_section section;
+} tl_cli_option_doc;
+
+typedef struct {
+    const char *name; /* "baseline" (one entry per form: set, export) */
+    const char *args; /* "set [RUN]", or "" */
+    const char *help;
+} tl_cli_command_doc;
+
+typedef struct {
+    const char *name; /* "TASKLINT_DB", "2"; NULL ends the table */
+    const char *text;
+} tl_cli_text_doc;
+
+extern const char tl_cli_help_summary[];               /* "find async task-lifecycle bugs ..." */
+extern const char *const tl_cli_usage_docs[];          /* "[OPTIONS] PATH... ...", NULL-ended */
+extern const char *const tl_cli_description_docs[];    /* paragraphs, NULL-ended */
+extern const tl_cli_section_doc tl_cli_option_sections[TL_OPTSEC_HIDDEN];
+extern const tl_cli_option_doc tl_cli_option_docs[];
+extern const tl_cli_command_doc tl_cli_command_docs[]; /* NULL name ends it */
+extern const tl_cli_text_doc tl_cli_environment_docs[];
+extern const tl_cli_text_doc tl_cli_exit_status_docs[];
+/* "-j N, --jobs N" (malloc'd) */
+char *tl_cli_option_label(const tl_cli_option_doc *d);
+
+/* manpage.c: tasklint(1) as roff, from the tables above and the rules'
+ * documentation.  The date is SOURCE_DATE_EPOCH's, else today's. */
+void tl_cli_print_man(FILE *out);
+/* The markdown of a rule's documentation as man macros (the RULES section). */
+void tl_cli_man_markdown(FILE *out, const char *markdown);
 /* "orphaned-spawn, unawaited-task, ..." (malloc'd) */
 char *tl_cli_rule_list(void);
 

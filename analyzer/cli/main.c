@@ -415,7 +415,7 @@ static void worktree_cleanup(void) {
            NULL);
     /* whatever git left behind (it refuses to remove a half-made worktree) */
     char *rm[] = {"rm", "-rf", wt_tmp, NULL};
-    pid_t pid;
+    pid_t pid = 0; /* initialised: else gcc 12 -O3 warns -Wdangling-pointer (a false positive) */
     extern char **environ;
     if (posix_spawnp(&pid, "rm", NULL, NULL, rm, environ) == 0) waitpid(pid, NULL, 0);
     tl_git(wt_top, (const char *const[]){"worktree", "prune", NULL}, NULL, NULL);
@@ -1017,6 +1017,7 @@ int main(int argc, char **argv) {
     if (rc == 0) {
         switch (o.command) {
         case TL_CMD_HELP: tl_cli_print_help(stdout); break;
+        case TL_CMD_HELP_MAN: tl_cli_print_man(stdout); break;
         case TL_CMD_VERSION: {
             CXString v = clang_getClangVersion();
             printf("tasklint %s\nlibclang: %s\n", TASKLINT_VERSION, clang_getCString(v));
