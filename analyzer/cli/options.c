@@ -24,7 +24,10 @@ void tl_cli_print_help(FILE *out) {
         "only select entries (a file, or every entry under a directory).\n"
         "\n"
         "Options:\n"
-        "  -p DIR               read DIR/compile_commands.json\n"
+        "  -p DIR|FILE          read DIR/compile_commands.json, or the database FILE\n"
+        "                       (without -p: the compile_commands.json found next to\n"
+        "                       each file, in its directory, a parent or their build/)\n"
+        "  --no-compdb          do not look for a compile_commands.json\n"
         "  -- ARGS...           compiler arguments for every file (-I, -D, -std=...)\n"
         "  --enable RULE[,RULE] enable rules (overrides the config file)\n"
         "  --disable RULE[,..]  disable rules (overrides the config file)\n"
@@ -36,7 +39,8 @@ void tl_cli_print_help(FILE *out) {
         "  -j N, --jobs N       analyse N files in parallel (default: CPUs online)\n"
         "  --color WHEN         auto (default), always or never; NO_COLOR (non-empty) always disables colour\n"
         "  -q, --quiet          no summary line\n"
-        "  -v, --verbose        diff/check: also list unchanged findings\n"
+        "  -v, --verbose        diff/check: also list unchanged findings; name the\n"
+        "                       compile databases used and the arguments dropped\n"
         "  --format FMT         text (default), json or sarif\n"
         "  --output FILE        write the findings to FILE instead of stdout\n"
         "\n"
@@ -309,6 +313,8 @@ int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err) {
         } else if (long_opt(a, "--run", &val)) {
             NEED_VALUE("--run");
             o->run = val;
+        } else if (!strcmp(a, "--no-compdb")) {
+            o->no_compdb = true;
         } else if (!strncmp(a, "-p", 2)) {
             val = a[2] ? a + 2 : NULL;
             NEED_VALUE("-p");
