@@ -248,7 +248,7 @@ static bool is_source(const char *a, const char *directory, const char *abs_sour
     if (!strcmp(a, abs_source)) return true;
     char *p = path_in(directory, a);
     char real[PATH_MAX];
-    bool same = realpath(p, real) && !strcmp(real, abs_source);
+    bool same = realpath(p, real) ? !strcmp(real, abs_source) : !strcmp(p, abs_source);
     free(p);
     return same;
 }
@@ -301,6 +301,9 @@ int tl_compile_args_allow(const char *const *args, int n, const char *directory,
         }
         bool joined;
         const allowed_option *o = find_allowed(a, &joined);
+        /* a joined value that starts with '-' is another option (-include-pch,
+           -I-), not a value */
+        if (o && joined && a[strlen(o->spelling)] == '-') o = NULL;
         if (o && o->forms == 0) {
             tl_strvec_push(kept, o->canonical ? o->canonical : o->spelling);
             continue;
@@ -315,9 +318,7 @@ int tl_compile_args_allow(const char *const *args, int n, const char *directory,
                 note_dropped(dropped, a, NULL); /* its value is missing */
                 continue;
             }
-            /* a joined value that starts with '-' is another option
-               (-include-pch, -I-), not a value */
-            if (!value_ok(value, o->value) || (joined && value[0] == '-')) {
+            if (!value_ok(value, o->value)) {
                 note_dropped(dropped, a, joined ? NULL : value);
                 continue;
             }
