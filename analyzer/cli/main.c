@@ -2,7 +2,8 @@
  *
  *   tasklint [options] PATH... [-- COMPILER_ARGS]
  *
- * Inputs come from the paths (files, directories searched for *.c) or from
+ * Inputs come from the paths (files, directories searched for *.c; the
+ * compile_commands.json found next to them gives their arguments) or from
  * a compile_commands.json (-p); worker threads analyse them (driver.c);
  * findings are printed on stdout in input order, the summary and progress
  * on stderr.  Exit: 0 clean, 1 findings, 2 usage/fatal error, 130 SIGINT.
