@@ -9,7 +9,7 @@
 # match the installed binary.
 
 _tasklint_options=(-p -j -q -v -o -h
-    --enable --disable --profile --config --no-config --models --jobs --color
+    --no-compdb --enable --disable --profile --config --no-config --models --jobs --color
     --quiet --verbose --format --output
     --db --no-db --baseline --baseline-commit --fail-on --name --run
     --list-rules --explain --version --help)

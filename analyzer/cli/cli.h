@@ -42,13 +42,14 @@ typedef struct {
     char **extra_args;        /* after "--" */
     int nextra;
     const char *compdb_dir;   /* -p DIR */
+    bool no_compdb;           /* --no-compdb: no compile_commands.json discovery */
     tl_options opts;          /* profile, rule states, config */
     char **model_files;       /* --models, in order */
     size_t nmodel_files;
     int jobs;                 /* 0: number of online CPUs */
     tl_color_mode color;
     bool quiet;
-    bool verbose;             /* -v: diff/check also list unchanged findings */
+    bool verbose;             /* -v: diff/check also list unchanged findings; notes */
     /* findings store */
     const char *db_path;      /* --db PATH */
     bool no_db;               /* --no-db */
@@ -134,6 +135,7 @@ typedef struct {
 typedef struct {
     tl_cli_tu *items;
     size_t n, cap;
+    bool input_errors; /* an input was reported and skipped: exit 2 at the end */
 } tl_cli_tus;
 
 void tl_cli_tus_free(tl_cli_tus *t);
@@ -143,30 +145,31 @@ void tl_cli_tu_add_arg(tl_cli_tu *tu, const char *arg);
 /* discover.c: files named on the command line and *.c files under the
  * directories (sorted; hidden directories and CMake build directories are
  * skipped).  Each gets `extra` as its arguments.  Returns 0, or 2 after
- * printing an error (a path that does not exist / cannot be read). */
+ * printing an error (a path that does not exist, cannot be read or is not
+ * a regular file or directory: a FIFO would hang clang). */
 int tl_discover(char *const *paths, size_t npaths, char *const *extra, int nextra,
                 tl_cli_tus *out, FILE *err);
 
-/* compile_db.c */
-/* Syntax-checks JSON text; on error returns -1 and writes
- * "line L, column C: what" to msg. */
-int tl_json_check(const char *text, size_t len, char *msg, size_t msgsz);
-/* Checks a compile_commands.json document: JSON syntax plus its shape (an
- * array of objects with "directory", "file" and "command" or "arguments"). */
-int tl_compdb_check(const char *text, size_t len, char *msg, size_t msgsz);
-/* The arguments of an entry's command line that tasklint keeps: drops the
- * compiler (and a ccache-style wrapper), -c, -o X, the source file,
- * dependency-file options and -Werror.  Returns a malloc'd vector of
- * malloc'd strings; *nout set. */
-char **tl_compdb_clean_args(const char *const *argv, int argc, const char *file,
-                            const char *directory, int *nout);
-/* Loads DIR/compile_commands.json (DIR may also name the file itself).
- * Entries are kept when no filter is given, or when their file equals a
- * filter path or lies under a filter directory; `extra` is appended to
- * each entry's arguments.  A file listed twice is analysed once (first
- * entry).  Returns 0, or 2 after printing an error. */
+/* compile_db.c (-p; see compile_db.h and compile_args.h for the pieces) */
+/* Loads DIR/compile_commands.json, or the database file DIR names (any
+ * name).  Entries are kept when no filter is given, or when their file
+ * equals a filter path or lies under a filter directory; their arguments
+ * pass the allow-list, then `extra` is appended.  A file listed twice is
+ * analysed once (first entry).  An entry that cannot be used (its file is a
+ * FIFO or a device, a bad response file) is reported and skipped, and
+ * out->input_errors is set.  verbose: a note lists the dropped arguments.
+ * Returns 0, or 2 after printing an error. */
 int tl_compdb_load(const char *dir, char *const *filters, size_t nfilters, char *const *extra,
-                   int nextra, tl_cli_tus *out, FILE *err);
+                   int nextra, bool verbose, tl_cli_tus *out, FILE *err);
+/* discover.c: without -p, each TU whose directory or a parent (or their
+ * build/ subdirectory) holds a compile_commands.json gets, when the nearest
+ * such database lists its file, that entry's directory and allow-listed
+ * arguments (then `extra`), like clang-tidy finds a database.  A database
+ * that cannot be read is skipped with a warning (the search goes on);
+ * entries that cannot be used are reported and set input_errors.
+ * verbose: notes name the databases used and the dropped arguments. */
+void tl_discover_compdbs(tl_cli_tus *tus, char *const *extra, int nextra, bool verbose,
+                         FILE *err);
 
 /* ---- helpers (git.c) ---- */
 

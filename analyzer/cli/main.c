@@ -2,7 +2,8 @@
  *
  *   tasklint [options] PATH... [-- COMPILER_ARGS]
  *
- * Inputs come from the paths (files, directories searched for *.c) or from
+ * Inputs come from the paths (files, directories searched for *.c; the
+ * compile_commands.json found next to them gives their arguments) or from
  * a compile_commands.json (-p); worker threads analyse them (driver.c);
  * findings are printed on stdout in input order, the summary and progress
  * on stderr.  Exit: 0 clean, 1 findings, 2 usage/fatal error, 130 SIGINT.
@@ -210,6 +211,26 @@ static const tl_file_stamp *stamp_of(run_ctx *c, const char *path) {
     return e->ok ? &e->st : NULL;
 }
 
+/* One hint per run when a file analysed without a compile database misses
+ * an #include: the project's flags are probably in one. */
+static void hint_compile_db(run_ctx *c, const tl_cli_tu *tu, const tl_findings *fs) {
+    static bool given = false;
+    if (given || tu->from_compdb || c->o->quiet || c->o->compdb_dir) return;
+    for (size_t i = 0; i < fs->n; i++) {
+        const tl_finding *f = &fs->items[i];
+        if (strcmp(f->rule, "clang-diagnostic") != 0 || !strstr(f->message, "file not found"))
+            continue;
+        given = true;
+        tl_progress_clear(&c->progress);
+        fflush(c->out);
+        fputs("tasklint: hint: an #include was not found and no compile_commands.json lists "
+              "this file; pass the build directory that holds one with -p (e.g. -p build/), "
+              "or include paths after -- (e.g. -- -Iinclude)\n",
+              stderr);
+        return;
+    }
+}
+
 /* A TU's findings are ready (analysed now, or carried over): fingerprint,
  * triage, record, compare, print. */
 static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, const char *fatal_msg,
@@ -336,6 +357,7 @@ static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, co
         if (fs->items[i].suppressed) c->summary.suppressed++;
     if (fatal) c->summary.files_failed++;
     else c->summary.files_analysed++;
+    hint_compile_db(c, tu, fs);
 
     c->analysed = tl_xrealloc(c->analysed, (c->nanalysed + 1) * sizeof *c->analysed);
     c->analysed[c->nanalysed++] = tl_cli_abspath(tu->file, tu->directory);
@@ -829,19 +851,22 @@ static int analyze(const tl_cli_options *o) {
     char *msgs = NULL;
     size_t nmsgs = 0;
     FILE *errs = open_memstream(&msgs, &nmsgs);
-    if (o->compdb_dir)
-        rc = tl_compdb_load(o->compdb_dir, o->paths, o->npaths, o->extra_args, o->nextra, &tus,
-                            errs ? errs : stderr);
-    else
-        rc = tl_discover(o->paths, o->npaths, o->extra_args, o->nextra, &tus,
-                         errs ? errs : stderr);
+    FILE *err_to = errs ? errs : stderr;
+    if (o->compdb_dir) {
+        rc = tl_compdb_load(o->compdb_dir, o->paths, o->npaths, o->extra_args, o->nextra,
+                            o->verbose, &tus, err_to);
+    } else {
+        rc = tl_discover(o->paths, o->npaths, o->extra_args, o->nextra, &tus, err_to);
+        if (rc == 0 && !o->no_compdb)
+            tl_discover_compdbs(&tus, o->extra_args, o->nextra, o->verbose, err_to);
+    }
     if (errs) {
         fclose(errs);
         tl_term_write_lines(stderr, msgs, nmsgs);
         free(msgs);
     }
     if (rc == 0 && tus.n == 0) {
-        fprintf(stderr, "tasklint: error: no C files to analyse\n");
+        if (!tus.input_errors) fprintf(stderr, "tasklint: error: no C files to analyse\n");
         rc = 2;
     }
     if (rc) {
@@ -954,7 +979,8 @@ static int analyze(const tl_cli_options *o) {
     }
     if (compared) compute_fixed(&c, &baseline, !o->baseline_commit, &fixed);
     if (o->format != TL_FORMAT_TEXT &&
-        write_report(o, out, &c, compared ? &fixed : NULL, compared, !r.fatal, start, end) != 0) {
+        write_report(o, out, &c, compared ? &fixed : NULL, compared,
+                     !r.fatal && !tus.input_errors, start, end) != 0) {
         fprintf(stderr, "tasklint: error: cannot write the report\n");
         rc = 2;
         goto restore;
@@ -980,7 +1006,7 @@ static int analyze(const tl_cli_options *o) {
 
     tl_fail_on fail = o->fail_on;
     if (fail == TL_FAIL_DEFAULT) fail = compared ? TL_FAIL_NEW : TL_FAIL_ANY;
-    if (r.fatal) rc = 2;
+    if (r.fatal || tus.input_errors) rc = 2; /* inputs reported and skipped */
     else if (fail == TL_FAIL_ANY) rc = c.counted > 0;
     else if (fail == TL_FAIL_NEW) rc = c.counted_new > 0;
     else rc = 0;

@@ -43,10 +43,12 @@ const tl_cli_section_doc tl_cli_option_sections[TL_OPTSEC_HIDDEN] = {
 };
 
 const tl_cli_option_doc tl_cli_option_docs[] = {
-    {NULL, 'p', "DIR",
-     "read DIR/compile_commands.json (or the file named): each entry is analysed with its own "
-     "arguments",
+    {NULL, 'p', "DIR|FILE",
+     "read DIR/compile_commands.json, or the database FILE: each entry is analysed with its own "
+     "arguments (without -p: the compile_commands.json found next to each file, in its "
+     "directory, a parent or their build/)",
      TL_OPTSEC_ANALYSIS},
+    {"no-compdb", 0, NULL, "do not look for a compile_commands.json", TL_OPTSEC_ANALYSIS},
     {"", 0, "ARGS...",
      "compiler arguments for every file (-I, -D, -std=...); with -p they are added to each "
      "entry's own",
@@ -66,7 +68,10 @@ const tl_cli_option_doc tl_cli_option_docs[] = {
      "auto (default), always or never; NO_COLOR (non-empty) always disables colour",
      TL_OPTSEC_ANALYSIS},
     {"quiet", 'q', NULL, "no summary line", TL_OPTSEC_ANALYSIS},
-    {"verbose", 'v', NULL, "diff/check: also list unchanged findings", TL_OPTSEC_ANALYSIS},
+    {"verbose", 'v', NULL,
+     "diff/check: also list unchanged findings; name the compile databases used and the "
+     "arguments dropped",
+     TL_OPTSEC_ANALYSIS},
     {"format", 0, "FMT", "text (default), json or sarif", TL_OPTSEC_ANALYSIS},
     {"output", 'o', "FILE", "write the findings to FILE instead of stdout", TL_OPTSEC_ANALYSIS},
 
@@ -468,6 +473,8 @@ int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err) {
         } else if (long_opt(a, "--run", &val)) {
             NEED_VALUE("--run");
             o->run = val;
+        } else if (!strcmp(a, "--no-compdb")) {
+            o->no_compdb = true;
         } else if (!strncmp(a, "-p", 2)) {
             val = a[2] ? a + 2 : NULL;
             NEED_VALUE("-p");
