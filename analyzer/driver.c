@@ -4,7 +4,7 @@
  * -> models (built-in + project config, cached per config file) -> lower ->
  * analyse -> enabled rules -> suppression comments -> sort.
  *
- * Called concurrently from the CLI's worker threads (one CXIndex each): the
+ * Safe to call from several threads at once (one CXIndex each): the
  * only shared state is the config cache, behind a mutex.
  */
 #include "driver.h"

@@ -33,7 +33,9 @@ void tl_cli_print_help(FILE *out) {
         "  --config FILE        use this project config for every file\n"
         "  --no-config          do not look for .tasklint.yaml files\n"
         "  --models FILE        load an extra library model file (repeatable)\n"
-        "  -j N, --jobs N       analyse N files in parallel (default: CPUs online)\n"
+        "  -j N, --jobs N       analyse N files in parallel (default: CPUs online), each\n"
+        "                       in a worker process limited by TASKLINT_MEMORY_LIMIT=SIZE\n"
+        "                       (default 4G) and TASKLINT_TU_TIMEOUT=SECONDS (default 600)\n"
         "  --color WHEN         auto (default), always or never; NO_COLOR (non-empty) always disables colour\n"
         "  -q, --quiet          no summary line\n"
         "  -v, --verbose        diff/check: also list unchanged findings\n"
@@ -343,6 +345,14 @@ int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err) {
     if (o->baseline && o->baseline_commit)
         return usage_error(err, "%s: give --baseline or --baseline-commit, not both",
                            "--baseline-commit");
+    /* the workers' limits come from the environment: bad values are refused
+       before anything starts */
+    if (o->command == TL_CMD_ANALYZE || o->command == TL_CMD_CHECK) {
+        tl_pool_limits limits;
+        char msg[256];
+        if (tl_pool_limits_from_env(&limits, msg, sizeof msg) != 0)
+            return usage_error(err, "%s", msg);
+    }
     return 0;
 }
 
