@@ -28,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -41,15 +40,15 @@
 #include "util/xalloc.h"
 
 #define DEFAULT_MEMORY_LIMIT ((uint64_t)4 << 30)
-#define MIN_MEMORY_LIMIT ((uint64_t)128 << 20)
+#define MIN_MEMORY_LIMIT ((uint64_t)512 << 20) /* a worker maps ~450 MiB by itself */
 #define DEFAULT_TIMEOUT_S 600u
 #define POLL_SLICE_MS 250 /* how often *stop is looked at without a signal */
 #define READ_CHUNK 65536
 
 /* ---- limits ---- */
 
-/* "4G", "512M", "1.5G" is not accepted: whole numbers with an optional
- * K/M/G/T suffix (powers of 1024), optionally followed by "B" or "iB". */
+/* A whole number with an optional K/M/G/T suffix (powers of 1024), which
+ * may be followed by "B" or "iB": "4G", "1500M", "2GiB"; not "1.5G". */
 static int parse_size(const char *s, uint64_t *out) {
     char *end;
     errno = 0;
@@ -87,8 +86,8 @@ int tl_pool_limits_from_env(tl_pool_limits *out, char *msg, size_t msgsz) {
         uint64_t v;
         if (parse_size(m, &v) != 0 || (v != 0 && v < MIN_MEMORY_LIMIT)) {
             snprintf(msg, msgsz,
-                     "TASKLINT_MEMORY_LIMIT: expected a size of at least 128M such as 2G or "
-                     "512M, or 0 for no limit, got '%s'",
+                     "TASKLINT_MEMORY_LIMIT: expected a size of at least 512M such as 2G or "
+                     "1500M, or 0 for no limit, got '%s'",
                      m);
             return -1;
         }
@@ -117,6 +116,7 @@ typedef enum { SLOT_EMPTY = 0, SLOT_IDLE, SLOT_BUSY } slot_state;
 
 typedef struct {
     slot_state state;
+    bool fresh;          /* started, not given a TU yet */
     pid_t pid;
     int sock;            /* the main process's end; -1 when empty */
     size_t tu;           /* SLOT_BUSY: the TU it analyses */
@@ -170,36 +170,18 @@ static void failed_result(pool *p, size_t tu, const char *what, const char *why)
     set_result(p, tu, &r);
 }
 
-static void human_size(uint64_t bytes, char *buf, size_t n) {
-    if (bytes >= ((uint64_t)1 << 30) && bytes % ((uint64_t)1 << 30) == 0)
-        snprintf(buf, n, "%llu GiB", (unsigned long long)(bytes >> 30));
-    else
-        snprintf(buf, n, "%llu MiB", (unsigned long long)(bytes >> 20));
-}
-
-/* "signal 11", "exit status 3"; with a note when the worker had come near
- * its memory limit. */
-static void describe_death(const pool *p, int status, const struct rusage *ru, char *buf,
-                           size_t n) {
-    int len;
-    if (WIFSIGNALED(status)) len = snprintf(buf, n, "signal %d", WTERMSIG(status));
-    else if (WIFEXITED(status)) len = snprintf(buf, n, "exit status %d", WEXITSTATUS(status));
-    else len = snprintf(buf, n, "wait status %d", status);
-    uint64_t lim = p->cfg.limits.memory_bytes;
-    if (len > 0 && (size_t)len < n && lim && tl_worker_memory_limit_supported() && ru &&
-        (uint64_t)ru->ru_maxrss * 1024 >= lim / 2) {
-        char sz[32];
-        human_size(lim, sz, sizeof sz);
-        snprintf(buf + len, n - (size_t)len,
-                 ", near the worker memory limit of %s (TASKLINT_MEMORY_LIMIT)", sz);
-    }
+/* "signal 11", "exit status 3" */
+static void describe_death(int status, char *buf, size_t n) {
+    if (WIFSIGNALED(status)) snprintf(buf, n, "signal %d", WTERMSIG(status));
+    else if (WIFEXITED(status)) snprintf(buf, n, "exit status %d", WEXITSTATUS(status));
+    else snprintf(buf, n, "wait status %d", status);
 }
 
 /* Waits for a worker that has exited or is about to (its socket is closed
  * or it was killed). */
-static int reap(pid_t pid, struct rusage *ru) {
+static int reap(pid_t pid) {
     int status = 0;
-    while (wait4(pid, &status, 0, ru) < 0 && errno == EINTR) {}
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     return status;
 }
 
@@ -215,19 +197,17 @@ static void close_slot(slot *s) {
  * failed result saying why. */
 static void kill_worker(pool *p, slot *s, const char *what, const char *why) {
     kill(s->pid, SIGKILL);
-    reap(s->pid, NULL);
+    reap(s->pid);
     if (s->state == SLOT_BUSY) failed_result(p, s->tu, what, why);
     close_slot(s);
 }
 
 /* The worker's socket reported end-of-file: it has exited. */
 static void worker_died(pool *p, slot *s) {
-    struct rusage ru;
-    memset(&ru, 0, sizeof ru);
-    int status = reap(s->pid, &ru);
+    int status = reap(s->pid);
     if (s->state == SLOT_BUSY) {
         char why[200];
-        describe_death(p, status, &ru, why, sizeof why);
+        describe_death(status, why, sizeof why);
         if (s->in_len > 0) {
             size_t l = strlen(why);
             snprintf(why + l, sizeof why - l, ", in the middle of sending its result");
@@ -252,7 +232,7 @@ static void retire(pool *p, slot *s) {
 
 static void forget_leaving(pool *p, size_t k) {
     close(p->gone[k].sock);
-    reap(p->gone[k].pid, NULL);
+    reap(p->gone[k].pid);
     p->gone[k] = p->gone[--p->ngone];
 }
 
@@ -291,25 +271,40 @@ static bool spawn(pool *p, slot *s) {
     }
     fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
     s->state = SLOT_IDLE;
+    s->fresh = true;
     s->pid = pid;
     s->sock = sv[0];
     s->in_len = 0;
     return true;
 }
 
-static void send_job(pool *p, slot *s, size_t tu) {
+/* Gives an idle worker a TU.  When the worker turns out to be gone it is
+ * reaped and false returned: a worker that died while idle leaves the TU to
+ * the next one, but one that died before its first TU fails the TU (so a
+ * worker that cannot even start does not make the pool start workers
+ * forever). */
+static bool send_job(pool *p, slot *s, size_t tu) {
     unsigned char job[TL_WORKER_JOB_SIZE];
     for (int i = 0; i < TL_WORKER_JOB_SIZE; i++) job[i] = (unsigned char)(tu >> (8 * i));
+    /* four bytes into an empty socket buffer are never sent in part */
+    if (send(s->sock, job, sizeof job, MSG_NOSIGNAL) != (ssize_t)sizeof job) {
+        bool fresh = s->fresh;
+        kill(s->pid, SIGKILL);
+        int status = reap(s->pid);
+        close_slot(s);
+        if (!fresh) return false;
+        char why[200];
+        describe_death(status, why, sizeof why);
+        size_t l = strlen(why);
+        snprintf(why + l, sizeof why - l, ", before it was given the file");
+        failed_result(p, tu, "crashed", why);
+        return true;
+    }
+    s->fresh = false;
     s->state = SLOT_BUSY;
     s->tu = tu;
     s->deadline = p->cfg.limits.timeout_s ? now_s() + p->cfg.limits.timeout_s : 0;
-    /* four bytes into an empty socket buffer: never short; a worker that
-       died in the meantime shows up as end-of-file when polled */
-    if (send(s->sock, job, sizeof job, MSG_NOSIGNAL) != (ssize_t)sizeof job) {
-        char why[64];
-        snprintf(why, sizeof why, "its socket failed: %s", strerror(errno));
-        kill_worker(p, s, "crashed", why);
-    }
+    return true;
 }
 
 /* Takes the frame at the start of the slot's input, if one is complete. */
@@ -398,7 +393,7 @@ static void dispatch(pool *p) {
             }
             alive++;
         }
-        if (s->state == SLOT_IDLE) send_job(p, s, p->next++);
+        if (s->state == SLOT_IDLE && send_job(p, s, p->next)) p->next++; /* handed out, or failed */
     }
 }
 
@@ -460,11 +455,11 @@ static void stop_all(pool *p, bool kill_them) {
     }
     for (int k = 0; k < p->nslots; k++) {
         slot *s = &p->slots[k];
-        if (s->state != SLOT_EMPTY) reap(s->pid, NULL);
+        if (s->state != SLOT_EMPTY) reap(s->pid);
         s->state = SLOT_EMPTY;
         free(s->in);
     }
-    for (size_t k = 0; k < p->ngone; k++) reap(p->gone[k].pid, NULL);
+    for (size_t k = 0; k < p->ngone; k++) reap(p->gone[k].pid);
     p->ngone = 0;
 }
 
