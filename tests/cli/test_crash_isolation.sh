@@ -50,6 +50,8 @@ grep -Eq "$crash_re" "$T/out" || { fail "crash: no crash finding for bad.c"; cat
 grep -v '^p/bad\.c' "$T/out" >"$T/others"
 cmp -s "$T/expected.p" "$T/others" || { fail "crash: the other files' findings differ"; diff "$T/expected.p" "$T/others"; }
 grep -q "in 3 files (2 files analysed, 1 failed)" "$T/err" || { fail "crash: summary"; cat "$T/err"; }
+"$TL" --no-db --format sarif p 2>/dev/null | grep -q '"executionSuccessful": false' ||
+    fail "crash: SARIF says the execution was successful"
 status=$("$TL" runs --db "$T/db" | awk 'NR == 2 {print $2}')
 [ "$status" = complete ] || { fail "crash: the run is '$status', expected complete"; "$TL" runs --db "$T/db"; }
 "$TL" --db "$T/db" -j 1 p >"$T/out1" 2>/dev/null
