@@ -4,7 +4,7 @@
  * -> models (built-in + project config, cached per config file) -> lower ->
  * analyse -> enabled rules -> suppression comments -> sort.
  *
- * Called concurrently from the CLI's worker threads (one CXIndex each): the
+ * Safe to call from several threads at once (one CXIndex each): the
  * only shared state is the config cache, behind a mutex.
  */
 #include "driver.h"
@@ -41,6 +41,7 @@ void tl_tu_result_free(tl_tu_result *r) {
     r->includes = NULL;
     r->nincludes = 0;
     r->fatal = false;
+    r->crashed = false;
     r->nerrors = 0;
 }
 
@@ -363,6 +364,7 @@ int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *bas
     tl_findings_init(&out->findings);
     out->nerrors = 0;
     out->fatal = false;
+    out->crashed = false;
     out->fatal_message = NULL;
     out->includes = NULL;
     out->nincludes = 0;

@@ -215,6 +215,10 @@ const char *tl_cli_tu_config_hash(const tl_cli_options *o, const char *global,
 /* The tool identity in TU keys: the version plus the executable's size and
  * mtime, so a rebuilt tasklint never reuses results of another build. */
 char *tl_cli_tool_identity(void);
+/* The key to record a TU under when its worker crashed: the run keeps its
+ * crash finding, but tl_store_reuse_tu never finds it, so the next run
+ * analyses the file again. (malloc'd) */
+char *tl_cli_unreusable_tu_key(const char *key);
 /* A run id: "12"; returns 0 or -1. */
 int tl_cli_parse_run(const char *s, int64_t *out);
 
@@ -247,23 +251,37 @@ int tl_cmd_diff(const tl_cli_options *o);
 int tl_cmd_baseline(const tl_cli_options *o);
 int tl_cmd_triage(const tl_cli_options *o);
 
-/* ---- workers (workers.c) ---- */
+/* ---- workers (workers.c, worker_proc.c) ---- */
 
 typedef void (*tl_result_fn)(void *ctx, size_t index, tl_tu_result *r);
 
 typedef enum {
     TL_POOL_DONE = 0,       /* every TU was analysed and handed to on_result */
-    TL_POOL_INTERRUPTED,    /* *stop was set; all workers have finished */
-    TL_POOL_ABANDONED       /* *stop was set; some workers are still parsing */
+    TL_POOL_INTERRUPTED     /* *stop was set; the workers were killed and reaped */
 } tl_pool_status;
 
-/* Analyses every TU with `jobs` worker threads (each with its own CXIndex);
- * calls on_result on the calling thread in input order.  When *stop becomes
- * nonzero no new TU is started and no more results are reported.
- * want_includes: results carry the TU's include list. */
+/* Analyses every TU in `jobs` worker processes (each with its own CXIndex);
+ * calls on_result on the calling thread in input order.  A TU whose worker
+ * dies (crash, memory limit) or exceeds the time limit gets a result marked
+ * `crashed` with one clang-diagnostic error saying so; the others are not
+ * affected.  When *stop becomes nonzero no new TU is started and no more
+ * results are reported.  want_includes: results carry the TU's include
+ * list. */
 tl_pool_status tl_pool_run(const tl_cli_tus *tus, const tl_options *opts,
                            const tl_model_set *base, int jobs, bool want_includes,
                            volatile sig_atomic_t *stop, tl_result_fn on_result, void *ctx);
+
+typedef struct {
+    uint64_t memory_bytes;  /* address-space limit of each worker; 0: none */
+    unsigned timeout_s;     /* wall-clock limit per TU; 0: none */
+} tl_pool_limits;
+
+/* The workers' limits: TASKLINT_MEMORY_LIMIT (a size such as 2G or 512M,
+ * 0 for none; default 4 GiB, or half the physical memory when that is
+ * less; not enforced in AddressSanitizer builds) and TASKLINT_TU_TIMEOUT
+ * (seconds, 0 for none; default 600).  Returns 0, or -1 with a message
+ * (an invalid variable leaves its default in *out). */
+int tl_pool_limits_from_env(tl_pool_limits *out, char *msg, size_t msgsz);
 
 /* ---- progress (progress.c) ---- */
 

@@ -4,7 +4,7 @@
  *
  * Inputs come from the paths (files, directories searched for *.c; the
  * compile_commands.json found next to them gives their arguments) or from
- * a compile_commands.json (-p); worker threads analyse them (driver.c);
+ * a compile_commands.json (-p); worker processes analyse them (driver.c);
  * findings are printed on stdout in input order, the summary and progress
  * on stderr.  Exit: 0 clean, 1 findings, 2 usage/fatal error, 130 SIGINT.
  *
@@ -142,6 +142,7 @@ typedef struct {
     size_t nnew, nunchanged;
     size_t ntriaged;
     bool any_fatal;
+    bool any_crashed;        /* a TU's worker died (tl_tu_result.crashed) */
     char **fatal_seen;
     size_t nfatal;
     double t_lookup, t_stamp, t_record; /* seconds spent on the store (-v) */
@@ -234,8 +235,9 @@ static void hint_compile_db(run_ctx *c, const tl_cli_tu *tu, const tl_findings *
 /* A TU's findings are ready (analysed now, or carried over): fingerprint,
  * triage, record, compare, print. */
 static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, const char *fatal_msg,
-                       char **includes, size_t nincludes, tu_slot *slot) {
+                       bool crashed, char **includes, size_t nincludes, tu_slot *slot) {
     const tl_cli_tu *tu = &c->tus->items[index];
+    if (crashed) c->any_crashed = true;
     if (fatal) {
         c->any_fatal = true;
         const char *m = fatal_msg ? fatal_msg : "analysis failed";
@@ -281,8 +283,11 @@ static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, co
                 }
                 char *main_abs = tl_cli_abspath(tu->file, tu->directory);
                 c->t_stamp += now_s() - t0;
-                rc = tl_store_record_tu(c->store, c->run, c->keys[index], main_abs, st, nst, fs, 0,
-                                        &e);
+                /* a crash is recorded, but never carried over to a later run */
+                char *key = crashed ? tl_cli_unreusable_tu_key(c->keys[index])
+                                    : tl_xstrdup(c->keys[index]);
+                rc = tl_store_record_tu(c->store, c->run, key, main_abs, st, nst, fs, 0, &e);
+                free(key);
                 free(main_abs);
                 free(st);
             }
@@ -355,7 +360,7 @@ static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, co
     free(counted.items);
     for (size_t i = 0; i < fs->n; i++)
         if (fs->items[i].suppressed) c->summary.suppressed++;
-    if (fatal) c->summary.files_failed++;
+    if (fatal || crashed) c->summary.files_failed++;
     else c->summary.files_analysed++;
     hint_compile_db(c, tu, fs);
 
@@ -378,7 +383,7 @@ static void emit_reused_upto(run_ctx *c, size_t limit) {
         size_t i = c->next_emit;
         tu_slot *s = c->slots ? &c->slots[i] : NULL;
         if (!s || !s->reused) break;
-        process_tu(c, i, &s->findings, false, NULL, NULL, 0, s);
+        process_tu(c, i, &s->findings, false, NULL, false, NULL, 0, s);
         c->next_emit++;
     }
 }
@@ -388,7 +393,8 @@ static void on_result(void *ctx, size_t j, tl_tu_result *r) {
     size_t i = c->miss_map[j];
     emit_reused_upto(c, i);
     if (c->store_failed) return;
-    process_tu(c, i, &r->findings, r->fatal, r->fatal_message, r->includes, r->nincludes, NULL);
+    process_tu(c, i, &r->findings, r->fatal, r->fatal_message, r->crashed, r->includes,
+               r->nincludes, NULL);
     c->next_emit = i + 1;
 }
 
@@ -509,12 +515,13 @@ typedef struct {
 typedef struct {
     int status;      /* 0 done, 130 interrupted, 2 store failure */
     bool fatal;
+    bool crashed;    /* a worker died on a file: the run is complete, the exit status 2 */
 } run_outcome;
 
 /* One analysis run over `tus`, recorded in the store when there is one. */
 static run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const char *root,
                                 const char *git_dir, const char *label, run_ctx *c) {
-    run_outcome res = {0, false};
+    run_outcome res = {0, false, false};
     const tl_cli_options *o = env->o;
     c->o = o;
     c->tus = tus;
@@ -605,23 +612,10 @@ static run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const
     if (st == TL_POOL_DONE && !interrupted) emit_reused_upto(c, tus->n);
 
     tl_progress_clear(&c->progress);
-    if (st == TL_POOL_ABANDONED) {
-        fflush(c->out);
-        fflush(stdout);
-        fputs("tasklint: interrupted\n", stderr);
-        if (c->store && c->run > 0) {
-            tl_store_error e;
-            memset(&e, 0, sizeof e);
-            tl_store_run_finish(c->store, c->run, false, &e);
-            tl_store_close(c->store);
-        }
-        worktree_cleanup();
-        tl_atomic_file_discard_all();
-        _exit(130); /* workers are still inside libclang: no cleanup */
-    }
     if (c->store_failed) res.status = 2;
     else if (st == TL_POOL_INTERRUPTED || interrupted) res.status = 130;
     res.fatal = c->any_fatal;
+    res.crashed = c->any_crashed;
 out:
     if (c->store && c->run > 0) {
         tl_store_error e;
@@ -769,7 +763,7 @@ static int baseline_commit_run(const run_env *env, const tl_cli_tus *tus, const 
     if (!o->quiet) fprintf(stderr, "tasklint: analysing %s (%.12s) in a temporary worktree\n",
                            o->baseline_commit, commit);
     run_outcome r = wtus.n ? run_analysis(&env2, &wtus, wroot, wt_dir, label, &c)
-                           : (run_outcome){0, false};
+                           : (run_outcome){0, false, false};
     free(label);
     int status = r.status;
     if (status == 0) {
@@ -980,7 +974,7 @@ static int analyze(const tl_cli_options *o) {
     if (compared) compute_fixed(&c, &baseline, !o->baseline_commit, &fixed);
     if (o->format != TL_FORMAT_TEXT &&
         write_report(o, out, &c, compared ? &fixed : NULL, compared,
-                     !r.fatal && !tus.input_errors, start, end) != 0) {
+                     !r.fatal && !r.crashed && !tus.input_errors, start, end) != 0) {
         fprintf(stderr, "tasklint: error: cannot write the report\n");
         rc = 2;
         goto restore;
@@ -1006,7 +1000,7 @@ static int analyze(const tl_cli_options *o) {
 
     tl_fail_on fail = o->fail_on;
     if (fail == TL_FAIL_DEFAULT) fail = compared ? TL_FAIL_NEW : TL_FAIL_ANY;
-    if (r.fatal || tus.input_errors) rc = 2; /* inputs reported and skipped */
+    if (r.fatal || r.crashed || tus.input_errors) rc = 2; /* inputs reported and skipped */
     else if (fail == TL_FAIL_ANY) rc = c.counted > 0;
     else if (fail == TL_FAIL_NEW) rc = c.counted_new > 0;
     else rc = 0;

@@ -63,7 +63,10 @@ const tl_cli_option_doc tl_cli_option_docs[] = {
     {"config", 0, "FILE", "use this project config for every file", TL_OPTSEC_ANALYSIS},
     {"no-config", 0, NULL, "do not look for .tasklint.yaml files", TL_OPTSEC_ANALYSIS},
     {"models", 0, "FILE", "load an extra library model file (repeatable)", TL_OPTSEC_ANALYSIS},
-    {"jobs", 'j', "N", "analyse N files in parallel (default: CPUs online)", TL_OPTSEC_ANALYSIS},
+    {"jobs", 'j', "N",
+     "analyse N files in parallel (default: CPUs online), each in a worker process limited by "
+     "TASKLINT_MEMORY_LIMIT and TASKLINT_TU_TIMEOUT",
+     TL_OPTSEC_ANALYSIS},
     {"color", 0, "WHEN",
      "auto (default), always or never; NO_COLOR (non-empty) always disables colour",
      TL_OPTSEC_ANALYSIS},
@@ -120,6 +123,12 @@ const tl_cli_command_doc tl_cli_command_docs[] = {
 };
 
 const tl_cli_text_doc tl_cli_environment_docs[] = {
+    {"TASKLINT_MEMORY_LIMIT",
+     "SIZE (e.g. 768M, 4G): the address space of each worker process (default 4G or half the "
+     "RAM if less; 0: no limit)"},
+    {"TASKLINT_TU_TIMEOUT",
+     "SECONDS: a file whose parse and analysis take longer is stopped and reported (default 600; "
+     "0: no limit)"},
     {"TASKLINT_DB",
      "the store's path when neither --db nor --no-db is given; none (or off, 0) disables the "
      "store"},
@@ -509,6 +518,14 @@ int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err) {
     if (o->baseline && o->baseline_commit)
         return usage_error(err, "%s: give --baseline or --baseline-commit, not both",
                            "--baseline-commit");
+    /* the workers' limits come from the environment: bad values are refused
+       before anything starts */
+    if (o->command == TL_CMD_ANALYZE || o->command == TL_CMD_CHECK) {
+        tl_pool_limits limits;
+        char msg[256];
+        if (tl_pool_limits_from_env(&limits, msg, sizeof msg) != 0)
+            return usage_error(err, "%s", msg);
+    }
     return 0;
 }
 
