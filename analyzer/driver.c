@@ -4,7 +4,7 @@
  * -> models (built-in + project config, cached per config file) -> lower ->
  * analyse -> enabled rules -> suppression comments -> sort.
  *
- * Called concurrently from the CLI's worker threads (one CXIndex each): the
+ * Safe to call from several threads at once (one CXIndex each): the
  * only shared state is the config cache, behind a mutex.
  */
 #include "driver.h"
@@ -41,6 +41,7 @@ void tl_tu_result_free(tl_tu_result *r) {
     r->includes = NULL;
     r->nincludes = 0;
     r->fatal = false;
+    r->crashed = false;
     r->nerrors = 0;
 }
 
@@ -363,6 +364,7 @@ int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *bas
     tl_findings_init(&out->findings);
     out->nerrors = 0;
     out->fatal = false;
+    out->crashed = false;
     out->fatal_message = NULL;
     out->includes = NULL;
     out->nincludes = 0;
@@ -417,10 +419,21 @@ int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *bas
 
     /* parse */
     int nargs = job->nargs > 0 ? job->nargs : 0;
-    const char **args = tl_xmalloc((size_t)(nargs + 1) * sizeof *args);
+    const char **args = tl_xmalloc((size_t)(nargs + 2) * sizeof *args);
     int na = 0;
+    bool own_resource_dir = false;
     for (int i = 0; i < nargs; i++)
-        if (job->args[i]) args[na++] = job->args[i];
+        if (job->args[i]) {
+            args[na++] = job->args[i];
+            if (!strncmp(job->args[i], "-resource-dir", 13)) own_resource_dir = true;
+        }
+#ifdef TASKLINT_CLANG_RESOURCE_DIR
+    /* clang's own headers (stddef.h...), absolute: libclang 19 would first try
+       "lib/clang/19" relative to the current directory (present in /), and
+       then resolve it against -working-directory. */
+    if (!own_resource_dir) args[na++] = "-resource-dir=" TASKLINT_CLANG_RESOURCE_DIR;
+#endif
+    (void)own_resource_dir;
     char *wd = dir ? tl_xasprintf("-working-directory=%s", dir) : NULL;
     if (wd) args[na++] = wd;
 

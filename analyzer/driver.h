@@ -2,8 +2,8 @@
  *
  * parse with libclang -> clang diagnostics as findings -> lower to IR
  * (frontend) -> per-TU facts (analysis) -> enabled rules -> suppression
- * comments.  The CLI calls this once per TU, from one worker thread per
- * CXIndex; the fixture runner calls it in-process.
+ * comments.  The CLI calls this once per TU, in worker processes with a
+ * CXIndex each (cli/workers.c); the fixture runner calls it in-process.
  */
 #ifndef TL_DRIVER_H
 #define TL_DRIVER_H
@@ -35,6 +35,10 @@ typedef struct {
     int nerrors;             /* clang errors in the TU */
     bool fatal;              /* could not be analysed at all */
     char *fatal_message;
+    /* set by the CLI's worker pool, never by tl_analyze_tu: the process
+       analysing the TU died (a crash, the memory or the time limit); the
+       findings hold one clang-diagnostic error that says how */
+    bool crashed;
     /* with want_includes: the main file first, then every file the TU
        included (clang_getInclusions), distinct, absolute when the job's
        directory is known or the path was absolute */

@@ -88,10 +88,10 @@ static void test_config_text_error_names_origin(void **state) {
     tl_model_error err;
     tl_models_init(&ms);
     assert_int_equal(tl_models_load_config_text(&ms, text, strlen(text), "proj/.tasklint.yaml", &err), -1);
-    assert_non_null(strstr(err.msg, "proj/.tasklint.yaml:2: unknown key 'wat'"));
+    assert_non_null(strstr(err.msg, "proj/.tasklint.yaml:2:1: unknown key 'wat'"));
     assert_false(ms.has_profile); /* a rejected config changes nothing */
     assert_int_equal(tl_models_load_config_text(&ms, text, strlen(text), NULL, &err), -1);
-    assert_non_null(strstr(err.msg, "<config>:2: "));
+    assert_non_null(strstr(err.msg, "<config>:2:1: "));
     tl_models_free(&ms);
 }
 

@@ -2,8 +2,9 @@
  *
  *   tasklint [options] PATH... [-- COMPILER_ARGS]
  *
- * Inputs come from the paths (files, directories searched for *.c) or from
- * a compile_commands.json (-p); worker threads analyse them (driver.c);
+ * Inputs come from the paths (files, directories searched for *.c; the
+ * compile_commands.json found next to them gives their arguments) or from
+ * a compile_commands.json (-p); worker processes analyse them (driver.c);
  * findings are printed on stdout in input order, the summary and progress
  * on stderr.  Exit: 0 clean, 1 findings, 2 usage/fatal error, 130 SIGINT.
  *
@@ -32,6 +33,8 @@
 #include "rules/rule.h"
 #include "store/fingerprint.h"
 #include "store/store.h"
+#include "util/atomic_file.h"
+#include "util/term_escape.h"
 #include "util/xalloc.h"
 
 #ifndef TASKLINT_VERSION
@@ -40,8 +43,15 @@
 
 static volatile sig_atomic_t interrupted = 0;
 
+/* The first Ctrl-C asks the run to stop; a second one kills at once,
+ * leaving no temporary output file behind. */
 static void on_sigint(int sig) {
-    (void)sig;
+    if (interrupted) {
+        tl_atomic_file_discard_all();
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
     interrupted = 1;
 }
 
@@ -132,6 +142,7 @@ typedef struct {
     size_t nnew, nunchanged;
     size_t ntriaged;
     bool any_fatal;
+    bool any_crashed;        /* a TU's worker died (tl_tu_result.crashed) */
     char **fatal_seen;
     size_t nfatal;
     double t_lookup, t_stamp, t_record; /* seconds spent on the store (-v) */
@@ -201,11 +212,32 @@ static const tl_file_stamp *stamp_of(run_ctx *c, const char *path) {
     return e->ok ? &e->st : NULL;
 }
 
+/* One hint per run when a file analysed without a compile database misses
+ * an #include: the project's flags are probably in one. */
+static void hint_compile_db(run_ctx *c, const tl_cli_tu *tu, const tl_findings *fs) {
+    static bool given = false;
+    if (given || tu->from_compdb || c->o->quiet || c->o->compdb_dir) return;
+    for (size_t i = 0; i < fs->n; i++) {
+        const tl_finding *f = &fs->items[i];
+        if (strcmp(f->rule, "clang-diagnostic") != 0 || !strstr(f->message, "file not found"))
+            continue;
+        given = true;
+        tl_progress_clear(&c->progress);
+        fflush(c->out);
+        fputs("tasklint: hint: an #include was not found and no compile_commands.json lists "
+              "this file; pass the build directory that holds one with -p (e.g. -p build/), "
+              "or include paths after -- (e.g. -- -Iinclude)\n",
+              stderr);
+        return;
+    }
+}
+
 /* A TU's findings are ready (analysed now, or carried over): fingerprint,
  * triage, record, compare, print. */
 static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, const char *fatal_msg,
-                       char **includes, size_t nincludes, tu_slot *slot) {
+                       bool crashed, char **includes, size_t nincludes, tu_slot *slot) {
     const tl_cli_tu *tu = &c->tus->items[index];
+    if (crashed) c->any_crashed = true;
     if (fatal) {
         c->any_fatal = true;
         const char *m = fatal_msg ? fatal_msg : "analysis failed";
@@ -215,7 +247,9 @@ static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, co
             tl_progress_clear(&c->progress);
             fflush(c->out);
             fflush(stdout);
-            fprintf(stderr, "tasklint: error: %s\n", m);
+            fputs("tasklint: error: ", stderr);
+            tl_term_puts(stderr, m);
+            fputc('\n', stderr);
             c->fatal_seen = tl_xrealloc(c->fatal_seen, (c->nfatal + 1) * sizeof *c->fatal_seen);
             c->fatal_seen[c->nfatal++] = tl_xstrdup(m);
         }
@@ -249,8 +283,11 @@ static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, co
                 }
                 char *main_abs = tl_cli_abspath(tu->file, tu->directory);
                 c->t_stamp += now_s() - t0;
-                rc = tl_store_record_tu(c->store, c->run, c->keys[index], main_abs, st, nst, fs, 0,
-                                        &e);
+                /* a crash is recorded, but never carried over to a later run */
+                char *key = crashed ? tl_cli_unreusable_tu_key(c->keys[index])
+                                    : tl_xstrdup(c->keys[index]);
+                rc = tl_store_record_tu(c->store, c->run, key, main_abs, st, nst, fs, 0, &e);
+                free(key);
                 free(main_abs);
                 free(st);
             }
@@ -323,8 +360,9 @@ static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, co
     free(counted.items);
     for (size_t i = 0; i < fs->n; i++)
         if (fs->items[i].suppressed) c->summary.suppressed++;
-    if (fatal) c->summary.files_failed++;
+    if (fatal || crashed) c->summary.files_failed++;
     else c->summary.files_analysed++;
+    hint_compile_db(c, tu, fs);
 
     c->analysed = tl_xrealloc(c->analysed, (c->nanalysed + 1) * sizeof *c->analysed);
     c->analysed[c->nanalysed++] = tl_cli_abspath(tu->file, tu->directory);
@@ -345,7 +383,7 @@ static void emit_reused_upto(run_ctx *c, size_t limit) {
         size_t i = c->next_emit;
         tu_slot *s = c->slots ? &c->slots[i] : NULL;
         if (!s || !s->reused) break;
-        process_tu(c, i, &s->findings, false, NULL, NULL, 0, s);
+        process_tu(c, i, &s->findings, false, NULL, false, NULL, 0, s);
         c->next_emit++;
     }
 }
@@ -355,7 +393,8 @@ static void on_result(void *ctx, size_t j, tl_tu_result *r) {
     size_t i = c->miss_map[j];
     emit_reused_upto(c, i);
     if (c->store_failed) return;
-    process_tu(c, i, &r->findings, r->fatal, r->fatal_message, r->includes, r->nincludes, NULL);
+    process_tu(c, i, &r->findings, r->fatal, r->fatal_message, r->crashed, r->includes,
+               r->nincludes, NULL);
     c->next_emit = i + 1;
 }
 
@@ -404,7 +443,7 @@ static void worktree_cleanup(void) {
            NULL);
     /* whatever git left behind (it refuses to remove a half-made worktree) */
     char *rm[] = {"rm", "-rf", wt_tmp, NULL};
-    pid_t pid;
+    pid_t pid = 0; /* initialised: else gcc 12 -O3 warns -Wdangling-pointer (a false positive) */
     extern char **environ;
     if (posix_spawnp(&pid, "rm", NULL, NULL, rm, environ) == 0) waitpid(pid, NULL, 0);
     tl_git(wt_top, (const char *const[]){"worktree", "prune", NULL}, NULL, NULL);
@@ -443,14 +482,17 @@ static int load_base(const tl_cli_options *o, tl_model_set *base) {
     memset(&err, 0, sizeof err);
     tl_models_init(base);
     if (tl_models_load_builtin(base, &err) != 0) {
-        fprintf(stderr, "tasklint: error: built-in models: %s\n", err.msg);
+        fputs("tasklint: error: built-in models: ", stderr);
+        tl_term_puts(stderr, err.msg);
+        fputc('\n', stderr);
         return 2;
     }
     for (size_t i = 0; i < o->nmodel_files; i++) {
         memset(&err, 0, sizeof err);
         if (tl_models_load_file(base, o->model_files[i], &err) != 0) {
-            fprintf(stderr, "tasklint: error: %s\n",
-                    err.msg[0] ? err.msg : o->model_files[i]);
+            fputs("tasklint: error: ", stderr);
+            tl_term_puts(stderr, err.msg[0] ? err.msg : o->model_files[i]);
+            fputc('\n', stderr);
             return 2;
         }
     }
@@ -473,12 +515,13 @@ typedef struct {
 typedef struct {
     int status;      /* 0 done, 130 interrupted, 2 store failure */
     bool fatal;
+    bool crashed;    /* a worker died on a file: the run is complete, the exit status 2 */
 } run_outcome;
 
 /* One analysis run over `tus`, recorded in the store when there is one. */
 static run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const char *root,
                                 const char *git_dir, const char *label, run_ctx *c) {
-    run_outcome res = {0, false};
+    run_outcome res = {0, false, false};
     const tl_cli_options *o = env->o;
     c->o = o;
     c->tus = tus;
@@ -569,27 +612,10 @@ static run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const
     if (st == TL_POOL_DONE && !interrupted) emit_reused_upto(c, tus->n);
 
     tl_progress_clear(&c->progress);
-    if (st == TL_POOL_ABANDONED) {
-        fflush(c->out);
-        fflush(stdout);
-        fputs("tasklint: interrupted\n", stderr);
-        if (c->store && c->run > 0) {
-            tl_store_error e;
-            memset(&e, 0, sizeof e);
-            tl_store_run_finish(c->store, c->run, false, &e);
-            tl_store_close(c->store);
-        }
-        worktree_cleanup();
-        if (o->output) {
-            char *tmp = tl_xasprintf("%s.tmp", o->output);
-            unlink(tmp);
-            free(tmp);
-        }
-        _exit(130); /* workers are still inside libclang: no cleanup */
-    }
     if (c->store_failed) res.status = 2;
     else if (st == TL_POOL_INTERRUPTED || interrupted) res.status = 130;
     res.fatal = c->any_fatal;
+    res.crashed = c->any_crashed;
 out:
     if (c->store && c->run > 0) {
         tl_store_error e;
@@ -648,8 +674,9 @@ static int baseline_commit_run(const run_env *env, const tl_cli_tus *tus, const 
     tl_findings_init(out);
     char *top = tl_git_toplevel(root);
     if (!top) {
-        fprintf(stderr, "tasklint: error: --baseline-commit: %s is not in a git repository\n",
-                root);
+        fputs("tasklint: error: --baseline-commit: ", stderr);
+        tl_term_puts(stderr, root);
+        fputs(" is not in a git repository\n", stderr);
         return 2;
     }
     char *spec = tl_xasprintf("%s^{commit}", o->baseline_commit);
@@ -681,8 +708,10 @@ static int baseline_commit_run(const run_env *env, const tl_cli_tus *tus, const 
     rc = tl_git(top, (const char *const[]){"worktree", "add", "--detach", "-q", wt_dir, commit, NULL},
                 NULL, &gerr);
     if (rc != 0) {
-        fprintf(stderr, "tasklint: error: --baseline-commit: git worktree add failed%s%s\n",
-                gerr && *gerr ? ": " : "", gerr ? gerr : "");
+        fprintf(stderr, "tasklint: error: --baseline-commit: git worktree add failed%s",
+                gerr && *gerr ? ": " : "");
+        if (gerr) tl_term_write_lines(stderr, gerr, strlen(gerr));
+        fputc('\n', stderr);
         free(gerr);
         free(commit);
         worktree_cleanup();
@@ -734,7 +763,7 @@ static int baseline_commit_run(const run_env *env, const tl_cli_tus *tus, const 
     if (!o->quiet) fprintf(stderr, "tasklint: analysing %s (%.12s) in a temporary worktree\n",
                            o->baseline_commit, commit);
     run_outcome r = wtus.n ? run_analysis(&env2, &wtus, wroot, wt_dir, label, &c)
-                           : (run_outcome){0, false};
+                           : (run_outcome){0, false, false};
     free(label);
     int status = r.status;
     if (status == 0) {
@@ -812,13 +841,26 @@ static int analyze(const tl_cli_options *o) {
     }
 
     tl_cli_tus tus = {0};
-    if (o->compdb_dir)
-        rc = tl_compdb_load(o->compdb_dir, o->paths, o->npaths, o->extra_args, o->nextra, &tus,
-                            stderr);
-    else
-        rc = tl_discover(o->paths, o->npaths, o->extra_args, o->nextra, &tus, stderr);
+    /* their messages quote paths and compile_commands.json: shown escaped */
+    char *msgs = NULL;
+    size_t nmsgs = 0;
+    FILE *errs = open_memstream(&msgs, &nmsgs);
+    FILE *err_to = errs ? errs : stderr;
+    if (o->compdb_dir) {
+        rc = tl_compdb_load(o->compdb_dir, o->paths, o->npaths, o->extra_args, o->nextra,
+                            o->verbose, &tus, err_to);
+    } else {
+        rc = tl_discover(o->paths, o->npaths, o->extra_args, o->nextra, &tus, err_to);
+        if (rc == 0 && !o->no_compdb)
+            tl_discover_compdbs(&tus, o->extra_args, o->nextra, o->verbose, err_to);
+    }
+    if (errs) {
+        fclose(errs);
+        tl_term_write_lines(stderr, msgs, nmsgs);
+        free(msgs);
+    }
     if (rc == 0 && tus.n == 0) {
-        fprintf(stderr, "tasklint: error: no C files to analyse\n");
+        if (!tus.input_errors) fprintf(stderr, "tasklint: error: no C files to analyse\n");
         rc = 2;
     }
     if (rc) {
@@ -846,7 +888,9 @@ static int analyze(const tl_cli_options *o) {
     char *baseline_label = NULL;
     bool compared = false;
     FILE *out = stdout;
-    char *out_tmp = NULL;
+    tl_atomic_file *out_file = NULL; /* --output */
+    bool report_done = false;        /* the output is complete */
+    char out_err[2048];
     run_ctx c;
     memset(&c, 0, sizeof c);
     tl_findings fixed;
@@ -862,7 +906,7 @@ static int analyze(const tl_cli_options *o) {
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills at once */
+    sa.sa_flags = 0; /* on_sigint: a second Ctrl-C kills at once */
     sigaction(SIGINT, &sa, &old_int);
 
     run_env env = {.o = o, .base = &base, .jobs = jobs, .store = store,
@@ -894,16 +938,15 @@ static int analyze(const tl_cli_options *o) {
 
     /* where the findings go */
     if (o->output) {
-        out_tmp = tl_xasprintf("%s.tmp", o->output);
-        out = fopen(out_tmp, "w");
-        if (!out) {
-            fprintf(stderr, "tasklint: error: --output %s: %s\n", o->output, strerror(errno));
-            free(out_tmp);
-            out_tmp = NULL;
-            out = stdout;
+        out_file = tl_atomic_file_open(o->output, out_err, sizeof out_err);
+        if (!out_file) {
+            fputs("tasklint: error: --output: ", stderr);
+            tl_term_puts(stderr, out_err);
+            fputc('\n', stderr);
             rc = 2;
             goto restore;
         }
+        out = tl_atomic_file_stream(out_file);
     }
 
     char start[32], end[32];
@@ -930,7 +973,8 @@ static int analyze(const tl_cli_options *o) {
     }
     if (compared) compute_fixed(&c, &baseline, !o->baseline_commit, &fixed);
     if (o->format != TL_FORMAT_TEXT &&
-        write_report(o, out, &c, compared ? &fixed : NULL, compared, !r.fatal, start, end) != 0) {
+        write_report(o, out, &c, compared ? &fixed : NULL, compared,
+                     !r.fatal && !r.crashed && !tus.input_errors, start, end) != 0) {
         fprintf(stderr, "tasklint: error: cannot write the report\n");
         rc = 2;
         goto restore;
@@ -946,13 +990,17 @@ static int analyze(const tl_cli_options *o) {
                     "%.2fs lookups, %.2fs stamps, %.2fs writes.\n",
                     c.nreused, tus.n, c.t_lookup, c.t_stamp, c.t_record - c.t_stamp);
     }
-    if (compared && (!o->quiet || check))
-        fprintf(stderr, "%zu new, %zu unchanged, %zu fixed (against %s).\n", c.nnew, c.nunchanged,
-                fixed.n, baseline_label);
+    report_done = true;
+    if (compared && (!o->quiet || check)) {
+        fprintf(stderr, "%zu new, %zu unchanged, %zu fixed (against ", c.nnew, c.nunchanged,
+                fixed.n);
+        tl_term_puts(stderr, baseline_label);
+        fputs(").\n", stderr);
+    }
 
     tl_fail_on fail = o->fail_on;
     if (fail == TL_FAIL_DEFAULT) fail = compared ? TL_FAIL_NEW : TL_FAIL_ANY;
-    if (r.fatal) rc = 2;
+    if (r.fatal || r.crashed || tus.input_errors) rc = 2; /* inputs reported and skipped */
     else if (fail == TL_FAIL_ANY) rc = c.counted > 0;
     else if (fail == TL_FAIL_NEW) rc = c.counted_new > 0;
     else rc = 0;
@@ -960,18 +1008,15 @@ static int analyze(const tl_cli_options *o) {
 restore:
     sigaction(SIGINT, &old_int, NULL);
 done:
-    if (out != stdout) {
-        bool ok = fflush(out) == 0 && !ferror(out);
-        fclose(out);
-        if (rc == 130 || (rc == 2 && !ok)) {
-            unlink(out_tmp);
-        } else if (!ok || rename(out_tmp, o->output) != 0) {
-            fprintf(stderr, "tasklint: error: --output %s: %s\n", o->output, strerror(errno));
-            unlink(out_tmp);
-            rc = 2;
-        }
+    /* the report replaces the old one only when it is complete */
+    if (out_file && !report_done) {
+        tl_atomic_file_discard(out_file);
+    } else if (out_file && tl_atomic_file_commit(out_file, out_err, sizeof out_err) != 0) {
+        fputs("tasklint: error: --output: ", stderr);
+        tl_term_puts(stderr, out_err);
+        fputc('\n', stderr);
+        rc = 2;
     }
-    free(out_tmp);
     run_ctx_free(&c);
     tl_fpset_free(&bset);
     tl_findings_free(&fixed);
@@ -992,6 +1037,7 @@ int main(int argc, char **argv) {
     if (rc == 0) {
         switch (o.command) {
         case TL_CMD_HELP: tl_cli_print_help(stdout); break;
+        case TL_CMD_HELP_MAN: tl_cli_print_man(stdout); break;
         case TL_CMD_VERSION: {
             CXString v = clang_getClangVersion();
             printf("tasklint %s\nlibclang: %s\n", TASKLINT_VERSION, clang_getCString(v));

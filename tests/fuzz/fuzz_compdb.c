@@ -1,18 +1,17 @@
 /* fuzz_compdb.c - libFuzzer target: a compile_commands.json document.
  *
- * tl_json_check() and tl_compdb_check() validate the bytes in memory;
- * a document they accept is then written to a private temporary directory
- * and loaded with tl_compdb_load() (the reader -p DIR uses), which turns
- * every entry into a translation unit with cleaned arguments.
+ * The bytes are written to a private temporary directory and opened with
+ * tl_compdb_open() (compile_db.h: one jansson parse, then the shape of every
+ * entry); every entry that opens is turned into a translation unit with
+ * tl_compdb_add_tu(), which splits "command", reads response files and
+ * applies the argument allow-list (compile_args.h).
  * Seeds: corpus/compdb/ (small databases, command vs. arguments, odd JSON). */
 #include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
+#include "cli/compile_db.h"
 #include "fuzz_target.h"
-
-#define MAX_LOADED_SIZE (64 * 1024) /* larger inputs are only syntax-checked */
 
 static char db_dir[4096];
 static char db_file[4200];
@@ -36,36 +35,45 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
     return 0;
 }
 
-static void write_db(const uint8_t *data, size_t size) {
+static tl_compdb *open_db(const uint8_t *data, size_t size, char **why) {
     FILE *f = fopen(db_file, "wb");
     fuzz_require(f != NULL, "the database file can be written");
     fuzz_require(fwrite(data, 1, size, f) == size, "the database file is written whole");
     fuzz_require(fclose(f) == 0, "the database file closes");
+    return tl_compdb_open(db_file, why);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    char msg[512];
-    const char *text = (const char *)data;
-    int json_rc = tl_json_check(text, size, msg, sizeof msg);
-    fuzz_require(json_rc == 0 || msg[0] != '\0', "a JSON error says where");
-    int db_rc = tl_compdb_check(text, size, msg, sizeof msg);
-    fuzz_require(db_rc == 0 || msg[0] != '\0', "a database error says where");
-    fuzz_require(json_rc == 0 || db_rc != 0, "a database is valid JSON");
-    if (db_rc != 0 || size > MAX_LOADED_SIZE) return 0;
-
-    write_db(data, size);
+    char *why = NULL;
+    tl_compdb *db = open_db(data, size, &why);
+    if (!db) {
+        fuzz_require(why != NULL && why[0] != '\0', "a rejected database says why");
+        free(why);
+        return 0;
+    }
+    fuzz_require(why == NULL, "an accepted database has no error");
     tl_cli_tus tus = {0};
-    int rc = tl_compdb_load(db_dir, NULL, 0, NULL, 0, &tus, devnull);
-    fuzz_require(rc == 0 || rc == 2, "the loader returns 0 or 2");
-    for (size_t i = 0; i < tus.n; i++) {
-        const tl_cli_tu *tu = &tus.items[i];
-        fuzz_require(tu->file && tu->file[0] == '/', "an entry's file is made absolute");
-        fuzz_require(tu->from_compdb, "an entry is marked as coming from the database");
+    for (size_t i = 0; i < tl_compdb_count(db); i++) {
+        const char *file = tl_compdb_file(db, i);
+        fuzz_require(file && file[0] == '/', "an entry's file is made absolute");
+        long first = tl_compdb_find(db, file);
+        fuzz_require(first >= 0 && (size_t)first <= i, "an entry's file is indexed");
+        fuzz_require(!strcmp(tl_compdb_file(db, (size_t)first), file),
+                     "the index names an entry for the same file");
+        if ((size_t)first != i) continue; /* listed before: analysed once, as -p does */
+        size_t before = tus.n;
+        int rc = tl_compdb_add_tu(db, i, NULL, 0, &tus, devnull);
+        fuzz_require(rc == 0 || rc == 2, "adding an entry returns 0 or 2");
+        fuzz_require(tus.n == before + (rc == 0), "an entry becomes one TU, or none on error");
+        if (rc != 0) continue;
+        const tl_cli_tu *tu = &tus.items[before];
+        fuzz_require(!strcmp(tu->file, file), "the TU is the entry's file");
+        fuzz_require(tu->from_compdb, "a TU is marked as coming from the database");
         for (int k = 0; k < tu->nargs; k++)
             fuzz_require(tu->args[k] != NULL, "the argument vector has no holes");
-        for (size_t j = 0; j < i; j++)
-            fuzz_require(strcmp(tus.items[j].file, tu->file) != 0, "a file is listed once");
     }
+    tl_compdb_print_dropped(db, devnull);
     tl_cli_tus_free(&tus);
+    tl_compdb_close(db);
     return 0;
 }
