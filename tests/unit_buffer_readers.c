@@ -1,7 +1,9 @@
 /* unit_buffer_readers.c - the in-memory twins of the path-based readers,
- * tl_models_load_config_text() and tl_baseline_text_read(), which the fuzz
- * targets (tests/fuzz) call: they read exactly the bytes given (no NUL
- * needed), agree with the file readers, and name their origin in errors. */
+ * tl_models_load_config_text(), tl_baseline_text_read() and
+ * tl_compdb_from_text(), which the fuzz targets (tests/fuzz) call: they read
+ * exactly the bytes given (no NUL needed), agree with the file readers, and
+ * name their origin in errors. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "cli/compile_db.h"
 #include "model/model.h"
 #include "store/store.h"
 
@@ -30,6 +33,11 @@ static const char baseline_text[] =
     "# tasklint baseline v1: run 3, 2024-05-01T10:20:30Z, 2 findings\n" FP1
     "\torphaned-spawn\tsrc/pool.c\tpool_start\t-\n" FP2
     "\tmissing-timeout\tsrc/a\\tb.c\t-\tintentional\twaits for the peer\n";
+
+/* a relative "directory" is relative to the database's own directory */
+static const char compdb_text[] =
+    "[{\"directory\": \"src\", \"file\": \"a.c\", \"command\": \"cc -DX=1 -c a.c\"},\n"
+    " {\"directory\": \"/abs\", \"file\": \"b.c\", \"arguments\": [\"cc\", \"-Iinc\", \"b.c\"]}]\n";
 
 /* Writes text to a new temporary file; returns its malloc'd path. */
 static char *temp_file(const char *text) {
@@ -151,6 +159,86 @@ static void test_baseline_text_errors_name_origin(void **state) {
     tl_findings_free(&fs);
 }
 
+/* The arguments tl_compdb_add_tu gives entry i, as one string. */
+static char *tu_args(tl_compdb *db, size_t i) {
+    tl_cli_tus tus = {0};
+    assert_int_equal(tl_compdb_add_tu(db, i, NULL, 0, &tus, stderr), 0);
+    assert_int_equal(tus.n, 1);
+    char buf[1024] = "";
+    for (int k = 0; k < tus.items[0].nargs; k++) {
+        strncat(buf, tus.items[0].args[k], sizeof buf - strlen(buf) - 2);
+        strcat(buf, " ");
+    }
+    tl_cli_tus_free(&tus);
+    return strdup(buf);
+}
+
+static void test_compdb_text_matches_file(void **state) {
+    (void)state;
+    char dir[] = "/tmp/tasklint-unit-XXXXXX", real[PATH_MAX], path[PATH_MAX + 32];
+    assert_non_null(mkdtemp(dir));
+    assert_non_null(realpath(dir, real));
+    snprintf(path, sizeof path, "%s/compile_commands.json", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(compdb_text, f);
+    fclose(f);
+    char *error = NULL;
+    tl_compdb *from_file = tl_compdb_open(path, &error);
+    assert_non_null(from_file);
+    unlink(path);
+    rmdir(dir);
+    tl_compdb *from_text = tl_compdb_from_text(compdb_text, strlen(compdb_text), path, &error);
+    assert_non_null(from_text);
+    assert_null(error);
+    assert_string_equal(tl_compdb_path(from_text), path);
+    assert_int_equal(tl_compdb_count(from_text), 2);
+    assert_int_equal(tl_compdb_count(from_file), 2);
+    char want[PATH_MAX + 16];
+    snprintf(want, sizeof want, "%s/src/a.c", real);
+    assert_string_equal(tl_compdb_file(from_text, 0), want);
+    assert_string_equal(tl_compdb_file(from_text, 1), "/abs/b.c");
+    for (size_t i = 0; i < 2; i++) {
+        assert_string_equal(tl_compdb_file(from_text, i), tl_compdb_file(from_file, i));
+        char *a = tu_args(from_text, i), *b = tu_args(from_file, i);
+        assert_string_equal(a, b);
+        free(a);
+        free(b);
+    }
+    tl_compdb_close(from_text);
+    tl_compdb_close(from_file);
+}
+
+static void test_compdb_text_reads_only_len_bytes(void **state) {
+    (void)state;
+    /* a UTF-8 BOM is skipped; "x" after len would be a syntax error */
+    const char text[] = "\xEF\xBB\xBF[]x";
+    char *error = NULL;
+    tl_compdb *db = tl_compdb_from_text(text, strlen(text) - 1, "db.json", &error);
+    assert_non_null(db);
+    assert_int_equal(tl_compdb_count(db), 0);
+    tl_compdb_close(db);
+    assert_null(tl_compdb_from_text(text, strlen(text), "db.json", &error));
+    assert_string_equal(error, "line 1, column 3: end of file expected near 'x'");
+    free(error);
+}
+
+static void test_compdb_text_errors(void **state) {
+    (void)state;
+    char *error = NULL;
+    const char shape[] = "[{\"directory\": \"/d\", \"file\": \"a.c\"}]";
+    assert_null(tl_compdb_from_text(shape, strlen(shape), "db.json", &error));
+    assert_string_equal(error, "entry 1: compile command without \"command\" or \"arguments\"");
+    free(error);
+    /* a control character in the text is escaped in the message */
+    const char ctrl[] = "[\n\x1b]";
+    assert_null(tl_compdb_from_text(ctrl, strlen(ctrl), "db.json", &error));
+    assert_non_null(strstr(error, "line 2, column "));
+    assert_null(strchr(error, '\x1b'));
+    assert_non_null(strstr(error, "\\x1b"));
+    free(error);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_text_matches_file),
@@ -159,6 +247,9 @@ int main(void) {
         cmocka_unit_test(test_baseline_text_matches_file),
         cmocka_unit_test(test_baseline_text_reads_only_len_bytes),
         cmocka_unit_test(test_baseline_text_errors_name_origin),
+        cmocka_unit_test(test_compdb_text_matches_file),
+        cmocka_unit_test(test_compdb_text_reads_only_len_bytes),
+        cmocka_unit_test(test_compdb_text_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,57 +1,40 @@
 /* fuzz_compdb.c - libFuzzer target: a compile_commands.json document.
  *
- * The bytes are written to a private temporary directory and opened with
- * tl_compdb_open() (compile_db.h: one jansson parse, then the shape of every
- * entry); every entry that opens is turned into a translation unit with
+ * tl_compdb_from_text() (compile_db.h) reads the bytes in memory: one
+ * jansson parse, then the shape of every entry; the database is anchored in
+ * a directory that does not exist, so relative paths name no real file.
+ * Every entry that opens is turned into a translation unit with
  * tl_compdb_add_tu(), which splits "command", reads response files and
  * applies the argument allow-list (compile_args.h).
  * Seeds: corpus/compdb/ (small databases, command vs. arguments, odd JSON). */
 #include <stdbool.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/compile_db.h"
 #include "fuzz_target.h"
 
-static char db_dir[4096];
-static char db_file[4200];
-static FILE *devnull;
+#define DB_PATH "/nonexistent/tasklint-fuzz/compile_commands.json"
 
-static void remove_db_dir(void) {
-    unlink(db_file);
-    rmdir(db_dir);
-}
+static FILE *devnull;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
     (void)argc;
     (void)argv;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(db_dir, sizeof db_dir, "%s/tasklint-fuzz-compdb.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    fuzz_require(mkdtemp(db_dir) != NULL, "a temporary directory can be made");
-    snprintf(db_file, sizeof db_file, "%s/compile_commands.json", db_dir);
     devnull = fopen("/dev/null", "w");
     fuzz_require(devnull != NULL, "/dev/null opens");
-    atexit(remove_db_dir);
     return 0;
-}
-
-static tl_compdb *open_db(const uint8_t *data, size_t size, char **why) {
-    FILE *f = fopen(db_file, "wb");
-    fuzz_require(f != NULL, "the database file can be written");
-    fuzz_require(fwrite(data, 1, size, f) == size, "the database file is written whole");
-    fuzz_require(fclose(f) == 0, "the database file closes");
-    return tl_compdb_open(db_file, why);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char *why = NULL;
-    tl_compdb *db = open_db(data, size, &why);
+    tl_compdb *db = tl_compdb_from_text((const char *)data, size, DB_PATH, &why);
     if (!db) {
         fuzz_require(why != NULL && why[0] != '\0', "a rejected database says why");
         free(why);
         return 0;
     }
     fuzz_require(why == NULL, "an accepted database has no error");
+    fuzz_require(!strcmp(tl_compdb_path(db), DB_PATH), "the database keeps its name");
     tl_cli_tus tus = {0};
     for (size_t i = 0; i < tl_compdb_count(db); i++) {
         const char *file = tl_compdb_file(db, i);

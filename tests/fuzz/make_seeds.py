@@ -259,6 +259,36 @@ def compdb_seeds():
         "empty-args": [{"directory": "/tmp", "file": "a.c", "arguments": []}],
         "unicode": [{"directory": "/tmp/\u00e9t\u00e9", "file": "\u00fc.c", "command": "cc \u00fc.c"}],
         "empty": [],
+        # the allow-list (compile_args.c): kept options in every spelling
+        "allowed": [{"directory": "/tmp", "file": "a.c",
+                     "arguments": ["cc", "-Iinc", "-I", "inc2", "--include-directory=i3", "-isystem",
+                                   "/s", "-iquote", "q", "-DX", "-D", "Y=2", "--define-macro=Z",
+                                   "-UW", "-std=gnu11", "--std", "c99", "-x", "c", "-target",
+                                   "x86_64-linux-gnu", "-march=native", "-fno-builtin-memcpy",
+                                   "-fno-builtin", "-m32", "-O2", "-g3", "-pthread", "-nostdinc",
+                                   "--sysroot=/sr", "a.c"]}],
+        # options that write files, load code or run programs: dropped
+        "dangerous": [{"directory": "/tmp", "file": "a.c",
+                       "arguments": ["clang", "-Xclang", "-load", "-Xclang", "x.so", "-fplugin=x.so",
+                                     "-fpass-plugin=y.so", "--serialize-diagnostics", "d",
+                                     "-ftime-trace", "-save-temps", "-B/bin", "-specs=s",
+                                     "-Wl,-x", "-MJ", "j.json", "-emit-ast", "a.c"]}],
+        # -include of something that is not a regular file: the entry fails
+        "include-special": [{"directory": "/tmp", "file": "a.c",
+                             "arguments": ["cc", "-include", "/dev/zero", "a.c"]}],
+        # response files are read by tasklint, relative to "directory"
+        "response-file": [{"directory": "/nonexistent", "file": "a.c",
+                           "command": "cc @flags.rsp @/dev/null a.c"}],
+        "command-bad-quote": [{"directory": "/tmp", "file": "a.c", "command": "cc 'a.c"}],
+        "command-trailing-backslash": [{"directory": "/tmp", "file": "a.c", "command": "cc a.c \\"}],
+        "command-empty-word": [{"directory": "/tmp", "file": "a.c", "command": "cc \"\" -D\"\" a.c"}],
+        "command-and-arguments": [{"directory": "/tmp", "file": "a.c", "command": "cc -DFROM_COMMAND a.c",
+                                   "arguments": ["cc", "-DFROM_ARGUMENTS", "a.c"]}],
+        "wrappers": [{"directory": "/tmp", "file": "a.c",
+                      "arguments": ["ccache", "distcc", "/usr/bin/gcc-12", "-c", "a.c"]}],
+        "special-source": [{"directory": "/", "file": "/dev/zero", "command": "cc /dev/zero"}],
+        "relative-db-dir": [{"directory": "", "file": "a.c", "command": "cc a.c"},
+                            {"directory": "..", "file": "../b.c", "command": "cc ../b.c"}],
     }
     for name, doc in entries.items():
         write("compdb", name + ".json", json.dumps(doc, indent=2) + "\n")
