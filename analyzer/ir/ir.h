@@ -139,6 +139,7 @@ typedef struct {
     int nblocks, capblocks;
     int entry, exit;       /* block ids; exit has no instructions */
     int ncalls;            /* number of call ids */
+    int opaque_deep_exprs; /* subexpressions past the front end's depth limit, not lowered */
 } tl_func;
 
 typedef struct {
