@@ -15,8 +15,15 @@ Writes, deterministically for a seed:
     libdill and POSIX, so the analysis itself (not only the parser) meets
     shapes nobody wrote a fixture for; plus csmith's random programs when
     csmith is installed (they include csmith.h: -I/usr/include/csmith);
+  * one input per class of hostile text, the same for every seed, so that
+    each is checked on every run: control characters in a string literal, a
+    comment on a flagged line, a suppression comment, an identifier, #line,
+    #error and #warning, stringified; invalid UTF-8; NUL bytes; file names
+    on disk; an expression of 50,000 terms and a condition of 5,000 (the
+    front end's depth limit);
   * mutants of the fixtures' project config (DIR/.tasklint.yaml) in
-    OUT/configs/, for --config.
+    OUT/configs/, for --config, and configs whose key or value holds
+    control characters.
 C files go to OUT/batch-NNN/ (BATCH files per directory, so the runner can
 analyse a directory per tasklint process), and OUT/manifest.tsv says, per
 file, what was done to it: "path<TAB>description" (tab, newline and
@@ -239,6 +246,61 @@ HOSTILE_NAMES = [b"name-\x1b[31mred\x1b[0m.c", b"name-new\nline.c", b"name-tab\t
                  b"name-bell\x07.c", b"name- spaces and 'quotes'.c"]
 
 
+# ---- one input per class, for every seed ----
+
+def fixed_inputs(source):
+    """(file name, data, description) for every class of hostile text, each
+    put into `source` (a fixture with an EXPECT line) where tasklint echoes
+    it.  The mutations above hit these at random; these always run."""
+    esc = b"\x1b[31m"
+    lines = source.split(b"\n")
+    flagged = next((i for i, l in enumerate(lines) if b"EXPECT" in l), 0)
+
+    def at_line(i, text):
+        return b"\n".join(lines[:i] + [text] + lines[i:])
+
+    def on_line(i, text):
+        return b"\n".join(l + text if k == i else l for k, l in enumerate(lines))
+
+    first_string = source.find(b'"') + 1
+    deep_sum = b"int deep_sum(void) {\n    return 1" + b" + 1" * 49999 + b";\n}\n"
+    deep_cond = (b"int deep_cond(int x) {\n    if (x" + b" && x" * 4999 + b")\n        return 1;\n"
+                 b"    return 0;\n}\n")
+    return [
+        (b"k-string.c", source[:first_string] + esc + source[first_string:],
+         "control characters in a string literal"),
+        (b"k-flagged-line.c", on_line(flagged, b" /* " + esc + b"\x07\x08\r */"),
+         "control characters in a comment on a flagged line"),
+        (b"k-suppress-rule.c", at_line(flagged, b"// tasklint-ignore-next-line(x" + esc + b"y): " + esc),
+         "control characters in a suppression comment's rule"),
+        (b"k-suppress-reason.c", at_line(flagged, b"// tasklint-ignore-next-line(orphaned-spawn): " + esc + b"\r"),
+         "control characters in a suppression comment's reason"),
+        (b"k-identifier.c", source + b"\nint bad" + esc + b"ident = 1;\n",
+         "control characters in an identifier (a clang error quotes it)"),
+        (b"k-line.c", b"#line 1 \"evil" + esc + b"\\n.c\"\n" + source, "#line file name with control characters"),
+        (b"k-error.c", b"#error stop " + esc + b"here\n" + source, "#error with control characters"),
+        (b"k-warning.c", b"#warning \x1b]0;title\x07\n" + source, "#warning with an OSC sequence"),
+        (b"k-stringified.c", b"#define STR(x) #x\nconst char *s = STR(\x01\x02);\n" + source,
+         "stringified control characters"),
+        (b"k-utf8.c", source + b"\nint bad\xff\xfeutf8 = 1; /* \xc0\x80 */\n", "invalid UTF-8"),
+        (b"k-nul.c", source + b"\nint nul = \x00 1;\n", "a NUL byte"),
+        (b"k-deep-sum.c", source + deep_sum, "an expression of 50,000 terms"),
+        (b"k-deep-cond.c", source + deep_cond, "a condition of 5,000 && terms"),
+    ]
+
+
+HOSTILE_CONFIGS = [
+    (b"profile: strict\nwat\x1b[31m: 1\n", "config: a key with control characters"),
+    (b"profile: \x1b]0;title\x07\n", "config: a value with an OSC sequence"),
+    (b"exempt: [a\x1b[2Jb]\nfunctions:\n  f\x07:\n    blocking: tru\x1be\n",
+     "config: a function name and a facet value with control characters"),
+    # YAML's own escapes make control characters out of printable text
+    (b'profile: strict\n"wat\\e[31m": 1\n', "config: a key with an escaped ESC"),
+    (b'exempt: ["a\\e[2Jb"]\nfunctions:\n  "f\\a":\n    blocking: "tru\\x1be"\n',
+     "config: escaped control characters in a name and a value"),
+]
+
+
 # ---- generated programs ----
 
 class Program:
@@ -402,6 +464,11 @@ def config_mutants(rng, fixtures, count, out):
         with open(p, "wb") as fh:
             fh.write(data)
         made.append((p.encode(), "config: " + what))
+    for n, (data, what) in enumerate(HOSTILE_CONFIGS):
+        p = os.path.join(d, "k%04d.yaml" % n)
+        with open(p, "wb") as fh:
+            fh.write(data)
+        made.append((p.encode(), what))
     return made
 
 
@@ -448,6 +515,8 @@ def main():
             data = csmith_program(a.seed * 1000 + n, a.out)
             if data:
                 outputs.append((b"s%04d-csmith.c" % n, data, "csmith --seed %d" % (a.seed * 1000 + n)))
+    with_expect = [s for s in sources if b"EXPECT" in s[1]]
+    outputs.extend(fixed_inputs(with_expect[0][1] if with_expect else sources[0][1]))
     for n, hostile in enumerate(HOSTILE_NAMES):
         name, data = sources[n % len(sources)]
         outputs.append((b"h%04d-" % n + hostile, data, "hostile file name for %s" % name))
