@@ -136,6 +136,8 @@ functions:
     "empty": "",
     "null-doc": "~\n",
     "list-root": "- library: x\n- functions: {}\n",
+    "empty-flow-map-root": "{}\n",  # no child before it: yaml.c once did NULL + 0
+    "empty-flow-seq-root": "[]\n",
     "no-library": "functions:\n  f: {borrow: [0]}\n",
     "unknown-key": "library: x\nfuncions: {}\n",
     "unknown-facet": "library: x\nfunctions:\n  f: {spwan: {handle: out}}\n",
@@ -214,6 +216,8 @@ functions:                   # the project's own wrappers
     "replacements-only": "replacements:\n  usleep: \"ev_timer_after(loop, ms, cb, arg)\"\n",
     "bad-facet": "functions:\n  f: {wait: {timeout_arg: x}}\n",
     "list-root": "- profile: strict\n",
+    "empty-flow-map-root": "{}\n",
+    "empty-flow-seq-root": "[]\n",
     "scalar-root": "strict\n",
     "enable-map": "enable: {a: 1}\n",
     "description-key": "description: not allowed here\n",
