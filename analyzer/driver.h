@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include "model/model.h"
 #include "report/finding.h"
+#include "summary/summary.h"
 
 typedef struct {
     tl_profile profile;
@@ -43,6 +44,22 @@ typedef struct {
 } tl_tu_result;
 
 void tl_options_init(tl_options *o);
+
+/* ---- in two phases, for the whole program ----
+ * tl_unit_prepare (phase 1, any thread): parse, clang diagnostics (into out),
+ * lower, per-TU facts, the TU's summary, its suppression comments, its
+ * include list; the libclang TU is disposed.  Then the caller links every
+ * unit's summary (analyzer/program/) and calls tl_unit_finish (phase 2, any
+ * thread) with the program: the rules run with the program's facts, the
+ * suppressions apply, findings are sorted into out (the same out), and the
+ * unit is freed.  tl_analyze_tu is both with no program. */
+typedef struct tl_tu_unit tl_tu_unit;
+struct tl_program;
+int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *base,
+                    const tl_tu_job *job, tl_tu_unit **unit, tl_tu_result *out);
+const tl_tu_summary *tl_unit_summary(const tl_tu_unit *u);
+int tl_unit_finish(tl_tu_unit *u, const struct tl_program *program, tl_tu_result *out);
+void tl_unit_free(tl_tu_unit *u);
 /* base: the built-in models (plus --models files).  Project config is looked
  * up per file unless disabled. */
 int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *base,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "rule.h"
+#include "../analyzer/program/program.h"
 
 static const char doc[] =
     "## What it does\n"
@@ -73,9 +74,23 @@ static const char *advice(const tl_analysis *a, const tl_context_info *ctx, cons
     return NULL;
 }
 
+static const char *base_name(const char *path) {
+    const char *s = path ? strrchr(path, '/') : NULL;
+    return s ? s + 1 : path ? path : "?";
+}
+
 static void describe_context(const tl_analysis *a, const tl_func *f, const tl_context_info *ctx,
                              char *buf, size_t size) {
     const char *via = ctx->via ? ctx->via : "?";
+    if (ctx->from_func < 0 && ctx->in_func) {
+        /* registered in another function of the program, maybe another file */
+        bool same_file = ctx->loc.file && f->loc.file && strcmp(ctx->loc.file, f->loc.file) == 0;
+        snprintf(buf, size, "%s '%s' (%s with %s() in %s() at %s%s%u)", context_noun(ctx->kind), f->name,
+                 ctx->kind == TL_CTX_COROUTINE ? "started" : "registered", ctx->wrapper ? ctx->wrapper : via,
+                 ctx->in_func, same_file ? "line " : base_name(ctx->loc.file), same_file ? "" : ":",
+                 ctx->loc.line);
+        return;
+    }
     /* show the user's spelling of the registering call when we have it */
     char name[96];
     name[0] = '\0';
@@ -152,6 +167,45 @@ static void report_chain(const tl_analysis *a, tl_findings *out, int fi, const t
     }
 }
 
+/* A call to a program function (in any file, or through a field) that
+ * blocks somewhere down its chain: one finding at the call, a note per
+ * step with its own file and line. */
+static void report_program_chain(const tl_analysis *a, tl_findings *out, const tl_func *f,
+                                 const tl_call_facts *cf, const char *usr, bool is_slot, const char *ctx_text,
+                                 const tl_context_info *ctx) {
+    tl_chain_step steps[16];
+    int n = tl_program_chain(a->program, usr, is_slot, ctx->readiness, steps, 16);
+    if (n == 0) return;
+    const tl_instr *in = cf->instr;
+    char name[96];
+    tl_call_user_name(&in->call, name, sizeof name);
+    /* helper() -> read_config() -> fopen(): each function entered, then the blocking call */
+    char chain[512];
+    int len = snprintf(chain, sizeof chain, "%s()", steps[0].caller);
+    for (int i = 0; i < n && len > 0 && (size_t)len < sizeof chain; i++)
+        len += snprintf(chain + len, sizeof chain - (size_t)len, " -> %s()",
+                        i + 1 < n ? steps[i + 1].caller : steps[i].callee);
+    const char *fix = NULL;
+    if (ctx->library) fix = tl_models_replacement(a->models, ctx->library, steps[n - 1].callee);
+    const char *target = is_slot ? steps[0].caller : name;
+    tl_finding *fd = tl_findings_addf(out, "blocking-in-coroutine", TL_SEV_WARNING, in->loc.file, in->loc.line,
+                                      in->loc.col, f->name, "call to %s() blocks inside %s: %s%s%s", target,
+                                      ctx_text, chain, fix ? "; use " : "", fix ? fix : "");
+    if (!fd) return;
+    if (in->call.text) tl_finding_set_snippet(fd, in->call.text);
+    for (int i = 0; i < n; i++) {
+        char msg[256];
+        if (steps[i].final)
+            snprintf(msg, sizeof msg, "%s() blocks here, in %s()", steps[i].callee, steps[i].caller);
+        else if (steps[i].field)
+            snprintf(msg, sizeof msg, "%s() calls %s() here, through '%s'", steps[i].caller,
+                     i + 1 < n ? steps[i + 1].caller : steps[i].callee, steps[i].field);
+        else
+            snprintf(msg, sizeof msg, "%s() calls %s() here", steps[i].caller, steps[i].callee);
+        tl_finding_add_note(fd, steps[i].loc.file, steps[i].loc.line, steps[i].loc.col, msg);
+    }
+}
+
 static void check(const tl_analysis *a, tl_findings *out) {
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         const tl_func *f = &a->tu->funcs[fi];
@@ -178,10 +232,21 @@ static void check(const tl_analysis *a, tl_findings *out) {
                                                                           : "callback registered here");
                 continue;
             }
+            if (cf->model && cf->model->nonblocking) continue;
+            if (a->program) {
+                bool is_slot;
+                const char *usr = tl_call_target_usr(f, &in->call, &is_slot);
+                if (!usr || (f->usr && !is_slot && strcmp(usr, f->usr) == 0)) continue;
+                if (!tl_program_blocks(a->program, usr, is_slot, ctx->readiness)) continue;
+                /* a callee that is itself an async context is reported on its own */
+                const tl_prog_context *pc = is_slot ? NULL : tl_program_context(a->program, usr);
+                if (pc && (pc->kind == TL_CTX_COROUTINE || pc->kind == TL_CTX_LOOP_CALLBACK)) continue;
+                report_program_chain(a, out, f, cf, usr, is_slot, ctx_text, ctx);
+                continue;
+            }
             int callee = in->call.callee_func;
             if (callee < 0 || callee == fi || !tl_func_blocking(&a->funcs[callee], ctx->readiness)->may_block)
                 continue;
-            if (cf->model && cf->model->nonblocking) continue;
             /* a callee that is itself an async context is reported on its own */
             tl_context_kind ck = a->funcs[callee].context.kind;
             if (ck == TL_CTX_COROUTINE || ck == TL_CTX_LOOP_CALLBACK) continue;

@@ -1430,6 +1430,7 @@ static void lower_function(builder *b, CXCursor fn, int index) {
 
     f->loc = loc_of(b, fn);
     f->is_static = clang_Cursor_getStorageClass(fn) == CX_SC_Static;
+    f->returns_pointer = type_is_pointer(clang_getResultType(clang_getCursorType(fn)));
     int nparams = clang_Cursor_getNumArguments(fn);
     for (int i = 0; i < nparams; i++) var_for_decl(b, clang_Cursor_getArgument(fn, i));
     f->nparams = f->nvars;

@@ -139,6 +139,7 @@ typedef struct {
                               carry their file in it), or NULL */
     bool in_header;        /* defined in a header the main file includes
                               (a project's static inline function) */
+    bool returns_pointer;  /* its result type is a pointer */
     tl_loc loc;            /* the function's name in its definition */
     tl_loc end_loc;        /* closing brace */
     bool is_static;
