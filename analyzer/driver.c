@@ -522,7 +522,9 @@ int tl_unit_finish(tl_tu_unit *u, const tl_program *program, tl_tu_result *out) 
 
     absolutize(u->dir, &out->findings);
     tl_findings_sort(&out->findings);
-    unit_free(u);
+    /* the IR is done with; the summary stays for the program */
+    tl_tu_free(&u->ir);
+    memset(&u->ir, 0, sizeof u->ir);
     return rc;
 }
 
@@ -531,5 +533,7 @@ int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *bas
     tl_tu_unit *u = NULL;
     int rc = tl_unit_prepare(index, opts, base, job, &u, out);
     if (rc != 0 || !u) return rc;
-    return tl_unit_finish(u, NULL, out);
+    rc = tl_unit_finish(u, NULL, out);
+    tl_unit_free(u);
+    return rc;
 }

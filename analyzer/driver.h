@@ -51,8 +51,10 @@ void tl_options_init(tl_options *o);
  * include list; the libclang TU is disposed.  Then the caller links every
  * unit's summary (analyzer/program/) and calls tl_unit_finish (phase 2, any
  * thread) with the program: the rules run with the program's facts, the
- * suppressions apply, findings are sorted into out (the same out), and the
- * unit is freed.  tl_analyze_tu is both with no program. */
+ * suppressions apply, findings are sorted into out (the same out) and the
+ * IR is freed.  The program reads the units' summaries: free the units with
+ * tl_unit_free only after the program.  tl_analyze_tu is both, with no
+ * program. */
 typedef struct tl_tu_unit tl_tu_unit;
 struct tl_program;
 int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *base,

@@ -187,10 +187,15 @@ static void report_program_chain(const tl_analysis *a, tl_findings *out, const t
                         i + 1 < n ? steps[i + 1].caller : steps[i].callee);
     const char *fix = NULL;
     if (ctx->library) fix = tl_models_replacement(a->models, ctx->library, steps[n - 1].callee);
-    const char *target = is_slot ? steps[0].caller : name;
+    char target[160];
+    if (is_slot) /* c->cmd->proc(c): name the field and the function that blocks */
+        snprintf(target, sizeof target, "call through '%s' to %s()", cf->instr->call.fn && cf->instr->call.fn->name
+                 ? cf->instr->call.fn->name : "a function pointer", steps[0].caller);
+    else
+        snprintf(target, sizeof target, "call to %s()", name);
     tl_finding *fd = tl_findings_addf(out, "blocking-in-coroutine", TL_SEV_WARNING, in->loc.file, in->loc.line,
-                                      in->loc.col, f->name, "call to %s() blocks inside %s: %s%s%s", target,
-                                      ctx_text, chain, fix ? "; use " : "", fix ? fix : "");
+                                      in->loc.col, f->name, "%s blocks inside %s: %s%s%s", target, ctx_text,
+                                      chain, fix ? "; use " : "", fix ? fix : "");
     if (!fd) return;
     if (in->call.text) tl_finding_set_snippet(fd, in->call.text);
     for (int i = 0; i < n; i++) {

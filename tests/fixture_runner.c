@@ -499,7 +499,7 @@ static void fixture_files(const char *path, strvec *tus, strvec *all)
  * summaries, phase 2 for each; the findings of all TUs merged (a header's
  * findings, seen from several TUs, once).  Returns false with err set. */
 static bool analyse_program(CXIndex index, const tl_model_set *base, const tl_options *opts,
-                            const strvec *tus, const char *include_arg, tl_findings *out,
+                            const strvec *tus, bool whole, const char *include_arg, tl_findings *out,
                             char *err, size_t errsz)
 {
     size_t n = tus->n;
@@ -523,17 +523,18 @@ static bool analyse_program(CXIndex index, const tl_model_set *base, const tl_op
         sums[nsums++] = (tl_tu_summary *)tl_unit_summary(units[i]);
     }
     tl_program *prog = ok ? tl_program_link(sums, nsums, base) : NULL;
+    if (prog)
+        tl_program_set_whole(prog, whole);
     for (size_t i = 0; i < n; i++) {
-        if (units[i]) {
-            if (ok)
-                tl_unit_finish(units[i], prog, &res[i]);
-            else
-                tl_unit_free(units[i]);
-        }
+        if (units[i] && ok)
+            tl_unit_finish(units[i], prog, &res[i]);
         tl_findings_move(out, &res[i].findings);
         tl_tu_result_free(&res[i]);
     }
+    /* the program reads the summaries: free them after it */
     tl_program_free(prog);
+    for (size_t i = 0; i < n; i++)
+        tl_unit_free(units[i]);
     tl_findings_sort(out);
     free(units);
     free(res);
@@ -598,7 +599,9 @@ static bool run_fixture(CXIndex index, const tl_model_set *base, const char *roo
         printf("FAIL %s\n  %s: %s\n", rel, rel, err);
         goto out;
     }
-    if (!analyse_program(index, base, &opts, &tus, include_arg, &found, err, sizeof err)) {
+    /* a program directory is a whole program; a single file is a part of one */
+    bool whole = all.n > 1 || strcmp(all.items[0], path) != 0;
+    if (!analyse_program(index, base, &opts, &tus, whole, include_arg, &found, err, sizeof err)) {
         printf("FAIL %s\n  %s: %s\n", rel, rel, err);
         pass = false;
         goto out;

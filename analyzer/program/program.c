@@ -157,6 +157,7 @@ typedef struct {
 
 struct tl_program {
     const tl_model_set *models;
+    bool whole;
     pnode *nodes;
     int nnodes;
     strmap by_usr;
@@ -683,6 +684,10 @@ void tl_program_free(tl_program *p) {
     free(p);
 }
 
+void tl_program_set_whole(tl_program *p, bool whole) {
+    p->whole = whole;
+}
+
 const tl_program_stats *tl_program_stats_of(const tl_program *p) {
     return &p->stats;
 }
@@ -886,7 +891,7 @@ const tl_fn_model *tl_program_model(const tl_program *p, const char *usr, bool i
 }
 
 void tl_program_orphan_slots(const tl_program *p, tl_orphan_slot_fn fn, void *ctx) {
-    if (!p) return;
+    if (!p || !p->whole) return;
     for (int i = 0; i < p->nhslots; i++) {
         const hslot *h = &p->hslots[i];
         if (h->released) continue;

@@ -61,9 +61,14 @@ typedef struct {
 } tl_program_stats;
 
 /* Link the summaries.  `models` are the library models (spawn facets of
- * helpers that return a handle copy theirs).  Never fails. */
+ * helpers that return a handle copy theirs).  The program points into the
+ * summaries and the models: they must outlive it.  Never fails. */
 tl_program *tl_program_link(tl_tu_summary *const *units, int nunits, const tl_model_set *models);
 void tl_program_free(tl_program *p);
+/* Whether the linked TUs are the whole program (a compile database's every
+ * entry, a directory, a multi-file fixture), not a few files of it: only
+ * then can "no function releases this slot" be said.  Default false. */
+void tl_program_set_whole(tl_program *p, bool whole);
 const tl_program_stats *tl_program_stats_of(const tl_program *p);
 
 /* The context a function (by USR) runs in, or NULL when none. */
@@ -87,7 +92,8 @@ int tl_program_deadline_chain(const tl_program *p, const char *usr, bool is_slot
 
 /* Handle slots (a global, a struct field) that some function spawns into and
  * no function of the program releases, not even through a helper it hands
- * the slot to: fn is called once per spawn site. */
+ * the slot to: fn is called once per spawn site.  Nothing unless the
+ * program is whole. */
 typedef struct {
     const char *slot;     /* the global's or field's name */
     const char *function; /* the function that spawns */
