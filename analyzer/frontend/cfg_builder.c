@@ -687,6 +687,7 @@ static tl_expr *lower_call(builder *b, CXCursor c) {
     in->call.id = b->f->ncalls++;
     in->call.callee = name;
     in->call.callee_usr = name ? cursor_usr(callee) : NULL;
+    in->call.callee_system = name && clang_Location_isInSystemHeader(clang_getCursorLocation(callee));
     in->call.fn = fn_expr;
     in->call.callee_func = name ? find_func_index(b, name) : -1;
     in->call.args = args;

@@ -303,6 +303,9 @@ const char *tl_call_user_name(const tl_call *c, char *buf, size_t size) {
     }
     if (n > 0) {
         snprintf(buf, size, "%.*s", (int)n, t);
+    } else if (!c->callee && t && strchr(t, '(') && strchr(t, '(') != t) {
+        /* an indirect call: the callee expression as written (ops->recv) */
+        snprintf(buf, size, "%.*s", (int)(strchr(t, '(') - t), t);
     } else {
         snprintf(buf, size, "%s", c->callee ? c->callee : "<indirect call>");
     }

@@ -88,6 +88,8 @@ typedef struct {
     int id;              /* call id, unique in the function, in evaluation order */
     char *callee;        /* resolved callee name; NULL for indirect calls */
     char *callee_usr;    /* the direct callee's USR, or NULL */
+    bool callee_system;  /* the callee is declared in a system header (libc...):
+                            when not modelled, it does not take handles over */
     tl_expr *fn;         /* indirect calls: the callee expression (a field
                             `p->f`, a variable, a parameter...), else NULL */
     int callee_func;     /* index into tl_tu.funcs when defined in this TU, else -1 */

@@ -348,6 +348,9 @@ static void extract_function(extractor *x) {
             if (h && h->kind == TL_E_ADDR && h->nkids == 1) {
                 int v = object_var(h->kids[0]);
                 if (v >= 0 && v < nv && h->kids[0]->kind == TL_E_VAR) spawn_in_var[v] = id;
+            } else if (h && h->kind == TL_E_VAR && h->var >= 0 && h->var < nv &&
+                       is_local(f->vars[h->var].kind)) {
+                spawn_in_var[h->var] = id; /* a pointer to the handle: t = malloc(...) */
             }
         }
         /* what happens to parameters passed to this call */
@@ -378,6 +381,9 @@ static void extract_function(extractor *x) {
                     d->nforever = m->wait.nforever;
                     memcpy(d->forever, m->wait.forever, sizeof d->forever);
                 }
+            } else if (c->callee_system) {
+                /* libc and friends: what releases a handle there is modelled */
+                sp->effects |= TL_PE_BORROW;
             } else if (c->callee_usr) {
                 sp->effects |= TL_PE_PASS;
                 if (v == p || !reassigned[p]) {
