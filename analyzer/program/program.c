@@ -788,18 +788,26 @@ static bool derive_params(const tl_program *p, const pnode *n, tl_fn_model *m) {
             any = true;
             continue;
         }
+        /* a helper can both await and tear down (or close) what it is given */
+        bool facet = false;
         if (pp->releases && !m->release.present) {
             m->release.present = true;
             m->release.arg = k;
             m->release.how = tl_xstrdup(pp->how ? pp->how : "release");
-            any = true;
-        } else if (pp->awaits && !m->await.present) {
+            facet = true;
+        }
+        if (pp->awaits && !m->await.present) {
             m->await.present = true;
             m->await.arg = k;
-            any = true;
-        } else if (pp->tears_down && !m->teardown.present) {
+            facet = true;
+        }
+        /* a helper that awaits and then tears down reaps its work itself */
+        if (pp->tears_down && !pp->awaits && !m->teardown.present) {
             m->teardown.present = true;
             m->teardown.arg = k;
+            facet = true;
+        }
+        if (facet) {
             any = true;
         } else if (!pp->owner && (eff & (TL_PE_BORROW | TL_PE_PASS)) && m->nborrow < TL_MAX_CB_ARGS) {
             m->borrow[m->nborrow].present = true;

@@ -360,24 +360,26 @@ static void extract_function(extractor *x) {
             int p = copy_of[v];
             tl_sum_param *sp = &o->params[p];
             if (m) {
+                unsigned before = sp->effects;
                 if (m->release.present && m->release.arg == k) {
                     sp->effects |= TL_PE_RELEASE;
                     sp->release_how = intern(x->in, m->release.how ? m->release.how : "release");
-                } else if (m->await.present && m->await.arg == k) {
-                    sp->effects |= TL_PE_AWAIT;
-                } else if (m->teardown.present && m->teardown.arg == k) {
-                    sp->effects |= TL_PE_TEARDOWN;
-                } else if (m->wait.present && m->wait.timeout_arg == k) {
-                    /* the deadline, not a handle */
-                } else {
-                    sp->effects |= TL_PE_BORROW;
                 }
+                if (m->await.present && m->await.arg == k) sp->effects |= TL_PE_AWAIT;
+                if (m->teardown.present && m->teardown.arg == k) sp->effects |= TL_PE_TEARDOWN;
+                bool is_deadline = m->wait.present && m->wait.timeout_arg == k;
+                if (sp->effects == before && !is_deadline) sp->effects |= TL_PE_BORROW;
                 if (m->wait.present && m->wait.timeout_arg == k && !reassigned[p] && v == p) {
                     o->deadlines = tl_xgrow(o->deadlines, o->ndeadlines, &x->caps_deadlines, sizeof *o->deadlines);
                     tl_sum_deadline *d = &o->deadlines[o->ndeadlines++];
                     d->param = p;
                     d->call = x->call_index[id];
                     d->kind = m->wait.kind;
+                    /* the kind under this call's constant arguments (poll on one fd: a peer) */
+                    if (m->wait.has_kind_if && m->wait.kind_if_arg < c->nargs && cf->argv &&
+                        cf->argv[m->wait.kind_if_arg].kind == TL_CV_INT &&
+                        cf->argv[m->wait.kind_if_arg].v == m->wait.kind_if_value)
+                        d->kind = m->wait.kind_if_kind;
                     d->nforever = m->wait.nforever;
                     memcpy(d->forever, m->wait.forever, sizeof d->forever);
                 }
