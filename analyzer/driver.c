@@ -44,6 +44,7 @@ void tl_tu_result_free(tl_tu_result *r) {
     r->includes = NULL;
     r->nincludes = 0;
     r->fatal = false;
+    r->crashed = false;
     r->nerrors = 0;
 }
 
@@ -386,6 +387,7 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
     tl_findings_init(&out->findings);
     out->nerrors = 0;
     out->fatal = false;
+    out->crashed = false;
     out->fatal_message = NULL;
     out->includes = NULL;
     out->nincludes = 0;

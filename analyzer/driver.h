@@ -36,6 +36,10 @@ typedef struct {
     int nerrors;             /* clang errors in the TU */
     bool fatal;              /* could not be analysed at all */
     char *fatal_message;
+    /* set by the CLI's worker pool, never by tl_analyze_tu: the process
+       analysing the TU died (a crash, the memory or the time limit); the
+       findings hold one clang-diagnostic error that says how */
+    bool crashed;
     /* with want_includes: the main file first, then every file the TU
        included (clang_getInclusions), distinct, absolute when the job's
        directory is known or the path was absolute */

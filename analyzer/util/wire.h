@@ -1,0 +1,126 @@
+/* wire.h - tasklint's binary message format: frames of length-prefixed
+ * records, written by one process (or to a file) and read back by another
+ * without trusting a single byte.
+ *
+ * A frame is a 16-byte header followed by its payload:
+ *
+ *   magic "TLWF" | version u16 | kind u16 | payload length u32 | checksum u32
+ *
+ * The kind says what the payload holds (a TU's result, per-function
+ * summaries, ...), the checksum is FNV-1a 32 over the payload.  The payload
+ * is a sequence of records, each `kind u16 | length u32 | body`; a body is a
+ * sequence of fields (u8, u32, u64, strings).  Integers are little-endian, a
+ * string is `length u32 | bytes` with length 0xFFFFFFFF for NULL.
+ *
+ * Extending the format: a new record kind is skipped by readers that do not
+ * know it, and fields appended to the end of a record body are ignored by
+ * older readers, so neither needs a new version.  TL_WIRE_VERSION changes
+ * only when an existing field changes meaning; frames of another version are
+ * rejected.
+ *
+ * Reading never trusts the input: a frame's length is capped, its checksum
+ * checked, every field read is bounds-checked and a failed read makes the
+ * reader "bad" (sticky) instead of reading past the end.  The same frames
+ * travel over a pipe (the CLI's worker processes, scanned incrementally with
+ * tl_wire_scan_frame) and live in files (tl_wire_read_frame).
+ */
+#ifndef TL_WIRE_H
+#define TL_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define TL_WIRE_VERSION 1
+#define TL_WIRE_HEADER_SIZE 16
+#define TL_WIRE_MAX_PAYLOAD ((size_t)256 << 20) /* larger frames are refused */
+
+/* ---- writing ---- */
+
+typedef struct {
+    unsigned char *data;
+    size_t len, cap;
+    size_t frame_start;  /* offset of the open frame's header */
+    size_t record_start; /* offset of the open record's header */
+    bool in_frame, in_record;
+} tl_wire_writer;
+
+void tl_wire_writer_init(tl_wire_writer *w);
+void tl_wire_writer_free(tl_wire_writer *w);
+/* Drops the bytes written so far (keeps the buffer). */
+void tl_wire_writer_reset(tl_wire_writer *w);
+
+/* A frame holds records; a writer may hold several frames one after the
+ * other (a file of frames).  end_frame fills in the length and checksum;
+ * it returns -1 and drops the frame when its payload is larger than
+ * TL_WIRE_MAX_PAYLOAD (no reader would accept it). */
+void tl_wire_begin_frame(tl_wire_writer *w, uint16_t kind);
+int tl_wire_end_frame(tl_wire_writer *w);
+void tl_wire_begin_record(tl_wire_writer *w, uint16_t kind);
+void tl_wire_end_record(tl_wire_writer *w);
+
+void tl_wire_put_u8(tl_wire_writer *w, uint8_t v);
+void tl_wire_put_u32(tl_wire_writer *w, uint32_t v);
+void tl_wire_put_u64(tl_wire_writer *w, uint64_t v);
+/* NULL and "" are different values. */
+void tl_wire_put_str(tl_wire_writer *w, const char *s);
+
+/* ---- reading ---- */
+
+typedef struct {
+    const unsigned char *p, *end;
+    bool bad;            /* a read failed: every later read fails too */
+    const char *why;     /* what failed first (static text) */
+} tl_wire_reader;
+
+void tl_wire_reader_init(tl_wire_reader *r, const void *data, size_t len);
+uint8_t tl_wire_get_u8(tl_wire_reader *r);
+uint32_t tl_wire_get_u32(tl_wire_reader *r);
+uint64_t tl_wire_get_u64(tl_wire_reader *r);
+/* malloc'd; NULL for a NULL string and after a failed read (check r->bad).
+ * A string with a NUL byte inside is malformed. */
+char *tl_wire_get_str(tl_wire_reader *r);
+/* A count of items that take at least `min_size` bytes each: fails when
+ * fewer bytes are left than that many items need (no huge allocations from
+ * a corrupt count). */
+uint32_t tl_wire_get_count(tl_wire_reader *r, size_t min_size);
+/* Marks the reader bad with a reason (for checks of decoded values). */
+void tl_wire_fail(tl_wire_reader *r, const char *why);
+size_t tl_wire_remaining(const tl_wire_reader *r);
+
+/* The next record of a payload: 1 and its kind and body, 0 at the end of
+ * the payload, -1 when the payload is malformed (r marked bad). */
+int tl_wire_next_record(tl_wire_reader *payload, uint16_t *kind, tl_wire_reader *body);
+
+/* ---- frames ---- */
+
+typedef struct {
+    uint16_t kind;
+    const unsigned char *payload; /* points into the scanned buffer */
+    size_t payload_len;
+    size_t frame_len;             /* header + payload */
+} tl_wire_frame;
+
+typedef enum {
+    TL_WIRE_NEED_MORE = 0, /* a valid start of a frame, not all of it yet */
+    TL_WIRE_FRAME,         /* a whole frame with a good checksum */
+    TL_WIRE_BAD            /* not a frame: bad magic, version, length or checksum */
+} tl_wire_scan;
+
+/* Looks for a frame at the start of buf[0..len).  On TL_WIRE_BAD, err says
+ * why. */
+tl_wire_scan tl_wire_scan_frame(const void *buf, size_t len, tl_wire_frame *out, char *err,
+                                size_t errsz);
+
+/* Writes all of buf to fd (retrying on EINTR and short writes); 0 or -1. */
+int tl_wire_write_all(int fd, const void *buf, size_t len);
+
+/* Reads the next frame from a stream of frames (a file).  Returns 1 with
+ * *buf (malloc'd, holds the whole frame; `out` points into it), 0 at a
+ * clean end of the stream, -1 on a truncated or corrupt frame or a read
+ * error (err says which). */
+int tl_wire_read_frame(FILE *fp, unsigned char **buf, tl_wire_frame *out, char *err,
+                       size_t errsz);
+
+#endif
