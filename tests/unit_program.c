@@ -16,6 +16,7 @@
 #include "frontend/frontend.h"
 #include "program/program.h"
 #include "summary/summary.h"
+#include "summary/summary_wire.h"
 
 static const char models_yaml[] =
     "library: testlib\n"
@@ -317,6 +318,78 @@ static void test_slots_and_duplicates(void **state) {
     release(w);
 }
 
+/* A summary survives the wire: decoded, it links to the same facts; every
+ * truncation and byte flip is refused or decodes without reading out of
+ * bounds (ASan). */
+static void test_summary_wire_round_trip(void **state) {
+    (void)state;
+    const char *src[] = {"struct ops { void (*run)(void); };\n"
+                         "void slow(void) { sleep(1); }\n"
+                         "struct ops table = { .run = slow };\n"
+                         "void call_run(struct ops *o) { o->run(); }\n"
+                         "int rx(int fd, long d) { return recv_until(fd, d); }\n"
+                         "thr_t g;\n"
+                         "static void *e(void *a) { return a; }\n"
+                         "void start(void) { thread_start(&g, e); }\n"
+                         "void names(thr_t t) { thread_name(t, \"n\"); }\n"
+                         "void wrap(void *loop, void (*cb)(void *)) { loop_timer(loop, cb); }\n"};
+    world *w = link_sources(src, 1);
+    tl_wire_writer wr;
+    tl_wire_writer_init(&wr);
+    assert_int_equal(tl_summary_wire_encode(&wr, &w->sum[0]), 0);
+    tl_wire_frame fr;
+    char err[256];
+    assert_int_equal(tl_wire_scan_frame(wr.data, wr.len, &fr, err, sizeof err), TL_WIRE_FRAME);
+    tl_tu_summary back;
+    assert_int_equal(tl_summary_wire_decode(&fr, &back, err, sizeof err), 0);
+    assert_int_equal(back.nfuncs, w->sum[0].nfuncs);
+    assert_int_equal(back.nstores, w->sum[0].nstores);
+    for (int i = 0; i < back.nfuncs; i++) {
+        const tl_func_summary *a = &w->sum[0].funcs[i], *b = &back.funcs[i];
+        assert_string_equal(a->usr, b->usr);
+        assert_int_equal(a->ncalls, b->ncalls);
+        assert_int_equal(a->nregs, b->nregs);
+        assert_int_equal(a->npasses, b->npasses);
+        assert_int_equal(a->ndeadlines, b->ndeadlines);
+        assert_int_equal(a->nslots, b->nslots);
+        assert_int_equal(a->nparams, b->nparams);
+        for (int k = 0; k < a->nparams; k++) assert_int_equal(a->params[k].effects, b->params[k].effects);
+        for (int k = 0; k < a->ncalls; k++) {
+            assert_int_equal(a->calls[k].blocks, b->calls[k].blocks);
+            assert_int_equal(a->calls[k].loc.line, b->calls[k].loc.line);
+            assert_string_equal(a->calls[k].loc.file, b->calls[k].loc.file);
+        }
+    }
+    tl_tu_summary *ptr = &back;
+    tl_program *p2 = tl_program_link(&ptr, 1, &w->models);
+    assert_true(tl_program_blocks(p2, summary_of(w, "call_run")->usr, false, false));
+    const tl_fn_model *m = tl_program_model(p2, summary_of(w, "rx")->usr, false);
+    assert_non_null(m);
+    assert_true(m->wait.present);
+    tl_program_free(p2);
+    tl_tu_summary_free(&back);
+
+    /* every truncation: no frame, or a refused one */
+    for (size_t len = 0; len < wr.len; len++)
+        assert_int_not_equal(tl_wire_scan_frame(wr.data, len, &fr, err, sizeof err), TL_WIRE_FRAME);
+    /* every byte flip past the header, resealed so the checksum passes:
+       decoded or refused, never out of bounds */
+    unsigned char *copy = malloc(wr.len);
+    int refused = 0;
+    for (size_t i = TL_WIRE_HEADER_SIZE; i < wr.len; i++) {
+        memcpy(copy, wr.data, wr.len);
+        copy[i] ^= 0x5a;
+        tl_wire_frame ff = {TL_WIRE_KIND_SUMMARY, copy + TL_WIRE_HEADER_SIZE, wr.len - TL_WIRE_HEADER_SIZE, wr.len};
+        tl_tu_summary junk;
+        if (tl_summary_wire_decode(&ff, &junk, err, sizeof err) != 0) refused++;
+        tl_tu_summary_free(&junk);
+    }
+    assert_true(refused > 0);
+    free(copy);
+    tl_wire_writer_free(&wr);
+    release(w);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_param_effects_and_deadlines),
@@ -326,6 +399,7 @@ int main(void) {
         cmocka_unit_test(test_fixpoints_terminate_and_propagate),
         cmocka_unit_test(test_param_facts_through_calls),
         cmocka_unit_test(test_slots_and_duplicates),
+        cmocka_unit_test(test_summary_wire_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

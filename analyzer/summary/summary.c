@@ -18,49 +18,41 @@ static uint32_t str_hash(const char *s) {
     return h;
 }
 
-typedef struct {
-    tl_tu_summary *s;
-    int *slots; /* index into s->strings, or -1 */
-    int cap;
-} interner;
-
-static void interner_grow(interner *in) {
-    int ncap = in->cap ? in->cap * 2 : 64;
+static void intern_grow(tl_tu_summary *s) {
+    int ncap = s->string_cap ? s->string_cap * 2 : 64;
     int *ns = tl_xmalloc((size_t)ncap * sizeof *ns);
     for (int i = 0; i < ncap; i++) ns[i] = -1;
-    for (int i = 0; i < in->cap; i++)
-        if (in->slots[i] >= 0) {
-            uint32_t h = str_hash(in->s->strings[in->slots[i]]) & (uint32_t)(ncap - 1);
-            while (ns[h] >= 0) h = (h + 1) & (uint32_t)(ncap - 1);
-            ns[h] = in->slots[i];
-        }
-    free(in->slots);
-    in->slots = ns;
-    in->cap = ncap;
-}
-
-static const char *intern(interner *in, const char *str) {
-    if (!str) return NULL;
-    if ((in->s->nstrings + 1) * 2 > in->cap) interner_grow(in);
-    uint32_t h = str_hash(str) & (uint32_t)(in->cap - 1);
-    while (in->slots[h] >= 0) {
-        const char *cand = in->s->strings[in->slots[h]];
-        if (strcmp(cand, str) == 0) return cand;
-        h = (h + 1) & (uint32_t)(in->cap - 1);
+    for (int i = 0; i < s->nstrings; i++) {
+        uint32_t h = str_hash(s->strings[i]) & (uint32_t)(ncap - 1);
+        while (ns[h] >= 0) h = (h + 1) & (uint32_t)(ncap - 1);
+        ns[h] = i;
     }
-    const char *copy = tl_tu_summary_intern(in->s, str);
-    in->slots[h] = in->s->nstrings - 1;
-    return copy;
+    free(s->string_slots);
+    s->string_slots = ns;
+    s->string_cap = ncap;
 }
 
 const char *tl_tu_summary_intern(tl_tu_summary *s, const char *str) {
     if (!str) return NULL;
-    if (s->nstrings == s->capstrings) {
-        s->capstrings = s->capstrings ? s->capstrings * 2 : 16;
-        s->strings = tl_xrealloc(s->strings, (size_t)s->capstrings * sizeof *s->strings);
+    if ((s->nstrings + 1) * 2 > s->string_cap) intern_grow(s);
+    uint32_t h = str_hash(str) & (uint32_t)(s->string_cap - 1);
+    while (s->string_slots[h] >= 0) {
+        const char *cand = s->strings[s->string_slots[h]];
+        if (strcmp(cand, str) == 0) return cand;
+        h = (h + 1) & (uint32_t)(s->string_cap - 1);
     }
+    s->strings = tl_xgrow(s->strings, s->nstrings, &s->capstrings, sizeof *s->strings);
     s->strings[s->nstrings] = tl_xstrdup(str);
+    s->string_slots[h] = s->nstrings;
     return s->strings[s->nstrings++];
+}
+
+typedef struct {
+    tl_tu_summary *s;
+} interner;
+
+static const char *intern(interner *in, const char *str) {
+    return tl_tu_summary_intern(in->s, str);
 }
 
 static tl_loc loc_copy(interner *in, tl_loc l) {
@@ -450,7 +442,7 @@ void tl_tu_summary_extract(const tl_analysis *a, tl_tu_summary *out) {
     memset(out, 0, sizeof *out);
     const tl_tu *tu = a->tu;
     out->main_file = tl_xstrdup(tu->main_file ? tu->main_file : "");
-    interner in = {out, NULL, 0};
+    interner in = {out};
     out->funcs = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *out->funcs);
     out->nfuncs = tu->nfuncs;
     for (int fi = 0; fi < tu->nfuncs; fi++) {
@@ -474,7 +466,6 @@ void tl_tu_summary_extract(const tl_analysis *a, tl_tu_summary *out) {
         out->stores[i].fn_name = tl_xstrdup(s->fn_name);
         out->stores[i].loc = loc_copy(&in, s->loc);
     }
-    free(in.slots);
 }
 
 static void free_ref(tl_ref *r) {
@@ -519,6 +510,7 @@ void tl_tu_summary_free(tl_tu_summary *s) {
     free(s->stores);
     for (int i = 0; i < s->nstrings; i++) free(s->strings[i]);
     free(s->strings);
+    free(s->string_slots);
     free(s->main_file);
     memset(s, 0, sizeof *s);
 }

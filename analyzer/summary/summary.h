@@ -147,15 +147,19 @@ typedef struct {
     int nfuncs;
     tl_fn_store *stores;
     int nstores;
-    /* interned strings (file names, library and model names) */
+    /* interned strings (file names, library and model names), with a hash
+       index (string_slots: -1 or an index into strings) */
     char **strings;
     int nstrings, capstrings;
+    int *string_slots;
+    int string_cap;
 } tl_tu_summary;
 
 /* Condense the analysed TU.  The summary copies what it keeps: it outlives
  * the IR and the analysis. */
 void tl_tu_summary_extract(const tl_analysis *a, tl_tu_summary *out);
 void tl_tu_summary_free(tl_tu_summary *s);
+/* The summary's own copy of str (one per distinct string); NULL for NULL. */
 const char *tl_tu_summary_intern(tl_tu_summary *s, const char *str);
 
 #endif
