@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(cmake make gcc clang-19 libclang-19-dev libcmocka-dev libsqlite3-dev pkg-config
-          libuv1-dev libevent-dev liburing-dev)
+          libyaml-dev libuv1-dev libevent-dev liburing-dev)
 # The test suite also drives real tools: git (baseline-commit, pre-commit),
 # pre-commit, the editors (vim, neovim, emacs) and node/npm for the SARIF
 # schema validator.  scripts/test.sh sets TASKLINT_TEST_DEPS=1.

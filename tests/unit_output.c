@@ -96,6 +96,52 @@ static void test_tabs_crlf_utf8(void **state) {
     tl_source_cache_free(sc);
 }
 
+/* Text from the tree is escaped everywhere (file names, the source line,
+   message, notes) and the caret follows the escaped line: one column per
+   character, four for \x1b, a tab under a tab. */
+static void test_control_characters_escaped(void **state) {
+    (void)state;
+    static const char evil_src[] = "x = 1; /* \x1b[2J\xff\xc3\xa9 */\tgo(w());\n";
+    tl_source_cache *sc = tl_source_cache_new();
+    tl_source_cache_put(sc, "ev\x1b[31mil.c", evil_src, strlen(evil_src));
+    for (int color = 0; color < 2; color++) {
+        tl_text_options o = {.color = color, .sources = sc};
+        tl_findings fs;
+        tl_findings_init(&fs);
+        /* 21 bytes precede go( (the comment 10 + ESC 1 + 3 + \xff 1 + e-acute 2 + 3,
+           then the tab): byte column 22 */
+        tl_finding *f = tl_findings_add(&fs, "orphaned-spawn", TL_SEV_WARNING, "ev\x1b[31mil.c", 1,
+                                        22, "main", "handle 'h\x1b]0;x\x07' is never closed");
+        tl_finding_add_note(f, "n\x7fote.c", 2, 1, "returns\nhere");
+        memout m;
+        mo_open(&m);
+        tl_text_print_findings(m.fp, &fs, &o);
+        char *out = mo_close(&m);
+        if (!color) {
+            assert_string_equal(
+                out, "ev\\x1b[31mil.c:1:22: warning: handle 'h\\x1b]0;x\\x07' is never closed "
+                     "[orphaned-spawn]\n"
+                     "x = 1; /* \\x1b[2J\\xff\xc3\xa9 */\tgo(w());\n"
+                     /* 10 + 4 + 3 + 4 + 1 + 3 = 25 columns, the tab, the caret */
+                     "                         \t^\n"
+                     "n\\x7fote.c:2:1: note: returns\\x0ahere\n");
+        } else {
+            /* the only ESC bytes are tasklint's colours: each starts "\x1b[" and
+               ends with 'm' after digits and ';' */
+            for (const char *p = strchr(out, 0x1b); p; p = strchr(p + 1, 0x1b)) {
+                assert_int_equal(p[1], '[');
+                size_t k = 2;
+                while ((p[k] >= '0' && p[k] <= '9') || p[k] == ';') k++;
+                assert_int_equal(p[k], 'm');
+            }
+            assert_non_null(strstr(out, "ev\\x1b[31mil.c"));
+        }
+        free(out);
+        tl_findings_free(&fs);
+    }
+    tl_source_cache_free(sc);
+}
+
 static void test_color(void **state) {
     (void)state;
     tl_text_options o = {.color = true, .sources = NULL};
@@ -245,6 +291,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_with_caret_and_notes),
         cmocka_unit_test(test_tabs_crlf_utf8),
+        cmocka_unit_test(test_control_characters_escaped),
         cmocka_unit_test(test_color),
         cmocka_unit_test(test_color_mode),
         cmocka_unit_test(test_no_location_suppressed_and_missing_source),

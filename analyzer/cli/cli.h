@@ -136,6 +136,9 @@ char *tl_git_toplevel(const char *dir);
  * Prints the error (and what to do) and returns 2 on failure. */
 int tl_cli_store_open(const tl_cli_options *o, const char *root, bool create,
                       tl_store **out);
+/* The same for commands that only read (runs, diff, baseline export): the
+ * store is opened read-only, so one the user cannot write is read too. */
+int tl_cli_store_open_readonly(const tl_cli_options *o, const char *root, tl_store **out);
 /* "tasklint: error: MSG" plus a hint for the status (the file is never
  * touched; --no-db; --db). */
 void tl_cli_store_report(const tl_store_error *e, const char *path);

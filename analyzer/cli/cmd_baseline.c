@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "store/store.h"
+#include "util/term_escape.h"
 #include "util/xalloc.h"
 
 /* Status of run `id`: -1 when there is no such run. */
@@ -77,7 +78,8 @@ int tl_cmd_baseline(const tl_cli_options *o) {
     }
     char *root = tl_cli_root_for(".");
     tl_store *s = NULL;
-    int rc = tl_cli_store_open(o, root, false, &s);
+    /* export only reads the store */
+    int rc = exp ? tl_cli_store_open_readonly(o, root, &s) : tl_cli_store_open(o, root, false, &s);
     free(root);
     if (rc) return rc;
     tl_store_error e;
@@ -115,7 +117,9 @@ int tl_cmd_baseline(const tl_cli_options *o) {
             tl_cli_store_report(&e, o->paths[1]);
             rc = 2;
         } else if (!o->quiet) {
-            fprintf(stderr, "wrote the findings of run %lld to %s\n", (long long)run, o->paths[1]);
+            fprintf(stderr, "wrote the findings of run %lld to ", (long long)run);
+            tl_term_puts(stderr, o->paths[1]);
+            fputc('\n', stderr);
         }
     }
     tl_store_close(s);

@@ -9,6 +9,7 @@
 #include "store/fingerprint.h"
 #include "store/store.h"
 #include "util/json_writer.h"
+#include "util/term_escape.h"
 #include "util/xalloc.h"
 
 static void unsuppressed(const tl_findings *in, tl_findings *out) {
@@ -23,18 +24,37 @@ static char *shown_path(const char *file, const char *root) {
     return tl_fingerprint_relpath(file, root);
 }
 
+/* One finding on one line; everything from the store is printed escaped. */
 static void text_item(const tl_finding *f, const char *root) {
     char *p = shown_path(f->file, root);
-    printf("  %s", p);
+    fputs("  ", stdout);
+    tl_term_puts(stdout, p);
     if (f->line) printf(":%u:%u", f->line, f->col);
     printf(": ");
-    if (f->message) printf("%s: %s ", tl_severity_name(f->severity), f->message);
-    printf("[%s]", f->rule ? f->rule : "?");
-    if (f->function && *f->function) printf(" in %s()", f->function);
-    if (f->fingerprint) printf(" (%.12s)", f->fingerprint);
-    if (f->triage > 0)
-        printf(" (triaged: %s%s%s)", tl_triage_name((tl_triage_state)f->triage),
-               f->triage_reason ? ": " : "", f->triage_reason ? f->triage_reason : "");
+    if (f->message) {
+        printf("%s: ", tl_severity_name(f->severity));
+        tl_term_puts(stdout, f->message);
+        putchar(' ');
+    }
+    putchar('[');
+    tl_term_puts(stdout, f->rule ? f->rule : "?");
+    putchar(']');
+    if (f->function && *f->function) {
+        fputs(" in ", stdout);
+        tl_term_puts(stdout, f->function);
+        fputs("()", stdout);
+    }
+    if (f->fingerprint) {
+        fputs(" (", stdout);
+        tl_term_write(stdout, f->fingerprint, strnlen(f->fingerprint, 12));
+        putchar(')');
+    }
+    if (f->triage > 0) {
+        printf(" (triaged: %s%s", tl_triage_name((tl_triage_state)f->triage),
+               f->triage_reason ? ": " : "");
+        tl_term_puts(stdout, f->triage_reason);
+        putchar(')');
+    }
     putchar('\n');
     free(p);
 }
@@ -102,7 +122,7 @@ int tl_cmd_diff(const tl_cli_options *o) {
     }
     char *root = tl_cli_root_for(".");
     tl_store *s = NULL;
-    int rc = tl_cli_store_open(o, root, false, &s);
+    int rc = tl_cli_store_open_readonly(o, root, &s); /* diff only reads */
     if (rc) {
         free(root);
         return rc;
@@ -204,7 +224,8 @@ int tl_cmd_diff(const tl_cli_options *o) {
         rc = 2;
         goto out;
     } else {
-        printf("%s -> run %lld\n", alabel, (long long)rb);
+        tl_term_puts(stdout, alabel);
+        printf(" -> run %lld\n", (long long)rb);
         printf("new (%zu):\n", d.added.n);
         for (size_t i = 0; i < d.added.n; i++) text_item(&d.added.items[i], root);
         printf("fixed (%zu):\n", d.fixed.n);

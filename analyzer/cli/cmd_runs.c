@@ -1,10 +1,13 @@
 /* cmd_runs.c - `tasklint runs`: the recorded runs, newest first, with their
- * status, commit, how many TUs were carried over and counts per rule. */
+ * status, commit, how many TUs were carried over and counts per rule.  The
+ * store is opened read-only; what it holds is printed escaped (a store can
+ * come with a checkout). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "store/store.h"
+#include "util/term_escape.h"
 #include "util/xalloc.h"
 
 static const char *status_name(tl_run_status s) {
@@ -27,7 +30,7 @@ int tl_cmd_runs(const tl_cli_options *o) {
     }
     char *root = tl_cli_root_for(".");
     tl_store *s = NULL;
-    int rc = tl_cli_store_open(o, root, false, &s);
+    int rc = tl_cli_store_open_readonly(o, root, &s);
     free(root);
     if (rc) return rc;
     tl_run *runs = NULL;
@@ -49,22 +52,38 @@ int tl_cmd_runs(const tl_cli_options *o) {
         const tl_run *r = &runs[i];
         char commit[13] = "-";
         if (r->git_commit && *r->git_commit) snprintf(commit, sizeof commit, "%.12s", r->git_commit);
+        char *started = tl_term_escape(r->started[0] ? r->started : "-");
+        char *commit_shown = tl_term_escape(commit);
         printf("%5lld  %-8s  %-20s  %-12s %6d %6d %8d  ", (long long)r->id, status_name(r->status),
-               r->started[0] ? r->started : "-", commit, r->nfiles, r->nreused, r->nfindings);
+               started, commit_shown, r->nfiles, r->nreused, r->nfindings);
+        free(started);
+        free(commit_shown);
         char **rules = NULL;
         int *counts = NULL;
         size_t nr = 0;
         memset(&e, 0, sizeof e);
         if (tl_store_run_rule_counts(s, r->id, &rules, &counts, &nr, &e) == 0) {
-            for (size_t k = 0; k < nr; k++) printf("%s%s=%d", k ? " " : "", rules[k], counts[k]);
+            for (size_t k = 0; k < nr; k++) {
+                if (k) putchar(' ');
+                tl_term_puts(stdout, rules[k]);
+                printf("=%d", counts[k]);
+            }
             if (nr == 0) printf("-");
             for (size_t k = 0; k < nr; k++) free(rules[k]);
             free(rules);
             free(counts);
         }
-        if (r->git_branch && *r->git_branch) printf("  [%s]", r->git_branch);
+        if (r->git_branch && *r->git_branch) {
+            fputs("  [", stdout);
+            tl_term_puts(stdout, r->git_branch);
+            putchar(']');
+        }
         putchar('\n');
-        if (o->verbose && r->command_line) printf("       %s\n", r->command_line);
+        if (o->verbose && r->command_line) {
+            fputs("       ", stdout);
+            tl_term_puts(stdout, r->command_line);
+            putchar('\n');
+        }
     }
     tl_runs_free(runs, n);
     tl_store_close(s);

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "store/store.h"
+#include "util/term_escape.h"
 #include "util/xalloc.h"
 
 /* a stored (absolute) path, relative to the current directory when under it */
@@ -102,7 +103,11 @@ int tl_cmd_triage(const tl_cli_options *o) {
     } else if (nmatch > 1) {
         fprintf(stderr, "tasklint: error: triage: '%s' matches %zu fingerprints; give more of it:\n",
                 prefix, nmatch);
-        for (size_t k = 0; k < nmatch && k < 10; k++) fprintf(stderr, "  %s\n", match[k]);
+        for (size_t k = 0; k < nmatch && k < 10; k++) {
+            fputs("  ", stderr);
+            tl_term_puts(stderr, match[k]);
+            fputc('\n', stderr);
+        }
         rc = 2;
     } else {
         memset(&e, 0, sizeof e);
@@ -110,7 +115,13 @@ int tl_cmd_triage(const tl_cli_options *o) {
             tl_cli_store_report(&e, "the findings store");
             rc = 2;
         } else {
-            printf("%s %s: %s (%s)\n", match[0], tl_triage_name(st), reason, where);
+            /* the fingerprint and where it was seen come from the store */
+            tl_term_puts(stdout, match[0]);
+            printf(" %s: ", tl_triage_name(st));
+            tl_term_puts(stdout, reason);
+            fputs(" (", stdout);
+            tl_term_puts(stdout, where);
+            fputs(")\n", stdout);
         }
     }
     for (size_t k = 0; k < nmatch; k++) free(match[k]);

@@ -32,6 +32,8 @@
 #include "rules/rule.h"
 #include "store/fingerprint.h"
 #include "store/store.h"
+#include "util/atomic_file.h"
+#include "util/term_escape.h"
 #include "util/xalloc.h"
 
 #ifndef TASKLINT_VERSION
@@ -40,8 +42,15 @@
 
 static volatile sig_atomic_t interrupted = 0;
 
+/* The first Ctrl-C asks the run to stop; a second one kills at once,
+ * leaving no temporary output file behind. */
 static void on_sigint(int sig) {
-    (void)sig;
+    if (interrupted) {
+        tl_atomic_file_discard_all();
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
     interrupted = 1;
 }
 
@@ -215,7 +224,9 @@ static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, co
             tl_progress_clear(&c->progress);
             fflush(c->out);
             fflush(stdout);
-            fprintf(stderr, "tasklint: error: %s\n", m);
+            fputs("tasklint: error: ", stderr);
+            tl_term_puts(stderr, m);
+            fputc('\n', stderr);
             c->fatal_seen = tl_xrealloc(c->fatal_seen, (c->nfatal + 1) * sizeof *c->fatal_seen);
             c->fatal_seen[c->nfatal++] = tl_xstrdup(m);
         }
@@ -443,14 +454,17 @@ static int load_base(const tl_cli_options *o, tl_model_set *base) {
     memset(&err, 0, sizeof err);
     tl_models_init(base);
     if (tl_models_load_builtin(base, &err) != 0) {
-        fprintf(stderr, "tasklint: error: built-in models: %s\n", err.msg);
+        fputs("tasklint: error: built-in models: ", stderr);
+        tl_term_puts(stderr, err.msg);
+        fputc('\n', stderr);
         return 2;
     }
     for (size_t i = 0; i < o->nmodel_files; i++) {
         memset(&err, 0, sizeof err);
         if (tl_models_load_file(base, o->model_files[i], &err) != 0) {
-            fprintf(stderr, "tasklint: error: %s\n",
-                    err.msg[0] ? err.msg : o->model_files[i]);
+            fputs("tasklint: error: ", stderr);
+            tl_term_puts(stderr, err.msg[0] ? err.msg : o->model_files[i]);
+            fputc('\n', stderr);
             return 2;
         }
     }
@@ -580,11 +594,7 @@ static run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const
             tl_store_close(c->store);
         }
         worktree_cleanup();
-        if (o->output) {
-            char *tmp = tl_xasprintf("%s.tmp", o->output);
-            unlink(tmp);
-            free(tmp);
-        }
+        tl_atomic_file_discard_all();
         _exit(130); /* workers are still inside libclang: no cleanup */
     }
     if (c->store_failed) res.status = 2;
@@ -648,8 +658,9 @@ static int baseline_commit_run(const run_env *env, const tl_cli_tus *tus, const 
     tl_findings_init(out);
     char *top = tl_git_toplevel(root);
     if (!top) {
-        fprintf(stderr, "tasklint: error: --baseline-commit: %s is not in a git repository\n",
-                root);
+        fputs("tasklint: error: --baseline-commit: ", stderr);
+        tl_term_puts(stderr, root);
+        fputs(" is not in a git repository\n", stderr);
         return 2;
     }
     char *spec = tl_xasprintf("%s^{commit}", o->baseline_commit);
@@ -681,8 +692,10 @@ static int baseline_commit_run(const run_env *env, const tl_cli_tus *tus, const 
     rc = tl_git(top, (const char *const[]){"worktree", "add", "--detach", "-q", wt_dir, commit, NULL},
                 NULL, &gerr);
     if (rc != 0) {
-        fprintf(stderr, "tasklint: error: --baseline-commit: git worktree add failed%s%s\n",
-                gerr && *gerr ? ": " : "", gerr ? gerr : "");
+        fprintf(stderr, "tasklint: error: --baseline-commit: git worktree add failed%s",
+                gerr && *gerr ? ": " : "");
+        if (gerr) tl_term_write_lines(stderr, gerr, strlen(gerr));
+        fputc('\n', stderr);
         free(gerr);
         free(commit);
         worktree_cleanup();
@@ -812,11 +825,21 @@ static int analyze(const tl_cli_options *o) {
     }
 
     tl_cli_tus tus = {0};
+    /* their messages quote paths and compile_commands.json: shown escaped */
+    char *msgs = NULL;
+    size_t nmsgs = 0;
+    FILE *errs = open_memstream(&msgs, &nmsgs);
     if (o->compdb_dir)
         rc = tl_compdb_load(o->compdb_dir, o->paths, o->npaths, o->extra_args, o->nextra, &tus,
-                            stderr);
+                            errs ? errs : stderr);
     else
-        rc = tl_discover(o->paths, o->npaths, o->extra_args, o->nextra, &tus, stderr);
+        rc = tl_discover(o->paths, o->npaths, o->extra_args, o->nextra, &tus,
+                         errs ? errs : stderr);
+    if (errs) {
+        fclose(errs);
+        tl_term_write_lines(stderr, msgs, nmsgs);
+        free(msgs);
+    }
     if (rc == 0 && tus.n == 0) {
         fprintf(stderr, "tasklint: error: no C files to analyse\n");
         rc = 2;
@@ -846,7 +869,9 @@ static int analyze(const tl_cli_options *o) {
     char *baseline_label = NULL;
     bool compared = false;
     FILE *out = stdout;
-    char *out_tmp = NULL;
+    tl_atomic_file *out_file = NULL; /* --output */
+    bool report_done = false;        /* the output is complete */
+    char out_err[2048];
     run_ctx c;
     memset(&c, 0, sizeof c);
     tl_findings fixed;
@@ -862,7 +887,7 @@ static int analyze(const tl_cli_options *o) {
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills at once */
+    sa.sa_flags = 0; /* on_sigint: a second Ctrl-C kills at once */
     sigaction(SIGINT, &sa, &old_int);
 
     run_env env = {.o = o, .base = &base, .jobs = jobs, .store = store,
@@ -894,16 +919,15 @@ static int analyze(const tl_cli_options *o) {
 
     /* where the findings go */
     if (o->output) {
-        out_tmp = tl_xasprintf("%s.tmp", o->output);
-        out = fopen(out_tmp, "w");
-        if (!out) {
-            fprintf(stderr, "tasklint: error: --output %s: %s\n", o->output, strerror(errno));
-            free(out_tmp);
-            out_tmp = NULL;
-            out = stdout;
+        out_file = tl_atomic_file_open(o->output, out_err, sizeof out_err);
+        if (!out_file) {
+            fputs("tasklint: error: --output: ", stderr);
+            tl_term_puts(stderr, out_err);
+            fputc('\n', stderr);
             rc = 2;
             goto restore;
         }
+        out = tl_atomic_file_stream(out_file);
     }
 
     char start[32], end[32];
@@ -946,9 +970,13 @@ static int analyze(const tl_cli_options *o) {
                     "%.2fs lookups, %.2fs stamps, %.2fs writes.\n",
                     c.nreused, tus.n, c.t_lookup, c.t_stamp, c.t_record - c.t_stamp);
     }
-    if (compared && (!o->quiet || check))
-        fprintf(stderr, "%zu new, %zu unchanged, %zu fixed (against %s).\n", c.nnew, c.nunchanged,
-                fixed.n, baseline_label);
+    report_done = true;
+    if (compared && (!o->quiet || check)) {
+        fprintf(stderr, "%zu new, %zu unchanged, %zu fixed (against ", c.nnew, c.nunchanged,
+                fixed.n);
+        tl_term_puts(stderr, baseline_label);
+        fputs(").\n", stderr);
+    }
 
     tl_fail_on fail = o->fail_on;
     if (fail == TL_FAIL_DEFAULT) fail = compared ? TL_FAIL_NEW : TL_FAIL_ANY;
@@ -960,18 +988,15 @@ static int analyze(const tl_cli_options *o) {
 restore:
     sigaction(SIGINT, &old_int, NULL);
 done:
-    if (out != stdout) {
-        bool ok = fflush(out) == 0 && !ferror(out);
-        fclose(out);
-        if (rc == 130 || (rc == 2 && !ok)) {
-            unlink(out_tmp);
-        } else if (!ok || rename(out_tmp, o->output) != 0) {
-            fprintf(stderr, "tasklint: error: --output %s: %s\n", o->output, strerror(errno));
-            unlink(out_tmp);
-            rc = 2;
-        }
+    /* the report replaces the old one only when it is complete */
+    if (out_file && !report_done) {
+        tl_atomic_file_discard(out_file);
+    } else if (out_file && tl_atomic_file_commit(out_file, out_err, sizeof out_err) != 0) {
+        fputs("tasklint: error: --output: ", stderr);
+        tl_term_puts(stderr, out_err);
+        fputc('\n', stderr);
+        rc = 2;
     }
-    free(out_tmp);
     run_ctx_free(&c);
     tl_fpset_free(&bset);
     tl_findings_free(&fixed);

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "rules/rule.h"
+#include "util/term_escape.h"
 #include "util/xalloc.h"
 
 void tl_cli_print_help(FILE *out) {
@@ -98,8 +99,10 @@ static void push(char ***v, size_t *n, const char *s) {
 }
 
 static int usage_error(FILE *err, const char *fmt, const char *a) {
+    char *shown = tl_term_escape(a); /* an argument may be a file name from a checkout */
     fputs("tasklint: error: ", err);
-    fprintf(err, fmt, a);
+    fprintf(err, fmt, shown);
+    free(shown);
     fputs("\nTry 'tasklint --help' for more information.\n", err);
     return 2;
 }
@@ -121,8 +124,10 @@ static int set_rules(tl_cli_options *o, const char *list, int state, const char 
             if (!strcmp(tl_rules[i]->id, tok)) idx = (int)i;
         if (idx < 0 || idx >= (int)sizeof o->opts.rule_state) {
             char *valid = tl_cli_rule_list();
-            fprintf(err, "tasklint: error: %s: unknown rule '%s' (valid rules: %s)\n", opt, tok,
+            char *shown = tl_term_escape(tok);
+            fprintf(err, "tasklint: error: %s: unknown rule '%s' (valid rules: %s)\n", opt, shown,
                     valid);
+            free(shown);
             free(valid);
             rc = 2;
             break;

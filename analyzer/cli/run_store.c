@@ -14,6 +14,7 @@
 #include "model/model.h"
 #include "store/hash.h"
 #include "store/store.h"
+#include "util/term_escape.h"
 #include "util/xalloc.h"
 
 #ifndef TASKLINT_VERSION
@@ -24,8 +25,14 @@
 
 void tl_cli_store_report(const tl_store_error *e, const char *path) {
     fflush(stdout);
-    if (e->msg[0]) fprintf(stderr, "tasklint: error: %s\n", e->msg);
-    else fprintf(stderr, "tasklint: error: %s: cannot use the findings store\n", path);
+    fputs("tasklint: error: ", stderr);
+    if (e->msg[0]) {
+        tl_term_puts(stderr, e->msg);
+        fputc('\n', stderr);
+    } else {
+        tl_term_puts(stderr, path);
+        fputs(": cannot use the findings store\n", stderr);
+    }
     const char *hint = NULL;
     switch (e->status) {
     case TL_STORE_E_NOT_SQLITE:
@@ -41,27 +48,95 @@ void tl_cli_store_report(const tl_store_error *e, const char *path) {
                "--no-db, or put it somewhere writable with --db PATH";
         break;
     case TL_STORE_E_BUSY:
-        hint = "another tasklint holds the store locked; try again, or use --no-db";
+        hint = "another process holds the store locked; try again, or use --no-db";
+        break;
+    case TL_STORE_E_FOREIGN:
+        hint = "the file was not modified; name another store with --db PATH, or analyse "
+               "without one with --no-db";
+        break;
+    case TL_STORE_E_UNSAFE:
+        hint = "nothing was written; remove what is in the way, name another store with "
+               "--db PATH, or analyse without one with --no-db";
         break;
     default: break;
     }
-    if (hint) fprintf(stderr, "tasklint: note: %s (%s)\n", hint, path);
+    if (hint) {
+        fprintf(stderr, "tasklint: note: %s (", hint);
+        tl_term_puts(stderr, path);
+        fputs(")\n", stderr);
+    }
 }
 
-int tl_cli_store_open(const tl_cli_options *o, const char *root, bool create, tl_store **out) {
+/* `sub` is `top` or below it (both resolved). */
+static bool inside(const char *sub, const char *top) {
+    size_t n = strlen(top);
+    if (n == 1 && top[0] == '/') return true;
+    return strncmp(sub, top, n) == 0 && (sub[n] == '/' || sub[n] == '\0');
+}
+
+/* The default store (ROOT/.tasklint/findings.db) stays inside the project:
+ * a checkout may contain a .tasklint/ directory or a findings.db that is a
+ * symbolic link to somewhere else, and tasklint does not write there unless
+ * --db names the path.  0, or 2 after an error. */
+static int check_default_location(const char *root, const char *path) {
+    char *real_root = realpath(root, NULL);
+    if (!real_root) return 0; /* the open reports what is wrong */
+    char *dir = tl_xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = '\0';
+    const char *const check[] = {dir, path};
+    int rc = 0;
+    for (size_t i = 0; i < 2 && rc == 0; i++) {
+        struct stat st;
+        if (lstat(check[i], &st) != 0 || !S_ISLNK(st.st_mode)) continue;
+        char *real = realpath(check[i], NULL);
+        if (!real || !inside(real, real_root)) {
+            fflush(stdout);
+            fputs("tasklint: error: ", stderr);
+            tl_term_puts(stderr, check[i]);
+            if (real) {
+                fputs(" is a symbolic link to ", stderr);
+                tl_term_puts(stderr, real);
+                fputs(", outside the project ", stderr);
+            } else {
+                fputs(" is a symbolic link that leads nowhere, outside the project ", stderr);
+            }
+            fputs("(", stderr);
+            tl_term_puts(stderr, real_root);
+            fputs("): tasklint does not follow it to its findings store\n"
+                  "tasklint: note: to use that store, name it with --db PATH; or analyse "
+                  "without a store with --no-db\n",
+                  stderr);
+            rc = 2;
+        }
+        free(real);
+    }
+    free(dir);
+    free(real_root);
+    return rc;
+}
+
+typedef enum { OPEN_CREATE, OPEN_EXISTING, OPEN_READONLY } open_mode;
+
+static int open_store(const tl_cli_options *o, const char *root, open_mode mode, tl_store **out) {
     *out = NULL;
+    bool create = mode == OPEN_CREATE;
     char *path = o->db_path ? tl_xstrdup(o->db_path) : tl_store_default_path(root);
+    if (!o->db_path && check_default_location(root, path) != 0) {
+        free(path);
+        return 2;
+    }
     if (!create && access(path, F_OK) != 0) {
-        fprintf(stderr,
-                "tasklint: error: no findings store at %s: run an analysis first, or name "
-                "the store with --db PATH\n",
-                path);
+        fputs("tasklint: error: no findings store at ", stderr);
+        tl_term_puts(stderr, path);
+        fputs(": run an analysis first, or name the store with --db PATH\n", stderr);
         free(path);
         return 2;
     }
     tl_store_error e;
     memset(&e, 0, sizeof e);
-    tl_store *s = tl_store_open(path, create, &e);
+    tl_store *s = mode == OPEN_READONLY ? tl_store_open_readonly(path, &e)
+                                        : tl_store_open(path, create, &e);
     if (!s) {
         tl_cli_store_report(&e, path);
         free(path);
@@ -70,6 +145,14 @@ int tl_cli_store_open(const tl_cli_options *o, const char *root, bool create, tl
     free(path);
     *out = s;
     return 0;
+}
+
+int tl_cli_store_open(const tl_cli_options *o, const char *root, bool create, tl_store **out) {
+    return open_store(o, root, create ? OPEN_CREATE : OPEN_EXISTING, out);
+}
+
+int tl_cli_store_open_readonly(const tl_cli_options *o, const char *root, tl_store **out) {
+    return open_store(o, root, OPEN_READONLY, out);
 }
 
 char *tl_cli_root_for(const char *first_path) {
@@ -268,18 +351,23 @@ int tl_cli_load_baseline(tl_store *s, const char *spec, tl_findings *out, char *
     *label = NULL;
     struct stat st;
     if (stat(spec, &st) == 0) {
+        char *shown = tl_term_escape(spec);
         if (S_ISDIR(st.st_mode)) {
             fprintf(stderr, "tasklint: error: --baseline %s: is a directory, not a baseline file\n",
-                    spec);
+                    shown);
+            free(shown);
             return 2;
         }
         char msg[512] = "";
         if (tl_baseline_file_read(spec, out, msg, sizeof msg) != 0) {
-            fprintf(stderr, "tasklint: error: --baseline %s: %s\n", spec,
-                    msg[0] ? msg : "not a tasklint baseline file");
+            char *why = tl_term_escape(msg[0] ? msg : "not a tasklint baseline file");
+            fprintf(stderr, "tasklint: error: --baseline %s: %s\n", shown, why);
+            free(why);
+            free(shown);
             tl_findings_free(out);
             return 2;
         }
+        free(shown);
         *label = tl_xasprintf("baseline file %s", spec);
         return 0;
     }
@@ -337,10 +425,10 @@ void tl_cli_print_tagged(FILE *out, const tl_finding *f, const tl_text_options *
     char *nl = memchr(buf, '\n', len);
     if (!nl) {
         fwrite(buf, 1, len, out);
-        fputs(tags, out);
+        tl_term_puts(out, tags); /* a triage reason comes from the store or a baseline file */
     } else {
         fwrite(buf, 1, (size_t)(nl - buf), out);
-        fputs(tags, out);
+        tl_term_puts(out, tags);
         fwrite(nl, 1, len - (size_t)(nl - buf), out);
     }
     free(buf);

@@ -10,8 +10,9 @@
  * Merging: a function defined again (a later model file, a project config)
  * replaces exactly the facets the new definition mentions; "FACET: false"
  * removes a facet.  The function keeps the library that first declared it.
- * Lookup (tl_models_find) is a binary search over the array sorted by
- * tl_models_finish().
+ * Lookups by name go through hash indexes (tl_strmap) kept in the set:
+ * functions by name, libraries, replacements per library, exempt names, so
+ * loading is linear in the size of the documents and tl_models_find is O(1).
  */
 #include "model.h"
 
@@ -80,20 +81,36 @@ typedef struct {
 /* Small helpers                                                             */
 /* ------------------------------------------------------------------------ */
 
-static int lfail(loader *L, int line, const char *fmt, ...) {
-    int off = snprintf(L->err->msg, sizeof(L->err->msg), "%s:%d: ", L->origin, line);
-    if (off < 0 || (size_t)off >= sizeof(L->err->msg)) return -1;
+/* An error about node `at`: "file:line:col: message"; returns -1. */
+static int lfail(loader *L, const tl_yaml_node *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int lfail(loader *L, const tl_yaml_node *at, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(L->err->msg + off, sizeof(L->err->msg) - (size_t)off, fmt, ap);
+    tl_yaml_format_error(L->err->msg, sizeof(L->err->msg), L->origin, at->line, at->col, fmt, ap);
     va_end(ap);
     return -1;
 }
 
-static void set_error(tl_model_error *err, const char *fmt, ...) {
+/* An error about the i-th key of map. */
+static int lfail_key(loader *L, const tl_yaml_node *map, size_t i, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int lfail_key(loader *L, const tl_yaml_node *map, size_t i, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    tl_yaml_format_error(L->err->msg, sizeof(L->err->msg), L->origin, map->key_lines[i],
+                         map->key_cols[i], fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* An error about a whole file: "file: message". */
+static void set_error(tl_model_error *err, const char *origin, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_error(tl_model_error *err, const char *origin, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    tl_yaml_format_error(err->msg, sizeof(err->msg), origin, 0, 0, fmt, ap);
     va_end(ap);
 }
 
@@ -173,7 +190,7 @@ static int check_keys(loader *L, const tl_yaml_node *map, const char *const *val
         while (valid[k] && strcmp(valid[k], map->keys[i]) != 0) k++;
         if (!valid[k]) {
             char c[256], w[160];
-            return lfail(L, map->key_lines[i], "unknown key '%s'%s (valid keys: %s)",
+            return lfail_key(L, map, i, "unknown key '%s'%s (valid keys: %s)",
                          map->keys[i], where(w, sizeof(w), L),
                          choices(c, sizeof(c), valid, map->keys[i]));
         }
@@ -184,7 +201,7 @@ static int check_keys(loader *L, const tl_yaml_node *map, const char *const *val
 static int need_type(loader *L, const tl_yaml_node *n, tl_yaml_type t, const char *what) {
     if (n->type == t) return 0;
     char w[160];
-    return lfail(L, n->line, "'%s'%s must be %s, not %s", what, where(w, sizeof(w), L),
+    return lfail(L, n, "'%s'%s must be %s, not %s", what, where(w, sizeof(w), L),
                  tl_yaml_type_name(t), tl_yaml_type_name(n->type));
 }
 
@@ -216,7 +233,7 @@ static int parse_i64(const char *s, int64_t *out) {
 static int get_int(loader *L, const tl_yaml_node *n, const char *what, int64_t *out) {
     char w[160];
     if (n->type != TL_YAML_SCALAR || n->quoted || parse_i64(n->str, out) != 0)
-        return lfail(L, n->line, "'%s'%s must be an integer (decimal or 0x hex), not %s%s%s",
+        return lfail(L, n, "'%s'%s must be an integer (decimal or 0x hex), not %s%s%s",
                      what, where(w, sizeof(w), L),
                      n->type == TL_YAML_SCALAR ? "'" : tl_yaml_type_name(n->type),
                      n->type == TL_YAML_SCALAR ? n->str : "",
@@ -234,7 +251,7 @@ static int get_arg(loader *L, const tl_yaml_node *n, const char *what, bool allo
     int64_t v;
     if (n->type != TL_YAML_SCALAR || n->quoted || parse_i64(n->str, &v) != 0 || v < 0 ||
         v > MAX_ARG_INDEX)
-        return lfail(L, n->line, "'%s'%s must be an argument index (0-based, 0..%d)%s, not %s%s%s",
+        return lfail(L, n, "'%s'%s must be an argument index (0-based, 0..%d)%s, not %s%s%s",
                      what, where(w, sizeof(w), L), MAX_ARG_INDEX, allow_none ? " or none" : "",
                      n->type == TL_YAML_SCALAR ? "'" : tl_yaml_type_name(n->type),
                      n->type == TL_YAML_SCALAR ? n->str : "",
@@ -255,7 +272,7 @@ static int get_bool(loader *L, const tl_yaml_node *n, const char *what, bool *ou
         }
     }
     char w[160];
-    return lfail(L, n->line, "'%s'%s must be true or false, not %s%s%s", what,
+    return lfail(L, n, "'%s'%s must be true or false, not %s%s%s", what,
                  where(w, sizeof(w), L),
                  n->type == TL_YAML_SCALAR ? "'" : tl_yaml_type_name(n->type),
                  n->type == TL_YAML_SCALAR ? n->str : "", n->type == TL_YAML_SCALAR ? "'" : "");
@@ -273,7 +290,7 @@ static int get_choice(loader *L, const tl_yaml_node *n, const char *what,
         }
     }
     char c[256], w[160];
-    return lfail(L, n->line, "unknown value %s%s%s for '%s'%s (valid values: %s)",
+    return lfail(L, n, "unknown value %s%s%s for '%s'%s (valid values: %s)",
                  n->type == TL_YAML_SCALAR ? "'" : "", n->type == TL_YAML_SCALAR ? n->str
                                                                              : tl_yaml_type_name(n->type),
                  n->type == TL_YAML_SCALAR ? "'" : "", what, where(w, sizeof(w), L),
@@ -284,9 +301,9 @@ static int get_choice(loader *L, const tl_yaml_node *n, const char *what,
 static int get_string(loader *L, const tl_yaml_node *n, const char *what, char **out) {
     char w[160];
     if (n->type != TL_YAML_SCALAR || n->str[0] == '\0')
-        return lfail(L, n->line, "'%s'%s must be a non-empty string", what, where(w, sizeof(w), L));
+        return lfail(L, n, "'%s'%s must be a non-empty string", what, where(w, sizeof(w), L));
     *out = xstrdup(n->str);
-    if (!*out) return lfail(L, n->line, "out of memory");
+    if (!*out) return lfail(L, n, "out of memory");
     return 0;
 }
 
@@ -301,10 +318,10 @@ static int get_arg_list(loader *L, const tl_yaml_node *n, const char *what, int 
         return 0;
     }
     if (n->type != TL_YAML_SEQ || n->n == 0)
-        return lfail(L, n->line, "'%s'%s must be a list of argument indices, e.g. [0, 2]", what,
+        return lfail(L, n, "'%s'%s must be a list of argument indices, e.g. [0, 2]", what,
                      where(w, sizeof(w), L));
     if (n->n > (size_t)max)
-        return lfail(L, n->line, "'%s'%s has %zu entries; at most %d are supported", what,
+        return lfail(L, n, "'%s'%s has %zu entries; at most %d are supported", what,
                      where(w, sizeof(w), L), n->n, max);
     for (size_t i = 0; i < n->n; i++)
         if (get_arg(L, n->items[i], what, false, &out[i]) != 0) return -1;
@@ -317,7 +334,7 @@ static int facet_off(loader *L, const tl_yaml_node *n, const char *facet, const 
     char w[160];
     if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "false") == 0) return 1;
     if (n->type == TL_YAML_MAP) return 0;
-    return lfail(L, n->line, "'%s'%s must be %s (or false to remove it)", facet,
+    return lfail(L, n, "'%s'%s must be %s (or false to remove it)", facet,
                  where(w, sizeof(w), L), shape);
 }
 
@@ -396,18 +413,18 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
         if (get_choice(L, x, "awaited_by", awaited, &v) != 0) return -1;
         s->awaited_by_any_wait = v == 1;
     }
-    if (!s->task && !(s->task = xstrdup("task"))) return lfail(L, n->line, "out of memory");
+    if (!s->task && !(s->task = xstrdup("task"))) return lfail(L, n, "out of memory");
 
     char w[160];
     where(w, sizeof(w), L);
     if (s->where == TL_HANDLE_OUT_ARG && s->handle_arg < 0)
-        return lfail(L, n->line, "'handle: out' needs 'handle_arg' (the out-pointer argument)%s", w);
+        return lfail(L, n, "'handle: out' needs 'handle_arg' (the out-pointer argument)%s", w);
     if (s->where != TL_HANDLE_OUT_ARG && s->handle_arg >= 0)
-        return lfail(L, n->line, "'handle_arg' is only used with 'handle: out'%s", w);
+        return lfail(L, n, "'handle_arg' is only used with 'handle: out'%s", w);
     if (s->entry_arg >= 0 && s->entry_before_call)
-        return lfail(L, n->line, "give either 'entry_arg' or 'entry_before', not both%s", w);
+        return lfail(L, n, "give either 'entry_arg' or 'entry_before', not both%s", w);
     if (s->has_no_owner_value && s->owner_arg < 0)
-        return lfail(L, n->line, "'no_owner_value' needs 'owner_arg'%s", w);
+        return lfail(L, n, "'no_owner_value' needs 'owner_arg'%s", w);
     return 0;
 }
 
@@ -420,11 +437,11 @@ static int parse_release(loader *L, const tl_yaml_node *n, tl_release_facet *rel
     const tl_yaml_node *arg = tl_yaml_get(n, "arg"), *how = tl_yaml_get(n, "how");
     char w[160];
     if (!arg || !how)
-        return lfail(L, n->line, "'release'%s needs 'arg' and 'how'", where(w, sizeof(w), L));
+        return lfail(L, n, "'release'%s needs 'arg' and 'how'", where(w, sizeof(w), L));
     int v;
     if (get_arg(L, arg, "arg", false, &rel->arg) != 0) return -1;
     if (get_choice(L, how, "how", hows, &v) != 0) return -1;
-    if (!(rel->how = xstrdup(hows[v]))) return lfail(L, n->line, "out of memory");
+    if (!(rel->how = xstrdup(hows[v]))) return lfail(L, n, "out of memory");
     rel->present = true;
     return 0;
 }
@@ -438,11 +455,11 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
     } else {
         char w[160];
         if (n->type != TL_YAML_MAP)
-            return lfail(L, n->line, "'%s'%s must be {arg: N} or an argument index", facet,
+            return lfail(L, n, "'%s'%s must be {arg: N} or an argument index", facet,
                          where(w, sizeof(w), L));
         if (check_keys(L, n, keys) != 0) return -1;
         const tl_yaml_node *arg = tl_yaml_get(n, "arg");
-        if (!arg) return lfail(L, n->line, "'%s'%s needs 'arg'", facet, where(w, sizeof(w), L));
+        if (!arg) return lfail(L, n, "'%s'%s needs 'arg'", facet, where(w, sizeof(w), L));
         if (get_arg(L, arg, "arg", false, &a->arg) != 0) return -1;
     }
     a->present = true;
@@ -468,7 +485,7 @@ static int parse_forever(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
         count = n->n;
         char wb[160];
         if (count == 0 || count > TL_MAX_FOREVER)
-            return lfail(L, n->line, "'forever'%s must list 1 to %d values", where(wb, sizeof(wb), L),
+            return lfail(L, n, "'forever'%s must list 1 to %d values", where(wb, sizeof(wb), L),
                          TL_MAX_FOREVER);
     }
     for (size_t i = 0; i < count; i++) {
@@ -482,7 +499,7 @@ static int parse_forever(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
             int64_t v;
             if (one->type != TL_YAML_SCALAR || one->quoted || parse_i64(one->str, &v) != 0) {
                 char wb[160];
-                return lfail(L, one->line,
+                return lfail(L, one,
                              "'forever'%s: expected negative, null or an integer, not %s%s%s",
                              where(wb, sizeof(wb), L), one->type == TL_YAML_SCALAR ? "'" : "",
                              one->type == TL_YAML_SCALAR ? one->str : tl_yaml_type_name(one->type),
@@ -517,14 +534,14 @@ static int parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
         return -1;
     if ((x = tl_yaml_get(n, "forever"))) {
         if (w->timeout_arg < 0)
-            return lfail(L, x->line, "'forever' needs 'timeout_arg'%s (without one the wait is "
+            return lfail(L, x, "'forever' needs 'timeout_arg'%s (without one the wait is "
                                      "always forever)", wb);
         if (parse_forever(L, x, w) != 0) return -1;
     } else if (w->timeout_arg >= 0) {
-        return lfail(L, n->line, "'timeout_arg' needs 'forever' (negative, null or a value)%s", wb);
+        return lfail(L, n, "'timeout_arg' needs 'forever' (negative, null or a value)%s", wb);
     }
     if (!(x = tl_yaml_get(n, "kind")))
-        return lfail(L, n->line, "'wait'%s needs 'kind' (%s)", wb,
+        return lfail(L, n, "'wait'%s needs 'kind' (%s)", wb,
                      "peer, task, io, loop, accept, condition, join, sleep");
     if (parse_wait_kind(L, x, "kind", &w->kind) != 0) return -1;
     if ((x = tl_yaml_get(n, "kind_if"))) {
@@ -535,7 +552,7 @@ static int parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
         const tl_yaml_node *a = tl_yaml_get(x, "arg"), *v = tl_yaml_get(x, "value"),
                            *k = tl_yaml_get(x, "kind");
         if (!a || !v || !k)
-            return lfail(L, x->line, "'kind_if'%s needs 'arg', 'value' and 'kind'",
+            return lfail(L, x, "'kind_if'%s needs 'arg', 'value' and 'kind'",
                          where(wb, sizeof(wb), L));
         if (get_arg(L, a, "arg", false, &w->kind_if_arg) != 0 ||
             get_int(L, v, "value", &w->kind_if_value) != 0 ||
@@ -576,12 +593,12 @@ static int parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b
             return -1;
         const tl_yaml_node *a = tl_yaml_get(x, "arg"), *m = tl_yaml_get(x, "mask");
         if (!a || !m)
-            return lfail(L, x->line, "'unless_flag'%s needs 'arg' and 'mask'", where(wb, sizeof(wb), L));
+            return lfail(L, x, "'unless_flag'%s needs 'arg' and 'mask'", where(wb, sizeof(wb), L));
         if (get_arg(L, a, "arg", false, &b->unless_flag_arg) != 0 ||
             get_int(L, m, "mask", &b->unless_flag_mask) != 0)
             return -1;
         if (b->unless_flag_mask == 0)
-            return lfail(L, m->line, "'mask'%s must not be 0", where(wb, sizeof(wb), L));
+            return lfail(L, m, "'mask'%s must not be 0", where(wb, sizeof(wb), L));
         L->facet = outer;
     }
     if ((x = tl_yaml_get(n, "if_value"))) {
@@ -591,11 +608,11 @@ static int parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b
             return -1;
         const tl_yaml_node *a = tl_yaml_get(x, "arg"), *vs = tl_yaml_get(x, "values");
         if (!a || !vs)
-            return lfail(L, x->line, "'if_value'%s needs 'arg' and 'values'", where(wb, sizeof(wb), L));
+            return lfail(L, x, "'if_value'%s needs 'arg' and 'values'", where(wb, sizeof(wb), L));
         if (get_arg(L, a, "arg", false, &b->if_value_arg) != 0) return -1;
         if (vs->type == TL_YAML_SEQ) {
             if (vs->n == 0 || vs->n > TL_MAX_VALUES)
-                return lfail(L, vs->line, "'values'%s must list 1 to %d integers",
+                return lfail(L, vs, "'values'%s must list 1 to %d integers",
                              where(wb, sizeof(wb), L), TL_MAX_VALUES);
             for (size_t i = 0; i < vs->n; i++)
                 if (get_int(L, vs->items[i], "values", &b->if_values[i]) != 0) return -1;
@@ -622,7 +639,7 @@ static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *c
     const tl_yaml_node *args = tl_yaml_get(n, "args"), *ctx = tl_yaml_get(n, "context");
     char wb[160];
     if (!args || !ctx)
-        return lfail(L, n->line, "'callback'%s needs 'args' and 'context'", where(wb, sizeof(wb), L));
+        return lfail(L, n, "'callback'%s needs 'args' and 'context'", where(wb, sizeof(wb), L));
     if (get_arg_list(L, args, "args", TL_MAX_CB_ARGS, cb->args, &cb->nargs) != 0) return -1;
     int v;
     if (get_choice(L, ctx, "context", contexts, &v) != 0) return -1;
@@ -634,16 +651,16 @@ static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *c
 }
 
 /* One "name: {facets}" entry of "functions:". */
-static int parse_function(loader *L, const char *name, int line, const tl_yaml_node *body,
+static int parse_function(loader *L, const char *name, const tl_yaml_node *body,
                           pending_fn *out) {
     char c[256];
     fn_defaults(&out->fn);
     out->facets = 0;
-    if (!(out->fn.name = xstrdup(name))) return lfail(L, line, "out of memory");
+    if (!(out->fn.name = xstrdup(name))) return lfail(L, body, "out of memory");
     L->fn = name;
     L->facet = NULL;
     if (body->type != TL_YAML_MAP)
-        return lfail(L, body->line, "function '%s' must be a mapping of facets (%s)", name,
+        return lfail(L, body, "function '%s' must be a mapping of facets (%s)", name,
                      choices(c, sizeof(c), facet_names, NULL));
     for (size_t i = 0; i < body->n; i++) {
         const char *key = body->keys[i];
@@ -695,7 +712,7 @@ static int parse_function(loader *L, const char *name, int line, const tl_yaml_n
             r = get_bool(L, v, key, &f->noreturn);
             out->facets |= F_NORETURN;
         } else {
-            return lfail(L, body->key_lines[i], "unknown facet '%s' in function '%s' (valid facets: %s)",
+            return lfail_key(L, body, i, "unknown facet '%s' in function '%s' (valid facets: %s)",
                          key, name, choices(c, sizeof(c), facet_names, key));
         }
         if (r < 0) return -1;
@@ -708,10 +725,12 @@ static int parse_function(loader *L, const char *name, int line, const tl_yaml_n
 /* Merging into the set                                                      */
 /* ------------------------------------------------------------------------ */
 
-static tl_fn_model *find_linear(tl_model_set *ms, const char *name) {
-    for (size_t i = 0; i < ms->nfns; i++)
-        if (strcmp(ms->fns[i].name, name) == 0) return &ms->fns[i];
-    return NULL;
+/* Appends fn (moved: the set owns its strings now) and indexes it. */
+static int append_fn(tl_model_set *ms, const tl_fn_model *fn) {
+    if (grow((void **)&ms->fns, &ms->capfns, ms->nfns + 1, sizeof(tl_fn_model))) return -1;
+    if (tl_strmap_put(&ms->fn_index, fn->name, ms->nfns) != 0) return -1;
+    ms->fns[ms->nfns++] = *fn;
+    return 0;
 }
 
 /* Moves the facets pf mentions into dst (freeing what they replace). */
@@ -749,32 +768,42 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
     if (m & F_NORETURN) dst->noreturn = src->noreturn;
 }
 
-static int add_library(tl_model_set *ms, const char *lib) {
-    for (size_t i = 0; i < ms->nlibraries; i++)
-        if (strcmp(ms->libraries[i], lib) == 0) return 0;
-    if (grow((void **)&ms->libraries, &ms->caplibraries, ms->nlibraries + 1, sizeof(char *)))
+/* The index of library lib in ms->libraries, added if new; -1 when out of
+ * memory. */
+static long add_library(tl_model_set *ms, const char *lib) {
+    size_t i;
+    if (tl_strmap_get(&ms->lib_index, lib, &i)) return (long)i;
+    if (grow((void **)&ms->libraries, &ms->caplibraries, ms->nlibraries + 1, sizeof(char *)) ||
+        grow((void **)&ms->repl_index, &ms->caprepl_index, ms->nlibraries + 1, sizeof(tl_strmap)))
         return -1;
-    if (!(ms->libraries[ms->nlibraries] = xstrdup(lib))) return -1;
-    ms->nlibraries++;
-    return 0;
+    char *name = xstrdup(lib);
+    if (!name || tl_strmap_put(&ms->lib_index, name, ms->nlibraries) != 0) {
+        free(name);
+        return -1;
+    }
+    ms->libraries[ms->nlibraries] = name;
+    tl_strmap_init(&ms->repl_index[ms->nlibraries]);
+    return (long)ms->nlibraries++;
 }
 
 static int set_replacement(tl_model_set *ms, const char *lib, const char *callee, const char *text) {
+    long li = add_library(ms, lib);
+    if (li < 0) return -1;
+    tl_strmap *by_callee = &ms->repl_index[li];
     char *t = xstrdup(text);
     if (!t) return -1;
-    for (size_t i = 0; i < ms->nrepl; i++) {
-        if (strcmp(ms->repl[i].library, lib) == 0 && strcmp(ms->repl[i].callee, callee) == 0) {
-            free(ms->repl[i].replacement);
-            ms->repl[i].replacement = t;
-            return 0;
-        }
+    size_t i;
+    if (tl_strmap_get(by_callee, callee, &i)) {
+        free(ms->repl[i].replacement);
+        ms->repl[i].replacement = t;
+        return 0;
     }
     if (grow((void **)&ms->repl, &ms->caprepl, ms->nrepl + 1, sizeof(tl_replacement))) goto oom;
     tl_replacement *r = &ms->repl[ms->nrepl];
     r->library = xstrdup(lib);
     r->callee = xstrdup(callee);
     r->replacement = t;
-    if (!r->library || !r->callee) {
+    if (!r->library || !r->callee || tl_strmap_put(by_callee, r->callee, ms->nrepl) != 0) {
         free(r->library);
         free(r->callee);
         goto oom;
@@ -805,10 +834,10 @@ static int read_functions(loader *L, const tl_yaml_node *n, pending_doc *d) {
     if (need_type(L, n, TL_YAML_MAP, "functions") != 0) return -1;
     if (n->n == 0) return 0;
     d->fns = calloc(n->n, sizeof(*d->fns));
-    if (!d->fns) return lfail(L, n->line, "out of memory");
+    if (!d->fns) return lfail(L, n, "out of memory");
     for (size_t i = 0; i < n->n; i++) {
         d->nfns = i + 1; /* so pending_free frees a half-read entry */
-        if (parse_function(L, n->keys[i], n->key_lines[i], n->items[i], &d->fns[i]) != 0)
+        if (parse_function(L, n->keys[i], n->items[i], &d->fns[i]) != 0)
             return -1;
     }
     return 0;
@@ -820,7 +849,7 @@ static int read_replacements(loader *L, const tl_yaml_node *n, pending_doc *d) {
     for (size_t i = 0; i < n->n; i++) {
         const tl_yaml_node *v = n->items[i];
         if (v->type != TL_YAML_SCALAR || v->str[0] == '\0')
-            return lfail(L, v->line, "replacement for '%s' must be a non-empty string (advice "
+            return lfail(L, v, "replacement for '%s' must be a non-empty string (advice "
                                      "such as \"msleep(now() + ms)\")", n->keys[i]);
     }
     d->replacements = n;
@@ -829,17 +858,16 @@ static int read_replacements(loader *L, const tl_yaml_node *n, pending_doc *d) {
 }
 
 static int apply_doc(tl_model_set *ms, pending_doc *d) {
-    if (add_library(ms, d->library) != 0) return -1;
+    if (add_library(ms, d->library) < 0) return -1;
     for (size_t i = 0; i < d->nfns; i++) {
         pending_fn *pf = &d->fns[i];
-        tl_fn_model *dst = find_linear(ms, pf->fn.name);
-        if (dst) {
-            merge_facets(dst, pf);
+        size_t at;
+        if (tl_strmap_get(&ms->fn_index, pf->fn.name, &at)) {
+            merge_facets(&ms->fns[at], pf);
             continue;
         }
-        if (grow((void **)&ms->fns, &ms->capfns, ms->nfns + 1, sizeof(tl_fn_model))) return -1;
         if (!(pf->fn.library = xstrdup(d->library))) return -1;
-        ms->fns[ms->nfns++] = pf->fn;
+        if (append_fn(ms, &pf->fn) != 0) return -1;
         fn_defaults(&pf->fn); /* moved: nothing left to free */
     }
     const tl_yaml_node *r = d->replacements;
@@ -883,7 +911,20 @@ void tl_models_free(tl_model_set *ms) {
     free_strv(ms->libraries, ms->nlibraries);
     free_strv(ms->enable, ms->nenable);
     free_strv(ms->disable, ms->ndisable);
+    tl_strmap_free(&ms->fn_index);
+    tl_strmap_free(&ms->exempt_index);
+    tl_strmap_free(&ms->lib_index);
+    for (size_t i = 0; i < ms->nlibraries && ms->repl_index; i++)
+        tl_strmap_free(&ms->repl_index[i]);
+    free(ms->repl_index);
     memset(ms, 0, sizeof(*ms));
+}
+
+/* Indexes exempt[from..nexempt). */
+static int index_exempt(tl_model_set *ms, size_t from) {
+    for (size_t i = from; i < ms->nexempt; i++)
+        if (tl_strmap_put(&ms->exempt_index, ms->exempt[i], 0) != 0) return -1;
+    return 0;
 }
 
 static char **copy_strv(char **v, size_t n, int *failed) {
@@ -901,9 +942,12 @@ static char **copy_strv(char **v, size_t n, int *failed) {
 int tl_models_copy(tl_model_set *dst, const tl_model_set *src) {
     int failed = 0;
     tl_models_init(dst);
-    if (src->nfns) {
-        dst->fns = calloc(src->nfns, sizeof(tl_fn_model));
-        if (!dst->fns) return -1;
+    /* libraries first, in the same order: replacements are indexed by them */
+    for (size_t i = 0; i < src->nlibraries && !failed; i++)
+        if (add_library(dst, src->libraries[i]) < 0) failed = 1;
+    if (src->nfns && !failed && !(dst->fns = calloc(src->nfns, sizeof(tl_fn_model))))
+        failed = 1;
+    if (dst->fns) {
         dst->capfns = src->nfns;
         for (size_t i = 0; i < src->nfns; i++) {
             const tl_fn_model *s = &src->fns[i];
@@ -920,6 +964,8 @@ int tl_models_copy(tl_model_set *dst, const tl_model_set *src) {
                 (s->spawn.task && !d->spawn.task) || (s->release.how && !d->release.how) ||
                 (s->blocking.replacement && !d->blocking.replacement))
                 failed = 1;
+            else if (tl_strmap_put(&dst->fn_index, d->name, i) != 0)
+                failed = 1;
         }
     }
     for (size_t i = 0; i < src->nrepl && !failed; i++)
@@ -928,8 +974,7 @@ int tl_models_copy(tl_model_set *dst, const tl_model_set *src) {
             failed = 1;
     dst->exempt = copy_strv(src->exempt, src->nexempt, &failed);
     dst->nexempt = dst->capexempt = dst->exempt ? src->nexempt : 0;
-    dst->libraries = copy_strv(src->libraries, src->nlibraries, &failed);
-    dst->nlibraries = dst->caplibraries = dst->libraries ? src->nlibraries : 0;
+    if (index_exempt(dst, 0) != 0) failed = 1;
     dst->enable = copy_strv(src->enable, src->nenable, &failed);
     dst->nenable = dst->enable ? src->nenable : 0;
     dst->disable = copy_strv(src->disable, src->ndisable, &failed);
@@ -954,28 +999,28 @@ int tl_models_load_text(tl_model_set *ms, const char *text, size_t len, const ch
     int rc = -1;
     if (!parse_root(&L, text, len, &root)) return -1;
     if (root->type != TL_YAML_MAP) {
-        lfail(&L, root->line, "a model file must be a mapping with 'library:' and 'functions:'");
+        lfail(&L, root, "a model file must be a mapping with 'library:' and 'functions:'");
         goto out;
     }
     if (check_keys(&L, root, keys) != 0) goto out;
     const tl_yaml_node *x = tl_yaml_get(root, "library");
     if (!x) {
-        lfail(&L, root->line, "missing 'library: NAME' (required in a model file)");
+        lfail(&L, root, "missing 'library: NAME' (required in a model file)");
         goto out;
     }
     if (x->type != TL_YAML_SCALAR || x->str[0] == '\0') {
-        lfail(&L, x->line, "'library' must be a non-empty name");
+        lfail(&L, x, "'library' must be a non-empty name");
         goto out;
     }
     d.library = x->str;
     if ((x = tl_yaml_get(root, "description")) && x->type != TL_YAML_SCALAR) {
-        lfail(&L, x->line, "'description' must be a string");
+        lfail(&L, x, "'description' must be a string");
         goto out;
     }
     if ((x = tl_yaml_get(root, "functions")) && read_functions(&L, x, &d) != 0) goto out;
     if ((x = tl_yaml_get(root, "replacements")) && read_replacements(&L, x, &d) != 0) goto out;
     if (apply_doc(ms, &d) != 0) {
-        set_error(L.err, "%s: out of memory", L.origin);
+        set_error(L.err, L.origin, "out of memory");
         goto out;
     }
     rc = 0;
@@ -989,7 +1034,7 @@ out:
 static char *slurp(const char *path, size_t *len, tl_model_error *err) {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        set_error(err, "%s: cannot open: %s", path, strerror(errno));
+        set_error(err, path, "cannot open: %s", strerror(errno));
         return NULL;
     }
     size_t cap = 4096, n = 0;
@@ -1010,7 +1055,7 @@ static char *slurp(const char *path, size_t *len, tl_model_error *err) {
         if (got == 0) break;
     }
     if (!buf || ferror(f)) {
-        set_error(err, "%s: cannot read: %s", path, buf ? strerror(errno) : "out of memory");
+        set_error(err, path, "cannot read: %s", buf ? strerror(errno) : "out of memory");
         free(buf);
         fclose(f);
         return NULL;
@@ -1047,19 +1092,19 @@ static int read_names(loader *L, const tl_yaml_node *n, const char *what, char *
     if (n->type == TL_YAML_SEQ) k = n->n;
     else if (tl_yaml_is_null(n)) k = 0;
     else if (n->type != TL_YAML_SCALAR)
-        return lfail(L, n->line, "'%s' must be a list of names, e.g. [a, b]", what);
+        return lfail(L, n, "'%s' must be a list of names, e.g. [a, b]", what);
     for (size_t i = 0; i < k; i++) {
         if (n->type == TL_YAML_SEQ) one = n->items[i];
         if (one->type != TL_YAML_SCALAR || one->str[0] == '\0')
-            return lfail(L, one->line, "'%s' entries must be non-empty names", what);
+            return lfail(L, one, "'%s' entries must be non-empty names", what);
     }
     if (k == 0) return 0;
     char **nv = realloc(*v, (*count + k) * sizeof(char *));
-    if (!nv) return lfail(L, n->line, "out of memory");
+    if (!nv) return lfail(L, n, "out of memory");
     *v = nv;
     for (size_t i = 0; i < k; i++) {
         one = n->type == TL_YAML_SEQ ? n->items[i] : n;
-        if (!(nv[*count] = xstrdup(one->str))) return lfail(L, one->line, "out of memory");
+        if (!(nv[*count] = xstrdup(one->str))) return lfail(L, one, "out of memory");
         (*count)++;
     }
     return 0;
@@ -1091,7 +1136,7 @@ int tl_models_load_config(tl_model_set *ms, const char *path, tl_model_error *er
         goto out;
     }
     if (root->type != TL_YAML_MAP) {
-        lfail(&L, root->line, "a config must be a mapping (keys: profile, enable, disable, exempt, "
+        lfail(&L, root, "a config must be a mapping (keys: profile, enable, disable, exempt, "
                               "functions, replacements, library)");
         goto out;
     }
@@ -1099,7 +1144,7 @@ int tl_models_load_config(tl_model_set *ms, const char *path, tl_model_error *er
     d.library = "project";
     if ((x = tl_yaml_get(root, "library"))) {
         if (x->type != TL_YAML_SCALAR || x->str[0] == '\0') {
-            lfail(&L, x->line, "'library' must be a non-empty name");
+            lfail(&L, x, "'library' must be a non-empty name");
             goto out;
         }
         d.library = x->str;
@@ -1126,6 +1171,7 @@ int tl_models_load_config(tl_model_set *ms, const char *path, tl_model_error *er
         ms->has_profile = true;
         ms->profile = profile == 1 ? TL_PROFILE_STRICT : TL_PROFILE_DEFAULT;
     }
+    size_t exempt_before = ms->nexempt;
     struct {
         char ***v;
         size_t *n;
@@ -1146,10 +1192,11 @@ int tl_models_load_config(tl_model_set *ms, const char *path, tl_model_error *er
         *lists[i].sn = 0;
     }
     ms->capexempt = ms->nexempt;
+    if (index_exempt(ms, exempt_before) != 0) goto oom;
     rc = 0;
     goto out;
 oom:
-    set_error(L.err, "%s: out of memory", path);
+    set_error(L.err, path, "out of memory");
 out:
     pending_free(&d);
     tl_models_free(&scratch);
@@ -1161,35 +1208,35 @@ static int cmp_fn(const void *a, const void *b) {
     return strcmp(((const tl_fn_model *)a)->name, ((const tl_fn_model *)b)->name);
 }
 
-static int cmp_str(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 void tl_models_finish(tl_model_set *ms) {
     if (ms->nfns > 1) qsort(ms->fns, ms->nfns, sizeof(tl_fn_model), cmp_fn);
-    if (ms->nexempt > 1) qsort(ms->exempt, ms->nexempt, sizeof(char *), cmp_str);
+    /* the indices moved: index again (the names did not) */
+    tl_strmap_clear(&ms->fn_index);
+    for (size_t i = 0; i < ms->nfns; i++)
+        if (tl_strmap_put(&ms->fn_index, ms->fns[i].name, i) != 0) {
+            /* out of memory: an empty index makes tl_models_find scan */
+            tl_strmap_free(&ms->fn_index);
+            break;
+        }
 }
 
 const tl_fn_model *tl_models_find(const tl_model_set *ms, const char *callee) {
     if (!ms || !callee) return NULL;
-    size_t lo = 0, hi = ms->nfns;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(callee, ms->fns[mid].name);
-        if (c == 0) return &ms->fns[mid];
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
+    if (ms->fn_index.count == ms->nfns) {
+        size_t i;
+        return tl_strmap_get(&ms->fn_index, callee, &i) ? &ms->fns[i] : NULL;
     }
+    for (size_t i = 0; i < ms->nfns; i++) /* a set filled by hand: no index */
+        if (strcmp(ms->fns[i].name, callee) == 0) return &ms->fns[i];
     return NULL;
 }
 
 static const char *repl_lookup(const tl_model_set *ms, const char *library, const char *callee) {
-    for (size_t i = 0; i < ms->nrepl; i++)
-        if (strcmp(ms->repl[i].library, library) == 0 && strcmp(ms->repl[i].callee, callee) == 0)
-            return ms->repl[i].replacement;
-    return NULL;
+    size_t li, i;
+    if (!ms->repl_index || !tl_strmap_get(&ms->lib_index, library, &li) ||
+        !tl_strmap_get(&ms->repl_index[li], callee, &i))
+        return NULL;
+    return ms->repl[i].replacement;
 }
 
 /* Advice for a blocking callee inside library's async context:
@@ -1213,7 +1260,10 @@ const char *tl_models_replacement(const tl_model_set *ms, const char *library, c
 
 bool tl_models_is_exempt(const tl_model_set *ms, const char *fn) {
     if (!ms || !fn || ms->nexempt == 0) return false;
-    return bsearch(&fn, ms->exempt, ms->nexempt, sizeof(char *), cmp_str) != NULL;
+    if (ms->exempt_index.count > 0) return tl_strmap_get(&ms->exempt_index, fn, NULL);
+    for (size_t i = 0; i < ms->nexempt; i++) /* a set filled by hand: no index */
+        if (strcmp(ms->exempt[i], fn) == 0) return true;
+    return false;
 }
 
 static bool is_regular_file(const char *path) {

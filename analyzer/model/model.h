@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/strmap.h"
+
 #define TL_MAX_CB_ARGS 4
 #define TL_MAX_FOREVER 4
 #define TL_MAX_VALUES 4
@@ -179,9 +181,18 @@ typedef struct tl_model_set {
     tl_profile profile;
     char **enable, **disable; /* rule ids */
     size_t nenable, ndisable;
+    /* Lookup indexes, kept up to date by the loaders, copy and finish, so
+     * that loading and every lookup by name are O(1) per name.  A set filled
+     * by hand (tests) has none: tl_models_find and tl_models_is_exempt then
+     * scan. */
+    tl_strmap fn_index;     /* name -> index in fns */
+    tl_strmap exempt_index; /* exempt names (values unused) */
+    tl_strmap lib_index;    /* library -> index in libraries */
+    tl_strmap *repl_index;  /* per library (parallel to libraries): callee -> index in repl */
+    size_t caprepl_index;
 } tl_model_set;
 
-/* Error text for the loaders: "file:line: message". */
+/* Error text for the loaders: "file:line:col: message" (see tl_yaml_format_error). */
 typedef struct {
     char msg[512];
 } tl_model_error;
@@ -202,7 +213,8 @@ int tl_models_load_builtin(tl_model_set *ms, tl_model_error *err);
 /* Load a project config (.tasklint.yaml): profile, enable/disable, exempt,
  * and models (same format as a model file). */
 int tl_models_load_config(tl_model_set *ms, const char *path, tl_model_error *err);
-/* Sort for lookup; call after loading. */
+/* Sorts fns by name (a stable order for callers that walk them); call after
+ * loading.  Lookups work before it too. */
 void tl_models_finish(tl_model_set *ms);
 
 const tl_fn_model *tl_models_find(const tl_model_set *ms, const char *callee);

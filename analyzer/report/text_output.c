@@ -1,4 +1,7 @@
-/* text_output.c - gcc/clang style findings, caret lines, colour, summary. */
+/* text_output.c - gcc/clang style findings, caret lines, colour, summary.
+ * Everything that comes from the analysed tree (file names, source lines,
+ * messages, notes) is printed through util/term_escape.h: the only escape
+ * sequences in the output are tasklint's own colours. */
 #include "report/text_output.h"
 
 #include <stdlib.h>
@@ -6,6 +9,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "util/term_escape.h"
 #include "util/xalloc.h"
 
 #define C_RESET "\033[0m"
@@ -171,7 +175,8 @@ const char *tl_source_cache_line(tl_source_cache *c, const char *file, unsigned 
 
 static void put_location(FILE *out, const char *file, unsigned line, unsigned col, bool color) {
     if (color) fputs(C_BOLD, out);
-    fputs(file && *file ? file : "<unknown>", out);
+    if (file && *file) tl_term_puts(out, file);
+    else fputs("<unknown>", out);
     if (line) {
         fprintf(out, ":%u", line);
         if (col) fprintf(out, ":%u", col);
@@ -186,16 +191,21 @@ static void put_source(FILE *out, const char *file, unsigned line, unsigned col,
     size_t len;
     const char *text = tl_source_cache_line(o->sources, file, line, &len);
     if (!text) return;
-    fwrite(text, 1, len, out);
+    tl_term_write(out, text, len);
     fputc('\n', out);
     if (!col) return;
-    /* the caret under byte column col: keep tabs so that it lines up, skip
-       UTF-8 continuation bytes (one column per character) */
-    for (size_t i = 0; i + 1 < col; i++) {
-        if (i < len && text[i] == '\t') fputc('\t', out);
-        else if (i < len && ((unsigned char)text[i] & 0xC0) == 0x80) continue;
-        else fputc(' ', out);
+    /* the caret under byte column col of the line as printed: a tab under a
+       tab, one column per character, as many as an escape takes (\x1b) */
+    size_t i = 0;
+    while (i + 1 < col && i < len) {
+        tl_term_unit u;
+        tl_term_next(text, len, i, &u);
+        if (text[i] == '\t') fputc('\t', out);
+        else
+            for (unsigned k = 0; k < u.columns; k++) fputc(' ', out);
+        i += u.nbytes;
     }
+    for (; i + 1 < col; i++) fputc(' ', out); /* past the end of the line */
     if (o->color) fputs(C_CARET, out);
     fputc('^', out);
     if (o->color) fputs(C_RESET, out);
@@ -208,18 +218,23 @@ void tl_text_print_finding(FILE *out, const tl_finding *f, const tl_text_options
     put_location(out, f->file, f->line, f->col, o->color);
     const char *sev = tl_severity_name(f->severity);
     if (o->color)
-        fprintf(out, "%s%s:%s " C_BOLD "%s [%s]" C_RESET "\n",
+        fprintf(out, "%s%s:%s " C_BOLD,
                 f->severity == TL_SEV_ERROR ? C_ERROR
                 : f->severity == TL_SEV_NOTE ? C_NOTE : C_WARNING,
-                sev, C_RESET, f->message, f->rule);
+                sev, C_RESET);
     else
-        fprintf(out, "%s: %s [%s]\n", sev, f->message, f->rule);
+        fprintf(out, "%s: ", sev);
+    tl_term_puts(out, f->message);
+    fputs(" [", out);
+    tl_term_puts(out, f->rule);
+    fputs(o->color ? "]" C_RESET "\n" : "]\n", out);
     put_source(out, f->file, f->line, f->col, o);
     for (size_t i = 0; i < f->nnotes; i++) {
         const tl_note *n = &f->notes[i];
         if (n->file && *n->file) put_location(out, n->file, n->line, n->col, o->color);
-        if (o->color) fprintf(out, C_NOTE "note:" C_RESET " %s\n", n->message);
-        else fprintf(out, "note: %s\n", n->message);
+        fputs(o->color ? C_NOTE "note:" C_RESET " " : "note: ", out);
+        tl_term_puts(out, n->message);
+        fputc('\n', out);
     }
 }
 

@@ -12,13 +12,12 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "store/fingerprint.h"
+#include "util/atomic_file.h"
 #include "util/xalloc.h"
 
 /* ---- diff ---- */
@@ -159,6 +158,10 @@ static void sb_putc(sbuf *b, char c) {
     b->buf[b->len] = '\0';
 }
 
+static void sb_puts(sbuf *b, const char *s) {
+    for (; *s; s++) sb_putc(b, *s);
+}
+
 static void sb_field(sbuf *b, const char *s) {
     if (!s || !*s) {
         sb_putc(b, '-');
@@ -177,19 +180,6 @@ static void sb_field(sbuf *b, const char *s) {
 
 static int cmp_line(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int write_all(int fd, const char *p, size_t n) {
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
 }
 
 int tl_store_baseline_export(tl_store *s, int64_t run, const char *file, tl_store_error *err) {
@@ -215,7 +205,7 @@ int tl_store_baseline_export(tl_store *s, int64_t run, const char *file, tl_stor
     int r = -1;
     char **lines = NULL;
     size_t nlines = 0;
-    char *tmp = NULL;
+    sbuf text = {0};
     if (tl_store_run_findings(s, run, &fs, err) != 0) goto out;
     lines = tl_xmalloc((fs.n + 1) * sizeof *lines);
     for (size_t i = 0; i < fs.n; i++) {
@@ -245,38 +235,25 @@ int tl_store_baseline_export(tl_store *s, int64_t run, const char *file, tl_stor
     }
     qsort(lines, nlines, sizeof *lines, cmp_line);
 
-    tmp = tl_xasprintf("%s.tmp", file);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        tl_store__set_error(err, (errno == EACCES || errno == EROFS || errno == EPERM)
-                                     ? TL_STORE_E_READONLY
-                                     : TL_STORE_E_IO,
-                            "cannot write %s: %s", tmp, strerror(errno));
-        goto out;
-    }
     char *hdr = tl_xasprintf("# tasklint baseline v1: run %lld, %s, %zu findings\n",
                              (long long)run, started ? started : "?", nlines);
-    int werr = write_all(fd, hdr, strlen(hdr));
+    sb_puts(&text, hdr);
     free(hdr);
-    for (size_t i = 0; i < nlines && !werr; i++)
-        werr = write_all(fd, lines[i], strlen(lines[i])) || write_all(fd, "\n", 1);
-    if (!werr) werr = fsync(fd);
-    int saved = errno;
-    if (close(fd) != 0 && !werr) {
-        werr = -1;
-        saved = errno;
+    for (size_t i = 0; i < nlines; i++) {
+        sb_puts(&text, lines[i]);
+        sb_putc(&text, '\n');
     }
-    if (werr || rename(tmp, file) != 0) {
-        if (!werr) saved = errno;
-        tl_store__set_error(err, TL_STORE_E_IO, "cannot write %s: %s", file, strerror(saved));
-        unlink(tmp);
+    /* a fresh temporary renamed into place (util/atomic_file.h) */
+    char msg[sizeof err->msg];
+    if (tl_atomic_file_write(file, text.buf, text.len, msg, sizeof msg) != 0) {
+        tl_store__set_error(err, TL_STORE_E_IO, "%s", msg);
         goto out;
     }
     r = 0;
 out:
     for (size_t i = 0; i < nlines; i++) free(lines[i]);
     free(lines);
-    free(tmp);
+    free(text.buf);
     free(started);
     free(root);
     tl_findings_free(&fs);

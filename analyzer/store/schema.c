@@ -1,11 +1,12 @@
 /* schema.c - opening the store: safety checks before SQLite touches the
- * file, connection settings, forward migrations, the statement cache,
- * transactions, error mapping, the project root. */
+ * file (with inspect.c), connection settings, forward migrations, read-only
+ * connections for commands that only read, the statement cache and
+ * transactions.  Errors are in errors.c, the default location in
+ * location.c. */
 #include "store/store_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,6 @@
 #include "util/xalloc.h"
 
 #define BUSY_TIMEOUT_MS 10000
-/* 'TLNT': marks the file as tasklint's (PRAGMA application_id) */
-#define TL_APPLICATION_ID 0x544c4e54
 /* PRAGMA quick_check on open only below this size: it reads every page
    (about 1 s per 400 MB); bigger files are still checked by SQLite on every
    page it reads, and SQLITE_CORRUPT maps to TL_STORE_E_CORRUPT anywhere. */
@@ -165,64 +164,11 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_FINGERPRINT_EXISTS] = "SELECT 1 FROM findings WHERE fingerprint = ?1 LIMIT 1",
 };
 
-/* ---- errors ---- */
+/* ---- the connection ---- */
 
-void tl_store__set_error(tl_store_error *err, tl_store_status st, const char *fmt, ...) {
-    if (!err) return;
-    err->status = st;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
-
-void tl_store__ok(tl_store_error *err) {
-    if (!err) return;
-    err->status = TL_STORE_OK;
-    err->msg[0] = '\0';
-}
-
-static tl_store_status status_of(int rc) {
-    switch (rc & 0xff) {
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return TL_STORE_E_CORRUPT;
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: return TL_STORE_E_BUSY;
-    case SQLITE_READONLY:
-    case SQLITE_CANTOPEN:
-    case SQLITE_PERM:
-    case SQLITE_AUTH: return TL_STORE_E_READONLY;
-    default: return TL_STORE_E_IO;
-    }
-}
-
-static void fail_path(const char *path, sqlite3 *db, int rc, const char *what,
-                      tl_store_error *err) {
-    const char *m = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    switch (status_of(rc)) {
-    case TL_STORE_E_CORRUPT:
-        tl_store__set_error(err, TL_STORE_E_CORRUPT,
-                            "%s is damaged (%s, while %s); tasklint will not modify it: move it "
-                            "away (or use --no-db) and the next run starts a new database",
-                            path, m, what);
-        break;
-    case TL_STORE_E_BUSY:
-        tl_store__set_error(err, TL_STORE_E_BUSY,
-                            "%s is locked by another process (waited %d s while %s): %s", path,
-                            BUSY_TIMEOUT_MS / 1000, what, m);
-        break;
-    case TL_STORE_E_READONLY:
-        tl_store__set_error(err, TL_STORE_E_READONLY, "cannot write %s (%s): %s", path, what, m);
-        break;
-    default:
-        tl_store__set_error(err, TL_STORE_E_IO, "%s: %s: %s", path, what, m);
-        break;
-    }
-}
-
-int tl_store__fail(tl_store *s, int rc, const char *what, tl_store_error *err) {
-    fail_path(s->path, s->db, rc, what, err);
-    return -1;
+void tl_store__set_busy_timeout(tl_store *s, int ms) {
+    s->busy_ms = ms;
+    if (s->db) sqlite3_busy_timeout(s->db, ms);
 }
 
 /* ---- statements, transactions ---- */
@@ -371,6 +317,14 @@ static int precheck(const char *path, bool create, tl_store_error *err) {
     struct stat st;
     char *dir = parent_dir(path);
     int r = -1;
+    if (tl_store__check_side_files(path, err)) goto out;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && stat(path, &st) != 0 && errno == ENOENT) {
+        tl_store__set_error(err, TL_STORE_E_UNSAFE,
+                            "%s is a symbolic link to a file that does not exist; tasklint "
+                            "will not create its database through a link",
+                            path);
+        goto out;
+    }
     if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode)) {
             tl_store__set_error(err, TL_STORE_E_IO, "%s is a directory, not a database file",
@@ -383,27 +337,10 @@ static int precheck(const char *path, bool create, tl_store_error *err) {
                                 "database", path);
             goto out;
         }
-        if (st.st_size > 0) {
-            /* only a file that starts with the SQLite header is handed to
-               SQLite: anything else stays untouched */
-            char hdr[16];
-            int fd = open(path, O_RDONLY | O_CLOEXEC);
-            if (fd < 0) {
-                tl_store__set_error(err, errno_readonly(errno) ? TL_STORE_E_READONLY
-                                                               : TL_STORE_E_IO,
-                                    "cannot read %s: %s", path, strerror(errno));
-                goto out;
-            }
-            ssize_t n = read(fd, hdr, sizeof hdr);
-            close(fd);
-            if (n != (ssize_t)sizeof hdr || memcmp(hdr, "SQLite format 3", 16) != 0) {
-                tl_store__set_error(err, TL_STORE_E_NOT_SQLITE,
-                                    "%s exists and is not a SQLite database; tasklint will not "
-                                    "overwrite it (remove it, or choose another file with --db)",
-                                    path);
-                goto out;
-            }
-        }
+        /* only tasklint's own database, or one with nothing in it, is
+           handed to SQLite for writing: anything else stays untouched */
+        tl_dbfile_kind kind;
+        if (tl_store__inspect(path, &kind, err)) goto out;
         if (access(path, R_OK | W_OK) != 0) {
             tl_store__set_error(err, errno_readonly(errno) ? TL_STORE_E_READONLY : TL_STORE_E_IO,
                                 "cannot write %s: %s", path, strerror(errno));
@@ -427,7 +364,7 @@ static int precheck(const char *path, bool create, tl_store_error *err) {
         const char *base = strrchr(dir, '/');
         if (made && strcmp(base ? base + 1 : dir, ".tasklint") == 0) {
             char *gi = tl_xasprintf("%s/.gitignore", dir);
-            int fd = open(gi, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+            int fd = open(gi, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
             if (fd >= 0) {
                 static const char text[] = "# created by tasklint: the findings store is local\n*\n";
                 if (write(fd, text, sizeof text - 1) < 0) {
@@ -472,6 +409,21 @@ static int migrate(tl_store *s, tl_store_error *err) {
                             s->path, (long long)uv, TL_STORE_SCHEMA_VERSION);
         return -1;
     }
+    if (uv == 0) {
+        /* only a database with nothing in it becomes a store (inspect.c
+           checked the file before it was opened; this holds under the lock) */
+        int64_t tables = 0;
+        rc = pragma_int(s->db, "SELECT count(*) FROM sqlite_master", &tables);
+        if (rc != SQLITE_OK) goto sqlfail;
+        if (tables != 0) {
+            tl_store__rollback(s);
+            tl_store__set_error(err, TL_STORE_E_FOREIGN,
+                                "%s is a SQLite database that tasklint did not create (it has "
+                                "tables, and not tasklint's schema); tasklint will not modify it",
+                                s->path);
+            return -1;
+        }
+    }
     for (int64_t v = uv; v < TL_STORE_SCHEMA_VERSION; v++) {
         rc = exec_script(s->db, migrations[v]);
         if (rc != SQLITE_OK) goto sqlfail;
@@ -487,19 +439,124 @@ sqlfail:
     return -1;
 }
 
+/* "file:PATH" with every byte but unreserved ones and '/' percent-encoded
+   (SQLite decodes them), for URI parameters. */
+static char *file_uri(const char *abs, const char *params) {
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(abs);
+    char *enc = tl_xmalloc(3 * n + 1), *o = enc;
+    for (const unsigned char *p = (const unsigned char *)abs; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~/", *p)) {
+            *o++ = (char)*p;
+        } else {
+            *o++ = '%';
+            *o++ = hex[*p >> 4];
+            *o++ = hex[*p & 15];
+        }
+    }
+    *o = '\0';
+    char *uri = tl_xasprintf("file:%s?%s", enc, params);
+    free(enc);
+    return uri;
+}
+
+/* A read-only connection that has read the schema.  In WAL mode SQLite needs
+   a -shm file (an existing one, or one it creates); in a directory we cannot
+   write and without one, the database is read as immutable, which is exact
+   because then there is no -wal either: everything is in the file. */
+static int connect_readonly(tl_store *s, tl_store_error *err) {
+    int64_t probe;
+    int rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READONLY, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_extended_result_codes(s->db, 1);
+        sqlite3_busy_timeout(s->db, s->busy_ms);
+        rc = pragma_int(s->db, "SELECT count(*) FROM sqlite_master", &probe);
+        if (rc == SQLITE_OK) return 0;
+    }
+    int prim = rc & 0xff;
+    char *real = tl_store__real_location(s->path);
+    char *wal = tl_xasprintf("%s-wal", real);
+    struct stat st;
+    bool log_pending = stat(wal, &st) == 0 && st.st_size > 0;
+    free(wal);
+    if ((prim == SQLITE_CANTOPEN || prim == SQLITE_READONLY) && !log_pending && real[0] == '/') {
+        sqlite3_close(s->db);
+        s->db = NULL;
+        char *uri = file_uri(real, "immutable=1");
+        rc = sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+        free(uri);
+        if (rc == SQLITE_OK) {
+            sqlite3_extended_result_codes(s->db, 1);
+            rc = pragma_int(s->db, "SELECT count(*) FROM sqlite_master", &probe);
+        }
+    }
+    free(real);
+    if (rc == SQLITE_OK) return 0;
+    const char *what = log_pending ? "its write-ahead log needs a -shm file, which cannot be "
+                                     "created here"
+                                   : "opening it read-only";
+    tl_store__fail_path(s->path, s->db, rc, what, s->busy_ms, err);
+    if (err->status == TL_STORE_E_READONLY)
+        tl_store__set_error(err, TL_STORE_E_READONLY, "cannot read %s (%s): %s", s->path, what,
+                            s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+    return -1;
+}
+
+/* Everything a writer needs once the file is known to be ours (or empty):
+   WAL mode, connection settings, the schema migrated forward. */
+static int prepare_for_writing(tl_store *s, tl_store_error *err) {
+    /* WAL: readers never block the writer, and a killed writer leaves the
+       database as of its last commit.  On a file system without shared
+       memory support SQLite keeps the rollback journal, which is just as safe.
+       The switch needs the database to itself, and SQLite does not call the
+       busy handler for it: retry while another process holds it. */
+    char mode[32];
+    struct timespec t0, t1;
+    int rc;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        rc = pragma_text(s->db, "PRAGMA journal_mode", mode, sizeof mode);
+        if (rc == SQLITE_OK && strcmp(mode, "wal") != 0)
+            rc = pragma_text(s->db, "PRAGMA journal_mode = WAL", mode, sizeof mode);
+        if (rc == SQLITE_OK) break;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        int prim = rc & 0xff;
+        if ((prim != SQLITE_BUSY && prim != SQLITE_LOCKED) ||
+            (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 > s->busy_ms)
+            return tl_store__fail(s, rc, "switching to WAL mode", err);
+        usleep(5000);
+    }
+    /* NORMAL in WAL mode: a killed process loses nothing that was
+       committed; a power cut may lose the last transactions, never the
+       database's integrity */
+    if ((rc = exec_script(s->db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL")) !=
+        SQLITE_OK)
+        return tl_store__fail(s, rc, "configuring the connection", err);
+    return migrate(s, err);
+}
+
 /* Opens an existing (or, with `create`, new) database file: read-only
-   checks, WAL, connection settings, migrations. */
-static tl_store *open_db(const char *path, bool create, tl_store_error *err) {
+   checks, then WAL, connection settings and migrations; or, `readonly`,
+   a connection that never writes (an existing store of the current schema). */
+static tl_store *open_db(const char *path, bool create, bool readonly, tl_store_error *err) {
     tl_store *s = tl_xcalloc(1, sizeof *s);
     s->path = tl_xstrdup(path);
-    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-    int rc = sqlite3_open_v2(path, &s->db, flags, NULL);
-    if (rc != SQLITE_OK) {
-        fail_path(path, s->db, rc, "opening", err);
-        goto fail;
+    s->busy_ms = BUSY_TIMEOUT_MS;
+    s->readonly = readonly;
+    int rc;
+    if (readonly) {
+        if (connect_readonly(s, err)) goto fail;
+    } else {
+        int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+        rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+        if (rc != SQLITE_OK) {
+            tl_store__fail_path(path, s->db, rc, "opening", s->busy_ms, err);
+            goto fail;
+        }
+        sqlite3_extended_result_codes(s->db, 1);
+        sqlite3_busy_timeout(s->db, s->busy_ms);
     }
-    sqlite3_extended_result_codes(s->db, 1);
-    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
 
     /* read-only checks first: nothing is written to a file we refuse */
     int64_t uv = 0, app = 0;
@@ -509,10 +566,17 @@ static tl_store *open_db(const char *path, bool create, tl_store_error *err) {
         goto fail;
     }
     if (app != 0 && app != TL_APPLICATION_ID) {
-        tl_store__set_error(err, TL_STORE_E_NOT_SQLITE,
+        tl_store__set_error(err, TL_STORE_E_FOREIGN,
                             "%s is the SQLite database of another application (application_id "
                             "%lld); tasklint will not modify it",
                             path, (long long)app);
+        goto fail;
+    }
+    if (readonly && uv < TL_STORE_SCHEMA_VERSION) {
+        tl_store__set_error(err, TL_STORE_E_NOT_FOUND,
+                            "%s holds no tasklint schema yet (version %lld): run an analysis "
+                            "first",
+                            path, (long long)uv);
         goto fail;
     }
     if (uv > TL_STORE_SCHEMA_VERSION) {
@@ -541,38 +605,14 @@ static tl_store *open_db(const char *path, bool create, tl_store_error *err) {
         }
     }
 
-    /* WAL: readers never block the writer, and a killed writer leaves the
-       database as of its last commit.  On a file system without shared
-       memory support SQLite keeps the rollback journal, which is just as safe.
-       The switch needs the database to itself, and SQLite does not call the
-       busy handler for it: retry while another process holds it. */
-    char mode[32];
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (;;) {
-        rc = pragma_text(s->db, "PRAGMA journal_mode", mode, sizeof mode);
-        if (rc == SQLITE_OK && strcmp(mode, "wal") != 0)
-            rc = pragma_text(s->db, "PRAGMA journal_mode = WAL", mode, sizeof mode);
-        if (rc == SQLITE_OK) break;
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        int prim = rc & 0xff;
-        if ((prim != SQLITE_BUSY && prim != SQLITE_LOCKED) ||
-            (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >
-                BUSY_TIMEOUT_MS) {
-            tl_store__fail(s, rc, "switching to WAL mode", err);
+    if (readonly) {
+        if ((rc = exec_script(s->db, "PRAGMA query_only = ON")) != SQLITE_OK) {
+            tl_store__fail(s, rc, "configuring the connection", err);
             goto fail;
         }
-        usleep(5000);
-    }
-    /* NORMAL in WAL mode: a killed process loses nothing that was
-       committed; a power cut may lose the last transactions, never the
-       database's integrity */
-    if ((rc = exec_script(s->db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL")) !=
-        SQLITE_OK) {
-        tl_store__fail(s, rc, "configuring the connection", err);
+    } else if (prepare_for_writing(s, err)) {
         goto fail;
     }
-    if (migrate(s, err)) goto fail;
     /* a file that claims our schema version must have our schema */
     int64_t have = 0;
     rc = pragma_int(s->db,
@@ -608,9 +648,11 @@ static int create_atomically(const char *path, tl_store_error *err) {
     char *tmp = tl_xasprintf("%s.new-%ld-%d", path, (long)getpid(),
                              __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED));
     char *side[2] = {tl_xasprintf("%s-wal", tmp), tl_xasprintf("%s-shm", tmp)};
-    unlink(tmp);
+    unlink(tmp); /* whatever is at these names (a planted link) goes first */
+    unlink(side[0]);
+    unlink(side[1]);
     int r = -1;
-    tl_store *t = open_db(tmp, true, err);
+    tl_store *t = open_db(tmp, true, false, err);
     if (t) {
         free(t->path);
         t->path = tl_xstrdup(path); /* errors name the real file */
@@ -648,7 +690,41 @@ tl_store *tl_store_open(const char *path, bool create, tl_store_error *err) {
     }
     if (precheck(path, create, err)) return NULL;
     if (create && access(path, F_OK) != 0 && create_atomically(path, err)) return NULL;
-    return open_db(path, create, err);
+    return open_db(path, create, false, err);
+}
+
+tl_store *tl_store_open_readonly(const char *path, tl_store_error *err) {
+    tl_store_error dummy;
+    if (!err) err = &dummy;
+    tl_store__ok(err);
+    if (!path || !*path) {
+        tl_store__set_error(err, TL_STORE_E_IO, "no database path");
+        return NULL;
+    }
+    if (tl_store__check_side_files(path, err)) return NULL;
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        tl_store__set_error(err, errno == ENOENT ? TL_STORE_E_NOT_FOUND
+                                 : errno_readonly(errno) ? TL_STORE_E_READONLY
+                                                         : TL_STORE_E_IO,
+                            errno == ENOENT ? "no database at %s" : "cannot access %s: %s", path,
+                            strerror(errno));
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        tl_store__set_error(err, TL_STORE_E_NOT_SQLITE,
+                            "%s is not a regular file; tasklint will not use it as its database",
+                            path);
+        return NULL;
+    }
+    tl_dbfile_kind kind;
+    if (tl_store__inspect(path, &kind, err)) return NULL;
+    if (kind != TL_DBFILE_OURS) {
+        tl_store__set_error(err, TL_STORE_E_NOT_FOUND,
+                            "%s holds no findings yet: run an analysis first", path);
+        return NULL;
+    }
+    return open_db(path, false, true, err);
 }
 
 void tl_store_close(tl_store *s) {
@@ -658,62 +734,4 @@ void tl_store_close(tl_store *s) {
     if (s->db) sqlite3_close(s->db);
     free(s->path);
     free(s);
-}
-
-/* ---- locations ---- */
-
-static bool exists_in(const char *dir, const char *name, bool regular) {
-    char *p = tl_xasprintf("%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
-    struct stat st;
-    bool ok = stat(p, &st) == 0 && (!regular || S_ISREG(st.st_mode));
-    free(p);
-    return ok;
-}
-
-/* Strips the last component; false at "/". */
-static bool up(char *dir) {
-    if (strcmp(dir, "/") == 0) return false;
-    char *slash = strrchr(dir, '/');
-    if (!slash) return false;
-    if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
-    return true;
-}
-
-char *tl_store_project_root(const char *first_path) {
-    char *cwd = getcwd(NULL, 0);
-    if (!cwd) cwd = tl_xstrdup("/");
-    char *start = realpath(first_path && *first_path ? first_path : ".", NULL);
-    if (!start) return cwd;
-    struct stat st;
-    if (stat(start, &st) == 0 && !S_ISDIR(st.st_mode) && !up(start)) {
-        free(start);
-        return cwd;
-    }
-    char *dir = tl_xstrdup(start);
-    char *found = NULL;
-    do {
-        if (exists_in(dir, ".tasklint.yaml", true) || exists_in(dir, ".tasklint.yml", true))
-            found = tl_xstrdup(dir);
-    } while (!found && up(dir));
-    if (!found) {
-        strcpy(dir, start);
-        do {
-            if (exists_in(dir, ".git", false)) found = tl_xstrdup(dir);
-        } while (!found && up(dir));
-    }
-    free(dir);
-    free(start);
-    if (found) {
-        free(cwd);
-        return found;
-    }
-    return cwd;
-}
-
-char *tl_store_default_path(const char *root) {
-    size_t n = strlen(root);
-    return tl_xasprintf("%s%s.tasklint/findings.db", root, n && root[n - 1] == '/' ? "" : "/");
 }

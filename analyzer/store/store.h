@@ -30,7 +30,10 @@ typedef enum {
     TL_STORE_E_READONLY,     /* location or file not writable */
     TL_STORE_E_BUSY,         /* locked longer than the busy timeout */
     TL_STORE_E_IO,           /* anything else (message says what) */
-    TL_STORE_E_NOT_FOUND     /* a run / baseline / fingerprint that does not exist */
+    TL_STORE_E_NOT_FOUND,    /* a run / baseline / fingerprint that does not exist */
+    TL_STORE_E_FOREIGN,      /* another program's SQLite database (never modified) */
+    TL_STORE_E_UNSAFE        /* a symbolic link or special file where the store or its
+                                -wal/-shm/-journal would be written (never followed) */
 } tl_store_status;
 
 typedef struct {
@@ -39,9 +42,18 @@ typedef struct {
 } tl_store_error;
 
 /* Open (creating the file and its directory when `create`), migrate the
- * schema forward, set WAL + busy timeout.  A non-SQLite file is reported and
- * left untouched. */
+ * schema forward, set WAL + busy timeout.  Only a file that is tasklint's
+ * (its application id), empty (0 bytes), or a SQLite database without any
+ * table and without an application id is used; anything else (not SQLite,
+ * another program's database, a symlink at PATH-wal/-shm/-journal) is
+ * reported and left untouched, before SQLite opens it for writing. */
 tl_store *tl_store_open(const char *path, bool create, tl_store_error *err);
+/* Opens an existing store for reading only (runs, diff, baseline export):
+ * nothing is created, migrated or written, and a store in a directory this
+ * user cannot write is read too.  Same refusals as tl_store_open; a missing
+ * or empty file is TL_STORE_E_NOT_FOUND.  Writes through it fail
+ * (TL_STORE_E_READONLY). */
+tl_store *tl_store_open_readonly(const char *path, tl_store_error *err);
 void tl_store_close(tl_store *s);
 
 /* Project root for a set of analysed paths: the directory holding the nearest

@@ -50,7 +50,12 @@ struct tl_store {
     char *path;
     sqlite3_stmt *stmt[ST__COUNT];
     int in_tx;                 /* a write transaction is open */
+    int busy_ms;               /* how long to wait for a lock */
+    bool readonly;             /* tl_store_open_readonly: never writes */
 };
+
+/* How long this connection waits for a lock (tests shorten it). */
+void tl_store__set_busy_timeout(tl_store *s, int ms);
 
 /* The cached statement (prepared on first use, reset and unbound). NULL and
  * `err` filled on failure. */
@@ -60,6 +65,10 @@ sqlite3_stmt *tl_store__stmt(tl_store *s, tl_stmt_id id, tl_store_error *err);
  * BUSY/LOCKED -> E_BUSY, READONLY/CANTOPEN/PERM -> E_READONLY, else E_IO.
  * `what` says what was being done.  Returns -1. */
 int tl_store__fail(tl_store *s, int rc, const char *what, tl_store_error *err);
+/* The same for a connection that is not a tl_store yet (db may be NULL);
+ * `busy_ms` is how long it waited for a lock. */
+void tl_store__fail_path(const char *path, sqlite3 *db, int rc, const char *what, int busy_ms,
+                         tl_store_error *err);
 void tl_store__set_error(tl_store_error *err, tl_store_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void tl_store__ok(tl_store_error *err);
@@ -69,6 +78,23 @@ void tl_store__ok(tl_store_error *err);
 int tl_store__begin(tl_store *s, tl_store_error *err);
 int tl_store__commit(tl_store *s, tl_store_error *err);
 void tl_store__rollback(tl_store *s);
+
+/* 'TLNT': marks a file as tasklint's (PRAGMA application_id) */
+#define TL_APPLICATION_ID 0x544c4e54
+
+/* ---- whose file is it (inspect.c), before SQLite opens it for writing ---- */
+typedef enum {
+    TL_DBFILE_EMPTY, /* 0 bytes, or a SQLite database with nothing in it: may become a store */
+    TL_DBFILE_OURS   /* tasklint's application id */
+} tl_dbfile_kind;
+/* An existing file at `path`: 0 and its kind, or -1 and `err` (not SQLite,
+ * damaged header, another program's database).  Reads only. */
+int tl_store__inspect(const char *path, tl_dbfile_kind *kind, tl_store_error *err);
+/* -1 and `err` (TL_STORE_E_UNSAFE) when PATH-wal, -shm or -journal (next to
+ * the file a symlink at `path` leads to) exists and is not a regular file. */
+int tl_store__check_side_files(const char *path, tl_store_error *err);
+/* realpath(path), or a copy of `path` when it does not resolve (malloc'd). */
+char *tl_store__real_location(const char *path);
 
 /* Column text duplicated (NULL stays NULL). */
 char *tl_store__col_dup(sqlite3_stmt *st, int col);

@@ -73,6 +73,7 @@ CompilerSet errorformat=
       \%f:%l:%c:\ %trror:\ %m,
       \%f:%l:%c:\ %tarning:\ %m,
       \%f:%l:%c:\ %tote:\ %m,
+      \tasklint:\ %trror:\ %f:%l:%c:\ %m,
       \tasklint:\ %trror:\ %f:%l:\ %m,
       \tasklint:\ %trror:\ %m,
       \tasklint:\ %tarning:\ %m,
