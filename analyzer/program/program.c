@@ -20,64 +20,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/strmap.h"
 #include "../util/xalloc.h"
 
 #define SLOT_TARGET_CAP 64   /* targets of one indirect call (documented) */
 #define PARAM_TARGET_CAP 16  /* functions one parameter may receive */
 
-/* ---- a string -> int map (keys owned by the summaries) ---- */
+/* ---- USR -> index maps (util/strmap; keys are the summaries' strings) ---- */
 
-typedef struct {
-    const char **keys;
-    int *vals;
-    int cap, n;
-} strmap;
-
-static uint32_t hash_str(const char *s) {
-    uint32_t h = 2166136261u;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
+typedef tl_strmap strmap;
 
 static int map_get(const strmap *m, const char *k) {
-    if (!m->cap || !k) return -1;
-    uint32_t h = hash_str(k) & (uint32_t)(m->cap - 1);
-    while (m->keys[h]) {
-        if (strcmp(m->keys[h], k) == 0) return m->vals[h];
-        h = (h + 1) & (uint32_t)(m->cap - 1);
-    }
-    return -1;
+    size_t v;
+    return k && tl_strmap_get(m, k, &v) ? (int)v : -1;
 }
 
 static void map_put(strmap *m, const char *k, int v) {
-    if ((m->n + 1) * 2 > m->cap) {
-        strmap b = {0};
-        b.cap = m->cap ? m->cap * 2 : 64;
-        b.keys = tl_xcalloc((size_t)b.cap, sizeof *b.keys);
-        b.vals = tl_xcalloc((size_t)b.cap, sizeof *b.vals);
-        for (int i = 0; i < m->cap; i++)
-            if (m->keys[i]) map_put(&b, m->keys[i], m->vals[i]);
-        free(m->keys);
-        free(m->vals);
-        *m = b;
+    if (tl_strmap_put(m, k, (size_t)v) != 0) {
+        fprintf(stderr, "tasklint: out of memory\n");
+        exit(2);
     }
-    uint32_t h = hash_str(k) & (uint32_t)(m->cap - 1);
-    while (m->keys[h]) {
-        if (strcmp(m->keys[h], k) == 0) {
-            m->vals[h] = v;
-            return;
-        }
-        h = (h + 1) & (uint32_t)(m->cap - 1);
-    }
-    m->keys[h] = k;
-    m->vals[h] = v;
-    m->n++;
 }
 
 static void map_free(strmap *m) {
-    free(m->keys);
-    free(m->vals);
-    memset(m, 0, sizeof *m);
+    tl_strmap_free(m);
 }
 
 /* ---- int vectors ---- */

@@ -5,6 +5,7 @@
  * copy it, which is what a caller in another file can rely on. */
 #include "summary.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,38 +13,16 @@
 
 /* ---- interning (file, library and model names) ---- */
 
-static uint32_t str_hash(const char *s) {
-    uint32_t h = 2166136261u;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
-static void intern_grow(tl_tu_summary *s) {
-    int ncap = s->string_cap ? s->string_cap * 2 : 64;
-    int *ns = tl_xmalloc((size_t)ncap * sizeof *ns);
-    for (int i = 0; i < ncap; i++) ns[i] = -1;
-    for (int i = 0; i < s->nstrings; i++) {
-        uint32_t h = str_hash(s->strings[i]) & (uint32_t)(ncap - 1);
-        while (ns[h] >= 0) h = (h + 1) & (uint32_t)(ncap - 1);
-        ns[h] = i;
-    }
-    free(s->string_slots);
-    s->string_slots = ns;
-    s->string_cap = ncap;
-}
-
 const char *tl_tu_summary_intern(tl_tu_summary *s, const char *str) {
     if (!str) return NULL;
-    if ((s->nstrings + 1) * 2 > s->string_cap) intern_grow(s);
-    uint32_t h = str_hash(str) & (uint32_t)(s->string_cap - 1);
-    while (s->string_slots[h] >= 0) {
-        const char *cand = s->strings[s->string_slots[h]];
-        if (strcmp(cand, str) == 0) return cand;
-        h = (h + 1) & (uint32_t)(s->string_cap - 1);
-    }
+    size_t at;
+    if (tl_strmap_get(&s->string_index, str, &at)) return s->strings[at];
     s->strings = tl_xgrow(s->strings, s->nstrings, &s->capstrings, sizeof *s->strings);
     s->strings[s->nstrings] = tl_xstrdup(str);
-    s->string_slots[h] = s->nstrings;
+    if (tl_strmap_put(&s->string_index, s->strings[s->nstrings], (size_t)s->nstrings) != 0) {
+        fprintf(stderr, "tasklint: out of memory\n");
+        exit(2);
+    }
     return s->strings[s->nstrings++];
 }
 
@@ -510,7 +489,7 @@ void tl_tu_summary_free(tl_tu_summary *s) {
     free(s->stores);
     for (int i = 0; i < s->nstrings; i++) free(s->strings[i]);
     free(s->strings);
-    free(s->string_slots);
+    tl_strmap_free(&s->string_index);
     free(s->main_file);
     memset(s, 0, sizeof *s);
 }

@@ -23,6 +23,7 @@
 
 #include "../dataflow/analysis.h"
 #include "../ir/ir.h"
+#include "../util/strmap.h"
 
 /* What a call goes to, or what a registration registers. */
 typedef enum {
@@ -147,12 +148,10 @@ typedef struct {
     int nfuncs;
     tl_fn_store *stores;
     int nstores;
-    /* interned strings (file names, library and model names), with a hash
-       index (string_slots: -1 or an index into strings) */
+    /* interned strings (file names, library and model names) and their index */
     char **strings;
     int nstrings, capstrings;
-    int *string_slots;
-    int string_cap;
+    tl_strmap string_index;
 } tl_tu_summary;
 
 /* Condense the analysed TU.  The summary copies what it keeps: it outlives
