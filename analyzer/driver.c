@@ -6,7 +6,7 @@
  * with the program's facts -> enabled rules -> suppression comments -> sort
  * (phase 2).
  *
- * Called concurrently from the CLI's worker threads (one CXIndex each): the
+ * Safe to call from several threads at once (one CXIndex each): the
  * only shared state is the config cache, behind a mutex.
  */
 #include "driver.h"
@@ -445,10 +445,21 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
 
     /* parse */
     int nargs = job->nargs > 0 ? job->nargs : 0;
-    const char **args = tl_xmalloc((size_t)(nargs + 1) * sizeof *args);
+    const char **args = tl_xmalloc((size_t)(nargs + 2) * sizeof *args);
     int na = 0;
+    bool own_resource_dir = false;
     for (int i = 0; i < nargs; i++)
-        if (job->args[i]) args[na++] = job->args[i];
+        if (job->args[i]) {
+            args[na++] = job->args[i];
+            if (!strncmp(job->args[i], "-resource-dir", 13)) own_resource_dir = true;
+        }
+#ifdef TASKLINT_CLANG_RESOURCE_DIR
+    /* clang's own headers (stddef.h...), absolute: libclang 19 would first try
+       "lib/clang/19" relative to the current directory (present in /), and
+       then resolve it against -working-directory. */
+    if (!own_resource_dir) args[na++] = "-resource-dir=" TASKLINT_CLANG_RESOURCE_DIR;
+#endif
+    (void)own_resource_dir;
     char *wd = dir ? tl_xasprintf("-working-directory=%s", dir) : NULL;
     if (wd) args[na++] = wd;
 

@@ -2,8 +2,8 @@
  *
  * parse with libclang -> clang diagnostics as findings -> lower to IR
  * (frontend) -> per-TU facts (analysis) -> enabled rules -> suppression
- * comments.  The CLI calls this once per TU, from one worker thread per
- * CXIndex; the fixture runner calls it in-process.
+ * comments.  The CLI calls this once per TU, in worker processes with a
+ * CXIndex each (cli/workers.c); the fixture runner calls it in-process.
  */
 #ifndef TL_DRIVER_H
 #define TL_DRIVER_H

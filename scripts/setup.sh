@@ -7,13 +7,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# dpkg-dev: dpkg-shlibdeps, for the .deb that `cpack -G DEB` makes
 PACKAGES=(cmake make gcc clang-19 libclang-19-dev libcmocka-dev libsqlite3-dev pkg-config
-          libyaml-dev libuv1-dev libevent-dev liburing-dev)
+          libyaml-dev libjansson-dev dpkg-dev libuv1-dev libevent-dev liburing-dev)
 # The test suite also drives real tools: git (baseline-commit, pre-commit),
-# pre-commit, the editors (vim, neovim, emacs) and node/npm for the SARIF
-# schema validator.  scripts/test.sh sets TASKLINT_TEST_DEPS=1.
+# pre-commit, the editors (vim, neovim, emacs), node/npm for the SARIF
+# schema validator, the shells and bash-completion for the completions, man
+# and mandoc for the man page, strace for what the installed tool reads.
+# scripts/test.sh sets TASKLINT_TEST_DEPS=1.
 if [ "${TASKLINT_TEST_DEPS:-0}" = 1 ]; then
-    PACKAGES+=(git python3 pre-commit vim-nox neovim emacs-nox)
+    PACKAGES+=(git python3 pre-commit vim-nox neovim emacs-nox zsh bash-completion man-db mandoc
+               strace)
     # Node.js may come from elsewhere than Debian (with its own npm, which
     # conflicts with Debian's npm package): only install what is missing.
     command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
@@ -62,6 +66,8 @@ else
     BUILD=build
     FLAGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
 fi
+# warnings are errors in the project's own builds (not in a user's plain build)
+FLAGS+=(-DTASKLINT_WERROR=ON)
 JOBS=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B "$BUILD" "${FLAGS[@]}" >/dev/null
 cmake --build "$BUILD" -j "$JOBS"

@@ -27,7 +27,8 @@ typedef enum {
     TL_CMD_RUNS,     /* tasklint runs */
     TL_CMD_DIFF,     /* tasklint diff [RUN_A [RUN_B]] */
     TL_CMD_BASELINE, /* tasklint baseline set [RUN] | export FILE */
-    TL_CMD_TRIAGE    /* tasklint triage FINGERPRINT STATE REASON */
+    TL_CMD_TRIAGE,   /* tasklint triage FINGERPRINT STATE REASON */
+    TL_CMD_HELP_MAN  /* --help-man: the manual page (manpage.c) */
 } tl_cli_command;
 
 typedef enum { TL_FAIL_DEFAULT = 0, TL_FAIL_NEW, TL_FAIL_ANY, TL_FAIL_NONE } tl_fail_on;
@@ -41,13 +42,14 @@ typedef struct {
     char **extra_args;        /* after "--" */
     int nextra;
     const char *compdb_dir;   /* -p DIR */
+    bool no_compdb;           /* --no-compdb: no compile_commands.json discovery */
     tl_options opts;          /* profile, rule states, config */
     char **model_files;       /* --models, in order */
     size_t nmodel_files;
     int jobs;                 /* 0: number of online CPUs */
     tl_color_mode color;
     bool quiet;
-    bool verbose;             /* -v: diff/check also list unchanged findings */
+    bool verbose;             /* -v: diff/check also list unchanged findings; notes */
     /* findings store */
     const char *db_path;      /* --db PATH */
     bool no_db;               /* --no-db */
@@ -65,6 +67,58 @@ typedef struct {
 int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err);
 void tl_cli_options_free(tl_cli_options *o);
 void tl_cli_print_help(FILE *out);
+
+/* ---- the documentation of the command line (options.c) ----
+ * One set of tables that --help and the manual page (--help-man) print. */
+
+typedef enum {
+    TL_OPTSEC_ANALYSIS = 0,
+    TL_OPTSEC_STORE,
+    TL_OPTSEC_INFO,
+    TL_OPTSEC_HIDDEN /* accepted but not documented: aliases, --help-man */
+} tl_cli_option_section;
+
+typedef struct {
+    const char *title; /* "Findings store" */
+    const char *intro; /* or NULL */
+} tl_cli_section_doc;
+
+/* One option: the shape of a getopt_long table plus its documentation. */
+typedef struct {
+    const char *long_name; /* "enable" for --enable; "" for the "--" separator; NULL: short only */
+    char short_name;       /* 'j' for -j, or 0 */
+    const char *arg;       /* "N", "RULE[,RULE]"; NULL: takes no value */
+    const char *help;      /* one paragraph, no line breaks; NULL ends the table */
+    tl_cli_option_section section;
+} tl_cli_option_doc;
+
+typedef struct {
+    const char *name; /* "baseline" (one entry per form: set, export) */
+    const char *args; /* "set [RUN]", or "" */
+    const char *help;
+} tl_cli_command_doc;
+
+typedef struct {
+    const char *name; /* "TASKLINT_DB", "2"; NULL ends the table */
+    const char *text;
+} tl_cli_text_doc;
+
+extern const char tl_cli_help_summary[];               /* "find async task-lifecycle bugs ..." */
+extern const char *const tl_cli_usage_docs[];          /* "[OPTIONS] PATH... ...", NULL-ended */
+extern const char *const tl_cli_description_docs[];    /* paragraphs, NULL-ended */
+extern const tl_cli_section_doc tl_cli_option_sections[TL_OPTSEC_HIDDEN];
+extern const tl_cli_option_doc tl_cli_option_docs[];
+extern const tl_cli_command_doc tl_cli_command_docs[]; /* NULL name ends it */
+extern const tl_cli_text_doc tl_cli_environment_docs[];
+extern const tl_cli_text_doc tl_cli_exit_status_docs[];
+/* "-j N, --jobs N" (malloc'd) */
+char *tl_cli_option_label(const tl_cli_option_doc *d);
+
+/* manpage.c: tasklint(1) as roff, from the tables above and the rules'
+ * documentation.  The date is SOURCE_DATE_EPOCH's, else today's. */
+void tl_cli_print_man(FILE *out);
+/* The markdown of a rule's documentation as man macros (the RULES section). */
+void tl_cli_man_markdown(FILE *out, const char *markdown);
 /* "orphaned-spawn, unawaited-task, ..." (malloc'd) */
 char *tl_cli_rule_list(void);
 
@@ -81,6 +135,7 @@ typedef struct {
 typedef struct {
     tl_cli_tu *items;
     size_t n, cap;
+    bool input_errors; /* an input was reported and skipped: exit 2 at the end */
 } tl_cli_tus;
 
 void tl_cli_tus_free(tl_cli_tus *t);
@@ -90,30 +145,31 @@ void tl_cli_tu_add_arg(tl_cli_tu *tu, const char *arg);
 /* discover.c: files named on the command line and *.c files under the
  * directories (sorted; hidden directories and CMake build directories are
  * skipped).  Each gets `extra` as its arguments.  Returns 0, or 2 after
- * printing an error (a path that does not exist / cannot be read). */
+ * printing an error (a path that does not exist, cannot be read or is not
+ * a regular file or directory: a FIFO would hang clang). */
 int tl_discover(char *const *paths, size_t npaths, char *const *extra, int nextra,
                 tl_cli_tus *out, FILE *err);
 
-/* compile_db.c */
-/* Syntax-checks JSON text; on error returns -1 and writes
- * "line L, column C: what" to msg. */
-int tl_json_check(const char *text, size_t len, char *msg, size_t msgsz);
-/* Checks a compile_commands.json document: JSON syntax plus its shape (an
- * array of objects with "directory", "file" and "command" or "arguments"). */
-int tl_compdb_check(const char *text, size_t len, char *msg, size_t msgsz);
-/* The arguments of an entry's command line that tasklint keeps: drops the
- * compiler (and a ccache-style wrapper), -c, -o X, the source file,
- * dependency-file options and -Werror.  Returns a malloc'd vector of
- * malloc'd strings; *nout set. */
-char **tl_compdb_clean_args(const char *const *argv, int argc, const char *file,
-                            const char *directory, int *nout);
-/* Loads DIR/compile_commands.json (DIR may also name the file itself).
- * Entries are kept when no filter is given, or when their file equals a
- * filter path or lies under a filter directory; `extra` is appended to
- * each entry's arguments.  A file listed twice is analysed once (first
- * entry).  Returns 0, or 2 after printing an error. */
+/* compile_db.c (-p; see compile_db.h and compile_args.h for the pieces) */
+/* Loads DIR/compile_commands.json, or the database file DIR names (any
+ * name).  Entries are kept when no filter is given, or when their file
+ * equals a filter path or lies under a filter directory; their arguments
+ * pass the allow-list, then `extra` is appended.  A file listed twice is
+ * analysed once (first entry).  An entry that cannot be used (its file is a
+ * FIFO or a device, a bad response file) is reported and skipped, and
+ * out->input_errors is set.  verbose: a note lists the dropped arguments.
+ * Returns 0, or 2 after printing an error. */
 int tl_compdb_load(const char *dir, char *const *filters, size_t nfilters, char *const *extra,
-                   int nextra, tl_cli_tus *out, FILE *err);
+                   int nextra, bool verbose, tl_cli_tus *out, FILE *err);
+/* discover.c: without -p, each TU whose directory or a parent (or their
+ * build/ subdirectory) holds a compile_commands.json gets, when the nearest
+ * such database lists its file, that entry's directory and allow-listed
+ * arguments (then `extra`), like clang-tidy finds a database.  A database
+ * that cannot be read is skipped with a warning (the search goes on);
+ * entries that cannot be used are reported and set input_errors.
+ * verbose: notes name the databases used and the dropped arguments. */
+void tl_discover_compdbs(tl_cli_tus *tus, char *const *extra, int nextra, bool verbose,
+                         FILE *err);
 
 /* ---- helpers (git.c) ---- */
 
@@ -159,6 +215,10 @@ const char *tl_cli_tu_config_hash(const tl_cli_options *o, const char *global,
 /* The tool identity in TU keys: the version plus the executable's size and
  * mtime, so a rebuilt tasklint never reuses results of another build. */
 char *tl_cli_tool_identity(void);
+/* The key to record a TU under when its worker crashed: the run keeps its
+ * crash finding, but tl_store_reuse_tu never finds it, so the next run
+ * analyses the file again. (malloc'd) */
+char *tl_cli_unreusable_tu_key(const char *key);
 /* A run id: "12"; returns 0 or -1. */
 int tl_cli_parse_run(const char *s, int64_t *out);
 
@@ -191,23 +251,37 @@ int tl_cmd_diff(const tl_cli_options *o);
 int tl_cmd_baseline(const tl_cli_options *o);
 int tl_cmd_triage(const tl_cli_options *o);
 
-/* ---- workers (workers.c) ---- */
+/* ---- workers (workers.c, worker_proc.c) ---- */
 
 typedef void (*tl_result_fn)(void *ctx, size_t index, tl_tu_result *r);
 
 typedef enum {
     TL_POOL_DONE = 0,       /* every TU was analysed and handed to on_result */
-    TL_POOL_INTERRUPTED,    /* *stop was set; all workers have finished */
-    TL_POOL_ABANDONED       /* *stop was set; some workers are still parsing */
+    TL_POOL_INTERRUPTED     /* *stop was set; the workers were killed and reaped */
 } tl_pool_status;
 
-/* Analyses every TU with `jobs` worker threads (each with its own CXIndex);
- * calls on_result on the calling thread in input order.  When *stop becomes
- * nonzero no new TU is started and no more results are reported.
- * want_includes: results carry the TU's include list. */
+/* Analyses every TU in `jobs` worker processes (each with its own CXIndex);
+ * calls on_result on the calling thread in input order.  A TU whose worker
+ * dies (crash, memory limit) or exceeds the time limit gets a result marked
+ * `crashed` with one clang-diagnostic error saying so; the others are not
+ * affected.  When *stop becomes nonzero no new TU is started and no more
+ * results are reported.  want_includes: results carry the TU's include
+ * list. */
 tl_pool_status tl_pool_run(const tl_cli_tus *tus, const tl_options *opts,
                            const tl_model_set *base, int jobs, bool want_includes,
                            volatile sig_atomic_t *stop, tl_result_fn on_result, void *ctx);
+
+typedef struct {
+    uint64_t memory_bytes;  /* address-space limit of each worker; 0: none */
+    unsigned timeout_s;     /* wall-clock limit per TU; 0: none */
+} tl_pool_limits;
+
+/* The workers' limits: TASKLINT_MEMORY_LIMIT (a size such as 2G or 512M,
+ * 0 for none; default 4 GiB, or half the physical memory when that is
+ * less; not enforced in AddressSanitizer builds) and TASKLINT_TU_TIMEOUT
+ * (seconds, 0 for none; default 600).  Returns 0, or -1 with a message
+ * (an invalid variable leaves its default in *out). */
+int tl_pool_limits_from_env(tl_pool_limits *out, char *msg, size_t msgsz);
 
 /* ---- progress (progress.c) ---- */
 

@@ -1,5 +1,8 @@
 /* discover.c - the translation units named on the command line (without -p):
- * files as given, directories searched recursively for *.c in sorted order. */
+ * files as given, directories searched recursively for *.c in sorted order;
+ * then, like clang-tidy, the compile_commands.json that lies next to them
+ * (in the file's directory or a parent, or their build/ subdirectory)
+ * gives the files it lists their own arguments. */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -8,7 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cli/cli.h"
+#include "cli/compile_db.h"
+#include "cli/untrusted.h"
 #include "util/xalloc.h"
 
 void tl_cli_tus_free(tl_cli_tus *t) {
@@ -156,6 +163,10 @@ int tl_discover(char *const *paths, size_t npaths, char *const *extra, int nextr
         }
         if (S_ISDIR(st.st_mode)) {
             walk(p, extra, nextra, out, &seen, err, 0);
+        } else if (!S_ISREG(st.st_mode)) { /* clang would read a FIFO or a device forever */
+            fprintf(err, "tasklint: error: %s: not a regular file (%s)\n", p,
+                    tl_file_kind(st.st_mode));
+            rc = 2;
         } else if (access(p, R_OK) != 0) {
             fprintf(err, "tasklint: error: %s: %s\n", p, strerror(errno));
             rc = 2;
@@ -165,4 +176,135 @@ int tl_discover(char *const *paths, size_t npaths, char *const *extra, int nextr
     }
     strset_free(&seen);
     return rc;
+}
+
+/* ---- compile databases next to the files ---- */
+
+typedef struct {
+    json_t *by_dir;    /* object: directory -> index in dbs, or null: none */
+    tl_compdb **dbs;
+    size_t *used;      /* TUs that took their arguments from dbs[i] */
+    size_t ndbs;
+    FILE *err;
+} db_finder;
+
+static char *parent_dir(const char *dir) {
+    const char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir) return tl_xstrdup("/");
+    return tl_xstrndup(dir, (size_t)(slash - dir));
+}
+
+/* Loads the database at `path` if there is one.  Returns its index, -1
+ * when there is none, or -2 when it cannot be used (a warning is printed:
+ * the search goes on, as clang-tidy's does). */
+static long try_database(db_finder *f, const char *path) {
+    struct stat st;
+    if (stat(path, &st) != 0) return -1;
+    char *why = NULL;
+    tl_compdb *db = tl_compdb_open(path, &why);
+    if (!db) {
+        char *shown = tl_escape_for_terminal(path);
+        fprintf(f->err, "tasklint: warning: ignoring %s: %s\n", shown, why);
+        free(shown);
+        free(why);
+        return -2;
+    }
+    f->dbs = tl_xrealloc(f->dbs, (f->ndbs + 1) * sizeof *f->dbs);
+    f->used = tl_xrealloc(f->used, (f->ndbs + 1) * sizeof *f->used);
+    f->dbs[f->ndbs] = db;
+    f->used[f->ndbs] = 0;
+    return (long)f->ndbs++;
+}
+
+/* The database for files in `dir` (absolute): the nearest one in dir or a
+ * parent, or in its build/ subdirectory; -1 if none.  Every directory on
+ * the way is remembered, so each is looked at once per run. */
+static long database_for(db_finder *f, const char *dir) {
+    char **pending = NULL;
+    size_t npending = 0;
+    long found = -1;
+    char *d = tl_xstrdup(dir);
+    for (;;) {
+        const json_t *known = json_object_get(f->by_dir, d);
+        if (known) {
+            found = json_is_integer(known) ? (long)json_integer_value(known) : -1;
+            free(d);
+            break;
+        }
+        pending = tl_xrealloc(pending, (npending + 1) * sizeof *pending);
+        pending[npending++] = d;
+        const char *base = strcmp(d, "/") ? d : "";
+        char *here = tl_xasprintf("%s/compile_commands.json", base);
+        char *in_build = tl_xasprintf("%s/build/compile_commands.json", base);
+        long idx = try_database(f, here);
+        if (idx < 0) idx = try_database(f, in_build);
+        free(here);
+        free(in_build);
+        if (idx >= 0) {
+            found = idx;
+            break;
+        }
+        if (!strcmp(d, "/")) break;
+        d = parent_dir(d);
+    }
+    for (size_t i = 0; i < npending; i++) {
+        json_object_set_new_nocheck(f->by_dir, pending[i],
+                                    found >= 0 ? json_integer(found) : json_null());
+        free(pending[i]);
+    }
+    free(pending);
+    return found;
+}
+
+static void copy_tu(tl_cli_tus *out, const tl_cli_tu *tu) {
+    tl_cli_tu *c = tl_cli_tus_add(out, tu->file, tu->directory);
+    c->from_compdb = tu->from_compdb;
+    for (int k = 0; k < tu->nargs; k++) tl_cli_tu_add_arg(c, tu->args[k]);
+}
+
+void tl_discover_compdbs(tl_cli_tus *tus, char *const *extra, int nextra, bool verbose,
+                         FILE *err) {
+    db_finder f = {.by_dir = json_object(), .err = err};
+    tl_cli_tus result = {0};
+    result.input_errors = tus->input_errors;
+    for (size_t i = 0; i < tus->n; i++) {
+        const tl_cli_tu *tu = &tus->items[i];
+        if (tu->from_compdb) {
+            copy_tu(&result, tu);
+            continue;
+        }
+        char *abs = tl_cli_abspath(tu->file, tu->directory);
+        char *dir = parent_dir(abs);
+        long idx = database_for(&f, dir);
+        long entry = -1;
+        if (idx >= 0) {
+            char real[PATH_MAX];
+            entry = tl_compdb_find(f.dbs[idx], realpath(abs, real) ? real : abs);
+        }
+        if (entry < 0) {
+            copy_tu(&result, tu);
+        } else if (tl_compdb_add_tu(f.dbs[idx], (size_t)entry, extra, nextra, &result, err) ==
+                   0) {
+            f.used[idx]++;
+        } else {
+            result.input_errors = true;
+        }
+        free(dir);
+        free(abs);
+    }
+    for (size_t i = 0; i < f.ndbs; i++) {
+        if (verbose && f.used[i]) {
+            char *shown = tl_escape_for_terminal(tl_compdb_path(f.dbs[i]));
+            fprintf(err, "tasklint: note: using %s for %zu file%s\n", shown, f.used[i],
+                    f.used[i] == 1 ? "" : "s");
+            free(shown);
+            tl_compdb_print_dropped(f.dbs[i], err);
+        }
+        tl_compdb_close(f.dbs[i]);
+    }
+    free(f.dbs);
+    free(f.used);
+    json_decref(f.by_dir);
+    tl_cli_tus_free(tus);
+    *tus = result;
 }

@@ -2,8 +2,9 @@
  *
  *   tasklint [options] PATH... [-- COMPILER_ARGS]
  *
- * Inputs come from the paths (files, directories searched for *.c) or from
- * a compile_commands.json (-p); worker threads analyse them (driver.c);
+ * Inputs come from the paths (files, directories searched for *.c; the
+ * compile_commands.json found next to them gives their arguments) or from
+ * a compile_commands.json (-p); worker processes analyse them (driver.c);
  * findings are printed on stdout in input order, the summary and progress
  * on stderr.  Exit: 0 clean, 1 findings, 2 usage/fatal error, 130 SIGINT.
  *
@@ -141,6 +142,7 @@ typedef struct {
     size_t nnew, nunchanged;
     size_t ntriaged;
     bool any_fatal;
+    bool any_crashed;        /* a TU's worker died (tl_tu_result.crashed) */
     char **fatal_seen;
     size_t nfatal;
     double t_lookup, t_stamp, t_record; /* seconds spent on the store (-v) */
@@ -210,11 +212,32 @@ static const tl_file_stamp *stamp_of(run_ctx *c, const char *path) {
     return e->ok ? &e->st : NULL;
 }
 
+/* One hint per run when a file analysed without a compile database misses
+ * an #include: the project's flags are probably in one. */
+static void hint_compile_db(run_ctx *c, const tl_cli_tu *tu, const tl_findings *fs) {
+    static bool given = false;
+    if (given || tu->from_compdb || c->o->quiet || c->o->compdb_dir) return;
+    for (size_t i = 0; i < fs->n; i++) {
+        const tl_finding *f = &fs->items[i];
+        if (strcmp(f->rule, "clang-diagnostic") != 0 || !strstr(f->message, "file not found"))
+            continue;
+        given = true;
+        tl_progress_clear(&c->progress);
+        fflush(c->out);
+        fputs("tasklint: hint: an #include was not found and no compile_commands.json lists "
+              "this file; pass the build directory that holds one with -p (e.g. -p build/), "
+              "or include paths after -- (e.g. -- -Iinclude)\n",
+              stderr);
+        return;
+    }
+}
+
 /* A TU's findings are ready (analysed now, or carried over): fingerprint,
  * triage, record, compare, print. */
 static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, const char *fatal_msg,
-                       char **includes, size_t nincludes, tu_slot *slot) {
+                       bool crashed, char **includes, size_t nincludes, tu_slot *slot) {
     const tl_cli_tu *tu = &c->tus->items[index];
+    if (crashed) c->any_crashed = true;
     if (fatal) {
         c->any_fatal = true;
         const char *m = fatal_msg ? fatal_msg : "analysis failed";
@@ -260,8 +283,11 @@ static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, co
                 }
                 char *main_abs = tl_cli_abspath(tu->file, tu->directory);
                 c->t_stamp += now_s() - t0;
-                rc = tl_store_record_tu(c->store, c->run, c->keys[index], main_abs, st, nst, fs, 0,
-                                        &e);
+                /* a crash is recorded, but never carried over to a later run */
+                char *key = crashed ? tl_cli_unreusable_tu_key(c->keys[index])
+                                    : tl_xstrdup(c->keys[index]);
+                rc = tl_store_record_tu(c->store, c->run, key, main_abs, st, nst, fs, 0, &e);
+                free(key);
                 free(main_abs);
                 free(st);
             }
@@ -334,8 +360,9 @@ static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, co
     free(counted.items);
     for (size_t i = 0; i < fs->n; i++)
         if (fs->items[i].suppressed) c->summary.suppressed++;
-    if (fatal) c->summary.files_failed++;
+    if (fatal || crashed) c->summary.files_failed++;
     else c->summary.files_analysed++;
+    hint_compile_db(c, tu, fs);
 
     c->analysed = tl_xrealloc(c->analysed, (c->nanalysed + 1) * sizeof *c->analysed);
     c->analysed[c->nanalysed++] = tl_cli_abspath(tu->file, tu->directory);
@@ -356,7 +383,7 @@ static void emit_reused_upto(run_ctx *c, size_t limit) {
         size_t i = c->next_emit;
         tu_slot *s = c->slots ? &c->slots[i] : NULL;
         if (!s || !s->reused) break;
-        process_tu(c, i, &s->findings, false, NULL, NULL, 0, s);
+        process_tu(c, i, &s->findings, false, NULL, false, NULL, 0, s);
         c->next_emit++;
     }
 }
@@ -366,7 +393,8 @@ static void on_result(void *ctx, size_t j, tl_tu_result *r) {
     size_t i = c->miss_map[j];
     emit_reused_upto(c, i);
     if (c->store_failed) return;
-    process_tu(c, i, &r->findings, r->fatal, r->fatal_message, r->includes, r->nincludes, NULL);
+    process_tu(c, i, &r->findings, r->fatal, r->fatal_message, r->crashed, r->includes,
+               r->nincludes, NULL);
     c->next_emit = i + 1;
 }
 
@@ -415,7 +443,7 @@ static void worktree_cleanup(void) {
            NULL);
     /* whatever git left behind (it refuses to remove a half-made worktree) */
     char *rm[] = {"rm", "-rf", wt_tmp, NULL};
-    pid_t pid;
+    pid_t pid = 0; /* initialised: else gcc 12 -O3 warns -Wdangling-pointer (a false positive) */
     extern char **environ;
     if (posix_spawnp(&pid, "rm", NULL, NULL, rm, environ) == 0) waitpid(pid, NULL, 0);
     tl_git(wt_top, (const char *const[]){"worktree", "prune", NULL}, NULL, NULL);
@@ -487,12 +515,13 @@ typedef struct {
 typedef struct {
     int status;      /* 0 done, 130 interrupted, 2 store failure */
     bool fatal;
+    bool crashed;    /* a worker died on a file: the run is complete, the exit status 2 */
 } run_outcome;
 
 /* One analysis run over `tus`, recorded in the store when there is one. */
 static run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const char *root,
                                 const char *git_dir, const char *label, run_ctx *c) {
-    run_outcome res = {0, false};
+    run_outcome res = {0, false, false};
     const tl_cli_options *o = env->o;
     c->o = o;
     c->tus = tus;
@@ -583,23 +612,10 @@ static run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const
     if (st == TL_POOL_DONE && !interrupted) emit_reused_upto(c, tus->n);
 
     tl_progress_clear(&c->progress);
-    if (st == TL_POOL_ABANDONED) {
-        fflush(c->out);
-        fflush(stdout);
-        fputs("tasklint: interrupted\n", stderr);
-        if (c->store && c->run > 0) {
-            tl_store_error e;
-            memset(&e, 0, sizeof e);
-            tl_store_run_finish(c->store, c->run, false, &e);
-            tl_store_close(c->store);
-        }
-        worktree_cleanup();
-        tl_atomic_file_discard_all();
-        _exit(130); /* workers are still inside libclang: no cleanup */
-    }
     if (c->store_failed) res.status = 2;
     else if (st == TL_POOL_INTERRUPTED || interrupted) res.status = 130;
     res.fatal = c->any_fatal;
+    res.crashed = c->any_crashed;
 out:
     if (c->store && c->run > 0) {
         tl_store_error e;
@@ -747,7 +763,7 @@ static int baseline_commit_run(const run_env *env, const tl_cli_tus *tus, const 
     if (!o->quiet) fprintf(stderr, "tasklint: analysing %s (%.12s) in a temporary worktree\n",
                            o->baseline_commit, commit);
     run_outcome r = wtus.n ? run_analysis(&env2, &wtus, wroot, wt_dir, label, &c)
-                           : (run_outcome){0, false};
+                           : (run_outcome){0, false, false};
     free(label);
     int status = r.status;
     if (status == 0) {
@@ -829,19 +845,22 @@ static int analyze(const tl_cli_options *o) {
     char *msgs = NULL;
     size_t nmsgs = 0;
     FILE *errs = open_memstream(&msgs, &nmsgs);
-    if (o->compdb_dir)
-        rc = tl_compdb_load(o->compdb_dir, o->paths, o->npaths, o->extra_args, o->nextra, &tus,
-                            errs ? errs : stderr);
-    else
-        rc = tl_discover(o->paths, o->npaths, o->extra_args, o->nextra, &tus,
-                         errs ? errs : stderr);
+    FILE *err_to = errs ? errs : stderr;
+    if (o->compdb_dir) {
+        rc = tl_compdb_load(o->compdb_dir, o->paths, o->npaths, o->extra_args, o->nextra,
+                            o->verbose, &tus, err_to);
+    } else {
+        rc = tl_discover(o->paths, o->npaths, o->extra_args, o->nextra, &tus, err_to);
+        if (rc == 0 && !o->no_compdb)
+            tl_discover_compdbs(&tus, o->extra_args, o->nextra, o->verbose, err_to);
+    }
     if (errs) {
         fclose(errs);
         tl_term_write_lines(stderr, msgs, nmsgs);
         free(msgs);
     }
     if (rc == 0 && tus.n == 0) {
-        fprintf(stderr, "tasklint: error: no C files to analyse\n");
+        if (!tus.input_errors) fprintf(stderr, "tasklint: error: no C files to analyse\n");
         rc = 2;
     }
     if (rc) {
@@ -954,7 +973,8 @@ static int analyze(const tl_cli_options *o) {
     }
     if (compared) compute_fixed(&c, &baseline, !o->baseline_commit, &fixed);
     if (o->format != TL_FORMAT_TEXT &&
-        write_report(o, out, &c, compared ? &fixed : NULL, compared, !r.fatal, start, end) != 0) {
+        write_report(o, out, &c, compared ? &fixed : NULL, compared,
+                     !r.fatal && !r.crashed && !tus.input_errors, start, end) != 0) {
         fprintf(stderr, "tasklint: error: cannot write the report\n");
         rc = 2;
         goto restore;
@@ -980,7 +1000,7 @@ static int analyze(const tl_cli_options *o) {
 
     tl_fail_on fail = o->fail_on;
     if (fail == TL_FAIL_DEFAULT) fail = compared ? TL_FAIL_NEW : TL_FAIL_ANY;
-    if (r.fatal) rc = 2;
+    if (r.fatal || r.crashed || tus.input_errors) rc = 2; /* inputs reported and skipped */
     else if (fail == TL_FAIL_ANY) rc = c.counted > 0;
     else if (fail == TL_FAIL_NEW) rc = c.counted_new > 0;
     else rc = 0;
@@ -1017,6 +1037,7 @@ int main(int argc, char **argv) {
     if (rc == 0) {
         switch (o.command) {
         case TL_CMD_HELP: tl_cli_print_help(stdout); break;
+        case TL_CMD_HELP_MAN: tl_cli_print_man(stdout); break;
         case TL_CMD_VERSION: {
             CXString v = clang_getClangVersion();
             printf("tasklint %s\nlibclang: %s\n", TASKLINT_VERSION, clang_getCString(v));

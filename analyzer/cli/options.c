@@ -1,4 +1,5 @@
-/* options.c - command line parsing. */
+/* options.c - command line parsing, and the tables that document it (--help
+ * prints them here, the manual page in manpage.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,79 +9,244 @@
 #include "util/term_escape.h"
 #include "util/xalloc.h"
 
+/* ---- the documentation of the command line ----
+ *
+ * One set of tables for `--help` (below) and the manual page (manpage.c,
+ * `--help-man`), so the two cannot drift.  Help texts are single paragraphs
+ * without line breaks: each printer wraps them. */
+
+const char tl_cli_help_summary[] = "find async task-lifecycle bugs in C programs";
+
+const char *const tl_cli_usage_docs[] = {
+    "[OPTIONS] PATH... [-- COMPILER_ARGS...]",
+    "-p BUILD_DIR [OPTIONS] [PATH...] [-- COMPILER_ARGS...]",
+    NULL,
+};
+
+const char *const tl_cli_description_docs[] = {
+    "Finds async task-lifecycle bugs in C: spawned tasks that are never joined, work torn down "
+    "before it is awaited, waits without a timeout, and blocking calls inside coroutines and "
+    "event-loop callbacks.",
+    "PATH is a C file or a directory (searched recursively for *.c files). With -p, the files "
+    "come from BUILD_DIR/compile_commands.json and PATHs only select entries (a file, or every "
+    "entry under a directory). A PATH named like a subcommand can be given as ./NAME.",
+    "Suppress a finding with a comment: // tasklint-ignore(RULE): reason (also -next-line, "
+    "-begin/-end and -file forms).",
+    NULL,
+};
+
+const tl_cli_section_doc tl_cli_option_sections[TL_OPTSEC_HIDDEN] = {
+    [TL_OPTSEC_ANALYSIS] = {"Analysis options", NULL},
+    [TL_OPTSEC_STORE] = {"Findings store",
+                         "every run is recorded; unchanged files are not re-analysed"},
+    [TL_OPTSEC_INFO] = {"Information", NULL},
+};
+
+const tl_cli_option_doc tl_cli_option_docs[] = {
+    {NULL, 'p', "DIR|FILE",
+     "read DIR/compile_commands.json, or the database FILE: each entry is analysed with its own "
+     "arguments (without -p: the compile_commands.json found next to each file, in its "
+     "directory, a parent or their build/)",
+     TL_OPTSEC_ANALYSIS},
+    {"no-compdb", 0, NULL, "do not look for a compile_commands.json", TL_OPTSEC_ANALYSIS},
+    {"", 0, "ARGS...",
+     "compiler arguments for every file (-I, -D, -std=...); with -p they are added to each "
+     "entry's own",
+     TL_OPTSEC_ANALYSIS},
+    {"enable", 0, "RULE[,RULE]", "enable rules (repeatable; overrides the config file)",
+     TL_OPTSEC_ANALYSIS},
+    {"disable", 0, "RULE[,RULE]", "disable rules (repeatable; overrides the config file)",
+     TL_OPTSEC_ANALYSIS},
+    {"profile", 0, "NAME",
+     "default, or strict (also flags forever joins, accept and event loops, condition waits)",
+     TL_OPTSEC_ANALYSIS},
+    {"config", 0, "FILE", "use this project config for every file", TL_OPTSEC_ANALYSIS},
+    {"no-config", 0, NULL, "do not look for .tasklint.yaml files", TL_OPTSEC_ANALYSIS},
+    {"models", 0, "FILE", "load an extra library model file (repeatable)", TL_OPTSEC_ANALYSIS},
+    {"jobs", 'j', "N",
+     "analyse N files in parallel (default: CPUs online), each in a worker process limited by "
+     "TASKLINT_MEMORY_LIMIT and TASKLINT_TU_TIMEOUT",
+     TL_OPTSEC_ANALYSIS},
+    {"color", 0, "WHEN",
+     "auto (default), always or never; NO_COLOR (non-empty) always disables colour",
+     TL_OPTSEC_ANALYSIS},
+    {"quiet", 'q', NULL, "no summary line", TL_OPTSEC_ANALYSIS},
+    {"verbose", 'v', NULL,
+     "diff/check: also list unchanged findings; name the compile databases used and the "
+     "arguments dropped",
+     TL_OPTSEC_ANALYSIS},
+    {"format", 0, "FMT", "text (default), json or sarif", TL_OPTSEC_ANALYSIS},
+    {"output", 'o', "FILE", "write the findings to FILE instead of stdout", TL_OPTSEC_ANALYSIS},
+
+    {"db", 0, "PATH", "the store (default: .tasklint/findings.db at the project root)",
+     TL_OPTSEC_STORE},
+    {"no-db", 0, NULL, "do not read or write the store", TL_OPTSEC_STORE},
+    {"baseline", 0, "NAME|FILE",
+     "compare with a baseline: a name set with `baseline set`, or a file written by `baseline "
+     "export`; new findings are tagged [new]",
+     TL_OPTSEC_STORE},
+    {"baseline-commit", 0, "REF",
+     "compare with git commit REF, analysed in a temporary worktree", TL_OPTSEC_STORE},
+    {"fail-on", 0, "WHICH",
+     "new, any or none: which findings make the exit status 1 (default: new with a baseline, "
+     "else any)",
+     TL_OPTSEC_STORE},
+    {"name", 0, "NAME", "baseline set/export: the baseline's name (default: default)",
+     TL_OPTSEC_STORE},
+    {"run", 0, "RUN", "baseline export: export this run", TL_OPTSEC_STORE},
+
+    {"list-rules", 0, NULL, "list the rules", TL_OPTSEC_INFO},
+    {"explain", 0, "RULE", "print a rule's documentation", TL_OPTSEC_INFO},
+    {"version", 0, NULL, "print the version", TL_OPTSEC_INFO},
+    {"help", 'h', NULL, "print this help", TL_OPTSEC_INFO},
+
+    {"colour", 0, "WHEN", "the same as --color", TL_OPTSEC_HIDDEN},
+    {"help-man", 0, NULL, "print the manual page (roff); the build installs it",
+     TL_OPTSEC_HIDDEN},
+    {NULL, 0, NULL, NULL, 0},
+};
+
+const tl_cli_command_doc tl_cli_command_docs[] = {
+    {"check", "[OPTIONS] PATH...",
+     "analyse, print only findings new since the baseline (default: the baseline named "
+     "default), then 'N new, M unchanged, K fixed'"},
+    {"runs", "", "the recorded runs with counts per rule"},
+    {"diff", "[RUN_A [RUN_B]]",
+     "new, fixed (and with -v unchanged) findings between two runs (default: the last two "
+     "complete runs; --baseline as A)"},
+    {"baseline", "set [RUN]", "name a run (default: the newest complete run) as baseline"},
+    {"baseline", "export FILE", "write a baseline as a sorted text file to commit"},
+    {"triage", "FINGERPRINT STATE REASON",
+     "record a decision for a finding's fingerprint (or a unique prefix of 8+ characters): "
+     "false-positive, intentional or confirmed; kept across runs"},
+    {NULL, NULL, NULL},
+};
+
+const tl_cli_text_doc tl_cli_environment_docs[] = {
+    {"TASKLINT_MEMORY_LIMIT",
+     "SIZE (e.g. 768M, 4G): the address space of each worker process (default 4G or half the "
+     "RAM if less; 0: no limit)"},
+    {"TASKLINT_TU_TIMEOUT",
+     "SECONDS: a file whose parse and analysis take longer is stopped and reported (default 600; "
+     "0: no limit)"},
+    {"TASKLINT_DB",
+     "the store's path when neither --db nor --no-db is given; none (or off, 0) disables the "
+     "store"},
+    {"NO_COLOR", "when not empty, no colour, even with --color always"},
+    {"TERM", "when dumb, no colour with --color auto"},
+    {"TMPDIR", "where --baseline-commit makes its temporary worktree (default: /tmp)"},
+    {NULL, NULL},
+};
+
+const tl_cli_text_doc tl_cli_exit_status_docs[] = {
+    {"0", "no findings (see --fail-on)"},
+    {"1", "findings; clang errors in a file count as findings"},
+    {"2", "usage or fatal error (also a store that cannot be opened)"},
+    {"130", "interrupted"},
+    {NULL, NULL},
+};
+
+char *tl_cli_option_label(const tl_cli_option_doc *d) {
+    char *s;
+    if (d->long_name && !*d->long_name) /* the "--" separator */
+        return tl_xasprintf("-- %s", d->arg);
+    const char *arg = d->arg ? d->arg : "";
+    const char *sep = d->arg ? " " : "";
+    if (d->short_name && d->long_name)
+        s = tl_xasprintf("-%c%s%s, --%s%s%s", d->short_name, sep, arg, d->long_name, sep, arg);
+    else if (d->short_name)
+        s = tl_xasprintf("-%c%s%s", d->short_name, sep, arg);
+    else
+        s = tl_xasprintf("--%s%s%s", d->long_name, sep, arg);
+    return s;
+}
+
+#define HELP_WIDTH 79
+#define HELP_COLUMN 23 /* where the help text of an entry starts */
+
+/* Prints `text` from column `col` on, wrapped at HELP_WIDTH; continuation
+ * lines start at column `indent`.  Ends the line. */
+static void print_wrapped(FILE *out, const char *text, int col, int indent) {
+    const char *p = text;
+    bool first = true;
+    while (*p) {
+        while (*p == ' ') p++;
+        size_t len = strcspn(p, " ");
+        if (!*p) break;
+        if (!first && col + 1 + (int)len > HELP_WIDTH) {
+            fprintf(out, "\n%*s", indent, "");
+            col = indent;
+            first = true;
+        }
+        if (!first) {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(p, 1, len, out);
+        col += (int)len;
+        p += len;
+        first = false;
+    }
+    fputc('\n', out);
+}
+
+/* "  LABEL              help..." (the help on the next line when LABEL is long:
+ * two blanks at least separate them) */
+static void print_entry(FILE *out, const char *label, const char *help) {
+    int n = fprintf(out, "  %s", label);
+    if (n + 2 > HELP_COLUMN) {
+        fputc('\n', out);
+        n = 0;
+    }
+    fprintf(out, "%*s", HELP_COLUMN - n, "");
+    print_wrapped(out, help, HELP_COLUMN, HELP_COLUMN);
+}
+
 void tl_cli_print_help(FILE *out) {
-    fputs(
-        "Usage: tasklint [options] PATH... [-- COMPILER_ARGS...]\n"
-        "       tasklint -p BUILD_DIR [options] [PATH...] [-- COMPILER_ARGS...]\n"
-        "       tasklint check [--baseline NAME|FILE | --baseline-commit REF] [options] PATH...\n"
-        "       tasklint runs | diff [RUN_A [RUN_B]] | baseline set [RUN] |\n"
-        "                baseline export FILE | triage FINGERPRINT STATE REASON\n"
-        "\n"
-        "Finds async task-lifecycle bugs in C: spawned tasks that are never joined,\n"
-        "work torn down before it is awaited, waits without a timeout, and blocking\n"
-        "calls inside coroutines and event-loop callbacks.\n"
-        "\n"
-        "PATH is a C file or a directory (searched recursively for *.c files).\n"
-        "With -p, the files come from BUILD_DIR/compile_commands.json and PATHs\n"
-        "only select entries (a file, or every entry under a directory).\n"
-        "\n"
-        "Options:\n"
-        "  -p DIR               read DIR/compile_commands.json\n"
-        "  -- ARGS...           compiler arguments for every file (-I, -D, -std=...)\n"
-        "  --enable RULE[,RULE] enable rules (overrides the config file)\n"
-        "  --disable RULE[,..]  disable rules (overrides the config file)\n"
-        "  --profile NAME       default, or strict (also flags forever joins, accept\n"
-        "                       and event loops, condition waits)\n"
-        "  --config FILE        use this project config for every file\n"
-        "  --no-config          do not look for .tasklint.yaml files\n"
-        "  --models FILE        load an extra library model file (repeatable)\n"
-        "  -j N, --jobs N       analyse N files in parallel (default: CPUs online)\n"
-        "  --color WHEN         auto (default), always or never; NO_COLOR (non-empty) always disables colour\n"
-        "  -q, --quiet          no summary line\n"
-        "  -v, --verbose        diff/check: also list unchanged findings\n"
-        "  --format FMT         text (default), json or sarif\n"
-        "  --output FILE        write the findings to FILE instead of stdout\n"
-        "\n"
-        "Findings store (every run is recorded; unchanged files are not re-analysed):\n"
-        "  --db PATH            the store (default: .tasklint/findings.db at the\n"
-        "                       project root)\n"
-        "  --no-db              do not read or write the store\n"
-        "                       (TASKLINT_DB=PATH sets the default database, TASKLINT_DB=none\n"
-        "                       disables it; the options win over the variable)\n"
-        "  --baseline NAME|FILE compare with a baseline: a name set with `baseline set`,\n"
-        "                       or a file written by `baseline export`; new findings\n"
-        "                       are tagged [new]\n"
-        "  --baseline-commit REF  compare with git commit REF, analysed in a temporary\n"
-        "                       worktree\n"
-        "  --fail-on WHICH      new, any or none: which findings make the exit status 1\n"
-        "                       (default: new with a baseline, else any)\n"
-        "  --name NAME          baseline set/export: the baseline's name (default: default)\n"
-        "  --run RUN            baseline export: export this run\n"
-        "\n"
-        "Subcommands:\n"
-        "  check PATH...        analyse, print only findings new since the baseline\n"
-        "                       (default: the baseline named default), then\n"
-        "                       'N new, M unchanged, K fixed'\n"
-        "  runs                 the recorded runs with counts per rule\n"
-        "  diff [A [B]]         new, fixed (and with -v unchanged) findings between two\n"
-        "                       runs (default: the last two complete runs; --baseline as A)\n"
-        "  baseline set [RUN]   name a run (default: the newest complete run) as baseline\n"
-        "  baseline export FILE write a baseline as a sorted text file to commit\n"
-        "  triage FP STATE REASON  record a decision for a finding's fingerprint (or a\n"
-        "                       unique prefix of 8+ characters): false-positive,\n"
-        "                       intentional or confirmed; kept across runs\n"
-        "A PATH named like a subcommand can be given as ./NAME.\n"
-        "  --list-rules         list the rules\n"
-        "  --explain RULE       print a rule's documentation\n"
-        "  --version            print the version\n"
-        "  -h, --help           print this help\n"
-        "\n"
-        "Suppress a finding with a comment: // tasklint-ignore(RULE): reason\n"
-        "(also -next-line, -begin/-end and -file forms).\n"
-        "\n"
-        "Exit status: 0 no findings, 1 findings (see --fail-on), 2 usage or fatal\n"
-        "error (also a store that cannot be opened), 130 interrupted.\n",
-        out);
+    for (size_t i = 0; tl_cli_usage_docs[i]; i++)
+        fprintf(out, "%s tasklint %s\n", i ? "      " : "Usage:", tl_cli_usage_docs[i]);
+    /* the subcommands on as few lines as fit */
+    int col = fprintf(out, "       tasklint");
+    for (size_t i = 0; tl_cli_command_docs[i].name; i++) {
+        const tl_cli_command_doc *c = &tl_cli_command_docs[i];
+        int len = (int)(strlen(c->name) + (*c->args ? 1 + strlen(c->args) : 0));
+        if (i && col + 3 + len > HELP_WIDTH) {
+            fputs(" |\n               ", out);
+            col = 15;
+        } else if (i) {
+            col += fprintf(out, " |");
+        }
+        col += fprintf(out, " %s%s%s", c->name, *c->args ? " " : "", c->args);
+    }
+    fputc('\n', out);
+    for (size_t i = 0; tl_cli_description_docs[i]; i++) {
+        fputc('\n', out);
+        print_wrapped(out, tl_cli_description_docs[i], 0, 0);
+    }
+    for (int sec = 0; sec < TL_OPTSEC_HIDDEN; sec++) {
+        const tl_cli_section_doc *s = &tl_cli_option_sections[sec];
+        if (s->intro) fprintf(out, "\n%s (%s):\n", s->title, s->intro);
+        else fprintf(out, "\n%s:\n", s->title);
+        for (const tl_cli_option_doc *d = tl_cli_option_docs; d->help; d++) {
+            if ((int)d->section != sec) continue;
+            char *label = tl_cli_option_label(d);
+            print_entry(out, label, d->help);
+            free(label);
+        }
+    }
+    fputs("\nSubcommands:\n", out);
+    for (size_t i = 0; tl_cli_command_docs[i].name; i++) {
+        const tl_cli_command_doc *c = &tl_cli_command_docs[i];
+        char *label = tl_xasprintf("%s%s%s", c->name, *c->args ? " " : "", c->args);
+        print_entry(out, label, c->help);
+        free(label);
+    }
+    fputs("\nEnvironment:\n", out);
+    for (size_t i = 0; tl_cli_environment_docs[i].name; i++)
+        print_entry(out, tl_cli_environment_docs[i].name, tl_cli_environment_docs[i].text);
+    fputs("\nExit status:\n", out);
+    for (size_t i = 0; tl_cli_exit_status_docs[i].name; i++)
+        print_entry(out, tl_cli_exit_status_docs[i].name, tl_cli_exit_status_docs[i].text);
 }
 
 char *tl_cli_rule_list(void) {
@@ -223,6 +389,8 @@ int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err) {
             break;
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             o->command = TL_CMD_HELP;
+        } else if (!strcmp(a, "--help-man")) {
+            if (o->command == TL_CMD_ANALYZE) o->command = TL_CMD_HELP_MAN;
         } else if (!strcmp(a, "--version")) {
             if (o->command == TL_CMD_ANALYZE) o->command = TL_CMD_VERSION;
         } else if (!strcmp(a, "--list-rules")) {
@@ -314,6 +482,8 @@ int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err) {
         } else if (long_opt(a, "--run", &val)) {
             NEED_VALUE("--run");
             o->run = val;
+        } else if (!strcmp(a, "--no-compdb")) {
+            o->no_compdb = true;
         } else if (!strncmp(a, "-p", 2)) {
             val = a[2] ? a + 2 : NULL;
             NEED_VALUE("-p");
@@ -348,6 +518,14 @@ int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err) {
     if (o->baseline && o->baseline_commit)
         return usage_error(err, "%s: give --baseline or --baseline-commit, not both",
                            "--baseline-commit");
+    /* the workers' limits come from the environment: bad values are refused
+       before anything starts */
+    if (o->command == TL_CMD_ANALYZE || o->command == TL_CMD_CHECK) {
+        tl_pool_limits limits;
+        char msg[256];
+        if (tl_pool_limits_from_env(&limits, msg, sizeof msg) != 0)
+            return usage_error(err, "%s", msg);
+    }
     return 0;
 }
 

@@ -306,6 +306,11 @@ char *tl_cli_tool_identity(void) {
     return tl_xstrdup(TASKLINT_VERSION);
 }
 
+char *tl_cli_unreusable_tu_key(const char *key) {
+    /* tl_store_tu_key gives 64 hex digits: no lookup ever computes this */
+    return tl_xasprintf("crashed:%s", key);
+}
+
 int tl_cli_parse_run(const char *s, int64_t *out) {
     if (!s || !*s) return -1;
     char *end;

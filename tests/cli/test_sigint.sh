@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SIGINT stops the run: exit 130, no new files started, nothing half-written
-# (every printed finding is complete).
+# (every printed finding is complete), no worker process left behind.
 set -u
 TL=$1
 T=$(mktemp -d)
@@ -39,6 +39,9 @@ lines=$(wc -l <"$T/out")
 [ $((lines % 4)) = 0 ] || fail "half-written output ($lines lines)"
 [ -z "$(tail -c 1 "$T/out")" ] || fail "last line not terminated"
 grep -q "files analysed" "$T/err" && fail "summary printed after an interrupt"
+# the worker processes were killed and reaped with it (they share its command line)
+sleep 0.2
+pgrep -f -- "$T/many" >/dev/null && fail "worker processes outlived tasklint"
 echo "ok   interrupted after $n of 400 files"
 
 [ "$fails" = 0 ] && echo "all passed" || { echo "$fails failed"; exit 1; }
