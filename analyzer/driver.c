@@ -10,6 +10,7 @@
  * only shared state is the config cache, behind a mutex.
  */
 #include "driver.h"
+#include "driver_unit.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -43,6 +44,9 @@ void tl_tu_result_free(tl_tu_result *r) {
     free(r->includes);
     r->includes = NULL;
     r->nincludes = 0;
+    free(r->unit);
+    r->unit = NULL;
+    r->unit_len = 0;
     r->fatal = false;
     r->crashed = false;
     r->nerrors = 0;
@@ -100,8 +104,7 @@ static char *check_rule_ids(const char *path, const char *key, char **ids, size_
 
 /* Returns the model set for config `path` (owned by the cache), or NULL with
  * *err set to a malloc'd message. */
-static const tl_model_set *config_models(const tl_model_set *base, const char *path,
-                                         char **err) {
+const tl_model_set *tl_driver_config_models(const tl_model_set *base, const char *path, char **err) {
     pthread_mutex_lock(&cfg_mu);
     for (size_t i = 0; i < cfg_n; i++) {
         cfg_entry *e = &cfg_cache[i];
@@ -311,18 +314,6 @@ static char *describe_args(const char *const *args, int n) {
     return s;
 }
 
-/* Phase 1 of a TU kept for phase 2: its IR, settings and suppressions. */
-struct tl_tu_unit {
-    char *path;
-    char *dir;
-    const tl_model_set *models;
-    tl_profile profile;
-    bool enabled[MAX_RULES];
-    tl_tu ir;
-    tl_tu_summary summary;
-    tl_suppress_set *sups; /* the main file first, then headers with functions */
-    size_t nsups;
-};
 
 static void unit_free(tl_tu_unit *u) {
     if (!u) return;
@@ -332,6 +323,7 @@ static void unit_free(tl_tu_unit *u) {
     free(u->sups);
     free(u->path);
     free(u->dir);
+    free(u->config_path);
     free(u);
 }
 
@@ -409,19 +401,21 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
 
     /* models and settings: built-in, or extended by the project config */
     const tl_model_set *models = base;
+    char *cfg = NULL;
     if (opts->config_path || !opts->no_config) {
-        char *cfg = opts->config_path ? tl_xstrdup(opts->config_path) : tl_config_find(path);
+        cfg = opts->config_path ? tl_xstrdup(opts->config_path) : tl_config_find(path);
         if (cfg) {
             char *err = NULL;
-            models = config_models(base, cfg, &err);
-            free(cfg);
+            models = tl_driver_config_models(base, cfg, &err);
             if (!models) {
+                free(cfg);
                 free(path);
                 return fatal(out, err);
             }
         }
     }
     tl_tu_unit *u = tl_xcalloc(1, sizeof *u);
+    u->config_path = cfg;
     u->path = path;
     u->dir = dir ? tl_xstrdup(dir) : NULL;
     u->models = models;
@@ -549,4 +543,17 @@ int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *bas
     rc = tl_unit_finish(u, NULL, out);
     tl_unit_free(u);
     return rc;
+}
+
+int tl_analyze_tu_phase1(CXIndex index, const tl_options *opts, const tl_model_set *base,
+                         const tl_tu_job *job, tl_tu_result *out) {
+    tl_tu_unit *u = NULL;
+    int rc = tl_unit_prepare(index, opts, base, job, &u, out);
+    if (rc != 0 || !u) return rc;
+    if (tl_unit_encode(u, &out->unit, &out->unit_len) != 0) {
+        tl_unit_free(u);
+        return fatal(out, tl_xasprintf("%s: its analysis is too large to pass on", job->file));
+    }
+    tl_unit_free(u);
+    return 0;
 }

@@ -22,12 +22,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "driver.h"
+#include "program/program.h"
 #include "report/report.h"
 #include "report/text_output.h"
 #include "rules/rule.h"
@@ -519,6 +521,73 @@ typedef struct {
 } run_outcome;
 
 /* One analysis run over `tus`, recorded in the store when there is one. */
+/* ---- whole program: phase 1 results are kept until the link ---- */
+
+typedef struct {
+    run_ctx *c;
+    tl_tu_result *results; /* per pool index (misses) */
+    bool *have;
+    size_t ndone;
+} phase1_acc;
+
+static void collect_result(void *ctx, size_t j, tl_tu_result *r) {
+    phase1_acc *acc = ctx;
+    acc->results[j] = *r; /* moved: the pool does not free it */
+    memset(r, 0, sizeof *r);
+    acc->have[j] = true;
+    tl_progress_update(&acc->c->progress, ++acc->ndone, acc->c->tus->items[acc->c->miss_map[j]].file);
+}
+
+/* Whether the run sees the whole program: every entry of a compile database,
+ * or directories - not a few files named one by one. */
+static bool covers_whole_program(const tl_cli_options *o) {
+    if (o->npaths == 0) return true;
+    for (size_t i = 0; i < o->npaths; i++) {
+        struct stat st;
+        if (stat(o->paths[i], &st) != 0 || !S_ISDIR(st.st_mode)) return false;
+    }
+    return true;
+}
+
+/* Phase 2: decode each unit, link every summary into the program, run the
+ * rules with it.  A unit that does not decode is reported on its TU. */
+static void finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size_t n) {
+    tl_tu_unit **units = tl_xcalloc(n + 1, sizeof *units);
+    tl_tu_summary **sums = tl_xcalloc(n + 1, sizeof *sums);
+    int nsums = 0;
+    for (size_t j = 0; j < n; j++) {
+        tl_tu_result *r = &acc->results[j];
+        if (!acc->have[j] || !r->unit) continue;
+        char err[256];
+        if (tl_unit_decode(r->unit, r->unit_len, env->base, &units[j], err, sizeof err) != 0) {
+            r->fatal = true;
+            free(r->fatal_message);
+            r->fatal_message = tl_xasprintf("%s: %s", c->tus->items[c->miss_map[j]].file, err);
+        } else {
+            sums[nsums++] = (tl_tu_summary *)tl_unit_summary(units[j]);
+        }
+        free(r->unit);
+        r->unit = NULL;
+        r->unit_len = 0;
+    }
+    tl_program *prog = tl_program_link(sums, nsums, env->base);
+    tl_program_set_whole(prog, covers_whole_program(env->o));
+    if (env->o->verbose) {
+        const tl_program_stats *ps = tl_program_stats_of(prog);
+        fprintf(stderr,
+                "whole program: %d functions linked (%d header functions seen again), %d of %d calls "
+                "through pointers resolved%s\n",
+                ps->functions, ps->duplicates, ps->resolved_indirect, ps->indirect_calls,
+                ps->capped ? " (some at the cap of targets per field)" : "");
+    }
+    for (size_t j = 0; j < n; j++)
+        if (units[j]) tl_unit_finish(units[j], prog, &acc->results[j]);
+    tl_program_free(prog);
+    for (size_t j = 0; j < n; j++) tl_unit_free(units[j]);
+    free(units);
+    free(sums);
+}
+
 static run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const char *root,
                                 const char *git_dir, const char *label, run_ctx *c) {
     run_outcome res = {0, false, false};
@@ -606,10 +675,22 @@ static run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const
     }
 
     tl_pool_status st = TL_POOL_DONE;
-    if (!interrupted)
-        st = tl_pool_run(&misses, &o->opts, env->base, env->jobs, c->store != NULL, &interrupted,
-                         on_result, c);
-    if (st == TL_POOL_DONE && !interrupted) emit_reused_upto(c, tus->n);
+    if (!interrupted) {
+        /* phase 1 in the workers; the link and phase 2 once every TU is in */
+        phase1_acc acc = {c, tl_xcalloc(misses.n + 1, sizeof *acc.results),
+                          tl_xcalloc(misses.n + 1, sizeof *acc.have), 0};
+        st = tl_pool_run(&misses, &o->opts, env->base, env->jobs, c->store != NULL, true, &interrupted,
+                         collect_result, &acc);
+        if (st == TL_POOL_DONE && !interrupted) {
+            finish_program(c, env, &acc, misses.n);
+            for (size_t j = 0; j < misses.n && !c->store_failed; j++)
+                if (acc.have[j]) on_result(c, j, &acc.results[j]);
+            emit_reused_upto(c, tus->n);
+        }
+        for (size_t j = 0; j < misses.n; j++) tl_tu_result_free(&acc.results[j]);
+        free(acc.results);
+        free(acc.have);
+    }
 
     tl_progress_clear(&c->progress);
     if (c->store_failed) res.status = 2;
