@@ -79,6 +79,11 @@ int tl_unit_encode(const tl_tu_unit *u, unsigned char **data, size_t *len);
  * tl_unit_prepare did).  0, or -1 with err. */
 int tl_unit_decode(const unsigned char *data, size_t len, const tl_model_set *base, tl_tu_unit **out,
                    char *err, size_t errsz);
+/* The summary frame of an encoded unit (a pointer into data), for digests
+ * and for linking a file that is not analysed again; 0 or -1. */
+int tl_unit_summary_bytes(const unsigned char *data, size_t len, const unsigned char **frame, size_t *n);
+/* Only the summary of an encoded unit.  0, or -1 with err. */
+int tl_unit_decode_summary(const unsigned char *data, size_t len, tl_tu_summary *out, char *err, size_t errsz);
 /* Phase 1 for a worker process: tl_unit_prepare, then the unit encoded into
  * out->unit (and freed). */
 int tl_analyze_tu_phase1(CXIndex index, const tl_options *opts, const tl_model_set *base,

@@ -105,7 +105,7 @@ static void get_suppress_set(tl_wire_reader *r, tl_suppress_set *s) {
 /* The next frame of the bytes, of the kind expected. */
 static int next_frame(const unsigned char *data, size_t len, size_t *at, uint16_t kind, tl_wire_frame *f,
                       char *err, size_t errsz) {
-    char why[160];
+    char why[96];
     if (tl_wire_scan_frame(data + *at, len - *at, f, why, sizeof why) != TL_WIRE_FRAME) {
         snprintf(err, errsz, "a unit with a broken frame: %s", *at == len ? "missing" : why);
         return -1;
@@ -189,4 +189,34 @@ int tl_unit_decode(const unsigned char *data, size_t len, const tl_model_set *ba
     }
     *out = u;
     return 0;
+}
+
+int tl_unit_summary_bytes(const unsigned char *data, size_t len, const unsigned char **frame, size_t *n) {
+    size_t at = 0;
+    tl_wire_frame f;
+    char err[256];
+    static const uint16_t kinds[] = {TL_WIRE_KIND_UNIT, TL_WIRE_KIND_IR, TL_WIRE_KIND_SUMMARY};
+    for (int i = 0; i < 3; i++) {
+        if (next_frame(data, len, &at, kinds[i], &f, err, sizeof err) != 0) return -1;
+    }
+    *frame = data + at - f.frame_len;
+    *n = f.frame_len;
+    return 0;
+}
+
+int tl_unit_decode_summary(const unsigned char *data, size_t len, tl_tu_summary *out, char *err, size_t errsz) {
+    const unsigned char *frame;
+    size_t n;
+    memset(out, 0, sizeof *out);
+    if (tl_unit_summary_bytes(data, len, &frame, &n) != 0) {
+        snprintf(err, errsz, "a unit without its summary");
+        return -1;
+    }
+    tl_wire_frame f;
+    char why[96];
+    if (tl_wire_scan_frame(frame, n, &f, why, sizeof why) != TL_WIRE_FRAME) {
+        snprintf(err, errsz, "a broken summary: %s", why);
+        return -1;
+    }
+    return tl_summary_wire_decode(&f, out, err, errsz);
 }
