@@ -2,7 +2,8 @@
  *
  * parse (libclang, KeepGoing) -> clang errors as clang-diagnostic findings
  * -> models (built-in + project config, cached per config file) -> lower ->
- * analyse -> enabled rules -> suppression comments -> sort.
+ * analyse -> enabled rules -> analysis limits hit -> suppression comments ->
+ * sort.
  *
  * Called concurrently from the CLI's worker threads (one CXIndex each): the
  * only shared state is the config cache, behind a mutex.
@@ -19,6 +20,7 @@
 
 #include "dataflow/analysis.h"
 #include "frontend/frontend.h"
+#include "report/analysis_limit.h"
 #include "report/suppress.h"
 #include "rules/rule.h"
 #include "util/xalloc.h"
@@ -358,6 +360,17 @@ static char *describe_args(const char *const *args, int n) {
     return s;
 }
 
+/* Limits the shared analysis (analysis.h) hit in functions that are checked. */
+static void report_shared_limits(const tl_analysis *a, tl_findings *out) {
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        const tl_func *f = &a->tu->funcs[fi];
+        if (a->funcs[fi].exempt || !a->funcs[fi].constprop_incomplete) continue;
+        tl_report_analysis_limit(out, f->loc.file, f->loc.line, f->loc.col, f->name,
+                                 "constant propagation stopped at its budget (loops nested too "
+                                 "deeply), so argument values and reachable code are incomplete");
+    }
+}
+
 int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *base,
                   const tl_tu_job *job, tl_tu_result *out) {
     tl_findings_init(&out->findings);
@@ -447,9 +460,9 @@ int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *bas
     int rc = 0;
     if (tl_frontend_lower(tu, models, &ir) != 0) {
         /* an internal limit: what was lowered is still analysed */
-        tl_findings_addf(&out->findings, "internal-limit", TL_SEV_WARNING, path, 0, 0, NULL,
-                         "this file hit an internal limit of tasklint; parts of it were "
-                         "not analysed");
+        tl_findings_addf(&out->findings, TL_ANALYSIS_LIMIT_RULE, TL_SEV_WARNING, path, 0, 0, NULL,
+                         "this file was not fully checked: tasklint could not lower all of its "
+                         "functions; findings in it may be missing");
     }
     tl_analysis a;
     memset(&a, 0, sizeof a);
@@ -463,6 +476,7 @@ int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *bas
             tl_rules[i]->check(&a, &rf);
             tl_findings_move(&out->findings, &rf);
         }
+        report_shared_limits(&a, &out->findings);
     }
     tl_analysis_free(&a);
     tl_tu_free(&ir);

@@ -1,6 +1,6 @@
 /* analysis.c - per-TU facts every rule reads (see analysis.h).
  *
- * 1. Constant propagation (a forward dataflow over each CFG) gives the value
+ * 1. Constant propagation (constprop.c, a forward dataflow over each CFG) gives the value
  *    of every call argument: a -1 deadline is seen whether it is spelled in
  *    place, comes from a #define, an enum constant or a local variable.
  * 2. Each call gets its callee's model.
@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "../util/xalloc.h"
+#include "constprop.h"
 
 /* ---- expression evaluation ---- */
 
@@ -112,181 +113,34 @@ tl_cval tl_eval_expr(const tl_expr *e, const tl_cval *env, int nvars) {
     }
 }
 
-/* ---- constant propagation ---- */
+/* ---- call facts: models and argument values (constprop.c) ---- */
 
 typedef struct {
     const tl_func *f;
-    bool *address_taken; /* variables whose address escapes: never constant */
-} cp_ctx;
+    const tl_model_set *models;
+    tl_func_facts *ff;
+} facts_ctx;
 
-typedef struct {
-    tl_cval *vals;
-} cp_state;
-
-static void cp_init_entry(void *ctx, void *state) {
-    cp_ctx *c = ctx;
-    cp_state *s = state;
-    s->vals = tl_xcalloc((size_t)c->f->nvars + 1, sizeof *s->vals);
-    for (int v = 0; v < c->f->nvars; v++) {
-        tl_var_kind k = c->f->vars[v].kind;
-        s->vals[v] = cv((k == TL_VAR_LOCAL || k == TL_VAR_TEMP) ? TL_CV_UNDEF : TL_CV_UNKNOWN, 0);
-    }
-}
-
-static void cp_init_bottom(void *ctx, void *state) {
-    cp_ctx *c = ctx;
-    cp_state *s = state;
-    s->vals = tl_xcalloc((size_t)c->f->nvars + 1, sizeof *s->vals);
-    for (int v = 0; v < c->f->nvars; v++) s->vals[v] = cv(TL_CV_UNDEF, 0);
-}
-
-static void cp_copy(void *ctx, void *dst, const void *src) {
-    cp_ctx *c = ctx;
-    cp_state *d = dst;
-    const cp_state *s = src;
-    memcpy(d->vals, s->vals, (size_t)c->f->nvars * sizeof *d->vals);
-}
-
-static bool cp_join(void *ctx, void *dst, const void *src) {
-    cp_ctx *c = ctx;
-    cp_state *d = dst;
-    const cp_state *s = src;
-    bool changed = false;
-    for (int v = 0; v < c->f->nvars; v++) {
-        tl_cval *a = &d->vals[v];
-        const tl_cval *b = &s->vals[v];
-        if (b->kind == TL_CV_UNDEF || a->kind == TL_CV_UNKNOWN) continue;
-        if (a->kind == TL_CV_UNDEF) {
-            *a = *b;
-            changed = true;
-            continue;
-        }
-        if (a->kind == b->kind && (a->kind != TL_CV_INT || a->v == b->v)) continue;
-        a->kind = TL_CV_UNKNOWN;
-        changed = true;
-    }
-    return changed;
-}
-
-static void kill_non_locals(cp_ctx *c, cp_state *s) {
-    for (int v = 0; v < c->f->nvars; v++) {
-        tl_var_kind k = c->f->vars[v].kind;
-        if (k == TL_VAR_GLOBAL || k == TL_VAR_STATIC || c->address_taken[v]) s->vals[v] = cv(TL_CV_UNKNOWN, 0);
-    }
-}
-
-static void cp_transfer(void *ctx, void *state, const tl_func *f, const tl_block *b, int i) {
-    cp_ctx *c = ctx;
-    cp_state *s = state;
-    const tl_instr *in = &b->instrs[i];
-    switch (in->kind) {
-    case TL_I_ASSIGN:
-        if (c->address_taken[in->var]) {
-            s->vals[in->var] = cv(TL_CV_UNKNOWN, 0);
-        } else {
-            tl_cval val = tl_eval_expr(in->value, s->vals, f->nvars);
-            if (val.kind == TL_CV_UNDEF) val.kind = TL_CV_UNKNOWN;
-            val.via_var = -1; /* the constant now lives in this variable */
-            s->vals[in->var] = val;
-        }
-        break;
-    case TL_I_DECL:
-        s->vals[in->var] = cv(c->address_taken[in->var] ? TL_CV_UNKNOWN : TL_CV_UNDEF, 0);
-        break;
-    case TL_I_STORE: {
-        int root = tl_expr_root_var(in->target, NULL);
-        if (root >= 0) s->vals[root] = cv(TL_CV_UNKNOWN, 0);
-        kill_non_locals(c, s);
-        break;
-    }
-    case TL_I_CALL:
-        kill_non_locals(c, s);
-        break;
-    default:
-        break;
-    }
-}
-
-static void cp_destroy(void *ctx, void *state) {
-    (void)ctx;
-    cp_state *s = state;
-    free(s->vals);
-    s->vals = NULL;
-}
-
-static const tl_dataflow_ops cp_ops = {
-    .state_size = sizeof(cp_state),
-    .init_entry = cp_init_entry,
-    .init_bottom = cp_init_bottom,
-    .copy = cp_copy,
-    .join = cp_join,
-    .transfer = cp_transfer,
-    .transfer_edge = NULL,
-    .destroy = cp_destroy,
-};
-
-static void mark_address_taken(const tl_expr *e, bool *taken, bool under_addr) {
-    if (!e) return;
-    if (e->kind == TL_E_VAR && under_addr) taken[e->var] = true;
-    bool addr = under_addr || e->kind == TL_E_ADDR;
-    /* &x[i]: the index is not under the address */
-    for (int k = 0; k < e->nkids; k++)
-        mark_address_taken(e->kids[k], taken, addr && !(e->kind == TL_E_INDEX && k == 1));
-}
-
-/* Arrays decay to pointers: passing one lets the callee write it. */
-static void mark_arrays_passed(const tl_func *f, const tl_expr *e, bool *taken) {
-    if (e && e->kind == TL_E_VAR && f->vars[e->var].is_array) taken[e->var] = true;
+static void record_call(void *ctx, const tl_instr *in, int block, int index, bool reached,
+                        const tl_cval *env) {
+    facts_ctx *x = ctx;
+    if (in->call.id < 0 || in->call.id >= x->f->ncalls) return;
+    tl_call_facts *cf = &x->ff->calls[in->call.id];
+    cf->instr = in;
+    cf->block = block;
+    cf->index = index;
+    cf->reached = reached;
+    cf->model = in->call.callee ? tl_models_find(x->models, in->call.callee) : NULL;
+    cf->argv = tl_xcalloc((size_t)in->call.nargs + 1, sizeof *cf->argv);
+    for (int a = 0; a < in->call.nargs; a++)
+        cf->argv[a] = tl_eval_expr(in->call.args[a], env, x->f->nvars);
 }
 
 static void compute_call_facts(const tl_func *f, const tl_model_set *models, tl_func_facts *ff) {
     ff->ncalls = f->ncalls;
     ff->calls = tl_xcalloc((size_t)f->ncalls + 1, sizeof *ff->calls);
-
-    cp_ctx c = {f, tl_xcalloc((size_t)f->nvars + 1, sizeof(bool))};
-    for (int bi = 0; bi < f->nblocks; bi++) {
-        const tl_block *b = &f->blocks[bi];
-        for (int i = 0; i < b->ninstrs; i++) {
-            const tl_instr *in = &b->instrs[i];
-            mark_address_taken(in->value, c.address_taken, false);
-            mark_address_taken(in->target, c.address_taken, false);
-            if (in->kind == TL_I_CALL)
-                for (int a = 0; a < in->call.nargs; a++) {
-                    mark_address_taken(in->call.args[a], c.address_taken, false);
-                    mark_arrays_passed(f, in->call.args[a], c.address_taken);
-                }
-        }
-        mark_address_taken(b->cond, c.address_taken, false);
-    }
-
-    tl_dataflow_result res;
-    memset(&res, 0, sizeof res);
-    tl_dataflow_forward(f, &cp_ops, &c, &res);
-    cp_state st;
-    for (int bi = 0; bi < f->nblocks; bi++) {
-        const tl_block *b = &f->blocks[bi];
-        bool reached = res.reached ? res.reached[bi] : true;
-        cp_init_bottom(&c, &st);
-        if (reached) cp_copy(&c, &st, tl_dataflow_in(&res, bi));
-        for (int i = 0; i < b->ninstrs; i++) {
-            const tl_instr *in = &b->instrs[i];
-            if (in->kind == TL_I_CALL && in->call.id >= 0 && in->call.id < f->ncalls) {
-                tl_call_facts *cf = &ff->calls[in->call.id];
-                cf->instr = in;
-                cf->block = bi;
-                cf->index = i;
-                cf->reached = reached;
-                cf->model = in->call.callee ? tl_models_find(models, in->call.callee) : NULL;
-                cf->argv = tl_xcalloc((size_t)in->call.nargs + 1, sizeof *cf->argv);
-                for (int a = 0; a < in->call.nargs; a++)
-                    cf->argv[a] = tl_eval_expr(in->call.args[a], st.vals, f->nvars);
-            }
-            cp_transfer(&c, &st, f, b, i);
-        }
-        cp_destroy(&c, &st);
-    }
-    tl_dataflow_free(&res);
-    free(c.address_taken);
+    facts_ctx x = {f, models, ff};
+    ff->constprop_incomplete = tl_constprop_run(f, record_call, &x) != 0;
 }
 
 /* ---- model conditions ---- */
