@@ -23,6 +23,7 @@
 #include "report/analysis_limit.h"
 #include "report/suppress.h"
 #include "rules/rule.h"
+#include "util/str_map.h"
 #include "util/xalloc.h"
 
 #define MAX_RULES ((int)sizeof(((tl_options *)0)->rule_state))
@@ -229,13 +230,15 @@ static void apply_suppressions(CXTranslationUnit tu, const char *main_path, cons
         main_name = tl_xstrdup(main_path);
     }
     files[nfiles++] = main_name;
+    tl_str_map seen;
+    tl_str_map_init(&seen);
+    tl_str_map_add(&seen, main_name, 0);
     for (size_t i = 0; i < fs->n; i++) {
         const char *f = fs->items[i].file;
         if (!f || !*f || !tl_suppress_rule_suppressible(fs->items[i].rule)) continue;
-        bool seen = false;
-        for (size_t k = 0; k < nfiles && !seen; k++) seen = !strcmp(files[k], f);
-        if (!seen) files[nfiles++] = f;
+        if (tl_str_map_add(&seen, f, (int)nfiles) == (int)nfiles) files[nfiles++] = f;
     }
+    tl_str_map_free(&seen);
     tl_findings problems;
     tl_findings_init(&problems);
     for (size_t k = 0; k < nfiles; k++) {
@@ -292,6 +295,7 @@ typedef struct {
     const char *dir;
     char **v;
     size_t n, cap;
+    tl_str_map seen; /* the paths in v */
 } incl_acc;
 
 static void on_inclusion(CXFile included, CXSourceLocation *stack, unsigned depth, CXClientData data) {
@@ -302,9 +306,7 @@ static void on_inclusion(CXFile included, CXSourceLocation *stack, unsigned dept
     const char *name = clang_getCString(s);
     if (name && *name) {
         char *p = path_join(acc->dir, name);
-        bool seen = false;
-        for (size_t i = 0; i < acc->n && !seen; i++) seen = !strcmp(acc->v[i], p);
-        if (seen) {
+        if (tl_str_map_add(&acc->seen, p, (int)acc->n) != (int)acc->n) {
             free(p);
         } else {
             if (acc->n == acc->cap) {
@@ -320,10 +322,13 @@ static void on_inclusion(CXFile included, CXSourceLocation *stack, unsigned dept
 static void collect_includes(CXTranslationUnit tu, const char *main_path, const char *dir,
                              tl_tu_result *out) {
     incl_acc acc = {.dir = dir};
+    tl_str_map_init(&acc.seen);
     acc.cap = 64;
     acc.v = tl_xmalloc(acc.cap * sizeof *acc.v);
     acc.v[acc.n++] = tl_xstrdup(main_path);
+    tl_str_map_add(&acc.seen, main_path, 0);
     clang_getInclusions(tu, on_inclusion, &acc);
+    tl_str_map_free(&acc.seen);
     out->includes = acc.v;
     out->nincludes = acc.n;
 }

@@ -10,10 +10,11 @@ cd "$(dirname "$0")/.."
 PACKAGES=(cmake make gcc clang-19 libclang-19-dev libcmocka-dev libsqlite3-dev pkg-config
           libuv1-dev libevent-dev liburing-dev)
 # The test suite also drives real tools: git (baseline-commit, pre-commit),
-# pre-commit, the editors (vim, neovim, emacs) and node/npm for the SARIF
-# schema validator.  scripts/test.sh sets TASKLINT_TEST_DEPS=1.
+# pre-commit, the editors (vim, neovim, emacs), node/npm for the SARIF
+# schema validator, python3 and /usr/bin/time for the generated hostile
+# inputs (tests/cli/test_linear_cost.sh).  scripts/test.sh sets TASKLINT_TEST_DEPS=1.
 if [ "${TASKLINT_TEST_DEPS:-0}" = 1 ]; then
-    PACKAGES+=(git python3 pre-commit vim-nox neovim emacs-nox)
+    PACKAGES+=(git python3 time pre-commit vim-nox neovim emacs-nox)
     # Node.js may come from elsewhere than Debian (with its own npm, which
     # conflicts with Debian's npm package): only install what is missing.
     command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
