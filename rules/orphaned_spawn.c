@@ -713,7 +713,8 @@ static void sort_events(os_ctx *c)
 {
     for (int k = 0; k < c->nev; k++)
         c->ev[k].seq = k;
-    qsort(c->ev, (size_t)c->nev, sizeof *c->ev, ev_cmp);
+    if (c->nev > 1)
+        qsort(c->ev, (size_t)c->nev, sizeof *c->ev, ev_cmp);
     int n = 0;
     for (int k = 0; k < c->nev; k++) {
         const os_event *e = &c->ev[k];

@@ -403,7 +403,8 @@ static int cmp_int(const void *a, const void *b)
 /* Sort and drop duplicates. */
 static void sort_unique(int *v, int *n)
 {
-    qsort(v, (size_t)*n, sizeof *v, cmp_int);
+    if (*n > 1)
+        qsort(v, (size_t)*n, sizeof *v, cmp_int);
     int k = 0;
     for (int i = 0; i < *n; i++)
         if (k == 0 || v[k - 1] != v[i])

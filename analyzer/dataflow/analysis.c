@@ -391,7 +391,7 @@ static void compute_blocking(tl_analysis *a, bool fd_ready) {
         }
     }
     /* callers of each function: edges grouped by callee */
-    qsort(edges, nedges, sizeof *edges, cmp_edge_to);
+    if (nedges > 1) qsort(edges, nedges, sizeof *edges, cmp_edge_to);
     size_t *first = tl_xcalloc((size_t)n + 2, sizeof *first);
     for (size_t e = 0; e < nedges; e++) first[edges[e].to + 1]++;
     for (int fi = 0; fi < n; fi++) first[fi + 1] += first[fi];
