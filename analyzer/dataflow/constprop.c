@@ -215,9 +215,9 @@ static void unpack(cp_ctx *c, const cp_state *s) {
 /* A call or a store through memory: globals, statics (and variables whose
  * address escaped, which are never tracked) become unknown. */
 static void kill_non_locals(cp_ctx *c, int b) {
-    if (!c->killed) {
+    if (!c->killed && c->live.start) { /* (without liveness, blocks start empty) */
         c->killed = true;
-        for (int k = c->live.start ? c->live.start[b] : 0; c->live.start && k < c->live.start[b + 1]; k++) {
+        for (int k = c->live.start[b]; k < c->live.start[b + 1]; k++) {
             int v = c->live.vars[k];
             if (!c->nonlocal[v]) continue;
             c->env[v] = cv(TL_CV_UNKNOWN);
