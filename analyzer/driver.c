@@ -3,8 +3,8 @@
  * parse (libclang, KeepGoing) -> clang errors as clang-diagnostic findings
  * -> models (built-in + project config, cached per config file) -> lower ->
  * summary (phase 1) ... link (analyzer/program/, by the caller) ... analyse
- * with the program's facts -> enabled rules -> suppression comments -> sort
- * (phase 2).
+ * with the program's facts -> enabled rules -> analysis limits hit ->
+ * suppression comments -> sort (phase 2).
  *
  * Safe to call from several threads at once (one CXIndex each): the
  * only shared state is the config cache, behind a mutex.
@@ -23,8 +23,10 @@
 #include "dataflow/analysis.h"
 #include "program/program.h"
 #include "frontend/frontend.h"
+#include "report/analysis_limit.h"
 #include "report/suppress.h"
 #include "rules/rule.h"
+#include "util/str_map.h"
 #include "util/xalloc.h"
 
 #define MAX_RULES ((int)sizeof(((tl_options *)0)->rule_state))
@@ -246,6 +248,7 @@ typedef struct {
     const char *dir;
     char **v;
     size_t n, cap;
+    tl_str_map seen; /* the paths in v */
 } incl_acc;
 
 static void on_inclusion(CXFile included, CXSourceLocation *stack, unsigned depth, CXClientData data) {
@@ -256,9 +259,7 @@ static void on_inclusion(CXFile included, CXSourceLocation *stack, unsigned dept
     const char *name = clang_getCString(s);
     if (name && *name) {
         char *p = path_join(acc->dir, name);
-        bool seen = false;
-        for (size_t i = 0; i < acc->n && !seen; i++) seen = !strcmp(acc->v[i], p);
-        if (seen) {
+        if (tl_str_map_add(&acc->seen, p, (int)acc->n) != (int)acc->n) {
             free(p);
         } else {
             if (acc->n == acc->cap) {
@@ -274,10 +275,13 @@ static void on_inclusion(CXFile included, CXSourceLocation *stack, unsigned dept
 static void collect_includes(CXTranslationUnit tu, const char *main_path, const char *dir,
                              tl_tu_result *out) {
     incl_acc acc = {.dir = dir};
+    tl_str_map_init(&acc.seen);
     acc.cap = 64;
     acc.v = tl_xmalloc(acc.cap * sizeof *acc.v);
     acc.v[acc.n++] = tl_xstrdup(main_path);
+    tl_str_map_add(&acc.seen, main_path, 0);
     clang_getInclusions(tu, on_inclusion, &acc);
+    tl_str_map_free(&acc.seen);
     out->includes = acc.v;
     out->nincludes = acc.n;
 }
@@ -314,6 +318,16 @@ static char *describe_args(const char *const *args, int n) {
     return s;
 }
 
+/* Limits the shared analysis (analysis.h) hit in functions that are checked. */
+static void report_shared_limits(const tl_analysis *a, tl_findings *out) {
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        const tl_func *f = &a->tu->funcs[fi];
+        if (a->funcs[fi].exempt || !a->funcs[fi].constprop_incomplete) continue;
+        tl_report_analysis_limit(out, f->loc.file, f->loc.line, f->loc.col, f->name,
+                                 "constant propagation stopped at its budget (loops nested too "
+                                 "deeply), so argument values and reachable code are incomplete");
+    }
+}
 
 static void unit_free(tl_tu_unit *u) {
     if (!u) return;
@@ -477,9 +491,9 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
     /* lower, then summarise for the program (the per-TU facts, no program) */
     if (tl_frontend_lower(tu, models, &u->ir) != 0) {
         /* an internal limit: what was lowered is still analysed */
-        tl_findings_addf(&out->findings, "internal-limit", TL_SEV_WARNING, path, 0, 0, NULL,
-                         "this file hit an internal limit of tasklint; parts of it were "
-                         "not analysed");
+        tl_findings_addf(&out->findings, TL_ANALYSIS_LIMIT_RULE, TL_SEV_WARNING, path, 0, 0, NULL,
+                         "this file was not fully checked: tasklint could not lower all of its "
+                         "functions; findings in it may be missing");
     }
     tl_analysis a;
     memset(&a, 0, sizeof a);
@@ -514,6 +528,7 @@ int tl_unit_finish(tl_tu_unit *u, const tl_program *program, tl_tu_result *out) 
             tl_rules[i]->check(&a, &rf);
             tl_findings_move(&out->findings, &rf);
         }
+        report_shared_limits(&a, &out->findings);
     }
     tl_analysis_free(&a);
 

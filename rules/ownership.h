@@ -29,11 +29,13 @@ const tl_expr *tl_own_strip(const tl_expr *e);
 /* Does e contain TL_E_CALLRES(call_id)? */
 bool tl_own_mentions_callres(const tl_expr *e, int call_id);
 
-/* Is the result of call `call_id` used: stored, returned, passed to a call,
- * tested by a branch, assigned to a user variable, or assigned to a
- * temporary that is itself used?  (A front end may mark `s->h = f()` as a
- * discarded full expression; this looks at where the value goes.) */
-bool tl_own_result_used(const tl_func *f, int call_id);
+/* Which call results are used: used[id] (f->ncalls entries) says whether the
+ * result of call `id` is stored, returned, passed to a call, tested by a
+ * branch, assigned to a user variable, or assigned to a temporary that is
+ * itself used, through any chain of temporaries.  (A front end may mark
+ * `s->h = f()` as a discarded full expression; this looks at where the value
+ * goes.)  One pass over the function. */
+void tl_own_results_used(const tl_func *f, bool *used);
 
 /* Is the spawn handed to an owner (owner_arg set and its value is not the
  * model's no_owner_value)?  A non-constant owner counts as an owner. */

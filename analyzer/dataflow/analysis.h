@@ -71,6 +71,8 @@ typedef struct {
     tl_block_summary blocks;
     tl_block_summary blocks_when_ready; /* the same, not counting fd I/O (readiness callbacks) */
     bool exempt;             /* config says: do not report in this function */
+    bool constprop_incomplete; /* constant propagation hit the solver's limit: argument
+                                  values and reachability may be incomplete */
 } tl_func_facts;
 
 struct tl_program;

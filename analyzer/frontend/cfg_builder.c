@@ -11,11 +11,13 @@
 #include "frontend.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/str_map.h"
 #include "../util/xalloc.h"
 
 /* ---- small helpers over libclang ---- */
@@ -165,11 +167,6 @@ typedef struct {
 } switch_ctx;
 
 typedef struct {
-    char *name;
-    int block;
-} label_slot;
-
-typedef struct {
     CXTranslationUnit ctu;
     const tl_model_set *models;
     tl_tu *tu;
@@ -180,8 +177,7 @@ typedef struct {
     int njumps, capjumps;
     switch_ctx *switches;
     int nswitches, capswitches;
-    label_slot *labels;
-    int nlabels, caplabels;
+    tl_str_map labels;        /* label name -> block, per function */
     int stmt_expr_depth;      /* inside a GNU statement expression */
     int ntemps;
     int *temp_src_call;       /* per var: call id whose result a temp holds, or -1 */
@@ -189,9 +185,8 @@ typedef struct {
     /* where each call of the current function lives: call id -> block, index */
     int *call_block, *call_index;
     int cap_calls;
-    /* function names defined in the main file, for callee_func */
-    char **fn_names;
-    int nfn_names;
+    /* functions defined in the main file: name -> index, for callee_func */
+    tl_str_map fn_index;
 } builder;
 
 static tl_loc loc_of_location(builder *b, CXSourceLocation sl) {
@@ -240,9 +235,7 @@ static void start_dead_block(builder *b) {
 }
 
 static int find_func_index(builder *b, const char *name) {
-    for (int i = 0; i < b->nfn_names; i++)
-        if (strcmp(b->fn_names[i], name) == 0) return i;
-    return -1;
+    return tl_str_map_get(&b->fn_index, name);
 }
 
 static void set_temp_src(builder *b, int var, int call_id) {
@@ -1022,15 +1015,11 @@ static void push_jumps(builder *b, int brk, int cont) {
 }
 
 static int label_block(builder *b, const char *name) {
-    for (int i = 0; i < b->nlabels; i++)
-        if (strcmp(b->labels[i].name, name) == 0) return b->labels[i].block;
-    if (b->nlabels == b->caplabels) {
-        b->caplabels = b->caplabels ? b->caplabels * 2 : 8;
-        b->labels = tl_xrealloc(b->labels, (size_t)b->caplabels * sizeof *b->labels);
-    }
-    b->labels[b->nlabels].name = tl_xstrdup(name);
-    b->labels[b->nlabels].block = new_block(b);
-    return b->labels[b->nlabels++].block;
+    int blk = tl_str_map_get(&b->labels, name);
+    if (blk >= 0) return blk;
+    blk = new_block(b);
+    tl_str_map_add(&b->labels, name, blk);
+    return blk;
 }
 
 static void emit_return(builder *b, tl_expr *value, tl_loc loc) {
@@ -1392,23 +1381,44 @@ static void lower_stmt(builder *b, CXCursor c) {
     free(kids.items);
 }
 
+/* The model of a go()-style spawn call (one with an entry_before function),
+ * else NULL. */
+static const tl_fn_model *entry_before_spawn(builder *b, const tl_instr *in) {
+    if (in->kind != TL_I_CALL || !in->call.callee) return NULL;
+    const tl_fn_model *m = tl_models_find(b->models, in->call.callee);
+    return m && m->spawn.present && m->spawn.entry_before_call ? m : NULL;
+}
+
 /* Mark the entry calls of go()-style expansions: the call emitted just before
- * the model's entry_before function (dill_epilogue, mill_epilogue_). */
+ * the model's entry_before function (dill_epilogue, mill_epilogue_), the
+ * first one after the spawn.  One backward pass over the call ids finds, for
+ * every spawn, the next call of its entry_before function. */
 static void mark_spawn_entries(builder *b) {
     tl_func *f = b->f;
+    tl_str_map wanted; /* entry_before name -> the next call of it (INT_MAX: none yet) */
+    tl_str_map_init(&wanted);
+    int *next_entry_before = tl_xmalloc(((size_t)f->ncalls + 1) * sizeof *next_entry_before);
+    const tl_fn_model **models = tl_xcalloc((size_t)f->ncalls + 1, sizeof *models);
+    for (int id = 0; id < f->ncalls; id++) {
+        models[id] = entry_before_spawn(b, call_instr(b, id));
+        if (models[id]) tl_str_map_set(&wanted, models[id]->spawn.entry_before_call, INT_MAX);
+    }
+    if (wanted.n == 0) goto done;
+    for (int id = f->ncalls - 1; id >= 0; id--) {
+        int next = models[id] ? tl_str_map_get(&wanted, models[id]->spawn.entry_before_call) : INT_MAX;
+        next_entry_before[id] = next == INT_MAX ? -1 : next;
+        const char *callee = call_instr(b, id)->call.callee;
+        if (callee && tl_str_map_get(&wanted, callee) != -1) tl_str_map_set(&wanted, callee, id);
+    }
+    /* in block order, as a later spawn may claim the same entry call */
     for (int bi = 0; bi < f->nblocks; bi++) {
         tl_block *blk = &f->blocks[bi];
         for (int i = 0; i < blk->ninstrs; i++) {
             tl_instr *in = &blk->instrs[i];
-            if (in->kind != TL_I_CALL || !in->call.callee) continue;
-            const tl_fn_model *m = tl_models_find(b->models, in->call.callee);
-            if (!m || !m->spawn.present || !m->spawn.entry_before_call) continue;
-            /* the first epilogue call after the spawn */
-            int epi = -1;
-            for (int id = in->call.id + 1; id < f->ncalls && epi < 0; id++) {
-                const tl_instr *c = call_instr(b, id);
-                if (c && c->call.callee && strcmp(c->call.callee, m->spawn.entry_before_call) == 0) epi = id;
-            }
+            if (in->kind != TL_I_CALL || in->call.id < 0 || in->call.id >= f->ncalls ||
+                !models[in->call.id])
+                continue;
+            int epi = next_entry_before[in->call.id];
             if (epi <= in->call.id + 1) continue;
             tl_instr *entry = call_instr(b, epi - 1);
             if (entry) {
@@ -1417,6 +1427,10 @@ static void mark_spawn_entries(builder *b) {
             }
         }
     }
+done:
+    free(next_entry_before);
+    free(models);
+    tl_str_map_free(&wanted);
 }
 
 static void lower_function(builder *b, CXCursor fn, int index) {
@@ -1425,8 +1439,7 @@ static void lower_function(builder *b, CXCursor fn, int index) {
     memset(&b->vars, 0, sizeof b->vars);
     b->njumps = b->nswitches = 0;
     b->ntemps = 0;
-    for (int i = 0; i < b->nlabels; i++) free(b->labels[i].name);
-    b->nlabels = 0;
+    tl_str_map_free(&b->labels);
     for (int i = 0; i < b->cap_temp_src; i++) b->temp_src_call[i] = -1;
 
     f->loc = loc_of(b, fn);
@@ -1533,24 +1546,22 @@ int tl_frontend_lower(CXTranslationUnit ctu, const tl_model_set *models, tl_tu *
     fns.b = &b;
     fns.main_name = out->main_file;
     clang_visitChildren(clang_getTranslationUnitCursor(ctu), collect_function, &fns);
-    b.fn_names = tl_xcalloc((size_t)fns.n + 1, sizeof *b.fn_names);
     for (int i = 0; i < fns.n; i++) {
-        b.fn_names[i] = cursor_spelling(fns.fns[i]);
-        tl_tu_add_func(out, b.fn_names[i]);
+        char *name = cursor_spelling(fns.fns[i]);
+        tl_tu_add_func(out, name);
+        tl_str_map_add(&b.fn_index, name, i); /* the first definition wins */
+        free(name);
     }
-    b.nfn_names = fns.n;
     for (int i = 0; i < fns.n; i++) {
         lower_function(&b, fns.fns[i], i);
         out->funcs[i].in_header = fns.in_header[i];
         out->funcs[i].usr = cursor_usr(fns.fns[i]);
     }
 
-    for (int i = 0; i < fns.n; i++) free(b.fn_names[i]);
-    free(b.fn_names);
+    tl_str_map_free(&b.fn_index);
     free(fns.fns);
     free(fns.in_header);
-    for (int i = 0; i < b.nlabels; i++) free(b.labels[i].name);
-    free(b.labels);
+    tl_str_map_free(&b.labels);
     free(b.jumps);
     free(b.switches);
     free(b.temp_src_call);

@@ -174,7 +174,10 @@ tl_instr *tl_block_add_instr(tl_block *b, tl_instr_kind kind) {
 
 void tl_block_add_succ(tl_func *f, int from, int to) {
     tl_block *b = &f->blocks[from];
-    b->succ = tl_xrealloc(b->succ, (size_t)(b->nsucc + 1) * sizeof *b->succ);
+    /* the capacity is the next power of two: a switch's many cases cost
+       O(cases), not O(cases^2) in reallocations */
+    if ((b->nsucc & (b->nsucc - 1)) == 0)
+        b->succ = tl_xrealloc(b->succ, (size_t)(b->nsucc ? 2 * b->nsucc : 1) * sizeof *b->succ);
     b->succ[b->nsucc++] = to;
 }
 
@@ -184,11 +187,18 @@ void tl_func_finish(tl_func *f) {
         f->blocks[i].pred = NULL;
         f->blocks[i].npred = 0;
     }
+    /* count, allocate each list once, fill in edge order */
+    for (int i = 0; i < f->nblocks; i++)
+        for (int s = 0; s < f->blocks[i].nsucc; s++) f->blocks[f->blocks[i].succ[s]].npred++;
+    for (int i = 0; i < f->nblocks; i++) {
+        tl_block *t = &f->blocks[i];
+        t->pred = t->npred ? tl_xmalloc((size_t)t->npred * sizeof *t->pred) : NULL;
+        t->npred = 0;
+    }
     for (int i = 0; i < f->nblocks; i++) {
         tl_block *b = &f->blocks[i];
         for (int s = 0; s < b->nsucc; s++) {
             tl_block *t = &f->blocks[b->succ[s]];
-            t->pred = tl_xrealloc(t->pred, (size_t)(t->npred + 1) * sizeof *t->pred);
             t->pred[t->npred++] = i;
         }
     }
