@@ -96,7 +96,7 @@ static void site_key(char *key, size_t size, unsigned line, unsigned col, const 
 static const tl_str_map *sites_of(const tl_analysis *a, site_index *s, int fi) {
     if (!s->of_func) s->of_func = tl_xcalloc((size_t)a->tu->nfuncs + 1, sizeof *s->of_func);
     tl_str_map *m = &s->of_func[fi];
-    if (m->cap) return m;
+    if (tl_str_map_count(m)) return m;
     const tl_func_facts *rf = &a->funcs[fi];
     char key[320];
     tl_str_map_add(m, "", -1); /* built, even without calls */

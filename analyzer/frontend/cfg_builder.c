@@ -1403,7 +1403,7 @@ static void mark_spawn_entries(builder *b) {
         models[id] = entry_before_spawn(b, call_instr(b, id));
         if (models[id]) tl_str_map_set(&wanted, models[id]->spawn.entry_before_call, INT_MAX);
     }
-    if (wanted.n == 0) goto done;
+    if (tl_str_map_count(&wanted) == 0) goto done;
     for (int id = f->ncalls - 1; id >= 0; id--) {
         int next = models[id] ? tl_str_map_get(&wanted, models[id]->spawn.entry_before_call) : INT_MAX;
         next_entry_before[id] = next == INT_MAX ? -1 : next;
