@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "rule.h"
+#include "../analyzer/program/program.h"
 #include "util/str_map.h"
 #include "util/xalloc.h"
 
@@ -77,6 +78,11 @@ static const char *advice(const tl_analysis *a, const tl_context_info *ctx, cons
     return NULL;
 }
 
+static const char *base_name(const char *path) {
+    const char *s = path ? strrchr(path, '/') : NULL;
+    return s ? s + 1 : path ? path : "?";
+}
+
 /* Per function that registers contexts: its first call of each callee at
  * each place ("line:col:callee" -> call id), built when first needed. */
 typedef struct {
@@ -90,7 +96,7 @@ static void site_key(char *key, size_t size, unsigned line, unsigned col, const 
 static const tl_str_map *sites_of(const tl_analysis *a, site_index *s, int fi) {
     if (!s->of_func) s->of_func = tl_xcalloc((size_t)a->tu->nfuncs + 1, sizeof *s->of_func);
     tl_str_map *m = &s->of_func[fi];
-    if (m->cap) return m;
+    if (tl_str_map_count(m)) return m;
     const tl_func_facts *rf = &a->funcs[fi];
     char key[320];
     tl_str_map_add(m, "", -1); /* built, even without calls */
@@ -111,6 +117,15 @@ static void sites_free(const tl_analysis *a, site_index *s) {
 static void describe_context(const tl_analysis *a, site_index *sites, const tl_func *f,
                              const tl_context_info *ctx, char *buf, size_t size) {
     const char *via = ctx->via ? ctx->via : "?";
+    if (ctx->from_func < 0 && ctx->in_func) {
+        /* registered in another function of the program, maybe another file */
+        bool same_file = ctx->loc.file && f->loc.file && strcmp(ctx->loc.file, f->loc.file) == 0;
+        snprintf(buf, size, "%s '%s' (%s with %s() in %s() at %s%s%u)", context_noun(ctx->kind), f->name,
+                 ctx->kind == TL_CTX_COROUTINE ? "started" : "registered", ctx->wrapper ? ctx->wrapper : via,
+                 ctx->in_func, same_file ? "line " : base_name(ctx->loc.file), same_file ? "" : ":",
+                 ctx->loc.line);
+        return;
+    }
     /* show the user's spelling of the registering call when we have it */
     char name[96];
     name[0] = '\0';
@@ -244,6 +259,65 @@ static void report_chain(const tl_analysis *a, chain_memo *memo, tl_findings *ou
     }
 }
 
+/* A call to a program function (in any file, or through a field) that
+ * blocks somewhere down its chain: one finding at the call, a note per
+ * step with its own file and line. */
+static void report_program_chain(const tl_analysis *a, tl_findings *out, const tl_func *f,
+                                 const tl_call_facts *cf, const char *usr, bool is_slot, const char *ctx_text,
+                                 const tl_context_info *ctx) {
+    enum { MAX_STEPS = 4096, SHOWN = 16, HEAD = 7 };
+    tl_chain_step *steps = tl_xcalloc(MAX_STEPS, sizeof *steps);
+    int n = tl_program_chain(a->program, usr, is_slot, ctx->readiness, steps, MAX_STEPS);
+    if (n == 0) {
+        free(steps);
+        return;
+    }
+    /* a long chain shows its start and its end: "... (N more calls) ->" */
+    int skip_from = n > SHOWN ? HEAD : n, skip_to = n > SHOWN ? n - (SHOWN - HEAD) : n;
+    const tl_instr *in = cf->instr;
+    char name[96];
+    tl_call_user_name(&in->call, name, sizeof name);
+    /* helper() -> read_config() -> fopen(): each function entered, then the blocking call */
+    char chain[640];
+    int len = snprintf(chain, sizeof chain, "%s()", steps[0].caller);
+    for (int i = 0; i < n && len > 0 && (size_t)len < sizeof chain; i++) {
+        if (i == skip_from && skip_to > skip_from) {
+            len += snprintf(chain + len, sizeof chain - (size_t)len, " -> ... (%d more calls)", skip_to - skip_from);
+            i = skip_to - 1;
+            continue;
+        }
+        len += snprintf(chain + len, sizeof chain - (size_t)len, " -> %s()",
+                        i + 1 < n ? steps[i + 1].caller : steps[i].callee);
+    }
+    const char *fix = ctx->library ? tl_models_replacement(a->models, ctx->library, steps[n - 1].callee) : NULL;
+    char target[160];
+    if (is_slot) /* c->cmd->proc(c): name the field and the function that blocks */
+        snprintf(target, sizeof target, "call through '%s' to %s()",
+                 in->call.fn && in->call.fn->name ? in->call.fn->name : "a function pointer", steps[0].caller);
+    else
+        snprintf(target, sizeof target, "call to %s()", name);
+    tl_finding *fd = tl_findings_addf(out, "blocking-in-coroutine", TL_SEV_WARNING, in->loc.file, in->loc.line,
+                                      in->loc.col, f->name, "%s blocks inside %s: %s%s%s", target, ctx_text,
+                                      chain, fix ? "; use " : "", fix ? fix : "");
+    if (fd && in->call.text) tl_finding_set_snippet(fd, in->call.text);
+    for (int i = 0; fd && i < n; i++) {
+        if (i == skip_from && skip_to > skip_from) {
+            i = skip_to - 1;
+            continue;
+        }
+        char msg[256];
+        if (steps[i].final)
+            snprintf(msg, sizeof msg, "%s() blocks here, in %s()", steps[i].callee, steps[i].caller);
+        else if (steps[i].field)
+            snprintf(msg, sizeof msg, "%s() calls %s() here, through '%s'", steps[i].caller,
+                     i + 1 < n ? steps[i + 1].caller : steps[i].callee, steps[i].field);
+        else
+            snprintf(msg, sizeof msg, "%s() calls %s() here", steps[i].caller, steps[i].callee);
+        tl_finding_add_note(fd, steps[i].loc.file, steps[i].loc.line, steps[i].loc.col, msg);
+    }
+    free(steps);
+}
+
 static void check(const tl_analysis *a, tl_findings *out) {
     chain_memo memo = {{NULL, NULL}, {NULL, NULL}};
     site_index sites = {NULL};
@@ -272,10 +346,21 @@ static void check(const tl_analysis *a, tl_findings *out) {
                                                                           : "callback registered here");
                 continue;
             }
+            if (cf->model && cf->model->nonblocking) continue;
+            if (a->program) {
+                bool is_slot;
+                const char *usr = tl_call_target_usr(f, &in->call, &is_slot);
+                if (!usr || (f->usr && !is_slot && strcmp(usr, f->usr) == 0)) continue;
+                if (!tl_program_blocks(a->program, usr, is_slot, ctx->readiness)) continue;
+                /* a callee that is itself an async context is reported on its own */
+                const tl_prog_context *pc = is_slot ? NULL : tl_program_context(a->program, usr);
+                if (pc && (pc->kind == TL_CTX_COROUTINE || pc->kind == TL_CTX_LOOP_CALLBACK)) continue;
+                report_program_chain(a, out, f, cf, usr, is_slot, ctx_text, ctx);
+                continue;
+            }
             int callee = in->call.callee_func;
             if (callee < 0 || callee == fi || !tl_func_blocking(&a->funcs[callee], ctx->readiness)->may_block)
                 continue;
-            if (cf->model && cf->model->nonblocking) continue;
             /* a callee that is itself an async context is reported on its own */
             tl_context_kind ck = a->funcs[callee].context.kind;
             if (ck == TL_CTX_COROUTINE || ck == TL_CTX_LOOP_CALLBACK) continue;

@@ -41,8 +41,18 @@ static const char os_doc[] =
     "The analysis follows every path: the failure branch of the spawn itself\n"
     "(`if (pthread_create(&t, ...) != 0) return -1;`, `if (h < 0) ...`) does\n"
     "not need a release, and paths that end in `exit()`/`abort()` are not\n"
-    "leaks.  Passing the handle to an unknown function counts as an ownership\n"
-    "transfer; functions modelled as `borrow` (e.g. `hquery`) do not.\n"
+    "leaks.  Passing the handle to a function of the program counts by what\n"
+    "that function does with it, in any file: one that joins, closes, stores\n"
+    "or returns it takes it over; one that only looks at it (sets the\n"
+    "thread's name, logs it) borrows it, and the caller still owns it.  A\n"
+    "function nobody can see (a library without a model) takes it over;\n"
+    "functions modelled as `borrow` (e.g. `hquery`) do not.  A helper in\n"
+    "another file that returns a handle it spawned is a spawn for its caller.\n"
+    "\n"
+    "A handle spawned into a global or a struct field is owned by the\n"
+    "program: it is flagged when no function of the whole program ever\n"
+    "joins, detaches or closes that global or field (or hands it to a\n"
+    "function that does).\n"
     "\n"
     "## Why is this bad?\n"
     "\n"
@@ -1074,6 +1084,7 @@ static void os_check(const tl_analysis *a, tl_findings *out)
             continue;
         check_func(a, fi, out);
     }
+    tl_os_check_slots(a, out);
 }
 
 const tl_rule tl_rule_orphaned_spawn = {

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "../analyzer/dataflow/analysis.h"
+#include "../analyzer/report/finding.h"
 
 /* Model of call `call_id` in function `fi` (NULL: not modelled / unknown). */
 const tl_fn_model *tl_own_model(const tl_analysis *a, int fi, int call_id);
@@ -106,5 +107,10 @@ const char *tl_own_past(const char *how, char *buf, size_t n);
 /* The library's preferred await function (a model with an await facet,
  * preferring ones that also wait, then the shortest name); NULL if none. */
 const tl_fn_model *tl_own_library_await(const tl_model_set *ms, const char *library);
+
+/* orphaned-spawn's program-wide half (orphaned_spawn_slots.c): handles
+ * spawned into globals and struct fields that no function of the program
+ * releases.  Needs a->program; does nothing without it. */
+void tl_os_check_slots(const tl_analysis *a, tl_findings *out);
 
 #endif

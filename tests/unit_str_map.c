@@ -43,7 +43,7 @@ static void test_many_keys_survive_growth(void **state) {
         snprintf(key, sizeof key, "step_%d", i);
         assert_int_equal(tl_str_map_add(&m, key, i), i);
     }
-    assert_int_equal((int)m.n, 20000);
+    assert_int_equal((int)tl_str_map_count(&m), 20000);
     for (int i = 0; i < 20000; i++) {
         snprintf(key, sizeof key, "step_%d", i);
         assert_int_equal(tl_str_map_get(&m, key), i);

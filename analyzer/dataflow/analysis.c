@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../program/program.h"
 #include "../util/xalloc.h"
 #include "constprop.h"
 
@@ -119,8 +120,12 @@ tl_cval tl_eval_expr(const tl_expr *e, const tl_cval *env, int nvars) {
 typedef struct {
     const tl_func *f;
     const tl_model_set *models;
+    const tl_program *program;
     tl_func_facts *ff;
 } facts_ctx;
+
+static const tl_fn_model *call_model(const tl_func *f, const tl_call *c, const tl_model_set *models,
+                                     const tl_program *program);
 
 static void record_call(void *ctx, const tl_instr *in, int block, int index, bool reached,
                         const tl_cval *env) {
@@ -131,16 +136,44 @@ static void record_call(void *ctx, const tl_instr *in, int block, int index, boo
     cf->block = block;
     cf->index = index;
     cf->reached = reached;
-    cf->model = in->call.callee ? tl_models_find(x->models, in->call.callee) : NULL;
+    cf->model = call_model(x->f, &in->call, x->models, x->program);
     cf->argv = tl_xcalloc((size_t)in->call.nargs + 1, sizeof *cf->argv);
     for (int a = 0; a < in->call.nargs; a++)
         cf->argv[a] = tl_eval_expr(in->call.args[a], env, x->f->nvars);
 }
 
-static void compute_call_facts(const tl_func *f, const tl_model_set *models, tl_func_facts *ff) {
+const char *tl_call_target_usr(const tl_func *f, const tl_call *c, bool *is_slot) {
+    *is_slot = false;
+    if (c->callee) return c->callee_usr;
+    const tl_expr *e = c->fn;
+    while (e && (e->kind == TL_E_CAST || e->kind == TL_E_DEREF) && e->nkids == 1) e = e->kids[0];
+    if (!e) return NULL;
+    if (e->kind == TL_E_MEMBER && e->usr) {
+        *is_slot = true;
+        return e->usr;
+    }
+    if (e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nvars && f->vars[e->var].usr) {
+        *is_slot = true;
+        return f->vars[e->var].usr;
+    }
+    return NULL;
+}
+
+/* The model of a call: the library's, else what the program derived. */
+static const tl_fn_model *call_model(const tl_func *f, const tl_call *c, const tl_model_set *models,
+                                     const tl_program *program) {
+    const tl_fn_model *m = c->callee ? tl_models_find(models, c->callee) : NULL;
+    if (m || !program) return m;
+    bool is_slot;
+    const char *usr = tl_call_target_usr(f, c, &is_slot);
+    return usr ? tl_program_model(program, usr, is_slot) : NULL;
+}
+
+static void compute_call_facts(const tl_func *f, const tl_model_set *models, const tl_program *program,
+                               tl_func_facts *ff) {
     ff->ncalls = f->ncalls;
     ff->calls = tl_xcalloc((size_t)f->ncalls + 1, sizeof *ff->calls);
-    facts_ctx x = {f, models, ff};
+    facts_ctx x = {f, models, program, ff};
     ff->constprop_incomplete = tl_constprop_run(f, record_call, &x) != 0;
 }
 
@@ -250,6 +283,31 @@ static void set_context(tl_analysis *a, int fn, tl_context_kind kind, bool readi
     ci->via = m->name;
     ci->from_func = from;
     ci->loc = in->loc;
+}
+
+/* Contexts the whole program decided (a callback registered in another
+ * file, through a wrapper or a field) for functions of this TU. */
+static void program_contexts(tl_analysis *a) {
+    if (!a->program) return;
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        const tl_func *f = &a->tu->funcs[fi];
+        const tl_prog_context *pc = f->usr ? tl_program_context(a->program, f->usr) : NULL;
+        if (!pc) continue;
+        tl_context_info *ci = &a->funcs[fi].context;
+        if (context_rank(pc->kind) < context_rank(ci->kind)) continue;
+        if (context_rank(pc->kind) == context_rank(ci->kind) && ci->kind != TL_CTX_NONE) {
+            ci->readiness = ci->readiness && pc->readiness;
+            continue;
+        }
+        ci->kind = pc->kind;
+        ci->readiness = pc->readiness;
+        ci->library = pc->library;
+        ci->via = pc->via;
+        ci->wrapper = pc->wrapper;
+        ci->from_func = -1;
+        ci->in_func = pc->in_func;
+        ci->loc = pc->loc;
+    }
 }
 
 static void discover_contexts(tl_analysis *a) {
@@ -445,18 +503,25 @@ static void compute_blocking(tl_analysis *a, bool fd_ready) {
 }
 
 int tl_analysis_run(const tl_tu *tu, const tl_model_set *models, tl_profile profile, tl_analysis *out) {
+    return tl_analysis_run_program(tu, models, profile, NULL, out);
+}
+
+int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_profile profile,
+                            const tl_program *program, tl_analysis *out) {
     memset(out, 0, sizeof *out);
     out->tu = tu;
     out->models = models;
     out->profile = profile;
+    out->program = program;
     out->funcs = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *out->funcs);
     for (int fi = 0; fi < tu->nfuncs; fi++) {
         tl_func_facts *ff = &out->funcs[fi];
         ff->context.from_func = -1;
         ff->exempt = tl_models_is_exempt(models, tu->funcs[fi].name);
-        compute_call_facts(&tu->funcs[fi], models, ff);
+        compute_call_facts(&tu->funcs[fi], models, program, ff);
     }
     discover_contexts(out);
+    program_contexts(out);
     compute_blocking(out, false);
     compute_blocking(out, true);
     return 0;

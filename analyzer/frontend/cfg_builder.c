@@ -70,6 +70,17 @@ static char *cursor_spelling(CXCursor c) {
     return r;
 }
 
+/* clang's Unified Symbol Resolution string: the same for a declaration in
+ * every translation unit (file-qualified for static functions), so it names
+ * functions, fields and globals program-wide.  NULL when clang has none. */
+static char *cursor_usr(CXCursor c) {
+    CXString s = clang_getCursorUSR(c);
+    const char *cs = clang_getCString(s);
+    char *r = cs && *cs ? tl_xstrdup(cs) : NULL;
+    clang_disposeString(s);
+    return r;
+}
+
 /* Integer value of a constant expression, if libclang can fold it. */
 static bool eval_int(CXCursor c, int64_t *out) {
     CXEvalResult r = clang_Cursor_Evaluate(c);
@@ -293,6 +304,7 @@ static int var_for_decl(builder *b, CXCursor decl) {
     free(name);
     fill_var_type(&b->f->vars[v], clang_getCursorType(decl));
     b->f->vars[v].decl_loc = loc_of(b, decl);
+    if (kind == TL_VAR_GLOBAL || kind == TL_VAR_STATIC) b->f->vars[v].usr = cursor_usr(decl);
     vm_put(&b->vars, decl, v);
     return v;
 }
@@ -446,9 +458,122 @@ static tl_expr *lower_other(builder *b, CXCursor c) {
     return e;
 }
 
+
+/* ---- function addresses stored into fields and globals ---- */
+
+/* The function a value expression designates (`f`, `&f`, `(cb_t)f`), or NULL. */
+static const tl_expr *stored_function(const tl_expr *e) {
+    while (e && (e->kind == TL_E_CAST || e->kind == TL_E_ADDR) && e->nkids == 1) e = e->kids[0];
+    return e && e->kind == TL_E_FUNC && e->usr ? e : NULL;
+}
+
+/* `lhs = value` where value is a function: remember the slot it lands in. */
+static void note_function_store(builder *b, const tl_expr *lhs, const tl_expr *value, tl_loc loc) {
+    const tl_expr *fn = stored_function(value);
+    if (!fn) return;
+    if (lhs->kind == TL_E_MEMBER && lhs->usr) {
+        tl_tu_add_store(b->tu, lhs->usr, lhs->name, fn->usr, fn->name, loc);
+    } else if (lhs->kind == TL_E_VAR && b->f && lhs->var >= 0 && b->f->vars[lhs->var].usr) {
+        const tl_var *v = &b->f->vars[lhs->var];
+        tl_tu_add_store(b->tu, v->usr, v->name, fn->usr, fn->name, loc);
+    }
+}
+
+typedef struct {
+    CXCursor *fields;
+    int n, cap;
+} field_list;
+
+static enum CXVisitorResult collect_field(CXCursor c, CXClientData data) {
+    field_list *l = data;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 8;
+        l->fields = tl_xrealloc(l->fields, (size_t)l->cap * sizeof *l->fields);
+    }
+    l->fields[l->n++] = c;
+    return CXVisit_Continue;
+}
+
+static CXCursor strip_init(CXCursor c) {
+    for (int guard = 0; guard < 64; guard++) {
+        enum CXCursorKind k = clang_getCursorKind(c);
+        if (k != CXCursor_UnexposedExpr && k != CXCursor_ParenExpr && k != CXCursor_CStyleCastExpr &&
+            k != CXCursor_UnaryOperator)
+            return c;
+        cursor_list kids = code_children_of(c);
+        if (kids.n != 1) {
+            free(kids.items);
+            return c;
+        }
+        c = kids.items[0];
+        free(kids.items);
+    }
+    return c;
+}
+
+static void record_init_stores(builder *b, CXCursor init, int depth);
+
+/* One initializer `value` for `field` (NULL cursor: not a record field). */
+static void record_field_init(builder *b, CXCursor field, CXCursor value, int depth) {
+    CXCursor v = strip_init(value);
+    enum CXCursorKind k = clang_getCursorKind(v);
+    if (k == CXCursor_InitListExpr) {
+        record_init_stores(b, v, depth + 1);
+        return;
+    }
+    if (k != CXCursor_DeclRefExpr || clang_Cursor_isNull(field)) return;
+    CXCursor fn = clang_getCursorReferenced(v);
+    if (clang_getCursorKind(fn) != CXCursor_FunctionDecl) return;
+    char *slot_usr = cursor_usr(field), *fn_usr = cursor_usr(fn);
+    if (slot_usr && fn_usr) {
+        char *slot = cursor_spelling(field), *name = cursor_spelling(fn);
+        tl_tu_add_store(b->tu, slot_usr, slot, fn_usr, name, loc_of(b, v));
+        free(slot);
+        free(name);
+    }
+    free(slot_usr);
+    free(fn_usr);
+}
+
+/* Walk a brace initializer (`{.read = r, .write = w}`, `{{"get", get_cmd}, ...}`)
+ * and record each function it stores into a struct field.  Positional
+ * initializers follow the record's field order; a designator (`.f =`) sets
+ * the position. */
+static void record_init_stores(builder *b, CXCursor init, int depth) {
+    if (depth > 32) return;
+    CXType t = clang_getCanonicalType(clang_getCursorType(init));
+    field_list fl = {0};
+    if (t.kind == CXType_Record) clang_Type_visitFields(t, collect_field, &fl);
+    cursor_list kids = children_of(init);
+    int pos = 0;
+    for (int i = 0; i < kids.n; i++) {
+        CXCursor kid = kids.items[i];
+        CXCursor field = clang_getNullCursor();
+        CXCursor value = kid;
+        /* a designated initializer: MemberRef designator(s), then the value */
+        cursor_list parts = children_of(kid);
+        if (clang_getCursorKind(kid) == CXCursor_UnexposedExpr && parts.n >= 2 &&
+            clang_getCursorKind(parts.items[0]) == CXCursor_MemberRef) {
+            CXCursor d = clang_getCursorReferenced(parts.items[0]);
+            for (int f = 0; f < fl.n; f++)
+                if (clang_equalCursors(fl.fields[f], d)) pos = f;
+            field = d;
+            value = parts.items[parts.n - 1];
+        } else if (t.kind == CXType_Record && pos < fl.n) {
+            field = fl.fields[pos];
+        }
+        free(parts.items);
+        record_field_init(b, field, value, depth);
+        pos++;
+    }
+    free(kids.items);
+    free(fl.fields);
+}
+
 /* Assign `value` to the lvalue `lhs` (already lowered); returns the value of
  * the assignment expression. */
 static tl_expr *emit_assign(builder *b, tl_expr *lhs, tl_expr *value, tl_loc loc) {
+    note_function_store(b, lhs, value, loc);
     if (lhs->kind == TL_E_VAR) {
         tl_instr *in = tl_block_add_instr(cur_block(b), TL_I_ASSIGN);
         in->loc = loc;
@@ -535,10 +660,12 @@ static tl_expr *lower_call(builder *b, CXCursor c) {
         free(name);
         return lower_expr(b, clang_Cursor_getArgument(c, 0));
     }
+    tl_expr *fn_expr = NULL;
     if (!name) {
-        /* indirect call: evaluate the callee expression for its side effects */
+        /* indirect call: keep the callee expression (a field, a function
+           pointer variable or parameter) for the program-wide call graph */
         cursor_list kids = code_children_of(c);
-        if (kids.n) tl_expr_free(lower_expr(b, kids.items[0]));
+        if (kids.n) fn_expr = lower_expr(b, kids.items[0]);
         free(kids.items);
     }
     tl_expr **args = NULL;
@@ -552,6 +679,9 @@ static tl_expr *lower_call(builder *b, CXCursor c) {
     tl_instr *in = tl_block_add_instr(cur_block(b), TL_I_CALL);
     in->call.id = b->f->ncalls++;
     in->call.callee = name;
+    in->call.callee_usr = name ? cursor_usr(callee) : NULL;
+    in->call.callee_system = name && clang_Location_isInSystemHeader(clang_getCursorLocation(callee));
+    in->call.fn = fn_expr;
     in->call.callee_func = name ? find_func_index(b, name) : -1;
     in->call.args = args;
     in->call.nargs = nargs;
@@ -685,6 +815,7 @@ static tl_expr *lower_decl_ref(builder *b, CXCursor c) {
     case CXCursor_FunctionDecl: {
         char *name = cursor_spelling(d);
         tl_expr *e = tl_expr_func(name, find_func_index(b, name));
+        e->usr = cursor_usr(d);
         free(name);
         return e;
     }
@@ -776,6 +907,9 @@ static tl_expr *lower_expr(builder *b, CXCursor c) {
         cursor_list kids = code_children_of(c);
         tl_expr *e = tl_expr_new(TL_E_MEMBER);
         e->name = cursor_spelling(c);
+        CXCursor field = clang_getCursorReferenced(c);
+        if (!clang_Cursor_isNull(field) && clang_getCursorKind(field) == CXCursor_FieldDecl)
+            e->usr = cursor_usr(field);
         if (kids.n) {
             e->arrow = type_is_pointer(clang_getCursorType(kids.items[0]));
             tl_expr_add_kid(e, lower_expr(b, kids.items[0]));
@@ -801,6 +935,9 @@ static tl_expr *lower_expr(builder *b, CXCursor c) {
         return lower_value_by_branches(b, c, true);
     case CXCursor_StmtExpr:
         return lower_stmt_expr(b, c);
+    case CXCursor_InitListExpr:
+        record_init_stores(b, c, 0);
+        return lower_other(b, c);
     case CXCursor_UnaryExpr: {
         int64_t v;
         if (eval_int(c, &v)) return tl_expr_const(v);
@@ -904,6 +1041,9 @@ static void lower_decl_stmt(builder *b, CXCursor c) {
         enum CX_StorageClass sc = clang_Cursor_getStorageClass(d);
         if (sc == CX_SC_Static || sc == CX_SC_Extern) {
             var_for_decl(b, d); /* initialised once, not on this path */
+            CXCursor sinit = clang_Cursor_getVarDeclInitializer(d);
+            if (!clang_Cursor_isNull(sinit) && clang_getCursorKind(strip_init(sinit)) == CXCursor_InitListExpr)
+                record_init_stores(b, strip_init(sinit), 0);
             continue;
         }
         int v = declare_local(b, d);
@@ -1263,7 +1403,7 @@ static void mark_spawn_entries(builder *b) {
         models[id] = entry_before_spawn(b, call_instr(b, id));
         if (models[id]) tl_str_map_set(&wanted, models[id]->spawn.entry_before_call, INT_MAX);
     }
-    if (wanted.n == 0) goto done;
+    if (tl_str_map_count(&wanted) == 0) goto done;
     for (int id = f->ncalls - 1; id >= 0; id--) {
         int next = models[id] ? tl_str_map_get(&wanted, models[id]->spawn.entry_before_call) : INT_MAX;
         next_entry_before[id] = next == INT_MAX ? -1 : next;
@@ -1304,6 +1444,7 @@ static void lower_function(builder *b, CXCursor fn, int index) {
 
     f->loc = loc_of(b, fn);
     f->is_static = clang_Cursor_getStorageClass(fn) == CX_SC_Static;
+    f->returns_pointer = type_is_pointer(clang_getResultType(clang_getCursorType(fn)));
     int nparams = clang_Cursor_getNumArguments(fn);
     for (int i = 0; i < nparams; i++) var_for_decl(b, clang_Cursor_getArgument(fn, i));
     f->nparams = f->nvars;
@@ -1332,20 +1473,61 @@ static void lower_function(builder *b, CXCursor fn, int index) {
 }
 
 typedef struct {
+    builder *b;
     CXCursor *fns;
+    bool *in_header;
     int n, cap;
+    const char *main_name;
 } fn_list;
+
+/* Is the declaration written in the main file, as the user wrote it?  A
+ * definition produced by a macro expansion (`TEST_IMPL(name) { ... }`)
+ * belongs to the file that expands the macro: compare its expansion file by
+ * name (libclang's file identity is not reliable for unsaved buffers). */
+static bool in_main_file(const fn_list *l, CXCursor c) {
+    CXSourceLocation loc = clang_getCursorLocation(c);
+    if (clang_Location_isFromMainFile(loc)) return true;
+    CXFile f = NULL;
+    clang_getExpansionLocation(loc, &f, NULL, NULL, NULL);
+    if (!f) return false;
+    CXString name = clang_getFileName(f);
+    const char *cs = clang_getCString(name);
+    bool same = cs && strcmp(cs, l->main_name) == 0;
+    clang_disposeString(name);
+    return same;
+}
+
+/* A static function defined in a header of the project (not a system header):
+ * analysed with every file that includes it, reported once at the header. */
+static bool project_header_function(CXCursor c) {
+    if (clang_Cursor_getStorageClass(c) != CX_SC_Static) return false;
+    CXSourceLocation loc = clang_getCursorLocation(c);
+    return !clang_Location_isInSystemHeader(loc);
+}
+
+static void add_function(fn_list *l, CXCursor c, bool in_header) {
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 32;
+        l->fns = tl_xrealloc(l->fns, (size_t)l->cap * sizeof *l->fns);
+        l->in_header = tl_xrealloc(l->in_header, (size_t)l->cap * sizeof *l->in_header);
+    }
+    l->in_header[l->n] = in_header;
+    l->fns[l->n++] = c;
+}
 
 static enum CXChildVisitResult collect_function(CXCursor c, CXCursor parent, CXClientData data) {
     (void)parent;
     fn_list *l = data;
-    if (clang_getCursorKind(c) == CXCursor_FunctionDecl && clang_isCursorDefinition(c) &&
-        clang_Location_isFromMainFile(clang_getCursorLocation(c))) {
-        if (l->n == l->cap) {
-            l->cap = l->cap ? l->cap * 2 : 32;
-            l->fns = tl_xrealloc(l->fns, (size_t)l->cap * sizeof *l->fns);
-        }
-        l->fns[l->n++] = c;
+    enum CXCursorKind k = clang_getCursorKind(c);
+    if (k == CXCursor_FunctionDecl && clang_isCursorDefinition(c)) {
+        if (in_main_file(l, c)) add_function(l, c, false);
+        else if (project_header_function(c)) add_function(l, c, true);
+    } else if (k == CXCursor_VarDecl) {
+        /* command tables and ops structs: functions stored into fields */
+        CXCursor init = clang_Cursor_getVarDeclInitializer(c);
+        if (!clang_Cursor_isNull(init) && clang_getCursorKind(strip_init(init)) == CXCursor_InitListExpr &&
+            in_main_file(l, c))
+            record_init_stores(l->b, strip_init(init), 0);
     }
     return CXChildVisit_Continue;
 }
@@ -1361,6 +1543,8 @@ int tl_frontend_lower(CXTranslationUnit ctu, const tl_model_set *models, tl_tu *
     clang_disposeString(main_name);
 
     fn_list fns = {0};
+    fns.b = &b;
+    fns.main_name = out->main_file;
     clang_visitChildren(clang_getTranslationUnitCursor(ctu), collect_function, &fns);
     for (int i = 0; i < fns.n; i++) {
         char *name = cursor_spelling(fns.fns[i]);
@@ -1368,10 +1552,15 @@ int tl_frontend_lower(CXTranslationUnit ctu, const tl_model_set *models, tl_tu *
         tl_str_map_add(&b.fn_index, name, i); /* the first definition wins */
         free(name);
     }
-    for (int i = 0; i < fns.n; i++) lower_function(&b, fns.fns[i], i);
+    for (int i = 0; i < fns.n; i++) {
+        lower_function(&b, fns.fns[i], i);
+        out->funcs[i].in_header = fns.in_header[i];
+        out->funcs[i].usr = cursor_usr(fns.fns[i]);
+    }
 
     tl_str_map_free(&b.fn_index);
     free(fns.fns);
+    free(fns.in_header);
     tl_str_map_free(&b.labels);
     free(b.jumps);
     free(b.switches);

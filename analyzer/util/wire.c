@@ -122,6 +122,12 @@ void tl_wire_put_str(tl_wire_writer *w, const char *s) {
     memcpy(reserve(w, n), s, n);
 }
 
+void tl_wire_put_bytes(tl_wire_writer *w, const void *data, size_t n) {
+    if (n >= NULL_STRING) n = NULL_STRING - 1; /* cannot fit a frame; refused there */
+    tl_wire_put_u32(w, (uint32_t)n);
+    if (n) memcpy(reserve(w, n), data, n);
+}
+
 /* ---- reading ---- */
 
 void tl_wire_reader_init(tl_wire_reader *r, const void *data, size_t len) {
@@ -178,6 +184,18 @@ char *tl_wire_get_str(tl_wire_reader *r) {
         return NULL;
     }
     return tl_xstrndup((const char *)p, n);
+}
+
+const unsigned char *tl_wire_get_bytes(tl_wire_reader *r, size_t *n) {
+    uint32_t len = tl_wire_get_u32(r);
+    *n = 0;
+    if (r->bad || len == NULL_STRING) {
+        if (!r->bad) tl_wire_fail(r, "bytes without a length");
+        return NULL;
+    }
+    const unsigned char *p = take(r, len);
+    if (p) *n = len;
+    return p;
 }
 
 uint32_t tl_wire_get_count(tl_wire_reader *r, size_t min_size) {

@@ -65,6 +65,8 @@ void tl_wire_put_u32(tl_wire_writer *w, uint32_t v);
 void tl_wire_put_u64(tl_wire_writer *w, uint64_t v);
 /* NULL and "" are different values. */
 void tl_wire_put_str(tl_wire_writer *w, const char *s);
+/* Opaque bytes (e.g. frames nested in a record), length-prefixed. */
+void tl_wire_put_bytes(tl_wire_writer *w, const void *data, size_t n);
 
 /* ---- reading ---- */
 
@@ -81,6 +83,9 @@ uint64_t tl_wire_get_u64(tl_wire_reader *r);
 /* malloc'd; NULL for a NULL string and after a failed read (check r->bad).
  * A string with a NUL byte inside is malformed. */
 char *tl_wire_get_str(tl_wire_reader *r);
+/* Bytes written by tl_wire_put_bytes: a pointer into the reader's data and
+ * their length in *n; NULL (r bad) when they do not fit. */
+const unsigned char *tl_wire_get_bytes(tl_wire_reader *r, size_t *n);
 /* A count of items that take at least `min_size` bytes each: fails when
  * fewer bytes are left than that many items need (no huge allocations from
  * a corrupt count). */
