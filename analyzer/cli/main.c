@@ -639,7 +639,6 @@ static void program_digest(linked_summary *ls, size_t n, bool whole, char out[65
 static void finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size_t n) {
     const tl_cli_tus *tus = c->tus;
     bool whole = covers_whole_program(env->o);
-    tl_tu_unit **units = tl_xcalloc(n + 1, sizeof *units);
     size_t cap = n + 16, nsums = 0, nlinked = 0;
     tl_tu_summary **sums = tl_xcalloc(cap, sizeof *sums);
     linked_summary *linked = tl_xcalloc(cap, sizeof *linked);
@@ -647,19 +646,24 @@ static void finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size
     size_t nothers = 0;
     char **fresh_files = tl_xcalloc(n + 1, sizeof *fresh_files);
 
+    /* phase 1's summaries first: the IR is decoded one TU at a time below,
+       so only one TU's IR is in memory at once */
+    tl_tu_summary *fresh = tl_xcalloc(n + 1, sizeof *fresh);
+    bool *fresh_ok = tl_xcalloc(n + 1, sizeof *fresh_ok);
     for (size_t j = 0; j < n; j++) {
         tl_tu_result *r = &acc->results[j];
         if (!acc->have[j] || !r->unit) continue;
         const tl_cli_tu *tu = &tus->items[c->miss_map[j]];
         char err[256];
-        if (tl_unit_decode(r->unit, r->unit_len, env->base, &units[j], err, sizeof err) != 0) {
+        if (tl_unit_decode_summary(r->unit, r->unit_len, &fresh[j], err, sizeof err) != 0) {
             r->fatal = true;
             free(r->fatal_message);
             r->fatal_message = tl_xasprintf("%s: %s", tu->file, err);
             continue;
         }
+        fresh_ok[j] = true;
         fresh_files[j] = tl_cli_abspath(tu->file, tu->directory);
-        sums[nsums++] = (tl_tu_summary *)tl_unit_summary(units[j]);
+        sums[nsums++] = &fresh[j];
         const unsigned char *sb;
         size_t sn;
         if (tl_unit_summary_bytes(r->unit, r->unit_len, &sb, &sn) == 0)
@@ -674,7 +678,7 @@ static void finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size
         tl_store_error e;
         memset(&e, 0, sizeof e);
         if (tl_store_each_unit(c->store, collect_kept, &kept, &e) != 0) store_error(c, &e);
-        qsort(kept.v, kept.n, sizeof *kept.v, cmp_kept);
+        if (kept.n) qsort(kept.v, kept.n, sizeof *kept.v, cmp_kept);
     }
     for (size_t j = 0; j < n; j++) {
         kept_unit *k = fresh_files[j] ? find_kept(&kept, fresh_files[j]) : NULL;
@@ -743,8 +747,20 @@ static void finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size
             fprintf(stderr, "whole program: %zu unchanged files have no stored summary (recorded by an "
                             "older tasklint)\n", missing);
     }
-    for (size_t j = 0; j < n; j++)
-        if (units[j]) tl_unit_finish(units[j], prog, &acc->results[j]);
+    for (size_t j = 0; j < n; j++) {
+        if (!fresh_ok[j]) continue;
+        tl_tu_result *r = &acc->results[j];
+        tl_tu_unit *u = NULL;
+        char err[256];
+        if (tl_unit_decode(r->unit, r->unit_len, env->base, &u, err, sizeof err) != 0) {
+            r->fatal = true;
+            free(r->fatal_message);
+            r->fatal_message = tl_xasprintf("%s: %s", tus->items[c->miss_map[j]].file, err);
+            continue;
+        }
+        tl_unit_finish(u, prog, r);
+        tl_unit_free(u);
+    }
 
     /* unchanged TUs whose findings were made with another program: phase 2
        again, from the kept unit (no parse); clang's errors stay */
@@ -782,9 +798,11 @@ static void finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size
 
     tl_program_free(prog);
     for (size_t j = 0; j < n; j++) {
-        tl_unit_free(units[j]);
+        tl_tu_summary_free(&fresh[j]);
         free(fresh_files[j]);
     }
+    free(fresh);
+    free(fresh_ok);
     for (size_t k = 0; k < nothers; k++) tl_tu_summary_free(&others[k]);
     for (size_t k = 0; k < kept.n; k++) {
         free(kept.v[k].file);
@@ -796,7 +814,6 @@ static void finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size
     free(others);
     free(reused_kept);
     free(fresh_files);
-    free(units);
     free(sums);
     free(linked);
 }

@@ -183,7 +183,9 @@ static void extract_call(extractor *x, const tl_call_facts *cf) {
     sc->loc = loc_copy(x->in, in->loc);
     char buf[96];
     sc->spelling = tl_xstrdup(tl_call_user_name(c, buf, sizeof buf));
-    sc->modelled = cf->model != NULL;
+    /* a library's function (listed, or in its namespace) is judged by its
+       model, never by its implementation */
+    sc->modelled = cf->model != NULL || (c->callee && tl_models_namespace(x->a->models, c->callee));
     sc->nonblocking = cf->model && cf->model->nonblocking;
     sc->blocks = tl_call_blocks_in(cf, false);
     sc->blocks_unless_ready = tl_call_blocks_in(cf, true);
@@ -354,8 +356,9 @@ static void extract_function(extractor *x) {
                     d->nforever = m->wait.nforever;
                     memcpy(d->forever, m->wait.forever, sizeof d->forever);
                 }
-            } else if (c->callee_system) {
-                /* libc and friends: what releases a handle there is modelled */
+            } else if (c->callee_system || (c->callee && tl_models_namespace(x->a->models, c->callee))) {
+                /* libc and a modelled library's namespace: what releases a
+                   handle there is modelled */
                 sp->effects |= TL_PE_BORROW;
             } else if (c->callee_usr) {
                 sp->effects |= TL_PE_PASS;
