@@ -79,6 +79,9 @@ int tl_unit_encode(const tl_tu_unit *u, unsigned char **data, size_t *len);
  * tl_unit_prepare did).  0, or -1 with err. */
 int tl_unit_decode(const unsigned char *data, size_t len, const tl_model_set *base, tl_tu_unit **out,
                    char *err, size_t errsz);
+/* Verifies the checksums of an encoded unit's frames (bytes read back from
+ * a store); the decoders below do not.  0, or -1 when damaged. */
+int tl_unit_verify(const unsigned char *data, size_t len);
 /* The summary frame of an encoded unit (a pointer into data), for digests
  * and for linking a file that is not analysed again; 0 or -1. */
 int tl_unit_summary_bytes(const unsigned char *data, size_t len, const unsigned char **frame, size_t *n);

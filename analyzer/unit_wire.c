@@ -67,7 +67,21 @@ int tl_unit_encode(const tl_tu_unit *u, unsigned char **data, size_t *len) {
     return 0;
 }
 
-/* ---- decoding ---- */
+/* ---- decoding ----
+ * A unit's bytes come nested in a worker's result frame, whose checksum the
+ * pool verified, or from the store, verified once by tl_unit_verify: the
+ * frames inside are walked without computing checksums again. */
+
+int tl_unit_verify(const unsigned char *data, size_t len) {
+    size_t at = 0;
+    while (at < len) {
+        tl_wire_frame f;
+        char why[96];
+        if (tl_wire_scan_frame(data + at, len - at, &f, why, sizeof why) != TL_WIRE_FRAME) return -1;
+        at += f.frame_len;
+    }
+    return 0;
+}
 
 static void get_suppress_set(tl_wire_reader *r, tl_suppress_set *s) {
     tl_suppress_init(s);
@@ -106,7 +120,7 @@ static void get_suppress_set(tl_wire_reader *r, tl_suppress_set *s) {
 static int next_frame(const unsigned char *data, size_t len, size_t *at, uint16_t kind, tl_wire_frame *f,
                       char *err, size_t errsz) {
     char why[96];
-    if (tl_wire_scan_frame(data + *at, len - *at, f, why, sizeof why) != TL_WIRE_FRAME) {
+    if (tl_wire_scan_checked_frame(data + *at, len - *at, f, why, sizeof why) != TL_WIRE_FRAME) {
         snprintf(err, errsz, "a unit with a broken frame: %s", *at == len ? "missing" : why);
         return -1;
     }
@@ -214,7 +228,7 @@ int tl_unit_decode_summary(const unsigned char *data, size_t len, tl_tu_summary 
     }
     tl_wire_frame f;
     char why[96];
-    if (tl_wire_scan_frame(frame, n, &f, why, sizeof why) != TL_WIRE_FRAME) {
+    if (tl_wire_scan_checked_frame(frame, n, &f, why, sizeof why) != TL_WIRE_FRAME) {
         snprintf(err, errsz, "a broken summary: %s", why);
         return -1;
     }

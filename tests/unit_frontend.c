@@ -439,12 +439,15 @@ static void test_header_static_functions(void **state) {
     fixture *fx = parse_with_header("#include \"helper.h\"\n"
                                     "void use(void) { helper_wait(); }\n",
                                     "static inline void helper_wait(void) { sleep(3); }\n"
+                                    "static inline int unused_inline(int x) { return x; }\n"
                                     "void declared_only(void);\n");
     int h = func_index(fx, "helper_wait");
     assert_true(fx->tu.funcs[h].in_header);
     assert_non_null(strstr(fx->tu.funcs[h].loc.file, "helper.h"));
     assert_false(fx->tu.funcs[func_index(fx, "use")].in_header);
     assert_true(fx->an.funcs[func_index(fx, "use")].blocks.may_block);
+    /* a header function nothing in the TU uses is not this TU's concern */
+    for (int i = 0; i < fx->tu.nfuncs; i++) assert_string_not_equal(fx->tu.funcs[i].name, "unused_inline");
     release(fx);
 }
 

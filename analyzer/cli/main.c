@@ -576,6 +576,7 @@ typedef struct {
 static int collect_kept(void *ctx, const char *file, const char *key, const char *inputs, const void *unit,
                         size_t len) {
     kept_units *k = ctx;
+    if (tl_unit_verify(unit, len) != 0) return 0; /* damaged: as if not kept */
     if (k->n == k->cap) {
         k->cap = k->cap ? k->cap * 2 : 64;
         k->v = tl_xrealloc(k->v, k->cap * sizeof *k->v);

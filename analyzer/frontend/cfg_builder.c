@@ -186,7 +186,15 @@ typedef struct {
     int *call_block, *call_index;
     int cap_calls;
     /* functions defined in the main file: name -> index, for callee_func */
-    tl_str_map fn_index;
+    tl_str_map fn_index;      /* name -> index in tu->funcs (also scheduled ones) */
+    /* static functions of the project's headers, lowered only when a function
+       of the TU refers to them (the rest are not this TU's concern) */
+    tl_str_map hdr_index;     /* name -> index in hdr_fns */
+    CXCursor *hdr_fns;
+    int nhdr, caphdr;
+    int *scheduled;           /* hdr_fns index per scheduled function, in order */
+    int nscheduled, capscheduled;
+    int next_index;           /* index the next scheduled function gets */
 } builder;
 
 static tl_loc loc_of_location(builder *b, CXSourceLocation sl) {
@@ -234,8 +242,18 @@ static void start_dead_block(builder *b) {
     b->cur = new_block(b);
 }
 
+/* The TU function index of `name`; a static function of a project header
+ * is scheduled for lowering the first time it is referred to. */
 static int find_func_index(builder *b, const char *name) {
-    return tl_str_map_get(&b->fn_index, name);
+    int i = tl_str_map_get(&b->fn_index, name);
+    if (i >= 0) return i;
+    int h = tl_str_map_get(&b->hdr_index, name);
+    if (h < 0) return -1;
+    i = b->next_index++;
+    tl_str_map_add(&b->fn_index, name, i);
+    b->scheduled = tl_xgrow(b->scheduled, b->nscheduled, &b->capscheduled, sizeof *b->scheduled);
+    b->scheduled[b->nscheduled++] = h;
+    return i;
 }
 
 static void set_temp_src(builder *b, int var, int call_id) {
@@ -1520,8 +1538,18 @@ static enum CXChildVisitResult collect_function(CXCursor c, CXCursor parent, CXC
     fn_list *l = data;
     enum CXCursorKind k = clang_getCursorKind(c);
     if (k == CXCursor_FunctionDecl && clang_isCursorDefinition(c)) {
-        if (in_main_file(l, c)) add_function(l, c, false);
-        else if (project_header_function(c)) add_function(l, c, true);
+        if (in_main_file(l, c)) {
+            add_function(l, c, false);
+        } else if (project_header_function(c)) {
+            builder *b = l->b;
+            char *name = cursor_spelling(c);
+            if (tl_str_map_get(&b->hdr_index, name) < 0) {
+                b->hdr_fns = tl_xgrow(b->hdr_fns, b->nhdr, &b->caphdr, sizeof *b->hdr_fns);
+                tl_str_map_add(&b->hdr_index, name, b->nhdr);
+                b->hdr_fns[b->nhdr++] = c;
+            }
+            free(name);
+        }
     } else if (k == CXCursor_VarDecl) {
         /* command tables and ops structs: functions stored into fields */
         CXCursor init = clang_Cursor_getVarDeclInitializer(c);
@@ -1552,13 +1580,36 @@ int tl_frontend_lower(CXTranslationUnit ctu, const tl_model_set *models, tl_tu *
         tl_str_map_add(&b.fn_index, name, i); /* the first definition wins */
         free(name);
     }
+    b.next_index = fns.n;
     for (int i = 0; i < fns.n; i++) {
         lower_function(&b, fns.fns[i], i);
         out->funcs[i].in_header = fns.in_header[i];
         out->funcs[i].usr = cursor_usr(fns.fns[i]);
     }
+    /* the header functions referred to, and those they refer to, in the
+       order they were scheduled (their indices); each batch is added to the
+       TU before it is lowered, as lowering may schedule more */
+    for (int done = 0; done < b.nscheduled;) {
+        int end = b.nscheduled;
+        for (int k = done; k < end; k++) {
+            char *name = cursor_spelling(b.hdr_fns[b.scheduled[k]]);
+            tl_tu_add_func(out, name);
+            free(name);
+        }
+        for (int k = done; k < end; k++) {
+            int index = fns.n + k;
+            CXCursor fn = b.hdr_fns[b.scheduled[k]];
+            lower_function(&b, fn, index);
+            out->funcs[index].in_header = true;
+            out->funcs[index].usr = cursor_usr(fn);
+        }
+        done = end;
+    }
 
     tl_str_map_free(&b.fn_index);
+    tl_str_map_free(&b.hdr_index);
+    free(b.hdr_fns);
+    free(b.scheduled);
     free(fns.fns);
     free(fns.in_header);
     tl_str_map_free(&b.labels);

@@ -7,7 +7,7 @@
  *   magic "TLWF" | version u16 | kind u16 | payload length u32 | checksum u32
  *
  * The kind says what the payload holds (a TU's result, per-function
- * summaries, ...), the checksum is FNV-1a 32 over the payload.  The payload
+ * summaries, ...), the checksum is a 64-bit-lane FNV-1a folded to 32 bits over the payload.  The payload
  * is a sequence of records, each `kind u16 | length u32 | body`; a body is a
  * sequence of fields (u8, u32, u64, strings).  Integers are little-endian, a
  * string is `length u32 | bytes` with length 0xFFFFFFFF for NULL.
@@ -32,7 +32,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define TL_WIRE_VERSION 1
+#define TL_WIRE_VERSION 2
 #define TL_WIRE_HEADER_SIZE 16
 #define TL_WIRE_MAX_PAYLOAD ((size_t)256 << 20) /* larger frames are refused */
 
@@ -117,6 +117,16 @@ typedef enum {
  * why. */
 tl_wire_scan tl_wire_scan_frame(const void *buf, size_t len, tl_wire_frame *out, char *err,
                                 size_t errsz);
+
+/* The same for bytes whose checksums were verified when they came in (a
+ * unit nested in a verified worker result, frames read back and verified
+ * once): the header and lengths are still checked, the checksum is not
+ * computed again. */
+tl_wire_scan tl_wire_scan_checked_frame(const void *buf, size_t len, tl_wire_frame *out, char *err,
+                                        size_t errsz);
+
+/* The payload checksum of the frame header. */
+uint32_t tl_wire_checksum(const void *data, size_t n);
 
 /* Writes all of buf to fd (retrying on EINTR and short writes); 0 or -1. */
 int tl_wire_write_all(int fd, const void *buf, size_t len);
