@@ -2,12 +2,15 @@
  *
  * parse (libclang, KeepGoing) -> clang errors as clang-diagnostic findings
  * -> models (built-in + project config, cached per config file) -> lower ->
- * analyse -> enabled rules -> suppression comments -> sort.
+ * summary (phase 1) ... link (analyzer/program/, by the caller) ... analyse
+ * with the program's facts -> enabled rules -> analysis limits hit ->
+ * suppression comments -> sort (phase 2).
  *
  * Safe to call from several threads at once (one CXIndex each): the
  * only shared state is the config cache, behind a mutex.
  */
 #include "driver.h"
+#include "driver_unit.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -18,9 +21,12 @@
 #include <unistd.h>
 
 #include "dataflow/analysis.h"
+#include "program/program.h"
 #include "frontend/frontend.h"
+#include "report/analysis_limit.h"
 #include "report/suppress.h"
 #include "rules/rule.h"
+#include "util/str_map.h"
 #include "util/xalloc.h"
 
 #define MAX_RULES ((int)sizeof(((tl_options *)0)->rule_state))
@@ -40,6 +46,9 @@ void tl_tu_result_free(tl_tu_result *r) {
     free(r->includes);
     r->includes = NULL;
     r->nincludes = 0;
+    free(r->unit);
+    r->unit = NULL;
+    r->unit_len = 0;
     r->fatal = false;
     r->crashed = false;
     r->nerrors = 0;
@@ -97,8 +106,7 @@ static char *check_rule_ids(const char *path, const char *key, char **ids, size_
 
 /* Returns the model set for config `path` (owned by the cache), or NULL with
  * *err set to a malloc'd message. */
-static const tl_model_set *config_models(const tl_model_set *base, const char *path,
-                                         char **err) {
+const tl_model_set *tl_driver_config_models(const tl_model_set *base, const char *path, char **err) {
     pthread_mutex_lock(&cfg_mu);
     for (size_t i = 0; i < cfg_n; i++) {
         cfg_entry *e = &cfg_cache[i];
@@ -213,57 +221,6 @@ static char *read_whole(const char *path, size_t *len) {
     return buf;
 }
 
-static void apply_suppressions(CXTranslationUnit tu, const char *main_path, const char *dir,
-                               const bool *enabled, tl_findings *fs) {
-    CXFile mainf = clang_getFile(tu, main_path);
-    /* distinct files with findings, the main file first */
-    size_t nfiles = 0;
-    const char **files = tl_xmalloc((fs->n + 1) * sizeof *files);
-    char *main_name = NULL;
-    if (mainf) {
-        CXString s = clang_getFileName(mainf);
-        main_name = tl_xstrdup(clang_getCString(s) ? clang_getCString(s) : main_path);
-        clang_disposeString(s);
-    } else {
-        main_name = tl_xstrdup(main_path);
-    }
-    files[nfiles++] = main_name;
-    for (size_t i = 0; i < fs->n; i++) {
-        const char *f = fs->items[i].file;
-        if (!f || !*f || !tl_suppress_rule_suppressible(fs->items[i].rule)) continue;
-        bool seen = false;
-        for (size_t k = 0; k < nfiles && !seen; k++) seen = !strcmp(files[k], f);
-        if (!seen) files[nfiles++] = f;
-    }
-    tl_findings problems;
-    tl_findings_init(&problems);
-    for (size_t k = 0; k < nfiles; k++) {
-        CXFile cf = clang_getFile(tu, files[k]);
-        size_t len = 0;
-        const char *text = cf ? clang_getFileContents(tu, cf, &len) : NULL;
-        char *owned = NULL;
-        if (!text) {
-            char *p = path_join(dir, files[k]);
-            owned = read_whole(p, &len);
-            free(p);
-            text = owned;
-        }
-        if (!text) continue;
-        tl_suppress_set s;
-        tl_suppress_init(&s);
-        tl_suppress_scan(&s, files[k], text, len);
-        tl_suppress_apply(&s, fs);
-        /* mistakes are reported for the main file only: a header's
-           suppressions belong to every TU that includes it */
-        if (k == 0) tl_suppress_report(&s, enabled, &problems);
-        tl_suppress_free(&s);
-        free(owned);
-    }
-    tl_findings_move(fs, &problems);
-    free(main_name);
-    free(files);
-}
-
 /* Make relative paths in findings usable from the caller's directory. */
 static void absolutize(const char *dir, tl_findings *fs) {
     if (!dir || !*dir) return;
@@ -291,6 +248,7 @@ typedef struct {
     const char *dir;
     char **v;
     size_t n, cap;
+    tl_str_map seen; /* the paths in v */
 } incl_acc;
 
 static void on_inclusion(CXFile included, CXSourceLocation *stack, unsigned depth, CXClientData data) {
@@ -301,9 +259,7 @@ static void on_inclusion(CXFile included, CXSourceLocation *stack, unsigned dept
     const char *name = clang_getCString(s);
     if (name && *name) {
         char *p = path_join(acc->dir, name);
-        bool seen = false;
-        for (size_t i = 0; i < acc->n && !seen; i++) seen = !strcmp(acc->v[i], p);
-        if (seen) {
+        if (tl_str_map_add(&acc->seen, p, (int)acc->n) != (int)acc->n) {
             free(p);
         } else {
             if (acc->n == acc->cap) {
@@ -319,10 +275,13 @@ static void on_inclusion(CXFile included, CXSourceLocation *stack, unsigned dept
 static void collect_includes(CXTranslationUnit tu, const char *main_path, const char *dir,
                              tl_tu_result *out) {
     incl_acc acc = {.dir = dir};
+    tl_str_map_init(&acc.seen);
     acc.cap = 64;
     acc.v = tl_xmalloc(acc.cap * sizeof *acc.v);
     acc.v[acc.n++] = tl_xstrdup(main_path);
+    tl_str_map_add(&acc.seen, main_path, 0);
     clang_getInclusions(tu, on_inclusion, &acc);
+    tl_str_map_free(&acc.seen);
     out->includes = acc.v;
     out->nincludes = acc.n;
 }
@@ -359,8 +318,78 @@ static char *describe_args(const char *const *args, int n) {
     return s;
 }
 
-int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *base,
-                  const tl_tu_job *job, tl_tu_result *out) {
+/* Limits the shared analysis (analysis.h) hit in functions that are checked. */
+static void report_shared_limits(const tl_analysis *a, tl_findings *out) {
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        const tl_func *f = &a->tu->funcs[fi];
+        if (a->funcs[fi].exempt || !a->funcs[fi].constprop_incomplete) continue;
+        tl_report_analysis_limit(out, f->loc.file, f->loc.line, f->loc.col, f->name,
+                                 "constant propagation stopped at its budget (loops nested too "
+                                 "deeply), so argument values and reachable code are incomplete");
+    }
+}
+
+static void unit_free(tl_tu_unit *u) {
+    if (!u) return;
+    tl_tu_free(&u->ir);
+    tl_tu_summary_free(&u->summary);
+    for (size_t i = 0; i < u->nsups; i++) tl_suppress_free(&u->sups[i]);
+    free(u->sups);
+    free(u->path);
+    free(u->dir);
+    free(u->config_path);
+    free(u);
+}
+
+void tl_unit_free(tl_tu_unit *u) {
+    unit_free(u);
+}
+
+const tl_tu_summary *tl_unit_summary(const tl_tu_unit *u) {
+    return &u->summary;
+}
+
+/* Scan the suppression comments of every file a finding of this TU can be
+ * reported in: the main file and the headers whose functions were lowered. */
+static void scan_suppressions(CXTranslationUnit tu, tl_tu_unit *u) {
+    const char **files = tl_xmalloc(((size_t)u->ir.nfuncs + 2) * sizeof *files);
+    size_t nfiles = 0;
+    CXFile mainf = clang_getFile(tu, u->path);
+    CXString ms = mainf ? clang_getFileName(mainf) : (CXString){0};
+    char *main_name = tl_xstrdup(mainf && clang_getCString(ms) ? clang_getCString(ms) : u->path);
+    if (mainf) clang_disposeString(ms);
+    files[nfiles++] = main_name;
+    for (int i = 0; i < u->ir.nfuncs; i++) {
+        const char *f = u->ir.funcs[i].loc.file;
+        if (!u->ir.funcs[i].in_header || !f) continue;
+        bool seen = false;
+        for (size_t k = 0; k < nfiles && !seen; k++) seen = !strcmp(files[k], f);
+        if (!seen) files[nfiles++] = f;
+    }
+    u->sups = tl_xcalloc(nfiles, sizeof *u->sups);
+    for (size_t k = 0; k < nfiles; k++) {
+        CXFile cf = clang_getFile(tu, files[k]);
+        size_t len = 0;
+        const char *text = cf ? clang_getFileContents(tu, cf, &len) : NULL;
+        char *owned = NULL;
+        if (!text) {
+            char *p = path_join(u->dir, files[k]);
+            owned = read_whole(p, &len);
+            free(p);
+            text = owned;
+        }
+        tl_suppress_init(&u->sups[u->nsups]);
+        if (text) tl_suppress_scan(&u->sups[u->nsups], files[k], text, len);
+        u->nsups++;
+        free(owned);
+    }
+    free(main_name);
+    free(files);
+}
+
+int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *base,
+                    const tl_tu_job *job, tl_tu_unit **unit, tl_tu_result *out) {
+    *unit = NULL;
     tl_findings_init(&out->findings);
     out->nerrors = 0;
     out->fatal = false;
@@ -386,24 +415,29 @@ int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *bas
 
     /* models and settings: built-in, or extended by the project config */
     const tl_model_set *models = base;
+    char *cfg = NULL;
     if (opts->config_path || !opts->no_config) {
-        char *cfg = opts->config_path ? tl_xstrdup(opts->config_path) : tl_config_find(path);
+        cfg = opts->config_path ? tl_xstrdup(opts->config_path) : tl_config_find(path);
         if (cfg) {
             char *err = NULL;
-            models = config_models(base, cfg, &err);
-            free(cfg);
+            models = tl_driver_config_models(base, cfg, &err);
             if (!models) {
+                free(cfg);
                 free(path);
                 return fatal(out, err);
             }
         }
     }
-    tl_profile profile = TL_PROFILE_DEFAULT;
-    if (opts->profile_set) profile = opts->profile;
-    else if (models && models->has_profile) profile = models->profile;
+    tl_tu_unit *u = tl_xcalloc(1, sizeof *u);
+    u->config_path = cfg;
+    u->path = path;
+    u->dir = dir ? tl_xstrdup(dir) : NULL;
+    u->models = models;
+    u->profile = TL_PROFILE_DEFAULT;
+    if (opts->profile_set) u->profile = opts->profile;
+    else if (models && models->has_profile) u->profile = models->profile;
 
-    bool enabled[MAX_RULES];
-    for (int i = 0; i < MAX_RULES; i++) enabled[i] = false;
+    for (int i = 0; i < MAX_RULES; i++) u->enabled[i] = false;
     for (int i = 0; tl_rules[i] && i < MAX_RULES; i++) {
         bool on = true;
         if (models && models != base) {
@@ -414,7 +448,7 @@ int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *bas
         }
         if (opts->rule_state[i] == 0) on = false;
         else if (opts->rule_state[i] == 1) on = true;
-        enabled[i] = on;
+        u->enabled[i] = on;
     }
 
     /* parse */
@@ -446,7 +480,7 @@ int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *bas
         free(why);
         free(args);
         free(wd);
-        free(path);
+        unit_free(u);
         return fatal(out, m);
     }
     free(args);
@@ -454,38 +488,87 @@ int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *bas
 
     add_diagnostics(tu, path, out);
 
-    /* lower, analyse, check */
-    tl_tu ir;
-    memset(&ir, 0, sizeof ir);
-    int rc = 0;
-    if (tl_frontend_lower(tu, models, &ir) != 0) {
+    /* lower, then summarise for the program (the per-TU facts, no program) */
+    if (tl_frontend_lower(tu, models, &u->ir) != 0) {
         /* an internal limit: what was lowered is still analysed */
-        tl_findings_addf(&out->findings, "internal-limit", TL_SEV_WARNING, path, 0, 0, NULL,
-                         "this file hit an internal limit of tasklint; parts of it were "
-                         "not analysed");
+        tl_findings_addf(&out->findings, TL_ANALYSIS_LIMIT_RULE, TL_SEV_WARNING, path, 0, 0, NULL,
+                         "this file was not fully checked: tasklint could not lower all of its "
+                         "functions; findings in it may be missing");
     }
     tl_analysis a;
     memset(&a, 0, sizeof a);
-    if (tl_analysis_run(&ir, models, profile, &a) != 0) {
-        rc = fatal(out, tl_xasprintf("%s: analysis failed", path));
+    if (tl_analysis_run(&u->ir, models, u->profile, &a) != 0) {
+        tl_analysis_free(&a);
+        clang_disposeTranslationUnit(tu);
+        char *m = tl_xasprintf("%s: analysis failed", path);
+        unit_free(u);
+        return fatal(out, m);
+    }
+    tl_tu_summary_extract(&a, &u->summary);
+    tl_analysis_free(&a);
+
+    scan_suppressions(tu, u);
+    if (job->want_includes) collect_includes(tu, path, dir, out);
+    clang_disposeTranslationUnit(tu);
+    *unit = u;
+    return 0;
+}
+
+int tl_unit_finish(tl_tu_unit *u, const tl_program *program, tl_tu_result *out) {
+    int rc = 0;
+    tl_analysis a;
+    memset(&a, 0, sizeof a);
+    if (tl_analysis_run_program(&u->ir, u->models, u->profile, program, &a) != 0) {
+        rc = fatal(out, tl_xasprintf("%s: analysis failed", u->path));
     } else {
         for (int i = 0; tl_rules[i] && i < MAX_RULES; i++) {
-            if (!enabled[i] || !tl_rules[i]->check) continue;
+            if (!u->enabled[i] || !tl_rules[i]->check) continue;
             tl_findings rf;
             tl_findings_init(&rf);
             tl_rules[i]->check(&a, &rf);
             tl_findings_move(&out->findings, &rf);
         }
+        report_shared_limits(&a, &out->findings);
     }
     tl_analysis_free(&a);
-    tl_tu_free(&ir);
 
-    apply_suppressions(tu, path, dir, enabled, &out->findings);
-    if (job->want_includes) collect_includes(tu, path, dir, out);
-    clang_disposeTranslationUnit(tu);
+    /* suppressions; mistakes are reported for the main file only: a header's
+       suppressions belong to every TU that includes it */
+    tl_findings problems;
+    tl_findings_init(&problems);
+    for (size_t k = 0; k < u->nsups; k++) {
+        tl_suppress_apply(&u->sups[k], &out->findings);
+        if (k == 0) tl_suppress_report(&u->sups[k], u->enabled, &problems);
+    }
+    tl_findings_move(&out->findings, &problems);
 
-    absolutize(dir, &out->findings);
+    absolutize(u->dir, &out->findings);
     tl_findings_sort(&out->findings);
-    free(path);
+    /* the IR is done with; the summary stays for the program */
+    tl_tu_free(&u->ir);
+    memset(&u->ir, 0, sizeof u->ir);
     return rc;
+}
+
+int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *base,
+                  const tl_tu_job *job, tl_tu_result *out) {
+    tl_tu_unit *u = NULL;
+    int rc = tl_unit_prepare(index, opts, base, job, &u, out);
+    if (rc != 0 || !u) return rc;
+    rc = tl_unit_finish(u, NULL, out);
+    tl_unit_free(u);
+    return rc;
+}
+
+int tl_analyze_tu_phase1(CXIndex index, const tl_options *opts, const tl_model_set *base,
+                         const tl_tu_job *job, tl_tu_result *out) {
+    tl_tu_unit *u = NULL;
+    int rc = tl_unit_prepare(index, opts, base, job, &u, out);
+    if (rc != 0 || !u) return rc;
+    if (tl_unit_encode(u, &out->unit, &out->unit_len) != 0) {
+        tl_unit_free(u);
+        return fatal(out, tl_xasprintf("%s: its analysis is too large to pass on", job->file));
+    }
+    tl_unit_free(u);
+    return 0;
 }

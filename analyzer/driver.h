@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include "model/model.h"
 #include "report/finding.h"
+#include "summary/summary.h"
 
 typedef struct {
     tl_profile profile;
@@ -28,6 +29,7 @@ typedef struct {
     const char *const *args; /* compiler arguments (without the file name) */
     int nargs;
     bool want_includes;      /* fill tl_tu_result.includes (incremental re-analysis) */
+    bool want_unit;          /* tl_analyze_tu_phase1: fill tl_tu_result.unit */
 } tl_tu_job;
 
 typedef struct {
@@ -44,9 +46,51 @@ typedef struct {
        directory is known or the path was absolute */
     char **includes;
     size_t nincludes;
+    /* with want_unit: phase 1's unit, encoded (tl_unit_encode), for phase 2
+       in another process */
+    unsigned char *unit;
+    size_t unit_len;
 } tl_tu_result;
 
 void tl_options_init(tl_options *o);
+
+/* ---- in two phases, for the whole program ----
+ * tl_unit_prepare (phase 1, any thread): parse, clang diagnostics (into out),
+ * lower, per-TU facts, the TU's summary, its suppression comments, its
+ * include list; the libclang TU is disposed.  Then the caller links every
+ * unit's summary (analyzer/program/) and calls tl_unit_finish (phase 2, any
+ * thread) with the program: the rules run with the program's facts, the
+ * suppressions apply, findings are sorted into out (the same out) and the
+ * IR is freed.  The program reads the units' summaries: free the units with
+ * tl_unit_free only after the program.  tl_analyze_tu is both, with no
+ * program. */
+typedef struct tl_tu_unit tl_tu_unit;
+struct tl_program;
+int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *base,
+                    const tl_tu_job *job, tl_tu_unit **unit, tl_tu_result *out);
+const tl_tu_summary *tl_unit_summary(const tl_tu_unit *u);
+int tl_unit_finish(tl_tu_unit *u, const struct tl_program *program, tl_tu_result *out);
+void tl_unit_free(tl_tu_unit *u);
+
+/* A unit as bytes (frames: its settings and suppressions, its IR, its
+ * summary), to finish it in another process; 0, or -1 when too large. */
+int tl_unit_encode(const tl_tu_unit *u, unsigned char **data, size_t *len);
+/* The unit back, with its project config resolved again against base (as
+ * tl_unit_prepare did).  0, or -1 with err. */
+int tl_unit_decode(const unsigned char *data, size_t len, const tl_model_set *base, tl_tu_unit **out,
+                   char *err, size_t errsz);
+/* Verifies the checksums of an encoded unit's frames (bytes read back from
+ * a store); the decoders below do not.  0, or -1 when damaged. */
+int tl_unit_verify(const unsigned char *data, size_t len);
+/* The summary frame of an encoded unit (a pointer into data), for digests
+ * and for linking a file that is not analysed again; 0 or -1. */
+int tl_unit_summary_bytes(const unsigned char *data, size_t len, const unsigned char **frame, size_t *n);
+/* Only the summary of an encoded unit.  0, or -1 with err. */
+int tl_unit_decode_summary(const unsigned char *data, size_t len, tl_tu_summary *out, char *err, size_t errsz);
+/* Phase 1 for a worker process: tl_unit_prepare, then the unit encoded into
+ * out->unit (and freed). */
+int tl_analyze_tu_phase1(CXIndex index, const tl_options *opts, const tl_model_set *base,
+                         const tl_tu_job *job, tl_tu_result *out);
 /* base: the built-in models (plus --models files).  Project config is looked
  * up per file unless disabled. */
 int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *base,

@@ -5,13 +5,18 @@
  * event-loop callback: registered with libuv, libevent or a configured
  * registration function), report calls that block under their argument
  * values, and calls to functions of this translation unit that may block
- * through a chain of direct calls (the chain is named, with a note per step).
+ * through a chain of direct calls (the chain is named, with a note per step;
+ * beyond MAX_CHAIN_STEPS the message says how many steps it leaves out).
  * The fix advice comes from the context library's replacements.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rule.h"
+#include "../analyzer/program/program.h"
+#include "util/str_map.h"
+#include "util/xalloc.h"
 
 static const char doc[] =
     "## What it does\n"
@@ -73,60 +78,152 @@ static const char *advice(const tl_analysis *a, const tl_context_info *ctx, cons
     return NULL;
 }
 
-static void describe_context(const tl_analysis *a, const tl_func *f, const tl_context_info *ctx,
-                             char *buf, size_t size) {
+static const char *base_name(const char *path) {
+    const char *s = path ? strrchr(path, '/') : NULL;
+    return s ? s + 1 : path ? path : "?";
+}
+
+/* Per function that registers contexts: its first call of each callee at
+ * each place ("line:col:callee" -> call id), built when first needed. */
+typedef struct {
+    tl_str_map *of_func; /* nfuncs entries, NULL until built */
+} site_index;
+
+static void site_key(char *key, size_t size, unsigned line, unsigned col, const char *callee) {
+    snprintf(key, size, "%u:%u:%s", line, col, callee);
+}
+
+static const tl_str_map *sites_of(const tl_analysis *a, site_index *s, int fi) {
+    if (!s->of_func) s->of_func = tl_xcalloc((size_t)a->tu->nfuncs + 1, sizeof *s->of_func);
+    tl_str_map *m = &s->of_func[fi];
+    if (tl_str_map_count(m)) return m;
+    const tl_func_facts *rf = &a->funcs[fi];
+    char key[320];
+    tl_str_map_add(m, "", -1); /* built, even without calls */
+    for (int id = 0; id < rf->ncalls; id++) {
+        const tl_instr *in = rf->calls[id].instr;
+        if (!in || !in->call.callee) continue;
+        site_key(key, sizeof key, in->loc.line, in->loc.col, in->call.callee);
+        tl_str_map_add(m, key, id); /* the first one wins */
+    }
+    return m;
+}
+
+static void sites_free(const tl_analysis *a, site_index *s) {
+    for (int fi = 0; s->of_func && fi < a->tu->nfuncs; fi++) tl_str_map_free(&s->of_func[fi]);
+    free(s->of_func);
+}
+
+static void describe_context(const tl_analysis *a, site_index *sites, const tl_func *f,
+                             const tl_context_info *ctx, char *buf, size_t size) {
     const char *via = ctx->via ? ctx->via : "?";
+    if (ctx->from_func < 0 && ctx->in_func) {
+        /* registered in another function of the program, maybe another file */
+        bool same_file = ctx->loc.file && f->loc.file && strcmp(ctx->loc.file, f->loc.file) == 0;
+        snprintf(buf, size, "%s '%s' (%s with %s() in %s() at %s%s%u)", context_noun(ctx->kind), f->name,
+                 ctx->kind == TL_CTX_COROUTINE ? "started" : "registered", ctx->wrapper ? ctx->wrapper : via,
+                 ctx->in_func, same_file ? "line " : base_name(ctx->loc.file), same_file ? "" : ":",
+                 ctx->loc.line);
+        return;
+    }
     /* show the user's spelling of the registering call when we have it */
     char name[96];
     name[0] = '\0';
     if (ctx->from_func >= 0) {
-        const tl_func_facts *rf = &a->funcs[ctx->from_func];
-        for (int id = 0; id < rf->ncalls; id++) {
-            const tl_instr *in = rf->calls[id].instr;
-            if (in && in->loc.line == ctx->loc.line && in->loc.col == ctx->loc.col && in->call.callee &&
-                strcmp(in->call.callee, via) == 0) {
-                tl_call_user_name(&in->call, name, sizeof name);
-                break;
-            }
-        }
+        char key[320];
+        site_key(key, sizeof key, ctx->loc.line, ctx->loc.col, via);
+        int id = tl_str_map_get(sites_of(a, sites, ctx->from_func), key);
+        if (id >= 0) tl_call_user_name(&a->funcs[ctx->from_func].calls[id].instr->call, name, sizeof name);
     }
     snprintf(buf, size, "%s '%s' (%s with %s() at line %u)", context_noun(ctx->kind), f->name,
              ctx->kind == TL_CTX_COROUTINE ? "started" : "registered", name[0] ? name : via, ctx->loc.line);
 }
 
-/* The call that finally blocks at the end of the chain starting at `fi`. */
-static const tl_call_facts *chain_end(const tl_analysis *a, int fi, bool ready, int *end_func) {
-    for (int guard = 0; guard < a->tu->nfuncs + 1; guard++) {
-        const tl_func_facts *ff = &a->funcs[fi];
-        const tl_block_summary *bs = tl_func_blocking(ff, ready);
-        if (!bs->may_block || bs->call_id < 0) return NULL;
-        if (bs->next_func < 0) {
-            *end_func = fi;
-            return &ff->calls[bs->call_id];
-        }
-        fi = bs->next_func;
+/* Steps of a call chain named in a message and given a note each; a longer
+ * chain says how many steps it leaves out, and its blocking call still gets
+ * its note. */
+#define MAX_CHAIN_STEPS 16
+
+/* Per function and context readiness: the last function of its blocking
+ * chain and the chain's length, computed once (chains never loop: each link
+ * goes to a function that came to block earlier). */
+typedef struct {
+    int *end[2], *len[2]; /* -2: not computed yet; end -1: the chain is broken */
+} chain_memo;
+
+static void chain_resolve(const tl_analysis *a, chain_memo *m, int fi, bool ready) {
+    int r = ready ? 1 : 0;
+    int n = a->tu->nfuncs;
+    if (!m->end[r]) {
+        m->end[r] = tl_xmalloc(((size_t)n + 1) * sizeof(int));
+        m->len[r] = tl_xmalloc(((size_t)n + 1) * sizeof(int));
+        for (int i = 0; i < n; i++) m->end[r][i] = -2;
     }
-    return NULL;
+    /* walk to a resolved function (or the end), then fill the path back */
+    int *path = tl_xmalloc(((size_t)n + 1) * sizeof *path), np = 0;
+    int g = fi, end = -1, len = 0;
+    for (;;) {
+        if (m->end[r][g] != -2) {
+            end = m->end[r][g];
+            len = m->len[r][g];
+            break;
+        }
+        const tl_block_summary *bs = tl_func_blocking(&a->funcs[g], ready);
+        if (!bs->may_block || bs->call_id < 0 || np > n) { /* broken */
+            end = -1;
+            len = 0;
+            break;
+        }
+        path[np++] = g;
+        if (bs->next_func < 0) { /* g blocks itself */
+            end = g;
+            len = 0;
+            break;
+        }
+        g = bs->next_func;
+    }
+    for (int k = np - 1; k >= 0; k--) {
+        m->end[r][path[k]] = end;
+        m->len[r][path[k]] = end < 0 ? 0 : ++len;
+    }
+    free(path);
 }
 
-static void report_chain(const tl_analysis *a, tl_findings *out, int fi, const tl_call_facts *cf,
-                         const char *ctx_text, const tl_context_info *ctx) {
+/* The call that finally blocks at the end of the chain starting at `fi`,
+ * and the number of functions on the chain. */
+static const tl_call_facts *chain_end(const tl_analysis *a, chain_memo *m, int fi, bool ready,
+                                      int *nfuncs) {
+    int r = ready ? 1 : 0;
+    if (!m->end[r] || m->end[r][fi] == -2) chain_resolve(a, m, fi, ready);
+    int end = m->end[r][fi];
+    if (end < 0) return NULL;
+    *nfuncs = m->len[r][fi];
+    const tl_func_facts *ef = &a->funcs[end];
+    return &ef->calls[tl_func_blocking(ef, ready)->call_id];
+}
+
+static void report_chain(const tl_analysis *a, chain_memo *memo, tl_findings *out, int fi,
+                         const tl_call_facts *cf, const char *ctx_text, const tl_context_info *ctx) {
     const tl_func *f = &a->tu->funcs[fi];
     const tl_instr *in = cf->instr;
     int callee = in->call.callee_func;
-    int end_func = -1;
+    int nchain = 0;
     bool ready = ctx->readiness;
-    const tl_call_facts *end = chain_end(a, callee, ready, &end_func);
+    const tl_call_facts *end = chain_end(a, memo, callee, ready, &nchain);
     if (!end) return;
     /* chain text: helper() -> read_config() -> fopen() */
-    char chain[512];
+    char chain[640];
     size_t n = 0;
     chain[0] = '\0';
     int steps = 0;
-    for (int g = callee; g >= 0 && steps < 16; g = tl_func_blocking(&a->funcs[g], ready)->next_func, steps++) {
+    for (int g = callee; g >= 0 && steps < MAX_CHAIN_STEPS;
+         g = tl_func_blocking(&a->funcs[g], ready)->next_func, steps++) {
         n += (size_t)snprintf(chain + n, n < sizeof chain ? sizeof chain - n : 0, "%s() -> ", a->tu->funcs[g].name);
         if (n >= sizeof chain) break;
     }
+    if (nchain > MAX_CHAIN_STEPS && n < sizeof chain)
+        n += (size_t)snprintf(chain + n, sizeof chain - n, "... (%d more calls) -> ",
+                              nchain - MAX_CHAIN_STEPS);
     char endname[96];
     tl_call_user_name(&end->instr->call, endname, sizeof endname);
     if (n < sizeof chain) snprintf(chain + n, sizeof chain - n, "%s()", endname);
@@ -137,7 +234,10 @@ static void report_chain(const tl_analysis *a, tl_findings *out, int fi, const t
         fix ? "; use " : "", fix ? fix : "");
     if (!fd) return;
     if (in->call.text) tl_finding_set_snippet(fd, in->call.text);
-    for (int g = callee, s = 0; g >= 0 && s < 16; g = tl_func_blocking(&a->funcs[g], ready)->next_func, s++) {
+    int last = -1; /* the last function the loop below gives a note */
+    for (int g = callee, s = 0; g >= 0 && s < MAX_CHAIN_STEPS;
+         g = tl_func_blocking(&a->funcs[g], ready)->next_func, s++) {
+        last = g;
         const tl_func_facts *gf = &a->funcs[g];
         const tl_block_summary *gs = tl_func_blocking(gf, ready);
         const tl_instr *step = gf->calls[gs->call_id].instr;
@@ -150,16 +250,84 @@ static void report_chain(const tl_analysis *a, tl_findings *out, int fi, const t
             snprintf(msg, sizeof msg, "%s() calls %s() here", a->tu->funcs[g].name, sname);
         tl_finding_add_note(fd, step->loc.file, step->loc.line, step->loc.col, msg);
     }
+    int end_func = memo->end[ready ? 1 : 0][callee];
+    if (nchain > MAX_CHAIN_STEPS && end_func >= 0 && end_func != last) {
+        char sname[96], msg[256];
+        tl_call_user_name(&end->instr->call, sname, sizeof sname);
+        snprintf(msg, sizeof msg, "%s() blocks here, in %s()", sname, a->tu->funcs[end_func].name);
+        tl_finding_add_note(fd, end->instr->loc.file, end->instr->loc.line, end->instr->loc.col, msg);
+    }
+}
+
+/* A call to a program function (in any file, or through a field) that
+ * blocks somewhere down its chain: one finding at the call, a note per
+ * step with its own file and line. */
+static void report_program_chain(const tl_analysis *a, tl_findings *out, const tl_func *f,
+                                 const tl_call_facts *cf, const char *usr, bool is_slot, const char *ctx_text,
+                                 const tl_context_info *ctx) {
+    enum { MAX_STEPS = 4096, SHOWN = 16, HEAD = 7 };
+    tl_chain_step *steps = tl_xcalloc(MAX_STEPS, sizeof *steps);
+    int n = tl_program_chain(a->program, usr, is_slot, ctx->readiness, steps, MAX_STEPS);
+    if (n == 0) {
+        free(steps);
+        return;
+    }
+    /* a long chain shows its start and its end: "... (N more calls) ->" */
+    int skip_from = n > SHOWN ? HEAD : n, skip_to = n > SHOWN ? n - (SHOWN - HEAD) : n;
+    const tl_instr *in = cf->instr;
+    char name[96];
+    tl_call_user_name(&in->call, name, sizeof name);
+    /* helper() -> read_config() -> fopen(): each function entered, then the blocking call */
+    char chain[640];
+    int len = snprintf(chain, sizeof chain, "%s()", steps[0].caller);
+    for (int i = 0; i < n && len > 0 && (size_t)len < sizeof chain; i++) {
+        if (i == skip_from && skip_to > skip_from) {
+            len += snprintf(chain + len, sizeof chain - (size_t)len, " -> ... (%d more calls)", skip_to - skip_from);
+            i = skip_to - 1;
+            continue;
+        }
+        len += snprintf(chain + len, sizeof chain - (size_t)len, " -> %s()",
+                        i + 1 < n ? steps[i + 1].caller : steps[i].callee);
+    }
+    const char *fix = ctx->library ? tl_models_replacement(a->models, ctx->library, steps[n - 1].callee) : NULL;
+    char target[160];
+    if (is_slot) /* c->cmd->proc(c): name the field and the function that blocks */
+        snprintf(target, sizeof target, "call through '%s' to %s()",
+                 in->call.fn && in->call.fn->name ? in->call.fn->name : "a function pointer", steps[0].caller);
+    else
+        snprintf(target, sizeof target, "call to %s()", name);
+    tl_finding *fd = tl_findings_addf(out, "blocking-in-coroutine", TL_SEV_WARNING, in->loc.file, in->loc.line,
+                                      in->loc.col, f->name, "%s blocks inside %s: %s%s%s", target, ctx_text,
+                                      chain, fix ? "; use " : "", fix ? fix : "");
+    if (fd && in->call.text) tl_finding_set_snippet(fd, in->call.text);
+    for (int i = 0; fd && i < n; i++) {
+        if (i == skip_from && skip_to > skip_from) {
+            i = skip_to - 1;
+            continue;
+        }
+        char msg[256];
+        if (steps[i].final)
+            snprintf(msg, sizeof msg, "%s() blocks here, in %s()", steps[i].callee, steps[i].caller);
+        else if (steps[i].field)
+            snprintf(msg, sizeof msg, "%s() calls %s() here, through '%s'", steps[i].caller,
+                     i + 1 < n ? steps[i + 1].caller : steps[i].callee, steps[i].field);
+        else
+            snprintf(msg, sizeof msg, "%s() calls %s() here", steps[i].caller, steps[i].callee);
+        tl_finding_add_note(fd, steps[i].loc.file, steps[i].loc.line, steps[i].loc.col, msg);
+    }
+    free(steps);
 }
 
 static void check(const tl_analysis *a, tl_findings *out) {
+    chain_memo memo = {{NULL, NULL}, {NULL, NULL}};
+    site_index sites = {NULL};
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         const tl_func *f = &a->tu->funcs[fi];
         const tl_func_facts *ff = &a->funcs[fi];
         const tl_context_info *ctx = &ff->context;
         if (ff->exempt || (ctx->kind != TL_CTX_COROUTINE && ctx->kind != TL_CTX_LOOP_CALLBACK)) continue;
         char ctx_text[256];
-        describe_context(a, f, ctx, ctx_text, sizeof ctx_text);
+        describe_context(a, &sites, f, ctx, ctx_text, sizeof ctx_text);
         for (int id = 0; id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
             const tl_instr *in = cf->instr;
@@ -178,16 +346,36 @@ static void check(const tl_analysis *a, tl_findings *out) {
                                                                           : "callback registered here");
                 continue;
             }
+            if (cf->model && cf->model->nonblocking) continue;
+            if (a->program) {
+                /* a library's function is judged by its model, not its body */
+                if (in->call.callee && (tl_models_find(a->models, in->call.callee) ||
+                                        tl_models_namespace(a->models, in->call.callee)))
+                    continue;
+                bool is_slot;
+                const char *usr = tl_call_target_usr(f, &in->call, &is_slot);
+                if (!usr || (f->usr && !is_slot && strcmp(usr, f->usr) == 0)) continue;
+                if (!tl_program_blocks(a->program, usr, is_slot, ctx->readiness)) continue;
+                /* a callee that is itself an async context is reported on its own */
+                const tl_prog_context *pc = is_slot ? NULL : tl_program_context(a->program, usr);
+                if (pc && (pc->kind == TL_CTX_COROUTINE || pc->kind == TL_CTX_LOOP_CALLBACK)) continue;
+                report_program_chain(a, out, f, cf, usr, is_slot, ctx_text, ctx);
+                continue;
+            }
             int callee = in->call.callee_func;
             if (callee < 0 || callee == fi || !tl_func_blocking(&a->funcs[callee], ctx->readiness)->may_block)
                 continue;
-            if (cf->model && cf->model->nonblocking) continue;
             /* a callee that is itself an async context is reported on its own */
             tl_context_kind ck = a->funcs[callee].context.kind;
             if (ck == TL_CTX_COROUTINE || ck == TL_CTX_LOOP_CALLBACK) continue;
-            report_chain(a, out, fi, cf, ctx_text, ctx);
+            report_chain(a, &memo, out, fi, cf, ctx_text, ctx);
         }
     }
+    for (int r = 0; r < 2; r++) {
+        free(memo.end[r]);
+        free(memo.len[r]);
+    }
+    sites_free(a, &sites);
 }
 
 const tl_rule tl_rule_blocking_in_coroutine = {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rule.h"
+#include "../analyzer/program/program.h"
 
 static const char doc[] =
     "## What it does\n"
@@ -80,6 +81,24 @@ static void describe_value(const tl_func *f, const tl_call_facts *cf, int arg, c
     else snprintf(buf, size, "%s", val);
 }
 
+/* A program function whose parameter reaches a wait's deadline: name each
+ * step to the wait, in its own file. */
+static void add_deadline_chain(const tl_analysis *a, const tl_func *f, const tl_instr *in, tl_finding *fd) {
+    bool is_slot;
+    const char *usr = tl_call_target_usr(f, &in->call, &is_slot);
+    if (!usr || (in->call.callee && tl_models_find(a->models, in->call.callee))) return;
+    tl_chain_step steps[16];
+    int n = tl_program_deadline_chain(a->program, usr, is_slot, steps, 16);
+    for (int i = 0; i < n; i++) {
+        char msg[256];
+        if (steps[i].final)
+            snprintf(msg, sizeof msg, "the deadline reaches %s() here, in %s()", steps[i].callee, steps[i].caller);
+        else
+            snprintf(msg, sizeof msg, "%s() passes the deadline to %s() here", steps[i].caller, steps[i].callee);
+        tl_finding_add_note(fd, steps[i].loc.file, steps[i].loc.line, steps[i].loc.col, msg);
+    }
+}
+
 static void check(const tl_analysis *a, tl_findings *out) {
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         const tl_func *f = &a->tu->funcs[fi];
@@ -108,6 +127,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
                                       name, what, tl_wait_kind_name(kind), kind_consequence(kind));
             }
             if (fd && in->call.text) tl_finding_set_snippet(fd, in->call.text);
+            if (fd && a->program) add_deadline_chain(a, f, in, fd);
         }
     }
 }

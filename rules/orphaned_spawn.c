@@ -21,6 +21,8 @@
 #include "ownership.h"
 #include "rule.h"
 #include "../analyzer/dataflow/dataflow.h"
+#include "../analyzer/util/xalloc.h"
+#include "report/analysis_limit.h"
 
 #define OS_MAX_SPAWNS 32 /* tracked handles: two slots (current / older instances) each */
 #define OS_MAX_OUTCOMES 64 /* spawn calls whose success/failure is followed per path */
@@ -39,8 +41,18 @@ static const char os_doc[] =
     "The analysis follows every path: the failure branch of the spawn itself\n"
     "(`if (pthread_create(&t, ...) != 0) return -1;`, `if (h < 0) ...`) does\n"
     "not need a release, and paths that end in `exit()`/`abort()` are not\n"
-    "leaks.  Passing the handle to an unknown function counts as an ownership\n"
-    "transfer; functions modelled as `borrow` (e.g. `hquery`) do not.\n"
+    "leaks.  Passing the handle to a function of the program counts by what\n"
+    "that function does with it, in any file: one that joins, closes, stores\n"
+    "or returns it takes it over; one that only looks at it (sets the\n"
+    "thread's name, logs it) borrows it, and the caller still owns it.  A\n"
+    "function nobody can see (a library without a model) takes it over;\n"
+    "functions modelled as `borrow` (e.g. `hquery`) do not.  A helper in\n"
+    "another file that returns a handle it spawned is a spawn for its caller.\n"
+    "\n"
+    "A handle spawned into a global or a struct field is owned by the\n"
+    "program: it is flagged when no function of the whole program ever\n"
+    "joins, detaches or closes that global or field (or hands it to a\n"
+    "function that does).\n"
     "\n"
     "## Why is this bad?\n"
     "\n"
@@ -102,6 +114,7 @@ typedef struct {
     int kind;   /* EV_* */
     tl_loc loc;
     int var;    /* EV_OVERWRITE / EV_REDECL: the variable */
+    int seq;    /* order found */
 } os_event;
 
 typedef enum { SP_RESULT = 0, SP_OUT_SCALAR } sp_mode;
@@ -122,39 +135,53 @@ typedef struct {
     int all_call[OS_MAX_OUTCOMES];
     int *all_of_call;            /* call id -> outcome index, -1 */
     const tl_instr **entry_of;   /* call id of a spawn -> its entry call (go()), NULL */
+    /* the variables that may ever hold a handle or a spawn's result get a
+       place in the path states; the others always hold nothing */
+    int *tidx;                   /* var -> index among them, -1 */
+    int *tvar;                   /* index -> var */
+    int ntracked;
     /* flow-insensitive facts gathered while reporting */
     bool reporting;
     bool touched[OS_MAX_SPAWNS]; /* released/escaped on some path */
     int name_var[OS_MAX_SPAWNS]; /* first user variable that held the handle */
     int agg_var[OS_MAX_SPAWNS];  /* moved into this local aggregate, -1 */
-    os_event *ev;
+    os_event *ev;                /* in the order found, duplicates included */
     int nev, capev;
+    /* limits hit (analysis-limit findings) */
+    int nspawn_all;              /* spawns that would need a handle slot */
+    unsigned first_untracked_line;
+    bool merged;                 /* all path states were merged into one (OS_K) */
+    long work, budget;           /* path-state words processed, and how many may be */
 } os_ctx;
 
 /* Path state: mem[0] = owned slots, mem[1] / mem[2] = spawn
  * calls (outcome index) that may have succeeded / failed on this path,
- * mem[3 + v] = slots variable v may hold, mem[3 + nvars + v] = spawn calls
- * (outcome index) whose result v may hold. */
+ * mem[3 + t] = slots tracked variable t may hold, mem[3 + ntracked + t] =
+ * spawn calls (outcome index) whose result t may hold. */
 #define CUR(i) (1ull << (2 * (i)))
 #define OLD(i) (1ull << (2 * (i) + 1))
 #define BOTH(i) (CUR(i) | OLD(i))
 
 #define OS_HDR 3
-static size_t os_words(const os_ctx *c) { return OS_HDR + 2 * (size_t)c->nvars; }
-static uint64_t *HOLD(const os_ctx *c, uint64_t *m) { return m + OS_HDR; }
-static uint64_t *VAL(const os_ctx *c, uint64_t *m) { return m + OS_HDR + c->nvars; }
+static size_t os_words(const os_ctx *c) { return OS_HDR + 2 * (size_t)c->ntracked; }
+static uint64_t *HOLD(const os_ctx *c, uint64_t *m) { (void)c; return m + OS_HDR; }
+static uint64_t *VAL(const os_ctx *c, uint64_t *m) { return m + OS_HDR + c->ntracked; }
+/* Tracked index of variable v, or -1. */
+static int tix(const os_ctx *c, int v) { return v >= 0 && v < c->nvars ? c->tidx[v] : -1; }
 
 /* The lattice element is a small set of path states (layout above), as in
  * ESP-style property simulation: paths whose facts differ stay apart, so
  * "the spawn failed and the handle was never handed off" and "the spawn
  * succeeded and the handle escaped" are not merged into "may have failed,
  * may still be owned".  A path state dominated by another (bitwise subset)
- * is dropped; beyond OS_K path states they are merged into one.  n == 0 is
- * bottom (unreached). */
+ * is dropped.  Beyond OS_K path states, those that own the same handles in
+ * the same variables are merged (they differ only in what is known about
+ * outcomes); if that is not enough all are merged into one, which is an
+ * analysis limit and reported as such.  n == 0 is bottom (unreached). */
 #define OS_K 8
 typedef struct {
     int n;
-    uint64_t *sub[OS_K];
+    uint64_t *sub[OS_K + 1]; /* one more while a state is being added */
 } os_state;
 
 static void os_bottom(void *ctx, void *st) { ((os_state *)st)->n = 0; }
@@ -176,6 +203,7 @@ static void os_copy(void *ctx, void *dst, const void *src)
     os_state *d = dst;
     const os_state *s = src;
     size_t bytes = os_words(ctx) * sizeof(uint64_t);
+    ((os_ctx *)ctx)->work += (long)(s->n * os_words(ctx));
     os_destroy(ctx, d);
     for (int i = 0; i < s->n; i++) {
         d->sub[i] = malloc(bytes);
@@ -193,8 +221,9 @@ static bool sub_le(const os_ctx *c, const uint64_t *x, const uint64_t *y)
     return true;
 }
 
-/* Add path state x (ownership passes to d); true if d changed. */
-static bool add_sub(const os_ctx *c, os_state *d, uint64_t *x)
+/* Add path state x to d unless a state of d dominates it; drop the states
+ * x dominates (ownership of x passes to d).  True if d changed. */
+static bool add_undominated(const os_ctx *c, os_state *d, uint64_t *x)
 {
     for (int i = 0; i < d->n; i++)
         if (sub_le(c, x, d->sub[i])) {
@@ -209,19 +238,71 @@ static bool add_sub(const os_ctx *c, os_state *d, uint64_t *x)
             d->sub[k++] = d->sub[i];
     }
     d->n = k;
-    if (d->n == OS_K) { /* merge everything into one path state */
-        for (int i = 1; i < d->n; i++) {
-            for (size_t w = 0; w < os_words(c); w++)
-                d->sub[0][w] |= d->sub[i][w];
-            free(d->sub[i]);
+    d->sub[d->n++] = x;
+    return true;
+}
+
+/* Do x and y own the same handles, held in the same variables?  Such path
+ * states differ only in what is known about spawn outcomes (and in aliases
+ * of handles no longer owned), and merging them loses no leak that merging
+ * everything would not: an outcome that is no longer known only makes more
+ * branches feasible. */
+static bool same_ownership(const os_ctx *c, const uint64_t *x, const uint64_t *y)
+{
+    if (x[0] != y[0])
+        return false;
+    for (int t = 0; t < c->ntracked; t++)
+        if ((x[OS_HDR + t] & x[0]) != (y[OS_HDR + t] & y[0]))
+            return false;
+    return true;
+}
+
+/* d is full and x comes: merge the path states that own alike; if that is
+ * not enough, merge everything into one path state, which loses track of
+ * which handles are owned where (an analysis limit, reported). */
+static void merge_full(os_ctx *c, os_state *d, uint64_t *x)
+{
+    uint64_t *all[OS_K + 1];
+    int n = 0;
+    for (int i = 0; i < d->n; i++)
+        all[n++] = d->sub[i];
+    all[n++] = x;
+    int ngroups = 0;
+    for (int i = 0; i < n; i++) {
+        int g = 0;
+        while (g < ngroups && !same_ownership(c, all[g], all[i]))
+            g++;
+        if (g == ngroups) {
+            all[ngroups++] = all[i];
+            continue;
         }
         for (size_t w = 0; w < os_words(c); w++)
-            d->sub[0][w] |= x[w];
-        free(x);
-        d->n = 1;
-        return true;
+            all[g][w] |= all[i][w];
+        free(all[i]);
     }
-    d->sub[d->n++] = x;
+    if (ngroups == n) { /* nothing owns alike */
+        c->merged = true;
+        for (int i = 1; i < n; i++) {
+            for (size_t w = 0; w < os_words(c); w++)
+                all[0][w] |= all[i][w];
+            free(all[i]);
+        }
+        ngroups = 1;
+    }
+    d->n = 0;
+    for (int i = 0; i < ngroups; i++)
+        add_undominated(c, d, all[i]);
+}
+
+/* Add path state x (ownership passes to d); true if d changed. */
+static bool add_sub(os_ctx *c, os_state *d, uint64_t *x)
+{
+    if (!add_undominated(c, d, x))
+        return false;
+    if (d->n > OS_K) { /* x came as one too many */
+        d->n--;
+        merge_full(c, d, d->sub[OS_K]);
+    }
     return true;
 }
 
@@ -231,6 +312,7 @@ static bool os_join(void *ctx, void *dst, const void *src)
     const os_state *s = src;
     size_t bytes = os_words(ctx) * sizeof(uint64_t);
     bool changed = false;
+    ((os_ctx *)ctx)->work += (long)((d->n + 1) * s->n * os_words(ctx));
     for (int i = 0; i < s->n; i++) {
         uint64_t *x = malloc(bytes);
         memcpy(x, s->sub[i], bytes);
@@ -240,7 +322,7 @@ static bool os_join(void *ctx, void *dst, const void *src)
 }
 
 /* Re-establish the set invariants after path states were modified. */
-static void normalise(const os_ctx *c, os_state *st)
+static void normalise(os_ctx *c, os_state *st)
 {
     if (st->n <= 1)
         return;
@@ -255,19 +337,17 @@ static int slot_spawn(uint64_t bit)
     return __builtin_ctzll(bit) / 2;
 }
 
+/* Record an event (duplicates are dropped when reporting: the first one of
+ * a spawn, kind and place counts). */
 static void add_event(os_ctx *c, int spawn, int kind, tl_loc loc, int var)
 {
     if (!c->reporting)
         return;
-    for (int i = 0; i < c->nev; i++)
-        if (c->ev[i].spawn == spawn && c->ev[i].kind == kind && c->ev[i].loc.line == loc.line &&
-            c->ev[i].loc.col == loc.col)
-            return;
     if (c->nev == c->capev) {
         c->capev = c->capev ? 2 * c->capev : 8;
         c->ev = realloc(c->ev, (size_t)c->capev * sizeof *c->ev);
     }
-    c->ev[c->nev++] = (os_event){spawn, kind, loc, var};
+    c->ev[c->nev++] = (os_event){spawn, kind, loc, var, 0};
 }
 
 /* The obligation for `slots` ends (release or escape). */
@@ -284,15 +364,18 @@ static void end_owned(os_ctx *c, uint64_t *m, uint64_t slots)
  * handles it held that no other variable holds are lost. */
 static void set_hold(os_ctx *c, uint64_t *m, int v, uint64_t bits, int kind, tl_loc loc)
 {
+    int t = tix(c, v);
+    if (t < 0)
+        return; /* never holds a handle */
     uint64_t *hold = HOLD(c, m);
-    uint64_t old = hold[v];
-    hold[v] = bits;
+    uint64_t old = hold[t];
+    hold[t] = bits;
     uint64_t lost = old & m[0] & ~bits;
     for (uint64_t b = lost; b; b &= b - 1) {
         uint64_t bit = b & -b;
         bool elsewhere = false;
-        for (int w = 0; w < c->nvars && !elsewhere; w++)
-            elsewhere = w != v && (hold[w] & bit);
+        for (int w = 0; w < c->ntracked && !elsewhere; w++)
+            elsewhere = w != t && (hold[w] & bit);
         if (elsewhere)
             continue;
         add_event(c, slot_spawn(bit), kind, loc, v);
@@ -300,20 +383,36 @@ static void set_hold(os_ctx *c, uint64_t *m, int v, uint64_t bits, int kind, tl_
     }
 }
 
-/* Slots mentioned by an expression: variables holding handles and results
- * of tracked result-handle spawns. */
-static uint64_t mentioned_slots(const os_ctx *c, uint64_t *m, const tl_expr *e)
+/* Current slots of the tracked result-handle spawns whose results e reads. */
+static uint64_t result_slots(const os_ctx *c, const tl_expr *e)
 {
-    uint64_t s = 0;
     if (!e)
         return 0;
-    uint64_t *hold = HOLD(c, m);
-    for (int v = 0; v < c->nvars; v++)
-        if (hold[v] && tl_expr_mentions_var(e, v))
-            s |= hold[v];
-    for (int i = 0; i < c->nspawn; i++)
-        if (c->mode[i] == SP_RESULT && tl_own_mentions_callres(e, c->call[i]))
+    uint64_t s = 0;
+    if (e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < c->f->ncalls) {
+        int i = c->spawn_of_call[e->call_id];
+        if (i >= 0 && c->mode[i] == SP_RESULT)
             s |= CUR(i);
+    }
+    for (int k = 0; k < e->nkids; k++)
+        s |= result_slots(c, e->kids[k]);
+    return s;
+}
+
+/* Slots mentioned by an expression: variables holding handles and results
+ * of tracked result-handle spawns.  One walk of the expression. */
+static uint64_t mentioned_slots(const os_ctx *c, uint64_t *m, const tl_expr *e)
+{
+    if (!e)
+        return 0;
+    uint64_t s = 0;
+    int t = e->kind == TL_E_VAR ? tix(c, e->var) : -1;
+    if (t >= 0)
+        s |= HOLD(c, m)[t];
+    if (e->kind == TL_E_CALLRES)
+        s |= result_slots(c, e);
+    for (int k = 0; k < e->nkids; k++)
+        s |= mentioned_slots(c, m, e->kids[k]);
     return s;
 }
 
@@ -369,12 +468,10 @@ static void transfer_one(os_ctx *c, uint64_t *m, const tl_func *f, const tl_bloc
             if (u == ARG_BORROW || u == ARG_IGNORE)
                 continue;
             if (u == ARG_RELEASE) {
-                int root = tl_own_arg_root(call->args[ai]);
-                if (root >= 0 && root < c->nvars)
+                int root = tix(c, tl_own_arg_root(call->args[ai]));
+                if (root >= 0)
                     end_owned(c, m, hold[root]);
-                for (int i = 0; i < c->nspawn; i++)
-                    if (c->mode[i] == SP_RESULT && tl_own_mentions_callres(call->args[ai], c->call[i]))
-                        end_owned(c, m, CUR(i));
+                end_owned(c, m, result_slots(c, call->args[ai]));
                 continue;
             }
             end_owned(c, m, mentioned_slots(c, m, call->args[ai]));
@@ -409,13 +506,13 @@ static void transfer_one(os_ctx *c, uint64_t *m, const tl_func *f, const tl_bloc
         if (m[0] & CUR(sp)) {
             /* spawned again (loop) while the previous handle is owned: the
                older instances live on in the OLD slot */
-            for (int v = 0; v < c->nvars; v++)
-                if (hold[v] & CUR(sp))
-                    hold[v] = (hold[v] & ~CUR(sp)) | OLD(sp);
+            for (int t = 0; t < c->ntracked; t++)
+                if (hold[t] & CUR(sp))
+                    hold[t] = (hold[t] & ~CUR(sp)) | OLD(sp);
             m[0] = (m[0] & ~CUR(sp)) | OLD(sp);
         } else {
-            for (int v = 0; v < c->nvars; v++)
-                hold[v] &= ~CUR(sp); /* stale aliases of a released instance */
+            for (int t = 0; t < c->ntracked; t++)
+                hold[t] &= ~CUR(sp); /* stale aliases of a released instance */
         }
         m[0] |= CUR(sp);
         if (c->mode[sp] == SP_OUT_SCALAR)
@@ -435,9 +532,9 @@ static void transfer_one(os_ctx *c, uint64_t *m, const tl_func *f, const tl_bloc
                 nv = 1ull << oi;
             if (sp >= 0 && c->mode[sp] == SP_RESULT)
                 nh = CUR(sp);
-        } else if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < c->nvars) {
-            nh = hold[e->var];
-            nv = val[e->var];
+        } else if (e && e->kind == TL_E_VAR && tix(c, e->var) >= 0) {
+            nh = hold[tix(c, e->var)];
+            nv = val[tix(c, e->var)];
         }
         if (!tl_own_var_is_local(&f->vars[v])) {
             end_owned(c, m, nh); /* assigned to a global/static: escapes */
@@ -448,13 +545,14 @@ static void transfer_one(os_ctx *c, uint64_t *m, const tl_func *f, const tl_bloc
                 if ((nh & BOTH(i)) && c->name_var[i] < 0)
                     c->name_var[i] = v;
         set_hold(c, m, v, nh, is_decl_site(f, v, in->loc) ? EV_REDECL : EV_OVERWRITE, in->loc);
-        val[v] = nv;
+        if (tix(c, v) >= 0)
+            val[tix(c, v)] = nv;
         break;
     }
     case TL_I_DECL:
-        if (in->var >= 0 && in->var < c->nvars) {
+        if (tix(c, in->var) >= 0) {
             set_hold(c, m, in->var, 0, EV_REDECL, in->loc);
-            val[in->var] = 0;
+            val[tix(c, in->var)] = 0;
         }
         break;
     case TL_I_STORE: {
@@ -488,9 +586,10 @@ typedef struct {
 static int os_var_holds(void *ctx, int v)
 {
     holds_ctx *h = ctx;
-    if (v < 0 || v >= h->c->nvars)
+    int t = tix(h->c, v);
+    if (t < 0)
         return -1;
-    uint64_t bits = VAL(h->c, h->m)[v];
+    uint64_t bits = VAL(h->c, h->m)[t];
     if (!bits || (bits & (bits - 1)))
         return -1;
     return h->c->all_call[__builtin_ctzll(bits)];
@@ -523,6 +622,7 @@ static void os_transfer(void *ctx, void *st, const tl_func *f, const tl_block *b
     os_state *s = st;
     uint64_t *extra[OS_K];
     int n = s->n;
+    ((os_ctx *)ctx)->work += (long)(n * os_words(ctx));
     for (int i = 0; i < n; i++) {
         extra[i] = NULL;
         transfer_one(ctx, s->sub[i], f, b, ii, &extra[i]);
@@ -550,6 +650,12 @@ static bool os_edge(void *ctx, void *st, const tl_func *f, const tl_block *b, in
     return k > 0;
 }
 
+static bool os_exhausted(void *ctx)
+{
+    const os_ctx *c = ctx;
+    return c->work > c->budget;
+}
+
 static const tl_dataflow_ops os_ops = {
     .state_size = sizeof(os_state),
     .init_entry = os_entry,
@@ -559,6 +665,7 @@ static const tl_dataflow_ops os_ops = {
     .transfer = os_transfer,
     .transfer_edge = os_edge,
     .destroy = os_destroy,
+    .exhausted = os_exhausted,
 };
 
 /* ---- reporting ---- */
@@ -595,27 +702,49 @@ static tl_finding *add_at(tl_findings *out, const tl_func *f, const tl_instr *in
     return fd;
 }
 
+/* By spawn, place and kind; the order found (seq) breaks ties, so the first
+ * event of a spawn, kind and place comes first. */
 static int ev_cmp(const void *x, const void *y)
 {
     const os_event *a = x, *b = y;
+    if (a->spawn != b->spawn)
+        return a->spawn < b->spawn ? -1 : 1;
     if (a->loc.line != b->loc.line)
         return a->loc.line < b->loc.line ? -1 : 1;
     if (a->loc.col != b->loc.col)
         return a->loc.col < b->loc.col ? -1 : 1;
-    return a->kind - b->kind;
+    if (a->kind != b->kind)
+        return a->kind - b->kind;
+    return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-static void report_spawn(os_ctx *c, int i, tl_findings *out)
+/* Sort the events and keep the first of each spawn, kind and place. */
+static void sort_events(os_ctx *c)
+{
+    for (int k = 0; k < c->nev; k++)
+        c->ev[k].seq = k;
+    if (c->nev > 1)
+        qsort(c->ev, (size_t)c->nev, sizeof *c->ev, ev_cmp);
+    int n = 0;
+    for (int k = 0; k < c->nev; k++) {
+        const os_event *e = &c->ev[k];
+        if (n > 0 && c->ev[n - 1].spawn == e->spawn && c->ev[n - 1].kind == e->kind &&
+            c->ev[n - 1].loc.line == e->loc.line && c->ev[n - 1].loc.col == e->loc.col)
+            continue;
+        c->ev[n++] = *e;
+    }
+    c->nev = n;
+}
+
+/* At most this many places are listed as notes of one finding. */
+#define OS_MAX_NOTES 64
+
+/* Report spawn i from its events evs[0..n) (sorted by place). */
+static void report_spawn(os_ctx *c, int i, const os_event *evs, int n, tl_findings *out)
 {
     const tl_func *f = c->f;
-    os_event evs[64];
-    int n = 0;
-    for (int k = 0; k < c->nev && n < 64; k++)
-        if (c->ev[k].spawn == i)
-            evs[n++] = c->ev[k];
     if (n == 0)
         return;
-    qsort(evs, (size_t)n, sizeof evs[0], ev_cmp);
 
     int nv = c->mode[i] == SP_OUT_SCALAR ? c->out_var[i] : c->name_var[i];
     const char *vname = nv >= 0 ? f->vars[nv].name : NULL;
@@ -638,7 +767,7 @@ static void report_spawn(os_ctx *c, int i, tl_findings *out)
     tl_finding *fd = add_at(out, f, c->instr[i], msg);
     if (!fd)
         return;
-    for (int k = 0; k < n; k++) {
+    for (int k = 0; k < n && k < OS_MAX_NOTES; k++) {
         char note[512];
         if (evs[k].kind == EV_RETURN)
             snprintf(note, sizeof note, "the %s is still owned when returning here", w.task);
@@ -647,6 +776,13 @@ static void report_spawn(os_ctx *c, int i, tl_findings *out)
                      f->vars[evs[k].var].name,
                      evs[k].kind == EV_REDECL ? "re-declared" : "overwritten", w.task);
         tl_finding_add_note(fd, evs[k].loc.file, evs[k].loc.line, evs[k].loc.col, note);
+    }
+    if (n > OS_MAX_NOTES) {
+        char note[128];
+        snprintf(note, sizeof note, "... and %d more places where the %s is lost", n - OS_MAX_NOTES,
+                 w.task);
+        tl_finding_add_note(fd, evs[OS_MAX_NOTES].loc.file, evs[OS_MAX_NOTES].loc.line,
+                            evs[OS_MAX_NOTES].loc.col, note);
     }
 }
 
@@ -662,6 +798,18 @@ static void report_aggregate(const tl_analysis *a, const tl_func *f, const tl_in
     add_at(out, f, in, msg);
 }
 
+/* Mark the local arrays and records e mentions. */
+static void mark_aggregates_in(const tl_func *f, const tl_expr *e, bool *used)
+{
+    if (!e)
+        return;
+    if (e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nvars &&
+        (f->vars[e->var].is_array || f->vars[e->var].is_record))
+        used[e->var] = true;
+    for (int k = 0; k < e->nkids; k++)
+        mark_aggregates_in(f, e->kids[k], used);
+}
+
 /* Any use of an aggregate other than as a spawn's handle out-argument. */
 static void mark_aggregate_uses(const os_ctx *c, bool *used)
 {
@@ -670,28 +818,18 @@ static void mark_aggregate_uses(const os_ctx *c, bool *used)
         const tl_block *b = &f->blocks[bi];
         for (int k = 0; k < b->ninstrs; k++) {
             const tl_instr *in = &b->instrs[k];
-            const tl_expr *es[8];
-            int ne = 0;
             if (in->kind == TL_I_CALL) {
                 const tl_fn_model *m = tl_own_model(c->a, c->fi, in->call.id);
                 for (int ai = 0; ai < in->call.nargs; ai++) {
                     if (m && m->spawn.present && m->spawn.where == TL_HANDLE_OUT_ARG &&
                         m->spawn.handle_arg == ai)
                         continue;
-                    for (int v = 0; v < f->nvars; v++)
-                        if ((f->vars[v].is_array || f->vars[v].is_record) &&
-                            tl_expr_mentions_var(in->call.args[ai], v))
-                            used[v] = true;
+                    mark_aggregates_in(f, in->call.args[ai], used);
                 }
                 continue;
             }
             if (in->kind == TL_I_STORE || in->kind == TL_I_ASSIGN || in->kind == TL_I_RETURN)
-                es[ne++] = in->value;
-            for (int j = 0; j < ne; j++)
-                for (int v = 0; v < f->nvars; v++)
-                    if ((f->vars[v].is_array || f->vars[v].is_record) &&
-                        tl_expr_mentions_var(es[j], v))
-                        used[v] = true;
+                mark_aggregates_in(f, in->value, used);
         }
     }
 }
@@ -702,6 +840,90 @@ static bool call_reached(const tl_analysis *a, int fi, int id)
     if (!ff->calls || id < 0 || id >= ff->ncalls)
         return true;
     return ff->calls[id].reached;
+}
+
+static void track(os_ctx *c, int v)
+{
+    if (c->tidx[v] < 0) {
+        c->tidx[v] = c->ntracked;
+        c->tvar[c->ntracked++] = v;
+    }
+}
+
+/* Which variables may ever hold a tracked handle or a spawn's result: the
+ * out-variables of tracked spawns, the variables assigned a tracked result
+ * handle or the result of a spawn with an outcome, and the variables those
+ * are copied into.  Fills c->tidx / tvar / ntracked. */
+static void compute_tracked(os_ctx *c)
+{
+    const tl_func *f = c->f;
+    size_t nv = (size_t)(f->nvars > 0 ? f->nvars : 1);
+    c->tidx = tl_xmalloc(nv * sizeof *c->tidx);
+    c->tvar = tl_xmalloc(nv * sizeof *c->tvar);
+    int *first = tl_xmalloc(nv * sizeof *first); /* copies w -> v, per source w */
+    for (int v = 0; v < f->nvars; v++)
+        c->tidx[v] = first[v] = -1;
+    int *dst = NULL, *next = NULL, ncopies = 0, cap = 0;
+    c->ntracked = 0;
+    for (int i = 0; i < c->nspawn; i++)
+        if (c->mode[i] == SP_OUT_SCALAR && c->out_var[i] >= 0)
+            track(c, c->out_var[i]);
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        const tl_block *b = &f->blocks[bi];
+        for (int k = 0; k < b->ninstrs; k++) {
+            const tl_instr *in = &b->instrs[k];
+            if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= f->nvars)
+                continue;
+            const tl_expr *e = tl_own_strip(in->value);
+            if (e && e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < f->ncalls) {
+                int sp = c->spawn_of_call[e->call_id];
+                if (c->all_of_call[e->call_id] >= 0 || (sp >= 0 && c->mode[sp] == SP_RESULT))
+                    track(c, in->var);
+            } else if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nvars) {
+                if (ncopies == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    dst = tl_xrealloc(dst, (size_t)cap * sizeof *dst);
+                    next = tl_xrealloc(next, (size_t)cap * sizeof *next);
+                }
+                dst[ncopies] = in->var;
+                next[ncopies] = first[e->var];
+                first[e->var] = ncopies++;
+            }
+        }
+    }
+    /* tvar doubles as the queue of the copy closure */
+    for (int q = 0; q < c->ntracked; q++)
+        for (int k = first[c->tvar[q]]; k >= 0; k = next[k])
+            track(c, dst[k]);
+    free(first);
+    free(dst);
+    free(next);
+}
+
+/* The limits of this function hit during the analysis, as analysis-limit
+ * findings. */
+static void report_limits(const os_ctx *c, bool solver_gave_up, tl_findings *out)
+{
+    const tl_func *f = c->f;
+    char what[256];
+    if (c->nspawn_all > OS_MAX_SPAWNS) {
+        snprintf(what, sizeof what,
+                 "orphaned-spawn follows at most %d spawned handles per function and this one "
+                 "has %d (the handles spawned from line %u on were not followed)",
+                 OS_MAX_SPAWNS, c->nspawn_all, c->first_untracked_line);
+        tl_report_analysis_limit(out, f->loc.file, f->loc.line, f->loc.col, f->name, what);
+    }
+    if (c->merged) {
+        snprintf(what, sizeof what,
+                 "orphaned-spawn keeps at most %d paths with different owned handles apart and "
+                 "had to merge more, losing track of which handles are still owned",
+                 OS_K);
+        tl_report_analysis_limit(out, f->loc.file, f->loc.line, f->loc.col, f->name, what);
+    }
+    if (solver_gave_up)
+        tl_report_analysis_limit(out, f->loc.file, f->loc.line, f->loc.col, f->name,
+                                 "orphaned-spawn's dataflow stopped at its budget (too many "
+                                 "paths through nested loops)");
 }
 
 static void check_func(const tl_analysis *a, int fi, tl_findings *out)
@@ -715,9 +937,10 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     c.fi = fi;
     c.f = f;
     c.nvars = f->nvars;
-    c.spawn_of_call = malloc(sizeof(int) * (size_t)(f->ncalls > 0 ? f->ncalls : 1));
-    c.all_of_call = malloc(sizeof(int) * (size_t)(f->ncalls > 0 ? f->ncalls : 1));
-    c.entry_of = calloc((size_t)(f->ncalls > 0 ? f->ncalls : 1), sizeof(*c.entry_of));
+    size_t nc = (size_t)(f->ncalls > 0 ? f->ncalls : 1);
+    c.spawn_of_call = tl_xmalloc(sizeof(int) * nc);
+    c.all_of_call = tl_xmalloc(sizeof(int) * nc);
+    c.entry_of = tl_xcalloc(nc, sizeof(*c.entry_of));
     for (int bi = 0; bi < f->nblocks; bi++)
         for (int k = 0; k < f->blocks[bi].ninstrs; k++) {
             const tl_instr *in = &f->blocks[bi].instrs[k];
@@ -729,8 +952,10 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
         c.spawn_of_call[i] = c.all_of_call[i] = -1;
     for (int i = 0; i < OS_MAX_SPAWNS; i++)
         c.name_var[i] = c.agg_var[i] = -1;
-    bool *agg_used = calloc((size_t)(f->nvars > 0 ? f->nvars : 1), sizeof(bool));
+    bool *agg_used = tl_xcalloc((size_t)(f->nvars > 0 ? f->nvars : 1), sizeof(bool));
     mark_aggregate_uses(&c, agg_used);
+    int *with_outcome = tl_xmalloc(sizeof(int) * nc); /* spawn calls that may fail, block order */
+    int nwith_outcome = 0;
 
     /* spawns: decide how each handle is tracked */
     for (int bi = 0; bi < f->nblocks; bi++) {
@@ -742,10 +967,8 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
             const tl_fn_model *m = tl_own_model(a, fi, in->call.id);
             if (!m || !m->spawn.present)
                 continue;
-            if (m->spawn.success != TL_SUCCESS_ALWAYS && c.nall < OS_MAX_OUTCOMES) {
-                c.all_call[c.nall] = in->call.id;
-                c.all_of_call[in->call.id] = c.nall++;
-            }
+            if (m->spawn.success != TL_SUCCESS_ALWAYS)
+                with_outcome[nwith_outcome++] = in->call.id;
             if (m->spawn.where == TL_HANDLE_NONE)
                 continue;
             if (!call_reached(a, fi, in->call.id) || tl_own_spawn_has_owner(a, fi, &in->call, m))
@@ -773,8 +996,10 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
                 }
                 mode = SP_OUT_SCALAR;
             }
+            if (c.nspawn_all++ == OS_MAX_SPAWNS)
+                c.first_untracked_line = in->loc.line;
             if (c.nspawn == OS_MAX_SPAWNS)
-                continue; /* limit: further spawns are not tracked */
+                continue; /* limit: further spawns are not tracked (reported) */
             int i = c.nspawn++;
             c.call[i] = in->call.id;
             c.instr[i] = in;
@@ -784,10 +1009,25 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
             c.spawn_of_call[in->call.id] = i;
         }
     }
+    /* outcomes (bits of a path state): the tracked spawns' first, then the
+       others in block order.  Beyond OS_MAX_OUTCOMES a spawn's success is not
+       followed: its branches are then both feasible, which can only add
+       paths, never hide a leak. */
+    for (int pass = 0; pass < 2; pass++)
+        for (int k = 0; k < nwith_outcome && c.nall < OS_MAX_OUTCOMES; k++) {
+            int id = with_outcome[k];
+            if ((c.spawn_of_call[id] >= 0) != (pass == 0) || c.all_of_call[id] >= 0)
+                continue;
+            c.all_call[c.nall] = id;
+            c.all_of_call[id] = c.nall++;
+        }
+    free(with_outcome);
 
     if (c.nspawn > 0) { /* (outcomes alone matter only to tracked handles) */
+        compute_tracked(&c);
+        c.budget = tl_dataflow_budget(f);
         tl_dataflow_result r;
-        tl_dataflow_forward(f, &os_ops, &c, &r); /* on -1: report what was computed */
+        bool gave_up = tl_dataflow_forward(f, &os_ops, &c, &r) != 0; /* then report what was computed */
         c.reporting = true;
         os_state st;
         os_bottom(&c, &st);
@@ -812,18 +1052,26 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
         }
         os_destroy(&c, &st);
         tl_dataflow_free(&r);
+        sort_events(&c);
+        int k = 0;
         for (int i = 0; i < c.nspawn; i++) {
+            int from = k;
+            while (k < c.nev && c.ev[k].spawn == i)
+                k++;
             if (c.agg_var[i] >= 0 && !agg_used[c.agg_var[i]]) {
                 report_aggregate(a, f, c.instr[i], c.model[i], c.agg_var[i], out);
                 continue;
             }
-            report_spawn(&c, i, out);
+            report_spawn(&c, i, c.ev + from, k - from, out);
         }
+        report_limits(&c, gave_up, out);
     }
     free(c.ev);
     free(c.spawn_of_call);
     free(c.all_of_call);
     free(c.entry_of);
+    free(c.tidx);
+    free(c.tvar);
     free(agg_used);
 }
 
@@ -836,6 +1084,7 @@ static void os_check(const tl_analysis *a, tl_findings *out)
             continue;
         check_func(a, fi, out);
     }
+    tl_os_check_slots(a, out);
 }
 
 const tl_rule tl_rule_orphaned_spawn = {

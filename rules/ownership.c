@@ -4,7 +4,10 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "../analyzer/util/xalloc.h"
 
 const tl_fn_model *tl_own_model(const tl_analysis *a, int fi, int call_id)
 {
@@ -69,58 +72,117 @@ bool tl_own_mentions_callres(const tl_expr *e, int call_id)
     return false;
 }
 
-static bool temp_used(const tl_func *f, int var, int depth);
+/* ---- which call results are used ---- */
 
-/* Is a value consumed anywhere in f?  `has(e, key)` says whether expression
- * e reads it (the result of call `key`, or temporary variable `key`). */
-static bool value_used(const tl_func *f, bool (*has)(const tl_expr *, int), int key, bool is_var,
-                       int depth)
+/* Nodes of the "value flows into" graph: call results are 0..ncalls-1,
+ * temporaries ncalls + var. */
+typedef struct {
+    const tl_func *f;
+    bool *used;     /* per node */
+    int *src_first; /* per node: first edge whose target it is, -1 */
+    int *edge_src, *edge_next;
+    int nedges, capedges;
+    int *stack;     /* nodes found used, not yet propagated */
+    int nstack;
+} use_graph;
+
+static int node_of(const use_graph *g, const tl_expr *e)
 {
+    if (e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < g->f->ncalls)
+        return e->call_id;
+    if (e->kind == TL_E_VAR && e->var >= 0 && e->var < g->f->nvars &&
+        g->f->vars[e->var].kind == TL_VAR_TEMP)
+        return g->f->ncalls + e->var;
+    return -1;
+}
+
+static void mark_used(use_graph *g, int node)
+{
+    if (g->used[node])
+        return;
+    g->used[node] = true;
+    g->stack[g->nstack++] = node;
+}
+
+/* Every call result and temporary e reads is used. */
+static void uses_in(use_graph *g, const tl_expr *e)
+{
+    if (!e)
+        return;
+    int node = node_of(g, e);
+    if (node >= 0)
+        mark_used(g, node);
+    for (int i = 0; i < e->nkids; i++)
+        uses_in(g, e->kids[i]);
+}
+
+/* e's call results and temporaries flow into temporary node `to`. */
+static void flows_in(use_graph *g, const tl_expr *e, int to)
+{
+    if (!e)
+        return;
+    int node = node_of(g, e);
+    if (node >= 0 && node != to) {
+        if (g->nedges == g->capedges) {
+            g->capedges = g->capedges ? g->capedges * 2 : 64;
+            g->edge_src = tl_xrealloc(g->edge_src, (size_t)g->capedges * sizeof *g->edge_src);
+            g->edge_next = tl_xrealloc(g->edge_next, (size_t)g->capedges * sizeof *g->edge_next);
+        }
+        g->edge_src[g->nedges] = node;
+        g->edge_next[g->nedges] = g->src_first[to];
+        g->src_first[to] = g->nedges++;
+    }
+    for (int i = 0; i < e->nkids; i++)
+        flows_in(g, e->kids[i], to);
+}
+
+void tl_own_results_used(const tl_func *f, bool *used)
+{
+    size_t nnodes = (size_t)f->ncalls + (size_t)f->nvars + 1;
+    use_graph g = {f, tl_xcalloc(nnodes, sizeof(bool)), tl_xmalloc(nnodes * sizeof(int)), NULL, NULL,
+                   0, 0, tl_xmalloc(nnodes * sizeof(int)), 0};
+    for (size_t i = 0; i < nnodes; i++)
+        g.src_first[i] = -1;
     for (int bi = 0; bi < f->nblocks; bi++) {
         const tl_block *b = &f->blocks[bi];
-        if ((b->term == TL_T_BRANCH || b->term == TL_T_SWITCH) && has(b->cond, key))
-            return true;
+        if (b->term == TL_T_BRANCH || b->term == TL_T_SWITCH)
+            uses_in(&g, b->cond);
         for (int k = 0; k < b->ninstrs; k++) {
             const tl_instr *in = &b->instrs[k];
             switch (in->kind) {
             case TL_I_CALL:
                 for (int a = 0; a < in->call.nargs; a++)
-                    if (has(in->call.args[a], key))
-                        return true;
+                    uses_in(&g, in->call.args[a]);
                 break;
             case TL_I_STORE:
             case TL_I_RETURN:
-                if (has(in->value, key) || has(in->target, key))
-                    return true;
+                uses_in(&g, in->value);
+                uses_in(&g, in->target);
                 break;
             case TL_I_ASSIGN:
-                if (!has(in->value, key) || (is_var && in->var == key))
-                    break;
                 if (in->var < 0 || in->var >= f->nvars || f->vars[in->var].kind != TL_VAR_TEMP)
-                    return true;
-                if (temp_used(f, in->var, depth + 1))
-                    return true;
+                    uses_in(&g, in->value); /* a user variable receives it */
+                else
+                    flows_in(&g, in->value, f->ncalls + in->var);
                 break;
             default: /* TL_I_USE: evaluated and dropped */
                 break;
             }
         }
     }
-    return false;
-}
-
-static bool mentions_var(const tl_expr *e, int v) { return tl_expr_mentions_var(e, v); }
-
-static bool temp_used(const tl_func *f, int var, int depth)
-{
-    if (depth > 8)
-        return true; /* give up: assume used */
-    return value_used(f, mentions_var, var, true, depth);
-}
-
-bool tl_own_result_used(const tl_func *f, int call_id)
-{
-    return value_used(f, tl_own_mentions_callres, call_id, false, 0);
+    /* a value is used when it flows into a used temporary */
+    while (g.nstack > 0) {
+        int to = g.stack[--g.nstack];
+        for (int e = g.src_first[to]; e >= 0; e = g.edge_next[e])
+            mark_used(&g, g.edge_src[e]);
+    }
+    for (int id = 0; id < f->ncalls; id++)
+        used[id] = g.used[id];
+    free(g.used);
+    free(g.src_first);
+    free(g.edge_src);
+    free(g.edge_next);
+    free(g.stack);
 }
 
 bool tl_own_spawn_has_owner(const tl_analysis *a, int fi, const tl_call *c,

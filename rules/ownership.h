@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "../analyzer/dataflow/analysis.h"
+#include "../analyzer/report/finding.h"
 
 /* Model of call `call_id` in function `fi` (NULL: not modelled / unknown). */
 const tl_fn_model *tl_own_model(const tl_analysis *a, int fi, int call_id);
@@ -28,11 +29,13 @@ const tl_expr *tl_own_strip(const tl_expr *e);
 /* Does e contain TL_E_CALLRES(call_id)? */
 bool tl_own_mentions_callres(const tl_expr *e, int call_id);
 
-/* Is the result of call `call_id` used: stored, returned, passed to a call,
- * tested by a branch, assigned to a user variable, or assigned to a
- * temporary that is itself used?  (A front end may mark `s->h = f()` as a
- * discarded full expression; this looks at where the value goes.) */
-bool tl_own_result_used(const tl_func *f, int call_id);
+/* Which call results are used: used[id] (f->ncalls entries) says whether the
+ * result of call `id` is stored, returned, passed to a call, tested by a
+ * branch, assigned to a user variable, or assigned to a temporary that is
+ * itself used, through any chain of temporaries.  (A front end may mark
+ * `s->h = f()` as a discarded full expression; this looks at where the value
+ * goes.)  One pass over the function. */
+void tl_own_results_used(const tl_func *f, bool *used);
 
 /* Is the spawn handed to an owner (owner_arg set and its value is not the
  * model's no_owner_value)?  A non-constant owner counts as an owner. */
@@ -104,5 +107,10 @@ const char *tl_own_past(const char *how, char *buf, size_t n);
 /* The library's preferred await function (a model with an await facet,
  * preferring ones that also wait, then the shortest name); NULL if none. */
 const tl_fn_model *tl_own_library_await(const tl_model_set *ms, const char *library);
+
+/* orphaned-spawn's program-wide half (orphaned_spawn_slots.c): handles
+ * spawned into globals and struct fields that no function of the program
+ * releases.  Needs a->program; does nothing without it. */
+void tl_os_check_slots(const tl_analysis *a, tl_findings *out);
 
 #endif

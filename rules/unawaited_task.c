@@ -18,6 +18,9 @@
 #include "ownership.h"
 #include "rule.h"
 #include "../analyzer/dataflow/dataflow.h"
+#include "../analyzer/dataflow/sparse_map.h"
+#include "../analyzer/util/xalloc.h"
+#include "report/analysis_limit.h"
 
 static const char ut_doc[] =
     "## What it does\n"
@@ -76,6 +79,17 @@ static const char ut_doc[] =
 
 enum { WHY_NONE = 0, WHY_RESULT, WHY_OWNER, WHY_START };
 
+/* Summary of a loop's body for the exit edges of its header (computed when
+ * a non-empty state first takes one of them). */
+typedef struct {
+    bool done;        /* computed */
+    bool exits;       /* the header is a loop header with an exit edge */
+    bool exit_succ[2];
+    bool coop;        /* the body makes a cooperative call */
+    int *setv, nsetv; /* tracked variables the body (re)starts or reassigns, ascending */
+    int *awv, nawv;   /* tracked variables the body awaits, ascending */
+} ut_loop;
+
 typedef struct {
     const tl_analysis *a;
     int fi;
@@ -83,6 +97,7 @@ typedef struct {
     int nvars;
     bool reporting;
     unsigned char *result_bits; /* per call id: bits a result-handle spawn sets */
+    bool *tracked;              /* per var: may ever hold started work */
     /* flow-insensitive: why a variable was marked, and by which call */
     int *why;
     int *why_call;
@@ -92,56 +107,61 @@ typedef struct {
        header, bits the loop body clears (await on the object, any
        cooperative call) are cleared, unless the body also (re)starts or
        reassigns the object */
-    int *edge_loop;             /* per block * 2 + succ: loop index, -1 */
-    unsigned char **loop_clear; /* per loop: nvars bit masks to clear */
-    int nloops;
+    int *rpo;                   /* reverse-postorder position per block, -1 unreachable */
+    ut_loop *loops;             /* per block, as a header */
+    int *body_stamp, *walk;     /* per block: scratch of the body walk */
+    tl_sparse_scratch env;      /* the state being applied, unpacked */
+    const char *awm_library;    /* cache of tl_own_library_await */
+    const tl_fn_model *awm;
+    long work, budget;          /* state entries processed, and how many may be */
     tl_findings *out;
 } ut_ctx;
 
+/* A state: the variables whose work may be pending, with their bits
+ * (UT_STRICT / UT_ANY); unreached blocks are bottom. */
 typedef struct {
-    unsigned char *v; /* NULL = bottom; nvars bytes */
+    bool reached;
+    tl_sparse_map vars;
 } ut_state;
 
-static size_t ut_size(const ut_ctx *c) { return c->nvars > 0 ? (size_t)c->nvars : 1; }
-
-static void ut_bottom(void *ctx, void *st) { ((ut_state *)st)->v = NULL; }
-static void ut_entry(void *ctx, void *st) { ((ut_state *)st)->v = calloc(ut_size(ctx), 1); }
+static void ut_bottom(void *ctx, void *st)
+{
+    (void)ctx;
+    ut_state *s = st;
+    s->reached = false;
+    s->vars.e = NULL;
+    s->vars.n = 0;
+}
+static void ut_entry(void *ctx, void *st)
+{
+    ut_bottom(ctx, st);
+    ((ut_state *)st)->reached = true;
+}
 static void ut_copy(void *ctx, void *dst, const void *src)
 {
     ut_state *d = dst;
     const ut_state *s = src;
-    if (!s->v) {
-        free(d->v);
-        d->v = NULL;
-        return;
-    }
-    if (!d->v)
-        d->v = malloc(ut_size(ctx));
-    memcpy(d->v, s->v, ut_size(ctx));
+    ((ut_ctx *)ctx)->work += s->vars.n;
+    d->reached = s->reached;
+    tl_sparse_copy(&d->vars, &s->vars);
 }
 static bool ut_join(void *ctx, void *dst, const void *src)
 {
     ut_state *d = dst;
     const ut_state *s = src;
-    if (!s->v)
+    if (!s->reached)
         return false;
-    if (!d->v) {
+    if (!d->reached) {
         ut_copy(ctx, dst, src);
         return true;
     }
-    bool changed = false;
-    for (size_t i = 0; i < ut_size(ctx); i++) {
-        unsigned char n = d->v[i] | s->v[i];
-        changed |= n != d->v[i];
-        d->v[i] = n;
-    }
-    return changed;
+    ((ut_ctx *)ctx)->work += d->vars.n + s->vars.n;
+    return tl_sparse_join(&d->vars, &s->vars);
 }
 static void ut_destroy(void *ctx, void *st)
 {
-    ut_state *s = st;
-    free(s->v);
-    s->v = NULL;
+    (void)ctx;
+    tl_sparse_free(&((ut_state *)st)->vars);
 }
 
 static int obj_var(const ut_ctx *c, const tl_call *call, int arg)
@@ -152,18 +172,40 @@ static int obj_var(const ut_ctx *c, const tl_call *call, int arg)
     return v >= 0 && v < c->nvars ? v : -1;
 }
 
-static void mark(ut_ctx *c, unsigned char *st, int v, unsigned bits, int why, int call)
+/* The bits of v in the state being applied (0 for untracked variables). */
+static uint64_t bits_of(const ut_ctx *c, int v)
 {
-    st[v] |= (unsigned char)bits;
+    return c->tracked[v] ? c->env.val[v] : 0;
+}
+
+static void set_bits(ut_ctx *c, int v, uint64_t bits)
+{
+    if (c->tracked[v])
+        *tl_sparse_slot(&c->env, v) = bits;
+}
+
+static void mark(ut_ctx *c, int v, unsigned bits, int why, int call)
+{
+    set_bits(c, v, bits_of(c, v) | bits);
     if (c->reporting || c->why[v] == WHY_NONE) {
         c->why[v] = why;
         c->why_call[v] = call;
     }
 }
 
-static const tl_instr *find_call(const tl_func *f, int id)
+static const tl_instr *find_call(const ut_ctx *c, int id)
 {
-    return id >= 0 ? tl_func_find_call(f, id) : NULL;
+    const tl_func_facts *ff = &c->a->funcs[c->fi];
+    return id >= 0 && id < ff->ncalls ? ff->calls[id].instr : NULL;
+}
+
+static const tl_fn_model *library_await(ut_ctx *c, const char *library)
+{
+    if (!c->awm_library || !library || strcmp(c->awm_library, library) != 0) {
+        c->awm_library = library;
+        c->awm = tl_own_library_await(c->a->models, library);
+    }
+    return c->awm;
 }
 
 static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m, int v,
@@ -175,11 +217,11 @@ static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m,
     const char *verb = "torn down";
     if (m->release.present && m->release.how)
         verb = tl_own_past(m->release.how, how, sizeof how);
-    const tl_fn_model *awm = tl_own_library_await(c->a->models, m->library);
+    const tl_fn_model *awm = library_await(c, m->library);
     if (awm)
         tl_own_peer_name(&in->call, awm->name, aw, sizeof aw);
     const char *vn = f->vars[v].name;
-    const tl_instr *why_in = find_call(f, c->why_call[v]);
+    const tl_instr *why_in = find_call(c, c->why_call[v]);
     const tl_fn_model *why_m = why_in ? tl_own_model(c->a, c->fi, why_in->call.id) : NULL;
     char whyname[128] = "";
     unsigned line = 0;
@@ -235,12 +277,10 @@ static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m,
     }
 }
 
-static void ut_transfer(void *ctx, void *stp, const tl_func *f, const tl_block *b, int ii)
+/* Apply instruction ii to the unpacked state. */
+static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
 {
-    ut_ctx *c = ctx;
-    unsigned char *st = ((ut_state *)stp)->v;
-    if (!st)
-        return;
+    const tl_func *f = c->f;
     const tl_instr *in = &b->instrs[ii];
     switch (in->kind) {
     case TL_I_CALL: {
@@ -251,31 +291,32 @@ static void ut_transfer(void *ctx, void *stp, const tl_func *f, const tl_block *
         if (m->teardown.present) {
             int v = obj_var(c, call, m->teardown.arg);
             if (v >= 0) {
-                if (st[v] && c->reporting && call->id >= 0 && call->id < f->ncalls &&
+                uint64_t bits = bits_of(c, v);
+                if (bits && c->reporting && call->id >= 0 && call->id < f->ncalls &&
                     !c->reported[call->id]) {
                     c->reported[call->id] = 1;
-                    report_teardown(c, in, m, v, st[v]);
+                    report_teardown(c, in, m, v, (unsigned)bits);
                 }
-                st[v] = 0;
+                set_bits(c, v, 0);
             }
         }
         if (m->await.present) {
             int v = obj_var(c, call, m->await.arg);
             if (v >= 0)
-                st[v] = 0;
+                set_bits(c, v, 0);
         }
-        if (m->cooperative)
-            for (int v = 0; v < c->nvars; v++)
-                st[v] &= (unsigned char)~UT_ANY;
+        if (m->cooperative) /* every variable with bits is among the touched ones */
+            for (int k = 0; k < c->env.ntouched; k++)
+                c->env.val[c->env.touched[k]] &= ~(uint64_t)UT_ANY;
         if (m->start.present) {
             int v = obj_var(c, call, m->start.arg);
             if (v >= 0)
-                mark(c, st, v, UT_STRICT, WHY_START, call->id);
+                mark(c, v, UT_STRICT, WHY_START, call->id);
         }
         if (m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, call, m)) {
             int v = obj_var(c, call, m->spawn.owner_arg);
             if (v >= 0)
-                mark(c, st, v, m->spawn.awaited_by_any_wait ? UT_ANY : UT_STRICT, WHY_OWNER,
+                mark(c, v, m->spawn.awaited_by_any_wait ? UT_ANY : UT_STRICT, WHY_OWNER,
                      call->id);
         }
         break;
@@ -292,38 +333,178 @@ static void ut_transfer(void *ctx, void *stp, const tl_func *f, const tl_block *
         }
         if (e && e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < f->ncalls &&
             c->result_bits[e->call_id]) {
-            st[v] = 0;
-            mark(c, st, v, c->result_bits[e->call_id], WHY_RESULT, e->call_id);
+            set_bits(c, v, 0);
+            mark(c, v, c->result_bits[e->call_id], WHY_RESULT, e->call_id);
         } else if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < c->nvars) {
-            st[v] = st[e->var];
-            if (st[v] && (c->reporting || c->why[v] == WHY_NONE)) {
+            uint64_t bits = bits_of(c, e->var);
+            set_bits(c, v, bits);
+            if (bits && (c->reporting || c->why[v] == WHY_NONE)) {
                 c->why[v] = c->why[e->var];
                 c->why_call[v] = c->why_call[e->var];
             }
         } else {
-            st[v] = 0;
+            set_bits(c, v, 0);
         }
         break;
     }
     case TL_I_DECL:
         if (in->var >= 0 && in->var < c->nvars)
-            st[in->var] = 0;
+            set_bits(c, in->var, 0);
         break;
     default:
         break;
     }
 }
 
+static void ut_transfer_block(void *ctx, void *stp, const tl_func *f, const tl_block *b)
+{
+    (void)f;
+    ut_ctx *c = ctx;
+    ut_state *st = stp;
+    if (!st->reached)
+        return;
+    tl_sparse_unpack(&c->env, &st->vars);
+    for (int i = 0; i < b->ninstrs; i++)
+        ut_apply(c, b, i);
+    c->work += c->env.ntouched + b->ninstrs;
+    tl_sparse_pack(&c->env, &st->vars);
+}
+
+static bool sorted_has(const int *v, int n, int x)
+{
+    int lo = 0, hi = n;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (v[mid] == x)
+            return true;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+static void add_var(int **list, int *n, int *cap, int v)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        *list = tl_xrealloc(*list, (size_t)*cap * sizeof **list);
+    }
+    (*list)[(*n)++] = v;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sort and drop duplicates. */
+static void sort_unique(int *v, int *n)
+{
+    if (*n > 1)
+        qsort(v, (size_t)*n, sizeof *v, cmp_int);
+    int k = 0;
+    for (int i = 0; i < *n; i++)
+        if (k == 0 || v[k - 1] != v[i])
+            v[k++] = v[i];
+    *n = k;
+}
+
+/* Summarise the natural loop of the back edges into block h (those from
+ * blocks at or after h in reverse postorder): its body is h and every block
+ * that reaches a back edge's source without passing h.  Costs the size of
+ * the body. */
+static void summarise_loop(ut_ctx *c, int h)
+{
+    const tl_func *f = c->f;
+    ut_loop *l = &c->loops[h];
+    l->done = true;
+    const tl_block *hb = &f->blocks[h];
+    if (c->rpo[h] < 0 || hb->term != TL_T_BRANCH || hb->nsucc != 2)
+        return;
+    int stamp = h + 1, nw = 0, nbody = 0;
+    c->body_stamp[h] = stamp;
+    int *body = c->walk; /* body blocks fill walk[] from the front as they are found */
+    body[nbody++] = h;
+    bool loop = false;
+    for (int p = 0; p < hb->npred; p++) {
+        int t = hb->pred[p];
+        if (c->rpo[t] < 0 || c->rpo[t] < c->rpo[h])
+            continue;
+        loop = true;
+        if (c->body_stamp[t] != stamp) {
+            c->body_stamp[t] = stamp;
+            body[nbody++] = t;
+        }
+    }
+    if (!loop)
+        return;
+    for (nw = 1; nw < nbody; nw++) { /* body[] doubles as the walk's queue */
+        const tl_block *x = &f->blocks[body[nw]];
+        for (int p = 0; p < x->npred; p++)
+            if (c->body_stamp[x->pred[p]] != stamp) {
+                c->body_stamp[x->pred[p]] = stamp;
+                body[nbody++] = x->pred[p];
+            }
+    }
+    bool in0 = c->body_stamp[hb->succ[0]] == stamp, in1 = c->body_stamp[hb->succ[1]] == stamp;
+    if (in0 && in1)
+        return; /* no exit edge at the header */
+    int capset = 0, capaw = 0;
+    for (int k = 0; k < nbody; k++) {
+        const tl_block *b = &f->blocks[body[k]];
+        for (int i = 0; i < b->ninstrs; i++) {
+            const tl_instr *in = &b->instrs[i];
+            if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 &&
+                in->var < c->nvars && c->tracked[in->var])
+                add_var(&l->setv, &l->nsetv, &capset, in->var);
+            if (in->kind != TL_I_CALL)
+                continue;
+            const tl_fn_model *m = tl_own_model(c->a, c->fi, in->call.id);
+            if (!m)
+                continue;
+            l->coop = l->coop || m->cooperative;
+            int v;
+            if (m->await.present && (v = obj_var(c, &in->call, m->await.arg)) >= 0 && c->tracked[v])
+                add_var(&l->awv, &l->nawv, &capaw, v);
+            if (m->start.present && (v = obj_var(c, &in->call, m->start.arg)) >= 0 && c->tracked[v])
+                add_var(&l->setv, &l->nsetv, &capset, v);
+            if (m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, &in->call, m) &&
+                (v = obj_var(c, &in->call, m->spawn.owner_arg)) >= 0 && c->tracked[v])
+                add_var(&l->setv, &l->nsetv, &capset, v);
+        }
+    }
+    sort_unique(l->setv, &l->nsetv);
+    sort_unique(l->awv, &l->nawv);
+    l->exits = true;
+    l->exit_succ[0] = !in0;
+    l->exit_succ[1] = !in1;
+}
+
+/* Bits the loop at c->loops[h] clears from v on its exit edge. */
+static uint64_t loop_clear_mask(void *ctx, int v)
+{
+    const ut_loop *l = ctx;
+    if (sorted_has(l->setv, l->nsetv, v))
+        return 0;
+    return (l->coop ? UT_ANY : 0) | (sorted_has(l->awv, l->nawv, v) ? UT_ANY | UT_STRICT : 0);
+}
+
 static bool ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s)
 {
+    (void)f;
     ut_ctx *c = ctx;
-    unsigned char *st = ((ut_state *)stp)->v;
-    if (!st || !c->edge_loop || b->term != TL_T_BRANCH || s < 0 || s > 1)
+    ut_state *st = stp;
+    if (!st->reached || st->vars.n == 0 || b->term != TL_T_BRANCH || s < 0 || s > 1)
         return true;
-    int l = c->edge_loop[b->id * 2 + s];
-    if (l >= 0)
-        for (int v = 0; v < c->nvars; v++)
-            st[v] &= (unsigned char)~c->loop_clear[l][v];
+    ut_loop *l = &c->loops[b->id];
+    c->work += st->vars.n;
+    if (!l->done)
+        summarise_loop(c, b->id);
+    if (l->exits && l->exit_succ[s])
+        tl_sparse_clear(&st->vars, loop_clear_mask, l);
     return true;
 }
 
@@ -331,9 +512,9 @@ static bool ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, i
 static void rpo_positions(const tl_func *f, int *rpo)
 {
     int n = f->nblocks;
-    int *stack = malloc(sizeof(int) * (size_t)n), *next = calloc((size_t)n, sizeof(int));
-    int *post = malloc(sizeof(int) * (size_t)n);
-    unsigned char *seen = calloc((size_t)n, 1);
+    int *stack = tl_xmalloc(sizeof(int) * (size_t)n), *next = tl_xcalloc((size_t)n, sizeof(int));
+    int *post = tl_xmalloc(sizeof(int) * (size_t)n);
+    unsigned char *seen = tl_xcalloc((size_t)n, 1);
     int sp = 0, np = 0;
     for (int i = 0; i < n; i++)
         rpo[i] = -1;
@@ -362,100 +543,77 @@ static void rpo_positions(const tl_func *f, int *rpo)
     free(seen);
 }
 
-/* Natural loops of the back edges t -> h (rpo[h] <= rpo[t]), summarised
- * for ut_edge. */
-static void find_loops(ut_ctx *c)
+/* Which variables may ever hold started work: the objects of start calls and
+ * of spawns into an owner, the variables receiving a result handle, and the
+ * variables those are copied into. */
+static int compute_tracked(ut_ctx *c)
 {
     const tl_func *f = c->f;
-    int n = f->nblocks;
-    int *rpo = malloc(sizeof(int) * (size_t)n);
-    rpo_positions(f, rpo);
-    unsigned char *body = malloc((size_t)n);
-    int *work = malloc(sizeof(int) * (size_t)n);
-    unsigned char *setv = malloc(ut_size(c)), *awv = malloc(ut_size(c));
-    for (int h = 0; h < n; h++) {
-        const tl_block *hb = &f->blocks[h];
-        if (rpo[h] < 0 || hb->term != TL_T_BRANCH || hb->nsucc != 2)
-            continue;
-        memset(body, 0, (size_t)n);
-        body[h] = 1;
-        int nw = 0;
-        bool loop = false;
-        for (int p = 0; p < hb->npred; p++) {
-            int t = hb->pred[p];
-            if (rpo[t] < 0 || rpo[t] < rpo[h])
-                continue;
-            loop = true;
-            if (!body[t]) {
-                body[t] = 1;
-                work[nw++] = t;
-            }
-        }
-        if (!loop)
-            continue;
-        while (nw > 0) {
-            const tl_block *x = &f->blocks[work[--nw]];
-            for (int p = 0; p < x->npred; p++)
-                if (!body[x->pred[p]]) {
-                    body[x->pred[p]] = 1;
-                    work[nw++] = x->pred[p];
-                }
-        }
-        if (body[hb->succ[0]] && body[hb->succ[1]])
-            continue; /* no exit edge at the header */
-        /* summarise the body */
-        bool coop = false;
-        memset(setv, 0, ut_size(c));
-        memset(awv, 0, ut_size(c));
-        for (int bi = 0; bi < n; bi++) {
-            if (!body[bi])
-                continue;
-            const tl_block *b = &f->blocks[bi];
-            for (int k = 0; k < b->ninstrs; k++) {
-                const tl_instr *in = &b->instrs[k];
-                if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 &&
-                    in->var < c->nvars)
-                    setv[in->var] = 1;
-                if (in->kind != TL_I_CALL)
-                    continue;
+    int *queue = tl_xmalloc(((size_t)c->nvars + 1) * sizeof *queue), nq = 0;
+    /* copies w -> v as linked lists per source w */
+    int *first = tl_xmalloc(((size_t)c->nvars + 1) * sizeof *first);
+    for (int v = 0; v < c->nvars; v++)
+        first[v] = -1;
+    int *dst = NULL, *next = NULL, ncopies = 0, cap = 0;
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        const tl_block *b = &f->blocks[bi];
+        for (int i = 0; i < b->ninstrs; i++) {
+            const tl_instr *in = &b->instrs[i];
+            int v = -1;
+            if (in->kind == TL_I_CALL) {
                 const tl_fn_model *m = tl_own_model(c->a, c->fi, in->call.id);
-                if (!m)
-                    continue;
-                coop = coop || m->cooperative;
-                int v;
-                if (m->await.present && (v = obj_var(c, &in->call, m->await.arg)) >= 0)
-                    awv[v] = 1;
-                if (m->start.present && (v = obj_var(c, &in->call, m->start.arg)) >= 0)
-                    setv[v] = 1;
-                if (m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, &in->call, m) &&
-                    (v = obj_var(c, &in->call, m->spawn.owner_arg)) >= 0)
-                    setv[v] = 1;
+                if (m && m->start.present)
+                    v = obj_var(c, &in->call, m->start.arg);
+                if (v >= 0 && !c->tracked[v]) {
+                    c->tracked[v] = true;
+                    queue[nq++] = v;
+                }
+                v = -1;
+                if (m && m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, &in->call, m))
+                    v = obj_var(c, &in->call, m->spawn.owner_arg);
+            } else if (in->kind == TL_I_ASSIGN && in->var >= 0 && in->var < c->nvars) {
+                const tl_expr *e = tl_own_strip(in->value);
+                if (e && e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < f->ncalls &&
+                    c->result_bits[e->call_id]) {
+                    v = in->var;
+                } else if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < c->nvars) {
+                    if (ncopies == cap) {
+                        cap = cap ? cap * 2 : 16;
+                        dst = tl_xrealloc(dst, (size_t)cap * sizeof *dst);
+                        next = tl_xrealloc(next, (size_t)cap * sizeof *next);
+                    }
+                    dst[ncopies] = in->var;
+                    next[ncopies] = first[e->var];
+                    first[e->var] = ncopies++;
+                }
+            }
+            if (v >= 0 && !c->tracked[v]) {
+                c->tracked[v] = true;
+                queue[nq++] = v;
             }
         }
-        unsigned char *clear = calloc(ut_size(c), 1);
-        bool any = false;
-        for (int v = 0; v < c->nvars; v++) {
-            if (setv[v])
-                continue;
-            clear[v] = (unsigned char)((coop ? UT_ANY : 0) | (awv[v] ? UT_ANY | UT_STRICT : 0));
-            any = any || clear[v];
-        }
-        if (!any) {
-            free(clear);
-            continue;
-        }
-        c->loop_clear = realloc(c->loop_clear, sizeof(*c->loop_clear) * (size_t)(c->nloops + 1));
-        c->loop_clear[c->nloops] = clear;
-        for (int s = 0; s < 2; s++)
-            if (!body[hb->succ[s]])
-                c->edge_loop[h * 2 + s] = c->nloops;
-        c->nloops++;
     }
-    free(rpo);
-    free(body);
-    free(work);
-    free(setv);
-    free(awv);
+    int ntracked = nq;
+    while (nq > 0) {
+        int w = queue[--nq];
+        for (int k = first[w]; k >= 0; k = next[k])
+            if (!c->tracked[dst[k]]) {
+                c->tracked[dst[k]] = true;
+                queue[nq++] = dst[k];
+                ntracked++;
+            }
+    }
+    free(queue);
+    free(first);
+    free(dst);
+    free(next);
+    return ntracked;
+}
+
+static bool ut_exhausted(void *ctx)
+{
+    const ut_ctx *c = ctx;
+    return c->work > c->budget;
 }
 
 static const tl_dataflow_ops ut_ops = {
@@ -464,25 +622,32 @@ static const tl_dataflow_ops ut_ops = {
     .init_bottom = ut_bottom,
     .copy = ut_copy,
     .join = ut_join,
-    .transfer = ut_transfer,
+    .transfer = NULL,
+    .transfer_block = ut_transfer_block,
     .transfer_edge = ut_edge,
     .destroy = ut_destroy,
+    .exhausted = ut_exhausted,
 };
 
 static void check_must_await(const tl_analysis *a, int fi, tl_findings *out)
 {
     const tl_func *f = &a->tu->funcs[fi];
+    bool *used = NULL; /* per call id, computed for the first must_await call */
     for (int bi = 0; bi < f->nblocks; bi++) {
         const tl_block *b = &f->blocks[bi];
         for (int k = 0; k < b->ninstrs; k++) {
             const tl_instr *in = &b->instrs[k];
             if (in->kind != TL_I_CALL || !in->call.discarded || in->call.void_cast)
                 continue;
-            if (tl_own_result_used(f, in->call.id))
-                continue; /* `s->job = job_start(...)` is a full expression too */
             const tl_fn_model *m = tl_own_model(a, fi, in->call.id);
             if (!m || !m->must_await)
                 continue;
+            if (!used) {
+                used = tl_xcalloc((size_t)f->ncalls + 1, sizeof *used);
+                tl_own_results_used(f, used);
+            }
+            if (in->call.id >= 0 && in->call.id < f->ncalls && used[in->call.id])
+                continue; /* `s->job = job_start(...)` is a full expression too */
             const tl_func_facts *ff = &a->funcs[fi];
             if (ff->calls && in->call.id < ff->ncalls && !ff->calls[in->call.id].reached)
                 continue;
@@ -496,6 +661,7 @@ static void check_must_await(const tl_analysis *a, int fi, tl_findings *out)
                 tl_finding_set_snippet(fd, in->call.text ? in->call.text : in->call.callee);
         }
     }
+    free(used);
 }
 
 static void check_func(const tl_analysis *a, int fi, tl_findings *out)
@@ -521,16 +687,11 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     c.nvars = f->nvars;
     c.out = out;
     size_t nc = f->ncalls > 0 ? (size_t)f->ncalls : 1;
-    c.result_bits = calloc(nc, 1);
-    c.reported = calloc(nc, 1);
-    c.why = calloc(ut_size(&c), sizeof(int));
-    c.why_call = malloc(ut_size(&c) * sizeof(int));
-    c.noun = calloc(ut_size(&c), sizeof(char *));
-    for (size_t v = 0; v < ut_size(&c); v++)
-        c.why_call[v] = -1;
+    size_t nv = f->nvars > 0 ? (size_t)f->nvars : 1;
+    c.result_bits = tl_xcalloc(nc, 1);
     for (int id = 0; id < f->ncalls; id++) {
         const tl_fn_model *m = tl_own_model(a, fi, id);
-        const tl_instr *in = find_call(f, id);
+        const tl_instr *in = find_call(&c, id);
         if (!m || !in || !m->spawn.present || m->spawn.where != TL_HANDLE_RESULT)
             continue;
         if (tl_own_spawn_has_owner(a, fi, &in->call, m))
@@ -539,31 +700,58 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
             continue; /* creates an owner (bundle()), starts nothing yet */
         c.result_bits[id] = m->spawn.awaited_by_any_wait ? UT_ANY : UT_STRICT;
     }
-
-    c.edge_loop = malloc(sizeof(int) * 2 * (size_t)f->nblocks);
-    for (int i = 0; i < 2 * f->nblocks; i++)
-        c.edge_loop[i] = -1;
-    find_loops(&c);
+    c.tracked = tl_xcalloc(nv, sizeof *c.tracked);
+    if (compute_tracked(&c) == 0) { /* nothing is ever started: nothing to report */
+        free(c.result_bits);
+        free(c.tracked);
+        return;
+    }
+    c.reported = tl_xcalloc(nc, 1);
+    c.why = tl_xcalloc(nv, sizeof(int));
+    c.why_call = tl_xmalloc(nv * sizeof(int));
+    c.noun = tl_xcalloc(nv, sizeof(char *));
+    for (size_t v = 0; v < nv; v++)
+        c.why_call[v] = -1;
+    c.rpo = tl_xmalloc(sizeof(int) * (size_t)f->nblocks);
+    rpo_positions(f, c.rpo);
+    c.loops = tl_xcalloc((size_t)f->nblocks, sizeof *c.loops);
+    c.body_stamp = tl_xcalloc((size_t)f->nblocks, sizeof *c.body_stamp);
+    c.walk = tl_xmalloc(sizeof(int) * (size_t)f->nblocks);
+    tl_sparse_scratch_init(&c.env, f->nvars);
+    c.budget = tl_dataflow_budget(f);
 
     tl_dataflow_result r;
-    tl_dataflow_forward(f, &ut_ops, &c, &r);
+    if (tl_dataflow_forward(f, &ut_ops, &c, &r) != 0) /* then report what was computed */
+        tl_report_analysis_limit(out, f->loc.file, f->loc.line, f->loc.col, f->name,
+                                 "unawaited-task's dataflow stopped at its budget (too many "
+                                 "paths through nested loops)");
+    /* replay every reached block, reporting */
     c.reporting = true;
-    ut_state st;
-    ut_bottom(&c, &st);
-    for (int bi = 0; bi < f->nblocks; bi++)
-        if (r.reached[bi])
-            tl_dataflow_replay(&r, f, bi, f->blocks[bi].ninstrs, &st);
-    ut_destroy(&c, &st);
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        if (!r.reached[bi])
+            continue;
+        const ut_state *in = tl_dataflow_in(&r, bi);
+        tl_sparse_unpack(&c.env, &in->vars);
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++)
+            ut_apply(&c, &f->blocks[bi], i);
+        tl_sparse_discard(&c.env);
+    }
     tl_dataflow_free(&r);
+    tl_sparse_scratch_free(&c.env);
     free(c.result_bits);
+    free(c.tracked);
     free(c.reported);
     free(c.why);
     free(c.why_call);
     free(c.noun);
-    for (int l = 0; l < c.nloops; l++)
-        free(c.loop_clear[l]);
-    free(c.loop_clear);
-    free(c.edge_loop);
+    for (int b = 0; b < f->nblocks; b++) {
+        free(c.loops[b].setv);
+        free(c.loops[b].awv);
+    }
+    free(c.loops);
+    free(c.rpo);
+    free(c.body_stamp);
+    free(c.walk);
 }
 
 static void ut_check(const tl_analysis *a, tl_findings *out)

@@ -15,10 +15,12 @@ PACKAGES=(cmake make gcc clang-19 libclang-19-dev libcmocka-dev libsqlite3-dev p
 # pre-commit, the editors (vim, neovim, emacs), node/npm for the SARIF
 # schema validator, the shells and bash-completion for the completions, man
 # and mandoc for the man page, strace for what the installed tool reads,
-# clang's libFuzzer runtime (scripts/fuzz.sh) and csmith's random programs
-# (tests/hostile).  scripts/test.sh sets TASKLINT_TEST_DEPS=1.
+# python3 and /usr/bin/time for the generated hostile inputs
+# (tests/cli/test_linear_cost.sh), clang's libFuzzer runtime (scripts/fuzz.sh)
+# and csmith's random programs (tests/hostile).  scripts/test.sh sets
+# TASKLINT_TEST_DEPS=1.
 if [ "${TASKLINT_TEST_DEPS:-0}" = 1 ]; then
-    PACKAGES+=(git python3 pre-commit vim-nox neovim emacs-nox zsh bash-completion man-db mandoc
+    PACKAGES+=(git python3 time pre-commit vim-nox neovim emacs-nox zsh bash-completion man-db mandoc
                strace libclang-rt-19-dev csmith libcsmith-dev)
     # Node.js may come from elsewhere than Debian (with its own npm, which
     # conflicts with Debian's npm package): only install what is missing.

@@ -4,9 +4,13 @@
  * usage: fixture_runner FIXTURES_DIR [FILTER...]
  *
  * Every *.c under FIXTURES_DIR (recursively, sorted, fixtures/include
- * skipped) is analysed with tl_analyze_tu() (one CXIndex, arguments
- * -I FIXTURES_DIR/include -std=gnu11 plus the fixture's RUN-ARGS; the
- * project config FIXTURES_DIR/.tasklint.yaml is found by the driver).
+ * skipped) is a fixture, and so is every directory inside a rule directory
+ * (fixtures/RULE/NAME/): a multi-file program whose .c files are its TUs and
+ * whose .c and .h files carry expectations.  A fixture is analysed as a
+ * whole program, as the CLI does: phase 1 for each TU, link, phase 2
+ * (driver.h; one CXIndex, arguments -I FIXTURES_DIR/include -std=gnu11 plus
+ * the fixture's RUN-ARGS; the project config FIXTURES_DIR/.tasklint.yaml is
+ * found by the driver).
  * Expectations:
  *
  *     code();  // EXPECT: RULE              a finding of RULE on this line
@@ -31,6 +35,7 @@
 #include <sys/stat.h>
 
 #include "driver.h"
+#include "program/program.h"
 #include "model/model.h"
 #include "report/finding.h"
 #include "rules/rule.h"
@@ -121,7 +126,11 @@ static void walk(const char *root, const char *rel, strvec *out)
         struct stat st;
         if (stat(full, &st) == 0) {
             size_t len = strlen(name);
-            if (S_ISDIR(st.st_mode)) {
+            if (S_ISDIR(st.st_mode) && strchr(childrel, '/')) {
+                /* a directory inside a rule directory: one multi-file program */
+                strvec_push(out, childrel);
+                childrel = NULL;
+            } else if (S_ISDIR(st.st_mode)) {
                 walk(root, childrel, out);
             } else if (S_ISREG(st.st_mode) && len > 2 && strcmp(name + len - 2, ".c") == 0) {
                 strvec_push(out, childrel);
@@ -138,6 +147,7 @@ static void walk(const char *root, const char *rel, strvec *out)
 /* ---- fixture parsing ---- */
 
 typedef struct {
+    const char *file;  /* real path of the file the EXPECT stands in */
     unsigned line;     /* line the finding is expected on */
     unsigned src_line; /* line the EXPECT stands on */
     char *rule;
@@ -380,9 +390,10 @@ static bool parse_run_args(const char *p, const char *end, unsigned lineno, run_
     return ok;
 }
 
-static bool parse_fixture(const char *path, expvec *exps, run_args *ra, char *err,
+static bool parse_fixture(const char *path, const char *real, expvec *exps, run_args *ra, char *err,
                           size_t errsz)
 {
+    size_t first = exps->n;
     size_t len;
     char *text = read_file(path, &len);
     if (!text) {
@@ -400,6 +411,8 @@ static bool parse_fixture(const char *path, expvec *exps, run_args *ra, char *er
         p = nl ? nl + 1 : end;
         lineno++;
     }
+    for (size_t i = first; i < exps->n; i++)
+        exps->items[i].file = real;
     free(text);
     return ok;
 }
@@ -443,19 +456,9 @@ static void count_rule(countvec *cv, const char *rule)
 
 /* ---- comparing ---- */
 
-static bool same_file(const char *finding_file, const char *fixture_real)
+static bool matches(const tl_finding *f, const expectation *e, const char *finding_real)
 {
-    if (!finding_file)
-        return false;
-    char buf[PATH_MAX];
-    if (realpath(finding_file, buf))
-        return strcmp(buf, fixture_real) == 0;
-    return strcmp(finding_file, fixture_real) == 0;
-}
-
-static bool matches(const tl_finding *f, const expectation *e, bool in_fixture)
-{
-    if (f->suppressed || !in_fixture)
+    if (f->suppressed || !finding_real || strcmp(finding_real, e->file) != 0)
         return false;
     if (f->line != e->line || strcmp(f->rule, e->rule) != 0)
         return false;
@@ -464,28 +467,112 @@ static bool matches(const tl_finding *f, const expectation *e, bool in_fixture)
     return true;
 }
 
-/* Runs one fixture; returns true on pass. */
+/* The sources of a fixture: the file itself, or every .c (TUs) and .h
+ * (expectations only) of a program directory, sorted. */
+static void fixture_files(const char *path, strvec *tus, strvec *all)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        strvec_push(tus, xstrdup(path));
+        strvec_push(all, xstrdup(path));
+        return;
+    }
+    DIR *d = opendir(path);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len < 3 || e->d_name[len - 2] != '.')
+            continue;
+        char ext = e->d_name[len - 1];
+        if (ext == 'c')
+            strvec_push(tus, path_join(path, e->d_name));
+        if (ext == 'c' || ext == 'h')
+            strvec_push(all, path_join(path, e->d_name));
+    }
+    if (d)
+        closedir(d);
+    qsort(tus->items, tus->n, sizeof *tus->items, cmp_str);
+    qsort(all->items, all->n, sizeof *all->items, cmp_str);
+}
+
+/* Analyses the fixture's TUs as one program: phase 1 for each, link the
+ * summaries, phase 2 for each; the findings of all TUs merged (a header's
+ * findings, seen from several TUs, once).  Returns false with err set. */
+static bool analyse_program(CXIndex index, const tl_model_set *base, const tl_options *opts,
+                            const strvec *tus, bool whole, const char *include_arg, tl_findings *out,
+                            char *err, size_t errsz)
+{
+    size_t n = tus->n;
+    tl_tu_unit **units = xrealloc(NULL, (n + 1) * sizeof *units);
+    tl_tu_result *res = xrealloc(NULL, (n + 1) * sizeof *res);
+    tl_tu_summary **sums = xrealloc(NULL, (n + 1) * sizeof *sums);
+    bool ok = true;
+    int nsums = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *args[] = {include_arg, "-std=gnu11"};
+        tl_tu_job job = {.file = tus->items[i], .directory = NULL, .args = args, .nargs = 2};
+        memset(&res[i], 0, sizeof res[i]);
+        units[i] = NULL;
+        int rc = tl_unit_prepare(index, opts, base, &job, &units[i], &res[i]);
+        if (rc != 0 || res[i].fatal || !units[i]) {
+            snprintf(err, errsz, "analysis failed (rc %d): %s", rc,
+                     res[i].fatal_message ? res[i].fatal_message : "no message");
+            ok = false;
+            continue;
+        }
+        sums[nsums++] = (tl_tu_summary *)tl_unit_summary(units[i]);
+    }
+    tl_program *prog = ok ? tl_program_link(sums, nsums, base) : NULL;
+    if (prog)
+        tl_program_set_whole(prog, whole);
+    for (size_t i = 0; i < n; i++) {
+        if (units[i] && ok)
+            tl_unit_finish(units[i], prog, &res[i]);
+        tl_findings_move(out, &res[i].findings);
+        tl_tu_result_free(&res[i]);
+    }
+    /* the program reads the summaries: free them after it */
+    tl_program_free(prog);
+    for (size_t i = 0; i < n; i++)
+        tl_unit_free(units[i]);
+    tl_findings_sort(out);
+    free(units);
+    free(res);
+    free(sums);
+    return ok;
+}
+
+/* Runs one fixture (a file, or a program directory); returns true on pass. */
 static bool run_fixture(CXIndex index, const tl_model_set *base, const char *root,
                         const char *rel, const char *include_arg, countvec *counts)
 {
     char *path = path_join(root, rel);
-    char real[PATH_MAX];
-    if (!realpath(path, real)) {
-        snprintf(real, sizeof real, "%s", path);
-    }
     expvec exps = {0};
     run_args ra = {0};
     char err[512] = "";
     bool pass = true;
     strvec report = {0};
+    strvec tus = {0}, all = {0}, reals = {0};
+    tl_findings found;
+    tl_findings_init(&found);
 
-    if (!parse_fixture(path, &exps, &ra, err, sizeof err)) {
+    fixture_files(path, &tus, &all);
+    for (size_t i = 0; i < all.n; i++) {
+        char real[PATH_MAX];
+        if (!realpath(all.items[i], real))
+            snprintf(real, sizeof real, "%s", all.items[i]);
+        strvec_push(&reals, xstrdup(real));
+    }
+    for (size_t i = 0; i < all.n && pass; i++)
+        if (!parse_fixture(all.items[i], reals.items[i], &exps, &ra, err, sizeof err))
+            pass = false;
+    if (pass && tus.n == 0) {
+        snprintf(err, sizeof err, "a program fixture needs at least one .c file");
+        pass = false;
+    }
+    if (!pass) {
         printf("FAIL %s\n  %s: %s\n", rel, rel, err);
-        expvec_free(&exps);
-        strvec_free(&ra.enable);
-        strvec_free(&ra.disable);
-        free(path);
-        return false;
+        goto out;
     }
     for (size_t i = 0; i < exps.n; i++)
         count_rule(counts, exps.items[i].rule);
@@ -508,39 +595,41 @@ static bool run_fixture(CXIndex index, const tl_model_set *base, const char *roo
             opts.rule_state[ri] = pass_no == 0 ? 1 : 0;
         }
     }
-
-    const char *args[] = {include_arg, "-std=gnu11"};
-    tl_tu_job job = {.file = real, .directory = NULL, .args = args, .nargs = 2};
-    tl_tu_result res;
-    memset(&res, 0, sizeof res);
-    tl_findings_init(&res.findings);
-    int rc = pass ? tl_analyze_tu(index, &opts, base, &job, &res) : 0;
-
     if (!pass) {
         printf("FAIL %s\n  %s: %s\n", rel, rel, err);
         goto out;
     }
-    if (rc != 0 || res.fatal) {
-        printf("FAIL %s\n  %s: analysis failed (rc %d): %s\n", rel, rel, rc,
-               res.fatal_message ? res.fatal_message : "no message");
+    /* a program directory is a whole program; a single file is a part of one */
+    bool whole = all.n > 1 || strcmp(all.items[0], path) != 0;
+    if (!analyse_program(index, base, &opts, &tus, whole, include_arg, &found, err, sizeof err)) {
+        printf("FAIL %s\n  %s: %s\n", rel, rel, err);
         pass = false;
         goto out;
     }
 
     if (getenv("FIXTURE_VERBOSE")) {
-        for (size_t i = 0; i < res.findings.n; i++) {
-            const tl_finding *f = &res.findings.items[i];
+        for (size_t i = 0; i < found.n; i++) {
+            const tl_finding *f = &found.items[i];
             printf("  finding %s:%u:%u: %s: %s%s\n", f->file ? f->file : "?", f->line, f->col,
                    f->rule, f->message ? f->message : "", f->suppressed ? " (suppressed)" : "");
+            for (size_t k = 0; k < f->nnotes; k++)
+                printf("    note %s:%u:%u: %s\n", f->notes[k].file ? f->notes[k].file : "?",
+                       f->notes[k].line, f->notes[k].col, f->notes[k].message);
         }
     }
 
-    size_t nf = res.findings.n;
-    bool *used = xrealloc(NULL, nf * sizeof *used);
-    bool *infix = xrealloc(NULL, nf * sizeof *infix);
+    size_t nf = found.n;
+    bool *used = xrealloc(NULL, (nf + 1) * sizeof *used);
+    char **freal = xrealloc(NULL, (nf + 1) * sizeof *freal);
     for (size_t i = 0; i < nf; i++) {
         used[i] = false;
-        infix[i] = same_file(res.findings.items[i].file, real);
+        freal[i] = NULL;
+        char buf[PATH_MAX];
+        const char *ff = found.items[i].file;
+        if (ff && realpath(ff, buf))
+            freal[i] = xstrdup(buf);
+        else if (ff)
+            freal[i] = xstrdup(ff);
     }
     /* Expectations with a substring first: they are the pickier ones. */
     for (int round = 0; round < 2; round++) {
@@ -549,7 +638,7 @@ static bool run_fixture(CXIndex index, const tl_model_set *base, const char *roo
             if ((round == 0) != (e->substr != NULL) || e->matched)
                 continue;
             for (size_t i = 0; i < nf; i++) {
-                if (!used[i] && matches(&res.findings.items[i], e, infix[i])) {
+                if (!used[i] && matches(&found.items[i], e, freal[i])) {
                     used[i] = true;
                     e->matched = true;
                     break;
@@ -557,38 +646,47 @@ static bool run_fixture(CXIndex index, const tl_model_set *base, const char *roo
             }
         }
     }
+    size_t rootlen = strlen(root);
     char line[2048];
     for (size_t k = 0; k < exps.n; k++) {
         const expectation *e = &exps.items[k];
         if (e->matched)
             continue;
         pass = false;
-        snprintf(line, sizeof line, "  missing:    %s:%u: %s%s%s%s", rel, e->line, e->rule,
+        const char *shown = strncmp(e->file, root, rootlen) == 0 ? e->file + rootlen + 1 : e->file;
+        snprintf(line, sizeof line, "  missing:    %s:%u: %s%s%s%s", shown, e->line, e->rule,
                  e->substr ? ": \"" : "", e->substr ? e->substr : "", e->substr ? "\"" : "");
         strvec_push(&report, xstrdup(line));
     }
     for (size_t i = 0; i < nf; i++) {
-        const tl_finding *f = &res.findings.items[i];
+        const tl_finding *f = &found.items[i];
         if (used[i] || f->suppressed)
             continue;
         pass = false;
-        snprintf(line, sizeof line, "  unexpected: %s:%u: %s: %s", infix[i] ? rel : (f->file ? f->file : "?"),
-                 f->line, f->rule, f->message ? f->message : "");
+        const char *shown = freal[i] && strncmp(freal[i], root, rootlen) == 0 ? freal[i] + rootlen + 1
+                                                                            : (f->file ? f->file : "?");
+        snprintf(line, sizeof line, "  unexpected: %s:%u: %s: %s", shown, f->line, f->rule,
+                 f->message ? f->message : "");
         strvec_push(&report, xstrdup(line));
     }
+    for (size_t i = 0; i < nf; i++)
+        free(freal[i]);
+    free(freal);
     free(used);
-    free(infix);
 
     printf("%s %s\n", pass ? "PASS" : "FAIL", rel);
     for (size_t i = 0; i < report.n; i++)
         printf("%s\n", report.items[i]);
 
 out:
-    tl_tu_result_free(&res);
+    tl_findings_free(&found);
     strvec_free(&report);
     expvec_free(&exps);
     strvec_free(&ra.enable);
     strvec_free(&ra.disable);
+    strvec_free(&tus);
+    strvec_free(&all);
+    strvec_free(&reals);
     free(path);
     return pass;
 }

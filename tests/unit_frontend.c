@@ -63,15 +63,18 @@ typedef struct {
     tl_analysis an;
 } fixture;
 
-static fixture *parse(const char *body) {
+/* Parse `body` after the prelude as /virtual/test.c; `header`, when given, is
+ * /virtual/helper.h (include it with #include "helper.h"). */
+static fixture *parse_with_header(const char *body, const char *header) {
     fixture *fx = calloc(1, sizeof *fx);
     size_t len = strlen(prelude) + strlen(body) + 1;
     char *src = malloc(len);
     snprintf(src, len, "%s%s", prelude, body);
-    struct CXUnsavedFile uf = {"/virtual/test.c", src, (unsigned long)strlen(src)};
-    const char *args[] = {"-std=gnu11"};
+    struct CXUnsavedFile uf[2] = {{"/virtual/test.c", src, (unsigned long)strlen(src)},
+                                  {"/virtual/helper.h", header ? header : "", header ? strlen(header) : 0}};
+    const char *args[] = {"-std=gnu11", "-I/virtual"};
     fx->index = clang_createIndex(0, 0);
-    enum CXErrorCode ec = clang_parseTranslationUnit2(fx->index, "/virtual/test.c", args, 1, &uf, 1,
+    enum CXErrorCode ec = clang_parseTranslationUnit2(fx->index, "/virtual/test.c", args, 2, uf, header ? 2 : 1,
                                                       CXTranslationUnit_KeepGoing, &fx->ctu);
     assert_int_equal(ec, CXError_Success);
     unsigned ndiag = clang_getNumDiagnostics(fx->ctu);
@@ -92,6 +95,10 @@ static fixture *parse(const char *body) {
     assert_int_equal(tl_analysis_run(&fx->tu, &fx->models, TL_PROFILE_DEFAULT, &fx->an), 0);
     free(src);
     return fx;
+}
+
+static fixture *parse(const char *body) {
+    return parse_with_header(body, NULL);
 }
 
 static void release(fixture *fx) {
@@ -338,6 +345,112 @@ static void test_readiness_callbacks(void **state) {
     release(fx);
 }
 
+
+/* The first call instruction of a function whose callee is NULL (indirect). */
+static const tl_call *indirect_call(const tl_func *f) {
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            if (in->kind == TL_I_CALL && !in->call.callee) return &in->call;
+        }
+    return NULL;
+}
+
+static int count_stores(const tl_tu *tu, const char *slot, const char *fn) {
+    int n = 0;
+    for (int i = 0; i < tu->nstores; i++)
+        if (strcmp(tu->stores[i].slot_name, slot) == 0 && strcmp(tu->stores[i].fn_name, fn) == 0) n++;
+    return n;
+}
+
+/* A definition produced by a macro expansion belongs to the file that expands
+ * the macro; functions carry USRs; static ones are file-qualified. */
+static void test_macro_defined_functions_and_usrs(void **state) {
+    (void)state;
+    fixture *fx = parse("#define TEST_IMPL(name) int run_test_##name(void)\n"
+                        "#define HANDLER(x) static void on_##x(void *p)\n"
+                        "TEST_IMPL(timer) { sleep(1); return 0; }\n"
+                        "HANDLER(read) { sleep(2); }\n"
+                        "void plain(void) { run_test_timer(); }\n");
+    int t = func_index(fx, "run_test_timer");
+    int h = func_index(fx, "on_read");
+    int p = func_index(fx, "plain");
+    assert_non_null(fx->tu.funcs[t].usr);
+    assert_string_equal(fx->tu.funcs[t].usr, "c:@F@run_test_timer");
+    assert_true(fx->tu.funcs[h].is_static);
+    assert_non_null(strstr(fx->tu.funcs[h].usr, "test.c"));
+    /* reported where the user expands the macro */
+    assert_int_equal(fx->tu.funcs[t].loc.line, 19);
+    const tl_call_facts *cf = call_to(fx, "plain", "run_test_timer");
+    assert_string_equal(cf->instr->call.callee_usr, "c:@F@run_test_timer");
+    assert_int_equal(cf->instr->call.callee_func, t);
+    assert_true(fx->an.funcs[p].blocks.may_block);
+    release(fx);
+}
+
+/* Calls through a function-pointer field keep their callee expression with
+ * the field's USR; function addresses stored into fields and globals, by
+ * initializers (designated, positional, nested tables) and by assignments,
+ * are recorded with their slots. */
+static void test_field_calls_and_function_stores(void **state) {
+    (void)state;
+    fixture *fx = parse("struct ops { int id; void (*read)(void *); void (*write)(void *); };\n"
+                        "struct cmd { const char *name; void (*proc)(void *); };\n"
+                        "static void r1(void *p) { sleep(1); }\n"
+                        "static void w1(void *p) { }\n"
+                        "static void get_cmd(void *p) { }\n"
+                        "static void set_cmd(void *p) { }\n"
+                        "static struct ops file_ops = { .write = w1, .read = r1 };\n"
+                        "static struct ops pos_ops = { 1, r1, w1 };\n"
+                        "static struct cmd table[] = { {\"get\", get_cmd}, {\"set\", &set_cmd} };\n"
+                        "void (*global_cb)(void *);\n"
+                        "void setup(struct ops *o) { o->read = r1; global_cb = w1; }\n"
+                        "void dispatch(struct ops *o, void *p) { o->read(p); }\n"
+                        "void call_global(void *p) { global_cb(p); }\n");
+    assert_int_equal(count_stores(&fx->tu, "read", "r1"), 3);
+    assert_int_equal(count_stores(&fx->tu, "write", "w1"), 2);
+    assert_int_equal(count_stores(&fx->tu, "proc", "get_cmd"), 1);
+    assert_int_equal(count_stores(&fx->tu, "proc", "set_cmd"), 1);
+    assert_int_equal(count_stores(&fx->tu, "global_cb", "w1"), 1);
+    assert_int_equal(count_stores(&fx->tu, "write", "r1"), 0);
+    const char *read_usr = NULL;
+    for (int i = 0; i < fx->tu.nstores; i++)
+        if (strcmp(fx->tu.stores[i].slot_name, "read") == 0) {
+            if (read_usr) assert_string_equal(read_usr, fx->tu.stores[i].slot_usr);
+            read_usr = fx->tu.stores[i].slot_usr;
+        }
+    const tl_call *c = indirect_call(&fx->tu.funcs[func_index(fx, "dispatch")]);
+    assert_non_null(c);
+    assert_non_null(c->fn);
+    assert_int_equal(c->fn->kind, TL_E_MEMBER);
+    assert_string_equal(c->fn->usr, read_usr);
+    c = indirect_call(&fx->tu.funcs[func_index(fx, "call_global")]);
+    assert_non_null(c);
+    assert_int_equal(c->fn->kind, TL_E_VAR);
+    const tl_func *cg = &fx->tu.funcs[func_index(fx, "call_global")];
+    assert_string_equal(cg->vars[c->fn->var].usr, "c:@global_cb");
+    release(fx);
+}
+
+/* Static functions of a project header are lowered and marked in_header;
+ * the header's non-static declarations are not. */
+static void test_header_static_functions(void **state) {
+    (void)state;
+    fixture *fx = parse_with_header("#include \"helper.h\"\n"
+                                    "void use(void) { helper_wait(); }\n",
+                                    "static inline void helper_wait(void) { sleep(3); }\n"
+                                    "static inline int unused_inline(int x) { return x; }\n"
+                                    "void declared_only(void);\n");
+    int h = func_index(fx, "helper_wait");
+    assert_true(fx->tu.funcs[h].in_header);
+    assert_non_null(strstr(fx->tu.funcs[h].loc.file, "helper.h"));
+    assert_false(fx->tu.funcs[func_index(fx, "use")].in_header);
+    assert_true(fx->an.funcs[func_index(fx, "use")].blocks.may_block);
+    /* a header function nothing in the TU uses is not this TU's concern */
+    for (int i = 0; i < fx->tu.nfuncs; i++) assert_string_not_equal(fx->tu.funcs[i].name, "unused_inline");
+    release(fx);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_if_else_and_returns),
@@ -349,6 +462,9 @@ int main(void) {
         cmocka_unit_test(test_blocking_conditions_and_chains),
         cmocka_unit_test(test_call_in_macro_argument),
         cmocka_unit_test(test_readiness_callbacks),
+        cmocka_unit_test(test_macro_defined_functions_and_usrs),
+        cmocka_unit_test(test_field_calls_and_function_stores),
+        cmocka_unit_test(test_header_static_functions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

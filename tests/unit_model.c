@@ -264,7 +264,7 @@ static void test_error_unknown_key(void **state) {
     expect_error("library: x\nfunctions:\n  f: {blocking: {unless_flag: {arg: 1, bits: 4}}}\n", 3,
                  "unknown key 'bits'", "arg, mask");
     expect_error("library: x\nfuncs:\n  f: {}\n", 2, "unknown key 'funcs'",
-                 "library, description, functions, replacements");
+                 "library, description, prefixes, functions, replacements");
 }
 
 static void test_error_unknown_value(void **state) {

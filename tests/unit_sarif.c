@@ -18,6 +18,7 @@
 #include "report/report_util.h"
 #include "rules/rule.h"
 #include "store/store.h"
+#include "report/analysis_limit.h"
 #include "util/xalloc.h"
 
 /* ---- fixture: a temporary project ---- */
@@ -220,7 +221,8 @@ static void test_sarif_rules(void **state) {
     }
     assert_non_null(strstr(rules, "\"id\": \"clang-diagnostic\""));
     assert_non_null(strstr(rules, "\"id\": \"suppression\""));
-    size_t nrules = tl_rule_count() + 2;
+    assert_non_null(strstr(rules, "\"id\": \"analysis-limit\""));
+    size_t nrules = tl_rule_count() + 3;
     assert_int_equal(count(rules, "\"shortDescription\""), nrules);
     assert_int_equal(count(rules, "\"fullDescription\""), nrules);
     assert_int_equal(count(rules, "\"help\""), nrules);
@@ -301,6 +303,37 @@ static void test_sarif_path_result(void **state) {
     assert_non_null(strstr(r, "\"baselineState\": \"new\""));
     assert_null(strstr(r, "\"suppressions\""));
     free(r);
+    free(results);
+    free(out);
+}
+
+/* A function that was not fully checked: a notification (like a clang
+ * error) at the function, warning level, tied to the analysis-limit rule;
+ * not an alert. */
+static void test_sarif_analysis_limit_is_a_notification(void **state) {
+    project *p = *state;
+    tl_report_analysis_limit(&p->fs, p->file2, 1, 6, "f",
+                             "orphaned-spawn follows at most 32 spawned handles per function");
+    char *out = render(tl_sarif_write, &p->in, NULL);
+    char *results = block(out, "\"results\"");
+    assert_null(strstr(results, "analysis-limit"));
+    assert_null(strstr(results, "not fully checked"));
+    char *inv = block(out, "\"toolExecutionNotifications\"");
+    const char *n = strstr(inv, "\"text\": \"'f' was not fully checked: orphaned-spawn follows at "
+                                "most 32 spawned handles per function; findings in it may be "
+                                "missing\"");
+    assert_non_null(n);
+    assert_int_equal(count(inv, "\"level\": \"warning\""), 1);
+    assert_non_null(strstr(n, "\"name\": \"f\",\n"));
+    assert_non_null(strstr(n, "\"kind\": \"function\""));
+    /* the rule comes after the rules and the two other pseudo-rules */
+    const char *assoc = strstr(n, "\"associatedRule\"");
+    assert_non_null(assoc);
+    assert_non_null(strstr(assoc, "\"id\": \"analysis-limit\""));
+    char *index = tl_xasprintf("\"index\": %zu", tl_rule_count() + 2);
+    assert_true(strstr(assoc, index) == strstr(assoc, "\"index\""));
+    free(index);
+    free(inv);
     free(results);
     free(out);
 }
@@ -487,7 +520,8 @@ static void test_json_output(void **state) {
                                 "      \"missing-timeout\": 0,\n"
                                 "      \"blocking-in-coroutine\": 1,\n"
                                 "      \"clang-diagnostic\": 1,\n"
-                                "      \"suppression\": 0\n"));
+                                "      \"suppression\": 0,\n"
+                                "      \"analysis-limit\": 0\n"));
     assert_non_null(strstr(sum, "\"baseline\": {\n"
                                 "      \"new\": 1,\n"
                                 "      \"unchanged\": 1,\n"
@@ -538,6 +572,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_sarif_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sarif_path_result, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sarif_other_results, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sarif_analysis_limit_is_a_notification, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sarif_include_suppressed_no_baseline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sarif_srcroot_is_git_top, setup, teardown),
         cmocka_unit_test(test_sarif_outside_root_and_empty),

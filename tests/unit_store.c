@@ -146,7 +146,7 @@ static void test_schema_created(void **state) {
     tl_store *s = open_ok(fx->db); /* creates .tasklint/ too */
     tl_store_close(s);
     assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), TL_STORE_SCHEMA_VERSION);
-    assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), 1);
+    assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), 2);
     /* the .tasklint/ directory it made ignores itself in git */
     char *gi = tl_xasprintf("%s/.tasklint/.gitignore", fx->dir);
     size_t gn = 0;
@@ -182,7 +182,34 @@ static void test_schema_created(void **state) {
     /* reopening an up-to-date database changes nothing */
     s = open_ok(fx->db);
     tl_store_close(s);
+    assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), TL_STORE_SCHEMA_VERSION);
+}
+
+/* A store of schema 1 (before whole-program runs) is migrated in place: its
+ * runs stay, the units table and the runs' program column appear; units
+ * and program digests round-trip. */
+static void test_migration_from_v1_and_units(void **state) {
+    fixture *fx = *state;
+    tl_store *s = open_ok(fx->db);
+    int64_t run = begin(s);
+    finish(s, run, true);
+    tl_store_close(s);
+    sql_exec(fx->db, "DROP TABLE tu_units; ALTER TABLE runs DROP COLUMN program; PRAGMA user_version = 1;");
     assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), 1);
+    s = open_ok(fx->db);
+    assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), 2);
+    assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM runs"), 1);
+    tl_store_error e;
+    assert_int_equal(tl_store_save_unit(s, "/p/a.c", "k1", "i1", "abc", 3, &e), 0);
+    assert_int_equal(tl_store_save_unit(s, "/p/b.c", "k2", "i2", "de", 2, &e), 0);
+    assert_int_equal(tl_store_save_unit(s, "/p/a.c", "k3", "i3", "fghi", 4, &e), 0); /* replaces a.c's */
+    assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM tu_units"), 2);
+    assert_null(tl_store_run_program(s, run, &e));
+    assert_int_equal(tl_store_run_set_program(s, run, "digest-1", &e), 0);
+    char *d = tl_store_run_program(s, run, &e);
+    assert_string_equal(d, "digest-1");
+    free(d);
+    tl_store_close(s);
 }
 
 static void test_migration_from_v0(void **state) {
@@ -199,7 +226,7 @@ static void test_migration_from_v0(void **state) {
     int64_t run = begin(s);
     finish(s, run, true);
     tl_store_close(s);
-    assert_int_equal(sql_int(db, "PRAGMA user_version"), 1);
+    assert_int_equal(sql_int(db, "PRAGMA user_version"), TL_STORE_SCHEMA_VERSION);
     assert_int_equal(sql_int(db, "SELECT count(*) FROM runs"), 1);
     free(db);
 
@@ -208,7 +235,7 @@ static void test_migration_from_v0(void **state) {
     tu_write(db, "");
     s = open_ok(db);
     tl_store_close(s);
-    assert_int_equal(sql_int(db, "PRAGMA user_version"), 1);
+    assert_int_equal(sql_int(db, "PRAGMA user_version"), TL_STORE_SCHEMA_VERSION);
     free(db);
 }
 
@@ -1135,6 +1162,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_schema_created, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_from_v0, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migration_from_v1_and_units, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_roundtrip, setup, teardown),

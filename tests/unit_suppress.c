@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -243,11 +245,60 @@ static void test_prose_and_edge_cases(void **state) {
     tl_suppress_free(&s);
     assert_false(tl_suppress_rule_suppressible("clang-diagnostic"));
     assert_false(tl_suppress_rule_suppressible("suppression"));
+    assert_false(tl_suppress_rule_suppressible("analysis-limit"));
     assert_true(tl_suppress_rule_suppressible("orphaned-spawn"));
+}
+
+/* 20000 lines, each with a finding; every other line suppresses its own
+ * rule, every fourth a rule it does not have; a range covers the last
+ * hundred lines.  Each suppression is matched with its own line (one-line
+ * ones are looked up by line, not tried against every finding). */
+static void test_many_suppressions(void **state) {
+    (void)state;
+    enum { N = 20000 };
+    size_t cap = (size_t)N * 80, len = 0;
+    char *src = malloc(cap);
+    for (unsigned line = 1; line <= N; line++) {
+        const char *tail = line == N - 99 ? " // tasklint-ignore-begin(missing-timeout): legacy"
+                           : line % 4 == 0 ? " // tasklint-ignore(unawaited-task): wrong rule"
+                           : line % 2 == 0 ? " // tasklint-ignore(orphaned-spawn): owned by the pool"
+                                           : "";
+        len += (size_t)snprintf(src + len, cap - len, "go(f());%s\n", tail);
+    }
+    len += (size_t)snprintf(src + len, cap - len, "// tasklint-ignore-end\n");
+    tl_findings fs, p;
+    tl_findings_init(&fs);
+    tl_findings_init(&p);
+    for (unsigned line = 1; line <= N; line++) add(&fs, line > N - 100 ? "missing-timeout" : "orphaned-spawn", line);
+    tl_suppress_set s;
+    tl_suppress_init(&s);
+    tl_suppress_scan(&s, "t.c", src, len);
+    size_t count = tl_suppress_apply(&s, &fs);
+    tl_suppress_report(&s, NULL, &p);
+    /* suppressed: the even lines before the range that name orphaned-spawn
+       (not multiples of 4), and the range's 100 lines */
+    size_t want = 0;
+    for (unsigned line = 1; line <= N - 100; line++) want += line % 2 == 0 && line % 4 != 0;
+    assert_int_equal(count, want + 100);
+    for (unsigned line = 1; line <= N; line++) {
+        bool expect = line > N - 100 || (line % 2 == 0 && line % 4 != 0);
+        assert_int_equal(fs.items[line - 1].suppressed, expect);
+    }
+    /* unused: the wrong-rule ones before the range, and the one-line
+       suppressions inside it (their lines hold missing-timeout findings) */
+    size_t unused = 0;
+    for (unsigned line = 1; line <= N; line++)
+        unused += line != N - 99 && line % 2 == 0 && (line % 4 == 0 || line > N - 100);
+    assert_int_equal(p.n, unused);
+    tl_suppress_free(&s);
+    tl_findings_free(&fs);
+    tl_findings_free(&p);
+    free(src);
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_many_suppressions),
         cmocka_unit_test(test_same_line),
         cmocka_unit_test(test_next_line_and_block_comment),
         cmocka_unit_test(test_begin_end_and_file),

@@ -359,6 +359,44 @@ static void test_must_await_discarded(void **st)
     rt_free(&t);
 }
 
+/* must_await through synthetic temporaries (nested ?: and statement
+ * expressions): the result counts as used only if some temporary in the
+ * chain is used.  Twelve temporaries deep it is still followed (a depth cap
+ * of 8 used to call it used, and the finding vanished). */
+static void must_await_through_temps(int depth, bool last_used)
+{
+    rt t;
+    rt_init(&t);
+    tl_fn_model *m = rt_model(&t, "task_start", "tasks");
+    m->must_await = true;
+    tl_instr *c = rt_call(&t, 0, 3, "task_start", "task_start(job)", 1, tl_expr_new(TL_E_OTHER));
+    c->call.discarded = true;
+    tl_expr *from = CR(c);
+    int tmp = -1;
+    for (int i = 0; i < depth; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "tmp.%d", i);
+        tmp = rt_var(&t, name, TL_VAR_TEMP, 3);
+        rt_assign(&t, 0, 3, tmp, from);
+        from = V(tmp);
+    }
+    tl_expr_free(from);
+    if (last_used)
+        rt_return(&t, 0, 4, V(tmp));
+    else
+        rt_return(&t, 0, 4, NULL);
+    rt_run(&t, RULE);
+    if (last_used)
+        assert_int_equal(t.out.n, 0);
+    else
+        expect_one(&t, 3, "result of task_start() is discarded: the task it starts is never awaited");
+    rt_free(&t);
+}
+
+static void test_must_await_long_temp_chain_unused(void **st) { must_await_through_temps(12, false); }
+static void test_must_await_long_temp_chain_used(void **st) { must_await_through_temps(12, true); }
+static void test_must_await_short_temp_chain_unused(void **st) { must_await_through_temps(3, false); }
+
 static void test_rule_metadata(void **st)
 {
     assert_string_equal(RULE->id, "unawaited-task");
@@ -388,6 +426,9 @@ int main(void)
         cmocka_unit_test(test_loop_runs_at_least_once),
         cmocka_unit_test(test_ring_loop_resubmits),
         cmocka_unit_test(test_must_await_discarded),
+        cmocka_unit_test(test_must_await_long_temp_chain_unused),
+        cmocka_unit_test(test_must_await_long_temp_chain_used),
+        cmocka_unit_test(test_must_await_short_temp_chain_unused),
         cmocka_unit_test(test_rule_metadata),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -265,10 +265,11 @@ typedef enum {
  * dies (crash, memory limit) or exceeds the time limit gets a result marked
  * `crashed` with one clang-diagnostic error saying so; the others are not
  * affected.  When *stop becomes nonzero no new TU is started and no more
- * results are reported.  want_includes: results carry the TU's include
+ * results are reported.  want_units: the workers run phase 1 only and
+ * results carry the unit for phase 2 (driver.h).  want_includes: results carry the TU's include
  * list. */
 tl_pool_status tl_pool_run(const tl_cli_tus *tus, const tl_options *opts,
-                           const tl_model_set *base, int jobs, bool want_includes,
+                           const tl_model_set *base, int jobs, bool want_includes, bool want_units,
                            volatile sig_atomic_t *stop, tl_result_fn on_result, void *ctx);
 
 typedef struct {

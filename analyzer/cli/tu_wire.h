@@ -2,14 +2,15 @@
  * count, fatal error, include list) as a wire frame (util/wire.h).
  *
  * The CLI's worker processes (workers.c) send one such frame per analysed
- * TU to the main process.  The finding encoding is exported so that other
- * frame kinds can carry findings too.
+ * TU to the main process.  Findings are encoded by report/finding_wire.h.
  *
  * A TL_WIRE_KIND_TU_RESULT frame holds these records:
  *   TU_STATUS  (exactly one): nerrors u32, fatal u8, fatal_message str,
  *              crashed u8
  *   FINDING    (any number):  see tl_wire_put_finding
  *   INCLUDE    (any number, in order): path str
+ *   UNIT       (at most one): bytes - phase 1 of a whole-program run, the
+ *              TU's unit for phase 2 (driver.h tl_unit_encode)
  * Unknown record kinds are skipped; anything else that does not fit is
  * rejected.
  */
@@ -20,6 +21,7 @@
 
 #include "driver.h"
 #include "report/finding.h"
+#include "report/finding_wire.h"
 #include "util/wire.h"
 
 /* Frame kinds (util/wire.h): one number per kind of payload. */
@@ -32,14 +34,5 @@ int tl_tu_wire_encode(tl_wire_writer *w, const tl_tu_result *r);
  * free with tl_tu_result_free, also after an error).  Returns 0, or -1
  * with a reason in err. */
 int tl_tu_wire_decode(const tl_wire_frame *f, tl_tu_result *out, char *err, size_t errsz);
-
-/* One finding as the body of the current record: rule, severity, file,
- * line, col, function, message, snippet, fingerprint, suppressed, triage,
- * triage_reason, baseline_state, then the notes (count, then file, line,
- * col, message each). */
-void tl_wire_put_finding(tl_wire_writer *w, const tl_finding *f);
-/* Reads such a body and appends the finding to fs; -1 when malformed (r
- * marked bad, nothing appended). */
-int tl_wire_get_finding(tl_wire_reader *r, tl_findings *fs);
 
 #endif

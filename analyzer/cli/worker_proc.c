@@ -81,7 +81,7 @@ static void inject_fault(const worker_ctx *w, const tl_cli_tu *tu) {
     } else if (!strcmp(k, "exit")) {
         _exit(3);
     } else if (!strcmp(k, "garbage")) {
-        static const char junk[] = "TLWF\x01\x00\x01\x00\x04\x00\x00\x00\xde\xad\xbe\xef"
+        static const char junk[] = "TLWF\x02\x00\x01\x00\x04\x00\x00\x00\xde\xad\xbe\xef"
                                    "junk";
         tl_wire_write_all(w->sock, junk, sizeof junk - 1);
     } else if (!strcmp(k, "truncated")) {
@@ -117,10 +117,12 @@ static void *analyse_loop(void *arg) {
                         .directory = t->directory,
                         .args = (const char *const *)t->args,
                         .nargs = t->nargs,
-                        .want_includes = cfg->want_includes};
+                        .want_includes = cfg->want_includes,
+                        .want_unit = cfg->want_units};
         tl_tu_result r;
         memset(&r, 0, sizeof r);
-        tl_analyze_tu(index, cfg->opts, cfg->base, &tj, &r);
+        if (cfg->want_units) tl_analyze_tu_phase1(index, cfg->opts, cfg->base, &tj, &r);
+        else tl_analyze_tu(index, cfg->opts, cfg->base, &tj, &r);
         tl_wire_writer_reset(&out);
         if (tl_tu_wire_encode(&out, &r) != 0) {
             /* more than a frame can hold: say so instead */

@@ -25,6 +25,7 @@ typedef struct {
     const tl_options *opts;
     const tl_model_set *base;
     bool want_includes;
+    bool want_units;         /* phase 1 only: results carry the unit */
     tl_pool_limits limits;
 } tl_worker_config;
 

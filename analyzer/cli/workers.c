@@ -464,7 +464,7 @@ static void stop_all(pool *p, bool kill_them) {
 }
 
 tl_pool_status tl_pool_run(const tl_cli_tus *tus, const tl_options *opts,
-                           const tl_model_set *base, int jobs, bool want_includes,
+                           const tl_model_set *base, int jobs, bool want_includes, bool want_units,
                            volatile sig_atomic_t *stop, tl_result_fn on_result, void *ctx) {
     static volatile sig_atomic_t never = 0;
     if (!stop) stop = &never;
@@ -475,7 +475,8 @@ tl_pool_status tl_pool_run(const tl_cli_tus *tus, const tl_options *opts,
     pool p;
     memset(&p, 0, sizeof p);
     p.cfg = (tl_worker_config){.tus = tus, .opts = opts, .base = base,
-                               .want_includes = want_includes};
+                               .want_includes = want_includes,
+                               .want_units = want_units};
     /* tl_cli_parse has refused invalid values already; they would leave
        the defaults in place */
     char msg[256];

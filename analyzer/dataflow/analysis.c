@@ -1,6 +1,6 @@
 /* analysis.c - per-TU facts every rule reads (see analysis.h).
  *
- * 1. Constant propagation (a forward dataflow over each CFG) gives the value
+ * 1. Constant propagation (constprop.c, a forward dataflow over each CFG) gives the value
  *    of every call argument: a -1 deadline is seen whether it is spelled in
  *    place, comes from a #define, an enum constant or a local variable.
  * 2. Each call gets its callee's model.
@@ -14,10 +14,13 @@
  */
 #include "analysis.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../program/program.h"
 #include "../util/xalloc.h"
+#include "constprop.h"
 
 /* ---- expression evaluation ---- */
 
@@ -112,181 +115,66 @@ tl_cval tl_eval_expr(const tl_expr *e, const tl_cval *env, int nvars) {
     }
 }
 
-/* ---- constant propagation ---- */
+/* ---- call facts: models and argument values (constprop.c) ---- */
 
 typedef struct {
     const tl_func *f;
-    bool *address_taken; /* variables whose address escapes: never constant */
-} cp_ctx;
+    const tl_model_set *models;
+    const tl_program *program;
+    tl_func_facts *ff;
+} facts_ctx;
 
-typedef struct {
-    tl_cval *vals;
-} cp_state;
+static const tl_fn_model *call_model(const tl_func *f, const tl_call *c, const tl_model_set *models,
+                                     const tl_program *program);
 
-static void cp_init_entry(void *ctx, void *state) {
-    cp_ctx *c = ctx;
-    cp_state *s = state;
-    s->vals = tl_xcalloc((size_t)c->f->nvars + 1, sizeof *s->vals);
-    for (int v = 0; v < c->f->nvars; v++) {
-        tl_var_kind k = c->f->vars[v].kind;
-        s->vals[v] = cv((k == TL_VAR_LOCAL || k == TL_VAR_TEMP) ? TL_CV_UNDEF : TL_CV_UNKNOWN, 0);
+static void record_call(void *ctx, const tl_instr *in, int block, int index, bool reached,
+                        const tl_cval *env) {
+    facts_ctx *x = ctx;
+    if (in->call.id < 0 || in->call.id >= x->f->ncalls) return;
+    tl_call_facts *cf = &x->ff->calls[in->call.id];
+    cf->instr = in;
+    cf->block = block;
+    cf->index = index;
+    cf->reached = reached;
+    cf->model = call_model(x->f, &in->call, x->models, x->program);
+    cf->argv = tl_xcalloc((size_t)in->call.nargs + 1, sizeof *cf->argv);
+    for (int a = 0; a < in->call.nargs; a++)
+        cf->argv[a] = tl_eval_expr(in->call.args[a], env, x->f->nvars);
+}
+
+const char *tl_call_target_usr(const tl_func *f, const tl_call *c, bool *is_slot) {
+    *is_slot = false;
+    if (c->callee) return c->callee_usr;
+    const tl_expr *e = c->fn;
+    while (e && (e->kind == TL_E_CAST || e->kind == TL_E_DEREF) && e->nkids == 1) e = e->kids[0];
+    if (!e) return NULL;
+    if (e->kind == TL_E_MEMBER && e->usr) {
+        *is_slot = true;
+        return e->usr;
     }
-}
-
-static void cp_init_bottom(void *ctx, void *state) {
-    cp_ctx *c = ctx;
-    cp_state *s = state;
-    s->vals = tl_xcalloc((size_t)c->f->nvars + 1, sizeof *s->vals);
-    for (int v = 0; v < c->f->nvars; v++) s->vals[v] = cv(TL_CV_UNDEF, 0);
-}
-
-static void cp_copy(void *ctx, void *dst, const void *src) {
-    cp_ctx *c = ctx;
-    cp_state *d = dst;
-    const cp_state *s = src;
-    memcpy(d->vals, s->vals, (size_t)c->f->nvars * sizeof *d->vals);
-}
-
-static bool cp_join(void *ctx, void *dst, const void *src) {
-    cp_ctx *c = ctx;
-    cp_state *d = dst;
-    const cp_state *s = src;
-    bool changed = false;
-    for (int v = 0; v < c->f->nvars; v++) {
-        tl_cval *a = &d->vals[v];
-        const tl_cval *b = &s->vals[v];
-        if (b->kind == TL_CV_UNDEF || a->kind == TL_CV_UNKNOWN) continue;
-        if (a->kind == TL_CV_UNDEF) {
-            *a = *b;
-            changed = true;
-            continue;
-        }
-        if (a->kind == b->kind && (a->kind != TL_CV_INT || a->v == b->v)) continue;
-        a->kind = TL_CV_UNKNOWN;
-        changed = true;
+    if (e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nvars && f->vars[e->var].usr) {
+        *is_slot = true;
+        return f->vars[e->var].usr;
     }
-    return changed;
+    return NULL;
 }
 
-static void kill_non_locals(cp_ctx *c, cp_state *s) {
-    for (int v = 0; v < c->f->nvars; v++) {
-        tl_var_kind k = c->f->vars[v].kind;
-        if (k == TL_VAR_GLOBAL || k == TL_VAR_STATIC || c->address_taken[v]) s->vals[v] = cv(TL_CV_UNKNOWN, 0);
-    }
+/* The model of a call: the library's, else what the program derived. */
+static const tl_fn_model *call_model(const tl_func *f, const tl_call *c, const tl_model_set *models,
+                                     const tl_program *program) {
+    const tl_fn_model *m = c->callee ? tl_models_find(models, c->callee) : NULL;
+    if (m || !program) return m;
+    bool is_slot;
+    const char *usr = tl_call_target_usr(f, c, &is_slot);
+    return usr ? tl_program_model(program, usr, is_slot) : NULL;
 }
 
-static void cp_transfer(void *ctx, void *state, const tl_func *f, const tl_block *b, int i) {
-    cp_ctx *c = ctx;
-    cp_state *s = state;
-    const tl_instr *in = &b->instrs[i];
-    switch (in->kind) {
-    case TL_I_ASSIGN:
-        if (c->address_taken[in->var]) {
-            s->vals[in->var] = cv(TL_CV_UNKNOWN, 0);
-        } else {
-            tl_cval val = tl_eval_expr(in->value, s->vals, f->nvars);
-            if (val.kind == TL_CV_UNDEF) val.kind = TL_CV_UNKNOWN;
-            val.via_var = -1; /* the constant now lives in this variable */
-            s->vals[in->var] = val;
-        }
-        break;
-    case TL_I_DECL:
-        s->vals[in->var] = cv(c->address_taken[in->var] ? TL_CV_UNKNOWN : TL_CV_UNDEF, 0);
-        break;
-    case TL_I_STORE: {
-        int root = tl_expr_root_var(in->target, NULL);
-        if (root >= 0) s->vals[root] = cv(TL_CV_UNKNOWN, 0);
-        kill_non_locals(c, s);
-        break;
-    }
-    case TL_I_CALL:
-        kill_non_locals(c, s);
-        break;
-    default:
-        break;
-    }
-}
-
-static void cp_destroy(void *ctx, void *state) {
-    (void)ctx;
-    cp_state *s = state;
-    free(s->vals);
-    s->vals = NULL;
-}
-
-static const tl_dataflow_ops cp_ops = {
-    .state_size = sizeof(cp_state),
-    .init_entry = cp_init_entry,
-    .init_bottom = cp_init_bottom,
-    .copy = cp_copy,
-    .join = cp_join,
-    .transfer = cp_transfer,
-    .transfer_edge = NULL,
-    .destroy = cp_destroy,
-};
-
-static void mark_address_taken(const tl_expr *e, bool *taken, bool under_addr) {
-    if (!e) return;
-    if (e->kind == TL_E_VAR && under_addr) taken[e->var] = true;
-    bool addr = under_addr || e->kind == TL_E_ADDR;
-    /* &x[i]: the index is not under the address */
-    for (int k = 0; k < e->nkids; k++)
-        mark_address_taken(e->kids[k], taken, addr && !(e->kind == TL_E_INDEX && k == 1));
-}
-
-/* Arrays decay to pointers: passing one lets the callee write it. */
-static void mark_arrays_passed(const tl_func *f, const tl_expr *e, bool *taken) {
-    if (e && e->kind == TL_E_VAR && f->vars[e->var].is_array) taken[e->var] = true;
-}
-
-static void compute_call_facts(const tl_func *f, const tl_model_set *models, tl_func_facts *ff) {
+static void compute_call_facts(const tl_func *f, const tl_model_set *models, const tl_program *program,
+                               tl_func_facts *ff) {
     ff->ncalls = f->ncalls;
     ff->calls = tl_xcalloc((size_t)f->ncalls + 1, sizeof *ff->calls);
-
-    cp_ctx c = {f, tl_xcalloc((size_t)f->nvars + 1, sizeof(bool))};
-    for (int bi = 0; bi < f->nblocks; bi++) {
-        const tl_block *b = &f->blocks[bi];
-        for (int i = 0; i < b->ninstrs; i++) {
-            const tl_instr *in = &b->instrs[i];
-            mark_address_taken(in->value, c.address_taken, false);
-            mark_address_taken(in->target, c.address_taken, false);
-            if (in->kind == TL_I_CALL)
-                for (int a = 0; a < in->call.nargs; a++) {
-                    mark_address_taken(in->call.args[a], c.address_taken, false);
-                    mark_arrays_passed(f, in->call.args[a], c.address_taken);
-                }
-        }
-        mark_address_taken(b->cond, c.address_taken, false);
-    }
-
-    tl_dataflow_result res;
-    memset(&res, 0, sizeof res);
-    tl_dataflow_forward(f, &cp_ops, &c, &res);
-    cp_state st;
-    for (int bi = 0; bi < f->nblocks; bi++) {
-        const tl_block *b = &f->blocks[bi];
-        bool reached = res.reached ? res.reached[bi] : true;
-        cp_init_bottom(&c, &st);
-        if (reached) cp_copy(&c, &st, tl_dataflow_in(&res, bi));
-        for (int i = 0; i < b->ninstrs; i++) {
-            const tl_instr *in = &b->instrs[i];
-            if (in->kind == TL_I_CALL && in->call.id >= 0 && in->call.id < f->ncalls) {
-                tl_call_facts *cf = &ff->calls[in->call.id];
-                cf->instr = in;
-                cf->block = bi;
-                cf->index = i;
-                cf->reached = reached;
-                cf->model = in->call.callee ? tl_models_find(models, in->call.callee) : NULL;
-                cf->argv = tl_xcalloc((size_t)in->call.nargs + 1, sizeof *cf->argv);
-                for (int a = 0; a < in->call.nargs; a++)
-                    cf->argv[a] = tl_eval_expr(in->call.args[a], st.vals, f->nvars);
-            }
-            cp_transfer(&c, &st, f, b, i);
-        }
-        cp_destroy(&c, &st);
-    }
-    tl_dataflow_free(&res);
-    free(c.address_taken);
+    facts_ctx x = {f, models, program, ff};
+    ff->constprop_incomplete = tl_constprop_run(f, record_call, &x) != 0;
 }
 
 /* ---- model conditions ---- */
@@ -397,6 +285,31 @@ static void set_context(tl_analysis *a, int fn, tl_context_kind kind, bool readi
     ci->loc = in->loc;
 }
 
+/* Contexts the whole program decided (a callback registered in another
+ * file, through a wrapper or a field) for functions of this TU. */
+static void program_contexts(tl_analysis *a) {
+    if (!a->program) return;
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        const tl_func *f = &a->tu->funcs[fi];
+        const tl_prog_context *pc = f->usr ? tl_program_context(a->program, f->usr) : NULL;
+        if (!pc) continue;
+        tl_context_info *ci = &a->funcs[fi].context;
+        if (context_rank(pc->kind) < context_rank(ci->kind)) continue;
+        if (context_rank(pc->kind) == context_rank(ci->kind) && ci->kind != TL_CTX_NONE) {
+            ci->readiness = ci->readiness && pc->readiness;
+            continue;
+        }
+        ci->kind = pc->kind;
+        ci->readiness = pc->readiness;
+        ci->library = pc->library;
+        ci->via = pc->via;
+        ci->wrapper = pc->wrapper;
+        ci->from_func = -1;
+        ci->in_func = pc->in_func;
+        ci->loc = pc->loc;
+    }
+}
+
 static void discover_contexts(tl_analysis *a) {
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         const tl_func_facts *ff = &a->funcs[fi];
@@ -426,66 +339,189 @@ static void discover_contexts(tl_analysis *a) {
 
 /* ---- blocking summaries ---- */
 
-/* Fill each function's summary (blocks, or blocks_when_ready when fd_ready):
- * direct blocking calls first, then through calls to a fixpoint. */
+/* A call of function `from` (call `id`) that can pass on blocking from the
+ * function `to` of this TU. */
+typedef struct {
+    int from, id, to;
+} call_edge;
+
+/* Can call cf of function fi make fi block because its in-TU callee blocks?
+ * (the callee, else -1) */
+static int blocking_callee_func(const tl_call_facts *cf, int fi) {
+    if (!cf->instr || !cf->reached || cf->instr->call.is_spawn_entry) return -1;
+    if (cf->model && cf->model->nonblocking) return -1;
+    int callee = cf->instr->call.callee_func;
+    return callee < 0 || callee == fi ? -1 : callee;
+}
+
+/* A min-heap of functions keyed by (round, index). */
+typedef struct {
+    int *items, n;
+    const int *round;
+} fn_heap;
+
+static bool fn_before(const fn_heap *h, int x, int y) {
+    return h->round[x] != h->round[y] ? h->round[x] < h->round[y] : x < y;
+}
+
+static void fn_push(fn_heap *h, int fn) {
+    int i = h->n++;
+    h->items[i] = fn;
+    while (i > 0 && fn_before(h, h->items[i], h->items[(i - 1) / 2])) {
+        int p = (i - 1) / 2, t = h->items[p];
+        h->items[p] = h->items[i];
+        h->items[i] = t;
+        i = p;
+    }
+}
+
+static int fn_pop(fn_heap *h) {
+    int top = h->items[0];
+    h->items[0] = h->items[--h->n];
+    for (int i = 0;;) {
+        int l = 2 * i + 1, r = l + 1, m = i;
+        if (l < h->n && fn_before(h, h->items[l], h->items[m])) m = l;
+        if (r < h->n && fn_before(h, h->items[r], h->items[m])) m = r;
+        if (m == i) break;
+        int t = h->items[m];
+        h->items[m] = h->items[i];
+        h->items[i] = t;
+        i = m;
+    }
+    return top;
+}
+
+static int cmp_edge_to(const void *x, const void *y) {
+    const call_edge *a = x, *b = y;
+    if (a->to != b->to) return a->to < b->to ? -1 : 1;
+    return a->from != b->from ? (a->from < b->from ? -1 : 1) : (a->id > b->id) - (a->id < b->id);
+}
+
+/* Fill each function's summary (blocks, or blocks_when_ready when fd_ready).
+ *
+ * The result is that of the classic round-robin fixpoint: round 0 takes each
+ * function's first directly blocking call; then rounds sweep the functions
+ * in index order, and a function that does not block yet takes its first
+ * call (by id) to a function of the TU that blocks at that moment (blocked
+ * in an earlier round, or earlier in this round).  Sweeping costs a round
+ * per link of the longest chain, O(functions x calls) on a long chain of
+ * calls; here each function's round is found directly, in order of
+ * (round, index) with a heap: a callee c that blocks from round r lets a
+ * caller f block in round r when c < f (same sweep, earlier), else r + 1
+ * (round 1 after a direct blocker).  Then each function takes its first call
+ * to a callee that blocked before it. */
 static void compute_blocking(tl_analysis *a, bool fd_ready) {
     int n = a->tu->nfuncs;
+    int *round = tl_xmalloc(((size_t)n + 1) * sizeof *round);
+    bool *never = tl_xcalloc((size_t)n + 1, sizeof *never); /* declared non-blocking */
+    size_t nedges = 0, capedges = 0;
+    call_edge *edges = NULL;
+    fn_heap heap = {tl_xmalloc(((size_t)n + 1) * sizeof(int) * 2), 0, round};
+    size_t capheap = (size_t)n * 2 + 2;
     for (int fi = 0; fi < n; fi++) {
         tl_func_facts *ff = &a->funcs[fi];
         tl_block_summary *bs = fd_ready ? &ff->blocks_when_ready : &ff->blocks;
         bs->call_id = bs->next_func = -1;
+        round[fi] = INT_MAX;
         const tl_fn_model *self = tl_models_find(a->models, a->tu->funcs[fi].name);
-        if (self && self->nonblocking) continue; /* declared non-blocking by the user */
-        for (int id = 0; id < ff->ncalls && !bs->may_block; id++) {
+        never[fi] = self && self->nonblocking; /* declared non-blocking by the user */
+        if (never[fi]) continue;
+        for (int id = 0; id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
-            if (!cf->instr || !cf->reached || cf->instr->call.is_spawn_entry) continue;
-            if (tl_call_blocks_in(cf, fd_ready)) {
+            if (!bs->may_block && cf->instr && cf->reached && !cf->instr->call.is_spawn_entry &&
+                tl_call_blocks_in(cf, fd_ready)) {
                 bs->may_block = true;
                 bs->call_id = id;
                 bs->blocking_callee = cf->instr->call.callee;
                 bs->next_func = -1;
             }
-        }
-    }
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (int fi = 0; fi < n; fi++) {
-            tl_func_facts *ff = &a->funcs[fi];
-            tl_block_summary *bs = fd_ready ? &ff->blocks_when_ready : &ff->blocks;
-            if (bs->may_block) continue;
-            const tl_fn_model *self = tl_models_find(a->models, a->tu->funcs[fi].name);
-            if (self && self->nonblocking) continue;
-            for (int id = 0; id < ff->ncalls; id++) {
-                const tl_call_facts *cf = &ff->calls[id];
-                if (!cf->instr || !cf->reached || cf->instr->call.is_spawn_entry) continue;
-                int callee = cf->instr->call.callee_func;
-                if (callee < 0 || callee == fi) continue;
-                const tl_block_summary *cs = tl_func_blocking(&a->funcs[callee], fd_ready);
-                if (!cs->may_block || (cf->model && cf->model->nonblocking)) continue;
-                bs->may_block = true;
-                bs->call_id = id;
-                bs->blocking_callee = cs->blocking_callee;
-                bs->next_func = callee;
-                changed = true;
-                break;
+            int to = blocking_callee_func(cf, fi);
+            if (to < 0) continue;
+            if (nedges == capedges) {
+                capedges = capedges ? capedges * 2 : 64;
+                edges = tl_xrealloc(edges, capedges * sizeof *edges);
             }
+            edges[nedges++] = (call_edge){fi, id, to};
+        }
+        if (bs->may_block) {
+            round[fi] = 0;
+            fn_push(&heap, fi);
         }
     }
+    /* callers of each function: edges grouped by callee */
+    if (nedges > 1) qsort(edges, nedges, sizeof *edges, cmp_edge_to);
+    size_t *first = tl_xcalloc((size_t)n + 2, sizeof *first);
+    for (size_t e = 0; e < nedges; e++) first[edges[e].to + 1]++;
+    for (int fi = 0; fi < n; fi++) first[fi + 1] += first[fi];
+
+    bool *done = tl_xcalloc((size_t)n + 1, sizeof *done);
+    int *order = tl_xmalloc(((size_t)n + 1) * sizeof *order), norder = 0;
+    while (heap.n > 0) {
+        int c = fn_pop(&heap);
+        if (done[c]) continue; /* a stale entry */
+        done[c] = true;
+        order[norder++] = c;
+        for (size_t e = first[c]; e < first[c + 1]; e++) {
+            int f = edges[e].from;
+            if (done[f] || never[f]) continue;
+            int r = round[c] == 0 ? 1 : (c < f ? round[c] : round[c] + 1);
+            if (r >= round[f]) continue;
+            round[f] = r;
+            if ((size_t)heap.n == capheap) {
+                capheap *= 2;
+                heap.items = tl_xrealloc(heap.items, capheap * sizeof *heap.items);
+            }
+            fn_push(&heap, f);
+        }
+    }
+    /* in the order they came to block: each takes its first call to a
+       callee that blocked before it */
+    for (int k = 0; k < norder; k++) {
+        int fi = order[k];
+        if (round[fi] == 0) continue;
+        tl_func_facts *ff = &a->funcs[fi];
+        tl_block_summary *bs = fd_ready ? &ff->blocks_when_ready : &ff->blocks;
+        for (int id = 0; id < ff->ncalls; id++) {
+            int c = blocking_callee_func(&ff->calls[id], fi);
+            if (c < 0 || round[c] == INT_MAX) continue;
+            if (!(round[c] < round[fi] || (round[c] == round[fi] && c < fi))) continue;
+            const tl_block_summary *cs = tl_func_blocking(&a->funcs[c], fd_ready);
+            bs->may_block = true;
+            bs->call_id = id;
+            bs->blocking_callee = cs->blocking_callee;
+            bs->next_func = c;
+            break;
+        }
+    }
+    free(round);
+    free(never);
+    free(edges);
+    free(first);
+    free(heap.items);
+    free(done);
+    free(order);
 }
 
 int tl_analysis_run(const tl_tu *tu, const tl_model_set *models, tl_profile profile, tl_analysis *out) {
+    return tl_analysis_run_program(tu, models, profile, NULL, out);
+}
+
+int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_profile profile,
+                            const tl_program *program, tl_analysis *out) {
     memset(out, 0, sizeof *out);
     out->tu = tu;
     out->models = models;
     out->profile = profile;
+    out->program = program;
     out->funcs = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *out->funcs);
     for (int fi = 0; fi < tu->nfuncs; fi++) {
         tl_func_facts *ff = &out->funcs[fi];
         ff->context.from_func = -1;
         ff->exempt = tl_models_is_exempt(models, tu->funcs[fi].name);
-        compute_call_facts(&tu->funcs[fi], models, ff);
+        compute_call_facts(&tu->funcs[fi], models, program, ff);
     }
     discover_contexts(out);
+    program_contexts(out);
     compute_blocking(out, false);
     compute_blocking(out, true);
     return 0;

@@ -49,6 +49,8 @@ typedef struct {
     tl_context_kind kind;    /* TL_CTX_NONE if it does not */
     const char *library;     /* library of the registering/spawning model */
     const char *via;         /* callee that made it async: "dill_prologue", "uv_timer_start" */
+    const char *wrapper;     /* the project's wrapper that registered it, or NULL */
+    const char *in_func;     /* registered in another file: the registering function's name */
     int from_func;           /* function containing the registration, -1 if none */
     tl_loc loc;              /* where it was registered / spawned */
     bool readiness;          /* runs when its descriptor is ready: fd I/O does not block */
@@ -69,17 +71,32 @@ typedef struct {
     tl_block_summary blocks;
     tl_block_summary blocks_when_ready; /* the same, not counting fd I/O (readiness callbacks) */
     bool exempt;             /* config says: do not report in this function */
+    bool constprop_incomplete; /* constant propagation hit the solver's limit: argument
+                                  values and reachability may be incomplete */
 } tl_func_facts;
+
+struct tl_program;
 
 typedef struct tl_analysis {
     const tl_tu *tu;
     const tl_model_set *models;
     tl_profile profile;
     tl_func_facts *funcs;    /* tu->nfuncs entries */
+    /* the whole program's facts (analyzer/program/), or NULL in a per-TU run */
+    const struct tl_program *program;
 } tl_analysis;
 
 int tl_analysis_run(const tl_tu *tu, const tl_model_set *models, tl_profile profile,
                     tl_analysis *out);
+/* The same, with the program's facts: calls of program functions get their
+ * derived models (deadline parameters, handles borrowed or released,
+ * callbacks registered through wrappers, returned handles), and functions
+ * registered in other files get their contexts. */
+int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_profile profile,
+                            const struct tl_program *program, tl_analysis *out);
+/* The program-wide identity a call goes to: its callee's USR, or for a call
+ * through a field or a global pointer that slot's USR (*is_slot set). */
+const char *tl_call_target_usr(const tl_func *f, const tl_call *c, bool *is_slot);
 void tl_analysis_free(tl_analysis *a);
 
 /* Evaluate an expression under a constant environment (values per variable,

@@ -6,15 +6,15 @@
  * is bottom until the first feasible edge reaches it; the state flowing
  * along each edge is refined by ops->transfer_edge, and an edge it declares
  * infeasible is not followed.  The number of block visits is capped at
- * 50 * nblocks (lattices with long ascending chains, or a buggy join);
- * hitting the cap returns -1 with the states computed so far.
+ * TL_DF_VISITS_PER_BLOCK * nblocks (lattices with long ascending chains, or
+ * a buggy join), and a client may stop the solver when its own work budget
+ * is used up (ops->exhausted); either returns -1 with the states computed so
+ * far.
  */
 #include "dataflow.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define TL_DF_VISITS_PER_BLOCK 50
 
 static void *state_at(unsigned char *base, size_t size, int i)
 {
@@ -113,12 +113,24 @@ static int heap_pop(wl_heap *h)
 static void apply_block(const tl_dataflow_ops *ops, void *ctx, const tl_func *f,
                         const tl_block *b, int upto, void *state)
 {
-    if (!ops->transfer)
-        return;
     if (upto > b->ninstrs)
         upto = b->ninstrs;
+    if (ops->transfer_block && upto == b->ninstrs) {
+        ops->transfer_block(ctx, state, f, b);
+        return;
+    }
+    if (!ops->transfer)
+        return;
     for (int i = 0; i < upto; i++)
         ops->transfer(ctx, state, f, b, i);
+}
+
+long tl_dataflow_budget(const tl_func *f)
+{
+    long items = (long)f->nblocks + f->nvars;
+    for (int b = 0; b < f->nblocks; b++)
+        items += f->blocks[b].ninstrs;
+    return TL_DF_WORK_FLOOR + TL_DF_WORK_PER_ITEM * items;
 }
 
 int tl_dataflow_forward(const tl_func *f, const tl_dataflow_ops *ops, void *ctx,
@@ -170,6 +182,10 @@ int tl_dataflow_forward(const tl_func *f, const tl_dataflow_ops *ops, void *ctx,
     long cap = (long)TL_DF_VISITS_PER_BLOCK * n;
     while (heap.n > 0) {
         if (++visits > cap) {
+            rc = -1;
+            break;
+        }
+        if (ops->exhausted && ops->exhausted(ctx)) {
             rc = -1;
             break;
         }

@@ -14,6 +14,21 @@
 #include <stddef.h>
 #include "../ir/ir.h"
 
+/* The solver's budgets, both linear in the size of the function, so that no
+ * function costs more than a constant times its size:
+ *   - block visits: TL_DF_VISITS_PER_BLOCK per block.  A lattice of height h
+ *     settles in about h passes over each loop nest, so only very deeply
+ *     nested loops (or a buggy join) exhaust it;
+ *   - the work on states, counted by the client (entries copied, joined,
+ *     updated) against tl_dataflow_budget(f): in a nest of d loops the
+ *     states of the inner blocks carry the d outer counters, so the work
+ *     grows with d * d.
+ * When one is exhausted the solver stops and says so (callers report an
+ * analysis-limit finding). */
+#define TL_DF_VISITS_PER_BLOCK 50
+#define TL_DF_WORK_PER_ITEM 1000L    /* per block, instruction and variable */
+#define TL_DF_WORK_FLOOR 4000000L    /* small functions may always use this much */
+
 typedef struct tl_dataflow_ops {
     size_t state_size;
     /* init_entry and init_bottom fill uninitialised memory (states may own heap) */
@@ -26,10 +41,17 @@ typedef struct tl_dataflow_ops {
     bool (*join)(void *ctx, void *dst, const void *src);
     /* apply instruction b->instrs[i] */
     void (*transfer)(void *ctx, void *state, const tl_func *f, const tl_block *b, int i);
+    /* optional: apply all of b's instructions at once (a client with sparse
+       states unpacks the state once per block); used instead of `transfer`
+       when a whole block is applied */
+    void (*transfer_block)(void *ctx, void *state, const tl_func *f, const tl_block *b);
     /* refine the state along edge b -> b->succ[s]; may be NULL.  Return false
        if the edge is infeasible under the state (then it is not followed). */
     bool (*transfer_edge)(void *ctx, void *state, const tl_func *f, const tl_block *b, int s);
     void (*destroy)(void *ctx, void *state);
+    /* optional: has the client used up its work budget?  Asked after each
+       block visit; true stops the solver as the visit budget does. */
+    bool (*exhausted)(void *ctx);
 } tl_dataflow_ops;
 
 typedef struct {
@@ -40,8 +62,11 @@ typedef struct {
     bool *reached;       /* block reached by the fixpoint */
 } tl_dataflow_result;
 
-/* Solve; returns 0, or -1 if the iteration limit was hit (the result is then
- * still a sound over-approximation of what was computed so far). */
+/* The work budget of a client on f (see TL_DF_WORK_PER_ITEM). */
+long tl_dataflow_budget(const tl_func *f);
+
+/* Solve; returns 0, or -1 if a budget was exhausted (the states are then
+ * those computed so far, not a fixpoint). */
 int tl_dataflow_forward(const tl_func *f, const tl_dataflow_ops *ops, void *ctx,
                         tl_dataflow_result *out);
 /* Pointer to block b's in-state. */

@@ -11,11 +11,13 @@
 #include "frontend.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/str_map.h"
 #include "../util/xalloc.h"
 
 /* ---- small helpers over libclang ---- */
@@ -64,6 +66,17 @@ static char *cursor_spelling(CXCursor c) {
     CXString s = clang_getCursorSpelling(c);
     const char *cs = clang_getCString(s);
     char *r = tl_xstrdup(cs ? cs : "");
+    clang_disposeString(s);
+    return r;
+}
+
+/* clang's Unified Symbol Resolution string: the same for a declaration in
+ * every translation unit (file-qualified for static functions), so it names
+ * functions, fields and globals program-wide.  NULL when clang has none. */
+static char *cursor_usr(CXCursor c) {
+    CXString s = clang_getCursorUSR(c);
+    const char *cs = clang_getCString(s);
+    char *r = cs && *cs ? tl_xstrdup(cs) : NULL;
     clang_disposeString(s);
     return r;
 }
@@ -154,11 +167,6 @@ typedef struct {
 } switch_ctx;
 
 typedef struct {
-    char *name;
-    int block;
-} label_slot;
-
-typedef struct {
     CXTranslationUnit ctu;
     const tl_model_set *models;
     tl_tu *tu;
@@ -169,8 +177,7 @@ typedef struct {
     int njumps, capjumps;
     switch_ctx *switches;
     int nswitches, capswitches;
-    label_slot *labels;
-    int nlabels, caplabels;
+    tl_str_map labels;        /* label name -> block, per function */
     int stmt_expr_depth;      /* inside a GNU statement expression */
     int expr_depth;           /* lower_expr / lower_cond calls under way (MAX_EXPR_DEPTH) */
     int ntemps;
@@ -179,9 +186,16 @@ typedef struct {
     /* where each call of the current function lives: call id -> block, index */
     int *call_block, *call_index;
     int cap_calls;
-    /* function names defined in the main file, for callee_func */
-    char **fn_names;
-    int nfn_names;
+    /* functions defined in the main file: name -> index, for callee_func */
+    tl_str_map fn_index;      /* name -> index in tu->funcs (also scheduled ones) */
+    /* static functions of the project's headers, lowered only when a function
+       of the TU refers to them (the rest are not this TU's concern) */
+    tl_str_map hdr_index;     /* name -> index in hdr_fns */
+    CXCursor *hdr_fns;
+    int nhdr, caphdr;
+    int *scheduled;           /* hdr_fns index per scheduled function, in order */
+    int nscheduled, capscheduled;
+    int next_index;           /* index the next scheduled function gets */
 } builder;
 
 static tl_loc loc_of_location(builder *b, CXSourceLocation sl) {
@@ -229,10 +243,18 @@ static void start_dead_block(builder *b) {
     b->cur = new_block(b);
 }
 
+/* The TU function index of `name`; a static function of a project header
+ * is scheduled for lowering the first time it is referred to. */
 static int find_func_index(builder *b, const char *name) {
-    for (int i = 0; i < b->nfn_names; i++)
-        if (strcmp(b->fn_names[i], name) == 0) return i;
-    return -1;
+    int i = tl_str_map_get(&b->fn_index, name);
+    if (i >= 0) return i;
+    int h = tl_str_map_get(&b->hdr_index, name);
+    if (h < 0) return -1;
+    i = b->next_index++;
+    tl_str_map_add(&b->fn_index, name, i);
+    b->scheduled = tl_xgrow(b->scheduled, b->nscheduled, &b->capscheduled, sizeof *b->scheduled);
+    b->scheduled[b->nscheduled++] = h;
+    return i;
 }
 
 static void set_temp_src(builder *b, int var, int call_id) {
@@ -301,6 +323,7 @@ static int var_for_decl(builder *b, CXCursor decl) {
     free(name);
     fill_var_type(&b->f->vars[v], clang_getCursorType(decl));
     b->f->vars[v].decl_loc = loc_of(b, decl);
+    if (kind == TL_VAR_GLOBAL || kind == TL_VAR_STATIC) b->f->vars[v].usr = cursor_usr(decl);
     vm_put(&b->vars, decl, v);
     return v;
 }
@@ -463,9 +486,122 @@ static tl_expr *lower_other(builder *b, CXCursor c) {
     return e;
 }
 
+
+/* ---- function addresses stored into fields and globals ---- */
+
+/* The function a value expression designates (`f`, `&f`, `(cb_t)f`), or NULL. */
+static const tl_expr *stored_function(const tl_expr *e) {
+    while (e && (e->kind == TL_E_CAST || e->kind == TL_E_ADDR) && e->nkids == 1) e = e->kids[0];
+    return e && e->kind == TL_E_FUNC && e->usr ? e : NULL;
+}
+
+/* `lhs = value` where value is a function: remember the slot it lands in. */
+static void note_function_store(builder *b, const tl_expr *lhs, const tl_expr *value, tl_loc loc) {
+    const tl_expr *fn = stored_function(value);
+    if (!fn) return;
+    if (lhs->kind == TL_E_MEMBER && lhs->usr) {
+        tl_tu_add_store(b->tu, lhs->usr, lhs->name, fn->usr, fn->name, loc);
+    } else if (lhs->kind == TL_E_VAR && b->f && lhs->var >= 0 && b->f->vars[lhs->var].usr) {
+        const tl_var *v = &b->f->vars[lhs->var];
+        tl_tu_add_store(b->tu, v->usr, v->name, fn->usr, fn->name, loc);
+    }
+}
+
+typedef struct {
+    CXCursor *fields;
+    int n, cap;
+} field_list;
+
+static enum CXVisitorResult collect_field(CXCursor c, CXClientData data) {
+    field_list *l = data;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 8;
+        l->fields = tl_xrealloc(l->fields, (size_t)l->cap * sizeof *l->fields);
+    }
+    l->fields[l->n++] = c;
+    return CXVisit_Continue;
+}
+
+static CXCursor strip_init(CXCursor c) {
+    for (int guard = 0; guard < 64; guard++) {
+        enum CXCursorKind k = clang_getCursorKind(c);
+        if (k != CXCursor_UnexposedExpr && k != CXCursor_ParenExpr && k != CXCursor_CStyleCastExpr &&
+            k != CXCursor_UnaryOperator)
+            return c;
+        cursor_list kids = code_children_of(c);
+        if (kids.n != 1) {
+            free(kids.items);
+            return c;
+        }
+        c = kids.items[0];
+        free(kids.items);
+    }
+    return c;
+}
+
+static void record_init_stores(builder *b, CXCursor init, int depth);
+
+/* One initializer `value` for `field` (NULL cursor: not a record field). */
+static void record_field_init(builder *b, CXCursor field, CXCursor value, int depth) {
+    CXCursor v = strip_init(value);
+    enum CXCursorKind k = clang_getCursorKind(v);
+    if (k == CXCursor_InitListExpr) {
+        record_init_stores(b, v, depth + 1);
+        return;
+    }
+    if (k != CXCursor_DeclRefExpr || clang_Cursor_isNull(field)) return;
+    CXCursor fn = clang_getCursorReferenced(v);
+    if (clang_getCursorKind(fn) != CXCursor_FunctionDecl) return;
+    char *slot_usr = cursor_usr(field), *fn_usr = cursor_usr(fn);
+    if (slot_usr && fn_usr) {
+        char *slot = cursor_spelling(field), *name = cursor_spelling(fn);
+        tl_tu_add_store(b->tu, slot_usr, slot, fn_usr, name, loc_of(b, v));
+        free(slot);
+        free(name);
+    }
+    free(slot_usr);
+    free(fn_usr);
+}
+
+/* Walk a brace initializer (`{.read = r, .write = w}`, `{{"get", get_cmd}, ...}`)
+ * and record each function it stores into a struct field.  Positional
+ * initializers follow the record's field order; a designator (`.f =`) sets
+ * the position. */
+static void record_init_stores(builder *b, CXCursor init, int depth) {
+    if (depth > 32) return;
+    CXType t = clang_getCanonicalType(clang_getCursorType(init));
+    field_list fl = {0};
+    if (t.kind == CXType_Record) clang_Type_visitFields(t, collect_field, &fl);
+    cursor_list kids = children_of(init);
+    int pos = 0;
+    for (int i = 0; i < kids.n; i++) {
+        CXCursor kid = kids.items[i];
+        CXCursor field = clang_getNullCursor();
+        CXCursor value = kid;
+        /* a designated initializer: MemberRef designator(s), then the value */
+        cursor_list parts = children_of(kid);
+        if (clang_getCursorKind(kid) == CXCursor_UnexposedExpr && parts.n >= 2 &&
+            clang_getCursorKind(parts.items[0]) == CXCursor_MemberRef) {
+            CXCursor d = clang_getCursorReferenced(parts.items[0]);
+            for (int f = 0; f < fl.n; f++)
+                if (clang_equalCursors(fl.fields[f], d)) pos = f;
+            field = d;
+            value = parts.items[parts.n - 1];
+        } else if (t.kind == CXType_Record && pos < fl.n) {
+            field = fl.fields[pos];
+        }
+        free(parts.items);
+        record_field_init(b, field, value, depth);
+        pos++;
+    }
+    free(kids.items);
+    free(fl.fields);
+}
+
 /* Assign `value` to the lvalue `lhs` (already lowered); returns the value of
  * the assignment expression. */
 static tl_expr *emit_assign(builder *b, tl_expr *lhs, tl_expr *value, tl_loc loc) {
+    note_function_store(b, lhs, value, loc);
     if (lhs->kind == TL_E_VAR) {
         tl_instr *in = tl_block_add_instr(cur_block(b), TL_I_ASSIGN);
         in->loc = loc;
@@ -552,10 +688,12 @@ static tl_expr *lower_call(builder *b, CXCursor c) {
         free(name);
         return lower_expr(b, clang_Cursor_getArgument(c, 0));
     }
+    tl_expr *fn_expr = NULL;
     if (!name) {
-        /* indirect call: evaluate the callee expression for its side effects */
+        /* indirect call: keep the callee expression (a field, a function
+           pointer variable or parameter) for the program-wide call graph */
         cursor_list kids = code_children_of(c);
-        if (kids.n) tl_expr_free(lower_expr(b, kids.items[0]));
+        if (kids.n) fn_expr = lower_expr(b, kids.items[0]);
         free(kids.items);
     }
     tl_expr **args = NULL;
@@ -569,6 +707,9 @@ static tl_expr *lower_call(builder *b, CXCursor c) {
     tl_instr *in = tl_block_add_instr(cur_block(b), TL_I_CALL);
     in->call.id = b->f->ncalls++;
     in->call.callee = name;
+    in->call.callee_usr = name ? cursor_usr(callee) : NULL;
+    in->call.callee_system = name && clang_Location_isInSystemHeader(clang_getCursorLocation(callee));
+    in->call.fn = fn_expr;
     in->call.callee_func = name ? find_func_index(b, name) : -1;
     in->call.args = args;
     in->call.nargs = nargs;
@@ -702,6 +843,7 @@ static tl_expr *lower_decl_ref(builder *b, CXCursor c) {
     case CXCursor_FunctionDecl: {
         char *name = cursor_spelling(d);
         tl_expr *e = tl_expr_func(name, find_func_index(b, name));
+        e->usr = cursor_usr(d);
         free(name);
         return e;
     }
@@ -793,6 +935,9 @@ static tl_expr *lower_expr_kind(builder *b, CXCursor c) {
         cursor_list kids = code_children_of(c);
         tl_expr *e = tl_expr_new(TL_E_MEMBER);
         e->name = cursor_spelling(c);
+        CXCursor field = clang_getCursorReferenced(c);
+        if (!clang_Cursor_isNull(field) && clang_getCursorKind(field) == CXCursor_FieldDecl)
+            e->usr = cursor_usr(field);
         if (kids.n) {
             e->arrow = type_is_pointer(clang_getCursorType(kids.items[0]));
             tl_expr_add_kid(e, lower_expr(b, kids.items[0]));
@@ -818,6 +963,9 @@ static tl_expr *lower_expr_kind(builder *b, CXCursor c) {
         return lower_value_by_branches(b, c, true);
     case CXCursor_StmtExpr:
         return lower_stmt_expr(b, c);
+    case CXCursor_InitListExpr:
+        record_init_stores(b, c, 0);
+        return lower_other(b, c);
     case CXCursor_UnaryExpr: {
         int64_t v;
         if (eval_int(c, &v)) return tl_expr_const(v);
@@ -908,15 +1056,11 @@ static void push_jumps(builder *b, int brk, int cont) {
 }
 
 static int label_block(builder *b, const char *name) {
-    for (int i = 0; i < b->nlabels; i++)
-        if (strcmp(b->labels[i].name, name) == 0) return b->labels[i].block;
-    if (b->nlabels == b->caplabels) {
-        b->caplabels = b->caplabels ? b->caplabels * 2 : 8;
-        b->labels = tl_xrealloc(b->labels, (size_t)b->caplabels * sizeof *b->labels);
-    }
-    b->labels[b->nlabels].name = tl_xstrdup(name);
-    b->labels[b->nlabels].block = new_block(b);
-    return b->labels[b->nlabels++].block;
+    int blk = tl_str_map_get(&b->labels, name);
+    if (blk >= 0) return blk;
+    blk = new_block(b);
+    tl_str_map_add(&b->labels, name, blk);
+    return blk;
 }
 
 static void emit_return(builder *b, tl_expr *value, tl_loc loc) {
@@ -938,6 +1082,9 @@ static void lower_decl_stmt(builder *b, CXCursor c) {
         enum CX_StorageClass sc = clang_Cursor_getStorageClass(d);
         if (sc == CX_SC_Static || sc == CX_SC_Extern) {
             var_for_decl(b, d); /* initialised once, not on this path */
+            CXCursor sinit = clang_Cursor_getVarDeclInitializer(d);
+            if (!clang_Cursor_isNull(sinit) && clang_getCursorKind(strip_init(sinit)) == CXCursor_InitListExpr)
+                record_init_stores(b, strip_init(sinit), 0);
             continue;
         }
         int v = declare_local(b, d);
@@ -1275,23 +1422,44 @@ static void lower_stmt(builder *b, CXCursor c) {
     free(kids.items);
 }
 
+/* The model of a go()-style spawn call (one with an entry_before function),
+ * else NULL. */
+static const tl_fn_model *entry_before_spawn(builder *b, const tl_instr *in) {
+    if (in->kind != TL_I_CALL || !in->call.callee) return NULL;
+    const tl_fn_model *m = tl_models_find(b->models, in->call.callee);
+    return m && m->spawn.present && m->spawn.entry_before_call ? m : NULL;
+}
+
 /* Mark the entry calls of go()-style expansions: the call emitted just before
- * the model's entry_before function (dill_epilogue, mill_epilogue_). */
+ * the model's entry_before function (dill_epilogue, mill_epilogue_), the
+ * first one after the spawn.  One backward pass over the call ids finds, for
+ * every spawn, the next call of its entry_before function. */
 static void mark_spawn_entries(builder *b) {
     tl_func *f = b->f;
+    tl_str_map wanted; /* entry_before name -> the next call of it (INT_MAX: none yet) */
+    tl_str_map_init(&wanted);
+    int *next_entry_before = tl_xmalloc(((size_t)f->ncalls + 1) * sizeof *next_entry_before);
+    const tl_fn_model **models = tl_xcalloc((size_t)f->ncalls + 1, sizeof *models);
+    for (int id = 0; id < f->ncalls; id++) {
+        models[id] = entry_before_spawn(b, call_instr(b, id));
+        if (models[id]) tl_str_map_set(&wanted, models[id]->spawn.entry_before_call, INT_MAX);
+    }
+    if (tl_str_map_count(&wanted) == 0) goto done;
+    for (int id = f->ncalls - 1; id >= 0; id--) {
+        int next = models[id] ? tl_str_map_get(&wanted, models[id]->spawn.entry_before_call) : INT_MAX;
+        next_entry_before[id] = next == INT_MAX ? -1 : next;
+        const char *callee = call_instr(b, id)->call.callee;
+        if (callee && tl_str_map_get(&wanted, callee) != -1) tl_str_map_set(&wanted, callee, id);
+    }
+    /* in block order, as a later spawn may claim the same entry call */
     for (int bi = 0; bi < f->nblocks; bi++) {
         tl_block *blk = &f->blocks[bi];
         for (int i = 0; i < blk->ninstrs; i++) {
             tl_instr *in = &blk->instrs[i];
-            if (in->kind != TL_I_CALL || !in->call.callee) continue;
-            const tl_fn_model *m = tl_models_find(b->models, in->call.callee);
-            if (!m || !m->spawn.present || !m->spawn.entry_before_call) continue;
-            /* the first epilogue call after the spawn */
-            int epi = -1;
-            for (int id = in->call.id + 1; id < f->ncalls && epi < 0; id++) {
-                const tl_instr *c = call_instr(b, id);
-                if (c && c->call.callee && strcmp(c->call.callee, m->spawn.entry_before_call) == 0) epi = id;
-            }
+            if (in->kind != TL_I_CALL || in->call.id < 0 || in->call.id >= f->ncalls ||
+                !models[in->call.id])
+                continue;
+            int epi = next_entry_before[in->call.id];
             if (epi <= in->call.id + 1) continue;
             tl_instr *entry = call_instr(b, epi - 1);
             if (entry) {
@@ -1300,6 +1468,10 @@ static void mark_spawn_entries(builder *b) {
             }
         }
     }
+done:
+    free(next_entry_before);
+    free(models);
+    tl_str_map_free(&wanted);
 }
 
 static void lower_function(builder *b, CXCursor fn, int index) {
@@ -1308,12 +1480,12 @@ static void lower_function(builder *b, CXCursor fn, int index) {
     memset(&b->vars, 0, sizeof b->vars);
     b->njumps = b->nswitches = 0;
     b->ntemps = 0;
-    for (int i = 0; i < b->nlabels; i++) free(b->labels[i].name);
-    b->nlabels = 0;
+    tl_str_map_free(&b->labels);
     for (int i = 0; i < b->cap_temp_src; i++) b->temp_src_call[i] = -1;
 
     f->loc = loc_of(b, fn);
     f->is_static = clang_Cursor_getStorageClass(fn) == CX_SC_Static;
+    f->returns_pointer = type_is_pointer(clang_getResultType(clang_getCursorType(fn)));
     int nparams = clang_Cursor_getNumArguments(fn);
     for (int i = 0; i < nparams; i++) var_for_decl(b, clang_Cursor_getArgument(fn, i));
     f->nparams = f->nvars;
@@ -1342,20 +1514,71 @@ static void lower_function(builder *b, CXCursor fn, int index) {
 }
 
 typedef struct {
+    builder *b;
     CXCursor *fns;
+    bool *in_header;
     int n, cap;
+    const char *main_name;
 } fn_list;
+
+/* Is the declaration written in the main file, as the user wrote it?  A
+ * definition produced by a macro expansion (`TEST_IMPL(name) { ... }`)
+ * belongs to the file that expands the macro: compare its expansion file by
+ * name (libclang's file identity is not reliable for unsaved buffers). */
+static bool in_main_file(const fn_list *l, CXCursor c) {
+    CXSourceLocation loc = clang_getCursorLocation(c);
+    if (clang_Location_isFromMainFile(loc)) return true;
+    CXFile f = NULL;
+    clang_getExpansionLocation(loc, &f, NULL, NULL, NULL);
+    if (!f) return false;
+    CXString name = clang_getFileName(f);
+    const char *cs = clang_getCString(name);
+    bool same = cs && strcmp(cs, l->main_name) == 0;
+    clang_disposeString(name);
+    return same;
+}
+
+/* A static function defined in a header of the project (not a system header):
+ * analysed with every file that includes it, reported once at the header. */
+static bool project_header_function(CXCursor c) {
+    if (clang_Cursor_getStorageClass(c) != CX_SC_Static) return false;
+    CXSourceLocation loc = clang_getCursorLocation(c);
+    return !clang_Location_isInSystemHeader(loc);
+}
+
+static void add_function(fn_list *l, CXCursor c, bool in_header) {
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 32;
+        l->fns = tl_xrealloc(l->fns, (size_t)l->cap * sizeof *l->fns);
+        l->in_header = tl_xrealloc(l->in_header, (size_t)l->cap * sizeof *l->in_header);
+    }
+    l->in_header[l->n] = in_header;
+    l->fns[l->n++] = c;
+}
 
 static enum CXChildVisitResult collect_function(CXCursor c, CXCursor parent, CXClientData data) {
     (void)parent;
     fn_list *l = data;
-    if (clang_getCursorKind(c) == CXCursor_FunctionDecl && clang_isCursorDefinition(c) &&
-        clang_Location_isFromMainFile(clang_getCursorLocation(c))) {
-        if (l->n == l->cap) {
-            l->cap = l->cap ? l->cap * 2 : 32;
-            l->fns = tl_xrealloc(l->fns, (size_t)l->cap * sizeof *l->fns);
+    enum CXCursorKind k = clang_getCursorKind(c);
+    if (k == CXCursor_FunctionDecl && clang_isCursorDefinition(c)) {
+        if (in_main_file(l, c)) {
+            add_function(l, c, false);
+        } else if (project_header_function(c)) {
+            builder *b = l->b;
+            char *name = cursor_spelling(c);
+            if (tl_str_map_get(&b->hdr_index, name) < 0) {
+                b->hdr_fns = tl_xgrow(b->hdr_fns, b->nhdr, &b->caphdr, sizeof *b->hdr_fns);
+                tl_str_map_add(&b->hdr_index, name, b->nhdr);
+                b->hdr_fns[b->nhdr++] = c;
+            }
+            free(name);
         }
-        l->fns[l->n++] = c;
+    } else if (k == CXCursor_VarDecl) {
+        /* command tables and ops structs: functions stored into fields */
+        CXCursor init = clang_Cursor_getVarDeclInitializer(c);
+        if (!clang_Cursor_isNull(init) && clang_getCursorKind(strip_init(init)) == CXCursor_InitListExpr &&
+            in_main_file(l, c))
+            record_init_stores(l->b, strip_init(init), 0);
     }
     return CXChildVisit_Continue;
 }
@@ -1371,20 +1594,48 @@ int tl_frontend_lower(CXTranslationUnit ctu, const tl_model_set *models, tl_tu *
     clang_disposeString(main_name);
 
     fn_list fns = {0};
+    fns.b = &b;
+    fns.main_name = out->main_file;
     clang_visitChildren(clang_getTranslationUnitCursor(ctu), collect_function, &fns);
-    b.fn_names = tl_xcalloc((size_t)fns.n + 1, sizeof *b.fn_names);
     for (int i = 0; i < fns.n; i++) {
-        b.fn_names[i] = cursor_spelling(fns.fns[i]);
-        tl_tu_add_func(out, b.fn_names[i]);
+        char *name = cursor_spelling(fns.fns[i]);
+        tl_tu_add_func(out, name);
+        tl_str_map_add(&b.fn_index, name, i); /* the first definition wins */
+        free(name);
     }
-    b.nfn_names = fns.n;
-    for (int i = 0; i < fns.n; i++) lower_function(&b, fns.fns[i], i);
+    b.next_index = fns.n;
+    for (int i = 0; i < fns.n; i++) {
+        lower_function(&b, fns.fns[i], i);
+        out->funcs[i].in_header = fns.in_header[i];
+        out->funcs[i].usr = cursor_usr(fns.fns[i]);
+    }
+    /* the header functions referred to, and those they refer to, in the
+       order they were scheduled (their indices); each batch is added to the
+       TU before it is lowered, as lowering may schedule more */
+    for (int done = 0; done < b.nscheduled;) {
+        int end = b.nscheduled;
+        for (int k = done; k < end; k++) {
+            char *name = cursor_spelling(b.hdr_fns[b.scheduled[k]]);
+            tl_tu_add_func(out, name);
+            free(name);
+        }
+        for (int k = done; k < end; k++) {
+            int index = fns.n + k;
+            CXCursor fn = b.hdr_fns[b.scheduled[k]];
+            lower_function(&b, fn, index);
+            out->funcs[index].in_header = true;
+            out->funcs[index].usr = cursor_usr(fn);
+        }
+        done = end;
+    }
 
-    for (int i = 0; i < fns.n; i++) free(b.fn_names[i]);
-    free(b.fn_names);
+    tl_str_map_free(&b.fn_index);
+    tl_str_map_free(&b.hdr_index);
+    free(b.hdr_fns);
+    free(b.scheduled);
     free(fns.fns);
-    for (int i = 0; i < b.nlabels; i++) free(b.labels[i].name);
-    free(b.labels);
+    free(fns.in_header);
+    tl_str_map_free(&b.labels);
     free(b.jumps);
     free(b.switches);
     free(b.temp_src_call);

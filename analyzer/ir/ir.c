@@ -70,6 +70,7 @@ tl_expr *tl_expr_clone(const tl_expr *e) {
     tl_expr *c = tl_xmalloc(sizeof *c);
     *c = *e;
     c->name = e->name ? tl_xstrdup(e->name) : NULL;
+    c->usr = e->usr ? tl_xstrdup(e->usr) : NULL;
     c->kids = NULL;
     c->nkids = 0;
     for (int i = 0; i < e->nkids; i++) tl_expr_add_kid(c, tl_expr_clone(e->kids[i]));
@@ -81,6 +82,7 @@ void tl_expr_free(tl_expr *e) {
     for (int i = 0; i < e->nkids; i++) tl_expr_free(e->kids[i]);
     free(e->kids);
     free(e->name);
+    free(e->usr);
     free(e);
 }
 
@@ -172,7 +174,10 @@ tl_instr *tl_block_add_instr(tl_block *b, tl_instr_kind kind) {
 
 void tl_block_add_succ(tl_func *f, int from, int to) {
     tl_block *b = &f->blocks[from];
-    b->succ = tl_xrealloc(b->succ, (size_t)(b->nsucc + 1) * sizeof *b->succ);
+    /* the capacity is the next power of two: a switch's many cases cost
+       O(cases), not O(cases^2) in reallocations */
+    if ((b->nsucc & (b->nsucc - 1)) == 0)
+        b->succ = tl_xrealloc(b->succ, (size_t)(b->nsucc ? 2 * b->nsucc : 1) * sizeof *b->succ);
     b->succ[b->nsucc++] = to;
 }
 
@@ -182,11 +187,18 @@ void tl_func_finish(tl_func *f) {
         f->blocks[i].pred = NULL;
         f->blocks[i].npred = 0;
     }
+    /* count, allocate each list once, fill in edge order */
+    for (int i = 0; i < f->nblocks; i++)
+        for (int s = 0; s < f->blocks[i].nsucc; s++) f->blocks[f->blocks[i].succ[s]].npred++;
+    for (int i = 0; i < f->nblocks; i++) {
+        tl_block *t = &f->blocks[i];
+        t->pred = t->npred ? tl_xmalloc((size_t)t->npred * sizeof *t->pred) : NULL;
+        t->npred = 0;
+    }
     for (int i = 0; i < f->nblocks; i++) {
         tl_block *b = &f->blocks[i];
         for (int s = 0; s < b->nsucc; s++) {
             tl_block *t = &f->blocks[b->succ[s]];
-            t->pred = tl_xrealloc(t->pred, (size_t)(t->npred + 1) * sizeof *t->pred);
             t->pred[t->npred++] = i;
         }
     }
@@ -197,6 +209,8 @@ static void free_instr(tl_instr *in) {
         for (int a = 0; a < in->call.nargs; a++) tl_expr_free(in->call.args[a]);
         free(in->call.args);
         free(in->call.callee);
+        free(in->call.callee_usr);
+        tl_expr_free(in->call.fn);
         free(in->call.text);
     }
     tl_expr_free(in->target);
@@ -214,7 +228,11 @@ void tl_func_free(tl_func *f) {
         free(b->pred);
     }
     free(f->blocks);
-    for (int i = 0; i < f->nvars; i++) free(f->vars[i].name);
+    for (int i = 0; i < f->nvars; i++) {
+        free(f->vars[i].name);
+        free(f->vars[i].usr);
+    }
+    free(f->usr);
     free(f->vars);
     free(f->name);
     memset(f, 0, sizeof *f);
@@ -245,7 +263,28 @@ const char *tl_tu_intern(tl_tu *tu, const char *s) {
     return tu->strings[tu->nstrings++];
 }
 
+void tl_tu_add_store(tl_tu *tu, const char *slot_usr, const char *slot_name,
+                     const char *fn_usr, const char *fn_name, tl_loc loc) {
+    if (tu->nstores == tu->capstores) {
+        tu->capstores = tu->capstores ? tu->capstores * 2 : 8;
+        tu->stores = tl_xrealloc(tu->stores, (size_t)tu->capstores * sizeof *tu->stores);
+    }
+    tl_fn_store *s = &tu->stores[tu->nstores++];
+    s->slot_usr = tl_xstrdup(slot_usr);
+    s->slot_name = tl_xstrdup(slot_name ? slot_name : "");
+    s->fn_usr = tl_xstrdup(fn_usr);
+    s->fn_name = tl_xstrdup(fn_name ? fn_name : "");
+    s->loc = loc;
+}
+
 void tl_tu_free(tl_tu *tu) {
+    for (int i = 0; i < tu->nstores; i++) {
+        free(tu->stores[i].slot_usr);
+        free(tu->stores[i].slot_name);
+        free(tu->stores[i].fn_usr);
+        free(tu->stores[i].fn_name);
+    }
+    free(tu->stores);
     for (int i = 0; i < tu->nfuncs; i++) tl_func_free(&tu->funcs[i]);
     free(tu->funcs);
     for (size_t i = 0; i < tu->nstrings; i++) free(tu->strings[i]);
@@ -274,6 +313,9 @@ const char *tl_call_user_name(const tl_call *c, char *buf, size_t size) {
     }
     if (n > 0) {
         snprintf(buf, size, "%.*s", (int)n, t);
+    } else if (!c->callee && t && strchr(t, '(') && strchr(t, '(') != t) {
+        /* an indirect call: the callee expression as written (ops->recv) */
+        snprintf(buf, size, "%.*s", (int)(strchr(t, '(') - t), t);
     } else {
         snprintf(buf, size, "%s", c->callee ? c->callee : "<indirect call>");
     }

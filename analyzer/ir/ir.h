@@ -38,6 +38,7 @@ typedef struct {
     bool is_record;    /* struct/union type */
     bool is_pointer;
     tl_loc decl_loc;
+    char *usr;         /* TL_VAR_GLOBAL / TL_VAR_STATIC: clang USR (program-wide identity), or NULL */
 } tl_var;
 
 typedef enum {
@@ -65,6 +66,8 @@ typedef struct tl_expr {
     int call_id;         /* TL_E_CALLRES */
     int func;            /* TL_E_FUNC: index into tl_tu.funcs, or -1 if not defined in TU */
     char *name;          /* TL_E_FUNC: function name; TL_E_MEMBER: field name */
+    char *usr;           /* TL_E_FUNC: the function's USR; TL_E_MEMBER: the field's USR
+                            (program-wide identity of "struct T.f"), or NULL */
     char op[4];          /* TL_E_UNARY / TL_E_BINARY */
     bool arrow;          /* TL_E_MEMBER: -> */
     struct tl_expr **kids;
@@ -84,6 +87,11 @@ typedef enum {
 typedef struct {
     int id;              /* call id, unique in the function, in evaluation order */
     char *callee;        /* resolved callee name; NULL for indirect calls */
+    char *callee_usr;    /* the direct callee's USR, or NULL */
+    bool callee_system;  /* the callee is declared in a system header (libc...):
+                            when not modelled, it does not take handles over */
+    tl_expr *fn;         /* indirect calls: the callee expression (a field
+                            `p->f`, a variable, a parameter...), else NULL */
     int callee_func;     /* index into tl_tu.funcs when defined in this TU, else -1 */
     tl_expr **args;
     int nargs;
@@ -129,6 +137,11 @@ typedef struct {
 
 typedef struct {
     char *name;
+    char *usr;             /* clang USR: program-wide identity (static functions
+                              carry their file in it), or NULL */
+    bool in_header;        /* defined in a header the main file includes
+                              (a project's static inline function) */
+    bool returns_pointer;  /* its result type is a pointer */
     tl_loc loc;            /* the function's name in its definition */
     tl_loc end_loc;        /* closing brace */
     bool is_static;
@@ -142,8 +155,22 @@ typedef struct {
     int opaque_deep_exprs; /* subexpressions past the front end's depth limit, not lowered */
 } tl_func;
 
+/* A function's address stored into a struct field or a global function
+ * pointer by a static initializer (`struct ops o = {.read = my_read}`,
+ * command tables) or an assignment (`s->cb = on_read`). */
+typedef struct {
+    char *slot_usr;        /* the field's or the variable's USR */
+    char *slot_name;       /* display: "ops.read", "handler" */
+    char *fn_usr;          /* the stored function's USR */
+    char *fn_name;
+    tl_loc loc;
+} tl_fn_store;
+
 typedef struct {
     char *main_file;
+    tl_fn_store *stores;   /* function addresses stored into fields/globals */
+    int nstores, capstores;
+    int nskipped_funcs;    /* definitions the front end could not lower (shown with -v) */
     tl_func *funcs;
     int nfuncs, capfuncs;
     /* string interning for file names and names lives with the TU */
@@ -171,6 +198,8 @@ void tl_block_add_succ(tl_func *f, int from, int to);
 void tl_func_finish(tl_func *f);
 void tl_func_free(tl_func *f);
 tl_func *tl_tu_add_func(tl_tu *tu, const char *name);
+void tl_tu_add_store(tl_tu *tu, const char *slot_usr, const char *slot_name,
+                     const char *fn_usr, const char *fn_name, tl_loc loc);
 const char *tl_tu_intern(tl_tu *tu, const char *s);
 void tl_tu_free(tl_tu *tu);
 

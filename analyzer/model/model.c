@@ -821,6 +821,7 @@ typedef struct {
     pending_fn *fns;
     size_t nfns;
     const tl_yaml_node *replacements; /* validated MAP of string values, or NULL */
+    const tl_yaml_node *prefixes;     /* validated SEQ of non-empty strings, or NULL */
 } pending_doc;
 
 static void pending_free(pending_doc *d) {
@@ -857,8 +858,39 @@ static int read_replacements(loader *L, const tl_yaml_node *n, pending_doc *d) {
     return 0;
 }
 
+static int add_prefix(tl_model_set *ms, const char *prefix, const char *library) {
+    for (size_t i = 0; i < ms->nprefixes; i++)
+        if (!strcmp(ms->prefixes[i], prefix)) return 0;
+    if (ms->nprefixes == ms->capprefixes) {
+        size_t cap = ms->capprefixes ? ms->capprefixes * 2 : 8;
+        char **p = realloc(ms->prefixes, cap * sizeof *p), **l = p ? realloc(ms->prefix_libs, cap * sizeof *l) : NULL;
+        if (p) ms->prefixes = p;
+        if (!p || !l) return -1;
+        ms->prefix_libs = l;
+        ms->capprefixes = cap;
+    }
+    char *pc = xstrdup(prefix), *lc = xstrdup(library);
+    if (!pc || !lc) {
+        free(pc);
+        free(lc);
+        return -1;
+    }
+    ms->prefixes[ms->nprefixes] = pc;
+    ms->prefix_libs[ms->nprefixes++] = lc;
+    return 0;
+}
+
+const char *tl_models_namespace(const tl_model_set *ms, const char *name) {
+    if (!ms || !name) return NULL;
+    for (size_t i = 0; i < ms->nprefixes; i++)
+        if (!strncmp(name, ms->prefixes[i], strlen(ms->prefixes[i]))) return ms->prefix_libs[i];
+    return NULL;
+}
+
 static int apply_doc(tl_model_set *ms, pending_doc *d) {
     if (add_library(ms, d->library) < 0) return -1;
+    for (size_t i = 0; d->prefixes && i < d->prefixes->n; i++)
+        if (add_prefix(ms, d->prefixes->items[i]->str, d->library) != 0) return -1;
     for (size_t i = 0; i < d->nfns; i++) {
         pending_fn *pf = &d->fns[i];
         size_t at;
@@ -911,6 +943,8 @@ void tl_models_free(tl_model_set *ms) {
     free_strv(ms->libraries, ms->nlibraries);
     free_strv(ms->enable, ms->nenable);
     free_strv(ms->disable, ms->ndisable);
+    free_strv(ms->prefixes, ms->nprefixes);
+    free_strv(ms->prefix_libs, ms->nprefixes);
     tl_strmap_free(&ms->fn_index);
     tl_strmap_free(&ms->exempt_index);
     tl_strmap_free(&ms->lib_index);
@@ -972,6 +1006,8 @@ int tl_models_copy(tl_model_set *dst, const tl_model_set *src) {
         if (set_replacement(dst, src->repl[i].library, src->repl[i].callee,
                             src->repl[i].replacement) != 0)
             failed = 1;
+    for (size_t i = 0; i < src->nprefixes && !failed; i++)
+        if (add_prefix(dst, src->prefixes[i], src->prefix_libs[i]) != 0) failed = 1;
     dst->exempt = copy_strv(src->exempt, src->nexempt, &failed);
     dst->nexempt = dst->capexempt = dst->exempt ? src->nexempt : 0;
     if (index_exempt(dst, 0) != 0) failed = 1;
@@ -990,7 +1026,8 @@ int tl_models_copy(tl_model_set *dst, const tl_model_set *src) {
 
 int tl_models_load_text(tl_model_set *ms, const char *text, size_t len, const char *origin,
                         tl_model_error *err) {
-    static const char *const keys[] = {"library", "description", "functions", "replacements", NULL};
+    static const char *const keys[] = {"library", "description", "prefixes", "functions", "replacements",
+                                       NULL};
     tl_model_error dummy;
     loader L = {origin ? origin : "<models>", err ? err : &dummy, NULL, NULL};
     L.err->msg[0] = '\0';
@@ -1016,6 +1053,18 @@ int tl_models_load_text(tl_model_set *ms, const char *text, size_t len, const ch
     if ((x = tl_yaml_get(root, "description")) && x->type != TL_YAML_SCALAR) {
         lfail(&L, x, "'description' must be a string");
         goto out;
+    }
+    if ((x = tl_yaml_get(root, "prefixes"))) {
+        if (x->type != TL_YAML_SEQ) {
+            lfail(&L, x, "'prefixes' must be a list of name prefixes, e.g. [uv_]");
+            goto out;
+        }
+        for (size_t i = 0; i < x->n; i++)
+            if (x->items[i]->type != TL_YAML_SCALAR || x->items[i]->str[0] == '\0') {
+                lfail(&L, x->items[i], "each prefix must be a non-empty name prefix");
+                goto out;
+            }
+        d.prefixes = x;
     }
     if ((x = tl_yaml_get(root, "functions")) && read_functions(&L, x, &d) != 0) goto out;
     if ((x = tl_yaml_get(root, "replacements")) && read_replacements(&L, x, &d) != 0) goto out;

@@ -190,6 +190,13 @@ typedef struct tl_model_set {
     tl_strmap lib_index;    /* library -> index in libraries */
     tl_strmap *repl_index;  /* per library (parallel to libraries): callee -> index in repl */
     size_t caprepl_index;
+    /* Library namespaces (a model file's `prefixes:`): a function whose name
+       starts with one belongs to that library even when the model does not
+       list it - it is not part of the analysed program's own code, and its
+       implementation (when the library's own sources are analysed) is not
+       followed from user code.  Few: looked up by a scan. */
+    char **prefixes, **prefix_libs;
+    size_t nprefixes, capprefixes;
 } tl_model_set;
 
 /* Error text for the loaders: "file:line:col: message" (see tl_yaml_format_error). */
@@ -221,6 +228,8 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
 void tl_models_finish(tl_model_set *ms);
 
 const tl_fn_model *tl_models_find(const tl_model_set *ms, const char *callee);
+/* The library whose namespace (`prefixes:`) the name is in, or NULL. */
+const char *tl_models_namespace(const tl_model_set *ms, const char *name);
 const char *tl_models_replacement(const tl_model_set *ms, const char *library,
                                   const char *callee);
 bool tl_models_is_exempt(const tl_model_set *ms, const char *fn);

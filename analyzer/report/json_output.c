@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/analysis_limit.h"
 #include "report/report.h"
 #include "report/report_util.h"
 #include "rules/rule.h"
@@ -20,7 +21,8 @@
 
 #define JSON_OUTPUT_VERSION 1
 
-static const char *pseudo_rules[] = {"clang-diagnostic", "suppression"};
+static const char *pseudo_rules[] = {"clang-diagnostic", "suppression", TL_ANALYSIS_LIMIT_RULE};
+#define NPSEUDO (sizeof pseudo_rules / sizeof *pseudo_rules)
 
 static void write_str_or_null(tl_jw *w, const char *key, const char *s) {
     tl_jw_key(w, key);
@@ -87,11 +89,11 @@ int tl_json_write(FILE *out, const tl_report_input *in) {
     /* per-rule counts: every known rule (in registry order), the pseudo-rules,
      * then any other rule id in order of appearance */
     size_t nknown = tl_rule_count();
-    size_t cap = nknown + 2 + (fs ? fs->n : 0);
+    size_t cap = nknown + NPSEUDO + (fs ? fs->n : 0);
     rule_count *rc = tl_xcalloc(cap, sizeof *rc);
     size_t nrc = 0;
     for (size_t i = 0; i < nknown; i++) rc[nrc++].rule = tl_rules[i]->id;
-    for (size_t i = 0; i < 2; i++) rc[nrc++].rule = pseudo_rules[i];
+    for (size_t i = 0; i < NPSEUDO; i++) rc[nrc++].rule = pseudo_rules[i];
     size_t errors = 0, warnings = 0, notes = 0, suppressed = 0, nnew = 0, nunchanged = 0;
     for (size_t i = 0; fs && i < fs->n; i++) {
         const tl_finding *f = &fs->items[i];

@@ -3,7 +3,7 @@
  * One run per file.  What is emitted and why is documented in docs/sarif.md;
  * in short:
  *   - tool.driver: every rule of tl_rules plus the pseudo-rules
- *     clang-diagnostic and suppression, with descriptions, help (text and
+ *     clang-diagnostic, suppression and analysis-limit, with descriptions, help (text and
  *     markdown: the doc --explain prints), level, tags, precision and
  *     problem.severity;
  *   - results: URIs relative to %SRCROOT% (the git work tree's top level
@@ -12,14 +12,16 @@
  *     utf16CodeUnits: libclang's byte columns are converted by reading the
  *     source line), partialFingerprints {"tasklint/v1": ...}, codeFlows and
  *     relatedLocations from the notes, baselineState, suppressions;
- *   - clang-diagnostic findings and fatal errors are
- *     invocations[0].toolExecutionNotifications, not results.
+ *   - clang-diagnostic and analysis-limit findings and fatal errors are
+ *     invocations[0].toolExecutionNotifications, not results: they say
+ *     what the tool could not check, not what is wrong with the code.
  * All JSON goes through util/json_writer.h.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "report/analysis_limit.h"
 #include "report/report.h"
 #include "report/report_util.h"
 #include "report/text_output.h"
@@ -100,6 +102,27 @@ static const char suppression_doc[] =
     "go(worker());  // tasklint-ignore(orphaned-spawn): the pool owns it\n"
     "```\n";
 
+static const char analysis_limit_doc[] =
+    "## What it does\n"
+    "\n"
+    "Reports a function that tasklint did not check completely because one of\n"
+    "its internal limits was reached: the dataflow budget (loops nested\n"
+    "hundreds deep), the number of spawned handles orphaned-spawn follows in\n"
+    "one function (32), or the number of paths with different owned handles\n"
+    "it keeps apart (8).  The finding names the function and the limit.\n"
+    "\n"
+    "## Why is this bad?\n"
+    "\n"
+    "Findings in that function may be missing: without this report the\n"
+    "function would look clean.  Each limit keeps the analysis linear in the\n"
+    "size of the code, so huge generated functions cannot make it slow.\n"
+    "\n"
+    "## Use instead\n"
+    "\n"
+    "Split the function (fewer spawns per function, shallower nesting), or list\n"
+    "it under `exempt:` in `.tasklint.yaml` to stop checking it knowingly.\n"
+    "analysis-limit findings cannot be suppressed with `tasklint-ignore`.\n";
+
 typedef struct {
     rule_desc *rules;
     size_t nrules;
@@ -111,7 +134,7 @@ typedef struct {
 
 static void build_rules(sarif_ctx *c) {
     size_t n = tl_rule_count();
-    c->rules = tl_xcalloc(n + 2, sizeof *c->rules);
+    c->rules = tl_xcalloc(n + 3, sizeof *c->rules);
     for (size_t i = 0; i < n; i++) {
         const tl_rule *r = tl_rules[i];
         c->rules[i] = (rule_desc){r->id, r->name, r->summary, r->doc, r->tags,
@@ -124,6 +147,10 @@ static void build_rules(sarif_ctx *c) {
                                 "a tasklint-ignore comment that is malformed or suppresses nothing",
                                 suppression_doc, "maintainability,suppression", "very-high",
                                 TL_SEV_WARNING};
+    c->rules[n++] = (rule_desc){TL_ANALYSIS_LIMIT_RULE, "AnalysisLimit",
+                                "a function was not fully checked: an internal limit of the "
+                                "analysis was reached",
+                                analysis_limit_doc, "coverage", "very-high", TL_SEV_WARNING};
     c->nrules = n;
 }
 
@@ -464,8 +491,12 @@ static bool is_clang_diagnostic(const tl_finding *f) {
     return f->rule && !strcmp(f->rule, "clang-diagnostic");
 }
 
+static bool is_analysis_limit(const tl_finding *f) {
+    return f->rule && !strcmp(f->rule, TL_ANALYSIS_LIMIT_RULE);
+}
+
 static bool emits_result(const sarif_ctx *c, const tl_finding *f) {
-    if (is_clang_diagnostic(f)) return false;
+    if (is_clang_diagnostic(f) || is_analysis_limit(f)) return false;
     if (f->suppressed && !c->in->include_suppressed) return false;
     return true;
 }
@@ -616,6 +647,26 @@ static void write_invocation(sarif_ctx *c, tl_jw *w, size_t dropped) {
         tl_jw_object_begin(w);
         tl_jw_kv_string(w, "id", "clang-diagnostic");
         tl_jw_kv_int(w, "index", cd);
+        tl_jw_object_end(w);
+        tl_jw_object_end(w);
+    }
+    int al = rule_index(c, TL_ANALYSIS_LIMIT_RULE);
+    for (size_t i = 0; fs && i < fs->n; i++) {
+        const tl_finding *f = &fs->items[i];
+        if (!is_analysis_limit(f)) continue;
+        tl_jw_object_begin(w);
+        tl_jw_kv_string(w, "level", level_name(f->severity));
+        write_message(w, f->message);
+        if (nonempty(f->file)) {
+            tl_jw_key(w, "locations");
+            tl_jw_array_begin(w);
+            write_location(c, w, -1, f->file, f->line, f->col, NULL, NULL, f->function);
+            tl_jw_array_end(w);
+        }
+        tl_jw_key(w, "associatedRule");
+        tl_jw_object_begin(w);
+        tl_jw_kv_string(w, "id", TL_ANALYSIS_LIMIT_RULE);
+        tl_jw_kv_int(w, "index", al);
         tl_jw_object_end(w);
         tl_jw_object_end(w);
     }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/analysis_limit.h"
 #include "rules/rule.h"
 #include "util/xalloc.h"
 
@@ -31,7 +32,7 @@ void tl_suppress_free(tl_suppress_set *s) {
 
 bool tl_suppress_rule_suppressible(const char *rule) {
     return rule && strcmp(rule, "clang-diagnostic") != 0 &&
-           strcmp(rule, TL_SUPPRESSION_RULE) != 0;
+           strcmp(rule, TL_SUPPRESSION_RULE) != 0 && strcmp(rule, TL_ANALYSIS_LIMIT_RULE) != 0;
 }
 
 /* ---- positions ---- */
@@ -365,33 +366,58 @@ void tl_suppress_scan(tl_suppress_set *s, const char *file, const char *text, si
     free(m.starts);
 }
 
+/* Does sup cover finding f?  Marks what matched as used. */
+static bool apply_one(tl_suppression *sup, const tl_finding *f) {
+    if (f->line < sup->first || f->line > sup->last) return false;
+    bool match = sup->all;
+    for (size_t r = 0; r < sup->nrules; r++)
+        if (strcmp(sup->rules[r], f->rule) == 0) {
+            sup->rule_used[r] = true;
+            match = true;
+        }
+    if (match) sup->used = true;
+    return match;
+}
+
+static int cmp_first_line(const void *a, const void *b) {
+    const tl_suppression *x = *(tl_suppression *const *)a, *y = *(tl_suppression *const *)b;
+    return (x->first > y->first) - (x->first < y->first);
+}
+
 size_t tl_suppress_apply(tl_suppress_set *s, tl_findings *fs) {
     size_t count = 0;
     if (!s->file) return 0;
+    /* one-line suppressions sorted by their line, found by binary search;
+       ranges and files (few) are tried for every finding */
+    tl_suppression **lines = tl_xmalloc((s->n + 1) * sizeof *lines);
+    tl_suppression **spans = tl_xmalloc((s->n + 1) * sizeof *spans);
+    size_t nlines = 0, nspans = 0;
+    for (size_t k = 0; k < s->n; k++) {
+        tl_suppression *sup = &s->items[k];
+        if (sup->first == sup->last) lines[nlines++] = sup;
+        else spans[nspans++] = sup;
+    }
+    qsort(lines, nlines, sizeof *lines, cmp_first_line);
     for (size_t i = 0; i < fs->n; i++) {
         tl_finding *f = &fs->items[i];
         if (!f->file || strcmp(f->file, s->file) != 0) continue;
         if (!tl_suppress_rule_suppressible(f->rule)) continue;
-        for (size_t k = 0; k < s->n; k++) {
-            tl_suppression *sup = &s->items[k];
-            if (f->line < sup->first || f->line > sup->last) continue;
-            bool match = false;
-            if (sup->all) {
-                match = true;
-            }
-            for (size_t r = 0; r < sup->nrules; r++)
-                if (strcmp(sup->rules[r], f->rule) == 0) {
-                    sup->rule_used[r] = true;
-                    match = true;
-                }
-            if (!match) continue;
-            sup->used = true;
-            if (!f->suppressed) {
-                f->suppressed = true;
-                count++;
-            }
+        bool match = false;
+        size_t lo = 0, hi = nlines; /* first one-line suppression at or after f's line */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (lines[mid]->first < f->line) lo = mid + 1;
+            else hi = mid;
+        }
+        for (size_t k = lo; k < nlines && lines[k]->first == f->line; k++) match |= apply_one(lines[k], f);
+        for (size_t k = 0; k < nspans; k++) match |= apply_one(spans[k], f);
+        if (match && !f->suppressed) {
+            f->suppressed = true;
+            count++;
         }
     }
+    free(lines);
+    free(spans);
     return count;
 }
 

@@ -12,7 +12,8 @@
  * Suppressed findings stay in the list with `suppressed = true`.  Mistakes
  * (unknown rule, missing reason, unbalanced begin/end, a suppression that
  * suppresses nothing) become findings of rule "suppression" (warning).
- * clang-diagnostic and suppression findings cannot be suppressed.
+ * clang-diagnostic, suppression and analysis-limit findings cannot be
+ * suppressed.
  *
  * Usage: tl_suppress_scan() the text of a file, tl_suppress_apply() to the
  * findings, then tl_suppress_report() the problems (only for files whose

@@ -89,6 +89,18 @@ static const char *const migrations[] = {
     "  state TEXT NOT NULL CHECK (state IN ('false-positive', 'intentional', 'confirmed')),"
     "  reason TEXT NOT NULL,"
     "  updated TEXT NOT NULL);",
+    /* 1 -> 2: whole-program analysis.  The newest phase-1 unit of each main
+       file (its IR and summary, driver.h), so an unchanged file is not
+       parsed again when another file's change alters what the program says
+       about it, and a run over a few files links the other files' summaries;
+       and the digest of the program each run linked. */
+    "CREATE TABLE tu_units("
+    "  main_file TEXT PRIMARY KEY,"
+    "  tu_key TEXT NOT NULL,"
+    "  inputs TEXT NOT NULL," /* digest of the files it read, with their contents */
+    "  unit BLOB NOT NULL,"
+    "  updated TEXT NOT NULL);"
+    "ALTER TABLE runs ADD COLUMN program TEXT;",
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == TL_STORE_SCHEMA_VERSION,
                "one migration step per schema version");
@@ -162,6 +174,11 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_TRIAGE_DELETE] = "DELETE FROM triage WHERE fingerprint = ?1",
     [ST_TRIAGE_GET] = "SELECT state, reason FROM triage WHERE fingerprint = ?1",
     [ST_FINGERPRINT_EXISTS] = "SELECT 1 FROM findings WHERE fingerprint = ?1 LIMIT 1",
+    [ST_UNIT_SAVE] = "INSERT OR REPLACE INTO tu_units(main_file, tu_key, inputs, unit, updated) "
+                     "VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+    [ST_UNITS_ALL] = "SELECT main_file, tu_key, inputs, unit FROM tu_units ORDER BY main_file",
+    [ST_RUN_SET_PROGRAM] = "UPDATE runs SET program = ?2 WHERE id = ?1",
+    [ST_RUN_GET_PROGRAM] = "SELECT program FROM runs WHERE id = ?1",
 };
 
 /* ---- the connection ---- */

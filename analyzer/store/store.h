@@ -18,7 +18,7 @@
 
 #include "../report/finding.h"
 
-#define TL_STORE_SCHEMA_VERSION 1
+#define TL_STORE_SCHEMA_VERSION 2
 
 typedef struct tl_store tl_store;
 
@@ -127,6 +127,25 @@ int tl_store_record_tu(tl_store *s, int64_t run, const char *tu_key, const char 
 int64_t tl_store_reuse_tu(tl_store *s, const char *tu_key, tl_findings *out,
                           tl_file_stamp **stamps, size_t *nstamps, tl_store_error *err);
 void tl_file_stamps_free(tl_file_stamp *st, size_t n);
+
+/* ---- whole program: phase-1 units (units.c) ---- */
+
+/* The digest of a TU's inputs: the content hashes of the files it read
+ * (malloc'd hex). */
+char *tl_store_inputs_digest(const tl_file_stamp *stamps, size_t n);
+/* Keep the unit (driver.h tl_unit_encode) of the TU `tu_key` of
+ * `main_file`, made from `inputs` (tl_store_inputs_digest), replacing the
+ * one kept before for that file. */
+int tl_store_save_unit(tl_store *s, const char *main_file, const char *tu_key, const char *inputs,
+                       const void *unit, size_t len, tl_store_error *err);
+/* Calls fn for every kept unit, by main file; fn returns nonzero to stop. */
+typedef int (*tl_store_unit_fn)(void *ctx, const char *main_file, const char *tu_key, const char *inputs,
+                                const void *unit, size_t len);
+int tl_store_each_unit(tl_store *s, tl_store_unit_fn fn, void *ctx, tl_store_error *err);
+/* The digest of the program a run linked (malloc'd; NULL when none was
+ * recorded), and recording it. */
+char *tl_store_run_program(tl_store *s, int64_t run, tl_store_error *err);
+int tl_store_run_set_program(tl_store *s, int64_t run, const char *digest, tl_store_error *err);
 
 /* Content hash of a file (hex, malloc'd) and its stat stamp; -1 on error. */
 int tl_store_stamp_file(const char *path, tl_file_stamp *out);

@@ -42,6 +42,10 @@ typedef enum {
     ST_TRIAGE_DELETE,
     ST_TRIAGE_GET,
     ST_FINGERPRINT_EXISTS,
+    ST_UNIT_SAVE,
+    ST_UNITS_ALL,
+    ST_RUN_SET_PROGRAM,
+    ST_RUN_GET_PROGRAM,
     ST__COUNT
 } tl_stmt_id;
 

@@ -13,10 +13,22 @@ static const unsigned char MAGIC[4] = {'T', 'L', 'W', 'F'};
 #define NULL_STRING 0xFFFFFFFFu
 #define RECORD_HEADER_SIZE 6
 
-static uint32_t fnv1a32(const unsigned char *p, size_t n) {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 16777619u;
-    return h;
+/* The payload checksum: FNV-1a with 64-bit lanes over 8-byte little-endian
+ * words (then the tail bytes, then the length), folded to 32 bits - eight
+ * times fewer steps than byte-wise FNV on the megabyte frames phase 1
+ * sends, with the same power to catch a worker's torn write. */
+uint32_t tl_wire_checksum(const void *data, size_t n) {
+    const unsigned char *p = data;
+    uint64_t h = 14695981039346656037ull;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w = 0;
+        for (int k = 7; k >= 0; k--) w = w << 8 | p[i + (size_t)k];
+        h = (h ^ w) * 1099511628211ull;
+    }
+    for (; i < n; i++) h = (h ^ p[i]) * 1099511628211ull;
+    h = (h ^ (uint64_t)n) * 1099511628211ull;
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 static void store_u16(unsigned char *p, uint16_t v) {
@@ -81,7 +93,7 @@ int tl_wire_end_frame(tl_wire_writer *w) {
         return -1;
     }
     store_u32(h + 8, (uint32_t)n);
-    store_u32(h + 12, fnv1a32(h + TL_WIRE_HEADER_SIZE, n));
+    store_u32(h + 12, tl_wire_checksum(h + TL_WIRE_HEADER_SIZE, n));
     return 0;
 }
 
@@ -120,6 +132,12 @@ void tl_wire_put_str(tl_wire_writer *w, const char *s) {
     if (n >= NULL_STRING) n = NULL_STRING - 1; /* cannot fit a frame; refused there */
     tl_wire_put_u32(w, (uint32_t)n);
     memcpy(reserve(w, n), s, n);
+}
+
+void tl_wire_put_bytes(tl_wire_writer *w, const void *data, size_t n) {
+    if (n >= NULL_STRING) n = NULL_STRING - 1; /* cannot fit a frame; refused there */
+    tl_wire_put_u32(w, (uint32_t)n);
+    if (n) memcpy(reserve(w, n), data, n);
 }
 
 /* ---- reading ---- */
@@ -180,6 +198,18 @@ char *tl_wire_get_str(tl_wire_reader *r) {
     return tl_xstrndup((const char *)p, n);
 }
 
+const unsigned char *tl_wire_get_bytes(tl_wire_reader *r, size_t *n) {
+    uint32_t len = tl_wire_get_u32(r);
+    *n = 0;
+    if (r->bad || len == NULL_STRING) {
+        if (!r->bad) tl_wire_fail(r, "bytes without a length");
+        return NULL;
+    }
+    const unsigned char *p = take(r, len);
+    if (p) *n = len;
+    return p;
+}
+
 uint32_t tl_wire_get_count(tl_wire_reader *r, size_t min_size) {
     uint32_t n = tl_wire_get_u32(r);
     if (r->bad) return 0;
@@ -221,8 +251,8 @@ static void set_err(char *err, size_t errsz, const char *fmt, ...) {
     va_end(ap);
 }
 
-tl_wire_scan tl_wire_scan_frame(const void *buf, size_t len, tl_wire_frame *out, char *err,
-                                size_t errsz) {
+static tl_wire_scan scan(const void *buf, size_t len, tl_wire_frame *out, char *err, size_t errsz,
+                         bool check_sum) {
     const unsigned char *b = buf;
     /* judge the magic as soon as its bytes are there */
     size_t nm = len < 4 ? len : 4;
@@ -244,7 +274,7 @@ tl_wire_scan tl_wire_scan_frame(const void *buf, size_t len, tl_wire_frame *out,
         return TL_WIRE_BAD;
     }
     if (len - TL_WIRE_HEADER_SIZE < n) return TL_WIRE_NEED_MORE;
-    if (fnv1a32(b + TL_WIRE_HEADER_SIZE, n) != load_u32(b + 12)) {
+    if (check_sum && tl_wire_checksum(b + TL_WIRE_HEADER_SIZE, n) != load_u32(b + 12)) {
         set_err(err, errsz, "frame checksum mismatch");
         return TL_WIRE_BAD;
     }
@@ -253,6 +283,16 @@ tl_wire_scan tl_wire_scan_frame(const void *buf, size_t len, tl_wire_frame *out,
     out->payload_len = n;
     out->frame_len = TL_WIRE_HEADER_SIZE + n;
     return TL_WIRE_FRAME;
+}
+
+tl_wire_scan tl_wire_scan_frame(const void *buf, size_t len, tl_wire_frame *out, char *err,
+                                size_t errsz) {
+    return scan(buf, len, out, err, errsz, true);
+}
+
+tl_wire_scan tl_wire_scan_checked_frame(const void *buf, size_t len, tl_wire_frame *out, char *err,
+                                        size_t errsz) {
+    return scan(buf, len, out, err, errsz, false);
 }
 
 int tl_wire_write_all(int fd, const void *buf, size_t len) {

@@ -7,7 +7,7 @@
  *   magic "TLWF" | version u16 | kind u16 | payload length u32 | checksum u32
  *
  * The kind says what the payload holds (a TU's result, per-function
- * summaries, ...), the checksum is FNV-1a 32 over the payload.  The payload
+ * summaries, ...), the checksum is a 64-bit-lane FNV-1a folded to 32 bits over the payload.  The payload
  * is a sequence of records, each `kind u16 | length u32 | body`; a body is a
  * sequence of fields (u8, u32, u64, strings).  Integers are little-endian, a
  * string is `length u32 | bytes` with length 0xFFFFFFFF for NULL.
@@ -32,7 +32,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define TL_WIRE_VERSION 1
+#define TL_WIRE_VERSION 2
 #define TL_WIRE_HEADER_SIZE 16
 #define TL_WIRE_MAX_PAYLOAD ((size_t)256 << 20) /* larger frames are refused */
 
@@ -65,6 +65,8 @@ void tl_wire_put_u32(tl_wire_writer *w, uint32_t v);
 void tl_wire_put_u64(tl_wire_writer *w, uint64_t v);
 /* NULL and "" are different values. */
 void tl_wire_put_str(tl_wire_writer *w, const char *s);
+/* Opaque bytes (e.g. frames nested in a record), length-prefixed. */
+void tl_wire_put_bytes(tl_wire_writer *w, const void *data, size_t n);
 
 /* ---- reading ---- */
 
@@ -81,6 +83,9 @@ uint64_t tl_wire_get_u64(tl_wire_reader *r);
 /* malloc'd; NULL for a NULL string and after a failed read (check r->bad).
  * A string with a NUL byte inside is malformed. */
 char *tl_wire_get_str(tl_wire_reader *r);
+/* Bytes written by tl_wire_put_bytes: a pointer into the reader's data and
+ * their length in *n; NULL (r bad) when they do not fit. */
+const unsigned char *tl_wire_get_bytes(tl_wire_reader *r, size_t *n);
 /* A count of items that take at least `min_size` bytes each: fails when
  * fewer bytes are left than that many items need (no huge allocations from
  * a corrupt count). */
@@ -112,6 +117,16 @@ typedef enum {
  * why. */
 tl_wire_scan tl_wire_scan_frame(const void *buf, size_t len, tl_wire_frame *out, char *err,
                                 size_t errsz);
+
+/* The same for bytes whose checksums were verified when they came in (a
+ * unit nested in a verified worker result, frames read back and verified
+ * once): the header and lengths are still checked, the checksum is not
+ * computed again. */
+tl_wire_scan tl_wire_scan_checked_frame(const void *buf, size_t len, tl_wire_frame *out, char *err,
+                                        size_t errsz);
+
+/* The payload checksum of the frame header. */
+uint32_t tl_wire_checksum(const void *data, size_t n);
 
 /* Writes all of buf to fd (retrying on EINTR and short writes); 0 or -1. */
 int tl_wire_write_all(int fd, const void *buf, size_t len);

@@ -52,3 +52,9 @@ char *tl_xasprintf(const char *fmt, ...) {
     va_end(ap);
     return p;
 }
+
+void *tl_xgrow(void *arr, int n, int *cap, size_t elem) {
+    if (n < *cap) return arr;
+    *cap = *cap ? *cap * 2 : 8;
+    return tl_xrealloc(arr, (size_t)*cap * elem);
+}

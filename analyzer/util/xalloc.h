@@ -10,6 +10,9 @@ void *tl_xcalloc(size_t n, size_t size);
 void *tl_xrealloc(void *p, size_t n);
 char *tl_xstrdup(const char *s);
 char *tl_xstrndup(const char *s, size_t n);
+/* Make room for one more element in a growing array: when n == *cap,
+ * doubles *cap (first 8) and reallocates.  Returns the (new) array. */
+void *tl_xgrow(void *arr, int n, int *cap, size_t elem);
 /* malloc'd printf */
 char *tl_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

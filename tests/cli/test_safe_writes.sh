@@ -133,11 +133,14 @@ for signals in 1 2; do
     "$TL" --no-db -j 1 --output "$T/o4/report.txt" "$T/many" >/dev/null 2>"$T/err" &
     pid=$!
     started=
-    for _ in $(seq 1 200); do # until the first findings are in the temporary
-        tmp=$(find "$T/o4" -name 'report.txt.tmp-*' -size +0 | head -1)
+    # until the temporary exists and the analysis is under way (findings are
+    # written once the whole program is linked, so the file may still be empty)
+    for _ in $(seq 1 200); do
+        tmp=$(find "$T/o4" -name 'report.txt.tmp-*' | head -1)
         [ -n "$tmp" ] && { started=1; break; }
         sleep 0.05
     done
+    sleep 0.3
     [ -n "$started" ] || fail "Ctrl-C x$signals: no temporary file seen while running"
     kill -INT "$pid"
     [ $signals = 2 ] && { sleep 0.1; kill -INT "$pid" 2>/dev/null; }

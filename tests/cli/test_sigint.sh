@@ -22,11 +22,13 @@ done
 
 "$TL" -j 1 "$T/many" >"$T/out" 2>"$T/err" &
 pid=$!
-# wait for the first finding, then interrupt
+# wait until a worker analyses files (findings are printed only once the
+# whole program is linked), then interrupt
 for _ in $(seq 1 200); do
-    [ -s "$T/out" ] && break
+    pgrep -P "$pid" >/dev/null && break
     sleep 0.05
 done
+sleep 0.5
 kill -INT "$pid"
 wait "$pid"
 rc=$?

@@ -1,0 +1,426 @@
+/* ir_wire.c - encoding and decoding a lowered TU (see ir_wire.h).
+ * Decoding checks every index against what it decoded, so a damaged frame
+ * is refused instead of leaving an IR that indexes out of bounds. */
+#include "ir_wire.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/xalloc.h"
+
+enum { REC_TU = 1, REC_FUNC = 2, REC_VAR = 3, REC_BLOCK = 4, REC_STORE = 5 };
+
+#define MAX_ITEMS (1u << 24)
+
+/* ---- encoding ---- */
+
+static void put_i32(tl_wire_writer *w, int v) {
+    tl_wire_put_u32(w, (uint32_t)v);
+}
+
+static void put_loc(tl_wire_writer *w, tl_loc l) {
+    tl_wire_put_str(w, l.file);
+    tl_wire_put_u32(w, l.line);
+    tl_wire_put_u32(w, l.col);
+    tl_wire_put_u32(w, l.offset);
+}
+
+/* false when the tree is deeper than the format carries */
+static bool put_expr(tl_wire_writer *w, const tl_expr *e, int depth) {
+    if (!e) {
+        tl_wire_put_u8(w, 0);
+        return true;
+    }
+    if (depth > TL_IR_WIRE_MAX_DEPTH) return false;
+    tl_wire_put_u8(w, 1);
+    tl_wire_put_u8(w, (uint8_t)e->kind);
+    tl_wire_put_u64(w, (uint64_t)e->ival);
+    put_i32(w, e->var);
+    put_i32(w, e->call_id);
+    put_i32(w, e->func);
+    tl_wire_put_str(w, e->name);
+    tl_wire_put_str(w, e->usr);
+    tl_wire_put_str(w, e->op);
+    tl_wire_put_u8(w, e->arrow);
+    tl_wire_put_u32(w, (uint32_t)e->nkids);
+    for (int i = 0; i < e->nkids; i++)
+        if (!put_expr(w, e->kids[i], depth + 1)) return false;
+    return true;
+}
+
+static bool put_block(tl_wire_writer *w, const tl_block *b) {
+    bool ok = true;
+    tl_wire_begin_record(w, REC_BLOCK);
+    tl_wire_put_u8(w, (uint8_t)b->term);
+    put_loc(w, b->term_loc);
+    ok &= put_expr(w, b->cond, 0);
+    tl_wire_put_u32(w, (uint32_t)b->nsucc);
+    for (int s = 0; s < b->nsucc; s++) put_i32(w, b->succ[s]);
+    int ncase = b->term == TL_T_SWITCH && b->nsucc > 0 ? b->nsucc - 1 : 0;
+    for (int s = 0; s < ncase; s++) tl_wire_put_u64(w, (uint64_t)b->case_values[s]);
+    tl_wire_put_u32(w, (uint32_t)b->ninstrs);
+    for (int i = 0; i < b->ninstrs && ok; i++) {
+        const tl_instr *in = &b->instrs[i];
+        tl_wire_put_u8(w, (uint8_t)in->kind);
+        put_loc(w, in->loc);
+        put_i32(w, in->var);
+        ok &= put_expr(w, in->target, 0);
+        ok &= put_expr(w, in->value, 0);
+        if (in->kind != TL_I_CALL) continue;
+        const tl_call *c = &in->call;
+        put_i32(w, c->id);
+        tl_wire_put_str(w, c->callee);
+        tl_wire_put_str(w, c->callee_usr);
+        put_i32(w, c->callee_func);
+        tl_wire_put_u8(w, (uint8_t)(c->callee_system | c->discarded << 1 | c->void_cast << 2 |
+                                    c->is_spawn_entry << 3 | c->in_macro << 4));
+        put_i32(w, c->spawn_call);
+        tl_wire_put_str(w, c->text);
+        ok &= put_expr(w, c->fn, 0);
+        tl_wire_put_u32(w, (uint32_t)c->nargs);
+        for (int a = 0; a < c->nargs && ok; a++) ok &= put_expr(w, c->args[a], 0);
+    }
+    tl_wire_end_record(w);
+    return ok;
+}
+
+int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
+    size_t start = w->len;
+    bool ok = true;
+    tl_wire_begin_frame(w, TL_WIRE_KIND_IR);
+    tl_wire_begin_record(w, REC_TU);
+    tl_wire_put_str(w, tu->main_file);
+    put_i32(w, tu->nskipped_funcs);
+    tl_wire_put_u32(w, (uint32_t)tu->nfuncs);
+    tl_wire_end_record(w);
+    for (int fi = 0; fi < tu->nfuncs && ok; fi++) {
+        const tl_func *f = &tu->funcs[fi];
+        tl_wire_begin_record(w, REC_FUNC);
+        tl_wire_put_str(w, f->name);
+        tl_wire_put_str(w, f->usr);
+        tl_wire_put_u8(w, (uint8_t)(f->is_static | f->in_header << 1 | f->returns_pointer << 2));
+        put_loc(w, f->loc);
+        put_loc(w, f->end_loc);
+        put_i32(w, f->nparams);
+        put_i32(w, f->entry);
+        put_i32(w, f->exit);
+        put_i32(w, f->ncalls);
+        tl_wire_put_u32(w, (uint32_t)f->nvars);
+        tl_wire_put_u32(w, (uint32_t)f->nblocks);
+        tl_wire_end_record(w);
+        for (int v = 0; v < f->nvars; v++) {
+            const tl_var *var = &f->vars[v];
+            tl_wire_begin_record(w, REC_VAR);
+            tl_wire_put_str(w, var->name);
+            tl_wire_put_u8(w, (uint8_t)var->kind);
+            tl_wire_put_u8(w, (uint8_t)(var->is_array | var->is_record << 1 | var->is_pointer << 2));
+            put_loc(w, var->decl_loc);
+            tl_wire_put_str(w, var->usr);
+            tl_wire_end_record(w);
+        }
+        for (int bi = 0; bi < f->nblocks && ok; bi++) ok = put_block(w, &f->blocks[bi]);
+    }
+    for (int i = 0; i < tu->nstores; i++) {
+        const tl_fn_store *s = &tu->stores[i];
+        tl_wire_begin_record(w, REC_STORE);
+        tl_wire_put_str(w, s->slot_usr);
+        tl_wire_put_str(w, s->slot_name);
+        tl_wire_put_str(w, s->fn_usr);
+        tl_wire_put_str(w, s->fn_name);
+        put_loc(w, s->loc);
+        tl_wire_end_record(w);
+    }
+    if (tl_wire_end_frame(w) != 0) return -1;
+    if (!ok) { /* too deep: drop the frame */
+        w->len = start;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- decoding ---- */
+
+typedef struct {
+    tl_wire_reader *r;
+    tl_tu *tu;
+    int nfuncs_expected;
+    tl_func *f;        /* the function being filled */
+    int nvars_expected, nblocks_expected;
+} decoder;
+
+static int get_i32(tl_wire_reader *r) {
+    return (int)tl_wire_get_u32(r);
+}
+
+static tl_loc get_loc(decoder *d) {
+    tl_loc l;
+    char *file = tl_wire_get_str(d->r);
+    l.file = file ? tl_tu_intern(d->tu, file) : NULL;
+    free(file);
+    l.line = tl_wire_get_u32(d->r);
+    l.col = tl_wire_get_u32(d->r);
+    l.offset = tl_wire_get_u32(d->r);
+    return l;
+}
+
+/* An expression whose indices fit the function being decoded. */
+static tl_expr *get_expr(decoder *d, int depth) {
+    tl_wire_reader *r = d->r;
+    uint8_t present = tl_wire_get_u8(r);
+    if (r->bad || !present) return NULL;
+    if (depth > TL_IR_WIRE_MAX_DEPTH) {
+        tl_wire_fail(r, "expression too deep");
+        return NULL;
+    }
+    uint8_t kind = tl_wire_get_u8(r);
+    if (kind > TL_E_OTHER) {
+        tl_wire_fail(r, "bad expression kind");
+        return NULL;
+    }
+    tl_expr *e = tl_expr_new((tl_expr_kind)kind);
+    e->ival = (int64_t)tl_wire_get_u64(r);
+    e->var = get_i32(r);
+    e->call_id = get_i32(r);
+    e->func = get_i32(r);
+    e->name = tl_wire_get_str(r);
+    e->usr = tl_wire_get_str(r);
+    char *op = tl_wire_get_str(r);
+    if (op && strlen(op) < sizeof e->op) memcpy(e->op, op, strlen(op) + 1);
+    else if (op) tl_wire_fail(r, "bad operator");
+    free(op);
+    e->arrow = tl_wire_get_u8(r) != 0;
+    if (e->var < -1 || e->var >= d->nvars_expected) tl_wire_fail(r, "expression names a missing variable");
+    if (e->call_id < -1 || (d->f && e->call_id >= d->f->ncalls)) tl_wire_fail(r, "expression names a missing call");
+    if (e->func < -1 || e->func >= d->nfuncs_expected) tl_wire_fail(r, "expression names a missing function");
+    if (kind == TL_E_VAR && e->var < 0) tl_wire_fail(r, "a variable expression without a variable");
+    if (kind == TL_E_CALLRES && e->call_id < 0) tl_wire_fail(r, "a call result without a call");
+    uint32_t nk = tl_wire_get_count(r, 1);
+    for (uint32_t i = 0; i < nk && !r->bad; i++) {
+        tl_expr *kid = get_expr(d, depth + 1);
+        if (!kid) {
+            if (!r->bad) tl_wire_fail(r, "a missing operand");
+            break;
+        }
+        tl_expr_add_kid(e, kid);
+    }
+    if (r->bad) {
+        tl_expr_free(e);
+        return NULL;
+    }
+    /* the operands the lowering always gives these kinds */
+    if ((kind == TL_E_ADDR || kind == TL_E_DEREF || kind == TL_E_CAST || kind == TL_E_UNARY ||
+         kind == TL_E_MEMBER) && e->nkids > 1)
+        tl_wire_fail(r, "too many operands");
+    if (kind == TL_E_BINARY && e->nkids != 2) tl_wire_fail(r, "a binary expression without two operands");
+    if (r->bad) {
+        tl_expr_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+static void read_tu(decoder *d) {
+    d->tu->main_file = tl_wire_get_str(d->r);
+    d->tu->nskipped_funcs = get_i32(d->r);
+    uint32_t n = tl_wire_get_u32(d->r);
+    if (n > MAX_ITEMS) tl_wire_fail(d->r, "too many functions");
+    d->nfuncs_expected = (int)n;
+}
+
+/* The function before `d->f` must be complete before another starts. */
+static void close_function(decoder *d) {
+    if (!d->f) return;
+    if (d->f->nvars != d->nvars_expected || d->f->nblocks != d->nblocks_expected) {
+        tl_wire_fail(d->r, "a function's variables or blocks are missing");
+        return;
+    }
+    tl_func_finish(d->f);
+}
+
+static void read_func(decoder *d) {
+    tl_wire_reader *r = d->r;
+    close_function(d);
+    if (r->bad) return;
+    if (d->tu->nfuncs >= d->nfuncs_expected) {
+        tl_wire_fail(r, "more functions than announced");
+        return;
+    }
+    char *name = tl_wire_get_str(r);
+    tl_func *f = tl_tu_add_func(d->tu, name ? name : "");
+    free(name);
+    d->f = f;
+    f->usr = tl_wire_get_str(r);
+    uint8_t flags = tl_wire_get_u8(r);
+    f->is_static = flags & 1;
+    f->in_header = flags >> 1 & 1;
+    f->returns_pointer = flags >> 2 & 1;
+    f->loc = get_loc(d);
+    f->end_loc = get_loc(d);
+    f->nparams = get_i32(r);
+    f->entry = get_i32(r);
+    f->exit = get_i32(r);
+    f->ncalls = get_i32(r);
+    uint32_t nv = tl_wire_get_u32(r), nb = tl_wire_get_u32(r);
+    if (nv > MAX_ITEMS || nb > MAX_ITEMS || f->ncalls < 0 || (uint32_t)f->ncalls > MAX_ITEMS)
+        tl_wire_fail(r, "a function too large");
+    d->nvars_expected = (int)nv;
+    d->nblocks_expected = (int)nb;
+    if (f->nparams < 0 || f->nparams > d->nvars_expected) tl_wire_fail(r, "bad parameter count");
+    if (nb > 0 && (f->entry < 0 || f->entry >= (int)nb || f->exit < 0 || f->exit >= (int)nb))
+        tl_wire_fail(r, "bad entry or exit block");
+}
+
+static void read_var(decoder *d) {
+    tl_wire_reader *r = d->r;
+    if (!d->f || d->f->nvars >= d->nvars_expected || d->f->nblocks > 0) {
+        tl_wire_fail(r, "a variable out of place");
+        return;
+    }
+    char *name = tl_wire_get_str(r);
+    uint8_t kind = tl_wire_get_u8(r);
+    if (kind > TL_VAR_TEMP) tl_wire_fail(r, "bad variable kind");
+    int v = tl_func_add_var(d->f, name ? name : "", (tl_var_kind)(kind > TL_VAR_TEMP ? 0 : kind));
+    free(name);
+    tl_var *var = &d->f->vars[v];
+    uint8_t flags = tl_wire_get_u8(r);
+    var->is_array = flags & 1;
+    var->is_record = flags >> 1 & 1;
+    var->is_pointer = flags >> 2 & 1;
+    var->decl_loc = get_loc(d);
+    var->usr = tl_wire_get_str(r);
+}
+
+static void read_block(decoder *d) {
+    tl_wire_reader *r = d->r;
+    if (!d->f || d->f->nvars != d->nvars_expected || d->f->nblocks >= d->nblocks_expected) {
+        tl_wire_fail(r, "a block out of place");
+        return;
+    }
+    tl_func *f = d->f;
+    int bi = tl_func_add_block(f);
+    tl_block *b = &f->blocks[bi];
+    uint8_t term = tl_wire_get_u8(r);
+    if (term > TL_T_NORETURN) tl_wire_fail(r, "bad terminator");
+    b->term = (tl_term_kind)(term > TL_T_NORETURN ? 0 : term);
+    b->term_loc = get_loc(d);
+    b->cond = get_expr(d, 0);
+    uint32_t ns = tl_wire_get_count(r, 4);
+    if (r->bad) return;
+    b->succ = tl_xcalloc(ns + 1, sizeof *b->succ);
+    for (uint32_t s = 0; s < ns; s++) {
+        int t = get_i32(r);
+        if (t < 0 || t >= d->nblocks_expected) tl_wire_fail(r, "a successor out of range");
+        b->succ[b->nsucc++] = t < 0 || t >= d->nblocks_expected ? 0 : t;
+    }
+    /* a GOTO with no successor is a dead block the lowering never ended */
+    bool shape = (b->term == TL_T_GOTO && ns <= 1) || (b->term == TL_T_BRANCH && ns == 2) ||
+                 (b->term == TL_T_SWITCH && ns >= 1) || (b->term == TL_T_EXIT && ns <= 1) ||
+                 (b->term == TL_T_NORETURN && ns == 0);
+    if (!shape) tl_wire_fail(r, "a terminator with the wrong number of successors");
+    if ((b->term == TL_T_BRANCH || b->term == TL_T_SWITCH) && !b->cond) tl_wire_fail(r, "a branch without a condition");
+    if (b->term == TL_T_SWITCH && ns >= 1 && !r->bad) {
+        b->case_values = tl_xcalloc(ns, sizeof *b->case_values);
+        for (uint32_t s = 0; s + 1 < ns; s++) b->case_values[s] = (int64_t)tl_wire_get_u64(r);
+    }
+    uint32_t ni = tl_wire_get_count(r, 16);
+    for (uint32_t i = 0; i < ni && !r->bad; i++) {
+        uint8_t kind = tl_wire_get_u8(r);
+        if (kind > TL_I_USE) {
+            tl_wire_fail(r, "bad instruction kind");
+            break;
+        }
+        tl_instr *in = tl_block_add_instr(b, (tl_instr_kind)kind);
+        in->loc = get_loc(d);
+        in->var = get_i32(r);
+        in->target = get_expr(d, 0);
+        in->value = get_expr(d, 0);
+        if (in->var < -1 || in->var >= d->nvars_expected) tl_wire_fail(r, "an instruction names a missing variable");
+        if ((kind == TL_I_ASSIGN || kind == TL_I_DECL) && in->var < 0) tl_wire_fail(r, "an assignment without a variable");
+        if (kind == TL_I_STORE && !in->target) tl_wire_fail(r, "a store without a target");
+        if (kind != TL_I_CALL) continue;
+        tl_call *c = &in->call;
+        c->id = get_i32(r);
+        c->callee = tl_wire_get_str(r);
+        c->callee_usr = tl_wire_get_str(r);
+        c->callee_func = get_i32(r);
+        uint8_t flags = tl_wire_get_u8(r);
+        c->callee_system = flags & 1;
+        c->discarded = flags >> 1 & 1;
+        c->void_cast = flags >> 2 & 1;
+        c->is_spawn_entry = flags >> 3 & 1;
+        c->in_macro = flags >> 4 & 1;
+        c->spawn_call = get_i32(r);
+        c->text = tl_wire_get_str(r);
+        c->fn = get_expr(d, 0);
+        uint32_t na = tl_wire_get_count(r, 1);
+        if (r->bad) break;
+        c->args = tl_xcalloc(na + 1, sizeof *c->args);
+        for (uint32_t a = 0; a < na && !r->bad; a++) {
+            c->args[a] = get_expr(d, 0);
+            c->nargs++;
+            if (!c->args[a] && !r->bad) tl_wire_fail(r, "a missing argument");
+        }
+        if (c->id < 0 || c->id >= f->ncalls) tl_wire_fail(r, "a call id out of range");
+        if (c->spawn_call < -1 || c->spawn_call >= f->ncalls) tl_wire_fail(r, "a spawn call out of range");
+        if (c->callee_func < -1 || c->callee_func >= d->nfuncs_expected) tl_wire_fail(r, "a callee out of range");
+    }
+}
+
+static void read_store(decoder *d) {
+    tl_wire_reader *r = d->r;
+    char *su = tl_wire_get_str(r), *sn = tl_wire_get_str(r), *fu = tl_wire_get_str(r), *fnm = tl_wire_get_str(r);
+    tl_loc loc = get_loc(d);
+    if (!su || !sn || !fu || !fnm) tl_wire_fail(r, "a store without names");
+    else tl_tu_add_store(d->tu, su, sn, fu, fnm, loc);
+    free(su);
+    free(sn);
+    free(fu);
+    free(fnm);
+}
+
+int tl_ir_wire_decode(const tl_wire_frame *f, tl_tu *out, char *err, size_t errsz) {
+    memset(out, 0, sizeof *out);
+    if (f->kind != TL_WIRE_KIND_IR) {
+        snprintf(err, errsz, "not an IR frame (kind %u)", f->kind);
+        return -1;
+    }
+    tl_wire_reader payload;
+    tl_wire_reader_init(&payload, f->payload, f->payload_len);
+    decoder d;
+    memset(&d, 0, sizeof d);
+    d.tu = out;
+    bool seen_tu = false;
+    uint16_t kind;
+    tl_wire_reader body;
+    int rc;
+    while ((rc = tl_wire_next_record(&payload, &kind, &body)) == 1) {
+        d.r = &body;
+        if (!seen_tu && kind != REC_TU) tl_wire_fail(&body, "the TU record is not first");
+        else if (kind == REC_TU && seen_tu) tl_wire_fail(&body, "two TU records");
+        else switch (kind) {
+            case REC_TU: seen_tu = true; read_tu(&d); break;
+            case REC_FUNC: read_func(&d); break;
+            case REC_VAR: read_var(&d); break;
+            case REC_BLOCK: read_block(&d); break;
+            case REC_STORE: read_store(&d); break;
+            default: break; /* a newer record kind: skipped */
+            }
+        if (body.bad) {
+            snprintf(err, errsz, "malformed IR: %s", body.why ? body.why : "bad record");
+            return -1;
+        }
+    }
+    if (rc < 0 || !seen_tu) {
+        snprintf(err, errsz, "malformed IR: %s", rc < 0 ? (payload.why ? payload.why : "bad payload") : "no TU record");
+        return -1;
+    }
+    d.r = &payload;
+    close_function(&d);
+    if (!payload.bad && out->nfuncs != d.nfuncs_expected) tl_wire_fail(&payload, "functions are missing");
+    if (payload.bad) {
+        snprintf(err, errsz, "malformed IR: %s", payload.why ? payload.why : "incomplete");
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,107 @@
+/* program.h - the whole program, linked from per-TU summaries.
+ *
+ * Phase 2 of a whole-program run.  tl_program_link() joins the summaries of
+ * every TU (analyzer/summary/) into one program: a call graph whose calls
+ * through a struct field or a global function pointer go to every function
+ * whose address is stored into that field or global anywhere in the program
+ * (a documented over-approximation, capped), and whose calls through a
+ * parameter go to every function its callers pass there.  Over that graph it
+ * computes, each to a fixpoint with worklists (linear in the graph):
+ *   - async contexts: callbacks registered in another file, through a
+ *     project's wrapper around a registration function, or through a field;
+ *   - blocking: whether a function may block, with the chain of calls to
+ *     the blocking call, across files;
+ *   - ownership: what each function does with a handle passed to it
+ *     (releases it, keeps it, or only borrows it), through calls;
+ *   - deadlines: which parameters reach the timeout of a wait;
+ *   - handles a function returns after spawning them;
+ *   - handle slots (globals, struct fields) spawned into and never released
+ *     anywhere in the program.
+ * Rules read these facts through the small interface below; the facts about
+ * user functions also come as derived models (the same tl_fn_model facets
+ * the library models use), so the per-function dataflow applies them to
+ * calls of program functions as it applies library models.
+ */
+#ifndef TL_PROGRAM_H
+#define TL_PROGRAM_H
+
+#include <stdbool.h>
+
+#include "../model/model.h"
+#include "../summary/summary.h"
+
+typedef struct tl_program tl_program;
+
+/* How a function of the program runs, decided program-wide. */
+typedef struct {
+    tl_context_kind kind;
+    bool readiness;
+    const char *library;  /* library of the registering model */
+    const char *via;      /* model function that registered it */
+    const char *wrapper;  /* the project's function that called it, or NULL */
+    const char *in_func;  /* function containing the registration */
+    tl_loc loc;           /* where it was registered */
+} tl_prog_context;
+
+/* One step of a blocking chain or of a deadline's way to its wait. */
+typedef struct {
+    tl_loc loc;           /* the call */
+    const char *caller;   /* function making the call */
+    const char *callee;   /* what it calls, as spelled */
+    const char *field;    /* the call went through this field or pointer, or NULL */
+    bool final;           /* the blocking call (or the wait) itself */
+} tl_chain_step;
+
+typedef struct {
+    int functions;        /* distinct functions linked */
+    int duplicates;       /* definitions seen again (header functions) */
+    int indirect_calls;   /* calls through fields, globals or parameters */
+    int resolved_indirect;/* ... that resolved to at least one function */
+    int capped;           /* indirect calls whose targets were cut at the cap */
+} tl_program_stats;
+
+/* Link the summaries.  `models` are the library models (spawn facets of
+ * helpers that return a handle copy theirs).  The program points into the
+ * summaries and the models: they must outlive it.  Never fails. */
+tl_program *tl_program_link(tl_tu_summary *const *units, int nunits, const tl_model_set *models);
+void tl_program_free(tl_program *p);
+/* Whether the linked TUs are the whole program (a compile database's every
+ * entry, a directory, a multi-file fixture), not a few files of it: only
+ * then can "no function releases this slot" be said.  Default false. */
+void tl_program_set_whole(tl_program *p, bool whole);
+const tl_program_stats *tl_program_stats_of(const tl_program *p);
+
+/* The context a function (by USR) runs in, or NULL when none. */
+const tl_prog_context *tl_program_context(const tl_program *p, const char *fn_usr);
+
+/* Whether a function (by USR) - or, with `is_slot`, any function stored in a
+ * field/global slot - may block; with ready, descriptor I/O does not count. */
+bool tl_program_blocks(const tl_program *p, const char *usr, bool is_slot, bool ready);
+/* The chain from that function (or slot) to its blocking call: fills up to
+ * max steps, returns how many. */
+int tl_program_chain(const tl_program *p, const char *usr, bool is_slot, bool ready, tl_chain_step *out,
+                     int max);
+
+/* Derived facets for a program function (or, with is_slot, for a call
+ * through a field/global slot): callback registration through a wrapper,
+ * a deadline parameter, release or borrow of handle parameters, a returned
+ * handle.  NULL when there is nothing to say. */
+const tl_fn_model *tl_program_model(const tl_program *p, const char *usr, bool is_slot);
+/* Where a deadline parameter of a function (or slot) ends in a wait. */
+int tl_program_deadline_chain(const tl_program *p, const char *usr, bool is_slot, tl_chain_step *out, int max);
+
+/* Handle slots (a global, a struct field) that some function spawns into and
+ * no function of the program releases, not even through a helper it hands
+ * the slot to: fn is called once per spawn site.  Nothing unless the
+ * program is whole. */
+typedef struct {
+    const char *slot;     /* the global's or field's name */
+    const char *function; /* the function that spawns */
+    tl_loc loc;           /* the spawn */
+    const char *task;     /* "thread" */
+    const char *library;
+} tl_orphan_slot;
+typedef void (*tl_orphan_slot_fn)(void *ctx, const tl_orphan_slot *s);
+void tl_program_orphan_slots(const tl_program *p, tl_orphan_slot_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,498 @@
+/* summary.c - condensing an analysed TU into per-function summaries
+ * (see summary.h).  One pass over each function's instructions; the
+ * per-parameter questions (what happens to a handle, where a deadline goes)
+ * are answered flow-insensitively over the parameter and the locals that
+ * copy it, which is what a caller in another file can rely on. */
+#include "summary.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/xalloc.h"
+
+/* ---- interning (file, library and model names) ---- */
+
+const char *tl_tu_summary_intern(tl_tu_summary *s, const char *str) {
+    if (!str) return NULL;
+    size_t at;
+    if (tl_strmap_get(&s->string_index, str, &at)) return s->strings[at];
+    s->strings = tl_xgrow(s->strings, s->nstrings, &s->capstrings, sizeof *s->strings);
+    s->strings[s->nstrings] = tl_xstrdup(str);
+    if (tl_strmap_put(&s->string_index, s->strings[s->nstrings], (size_t)s->nstrings) != 0) {
+        fprintf(stderr, "tasklint: out of memory\n");
+        exit(2);
+    }
+    return s->strings[s->nstrings++];
+}
+
+typedef struct {
+    tl_tu_summary *s;
+} interner;
+
+static const char *intern(interner *in, const char *str) {
+    return tl_tu_summary_intern(in->s, str);
+}
+
+static tl_loc loc_copy(interner *in, tl_loc l) {
+    l.file = intern(in, l.file);
+    return l;
+}
+
+static char *dup_or_null(const char *s) {
+    return s ? tl_xstrdup(s) : NULL;
+}
+
+/* ---- expressions ---- */
+
+static const tl_expr *strip_casts(const tl_expr *e) {
+    while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
+    return e;
+}
+
+/* The variable an argument designates as an object: t, &t, *t, (cast)t. */
+static int object_var(const tl_expr *e) {
+    while (e && (e->kind == TL_E_CAST || e->kind == TL_E_ADDR || e->kind == TL_E_DEREF) && e->nkids == 1)
+        e = e->kids[0];
+    return e && e->kind == TL_E_VAR ? e->var : -1;
+}
+
+/* The slot (global or field) an out-pointer or handle expression designates:
+ * &g, g, &s->t, s.t, *&...  Returns its USR and name, or NULL. */
+static const char *slot_of(const tl_func *f, const tl_expr *e, const char **name) {
+    while (e && (e->kind == TL_E_CAST || e->kind == TL_E_ADDR || e->kind == TL_E_DEREF) && e->nkids == 1)
+        e = e->kids[0];
+    if (!e) return NULL;
+    if (e->kind == TL_E_MEMBER && e->usr) {
+        *name = e->name;
+        return e->usr;
+    }
+    if (e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nvars && f->vars[e->var].usr) {
+        *name = f->vars[e->var].name;
+        return f->vars[e->var].usr;
+    }
+    return NULL;
+}
+
+/* What a callee expression or a registered argument refers to. */
+static tl_ref ref_of(const tl_func *f, const tl_expr *e) {
+    tl_ref r = {TL_REF_NONE, NULL, NULL, -1};
+    while (e && (e->kind == TL_E_CAST || e->kind == TL_E_ADDR || e->kind == TL_E_DEREF) && e->nkids == 1)
+        e = e->kids[0];
+    if (!e) return r;
+    if (e->kind == TL_E_FUNC && e->usr) {
+        r.kind = TL_REF_FUNC;
+        r.usr = tl_xstrdup(e->usr);
+        r.name = tl_xstrdup(e->name ? e->name : "");
+    } else if (e->kind == TL_E_MEMBER && e->usr) {
+        r.kind = TL_REF_FIELD;
+        r.usr = tl_xstrdup(e->usr);
+        r.name = tl_xstrdup(e->name ? e->name : "");
+    } else if (e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nvars) {
+        const tl_var *v = &f->vars[e->var];
+        if (v->kind == TL_VAR_PARAM && e->var < f->nparams) {
+            r.kind = TL_REF_PARAM;
+            r.param = e->var;
+            r.name = tl_xstrdup(v->name);
+        } else if (v->usr) {
+            r.kind = TL_REF_GLOBAL;
+            r.usr = tl_xstrdup(v->usr);
+            r.name = tl_xstrdup(v->name);
+        }
+    }
+    return r;
+}
+
+static bool is_local(tl_var_kind k) {
+    return k == TL_VAR_LOCAL || k == TL_VAR_TEMP;
+}
+
+/* Add `effect` to every parameter whose value (or a local copy of it) the
+ * expression reads - not under a call result, which is a new value. */
+static void mark_params(const tl_expr *e, const int *copy_of, int nvars, tl_sum_param *params, unsigned effect) {
+    if (!e) return;
+    if (e->kind == TL_E_VAR && e->var >= 0 && e->var < nvars && copy_of[e->var] >= 0)
+        params[copy_of[e->var]].effects |= effect;
+    for (int i = 0; i < e->nkids; i++) mark_params(e->kids[i], copy_of, nvars, params, effect);
+}
+
+/* ---- per function ---- */
+
+typedef struct {
+    const tl_analysis *a;
+    int fi;
+    const tl_func *f;
+    const tl_func_facts *ff;
+    tl_func_summary *out;
+    interner *in;
+    int *call_index; /* call id -> index in out->calls, -1 when not kept */
+    int caps_calls, caps_regs, caps_passes, caps_deadlines, caps_slots;
+} extractor;
+
+static void add_reg(extractor *x, tl_ref target, tl_context_kind ctx, bool readiness, const tl_fn_model *m,
+                    tl_loc loc) {
+    if (target.kind == TL_REF_NONE || ctx == TL_CTX_NONE) {
+        free(target.usr);
+        free(target.name);
+        return;
+    }
+    tl_func_summary *o = x->out;
+    o->regs = tl_xgrow(o->regs, o->nregs, &x->caps_regs, sizeof *o->regs);
+    tl_sum_reg *r = &o->regs[o->nregs++];
+    r->target = target;
+    r->context = ctx;
+    r->readiness = readiness;
+    r->library = intern(x->in, m->library);
+    r->via = intern(x->in, m->name);
+    r->loc = loc_copy(x->in, loc);
+}
+
+static void add_slot(extractor *x, const char *usr, const char *name, bool spawn, const char *how,
+                     const tl_fn_model *m, tl_loc loc) {
+    tl_func_summary *o = x->out;
+    o->slots = tl_xgrow(o->slots, o->nslots, &x->caps_slots, sizeof *o->slots);
+    tl_sum_slot *s = &o->slots[o->nslots++];
+    s->slot_usr = tl_xstrdup(usr);
+    s->slot_name = tl_xstrdup(name ? name : "");
+    s->spawn = spawn;
+    s->how = intern(x->in, how);
+    s->pass_call = s->pass_arg = -1;
+    s->task = intern(x->in, spawn && m ? (m->spawn.task ? m->spawn.task : "task") : NULL);
+    s->library = intern(x->in, m ? m->library : NULL);
+    s->loc = loc_copy(x->in, loc);
+}
+
+/* Every call is kept: the link phase needs direct calls for the call graph,
+ * indirect ones for field resolution, modelled ones for blocking. */
+static void extract_call(extractor *x, const tl_call_facts *cf) {
+    const tl_instr *in = cf->instr;
+    const tl_call *c = &in->call;
+    tl_func_summary *o = x->out;
+    o->calls = tl_xgrow(o->calls, o->ncalls, &x->caps_calls, sizeof *o->calls);
+    x->call_index[c->id] = o->ncalls;
+    tl_sum_call *sc = &o->calls[o->ncalls++];
+    memset(sc, 0, sizeof *sc);
+    if (c->callee) {
+        sc->target.kind = c->callee_usr ? TL_REF_FUNC : TL_REF_NONE;
+        sc->target.usr = dup_or_null(c->callee_usr);
+        sc->target.name = tl_xstrdup(c->callee);
+        sc->target.param = -1;
+    } else {
+        sc->target = ref_of(x->f, c->fn);
+    }
+    sc->loc = loc_copy(x->in, in->loc);
+    char buf[96];
+    sc->spelling = tl_xstrdup(tl_call_user_name(c, buf, sizeof buf));
+    /* a library's function (listed, or in its namespace) is judged by its
+       model, never by its implementation */
+    sc->modelled = cf->model != NULL || (c->callee && tl_models_namespace(x->a->models, c->callee));
+    sc->nonblocking = cf->model && cf->model->nonblocking;
+    sc->blocks = tl_call_blocks_in(cf, false);
+    sc->blocks_unless_ready = tl_call_blocks_in(cf, true);
+    sc->spawn_entry = c->is_spawn_entry;
+    sc->nargs = c->nargs;
+    sc->args = tl_xcalloc((size_t)c->nargs + 1, sizeof *sc->args);
+    for (int i = 0; i < c->nargs; i++) {
+        tl_sum_arg *sa = &sc->args[i];
+        sa->value = cf->argv ? cf->argv[i] : (tl_cval){TL_CV_UNKNOWN, 0, -1};
+        sa->param = -1;
+        const tl_expr *e = strip_casts(c->args[i]);
+        if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < x->f->nparams) sa->param = e->var;
+        const tl_expr *fe = e;
+        while (fe && fe->kind == TL_E_ADDR && fe->nkids == 1) fe = strip_casts(fe->kids[0]);
+        if (fe && fe->kind == TL_E_FUNC && fe->usr) {
+            sa->fn_usr = tl_xstrdup(fe->usr);
+            sa->fn_name = tl_xstrdup(fe->name ? fe->name : "");
+        }
+    }
+}
+
+/* Registrations: spawn entries (go() expansion entry calls, entry_arg) and
+ * callback facets. */
+static void extract_regs(extractor *x, const tl_call_facts *cf) {
+    const tl_instr *in = cf->instr;
+    const tl_call *c = &in->call;
+    const tl_func_facts *ff = x->ff;
+    if (c->is_spawn_entry && c->spawn_call >= 0 && c->spawn_call < ff->ncalls) {
+        const tl_call_facts *sp = &ff->calls[c->spawn_call];
+        if (sp->model && sp->model->spawn.present && c->callee_usr) {
+            tl_ref r = {TL_REF_FUNC, tl_xstrdup(c->callee_usr), tl_xstrdup(c->callee ? c->callee : ""), -1};
+            add_reg(x, r, sp->model->spawn.context, false, sp->model, sp->instr->loc);
+        }
+    }
+    const tl_fn_model *m = cf->model;
+    if (!m) return;
+    if (m->spawn.present && m->spawn.entry_arg >= 0 && m->spawn.entry_arg < c->nargs)
+        add_reg(x, ref_of(x->f, c->args[m->spawn.entry_arg]), m->spawn.context, false, m, in->loc);
+    if (m->callback.present)
+        for (int k = 0; k < m->callback.nargs; k++)
+            if (m->callback.args[k] < c->nargs)
+                add_reg(x, ref_of(x->f, c->args[m->callback.args[k]]), m->callback.context,
+                        m->callback.readiness, m, in->loc);
+}
+
+/* Handle slots outside the stack: spawns into a global or a field, and
+ * releases of one. */
+static void extract_slots(extractor *x, const tl_call_facts *cf) {
+    const tl_call *c = &cf->instr->call;
+    const tl_fn_model *m = cf->model;
+    const char *name = NULL, *usr;
+    if (!m) {
+        /* a slot handed to a program function: what that function does with
+           it decides (stop_worker(&g_thread) joins it) */
+        if (!c->callee_usr) return;
+        for (int k = 0; k < c->nargs; k++)
+            if ((usr = slot_of(x->f, c->args[k], &name))) {
+                add_slot(x, usr, name, false, NULL, NULL, cf->instr->loc);
+                x->out->slots[x->out->nslots - 1].pass_call = x->call_index[c->id];
+                x->out->slots[x->out->nslots - 1].pass_arg = k;
+            }
+        return;
+    }
+    if (m->spawn.present && m->spawn.where == TL_HANDLE_OUT_ARG && m->spawn.handle_arg >= 0 &&
+        m->spawn.handle_arg < c->nargs && (usr = slot_of(x->f, c->args[m->spawn.handle_arg], &name)))
+        add_slot(x, usr, name, true, NULL, m, cf->instr->loc);
+    if (m->release.present && m->release.arg >= 0 && m->release.arg < c->nargs &&
+        (usr = slot_of(x->f, c->args[m->release.arg], &name)))
+        add_slot(x, usr, name, false, m->release.how ? m->release.how : "release", m, cf->instr->loc);
+}
+
+/* The spawn call whose handle an expression holds: a spawn result, or a
+ * local the spawn wrote (out-pointer) or that was assigned a spawn result. */
+static const tl_call_facts *spawn_of_value(extractor *x, const tl_expr *e, const int *spawn_in_var) {
+    e = strip_casts(e);
+    if (!e) return NULL;
+    if (e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < x->ff->ncalls) {
+        const tl_call_facts *cf = &x->ff->calls[e->call_id];
+        if (cf->model && cf->model->spawn.present && cf->model->spawn.where == TL_HANDLE_RESULT) return cf;
+        return NULL;
+    }
+    if (e->kind == TL_E_VAR && e->var >= 0 && e->var < x->f->nvars && spawn_in_var[e->var] >= 0)
+        return &x->ff->calls[spawn_in_var[e->var]];
+    return NULL;
+}
+
+static void extract_function(extractor *x) {
+    const tl_func *f = x->f;
+    const tl_func_facts *ff = x->ff;
+    tl_func_summary *o = x->out;
+    o->usr = tl_xstrdup(f->usr ? f->usr : f->name);
+    o->name = tl_xstrdup(f->name);
+    o->loc = loc_copy(x->in, f->loc);
+    o->is_static = f->is_static;
+    o->returns_pointer = f->returns_pointer;
+    o->in_header = f->in_header;
+    o->nparams = f->nparams;
+    o->params = tl_xcalloc((size_t)f->nparams + 1, sizeof *o->params);
+    x->call_index = tl_xmalloc(((size_t)ff->ncalls + 1) * sizeof *x->call_index);
+    for (int i = 0; i < ff->ncalls; i++) x->call_index[i] = -1;
+
+    /* locals that copy a parameter (flow-insensitive), per parameter, and
+       parameters that are reassigned (their deadline is not the caller's) */
+    int nv = f->nvars;
+    int *copy_of = tl_xmalloc(((size_t)nv + 1) * sizeof *copy_of);
+    int *spawn_in_var = tl_xmalloc(((size_t)nv + 1) * sizeof *spawn_in_var);
+    bool *reassigned = tl_xcalloc((size_t)nv + 1, sizeof *reassigned);
+    for (int v = 0; v < nv; v++) copy_of[v] = v < f->nparams ? v : -1, spawn_in_var[v] = -1;
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= nv) continue;
+            if (in->var < f->nparams) reassigned[in->var] = true;
+            int src = object_var(strip_casts(in->value));
+            const tl_expr *sv = strip_casts(in->value);
+            if (sv && sv->kind == TL_E_VAR && src >= 0 && copy_of[src] >= 0 && in->var >= f->nparams &&
+                is_local(f->vars[in->var].kind))
+                copy_of[in->var] = copy_of[src];
+        }
+
+    for (int id = 0; id < ff->ncalls; id++) {
+        const tl_call_facts *cf = &ff->calls[id];
+        if (!cf->instr || !cf->reached) continue;
+        extract_call(x, cf);
+        extract_regs(x, cf);
+        extract_slots(x, cf);
+        const tl_fn_model *m = cf->model;
+        const tl_call *c = &cf->instr->call;
+        /* a spawn's out-pointer handle lands in a local: remember which */
+        if (m && m->spawn.present && m->spawn.where == TL_HANDLE_OUT_ARG && m->spawn.handle_arg >= 0 &&
+            m->spawn.handle_arg < c->nargs) {
+            const tl_expr *h = strip_casts(c->args[m->spawn.handle_arg]);
+            if (h && h->kind == TL_E_ADDR && h->nkids == 1) {
+                int v = object_var(h->kids[0]);
+                if (v >= 0 && v < nv && h->kids[0]->kind == TL_E_VAR) spawn_in_var[v] = id;
+            } else if (h && h->kind == TL_E_VAR && h->var >= 0 && h->var < nv &&
+                       is_local(f->vars[h->var].kind)) {
+                spawn_in_var[h->var] = id; /* a pointer to the handle: t = malloc(...) */
+            }
+        }
+        /* what happens to parameters passed to this call */
+        for (int k = 0; k < c->nargs; k++) {
+            int v = object_var(c->args[k]);
+            if (v < 0 || v >= nv || copy_of[v] < 0) continue;
+            int p = copy_of[v];
+            tl_sum_param *sp = &o->params[p];
+            if (m) {
+                unsigned before = sp->effects;
+                if (m->release.present && m->release.arg == k) {
+                    sp->effects |= TL_PE_RELEASE;
+                    sp->release_how = intern(x->in, m->release.how ? m->release.how : "release");
+                }
+                if (m->await.present && m->await.arg == k) sp->effects |= TL_PE_AWAIT;
+                if (m->teardown.present && m->teardown.arg == k) sp->effects |= TL_PE_TEARDOWN;
+                bool is_deadline = m->wait.present && m->wait.timeout_arg == k;
+                if (sp->effects == before && !is_deadline) sp->effects |= TL_PE_BORROW;
+                if (m->wait.present && m->wait.timeout_arg == k && !reassigned[p] && v == p) {
+                    o->deadlines = tl_xgrow(o->deadlines, o->ndeadlines, &x->caps_deadlines, sizeof *o->deadlines);
+                    tl_sum_deadline *d = &o->deadlines[o->ndeadlines++];
+                    d->param = p;
+                    d->call = x->call_index[id];
+                    d->kind = m->wait.kind;
+                    /* the kind under this call's constant arguments (poll on one fd: a peer) */
+                    if (m->wait.has_kind_if && m->wait.kind_if_arg < c->nargs && cf->argv &&
+                        cf->argv[m->wait.kind_if_arg].kind == TL_CV_INT &&
+                        cf->argv[m->wait.kind_if_arg].v == m->wait.kind_if_value)
+                        d->kind = m->wait.kind_if_kind;
+                    d->nforever = m->wait.nforever;
+                    memcpy(d->forever, m->wait.forever, sizeof d->forever);
+                }
+            } else if (c->callee_system || (c->callee && tl_models_namespace(x->a->models, c->callee))) {
+                /* libc and a modelled library's namespace: what releases a
+                   handle there is modelled */
+                sp->effects |= TL_PE_BORROW;
+            } else if (c->callee_usr) {
+                sp->effects |= TL_PE_PASS;
+                if (v == p || !reassigned[p]) {
+                    o->passes = tl_xgrow(o->passes, o->npasses, &x->caps_passes, sizeof *o->passes);
+                    o->passes[o->npasses++] = (tl_sum_pass){p, x->call_index[id], k};
+                }
+            } else {
+                sp->effects |= TL_PE_ESCAPE;
+            }
+        }
+    }
+    /* stores and returns of parameters; spawn results kept in locals */
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            switch (in->kind) {
+            case TL_I_ASSIGN: {
+                if (in->var < 0 || in->var >= nv) break;
+                const tl_call_facts *sp = spawn_of_value(x, in->value, spawn_in_var);
+                if (is_local(f->vars[in->var].kind)) {
+                    if (sp) spawn_in_var[in->var] = (int)(sp - ff->calls);
+                    break;
+                }
+                /* a global or static assigned from a parameter: stored */
+                mark_params(in->value, copy_of, nv, o->params, TL_PE_STORE);
+                if (sp && f->vars[in->var].usr) /* g = go(...) */
+                    add_slot(x, f->vars[in->var].usr, f->vars[in->var].name, true, NULL, sp->model,
+                             sp->instr->loc);
+                break;
+            }
+            case TL_I_STORE: {
+                mark_params(in->value, copy_of, nv, o->params, TL_PE_STORE);
+                const tl_call_facts *sp = spawn_of_value(x, in->value, spawn_in_var);
+                const char *name = NULL, *usr;
+                if (sp && (usr = slot_of(f, in->target, &name))) /* s->h = go(...) */
+                    add_slot(x, usr, name, true, NULL, sp->model, sp->instr->loc);
+                break;
+            }
+            case TL_I_RETURN: {
+                if (!in->value) break;
+                mark_params(in->value, copy_of, nv, o->params, TL_PE_RETURN);
+                const tl_call_facts *sp = spawn_of_value(x, in->value, spawn_in_var);
+                if (sp && !o->returns_handle) {
+                    o->returns_handle = true;
+                    o->spawn_model = intern(x->in, sp->model->name);
+                    o->spawn_loc = loc_copy(x->in, sp->instr->loc);
+                }
+                break;
+            }
+            default:
+                break;
+            }
+        }
+    free(copy_of);
+    free(spawn_in_var);
+    free(reassigned);
+    free(x->call_index);
+    x->call_index = NULL;
+}
+
+void tl_tu_summary_extract(const tl_analysis *a, tl_tu_summary *out) {
+    memset(out, 0, sizeof *out);
+    const tl_tu *tu = a->tu;
+    out->main_file = tl_xstrdup(tu->main_file ? tu->main_file : "");
+    interner in = {out};
+    out->funcs = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *out->funcs);
+    out->nfuncs = tu->nfuncs;
+    for (int fi = 0; fi < tu->nfuncs; fi++) {
+        extractor x;
+        memset(&x, 0, sizeof x);
+        x.a = a;
+        x.fi = fi;
+        x.f = &tu->funcs[fi];
+        x.ff = &a->funcs[fi];
+        x.out = &out->funcs[fi];
+        x.in = &in;
+        extract_function(&x);
+    }
+    out->stores = tl_xcalloc((size_t)tu->nstores + 1, sizeof *out->stores);
+    out->nstores = tu->nstores;
+    for (int i = 0; i < tu->nstores; i++) {
+        const tl_fn_store *s = &tu->stores[i];
+        out->stores[i].slot_usr = tl_xstrdup(s->slot_usr);
+        out->stores[i].slot_name = tl_xstrdup(s->slot_name);
+        out->stores[i].fn_usr = tl_xstrdup(s->fn_usr);
+        out->stores[i].fn_name = tl_xstrdup(s->fn_name);
+        out->stores[i].loc = loc_copy(&in, s->loc);
+    }
+}
+
+static void free_ref(tl_ref *r) {
+    free(r->usr);
+    free(r->name);
+}
+
+void tl_tu_summary_free(tl_tu_summary *s) {
+    for (int fi = 0; fi < s->nfuncs; fi++) {
+        tl_func_summary *f = &s->funcs[fi];
+        free(f->usr);
+        free(f->name);
+        free(f->params);
+        for (int i = 0; i < f->ncalls; i++) {
+            tl_sum_call *c = &f->calls[i];
+            free_ref(&c->target);
+            free(c->spelling);
+            for (int k = 0; k < c->nargs; k++) {
+                free(c->args[k].fn_usr);
+                free(c->args[k].fn_name);
+            }
+            free(c->args);
+        }
+        free(f->calls);
+        for (int i = 0; i < f->nregs; i++) free_ref(&f->regs[i].target);
+        free(f->regs);
+        free(f->passes);
+        free(f->deadlines);
+        for (int i = 0; i < f->nslots; i++) {
+            free(f->slots[i].slot_usr);
+            free(f->slots[i].slot_name);
+        }
+        free(f->slots);
+    }
+    free(s->funcs);
+    for (int i = 0; i < s->nstores; i++) {
+        free(s->stores[i].slot_usr);
+        free(s->stores[i].slot_name);
+        free(s->stores[i].fn_usr);
+        free(s->stores[i].fn_name);
+    }
+    free(s->stores);
+    for (int i = 0; i < s->nstrings; i++) free(s->strings[i]);
+    free(s->strings);
+    tl_strmap_free(&s->string_index);
+    free(s->main_file);
+    memset(s, 0, sizeof *s);
+}

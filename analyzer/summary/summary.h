@@ -1,0 +1,164 @@
+/* summary.h - what one translation unit tells the rest of the program.
+ *
+ * Phase 1 of a whole-program run: after a TU is lowered and its per-TU facts
+ * are computed (analysis.h), each function defined in it is condensed into a
+ * summary of plain data - no IR, no libclang - that the link phase
+ * (analyzer/program/) joins across all TUs.  A summary says, per function:
+ * whom it calls (directly, through a struct field, a global function pointer
+ * or a parameter) and with which constant arguments; which functions it
+ * registers as callbacks or task entries, and which of its own parameters it
+ * hands to a registration (a project's wrapper around uv_poll_start); what
+ * it does with each parameter that may hold a handle (releases it, stores or
+ * returns it, passes it on, or only borrows it); which parameters reach the
+ * deadline of a wait; whether it returns a freshly spawned handle; which
+ * global or field handle slots it spawns into or releases.  Functions are
+ * named by clang USRs, fields and globals too, so the link phase matches
+ * them across files.
+ */
+#ifndef TL_SUMMARY_H
+#define TL_SUMMARY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../dataflow/analysis.h"
+#include "../ir/ir.h"
+#include "../util/strmap.h"
+
+/* What a call goes to, or what a registration registers. */
+typedef enum {
+    TL_REF_NONE = 0, /* unknown (a computed pointer) */
+    TL_REF_FUNC,     /* a function, by USR */
+    TL_REF_FIELD,    /* every function stored into this struct field (USR) */
+    TL_REF_GLOBAL,   /* every function stored into this global pointer (USR) */
+    TL_REF_PARAM     /* whatever the callers pass in parameter `param` */
+} tl_ref_kind;
+
+typedef struct {
+    tl_ref_kind kind;
+    char *usr;  /* FUNC, FIELD, GLOBAL */
+    char *name; /* for messages: function, field or variable name */
+    int param;  /* PARAM */
+} tl_ref;
+
+/* One argument at a call, as the link phase needs it. */
+typedef struct {
+    tl_cval value; /* constant value at the call (analysis) */
+    int param;     /* the caller's own parameter passed unchanged, else -1 */
+    char *fn_usr;  /* a function designator passed (a callback), else NULL */
+    char *fn_name;
+} tl_sum_arg;
+
+typedef struct {
+    tl_ref target;
+    tl_loc loc;        /* file interned in the summary's strings */
+    char *spelling;    /* the name the user spelled (chrecv, go, helper) */
+    tl_sum_arg *args;
+    int nargs;
+    bool modelled;     /* the callee has a library model: not a program function */
+    bool nonblocking;  /* the model says it never blocks: chains stop here */
+    bool blocks;       /* blocks under its argument values (model) */
+    bool blocks_unless_ready; /* blocks even when its descriptor is ready */
+    bool spawn_entry;  /* runs as a new task, not as part of this function */
+} tl_sum_call;
+
+/* A callback or task entry this function registers. */
+typedef struct {
+    tl_ref target;
+    tl_context_kind context;
+    bool readiness;
+    const char *library; /* interned */
+    const char *via;     /* model function that registers */
+    tl_loc loc;
+} tl_sum_reg;
+
+/* What the function does with a parameter that may hold a handle. */
+enum {
+    TL_PE_RELEASE = 1 << 0, /* joins/closes/detaches it (release facet) */
+    TL_PE_STORE = 1 << 1,   /* stores it into memory or a global */
+    TL_PE_RETURN = 1 << 2,  /* returns it */
+    TL_PE_ESCAPE = 1 << 3,  /* hands it to code nobody can see (indirect call) */
+    TL_PE_BORROW = 1 << 4,  /* uses it without taking ownership */
+    TL_PE_PASS = 1 << 5,    /* passes it to a program function (see passes) */
+    TL_PE_AWAIT = 1 << 6,   /* awaits its work (await facet) */
+    TL_PE_TEARDOWN = 1 << 7 /* tears it down (teardown facet) */
+};
+
+typedef struct {
+    unsigned effects;
+    const char *release_how; /* "join", "close", ... for TL_PE_RELEASE */
+} tl_sum_param;
+
+/* Parameter `param` is passed unchanged as argument `arg` of calls[call]. */
+typedef struct {
+    int param, call, arg;
+} tl_sum_pass;
+
+/* Parameter `param` reaches the deadline of the wait at calls[call]. */
+typedef struct {
+    int param, call;
+    tl_wait_kind kind;
+    tl_forever forever[TL_MAX_FOREVER];
+    int nforever;
+} tl_sum_deadline;
+
+/* A handle slot outside the stack (a global, a struct field) spawned into,
+ * released, or handed to a program function here. */
+typedef struct {
+    char *slot_usr;
+    char *slot_name;
+    bool spawn;        /* a spawn writes its handle there */
+    const char *how;   /* release: "join", "detach"...; NULL for a spawn or a pass */
+    int pass_call;     /* passed as argument pass_arg of calls[pass_call], else -1 */
+    int pass_arg;
+    const char *task;  /* spawn: the task noun ("thread") */
+    const char *library;
+    tl_loc loc;
+} tl_sum_slot;
+
+typedef struct {
+    char *usr;
+    char *name;
+    tl_loc loc;
+    bool is_static, in_header;
+    int nparams;
+    tl_sum_param *params; /* nparams entries */
+    tl_sum_call *calls;
+    int ncalls;
+    tl_sum_reg *regs;
+    int nregs;
+    tl_sum_pass *passes;
+    int npasses;
+    tl_sum_deadline *deadlines;
+    int ndeadlines;
+    tl_sum_slot *slots;
+    int nslots;
+    /* returns a handle it spawned (a helper that starts a worker) */
+    bool returns_handle;
+    bool returns_pointer;    /* the handle is a pointer: NULL means no task */
+    const char *spawn_model; /* the spawning library function */
+    tl_loc spawn_loc;
+} tl_func_summary;
+
+/* The summary of one TU: its functions and the function addresses it
+ * stores into fields and globals. */
+typedef struct {
+    char *main_file;
+    tl_func_summary *funcs;
+    int nfuncs;
+    tl_fn_store *stores;
+    int nstores;
+    /* interned strings (file names, library and model names) and their index */
+    char **strings;
+    int nstrings, capstrings;
+    tl_strmap string_index;
+} tl_tu_summary;
+
+/* Condense the analysed TU.  The summary copies what it keeps: it outlives
+ * the IR and the analysis. */
+void tl_tu_summary_extract(const tl_analysis *a, tl_tu_summary *out);
+void tl_tu_summary_free(tl_tu_summary *s);
+/* The summary's own copy of str (one per distinct string); NULL for NULL. */
+const char *tl_tu_summary_intern(tl_tu_summary *s, const char *str);
+
+#endif

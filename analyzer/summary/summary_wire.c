@@ -1,0 +1,412 @@
+/* summary_wire.c - encoding and decoding a TU's summary (see summary_wire.h).
+ * The decoder trusts nothing: counts are bounded by the bytes left, enum
+ * values and indices are range-checked, and a record out of place fails the
+ * whole frame. */
+#include "summary_wire.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/xalloc.h"
+
+enum {
+    REC_UNIT = 1,
+    REC_FUNC = 2,
+    REC_CALL = 3,
+    REC_REG = 4,
+    REC_PASS = 5,
+    REC_DEADLINE = 6,
+    REC_SLOT = 7,
+    REC_STORE = 8
+};
+
+#define MAX_PARAMS 4096
+#define MAX_ARGS 4096
+
+/* ---- encoding ---- */
+
+static void put_i32(tl_wire_writer *w, int v) {
+    tl_wire_put_u32(w, (uint32_t)v);
+}
+
+static void put_loc(tl_wire_writer *w, tl_loc l) {
+    tl_wire_put_str(w, l.file);
+    tl_wire_put_u32(w, l.line);
+    tl_wire_put_u32(w, l.col);
+    tl_wire_put_u32(w, l.offset);
+}
+
+static void put_ref(tl_wire_writer *w, const tl_ref *r) {
+    tl_wire_put_u8(w, (uint8_t)r->kind);
+    tl_wire_put_str(w, r->usr);
+    tl_wire_put_str(w, r->name);
+    put_i32(w, r->param);
+}
+
+static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
+    tl_wire_begin_record(w, REC_FUNC);
+    tl_wire_put_str(w, f->usr);
+    tl_wire_put_str(w, f->name);
+    put_loc(w, f->loc);
+    tl_wire_put_u8(w, (uint8_t)(f->is_static | f->in_header << 1 | f->returns_handle << 2 | f->returns_pointer << 3));
+    tl_wire_put_str(w, f->spawn_model);
+    put_loc(w, f->spawn_loc);
+    tl_wire_put_u32(w, (uint32_t)f->nparams);
+    for (int k = 0; k < f->nparams; k++) {
+        tl_wire_put_u32(w, f->params[k].effects);
+        tl_wire_put_str(w, f->params[k].release_how);
+    }
+    tl_wire_end_record(w);
+
+    for (int i = 0; i < f->ncalls; i++) {
+        const tl_sum_call *c = &f->calls[i];
+        tl_wire_begin_record(w, REC_CALL);
+        put_ref(w, &c->target);
+        put_loc(w, c->loc);
+        tl_wire_put_str(w, c->spelling);
+        tl_wire_put_u8(w, (uint8_t)(c->modelled | c->nonblocking << 1 | c->blocks << 2 |
+                                    c->blocks_unless_ready << 3 | c->spawn_entry << 4));
+        tl_wire_put_u32(w, (uint32_t)c->nargs);
+        for (int k = 0; k < c->nargs; k++) {
+            const tl_sum_arg *a = &c->args[k];
+            tl_wire_put_u8(w, (uint8_t)a->value.kind);
+            tl_wire_put_u64(w, (uint64_t)a->value.v);
+            put_i32(w, a->value.via_var);
+            put_i32(w, a->param);
+            tl_wire_put_str(w, a->fn_usr);
+            tl_wire_put_str(w, a->fn_name);
+        }
+        tl_wire_end_record(w);
+    }
+    for (int i = 0; i < f->nregs; i++) {
+        const tl_sum_reg *r = &f->regs[i];
+        tl_wire_begin_record(w, REC_REG);
+        put_ref(w, &r->target);
+        tl_wire_put_u8(w, (uint8_t)r->context);
+        tl_wire_put_u8(w, r->readiness);
+        tl_wire_put_str(w, r->library);
+        tl_wire_put_str(w, r->via);
+        put_loc(w, r->loc);
+        tl_wire_end_record(w);
+    }
+    for (int i = 0; i < f->npasses; i++) {
+        tl_wire_begin_record(w, REC_PASS);
+        put_i32(w, f->passes[i].param);
+        put_i32(w, f->passes[i].call);
+        put_i32(w, f->passes[i].arg);
+        tl_wire_end_record(w);
+    }
+    for (int i = 0; i < f->ndeadlines; i++) {
+        const tl_sum_deadline *d = &f->deadlines[i];
+        tl_wire_begin_record(w, REC_DEADLINE);
+        put_i32(w, d->param);
+        put_i32(w, d->call);
+        tl_wire_put_u8(w, (uint8_t)d->kind);
+        tl_wire_put_u32(w, (uint32_t)d->nforever);
+        for (int k = 0; k < d->nforever; k++) {
+            tl_wire_put_u8(w, (uint8_t)d->forever[k].kind);
+            tl_wire_put_u64(w, (uint64_t)d->forever[k].value);
+        }
+        tl_wire_end_record(w);
+    }
+    for (int i = 0; i < f->nslots; i++) {
+        const tl_sum_slot *s = &f->slots[i];
+        tl_wire_begin_record(w, REC_SLOT);
+        tl_wire_put_str(w, s->slot_usr);
+        tl_wire_put_str(w, s->slot_name);
+        tl_wire_put_u8(w, s->spawn);
+        tl_wire_put_str(w, s->how);
+        put_i32(w, s->pass_call);
+        put_i32(w, s->pass_arg);
+        tl_wire_put_str(w, s->task);
+        tl_wire_put_str(w, s->library);
+        put_loc(w, s->loc);
+        tl_wire_end_record(w);
+    }
+}
+
+int tl_summary_wire_encode(tl_wire_writer *w, const tl_tu_summary *s) {
+    tl_wire_begin_frame(w, TL_WIRE_KIND_SUMMARY);
+    tl_wire_begin_record(w, REC_UNIT);
+    tl_wire_put_str(w, s->main_file);
+    tl_wire_end_record(w);
+    for (int fi = 0; fi < s->nfuncs; fi++) put_func(w, &s->funcs[fi]);
+    for (int i = 0; i < s->nstores; i++) {
+        const tl_fn_store *st = &s->stores[i];
+        tl_wire_begin_record(w, REC_STORE);
+        tl_wire_put_str(w, st->slot_usr);
+        tl_wire_put_str(w, st->slot_name);
+        tl_wire_put_str(w, st->fn_usr);
+        tl_wire_put_str(w, st->fn_name);
+        put_loc(w, st->loc);
+        tl_wire_end_record(w);
+    }
+    return tl_wire_end_frame(w);
+}
+
+/* ---- decoding ---- */
+
+typedef struct {
+    tl_tu_summary *s;
+    tl_wire_reader *r;
+    int capfuncs;
+    int capcalls, capregs, cappasses, capdeadlines, capslots, capstores;
+} decoder;
+
+static int get_i32(tl_wire_reader *r) {
+    return (int)tl_wire_get_u32(r);
+}
+
+/* A string interned into the summary (file, library and model names). */
+static const char *get_interned(decoder *d) {
+    char *s = tl_wire_get_str(d->r);
+    const char *i = s ? tl_tu_summary_intern(d->s, s) : NULL;
+    free(s);
+    return i;
+}
+
+static tl_loc get_loc(decoder *d) {
+    tl_loc l;
+    l.file = get_interned(d);
+    l.line = tl_wire_get_u32(d->r);
+    l.col = tl_wire_get_u32(d->r);
+    l.offset = tl_wire_get_u32(d->r);
+    return l;
+}
+
+static tl_ref get_ref(tl_wire_reader *r) {
+    tl_ref ref;
+    uint8_t kind = tl_wire_get_u8(r);
+    if (kind > TL_REF_PARAM) tl_wire_fail(r, "bad reference kind");
+    ref.kind = (tl_ref_kind)kind;
+    ref.usr = tl_wire_get_str(r);
+    ref.name = tl_wire_get_str(r);
+    ref.param = get_i32(r);
+    return ref;
+}
+
+static tl_func_summary *current(decoder *d) {
+    if (d->s->nfuncs == 0) {
+        tl_wire_fail(d->r, "a function's record before any function");
+        return NULL;
+    }
+    return &d->s->funcs[d->s->nfuncs - 1];
+}
+
+static void read_func(decoder *d) {
+    tl_wire_reader *r = d->r;
+    d->s->funcs = tl_xgrow(d->s->funcs, d->s->nfuncs, &d->capfuncs, sizeof *d->s->funcs);
+    tl_func_summary *f = &d->s->funcs[d->s->nfuncs++];
+    memset(f, 0, sizeof *f);
+    d->capcalls = d->capregs = d->cappasses = d->capdeadlines = d->capslots = 0;
+    f->usr = tl_wire_get_str(r);
+    f->name = tl_wire_get_str(r);
+    f->loc = get_loc(d);
+    uint8_t flags = tl_wire_get_u8(r);
+    f->is_static = flags & 1;
+    f->in_header = flags >> 1 & 1;
+    f->returns_handle = flags >> 2 & 1;
+    f->returns_pointer = flags >> 3 & 1;
+    f->spawn_model = get_interned(d);
+    f->spawn_loc = get_loc(d);
+    uint32_t np = tl_wire_get_count(r, 8);
+    if (np > MAX_PARAMS) tl_wire_fail(r, "too many parameters");
+    if (r->bad) return;
+    f->nparams = (int)np;
+    f->params = tl_xcalloc(np + 1, sizeof *f->params);
+    for (uint32_t k = 0; k < np; k++) {
+        f->params[k].effects = tl_wire_get_u32(r);
+        f->params[k].release_how = get_interned(d);
+    }
+    if (!f->usr || !f->name) tl_wire_fail(r, "a function without a name");
+}
+
+static void read_call(decoder *d) {
+    tl_wire_reader *r = d->r;
+    tl_func_summary *f = current(d);
+    if (!f) return;
+    f->calls = tl_xgrow(f->calls, f->ncalls, &d->capcalls, sizeof *f->calls);
+    tl_sum_call *c = &f->calls[f->ncalls++];
+    memset(c, 0, sizeof *c);
+    c->target = get_ref(r);
+    c->loc = get_loc(d);
+    c->spelling = tl_wire_get_str(r);
+    uint8_t flags = tl_wire_get_u8(r);
+    c->modelled = flags & 1;
+    c->nonblocking = flags >> 1 & 1;
+    c->blocks = flags >> 2 & 1;
+    c->blocks_unless_ready = flags >> 3 & 1;
+    c->spawn_entry = flags >> 4 & 1;
+    uint32_t na = tl_wire_get_count(r, 21);
+    if (na > MAX_ARGS) tl_wire_fail(r, "too many arguments");
+    if (r->bad) return;
+    c->args = tl_xcalloc(na + 1, sizeof *c->args);
+    c->nargs = (int)na;
+    for (uint32_t k = 0; k < na; k++) {
+        tl_sum_arg *a = &c->args[k];
+        uint8_t kind = tl_wire_get_u8(r);
+        if (kind > TL_CV_UNKNOWN) tl_wire_fail(r, "bad constant kind");
+        a->value.kind = (tl_cval_kind)kind;
+        a->value.v = (int64_t)tl_wire_get_u64(r);
+        a->value.via_var = get_i32(r);
+        a->param = get_i32(r);
+        a->fn_usr = tl_wire_get_str(r);
+        a->fn_name = tl_wire_get_str(r);
+        if (a->param < -1 || a->param >= f->nparams) tl_wire_fail(r, "argument names a missing parameter");
+    }
+    if (c->target.kind == TL_REF_PARAM && (c->target.param < 0 || c->target.param >= f->nparams))
+        tl_wire_fail(r, "call through a missing parameter");
+}
+
+static void read_reg(decoder *d) {
+    tl_wire_reader *r = d->r;
+    tl_func_summary *f = current(d);
+    if (!f) return;
+    f->regs = tl_xgrow(f->regs, f->nregs, &d->capregs, sizeof *f->regs);
+    tl_sum_reg *g = &f->regs[f->nregs++];
+    memset(g, 0, sizeof *g);
+    g->target = get_ref(r);
+    uint8_t ctx = tl_wire_get_u8(r);
+    if (ctx > TL_CTX_THREAD) tl_wire_fail(r, "bad context kind");
+    g->context = (tl_context_kind)ctx;
+    g->readiness = tl_wire_get_u8(r) != 0;
+    g->library = get_interned(d);
+    g->via = get_interned(d);
+    g->loc = get_loc(d);
+    if (g->target.kind == TL_REF_PARAM && (g->target.param < 0 || g->target.param >= f->nparams))
+        tl_wire_fail(r, "registration of a missing parameter");
+}
+
+static void read_pass(decoder *d) {
+    tl_wire_reader *r = d->r;
+    tl_func_summary *f = current(d);
+    if (!f) return;
+    tl_sum_pass p;
+    p.param = get_i32(r); /* one statement each: initializers are unsequenced */
+    p.call = get_i32(r);
+    p.arg = get_i32(r);
+    if (p.param < 0 || p.param >= f->nparams || p.call < 0 || p.call >= f->ncalls || p.arg < 0 ||
+        p.arg >= f->calls[p.call].nargs) {
+        tl_wire_fail(r, "a pass out of range");
+        return;
+    }
+    f->passes = tl_xgrow(f->passes, f->npasses, &d->cappasses, sizeof *f->passes);
+    f->passes[f->npasses++] = p;
+}
+
+static void read_deadline(decoder *d) {
+    tl_wire_reader *r = d->r;
+    tl_func_summary *f = current(d);
+    if (!f) return;
+    tl_sum_deadline dl;
+    memset(&dl, 0, sizeof dl);
+    dl.param = get_i32(r);
+    dl.call = get_i32(r);
+    uint8_t kind = tl_wire_get_u8(r);
+    if (kind >= TL_WAIT_KIND_COUNT) tl_wire_fail(r, "bad wait kind");
+    dl.kind = (tl_wait_kind)kind;
+    uint32_t nf = tl_wire_get_u32(r);
+    if (nf > TL_MAX_FOREVER) tl_wire_fail(r, "too many forever values");
+    for (uint32_t k = 0; k < nf && !r->bad; k++) {
+        uint8_t fk = tl_wire_get_u8(r);
+        if (fk < TL_FOREVER_NEGATIVE || fk > TL_FOREVER_NULL) tl_wire_fail(r, "bad forever kind");
+        dl.forever[k].kind = (tl_forever_kind)fk;
+        dl.forever[k].value = (int64_t)tl_wire_get_u64(r);
+    }
+    dl.nforever = (int)nf;
+    if (dl.param < 0 || dl.param >= f->nparams || dl.call < 0 || dl.call >= f->ncalls)
+        tl_wire_fail(r, "a deadline out of range");
+    if (r->bad) return;
+    f->deadlines = tl_xgrow(f->deadlines, f->ndeadlines, &d->capdeadlines, sizeof *f->deadlines);
+    f->deadlines[f->ndeadlines++] = dl;
+}
+
+static void read_slot(decoder *d) {
+    tl_wire_reader *r = d->r;
+    tl_func_summary *f = current(d);
+    if (!f) return;
+    f->slots = tl_xgrow(f->slots, f->nslots, &d->capslots, sizeof *f->slots);
+    tl_sum_slot *s = &f->slots[f->nslots++];
+    memset(s, 0, sizeof *s);
+    s->slot_usr = tl_wire_get_str(r);
+    s->slot_name = tl_wire_get_str(r);
+    s->spawn = tl_wire_get_u8(r) != 0;
+    s->how = get_interned(d);
+    s->pass_call = get_i32(r);
+    s->pass_arg = get_i32(r);
+    s->task = get_interned(d);
+    s->library = get_interned(d);
+    s->loc = get_loc(d);
+    if (!s->slot_usr || !s->slot_name) tl_wire_fail(r, "a slot without a name");
+    if (s->pass_call < -1 || s->pass_call >= f->ncalls ||
+        (s->pass_call >= 0 && (s->pass_arg < 0 || s->pass_arg >= f->calls[s->pass_call].nargs)))
+        tl_wire_fail(r, "a slot pass out of range");
+}
+
+static void read_store(decoder *d) {
+    tl_wire_reader *r = d->r;
+    tl_tu_summary *s = d->s;
+    s->stores = tl_xgrow(s->stores, s->nstores, &d->capstores, sizeof *s->stores);
+    tl_fn_store *st = &s->stores[s->nstores++];
+    memset(st, 0, sizeof *st);
+    st->slot_usr = tl_wire_get_str(r);
+    st->slot_name = tl_wire_get_str(r);
+    st->fn_usr = tl_wire_get_str(r);
+    st->fn_name = tl_wire_get_str(r);
+    st->loc = get_loc(d);
+    if (!st->slot_usr || !st->fn_usr || !st->slot_name || !st->fn_name) tl_wire_fail(r, "a store without names");
+}
+
+int tl_summary_wire_decode(const tl_wire_frame *f, tl_tu_summary *out, char *err, size_t errsz) {
+    memset(out, 0, sizeof *out);
+    if (f->kind != TL_WIRE_KIND_SUMMARY) {
+        snprintf(err, errsz, "not a summary (frame kind %u)", f->kind);
+        return -1;
+    }
+    tl_wire_reader payload;
+    tl_wire_reader_init(&payload, f->payload, f->payload_len);
+    decoder d;
+    memset(&d, 0, sizeof d);
+    d.s = out;
+    bool seen_unit = false;
+    uint16_t kind;
+    tl_wire_reader body;
+    int rc;
+    while ((rc = tl_wire_next_record(&payload, &kind, &body)) == 1) {
+        d.r = &body;
+        if (!seen_unit && kind != REC_UNIT) {
+            tl_wire_fail(&body, "the unit record is not first");
+        } else {
+            switch (kind) {
+            case REC_UNIT:
+                if (seen_unit) {
+                    tl_wire_fail(&body, "two unit records");
+                    break;
+                }
+                seen_unit = true;
+                out->main_file = tl_wire_get_str(&body);
+                if (!out->main_file) tl_wire_fail(&body, "a unit without a file");
+                break;
+            case REC_FUNC: read_func(&d); break;
+            case REC_CALL: read_call(&d); break;
+            case REC_REG: read_reg(&d); break;
+            case REC_PASS: read_pass(&d); break;
+            case REC_DEADLINE: read_deadline(&d); break;
+            case REC_SLOT: read_slot(&d); break;
+            case REC_STORE: read_store(&d); break;
+            default: break; /* a newer record kind: skipped */
+            }
+        }
+        if (body.bad) {
+            snprintf(err, errsz, "malformed summary: %s", body.why ? body.why : "bad record");
+            return -1;
+        }
+    }
+    if (rc < 0 || !seen_unit) {
+        snprintf(err, errsz, "malformed summary: %s",
+                 rc < 0 ? (payload.why ? payload.why : "bad payload") : "no unit record");
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""gen_hostile.py - generate C files whose shape is hostile to an analyzer.
+
+    bench/gen_hostile.py SHAPE N [OUT.c]      (stdout without OUT.c)
+    bench/gen_hostile.py --list
+
+Each shape makes a translation unit of about N statements (one function
+unless the shape is about many functions), valid C that clang-19 accepts
+with `-I fixtures/include -std=gnu11`.  bench/linear.sh runs tasklint and
+`clang-19 -fsyntax-only` on them at several sizes; the test suite uses the
+`deepnest` shape to hit the dataflow solver's limit.  Deterministic: the same
+SHAPE and N always give the same bytes.
+
+Shapes:
+  calls     one function: discarded calls (pthread_join, poll) between
+            branches and spawns, a fixed set of locals
+  locals    the same with a new local every fifth statement (many locals,
+            each used once)
+  switch    a switch with N/4 cases, each spawning and joining a pthread
+  goswitch  a switch with N/4 cases, each running a libdill go() coroutine
+            and closing its handle
+  nested    N/4 loops in nests of 64 (`for` inside `for`)
+  deepnest  ONE nest of N loops around a forever-poll (N ~ 100..1000: the
+            nesting depth itself)
+  ifchain   if / else-if chains of 500 tests each, N/2 tests in all (clang-19
+            itself overflows its stack on one chain of about 10000)
+  funcs     N/2 functions, each calling the next, the last one sleeping; a
+            coroutine enters the chain
+  gotoweb   N/3 labels with gotos between them (a pseudo-random web)
+"""
+import random
+import sys
+
+PRELUDE = """\
+#include <poll.h>
+#include <pthread.h>
+#include <unistd.h>
+"""
+
+SHAPES = {}
+CHAIN = 500  # tests per if / else-if chain
+
+
+def shape(fn):
+    SHAPES[fn.__name__.replace("gen_", "")] = fn
+    return fn
+
+
+def worker_decl():
+    return "static void *worker(void *arg) { return arg; }\n"
+
+
+def straight(n, new_locals):
+    out = [PRELUDE, worker_decl(), "int big(int n, struct pollfd *fds)\n{\n",
+           "    pthread_t t[4];\n    int x = 0, r = 0;\n"]
+    for i in range(n):
+        k = i % 4
+        m = i % 5
+        if m == 0:
+            out.append("    x += %d;\n" % (i % 7))
+        elif m == 1:
+            out.append("    if (x > %d) { r += poll(fds, 1, 100); } else { x--; }\n" % (i % 11))
+        elif m == 2:
+            out.append("    if (pthread_create(&t[%d], NULL, worker, NULL) != 0) return -1;\n" % k)
+        elif m == 3:
+            out.append("    pthread_join(t[%d], NULL);\n" % k)
+        elif new_locals:
+            out.append("    int v_%d = x * 2 + r; r += v_%d;\n" % (i, i))
+        else:
+            out.append("    r = x * 2 + r;\n")
+    out.append("    return r + n;\n}\n")
+    return "".join(out)
+
+
+@shape
+def gen_calls(n):
+    return straight(n, False)
+
+
+@shape
+def gen_locals(n):
+    return straight(n, True)
+
+
+@shape
+def gen_switch(n):
+    out = [PRELUDE, worker_decl(), "int dispatch(int op)\n{\n    int r = 0;\n    switch (op) {\n"]
+    for i in range(max(1, n // 4)):
+        out.append("    case %d: {\n        pthread_t t;\n"
+                   "        if (pthread_create(&t, NULL, worker, NULL) != 0) return -1;\n"
+                   "        r += pthread_join(t, NULL);\n        break;\n    }\n" % i)
+    out.append("    default:\n        break;\n    }\n    return r;\n}\n")
+    return "".join(out)
+
+
+@shape
+def gen_goswitch(n):
+    out = ["#include <libdill.h>\n\n",
+           "coroutine void job(int k) { msleep(now() + k); }\n\n",
+           "int dispatch(int op)\n{\n    int r = 0;\n    switch (op) {\n"]
+    for i in range(max(1, n // 4)):
+        out.append("    case %d: {\n        int h = go(job(%d));\n"
+                   "        if (h < 0) return -1;\n        r += hclose(h);\n        break;\n    }\n"
+                   % (i, i))
+    out.append("    default:\n        break;\n    }\n    return r;\n}\n")
+    return "".join(out)
+
+
+def nest(depth, tag, body):
+    out = []
+    for d in range(depth):
+        out.append("    " + " " * min(d, 40) +
+                   "for (int i%s_%d = 0; i%s_%d < n; i%s_%d++)\n" % (tag, d, tag, d, tag, d))
+    out.append("    " + " " * min(depth, 40) + body + "\n")
+    return "".join(out)
+
+
+@shape
+def gen_nested(n):
+    out = [PRELUDE, "int loops(int n, struct pollfd *fds)\n{\n    int r = 0;\n"]
+    loops = max(1, n // 4)
+    for g in range(0, loops, 64):
+        depth = min(64, loops - g)
+        out.append(nest(depth, str(g), "r += poll(fds, 1, r);"))
+    out.append("    return r;\n}\n")
+    return "".join(out)
+
+
+@shape
+def gen_deepnest(n):
+    return (PRELUDE + "int deep(int n, struct pollfd *fds)\n{\n    int r = 0;\n" +
+            nest(n, "", "r += poll(fds, 1, -1);") + "    return r;\n}\n")
+
+
+@shape
+def gen_ifchain(n):
+    out = [PRELUDE, "int classify(int x, struct pollfd *fds)\n{\n    int r = 0;\n"]
+    tests = max(1, n // 2)
+    for i in range(tests):
+        kw = "if" if i % CHAIN == 0 else "else if"
+        out.append("    %s (x == %d)\n        r += poll(fds, 1, %d);\n" % (kw, i, i % 50))
+        if i % CHAIN == CHAIN - 1 or i == tests - 1:
+            out.append("    else\n        r--;\n")
+    out.append("    return r;\n}\n")
+    return "".join(out)
+
+
+@shape
+def gen_funcs(n):
+    count = max(2, n // 2)
+    out = ["#include <libdill.h>\n\n"]
+    for i in range(count):
+        out.append("static int step_%d(int x);\n" % i)
+    out.append("\n")
+    for i in range(count):
+        if i + 1 < count:
+            out.append("static int step_%d(int x)\n{\n    x += %d;\n    return step_%d(x) + 1;\n}\n"
+                       % (i, i % 13, i + 1))
+        else:
+            out.append("static int step_%d(int x)\n{\n    sleep(1);\n    return x;\n}\n" % i)
+    out.append("\ncoroutine void entry(int x) { step_0(x); }\n\n"
+               "int start(void)\n{\n    int h = go(entry(1));\n    if (h < 0) return -1;\n"
+               "    return hclose(h);\n}\n")
+    return "".join(out)
+
+
+@shape
+def gen_gotoweb(n):
+    labels = max(2, n // 3)
+    rnd = random.Random(labels)
+    out = [PRELUDE, "int web(int x, struct pollfd *fds)\n{\n    int r = 0;\n"]
+    for i in range(labels):
+        j = rnd.randrange(labels)
+        out.append("L%d:\n    r += poll(fds, 1, %d);\n    if ((x ^ r) & %d) goto L%d;\n"
+                   % (i, i % 100, 1 + i % 7, j))
+    out.append("    return r;\n}\n")
+    return "".join(out)
+
+
+def main(argv):
+    if len(argv) == 2 and argv[1] == "--list":
+        print(" ".join(sorted(SHAPES)))
+        return 0
+    if len(argv) not in (3, 4) or argv[1] not in SHAPES:
+        sys.stderr.write("usage: gen_hostile.py SHAPE N [OUT.c]   (shapes: %s)\n"
+                         % " ".join(sorted(SHAPES)))
+        return 2
+    text = SHAPES[argv[1]](int(argv[2]))
+    if len(argv) == 4:
+        with open(argv[3], "w") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

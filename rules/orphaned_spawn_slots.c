@@ -1,0 +1,57 @@
+/* orphaned_spawn_slots.c - rule `orphaned-spawn`, the program-wide half.
+ *
+ * A handle spawned into a slot that outlives the function - a global, a
+ * struct field (`pthread_create(&g_flusher, ...)`, `s->thread`) - is owned
+ * by the program, not by the function: the per-function dataflow counts it
+ * as handed over.  With the whole program linked (analyzer/program/), such a
+ * slot is a leak when no function anywhere releases it (joins, detaches,
+ * closes it, or hands it to a function that does).  Reported at each spawn
+ * into the slot, in the TU that spawns.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ownership.h"
+#include "rule.h"
+#include "../analyzer/program/program.h"
+
+typedef struct {
+    const tl_analysis *a;
+    tl_findings *out;
+} slot_ctx;
+
+/* The function of this TU that makes the spawn (same name and file). */
+static int spawning_function(const tl_analysis *a, const tl_orphan_slot *s) {
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        const tl_func *f = &a->tu->funcs[fi];
+        if (strcmp(f->name, s->function) == 0 && f->loc.file && s->loc.file &&
+            strcmp(f->loc.file, s->loc.file) == 0)
+            return fi;
+    }
+    return -1;
+}
+
+static void report_slot(void *ctx, const tl_orphan_slot *s) {
+    slot_ctx *c = ctx;
+    int fi = spawning_function(c->a, s);
+    if (fi < 0 || c->a->funcs[fi].exempt) return;
+    const tl_func_facts *ff = &c->a->funcs[fi];
+    const tl_instr *spawn = NULL;
+    for (int id = 0; id < ff->ncalls && !spawn; id++) {
+        const tl_instr *in = ff->calls[id].instr;
+        if (in && in->loc.line == s->loc.line && in->loc.col == s->loc.col) spawn = in;
+    }
+    char verbs[64];
+    tl_own_release_verbs(c->a->models, s->library, verbs, sizeof verbs);
+    tl_finding *fd = tl_findings_addf(
+        c->out, "orphaned-spawn", TL_SEV_WARNING, s->loc.file, s->loc.line, s->loc.col, s->function,
+        "%s handle stored in '%s' is never %s: no function of the program releases '%s'",
+        s->task ? s->task : "task", s->slot, verbs, s->slot);
+    if (fd && spawn && spawn->call.text) tl_finding_set_snippet(fd, spawn->call.text);
+}
+
+void tl_os_check_slots(const tl_analysis *a, tl_findings *out) {
+    if (!a || !a->program) return;
+    slot_ctx c = {a, out};
+    tl_program_orphan_slots(a->program, report_slot, &c);
+}

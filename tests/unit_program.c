@@ -1,0 +1,471 @@
+/* unit_program.c - tests of summary extraction (analyzer/summary) and of the
+ * link phase (analyzer/program): the field-based call graph, the fixpoints
+ * (contexts through wrappers, blocking chains, ownership and deadlines
+ * through parameters), slots, duplicates and caps.  Each test parses small
+ * in-memory TUs with libclang, extracts their summaries and links them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataflow/analysis.h"
+#include "frontend/frontend.h"
+#include "program/program.h"
+#include "summary/summary.h"
+#include "summary/summary_wire.h"
+#include "ir/ir_wire.h"
+
+static const char models_yaml[] =
+    "library: testlib\n"
+    "functions:\n"
+    "  thread_start:\n"
+    "    spawn: {handle: out, handle_arg: 0, success: zero, entry_arg: 1, context: thread, task: thread}\n"
+    "  thread_join:\n"
+    "    release: {arg: 0, how: join}\n"
+    "  thread_name:\n"
+    "    borrow: [0]\n"
+    "  loop_timer:\n"
+    "    callback: {args: [1], context: loop}\n"
+    "  recv_until:\n"
+    "    wait: {timeout_arg: 1, forever: [negative], kind: peer}\n"
+    "  sleep:\n"
+    "    blocking: true\n";
+
+static const char prelude[] =
+    "typedef unsigned long thr_t;\n"
+    "int thread_start(thr_t *t, void *(*fn)(void *));\n"
+    "int thread_join(thr_t t);\n"
+    "int thread_name(thr_t t, const char *n);\n"
+    "void loop_timer(void *loop, void (*cb)(void *));\n"
+    "int recv_until(int fd, long deadline);\n"
+    "unsigned sleep(unsigned s);\n";
+
+#define MAX_TUS 4
+
+typedef struct {
+    CXIndex index;
+    tl_model_set models;
+    int n;
+    CXTranslationUnit ctu[MAX_TUS];
+    tl_tu tu[MAX_TUS];
+    tl_tu_summary sum[MAX_TUS];
+    tl_program *prog;
+} world;
+
+/* Parse each body (after the prelude) as /virtual/tuN.c, summarise, link. */
+static world *link_sources(const char *const *bodies, int n) {
+    world *w = calloc(1, sizeof *w);
+    w->index = clang_createIndex(0, 0);
+    tl_models_init(&w->models);
+    tl_model_error err;
+    assert_int_equal(tl_models_load_text(&w->models, models_yaml, strlen(models_yaml), "test", &err), 0);
+    tl_models_finish(&w->models);
+    tl_tu_summary *ptrs[MAX_TUS];
+    for (int i = 0; i < n; i++) {
+        char name[32], *src = malloc(strlen(prelude) + strlen(bodies[i]) + 1);
+        snprintf(name, sizeof name, "/virtual/tu%d.c", i);
+        strcpy(src, prelude);
+        strcat(src, bodies[i]);
+        static const char shared_h[] = "static inline int shared_helper(int x) { return x + 1; }\n";
+        struct CXUnsavedFile uf[2] = {{name, src, (unsigned long)strlen(src)},
+                                      {"/virtual/shared.h", shared_h, sizeof shared_h - 1}};
+        const char *args[] = {"-std=gnu11", "-I/virtual"};
+        assert_int_equal(clang_parseTranslationUnit2(w->index, name, args, 2, uf, 2, CXTranslationUnit_KeepGoing,
+                                                     &w->ctu[i]),
+                         CXError_Success);
+        assert_int_equal(tl_frontend_lower(w->ctu[i], &w->models, &w->tu[i]), 0);
+        tl_analysis a;
+        assert_int_equal(tl_analysis_run(&w->tu[i], &w->models, TL_PROFILE_DEFAULT, &a), 0);
+        tl_tu_summary_extract(&a, &w->sum[i]);
+        tl_analysis_free(&a);
+        ptrs[i] = &w->sum[i];
+        free(src);
+    }
+    w->n = n;
+    w->prog = tl_program_link(ptrs, n, &w->models);
+    tl_program_set_whole(w->prog, true);
+    return w;
+}
+
+static void release(world *w) {
+    tl_program_free(w->prog);
+    for (int i = 0; i < w->n; i++) {
+        tl_tu_summary_free(&w->sum[i]);
+        tl_tu_free(&w->tu[i]);
+        clang_disposeTranslationUnit(w->ctu[i]);
+    }
+    tl_models_free(&w->models);
+    clang_disposeIndex(w->index);
+    free(w);
+}
+
+static const tl_func_summary *summary_of(const world *w, const char *name) {
+    for (int i = 0; i < w->n; i++)
+        for (int f = 0; f < w->sum[i].nfuncs; f++)
+            if (strcmp(w->sum[i].funcs[f].name, name) == 0) return &w->sum[i].funcs[f];
+    fail_msg("no summary for %s", name);
+    return NULL;
+}
+
+/* ---- summary extraction ---- */
+
+static void test_param_effects_and_deadlines(void **state) {
+    (void)state;
+    const char *src[] = {"static thr_t keep;\n"
+                         "void joins(thr_t t) { thread_join(t); }\n"
+                         "void names(thr_t t) { thread_name(t, \"w\"); }\n"
+                         "void stores(thr_t t) { keep = t; }\n"
+                         "thr_t returns(thr_t t) { return t; }\n"
+                         "void passes(thr_t t) { names(t); }\n"
+                         "void through_copy(thr_t t) { thr_t u = t; thread_join(u); }\n"
+                         "int waits(int fd, long deadline) { return recv_until(fd, deadline); }\n"
+                         "int waits_changed(int fd, long deadline) { deadline += 5; return recv_until(fd, deadline); }\n"};
+    world *w = link_sources(src, 1);
+    assert_true(summary_of(w, "joins")->params[0].effects & TL_PE_RELEASE);
+    assert_string_equal(summary_of(w, "joins")->params[0].release_how, "join");
+    assert_int_equal(summary_of(w, "names")->params[0].effects, TL_PE_BORROW);
+    assert_true(summary_of(w, "stores")->params[0].effects & TL_PE_STORE);
+    assert_true(summary_of(w, "returns")->params[0].effects & TL_PE_RETURN);
+    const tl_func_summary *p = summary_of(w, "passes");
+    assert_int_equal(p->params[0].effects, TL_PE_PASS);
+    assert_int_equal(p->npasses, 1);
+    assert_int_equal(p->passes[0].arg, 0);
+    assert_true(summary_of(w, "through_copy")->params[0].effects & TL_PE_RELEASE);
+    const tl_func_summary *wt = summary_of(w, "waits");
+    assert_int_equal(wt->ndeadlines, 1);
+    assert_int_equal(wt->deadlines[0].param, 1);
+    assert_int_equal(wt->deadlines[0].kind, TL_WAIT_PEER);
+    assert_int_equal(summary_of(w, "waits_changed")->ndeadlines, 0);
+    release(w);
+}
+
+static void test_registrations_slots_and_returned_handles(void **state) {
+    (void)state;
+    const char *src[] = {"struct srv { thr_t worker; void (*on_tick)(void *); };\n"
+                         "static void *entry(void *a) { return a; }\n"
+                         "static void tick(void *a) { (void)a; }\n"
+                         "void wrap(void *loop, void (*cb)(void *)) { loop_timer(loop, cb); }\n"
+                         "void direct(void *loop) { loop_timer(loop, tick); }\n"
+                         "void via_field(void *loop, struct srv *s) { loop_timer(loop, s->on_tick); }\n"
+                         "int start(struct srv *s) { return thread_start(&s->worker, entry); }\n"
+                         "void stop(struct srv *s) { thread_join(s->worker); }\n"
+                         "thr_t spawn_one(void) { thr_t t; thread_start(&t, entry); return t; }\n"};
+    world *w = link_sources(src, 1);
+    const tl_func_summary *wr = summary_of(w, "wrap");
+    assert_int_equal(wr->nregs, 1);
+    assert_int_equal(wr->regs[0].target.kind, TL_REF_PARAM);
+    assert_int_equal(wr->regs[0].target.param, 1);
+    assert_int_equal(summary_of(w, "direct")->regs[0].target.kind, TL_REF_FUNC);
+    assert_int_equal(summary_of(w, "via_field")->regs[0].target.kind, TL_REF_FIELD);
+    const tl_func_summary *st = summary_of(w, "start");
+    assert_int_equal(st->nslots, 1);
+    assert_true(st->slots[0].spawn);
+    assert_string_equal(st->slots[0].slot_name, "worker");
+    assert_int_equal(st->regs[0].context, TL_CTX_THREAD);
+    const tl_func_summary *sp = summary_of(w, "stop");
+    assert_int_equal(sp->nslots, 1);
+    assert_string_equal(sp->slots[0].how, "join");
+    assert_string_equal(sp->slots[0].slot_usr, st->slots[0].slot_usr);
+    assert_true(summary_of(w, "spawn_one")->returns_handle);
+    assert_string_equal(summary_of(w, "spawn_one")->spawn_model, "thread_start");
+    /* the slot is joined by stop(): nothing orphaned */
+    release(w);
+}
+
+/* ---- the link phase ---- */
+
+static int count_orphans;
+static void on_orphan(void *ctx, const tl_orphan_slot *s) {
+    (void)ctx;
+    (void)s;
+    count_orphans++;
+}
+
+/* Calls through a field go to every function stored there, in any TU; a
+ * function stored in another field is not a target. */
+static void test_field_call_graph(void **state) {
+    (void)state;
+    const char *src[] = {"struct ops { void (*run)(void); void (*other)(void); };\n"
+                         "void slow(void) { sleep(1); }\n"
+                         "void quick(void) { }\n"
+                         "struct ops table = { .run = slow, .other = quick };\n",
+                         "struct ops { void (*run)(void); void (*other)(void); };\n"
+                         "void call_run(struct ops *o) { o->run(); }\n"
+                         "void call_other(struct ops *o) { o->other(); }\n"};
+    world *w = link_sources(src, 2);
+    const tl_func_summary *cr = summary_of(w, "call_run");
+    assert_int_equal(cr->calls[0].target.kind, TL_REF_FIELD);
+    assert_true(tl_program_blocks(w->prog, cr->usr, false, false));
+    assert_false(tl_program_blocks(w->prog, summary_of(w, "call_other")->usr, false, false));
+    /* the slot itself blocks through slow() */
+    assert_true(tl_program_blocks(w->prog, cr->calls[0].target.usr, true, false));
+    tl_chain_step steps[4];
+    int n = tl_program_chain(w->prog, cr->usr, false, false, steps, 4);
+    assert_int_equal(n, 2);
+    assert_string_equal(steps[0].caller, "call_run");
+    assert_string_equal(steps[0].field, "run");
+    assert_string_equal(steps[1].callee, "sleep");
+    assert_true(steps[1].final);
+    const tl_program_stats *st = tl_program_stats_of(w->prog);
+    assert_int_equal(st->indirect_calls, 2);
+    assert_int_equal(st->resolved_indirect, 2);
+    release(w);
+}
+
+/* More functions stored into one field than the cap: the rest are dropped
+ * and the call is counted as capped. */
+static void test_field_targets_capped(void **state) {
+    (void)state;
+    char *big = malloc(64 * 1024);
+    size_t len = (size_t)sprintf(big, "struct ops { void (*run)(void); };\n");
+    for (int i = 0; i < 80; i++) len += (size_t)sprintf(big + len, "void f%d(void) { }\n", i);
+    len += (size_t)sprintf(big + len, "struct ops table[] = {");
+    for (int i = 0; i < 80; i++) len += (size_t)sprintf(big + len, "{f%d},", i);
+    sprintf(big + len, "};\nvoid call(struct ops *o) { o->run(); }\n");
+    const char *src[] = {big};
+    world *w = link_sources(src, 1);
+    assert_int_equal(tl_program_stats_of(w->prog)->capped, 1);
+    release(w);
+    free(big);
+}
+
+/* Recursion terminates; a blocking call inside a cycle makes every member
+ * block; contexts flow through a wrapper of a wrapper. */
+static void test_fixpoints_terminate_and_propagate(void **state) {
+    (void)state;
+    const char *src[] = {"void ping(int n);\n"
+                         "void pong(int n) { if (n) ping(n - 1); else sleep(1); }\n"
+                         "void ping(int n) { pong(n); }\n"
+                         "void self(int n) { if (n) self(n - 1); }\n"
+                         "void wrap(void *loop, void (*cb)(void *)) { loop_timer(loop, cb); }\n"
+                         "void wrap2(void *loop, void (*cb)(void *)) { wrap(loop, cb); }\n",
+                         "void wrap2(void *loop, void (*cb)(void *));\n"
+                         "static void handler(void *a) { (void)a; }\n"
+                         "void setup(void *loop) { wrap2(loop, handler); }\n"};
+    world *w = link_sources(src, 2);
+    assert_true(tl_program_blocks(w->prog, summary_of(w, "ping")->usr, false, false));
+    assert_true(tl_program_blocks(w->prog, summary_of(w, "pong")->usr, false, false));
+    assert_false(tl_program_blocks(w->prog, summary_of(w, "self")->usr, false, false));
+    const tl_prog_context *c = tl_program_context(w->prog, summary_of(w, "handler")->usr);
+    assert_non_null(c);
+    assert_int_equal(c->kind, TL_CTX_LOOP_CALLBACK);
+    assert_string_equal(c->wrapper, "wrap2");
+    assert_string_equal(c->in_func, "setup");
+    const tl_fn_model *m = tl_program_model(w->prog, summary_of(w, "wrap2")->usr, false);
+    assert_non_null(m);
+    assert_true(m->callback.present);
+    assert_int_equal(m->callback.args[0], 1);
+    release(w);
+}
+
+/* Ownership and deadlines flow backwards through parameters passed on;
+ * a function no TU defines takes a handle over. */
+static void test_param_facts_through_calls(void **state) {
+    (void)state;
+    const char *src[] = {"void reaper(thr_t t) { thread_join(t); }\n"
+                         "void stop(thr_t t) { reaper(t); }\n"
+                         "void look(thr_t t) { thread_name(t, \"x\"); }\n"
+                         "void look2(thr_t t) { look(t); }\n"
+                         "void unknown_sink(thr_t t);\n"
+                         "void hand_off(thr_t t) { unknown_sink(t); }\n"
+                         "int rx(int fd, long d) { return recv_until(fd, d); }\n"
+                         "int rx2(int fd, long d) { return rx(fd, d); }\n"};
+    world *w = link_sources(src, 1);
+    const tl_fn_model *m = tl_program_model(w->prog, summary_of(w, "stop")->usr, false);
+    assert_non_null(m);
+    assert_true(m->release.present);
+    assert_string_equal(m->release.how, "join");
+    m = tl_program_model(w->prog, summary_of(w, "look2")->usr, false);
+    assert_non_null(m);
+    assert_int_equal(m->nborrow, 1);
+    assert_false(m->release.present);
+    assert_null(tl_program_model(w->prog, summary_of(w, "hand_off")->usr, false));
+    m = tl_program_model(w->prog, summary_of(w, "rx2")->usr, false);
+    assert_non_null(m);
+    assert_true(m->wait.present);
+    assert_int_equal(m->wait.timeout_arg, 1);
+    tl_chain_step steps[4];
+    assert_int_equal(tl_program_deadline_chain(w->prog, summary_of(w, "rx2")->usr, false, steps, 4), 2);
+    assert_string_equal(steps[1].callee, "recv_until");
+    release(w);
+}
+
+/* A slot spawned into and released nowhere is orphaned, only in a whole
+ * program; a slot handed to a helper that joins it is not; a header's
+ * static function seen from two TUs is one function. */
+static void test_slots_and_duplicates(void **state) {
+    (void)state;
+    const char *src[] = {"#include \"shared.h\"\n"
+                         "thr_t g1, g2;\n"
+                         "static void *e(void *a) { return a; }\n"
+                         "void start(void) { thread_start(&g1, e); thread_start(&g2, e); shared_helper(1); }\n",
+                         "#include \"shared.h\"\n"
+                         "extern thr_t g2;\n"
+                         "void join_at(thr_t *p) { thread_join(*p); }\n"
+                         "void stop(void) { join_at(&g2); shared_helper(2); }\n"};
+    world *w = link_sources(src, 2);
+    count_orphans = 0;
+    tl_program_orphan_slots(w->prog, on_orphan, NULL);
+    assert_int_equal(count_orphans, 1); /* g1 */
+    /* shared_helper, used by both TUs: lowered with each, linked once */
+    assert_int_equal(tl_program_stats_of(w->prog)->duplicates, 1);
+    tl_program_set_whole(w->prog, false);
+    count_orphans = 0;
+    tl_program_orphan_slots(w->prog, on_orphan, NULL);
+    assert_int_equal(count_orphans, 0);
+    release(w);
+}
+
+/* A summary survives the wire: decoded, it links to the same facts; every
+ * truncation and byte flip is refused or decodes without reading out of
+ * bounds (ASan). */
+static void test_summary_wire_round_trip(void **state) {
+    (void)state;
+    const char *src[] = {"struct ops { void (*run)(void); };\n"
+                         "void slow(void) { sleep(1); }\n"
+                         "struct ops table = { .run = slow };\n"
+                         "void call_run(struct ops *o) { o->run(); }\n"
+                         "int rx(int fd, long d) { return recv_until(fd, d); }\n"
+                         "thr_t g;\n"
+                         "static void *e(void *a) { return a; }\n"
+                         "void start(void) { thread_start(&g, e); }\n"
+                         "void names(thr_t t) { thread_name(t, \"n\"); }\n"
+                         "void wrap(void *loop, void (*cb)(void *)) { loop_timer(loop, cb); }\n"};
+    world *w = link_sources(src, 1);
+    tl_wire_writer wr;
+    tl_wire_writer_init(&wr);
+    assert_int_equal(tl_summary_wire_encode(&wr, &w->sum[0]), 0);
+    tl_wire_frame fr;
+    char err[256];
+    assert_int_equal(tl_wire_scan_frame(wr.data, wr.len, &fr, err, sizeof err), TL_WIRE_FRAME);
+    tl_tu_summary back;
+    assert_int_equal(tl_summary_wire_decode(&fr, &back, err, sizeof err), 0);
+    assert_int_equal(back.nfuncs, w->sum[0].nfuncs);
+    assert_int_equal(back.nstores, w->sum[0].nstores);
+    for (int i = 0; i < back.nfuncs; i++) {
+        const tl_func_summary *a = &w->sum[0].funcs[i], *b = &back.funcs[i];
+        assert_string_equal(a->usr, b->usr);
+        assert_int_equal(a->ncalls, b->ncalls);
+        assert_int_equal(a->nregs, b->nregs);
+        assert_int_equal(a->npasses, b->npasses);
+        assert_int_equal(a->ndeadlines, b->ndeadlines);
+        assert_int_equal(a->nslots, b->nslots);
+        assert_int_equal(a->nparams, b->nparams);
+        for (int k = 0; k < a->nparams; k++) assert_int_equal(a->params[k].effects, b->params[k].effects);
+        for (int k = 0; k < a->ncalls; k++) {
+            assert_int_equal(a->calls[k].blocks, b->calls[k].blocks);
+            assert_int_equal(a->calls[k].loc.line, b->calls[k].loc.line);
+            assert_string_equal(a->calls[k].loc.file, b->calls[k].loc.file);
+        }
+    }
+    tl_tu_summary *ptr = &back;
+    tl_program *p2 = tl_program_link(&ptr, 1, &w->models);
+    assert_true(tl_program_blocks(p2, summary_of(w, "call_run")->usr, false, false));
+    const tl_fn_model *m = tl_program_model(p2, summary_of(w, "rx")->usr, false);
+    assert_non_null(m);
+    assert_true(m->wait.present);
+    tl_program_free(p2);
+    tl_tu_summary_free(&back);
+
+    /* every truncation: no frame, or a refused one */
+    for (size_t len = 0; len < wr.len; len++)
+        assert_int_not_equal(tl_wire_scan_frame(wr.data, len, &fr, err, sizeof err), TL_WIRE_FRAME);
+    /* every byte flip past the header, resealed so the checksum passes:
+       decoded or refused, never out of bounds */
+    unsigned char *copy = malloc(wr.len);
+    int refused = 0;
+    for (size_t i = TL_WIRE_HEADER_SIZE; i < wr.len; i++) {
+        memcpy(copy, wr.data, wr.len);
+        copy[i] ^= 0x5a;
+        tl_wire_frame ff = {TL_WIRE_KIND_SUMMARY, copy + TL_WIRE_HEADER_SIZE, wr.len - TL_WIRE_HEADER_SIZE, wr.len};
+        tl_tu_summary junk;
+        if (tl_summary_wire_decode(&ff, &junk, err, sizeof err) != 0) refused++;
+        tl_tu_summary_free(&junk);
+    }
+    assert_true(refused > 0);
+    free(copy);
+    tl_wire_writer_free(&wr);
+    release(w);
+}
+
+/* The IR survives the wire: every function dumps the same after a round
+ * trip, and a damaged frame is refused or decodes within bounds. */
+static void test_ir_wire_round_trip(void **state) {
+    (void)state;
+    const char *src[] = {"struct ops { void (*run)(void); };\n"
+                         "void slow(void) { sleep(1); }\n"
+                         "struct ops table = { .run = slow };\n"
+                         "int pick(int x) { switch (x) { case 1: return 2; case 5: return 3; default: break; } return x ? 1 : 0; }\n"
+                         "void call_run(struct ops *o) { for (int i = 0; i < 3 && o; i++) o->run(); }\n"
+                         "thr_t g;\n"
+                         "static void *e(void *a) { return a; }\n"
+                         "int start(void) { if (thread_start(&g, e) != 0) return -1; return thread_join(g); }\n"};
+    world *w = link_sources(src, 1);
+    tl_wire_writer wr;
+    tl_wire_writer_init(&wr);
+    assert_int_equal(tl_ir_wire_encode(&wr, &w->tu[0]), 0);
+    tl_wire_frame fr;
+    char err[256];
+    assert_int_equal(tl_wire_scan_frame(wr.data, wr.len, &fr, err, sizeof err), TL_WIRE_FRAME);
+    tl_tu back;
+    if (tl_ir_wire_decode(&fr, &back, err, sizeof err) != 0) fail_msg("%s", err);
+    assert_int_equal(back.nfuncs, w->tu[0].nfuncs);
+    assert_int_equal(back.nstores, w->tu[0].nstores);
+    for (int i = 0; i < back.nfuncs; i++) {
+        char *a = tl_func_dump(&w->tu[0].funcs[i]), *b = tl_func_dump(&back.funcs[i]);
+        assert_string_equal(a, b);
+        assert_string_equal(w->tu[0].funcs[i].usr, back.funcs[i].usr);
+        free(a);
+        free(b);
+    }
+    /* the decoded IR analyses to the same facts */
+    tl_analysis a1, a2;
+    assert_int_equal(tl_analysis_run(&w->tu[0], &w->models, TL_PROFILE_DEFAULT, &a1), 0);
+    assert_int_equal(tl_analysis_run(&back, &w->models, TL_PROFILE_DEFAULT, &a2), 0);
+    for (int i = 0; i < back.nfuncs; i++)
+        assert_int_equal(a1.funcs[i].blocks.may_block, a2.funcs[i].blocks.may_block);
+    tl_analysis_free(&a1);
+    tl_analysis_free(&a2);
+    tl_tu_free(&back);
+
+    unsigned char *copy = malloc(wr.len);
+    int refused = 0;
+    for (size_t i = TL_WIRE_HEADER_SIZE; i < wr.len; i++) {
+        memcpy(copy, wr.data, wr.len);
+        copy[i] ^= 0x21;
+        tl_wire_frame ff = {TL_WIRE_KIND_IR, copy + TL_WIRE_HEADER_SIZE, wr.len - TL_WIRE_HEADER_SIZE, wr.len};
+        tl_tu junk;
+        if (tl_ir_wire_decode(&ff, &junk, err, sizeof err) != 0) {
+            refused++;
+        } else {
+            /* accepted: it must still be safe to analyse */
+            tl_analysis a3;
+            tl_analysis_run(&junk, &w->models, TL_PROFILE_DEFAULT, &a3);
+            tl_analysis_free(&a3);
+        }
+        tl_tu_free(&junk);
+    }
+    assert_true(refused > 0);
+    free(copy);
+    tl_wire_writer_free(&wr);
+    release(w);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_param_effects_and_deadlines),
+        cmocka_unit_test(test_registrations_slots_and_returned_handles),
+        cmocka_unit_test(test_field_call_graph),
+        cmocka_unit_test(test_field_targets_capped),
+        cmocka_unit_test(test_fixpoints_terminate_and_propagate),
+        cmocka_unit_test(test_param_facts_through_calls),
+        cmocka_unit_test(test_slots_and_duplicates),
+        cmocka_unit_test(test_summary_wire_round_trip),
+        cmocka_unit_test(test_ir_wire_round_trip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
