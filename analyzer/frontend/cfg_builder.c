@@ -461,7 +461,7 @@ static bool literal_value(builder *b, CXCursor c, int64_t *out) {
  * tl_func.opaque_deep_exprs.  A level takes about 0.75 KiB of stack, 4.6 KiB
  * under ASan: 1000 levels fit a main thread's 8 MiB with room to spare (the
  * workers have 16).  Written code stays far below. */
-#define MAX_EXPR_DEPTH 1000
+#define MAX_EXPR_DEPTH TL_FRONTEND_MAX_EXPR_DEPTH
 
 static tl_expr *lower_expr(builder *b, CXCursor c);
 static void lower_cond(builder *b, CXCursor c, int t, int f);
