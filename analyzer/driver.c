@@ -516,6 +516,7 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
         return fatal(out, m);
     }
     tl_tu_summary_extract(&a, &u->summary);
+    tl_analysis_keep_values(&a, &u->ir);
     tl_analysis_free(&a);
 
     scan_suppressions(tu, u);

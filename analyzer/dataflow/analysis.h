@@ -94,6 +94,10 @@ int tl_analysis_run(const tl_tu *tu, const tl_model_set *models, tl_profile prof
  * registered in other files get their contexts. */
 int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_profile profile,
                             const struct tl_program *program, tl_analysis *out);
+/* Keep the constant propagation's results in the IR (tl_func.call_values)
+ * so that a later run over the same IR (phase 2) does not propagate again:
+ * the values do not depend on models or on the program. */
+void tl_analysis_keep_values(const tl_analysis *a, tl_tu *tu);
 /* The program-wide identity a call goes to: its callee's USR, or for a call
  * through a field or a global pointer that slot's USR (*is_slot set). */
 const char *tl_call_target_usr(const tl_func *f, const tl_call *c, bool *is_slot);

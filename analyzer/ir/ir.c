@@ -233,6 +233,9 @@ void tl_func_free(tl_func *f) {
         free(f->vars[i].usr);
     }
     free(f->usr);
+    if (f->call_values)
+        for (int i = 0; i < f->ncalls; i++) free(f->call_values[i].argv);
+    free(f->call_values);
     free(f->vars);
     free(f->name);
     memset(f, 0, sizeof *f);

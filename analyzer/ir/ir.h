@@ -135,6 +135,21 @@ typedef struct {
     tl_loc term_loc;       /* location of the return / closing brace / branch */
 } tl_block;
 
+/* A value the constant propagation found for a call argument, kept with the
+ * IR so phase 2 of a whole-program run need not propagate again (the kinds
+ * are analysis.h's tl_cval_kind). */
+typedef struct {
+    int64_t v;
+    int via_var;
+    unsigned char kind;
+} tl_ir_value;
+
+typedef struct {
+    bool reached;
+    int nargs;
+    tl_ir_value *argv;
+} tl_call_values;
+
 typedef struct {
     char *name;
     char *usr;             /* clang USR: program-wide identity (static functions
@@ -153,6 +168,10 @@ typedef struct {
     int entry, exit;       /* block ids; exit has no instructions */
     int ncalls;            /* number of call ids */
     int opaque_deep_exprs; /* subexpressions past the front end's depth limit, not lowered */
+    /* the constant propagation's results per call id (ncalls entries), kept
+       by phase 1 for phase 2, or NULL */
+    tl_call_values *call_values;
+    bool values_incomplete; /* the propagation hit its budget */
 } tl_func;
 
 /* A function's address stored into a struct field or a global function

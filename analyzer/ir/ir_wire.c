@@ -9,7 +9,7 @@
 
 #include "../util/xalloc.h"
 
-enum { REC_TU = 1, REC_FUNC = 2, REC_VAR = 3, REC_BLOCK = 4, REC_STORE = 5 };
+enum { REC_TU = 1, REC_FUNC = 2, REC_VAR = 3, REC_BLOCK = 4, REC_STORE = 5, REC_VALUES = 6 };
 
 #define MAX_ITEMS (1u << 24)
 
@@ -121,6 +121,22 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
             tl_wire_end_record(w);
         }
         for (int bi = 0; bi < f->nblocks && ok; bi++) ok = put_block(w, &f->blocks[bi]);
+        if (f->call_values) {
+            tl_wire_begin_record(w, REC_VALUES);
+            tl_wire_put_u8(w, f->values_incomplete);
+            tl_wire_put_u32(w, (uint32_t)f->ncalls);
+            for (int id = 0; id < f->ncalls; id++) {
+                const tl_call_values *cv = &f->call_values[id];
+                tl_wire_put_u8(w, cv->reached);
+                tl_wire_put_u32(w, (uint32_t)cv->nargs);
+                for (int k = 0; k < cv->nargs; k++) {
+                    tl_wire_put_u8(w, cv->argv[k].kind);
+                    tl_wire_put_u64(w, (uint64_t)cv->argv[k].v);
+                    put_i32(w, cv->argv[k].via_var);
+                }
+            }
+            tl_wire_end_record(w);
+        }
     }
     for (int i = 0; i < tu->nstores; i++) {
         const tl_fn_store *s = &tu->stores[i];
@@ -370,6 +386,38 @@ static void read_block(decoder *d) {
     }
 }
 
+/* The propagation's values of the function just decoded (all its blocks in). */
+static void read_values(decoder *d) {
+    tl_wire_reader *r = d->r;
+    tl_func *f = d->f;
+    if (!f || f->nblocks != d->nblocks_expected || f->call_values) {
+        tl_wire_fail(r, "values out of place");
+        return;
+    }
+    f->values_incomplete = tl_wire_get_u8(r) != 0;
+    uint32_t n = tl_wire_get_u32(r);
+    if (r->bad || n != (uint32_t)f->ncalls) {
+        tl_wire_fail(r, "values for another number of calls");
+        return;
+    }
+    f->call_values = tl_xcalloc((size_t)n + 1, sizeof *f->call_values);
+    for (uint32_t id = 0; id < n && !r->bad; id++) {
+        tl_call_values *cv = &f->call_values[id];
+        cv->reached = tl_wire_get_u8(r) != 0;
+        uint32_t na = tl_wire_get_count(r, 13);
+        if (r->bad) break;
+        cv->argv = tl_xcalloc((size_t)na + 1, sizeof *cv->argv);
+        cv->nargs = (int)na;
+        for (uint32_t k = 0; k < na && !r->bad; k++) {
+            cv->argv[k].kind = tl_wire_get_u8(r);
+            cv->argv[k].v = (int64_t)tl_wire_get_u64(r);
+            cv->argv[k].via_var = get_i32(r);
+            if (cv->argv[k].via_var < -1 || cv->argv[k].via_var >= f->nvars)
+                tl_wire_fail(r, "a value through a missing variable");
+        }
+    }
+}
+
 static void read_store(decoder *d) {
     tl_wire_reader *r = d->r;
     char *su = tl_wire_get_str(r), *sn = tl_wire_get_str(r), *fu = tl_wire_get_str(r), *fnm = tl_wire_get_str(r);
@@ -407,6 +455,7 @@ int tl_ir_wire_decode(const tl_wire_frame *f, tl_tu *out, char *err, size_t errs
             case REC_VAR: read_var(&d); break;
             case REC_BLOCK: read_block(&d); break;
             case REC_STORE: read_store(&d); break;
+            case REC_VALUES: read_values(&d); break;
             default: break; /* a newer record kind: skipped */
             }
         if (body.bad) {
