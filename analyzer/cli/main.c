@@ -39,6 +39,7 @@
 #include "store/store.h"
 #include "util/atomic_file.h"
 #include "util/term_escape.h"
+#include "util/wire.h"
 #include "util/xalloc.h"
 
 #ifndef TASKLINT_VERSION
@@ -1148,6 +1149,13 @@ static int write_report(const tl_cli_options *o, FILE *out, run_ctx *c, const tl
 
 /* ---- summarize: phase 1 into a file, for link ---- */
 
+/* What a summary file names as its writer: the release and the wire
+ * format, so that the jobs of a CI matrix, each with its own build of the
+ * same release, can link each other's files. */
+static char *summary_file_tool(void) {
+    return tl_xasprintf("tasklint %s (wire format %d)", TASKLINT_VERSION, TL_WIRE_VERSION);
+}
+
 typedef struct {
     const tl_cli_tu *tu;
     size_t at;
@@ -1225,7 +1233,7 @@ static int summarize_run(const tl_cli_options *o, const tl_model_set *base, cons
         rc = 130;
     } else {
         char err[2048];
-        char *tool_id = tl_cli_tool_identity(), *config_hash = tl_cli_config_hash(o);
+        char *tool_id = summary_file_tool(), *config_hash = tl_cli_config_hash(o);
         tl_atomic_file *af = tl_atomic_file_open(o->output, err, sizeof err);
         if (!af ||
             tl_summary_file_write(tl_atomic_file_stream(af), tool_id, config_hash, tus, acc.results, err,
@@ -1289,7 +1297,7 @@ static int analyze(const tl_cli_options *o) {
     FILE *errs = open_memstream(&msgs, &nmsgs);
     FILE *err_to = errs ? errs : stderr;
     if (linking) {
-        char *tool = tl_cli_tool_identity();
+        char *tool = summary_file_tool();
         for (size_t i = 0; i < o->npaths && rc == 0; i++) {
             char err[512];
             if (tl_summary_file_read(o->paths[i], tool, &tus, &preloaded, err, sizeof err) != 0) {

@@ -75,7 +75,7 @@ open(sys.argv[2], "wb").write(b)
 PY
 "$TL" link "$T/flip.tls" >/dev/null 2>"$T/err"; rc=$?
 [ $rc = 2 ] && grep -q "flip.tls: a damaged summary file" "$T/err" || { fail "flipped byte: exit $rc"; cat "$T/err"; }
-# another tasklint: the header names the tool; forge one by editing it
+# another tasklint release: the header names it; forge one by editing it
 python3 - "$T/s1.tls" "$T/other.tls" <<'PY'
 import sys, struct
 b = bytearray(open(sys.argv[1], "rb").read())
