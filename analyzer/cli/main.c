@@ -753,7 +753,7 @@ static void finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size
             fprintf(stderr, "whole program: %zu unchanged files have no stored summary (recorded by an "
                             "older tasklint)\n", missing);
     }
-    for (size_t j = 0; j < n; j++) {
+    for (size_t j = 0; j < n && !interrupted; j++) {
         if (!fresh_ok[j]) continue;
         tl_tu_result *r = &acc->results[j];
         tl_tu_unit *u = NULL;
@@ -927,10 +927,12 @@ static run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const
                              collect_result, &acc);
         }
         if (st == TL_POOL_DONE && !interrupted) {
+            /* Ctrl-C during the link or phase 2 stops here too: the run is
+               recorded as failed, earlier runs stay as they were */
             finish_program(c, env, &acc, misses.n);
-            for (size_t j = 0; j < misses.n && !c->store_failed; j++)
+            for (size_t j = 0; j < misses.n && !c->store_failed && !interrupted; j++)
                 if (acc.have[j]) on_result(c, j, &acc.results[j]);
-            emit_reused_upto(c, tus->n);
+            if (!interrupted) emit_reused_upto(c, tus->n);
         }
         for (size_t j = 0; j < misses.n; j++) tl_tu_result_free(&acc.results[j]);
         free(acc.results);
