@@ -13,7 +13,7 @@ _tasklint_options=(-p -j -q -v -o -h
     --quiet --verbose --format --output
     --db --no-db --baseline --baseline-commit --fail-on --name --run
     --list-rules --explain --version --help)
-_tasklint_commands=(check runs diff baseline triage)
+_tasklint_commands=(check runs diff baseline triage summarize link)
 
 # The rule ids, one per line.  $1: the tasklint to ask.
 _tasklint_rules() {
@@ -135,6 +135,11 @@ HEAD" -- "$cur"))
             return
             ;;
         runs | diff) return ;;
+        link)
+            COMPREPLY=($(compgen -f -- "$cur"))
+            compopt -o filenames 2>/dev/null
+            return
+            ;;
     esac
     # PATHs: C files and directories; the first word may also be a subcommand
     COMPREPLY=($(compgen -d -- "$cur") $(compgen -f -X '!*.c' -- "$cur"))

@@ -28,7 +28,9 @@ typedef enum {
     TL_CMD_DIFF,     /* tasklint diff [RUN_A [RUN_B]] */
     TL_CMD_BASELINE, /* tasklint baseline set [RUN] | export FILE */
     TL_CMD_TRIAGE,   /* tasklint triage FINGERPRINT STATE REASON */
-    TL_CMD_HELP_MAN  /* --help-man: the manual page (manpage.c) */
+    TL_CMD_HELP_MAN, /* --help-man: the manual page (manpage.c) */
+    TL_CMD_SUMMARIZE,/* tasklint summarize -o FILE PATH...: phase 1 into a file */
+    TL_CMD_LINK      /* tasklint link FILE...: phase 2 over summary files */
 } tl_cli_command;
 
 typedef enum { TL_FAIL_DEFAULT = 0, TL_FAIL_NEW, TL_FAIL_ANY, TL_FAIL_NONE } tl_fail_on;
@@ -139,6 +141,18 @@ typedef struct {
 } tl_cli_tus;
 
 void tl_cli_tus_free(tl_cli_tus *t);
+
+/* ---- summary files (summary_file.c): `summarize` writes, `link` reads ---- */
+
+/* Writes the header and every TU with its phase-1 result (results[i] for
+ * tus->items[i]).  0, or -1 with err. */
+int tl_summary_file_write(FILE *out, const char *tool_id, const char *config_hash, const tl_cli_tus *tus,
+                          const tl_tu_result *results, char *err, size_t errsz);
+/* Appends a summary file's TUs to tus and their results to *results (grown
+ * to tus->n).  A file of another tasklint (tool_id), a truncated or damaged
+ * one is refused whole: -1 with err, nothing appended. */
+int tl_summary_file_read(const char *path, const char *tool_id, tl_cli_tus *tus, tl_tu_result **results,
+                         char *err, size_t errsz);
 tl_cli_tu *tl_cli_tus_add(tl_cli_tus *t, const char *file, const char *directory);
 void tl_cli_tu_add_arg(tl_cli_tu *tu, const char *arg);
 

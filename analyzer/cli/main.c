@@ -39,6 +39,7 @@
 #include "store/store.h"
 #include "util/atomic_file.h"
 #include "util/term_escape.h"
+#include "util/wire.h"
 #include "util/xalloc.h"
 
 #ifndef TASKLINT_VERSION
@@ -525,6 +526,9 @@ typedef struct {
     const char *config_hash;  /* global */
     const char *tool_id;
     bool quiet_progress;
+    /* `link`: the phase-1 results read from summary files, one per TU (no
+       parse, no reuse from the store) */
+    tl_tu_result *preloaded;
 } run_env;
 
 typedef struct {
@@ -554,7 +558,7 @@ static void collect_result(void *ctx, size_t j, tl_tu_result *r) {
 /* Whether the run sees the whole program: every entry of a compile database,
  * or directories - not a few files named one by one. */
 static bool covers_whole_program(const tl_cli_options *o) {
-    if (o->npaths == 0) return true;
+    if (o->npaths == 0 || o->command == TL_CMD_LINK) return true; /* link: the shards are the program */
     for (size_t i = 0; i < o->npaths; i++) {
         struct stat st;
         if (stat(o->paths[i], &st) != 0 || !S_ISDIR(st.st_mode)) return false;
@@ -751,7 +755,7 @@ static void finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size
             fprintf(stderr, "whole program: %zu unchanged files have no stored summary (recorded by an "
                             "older tasklint)\n", missing);
     }
-    for (size_t j = 0; j < n; j++) {
+    for (size_t j = 0; j < n && !interrupted; j++) {
         if (!fresh_ok[j]) continue;
         tl_tu_result *r = &acc->results[j];
         tl_tu_unit *u = NULL;
@@ -867,7 +871,8 @@ static run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const
             res.status = 2;
             goto out;
         }
-        /* incremental: TUs whose inputs did not change are not parsed */
+        /* incremental: TUs whose inputs did not change are not parsed (link:
+           every TU comes from its summary file) */
         double t0 = now_s();
         c->keys = tl_xcalloc(tus->n, sizeof *c->keys);
         c->slots = tl_xcalloc(tus->n, sizeof *c->slots);
@@ -887,8 +892,9 @@ static run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const
             tu_slot *s = &c->slots[i];
             tl_findings_init(&s->findings);
             memset(&e, 0, sizeof e);
-            int64_t from = tl_store_reuse_tu(c->store, c->keys[i], &s->findings, &s->stamps,
-                                             &s->nstamps, &e);
+            int64_t from = env->preloaded ? 0
+                                          : tl_store_reuse_tu(c->store, c->keys[i], &s->findings,
+                                                              &s->stamps, &s->nstamps, &e);
             if (from > 0) {
                 s->reused = true;
                 s->from = from;
@@ -914,13 +920,21 @@ static run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const
         /* phase 1 in the workers; the link and phase 2 once every TU is in */
         phase1_acc acc = {c, tl_xcalloc(misses.n + 1, sizeof *acc.results),
                           tl_xcalloc(misses.n + 1, sizeof *acc.have), 0};
-        st = tl_pool_run(&misses, &o->opts, env->base, env->jobs, c->store != NULL, true, &interrupted,
-                         collect_result, &acc);
+        if (env->preloaded) {
+            for (size_t j = 0; j < misses.n && !interrupted; j++)
+                collect_result(&acc, j, &env->preloaded[c->miss_map[j]]);
+            st = interrupted ? TL_POOL_INTERRUPTED : TL_POOL_DONE;
+        } else {
+            st = tl_pool_run(&misses, &o->opts, env->base, env->jobs, c->store != NULL, true, &interrupted,
+                             collect_result, &acc);
+        }
         if (st == TL_POOL_DONE && !interrupted) {
+            /* Ctrl-C during the link or phase 2 stops here too: the run is
+               recorded as failed, earlier runs stay as they were */
             finish_program(c, env, &acc, misses.n);
-            for (size_t j = 0; j < misses.n && !c->store_failed; j++)
+            for (size_t j = 0; j < misses.n && !c->store_failed && !interrupted; j++)
                 if (acc.have[j]) on_result(c, j, &acc.results[j]);
-            emit_reused_upto(c, tus->n);
+            if (!interrupted) emit_reused_upto(c, tus->n);
         }
         for (size_t j = 0; j < misses.n; j++) tl_tu_result_free(&acc.results[j]);
         free(acc.results);
@@ -1137,8 +1151,131 @@ static int write_report(const tl_cli_options *o, FILE *out, run_ctx *c, const tl
     return o->format == TL_FORMAT_SARIF ? tl_sarif_write(out, &in) : tl_json_write(out, &in);
 }
 
+/* ---- summarize: phase 1 into a file, for link ---- */
+
+/* What a summary file names as its writer: the release and the wire
+ * format, so that the jobs of a CI matrix, each with its own build of the
+ * same release, can link each other's files. */
+static char *summary_file_tool(void) {
+    return tl_xasprintf("tasklint %s (wire format %d)", TASKLINT_VERSION, TL_WIRE_VERSION);
+}
+
+typedef struct {
+    const tl_cli_tu *tu;
+    size_t at;
+} linked_tu;
+
+static int cmp_linked_tu(const void *a, const void *b) {
+    const linked_tu *x = a, *y = b;
+    int c = strcmp(x->tu->file, y->tu->file);
+    return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+/* The TUs of all the summary files in the order a run over their files
+ * takes them (sorted by path), their results with them, so that link
+ * reports exactly as that run would; a file summarised in two shards counts
+ * once (the first shard's). */
+static void sort_linked(tl_cli_tus *tus, tl_tu_result *results) {
+    if (tus->n < 2) return;
+    linked_tu *v = tl_xcalloc(tus->n, sizeof *v);
+    for (size_t i = 0; i < tus->n; i++) v[i] = (linked_tu){&tus->items[i], i};
+    qsort(v, tus->n, sizeof *v, cmp_linked_tu);
+    tl_cli_tu *items = tl_xcalloc(tus->n, sizeof *items);
+    tl_tu_result *res = tl_xcalloc(tus->n, sizeof *res);
+    size_t n = 0;
+    for (size_t i = 0; i < tus->n; i++) {
+        tl_cli_tu *tu = &tus->items[v[i].at];
+        if (n && !strcmp(items[n - 1].file, tu->file)) {
+            /* the same file again: drop this copy */
+            tl_tu_result_free(&results[v[i].at]);
+            free(tu->file);
+            free(tu->directory);
+            for (int k = 0; k < tu->nargs; k++) free(tu->args[k]);
+            free(tu->args);
+            continue;
+        }
+        items[n] = *tu;
+        res[n++] = results[v[i].at];
+    }
+    memcpy(tus->items, items, n * sizeof *items);
+    memcpy(results, res, n * sizeof *res);
+    tus->n = n;
+    free(items);
+    free(res);
+    free(v);
+}
+
+typedef struct {
+    tl_tu_result *results;
+    bool *have;
+} summary_acc;
+
+static void collect_summary(void *ctx, size_t i, tl_tu_result *r) {
+    summary_acc *acc = ctx;
+    acc->results[i] = *r; /* moved */
+    memset(r, 0, sizeof *r);
+    acc->have[i] = true;
+}
+
+/* The TUs' phase 1 in the workers, written to o->output (atomically): the
+ * findings come from `tasklint link` over all the shards' files. */
+static int summarize_run(const tl_cli_options *o, const tl_model_set *base, const tl_cli_tus *tus, int jobs) {
+    summary_acc acc = {tl_xcalloc(tus->n + 1, sizeof *acc.results), tl_xcalloc(tus->n + 1, sizeof *acc.have)};
+    struct sigaction sa, old_int;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    tl_pool_status st = tl_pool_run(tus, &o->opts, base, jobs, true, true, &interrupted, collect_summary, &acc);
+    sigaction(SIGINT, &old_int, NULL);
+    int rc = 0;
+    size_t failed = 0;
+    for (size_t i = 0; i < tus->n; i++)
+        if (!acc.have[i] || acc.results[i].fatal || acc.results[i].crashed) failed++;
+    if (st != TL_POOL_DONE || interrupted) {
+        fputs("tasklint: interrupted\n", stderr);
+        rc = 130;
+    } else {
+        char err[2048];
+        char *tool_id = summary_file_tool(), *config_hash = tl_cli_config_hash(o);
+        tl_atomic_file *af = tl_atomic_file_open(o->output, err, sizeof err);
+        if (!af ||
+            tl_summary_file_write(tl_atomic_file_stream(af), tool_id, config_hash, tus, acc.results, err,
+                                  sizeof err) != 0 ||
+            tl_atomic_file_commit(af, err, sizeof err) != 0) {
+            if (af) tl_atomic_file_discard(af);
+            fputs("tasklint: error: summarize: ", stderr);
+            tl_term_puts(stderr, err);
+            fputc('\n', stderr);
+            rc = 2;
+        } else if (!o->quiet) {
+            fprintf(stderr, "%zu files summarised into ", tus->n);
+            tl_term_puts(stderr, o->output);
+            if (failed) fprintf(stderr, " (%zu could not be analysed: `link` reports them)", failed);
+            fputs(".\n", stderr);
+        }
+        free(tool_id);
+        free(config_hash);
+    }
+    for (size_t i = 0; i < tus->n; i++) tl_tu_result_free(&acc.results[i]);
+    free(acc.results);
+    free(acc.have);
+    return rc;
+}
+
 static int analyze(const tl_cli_options *o) {
     bool check = o->command == TL_CMD_CHECK;
+    bool linking = o->command == TL_CMD_LINK;
+    if (o->command == TL_CMD_SUMMARIZE && !o->output) {
+        fprintf(stderr, "tasklint: error: summarize: name the summary file with -o FILE\n"
+                        "Try 'tasklint --help' for more information.\n");
+        return 2;
+    }
+    if (linking && o->npaths == 0) {
+        fprintf(stderr, "tasklint: error: link: no summary files\n"
+                        "Try 'tasklint --help' for more information.\n");
+        return 2;
+    }
     if (!o->compdb_dir && o->npaths == 0) {
         fprintf(stderr, "tasklint: error: no input files\n"
                         "Try 'tasklint --help' for more information.\n");
@@ -1157,12 +1294,24 @@ static int analyze(const tl_cli_options *o) {
     }
 
     tl_cli_tus tus = {0};
+    tl_tu_result *preloaded = NULL; /* link: the phase-1 results of the summary files */
     /* their messages quote paths and compile_commands.json: shown escaped */
     char *msgs = NULL;
     size_t nmsgs = 0;
     FILE *errs = open_memstream(&msgs, &nmsgs);
     FILE *err_to = errs ? errs : stderr;
-    if (o->compdb_dir) {
+    if (linking) {
+        char *tool = summary_file_tool();
+        for (size_t i = 0; i < o->npaths && rc == 0; i++) {
+            char err[512];
+            if (tl_summary_file_read(o->paths[i], tool, &tus, &preloaded, err, sizeof err) != 0) {
+                fprintf(err_to, "tasklint: error: %s: %s\n", o->paths[i], err);
+                rc = 2;
+            }
+        }
+        free(tool);
+        if (rc == 0) sort_linked(&tus, preloaded);
+    } else if (o->compdb_dir) {
         rc = tl_compdb_load(o->compdb_dir, o->paths, o->npaths, o->extra_args, o->nextra,
                             o->verbose, &tus, err_to);
     } else {
@@ -1180,6 +1329,8 @@ static int analyze(const tl_cli_options *o) {
         rc = 2;
     }
     if (rc) {
+        for (size_t i = 0; preloaded && i < tus.n; i++) tl_tu_result_free(&preloaded[i]);
+        free(preloaded);
         tl_cli_tus_free(&tus);
         tl_models_free(&base);
         return rc;
@@ -1189,6 +1340,12 @@ static int analyze(const tl_cli_options *o) {
     if (jobs <= 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         jobs = n > 0 ? (int)(n > 64 ? 64 : n) : 1;
+    }
+    if (o->command == TL_CMD_SUMMARIZE) {
+        rc = summarize_run(o, &base, &tus, jobs);
+        tl_cli_tus_free(&tus);
+        tl_models_free(&base);
+        return rc;
     }
 
     /* the project root and the store */
@@ -1226,7 +1383,7 @@ static int analyze(const tl_cli_options *o) {
     sigaction(SIGINT, &sa, &old_int);
 
     run_env env = {.o = o, .base = &base, .jobs = jobs, .store = store,
-                   .config_hash = config_hash, .tool_id = tool_id};
+                   .config_hash = config_hash, .tool_id = tool_id, .preloaded = preloaded};
 
     /* the baseline */
     const char *bspec = o->baseline;
@@ -1342,6 +1499,8 @@ done:
     free(config_hash);
     free(tool_id);
     free(root);
+    for (size_t i = 0; preloaded && i < tus.n; i++) tl_tu_result_free(&preloaded[i]);
+    free(preloaded);
     tl_cli_tus_free(&tus);
     tl_models_free(&base);
     return rc;
@@ -1369,7 +1528,9 @@ int main(int argc, char **argv) {
         case TL_CMD_LIST_RULES: rc = list_rules(); break;
         case TL_CMD_EXPLAIN: rc = explain(o.explain_rule); break;
         case TL_CMD_ANALYZE:
-        case TL_CMD_CHECK: rc = analyze(&o); break;
+        case TL_CMD_CHECK:
+        case TL_CMD_SUMMARIZE:
+        case TL_CMD_LINK: rc = analyze(&o); break;
         case TL_CMD_RUNS: rc = tl_cmd_runs(&o); break;
         case TL_CMD_DIFF: rc = tl_cmd_diff(&o); break;
         case TL_CMD_BASELINE: rc = tl_cmd_baseline(&o); break;

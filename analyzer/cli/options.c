@@ -116,6 +116,11 @@ const tl_cli_command_doc tl_cli_command_docs[] = {
      "complete runs; --baseline as A)"},
     {"baseline", "set [RUN]", "name a run (default: the newest complete run) as baseline"},
     {"baseline", "export FILE", "write a baseline as a sorted text file to commit"},
+    {"summarize", "-o FILE PATH...",
+     "phase 1 only: parse and summarise the files into FILE, for `link` (a CI matrix shard)"},
+    {"link", "[OPTIONS] FILE...",
+     "phase 2 over summary files: link them into one program and report, as a run over all "
+     "their files would"},
     {"triage", "FINGERPRINT STATE REASON",
      "record a decision for a finding's fingerprint (or a unique prefix of 8+ characters): "
      "false-positive, intentional or confirmed; kept across runs"},
@@ -360,7 +365,8 @@ static const struct {
     tl_cli_command cmd;
 } subcommands[] = {{"check", TL_CMD_CHECK},       {"runs", TL_CMD_RUNS},
                    {"diff", TL_CMD_DIFF},         {"baseline", TL_CMD_BASELINE},
-                   {"triage", TL_CMD_TRIAGE}};
+                   {"triage", TL_CMD_TRIAGE},     {"summarize", TL_CMD_SUMMARIZE},
+                   {"link", TL_CMD_LINK}};
 
 int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err) {
     memset(o, 0, sizeof *o);
@@ -520,7 +526,7 @@ int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err) {
                            "--baseline-commit");
     /* the workers' limits come from the environment: bad values are refused
        before anything starts */
-    if (o->command == TL_CMD_ANALYZE || o->command == TL_CMD_CHECK) {
+    if (o->command == TL_CMD_ANALYZE || o->command == TL_CMD_CHECK || o->command == TL_CMD_SUMMARIZE) {
         tl_pool_limits limits;
         char msg[256];
         if (tl_pool_limits_from_env(&limits, msg, sizeof msg) != 0)

@@ -59,7 +59,7 @@ expect "tasklint --enable orphaned-spawn," "$(grep -vx orphaned-spawn <<<"$rules
 expect "tasklint --format " $'json\nsarif\ntext'
 expect "tasklint --color=" $'always\nauto\nnever'
 expect "tasklint --fail-on " $'any\nnew\nnone'
-expect "tasklint " $'baseline\nbuild\ncheck\ndiff\nmain.c\nruns\nsrc\ntriage'
+expect "tasklint " $'baseline\nbuild\ncheck\ndiff\nlink\nmain.c\nruns\nsrc\nsummarize\ntriage'
 expect "tasklint src/" $'a.c\nb.c'
 expect "tasklint check -q src/" $'a.c\nb.c'
 expect "tasklint baseline " $'export\nset'
