@@ -318,14 +318,25 @@ static char *describe_args(const char *const *args, int n) {
     return s;
 }
 
-/* Limits the shared analysis (analysis.h) hit in functions that are checked. */
+/* Limits the front end and the shared analysis (analysis.h) hit in functions
+ * that are checked. */
 static void report_shared_limits(const tl_analysis *a, tl_findings *out) {
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         const tl_func *f = &a->tu->funcs[fi];
-        if (a->funcs[fi].exempt || !a->funcs[fi].constprop_incomplete) continue;
-        tl_report_analysis_limit(out, f->loc.file, f->loc.line, f->loc.col, f->name,
-                                 "constant propagation stopped at its budget (loops nested too "
-                                 "deeply), so argument values and reachable code are incomplete");
+        if (a->funcs[fi].exempt) continue;
+        if (f->opaque_deep_exprs > 0) {
+            char what[200];
+            snprintf(what, sizeof what,
+                     "an expression nests more than %d levels deep and was followed only "
+                     "that far (calls deeper in it are not checked)",
+                     TL_FRONTEND_MAX_EXPR_DEPTH);
+            tl_report_analysis_limit(out, f->loc.file, f->loc.line, f->loc.col, f->name, what);
+        }
+        if (a->funcs[fi].constprop_incomplete)
+            tl_report_analysis_limit(out, f->loc.file, f->loc.line, f->loc.col, f->name,
+                                     "constant propagation stopped at its budget (loops nested "
+                                     "too deeply), so argument values and reachable code are "
+                                     "incomplete");
     }
 }
 

@@ -3,7 +3,8 @@
 #
 # Idempotent: packages are installed only when dpkg says some are missing,
 # and the build is incremental.  TASKLINT_SANITIZE=1 builds with ASan+UBSan
-# into build-asan/ instead of build/.
+# into build-asan/ instead of build/; TASKLINT_FUZZ=1 builds the libFuzzer
+# targets with clang-19 into build-fuzz/ (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,10 +16,12 @@ PACKAGES=(cmake make gcc clang-19 libclang-19-dev libcmocka-dev libsqlite3-dev p
 # schema validator, the shells and bash-completion for the completions, man
 # and mandoc for the man page, strace for what the installed tool reads,
 # python3 and /usr/bin/time for the generated hostile inputs
-# (tests/cli/test_linear_cost.sh).  scripts/test.sh sets TASKLINT_TEST_DEPS=1.
+# (tests/cli/test_linear_cost.sh), clang's libFuzzer runtime (scripts/fuzz.sh)
+# and csmith's random programs (tests/hostile).  scripts/test.sh sets
+# TASKLINT_TEST_DEPS=1.
 if [ "${TASKLINT_TEST_DEPS:-0}" = 1 ]; then
     PACKAGES+=(git python3 time pre-commit vim-nox neovim emacs-nox zsh bash-completion man-db mandoc
-               strace)
+               strace libclang-rt-19-dev csmith libcsmith-dev)
     # Node.js may come from elsewhere than Debian (with its own npm, which
     # conflicts with Debian's npm package): only install what is missing.
     command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
@@ -60,7 +63,11 @@ if [ "${TASKLINT_TEST_DEPS:-0}" = 1 ] && [ -f tests/sarif/package.json ] && [ ! 
     fi
 fi
 
-if [ "${TASKLINT_SANITIZE:-0}" = 1 ]; then
+if [ "${TASKLINT_FUZZ:-0}" = 1 ]; then
+    BUILD=build-fuzz
+    FLAGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-19 -DTASKLINT_FUZZ=ON
+           -DTASKLINT_TESTS=OFF)
+elif [ "${TASKLINT_SANITIZE:-0}" = 1 ]; then
     BUILD=build-asan
     FLAGS=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DTASKLINT_SANITIZE=ON)
 else

@@ -68,6 +68,13 @@ static void skip_utf8_bom(int fd) {
     if (read(fd, bom, 3) != 3 || memcmp(bom, "\xEF\xBB\xBF", 3) != 0) lseek(fd, 0, SEEK_SET);
 }
 
+static char *syntax_error(const json_error_t *je) {
+    char *text = tl_escape_for_terminal(je->text);
+    char *error = tl_xasprintf("line %d, column %d: %s", je->line, je->column, text);
+    free(text);
+    return error;
+}
+
 static json_t *parse_file(const char *path, char **error) {
     int fd = tl_open_regular_file(path, TL_COMPDB_MAX, error);
     if (fd < 0) return NULL;
@@ -77,16 +84,25 @@ static json_t *parse_file(const char *path, char **error) {
     json_t *root = json_load_callback(read_chunk, &r, 0, &je);
     close(fd);
     if (root) return root;
-    if (r.too_large) {
-        *error = tl_xasprintf("larger than %zu bytes", TL_COMPDB_MAX);
-    } else if (r.error) {
-        *error = tl_xstrdup(strerror(r.error));
-    } else {
-        char *text = tl_escape_for_terminal(je.text);
-        *error = tl_xasprintf("line %d, column %d: %s", je.line, je.column, text);
-        free(text);
-    }
+    if (r.too_large) *error = tl_xasprintf("larger than %zu bytes", TL_COMPDB_MAX);
+    else if (r.error) *error = tl_xstrdup(strerror(r.error));
+    else *error = syntax_error(&je);
     return NULL;
+}
+
+static json_t *parse_text(const char *text, size_t len, char **error) {
+    if (len > TL_COMPDB_MAX) {
+        *error = tl_xasprintf("larger than %zu bytes", TL_COMPDB_MAX);
+        return NULL;
+    }
+    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) {
+        text += 3;
+        len -= 3;
+    }
+    json_error_t je;
+    json_t *root = json_loadb(text, len, 0, &je);
+    if (!root) *error = syntax_error(&je);
+    return root;
 }
 
 /* ---- the shape of the document ---- */
@@ -200,9 +216,8 @@ static void free_entry(entry *e) {
     tl_strvec_free(&e->argv);
 }
 
-tl_compdb *tl_compdb_open(const char *path, char **error) {
-    json_t *root = parse_file(path, error);
-    if (!root) return NULL;
+/* The database in `root` (consumed), read from `path`. */
+static tl_compdb *from_json(json_t *root, const char *path, char **error) {
     if (!json_is_array(root)) {
         *error = tl_xasprintf("expected an array of compile commands, found %s",
                               type_name(root));
@@ -243,6 +258,16 @@ tl_compdb *tl_compdb_open(const char *path, char **error) {
         return NULL;
     }
     return db;
+}
+
+tl_compdb *tl_compdb_open(const char *path, char **error) {
+    json_t *root = parse_file(path, error);
+    return root ? from_json(root, path, error) : NULL;
+}
+
+tl_compdb *tl_compdb_from_text(const char *text, size_t len, const char *path, char **error) {
+    json_t *root = parse_text(text, len, error);
+    return root ? from_json(root, path, error) : NULL;
 }
 
 void tl_compdb_close(tl_compdb *db) {

@@ -26,6 +26,11 @@ typedef struct tl_compdb tl_compdb;
  * (malloc'd, printable: "line L, column C: ..." for a syntax error,
  * "entry N: ..." for a shape error). */
 tl_compdb *tl_compdb_open(const char *path, char **error);
+/* The same for a database's text already in memory (need not be
+ * NUL-terminated; a UTF-8 BOM is skipped): `path` names it and its
+ * directory anchors relative "directory" values; no file is read.  For the
+ * fuzz target (tests/fuzz/fuzz_compdb.c). */
+tl_compdb *tl_compdb_from_text(const char *text, size_t len, const char *path, char **error);
 void tl_compdb_close(tl_compdb *db);
 
 /* The path it was opened with. */

@@ -76,8 +76,10 @@ static int explain(const char *id) {
     const tl_rule *r = tl_rule_find(id);
     if (!r) {
         char *valid = tl_cli_rule_list();
-        fprintf(stderr, "tasklint: error: --explain: unknown rule '%s' (valid rules: %s)\n", id,
+        char *shown = tl_term_escape(id);
+        fprintf(stderr, "tasklint: error: --explain: unknown rule '%s' (valid rules: %s)\n", shown,
                 valid);
+        free(shown);
         free(valid);
         return 2;
     }

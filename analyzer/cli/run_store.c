@@ -377,18 +377,22 @@ int tl_cli_load_baseline(tl_store *s, const char *spec, tl_findings *out, char *
         return 0;
     }
     if (!s) {
+        char *shown = tl_term_escape(spec);
         fprintf(stderr,
                 "tasklint: error: --baseline %s: no such file, and without the store (--no-db) "
                 "a baseline can only be a file\n",
-                spec);
+                shown);
+        free(shown);
         return 2;
     }
     int64_t run = tl_store_baseline_run(s, spec);
     if (run <= 0) {
+        char *shown = tl_term_escape(spec);
         fprintf(stderr,
                 "tasklint: error: --baseline %s: no such file, and no baseline of that name in "
                 "the store (set one with `tasklint baseline set --name %s`)\n",
-                spec, spec);
+                shown, shown);
+        free(shown);
         return 2;
     }
     tl_store_error e;

@@ -179,6 +179,7 @@ typedef struct {
     int nswitches, capswitches;
     tl_str_map labels;        /* label name -> block, per function */
     int stmt_expr_depth;      /* inside a GNU statement expression */
+    int expr_depth;           /* lower_expr / lower_cond calls under way (MAX_EXPR_DEPTH) */
     int ntemps;
     int *temp_src_call;       /* per var: call id whose result a temp holds, or -1 */
     int cap_temp_src;
@@ -452,6 +453,15 @@ static bool literal_value(builder *b, CXCursor c, int64_t *out) {
     *out = (int64_t)v;
     return true;
 }
+
+/* Expressions are lowered recursively, a level per operator, and a
+ * machine-made `1 + 1 + ... + 1` of tens of thousands of terms would exhaust
+ * the stack.  Past this depth the rest of an expression is one opaque value
+ * (TL_E_OTHER: calls inside it are not seen), counted in
+ * tl_func.opaque_deep_exprs.  A level takes about 0.75 KiB of stack, 4.6 KiB
+ * under ASan: 1000 levels fit a main thread's 8 MiB with room to spare (the
+ * workers have 16).  Written code stays far below. */
+#define MAX_EXPR_DEPTH TL_FRONTEND_MAX_EXPR_DEPTH
 
 static tl_expr *lower_expr(builder *b, CXCursor c);
 static void lower_cond(builder *b, CXCursor c, int t, int f);
@@ -875,7 +885,7 @@ static tl_expr *lower_cast(builder *b, CXCursor c, bool explicit_cast) {
     return e;
 }
 
-static tl_expr *lower_expr(builder *b, CXCursor c) {
+static tl_expr *lower_expr_kind(builder *b, CXCursor c) {
     enum CXCursorKind k = clang_getCursorKind(c);
     switch (k) {
     case CXCursor_IntegerLiteral: {
@@ -966,6 +976,17 @@ static tl_expr *lower_expr(builder *b, CXCursor c) {
     }
 }
 
+static tl_expr *lower_expr(builder *b, CXCursor c) {
+    if (b->expr_depth >= MAX_EXPR_DEPTH) {
+        b->f->opaque_deep_exprs++;
+        return tl_expr_new(TL_E_OTHER);
+    }
+    b->expr_depth++;
+    tl_expr *e = lower_expr_kind(b, c);
+    b->expr_depth--;
+    return e;
+}
+
 /* ---- conditions ---- */
 
 static CXCursor strip_parens(CXCursor c) {
@@ -987,16 +1008,18 @@ static CXCursor strip_parens(CXCursor c) {
 static void lower_cond(builder *b, CXCursor c, int t, int f) {
     CXCursor s = strip_parens(c);
     enum CXCursorKind k = clang_getCursorKind(s);
-    if (k == CXCursor_BinaryOperator) {
+    if (k == CXCursor_BinaryOperator && b->expr_depth < MAX_EXPR_DEPTH) {
         enum CXBinaryOperatorKind op = clang_getCursorBinaryOperatorKind(s);
         if (op == CXBinaryOperator_LAnd || op == CXBinaryOperator_LOr) {
             cursor_list kids = code_children_of(s);
             if (kids.n == 2) {
                 int mid = new_block(b);
+                b->expr_depth++;
                 if (op == CXBinaryOperator_LAnd) lower_cond(b, kids.items[0], mid, f);
                 else lower_cond(b, kids.items[0], t, mid);
                 set_block(b, mid);
                 lower_cond(b, kids.items[1], t, f);
+                b->expr_depth--;
                 free(kids.items);
                 return;
             }

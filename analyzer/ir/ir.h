@@ -167,6 +167,7 @@ typedef struct {
     int nblocks, capblocks;
     int entry, exit;       /* block ids; exit has no instructions */
     int ncalls;            /* number of call ids */
+    int opaque_deep_exprs; /* subexpressions past the front end's depth limit, not lowered */
     /* the constant propagation's results per call id (ncalls entries), kept
        by phase 1 for phase 2, or NULL */
     tl_call_values *call_values;

@@ -108,6 +108,7 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
         put_i32(w, f->ncalls);
         tl_wire_put_u32(w, (uint32_t)f->nvars);
         tl_wire_put_u32(w, (uint32_t)f->nblocks);
+        put_i32(w, f->opaque_deep_exprs); /* appended: older readers skip it */
         tl_wire_end_record(w);
         for (int v = 0; v < f->nvars; v++) {
             const tl_var *var = &f->vars[v];
@@ -280,6 +281,8 @@ static void read_func(decoder *d) {
     uint32_t nv = tl_wire_get_u32(r), nb = tl_wire_get_u32(r);
     if (nv > MAX_ITEMS || nb > MAX_ITEMS || f->ncalls < 0 || (uint32_t)f->ncalls > MAX_ITEMS)
         tl_wire_fail(r, "a function too large");
+    if (tl_wire_remaining(r) >= 4) f->opaque_deep_exprs = get_i32(r);
+    if (f->opaque_deep_exprs < 0) tl_wire_fail(r, "a negative count of opaque expressions");
     d->nvars_expected = (int)nv;
     d->nblocks_expected = (int)nb;
     if (f->nparams < 0 || f->nparams > d->nvars_expected) tl_wire_fail(r, "bad parameter count");

@@ -1160,19 +1160,26 @@ static int read_names(loader *L, const tl_yaml_node *n, const char *what, char *
 }
 
 int tl_models_load_config(tl_model_set *ms, const char *path, tl_model_error *err) {
+    tl_model_error dummy;
+    if (!err) err = &dummy;
+    size_t len;
+    char *text = slurp(path, &len, err);
+    if (!text) return -1;
+    int rc = tl_models_load_config_text(ms, text, len, path, err);
+    free(text);
+    return rc;
+}
+
+int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, const char *path,
+                               tl_model_error *err) {
     static const char *const keys[] = {"profile", "enable", "disable", "exempt",
                                        "functions", "replacements", "library", NULL};
     static const char *const profiles[] = {"default", "strict", NULL};
     tl_model_error dummy;
-    loader L = {path, err ? err : &dummy, NULL, NULL};
+    loader L = {path ? path : "<config>", err ? err : &dummy, NULL, NULL};
     L.err->msg[0] = '\0';
-    size_t len;
-    char *text = slurp(path, &len, L.err);
-    if (!text) return -1;
     tl_yaml_node *root;
-    const tl_yaml_node *ok = parse_root(&L, text, len, &root);
-    free(text);
-    if (!ok) return -1;
+    if (!parse_root(&L, text, len, &root)) return -1;
 
     pending_doc d = {0};
     tl_model_set scratch; /* settings, moved into ms only when all is valid */
@@ -1245,7 +1252,7 @@ int tl_models_load_config(tl_model_set *ms, const char *path, tl_model_error *er
     rc = 0;
     goto out;
 oom:
-    set_error(L.err, path, "out of memory");
+    set_error(L.err, L.origin, "out of memory");
 out:
     pending_free(&d);
     tl_models_free(&scratch);

@@ -220,6 +220,9 @@ int tl_models_load_builtin(tl_model_set *ms, tl_model_error *err);
 /* Load a project config (.tasklint.yaml): profile, enable/disable, exempt,
  * and models (same format as a model file). */
 int tl_models_load_config(tl_model_set *ms, const char *path, tl_model_error *err);
+/* The same for config text already in memory; path names it in errors. */
+int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, const char *path,
+                               tl_model_error *err);
 /* Sorts fns by name (a stable order for callers that walk them); call after
  * loading.  Lookups work before it too. */
 void tl_models_finish(tl_model_set *ms);

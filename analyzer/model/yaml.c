@@ -576,7 +576,7 @@ static bool on_collection_end(builder *b, const yaml_event_t *e) {
         if (f->merges[i].height > done.height) done.height = f->merges[i].height;
     }
     size_t count = b->nchildren - f->first_child;
-    const child *kids = b->children + f->first_child;
+    const child *kids = count ? b->children + f->first_child : NULL; /* children may be NULL */
     if (count) {
         /* one block: items, then (mappings) keys, key lines, key columns */
         size_t entry = sizeof(*n->items);

@@ -293,13 +293,9 @@ static bool is_fingerprint(const char *s) {
         goto fail;                                                                                 \
     } while (0)
 
-int tl_baseline_file_read(const char *file, tl_findings *out, char *msg, size_t msgsz) {
-    if (msg && msgsz) msg[0] = '\0';
-    FILE *fp = fopen(file, "re");
-    if (!fp) {
-        if (msg && msgsz) snprintf(msg, msgsz, "cannot read %s: %s", file, strerror(errno));
-        return -1;
-    }
+/* Reads the lines of fp (closed here); file names it in messages. */
+static int read_baseline_stream(FILE *fp, const char *file, tl_findings *out, char *msg,
+                                size_t msgsz) {
     tl_findings got;
     tl_findings_init(&got);
     char *line = NULL;
@@ -370,4 +366,27 @@ fail:
     fclose(fp);
     tl_findings_free(&got);
     return -1;
+}
+
+int tl_baseline_file_read(const char *file, tl_findings *out, char *msg, size_t msgsz) {
+    if (msg && msgsz) msg[0] = '\0';
+    FILE *fp = fopen(file, "re");
+    if (!fp) {
+        if (msg && msgsz) snprintf(msg, msgsz, "cannot read %s: %s", file, strerror(errno));
+        return -1;
+    }
+    return read_baseline_stream(fp, file, out, msg, msgsz);
+}
+
+int tl_baseline_text_read(const char *text, size_t len, const char *origin, tl_findings *out,
+                          char *msg, size_t msgsz) {
+    if (msg && msgsz) msg[0] = '\0';
+    if (!origin) origin = "<baseline>";
+    /* a stream over the caller's bytes ("r": never written through) */
+    FILE *fp = fmemopen((void *)text, len, "r");
+    if (!fp) {
+        if (msg && msgsz) snprintf(msg, msgsz, "cannot read %s: %s", origin, strerror(errno));
+        return -1;
+    }
+    return read_baseline_stream(fp, origin, out, msg, msgsz);
 }

@@ -179,6 +179,10 @@ int tl_store_baseline_export(tl_store *s, int64_t run, const char *file, tl_stor
  * and triage state set on each; importing triage into the store is the
  * caller's job). */
 int tl_baseline_file_read(const char *file, tl_findings *out, char *msg, size_t msgsz);
+/* The same for the text of such a file already in memory (need not be
+ * NUL-terminated); origin names it in messages. */
+int tl_baseline_text_read(const char *text, size_t len, const char *origin, tl_findings *out,
+                          char *msg, size_t msgsz);
 
 /* ---- triage ---- */
 

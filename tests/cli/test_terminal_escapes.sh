@@ -2,8 +2,9 @@
 # Text from the analysed tree never reaches the terminal raw: a file name
 # holding ESC[31m, a source line with ESC and an invalid UTF-8 byte in a
 # comment, a clang diagnostic quoting ESC, and what the store recorded (runs,
-# diff, triage) are shown with \x1b / \xNN, the caret still under the right
-# character; valid UTF-8 is kept.  With --color=always the only escape
+# diff, triage) and arguments echoed in errors (--baseline, --explain) are
+# shown with \x1b / \xNN, the caret still under the right character; valid
+# UTF-8 is kept.  With --color=always the only escape
 # sequences are tasklint's own colours.
 # Usage: bash test_terminal_escapes.sh TASKLINT SOURCE_DIR
 set -u
@@ -60,6 +61,19 @@ ok "--color=always: only tasklint's own colours"
 no_esc "$T/err" "missing file"
 grep -q 'missing\\x1b\[31m\.c' "$T/err" || { fail "missing file: path not shown escaped"; cat "$T/err"; }
 ok "error messages quoting paths"
+
+# arguments echoed in errors: a baseline that is neither a file nor a name
+# in the store (a shell glob can pass a hostile file name), an unknown rule
+"$TL" --no-db --baseline "$(printf 'nob\033[31m')" src >"$T/out" 2>"$T/err"
+no_esc "$T/err" "--baseline --no-db"
+grep -q 'nob\\x1b\[31m: no such file' "$T/err" || { fail "--baseline --no-db: not shown escaped"; cat "$T/err"; }
+"$TL" --db "$T/b.db" --baseline "$(printf 'nob\033[31m')" src >"$T/out" 2>"$T/err"
+no_esc "$T/err" "--baseline"
+grep -q 'nob\\x1b\[31m: no such file, and no baseline' "$T/err" || { fail "--baseline: not shown escaped"; cat "$T/err"; }
+"$TL" --explain "$(printf 'rule\033[31m')" >"$T/out" 2>"$T/err"
+no_esc "$T/err" "--explain"
+grep -q "unknown rule 'rule\\\\x1b\\[31m'" "$T/err" || { fail "--explain: not shown escaped"; cat "$T/err"; }
+ok "arguments echoed in errors"
 
 # what the store recorded: runs (-v shows the command line), diff, triage
 "$TL" --db "$T/s.db" src/evil* >/dev/null 2>&1

@@ -1,0 +1,2 @@
+// tasklint-ignore-begin(*): forever
+int x;

@@ -1,0 +1,3 @@
+/* tasklint-ignore-next-line(missing-timeout, orphaned-spawn):
+   a reason */
+chrecv(c, -1);

@@ -1,0 +1,2 @@
+x(); // tasklint-ignore(missing-timeout): crlf
+y();

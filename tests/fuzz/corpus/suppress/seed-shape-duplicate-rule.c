@@ -1,0 +1,1 @@
+x(); // tasklint-ignore(missing-timeout, missing-timeout): twice

@@ -1,0 +1,1 @@
+go(f()); // tasklint-ignore(): nothing

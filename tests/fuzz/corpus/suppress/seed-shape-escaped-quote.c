@@ -1,0 +1,1 @@
+const char *s = "\" // tasklint-ignore(*): still a string";

@@ -1,0 +1,2 @@
+// tasklint-ignore-file(unawaited-task): legacy module
+int x;

@@ -1,0 +1,1 @@
+char c = '"'; // tasklint-ignore(missing-timeout): after a quote char

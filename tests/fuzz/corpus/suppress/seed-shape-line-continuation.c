@@ -1,0 +1,3 @@
+// comment \
+ tasklint-ignore(*): continued line
+x();

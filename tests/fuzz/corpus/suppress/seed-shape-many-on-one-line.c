@@ -1,0 +1,1 @@
+x(); /* tasklint-ignore(missing-timeout): a */ /* tasklint-ignore(orphaned-spawn): b */

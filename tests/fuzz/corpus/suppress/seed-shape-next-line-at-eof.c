@@ -1,0 +1,1 @@
+// tasklint-ignore-next-line(missing-timeout): nothing follows

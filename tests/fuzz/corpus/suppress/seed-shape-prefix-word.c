@@ -1,0 +1,1 @@
+x(); // mytasklint-ignore(missing-timeout): not ours

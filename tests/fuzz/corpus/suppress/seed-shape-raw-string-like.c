@@ -1,0 +1,1 @@
+const char *r = R"(// tasklint-ignore(*): raw)";

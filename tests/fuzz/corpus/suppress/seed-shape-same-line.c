@@ -1,0 +1,2 @@
+go(f()); // tasklint-ignore(orphaned-spawn): owned by the pool
+go(g());

@@ -1,0 +1,1 @@
+x(); //   tasklint-ignore  (  missing-timeout ,  orphaned-spawn  )  :  spaced

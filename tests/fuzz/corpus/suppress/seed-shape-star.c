@@ -1,0 +1,1 @@
+x(); /* tasklint-ignore(*): anything goes */ y();

@@ -1,0 +1,1 @@
+int x = ; // tasklint-ignore(clang-diagnostic): cannot

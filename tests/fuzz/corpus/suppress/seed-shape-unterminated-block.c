@@ -1,0 +1,1 @@
+/* tasklint-ignore(*): never closed

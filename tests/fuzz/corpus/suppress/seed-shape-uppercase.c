@@ -1,0 +1,1 @@
+x(); // TASKLINT-IGNORE(missing-timeout): case
