@@ -38,6 +38,7 @@
 #include "store/hash.h"
 #include "store/store.h"
 #include "util/atomic_file.h"
+#include "util/str_map.h"
 #include "util/term_escape.h"
 #include "util/wire.h"
 #include "util/xalloc.h"
@@ -156,6 +157,7 @@ typedef struct {
     double t_lookup, t_stamp, t_record; /* seconds spent on the store (-v) */
     tl_findings all;         /* every finding, absolute paths, fingerprinted */
     const tl_tu_result **units; /* per TU: the result holding its phase-1 unit (to keep) */
+    tl_str_map header_findings; /* findings outside their TU's main file, reported once */
     char **analysed;         /* absolute main files analysed */
     size_t nanalysed;
 } run_ctx;
@@ -243,6 +245,31 @@ static void hint_compile_db(run_ctx *c, const tl_cli_tu *tu, const tl_findings *
 
 /* A TU's findings are ready (analysed now, or carried over): fingerprint,
  * triage, record, compare, print. */
+/* A header's function is analysed with every TU that uses it, so its
+ * findings arrive once per such TU: the first TU reports them, the others
+ * drop their copies (same rule, place and message). */
+static void drop_header_repeats(run_ctx *c, const tl_cli_tu *tu, tl_findings *fs) {
+    char *main_abs = tl_cli_abspath(tu->file, tu->directory);
+    size_t kept = 0;
+    for (size_t i = 0; i < fs->n; i++) {
+        tl_finding *f = &fs->items[i];
+        if (f->file && strcmp(f->file, main_abs) != 0) {
+            char *key = tl_xasprintf("%s\x1f%s\x1f%u:%u\x1f%s", f->rule, f->file, f->line, f->col,
+                                     f->message ? f->message : "");
+            int n = (int)tl_str_map_count(&c->header_findings);
+            bool seen = tl_str_map_add(&c->header_findings, key, n) != n;
+            free(key);
+            if (seen) {
+                tl_finding_free_fields(f);
+                continue;
+            }
+        }
+        fs->items[kept++] = *f;
+    }
+    fs->n = kept;
+    free(main_abs);
+}
+
 static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, const char *fatal_msg,
                        bool crashed, char **includes, size_t nincludes, tu_slot *slot) {
     const tl_cli_tu *tu = &c->tus->items[index];
@@ -267,6 +294,7 @@ static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, co
         make_absolute(fs);
         tl_fingerprint_findings(fs, c->root);
     }
+    drop_header_repeats(c, tu, fs);
     double t_rec = now_s();
     if (c->store && !c->store_failed) {
         tl_store_error e;
@@ -429,6 +457,7 @@ static void run_ctx_free(run_ctx *c) {
     free(c->slots);
     free(c->miss_map);
     free(c->units);
+    tl_str_map_free(&c->header_findings);
     for (size_t i = 0; i < c->nstamps; i++) {
         free(c->stamps[i].path);
         if (c->stamps[i].ok) {

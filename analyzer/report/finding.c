@@ -15,7 +15,7 @@ void tl_findings_init(tl_findings *fs) {
     fs->n = fs->cap = 0;
 }
 
-static void finding_free(tl_finding *f) {
+void tl_finding_free_fields(tl_finding *f) {
     free(f->rule);
     free(f->file);
     free(f->function);
@@ -31,7 +31,7 @@ static void finding_free(tl_finding *f) {
 }
 
 void tl_findings_free(tl_findings *fs) {
-    for (size_t i = 0; i < fs->n; i++) finding_free(&fs->items[i]);
+    for (size_t i = 0; i < fs->n; i++) tl_finding_free_fields(&fs->items[i]);
     free(fs->items);
     tl_findings_init(fs);
 }
@@ -177,7 +177,7 @@ void tl_findings_sort(tl_findings *fs) {
             /* a duplicate: keep the first (with its notes); it is suppressed
                only if both are */
             prev->suppressed = prev->suppressed && cur->suppressed;
-            finding_free(cur);
+            tl_finding_free_fields(cur);
             continue;
         }
         if (w != r) fs->items[w] = *cur;

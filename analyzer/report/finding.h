@@ -51,6 +51,8 @@ typedef struct {
 
 void tl_findings_init(tl_findings *fs);
 void tl_findings_free(tl_findings *fs);
+/* Frees what one finding owns (not the finding itself: it lives in a list). */
+void tl_finding_free_fields(tl_finding *f);
 /* Append a finding (all strings copied); returns it so notes can be added. */
 tl_finding *tl_findings_add(tl_findings *fs, const char *rule, tl_severity sev,
                             const char *file, unsigned line, unsigned col,

@@ -93,4 +93,19 @@ grep -q "run_command() -> load_state() -> sleep()" "$T/out6" || { fail "blocking
 grep -q "2 of 3 files unchanged" "$T/err6" || { fail "blocking again: expected 2 reused"; cat "$T/err6"; }
 ok "blocking again: found, one file parsed"
 
+# 7. a header's static function, used as a callback by two files: its
+#    finding is reported once, at the header
+mkdir -p "$T/h"
+cat >"$T/h/cb.h" <<'C'
+#include <unistd.h>
+#include <uv.h>
+static inline void on_tick(uv_timer_t *t) { (void)t; sleep(1); }
+C
+printf '#include "cb.h"\nvoid start_a(uv_timer_t *t) { uv_timer_start(t, on_tick, 1, 1); }\n' >"$T/h/a.c"
+printf '#include "cb.h"\nvoid start_b(uv_timer_t *t) { uv_timer_start(t, on_tick, 1, 1); }\n' >"$T/h/b.c"
+"$TL" --no-db "$T/h" >"$T/out7" 2>"$T/err7"; rc=$?
+[ $rc = 1 ] && [ "$(grep -c 'cb.h:3:.*warning:' "$T/out7")" = 1 ] ||
+    { fail "header function: expected its finding once (exit $rc)"; cat "$T/out7"; }
+ok "a header function's finding, seen from two files, is reported once"
+
 [ "$fails" = 0 ] && echo "all passed" || { echo "$fails failed"; exit 1; }
