@@ -123,10 +123,10 @@ static void test_every_documented_subcommand_is_parsed(void **state) {
 
 static void test_option_labels(void **state) {
     (void)state;
-    const tl_cli_option_doc jobs = {"jobs", 'j', "N", "x", TL_OPTSEC_ANALYSIS};
-    const tl_cli_option_doc quiet = {"quiet", 'q', NULL, "x", TL_OPTSEC_ANALYSIS};
-    const tl_cli_option_doc p = {NULL, 'p', "DIR", "x", TL_OPTSEC_ANALYSIS};
-    const tl_cli_option_doc sep = {"", 0, "ARGS...", "x", TL_OPTSEC_ANALYSIS};
+    const tl_cli_option_doc jobs = {"jobs", 'j', "N", "x", TL_OPTSEC_INPUT};
+    const tl_cli_option_doc quiet = {"quiet", 'q', NULL, "x", TL_OPTSEC_INPUT};
+    const tl_cli_option_doc p = {NULL, 'p', "DIR", "x", TL_OPTSEC_INPUT};
+    const tl_cli_option_doc sep = {"", 0, "ARGS...", "x", TL_OPTSEC_INPUT};
     const tl_cli_option_doc nodb = {"no-db", 0, NULL, "x", TL_OPTSEC_STORE};
     const struct {
         const tl_cli_option_doc *d;
