@@ -309,6 +309,13 @@ typedef struct {
  * (an invalid variable leaves its default in *out). */
 int tl_pool_limits_from_env(tl_pool_limits *out, char *msg, size_t msgsz);
 
+/* ---- --show-config (show_config.c) ---- */
+
+/* Prints the effective settings (config file, profile, rules, models,
+ * store, jobs) and where each comes from.  Returns 0, or 2 after printing
+ * an error (a config file that cannot be read). */
+int tl_cli_show_config(const tl_cli_options *o, FILE *out);
+
 /* ---- --statistics (statistics.c) ---- */
 
 /* The rule id of every finding a run counts. */

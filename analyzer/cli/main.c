@@ -1563,7 +1563,7 @@ int main(int argc, char **argv) {
         case TL_CMD_ANALYZE:
         case TL_CMD_CHECK:
         case TL_CMD_SUMMARIZE:
-        case TL_CMD_LINK: rc = analyze(&o); break;
+        case TL_CMD_LINK: rc = o.show_config ? tl_cli_show_config(&o, stdout) : analyze(&o); break;
         case TL_CMD_RUNS: rc = tl_cmd_runs(&o); break;
         case TL_CMD_DIFF: rc = tl_cmd_diff(&o); break;
         case TL_CMD_BASELINE: rc = tl_cmd_baseline(&o); break;
