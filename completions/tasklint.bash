@@ -9,8 +9,8 @@
 # match the installed binary.
 
 _tasklint_options=(-p -j -q -v -o -h
-    --no-compdb --enable --disable --profile --config --no-config --models --jobs --color
-    --quiet --verbose --format --output
+    --no-compdb --enable --disable --profile --config --no-config --models --show-config
+    --jobs --color --quiet --verbose --statistics --format --output
     --db --no-db --baseline --baseline-commit --fail-on --name --run
     --list-rules --explain --version --help)
 _tasklint_commands=(check runs diff baseline triage summarize link)
@@ -48,7 +48,7 @@ _tasklint() {
             local done_part='' item
             [[ $cur == *,* ]] && done_part=${cur%,*},
             COMPREPLY=()
-            for item in $(_tasklint_rules "$tl"); do
+            for item in $(_tasklint_rules "$tl") all; do
                 [[ ,$done_part == *,"$item",* ]] && continue # listed already
                 [[ $item == "${cur##*,}"* ]] && COMPREPLY+=("$done_part$item")
             done

@@ -123,10 +123,10 @@ static void test_every_documented_subcommand_is_parsed(void **state) {
 
 static void test_option_labels(void **state) {
     (void)state;
-    const tl_cli_option_doc jobs = {"jobs", 'j', "N", "x", TL_OPTSEC_ANALYSIS};
-    const tl_cli_option_doc quiet = {"quiet", 'q', NULL, "x", TL_OPTSEC_ANALYSIS};
-    const tl_cli_option_doc p = {NULL, 'p', "DIR", "x", TL_OPTSEC_ANALYSIS};
-    const tl_cli_option_doc sep = {"", 0, "ARGS...", "x", TL_OPTSEC_ANALYSIS};
+    const tl_cli_option_doc jobs = {"jobs", 'j', "N", "x", TL_OPTSEC_INPUT};
+    const tl_cli_option_doc quiet = {"quiet", 'q', NULL, "x", TL_OPTSEC_INPUT};
+    const tl_cli_option_doc p = {NULL, 'p', "DIR", "x", TL_OPTSEC_INPUT};
+    const tl_cli_option_doc sep = {"", 0, "ARGS...", "x", TL_OPTSEC_INPUT};
     const tl_cli_option_doc nodb = {"no-db", 0, NULL, "x", TL_OPTSEC_STORE};
     const struct {
         const tl_cli_option_doc *d;
@@ -138,6 +138,34 @@ static void test_option_labels(void **state) {
         assert_string_equal(l, cases[i].label);
         free(l);
     }
+}
+
+/* The option sections come in the order a reader needs them: what is
+ * analysed, which rules, what is printed, the store, the rest. */
+static void test_help_section_order(void **state) {
+    (void)state;
+    memout m;
+    mo_open(&m);
+    tl_cli_print_help(m.fp);
+    char *help = mo_close(&m);
+    const char *order[] = {"\nInput options:\n", "\nRules and configuration:\n",
+                           "\nOutput options:\n", "\nFindings store (",
+                           "\nOther options:\n", "\nSubcommands:\n"};
+    const char *prev = help;
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+        const char *at = strstr(help, order[i]);
+        assert_non_null(at);
+        assert_true(at > prev);
+        prev = at;
+    }
+    /* each option in the section it belongs to */
+    const char *rules = strstr(help, "\nRules and configuration:\n");
+    const char *output = strstr(help, "\nOutput options:\n");
+    const char *enable = strstr(help, "  --enable ");
+    const char *quiet = strstr(help, "  -q, --quiet");
+    assert_true(enable > rules && enable < output);
+    assert_true(quiet > output);
+    free(help);
 }
 
 static void test_help_shows_every_visible_entry(void **state) {
@@ -315,6 +343,7 @@ int main(void) {
         cmocka_unit_test(test_help_man_is_a_command),
         cmocka_unit_test(test_every_documented_subcommand_is_parsed),
         cmocka_unit_test(test_option_labels),
+        cmocka_unit_test(test_help_section_order),
         cmocka_unit_test(test_help_shows_every_visible_entry),
         cmocka_unit_test(test_man_sections_in_order),
         cmocka_unit_test(test_man_documents_every_visible_entry),

@@ -52,6 +52,8 @@ typedef struct {
     tl_color_mode color;
     bool quiet;
     bool verbose;             /* -v: diff/check also list unchanged findings; notes */
+    bool show_config;         /* --show-config: print the effective settings, exit */
+    bool statistics;          /* --statistics: per-rule counts after the summary */
     /* findings store */
     const char *db_path;      /* --db PATH */
     bool no_db;               /* --no-db */
@@ -73,10 +75,13 @@ void tl_cli_print_help(FILE *out);
 /* ---- the documentation of the command line (options.c) ----
  * One set of tables that --help and the manual page (--help-man) print. */
 
+/* The sections of --help and the manual page, in the order printed. */
 typedef enum {
-    TL_OPTSEC_ANALYSIS = 0,
-    TL_OPTSEC_STORE,
-    TL_OPTSEC_INFO,
+    TL_OPTSEC_INPUT = 0, /* what is analysed: -p, --no-compdb, -- */
+    TL_OPTSEC_RULES,     /* rules, profile, config, models */
+    TL_OPTSEC_OUTPUT,    /* what is printed and where */
+    TL_OPTSEC_STORE,     /* the findings store and baselines */
+    TL_OPTSEC_OTHER,     /* jobs, information */
     TL_OPTSEC_HIDDEN /* accepted but not documented: aliases, --help-man */
 } tl_cli_option_section;
 
@@ -123,6 +128,12 @@ void tl_cli_print_man(FILE *out);
 void tl_cli_man_markdown(FILE *out, const char *markdown);
 /* "orphaned-spawn, unawaited-task, ..." (malloc'd) */
 char *tl_cli_rule_list(void);
+
+/* suggest.c: the edit distance (with transpositions) between two words, and
+ * the known word closest to `word` if it is close enough to be a slip
+ * (NULL otherwise). */
+size_t tl_edit_distance(const char *a, const char *b);
+const char *tl_suggest(const char *word, const char *const *known, size_t n);
 
 /* ---- inputs ---- */
 
@@ -297,6 +308,26 @@ typedef struct {
  * (seconds, 0 for none; default 600).  Returns 0, or -1 with a message
  * (an invalid variable leaves its default in *out). */
 int tl_pool_limits_from_env(tl_pool_limits *out, char *msg, size_t msgsz);
+
+/* ---- --show-config (show_config.c) ---- */
+
+/* Prints the effective settings (config file, profile, rules, models,
+ * store, jobs) and where each comes from.  Returns 0, or 2 after printing
+ * an error (a config file that cannot be read). */
+int tl_cli_show_config(const tl_cli_options *o, FILE *out);
+
+/* ---- --statistics (statistics.c) ---- */
+
+/* The rule id of every finding a run counts. */
+typedef struct {
+    char **rules;
+    size_t n, cap;
+} tl_rule_counts;
+
+void tl_rule_counts_add(tl_rule_counts *s, const char *rule);
+/* "Findings by rule:" then "  COUNT  RULE" lines, most first (sorts s). */
+void tl_rule_counts_print(FILE *out, tl_rule_counts *s);
+void tl_rule_counts_free(tl_rule_counts *s);
 
 /* ---- progress (progress.c) ---- */
 

@@ -160,6 +160,7 @@ typedef struct {
     tl_str_map header_findings; /* findings outside their TU's main file, reported once */
     char **analysed;         /* absolute main files analysed */
     size_t nanalysed;
+    tl_rule_counts rule_counts; /* --statistics */
 } run_ctx;
 
 static double now_s(void) {
@@ -359,6 +360,7 @@ static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, co
             c->ntriaged++;
         } else {
             counted.items[counted.n++] = *f; /* shallow */
+            if (c->o->statistics) tl_rule_counts_add(&c->rule_counts, f->rule);
             c->counted++;
             if (f->baseline_state != TL_BASELINE_UNCHANGED) c->counted_new++;
         }
@@ -446,6 +448,7 @@ static void run_ctx_free(run_ctx *c) {
     free(c->fatal_seen);
     free(c->cwd);
     tl_summary_free(&c->summary);
+    tl_rule_counts_free(&c->rule_counts);
     if (c->keys)
         for (size_t i = 0; i < c->tus->n; i++) free(c->keys[i]);
     free(c->keys);
@@ -1492,6 +1495,7 @@ static int analyze(const tl_cli_options *o) {
                     "%.2fs lookups, %.2fs stamps, %.2fs writes.\n",
                     c.nreused, tus.n, c.t_lookup, c.t_stamp, c.t_record - c.t_stamp);
     }
+    if (o->statistics) tl_rule_counts_print(stderr, &c.rule_counts); /* asked for: even with -q */
     report_done = true;
     if (compared && (!o->quiet || check)) {
         fprintf(stderr, "%zu new, %zu unchanged, %zu fixed (against ", c.nnew, c.nunchanged,
@@ -1559,7 +1563,7 @@ int main(int argc, char **argv) {
         case TL_CMD_ANALYZE:
         case TL_CMD_CHECK:
         case TL_CMD_SUMMARIZE:
-        case TL_CMD_LINK: rc = analyze(&o); break;
+        case TL_CMD_LINK: rc = o.show_config ? tl_cli_show_config(&o, stdout) : analyze(&o); break;
         case TL_CMD_RUNS: rc = tl_cmd_runs(&o); break;
         case TL_CMD_DIFF: rc = tl_cmd_diff(&o); break;
         case TL_CMD_BASELINE: rc = tl_cmd_baseline(&o); break;

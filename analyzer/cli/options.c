@@ -1,8 +1,10 @@
 /* options.c - command line parsing, and the tables that document it (--help
  * prints them here, the manual page in manpage.c). */
 #include <errno.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "rules/rule.h"
@@ -36,47 +38,58 @@ const char *const tl_cli_description_docs[] = {
 };
 
 const tl_cli_section_doc tl_cli_option_sections[TL_OPTSEC_HIDDEN] = {
-    [TL_OPTSEC_ANALYSIS] = {"Analysis options", NULL},
+    [TL_OPTSEC_INPUT] = {"Input options", NULL},
+    [TL_OPTSEC_RULES] = {"Rules and configuration", NULL},
+    [TL_OPTSEC_OUTPUT] = {"Output options", NULL},
     [TL_OPTSEC_STORE] = {"Findings store",
                          "every run is recorded; unchanged files are not re-analysed"},
-    [TL_OPTSEC_INFO] = {"Information", NULL},
+    [TL_OPTSEC_OTHER] = {"Other options", NULL},
 };
 
+/* Also the parser's table: tl_cli_parse builds getopt_long's option array
+ * and short option string from it. */
 const tl_cli_option_doc tl_cli_option_docs[] = {
     {NULL, 'p', "DIR|FILE",
      "read DIR/compile_commands.json, or the database FILE: each entry is analysed with its own "
      "arguments (without -p: the compile_commands.json found next to each file, in its "
      "directory, a parent or their build/)",
-     TL_OPTSEC_ANALYSIS},
-    {"no-compdb", 0, NULL, "do not look for a compile_commands.json", TL_OPTSEC_ANALYSIS},
+     TL_OPTSEC_INPUT},
+    {"no-compdb", 0, NULL, "do not look for a compile_commands.json", TL_OPTSEC_INPUT},
     {"", 0, "ARGS...",
      "compiler arguments for every file (-I, -D, -std=...); with -p they are added to each "
      "entry's own",
-     TL_OPTSEC_ANALYSIS},
-    {"enable", 0, "RULE[,RULE]", "enable rules (repeatable; overrides the config file)",
-     TL_OPTSEC_ANALYSIS},
-    {"disable", 0, "RULE[,RULE]", "disable rules (repeatable; overrides the config file)",
-     TL_OPTSEC_ANALYSIS},
+     TL_OPTSEC_INPUT},
+
+    {"enable", 0, "RULE[,RULE]",
+     "enable rules; all (or *) names every rule (repeatable; overrides the config file)",
+     TL_OPTSEC_RULES},
+    {"disable", 0, "RULE[,RULE]",
+     "disable rules; all (or *) names every rule (repeatable; overrides the config file)",
+     TL_OPTSEC_RULES},
     {"profile", 0, "NAME",
      "default, or strict (also flags forever joins, accept and event loops, condition waits)",
-     TL_OPTSEC_ANALYSIS},
-    {"config", 0, "FILE", "use this project config for every file", TL_OPTSEC_ANALYSIS},
-    {"no-config", 0, NULL, "do not look for .tasklint.yaml files", TL_OPTSEC_ANALYSIS},
-    {"models", 0, "FILE", "load an extra library model file (repeatable)", TL_OPTSEC_ANALYSIS},
-    {"jobs", 'j', "N",
-     "analyse N files in parallel (default: CPUs online), each in a worker process limited by "
-     "TASKLINT_MEMORY_LIMIT and TASKLINT_TU_TIMEOUT",
-     TL_OPTSEC_ANALYSIS},
+     TL_OPTSEC_RULES},
+    {"config", 0, "FILE", "use this project config for every file", TL_OPTSEC_RULES},
+    {"no-config", 0, NULL, "do not look for .tasklint.yaml files", TL_OPTSEC_RULES},
+    {"models", 0, "FILE", "load an extra library model file (repeatable)", TL_OPTSEC_RULES},
+    {"show-config", 0, NULL,
+     "print the effective settings (profile, rules, config file, models, store, jobs) and where "
+     "they come from, then exit without analysing",
+     TL_OPTSEC_RULES},
+
+    {"format", 0, "FMT", "text (default), json or sarif", TL_OPTSEC_OUTPUT},
+    {"output", 'o', "FILE", "write the findings to FILE instead of stdout", TL_OPTSEC_OUTPUT},
     {"color", 0, "WHEN",
      "auto (default), always or never; NO_COLOR (non-empty) always disables colour",
-     TL_OPTSEC_ANALYSIS},
-    {"quiet", 'q', NULL, "no summary line", TL_OPTSEC_ANALYSIS},
+     TL_OPTSEC_OUTPUT},
+    {"quiet", 'q', NULL, "no summary line", TL_OPTSEC_OUTPUT},
     {"verbose", 'v', NULL,
      "diff/check: also list unchanged findings; name the compile databases used and the "
      "arguments dropped",
-     TL_OPTSEC_ANALYSIS},
-    {"format", 0, "FMT", "text (default), json or sarif", TL_OPTSEC_ANALYSIS},
-    {"output", 'o', "FILE", "write the findings to FILE instead of stdout", TL_OPTSEC_ANALYSIS},
+     TL_OPTSEC_OUTPUT},
+    {"statistics", 0, NULL,
+     "after the summary, the number of findings of each rule (stderr; printed even with -q)",
+     TL_OPTSEC_OUTPUT},
 
     {"db", 0, "PATH", "the store (default: .tasklint/findings.db at the project root)",
      TL_OPTSEC_STORE},
@@ -95,10 +108,14 @@ const tl_cli_option_doc tl_cli_option_docs[] = {
      TL_OPTSEC_STORE},
     {"run", 0, "RUN", "baseline export: export this run", TL_OPTSEC_STORE},
 
-    {"list-rules", 0, NULL, "list the rules", TL_OPTSEC_INFO},
-    {"explain", 0, "RULE", "print a rule's documentation", TL_OPTSEC_INFO},
-    {"version", 0, NULL, "print the version", TL_OPTSEC_INFO},
-    {"help", 'h', NULL, "print this help", TL_OPTSEC_INFO},
+    {"jobs", 'j', "N",
+     "analyse N files in parallel (default: CPUs online), each in a worker process limited by "
+     "TASKLINT_MEMORY_LIMIT and TASKLINT_TU_TIMEOUT",
+     TL_OPTSEC_OTHER},
+    {"list-rules", 0, NULL, "list the rules", TL_OPTSEC_OTHER},
+    {"explain", 0, "RULE", "print a rule's documentation", TL_OPTSEC_OTHER},
+    {"version", 0, NULL, "print the version", TL_OPTSEC_OTHER},
+    {"help", 'h', NULL, "print this help", TL_OPTSEC_OTHER},
 
     {"colour", 0, "WHEN", "the same as --color", TL_OPTSEC_HIDDEN},
     {"help-man", 0, NULL, "print the manual page (roff); the build installs it",
@@ -290,6 +307,11 @@ static int set_rules(tl_cli_options *o, const char *list, int state, const char 
         while (len && tok[len - 1] == ' ') tok[--len] = 0;
         if (!*tok) continue;
         any = true;
+        if (!strcmp(tok, "all") || !strcmp(tok, "*")) { /* like tasklint-ignore(*) */
+            for (size_t i = 0; tl_rules[i] && i < sizeof o->opts.rule_state; i++)
+                o->opts.rule_state[i] = (signed char)state;
+            continue;
+        }
         int idx = -1;
         for (size_t i = 0; tl_rules[i]; i++)
             if (!strcmp(tl_rules[i]->id, tok)) idx = (int)i;
@@ -308,21 +330,6 @@ static int set_rules(tl_cli_options *o, const char *list, int state, const char 
     free(copy);
     if (rc == 0 && !any) return usage_error(err, "%s needs a rule id", opt);
     return rc;
-}
-
-/* Matches "--name" or "--name=value"; sets *val (NULL if no '=' form). */
-static bool long_opt(const char *arg, const char *name, const char **val) {
-    size_t n = strlen(name);
-    if (strncmp(arg, name, n) != 0) return false;
-    if (arg[n] == 0) {
-        *val = NULL;
-        return true;
-    }
-    if (arg[n] == '=') {
-        *val = arg + n + 1;
-        return true;
-    }
-    return false;
 }
 
 static char *join_command_line(int argc, char **argv) {
@@ -368,6 +375,209 @@ static const struct {
                    {"triage", TL_CMD_TRIAGE},     {"summarize", TL_CMD_SUMMARIZE},
                    {"link", TL_CMD_LINK}};
 
+/* ---- parsing: getopt_long, driven by tl_cli_option_docs ---- */
+
+/* getopt_long returns LONG_BASE + i for the long option tl_cli_option_docs[i]
+ * (short options return their letter). */
+#define LONG_BASE 256
+
+typedef struct {
+    struct option *longopts; /* zero-ended */
+    char *shortopts;         /* "-:p:o:qvj:h": '-' keeps the order, ':' reports a missing value */
+} getopt_tables;
+
+static void tables_build(getopt_tables *t) {
+    size_t n = 0;
+    while (tl_cli_option_docs[n].help) n++;
+    t->longopts = tl_xcalloc(n + 1, sizeof *t->longopts);
+    t->shortopts = tl_xmalloc(2 * n + 3);
+    size_t nl = 0, ns = 0;
+    t->shortopts[ns++] = '-';
+    t->shortopts[ns++] = ':';
+    for (size_t i = 0; i < n; i++) {
+        const tl_cli_option_doc *d = &tl_cli_option_docs[i];
+        if (d->long_name && *d->long_name)
+            t->longopts[nl++] = (struct option){d->long_name,
+                                                d->arg ? required_argument : no_argument, NULL,
+                                                LONG_BASE + (int)i};
+        if (d->short_name) {
+            t->shortopts[ns++] = d->short_name;
+            if (d->arg) t->shortopts[ns++] = ':';
+        }
+    }
+    t->shortopts[ns] = 0;
+}
+
+static void tables_free(getopt_tables *t) {
+    free(t->longopts);
+    free(t->shortopts);
+}
+
+/* The documented option getopt_long returned (c: a letter or LONG_BASE + i). */
+static const tl_cli_option_doc *option_for(int c) {
+    if (c >= LONG_BASE) return &tl_cli_option_docs[c - LONG_BASE];
+    for (const tl_cli_option_doc *d = tl_cli_option_docs; d->help; d++)
+        if (d->short_name == c) return d;
+    return NULL;
+}
+
+/* "--jobs" or "-p" (malloc'd), for messages */
+static char *option_name(const tl_cli_option_doc *d) {
+    if (d->long_name && *d->long_name) return tl_xasprintf("--%s", d->long_name);
+    return tl_xasprintf("-%c", d->short_name);
+}
+
+/* An argument getopt_long did not accept as a long option: ambiguous
+ * (a prefix of several), or unknown (with the closest name, if close). */
+static int bad_long_option(const char *arg, FILE *err) {
+    const char *name = arg + 2;
+    size_t len = strcspn(name, "=");
+    char *word = tl_xstrndup(name, len);
+    size_t n = 0;
+    while (tl_cli_option_docs[n].help) n++;
+    const char **known = tl_xcalloc(n + 1, sizeof *known);
+    char *matches = tl_xstrdup("");
+    size_t nmatches = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *l = tl_cli_option_docs[i].long_name;
+        if (!l || !*l) continue;
+        known[i] = l;
+        if (len && !strncmp(l, word, len)) {
+            char *m = tl_xasprintf("%s%s'--%s'", matches, nmatches ? ", " : "", l);
+            free(matches);
+            matches = m;
+            nmatches++;
+        }
+    }
+    int rc;
+    if (nmatches > 1) {
+        char *fmt = tl_xasprintf("option '%%s' is ambiguous; possibilities: %s", matches);
+        rc = usage_error(err, fmt, arg);
+        free(fmt);
+    } else {
+        const char *close = tl_suggest(word, known, n);
+        char *fmt = close ? tl_xasprintf("unknown option '%%s'; did you mean '--%s'?", close)
+                          : tl_xstrdup("unknown option '%s'");
+        rc = usage_error(err, fmt, arg);
+        free(fmt);
+    }
+    free(matches);
+    free(known);
+    free(word);
+    return rc;
+}
+
+/* The first positional word when it is not a subcommand: when no such file
+ * or directory exists and it is close to a subcommand's name, it is a typo
+ * (`tasklint chek`), not a missing input. */
+static int check_subcommand_typo(const char *word, FILE *err) {
+    struct stat st;
+    if (lstat(word, &st) == 0 || errno != ENOENT) return 0;
+    const char *names[sizeof subcommands / sizeof *subcommands];
+    for (size_t k = 0; k < sizeof subcommands / sizeof *subcommands; k++)
+        names[k] = subcommands[k].name;
+    const char *close = tl_suggest(word, names, sizeof names / sizeof *names);
+    if (!close) return 0;
+    char *fmt = tl_xasprintf("'%%s' is neither a subcommand nor a file or directory; did you "
+                             "mean '%s'?",
+                             close);
+    int rc = usage_error(err, fmt, word);
+    free(fmt);
+    return rc;
+}
+
+/* Applies one option and its value (NULL when it takes none). */
+static int apply_option(tl_cli_options *o, const tl_cli_option_doc *d, const char *val,
+                        FILE *err) {
+    const char *n = d->long_name ? d->long_name : "";
+    if (d->short_name == 'p' && !*n) {
+        o->compdb_dir = val;
+    } else if (!strcmp(n, "help")) {
+        o->command = TL_CMD_HELP;
+    } else if (!strcmp(n, "help-man")) {
+        if (o->command == TL_CMD_ANALYZE) o->command = TL_CMD_HELP_MAN;
+    } else if (!strcmp(n, "version")) {
+        if (o->command == TL_CMD_ANALYZE) o->command = TL_CMD_VERSION;
+    } else if (!strcmp(n, "list-rules")) {
+        if (o->command == TL_CMD_ANALYZE) o->command = TL_CMD_LIST_RULES;
+    } else if (!strcmp(n, "explain")) {
+        if (o->command == TL_CMD_ANALYZE || o->command == TL_CMD_EXPLAIN) {
+            o->command = TL_CMD_EXPLAIN;
+            o->explain_rule = val;
+        }
+    } else if (!strcmp(n, "enable") || !strcmp(n, "disable")) {
+        bool on = !strcmp(n, "enable");
+        return set_rules(o, val, on, on ? "--enable" : "--disable", err);
+    } else if (!strcmp(n, "profile")) {
+        if (!strcmp(val, "default")) o->opts.profile = TL_PROFILE_DEFAULT;
+        else if (!strcmp(val, "strict")) o->opts.profile = TL_PROFILE_STRICT;
+        else
+            return usage_error(err, "--profile: unknown profile '%s' (default or strict)", val);
+        o->opts.profile_set = true;
+    } else if (!strcmp(n, "config")) {
+        if (!*val) return usage_error(err, "%s needs a file", "--config");
+        o->opts.config_path = val;
+    } else if (!strcmp(n, "no-config")) {
+        o->opts.no_config = true;
+    } else if (!strcmp(n, "models")) {
+        push(&o->model_files, &o->nmodel_files, val);
+    } else if (!strcmp(n, "show-config")) {
+        o->show_config = true;
+    } else if (!strcmp(n, "jobs")) {
+        char *end;
+        errno = 0;
+        long j = strtol(val, &end, 10);
+        if (errno || end == val || *end || j < 1 || j > 1024)
+            return usage_error(err, "-j: expected a number of jobs from 1 to 1024, got '%s'", val);
+        o->jobs = (int)j;
+    } else if (!strcmp(n, "color") || !strcmp(n, "colour")) {
+        if (tl_color_mode_parse(val, &o->color) != 0)
+            return usage_error(err, "--color: expected auto, always or never, got '%s'", val);
+    } else if (!strcmp(n, "quiet")) {
+        o->quiet = true;
+    } else if (!strcmp(n, "verbose")) {
+        o->verbose = true;
+    } else if (!strcmp(n, "statistics")) {
+        o->statistics = true;
+    } else if (!strcmp(n, "db")) {
+        if (!*val) return usage_error(err, "%s needs a file", "--db");
+        o->db_path = val;
+    } else if (!strcmp(n, "no-db")) {
+        o->no_db = true;
+    } else if (!strcmp(n, "baseline")) {
+        if (!*val) return usage_error(err, "%s needs a name or a file", "--baseline");
+        o->baseline = val;
+    } else if (!strcmp(n, "baseline-commit")) {
+        if (!*val) return usage_error(err, "%s needs a git revision", "--baseline-commit");
+        o->baseline_commit = val;
+    } else if (!strcmp(n, "fail-on")) {
+        if (!strcmp(val, "new")) o->fail_on = TL_FAIL_NEW;
+        else if (!strcmp(val, "any")) o->fail_on = TL_FAIL_ANY;
+        else if (!strcmp(val, "none")) o->fail_on = TL_FAIL_NONE;
+        else return usage_error(err, "--fail-on: expected new, any or none, got '%s'", val);
+    } else if (!strcmp(n, "format")) {
+        if (!strcmp(val, "text")) o->format = TL_FORMAT_TEXT;
+        else if (!strcmp(val, "json")) o->format = TL_FORMAT_JSON;
+        else if (!strcmp(val, "sarif")) o->format = TL_FORMAT_SARIF;
+        else return usage_error(err, "--format: expected text, json or sarif, got '%s'", val);
+    } else if (!strcmp(n, "output")) {
+        if (!*val) return usage_error(err, "%s needs a file", "--output");
+        o->output = val;
+    } else if (!strcmp(n, "name")) {
+        if (!*val) return usage_error(err, "%s needs a name", "--name");
+        o->name = val;
+    } else if (!strcmp(n, "run")) {
+        o->run = val;
+    } else if (!strcmp(n, "no-compdb")) {
+        o->no_compdb = true;
+    } else {
+        /* a documented option without a case here: a programming error the
+           unit tests catch (every documented option is parsed) */
+        return usage_error(err, "option '%s' is not implemented", n);
+    }
+    return 0;
+}
+
 int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err) {
     memset(o, 0, sizeof *o);
     tl_options_init(&o->opts);
@@ -375,142 +585,64 @@ int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err) {
     o->command_line = join_command_line(argc, argv);
     tl_cli_command sub = TL_CMD_ANALYZE;
     bool positional_seen = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *val = NULL;
-        /* options that take a value: --opt=V, --opt V (and -pDIR, -jN) */
-#define NEED_VALUE(name)                                                   \
-    do {                                                                   \
-        if (!val) {                                                        \
-            if (i + 1 >= argc) return usage_error(err, "%s needs a value", name); \
-            val = argv[++i];                                               \
-        }                                                                  \
-    } while (0)
-        if (!strcmp(a, "--")) {
-            for (int k = i + 1; k < argc; k++) {
-                o->extra_args = tl_xrealloc(o->extra_args, (size_t)(o->nextra + 1) *
-                                                               sizeof *o->extra_args);
-                o->extra_args[o->nextra++] = tl_xstrdup(argv[k]);
-            }
-            break;
-        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            o->command = TL_CMD_HELP;
-        } else if (!strcmp(a, "--help-man")) {
-            if (o->command == TL_CMD_ANALYZE) o->command = TL_CMD_HELP_MAN;
-        } else if (!strcmp(a, "--version")) {
-            if (o->command == TL_CMD_ANALYZE) o->command = TL_CMD_VERSION;
-        } else if (!strcmp(a, "--list-rules")) {
-            if (o->command == TL_CMD_ANALYZE) o->command = TL_CMD_LIST_RULES;
-        } else if (long_opt(a, "--explain", &val)) {
-            NEED_VALUE("--explain");
-            if (o->command == TL_CMD_ANALYZE || o->command == TL_CMD_EXPLAIN) {
-                o->command = TL_CMD_EXPLAIN;
-                o->explain_rule = val;
-            }
-        } else if (long_opt(a, "--enable", &val)) {
-            NEED_VALUE("--enable");
-            int rc = set_rules(o, val, 1, "--enable", err);
-            if (rc) return rc;
-        } else if (long_opt(a, "--disable", &val)) {
-            NEED_VALUE("--disable");
-            int rc = set_rules(o, val, 0, "--disable", err);
-            if (rc) return rc;
-        } else if (long_opt(a, "--profile", &val)) {
-            NEED_VALUE("--profile");
-            if (!strcmp(val, "default")) o->opts.profile = TL_PROFILE_DEFAULT;
-            else if (!strcmp(val, "strict")) o->opts.profile = TL_PROFILE_STRICT;
-            else
-                return usage_error(err, "--profile: unknown profile '%s' (default or strict)",
-                                   val);
-            o->opts.profile_set = true;
-        } else if (long_opt(a, "--config", &val)) {
-            NEED_VALUE("--config");
-            if (!*val) return usage_error(err, "%s needs a file", "--config");
-            o->opts.config_path = val;
-        } else if (!strcmp(a, "--no-config")) {
-            o->opts.no_config = true;
-        } else if (long_opt(a, "--models", &val)) {
-            NEED_VALUE("--models");
-            push(&o->model_files, &o->nmodel_files, val);
-        } else if (long_opt(a, "--jobs", &val) || !strncmp(a, "-j", 2)) {
-            if (a[1] == 'j') val = a[2] ? a + 2 : NULL;
-            NEED_VALUE("-j");
-            char *end;
-            errno = 0;
-            long n = strtol(val, &end, 10);
-            if (errno || end == val || *end || n < 1 || n > 1024)
-                return usage_error(err, "-j: expected a number of jobs from 1 to 1024, got '%s'",
-                                   val);
-            o->jobs = (int)n;
-        } else if (long_opt(a, "--color", &val) || long_opt(a, "--colour", &val)) {
-            NEED_VALUE("--color");
-            if (tl_color_mode_parse(val, &o->color) != 0)
-                return usage_error(err, "--color: expected auto, always or never, got '%s'",
-                                   val);
-        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            o->quiet = true;
-        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-            o->verbose = true;
-        } else if (long_opt(a, "--db", &val)) {
-            NEED_VALUE("--db");
-            if (!*val) return usage_error(err, "%s needs a file", "--db");
-            o->db_path = val;
-        } else if (!strcmp(a, "--no-db")) {
-            o->no_db = true;
-        } else if (long_opt(a, "--baseline", &val)) {
-            NEED_VALUE("--baseline");
-            if (!*val) return usage_error(err, "%s needs a name or a file", "--baseline");
-            o->baseline = val;
-        } else if (long_opt(a, "--baseline-commit", &val)) {
-            NEED_VALUE("--baseline-commit");
-            if (!*val) return usage_error(err, "%s needs a git revision", "--baseline-commit");
-            o->baseline_commit = val;
-        } else if (long_opt(a, "--fail-on", &val)) {
-            NEED_VALUE("--fail-on");
-            if (!strcmp(val, "new")) o->fail_on = TL_FAIL_NEW;
-            else if (!strcmp(val, "any")) o->fail_on = TL_FAIL_ANY;
-            else if (!strcmp(val, "none")) o->fail_on = TL_FAIL_NONE;
-            else return usage_error(err, "--fail-on: expected new, any or none, got '%s'", val);
-        } else if (long_opt(a, "--format", &val)) {
-            NEED_VALUE("--format");
-            if (!strcmp(val, "text")) o->format = TL_FORMAT_TEXT;
-            else if (!strcmp(val, "json")) o->format = TL_FORMAT_JSON;
-            else if (!strcmp(val, "sarif")) o->format = TL_FORMAT_SARIF;
-            else return usage_error(err, "--format: expected text, json or sarif, got '%s'", val);
-        } else if (long_opt(a, "--output", &val) || !strcmp(a, "-o")) {
-            NEED_VALUE("--output");
-            if (!*val) return usage_error(err, "%s needs a file", "--output");
-            o->output = val;
-        } else if (long_opt(a, "--name", &val)) {
-            NEED_VALUE("--name");
-            if (!*val) return usage_error(err, "%s needs a name", "--name");
-            o->name = val;
-        } else if (long_opt(a, "--run", &val)) {
-            NEED_VALUE("--run");
-            o->run = val;
-        } else if (!strcmp(a, "--no-compdb")) {
-            o->no_compdb = true;
-        } else if (!strncmp(a, "-p", 2)) {
-            val = a[2] ? a + 2 : NULL;
-            NEED_VALUE("-p");
-            o->compdb_dir = val;
-        } else if (a[0] == '-' && a[1] != 0) {
-            return usage_error(err, "unknown option '%s'", a);
-        } else {
+    getopt_tables t;
+    tables_build(&t);
+    int rc = 0;
+    int c, before;
+    opterr = 0;
+    optind = 0; /* glibc: start afresh (tl_cli_parse may be called again) */
+    while (before = optind < 1 ? 1 : optind,
+           (c = getopt_long(argc, argv, t.shortopts, t.longopts, NULL)) != -1) {
+        const char *a = argv[optind - 1 < argc ? optind - 1 : argc - 1];
+        if (c == 1) { /* a positional word, in order */
             if (!positional_seen) {
                 positional_seen = true;
                 bool is_sub = false;
                 for (size_t k = 0; k < sizeof subcommands / sizeof *subcommands; k++)
-                    if (!strcmp(a, subcommands[k].name)) {
+                    if (!strcmp(optarg, subcommands[k].name)) {
                         sub = subcommands[k].cmd;
                         is_sub = true;
                     }
                 if (is_sub) continue;
+                if ((rc = check_subcommand_typo(optarg, err)) != 0) break;
             }
-            push(&o->paths, &o->npaths, a);
+            push(&o->paths, &o->npaths, optarg);
+        } else if (c == ':') {
+            const tl_cli_option_doc *d = option_for(optopt);
+            char *name = d ? option_name(d) : tl_xstrdup("?");
+            rc = usage_error(err, "%s needs a value", name);
+            free(name);
+            break;
+        } else if (c == '?') {
+            if (optopt >= LONG_BASE) {
+                char *name = option_name(option_for(optopt));
+                rc = usage_error(err, "%s does not take a value", name);
+                free(name);
+            } else if (optopt) {
+                char shown[3] = {'-', (char)optopt, 0};
+                rc = usage_error(err, "unknown option '%s'", shown);
+            } else if (!strncmp(a, "--", 2)) {
+                rc = bad_long_option(a, err);
+            } else {
+                rc = usage_error(err, "unknown option '%s'", a);
+            }
+            break;
+        } else {
+            const tl_cli_option_doc *d = option_for(c);
+            if ((rc = apply_option(o, d, d->arg ? optarg : NULL, err)) != 0) break;
         }
-#undef NEED_VALUE
     }
+    /* "--": everything after it is compiler arguments (optind is past it;
+       a "--" taken as an option's value is not the separator) */
+    if (rc == 0 && optind == before + 1 && optind <= argc && !strcmp(argv[optind - 1], "--")) {
+        for (int k = optind; k < argc; k++) {
+            o->extra_args = tl_xrealloc(o->extra_args, (size_t)(o->nextra + 1) *
+                                                           sizeof *o->extra_args);
+            o->extra_args[o->nextra++] = tl_xstrdup(argv[k]);
+        }
+    }
+    tables_free(&t);
+    if (rc) return rc;
     if (sub != TL_CMD_ANALYZE && o->command == TL_CMD_ANALYZE) o->command = sub;
     if (o->no_db && o->db_path)
         return usage_error(err, "%s: --db and --no-db exclude each other", "--no-db");

@@ -67,8 +67,9 @@ for mode in "${modes[@]}"; do
     expect "orphaned-spawn" tasklint --explain = orp
     expect "$rules" tasklint -q --explain = ''
     expect "orphaned-spawn,missing-timeout" tasklint --enable orphaned-spawn,mis
-    expect "$(grep -vx orphaned-spawn <<<"$rules" | sed 's/^/orphaned-spawn,/')" \
+    expect "$( (echo all; grep -vx orphaned-spawn <<<"$rules") | sort | sed 's/^/orphaned-spawn,/')" \
         tasklint --disable = orphaned-spawn,
+    expect "all" tasklint --disable al
     expect $'json\nsarif\ntext' tasklint --format ''
     expect $'always\nauto\nnever' tasklint --color = ''
     expect $'default\nstrict' tasklint --profile ''
