@@ -1417,16 +1417,21 @@ static int analyze(const tl_cli_options *o) {
     /* the baseline */
     const char *bspec = o->baseline;
     if (check && !bspec && !o->baseline_commit) {
-        if (!store || tl_store_baseline_run(store, "default") <= 0) {
+        if (store && tl_store_baseline_run(store, "default") > 0) {
+            bspec = "default";
+        } else {
+            /* no baseline yet: an empty one, so every finding is new */
             fprintf(stderr,
-                    "tasklint: error: check: no baseline: set one with `tasklint baseline set`, "
-                    "or pass --baseline NAME|FILE or --baseline-commit REF\n");
-            rc = 2;
-            goto restore;
+                    "tasklint: note: check: no baseline found, so every finding counts as new; "
+                    "set one with `tasklint baseline set`, or pass --baseline NAME|FILE or "
+                    "--baseline-commit REF\n");
+            baseline_label = tl_xstrdup("no baseline");
+            compared = true;
         }
-        bspec = "default";
     }
-    if (bspec) {
+    if (compared) {
+        /* the empty baseline above */
+    } else if (bspec) {
         rc = tl_cli_load_baseline(store, bspec, &baseline, &baseline_label);
         if (rc) goto restore;
         compared = true;
