@@ -32,6 +32,7 @@
 #include "driver.h"
 #include "program/program.h"
 #include "report/report.h"
+#include "report/suppress.h"
 #include "report/text_output.h"
 #include "rules/rule.h"
 #include "store/fingerprint.h"
@@ -67,14 +68,26 @@ static int list_rules(void) {
     size_t w = 0;
     for (size_t i = 0; tl_rules[i]; i++)
         if (strlen(tl_rules[i]->id) > w) w = strlen(tl_rules[i]->id);
+    for (size_t i = 0; tl_pseudo_rules[i].id; i++)
+        if (strlen(tl_pseudo_rules[i].id) > w) w = strlen(tl_pseudo_rules[i].id);
     for (size_t i = 0; tl_rules[i]; i++)
         printf("%-*s  %-7s  %s\n", (int)w, tl_rules[i]->id,
                severity_word(tl_rules[i]->severity), tl_rules[i]->summary);
+    for (size_t i = 0; tl_pseudo_rules[i].id; i++)
+        printf("%-*s  %-7s  (pseudo-rule) %s\n", (int)w, tl_pseudo_rules[i].id,
+               severity_word(tl_pseudo_rules[i].severity), tl_pseudo_rules[i].summary);
     return 0;
 }
 
 static int explain(const char *id) {
     const tl_rule *r = tl_rule_find(id);
+    const tl_pseudo_rule *p = tl_pseudo_rule_find(id);
+    if (p) {
+        printf("# %s (%s)\n\nPseudo-rule: %s.\n\nDefault severity: %s. %s\n\n%s", p->id, p->name,
+               p->summary, severity_word(p->severity),
+               p->can_disable ? "Can be disabled." : "Cannot be disabled.", p->doc);
+        return 0;
+    }
     if (!r) {
         char *valid = tl_cli_rule_list();
         char *shown = tl_term_escape(id);
@@ -270,6 +283,17 @@ static void drop_header_repeats(run_ctx *c, const tl_cli_tu *tu, tl_findings *fs
     free(main_abs);
 }
 
+/* --disable suppression: the reports about tasklint-ignore comments go */
+static void drop_suppression_reports(tl_findings *fs) {
+    size_t kept = 0;
+    for (size_t i = 0; i < fs->n; i++) {
+        tl_finding *f = &fs->items[i];
+        if (f->rule && !strcmp(f->rule, TL_SUPPRESSION_RULE)) tl_finding_free_fields(f);
+        else fs->items[kept++] = *f;
+    }
+    fs->n = kept;
+}
+
 static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, const char *fatal_msg,
                        bool crashed, char **includes, size_t nincludes, tu_slot *slot) {
     const tl_cli_tu *tu = &c->tus->items[index];
@@ -295,6 +319,7 @@ static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, co
         tl_fingerprint_findings(fs, c->root);
     }
     drop_header_repeats(c, tu, fs);
+    if (c->o->opts.no_suppression_reports) drop_suppression_reports(fs);
     double t_rec = now_s();
     if (c->store && !c->store_failed) {
         tl_store_error e;

@@ -290,6 +290,17 @@ static int set_rules(tl_cli_options *o, const char *list, int state, const char 
         while (len && tok[len - 1] == ' ') tok[--len] = 0;
         if (!*tok) continue;
         any = true;
+        const tl_pseudo_rule *pseudo = tl_pseudo_rule_find(tok);
+        if (pseudo && !pseudo->can_disable) {
+            fprintf(err, "tasklint: error: %s: '%s' is a pseudo-rule that cannot be %s: %s\n", opt,
+                    tok, state ? "enabled or disabled" : "disabled", pseudo->why_not);
+            rc = 2;
+            break;
+        }
+        if (pseudo) { /* suppression */
+            o->opts.no_suppression_reports = state == 0;
+            continue;
+        }
         int idx = -1;
         for (size_t i = 0; tl_rules[i]; i++)
             if (!strcmp(tl_rules[i]->id, tok)) idx = (int)i;
