@@ -1378,6 +1378,18 @@ static int analyze(const tl_cli_options *o) {
         tl_term_write_lines(stderr, msgs, nmsgs);
         free(msgs);
     }
+    if (rc == 0 && !linking && tus.n > 0) {
+        /* --exclude, exclude: (summary files were excluded when written) */
+        char *first = o->npaths ? tl_cli_abspath(o->paths[0], NULL)
+                                : tl_cli_abspath(tus.items[0].file, tus.items[0].directory);
+        char *xroot = tl_cli_root_for(first);
+        size_t nexcluded = tl_exclude_tus(o, xroot, &tus);
+        if (o->verbose)
+            fprintf(stderr, "tasklint: note: %zu file%s excluded (--exclude, exclude: in the config)\n",
+                    nexcluded, nexcluded == 1 ? "" : "s");
+        free(xroot);
+        free(first);
+    }
     if (rc == 0 && tus.n == 0) {
         if (!tus.input_errors) fprintf(stderr, "tasklint: error: no C files to analyse\n");
         rc = 2;

@@ -63,6 +63,10 @@ const tl_cli_option_doc tl_cli_option_docs[] = {
     {"config", 0, "FILE", "use this project config for every file", TL_OPTSEC_ANALYSIS},
     {"no-config", 0, NULL, "do not look for .tasklint.yaml files", TL_OPTSEC_ANALYSIS},
     {"models", 0, "FILE", "load an extra library model file (repeatable)", TL_OPTSEC_ANALYSIS},
+    {"exclude", 0, "GLOB",
+     "do not analyse files whose path relative to the project root matches GLOB (repeatable; "
+     "'*' stops at '/', '**/' matches any directories, a matching directory excludes all under it)",
+     TL_OPTSEC_ANALYSIS},
     {"jobs", 'j', "N",
      "analyse N files in parallel (default: CPUs online), each in a worker process limited by "
      "TASKLINT_MEMORY_LIMIT and TASKLINT_TU_TIMEOUT",
@@ -443,6 +447,9 @@ int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err) {
         } else if (long_opt(a, "--models", &val)) {
             NEED_VALUE("--models");
             push(&o->model_files, &o->nmodel_files, val);
+        } else if (long_opt(a, "--exclude", &val)) {
+            NEED_VALUE("--exclude");
+            push(&o->excludes, &o->nexcludes, val);
         } else if (long_opt(a, "--jobs", &val) || !strncmp(a, "-j", 2)) {
             if (a[1] == 'j') val = a[2] ? a + 2 : NULL;
             NEED_VALUE("-j");
@@ -553,6 +560,8 @@ void tl_cli_options_free(tl_cli_options *o) {
     free(o->extra_args);
     for (size_t i = 0; i < o->nmodel_files; i++) free(o->model_files[i]);
     free(o->model_files);
+    for (size_t i = 0; i < o->nexcludes; i++) free(o->excludes[i]);
+    free(o->excludes);
     free(o->command_line);
     memset(o, 0, sizeof *o);
 }
