@@ -20,6 +20,7 @@ typedef struct {
     /* per rule (index into tl_rules): -1 default, 0 disabled, 1 enabled */
     signed char rule_state[16];
     bool no_config;          /* do not look for .tasklint.yaml */
+    bool no_suppression_reports; /* --disable suppression (the CLI drops them) */
     const char *config_path; /* --config FILE: use this config for every file */
 } tl_options;
 

@@ -10,7 +10,7 @@
 
 _tasklint_options=(-p -j -q -v -o -h
     --no-compdb --enable --disable --profile --config --no-config --models --show-config
-    --jobs --color --quiet --verbose --statistics --format --output
+    --exclude --jobs --color --quiet --verbose --statistics --format --output
     --db --no-db --baseline --baseline-commit --fail-on --name --run
     --list-rules --explain --version --help)
 _tasklint_commands=(check runs diff baseline triage summarize link)
@@ -73,7 +73,7 @@ _tasklint() {
             compopt -o filenames 2>/dev/null
             return
             ;;
-        --config | --models | --output | -o | --db | --baseline)
+        --config | --models | --exclude | --output | -o | --db | --baseline)
             COMPREPLY=($(compgen -f -- "$cur"))
             compopt -o filenames 2>/dev/null
             return
@@ -93,7 +93,7 @@ HEAD" -- "$cur"))
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
             --) after_dashdash=true ;;
-            -p | -j | -o | --enable | --disable | --profile | --config | --models | --jobs | \
+            -p | -j | -o | --enable | --disable | --profile | --config | --models | --exclude | --jobs | \
                 --color | --colour | --format | --output | --db | --baseline | \
                 --baseline-commit | --fail-on | --name | --run | --explain)
                 # skip the option's value (split off at '=' without bash-completion)

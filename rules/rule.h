@@ -28,6 +28,21 @@ extern const tl_rule *const tl_rules[];
 const tl_rule *tl_rule_find(const char *id);
 size_t tl_rule_count(void);
 
+/* Findings without a rule of their own (pseudo_rules.c): clang-diagnostic,
+ * suppression, analysis-limit.  NULL id ends the table. */
+typedef struct {
+    const char *id;
+    const char *name;     /* SARIF-style name */
+    const char *summary;  /* one line */
+    const char *doc;      /* markdown, like tl_rule.doc */
+    tl_severity severity;
+    bool can_disable;     /* --disable accepts it */
+    const char *why_not;  /* when it cannot be disabled: why, and what to do */
+} tl_pseudo_rule;
+
+extern const tl_pseudo_rule tl_pseudo_rules[];
+const tl_pseudo_rule *tl_pseudo_rule_find(const char *id);
+
 /* Ids of the rules each rule file defines. */
 extern const tl_rule tl_rule_orphaned_spawn;
 extern const tl_rule tl_rule_unawaited_task;

@@ -689,6 +689,7 @@ static void test_config_load(void **state) {
                     "enable:\n"
                     "  - missing-timeout\n"
                     "exempt: [legacy_loop, old_main]\n"
+                    "exclude: [third_party, \"**/gen.c\"]\n"
                     "functions:\n"
                     "  my_spawn:\n"
                     "    spawn: {handle: out, handle_arg: 0, success: zero, entry_arg: 1, context: thread}\n"
@@ -713,6 +714,9 @@ static void test_config_load(void **state) {
     assert_true(tl_models_is_exempt(&ms, "old_main"));
     assert_false(tl_models_is_exempt(&ms, "main"));
     assert_false(tl_models_is_exempt(&ms, NULL));
+    assert_int_equal(ms.nexclude, 2);
+    assert_string_equal(ms.exclude[0], "third_party");
+    assert_string_equal(ms.exclude[1], "**/gen.c");
     const tl_fn_model *f = find(&ms, "my_spawn");
     assert_string_equal(f->library, "project");
     assert_int_equal(f->spawn.entry_arg, 1);
@@ -768,7 +772,7 @@ static void test_config_errors(void **state) {
     tmpdir t;
     make_tmp(&t);
     expect_config_error(&t, "profile: strict\nprofiel: default\n", 2,
-                        "unknown key 'profiel' (valid keys: profile, enable, disable, exempt, "
+                        "unknown key 'profiel' (valid keys: profile, enable, disable, exempt, exclude, "
                         "functions, replacements, library; did you mean 'profile'?)");
     expect_config_error(&t, "disable: [x]\nprofile: paranoid\n", 2,
                         "unknown value 'paranoid' for 'profile' (valid values: default, strict)");

@@ -48,6 +48,8 @@ typedef struct {
     tl_options opts;          /* profile, rule states, config */
     char **model_files;       /* --models, in order */
     size_t nmodel_files;
+    char **excludes;          /* --exclude GLOB, in order */
+    size_t nexcludes;
     int jobs;                 /* 0: number of online CPUs */
     tl_color_mode color;
     bool quiet;
@@ -152,6 +154,16 @@ typedef struct {
 } tl_cli_tus;
 
 void tl_cli_tus_free(tl_cli_tus *t);
+void tl_cli_tu_free(tl_cli_tu *tu);
+
+/* exclude.c: --exclude and the `exclude:` globs of the project config (the
+ * --config file, else ROOT's .tasklint.yaml unless --no-config).  A glob
+ * matches a path relative to the project root with fnmatch FNM_PATHNAME;
+ * a leading "**" + "/" matches any directories; a glob that matches a
+ * directory excludes every file under it. */
+bool tl_exclude_match(const char *glob, const char *relpath);
+/* Drops the TUs whose file matches one of the globs; returns how many. */
+size_t tl_exclude_tus(const tl_cli_options *o, const char *root, tl_cli_tus *tus);
 
 /* ---- summary files (summary_file.c): `summarize` writes, `link` reads ---- */
 

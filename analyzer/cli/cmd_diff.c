@@ -1,6 +1,8 @@
 /* cmd_diff.c - `tasklint diff [RUN_A [RUN_B]]`: findings new in B, fixed
  * since A and (with -v) unchanged, by fingerprint; text or --format json.
- * Default: the last two complete runs.  --baseline NAME|FILE stands for A. */
+ * Default: the last two complete runs.  --baseline NAME|FILE stands for A.
+ * Only findings in files both runs analysed are compared (the store records
+ * each run's files); the others are counted as "not compared". */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -102,12 +104,58 @@ static int run_findings(tl_store *s, int64_t run, tl_findings *out) {
     return 0;
 }
 
+/* The files a run analysed (sorted).  2 after printing an error. */
+static int run_files(tl_store *s, int64_t run, char ***paths, size_t *n) {
+    tl_store_error e;
+    memset(&e, 0, sizeof e);
+    if (tl_store_run_files(s, run, paths, n, &e) != 0) {
+        tl_cli_store_report(&e, "the findings store");
+        return 2;
+    }
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool analysed_by(char *const *files, size_t n, const char *file) {
+    return bsearch(&file, files, n, sizeof *files, cmp_str) != NULL;
+}
+
+/* Moves the findings of `fs` in files that `other` (the other run's files)
+ * did not analyse to `out`.  A finding without a file stays. */
+static void split_not_compared(tl_findings *fs, char *const *other, size_t nother,
+                               tl_findings *out) {
+    size_t kept = 0;
+    for (size_t i = 0; i < fs->n; i++) {
+        tl_finding *f = &fs->items[i];
+        if (!f->file || analysed_by(other, nother, f->file)) {
+            fs->items[kept++] = *f;
+        } else {
+            tl_findings_add_copy(out, f);
+            tl_finding_free_fields(f);
+        }
+    }
+    fs->n = kept;
+}
+
 static int run_arg(const char *s, int64_t *out) {
     if (tl_cli_parse_run(s, out) != 0) {
         fprintf(stderr, "tasklint: error: diff: '%s' is not a run number (see `tasklint runs`)\n", s);
         return 2;
     }
     return 0;
+}
+
+/* "not compared: N findings in files only run B analysed" (-v: and them) */
+static void print_not_compared(const tl_findings *fs, const char *label, bool verbose,
+                               const char *root) {
+    if (fs->n == 0) return;
+    printf("not compared: %zu finding%s in files only ", fs->n, fs->n == 1 ? "" : "s");
+    tl_term_puts(stdout, label);
+    printf(" analysed%s\n", verbose ? ":" : " (-v lists them)");
+    for (size_t i = 0; verbose && i < fs->n; i++) text_item(&fs->items[i], root);
 }
 
 int tl_cmd_diff(const tl_cli_options *o) {
@@ -136,6 +184,13 @@ int tl_cmd_diff(const tl_cli_options *o) {
     char *alabel = NULL;
     tl_diff d;
     memset(&d, 0, sizeof d);
+    /* the files each side analysed; A's are unknown for a baseline file */
+    char **afiles = NULL, **bfiles = NULL;
+    size_t nafiles = 0, nbfiles = 0;
+    int64_t afiles_run = 0;
+    tl_findings only_a, only_b; /* not compared */
+    tl_findings_init(&only_a);
+    tl_findings_init(&only_b);
     bool have_diff = false;
 
     /* B */
@@ -154,6 +209,7 @@ int tl_cmd_diff(const tl_cli_options *o) {
     /* A */
     if (o->baseline) {
         if ((rc = tl_cli_load_baseline(s, o->baseline, &a_all, &alabel))) goto out;
+        if (access(o->baseline, F_OK) != 0) afiles_run = tl_store_baseline_run(s, o->baseline);
     } else {
         if (o->npaths >= 1) {
             if ((rc = run_arg(o->paths[0], &ra))) goto out;
@@ -179,6 +235,7 @@ int tl_cmd_diff(const tl_cli_options *o) {
         }
         if ((rc = run_findings(s, ra, &a_all))) goto out;
         alabel = tl_xasprintf("run %lld", (long long)ra);
+        afiles_run = ra;
     }
     if ((rc = run_findings(s, rb, &b_all))) goto out;
     unsuppressed(&a_all, &a);
@@ -187,6 +244,12 @@ int tl_cmd_diff(const tl_cli_options *o) {
         tl_store_error e;
         memset(&e, 0, sizeof e);
         tl_store_triage_apply(s, &b, &e);
+    }
+    if (afiles_run > 0) {
+        if ((rc = run_files(s, afiles_run, &afiles, &nafiles))) goto out;
+        if ((rc = run_files(s, rb, &bfiles, &nbfiles))) goto out;
+        split_not_compared(&a, bfiles, nbfiles, &only_a);
+        split_not_compared(&b, afiles, nafiles, &only_b);
     }
     tl_diff_compute(&a, &b, &d);
     have_diff = true;
@@ -209,10 +272,14 @@ int tl_cmd_diff(const tl_cli_options *o) {
         tl_jw_kv_int(w, "new", (int64_t)d.added.n);
         tl_jw_kv_int(w, "fixed", (int64_t)d.fixed.n);
         tl_jw_kv_int(w, "unchanged", (int64_t)d.unchanged.n);
+        tl_jw_kv_int(w, "only_in_a", (int64_t)only_a.n);
+        tl_jw_kv_int(w, "only_in_b", (int64_t)only_b.n);
         tl_jw_object_end(w);
         json_list(w, "new", &d.added, root);
         json_list(w, "fixed", &d.fixed, root);
         json_list(w, "unchanged", &d.unchanged, root);
+        json_list(w, "only_in_a", &only_a, root);
+        json_list(w, "only_in_b", &only_b, root);
         tl_jw_object_end(w);
         if (tl_jw_finish(w) != 0) {
             fprintf(stderr, "tasklint: error: diff: cannot write the output\n");
@@ -236,6 +303,10 @@ int tl_cmd_diff(const tl_cli_options *o) {
         } else {
             printf("unchanged: %zu (-v lists them)\n", d.unchanged.n);
         }
+        print_not_compared(&only_a, alabel, o->verbose, root);
+        char *blabel = tl_xasprintf("run %lld", (long long)rb);
+        print_not_compared(&only_b, blabel, o->verbose, root);
+        free(blabel);
         printf("%zu new, %zu unchanged, %zu fixed.\n", d.added.n, d.unchanged.n, d.fixed.n);
     }
     rc = 0;
@@ -247,6 +318,10 @@ out:
     tl_findings_free(&b);
     tl_findings_free(&a_all);
     tl_findings_free(&b_all);
+    tl_findings_free(&only_a);
+    tl_findings_free(&only_b);
+    tl_store_paths_free(afiles, nafiles);
+    tl_store_paths_free(bfiles, nbfiles);
     free(alabel);
     free(root);
     tl_store_close(s);

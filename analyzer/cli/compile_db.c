@@ -357,6 +357,62 @@ static bool under(const char *path, const char *filter, bool is_dir) {
     return !strncmp(path, filter, n) && (path[n] == '/' || path[n] == 0);
 }
 
+/* A FILE argument that does not exist from the current directory, looked up
+ * among the database's entries: the entry whose file is FILE relative to
+ * the database's directory, else the entries whose path ends with /FILE.
+ * Returns the entry's file (malloc'd), or NULL after printing an error (no
+ * such entry; several, listed). */
+static char *resolve_in_db(const tl_compdb *db, const char *db_dir, const char *filter,
+                           FILE *err) {
+    char *shown = tl_escape_for_terminal(filter);
+    char *shown_db = tl_escape_for_terminal(tl_compdb_path(db));
+    char *found = NULL;
+    if (filter[0] != '/') {
+        char *rel = tl_cli_abspath(filter, db_dir);
+        if (tl_compdb_find(db, rel) >= 0) found = rel;
+        else free(rel);
+    }
+    if (!found && filter[0] != '/') {
+        const char *tail = filter;
+        while (tail[0] == '.' && tail[1] == '/') tail += 2;
+        size_t nt = strlen(tail);
+        size_t nmatch = 0;
+        char *list = NULL;
+        size_t listlen = 0;
+        FILE *lf = open_memstream(&list, &listlen);
+        for (size_t i = 0; i < tl_compdb_count(db); i++) {
+            const char *file = tl_compdb_file(db, i);
+            if (tl_compdb_find(db, file) != (long)i) continue; /* listed before */
+            size_t nf = strlen(file);
+            if (nt == 0 || nf <= nt || file[nf - nt - 1] != '/' || strcmp(file + nf - nt, tail))
+                continue;
+            if (nmatch++ == 0) found = tl_xstrdup(file);
+            if (lf) {
+                char *f = tl_escape_for_terminal(file);
+                fprintf(lf, "\n  %s", f);
+                free(f);
+            }
+        }
+        if (lf) fclose(lf);
+        if (nmatch > 1) {
+            fprintf(err, "tasklint: error: %s: no such file here, and %zu entries of %s end with it; "
+                         "name one of them:%s\n",
+                    shown, nmatch, shown_db, list ? list : "");
+            free(found);
+            found = NULL;
+        } else if (nmatch == 0) {
+            fprintf(err, "tasklint: error: %s: no such file, and no entry of %s names it\n", shown,
+                    shown_db);
+        }
+        free(list);
+    } else if (!found) {
+        fprintf(err, "tasklint: error: %s: %s\n", shown, strerror(ENOENT));
+    }
+    free(shown);
+    free(shown_db);
+    return found;
+}
+
 int tl_compdb_load(const char *dir, char *const *filters, size_t nfilters, char *const *extra,
                    int nextra, bool verbose, tl_cli_tus *out, FILE *err) {
     /* -p DIR, or -p FILE (any name) */
@@ -379,7 +435,24 @@ int tl_compdb_load(const char *dir, char *const *filters, size_t nfilters, char 
     char **fl = tl_xcalloc(nfilters + 1, sizeof *fl);
     bool *fl_dir = tl_xcalloc(nfilters + 1, sizeof *fl_dir);
     bool *matched = tl_xcalloc(nfilters + 1, sizeof *matched);
+    bool dir_is_dir = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+    char *db_dir = dir_is_dir ? resolved(dir) : NULL;
+    if (!db_dir) {
+        char *abs = resolved(db_file);
+        char *slash = strrchr(abs, '/');
+        if (slash) slash[slash == abs ? 1 : 0] = 0;
+        db_dir = abs;
+    }
     for (size_t i = 0; i < nfilters && rc == 0; i++) {
+        if (stat(filters[i], &st) != 0 && errno == ENOENT) {
+            /* not here: an entry of the database it names (-p build src/a.c) */
+            fl[i] = resolve_in_db(db, db_dir, filters[i], err);
+            if (!fl[i]) {
+                rc = 2;
+                break;
+            }
+            continue;
+        }
         if (stat(filters[i], &st) != 0) {
             fprintf(err, "tasklint: error: %s: %s\n", filters[i], strerror(errno));
             rc = 2;
@@ -404,6 +477,7 @@ int tl_compdb_load(const char *dir, char *const *filters, size_t nfilters, char 
         if (verbose) tl_compdb_print_dropped(db, err);
     }
     for (size_t i = 0; i < nfilters; i++) free(fl[i]);
+    free(db_dir);
     free(fl);
     free(fl_dir);
     free(matched);

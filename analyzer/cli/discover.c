@@ -18,14 +18,15 @@
 #include "cli/untrusted.h"
 #include "util/xalloc.h"
 
+void tl_cli_tu_free(tl_cli_tu *tu) {
+    free(tu->file);
+    free(tu->directory);
+    for (int k = 0; k < tu->nargs; k++) free(tu->args[k]);
+    free(tu->args);
+}
+
 void tl_cli_tus_free(tl_cli_tus *t) {
-    for (size_t i = 0; i < t->n; i++) {
-        tl_cli_tu *tu = &t->items[i];
-        free(tu->file);
-        free(tu->directory);
-        for (int k = 0; k < tu->nargs; k++) free(tu->args[k]);
-        free(tu->args);
-    }
+    for (size_t i = 0; i < t->n; i++) tl_cli_tu_free(&t->items[i]);
     free(t->items);
     memset(t, 0, sizeof *t);
 }

@@ -32,6 +32,7 @@
 #include "driver.h"
 #include "program/program.h"
 #include "report/report.h"
+#include "report/suppress.h"
 #include "report/text_output.h"
 #include "rules/rule.h"
 #include "store/fingerprint.h"
@@ -67,14 +68,26 @@ static int list_rules(void) {
     size_t w = 0;
     for (size_t i = 0; tl_rules[i]; i++)
         if (strlen(tl_rules[i]->id) > w) w = strlen(tl_rules[i]->id);
+    for (size_t i = 0; tl_pseudo_rules[i].id; i++)
+        if (strlen(tl_pseudo_rules[i].id) > w) w = strlen(tl_pseudo_rules[i].id);
     for (size_t i = 0; tl_rules[i]; i++)
         printf("%-*s  %-7s  %s\n", (int)w, tl_rules[i]->id,
                severity_word(tl_rules[i]->severity), tl_rules[i]->summary);
+    for (size_t i = 0; tl_pseudo_rules[i].id; i++)
+        printf("%-*s  %-7s  (pseudo-rule) %s\n", (int)w, tl_pseudo_rules[i].id,
+               severity_word(tl_pseudo_rules[i].severity), tl_pseudo_rules[i].summary);
     return 0;
 }
 
 static int explain(const char *id) {
     const tl_rule *r = tl_rule_find(id);
+    const tl_pseudo_rule *p = tl_pseudo_rule_find(id);
+    if (p) {
+        printf("# %s (%s)\n\nPseudo-rule: %s.\n\nDefault severity: %s. %s\n\n%s", p->id, p->name,
+               p->summary, severity_word(p->severity),
+               p->can_disable ? "Can be disabled." : "Cannot be disabled.", p->doc);
+        return 0;
+    }
     if (!r) {
         char *valid = tl_cli_rule_list();
         char *shown = tl_term_escape(id);
@@ -271,6 +284,17 @@ static void drop_header_repeats(run_ctx *c, const tl_cli_tu *tu, tl_findings *fs
     free(main_abs);
 }
 
+/* --disable suppression: the reports about tasklint-ignore comments go */
+static void drop_suppression_reports(tl_findings *fs) {
+    size_t kept = 0;
+    for (size_t i = 0; i < fs->n; i++) {
+        tl_finding *f = &fs->items[i];
+        if (f->rule && !strcmp(f->rule, TL_SUPPRESSION_RULE)) tl_finding_free_fields(f);
+        else fs->items[kept++] = *f;
+    }
+    fs->n = kept;
+}
+
 static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, const char *fatal_msg,
                        bool crashed, char **includes, size_t nincludes, tu_slot *slot) {
     const tl_cli_tu *tu = &c->tus->items[index];
@@ -296,6 +320,7 @@ static void process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, co
         tl_fingerprint_findings(fs, c->root);
     }
     drop_header_repeats(c, tu, fs);
+    if (c->o->opts.no_suppression_reports) drop_suppression_reports(fs);
     double t_rec = now_s();
     if (c->store && !c->store_failed) {
         tl_store_error e;
@@ -1356,6 +1381,18 @@ static int analyze(const tl_cli_options *o) {
         tl_term_write_lines(stderr, msgs, nmsgs);
         free(msgs);
     }
+    if (rc == 0 && !linking && tus.n > 0) {
+        /* --exclude, exclude: (summary files were excluded when written) */
+        char *first = o->npaths ? tl_cli_abspath(o->paths[0], NULL)
+                                : tl_cli_abspath(tus.items[0].file, tus.items[0].directory);
+        char *xroot = tl_cli_root_for(first);
+        size_t nexcluded = tl_exclude_tus(o, xroot, &tus);
+        if (o->verbose)
+            fprintf(stderr, "tasklint: note: %zu file%s excluded (--exclude, exclude: in the config)\n",
+                    nexcluded, nexcluded == 1 ? "" : "s");
+        free(xroot);
+        free(first);
+    }
     if (rc == 0 && tus.n == 0) {
         if (!tus.input_errors) fprintf(stderr, "tasklint: error: no C files to analyse\n");
         rc = 2;
@@ -1420,16 +1457,21 @@ static int analyze(const tl_cli_options *o) {
     /* the baseline */
     const char *bspec = o->baseline;
     if (check && !bspec && !o->baseline_commit) {
-        if (!store || tl_store_baseline_run(store, "default") <= 0) {
+        if (store && tl_store_baseline_run(store, "default") > 0) {
+            bspec = "default";
+        } else {
+            /* no baseline yet: an empty one, so every finding is new */
             fprintf(stderr,
-                    "tasklint: error: check: no baseline: set one with `tasklint baseline set`, "
-                    "or pass --baseline NAME|FILE or --baseline-commit REF\n");
-            rc = 2;
-            goto restore;
+                    "tasklint: note: check: no baseline found, so every finding counts as new; "
+                    "set one with `tasklint baseline set`, or pass --baseline NAME|FILE or "
+                    "--baseline-commit REF\n");
+            baseline_label = tl_xstrdup("no baseline");
+            compared = true;
         }
-        bspec = "default";
     }
-    if (bspec) {
+    if (compared) {
+        /* the empty baseline above */
+    } else if (bspec) {
         rc = tl_cli_load_baseline(store, bspec, &baseline, &baseline_label);
         if (rc) goto restore;
         compared = true;

@@ -442,6 +442,18 @@ void tl_cli_print_man(FILE *out) {
         roff_eol(&r);
         roff_markdown(&r, rule->doc ? rule->doc : "");
     }
+    for (size_t i = 0; tl_pseudo_rules[i].id; i++) {
+        const tl_pseudo_rule *p = &tl_pseudo_rules[i];
+        roff_heading(&r, ".SS", p->id);
+        roff_str(&r, "Pseudo-rule: ");
+        roff_sentence(&r, p->summary);
+        roff_raw(&r, ".PP\n");
+        roff_str(&r, "Default severity: ");
+        roff_str(&r, tl_severity_name(p->severity));
+        roff_str(&r, p->can_disable ? ". Can be disabled." : ". Cannot be disabled.");
+        roff_eol(&r);
+        roff_markdown(&r, p->doc);
+    }
 
     roff_heading(&r, ".SH", "EXIT STATUS");
     man_entries(&r, tl_cli_exit_status_docs);

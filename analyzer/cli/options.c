@@ -76,6 +76,10 @@ const tl_cli_option_doc tl_cli_option_docs[] = {
      "print the effective settings (profile, rules, config file, models, store, jobs) and where "
      "they come from, then exit without analysing",
      TL_OPTSEC_RULES},
+    {"exclude", 0, "GLOB",
+     "do not analyse files whose path relative to the project root matches GLOB (repeatable; "
+     "'*' stops at '/', '**/' matches any directories, a matching directory excludes all under it)",
+     TL_OPTSEC_INPUT},
 
     {"format", 0, "FMT", "text (default), json or sarif", TL_OPTSEC_OUTPUT},
     {"output", 'o', "FILE", "write the findings to FILE instead of stdout", TL_OPTSEC_OUTPUT},
@@ -310,6 +314,17 @@ static int set_rules(tl_cli_options *o, const char *list, int state, const char 
         if (!strcmp(tok, "all") || !strcmp(tok, "*")) { /* like tasklint-ignore(*) */
             for (size_t i = 0; tl_rules[i] && i < sizeof o->opts.rule_state; i++)
                 o->opts.rule_state[i] = (signed char)state;
+            continue;
+        }
+        const tl_pseudo_rule *pseudo = tl_pseudo_rule_find(tok);
+        if (pseudo && !pseudo->can_disable) {
+            fprintf(err, "tasklint: error: %s: '%s' is a pseudo-rule that cannot be %s: %s\n", opt,
+                    tok, state ? "enabled or disabled" : "disabled", pseudo->why_not);
+            rc = 2;
+            break;
+        }
+        if (pseudo) { /* suppression */
+            o->opts.no_suppression_reports = state == 0;
             continue;
         }
         int idx = -1;
@@ -568,6 +583,8 @@ static int apply_option(tl_cli_options *o, const tl_cli_option_doc *d, const cha
         o->name = val;
     } else if (!strcmp(n, "run")) {
         o->run = val;
+    } else if (!strcmp(n, "exclude")) {
+        push(&o->excludes, &o->nexcludes, val);
     } else if (!strcmp(n, "no-compdb")) {
         o->no_compdb = true;
     } else {
@@ -674,6 +691,8 @@ void tl_cli_options_free(tl_cli_options *o) {
     free(o->extra_args);
     for (size_t i = 0; i < o->nmodel_files; i++) free(o->model_files[i]);
     free(o->model_files);
+    for (size_t i = 0; i < o->nexcludes; i++) free(o->excludes[i]);
+    free(o->excludes);
     free(o->command_line);
     memset(o, 0, sizeof *o);
 }

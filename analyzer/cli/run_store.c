@@ -255,8 +255,9 @@ char *tl_cli_config_hash(const tl_cli_options *o) {
     for (size_t i = 0; i < o->nmodel_files; i++) hash_file(&h, o->model_files[i]);
     if (o->opts.config_path) hash_file(&h, o->opts.config_path);
     char buf[128];
-    snprintf(buf, sizeof buf, "no_config=%d profile_set=%d profile=%d", o->opts.no_config,
-             o->opts.profile_set, (int)o->opts.profile);
+    snprintf(buf, sizeof buf, "no_config=%d profile_set=%d profile=%d%s", o->opts.no_config,
+             o->opts.profile_set, (int)o->opts.profile,
+             o->opts.no_suppression_reports ? " no_suppression_reports" : "");
     hash_str(&h, buf);
     for (size_t i = 0; i < sizeof o->opts.rule_state; i++) {
         snprintf(buf, sizeof buf, "rule%zu=%d", i, o->opts.rule_state[i]);

@@ -943,6 +943,7 @@ void tl_models_free(tl_model_set *ms) {
     free_strv(ms->libraries, ms->nlibraries);
     free_strv(ms->enable, ms->nenable);
     free_strv(ms->disable, ms->ndisable);
+    free_strv(ms->exclude, ms->nexclude);
     free_strv(ms->prefixes, ms->nprefixes);
     free_strv(ms->prefix_libs, ms->nprefixes);
     tl_strmap_free(&ms->fn_index);
@@ -1015,6 +1016,8 @@ int tl_models_copy(tl_model_set *dst, const tl_model_set *src) {
     dst->nenable = dst->enable ? src->nenable : 0;
     dst->disable = copy_strv(src->disable, src->ndisable, &failed);
     dst->ndisable = dst->disable ? src->ndisable : 0;
+    dst->exclude = copy_strv(src->exclude, src->nexclude, &failed);
+    dst->nexclude = dst->exclude ? src->nexclude : 0;
     dst->has_profile = src->has_profile;
     dst->profile = src->profile;
     if (failed) {
@@ -1172,7 +1175,7 @@ int tl_models_load_config(tl_model_set *ms, const char *path, tl_model_error *er
 
 int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, const char *path,
                                tl_model_error *err) {
-    static const char *const keys[] = {"profile", "enable", "disable", "exempt",
+    static const char *const keys[] = {"profile", "enable", "disable", "exempt", "exclude",
                                        "functions", "replacements", "library", NULL};
     static const char *const profiles[] = {"default", "strict", NULL};
     tl_model_error dummy;
@@ -1193,7 +1196,7 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
     }
     if (root->type != TL_YAML_MAP) {
         lfail(&L, root, "a config must be a mapping (keys: profile, enable, disable, exempt, "
-                              "functions, replacements, library)");
+                              "exclude, functions, replacements, library)");
         goto out;
     }
     if (check_keys(&L, root, keys) != 0) goto out;
@@ -1216,6 +1219,9 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
     if ((x = tl_yaml_get(root, "exempt")) &&
         read_names(&L, x, "exempt", &scratch.exempt, &scratch.nexempt))
         goto out;
+    if ((x = tl_yaml_get(root, "exclude")) &&
+        read_names(&L, x, "exclude", &scratch.exclude, &scratch.nexclude))
+        goto out;
     if ((x = tl_yaml_get(root, "functions")) && read_functions(&L, x, &d) != 0) goto out;
     if ((x = tl_yaml_get(root, "replacements")) && read_replacements(&L, x, &d) != 0) goto out;
 
@@ -1235,8 +1241,9 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
         size_t *sn;
     } lists[] = {{&ms->enable, &ms->nenable, &scratch.enable, &scratch.nenable},
                  {&ms->disable, &ms->ndisable, &scratch.disable, &scratch.ndisable},
-                 {&ms->exempt, &ms->nexempt, &scratch.exempt, &scratch.nexempt}};
-    for (size_t i = 0; i < 3; i++) {
+                 {&ms->exempt, &ms->nexempt, &scratch.exempt, &scratch.nexempt},
+                 {&ms->exclude, &ms->nexclude, &scratch.exclude, &scratch.nexclude}};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
         if (*lists[i].sn == 0) continue;
         char **nv = realloc(*lists[i].v, (*lists[i].n + *lists[i].sn) * sizeof(char *));
         if (!nv) goto oom;

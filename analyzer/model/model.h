@@ -181,6 +181,8 @@ typedef struct tl_model_set {
     tl_profile profile;
     char **enable, **disable; /* rule ids */
     size_t nenable, ndisable;
+    char **exclude;           /* `exclude:` globs: files not analysed (cli/exclude.c) */
+    size_t nexclude;
     /* Lookup indexes, kept up to date by the loaders, copy and finish, so
      * that loading and every lookup by name are O(1) per name.  A set filled
      * by hand (tests) has none: tl_models_find and tl_models_is_exempt then

@@ -330,3 +330,36 @@ int64_t tl_store_last_complete_run(tl_store *s, int64_t before_run) {
     sqlite3_reset(st);
     return id;
 }
+
+int tl_store_run_files(tl_store *s, int64_t run, char ***paths, size_t *n, tl_store_error *err) {
+    *paths = NULL;
+    *n = 0;
+    sqlite3_stmt *st = tl_store__stmt(s, ST_RUN_FILES, err);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, run);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *p = (const char *)sqlite3_column_text(st, 0);
+        if (!p) continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            *paths = tl_xrealloc(*paths, cap * sizeof **paths);
+        }
+        (*paths)[(*n)++] = tl_xstrdup(p);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        tl_store_paths_free(*paths, *n);
+        *paths = NULL;
+        *n = 0;
+        return tl_store__fail(s, rc, "reading the files of a run", err);
+    }
+    tl_store__ok(err);
+    return 0;
+}
+
+void tl_store_paths_free(char **paths, size_t n) {
+    for (size_t i = 0; i < n; i++) free(paths[i]);
+    free(paths);
+}

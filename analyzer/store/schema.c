@@ -130,6 +130,10 @@ static const char *const stmt_sql[ST__COUNT] = {
                            " GROUP BY rule ORDER BY rule",
     [ST_LAST_COMPLETE] = "SELECT max(id) FROM runs WHERE status = 'complete'",
     [ST_LAST_COMPLETE_BEFORE] = "SELECT max(id) FROM runs WHERE status = 'complete' AND id < ?1",
+    /* every file a run analysed: main files (also of TUs that failed) and
+       the files they read */
+    [ST_RUN_FILES] = "SELECT path FROM files WHERE run = ?1"
+                     " UNION SELECT main_file FROM tus WHERE run = ?1 ORDER BY 1",
     [ST_TU_INSERT] = "INSERT INTO tus(run, tu_key, main_file, reused_from, fileset)"
                      " VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_FILESET_GET] = "SELECT id FROM filesets WHERE key = ?1",

@@ -97,6 +97,10 @@ int tl_store_run_rule_counts(tl_store *s, int64_t run, char ***rules, int **coun
                              tl_store_error *err);
 /* The newest complete run (0 if none), and the one before `run`. */
 int64_t tl_store_last_complete_run(tl_store *s, int64_t before_run);
+/* The files a run analysed (the main files of its TUs and every file they
+ * read), sorted by strcmp, distinct (malloc'd; free with tl_store_paths_free). */
+int tl_store_run_files(tl_store *s, int64_t run, char ***paths, size_t *n, tl_store_error *err);
+void tl_store_paths_free(char **paths, size_t n);
 
 /* ---- translation units, incremental re-analysis ---- */
 

@@ -168,7 +168,7 @@ grep -q "^new (1):" "$T/diff" && grep -q "^fixed (0):" "$T/diff" && grep -q "^un
 python3 - "$T/diff.json" <<'PY' || fail "diff JSON"
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["counts"] == {"new": 1, "fixed": 0, "unchanged": 2}, d["counts"]
+assert d["counts"] == {"new": 1, "fixed": 0, "unchanged": 2, "only_in_a": 0, "only_in_b": 0}, d["counts"]
 assert d["a"] == {"run": 1}
 assert [f["rule"] for f in d["new"]] == ["orphaned-spawn"]
 assert d["new"][0]["function"] == "spawn_more" and d["new"][0]["path"] == "src/legacy.c"

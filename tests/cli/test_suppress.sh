@@ -49,5 +49,14 @@ grep -q "bad.c:3:.*\[orphaned-spawn\]" "$T/out" && fail "suppression without rea
 "$TL" --disable missing-timeout "$T/bad.c" >"$T/out" 2>&1
 grep -q "bad.c:5:" "$T/out" && fail "unused suppression reported for a disabled rule"
 echo "ok   suppression problems"
+# --disable suppression: no reports about the comments; the findings stay
+"$TL" --disable suppression "$T/bad.c" >"$T/out" 2>&1
+rc=$?
+[ $rc = 1 ] || fail "--disable suppression: exit $rc"
+grep -q "\[suppression\]" "$T/out" && fail "--disable suppression still reports suppression comments"
+grep -q "bad.c:4:.*\[orphaned-spawn\]" "$T/out" || fail "--disable suppression dropped a rule's finding"
+"$TL" --disable suppression --enable suppression "$T/bad.c" 2>&1 | grep -q "\[suppression\]" ||
+    fail "--enable suppression does not turn them back on"
+echo "ok   --disable suppression"
 
 [ "$fails" = 0 ] && echo "all passed" || { echo "$fails failed"; cat "$T/out"; exit 1; }

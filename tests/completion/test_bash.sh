@@ -61,7 +61,7 @@ for mode in "${modes[@]}"; do
     done
     echo "ok   [$mode] the options are those of --help"
 
-    expect "--explain" tasklint --ex
+    expect $'--exclude\n--explain' tasklint --ex
     expect "$rules" tasklint --explain ''
     expect "orphaned-spawn" tasklint --explain orp
     expect "orphaned-spawn" tasklint --explain = orp

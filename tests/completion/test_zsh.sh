@@ -52,7 +52,7 @@ for o in $offered; do
 done
 echo "ok   the options are those of --help"
 
-expect "tasklint --ex" "--explain"
+expect "tasklint --ex" $'--exclude\n--explain'
 expect "tasklint --explain " "$rules"
 expect "tasklint --explain=orp" "orphaned-spawn"
 expect "tasklint --enable orphaned-spawn," "$( (echo all; grep -vx orphaned-spawn <<<"$rules") | sort)"
