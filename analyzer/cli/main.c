@@ -1177,7 +1177,12 @@ static int write_report(const tl_cli_options *o, FILE *out, run_ctx *c, const tl
     in.nfatal = (int)c->nfatal;
     in.start_time_utc = start;
     in.end_time_utc = end;
-    return o->format == TL_FORMAT_SARIF ? tl_sarif_write(out, &in) : tl_json_write(out, &in);
+    switch (o->format) {
+    case TL_FORMAT_SARIF: return tl_sarif_write(out, &in);
+    case TL_FORMAT_GITHUB: return tl_github_write(out, &in);
+    case TL_FORMAT_CODECLIMATE: return tl_codeclimate_write(out, &in);
+    default: return tl_json_write(out, &in);
+    }
 }
 
 /* ---- summarize: phase 1 into a file, for link ---- */

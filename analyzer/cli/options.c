@@ -75,7 +75,10 @@ const tl_cli_option_doc tl_cli_option_docs[] = {
      "diff/check: also list unchanged findings; name the compile databases used and the "
      "arguments dropped",
      TL_OPTSEC_ANALYSIS},
-    {"format", 0, "FMT", "text (default), json or sarif", TL_OPTSEC_ANALYSIS},
+    {"format", 0, "FMT",
+     "text (default), json, sarif, github (Actions annotations) or codeclimate (GitLab Code "
+     "Quality)",
+     TL_OPTSEC_ANALYSIS},
     {"output", 'o', "FILE", "write the findings to FILE instead of stdout", TL_OPTSEC_ANALYSIS},
 
     {"db", 0, "PATH", "the store (default: .tasklint/findings.db at the project root)",
@@ -476,7 +479,10 @@ int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err) {
             if (!strcmp(val, "text")) o->format = TL_FORMAT_TEXT;
             else if (!strcmp(val, "json")) o->format = TL_FORMAT_JSON;
             else if (!strcmp(val, "sarif")) o->format = TL_FORMAT_SARIF;
-            else return usage_error(err, "--format: expected text, json or sarif, got '%s'", val);
+            else if (!strcmp(val, "github")) o->format = TL_FORMAT_GITHUB;
+            else if (!strcmp(val, "codeclimate")) o->format = TL_FORMAT_CODECLIMATE;
+            else return usage_error(err, "--format: expected text, json, sarif, github or "
+                                         "codeclimate, got '%s'", val);
         } else if (long_opt(a, "--output", &val) || !strcmp(a, "-o")) {
             NEED_VALUE("--output");
             if (!*val) return usage_error(err, "%s needs a file", "--output");

@@ -32,4 +32,9 @@ int tl_sarif_write(FILE *out, const tl_report_input *in);
 /* tasklint's own JSON (json_output.c; schema documented in docs/json-output.md). */
 int tl_json_write(FILE *out, const tl_report_input *in);
 
+/* GitHub Actions workflow commands, one per finding (github_output.c). */
+int tl_github_write(FILE *out, const tl_report_input *in);
+/* GitLab Code Quality JSON: an array of issues (codeclimate_output.c). */
+int tl_codeclimate_write(FILE *out, const tl_report_input *in);
+
 #endif

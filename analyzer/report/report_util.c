@@ -78,6 +78,21 @@ char *tl_report_relpath(const char *path, const char *root) {
     return result;
 }
 
+char *tl_report_source_root(const char *project_root) {
+    char *p = tl_report_abspath(project_root);
+    for (;;) {
+        char *git = tl_xasprintf("%s/.git", strcmp(p, "/") ? p : "");
+        bool found = access(git, F_OK) == 0;
+        free(git);
+        if (found) return p;
+        char *slash = strrchr(p, '/');
+        if (!slash || slash == p) break;
+        *slash = '\0';
+    }
+    free(p);
+    return tl_report_abspath(project_root);
+}
+
 static bool unreserved(unsigned char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
            c == '-' || c == '.' || c == '_' || c == '~';
@@ -111,6 +126,11 @@ char *tl_report_file_uri(const char *path, bool dir) {
     free(enc);
     free(ap);
     return uri;
+}
+
+bool tl_report_dismissed(const tl_finding *f) {
+    return f->suppressed || f->triage == TL_TRIAGE_FALSE_POSITIVE ||
+           f->triage == TL_TRIAGE_INTENTIONAL;
 }
 
 const char *tl_report_triage_name(int triage) {

@@ -696,31 +696,12 @@ static void write_invocation(sarif_ctx *c, tl_jw *w, size_t dropped) {
     tl_jw_object_end(w);
 }
 
-/* %SRCROOT%: GitHub reads relative URIs as relative to the repository's
- * root, so when the project root (a .tasklint.yaml directory) is inside a
- * git work tree, the work tree's top level (the nearest directory at or
- * above it with a .git entry) is used; otherwise the project root. */
-static char *source_root(const char *project_root) {
-    char *p = tl_report_abspath(project_root);
-    for (;;) {
-        char *git = tl_xasprintf("%s/.git", strcmp(p, "/") ? p : "");
-        bool found = access(git, F_OK) == 0;
-        free(git);
-        if (found) return p;
-        char *slash = strrchr(p, '/');
-        if (!slash || slash == p) break;
-        *slash = '\0';
-    }
-    free(p);
-    return tl_report_abspath(project_root);
-}
-
 int tl_sarif_write(FILE *out, const tl_report_input *in) {
     sarif_ctx c = {.in = in};
     build_rules(&c);
     c.sources = tl_source_cache_new();
     c.project_root = tl_report_abspath(nonempty(in->root) ? in->root : ".");
-    c.root = source_root(c.project_root);
+    c.root = tl_report_source_root(c.project_root);
 
     /* results that will be written (capped at GitHub's limit) */
     size_t nres = 0, dropped = 0;
