@@ -65,6 +65,7 @@ typedef struct {
     const char *baseline_commit; /* --baseline-commit REF */
     tl_fail_on fail_on;       /* --fail-on */
     tl_format format;         /* --format */
+    bool include_suppressed;  /* --include-suppressed: SARIF results with suppressions */
     const char *output;       /* --output FILE */
     const char *name;         /* --name NAME (baseline set) */
     const char *run;          /* --run RUN (baseline export) */

@@ -80,6 +80,10 @@ const tl_cli_option_doc tl_cli_option_docs[] = {
      "Quality)",
      TL_OPTSEC_ANALYSIS},
     {"output", 'o', "FILE", "write the findings to FILE instead of stdout", TL_OPTSEC_ANALYSIS},
+    {"include-suppressed", 0, NULL,
+     "sarif: also write suppressed findings, with suppressions[].justification (the comment's "
+     "reason)",
+     TL_OPTSEC_ANALYSIS},
 
     {"db", 0, "PATH", "the store (default: .tasklint/findings.db at the project root)",
      TL_OPTSEC_STORE},
@@ -460,6 +464,8 @@ int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err) {
             o->db_path = val;
         } else if (!strcmp(a, "--no-db")) {
             o->no_db = true;
+        } else if (!strcmp(a, "--include-suppressed")) {
+            o->include_suppressed = true;
         } else if (long_opt(a, "--baseline", &val)) {
             NEED_VALUE("--baseline");
             if (!*val) return usage_error(err, "%s needs a name or a file", "--baseline");

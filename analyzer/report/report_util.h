@@ -40,6 +40,13 @@ char *tl_report_file_uri(const char *path, bool dir);
  * github and codeclimate, leave these out). */
 bool tl_report_dismissed(const tl_finding *f);
 
+/* A git remote as an absolute URI for SARIF's repositoryUri, or NULL when
+ * it cannot be one: "https://host/path" with any user:password@ removed
+ * (a token in a CI clone's remote is never written out), scp-like
+ * "user@host:path" as "ssh://host/path", a local path as a file URI.  The
+ * result holds only printable ASCII. (malloc'd) */
+char *tl_report_repository_uri(const char *remote);
+
 /* "false-positive", "intentional", "confirmed", or NULL (none/unknown). */
 const char *tl_report_triage_name(int triage);
 /* "new", "unchanged", "absent", or NULL (not compared). */

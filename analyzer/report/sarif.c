@@ -24,6 +24,7 @@
 #include "report/analysis_limit.h"
 #include "report/report.h"
 #include "report/report_util.h"
+#include "report/suppress_reason.h"
 #include "report/text_output.h"
 #include "rules/rule.h"
 #include "util/json_writer.h"
@@ -128,6 +129,7 @@ typedef struct {
     size_t nrules;
     const tl_report_input *in;
     tl_source_cache *sources;
+    tl_suppress_reasons *reasons; /* suppressions[].justification */
     char *root;         /* %SRCROOT%, absolute (source_root) */
     char *project_root; /* in->root, absolute: base of the baseline's relative paths */
 } sarif_ctx;
@@ -143,7 +145,7 @@ static void build_rules(sarif_ctx *c) {
     c->rules[n++] = (rule_desc){"clang-diagnostic", "ClangDiagnostic",
                                 "clang could not compile part of an analysed file",
                                 clang_diagnostic_doc, "compiler", "very-high", TL_SEV_ERROR};
-    c->rules[n++] = (rule_desc){"suppression", "Suppression",
+    c->rules[n++] = (rule_desc){"suppression", "InvalidSuppression",
                                 "a tasklint-ignore comment that is malformed or suppresses nothing",
                                 suppression_doc, "maintainability,suppression", "very-high",
                                 TL_SEV_WARNING};
@@ -465,6 +467,81 @@ static void write_message(tl_jw *w, const char *text) {
     free(t);
 }
 
+/* A growing string for messages with embedded links. */
+typedef struct {
+    char *s;
+    size_t len, cap;
+} text_buf;
+
+static void buf_putc(text_buf *b, char ch) {
+    if (b->len + 2 > b->cap) {
+        b->cap = b->cap * 2 + 64;
+        b->s = tl_xrealloc(b->s, b->cap);
+    }
+    b->s[b->len++] = ch;
+    b->s[b->len] = '\0';
+}
+
+static void buf_puts(text_buf *b, const char *s) {
+    for (; *s; s++) buf_putc(b, *s);
+}
+
+/* Text in a message that holds embedded links: a literal '[', ']' or '\\'
+ * gets a backslash (SARIF 3.11.6), so only the links are links. */
+static void buf_put_escaped(text_buf *b, const char *s) {
+    for (; *s; s++) {
+        if (*s == '[' || *s == ']' || *s == '\\') buf_putc(b, '\\');
+        buf_putc(b, *s);
+    }
+}
+
+static const char *base_name(const char *path) {
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+/* The message of a result with related locations: its text, then embedded
+ * links " (see [line 4](1), [other.c:12](2))" to the first
+ * MAX_MESSAGE_LINKS related locations, by their ids, so that a viewer can
+ * jump to each step. (malloc'd) */
+#define MAX_MESSAGE_LINKS 10
+static char *linked_message(const tl_finding *f) {
+    text_buf b = {0};
+    char *text = limit_text(nonempty(f->message) ? f->message : "(no message)",
+                            MAX_MESSAGE_BYTES / 2, false);
+    buf_put_escaped(&b, text);
+    free(text);
+    int id = 0, linked = 0;
+    for (size_t k = 0; k < f->nnotes && id < GH_MAX_RELATED; k++) {
+        const tl_note *n = &f->notes[k];
+        if (!nonempty(n->file)) continue;
+        id++; /* the note's relatedLocations id (write_result numbers them alike) */
+        if (linked == MAX_MESSAGE_LINKS) continue;
+        buf_puts(&b, linked ? ", [" : " (see [");
+        char *label;
+        if (f->file && !strcmp(n->file, f->file)) {
+            label = tl_xasprintf("line %u", n->line);
+        } else {
+            const char *base = base_name(n->file);
+            size_t cut = tl_utf8_truncate_len(base, strlen(base), 64);
+            label = tl_xasprintf("%.*s:%u", (int)cut, base, n->line);
+        }
+        buf_put_escaped(&b, label);
+        free(label);
+        char target[32];
+        snprintf(target, sizeof target, "](%d)", id);
+        buf_puts(&b, target);
+        linked++;
+    }
+    if (linked && id > linked) {
+        char more[48];
+        snprintf(more, sizeof more, " and %d more", id - linked);
+        buf_puts(&b, more);
+    }
+    if (linked) buf_putc(&b, ')');
+    return b.s;
+}
+
 /* A location object: {id?, physicalLocation, message?, logicalLocations?} */
 static void write_location(sarif_ctx *c, tl_jw *w, int id, const char *file, unsigned line,
                            unsigned col, const char *snippet, const char *message,
@@ -525,7 +602,18 @@ static void write_result(sarif_ctx *c, tl_jw *w, const tl_finding *src, bool abs
     int ri = rule_index(c, f->rule);
     if (ri >= 0) tl_jw_kv_int(w, "ruleIndex", ri);
     tl_jw_kv_string(w, "level", level_name(f->severity));
-    write_message(w, f->message);
+    size_t nnotes = 0;
+    for (size_t k = 0; k < f->nnotes; k++) nnotes += nonempty(f->notes[k].file);
+    if (nnotes && nonempty(f->file)) {
+        char *msg = linked_message(f);
+        tl_jw_key(w, "message");
+        tl_jw_object_begin(w);
+        tl_jw_kv_string(w, "text", msg);
+        tl_jw_object_end(w);
+        free(msg);
+    } else {
+        write_message(w, f->message);
+    }
     if (nonempty(f->file)) {
         tl_jw_key(w, "locations");
         tl_jw_array_begin(w);
@@ -538,8 +626,6 @@ static void write_result(sarif_ctx *c, tl_jw *w, const tl_finding *src, bool abs
         tl_jw_kv_string(w, FINGERPRINT_KEY, f->fingerprint);
         tl_jw_object_end(w);
     }
-    size_t nnotes = 0;
-    for (size_t k = 0; k < f->nnotes; k++) nnotes += nonempty(f->notes[k].file);
     if (nnotes && nonempty(f->file)) {
         tl_jw_key(w, "relatedLocations");
         tl_jw_array_begin(w);
@@ -591,6 +677,9 @@ static void write_result(sarif_ctx *c, tl_jw *w, const tl_finding *src, bool abs
         tl_jw_array_begin(w);
         tl_jw_object_begin(w);
         tl_jw_kv_string(w, "kind", "inSource");
+        char *reason = absent ? NULL : tl_suppress_reasons_for(c->reasons, f);
+        if (reason) tl_jw_kv_string(w, "justification", reason);
+        free(reason);
         tl_jw_object_end(w);
         tl_jw_array_end(w);
     }
@@ -606,6 +695,35 @@ static void write_result(sarif_ctx *c, tl_jw *w, const tl_finding *src, bool abs
     for (size_t k = 0; k < copy.nnotes; k++) free(copy.notes[k].file);
     free(copy.notes);
     free(copy.file);
+}
+
+/* ---- version control ---- */
+
+/* runs[0].versionControlProvenance: the repository (its origin remote, else
+ * the work tree as a file URI), the HEAD commit and branch; mappedTo
+ * %SRCROOT% when that is the work tree's top level. */
+static void write_version_control(sarif_ctx *c, tl_jw *w) {
+    const tl_report_input *in = c->in;
+    if (!nonempty(in->vcs_toplevel) || !nonempty(in->vcs_revision)) return;
+    char *top = tl_report_abspath(in->vcs_toplevel);
+    char *repo = tl_report_repository_uri(in->vcs_remote);
+    if (!repo) repo = tl_report_file_uri(top, true);
+    tl_jw_key(w, "versionControlProvenance");
+    tl_jw_array_begin(w);
+    tl_jw_object_begin(w);
+    tl_jw_kv_string(w, "repositoryUri", repo);
+    tl_jw_kv_string(w, "revisionId", in->vcs_revision);
+    if (nonempty(in->vcs_branch)) tl_jw_kv_string(w, "branch", in->vcs_branch);
+    if (!strcmp(top, c->root)) {
+        tl_jw_key(w, "mappedTo");
+        tl_jw_object_begin(w);
+        tl_jw_kv_string(w, "uriBaseId", SRCROOT);
+        tl_jw_object_end(w);
+    }
+    tl_jw_object_end(w);
+    tl_jw_array_end(w);
+    free(repo);
+    free(top);
 }
 
 /* ---- invocation ---- */
@@ -700,6 +818,7 @@ int tl_sarif_write(FILE *out, const tl_report_input *in) {
     sarif_ctx c = {.in = in};
     build_rules(&c);
     c.sources = tl_source_cache_new();
+    c.reasons = tl_suppress_reasons_new(c.sources);
     c.project_root = tl_report_abspath(nonempty(in->root) ? in->root : ".");
     c.root = tl_report_source_root(c.project_root);
 
@@ -750,6 +869,7 @@ int tl_sarif_write(FILE *out, const tl_report_input *in) {
     tl_jw_object_end(w);
     free(root_uri);
 
+    write_version_control(&c, w);
     tl_jw_kv_string(w, "columnKind", "utf16CodeUnits");
 
     tl_jw_key(w, "results");
@@ -772,6 +892,7 @@ int tl_sarif_write(FILE *out, const tl_report_input *in) {
     tl_jw_object_end(w);
     int rc = tl_jw_finish(w);
 
+    tl_suppress_reasons_free(c.reasons);
     tl_source_cache_free(c.sources);
     free(c.root);
     free(c.project_root);
