@@ -69,7 +69,7 @@ for mode in "${modes[@]}"; do
     expect "orphaned-spawn,missing-timeout" tasklint --enable orphaned-spawn,mis
     expect "$(grep -vx orphaned-spawn <<<"$rules" | sed 's/^/orphaned-spawn,/')" \
         tasklint --disable = orphaned-spawn,
-    expect $'json\nsarif\ntext' tasklint --format ''
+    expect $'codeclimate\ngithub\njson\nsarif\ntext' tasklint --format ''
     expect $'always\nauto\nnever' tasklint --color = ''
     expect $'default\nstrict' tasklint --profile ''
     expect $'any\nnew\nnone' tasklint --fail-on ''
