@@ -17,6 +17,7 @@
 
 #include "report/report.h"
 #include "report/report_util.h"
+#include "report/suppress_reason.h"
 #include "rules/rule.h"
 #include "store/store.h"
 #include "report/analysis_limit.h"
@@ -584,6 +585,31 @@ static void test_report_paths(void **state) {
     free(u);
 }
 
+/* The reason of a suppression comment, as SARIF's justification. */
+static void test_suppress_reason_in_line(void **state) {
+    (void)state;
+    struct {
+        const char *line;
+        unsigned col;
+        const char *want;
+    } cases[] = {
+        {"x(); // tasklint-ignore(orphaned-spawn): the pool owns it  ", 9, "the pool owns it"},
+        {"x(); /* tasklint-ignore(a, b) : why */ y();", 9, "why"},
+        {"/* tasklint-ignore-begin(a): one tasklint-ignore(b): two */", 4, "one"},
+        {"// tasklint-ignore-next-line(*): ok", 4, "ok"},
+        {"// tasklint-ignore(a)", 4, NULL},
+        {"// tasklint-ignore(a):   ", 4, NULL},
+        {"// tasklint-ignore(a", 4, NULL},
+        {"short", 40, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *r = tl_suppress_reason_in_line(cases[i].line, strlen(cases[i].line), cases[i].col);
+        if (cases[i].want) assert_string_equal(r, cases[i].want);
+        else assert_null(r);
+        free(r);
+    }
+}
+
 /* Remotes as SARIF repositoryUri: never with credentials, always a URI. */
 static void test_repository_uri(void **state) {
     (void)state;
@@ -665,6 +691,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_json_output, setup, teardown),
         cmocka_unit_test(test_report_paths),
         cmocka_unit_test(test_repository_uri),
+        cmocka_unit_test(test_suppress_reason_in_line),
         cmocka_unit_test_setup_teardown(test_sarif_version_control, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,6 +24,7 @@
 #include "report/analysis_limit.h"
 #include "report/report.h"
 #include "report/report_util.h"
+#include "report/sarif_message.h"
 #include "report/suppress_reason.h"
 #include "report/text_output.h"
 #include "rules/rule.h"
@@ -467,81 +468,6 @@ static void write_message(tl_jw *w, const char *text) {
     free(t);
 }
 
-/* A growing string for messages with embedded links. */
-typedef struct {
-    char *s;
-    size_t len, cap;
-} text_buf;
-
-static void buf_putc(text_buf *b, char ch) {
-    if (b->len + 2 > b->cap) {
-        b->cap = b->cap * 2 + 64;
-        b->s = tl_xrealloc(b->s, b->cap);
-    }
-    b->s[b->len++] = ch;
-    b->s[b->len] = '\0';
-}
-
-static void buf_puts(text_buf *b, const char *s) {
-    for (; *s; s++) buf_putc(b, *s);
-}
-
-/* Text in a message that holds embedded links: a literal '[', ']' or '\\'
- * gets a backslash (SARIF 3.11.6), so only the links are links. */
-static void buf_put_escaped(text_buf *b, const char *s) {
-    for (; *s; s++) {
-        if (*s == '[' || *s == ']' || *s == '\\') buf_putc(b, '\\');
-        buf_putc(b, *s);
-    }
-}
-
-static const char *base_name(const char *path) {
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
-/* The message of a result with related locations: its text, then embedded
- * links " (see [line 4](1), [other.c:12](2))" to the first
- * MAX_MESSAGE_LINKS related locations, by their ids, so that a viewer can
- * jump to each step. (malloc'd) */
-#define MAX_MESSAGE_LINKS 10
-static char *linked_message(const tl_finding *f) {
-    text_buf b = {0};
-    char *text = limit_text(nonempty(f->message) ? f->message : "(no message)",
-                            MAX_MESSAGE_BYTES / 2, false);
-    buf_put_escaped(&b, text);
-    free(text);
-    int id = 0, linked = 0;
-    for (size_t k = 0; k < f->nnotes && id < GH_MAX_RELATED; k++) {
-        const tl_note *n = &f->notes[k];
-        if (!nonempty(n->file)) continue;
-        id++; /* the note's relatedLocations id (write_result numbers them alike) */
-        if (linked == MAX_MESSAGE_LINKS) continue;
-        buf_puts(&b, linked ? ", [" : " (see [");
-        char *label;
-        if (f->file && !strcmp(n->file, f->file)) {
-            label = tl_xasprintf("line %u", n->line);
-        } else {
-            const char *base = base_name(n->file);
-            size_t cut = tl_utf8_truncate_len(base, strlen(base), 64);
-            label = tl_xasprintf("%.*s:%u", (int)cut, base, n->line);
-        }
-        buf_put_escaped(&b, label);
-        free(label);
-        char target[32];
-        snprintf(target, sizeof target, "](%d)", id);
-        buf_puts(&b, target);
-        linked++;
-    }
-    if (linked && id > linked) {
-        char more[48];
-        snprintf(more, sizeof more, " and %d more", id - linked);
-        buf_puts(&b, more);
-    }
-    if (linked) buf_putc(&b, ')');
-    return b.s;
-}
-
 /* A location object: {id?, physicalLocation, message?, logicalLocations?} */
 static void write_location(sarif_ctx *c, tl_jw *w, int id, const char *file, unsigned line,
                            unsigned col, const char *snippet, const char *message,
@@ -605,7 +531,10 @@ static void write_result(sarif_ctx *c, tl_jw *w, const tl_finding *src, bool abs
     size_t nnotes = 0;
     for (size_t k = 0; k < f->nnotes; k++) nnotes += nonempty(f->notes[k].file);
     if (nnotes && nonempty(f->file)) {
-        char *msg = linked_message(f);
+        char *text = limit_text(nonempty(f->message) ? f->message : "(no message)",
+                                MAX_MESSAGE_BYTES / 2, false);
+        char *msg = tl_sarif_linked_message(text, f, GH_MAX_RELATED);
+        free(text);
         tl_jw_key(w, "message");
         tl_jw_object_begin(w);
         tl_jw_kv_string(w, "text", msg);
