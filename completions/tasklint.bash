@@ -11,7 +11,7 @@
 _tasklint_options=(-p -j -q -v -o -h
     --no-compdb --enable --disable --profile --config --no-config --models --show-config
     --exclude --jobs --color --quiet --verbose --statistics --format --output
-    --db --no-db --baseline --baseline-commit --fail-on --name --run
+    --include-suppressed --db --no-db --baseline --baseline-commit --fail-on --name --run
     --list-rules --explain --version --help)
 _tasklint_commands=(check runs diff baseline triage summarize link)
 
@@ -61,7 +61,7 @@ _tasklint() {
             ;;
         --profile) COMPREPLY=($(compgen -W $'default\nstrict' -- "$cur")); return ;;
         --color | --colour) COMPREPLY=($(compgen -W $'auto\nalways\nnever' -- "$cur")); return ;;
-        --format) COMPREPLY=($(compgen -W $'text\njson\nsarif' -- "$cur")); return ;;
+        --format) COMPREPLY=($(compgen -W $'text\njson\nsarif\ngithub\ncodeclimate' -- "$cur")); return ;;
         --fail-on) COMPREPLY=($(compgen -W $'new\nany\nnone' -- "$cur")); return ;;
         -j | --jobs)
             COMPREPLY=($(compgen -W "$(seq 1 "$(nproc 2>/dev/null || echo 4)")" -- "$cur"))

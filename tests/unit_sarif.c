@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 
 #include "report/report.h"
 #include "report/report_util.h"
+#include "report/suppress_reason.h"
 #include "rules/rule.h"
 #include "store/store.h"
 #include "report/analysis_limit.h"
@@ -37,7 +39,7 @@ static const char SRC1[] = "int main(void) {\n"
 #define GO_UTF16_END 27u /* + strlen("go(worker())") */
 
 static const char SRC2[] = "void f(void) {\n"
-                           "    poll(&pfd, 1, -1);\n"
+                           "    poll(&pfd, 1, -1); // tasklint-ignore(missing-timeout): the peer [always] answers\n"
                            "    sleep(1);\n"
                            "}\n";
 
@@ -221,6 +223,18 @@ static void test_sarif_rules(void **state) {
     }
     assert_non_null(strstr(rules, "\"id\": \"clang-diagnostic\""));
     assert_non_null(strstr(rules, "\"id\": \"suppression\""));
+    /* every rule's name differs from its id beyond case (a name equal to the
+       id is a SARIF1001 warning in Microsoft's validator) */
+    size_t nnamed = 0;
+    for (const char *id = strstr(rules, "\"id\": \""); id; id = strstr(id + 1, "\"id\": \"")) {
+        const char *name = strstr(id, "\"name\": \"");
+        assert_non_null(name);
+        const char *ide = strchr(id + 7, '"'), *namee = strchr(name + 9, '"');
+        size_t idlen = (size_t)(ide - (id + 7)), namelen = (size_t)(namee - (name + 9));
+        assert_false(idlen == namelen && !strncasecmp(id + 7, name + 9, idlen));
+        nnamed++;
+    }
+    assert_int_equal(nnamed, tl_rule_count() + 3);
     assert_non_null(strstr(rules, "\"id\": \"analysis-limit\""));
     size_t nrules = tl_rule_count() + 3;
     assert_int_equal(count(rules, "\"shortDescription\""), nrules);
@@ -262,6 +276,9 @@ static void test_sarif_path_result(void **state) {
     assert_non_null(strstr(r, "\"ruleIndex\": 0"));
     assert_non_null(strstr(r, "\"level\": \"warning\""));
     assert_non_null(strstr(r, "\"text\": \"coroutine handle returned by go() is never closed"));
+    /* the message links to the related locations by id (SARIF embedded links) */
+    assert_non_null(strstr(r, "\"text\": \"coroutine handle returned by go() is never closed; it "
+                              "leaks at the return on line 4 (see [line 3](1), [line 4](2))\"\n"));
     /* relative, percent-encoded URI (space, é, 日) under %SRCROOT% */
     assert_non_null(strstr(r, "\"uri\": \"src%20dir/caf%C3%A9%20%E6%97%A5.c\",\n"));
     assert_non_null(strstr(r, "\"uriBaseId\": \"%SRCROOT%\""));
@@ -386,6 +403,8 @@ static void test_sarif_include_suppressed_no_baseline(void **state) {
     assert_non_null(s);
     assert_non_null(strstr(s, "\"suppressions\": [\n"));
     assert_non_null(strstr(s, "\"kind\": \"inSource\""));
+    /* the comment's reason, read again from the source */
+    assert_non_null(strstr(s, "\"justification\": \"the peer [always] answers\"\n"));
     assert_null(strstr(results, "baselineState"));
     assert_null(strstr(results, "FIXED-ONE"));
     assert_non_null(strstr(out, "\"executionSuccessful\": false"));
@@ -434,7 +453,7 @@ static void test_sarif_outside_root_and_empty(void **state) {
     assert_non_null(strstr(out, "\"uri\": \"file:///nonexistent/dir%20with%20space/a.c\"\n"));
     assert_non_null(strstr(out, "\"startColumn\": 3,"));
     assert_non_null(strstr(out, "\"endColumn\": 4\n"));
-    assert_non_null(strstr(out, "\"text\": \"(no message)\""));
+    assert_non_null(strstr(out, "\"text\": \"(no message) (see [line 9](1))\""));
     assert_null(strstr(out, "\"\""));
     assert_non_null(strstr(out, "\"results\": [\n"));
     free(out);
@@ -566,6 +585,98 @@ static void test_report_paths(void **state) {
     free(u);
 }
 
+/* The reason of a suppression comment, as SARIF's justification. */
+static void test_suppress_reason_in_line(void **state) {
+    (void)state;
+    struct {
+        const char *line;
+        unsigned col;
+        const char *want;
+    } cases[] = {
+        {"x(); // tasklint-ignore(orphaned-spawn): the pool owns it  ", 9, "the pool owns it"},
+        {"x(); /* tasklint-ignore(a, b) : why */ y();", 9, "why"},
+        {"/* tasklint-ignore-begin(a): one tasklint-ignore(b): two */", 4, "one"},
+        {"// tasklint-ignore-next-line(*): ok", 4, "ok"},
+        {"// tasklint-ignore(a)", 4, NULL},
+        {"// tasklint-ignore(a):   ", 4, NULL},
+        {"// tasklint-ignore(a", 4, NULL},
+        {"short", 40, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *r = tl_suppress_reason_in_line(cases[i].line, strlen(cases[i].line), cases[i].col);
+        if (cases[i].want) assert_string_equal(r, cases[i].want);
+        else assert_null(r);
+        free(r);
+    }
+}
+
+/* Remotes as SARIF repositoryUri: never with credentials, always a URI. */
+static void test_repository_uri(void **state) {
+    (void)state;
+    struct {
+        const char *remote, *want;
+    } cases[] = {
+        {"https://github.com/o/r.git", "https://github.com/o/r.git"},
+        {"https://x-access-token:ghs_SECRET@github.com/o/r", "https://github.com/o/r"},
+        {"https://user@gitlab.example/g/r.git", "https://gitlab.example/g/r.git"},
+        {"ssh://git@github.com/o/r.git", "ssh://github.com/o/r.git"},
+        {"git@github.com:o/r.git", "ssh://github.com/o/r.git"},
+        {"github.com:o/r.git", "ssh://github.com/o/r.git"},
+        {"/srv/git/r.git", "file:///srv/git/r.git"},
+        {"/srv/my repo", "file:///srv/my%20repo"},
+        {"https://github.com/o/r\033[31m", NULL},
+        {"https://github.com/o/r x", NULL},
+        {"../relative/r.git", NULL},
+        {"", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *u = tl_report_repository_uri(cases[i].remote);
+        if (cases[i].want) assert_string_equal(u, cases[i].want);
+        else assert_null(u);
+        free(u);
+    }
+    assert_null(tl_report_repository_uri(NULL));
+}
+
+/* versionControlProvenance from the git facts the CLI gathers; mappedTo
+ * %SRCROOT% only when that is the work tree's top level. */
+static void test_sarif_version_control(void **state) {
+    project *p = *state;
+    tl_report_input in = p->in;
+    char *out = render(tl_sarif_write, &in, NULL);
+    assert_null(strstr(out, "versionControlProvenance"));
+    free(out);
+    in.vcs_toplevel = p->root;
+    in.vcs_remote = "git@github.com:o/r.git";
+    in.vcs_revision = "0123456789012345678901234567890123456789";
+    in.vcs_branch = "main";
+    out = render(tl_sarif_write, &in, "unit-vcs.sarif");
+    char *vcp = block(out, "\"versionControlProvenance\"");
+    assert_non_null(strstr(vcp, "\"repositoryUri\": \"ssh://github.com/o/r.git\",\n"));
+    assert_non_null(strstr(vcp, "\"revisionId\": \"0123456789012345678901234567890123456789\",\n"));
+    assert_non_null(strstr(vcp, "\"branch\": \"main\",\n"));
+    assert_non_null(strstr(vcp, "\"uriBaseId\": \"%SRCROOT%\"\n"));
+    free(vcp);
+    free(out);
+    /* no remote: the work tree itself; a detached HEAD: no branch; a work
+       tree above %SRCROOT%: no mappedTo */
+    char *parent = tl_xstrdup(p->root);
+    *strrchr(parent, '/') = '\0';
+    in.vcs_toplevel = parent;
+    in.vcs_remote = NULL;
+    in.vcs_branch = NULL;
+    out = render(tl_sarif_write, &in, NULL);
+    vcp = block(out, "\"versionControlProvenance\"");
+    char *want = tl_xasprintf("\"repositoryUri\": \"file://%s/\",\n", parent);
+    assert_non_null(strstr(vcp, want));
+    assert_null(strstr(vcp, "branch"));
+    assert_null(strstr(vcp, "mappedTo"));
+    free(want);
+    free(vcp);
+    free(out);
+    free(parent);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_sarif_top_level, setup, teardown),
@@ -579,6 +690,9 @@ int main(void) {
         cmocka_unit_test(test_sarif_long_message_truncated),
         cmocka_unit_test_setup_teardown(test_json_output, setup, teardown),
         cmocka_unit_test(test_report_paths),
+        cmocka_unit_test(test_repository_uri),
+        cmocka_unit_test(test_suppress_reason_in_line),
+        cmocka_unit_test_setup_teardown(test_sarif_version_control, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,7 +34,13 @@ typedef enum {
 } tl_cli_command;
 
 typedef enum { TL_FAIL_DEFAULT = 0, TL_FAIL_NEW, TL_FAIL_ANY, TL_FAIL_NONE } tl_fail_on;
-typedef enum { TL_FORMAT_TEXT = 0, TL_FORMAT_JSON, TL_FORMAT_SARIF } tl_format;
+typedef enum {
+    TL_FORMAT_TEXT = 0,
+    TL_FORMAT_JSON,
+    TL_FORMAT_SARIF,
+    TL_FORMAT_GITHUB,     /* GitHub Actions workflow commands */
+    TL_FORMAT_CODECLIMATE /* GitLab Code Quality */
+} tl_format;
 
 typedef struct {
     tl_cli_command command;
@@ -63,6 +69,7 @@ typedef struct {
     const char *baseline_commit; /* --baseline-commit REF */
     tl_fail_on fail_on;       /* --fail-on */
     tl_format format;         /* --format */
+    bool include_suppressed;  /* --include-suppressed: SARIF results with suppressions */
     const char *output;       /* --output FILE */
     const char *name;         /* --name NAME (baseline set) */
     const char *run;          /* --run RUN (baseline export) */

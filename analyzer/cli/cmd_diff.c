@@ -286,7 +286,7 @@ int tl_cmd_diff(const tl_cli_options *o) {
             rc = 2;
             goto out;
         }
-    } else if (o->format == TL_FORMAT_SARIF) {
+    } else if (o->format != TL_FORMAT_TEXT) { /* sarif, github, codeclimate: a run's formats */
         fprintf(stderr, "tasklint: error: diff: --format is text or json\n");
         rc = 2;
         goto out;

@@ -1194,7 +1194,7 @@ static int write_report(const tl_cli_options *o, FILE *out, run_ctx *c, const tl
     in.findings = &c->all;
     in.absent = absent;
     in.root = c->root;
-    in.include_suppressed = false;
+    in.include_suppressed = o->include_suppressed;
     in.execution_successful = ok;
     in.baseline_compared = compared;
     in.command_line = o->command_line;
@@ -1205,7 +1205,33 @@ static int write_report(const tl_cli_options *o, FILE *out, run_ctx *c, const tl
     in.nfatal = (int)c->nfatal;
     in.start_time_utc = start;
     in.end_time_utc = end;
-    return o->format == TL_FORMAT_SARIF ? tl_sarif_write(out, &in) : tl_json_write(out, &in);
+    /* SARIF: where the analysed code comes from (git runs as for the store's
+       metadata: argv only, no shell) */
+    char *top = NULL, *remote = NULL, *commit = NULL, *branch = NULL;
+    if (o->format == TL_FORMAT_SARIF && (top = tl_git_toplevel(c->root))) {
+        tl_git_head(top, &commit, &branch);
+        if (tl_git(top, (const char *const[]){"remote", "get-url", "origin", NULL}, &remote,
+                   NULL) != 0) {
+            free(remote);
+            remote = NULL;
+        }
+        in.vcs_toplevel = top;
+        in.vcs_remote = remote;
+        in.vcs_revision = commit;
+        in.vcs_branch = branch;
+    }
+    int rc;
+    switch (o->format) {
+    case TL_FORMAT_SARIF: rc = tl_sarif_write(out, &in); break;
+    case TL_FORMAT_GITHUB: rc = tl_github_write(out, &in); break;
+    case TL_FORMAT_CODECLIMATE: rc = tl_codeclimate_write(out, &in); break;
+    default: rc = tl_json_write(out, &in); break;
+    }
+    free(top);
+    free(remote);
+    free(commit);
+    free(branch);
+    return rc;
 }
 
 /* ---- summarize: phase 1 into a file, for link ---- */

@@ -81,7 +81,10 @@ const tl_cli_option_doc tl_cli_option_docs[] = {
      "'*' stops at '/', '**/' matches any directories, a matching directory excludes all under it)",
      TL_OPTSEC_INPUT},
 
-    {"format", 0, "FMT", "text (default), json or sarif", TL_OPTSEC_OUTPUT},
+    {"format", 0, "FMT",
+     "text (default), json, sarif, github (Actions annotations) or codeclimate (GitLab Code "
+     "Quality)",
+     TL_OPTSEC_OUTPUT},
     {"output", 'o', "FILE", "write the findings to FILE instead of stdout", TL_OPTSEC_OUTPUT},
     {"color", 0, "WHEN",
      "auto (default), always or never; NO_COLOR (non-empty) always disables colour",
@@ -93,6 +96,10 @@ const tl_cli_option_doc tl_cli_option_docs[] = {
      TL_OPTSEC_OUTPUT},
     {"statistics", 0, NULL,
      "after the summary, the number of findings of each rule (stderr; printed even with -q)",
+     TL_OPTSEC_OUTPUT},
+    {"include-suppressed", 0, NULL,
+     "sarif: also write suppressed findings, with suppressions[].justification (the comment's "
+     "reason)",
      TL_OPTSEC_OUTPUT},
 
     {"db", 0, "PATH", "the store (default: .tasklint/findings.db at the project root)",
@@ -574,7 +581,12 @@ static int apply_option(tl_cli_options *o, const tl_cli_option_doc *d, const cha
         if (!strcmp(val, "text")) o->format = TL_FORMAT_TEXT;
         else if (!strcmp(val, "json")) o->format = TL_FORMAT_JSON;
         else if (!strcmp(val, "sarif")) o->format = TL_FORMAT_SARIF;
-        else return usage_error(err, "--format: expected text, json or sarif, got '%s'", val);
+        else if (!strcmp(val, "github")) o->format = TL_FORMAT_GITHUB;
+        else if (!strcmp(val, "codeclimate")) o->format = TL_FORMAT_CODECLIMATE;
+        else return usage_error(err, "--format: expected text, json, sarif, github or codeclimate, "
+                                     "got '%s'", val);
+    } else if (!strcmp(n, "include-suppressed")) {
+        o->include_suppressed = true;
     } else if (!strcmp(n, "output")) {
         if (!*val) return usage_error(err, "%s needs a file", "--output");
         o->output = val;

@@ -23,6 +23,14 @@ typedef struct {
     int files_failed;             /* TUs that could not be analysed at all */
     const char *const *fatal_messages; /* per failed TU: "file: message" */
     int nfatal;
+    /* SARIF versionControlProvenance, when the root is in a git checkout
+       (all NULL otherwise): the remote as given by `git remote get-url
+       origin` (made a URI without credentials: report_util.h), else NULL;
+       the work tree's top level; the HEAD commit; the branch, or NULL. */
+    const char *vcs_remote;
+    const char *vcs_toplevel;
+    const char *vcs_revision;
+    const char *vcs_branch;
     const char *start_time_utc;   /* ISO 8601, or NULL */
     const char *end_time_utc;
 } tl_report_input;
@@ -31,5 +39,10 @@ typedef struct {
 int tl_sarif_write(FILE *out, const tl_report_input *in);
 /* tasklint's own JSON (json_output.c; schema documented in docs/json-output.md). */
 int tl_json_write(FILE *out, const tl_report_input *in);
+
+/* GitHub Actions workflow commands, one per finding (github_output.c). */
+int tl_github_write(FILE *out, const tl_report_input *in);
+/* GitLab Code Quality JSON: an array of issues (codeclimate_output.c). */
+int tl_codeclimate_write(FILE *out, const tl_report_input *in);
 
 #endif

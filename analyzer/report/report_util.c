@@ -78,6 +78,21 @@ char *tl_report_relpath(const char *path, const char *root) {
     return result;
 }
 
+char *tl_report_source_root(const char *project_root) {
+    char *p = tl_report_abspath(project_root);
+    for (;;) {
+        char *git = tl_xasprintf("%s/.git", strcmp(p, "/") ? p : "");
+        bool found = access(git, F_OK) == 0;
+        free(git);
+        if (found) return p;
+        char *slash = strrchr(p, '/');
+        if (!slash || slash == p) break;
+        *slash = '\0';
+    }
+    free(p);
+    return tl_report_abspath(project_root);
+}
+
 static bool unreserved(unsigned char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
            c == '-' || c == '.' || c == '_' || c == '~';
@@ -111,6 +126,51 @@ char *tl_report_file_uri(const char *path, bool dir) {
     free(enc);
     free(ap);
     return uri;
+}
+
+/* RFC 3986 characters a URI may hold as they are (no space, quote, <>\\^`{|}). */
+static bool uri_safe(const char *s) {
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch <= 0x20 || ch >= 0x7f || strchr("\"<>\\^`{|}", ch)) return false;
+    }
+    return true;
+}
+
+char *tl_report_repository_uri(const char *remote) {
+    if (!remote || !*remote) return NULL;
+    char *uri = NULL;
+    const char *scheme_end = strstr(remote, "://");
+    const char *colon = strchr(remote, ':');
+    const char *slash = strchr(remote, '/');
+    if (scheme_end && scheme_end == colon && scheme_end > remote) {
+        /* scheme://[userinfo@]host/path: drop the userinfo */
+        const char *auth = scheme_end + 3;
+        const char *auth_end = auth + strcspn(auth, "/?#");
+        const char *at = NULL;
+        for (const char *p = auth; p < auth_end; p++)
+            if (*p == '@') at = p;
+        const char *host = at ? at + 1 : auth;
+        uri = tl_xasprintf("%.*s%s", (int)(auth - remote), remote, host);
+    } else if (remote[0] == '/') {
+        uri = tl_report_file_uri(remote, false);
+    } else if (colon && colon > remote && (!slash || slash > colon)) {
+        /* scp-like [user@]host:path */
+        const char *at = memchr(remote, '@', (size_t)(colon - remote));
+        const char *host = at ? at + 1 : remote;
+        const char *path = colon + 1;
+        uri = tl_xasprintf("ssh://%.*s/%s", (int)(colon - host), host, path[0] == '/' ? path + 1 : path);
+    }
+    if (uri && !uri_safe(uri)) {
+        free(uri);
+        uri = NULL;
+    }
+    return uri;
+}
+
+bool tl_report_dismissed(const tl_finding *f) {
+    return f->suppressed || f->triage == TL_TRIAGE_FALSE_POSITIVE ||
+           f->triage == TL_TRIAGE_INTENTIONAL;
 }
 
 const char *tl_report_triage_name(int triage) {

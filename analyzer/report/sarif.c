@@ -24,6 +24,8 @@
 #include "report/analysis_limit.h"
 #include "report/report.h"
 #include "report/report_util.h"
+#include "report/sarif_message.h"
+#include "report/suppress_reason.h"
 #include "report/text_output.h"
 #include "rules/rule.h"
 #include "util/json_writer.h"
@@ -128,6 +130,7 @@ typedef struct {
     size_t nrules;
     const tl_report_input *in;
     tl_source_cache *sources;
+    tl_suppress_reasons *reasons; /* suppressions[].justification */
     char *root;         /* %SRCROOT%, absolute (source_root) */
     char *project_root; /* in->root, absolute: base of the baseline's relative paths */
 } sarif_ctx;
@@ -143,7 +146,7 @@ static void build_rules(sarif_ctx *c) {
     c->rules[n++] = (rule_desc){"clang-diagnostic", "ClangDiagnostic",
                                 "clang could not compile part of an analysed file",
                                 clang_diagnostic_doc, "compiler", "very-high", TL_SEV_ERROR};
-    c->rules[n++] = (rule_desc){"suppression", "Suppression",
+    c->rules[n++] = (rule_desc){"suppression", "InvalidSuppression",
                                 "a tasklint-ignore comment that is malformed or suppresses nothing",
                                 suppression_doc, "maintainability,suppression", "very-high",
                                 TL_SEV_WARNING};
@@ -525,7 +528,21 @@ static void write_result(sarif_ctx *c, tl_jw *w, const tl_finding *src, bool abs
     int ri = rule_index(c, f->rule);
     if (ri >= 0) tl_jw_kv_int(w, "ruleIndex", ri);
     tl_jw_kv_string(w, "level", level_name(f->severity));
-    write_message(w, f->message);
+    size_t nnotes = 0;
+    for (size_t k = 0; k < f->nnotes; k++) nnotes += nonempty(f->notes[k].file);
+    if (nnotes && nonempty(f->file)) {
+        char *text = limit_text(nonempty(f->message) ? f->message : "(no message)",
+                                MAX_MESSAGE_BYTES / 2, false);
+        char *msg = tl_sarif_linked_message(text, f, GH_MAX_RELATED);
+        free(text);
+        tl_jw_key(w, "message");
+        tl_jw_object_begin(w);
+        tl_jw_kv_string(w, "text", msg);
+        tl_jw_object_end(w);
+        free(msg);
+    } else {
+        write_message(w, f->message);
+    }
     if (nonempty(f->file)) {
         tl_jw_key(w, "locations");
         tl_jw_array_begin(w);
@@ -538,8 +555,6 @@ static void write_result(sarif_ctx *c, tl_jw *w, const tl_finding *src, bool abs
         tl_jw_kv_string(w, FINGERPRINT_KEY, f->fingerprint);
         tl_jw_object_end(w);
     }
-    size_t nnotes = 0;
-    for (size_t k = 0; k < f->nnotes; k++) nnotes += nonempty(f->notes[k].file);
     if (nnotes && nonempty(f->file)) {
         tl_jw_key(w, "relatedLocations");
         tl_jw_array_begin(w);
@@ -591,6 +606,9 @@ static void write_result(sarif_ctx *c, tl_jw *w, const tl_finding *src, bool abs
         tl_jw_array_begin(w);
         tl_jw_object_begin(w);
         tl_jw_kv_string(w, "kind", "inSource");
+        char *reason = absent ? NULL : tl_suppress_reasons_for(c->reasons, f);
+        if (reason) tl_jw_kv_string(w, "justification", reason);
+        free(reason);
         tl_jw_object_end(w);
         tl_jw_array_end(w);
     }
@@ -606,6 +624,35 @@ static void write_result(sarif_ctx *c, tl_jw *w, const tl_finding *src, bool abs
     for (size_t k = 0; k < copy.nnotes; k++) free(copy.notes[k].file);
     free(copy.notes);
     free(copy.file);
+}
+
+/* ---- version control ---- */
+
+/* runs[0].versionControlProvenance: the repository (its origin remote, else
+ * the work tree as a file URI), the HEAD commit and branch; mappedTo
+ * %SRCROOT% when that is the work tree's top level. */
+static void write_version_control(sarif_ctx *c, tl_jw *w) {
+    const tl_report_input *in = c->in;
+    if (!nonempty(in->vcs_toplevel) || !nonempty(in->vcs_revision)) return;
+    char *top = tl_report_abspath(in->vcs_toplevel);
+    char *repo = tl_report_repository_uri(in->vcs_remote);
+    if (!repo) repo = tl_report_file_uri(top, true);
+    tl_jw_key(w, "versionControlProvenance");
+    tl_jw_array_begin(w);
+    tl_jw_object_begin(w);
+    tl_jw_kv_string(w, "repositoryUri", repo);
+    tl_jw_kv_string(w, "revisionId", in->vcs_revision);
+    if (nonempty(in->vcs_branch)) tl_jw_kv_string(w, "branch", in->vcs_branch);
+    if (!strcmp(top, c->root)) {
+        tl_jw_key(w, "mappedTo");
+        tl_jw_object_begin(w);
+        tl_jw_kv_string(w, "uriBaseId", SRCROOT);
+        tl_jw_object_end(w);
+    }
+    tl_jw_object_end(w);
+    tl_jw_array_end(w);
+    free(repo);
+    free(top);
 }
 
 /* ---- invocation ---- */
@@ -696,31 +743,13 @@ static void write_invocation(sarif_ctx *c, tl_jw *w, size_t dropped) {
     tl_jw_object_end(w);
 }
 
-/* %SRCROOT%: GitHub reads relative URIs as relative to the repository's
- * root, so when the project root (a .tasklint.yaml directory) is inside a
- * git work tree, the work tree's top level (the nearest directory at or
- * above it with a .git entry) is used; otherwise the project root. */
-static char *source_root(const char *project_root) {
-    char *p = tl_report_abspath(project_root);
-    for (;;) {
-        char *git = tl_xasprintf("%s/.git", strcmp(p, "/") ? p : "");
-        bool found = access(git, F_OK) == 0;
-        free(git);
-        if (found) return p;
-        char *slash = strrchr(p, '/');
-        if (!slash || slash == p) break;
-        *slash = '\0';
-    }
-    free(p);
-    return tl_report_abspath(project_root);
-}
-
 int tl_sarif_write(FILE *out, const tl_report_input *in) {
     sarif_ctx c = {.in = in};
     build_rules(&c);
     c.sources = tl_source_cache_new();
+    c.reasons = tl_suppress_reasons_new(c.sources);
     c.project_root = tl_report_abspath(nonempty(in->root) ? in->root : ".");
-    c.root = source_root(c.project_root);
+    c.root = tl_report_source_root(c.project_root);
 
     /* results that will be written (capped at GitHub's limit) */
     size_t nres = 0, dropped = 0;
@@ -769,6 +798,7 @@ int tl_sarif_write(FILE *out, const tl_report_input *in) {
     tl_jw_object_end(w);
     free(root_uri);
 
+    write_version_control(&c, w);
     tl_jw_kv_string(w, "columnKind", "utf16CodeUnits");
 
     tl_jw_key(w, "results");
@@ -791,6 +821,7 @@ int tl_sarif_write(FILE *out, const tl_report_input *in) {
     tl_jw_object_end(w);
     int rc = tl_jw_finish(w);
 
+    tl_suppress_reasons_free(c.reasons);
     tl_source_cache_free(c.sources);
     free(c.root);
     free(c.project_root);

@@ -171,6 +171,14 @@ const char *tl_source_cache_line(tl_source_cache *c, const char *file, unsigned 
     return f->text + start;
 }
 
+const char *tl_source_cache_text(tl_source_cache *c, const char *file, size_t *len) {
+    size_t n;
+    if (!tl_source_cache_line(c, file, 1, &n)) return NULL; /* loads it */
+    cached_file *f = slot_for(c, file);
+    *len = f->len;
+    return f->text;
+}
+
 /* ---- findings ---- */
 
 static void put_location(FILE *out, const char *file, unsigned line, unsigned col, bool color) {

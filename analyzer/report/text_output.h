@@ -35,6 +35,9 @@ void tl_source_cache_put(tl_source_cache *c, const char *file, const char *text,
 /* Line `line` (1-based) of `file` without its line terminator, or NULL. */
 const char *tl_source_cache_line(tl_source_cache *c, const char *file, unsigned line,
                                  size_t *len);
+/* The whole text of `file` (valid until the cache reads another file), or
+ * NULL when it cannot be read. */
+const char *tl_source_cache_text(tl_source_cache *c, const char *file, size_t *len);
 
 typedef struct {
     bool color;

@@ -70,7 +70,7 @@ for mode in "${modes[@]}"; do
     expect "$( (echo all; grep -vx orphaned-spawn <<<"$rules") | sort | sed 's/^/orphaned-spawn,/')" \
         tasklint --disable = orphaned-spawn,
     expect "all" tasklint --disable al
-    expect $'json\nsarif\ntext' tasklint --format ''
+    expect $'codeclimate\ngithub\njson\nsarif\ntext' tasklint --format ''
     expect $'always\nauto\nnever' tasklint --color = ''
     expect $'default\nstrict' tasklint --profile ''
     expect $'any\nnew\nnone' tasklint --fail-on ''

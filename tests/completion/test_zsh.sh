@@ -56,7 +56,7 @@ expect "tasklint --ex" $'--exclude\n--explain'
 expect "tasklint --explain " "$rules"
 expect "tasklint --explain=orp" "orphaned-spawn"
 expect "tasklint --enable orphaned-spawn," "$( (echo all; grep -vx orphaned-spawn <<<"$rules") | sort)"
-expect "tasklint --format " $'json\nsarif\ntext'
+expect "tasklint --format " $'codeclimate\ngithub\njson\nsarif\ntext'
 expect "tasklint --color=" $'always\nauto\nnever'
 expect "tasklint --fail-on " $'any\nnew\nnone'
 expect "tasklint " $'baseline\nbuild\ncheck\ndiff\nlink\nmain.c\nruns\nsrc\nsummarize\ntriage'

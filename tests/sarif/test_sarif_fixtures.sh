@@ -48,7 +48,7 @@ cat >"$TMP/broken.sarif" <<'EOF'
   "version": "2.1.0",
   "runs": [
     {
-      "tool": {"driver": {"name": "tasklint", "rules": [{"id": "x", "unknownKey": 1}]}},
+      "tool": {"driver": {"name": "tasklint", "rules": [{"id": "x", "name": "X", "unknownKey": 1}]}},
       "results": [{"ruleId": "x", "message": {"text": ""},
                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": "a b.c"},
                                                        "region": {"startLine": 0}}}]}]
@@ -62,7 +62,7 @@ if node "$HERE/validate.mjs" "$SCHEMA" "$TMP/broken.sarif" >"$TMP/broken.out" 2>
     fail=1
 else
     for want in "must NOT have additional properties" "startLine must be >= 1" "empty string" \
-                "unencoded whitespace" "without uriBaseId"; do
+                "unencoded whitespace" "without uriBaseId" "does not differ from the id"; do
         if ! grep -q "$want" "$TMP/broken.out"; then
             echo "FAIL: validate.mjs did not report '$want' on the broken file:"
             cat "$TMP/broken.out"

@@ -109,6 +109,9 @@ function githubProblems(doc) {
       if (!r.id) bad(w, "no id");
       if (ruleIds.indexOf(r.id) !== i) bad(w, `duplicate rule id ${r.id}`);
       if (r.name && [...r.name].length > GH.maxRuleName) bad(w, "name longer than 255 characters");
+      // Microsoft's validator (SARIF1001): a name equal to the id is no name
+      if (r.name && r.name.toLowerCase() === String(r.id).toLowerCase())
+        bad(w, `name ${r.name} does not differ from the id beyond case`);
       for (const k of ["shortDescription", "fullDescription"]) {
         const t = r[k] && r[k].text;
         if (!t) bad(w, `no ${k}.text`);
