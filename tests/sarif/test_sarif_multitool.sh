@@ -3,7 +3,8 @@
 # @microsoft/sarif-multitool, installed with the other tests/sarif packages)
 # finds no error and no warning (notes, such as "no helpUri", are allowed),
 # with its SARIF rules and its GitHub
-# ingestion rules, in tasklint's SARIF for a few fixtures: path results
+# ingestion rules, in tasklint's SARIF for every fixture (one run over
+# fixtures/) and for a few alone: path results
 # (codeFlows, relatedLocations, embedded links), suppressed results with
 # --include-suppressed, versionControlProvenance from a git checkout.
 #
@@ -40,10 +41,12 @@ if command -v git >/dev/null &&
 fi
 cd "$TMP/repo" || exit 1
 fail=0
+# (the last: every fixture, single files and multi-file programs, in one run)
 for fx in fixtures/orphaned-spawn/pthread_error_path.c \
           fixtures/blocking-in-coroutine/libdill_call_chain.c \
           fixtures/orphaned-spawn/libdill_suppressed.c \
-          fixtures/missing-timeout/posix_suppressed.c; do
+          fixtures/missing-timeout/posix_suppressed.c \
+          fixtures; do
     out="$TMP/$(basename "$fx" .c).sarif"
     "$TASKLINT" --no-db --format sarif --include-suppressed --output "$out" "$fx" -- -I fixtures/include \
         >/dev/null 2>"$TMP/stderr"
