@@ -971,7 +971,8 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
                 with_outcome[nwith_outcome++] = in->call.id;
             if (m->spawn.where == TL_HANDLE_NONE)
                 continue;
-            if (!call_reached(a, fi, in->call.id) || tl_own_spawn_has_owner(a, fi, &in->call, m))
+            if (!call_reached(a, fi, in->call.id) || tl_own_spawn_has_owner(a, fi, &in->call, m) ||
+                tl_own_spawn_detached(a, fi, in, m))
                 continue;
             sp_mode mode;
             int var = -1;

@@ -41,6 +41,8 @@ static void report_slot(void *ctx, const tl_orphan_slot *s) {
         const tl_instr *in = ff->calls[id].instr;
         if (in && in->loc.line == s->loc.line && in->loc.col == s->loc.col) spawn = in;
     }
+    if (spawn && tl_own_spawn_detached(c->a, fi, spawn, tl_own_model(c->a, fi, spawn->call.id)))
+        return; /* created detached: nothing to release */
     char verbs[64];
     tl_own_release_verbs(c->a->models, s->library, verbs, sizeof verbs);
     tl_finding *fd = tl_findings_addf(

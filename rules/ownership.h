@@ -42,6 +42,13 @@ void tl_own_results_used(const tl_func *f, bool *used);
 bool tl_own_spawn_has_owner(const tl_analysis *a, int fi, const tl_call *c,
                             const tl_fn_model *m);
 
+/* Does the spawn start a detached task through its creation attributes
+ * (model spawn.attr_arg naming `&attr`, a `detach_attr` call setting attr to
+ * a detached value earlier in the function, none setting another value)?
+ * Such a task needs no release.  rules/detach_attr.c. */
+bool tl_own_spawn_detached(const tl_analysis *a, int fi, const tl_instr *spawn,
+                           const tl_fn_model *m);
+
 /* Where an out-pointer argument (`&t`, `&arr[i]`, `&s.t`, `p`, `&p->t`)
  * points to. */
 typedef enum {

@@ -225,6 +225,42 @@ static void test_load_every_facet(void **state) {
     tl_models_free(&ms);
 }
 
+/* The attribute facets: spawn.attr_arg and detach_attr (defaults -1 / off). */
+static void test_detach_attr_facet(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  create: {spawn: {handle: out, handle_arg: 0, attr_arg: 1}}\n"
+                 "  plain: {spawn: {handle: out, handle_arg: 0}}\n"
+                 "  set_detached: {detach_attr: {arg: 0, value_arg: 1, values: [1, 5]}}\n"
+                 "  set_one: {detach_attr: {arg: 2, value_arg: 0, values: 3}}\n");
+    assert_int_equal(find(&ms, "create")->spawn.attr_arg, 1);
+    assert_int_equal(find(&ms, "plain")->spawn.attr_arg, -1);
+    assert_false(find(&ms, "plain")->detach_attr.present);
+    const tl_detach_attr_facet *d = &find(&ms, "set_detached")->detach_attr;
+    assert_true(d->present);
+    assert_int_equal(d->arg, 0);
+    assert_int_equal(d->value_arg, 1);
+    assert_int_equal(d->nvalues, 2);
+    assert_true(d->values[0] == 1 && d->values[1] == 5);
+    d = &find(&ms, "set_one")->detach_attr;
+    assert_int_equal(d->arg, 2);
+    assert_int_equal(d->nvalues, 1);
+    assert_true(d->values[0] == 3);
+    /* a later definition can remove the facet */
+    load_ok(&ms, "library: demo\nfunctions:\n  set_one: {detach_attr: false}\n");
+    assert_false(find(&ms, "set_one")->detach_attr.present);
+    tl_models_free(&ms);
+
+    expect_error("library: x\nfunctions:\n  f: {detach_attr: {arg: 0, values: [1]}}\n", 3,
+                 "needs 'arg', 'value_arg' and 'values'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {detach_attr: {arg: 0, value_arg: 1, values: []}}\n",
+                 3, "'values'", "1 to 4");
+    expect_error("library: x\nfunctions:\n  f: {detach_attr: 1}\n", 3, "'detach_attr'", NULL);
+}
+
 static void test_lookup(void **state) {
     (void)state;
     tl_model_set ms;
@@ -1028,6 +1064,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load_every_facet),
         cmocka_unit_test(test_lookup),
+        cmocka_unit_test(test_detach_attr_facet),
         cmocka_unit_test(test_lookup_without_index),
         cmocka_unit_test(test_error_columns),
         cmocka_unit_test(test_yaml_features_in_models),

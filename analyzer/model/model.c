@@ -54,12 +54,13 @@ enum {
     F_MUST_AWAIT = 1u << 10,
     F_NONBLOCKING = 1u << 11,
     F_NORETURN = 1u << 12,
+    F_DETACH_ATTR = 1u << 13,
 };
 
 static const char *const facet_names[] = {
     "spawn",    "release",     "borrow",     "start",       "await",
     "teardown", "wait",        "blocking",   "callback",    "cooperative",
-    "must_await", "nonblocking", "noreturn", NULL};
+    "must_await", "nonblocking", "noreturn", "detach_attr", NULL};
 
 static const char *const wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", NULL};
@@ -347,6 +348,9 @@ static void fn_defaults(tl_fn_model *f) {
     f->spawn.handle_arg = -1;
     f->spawn.entry_arg = -1;
     f->spawn.owner_arg = -1;
+    f->spawn.attr_arg = -1;
+    f->detach_attr.arg = -1;
+    f->detach_attr.value_arg = -1;
     f->release.arg = -1;
     f->start.arg = -1;
     f->await.arg = -1;
@@ -372,7 +376,7 @@ static void fn_free(tl_fn_model *f) {
 static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
     static const char *const keys[] = {"handle",     "handle_arg", "success",     "entry_arg",
                                        "entry_before", "owner_arg", "no_owner_value", "context",
-                                       "task",       "awaited_by", NULL};
+                                       "task",       "awaited_by", "attr_arg", NULL};
     static const char *const handles[] = {"none", "result", "out", NULL};
     static const char *const successes[] = {"always", "zero", "nonnegative", "nonnull", NULL};
     static const char *const contexts[] = {"none", "coroutine", "loop", "thread", NULL};
@@ -399,6 +403,8 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
         get_string(L, x, "entry_before", &s->entry_before_call))
         return -1;
     if ((x = tl_yaml_get(n, "owner_arg")) && get_arg(L, x, "owner_arg", true, &s->owner_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "attr_arg")) && get_arg(L, x, "attr_arg", true, &s->attr_arg))
         return -1;
     if ((x = tl_yaml_get(n, "no_owner_value"))) {
         if (get_int(L, x, "no_owner_value", &s->no_owner_value) != 0) return -1;
@@ -650,6 +656,38 @@ static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *c
     return 0;
 }
 
+/* detach_attr: {arg: N, value_arg: N, values: [V, ...]} - the call sets the
+ * attribute object in `arg` to a detached state when `value_arg` is one of
+ * `values` (read by orphaned-spawn through a spawn's attr_arg). */
+static int parse_detach_attr(loader *L, const tl_yaml_node *n, tl_detach_attr_facet *d) {
+    static const char *const keys[] = {"arg", "value_arg", "values", NULL};
+    int r = facet_off(L, n, "detach_attr", "a mapping {arg: N, value_arg: N, values: [V, ...]}");
+    if (r != 0) return r;
+    if (check_keys(L, n, keys) != 0) return -1;
+    const tl_yaml_node *arg = tl_yaml_get(n, "arg"), *va = tl_yaml_get(n, "value_arg"),
+                       *vs = tl_yaml_get(n, "values");
+    char w[160];
+    if (!arg || !va || !vs)
+        return lfail(L, n, "'detach_attr'%s needs 'arg', 'value_arg' and 'values'",
+                     where(w, sizeof(w), L));
+    if (get_arg(L, arg, "arg", false, &d->arg) != 0 ||
+        get_arg(L, va, "value_arg", false, &d->value_arg) != 0)
+        return -1;
+    if (vs->type == TL_YAML_SEQ) {
+        if (vs->n == 0 || vs->n > TL_MAX_VALUES)
+            return lfail(L, vs, "'values'%s must list 1 to %d integers", where(w, sizeof(w), L),
+                         TL_MAX_VALUES);
+        for (size_t i = 0; i < vs->n; i++)
+            if (get_int(L, vs->items[i], "values", &d->values[i]) != 0) return -1;
+        d->nvalues = (int)vs->n;
+    } else {
+        if (get_int(L, vs, "values", &d->values[0]) != 0) return -1;
+        d->nvalues = 1;
+    }
+    d->present = true;
+    return 0;
+}
+
 /* One "name: {facets}" entry of "functions:". */
 static int parse_function(loader *L, const char *name, const tl_yaml_node *body,
                           pending_fn *out) {
@@ -695,6 +733,9 @@ static int parse_function(loader *L, const char *name, const tl_yaml_node *body,
         } else if (strcmp(key, "callback") == 0) {
             r = parse_callback(L, v, &f->callback);
             out->facets |= F_CALLBACK;
+        } else if (strcmp(key, "detach_attr") == 0) {
+            r = parse_detach_attr(L, v, &f->detach_attr);
+            out->facets |= F_DETACH_ATTR;
         } else if (strcmp(key, "cooperative") == 0) {
             L->facet = NULL;
             r = get_bool(L, v, key, &f->cooperative);
@@ -762,6 +803,7 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
         src->blocking.replacement = NULL;
     }
     if (m & F_CALLBACK) dst->callback = src->callback;
+    if (m & F_DETACH_ATTR) dst->detach_attr = src->detach_attr;
     if (m & F_COOPERATIVE) dst->cooperative = src->cooperative;
     if (m & F_MUST_AWAIT) dst->must_await = src->must_await;
     if (m & F_NONBLOCKING) dst->nonblocking = src->nonblocking;

@@ -80,6 +80,8 @@ typedef struct {
     char *entry_before_call; /* entry = the call emitted just before a call to this
                                 function (libdill/libmill go() expansion), or NULL */
     int owner_arg;           /* argument naming an owning bundle, -1 none (dill_prologue: 3) */
+    int attr_arg;            /* argument holding creation attributes, -1 none
+                                (pthread_create: 1); see tl_detach_attr_facet */
     int64_t no_owner_value;  /* owner_arg value meaning "no owner" (-1) */
     bool has_no_owner_value;
     tl_context_kind context; /* context the entry function runs in */
@@ -93,6 +95,17 @@ typedef struct {
     int arg;          /* argument that is (or points to) the handle */
     char *how;        /* "join", "close", "detach", "destroy" - for messages */
 } tl_release_facet;
+
+/* Sets an attribute object's detach state (pthread_attr_setdetachstate): a
+ * spawn whose attr_arg names an object set to one of `values` starts a
+ * detached task, which needs no release. */
+typedef struct {
+    bool present;
+    int arg;        /* the attribute object (pointer to it) */
+    int value_arg;  /* the detach-state argument */
+    int64_t values[TL_MAX_VALUES]; /* values meaning "detached" */
+    int nvalues;
+} tl_detach_attr_facet;
 
 /* An argument index facet (borrow/start/await/teardown/submit). */
 typedef struct {
@@ -152,6 +165,7 @@ typedef struct tl_fn_model {
     tl_wait_facet wait;
     tl_blocking_facet blocking;
     tl_callback_facet callback;
+    tl_detach_attr_facet detach_attr;
     bool cooperative;  /* yields to the library's scheduler (counts as the parent waiting) */
     bool must_await;   /* discarding the result is an unawaited task */
     bool nonblocking;  /* never blocking; cuts transitive blocking chains */

@@ -788,7 +788,7 @@ static tl_fn_model *new_model(const char *name) {
     tl_fn_model *m = tl_xcalloc(1, sizeof *m);
     m->name = tl_xstrdup(name);
     m->library = tl_xstrdup("program");
-    m->spawn.handle_arg = m->spawn.entry_arg = m->spawn.owner_arg = -1;
+    m->spawn.handle_arg = m->spawn.entry_arg = m->spawn.owner_arg = m->spawn.attr_arg = -1;
     m->release.arg = m->start.arg = m->await.arg = m->teardown.arg = -1;
     m->wait.timeout_arg = m->wait.only_if_nonzero_arg = -1;
     m->blocking.if_null_arg = m->blocking.unless_flag_arg = m->blocking.unless_zero_arg = -1;
@@ -804,7 +804,7 @@ static tl_fn_model *derive_function(const tl_program *p, const pnode *n) {
         if (sm && sm->spawn.present) {
             m->spawn = sm->spawn;
             m->spawn.where = TL_HANDLE_RESULT;
-            m->spawn.handle_arg = m->spawn.entry_arg = m->spawn.owner_arg = -1;
+            m->spawn.handle_arg = m->spawn.entry_arg = m->spawn.owner_arg = m->spawn.attr_arg = -1;
             m->spawn.has_no_owner_value = false;
             m->spawn.entry_before_call = NULL;
             m->spawn.context = TL_CTX_NONE;
