@@ -30,7 +30,7 @@ static const char doc[] =
     "completion. The value is followed through local variables, enum constants and "
     "macros, so `#define FOREVER -1` or `int64_t dl = -1;` are seen too.\n"
     "\n"
-    "Waits for an event another task sends are reported too: `sem_wait`/`uv_sem_wait` on a "
+    "Waits for an event another task sends are reported too: `sem_wait` or `uv_sem_wait` on a "
     "semaphore initialised to 0 (`sem_init(&s, 0, 0)`, `uv_sem_init(&s, 0)`, in the same "
     "function or, for a file-scope semaphore, anywhere in the file) - a start-up handshake "
     "that hangs if the other side never posts - and a condition wait "
