@@ -5,8 +5,15 @@
  * library's "forever" value, or that has no timeout at all, is reported when
  * its wait kind is flagged under the active profile (peer/task/io/sleep by
  * default; also loop/accept/condition/join in the strict profile).
+ *
+ * Two facets of the wait model refine a `condition` kind from the code around
+ * the call (wait_event_kind): `kind_if_zero_init` when a counter_init call
+ * (sem_init) gives the waited object the count 0 - the semaphore signals an
+ * event, e.g. a start-up handshake - and `kind_if_unlooped` when the wait's
+ * CFG block lies on no cycle, i.e. no loop re-checks a predicate around it.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rule.h"
@@ -23,10 +30,20 @@ static const char doc[] =
     "completion. The value is followed through local variables, enum constants and "
     "macros, so `#define FOREVER -1` or `int64_t dl = -1;` are seen too.\n"
     "\n"
+    "Waits for an event another task sends are reported too: `sem_wait` or `uv_sem_wait` on a "
+    "semaphore initialised to 0 (`sem_init(&s, 0, 0)`, `uv_sem_init(&s, 0)`, in the same "
+    "function or, for a file-scope semaphore, anywhere in the file) - a start-up handshake "
+    "that hangs if the other side never posts - and a condition wait "
+    "(`pthread_cond_wait`, `cnd_wait`, `uv_cond_wait`) that is not inside a loop of its "
+    "function (its control-flow block lies on no cycle): without a predicate re-checked "
+    "around it, a signal sent before the wait is lost.\n"
+    "\n"
     "A deadline that arrives as a parameter is not flagged: the caller decides. Event "
     "loops' central waits (`epoll_wait`, `poll` over many fds), accept loops, condition "
-    "variables and semaphores inside their predicate loop, and thread joins are forever "
-    "waits by design; they are reported only with `--profile strict`.\n"
+    "variables inside their predicate loop (`while (!ready) pthread_cond_wait(...)`), "
+    "counting semaphores initialised above 0 (a resource limit) or initialised elsewhere, "
+    "and thread joins are forever waits by design; they are reported only with "
+    "`--profile strict`.\n"
     "\n"
     "## Why is this bad?\n"
     "A peer that crashes, a half-open TCP connection, a producer coroutine that exited or a "
@@ -99,7 +116,126 @@ static void add_deadline_chain(const tl_analysis *a, const tl_func *f, const tl_
     }
 }
 
+/* A counter_init call (sem_init) somewhere in the TU. */
+typedef struct {
+    int func, call;
+} counter_init_site;
+
+typedef struct {
+    counter_init_site *sites;
+    int n;
+} counter_inits;
+
+static void collect_counter_inits(const tl_analysis *a, counter_inits *out) {
+    out->sites = NULL;
+    out->n = 0;
+    int cap = 0;
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        const tl_func_facts *ff = &a->funcs[fi];
+        for (int id = 0; id < ff->ncalls; id++) {
+            const tl_call_facts *cf = &ff->calls[id];
+            if (!cf->instr || !cf->model || !cf->model->counter_init.present) continue;
+            if (out->n == cap) {
+                int ncap = cap ? 2 * cap : 8;
+                counter_init_site *grown = realloc(out->sites, (size_t)ncap * sizeof *grown);
+                if (!grown) return; /* out of memory: fewer sites, the waits keep their kind */
+                out->sites = grown;
+                cap = ncap;
+            }
+            out->sites[out->n++] = (counter_init_site){fi, id};
+        }
+    }
+}
+
+/* The variable an object argument names (`&s`, `s`, `&s.f`), or -1. */
+static int object_var(const tl_call *c, int arg) {
+    if (arg < 0 || arg >= c->nargs) return -1;
+    bool through_addr;
+    return tl_expr_root_var(c->args[arg], &through_addr);
+}
+
+/* Whether variable va of fa and vb of fb are the same object: the same local
+ * of one function, or the same file-scope variable seen from two functions. */
+static bool same_object(const tl_func *fa, int va, const tl_func *fb, int vb) {
+    if (fa == fb) return va == vb;
+    const tl_var *x = &fa->vars[va], *y = &fb->vars[vb];
+    if (x->kind != TL_VAR_GLOBAL || y->kind != TL_VAR_GLOBAL) return false;
+    if (x->usr && y->usr) return strcmp(x->usr, y->usr) == 0;
+    return strcmp(x->name, y->name) == 0;
+}
+
+/* The counter_init call giving the waited object the count 0, when one does
+ * and none gives it another count; NULL otherwise.  Local objects are looked
+ * for in the waiting function, file-scope ones in the whole TU. */
+static const tl_instr *zero_init_of(const tl_analysis *a, int wfi, const tl_call_facts *wait,
+                                    const counter_inits *inits) {
+    const tl_func *wf = &a->tu->funcs[wfi];
+    int wv = object_var(&wait->instr->call, wait->model->wait.object_arg);
+    if (wv < 0 || wv >= wf->nvars) return NULL;
+    bool global = wf->vars[wv].kind == TL_VAR_GLOBAL;
+    const tl_instr *zero = NULL;
+    for (int i = 0; i < inits->n; i++) {
+        const counter_init_site *s = &inits->sites[i];
+        if (s->func != wfi && !global) continue;
+        const tl_func *f = &a->tu->funcs[s->func];
+        const tl_call_facts *cf = &a->funcs[s->func].calls[s->call];
+        const tl_counter_init_facet *ci = &cf->model->counter_init;
+        int v = object_var(&cf->instr->call, ci->arg);
+        if (v < 0 || v >= f->nvars || !same_object(wf, wv, f, v)) continue;
+        if (ci->value_arg >= cf->instr->call.nargs) return NULL;
+        const tl_cval *count = &cf->argv[ci->value_arg];
+        if (count->kind != TL_CV_INT || count->v != 0) return NULL; /* a resource count */
+        zero = cf->instr;
+    }
+    return zero;
+}
+
+/* Whether block b lies on a cycle of f's CFG (it reaches itself, i.e. some
+ * back edge leads into a loop containing it).  Linear in the CFG. */
+static bool block_in_cycle(const tl_func *f, int b) {
+    if (b < 0 || b >= f->nblocks) return false;
+    int *stack = malloc((size_t)f->nblocks * sizeof *stack);
+    bool *seen = calloc((size_t)f->nblocks, sizeof *seen);
+    bool cyclic = false;
+    int top = 0;
+    if (stack && seen) {
+        stack[top++] = b;
+        while (top > 0 && !cyclic) {
+            const tl_block *blk = &f->blocks[stack[--top]];
+            for (int i = 0; i < blk->nsucc; i++) {
+                int s = blk->succ[i];
+                if (s == b) { cyclic = true; break; }
+                if (s >= 0 && s < f->nblocks && !seen[s]) {
+                    seen[s] = true;
+                    stack[top++] = s;
+                }
+            }
+        }
+    } else {
+        cyclic = true; /* out of memory: keep the model's kind */
+    }
+    free(stack);
+    free(seen);
+    return cyclic;
+}
+
+/* The wait's kind after the model's refinements (see the top of the file);
+ * *zero_init is set to the sem_init that makes it an event wait. */
+static tl_wait_kind wait_event_kind(const tl_analysis *a, int fi, const tl_call_facts *cf,
+                                    tl_wait_kind kind, const counter_inits *inits,
+                                    const tl_instr **zero_init) {
+    const tl_wait_facet *w = &cf->model->wait;
+    *zero_init = NULL;
+    if (w->kind_if_zero_init != TL_WAIT_NONE && (*zero_init = zero_init_of(a, fi, cf, inits)))
+        return w->kind_if_zero_init;
+    if (w->kind_if_unlooped != TL_WAIT_NONE && !block_in_cycle(&a->tu->funcs[fi], cf->block))
+        return w->kind_if_unlooped;
+    return kind;
+}
+
 static void check(const tl_analysis *a, tl_findings *out) {
+    counter_inits inits;
+    collect_counter_inits(a, &inits);
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         const tl_func *f = &a->tu->funcs[fi];
         const tl_func_facts *ff = &a->funcs[fi];
@@ -108,7 +244,10 @@ static void check(const tl_analysis *a, tl_findings *out) {
             const tl_call_facts *cf = &ff->calls[id];
             if (!cf->instr || !cf->reached || !cf->model) continue;
             tl_wait_kind kind = TL_WAIT_NONE;
-            if (!tl_call_waits_forever(cf, &kind) || !tl_wait_kind_flagged(kind, a->profile)) continue;
+            const tl_instr *zero_init = NULL;
+            if (!tl_call_waits_forever(cf, &kind)) continue;
+            kind = wait_event_kind(a, fi, cf, kind, &inits, &zero_init);
+            if (!tl_wait_kind_flagged(kind, a->profile)) continue;
             const tl_instr *in = cf->instr;
             char name[128], what[160];
             tl_call_user_name(&in->call, name, sizeof name);
@@ -128,8 +267,16 @@ static void check(const tl_analysis *a, tl_findings *out) {
             }
             if (fd && in->call.text) tl_finding_set_snippet(fd, in->call.text);
             if (fd && a->program) add_deadline_chain(a, f, in, fd);
+            if (fd && zero_init)
+                tl_finding_add_note(fd, zero_init->loc.file, zero_init->loc.line, zero_init->loc.col,
+                                    "initialised to 0 here: the wait is for another task's post");
+            else if (fd && kind != cf->model->wait.kind && cf->model->wait.kind_if_unlooped == kind)
+                tl_finding_add_note(fd, in->loc.file, in->loc.line, in->loc.col,
+                                    "not inside a loop re-checking a predicate: a signal sent "
+                                    "before this wait is lost");
         }
     }
+    free(inits.sites);
 }
 
 const tl_rule tl_rule_missing_timeout = {

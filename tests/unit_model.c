@@ -371,6 +371,12 @@ static void test_error_inconsistent(void **state) {
     expect_error("library: x\nfunctions:\n  f: {blocking: {unless_flag: {arg: 1, mask: 0}}}\n", 3,
                  "must not be 0", NULL);
     expect_error("library: x\nfunctions:\n  f: {spawn: yes}\n", 3, "'spawn'", "or false to remove it");
+    expect_error("library: x\nfunctions:\n  f: {wait: {kind: condition, kind_if_zero_init: task}}\n", 3,
+                 "'kind_if_zero_init'", "needs 'object_arg'");
+    expect_error("library: x\nfunctions:\n  f: {counter_init: {arg: 0}}\n", 3,
+                 "'counter_init'", "needs 'arg' and 'value_arg'");
+    expect_error("library: x\nfunctions:\n  f: {counter_init: 0}\n", 3,
+                 "'counter_init'", "{arg: N, value_arg: M}");
     expect_error("library: x\nfunctions:\n  f:\n", 3, "function 'f' must be a mapping of facets", NULL);
     expect_error("library: x\nfunctions: [f, g]\n", 2, "'functions' must be a mapping", NULL);
     expect_error("library: x\nreplacements:\n  sleep: [a]\n", 3, "replacement for 'sleep'", NULL);
@@ -587,6 +593,22 @@ static void test_builtin_spot_checks(void **state) {
     assert_int_equal(f->wait.timeout_arg, 2);
     assert_int_equal(f->wait.forever[0].kind, TL_FOREVER_NULL);
     assert_int_equal(find(&ms, "io_uring_submit_and_wait")->wait.only_if_nonzero_arg, 1);
+
+    /* event waits: semaphores initialised to 0, condition waits outside a loop */
+    f = find(&ms, "sem_init");
+    assert_true(f->counter_init.present);
+    assert_int_equal(f->counter_init.arg, 0);
+    assert_int_equal(f->counter_init.value_arg, 2);
+    assert_int_equal(find(&ms, "uv_sem_init")->counter_init.value_arg, 1);
+    f = find(&ms, "sem_wait");
+    assert_int_equal(f->wait.object_arg, 0);
+    assert_int_equal(f->wait.kind_if_zero_init, TL_WAIT_TASK);
+    assert_int_equal(f->wait.kind_if_unlooped, TL_WAIT_NONE);
+    assert_int_equal(find(&ms, "uv_sem_wait")->wait.kind_if_zero_init, TL_WAIT_TASK);
+    assert_int_equal(find(&ms, "pthread_cond_wait")->wait.kind_if_unlooped, TL_WAIT_TASK);
+    assert_int_equal(find(&ms, "cnd_wait")->wait.kind_if_unlooped, TL_WAIT_TASK);
+    assert_int_equal(find(&ms, "uv_cond_wait")->wait.kind_if_unlooped, TL_WAIT_TASK);
+    assert_int_equal(find(&ms, "sem_timedwait")->wait.object_arg, -1);
 
     assert_true(find(&ms, "waitpid")->blocking.unless_flag_mask == 1);
     f = find(&ms, "fcntl");

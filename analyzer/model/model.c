@@ -55,12 +55,13 @@ enum {
     F_NONBLOCKING = 1u << 11,
     F_NORETURN = 1u << 12,
     F_DETACH_ATTR = 1u << 13,
+    F_COUNTER_INIT = 1u << 14,
 };
 
 static const char *const facet_names[] = {
     "spawn",    "release",     "borrow",     "start",       "await",
     "teardown", "wait",        "blocking",   "callback",    "cooperative",
-    "must_await", "nonblocking", "noreturn", "detach_attr", NULL};
+    "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", NULL};
 
 static const char *const wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", NULL};
@@ -358,6 +359,9 @@ static void fn_defaults(tl_fn_model *f) {
     f->wait.timeout_arg = -1;
     f->wait.kind_if_arg = -1;
     f->wait.only_if_nonzero_arg = -1;
+    f->wait.object_arg = -1;
+    f->counter_init.arg = -1;
+    f->counter_init.value_arg = -1;
     f->blocking.if_null_arg = -1;
     f->blocking.unless_flag_arg = -1;
     f->blocking.unless_zero_arg = -1;
@@ -452,6 +456,23 @@ static int parse_release(loader *L, const tl_yaml_node *n, tl_release_facet *rel
     return 0;
 }
 
+/* counter_init: {arg: N, value_arg: M} - the object and its initial count. */
+static int parse_counter_init(loader *L, const tl_yaml_node *n, tl_counter_init_facet *c) {
+    static const char *const keys[] = {"arg", "value_arg", NULL};
+    char w[160];
+    if (n->type != TL_YAML_MAP)
+        return lfail(L, n, "'counter_init'%s must be {arg: N, value_arg: M}", where(w, sizeof(w), L));
+    if (check_keys(L, n, keys) != 0) return -1;
+    const tl_yaml_node *arg = tl_yaml_get(n, "arg"), *val = tl_yaml_get(n, "value_arg");
+    if (!arg || !val)
+        return lfail(L, n, "'counter_init'%s needs 'arg' and 'value_arg'", where(w, sizeof(w), L));
+    if (get_arg(L, arg, "arg", false, &c->arg) != 0 ||
+        get_arg(L, val, "value_arg", false, &c->value_arg) != 0)
+        return -1;
+    c->present = true;
+    return 0;
+}
+
 /* start/await/teardown: {arg: N} or just N. */
 static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, tl_arg_facet *a) {
     static const char *const keys[] = {"arg", NULL};
@@ -528,7 +549,8 @@ static int parse_wait_kind(loader *L, const tl_yaml_node *n, const char *what, t
 
 static int parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
     static const char *const keys[] = {"timeout_arg", "forever", "kind", "kind_if",
-                                       "only_if_nonzero", NULL};
+                                       "only_if_nonzero", "object_arg", "kind_if_zero_init",
+                                       "kind_if_unlooped", NULL};
     static const char *const if_keys[] = {"arg", "value", "kind", NULL};
     int r = facet_off(L, n, "wait", "a mapping {timeout_arg: N, forever: [...], kind: ...}");
     if (r != 0) return r;
@@ -569,6 +591,16 @@ static int parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
     }
     if ((x = tl_yaml_get(n, "only_if_nonzero")) &&
         get_arg(L, x, "only_if_nonzero", false, &w->only_if_nonzero_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "object_arg")) && get_arg(L, x, "object_arg", false, &w->object_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "kind_if_zero_init"))) {
+        if (w->object_arg < 0)
+            return lfail(L, x, "'kind_if_zero_init'%s needs 'object_arg'", wb);
+        if (parse_wait_kind(L, x, "kind_if_zero_init", &w->kind_if_zero_init) != 0) return -1;
+    }
+    if ((x = tl_yaml_get(n, "kind_if_unlooped")) &&
+        parse_wait_kind(L, x, "kind_if_unlooped", &w->kind_if_unlooped) != 0)
         return -1;
     w->present = true;
     return 0;
@@ -727,6 +759,9 @@ static int parse_function(loader *L, const char *name, const tl_yaml_node *body,
         } else if (strcmp(key, "wait") == 0) {
             r = parse_wait(L, v, &f->wait);
             out->facets |= F_WAIT;
+        } else if (strcmp(key, "counter_init") == 0) {
+            r = parse_counter_init(L, v, &f->counter_init);
+            out->facets |= F_COUNTER_INIT;
         } else if (strcmp(key, "blocking") == 0) {
             r = parse_blocking(L, v, &f->blocking);
             out->facets |= F_BLOCKING;
@@ -808,6 +843,7 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
     if (m & F_MUST_AWAIT) dst->must_await = src->must_await;
     if (m & F_NONBLOCKING) dst->nonblocking = src->nonblocking;
     if (m & F_NORETURN) dst->noreturn = src->noreturn;
+    if (m & F_COUNTER_INIT) dst->counter_init = src->counter_init;
 }
 
 /* The index of library lib in ms->libraries, added if new; -1 when out of

@@ -128,7 +128,25 @@ typedef struct {
     /* wait is only potentially infinite when this argument is nonzero
        (io_uring_submit_and_wait(ring, wait_nr)); -1 none */
     int only_if_nonzero_arg;
+    /* The object waited on (sem_wait's sem_t *), -1 none; with
+       kind_if_zero_init: the kind when a counter_init call in the function
+       (or, for a global/static object, anywhere in the TU) gives that object
+       the count 0, i.e. it signals an event (a start-up handshake). */
+    int object_arg;
+    tl_wait_kind kind_if_zero_init;   /* TL_WAIT_NONE: no override */
+    /* The kind when the wait is not inside a loop of its function (its CFG
+       block lies on no cycle): a condition wait that does not re-check a
+       predicate.  TL_WAIT_NONE: no override. */
+    tl_wait_kind kind_if_unlooped;
 } tl_wait_facet;
+
+/* Initialises a counting object: `arg` is the object, `value_arg` its
+ * initial count (sem_init(&s, pshared, value): 0 and 2). */
+typedef struct {
+    bool present;
+    int arg;
+    int value_arg;
+} tl_counter_init_facet;
 
 typedef struct {
     bool present;
@@ -163,6 +181,7 @@ typedef struct tl_fn_model {
     tl_arg_facet await;      /* awaits the object's work (bundle_wait, io_uring_wait_cqe) */
     tl_arg_facet teardown;   /* ends the object; unawaited work is a bug (hclose, io_uring_queue_exit) */
     tl_wait_facet wait;
+    tl_counter_init_facet counter_init;
     tl_blocking_facet blocking;
     tl_callback_facet callback;
     tl_detach_attr_facet detach_attr;

@@ -790,7 +790,10 @@ static tl_fn_model *new_model(const char *name) {
     m->library = tl_xstrdup("program");
     m->spawn.handle_arg = m->spawn.entry_arg = m->spawn.owner_arg = m->spawn.attr_arg = -1;
     m->release.arg = m->start.arg = m->await.arg = m->teardown.arg = -1;
-    m->wait.timeout_arg = m->wait.only_if_nonzero_arg = -1;
+    m->wait.timeout_arg = m->wait.only_if_nonzero_arg = m->wait.kind_if_arg = -1;
+    m->wait.object_arg = -1;
+    m->counter_init.arg = m->counter_init.value_arg = -1;
+    m->detach_attr.arg = m->detach_attr.value_arg = -1;
     m->blocking.if_null_arg = m->blocking.unless_flag_arg = m->blocking.unless_zero_arg = -1;
     m->blocking.if_value_arg = -1;
     return m;
