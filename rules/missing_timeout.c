@@ -10,7 +10,9 @@
  * the call (wait_event_kind): `kind_if_zero_init` when a counter_init call
  * (sem_init) gives the waited object the count 0 - the semaphore signals an
  * event, e.g. a start-up handshake - and `kind_if_unlooped` when the wait's
- * CFG block lies on no cycle, i.e. no loop re-checks a predicate around it.
+ * CFG block lies on no cycle, i.e. no loop re-checks a predicate around it
+ * (unless the waited object is the function's own parameter: a wrapper's
+ * callers own the loop).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +38,8 @@ static const char doc[] =
     "that hangs if the other side never posts - and a condition wait "
     "(`pthread_cond_wait`, `cnd_wait`, `uv_cond_wait`) that is not inside a loop of its "
     "function (its control-flow block lies on no cycle): without a predicate re-checked "
-    "around it, a signal sent before the wait is lost.\n"
+    "around it, a signal sent before the wait is lost. A function that waits on a "
+    "condition handed to it as a parameter is a wrapper: its callers own the loop.\n"
     "\n"
     "A deadline that arrives as a parameter is not flagged: the caller decides. Event "
     "loops' central waits (`epoll_wait`, `poll` over many fds), accept loops, condition "
@@ -219,6 +222,14 @@ static bool block_in_cycle(const tl_func *f, int b) {
     return cyclic;
 }
 
+/* Whether the waited object is a parameter of the waiting function: a
+ * wrapper (uv_cond_wait over pthread_cond_wait) leaves the predicate loop to
+ * its callers, so its own lack of a loop says nothing. */
+static bool object_is_param(const tl_func *f, const tl_call_facts *cf) {
+    int v = object_var(&cf->instr->call, cf->model->wait.object_arg);
+    return v >= 0 && v < f->nvars && f->vars[v].kind == TL_VAR_PARAM;
+}
+
 /* The wait's kind after the model's refinements (see the top of the file);
  * *zero_init is set to the sem_init that makes it an event wait. */
 static tl_wait_kind wait_event_kind(const tl_analysis *a, int fi, const tl_call_facts *cf,
@@ -228,7 +239,8 @@ static tl_wait_kind wait_event_kind(const tl_analysis *a, int fi, const tl_call_
     *zero_init = NULL;
     if (w->kind_if_zero_init != TL_WAIT_NONE && (*zero_init = zero_init_of(a, fi, cf, inits)))
         return w->kind_if_zero_init;
-    if (w->kind_if_unlooped != TL_WAIT_NONE && !block_in_cycle(&a->tu->funcs[fi], cf->block))
+    if (w->kind_if_unlooped != TL_WAIT_NONE && !object_is_param(&a->tu->funcs[fi], cf) &&
+        !block_in_cycle(&a->tu->funcs[fi], cf->block))
         return w->kind_if_unlooped;
     return kind;
 }
