@@ -92,9 +92,11 @@ done
 "$TL" runs >"$T/before"
 "$TL" -j 1 many >"$T/out" 2>"$T/err" &
 pid=$!
-for _ in $(seq 1 200); do
-    [ "$(grep -c 'warning:' "$T/out" 2>/dev/null)" -gt 25 ] && break
-    sleep 0.05
+# Findings print only after the whole program is linked, so wait for the
+# store to show the run in progress (not for output) before interrupting.
+for _ in $(seq 1 400); do
+    "$TL" runs 2>/dev/null | awk 'NR==2 {exit !($2 == "running")}' && break
+    sleep 0.02
 done
 kill -INT "$pid"
 wait "$pid"
