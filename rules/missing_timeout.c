@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "rule.h"
+#include "../analyzer/util/str_map.h"
+#include "../analyzer/util/xalloc.h"
 #include "../analyzer/program/program.h"
 
 static const char doc[] =
@@ -119,37 +121,6 @@ static void add_deadline_chain(const tl_analysis *a, const tl_func *f, const tl_
     }
 }
 
-/* A counter_init call (sem_init) somewhere in the TU. */
-typedef struct {
-    int func, call;
-} counter_init_site;
-
-typedef struct {
-    counter_init_site *sites;
-    int n;
-} counter_inits;
-
-static void collect_counter_inits(const tl_analysis *a, counter_inits *out) {
-    out->sites = NULL;
-    out->n = 0;
-    int cap = 0;
-    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
-        const tl_func_facts *ff = &a->funcs[fi];
-        for (int id = 0; id < ff->ncalls; id++) {
-            const tl_call_facts *cf = &ff->calls[id];
-            if (!cf->instr || !cf->model || !cf->model->counter_init.present) continue;
-            if (out->n == cap) {
-                int ncap = cap ? 2 * cap : 8;
-                counter_init_site *grown = realloc(out->sites, (size_t)ncap * sizeof *grown);
-                if (!grown) return; /* out of memory: fewer sites, the waits keep their kind */
-                out->sites = grown;
-                cap = ncap;
-            }
-            out->sites[out->n++] = (counter_init_site){fi, id};
-        }
-    }
-}
-
 /* The variable an object argument names (`&s`, `s`, `&s.f`), or -1. */
 static int object_var(const tl_call *c, int arg) {
     if (arg < 0 || arg >= c->nargs) return -1;
@@ -157,14 +128,64 @@ static int object_var(const tl_call *c, int arg) {
     return tl_expr_root_var(c->args[arg], &through_addr);
 }
 
-/* Whether variable va of fa and vb of fb are the same object: the same local
- * of one function, or the same file-scope variable seen from two functions. */
-static bool same_object(const tl_func *fa, int va, const tl_func *fb, int vb) {
-    if (fa == fb) return va == vb;
-    const tl_var *x = &fa->vars[va], *y = &fb->vars[vb];
-    if (x->kind != TL_VAR_GLOBAL || y->kind != TL_VAR_GLOBAL) return false;
-    if (x->usr && y->usr) return strcmp(x->usr, y->usr) == 0;
-    return strcmp(x->name, y->name) == 0;
+/* The identity of variable v of function fi as a counter_init object: a
+ * file-scope variable is the same object in every function (by USR, else by
+ * name); any other variable is its function's own. */
+static void object_key(const tl_analysis *a, int fi, int v, char *buf, size_t n) {
+    const tl_var *x = &a->tu->funcs[fi].vars[v];
+    if (x->kind == TL_VAR_GLOBAL)
+        snprintf(buf, n, "g:%s", x->usr ? x->usr : x->name);
+    else
+        snprintf(buf, n, "l:%d:%d", fi, v);
+}
+
+/* Every counter_init call (sem_init) of the TU, resolved per object in one
+ * pass: `zero[i]` is the last call giving object i the constant count 0,
+ * or NULL when some call gives it another or an unknown count. */
+typedef struct {
+    tl_str_map index; /* object_key -> i */
+    const tl_instr **zero;
+    int n, cap;
+} counter_inits;
+
+static void note_counter_init(counter_inits *ci, const char *key, const tl_instr *zero_or_null) {
+    int i = tl_str_map_add(&ci->index, key, ci->n);
+    if (i < ci->n) { /* known object: a non-zero count anywhere spoils it */
+        if (ci->zero[i]) ci->zero[i] = zero_or_null;
+        return;
+    }
+    if (ci->n == ci->cap) {
+        int ncap = ci->cap ? 2 * ci->cap : 8;
+        ci->zero = tl_xrealloc(ci->zero, (size_t)ncap * sizeof *ci->zero);
+        ci->cap = ncap;
+    }
+    ci->zero[ci->n++] = zero_or_null;
+}
+
+static void collect_counter_inits(const tl_analysis *a, counter_inits *out) {
+    memset(out, 0, sizeof *out);
+    tl_str_map_init(&out->index);
+    char key[512];
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        const tl_func *f = &a->tu->funcs[fi];
+        const tl_func_facts *ff = &a->funcs[fi];
+        for (int id = 0; id < ff->ncalls; id++) {
+            const tl_call_facts *cf = &ff->calls[id];
+            if (!cf->instr || !cf->model || !cf->model->counter_init.present) continue;
+            const tl_counter_init_facet *ci = &cf->model->counter_init;
+            int v = object_var(&cf->instr->call, ci->arg);
+            if (v < 0 || v >= f->nvars) continue;
+            object_key(a, fi, v, key, sizeof key);
+            bool zero = ci->value_arg >= 0 && ci->value_arg < cf->instr->call.nargs &&
+                        cf->argv[ci->value_arg].kind == TL_CV_INT && cf->argv[ci->value_arg].v == 0;
+            note_counter_init(out, key, zero ? cf->instr : NULL);
+        }
+    }
+}
+
+static void free_counter_inits(counter_inits *ci) {
+    tl_str_map_free(&ci->index);
+    free(ci->zero);
 }
 
 /* The counter_init call giving the waited object the count 0, when one does
@@ -175,22 +196,10 @@ static const tl_instr *zero_init_of(const tl_analysis *a, int wfi, const tl_call
     const tl_func *wf = &a->tu->funcs[wfi];
     int wv = object_var(&wait->instr->call, wait->model->wait.object_arg);
     if (wv < 0 || wv >= wf->nvars) return NULL;
-    bool global = wf->vars[wv].kind == TL_VAR_GLOBAL;
-    const tl_instr *zero = NULL;
-    for (int i = 0; i < inits->n; i++) {
-        const counter_init_site *s = &inits->sites[i];
-        if (s->func != wfi && !global) continue;
-        const tl_func *f = &a->tu->funcs[s->func];
-        const tl_call_facts *cf = &a->funcs[s->func].calls[s->call];
-        const tl_counter_init_facet *ci = &cf->model->counter_init;
-        int v = object_var(&cf->instr->call, ci->arg);
-        if (v < 0 || v >= f->nvars || !same_object(wf, wv, f, v)) continue;
-        if (ci->value_arg >= cf->instr->call.nargs) return NULL;
-        const tl_cval *count = &cf->argv[ci->value_arg];
-        if (count->kind != TL_CV_INT || count->v != 0) return NULL; /* a resource count */
-        zero = cf->instr;
-    }
-    return zero;
+    char key[512];
+    object_key(a, wfi, wv, key, sizeof key);
+    int i = tl_str_map_get(&inits->index, key);
+    return i >= 0 ? inits->zero[i] : NULL;
 }
 
 /* Whether block b lies on a cycle of f's CFG (it reaches itself, i.e. some
@@ -288,7 +297,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
                                     "before this wait is lost");
         }
     }
-    free(inits.sites);
+    free_counter_inits(&inits);
 }
 
 const tl_rule tl_rule_missing_timeout = {
