@@ -956,6 +956,7 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     mark_aggregate_uses(&c, agg_used);
     int *with_outcome = tl_xmalloc(sizeof(int) * nc); /* spawn calls that may fail, block order */
     int nwith_outcome = 0;
+    tl_detach_attrs attrs = TL_DETACH_ATTRS_INIT;
 
     /* spawns: decide how each handle is tracked */
     for (int bi = 0; bi < f->nblocks; bi++) {
@@ -972,7 +973,7 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
             if (m->spawn.where == TL_HANDLE_NONE)
                 continue;
             if (!call_reached(a, fi, in->call.id) || tl_own_spawn_has_owner(a, fi, &in->call, m) ||
-                tl_own_spawn_detached(a, fi, in, m))
+                tl_own_spawn_detached(a, fi, in, m, &attrs))
                 continue;
             sp_mode mode;
             int var = -1;
@@ -1023,6 +1024,7 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
             c.all_of_call[id] = c.nall++;
         }
     free(with_outcome);
+    tl_detach_attrs_free(&attrs);
 
     if (c.nspawn > 0) { /* (outcomes alone matter only to tracked handles) */
         compute_tracked(&c);

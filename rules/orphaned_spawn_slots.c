@@ -41,7 +41,10 @@ static void report_slot(void *ctx, const tl_orphan_slot *s) {
         const tl_instr *in = ff->calls[id].instr;
         if (in && in->loc.line == s->loc.line && in->loc.col == s->loc.col) spawn = in;
     }
-    if (spawn && tl_own_spawn_detached(c->a, fi, spawn, tl_own_model(c->a, fi, spawn->call.id)))
+    tl_detach_attrs attrs = TL_DETACH_ATTRS_INIT;
+    bool detached = spawn && tl_own_spawn_detached(c->a, fi, spawn, tl_own_model(c->a, fi, spawn->call.id), &attrs);
+    tl_detach_attrs_free(&attrs);
+    if (detached)
         return; /* created detached: nothing to release */
     char verbs[64];
     tl_own_release_verbs(c->a->models, s->library, verbs, sizeof verbs);

@@ -46,8 +46,18 @@ bool tl_own_spawn_has_owner(const tl_analysis *a, int fi, const tl_call *c,
  * (model spawn.attr_arg naming `&attr`, a `detach_attr` call setting attr to
  * a detached value earlier in the function, none setting another value)?
  * Such a task needs no release.  rules/detach_attr.c. */
+typedef struct {
+    int fi;               /* the function read, or -1 */
+    unsigned char *state; /* per variable: TL_ATTR_SET_* bits */
+    tl_loc *first;        /* per variable: earliest detached setting */
+} tl_detach_attrs;
+enum { TL_ATTR_SET_DETACHED = 1, TL_ATTR_SET_OTHER = 2 };
+#define TL_DETACH_ATTRS_INIT {-1, NULL, NULL}
+/* d caches the function's setter calls across its spawns (read on first
+ * use, re-read for another function); release it with tl_detach_attrs_free. */
 bool tl_own_spawn_detached(const tl_analysis *a, int fi, const tl_instr *spawn,
-                           const tl_fn_model *m);
+                           const tl_fn_model *m, tl_detach_attrs *d);
+void tl_detach_attrs_free(tl_detach_attrs *d);
 
 /* Where an out-pointer argument (`&t`, `&arr[i]`, `&s.t`, `p`, `&p->t`)
  * points to. */
