@@ -202,33 +202,73 @@ static const tl_instr *zero_init_of(const tl_analysis *a, int wfi, const tl_call
     return i >= 0 ? inits->zero[i] : NULL;
 }
 
-/* Whether block b lies on a cycle of f's CFG (it reaches itself, i.e. some
- * back edge leads into a loop containing it).  Linear in the CFG. */
-static bool block_in_cycle(const tl_func *f, int b) {
-    if (b < 0 || b >= f->nblocks) return false;
-    int *stack = malloc((size_t)f->nblocks * sizeof *stack);
-    bool *seen = calloc((size_t)f->nblocks, sizeof *seen);
-    bool cyclic = false;
-    int top = 0;
-    if (stack && seen) {
-        stack[top++] = b;
-        while (top > 0 && !cyclic) {
-            const tl_block *blk = &f->blocks[stack[--top]];
-            for (int i = 0; i < blk->nsucc; i++) {
-                int s = blk->succ[i];
-                if (s == b) { cyclic = true; break; }
-                if (s >= 0 && s < f->nblocks && !seen[s]) {
-                    seen[s] = true;
-                    stack[top++] = s;
+/* The blocks of f that lie on a cycle of its CFG (a self edge, or a strongly
+ * connected component of two or more blocks: some back edge leads into a
+ * loop containing them).  Tarjan's algorithm without recursion: linear in
+ * the CFG, run once per function that has a wait to refine. */
+static bool *blocks_on_cycles(const tl_func *f) {
+    int n = f->nblocks;
+    size_t sz = (size_t)(n > 0 ? n : 1);
+    bool *cyclic = tl_xcalloc(sz, sizeof *cyclic);
+    bool *on_stack = tl_xcalloc(sz, sizeof *on_stack);
+    int *index = tl_xmalloc(sz * sizeof *index), *low = tl_xmalloc(sz * sizeof *low);
+    int *stack = tl_xmalloc(sz * sizeof *stack);           /* Tarjan's stack */
+    int *walk = tl_xmalloc(sz * sizeof *walk), *next = tl_xmalloc(sz * sizeof *next); /* DFS path */
+    for (int v = 0; v < n; v++) index[v] = -1;
+    int counter = 0, sp = 0;
+    for (int root = 0; root < n; root++) {
+        if (index[root] >= 0) continue;
+        int depth = 0;
+        index[root] = low[root] = counter++;
+        stack[sp++] = root, on_stack[root] = true;
+        walk[depth] = root, next[depth++] = 0;
+        while (depth > 0) {
+            int v = walk[depth - 1];
+            const tl_block *blk = &f->blocks[v];
+            if (next[depth - 1] < blk->nsucc) {
+                int w = blk->succ[next[depth - 1]++];
+                if (w < 0 || w >= n) continue;
+                if (w == v) cyclic[v] = true;
+                if (index[w] < 0) {
+                    index[w] = low[w] = counter++;
+                    stack[sp++] = w, on_stack[w] = true;
+                    walk[depth] = w, next[depth++] = 0;
+                } else if (on_stack[w] && index[w] < low[v]) {
+                    low[v] = index[w];
                 }
+                continue;
             }
+            depth--;
+            if (depth > 0 && low[v] < low[walk[depth - 1]]) low[walk[depth - 1]] = low[v];
+            if (low[v] != index[v]) continue;
+            int p = sp; /* pop v's component */
+            while (stack[--p] != v) {}
+            for (int i = p; i < sp; i++) {
+                on_stack[stack[i]] = false;
+                if (sp - p > 1) cyclic[stack[i]] = true;
+            }
+            sp = p;
         }
-    } else {
-        cyclic = true; /* out of memory: keep the model's kind */
     }
-    free(stack);
-    free(seen);
+    free(on_stack), free(index), free(low), free(stack), free(walk), free(next);
     return cyclic;
+}
+
+/* blocks_on_cycles of the function being checked, computed on first use. */
+typedef struct {
+    int fi;
+    bool *cyclic;
+} cycle_cache;
+
+static bool block_in_cycle(cycle_cache *cc, const tl_analysis *a, int fi, int b) {
+    const tl_func *f = &a->tu->funcs[fi];
+    if (b < 0 || b >= f->nblocks) return false;
+    if (cc->fi != fi) {
+        free(cc->cyclic);
+        cc->cyclic = blocks_on_cycles(f);
+        cc->fi = fi;
+    }
+    return cc->cyclic[b];
 }
 
 /* Whether the waited object is a parameter of the waiting function: a
@@ -243,13 +283,13 @@ static bool object_is_param(const tl_func *f, const tl_call_facts *cf) {
  * *zero_init is set to the sem_init that makes it an event wait. */
 static tl_wait_kind wait_event_kind(const tl_analysis *a, int fi, const tl_call_facts *cf,
                                     tl_wait_kind kind, const counter_inits *inits,
-                                    const tl_instr **zero_init) {
+                                    cycle_cache *cycles, const tl_instr **zero_init) {
     const tl_wait_facet *w = &cf->model->wait;
     *zero_init = NULL;
     if (w->kind_if_zero_init != TL_WAIT_NONE && (*zero_init = zero_init_of(a, fi, cf, inits)))
         return w->kind_if_zero_init;
     if (w->kind_if_unlooped != TL_WAIT_NONE && !object_is_param(&a->tu->funcs[fi], cf) &&
-        !block_in_cycle(&a->tu->funcs[fi], cf->block))
+        !block_in_cycle(cycles, a, fi, cf->block))
         return w->kind_if_unlooped;
     return kind;
 }
@@ -257,6 +297,7 @@ static tl_wait_kind wait_event_kind(const tl_analysis *a, int fi, const tl_call_
 static void check(const tl_analysis *a, tl_findings *out) {
     counter_inits inits;
     collect_counter_inits(a, &inits);
+    cycle_cache cycles = {-1, NULL};
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         const tl_func *f = &a->tu->funcs[fi];
         const tl_func_facts *ff = &a->funcs[fi];
@@ -267,7 +308,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
             tl_wait_kind kind = TL_WAIT_NONE;
             const tl_instr *zero_init = NULL;
             if (!tl_call_waits_forever(cf, &kind)) continue;
-            kind = wait_event_kind(a, fi, cf, kind, &inits, &zero_init);
+            kind = wait_event_kind(a, fi, cf, kind, &inits, &cycles, &zero_init);
             if (!tl_wait_kind_flagged(kind, a->profile)) continue;
             const tl_instr *in = cf->instr;
             char name[128], what[160];
@@ -298,6 +339,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
         }
     }
     free_counter_inits(&inits);
+    free(cycles.cyclic);
 }
 
 const tl_rule tl_rule_missing_timeout = {
