@@ -2,8 +2,8 @@
  * makes: clang-diagnostic (clang's errors), suppression (wrong or unused
  * tasklint-ignore comments) and analysis-limit (a function not fully
  * checked).  --list-rules and --explain show them next to the rules, and
- * --disable/--enable accept the ones that can be turned off (suppression).
- * (The SARIF writer keeps its own copy of these texts for its rule list.) */
+ * --disable/--enable accept the ones that can be turned off (suppression);
+ * the SARIF writer lists them after the rules. */
 #include <stddef.h>
 #include <string.h>
 
@@ -29,9 +29,9 @@ const tl_pseudo_rule tl_pseudo_rules[] = {
     "Run tasklint with the build's `compile_commands.json` (`-p BUILD_DIR`), or\n"
     "pass the missing `-I`/`-D` arguments after `--`.  clang-diagnostic errors\n"
     "cannot be suppressed.\n",
-     TL_SEV_ERROR, false,
+     "compiler", TL_SEV_ERROR, false,
      "clang's errors mean the file was not analysed as it is built: fix the arguments (-p)"},
-    {"suppression", "Suppression", "a tasklint-ignore comment that is malformed or suppresses nothing",
+    {"suppression", "InvalidSuppression", "a tasklint-ignore comment that is malformed or suppresses nothing",
     "## What it does\n"
     "\n"
     "Reports a `tasklint-ignore` comment that is wrong: it names an unknown\n"
@@ -54,9 +54,10 @@ const tl_pseudo_rule tl_pseudo_rules[] = {
     "\n"
     "```c\n"
     "go(worker());  // tasklint-ignore(orphaned-spawn): the pool owns it\n"
-    "```\n"     "\n"
-     "`--disable suppression` turns these reports off.\n",
-     TL_SEV_WARNING, true, NULL},
+    "```\n"
+    "\n"
+    "`--disable suppression` turns these reports off.\n",
+     "maintainability,suppression", TL_SEV_WARNING, true, NULL},
     {"analysis-limit", "AnalysisLimit",
      "a function was not fully checked: an internal limit of the analysis was reached",
     "## What it does\n"
@@ -78,10 +79,10 @@ const tl_pseudo_rule tl_pseudo_rules[] = {
     "Split the function (fewer spawns per function, shallower nesting), or list\n"
     "it under `exempt:` in `.tasklint.yaml` to stop checking it knowingly.\n"
     "analysis-limit findings cannot be suppressed with `tasklint-ignore`.\n",
-     TL_SEV_WARNING, false,
+     "coverage", TL_SEV_WARNING, false,
      "findings may be missing in such a function: use `exempt:` in .tasklint.yaml to stop "
      "checking it knowingly"},
-    {NULL, NULL, NULL, NULL, TL_SEV_WARNING, false, NULL},
+    {NULL, NULL, NULL, NULL, NULL, TL_SEV_WARNING, false, NULL},
 };
 
 const tl_pseudo_rule *tl_pseudo_rule_find(const char *id) {

@@ -35,6 +35,7 @@ typedef struct {
     const char *name;     /* SARIF-style name */
     const char *summary;  /* one line */
     const char *doc;      /* markdown, like tl_rule.doc */
+    const char *tags;     /* SARIF properties.tags, comma-separated */
     tl_severity severity;
     bool can_disable;     /* --disable accepts it */
     const char *why_not;  /* when it cannot be disabled: why, and what to do */

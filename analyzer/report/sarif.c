@@ -59,72 +59,6 @@ typedef struct {
     tl_severity severity;
 } rule_desc;
 
-static const char clang_diagnostic_doc[] =
-    "## What it does\n"
-    "\n"
-    "Reports an error that clang found while parsing an analysed file: a\n"
-    "syntax error, an unknown type, a header that cannot be found.  tasklint\n"
-    "still analyses what clang could parse, but findings in such a file may be\n"
-    "missing or wrong.\n"
-    "\n"
-    "## Why is this bad?\n"
-    "\n"
-    "The analysis needs the same view of the code as the compiler.  A missing\n"
-    "include path or define usually means the file was analysed with other\n"
-    "arguments than it is built with.\n"
-    "\n"
-    "## Use instead\n"
-    "\n"
-    "Run tasklint with the build's `compile_commands.json` (`-p BUILD_DIR`), or\n"
-    "pass the missing `-I`/`-D` arguments after `--`.  clang-diagnostic errors\n"
-    "cannot be suppressed.\n";
-
-static const char suppression_doc[] =
-    "## What it does\n"
-    "\n"
-    "Reports a `tasklint-ignore` comment that is wrong: it names an unknown\n"
-    "rule, it has no reason after the colon, a `-begin` has no `-end` (or the\n"
-    "other way round), or it suppresses nothing.\n"
-    "\n"
-    "## Why is this bad?\n"
-    "\n"
-    "A suppression that does not match anything hides nothing today but will\n"
-    "silently hide a future finding on that line; one without a reason leaves\n"
-    "reviewers guessing why the finding was accepted.\n"
-    "\n"
-    "## Example\n"
-    "\n"
-    "```c\n"
-    "go(worker());  // tasklint-ignore(orphaned-spawns)\n"
-    "```\n"
-    "\n"
-    "## Use instead\n"
-    "\n"
-    "```c\n"
-    "go(worker());  // tasklint-ignore(orphaned-spawn): the pool owns it\n"
-    "```\n";
-
-static const char analysis_limit_doc[] =
-    "## What it does\n"
-    "\n"
-    "Reports a function that tasklint did not check completely because one of\n"
-    "its internal limits was reached: the dataflow budget (loops nested\n"
-    "hundreds deep), the number of spawned handles orphaned-spawn follows in\n"
-    "one function (32), or the number of paths with different owned handles\n"
-    "it keeps apart (8).  The finding names the function and the limit.\n"
-    "\n"
-    "## Why is this bad?\n"
-    "\n"
-    "Findings in that function may be missing: without this report the\n"
-    "function would look clean.  Each limit keeps the analysis linear in the\n"
-    "size of the code, so huge generated functions cannot make it slow.\n"
-    "\n"
-    "## Use instead\n"
-    "\n"
-    "Split the function (fewer spawns per function, shallower nesting), or list\n"
-    "it under `exempt:` in `.tasklint.yaml` to stop checking it knowingly.\n"
-    "analysis-limit findings cannot be suppressed with `tasklint-ignore`.\n";
-
 typedef struct {
     rule_desc *rules;
     size_t nrules;
@@ -137,23 +71,18 @@ typedef struct {
 
 static void build_rules(sarif_ctx *c) {
     size_t n = tl_rule_count();
-    c->rules = tl_xcalloc(n + 3, sizeof *c->rules);
+    size_t npseudo = 0;
+    while (tl_pseudo_rules[npseudo].id) npseudo++;
+    c->rules = tl_xcalloc(n + npseudo, sizeof *c->rules);
     for (size_t i = 0; i < n; i++) {
         const tl_rule *r = tl_rules[i];
         c->rules[i] = (rule_desc){r->id, r->name, r->summary, r->doc, r->tags,
                                   r->precision ? r->precision : "medium", r->severity};
     }
-    c->rules[n++] = (rule_desc){"clang-diagnostic", "ClangDiagnostic",
-                                "clang could not compile part of an analysed file",
-                                clang_diagnostic_doc, "compiler", "very-high", TL_SEV_ERROR};
-    c->rules[n++] = (rule_desc){"suppression", "InvalidSuppression",
-                                "a tasklint-ignore comment that is malformed or suppresses nothing",
-                                suppression_doc, "maintainability,suppression", "very-high",
-                                TL_SEV_WARNING};
-    c->rules[n++] = (rule_desc){TL_ANALYSIS_LIMIT_RULE, "AnalysisLimit",
-                                "a function was not fully checked: an internal limit of the "
-                                "analysis was reached",
-                                analysis_limit_doc, "coverage", "very-high", TL_SEV_WARNING};
+    for (size_t i = 0; tl_pseudo_rules[i].id; i++) {
+        const tl_pseudo_rule *p = &tl_pseudo_rules[i];
+        c->rules[n++] = (rule_desc){p->id, p->name, p->summary, p->doc, p->tags, "very-high", p->severity};
+    }
     c->nrules = n;
 }
 
