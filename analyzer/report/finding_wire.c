@@ -33,22 +33,6 @@ void tl_wire_put_finding(tl_wire_writer *w, const tl_finding *f) {
     }
 }
 
-/* The strings of a finding that was not completely read. */
-static void free_partial(tl_finding *f) {
-    free(f->rule);
-    free(f->file);
-    free(f->function);
-    free(f->message);
-    free(f->snippet);
-    free(f->fingerprint);
-    free(f->triage_reason);
-    for (size_t i = 0; i < f->nnotes; i++) {
-        free(f->notes[i].file);
-        free(f->notes[i].message);
-    }
-    free(f->notes);
-}
-
 int tl_wire_get_finding(tl_wire_reader *r, tl_findings *fs) {
     tl_finding f;
     memset(&f, 0, sizeof f);
@@ -81,7 +65,7 @@ int tl_wire_get_finding(tl_wire_reader *r, tl_findings *fs) {
         if (!r->bad && !n->message) tl_wire_fail(r, "a note without a message");
     }
     if (r->bad) {
-        free_partial(&f);
+        tl_finding_free_fields(&f); /* what was read so far */
         return -1;
     }
     f.severity = (tl_severity)sev;
