@@ -1,0 +1,734 @@
+/* facets.c - reads one function's facets from a model document.
+ *
+ * The YAML node helpers (typed getters that report file:line:col and the
+ * valid choices) and one parser per facet (spawn, wait, blocking, ...), up to
+ * ml_parse_function, which turns a "name: {facets}" entry into a pending_fn.
+ * model.c merges pending functions into the set; the format is documented in
+ * docs/design.md, "Library model format".
+ */
+#include "model_loader.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const ml_facet_names[] = {
+    "spawn",    "release",     "borrow",     "start",       "await",
+    "teardown", "wait",        "blocking",   "callback",    "cooperative",
+    "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", NULL};
+
+const char *const ml_wait_kind_names[] = {
+    "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", NULL};
+
+/* An error about node `at`: "file:line:col: message"; returns -1. */
+int ml_fail(loader *L, const tl_yaml_node *at, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    tl_yaml_format_error(L->err->msg, sizeof(L->err->msg), L->origin, at->line, at->col, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* An error about the i-th key of map. */
+static int lfail_key(loader *L, const tl_yaml_node *map, size_t i, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int lfail_key(loader *L, const tl_yaml_node *map, size_t i, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    tl_yaml_format_error(L->err->msg, sizeof(L->err->msg), L->origin, map->key_lines[i],
+                         map->key_cols[i], fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* An error about a whole file: "file: message". */
+char *ml_strdup(const char *s) {
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    char *r = malloc(n);
+    if (r) memcpy(r, s, n);
+    return r;
+}
+
+/* Grows *arr (of elem-sized items) so that it holds at least need items. */
+int ml_grow(void **arr, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return 0;
+    size_t ncap = *cap ? *cap * 2 : 16;
+    while (ncap < need) ncap *= 2;
+    void *p = realloc(*arr, ncap * elem);
+    if (!p) return -1;
+    *arr = p;
+    *cap = ncap;
+    return 0;
+}
+
+/* Edit distance of two short words, for "did you mean" hints. */
+static int edit_distance(const char *a, const char *b) {
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 40 || lb > 40) return 99;
+    int row[41];
+    for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int diag = row[0];
+        row[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int up = row[j];
+            int best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* "a, b, c" (and a "did you mean" hint) into buf. */
+static const char *choices(char *buf, size_t size, const char *const *names, const char *got) {
+    size_t off = 0;
+    buf[0] = '\0';
+    const char *close = NULL;
+    for (size_t i = 0; names[i]; i++) {
+        int n = snprintf(buf + off, size - off, "%s%s", i ? ", " : "", names[i]);
+        if (n < 0 || (size_t)n >= size - off) break;
+        off += (size_t)n;
+        if (got && !close && edit_distance(got, names[i]) <= 2) close = names[i];
+    }
+    if (close) snprintf(buf + off, size - off, "; did you mean '%s'?", close);
+    return buf;
+}
+
+/* "in 'wait' of function 'poll'" - where a message is about. */
+static const char *where(char *buf, size_t size, const loader *L) {
+    if (L->fn && L->facet)
+        snprintf(buf, size, " in '%s' of function '%s'", L->facet, L->fn);
+    else if (L->fn)
+        snprintf(buf, size, " in function '%s'", L->fn);
+    else if (L->facet)
+        snprintf(buf, size, " in '%s'", L->facet);
+    else
+        buf[0] = '\0';
+    return buf;
+}
+
+/* Every key of map must be one of valid. */
+int ml_check_keys(loader *L, const tl_yaml_node *map, const char *const *valid) {
+    for (size_t i = 0; i < map->n; i++) {
+        size_t k = 0;
+        while (valid[k] && strcmp(valid[k], map->keys[i]) != 0) k++;
+        if (!valid[k]) {
+            char c[256], w[160];
+            return lfail_key(L, map, i, "unknown key '%s'%s (valid keys: %s)",
+                         map->keys[i], where(w, sizeof(w), L),
+                         choices(c, sizeof(c), valid, map->keys[i]));
+        }
+    }
+    return 0;
+}
+
+int ml_need_type(loader *L, const tl_yaml_node *n, tl_yaml_type t, const char *what) {
+    if (n->type == t) return 0;
+    char w[160];
+    return ml_fail(L, n, "'%s'%s must be %s, not %s", what, where(w, sizeof(w), L),
+                 tl_yaml_type_name(t), tl_yaml_type_name(n->type));
+}
+
+static int parse_i64(const char *s, int64_t *out) {
+    const char *p = s;
+    bool neg = false;
+    if (*p == '-' || *p == '+') neg = *p++ == '-';
+    int base = 10;
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        base = 16;
+        p += 2;
+    }
+    if (!*p || *p == '-' || *p == '+' || *p == ' ') return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(p, &end, base);
+    if (errno || *end) return -1;
+    if (neg) {
+        if (v > (unsigned long long)INT64_MAX + 1) return -1;
+        *out = v == (unsigned long long)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+    } else {
+        /* allow full 64-bit hex patterns such as 0xffffffffffffffff */
+        if (base == 10 && v > (unsigned long long)INT64_MAX) return -1;
+        *out = (int64_t)v;
+    }
+    return 0;
+}
+
+static int get_int(loader *L, const tl_yaml_node *n, const char *what, int64_t *out) {
+    char w[160];
+    if (n->type != TL_YAML_SCALAR || n->quoted || parse_i64(n->str, out) != 0)
+        return ml_fail(L, n, "'%s'%s must be an integer (decimal or 0x hex), not %s%s%s",
+                     what, where(w, sizeof(w), L),
+                     n->type == TL_YAML_SCALAR ? "'" : tl_yaml_type_name(n->type),
+                     n->type == TL_YAML_SCALAR ? n->str : "",
+                     n->type == TL_YAML_SCALAR ? "'" : "");
+    return 0;
+}
+
+/* An argument index 0..MAX_ARG_INDEX, or "none" (-1) when allowed. */
+static int get_arg(loader *L, const tl_yaml_node *n, const char *what, bool allow_none, int *out) {
+    char w[160];
+    if (allow_none && n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "none") == 0) {
+        *out = -1;
+        return 0;
+    }
+    int64_t v;
+    if (n->type != TL_YAML_SCALAR || n->quoted || parse_i64(n->str, &v) != 0 || v < 0 ||
+        v > MAX_ARG_INDEX)
+        return ml_fail(L, n, "'%s'%s must be an argument index (0-based, 0..%d)%s, not %s%s%s",
+                     what, where(w, sizeof(w), L), MAX_ARG_INDEX, allow_none ? " or none" : "",
+                     n->type == TL_YAML_SCALAR ? "'" : tl_yaml_type_name(n->type),
+                     n->type == TL_YAML_SCALAR ? n->str : "",
+                     n->type == TL_YAML_SCALAR ? "'" : "");
+    *out = (int)v;
+    return 0;
+}
+
+static int get_bool(loader *L, const tl_yaml_node *n, const char *what, bool *out) {
+    if (n->type == TL_YAML_SCALAR && !n->quoted) {
+        if (strcmp(n->str, "true") == 0) {
+            *out = true;
+            return 0;
+        }
+        if (strcmp(n->str, "false") == 0) {
+            *out = false;
+            return 0;
+        }
+    }
+    char w[160];
+    return ml_fail(L, n, "'%s'%s must be true or false, not %s%s%s", what,
+                 where(w, sizeof(w), L),
+                 n->type == TL_YAML_SCALAR ? "'" : tl_yaml_type_name(n->type),
+                 n->type == TL_YAML_SCALAR ? n->str : "", n->type == TL_YAML_SCALAR ? "'" : "");
+}
+
+/* One of names[]; *out is its index. */
+int ml_get_choice(loader *L, const tl_yaml_node *n, const char *what,
+                      const char *const *names, int *out) {
+    if (n->type == TL_YAML_SCALAR) {
+        for (int i = 0; names[i]; i++) {
+            if (strcmp(n->str, names[i]) == 0) {
+                *out = i;
+                return 0;
+            }
+        }
+    }
+    char c[256], w[160];
+    return ml_fail(L, n, "unknown value %s%s%s for '%s'%s (valid values: %s)",
+                 n->type == TL_YAML_SCALAR ? "'" : "", n->type == TL_YAML_SCALAR ? n->str
+                                                                             : tl_yaml_type_name(n->type),
+                 n->type == TL_YAML_SCALAR ? "'" : "", what, where(w, sizeof(w), L),
+                 choices(c, sizeof(c), names, n->type == TL_YAML_SCALAR ? n->str : NULL));
+}
+
+/* A non-empty string; malloc'd copy in *out. */
+static int get_string(loader *L, const tl_yaml_node *n, const char *what, char **out) {
+    char w[160];
+    if (n->type != TL_YAML_SCALAR || n->str[0] == '\0')
+        return ml_fail(L, n, "'%s'%s must be a non-empty string", what, where(w, sizeof(w), L));
+    *out = ml_strdup(n->str);
+    if (!*out) return ml_fail(L, n, "out of memory");
+    return 0;
+}
+
+/* A list of argument indices (or a single one), at most max. */
+static int get_arg_list(loader *L, const tl_yaml_node *n, const char *what, int max, int *out,
+                        int *count) {
+    char w[160];
+    *count = 0;
+    if (n->type == TL_YAML_SCALAR) {
+        if (get_arg(L, n, what, false, &out[0]) != 0) return -1;
+        *count = 1;
+        return 0;
+    }
+    if (n->type != TL_YAML_SEQ || n->n == 0)
+        return ml_fail(L, n, "'%s'%s must be a list of argument indices, e.g. [0, 2]", what,
+                     where(w, sizeof(w), L));
+    if (n->n > (size_t)max)
+        return ml_fail(L, n, "'%s'%s has %zu entries; at most %d are supported", what,
+                     where(w, sizeof(w), L), n->n, max);
+    for (size_t i = 0; i < n->n; i++)
+        if (get_arg(L, n->items[i], what, false, &out[i]) != 0) return -1;
+    *count = (int)n->n;
+    return 0;
+}
+
+/* "FACET: false" removes the facet; returns 1 for that, 0 for a map body. */
+static int facet_off(loader *L, const tl_yaml_node *n, const char *facet, const char *shape) {
+    char w[160];
+    if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "false") == 0) return 1;
+    if (n->type == TL_YAML_MAP) return 0;
+    return ml_fail(L, n, "'%s'%s must be %s (or false to remove it)", facet,
+                 where(w, sizeof(w), L), shape);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Facets                                                                    */
+/* ------------------------------------------------------------------------ */
+
+void ml_fn_defaults(tl_fn_model *f) {
+    memset(f, 0, sizeof(*f));
+    f->spawn.handle_arg = -1;
+    f->spawn.entry_arg = -1;
+    f->spawn.owner_arg = -1;
+    f->spawn.attr_arg = -1;
+    f->detach_attr.arg = -1;
+    f->detach_attr.value_arg = -1;
+    f->release.arg = -1;
+    f->start.arg = -1;
+    f->await.arg = -1;
+    f->teardown.arg = -1;
+    f->wait.timeout_arg = -1;
+    f->wait.kind_if_arg = -1;
+    f->wait.only_if_nonzero_arg = -1;
+    f->wait.object_arg = -1;
+    f->counter_init.arg = -1;
+    f->counter_init.value_arg = -1;
+    f->blocking.if_null_arg = -1;
+    f->blocking.unless_flag_arg = -1;
+    f->blocking.unless_zero_arg = -1;
+    f->blocking.if_value_arg = -1;
+}
+
+void ml_fn_free(tl_fn_model *f) {
+    free(f->name);
+    free(f->library);
+    free(f->spawn.entry_before_call);
+    free(f->spawn.task);
+    free(f->release.how);
+    free(f->blocking.replacement);
+}
+
+static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
+    static const char *const keys[] = {"handle",     "handle_arg", "success",     "entry_arg",
+                                       "entry_before", "owner_arg", "no_owner_value", "context",
+                                       "task",       "awaited_by", "attr_arg", NULL};
+    static const char *const handles[] = {"none", "result", "out", NULL};
+    static const char *const successes[] = {"always", "zero", "nonnegative", "nonnull", NULL};
+    static const char *const contexts[] = {"none", "coroutine", "loop", "thread", NULL};
+    static const char *const awaited[] = {"await", "any_wait", NULL};
+    int r = facet_off(L, n, "spawn", "a mapping {handle: ..., entry_arg: ..., ...}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    s->present = true;
+    int v;
+    const tl_yaml_node *x;
+    if ((x = tl_yaml_get(n, "handle"))) {
+        if (ml_get_choice(L, x, "handle", handles, &v) != 0) return -1;
+        s->where = v == 0 ? TL_HANDLE_NONE : v == 1 ? TL_HANDLE_RESULT : TL_HANDLE_OUT_ARG;
+    }
+    if ((x = tl_yaml_get(n, "handle_arg")) && get_arg(L, x, "handle_arg", false, &s->handle_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "success"))) {
+        if (ml_get_choice(L, x, "success", successes, &v) != 0) return -1;
+        s->success = (tl_success)v;
+    }
+    if ((x = tl_yaml_get(n, "entry_arg")) && get_arg(L, x, "entry_arg", true, &s->entry_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "entry_before")) &&
+        get_string(L, x, "entry_before", &s->entry_before_call))
+        return -1;
+    if ((x = tl_yaml_get(n, "owner_arg")) && get_arg(L, x, "owner_arg", true, &s->owner_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "attr_arg")) && get_arg(L, x, "attr_arg", true, &s->attr_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "no_owner_value"))) {
+        if (get_int(L, x, "no_owner_value", &s->no_owner_value) != 0) return -1;
+        s->has_no_owner_value = true;
+    }
+    if ((x = tl_yaml_get(n, "context"))) {
+        if (ml_get_choice(L, x, "context", contexts, &v) != 0) return -1;
+        s->context = (tl_context_kind)v;
+    }
+    if ((x = tl_yaml_get(n, "task")) && get_string(L, x, "task", &s->task)) return -1;
+    if ((x = tl_yaml_get(n, "awaited_by"))) {
+        if (ml_get_choice(L, x, "awaited_by", awaited, &v) != 0) return -1;
+        s->awaited_by_any_wait = v == 1;
+    }
+    if (!s->task && !(s->task = ml_strdup("task"))) return ml_fail(L, n, "out of memory");
+
+    char w[160];
+    where(w, sizeof(w), L);
+    if (s->where == TL_HANDLE_OUT_ARG && s->handle_arg < 0)
+        return ml_fail(L, n, "'handle: out' needs 'handle_arg' (the out-pointer argument)%s", w);
+    if (s->where != TL_HANDLE_OUT_ARG && s->handle_arg >= 0)
+        return ml_fail(L, n, "'handle_arg' is only used with 'handle: out'%s", w);
+    if (s->entry_arg >= 0 && s->entry_before_call)
+        return ml_fail(L, n, "give either 'entry_arg' or 'entry_before', not both%s", w);
+    if (s->has_no_owner_value && s->owner_arg < 0)
+        return ml_fail(L, n, "'no_owner_value' needs 'owner_arg'%s", w);
+    return 0;
+}
+
+static int parse_release(loader *L, const tl_yaml_node *n, tl_release_facet *rel) {
+    static const char *const keys[] = {"arg", "how", NULL};
+    static const char *const hows[] = {"join", "close", "detach", "destroy", NULL};
+    int r = facet_off(L, n, "release", "a mapping {arg: N, how: join/close/detach/destroy}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    const tl_yaml_node *arg = tl_yaml_get(n, "arg"), *how = tl_yaml_get(n, "how");
+    char w[160];
+    if (!arg || !how)
+        return ml_fail(L, n, "'release'%s needs 'arg' and 'how'", where(w, sizeof(w), L));
+    int v;
+    if (get_arg(L, arg, "arg", false, &rel->arg) != 0) return -1;
+    if (ml_get_choice(L, how, "how", hows, &v) != 0) return -1;
+    if (!(rel->how = ml_strdup(hows[v]))) return ml_fail(L, n, "out of memory");
+    rel->present = true;
+    return 0;
+}
+
+/* counter_init: {arg: N, value_arg: M} - the object and its initial count. */
+static int parse_counter_init(loader *L, const tl_yaml_node *n, tl_counter_init_facet *c) {
+    static const char *const keys[] = {"arg", "value_arg", NULL};
+    char w[160];
+    if (n->type != TL_YAML_MAP)
+        return ml_fail(L, n, "'counter_init'%s must be {arg: N, value_arg: M}", where(w, sizeof(w), L));
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    const tl_yaml_node *arg = tl_yaml_get(n, "arg"), *val = tl_yaml_get(n, "value_arg");
+    if (!arg || !val)
+        return ml_fail(L, n, "'counter_init'%s needs 'arg' and 'value_arg'", where(w, sizeof(w), L));
+    if (get_arg(L, arg, "arg", false, &c->arg) != 0 ||
+        get_arg(L, val, "value_arg", false, &c->value_arg) != 0)
+        return -1;
+    c->present = true;
+    return 0;
+}
+
+/* start/await/teardown: {arg: N} or just N. */
+static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, tl_arg_facet *a) {
+    static const char *const keys[] = {"arg", NULL};
+    if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "false") == 0) return 1;
+    if (n->type == TL_YAML_SCALAR) {
+        if (get_arg(L, n, facet, false, &a->arg) != 0) return -1;
+    } else {
+        char w[160];
+        if (n->type != TL_YAML_MAP)
+            return ml_fail(L, n, "'%s'%s must be {arg: N} or an argument index", facet,
+                         where(w, sizeof(w), L));
+        if (ml_check_keys(L, n, keys) != 0) return -1;
+        const tl_yaml_node *arg = tl_yaml_get(n, "arg");
+        if (!arg) return ml_fail(L, n, "'%s'%s needs 'arg'", facet, where(w, sizeof(w), L));
+        if (get_arg(L, arg, "arg", false, &a->arg) != 0) return -1;
+    }
+    a->present = true;
+    return 0;
+}
+
+static int parse_borrow(loader *L, const tl_yaml_node *n, tl_fn_model *f) {
+    if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "false") == 0) return 1;
+    int args[TL_MAX_CB_ARGS], count;
+    if (get_arg_list(L, n, "borrow", TL_MAX_CB_ARGS, args, &count) != 0) return -1;
+    for (int i = 0; i < count; i++) {
+        f->borrow[i].present = true;
+        f->borrow[i].arg = args[i];
+    }
+    f->nborrow = count;
+    return 0;
+}
+
+static int parse_forever(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
+    const tl_yaml_node *one = n;
+    size_t count = 1;
+    if (n->type == TL_YAML_SEQ) {
+        count = n->n;
+        char wb[160];
+        if (count == 0 || count > TL_MAX_FOREVER)
+            return ml_fail(L, n, "'forever'%s must list 1 to %d values", where(wb, sizeof(wb), L),
+                         TL_MAX_FOREVER);
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (n->type == TL_YAML_SEQ) one = n->items[i];
+        tl_forever *fv = &w->forever[i];
+        if (one->type == TL_YAML_SCALAR && !one->quoted && strcmp(one->str, "negative") == 0) {
+            fv->kind = TL_FOREVER_NEGATIVE;
+        } else if (one->type == TL_YAML_SCALAR && !one->quoted && strcmp(one->str, "null") == 0) {
+            fv->kind = TL_FOREVER_NULL;
+        } else {
+            int64_t v;
+            if (one->type != TL_YAML_SCALAR || one->quoted || parse_i64(one->str, &v) != 0) {
+                char wb[160];
+                return ml_fail(L, one,
+                             "'forever'%s: expected negative, null or an integer, not %s%s%s",
+                             where(wb, sizeof(wb), L), one->type == TL_YAML_SCALAR ? "'" : "",
+                             one->type == TL_YAML_SCALAR ? one->str : tl_yaml_type_name(one->type),
+                             one->type == TL_YAML_SCALAR ? "'" : "");
+            }
+            fv->kind = TL_FOREVER_VALUE;
+            fv->value = v;
+        }
+    }
+    w->nforever = (int)count;
+    return 0;
+}
+
+static int parse_wait_kind(loader *L, const tl_yaml_node *n, const char *what, tl_wait_kind *out) {
+    int v;
+    if (ml_get_choice(L, n, what, ml_wait_kind_names + 1, &v) != 0) return -1;
+    *out = (tl_wait_kind)(v + 1);
+    return 0;
+}
+
+static int parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
+    static const char *const keys[] = {"timeout_arg", "forever", "kind", "kind_if",
+                                       "only_if_nonzero", "object_arg", "kind_if_zero_init",
+                                       "kind_if_unlooped", NULL};
+    static const char *const if_keys[] = {"arg", "value", "kind", NULL};
+    int r = facet_off(L, n, "wait", "a mapping {timeout_arg: N, forever: [...], kind: ...}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    char wb[160];
+    where(wb, sizeof(wb), L);
+    const tl_yaml_node *x;
+    if ((x = tl_yaml_get(n, "timeout_arg")) && get_arg(L, x, "timeout_arg", true, &w->timeout_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "forever"))) {
+        if (w->timeout_arg < 0)
+            return ml_fail(L, x, "'forever' needs 'timeout_arg'%s (without one the wait is "
+                                     "always forever)", wb);
+        if (parse_forever(L, x, w) != 0) return -1;
+    } else if (w->timeout_arg >= 0) {
+        return ml_fail(L, n, "'timeout_arg' needs 'forever' (negative, null or a value)%s", wb);
+    }
+    if (!(x = tl_yaml_get(n, "kind")))
+        return ml_fail(L, n, "'wait'%s needs 'kind' (%s)", wb,
+                     "peer, task, io, loop, accept, condition, join, sleep");
+    if (parse_wait_kind(L, x, "kind", &w->kind) != 0) return -1;
+    if ((x = tl_yaml_get(n, "kind_if"))) {
+        const char *outer = L->facet;
+        L->facet = "wait.kind_if";
+        if (ml_need_type(L, x, TL_YAML_MAP, "kind_if") != 0 || ml_check_keys(L, x, if_keys) != 0)
+            return -1;
+        const tl_yaml_node *a = tl_yaml_get(x, "arg"), *v = tl_yaml_get(x, "value"),
+                           *k = tl_yaml_get(x, "kind");
+        if (!a || !v || !k)
+            return ml_fail(L, x, "'kind_if'%s needs 'arg', 'value' and 'kind'",
+                         where(wb, sizeof(wb), L));
+        if (get_arg(L, a, "arg", false, &w->kind_if_arg) != 0 ||
+            get_int(L, v, "value", &w->kind_if_value) != 0 ||
+            parse_wait_kind(L, k, "kind", &w->kind_if_kind) != 0)
+            return -1;
+        w->has_kind_if = true;
+        L->facet = outer;
+    }
+    if ((x = tl_yaml_get(n, "only_if_nonzero")) &&
+        get_arg(L, x, "only_if_nonzero", false, &w->only_if_nonzero_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "object_arg")) && get_arg(L, x, "object_arg", false, &w->object_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "kind_if_zero_init"))) {
+        if (w->object_arg < 0)
+            return ml_fail(L, x, "'kind_if_zero_init'%s needs 'object_arg'", wb);
+        if (parse_wait_kind(L, x, "kind_if_zero_init", &w->kind_if_zero_init) != 0) return -1;
+    }
+    if ((x = tl_yaml_get(n, "kind_if_unlooped")) &&
+        parse_wait_kind(L, x, "kind_if_unlooped", &w->kind_if_unlooped) != 0)
+        return -1;
+    w->present = true;
+    return 0;
+}
+
+static int parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b) {
+    static const char *const keys[] = {"if_null", "unless_flag", "unless_zero", "if_value",
+                                       "replacement", "fd_io", NULL};
+    static const char *const flag_keys[] = {"arg", "mask", NULL};
+    static const char *const value_keys[] = {"arg", "values", NULL};
+    if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "true") == 0) {
+        b->present = true;
+        return 0;
+    }
+    int r = facet_off(L, n, "blocking", "true or a mapping {if_null: N, unless_flag: {...}, ...}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    char wb[160];
+    const tl_yaml_node *x;
+    if ((x = tl_yaml_get(n, "if_null")) && get_arg(L, x, "if_null", false, &b->if_null_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "unless_zero")) && get_arg(L, x, "unless_zero", false, &b->unless_zero_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "unless_flag"))) {
+        const char *outer = L->facet;
+        L->facet = "blocking.unless_flag";
+        if (ml_need_type(L, x, TL_YAML_MAP, "unless_flag") != 0 || ml_check_keys(L, x, flag_keys) != 0)
+            return -1;
+        const tl_yaml_node *a = tl_yaml_get(x, "arg"), *m = tl_yaml_get(x, "mask");
+        if (!a || !m)
+            return ml_fail(L, x, "'unless_flag'%s needs 'arg' and 'mask'", where(wb, sizeof(wb), L));
+        if (get_arg(L, a, "arg", false, &b->unless_flag_arg) != 0 ||
+            get_int(L, m, "mask", &b->unless_flag_mask) != 0)
+            return -1;
+        if (b->unless_flag_mask == 0)
+            return ml_fail(L, m, "'mask'%s must not be 0", where(wb, sizeof(wb), L));
+        L->facet = outer;
+    }
+    if ((x = tl_yaml_get(n, "if_value"))) {
+        const char *outer = L->facet;
+        L->facet = "blocking.if_value";
+        if (ml_need_type(L, x, TL_YAML_MAP, "if_value") != 0 || ml_check_keys(L, x, value_keys) != 0)
+            return -1;
+        const tl_yaml_node *a = tl_yaml_get(x, "arg"), *vs = tl_yaml_get(x, "values");
+        if (!a || !vs)
+            return ml_fail(L, x, "'if_value'%s needs 'arg' and 'values'", where(wb, sizeof(wb), L));
+        if (get_arg(L, a, "arg", false, &b->if_value_arg) != 0) return -1;
+        if (vs->type == TL_YAML_SEQ) {
+            if (vs->n == 0 || vs->n > TL_MAX_VALUES)
+                return ml_fail(L, vs, "'values'%s must list 1 to %d integers",
+                             where(wb, sizeof(wb), L), TL_MAX_VALUES);
+            for (size_t i = 0; i < vs->n; i++)
+                if (get_int(L, vs->items[i], "values", &b->if_values[i]) != 0) return -1;
+            b->nif_values = (int)vs->n;
+        } else {
+            if (get_int(L, vs, "values", &b->if_values[0]) != 0) return -1;
+            b->nif_values = 1;
+        }
+        L->facet = outer;
+    }
+    if ((x = tl_yaml_get(n, "replacement")) && get_string(L, x, "replacement", &b->replacement))
+        return -1;
+    if ((x = tl_yaml_get(n, "fd_io")) && get_bool(L, x, "fd_io", &b->fd_io)) return -1;
+    b->present = true;
+    return 0;
+}
+
+static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *cb) {
+    static const char *const keys[] = {"args", "context", "readiness", NULL};
+    static const char *const contexts[] = {"coroutine", "loop", "thread", NULL};
+    int r = facet_off(L, n, "callback", "a mapping {args: [N, ...], context: loop/coroutine/thread}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    const tl_yaml_node *args = tl_yaml_get(n, "args"), *ctx = tl_yaml_get(n, "context");
+    char wb[160];
+    if (!args || !ctx)
+        return ml_fail(L, n, "'callback'%s needs 'args' and 'context'", where(wb, sizeof(wb), L));
+    if (get_arg_list(L, args, "args", TL_MAX_CB_ARGS, cb->args, &cb->nargs) != 0) return -1;
+    int v;
+    if (ml_get_choice(L, ctx, "context", contexts, &v) != 0) return -1;
+    cb->context = v == 0 ? TL_CTX_COROUTINE : v == 1 ? TL_CTX_LOOP_CALLBACK : TL_CTX_THREAD;
+    const tl_yaml_node *rd = tl_yaml_get(n, "readiness");
+    if (rd && get_bool(L, rd, "readiness", &cb->readiness) != 0) return -1;
+    cb->present = true;
+    return 0;
+}
+
+/* detach_attr: {arg: N, value_arg: N, values: [V, ...]} - the call sets the
+ * attribute object in `arg` to a detached state when `value_arg` is one of
+ * `values` (read by orphaned-spawn through a spawn's attr_arg). */
+static int parse_detach_attr(loader *L, const tl_yaml_node *n, tl_detach_attr_facet *d) {
+    static const char *const keys[] = {"arg", "value_arg", "values", NULL};
+    int r = facet_off(L, n, "detach_attr", "a mapping {arg: N, value_arg: N, values: [V, ...]}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    const tl_yaml_node *arg = tl_yaml_get(n, "arg"), *va = tl_yaml_get(n, "value_arg"),
+                       *vs = tl_yaml_get(n, "values");
+    char w[160];
+    if (!arg || !va || !vs)
+        return ml_fail(L, n, "'detach_attr'%s needs 'arg', 'value_arg' and 'values'",
+                     where(w, sizeof(w), L));
+    if (get_arg(L, arg, "arg", false, &d->arg) != 0 ||
+        get_arg(L, va, "value_arg", false, &d->value_arg) != 0)
+        return -1;
+    if (vs->type == TL_YAML_SEQ) {
+        if (vs->n == 0 || vs->n > TL_MAX_VALUES)
+            return ml_fail(L, vs, "'values'%s must list 1 to %d integers", where(w, sizeof(w), L),
+                         TL_MAX_VALUES);
+        for (size_t i = 0; i < vs->n; i++)
+            if (get_int(L, vs->items[i], "values", &d->values[i]) != 0) return -1;
+        d->nvalues = (int)vs->n;
+    } else {
+        if (get_int(L, vs, "values", &d->values[0]) != 0) return -1;
+        d->nvalues = 1;
+    }
+    d->present = true;
+    return 0;
+}
+
+/* One "name: {facets}" entry of "functions:". */
+int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
+                          pending_fn *out) {
+    char c[256];
+    ml_fn_defaults(&out->fn);
+    out->facets = 0;
+    if (!(out->fn.name = ml_strdup(name))) return ml_fail(L, body, "out of memory");
+    L->fn = name;
+    L->facet = NULL;
+    if (body->type != TL_YAML_MAP)
+        return ml_fail(L, body, "function '%s' must be a mapping of facets (%s)", name,
+                     choices(c, sizeof(c), ml_facet_names, NULL));
+    for (size_t i = 0; i < body->n; i++) {
+        const char *key = body->keys[i];
+        const tl_yaml_node *v = body->items[i];
+        tl_fn_model *f = &out->fn;
+        int r;
+        L->facet = key;
+        if (strcmp(key, "spawn") == 0) {
+            r = parse_spawn(L, v, &f->spawn);
+            out->facets |= F_SPAWN;
+        } else if (strcmp(key, "release") == 0) {
+            r = parse_release(L, v, &f->release);
+            out->facets |= F_RELEASE;
+        } else if (strcmp(key, "borrow") == 0) {
+            r = parse_borrow(L, v, f);
+            out->facets |= F_BORROW;
+        } else if (strcmp(key, "start") == 0) {
+            r = parse_arg_facet(L, v, "start", &f->start);
+            out->facets |= F_START;
+        } else if (strcmp(key, "await") == 0) {
+            r = parse_arg_facet(L, v, "await", &f->await);
+            out->facets |= F_AWAIT;
+        } else if (strcmp(key, "teardown") == 0) {
+            r = parse_arg_facet(L, v, "teardown", &f->teardown);
+            out->facets |= F_TEARDOWN;
+        } else if (strcmp(key, "wait") == 0) {
+            r = parse_wait(L, v, &f->wait);
+            out->facets |= F_WAIT;
+        } else if (strcmp(key, "counter_init") == 0) {
+            r = parse_counter_init(L, v, &f->counter_init);
+            out->facets |= F_COUNTER_INIT;
+        } else if (strcmp(key, "blocking") == 0) {
+            r = parse_blocking(L, v, &f->blocking);
+            out->facets |= F_BLOCKING;
+        } else if (strcmp(key, "callback") == 0) {
+            r = parse_callback(L, v, &f->callback);
+            out->facets |= F_CALLBACK;
+        } else if (strcmp(key, "detach_attr") == 0) {
+            r = parse_detach_attr(L, v, &f->detach_attr);
+            out->facets |= F_DETACH_ATTR;
+        } else if (strcmp(key, "cooperative") == 0) {
+            L->facet = NULL;
+            r = get_bool(L, v, key, &f->cooperative);
+            out->facets |= F_COOPERATIVE;
+        } else if (strcmp(key, "must_await") == 0) {
+            L->facet = NULL;
+            r = get_bool(L, v, key, &f->must_await);
+            out->facets |= F_MUST_AWAIT;
+        } else if (strcmp(key, "nonblocking") == 0) {
+            L->facet = NULL;
+            r = get_bool(L, v, key, &f->nonblocking);
+            out->facets |= F_NONBLOCKING;
+        } else if (strcmp(key, "noreturn") == 0) {
+            L->facet = NULL;
+            r = get_bool(L, v, key, &f->noreturn);
+            out->facets |= F_NORETURN;
+        } else {
+            return lfail_key(L, body, i, "unknown facet '%s' in function '%s' (valid facets: %s)",
+                         key, name, choices(c, sizeof(c), ml_facet_names, key));
+        }
+        if (r < 0) return -1;
+    }
+    L->fn = L->facet = NULL;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Merging into the set                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* Appends fn (moved: the set owns its strings now) and indexes it. */

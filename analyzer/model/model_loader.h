@@ -1,0 +1,63 @@
+/* model_loader.h - internals shared by the model loader (model.c) and the
+ * facet parsers (facets.c).  Not part of the public model API (model.h).
+ */
+#ifndef TL_MODEL_LOADER_H
+#define TL_MODEL_LOADER_H
+
+#include "model.h"
+#include "yaml.h"
+
+/* Argument indices above this are certainly typos. */
+#define MAX_ARG_INDEX 63
+
+/* Facets, as bits of a mask saying which ones a definition mentions. */
+enum {
+    F_SPAWN = 1u << 0,
+    F_RELEASE = 1u << 1,
+    F_BORROW = 1u << 2,
+    F_START = 1u << 3,
+    F_AWAIT = 1u << 4,
+    F_TEARDOWN = 1u << 5,
+    F_WAIT = 1u << 6,
+    F_BLOCKING = 1u << 7,
+    F_CALLBACK = 1u << 8,
+    F_COOPERATIVE = 1u << 9,
+    F_MUST_AWAIT = 1u << 10,
+    F_NONBLOCKING = 1u << 11,
+    F_NORETURN = 1u << 12,
+    F_DETACH_ATTR = 1u << 13,
+    F_COUNTER_INIT = 1u << 14,
+};
+
+extern const char *const ml_facet_names[];
+extern const char *const ml_wait_kind_names[];
+
+/* A function definition read from a document, before merging. */
+typedef struct {
+    tl_fn_model fn;
+    unsigned facets; /* F_* bits the definition mentions */
+} pending_fn;
+
+/* State of one document being read, for error messages. */
+typedef struct {
+    const char *origin;
+    tl_model_error *err;
+    const char *fn;    /* function being read, for messages */
+    const char *facet; /* facet being read, for messages */
+} loader;
+
+/* An error about node `at`: "file:line:col: message"; returns -1. */
+int ml_fail(loader *L, const tl_yaml_node *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+char *ml_strdup(const char *s);
+int ml_grow(void **arr, size_t *cap, size_t need, size_t elem);
+int ml_check_keys(loader *L, const tl_yaml_node *map, const char *const *valid);
+int ml_need_type(loader *L, const tl_yaml_node *n, tl_yaml_type t, const char *what);
+int ml_get_choice(loader *L, const tl_yaml_node *n, const char *what,
+                      const char *const *names, int *out);
+void ml_fn_defaults(tl_fn_model *f);
+void ml_fn_free(tl_fn_model *f);
+int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
+                          pending_fn *out);
+
+#endif
