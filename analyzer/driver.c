@@ -162,12 +162,23 @@ static void loc_of(CXSourceLocation loc, char **file, unsigned *line, unsigned *
     }
 }
 
+/* clang is asked for every error (-ferror-limit=0), to know which functions
+ * they touch; as clang itself does, only the first ones are shown. */
+#define MAX_SHOWN_ERRORS 20
+
 static void add_diagnostics(CXTranslationUnit tu, const char *main_file, tl_tu_result *out) {
     unsigned n = clang_getNumDiagnostics(tu);
+    int hidden = 0;
     for (unsigned i = 0; i < n; i++) {
         CXDiagnostic d = clang_getDiagnostic(tu, i);
         enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
         if (sev < CXDiagnostic_Error) {
+            clang_disposeDiagnostic(d);
+            continue;
+        }
+        if (out->nerrors >= MAX_SHOWN_ERRORS) {
+            out->nerrors++;
+            hidden++;
             clang_disposeDiagnostic(d);
             continue;
         }
@@ -197,6 +208,37 @@ static void add_diagnostics(CXTranslationUnit tu, const char *main_file, tl_tu_r
         }
         clang_disposeDiagnostic(d);
     }
+    if (hidden)
+        tl_findings_addf(&out->findings, "clang-diagnostic", TL_SEV_ERROR, main_file, 0, 0, NULL,
+                         "%d more clang error%s in this translation unit %s not shown", hidden,
+                         hidden == 1 ? "" : "s", hidden == 1 ? "is" : "are");
+}
+
+/* The main file's definitions left out because clang reported errors in them
+ * (frontend/error_spots.h): one note, at the first of them. */
+static void add_error_funcs(const tl_tu *ir, const char *main_file, tl_findings *out) {
+    int n = ir->nerror_funcs;
+    if (n == 0) return;
+    const tl_error_func *e = ir->error_funcs;
+    size_t cap = 256, len = 0;
+    char *names = tl_xmalloc(cap);
+    names[0] = 0;
+    for (int i = 0; i < n && i < 5; i++) {
+        const char *sep = i == 0 ? "" : (i + 1 == n ? " and " : ", ");
+        size_t need = len + strlen(sep) + strlen(e[i].name) + 3;
+        if (need > cap) {
+            cap = need * 2;
+            names = tl_xrealloc(names, cap);
+        }
+        len += (size_t)snprintf(names + len, cap - len, "%s'%s'", sep, e[i].name);
+    }
+    char more[48] = "";
+    if (n > 5) snprintf(more, sizeof more, " and %d more", n - 5);
+    tl_findings_addf(out, "clang-diagnostic", TL_SEV_NOTE, e[0].loc.file ? e[0].loc.file : main_file,
+                     e[0].loc.line, e[0].loc.col, e[0].name,
+                     "%d function%s not checked because of the clang errors in %s: %s%s", n,
+                     n == 1 ? "" : "s", n == 1 ? "it" : "them", names, more);
+    free(names);
 }
 
 /* ---- suppressions ---- */
@@ -464,7 +506,7 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
 
     /* parse */
     int nargs = job->nargs > 0 ? job->nargs : 0;
-    const char **args = tl_xmalloc((size_t)(nargs + 2) * sizeof *args);
+    const char **args = tl_xmalloc((size_t)(nargs + 5) * sizeof *args);
     int na = 0;
     bool own_resource_dir = false;
     for (int i = 0; i < nargs; i++)
@@ -479,6 +521,13 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
     if (!own_resource_dir) args[na++] = "-resource-dir=" TASKLINT_CLANG_RESOURCE_DIR;
 #endif
     (void)own_resource_dir;
+    /* last, so that they win over the project's own flags: warnings are never
+       reported, so clang computes none (nor complains about gcc's warning
+       options); clang prints no colour codes of its own; and every error is
+       known, to leave out exactly the functions they touch */
+    args[na++] = "-w";
+    args[na++] = "-fno-color-diagnostics";
+    args[na++] = "-ferror-limit=0";
     char *wd = dir ? tl_xasprintf("-working-directory=%s", dir) : NULL;
     if (wd) args[na++] = wd;
 
@@ -506,6 +555,7 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
                          "this file was not fully checked: tasklint could not lower all of its "
                          "functions; findings in it may be missing");
     }
+    add_error_funcs(&u->ir, path, &out->findings);
     tl_analysis a;
     memset(&a, 0, sizeof a);
     if (tl_analysis_run(&u->ir, models, u->profile, &a) != 0) {
