@@ -23,6 +23,7 @@
 #include "dataflow/analysis.h"
 #include "program/program.h"
 #include "frontend/frontend.h"
+#include "model/per_path.h"
 #include "report/analysis_limit.h"
 #include "report/suppress.h"
 #include "rules/rule.h"
@@ -131,6 +132,14 @@ const tl_model_set *tl_driver_config_models(const tl_model_set *base, const char
         tl_models_finish(ms);
         e.error = check_rule_ids(path, "enable", ms->enable, ms->nenable);
         if (!e.error) e.error = check_rule_ids(path, "disable", ms->disable, ms->ndisable);
+        for (size_t k = 0; k < ms->nper_path && !e.error; k++) {
+            const tl_per_path *pp = &ms->per_path[k];
+            char *where = tl_xasprintf("%s:%d", path, pp->line);
+            e.error = check_rule_ids(where, "per-path enable", pp->enable, pp->nenable);
+            if (!e.error)
+                e.error = check_rule_ids(where, "per-path disable", pp->disable, pp->ndisable);
+            free(where);
+        }
     }
     if (e.error) {
         tl_models_free(ms);
@@ -440,6 +449,55 @@ static void scan_suppressions(CXTranslationUnit tu, tl_tu_unit *u) {
     free(files);
 }
 
+/* ---- settings: defaults < config < per-path entries < command line ---- */
+
+static void set_rules(bool *enabled, char *const *ids, size_t n, bool on) {
+    for (size_t k = 0; k < n; k++)
+        for (int i = 0; tl_rules[i] && i < MAX_RULES; i++)
+            if (!strcmp(ids[k], tl_rules[i]->id)) enabled[i] = on;
+}
+
+static void apply_per_path(const tl_per_path *e, void *data) {
+    tl_tu_unit *u = data;
+    if (e->profile >= 0) u->profile = (tl_profile)e->profile;
+    set_rules(u->enabled, e->disable, e->ndisable, false);
+    set_rules(u->enabled, e->enable, e->nenable, true);
+}
+
+static void resolve_settings(const tl_options *opts, const tl_model_set *base,
+                             const tl_model_set *models, const char *cfg, const char *path,
+                             tl_tu_unit *u) {
+    bool from_config = models && models != base;
+    u->profile = TL_PROFILE_DEFAULT;
+    if (from_config && models->has_profile) u->profile = models->profile;
+    for (int i = 0; i < MAX_RULES; i++) u->enabled[i] = false;
+    for (int i = 0; tl_rules[i] && i < MAX_RULES; i++) u->enabled[i] = true;
+    if (from_config) {
+        set_rules(u->enabled, models->disable, models->ndisable, false);
+        set_rules(u->enabled, models->enable, models->nenable, true);
+    }
+    /* per-path entries: relative to the config's directory, else (built-in
+       ones only) to the project root */
+    char *base_dir = NULL;
+    if (cfg) {
+        base_dir = tl_xstrdup(cfg);
+        char *slash = strrchr(base_dir, '/');
+        if (slash) *(slash == base_dir ? slash + 1 : slash) = 0;
+        else strcpy(base_dir, ".");
+    } else if (opts->root) {
+        base_dir = tl_xstrdup(opts->root);
+    }
+    char *rel = base_dir ? tl_per_path_relative(path, base_dir) : NULL;
+    if (rel) tl_per_path_each(from_config ? models : NULL, rel, apply_per_path, u);
+    free(rel);
+    free(base_dir);
+    if (opts->profile_set) u->profile = opts->profile;
+    for (int i = 0; tl_rules[i] && i < MAX_RULES; i++) {
+        if (opts->rule_state[i] == 0) u->enabled[i] = false;
+        else if (opts->rule_state[i] == 1) u->enabled[i] = true;
+    }
+}
+
 int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *base,
                     const tl_tu_job *job, tl_tu_unit **unit, tl_tu_result *out) {
     *unit = NULL;
@@ -486,23 +544,7 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
     u->path = path;
     u->dir = dir ? tl_xstrdup(dir) : NULL;
     u->models = models;
-    u->profile = TL_PROFILE_DEFAULT;
-    if (opts->profile_set) u->profile = opts->profile;
-    else if (models && models->has_profile) u->profile = models->profile;
-
-    for (int i = 0; i < MAX_RULES; i++) u->enabled[i] = false;
-    for (int i = 0; tl_rules[i] && i < MAX_RULES; i++) {
-        bool on = true;
-        if (models && models != base) {
-            for (size_t k = 0; k < models->ndisable; k++)
-                if (!strcmp(models->disable[k], tl_rules[i]->id)) on = false;
-            for (size_t k = 0; k < models->nenable; k++)
-                if (!strcmp(models->enable[k], tl_rules[i]->id)) on = true;
-        }
-        if (opts->rule_state[i] == 0) on = false;
-        else if (opts->rule_state[i] == 1) on = true;
-        u->enabled[i] = on;
-    }
+    resolve_settings(opts, base, models, cfg, path, u);
 
     /* parse */
     int nargs = job->nargs > 0 ? job->nargs : 0;
