@@ -22,6 +22,7 @@
 
 #include "dataflow/analysis.h"
 #include "program/program.h"
+#include "frontend/error_spots.h"
 #include "frontend/frontend.h"
 #include "model/per_path.h"
 #include "report/analysis_limit.h"
@@ -171,17 +172,26 @@ static void loc_of(CXSourceLocation loc, char **file, unsigned *line, unsigned *
     }
 }
 
-/* clang is asked for every error (-ferror-limit=0), to know which functions
- * they touch; as clang itself does, only the first ones are shown. */
+/* clang is asked for up to TL_CLANG_ERROR_LIMIT errors, to know which
+ * functions they touch (frontend/error_spots.h: past the limit, every
+ * function counts as touched); as clang itself does, only the first ones
+ * are shown. */
 #define MAX_SHOWN_ERRORS 20
+#define TL_CLANG_ERROR_LIMIT "1000"
 
 static void add_diagnostics(CXTranslationUnit tu, const char *main_file, tl_tu_result *out) {
     unsigned n = clang_getNumDiagnostics(tu);
     int hidden = 0;
+    bool truncated = false;
     for (unsigned i = 0; i < n; i++) {
         CXDiagnostic d = clang_getDiagnostic(tu, i);
         enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
         if (sev < CXDiagnostic_Error) {
+            clang_disposeDiagnostic(d);
+            continue;
+        }
+        if (tl_error_spots_is_limit(d)) {
+            truncated = true;
             clang_disposeDiagnostic(d);
             continue;
         }
@@ -219,8 +229,9 @@ static void add_diagnostics(CXTranslationUnit tu, const char *main_file, tl_tu_r
     }
     if (hidden)
         tl_findings_addf(&out->findings, "clang-diagnostic", TL_SEV_ERROR, main_file, 0, 0, NULL,
-                         "%d more clang error%s in this translation unit %s not shown", hidden,
-                         hidden == 1 ? "" : "s", hidden == 1 ? "is" : "are");
+                         "%s%d more clang error%s in this translation unit %s not shown",
+                         truncated ? "at least " : "", hidden, hidden == 1 ? "" : "s",
+                         hidden == 1 ? "is" : "are");
 }
 
 /* The main file's definitions left out because clang reported errors in them
@@ -565,11 +576,11 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
     (void)own_resource_dir;
     /* last, so that they win over the project's own flags: warnings are never
        reported, so clang computes none (nor complains about gcc's warning
-       options); clang prints no colour codes of its own; and every error is
-       known, to leave out exactly the functions they touch */
+       options); clang prints no colour codes of its own; and errors are
+       known far enough to leave out only the functions they touch */
     args[na++] = "-w";
     args[na++] = "-fno-color-diagnostics";
-    args[na++] = "-ferror-limit=0";
+    args[na++] = "-ferror-limit=" TL_CLANG_ERROR_LIMIT;
     char *wd = dir ? tl_xasprintf("-working-directory=%s", dir) : NULL;
     if (wd) args[na++] = wd;
 

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/xalloc.h"
 
@@ -14,9 +15,16 @@ static int cmp_spot(const void *pa, const void *pb) {
     return a->offset < b->offset ? -1 : a->offset > b->offset;
 }
 
+bool tl_error_spots_is_limit(CXDiagnostic d) {
+    CXString opt = clang_getDiagnosticOption(d, NULL);
+    const char *o = clang_getCString(opt);
+    bool limit = o && !strcmp(o, "-ferror-limit=");
+    clang_disposeString(opt);
+    return limit;
+}
+
 void tl_error_spots_collect(CXTranslationUnit tu, tl_error_spots *out) {
-    out->v = NULL;
-    out->n = 0;
+    memset(out, 0, sizeof *out);
     unsigned n = clang_getNumDiagnostics(tu);
     size_t cap = 0;
     for (unsigned i = 0; i < n; i++) {
@@ -25,6 +33,8 @@ void tl_error_spots_collect(CXTranslationUnit tu, tl_error_spots *out) {
             CXFile f = NULL;
             unsigned off = 0;
             clang_getExpansionLocation(clang_getDiagnosticLocation(d), &f, NULL, NULL, &off);
+            if (tl_error_spots_is_limit(d)) out->truncated = true;
+            else if (f) out->last = (tl_error_spot){f, off};
             if (f) {
                 if (out->n == cap) {
                     cap = cap ? cap * 2 : 16;
@@ -46,7 +56,8 @@ bool tl_error_spots_touch(const tl_error_spots *s, CXCursor fn) {
     unsigned a = 0, b = 0;
     clang_getExpansionLocation(clang_getRangeStart(r), &fa, NULL, NULL, &a);
     clang_getExpansionLocation(clang_getRangeEnd(r), &fb, NULL, NULL, &b);
-    if (!fa || fa != fb) return false;
+    if (!fa || fa != fb) return s->truncated;
+    if (s->truncated && (fa != s->last.file || b >= s->last.offset)) return true;
     /* the first spot at or after (fa, a) */
     size_t lo = 0, hi = s->n;
     tl_error_spot key = {fa, a};

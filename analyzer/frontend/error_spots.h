@@ -21,7 +21,15 @@ typedef struct {
 typedef struct {
     tl_error_spot *v; /* sorted by (file, offset) */
     size_t n;
+    /* clang stopped reporting errors (-ferror-limit): past the last error
+       it reported, in its file, and in every other file, errors may be
+       missing, so every definition there counts as touched */
+    bool truncated;
+    tl_error_spot last;
 } tl_error_spots;
+
+/* Whether d is clang's "too many errors emitted, stopping now". */
+bool tl_error_spots_is_limit(CXDiagnostic d);
 
 /* The expansion locations of the TU's errors (and fatal errors). */
 void tl_error_spots_collect(CXTranslationUnit tu, tl_error_spots *out);

@@ -86,5 +86,20 @@ grep -q "many.c: error: 10 more clang errors in this translation unit are not sh
     || fail "hidden errors not counted"
 grep -q "30 functions not checked because of the clang errors in them: 'f0', 'f1', 'f2', 'f3', 'f4' and 25 more" \
     "$T/out" || fail "the functions after the 20th error are not left out"
+# past clang's error limit (1000) later errors are unknown: every later
+# function is left out, even a clean one
+python3 - "$T/limit.c" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(1005):
+        f.write("int f%d(void) { return undefined_%d; }\n" % (i, i))
+    f.write("#include <pthread.h>\nvoid *run(void *a) { return a; }\n")
+    f.write("void late(void) { pthread_t t; pthread_create(&t, 0, run, 0); }\n")
+PY
+"$TL" --no-config "$T/limit.c" >"$T/out" 2>"$T/err"
+grep -q "limit.c: error: at least 980 more clang errors in this translation unit are not shown" "$T/out" \
+    || fail "the error limit is not said"
+grep -q "1007 functions not checked" "$T/out" || fail "functions past the error limit are checked"
+grep -q "\[orphaned-spawn\]" "$T/out" && fail "a function past the error limit is analysed"
 
 [ "$fails" = 0 ] && echo "all passed" || { echo "$fails failed"; cat "$T/out" "$T/err"; exit 1; }
