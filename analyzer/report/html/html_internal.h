@@ -41,8 +41,10 @@ typedef struct {
 /* Creates DIR (and DIR/f) when missing; refuses a DIR/f that is not a
    directory (a symbolic link).  0 or -1 with o->err. */
 int hr_out_open(hr_out *o, const char *dir);
-/* Writes DIR/NAME atomically (NAME is ours: "index.html", "f/12.html"). */
+/* Writes DIR/NAME atomically (NAME is ours: "index.html", "f/12.html"),
+   without an fsync each: hr_out_sync makes them all durable at the end. */
 int hr_out_write(hr_out *o, const char *name, const hr_buf *b);
+int hr_out_sync(hr_out *o);
 void hr_out_close(hr_out *o);
 
 /* ---- the data model (html_data.c) ---- */
@@ -99,8 +101,10 @@ const char *hr_recorded_hash(const hr_report *r, const hr_item *it, const char *
 
 /* ---- pages ---- */
 #define HR_PAGE_ROWS 500
-/* html_util.c: <!DOCTYPE html>, head with the style, body open; and the end */
-void hr_page_begin(hr_buf *b, const char *title, const char *css_prefix);
+/* html_util.c: <!DOCTYPE html>, head (title, PREFIXstyle.css), body open;
+   and the end.  hr_css is style.css. */
+void hr_page_begin(hr_buf *b, const char *title, const char *prefix);
+extern const char hr_css[];
 void hr_page_end(hr_buf *b);
 /* svg_chart.c: the trend of findings per rule as an inline <svg> */
 void hr_trend_svg(hr_buf *b, const hr_report *r);

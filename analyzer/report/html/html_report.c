@@ -1,7 +1,7 @@
 /* html_report.c - `tasklint report --html DIR`: loads the report's data
  * (html_data.c) and writes the site: index.html, table-N.html, data.js,
- * app.js and f/ID.html.  Pages of an earlier, larger report that this one
- * does not have (f/ID.html, table-N.html past the end) are removed, so the
+ * app.js, style.css and f/ID.html.  Pages of an earlier, larger report that
+ * this one does not have (f/ID.html, table-N.html past the end) are removed, so the
  * directory never mixes two reports. */
 #include "report/html/html_internal.h"
 
@@ -70,6 +70,9 @@ int tl_html_report(tl_store *s, const tl_html_options *o, tl_html_summary *sum, 
     b.len = 0;
     hr_puts(&b, hr_app_js);
     if (hr_out_write(&out, "app.js", &b)) goto fail;
+    b.len = 0;
+    hr_puts(&b, hr_css);
+    if (hr_out_write(&out, "style.css", &b)) goto fail;
     src = hr_sources_new();
     for (size_t i = 0; i < r.nitems; i++) {
         b.len = 0;
@@ -84,8 +87,9 @@ int tl_html_report(tl_store *s, const tl_html_options *o, tl_html_summary *sum, 
         remove_stale(fdir, "", r.nitems);
         free(fdir);
     }
+    if (hr_out_sync(&out)) goto fail;
     sum->findings = r.nitems;
-    sum->pages = pages + 2 + r.nitems;
+    sum->pages = pages + 3 + r.nitems;
     sum->run = r.run->id;
     sum->base_run = r.base_run;
     rc = 0;

@@ -5,6 +5,7 @@
  * overview (counts per state, rule and directory), the trend chart (inline
  * SVG) and the first page of the findings table; table-N.html for the other
  * pages; data.js + app.js (sorting, filtering, paging over every finding);
+ * style.css;
  * f/N.html, one page per finding with its source lines.  Every file is
  * written atomically (util/atomic_file.h), only inside DIR: a symbolic link
  * in the way is refused, and page names come from numbers, never from paths

@@ -4,10 +4,12 @@
 #include "report/html/html_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/atomic_file.h"
 #include "util/term_escape.h"
@@ -142,9 +144,9 @@ void hr_js_string(hr_buf *b, const char *s) {
     hr_putn(b, "\"", 1);
 }
 
-/* ---- the page frame ---- */
+/* ---- the page frame: one style sheet (style.css) for every page ---- */
 
-static const char css[] =
+const char hr_css[] =
     "body{font:14px/1.4 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:0 16px;"
     "color:#1b1f24;background:#fff}"
     "h1{font-size:22px;margin:16px 0 4px}h2{font-size:17px;margin:20px 0 6px}"
@@ -172,14 +174,12 @@ static const char css[] =
     "svg text{font:11px system-ui,sans-serif;fill:#1b1f24}";
 
 void hr_page_begin(hr_buf *b, const char *title, const char *prefix) {
-    (void)prefix;
     hr_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                "<title>");
     hr_text(b, title);
-    hr_puts(b, "</title>\n<style>");
-    hr_puts(b, css);
-    hr_puts(b, "</style>\n</head>\n<body>\n");
+    hr_printf(b, "</title>\n<link rel=\"stylesheet\" href=\"%sstyle.css\">\n</head>\n<body>\n",
+              prefix);
 }
 
 void hr_page_end(hr_buf *b) { hr_puts(b, "</body>\n</html>\n"); }
@@ -230,8 +230,18 @@ int hr_out_open(hr_out *o, const char *dir) {
 int hr_out_write(hr_out *o, const char *name, const hr_buf *b) {
     char *target = tl_xasprintf("%s/%s", o->dir, name);
     /* the file itself may be anything: rename replaces a link, never follows it */
-    int r = tl_atomic_file_write(target, b->buf ? b->buf : "", b->len, o->err, sizeof o->err);
+    int r = tl_atomic_file_write_unsynced(target, b->buf ? b->buf : "", b->len, o->err,
+                                          sizeof o->err);
     free(target);
+    return r;
+}
+
+int hr_out_sync(hr_out *o) {
+    int fd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int r = fd >= 0 ? syncfs(fd) : -1;
+    if (r != 0)
+        snprintf(o->err, sizeof o->err, "cannot sync %s: %s", o->dir, strerror(errno));
+    if (fd >= 0) close(fd);
     return r;
 }
 
