@@ -71,6 +71,14 @@ before=$(md5sum <"$T/other.db")
 "$TL" gc --db "$T/other.db" >/dev/null 2>err.txt
 [ $? = 2 ] && grep -q 'did not create' err.txt && [ "$(md5sum <"$T/other.db")" = "$before" ] &&
     ok "gc refuses a foreign database and leaves it as it was" || { cat err.txt; fail "foreign"; }
+cp .tasklint/findings.db "$T/damaged.db"
+printf '\x00\x03' | dd of="$T/damaged.db" bs=1 seek=16 conv=notrunc 2>/dev/null # page size 3
+before=$(md5sum <"$T/damaged.db")
+"$TL" gc --db "$T/damaged.db" >/dev/null 2>err.txt
+[ $? = 2 ] && grep -q 'damaged\|corrupt' err.txt && [ "$(md5sum <"$T/damaged.db")" = "$before" ] &&
+    ok "gc refuses a damaged database and leaves it as it was" || { cat err.txt; fail "damaged"; }
+"$TL" report --html out --db "$T/damaged.db" >/dev/null 2>&1; [ $? = 2 ] && ok "report on a damaged store" ||
+    fail "report on a damaged store"
 "$TL" gc --db "$T/none.db" >/dev/null 2>err.txt
 [ $? = 2 ] && grep -q 'run an analysis first' err.txt && ok "gc without a store" || fail "missing store"
 "$TL" report --html out --db "$T/none.db" >/dev/null 2>&1; [ $? = 2 ] && ok "report without a store" ||
