@@ -22,6 +22,7 @@
 
 #define CONTEXT 3                  /* lines shown around each location */
 #define MAX_SOURCE (32u << 20)     /* larger files are not shown */
+#define MAX_CACHED 256             /* files kept read at once (pages come in path order) */
 
 typedef struct {
     char *path;
@@ -41,13 +42,19 @@ struct hr_sources {
 
 hr_sources *hr_sources_new(void) { return tl_xcalloc(1, sizeof(hr_sources)); }
 
-void hr_sources_free(hr_sources *s) {
-    if (!s) return;
+static void forget_all(hr_sources *s) {
     for (size_t i = 0; i < s->n; i++) {
         free(s->files[i].path);
         free(s->files[i].text);
         free(s->files[i].line_at);
     }
+    s->n = 0;
+    tl_strmap_clear(&s->index);
+}
+
+void hr_sources_free(hr_sources *s) {
+    if (!s) return;
+    forget_all(s);
     free(s->files);
     tl_strmap_free(&s->index);
     free(s);
@@ -92,6 +99,10 @@ static void read_source(src_file *f) {
 static src_file *source(hr_sources *s, const char *path) {
     size_t idx;
     if (tl_strmap_get(&s->index, path, &idx)) return &s->files[idx];
+    /* the table is sorted by path, so a file's pages come together: the
+       cache is emptied when full instead of holding every source of a large
+       project (a file is then at worst read again for a later note) */
+    if (s->n == MAX_CACHED) forget_all(s);
     if (s->n == s->cap) {
         /* the map borrows the path strings: grow by reallocating the array
            only, the strings stay where they are */
