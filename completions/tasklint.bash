@@ -12,8 +12,9 @@ _tasklint_options=(-p -j -q -v -o -h
     --no-compdb --enable --disable --profile --config --no-config --models --show-config
     --exclude --jobs --color --quiet --verbose --statistics --format --output
     --include-suppressed --db --no-db --baseline --baseline-commit --fail-on --name --run
+    --html --keep-runs --keep-trend
     --list-rules --explain --version --help)
-_tasklint_commands=(check runs diff baseline triage summarize link)
+_tasklint_commands=(check runs diff baseline triage summarize link report gc)
 
 # The rule ids, one per line.  $1: the tasklint to ask.
 _tasklint_rules() {
@@ -63,6 +64,12 @@ _tasklint() {
         --color | --colour) COMPREPLY=($(compgen -W $'auto\nalways\nnever' -- "$cur")); return ;;
         --format) COMPREPLY=($(compgen -W $'text\njson\nsarif\ngithub\ncodeclimate' -- "$cur")); return ;;
         --fail-on) COMPREPLY=($(compgen -W $'new\nany\nnone' -- "$cur")); return ;;
+        --keep-trend) COMPREPLY=($(compgen -W $'day\nweek\nnone' -- "$cur")); return ;;
+        --html)
+            COMPREPLY=($(compgen -d -- "$cur"))
+            compopt -o filenames 2>/dev/null
+            return
+            ;;
         -j | --jobs)
             COMPREPLY=($(compgen -W "$(seq 1 "$(nproc 2>/dev/null || echo 4)")" -- "$cur"))
             return
@@ -83,7 +90,7 @@ _tasklint() {
 HEAD" -- "$cur"))
             return
             ;;
-        --name | --run) return ;;
+        --name | --run | --keep-runs) return ;;
     esac
     $split && return
 
@@ -95,7 +102,8 @@ HEAD" -- "$cur"))
             --) after_dashdash=true ;;
             -p | -j | -o | --enable | --disable | --profile | --config | --models | --exclude | --jobs | \
                 --color | --colour | --format | --output | --db | --baseline | \
-                --baseline-commit | --fail-on | --name | --run | --explain)
+                --baseline-commit | --fail-on | --name | --run | --explain | --html | --keep-runs | \
+                --keep-trend)
                 # skip the option's value (split off at '=' without bash-completion)
                 if [[ ${words[i + 1]-} == = ]]; then ((i += 2)); else ((i++)); fi ;;
             -*) ;;
@@ -134,7 +142,7 @@ HEAD" -- "$cur"))
             ((${#args[@]} == 1)) && COMPREPLY=($(compgen -W $'false-positive\nintentional\nconfirmed' -- "$cur"))
             return
             ;;
-        runs | diff) return ;;
+        runs | diff | report | gc) return ;;
         link)
             COMPREPLY=($(compgen -f -- "$cur"))
             compopt -o filenames 2>/dev/null

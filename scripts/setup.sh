@@ -17,11 +17,13 @@ PACKAGES=(cmake make gcc clang-19 libclang-19-dev libcmocka-dev libsqlite3-dev p
 # and mandoc for the man page, strace for what the installed tool reads,
 # python3 and /usr/bin/time for the generated hostile inputs
 # (tests/cli/test_linear_cost.sh), clang's libFuzzer runtime (scripts/fuzz.sh)
-# and csmith's random programs (tests/hostile).  scripts/test.sh sets
-# TASKLINT_TEST_DEPS=1.
+# and csmith's random programs (tests/hostile), headless chromium (with its
+# driver) and python3-html5lib for the HTML report (tests/report).
+# scripts/test.sh sets TASKLINT_TEST_DEPS=1.
 if [ "${TASKLINT_TEST_DEPS:-0}" = 1 ]; then
     PACKAGES+=(git python3 time pre-commit vim-nox neovim emacs-nox zsh bash-completion man-db mandoc
-               strace libclang-rt-19-dev csmith libcsmith-dev)
+               strace libclang-rt-19-dev csmith libcsmith-dev chromium chromium-driver
+               python3-html5lib)
     # Node.js may come from elsewhere than Debian (with its own npm, which
     # conflicts with Debian's npm package): only install what is missing.
     command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)

@@ -63,6 +63,26 @@ static void test_write_replaces_whole(void **state) {
     free(target);
 }
 
+/* The unsynced variant (report --html): the same replacement of the whole
+   file and of a symlink at the target, no temporary left. */
+static void test_write_unsynced(void **state) {
+    const char *dir = *state;
+    char *target = tl_xasprintf("%s/page.html", dir);
+    char *victim = tl_xasprintf("%s/victim", dir);
+    tu_write(victim, "precious\n");
+    assert_int_equal(symlink(victim, target), 0);
+    char err[512];
+    assert_int_equal(tl_atomic_file_write_unsynced(target, "<p>\n", 4, err, sizeof err), 0);
+    assert_file_is(target, "<p>\n");
+    assert_file_is(victim, "precious\n");
+    struct stat st;
+    assert_int_equal(lstat(target, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(others_in(dir, "page.html"), 1); /* the victim */
+    free(target);
+    free(victim);
+}
+
 static void test_stream_then_commit(void **state) {
     const char *dir = *state;
     char *target = tl_xasprintf("%s/report.sarif", dir);
@@ -173,6 +193,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_write_replaces_whole, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stream_then_commit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_unsynced, setup, teardown),
         cmocka_unit_test_setup_teardown(test_symlinks_not_followed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_commit_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),

@@ -45,6 +45,8 @@ static const char *value_for(const tl_cli_option_doc *d) {
     if (!strcmp(n, "format")) return "json";
     if (!strcmp(n, "fail-on")) return "any";
     if (!strcmp(n, "run")) return "3";
+    if (!strcmp(n, "keep-runs")) return "20";
+    if (!strcmp(n, "keep-trend")) return "week";
     return "value";
 }
 

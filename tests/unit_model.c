@@ -748,6 +748,8 @@ static void test_config_load(void **state) {
                     "  - missing-timeout\n"
                     "exempt: [legacy_loop, old_main]\n"
                     "exclude: [third_party, \"**/gen.c\"]\n"
+                    "keep_runs: 30\n"
+                    "keep_trend: week\n"
                     "functions:\n"
                     "  my_spawn:\n"
                     "    spawn: {handle: out, handle_arg: 0, success: zero, entry_arg: 1, context: thread}\n"
@@ -775,6 +777,8 @@ static void test_config_load(void **state) {
     assert_int_equal(ms.nexclude, 2);
     assert_string_equal(ms.exclude[0], "third_party");
     assert_string_equal(ms.exclude[1], "**/gen.c");
+    assert_int_equal(ms.keep_runs, 30);
+    assert_int_equal(ms.keep_trend, 3); /* week */
     const tl_fn_model *f = find(&ms, "my_spawn");
     assert_string_equal(f->library, "project");
     assert_int_equal(f->spawn.entry_arg, 1);
@@ -831,8 +835,13 @@ static void test_config_errors(void **state) {
     make_tmp(&t);
     expect_config_error(&t, "profile: strict\nprofiel: default\n", 2,
                         "unknown key 'profiel' (valid keys: profile, enable, disable, exempt, exclude, "
-                        "per-path, per-path-defaults, functions, replacements, library; did you "
-                        "mean 'profile'?)");
+                        "per-path, per-path-defaults, functions, replacements, library, "
+                        "keep_runs, keep_trend; did you mean 'profile'?)");
+    expect_config_error(&t, "profile: strict\nkeep_runs: 0\n", 2,
+                        "'keep_runs' must be a number of runs from 1 to 1000000");
+    expect_config_error(&t, "keep_runs: [3]\n", 1, "'keep_runs' must be a number");
+    expect_config_error(&t, "keep_runs: 5\nkeep_trend: monthly\n", 2,
+                        "unknown value 'monthly' for 'keep_trend' (valid values: none, day, week)");
     expect_config_error(&t, "disable: [x]\nprofile: paranoid\n", 2,
                         "unknown value 'paranoid' for 'profile' (valid values: default, strict)");
     expect_config_error(&t, "exempt: [a, [b]]\n", 1, "'exempt' entries must be non-empty names");

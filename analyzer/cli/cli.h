@@ -30,7 +30,9 @@ typedef enum {
     TL_CMD_TRIAGE,   /* tasklint triage FINGERPRINT STATE REASON */
     TL_CMD_HELP_MAN, /* --help-man: the manual page (manpage.c) */
     TL_CMD_SUMMARIZE,/* tasklint summarize -o FILE PATH...: phase 1 into a file */
-    TL_CMD_LINK      /* tasklint link FILE...: phase 2 over summary files */
+    TL_CMD_LINK,     /* tasklint link FILE...: phase 2 over summary files */
+    TL_CMD_REPORT,   /* tasklint report --html DIR (cmd_report.c) */
+    TL_CMD_GC        /* tasklint gc: drop old runs (cmd_gc.c) */
 } tl_cli_command;
 
 typedef enum { TL_FAIL_DEFAULT = 0, TL_FAIL_NEW, TL_FAIL_ANY, TL_FAIL_NONE } tl_fail_on;
@@ -72,7 +74,10 @@ typedef struct {
     bool include_suppressed;  /* --include-suppressed: SARIF results with suppressions */
     const char *output;       /* --output FILE */
     const char *name;         /* --name NAME (baseline set) */
-    const char *run;          /* --run RUN (baseline export) */
+    const char *run;          /* --run RUN (baseline export, report) */
+    const char *html_dir;     /* --html DIR (report) */
+    int keep_runs;            /* --keep-runs N (gc); 0: the config's, else the default */
+    int keep_trend;           /* --keep-trend WHEN (gc): 0 unset, 1 none, 2 day, 3 week */
     char *command_line;       /* argv joined, shell-quoted where needed */
 } tl_cli_options;
 
@@ -294,6 +299,11 @@ int tl_cmd_runs(const tl_cli_options *o);
 int tl_cmd_diff(const tl_cli_options *o);
 int tl_cmd_baseline(const tl_cli_options *o);
 int tl_cmd_triage(const tl_cli_options *o);
+int tl_cmd_report(const tl_cli_options *o);
+int tl_cmd_gc(const tl_cli_options *o);
+/* After a run: applies the project config's `keep_runs:` (cmd_gc.c); a
+ * failure is a warning, the run stays recorded. */
+void tl_cli_gc_after_run(const tl_cli_options *o, tl_store *s, const char *root);
 
 /* ---- workers (workers.c, worker_proc.c) ---- */
 

@@ -1540,6 +1540,7 @@ static int analyze(const tl_cli_options *o) {
     c.text.sources = tl_source_cache_new();
     c.baseline = compared ? &bset : NULL;
     run_outcome r = run_analysis(&env, &tus, root, NULL, NULL, &c);
+    if (store && r.status == 0 && !r.fatal) tl_cli_gc_after_run(o, store, root); /* keep_runs: */
     iso_now(end);
     tl_source_cache_free(c.text.sources);
 
@@ -1645,6 +1646,8 @@ int main(int argc, char **argv) {
         case TL_CMD_DIFF: rc = tl_cmd_diff(&o); break;
         case TL_CMD_BASELINE: rc = tl_cmd_baseline(&o); break;
         case TL_CMD_TRIAGE: rc = tl_cmd_triage(&o); break;
+        case TL_CMD_REPORT: rc = tl_cmd_report(&o); break;
+        case TL_CMD_GC: rc = tl_cmd_gc(&o); break;
         }
     }
     tl_cli_options_free(&o);

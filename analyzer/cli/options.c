@@ -117,7 +117,17 @@ const tl_cli_option_doc tl_cli_option_docs[] = {
      TL_OPTSEC_STORE},
     {"name", 0, "NAME", "baseline set/export: the baseline's name (default: default)",
      TL_OPTSEC_STORE},
-    {"run", 0, "RUN", "baseline export: export this run", TL_OPTSEC_STORE},
+    {"run", 0, "RUN", "baseline export: export this run; report: report this run",
+     TL_OPTSEC_STORE},
+    {"html", 0, "DIR",
+     "report: write the HTML report into DIR (created if missing; open DIR/index.html)",
+     TL_OPTSEC_STORE},
+    {"keep-runs", 0, "N",
+     "gc: keep the newest N runs (default: keep_runs of .tasklint.yaml, else 20)",
+     TL_OPTSEC_STORE},
+    {"keep-trend", 0, "WHEN",
+     "gc: of the older runs keep the newest of each day (default), week, or none",
+     TL_OPTSEC_STORE},
 
     {"jobs", 'j', "N",
      "analyse N files in parallel (default: CPUs online), each in a worker process limited by "
@@ -149,6 +159,13 @@ const tl_cli_command_doc tl_cli_command_docs[] = {
     {"link", "[OPTIONS] FILE...",
      "phase 2 over summary files: link them into one program and report, as a run over all "
      "their files would"},
+    {"report", "--html DIR",
+     "a static HTML report of a run (default: the newest complete one) from the store: counts "
+     "per state, rule and directory, the trend over the recorded runs, a sortable table and a "
+     "page per finding"},
+    {"gc", "[--keep-runs N] [--keep-trend WHEN]",
+     "drop old runs from the store (keeping baselines', triaged findings' and one run per day "
+     "for the trend), then reclaim the space"},
     {"triage", "FINGERPRINT STATE REASON",
      "record a decision for a finding's fingerprint (or a unique prefix of 8+ characters): "
      "false-positive, intentional or confirmed; kept across runs"},
@@ -395,7 +412,8 @@ static const struct {
 } subcommands[] = {{"check", TL_CMD_CHECK},       {"runs", TL_CMD_RUNS},
                    {"diff", TL_CMD_DIFF},         {"baseline", TL_CMD_BASELINE},
                    {"triage", TL_CMD_TRIAGE},     {"summarize", TL_CMD_SUMMARIZE},
-                   {"link", TL_CMD_LINK}};
+                   {"link", TL_CMD_LINK},         {"report", TL_CMD_REPORT},
+                   {"gc", TL_CMD_GC}};
 
 /* ---- parsing: getopt_long, driven by tl_cli_option_docs ---- */
 
@@ -595,6 +613,22 @@ static int apply_option(tl_cli_options *o, const tl_cli_option_doc *d, const cha
         o->name = val;
     } else if (!strcmp(n, "run")) {
         o->run = val;
+    } else if (!strcmp(n, "html")) {
+        if (!*val) return usage_error(err, "%s needs a directory", "--html");
+        o->html_dir = val;
+    } else if (!strcmp(n, "keep-runs")) {
+        char *end;
+        errno = 0;
+        long k = strtol(val, &end, 10);
+        if (errno || end == val || *end || k < 1 || k > 1000000)
+            return usage_error(err, "--keep-runs: expected a number of runs from 1 to 1000000, "
+                                    "got '%s'", val);
+        o->keep_runs = (int)k;
+    } else if (!strcmp(n, "keep-trend")) {
+        if (!strcmp(val, "none")) o->keep_trend = 1;
+        else if (!strcmp(val, "day")) o->keep_trend = 2;
+        else if (!strcmp(val, "week")) o->keep_trend = 3;
+        else return usage_error(err, "--keep-trend: expected day, week or none, got '%s'", val);
     } else if (!strcmp(n, "exclude")) {
         push(&o->excludes, &o->nexcludes, val);
     } else if (!strcmp(n, "no-compdb")) {

@@ -344,6 +344,8 @@ int tl_models_copy(tl_model_set *dst, const tl_model_set *src) {
     dst->nper_path = dst->per_path ? src->nper_path : 0;
     dst->no_path_defaults = src->no_path_defaults;
     dst->has_profile = src->has_profile;
+    dst->keep_runs = src->keep_runs;
+    dst->keep_trend = src->keep_trend;
     dst->profile = src->profile;
     if (failed) {
         tl_models_free(dst);
@@ -506,9 +508,11 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
                                tl_model_error *err) {
     static const char *const keys[] = {"profile", "enable", "disable", "exempt", "exclude",
                                        "per-path", "per-path-defaults", "functions",
-                                       "replacements", "library", NULL};
+                                       "replacements", "library", "keep_runs",
+                                       "keep_trend", NULL};
     static const char *const bools[] = {"false", "true", NULL};
     static const char *const profiles[] = {"default", "strict", NULL};
+    static const char *const trends[] = {"none", "day", "week", NULL};
     tl_model_error dummy;
     loader L = {path ? path : "<config>", err ? err : &dummy, NULL, NULL};
     L.err->msg[0] = '\0';
@@ -519,7 +523,8 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
     tl_model_set scratch; /* settings, moved into ms only when all is valid */
     tl_models_init(&scratch);
     int rc = -1;
-    int profile = -1;
+    int profile = -1, keep_trend = -1;
+    long keep_runs = 0;
     const tl_yaml_node *x;
     if (tl_yaml_is_null(root)) {
         rc = 0; /* an empty config: nothing to change */
@@ -528,7 +533,7 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
     if (root->type != TL_YAML_MAP) {
         ml_fail(&L, root, "a config must be a mapping (keys: profile, enable, disable, exempt, "
                               "exclude, per-path, per-path-defaults, functions, replacements, "
-                              "library)");
+                              "library, keep_runs, keep_trend)");
         goto out;
     }
     if (ml_check_keys(&L, root, keys) != 0) goto out;
@@ -569,6 +574,18 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
     if ((x = tl_yaml_get(root, "per-path-defaults")) &&
         ml_get_choice(&L, x, "per-path-defaults", bools, &path_defaults))
         goto out;
+    if ((x = tl_yaml_get(root, "keep_runs"))) {
+        char *end = NULL;
+        if (x->type == TL_YAML_SCALAR) keep_runs = strtol(x->str, &end, 10);
+        if (x->type != TL_YAML_SCALAR || !end || end == x->str || *end || keep_runs < 1 ||
+            keep_runs > 1000000) {
+            ml_fail(&L, x, "'keep_runs' must be a number of runs from 1 to 1000000");
+            goto out;
+        }
+    }
+    if ((x = tl_yaml_get(root, "keep_trend")) &&
+        ml_get_choice(&L, x, "keep_trend", trends, &keep_trend))
+        goto out;
     if ((x = tl_yaml_get(root, "functions")) && read_functions(&L, x, &d) != 0) goto out;
     if ((x = tl_yaml_get(root, "replacements")) && read_replacements(&L, x, &d) != 0) goto out;
 
@@ -576,6 +593,8 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
     if (d.nfns || d.replacements) {
         if (apply_doc(ms, &d) != 0) goto oom;
     }
+    if (keep_runs > 0) ms->keep_runs = (int)keep_runs;
+    if (keep_trend >= 0) ms->keep_trend = keep_trend + 1;
     if (profile >= 0) {
         ms->has_profile = true;
         ms->profile = profile == 1 ? TL_PROFILE_STRICT : TL_PROFILE_DEFAULT;

@@ -219,6 +219,9 @@ typedef struct tl_model_set {
     struct tl_per_path_s *per_path; /* `per-path:` entries, in file order (per_path.h) */
     size_t nper_path;
     bool no_path_defaults;    /* `per-path-defaults: false`: no built-in per-path entries */
+    /* history kept in the findings store (`tasklint gc`, store.h): 0 unset */
+    int keep_runs;            /* `keep_runs: N`: drop older runs after each run */
+    int keep_trend;           /* `keep_trend:` 1 none, 2 day, 3 week */
     /* Lookup indexes, kept up to date by the loaders, copy and finish, so
      * that loading and every lookup by name are O(1) per name.  A set filled
      * by hand (tests) has none: tl_models_find and tl_models_is_exempt then

@@ -204,4 +204,41 @@ int tl_store_triage_apply(tl_store *s, tl_findings *fs, tl_store_error *err);
 const char *tl_triage_name(tl_triage_state st);
 int tl_triage_parse(const char *s, tl_triage_state *out);
 
+/* ---- keeping the history small (gc.c; docs/store.md) ---- */
+
+/* Beyond the newest runs, one run per UTC day or ISO week is kept for the
+ * trend (or none). */
+typedef enum { TL_GC_TREND_NONE = 0, TL_GC_TREND_DAY, TL_GC_TREND_WEEK } tl_gc_trend;
+const char *tl_gc_trend_name(tl_gc_trend t);
+int tl_gc_trend_parse(const char *s, tl_gc_trend *out); /* "none", "day", "week" */
+
+typedef struct {
+    int keep_last;       /* the newest N runs (any status) */
+    tl_gc_trend trend;   /* and the newest complete run of each day/week */
+} tl_gc_policy;
+
+typedef enum {
+    TL_GC_VACUUM_NEVER = 0,
+    TL_GC_VACUUM_IF_WORTH, /* when a quarter of the file or more is free pages */
+    TL_GC_VACUUM_ALWAYS
+} tl_gc_vacuum;
+
+typedef struct {
+    size_t runs_before, runs_kept, runs_deleted;
+    int64_t bytes_before, bytes_after; /* the file plus its -wal */
+    bool vacuumed;
+} tl_gc_result;
+
+/* Drops the runs the policy does not keep (also never: running runs, runs a
+ * baseline names, the newest run holding each triaged fingerprint), with
+ * their TUs, findings, notes and unused file sets, in one transaction; then
+ * VACUUM as asked and a WAL checkpoint.  On failure nothing is dropped. */
+int tl_store_gc(tl_store *s, const tl_gc_policy *p, tl_gc_vacuum vacuum, tl_gc_result *out,
+                tl_store_error *err);
+
+/* The content hash recorded for every file a run analysed: parallel arrays
+ * sorted by path (free with tl_store_paths_free, both). */
+int tl_store_run_file_hashes(tl_store *s, int64_t run, char ***paths, char ***hashes, size_t *n,
+                             tl_store_error *err);
+
 #endif

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@ struct tl_atomic_file {
     char *target, *temp;
     FILE *fp;
     int slot; /* in the signal table, or -1 */
+    bool no_sync; /* tl_atomic_file_write_unsynced: the caller syncs once */
 };
 
 /* ---- temporaries a signal handler may remove ---- */
@@ -180,7 +182,7 @@ int tl_atomic_file_commit(tl_atomic_file *f, char *err, size_t errsz) {
     if (err && errsz) err[0] = '\0';
     int e = 0;
     if (fflush(f->fp) != 0 || ferror(f->fp)) e = errno ? errno : EIO;
-    if (!e && fsync(fileno(f->fp)) != 0) e = errno;
+    if (!e && !f->no_sync && fsync(fileno(f->fp)) != 0) e = errno;
     if (fclose(f->fp) != 0 && !e) e = errno;
     f->fp = NULL;
     if (e) {
@@ -198,13 +200,13 @@ int tl_atomic_file_commit(tl_atomic_file *f, char *err, size_t errsz) {
         errno = e;
         return -1;
     }
-    sync_dir(f->target);
+    if (!f->no_sync) sync_dir(f->target);
     free_file(f);
     return 0;
 }
 
-int tl_atomic_file_write(const char *target, const void *data, size_t len, char *err,
-                         size_t errsz) {
+static int write_whole(const char *target, const void *data, size_t len, bool sync, char *err,
+                       size_t errsz) {
     sigset_t block, old;
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
@@ -213,6 +215,7 @@ int tl_atomic_file_write(const char *target, const void *data, size_t len, char 
     pthread_sigmask(SIG_BLOCK, &block, &old);
     int r = -1, e = 0;
     tl_atomic_file *f = tl_atomic_file_open(target, err, errsz);
+    if (f) f->no_sync = !sync;
     if (!f) {
         e = errno;
     } else if (len && fwrite(data, 1, len, f->fp) != len) {
@@ -226,4 +229,14 @@ int tl_atomic_file_write(const char *target, const void *data, size_t len, char 
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     errno = e;
     return r;
+}
+
+int tl_atomic_file_write(const char *target, const void *data, size_t len, char *err,
+                         size_t errsz) {
+    return write_whole(target, data, len, true, err, errsz);
+}
+
+int tl_atomic_file_write_unsynced(const char *target, const void *data, size_t len, char *err,
+                                  size_t errsz) {
+    return write_whole(target, data, len, false, err, errsz);
 }

@@ -49,4 +49,11 @@ void tl_atomic_file_discard_all(void);
 int tl_atomic_file_write(const char *target, const void *data, size_t len, char *err,
                          size_t errsz);
 
+/* The same without the fsync of the file and its directory, for a caller
+ * that writes many files and syncs them once (syncfs) at the end: a reader
+ * still sees each file whole or not at all; a power cut before that sync
+ * may lose them.  (`report --html` writes thousands of pages.) */
+int tl_atomic_file_write_unsynced(const char *target, const void *data, size_t len, char *err,
+                                  size_t errsz);
+
 #endif
