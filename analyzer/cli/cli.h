@@ -30,7 +30,8 @@ typedef enum {
     TL_CMD_TRIAGE,   /* tasklint triage FINGERPRINT STATE REASON */
     TL_CMD_HELP_MAN, /* --help-man: the manual page (manpage.c) */
     TL_CMD_SUMMARIZE,/* tasklint summarize -o FILE PATH...: phase 1 into a file */
-    TL_CMD_LINK      /* tasklint link FILE...: phase 2 over summary files */
+    TL_CMD_LINK,     /* tasklint link FILE...: phase 2 over summary files */
+    TL_CMD_LSP       /* tasklint lsp: the language server on stdio (analyzer/lsp) */
 } tl_cli_command;
 
 typedef enum { TL_FAIL_DEFAULT = 0, TL_FAIL_NEW, TL_FAIL_ANY, TL_FAIL_NONE } tl_fail_on;
@@ -294,6 +295,9 @@ int tl_cmd_runs(const tl_cli_options *o);
 int tl_cmd_diff(const tl_cli_options *o);
 int tl_cmd_baseline(const tl_cli_options *o);
 int tl_cmd_triage(const tl_cli_options *o);
+/* analyzer/lsp/server.c: the language server on stdin/stdout until `exit`
+ * or end-of-file; base: the built-in and --models models. */
+int tl_cmd_lsp(const tl_cli_options *o, const tl_model_set *base);
 
 /* ---- workers (workers.c, worker_proc.c) ---- */
 
