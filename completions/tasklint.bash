@@ -13,7 +13,7 @@ _tasklint_options=(-p -j -q -v -o -h
     --exclude --jobs --color --quiet --verbose --statistics --format --output
     --include-suppressed --db --no-db --baseline --baseline-commit --fail-on --name --run
     --list-rules --explain --version --help)
-_tasklint_commands=(check runs diff baseline triage summarize link)
+_tasklint_commands=(check runs diff baseline triage summarize link lsp)
 
 # The rule ids, one per line.  $1: the tasklint to ask.
 _tasklint_rules() {
@@ -134,7 +134,7 @@ HEAD" -- "$cur"))
             ((${#args[@]} == 1)) && COMPREPLY=($(compgen -W $'false-positive\nintentional\nconfirmed' -- "$cur"))
             return
             ;;
-        runs | diff) return ;;
+        runs | diff | lsp) return ;;
         link)
             COMPREPLY=($(compgen -f -- "$cur"))
             compopt -o filenames 2>/dev/null
