@@ -305,6 +305,7 @@ void tl_lsp_handle(tl_lsp_server *s, const char *body, size_t len) {
     bool id_ok = !id || json_is_integer(id) || json_is_string(id) || json_is_null(id);
     json_t *method = json_is_object(msg) ? json_object_get(msg, "method") : NULL;
     json_t *params = json_is_object(msg) ? json_object_get(msg, "params") : NULL;
+    if (json_is_null(params)) params = NULL; /* what some clients send with shutdown and exit */
     const char *jv = json_is_object(msg) ? str_at(msg, "jsonrpc") : NULL;
     if (!json_is_object(msg) || !id_ok || !jv || strcmp(jv, "2.0") != 0) {
         tl_lsp_send_error(s, id_ok ? id : NULL, RPC_INVALID_REQUEST,

@@ -252,8 +252,9 @@ try:
     check(c.bad_frames == [], "every byte the server wrote is a well-framed JSON message", c.bad_frames)
 
     # shutdown, then exit
-    r = c.call("shutdown")
-    check(r and "result" in r and r["result"] is None, "shutdown: null result", r)
+    c.send_body(b'{"jsonrpc": "2.0", "id": 77, "method": "shutdown", "params": null}')
+    r = c.response(77)
+    check(r and "result" in r and r["result"] is None, "shutdown (params null, as Eglot sends it): null result", r)
     r = c.call("textDocument/hover", {"textDocument": {"uri": uri(fix)}, "position": {"line": 1, "character": 1}})
     check(err_of(r) == -32600, "a request after shutdown: Invalid Request", r)
     c.notify("exit")
