@@ -229,9 +229,11 @@ static const char **rules_on(const tl_lsp_doc *d, unsigned first, unsigned last,
     for (size_t i = 0; i < d->findings.n; i++) {
         const tl_finding *f = &d->findings.items[i];
         if (!shown(d, f) || f->line == 0 || f->line - 1 < first || f->line - 1 > last) continue;
+        /* the findings are sorted by line: only this line's entries, at the
+           end, can be the same */
         bool seen = false;
-        for (size_t k = 0; k < n && !seen; k++)
-            seen = !strcmp(rules[k], f->rule) && (*lines)[k] == f->line - 1;
+        for (size_t k = n; k > 0 && (*lines)[k - 1] == f->line - 1 && !seen; k--)
+            seen = !strcmp(rules[k - 1], f->rule);
         if (seen) continue;
         (*lines)[n] = f->line - 1;
         rules[n++] = f->rule;

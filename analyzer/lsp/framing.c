@@ -35,6 +35,11 @@ void tl_lsp_reader_feed(tl_lsp_reader *r, const void *data, size_t n) {
         n -= k;
     }
     if (!n) return;
+    if (r->pos) { /* drop what was consumed: once per feed, not per message */
+        memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+        r->len -= r->pos;
+        r->pos = 0;
+    }
     if (r->len + n + 1 > r->cap) {
         size_t cap = r->cap ? r->cap : 4096;
         while (cap < r->len + n + 1) cap *= 2;
@@ -45,9 +50,15 @@ void tl_lsp_reader_feed(tl_lsp_reader *r, const void *data, size_t n) {
     r->len += n;
 }
 
+/* The bytes not consumed yet. */
+static char *avail(const tl_lsp_reader *r, size_t *n) {
+    *n = r->len - r->pos;
+    return r->buf + r->pos;
+}
+
 static void consume(tl_lsp_reader *r, size_t n) {
-    memmove(r->buf, r->buf + n, r->len - n);
-    r->len -= n;
+    r->pos += n;
+    if (r->pos == r->len) r->pos = r->len = 0;
 }
 
 /* Finds "\r\n\r\n" in buf[0..len); its offset or -1. */
@@ -116,12 +127,14 @@ tl_lsp_read_status tl_lsp_reader_next(tl_lsp_reader *r, char **body, size_t *len
                                       size_t errsz) {
     *body = NULL;
     *len = 0;
+    size_t n;
+    char *b0 = avail(r, &n);
     if (!r->have_header) {
-        long end = header_end(r->buf, r->len);
+        long end = header_end(b0, n);
         if (end < 0) {
-            if (r->len > TL_LSP_MAX_HEADER) {
+            if (n > TL_LSP_MAX_HEADER) {
                 /* keep the last 3 bytes: the terminator may straddle feeds */
-                consume(r, r->len - 3);
+                consume(r, n - 3);
                 if (!r->bad_header) {
                     r->bad_header = true;
                     snprintf(err, errsz, "a message header is longer than %d bytes",
@@ -143,11 +156,12 @@ tl_lsp_read_status tl_lsp_reader_next(tl_lsp_reader *r, char **body, size_t *len
             return TL_LSP_READ_ERROR;
         }
         size_t want = 0;
-        int rc = parse_header(r->buf, hlen, &want, err, errsz);
+        int rc = parse_header(b0, hlen, &want, err, errsz);
         consume(r, hlen + 4);
         if (rc != 0) return TL_LSP_READ_ERROR;
+        b0 = avail(r, &n);
         if (want > TL_LSP_MAX_BODY) {
-            size_t k = r->len < want ? r->len : want;
+            size_t k = n < want ? n : want;
             consume(r, k);
             r->discard = want - k;
             snprintf(err, errsz, "a message body of %zu bytes is larger than the limit of %zu",
@@ -157,9 +171,9 @@ tl_lsp_read_status tl_lsp_reader_next(tl_lsp_reader *r, char **body, size_t *len
         r->have_header = true;
         r->want = want;
     }
-    if (r->len < r->want) return TL_LSP_READ_MORE;
+    if (n < r->want) return TL_LSP_READ_MORE;
     char *b = tl_xmalloc(r->want + 1);
-    memcpy(b, r->buf, r->want);
+    memcpy(b, b0, r->want);
     b[r->want] = 0;
     *body = b;
     *len = r->want;

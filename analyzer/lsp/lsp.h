@@ -46,8 +46,8 @@
 #define TL_LSP_MAX_BODY ((size_t)64 << 20)  /* bytes of one message's body */
 
 typedef struct {
-    char *buf;          /* bytes received and not consumed */
-    size_t len, cap;
+    char *buf;          /* bytes received; those from pos on are not consumed */
+    size_t pos, len, cap;
     size_t want;        /* body length of the message being read; 0: in a header */
     bool have_header;   /* a header was read: waiting for `want` body bytes */
     size_t discard;     /* bytes of a refused body still to skip */
