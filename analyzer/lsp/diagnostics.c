@@ -113,21 +113,6 @@ static json_t *token_range(const tl_lsp_server *s, const tl_lsp_doc *d, const li
                      position(l, chars_of(s, p, e)));
 }
 
-unsigned tl_lsp_char_of_col(const tl_lsp_server *s, const tl_lsp_doc *d, unsigned line,
-                            unsigned col) {
-    line_index ix;
-    index_build(&ix, d->text, d->len);
-    const char *p;
-    size_t n;
-    unsigned r = 0;
-    if (line_span(&ix, d, line, &p, &n)) {
-        size_t b = col ? col - 1 : 0;
-        r = chars_of(s, p, b > n ? n : b);
-    }
-    free(ix.start);
-    return r;
-}
-
 /* s with every byte that is not part of valid UTF-8 replaced by '?' (a
  * finding's message quotes source text, which may be in any encoding; a
  * JSON string must be UTF-8). (malloc'd) */

@@ -61,9 +61,9 @@ static void consume(tl_lsp_reader *r, size_t n) {
     if (r->pos == r->len) r->pos = r->len = 0;
 }
 
-/* Finds "\r\n\r\n" in buf[0..len); its offset or -1. */
-static long header_end(const char *buf, size_t len) {
-    for (size_t i = 0; i + 3 < len; i++)
+/* Finds "\r\n\r\n" in buf[0..len), looking from `from` on; its offset or -1. */
+static long header_end(const char *buf, size_t len, size_t from) {
+    for (size_t i = from; i + 3 < len; i++)
         if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' && buf[i + 3] == '\n')
             return (long)i;
     return -1;
@@ -130,11 +130,15 @@ tl_lsp_read_status tl_lsp_reader_next(tl_lsp_reader *r, char **body, size_t *len
     size_t n;
     char *b0 = avail(r, &n);
     if (!r->have_header) {
-        long end = header_end(b0, n);
+        /* a header that arrives in pieces is searched once, not per piece */
+        long end = header_end(b0, n, r->scanned);
+        r->scanned = n > 3 ? n - 3 : 0;
+        if (end >= 0) r->scanned = 0;
         if (end < 0) {
             if (n > TL_LSP_MAX_HEADER) {
                 /* keep the last 3 bytes: the terminator may straddle feeds */
                 consume(r, n - 3);
+                r->scanned = 0;
                 if (!r->bad_header) {
                     r->bad_header = true;
                     snprintf(err, errsz, "a message header is longer than %d bytes",

@@ -48,7 +48,8 @@
 typedef struct {
     char *buf;          /* bytes received; those from pos on are not consumed */
     size_t pos, len, cap;
-    size_t want;        /* body length of the message being read; 0: in a header */
+    size_t want;        /* body length of the message being read */
+    size_t scanned;     /* bytes of the pending header searched for its end already */
     bool have_header;   /* a header was read: waiting for `want` body bytes */
     size_t discard;     /* bytes of a refused body still to skip */
     bool bad_header;    /* an over-long header is being skipped to its end */
@@ -149,10 +150,6 @@ json_t *tl_lsp_hover(const tl_lsp_server *s, const tl_lsp_doc *d, unsigned line)
  * rule flagged there. */
 json_t *tl_lsp_code_actions(const tl_lsp_server *s, const tl_lsp_doc *d, unsigned first,
                             unsigned last);
-/* LSP character offset of a 1-based byte column on a 0-based line of the
- * text, and back (in the negotiated encoding). */
-unsigned tl_lsp_char_of_col(const tl_lsp_server *s, const tl_lsp_doc *d, unsigned line,
-                            unsigned col);
 
 /* ---- protocol.c ---- */
 
