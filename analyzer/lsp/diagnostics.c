@@ -265,8 +265,23 @@ static char *snippet_escape(const char *s) {
     return out;
 }
 
+/* The client's diagnostics (from the request) of `rule` on `line`: copies. */
+static json_t *matching(json_t *context_diags, const char *rule, unsigned line) {
+    json_t *out = json_array();
+    size_t i;
+    json_t *cd;
+    json_array_foreach(context_diags, i, cd) {
+        json_t *code = json_object_get(cd, "code");
+        json_t *l = json_object_get(json_object_get(json_object_get(cd, "range"), "start"), "line");
+        if (json_is_string(code) && !strcmp(json_string_value(code), rule) && json_is_integer(l) &&
+            json_integer_value(l) == (json_int_t)line)
+            json_array_append_new(out, json_deep_copy(cd));
+    }
+    return out;
+}
+
 json_t *tl_lsp_code_actions(const tl_lsp_server *s, const tl_lsp_doc *d, unsigned first,
-                            unsigned last) {
+                            unsigned last, json_t *context_diags) {
     json_t *actions = json_array();
     unsigned *lines;
     const char **rules = rules_on(d, first, last, &lines);
@@ -303,6 +318,9 @@ json_t *tl_lsp_code_actions(const tl_lsp_server *s, const tl_lsp_doc *d, unsigne
             edit = json_pack("{s:{s:[o]}}", "changes", d->uri, te);
         }
         json_t *a = json_pack("{s:s,s:s,s:o}", "title", title, "kind", "quickfix", "edit", edit);
+        json_t *diags = context_diags ? matching(context_diags, rules[i], lines[i]) : NULL;
+        if (a && diags && json_array_size(diags)) json_object_set(a, "diagnostics", diags);
+        json_decref(diags);
         if (a) json_array_append_new(actions, a);
         free(indent);
         free(plain);

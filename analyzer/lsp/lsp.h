@@ -147,9 +147,10 @@ json_t *tl_lsp_diagnostics(const tl_lsp_server *s, const tl_lsp_doc *d);
  * json null. */
 json_t *tl_lsp_hover(const tl_lsp_server *s, const tl_lsp_doc *d, unsigned line);
 /* Code actions for lines first..last (0-based): a suppression comment per
- * rule flagged there. */
+ * rule flagged there.  context_diags (the request's context.diagnostics,
+ * may be NULL): those of the same rule and line are named by the action. */
 json_t *tl_lsp_code_actions(const tl_lsp_server *s, const tl_lsp_doc *d, unsigned first,
-                            unsigned last);
+                            unsigned last, json_t *context_diags);
 
 /* ---- protocol.c ---- */
 

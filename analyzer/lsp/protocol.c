@@ -219,7 +219,9 @@ static int code_action(tl_lsp_server *s, json_t *params, json_t **result, const 
         *why = "textDocument/codeAction: expected textDocument.uri and a range";
         return RPC_INVALID_PARAMS;
     }
-    *result = d ? tl_lsp_code_actions(s, d, first, last) : json_array();
+    json_t *ctx = json_object_get(obj_at(params, "context"), "diagnostics");
+    *result = d ? tl_lsp_code_actions(s, d, first, last, json_is_array(ctx) ? ctx : NULL)
+                : json_array();
     return 0;
 }
 

@@ -145,8 +145,9 @@ try:
     edit = acts[0]["edit"]["changes"][uri(fix)][0] if acts and "changes" in acts[0].get("edit", {}) else {}
     check(len(acts) == 1 and acts[0]["kind"] == "quickfix"
           and edit.get("newText") == "    // tasklint-ignore-next-line(orphaned-spawn): \n"
-          and edit.get("range") == {"start": {"line": 28, "character": 0}, "end": {"line": 28, "character": 0}},
-          "codeAction: a tasklint-ignore-next-line comment above the line, indented (plain text)", r)
+          and edit.get("range") == {"start": {"line": 28, "character": 0}, "end": {"line": 28, "character": 0}}
+          and acts[0].get("diagnostics") == [d29],
+          "codeAction: a tasklint-ignore-next-line comment above the line, indented (plain text), for its diagnostic", r)
     r = c.call("textDocument/codeAction", {"textDocument": {"uri": uri(fix)},
                                            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 5, "character": 0}},
                                            "context": {"diagnostics": []}})
