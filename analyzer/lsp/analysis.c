@@ -321,6 +321,7 @@ void tl_lsp_analysis_timeout(tl_lsp_server *s, tl_lsp_doc *d) {
 }
 
 int tl_lsp_analysis_read(tl_lsp_server *s, tl_lsp_doc *d) {
+    bool at_eof = false;
     for (;;) {
         if (d->in_cap - d->in_len < 65536) {
             d->in_cap = d->in_cap ? d->in_cap * 2 : 65536;
@@ -333,9 +334,13 @@ int tl_lsp_analysis_read(tl_lsp_server *s, tl_lsp_doc *d) {
             d->in_len += (size_t)n;
             continue;
         }
-        break; /* end of file (or an error): the worker is done */
+        at_eof = n == 0;
+        break;
     }
+    /* at end-of-file the worker has sent all and is exiting; after a socket
+       error it may still run: killed, so that the wait cannot block */
     pid_t pid = d->pid;
+    if (!at_eof) kill(pid, SIGKILL);
     int status = reap(pid);
     d->pid = 0;
     tl_wire_frame f;

@@ -77,7 +77,8 @@ void tl_lsp_publish(tl_lsp_server *s, tl_lsp_doc *d) {
     tl_lsp_notify(s, "textDocument/publishDiagnostics", tl_lsp_diagnostics(s, d));
 }
 
-/* ---- reading params ---- */
+/* ---- reading params (jansson's getters take NULL: a missing level is a
+   missing value) ---- */
 
 static const char *str_at(json_t *o, const char *key) {
     json_t *v = json_is_object(o) ? json_object_get(o, key) : NULL;
@@ -115,8 +116,7 @@ static const char *doc_uri(json_t *params, tl_lsp_server *s, tl_lsp_doc **d) {
 
 static json_t *initialize(tl_lsp_server *s, json_t *params) {
     json_t *caps = obj_at(params, "capabilities");
-    json_t *encs = json_object_get(obj_at(caps, "general") ? obj_at(caps, "general") : json_null(),
-                                   "positionEncodings");
+    json_t *encs = json_object_get(obj_at(caps, "general"), "positionEncodings");
     s->utf8 = false;
     size_t i;
     json_t *e;
@@ -135,8 +135,8 @@ static json_t *initialize(tl_lsp_server *s, json_t *params) {
 static void did_open(tl_lsp_server *s, json_t *params) {
     json_t *td = obj_at(params, "textDocument");
     const char *uri = str_at(td, "uri");
-    json_t *text = json_object_get(td ? td : json_null(), "text");
-    json_t *ver = json_object_get(td ? td : json_null(), "version");
+    json_t *text = json_object_get(td, "text");
+    json_t *ver = json_object_get(td, "version");
     if (!uri || !json_is_string(text) || !json_is_integer(ver)) {
         tl_lsp_log("textDocument/didOpen: ignored: no uri, version or text");
         return;
@@ -149,9 +149,7 @@ static void did_open(tl_lsp_server *s, json_t *params) {
 static void did_change(tl_lsp_server *s, json_t *params) {
     tl_lsp_doc *d;
     doc_uri(params, s, &d);
-    json_t *ver = json_object_get(obj_at(params, "textDocument") ? obj_at(params, "textDocument")
-                                                                 : json_null(),
-                                  "version");
+    json_t *ver = json_object_get(obj_at(params, "textDocument"), "version");
     json_t *changes = json_object_get(params, "contentChanges");
     if (!d || !json_is_integer(ver) || !json_is_array(changes)) {
         tl_lsp_log("textDocument/didChange: ignored: not an open document, or no version or changes");
