@@ -4,6 +4,9 @@
 # buffers; opened on a fixture, Flymake gets the diagnostics at the EXPECT
 # lines with the rule id, only Eglot's backend runs (no flymake-cc), hover
 # shows the rule's explanation and a code action offers the suppression.
+# The setup is the README's, with `tasklint` from PATH; the session is
+# started with (eglot ...) since eglot-ensure waits for a command loop that
+# batch mode does not run.
 # usage: test_emacs_eglot.sh TASKLINT_BINARY SOURCE_DIR
 set -u
 TL=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -29,7 +32,10 @@ fi
 FIX=fixtures/orphaned-spawn/pthread_error_path.c
 expected=$(grep -n 'EXPECT: orphaned-spawn' "$SRC/$FIX" | cut -d: -f1 | tr '\n' ' ')
 [ "$expected" = "29 64 93 " ] || fail "fixture changed: EXPECT lines are $expected"
-mkdir -p "$T/proj/.git"
+# the README's setup runs `tasklint` from PATH
+mkdir -p "$T/bin" "$T/proj/.git"
+ln -s "$TL" "$T/bin/tasklint"
+export PATH="$T/bin:$PATH"
 cp "$SRC/$FIX" "$T/proj/fixture.c"
 
 cat >"$T/test.el" <<'L'
@@ -39,8 +45,7 @@ cat >"$T/test.el" <<'L'
   (add-to-list 'package-directory-list "/usr/share/emacs/site-lisp/elpa")
   (package-initialize))
 (require 'tasklint-eglot)
-(setq tasklint-eglot-command (list (getenv "TL") "lsp" "--no-db"))
-(tasklint-eglot-setup)
+(tasklint-eglot-setup)                  ; the README's setup, verbatim
 (defvar out nil)
 (defun emit (fmt &rest args) (push (apply #'format fmt args) out))
 (condition-case e
@@ -90,6 +95,7 @@ else
     grep -qx 'hover=# orphaned-spawn (OrphanedSpawn)' "$T/res" && grep -qx 'action=Suppress orphaned-spawn on line 29 (tasklint-ignore-next-line)' "$T/res" \
         && echo "ok   eglot: hover and the suppression code action" || { fail "eglot: hover/code action"; cat "$T/res"; }
     grep -q 'flymake-cc' "$T/log" && fail "flymake-cc in the log"
+    [ -d "$T/proj/.tasklint" ] && fail "a findings store was written"
 fi
 mkdir -p "$T/bc" && cp "$SRC/editors/emacs/tasklint-eglot.el" "$T/bc/"
 if emacs --batch -Q --eval "$INIT" --eval "(setq byte-compile-error-on-warn t)" \

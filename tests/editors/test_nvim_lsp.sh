@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Neovim's built-in LSP client, headless, with editors/nvim's tasklint.lsp
-# module: a fixture is opened (FileType c starts `tasklint lsp`) and the
+# module set up as the README says: a fixture is opened (FileType c starts `tasklint lsp`) and the
 # client's vim.diagnostic entries are those of the fixture, with the right
 # ranges, codes, source and severity; an edit that is saved (:write) brings
 # the diagnostics of the new text; hover shows the rule's explanation.
@@ -23,7 +23,10 @@ unset TASKLINT_DB
 FIX=fixtures/orphaned-spawn/pthread_error_path.c
 expected=$(grep -n 'EXPECT: orphaned-spawn' "$SRC/$FIX" | cut -d: -f1 | tr '\n' ' ')
 [ "$expected" = "29 64 93 " ] || fail "fixture changed: EXPECT lines are $expected"
-mkdir -p "$T/proj/.git"
+# the README's config runs `tasklint` from PATH
+mkdir -p "$T/bin" "$T/proj/.git"
+ln -s "$TL" "$T/bin/tasklint"
+export PATH="$T/bin:$PATH"
 cp "$SRC/$FIX" "$T/proj/fixture.c"
 
 cat >"$T/test.lua" <<'L'
@@ -39,7 +42,7 @@ local function dump(tag)
 end
 local ok, err = pcall(function()
   vim.opt.rtp:append(os.getenv('SRC') .. '/editors/nvim')
-  require('tasklint.lsp').setup({ cmd = { os.getenv('TL'), 'lsp', '--no-db' } })
+  require('tasklint.lsp').setup()   -- the README's config, verbatim
   vim.cmd('edit ' .. os.getenv('FIX'))
   emit('ft=' .. vim.bo.filetype)
   if not vim.wait(60000, function() return #vim.diagnostic.get(0) >= 3 end, 50) then
