@@ -528,7 +528,7 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
     }
     const char *dir = job->directory && *job->directory ? job->directory : NULL;
     char *path = path_join(dir, job->file);
-    if (access(path, R_OK) != 0) {
+    if (!job->unsaved_text && access(path, R_OK) != 0) {
         int e = errno;
         char *m = tl_xasprintf("%s: cannot read: %s", path, strerror(e));
         free(path);
@@ -585,8 +585,11 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
     if (wd) args[na++] = wd;
 
     CXTranslationUnit tu = NULL;
-    enum CXErrorCode ec = clang_parseTranslationUnit2(
-        index, path, args, na, NULL, 0, CXTranslationUnit_KeepGoing, &tu);
+    struct CXUnsavedFile unsaved = {path, job->unsaved_text, (unsigned long)job->unsaved_len};
+    enum CXErrorCode ec = clang_parseTranslationUnit2(index, path, args, na,
+                                                      job->unsaved_text ? &unsaved : NULL,
+                                                      job->unsaved_text ? 1 : 0,
+                                                      CXTranslationUnit_KeepGoing, &tu);
     if (ec != CXError_Success || !tu) {
         char *why = describe_args(args, na);
         char *m = tl_xasprintf("%s: could not be parsed: %s%s", path, parse_error_name(ec), why);

@@ -33,6 +33,10 @@ typedef struct {
     int nargs;
     bool want_includes;      /* fill tl_tu_result.includes (incremental re-analysis) */
     bool want_unit;          /* tl_analyze_tu_phase1: fill tl_tu_result.unit */
+    /* the main file's text from an editor's unsaved buffer (libclang's
+       unsaved files; the language server), or NULL: read from disk */
+    const char *unsaved_text;
+    size_t unsaved_len;
 } tl_tu_job;
 
 typedef struct {

@@ -14,7 +14,7 @@ _tasklint_options=(-p -j -q -v -o -h
     --include-suppressed --db --no-db --baseline --baseline-commit --fail-on --name --run
     --html --keep-runs --keep-trend
     --list-rules --explain --version --help)
-_tasklint_commands=(check runs diff baseline triage summarize link report gc)
+_tasklint_commands=(check runs diff baseline triage summarize link report gc lsp)
 
 # The rule ids, one per line.  $1: the tasklint to ask.
 _tasklint_rules() {
@@ -142,7 +142,7 @@ HEAD" -- "$cur"))
             ((${#args[@]} == 1)) && COMPREPLY=($(compgen -W $'false-positive\nintentional\nconfirmed' -- "$cur"))
             return
             ;;
-        runs | diff | report | gc) return ;;
+        runs | diff | report | gc | lsp) return ;;
         link)
             COMPREPLY=($(compgen -f -- "$cur"))
             compopt -o filenames 2>/dev/null

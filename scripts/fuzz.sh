@@ -16,7 +16,7 @@ SECONDS_PER_TARGET=${1:-30}
 case "$SECONDS_PER_TARGET" in
     '' | *[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS]" >&2; exit 2 ;;
 esac
-TARGETS=(${FUZZ_TARGETS:-model config compdb suppress baseline})
+TARGETS=(${FUZZ_TARGETS:-model config compdb suppress baseline lsp})
 
 TASKLINT_TEST_DEPS=1 TASKLINT_FUZZ=1 scripts/setup.sh >/dev/null
 

@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 PACKAGES=(cmake make gcc clang-19 libclang-19-dev libcmocka-dev libsqlite3-dev pkg-config
           libyaml-dev libjansson-dev dpkg-dev libuv1-dev libevent-dev liburing-dev)
 # The test suite also drives real tools: git (baseline-commit, pre-commit),
-# pre-commit, the editors (vim, neovim, emacs), node/npm for the SARIF
+# pre-commit, the editors (vim, neovim, emacs; Eglot and ALE for the
+# language server's tests), node/npm for the SARIF
 # schema validator, the shells and bash-completion for the completions, man
 # and mandoc for the man page, strace for what the installed tool reads,
 # python3 and /usr/bin/time for the generated hostile inputs
@@ -23,7 +24,7 @@ PACKAGES=(cmake make gcc clang-19 libclang-19-dev libcmocka-dev libsqlite3-dev p
 if [ "${TASKLINT_TEST_DEPS:-0}" = 1 ]; then
     PACKAGES+=(git python3 time pre-commit vim-nox neovim emacs-nox zsh bash-completion man-db mandoc
                strace libclang-rt-19-dev csmith libcsmith-dev chromium chromium-driver
-               python3-html5lib)
+               python3-html5lib elpa-eglot vim-ale)
     # Node.js may come from elsewhere than Debian (with its own npm, which
     # conflicts with Debian's npm package): only install what is missing.
     command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)

@@ -32,7 +32,8 @@ typedef enum {
     TL_CMD_SUMMARIZE,/* tasklint summarize -o FILE PATH...: phase 1 into a file */
     TL_CMD_LINK,     /* tasklint link FILE...: phase 2 over summary files */
     TL_CMD_REPORT,   /* tasklint report --html DIR (cmd_report.c) */
-    TL_CMD_GC        /* tasklint gc: drop old runs (cmd_gc.c) */
+    TL_CMD_GC,       /* tasklint gc: drop old runs (cmd_gc.c) */
+    TL_CMD_LSP       /* tasklint lsp: the language server on stdio (analyzer/lsp) */
 } tl_cli_command;
 
 typedef enum { TL_FAIL_DEFAULT = 0, TL_FAIL_NEW, TL_FAIL_ANY, TL_FAIL_NONE } tl_fail_on;
@@ -304,6 +305,9 @@ int tl_cmd_gc(const tl_cli_options *o);
 /* After a run: applies the project config's `keep_runs:` (cmd_gc.c); a
  * failure is a warning, the run stays recorded. */
 void tl_cli_gc_after_run(const tl_cli_options *o, tl_store *s, const char *root);
+/* analyzer/lsp/server.c: the language server on stdin/stdout until `exit`
+ * or end-of-file; base: the built-in and --models models. */
+int tl_cmd_lsp(const tl_cli_options *o, const tl_model_set *base);
 
 /* ---- workers (workers.c, worker_proc.c) ---- */
 

@@ -31,6 +31,7 @@
 #include "cli/cli.h"
 #include "driver.h"
 #include "program/program.h"
+#include "report/explain.h"
 #include "report/report.h"
 #include "report/suppress.h"
 #include "report/text_output.h"
@@ -80,15 +81,8 @@ static int list_rules(void) {
 }
 
 static int explain(const char *id) {
-    const tl_rule *r = tl_rule_find(id);
-    const tl_pseudo_rule *p = tl_pseudo_rule_find(id);
-    if (p) {
-        printf("# %s (%s)\n\nPseudo-rule: %s.\n\nDefault severity: %s. %s\n\n%s", p->id, p->name,
-               p->summary, severity_word(p->severity),
-               p->can_disable ? "Can be disabled." : "Cannot be disabled.", p->doc);
-        return 0;
-    }
-    if (!r) {
+    char *text = tl_explain_text(id); /* report/explain.c: also the language server's hover */
+    if (!text) {
         char *valid = tl_cli_rule_list();
         char *shown = tl_term_escape(id);
         fprintf(stderr, "tasklint: error: --explain: unknown rule '%s' (valid rules: %s)\n", shown,
@@ -97,13 +91,8 @@ static int explain(const char *id) {
         free(valid);
         return 2;
     }
-    printf("# %s (%s)\n\n%s\n\nDefault severity: %s.", r->id, r->name, r->summary,
-           severity_word(r->severity));
-    if (r->tags && *r->tags) printf(" Tags: %s.", r->tags);
-    printf("\n\n");
-    const char *doc = r->doc ? r->doc : "";
-    fputs(doc, stdout);
-    if (*doc && doc[strlen(doc) - 1] != '\n') putchar('\n');
+    fputs(text, stdout);
+    free(text);
     return 0;
 }
 
@@ -1648,6 +1637,13 @@ int main(int argc, char **argv) {
         case TL_CMD_TRIAGE: rc = tl_cmd_triage(&o); break;
         case TL_CMD_REPORT: rc = tl_cmd_report(&o); break;
         case TL_CMD_GC: rc = tl_cmd_gc(&o); break;
+        case TL_CMD_LSP: {
+            tl_model_set base;
+            rc = load_base(&o, &base);
+            if (rc == 0) rc = tl_cmd_lsp(&o, &base);
+            tl_models_free(&base);
+            break;
+        }
         }
     }
     tl_cli_options_free(&o);

@@ -166,6 +166,9 @@ const tl_cli_command_doc tl_cli_command_docs[] = {
     {"gc", "[--keep-runs N] [--keep-trend WHEN]",
      "drop old runs from the store (keeping baselines', triaged findings' and one run per day "
      "for the trend), then reclaim the space"},
+    {"lsp", "[OPTIONS]",
+     "a language server (LSP 3.17) on stdin and stdout: diagnostics as you type and on save, "
+     "hover explains the rule, a code action adds a suppression comment (editors/README.md)"},
     {"triage", "FINGERPRINT STATE REASON",
      "record a decision for a finding's fingerprint (or a unique prefix of 8+ characters): "
      "false-positive, intentional or confirmed; kept across runs"},
@@ -413,7 +416,7 @@ static const struct {
                    {"diff", TL_CMD_DIFF},         {"baseline", TL_CMD_BASELINE},
                    {"triage", TL_CMD_TRIAGE},     {"summarize", TL_CMD_SUMMARIZE},
                    {"link", TL_CMD_LINK},         {"report", TL_CMD_REPORT},
-                   {"gc", TL_CMD_GC}};
+                   {"gc", TL_CMD_GC},             {"lsp", TL_CMD_LSP}};
 
 /* ---- parsing: getopt_long, driven by tl_cli_option_docs ---- */
 
@@ -721,7 +724,8 @@ int tl_cli_parse(int argc, char **argv, tl_cli_options *o, FILE *err) {
                            "--baseline-commit");
     /* the workers' limits come from the environment: bad values are refused
        before anything starts */
-    if (o->command == TL_CMD_ANALYZE || o->command == TL_CMD_CHECK || o->command == TL_CMD_SUMMARIZE) {
+    if (o->command == TL_CMD_ANALYZE || o->command == TL_CMD_CHECK || o->command == TL_CMD_SUMMARIZE ||
+        o->command == TL_CMD_LSP) {
         tl_pool_limits limits;
         char msg[256];
         if (tl_pool_limits_from_env(&limits, msg, sizeof msg) != 0)

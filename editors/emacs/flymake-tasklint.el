@@ -277,10 +277,35 @@ FILE is the buffer's file; TEMP, when non-nil, the temporary copy to analyse."
         (when (get-buffer-process err)
           (set-process-query-on-exit-flag (get-buffer-process err) nil)))))))
 
+(defconst flymake-tasklint--make-backends '(flymake-cc flymake-proc-legacy-flymake)
+  "Emacs' own C backends that run `make check-syntax'.
+In a project whose Makefile has no such target (most), they fail on every
+check and log errors.")
+
+(defun flymake-tasklint--remove-cc ()
+  "Take Emacs' own make-based C backends out of this buffer's Flymake.
+cc-mode adds `flymake-cc' to every C buffer, and the global value holds
+`flymake-proc-legacy-flymake'; both run `make check-syntax', which fails
+noisily in most projects.  Only this buffer's value changes: the global
+backends it defers to (its t) are copied in, without those two."
+  (let ((fns (if (local-variable-p 'flymake-diagnostic-functions)
+                 flymake-diagnostic-functions
+               '(t))))
+    (when (memq t fns)
+      (setq fns (append (remq t fns)
+                        (remq t (default-value 'flymake-diagnostic-functions)))))
+    (setq-local flymake-diagnostic-functions
+                (delete-dups (cl-remove-if
+                              (lambda (f) (memq f flymake-tasklint--make-backends))
+                              fns)))))
+
 ;;;###autoload
 (defun flymake-tasklint-setup ()
   "Use tasklint in this buffer's Flymake, and turn Flymake on.
-Add it to `c-mode-hook' (or `c-ts-mode-hook')."
+Add it to `c-mode-hook' (or `c-ts-mode-hook').  Emacs' own `flymake-cc'
+\(and the legacy make-based backend) are taken out of the buffer's
+backends: they run `make check-syntax', which fails noisily."
+  (flymake-tasklint--remove-cc)
   (add-hook 'flymake-diagnostic-functions #'flymake-tasklint nil t)
   (flymake-mode 1))
 

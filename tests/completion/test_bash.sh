@@ -74,7 +74,7 @@ for mode in "${modes[@]}"; do
     expect $'always\nauto\nnever' tasklint --color = ''
     expect $'default\nstrict' tasklint --profile ''
     expect $'any\nnew\nnone' tasklint --fail-on ''
-    expect $'baseline\nbuild\ncheck\ndiff\ngc\nlink\nmain.c\nreport\nruns\nsrc\nsummarize\ntriage' tasklint ''
+    expect $'baseline\nbuild\ncheck\ndiff\ngc\nlink\nlsp\nmain.c\nreport\nruns\nsrc\nsummarize\ntriage' tasklint ''
     expect $'src/a.c\nsrc/b.c' tasklint src/
     expect $'src/a.c\nsrc/b.c' tasklint check --profile strict src/
     expect $'build\nmain.c\nsrc' tasklint -p build main.c ''

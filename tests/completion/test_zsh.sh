@@ -59,7 +59,7 @@ expect "tasklint --enable orphaned-spawn," "$( (echo all; grep -vx orphaned-spaw
 expect "tasklint --format " $'codeclimate\ngithub\njson\nsarif\ntext'
 expect "tasklint --color=" $'always\nauto\nnever'
 expect "tasklint --fail-on " $'any\nnew\nnone'
-expect "tasklint " $'baseline\nbuild\ncheck\ndiff\ngc\nlink\nmain.c\nreport\nruns\nsrc\nsummarize\ntriage'
+expect "tasklint " $'baseline\nbuild\ncheck\ndiff\ngc\nlink\nlsp\nmain.c\nreport\nruns\nsrc\nsummarize\ntriage'
 expect "tasklint src/" $'a.c\nb.c'
 expect "tasklint check -q src/" $'a.c\nb.c'
 expect "tasklint baseline " $'export\nset'

@@ -66,7 +66,7 @@ cat >"$T/test.el" <<'L'
             (dump-diags "backend" (car got))
           (emit "backend|TIMEOUT")))
       ;; 3. Flymake itself: setup (as from c-mode-hook), flymake-start
-      (remove-hook 'flymake-diagnostic-functions 'flymake-cc t)
+      (emit "before=%S" flymake-diagnostic-functions)
       (flymake-tasklint-setup)
       (emit "backends=%S" flymake-diagnostic-functions)
       (flymake-start)
@@ -122,6 +122,9 @@ else
     grep -qx "flymake|29|9|:warning|thread 'reader' spawned by pthread_create() leaks when returning at line 33 (not joined or detached on this path) \[orphaned-spawn\]" "$T/res" \
         || { fail "flymake: column and text of line 29"; cat "$T/res"; }
     grep -q '^backends=(flymake-tasklint' "$T/res" || fail "setup: $(grep ^backends "$T/res")"
+    # cc-mode put flymake-cc in the buffer's backends; the setup takes it out
+    grep -q '^before=.*flymake-cc' "$T/res" || fail "control: cc-mode no longer adds flymake-cc: $(grep ^before "$T/res")"
+    grep -q '^backends=.*\(flymake-cc\|flymake-proc\)' "$T/res" && fail "setup left flymake-cc on: $(grep ^backends "$T/res")"
     # the unsaved buffer: the new spawn is found at its line, temp copy removed
     nl=$(sed -n 's/^newline=//p' "$T/res")
     w=$(awk -F'|' '$1=="unsaved" && $4==":warning" {printf "%s ", $2}' "$T/res")
@@ -159,6 +162,54 @@ grep -q "^cmd=((\".*tasklint\" \"--color=never\" .*\"-p\" \"$T/p2/build/compile_
     && { [ -z "$NODB" ] || grep -q '^cmd=.*"--no-db"' "$T/res2"; } \
     && echo "ok   emacs: compile_commands.json (-p, flags from the database), clang errors are :error, --no-db" \
     || { fail "emacs with a database"; cat "$T/res2" "$T/log2"; }
+
+# the README's setup (c-mode-hook), in a project without a Makefile:
+# flymake-cc is not among the buffer's backends, Flymake runs only tasklint
+# and logs nothing about flymake-cc; the global value is left alone; a
+# global flymake-cc (behind t) is taken out of the buffer's copy too, and
+# so is the legacy make-based backend (it fails the same way)
+mkdir -p "$T/p3"
+cp "$SRC/$FIX" "$T/p3/fixture.c"
+cat >"$T/test3.el" <<'L'
+;; -*- lexical-binding: t; -*-
+(require 'flymake-tasklint)
+(setq flymake-tasklint-executable (getenv "TL"))
+(setq flymake-tasklint-args (delete "" (list (or (getenv "NODB") ""))))
+(add-hook 'c-mode-hook #'flymake-tasklint-setup)
+(let (res)
+  (find-file (getenv "FIX"))
+  (push (format "local=%S" flymake-diagnostic-functions) res)
+  (push (format "global=%S" (default-value 'flymake-diagnostic-functions)) res)
+  (flymake-start)
+  (let ((deadline (+ (float-time) 60)))
+    (while (and (not (memq 'flymake-tasklint (flymake-reporting-backends)))
+                (< (float-time) deadline))
+      (accept-process-output nil 0.05)))
+  (push (format "running=%S" (flymake-running-backends)) res)
+  (push (format "diags=%d" (length (flymake-diagnostics))) res)
+  (push (format "log-cc=%S" (and (get-buffer "*Flymake log*")
+                                 (with-current-buffer "*Flymake log*"
+                                   (save-excursion (goto-char (point-min))
+                                                   (search-forward "flymake-cc" nil t)))
+                                 t))
+        res)
+  ;; flymake-cc in the global value, the buffer's value deferring to it
+  (with-temp-buffer
+    (setq-default flymake-diagnostic-functions '(flymake-proc-legacy-flymake flymake-cc))
+    (add-hook 'flymake-diagnostic-functions #'ignore nil t)
+    (flymake-tasklint--remove-cc)
+    (push (format "via-global=%S" flymake-diagnostic-functions) res))
+  (with-temp-file (getenv "OUT") (insert (mapconcat #'identity (nreverse res) "\n") "\n")))
+L
+NODB=$NODB TL=$TL FIX=$T/p3/fixture.c OUT=$T/res3 emacs --batch -Q -L "$SRC/editors/emacs" -l "$T/test3.el" </dev/null >"$T/log3" 2>&1
+if grep -qx 'local=(flymake-tasklint)' "$T/res3" && ! grep -q '^global=.*flymake-tasklint' "$T/res3" \
+        && grep -qx 'running=(flymake-tasklint)' "$T/res3" && grep -qx 'diags=6' "$T/res3" \
+        && grep -qx 'log-cc=nil' "$T/res3" && ! grep -q 'flymake-cc\|flymake-proc' "$T/log3" \
+        && grep -qx 'via-global=(ignore)' "$T/res3"; then
+    echo "ok   emacs: the README's setup leaves flymake-cc off (buffer-locally), Flymake runs only tasklint"
+else
+    fail "emacs: flymake-cc after the README's setup"; cat "$T/res3" "$T/log3"
+fi
 
 # it byte-compiles without warnings
 mkdir -p "$T/bc" && cp "$SRC/editors/emacs/flymake-tasklint.el" "$T/bc/"

@@ -439,7 +439,73 @@ def baseline_seeds():
         write("baseline", "bad-" + name + ".txt", text)
 
 
+# ---- the language server's input (framing and JSON-RPC) ----
+
+def lsp_frame(body):
+    if isinstance(body, str):
+        body = body.encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def lsp_msg(**m):
+    m = dict(m)
+    m["jsonrpc"] = "2.0"
+    return lsp_frame(json.dumps(m))
+
+
+def lsp_seeds():
+    uri = "file:///tmp/fuzz/a.c"
+    text = read("fixtures/orphaned-spawn/pthread_error_path.c")
+    init = lsp_msg(id=1, method="initialize", params={"capabilities": {}})
+    opened = lsp_msg(method="textDocument/didOpen", params={"textDocument": {
+        "uri": uri, "languageId": "c", "version": 1, "text": text}})
+    session = [
+        init, lsp_msg(method="initialized", params={}), opened,
+        lsp_msg(method="textDocument/didChange", params={"textDocument": {"uri": uri, "version": 2},
+                                                         "contentChanges": [{"text": text + "\nint x;\n"}]}),
+        lsp_msg(id=2, method="textDocument/hover", params={"textDocument": {"uri": uri},
+                                                          "position": {"line": 28, "character": 9}}),
+        lsp_msg(id=3, method="textDocument/codeAction", params={
+            "textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0},
+                                                    "end": {"line": 100, "character": 0}},
+            "context": {"diagnostics": []}}),
+        lsp_msg(method="textDocument/didSave", params={"textDocument": {"uri": uri}}),
+        lsp_msg(method="textDocument/didClose", params={"textDocument": {"uri": uri}}),
+        lsp_msg(id=4, method="shutdown"), lsp_msg(method="exit"),
+    ]
+    seeds = {
+        "session": b"".join(session),
+        "utf8-snippets": lsp_msg(id=1, method="initialize", params={"capabilities": {
+            "general": {"positionEncodings": ["utf-8"]},
+            "workspace": {"workspaceEdit": {"snippetEditSupport": True}},
+            "experimental": {"snippetTextEdit": True}}}) + b"".join(session[1:]),
+        "non-ascii": init + lsp_msg(method="textDocument/didOpen", params={"textDocument": {
+            "uri": "file:///tmp/%C3%A9%20x.c", "languageId": "c", "version": 1,
+            "text": "/* \u00e9\U0001d11e */ int f(void);\r\n\tint g;\n"}}) + session[4],
+        "before-init": session[4] + init,
+        "bad-json": init + lsp_frame("{not json") + lsp_frame("[1,2]") + lsp_frame("") + lsp_frame("\xff"),
+        "bad-fields": init + lsp_frame('{"jsonrpc":"1.0","id":1,"method":"x"}')
+                      + lsp_frame('{"jsonrpc":"2.0","id":{},"method":"x"}')
+                      + lsp_frame('{"jsonrpc":"2.0","id":2,"method":5}')
+                      + lsp_frame('{"jsonrpc":"2.0","id":3,"method":"textDocument/hover","params":"x"}')
+                      + lsp_frame('{"jsonrpc":"2.0","id":4,"method":"textDocument/hover","params":{"position":{"line":-1}}}')
+                      + lsp_frame('{"jsonrpc":"2.0","id":5,"result":null}'),
+        "bad-headers": b"Content-Type: x\r\n\r\n" + b"Content-Length: 9x\r\n\r\n"
+                       + b"Content-Length: 5\r\nContent-Length: 6\r\n\r\n"
+                       + b"X: " + b"a" * 9000 + b"\r\n\r\n" + init,
+        "huge-length": init + b"Content-Length: 99999999999\r\n\r\n{}",
+        "uris": init + b"".join(lsp_msg(method="textDocument/didOpen", params={"textDocument": {
+            "uri": u, "languageId": "c", "version": 1, "text": "int x;\n"}})
+            for u in ["untitled:1", "file://host/x.c", "file:///a/%00.c", "file:///a/%2F.c",
+                      "file:///a/../../b/./c.c", "file:///a/%zz.c", "file:///a/%4"]),
+        "after-shutdown": init + lsp_msg(id=2, method="shutdown") + session[4] + lsp_msg(method="exit"),
+    }
+    for name, data in seeds.items():
+        write("lsp", name + ".bin", b"\x07" + data)
+
+
 def main():
+    lsp_seeds()
     model_seeds()
     config_seeds()
     compdb_seeds()

@@ -25,7 +25,9 @@ check_files() {
         share/tasklint/editors/vim/ale_linters/c/tasklint.vim \
         share/tasklint/editors/nvim/lua/lint/linters/tasklint.lua \
         share/tasklint/editors/emacs/flymake-tasklint.el \
-        share/tasklint/editors/vscode/tasks.json; do
+        share/tasklint/editors/vscode/tasks.json share/tasklint/editors/vscode/tasklint-lsp/extension.js \
+        share/tasklint/editors/nvim/lua/tasklint/lsp.lua share/tasklint/editors/emacs/tasklint-eglot.el \
+        share/tasklint/editors/vim/ale_linters/c/tasklint_lsp.vim; do
         [ -f "$p/$f" ] || fail "$f is missing"
     done
     ok "the files are installed"
