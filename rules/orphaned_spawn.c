@@ -107,7 +107,9 @@ static const char os_doc[] =
 
 /* ---- per-function context ---- */
 
-enum { EV_RETURN = 0, EV_OVERWRITE, EV_REDECL };
+/* EV_RETURN_ARM: a return of a conditional expression (`return ok ? h : 0`)
+ * whose other branch returns the handle: the leak is on this branch. */
+enum { EV_RETURN = 0, EV_RETURN_ARM, EV_OVERWRITE, EV_REDECL };
 
 typedef struct {
     int spawn;  /* spawn index */
@@ -212,11 +214,18 @@ static void os_copy(void *ctx, void *dst, const void *src)
     d->n = s->n;
 }
 
-/* x <= y bitwise */
+/* Does path state y cover x?  y owns at least what x owns and knows less
+ * about outcomes (bitwise x <= y on those words and on the results held),
+ * and its variables hold the handles y owns exactly as in x: an alias more
+ * is one more way to release a handle, so a path where `tmp = h` happened
+ * does not cover one where it did not (`return ok ? h : 0`). */
 static bool sub_le(const os_ctx *c, const uint64_t *x, const uint64_t *y)
 {
     for (size_t i = 0; i < os_words(c); i++)
         if ((x[i] | y[i]) != y[i])
+            return false;
+    for (int t = 0; t < c->ntracked; t++)
+        if ((x[OS_HDR + t] & y[0]) != (y[OS_HDR + t] & y[0]))
             return false;
     return true;
 }
@@ -567,12 +576,20 @@ static void transfer_one(os_ctx *c, uint64_t *m, const tl_func *f, const tl_bloc
         end_owned(c, m, moved);
         break;
     }
-    case TL_I_RETURN:
+    case TL_I_RETURN: {
         end_owned(c, m, mentioned_slots(c, m, in->value));
+        /* a returned temporary that may hold a handle is a ?: whose other
+           branch returns it */
+        const tl_expr *rv = tl_own_strip(in->value);
+        int kind = rv && rv->kind == TL_E_VAR && rv->var >= 0 && rv->var < c->nvars &&
+                           f->vars[rv->var].kind == TL_VAR_TEMP && tix(c, rv->var) >= 0
+                       ? EV_RETURN_ARM
+                       : EV_RETURN;
         for (uint64_t bb = m[0]; bb; bb &= bb - 1)
-            add_event(c, slot_spawn(bb & -bb), EV_RETURN, in->loc, -1);
+            add_event(c, slot_spawn(bb & -bb), kind, in->loc, -1);
         m[0] = 0;
         break;
+    }
     case TL_I_USE:
         break;
     }
@@ -666,6 +683,7 @@ static const tl_dataflow_ops os_ops = {
     .transfer_edge = os_edge,
     .destroy = os_destroy,
     .exhausted = os_exhausted,
+    .split_by_facts = true,
 };
 
 /* ---- reporting ---- */
@@ -759,6 +777,11 @@ static void report_spawn(os_ctx *c, int i, const os_event *evs, int n, tl_findin
     else if (evs[0].kind == EV_RETURN)
         snprintf(msg, sizeof msg, "%s leaks when returning at line %u (not %s on this path)",
                  w.subject, evs[0].loc.line, w.verbs);
+    else if (evs[0].kind == EV_RETURN_ARM)
+        snprintf(msg, sizeof msg,
+                 "%s leaks at line %u, where the conditional expression returns another value "
+                 "(not %s on that branch)",
+                 w.subject, evs[0].loc.line, w.verbs);
     else
         snprintf(msg, sizeof msg, "%s leaks when '%s' is %s at line %u (not %s before)", w.subject,
                  f->vars[evs[0].var].name,
@@ -771,6 +794,11 @@ static void report_spawn(os_ctx *c, int i, const os_event *evs, int n, tl_findin
         char note[512];
         if (evs[k].kind == EV_RETURN)
             snprintf(note, sizeof note, "the %s is still owned when returning here", w.task);
+        else if (evs[k].kind == EV_RETURN_ARM)
+            snprintf(note, sizeof note,
+                     "the %s is still owned on the branch of this conditional expression that "
+                     "does not return it",
+                     w.task);
         else
             snprintf(note, sizeof note, "'%s' is %s here while it holds the only handle to the %s",
                      f->vars[evs[k].var].name,

@@ -627,6 +627,7 @@ static const tl_dataflow_ops ut_ops = {
     .transfer_edge = ut_edge,
     .destroy = ut_destroy,
     .exhausted = ut_exhausted,
+    .split_by_facts = true,
 };
 
 static void check_must_await(const tl_analysis *a, int fi, tl_findings *out)

@@ -10,11 +10,19 @@
  * a buggy join), and a client may stop the solver when its own work budget
  * is used up (ops->exhausted); either returns -1 with the states computed so
  * far.
+ *
+ * With ops->split_by_facts (and a function with correlated branches, see
+ * branch_facts.h) each block holds up to TL_DF_SPLIT states, one per set of
+ * branch facts (known zero / non-zero variables) its paths established; see
+ * solve_split below.
  */
 #include "dataflow.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "branch_facts.h"
 
 static void *state_at(unsigned char *base, size_t size, int i)
 {
@@ -133,6 +141,152 @@ long tl_dataflow_budget(const tl_func *f)
     return TL_DF_WORK_FLOOR + TL_DF_WORK_PER_ITEM * items;
 }
 
+/* ---- states split by branch facts ---- */
+
+typedef struct {
+    const tl_func *f;
+    const tl_dataflow_ops *ops;
+    void *ctx;
+    const tl_branch_facts *bf;
+    size_t sz;
+    unsigned char *st;       /* n * TL_DF_SPLIT states */
+    uint64_t *nz, *z;        /* their keys: facts known non-zero / zero */
+    unsigned char *used;     /* per block: states in use */
+    unsigned char *collapsed;/* per block: merged for good, one state, no facts */
+    unsigned char *dirty;    /* per state: changed since its block's last visit */
+    wl_heap *heap;
+} split_run;
+
+static void *split_state(const split_run *r, int b, int v)
+{
+    return r->st + ((size_t)b * TL_DF_SPLIT + (size_t)v) * r->sz;
+}
+
+/* Merge `flow` with facts (nz, z) into block t. */
+static void split_merge(split_run *r, int t, uint64_t nz, uint64_t z, const void *flow)
+{
+    int k = t * TL_DF_SPLIT, v = 0;
+    if (!r->collapsed[t]) {
+        while (v < r->used[t] && (r->nz[k + v] != nz || r->z[k + v] != z))
+            v++;
+        if (v == r->used[t] && v == TL_DF_SPLIT) {
+            /* full: merge the block's states into its first, which then
+               knows no facts, and keep it so */
+            for (int i = 1; i < r->used[t]; i++) {
+                r->ops->join(r->ctx, split_state(r, t, 0), split_state(r, t, i));
+                if (r->ops->destroy)
+                    r->ops->destroy(r->ctx, split_state(r, t, i));
+                r->ops->init_bottom(r->ctx, split_state(r, t, i));
+            }
+            r->used[t] = 1;
+            r->collapsed[t] = 1;
+            r->nz[k] = r->z[k] = 0;
+            r->dirty[k] = 1;
+            heap_push(r->heap, t);
+            v = 0;
+        }
+    }
+    if (r->collapsed[t])
+        v = 0;
+    if (v == r->used[t]) { /* a new set of facts */
+        r->used[t]++;
+        r->nz[k + v] = nz;
+        r->z[k + v] = z;
+        r->ops->copy(r->ctx, split_state(r, t, v), flow);
+    } else if (!r->ops->join(r->ctx, split_state(r, t, v), flow)) {
+        return;
+    }
+    r->dirty[k + v] = 1;
+    heap_push(r->heap, t);
+}
+
+static int solve_split(const tl_func *f, const tl_dataflow_ops *ops, void *ctx,
+                       const tl_branch_facts *bf, wl_heap *heap, unsigned char *cur,
+                       unsigned char *edge, tl_dataflow_result *out)
+{
+    int n = f->nblocks;
+    size_t sz = ops->state_size;
+    split_run r = {f, ops, ctx, bf, sz ? sz : 1, NULL, NULL, NULL, NULL, NULL, NULL, heap};
+    size_t ns = (size_t)n * TL_DF_SPLIT;
+    r.st = calloc(ns, r.sz);
+    r.nz = calloc(ns, sizeof *r.nz);
+    r.z = calloc(ns, sizeof *r.z);
+    r.used = calloc((size_t)n, 1);
+    r.collapsed = calloc((size_t)n, 1);
+    r.dirty = calloc(ns, 1);
+    int rc = 0;
+    if (!r.st || !r.nz || !r.z || !r.used || !r.collapsed || !r.dirty) {
+        rc = -1;
+        goto done;
+    }
+    for (size_t i = 0; i < ns; i++)
+        ops->init_bottom(ctx, r.st + i * r.sz);
+    if (ops->destroy)
+        ops->destroy(ctx, split_state(&r, f->entry, 0));
+    ops->init_entry(ctx, split_state(&r, f->entry, 0));
+    r.used[f->entry] = 1;
+    r.dirty[f->entry * TL_DF_SPLIT] = 1;
+    heap_push(heap, f->entry);
+
+    long visits = 0;
+    long cap = (long)TL_DF_VISITS_PER_BLOCK * TL_DF_SPLIT * n;
+    while (heap->n > 0) {
+        if (++visits > cap || (ops->exhausted && ops->exhausted(ctx))) {
+            rc = -1;
+            break;
+        }
+        int b = heap_pop(heap);
+        const tl_block *blk = &f->blocks[b];
+        for (int v = 0; v < r.used[b]; v++) {
+            int k = b * TL_DF_SPLIT + v;
+            if (!r.dirty[k])
+                continue;
+            r.dirty[k] = 0;
+            uint64_t nz = r.nz[k] & ~bf->kill[b], z = r.z[k] & ~bf->kill[b];
+            ops->copy(ctx, cur, split_state(&r, b, v));
+            apply_block(ops, ctx, f, blk, blk->ninstrs, cur);
+            for (int s = 0; s < blk->nsucc; s++) {
+                int t = blk->succ[s];
+                if (t < 0 || t >= n)
+                    continue;
+                uint64_t enz = nz, ez = z;
+                if (!tl_branch_facts_edge(bf, b, s, &enz, &ez))
+                    continue; /* contradicts what this path knows */
+                const void *flow = cur;
+                if (ops->transfer_edge) {
+                    ops->copy(ctx, edge, cur);
+                    if (!ops->transfer_edge(ctx, edge, f, blk, s))
+                        continue;
+                    flow = edge;
+                }
+                split_merge(&r, t, enz & bf->live[t], ez & bf->live[t], flow);
+            }
+        }
+    }
+    /* the clients see the join of a block's states */
+    for (int b = 0; b < n; b++)
+        for (int v = 0; v < r.used[b]; v++) {
+            void *dst = state_at(out->in, sz, b);
+            if (!out->reached[b]) {
+                ops->copy(ctx, dst, split_state(&r, b, v));
+                out->reached[b] = true;
+            } else {
+                ops->join(ctx, dst, split_state(&r, b, v));
+            }
+        }
+done:
+    if (r.st && ops->destroy)
+        for (size_t i = 0; i < ns; i++)
+            ops->destroy(ctx, r.st + i * r.sz);
+    free(r.st);
+    free(r.nz);
+    free(r.z);
+    free(r.used);
+    free(r.collapsed);
+    free(r.dirty);
+    return rc;
+}
+
 int tl_dataflow_forward(const tl_func *f, const tl_dataflow_ops *ops, void *ctx,
                         tl_dataflow_result *out)
 {
@@ -171,6 +325,15 @@ int tl_dataflow_forward(const tl_func *f, const tl_dataflow_ops *ops, void *ctx,
     }
     if (f->entry < 0 || f->entry >= n)
         goto done;
+    if (ops->split_by_facts) {
+        tl_branch_facts bf;
+        tl_branch_facts_compute(f, &bf);
+        if (bf.nfacts > 0) {
+            rc = solve_split(f, ops, ctx, &bf, &heap, cur, edge, out);
+            tl_branch_facts_free(&bf);
+            goto done;
+        }
+    }
 
     /* init_* fill uninitialised memory: drop the entry's bottom state first */
     if (ops->destroy) ops->destroy(ctx, state_at(out->in, sz, f->entry));
