@@ -115,6 +115,10 @@ typedef struct {
     const tl_fn_model *awm;
     long work, budget;          /* state entries processed, and how many may be */
     tl_findings *out;
+    /* reporting: the solved states, and a second scratch to replay them
+       while the first holds the block being reported (path_clause) */
+    const tl_dataflow_result *res;
+    tl_sparse_scratch env2;
 } ut_ctx;
 
 /* A state: the variables whose work may be pending, with their bits
@@ -208,8 +212,95 @@ static const tl_fn_model *library_await(ut_ctx *c, const char *library)
     return c->awm;
 }
 
+static void ut_transfer_block(void *ctx, void *stp, const tl_func *f, const tl_block *b);
+static bool ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s);
+
+/* Bits of v flowing along edge p -> p.succ[s] at the fixpoint. */
+static uint64_t edge_bits(ut_ctx *c, int p, int s, int v)
+{
+    const ut_state *in = tl_dataflow_in(c->res, p);
+    if (!in || !in->reached)
+        return 0;
+    ut_state st;
+    ut_bottom(c, &st);
+    ut_copy(c, &st, in);
+    ut_transfer_block(c, &st, c->f, &c->f->blocks[p]);
+    uint64_t bits = 0;
+    if (ut_edge(c, &st, c->f, &c->f->blocks[p], s))
+        bits = tl_sparse_get(&st.vars, v);
+    ut_destroy(c, &st);
+    return bits;
+}
+
+/* At most this many blocks are walked back from a teardown to find the
+ * branch whose path skipped the await (a constant: reporting stays linear). */
+#define UT_PATH_WALK 64
+
+/* Which path brings v's pending work to block `blk`: walking back from it
+ * through predecessors that carry the bits, the first merge where another
+ * predecessor brings none names the branch that decided, e.g. " on the path
+ * where the condition at line 12 is false".  Empty if none is found (the
+ * work is pending on every path). */
+static void path_clause(ut_ctx *c, int blk, int v, char *buf, size_t n)
+{
+    const tl_func *f = c->f;
+    buf[0] = '\0';
+    if (!c->res)
+        return;
+    tl_sparse_scratch saved = c->env;
+    bool rep = c->reporting;
+    c->env = c->env2;
+    c->reporting = false;
+    int x = blk, from = -1; /* from: the pending predecessor chosen at a merge */
+    for (int step = 0; step < UT_PATH_WALK && x >= 0 && from < 0; step++) {
+        const tl_block *b = &f->blocks[x];
+        int pending = -1, npending = 0, nclear = 0;
+        for (int k = 0; k < b->npred; k++) {
+            int p = b->pred[k];
+            for (int s = 0; s < f->blocks[p].nsucc; s++) {
+                if (f->blocks[p].succ[s] != x)
+                    continue;
+                if (edge_bits(c, p, s, v)) {
+                    npending++;
+                    if (pending < 0)
+                        pending = p;
+                } else if (c->res->reached[p]) {
+                    nclear++;
+                }
+            }
+        }
+        if (npending == 0)
+            break;
+        if (nclear > 0)
+            from = pending;
+        else
+            x = pending;
+        if (from >= 0) {
+            /* from the pending predecessor back to the branch it hangs off */
+            int y = x;
+            x = from;
+            for (int k = 0; k < UT_PATH_WALK; k++) {
+                const tl_block *xb = &f->blocks[x];
+                if (xb->term == TL_T_BRANCH && xb->nsucc == 2 && xb->term_loc.line) {
+                    int s = xb->succ[0] == y ? 0 : 1;
+                    snprintf(buf, n, " on the path where the condition at line %u is %s",
+                             xb->term_loc.line, s == 0 ? "true" : "false");
+                    break;
+                }
+                if (xb->npred != 1)
+                    break;
+                y = x;
+                x = xb->pred[0];
+            }
+        }
+    }
+    c->env2 = c->env;
+    c->env = saved;
+    c->reporting = rep;
+}
+
 static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m, int v,
-                            unsigned bits)
+                            unsigned bits, int blk)
 {
     const tl_func *f = c->f;
     char td[128], how[64], aw[128], msg[1024];
@@ -239,29 +330,32 @@ static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m,
     else
         snprintf(waits, sizeof waits, any ? "any wait" : "an await");
 
+    char path[128];
+    path_clause(c, blk, v, path, sizeof path);
     switch (c->why[v]) {
     case WHY_OWNER:
         snprintf(msg, sizeof msg,
-                 "%s%s'%s' is %s with %s() before %s: its %ss are cancelled, not awaited",
-                 c->noun[v] ? c->noun[v] : "", c->noun[v] ? " " : "", vn, verb, td, waits, task);
+                 "%s%s'%s' is %s with %s() before %s%s: its %ss are cancelled, not awaited",
+                 c->noun[v] ? c->noun[v] : "", c->noun[v] ? " " : "", vn, verb, td, waits, path,
+                 task);
         break;
     case WHY_RESULT:
         snprintf(msg, sizeof msg,
-                 "%s handle '%s' is %s with %s() with no %s since %s() at line %u: the %s is "
+                 "%s handle '%s' is %s with %s() with no %s since %s() at line %u%s: the %s is "
                  "cancelled, not awaited",
-                 task, vn, verb, td, waits, whyname, line, task);
+                 task, vn, verb, td, waits, whyname, line, path, task);
         break;
     default:
         if (awm)
             snprintf(msg, sizeof msg,
                      "'%s' is %s with %s() while work started with %s() at line %u was never "
-                     "awaited with %s()",
-                     vn, verb, td, whyname, line, aw);
+                     "awaited with %s()%s",
+                     vn, verb, td, whyname, line, aw, path);
         else
             snprintf(msg, sizeof msg,
                      "'%s' is %s with %s() while work started with %s() at line %u was never "
-                     "awaited",
-                     vn, verb, td, whyname, line);
+                     "awaited%s",
+                     vn, verb, td, whyname, line, path);
         break;
     }
     tl_finding *fd = tl_findings_add(c->out, tl_rule_unawaited_task.id,
@@ -295,7 +389,7 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
                 if (bits && c->reporting && call->id >= 0 && call->id < f->ncalls &&
                     !c->reported[call->id]) {
                     c->reported[call->id] = 1;
-                    report_teardown(c, in, m, v, (unsigned)bits);
+                    report_teardown(c, in, m, v, (unsigned)bits, b->id);
                 }
                 set_bits(c, v, 0);
             }
@@ -469,8 +563,12 @@ static void summarise_loop(ut_ctx *c, int h)
             int v;
             if (m->await.present && (v = obj_var(c, &in->call, m->await.arg)) >= 0 && c->tracked[v])
                 add_var(&l->awv, &l->nawv, &capaw, v);
+            /* a generator resumed in a loop is consumed by it (used, then
+               dropped), as if awaited */
             if (m->start.present && (v = obj_var(c, &in->call, m->start.arg)) >= 0 && c->tracked[v])
-                add_var(&l->setv, &l->nsetv, &capset, v);
+                add_var(m->start.generator ? &l->awv : &l->setv,
+                        m->start.generator ? &l->nawv : &l->nsetv,
+                        m->start.generator ? &capaw : &capset, v);
             if (m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, &in->call, m) &&
                 (v = obj_var(c, &in->call, m->spawn.owner_arg)) >= 0 && c->tracked[v])
                 add_var(&l->setv, &l->nsetv, &capset, v);
@@ -665,10 +763,122 @@ static void check_must_await(const tl_analysis *a, int fi, tl_findings *out)
     free(used);
 }
 
+/* Mark the variables e mentions. */
+static void mark_vars(const tl_expr *e, unsigned char *flags, int nvars, unsigned char bit)
+{
+    if (!e)
+        return;
+    if (e->kind == TL_E_VAR && e->var >= 0 && e->var < nvars)
+        flags[e->var] |= bit;
+    for (int k = 0; k < e->nkids; k++)
+        mark_vars(e->kids[k], flags, nvars, bit);
+}
+
+/* A generator (the object of a `start: {generator: true}` call: it runs only
+ * while resumed) created in this function and torn down with no resume of
+ * it anywhere in the function never ran its body: its work was abandoned
+ * before it began.  Flow-insensitive, one walk: a variable that is copied,
+ * stored, returned or passed to a call outside the generator's library may
+ * be resumed elsewhere and is left alone. */
+enum { GV_CREATED = 1, GV_RESUMED = 2, GV_OTHER = 4 };
+
+static void check_never_resumed(const tl_analysis *a, int fi, tl_findings *out)
+{
+    const tl_func *f = &a->tu->funcs[fi];
+    /* the generator start of the library of the function's first teardown */
+    const tl_fn_model *gen = NULL;
+    for (int id = 0; id < f->ncalls; id++) {
+        const tl_fn_model *m = tl_own_model(a, fi, id);
+        if (!m || !m->teardown.present || !m->library)
+            continue;
+        for (size_t i = 0; a->models && i < a->models->nfns && !gen; i++) {
+            const tl_fn_model *g = &a->models->fns[i];
+            if (g->start.present && g->start.generator && g->library &&
+                strcmp(g->library, m->library) == 0)
+                gen = g;
+        }
+        break;
+    }
+    if (!gen || f->nvars <= 0)
+        return;
+    unsigned char *fl = tl_xcalloc((size_t)f->nvars, 1);
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        const tl_block *b = &f->blocks[bi];
+        for (int k = 0; k < b->ninstrs; k++) {
+            const tl_instr *in = &b->instrs[k];
+            if (in->kind == TL_I_ASSIGN) {
+                const tl_expr *e = tl_own_strip(in->value);
+                const tl_fn_model *m =
+                    e && e->kind == TL_E_CALLRES ? tl_own_model(a, fi, e->call_id) : NULL;
+                if (m && m->spawn.present && m->spawn.where == TL_HANDLE_RESULT &&
+                    in->var >= 0 && in->var < f->nvars)
+                    fl[in->var] |= GV_CREATED;
+                else if (!(e && e->kind == TL_E_CALLRES))
+                    mark_vars(in->value, fl, f->nvars, GV_OTHER);
+                continue;
+            }
+            if (in->kind == TL_I_STORE || in->kind == TL_I_RETURN || in->kind == TL_I_USE) {
+                if (in->kind != TL_I_USE)
+                    mark_vars(in->value, fl, f->nvars, GV_OTHER);
+                continue;
+            }
+            if (in->kind != TL_I_CALL)
+                continue;
+            const tl_call *call = &in->call;
+            const tl_fn_model *m = tl_own_model(a, fi, call->id);
+            for (int ai = 0; ai < call->nargs; ai++) {
+                int v = tl_own_arg_root(call->args[ai]);
+                if (m && m->spawn.present && m->spawn.where == TL_HANDLE_OUT_ARG &&
+                    m->spawn.handle_arg == ai && v >= 0 && v < f->nvars) {
+                    fl[v] |= GV_CREATED;
+                } else if (m && m->start.present && m->start.generator && m->start.arg == ai) {
+                    if (v >= 0 && v < f->nvars)
+                        fl[v] |= GV_RESUMED;
+                } else if (!m || !m->library || !gen->library ||
+                           strcmp(m->library, gen->library) != 0) {
+                    mark_vars(call->args[ai], fl, f->nvars, GV_OTHER);
+                }
+            }
+        }
+    }
+    const tl_func_facts *ff = &a->funcs[fi];
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        const tl_block *b = &f->blocks[bi];
+        for (int k = 0; k < b->ninstrs; k++) {
+            const tl_instr *in = &b->instrs[k];
+            if (in->kind != TL_I_CALL || in->call.id < 0 || in->call.id >= f->ncalls)
+                continue;
+            const tl_fn_model *m = tl_own_model(a, fi, in->call.id);
+            if (!m || !m->teardown.present || !m->library || !gen->library ||
+                strcmp(m->library, gen->library) != 0)
+                continue;
+            int v = tl_own_arg_root(m->teardown.arg < in->call.nargs
+                                        ? in->call.args[m->teardown.arg] : NULL);
+            if (v < 0 || v >= f->nvars || fl[v] != GV_CREATED)
+                continue;
+            if (ff->calls && in->call.id < ff->ncalls && !ff->calls[in->call.id].reached)
+                continue;
+            char td[128], rs[128];
+            tl_own_user_name(&in->call, td, sizeof td);
+            tl_own_peer_name(&in->call, gen->name, rs, sizeof rs);
+            tl_finding *fd = tl_findings_addf(
+                out, tl_rule_unawaited_task.id, tl_rule_unawaited_task.severity, in->loc.file,
+                in->loc.line, in->loc.col, f->name,
+                "'%s' is torn down with %s() without ever being resumed with %s(): its body "
+                "never runs",
+                f->vars[v].name, td, rs);
+            if (fd)
+                tl_finding_set_snippet(fd, in->call.text ? in->call.text : in->call.callee);
+        }
+    }
+    free(fl);
+}
+
 static void check_func(const tl_analysis *a, int fi, tl_findings *out)
 {
     const tl_func *f = &a->tu->funcs[fi];
     check_must_await(a, fi, out);
+    check_never_resumed(a, fi, out);
     if (f->nblocks == 0)
         return;
     /* anything to tear down at all? */
@@ -728,6 +938,8 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
                                  "paths through nested loops)");
     /* replay every reached block, reporting */
     c.reporting = true;
+    c.res = &r;
+    tl_sparse_scratch_init(&c.env2, f->nvars);
     for (int bi = 0; bi < f->nblocks; bi++) {
         if (!r.reached[bi])
             continue;
@@ -739,6 +951,7 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     }
     tl_dataflow_free(&r);
     tl_sparse_scratch_free(&c.env);
+    tl_sparse_scratch_free(&c.env2);
     free(c.result_bits);
     free(c.tracked);
     free(c.reported);

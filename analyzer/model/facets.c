@@ -406,6 +406,7 @@ static int parse_counter_init(loader *L, const tl_yaml_node *n, tl_counter_init_
 /* start/await/teardown: {arg: N} or just N. */
 static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, tl_arg_facet *a) {
     static const char *const keys[] = {"arg", NULL};
+    static const char *const start_keys[] = {"arg", "generator", NULL};
     if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "false") == 0) return 1;
     if (n->type == TL_YAML_SCALAR) {
         if (get_arg(L, n, facet, false, &a->arg) != 0) return -1;
@@ -414,10 +415,13 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
         if (n->type != TL_YAML_MAP)
             return ml_fail(L, n, "'%s'%s must be {arg: N} or an argument index", facet,
                          where(w, sizeof(w), L));
-        if (ml_check_keys(L, n, keys) != 0) return -1;
+        bool is_start = strcmp(facet, "start") == 0;
+        if (ml_check_keys(L, n, is_start ? start_keys : keys) != 0) return -1;
         const tl_yaml_node *arg = tl_yaml_get(n, "arg");
         if (!arg) return ml_fail(L, n, "'%s'%s needs 'arg'", facet, where(w, sizeof(w), L));
         if (get_arg(L, arg, "arg", false, &a->arg) != 0) return -1;
+        const tl_yaml_node *gen = is_start ? tl_yaml_get(n, "generator") : NULL;
+        if (gen && get_bool(L, gen, "generator", &a->generator) != 0) return -1;
     }
     a->present = true;
     return 0;

@@ -111,6 +111,9 @@ typedef struct {
 typedef struct {
     bool present;
     int arg;
+    bool generator; /* start only: the object runs only while this call resumes
+                       it (a generator): resumed in a loop it is consumed, torn
+                       down without any resume its body never ran */
 } tl_arg_facet;
 
 typedef struct {
