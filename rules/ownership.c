@@ -455,6 +455,12 @@ int tl_own_edge_spawn_outcome(const tl_analysis *a, int fi, const tl_block *b, i
 const char *tl_own_user_name(const tl_call *c, char *buf, size_t n)
 {
     const char *t = c->text;
+    size_t at, len;
+    if (t && c->in_macro && tl_call_spelled_callee(c, &at, &len) && len < n) {
+        memcpy(buf, t + at, len); /* assert(chrecv(...) == 0): "chrecv" */
+        buf[len] = 0;
+        return buf;
+    }
     if (t) {
         size_t i = 0;
         if (isalpha((unsigned char)t[0]) || t[0] == '_') {

@@ -566,9 +566,9 @@ static void summarise_loop(ut_ctx *c, int h)
             /* a generator resumed in a loop is consumed by it (used, then
                dropped), as if awaited */
             if (m->start.present && (v = obj_var(c, &in->call, m->start.arg)) >= 0 && c->tracked[v])
-                add_var(m->start.generator ? &l->awv : &l->setv,
-                        m->start.generator ? &l->nawv : &l->nsetv,
-                        m->start.generator ? &capaw : &capset, v);
+                add_var(m->start_generator ? &l->awv : &l->setv,
+                        m->start_generator ? &l->nawv : &l->nsetv,
+                        m->start_generator ? &capaw : &capset, v);
             if (m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, &in->call, m) &&
                 (v = obj_var(c, &in->call, m->spawn.owner_arg)) >= 0 && c->tracked[v])
                 add_var(&l->setv, &l->nsetv, &capset, v);
@@ -793,7 +793,7 @@ static void check_never_resumed(const tl_analysis *a, int fi, tl_findings *out)
             continue;
         for (size_t i = 0; a->models && i < a->models->nfns && !gen; i++) {
             const tl_fn_model *g = &a->models->fns[i];
-            if (g->start.present && g->start.generator && g->library &&
+            if (g->start.present && g->start_generator && g->library &&
                 strcmp(g->library, m->library) == 0)
                 gen = g;
         }
@@ -831,7 +831,7 @@ static void check_never_resumed(const tl_analysis *a, int fi, tl_findings *out)
                 if (m && m->spawn.present && m->spawn.where == TL_HANDLE_OUT_ARG &&
                     m->spawn.handle_arg == ai && v >= 0 && v < f->nvars) {
                     fl[v] |= GV_CREATED;
-                } else if (m && m->start.present && m->start.generator && m->start.arg == ai) {
+                } else if (m && m->start.present && m->start_generator && m->start.arg == ai) {
                     if (v >= 0 && v < f->nvars)
                         fl[v] |= GV_RESUMED;
                 } else if (!m || !m->library || !gen->library ||

@@ -592,7 +592,7 @@ static void test_builtin_spot_checks(void **state) {
     assert_int_equal(f->callback.context, TL_CTX_COROUTINE);
     assert_int_equal(f->callback.args[0], 0);
     assert_true(find(&ms, "mco_resume")->start.present);
-    assert_true(find(&ms, "mco_resume")->start.generator);
+    assert_true(find(&ms, "mco_resume")->start_generator);
     assert_true(find(&ms, "mco_destroy")->teardown.present);
 
     f = find(&ms, "io_uring_wait_cqe_timeout");

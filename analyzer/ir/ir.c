@@ -306,9 +306,56 @@ const tl_instr *tl_func_find_call(const tl_func *f, int call_id) {
     return NULL;
 }
 
+static bool ident_char(char ch, bool first) {
+    return ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+           (!first && ch >= '0' && ch <= '9');
+}
+
+/* Does the identifier t[0..n) name callee: the same name, or a macro alias
+ * spelling its tail after an underscore ("chrecv" for "dill_chrecv")? */
+static bool names_callee(const char *t, size_t n, const char *callee) {
+    size_t cl = strlen(callee);
+    if (n == 0 || n > cl || memcmp(callee + cl - n, t, n) != 0) return false;
+    return n == cl || callee[cl - n - 1] == '_';
+}
+
+bool tl_call_spelled_callee(const tl_call *c, size_t *start, size_t *len) {
+    const char *t = c->text;
+    if (!t || !c->callee) return false;
+    bool first = true;
+    for (size_t i = 0; t[i];) {
+        if (!ident_char(t[i], true) || (i > 0 && ident_char(t[i - 1], false))) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (t[j] && ident_char(t[j], j == i)) j++;
+        size_t k = j;
+        while (t[k] == ' ') k++;
+        if (t[k] == '(') {
+            if (names_callee(t + i, j - i, c->callee)) {
+                *start = i;
+                *len = j - i;
+                return true;
+            }
+            if (first && !c->in_macro) return false; /* written as a plain call */
+            first = false;
+        }
+        i = j;
+    }
+    return false;
+}
+
 const char *tl_call_user_name(const tl_call *c, char *buf, size_t size) {
     size_t n = 0;
     const char *t = c->text;
+    size_t at, len;
+    /* inside a macro's arguments the text is the macro's (assert(f(x) == 0)):
+       name the callee as spelled there, not the macro */
+    if (t && c->in_macro && tl_call_spelled_callee(c, &at, &len)) {
+        snprintf(buf, size, "%.*s", (int)len, t + at);
+        return buf;
+    }
     if (t && c->in_macro) {
         while (t[n] && (t[n] == '_' || (t[n] >= 'a' && t[n] <= 'z') || (t[n] >= 'A' && t[n] <= 'Z') ||
                         (n > 0 && t[n] >= '0' && t[n] <= '9')))

@@ -235,6 +235,11 @@ bool tl_expr_mentions_var(const tl_expr *e, int v);
  * with ("chrecv" for dill_chrecv, "go" for a go() expansion), else the callee
  * name, else "<indirect call>".  Writes into buf and returns it. */
 const char *tl_call_user_name(const tl_call *c, char *buf, size_t size);
+/* Where the call's source text spells its callee as a call: the first
+ * `name(` whose name is the callee or a macro alias of it ending the callee's
+ * name after an underscore (assert(chrecv(...) == 0) -> "chrecv").  False
+ * when the text does not (a go() expansion, an indirect call). */
+bool tl_call_spelled_callee(const tl_call *c, size_t *start, size_t *len);
 
 /* Debug/test dump of a function's CFG in a stable text form. */
 char *tl_func_dump(const tl_func *f);
