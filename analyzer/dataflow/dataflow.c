@@ -143,6 +143,14 @@ long tl_dataflow_budget(const tl_func *f)
 
 /* ---- states split by branch facts ---- */
 
+/* Each block keeps at most TL_DF_SPLIT states, keyed by the facts (known
+ * non-zero / zero variables) of the paths that brought them.  When a new key
+ * does not fit, the block forgets one fact for good (forgot[t], which only
+ * grows, so the solver still terminates): the states whose keys then
+ * coincide are joined.  The fact forgotten is one whose states agree on
+ * both sides if there is one (nothing is lost: the paths differ only in
+ * facts that no longer matter, e.g. a flag whose spawn and join are both
+ * behind), else the one that leaves the fewest states. */
 typedef struct {
     const tl_func *f;
     const tl_dataflow_ops *ops;
@@ -151,9 +159,10 @@ typedef struct {
     size_t sz;
     unsigned char *st;       /* n * TL_DF_SPLIT states */
     uint64_t *nz, *z;        /* their keys: facts known non-zero / zero */
+    uint64_t *forgot;        /* per block: facts it no longer keeps apart */
     unsigned char *used;     /* per block: states in use */
-    unsigned char *collapsed;/* per block: merged for good, one state, no facts */
     unsigned char *dirty;    /* per state: changed since its block's last visit */
+    unsigned char *tmp;      /* scratch state (equality tests) */
     wl_heap *heap;
 } split_run;
 
@@ -162,32 +171,106 @@ static void *split_state(const split_run *r, int b, int v)
     return r->st + ((size_t)b * TL_DF_SPLIT + (size_t)v) * r->sz;
 }
 
+/* Are states x and y equal (each joins into the other without change)? */
+static bool same_state(split_run *r, const void *x, const void *y)
+{
+    r->ops->copy(r->ctx, r->tmp, x);
+    if (r->ops->join(r->ctx, r->tmp, y))
+        return false;
+    r->ops->copy(r->ctx, r->tmp, y);
+    return !r->ops->join(r->ctx, r->tmp, x);
+}
+
+/* Block t is full and key (nz, z) is new: forget one fact. */
+static void forget_one(split_run *r, int t, uint64_t nz, uint64_t z, const void *flow)
+{
+    int k = t * TL_DF_SPLIT, n = r->used[t];
+    const void *sv[TL_DF_SPLIT + 1];
+    uint64_t knz[TL_DF_SPLIT + 1], kz[TL_DF_SPLIT + 1];
+    for (int i = 0; i < n; i++) {
+        sv[i] = split_state(r, t, i);
+        knz[i] = r->nz[k + i];
+        kz[i] = r->z[k + i];
+    }
+    sv[n] = flow;
+    knz[n] = nz;
+    kz[n] = z;
+    bool eq[TL_DF_SPLIT + 1][TL_DF_SPLIT + 1];
+    for (int i = 0; i <= n; i++)
+        for (int j = i + 1; j <= n; j++)
+            eq[i][j] = eq[j][i] = same_state(r, sv[i], sv[j]);
+    uint64_t known = 0;
+    for (int i = 0; i <= n; i++)
+        known |= knz[i] | kz[i];
+    int best = -1, best_groups = 0;
+    bool best_lossless = false;
+    for (int bit = 0; bit < 64; bit++) {
+        uint64_t m = 1ull << bit;
+        if (!(known & m))
+            continue;
+        int groups = 0;
+        bool lossless = true;
+        for (int i = 0; i <= n; i++) {
+            int j = 0;
+            while (j < i && ((knz[j] | m) != (knz[i] | m) || (kz[j] | m) != (kz[i] | m)))
+                j++;
+            if (j == i)
+                groups++;
+            else if (!eq[i][j])
+                lossless = false;
+        }
+        if (best < 0 || (lossless && !best_lossless) ||
+            (lossless == best_lossless && groups < best_groups)) {
+            best = bit;
+            best_groups = groups;
+            best_lossless = lossless;
+        }
+    }
+    r->forgot[t] |= best >= 0 ? 1ull << best : ~0ull;
+    /* re-key the block's states and join those that now coincide */
+    int w = 0;
+    for (int i = 0; i < n; i++) {
+        uint64_t inz = r->nz[k + i] & ~r->forgot[t], iz = r->z[k + i] & ~r->forgot[t];
+        int j = 0;
+        while (j < w && (r->nz[k + j] != inz || r->z[k + j] != iz))
+            j++;
+        if (j < w) {
+            r->ops->join(r->ctx, split_state(r, t, j), split_state(r, t, i));
+            r->dirty[k + j] = 1;
+            continue;
+        }
+        if (j != i) {
+            r->ops->copy(r->ctx, split_state(r, t, j), split_state(r, t, i));
+            r->dirty[k + j] = r->dirty[k + i];
+        }
+        r->nz[k + j] = inz;
+        r->z[k + j] = iz;
+        w++;
+    }
+    for (int i = w; i < n; i++) {
+        if (r->ops->destroy)
+            r->ops->destroy(r->ctx, split_state(r, t, i));
+        r->ops->init_bottom(r->ctx, split_state(r, t, i));
+        r->dirty[k + i] = 0;
+    }
+    r->used[t] = (unsigned char)w;
+    heap_push(r->heap, t);
+}
+
 /* Merge `flow` with facts (nz, z) into block t. */
 static void split_merge(split_run *r, int t, uint64_t nz, uint64_t z, const void *flow)
 {
-    int k = t * TL_DF_SPLIT, v = 0;
-    if (!r->collapsed[t]) {
+    int k = t * TL_DF_SPLIT, v;
+    for (;;) {
+        nz &= ~r->forgot[t];
+        z &= ~r->forgot[t];
+        v = 0;
         while (v < r->used[t] && (r->nz[k + v] != nz || r->z[k + v] != z))
             v++;
-        if (v == r->used[t] && v == TL_DF_SPLIT) {
-            /* full: merge the block's states into its first, which then
-               knows no facts, and keep it so */
-            for (int i = 1; i < r->used[t]; i++) {
-                r->ops->join(r->ctx, split_state(r, t, 0), split_state(r, t, i));
-                if (r->ops->destroy)
-                    r->ops->destroy(r->ctx, split_state(r, t, i));
-                r->ops->init_bottom(r->ctx, split_state(r, t, i));
-            }
-            r->used[t] = 1;
-            r->collapsed[t] = 1;
-            r->nz[k] = r->z[k] = 0;
-            r->dirty[k] = 1;
-            heap_push(r->heap, t);
-            v = 0;
-        }
+        if (v < r->used[t] || v < TL_DF_SPLIT)
+            break;
+        forget_one(r, t, nz, z, flow);
     }
-    if (r->collapsed[t])
-        v = 0;
     if (v == r->used[t]) { /* a new set of facts */
         r->used[t]++;
         r->nz[k + v] = nz;
@@ -206,19 +289,23 @@ static int solve_split(const tl_func *f, const tl_dataflow_ops *ops, void *ctx,
 {
     int n = f->nblocks;
     size_t sz = ops->state_size;
-    split_run r = {f, ops, ctx, bf, sz ? sz : 1, NULL, NULL, NULL, NULL, NULL, NULL, heap};
+    split_run r = {f, ops, ctx, bf, sz ? sz : 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, heap};
     size_t ns = (size_t)n * TL_DF_SPLIT;
     r.st = calloc(ns, r.sz);
     r.nz = calloc(ns, sizeof *r.nz);
     r.z = calloc(ns, sizeof *r.z);
     r.used = calloc((size_t)n, 1);
-    r.collapsed = calloc((size_t)n, 1);
+    r.forgot = calloc((size_t)n, sizeof *r.forgot);
     r.dirty = calloc(ns, 1);
+    r.tmp = calloc(1, r.sz);
     int rc = 0;
-    if (!r.st || !r.nz || !r.z || !r.used || !r.collapsed || !r.dirty) {
+    if (!r.st || !r.nz || !r.z || !r.used || !r.forgot || !r.dirty || !r.tmp) {
+        free(r.tmp);
+        r.tmp = NULL;
         rc = -1;
         goto done;
     }
+    ops->init_bottom(ctx, r.tmp);
     for (size_t i = 0; i < ns; i++)
         ops->init_bottom(ctx, r.st + i * r.sz);
     if (ops->destroy)
@@ -282,8 +369,11 @@ done:
     free(r.nz);
     free(r.z);
     free(r.used);
-    free(r.collapsed);
+    free(r.forgot);
     free(r.dirty);
+    if (r.tmp && ops->destroy)
+        ops->destroy(ctx, r.tmp);
+    free(r.tmp);
     return rc;
 }
 

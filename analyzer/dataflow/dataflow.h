@@ -59,9 +59,9 @@ typedef struct tl_dataflow_ops {
     bool split_by_facts;
 } tl_dataflow_ops;
 
-/* States per block kept apart by branch facts; beyond that the block's
- * states are merged into one that knows no facts (for good: the solver
- * still terminates, and costs at most TL_DF_SPLIT times the plain run). */
+/* States per block kept apart by branch facts; beyond that the block
+ * forgets a fact for good (the solver still terminates, and costs at most
+ * TL_DF_SPLIT times the plain run, plus at most 64 forgettings per block). */
 #define TL_DF_SPLIT 4
 
 typedef struct {
