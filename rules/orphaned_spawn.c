@@ -154,6 +154,7 @@ typedef struct {
     unsigned first_untracked_line;
     bool merged;                 /* all path states were merged into one (OS_K) */
     long work, budget;           /* path-state words processed, and how many may be */
+    const tl_expr **outcome_defs; /* tl_own_outcome_defs: `ok = spawn(...) == 0`, or NULL */
 } os_ctx;
 
 /* Path state: mem[0] = owned slots, mem[1] / mem[2] = spawn
@@ -616,7 +617,8 @@ static bool edge_one(os_ctx *c, uint64_t *m, const tl_func *f, const tl_block *b
 {
     holds_ctx h = {c, m};
     int outcome;
-    int call = tl_own_edge_spawn_outcome(c->a, c->fi, b, s, os_var_holds, &h, &outcome);
+    int call = tl_own_edge_spawn_outcome(c->a, c->fi, b, s, os_var_holds, &h, c->outcome_defs,
+                                         &outcome);
     if (call < 0 || call >= f->ncalls || c->all_of_call[call] < 0)
         return true;
     uint64_t bit = 1ull << c->all_of_call[call];
@@ -1056,6 +1058,7 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
 
     if (c.nspawn > 0) { /* (outcomes alone matter only to tracked handles) */
         compute_tracked(&c);
+        c.outcome_defs = tl_own_outcome_defs(a, fi);
         c.budget = tl_dataflow_budget(f);
         tl_dataflow_result r;
         bool gave_up = tl_dataflow_forward(f, &os_ops, &c, &r) != 0; /* then report what was computed */
@@ -1098,6 +1101,7 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
         report_limits(&c, gave_up, out);
     }
     free(c.ev);
+    free(c.outcome_defs);
     free(c.spawn_of_call);
     free(c.all_of_call);
     free(c.entry_of);
