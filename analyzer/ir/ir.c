@@ -312,9 +312,12 @@ static bool ident_char(char ch, bool first) {
 }
 
 /* Does the identifier t[0..n) name callee: the same name, or a macro alias
- * spelling its tail after an underscore ("chrecv" for "dill_chrecv")? */
+ * spelling its tail after an underscore ("chrecv" for "dill_chrecv", "chr"
+ * for "mill_chr_": trailing underscores of the callee do not count)? */
 static bool names_callee(const char *t, size_t n, const char *callee) {
     size_t cl = strlen(callee);
+    if (n == cl && memcmp(callee, t, n) == 0) return true;
+    while (cl > 1 && callee[cl - 1] == '_') cl--;
     if (n == 0 || n > cl || memcmp(callee + cl - n, t, n) != 0) return false;
     return n == cl || callee[cl - n - 1] == '_';
 }
