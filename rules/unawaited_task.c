@@ -17,6 +17,7 @@
 
 #include "ownership.h"
 #include "rule.h"
+#include "../analyzer/dataflow/cycles.h"
 #include "../analyzer/dataflow/dataflow.h"
 #include "../analyzer/dataflow/sparse_map.h"
 #include "../analyzer/util/xalloc.h"
@@ -119,6 +120,7 @@ typedef struct {
        while the first holds the block being reported (path_clause) */
     const tl_dataflow_result *res;
     tl_sparse_scratch env2;
+    bool *cyclic;               /* blocks on a CFG cycle, when a generator is started */
 } ut_ctx;
 
 /* A state: the variables whose work may be pending, with their bits
@@ -257,6 +259,8 @@ static void path_clause(ut_ctx *c, int blk, int v, char *buf, size_t n)
         int pending = -1, npending = 0, nclear = 0;
         for (int k = 0; k < b->npred; k++) {
             int p = b->pred[k];
+            if (c->rpo[p] < 0 || c->rpo[p] >= c->rpo[x])
+                continue; /* a back edge: the work comes round the loop */
             for (int s = 0; s < f->blocks[p].nsucc; s++) {
                 if (f->blocks[p].succ[s] != x)
                     continue;
@@ -404,7 +408,11 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
                 c->env.val[c->env.touched[k]] &= ~(uint64_t)UT_ANY;
         if (m->start.present) {
             int v = obj_var(c, call, m->start.arg);
-            if (v >= 0)
+            /* a generator resumed on a cycle of the CFG is driven by its
+               consumer's loop: used, then dropped, not abandoned */
+            if (v >= 0 && m->start_generator && c->cyclic && c->cyclic[b->id])
+                set_bits(c, v, 0);
+            else if (v >= 0)
                 mark(c, v, UT_STRICT, WHY_START, call->id);
         }
         if (m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, call, m)) {
@@ -563,12 +571,8 @@ static void summarise_loop(ut_ctx *c, int h)
             int v;
             if (m->await.present && (v = obj_var(c, &in->call, m->await.arg)) >= 0 && c->tracked[v])
                 add_var(&l->awv, &l->nawv, &capaw, v);
-            /* a generator resumed in a loop is consumed by it (used, then
-               dropped), as if awaited */
             if (m->start.present && (v = obj_var(c, &in->call, m->start.arg)) >= 0 && c->tracked[v])
-                add_var(m->start_generator ? &l->awv : &l->setv,
-                        m->start_generator ? &l->nawv : &l->nsetv,
-                        m->start_generator ? &capaw : &capset, v);
+                add_var(&l->setv, &l->nsetv, &capset, v);
             if (m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, &in->call, m) &&
                 (v = obj_var(c, &in->call, m->spawn.owner_arg)) >= 0 && c->tracked[v])
                 add_var(&l->setv, &l->nsetv, &capset, v);
@@ -917,6 +921,11 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
         free(c.tracked);
         return;
     }
+    for (int id = 0; id < f->ncalls && !c.cyclic; id++) {
+        const tl_fn_model *m = tl_own_model(a, fi, id);
+        if (m && m->start.present && m->start_generator)
+            c.cyclic = tl_blocks_on_cycles(f);
+    }
     c.reported = tl_xcalloc(nc, 1);
     c.why = tl_xcalloc(nv, sizeof(int));
     c.why_call = tl_xmalloc(nv * sizeof(int));
@@ -954,6 +963,7 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     tl_sparse_scratch_free(&c.env2);
     free(c.result_bits);
     free(c.tracked);
+    free(c.cyclic);
     free(c.reported);
     free(c.why);
     free(c.why_call);
