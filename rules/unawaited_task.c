@@ -788,28 +788,50 @@ static void mark_vars(const tl_expr *e, unsigned char *flags, int nvars, unsigne
  * while resumed) created in this function and torn down with no resume of
  * it anywhere in the function never ran its body: its work was abandoned
  * before it began.  Flow-insensitive, one walk: a variable that is copied,
- * stored, returned or passed to a call outside the generator's library may
- * be resumed elsewhere and is left alone. */
+ * stored, returned or passed to a call other than as a modelled argument
+ * (borrow, start, await, teardown, release) may be resumed elsewhere and is
+ * left alone. */
 enum { GV_CREATED = 1, GV_RESUMED = 2, GV_OTHER = 4 };
+
+/* Is argument ai of a call to m used in place (not handed over)? */
+static bool arg_in_place(const tl_fn_model *m, int ai)
+{
+    if (!m)
+        return false;
+    for (int i = 0; i < m->nborrow; i++)
+        if (m->borrow[i].present && m->borrow[i].arg == ai)
+            return true;
+    return (m->start.present && m->start.arg == ai) || (m->await.present && m->await.arg == ai) ||
+           (m->teardown.present && m->teardown.arg == ai) ||
+           (m->release.present && m->release.arg == ai);
+}
+
+/* The generator start of `library`, or NULL (one scan of the models). */
+static const tl_fn_model *generator_start(const tl_model_set *ms, const char *library)
+{
+    for (size_t i = 0; ms && library && i < ms->nfns; i++) {
+        const tl_fn_model *g = &ms->fns[i];
+        if (g->start.present && g->start_generator && g->library && strcmp(g->library, library) == 0)
+            return g;
+    }
+    return NULL;
+}
 
 static void check_never_resumed(const tl_analysis *a, int fi, tl_findings *out)
 {
     const tl_func *f = &a->tu->funcs[fi];
-    /* the generator start of the library of the function's first teardown */
+    bool any = false; /* a teardown of a library with generators? */
+    const char *lib = NULL;
     const tl_fn_model *gen = NULL;
-    for (int id = 0; id < f->ncalls; id++) {
+    for (int id = 0; id < f->ncalls && !any; id++) {
         const tl_fn_model *m = tl_own_model(a, fi, id);
-        if (!m || !m->teardown.present || !m->library)
-            continue;
-        for (size_t i = 0; a->models && i < a->models->nfns && !gen; i++) {
-            const tl_fn_model *g = &a->models->fns[i];
-            if (g->start.present && g->start_generator && g->library &&
-                strcmp(g->library, m->library) == 0)
-                gen = g;
+        if (m && m->teardown.present && m->library && (!lib || strcmp(lib, m->library) != 0)) {
+            lib = m->library;
+            gen = generator_start(a->models, lib);
+            any = gen != NULL;
         }
-        break;
     }
-    if (!gen || f->nvars <= 0)
+    if (!any || f->nvars <= 0)
         return;
     unsigned char *fl = tl_xcalloc((size_t)f->nvars, 1);
     for (int bi = 0; bi < f->nblocks; bi++) {
@@ -827,9 +849,8 @@ static void check_never_resumed(const tl_analysis *a, int fi, tl_findings *out)
                     mark_vars(in->value, fl, f->nvars, GV_OTHER);
                 continue;
             }
-            if (in->kind == TL_I_STORE || in->kind == TL_I_RETURN || in->kind == TL_I_USE) {
-                if (in->kind != TL_I_USE)
-                    mark_vars(in->value, fl, f->nvars, GV_OTHER);
+            if (in->kind == TL_I_STORE || in->kind == TL_I_RETURN) {
+                mark_vars(in->value, fl, f->nvars, GV_OTHER);
                 continue;
             }
             if (in->kind != TL_I_CALL)
@@ -839,15 +860,13 @@ static void check_never_resumed(const tl_analysis *a, int fi, tl_findings *out)
             for (int ai = 0; ai < call->nargs; ai++) {
                 int v = tl_own_arg_root(call->args[ai]);
                 if (m && m->spawn.present && m->spawn.where == TL_HANDLE_OUT_ARG &&
-                    m->spawn.handle_arg == ai && v >= 0 && v < f->nvars) {
+                    m->spawn.handle_arg == ai && v >= 0 && v < f->nvars)
                     fl[v] |= GV_CREATED;
-                } else if (m && m->start.present && m->start_generator && m->start.arg == ai) {
-                    if (v >= 0 && v < f->nvars)
-                        fl[v] |= GV_RESUMED;
-                } else if (!m || !m->library || !gen->library ||
-                           strcmp(m->library, gen->library) != 0) {
+                else if (m && m->start.present && m->start_generator && m->start.arg == ai &&
+                         v >= 0 && v < f->nvars)
+                    fl[v] |= GV_RESUMED;
+                else if (!arg_in_place(m, ai))
                     mark_vars(call->args[ai], fl, f->nvars, GV_OTHER);
-                }
             }
         }
     }
@@ -859,14 +878,18 @@ static void check_never_resumed(const tl_analysis *a, int fi, tl_findings *out)
             if (in->kind != TL_I_CALL || in->call.id < 0 || in->call.id >= f->ncalls)
                 continue;
             const tl_fn_model *m = tl_own_model(a, fi, in->call.id);
-            if (!m || !m->teardown.present || !m->library || !gen->library ||
-                strcmp(m->library, gen->library) != 0)
+            if (!m || !m->teardown.present || !m->library || m->teardown.arg >= in->call.nargs)
                 continue;
-            int v = tl_own_arg_root(m->teardown.arg < in->call.nargs
-                                        ? in->call.args[m->teardown.arg] : NULL);
+            int v = tl_own_arg_root(in->call.args[m->teardown.arg]);
             if (v < 0 || v >= f->nvars || fl[v] != GV_CREATED)
                 continue;
             if (ff->calls && in->call.id < ff->ncalls && !ff->calls[in->call.id].reached)
+                continue;
+            if (!lib || strcmp(lib, m->library) != 0) { /* cache: one library at a time */
+                lib = m->library;
+                gen = generator_start(a->models, lib);
+            }
+            if (!gen)
                 continue;
             char td[128], rs[128];
             tl_own_user_name(&in->call, td, sizeof td);
