@@ -322,31 +322,30 @@ static bool names_callee(const char *t, size_t n, const char *callee) {
     return n == cl || callee[cl - n - 1] == '_';
 }
 
-bool tl_call_spelled_callee(const tl_call *c, size_t *start, size_t *len) {
-    const char *t = c->text;
-    if (!t || !c->callee) return false;
-    bool first = true;
-    for (size_t i = 0; t[i];) {
+bool tl_text_find_callee(const char *t, size_t n, const char *callee, size_t *start, size_t *len) {
+    if (!t || !callee) return false;
+    for (size_t i = 0; i < n && t[i];) {
         if (!ident_char(t[i], true) || (i > 0 && ident_char(t[i - 1], false))) {
             i++;
             continue;
         }
         size_t j = i;
-        while (t[j] && ident_char(t[j], j == i)) j++;
+        while (j < n && t[j] && ident_char(t[j], j == i)) j++;
         size_t k = j;
-        while (t[k] == ' ') k++;
-        if (t[k] == '(') {
-            if (names_callee(t + i, j - i, c->callee)) {
-                *start = i;
-                *len = j - i;
-                return true;
-            }
-            if (first && !c->in_macro) return false; /* written as a plain call */
-            first = false;
+        while (k < n && (t[k] == ' ' || t[k] == '\t' || t[k] == '\n' || t[k] == '\r')) k++;
+        if (k < n && t[k] == '(' && names_callee(t + i, j - i, callee)) {
+            *start = i;
+            *len = j - i;
+            return true;
         }
         i = j;
     }
     return false;
+}
+
+bool tl_call_spelled_callee(const tl_call *c, size_t *start, size_t *len) {
+    if (!c->text || !c->callee || !c->in_macro) return false;
+    return tl_text_find_callee(c->text, strlen(c->text), c->callee, start, len);
 }
 
 const char *tl_call_user_name(const tl_call *c, char *buf, size_t size) {

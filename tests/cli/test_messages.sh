@@ -4,7 +4,8 @@
 #   whose notes give the blocking call and each other call (file and line);
 # - each step of a cross-file blocking chain carries its own file and line;
 # - unawaited-task names the branch whose path skips the wait;
-# - a wait inside assert() is named by the waiting call, not by assert;
+# - a wait inside assert() is named by the waiting call, not by assert, and
+#   reported where that call is written;
 # - a leak on the other arm of `return ok ? h : 0` is not "when returning".
 set -u
 TL=$1
@@ -69,6 +70,9 @@ grep -q "on the path where the condition at line [0-9]* is false" "$T/text" \
 NO_COLOR=1 "$TL" --no-config --no-db "$FX/missing-timeout/libdill_wait_in_assert.c" "${ARGS[@]}" >"$T/text" 2>&1
 grep -q "assert() waits" "$T/text" && fail "assert named instead of the wait"
 grep -q "chrecv() waits forever" "$T/text" || fail "chrecv not named"
+# ... and reported where chrecv is written inside assert( and CHECK(
+grep -q "libdill_wait_in_assert.c:19:12: warning: chrecv()" "$T/text" || fail "assert: not at chrecv's column"
+grep -q "libdill_wait_in_assert.c:27:11: warning: chrecv()" "$T/text" || fail "CHECK: not at chrecv's column"
 
 # a conditional return: the leak is on the other arm
 NO_COLOR=1 "$TL" --no-config --no-db "$FX/orphaned-spawn/libdill_correlated_bundle.c" "${ARGS[@]}" >"$T/text" 2>&1
