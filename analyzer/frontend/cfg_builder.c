@@ -387,11 +387,16 @@ static bool spelled_in_macro_argument(builder *b, CXCursor c) {
 /* A call spelled through a macro inside another macro's arguments
  * (assert(chrecv(...) == 0), where chrecv is itself a macro): move `loc`
  * from the outer macro to where the user wrote the callee's name inside
- * its invocation, as compilers do for macro arguments. */
+ * its invocation, as compilers do for macro arguments.  Only the first
+ * SPELLED_CALLEE_SCAN bytes of the invocation are searched, so that a huge
+ * macro argument full of calls costs a constant per call. */
+#define SPELLED_CALLEE_SCAN 4096 /* bytes of an invocation searched: a constant per call */
+
 static void at_spelled_callee(builder *b, CXFile ef, unsigned eoff, const char *callee, tl_loc *loc) {
     size_t size = 0;
     const char *buf = clang_getFileContents(b->ctu, ef, &size);
     if (!buf || eoff >= size) return;
+    if (size - eoff > SPELLED_CALLEE_SCAN) size = eoff + SPELLED_CALLEE_SCAN;
     unsigned end = invocation_end(buf, size, eoff);
     size_t at, len;
     if (end <= eoff || !tl_text_find_callee(buf + eoff, end - eoff, callee, &at, &len) || at == 0) return;
