@@ -138,5 +138,8 @@ const tl_fn_model *tl_own_library_await(const tl_model_set *ms, const char *libr
  * spawned into globals and struct fields that no function of the program
  * releases.  Needs a->program; does nothing without it. */
 void tl_os_check_slots(const tl_analysis *a, tl_findings *out);
+/* unawaited-task: generators created and torn down in function fi without
+ * ever being resumed (unawaited_generators.c). */
+void tl_ut_check_never_resumed(const tl_analysis *a, int fi, tl_findings *out);
 
 #endif
