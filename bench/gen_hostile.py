@@ -27,6 +27,10 @@ Shapes:
   funcs     N/2 functions, each calling the next, the last one sleeping; a
             coroutine enters the chain
   gotoweb   N/3 labels with gotos between them (a pseudo-random web)
+  corrpairs one function: N/6 thread spawns and joins under the same flag
+            (`if (f3) pthread_create(&t1, ...); ... if (f3) pthread_join(t1,
+            NULL);`), overlapping pairs on 64+ flags (the branch facts the
+            solver keeps states apart by)
 """
 import random
 import sys
@@ -161,6 +165,26 @@ def gen_funcs(n):
     out.append("\ncoroutine void entry(int x) { step_0(x); }\n\n"
                "int start(void)\n{\n    int h = go(entry(1));\n    if (h < 0) return -1;\n"
                "    return hclose(h);\n}\n")
+    return "".join(out)
+
+
+@shape
+def gen_corrpairs(n):
+    pairs = max(1, n // 6)
+    flags = 80  # more than the 64 facts followed
+    out = [PRELUDE, worker_decl(), "int corr(unsigned long n, struct pollfd *fds)\n{\n",
+           "    pthread_t t0, t1, t2, t3;\n    int r = 0;\n"]
+    for i in range(flags):
+        out.append("    int f%d = (n >> %d) & 1;\n" % (i, i % 60))
+    for i in range(pairs):
+        a, b = i % flags, (i + 1) % flags
+        out.append("    if (f%d) pthread_create(&t%d, NULL, worker, fds);\n" % (a, i % 2))
+        out.append("    if (f%d) pthread_create(&t%d, NULL, worker, fds);\n" % (b, 2 + i % 2))
+        out.append("    r += poll(fds, 1, %d);\n" % (i % 50))
+        out.append("    if (f%d) pthread_join(t%d, NULL);\n" % (a, i % 2))
+        out.append("    if (f%d) pthread_join(t%d, NULL);\n" % (b, 2 + i % 2))
+        out.append("    r += %d;\n" % (i % 7))
+    out.append("    return r;\n}\n")
     return "".join(out)
 
 

@@ -207,7 +207,30 @@ static const tl_call_facts *chain_end(const tl_analysis *a, chain_memo *m, int f
     return &ef->calls[tl_func_blocking(ef, ready)->call_id];
 }
 
-static void report_chain(const tl_analysis *a, chain_memo *memo, tl_findings *out, int fi,
+/* One root cause, one finding: inside one async function, the chains that
+ * end at the same blocking call (same file, line and column: the same
+ * helper called from several places, or different helpers that reach the
+ * same read()) are reported once, at the first call that reaches it, with a
+ * note at each other call.  The key is the blocking call's site, not the
+ * chain, so two chains to one site are one finding; a direct blocking call
+ * stays its own finding (each is a root cause).  `seen` maps the key to the
+ * finding's index in `out`, and is cleared per function. */
+static bool chain_seen(tl_findings *out, tl_str_map *seen, const char *file, unsigned line, unsigned col,
+                       const tl_instr *in, const char *callee) {
+    char key[512];
+    snprintf(key, sizeof key, "%u:%u:%s", line, col, file ? file : "");
+    int idx = tl_str_map_get(seen, key);
+    if (idx >= 0 && (size_t)idx < out->n) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s() here reaches the same blocking call", callee);
+        tl_finding_add_note(&out->items[idx], in->loc.file, in->loc.line, in->loc.col, msg);
+        return true;
+    }
+    tl_str_map_set(seen, key, (int)out->n); /* the finding about to be added */
+    return false;
+}
+
+static void report_chain(const tl_analysis *a, chain_memo *memo, tl_findings *out, tl_str_map *seen, int fi,
                          const tl_call_facts *cf, const char *ctx_text, const tl_context_info *ctx) {
     const tl_func *f = &a->tu->funcs[fi];
     const tl_instr *in = cf->instr;
@@ -216,6 +239,9 @@ static void report_chain(const tl_analysis *a, chain_memo *memo, tl_findings *ou
     bool ready = ctx->readiness;
     const tl_call_facts *end = chain_end(a, memo, callee, ready, &nchain);
     if (!end) return;
+    if (chain_seen(out, seen, end->instr->loc.file, end->instr->loc.line, end->instr->loc.col, in,
+                   a->tu->funcs[callee].name))
+        return;
     /* chain text: helper() -> read_config() -> fopen() */
     char chain[640];
     size_t n = 0;
@@ -270,7 +296,7 @@ static void report_chain(const tl_analysis *a, chain_memo *memo, tl_findings *ou
 /* The longest chain of calls the default profile reports (see below). */
 #define DEFAULT_CHAIN_STEPS 3
 
-static void report_program_chain(const tl_analysis *a, tl_findings *out, const tl_func *f,
+static void report_program_chain(const tl_analysis *a, tl_findings *out, tl_str_map *seen, const tl_func *f,
                                  const tl_call_facts *cf, const char *usr, bool is_slot, const char *ctx_text,
                                  const tl_context_info *ctx) {
     enum { MAX_STEPS = 4096, SHOWN = 16, HEAD = 7 };
@@ -283,6 +309,11 @@ static void report_program_chain(const tl_analysis *a, tl_findings *out, const t
        right, longer ones mostly not: the default profile reports those, the
        strict profile every chain. */
     if (n == 0 || (a->profile == TL_PROFILE_DEFAULT && n > DEFAULT_CHAIN_STEPS)) {
+        free(steps);
+        return;
+    }
+    if (chain_seen(out, seen, steps[n - 1].loc.file, steps[n - 1].loc.line, steps[n - 1].loc.col, cf->instr,
+                   steps[0].caller)) {
         free(steps);
         return;
     }
@@ -342,6 +373,8 @@ static void check(const tl_analysis *a, tl_findings *out) {
         if (ff->exempt || (ctx->kind != TL_CTX_COROUTINE && ctx->kind != TL_CTX_LOOP_CALLBACK)) continue;
         char ctx_text[256];
         describe_context(a, &sites, f, ctx, ctx_text, sizeof ctx_text);
+        tl_str_map seen; /* chain_seen: blocking sites reported in this function */
+        tl_str_map_init(&seen);
         for (int id = 0; id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
             const tl_instr *in = cf->instr;
@@ -373,7 +406,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
                 /* a callee that is itself an async context is reported on its own */
                 const tl_prog_context *pc = is_slot ? NULL : tl_program_context(a->program, usr);
                 if (pc && (pc->kind == TL_CTX_COROUTINE || pc->kind == TL_CTX_LOOP_CALLBACK)) continue;
-                report_program_chain(a, out, f, cf, usr, is_slot, ctx_text, ctx);
+                report_program_chain(a, out, &seen, f, cf, usr, is_slot, ctx_text, ctx);
                 continue;
             }
             int callee = in->call.callee_func;
@@ -382,8 +415,9 @@ static void check(const tl_analysis *a, tl_findings *out) {
             /* a callee that is itself an async context is reported on its own */
             tl_context_kind ck = a->funcs[callee].context.kind;
             if (ck == TL_CTX_COROUTINE || ck == TL_CTX_LOOP_CALLBACK) continue;
-            report_chain(a, &memo, out, fi, cf, ctx_text, ctx);
+            report_chain(a, &memo, out, &seen, fi, cf, ctx_text, ctx);
         }
+        tl_str_map_free(&seen);
     }
     for (int r = 0; r < 2; r++) {
         free(memo.end[r]);

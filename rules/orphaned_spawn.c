@@ -39,9 +39,12 @@ static const char os_doc[] =
     "still holds a running task, and a `go()` whose result is discarded.\n"
     "\n"
     "The analysis follows every path: the failure branch of the spawn itself\n"
-    "(`if (pthread_create(&t, ...) != 0) return -1;`, `if (h < 0) ...`) does\n"
-    "not need a release, and paths that end in `exit()`/`abort()` are not\n"
-    "leaks.  Passing the handle to a function of the program counts by what\n"
+    "(`if (pthread_create(&t, ...) != 0) return -1;`, `if (h < 0) ...`, or a\n"
+    "flag set once from that test) does not need a release, two branches on\n"
+    "the same unmodified local or parameter go the same way (`if (c)\n"
+    "pthread_create(...); ... if (c) pthread_join(...);`), and paths that end\n"
+    "in `exit()`/`abort()` are not leaks.  Passing the handle to a function\n"
+    "of the program counts by what\n"
     "that function does with it, in any file: one that joins, closes, stores\n"
     "or returns it takes it over; one that only looks at it (sets the\n"
     "thread's name, logs it) borrows it, and the caller still owns it.  A\n"
@@ -107,7 +110,9 @@ static const char os_doc[] =
 
 /* ---- per-function context ---- */
 
-enum { EV_RETURN = 0, EV_OVERWRITE, EV_REDECL };
+/* EV_RETURN_ARM: a return of a conditional expression (`return ok ? h : 0`)
+ * whose other branch returns the handle: the leak is on this branch. */
+enum { EV_RETURN = 0, EV_RETURN_ARM, EV_OVERWRITE, EV_REDECL };
 
 typedef struct {
     int spawn;  /* spawn index */
@@ -152,6 +157,7 @@ typedef struct {
     unsigned first_untracked_line;
     bool merged;                 /* all path states were merged into one (OS_K) */
     long work, budget;           /* path-state words processed, and how many may be */
+    const tl_expr **outcome_defs; /* tl_own_outcome_defs: `ok = spawn(...) == 0`, or NULL */
 } os_ctx;
 
 /* Path state: mem[0] = owned slots, mem[1] / mem[2] = spawn
@@ -212,11 +218,18 @@ static void os_copy(void *ctx, void *dst, const void *src)
     d->n = s->n;
 }
 
-/* x <= y bitwise */
+/* Does path state y cover x?  y owns at least what x owns and knows less
+ * about outcomes (bitwise x <= y on those words and on the results held),
+ * and its variables hold the handles y owns exactly as in x: an alias more
+ * is one more way to release a handle, so a path where `tmp = h` happened
+ * does not cover one where it did not (`return ok ? h : 0`). */
 static bool sub_le(const os_ctx *c, const uint64_t *x, const uint64_t *y)
 {
     for (size_t i = 0; i < os_words(c); i++)
         if ((x[i] | y[i]) != y[i])
+            return false;
+    for (int t = 0; t < c->ntracked; t++)
+        if ((x[OS_HDR + t] & y[0]) != (y[OS_HDR + t] & y[0]))
             return false;
     return true;
 }
@@ -567,12 +580,20 @@ static void transfer_one(os_ctx *c, uint64_t *m, const tl_func *f, const tl_bloc
         end_owned(c, m, moved);
         break;
     }
-    case TL_I_RETURN:
+    case TL_I_RETURN: {
         end_owned(c, m, mentioned_slots(c, m, in->value));
+        /* a returned temporary that may hold a handle is a ?: whose other
+           branch returns it */
+        const tl_expr *rv = tl_own_strip(in->value);
+        int kind = rv && rv->kind == TL_E_VAR && rv->var >= 0 && rv->var < c->nvars &&
+                           f->vars[rv->var].kind == TL_VAR_TEMP && tix(c, rv->var) >= 0
+                       ? EV_RETURN_ARM
+                       : EV_RETURN;
         for (uint64_t bb = m[0]; bb; bb &= bb - 1)
-            add_event(c, slot_spawn(bb & -bb), EV_RETURN, in->loc, -1);
+            add_event(c, slot_spawn(bb & -bb), kind, in->loc, -1);
         m[0] = 0;
         break;
+    }
     case TL_I_USE:
         break;
     }
@@ -599,7 +620,8 @@ static bool edge_one(os_ctx *c, uint64_t *m, const tl_func *f, const tl_block *b
 {
     holds_ctx h = {c, m};
     int outcome;
-    int call = tl_own_edge_spawn_outcome(c->a, c->fi, b, s, os_var_holds, &h, &outcome);
+    int call = tl_own_edge_spawn_outcome(c->a, c->fi, b, s, os_var_holds, &h, c->outcome_defs,
+                                         &outcome);
     if (call < 0 || call >= f->ncalls || c->all_of_call[call] < 0)
         return true;
     uint64_t bit = 1ull << c->all_of_call[call];
@@ -666,6 +688,7 @@ static const tl_dataflow_ops os_ops = {
     .transfer_edge = os_edge,
     .destroy = os_destroy,
     .exhausted = os_exhausted,
+    .split_by_facts = true,
 };
 
 /* ---- reporting ---- */
@@ -759,6 +782,11 @@ static void report_spawn(os_ctx *c, int i, const os_event *evs, int n, tl_findin
     else if (evs[0].kind == EV_RETURN)
         snprintf(msg, sizeof msg, "%s leaks when returning at line %u (not %s on this path)",
                  w.subject, evs[0].loc.line, w.verbs);
+    else if (evs[0].kind == EV_RETURN_ARM)
+        snprintf(msg, sizeof msg,
+                 "%s leaks at line %u, where the conditional expression returns another value "
+                 "(not %s on that branch)",
+                 w.subject, evs[0].loc.line, w.verbs);
     else
         snprintf(msg, sizeof msg, "%s leaks when '%s' is %s at line %u (not %s before)", w.subject,
                  f->vars[evs[0].var].name,
@@ -771,6 +799,11 @@ static void report_spawn(os_ctx *c, int i, const os_event *evs, int n, tl_findin
         char note[512];
         if (evs[k].kind == EV_RETURN)
             snprintf(note, sizeof note, "the %s is still owned when returning here", w.task);
+        else if (evs[k].kind == EV_RETURN_ARM)
+            snprintf(note, sizeof note,
+                     "the %s is still owned on the branch of this conditional expression that "
+                     "does not return it",
+                     w.task);
         else
             snprintf(note, sizeof note, "'%s' is %s here while it holds the only handle to the %s",
                      f->vars[evs[k].var].name,
@@ -1028,6 +1061,7 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
 
     if (c.nspawn > 0) { /* (outcomes alone matter only to tracked handles) */
         compute_tracked(&c);
+        c.outcome_defs = tl_own_outcome_defs(a, fi);
         c.budget = tl_dataflow_budget(f);
         tl_dataflow_result r;
         bool gave_up = tl_dataflow_forward(f, &os_ops, &c, &r) != 0; /* then report what was computed */
@@ -1070,6 +1104,7 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
         report_limits(&c, gave_up, out);
     }
     free(c.ev);
+    free(c.outcome_defs);
     free(c.spawn_of_call);
     free(c.all_of_call);
     free(c.entry_of);

@@ -392,13 +392,15 @@ static bool const_of(const tl_expr *e, int64_t *k)
 
 /* cond holds <=> result(call) OP k */
 static bool parse_cond(const tl_expr *e, tl_own_var_holds_fn var_holds, void *ctx,
-                       int *call, int *op, int64_t *k)
+                       const tl_expr *const *defs, int *call, int *op, int64_t *k)
 {
     e = tl_own_strip(e);
     if (!e)
         return false;
+    if (e->kind == TL_E_VAR && defs && e->var >= 0 && defs[e->var])
+        return parse_cond(defs[e->var], NULL, NULL, NULL, call, op, k); /* reads no variable */
     if (e->kind == TL_E_UNARY && strcmp(e->op, "!") == 0 && e->nkids == 1) {
-        if (!parse_cond(e->kids[0], var_holds, ctx, call, op, k))
+        if (!parse_cond(e->kids[0], var_holds, ctx, defs, call, op, k))
             return false;
         *op = tl_own_rel_negate(*op);
         return true;
@@ -426,15 +428,91 @@ static bool parse_cond(const tl_expr *e, tl_own_var_holds_fn var_holds, void *ct
     return true;
 }
 
+/* Does e read the result of a call directly, with no variable in it? */
+static bool reads_call_only(const tl_expr *e, bool *has_call)
+{
+    if (!e)
+        return true;
+    if (e->kind == TL_E_VAR)
+        return false;
+    if (e->kind == TL_E_CALLRES)
+        *has_call = true;
+    for (int i = 0; i < e->nkids; i++)
+        if (!reads_call_only(e->kids[i], has_call))
+            return false;
+    return true;
+}
+
+static void mark_address_taken(const tl_expr *e, bool *taken, int nvars)
+{
+    if (!e)
+        return;
+    if (e->kind == TL_E_ADDR) {
+        int v = tl_expr_root_var(e, NULL);
+        if (v >= 0 && v < nvars)
+            taken[v] = true;
+    }
+    for (int i = 0; i < e->nkids; i++)
+        mark_address_taken(e->kids[i], taken, nvars);
+}
+
+const tl_expr **tl_own_outcome_defs(const tl_analysis *a, int fi)
+{
+    const tl_func *f = &a->tu->funcs[fi];
+    if (f->nvars <= 0)
+        return NULL;
+    const tl_expr **defs = tl_xcalloc((size_t)f->nvars, sizeof *defs);
+    unsigned char *nassign = tl_xcalloc((size_t)f->nvars, 1);
+    bool *taken = tl_xcalloc((size_t)f->nvars, sizeof *taken);
+    bool any = false;
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        const tl_block *b = &f->blocks[bi];
+        mark_address_taken(b->cond, taken, f->nvars);
+        for (int k = 0; k < b->ninstrs; k++) {
+            const tl_instr *in = &b->instrs[k];
+            mark_address_taken(in->value, taken, f->nvars);
+            mark_address_taken(in->target, taken, f->nvars);
+            if (in->kind == TL_I_CALL)
+                for (int ai = 0; ai < in->call.nargs; ai++)
+                    mark_address_taken(in->call.args[ai], taken, f->nvars);
+            if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= f->nvars)
+                continue;
+            if (nassign[in->var] < 2)
+                nassign[in->var]++;
+            bool has_call = false;
+            int call, op;
+            int64_t kv;
+            const tl_fn_model *m;
+            if (f->vars[in->var].kind == TL_VAR_LOCAL && reads_call_only(in->value, &has_call) &&
+                has_call && parse_cond(in->value, NULL, NULL, NULL, &call, &op, &kv) &&
+                (m = tl_own_model(a, fi, call)) && m->spawn.present)
+                defs[in->var] = in->value;
+        }
+    }
+    for (int v = 0; v < f->nvars; v++) {
+        if (nassign[v] != 1 || taken[v])
+            defs[v] = NULL;
+        any = any || defs[v];
+    }
+    free(nassign);
+    free(taken);
+    if (!any) {
+        free(defs);
+        return NULL;
+    }
+    return defs;
+}
+
 int tl_own_edge_spawn_outcome(const tl_analysis *a, int fi, const tl_block *b, int s,
-                              tl_own_var_holds_fn var_holds, void *ctx, int *outcome)
+                              tl_own_var_holds_fn var_holds, void *ctx,
+                              const tl_expr *const *defs, int *outcome)
 {
     *outcome = 0;
     if (b->term != TL_T_BRANCH || !b->cond || s < 0 || s > 1)
         return -1;
     int call, op;
     int64_t k;
-    if (!parse_cond(b->cond, var_holds, ctx, &call, &op, &k))
+    if (!parse_cond(b->cond, var_holds, ctx, defs, &call, &op, &k))
         return -1;
     const tl_fn_model *m = tl_own_model(a, fi, call);
     if (!m || !m->spawn.present)
@@ -455,6 +533,12 @@ int tl_own_edge_spawn_outcome(const tl_analysis *a, int fi, const tl_block *b, i
 const char *tl_own_user_name(const tl_call *c, char *buf, size_t n)
 {
     const char *t = c->text;
+    size_t at, len;
+    if (t && c->in_macro && tl_call_spelled_callee(c, &at, &len) && len < n) {
+        memcpy(buf, t + at, len); /* assert(chrecv(...) == 0): "chrecv" */
+        buf[len] = 0;
+        return buf;
+    }
     if (t) {
         size_t i = 0;
         if (isalpha((unsigned char)t[0]) || t[0] == '_') {

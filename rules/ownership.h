@@ -96,11 +96,20 @@ int tl_own_rel_negate(int op);
  * condition may test the result directly (TL_E_CALLRES) or a variable for
  * which var_holds(ctx, v) gives the call id whose result it holds (-1:
  * none), bare, under `!`, or compared with a constant (==, !=, <, <=, >, >=,
- * either side).  Returns the spawn's call id, or -1 when the edge says
- * nothing about a spawn's outcome. */
+ * either side).  A variable v with defs[v] set stands for that condition
+ * (`ok = pthread_create(...) == 0; ... if (ok)`; defs may be NULL, see
+ * tl_own_outcome_defs).  Returns the spawn's call id, or -1 when the edge
+ * says nothing about a spawn's outcome. */
 typedef int (*tl_own_var_holds_fn)(void *ctx, int var);
 int tl_own_edge_spawn_outcome(const tl_analysis *a, int fi, const tl_block *b, int s,
-                              tl_own_var_holds_fn var_holds, void *ctx, int *outcome);
+                              tl_own_var_holds_fn var_holds, void *ctx,
+                              const tl_expr *const *defs, int *outcome);
+/* Per variable of f: the condition on a spawn's result it is assigned, when
+ * that is its only assignment in the function and its address is never taken
+ * (`int ok = pthread_create(&t, ...) == 0;`), else NULL.  The condition reads
+ * the call's result directly (no variable), so it never refers to another
+ * definition.  One walk of the function; NULL when there is none (free). */
+const tl_expr **tl_own_outcome_defs(const tl_analysis *a, int fi);
 
 /* User-facing name of the callee, as spelled at the call site: the leading
  * identifier of the call's text when followed by '(' ("go" for
@@ -129,5 +138,8 @@ const tl_fn_model *tl_own_library_await(const tl_model_set *ms, const char *libr
  * spawned into globals and struct fields that no function of the program
  * releases.  Needs a->program; does nothing without it. */
 void tl_os_check_slots(const tl_analysis *a, tl_findings *out);
+/* unawaited-task: generators created and torn down in function fi without
+ * ever being resumed (unawaited_generators.c). */
+void tl_ut_check_never_resumed(const tl_analysis *a, int fi, tl_findings *out);
 
 #endif

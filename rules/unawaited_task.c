@@ -17,6 +17,7 @@
 
 #include "ownership.h"
 #include "rule.h"
+#include "../analyzer/dataflow/cycles.h"
 #include "../analyzer/dataflow/dataflow.h"
 #include "../analyzer/dataflow/sparse_map.h"
 #include "../analyzer/util/xalloc.h"
@@ -31,10 +32,16 @@ static const char ut_doc[] =
     "the coroutines were launched; an `io_uring` ring torn down with\n"
     "`io_uring_queue_exit()` after `io_uring_submit()` without reaping the\n"
     "completions; a coroutine object destroyed after it was resumed but before\n"
-    "it finished; and a call whose result is a task that must be awaited\n"
-    "(`must_await` in the models) used as a plain statement.\n"
+    "it finished, or destroyed without ever being resumed (its body never\n"
+    "runs); and a call whose result is a task that must be awaited\n"
+    "(`must_await` in the models) used as a plain statement.  A minicoro\n"
+    "coroutine resumed in a loop by its consumer and then destroyed is a\n"
+    "generator that was used and dropped: not reported.\n"
     "\n"
-    "The check is path-sensitive: one path without the wait is enough.\n"
+    "The check is path-sensitive: one path without the wait is enough, and\n"
+    "the message names the branch whose path skips it.  Two branches on the\n"
+    "same unmodified local or parameter go the same way (`if (sync)\n"
+    "bundle_wait(...); ... if (sync) hclose(b);` is clean).\n"
     "\n"
     "## Why is this bad?\n"
     "\n"
@@ -115,6 +122,11 @@ typedef struct {
     const tl_fn_model *awm;
     long work, budget;          /* state entries processed, and how many may be */
     tl_findings *out;
+    /* reporting: the solved states, and a second scratch to replay them
+       while the first holds the block being reported (path_clause) */
+    const tl_dataflow_result *res;
+    tl_sparse_scratch env2;
+    bool *cyclic;               /* blocks on a CFG cycle, when a generator is started */
 } ut_ctx;
 
 /* A state: the variables whose work may be pending, with their bits
@@ -208,8 +220,97 @@ static const tl_fn_model *library_await(ut_ctx *c, const char *library)
     return c->awm;
 }
 
+static void ut_transfer_block(void *ctx, void *stp, const tl_func *f, const tl_block *b);
+static bool ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s);
+
+/* Bits of v flowing along edge p -> p.succ[s] at the fixpoint. */
+static uint64_t edge_bits(ut_ctx *c, int p, int s, int v)
+{
+    const ut_state *in = tl_dataflow_in(c->res, p);
+    if (!in || !in->reached)
+        return 0;
+    ut_state st;
+    ut_bottom(c, &st);
+    ut_copy(c, &st, in);
+    ut_transfer_block(c, &st, c->f, &c->f->blocks[p]);
+    uint64_t bits = 0;
+    if (ut_edge(c, &st, c->f, &c->f->blocks[p], s))
+        bits = tl_sparse_get(&st.vars, v);
+    ut_destroy(c, &st);
+    return bits;
+}
+
+/* At most this many blocks are walked back from a teardown to find the
+ * branch whose path skipped the await (a constant: reporting stays linear). */
+#define UT_PATH_WALK 64
+
+/* Which path brings v's pending work to block `blk`: walking back from it
+ * through predecessors that carry the bits, the first merge where another
+ * predecessor brings none names the branch that decided, e.g. " on the path
+ * where the condition at line 12 is false".  Empty if none is found (the
+ * work is pending on every path). */
+static void path_clause(ut_ctx *c, int blk, int v, char *buf, size_t n)
+{
+    const tl_func *f = c->f;
+    buf[0] = '\0';
+    if (!c->res)
+        return;
+    tl_sparse_scratch saved = c->env;
+    bool rep = c->reporting;
+    c->env = c->env2;
+    c->reporting = false;
+    int x = blk, from = -1; /* from: the pending predecessor chosen at a merge */
+    for (int step = 0; step < UT_PATH_WALK && x >= 0 && from < 0; step++) {
+        const tl_block *b = &f->blocks[x];
+        int pending = -1, npending = 0, nclear = 0;
+        for (int k = 0; k < b->npred; k++) {
+            int p = b->pred[k];
+            if (c->rpo[p] < 0 || c->rpo[p] >= c->rpo[x])
+                continue; /* a back edge: the work comes round the loop */
+            for (int s = 0; s < f->blocks[p].nsucc; s++) {
+                if (f->blocks[p].succ[s] != x)
+                    continue;
+                if (edge_bits(c, p, s, v)) {
+                    npending++;
+                    if (pending < 0)
+                        pending = p;
+                } else if (c->res->reached[p]) {
+                    nclear++;
+                }
+            }
+        }
+        if (npending == 0)
+            break;
+        if (nclear > 0)
+            from = pending;
+        else
+            x = pending;
+        if (from >= 0) {
+            /* from the pending predecessor back to the branch it hangs off */
+            int y = x;
+            x = from;
+            for (int k = 0; k < UT_PATH_WALK; k++) {
+                const tl_block *xb = &f->blocks[x];
+                if (xb->term == TL_T_BRANCH && xb->nsucc == 2 && xb->term_loc.line) {
+                    int s = xb->succ[0] == y ? 0 : 1;
+                    snprintf(buf, n, " on the path where the condition at line %u is %s",
+                             xb->term_loc.line, s == 0 ? "true" : "false");
+                    break;
+                }
+                if (xb->npred != 1)
+                    break;
+                y = x;
+                x = xb->pred[0];
+            }
+        }
+    }
+    c->env2 = c->env;
+    c->env = saved;
+    c->reporting = rep;
+}
+
 static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m, int v,
-                            unsigned bits)
+                            unsigned bits, int blk)
 {
     const tl_func *f = c->f;
     char td[128], how[64], aw[128], msg[1024];
@@ -239,29 +340,32 @@ static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m,
     else
         snprintf(waits, sizeof waits, any ? "any wait" : "an await");
 
+    char path[128];
+    path_clause(c, blk, v, path, sizeof path);
     switch (c->why[v]) {
     case WHY_OWNER:
         snprintf(msg, sizeof msg,
-                 "%s%s'%s' is %s with %s() before %s: its %ss are cancelled, not awaited",
-                 c->noun[v] ? c->noun[v] : "", c->noun[v] ? " " : "", vn, verb, td, waits, task);
+                 "%s%s'%s' is %s with %s() before %s%s: its %ss are cancelled, not awaited",
+                 c->noun[v] ? c->noun[v] : "", c->noun[v] ? " " : "", vn, verb, td, waits, path,
+                 task);
         break;
     case WHY_RESULT:
         snprintf(msg, sizeof msg,
-                 "%s handle '%s' is %s with %s() with no %s since %s() at line %u: the %s is "
+                 "%s handle '%s' is %s with %s() with no %s since %s() at line %u%s: the %s is "
                  "cancelled, not awaited",
-                 task, vn, verb, td, waits, whyname, line, task);
+                 task, vn, verb, td, waits, whyname, line, path, task);
         break;
     default:
         if (awm)
             snprintf(msg, sizeof msg,
                      "'%s' is %s with %s() while work started with %s() at line %u was never "
-                     "awaited with %s()",
-                     vn, verb, td, whyname, line, aw);
+                     "awaited with %s()%s",
+                     vn, verb, td, whyname, line, aw, path);
         else
             snprintf(msg, sizeof msg,
                      "'%s' is %s with %s() while work started with %s() at line %u was never "
-                     "awaited",
-                     vn, verb, td, whyname, line);
+                     "awaited%s",
+                     vn, verb, td, whyname, line, path);
         break;
     }
     tl_finding *fd = tl_findings_add(c->out, tl_rule_unawaited_task.id,
@@ -295,7 +399,7 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
                 if (bits && c->reporting && call->id >= 0 && call->id < f->ncalls &&
                     !c->reported[call->id]) {
                     c->reported[call->id] = 1;
-                    report_teardown(c, in, m, v, (unsigned)bits);
+                    report_teardown(c, in, m, v, (unsigned)bits, b->id);
                 }
                 set_bits(c, v, 0);
             }
@@ -310,7 +414,11 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
                 c->env.val[c->env.touched[k]] &= ~(uint64_t)UT_ANY;
         if (m->start.present) {
             int v = obj_var(c, call, m->start.arg);
-            if (v >= 0)
+            /* a generator resumed on a cycle of the CFG is driven by its
+               consumer's loop: used, then dropped, not abandoned */
+            if (v >= 0 && m->start_generator && c->cyclic && c->cyclic[b->id])
+                set_bits(c, v, 0);
+            else if (v >= 0)
                 mark(c, v, UT_STRICT, WHY_START, call->id);
         }
         if (m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, call, m)) {
@@ -627,6 +735,7 @@ static const tl_dataflow_ops ut_ops = {
     .transfer_edge = ut_edge,
     .destroy = ut_destroy,
     .exhausted = ut_exhausted,
+    .split_by_facts = true,
 };
 
 static void check_must_await(const tl_analysis *a, int fi, tl_findings *out)
@@ -668,6 +777,7 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
 {
     const tl_func *f = &a->tu->funcs[fi];
     check_must_await(a, fi, out);
+    tl_ut_check_never_resumed(a, fi, out);
     if (f->nblocks == 0)
         return;
     /* anything to tear down at all? */
@@ -706,6 +816,11 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
         free(c.tracked);
         return;
     }
+    for (int id = 0; id < f->ncalls && !c.cyclic; id++) {
+        const tl_fn_model *m = tl_own_model(a, fi, id);
+        if (m && m->start.present && m->start_generator)
+            c.cyclic = tl_blocks_on_cycles(f);
+    }
     c.reported = tl_xcalloc(nc, 1);
     c.why = tl_xcalloc(nv, sizeof(int));
     c.why_call = tl_xmalloc(nv * sizeof(int));
@@ -727,6 +842,8 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
                                  "paths through nested loops)");
     /* replay every reached block, reporting */
     c.reporting = true;
+    c.res = &r;
+    tl_sparse_scratch_init(&c.env2, f->nvars);
     for (int bi = 0; bi < f->nblocks; bi++) {
         if (!r.reached[bi])
             continue;
@@ -738,8 +855,10 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     }
     tl_dataflow_free(&r);
     tl_sparse_scratch_free(&c.env);
+    tl_sparse_scratch_free(&c.env2);
     free(c.result_bits);
     free(c.tracked);
+    free(c.cyclic);
     free(c.reported);
     free(c.why);
     free(c.why_call);

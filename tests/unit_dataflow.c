@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -352,6 +353,142 @@ static void test_degenerate(void **st)
     tl_dataflow_free(&r);
 }
 
+/* ---- branch facts (ops->split_by_facts) ---- */
+
+static const tl_dataflow_ops split_ops = {
+    .state_size = sizeof(bitstate),
+    .init_entry = bs_entry,
+    .init_bottom = bs_bottom,
+    .copy = bs_copy,
+    .join = bs_join,
+    .transfer = bs_transfer,
+    .transfer_edge = bs_edge,
+    .destroy = bs_destroy,
+    .split_by_facts = true,
+};
+
+/* 0: [extra] if (v0) -> 1 {v1 = 1} -> 2, else -> 2
+ * 2: [kill: v0 = 1] if (v0) -> 3 {v2 = 1} -> 6, else -> 5 -> 6
+ * 6 -> 7(exit).  `how`: 0 plain, 1 v0 written in 2, 2 &v0 taken in 0,
+ * 3 the second test is `!v0` (edges swapped). */
+static void corr_func(tl_func *f, int how)
+{
+    new_func(f, 3, 8);
+    if (how == 2) {
+        tl_instr *in = tl_block_add_instr(&f->blocks[0], TL_I_USE);
+        tl_expr *addr = tl_expr_new(TL_E_ADDR);
+        tl_expr_add_kid(addr, tl_expr_var(0));
+        in->value = addr;
+    }
+    branch(f, 0, tl_expr_var(0), 1, 2);
+    assign(f, 1, 1);
+    go_to(f, 1, 2);
+    if (how == 1)
+        assign(f, 2, 0);
+    if (how == 3) {
+        tl_expr *not = tl_expr_new(TL_E_UNARY);
+        strcpy(not->op, "!");
+        tl_expr_add_kid(not, tl_expr_var(0));
+        branch(f, 2, not, 5, 3);
+    } else {
+        branch(f, 2, tl_expr_var(0), 3, 5);
+    }
+    assign(f, 3, 2);
+    go_to(f, 3, 6);
+    go_to(f, 5, 6);
+    go_to(f, 6, 7);
+    tl_func_finish(f);
+}
+
+/* The same unmodified condition tested twice: its false edge never sees the
+ * assignment made under its true edge; not so when the variable is written
+ * in between or its address is taken. */
+static void test_split_correlated(void **st)
+{
+    for (int how = 0; how < 4; how++) {
+        tl_func f;
+        corr_func(&f, how);
+        bitctx c = {0, -1};
+        tl_dataflow_result r;
+        assert_int_equal(tl_dataflow_forward(&f, &split_ops, &c, &r), 0);
+        uint32_t v1 = 2, v0 = how == 1 ? 1 : 0;
+        if (how == 1 || how == 2)
+            assert_int_equal(in_bits(&r, 5), v1 | v0); /* not correlated */
+        else
+            assert_int_equal(in_bits(&r, 5), 0);       /* v0 is zero: 1 never ran */
+        assert_int_equal(in_bits(&r, 3), v1 | v0);     /* v0 non-zero: 1 ran */
+        assert_int_equal(in_bits(&r, 6), v1 | v0 | 4);
+        /* the plain solver joins both paths */
+        tl_dataflow_result p;
+        assert_int_equal(tl_dataflow_forward(&f, &bit_ops, &c, &p), 0);
+        assert_int_equal(in_bits(&p, 5), v1 | v0);
+        tl_dataflow_free(&p);
+        tl_dataflow_free(&r);
+        tl_func_free(&f);
+    }
+}
+
+/* More fact sets than a block keeps (TL_DF_SPLIT): 12 flags tested twice
+ * each, the pairs overlapping.  The solver terminates, stays within the
+ * plain solver's states (sound: a subset of the join of all paths), and
+ * still separates the last pair. */
+static void test_split_overflow(void **st)
+{
+    enum { NF = 12 };
+    tl_func f;
+    /* vars: flags 0..NF-1, marks NF..2NF-1 (bitstate holds 32 bits) */
+    memset(&f, 0, sizeof f);
+    f.name = strdup("g");
+    for (int i = 0; i < 2 * NF; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "v%d", i);
+        tl_func_add_var(&f, name, TL_VAR_PARAM);
+    }
+    /* per flag i: block a_i: if (f_i) -> m_i {mark_i = 1} -> t_i, else -> t_i;
+       later block t'_i: if (f_i) -> ... so: first all NF tests, then all NF
+       second tests, each second test leading to a check block c_i (false) */
+    int nb = 0;
+    int first[NF], mark[NF], second[NF], check[NF];
+    for (int i = 0; i < NF; i++) {
+        first[i] = nb++;
+        mark[i] = nb++;
+    }
+    for (int i = 0; i < NF; i++) {
+        second[i] = nb++;
+        check[i] = nb++;
+    }
+    int exitb = nb++;
+    for (int i = 0; i < nb; i++)
+        tl_func_add_block(&f);
+    f.entry = first[0];
+    f.exit = exitb;
+    f.blocks[exitb].term = TL_T_EXIT;
+    for (int i = 0; i < NF; i++) {
+        int after = i + 1 < NF ? first[i + 1] : second[0];
+        branch(&f, first[i], tl_expr_var(i), mark[i], after);
+        assign(&f, mark[i], NF + i);
+        go_to(&f, mark[i], after);
+        int next = i + 1 < NF ? second[i + 1] : exitb;
+        branch(&f, second[i], tl_expr_var(i), next, check[i]);
+        go_to(&f, check[i], next);
+    }
+    tl_func_finish(&f);
+    bitctx c = {0, -1};
+    tl_dataflow_result r, p;
+    assert_int_equal(tl_dataflow_forward(&f, &split_ops, &c, &r), 0);
+    assert_int_equal(tl_dataflow_forward(&f, &bit_ops, &c, &p), 0);
+    for (int b = 0; b < nb; b++) {
+        assert_int_equal(r.reached[b], p.reached[b]);
+        assert_int_equal(in_bits(&r, b) & ~in_bits(&p, b), 0);
+    }
+    /* the last flag's false edge: its mark was never assigned there */
+    assert_int_equal(in_bits(&r, check[NF - 1]) & (1u << (2 * NF - 1)), 0);
+    assert_int_not_equal(in_bits(&p, check[NF - 1]) & (1u << (2 * NF - 1)), 0);
+    tl_dataflow_free(&r);
+    tl_dataflow_free(&p);
+    tl_func_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -362,6 +499,8 @@ int main(void)
         cmocka_unit_test(test_switch_and_multi_edges),
         cmocka_unit_test(test_iteration_cap),
         cmocka_unit_test(test_degenerate),
+        cmocka_unit_test(test_split_correlated),
+        cmocka_unit_test(test_split_overflow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

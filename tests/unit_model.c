@@ -297,6 +297,11 @@ static void test_error_unknown_key(void **state) {
                  "unknown key 'hanlde' in 'spawn' of function 'f'", "did you mean 'handle'?");
     expect_error("library: x\nfunctions:\n  f:\n    wait:\n      kind: peer\n      timeout: 2\n", 6,
                  "unknown key 'timeout'", "timeout_arg, forever, kind");
+    /* generator: only in start, and a boolean */
+    expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, generator: true}}\n", 3,
+                 "unknown key 'generator'", "arg");
+    expect_error("library: x\nfunctions:\n  f: {start: {arg: 0, generator: 2}}\n", 3,
+                 "generator", NULL);
     expect_error("library: x\nfunctions:\n  f: {blocking: {unless_flag: {arg: 1, bits: 4}}}\n", 3,
                  "unknown key 'bits'", "arg, mask");
     expect_error("library: x\nfuncs:\n  f: {}\n", 2, "unknown key 'funcs'",
@@ -587,6 +592,7 @@ static void test_builtin_spot_checks(void **state) {
     assert_int_equal(f->callback.context, TL_CTX_COROUTINE);
     assert_int_equal(f->callback.args[0], 0);
     assert_true(find(&ms, "mco_resume")->start.present);
+    assert_true(find(&ms, "mco_resume")->start_generator);
     assert_true(find(&ms, "mco_destroy")->teardown.present);
 
     f = find(&ms, "io_uring_wait_cqe_timeout");

@@ -10,11 +10,19 @@
  * a buggy join), and a client may stop the solver when its own work budget
  * is used up (ops->exhausted); either returns -1 with the states computed so
  * far.
+ *
+ * With ops->split_by_facts (and a function with correlated branches, see
+ * branch_facts.h) each block holds up to TL_DF_SPLIT states, one per set of
+ * branch facts (known zero / non-zero variables) its paths established; see
+ * solve_split below.
  */
 #include "dataflow.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "branch_facts.h"
 
 static void *state_at(unsigned char *base, size_t size, int i)
 {
@@ -133,6 +141,242 @@ long tl_dataflow_budget(const tl_func *f)
     return TL_DF_WORK_FLOOR + TL_DF_WORK_PER_ITEM * items;
 }
 
+/* ---- states split by branch facts ---- */
+
+/* Each block keeps at most TL_DF_SPLIT states, keyed by the facts (known
+ * non-zero / zero variables) of the paths that brought them.  When a new key
+ * does not fit, the block forgets one fact for good (forgot[t], which only
+ * grows, so the solver still terminates): the states whose keys then
+ * coincide are joined.  The fact forgotten is one whose states agree on
+ * both sides if there is one (nothing is lost: the paths differ only in
+ * facts that no longer matter, e.g. a flag whose spawn and join are both
+ * behind), else the one that leaves the fewest states. */
+typedef struct {
+    const tl_func *f;
+    const tl_dataflow_ops *ops;
+    void *ctx;
+    const tl_branch_facts *bf;
+    size_t sz;
+    unsigned char *st;       /* n * TL_DF_SPLIT states */
+    uint64_t *nz, *z;        /* their keys: facts known non-zero / zero */
+    uint64_t *forgot;        /* per block: facts it no longer keeps apart */
+    unsigned char *used;     /* per block: states in use */
+    unsigned char *dirty;    /* per state: changed since its block's last visit */
+    unsigned char *tmp;      /* scratch state (equality tests) */
+    wl_heap *heap;
+} split_run;
+
+static void *split_state(const split_run *r, int b, int v)
+{
+    return r->st + ((size_t)b * TL_DF_SPLIT + (size_t)v) * r->sz;
+}
+
+/* Are states x and y equal (each joins into the other without change)? */
+static bool same_state(split_run *r, const void *x, const void *y)
+{
+    r->ops->copy(r->ctx, r->tmp, x);
+    if (r->ops->join(r->ctx, r->tmp, y))
+        return false;
+    r->ops->copy(r->ctx, r->tmp, y);
+    return !r->ops->join(r->ctx, r->tmp, x);
+}
+
+/* Block t is full and key (nz, z) is new: forget one fact. */
+static void forget_one(split_run *r, int t, uint64_t nz, uint64_t z, const void *flow)
+{
+    int k = t * TL_DF_SPLIT, n = r->used[t];
+    const void *sv[TL_DF_SPLIT + 1];
+    uint64_t knz[TL_DF_SPLIT + 1], kz[TL_DF_SPLIT + 1];
+    for (int i = 0; i < n; i++) {
+        sv[i] = split_state(r, t, i);
+        knz[i] = r->nz[k + i];
+        kz[i] = r->z[k + i];
+    }
+    sv[n] = flow;
+    knz[n] = nz;
+    kz[n] = z;
+    bool eq[TL_DF_SPLIT + 1][TL_DF_SPLIT + 1];
+    for (int i = 0; i <= n; i++)
+        for (int j = i + 1; j <= n; j++)
+            eq[i][j] = eq[j][i] = same_state(r, sv[i], sv[j]);
+    uint64_t known = 0;
+    for (int i = 0; i <= n; i++)
+        known |= knz[i] | kz[i];
+    int best = -1, best_groups = 0;
+    bool best_lossless = false;
+    for (int bit = 0; bit < 64; bit++) {
+        uint64_t m = 1ull << bit;
+        if (!(known & m))
+            continue;
+        int groups = 0;
+        bool lossless = true;
+        for (int i = 0; i <= n; i++) {
+            int j = 0;
+            while (j < i && ((knz[j] | m) != (knz[i] | m) || (kz[j] | m) != (kz[i] | m)))
+                j++;
+            if (j == i)
+                groups++;
+            else if (!eq[i][j])
+                lossless = false;
+        }
+        if (best < 0 || (lossless && !best_lossless) ||
+            (lossless == best_lossless && groups < best_groups)) {
+            best = bit;
+            best_groups = groups;
+            best_lossless = lossless;
+        }
+    }
+    r->forgot[t] |= best >= 0 ? 1ull << best : ~0ull;
+    /* re-key the block's states and join those that now coincide */
+    int w = 0;
+    for (int i = 0; i < n; i++) {
+        uint64_t inz = r->nz[k + i] & ~r->forgot[t], iz = r->z[k + i] & ~r->forgot[t];
+        int j = 0;
+        while (j < w && (r->nz[k + j] != inz || r->z[k + j] != iz))
+            j++;
+        if (j < w) {
+            r->ops->join(r->ctx, split_state(r, t, j), split_state(r, t, i));
+            r->dirty[k + j] = 1;
+            continue;
+        }
+        if (j != i) {
+            r->ops->copy(r->ctx, split_state(r, t, j), split_state(r, t, i));
+            r->dirty[k + j] = r->dirty[k + i];
+        }
+        r->nz[k + j] = inz;
+        r->z[k + j] = iz;
+        w++;
+    }
+    for (int i = w; i < n; i++) {
+        if (r->ops->destroy)
+            r->ops->destroy(r->ctx, split_state(r, t, i));
+        r->ops->init_bottom(r->ctx, split_state(r, t, i));
+        r->dirty[k + i] = 0;
+    }
+    r->used[t] = (unsigned char)w;
+    heap_push(r->heap, t);
+}
+
+/* Merge `flow` with facts (nz, z) into block t. */
+static void split_merge(split_run *r, int t, uint64_t nz, uint64_t z, const void *flow)
+{
+    int k = t * TL_DF_SPLIT, v;
+    for (;;) {
+        nz &= ~r->forgot[t];
+        z &= ~r->forgot[t];
+        v = 0;
+        while (v < r->used[t] && (r->nz[k + v] != nz || r->z[k + v] != z))
+            v++;
+        if (v < r->used[t] || v < TL_DF_SPLIT)
+            break;
+        forget_one(r, t, nz, z, flow);
+    }
+    if (v == r->used[t]) { /* a new set of facts */
+        r->used[t]++;
+        r->nz[k + v] = nz;
+        r->z[k + v] = z;
+        r->ops->copy(r->ctx, split_state(r, t, v), flow);
+    } else if (!r->ops->join(r->ctx, split_state(r, t, v), flow)) {
+        return;
+    }
+    r->dirty[k + v] = 1;
+    heap_push(r->heap, t);
+}
+
+static int solve_split(const tl_func *f, const tl_dataflow_ops *ops, void *ctx,
+                       const tl_branch_facts *bf, wl_heap *heap, unsigned char *cur,
+                       unsigned char *edge, tl_dataflow_result *out)
+{
+    int n = f->nblocks;
+    size_t sz = ops->state_size;
+    split_run r = {f, ops, ctx, bf, sz ? sz : 1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, heap};
+    size_t ns = (size_t)n * TL_DF_SPLIT;
+    r.st = calloc(ns, r.sz);
+    r.nz = calloc(ns, sizeof *r.nz);
+    r.z = calloc(ns, sizeof *r.z);
+    r.used = calloc((size_t)n, 1);
+    r.forgot = calloc((size_t)n, sizeof *r.forgot);
+    r.dirty = calloc(ns, 1);
+    r.tmp = calloc(1, r.sz);
+    int rc = 0;
+    if (!r.st || !r.nz || !r.z || !r.used || !r.forgot || !r.dirty || !r.tmp) {
+        free(r.tmp);
+        r.tmp = NULL;
+        rc = -1;
+        goto done;
+    }
+    ops->init_bottom(ctx, r.tmp);
+    for (size_t i = 0; i < ns; i++)
+        ops->init_bottom(ctx, r.st + i * r.sz);
+    if (ops->destroy)
+        ops->destroy(ctx, split_state(&r, f->entry, 0));
+    ops->init_entry(ctx, split_state(&r, f->entry, 0));
+    r.used[f->entry] = 1;
+    r.dirty[f->entry * TL_DF_SPLIT] = 1;
+    heap_push(heap, f->entry);
+
+    long visits = 0;
+    long cap = (long)TL_DF_VISITS_PER_BLOCK * TL_DF_SPLIT * n;
+    while (heap->n > 0) {
+        if (++visits > cap || (ops->exhausted && ops->exhausted(ctx))) {
+            rc = -1;
+            break;
+        }
+        int b = heap_pop(heap);
+        const tl_block *blk = &f->blocks[b];
+        for (int v = 0; v < r.used[b]; v++) {
+            int k = b * TL_DF_SPLIT + v;
+            if (!r.dirty[k])
+                continue;
+            r.dirty[k] = 0;
+            uint64_t nz = r.nz[k] & ~bf->kill[b], z = r.z[k] & ~bf->kill[b];
+            ops->copy(ctx, cur, split_state(&r, b, v));
+            apply_block(ops, ctx, f, blk, blk->ninstrs, cur);
+            for (int s = 0; s < blk->nsucc; s++) {
+                int t = blk->succ[s];
+                if (t < 0 || t >= n)
+                    continue;
+                uint64_t enz = nz, ez = z;
+                if (!tl_branch_facts_edge(bf, b, s, &enz, &ez))
+                    continue; /* contradicts what this path knows */
+                const void *flow = cur;
+                if (ops->transfer_edge) {
+                    ops->copy(ctx, edge, cur);
+                    if (!ops->transfer_edge(ctx, edge, f, blk, s))
+                        continue;
+                    flow = edge;
+                }
+                split_merge(&r, t, enz & bf->live[t], ez & bf->live[t], flow);
+            }
+        }
+    }
+    /* the clients see the join of a block's states */
+    for (int b = 0; b < n; b++)
+        for (int v = 0; v < r.used[b]; v++) {
+            void *dst = state_at(out->in, sz, b);
+            if (!out->reached[b]) {
+                ops->copy(ctx, dst, split_state(&r, b, v));
+                out->reached[b] = true;
+            } else {
+                ops->join(ctx, dst, split_state(&r, b, v));
+            }
+        }
+done:
+    if (r.st && ops->destroy)
+        for (size_t i = 0; i < ns; i++)
+            ops->destroy(ctx, r.st + i * r.sz);
+    free(r.st);
+    free(r.nz);
+    free(r.z);
+    free(r.used);
+    free(r.forgot);
+    free(r.dirty);
+    if (r.tmp && ops->destroy)
+        ops->destroy(ctx, r.tmp);
+    free(r.tmp);
+    return rc;
+}
+
 int tl_dataflow_forward(const tl_func *f, const tl_dataflow_ops *ops, void *ctx,
                         tl_dataflow_result *out)
 {
@@ -171,6 +415,15 @@ int tl_dataflow_forward(const tl_func *f, const tl_dataflow_ops *ops, void *ctx,
     }
     if (f->entry < 0 || f->entry >= n)
         goto done;
+    if (ops->split_by_facts) {
+        tl_branch_facts bf;
+        tl_branch_facts_compute(f, &bf);
+        if (bf.nfacts > 0) {
+            rc = solve_split(f, ops, ctx, &bf, &heap, cur, edge, out);
+            tl_branch_facts_free(&bf);
+            goto done;
+        }
+    }
 
     /* init_* fill uninitialised memory: drop the entry's bottom state first */
     if (ops->destroy) ops->destroy(ctx, state_at(out->in, sz, f->entry));

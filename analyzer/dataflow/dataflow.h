@@ -52,7 +52,17 @@ typedef struct tl_dataflow_ops {
     /* optional: has the client used up its work budget?  Asked after each
        block visit; true stops the solver as the visit budget does. */
     bool (*exhausted)(void *ctx);
+    /* keep each block's states apart by the branch facts their paths
+       established (branch_facts.h): at most TL_DF_SPLIT states per block,
+       an edge whose test contradicts a state's facts is not followed, and
+       the block's in-state given to clients is the join of its states */
+    bool split_by_facts;
 } tl_dataflow_ops;
+
+/* States per block kept apart by branch facts; beyond that the block
+ * forgets a fact for good (the solver still terminates, and costs at most
+ * TL_DF_SPLIT times the plain run, plus at most 64 forgettings per block). */
+#define TL_DF_SPLIT 4
 
 typedef struct {
     const tl_dataflow_ops *ops;

@@ -385,6 +385,36 @@ static bool spelled_in_macro_argument(builder *b, CXCursor c) {
     return soff > eoff && soff < invocation_end(buf, size, eoff);
 }
 
+/* A call spelled through a macro inside another macro's arguments
+ * (assert(chrecv(...) == 0), where chrecv is itself a macro): move `loc`
+ * from the outer macro to where the user wrote the callee's name inside
+ * its invocation, as compilers do for macro arguments.  Only the first
+ * SPELLED_CALLEE_SCAN bytes of the invocation are searched, so that a huge
+ * macro argument full of calls costs a constant per call. */
+#define SPELLED_CALLEE_SCAN 4096 /* bytes of an invocation searched: a constant per call */
+
+static void at_spelled_callee(builder *b, CXFile ef, unsigned eoff, const char *callee, tl_loc *loc) {
+    size_t size = 0;
+    const char *buf = clang_getFileContents(b->ctu, ef, &size);
+    if (!buf || eoff >= size) return;
+    if (size - eoff > SPELLED_CALLEE_SCAN) size = eoff + SPELLED_CALLEE_SCAN;
+    unsigned end = invocation_end(buf, size, eoff);
+    size_t at, len;
+    if (end <= eoff || !tl_text_find_callee(buf + eoff, end - eoff, callee, &at, &len) || at == 0) return;
+    unsigned line = loc->line, col = loc->col;
+    for (size_t i = 0; i < at; i++) {
+        if (buf[eoff + i] == '\n') {
+            line++;
+            col = 1;
+        } else {
+            col++;
+        }
+    }
+    loc->line = line;
+    loc->col = col;
+    loc->offset = eoff + (unsigned)at;
+}
+
 static char *call_text(builder *b, CXCursor c, bool spelling) {
     CXSourceRange r = clang_getCursorExtent(c);
     CXFile f1, f2;
@@ -733,6 +763,7 @@ static tl_expr *lower_call(builder *b, CXCursor c) {
         clang_getExpansionLocation(sl, &ef, NULL, NULL, &eoff);
         in->loc = loc_of(b, c);
         in->call.in_macro = soff != eoff || !clang_File_isEqual(sf, ef);
+        if (in->call.in_macro && name && ef) at_spelled_callee(b, ef, eoff, name, &in->loc);
     }
     int id = in->call.id;
     note_call_position(b, id, b->cur, cur_block(b)->ninstrs - 1);

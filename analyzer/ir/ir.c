@@ -308,9 +308,58 @@ const tl_instr *tl_func_find_call(const tl_func *f, int call_id) {
     return NULL;
 }
 
+static bool ident_char(char ch, bool first) {
+    return ch == '_' || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+           (!first && ch >= '0' && ch <= '9');
+}
+
+/* Does the identifier t[0..n) name callee: the same name, or a macro alias
+ * spelling its tail after an underscore ("chrecv" for "dill_chrecv", "chr"
+ * for "mill_chr_": trailing underscores of the callee do not count)? */
+static bool names_callee(const char *t, size_t n, const char *callee) {
+    size_t cl = strlen(callee);
+    if (n == cl && memcmp(callee, t, n) == 0) return true;
+    while (cl > 1 && callee[cl - 1] == '_') cl--;
+    if (n == 0 || n > cl || memcmp(callee + cl - n, t, n) != 0) return false;
+    return n == cl || callee[cl - n - 1] == '_';
+}
+
+bool tl_text_find_callee(const char *t, size_t n, const char *callee, size_t *start, size_t *len) {
+    if (!t || !callee) return false;
+    for (size_t i = 0; i < n && t[i];) {
+        if (!ident_char(t[i], true) || (i > 0 && ident_char(t[i - 1], false))) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && t[j] && ident_char(t[j], j == i)) j++;
+        size_t k = j;
+        while (k < n && (t[k] == ' ' || t[k] == '\t' || t[k] == '\n' || t[k] == '\r')) k++;
+        if (k < n && t[k] == '(' && names_callee(t + i, j - i, callee)) {
+            *start = i;
+            *len = j - i;
+            return true;
+        }
+        i = j;
+    }
+    return false;
+}
+
+bool tl_call_spelled_callee(const tl_call *c, size_t *start, size_t *len) {
+    if (!c->text || !c->callee || !c->in_macro) return false;
+    return tl_text_find_callee(c->text, strlen(c->text), c->callee, start, len);
+}
+
 const char *tl_call_user_name(const tl_call *c, char *buf, size_t size) {
     size_t n = 0;
     const char *t = c->text;
+    size_t at, len;
+    /* inside a macro's arguments the text is the macro's (assert(f(x) == 0)):
+       name the callee as spelled there, not the macro */
+    if (t && c->in_macro && tl_call_spelled_callee(c, &at, &len)) {
+        snprintf(buf, size, "%.*s", (int)len, t + at);
+        return buf;
+    }
     if (t && c->in_macro) {
         while (t[n] && (t[n] == '_' || (t[n] >= 'a' && t[n] <= 'z') || (t[n] >= 'A' && t[n] <= 'Z') ||
                         (n > 0 && t[n] >= '0' && t[n] <= '9')))

@@ -244,6 +244,14 @@ bool tl_expr_mentions_var(const tl_expr *e, int v);
  * with ("chrecv" for dill_chrecv, "go" for a go() expansion), else the callee
  * name, else "<indirect call>".  Writes into buf and returns it. */
 const char *tl_call_user_name(const tl_call *c, char *buf, size_t size);
+/* Where the text t[0..n) spells `callee` as a call: the first `name(` whose
+ * name is the callee or a macro alias of it ending the callee's name after
+ * an underscore, trailing underscores of the callee aside
+ * (assert(chrecv(...) == 0) -> "chrecv" for dill_chrecv, "chr" for
+ * mill_chr_).  False when it does not (a go() expansion). */
+bool tl_text_find_callee(const char *t, size_t n, const char *callee, size_t *start, size_t *len);
+/* The same in a call's own text, for a call spelled through a macro. */
+bool tl_call_spelled_callee(const tl_call *c, size_t *start, size_t *len);
 
 /* Debug/test dump of a function's CFG in a stable text form. */
 char *tl_func_dump(const tl_func *f);

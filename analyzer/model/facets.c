@@ -404,8 +404,11 @@ static int parse_counter_init(loader *L, const tl_yaml_node *n, tl_counter_init_
 }
 
 /* start/await/teardown: {arg: N} or just N. */
-static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, tl_arg_facet *a) {
+/* `generator` is NULL except for 'start', which may say {generator: true}. */
+static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, tl_arg_facet *a,
+                           bool *generator) {
     static const char *const keys[] = {"arg", NULL};
+    static const char *const start_keys[] = {"arg", "generator", NULL};
     if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "false") == 0) return 1;
     if (n->type == TL_YAML_SCALAR) {
         if (get_arg(L, n, facet, false, &a->arg) != 0) return -1;
@@ -414,10 +417,12 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
         if (n->type != TL_YAML_MAP)
             return ml_fail(L, n, "'%s'%s must be {arg: N} or an argument index", facet,
                          where(w, sizeof(w), L));
-        if (ml_check_keys(L, n, keys) != 0) return -1;
+        if (ml_check_keys(L, n, generator ? start_keys : keys) != 0) return -1;
         const tl_yaml_node *arg = tl_yaml_get(n, "arg");
         if (!arg) return ml_fail(L, n, "'%s'%s needs 'arg'", facet, where(w, sizeof(w), L));
         if (get_arg(L, arg, "arg", false, &a->arg) != 0) return -1;
+        const tl_yaml_node *gen = generator ? tl_yaml_get(n, "generator") : NULL;
+        if (gen && get_bool(L, gen, "generator", generator) != 0) return -1;
     }
     a->present = true;
     return 0;
@@ -678,13 +683,13 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
             r = parse_borrow(L, v, f);
             out->facets |= F_BORROW;
         } else if (strcmp(key, "start") == 0) {
-            r = parse_arg_facet(L, v, "start", &f->start);
+            r = parse_arg_facet(L, v, "start", &f->start, &f->start_generator);
             out->facets |= F_START;
         } else if (strcmp(key, "await") == 0) {
-            r = parse_arg_facet(L, v, "await", &f->await);
+            r = parse_arg_facet(L, v, "await", &f->await, NULL);
             out->facets |= F_AWAIT;
         } else if (strcmp(key, "teardown") == 0) {
-            r = parse_arg_facet(L, v, "teardown", &f->teardown);
+            r = parse_arg_facet(L, v, "teardown", &f->teardown, NULL);
             out->facets |= F_TEARDOWN;
         } else if (strcmp(key, "wait") == 0) {
             r = parse_wait(L, v, &f->wait);

@@ -71,7 +71,10 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
         memcpy(dst->borrow, src->borrow, sizeof(dst->borrow));
         dst->nborrow = src->nborrow;
     }
-    if (m & F_START) dst->start = src->start;
+    if (m & F_START) {
+        dst->start = src->start;
+        dst->start_generator = src->start_generator;
+    }
     if (m & F_AWAIT) dst->await = src->await;
     if (m & F_TEARDOWN) dst->teardown = src->teardown;
     if (m & F_WAIT) dst->wait = src->wait;

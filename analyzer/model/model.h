@@ -185,6 +185,9 @@ typedef struct tl_fn_model {
     tl_blocking_facet blocking;
     tl_callback_facet callback;
     tl_detach_attr_facet detach_attr;
+    bool start_generator; /* start: {generator: true}: the object runs only while
+                             this call resumes it (minicoro): resumed in a loop it
+                             is consumed; torn down with no resume, it never ran */
     bool cooperative;  /* yields to the library's scheduler (counts as the parent waiting) */
     bool must_await;   /* discarding the result is an unawaited task */
     bool nonblocking;  /* never blocking; cuts transitive blocking chains */

@@ -1,0 +1,72 @@
+/* cycles.c - blocks on a CFG cycle (see cycles.h). */
+#include "cycles.h"
+
+#include <stdlib.h>
+
+#include "../util/xalloc.h"
+
+bool *tl_blocks_on_cycles(const tl_func *f)
+{
+    int n = f->nblocks;
+    size_t sz = (size_t)(n > 0 ? n : 1);
+    bool *cyclic = tl_xcalloc(sz, sizeof *cyclic);
+    bool *on_stack = tl_xcalloc(sz, sizeof *on_stack);
+    int *index = tl_xmalloc(sz * sizeof *index), *low = tl_xmalloc(sz * sizeof *low);
+    int *stack = tl_xmalloc(sz * sizeof *stack);           /* Tarjan's stack */
+    int *walk = tl_xmalloc(sz * sizeof *walk), *next = tl_xmalloc(sz * sizeof *next); /* DFS path */
+    for (int v = 0; v < n; v++)
+        index[v] = -1;
+    int counter = 0, sp = 0;
+    for (int root = 0; root < n; root++) {
+        if (index[root] >= 0)
+            continue;
+        int depth = 0;
+        index[root] = low[root] = counter++;
+        stack[sp++] = root;
+        on_stack[root] = true;
+        walk[depth] = root;
+        next[depth++] = 0;
+        while (depth > 0) {
+            int v = walk[depth - 1];
+            const tl_block *blk = &f->blocks[v];
+            if (next[depth - 1] < blk->nsucc) {
+                int w = blk->succ[next[depth - 1]++];
+                if (w < 0 || w >= n)
+                    continue;
+                if (w == v)
+                    cyclic[v] = true;
+                if (index[w] < 0) {
+                    index[w] = low[w] = counter++;
+                    stack[sp++] = w;
+                    on_stack[w] = true;
+                    walk[depth] = w;
+                    next[depth++] = 0;
+                } else if (on_stack[w] && index[w] < low[v]) {
+                    low[v] = index[w];
+                }
+                continue;
+            }
+            depth--;
+            if (depth > 0 && low[v] < low[walk[depth - 1]])
+                low[walk[depth - 1]] = low[v];
+            if (low[v] != index[v])
+                continue;
+            int p = sp; /* pop v's component */
+            while (stack[--p] != v) {
+            }
+            for (int i = p; i < sp; i++) {
+                on_stack[stack[i]] = false;
+                if (sp - p > 1)
+                    cyclic[stack[i]] = true;
+            }
+            sp = p;
+        }
+    }
+    free(on_stack);
+    free(index);
+    free(low);
+    free(stack);
+    free(walk);
+    free(next);
+    return cyclic;
+}

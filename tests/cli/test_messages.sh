@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Messages point at the right thing (issue 12), in text, JSON and SARIF:
+# - one blocking site reached several times in one callback is one finding
+#   whose notes give the blocking call and each other call (file and line);
+# - each step of a cross-file blocking chain carries its own file and line;
+# - unawaited-task names the branch whose path skips the wait;
+# - a wait inside assert() is named by the waiting call, not by assert, and
+#   reported where that call is written;
+# - a leak on the other arm of `return ok ? h : 0` is not "when returning".
+set -u
+TL=$1
+SRC=$2
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+command -v python3 >/dev/null || { echo "FAIL: needs python3 (TASKLINT_TEST_DEPS=1 scripts/setup.sh)"; exit 1; }
+FX=$SRC/fixtures
+ARGS=(-- -I "$FX/include")
+
+# one root cause, one finding
+f=$FX/blocking-in-coroutine/libuv_one_root_cause.c
+NO_COLOR=1 "$TL" --no-config --no-db "$f" "${ARGS[@]}" >"$T/text" 2>&1
+[ "$(grep -c "call to read_line() blocks inside event-loop callback 'on_tick'" "$T/text")" = 1 ] \
+    || fail "dedup: not exactly one finding for on_tick"
+for l in 47 48 49; do
+    grep -q "libuv_one_root_cause.c:$l:5: note: .* here reaches the same blocking call" "$T/text" \
+        || fail "dedup: no note at line $l"
+done
+grep -q "libuv_one_root_cause.c:25:10: note: fread() blocks here, in read_line()" "$T/text" \
+    || fail "dedup: the blocking call's note is missing"
+"$TL" --no-config --no-db --format json "$f" "${ARGS[@]}" >"$T/json" 2>/dev/null
+python3 - "$T/json" <<'PY' || fail "dedup: JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+tick = [f for f in d["findings"] if f["function"] == "on_tick"]
+assert len(tick) == 1, tick
+lines = sorted(n["line"] for n in tick[0]["notes"])
+assert lines == [25, 47, 48, 49], lines
+assert all(n["file"].endswith("libuv_one_root_cause.c") for n in tick[0]["notes"])
+PY
+"$TL" --no-config --no-db --format sarif "$f" "${ARGS[@]}" >"$T/sarif" 2>/dev/null
+python3 - "$T/sarif" <<'PY' || fail "dedup: SARIF relatedLocations"
+import json, sys
+d = json.load(open(sys.argv[1]))
+res = [r for r in d["runs"][0]["results"] if "'on_tick'" in r["message"]["text"]]
+assert len(res) == 1, len(res)
+rel = sorted(x["physicalLocation"]["region"]["startLine"] for x in res[0]["relatedLocations"])
+assert rel == [25, 47, 48, 49], rel
+assert res[0].get("codeFlows"), "no codeFlows"
+PY
+
+# a cross-file chain: every step in its own file
+d=$FX/blocking-in-coroutine/uv_cross_file_chain
+"$TL" --no-config --no-db --format json "$d"/*.c "${ARGS[@]}" >"$T/json" 2>/dev/null
+python3 - "$T/json" <<'PY' || fail "chain: steps without their file and line"
+import json, sys, os
+d = json.load(open(sys.argv[1]))
+f = [f for f in d["findings"] if f["rule"] == "blocking-in-coroutine"][0]
+steps = [(os.path.basename(n["file"]), n["line"]) for n in f["notes"]]
+assert ("cmd.c", 8) in steps and ("storage.c", 9) in steps, steps
+PY
+
+# unawaited-task names the path
+NO_COLOR=1 "$TL" --no-config --no-db "$FX/unawaited-task/libdill_correlated_wait.c" "${ARGS[@]}" >"$T/text" 2>&1
+grep -q "on the path where the condition at line [0-9]* is false" "$T/text" \
+    || fail "unawaited-task: no path in the message"
+
+# the waiting call, not the macro around it
+NO_COLOR=1 "$TL" --no-config --no-db "$FX/missing-timeout/libdill_wait_in_assert.c" "${ARGS[@]}" >"$T/text" 2>&1
+grep -q "assert() waits" "$T/text" && fail "assert named instead of the wait"
+grep -q "chrecv() waits forever" "$T/text" || fail "chrecv not named"
+# ... and reported where chrecv is written inside assert( and CHECK(
+grep -q "libdill_wait_in_assert.c:19:12: warning: chrecv()" "$T/text" || fail "assert: not at chrecv's column"
+grep -q "libdill_wait_in_assert.c:27:11: warning: chrecv()" "$T/text" || fail "CHECK: not at chrecv's column"
+
+# a conditional return: the leak is on the other arm
+NO_COLOR=1 "$TL" --no-config --no-db "$FX/orphaned-spawn/libdill_correlated_bundle.c" "${ARGS[@]}" >"$T/text" 2>&1
+grep -q "leaks at line [0-9]*, where the conditional expression returns another value" "$T/text" \
+    || fail "conditional return: wording"
+grep -q "leaks when returning at line 88" "$T/text" && fail "conditional return: 'when returning' on the line that returns it"
+
+[ $fails = 0 ] && echo "OK messages"
+exit $((fails > 0))
