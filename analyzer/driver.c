@@ -136,9 +136,9 @@ const tl_model_set *tl_driver_config_models(const tl_model_set *base, const char
         for (size_t k = 0; k < ms->nper_path && !e.error; k++) {
             const tl_per_path *pp = &ms->per_path[k];
             char *where = tl_xasprintf("%s:%d", path, pp->line);
-            e.error = check_rule_ids(where, "per-path enable", pp->enable, pp->nenable);
+            e.error = check_rule_ids(where, "per_path enable", pp->enable, pp->nenable);
             if (!e.error)
-                e.error = check_rule_ids(where, "per-path disable", pp->disable, pp->ndisable);
+                e.error = check_rule_ids(where, "per_path disable", pp->disable, pp->ndisable);
             free(where);
         }
     }

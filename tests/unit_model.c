@@ -841,7 +841,7 @@ static void test_config_errors(void **state) {
     make_tmp(&t);
     expect_config_error(&t, "profile: strict\nprofiel: default\n", 2,
                         "unknown key 'profiel' (valid keys: profile, enable, disable, exempt, exclude, "
-                        "per-path, per-path-defaults, functions, replacements, library, "
+                        "per_path, per_path_defaults, functions, replacements, library, "
                         "keep_runs, keep_trend; did you mean 'profile'?)");
     expect_config_error(&t, "profile: strict\nkeep_runs: 0\n", 2,
                         "'keep_runs' must be a number of runs from 1 to 1000000");

@@ -1,6 +1,6 @@
 /* unit_per_path.c - path globs (util/glob.c: fnmatch FNM_PATHNAME semantics,
  * `**`, a directory covering its files, refusal of bad globs, no
- * super-linear blow-up on hostile globs) and the `per-path:` settings of
+ * super-linear blow-up on hostile globs) and the `per_path:` settings of
  * .tasklint.yaml (model/per_path.c: parsing, errors with file:line:col,
  * which entries apply and in which order, the built-in entries, copies). */
 #include <setjmp.h>
@@ -153,7 +153,7 @@ static void test_per_path_parse(void **state) {
     tl_model_error err;
     int rc = load_config(&ms,
                          "profile: default\n"
-                         "per-path:\n"
+                         "per_path:\n"
                          "  \"tests\": {disable: [missing-timeout]}\n"
                          "  \"src/core/*.c\": {profile: strict, enable: [unawaited-task]}\n"
                          "  'src/**/gen_*.c': {disable: [orphaned-spawn, unawaited-task]}\n",
@@ -178,10 +178,10 @@ static void test_per_path_parse(void **state) {
     assert_string_equal(copy.per_path[2].disable[1], "unawaited-task");
     tl_models_free(&copy);
 
-    assert_int_equal(load_config(&ms, "per-path-defaults: false\n", &err), 0);
+    assert_int_equal(load_config(&ms, "per_path_defaults: false\n", &err), 0);
     assert_true(ms.no_path_defaults);
     tl_models_free(&ms);
-    assert_int_equal(load_config(&ms, "per-path: {}\n", &err), 0);
+    assert_int_equal(load_config(&ms, "per_path: {}\n", &err), 0);
     tl_models_free(&ms);
 }
 
@@ -198,17 +198,17 @@ static void expect_error(const char *text, const char *pos, const char *part) {
 
 static void test_per_path_errors(void **state) {
     (void)state;
-    expect_error("per-path: [tests]\n", "c.yaml:1:11:", "must be a mapping of globs");
-    expect_error("per-path:\n  tests: [a]\n", "c.yaml:2:10:", "must be a mapping (keys");
-    expect_error("per-path:\n  tests: {profile: lax}\n", "c.yaml:2:", "valid values: default, strict");
-    expect_error("per-path:\n  tests: {ignore: [x]}\n", "c.yaml:2:", "ignore");
-    expect_error("per-path:\n  \"a[b\": {}\n", "c.yaml:2:3:", "'[' must be closed");
-    expect_error("per-path-defaults: maybe\n", "c.yaml:1:", "valid values: false, true");
+    expect_error("per_path: [tests]\n", "c.yaml:1:11:", "must be a mapping of globs");
+    expect_error("per_path:\n  tests: [a]\n", "c.yaml:2:10:", "must be a mapping (keys");
+    expect_error("per_path:\n  tests: {profile: lax}\n", "c.yaml:2:", "valid values: default, strict");
+    expect_error("per_path:\n  tests: {ignore: [x]}\n", "c.yaml:2:", "ignore");
+    expect_error("per_path:\n  \"a[b\": {}\n", "c.yaml:2:3:", "'[' must be closed");
+    expect_error("per_path_defaults: maybe\n", "c.yaml:1:", "valid values: false, true");
     expect_error("exclude: [ok, \"bad[\"]\n", "c.yaml:1:", "exclude glob 'bad['");
     /* too long (an explicit key: YAML's implicit keys stop at 1024) */
     size_t n = TL_GLOB_MAX + 64;
     char *text = malloc(n + 64);
-    strcpy(text, "per-path:\n  ? ");
+    strcpy(text, "per_path:\n  ? ");
     size_t at = strlen(text);
     memset(text + at, 'x', TL_GLOB_MAX + 1);
     strcpy(text + at + TL_GLOB_MAX + 1, "\n  : {}\n");
@@ -221,7 +221,7 @@ static void test_per_path_order(void **state) {
     tl_model_set ms;
     tl_model_error err;
     assert_int_equal(load_config(&ms,
-                                 "per-path:\n"
+                                 "per_path:\n"
                                  "  \"tests/net\": {enable: [missing-timeout]}\n"
                                  "  \"**/*.c\": {profile: strict}\n"
                                  "  \"src\": {disable: [unawaited-task]}\n",
@@ -241,8 +241,8 @@ static void test_per_path_order(void **state) {
     assert_int_equal(tl_per_path_each(&ms, NULL, NULL, NULL), 0);
     tl_models_free(&ms);
 
-    /* per-path-defaults: false drops the built-in entries */
-    assert_int_equal(load_config(&ms, "per-path-defaults: false\n", &err), 0);
+    /* per_path_defaults: false drops the built-in entries */
+    assert_int_equal(load_config(&ms, "per_path_defaults: false\n", &err), 0);
     assert_int_equal(tl_per_path_each(&ms, "tests/a.c", NULL, NULL), 0);
     tl_models_free(&ms);
     /* without a config: the built-in entries only */

@@ -50,12 +50,12 @@ static void put_entry(FILE *out, const tl_per_path *e, const char *from) {
 
 /* The per-path entries in the order they apply (per_path.h). */
 static void show_per_path(FILE *out, const tl_model_set *settings, const char *base) {
-    fputs("per-path: (globs relative to ", out);
+    fputs("per_path: (globs relative to ", out);
     tl_term_puts(out, base);
     fputs("; every matching entry applies, later ones win; --profile, --enable and --disable "
           "win over them)\n", out);
     if (settings->no_path_defaults)
-        fputs("  built-in entries off (config: per-path-defaults: false)\n", out);
+        fputs("  built-in entries off (config: per_path_defaults: false)\n", out);
     else
         for (size_t i = 0; i < tl_per_path_nbuiltin; i++)
             put_entry(out, &tl_per_path_builtin[i], "built in: test and benchmark directories");

@@ -510,7 +510,7 @@ int tl_models_load_config(tl_model_set *ms, const char *path, tl_model_error *er
 int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, const char *path,
                                tl_model_error *err) {
     static const char *const keys[] = {"profile", "enable", "disable", "exempt", "exclude",
-                                       "per-path", "per-path-defaults", "functions",
+                                       "per_path", "per_path_defaults", "functions",
                                        "replacements", "library", "keep_runs",
                                        "keep_trend", NULL};
     static const char *const bools[] = {"false", "true", NULL};
@@ -535,7 +535,7 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
     }
     if (root->type != TL_YAML_MAP) {
         ml_fail(&L, root, "a config must be a mapping (keys: profile, enable, disable, exempt, "
-                              "exclude, per-path, per-path-defaults, functions, replacements, "
+                              "exclude, per_path, per_path_defaults, functions, replacements, "
                               "library, keep_runs, keep_trend)");
         goto out;
     }
@@ -570,12 +570,12 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
             goto out;
         }
     }
-    if ((x = tl_yaml_get(root, "per-path")) &&
+    if ((x = tl_yaml_get(root, "per_path")) &&
         ml_read_per_path(&L, x, &scratch.per_path, &scratch.nper_path))
         goto out;
     int path_defaults = -1;
-    if ((x = tl_yaml_get(root, "per-path-defaults")) &&
-        ml_get_choice(&L, x, "per-path-defaults", bools, &path_defaults))
+    if ((x = tl_yaml_get(root, "per_path_defaults")) &&
+        ml_get_choice(&L, x, "per_path_defaults", bools, &path_defaults))
         goto out;
     if ((x = tl_yaml_get(root, "keep_runs"))) {
         char *end = NULL;

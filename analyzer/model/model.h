@@ -219,9 +219,9 @@ typedef struct tl_model_set {
     size_t nenable, ndisable;
     char **exclude;           /* `exclude:` globs: files not analysed (cli/exclude.c) */
     size_t nexclude;
-    struct tl_per_path_s *per_path; /* `per-path:` entries, in file order (per_path.h) */
+    struct tl_per_path_s *per_path; /* `per_path:` entries, in file order (per_path.h) */
     size_t nper_path;
-    bool no_path_defaults;    /* `per-path-defaults: false`: no built-in per-path entries */
+    bool no_path_defaults;    /* `per_path_defaults: false`: no built-in per-path entries */
     /* history kept in the findings store (`tasklint gc`, store.h): 0 unset */
     int keep_runs;            /* `keep_runs: N`: drop older runs after each run */
     int keep_trend;           /* `keep_trend:` 1 none, 2 day, 3 week */

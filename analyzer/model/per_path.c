@@ -1,4 +1,4 @@
-/* per_path.c - the `per-path:` section of .tasklint.yaml (read by the config
+/* per_path.c - the `per_path:` section of .tasklint.yaml (read by the config
  * loader in model.c), the built-in entries for test and benchmark
  * directories, and which entries apply to a file (used by the driver and by
  * --show-config).  See per_path.h. */
@@ -115,7 +115,7 @@ int ml_read_per_path(loader *L, const tl_yaml_node *n, tl_per_path **v, size_t *
     static const char *const profiles[] = {"default", "strict", NULL};
     if (tl_yaml_is_null(n)) return 0;
     if (n->type != TL_YAML_MAP)
-        return ml_fail(L, n, "'per-path' must be a mapping of globs to settings, e.g. "
+        return ml_fail(L, n, "'per_path' must be a mapping of globs to settings, e.g. "
                              "\"tests\": {disable: [missing-timeout]}");
     if (n->n == 0) return 0;
     tl_per_path *nv = realloc(*v, (*count + n->n) * sizeof *nv);
@@ -127,10 +127,10 @@ int ml_read_per_path(loader *L, const tl_yaml_node *n, tl_per_path **v, size_t *
         tl_yaml_node at = {.line = n->key_lines[i], .col = n->key_cols[i]};
         const char *why = tl_glob_valid(glob, strlen(glob));
         if (why)
-            return ml_fail(L, &at, "per-path glob '%.60s%s': %s", glob,
+            return ml_fail(L, &at, "per_path glob '%.60s%s': %s", glob,
                            strlen(glob) > 60 ? "..." : "", why);
         if (body->type != TL_YAML_MAP)
-            return ml_fail(L, body, "per-path '%s' must be a mapping (keys: profile, enable, "
+            return ml_fail(L, body, "per_path '%s' must be a mapping (keys: profile, enable, "
                                     "disable)", glob);
         if (ml_check_keys(L, body, keys) != 0) return -1;
         tl_per_path e = {.profile = -1, .line = n->key_lines[i]};

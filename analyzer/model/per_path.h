@@ -1,11 +1,11 @@
-/* per_path.h - settings for the files under some paths: the `per-path:`
+/* per_path.h - settings for the files under some paths: the `per_path:`
  * section of .tasklint.yaml, and the built-in default for test and benchmark
  * directories.
  *
- *     per-path:
+ *     per_path:
  *       "tests": {disable: [missing-timeout]}
  *       "src/core": {profile: strict, enable: [unawaited-task]}
- *     per-path-defaults: false    # drop the built-in entries below
+ *     per_path_defaults: false    # drop the built-in entries below
  *
  * A glob (util/glob.h: fnmatch with FNM_PATHNAME, `**` for any directories)
  * is matched against the analysed file's path relative to the directory of

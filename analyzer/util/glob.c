@@ -1,6 +1,6 @@
 /* glob.c - fnmatch-style path globs with `**`, in O(|glob| x |path|) time
  * (see glob.h).  Used for `exclude:` / --exclude (cli/exclude.c) and for the
- * `per-path:` settings of .tasklint.yaml (model/per_path.c). */
+ * `per_path:` settings of .tasklint.yaml (model/per_path.c). */
 #include "util/glob.h"
 
 #include <string.h>

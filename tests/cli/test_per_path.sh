@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# per-path: settings in .tasklint.yaml (globs relative to the config's
+# per_path: settings in .tasklint.yaml (globs relative to the config's
 # directory, every matching entry applies, later ones win, the command line
 # wins over all), the built-in entry for test and benchmark directories
-# (missing-timeout off; per-path-defaults: false drops it), --show-config,
+# (missing-timeout off; per_path_defaults: false drops it), --show-config,
 # and errors in the section (exit 2, file:line:col).
 # Usage: bash test_per_path.sh TASKLINT SOURCE_DIR
 set -u
@@ -37,20 +37,20 @@ cd "$P" || exit 1
 [ "$(mt "$T/out")" = "bench/b.c lib/uv/test/u.c src/core/c.c src/keep.c src/w.c tests/net/n.c tests/t.c " ] \
     || fail "--enable wins over the built-in entries: $(mt "$T/out")"
 "$TL" --show-config . >"$T/out" 2>&1
-grep -q "^per-path: (globs relative to $P;" "$T/out" || fail "show-config: per-path header: $(cat "$T/out")"
+grep -q "^per_path: (globs relative to $P;" "$T/out" || fail "show-config: per-path header: $(cat "$T/out")"
 grep -q "^  \*\*/tests: disable missing-timeout (built in: test and benchmark directories)$" "$T/out" \
     || fail "show-config: built-in entry"
 
 # a config: later entries win, a directory covers its files, the built-in
 # entries come first
-printf 'per-path:\n  "src": {disable: [missing-timeout]}\n  "src/keep.c": {enable: [missing-timeout]}\n  "tests/net": {enable: [missing-timeout]}\n  "src/core/*.c": {profile: strict}\n' >.tasklint.yaml
+printf 'per_path:\n  "src": {disable: [missing-timeout]}\n  "src/keep.c": {enable: [missing-timeout]}\n  "tests/net": {enable: [missing-timeout]}\n  "src/core/*.c": {profile: strict}\n' >.tasklint.yaml
 "$TL" . >"$T/out" 2>&1
 [ "$(mt "$T/out")" = "src/keep.c tests/net/n.c " ] || fail "config entries: $(mt "$T/out")"
 "$TL" --show-config . >"$T/out" 2>&1
 grep -q "^  src/keep.c: enable missing-timeout (config, line 3)$" "$T/out" || fail "show-config: config entry"
 
 # profile per path: a thread join is a strict-only wait; the command line wins
-printf 'per-path:\n  "src/join.c": {profile: strict}\n' >.tasklint.yaml
+printf 'per_path:\n  "src/join.c": {profile: strict}\n' >.tasklint.yaml
 "$TL" src/join.c >"$T/out" 2>&1
 grep -q "src/join.c:2:.*\[missing-timeout\]" "$T/out" || fail "per-path profile strict: $(cat "$T/out")"
 "$TL" --profile default src/join.c >"$T/out" 2>&1
@@ -58,23 +58,23 @@ grep -q "\[missing-timeout\]" "$T/out" && fail "--profile does not win over per-
 "$TL" --disable missing-timeout src/join.c >"$T/out" 2>&1
 grep -q "\[missing-timeout\]" "$T/out" && fail "--disable does not win over per-path"
 # ... and the top-level settings come before the per-path ones
-printf 'profile: strict\ndisable: [missing-timeout]\nper-path:\n  "src/join.c": {profile: default, enable: [missing-timeout]}\n' >.tasklint.yaml
+printf 'profile: strict\ndisable: [missing-timeout]\nper_path:\n  "src/join.c": {profile: default, enable: [missing-timeout]}\n' >.tasklint.yaml
 "$TL" src/join.c >"$T/out" 2>&1
 grep -q "\[missing-timeout\]" "$T/out" && fail "per-path profile default does not win over the top level"
 "$TL" src/w.c >"$T/out" 2>&1
 grep -q "\[missing-timeout\]" "$T/out" && fail "top-level disable lost outside the per-path glob"
 
-# per-path-defaults: false
-printf 'per-path-defaults: false\n' >.tasklint.yaml
+# per_path_defaults: false
+printf 'per_path_defaults: false\n' >.tasklint.yaml
 "$TL" tests bench >"$T/out" 2>&1
-[ "$(mt "$T/out")" = "bench/b.c tests/net/n.c tests/t.c " ] || fail "per-path-defaults: false: $(mt "$T/out")"
+[ "$(mt "$T/out")" = "bench/b.c tests/net/n.c tests/t.c " ] || fail "per_path_defaults: false: $(mt "$T/out")"
 "$TL" --show-config . >"$T/out" 2>&1
-grep -q "built-in entries off (config: per-path-defaults: false)" "$T/out" || fail "show-config: defaults off"
+grep -q "built-in entries off (config: per_path_defaults: false)" "$T/out" || fail "show-config: defaults off"
 
 # globs are relative to the config's directory: a config in a subdirectory
 # (the built-in entries too: relative to tests/, t.c is not in a test
 # directory)
-printf 'per-path:\n  "net": {disable: [missing-timeout]}\n' >tests/.tasklint.yaml
+printf 'per_path:\n  "net": {disable: [missing-timeout]}\n' >tests/.tasklint.yaml
 rm .tasklint.yaml
 "$TL" tests >"$T/out" 2>&1
 [ "$(mt "$T/out")" = "tests/t.c " ] || fail "a config in tests/: $(mt "$T/out")"
@@ -89,15 +89,15 @@ grep -q "src/w.c:.*\[missing-timeout\]" "$T/out" || fail "compile database: src/
 rm compile_commands.json
 
 # errors: exit 2 and the place
-printf 'per-path:\n  "src/[ab": {disable: [missing-timeout]}\n' >.tasklint.yaml
+printf 'per_path:\n  "src/[ab": {disable: [missing-timeout]}\n' >.tasklint.yaml
 "$TL" src/w.c >"$T/out" 2>&1; rc=$?
-[ $rc = 2 ] && grep -q "\.tasklint\.yaml:2:3: per-path glob 'src/\[ab': a '\[' must be closed" "$T/out" \
+[ $rc = 2 ] && grep -q "\.tasklint\.yaml:2:3: per_path glob 'src/\[ab': a '\[' must be closed" "$T/out" \
     || fail "a bad glob: exit $rc: $(cat "$T/out")"
-printf 'per-path:\n  tests: {disable: [missing-timeot]}\n' >.tasklint.yaml
+printf 'per_path:\n  tests: {disable: [missing-timeot]}\n' >.tasklint.yaml
 "$TL" src/w.c >"$T/out" 2>&1; rc=$?
-[ $rc = 2 ] && grep -q "\.tasklint\.yaml:2: unknown rule 'missing-timeot' in per-path disable" "$T/out" \
+[ $rc = 2 ] && grep -q "\.tasklint\.yaml:2: unknown rule 'missing-timeot' in per_path disable" "$T/out" \
     || fail "an unknown rule: exit $rc: $(cat "$T/out")"
-printf 'per-path:\n  tests: {profile: lax}\n' >.tasklint.yaml
+printf 'per_path:\n  tests: {profile: lax}\n' >.tasklint.yaml
 "$TL" --show-config . >"$T/out" 2>&1; rc=$?
 [ $rc = 2 ] && grep -q "unknown value 'lax' for 'profile'" "$T/out" || fail "show-config: a bad profile: exit $rc"
 

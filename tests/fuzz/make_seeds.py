@@ -225,23 +225,23 @@ functions:                   # the project's own wrappers
     "crlf": "profile: strict\r\ndisable: [orphaned-spawn]\r\n",
     "bom": "\ufeffprofile: strict\n",
     "tab": "profile:\tstrict\n",
-    # per-path: (model/per_path.c)
-    "per-path-readme": "per-path:\n  \"tests/**\": {disable: [missing-timeout]}\n"
+    # per_path: (model/per_path.c)
+    "per_path-readme": "per_path:\n  \"tests/**\": {disable: [missing-timeout]}\n"
                        "  \"src/core/*.c\": {profile: strict}\n",
-    "per-path-all-keys": "per-path:\n  \"**/gen_*.c\": {profile: default, enable: [unawaited-task], "
-                         "disable: [orphaned-spawn, missing-timeout]}\nper-path-defaults: false\n",
-    "per-path-block": "per-path:\n  tests:\n    disable:\n      - missing-timeout\n"
+    "per_path-all-keys": "per_path:\n  \"**/gen_*.c\": {profile: default, enable: [unawaited-task], "
+                         "disable: [orphaned-spawn, missing-timeout]}\nper_path_defaults: false\n",
+    "per_path-block": "per_path:\n  tests:\n    disable:\n      - missing-timeout\n"
                       "  'bench/[a-c]?*/**':\n    profile: strict\n",
-    "per-path-empty": "per-path: {}\nper-path-defaults: true\n",
-    "per-path-null-entry": "per-path:\n  tests:\n",
-    "per-path-list": "per-path: [tests]\n",
-    "per-path-bad-glob": "per-path:\n  \"a[b\": {disable: [missing-timeout]}\n",
-    "per-path-bad-escape": "per-path:\n  \"a\\\\\": {}\n",
-    "per-path-bad-key": "per-path:\n  tests: {exempt: [f]}\n",
-    "per-path-bad-profile": "per-path:\n  tests: {profile: lax}\n",
-    "per-path-hostile": "per-path:\n  \"" + "*a" * 200 + "b\": {}\n  \"" + "**/" * 100 + "x\": {}\n",
-    "per-path-alias": "per-path:\n  tests: &t {disable: [missing-timeout]}\n  bench: *t\n",
-    "per-path-defaults-bad": "per-path-defaults: maybe\n",
+    "per_path-empty": "per_path: {}\nper_path_defaults: true\n",
+    "per_path-null-entry": "per_path:\n  tests:\n",
+    "per_path-list": "per_path: [tests]\n",
+    "per_path-bad-glob": "per_path:\n  \"a[b\": {disable: [missing-timeout]}\n",
+    "per_path-bad-escape": "per_path:\n  \"a\\\\\": {}\n",
+    "per_path-bad-key": "per_path:\n  tests: {exempt: [f]}\n",
+    "per_path-bad-profile": "per_path:\n  tests: {profile: lax}\n",
+    "per_path-hostile": "per_path:\n  \"" + "*a" * 200 + "b\": {}\n  \"" + "**/" * 100 + "x\": {}\n",
+    "per_path-alias": "per_path:\n  tests: &t {disable: [missing-timeout]}\n  bench: *t\n",
+    "per_path_defaults-bad": "per_path_defaults: maybe\n",
     "exclude-bad-glob": "exclude: [ok, \"bad[\"]\n",
 }
 
