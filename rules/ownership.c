@@ -426,6 +426,19 @@ static bool parse_cond(const tl_expr *e, tl_own_var_holds_fn var_holds, void *ct
     return true;
 }
 
+int tl_own_edge_relation(const tl_block *b, int s, tl_own_var_holds_fn var_holds, void *ctx,
+                         int *op, int64_t *k)
+{
+    if (b->term != TL_T_BRANCH || !b->cond || s < 0 || s > 1)
+        return -1;
+    int call;
+    if (!parse_cond(b->cond, var_holds, ctx, &call, op, k))
+        return -1;
+    if (s == 1)
+        *op = tl_own_rel_negate(*op);
+    return call;
+}
+
 int tl_own_edge_spawn_outcome(const tl_analysis *a, int fi, const tl_block *b, int s,
                               tl_own_var_holds_fn var_holds, void *ctx, int *outcome)
 {

@@ -10,11 +10,20 @@
  * whose model says `awaited_by: any_wait` any `cooperative` call clears it.
  * A `teardown` call on an object whose work may be pending on some path is
  * reported.  Also: a `must_await` call whose result is discarded.
+ *
+ * With the operations in flight per object (inflight.h): on a branch edge
+ * that says a start call failed (`ret < 0` after `ret = io_uring_submit()`)
+ * nothing it would have started is pending; a teardown while a constant
+ * number of started requests is still unreaped (two submitted, one reaped)
+ * is reported even after an await; and a local object (not a pointer, its
+ * address never stored or handed to unknown code) that the function never
+ * tears down is reported where the function returns with its work pending.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "inflight.h"
 #include "ownership.h"
 #include "rule.h"
 #include "../analyzer/dataflow/dataflow.h"
@@ -103,6 +112,7 @@ typedef struct {
     int *why_call;
     const char **noun;          /* task noun of the spawn a variable was assigned from */
     unsigned char *reported;    /* per call id */
+    unsigned char *reported_exit; /* per var */
     /* loops are assumed to run at least once: on the exit edge of a loop
        header, bits the loop body clears (await on the object, any
        cooperative call) are cleared, unless the body also (re)starts or
@@ -114,6 +124,10 @@ typedef struct {
     const char *awm_library;    /* cache of tl_own_library_await */
     const tl_fn_model *awm;
     long work, budget;          /* state entries processed, and how many may be */
+    tl_inflight inflight;       /* operations in flight per object */
+    int failed_var;             /* scratch of failed_mask */
+    bool *owned;                /* per var: a local object never torn down here whose
+                                   address does not escape (reported at returns) */
     tl_findings *out;
 } ut_ctx;
 
@@ -277,6 +291,70 @@ static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m,
     }
 }
 
+/* A teardown after an await that reaped fewer requests than were started. */
+static void report_unreaped(ut_ctx *c, const tl_instr *in, int v, int n)
+{
+    char td[128], msg[512];
+    tl_own_user_name(&in->call, td, sizeof td);
+    const char *vn = c->f->vars[v].name;
+    const tl_instr *why_in = find_call(c, c->why_call[v]);
+    char whyname[128] = "";
+    if (why_in)
+        tl_own_user_name(&why_in->call, whyname, sizeof whyname);
+    if (why_in)
+        snprintf(msg, sizeof msg,
+                 "'%s' is torn down with %s() while %d request%s started with %s() at line %u %s "
+                 "not reaped: more were started than awaited",
+                 vn, td, n, n == 1 ? "" : "s", whyname, why_in->loc.line,
+                 n == 1 ? "was" : "were");
+    else
+        snprintf(msg, sizeof msg,
+                 "'%s' is torn down with %s() while %d started request%s %s not reaped: more "
+                 "were started than awaited",
+                 vn, td, n, n == 1 ? "" : "s", n == 1 ? "was" : "were");
+    tl_finding *fd = tl_findings_add(c->out, tl_rule_unawaited_task.id,
+                                     tl_rule_unawaited_task.severity, in->loc.file, in->loc.line,
+                                     in->loc.col, c->f->name, msg);
+    if (!fd)
+        return;
+    tl_finding_set_snippet(fd, in->call.text ? in->call.text : in->call.callee);
+    if (why_in)
+        tl_finding_add_note(fd, why_in->loc.file, why_in->loc.line, why_in->loc.col,
+                            "requests started here");
+}
+
+/* Returning from block b with work pending on a local object the function
+ * never tears down: the object goes away with the work in flight. */
+static void report_exit(ut_ctx *c, const tl_block *b)
+{
+    tl_loc at = b->term_loc.file ? b->term_loc : c->f->end_loc;
+    for (int i = b->ninstrs - 1; i >= 0; i--)
+        if (b->instrs[i].kind == TL_I_RETURN && b->instrs[i].loc.file) {
+            at = b->instrs[i].loc;
+            break;
+        }
+    for (int k = 0; k < c->env.ntouched; k++) {
+        int v = c->env.touched[k];
+        if (!c->env.val[v] || !c->owned[v] || c->reported_exit[v])
+            continue;
+        c->reported_exit[v] = 1;
+        const tl_instr *why_in = find_call(c, c->why_call[v]);
+        char whyname[128] = "", msg[512];
+        if (why_in)
+            tl_own_user_name(&why_in->call, whyname, sizeof whyname);
+        snprintf(msg, sizeof msg,
+                 "'%s' goes out of scope here with work started by %s() at line %u never awaited, "
+                 "and it is never torn down",
+                 c->f->vars[v].name, why_in ? whyname : "a start", why_in ? why_in->loc.line : 0);
+        tl_finding *fd = tl_findings_add(c->out, tl_rule_unawaited_task.id,
+                                         tl_rule_unawaited_task.severity, at.file, at.line,
+                                         at.col, c->f->name, msg);
+        if (fd && why_in)
+            tl_finding_add_note(fd, why_in->loc.file, why_in->loc.line, why_in->loc.col,
+                                "work started here");
+    }
+}
+
 /* Apply instruction ii to the unpacked state. */
 static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
 {
@@ -296,6 +374,13 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
                     !c->reported[call->id]) {
                     c->reported[call->id] = 1;
                     report_teardown(c, in, m, v, (unsigned)bits);
+                } else if (c->reporting && call->id >= 0 && call->id < f->ncalls &&
+                           !c->reported[call->id]) {
+                    const tl_inflight_at *at = tl_inflight_before(&c->inflight, call->id);
+                    if (at && at->inflight > 0 && at->inflight != TL_IF_MANY) {
+                        c->reported[call->id] = 1;
+                        report_unreaped(c, in, v, at->inflight);
+                    }
                 }
                 set_bits(c, v, 0);
             }
@@ -492,6 +577,11 @@ static uint64_t loop_clear_mask(void *ctx, int v)
     return (l->coop ? UT_ANY : 0) | (sorted_has(l->awv, l->nawv, v) ? UT_ANY | UT_STRICT : 0);
 }
 
+static uint64_t failed_mask(void *ctx, int v)
+{
+    return v == ((ut_ctx *)ctx)->failed_var ? ~(uint64_t)0 : 0;
+}
+
 static bool ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s)
 {
     (void)f;
@@ -499,6 +589,16 @@ static bool ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, i
     ut_state *st = stp;
     if (!st->reached || st->vars.n == 0 || b->term != TL_T_BRANCH || s < 0 || s > 1)
         return true;
+    int failed = tl_inflight_failed_start(&c->inflight, b->id, s);
+    const tl_instr *fin = failed >= 0 ? find_call(c, failed) : NULL;
+    const tl_fn_model *fm = fin ? tl_own_model(c->a, c->fi, failed) : NULL;
+    if (fm && fm->start.present) { /* the start failed: it started nothing */
+        int v = obj_var(c, &fin->call, fm->start.arg);
+        if (v >= 0) {
+            c->failed_var = v;
+            tl_sparse_clear(&st->vars, failed_mask, c);
+        }
+    }
     ut_loop *l = &c->loops[b->id];
     c->work += st->vars.n;
     if (!l->done)
@@ -610,6 +710,64 @@ static int compute_tracked(ut_ctx *c)
     return ntracked;
 }
 
+/* Every variable e reads (or takes the address of) is not owned. */
+static void disown_vars(ut_ctx *c, const tl_expr *e)
+{
+    if (!e)
+        return;
+    if (e->kind == TL_E_VAR && e->var >= 0 && e->var < c->nvars)
+        c->owned[e->var] = false;
+    for (int k = 0; k < e->nkids; k++)
+        disown_vars(c, e->kids[k]);
+}
+
+/* Local objects (a struct on the stack, like `struct io_uring ring`) that
+ * may hold started work, are never torn down in the function, and whose
+ * address goes nowhere the function cannot see: not stored, copied,
+ * returned, nor passed to a function no model or summary describes. */
+static void compute_owned(ut_ctx *c)
+{
+    const tl_func *f = c->f;
+    int n = 0;
+    for (int v = 0; v < c->nvars; v++) {
+        const tl_var *x = &f->vars[v];
+        c->owned[v] = c->tracked[v] && x->kind == TL_VAR_LOCAL && x->is_record && !x->is_pointer &&
+                      !x->is_array;
+        n += c->owned[v];
+    }
+    if (!n)
+        return;
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        const tl_block *b = &f->blocks[bi];
+        for (int i = 0; i < b->ninstrs; i++) {
+            const tl_instr *in = &b->instrs[i];
+            const tl_expr *val = in->kind == TL_I_STORE || in->kind == TL_I_ASSIGN ||
+                                         in->kind == TL_I_RETURN
+                                     ? in->value
+                                     : NULL;
+            disown_vars(c, val);
+            if (in->kind != TL_I_CALL)
+                continue;
+            const tl_call *call = &in->call;
+            const tl_fn_model *m = tl_own_model(c->a, c->fi, call->id);
+            int v;
+            if (m && m->teardown.present && (v = obj_var(c, call, m->teardown.arg)) >= 0)
+                c->owned[v] = false;
+            if (m && m->release.present && (v = obj_var(c, call, m->release.arg)) >= 0)
+                c->owned[v] = false;
+            bool known = call->callee_system ||
+                         (call->callee && tl_models_namespace(c->a->models, call->callee)) ||
+                         (m && (!m->library || strcmp(m->library, "program") != 0)) ||
+                         (m && (m->nborrow > 0 || m->await.present));
+            if (known)
+                continue;
+            for (int k = 0; k < call->nargs; k++)
+                if ((v = obj_var(c, call, k)) >= 0)
+                    c->owned[v] = false;
+        }
+    }
+}
+
 static bool ut_exhausted(void *ctx)
 {
     const ut_ctx *c = ctx;
@@ -670,11 +828,16 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     check_must_await(a, fi, out);
     if (f->nblocks == 0)
         return;
-    /* anything to tear down at all? */
+    /* anything to tear down at all, or work started on a local object? */
     bool any_teardown = false;
     for (int id = 0; id < f->ncalls && !any_teardown; id++) {
         const tl_fn_model *m = tl_own_model(a, fi, id);
-        any_teardown = m && m->teardown.present;
+        const tl_instr *in = m && m->start.present ? a->funcs[fi].calls[id].instr : NULL;
+        int v = in ? tl_own_arg_root(in->call.args[m->start.arg < in->call.nargs ? m->start.arg : 0])
+                   : -1;
+        any_teardown = m && (m->teardown.present ||
+                             (in && m->start.arg < in->call.nargs && v >= 0 && v < f->nvars &&
+                              f->vars[v].kind == TL_VAR_LOCAL));
     }
     if (!any_teardown)
         return;
@@ -707,6 +870,10 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
         return;
     }
     c.reported = tl_xcalloc(nc, 1);
+    c.reported_exit = tl_xcalloc(nv, 1);
+    c.owned = tl_xcalloc(nv, sizeof *c.owned);
+    compute_owned(&c);
+    tl_inflight_compute(a, fi, &c.inflight);
     c.why = tl_xcalloc(nv, sizeof(int));
     c.why_call = tl_xmalloc(nv * sizeof(int));
     c.noun = tl_xcalloc(nv, sizeof(char *));
@@ -734,9 +901,20 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
         tl_sparse_unpack(&c.env, &in->vars);
         for (int i = 0; i < f->blocks[bi].ninstrs; i++)
             ut_apply(&c, &f->blocks[bi], i);
+        if (f->blocks[bi].term == TL_T_EXIT && bi != f->exit)
+            report_exit(&c, &f->blocks[bi]);
+        tl_sparse_discard(&c.env);
+    }
+    if (f->exit >= 0 && f->exit < f->nblocks && r.reached[f->exit]) {
+        /* falling off the end (returns were reported where they are) */
+        tl_sparse_unpack(&c.env, &((const ut_state *)tl_dataflow_in(&r, f->exit))->vars);
+        report_exit(&c, &f->blocks[f->exit]);
         tl_sparse_discard(&c.env);
     }
     tl_dataflow_free(&r);
+    tl_inflight_free(&c.inflight);
+    free(c.owned);
+    free(c.reported_exit);
     tl_sparse_scratch_free(&c.env);
     free(c.result_bits);
     free(c.tracked);
