@@ -30,6 +30,7 @@ typedef struct {
     const tl_func *f;
     int nvars;
     bool *tracked;      /* per var: an object whose work is followed */
+    bool *prepares;     /* per var: the function prepares operations on it somewhere */
     int *owner;         /* per var: the object a part variable belongs to, -1 none, -2 several */
     unsigned char *desc;/* per var: DESC_* origins of a descriptor variable */
     int *peer_prep;     /* per var (flow-insensitive): a peer prepare call */
@@ -65,20 +66,25 @@ static void if_bottom(void *ctx, void *st) {
     s->vars.n = 0;
 }
 
-/* Objects the function did not make carry operations from outside. */
+/* Objects the function did not make carry operations from outside, unless
+ * the function prepares operations on them itself: then it manages their
+ * work (what its callers started they reap themselves). */
+static bool from_outside(const if_ctx *c, int v) {
+    return c->tracked[v] && !c->prepares[v] && c->f->vars[v].kind != TL_VAR_LOCAL &&
+           c->f->vars[v].kind != TL_VAR_TEMP;
+}
+
 static void if_entry(void *ctx, void *st) {
     if_ctx *c = ctx;
     if_state *s = st;
     if_bottom(ctx, st);
     s->reached = true;
     int n = 0;
-    for (int v = 0; v < c->nvars; v++)
-        if (c->tracked[v] && c->f->vars[v].kind != TL_VAR_LOCAL && c->f->vars[v].kind != TL_VAR_TEMP)
-            n++;
+    for (int v = 0; v < c->nvars; v++) n += from_outside(c, v);
     if (!n) return;
     s->vars.e = tl_xmalloc((size_t)n * sizeof *s->vars.e);
     for (int v = 0; v < c->nvars; v++)
-        if (c->tracked[v] && c->f->vars[v].kind != TL_VAR_LOCAL && c->f->vars[v].kind != TL_VAR_TEMP)
+        if (from_outside(c, v))
             s->vars.e[s->vars.n++] = (tl_sparse_entry){v, PACK(TL_IF_OUTSIDE, 0, TL_IF_MANY)};
 }
 
@@ -229,14 +235,10 @@ static void apply(if_ctx *c, const tl_instr *in) {
             uint64_t x = get(c, v);
             unsigned k = op_kind(c, call, &m->prepare);
             if (k == TL_IF_PEER && c->peer_prep[v] < 0) c->peer_prep[v] = call->id;
-            /* the function manages the object's work from here: what came
-               from outside is taken as reaped there */
-            int p = PREP(x), fl = FLIGHT(x);
-            if (KINDS(x) & TL_IF_OUTSIDE) p = 0, fl = 0;
-            put(c, v, PACK((KINDS(x) & ~(unsigned)TL_IF_OUTSIDE) | k, add_count(p, 1), fl));
+            put(c, v, PACK(KINDS(x) | k, add_count(PREP(x), 1), FLIGHT(x)));
         }
     }
-    if (!m || opaque_call(c, call, m)) {
+    if (opaque_call(c, call, m)) {
         for (int k = 0; k < call->nargs; k++) {
             int v = root_of(c, call, k);
             if (v < 0 || !c->tracked[v]) continue;
@@ -255,12 +257,12 @@ static void apply(if_ctx *c, const tl_instr *in) {
         if (v >= 0 && c->tracked[v]) {
             uint64_t x = get(c, v);
             int p = PREP(x), f = FLIGHT(x);
-            if (m->await.submits) f = add_count(f, p), p = 0;
+            if (m->reap.submits) f = add_count(f, p), p = 0;
             int r = -1; /* completions reaped; -1: all of them */
-            if (m->await.has_count) {
-                r = m->await.count > 254 ? 254 : (int)m->await.count;
-            } else if (m->await.has_count_arg) {
-                tl_cval cv = tl_own_arg_value(c->a, c->fi, call, m->await.count_arg);
+            if (m->reap.has_count) {
+                r = m->reap.count > 254 ? 254 : (int)m->reap.count;
+            } else if (m->reap.has_count_arg) {
+                tl_cval cv = tl_own_arg_value(c->a, c->fi, call, m->reap.count_arg);
                 r = cv.kind == TL_CV_INT && cv.v >= 0 && cv.v < 255 ? (int)cv.v : -1;
                 if (cv.kind == TL_CV_INT && cv.v >= 255) r = TL_IF_MANY;
             }
@@ -309,8 +311,8 @@ static int var_holds(void *ctx, int v) {
 /* Does "result OP k" mean the start call started none of the `prepared`
  * operations (TL_IF_MANY: unknown)?  For a count result: negative, 0, or
  * fewer than were prepared ("!= N" with N prepared). */
-static bool start_failed(const tl_arg_facet *s, int prepared, int op, int64_t k) {
-    if (s->success != TL_SUCCESS_COUNT) return tl_own_relation_fails(s->success, op, k);
+static bool start_failed(tl_success success, int prepared, int op, int64_t k) {
+    if (success != TL_SUCCESS_COUNT) return tl_own_relation_fails(success, op, k);
     int64_t n = prepared == TL_IF_MANY || prepared == 0 ? -1 : prepared;
     switch (op) {
     case TL_REL_LT: return k <= (n > 0 ? n : 1);
@@ -327,9 +329,9 @@ static int edge_failed_start(if_ctx *c, const tl_sparse_map *m, const tl_block *
     int64_t k;
     int call = tl_own_edge_relation(b, s, var_holds, &h, &op, &k);
     const tl_fn_model *sm = call >= 0 ? model_of(c, call) : NULL;
-    if (!sm || !sm->start.present || sm->start.success == TL_SUCCESS_ALWAYS) return -1;
+    if (!sm || !sm->start.present || sm->start_success == TL_SUCCESS_ALWAYS) return -1;
     int prepared = call < c->out->ncalls ? c->start_prep[call] : TL_IF_MANY;
-    return start_failed(&sm->start, prepared, op, k) ? call : -1;
+    return start_failed(sm->start_success, prepared, op, k) ? call : -1;
 }
 
 /* A failed start: what it would have started is not in flight. */
@@ -421,6 +423,14 @@ static bool collect(if_ctx *c) {
                 if (own >= 0 && c->owner[v] != -2 && c->owner[v] != own)
                     c->owner[v] = c->owner[v] == -1 ? own : -2;
             }
+    for (int id = 0; id < ff->ncalls; id++) {
+        const tl_fn_model *m = ff->calls[id].model;
+        const tl_instr *in = ff->calls[id].instr;
+        int v;
+        if (m && in && ff->calls[id].reached && m->prepare.present &&
+            (v = part_owner(c, &in->call, m->prepare.arg)) >= 0)
+            c->prepares[v] = true;
+    }
     return true;
 }
 
@@ -437,12 +447,13 @@ void tl_inflight_compute(const tl_analysis *a, int fi, tl_inflight *out) {
     c.nvars = f->nvars;
     size_t nv = (size_t)f->nvars + 1;
     c.tracked = tl_xcalloc(nv, sizeof *c.tracked);
+    c.prepares = tl_xcalloc(nv, sizeof *c.prepares);
     c.desc = tl_xcalloc(nv, sizeof *c.desc);
     c.owner = tl_xmalloc(nv * sizeof *c.owner);
     c.peer_prep = tl_xmalloc(nv * sizeof *c.peer_prep);
     for (size_t v = 0; v < nv; v++) c.owner[v] = c.peer_prep[v] = -1;
     if (!collect(&c)) {
-        free(c.tracked), free(c.desc), free(c.owner), free(c.peer_prep);
+        free(c.tracked), free(c.prepares), free(c.desc), free(c.owner), free(c.peer_prep);
         return;
     }
     out->fi = fi;
@@ -487,7 +498,8 @@ void tl_inflight_compute(const tl_analysis *a, int fi, tl_inflight *out) {
     }
     tl_dataflow_free(&r);
     tl_sparse_scratch_free(&c.env);
-    free(c.tracked), free(c.desc), free(c.owner), free(c.peer_prep), free(c.start_prep);
+    free(c.tracked), free(c.prepares), free(c.desc), free(c.owner), free(c.peer_prep),
+        free(c.start_prep);
 }
 
 void tl_inflight_free(tl_inflight *r) {

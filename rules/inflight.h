@@ -12,8 +12,9 @@
  * (a join of two different counts, a loop, an unknown argument make them
  * "many").  An object the function did not create (a parameter, a global,
  * the target of a pointer) or handed to a function nobody models starts
- * with operations from "outside"; preparing an operation in the function
- * means the function manages the object's work from there on.
+ * with operations from "outside" (an object the function prepares
+ * operations on anywhere does not start so: the function manages its work,
+ * and what its callers started they reap themselves).
  *
  * The result, per call: the state of the call's object just before it; per
  * branch edge: the start call whose failure the edge implies (`ret < 0`

@@ -412,13 +412,14 @@ static int parse_counter_init(loader *L, const tl_yaml_node *n, tl_counter_init_
  * which results mean success; await how many completions it awaits
  * (count: N or count_arg: M; neither: all) and whether it first starts what
  * was prepared (submits: true). */
-static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, tl_arg_facet *a) {
+static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, tl_arg_facet *a,
+                           tl_success *success, tl_reap_facet *reap) {
     static const char *const plain_keys[] = {"arg", NULL};
     static const char *const start_keys[] = {"arg", "success", NULL};
     static const char *const await_keys[] = {"arg", "count", "count_arg", "submits", NULL};
     static const char *const successes[] = {"always", "zero", "nonnegative", "nonnull", "count",
                                             NULL};
-    bool is_start = strcmp(facet, "start") == 0, is_await = strcmp(facet, "await") == 0;
+    bool is_start = success != NULL, is_await = reap != NULL;
     if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "false") == 0) return 1;
     if (n->type == TL_YAML_SCALAR) {
         if (get_arg(L, n, facet, false, &a->arg) != 0) return -1;
@@ -435,22 +436,22 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
         int v;
         if ((x = tl_yaml_get(n, "success"))) {
             if (ml_get_choice(L, x, "success", successes, &v) != 0) return -1;
-            a->success = v == 4 ? TL_SUCCESS_COUNT : (tl_success)v;
+            *success = v == 4 ? TL_SUCCESS_COUNT : (tl_success)v;
         }
         if ((x = tl_yaml_get(n, "count"))) {
-            if (get_int(L, x, "count", &a->count) != 0) return -1;
-            if (a->count < 0)
+            if (get_int(L, x, "count", &reap->count) != 0) return -1;
+            if (reap->count < 0)
                 return ml_fail(L, x, "'count'%s must be 0 or more", where(w, sizeof(w), L));
-            a->has_count = true;
+            reap->has_count = true;
         }
         if ((x = tl_yaml_get(n, "count_arg"))) {
-            if (get_arg(L, x, "count_arg", false, &a->count_arg) != 0) return -1;
-            a->has_count_arg = true;
+            if (get_arg(L, x, "count_arg", false, &reap->count_arg) != 0) return -1;
+            reap->has_count_arg = true;
         }
-        if (a->has_count && a->has_count_arg)
+        if (reap && reap->has_count && reap->has_count_arg)
             return ml_fail(L, n, "give either 'count' or 'count_arg', not both%s",
                            where(w, sizeof(w), L));
-        if ((x = tl_yaml_get(n, "submits")) && get_bool(L, x, "submits", &a->submits) != 0)
+        if ((x = tl_yaml_get(n, "submits")) && get_bool(L, x, "submits", &reap->submits) != 0)
             return -1;
     }
     a->present = true;
@@ -758,16 +759,16 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
             r = parse_borrow(L, v, f);
             out->facets |= F_BORROW;
         } else if (strcmp(key, "start") == 0) {
-            r = parse_arg_facet(L, v, "start", &f->start);
+            r = parse_arg_facet(L, v, "start", &f->start, &f->start_success, NULL);
             out->facets |= F_START;
         } else if (strcmp(key, "await") == 0) {
-            r = parse_arg_facet(L, v, "await", &f->await);
+            r = parse_arg_facet(L, v, "await", &f->await, NULL, &f->reap);
             out->facets |= F_AWAIT;
         } else if (strcmp(key, "teardown") == 0) {
-            r = parse_arg_facet(L, v, "teardown", &f->teardown);
+            r = parse_arg_facet(L, v, "teardown", &f->teardown, NULL, NULL);
             out->facets |= F_TEARDOWN;
         } else if (strcmp(key, "part_of") == 0) {
-            r = parse_arg_facet(L, v, "part_of", &f->part_of);
+            r = parse_arg_facet(L, v, "part_of", &f->part_of, NULL, NULL);
             out->facets |= F_PART_OF;
         } else if (strcmp(key, "prepare") == 0) {
             r = parse_prepare(L, v, &f->prepare);

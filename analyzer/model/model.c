@@ -69,8 +69,8 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
         memcpy(dst->borrow, src->borrow, sizeof(dst->borrow));
         dst->nborrow = src->nborrow;
     }
-    if (m & F_START) dst->start = src->start;
-    if (m & F_AWAIT) dst->await = src->await;
+    if (m & F_START) dst->start = src->start, dst->start_success = src->start_success;
+    if (m & F_AWAIT) dst->await = src->await, dst->reap = src->reap;
     if (m & F_TEARDOWN) dst->teardown = src->teardown;
     if (m & F_PART_OF) dst->part_of = src->part_of;
     if (m & F_PREPARE) dst->prepare = src->prepare;

@@ -113,13 +113,16 @@ typedef struct {
 typedef struct {
     bool present;
     int arg;
-    tl_success success;  /* start: results meaning the work started (ALWAYS: any) */
-    bool has_count;      /* await: completions it awaits is `count` ... */
+} tl_arg_facet;
+
+/* The await facet's optional fields: how many completions it reaps. */
+typedef struct {
+    bool has_count;      /* `count` completions ... */
     int64_t count;
     bool has_count_arg;  /* ... or the value of argument `count_arg`; neither: all */
     int count_arg;
-    bool submits;        /* await: starts what was prepared first (submit_and_wait) */
-} tl_arg_facet;
+    bool submits;        /* starts what was prepared first (submit_and_wait) */
+} tl_reap_facet;
 
 /* What an operation prepared on an object does (prepare facet). */
 typedef enum {
@@ -215,6 +218,8 @@ typedef struct tl_fn_model {
     tl_arg_facet borrow[TL_MAX_CB_ARGS]; int nborrow; /* args used without ownership change */
     tl_arg_facet start;      /* starts work on the object (mco_resume, io_uring_submit) */
     tl_arg_facet await;      /* awaits the object's work (bundle_wait, io_uring_wait_cqe) */
+    tl_success start_success;/* start: results meaning the work started (ALWAYS: any) */
+    tl_reap_facet reap;      /* await: completions reaped */
     tl_arg_facet teardown;   /* ends the object; unawaited work is a bug (hclose, io_uring_queue_exit) */
     tl_arg_facet part_of;    /* the result is a part of the object in arg (io_uring_get_sqe) */
     tl_prepare_facet prepare;       /* prepares an operation (io_uring_prep_recv) */
