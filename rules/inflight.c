@@ -3,7 +3,9 @@
  * State: a sparse map from variable to a packed value (kinds in bits 0-7,
  * prepared count in 8-15, in-flight count in 16-23); an absent variable has
  * nothing prepared or in flight.  Keys nvars + v say which start call's
- * result variable v holds (call id + 1), for the failure edges.  Joins OR
+ * result variable v holds (call id + 1), for the failure edges; keys
+ * 2 * nvars + v which object variable v holds a part of (object + 1), for
+ * an sqe variable reused across rings.  Joins OR
  * the kinds and keep a count only where both sides agree, so the lattice is
  * finite (kinds x 256 x 256 per variable) and the solve stays within the
  * dataflow budget, linear in the function.
@@ -15,6 +17,7 @@
 
 #include "ownership.h"
 #include "../analyzer/dataflow/sparse_map.h"
+#include "../analyzer/program/program.h"
 #include "../analyzer/util/xalloc.h"
 
 #define KINDS(x) ((unsigned)((x) & 0xffu))
@@ -144,23 +147,33 @@ static const tl_fn_model *model_of(const if_ctx *c, int call) {
     return tl_own_model(c->a, c->fi, call);
 }
 
-/* The object a prepare call's argument is a part of, or -1. */
-static int part_owner(const if_ctx *c, const tl_call *call, int arg) {
+/* The object whose part a call's result is (part_of), or -1. */
+static int result_part_of(const if_ctx *c, int call) {
+    const tl_fn_model *m = model_of(c, call);
+    const tl_instr *pi = call < c->a->funcs[c->fi].ncalls ? c->a->funcs[c->fi].calls[call].instr : NULL;
+    return m && m->part_of.present && pi ? root_of(c, &pi->call, m->part_of.arg) : -1;
+}
+
+/* The object a prepare call's argument is a part of, or -1: the call
+ * handing it out, else what the variable holds on this path (the state's
+ * part keys, when st is given), else the one object the variable ever
+ * holds parts of. */
+static int part_owner(const if_ctx *c, const tl_call *call, int arg, bool flow) {
     if (arg < 0 || arg >= call->nargs) return -1;
     const tl_expr *e = tl_own_strip(call->args[arg]);
-    if (e && e->kind == TL_E_CALLRES) {
-        const tl_fn_model *m = model_of(c, e->call_id);
-        const tl_instr *pi = e->call_id < c->a->funcs[c->fi].ncalls
-                                 ? c->a->funcs[c->fi].calls[e->call_id].instr
-                                 : NULL;
-        return m && m->part_of.present && pi ? root_of(c, &pi->call, m->part_of.arg) : -1;
-    }
+    if (e && e->kind == TL_E_CALLRES) return result_part_of(c, e->call_id);
     int v = tl_own_arg_root(e);
-    return v >= 0 && v < c->nvars && c->owner[v] >= 0 ? c->owner[v] : -1;
+    if (v < 0 || v >= c->nvars) return -1;
+    if (flow) {
+        uint64_t w = c->env.val[2 * c->nvars + v];
+        if (w) return (int)w - 1;
+    }
+    return c->owner[v] >= 0 ? c->owner[v] : -1;
 }
 
 /* The kind of a prepared operation. */
 static unsigned op_kind(const if_ctx *c, const tl_call *call, const tl_prepare_facet *p) {
+    if (p->op == TL_OP_UNKNOWN) return TL_IF_OUTSIDE;
     if (p->op == TL_OP_PEER) return TL_IF_PEER;
     if (p->op == TL_OP_COMPLETE) return TL_IF_COMPLETE;
     int d = root_of(c, call, p->fd_arg);
@@ -168,12 +181,23 @@ static unsigned op_kind(const if_ctx *c, const tl_call *call, const tl_prepare_f
     return d >= 0 && c->desc[d] == DESC_FILE ? TL_IF_COMPLETE : TL_IF_PEER;
 }
 
-/* A call that takes the object and that no model describes (a program
- * function with no await/teardown on it, an unknown one) may do anything. */
-static bool opaque_call(const if_ctx *c, const tl_call *call, const tl_fn_model *m) {
+/* Whether argument k of a call may do anything to the object it names:
+ * a function nobody describes, or a program function that prepares or
+ * starts work on the parameter (its derived `prepare` of unknown
+ * operations).  A library call without a facet on it, and a program
+ * function that does neither with the parameter, do not. */
+static bool opaque_arg(const if_ctx *c, const tl_call *call, const tl_fn_model *m, int k) {
     if (call->callee_system || (call->callee && tl_models_namespace(c->a->models, call->callee)))
         return false;
-    return !m || (m->library && strcmp(m->library, "program") == 0);
+    if (!m) {
+        bool is_slot;
+        const char *usr = tl_call_target_usr(c->f, call, &is_slot);
+        return !(usr && !is_slot && tl_program_defines(c->a->program, usr));
+    }
+    if (!m->library || strcmp(m->library, "program") != 0) return false;
+    if (m->await.present && m->await.arg == k) return false;
+    if (m->teardown.present && m->teardown.arg == k) return false;
+    return (m->prepare.present && m->prepare.arg == k) || (m->release.present && m->release.arg == k);
 }
 
 static uint64_t get(if_ctx *c, int v) {
@@ -209,6 +233,14 @@ static void apply(if_ctx *c, const tl_instr *in) {
     if (in->kind == TL_I_DECL) {
         if (in->var >= 0 && in->var < c->nvars && c->tracked[in->var]) put(c, in->var, 0);
         if (in->var >= 0 && in->var < c->nvars) put(c, c->nvars + in->var, 0);
+        if (in->var >= 0 && in->var < c->nvars) put(c, 2 * c->nvars + in->var, 0);
+        return;
+    }
+    if (in->kind == TL_I_STORE) { /* sqes[i] = io_uring_get_sqe(&ring) */
+        int v = tl_own_arg_root(in->target);
+        const tl_expr *e = tl_own_strip(in->value);
+        int w = e && e->kind == TL_E_CALLRES ? result_part_of(c, e->call_id) : -1;
+        if (v >= 0 && v < c->nvars && w >= 0) put(c, 2 * c->nvars + v, (uint64_t)w + 1);
         return;
     }
     if (in->kind == TL_I_ASSIGN) {
@@ -217,6 +249,11 @@ static void apply(if_ctx *c, const tl_instr *in) {
         const tl_expr *e = tl_own_strip(in->value);
         const tl_fn_model *m = e && e->kind == TL_E_CALLRES ? model_of(c, e->call_id) : NULL;
         put(c, c->nvars + v, m && m->start.present ? (uint64_t)e->call_id + 1 : 0);
+        int part = e && e->kind == TL_E_CALLRES ? result_part_of(c, e->call_id) : -1;
+        if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < c->nvars)
+            put(c, 2 * c->nvars + v, get(c, 2 * c->nvars + e->var));
+        else
+            put(c, 2 * c->nvars + v, part >= 0 ? (uint64_t)part + 1 : 0);
         if (!c->tracked[v]) return;
         int w = e && e->kind == TL_E_VAR ? e->var : e ? tl_own_arg_root(e) : -1;
         if (w >= 0 && w < c->nvars && c->tracked[w])
@@ -230,7 +267,7 @@ static void apply(if_ctx *c, const tl_instr *in) {
     const tl_fn_model *m = model_of(c, call->id);
     if (c->replay) record(c, call, m);
     if (m && m->prepare.present) {
-        int v = part_owner(c, call, m->prepare.arg);
+        int v = part_owner(c, call, m->prepare.arg, true);
         if (v >= 0 && c->tracked[v]) {
             uint64_t x = get(c, v);
             unsigned k = op_kind(c, call, &m->prepare);
@@ -238,14 +275,10 @@ static void apply(if_ctx *c, const tl_instr *in) {
             put(c, v, PACK(KINDS(x) | k, add_count(PREP(x), 1), FLIGHT(x)));
         }
     }
-    if (opaque_call(c, call, m)) {
-        for (int k = 0; k < call->nargs; k++) {
-            int v = root_of(c, call, k);
-            if (v < 0 || !c->tracked[v]) continue;
-            if (m && m->await.present && m->await.arg == k) continue;
-            if (m && m->teardown.present && m->teardown.arg == k) continue;
+    for (int k = 0; k < call->nargs; k++) {
+        int v = root_of(c, call, k);
+        if (v >= 0 && c->tracked[v] && opaque_arg(c, call, m, k))
             put(c, v, PACK(KINDS(get(c, v)) | TL_IF_OUTSIDE, TL_IF_MANY, TL_IF_MANY));
-        }
     }
     if (!m) return;
     if (m->teardown.present) {
@@ -423,12 +456,24 @@ static bool collect(if_ctx *c) {
                 if (own >= 0 && c->owner[v] != -2 && c->owner[v] != own)
                     c->owner[v] = c->owner[v] == -1 ? own : -2;
             }
+    /* the objects the function prepares on: a prepare on a part of one
+       object marks it; one on a variable holding parts of several objects
+       marks every object parts are taken of */
+    bool prep_any = false;
     for (int id = 0; id < ff->ncalls; id++) {
         const tl_fn_model *m = ff->calls[id].model;
         const tl_instr *in = ff->calls[id].instr;
+        if (!m || !in || !ff->calls[id].reached || !m->prepare.present) continue;
+        int v = part_owner(c, &in->call, m->prepare.arg, false);
+        int r = m->prepare.arg < in->call.nargs ? tl_own_arg_root(in->call.args[m->prepare.arg]) : -1;
+        if (v >= 0) c->prepares[v] = true;
+        else if (r >= 0 && r < c->nvars && c->owner[r] == -2) prep_any = true;
+    }
+    for (int id = 0; prep_any && id < ff->ncalls; id++) {
+        const tl_fn_model *m = ff->calls[id].model;
+        const tl_instr *in = ff->calls[id].instr;
         int v;
-        if (m && in && ff->calls[id].reached && m->prepare.present &&
-            (v = part_owner(c, &in->call, m->prepare.arg)) >= 0)
+        if (m && in && m->part_of.present && (v = root_of(c, &in->call, m->part_of.arg)) >= 0)
             c->prepares[v] = true;
     }
     return true;
@@ -465,7 +510,7 @@ void tl_inflight_compute(const tl_analysis *a, int fi, tl_inflight *out) {
     c.start_prep = tl_xmalloc(((size_t)f->ncalls + 1) * sizeof *c.start_prep);
     for (int i = 0; i < f->ncalls; i++) c.start_prep[i] = TL_IF_MANY;
     c.out = out;
-    tl_sparse_scratch_init(&c.env, 2 * f->nvars);
+    tl_sparse_scratch_init(&c.env, 3 * f->nvars);
     c.budget = tl_dataflow_budget(f);
 
     /* solve; a start call's prepared count is written at each visit of its

@@ -312,10 +312,10 @@ static void report_unreaped(ut_ctx *c, const tl_instr *in, int v, int n)
         tl_own_user_name(&why_in->call, whyname, sizeof whyname);
     if (why_in)
         snprintf(msg, sizeof msg,
-                 "'%s' is torn down with %s() while %d request%s started with %s() at line %u %s "
-                 "not reaped: more were started than awaited",
-                 vn, td, n, n == 1 ? "" : "s", whyname, why_in->loc.line,
-                 n == 1 ? "was" : "were");
+                 "'%s' is torn down with %s() while %d started request%s %s not reaped (last "
+                 "started with %s() at line %u): more were started than awaited",
+                 vn, td, n, n == 1 ? "" : "s", n == 1 ? "was" : "were", whyname,
+                 why_in->loc.line);
     else
         snprintf(msg, sizeof msg,
                  "'%s' is torn down with %s() while %d started request%s %s not reaped: more "
@@ -329,7 +329,7 @@ static void report_unreaped(ut_ctx *c, const tl_instr *in, int v, int n)
     tl_finding_set_snippet(fd, in->call.text ? in->call.text : in->call.callee);
     if (why_in)
         tl_finding_add_note(fd, why_in->loc.file, why_in->loc.line, why_in->loc.col,
-                            "requests started here");
+                            "requests last started here");
 }
 
 /* Returning from block b with work pending on a local object the function
