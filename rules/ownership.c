@@ -379,6 +379,8 @@ static int subject_call(const tl_expr *e, tl_own_var_holds_fn var_holds, void *c
 static bool const_of(const tl_expr *e, int64_t *k)
 {
     tl_cval v = literal_value(e);
+    if (v.kind == TL_CV_UNKNOWN && e && e->kind != TL_E_CALLRES)
+        v = tl_eval_expr(e, NULL, 0); /* a constant expression: (FILE_SIZE / BS) */
     if (v.kind == TL_CV_INT) {
         *k = v.v;
         return true;
