@@ -182,11 +182,13 @@ static unsigned op_kind(const if_ctx *c, const tl_call *call, const tl_prepare_f
 }
 
 /* Whether argument k of a call may do anything to the object it names:
- * a function nobody describes, or a program function that prepares or
+ * a function nobody describes, a spawn or callback registration (another
+ * task gets it), or a program function that prepares or
  * starts work on the parameter (its derived `prepare` of unknown
  * operations).  A library call without a facet on it, and a program
  * function that does neither with the parameter, do not. */
 static bool opaque_arg(const if_ctx *c, const tl_call *call, const tl_fn_model *m, int k) {
+    if (m && (m->spawn.present || m->callback.present)) return true; /* to another task */
     if (call->callee_system || (call->callee && tl_models_namespace(c->a->models, call->callee)))
         return false;
     if (!m) {

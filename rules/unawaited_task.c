@@ -764,10 +764,13 @@ static void compute_owned(ut_ctx *c)
                 c->owned[v] = false;
             if (m && m->release.present && (v = obj_var(c, call, m->release.arg)) >= 0)
                 c->owned[v] = false;
-            bool known = call->callee_system ||
+            /* handed to another task (a thread's argument, a callback's
+               data): it may be awaited or torn down there */
+            bool known = !(m && (m->spawn.present || m->callback.present)) &&
+                         (call->callee_system ||
                          (call->callee && tl_models_namespace(c->a->models, call->callee)) ||
                          (m && (!m->library || strcmp(m->library, "program") != 0)) ||
-                         (m && (m->nborrow > 0 || m->await.present));
+                         (m && (m->nborrow > 0 || m->await.present)));
             if (known)
                 continue;
             for (int k = 0; k < call->nargs; k++)
