@@ -304,8 +304,10 @@ static void apply(if_ctx *c, const tl_instr *in) {
             if (r < 0) f = 0;
             else if (r == TL_IF_MANY) f = f == TL_IF_MANY ? f : 0;
             else if (f != TL_IF_MANY) f = f > r ? f - r : 0;
+            /* all reaped: what a later wait finds are completions already
+               there (a wait_cqe after submit_and_wait returns at once) */
             unsigned kinds = KINDS(x);
-            if (f == 0 && p == 0) kinds = 0;
+            if (f == 0 && p == 0 && kinds) kinds = TL_IF_COMPLETE;
             put(c, v, PACK(kinds, p, f));
         }
     }

@@ -8,7 +8,8 @@
  * on a peer / always completes / read-write whose kind depends on the
  * descriptor's origin, `descriptor` facets), a `start` call starts what was
  * prepared, an `await` reaps `count` completions (all when unsaid) and a
- * `teardown` ends the object.  Counts are kept while they are constants
+ * `teardown` ends the object; once everything started was reaped, a later
+ * wait finds completions already there (the kinds become "complete").  Counts are kept while they are constants
  * (a join of two different counts, a loop, an unknown argument make them
  * "many").  An object the function did not create (a parameter, a global,
  * the target of a pointer) or handed to a function nobody models starts
