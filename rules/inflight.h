@@ -9,9 +9,9 @@
  * descriptor's origin, `descriptor` facets), a `start` call starts what was
  * prepared, an `await` reaps `count` completions (all when unsaid) and a
  * `teardown` ends the object; once everything started was reaped, a later
- * wait finds completions already there (the kinds become "complete").  Counts are kept while they are constants
- * (a join of two different counts, a loop, an unknown argument make them
- * "many").  An object the function did not create (a parameter, a global,
+ * wait finds completions already there (the kinds become "complete").
+ * Counts are kept while they are constants (a join of two different
+ * counts, a loop, an unknown argument make them "many").  An object the function did not create (a parameter, a global,
  * the target of a pointer) or handed to a function nobody models starts
  * with operations from "outside" (an object the function prepares
  * operations on anywhere does not start so: the function manages its work,
