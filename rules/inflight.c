@@ -175,7 +175,7 @@ static int part_owner(const if_ctx *c, const tl_call *call, int arg, bool flow) 
 static unsigned op_kind(const if_ctx *c, const tl_call *call, const tl_prepare_facet *p) {
     if (p->op == TL_OP_UNKNOWN) return TL_IF_OUTSIDE;
     if (p->op == TL_OP_PEER) return TL_IF_PEER;
-    if (p->op == TL_OP_COMPLETE) return TL_IF_COMPLETE;
+    if (p->op == TL_OP_COMPLETE || p->op == TL_OP_CANCEL) return TL_IF_COMPLETE;
     int d = root_of(c, call, p->fd_arg);
     /* a descriptor of unknown origin may be a socket or a pipe */
     return d >= 0 && c->desc[d] == DESC_FILE ? TL_IF_COMPLETE : TL_IF_PEER;
@@ -272,9 +272,11 @@ static void apply(if_ctx *c, const tl_instr *in) {
         int v = part_owner(c, call, m->prepare.arg, true);
         if (v >= 0 && c->tracked[v]) {
             uint64_t x = get(c, v);
-            unsigned k = op_kind(c, call, &m->prepare);
+            unsigned k = op_kind(c, call, &m->prepare), kinds = KINDS(x);
             if (k == TL_IF_PEER && c->peer_prep[v] < 0) c->peer_prep[v] = call->id;
-            put(c, v, PACK(KINDS(x) | k, add_count(PREP(x), 1), FLIGHT(x)));
+            if (m->prepare.op == TL_OP_CANCEL) /* what may wait on a peer is cut short */
+                kinds &= ~(unsigned)TL_IF_PEER;
+            put(c, v, PACK(kinds | k, add_count(PREP(x), 1), FLIGHT(x)));
         }
     }
     for (int k = 0; k < call->nargs; k++) {

@@ -273,6 +273,7 @@ static void test_inflight_facets(void **state) {
                  "  prep_recv: {prepare: {arg: 0, op: peer}}\n"
                  "  prep_nop: {prepare: {arg: 1, op: complete}}\n"
                  "  prep_read: {prepare: {arg: 0, op: fd_io, fd_arg: 1}}\n"
+                 "  prep_cancel: {prepare: {arg: 0, op: cancel}}\n"
                  "  sock: {descriptor: {kind: peer}}\n"
                  "  mkpipe: {descriptor: {kind: peer, arg: 0}}\n"
                  "  fopen_: {descriptor: {kind: file}}\n"
@@ -289,6 +290,7 @@ static void test_inflight_facets(void **state) {
     assert_true(p->present && p->arg == 1 && p->op == TL_OP_COMPLETE);
     p = &find(&ms, "prep_read")->prepare;
     assert_true(p->present && p->op == TL_OP_FD_IO && p->fd_arg == 1);
+    assert_int_equal(find(&ms, "prep_cancel")->prepare.op, TL_OP_CANCEL);
     const tl_descriptor_facet *d = &find(&ms, "sock")->descriptor;
     assert_true(d->present && d->kind == TL_DESC_PEER && d->arg == -1);
     d = &find(&ms, "mkpipe")->descriptor;

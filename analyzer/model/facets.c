@@ -458,12 +458,12 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
     return 0;
 }
 
-/* prepare: {arg: N, op: peer/complete/fd_io, fd_arg: M} - prepares one
- * operation in the object (or its part) in arg; fd_io needs fd_arg. */
+/* prepare: {arg: N, op: peer/complete/fd_io/cancel, fd_arg: M} - prepares
+ * one operation in the object (or its part) in arg; fd_io needs fd_arg. */
 static int parse_prepare(loader *L, const tl_yaml_node *n, tl_prepare_facet *p) {
     static const char *const keys[] = {"arg", "op", "fd_arg", NULL};
-    static const char *const ops[] = {"peer", "complete", "fd_io", NULL};
-    int r = facet_off(L, n, "prepare", "a mapping {arg: N, op: peer/complete/fd_io, fd_arg: M}");
+    static const char *const ops[] = {"peer", "complete", "fd_io", "cancel", NULL};
+    int r = facet_off(L, n, "prepare", "a mapping {arg: N, op: peer/complete/fd_io/cancel, fd_arg: M}");
     if (r != 0) return r;
     if (ml_check_keys(L, n, keys) != 0) return -1;
     const tl_yaml_node *arg = tl_yaml_get(n, "arg"), *op = tl_yaml_get(n, "op"), *x;
@@ -473,7 +473,7 @@ static int parse_prepare(loader *L, const tl_yaml_node *n, tl_prepare_facet *p) 
     int v;
     if (get_arg(L, arg, "arg", false, &p->arg) != 0) return -1;
     if (ml_get_choice(L, op, "op", ops, &v) != 0) return -1;
-    p->op = (tl_op_kind)v;
+    p->op = v == 3 ? TL_OP_CANCEL : (tl_op_kind)v;
     if ((x = tl_yaml_get(n, "fd_arg")) && get_arg(L, x, "fd_arg", false, &p->fd_arg) != 0)
         return -1;
     if (p->op == TL_OP_FD_IO && p->fd_arg < 0)

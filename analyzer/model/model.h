@@ -129,7 +129,9 @@ typedef enum {
     TL_OP_PEER = 0,  /* may wait on a peer for ever (recv, accept, connect, poll) */
     TL_OP_COMPLETE,  /* always completes by itself (nop, timeout, cancel, fsync, open) */
     TL_OP_FD_IO,     /* read/write: a peer wait unless its descriptor is a file */
-    TL_OP_UNKNOWN    /* operations of unknown kinds (a program function's derived model) */
+    TL_OP_UNKNOWN,   /* operations of unknown kinds (a program function's derived model) */
+    TL_OP_CANCEL     /* cancels or bounds the object's operations: they complete
+                        (cancel, poll_remove, a linked timeout) */
 } tl_op_kind;
 
 /* Prepares one operation in the object (or part of one, see part_of) in
