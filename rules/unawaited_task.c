@@ -25,6 +25,7 @@
 
 #include "inflight.h"
 #include "ownership.h"
+#include "unawaited_ring.h"
 #include "rule.h"
 #include "../analyzer/dataflow/dataflow.h"
 #include "../analyzer/dataflow/sparse_map.h"
@@ -300,67 +301,16 @@ static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m,
     }
 }
 
-/* A teardown after an await that reaped fewer requests than were started. */
-static void report_unreaped(ut_ctx *c, const tl_instr *in, int v, int n)
-{
-    char td[128], msg[512];
-    tl_own_user_name(&in->call, td, sizeof td);
-    const char *vn = c->f->vars[v].name;
-    const tl_instr *why_in = find_call(c, c->why_call[v]);
-    char whyname[128] = "";
-    if (why_in)
-        tl_own_user_name(&why_in->call, whyname, sizeof whyname);
-    if (why_in)
-        snprintf(msg, sizeof msg,
-                 "'%s' is torn down with %s() while %d started request%s %s not reaped (last "
-                 "started with %s() at line %u): more were started than awaited",
-                 vn, td, n, n == 1 ? "" : "s", n == 1 ? "was" : "were", whyname,
-                 why_in->loc.line);
-    else
-        snprintf(msg, sizeof msg,
-                 "'%s' is torn down with %s() while %d started request%s %s not reaped: more "
-                 "were started than awaited",
-                 vn, td, n, n == 1 ? "" : "s", n == 1 ? "was" : "were");
-    tl_finding *fd = tl_findings_add(c->out, tl_rule_unawaited_task.id,
-                                     tl_rule_unawaited_task.severity, in->loc.file, in->loc.line,
-                                     in->loc.col, c->f->name, msg);
-    if (!fd)
-        return;
-    tl_finding_set_snippet(fd, in->call.text ? in->call.text : in->call.callee);
-    if (why_in)
-        tl_finding_add_note(fd, why_in->loc.file, why_in->loc.line, why_in->loc.col,
-                            "requests last started here");
-}
-
 /* Returning from block b with work pending on a local object the function
  * never tears down: the object goes away with the work in flight. */
 static void report_exit(ut_ctx *c, const tl_block *b)
 {
-    tl_loc at = b->term_loc.file ? b->term_loc : c->f->end_loc;
-    for (int i = b->ninstrs - 1; i >= 0; i--)
-        if (b->instrs[i].kind == TL_I_RETURN && b->instrs[i].loc.file) {
-            at = b->instrs[i].loc;
-            break;
-        }
     for (int k = 0; k < c->env.ntouched; k++) {
         int v = c->env.touched[k];
         if (!c->env.val[v] || !c->owned[v] || c->reported_exit[v])
             continue;
         c->reported_exit[v] = 1;
-        const tl_instr *why_in = find_call(c, c->why_call[v]);
-        char whyname[128] = "", msg[512];
-        if (why_in)
-            tl_own_user_name(&why_in->call, whyname, sizeof whyname);
-        snprintf(msg, sizeof msg,
-                 "'%s' goes out of scope here with work started by %s() at line %u never awaited, "
-                 "and it is never torn down",
-                 c->f->vars[v].name, why_in ? whyname : "a start", why_in ? why_in->loc.line : 0);
-        tl_finding *fd = tl_findings_add(c->out, tl_rule_unawaited_task.id,
-                                         tl_rule_unawaited_task.severity, at.file, at.line,
-                                         at.col, c->f->name, msg);
-        if (fd && why_in)
-            tl_finding_add_note(fd, why_in->loc.file, why_in->loc.line, why_in->loc.col,
-                                "work started here");
+        tl_ut_report_dropped(c->out, c->f, b, c->f->vars[v].name, find_call(c, c->why_call[v]));
     }
 }
 
@@ -388,7 +338,8 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
                     const tl_inflight_at *at = tl_inflight_before(&c->inflight, call->id);
                     if (at && at->inflight > 0 && at->inflight != TL_IF_MANY) {
                         c->reported[call->id] = 1;
-                        report_unreaped(c, in, v, at->inflight);
+                        tl_ut_report_unreaped(c->out, f, in, f->vars[v].name,
+                                              find_call(c, c->why_call[v]), at->inflight);
                     }
                 }
                 set_bits(c, v, 0);
@@ -719,67 +670,6 @@ static int compute_tracked(ut_ctx *c)
     return ntracked;
 }
 
-/* Every variable e reads (or takes the address of) is not owned. */
-static void disown_vars(ut_ctx *c, const tl_expr *e)
-{
-    if (!e)
-        return;
-    if (e->kind == TL_E_VAR && e->var >= 0 && e->var < c->nvars)
-        c->owned[e->var] = false;
-    for (int k = 0; k < e->nkids; k++)
-        disown_vars(c, e->kids[k]);
-}
-
-/* Local objects (a struct on the stack, like `struct io_uring ring`) that
- * may hold started work, are never torn down in the function, and whose
- * address goes nowhere the function cannot see: not stored, copied,
- * returned, nor passed to a function no model or summary describes. */
-static void compute_owned(ut_ctx *c)
-{
-    const tl_func *f = c->f;
-    int n = 0;
-    for (int v = 0; v < c->nvars; v++) {
-        const tl_var *x = &f->vars[v];
-        c->owned[v] = c->tracked[v] && x->kind == TL_VAR_LOCAL && x->is_record && !x->is_pointer &&
-                      !x->is_array;
-        n += c->owned[v];
-    }
-    if (!n)
-        return;
-    for (int bi = 0; bi < f->nblocks; bi++) {
-        const tl_block *b = &f->blocks[bi];
-        for (int i = 0; i < b->ninstrs; i++) {
-            const tl_instr *in = &b->instrs[i];
-            const tl_expr *val = in->kind == TL_I_STORE || in->kind == TL_I_ASSIGN ||
-                                         in->kind == TL_I_RETURN
-                                     ? in->value
-                                     : NULL;
-            disown_vars(c, val);
-            if (in->kind != TL_I_CALL)
-                continue;
-            const tl_call *call = &in->call;
-            const tl_fn_model *m = tl_own_model(c->a, c->fi, call->id);
-            int v;
-            if (m && m->teardown.present && (v = obj_var(c, call, m->teardown.arg)) >= 0)
-                c->owned[v] = false;
-            if (m && m->release.present && (v = obj_var(c, call, m->release.arg)) >= 0)
-                c->owned[v] = false;
-            /* handed to another task (a thread's argument, a callback's
-               data): it may be awaited or torn down there */
-            bool known = !(m && (m->spawn.present || m->callback.present)) &&
-                         (call->callee_system ||
-                         (call->callee && tl_models_namespace(c->a->models, call->callee)) ||
-                         (m && (!m->library || strcmp(m->library, "program") != 0)) ||
-                         (m && (m->nborrow > 0 || m->await.present)));
-            if (known)
-                continue;
-            for (int k = 0; k < call->nargs; k++)
-                if ((v = obj_var(c, call, k)) >= 0)
-                    c->owned[v] = false;
-        }
-    }
-}
-
 static bool ut_exhausted(void *ctx)
 {
     const ut_ctx *c = ctx;
@@ -884,7 +774,8 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     c.reported = tl_xcalloc(nc, 1);
     c.reported_exit = tl_xcalloc(nv, 1);
     c.owned = tl_xcalloc(nv, sizeof *c.owned);
-    compute_owned(&c);
+    memcpy(c.owned, c.tracked, nv * sizeof *c.owned);
+    tl_ut_local_objects(a, fi, c.owned);
     tl_inflight_compute(a, fi, &c.inflight);
     c.why = tl_xcalloc(nv, sizeof(int));
     c.why_call = tl_xmalloc(nv * sizeof(int));
