@@ -13,11 +13,18 @@
  * CFG block lies on no cycle, i.e. no loop re-checks a predicate around it
  * (unless the waited object is the function's own parameter: a wrapper's
  * callers own the loop).
+ *
+ * A wait that reaps an object's completions (an `await` facet: an io_uring
+ * ring) takes its kind from the operations in flight there (inflight.h): a
+ * peer wait when one of them may wait on a peer, none at all by default
+ * when all of them complete on their own (reported in the strict profile),
+ * the model's kind when the function cannot see what is in flight.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "inflight.h"
 #include "rule.h"
 #include "../analyzer/util/str_map.h"
 #include "../analyzer/util/xalloc.h"
@@ -42,6 +49,15 @@ static const char doc[] =
     "function (its control-flow block lies on no cycle): without a predicate re-checked "
     "around it, a signal sent before the wait is lost. A function that waits on a "
     "condition handed to it as a parameter is a wrapper: its callers own the loop.\n"
+    "\n"
+    "An io_uring wait (`io_uring_wait_cqe` and friends) waits for the operations in flight "
+    "on its ring, as far as the function shows them: when one can wait on a peer (a socket "
+    "receive, send, accept or connect, a poll, a read from a pipe, a socket or a descriptor "
+    "of unknown origin) it is a peer wait, unless a cancel or a linked timeout was prepared "
+    "after it; when all of them complete on their own (a no-op, a "
+    "timeout, a cancel, fsync, open, close, a read of a file opened by path) it cannot hang "
+    "on anyone and is reported only with `--profile strict`; when the function prepares "
+    "nothing on the ring it is an I/O wait.\n"
     "\n"
     "A deadline that arrives as a parameter is not flagged: the caller decides. Event "
     "loops' central waits (`epoll_wait`, `poll` over many fds), accept loops, condition "
@@ -294,7 +310,29 @@ static tl_wait_kind wait_event_kind(const tl_analysis *a, int fi, const tl_call_
     return kind;
 }
 
+/* What the operations in flight on a reaping wait's object make of its
+ * kind; *complete is set when all of them complete on their own. */
+static tl_wait_kind inflight_kind(const tl_analysis *a, int fi, const tl_call_facts *cf,
+                                  tl_wait_kind kind, tl_inflight *cache,
+                                  const tl_inflight_at **at, bool *complete) {
+    *at = NULL;
+    *complete = false;
+    if (!cf->model->await.present) return kind;
+    if (cache->fi != fi) {
+        tl_inflight_free(cache);
+        tl_inflight_compute(a, fi, cache);
+    }
+    *at = tl_inflight_before(cache, cf->instr->call.id);
+    if (!*at) return kind;
+    if ((*at)->kinds & TL_IF_PEER) return TL_WAIT_PEER;
+    *complete = (*at)->kinds == TL_IF_COMPLETE;
+    return kind;
+}
+
 static void check(const tl_analysis *a, tl_findings *out) {
+    tl_inflight inflight;
+    memset(&inflight, 0, sizeof inflight);
+    inflight.fi = -1;
     counter_inits inits;
     collect_counter_inits(a, &inits);
     cycle_cache cycles = {-1, NULL};
@@ -309,6 +347,10 @@ static void check(const tl_analysis *a, tl_findings *out) {
             const tl_instr *zero_init = NULL;
             if (!tl_call_waits_forever(cf, &kind)) continue;
             kind = wait_event_kind(a, fi, cf, kind, &inits, &cycles, &zero_init);
+            const tl_inflight_at *at;
+            bool complete;
+            kind = inflight_kind(a, fi, cf, kind, &inflight, &at, &complete);
+            if (complete && a->profile != TL_PROFILE_STRICT) continue;
             if (!tl_wait_kind_flagged(kind, a->profile)) continue;
             const tl_instr *in = cf->instr;
             char name[128], what[160];
@@ -329,6 +371,18 @@ static void check(const tl_analysis *a, tl_findings *out) {
             }
             if (fd && in->call.text) tl_finding_set_snippet(fd, in->call.text);
             if (fd && a->program) add_deadline_chain(a, f, in, fd);
+            const tl_instr *prep = at && at->peer_prep >= 0 && at->peer_prep < ff->ncalls
+                                       ? ff->calls[at->peer_prep].instr
+                                       : NULL;
+            if (fd && prep) {
+                char pname[128], note[256];
+                tl_call_user_name(&prep->call, pname, sizeof pname);
+                snprintf(note, sizeof note, "%s() prepared here can wait on a peer", pname);
+                tl_finding_add_note(fd, prep->loc.file, prep->loc.line, prep->loc.col, note);
+            } else if (fd && complete) {
+                tl_finding_add_note(fd, in->loc.file, in->loc.line, in->loc.col,
+                                    "every operation in flight here completes on its own (strict profile)");
+            }
             if (fd && zero_init)
                 tl_finding_add_note(fd, zero_init->loc.file, zero_init->loc.line, zero_init->loc.col,
                                     "initialised to 0 here: the wait is for another task's post");
@@ -340,6 +394,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
     }
     free_counter_inits(&inits);
     free(cycles.cyclic);
+    tl_inflight_free(&inflight);
 }
 
 const tl_rule tl_rule_missing_timeout = {

@@ -379,6 +379,8 @@ static int subject_call(const tl_expr *e, tl_own_var_holds_fn var_holds, void *c
 static bool const_of(const tl_expr *e, int64_t *k)
 {
     tl_cval v = literal_value(e);
+    if (v.kind == TL_CV_UNKNOWN && e && e->kind != TL_E_CALLRES)
+        v = tl_eval_expr(e, NULL, 0); /* a constant expression: (FILE_SIZE / BS) */
     if (v.kind == TL_CV_INT) {
         *k = v.v;
         return true;
@@ -501,6 +503,19 @@ const tl_expr **tl_own_outcome_defs(const tl_analysis *a, int fi)
         return NULL;
     }
     return defs;
+}
+
+int tl_own_edge_relation(const tl_block *b, int s, tl_own_var_holds_fn var_holds, void *ctx,
+                         int *op, int64_t *k)
+{
+    if (b->term != TL_T_BRANCH || !b->cond || s < 0 || s > 1)
+        return -1;
+    int call;
+    if (!parse_cond(b->cond, var_holds, ctx, NULL, &call, op, k))
+        return -1;
+    if (s == 1)
+        *op = tl_own_rel_negate(*op);
+    return call;
 }
 
 int tl_own_edge_spawn_outcome(const tl_analysis *a, int fi, const tl_block *b, int s,

@@ -111,6 +111,12 @@ int tl_own_edge_spawn_outcome(const tl_analysis *a, int fi, const tl_block *b, i
  * definition.  One walk of the function; NULL when there is none (free). */
 const tl_expr **tl_own_outcome_defs(const tl_analysis *a, int fi);
 
+/* Block b's branch condition on edge s as a relation on a call's result
+ * (same shapes as above): returns the call id, with "result *op *k" known
+ * to hold on the edge, or -1. */
+int tl_own_edge_relation(const tl_block *b, int s, tl_own_var_holds_fn var_holds, void *ctx,
+                         int *op, int64_t *k);
+
 /* User-facing name of the callee, as spelled at the call site: the leading
  * identifier of the call's text when followed by '(' ("go" for
  * "go(worker(1))"), else the callee.  Writes into buf. */

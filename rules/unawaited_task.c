@@ -10,12 +10,22 @@
  * whose model says `awaited_by: any_wait` any `cooperative` call clears it.
  * A `teardown` call on an object whose work may be pending on some path is
  * reported.  Also: a `must_await` call whose result is discarded.
+ *
+ * With the operations in flight per object (inflight.h): on a branch edge
+ * that says a start call failed (`ret < 0` after `ret = io_uring_submit()`)
+ * nothing it would have started is pending; a teardown while a constant
+ * number of started requests is still unreaped (two submitted, one reaped)
+ * is reported even after an await; and a local object (not a pointer, its
+ * address never stored or handed to unknown code) that the function never
+ * tears down is reported where the function returns with its work pending.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "inflight.h"
 #include "ownership.h"
+#include "unawaited_ring.h"
 #include "rule.h"
 #include "../analyzer/dataflow/cycles.h"
 #include "../analyzer/dataflow/dataflow.h"
@@ -41,7 +51,16 @@ static const char ut_doc[] =
     "The check is path-sensitive: one path without the wait is enough, and\n"
     "the message names the branch whose path skips it.  Two branches on the\n"
     "same unmodified local or parameter go the same way (`if (sync)\n"
-    "bundle_wait(...); ... if (sync) hclose(b);` is clean).\n"
+    "bundle_wait(...); ... if (sync) hclose(b);` is clean).  On the\n"
+    "branch where `io_uring_submit()` failed (`ret < 0`, or `ret != 1` with one\n"
+    "request prepared) nothing is in flight.  Every reaping call counts\n"
+    "(`io_uring_wait_cqe*`, `io_uring_peek_cqe`, `io_uring_submit_and_wait`,\n"
+    "`io_uring_for_each_cqe` with `io_uring_cq_advance`, `io_uring_cqe_seen`, a\n"
+    "function of the program that reaps the ring it is given); when the counts\n"
+    "are constants, more requests submitted than reaped before the teardown is\n"
+    "reported too.  A ring on the stack that the function never tears down is\n"
+    "reported where the function returns with work in flight; a ring in a\n"
+    "struct, a global, or handed to unknown code outlives the call and is not.\n"
     "\n"
     "## Why is this bad?\n"
     "\n"
@@ -110,6 +129,7 @@ typedef struct {
     int *why_call;
     const char **noun;          /* task noun of the spawn a variable was assigned from */
     unsigned char *reported;    /* per call id */
+    unsigned char *reported_exit; /* per var */
     /* loops are assumed to run at least once: on the exit edge of a loop
        header, bits the loop body clears (await on the object, any
        cooperative call) are cleared, unless the body also (re)starts or
@@ -121,6 +141,10 @@ typedef struct {
     const char *awm_library;    /* cache of tl_own_library_await */
     const tl_fn_model *awm;
     long work, budget;          /* state entries processed, and how many may be */
+    tl_inflight inflight;       /* operations in flight per object */
+    int failed_var;             /* scratch of failed_mask */
+    bool *owned;                /* per var: a local object never torn down here whose
+                                   address does not escape (reported at returns) */
     tl_findings *out;
     /* reporting: the solved states, and a second scratch to replay them
        while the first holds the block being reported (path_clause) */
@@ -381,6 +405,19 @@ static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m,
     }
 }
 
+/* Returning from block b with work pending on a local object the function
+ * never tears down: the object goes away with the work in flight. */
+static void report_exit(ut_ctx *c, const tl_block *b)
+{
+    for (int k = 0; k < c->env.ntouched; k++) {
+        int v = c->env.touched[k];
+        if (!c->env.val[v] || !c->owned[v] || c->reported_exit[v])
+            continue;
+        c->reported_exit[v] = 1;
+        tl_ut_report_dropped(c->out, c->f, b, c->f->vars[v].name, find_call(c, c->why_call[v]));
+    }
+}
+
 /* Apply instruction ii to the unpacked state. */
 static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
 {
@@ -400,6 +437,14 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
                     !c->reported[call->id]) {
                     c->reported[call->id] = 1;
                     report_teardown(c, in, m, v, (unsigned)bits, b->id);
+                } else if (c->reporting && call->id >= 0 && call->id < f->ncalls &&
+                           !c->reported[call->id]) {
+                    const tl_inflight_at *at = tl_inflight_before(&c->inflight, call->id);
+                    if (at && at->inflight > 0 && at->inflight != TL_IF_MANY) {
+                        c->reported[call->id] = 1;
+                        tl_ut_report_unreaped(c->out, f, in, f->vars[v].name,
+                                              find_call(c, c->why_call[v]), at->inflight);
+                    }
                 }
                 set_bits(c, v, 0);
             }
@@ -600,6 +645,11 @@ static uint64_t loop_clear_mask(void *ctx, int v)
     return (l->coop ? UT_ANY : 0) | (sorted_has(l->awv, l->nawv, v) ? UT_ANY | UT_STRICT : 0);
 }
 
+static uint64_t failed_mask(void *ctx, int v)
+{
+    return v == ((ut_ctx *)ctx)->failed_var ? ~(uint64_t)0 : 0;
+}
+
 static bool ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s)
 {
     (void)f;
@@ -607,6 +657,16 @@ static bool ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, i
     ut_state *st = stp;
     if (!st->reached || st->vars.n == 0 || b->term != TL_T_BRANCH || s < 0 || s > 1)
         return true;
+    int failed = tl_inflight_failed_start(&c->inflight, b->id, s);
+    const tl_instr *fin = failed >= 0 ? find_call(c, failed) : NULL;
+    const tl_fn_model *fm = fin ? tl_own_model(c->a, c->fi, failed) : NULL;
+    if (fm && fm->start.present) { /* the start failed: it started nothing */
+        int v = obj_var(c, &fin->call, fm->start.arg);
+        if (v >= 0) {
+            c->failed_var = v;
+            tl_sparse_clear(&st->vars, failed_mask, c);
+        }
+    }
     ut_loop *l = &c->loops[b->id];
     c->work += st->vars.n;
     if (!l->done)
@@ -780,11 +840,16 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     tl_ut_check_never_resumed(a, fi, out);
     if (f->nblocks == 0)
         return;
-    /* anything to tear down at all? */
+    /* anything to tear down at all, or work started on a local object? */
     bool any_teardown = false;
     for (int id = 0; id < f->ncalls && !any_teardown; id++) {
         const tl_fn_model *m = tl_own_model(a, fi, id);
-        any_teardown = m && m->teardown.present;
+        const tl_instr *in = m && m->start.present ? a->funcs[fi].calls[id].instr : NULL;
+        int v = in ? tl_own_arg_root(in->call.args[m->start.arg < in->call.nargs ? m->start.arg : 0])
+                   : -1;
+        any_teardown = m && (m->teardown.present ||
+                             (in && m->start.arg < in->call.nargs && v >= 0 && v < f->nvars &&
+                              f->vars[v].kind == TL_VAR_LOCAL));
     }
     if (!any_teardown)
         return;
@@ -822,6 +887,11 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
             c.cyclic = tl_blocks_on_cycles(f);
     }
     c.reported = tl_xcalloc(nc, 1);
+    c.reported_exit = tl_xcalloc(nv, 1);
+    c.owned = tl_xcalloc(nv, sizeof *c.owned);
+    memcpy(c.owned, c.tracked, nv * sizeof *c.owned);
+    tl_ut_local_objects(a, fi, c.owned);
+    tl_inflight_compute(a, fi, &c.inflight);
     c.why = tl_xcalloc(nv, sizeof(int));
     c.why_call = tl_xmalloc(nv * sizeof(int));
     c.noun = tl_xcalloc(nv, sizeof(char *));
@@ -851,9 +921,20 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
         tl_sparse_unpack(&c.env, &in->vars);
         for (int i = 0; i < f->blocks[bi].ninstrs; i++)
             ut_apply(&c, &f->blocks[bi], i);
+        if (f->blocks[bi].term == TL_T_EXIT && bi != f->exit)
+            report_exit(&c, &f->blocks[bi]);
+        tl_sparse_discard(&c.env);
+    }
+    if (f->exit >= 0 && f->exit < f->nblocks && r.reached[f->exit]) {
+        /* falling off the end (returns were reported where they are) */
+        tl_sparse_unpack(&c.env, &((const ut_state *)tl_dataflow_in(&r, f->exit))->vars);
+        report_exit(&c, &f->blocks[f->exit]);
         tl_sparse_discard(&c.env);
     }
     tl_dataflow_free(&r);
+    tl_inflight_free(&c.inflight);
+    free(c.owned);
+    free(c.reported_exit);
     tl_sparse_scratch_free(&c.env);
     tl_sparse_scratch_free(&c.env2);
     free(c.result_bits);

@@ -261,6 +261,78 @@ static void test_detach_attr_facet(void **state) {
     expect_error("library: x\nfunctions:\n  f: {detach_attr: 1}\n", 3, "'detach_attr'", NULL);
 }
 
+/* The in-flight facets: part_of, prepare, descriptor, start's success and
+ * await's counts. */
+static void test_inflight_facets(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  slot: {part_of: 0}\n"
+                 "  prep_recv: {prepare: {arg: 0, op: peer}}\n"
+                 "  prep_nop: {prepare: {arg: 1, op: complete}}\n"
+                 "  prep_read: {prepare: {arg: 0, op: fd_io, fd_arg: 1}}\n"
+                 "  prep_cancel: {prepare: {arg: 0, op: cancel}}\n"
+                 "  sock: {descriptor: {kind: peer}}\n"
+                 "  mkpipe: {descriptor: {kind: peer, arg: 0}}\n"
+                 "  fopen_: {descriptor: {kind: file}}\n"
+                 "  submit: {start: {arg: 0, success: count}}\n"
+                 "  submit_plain: {start: 0}\n"
+                 "  wait1: {await: {arg: 0, count: 1}}\n"
+                 "  waitn: {await: {arg: 0, count_arg: 2, submits: true}}\n"
+                 "  waitall: {await: 0}\n");
+    assert_true(find(&ms, "slot")->part_of.present);
+    assert_int_equal(find(&ms, "slot")->part_of.arg, 0);
+    const tl_prepare_facet *p = &find(&ms, "prep_recv")->prepare;
+    assert_true(p->present && p->arg == 0 && p->op == TL_OP_PEER && p->fd_arg == -1);
+    p = &find(&ms, "prep_nop")->prepare;
+    assert_true(p->present && p->arg == 1 && p->op == TL_OP_COMPLETE);
+    p = &find(&ms, "prep_read")->prepare;
+    assert_true(p->present && p->op == TL_OP_FD_IO && p->fd_arg == 1);
+    assert_int_equal(find(&ms, "prep_cancel")->prepare.op, TL_OP_CANCEL);
+    const tl_descriptor_facet *d = &find(&ms, "sock")->descriptor;
+    assert_true(d->present && d->kind == TL_DESC_PEER && d->arg == -1);
+    d = &find(&ms, "mkpipe")->descriptor;
+    assert_true(d->present && d->kind == TL_DESC_PEER && d->arg == 0);
+    assert_int_equal(find(&ms, "fopen_")->descriptor.kind, TL_DESC_FILE);
+    assert_int_equal(find(&ms, "submit")->start_success, TL_SUCCESS_COUNT);
+    assert_int_equal(find(&ms, "submit_plain")->start_success, TL_SUCCESS_ALWAYS);
+    const tl_reap_facet *a = &find(&ms, "wait1")->reap;
+    assert_true(find(&ms, "wait1")->await.present);
+    assert_true(a->has_count && a->count == 1 && !a->has_count_arg && !a->submits);
+    a = &find(&ms, "waitn")->reap;
+    assert_true(a->has_count_arg && a->count_arg == 2 && a->submits && !a->has_count);
+    a = &find(&ms, "waitall")->reap;
+    assert_true(find(&ms, "waitall")->await.present && !a->has_count && !a->has_count_arg);
+    assert_false(find(&ms, "waitall")->prepare.present);
+    /* a later definition merges: replaces one facet, keeps the others */
+    load_ok(&ms, "library: demo\nfunctions:\n  prep_read: {prepare: {arg: 0, op: peer}}\n"
+                 "  slot: {part_of: false}\n");
+    assert_int_equal(find(&ms, "prep_read")->prepare.op, TL_OP_PEER);
+    assert_false(find(&ms, "slot")->part_of.present);
+    tl_models_free(&ms);
+
+    expect_error("library: x\nfunctions:\n  f: {prepare: {arg: 0, op: fd_io}}\n", 3,
+                 "'op: fd_io'", "needs 'fd_arg'");
+    expect_error("library: x\nfunctions:\n  f: {prepare: {arg: 0, op: peer, fd_arg: 1}}\n", 3,
+                 "'fd_arg'", "only used with 'op: fd_io'");
+    expect_error("library: x\nfunctions:\n  f: {prepare: {op: peer}}\n", 3,
+                 "needs 'arg' and 'op'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {prepare: {arg: 0, op: sometimes}}\n", 3,
+                 "peer", "fd_io");
+    expect_error("library: x\nfunctions:\n  f: {descriptor: {arg: 0}}\n", 3, "needs 'kind'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, count: 1, count_arg: 2}}\n", 3,
+                 "either 'count' or 'count_arg'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, count: -1}}\n", 3,
+                 "'count'", "0 or more");
+    expect_error("library: x\nfunctions:\n  f: {start: {arg: 0, count: 1}}\n", 3, "count", NULL);
+    expect_error("library: x\nfunctions:\n  f: {teardown: {arg: 0, success: count}}\n", 3,
+                 "success", NULL);
+    expect_error("library: x\nfunctions:\n  f: {start: {arg: 0, success: most}}\n", 3,
+                 "nonnegative", "count");
+}
+
 static void test_lookup(void **state) {
     (void)state;
     tl_model_set ms;
@@ -1103,6 +1175,7 @@ int main(void) {
         cmocka_unit_test(test_load_every_facet),
         cmocka_unit_test(test_lookup),
         cmocka_unit_test(test_detach_attr_facet),
+        cmocka_unit_test(test_inflight_facets),
         cmocka_unit_test(test_lookup_without_index),
         cmocka_unit_test(test_error_columns),
         cmocka_unit_test(test_yaml_features_in_models),

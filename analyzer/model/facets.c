@@ -19,7 +19,8 @@
 const char *const ml_facet_names[] = {
     "spawn",    "release",     "borrow",     "start",       "await",
     "teardown", "wait",        "blocking",   "callback",    "cooperative",
-    "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", NULL};
+    "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", "part_of",
+    "prepare", "descriptor", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", NULL};
@@ -286,6 +287,10 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->start.arg = -1;
     f->await.arg = -1;
     f->teardown.arg = -1;
+    f->part_of.arg = -1;
+    f->prepare.arg = -1;
+    f->prepare.fd_arg = -1;
+    f->descriptor.arg = -1;
     f->wait.timeout_arg = -1;
     f->wait.kind_if_arg = -1;
     f->wait.only_if_nonzero_arg = -1;
@@ -403,12 +408,20 @@ static int parse_counter_init(loader *L, const tl_yaml_node *n, tl_counter_init_
     return 0;
 }
 
-/* start/await/teardown: {arg: N} or just N. */
-/* `generator` is NULL except for 'start', which may say {generator: true}. */
+/* start/await/teardown/part_of: {arg: N, ...} or just N.  start may say
+ * which results mean success and whether the object is a generator
+ * (generator: true); await how many completions it awaits (count: N or
+ * count_arg: M; neither: all) and whether it first starts what was prepared
+ * (submits: true).  `success` and `generator` are NULL except for 'start',
+ * `reap` except for 'await'. */
 static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, tl_arg_facet *a,
-                           bool *generator) {
-    static const char *const keys[] = {"arg", NULL};
-    static const char *const start_keys[] = {"arg", "generator", NULL};
+                           tl_success *success, tl_reap_facet *reap, bool *generator) {
+    static const char *const plain_keys[] = {"arg", NULL};
+    static const char *const start_keys[] = {"arg", "success", "generator", NULL};
+    static const char *const await_keys[] = {"arg", "count", "count_arg", "submits", NULL};
+    static const char *const successes[] = {"always", "zero", "nonnegative", "nonnull", "count",
+                                            NULL};
+    bool is_start = success != NULL, is_await = reap != NULL;
     if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "false") == 0) return 1;
     if (n->type == TL_YAML_SCALAR) {
         if (get_arg(L, n, facet, false, &a->arg) != 0) return -1;
@@ -417,14 +430,82 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
         if (n->type != TL_YAML_MAP)
             return ml_fail(L, n, "'%s'%s must be {arg: N} or an argument index", facet,
                          where(w, sizeof(w), L));
-        if (ml_check_keys(L, n, generator ? start_keys : keys) != 0) return -1;
-        const tl_yaml_node *arg = tl_yaml_get(n, "arg");
+        if (ml_check_keys(L, n, is_start ? start_keys : is_await ? await_keys : plain_keys) != 0)
+            return -1;
+        const tl_yaml_node *arg = tl_yaml_get(n, "arg"), *x;
         if (!arg) return ml_fail(L, n, "'%s'%s needs 'arg'", facet, where(w, sizeof(w), L));
         if (get_arg(L, arg, "arg", false, &a->arg) != 0) return -1;
-        const tl_yaml_node *gen = generator ? tl_yaml_get(n, "generator") : NULL;
-        if (gen && get_bool(L, gen, "generator", generator) != 0) return -1;
+        int v;
+        if ((x = tl_yaml_get(n, "success"))) {
+            if (ml_get_choice(L, x, "success", successes, &v) != 0) return -1;
+            *success = v == 4 ? TL_SUCCESS_COUNT : (tl_success)v;
+        }
+        if ((x = tl_yaml_get(n, "count"))) {
+            if (get_int(L, x, "count", &reap->count) != 0) return -1;
+            if (reap->count < 0)
+                return ml_fail(L, x, "'count'%s must be 0 or more", where(w, sizeof(w), L));
+            reap->has_count = true;
+        }
+        if ((x = tl_yaml_get(n, "count_arg"))) {
+            if (get_arg(L, x, "count_arg", false, &reap->count_arg) != 0) return -1;
+            reap->has_count_arg = true;
+        }
+        if (reap && reap->has_count && reap->has_count_arg)
+            return ml_fail(L, n, "give either 'count' or 'count_arg', not both%s",
+                           where(w, sizeof(w), L));
+        if ((x = tl_yaml_get(n, "submits")) && get_bool(L, x, "submits", &reap->submits) != 0)
+            return -1;
+        if (generator && (x = tl_yaml_get(n, "generator")) &&
+            get_bool(L, x, "generator", generator) != 0)
+            return -1;
     }
     a->present = true;
+    return 0;
+}
+
+/* prepare: {arg: N, op: peer/complete/fd_io/cancel, fd_arg: M} - prepares
+ * one operation in the object (or its part) in arg; fd_io needs fd_arg. */
+static int parse_prepare(loader *L, const tl_yaml_node *n, tl_prepare_facet *p) {
+    static const char *const keys[] = {"arg", "op", "fd_arg", NULL};
+    static const char *const ops[] = {"peer", "complete", "fd_io", "cancel", NULL};
+    int r = facet_off(L, n, "prepare", "a mapping {arg: N, op: peer/complete/fd_io/cancel, fd_arg: M}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    const tl_yaml_node *arg = tl_yaml_get(n, "arg"), *op = tl_yaml_get(n, "op"), *x;
+    char w[160];
+    if (!arg || !op)
+        return ml_fail(L, n, "'prepare'%s needs 'arg' and 'op'", where(w, sizeof(w), L));
+    int v;
+    if (get_arg(L, arg, "arg", false, &p->arg) != 0) return -1;
+    if (ml_get_choice(L, op, "op", ops, &v) != 0) return -1;
+    p->op = v == 3 ? TL_OP_CANCEL : (tl_op_kind)v;
+    if ((x = tl_yaml_get(n, "fd_arg")) && get_arg(L, x, "fd_arg", false, &p->fd_arg) != 0)
+        return -1;
+    if (p->op == TL_OP_FD_IO && p->fd_arg < 0)
+        return ml_fail(L, n, "'op: fd_io'%s needs 'fd_arg' (the descriptor argument)",
+                       where(w, sizeof(w), L));
+    if (p->op != TL_OP_FD_IO && p->fd_arg >= 0)
+        return ml_fail(L, n, "'fd_arg'%s is only used with 'op: fd_io'", where(w, sizeof(w), L));
+    p->present = true;
+    return 0;
+}
+
+/* descriptor: {kind: file/peer, arg: N} - makes a descriptor: the result,
+ * or with arg the array it fills (pipe(fds)). */
+static int parse_descriptor(loader *L, const tl_yaml_node *n, tl_descriptor_facet *d) {
+    static const char *const keys[] = {"kind", "arg", NULL};
+    static const char *const kinds[] = {"file", "peer", NULL};
+    int r = facet_off(L, n, "descriptor", "a mapping {kind: file/peer, arg: N}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    const tl_yaml_node *kind = tl_yaml_get(n, "kind"), *x;
+    char w[160];
+    if (!kind) return ml_fail(L, n, "'descriptor'%s needs 'kind'", where(w, sizeof(w), L));
+    int v;
+    if (ml_get_choice(L, kind, "kind", kinds, &v) != 0) return -1;
+    d->kind = (tl_desc_kind)v;
+    if ((x = tl_yaml_get(n, "arg")) && get_arg(L, x, "arg", false, &d->arg) != 0) return -1;
+    d->present = true;
     return 0;
 }
 
@@ -683,14 +764,24 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
             r = parse_borrow(L, v, f);
             out->facets |= F_BORROW;
         } else if (strcmp(key, "start") == 0) {
-            r = parse_arg_facet(L, v, "start", &f->start, &f->start_generator);
+            r = parse_arg_facet(L, v, "start", &f->start, &f->start_success, NULL,
+                                &f->start_generator);
             out->facets |= F_START;
         } else if (strcmp(key, "await") == 0) {
-            r = parse_arg_facet(L, v, "await", &f->await, NULL);
+            r = parse_arg_facet(L, v, "await", &f->await, NULL, &f->reap, NULL);
             out->facets |= F_AWAIT;
         } else if (strcmp(key, "teardown") == 0) {
-            r = parse_arg_facet(L, v, "teardown", &f->teardown, NULL);
+            r = parse_arg_facet(L, v, "teardown", &f->teardown, NULL, NULL, NULL);
             out->facets |= F_TEARDOWN;
+        } else if (strcmp(key, "part_of") == 0) {
+            r = parse_arg_facet(L, v, "part_of", &f->part_of, NULL, NULL, NULL);
+            out->facets |= F_PART_OF;
+        } else if (strcmp(key, "prepare") == 0) {
+            r = parse_prepare(L, v, &f->prepare);
+            out->facets |= F_PREPARE;
+        } else if (strcmp(key, "descriptor") == 0) {
+            r = parse_descriptor(L, v, &f->descriptor);
+            out->facets |= F_DESCRIPTOR;
         } else if (strcmp(key, "wait") == 0) {
             r = parse_wait(L, v, &f->wait);
             out->facets |= F_WAIT;

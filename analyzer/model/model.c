@@ -73,10 +73,14 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
     }
     if (m & F_START) {
         dst->start = src->start;
+        dst->start_success = src->start_success;
         dst->start_generator = src->start_generator;
     }
-    if (m & F_AWAIT) dst->await = src->await;
+    if (m & F_AWAIT) dst->await = src->await, dst->reap = src->reap;
     if (m & F_TEARDOWN) dst->teardown = src->teardown;
+    if (m & F_PART_OF) dst->part_of = src->part_of;
+    if (m & F_PREPARE) dst->prepare = src->prepare;
+    if (m & F_DESCRIPTOR) dst->descriptor = src->descriptor;
     if (m & F_WAIT) dst->wait = src->wait;
     if (m & F_BLOCKING) {
         free(dst->blocking.replacement);

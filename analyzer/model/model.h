@@ -33,7 +33,9 @@ typedef enum {
     TL_SUCCESS_ALWAYS = 0, /* cannot fail (or failure not checkable) */
     TL_SUCCESS_ZERO,       /* result == 0 is success (pthread_create, thrd_create: thrd_success) */
     TL_SUCCESS_NONNEG,     /* result >= 0 is success (libdill handles) */
-    TL_SUCCESS_NONNULL     /* result != NULL is success (pointer handles) */
+    TL_SUCCESS_NONNULL,    /* result != NULL is success (pointer handles) */
+    TL_SUCCESS_COUNT       /* the result counts what was started: negative, 0 or fewer
+                              than were prepared is failure (io_uring_submit) */
 } tl_success;
 
 /* Kind of an async context a function can run in. */
@@ -107,11 +109,51 @@ typedef struct {
     int nvalues;
 } tl_detach_attr_facet;
 
-/* An argument index facet (borrow/start/await/teardown/submit). */
+/* An argument index facet (borrow/start/await/teardown/part_of). */
 typedef struct {
     bool present;
     int arg;
 } tl_arg_facet;
+
+/* The await facet's optional fields: how many completions it reaps. */
+typedef struct {
+    bool has_count;      /* `count` completions ... */
+    int64_t count;
+    bool has_count_arg;  /* ... or the value of argument `count_arg`; neither: all */
+    int count_arg;
+    bool submits;        /* starts what was prepared first (submit_and_wait) */
+} tl_reap_facet;
+
+/* What an operation prepared on an object does (prepare facet). */
+typedef enum {
+    TL_OP_PEER = 0,  /* may wait on a peer for ever (recv, accept, connect, poll) */
+    TL_OP_COMPLETE,  /* always completes by itself (nop, timeout, cancel, fsync, open) */
+    TL_OP_FD_IO,     /* read/write: a peer wait unless its descriptor is a file */
+    TL_OP_UNKNOWN,   /* operations of unknown kinds (a program function's derived model) */
+    TL_OP_CANCEL     /* cancels or bounds the object's operations: they complete
+                        (cancel, poll_remove, a linked timeout) */
+} tl_op_kind;
+
+/* Prepares one operation in the object (or part of one, see part_of) in
+ * `arg`: io_uring_prep_recv(sqe, fd, ...). */
+typedef struct {
+    bool present;
+    int arg;
+    tl_op_kind op;
+    int fd_arg;      /* TL_OP_FD_IO: the descriptor argument */
+} tl_prepare_facet;
+
+/* Kind of descriptor a call makes (descriptor facet). */
+typedef enum {
+    TL_DESC_FILE = 0, /* a file opened by path: I/O on it completes */
+    TL_DESC_PEER      /* a socket or pipe: I/O on it may wait on a peer */
+} tl_desc_kind;
+
+typedef struct {
+    bool present;
+    tl_desc_kind kind;
+    int arg;         /* -1: the result; else the out-array argument (pipe(fds)) */
+} tl_descriptor_facet;
 
 typedef struct {
     bool present;
@@ -179,7 +221,12 @@ typedef struct tl_fn_model {
     tl_arg_facet borrow[TL_MAX_CB_ARGS]; int nborrow; /* args used without ownership change */
     tl_arg_facet start;      /* starts work on the object (mco_resume, io_uring_submit) */
     tl_arg_facet await;      /* awaits the object's work (bundle_wait, io_uring_wait_cqe) */
+    tl_success start_success;/* start: results meaning the work started (ALWAYS: any) */
+    tl_reap_facet reap;      /* await: completions reaped */
     tl_arg_facet teardown;   /* ends the object; unawaited work is a bug (hclose, io_uring_queue_exit) */
+    tl_arg_facet part_of;    /* the result is a part of the object in arg (io_uring_get_sqe) */
+    tl_prepare_facet prepare;       /* prepares an operation (io_uring_prep_recv) */
+    tl_descriptor_facet descriptor; /* makes a descriptor (socket, open, pipe) */
     tl_wait_facet wait;
     tl_counter_init_facet counter_init;
     tl_blocking_facet blocking;

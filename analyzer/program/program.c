@@ -77,6 +77,7 @@ typedef struct {
     bool releases;       /* ... by releasing it (join/close/detach) */
     const char *how;
     bool awaits, tears_down;
+    bool prepares;      /* prepares or starts work on it (TL_PE_PREPARE), maybe through calls */
     bool deadline;       /* reaches the timeout of a wait */
     tl_wait_kind kind;
     tl_forever forever[TL_MAX_FOREVER];
@@ -484,6 +485,7 @@ static void compute_params(tl_program *p) {
             pp->how = sp->release_how;
             pp->awaits = (sp->effects & TL_PE_AWAIT) != 0;
             pp->tears_down = (sp->effects & TL_PE_TEARDOWN) != 0;
+            pp->prepares = (sp->effects & TL_PE_PREPARE) != 0;
         }
         for (int d = 0; d < n->s->ndeadlines; d++) {
             const tl_sum_deadline *dl = &n->s->deadlines[d];
@@ -530,7 +532,8 @@ static void compute_params(tl_program *p) {
     /* propagate each fact backwards; a param's fact, once set, stays */
     ivec work = {0};
     for (int gp = 0; gp < p->nparams; gp++)
-        if (p->params[gp].owner || p->params[gp].deadline || p->params[gp].awaits || p->params[gp].tears_down)
+        if (p->params[gp].owner || p->params[gp].deadline || p->params[gp].awaits ||
+            p->params[gp].tears_down || p->params[gp].prepares)
             ivec_push(&work, gp);
     for (int w = 0; w < work.n; w++) {
         const pparam *src = &p->params[work.v[w]];
@@ -546,6 +549,7 @@ static void compute_params(tl_program *p) {
             }
             if (src->awaits && !dst->awaits) dst->awaits = changed = true;
             if (src->tears_down && !dst->tears_down) dst->tears_down = changed = true;
+            if (src->prepares && !dst->prepares) dst->prepares = changed = true;
             if (src->deadline && !dst->deadline) {
                 dst->deadline = true;
                 dst->kind = src->kind;
@@ -773,6 +777,14 @@ static bool derive_params(const tl_program *p, const pnode *n, tl_fn_model *m) {
             m->teardown.arg = k;
             facet = true;
         }
+        /* work prepared on it inside (operations of unknown kinds) */
+        if (pp->prepares && !m->prepare.present) {
+            m->prepare.present = true;
+            m->prepare.arg = k;
+            m->prepare.op = TL_OP_UNKNOWN;
+            m->prepare.fd_arg = -1;
+            any = true;
+        }
         if (facet) {
             any = true;
         } else if (!pp->owner && (eff & (TL_PE_BORROW | TL_PE_PASS)) && m->nborrow < TL_MAX_CB_ARGS) {
@@ -865,6 +877,10 @@ const tl_fn_model *tl_program_model(const tl_program *p, const char *usr, bool i
     }
     int si = map_get(&p->fslot_by_usr, usr);
     return si >= 0 ? p->fslots[si].derived : NULL;
+}
+
+bool tl_program_defines(const tl_program *p, const char *usr) {
+    return p && usr && map_get(&p->by_usr, usr) >= 0;
 }
 
 void tl_program_orphan_slots(const tl_program *p, tl_orphan_slot_fn fn, void *ctx) {

@@ -87,6 +87,9 @@ int tl_program_chain(const tl_program *p, const char *usr, bool is_slot, bool re
  * a deadline parameter, release or borrow of handle parameters, a returned
  * handle.  NULL when there is nothing to say. */
 const tl_fn_model *tl_program_model(const tl_program *p, const char *usr, bool is_slot);
+/* Whether the program defines the function (it has a summary): with no
+ * derived model, it does nothing modelled with its parameters. */
+bool tl_program_defines(const tl_program *p, const char *usr);
 /* Where a deadline parameter of a function (or slot) ends in a wait. */
 int tl_program_deadline_chain(const tl_program *p, const char *usr, bool is_slot, tl_chain_step *out, int max);
 

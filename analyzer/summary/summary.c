@@ -342,6 +342,10 @@ static void extract_function(extractor *x) {
                 if (m->teardown.present && m->teardown.arg == k) sp->effects |= TL_PE_TEARDOWN;
                 bool is_deadline = m->wait.present && m->wait.timeout_arg == k;
                 if (sp->effects == before && !is_deadline) sp->effects |= TL_PE_BORROW;
+                if ((m->part_of.present && m->part_of.arg == k) ||
+                    (m->start.present && m->start.arg == k) ||
+                    (m->prepare.present && m->prepare.arg == k))
+                    sp->effects |= TL_PE_PREPARE; /* besides its borrow */
                 if (m->wait.present && m->wait.timeout_arg == k && !reassigned[p] && v == p) {
                     o->deadlines = tl_xgrow(o->deadlines, o->ndeadlines, &x->caps_deadlines, sizeof *o->deadlines);
                     tl_sum_deadline *d = &o->deadlines[o->ndeadlines++];

@@ -81,7 +81,8 @@ enum {
     TL_PE_BORROW = 1 << 4,  /* uses it without taking ownership */
     TL_PE_PASS = 1 << 5,    /* passes it to a program function (see passes) */
     TL_PE_AWAIT = 1 << 6,   /* awaits its work (await facet) */
-    TL_PE_TEARDOWN = 1 << 7 /* tears it down (teardown facet) */
+    TL_PE_TEARDOWN = 1 << 7, /* tears it down (teardown facet) */
+    TL_PE_PREPARE = 1 << 8   /* prepares or starts work on it (part_of, start facets) */
 };
 
 typedef struct {

@@ -1,0 +1,571 @@
+/* inflight.c - operations prepared and in flight per object (see inflight.h).
+ *
+ * State: a sparse map from variable to a packed value (kinds in bits 0-7,
+ * prepared count in 8-15, in-flight count in 16-23); an absent variable has
+ * nothing prepared or in flight.  Keys nvars + v say which start call's
+ * result variable v holds (call id + 1), for the failure edges; keys
+ * 2 * nvars + v which object variable v holds a part of (object + 1), for
+ * an sqe variable reused across rings.  Joins OR
+ * the kinds and keep a count only where both sides agree, so the lattice is
+ * finite (kinds x 256 x 256 per variable) and the solve stays within the
+ * dataflow budget, linear in the function.
+ */
+#include "inflight.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ownership.h"
+#include "../analyzer/dataflow/sparse_map.h"
+#include "../analyzer/program/program.h"
+#include "../analyzer/util/xalloc.h"
+
+#define KINDS(x) ((unsigned)((x) & 0xffu))
+#define PREP(x) ((int)(((x) >> 8) & 0xffu))
+#define FLIGHT(x) ((int)(((x) >> 16) & 0xffu))
+#define PACK(k, p, f) ((uint64_t)(k) | ((uint64_t)(p) << 8) | ((uint64_t)(f) << 16))
+
+enum { DESC_FILE = 1, DESC_PEER = 2 };
+
+typedef struct {
+    const tl_analysis *a;
+    int fi;
+    const tl_func *f;
+    int nvars;
+    bool *tracked;      /* per var: an object whose work is followed */
+    bool *prepares;     /* per var: the function prepares operations on it somewhere */
+    int *owner;         /* per var: the object a part variable belongs to, -1 none, -2 several */
+    unsigned char *desc;/* per var: DESC_* origins of a descriptor variable */
+    int *peer_prep;     /* per var (flow-insensitive): a peer prepare call */
+    int *start_prep;    /* per call id: prepared count at a start call (joined) */
+    tl_sparse_scratch env;
+    bool replay;
+    tl_inflight *out;
+    long work, budget;
+} if_ctx;
+
+typedef struct {
+    bool reached;
+    tl_sparse_map vars;
+} if_state;
+
+static int add_count(int a, int b) {
+    if (a == TL_IF_MANY || b == TL_IF_MANY || a + b >= TL_IF_MANY) return TL_IF_MANY;
+    return a + b;
+}
+
+static uint64_t join_val(int key, int nvars, uint64_t x, uint64_t y) {
+    if (key >= nvars) return x == y ? x : 0;
+    int p = PREP(x) == PREP(y) ? PREP(x) : TL_IF_MANY;
+    int f = FLIGHT(x) == FLIGHT(y) ? FLIGHT(x) : TL_IF_MANY;
+    return PACK(KINDS(x) | KINDS(y), p, f);
+}
+
+static void if_bottom(void *ctx, void *st) {
+    (void)ctx;
+    if_state *s = st;
+    s->reached = false;
+    s->vars.e = NULL;
+    s->vars.n = 0;
+}
+
+/* Objects the function did not make carry operations from outside, unless
+ * the function prepares operations on them itself: then it manages their
+ * work (what its callers started they reap themselves). */
+static bool from_outside(const if_ctx *c, int v) {
+    return c->tracked[v] && !c->prepares[v] && c->f->vars[v].kind != TL_VAR_LOCAL &&
+           c->f->vars[v].kind != TL_VAR_TEMP;
+}
+
+static void if_entry(void *ctx, void *st) {
+    if_ctx *c = ctx;
+    if_state *s = st;
+    if_bottom(ctx, st);
+    s->reached = true;
+    int n = 0;
+    for (int v = 0; v < c->nvars; v++) n += from_outside(c, v);
+    if (!n) return;
+    s->vars.e = tl_xmalloc((size_t)n * sizeof *s->vars.e);
+    for (int v = 0; v < c->nvars; v++)
+        if (from_outside(c, v))
+            s->vars.e[s->vars.n++] = (tl_sparse_entry){v, PACK(TL_IF_OUTSIDE, 0, TL_IF_MANY)};
+}
+
+static void if_copy(void *ctx, void *dst, const void *src) {
+    if_state *d = dst;
+    const if_state *s = src;
+    ((if_ctx *)ctx)->work += s->vars.n;
+    d->reached = s->reached;
+    tl_sparse_copy(&d->vars, &s->vars);
+}
+
+static bool if_join(void *ctx, void *dst, const void *src) {
+    if_ctx *c = ctx;
+    if_state *d = dst;
+    const if_state *s = src;
+    if (!s->reached) return false;
+    if (!d->reached) {
+        if_copy(ctx, dst, src);
+        return true;
+    }
+    c->work += d->vars.n + s->vars.n;
+    tl_sparse_entry *e = tl_xmalloc(((size_t)d->vars.n + (size_t)s->vars.n + 1) * sizeof *e);
+    int n = 0, i = 0, j = 0;
+    bool changed = false;
+    while (i < d->vars.n || j < s->vars.n) {
+        int key;
+        uint64_t x = 0, y = 0;
+        if (j >= s->vars.n || (i < d->vars.n && d->vars.e[i].key < s->vars.e[j].key)) {
+            key = d->vars.e[i].key, x = d->vars.e[i++].bits;
+        } else if (i >= d->vars.n || s->vars.e[j].key < d->vars.e[i].key) {
+            key = s->vars.e[j].key, y = s->vars.e[j++].bits;
+        } else {
+            key = d->vars.e[i].key, x = d->vars.e[i++].bits, y = s->vars.e[j++].bits;
+        }
+        uint64_t z = join_val(key, c->nvars, x, y);
+        changed |= z != x;
+        if (z) e[n++] = (tl_sparse_entry){key, z};
+    }
+    free(d->vars.e);
+    d->vars.e = e;
+    d->vars.n = n;
+    return changed;
+}
+
+static void if_destroy(void *ctx, void *st) {
+    (void)ctx;
+    tl_sparse_free(&((if_state *)st)->vars);
+}
+
+static int root_of(const if_ctx *c, const tl_call *call, int arg) {
+    if (arg < 0 || arg >= call->nargs) return -1;
+    int v = tl_own_arg_root(call->args[arg]);
+    return v >= 0 && v < c->nvars ? v : -1;
+}
+
+static const tl_fn_model *model_of(const if_ctx *c, int call) {
+    return tl_own_model(c->a, c->fi, call);
+}
+
+/* The object whose part a call's result is (part_of), or -1. */
+static int result_part_of(const if_ctx *c, int call) {
+    const tl_fn_model *m = model_of(c, call);
+    const tl_instr *pi = call < c->a->funcs[c->fi].ncalls ? c->a->funcs[c->fi].calls[call].instr : NULL;
+    return m && m->part_of.present && pi ? root_of(c, &pi->call, m->part_of.arg) : -1;
+}
+
+/* The object a prepare call's argument is a part of, or -1: the call
+ * handing it out, else what the variable holds on this path (the state's
+ * part keys, when st is given), else the one object the variable ever
+ * holds parts of. */
+static int part_owner(const if_ctx *c, const tl_call *call, int arg, bool flow) {
+    if (arg < 0 || arg >= call->nargs) return -1;
+    const tl_expr *e = tl_own_strip(call->args[arg]);
+    if (e && e->kind == TL_E_CALLRES) return result_part_of(c, e->call_id);
+    int v = tl_own_arg_root(e);
+    if (v < 0 || v >= c->nvars) return -1;
+    if (flow) {
+        uint64_t w = c->env.val[2 * c->nvars + v];
+        if (w) return (int)w - 1;
+    }
+    return c->owner[v] >= 0 ? c->owner[v] : -1;
+}
+
+/* The kind of a prepared operation. */
+static unsigned op_kind(const if_ctx *c, const tl_call *call, const tl_prepare_facet *p) {
+    if (p->op == TL_OP_UNKNOWN) return TL_IF_OUTSIDE;
+    if (p->op == TL_OP_PEER) return TL_IF_PEER;
+    if (p->op == TL_OP_COMPLETE || p->op == TL_OP_CANCEL) return TL_IF_COMPLETE;
+    int d = root_of(c, call, p->fd_arg);
+    /* a descriptor of unknown origin may be a socket or a pipe */
+    return d >= 0 && c->desc[d] == DESC_FILE ? TL_IF_COMPLETE : TL_IF_PEER;
+}
+
+/* Whether argument k of a call may do anything to the object it names:
+ * a function nobody describes, a spawn or callback registration (another
+ * task gets it), or a program function that prepares or
+ * starts work on the parameter (its derived `prepare` of unknown
+ * operations).  A library call without a facet on it, and a program
+ * function that does neither with the parameter, do not. */
+static bool opaque_arg(const if_ctx *c, const tl_call *call, const tl_fn_model *m, int k) {
+    if (m && (m->spawn.present || m->callback.present)) return true; /* to another task */
+    if (call->callee_system || (call->callee && tl_models_namespace(c->a->models, call->callee)))
+        return false;
+    if (!m) {
+        bool is_slot;
+        const char *usr = tl_call_target_usr(c->f, call, &is_slot);
+        return !(usr && !is_slot && tl_program_defines(c->a->program, usr));
+    }
+    if (!m->library || strcmp(m->library, "program") != 0) return false;
+    if (m->await.present && m->await.arg == k) return false;
+    if (m->teardown.present && m->teardown.arg == k) return false;
+    return (m->prepare.present && m->prepare.arg == k) || (m->release.present && m->release.arg == k);
+}
+
+static uint64_t get(if_ctx *c, int v) {
+    return c->env.val[v];
+}
+static void put(if_ctx *c, int v, uint64_t x) {
+    *tl_sparse_slot(&c->env, v) = x;
+}
+
+/* The object a facet of this call is about: await, start, then teardown. */
+static int facet_object(const if_ctx *c, const tl_call *call, const tl_fn_model *m) {
+    int v = -1;
+    if (m->await.present) v = root_of(c, call, m->await.arg);
+    if (v < 0 && m->start.present) v = root_of(c, call, m->start.arg);
+    if (v < 0 && m->teardown.present) v = root_of(c, call, m->teardown.arg);
+    return v >= 0 && c->tracked[v] ? v : -1;
+}
+
+static void record(if_ctx *c, const tl_call *call, const tl_fn_model *m) {
+    if (!m || call->id < 0 || call->id >= c->out->ncalls) return;
+    int v = facet_object(c, call, m);
+    if (v < 0) return;
+    uint64_t x = get(c, v);
+    tl_inflight_at *at = &c->out->before[call->id];
+    at->known = true;
+    at->kinds = KINDS(x);
+    at->prepared = PREP(x);
+    at->inflight = FLIGHT(x);
+    at->peer_prep = (KINDS(x) & TL_IF_PEER) ? c->peer_prep[v] : -1;
+}
+
+static void apply(if_ctx *c, const tl_instr *in) {
+    if (in->kind == TL_I_DECL) {
+        if (in->var >= 0 && in->var < c->nvars && c->tracked[in->var]) put(c, in->var, 0);
+        if (in->var >= 0 && in->var < c->nvars) put(c, c->nvars + in->var, 0);
+        if (in->var >= 0 && in->var < c->nvars) put(c, 2 * c->nvars + in->var, 0);
+        return;
+    }
+    if (in->kind == TL_I_STORE) { /* sqes[i] = io_uring_get_sqe(&ring) */
+        int v = tl_own_arg_root(in->target);
+        const tl_expr *e = tl_own_strip(in->value);
+        int w = e && e->kind == TL_E_CALLRES ? result_part_of(c, e->call_id) : -1;
+        if (v >= 0 && v < c->nvars && w >= 0) put(c, 2 * c->nvars + v, (uint64_t)w + 1);
+        return;
+    }
+    if (in->kind == TL_I_ASSIGN) {
+        int v = in->var;
+        if (v < 0 || v >= c->nvars) return;
+        const tl_expr *e = tl_own_strip(in->value);
+        const tl_fn_model *m = e && e->kind == TL_E_CALLRES ? model_of(c, e->call_id) : NULL;
+        put(c, c->nvars + v, m && m->start.present ? (uint64_t)e->call_id + 1 : 0);
+        int part = e && e->kind == TL_E_CALLRES ? result_part_of(c, e->call_id) : -1;
+        if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < c->nvars)
+            put(c, 2 * c->nvars + v, get(c, 2 * c->nvars + e->var));
+        else
+            put(c, 2 * c->nvars + v, part >= 0 ? (uint64_t)part + 1 : 0);
+        if (!c->tracked[v]) return;
+        int w = e && e->kind == TL_E_VAR ? e->var : e ? tl_own_arg_root(e) : -1;
+        if (w >= 0 && w < c->nvars && c->tracked[w])
+            put(c, v, get(c, w));
+        else
+            put(c, v, PACK(TL_IF_OUTSIDE, TL_IF_MANY, TL_IF_MANY));
+        return;
+    }
+    if (in->kind != TL_I_CALL) return;
+    const tl_call *call = &in->call;
+    const tl_fn_model *m = model_of(c, call->id);
+    if (c->replay) record(c, call, m);
+    if (m && m->prepare.present) {
+        int v = part_owner(c, call, m->prepare.arg, true);
+        if (v >= 0 && c->tracked[v]) {
+            uint64_t x = get(c, v);
+            unsigned k = op_kind(c, call, &m->prepare), kinds = KINDS(x);
+            if (k == TL_IF_PEER && c->peer_prep[v] < 0) c->peer_prep[v] = call->id;
+            if (m->prepare.op == TL_OP_CANCEL) /* what may wait on a peer is cut short */
+                kinds &= ~(unsigned)TL_IF_PEER;
+            put(c, v, PACK(kinds | k, add_count(PREP(x), 1), FLIGHT(x)));
+        }
+    }
+    for (int k = 0; k < call->nargs; k++) {
+        int v = root_of(c, call, k);
+        if (v >= 0 && c->tracked[v] && opaque_arg(c, call, m, k))
+            put(c, v, PACK(KINDS(get(c, v)) | TL_IF_OUTSIDE, TL_IF_MANY, TL_IF_MANY));
+    }
+    if (!m) return;
+    if (m->teardown.present) {
+        int v = root_of(c, call, m->teardown.arg);
+        if (v >= 0 && c->tracked[v]) put(c, v, 0);
+    }
+    if (m->await.present) {
+        int v = root_of(c, call, m->await.arg);
+        if (v >= 0 && c->tracked[v]) {
+            uint64_t x = get(c, v);
+            int p = PREP(x), f = FLIGHT(x);
+            if (m->reap.submits) f = add_count(f, p), p = 0;
+            int r = -1; /* completions reaped; -1: all of them */
+            if (m->reap.has_count) {
+                r = m->reap.count > 254 ? 254 : (int)m->reap.count;
+            } else if (m->reap.has_count_arg) {
+                tl_cval cv = tl_own_arg_value(c->a, c->fi, call, m->reap.count_arg);
+                r = cv.kind == TL_CV_INT && cv.v >= 0 && cv.v < 255 ? (int)cv.v : -1;
+                if (cv.kind == TL_CV_INT && cv.v >= 255) r = TL_IF_MANY;
+            }
+            if (r < 0) f = 0;
+            else if (r == TL_IF_MANY) f = f == TL_IF_MANY ? f : 0;
+            else if (f != TL_IF_MANY) f = f > r ? f - r : 0;
+            /* all reaped: what a later wait finds are completions already
+               there (a wait_cqe after submit_and_wait returns at once) */
+            unsigned kinds = KINDS(x);
+            if (f == 0 && p == 0 && kinds) kinds = TL_IF_COMPLETE;
+            put(c, v, PACK(kinds, p, f));
+        }
+    }
+    if (m->start.present) {
+        int v = root_of(c, call, m->start.arg);
+        if (v >= 0 && c->tracked[v]) {
+            uint64_t x = get(c, v);
+            if (call->id >= 0 && call->id < c->out->ncalls) /* the last visit is the fixpoint's */
+                c->start_prep[call->id] = PREP(x);
+            put(c, v, PACK(KINDS(x), 0, add_count(FLIGHT(x), PREP(x))));
+        }
+    }
+}
+
+static void if_transfer_block(void *ctx, void *stp, const tl_func *f, const tl_block *b) {
+    (void)f;
+    if_ctx *c = ctx;
+    if_state *st = stp;
+    if (!st->reached) return;
+    tl_sparse_unpack(&c->env, &st->vars);
+    for (int i = 0; i < b->ninstrs; i++) apply(c, &b->instrs[i]);
+    c->work += c->env.ntouched + b->ninstrs;
+    tl_sparse_pack(&c->env, &st->vars);
+}
+
+typedef struct {
+    if_ctx *c;
+    const tl_sparse_map *m;
+} holds_ctx;
+
+static int var_holds(void *ctx, int v) {
+    holds_ctx *h = ctx;
+    if (v < 0 || v >= h->c->nvars) return -1;
+    uint64_t x = tl_sparse_get(h->m, h->c->nvars + v);
+    return x ? (int)x - 1 : -1;
+}
+
+/* Does "result OP k" mean the start call started none of the `prepared`
+ * operations (TL_IF_MANY: unknown)?  For a count result: negative, 0, or
+ * fewer than were prepared ("!= N" with N prepared). */
+static bool start_failed(tl_success success, int prepared, int op, int64_t k) {
+    if (success != TL_SUCCESS_COUNT) return tl_own_relation_fails(success, op, k);
+    int64_t n = prepared == TL_IF_MANY || prepared == 0 ? -1 : prepared;
+    switch (op) {
+    case TL_REL_LT: return k <= (n > 0 ? n : 1);
+    case TL_REL_LE: return k < (n > 0 ? n : 1);
+    case TL_REL_EQ: return k < (n > 0 ? n : 1);
+    case TL_REL_NE: return n > 0 ? k == n : k >= 1;
+    default: return false;
+    }
+}
+
+static int edge_failed_start(if_ctx *c, const tl_sparse_map *m, const tl_block *b, int s) {
+    holds_ctx h = {c, m};
+    int op;
+    int64_t k;
+    int call = tl_own_edge_relation(b, s, var_holds, &h, &op, &k);
+    const tl_fn_model *sm = call >= 0 ? model_of(c, call) : NULL;
+    if (!sm || !sm->start.present || sm->start_success == TL_SUCCESS_ALWAYS) return -1;
+    int prepared = call < c->out->ncalls ? c->start_prep[call] : TL_IF_MANY;
+    return start_failed(sm->start_success, prepared, op, k) ? call : -1;
+}
+
+/* A failed start: what it would have started is not in flight. */
+static bool if_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s) {
+    (void)f;
+    if_ctx *c = ctx;
+    if_state *st = stp;
+    if (!st->reached || b->term != TL_T_BRANCH || s < 0 || s > 1) return true;
+    int call = edge_failed_start(c, &st->vars, b, s);
+    if (call < 0) return true;
+    const tl_instr *in = c->a->funcs[c->fi].calls[call].instr;
+    const tl_fn_model *sm = model_of(c, call);
+    int v = in ? root_of(c, &in->call, sm->start.arg) : -1;
+    if (v < 0 || !c->tracked[v]) return true;
+    tl_sparse_unpack(&c->env, &st->vars);
+    uint64_t x = get(c, v);
+    int p = c->start_prep[call], fl = FLIGHT(x);
+    if (fl != TL_IF_MANY && p != TL_IF_MANY) fl = fl > p ? fl - p : 0;
+    put(c, v, PACK(KINDS(x), PREP(x), fl));
+    tl_sparse_pack(&c->env, &st->vars);
+    return true;
+}
+
+static bool if_exhausted(void *ctx) {
+    const if_ctx *c = ctx;
+    return c->work > c->budget;
+}
+
+static const tl_dataflow_ops if_ops = {
+    .state_size = sizeof(if_state),
+    .init_entry = if_entry,
+    .init_bottom = if_bottom,
+    .copy = if_copy,
+    .join = if_join,
+    .transfer_block = if_transfer_block,
+    .transfer_edge = if_edge,
+    .destroy = if_destroy,
+    .exhausted = if_exhausted,
+};
+
+/* Flow-insensitive facts: the objects (roots of start/await/teardown/
+ * part_of arguments), which variables hold parts of which object, and the
+ * origins of descriptor variables.  Two passes so that copies made before
+ * their source is known in block order are seen.  Returns whether any part
+ * or start call exists. */
+static bool collect(if_ctx *c) {
+    const tl_func *f = c->f;
+    const tl_func_facts *ff = &c->a->funcs[c->fi];
+    bool any = false;
+    for (int id = 0; id < ff->ncalls; id++) {
+        const tl_fn_model *m = ff->calls[id].model;
+        const tl_instr *in = ff->calls[id].instr;
+        if (!m || !in) continue;
+        int v;
+        if (m->part_of.present && (v = root_of(c, &in->call, m->part_of.arg)) >= 0)
+            c->tracked[v] = any = true;
+        if (m->start.present && (v = root_of(c, &in->call, m->start.arg)) >= 0)
+            c->tracked[v] = any = true;
+        if (m->await.present && (v = root_of(c, &in->call, m->await.arg)) >= 0) c->tracked[v] = true;
+        if (m->teardown.present && (v = root_of(c, &in->call, m->teardown.arg)) >= 0)
+            c->tracked[v] = true;
+        if (m->descriptor.present && m->descriptor.arg >= 0 &&
+            (v = root_of(c, &in->call, m->descriptor.arg)) >= 0)
+            c->desc[v] |= m->descriptor.kind == TL_DESC_PEER ? DESC_PEER : DESC_FILE;
+    }
+    if (!any) return false;
+    for (int pass = 0; pass < 2; pass++)
+        for (int bi = 0; bi < f->nblocks; bi++)
+            for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+                const tl_instr *in = &f->blocks[bi].instrs[i];
+                int v = -1;
+                const tl_expr *e = NULL;
+                if (in->kind == TL_I_ASSIGN) v = in->var, e = tl_own_strip(in->value);
+                else if (in->kind == TL_I_STORE) v = tl_own_arg_root(in->target), e = tl_own_strip(in->value);
+                if (v < 0 || v >= c->nvars || !e) continue;
+                int own = -1;
+                unsigned char d = 0;
+                if (e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < ff->ncalls) {
+                    const tl_fn_model *m = ff->calls[e->call_id].model;
+                    const tl_instr *ci = ff->calls[e->call_id].instr;
+                    if (m && ci && m->part_of.present) own = root_of(c, &ci->call, m->part_of.arg);
+                    if (m && m->descriptor.present && m->descriptor.arg < 0)
+                        d = m->descriptor.kind == TL_DESC_PEER ? DESC_PEER : DESC_FILE;
+                } else if (e->kind == TL_E_VAR && e->var >= 0 && e->var < c->nvars) {
+                    own = c->owner[e->var] >= 0 ? c->owner[e->var] : -1;
+                    d = c->desc[e->var];
+                }
+                c->desc[v] |= d;
+                if (own >= 0 && c->owner[v] != -2 && c->owner[v] != own)
+                    c->owner[v] = c->owner[v] == -1 ? own : -2;
+            }
+    /* the objects the function prepares on: a prepare on a part of one
+       object marks it; one on a variable holding parts of several objects
+       marks every object parts are taken of */
+    bool prep_any = false;
+    for (int id = 0; id < ff->ncalls; id++) {
+        const tl_fn_model *m = ff->calls[id].model;
+        const tl_instr *in = ff->calls[id].instr;
+        if (!m || !in || !ff->calls[id].reached || !m->prepare.present) continue;
+        int v = part_owner(c, &in->call, m->prepare.arg, false);
+        int r = m->prepare.arg < in->call.nargs ? tl_own_arg_root(in->call.args[m->prepare.arg]) : -1;
+        if (v >= 0) c->prepares[v] = true;
+        else if (r >= 0 && r < c->nvars && c->owner[r] == -2) prep_any = true;
+    }
+    for (int id = 0; prep_any && id < ff->ncalls; id++) {
+        const tl_fn_model *m = ff->calls[id].model;
+        const tl_instr *in = ff->calls[id].instr;
+        int v;
+        if (m && in && m->part_of.present && (v = root_of(c, &in->call, m->part_of.arg)) >= 0)
+            c->prepares[v] = true;
+    }
+    return true;
+}
+
+void tl_inflight_compute(const tl_analysis *a, int fi, tl_inflight *out) {
+    memset(out, 0, sizeof *out);
+    out->fi = -1;
+    const tl_func *f = &a->tu->funcs[fi];
+    if (f->nblocks == 0 || !a->funcs) return;
+    if_ctx c;
+    memset(&c, 0, sizeof c);
+    c.a = a;
+    c.fi = fi;
+    c.f = f;
+    c.nvars = f->nvars;
+    size_t nv = (size_t)f->nvars + 1;
+    c.tracked = tl_xcalloc(nv, sizeof *c.tracked);
+    c.prepares = tl_xcalloc(nv, sizeof *c.prepares);
+    c.desc = tl_xcalloc(nv, sizeof *c.desc);
+    c.owner = tl_xmalloc(nv * sizeof *c.owner);
+    c.peer_prep = tl_xmalloc(nv * sizeof *c.peer_prep);
+    for (size_t v = 0; v < nv; v++) c.owner[v] = c.peer_prep[v] = -1;
+    if (!collect(&c)) {
+        free(c.tracked), free(c.prepares), free(c.desc), free(c.owner), free(c.peer_prep);
+        return;
+    }
+    out->fi = fi;
+    out->ncalls = f->ncalls;
+    out->nblocks = f->nblocks;
+    out->before = tl_xcalloc((size_t)f->ncalls + 1, sizeof *out->before);
+    out->failed_edge = tl_xmalloc(((size_t)f->nblocks * 2 + 1) * sizeof *out->failed_edge);
+    for (int i = 0; i < f->nblocks * 2; i++) out->failed_edge[i] = -1;
+    c.start_prep = tl_xmalloc(((size_t)f->ncalls + 1) * sizeof *c.start_prep);
+    for (int i = 0; i < f->ncalls; i++) c.start_prep[i] = TL_IF_MANY;
+    c.out = out;
+    tl_sparse_scratch_init(&c.env, 3 * f->nvars);
+    c.budget = tl_dataflow_budget(f);
+
+    /* solve; a start call's prepared count is written at each visit of its
+       block, so the last one is the fixpoint's */
+    c.replay = false;
+    tl_dataflow_result r;
+    out->incomplete = tl_dataflow_forward(f, &if_ops, &c, &r) != 0;
+    /* replay the fixpoint: record the states before calls, then the
+       failure edges */
+    c.replay = true;
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        if (!r.reached[bi]) continue;
+        if_state *in = tl_dataflow_in(&r, bi);
+        tl_sparse_unpack(&c.env, &in->vars);
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) apply(&c, &f->blocks[bi].instrs[i]);
+        tl_sparse_discard(&c.env);
+    }
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        const tl_block *b = &f->blocks[bi];
+        if (!r.reached[bi] || b->term != TL_T_BRANCH) continue;
+        if_state st;
+        if_bottom(&c, &st);
+        if_copy(&c, &st, tl_dataflow_in(&r, bi));
+        if_transfer_block(&c, &st, f, b);
+        for (int s = 0; s < 2 && s < b->nsucc; s++) {
+            int call = edge_failed_start(&c, &st.vars, b, s);
+            out->failed_edge[bi * 2 + s] = call;
+        }
+        if_destroy(&c, &st);
+    }
+    tl_dataflow_free(&r);
+    tl_sparse_scratch_free(&c.env);
+    free(c.tracked), free(c.prepares), free(c.desc), free(c.owner), free(c.peer_prep),
+        free(c.start_prep);
+}
+
+void tl_inflight_free(tl_inflight *r) {
+    free(r->before);
+    free(r->failed_edge);
+    memset(r, 0, sizeof *r);
+    r->fi = -1;
+}
+
+const tl_inflight_at *tl_inflight_before(const tl_inflight *r, int call) {
+    if (!r || r->fi < 0 || call < 0 || call >= r->ncalls || !r->before[call].known) return NULL;
+    return &r->before[call];
+}
+
+int tl_inflight_failed_start(const tl_inflight *r, int b, int s) {
+    if (!r || r->fi < 0 || b < 0 || b >= r->nblocks || s < 0 || s > 1) return -1;
+    return r->failed_edge[b * 2 + s];
+}

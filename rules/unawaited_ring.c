@@ -1,0 +1,121 @@
+/* unawaited_ring.c - work left in flight on a local object (see
+ * unawaited_ring.h): which local objects a function owns outright, and the
+ * two findings about them that unawaited_task.c reports. */
+#include "unawaited_ring.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ownership.h"
+#include "rule.h"
+
+/* Every variable e reads (or takes the address of) is not owned. */
+static void disown_vars(bool *owned, int nvars, const tl_expr *e)
+{
+    if (!e)
+        return;
+    if (e->kind == TL_E_VAR && e->var >= 0 && e->var < nvars)
+        owned[e->var] = false;
+    for (int k = 0; k < e->nkids; k++)
+        disown_vars(owned, nvars, e->kids[k]);
+}
+
+static int arg_var(const tl_func *f, const tl_call *call, int arg)
+{
+    if (arg < 0 || arg >= call->nargs)
+        return -1;
+    int v = tl_own_arg_root(call->args[arg]);
+    return v >= 0 && v < f->nvars ? v : -1;
+}
+
+void tl_ut_local_objects(const tl_analysis *a, int fi, bool *owned)
+{
+    const tl_func *f = &a->tu->funcs[fi];
+    int n = 0;
+    for (int v = 0; v < f->nvars; v++) {
+        const tl_var *x = &f->vars[v];
+        owned[v] = owned[v] && x->kind == TL_VAR_LOCAL && x->is_record && !x->is_pointer &&
+                   !x->is_array;
+        n += owned[v];
+    }
+    if (!n)
+        return;
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        const tl_block *b = &f->blocks[bi];
+        for (int i = 0; i < b->ninstrs; i++) {
+            const tl_instr *in = &b->instrs[i];
+            if (in->kind == TL_I_STORE || in->kind == TL_I_ASSIGN || in->kind == TL_I_RETURN)
+                disown_vars(owned, f->nvars, in->value);
+            if (in->kind != TL_I_CALL)
+                continue;
+            const tl_call *call = &in->call;
+            const tl_fn_model *m = tl_own_model(a, fi, call->id);
+            int v;
+            if (m && m->teardown.present && (v = arg_var(f, call, m->teardown.arg)) >= 0)
+                owned[v] = false;
+            if (m && m->release.present && (v = arg_var(f, call, m->release.arg)) >= 0)
+                owned[v] = false;
+            /* handed to another task (a thread's argument, a callback's
+               data): it may be awaited or torn down there */
+            bool known = !(m && (m->spawn.present || m->callback.present)) &&
+                         (call->callee_system ||
+                          (call->callee && tl_models_namespace(a->models, call->callee)) ||
+                          (m && (!m->library || strcmp(m->library, "program") != 0)) ||
+                          (m && (m->nborrow > 0 || m->await.present)));
+            if (known)
+                continue;
+            for (int k = 0; k < call->nargs; k++)
+                if ((v = arg_var(f, call, k)) >= 0)
+                    owned[v] = false;
+        }
+    }
+}
+
+void tl_ut_report_unreaped(tl_findings *out, const tl_func *f, const tl_instr *in,
+                           const char *vn, const tl_instr *why, int n)
+{
+    char td[128], whyname[128] = "", msg[512];
+    tl_own_user_name(&in->call, td, sizeof td);
+    if (why)
+        tl_own_user_name(&why->call, whyname, sizeof whyname);
+    if (why)
+        snprintf(msg, sizeof msg,
+                 "'%s' is torn down with %s() while %d started request%s %s not reaped (last "
+                 "started with %s() at line %u): more were started than awaited",
+                 vn, td, n, n == 1 ? "" : "s", n == 1 ? "was" : "were", whyname, why->loc.line);
+    else
+        snprintf(msg, sizeof msg,
+                 "'%s' is torn down with %s() while %d started request%s %s not reaped: more "
+                 "were started than awaited",
+                 vn, td, n, n == 1 ? "" : "s", n == 1 ? "was" : "were");
+    tl_finding *fd = tl_findings_add(out, tl_rule_unawaited_task.id, tl_rule_unawaited_task.severity,
+                                     in->loc.file, in->loc.line, in->loc.col, f->name, msg);
+    if (!fd)
+        return;
+    tl_finding_set_snippet(fd, in->call.text ? in->call.text : in->call.callee);
+    if (why)
+        tl_finding_add_note(fd, why->loc.file, why->loc.line, why->loc.col,
+                            "requests last started here");
+}
+
+void tl_ut_report_dropped(tl_findings *out, const tl_func *f, const tl_block *b,
+                          const char *vn, const tl_instr *why)
+{
+    tl_loc at = b->term_loc.file ? b->term_loc : f->end_loc;
+    for (int i = b->ninstrs - 1; i >= 0; i--)
+        if (b->instrs[i].kind == TL_I_RETURN && b->instrs[i].loc.file) {
+            at = b->instrs[i].loc;
+            break;
+        }
+    char whyname[128] = "", msg[512];
+    if (why)
+        tl_own_user_name(&why->call, whyname, sizeof whyname);
+    snprintf(msg, sizeof msg,
+             "'%s' goes out of scope here with work started by %s() at line %u never awaited, "
+             "and it is never torn down",
+             vn, why ? whyname : "a start", why ? why->loc.line : 0);
+    tl_finding *fd = tl_findings_add(out, tl_rule_unawaited_task.id, tl_rule_unawaited_task.severity,
+                                     at.file, at.line, at.col, f->name, msg);
+    if (fd && why)
+        tl_finding_add_note(fd, why->loc.file, why->loc.line, why->loc.col, "work started here");
+}

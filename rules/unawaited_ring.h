@@ -1,0 +1,31 @@
+/* unawaited_ring.h - unawaited-task's findings about work left in flight on
+ * a local object (an io_uring ring): more requests started than reaped
+ * before the teardown, and a ring on the stack the function returns from
+ * without ever tearing it down.  unawaited_task.c runs the dataflow and
+ * calls these; rules/unawaited_ring.c. */
+#ifndef TL_RULES_UNAWAITED_RING_H
+#define TL_RULES_UNAWAITED_RING_H
+
+#include <stdbool.h>
+
+#include "../analyzer/dataflow/analysis.h"
+#include "../analyzer/report/finding.h"
+
+/* owned[v] (f->nvars entries, in: candidates that may hold started work) is
+ * kept for a local struct variable that the function never tears down or
+ * releases and whose address goes nowhere it cannot see: not stored,
+ * copied, returned, handed to another task, nor passed to a function no
+ * model or summary describes.  Linear in the function. */
+void tl_ut_local_objects(const tl_analysis *a, int fi, bool *owned);
+
+/* The teardown `in` of variable vn while n started requests were not
+ * reaped; `why` is the call that last started some (or NULL). */
+void tl_ut_report_unreaped(tl_findings *out, const tl_func *f, const tl_instr *in,
+                           const char *vn, const tl_instr *why, int n);
+
+/* Returning from block b (the return in it, else its end) with work
+ * started by `why` pending on local object vn never torn down. */
+void tl_ut_report_dropped(tl_findings *out, const tl_func *f, const tl_block *b,
+                          const char *vn, const tl_instr *why);
+
+#endif
