@@ -131,6 +131,13 @@ static void describe_context(const tl_analysis *a, site_index *sites, const tl_f
                  ctx->loc.line);
         return;
     }
+    if (strchr(via, '.')) {
+        /* a callback field the models describe (ev_io.cb): the store made it one */
+        bool same_file = ctx->loc.file && f->loc.file && strcmp(ctx->loc.file, f->loc.file) == 0;
+        snprintf(buf, size, "%s '%s' (stored into %s at %s%s%u)", context_noun(ctx->kind), f->name, via,
+                 same_file ? "line " : base_name(ctx->loc.file), same_file ? "" : ":", ctx->loc.line);
+        return;
+    }
     /* show the user's spelling of the registering call when we have it */
     char name[96];
     name[0] = '\0';
@@ -378,7 +385,8 @@ static void check(const tl_analysis *a, tl_findings *out) {
         for (int id = 0; id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
             const tl_instr *in = cf->instr;
-            if (!in || !cf->reached || in->call.is_spawn_entry) continue;
+            /* on a dying path (exit, abort follows) the process ends: nothing stalls */
+            if (!in || !cf->reached || in->call.is_spawn_entry || cf->dying) continue;
             if (tl_call_blocks_in(cf, ctx->readiness)) {
                 char name[96];
                 tl_call_user_name(&in->call, name, sizeof name);
