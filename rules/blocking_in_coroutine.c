@@ -22,19 +22,23 @@ static const char doc[] =
     "## What it does\n"
     "Flags a blocking call made inside an async context: a coroutine (a function started "
     "with libdill's or libmill's `go()`/`bundle_go()`, a minicoro entry function) or an "
-    "event-loop callback (any function registered with libuv or libevent, including "
+    "event-loop callback (any function registered with libuv, libevent, GLib's main context "
+    "or an `_async` call, libev's watchers or Redis's `ae` loop, including "
     "`uv_queue_work`'s *after* callback). Calls are blocking when the library models say "
     "so under the actual arguments: `sleep`, `read`/`recv` on a blocking fd, `getaddrinfo`, "
     "`pthread_join`, `poll` with a non-zero timeout, `uv_fs_read` with a `NULL` callback "
-    "(synchronous), `waitpid` without `WNOHANG`... A call to a function of the program that "
+    "(synchronous), `waitpid` without `WNOHANG`, synchronous GIO (`g_file_load_contents`), "
+    "`unlink`/`ftruncate` of a possibly large file... A call to a function of the program that "
     "blocks somewhere down a chain of calls - in any file, through struct fields and function "
     "pointers, and through the project's own wrappers around registration functions - is "
     "reported at the call in the async function, with a note at each step. By default chains "
     "of up to three calls before the blocking one are reported (longer ones are mostly cut by "
     "conditions along the way); `--profile strict` reports every chain.\n"
     "\n"
-    "Not flagged: `uv_queue_work`'s work callback and thread entry functions (they run on "
-    "their own threads), plain synchronous code, the library's own cooperative calls "
+    "Not flagged: `uv_queue_work`'s work callback, thread entry functions, GLib thread-pool "
+    "and `GTask` thread work (they run on their own threads), calls on paths that end the "
+    "process (`exit`, `abort`, failed assertions), plain synchronous code, the library's own "
+    "cooperative calls "
     "(`msleep`, `fdin`, `chrecv` in a libdill coroutine), and the implementation of a "
     "modelled library's functions (its `prefixes:`) when the library's sources are analysed "
     "too.\n"
@@ -129,6 +133,13 @@ static void describe_context(const tl_analysis *a, site_index *sites, const tl_f
                  ctx->kind == TL_CTX_COROUTINE ? "started" : "registered", ctx->wrapper ? ctx->wrapper : via,
                  ctx->in_func, same_file ? "line " : base_name(ctx->loc.file), same_file ? "" : ":",
                  ctx->loc.line);
+        return;
+    }
+    if (strchr(via, '.')) {
+        /* a callback field the models describe (ev_io.cb): the store made it one */
+        bool same_file = ctx->loc.file && f->loc.file && strcmp(ctx->loc.file, f->loc.file) == 0;
+        snprintf(buf, size, "%s '%s' (stored into %s at %s%s%u)", context_noun(ctx->kind), f->name, via,
+                 same_file ? "line " : base_name(ctx->loc.file), same_file ? "" : ":", ctx->loc.line);
         return;
     }
     /* show the user's spelling of the registering call when we have it */
@@ -378,7 +389,8 @@ static void check(const tl_analysis *a, tl_findings *out) {
         for (int id = 0; id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
             const tl_instr *in = cf->instr;
-            if (!in || !cf->reached || in->call.is_spawn_entry) continue;
+            /* on a dying path (exit, abort follows) the process ends: nothing stalls */
+            if (!in || !cf->reached || in->call.is_spawn_entry || cf->dying) continue;
             if (tl_call_blocks_in(cf, ctx->readiness)) {
                 char name[96];
                 tl_call_user_name(&in->call, name, sizeof name);

@@ -8,8 +8,10 @@
  * (fixtures/RULE/NAME/): a multi-file program whose .c files are its TUs and
  * whose .c and .h files carry expectations.  A fixture is analysed as a
  * whole program, as the CLI does: phase 1 for each TU, link, phase 2
- * (driver.h; one CXIndex, arguments -I FIXTURES_DIR/include -std=gnu11 plus
- * the fixture's RUN-ARGS; the project config FIXTURES_DIR/.tasklint.yaml is
+ * (driver.h; one CXIndex, arguments -I FIXTURES_DIR/include, the include
+ * directories of the libraries whose real headers fixtures use (GLib:
+ * fixture_cflags.h, written by tests/CMakeLists.txt from pkg-config),
+ * -std=gnu11 plus the fixture's RUN-ARGS; the project config FIXTURES_DIR/.tasklint.yaml is
  * found by the driver).
  * Expectations:
  *
@@ -35,6 +37,7 @@
 #include <sys/stat.h>
 
 #include "driver.h"
+#include "fixture_cflags.h"
 #include "program/program.h"
 #include "model/model.h"
 #include "report/finding.h"
@@ -509,8 +512,15 @@ static bool analyse_program(CXIndex index, const tl_model_set *base, const tl_op
     bool ok = true;
     int nsums = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *args[] = {include_arg, "-std=gnu11"};
-        tl_tu_job job = {.file = tus->items[i], .directory = NULL, .args = args, .nargs = 2};
+        /* -I fixtures/include, the include flags of the fixtures' libraries
+           (fixture_cflags.h, from pkg-config at build time), -std=gnu11 */
+        const char *args[2 + sizeof fixture_cflags / sizeof *fixture_cflags];
+        int nargs = 0;
+        args[nargs++] = include_arg;
+        for (size_t k = 0; fixture_cflags[k]; k++)
+            args[nargs++] = fixture_cflags[k];
+        args[nargs++] = "-std=gnu11";
+        tl_tu_job job = {.file = tus->items[i], .directory = NULL, .args = args, .nargs = nargs};
         memset(&res[i], 0, sizeof res[i]);
         units[i] = NULL;
         int rc = tl_unit_prepare(index, opts, base, &job, &units[i], &res[i]);

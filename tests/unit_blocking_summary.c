@@ -4,7 +4,8 @@
  * a function taking its first call (by id) to a function of the TU that
  * blocks at that moment.  The new computation must pick the same call and
  * the same chain on random call graphs, and a chain of 20000 functions
- * (one round per link before) must come out whole.
+ * (one round per link before) must come out whole.  Also: calls on dying
+ * paths, strict-only blocking, callback fields (analysis.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,7 +35,7 @@ static void reference(const tl_analysis *a, bool fd_ready, tl_block_summary *out
         if (self && self->nonblocking) continue;
         for (int id = 0; id < ff->ncalls && !bs->may_block; id++) {
             const tl_call_facts *cf = &ff->calls[id];
-            if (!cf->instr || !cf->reached || cf->instr->call.is_spawn_entry) continue;
+            if (!cf->instr || !cf->reached || cf->instr->call.is_spawn_entry || cf->dying) continue;
             if (tl_call_blocks_in(cf, fd_ready)) {
                 bs->may_block = true;
                 bs->call_id = id;
@@ -52,7 +53,7 @@ static void reference(const tl_analysis *a, bool fd_ready, tl_block_summary *out
             if (self && self->nonblocking) continue;
             for (int id = 0; id < ff->ncalls; id++) {
                 const tl_call_facts *cf = &ff->calls[id];
-                if (!cf->instr || !cf->reached || cf->instr->call.is_spawn_entry) continue;
+                if (!cf->instr || !cf->reached || cf->instr->call.is_spawn_entry || cf->dying) continue;
                 int callee = cf->instr->call.callee_func;
                 if (callee < 0 || callee == fi) continue;
                 if (!out[callee].may_block || (cf->model && cf->model->nonblocking)) continue;
@@ -169,6 +170,90 @@ static void test_same_chains_as_round_robin(void **state) {
     }
 }
 
+/* Dying paths: a block that ends in a noreturn call, and the blocks all of
+ * whose successors are dying, block nothing (analysis.c mark_dying_calls);
+ * a loop that may run forever is not dying.  Blocking facets with strict:
+ * true count only under the strict profile.  A function stored into a
+ * callback field the models describe (ev_io.cb) gets that context without a
+ * program. */
+static void test_dying_strict_and_field_contexts(void **state) {
+    (void)state;
+    tl_tu tu;
+    memset(&tu, 0, sizeof tu);
+    /* f0: b0 -> {b3, b4}; b3: sleep(), b5; b5: exit() (noreturn); b4: sleep() -> b4 or b6;
+       b6: exit().  b3, b5, b6 are dying; b4 loops, b0 reaches it: neither is. */
+    tl_func *f = tl_tu_add_func(&tu, "f0");
+    f->entry = tl_func_add_block(f);
+    f->exit = tl_func_add_block(f);
+    f->blocks[f->exit].term = TL_T_EXIT;
+    for (int b = 2; b <= 6; b++) tl_func_add_block(f);
+    f->blocks[0].term = TL_T_BRANCH;
+    tl_block_add_succ(f, 0, 3);
+    tl_block_add_succ(f, 0, 4);
+    add_call(f, 3, "sleep", -1); /* id 0: dying */
+    tl_block_add_succ(f, 3, 5);
+    add_call(f, 5, "exit", -1); /* id 1 */
+    f->blocks[5].term = TL_T_NORETURN;
+    add_call(f, 4, "sleep", -1); /* id 2: in a loop that may run forever */
+    f->blocks[4].term = TL_T_BRANCH;
+    tl_block_add_succ(f, 4, 4);
+    tl_block_add_succ(f, 4, 6);
+    add_call(f, 6, "exit", -1); /* id 3 */
+    f->blocks[6].term = TL_T_NORETURN;
+    tl_block_add_succ(f, 2, f->exit);
+    tl_func_finish(f);
+    /* f1: unlink() (strict only); f2: only a call to f0's dying helper shape:
+       g() { sleep(); exit(); } is f3, called from f2 */
+    f = add_function(&tu, 1);
+    add_call(f, 0, "unlink", -1);
+    tl_func_finish(f);
+    f = add_function(&tu, 2);
+    add_call(f, 0, "f3", 3);
+    add_call(f, 0, "exit", -1);
+    f->blocks[0].term = TL_T_NORETURN;
+    tl_func_finish(f);
+    f = add_function(&tu, 3);
+    add_call(f, 0, "sleep", -1);
+    tl_func_finish(f);
+    /* f4 stored into ev_io.cb */
+    f = add_function(&tu, 4);
+    f->usr = tl_xstrdup("c:t.c@F@f4");
+    tl_func_finish(f);
+    tl_loc loc = {NULL, 9, 5, 0};
+    tl_tu_add_store(&tu, "c:@S@ev_io@FI@cb", "cb", "c:t.c@F@f4", "f4", loc);
+    tl_tu_add_store(&tu, "c:@S@ev_io@FI@fd", "fd", "c:t.c@F@f4", "f4", loc);
+
+    tl_model_set ms;
+    load_models(&ms, "  exit: {noreturn: true}\n"
+                     "  unlink: {blocking: {strict: true}}\n"
+                     "  ev_io.cb: {callback: {context: loop, readiness: true}}\n");
+    for (int strict = 0; strict < 2; strict++) {
+        tl_analysis a;
+        assert_int_equal(tl_analysis_run(&tu, &ms, strict ? TL_PROFILE_STRICT : TL_PROFILE_DEFAULT, &a), 0);
+        const tl_func_facts *f0 = &a.funcs[0];
+        assert_true(f0->calls[0].dying);
+        assert_false(tl_call_blocks_in(&f0->calls[0], false));
+        assert_false(f0->calls[2].dying);
+        assert_true(tl_call_blocks_in(&f0->calls[2], false));
+        assert_true(f0->blocks.may_block);
+        assert_int_equal(f0->blocks.call_id, 2);
+        assert_int_equal(a.funcs[1].blocks.may_block, strict == 1);
+        /* f2's call to the blocking f3 is on a dying path */
+        assert_true(a.funcs[3].blocks.may_block);
+        assert_false(a.funcs[2].blocks.may_block);
+        const tl_context_info *ci = &a.funcs[4].context;
+        assert_int_equal(ci->kind, TL_CTX_LOOP_CALLBACK);
+        assert_true(ci->readiness);
+        assert_string_equal(ci->via, "ev_io.cb");
+        assert_int_equal(ci->loc.line, 9);
+        assert_int_equal(a.funcs[3].context.kind, TL_CTX_NONE);
+        same_summaries(&a);
+        tl_analysis_free(&a);
+    }
+    tl_models_free(&ms);
+    tl_tu_free(&tu);
+}
+
 /* f0 -> f1 -> ... -> f19999 -> sleep(), defined in that order: the sweeps
  * needed a round per link. */
 static void test_long_chain(void **state) {
@@ -203,6 +288,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_chains_as_round_robin),
         cmocka_unit_test(test_long_chain),
+        cmocka_unit_test(test_dying_strict_and_field_contexts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -333,6 +333,63 @@ static void test_inflight_facets(void **state) {
                  "nonnegative", "count");
 }
 
+/* RECORD.FIELD entries: a function-pointer field whose stored functions are
+ * callbacks (ev_io.cb), found by the field's USR; and blocking only under
+ * the strict profile. */
+static void test_field_callbacks_and_strict_blocking(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  ev_io.cb: {callback: {context: loop, readiness: true}}\n"
+                 "  _GSourceFuncs.dispatch: {callback: {context: loop}}\n"
+                 "  anon_t.fn: {callback: {context: thread}}\n"
+                 "  slow_rm: {blocking: {strict: true, replacement: \"later\"}}\n"
+                 "  fast_rm: {blocking: true}\n");
+    tl_models_finish(&ms);
+    const tl_fn_model *f = tl_models_find_field(&ms, "c:@S@ev_io@FI@cb");
+    assert_non_null(f);
+    assert_string_equal(f->name, "ev_io.cb");
+    assert_true(f->callback.present && f->callback.readiness);
+    assert_int_equal(f->callback.nargs, 0);
+    assert_int_equal(f->callback.context, TL_CTX_LOOP_CALLBACK);
+    assert_non_null(tl_models_find_field(&ms, "c:@S@_GSourceFuncs@FI@dispatch"));
+    f = tl_models_find_field(&ms, "c:@SA@anon_t@FI@fn"); /* typedef'd anonymous struct */
+    assert_non_null(f);
+    assert_int_equal(f->callback.context, TL_CTX_THREAD);
+    /* other fields, records, non-field USRs, nested and local records */
+    assert_null(tl_models_find_field(&ms, "c:@S@ev_io@FI@fd"));
+    assert_null(tl_models_find_field(&ms, "c:@S@ev_timer@FI@cb"));
+    assert_null(tl_models_find_field(&ms, "c:@F@ev_io"));
+    assert_null(tl_models_find_field(&ms, "c:t.c@362@F@f@U@t.c@362@FI@cb"));
+    assert_null(tl_models_find_field(&ms, "c:@S@@FI@cb"));
+    assert_null(tl_models_find_field(&ms, NULL));
+    assert_null(tl_models_find_field(&ms, "c:@S@ev_io@FI@cb@x"));
+    assert_non_null(tl_models_find_field(&ms, "c:@S@outer@S@ev_io@FI@cb")); /* nested: its own tag */
+    /* a field entry is not a callee */
+    assert_null(tl_models_find_field(&ms, "c:@S@slow@FI@rm"));
+    assert_true(find(&ms, "slow_rm")->blocking.strict_only);
+    assert_false(find(&ms, "fast_rm")->blocking.strict_only);
+    tl_models_free(&ms);
+
+    expect_error("library: x\nfunctions:\n  ev_io.cb: {callback: {args: [1], context: loop}}\n", 3,
+                 "of a field takes no 'args'", NULL);
+    expect_error("library: x\nfunctions:\n  ev_io.cb: {blocking: true}\n", 3,
+                 "field 'ev_io.cb' takes only a 'callback' facet", NULL);
+    expect_error("library: x\nfunctions:\n  ev_io.cb.x: {callback: {context: loop}}\n", 3,
+                 "neither a function name nor RECORD.FIELD", NULL);
+    expect_error("library: x\nfunctions:\n  .cb: {callback: {context: loop}}\n", 3,
+                 "neither a function name nor RECORD.FIELD", NULL);
+    expect_error("library: x\nfunctions:\n  ev-io.cb: {callback: {context: loop}}\n", 3,
+                 "neither a function name nor RECORD.FIELD", NULL);
+    expect_error("library: x\nfunctions:\n  f: {callback: {context: loop}}\n", 3,
+                 "needs 'args' and 'context'", NULL);
+    expect_error("library: x\nfunctions:\n  ev_io.cb: {callback: {readiness: true}}\n", 3,
+                 "needs 'context'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {blocking: {strict: maybe}}\n", 3, "'strict'", NULL);
+}
+
 static void test_lookup(void **state) {
     (void)state;
     tl_model_set ms;
@@ -1176,6 +1233,7 @@ int main(void) {
         cmocka_unit_test(test_lookup),
         cmocka_unit_test(test_detach_attr_facet),
         cmocka_unit_test(test_inflight_facets),
+        cmocka_unit_test(test_field_callbacks_and_strict_blocking),
         cmocka_unit_test(test_lookup_without_index),
         cmocka_unit_test(test_error_columns),
         cmocka_unit_test(test_yaml_features_in_models),

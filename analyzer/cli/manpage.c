@@ -35,6 +35,8 @@ typedef struct {
     bool fill;         /* filled text (leading blanks dropped), not an example */
     bool after_heading; /* nothing but a .SH/.SS yet: no .PP needed */
     bool pending_space; /* a blank in filled text, written before the next word */
+    int word_extra;    /* escaped bytes by which the word at the end of the text
+                          being written goes on (markup follows: "(`code`,") */
 } roff;
 
 /* A request or raw roff text: starts a line when it starts with '.'. */
@@ -125,7 +127,11 @@ static void roff_text(roff *r, const char *s, size_t n) {
             p++;
             continue;
         }
-        if (r->pending_space) roff_word_start(r, escaped_word_length(p, end));
+        if (r->pending_space) {
+            const unsigned char *q = p;
+            while (q < end && *q != ' ' && *q != '\n') q++;
+            roff_word_start(r, escaped_word_length(p, end) + (q == end ? r->word_extra : 0));
+        }
         if (r->bol && (c == '.' || c == '\'')) r->col += fprintf(r->out, "\\&");
         r->bol = false;
         r->after_heading = false;
@@ -160,7 +166,8 @@ static void roff_str(roff *r, const char *s) { roff_text(r, s, strlen(s)); }
 
 static void roff_font(roff *r, char font, const char *s, size_t n) {
     const unsigned char *u = (const unsigned char *)s;
-    if (r->pending_space) roff_word_start(r, 6 + escaped_word_length(u, u + n));
+    if (r->pending_space) roff_word_start(r, 6 + escaped_word_length(u, u + n) + r->word_extra);
+    r->word_extra = 0;
     r->col += fprintf(r->out, "\\f%c", font);
     r->bol = false;
     r->after_heading = false;
@@ -217,7 +224,12 @@ static void roff_inline(roff *r, const char *s, size_t n) {
             p++;
             continue;
         }
+        /* a word that runs into the markup, or on after it, is one word */
+        const unsigned char *u = (const unsigned char *)p, *e = (const unsigned char *)end;
+        r->word_extra = p > text && p[-1] != ' ' ? 6 + escaped_word_length(u, e) : 0;
         roff_text(r, text, (size_t)(p - text));
+        u = (const unsigned char *)close + open;
+        r->word_extra = escaped_word_length(u, e);
         roff_font(r, font, p + open, (size_t)(close - p - open));
         p = text = close + open;
     }

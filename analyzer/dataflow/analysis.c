@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "../program/program.h"
+#include "../util/str_map.h"
 #include "../util/xalloc.h"
 #include "constprop.h"
 
@@ -204,6 +205,40 @@ static void compute_call_facts(const tl_func *f, const tl_model_set *models, con
         }
 }
 
+/* Calls on dying paths: a block is dying when it ends in a noreturn call,
+ * or when all its successors are dying (least fixpoint: a loop that may run
+ * forever is not dying).  Linear: each block waits for a count of its
+ * successors, decremented once per edge. */
+static void mark_dying_calls(const tl_func *f, tl_func_facts *ff) {
+    int n = f->nblocks;
+    int *left = tl_xmalloc(((size_t)n + 1) * sizeof *left), *work = tl_xmalloc(((size_t)n + 1) * sizeof *work);
+    bool *dying = tl_xcalloc((size_t)n + 1, sizeof *dying);
+    int nwork = 0;
+    for (int b = 0; b < n; b++) {
+        left[b] = f->blocks[b].nsucc;
+        if (f->blocks[b].term == TL_T_NORETURN) {
+            dying[b] = true;
+            work[nwork++] = b;
+        }
+    }
+    while (nwork > 0) {
+        const tl_block *blk = &f->blocks[work[--nwork]];
+        for (int k = 0; k < blk->npred; k++) {
+            int p = blk->pred[k];
+            if (p < 0 || p >= n || dying[p] || --left[p] > 0) continue;
+            dying[p] = true;
+            work[nwork++] = p;
+        }
+    }
+    for (int id = 0; id < ff->ncalls; id++) {
+        tl_call_facts *cf = &ff->calls[id];
+        cf->dying = cf->instr && cf->block >= 0 && cf->block < n && dying[cf->block];
+    }
+    free(left);
+    free(work);
+    free(dying);
+}
+
 /* ---- model conditions ---- */
 
 static const tl_cval *arg_val(const tl_call_facts *cf, int idx) {
@@ -223,6 +258,8 @@ bool tl_call_blocks_in(const tl_call_facts *cf, bool fd_ready) {
     const tl_fn_model *m = cf->model;
     if (!m || !m->blocking.present || m->nonblocking) return false;
     if (fd_ready && m->blocking.fd_io) return false;
+    if (m->blocking.strict_only && !cf->strict) return false;
+    if (cf->dying) return false;
     const tl_blocking_facet *bf = &m->blocking;
     const tl_cval *v;
     if (bf->if_null_arg >= 0) {
@@ -337,7 +374,42 @@ static void program_contexts(tl_analysis *a) {
     }
 }
 
+/* Functions stored into a field the models describe as a callback field
+ * (ev_io.cb): by an assignment or an initializer anywhere in the TU. */
+static void field_contexts(tl_analysis *a) {
+    tl_str_map by_usr;
+    bool built = false;
+    for (int i = 0; i < a->tu->nstores; i++) {
+        const tl_fn_store *st = &a->tu->stores[i];
+        const tl_fn_model *m = tl_models_find_field(a->models, st->slot_usr);
+        if (!m) continue;
+        if (!built) {
+            tl_str_map_init(&by_usr);
+            for (int fi = 0; fi < a->tu->nfuncs; fi++)
+                if (a->tu->funcs[fi].usr) tl_str_map_add(&by_usr, a->tu->funcs[fi].usr, fi);
+            built = true;
+        }
+        int fn = st->fn_usr ? tl_str_map_get(&by_usr, st->fn_usr) : -1;
+        if (fn < 0) continue;
+        tl_context_info *ci = &a->funcs[fn].context;
+        tl_context_kind kind = m->callback.context;
+        if (kind == TL_CTX_NONE || context_rank(kind) < context_rank(ci->kind)) continue;
+        if (context_rank(kind) == context_rank(ci->kind)) {
+            ci->readiness = ci->readiness && m->callback.readiness;
+            continue;
+        }
+        ci->kind = kind;
+        ci->readiness = m->callback.readiness;
+        ci->library = m->library;
+        ci->via = m->name;
+        ci->from_func = -1;
+        ci->loc = st->loc;
+    }
+    if (built) tl_str_map_free(&by_usr);
+}
+
 static void discover_contexts(tl_analysis *a) {
+    field_contexts(a);
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         const tl_func_facts *ff = &a->funcs[fi];
         for (int id = 0; id < ff->ncalls; id++) {
@@ -375,7 +447,7 @@ typedef struct {
 /* Can call cf of function fi make fi block because its in-TU callee blocks?
  * (the callee, else -1) */
 static int blocking_callee_func(const tl_call_facts *cf, int fi) {
-    if (!cf->instr || !cf->reached || cf->instr->call.is_spawn_entry) return -1;
+    if (!cf->instr || !cf->reached || cf->instr->call.is_spawn_entry || cf->dying) return -1;
     if (cf->model && cf->model->nonblocking) return -1;
     int callee = cf->instr->call.callee_func;
     return callee < 0 || callee == fi ? -1 : callee;
@@ -546,6 +618,8 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
         ff->context.from_func = -1;
         ff->exempt = tl_models_is_exempt(models, tu->funcs[fi].name);
         compute_call_facts(&tu->funcs[fi], models, program, ff);
+        for (int id = 0; id < ff->ncalls; id++) ff->calls[id].strict = profile == TL_PROFILE_STRICT;
+        mark_dying_calls(&tu->funcs[fi], ff);
     }
     discover_contexts(out);
     program_contexts(out);

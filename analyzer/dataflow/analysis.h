@@ -42,6 +42,11 @@ typedef struct {
     const tl_fn_model *model;/* NULL when the callee is not modelled */
     tl_cval *argv;           /* value of each argument at the call */
     bool reached;            /* the call's block is reachable */
+    bool strict;             /* the run's profile is strict: a blocking facet's
+                                strict_only counts */
+    bool dying;              /* every path from the call ends in a noreturn call
+                                (exit, abort, a failed assertion): the process
+                                ends, so a blocking call here stalls nothing */
 } tl_call_facts;
 
 /* Why a function runs in an async context. */

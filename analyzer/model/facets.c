@@ -624,7 +624,7 @@ static int parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
 
 static int parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b) {
     static const char *const keys[] = {"if_null", "unless_flag", "unless_zero", "if_value",
-                                       "replacement", "fd_io", NULL};
+                                       "replacement", "fd_io", "strict", NULL};
     static const char *const flag_keys[] = {"arg", "mask", NULL};
     static const char *const value_keys[] = {"arg", "values", NULL};
     if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "true") == 0) {
@@ -680,6 +680,7 @@ static int parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b
     if ((x = tl_yaml_get(n, "replacement")) && get_string(L, x, "replacement", &b->replacement))
         return -1;
     if ((x = tl_yaml_get(n, "fd_io")) && get_bool(L, x, "fd_io", &b->fd_io)) return -1;
+    if ((x = tl_yaml_get(n, "strict")) && get_bool(L, x, "strict", &b->strict_only)) return -1;
     b->present = true;
     return 0;
 }
@@ -692,9 +693,15 @@ static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *c
     if (ml_check_keys(L, n, keys) != 0) return -1;
     const tl_yaml_node *args = tl_yaml_get(n, "args"), *ctx = tl_yaml_get(n, "context");
     char wb[160];
-    if (!args || !ctx)
-        return ml_fail(L, n, "'callback'%s needs 'args' and 'context'", where(wb, sizeof(wb), L));
-    if (get_arg_list(L, args, "args", TL_MAX_CB_ARGS, cb->args, &cb->nargs) != 0) return -1;
+    /* a field entry (RECORD.FIELD): the functions stored into the field */
+    bool field = L->fn && strchr(L->fn, '.');
+    if (field && args)
+        return ml_fail(L, args, "'callback'%s of a field takes no 'args' (the functions stored into "
+                       "the field are the callbacks)", where(wb, sizeof(wb), L));
+    if (!ctx || (!field && !args))
+        return ml_fail(L, n, "'callback'%s needs %s'context'", where(wb, sizeof(wb), L),
+                       field ? "" : "'args' and ");
+    if (args && get_arg_list(L, args, "args", TL_MAX_CB_ARGS, cb->args, &cb->nargs) != 0) return -1;
     int v;
     if (ml_get_choice(L, ctx, "context", contexts, &v) != 0) return -1;
     cb->context = v == 0 ? TL_CTX_COROUTINE : v == 1 ? TL_CTX_LOOP_CALLBACK : TL_CTX_THREAD;
@@ -748,6 +755,22 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
     if (body->type != TL_YAML_MAP)
         return ml_fail(L, body, "function '%s' must be a mapping of facets (%s)", name,
                      choices(c, sizeof(c), ml_facet_names, NULL));
+    /* RECORD.FIELD: a function-pointer field of a struct or union, whose
+       stored functions are callbacks (ev_io.cb); only a callback facet */
+    const char *dot = strchr(name, '.');
+    if (dot) {
+        bool ok = dot > name && dot[1] && !strchr(dot + 1, '.');
+        for (const char *p = name; *p && ok; p++)
+            ok = p == dot || *p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                 (p != name && p != dot + 1 && *p >= '0' && *p <= '9');
+        if (!ok)
+            return ml_fail(L, body, "'%s' is neither a function name nor RECORD.FIELD (a struct or "
+                           "union tag and one of its fields, e.g. ev_io.cb)", name);
+        for (size_t i = 0; i < body->n; i++)
+            if (strcmp(body->keys[i], "callback") != 0)
+                return lfail_key(L, body, i, "field '%s' takes only a 'callback' facet, not '%s'", name,
+                                 body->keys[i]);
+    }
     for (size_t i = 0; i < body->n; i++) {
         const char *key = body->keys[i];
         const tl_yaml_node *v = body->items[i];

@@ -202,8 +202,13 @@ typedef struct {
     char *replacement;    /* generic advice when no context-specific replacement exists */
     bool fd_io;           /* I/O on a descriptor: does not block once the descriptor
                              is ready, i.e. inside a readiness callback */
+    bool strict_only;     /* blocks only under --profile strict (slow in some
+                             cases: unlink of a large file) */
 } tl_blocking_facet;
 
+/* A callback registration.  On a field entry ("RECORD.FIELD", see
+ * tl_models_find_field) it has no args: every function whose address is
+ * stored into that field runs in the context. */
 typedef struct {
     bool present;
     int args[TL_MAX_CB_ARGS]; /* callback argument indices */
@@ -214,7 +219,8 @@ typedef struct {
 } tl_callback_facet;
 
 typedef struct tl_fn_model {
-    char *name;     /* callee name after macro expansion */
+    char *name;     /* callee name after macro expansion, or RECORD.FIELD for a
+                       function-pointer field (ev_io.cb) */
     char *library;  /* library that declared it (file's "library:") */
     tl_spawn_facet spawn;
     tl_release_facet release;
@@ -319,6 +325,10 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
 void tl_models_finish(tl_model_set *ms);
 
 const tl_fn_model *tl_models_find(const tl_model_set *ms, const char *callee);
+/* The entry "RECORD.FIELD" for a struct/union field given by its clang USR
+ * (c:@S@ev_io@FI@cb -> ev_io.cb; the record's tag, or the typedef name of an
+ * anonymous one), when the models describe that field; else NULL. */
+const tl_fn_model *tl_models_find_field(const tl_model_set *ms, const char *field_usr);
 /* The library whose namespace (`prefixes:`) the name is in, or NULL. */
 const char *tl_models_namespace(const tl_model_set *ms, const char *name);
 const char *tl_models_replacement(const tl_model_set *ms, const char *library,

@@ -381,6 +381,20 @@ static void register_ref(tl_program *p, int f, const tl_sum_reg *r, ivec *wrap_w
     }
 }
 
+/* Functions stored into a field the models describe as a callback field
+ * (ev_io.cb), in any file: they run in its context. */
+static void field_contexts(tl_program *p, tl_tu_summary *const *units, int nunits) {
+    for (int u = 0; u < nunits; u++)
+        for (int i = 0; i < units[u]->nstores; i++) {
+            const tl_fn_store *st = &units[u]->stores[i];
+            const tl_fn_model *m = tl_models_find_field(p->models, st->slot_usr);
+            int fn = m ? map_get(&p->by_usr, st->fn_usr) : -1;
+            if (fn >= 0)
+                set_context(p, fn, m->callback.context, m->callback.readiness, m->library, m->name, NULL,
+                            NULL, st->loc);
+        }
+}
+
 /* The node owning a global param index (binary search on param_base). */
 static int node_of_param(const tl_program *p, int gp) {
     int lo = 0, hi = p->nnodes - 1;
@@ -607,6 +621,7 @@ tl_program *tl_program_link(tl_tu_summary *const *units, int nunits, const tl_mo
     resolve_direct_and_slots(p);
     resolve_param_calls(p);
     build_reverse(p);
+    field_contexts(p, units, nunits);
     discover_contexts(p);
     compute_blocking(p, 0);
     compute_blocking(p, 1);
