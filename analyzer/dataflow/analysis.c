@@ -14,13 +14,16 @@
  */
 #include "analysis.h"
 
+#include <arpa/inet.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../program/program.h"
+#include "../util/str_map.h"
 #include "../util/xalloc.h"
 #include "constprop.h"
+#include "fdstate.h"
 
 /* ---- expression evaluation ---- */
 
@@ -219,11 +222,31 @@ const tl_block_summary *tl_func_blocking(const tl_func_facts *ff, bool fd_ready)
     return fd_ready ? &ff->blocks_when_ready : &ff->blocks;
 }
 
+bool tl_expr_is_numeric_address(const tl_expr *e) {
+    while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
+    if (!e || e->kind != TL_E_STRING || !e->name) return false;
+    /* the spelling: "..." exactly (no prefix, no escapes, no concatenation) */
+    size_t n = strlen(e->name);
+    if (n < 3 || e->name[0] != '"' || e->name[n - 1] != '"' || n - 2 >= 64) return false;
+    char text[64];
+    memcpy(text, e->name + 1, n - 2);
+    text[n - 2] = '\0';
+    if (strchr(text, '"') || strchr(text, '\\')) return false;
+    unsigned char buf[16];
+    return inet_pton(AF_INET, text, buf) == 1 || inet_pton(AF_INET6, text, buf) == 1;
+}
+
+static bool arg_is_numeric_address(const tl_call_facts *cf, int idx) {
+    return idx >= 0 && cf->instr && idx < cf->instr->call.nargs &&
+           tl_expr_is_numeric_address(cf->instr->call.args[idx]);
+}
+
 bool tl_call_blocks_in(const tl_call_facts *cf, bool fd_ready) {
     const tl_fn_model *m = cf->model;
     if (!m || !m->blocking.present || m->nonblocking) return false;
-    if (fd_ready && m->blocking.fd_io) return false;
+    if (m->blocking.fd_io && (fd_ready || cf->fd_state)) return false;
     const tl_blocking_facet *bf = &m->blocking;
+    if (arg_is_numeric_address(cf, bf->unless_numeric_arg) || cf->field_flag) return false;
     const tl_cval *v;
     if (bf->if_null_arg >= 0) {
         v = arg_val(cf, bf->if_null_arg);
@@ -252,6 +275,10 @@ bool tl_call_waits_forever(const tl_call_facts *cf, tl_wait_kind *kind) {
     const tl_wait_facet *w = &m->wait;
     const tl_cval *v;
     if (kind) *kind = w->kind;
+    /* no name lookup for a numeric address; no wait on a ready or
+       non-blocking descriptor */
+    if (arg_is_numeric_address(cf, w->unless_numeric_arg)) return false;
+    if (m->blocking.present && m->blocking.fd_io && cf->fd_state) return false;
     if (w->has_kind_if && (v = arg_val(cf, w->kind_if_arg)) && v->kind == TL_CV_INT &&
         v->v == w->kind_if_value && kind)
         *kind = w->kind_if_kind;
@@ -294,17 +321,34 @@ static int func_of_arg(const tl_expr *e) {
     return e && e->kind == TL_E_FUNC ? e->func : -1;
 }
 
+bool tl_call_registers_readiness(const tl_call_facts *cf) {
+    const tl_fn_model *m = cf->model;
+    if (!m || !m->callback.present || !m->callback.readiness) return false;
+    const tl_cval *v = arg_val(cf, m->callback.fd_arg);
+    return !(v && v->kind == TL_CV_INT && v->v < 0); /* fd -1: a timer */
+}
+
+/* The parameter a readiness callback registered with model m (by name, for
+ * a context found program-wide) receives its ready descriptor in. */
+static int ready_param_of(const tl_fn_model *m) {
+    return m && m->callback.readiness ? m->callback.ready_param : -1;
+}
+
 static void set_context(tl_analysis *a, int fn, tl_context_kind kind, bool readiness,
                         const tl_fn_model *m, int from, const tl_instr *in) {
     if (fn < 0 || fn >= a->tu->nfuncs || kind == TL_CTX_NONE) return;
     tl_context_info *ci = &a->funcs[fn].context;
+    int rp = readiness ? ready_param_of(m) : -1;
     if (context_rank(kind) < context_rank(ci->kind)) return;
     if (context_rank(kind) == context_rank(ci->kind)) {
-        /* registered twice: it is a readiness callback only if always */
+        /* registered twice: it is a readiness callback only if always, on
+           the same parameter */
         ci->readiness = ci->readiness && readiness;
+        if (!ci->readiness || ci->ready_param != rp) ci->ready_param = -1;
         return;
     }
     ci->readiness = readiness;
+    ci->ready_param = rp;
     ci->kind = kind;
     ci->library = m->library;
     ci->via = m->name;
@@ -322,12 +366,15 @@ static void program_contexts(tl_analysis *a) {
         if (!pc) continue;
         tl_context_info *ci = &a->funcs[fi].context;
         if (context_rank(pc->kind) < context_rank(ci->kind)) continue;
+        int rp = pc->readiness && pc->via ? ready_param_of(tl_models_find(a->models, pc->via)) : -1;
         if (context_rank(pc->kind) == context_rank(ci->kind) && ci->kind != TL_CTX_NONE) {
             ci->readiness = ci->readiness && pc->readiness;
+            if (!ci->readiness || ci->ready_param != rp) ci->ready_param = -1;
             continue;
         }
         ci->kind = pc->kind;
         ci->readiness = pc->readiness;
+        ci->ready_param = rp;
         ci->library = pc->library;
         ci->via = pc->via;
         ci->wrapper = pc->wrapper;
@@ -359,7 +406,7 @@ static void discover_contexts(tl_analysis *a) {
                 for (int k = 0; k < m->callback.nargs; k++)
                     if (m->callback.args[k] < in->call.nargs)
                         set_context(a, func_of_arg(in->call.args[m->callback.args[k]]),
-                                    m->callback.context, m->callback.readiness, m, fi, in);
+                                    m->callback.context, tl_call_registers_readiness(cf), m, fi, in);
         }
     }
 }
@@ -529,6 +576,27 @@ static void compute_blocking(tl_analysis *a, bool fd_ready) {
     free(order);
 }
 
+/* The struct fields (by USR) whose descriptor some call of the TU watches
+ * for readiness (callback.fd_arg of a readiness registration, watch_fd):
+ * `event_new(base, c->fd, EV_READ, cb, c)`, `uv_poll_init(loop, h, c->fd)`. */
+static void add_watched(const tl_call_facts *cf, int arg, tl_str_map *out) {
+    if (arg < 0 || arg >= cf->instr->call.nargs) return;
+    const tl_expr *e = cf->instr->call.args[arg];
+    while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
+    if (e && e->kind == TL_E_MEMBER && e->usr && tl_str_map_get(out, e->usr) < 0) tl_str_map_add(out, e->usr, 1);
+}
+
+static void collect_watched_fields(const tl_analysis *a, tl_str_map *out) {
+    for (int fi = 0; fi < a->tu->nfuncs; fi++)
+        for (int id = 0; id < a->funcs[fi].ncalls; id++) {
+            const tl_call_facts *cf = &a->funcs[fi].calls[id];
+            const tl_fn_model *m = cf->model;
+            if (!m || !cf->instr) continue;
+            if (m->watch_fd.present) add_watched(cf, m->watch_fd.arg, out);
+            if (tl_call_registers_readiness(cf)) add_watched(cf, m->callback.fd_arg, out);
+        }
+}
+
 int tl_analysis_run(const tl_tu *tu, const tl_model_set *models, tl_profile profile, tl_analysis *out) {
     return tl_analysis_run_program(tu, models, profile, NULL, out);
 }
@@ -544,11 +612,22 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     for (int fi = 0; fi < tu->nfuncs; fi++) {
         tl_func_facts *ff = &out->funcs[fi];
         ff->context.from_func = -1;
+        ff->context.ready_param = -1;
         ff->exempt = tl_models_is_exempt(models, tu->funcs[fi].name);
         compute_call_facts(&tu->funcs[fi], models, program, ff);
     }
     discover_contexts(out);
     program_contexts(out);
+    /* descriptor states, with a readiness callback's descriptor ready on entry */
+    tl_str_map watched;
+    tl_str_map_init(&watched);
+    collect_watched_fields(out, &watched);
+    for (int fi = 0; fi < tu->nfuncs; fi++) {
+        const tl_context_info *ci = &out->funcs[fi].context;
+        bool ready = ci->readiness && ci->kind == TL_CTX_LOOP_CALLBACK;
+        tl_fdstate_run(&tu->funcs[fi], &out->funcs[fi], ready, ready ? ci->ready_param : -1, &watched);
+    }
+    tl_str_map_free(&watched);
     compute_blocking(out, false);
     compute_blocking(out, true);
     return 0;

@@ -598,6 +598,61 @@ static void record_init_stores(builder *b, CXCursor init, int depth) {
     free(fl.fields);
 }
 
+/* `struct addrinfo hints = {.ai_flags = AI_NUMERICHOST}`, `struct pollfd p =
+ * {.fd = fd}`: after the assignment of the whole record, one store per
+ * top-level field whose initializer is an integer constant or a variable, as
+ * if the user had written `hints.ai_flags = ...` (facets read such fields). */
+static void emit_field_inits(builder *b, int v, CXCursor init, tl_loc loc) {
+    CXType t = clang_getCanonicalType(clang_getCursorType(init));
+    if (t.kind != CXType_Record) return;
+    field_list fl = {0};
+    clang_Type_visitFields(t, collect_field, &fl);
+    cursor_list kids = children_of(init);
+    int pos = 0;
+    for (int i = 0; i < kids.n; i++, pos++) {
+        CXCursor kid = kids.items[i], field = clang_getNullCursor(), value = kid;
+        cursor_list parts = children_of(kid);
+        if (clang_getCursorKind(kid) == CXCursor_UnexposedExpr && parts.n >= 2 &&
+            clang_getCursorKind(parts.items[0]) == CXCursor_MemberRef) {
+            if (parts.n != 2) { /* .a.b = : a nested designator */
+                free(parts.items);
+                continue;
+            }
+            CXCursor d = clang_getCursorReferenced(parts.items[0]);
+            for (int f = 0; f < fl.n; f++)
+                if (clang_equalCursors(fl.fields[f], d)) pos = f;
+            field = d;
+            value = parts.items[1];
+        } else if (pos < fl.n) {
+            field = fl.fields[pos];
+        }
+        free(parts.items);
+        if (clang_Cursor_isNull(field)) continue;
+        tl_expr *val = NULL;
+        int64_t iv;
+        CXCursor sv = strip_init(value);
+        if (clang_getCursorKind(sv) == CXCursor_InitListExpr) continue;
+        if (clang_getCursorKind(sv) == CXCursor_DeclRefExpr) {
+            CXCursor d = clang_getCursorReferenced(sv);
+            int w = vm_get(&b->vars, d);
+            if (w >= 0 && (b->f->vars[w].kind == TL_VAR_LOCAL || b->f->vars[w].kind == TL_VAR_PARAM))
+                val = tl_expr_var(w);
+        }
+        if (!val && eval_int(value, &iv)) val = tl_expr_const(iv);
+        if (!val) continue;
+        tl_expr *target = tl_expr_new(TL_E_MEMBER);
+        target->name = cursor_spelling(field);
+        target->usr = cursor_usr(field);
+        tl_expr_add_kid(target, tl_expr_var(v));
+        tl_instr *in = tl_block_add_instr(cur_block(b), TL_I_STORE);
+        in->loc = loc;
+        in->target = target;
+        in->value = val;
+    }
+    free(kids.items);
+    free(fl.fields);
+}
+
 /* Assign `value` to the lvalue `lhs` (already lowered); returns the value of
  * the assignment expression. */
 static tl_expr *emit_assign(builder *b, tl_expr *lhs, tl_expr *value, tl_loc loc) {
@@ -898,8 +953,15 @@ static tl_expr *lower_expr_kind(builder *b, CXCursor c) {
         if (eval_int(c, &v)) return tl_expr_const(v);
         return tl_expr_new(TL_E_OTHER);
     }
-    case CXCursor_StringLiteral:
-        return tl_expr_new(TL_E_STRING);
+    case CXCursor_StringLiteral: {
+        /* keep a short literal's text (its spelling, quotes included): model
+           facets read it (a numeric address literal does no name lookup) */
+        tl_expr *e = tl_expr_new(TL_E_STRING);
+        char *text = cursor_spelling(c);
+        if (strlen(text) <= TL_STRING_TEXT_MAX) e->name = text;
+        else free(text);
+        return e;
+    }
     case CXCursor_GNUNullExpr:
     case CXCursor_CXXNullPtrLiteralExpr:
         return tl_expr_new(TL_E_NULL);
@@ -1098,6 +1160,8 @@ static void lower_decl_stmt(builder *b, CXCursor c) {
             in->value = value;
             if (b->f->vars[v].kind == TL_VAR_TEMP)
                 set_temp_src(b, v, value->kind == TL_E_CALLRES ? value->call_id : -1);
+            if (b->f->vars[v].is_record && clang_getCursorKind(strip_init(init)) == CXCursor_InitListExpr)
+                emit_field_inits(b, v, strip_init(init), loc);
         } else {
             tl_instr *in = tl_block_add_instr(cur_block(b), TL_I_DECL);
             in->loc = loc;

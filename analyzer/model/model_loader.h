@@ -27,6 +27,9 @@ enum {
     F_NORETURN = 1u << 12,
     F_DETACH_ATTR = 1u << 13,
     F_COUNTER_INIT = 1u << 14,
+    F_FD_STATE = 1u << 15,
+    F_READINESS_WAIT = 1u << 16,
+    F_WATCH_FD = 1u << 17,
 };
 
 extern const char *const ml_facet_names[];
