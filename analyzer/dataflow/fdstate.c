@@ -26,6 +26,8 @@ typedef struct {
     bool has_val;  /* slot: holds the constant val */
     int64_t val;
     int src_var;   /* slot: holds the value of this variable, -1 none */
+    int wait_call; /* variable: READY comes from this readiness wait, -1 none */
+    int src_call;  /* variable: holds the result of this readiness wait, -1 none */
 } fact;
 
 typedef struct {
@@ -106,6 +108,15 @@ static int desc_key(fd_ctx *c, const tl_expr *e, bool add) {
     const char *field;
     bool arrow;
     v = member_var(e, &field, &arrow);
+    e = strip(e);
+    char idx[24];
+    if (v < 0 && e && e->kind == TL_E_INDEX && e->nkids == 2 && strip(e->kids[1]) &&
+        strip(e->kids[1])->kind == TL_E_CONST && (v = plain_var(e->kids[0])) >= 0) {
+        /* fds[0]: an element at a constant index */
+        snprintf(idx, sizeof idx, "[%lld]", (long long)strip(e->kids[1])->ival);
+        field = idx;
+        arrow = false;
+    }
     int slot = v >= 0 ? slot_of(c, v, field, arrow, add) : -1;
     return slot >= 0 ? c->nvars + slot : -1;
 }
@@ -158,13 +169,31 @@ static void drop_key(fd_ctx *c, fd_state *s, int key) {
     c->work += s->n;
 }
 
-/* Pointer v is given to a callee: what it points to may change. */
+/* Pointer (or array) v is given to a callee: what it points to may change. */
 static void forget_pointee(fd_ctx *c, fd_state *s, int v) {
+    bool array = c->f->vars[v].is_array;
     int n = 0;
     for (int i = 0; i < s->n; i++) {
         const fact *f = &s->e[i];
         int slot = f->key - c->nvars;
-        if (!(slot >= 0 && c->slot_var[slot] == v && c->slot_arrow[slot])) s->e[n++] = *f;
+        if (!(slot >= 0 && c->slot_var[slot] == v && (c->slot_arrow[slot] || array))) s->e[n++] = *f;
+    }
+    c->work += s->n;
+    s->n = n;
+}
+
+static bool is_nonlocal(const fd_ctx *c, int v) {
+    tl_var_kind k = c->f->vars[v].kind;
+    return k == TL_VAR_GLOBAL || k == TL_VAR_STATIC;
+}
+
+/* Any call may change globals and statics (and what they hold). */
+static void forget_nonlocals(fd_ctx *c, fd_state *s) {
+    int n = 0;
+    for (int i = 0; i < s->n; i++) {
+        const fact *f = &s->e[i];
+        int v = f->key < c->nvars ? f->key : c->slot_var[f->key - c->nvars];
+        if (!is_nonlocal(c, v)) s->e[n++] = *f;
     }
     c->work += s->n;
     s->n = n;
@@ -214,7 +243,7 @@ static void set_bits(fd_ctx *c, fd_state *s, int v, unsigned bits) {
         drop_key(c, s, v);
         return;
     }
-    put(c, s, (fact){v, bits, false, 0, -1});
+    put(c, s, (fact){v, bits, false, 0, -1, -1, -1});
 }
 
 /* Constant value of e reading fields of local structs from the state. */
@@ -345,10 +374,16 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
         int v = addr_var(call->args[a]);
         if (v >= 0 && v < c->nvars) forget_var(c, s, v);
         v = plain_var(call->args[a]);
-        if (v >= 0 && v < c->nvars && c->f->vars[v].is_pointer) forget_pointee(c, s, v);
+        if (v >= 0 && v < c->nvars && (c->f->vars[v].is_pointer || c->f->vars[v].is_array))
+            forget_pointee(c, s, v);
     }
+    forget_nonlocals(c, s);
     if (apply_state && state_var >= 0) set_bits(c, s, state_var, new_bits ? bits_of(s, state_var) | new_bits : 0);
-    if (ready_var >= 0) set_bits(c, s, ready_var, bits_of(s, ready_var) | TL_FDS_READY);
+    if (ready_var >= 0) {
+        set_bits(c, s, ready_var, bits_of(s, ready_var) | TL_FDS_READY);
+        fact *f = find(s, ready_var);
+        if (f) f->wait_call = id; /* the branch on its result may refine */
+    }
 }
 
 static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
@@ -368,23 +403,29 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
             bits = TL_FDS_DERIVED; /* c = handle->data */
         forget_var(c, s, in->var);
         set_bits(c, s, in->var, bits);
+        if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < c->ff->ncalls) {
+            const tl_fn_model *m = c->ff->calls[v->call_id].model;
+            if (m && m->readiness_wait.present && m->readiness_wait.success != TL_RW_SUCCESS_ANY) {
+                fact *f = find(s, in->var);
+                if (f) f->src_call = v->call_id;
+                else put(c, s, (fact){in->var, 0, false, 0, -1, -1, v->call_id});
+            }
+        }
         break;
     }
     case TL_I_DECL:
         if (in->var >= 0 && in->var < c->nvars) forget_var(c, s, in->var);
         break;
     case TL_I_STORE: {
-        const char *field;
-        bool arrow;
-        int v = member_var(in->target, &field, &arrow);
-        if (v < 0) {
+        int key = desc_key(c, in->target, true);
+        if (key < c->nvars) { /* not a field or element slot */
             bool through_addr = false;
             int root = tl_expr_root_var(in->target, &through_addr);
             if (root >= 0 && root < c->nvars) forget_var(c, s, root);
             break;
         }
-        int slot = slot_of(c, v, field, arrow, true);
-        fact f = {c->nvars + slot, 0, false, 0, -1};
+        int v = c->slot_var[key - c->nvars];
+        fact f = {key, 0, false, 0, -1, -1, -1};
         const tl_expr *val = strip(in->value);
         int src = plain_var(val);
         if (eval_const(c, s, val, &f.val)) {
@@ -438,7 +479,7 @@ static void fs_copy(void *ctx, void *dst, const void *src) {
 
 static bool same_fact(const fact *a, const fact *b) {
     return a->bits == b->bits && a->has_val == b->has_val && (!a->has_val || a->val == b->val) &&
-           a->src_var == b->src_var;
+           a->src_var == b->src_var && a->wait_call == b->wait_call && a->src_call == b->src_call;
 }
 
 /* dst = dst MEET src: the facts both hold (bits of a variable: the common ones). */
@@ -459,10 +500,13 @@ static bool fs_join(void *ctx, void *dst, const void *src) {
         fact f = d->e[i];
         if (j < s->n && s->e[j].key == f.key) {
             if (f.key < c->nvars) {
-                unsigned b = f.bits & s->e[j].bits;
-                if (b != f.bits) changed = true;
-                f.bits = b;
-                if (b) d->e[n++] = f;
+                const fact *o = &s->e[j];
+                fact g = f;
+                g.bits = f.bits & o->bits;
+                if (g.wait_call != o->wait_call) g.wait_call = -1;
+                if (g.src_call != o->src_call) g.src_call = -1;
+                if (!same_fact(&g, &f)) changed = true;
+                if (g.bits || g.src_call >= 0) d->e[n++] = g;
                 continue;
             }
             if (same_fact(&f, &s->e[j])) {
@@ -483,6 +527,97 @@ static void fs_transfer_block(void *ctx, void *state, const tl_func *f, const tl
     if (s->top) return;
     for (int i = 0; i < b->ninstrs; i++) apply(c, s, &b->instrs[i], false);
     c->work += b->ninstrs;
+}
+
+/* The value of a branch condition when the wait `id` (its result, or the
+ * variable r holding it) returned `failv`; false if it cannot be told. */
+static bool eval_failed(const tl_expr *e, int id, int r, int64_t failv, int64_t *out) {
+    e = strip(e);
+    if (!e) return false;
+    int64_t a, b;
+    switch (e->kind) {
+    case TL_E_CONST: *out = e->ival; return true;
+    case TL_E_CALLRES:
+        if (e->call_id != id) return false;
+        *out = failv;
+        return true;
+    case TL_E_VAR:
+        if (e->var != r || r < 0) return false;
+        *out = failv;
+        return true;
+    case TL_E_UNARY:
+        if (e->nkids != 1 || !eval_failed(e->kids[0], id, r, failv, &a)) return false;
+        if (!strcmp(e->op, "!")) *out = !a;
+        else if (!strcmp(e->op, "-")) *out = (int64_t)(0 - (uint64_t)a);
+        else if (!strcmp(e->op, "~")) *out = ~a;
+        else return false;
+        return true;
+    case TL_E_BINARY:
+        if (e->nkids != 2 || !eval_failed(e->kids[0], id, r, failv, &a) || !eval_failed(e->kids[1], id, r, failv, &b))
+            return false;
+        if (!strcmp(e->op, "==")) *out = a == b;
+        else if (!strcmp(e->op, "!=")) *out = a != b;
+        else if (!strcmp(e->op, "<")) *out = a < b;
+        else if (!strcmp(e->op, "<=")) *out = a <= b;
+        else if (!strcmp(e->op, ">")) *out = a > b;
+        else if (!strcmp(e->op, ">=")) *out = a >= b;
+        else if (!strcmp(e->op, "&")) *out = a & b;
+        else if (!strcmp(e->op, "|")) *out = a | b;
+        else return false;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The first call result or variable a condition reads. */
+static void cond_operand(const tl_expr *e, int *call_id, int *var) {
+    if (!e || *call_id >= 0 || *var >= 0) return;
+    if (e->kind == TL_E_CALLRES) *call_id = e->call_id;
+    else if (e->kind == TL_E_VAR) *var = e->var;
+    for (int k = 0; k < e->nkids; k++) cond_operand(e->kids[k], call_id, var);
+}
+
+/* Along the branch edge on which a readiness wait may have failed (timed
+ * out, was cancelled), what it made ready is not known ready. */
+static bool fs_edge(void *ctx, void *state, const tl_func *f, const tl_block *b, int succ) {
+    (void)f;
+    fd_ctx *c = ctx;
+    fd_state *s = state;
+    if (s->top || b->term != TL_T_BRANCH || !b->cond || b->nsucc != 2) return true;
+    int id = -1, r = -1;
+    cond_operand(strip(b->cond), &id, &r);
+    if (id < 0 && r >= 0) {
+        fact *rf = find(s, r);
+        id = rf ? rf->src_call : -1;
+    }
+    if (id < 0 || id >= c->ff->ncalls) return true;
+    const tl_fn_model *m = c->ff->calls[id].model;
+    if (!m || !m->readiness_wait.present || m->readiness_wait.success == TL_RW_SUCCESS_ANY) return true;
+    /* the results that mean failure: -1 (zero), 0 (nonzero), both (positive) */
+    static const int64_t fails[] = {-1, 0};
+    tl_rw_success sk = m->readiness_wait.success;
+    int first = sk == TL_RW_SUCCESS_NONZERO ? 1 : 0, last = sk == TL_RW_SUCCESS_ZERO ? 1 : 2;
+    bool may_fail_here = false;
+    for (int k = first; k < last; k++) {
+        int64_t t;
+        if (!eval_failed(b->cond, id, r, fails[k], &t)) return true; /* not a test of the result */
+        if ((t != 0) == (succ == 0)) may_fail_here = true;
+    }
+    if (!may_fail_here) return true; /* the wait succeeded on this edge */
+    int n = 0;
+    for (int i = 0; i < s->n; i++) {
+        fact g = s->e[i];
+        if (g.key < c->nvars && g.wait_call == id) {
+            g.bits &= ~(unsigned)TL_FDS_READY;
+            g.wait_call = -1;
+            if (!g.bits && g.src_call < 0) continue;
+        }
+        s->e[n++] = g;
+    }
+    c->work += s->n;
+    s->n = n;
+    return true;
 }
 
 static void fs_destroy(void *ctx, void *state) {
@@ -506,7 +641,7 @@ static const tl_dataflow_ops fs_ops = {
     .join = fs_join,
     .transfer = NULL,
     .transfer_block = fs_transfer_block,
-    .transfer_edge = NULL,
+    .transfer_edge = fs_edge,
     .destroy = fs_destroy,
     .exhausted = fs_exhausted,
 };

@@ -765,9 +765,10 @@ static int parse_fd_state(loader *L, const tl_yaml_node *n, tl_fd_state_facet *d
     return 0;
 }
 
-/* readiness_wait: {arg: N, field: NAME, if_value: {arg: N, value: V}} */
+/* readiness_wait: {arg: N, field: NAME, if_value: {arg: N, value: V}, success: any/zero/nonzero/positive} */
 static int parse_readiness_wait(loader *L, const tl_yaml_node *n, tl_readiness_wait_facet *w) {
-    static const char *const keys[] = {"arg", "field", "if_value", NULL};
+    static const char *const keys[] = {"arg", "field", "if_value", "success", NULL};
+    static const char *const successes[] = {"any", "zero", "nonzero", "positive", NULL};
     static const char *const iv_keys[] = {"arg", "value", NULL};
     int r = facet_off(L, n, "readiness_wait", "a mapping {arg: N, field: NAME, if_value: {arg: N, value: V}}");
     if (r != 0) return r;
@@ -783,6 +784,14 @@ static int parse_readiness_wait(loader *L, const tl_yaml_node *n, tl_readiness_w
         if (!ia || !iv) return ml_fail(L, x, "'if_value'%s needs 'arg' and 'value'", where(wb, sizeof(wb), L));
         if (get_arg(L, ia, "arg", false, &w->if_value_arg) != 0 || get_int(L, iv, "value", &w->if_value) != 0)
             return -1;
+    }
+    int sv;
+    if ((x = tl_yaml_get(n, "success"))) {
+        if (ml_get_choice(L, x, "success", successes, &sv) != 0) return -1;
+        w->success = sv == 1   ? TL_RW_SUCCESS_ZERO
+                     : sv == 2 ? TL_RW_SUCCESS_NONZERO
+                     : sv == 3 ? TL_RW_SUCCESS_POSITIVE
+                               : TL_RW_SUCCESS_ANY;
     }
     w->present = true;
     return 0;

@@ -202,12 +202,20 @@ typedef struct {
 /* A readiness wait (fdin, poll on one pollfd): after it returns, the
  * descriptor in `arg` (or in field `field` of the struct `arg` points to) is
  * ready, so fd_io calls on it do not block. */
+typedef enum {
+    TL_RW_SUCCESS_ANY = 0,  /* the result is not looked at */
+    TL_RW_SUCCESS_ZERO,     /* 0 is success, -1 failure (fdin) */
+    TL_RW_SUCCESS_NONZERO,  /* 0 is a timeout, anything else success (fdwait's events) */
+    TL_RW_SUCCESS_POSITIVE  /* > 0 is success; 0 a timeout, -1 an error (poll) */
+} tl_rw_success;
+
 typedef struct {
     bool present;
     int arg;
     char field[TL_MAX_FIELD]; /* "" : arg is the descriptor itself */
     int if_value_arg;         /* only when this argument has value `if_value` (nfds == 1), -1 none */
     int64_t if_value;
+    tl_rw_success success;    /* on a branch where the result means failure, not ready */
 } tl_readiness_wait_facet;
 
 typedef struct {
