@@ -19,6 +19,7 @@
 #include "../util/str_map.h"
 #include "../util/xalloc.h"
 #include "dataflow.h"
+#include "liveness.h"
 
 typedef struct {
     int key;       /* < nvars: a variable; else nvars + slot */
@@ -46,6 +47,10 @@ typedef struct {
     tl_str_map slots; /* "var:field" -> slot */
     int *slot_var;    /* slot -> its struct variable (or pointer to it) */
     bool *slot_arrow; /* slot -> reached through the pointer (p->f) */
+    bool *has_slots;  /* per variable: some slot belongs to it */
+    bool *is_src;     /* per variable: some slot may hold its value */
+    bool nonlocal_facts; /* a fact about a global or static was ever made */
+    tl_liveness live;     /* facts flow only into blocks where their variable is live */
     int nslots, capslots;
     unsigned *result_bits; /* per call id: bits its result carries (fd_state result) */
     long work, budget;
@@ -66,6 +71,7 @@ static int slot_of(fd_ctx *c, int var, const char *field, bool arrow, bool add) 
         c->slot_arrow = tl_xrealloc(c->slot_arrow, (size_t)c->capslots * sizeof *c->slot_arrow);
     }
     c->slot_var[c->nslots] = var;
+    c->has_slots[var] = true;
     c->slot_arrow[c->nslots] = arrow;
     tl_str_map_add(&c->slots, key, c->nslots);
     return c->nslots++;
@@ -144,7 +150,12 @@ static fact *find(fd_state *s, int key) {
     return NULL;
 }
 
+static bool is_nonlocal(const fd_ctx *c, int v);
+
 static void put(fd_ctx *c, fd_state *s, fact f) {
+    int v = f.key < c->nvars ? f.key : c->slot_var[f.key - c->nvars];
+    if (is_nonlocal(c, v)) c->nonlocal_facts = true;
+    if (f.src_var >= 0) c->is_src[f.src_var] = true;
     fact *old = find(s, f.key);
     if (old) {
         *old = f;
@@ -171,6 +182,7 @@ static void drop_key(fd_ctx *c, fd_state *s, int key) {
 
 /* Pointer (or array) v is given to a callee: what it points to may change. */
 static void forget_pointee(fd_ctx *c, fd_state *s, int v) {
+    if (!c->has_slots[v]) return;
     bool array = c->f->vars[v].is_array;
     int n = 0;
     for (int i = 0; i < s->n; i++) {
@@ -189,6 +201,7 @@ static bool is_nonlocal(const fd_ctx *c, int v) {
 
 /* Any call may change globals and statics (and what they hold). */
 static void forget_nonlocals(fd_ctx *c, fd_state *s) {
+    if (!c->nonlocal_facts) return;
     int n = 0;
     for (int i = 0; i < s->n; i++) {
         const fact *f = &s->e[i];
@@ -202,6 +215,10 @@ static void forget_nonlocals(fd_ctx *c, fd_state *s) {
 /* v's value changes: its own bits, the slots of struct v, and slots that
  * hold v's (old) value are no longer known. */
 static void forget_var(fd_ctx *c, fd_state *s, int v) {
+    if (!c->has_slots[v] && !c->is_src[v]) { /* only its own fact: no scan */
+        drop_key(c, s, v);
+        return;
+    }
     int n = 0;
     for (int i = 0; i < s->n; i++) {
         const fact *f = &s->e[i];
@@ -578,22 +595,44 @@ static void cond_operand(const tl_expr *e, int *call_id, int *var) {
     for (int k = 0; k < e->nkids; k++) cond_operand(e->kids[k], call_id, var);
 }
 
-/* Along the branch edge on which a readiness wait may have failed (timed
- * out, was cancelled), what it made ready is not known ready. */
+/* Keep the facts whose variable (a slot's: its struct or pointer) is live
+ * on entry to block t, so that states hold what is in flight only. */
+static void keep_live(fd_ctx *c, fd_state *s, int t) {
+    int n = 0;
+    for (int i = 0; i < s->n; i++) {
+        int v = s->e[i].key < c->nvars ? s->e[i].key : c->slot_var[s->e[i].key - c->nvars];
+        if (tl_liveness_has(&c->live, t, v)) s->e[n++] = s->e[i];
+    }
+    c->work += s->n;
+    s->n = n;
+}
+
+static void refine_by_result(fd_ctx *c, fd_state *s, const tl_block *b, int succ);
+
 static bool fs_edge(void *ctx, void *state, const tl_func *f, const tl_block *b, int succ) {
     (void)f;
     fd_ctx *c = ctx;
     fd_state *s = state;
-    if (s->top || b->term != TL_T_BRANCH || !b->cond || b->nsucc != 2) return true;
+    if (s->top) return true;
+    refine_by_result(c, s, b, succ);
+    if (succ >= 0 && succ < b->nsucc && b->succ[succ] >= 0 && b->succ[succ] < c->live.nblocks)
+        keep_live(c, s, b->succ[succ]);
+    return true;
+}
+
+/* Along the branch edge on which a readiness wait may have failed (timed
+ * out, was cancelled), what it made ready is not known ready. */
+static void refine_by_result(fd_ctx *c, fd_state *s, const tl_block *b, int succ) {
+    if (b->term != TL_T_BRANCH || !b->cond || b->nsucc != 2) return;
     int id = -1, r = -1;
     cond_operand(strip(b->cond), &id, &r);
     if (id < 0 && r >= 0) {
         fact *rf = find(s, r);
         id = rf ? rf->src_call : -1;
     }
-    if (id < 0 || id >= c->ff->ncalls) return true;
+    if (id < 0 || id >= c->ff->ncalls) return;
     const tl_fn_model *m = c->ff->calls[id].model;
-    if (!m || !m->readiness_wait.present || m->readiness_wait.success == TL_RW_SUCCESS_ANY) return true;
+    if (!m || !m->readiness_wait.present || m->readiness_wait.success == TL_RW_SUCCESS_ANY) return;
     /* the results that mean failure: -1 (zero), 0 (nonzero), both (positive) */
     static const int64_t fails[] = {-1, 0};
     tl_rw_success sk = m->readiness_wait.success;
@@ -601,10 +640,10 @@ static bool fs_edge(void *ctx, void *state, const tl_func *f, const tl_block *b,
     bool may_fail_here = false;
     for (int k = first; k < last; k++) {
         int64_t t;
-        if (!eval_failed(b->cond, id, r, fails[k], &t)) return true; /* not a test of the result */
+        if (!eval_failed(b->cond, id, r, fails[k], &t)) return; /* not a test of the result */
         if ((t != 0) == (succ == 0)) may_fail_here = true;
     }
-    if (!may_fail_here) return true; /* the wait succeeded on this edge */
+    if (!may_fail_here) return; /* the wait succeeded on this edge */
     int n = 0;
     for (int i = 0; i < s->n; i++) {
         fact g = s->e[i];
@@ -617,7 +656,6 @@ static bool fs_edge(void *ctx, void *state, const tl_func *f, const tl_block *b,
     }
     c->work += s->n;
     s->n = n;
-    return true;
 }
 
 static void fs_destroy(void *ctx, void *state) {
@@ -671,9 +709,16 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, bool readiness, int read
     c.budget = tl_dataflow_budget(f);
     tl_str_map_init(&c.slots);
     c.result_bits = tl_xcalloc((size_t)ff->ncalls + 1, sizeof *c.result_bits);
+    c.has_slots = tl_xcalloc((size_t)f->nvars + 1, sizeof *c.has_slots);
+    c.is_src = tl_xcalloc((size_t)f->nvars + 1, sizeof *c.is_src);
     tl_dataflow_result res;
     memset(&res, 0, sizeof res);
-    int rc = tl_dataflow_forward(f, &fs_ops, &c, &res);
+    int rc = -1;
+    bool *all = tl_xmalloc((size_t)f->nvars + 1);
+    memset(all, 1, (size_t)f->nvars + 1);
+    /* the live-in lists may take a 16th of the budget (as in constprop.c) */
+    if (tl_liveness_compute(f, all, c.budget / 16, &c.live)) rc = tl_dataflow_forward(f, &fs_ops, &c, &res);
+    free(all);
     if (rc == 0) {
         /* replay each reached block from its in-state and record the calls */
         fd_state s;
@@ -686,9 +731,12 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, bool readiness, int read
         }
     }
     tl_dataflow_free(&res);
+    tl_liveness_free(&c.live);
     tl_str_map_free(&c.slots);
     free(c.slot_var);
     free(c.slot_arrow);
+    free(c.has_slots);
+    free(c.is_src);
     free(c.result_bits);
     return rc;
 }
