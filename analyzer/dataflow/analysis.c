@@ -619,15 +619,18 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     discover_contexts(out);
     program_contexts(out);
     /* descriptor states, with a readiness callback's descriptor ready on entry */
-    tl_str_map watched;
+    tl_str_map watched, globals;
     tl_str_map_init(&watched);
+    tl_str_map_init(&globals);
     collect_watched_fields(out, &watched);
+    for (int fi = 0; fi < tu->nfuncs; fi++) tl_fdstate_collect_globals(&tu->funcs[fi], &out->funcs[fi], &globals);
     for (int fi = 0; fi < tu->nfuncs; fi++) {
         const tl_context_info *ci = &out->funcs[fi].context;
         bool ready = ci->readiness && ci->kind == TL_CTX_LOOP_CALLBACK;
-        tl_fdstate_run(&tu->funcs[fi], &out->funcs[fi], ready, ready ? ci->ready_param : -1, &watched);
+        tl_fdstate_run(&tu->funcs[fi], &out->funcs[fi], ready, ready ? ci->ready_param : -1, &watched, &globals);
     }
     tl_str_map_free(&watched);
+    tl_str_map_free(&globals);
     compute_blocking(out, false);
     compute_blocking(out, true);
     return 0;

@@ -37,12 +37,16 @@ typedef struct {
     int n;
 } fd_state;
 
+/* Values in the map of tl_fdstate_collect_globals. */
+enum { G_NONBLOCKING = 1, G_OTHER = 2 };
+
 typedef struct {
     const tl_func *f;
     tl_func_facts *ff;
     bool readiness;
     int ready_param;
     const tl_str_map *watched; /* field USRs registered for readiness, or NULL */
+    const tl_str_map *global_nb; /* globals (and elements): G_* bits file-wide, or NULL */
     int nvars;
     tl_str_map slots; /* "var:field" -> slot */
     int *slot_var;    /* slot -> its struct variable (or pointer to it) */
@@ -244,8 +248,13 @@ static unsigned bits_of_var(const void *s, int v) {
 /* The state of the descriptor expression e: a variable's, or, in a
  * readiness callback, ready for a watched field of a derived struct
  * (`c->fd` where c = handle->data and uv_poll_init(..., c->fd)). */
+static bool global_key(const tl_func *f, const tl_expr *e, char *buf, size_t size);
+
 static unsigned descriptor_bits(fd_ctx *c, fd_state *s, const tl_expr *e) {
     unsigned b = bits_of(s, desc_key(c, e, false)) & FDS_NOT_BLOCKING;
+    char key[256];
+    if (!b && c->global_nb && global_key(c->f, e, key, sizeof key) && tl_str_map_get(c->global_nb, key) == G_NONBLOCKING)
+        b = TL_FDS_NONBLOCKING; /* made non-blocking in this file, never otherwise set */
     if (b || plain_var(e) >= 0) return b;
     e = strip(e);
     if (!c->watched || !e || e->kind != TL_E_MEMBER || !e->usr || e->nkids != 1 ||
@@ -321,6 +330,117 @@ static const tl_expr *arg_of(const tl_call_facts *cf, int a) {
     return cf->instr && a >= 0 && a < cf->instr->call.nargs ? cf->instr->call.args[a] : NULL;
 }
 
+/* Does the fd_state facet of cf's callee apply (value_ok), and is its flag
+ * set (flag_ok)?  With value_ok and not flag_ok, an if_value facet clears. */
+static void state_conditions(const tl_call_facts *cf, bool *value_ok, bool *flag_ok) {
+    const tl_fd_state_facet *d = &cf->model->fd_state;
+    *value_ok = *flag_ok = true;
+    if (d->if_value_arg >= 0) {
+        const tl_cval *cv = argv_of(cf, d->if_value_arg);
+        *value_ok = false;
+        for (int i = 0; cv && cv->kind == TL_CV_INT && i < d->nif_values; i++)
+            if (d->if_values[i] == cv->v) *value_ok = true;
+    }
+    if (d->if_flag_arg >= 0)
+        *flag_ok = (known_set_bits(arg_of(cf, d->if_flag_arg), argv_of(cf, d->if_flag_arg)) & d->if_flag_mask) != 0;
+}
+
+/* ---- descriptors in globals, over the whole file ---- */
+
+/* "USR" or "USR[k]" for a global or static variable (or its element at a
+ * constant index); false for anything else. */
+static bool global_key(const tl_func *f, const tl_expr *e, char *buf, size_t size) {
+    e = strip(e);
+    long long idx = 0;
+    bool indexed = false;
+    if (e && e->kind == TL_E_INDEX && e->nkids == 2 && strip(e->kids[1]) && strip(e->kids[1])->kind == TL_E_CONST) {
+        idx = (long long)strip(e->kids[1])->ival;
+        indexed = true;
+        e = strip(e->kids[0]);
+    }
+    if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= f->nvars) return false;
+    const tl_var *v = &f->vars[e->var];
+    if ((v->kind != TL_VAR_GLOBAL && v->kind != TL_VAR_STATIC) || !v->usr) return false;
+    if (indexed) snprintf(buf, size, "%.200s[%lld]", v->usr, idx);
+    else snprintf(buf, size, "%.200s", v->usr);
+    return true;
+}
+
+static void mark(tl_str_map *m, const char *key, int bit) {
+    int v = tl_str_map_get(m, key);
+    tl_str_map_set(m, key, v < 0 ? bit : v | bit);
+}
+
+void tl_fdstate_collect_globals(const tl_func *f, const tl_func_facts *ff, tl_str_map *globals) {
+    char key[256];
+    /* this function's assignments: G_NONBLOCKING when it also makes the key
+       non-blocking (`g = socket(...); make_nonblocking(g)`), else G_OTHER */
+    tl_str_map here;
+    tl_str_map_init(&here);
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            if (in->kind == TL_I_CALL && in->call.id >= 0 && in->call.id < ff->ncalls) {
+                const tl_call_facts *cf = &ff->calls[in->call.id];
+                const tl_fn_model *m = cf->model;
+                if (!m || !m->fd_state.present || m->fd_state.result || m->fd_state.out) continue;
+                if (!global_key(f, arg_of(cf, m->fd_state.arg), key, sizeof key)) continue;
+                bool value_ok, flag_ok;
+                state_conditions(cf, &value_ok, &flag_ok);
+                if (value_ok && flag_ok && m->fd_state.from_arg < 0 && (m->fd_state.sets & TL_FDS_NONBLOCKING)) {
+                    mark(globals, key, G_NONBLOCKING);
+                    mark(&here, key, G_NONBLOCKING);
+                }
+                else if (value_ok && m->fd_state.if_value_arg >= 0)
+                    mark(globals, key, G_OTHER); /* cleared */
+                continue;
+            }
+            const tl_expr *target = NULL;
+            tl_expr var_expr;
+            if (in->kind == TL_I_ASSIGN && in->var >= 0 && in->var < f->nvars) {
+                memset(&var_expr, 0, sizeof var_expr);
+                var_expr.kind = TL_E_VAR;
+                var_expr.var = in->var;
+                target = &var_expr;
+            } else if (in->kind == TL_I_STORE) {
+                target = in->target;
+            }
+            if (!target || !global_key(f, target, key, sizeof key)) continue;
+            /* g = socket(... | SOCK_NONBLOCK): non-blocking; any other value: not known */
+            const tl_expr *v = strip(in->value);
+            bool nb = false;
+            if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < ff->ncalls) {
+                const tl_call_facts *cf = &ff->calls[v->call_id];
+                if (cf->model && cf->model->fd_state.present && cf->model->fd_state.result &&
+                    (cf->model->fd_state.sets & TL_FDS_NONBLOCKING)) {
+                    bool value_ok, flag_ok;
+                    state_conditions(cf, &value_ok, &flag_ok);
+                    nb = value_ok && flag_ok;
+                }
+            }
+            if (nb) mark(globals, key, G_NONBLOCKING);
+            else mark(&here, key, G_OTHER);
+        }
+    /* the assignments not followed by making the descriptor non-blocking */
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            tl_expr var_expr;
+            const tl_expr *target = NULL;
+            if (in->kind == TL_I_ASSIGN && in->var >= 0 && in->var < f->nvars) {
+                memset(&var_expr, 0, sizeof var_expr);
+                var_expr.kind = TL_E_VAR;
+                var_expr.var = in->var;
+                target = &var_expr;
+            } else if (in->kind == TL_I_STORE) {
+                target = in->target;
+            }
+            if (target && global_key(f, target, key, sizeof key) && tl_str_map_get(&here, key) == G_OTHER)
+                mark(globals, key, G_OTHER);
+        }
+    tl_str_map_free(&here);
+}
+
 /* ---- transfer ---- */
 
 static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
@@ -365,15 +485,8 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
     c->result_bits[id] = 0;
     if (m && m->fd_state.present) {
         const tl_fd_state_facet *d = &m->fd_state;
-        bool value_ok = true, flag_ok = true;
-        if (d->if_value_arg >= 0) {
-            const tl_cval *cv = argv_of(cf, d->if_value_arg);
-            value_ok = false;
-            for (int i = 0; cv && cv->kind == TL_CV_INT && i < d->nif_values; i++)
-                if (d->if_values[i] == cv->v) value_ok = true;
-        }
-        if (d->if_flag_arg >= 0)
-            flag_ok = (known_set_bits(arg_of(cf, d->if_flag_arg), argv_of(cf, d->if_flag_arg)) & d->if_flag_mask) != 0;
+        bool value_ok, flag_ok;
+        state_conditions(cf, &value_ok, &flag_ok);
         if (value_ok) {
             /* conditions met: set; the selecting value without the flag: clear */
             new_bits = !flag_ok ? 0 : d->from_arg >= 0 ? bits_of(s, desc_key(c, arg_of(cf, d->from_arg), false)) : d->sets;
@@ -696,7 +809,7 @@ static bool relevant(const tl_func_facts *ff) {
 }
 
 int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, bool readiness, int ready_param,
-                   const tl_str_map *watched_fields) {
+                   const tl_str_map *watched_fields, const tl_str_map *global_nonblocking) {
     if (!relevant(ff) && !readiness) return 0;
     fd_ctx c;
     memset(&c, 0, sizeof c);
@@ -705,6 +818,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, bool readiness, int read
     c.readiness = readiness;
     c.ready_param = ready_param;
     c.watched = watched_fields && tl_str_map_count(watched_fields) ? watched_fields : NULL;
+    c.global_nb = global_nonblocking && tl_str_map_count(global_nonblocking) ? global_nonblocking : NULL;
     c.nvars = f->nvars;
     c.budget = tl_dataflow_budget(f);
     tl_str_map_init(&c.slots);

@@ -7,6 +7,8 @@
  *     fcntl F_SETFL with O_NONBLOCK...), ready after a readiness_wait facet
  *     (fdin, poll on one pollfd), ready on entry for the parameter a readiness
  *     callback receives its descriptor in (callback.ready_param);
+ *   - descriptors in globals made non-blocking somewhere in the file and
+ *     never set otherwise (flow-insensitive, tl_fdstate_collect_globals);
  *   - constant or variable stores into fields of local structs
  *     (`hints.ai_flags = AI_NUMERICHOST`, `struct pollfd p = {.fd = fd}`), for
  *     blocking.unless_field_flag and readiness_wait.field.
@@ -28,6 +30,13 @@
  * NULL) is ready too.  Returns 0, or -1 when the work budget ran out (the
  * calls then keep no facts, which only makes fewer calls non-blocking). */
 int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, bool readiness, int ready_param,
-                   const tl_str_map *watched_fields);
+                   const tl_str_map *watched_fields, const tl_str_map *global_nonblocking);
+/* File-wide facts about descriptors held in globals and statics (by USR, or
+ * "USR[k]" for an element at a constant index), added to `globals` for
+ * each function of the file: a descriptor some call makes non-blocking and
+ * that no call clears and no assignment sets to another value (one set up
+ * non-blocking at start-up, say) counts as non-blocking everywhere in the
+ * file.  Pass the map as global_nonblocking to tl_fdstate_run. */
+void tl_fdstate_collect_globals(const tl_func *f, const tl_func_facts *ff, tl_str_map *globals);
 
 #endif

@@ -191,6 +191,7 @@ typedef struct {
     /* static functions of the project's headers, lowered only when a function
        of the TU refers to them (the rest are not this TU's concern) */
     tl_str_map hdr_index;     /* name -> index in hdr_fns */
+    tl_str_map facet_fields;  /* struct field names model facets read (see emit_field_inits) */
     CXCursor *hdr_fns;
     int nhdr, caphdr;
     int *scheduled;           /* hdr_fns index per scheduled function, in order */
@@ -600,8 +601,11 @@ static void record_init_stores(builder *b, CXCursor init, int depth) {
 
 /* `struct addrinfo hints = {.ai_flags = AI_NUMERICHOST}`, `struct pollfd p =
  * {.fd = fd}`: after the assignment of the whole record, one store per
- * top-level field whose initializer is an integer constant or a variable, as
- * if the user had written `hints.ai_flags = ...` (facets read such fields). */
+ * top-level field that a model facet reads (blocking.unless_field_flag,
+ * readiness_wait.field) whose initializer is an integer constant or a
+ * variable, as if the user had written `hints.ai_flags = ...`.  Only those
+ * fields: other analyses see these stores too (a handle stored into a
+ * local struct is one they follow). */
 static void emit_field_inits(builder *b, int v, CXCursor init, tl_loc loc) {
     CXType t = clang_getCanonicalType(clang_getCursorType(init));
     if (t.kind != CXType_Record) return;
@@ -628,6 +632,10 @@ static void emit_field_inits(builder *b, int v, CXCursor init, tl_loc loc) {
         }
         free(parts.items);
         if (clang_Cursor_isNull(field)) continue;
+        char *fname = cursor_spelling(field);
+        bool wanted = tl_str_map_get(&b->facet_fields, fname) >= 0;
+        free(fname);
+        if (!wanted) continue;
         tl_expr *val = NULL;
         int64_t iv;
         CXCursor sv = strip_init(value);
@@ -1652,6 +1660,15 @@ int tl_frontend_lower(CXTranslationUnit ctu, const tl_model_set *models, tl_tu *
     memset(&b, 0, sizeof b);
     b.ctu = ctu;
     b.models = models;
+    for (size_t i = 0; models && i < models->nfns; i++) {
+        const tl_fn_model *m = &models->fns[i];
+        if (m->blocking.present && m->blocking.unless_field[0] &&
+            tl_str_map_get(&b.facet_fields, m->blocking.unless_field) < 0)
+            tl_str_map_add(&b.facet_fields, m->blocking.unless_field, 1);
+        if (m->readiness_wait.present && m->readiness_wait.field[0] &&
+            tl_str_map_get(&b.facet_fields, m->readiness_wait.field) < 0)
+            tl_str_map_add(&b.facet_fields, m->readiness_wait.field, 1);
+    }
     b.tu = out;
     CXString main_name = clang_getTranslationUnitSpelling(ctu);
     out->main_file = tl_xstrdup(clang_getCString(main_name));
@@ -1695,6 +1712,7 @@ int tl_frontend_lower(CXTranslationUnit ctu, const tl_model_set *models, tl_tu *
 
     tl_str_map_free(&b.fn_index);
     tl_str_map_free(&b.hdr_index);
+    tl_str_map_free(&b.facet_fields);
     free(b.hdr_fns);
     free(b.scheduled);
     free(fns.fns);
