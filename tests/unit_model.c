@@ -281,7 +281,8 @@ static void test_descriptor_facets(void **state) {
                  "  waitnz: {readiness_wait: {arg: 0, success: nonzero}}\n"
                  "  pollone: {readiness_wait: {arg: 0, field: fd, if_value: {arg: 1, value: 1}, success: positive}}\n"
                  "  watch: {watch_fd: 2}\n"
-                 "  reg: {callback: {args: [3], context: loop, readiness: true, ready_param: 0, fd_arg: 1}}\n"
+                 "  reg: {callback: {args: [3], context: loop, readiness: true, ready_param: 0, fd_arg: 1,\n"
+                 "                   data_arg: 4, data_param: 2}}\n"
                  "  reg_plain: {callback: {args: [0], context: loop, readiness: true}}\n");
     const tl_blocking_facet *b = &find(&ms, "lookup")->blocking;
     assert_int_equal(b->unless_numeric_arg, 0);
@@ -313,8 +314,10 @@ static void test_descriptor_facets(void **state) {
     assert_false(find(&ms, "mk")->watch_fd.present);
     const tl_callback_facet *cb = &find(&ms, "reg")->callback;
     assert_true(cb->readiness && cb->ready_param == 0 && cb->fd_arg == 1);
+    assert_true(cb->data_arg == 4 && cb->data_param == 2);
     cb = &find(&ms, "reg_plain")->callback;
     assert_true(cb->readiness && cb->ready_param == -1 && cb->fd_arg == -1);
+    assert_true(cb->data_arg == -1 && cb->data_param == -1);
     /* merge: a later definition replaces or removes the facet */
     load_ok(&ms, "library: demo\nfunctions:\n  mk: {fd_state: false}\n  waitfd: {readiness_wait: false}\n");
     assert_false(find(&ms, "mk")->fd_state.present);
@@ -354,6 +357,10 @@ static void test_descriptor_facets(void **state) {
     ERR("  f: {watch_fd: {arg: x}}\n", 3, 0, "'arg'", "argument index");
     ERR("  f: {callback: {args: [0], context: loop, ready_param: 0}}\n", 3, 0, "'ready_param'", "needs 'readiness: true'");
     ERR("  f: {callback: {args: [0], context: loop, readiness: true, fd_arg: 99}}\n", 3, 0, "'fd_arg'", "argument index");
+    ERR("  f: {callback: {args: [0], context: loop, readiness: true, fd_arg: 1, data_arg: 2}}\n", 3, 0,
+        "'data_arg' and 'data_param'", "go together");
+    ERR("  f: {callback: {args: [0], context: loop, readiness: true, data_arg: 2, data_param: 1}}\n", 3, 0,
+        "with 'fd_arg'", NULL);
 #undef ERR
 }
 

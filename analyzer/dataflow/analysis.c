@@ -334,21 +334,46 @@ static int ready_param_of(const tl_fn_model *m) {
     return m && m->callback.readiness ? m->callback.ready_param : -1;
 }
 
+/* The same variable, or the same field of the same variable (casts aside)? */
+static bool same_operand(const tl_expr *x, const tl_expr *y) {
+    while (x && x->kind == TL_E_CAST && x->nkids == 1) x = x->kids[0];
+    while (y && y->kind == TL_E_CAST && y->nkids == 1) y = y->kids[0];
+    if (!x || !y || x->kind != y->kind) return false;
+    if (x->kind == TL_E_VAR) return x->var == y->var;
+    if (x->kind == TL_E_MEMBER)
+        return x->usr && y->usr && !strcmp(x->usr, y->usr) && x->nkids == 1 && y->nkids == 1 &&
+               same_operand(x->kids[0], y->kids[0]);
+    return false;
+}
+
+/* The callback parameter that receives the registered descriptor as user
+ * data (callback.data_arg is the same operand as callback.fd_arg), or -1. */
+static int ready_data_param_of(const tl_fn_model *m, const tl_instr *in) {
+    const tl_callback_facet *cb = &m->callback;
+    if (!cb->readiness || cb->data_param < 0 || cb->fd_arg < 0 || cb->data_arg < 0 ||
+        cb->fd_arg >= in->call.nargs || cb->data_arg >= in->call.nargs)
+        return -1;
+    return same_operand(in->call.args[cb->fd_arg], in->call.args[cb->data_arg]) ? cb->data_param : -1;
+}
+
 static void set_context(tl_analysis *a, int fn, tl_context_kind kind, bool readiness,
                         const tl_fn_model *m, int from, const tl_instr *in) {
     if (fn < 0 || fn >= a->tu->nfuncs || kind == TL_CTX_NONE) return;
     tl_context_info *ci = &a->funcs[fn].context;
     int rp = readiness ? ready_param_of(m) : -1;
+    int dp = readiness ? ready_data_param_of(m, in) : -1;
     if (context_rank(kind) < context_rank(ci->kind)) return;
     if (context_rank(kind) == context_rank(ci->kind)) {
         /* registered twice: it is a readiness callback only if always, on
            the same parameter */
         ci->readiness = ci->readiness && readiness;
         if (!ci->readiness || ci->ready_param != rp) ci->ready_param = -1;
+        if (!ci->readiness || ci->ready_data_param != dp) ci->ready_data_param = -1;
         return;
     }
     ci->readiness = readiness;
     ci->ready_param = rp;
+    ci->ready_data_param = dp;
     ci->kind = kind;
     ci->library = m->library;
     ci->via = m->name;
@@ -370,11 +395,13 @@ static void program_contexts(tl_analysis *a) {
         if (context_rank(pc->kind) == context_rank(ci->kind) && ci->kind != TL_CTX_NONE) {
             ci->readiness = ci->readiness && pc->readiness;
             if (!ci->readiness || ci->ready_param != rp) ci->ready_param = -1;
+            if (!ci->readiness) ci->ready_data_param = -1; /* (else this TU's registration decided it) */
             continue;
         }
         ci->kind = pc->kind;
         ci->readiness = pc->readiness;
         ci->ready_param = rp;
+        ci->ready_data_param = -1;
         ci->library = pc->library;
         ci->via = pc->via;
         ci->wrapper = pc->wrapper;
@@ -613,6 +640,7 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
         tl_func_facts *ff = &out->funcs[fi];
         ff->context.from_func = -1;
         ff->context.ready_param = -1;
+        ff->context.ready_data_param = -1;
         ff->exempt = tl_models_is_exempt(models, tu->funcs[fi].name);
         compute_call_facts(&tu->funcs[fi], models, program, ff);
     }
@@ -627,7 +655,8 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     for (int fi = 0; fi < tu->nfuncs; fi++) {
         const tl_context_info *ci = &out->funcs[fi].context;
         bool ready = ci->readiness && ci->kind == TL_CTX_LOOP_CALLBACK;
-        tl_fdstate_run(&tu->funcs[fi], &out->funcs[fi], ready, ready ? ci->ready_param : -1, &watched, &globals);
+        tl_fdstate_run(&tu->funcs[fi], &out->funcs[fi], ready, ready ? ci->ready_param : -1,
+                       ready ? ci->ready_data_param : -1, &watched, &globals);
     }
     tl_str_map_free(&watched);
     tl_str_map_free(&globals);

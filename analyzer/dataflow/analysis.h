@@ -60,6 +60,8 @@ typedef struct {
     bool readiness;          /* runs when its descriptor is ready */
     int ready_param;         /* with readiness: the parameter holding the ready descriptor
                                 (or its handle), -1 unknown: fd I/O on it does not block */
+    int ready_data_param;    /* a second one: the user-data parameter when the registration
+                                passed the descriptor there (callback.data_arg), -1 none */
 } tl_context_info;
 
 /* Why a function may block: first blocking call, directly or through calls. */

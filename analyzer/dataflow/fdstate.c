@@ -44,7 +44,7 @@ typedef struct {
     const tl_func *f;
     tl_func_facts *ff;
     bool readiness;
-    int ready_param;
+    int ready_param, ready_param2; /* parameters ready on entry, -1 none */
     const tl_str_map *watched; /* field USRs registered for readiness, or NULL */
     const tl_str_map *global_nb; /* globals (and elements): G_* bits file-wide, or NULL */
     int nvars;
@@ -593,7 +593,8 @@ static void fs_entry(void *ctx, void *state) {
     s->n = 0;
     if (!c->readiness) return;
     for (int p = 0; p < c->f->nparams && p < c->nvars; p++)
-        set_bits(c, s, p, p == c->ready_param ? TL_FDS_READY | TL_FDS_DERIVED : TL_FDS_DERIVED);
+        set_bits(c, s, p,
+                 p == c->ready_param || p == c->ready_param2 ? TL_FDS_READY | TL_FDS_DERIVED : TL_FDS_DERIVED);
 }
 
 static void fs_copy(void *ctx, void *dst, const void *src) {
@@ -808,7 +809,7 @@ static bool relevant(const tl_func_facts *ff) {
     return false;
 }
 
-int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, bool readiness, int ready_param,
+int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, bool readiness, int ready_param, int ready_param2,
                    const tl_str_map *watched_fields, const tl_str_map *global_nonblocking) {
     if (!relevant(ff) && !readiness) return 0;
     fd_ctx c;
@@ -817,6 +818,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, bool readiness, int read
     c.ff = ff;
     c.readiness = readiness;
     c.ready_param = ready_param;
+    c.ready_param2 = ready_param2;
     c.watched = watched_fields && tl_str_map_count(watched_fields) ? watched_fields : NULL;
     c.global_nb = global_nonblocking && tl_str_map_count(global_nonblocking) ? global_nonblocking : NULL;
     c.nvars = f->nvars;

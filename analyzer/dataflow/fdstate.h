@@ -24,12 +24,12 @@
 
 /* Fill the descriptor facts of f's calls (ff->calls must hold models and
  * argument values).  For a readiness callback (readiness): ready_param is
- * the parameter ready on entry (-1 none), values reached from any parameter
+ * the parameter ready on entry (-1 none; ready_param2 a second one), values reached from any parameter
  * are "derived", and descriptor I/O on a derived struct's field whose USR is
  * in watched_fields (the fields registered for readiness in this TU, or
  * NULL) is ready too.  Returns 0, or -1 when the work budget ran out (the
  * calls then keep no facts, which only makes fewer calls non-blocking). */
-int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, bool readiness, int ready_param,
+int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, bool readiness, int ready_param, int ready_param2,
                    const tl_str_map *watched_fields, const tl_str_map *global_nonblocking);
 /* File-wide facts about descriptors held in globals and statics (by USR, or
  * "USR[k]" for an element at a constant index), added to `globals` for

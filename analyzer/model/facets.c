@@ -302,6 +302,8 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->wait.unless_numeric_arg = -1;
     f->callback.ready_param = -1;
     f->callback.fd_arg = -1;
+    f->callback.data_arg = -1;
+    f->callback.data_param = -1;
     f->fd_state.arg = -1;
     f->fd_state.from_arg = -1;
     f->fd_state.if_flag_arg = -1;
@@ -688,7 +690,8 @@ static int parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b
 }
 
 static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *cb) {
-    static const char *const keys[] = {"args", "context", "readiness", "ready_param", "fd_arg", NULL};
+    static const char *const keys[] = {"args", "context", "readiness", "ready_param", "fd_arg",
+                                       "data_arg", "data_param", NULL};
     static const char *const contexts[] = {"coroutine", "loop", "thread", NULL};
     int r = facet_off(L, n, "callback", "a mapping {args: [N, ...], context: loop/coroutine/thread}");
     if (r != 0) return r;
@@ -711,6 +714,15 @@ static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *c
     if ((x = tl_yaml_get(n, "fd_arg"))) {
         if (!cb->readiness) return ml_fail(L, x, "'fd_arg'%s needs 'readiness: true'", where(wb, sizeof(wb), L));
         if (get_arg(L, x, "fd_arg", false, &cb->fd_arg) != 0) return -1;
+    }
+    const tl_yaml_node *da = tl_yaml_get(n, "data_arg"), *dp = tl_yaml_get(n, "data_param");
+    if (da || dp) {
+        if (!da || !dp || cb->fd_arg < 0)
+            return ml_fail(L, da ? da : dp, "'data_arg' and 'data_param'%s go together, with 'fd_arg'",
+                           where(wb, sizeof(wb), L));
+        if (get_arg(L, da, "data_arg", false, &cb->data_arg) != 0 ||
+            get_arg(L, dp, "data_param", false, &cb->data_param) != 0)
+            return -1;
     }
     cb->present = true;
     return 0;

@@ -230,6 +230,9 @@ typedef struct {
                                  block), -1 none */
     int fd_arg;               /* the registration's descriptor argument: a negative constant
                                  there (a timer) means no readiness, -1 none */
+    int data_arg;             /* the registration's argument handed to the callback ... */
+    int data_param;           /* ... as this parameter: when it is the descriptor in fd_arg
+                                 (event_new(b, fd, EV_READ, cb, (void *)fd)) it is ready too */
 } tl_callback_facet;
 
 typedef struct tl_fn_model {
