@@ -15,6 +15,7 @@
 #include "analysis.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -603,25 +604,59 @@ static void compute_blocking(tl_analysis *a, bool fd_ready) {
     free(order);
 }
 
-/* The struct fields (by USR) whose descriptor some call of the TU watches
- * for readiness (callback.fd_arg of a readiness registration, watch_fd):
- * `event_new(base, c->fd, EV_READ, cb, c)`, `uv_poll_init(loop, h, c->fd)`. */
-static void add_watched(const tl_call_facts *cf, int arg, tl_str_map *out) {
+/* The descriptors some call of the TU watches for readiness (callback.fd_arg
+ * of a readiness registration, watch_fd), by USR: struct fields
+ * (`event_new(base, c->fd, EV_READ, cb, c)`, `uv_poll_init(loop, h, c->fd)`),
+ * fields the watched local is stored into in the same function (`c->sock =
+ * sock; uv_poll_init_socket(loop, &c->h, sock)`), and globals, as "var:USR". */
+static void add_key(tl_str_map *out, const char *key) {
+    if (tl_str_map_get(out, key) < 0) tl_str_map_add(out, key, 1);
+}
+
+static void add_watched(const tl_func *f, const tl_call_facts *cf, int arg, tl_str_map *out, bool *local) {
     if (arg < 0 || arg >= cf->instr->call.nargs) return;
     const tl_expr *e = cf->instr->call.args[arg];
     while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
-    if (e && e->kind == TL_E_MEMBER && e->usr && tl_str_map_get(out, e->usr) < 0) tl_str_map_add(out, e->usr, 1);
+    if (e && e->kind == TL_E_MEMBER && e->usr) add_key(out, e->usr);
+    if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= f->nvars) return;
+    const tl_var *v = &f->vars[e->var];
+    if ((v->kind == TL_VAR_GLOBAL || v->kind == TL_VAR_STATIC) && v->usr) {
+        char key[320];
+        snprintf(key, sizeof key, "var:%.300s", v->usr);
+        add_key(out, key);
+    } else {
+        local[e->var] = true;
+    }
 }
 
 static void collect_watched_fields(const tl_analysis *a, tl_str_map *out) {
-    for (int fi = 0; fi < a->tu->nfuncs; fi++)
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        const tl_func *f = &a->tu->funcs[fi];
+        bool *local = NULL, any = false;
         for (int id = 0; id < a->funcs[fi].ncalls; id++) {
             const tl_call_facts *cf = &a->funcs[fi].calls[id];
             const tl_fn_model *m = cf->model;
             if (!m || !cf->instr) continue;
-            if (m->watch_fd.present) add_watched(cf, m->watch_fd.arg, out);
-            if (tl_call_registers_readiness(cf)) add_watched(cf, m->callback.fd_arg, out);
+            bool reg = tl_call_registers_readiness(cf);
+            if (!m->watch_fd.present && !reg) continue;
+            if (!local) local = tl_xcalloc((size_t)f->nvars + 1, sizeof *local);
+            if (m->watch_fd.present) add_watched(f, cf, m->watch_fd.arg, out, local);
+            if (reg) add_watched(f, cf, m->callback.fd_arg, out, local);
+            any = true;
         }
+        /* the fields the watched locals are stored into here */
+        for (int bi = 0; any && bi < f->nblocks; bi++)
+            for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+                const tl_instr *in = &f->blocks[bi].instrs[i];
+                if (in->kind != TL_I_STORE || !in->target || in->target->kind != TL_E_MEMBER || !in->target->usr)
+                    continue;
+                const tl_expr *v = in->value;
+                while (v && v->kind == TL_E_CAST && v->nkids == 1) v = v->kids[0];
+                if (v && v->kind == TL_E_VAR && v->var >= 0 && v->var < f->nvars && local[v->var])
+                    add_key(out, in->target->usr);
+            }
+        free(local);
+    }
 }
 
 int tl_analysis_run(const tl_tu *tu, const tl_model_set *models, tl_profile profile, tl_analysis *out) {

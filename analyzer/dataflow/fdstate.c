@@ -11,6 +11,7 @@
  * are skipped.
  */
 #include "fdstate.h"
+#include "fdstate_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,44 +22,7 @@
 #include "dataflow.h"
 #include "liveness.h"
 
-typedef struct {
-    int key;       /* < nvars: a variable; else nvars + slot */
-    unsigned bits; /* variable: TL_FDS_* */
-    bool has_val;  /* slot: holds the constant val */
-    int64_t val;
-    int src_var;   /* slot: holds the value of this variable, -1 none */
-    int wait_call; /* variable: READY comes from this readiness wait, -1 none */
-    int src_call;  /* variable: holds the result of this readiness wait, -1 none */
-} fact;
-
-typedef struct {
-    bool top;
-    fact *e;
-    int n;
-} fd_state;
-
-/* Values in the map of tl_fdstate_collect_globals. */
-enum { G_NONBLOCKING = 1, G_OTHER = 2 };
-
-typedef struct {
-    const tl_func *f;
-    tl_func_facts *ff;
-    bool readiness;
-    int ready_param, ready_param2; /* parameters ready on entry, -1 none */
-    const tl_str_map *watched; /* field USRs registered for readiness, or NULL */
-    const tl_str_map *global_nb; /* globals (and elements): G_* bits file-wide, or NULL */
-    int nvars;
-    tl_str_map slots; /* "var:field" -> slot */
-    int *slot_var;    /* slot -> its struct variable (or pointer to it) */
-    bool *slot_arrow; /* slot -> reached through the pointer (p->f) */
-    bool *has_slots;  /* per variable: some slot belongs to it */
-    bool *is_src;     /* per variable: some slot may hold its value */
-    bool nonlocal_facts; /* a fact about a global or static was ever made */
-    tl_liveness live;     /* facts flow only into blocks where their variable is live */
-    int nslots, capslots;
-    unsigned *result_bits; /* per call id: bits its result carries (fd_state result) */
-    long work, budget;
-} fd_ctx;
+/* (the state and context types are in fdstate_internal.h) */
 
 /* ---- slots ---- */
 
@@ -81,49 +45,24 @@ static int slot_of(fd_ctx *c, int var, const char *field, bool arrow, bool add) 
     return c->nslots++;
 }
 
-static const tl_expr *strip(const tl_expr *e) {
-    while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
-    return e;
-}
 
-/* `v.field` or `v->field`: the variable, field name in *field. */
-static int member_var(const tl_expr *e, const char **field, bool *arrow) {
-    e = strip(e);
-    if (!e || e->kind != TL_E_MEMBER || e->nkids != 1 || !e->name) return -1;
-    const tl_expr *k = strip(e->kids[0]);
-    if (!k || k->kind != TL_E_VAR) return -1;
-    *field = e->name;
-    *arrow = e->arrow;
-    return k->var;
-}
 
-/* `&v` -> v */
-static int addr_var(const tl_expr *e) {
-    e = strip(e);
-    if (!e || e->kind != TL_E_ADDR || e->nkids != 1) return -1;
-    const tl_expr *k = strip(e->kids[0]);
-    return k && k->kind == TL_E_VAR ? k->var : -1;
-}
 
-static int plain_var(const tl_expr *e) {
-    e = strip(e);
-    return e && e->kind == TL_E_VAR ? e->var : -1;
-}
 
 /* The key of a descriptor expression: a variable, or a field slot
  * (`c->fd`, `p.fd`); -1 for anything else. */
 static int desc_key(fd_ctx *c, const tl_expr *e, bool add) {
-    int v = plain_var(e);
+    int v = fds_plain_var(e);
     if (v >= 0) return v < c->nvars ? v : -1;
     const char *field;
     bool arrow;
-    v = member_var(e, &field, &arrow);
-    e = strip(e);
+    v = fds_member_var(e, &field, &arrow);
+    e = fds_strip(e);
     char idx[24];
-    if (v < 0 && e && e->kind == TL_E_INDEX && e->nkids == 2 && strip(e->kids[1]) &&
-        strip(e->kids[1])->kind == TL_E_CONST && (v = plain_var(e->kids[0])) >= 0) {
+    if (v < 0 && e && e->kind == TL_E_INDEX && e->nkids == 2 && fds_strip(e->kids[1]) &&
+        fds_strip(e->kids[1])->kind == TL_E_CONST && (v = fds_plain_var(e->kids[0])) >= 0) {
         /* fds[0]: an element at a constant index */
-        snprintf(idx, sizeof idx, "[%lld]", (long long)strip(e->kids[1])->ival);
+        snprintf(idx, sizeof idx, "[%lld]", (long long)fds_strip(e->kids[1])->ival);
         field = idx;
         arrow = false;
     }
@@ -242,21 +181,23 @@ static unsigned bits_of_var(const void *s, int v) {
     return bits_of((fd_state *)s, v);
 }
 
-#define FDS_NOT_BLOCKING (TL_FDS_NONBLOCKING | TL_FDS_READY)
-#define FDS_ANY (TL_FDS_NONBLOCKING | TL_FDS_READY | TL_FDS_DERIVED)
 
 /* The state of the descriptor expression e: a variable's, or, in a
  * readiness callback, ready for a watched field of a derived struct
  * (`c->fd` where c = handle->data and uv_poll_init(..., c->fd)). */
-static bool global_key(const tl_func *f, const tl_expr *e, char *buf, size_t size);
-
 static unsigned descriptor_bits(fd_ctx *c, fd_state *s, const tl_expr *e) {
     unsigned b = bits_of(s, desc_key(c, e, false)) & FDS_NOT_BLOCKING;
     char key[256];
-    if (!b && c->global_nb && global_key(c->f, e, key, sizeof key) && tl_str_map_get(c->global_nb, key) == G_NONBLOCKING)
+    if (!b && c->global_nb && fds_global_key(c->f, e, key, sizeof key) && tl_str_map_get(c->global_nb, key) == G_NONBLOCKING)
         b = TL_FDS_NONBLOCKING; /* made non-blocking in this file, never otherwise set */
-    if (b || plain_var(e) >= 0) return b;
-    e = strip(e);
+    int v = fds_plain_var(e);
+    if (!b && v >= 0 && c->readiness && c->watched && v < c->nvars && c->f->vars[v].usr && is_nonlocal(c, v)) {
+        /* a global the file registers for readiness, in a readiness callback */
+        snprintf(key, sizeof key, "var:%.240s", c->f->vars[v].usr);
+        if (tl_str_map_get(c->watched, key) >= 0) b = TL_FDS_READY;
+    }
+    if (b || v >= 0) return b;
+    e = fds_strip(e);
     if (!c->watched || !e || e->kind != TL_E_MEMBER || !e->usr || e->nkids != 1 ||
         tl_str_map_get(c->watched, e->usr) < 0)
         return 0;
@@ -274,7 +215,7 @@ static void set_bits(fd_ctx *c, fd_state *s, int v, unsigned bits) {
 
 /* Constant value of e reading fields of local structs from the state. */
 static bool eval_const(fd_ctx *c, fd_state *s, const tl_expr *e, int64_t *out) {
-    e = strip(e);
+    e = fds_strip(e);
     if (!e) return false;
     const char *field;
     int v;
@@ -282,7 +223,7 @@ static bool eval_const(fd_ctx *c, fd_state *s, const tl_expr *e, int64_t *out) {
     case TL_E_CONST: *out = e->ival; return true;
     case TL_E_MEMBER: {
         bool arrow;
-        if ((v = member_var(e, &field, &arrow)) < 0) return false;
+        if ((v = fds_member_var(e, &field, &arrow)) < 0) return false;
         int slot = slot_of(c, v, field, arrow, false);
         fact *f = slot >= 0 ? find(s, c->nvars + slot) : NULL;
         if (!f || !f->has_val) return false;
@@ -309,137 +250,13 @@ static bool eval_const(fd_ctx *c, fd_state *s, const tl_expr *e, int64_t *out) {
     }
 }
 
-/* Bits certainly set in e: `flags | O_NONBLOCK` has O_NONBLOCK whatever flags is. */
-static int64_t known_set_bits(const tl_expr *e, const tl_cval *whole) {
-    if (whole && whole->kind == TL_CV_INT) return whole->v;
-    e = strip(e);
-    if (!e) return 0;
-    if (e->kind == TL_E_CONST) return e->ival;
-    if (e->kind == TL_E_BINARY && e->nkids == 2 && !strcmp(e->op, "|"))
-        return known_set_bits(e->kids[0], NULL) | known_set_bits(e->kids[1], NULL);
-    if (e->kind == TL_E_BINARY && e->nkids == 2 && !strcmp(e->op, "&"))
-        return known_set_bits(e->kids[0], NULL) & known_set_bits(e->kids[1], NULL);
-    return 0;
-}
 
-static const tl_cval *argv_of(const tl_call_facts *cf, int a) {
-    return cf->instr && a >= 0 && a < cf->instr->call.nargs ? &cf->argv[a] : NULL;
-}
 
-static const tl_expr *arg_of(const tl_call_facts *cf, int a) {
-    return cf->instr && a >= 0 && a < cf->instr->call.nargs ? cf->instr->call.args[a] : NULL;
-}
 
-/* Does the fd_state facet of cf's callee apply (value_ok), and is its flag
- * set (flag_ok)?  With value_ok and not flag_ok, an if_value facet clears. */
-static void state_conditions(const tl_call_facts *cf, bool *value_ok, bool *flag_ok) {
-    const tl_fd_state_facet *d = &cf->model->fd_state;
-    *value_ok = *flag_ok = true;
-    if (d->if_value_arg >= 0) {
-        const tl_cval *cv = argv_of(cf, d->if_value_arg);
-        *value_ok = false;
-        for (int i = 0; cv && cv->kind == TL_CV_INT && i < d->nif_values; i++)
-            if (d->if_values[i] == cv->v) *value_ok = true;
-    }
-    if (d->if_flag_arg >= 0)
-        *flag_ok = (known_set_bits(arg_of(cf, d->if_flag_arg), argv_of(cf, d->if_flag_arg)) & d->if_flag_mask) != 0;
-}
 
-/* ---- descriptors in globals, over the whole file ---- */
 
-/* "USR" or "USR[k]" for a global or static variable (or its element at a
- * constant index); false for anything else. */
-static bool global_key(const tl_func *f, const tl_expr *e, char *buf, size_t size) {
-    e = strip(e);
-    long long idx = 0;
-    bool indexed = false;
-    if (e && e->kind == TL_E_INDEX && e->nkids == 2 && strip(e->kids[1]) && strip(e->kids[1])->kind == TL_E_CONST) {
-        idx = (long long)strip(e->kids[1])->ival;
-        indexed = true;
-        e = strip(e->kids[0]);
-    }
-    if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= f->nvars) return false;
-    const tl_var *v = &f->vars[e->var];
-    if ((v->kind != TL_VAR_GLOBAL && v->kind != TL_VAR_STATIC) || !v->usr) return false;
-    if (indexed) snprintf(buf, size, "%.200s[%lld]", v->usr, idx);
-    else snprintf(buf, size, "%.200s", v->usr);
-    return true;
-}
 
-static void mark(tl_str_map *m, const char *key, int bit) {
-    int v = tl_str_map_get(m, key);
-    tl_str_map_set(m, key, v < 0 ? bit : v | bit);
-}
 
-void tl_fdstate_collect_globals(const tl_func *f, const tl_func_facts *ff, tl_str_map *globals) {
-    char key[256];
-    /* this function's assignments: G_NONBLOCKING when it also makes the key
-       non-blocking (`g = socket(...); make_nonblocking(g)`), else G_OTHER */
-    tl_str_map here;
-    tl_str_map_init(&here);
-    for (int bi = 0; bi < f->nblocks; bi++)
-        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
-            const tl_instr *in = &f->blocks[bi].instrs[i];
-            if (in->kind == TL_I_CALL && in->call.id >= 0 && in->call.id < ff->ncalls) {
-                const tl_call_facts *cf = &ff->calls[in->call.id];
-                const tl_fn_model *m = cf->model;
-                if (!m || !m->fd_state.present || m->fd_state.result || m->fd_state.out) continue;
-                if (!global_key(f, arg_of(cf, m->fd_state.arg), key, sizeof key)) continue;
-                bool value_ok, flag_ok;
-                state_conditions(cf, &value_ok, &flag_ok);
-                if (value_ok && flag_ok && m->fd_state.from_arg < 0 && (m->fd_state.sets & TL_FDS_NONBLOCKING)) {
-                    mark(globals, key, G_NONBLOCKING);
-                    mark(&here, key, G_NONBLOCKING);
-                }
-                else if (value_ok && m->fd_state.if_value_arg >= 0)
-                    mark(globals, key, G_OTHER); /* cleared */
-                continue;
-            }
-            const tl_expr *target = NULL;
-            tl_expr var_expr;
-            if (in->kind == TL_I_ASSIGN && in->var >= 0 && in->var < f->nvars) {
-                memset(&var_expr, 0, sizeof var_expr);
-                var_expr.kind = TL_E_VAR;
-                var_expr.var = in->var;
-                target = &var_expr;
-            } else if (in->kind == TL_I_STORE) {
-                target = in->target;
-            }
-            if (!target || !global_key(f, target, key, sizeof key)) continue;
-            /* g = socket(... | SOCK_NONBLOCK): non-blocking; any other value: not known */
-            const tl_expr *v = strip(in->value);
-            bool nb = false;
-            if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < ff->ncalls) {
-                const tl_call_facts *cf = &ff->calls[v->call_id];
-                if (cf->model && cf->model->fd_state.present && cf->model->fd_state.result &&
-                    (cf->model->fd_state.sets & TL_FDS_NONBLOCKING)) {
-                    bool value_ok, flag_ok;
-                    state_conditions(cf, &value_ok, &flag_ok);
-                    nb = value_ok && flag_ok;
-                }
-            }
-            if (nb) mark(globals, key, G_NONBLOCKING);
-            else mark(&here, key, G_OTHER);
-        }
-    /* the assignments not followed by making the descriptor non-blocking */
-    for (int bi = 0; bi < f->nblocks; bi++)
-        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
-            const tl_instr *in = &f->blocks[bi].instrs[i];
-            tl_expr var_expr;
-            const tl_expr *target = NULL;
-            if (in->kind == TL_I_ASSIGN && in->var >= 0 && in->var < f->nvars) {
-                memset(&var_expr, 0, sizeof var_expr);
-                var_expr.kind = TL_E_VAR;
-                var_expr.var = in->var;
-                target = &var_expr;
-            } else if (in->kind == TL_I_STORE) {
-                target = in->target;
-            }
-            if (target && global_key(f, target, key, sizeof key) && tl_str_map_get(&here, key) == G_OTHER)
-                mark(globals, key, G_OTHER);
-        }
-    tl_str_map_free(&here);
-}
 
 /* ---- transfer ---- */
 
@@ -456,9 +273,9 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
         for (int a = 0; a < call->nargs && !cf->passes_fd_state; a++)
             if (mentioned_bits(s, call->args[a], FDS_ANY)) cf->passes_fd_state = true;
         if (m && m->blocking.present && m->blocking.fd_io)
-            cf->fd_state = descriptor_bits(c, s, arg_of(cf, m->blocking.fd_arg));
+            cf->fd_state = descriptor_bits(c, s, fds_arg_of(cf, m->blocking.fd_arg));
         if (m && m->blocking.present && m->blocking.unless_field_arg >= 0 && m->blocking.unless_field[0]) {
-            int v = addr_var(arg_of(cf, m->blocking.unless_field_arg));
+            int v = fds_addr_var(fds_arg_of(cf, m->blocking.unless_field_arg));
             int slot = v >= 0 ? slot_of(c, v, m->blocking.unless_field, false, false) : -1;
             fact *f = slot >= 0 ? find(s, c->nvars + slot) : NULL;
             if (f && f->has_val && (f->val & m->blocking.unless_field_mask) != 0) cf->field_flag = true;
@@ -468,14 +285,14 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
     int ready_var = -1;
     if (m && m->readiness_wait.present) {
         const tl_readiness_wait_facet *w = &m->readiness_wait;
-        const tl_cval *cv = argv_of(cf, w->if_value_arg);
+        const tl_cval *cv = fds_argv_of(cf, w->if_value_arg);
         if (w->if_value_arg < 0 || (cv && cv->kind == TL_CV_INT && cv->v == w->if_value)) {
             if (w->field[0]) {
-                int slot = slot_of(c, addr_var(arg_of(cf, w->arg)), w->field, false, false);
+                int slot = slot_of(c, fds_addr_var(fds_arg_of(cf, w->arg)), w->field, false, false);
                 fact *f = slot >= 0 ? find(s, c->nvars + slot) : NULL;
                 if (f && f->src_var >= 0) ready_var = f->src_var;
             } else {
-                ready_var = desc_key(c, arg_of(cf, w->arg), true);
+                ready_var = desc_key(c, fds_arg_of(cf, w->arg), true);
             }
         }
     }
@@ -486,24 +303,24 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
     if (m && m->fd_state.present) {
         const tl_fd_state_facet *d = &m->fd_state;
         bool value_ok, flag_ok;
-        state_conditions(cf, &value_ok, &flag_ok);
+        fds_state_conditions(cf, &value_ok, &flag_ok);
         if (value_ok) {
             /* conditions met: set; the selecting value without the flag: clear */
-            new_bits = !flag_ok ? 0 : d->from_arg >= 0 ? bits_of(s, desc_key(c, arg_of(cf, d->from_arg), false)) : d->sets;
+            new_bits = !flag_ok ? 0 : d->from_arg >= 0 ? bits_of(s, desc_key(c, fds_arg_of(cf, d->from_arg), false)) : d->sets;
             apply_state = flag_ok || d->if_value_arg >= 0;
             if (d->result) {
                 c->result_bits[id] = apply_state ? new_bits : 0;
                 apply_state = false;
             } else {
-                state_var = d->out ? addr_var(arg_of(cf, d->arg)) : desc_key(c, arg_of(cf, d->arg), true);
+                state_var = d->out ? fds_addr_var(fds_arg_of(cf, d->arg)) : desc_key(c, fds_arg_of(cf, d->arg), true);
             }
         }
     }
     /* the callee may write what it gets the address of, or a pointer to */
     for (int a = 0; a < call->nargs; a++) {
-        int v = addr_var(call->args[a]);
+        int v = fds_addr_var(call->args[a]);
         if (v >= 0 && v < c->nvars) forget_var(c, s, v);
-        v = plain_var(call->args[a]);
+        v = fds_plain_var(call->args[a]);
         if (v >= 0 && v < c->nvars && (c->f->vars[v].is_pointer || c->f->vars[v].is_array))
             forget_pointee(c, s, v);
     }
@@ -523,7 +340,7 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
         break;
     case TL_I_ASSIGN: {
         if (in->var < 0 || in->var >= c->nvars) break;
-        const tl_expr *v = strip(in->value);
+        const tl_expr *v = fds_strip(in->value);
         unsigned bits = 0;
         if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < c->ff->ncalls)
             bits = c->result_bits[v->call_id];
@@ -556,8 +373,8 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
         }
         int v = c->slot_var[key - c->nvars];
         fact f = {key, 0, false, 0, -1, -1, -1};
-        const tl_expr *val = strip(in->value);
-        int src = plain_var(val);
+        const tl_expr *val = fds_strip(in->value);
+        int src = fds_plain_var(val);
         if (eval_const(c, s, val, &f.val)) {
             f.has_val = true;
         } else if (src >= 0 && src < c->nvars && src != v) {
@@ -660,54 +477,7 @@ static void fs_transfer_block(void *ctx, void *state, const tl_func *f, const tl
     c->work += b->ninstrs;
 }
 
-/* The value of a branch condition when the wait `id` (its result, or the
- * variable r holding it) returned `failv`; false if it cannot be told. */
-static bool eval_failed(const tl_expr *e, int id, int r, int64_t failv, int64_t *out) {
-    e = strip(e);
-    if (!e) return false;
-    int64_t a, b;
-    switch (e->kind) {
-    case TL_E_CONST: *out = e->ival; return true;
-    case TL_E_CALLRES:
-        if (e->call_id != id) return false;
-        *out = failv;
-        return true;
-    case TL_E_VAR:
-        if (e->var != r || r < 0) return false;
-        *out = failv;
-        return true;
-    case TL_E_UNARY:
-        if (e->nkids != 1 || !eval_failed(e->kids[0], id, r, failv, &a)) return false;
-        if (!strcmp(e->op, "!")) *out = !a;
-        else if (!strcmp(e->op, "-")) *out = (int64_t)(0 - (uint64_t)a);
-        else if (!strcmp(e->op, "~")) *out = ~a;
-        else return false;
-        return true;
-    case TL_E_BINARY:
-        if (e->nkids != 2 || !eval_failed(e->kids[0], id, r, failv, &a) || !eval_failed(e->kids[1], id, r, failv, &b))
-            return false;
-        if (!strcmp(e->op, "==")) *out = a == b;
-        else if (!strcmp(e->op, "!=")) *out = a != b;
-        else if (!strcmp(e->op, "<")) *out = a < b;
-        else if (!strcmp(e->op, "<=")) *out = a <= b;
-        else if (!strcmp(e->op, ">")) *out = a > b;
-        else if (!strcmp(e->op, ">=")) *out = a >= b;
-        else if (!strcmp(e->op, "&")) *out = a & b;
-        else if (!strcmp(e->op, "|")) *out = a | b;
-        else return false;
-        return true;
-    default:
-        return false;
-    }
-}
 
-/* The first call result or variable a condition reads. */
-static void cond_operand(const tl_expr *e, int *call_id, int *var) {
-    if (!e || *call_id >= 0 || *var >= 0) return;
-    if (e->kind == TL_E_CALLRES) *call_id = e->call_id;
-    else if (e->kind == TL_E_VAR) *var = e->var;
-    for (int k = 0; k < e->nkids; k++) cond_operand(e->kids[k], call_id, var);
-}
 
 /* Keep the facts whose variable (a slot's: its struct or pointer) is live
  * on entry to block t, so that states hold what is in flight only. */
@@ -739,7 +509,7 @@ static bool fs_edge(void *ctx, void *state, const tl_func *f, const tl_block *b,
 static void refine_by_result(fd_ctx *c, fd_state *s, const tl_block *b, int succ) {
     if (b->term != TL_T_BRANCH || !b->cond || b->nsucc != 2) return;
     int id = -1, r = -1;
-    cond_operand(strip(b->cond), &id, &r);
+    fds_cond_operand(fds_strip(b->cond), &id, &r);
     if (id < 0 && r >= 0) {
         fact *rf = find(s, r);
         id = rf ? rf->src_call : -1;
@@ -754,7 +524,7 @@ static void refine_by_result(fd_ctx *c, fd_state *s, const tl_block *b, int succ
     bool may_fail_here = false;
     for (int k = first; k < last; k++) {
         int64_t t;
-        if (!eval_failed(b->cond, id, r, fails[k], &t)) return; /* not a test of the result */
+        if (!fds_eval_failed(b->cond, id, r, fails[k], &t)) return; /* not a test of the result */
         if ((t != 0) == (succ == 0)) may_fail_here = true;
     }
     if (!may_fail_here) return; /* the wait succeeded on this edge */
