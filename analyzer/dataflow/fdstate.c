@@ -22,8 +22,6 @@
 #include "dataflow.h"
 #include "liveness.h"
 
-/* (the state and context types are in fdstate_internal.h) */
-
 /* ---- slots ---- */
 
 /* The slot `var.field` (or `var->field`), -1 if there is none (yet). */
@@ -44,10 +42,6 @@ static int slot_of(fd_ctx *c, int var, const char *field, bool arrow, bool add) 
     tl_str_map_add(&c->slots, key, c->nslots);
     return c->nslots++;
 }
-
-
-
-
 
 /* The key of a descriptor expression: a variable, or a field slot
  * (`c->fd`, `p.fd`); -1 for anything else. */
@@ -181,7 +175,6 @@ static unsigned bits_of_var(const void *s, int v) {
     return bits_of((fd_state *)s, v);
 }
 
-
 /* The state of the descriptor expression e: a variable's, or, in a
  * readiness callback, ready for a watched field of a derived struct
  * (`c->fd` where c = handle->data and uv_poll_init(..., c->fd)). */
@@ -249,14 +242,6 @@ static bool eval_const(fd_ctx *c, fd_state *s, const tl_expr *e, int64_t *out) {
         return false;
     }
 }
-
-
-
-
-
-
-
-
 
 /* ---- transfer ---- */
 
@@ -476,8 +461,6 @@ static void fs_transfer_block(void *ctx, void *state, const tl_func *f, const tl
     for (int i = 0; i < b->ninstrs; i++) apply(c, s, &b->instrs[i], false);
     c->work += b->ninstrs;
 }
-
-
 
 /* Keep the facts whose variable (a slot's: its struct or pointer) is live
  * on entry to block t, so that states hold what is in flight only. */

@@ -15,7 +15,7 @@
 
 typedef struct {
     int key;       /* < nvars: a variable; else nvars + slot */
-    unsigned bits; /* variable: TL_FDS_* */
+    unsigned bits; /* TL_FDS_* of a variable or a descriptor slot (c->fd, fds[0]) */
     bool has_val;  /* slot: holds the constant val */
     int64_t val;
     int src_var;   /* slot: holds the value of this variable, -1 none */
