@@ -948,6 +948,20 @@ static tl_expr *lower_cast(builder *b, CXCursor c, bool explicit_cast) {
     return e;
 }
 
+/* "..." of at most TL_STRING_TEXT_MAX bytes holding only what a numeric
+ * IPv4/IPv6 address is written with (hex digits, '.', ':'). */
+static bool maybe_address_literal(const char *spelled) {
+    size_t n = strlen(spelled);
+    if (n < 4 || n > TL_STRING_TEXT_MAX || spelled[0] != '"' || spelled[n - 1] != '"') return false;
+    for (size_t i = 1; i + 1 < n; i++) {
+        char ch = spelled[i];
+        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F') || ch == '.' ||
+              ch == ':'))
+            return false;
+    }
+    return true;
+}
+
 static tl_expr *lower_expr_kind(builder *b, CXCursor c) {
     enum CXCursorKind k = clang_getCursorKind(c);
     switch (k) {
@@ -962,11 +976,13 @@ static tl_expr *lower_expr_kind(builder *b, CXCursor c) {
         return tl_expr_new(TL_E_OTHER);
     }
     case CXCursor_StringLiteral: {
-        /* keep a short literal's text (its spelling, quotes included): model
-           facets read it (a numeric address literal does no name lookup) */
+        /* keep the text (its spelling, quotes included) of a literal that
+           may spell a numeric address: model facets read it (such a name
+           needs no lookup); other literals stay anonymous, which keeps the
+           IR small (every __FILE__ in a macro is one) */
         tl_expr *e = tl_expr_new(TL_E_STRING);
         char *text = cursor_spelling(c);
-        if (strlen(text) <= TL_STRING_TEXT_MAX) e->name = text;
+        if (maybe_address_literal(text)) e->name = text;
         else free(text);
         return e;
     }

@@ -69,7 +69,9 @@ typedef struct tl_expr {
     int func;            /* TL_E_FUNC: index into tl_tu.funcs, or -1 if not defined in TU */
     char *name;          /* TL_E_FUNC: function name; TL_E_MEMBER: field name;
                             TL_E_STRING: the literal's spelling with its quotes when
-                            at most TL_STRING_TEXT_MAX bytes, else NULL */
+                            it may be a numeric address ("127.0.0.1", "::1": hex
+                            digits, dots, colons; at most TL_STRING_TEXT_MAX bytes),
+                            else NULL */
     char *usr;           /* TL_E_FUNC: the function's USR; TL_E_MEMBER: the field's USR
                             (program-wide identity of "struct T.f"), or NULL */
     char op[4];          /* TL_E_UNARY / TL_E_BINARY */
