@@ -271,6 +271,17 @@ static int facet_off(loader *L, const tl_yaml_node *n, const char *facet, const 
                  where(w, sizeof(w), L), shape);
 }
 
+/* The helpers above for the facet parsers in other files (facets_fd.c). */
+const char *ml_where(char *buf, size_t size, const loader *L) { return where(buf, size, L); }
+int ml_get_int(loader *L, const tl_yaml_node *n, const char *what, int64_t *out) { return get_int(L, n, what, out); }
+int ml_get_arg(loader *L, const tl_yaml_node *n, const char *what, bool allow_none, int *out) {
+    return get_arg(L, n, what, allow_none, out);
+}
+int ml_get_bool(loader *L, const tl_yaml_node *n, const char *what, bool *out) { return get_bool(L, n, what, out); }
+int ml_facet_off(loader *L, const tl_yaml_node *n, const char *facet, const char *shape) {
+    return facet_off(L, n, facet, shape);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Facets                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -313,55 +324,6 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->watch_fd.arg = -1;
 }
 
-/* A struct field name (a C identifier shorter than TL_MAX_FIELD). */
-static int get_field(loader *L, const tl_yaml_node *n, const char *what, char *out) {
-    char w[160];
-    bool ok = n->type == TL_YAML_SCALAR && !n->quoted && n->str[0] && strlen(n->str) < TL_MAX_FIELD &&
-              !(n->str[0] >= '0' && n->str[0] <= '9');
-    for (const char *c = ok ? n->str : ""; *c; c++)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_'))
-            ok = false;
-    if (!ok)
-        return ml_fail(L, n, "'%s'%s must be a struct field name (a C identifier of at most %d characters)",
-                       what, where(w, sizeof(w), L), TL_MAX_FIELD - 1);
-    memcpy(out, n->str, strlen(n->str) + 1);
-    return 0;
-}
-
-/* {arg: N, mask: M} with M != 0 (a flag test), under facet name `what`. */
-static int get_flag_test(loader *L, const tl_yaml_node *x, const char *what, int *arg, int64_t *mask) {
-    static const char *const flag_keys[] = {"arg", "mask", NULL};
-    char wb[160];
-    if (ml_need_type(L, x, TL_YAML_MAP, what) != 0 || ml_check_keys(L, x, flag_keys) != 0) return -1;
-    const tl_yaml_node *a = tl_yaml_get(x, "arg"), *m = tl_yaml_get(x, "mask");
-    if (!a || !m) return ml_fail(L, x, "'%s'%s needs 'arg' and 'mask'", what, where(wb, sizeof(wb), L));
-    if (get_arg(L, a, "arg", false, arg) != 0 || get_int(L, m, "mask", mask) != 0) return -1;
-    if (*mask == 0) return ml_fail(L, m, "'mask'%s must not be 0", where(wb, sizeof(wb), L));
-    return 0;
-}
-
-/* {arg: N, values: V or [V, ...]} (1 to TL_MAX_VALUES integers). */
-static int get_value_test(loader *L, const tl_yaml_node *x, const char *what, int *arg, int64_t *values,
-                          int *nvalues) {
-    static const char *const value_keys[] = {"arg", "values", NULL};
-    char wb[160];
-    if (ml_need_type(L, x, TL_YAML_MAP, what) != 0 || ml_check_keys(L, x, value_keys) != 0) return -1;
-    const tl_yaml_node *a = tl_yaml_get(x, "arg"), *vs = tl_yaml_get(x, "values");
-    if (!a || !vs) return ml_fail(L, x, "'%s'%s needs 'arg' and 'values'", what, where(wb, sizeof(wb), L));
-    if (get_arg(L, a, "arg", false, arg) != 0) return -1;
-    if (vs->type == TL_YAML_SEQ) {
-        if (vs->n == 0 || vs->n > TL_MAX_VALUES)
-            return ml_fail(L, vs, "'values'%s must list 1 to %d integers", where(wb, sizeof(wb), L),
-                           TL_MAX_VALUES);
-        for (size_t i = 0; i < vs->n; i++)
-            if (get_int(L, vs->items[i], "values", &values[i]) != 0) return -1;
-        *nvalues = (int)vs->n;
-        return 0;
-    }
-    if (get_int(L, vs, "values", &values[0]) != 0) return -1;
-    *nvalues = 1;
-    return 0;
-}
 
 void ml_fn_free(tl_fn_model *f) {
     free(f->name);
@@ -680,7 +642,7 @@ static int parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b
         if (!a || !fl || !m)
             return ml_fail(L, x, "'unless_field_flag'%s needs 'arg', 'field' and 'mask'", where(wb, sizeof(wb), L));
         if (get_arg(L, a, "arg", false, &b->unless_field_arg) != 0 ||
-            get_field(L, fl, "field", b->unless_field) != 0 || get_int(L, m, "mask", &b->unless_field_mask) != 0)
+            ml_get_field(L, fl, "field", b->unless_field) != 0 || get_int(L, m, "mask", &b->unless_field_mask) != 0)
             return -1;
         if (b->unless_field_mask == 0) return ml_fail(L, m, "'mask'%s must not be 0", where(wb, sizeof(wb), L));
         L->facet = outer;
@@ -725,87 +687,6 @@ static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *c
             return -1;
     }
     cb->present = true;
-    return 0;
-}
-
-/* fd_state: {result: true | arg: N [, out: true], sets: nonblocking|ready|[...] | from_arg: N,
- *            if_flag: {arg: N, mask: M}, if_value: {arg: N, values: [...]}} */
-static int parse_fd_state(loader *L, const tl_yaml_node *n, tl_fd_state_facet *d) {
-    static const char *const keys[] = {"result", "arg", "out", "sets", "from_arg", "if_flag", "if_value", NULL};
-    static const char *const states[] = {"nonblocking", "ready", NULL};
-    int r = facet_off(L, n, "fd_state", "a mapping {result: true or arg: N, sets: nonblocking/ready, ...}");
-    if (r != 0) return r;
-    if (ml_check_keys(L, n, keys) != 0) return -1;
-    char wb[160];
-    const tl_yaml_node *x;
-    if ((x = tl_yaml_get(n, "result")) && get_bool(L, x, "result", &d->result) != 0) return -1;
-    if ((x = tl_yaml_get(n, "arg")) && get_arg(L, x, "arg", false, &d->arg) != 0) return -1;
-    if ((x = tl_yaml_get(n, "out")) && get_bool(L, x, "out", &d->out) != 0) return -1;
-    if (d->result == (d->arg >= 0))
-        return ml_fail(L, n, "'fd_state'%s needs exactly one of 'result: true' and 'arg'", where(wb, sizeof(wb), L));
-    if (d->out && d->arg < 0) return ml_fail(L, n, "'out'%s needs 'arg'", where(wb, sizeof(wb), L));
-    const tl_yaml_node *sets = tl_yaml_get(n, "sets");
-    if ((x = tl_yaml_get(n, "from_arg")) && get_arg(L, x, "from_arg", false, &d->from_arg) != 0) return -1;
-    if (!sets == (d->from_arg < 0))
-        return ml_fail(L, n, "'fd_state'%s needs exactly one of 'sets' and 'from_arg'", where(wb, sizeof(wb), L));
-    if (sets) {
-        const tl_yaml_node *one = sets;
-        size_t cnt = 1;
-        if (sets->type == TL_YAML_SEQ) {
-            if (sets->n == 0) return ml_fail(L, sets, "'sets'%s must name at least one state", where(wb, sizeof(wb), L));
-            cnt = sets->n;
-        }
-        for (size_t i = 0; i < cnt; i++) {
-            if (sets->type == TL_YAML_SEQ) one = sets->items[i];
-            int v;
-            if (ml_get_choice(L, one, "sets", states, &v) != 0) return -1;
-            d->sets |= v == 0 ? TL_FDS_NONBLOCKING : TL_FDS_READY;
-        }
-    }
-    const char *outer = L->facet;
-    if ((x = tl_yaml_get(n, "if_flag"))) {
-        L->facet = "fd_state.if_flag";
-        if (get_flag_test(L, x, "if_flag", &d->if_flag_arg, &d->if_flag_mask) != 0) return -1;
-        L->facet = outer;
-    }
-    if ((x = tl_yaml_get(n, "if_value"))) {
-        L->facet = "fd_state.if_value";
-        if (get_value_test(L, x, "if_value", &d->if_value_arg, d->if_values, &d->nif_values) != 0) return -1;
-        L->facet = outer;
-    }
-    d->present = true;
-    return 0;
-}
-
-/* readiness_wait: {arg: N, field: NAME, if_value: {arg: N, value: V}, success: any/zero/nonzero/positive} */
-static int parse_readiness_wait(loader *L, const tl_yaml_node *n, tl_readiness_wait_facet *w) {
-    static const char *const keys[] = {"arg", "field", "if_value", "success", NULL};
-    static const char *const successes[] = {"any", "zero", "nonzero", "positive", NULL};
-    static const char *const iv_keys[] = {"arg", "value", NULL};
-    int r = facet_off(L, n, "readiness_wait", "a mapping {arg: N, field: NAME, if_value: {arg: N, value: V}}");
-    if (r != 0) return r;
-    if (ml_check_keys(L, n, keys) != 0) return -1;
-    char wb[160];
-    const tl_yaml_node *a = tl_yaml_get(n, "arg"), *x;
-    if (!a) return ml_fail(L, n, "'readiness_wait'%s needs 'arg'", where(wb, sizeof(wb), L));
-    if (get_arg(L, a, "arg", false, &w->arg) != 0) return -1;
-    if ((x = tl_yaml_get(n, "field")) && get_field(L, x, "field", w->field) != 0) return -1;
-    if ((x = tl_yaml_get(n, "if_value"))) {
-        if (ml_need_type(L, x, TL_YAML_MAP, "if_value") != 0 || ml_check_keys(L, x, iv_keys) != 0) return -1;
-        const tl_yaml_node *ia = tl_yaml_get(x, "arg"), *iv = tl_yaml_get(x, "value");
-        if (!ia || !iv) return ml_fail(L, x, "'if_value'%s needs 'arg' and 'value'", where(wb, sizeof(wb), L));
-        if (get_arg(L, ia, "arg", false, &w->if_value_arg) != 0 || get_int(L, iv, "value", &w->if_value) != 0)
-            return -1;
-    }
-    int sv;
-    if ((x = tl_yaml_get(n, "success"))) {
-        if (ml_get_choice(L, x, "success", successes, &sv) != 0) return -1;
-        w->success = sv == 1   ? TL_RW_SUCCESS_ZERO
-                     : sv == 2 ? TL_RW_SUCCESS_NONZERO
-                     : sv == 3 ? TL_RW_SUCCESS_POSITIVE
-                               : TL_RW_SUCCESS_ANY;
-    }
-    w->present = true;
     return 0;
 }
 
@@ -893,13 +774,13 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
             r = parse_detach_attr(L, v, &f->detach_attr);
             out->facets |= F_DETACH_ATTR;
         } else if (strcmp(key, "fd_state") == 0) {
-            r = parse_fd_state(L, v, &f->fd_state);
+            r = ml_parse_fd_state(L, v, &f->fd_state);
             out->facets |= F_FD_STATE;
         } else if (strcmp(key, "watch_fd") == 0) {
             r = parse_arg_facet(L, v, "watch_fd", &f->watch_fd);
             out->facets |= F_WATCH_FD;
         } else if (strcmp(key, "readiness_wait") == 0) {
-            r = parse_readiness_wait(L, v, &f->readiness_wait);
+            r = ml_parse_readiness_wait(L, v, &f->readiness_wait);
             out->facets |= F_READINESS_WAIT;
         } else if (strcmp(key, "cooperative") == 0) {
             L->facet = NULL;

@@ -63,4 +63,15 @@ void ml_fn_free(tl_fn_model *f);
 int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
                           pending_fn *out);
 
+/* Node helpers of facets.c for parsers in other files */
+const char *ml_where(char *buf, size_t size, const loader *L);
+int ml_get_int(loader *L, const tl_yaml_node *n, const char *what, int64_t *out);
+int ml_get_arg(loader *L, const tl_yaml_node *n, const char *what, bool allow_none, int *out);
+int ml_get_bool(loader *L, const tl_yaml_node *n, const char *what, bool *out);
+int ml_facet_off(loader *L, const tl_yaml_node *n, const char *facet, const char *shape);
+/* facets_fd.c: a struct field name; the fd_state and readiness_wait facets */
+int ml_get_field(loader *L, const tl_yaml_node *n, const char *what, char *out);
+int ml_parse_fd_state(loader *L, const tl_yaml_node *n, tl_fd_state_facet *d);
+int ml_parse_readiness_wait(loader *L, const tl_yaml_node *n, tl_readiness_wait_facet *w);
+
 #endif
