@@ -41,7 +41,11 @@ static const char doc[] =
     "cooperative calls "
     "(`msleep`, `fdin`, `chrecv` in a libdill coroutine), and the implementation of a "
     "modelled library's functions (its `prefixes:`) when the library's sources are analysed "
-    "too.\n"
+    "too.  Descriptor I/O is not flagged on a descriptor known non-blocking (`SOCK_NONBLOCK`, "
+    "`accept4`, `fcntl(F_SETFL, ... | O_NONBLOCK)`, `evutil_make_socket_nonblocking`) or "
+    "reported ready (`fdin`, `fdwait`, `poll` on it alone, and in a readiness callback "
+    "- `event_new`, `uv_poll_start` - the descriptor it was registered on; a timer "
+    "callback has none), nor is `getaddrinfo` with a numeric host or `AI_NUMERICHOST`.\n"
     "\n"
     "## Why is this bad?\n"
     "Coroutines and loop callbacks share one thread. While one of them sits in a blocking "
@@ -247,7 +251,9 @@ static void report_chain(const tl_analysis *a, chain_memo *memo, tl_findings *ou
     const tl_instr *in = cf->instr;
     int callee = in->call.callee_func;
     int nchain = 0;
-    bool ready = ctx->readiness;
+    /* the callee is reached with the ready descriptor: its descriptor I/O
+       does not count */
+    bool ready = ctx->readiness && cf->passes_fd_state;
     const tl_call_facts *end = chain_end(a, memo, callee, ready, &nchain);
     if (!end) return;
     if (chain_seen(out, seen, end->instr->loc.file, end->instr->loc.line, end->instr->loc.col, in,
@@ -312,7 +318,7 @@ static void report_program_chain(const tl_analysis *a, tl_findings *out, tl_str_
                                  const tl_context_info *ctx) {
     enum { MAX_STEPS = 4096, SHOWN = 16, HEAD = 7 };
     tl_chain_step *steps = tl_xcalloc(MAX_STEPS, sizeof *steps);
-    int n = tl_program_chain(a->program, usr, is_slot, ctx->readiness, steps, MAX_STEPS);
+    int n = tl_program_chain(a->program, usr, is_slot, ctx->readiness && cf->passes_fd_state, steps, MAX_STEPS);
     /* A chain is only as sure as the branches along it: each function on it
        may reach the blocking call only under conditions its callers never
        meet (a flag set elsewhere, a field the caller left NULL).  Judged on
@@ -391,7 +397,8 @@ static void check(const tl_analysis *a, tl_findings *out) {
             const tl_instr *in = cf->instr;
             /* on a dying path (exit, abort follows) the process ends: nothing stalls */
             if (!in || !cf->reached || in->call.is_spawn_entry || cf->dying) continue;
-            if (tl_call_blocks_in(cf, ctx->readiness)) {
+            /* (descriptor I/O on the ready descriptor is not blocking: cf->fd_state) */
+            if (tl_call_blocks_in(cf, false)) {
                 char name[96];
                 tl_call_user_name(&in->call, name, sizeof name);
                 const char *fix = advice(a, ctx, cf);
@@ -414,7 +421,8 @@ static void check(const tl_analysis *a, tl_findings *out) {
                 bool is_slot;
                 const char *usr = tl_call_target_usr(f, &in->call, &is_slot);
                 if (!usr || (f->usr && !is_slot && strcmp(usr, f->usr) == 0)) continue;
-                if (!tl_program_blocks(a->program, usr, is_slot, ctx->readiness)) continue;
+                bool ready = ctx->readiness && cf->passes_fd_state;
+                if (!tl_program_blocks(a->program, usr, is_slot, ready)) continue;
                 /* a callee that is itself an async context is reported on its own */
                 const tl_prog_context *pc = is_slot ? NULL : tl_program_context(a->program, usr);
                 if (pc && (pc->kind == TL_CTX_COROUTINE || pc->kind == TL_CTX_LOOP_CALLBACK)) continue;
@@ -422,7 +430,8 @@ static void check(const tl_analysis *a, tl_findings *out) {
                 continue;
             }
             int callee = in->call.callee_func;
-            if (callee < 0 || callee == fi || !tl_func_blocking(&a->funcs[callee], ctx->readiness)->may_block)
+            if (callee < 0 || callee == fi ||
+                !tl_func_blocking(&a->funcs[callee], ctx->readiness && cf->passes_fd_state)->may_block)
                 continue;
             /* a callee that is itself an async context is reported on its own */
             tl_context_kind ck = a->funcs[callee].context.kind;

@@ -284,11 +284,45 @@ static void test_long_chain(void **state) {
     tl_tu_free(&tu);
 }
 
+/* blocking.unless_numeric_address reads string literals' spelling. */
+static tl_expr *str_lit(const char *spelled) {
+    tl_expr *e = tl_expr_new(TL_E_STRING);
+    e->name = spelled ? tl_xstrdup(spelled) : NULL;
+    return e;
+}
+
+static void test_numeric_address_literals(void **state) {
+    (void)state;
+    static const char *const yes[] = {"\"127.0.0.1\"", "\"::1\"", "\"10.1.2.3\"", "\"fe80::1\"",
+                                      "\"2001:db8::8a2e:370:7334\"", "\"::ffff:192.0.2.1\""};
+    static const char *const no[] = {"\"localhost\"", "\"example.org\"", "\"127.0.0\"", "\"1.2.3.4.5\"",
+                                     "\"\"", "L\"127.0.0.1\"", "\"127.0.0.1\\n\"", "\"127.0.0.1 \"",
+                                     "\"256.1.1.1\"", NULL};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
+        tl_expr *e = str_lit(yes[i]);
+        if (!tl_expr_is_numeric_address(e)) fail_msg("%s should be numeric", yes[i]);
+        tl_expr *c = tl_expr_new(TL_E_CAST);
+        tl_expr_add_kid(c, e);
+        assert_true(tl_expr_is_numeric_address(c));
+        tl_expr_free(c);
+    }
+    for (size_t i = 0; i < sizeof no / sizeof *no; i++) {
+        tl_expr *e = str_lit(no[i]);
+        if (tl_expr_is_numeric_address(e)) fail_msg("%s should not be numeric", no[i] ? no[i] : "(no text)");
+        tl_expr_free(e);
+    }
+    tl_expr *k = tl_expr_const(0);
+    assert_false(tl_expr_is_numeric_address(k));
+    tl_expr_free(k);
+    assert_false(tl_expr_is_numeric_address(NULL));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_chains_as_round_robin),
         cmocka_unit_test(test_long_chain),
         cmocka_unit_test(test_dying_strict_and_field_contexts),
+        cmocka_unit_test(test_numeric_address_literals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,7 +35,9 @@ static const char models_yaml[] =
     "  recv:\n"
     "    blocking: {fd_io: true, unless_flag: {arg: 3, mask: 0x40}}\n"
     "  reg_ready:\n"
-    "    callback: {args: [1], context: loop, readiness: true}\n";
+    "    callback: {args: [1], context: loop, readiness: true}\n"
+    "  lookup:\n"
+    "    blocking: {unless_numeric_address: 1, unless_field_flag: {arg: 0, field: ai_flags, mask: 4}}\n";
 
 static const char prelude[] =
     "#include <stddef.h>\n"
@@ -53,7 +55,8 @@ static const char prelude[] =
     "_Noreturn void die(int);\n"
     "void fast_sleep(void);\n"
     "long recv(int fd, void *buf, unsigned long n, int flags);\n"
-    "void reg_ready(void *loop, void (*cb)(void *));\n";
+    "void reg_ready(void *loop, void (*cb)(void *)); "
+    "struct hints { int ai_family; int ai_flags; int *owner; }; int lookup(struct hints *h, const char *host);\n";
 
 typedef struct {
     CXIndex index;
@@ -207,6 +210,55 @@ static void test_switch_and_goto(void **state) {
     assert_int_equal(f->blocks[sw].case_values[1], 7);
     assert_int_equal(f->blocks[sw].case_values[2], 9);
     assert_edges_consistent(f);
+    release(fx);
+}
+
+/* A local struct's brace initializer becomes stores into the fields model
+ * facets read (only those), and short string literals keep their text. */
+static void test_field_inits_and_string_text(void **state) {
+    (void)state;
+    fixture *fx = parse("int q(const char *name, int *p) {\n"
+                        "  struct hints h = {.ai_family = 2, .ai_flags = 4 | 1, .owner = p};\n"
+                        "  struct hints g = {10, 0};\n"
+                        "  int a = lookup(&h, \"127.0.0.1\");\n"
+                        "  int b = lookup(&g, \"localhost\");\n"
+                        "  return a + b + lookup(&g, name);\n"
+                        "}\n");
+    const tl_func *f = &fx->tu.funcs[func_index(fx, "q")];
+    int stores = 0;
+    for (int i = 0; i < f->nblocks; i++)
+        for (int k = 0; k < f->blocks[i].ninstrs; k++) {
+            const tl_instr *in = &f->blocks[i].instrs[k];
+            if (in->kind != TL_I_STORE) continue;
+            stores++;
+            assert_int_equal(in->target->kind, TL_E_MEMBER);
+            assert_string_equal(in->target->name, "ai_flags");
+            assert_int_equal(in->value->kind, TL_E_CONST);
+            assert_true(in->value->ival == 5 || in->value->ival == 0);
+        }
+    assert_int_equal(stores, 2);
+    int calls = 0;
+    for (int id = 0; id < fx->an.funcs[func_index(fx, "q")].ncalls; id++) {
+        const tl_call_facts *cf = &fx->an.funcs[func_index(fx, "q")].calls[id];
+        if (!cf->instr || strcmp(cf->instr->call.callee, "lookup") != 0) continue;
+        const tl_expr *host = cf->instr->call.args[1];
+        while (host->kind == TL_E_CAST) host = host->kids[0];
+        if (calls == 0) {
+            assert_int_equal(host->kind, TL_E_STRING);
+            assert_string_equal(host->name, "\"127.0.0.1\"");
+            assert_true(cf->field_flag);              /* h.ai_flags & 4 */
+            assert_false(tl_call_is_blocking(cf));    /* and a numeric host */
+        } else if (calls == 1) {
+            assert_int_equal(host->kind, TL_E_STRING);
+            assert_null(host->name);                  /* cannot be an address: not kept */
+            assert_false(cf->field_flag);             /* g.ai_flags == 0 */
+            assert_true(tl_call_is_blocking(cf));
+        } else {
+            assert_true(tl_call_is_blocking(cf));
+        }
+        calls++;
+    }
+    assert_int_equal(calls, 3);
     release(fx);
 }
 
@@ -458,6 +510,7 @@ int main(void) {
         cmocka_unit_test(test_loops_and_constant_conditions),
         cmocka_unit_test(test_switch_and_goto),
         cmocka_unit_test(test_go_expansion_marks_entry),
+        cmocka_unit_test(test_field_inits_and_string_text),
         cmocka_unit_test(test_constant_propagation),
         cmocka_unit_test(test_blocking_conditions_and_chains),
         cmocka_unit_test(test_call_in_macro_argument),

@@ -390,6 +390,109 @@ static void test_field_callbacks_and_strict_blocking(void **state) {
     expect_error("library: x\nfunctions:\n  f: {blocking: {strict: maybe}}\n", 3, "'strict'", NULL);
 }
 
+/* Argument-dependent blocking and descriptor-state facets. */
+static void test_descriptor_facets(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  lookup: {blocking: {unless_numeric_address: 0, unless_field_flag: {arg: 2, field: ai_flags, mask: 4}}}\n"
+                 "  resolve: {wait: {timeout_arg: 2, forever: [negative], kind: peer, unless_numeric_address: 1}}\n"
+                 "  rd: {blocking: {fd_io: true, fd_arg: 1}}\n"
+                 "  plain_rd: {blocking: {fd_io: true}}\n"
+                 "  mk: {fd_state: {result: true, sets: nonblocking, if_flag: {arg: 1, mask: 0x800}}}\n"
+                 "  setfl: {fd_state: {arg: 0, sets: [nonblocking, ready], if_value: {arg: 1, values: [4]},\n"
+                 "                     if_flag: {arg: 2, mask: 0x800}}}\n"
+                 "  fileno: {fd_state: {arg: 1, out: true, from_arg: 0}}\n"
+                 "  waitfd: {readiness_wait: {arg: 0}}\n"
+                 "  waitz: {readiness_wait: {arg: 0, success: zero}}\n"
+                 "  waitnz: {readiness_wait: {arg: 0, success: nonzero}}\n"
+                 "  pollone: {readiness_wait: {arg: 0, field: fd, if_value: {arg: 1, value: 1}, success: positive}}\n"
+                 "  watch: {watch_fd: 2}\n"
+                 "  reg: {callback: {args: [3], context: loop, readiness: true, ready_param: 0, fd_arg: 1,\n"
+                 "                   data_arg: 4, data_param: 2}}\n"
+                 "  reg_plain: {callback: {args: [0], context: loop, readiness: true}}\n");
+    const tl_blocking_facet *b = &find(&ms, "lookup")->blocking;
+    assert_int_equal(b->unless_numeric_arg, 0);
+    assert_int_equal(b->unless_field_arg, 2);
+    assert_string_equal(b->unless_field, "ai_flags");
+    assert_true(b->unless_field_mask == 4);
+    assert_int_equal(find(&ms, "resolve")->wait.unless_numeric_arg, 1);
+    assert_int_equal(find(&ms, "rd")->blocking.fd_arg, 1);
+    assert_int_equal(find(&ms, "plain_rd")->blocking.fd_arg, 0);
+    assert_int_equal(find(&ms, "plain_rd")->blocking.unless_numeric_arg, -1);
+    assert_int_equal(find(&ms, "plain_rd")->blocking.unless_field_arg, -1);
+    const tl_fd_state_facet *d = &find(&ms, "mk")->fd_state;
+    assert_true(d->present && d->result && d->arg == -1 && d->sets == TL_FDS_NONBLOCKING);
+    assert_true(d->if_flag_arg == 1 && d->if_flag_mask == 0x800 && d->if_value_arg == -1 && d->from_arg == -1);
+    d = &find(&ms, "setfl")->fd_state;
+    assert_true(!d->result && d->arg == 0 && d->sets == (TL_FDS_NONBLOCKING | TL_FDS_READY));
+    assert_true(d->if_value_arg == 1 && d->nif_values == 1 && d->if_values[0] == 4);
+    d = &find(&ms, "fileno")->fd_state;
+    assert_true(d->out && d->arg == 1 && d->from_arg == 0 && d->sets == 0);
+    const tl_readiness_wait_facet *w = &find(&ms, "waitfd")->readiness_wait;
+    assert_true(w->present && w->arg == 0 && w->field[0] == '\0' && w->if_value_arg == -1);
+    w = &find(&ms, "pollone")->readiness_wait;
+    assert_true(w->arg == 0 && strcmp(w->field, "fd") == 0 && w->if_value_arg == 1 && w->if_value == 1);
+    assert_int_equal(w->success, TL_RW_SUCCESS_POSITIVE);
+    assert_int_equal(find(&ms, "waitfd")->readiness_wait.success, TL_RW_SUCCESS_ANY);
+    assert_int_equal(find(&ms, "waitz")->readiness_wait.success, TL_RW_SUCCESS_ZERO);
+    assert_int_equal(find(&ms, "waitnz")->readiness_wait.success, TL_RW_SUCCESS_NONZERO);
+    assert_true(find(&ms, "watch")->watch_fd.present && find(&ms, "watch")->watch_fd.arg == 2);
+    assert_false(find(&ms, "mk")->watch_fd.present);
+    const tl_callback_facet *cb = &find(&ms, "reg")->callback;
+    assert_true(cb->readiness && cb->ready_param == 0 && cb->fd_arg == 1);
+    assert_true(cb->data_arg == 4 && cb->data_param == 2);
+    cb = &find(&ms, "reg_plain")->callback;
+    assert_true(cb->readiness && cb->ready_param == -1 && cb->fd_arg == -1);
+    assert_true(cb->data_arg == -1 && cb->data_param == -1);
+    /* merge: a later definition replaces or removes the facet */
+    load_ok(&ms, "library: demo\nfunctions:\n  mk: {fd_state: false}\n  waitfd: {readiness_wait: false}\n");
+    assert_false(find(&ms, "mk")->fd_state.present);
+    assert_false(find(&ms, "waitfd")->readiness_wait.present);
+    /* a copy keeps them */
+    tl_model_set cp;
+    assert_int_equal(tl_models_copy(&cp, &ms), 0);
+    assert_string_equal(find(&cp, "lookup")->blocking.unless_field, "ai_flags");
+    assert_true(find(&cp, "pollone")->readiness_wait.present);
+    tl_models_free(&cp);
+    tl_models_free(&ms);
+
+    const char *h = "library: x\nfunctions:\n";
+    char buf[512];
+#define ERR(body, line, col, w1, w2)                         \
+    do {                                                     \
+        snprintf(buf, sizeof buf, "%s%s", h, body);          \
+        expect_error_at(buf, line, col, w1, w2);             \
+    } while (0)
+    ERR("  f: {blocking: {unless_numeric_address: -1}}\n", 3, 42, "'unless_numeric_address'", "argument index");
+    ERR("  f: {blocking: {unless_field_flag: {arg: 2, mask: 4}}}\n", 3, 37, "needs 'arg', 'field' and 'mask'", NULL);
+    ERR("  f: {blocking: {unless_field_flag: {arg: 2, field: a-b, mask: 4}}}\n", 3, 53, "'field'", "C identifier");
+    ERR("  f: {blocking: {unless_field_flag: {arg: 2, field: f, mask: 0}}}\n", 3, 0, "'mask'", "must not be 0");
+    ERR("  f: {blocking: {fd_arg: 1}}\n", 3, 26, "'fd_arg'", "needs 'fd_io: true'");
+    ERR("  f: {fd_state: {sets: nonblocking}}\n", 3, 0, "exactly one of 'result: true' and 'arg'", NULL);
+    ERR("  f: {fd_state: {result: true, arg: 0, sets: ready}}\n", 3, 0, "exactly one of", NULL);
+    ERR("  f: {fd_state: {arg: 0}}\n", 3, 0, "exactly one of 'sets' and 'from_arg'", NULL);
+    ERR("  f: {fd_state: {arg: 0, sets: closed}}\n", 3, 32, "unknown value 'closed'", "nonblocking, ready");
+    ERR("  f: {fd_state: {result: true, out: true, sets: ready}}\n", 3, 0, "'out'", "needs 'arg'");
+    ERR("  f: {fd_state: {arg: 0, sets: ready, if_flag: {arg: 1}}}\n", 3, 0, "needs 'arg' and 'mask'", NULL);
+    ERR("  f: {fd_state: {arg: 0, sets: ready, if_value: {arg: 1, values: []}}}\n", 3, 0, "'values'", "1 to 4");
+    ERR("  f: {fd_state: {arg: 0, sets: ready, when: 1}}\n", 3, 39, "'when'", NULL);
+    ERR("  f: {readiness_wait: {field: fd}}\n", 3, 0, "needs 'arg'", NULL);
+    ERR("  f: {readiness_wait: {arg: 0, if_value: {arg: 1}}}\n", 3, 0, "needs 'arg' and 'value'", NULL);
+    ERR("  f: {readiness_wait: {arg: 0, field: 9fd}}\n", 3, 0, "'field'", "C identifier");
+    ERR("  f: {readiness_wait: {arg: 0, success: ok}}\n", 3, 41, "unknown value 'ok'", "zero, nonzero, positive");
+    ERR("  f: {watch_fd: {arg: x}}\n", 3, 0, "'arg'", "argument index");
+    ERR("  f: {callback: {args: [0], context: loop, ready_param: 0}}\n", 3, 0, "'ready_param'", "needs 'readiness: true'");
+    ERR("  f: {callback: {args: [0], context: loop, readiness: true, fd_arg: 99}}\n", 3, 0, "'fd_arg'", "argument index");
+    ERR("  f: {callback: {args: [0], context: loop, readiness: true, fd_arg: 1, data_arg: 2}}\n", 3, 0,
+        "'data_arg' and 'data_param'", "go together");
+    ERR("  f: {callback: {args: [0], context: loop, readiness: true, data_arg: 2, data_param: 1}}\n", 3, 0,
+        "with 'fd_arg'", NULL);
+#undef ERR
+}
+
 static void test_lookup(void **state) {
     (void)state;
     tl_model_set ms;
@@ -1234,6 +1337,7 @@ int main(void) {
         cmocka_unit_test(test_detach_attr_facet),
         cmocka_unit_test(test_inflight_facets),
         cmocka_unit_test(test_field_callbacks_and_strict_blocking),
+        cmocka_unit_test(test_descriptor_facets),
         cmocka_unit_test(test_lookup_without_index),
         cmocka_unit_test(test_error_columns),
         cmocka_unit_test(test_yaml_features_in_models),

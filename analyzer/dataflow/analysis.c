@@ -14,6 +14,8 @@
  */
 #include "analysis.h"
 
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@
 #include "../util/str_map.h"
 #include "../util/xalloc.h"
 #include "constprop.h"
+#include "fdstate.h"
 
 /* ---- expression evaluation ---- */
 
@@ -254,13 +257,33 @@ const tl_block_summary *tl_func_blocking(const tl_func_facts *ff, bool fd_ready)
     return fd_ready ? &ff->blocks_when_ready : &ff->blocks;
 }
 
+bool tl_expr_is_numeric_address(const tl_expr *e) {
+    while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
+    if (!e || e->kind != TL_E_STRING || !e->name) return false;
+    /* the spelling: "..." exactly (no prefix, no escapes, no concatenation) */
+    size_t n = strlen(e->name);
+    if (n < 3 || e->name[0] != '"' || e->name[n - 1] != '"' || n - 2 >= 64) return false;
+    char text[64];
+    memcpy(text, e->name + 1, n - 2);
+    text[n - 2] = '\0';
+    if (strchr(text, '"') || strchr(text, '\\')) return false;
+    unsigned char buf[16];
+    return inet_pton(AF_INET, text, buf) == 1 || inet_pton(AF_INET6, text, buf) == 1;
+}
+
+static bool arg_is_numeric_address(const tl_call_facts *cf, int idx) {
+    return idx >= 0 && cf->instr && idx < cf->instr->call.nargs &&
+           tl_expr_is_numeric_address(cf->instr->call.args[idx]);
+}
+
 bool tl_call_blocks_in(const tl_call_facts *cf, bool fd_ready) {
     const tl_fn_model *m = cf->model;
     if (!m || !m->blocking.present || m->nonblocking) return false;
-    if (fd_ready && m->blocking.fd_io) return false;
+    if (m->blocking.fd_io && (fd_ready || cf->fd_state)) return false;
     if (m->blocking.strict_only && !cf->strict) return false;
     if (cf->dying) return false;
     const tl_blocking_facet *bf = &m->blocking;
+    if (arg_is_numeric_address(cf, bf->unless_numeric_arg) || cf->field_flag) return false;
     const tl_cval *v;
     if (bf->if_null_arg >= 0) {
         v = arg_val(cf, bf->if_null_arg);
@@ -289,6 +312,10 @@ bool tl_call_waits_forever(const tl_call_facts *cf, tl_wait_kind *kind) {
     const tl_wait_facet *w = &m->wait;
     const tl_cval *v;
     if (kind) *kind = w->kind;
+    /* no name lookup for a numeric address; no wait on a ready or
+       non-blocking descriptor */
+    if (arg_is_numeric_address(cf, w->unless_numeric_arg)) return false;
+    if (m->blocking.present && m->blocking.fd_io && cf->fd_state) return false;
     if (w->has_kind_if && (v = arg_val(cf, w->kind_if_arg)) && v->kind == TL_CV_INT &&
         v->v == w->kind_if_value && kind)
         *kind = w->kind_if_kind;
@@ -331,17 +358,59 @@ static int func_of_arg(const tl_expr *e) {
     return e && e->kind == TL_E_FUNC ? e->func : -1;
 }
 
+bool tl_call_registers_readiness(const tl_call_facts *cf) {
+    const tl_fn_model *m = cf->model;
+    if (!m || !m->callback.present || !m->callback.readiness) return false;
+    const tl_cval *v = arg_val(cf, m->callback.fd_arg);
+    return !(v && v->kind == TL_CV_INT && v->v < 0); /* fd -1: a timer */
+}
+
+/* The parameter a readiness callback registered with model m (by name, for
+ * a context found program-wide) receives its ready descriptor in. */
+static int ready_param_of(const tl_fn_model *m) {
+    return m && m->callback.readiness ? m->callback.ready_param : -1;
+}
+
+/* The same variable, or the same field of the same variable (casts aside)? */
+static bool same_operand(const tl_expr *x, const tl_expr *y) {
+    while (x && x->kind == TL_E_CAST && x->nkids == 1) x = x->kids[0];
+    while (y && y->kind == TL_E_CAST && y->nkids == 1) y = y->kids[0];
+    if (!x || !y || x->kind != y->kind) return false;
+    if (x->kind == TL_E_VAR) return x->var == y->var;
+    if (x->kind == TL_E_MEMBER)
+        return x->usr && y->usr && !strcmp(x->usr, y->usr) && x->nkids == 1 && y->nkids == 1 &&
+               same_operand(x->kids[0], y->kids[0]);
+    return false;
+}
+
+/* The callback parameter that receives the registered descriptor as user
+ * data (callback.data_arg is the same operand as callback.fd_arg), or -1. */
+static int ready_data_param_of(const tl_fn_model *m, const tl_instr *in) {
+    const tl_callback_facet *cb = &m->callback;
+    if (!cb->readiness || cb->data_param < 0 || cb->fd_arg < 0 || cb->data_arg < 0 ||
+        cb->fd_arg >= in->call.nargs || cb->data_arg >= in->call.nargs)
+        return -1;
+    return same_operand(in->call.args[cb->fd_arg], in->call.args[cb->data_arg]) ? cb->data_param : -1;
+}
+
 static void set_context(tl_analysis *a, int fn, tl_context_kind kind, bool readiness,
                         const tl_fn_model *m, int from, const tl_instr *in) {
     if (fn < 0 || fn >= a->tu->nfuncs || kind == TL_CTX_NONE) return;
     tl_context_info *ci = &a->funcs[fn].context;
+    int rp = readiness ? ready_param_of(m) : -1;
+    int dp = readiness ? ready_data_param_of(m, in) : -1;
     if (context_rank(kind) < context_rank(ci->kind)) return;
     if (context_rank(kind) == context_rank(ci->kind)) {
-        /* registered twice: it is a readiness callback only if always */
+        /* registered twice: it is a readiness callback only if always, on
+           the same parameter */
         ci->readiness = ci->readiness && readiness;
+        if (!ci->readiness || ci->ready_param != rp) ci->ready_param = -1;
+        if (!ci->readiness || ci->ready_data_param != dp) ci->ready_data_param = -1;
         return;
     }
     ci->readiness = readiness;
+    ci->ready_param = rp;
+    ci->ready_data_param = dp;
     ci->kind = kind;
     ci->library = m->library;
     ci->via = m->name;
@@ -359,12 +428,17 @@ static void program_contexts(tl_analysis *a) {
         if (!pc) continue;
         tl_context_info *ci = &a->funcs[fi].context;
         if (context_rank(pc->kind) < context_rank(ci->kind)) continue;
+        int rp = pc->readiness && pc->via ? ready_param_of(tl_models_find(a->models, pc->via)) : -1;
         if (context_rank(pc->kind) == context_rank(ci->kind) && ci->kind != TL_CTX_NONE) {
             ci->readiness = ci->readiness && pc->readiness;
+            if (!ci->readiness || ci->ready_param != rp) ci->ready_param = -1;
+            if (!ci->readiness) ci->ready_data_param = -1; /* (else this TU's registration decided it) */
             continue;
         }
         ci->kind = pc->kind;
         ci->readiness = pc->readiness;
+        ci->ready_param = rp;
+        ci->ready_data_param = -1;
         ci->library = pc->library;
         ci->via = pc->via;
         ci->wrapper = pc->wrapper;
@@ -431,7 +505,7 @@ static void discover_contexts(tl_analysis *a) {
                 for (int k = 0; k < m->callback.nargs; k++)
                     if (m->callback.args[k] < in->call.nargs)
                         set_context(a, func_of_arg(in->call.args[m->callback.args[k]]),
-                                    m->callback.context, m->callback.readiness, m, fi, in);
+                                    m->callback.context, tl_call_registers_readiness(cf), m, fi, in);
         }
     }
 }
@@ -601,6 +675,61 @@ static void compute_blocking(tl_analysis *a, bool fd_ready) {
     free(order);
 }
 
+/* The descriptors some call of the TU watches for readiness (callback.fd_arg
+ * of a readiness registration, watch_fd), by USR: struct fields
+ * (`event_new(base, c->fd, EV_READ, cb, c)`, `uv_poll_init(loop, h, c->fd)`),
+ * fields the watched local is stored into in the same function (`c->sock =
+ * sock; uv_poll_init_socket(loop, &c->h, sock)`), and globals, as "var:USR". */
+static void add_key(tl_str_map *out, const char *key) {
+    if (tl_str_map_get(out, key) < 0) tl_str_map_add(out, key, 1);
+}
+
+static void add_watched(const tl_func *f, const tl_call_facts *cf, int arg, tl_str_map *out, bool *local) {
+    if (arg < 0 || arg >= cf->instr->call.nargs) return;
+    const tl_expr *e = cf->instr->call.args[arg];
+    while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
+    if (e && e->kind == TL_E_MEMBER && e->usr) add_key(out, e->usr);
+    if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= f->nvars) return;
+    const tl_var *v = &f->vars[e->var];
+    if ((v->kind == TL_VAR_GLOBAL || v->kind == TL_VAR_STATIC) && v->usr) {
+        char key[320];
+        snprintf(key, sizeof key, "var:%.300s", v->usr);
+        add_key(out, key);
+    } else {
+        local[e->var] = true;
+    }
+}
+
+static void collect_watched_fields(const tl_analysis *a, tl_str_map *out) {
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        const tl_func *f = &a->tu->funcs[fi];
+        bool *local = NULL, any = false;
+        for (int id = 0; id < a->funcs[fi].ncalls; id++) {
+            const tl_call_facts *cf = &a->funcs[fi].calls[id];
+            const tl_fn_model *m = cf->model;
+            if (!m || !cf->instr) continue;
+            bool reg = tl_call_registers_readiness(cf);
+            if (!m->watch_fd.present && !reg) continue;
+            if (!local) local = tl_xcalloc((size_t)f->nvars + 1, sizeof *local);
+            if (m->watch_fd.present) add_watched(f, cf, m->watch_fd.arg, out, local);
+            if (reg) add_watched(f, cf, m->callback.fd_arg, out, local);
+            any = true;
+        }
+        /* the fields the watched locals are stored into here */
+        for (int bi = 0; any && bi < f->nblocks; bi++)
+            for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+                const tl_instr *in = &f->blocks[bi].instrs[i];
+                if (in->kind != TL_I_STORE || !in->target || in->target->kind != TL_E_MEMBER || !in->target->usr)
+                    continue;
+                const tl_expr *v = in->value;
+                while (v && v->kind == TL_E_CAST && v->nkids == 1) v = v->kids[0];
+                if (v && v->kind == TL_E_VAR && v->var >= 0 && v->var < f->nvars && local[v->var])
+                    add_key(out, in->target->usr);
+            }
+        free(local);
+    }
+}
+
 int tl_analysis_run(const tl_tu *tu, const tl_model_set *models, tl_profile profile, tl_analysis *out) {
     return tl_analysis_run_program(tu, models, profile, NULL, out);
 }
@@ -616,6 +745,8 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     for (int fi = 0; fi < tu->nfuncs; fi++) {
         tl_func_facts *ff = &out->funcs[fi];
         ff->context.from_func = -1;
+        ff->context.ready_param = -1;
+        ff->context.ready_data_param = -1;
         ff->exempt = tl_models_is_exempt(models, tu->funcs[fi].name);
         compute_call_facts(&tu->funcs[fi], models, program, ff);
         for (int id = 0; id < ff->ncalls; id++) ff->calls[id].strict = profile == TL_PROFILE_STRICT;
@@ -623,6 +754,20 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     }
     discover_contexts(out);
     program_contexts(out);
+    /* descriptor states, with a readiness callback's descriptor ready on entry */
+    tl_str_map watched, globals;
+    tl_str_map_init(&watched);
+    tl_str_map_init(&globals);
+    collect_watched_fields(out, &watched);
+    for (int fi = 0; fi < tu->nfuncs; fi++) tl_fdstate_collect_globals(&tu->funcs[fi], &out->funcs[fi], &globals);
+    for (int fi = 0; fi < tu->nfuncs; fi++) {
+        const tl_context_info *ci = &out->funcs[fi].context;
+        bool ready = ci->readiness && ci->kind == TL_CTX_LOOP_CALLBACK;
+        tl_fdstate_run(&tu->funcs[fi], &out->funcs[fi], ready, ready ? ci->ready_param : -1,
+                       ready ? ci->ready_data_param : -1, &watched, &globals);
+    }
+    tl_str_map_free(&watched);
+    tl_str_map_free(&globals);
     compute_blocking(out, false);
     compute_blocking(out, true);
     return 0;

@@ -47,6 +47,10 @@ typedef struct {
     bool dying;              /* every path from the call ends in a noreturn call
                                 (exit, abort, a failed assertion): the process
                                 ends, so a blocking call here stalls nothing */
+    /* descriptor facts (fdstate.h): */
+    unsigned fd_state;       /* blocking.fd_io: TL_FDS_* bits of its descriptor argument */
+    bool field_flag;         /* blocking.unless_field_flag holds at the call */
+    bool passes_fd_state;    /* some argument is a descriptor known non-blocking or ready */
 } tl_call_facts;
 
 /* Why a function runs in an async context. */
@@ -58,7 +62,11 @@ typedef struct {
     const char *in_func;     /* registered in another file: the registering function's name */
     int from_func;           /* function containing the registration, -1 if none */
     tl_loc loc;              /* where it was registered / spawned */
-    bool readiness;          /* runs when its descriptor is ready: fd I/O does not block */
+    bool readiness;          /* runs when its descriptor is ready */
+    int ready_param;         /* with readiness: the parameter holding the ready descriptor
+                                (or its handle), -1 unknown: fd I/O on it does not block */
+    int ready_data_param;    /* a second one: the user-data parameter when the registration
+                                passed the descriptor there (callback.data_arg), -1 none */
 } tl_context_info;
 
 /* Why a function may block: first blocking call, directly or through calls. */
@@ -112,8 +120,10 @@ void tl_analysis_free(tl_analysis *a);
  * nvars entries) - also used by unit tests and by rules on branch conditions. */
 tl_cval tl_eval_expr(const tl_expr *e, const tl_cval *env, int nvars);
 
-/* Is the call blocking given its argument values (model conditions)?
- * With fd_ready, descriptor I/O (blocking.fd_io) does not count. */
+/* Is the call blocking given its argument values (model conditions) and
+ * its descriptor's state?  With fd_ready, descriptor I/O (blocking.fd_io)
+ * does not count at all (a function reached from a readiness callback with
+ * the ready descriptor). */
 bool tl_call_is_blocking(const tl_call_facts *cf);
 bool tl_call_blocks_in(const tl_call_facts *cf, bool fd_ready);
 /* The blocking summary that applies in a context. */
@@ -121,5 +131,10 @@ const tl_block_summary *tl_func_blocking(const tl_func_facts *ff, bool fd_ready)
 /* Is the wait forever given its argument values?  Sets *kind to the wait's
  * effective kind. */
 bool tl_call_waits_forever(const tl_call_facts *cf, tl_wait_kind *kind);
+/* Does the registration call cf start its callbacks on a ready descriptor
+ * (callback.readiness, and no negative constant in callback.fd_arg: a timer)? */
+bool tl_call_registers_readiness(const tl_call_facts *cf);
+/* Is the expression a string literal spelling a numeric IPv4 or IPv6 address? */
+bool tl_expr_is_numeric_address(const tl_expr *e);
 
 #endif

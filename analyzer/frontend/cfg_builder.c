@@ -192,6 +192,7 @@ typedef struct {
     /* static functions of the project's headers, lowered only when a function
        of the TU refers to them (the rest are not this TU's concern) */
     tl_str_map hdr_index;     /* name -> index in hdr_fns */
+    tl_str_map facet_fields;  /* struct field names model facets read (see emit_field_inits) */
     CXCursor *hdr_fns;
     int nhdr, caphdr;
     int *scheduled;           /* hdr_fns index per scheduled function, in order */
@@ -629,6 +630,68 @@ static void record_init_stores(builder *b, CXCursor init, int depth) {
     free(fl.fields);
 }
 
+/* `struct addrinfo hints = {.ai_flags = AI_NUMERICHOST}`, `struct pollfd p =
+ * {.fd = fd}`: after the assignment of the whole record, one store per
+ * top-level field that a model facet reads (blocking.unless_field_flag,
+ * readiness_wait.field) whose initializer is an integer constant or a
+ * variable, as if the user had written `hints.ai_flags = ...`.  Only those
+ * fields: other analyses see these stores too (a handle stored into a
+ * local struct is one they follow). */
+static void emit_field_inits(builder *b, int v, CXCursor init, tl_loc loc) {
+    CXType t = clang_getCanonicalType(clang_getCursorType(init));
+    if (t.kind != CXType_Record) return;
+    field_list fl = {0};
+    clang_Type_visitFields(t, collect_field, &fl);
+    cursor_list kids = children_of(init);
+    int pos = 0;
+    for (int i = 0; i < kids.n; i++, pos++) {
+        CXCursor kid = kids.items[i], field = clang_getNullCursor(), value = kid;
+        cursor_list parts = children_of(kid);
+        if (clang_getCursorKind(kid) == CXCursor_UnexposedExpr && parts.n >= 2 &&
+            clang_getCursorKind(parts.items[0]) == CXCursor_MemberRef) {
+            if (parts.n != 2) { /* .a.b = : a nested designator */
+                free(parts.items);
+                continue;
+            }
+            CXCursor d = clang_getCursorReferenced(parts.items[0]);
+            for (int f = 0; f < fl.n; f++)
+                if (clang_equalCursors(fl.fields[f], d)) pos = f;
+            field = d;
+            value = parts.items[1];
+        } else if (pos < fl.n) {
+            field = fl.fields[pos];
+        }
+        free(parts.items);
+        if (clang_Cursor_isNull(field)) continue;
+        char *fname = cursor_spelling(field);
+        bool wanted = tl_str_map_get(&b->facet_fields, fname) >= 0;
+        free(fname);
+        if (!wanted) continue;
+        tl_expr *val = NULL;
+        int64_t iv;
+        CXCursor sv = strip_init(value);
+        if (clang_getCursorKind(sv) == CXCursor_InitListExpr) continue;
+        if (clang_getCursorKind(sv) == CXCursor_DeclRefExpr) {
+            CXCursor d = clang_getCursorReferenced(sv);
+            int w = vm_get(&b->vars, d);
+            if (w >= 0 && (b->f->vars[w].kind == TL_VAR_LOCAL || b->f->vars[w].kind == TL_VAR_PARAM))
+                val = tl_expr_var(w);
+        }
+        if (!val && eval_int(value, &iv)) val = tl_expr_const(iv);
+        if (!val) continue;
+        tl_expr *target = tl_expr_new(TL_E_MEMBER);
+        target->name = cursor_spelling(field);
+        target->usr = cursor_usr(field);
+        tl_expr_add_kid(target, tl_expr_var(v));
+        tl_instr *in = tl_block_add_instr(cur_block(b), TL_I_STORE);
+        in->loc = loc;
+        in->target = target;
+        in->value = val;
+    }
+    free(kids.items);
+    free(fl.fields);
+}
+
 /* Assign `value` to the lvalue `lhs` (already lowered); returns the value of
  * the assignment expression. */
 static tl_expr *emit_assign(builder *b, tl_expr *lhs, tl_expr *value, tl_loc loc) {
@@ -917,6 +980,20 @@ static tl_expr *lower_cast(builder *b, CXCursor c, bool explicit_cast) {
     return e;
 }
 
+/* "..." of at most TL_STRING_TEXT_MAX bytes holding only what a numeric
+ * IPv4/IPv6 address is written with (hex digits, '.', ':'). */
+static bool maybe_address_literal(const char *spelled) {
+    size_t n = strlen(spelled);
+    if (n < 4 || n > TL_STRING_TEXT_MAX || spelled[0] != '"' || spelled[n - 1] != '"') return false;
+    for (size_t i = 1; i + 1 < n; i++) {
+        char ch = spelled[i];
+        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F') || ch == '.' ||
+              ch == ':'))
+            return false;
+    }
+    return true;
+}
+
 static tl_expr *lower_expr_kind(builder *b, CXCursor c) {
     enum CXCursorKind k = clang_getCursorKind(c);
     switch (k) {
@@ -930,8 +1007,17 @@ static tl_expr *lower_expr_kind(builder *b, CXCursor c) {
         if (eval_int(c, &v)) return tl_expr_const(v);
         return tl_expr_new(TL_E_OTHER);
     }
-    case CXCursor_StringLiteral:
-        return tl_expr_new(TL_E_STRING);
+    case CXCursor_StringLiteral: {
+        /* keep the text (its spelling, quotes included) of a literal that
+           may spell a numeric address: model facets read it (such a name
+           needs no lookup); other literals stay anonymous, which keeps the
+           IR small (every __FILE__ in a macro is one) */
+        tl_expr *e = tl_expr_new(TL_E_STRING);
+        char *text = cursor_spelling(c);
+        if (maybe_address_literal(text)) e->name = text;
+        else free(text);
+        return e;
+    }
     case CXCursor_GNUNullExpr:
     case CXCursor_CXXNullPtrLiteralExpr:
         return tl_expr_new(TL_E_NULL);
@@ -1130,6 +1216,8 @@ static void lower_decl_stmt(builder *b, CXCursor c) {
             in->value = value;
             if (b->f->vars[v].kind == TL_VAR_TEMP)
                 set_temp_src(b, v, value->kind == TL_E_CALLRES ? value->call_id : -1);
+            if (b->f->vars[v].is_record && clang_getCursorKind(strip_init(init)) == CXCursor_InitListExpr)
+                emit_field_inits(b, v, strip_init(init), loc);
         } else {
             tl_instr *in = tl_block_add_instr(cur_block(b), TL_I_DECL);
             in->loc = loc;
@@ -1632,6 +1720,15 @@ int tl_frontend_lower(CXTranslationUnit ctu, const tl_model_set *models, tl_tu *
     memset(&b, 0, sizeof b);
     b.ctu = ctu;
     b.models = models;
+    for (size_t i = 0; models && i < models->nfns; i++) {
+        const tl_fn_model *m = &models->fns[i];
+        if (m->blocking.present && m->blocking.unless_field[0] &&
+            tl_str_map_get(&b.facet_fields, m->blocking.unless_field) < 0)
+            tl_str_map_add(&b.facet_fields, m->blocking.unless_field, 1);
+        if (m->readiness_wait.present && m->readiness_wait.field[0] &&
+            tl_str_map_get(&b.facet_fields, m->readiness_wait.field) < 0)
+            tl_str_map_add(&b.facet_fields, m->readiness_wait.field, 1);
+    }
     b.tu = out;
     CXString main_name = clang_getTranslationUnitSpelling(ctu);
     out->main_file = tl_xstrdup(clang_getCString(main_name));
@@ -1677,6 +1774,7 @@ int tl_frontend_lower(CXTranslationUnit ctu, const tl_model_set *models, tl_tu *
 
     tl_str_map_free(&b.fn_index);
     tl_str_map_free(&b.hdr_index);
+    tl_str_map_free(&b.facet_fields);
     free(b.hdr_fns);
     free(b.scheduled);
     free(fns.fns);

@@ -59,13 +59,19 @@ typedef enum {
     TL_E_OTHER      /* anything else; kids are the operands it reads */
 } tl_expr_kind;
 
+#define TL_STRING_TEXT_MAX 64
+
 typedef struct tl_expr {
     tl_expr_kind kind;
     int64_t ival;        /* TL_E_CONST */
     int var;             /* TL_E_VAR: index into tl_func.vars */
     int call_id;         /* TL_E_CALLRES */
     int func;            /* TL_E_FUNC: index into tl_tu.funcs, or -1 if not defined in TU */
-    char *name;          /* TL_E_FUNC: function name; TL_E_MEMBER: field name */
+    char *name;          /* TL_E_FUNC: function name; TL_E_MEMBER: field name;
+                            TL_E_STRING: the literal's spelling with its quotes when
+                            it may be a numeric address ("127.0.0.1", "::1": hex
+                            digits, dots, colons; at most TL_STRING_TEXT_MAX bytes),
+                            else NULL */
     char *usr;           /* TL_E_FUNC: the function's USR; TL_E_MEMBER: the field's USR
                             (program-wide identity of "struct T.f"), or NULL */
     char op[4];          /* TL_E_UNARY / TL_E_BINARY */

@@ -20,7 +20,7 @@ const char *const ml_facet_names[] = {
     "spawn",    "release",     "borrow",     "start",       "await",
     "teardown", "wait",        "blocking",   "callback",    "cooperative",
     "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", "part_of",
-    "prepare", "descriptor", NULL};
+    "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", NULL};
@@ -271,6 +271,17 @@ static int facet_off(loader *L, const tl_yaml_node *n, const char *facet, const 
                  where(w, sizeof(w), L), shape);
 }
 
+/* The helpers above for the facet parsers in other files (facets_fd.c). */
+const char *ml_where(char *buf, size_t size, const loader *L) { return where(buf, size, L); }
+int ml_get_int(loader *L, const tl_yaml_node *n, const char *what, int64_t *out) { return get_int(L, n, what, out); }
+int ml_get_arg(loader *L, const tl_yaml_node *n, const char *what, bool allow_none, int *out) {
+    return get_arg(L, n, what, allow_none, out);
+}
+int ml_get_bool(loader *L, const tl_yaml_node *n, const char *what, bool *out) { return get_bool(L, n, what, out); }
+int ml_facet_off(loader *L, const tl_yaml_node *n, const char *facet, const char *shape) {
+    return facet_off(L, n, facet, shape);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Facets                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -301,7 +312,22 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->blocking.unless_flag_arg = -1;
     f->blocking.unless_zero_arg = -1;
     f->blocking.if_value_arg = -1;
+    f->blocking.unless_numeric_arg = -1;
+    f->blocking.unless_field_arg = -1;
+    f->wait.unless_numeric_arg = -1;
+    f->callback.ready_param = -1;
+    f->callback.fd_arg = -1;
+    f->callback.data_arg = -1;
+    f->callback.data_param = -1;
+    f->fd_state.arg = -1;
+    f->fd_state.from_arg = -1;
+    f->fd_state.if_flag_arg = -1;
+    f->fd_state.if_value_arg = -1;
+    f->readiness_wait.arg = -1;
+    f->readiness_wait.if_value_arg = -1;
+    f->watch_fd.arg = -1;
 }
+
 
 void ml_fn_free(tl_fn_model *f) {
     free(f->name);
@@ -566,7 +592,7 @@ static int parse_wait_kind(loader *L, const tl_yaml_node *n, const char *what, t
 static int parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
     static const char *const keys[] = {"timeout_arg", "forever", "kind", "kind_if",
                                        "only_if_nonzero", "object_arg", "kind_if_zero_init",
-                                       "kind_if_unlooped", NULL};
+                                       "kind_if_unlooped", "unless_numeric_address", NULL};
     static const char *const if_keys[] = {"arg", "value", "kind", NULL};
     int r = facet_off(L, n, "wait", "a mapping {timeout_arg: N, forever: [...], kind: ...}");
     if (r != 0) return r;
@@ -618,13 +644,18 @@ static int parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
     if ((x = tl_yaml_get(n, "kind_if_unlooped")) &&
         parse_wait_kind(L, x, "kind_if_unlooped", &w->kind_if_unlooped) != 0)
         return -1;
+    if ((x = tl_yaml_get(n, "unless_numeric_address")) &&
+        get_arg(L, x, "unless_numeric_address", false, &w->unless_numeric_arg))
+        return -1;
     w->present = true;
     return 0;
 }
 
 static int parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b) {
     static const char *const keys[] = {"if_null", "unless_flag", "unless_zero", "if_value",
-                                       "replacement", "fd_io", "strict", NULL};
+                                       "replacement", "fd_io", "strict", "fd_arg",
+                                       "unless_numeric_address", "unless_field_flag", NULL};
+    static const char *const field_keys[] = {"arg", "field", "mask", NULL};
     static const char *const flag_keys[] = {"arg", "mask", NULL};
     static const char *const value_keys[] = {"arg", "values", NULL};
     if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "true") == 0) {
@@ -681,12 +712,34 @@ static int parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b
         return -1;
     if ((x = tl_yaml_get(n, "fd_io")) && get_bool(L, x, "fd_io", &b->fd_io)) return -1;
     if ((x = tl_yaml_get(n, "strict")) && get_bool(L, x, "strict", &b->strict_only)) return -1;
+    if ((x = tl_yaml_get(n, "fd_arg"))) {
+        if (!b->fd_io) return ml_fail(L, x, "'fd_arg'%s needs 'fd_io: true'", where(wb, sizeof(wb), L));
+        if (get_arg(L, x, "fd_arg", false, &b->fd_arg) != 0) return -1;
+    }
+    if ((x = tl_yaml_get(n, "unless_numeric_address")) &&
+        get_arg(L, x, "unless_numeric_address", false, &b->unless_numeric_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "unless_field_flag"))) {
+        const char *outer = L->facet;
+        L->facet = "blocking.unless_field_flag";
+        if (ml_need_type(L, x, TL_YAML_MAP, "unless_field_flag") != 0 || ml_check_keys(L, x, field_keys) != 0)
+            return -1;
+        const tl_yaml_node *a = tl_yaml_get(x, "arg"), *fl = tl_yaml_get(x, "field"), *m = tl_yaml_get(x, "mask");
+        if (!a || !fl || !m)
+            return ml_fail(L, x, "'unless_field_flag'%s needs 'arg', 'field' and 'mask'", where(wb, sizeof(wb), L));
+        if (get_arg(L, a, "arg", false, &b->unless_field_arg) != 0 ||
+            ml_get_field(L, fl, "field", b->unless_field) != 0 || get_int(L, m, "mask", &b->unless_field_mask) != 0)
+            return -1;
+        if (b->unless_field_mask == 0) return ml_fail(L, m, "'mask'%s must not be 0", where(wb, sizeof(wb), L));
+        L->facet = outer;
+    }
     b->present = true;
     return 0;
 }
 
 static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *cb) {
-    static const char *const keys[] = {"args", "context", "readiness", NULL};
+    static const char *const keys[] = {"args", "context", "readiness", "ready_param", "fd_arg",
+                                       "data_arg", "data_param", NULL};
     static const char *const contexts[] = {"coroutine", "loop", "thread", NULL};
     int r = facet_off(L, n, "callback", "a mapping {args: [N, ...], context: loop/coroutine/thread}");
     if (r != 0) return r;
@@ -707,6 +760,24 @@ static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *c
     cb->context = v == 0 ? TL_CTX_COROUTINE : v == 1 ? TL_CTX_LOOP_CALLBACK : TL_CTX_THREAD;
     const tl_yaml_node *rd = tl_yaml_get(n, "readiness");
     if (rd && get_bool(L, rd, "readiness", &cb->readiness) != 0) return -1;
+    const tl_yaml_node *x;
+    if ((x = tl_yaml_get(n, "ready_param"))) {
+        if (!cb->readiness) return ml_fail(L, x, "'ready_param'%s needs 'readiness: true'", where(wb, sizeof(wb), L));
+        if (get_arg(L, x, "ready_param", false, &cb->ready_param) != 0) return -1;
+    }
+    if ((x = tl_yaml_get(n, "fd_arg"))) {
+        if (!cb->readiness) return ml_fail(L, x, "'fd_arg'%s needs 'readiness: true'", where(wb, sizeof(wb), L));
+        if (get_arg(L, x, "fd_arg", false, &cb->fd_arg) != 0) return -1;
+    }
+    const tl_yaml_node *da = tl_yaml_get(n, "data_arg"), *dp = tl_yaml_get(n, "data_param");
+    if (da || dp) {
+        if (!da || !dp || cb->fd_arg < 0)
+            return ml_fail(L, da ? da : dp, "'data_arg' and 'data_param'%s go together, with 'fd_arg'",
+                           where(wb, sizeof(wb), L));
+        if (get_arg(L, da, "data_arg", false, &cb->data_arg) != 0 ||
+            get_arg(L, dp, "data_param", false, &cb->data_param) != 0)
+            return -1;
+    }
     cb->present = true;
     return 0;
 }
@@ -820,6 +891,15 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
         } else if (strcmp(key, "detach_attr") == 0) {
             r = parse_detach_attr(L, v, &f->detach_attr);
             out->facets |= F_DETACH_ATTR;
+        } else if (strcmp(key, "fd_state") == 0) {
+            r = ml_parse_fd_state(L, v, &f->fd_state);
+            out->facets |= F_FD_STATE;
+        } else if (strcmp(key, "watch_fd") == 0) {
+            r = parse_arg_facet(L, v, "watch_fd", &f->watch_fd, NULL, NULL, NULL);
+            out->facets |= F_WATCH_FD;
+        } else if (strcmp(key, "readiness_wait") == 0) {
+            r = ml_parse_readiness_wait(L, v, &f->readiness_wait);
+            out->facets |= F_READINESS_WAIT;
         } else if (strcmp(key, "cooperative") == 0) {
             L->facet = NULL;
             r = get_bool(L, v, key, &f->cooperative);

@@ -20,6 +20,7 @@
 #define TL_MAX_CB_ARGS 4
 #define TL_MAX_FOREVER 4
 #define TL_MAX_VALUES 4
+#define TL_MAX_FIELD 32 /* longest struct field name a facet names, with its NUL */
 
 /* Where a spawned task's handle lands. */
 typedef enum {
@@ -180,6 +181,9 @@ typedef struct {
        block lies on no cycle): a condition wait that does not re-check a
        predicate.  TL_WAIT_NONE: no override. */
     tl_wait_kind kind_if_unlooped;
+    /* Not a wait at all when this argument is a string literal spelling a
+       numeric IPv4/IPv6 address (no name lookup happens), -1 none. */
+    int unless_numeric_arg;
 } tl_wait_facet;
 
 /* Initialises a counting object: `arg` is the object, `value_arg` its
@@ -201,10 +205,62 @@ typedef struct {
     int nif_values;
     char *replacement;    /* generic advice when no context-specific replacement exists */
     bool fd_io;           /* I/O on a descriptor: does not block once the descriptor
-                             is ready, i.e. inside a readiness callback */
+                             is ready or non-blocking (fd_state, readiness_wait) */
     bool strict_only;     /* blocks only under --profile strict (slow in some
                              cases: unlink of a large file) */
+    int fd_arg;           /* with fd_io: the descriptor argument (default 0) */
+    int unless_numeric_arg; /* not blocking when this argument is a string literal
+                               spelling a numeric IP address (getaddrinfo), -1 none */
+    /* not blocking when the argument points to a local struct whose field
+       holds a constant with (value & mask) != 0 at the call (getaddrinfo's
+       hints.ai_flags & AI_NUMERICHOST), -1 none */
+    int unless_field_arg;
+    char unless_field[TL_MAX_FIELD];
+    int64_t unless_field_mask;
 } tl_blocking_facet;
+
+/* What a call does to a descriptor's state (read by the descriptor-state
+ * dataflow, analyzer/dataflow/fdstate.c). */
+typedef enum {
+    TL_FDS_NONBLOCKING = 1, /* I/O on it never blocks */
+    TL_FDS_READY = 2,       /* a readiness wait reported it ready */
+    TL_FDS_DERIVED = 4      /* (internal) a value reached from a readiness callback's
+                               parameters: a struct holding its descriptor, say */
+} tl_fd_state_bits;
+
+typedef struct {
+    bool present;
+    bool result;          /* the state applies to the call's result (socket) */
+    int arg;              /* else to this argument (fcntl's fd), -1 none */
+    bool out;             /* arg points to the descriptor (uv_fileno(h, &fd)) */
+    unsigned sets;        /* TL_FDS_* bits set when the conditions hold */
+    int from_arg;         /* instead of `sets`: copy the state of this argument, -1 none */
+    int if_flag_arg;      /* only when (arg & mask) != 0 is known, -1 none */
+    int64_t if_flag_mask;
+    int if_value_arg;     /* only when arg is one of values, -1 none; when it is
+                             and if_flag does not hold, the bits are cleared */
+    int64_t if_values[TL_MAX_VALUES];
+    int nif_values;
+} tl_fd_state_facet;
+
+/* A readiness wait (fdin, poll on one pollfd): after it returns, the
+ * descriptor in `arg` (or in field `field` of the struct `arg` points to) is
+ * ready, so fd_io calls on it do not block. */
+typedef enum {
+    TL_RW_SUCCESS_ANY = 0,  /* the result is not looked at */
+    TL_RW_SUCCESS_ZERO,     /* 0 is success, -1 failure (fdin) */
+    TL_RW_SUCCESS_NONZERO,  /* 0 is a timeout, anything else success (fdwait's events) */
+    TL_RW_SUCCESS_POSITIVE  /* > 0 is success; 0 a timeout, -1 an error (poll) */
+} tl_rw_success;
+
+typedef struct {
+    bool present;
+    int arg;
+    char field[TL_MAX_FIELD]; /* "" : arg is the descriptor itself */
+    int if_value_arg;         /* only when this argument has value `if_value` (nfds == 1), -1 none */
+    int64_t if_value;
+    tl_rw_success success;    /* on a branch where the result means failure, not ready */
+} tl_readiness_wait_facet;
 
 /* A callback registration.  On a field entry ("RECORD.FIELD", see
  * tl_models_find_field) it has no args: every function whose address is
@@ -215,7 +271,15 @@ typedef struct {
     int nargs;
     tl_context_kind context;  /* context the callbacks run in */
     bool readiness;           /* callbacks run when their descriptor is ready
-                                 (uv_poll_start, event_new): fd_io calls there do not block */
+                                 (uv_poll_start, event_new) */
+    int ready_param;          /* with readiness: the callback's parameter that is the ready
+                                 descriptor or the handle owning it (fd_io on it does not
+                                 block), -1 none */
+    int fd_arg;               /* the registration's descriptor argument: a negative constant
+                                 there (a timer) means no readiness, -1 none */
+    int data_arg;             /* the registration's argument handed to the callback ... */
+    int data_param;           /* ... as this parameter: when it is the descriptor in fd_arg
+                                 (event_new(b, fd, EV_READ, cb, (void *)fd)) it is ready too */
 } tl_callback_facet;
 
 typedef struct tl_fn_model {
@@ -233,6 +297,8 @@ typedef struct tl_fn_model {
     tl_arg_facet part_of;    /* the result is a part of the object in arg (io_uring_get_sqe) */
     tl_prepare_facet prepare;       /* prepares an operation (io_uring_prep_recv) */
     tl_descriptor_facet descriptor; /* makes a descriptor (socket, open, pipe) */
+    tl_arg_facet watch_fd;   /* the descriptor in arg is watched for readiness (uv_poll_init):
+                                I/O on the same struct field in a readiness callback is ready */
     tl_wait_facet wait;
     tl_counter_init_facet counter_init;
     tl_blocking_facet blocking;
@@ -241,6 +307,8 @@ typedef struct tl_fn_model {
     bool start_generator; /* start: {generator: true}: the object runs only while
                              this call resumes it (minicoro): resumed in a loop it
                              is consumed; torn down with no resume, it never ran */
+    tl_fd_state_facet fd_state;
+    tl_readiness_wait_facet readiness_wait;
     bool cooperative;  /* yields to the library's scheduler (counts as the parent waiting) */
     bool must_await;   /* discarding the result is an unawaited task */
     bool nonblocking;  /* never blocking; cuts transitive blocking chains */

@@ -30,6 +30,9 @@ enum {
     F_PART_OF = 1u << 15,
     F_PREPARE = 1u << 16,
     F_DESCRIPTOR = 1u << 17,
+    F_FD_STATE = 1u << 18,
+    F_READINESS_WAIT = 1u << 19,
+    F_WATCH_FD = 1u << 20,
 };
 
 extern const char *const ml_facet_names[];
@@ -67,5 +70,16 @@ int ml_read_names(loader *L, const tl_yaml_node *n, const char *what, char ***v,
 /* The `per_path:` mapping of a config, appended to *v (per_path.c). */
 struct tl_per_path_s;
 int ml_read_per_path(loader *L, const tl_yaml_node *n, struct tl_per_path_s **v, size_t *count);
+
+/* Node helpers of facets.c for parsers in other files */
+const char *ml_where(char *buf, size_t size, const loader *L);
+int ml_get_int(loader *L, const tl_yaml_node *n, const char *what, int64_t *out);
+int ml_get_arg(loader *L, const tl_yaml_node *n, const char *what, bool allow_none, int *out);
+int ml_get_bool(loader *L, const tl_yaml_node *n, const char *what, bool *out);
+int ml_facet_off(loader *L, const tl_yaml_node *n, const char *facet, const char *shape);
+/* facets_fd.c: a struct field name; the fd_state and readiness_wait facets */
+int ml_get_field(loader *L, const tl_yaml_node *n, const char *what, char *out);
+int ml_parse_fd_state(loader *L, const tl_yaml_node *n, tl_fd_state_facet *d);
+int ml_parse_readiness_wait(loader *L, const tl_yaml_node *n, tl_readiness_wait_facet *w);
 
 #endif

@@ -229,7 +229,7 @@ static void extract_regs(extractor *x, const tl_call_facts *cf) {
         for (int k = 0; k < m->callback.nargs; k++)
             if (m->callback.args[k] < c->nargs)
                 add_reg(x, ref_of(x->f, c->args[m->callback.args[k]]), m->callback.context,
-                        m->callback.readiness, m, in->loc);
+                        tl_call_registers_readiness(cf), m, in->loc);
 }
 
 /* Handle slots outside the stack: spawns into a global or a field, and

@@ -1,0 +1,611 @@
+/* fdstate.c - descriptor state and struct-field facts (see fdstate.h).
+ *
+ * A state is a list of facts sorted by key; a key is a variable (its
+ * descriptor bits) or a "slot", a field of a local struct variable (its
+ * constant value, or the variable stored there).  Slots are numbered per
+ * function from the stores and facet queries that name them.  The list is
+ * sparse: only variables with a known state and slots with a known content
+ * are in it, so a function costs what it has in flight.  `top` marks the
+ * state of a block no path reached yet (the identity of the join, which is
+ * an intersection).  Functions without a single call the facets speak about
+ * are skipped.
+ */
+#include "fdstate.h"
+#include "fdstate_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/str_map.h"
+#include "../util/xalloc.h"
+#include "dataflow.h"
+#include "liveness.h"
+
+/* ---- slots ---- */
+
+/* The slot `var.field` (or `var->field`), -1 if there is none (yet). */
+static int slot_of(fd_ctx *c, int var, const char *field, bool arrow, bool add) {
+    if (var < 0 || var >= c->nvars || !field) return -1;
+    char key[96];
+    snprintf(key, sizeof key, "%d%s%.60s", var, arrow ? "->" : ".", field);
+    int s = tl_str_map_get(&c->slots, key);
+    if (s >= 0 || !add) return s;
+    if (c->nslots == c->capslots) {
+        c->capslots = c->capslots ? c->capslots * 2 : 16;
+        c->slot_var = tl_xrealloc(c->slot_var, (size_t)c->capslots * sizeof *c->slot_var);
+        c->slot_arrow = tl_xrealloc(c->slot_arrow, (size_t)c->capslots * sizeof *c->slot_arrow);
+    }
+    c->slot_var[c->nslots] = var;
+    c->has_slots[var] = true;
+    c->slot_arrow[c->nslots] = arrow;
+    tl_str_map_add(&c->slots, key, c->nslots);
+    return c->nslots++;
+}
+
+/* The key of a descriptor expression: a variable, or a field slot
+ * (`c->fd`, `p.fd`); -1 for anything else. */
+static int desc_key(fd_ctx *c, const tl_expr *e, bool add) {
+    int v = fds_plain_var(e);
+    if (v >= 0) return v < c->nvars ? v : -1;
+    const char *field;
+    bool arrow;
+    v = fds_member_var(e, &field, &arrow);
+    e = fds_strip(e);
+    char idx[24];
+    if (v < 0 && e && e->kind == TL_E_INDEX && e->nkids == 2 && fds_strip(e->kids[1]) &&
+        fds_strip(e->kids[1])->kind == TL_E_CONST && (v = fds_plain_var(e->kids[0])) >= 0) {
+        /* fds[0]: an element at a constant index */
+        snprintf(idx, sizeof idx, "[%lld]", (long long)fds_strip(e->kids[1])->ival);
+        field = idx;
+        arrow = false;
+    }
+    int slot = v >= 0 ? slot_of(c, v, field, arrow, add) : -1;
+    return slot >= 0 ? c->nvars + slot : -1;
+}
+
+/* ---- state operations ---- */
+
+static unsigned bits_of_var(const void *s, int v);
+
+/* The bits (of `mask`) of the variables e reads, outside call results. */
+static unsigned mentioned_bits(const void *s, const tl_expr *e, unsigned mask) {
+    if (!e) return 0;
+    unsigned b = e->kind == TL_E_VAR ? bits_of_var(s, e->var) & mask : 0;
+    for (int k = 0; k < e->nkids && b != mask; k++) b |= mentioned_bits(s, e->kids[k], mask);
+    return b;
+}
+
+static fact *find(fd_state *s, int key) {
+    int lo = 0, hi = s->n - 1;
+    while (lo <= hi) {
+        int mid = (lo + hi) / 2;
+        if (s->e[mid].key == key) return &s->e[mid];
+        if (s->e[mid].key < key) lo = mid + 1;
+        else hi = mid - 1;
+    }
+    return NULL;
+}
+
+static bool is_nonlocal(const fd_ctx *c, int v);
+
+static void put(fd_ctx *c, fd_state *s, fact f) {
+    int v = f.key < c->nvars ? f.key : c->slot_var[f.key - c->nvars];
+    if (is_nonlocal(c, v)) c->nonlocal_facts = true;
+    if (f.src_var >= 0) c->is_src[f.src_var] = true;
+    fact *old = find(s, f.key);
+    if (old) {
+        *old = f;
+        return;
+    }
+    s->e = tl_xrealloc(s->e, ((size_t)s->n + 1) * sizeof *s->e);
+    int i = s->n++;
+    while (i > 0 && s->e[i - 1].key > f.key) {
+        s->e[i] = s->e[i - 1];
+        i--;
+    }
+    s->e[i] = f;
+    c->work += s->n;
+}
+
+static void drop_key(fd_ctx *c, fd_state *s, int key) {
+    fact *f = find(s, key);
+    if (!f) return;
+    int i = (int)(f - s->e);
+    memmove(&s->e[i], &s->e[i + 1], (size_t)(s->n - i - 1) * sizeof *s->e);
+    s->n--;
+    c->work += s->n;
+}
+
+/* Pointer (or array) v is given to a callee: what it points to may change. */
+static void forget_pointee(fd_ctx *c, fd_state *s, int v) {
+    if (!c->has_slots[v]) return;
+    bool array = c->f->vars[v].is_array;
+    int n = 0;
+    for (int i = 0; i < s->n; i++) {
+        const fact *f = &s->e[i];
+        int slot = f->key - c->nvars;
+        if (!(slot >= 0 && c->slot_var[slot] == v && (c->slot_arrow[slot] || array))) s->e[n++] = *f;
+    }
+    c->work += s->n;
+    s->n = n;
+}
+
+static bool is_nonlocal(const fd_ctx *c, int v) {
+    tl_var_kind k = c->f->vars[v].kind;
+    return k == TL_VAR_GLOBAL || k == TL_VAR_STATIC;
+}
+
+/* Any call may change globals and statics (and what they hold). */
+static void forget_nonlocals(fd_ctx *c, fd_state *s) {
+    if (!c->nonlocal_facts) return;
+    int n = 0;
+    for (int i = 0; i < s->n; i++) {
+        const fact *f = &s->e[i];
+        int v = f->key < c->nvars ? f->key : c->slot_var[f->key - c->nvars];
+        if (!is_nonlocal(c, v)) s->e[n++] = *f;
+    }
+    c->work += s->n;
+    s->n = n;
+}
+
+/* v's value changes: its own bits, the slots of struct v, and slots that
+ * hold v's (old) value are no longer known. */
+static void forget_var(fd_ctx *c, fd_state *s, int v) {
+    if (!c->has_slots[v] && !c->is_src[v]) { /* only its own fact: no scan */
+        drop_key(c, s, v);
+        return;
+    }
+    int n = 0;
+    for (int i = 0; i < s->n; i++) {
+        const fact *f = &s->e[i];
+        bool gone = f->key == v || (f->key >= c->nvars && (c->slot_var[f->key - c->nvars] == v || f->src_var == v));
+        if (!gone) s->e[n++] = *f;
+    }
+    c->work += s->n;
+    s->n = n;
+}
+
+static unsigned bits_of(fd_state *s, int v) {
+    fact *f = v >= 0 ? find(s, v) : NULL;
+    return f ? f->bits : 0;
+}
+
+static unsigned bits_of_var(const void *s, int v) {
+    return bits_of((fd_state *)s, v);
+}
+
+/* The state of the descriptor expression e: a variable's, or, in a
+ * readiness callback, ready for a watched field of a derived struct
+ * (`c->fd` where c = handle->data and uv_poll_init(..., c->fd)). */
+static unsigned descriptor_bits(fd_ctx *c, fd_state *s, const tl_expr *e) {
+    unsigned b = bits_of(s, desc_key(c, e, false)) & FDS_NOT_BLOCKING;
+    char key[256];
+    if (!b && c->global_nb && fds_global_key(c->f, e, key, sizeof key) && tl_str_map_get(c->global_nb, key) == G_NONBLOCKING)
+        b = TL_FDS_NONBLOCKING; /* made non-blocking in this file, never otherwise set */
+    int v = fds_plain_var(e);
+    if (!b && v >= 0 && c->readiness && c->watched && v < c->nvars && c->f->vars[v].usr && is_nonlocal(c, v)) {
+        /* a global the file registers for readiness, in a readiness callback */
+        snprintf(key, sizeof key, "var:%.240s", c->f->vars[v].usr);
+        if (tl_str_map_get(c->watched, key) >= 0) b = TL_FDS_READY;
+    }
+    if (b || v >= 0) return b;
+    e = fds_strip(e);
+    if (!c->watched || !e || e->kind != TL_E_MEMBER || !e->usr || e->nkids != 1 ||
+        tl_str_map_get(c->watched, e->usr) < 0)
+        return 0;
+    return mentioned_bits(s, e->kids[0], TL_FDS_READY | TL_FDS_DERIVED) ? TL_FDS_READY : 0;
+}
+
+static void set_bits(fd_ctx *c, fd_state *s, int v, unsigned bits) {
+    if (v < 0 || v >= c->nvars + c->nslots) return;
+    if (!bits) {
+        drop_key(c, s, v);
+        return;
+    }
+    put(c, s, (fact){v, bits, false, 0, -1, -1, -1});
+}
+
+/* Constant value of e reading fields of local structs from the state. */
+static bool eval_const(fd_ctx *c, fd_state *s, const tl_expr *e, int64_t *out) {
+    e = fds_strip(e);
+    if (!e) return false;
+    const char *field;
+    int v;
+    switch (e->kind) {
+    case TL_E_CONST: *out = e->ival; return true;
+    case TL_E_MEMBER: {
+        bool arrow;
+        if ((v = fds_member_var(e, &field, &arrow)) < 0) return false;
+        int slot = slot_of(c, v, field, arrow, false);
+        fact *f = slot >= 0 ? find(s, c->nvars + slot) : NULL;
+        if (!f || !f->has_val) return false;
+        *out = f->val;
+        return true;
+    }
+    case TL_E_UNARY: {
+        int64_t a;
+        if (e->nkids != 1 || strcmp(e->op, "~") != 0 || !eval_const(c, s, e->kids[0], &a)) return false;
+        *out = ~a;
+        return true;
+    }
+    case TL_E_BINARY: {
+        int64_t a, b;
+        if (e->nkids != 2 || !eval_const(c, s, e->kids[0], &a) || !eval_const(c, s, e->kids[1], &b)) return false;
+        if (!strcmp(e->op, "|")) *out = a | b;
+        else if (!strcmp(e->op, "&")) *out = a & b;
+        else if (!strcmp(e->op, "^")) *out = a ^ b;
+        else return false;
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+/* ---- transfer ---- */
+
+static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
+    int id = in->call.id;
+    if (id < 0 || id >= c->ff->ncalls) return;
+    tl_call_facts *cf = &c->ff->calls[id];
+    const tl_fn_model *m = cf->model;
+    const tl_call *call = &in->call;
+    if (record) {
+        cf->fd_state = 0;
+        cf->field_flag = false;
+        cf->passes_fd_state = false;
+        for (int a = 0; a < call->nargs && !cf->passes_fd_state; a++)
+            if (mentioned_bits(s, call->args[a], FDS_ANY)) cf->passes_fd_state = true;
+        if (m && m->blocking.present && m->blocking.fd_io)
+            cf->fd_state = descriptor_bits(c, s, fds_arg_of(cf, m->blocking.fd_arg));
+        if (m && m->blocking.present && m->blocking.unless_field_arg >= 0 && m->blocking.unless_field[0]) {
+            int v = fds_addr_var(fds_arg_of(cf, m->blocking.unless_field_arg));
+            int slot = v >= 0 ? slot_of(c, v, m->blocking.unless_field, false, false) : -1;
+            fact *f = slot >= 0 ? find(s, c->nvars + slot) : NULL;
+            if (f && f->has_val && (f->val & m->blocking.unless_field_mask) != 0) cf->field_flag = true;
+        }
+    }
+    /* what the model says the call does, decided on the state before it */
+    int ready_var = -1;
+    if (m && m->readiness_wait.present) {
+        const tl_readiness_wait_facet *w = &m->readiness_wait;
+        const tl_cval *cv = fds_argv_of(cf, w->if_value_arg);
+        if (w->if_value_arg < 0 || (cv && cv->kind == TL_CV_INT && cv->v == w->if_value)) {
+            if (w->field[0]) {
+                int slot = slot_of(c, fds_addr_var(fds_arg_of(cf, w->arg)), w->field, false, false);
+                fact *f = slot >= 0 ? find(s, c->nvars + slot) : NULL;
+                if (f && f->src_var >= 0) ready_var = f->src_var;
+            } else {
+                ready_var = desc_key(c, fds_arg_of(cf, w->arg), true);
+            }
+        }
+    }
+    int state_var = -1;
+    unsigned new_bits = 0;
+    bool apply_state = false;
+    c->result_bits[id] = 0;
+    if (m && m->fd_state.present) {
+        const tl_fd_state_facet *d = &m->fd_state;
+        bool value_ok, flag_ok;
+        fds_state_conditions(cf, &value_ok, &flag_ok);
+        if (value_ok) {
+            /* conditions met: set; the selecting value without the flag: clear */
+            new_bits = !flag_ok ? 0 : d->from_arg >= 0 ? bits_of(s, desc_key(c, fds_arg_of(cf, d->from_arg), false)) : d->sets;
+            apply_state = flag_ok || d->if_value_arg >= 0;
+            if (d->result) {
+                c->result_bits[id] = apply_state ? new_bits : 0;
+                apply_state = false;
+            } else {
+                state_var = d->out ? fds_addr_var(fds_arg_of(cf, d->arg)) : desc_key(c, fds_arg_of(cf, d->arg), true);
+            }
+        }
+    }
+    /* the callee may write what it gets the address of, or a pointer to */
+    for (int a = 0; a < call->nargs; a++) {
+        int v = fds_addr_var(call->args[a]);
+        if (v >= 0 && v < c->nvars) forget_var(c, s, v);
+        v = fds_plain_var(call->args[a]);
+        if (v >= 0 && v < c->nvars && (c->f->vars[v].is_pointer || c->f->vars[v].is_array))
+            forget_pointee(c, s, v);
+    }
+    forget_nonlocals(c, s);
+    if (apply_state && state_var >= 0) set_bits(c, s, state_var, new_bits ? bits_of(s, state_var) | new_bits : 0);
+    if (ready_var >= 0) {
+        set_bits(c, s, ready_var, bits_of(s, ready_var) | TL_FDS_READY);
+        fact *f = find(s, ready_var);
+        if (f) f->wait_call = id; /* the branch on its result may refine */
+    }
+}
+
+static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
+    switch (in->kind) {
+    case TL_I_CALL:
+        apply_call(c, s, in, record);
+        break;
+    case TL_I_ASSIGN: {
+        if (in->var < 0 || in->var >= c->nvars) break;
+        const tl_expr *v = fds_strip(in->value);
+        unsigned bits = 0;
+        if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < c->ff->ncalls)
+            bits = c->result_bits[v->call_id];
+        else if (v && v->kind == TL_E_VAR && v->var != in->var)
+            bits = bits_of(s, v->var);
+        else if (mentioned_bits(s, v, TL_FDS_READY | TL_FDS_DERIVED))
+            bits = TL_FDS_DERIVED; /* c = handle->data */
+        forget_var(c, s, in->var);
+        set_bits(c, s, in->var, bits);
+        if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < c->ff->ncalls) {
+            const tl_fn_model *m = c->ff->calls[v->call_id].model;
+            if (m && m->readiness_wait.present && m->readiness_wait.success != TL_RW_SUCCESS_ANY) {
+                fact *f = find(s, in->var);
+                if (f) f->src_call = v->call_id;
+                else put(c, s, (fact){in->var, 0, false, 0, -1, -1, v->call_id});
+            }
+        }
+        break;
+    }
+    case TL_I_DECL:
+        if (in->var >= 0 && in->var < c->nvars) forget_var(c, s, in->var);
+        break;
+    case TL_I_STORE: {
+        int key = desc_key(c, in->target, true);
+        if (key < c->nvars) { /* not a field or element slot */
+            bool through_addr = false;
+            int root = tl_expr_root_var(in->target, &through_addr);
+            if (root >= 0 && root < c->nvars) forget_var(c, s, root);
+            break;
+        }
+        int v = c->slot_var[key - c->nvars];
+        fact f = {key, 0, false, 0, -1, -1, -1};
+        const tl_expr *val = fds_strip(in->value);
+        int src = fds_plain_var(val);
+        if (eval_const(c, s, val, &f.val)) {
+            f.has_val = true;
+        } else if (src >= 0 && src < c->nvars && src != v) {
+            f.src_var = src;
+            f.bits = bits_of(s, src) & FDS_NOT_BLOCKING;
+        } else if (val && val->kind == TL_E_CALLRES && val->call_id >= 0 && val->call_id < c->ff->ncalls) {
+            f.bits = c->result_bits[val->call_id]; /* c->fd = socket(...) */
+        }
+        drop_key(c, s, f.key);
+        if (f.has_val || f.src_var >= 0 || f.bits) put(c, s, f);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* ---- the lattice ---- */
+
+static void fs_bottom(void *ctx, void *state) {
+    (void)ctx;
+    fd_state *s = state;
+    s->top = true;
+    s->e = NULL;
+    s->n = 0;
+}
+
+static void fs_entry(void *ctx, void *state) {
+    fd_ctx *c = ctx;
+    fd_state *s = state;
+    s->top = false;
+    s->e = NULL;
+    s->n = 0;
+    if (!c->readiness) return;
+    for (int p = 0; p < c->f->nparams && p < c->nvars; p++)
+        set_bits(c, s, p,
+                 p == c->ready_param || p == c->ready_param2 ? TL_FDS_READY | TL_FDS_DERIVED : TL_FDS_DERIVED);
+}
+
+static void fs_copy(void *ctx, void *dst, const void *src) {
+    fd_state *d = dst;
+    const fd_state *s = src;
+    ((fd_ctx *)ctx)->work += s->n;
+    free(d->e);
+    d->top = s->top;
+    d->n = s->n;
+    d->e = tl_xmalloc(((size_t)s->n + 1) * sizeof *d->e);
+    if (s->n) memcpy(d->e, s->e, (size_t)s->n * sizeof *d->e);
+}
+
+static bool same_fact(const fact *a, const fact *b) {
+    return a->bits == b->bits && a->has_val == b->has_val && (!a->has_val || a->val == b->val) &&
+           a->src_var == b->src_var && a->wait_call == b->wait_call && a->src_call == b->src_call;
+}
+
+/* dst = dst MEET src: the facts both hold (bits of a variable: the common ones). */
+static bool fs_join(void *ctx, void *dst, const void *src) {
+    fd_ctx *c = ctx;
+    fd_state *d = dst;
+    const fd_state *s = src;
+    if (s->top) return false;
+    if (d->top) {
+        fs_copy(ctx, d, s);
+        return true;
+    }
+    c->work += d->n + s->n;
+    int n = 0, j = 0;
+    bool changed = false;
+    for (int i = 0; i < d->n; i++) {
+        while (j < s->n && s->e[j].key < d->e[i].key) j++;
+        fact f = d->e[i];
+        if (j < s->n && s->e[j].key == f.key) {
+            if (f.key < c->nvars) {
+                const fact *o = &s->e[j];
+                fact g = f;
+                g.bits = f.bits & o->bits;
+                if (g.wait_call != o->wait_call) g.wait_call = -1;
+                if (g.src_call != o->src_call) g.src_call = -1;
+                if (!same_fact(&g, &f)) changed = true;
+                if (g.bits || g.src_call >= 0) d->e[n++] = g;
+                continue;
+            }
+            if (same_fact(&f, &s->e[j])) {
+                d->e[n++] = f;
+                continue;
+            }
+        }
+        changed = true;
+    }
+    d->n = n;
+    return changed;
+}
+
+static void fs_transfer_block(void *ctx, void *state, const tl_func *f, const tl_block *b) {
+    (void)f;
+    fd_ctx *c = ctx;
+    fd_state *s = state;
+    if (s->top) return;
+    for (int i = 0; i < b->ninstrs; i++) apply(c, s, &b->instrs[i], false);
+    c->work += b->ninstrs;
+}
+
+/* Keep the facts whose variable (a slot's: its struct or pointer) is live
+ * on entry to block t, so that states hold what is in flight only. */
+static void keep_live(fd_ctx *c, fd_state *s, int t) {
+    int n = 0;
+    for (int i = 0; i < s->n; i++) {
+        int v = s->e[i].key < c->nvars ? s->e[i].key : c->slot_var[s->e[i].key - c->nvars];
+        if (tl_liveness_has(&c->live, t, v)) s->e[n++] = s->e[i];
+    }
+    c->work += s->n;
+    s->n = n;
+}
+
+static void refine_by_result(fd_ctx *c, fd_state *s, const tl_block *b, int succ);
+
+static bool fs_edge(void *ctx, void *state, const tl_func *f, const tl_block *b, int succ) {
+    (void)f;
+    fd_ctx *c = ctx;
+    fd_state *s = state;
+    if (s->top) return true;
+    refine_by_result(c, s, b, succ);
+    if (succ >= 0 && succ < b->nsucc && b->succ[succ] >= 0 && b->succ[succ] < c->live.nblocks)
+        keep_live(c, s, b->succ[succ]);
+    return true;
+}
+
+/* Along the branch edge on which a readiness wait may have failed (timed
+ * out, was cancelled), what it made ready is not known ready. */
+static void refine_by_result(fd_ctx *c, fd_state *s, const tl_block *b, int succ) {
+    if (b->term != TL_T_BRANCH || !b->cond || b->nsucc != 2) return;
+    int id = -1, r = -1;
+    fds_cond_operand(fds_strip(b->cond), &id, &r);
+    if (id < 0 && r >= 0) {
+        fact *rf = find(s, r);
+        id = rf ? rf->src_call : -1;
+    }
+    if (id < 0 || id >= c->ff->ncalls) return;
+    const tl_fn_model *m = c->ff->calls[id].model;
+    if (!m || !m->readiness_wait.present || m->readiness_wait.success == TL_RW_SUCCESS_ANY) return;
+    /* the results that mean failure: -1 (zero), 0 (nonzero), both (positive) */
+    static const int64_t fails[] = {-1, 0};
+    tl_rw_success sk = m->readiness_wait.success;
+    int first = sk == TL_RW_SUCCESS_NONZERO ? 1 : 0, last = sk == TL_RW_SUCCESS_ZERO ? 1 : 2;
+    bool may_fail_here = false;
+    for (int k = first; k < last; k++) {
+        int64_t t;
+        if (!fds_eval_failed(b->cond, id, r, fails[k], &t)) return; /* not a test of the result */
+        if ((t != 0) == (succ == 0)) may_fail_here = true;
+    }
+    if (!may_fail_here) return; /* the wait succeeded on this edge */
+    int n = 0;
+    for (int i = 0; i < s->n; i++) {
+        fact g = s->e[i];
+        if (g.key < c->nvars && g.wait_call == id) {
+            g.bits &= ~(unsigned)TL_FDS_READY;
+            g.wait_call = -1;
+            if (!g.bits && g.src_call < 0) continue;
+        }
+        s->e[n++] = g;
+    }
+    c->work += s->n;
+    s->n = n;
+}
+
+static void fs_destroy(void *ctx, void *state) {
+    (void)ctx;
+    fd_state *s = state;
+    free(s->e);
+    s->e = NULL;
+    s->n = 0;
+}
+
+static bool fs_exhausted(void *ctx) {
+    const fd_ctx *c = ctx;
+    return c->work > c->budget;
+}
+
+static const tl_dataflow_ops fs_ops = {
+    .state_size = sizeof(fd_state),
+    .init_entry = fs_entry,
+    .init_bottom = fs_bottom,
+    .copy = fs_copy,
+    .join = fs_join,
+    .transfer = NULL,
+    .transfer_block = fs_transfer_block,
+    .transfer_edge = fs_edge,
+    .destroy = fs_destroy,
+    .exhausted = fs_exhausted,
+};
+
+/* Does any call of f have a facet this analysis serves? */
+static bool relevant(const tl_func_facts *ff) {
+    for (int id = 0; id < ff->ncalls; id++) {
+        const tl_fn_model *m = ff->calls[id].model;
+        if (m && (m->fd_state.present || m->readiness_wait.present ||
+                  (m->blocking.present && (m->blocking.fd_io || m->blocking.unless_field_arg >= 0))))
+            return true;
+    }
+    return false;
+}
+
+int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, bool readiness, int ready_param, int ready_param2,
+                   const tl_str_map *watched_fields, const tl_str_map *global_nonblocking) {
+    if (!relevant(ff) && !readiness) return 0;
+    fd_ctx c;
+    memset(&c, 0, sizeof c);
+    c.f = f;
+    c.ff = ff;
+    c.readiness = readiness;
+    c.ready_param = ready_param;
+    c.ready_param2 = ready_param2;
+    c.watched = watched_fields && tl_str_map_count(watched_fields) ? watched_fields : NULL;
+    c.global_nb = global_nonblocking && tl_str_map_count(global_nonblocking) ? global_nonblocking : NULL;
+    c.nvars = f->nvars;
+    c.budget = tl_dataflow_budget(f);
+    tl_str_map_init(&c.slots);
+    c.result_bits = tl_xcalloc((size_t)ff->ncalls + 1, sizeof *c.result_bits);
+    c.has_slots = tl_xcalloc((size_t)f->nvars + 1, sizeof *c.has_slots);
+    c.is_src = tl_xcalloc((size_t)f->nvars + 1, sizeof *c.is_src);
+    tl_dataflow_result res;
+    memset(&res, 0, sizeof res);
+    int rc = -1;
+    bool *all = tl_xmalloc((size_t)f->nvars + 1);
+    memset(all, 1, (size_t)f->nvars + 1);
+    /* the live-in lists may take a 16th of the budget (as in constprop.c) */
+    if (tl_liveness_compute(f, all, c.budget / 16, &c.live)) rc = tl_dataflow_forward(f, &fs_ops, &c, &res);
+    free(all);
+    if (rc == 0) {
+        /* replay each reached block from its in-state and record the calls */
+        fd_state s;
+        for (int bi = 0; bi < f->nblocks; bi++) {
+            if (!res.reached || !res.reached[bi]) continue;
+            fs_bottom(&c, &s);
+            fs_copy(&c, &s, tl_dataflow_in(&res, bi));
+            for (int i = 0; !s.top && i < f->blocks[bi].ninstrs; i++) apply(&c, &s, &f->blocks[bi].instrs[i], true);
+            fs_destroy(&c, &s);
+        }
+    }
+    tl_dataflow_free(&res);
+    tl_liveness_free(&c.live);
+    tl_str_map_free(&c.slots);
+    free(c.slot_var);
+    free(c.slot_arrow);
+    free(c.has_slots);
+    free(c.is_src);
+    free(c.result_bits);
+    return rc;
+}

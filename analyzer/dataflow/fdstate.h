@@ -1,0 +1,42 @@
+/* fdstate.h - descriptor state and struct-field facts over one function.
+ *
+ * A forward "must" dataflow (a fact holds at a point only when it holds on
+ * every path there), fed by the models:
+ *   - descriptor state (tl_fd_state_bits) of local variables: non-blocking
+ *     after a call whose fd_state facet says so (socket with SOCK_NONBLOCK,
+ *     fcntl F_SETFL with O_NONBLOCK...), ready after a readiness_wait facet
+ *     (fdin, poll on one pollfd), ready on entry for the parameter a readiness
+ *     callback receives its descriptor in (callback.ready_param);
+ *   - descriptors in globals made non-blocking somewhere in the file and
+ *     never set otherwise (flow-insensitive, tl_fdstate_collect_globals);
+ *   - constant or variable stores into fields of local structs
+ *     (`hints.ai_flags = AI_NUMERICHOST`, `struct pollfd p = {.fd = fd}`), for
+ *     blocking.unless_field_flag and readiness_wait.field.
+ * The results land in each call's facts (analysis.h): fd_state for the
+ * call's descriptor argument, field_flag, passes_fd_state.
+ */
+#ifndef TL_FDSTATE_H
+#define TL_FDSTATE_H
+
+#include "../ir/ir.h"
+#include "../util/str_map.h"
+#include "analysis.h"
+
+/* Fill the descriptor facts of f's calls (ff->calls must hold models and
+ * argument values).  For a readiness callback (readiness): ready_param is
+ * the parameter ready on entry (-1 none; ready_param2 a second one), values reached from any parameter
+ * are "derived", and descriptor I/O on a derived struct's field whose USR is
+ * in watched_fields (the fields registered for readiness in this TU, or
+ * NULL) is ready too.  Returns 0, or -1 when the work budget ran out (the
+ * calls then keep no facts, which only makes fewer calls non-blocking). */
+int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, bool readiness, int ready_param, int ready_param2,
+                   const tl_str_map *watched_fields, const tl_str_map *global_nonblocking);
+/* File-wide facts about descriptors held in globals and statics (by USR, or
+ * "USR[k]" for an element at a constant index), added to `globals` for
+ * each function of the file: a descriptor some call makes non-blocking and
+ * that no call clears and no assignment sets to another value (one set up
+ * non-blocking at start-up, say) counts as non-blocking everywhere in the
+ * file.  Pass the map as global_nonblocking to tl_fdstate_run. */
+void tl_fdstate_collect_globals(const tl_func *f, const tl_func_facts *ff, tl_str_map *globals);
+
+#endif

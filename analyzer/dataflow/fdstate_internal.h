@@ -1,0 +1,78 @@
+/* fdstate_internal.h - what the two halves of the descriptor-state
+ * analysis share: fdstate.c (the dataflow: states, transfer, lattice) and
+ * fdstate_expr.c (reading expressions, model conditions, branch conditions,
+ * the file-wide pass over globals).  Not for other modules: see fdstate.h.
+ */
+#ifndef TL_FDSTATE_INTERNAL_H
+#define TL_FDSTATE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../util/str_map.h"
+#include "analysis.h"
+#include "liveness.h"
+
+typedef struct {
+    int key;       /* < nvars: a variable; else nvars + slot */
+    unsigned bits; /* TL_FDS_* of a variable or a descriptor slot (c->fd, fds[0]) */
+    bool has_val;  /* slot: holds the constant val */
+    int64_t val;
+    int src_var;   /* slot: holds the value of this variable, -1 none */
+    int wait_call; /* variable: READY comes from this readiness wait, -1 none */
+    int src_call;  /* variable: holds the result of this readiness wait, -1 none */
+} fact;
+
+typedef struct {
+    bool top;
+    fact *e;
+    int n;
+} fd_state;
+
+/* Values in the map of tl_fdstate_collect_globals. */
+enum { G_NONBLOCKING = 1, G_OTHER = 2 };
+
+typedef struct {
+    const tl_func *f;
+    tl_func_facts *ff;
+    bool readiness;
+    int ready_param, ready_param2; /* parameters ready on entry, -1 none */
+    const tl_str_map *watched; /* field USRs registered for readiness, or NULL */
+    const tl_str_map *global_nb; /* globals (and elements): G_* bits file-wide, or NULL */
+    int nvars;
+    tl_str_map slots; /* "var:field" -> slot */
+    int *slot_var;    /* slot -> its struct variable (or pointer to it) */
+    bool *slot_arrow; /* slot -> reached through the pointer (p->f) */
+    bool *has_slots;  /* per variable: some slot belongs to it */
+    bool *is_src;     /* per variable: some slot may hold its value */
+    bool nonlocal_facts; /* a fact about a global or static was ever made */
+    tl_liveness live;     /* facts flow only into blocks where their variable is live */
+    int nslots, capslots;
+    unsigned *result_bits; /* per call id: bits its result carries (fd_state result) */
+    long work, budget;
+} fd_ctx;
+
+#define FDS_NOT_BLOCKING (TL_FDS_NONBLOCKING | TL_FDS_READY)
+#define FDS_ANY (TL_FDS_NONBLOCKING | TL_FDS_READY | TL_FDS_DERIVED)
+
+/* Expressions (casts are looked through) */
+const tl_expr *fds_strip(const tl_expr *e);
+/* `v.field` or `v->field`: the variable, field name in *field, -1 if not */
+int fds_member_var(const tl_expr *e, const char **field, bool *arrow);
+int fds_addr_var(const tl_expr *e);   /* `&v` -> v, else -1 */
+int fds_plain_var(const tl_expr *e);  /* `v` -> v, else -1 */
+/* Bits certainly set in e (`flags | O_NONBLOCK`), or the whole constant */
+int64_t fds_known_set_bits(const tl_expr *e, const tl_cval *whole);
+const tl_cval *fds_argv_of(const tl_call_facts *cf, int a);
+const tl_expr *fds_arg_of(const tl_call_facts *cf, int a);
+/* Does cf's fd_state facet apply (value_ok) with its flag set (flag_ok)? */
+void fds_state_conditions(const tl_call_facts *cf, bool *value_ok, bool *flag_ok);
+/* "USR" or "USR[k]" of a global or static descriptor expression */
+bool fds_global_key(const tl_func *f, const tl_expr *e, char *buf, size_t size);
+/* A branch condition's value when wait `id` (or variable r holding its
+ * result) returned failv; false when it cannot be told */
+bool fds_eval_failed(const tl_expr *e, int id, int r, int64_t failv, int64_t *out);
+/* The first call result or variable a condition reads */
+void fds_cond_operand(const tl_expr *e, int *call_id, int *var);
+
+#endif

@@ -1,0 +1,141 @@
+/* facets_fd.c - parsers of the descriptor-state facets of a model document:
+ * fd_state and readiness_wait (and the field-name, flag-test and value-test
+ * shapes they and blocking.unless_field_flag share).  Split from facets.c,
+ * whose node helpers they use (model_loader.h); read by the descriptor-state
+ * dataflow (analyzer/dataflow/fdstate.c).  Format: docs/design.md.
+ */
+#include "model_loader.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A struct field name (a C identifier shorter than TL_MAX_FIELD). */
+int ml_get_field(loader *L, const tl_yaml_node *n, const char *what, char *out) {
+    char w[160];
+    bool ok = n->type == TL_YAML_SCALAR && !n->quoted && n->str[0] && strlen(n->str) < TL_MAX_FIELD &&
+              !(n->str[0] >= '0' && n->str[0] <= '9');
+    for (const char *c = ok ? n->str : ""; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_'))
+            ok = false;
+    if (!ok)
+        return ml_fail(L, n, "'%s'%s must be a struct field name (a C identifier of at most %d characters)",
+                       what, ml_where(w, sizeof(w), L), TL_MAX_FIELD - 1);
+    memcpy(out, n->str, strlen(n->str) + 1);
+    return 0;
+}
+
+/* {arg: N, mask: M} with M != 0 (a flag test), under facet name `what`. */
+static int get_flag_test(loader *L, const tl_yaml_node *x, const char *what, int *arg, int64_t *mask) {
+    static const char *const flag_keys[] = {"arg", "mask", NULL};
+    char wb[160];
+    if (ml_need_type(L, x, TL_YAML_MAP, what) != 0 || ml_check_keys(L, x, flag_keys) != 0) return -1;
+    const tl_yaml_node *a = tl_yaml_get(x, "arg"), *m = tl_yaml_get(x, "mask");
+    if (!a || !m) return ml_fail(L, x, "'%s'%s needs 'arg' and 'mask'", what, ml_where(wb, sizeof(wb), L));
+    if (ml_get_arg(L, a, "arg", false, arg) != 0 || ml_get_int(L, m, "mask", mask) != 0) return -1;
+    if (*mask == 0) return ml_fail(L, m, "'mask'%s must not be 0", ml_where(wb, sizeof(wb), L));
+    return 0;
+}
+
+/* {arg: N, values: V or [V, ...]} (1 to TL_MAX_VALUES integers). */
+static int get_value_test(loader *L, const tl_yaml_node *x, const char *what, int *arg, int64_t *values,
+                          int *nvalues) {
+    static const char *const value_keys[] = {"arg", "values", NULL};
+    char wb[160];
+    if (ml_need_type(L, x, TL_YAML_MAP, what) != 0 || ml_check_keys(L, x, value_keys) != 0) return -1;
+    const tl_yaml_node *a = tl_yaml_get(x, "arg"), *vs = tl_yaml_get(x, "values");
+    if (!a || !vs) return ml_fail(L, x, "'%s'%s needs 'arg' and 'values'", what, ml_where(wb, sizeof(wb), L));
+    if (ml_get_arg(L, a, "arg", false, arg) != 0) return -1;
+    if (vs->type == TL_YAML_SEQ) {
+        if (vs->n == 0 || vs->n > TL_MAX_VALUES)
+            return ml_fail(L, vs, "'values'%s must list 1 to %d integers", ml_where(wb, sizeof(wb), L),
+                           TL_MAX_VALUES);
+        for (size_t i = 0; i < vs->n; i++)
+            if (ml_get_int(L, vs->items[i], "values", &values[i]) != 0) return -1;
+        *nvalues = (int)vs->n;
+        return 0;
+    }
+    if (ml_get_int(L, vs, "values", &values[0]) != 0) return -1;
+    *nvalues = 1;
+    return 0;
+}
+
+/* fd_state: {result: true | arg: N [, out: true], sets: nonblocking|ready|[...] | from_arg: N,
+ *            if_flag: {arg: N, mask: M}, if_value: {arg: N, values: [...]}} */
+int ml_parse_fd_state(loader *L, const tl_yaml_node *n, tl_fd_state_facet *d) {
+    static const char *const keys[] = {"result", "arg", "out", "sets", "from_arg", "if_flag", "if_value", NULL};
+    static const char *const states[] = {"nonblocking", "ready", NULL};
+    int r = ml_facet_off(L, n, "fd_state", "a mapping {result: true or arg: N, sets: nonblocking/ready, ...}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    char wb[160];
+    const tl_yaml_node *x;
+    if ((x = tl_yaml_get(n, "result")) && ml_get_bool(L, x, "result", &d->result) != 0) return -1;
+    if ((x = tl_yaml_get(n, "arg")) && ml_get_arg(L, x, "arg", false, &d->arg) != 0) return -1;
+    if ((x = tl_yaml_get(n, "out")) && ml_get_bool(L, x, "out", &d->out) != 0) return -1;
+    if (d->result == (d->arg >= 0))
+        return ml_fail(L, n, "'fd_state'%s needs exactly one of 'result: true' and 'arg'", ml_where(wb, sizeof(wb), L));
+    if (d->out && d->arg < 0) return ml_fail(L, n, "'out'%s needs 'arg'", ml_where(wb, sizeof(wb), L));
+    const tl_yaml_node *sets = tl_yaml_get(n, "sets");
+    if ((x = tl_yaml_get(n, "from_arg")) && ml_get_arg(L, x, "from_arg", false, &d->from_arg) != 0) return -1;
+    if (!sets == (d->from_arg < 0))
+        return ml_fail(L, n, "'fd_state'%s needs exactly one of 'sets' and 'from_arg'", ml_where(wb, sizeof(wb), L));
+    if (sets) {
+        const tl_yaml_node *one = sets;
+        size_t cnt = 1;
+        if (sets->type == TL_YAML_SEQ) {
+            if (sets->n == 0) return ml_fail(L, sets, "'sets'%s must name at least one state", ml_where(wb, sizeof(wb), L));
+            cnt = sets->n;
+        }
+        for (size_t i = 0; i < cnt; i++) {
+            if (sets->type == TL_YAML_SEQ) one = sets->items[i];
+            int v;
+            if (ml_get_choice(L, one, "sets", states, &v) != 0) return -1;
+            d->sets |= v == 0 ? TL_FDS_NONBLOCKING : TL_FDS_READY;
+        }
+    }
+    const char *outer = L->facet;
+    if ((x = tl_yaml_get(n, "if_flag"))) {
+        L->facet = "fd_state.if_flag";
+        if (get_flag_test(L, x, "if_flag", &d->if_flag_arg, &d->if_flag_mask) != 0) return -1;
+        L->facet = outer;
+    }
+    if ((x = tl_yaml_get(n, "if_value"))) {
+        L->facet = "fd_state.if_value";
+        if (get_value_test(L, x, "if_value", &d->if_value_arg, d->if_values, &d->nif_values) != 0) return -1;
+        L->facet = outer;
+    }
+    d->present = true;
+    return 0;
+}
+
+/* readiness_wait: {arg: N, field: NAME, if_value: {arg: N, value: V}, success: any/zero/nonzero/positive} */
+int ml_parse_readiness_wait(loader *L, const tl_yaml_node *n, tl_readiness_wait_facet *w) {
+    static const char *const keys[] = {"arg", "field", "if_value", "success", NULL};
+    static const char *const successes[] = {"any", "zero", "nonzero", "positive", NULL};
+    static const char *const iv_keys[] = {"arg", "value", NULL};
+    int r = ml_facet_off(L, n, "readiness_wait", "a mapping {arg: N, field: NAME, if_value: {arg: N, value: V}}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    char wb[160];
+    const tl_yaml_node *a = tl_yaml_get(n, "arg"), *x;
+    if (!a) return ml_fail(L, n, "'readiness_wait'%s needs 'arg'", ml_where(wb, sizeof(wb), L));
+    if (ml_get_arg(L, a, "arg", false, &w->arg) != 0) return -1;
+    if ((x = tl_yaml_get(n, "field")) && ml_get_field(L, x, "field", w->field) != 0) return -1;
+    if ((x = tl_yaml_get(n, "if_value"))) {
+        if (ml_need_type(L, x, TL_YAML_MAP, "if_value") != 0 || ml_check_keys(L, x, iv_keys) != 0) return -1;
+        const tl_yaml_node *ia = tl_yaml_get(x, "arg"), *iv = tl_yaml_get(x, "value");
+        if (!ia || !iv) return ml_fail(L, x, "'if_value'%s needs 'arg' and 'value'", ml_where(wb, sizeof(wb), L));
+        if (ml_get_arg(L, ia, "arg", false, &w->if_value_arg) != 0 || ml_get_int(L, iv, "value", &w->if_value) != 0)
+            return -1;
+    }
+    int sv;
+    if ((x = tl_yaml_get(n, "success"))) {
+        if (ml_get_choice(L, x, "success", successes, &sv) != 0) return -1;
+        w->success = sv == 1   ? TL_RW_SUCCESS_ZERO
+                     : sv == 2 ? TL_RW_SUCCESS_NONZERO
+                     : sv == 3 ? TL_RW_SUCCESS_POSITIVE
+                               : TL_RW_SUCCESS_ANY;
+    }
+    w->present = true;
+    return 0;
+}
