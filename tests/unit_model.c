@@ -817,7 +817,7 @@ static void expect_config_error(const tmpdir *t, const char *text, int line, con
     /* nothing applied */
     assert_int_equal(ms.nfns, 1);
     assert_false(ms.has_profile);
-    assert_int_equal(ms.ndisable + ms.nenable + ms.nexempt, 0);
+    assert_int_equal(ms.ndisable + ms.nenable + ms.nexempt + ms.nannots, 0);
     tl_models_free(&ms);
     if (rc == 0) fail_msg("expected a config error for:\n%s", text);
     snprintf(prefix, sizeof(prefix), "%s:%d:COL: ", cfg, line);
@@ -831,7 +831,7 @@ static void test_config_errors(void **state) {
     make_tmp(&t);
     expect_config_error(&t, "profile: strict\nprofiel: default\n", 2,
                         "unknown key 'profiel' (valid keys: profile, enable, disable, exempt, exclude, "
-                        "functions, replacements, library; did you mean 'profile'?)");
+                        "functions, replacements, library, annotations; did you mean 'profile'?)");
     expect_config_error(&t, "disable: [x]\nprofile: paranoid\n", 2,
                         "unknown value 'paranoid' for 'profile' (valid values: default, strict)");
     expect_config_error(&t, "exempt: [a, [b]]\n", 1, "'exempt' entries must be non-empty names");
@@ -841,6 +841,13 @@ static void test_config_errors(void **state) {
     expect_config_error(&t, "exempt: [a]\nfunctions:\n  g:\n  - x\n", 4,
                         "function 'g' must be a mapping of facets");
     expect_config_error(&t, "[a, b]\n", 1, "a config must be a mapping");
+    expect_config_error(&t, "annotations: [coroutine_fn]\n", 1, "'annotations' must be a mapping");
+    expect_config_error(&t, "annotations:\n  coroutine_fn: asnyc\n", 2,
+                        "unknown value 'asnyc' for 'annotations' (valid values: async, blocking, "
+                        "nonblocking, spawn, owns; did you mean 'async'?)");
+    expect_config_error(&t, "annotations:\n  a: async\n  b: [blocking, {x: 1}]\n", 3,
+                        "'annotations' must be a scalar");
+    expect_config_error(&t, "annotations: {a: []}\n", 1, "the role of annotation 'a' must be one of");
 
     tl_model_set ms;
     tl_models_init(&ms);
@@ -854,6 +861,50 @@ static void test_config_errors(void **state) {
     assert_non_null(strstr(err.msg, "cannot open"));
     tl_models_free(&ms);
     rm_rf(t.root);
+}
+
+/* `annotations:` maps a project's annotate strings to roles; tasklint's own
+ * strings work without it. */
+static void test_config_annotations(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    tl_model_error err;
+    const char *text = "annotations:\n"
+                       "  coroutine_fn: async\n"
+                       "  co_wrapper: [async, nonblocking]\n"
+                       "  \"must_release\": spawn\n";
+    if (tl_models_load_config_text(&ms, text, strlen(text), "cfg.yaml", &err) != 0) fail_msg("%s", err.msg);
+    assert_int_equal(ms.nannots, 3);
+    assert_int_equal(tl_models_annotation_roles(&ms, "coroutine_fn"), TL_ROLE_ASYNC);
+    assert_int_equal(tl_models_annotation_roles(&ms, "co_wrapper"), TL_ROLE_ASYNC | TL_ROLE_NONBLOCKING);
+    assert_int_equal(tl_models_annotation_roles(&ms, "must_release"), TL_ROLE_SPAWN);
+    assert_int_equal(tl_models_annotation_roles(&ms, "no_coroutine_fn"), 0);
+    assert_int_equal(tl_models_annotation_roles(&ms, NULL), 0);
+    /* built in, with or without a config */
+    assert_int_equal(tl_models_annotation_roles(NULL, "tasklint::async"), TL_ROLE_ASYNC);
+    assert_int_equal(tl_models_annotation_roles(&ms, "tasklint::blocking"), TL_ROLE_BLOCKING);
+    assert_int_equal(tl_models_annotation_roles(&ms, "tasklint::nonblocking"), TL_ROLE_NONBLOCKING);
+    assert_int_equal(tl_models_annotation_roles(&ms, "tasklint::spawn"), TL_ROLE_SPAWN);
+    assert_int_equal(tl_models_annotation_roles(&ms, "tasklint::owns"), TL_ROLE_OWNS);
+    assert_int_equal(tl_models_annotation_roles(&ms, "tasklint::other"), 0);
+    assert_int_equal(tl_models_annotation_roles(&ms, "tasklint::"), 0);
+    /* a second config adds to them; a copy keeps them */
+    const char *more = "annotations: {blocking_fn: blocking}\n";
+    if (tl_models_load_config_text(&ms, more, strlen(more), "cfg2.yaml", &err) != 0) fail_msg("%s", err.msg);
+    tl_model_set cp;
+    assert_int_equal(tl_models_copy(&cp, &ms), 0);
+    tl_models_free(&ms);
+    assert_int_equal(cp.nannots, 4);
+    assert_int_equal(tl_models_annotation_roles(&cp, "blocking_fn"), TL_ROLE_BLOCKING);
+    assert_int_equal(tl_models_annotation_roles(&cp, "coroutine_fn"), TL_ROLE_ASYNC);
+    tl_models_free(&cp);
+    /* an empty mapping is fine */
+    const char *empty = "annotations: {}\n";
+    tl_models_init(&ms);
+    assert_int_equal(tl_models_load_config_text(&ms, empty, strlen(empty), "cfg.yaml", &err), 0);
+    assert_int_equal(ms.nannots, 0);
+    tl_models_free(&ms);
 }
 
 static void test_load_file(void **state) {
@@ -1107,6 +1158,7 @@ int main(void) {
         cmocka_unit_test(test_config_find_walks_up),
         cmocka_unit_test(test_config_load),
         cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_config_annotations),
         cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_kinds_and_profiles),
     };

@@ -3,11 +3,13 @@
  * 1. Constant propagation (constprop.c, a forward dataflow over each CFG) gives the value
  *    of every call argument: a -1 deadline is seen whether it is spelled in
  *    place, comes from a #define, an enum constant or a local variable.
- * 2. Each call gets its callee's model.
+ * 2. Each call gets its callee's model: a library's, else the one the roles
+ *    declared in the source stand for (tl_tu.annots: tasklint::blocking...),
+ *    else what the program derived.
  * 3. Async contexts: a function becomes a coroutine / loop callback / thread
  *    entry when it is the entry of a spawn (go() expansion entry call, or a
  *    function pointer in the spawn's entry argument) or is passed to a
- *    callback-registration facet.
+ *    callback-registration facet, or is declared async in the source.
  * 4. Blocking summaries: a function may block if it makes a blocking call
  *    (under its argument values) or calls a function of this TU that may
  *    block; computed to a fixpoint over the in-TU call graph.
@@ -119,13 +121,11 @@ tl_cval tl_eval_expr(const tl_expr *e, const tl_cval *env, int nvars) {
 
 typedef struct {
     const tl_func *f;
-    const tl_model_set *models;
-    const tl_program *program;
+    const tl_analysis *a;
     tl_func_facts *ff;
 } facts_ctx;
 
-static const tl_fn_model *call_model(const tl_func *f, const tl_call *c, const tl_model_set *models,
-                                     const tl_program *program);
+static const tl_fn_model *call_model(const tl_analysis *a, const tl_func *f, const tl_call *c);
 
 static void record_call(void *ctx, const tl_instr *in, int block, int index, bool reached,
                         const tl_cval *env) {
@@ -136,7 +136,7 @@ static void record_call(void *ctx, const tl_instr *in, int block, int index, boo
     cf->block = block;
     cf->index = index;
     cf->reached = reached;
-    cf->model = call_model(x->f, &in->call, x->models, x->program);
+    cf->model = call_model(x->a, x->f, &in->call);
     cf->argv = tl_xcalloc((size_t)in->call.nargs + 1, sizeof *cf->argv);
     for (int a = 0; a < in->call.nargs; a++)
         cf->argv[a] = tl_eval_expr(in->call.args[a], env, x->f->nvars);
@@ -159,21 +159,24 @@ const char *tl_call_target_usr(const tl_func *f, const tl_call *c, bool *is_slot
     return NULL;
 }
 
-/* The model of a call: the library's, else what the program derived. */
-static const tl_fn_model *call_model(const tl_func *f, const tl_call *c, const tl_model_set *models,
-                                     const tl_program *program) {
-    const tl_fn_model *m = c->callee ? tl_models_find(models, c->callee) : NULL;
-    if (m || !program) return m;
+/* The model of a call: the library's, else the one its declared roles stand
+ * for, else what the program derived. */
+static const tl_fn_model *call_model(const tl_analysis *a, const tl_func *f, const tl_call *c) {
+    const tl_fn_model *m = c->callee ? tl_models_find(a->models, c->callee) : NULL;
+    if (!m && c->callee && a->annot_models) {
+        int k = tl_str_map_get(&a->annot_index, c->callee);
+        if (k >= 0) m = a->annot_models[k];
+    }
+    if (m || !a->program) return m;
     bool is_slot;
     const char *usr = tl_call_target_usr(f, c, &is_slot);
-    return usr ? tl_program_model(program, usr, is_slot) : NULL;
+    return usr ? tl_program_model(a->program, usr, is_slot) : NULL;
 }
 
-static void compute_call_facts(const tl_func *f, const tl_model_set *models, const tl_program *program,
-                               tl_func_facts *ff) {
+static void compute_call_facts(const tl_analysis *a, const tl_func *f, tl_func_facts *ff) {
     ff->ncalls = f->ncalls;
     ff->calls = tl_xcalloc((size_t)f->ncalls + 1, sizeof *ff->calls);
-    facts_ctx x = {f, models, program, ff};
+    facts_ctx x = {f, a, ff};
     if (!f->call_values) {
         ff->constprop_incomplete = tl_constprop_run(f, record_call, &x) != 0;
         return;
@@ -190,7 +193,7 @@ static void compute_call_facts(const tl_func *f, const tl_model_set *models, con
             cf->block = bi;
             cf->index = i;
             cf->reached = cv->reached;
-            cf->model = call_model(f, &in->call, models, program);
+            cf->model = call_model(a, f, &in->call);
             cf->argv = tl_xcalloc((size_t)in->call.nargs + 1, sizeof *cf->argv);
             for (int a = 0; a < in->call.nargs; a++) {
                 cf->argv[a].kind = TL_CV_UNKNOWN;
@@ -337,7 +340,23 @@ static void program_contexts(tl_analysis *a) {
     }
 }
 
+/* Functions declared async in the source run as coroutines. */
+static void declared_contexts(tl_analysis *a) {
+    for (int fi = 0; fi < a->tu->nfuncs && a->tu->nannots; fi++) {
+        const tl_func *f = &a->tu->funcs[fi];
+        int k = tl_str_map_get(&a->annot_index, f->name);
+        if (k < 0 || !(a->tu->annots[k].roles & TL_ROLE_ASYNC)) continue;
+        tl_context_info *ci = &a->funcs[fi].context;
+        ci->kind = TL_CTX_COROUTINE;
+        ci->declared = a->tu->annots[k].text ? a->tu->annots[k].text : "tasklint::async";
+        ci->via = ci->declared;
+        ci->from_func = -1;
+        ci->loc = f->loc;
+    }
+}
+
 static void discover_contexts(tl_analysis *a) {
+    declared_contexts(a);
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         const tl_func_facts *ff = &a->funcs[fi];
         for (int id = 0; id < ff->ncalls; id++) {
@@ -452,6 +471,7 @@ static void compute_blocking(tl_analysis *a, bool fd_ready) {
         round[fi] = INT_MAX;
         const tl_fn_model *self = tl_models_find(a->models, a->tu->funcs[fi].name);
         never[fi] = self && self->nonblocking; /* declared non-blocking by the user */
+        never[fi] = never[fi] || (tl_analysis_roles(a, a->tu->funcs[fi].name) & TL_ROLE_NONBLOCKING);
         if (never[fi]) continue;
         for (int id = 0; id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
@@ -529,6 +549,49 @@ static void compute_blocking(tl_analysis *a, bool fd_ready) {
     free(order);
 }
 
+/* ---- roles declared in the source ---- */
+
+unsigned tl_analysis_roles(const tl_analysis *a, const char *name) {
+    if (!name || !a->tu || a->tu->nannots == 0) return 0;
+    int k = tl_str_map_get(&a->annot_index, name);
+    return k < 0 ? 0 : a->tu->annots[k].roles;
+}
+
+/* The call model of each annotated function that has a call role:
+ * blocking, nonblocking, spawn (its result is a handle to release: non-NULL
+ * or non-negative means started), owns (its first `owns` parameter takes the
+ * handle over, as a release would). */
+static void build_annot_models(tl_analysis *a) {
+    const tl_tu *tu = a->tu;
+    if (tu->nannots == 0) return;
+    a->annot_models = tl_xcalloc((size_t)tu->nannots, sizeof *a->annot_models);
+    for (int k = 0; k < tu->nannots; k++) {
+        const tl_annot *an = &tu->annots[k];
+        tl_str_map_add(&a->annot_index, an->name, k);
+        unsigned call_roles = an->roles & (TL_ROLE_BLOCKING | TL_ROLE_NONBLOCKING | TL_ROLE_SPAWN);
+        if (!call_roles && !an->owns) continue;
+        tl_fn_model *m = tl_xmalloc(sizeof *m);
+        tl_fn_model_init(m);
+        m->name = an->name;
+        m->library = (char *)"annotations";
+        m->nonblocking = (an->roles & TL_ROLE_NONBLOCKING) != 0;
+        m->blocking.present = (an->roles & TL_ROLE_BLOCKING) && !m->nonblocking;
+        if (an->roles & TL_ROLE_SPAWN) {
+            m->spawn.present = true;
+            m->spawn.where = TL_HANDLE_RESULT;
+            m->spawn.success = an->returns_pointer ? TL_SUCCESS_NONNULL : TL_SUCCESS_NONNEG;
+            m->spawn.task = (char *)"task";
+        }
+        for (int i = 0; i < 64; i++)
+            if (an->owns >> i & 1) {
+                m->release.present = true;
+                m->release.arg = i;
+                break;
+            }
+        a->annot_models[k] = m;
+    }
+}
+
 int tl_analysis_run(const tl_tu *tu, const tl_model_set *models, tl_profile profile, tl_analysis *out) {
     return tl_analysis_run_program(tu, models, profile, NULL, out);
 }
@@ -541,11 +604,12 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     out->profile = profile;
     out->program = program;
     out->funcs = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *out->funcs);
+    build_annot_models(out);
     for (int fi = 0; fi < tu->nfuncs; fi++) {
         tl_func_facts *ff = &out->funcs[fi];
         ff->context.from_func = -1;
         ff->exempt = tl_models_is_exempt(models, tu->funcs[fi].name);
-        compute_call_facts(&tu->funcs[fi], models, program, ff);
+        compute_call_facts(out, &tu->funcs[fi], ff);
     }
     discover_contexts(out);
     program_contexts(out);
@@ -563,6 +627,10 @@ void tl_analysis_free(tl_analysis *a) {
     }
     free(a->funcs);
     a->funcs = NULL;
+    for (int k = 0; a->annot_models && k < a->tu->nannots; k++) free(a->annot_models[k]);
+    free(a->annot_models);
+    a->annot_models = NULL;
+    tl_str_map_free(&a->annot_index);
 }
 
 void tl_analysis_keep_values(const tl_analysis *a, tl_tu *tu) {

@@ -17,6 +17,7 @@
 #include "../ir/ir.h"
 #include "../model/model.h"
 #include "dataflow.h"
+#include "../util/str_map.h"
 
 /* A constant-propagation lattice value. */
 typedef enum {
@@ -54,6 +55,8 @@ typedef struct {
     int from_func;           /* function containing the registration, -1 if none */
     tl_loc loc;              /* where it was registered / spawned */
     bool readiness;          /* runs when its descriptor is ready: fd I/O does not block */
+    const char *declared;    /* async by an annotation in the source: its string
+                                ("tasklint::async", "coroutine_fn"), else NULL */
 } tl_context_info;
 
 /* Why a function may block: first blocking call, directly or through calls. */
@@ -84,6 +87,10 @@ typedef struct tl_analysis {
     tl_func_facts *funcs;    /* tu->nfuncs entries */
     /* the whole program's facts (analyzer/program/), or NULL in a per-TU run */
     const struct tl_program *program;
+    /* roles declared in the source (tu->annots): name -> index, and the call
+       model each entry stands for (NULL when it has no call role) */
+    tl_str_map annot_index;
+    tl_fn_model **annot_models;
 } tl_analysis;
 
 int tl_analysis_run(const tl_tu *tu, const tl_model_set *models, tl_profile profile,
@@ -102,6 +109,8 @@ void tl_analysis_keep_values(const tl_analysis *a, tl_tu *tu);
  * through a field or a global pointer that slot's USR (*is_slot set). */
 const char *tl_call_target_usr(const tl_func *f, const tl_call *c, bool *is_slot);
 void tl_analysis_free(tl_analysis *a);
+/* The TL_ROLE_* bits the source declares for function `name` (tu->annots). */
+unsigned tl_analysis_roles(const tl_analysis *a, const char *name);
 
 /* Evaluate an expression under a constant environment (values per variable,
  * nvars entries) - also used by unit tests and by rules on branch conditions. */

@@ -243,6 +243,8 @@ static const tl_yaml_node *parse_root(loader *L, const char *text, size_t len, t
 
 void tl_models_init(tl_model_set *ms) { memset(ms, 0, sizeof(*ms)); }
 
+void tl_fn_model_init(tl_fn_model *f) { ml_fn_defaults(f); }
+
 static void free_strv(char **v, size_t n) {
     for (size_t i = 0; i < n; i++) free(v[i]);
     free(v);
@@ -265,6 +267,8 @@ void tl_models_free(tl_model_set *ms) {
     free_strv(ms->exclude, ms->nexclude);
     free_strv(ms->prefixes, ms->nprefixes);
     free_strv(ms->prefix_libs, ms->nprefixes);
+    free_strv(ms->annot_names, ms->nannots);
+    free(ms->annot_roles);
     tl_strmap_free(&ms->fn_index);
     tl_strmap_free(&ms->exempt_index);
     tl_strmap_free(&ms->lib_index);
@@ -337,6 +341,16 @@ int tl_models_copy(tl_model_set *dst, const tl_model_set *src) {
     dst->ndisable = dst->disable ? src->ndisable : 0;
     dst->exclude = copy_strv(src->exclude, src->nexclude, &failed);
     dst->nexclude = dst->exclude ? src->nexclude : 0;
+    dst->annot_names = copy_strv(src->annot_names, src->nannots, &failed);
+    if (dst->annot_names && !(dst->annot_roles = malloc(src->nannots * sizeof *dst->annot_roles)))
+        failed = 1;
+    if (dst->annot_roles) {
+        memcpy(dst->annot_roles, src->annot_roles, src->nannots * sizeof *dst->annot_roles);
+        dst->nannots = src->nannots;
+    } else if (dst->annot_names) {
+        free_strv(dst->annot_names, src->nannots);
+        dst->annot_names = NULL;
+    }
     dst->has_profile = src->has_profile;
     dst->profile = src->profile;
     if (failed) {
@@ -481,6 +495,59 @@ static int read_names(loader *L, const tl_yaml_node *n, const char *what, char *
     return 0;
 }
 
+/* ---- annotations ---- */
+
+static const char *const role_names[] = {"async", "blocking", "nonblocking", "spawn", "owns", NULL};
+
+unsigned tl_annotation_role_named(const char *name) {
+    for (int i = 0; name && role_names[i]; i++)
+        if (strcmp(role_names[i], name) == 0) return 1u << i;
+    return 0;
+}
+
+unsigned tl_models_annotation_roles(const tl_model_set *ms, const char *text) {
+    if (!text) return 0;
+    unsigned roles = 0;
+    if (strncmp(text, "tasklint::", 10) == 0) roles = tl_annotation_role_named(text + 10);
+    for (size_t i = 0; ms && i < ms->nannots; i++)
+        if (strcmp(ms->annot_names[i], text) == 0) roles |= ms->annot_roles[i];
+    return roles;
+}
+
+/* `annotations: {coroutine_fn: async, co_wrapper: [async, nonblocking]}`:
+ * a project's annotate strings and the roles they stand for. */
+static int read_annotations(loader *L, const tl_yaml_node *n, tl_model_set *out) {
+    if (tl_yaml_is_null(n)) return 0;
+    if (n->type != TL_YAML_MAP)
+        return ml_fail(L, n, "'annotations' must be a mapping from an annotate string to a role "
+                             "(async, blocking, nonblocking, spawn, owns), e.g. {coroutine_fn: async}");
+    if (n->n == 0) return 0;
+    out->annot_names = calloc(n->n, sizeof(char *));
+    out->annot_roles = calloc(n->n, sizeof(unsigned));
+    if (!out->annot_names || !out->annot_roles) return ml_fail(L, n, "out of memory");
+    for (size_t i = 0; i < n->n; i++) {
+        const tl_yaml_node *v = n->items[i];
+        if (n->keys[i][0] == '\0') return ml_fail(L, v, "'annotations' keys must be non-empty strings");
+        size_t k = v->type == TL_YAML_SEQ ? v->n : 1;
+        unsigned roles = 0;
+        if (v->type == TL_YAML_MAP || k == 0)
+            return ml_fail(L, v, "the role of annotation '%s' must be one of async, blocking, "
+                                 "nonblocking, spawn, owns (or a list of them)", n->keys[i]);
+        for (size_t j = 0; j < k; j++) {
+            const tl_yaml_node *one = v->type == TL_YAML_SEQ ? v->items[j] : v;
+            int r;
+            if (ml_need_type(L, one, TL_YAML_SCALAR, "annotations") != 0 ||
+                ml_get_choice(L, one, "annotations", role_names, &r) != 0)
+                return -1;
+            roles |= 1u << r;
+        }
+        if (!(out->annot_names[i] = ml_strdup(n->keys[i]))) return ml_fail(L, v, "out of memory");
+        out->annot_roles[i] = roles;
+        out->nannots = i + 1;
+    }
+    return 0;
+}
+
 int tl_models_load_config(tl_model_set *ms, const char *path, tl_model_error *err) {
     tl_model_error dummy;
     if (!err) err = &dummy;
@@ -495,7 +562,7 @@ int tl_models_load_config(tl_model_set *ms, const char *path, tl_model_error *er
 int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, const char *path,
                                tl_model_error *err) {
     static const char *const keys[] = {"profile", "enable", "disable", "exempt", "exclude",
-                                       "functions", "replacements", "library", NULL};
+                                       "functions", "replacements", "library", "annotations", NULL};
     static const char *const profiles[] = {"default", "strict", NULL};
     tl_model_error dummy;
     loader L = {path ? path : "<config>", err ? err : &dummy, NULL, NULL};
@@ -515,7 +582,7 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
     }
     if (root->type != TL_YAML_MAP) {
         ml_fail(&L, root, "a config must be a mapping (keys: profile, enable, disable, exempt, "
-                              "exclude, functions, replacements, library)");
+                              "exclude, functions, replacements, library, annotations)");
         goto out;
     }
     if (ml_check_keys(&L, root, keys) != 0) goto out;
@@ -541,6 +608,7 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
     if ((x = tl_yaml_get(root, "exclude")) &&
         read_names(&L, x, "exclude", &scratch.exclude, &scratch.nexclude))
         goto out;
+    if ((x = tl_yaml_get(root, "annotations")) && read_annotations(&L, x, &scratch) != 0) goto out;
     if ((x = tl_yaml_get(root, "functions")) && read_functions(&L, x, &d) != 0) goto out;
     if ((x = tl_yaml_get(root, "replacements")) && read_replacements(&L, x, &d) != 0) goto out;
 
@@ -575,6 +643,23 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
     }
     ms->capexempt = ms->nexempt;
     if (index_exempt(ms, exempt_before) != 0) goto oom;
+    if (scratch.nannots) {
+        char **nn = realloc(ms->annot_names, (ms->nannots + scratch.nannots) * sizeof(char *));
+        if (nn) ms->annot_names = nn;
+        unsigned *nr = nn ? realloc(ms->annot_roles, (ms->nannots + scratch.nannots) * sizeof(unsigned)) : NULL;
+        if (!nr) goto oom;
+        ms->annot_roles = nr;
+        for (size_t i = 0; i < scratch.nannots; i++) {
+            ms->annot_names[ms->nannots + i] = scratch.annot_names[i];
+            ms->annot_roles[ms->nannots + i] = scratch.annot_roles[i];
+        }
+        ms->nannots += scratch.nannots;
+        free(scratch.annot_names);
+        free(scratch.annot_roles);
+        scratch.annot_names = NULL;
+        scratch.annot_roles = NULL;
+        scratch.nannots = 0;
+    }
     rc = 0;
     goto out;
 oom:

@@ -200,6 +200,18 @@ typedef struct {
 
 typedef enum { TL_PROFILE_DEFAULT = 0, TL_PROFILE_STRICT } tl_profile;
 
+/* Roles a declaration takes on through an annotate attribute in the source
+ * (`__attribute__((annotate("tasklint::async")))`, or a project's own string
+ * mapped by the config's `annotations:`).  Bits; the front end records them
+ * per annotated function (tl_annot in ir.h). */
+enum {
+    TL_ROLE_ASYNC = 1 << 0,       /* the function runs in an async context (a coroutine) */
+    TL_ROLE_BLOCKING = 1 << 1,    /* calls to it block the calling thread */
+    TL_ROLE_NONBLOCKING = 1 << 2, /* calls to it never block; cuts chains */
+    TL_ROLE_SPAWN = 1 << 3,       /* returns a task handle that must be released */
+    TL_ROLE_OWNS = 1 << 4         /* on a parameter: takes over the handle passed there */
+};
+
 typedef struct tl_model_set {
     tl_fn_model *fns;  /* sorted by name after tl_models_finish() */
     size_t nfns, capfns;
@@ -232,6 +244,11 @@ typedef struct tl_model_set {
        followed from user code.  Few: looked up by a scan. */
     char **prefixes, **prefix_libs;
     size_t nprefixes, capprefixes;
+    /* The config's `annotations:`: a project's annotate strings and the
+       TL_ROLE_* bits each stands for.  Few: looked up by a scan. */
+    char **annot_names;
+    unsigned *annot_roles;
+    size_t nannots;
 } tl_model_set;
 
 /* Error text for the loaders: "file:line:col: message" (see tl_yaml_format_error). */
@@ -240,6 +257,8 @@ typedef struct {
 } tl_model_error;
 
 void tl_models_init(tl_model_set *ms);
+/* A function model with no facets (argument fields -1), as the loader starts one. */
+void tl_fn_model_init(tl_fn_model *f);
 void tl_models_free(tl_model_set *ms);
 /* Deep copy (project configs extend a copy of the built-in set). */
 int tl_models_copy(tl_model_set *dst, const tl_model_set *src);
@@ -268,6 +287,11 @@ const char *tl_models_namespace(const tl_model_set *ms, const char *name);
 const char *tl_models_replacement(const tl_model_set *ms, const char *library,
                                   const char *callee);
 bool tl_models_is_exempt(const tl_model_set *ms, const char *fn);
+/* The TL_ROLE_* bits of an annotate string: "tasklint::async" ... built in,
+ * the others from the config's `annotations:`; 0 for any other string. */
+unsigned tl_models_annotation_roles(const tl_model_set *ms, const char *text);
+/* The role named ("async", "blocking", "nonblocking", "spawn", "owns"), or 0. */
+unsigned tl_annotation_role_named(const char *name);
 
 /* Find the project config for a file: walk up from its directory looking for
  * .tasklint.yaml (or .tasklint.yml).  Returns malloc'd path or NULL. */
