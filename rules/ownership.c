@@ -344,6 +344,9 @@ bool tl_own_relation_fails(tl_success s, int op, int64_t k)
     case TL_SUCCESS_NONNEG:
         return (op == TL_REL_LT && k <= 0) || (op == TL_REL_LE && k < 0) ||
                (op == TL_REL_EQ && k < 0);
+    case TL_SUCCESS_POSITIVE: /* result <= 0 */
+        return (op == TL_REL_LT && k <= 1) || (op == TL_REL_LE && k <= 0) ||
+               (op == TL_REL_EQ && k <= 0);
     default:
         return false;
     }
@@ -359,6 +362,9 @@ bool tl_own_relation_succeeds(tl_success s, int op, int64_t k)
     case TL_SUCCESS_NONNEG:
         return (op == TL_REL_GE && k >= 0) || (op == TL_REL_GT && k >= -1) ||
                (op == TL_REL_EQ && k >= 0);
+    case TL_SUCCESS_POSITIVE: /* result > 0 */
+        return (op == TL_REL_GE && k >= 1) || (op == TL_REL_GT && k >= 0) ||
+               (op == TL_REL_EQ && k >= 1);
     default:
         return false;
     }
@@ -424,6 +430,24 @@ static bool parse_cond(const tl_expr *e, tl_own_var_holds_fn var_holds, void *ct
         return false;
     *call = id; *op = TL_REL_NE; *k = 0;
     return true;
+}
+
+int tl_own_edge_relation(const tl_block *b, int s, tl_own_var_holds_fn var_holds, void *ctx, int *op,
+                         int64_t *k)
+{
+    int call;
+    if (b->term == TL_T_SWITCH && b->cond && s >= 0 && s < b->nsucc - 1) {
+        if ((call = subject_call(b->cond, var_holds, ctx)) < 0)
+            return -1;
+        *op = TL_REL_EQ;
+        *k = b->case_values[s];
+        return call;
+    }
+    if (b->term != TL_T_BRANCH || !b->cond || s < 0 || s > 1 || !parse_cond(b->cond, var_holds, ctx, &call, op, k))
+        return -1;
+    if (s == 1)
+        *op = tl_own_rel_negate(*op);
+    return call;
 }
 
 int tl_own_edge_spawn_outcome(const tl_analysis *a, int fi, const tl_block *b, int s,

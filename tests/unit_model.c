@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dataflow/analysis.h"
 #include "model/model.h"
 
 struct tl_builtin_model {
@@ -259,6 +260,74 @@ static void test_detach_attr_facet(void **state) {
     expect_error("library: x\nfunctions:\n  f: {detach_attr: {arg: 0, value_arg: 1, values: []}}\n",
                  3, "'values'", "1 to 4");
     expect_error("library: x\nfunctions:\n  f: {detach_attr: 1}\n", 3, "'detach_attr'", NULL);
+}
+
+/* Child processes: spawn success `positive` with `child_if_zero`, release
+ * `how: reap`, and `release_all` with its `when` conditions. */
+static void test_process_facets(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  fork: {spawn: {handle: result, success: positive, child_if_zero: true, task: child process}}\n"
+                 "  reap: {release: {arg: 0, how: reap}}\n"
+                 "  reap_any: {release_all: {task: child process}}\n"
+                 "  reap_if: {release_all: {task: child process, when: [{arg: 0, values: [-1, 0]}, {arg: 2, values: 1}]}}\n"
+                 "  reap_one_cond: {release_all: {task: t, when: {arg: 1, values: [17]}}}\n");
+    const tl_fn_model *f = find(&ms, "fork");
+    assert_int_equal(f->spawn.success, TL_SUCCESS_POSITIVE);
+    assert_true(f->spawn.child_if_zero);
+    assert_string_equal(f->spawn.task, "child process");
+    assert_string_equal(find(&ms, "reap")->release.how, "reap");
+    const tl_release_all_facet *ra = &find(&ms, "reap_any")->release_all;
+    assert_true(ra->present);
+    assert_string_equal(ra->task, "child process");
+    assert_int_equal(ra->nwhen, 0);
+    ra = &find(&ms, "reap_if")->release_all;
+    assert_int_equal(ra->nwhen, 2);
+    assert_int_equal(ra->when[0].arg, 0);
+    assert_int_equal(ra->when[0].nvalues, 2);
+    assert_true(ra->when[0].values[0] == -1 && ra->when[0].values[1] == 0);
+    assert_int_equal(ra->when[1].arg, 2);
+    assert_int_equal(ra->when[1].nvalues, 1);
+    assert_true(ra->when[1].values[0] == 1);
+    ra = &find(&ms, "reap_one_cond")->release_all;
+    assert_int_equal(ra->nwhen, 1);
+    assert_true(ra->when[0].arg == 1 && ra->when[0].values[0] == 17);
+    /* conditions on values */
+    tl_cval minus1 = {TL_CV_INT, -1, -1}, seven = {TL_CV_INT, 7, -1}, null = {TL_CV_NULL, 0, -1},
+            unknown = {TL_CV_UNKNOWN, 0, -1};
+    const tl_arg_values *w0 = &find(&ms, "reap_if")->release_all.when[0];
+    assert_true(tl_arg_value_in(w0, &minus1));
+    assert_true(tl_arg_value_in(w0, &null));
+    assert_false(tl_arg_value_in(w0, &seven));
+    assert_false(tl_arg_value_in(w0, &unknown));
+    /* a copy keeps the task noun; a later definition removes the facet */
+    tl_model_set cp;
+    assert_int_equal(tl_models_copy(&cp, &ms), 0);
+    assert_string_equal(find(&cp, "reap_any")->release_all.task, "child process");
+    tl_models_free(&cp);
+    load_ok(&ms, "library: demo\nfunctions:\n  reap_any: {release_all: false}\n");
+    assert_false(find(&ms, "reap_any")->release_all.present);
+    tl_models_free(&ms);
+
+    expect_error("library: x\nfunctions:\n  f: {spawn: {handle: result, child_if_zero: true}}\n", 3,
+                 "'child_if_zero' needs 'handle: result' and 'success: positive'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {spawn: {handle: result, success: postive}}\n", 3,
+                 "unknown value 'postive'", "did you mean 'positive'");
+    expect_error("library: x\nfunctions:\n  f: {release: {arg: 0, how: reaped}}\n", 3, "unknown value 'reaped'",
+                 "reap");
+    expect_error("library: x\nfunctions:\n  f: {release_all: {when: [{arg: 0, values: [1]}]}}\n", 3,
+                 "'release_all'", "needs 'task'");
+    expect_error("library: x\nfunctions:\n  f: {release_all: {task: t, when: [{arg: 0}]}}\n", 3,
+                 "needs 'arg' and 'values'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {release_all: {task: t, when: [{arg: 0, values: []}]}}\n", 3,
+                 "'values'", "1 to 4");
+    expect_error("library: x\nfunctions:\n  f: {release_all: {task: t, when: 3}}\n", 3, "'when'",
+                 "1 to 4 conditions");
+    expect_error("library: x\nfunctions:\n  f: {release_all: {task: t, when: [{arg: 0, value: [1]}]}}\n", 3,
+                 "unknown key 'value'", NULL);
 }
 
 static void test_lookup(void **state) {
@@ -1159,6 +1228,7 @@ int main(void) {
         cmocka_unit_test(test_config_load),
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_config_annotations),
+        cmocka_unit_test(test_process_facets),
         cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_kinds_and_profiles),
     };

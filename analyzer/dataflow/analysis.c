@@ -249,6 +249,14 @@ bool tl_call_blocks_in(const tl_call_facts *cf, bool fd_ready) {
     return true;
 }
 
+bool tl_arg_value_in(const tl_arg_values *w, const tl_cval *v) {
+    if (!v || (v->kind != TL_CV_INT && v->kind != TL_CV_NULL)) return false;
+    int64_t x = v->kind == TL_CV_NULL ? 0 : v->v;
+    for (int i = 0; i < w->nvalues; i++)
+        if (w->values[i] == x) return true;
+    return false;
+}
+
 bool tl_call_waits_forever(const tl_call_facts *cf, tl_wait_kind *kind) {
     const tl_fn_model *m = cf->model;
     if (!m || !m->wait.present) return false;

@@ -125,5 +125,8 @@ const tl_block_summary *tl_func_blocking(const tl_func_facts *ff, bool fd_ready)
 /* Is the wait forever given its argument values?  Sets *kind to the wait's
  * effective kind. */
 bool tl_call_waits_forever(const tl_call_facts *cf, tl_wait_kind *kind);
+/* Does the value meet the condition (a constant integer, or a null pointer
+ * for 0, among w's values)?  For release_all's `when`. */
+bool tl_arg_value_in(const tl_arg_values *w, const tl_cval *v);
 
 #endif

@@ -65,6 +65,11 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
         dst->release = src->release;
         src->release.how = NULL;
     }
+    if (m & F_RELEASE_ALL) {
+        free(dst->release_all.task);
+        dst->release_all = src->release_all;
+        src->release_all.task = NULL;
+    }
     if (m & F_BORROW) {
         memcpy(dst->borrow, src->borrow, sizeof(dst->borrow));
         dst->nborrow = src->nborrow;
@@ -316,9 +321,11 @@ int tl_models_copy(tl_model_set *dst, const tl_model_set *src) {
             d->spawn.entry_before_call = ml_strdup(s->spawn.entry_before_call);
             d->spawn.task = ml_strdup(s->spawn.task);
             d->release.how = ml_strdup(s->release.how);
+            d->release_all.task = ml_strdup(s->release_all.task);
             d->blocking.replacement = ml_strdup(s->blocking.replacement);
             dst->nfns++;
             if (!d->name || !d->library || (s->spawn.entry_before_call && !d->spawn.entry_before_call) ||
+                (s->release_all.task && !d->release_all.task) ||
                 (s->spawn.task && !d->spawn.task) || (s->release.how && !d->release.how) ||
                 (s->blocking.replacement && !d->blocking.replacement))
                 failed = 1;

@@ -33,7 +33,8 @@ typedef enum {
     TL_SUCCESS_ALWAYS = 0, /* cannot fail (or failure not checkable) */
     TL_SUCCESS_ZERO,       /* result == 0 is success (pthread_create, thrd_create: thrd_success) */
     TL_SUCCESS_NONNEG,     /* result >= 0 is success (libdill handles) */
-    TL_SUCCESS_NONNULL     /* result != NULL is success (pointer handles) */
+    TL_SUCCESS_NONNULL,    /* result != NULL is success (pointer handles) */
+    TL_SUCCESS_POSITIVE    /* result > 0 is success (fork: 0 in the child, -1 failed) */
 } tl_success;
 
 /* Kind of an async context a function can run in. */
@@ -88,13 +89,32 @@ typedef struct {
     char *task;              /* noun for messages: "thread", "coroutine", "bundle" */
     bool awaited_by_any_wait;/* a later cooperative wait of the parent counts as awaiting
                                 (libdill go handle); else only an explicit await facet */
+    bool child_if_zero;      /* the call returns twice: 0 in a new child process that runs
+                                on from the call (fork, vfork); see rules/fork_child.c */
 } tl_spawn_facet;
 
 typedef struct {
     bool present;
     int arg;          /* argument that is (or points to) the handle */
-    char *how;        /* "join", "close", "detach", "destroy" - for messages */
+    char *how;        /* "join", "close", "detach", "destroy", "reap" - for messages */
 } tl_release_facet;
+
+/* An argument and the constant values it must have (one of them). */
+typedef struct {
+    int arg;
+    int64_t values[TL_MAX_VALUES];
+    int nvalues;
+} tl_arg_values;
+
+/* Releases every handle of one task noun, wherever in the program it was
+ * spawned - wait(), waitpid(-1, ...), signal(SIGCHLD, SIG_IGN) - when each
+ * `when` argument has one of its values at the call (all of them must). */
+typedef struct {
+    bool present;
+    char *task;       /* the spawn facet's task noun ("child process") */
+    tl_arg_values when[TL_MAX_VALUES];
+    int nwhen;
+} tl_release_all_facet;
 
 /* Sets an attribute object's detach state (pthread_attr_setdetachstate): a
  * spawn whose attr_arg names an object set to one of `values` starts a
@@ -176,6 +196,7 @@ typedef struct tl_fn_model {
     char *library;  /* library that declared it (file's "library:") */
     tl_spawn_facet spawn;
     tl_release_facet release;
+    tl_release_all_facet release_all;
     tl_arg_facet borrow[TL_MAX_CB_ARGS]; int nborrow; /* args used without ownership change */
     tl_arg_facet start;      /* starts work on the object (mco_resume, io_uring_submit) */
     tl_arg_facet await;      /* awaits the object's work (bundle_wait, io_uring_wait_cqe) */

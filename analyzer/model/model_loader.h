@@ -27,6 +27,7 @@ enum {
     F_NORETURN = 1u << 12,
     F_DETACH_ATTR = 1u << 13,
     F_COUNTER_INIT = 1u << 14,
+    F_RELEASE_ALL = 1u << 15,
 };
 
 extern const char *const ml_facet_names[];
