@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 
 # dpkg-dev: dpkg-shlibdeps, for the .deb that `cpack -G DEB` makes
 PACKAGES=(cmake make gcc clang-19 libclang-19-dev libcmocka-dev libsqlite3-dev pkg-config
-          libyaml-dev libjansson-dev dpkg-dev libuv1-dev libevent-dev liburing-dev)
+          libyaml-dev libjansson-dev dpkg-dev libuv1-dev libevent-dev liburing-dev
+          libaio-dev)
 # The test suite also drives real tools: git (baseline-commit, pre-commit),
 # pre-commit, the editors (vim, neovim, emacs), node/npm for the SARIF
 # schema validator, the shells and bash-completion for the completions, man
