@@ -12,7 +12,8 @@
  * For each reached such call, the child's branch is the successor of a
  * branch or switch whose condition says the result is 0 (`pid == 0`,
  * `!pid`, `case 0:`), testing the call's result directly or a variable
- * assigned once from it.  A finding when, from there, a return of the
+ * assigned once from it; the parent's are those saying it is not 0 (or
+ * positive), and a switch's default when it has a `case 0:`.  A finding when, from there, a return of the
  * function is reachable that does not return the fork's result (a wrapper
  * such as `pid_t my_fork(void)` returns it on purpose) - unless the parent
  * never returns either (the parent exits: a daemon's fork, or the first
@@ -132,6 +133,15 @@ static void check_fork(fc_ctx *c, const tl_func *f, const tl_instr *in, const tl
         for (int s = 0; s < b->nsucc; s++) {
             int op;
             int64_t k;
+            if (b->term == TL_T_SWITCH && s == b->nsucc - 1) {
+                /* the default of a switch on the result that has a case 0 */
+                bool has0 = false;
+                for (int v = 0; v < b->nsucc - 1; v++)
+                    has0 = has0 || b->case_values[v] == 0;
+                if (has0 && tl_own_edge_relation(b, 0, var_holds, c, &op, &k) == id)
+                    parent[nparent++] = b->succ[s];
+                continue;
+            }
             if (tl_own_edge_relation(b, s, var_holds, c, &op, &k) != id)
                 continue;
             if (op == TL_REL_EQ && k == 0)

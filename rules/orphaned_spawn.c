@@ -653,7 +653,7 @@ static void os_transfer(void *ctx, void *st, const tl_func *f, const tl_block *b
 static bool os_edge(void *ctx, void *st, const tl_func *f, const tl_block *b, int s)
 {
     os_state *p = st;
-    if (b->term != TL_T_BRANCH)
+    if (b->term != TL_T_BRANCH && b->term != TL_T_SWITCH)
         return p->n > 0;
     int k = 0;
     for (int i = 0; i < p->n; i++) {

@@ -454,17 +454,14 @@ int tl_own_edge_spawn_outcome(const tl_analysis *a, int fi, const tl_block *b, i
                               tl_own_var_holds_fn var_holds, void *ctx, int *outcome)
 {
     *outcome = 0;
-    if (b->term != TL_T_BRANCH || !b->cond || s < 0 || s > 1)
-        return -1;
-    int call, op;
+    int op;
     int64_t k;
-    if (!parse_cond(b->cond, var_holds, ctx, &call, &op, &k))
+    int call = tl_own_edge_relation(b, s, var_holds, ctx, &op, &k);
+    if (call < 0)
         return -1;
     const tl_fn_model *m = tl_own_model(a, fi, call);
     if (!m || !m->spawn.present)
         return -1;
-    if (s == 1)
-        op = tl_own_rel_negate(op);
     if (tl_own_relation_fails(m->spawn.success, op, k))
         *outcome = -1;
     else if (tl_own_relation_succeeds(m->spawn.success, op, k))

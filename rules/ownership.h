@@ -108,7 +108,8 @@ int tl_own_rel_negate(int op);
  * condition may test the result directly (TL_E_CALLRES) or a variable for
  * which var_holds(ctx, v) gives the call id whose result it holds (-1:
  * none), bare, under `!`, or compared with a constant (==, !=, <, <=, >, >=,
- * either side).  Returns the spawn's call id, or -1 when the edge says
+ * either side), or a switch on the result (`case 0:`; the default edge
+ * says nothing).  Returns the spawn's call id, or -1 when the edge says
  * nothing about a spawn's outcome. */
 typedef int (*tl_own_var_holds_fn)(void *ctx, int var);
 /* The relation "result(call) OP k" that holds on edge s of block b (a branch
