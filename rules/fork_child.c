@@ -13,15 +13,19 @@
  * branch or switch whose condition says the result is 0 (`pid == 0`,
  * `!pid`, `case 0:`), testing the call's result directly or a variable
  * assigned once from it; the parent's are those saying it is not 0 (or
- * positive), and a switch's default when it has a `case 0:`.  A finding when, from there, a return of the
- * function is reachable that does not return the fork's result (a wrapper
- * such as `pid_t my_fork(void)` returns it on purpose) - unless the parent
- * never returns either (the parent exits: a daemon's fork, or the first
- * step of a double fork).  Paths end at noreturn calls and at calls of
- * functions of this TU that never return.
+ * positive), and a switch's default when it has a `case 0:`.  A finding when
+ * from the child's branch a return of the function is reachable, and from
+ * the parent's too - unless those returns give the fork's result (a wrapper
+ * such as `pid_t my_fork(void)` returns twice on purpose, its caller takes
+ * both branches), and unless the parent never returns (it exits: a
+ * daemon's fork, or the first step of a double fork).  Paths end at
+ * noreturn calls and at calls of functions of this TU that never return.
  *
- * Cost: one walk over the function's blocks per fork call (a function has a
- * few), and one per function of the TU for "never returns", memoised.
+ * Cost, linear: per function with a fork, one backward walk from its
+ * returns (which block reaches which return), then one pass over the
+ * branches' edges for all its fork calls; per function of the TU, one forward walk
+ * for "never returns", memoised.  (A return of any fork's result counts as
+ * a wrapper's, for every fork of the function.)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +50,7 @@ static int var_holds(void *ctx, int var)
 }
 
 static bool never_returns(fc_ctx *c, int fn);
+static bool block_stops(fc_ctx *c, const tl_block *b);
 
 /* Does block b end the path before its end (a call that never returns)? */
 static bool block_stops(fc_ctx *c, const tl_block *b)
@@ -61,33 +66,24 @@ static bool block_stops(fc_ctx *c, const tl_block *b)
     return false;
 }
 
-/* Walks from the start blocks; returns the first reachable return block
- * whose value is not `keep` (a variable holding the fork's result, or the
- * call itself), -1 when none.  `keep_call` < 0: any return counts. */
-static int reach_return(fc_ctx *c, const tl_func *f, const int *start, int nstart, int keep_call)
+/* Does the function's entry reach a return (paths end at noreturn calls)?
+ * A forward walk. */
+static bool entry_returns(fc_ctx *c, const tl_func *f)
 {
     bool *seen = tl_xcalloc((size_t)f->nblocks + 1, sizeof *seen);
-    int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack), n = 0, found = -1;
-    for (int i = 0; i < nstart; i++)
-        if (start[i] >= 0 && start[i] < f->nblocks && !seen[start[i]]) {
-            seen[start[i]] = true;
-            stack[n++] = start[i];
-        }
-    while (n > 0 && found < 0) {
+    int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack), n = 0;
+    bool found = false;
+    if (f->entry >= 0 && f->entry < f->nblocks) {
+        seen[f->entry] = true;
+        stack[n++] = f->entry;
+    }
+    while (n > 0 && !found) {
         const tl_block *b = &f->blocks[stack[--n]];
         if (block_stops(c, b))
             continue;
         if (b->term == TL_T_EXIT && b->id != f->exit) {
-            const tl_instr *ret = b->ninstrs ? &b->instrs[b->ninstrs - 1] : NULL;
-            const tl_expr *v = ret && ret->kind == TL_I_RETURN ? tl_own_strip(ret->value) : NULL;
-            bool keeps = keep_call >= 0 && v &&
-                         ((v->kind == TL_E_CALLRES && v->call_id == keep_call) ||
-                          (v->kind == TL_E_VAR && var_holds(c, v->var) == keep_call));
-            if (!keeps) {
-                found = b->id;
-                break;
-            }
-            continue;
+            found = true;
+            break;
         }
         for (int s = 0; s < b->nsucc; s++) {
             int t = b->succ[s];
@@ -102,6 +98,49 @@ static int reach_return(fc_ctx *c, const tl_func *f, const int *start, int nstar
     return found;
 }
 
+/* Does the return block return a fork's result (a wrapper that returns
+ * twice, like fork)? */
+static bool returns_fork_result(fc_ctx *c, const tl_block *b)
+{
+    const tl_instr *ret = b->ninstrs ? &b->instrs[b->ninstrs - 1] : NULL;
+    const tl_expr *v = ret && ret->kind == TL_I_RETURN ? tl_own_strip(ret->value) : NULL;
+    int call = !v ? -1 : v->kind == TL_E_CALLRES ? v->call_id : v->kind == TL_E_VAR ? var_holds(c, v->var) : -1;
+    if (call < 0)
+        return false;
+    const tl_fn_model *m = tl_own_model(c->a, c->fi, call);
+    return m && m->spawn.child_if_zero;
+}
+
+/* witness[b]: a return block reachable from block b that does not return a
+ * fork's result, or -1.  One backward walk from those returns over the
+ * predecessors, not into blocks that end the path. */
+static void plain_returns(fc_ctx *c, const tl_func *f, int *witness)
+{
+    int *queue = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *queue), head = 0, tail = 0;
+    bool *stops = tl_xmalloc((size_t)f->nblocks + 1);
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        const tl_block *b = &f->blocks[bi];
+        witness[bi] = -1;
+        stops[bi] = block_stops(c, b);
+        if (b->term == TL_T_EXIT && bi != f->exit && !stops[bi] && !returns_fork_result(c, b)) {
+            witness[bi] = bi;
+            queue[tail++] = bi;
+        }
+    }
+    while (head < tail) {
+        const tl_block *b = &f->blocks[queue[head++]];
+        for (int p = 0; p < b->npred; p++) {
+            int q = b->pred[p];
+            if (q < 0 || q >= f->nblocks || witness[q] >= 0 || stops[q])
+                continue;
+            witness[q] = witness[b->id];
+            queue[tail++] = q;
+        }
+    }
+    free(stops);
+    free(queue);
+}
+
 static bool never_returns(fc_ctx *c, int fn)
 {
     if (fn < 0 || fn >= c->a->tu->nfuncs)
@@ -112,66 +151,74 @@ static bool never_returns(fc_ctx *c, int fn)
     const tl_func *g = &c->a->tu->funcs[fn];
     if (g->nblocks == 0)
         return false;
-    int entry = g->entry;
-    fc_ctx sub = *c;
-    sub.fi = fn;
-    sub.holds = NULL; /* keep_call < 0: var_holds is not asked */
-    c->never[fn] = reach_return(&sub, g, &entry, 1, -1) < 0 ? 1 : 0;
+    c->never[fn] = entry_returns(c, g) ? 0 : 1;
     return c->never[fn] == 1;
 }
 
-static void check_fork(fc_ctx *c, const tl_func *f, const tl_instr *in, const tl_fn_model *m, tl_findings *out)
+/* Per fork call of a function: where its child returns, and whether its
+ * parent's branches return. */
+typedef struct {
+    int ret;            /* a return block the child reaches, -1 none */
+    bool parent_seen, parent_returns;
+} fork_fate;
+
+static void note_parent(fork_fate *ff, int witness)
 {
-    int id = in->call.id;
-    int *child = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *child);
-    int *parent = tl_xmalloc(((size_t)f->nblocks * 2 + 2) * sizeof *parent);
-    int nchild = 0, nparent = 0;
+    ff->parent_seen = true;
+    ff->parent_returns = ff->parent_returns || witness >= 0;
+}
+
+/* One pass over the branches and switches: each edge that tests a fork's
+ * result tells its child's or its parent's fate. */
+static void fork_fates(fc_ctx *c, const tl_func *f, const int *witness, fork_fate *fates)
+{
     for (int bi = 0; bi < f->nblocks; bi++) {
         const tl_block *b = &f->blocks[bi];
         if (b->term != TL_T_BRANCH && b->term != TL_T_SWITCH)
             continue;
+        bool has0 = false; /* a switch with a case 0: its default is the parent */
+        for (int v = 0; b->term == TL_T_SWITCH && v < b->nsucc - 1; v++)
+            has0 = has0 || b->case_values[v] == 0;
         for (int s = 0; s < b->nsucc; s++) {
-            int op;
+            int op, t = b->succ[s];
             int64_t k;
-            if (b->term == TL_T_SWITCH && s == b->nsucc - 1) {
-                /* the default of a switch on the result that has a case 0 */
-                bool has0 = false;
-                for (int v = 0; v < b->nsucc - 1; v++)
-                    has0 = has0 || b->case_values[v] == 0;
-                if (has0 && tl_own_edge_relation(b, 0, var_holds, c, &op, &k) == id)
-                    parent[nparent++] = b->succ[s];
+            bool dflt = b->term == TL_T_SWITCH && s == b->nsucc - 1;
+            int id = tl_own_edge_relation(b, dflt ? 0 : s, var_holds, c, &op, &k);
+            const tl_fn_model *m = id >= 0 ? tl_own_model(c->a, c->fi, id) : NULL;
+            if (!m || !m->spawn.child_if_zero || id >= f->ncalls || t < 0 || t >= f->nblocks)
                 continue;
+            fork_fate *ff = &fates[id];
+            if (dflt) {
+                if (has0)
+                    note_parent(ff, witness[t]);
+            } else if (op == TL_REL_EQ && k == 0) {
+                if (ff->ret < 0)
+                    ff->ret = witness[t];
+            } else if (tl_own_relation_succeeds(m->spawn.success, op, k) || (op == TL_REL_NE && k == 0)) {
+                note_parent(ff, witness[t]);
             }
-            if (tl_own_edge_relation(b, s, var_holds, c, &op, &k) != id)
-                continue;
-            if (op == TL_REL_EQ && k == 0)
-                child[nchild++] = b->succ[s];
-            else if (tl_own_relation_succeeds(m->spawn.success, op, k) ||
-                     (op == TL_REL_NE && k == 0) || (op == TL_REL_EQ && k != 0 && k > 0))
-                parent[nparent++] = b->succ[s];
         }
     }
-    int ret = nchild ? reach_return(c, f, child, nchild, id) : -1;
+}
+
+static void report_fork(const tl_func *f, const tl_instr *in, const fork_fate *ff, tl_findings *out)
+{
     /* the parent exits too (a daemon's fork, a double fork's first step) */
-    if (ret >= 0 && nparent && reach_return(c, f, parent, nparent, -1) < 0)
-        ret = -1;
-    if (ret >= 0) {
-        char name[96];
-        tl_own_user_name(&in->call, name, sizeof name);
-        const tl_block *rb = &f->blocks[ret];
-        tl_finding *fd = tl_findings_addf(
-            out, "orphaned-spawn", TL_SEV_WARNING, in->loc.file, in->loc.line, in->loc.col, f->name,
-            "the child process of %s() can return from '%s' at line %u and run the caller's code as a "
-            "second copy of the parent; end the child's branch with _exit() or exec*()",
-            name, f->name, rb->term_loc.line);
-        if (fd && in->call.text)
-            tl_finding_set_snippet(fd, in->call.text);
-        if (fd)
-            tl_finding_add_note(fd, rb->term_loc.file, rb->term_loc.line, rb->term_loc.col,
-                                "the child returns here");
-    }
-    free(child);
-    free(parent);
+    if (ff->ret < 0 || (ff->parent_seen && !ff->parent_returns))
+        return;
+    char name[96];
+    tl_own_user_name(&in->call, name, sizeof name);
+    const tl_block *rb = &f->blocks[ff->ret];
+    tl_finding *fd = tl_findings_addf(
+        out, "orphaned-spawn", TL_SEV_WARNING, in->loc.file, in->loc.line, in->loc.col, f->name,
+        "the child process of %s() can return from '%s' at line %u and run the caller's code as a "
+        "second copy of the parent; end the child's branch with _exit() or exec*()",
+        name, f->name, rb->term_loc.line);
+    if (fd && in->call.text)
+        tl_finding_set_snippet(fd, in->call.text);
+    if (fd)
+        tl_finding_add_note(fd, rb->term_loc.file, rb->term_loc.line, rb->term_loc.col,
+                            "the child returns here");
 }
 
 void tl_os_check_fork_children(const tl_analysis *a, tl_findings *out)
@@ -206,11 +253,19 @@ void tl_os_check_fork_children(const tl_analysis *a, tl_findings *out)
                 int *h = &c.holds[in->var];
                 *h = *h == -1 && v && v->kind == TL_E_CALLRES ? v->call_id : -2;
             }
+        int *witness = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *witness);
+        fork_fate *fates = tl_xmalloc(((size_t)f->ncalls + 1) * sizeof *fates);
+        for (int id = 0; id < f->ncalls; id++)
+            fates[id] = (fork_fate){-1, false, false};
+        plain_returns(&c, f, witness);
+        fork_fates(&c, f, witness, fates);
         for (int id = 0; id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
             if (cf->instr && cf->reached && cf->model && cf->model->spawn.child_if_zero)
-                check_fork(&c, f, cf->instr, cf->model, out);
+                report_fork(f, cf->instr, &fates[id], out);
         }
+        free(fates);
+        free(witness);
         free(c.holds);
         c.holds = NULL;
     }
