@@ -687,6 +687,28 @@ static void test_builtin_spot_checks(void **state) {
     assert_true(find(&ms, "pthread_exit")->noreturn);
     assert_null(tl_models_find(&ms, "pthread_mutex_lock")); /* locks deliberately not blocking */
 
+    /* child processes, Linux and POSIX AIO */
+    f = find(&ms, "fork");
+    assert_true(f->spawn.child_if_zero);
+    assert_int_equal(f->spawn.success, TL_SUCCESS_POSITIVE);
+    assert_string_equal(f->library, "process");
+    assert_int_equal(find(&ms, "posix_spawn")->spawn.handle_arg, 0);
+    f = find(&ms, "waitpid");
+    assert_string_equal(f->release.how, "reap");
+    assert_string_equal(f->release_all.task, "child process");
+    assert_true(f->blocking.present && f->blocking.unless_flag_mask == 1);
+    f = find(&ms, "signal");
+    assert_int_equal(f->release_all.nwhen, 2);
+    assert_true(f->release_all.when[0].values[0] == 17 && f->release_all.when[1].values[0] == 1);
+    assert_true(find(&ms, "io_submit")->start.present);
+    assert_true(find(&ms, "io_destroy")->teardown.present);
+    f = find(&ms, "io_getevents");
+    assert_int_equal(f->wait.timeout_arg, 4);
+    assert_int_equal(f->wait.only_if_nonzero_arg, 1);
+    assert_int_equal(find(&ms, "aio_suspend")->wait.timeout_arg, 2);
+    assert_int_equal(find(&ms, "aio_suspend64")->wait.timeout_arg, 2); /* alias */
+    assert_true(find(&ms, "aio_read")->nonblocking);
+
     /* replacements */
     assert_string_equal(tl_models_replacement(&ms, "libdill", "sleep"), "msleep(now() + ms)");
     assert_string_equal(tl_models_replacement(&ms, "libuv", "sleep"), "uv_timer_start()");
