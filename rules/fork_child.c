@@ -105,7 +105,7 @@ static bool returns_fork_result(fc_ctx *c, const tl_block *b)
     const tl_instr *ret = b->ninstrs ? &b->instrs[b->ninstrs - 1] : NULL;
     const tl_expr *v = ret && ret->kind == TL_I_RETURN ? tl_own_strip(ret->value) : NULL;
     int call = !v ? -1 : v->kind == TL_E_CALLRES ? v->call_id : v->kind == TL_E_VAR ? var_holds(c, v->var) : -1;
-    if (call < 0)
+    if (call < 0 || call >= c->a->tu->funcs[c->fi].ncalls)
         return false;
     const tl_fn_model *m = tl_own_model(c->a, c->fi, call);
     return m && m->spawn.child_if_zero;
@@ -184,8 +184,8 @@ static void fork_fates(fc_ctx *c, const tl_func *f, const int *witness, fork_fat
             int64_t k;
             bool dflt = b->term == TL_T_SWITCH && s == b->nsucc - 1;
             int id = tl_own_edge_relation(b, dflt ? 0 : s, var_holds, c, &op, &k);
-            const tl_fn_model *m = id >= 0 ? tl_own_model(c->a, c->fi, id) : NULL;
-            if (!m || !m->spawn.child_if_zero || id >= f->ncalls || t < 0 || t >= f->nblocks)
+            const tl_fn_model *m = id >= 0 && id < f->ncalls ? tl_own_model(c->a, c->fi, id) : NULL;
+            if (!m || !m->spawn.child_if_zero || t < 0 || t >= f->nblocks)
                 continue;
             fork_fate *ff = &fates[id];
             if (dflt) {
