@@ -17,15 +17,18 @@
  * from the child's branch a return of the function is reachable, and from
  * the parent's too - unless those returns give the fork's result (a wrapper
  * such as `pid_t my_fork(void)` returns twice on purpose, its caller takes
- * both branches), and unless the parent never returns (it exits: a
- * daemon's fork, or the first step of a double fork).  Paths end at
- * noreturn calls and at calls of functions of this TU that never return.
+ * both branches), unless the two sides return different constants (the
+ * caller can tell them apart: redis's ldbStartSession returns 1 in the
+ * child, 0 in the parent), and unless the parent never returns (it exits:
+ * a daemon's fork, or the first step of a double fork).  Paths end at
+ * noreturn calls and at calls of functions that never return (of this TU,
+ * or of another file by its summary: redis's exitFromChild()).
  *
  * Cost, linear: per function with a fork, one backward walk from its
  * returns (which block reaches which return), then one pass over the
- * branches' edges for all its fork calls; per function of the TU, one forward walk
- * for "never returns", memoised.  (A return of any fork's result counts as
- * a wrapper's, for every fork of the function.)
+ * branches' edges for all its fork calls; per TU, one forward walk per
+ * function for "never returns" (tl_analysis_never_returns).  (A return of
+ * any fork's result counts as a wrapper's, for every fork of the function.)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +41,7 @@ typedef struct {
     const tl_analysis *a;
     int fi;
     int *holds;        /* per variable: the call whose result it holds (-1 none, -2 several) */
-    signed char *never; /* per function of the TU: 1 never returns, 0 returns, -1 unknown */
+    bool *never;       /* per function of the TU: never returns (tl_analysis_never_returns) */
 } fc_ctx;
 
 static int var_holds(void *ctx, int var)
@@ -49,53 +52,16 @@ static int var_holds(void *ctx, int var)
     return c->holds[var] >= 0 ? c->holds[var] : -1;
 }
 
-static bool never_returns(fc_ctx *c, int fn);
-static bool block_stops(fc_ctx *c, const tl_block *b);
-
-/* Does block b end the path before its end (a call that never returns)? */
+/* Does block b end the path (a noreturn call, a call of a function that
+ * never returns)? */
 static bool block_stops(fc_ctx *c, const tl_block *b)
 {
     if (b->term == TL_T_NORETURN)
         return true;
-    for (int i = 0; i < b->ninstrs; i++) {
-        const tl_call *call = &b->instrs[i].call;
-        if (b->instrs[i].kind == TL_I_CALL && !call->is_spawn_entry && call->callee_func >= 0 &&
-            never_returns(c, call->callee_func))
+    for (int i = 0; i < b->ninstrs; i++)
+        if (b->instrs[i].kind == TL_I_CALL && tl_call_never_returns(c->a, c->never, &b->instrs[i].call))
             return true;
-    }
     return false;
-}
-
-/* Does the function's entry reach a return (paths end at noreturn calls)?
- * A forward walk. */
-static bool entry_returns(fc_ctx *c, const tl_func *f)
-{
-    bool *seen = tl_xcalloc((size_t)f->nblocks + 1, sizeof *seen);
-    int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack), n = 0;
-    bool found = false;
-    if (f->entry >= 0 && f->entry < f->nblocks) {
-        seen[f->entry] = true;
-        stack[n++] = f->entry;
-    }
-    while (n > 0 && !found) {
-        const tl_block *b = &f->blocks[stack[--n]];
-        if (block_stops(c, b))
-            continue;
-        if (b->term == TL_T_EXIT && b->id != f->exit) {
-            found = true;
-            break;
-        }
-        for (int s = 0; s < b->nsucc; s++) {
-            int t = b->succ[s];
-            if (t >= 0 && t < f->nblocks && !seen[t]) {
-                seen[t] = true;
-                stack[n++] = t;
-            }
-        }
-    }
-    free(seen);
-    free(stack);
-    return found;
 }
 
 /* Does the return block return a fork's result (a wrapper that returns
@@ -111,19 +77,51 @@ static bool returns_fork_result(fc_ctx *c, const tl_block *b)
     return m && m->spawn.child_if_zero;
 }
 
-/* witness[b]: a return block reachable from block b that does not return a
- * fork's result, or -1.  One backward walk from those returns over the
- * predecessors, not into blocks that end the path. */
-static void plain_returns(fc_ctx *c, const tl_func *f, int *witness)
+/* What the returns reachable from a block give: nothing yet, one constant,
+ * or several values / a value that is not a constant. */
+typedef struct {
+    enum { RV_NONE = 0, RV_CONST, RV_ANY } kind;
+    int64_t k;
+} ret_val;
+
+static bool rv_join(ret_val *into, ret_val v)
 {
-    int *queue = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *queue), head = 0, tail = 0;
+    if (v.kind == RV_NONE || into->kind == RV_ANY)
+        return false;
+    if (into->kind == RV_NONE || (v.kind == RV_CONST && into->kind == RV_CONST && v.k != into->k) ||
+        v.kind == RV_ANY) {
+        *into = into->kind == RV_NONE ? v : (ret_val){RV_ANY, 0};
+        return true;
+    }
+    return false;
+}
+
+static ret_val return_value(const tl_block *b)
+{
+    const tl_instr *ret = b->ninstrs ? &b->instrs[b->ninstrs - 1] : NULL;
+    const tl_expr *v = ret && ret->kind == TL_I_RETURN ? tl_own_strip(ret->value) : NULL;
+    if (v && v->kind == TL_E_CONST)
+        return (ret_val){RV_CONST, v->ival};
+    return (ret_val){RV_ANY, 0};
+}
+
+/* witness[b]: a return block reachable from block b that does not return a
+ * fork's result, or -1; rv[b]: what those returns give.  Backward walks
+ * from those returns over the predecessors, not into blocks that end the
+ * path: the witness is set once per block, the value changes at most twice
+ * (none, a constant, any), so both are linear. */
+static void plain_returns(fc_ctx *c, const tl_func *f, int *witness, ret_val *rv)
+{
+    int *queue = tl_xmalloc(((size_t)f->nblocks * 3 + 1) * sizeof *queue), head = 0, tail = 0;
     bool *stops = tl_xmalloc((size_t)f->nblocks + 1);
     for (int bi = 0; bi < f->nblocks; bi++) {
         const tl_block *b = &f->blocks[bi];
         witness[bi] = -1;
+        rv[bi] = (ret_val){RV_NONE, 0};
         stops[bi] = block_stops(c, b);
         if (b->term == TL_T_EXIT && bi != f->exit && !stops[bi] && !returns_fork_result(c, b)) {
             witness[bi] = bi;
+            rv[bi] = return_value(b);
             queue[tail++] = bi;
         }
     }
@@ -131,28 +129,18 @@ static void plain_returns(fc_ctx *c, const tl_func *f, int *witness)
         const tl_block *b = &f->blocks[queue[head++]];
         for (int p = 0; p < b->npred; p++) {
             int q = b->pred[p];
-            if (q < 0 || q >= f->nblocks || witness[q] >= 0 || stops[q])
+            if (q < 0 || q >= f->nblocks || stops[q])
                 continue;
-            witness[q] = witness[b->id];
-            queue[tail++] = q;
+            bool changed = witness[q] < 0;
+            if (changed)
+                witness[q] = witness[b->id];
+            changed = rv_join(&rv[q], rv[b->id]) || changed;
+            if (changed && tail < f->nblocks * 3)
+                queue[tail++] = q;
         }
     }
     free(stops);
     free(queue);
-}
-
-static bool never_returns(fc_ctx *c, int fn)
-{
-    if (fn < 0 || fn >= c->a->tu->nfuncs)
-        return false;
-    if (c->never[fn] >= 0)
-        return c->never[fn] == 1;
-    c->never[fn] = 0; /* recursion: assume it returns */
-    const tl_func *g = &c->a->tu->funcs[fn];
-    if (g->nblocks == 0)
-        return false;
-    c->never[fn] = entry_returns(c, g) ? 0 : 1;
-    return c->never[fn] == 1;
 }
 
 /* Per fork call of a function: where its child returns, and whether its
@@ -160,17 +148,19 @@ static bool never_returns(fc_ctx *c, int fn)
 typedef struct {
     int ret;            /* a return block the child reaches, -1 none */
     bool parent_seen, parent_returns;
+    ret_val child_rv, parent_rv; /* what the returns each side reaches give */
 } fork_fate;
 
-static void note_parent(fork_fate *ff, int witness)
+static void note_parent(fork_fate *ff, int witness, ret_val rv)
 {
     ff->parent_seen = true;
     ff->parent_returns = ff->parent_returns || witness >= 0;
+    rv_join(&ff->parent_rv, rv);
 }
 
 /* One pass over the branches and switches: each edge that tests a fork's
  * result tells its child's or its parent's fate. */
-static void fork_fates(fc_ctx *c, const tl_func *f, const int *witness, fork_fate *fates)
+static void fork_fates(fc_ctx *c, const tl_func *f, const int *witness, const ret_val *rv, fork_fate *fates)
 {
     for (int bi = 0; bi < f->nblocks; bi++) {
         const tl_block *b = &f->blocks[bi];
@@ -190,12 +180,13 @@ static void fork_fates(fc_ctx *c, const tl_func *f, const int *witness, fork_fat
             fork_fate *ff = &fates[id];
             if (dflt) {
                 if (has0)
-                    note_parent(ff, witness[t]);
+                    note_parent(ff, witness[t], rv[t]);
             } else if (op == TL_REL_EQ && k == 0) {
                 if (ff->ret < 0)
                     ff->ret = witness[t];
+                rv_join(&ff->child_rv, rv[t]);
             } else if (tl_own_relation_succeeds(m->spawn.success, op, k) || (op == TL_REL_NE && k == 0)) {
-                note_parent(ff, witness[t]);
+                note_parent(ff, witness[t], rv[t]);
             }
         }
     }
@@ -205,6 +196,10 @@ static void report_fork(const tl_func *f, const tl_instr *in, const fork_fate *f
 {
     /* the parent exits too (a daemon's fork, a double fork's first step) */
     if (ff->ret < 0 || (ff->parent_seen && !ff->parent_returns))
+        return;
+    /* the result tells the caller which side it is on: child and parent
+       return different constants (a wrapper returning twice, its own way) */
+    if (ff->child_rv.kind == RV_CONST && ff->parent_rv.kind == RV_CONST && ff->child_rv.k != ff->parent_rv.k)
         return;
     char name[96];
     tl_own_user_name(&in->call, name, sizeof name);
@@ -235,10 +230,8 @@ void tl_os_check_fork_children(const tl_analysis *a, tl_findings *out)
                   ff->calls[id].model->spawn.child_if_zero;
         if (!any)
             continue;
-        if (!c.never) {
-            c.never = tl_xmalloc((size_t)a->tu->nfuncs + 1);
-            memset(c.never, -1, (size_t)a->tu->nfuncs + 1);
-        }
+        if (!c.never)
+            c.never = tl_analysis_never_returns(a);
         /* variables assigned once, from a call's result */
         c.fi = fi;
         c.holds = tl_xmalloc(((size_t)f->nvars + 1) * sizeof *c.holds);
@@ -254,17 +247,19 @@ void tl_os_check_fork_children(const tl_analysis *a, tl_findings *out)
                 *h = *h == -1 && v && v->kind == TL_E_CALLRES ? v->call_id : -2;
             }
         int *witness = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *witness);
+        ret_val *rv = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *rv);
         fork_fate *fates = tl_xmalloc(((size_t)f->ncalls + 1) * sizeof *fates);
         for (int id = 0; id < f->ncalls; id++)
-            fates[id] = (fork_fate){-1, false, false};
-        plain_returns(&c, f, witness);
-        fork_fates(&c, f, witness, fates);
+            fates[id] = (fork_fate){-1, false, false, {RV_NONE, 0}, {RV_NONE, 0}};
+        plain_returns(&c, f, witness, rv);
+        fork_fates(&c, f, witness, rv, fates);
         for (int id = 0; id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
             if (cf->instr && cf->reached && cf->model && cf->model->spawn.child_if_zero)
                 report_fork(f, cf->instr, &fates[id], out);
         }
         free(fates);
+        free(rv);
         free(witness);
         free(c.holds);
         c.holds = NULL;

@@ -557,6 +557,71 @@ static void compute_blocking(tl_analysis *a, bool fd_ready) {
     free(order);
 }
 
+/* ---- functions that never return ---- */
+
+enum { NR_UNKNOWN = 0, NR_BUSY, NR_RETURNS, NR_NEVER };
+
+static bool nr_visit(const tl_analysis *a, unsigned char *st, int fi);
+
+static bool nr_call_stops(const tl_analysis *a, unsigned char *st, const tl_call *c) {
+    if (c->is_spawn_entry) return false;
+    if (c->callee_func >= 0 && c->callee_func < a->tu->nfuncs) return nr_visit(a, st, c->callee_func);
+    return a->program && c->callee && c->callee_usr && tl_program_never_returns(a->program, c->callee_usr);
+}
+
+/* Does function fi never return?  A forward walk from its entry; callees
+ * first (recursion: a function on the stack counts as returning). */
+static bool nr_visit(const tl_analysis *a, unsigned char *st, int fi) {
+    if (st[fi] == NR_RETURNS || st[fi] == NR_BUSY) return false;
+    if (st[fi] == NR_NEVER) return true;
+    st[fi] = NR_BUSY;
+    const tl_func *f = &a->tu->funcs[fi];
+    bool returns = f->nblocks == 0;
+    bool *seen = tl_xcalloc((size_t)f->nblocks + 1, sizeof *seen);
+    int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack), n = 0;
+    if (f->entry >= 0 && f->entry < f->nblocks) {
+        seen[f->entry] = true;
+        stack[n++] = f->entry;
+    }
+    while (n > 0 && !returns) {
+        const tl_block *b = &f->blocks[stack[--n]];
+        bool stops = b->term == TL_T_NORETURN;
+        for (int i = 0; i < b->ninstrs && !stops; i++)
+            stops = b->instrs[i].kind == TL_I_CALL && nr_call_stops(a, st, &b->instrs[i].call);
+        if (stops) continue;
+        if (b->term == TL_T_EXIT) {
+            returns = true;
+            break;
+        }
+        for (int s = 0; s < b->nsucc; s++) {
+            int t = b->succ[s];
+            if (t >= 0 && t < f->nblocks && !seen[t]) {
+                seen[t] = true;
+                stack[n++] = t;
+            }
+        }
+    }
+    free(seen);
+    free(stack);
+    st[fi] = returns ? NR_RETURNS : NR_NEVER;
+    return !returns;
+}
+
+bool *tl_analysis_never_returns(const tl_analysis *a) {
+    int n = a->tu->nfuncs;
+    unsigned char *st = tl_xcalloc((size_t)n + 1, 1);
+    bool *never = tl_xcalloc((size_t)n + 1, sizeof *never);
+    for (int fi = 0; fi < n; fi++) never[fi] = nr_visit(a, st, fi);
+    free(st);
+    return never;
+}
+
+bool tl_call_never_returns(const tl_analysis *a, const bool *never, const tl_call *c) {
+    if (c->is_spawn_entry) return false;
+    if (c->callee_func >= 0 && c->callee_func < a->tu->nfuncs) return never[c->callee_func];
+    return a->program && c->callee && c->callee_usr && tl_program_never_returns(a->program, c->callee_usr);
+}
+
 /* ---- roles declared in the source ---- */
 
 unsigned tl_analysis_roles(const tl_analysis *a, const char *name) {

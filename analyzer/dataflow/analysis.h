@@ -109,6 +109,15 @@ void tl_analysis_keep_values(const tl_analysis *a, tl_tu *tu);
  * through a field or a global pointer that slot's USR (*is_slot set). */
 const char *tl_call_target_usr(const tl_func *f, const tl_call *c, bool *is_slot);
 void tl_analysis_free(tl_analysis *a);
+/* Per function of the TU (a malloc'd array of nfuncs flags): does it never
+ * return - no return reachable from its entry, paths ending at noreturn
+ * calls (the front end's TL_T_NORETURN blocks), at calls of TU functions
+ * that never return, and, with a program, at calls of program functions
+ * whose summary says they never return (one level across files)? */
+bool *tl_analysis_never_returns(const tl_analysis *a);
+/* Does the call end the path (a TU or program function that never
+ * returns, given the flags above)? */
+bool tl_call_never_returns(const tl_analysis *a, const bool *never, const tl_call *c);
 /* The TL_ROLE_* bits the source declares for function `name` (tu->annots). */
 unsigned tl_analysis_roles(const tl_analysis *a, const char *name);
 
