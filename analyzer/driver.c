@@ -22,7 +22,9 @@
 
 #include "dataflow/analysis.h"
 #include "program/program.h"
+#include "frontend/error_spots.h"
 #include "frontend/frontend.h"
+#include "model/per_path.h"
 #include "report/analysis_limit.h"
 #include "report/suppress.h"
 #include "rules/rule.h"
@@ -131,6 +133,14 @@ const tl_model_set *tl_driver_config_models(const tl_model_set *base, const char
         tl_models_finish(ms);
         e.error = check_rule_ids(path, "enable", ms->enable, ms->nenable);
         if (!e.error) e.error = check_rule_ids(path, "disable", ms->disable, ms->ndisable);
+        for (size_t k = 0; k < ms->nper_path && !e.error; k++) {
+            const tl_per_path *pp = &ms->per_path[k];
+            char *where = tl_xasprintf("%s:%d", path, pp->line);
+            e.error = check_rule_ids(where, "per-path enable", pp->enable, pp->nenable);
+            if (!e.error)
+                e.error = check_rule_ids(where, "per-path disable", pp->disable, pp->ndisable);
+            free(where);
+        }
     }
     if (e.error) {
         tl_models_free(ms);
@@ -162,12 +172,32 @@ static void loc_of(CXSourceLocation loc, char **file, unsigned *line, unsigned *
     }
 }
 
+/* clang is asked for up to TL_CLANG_ERROR_LIMIT errors, to know which
+ * functions they touch (frontend/error_spots.h: past the limit, every
+ * function counts as touched); as clang itself does, only the first ones
+ * are shown. */
+#define MAX_SHOWN_ERRORS 20
+#define TL_CLANG_ERROR_LIMIT "1000"
+
 static void add_diagnostics(CXTranslationUnit tu, const char *main_file, tl_tu_result *out) {
     unsigned n = clang_getNumDiagnostics(tu);
+    int hidden = 0;
+    bool truncated = false;
     for (unsigned i = 0; i < n; i++) {
         CXDiagnostic d = clang_getDiagnostic(tu, i);
         enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
         if (sev < CXDiagnostic_Error) {
+            clang_disposeDiagnostic(d);
+            continue;
+        }
+        if (tl_error_spots_is_limit(d)) {
+            truncated = true;
+            clang_disposeDiagnostic(d);
+            continue;
+        }
+        if (out->nerrors >= MAX_SHOWN_ERRORS) {
+            out->nerrors++;
+            hidden++;
             clang_disposeDiagnostic(d);
             continue;
         }
@@ -197,6 +227,38 @@ static void add_diagnostics(CXTranslationUnit tu, const char *main_file, tl_tu_r
         }
         clang_disposeDiagnostic(d);
     }
+    if (hidden)
+        tl_findings_addf(&out->findings, "clang-diagnostic", TL_SEV_ERROR, main_file, 0, 0, NULL,
+                         "%s%d more clang error%s in this translation unit %s not shown",
+                         truncated ? "at least " : "", hidden, hidden == 1 ? "" : "s",
+                         hidden == 1 ? "is" : "are");
+}
+
+/* The main file's definitions left out because clang reported errors in them
+ * (frontend/error_spots.h): one note, at the first of them. */
+static void add_error_funcs(const tl_tu *ir, const char *main_file, tl_findings *out) {
+    int n = ir->nerror_funcs;
+    if (n == 0) return;
+    const tl_error_func *e = ir->error_funcs;
+    size_t cap = 256, len = 0;
+    char *names = tl_xmalloc(cap);
+    names[0] = 0;
+    for (int i = 0; i < n && i < 5; i++) {
+        const char *sep = i == 0 ? "" : (i + 1 == n ? " and " : ", ");
+        size_t need = len + strlen(sep) + strlen(e[i].name) + 3;
+        if (need > cap) {
+            cap = need * 2;
+            names = tl_xrealloc(names, cap);
+        }
+        len += (size_t)snprintf(names + len, cap - len, "%s'%s'", sep, e[i].name);
+    }
+    char more[48] = "";
+    if (n > 5) snprintf(more, sizeof more, " and %d more", n - 5);
+    tl_findings_addf(out, "clang-diagnostic", TL_SEV_NOTE, e[0].loc.file ? e[0].loc.file : main_file,
+                     e[0].loc.line, e[0].loc.col, e[0].name,
+                     "%d function%s not checked because of the clang errors in %s: %s%s", n,
+                     n == 1 ? "" : "s", n == 1 ? "it" : "them", names, more);
+    free(names);
 }
 
 /* ---- suppressions ---- */
@@ -398,6 +460,55 @@ static void scan_suppressions(CXTranslationUnit tu, tl_tu_unit *u) {
     free(files);
 }
 
+/* ---- settings: defaults < config < per-path entries < command line ---- */
+
+static void set_rules(bool *enabled, char *const *ids, size_t n, bool on) {
+    for (size_t k = 0; k < n; k++)
+        for (int i = 0; tl_rules[i] && i < MAX_RULES; i++)
+            if (!strcmp(ids[k], tl_rules[i]->id)) enabled[i] = on;
+}
+
+static void apply_per_path(const tl_per_path *e, void *data) {
+    tl_tu_unit *u = data;
+    if (e->profile >= 0) u->profile = (tl_profile)e->profile;
+    set_rules(u->enabled, e->disable, e->ndisable, false);
+    set_rules(u->enabled, e->enable, e->nenable, true);
+}
+
+static void resolve_settings(const tl_options *opts, const tl_model_set *base,
+                             const tl_model_set *models, const char *cfg, const char *path,
+                             tl_tu_unit *u) {
+    bool from_config = models && models != base;
+    u->profile = TL_PROFILE_DEFAULT;
+    if (from_config && models->has_profile) u->profile = models->profile;
+    for (int i = 0; i < MAX_RULES; i++) u->enabled[i] = false;
+    for (int i = 0; tl_rules[i] && i < MAX_RULES; i++) u->enabled[i] = true;
+    if (from_config) {
+        set_rules(u->enabled, models->disable, models->ndisable, false);
+        set_rules(u->enabled, models->enable, models->nenable, true);
+    }
+    /* per-path entries: relative to the config's directory, else (built-in
+       ones only) to the project root */
+    char *base_dir = NULL;
+    if (cfg) {
+        base_dir = tl_xstrdup(cfg);
+        char *slash = strrchr(base_dir, '/');
+        if (slash) *(slash == base_dir ? slash + 1 : slash) = 0;
+        else strcpy(base_dir, ".");
+    } else if (opts->root) {
+        base_dir = tl_xstrdup(opts->root);
+    }
+    char *rel = base_dir ? tl_per_path_relative(path, base_dir) : NULL;
+    if (rel) tl_per_path_each(from_config ? models : NULL, rel, apply_per_path, u);
+    free(rel);
+    free(base_dir);
+    if (opts->profile_set) u->profile = opts->profile;
+    for (int i = 0; tl_rules[i] && i < MAX_RULES; i++) {
+        if (opts->rule_state[i] == 0) u->enabled[i] = false;
+        else if (opts->rule_state[i] == 1) u->enabled[i] = true;
+    }
+}
+
 int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *base,
                     const tl_tu_job *job, tl_tu_unit **unit, tl_tu_result *out) {
     *unit = NULL;
@@ -444,27 +555,11 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
     u->path = path;
     u->dir = dir ? tl_xstrdup(dir) : NULL;
     u->models = models;
-    u->profile = TL_PROFILE_DEFAULT;
-    if (opts->profile_set) u->profile = opts->profile;
-    else if (models && models->has_profile) u->profile = models->profile;
-
-    for (int i = 0; i < MAX_RULES; i++) u->enabled[i] = false;
-    for (int i = 0; tl_rules[i] && i < MAX_RULES; i++) {
-        bool on = true;
-        if (models && models != base) {
-            for (size_t k = 0; k < models->ndisable; k++)
-                if (!strcmp(models->disable[k], tl_rules[i]->id)) on = false;
-            for (size_t k = 0; k < models->nenable; k++)
-                if (!strcmp(models->enable[k], tl_rules[i]->id)) on = true;
-        }
-        if (opts->rule_state[i] == 0) on = false;
-        else if (opts->rule_state[i] == 1) on = true;
-        u->enabled[i] = on;
-    }
+    resolve_settings(opts, base, models, cfg, path, u);
 
     /* parse */
     int nargs = job->nargs > 0 ? job->nargs : 0;
-    const char **args = tl_xmalloc((size_t)(nargs + 2) * sizeof *args);
+    const char **args = tl_xmalloc((size_t)(nargs + 5) * sizeof *args);
     int na = 0;
     bool own_resource_dir = false;
     for (int i = 0; i < nargs; i++)
@@ -479,6 +574,13 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
     if (!own_resource_dir) args[na++] = "-resource-dir=" TASKLINT_CLANG_RESOURCE_DIR;
 #endif
     (void)own_resource_dir;
+    /* last, so that they win over the project's own flags: warnings are never
+       reported, so clang computes none (nor complains about gcc's warning
+       options); clang prints no colour codes of its own; and errors are
+       known far enough to leave out only the functions they touch */
+    args[na++] = "-w";
+    args[na++] = "-fno-color-diagnostics";
+    args[na++] = "-ferror-limit=" TL_CLANG_ERROR_LIMIT;
     char *wd = dir ? tl_xasprintf("-working-directory=%s", dir) : NULL;
     if (wd) args[na++] = wd;
 
@@ -506,6 +608,7 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
                          "this file was not fully checked: tasklint could not lower all of its "
                          "functions; findings in it may be missing");
     }
+    add_error_funcs(&u->ir, path, &out->findings);
     tl_analysis a;
     memset(&a, 0, sizeof a);
     if (tl_analysis_run(&u->ir, models, u->profile, &a) != 0) {

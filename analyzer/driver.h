@@ -22,6 +22,8 @@ typedef struct {
     bool no_config;          /* do not look for .tasklint.yaml */
     bool no_suppression_reports; /* --disable suppression (the CLI drops them) */
     const char *config_path; /* --config FILE: use this config for every file */
+    const char *root;        /* the project root: the built-in per-path entries
+                                are relative to it when no config is found */
 } tl_options;
 
 typedef struct {

@@ -922,7 +922,8 @@ static void test_config_errors(void **state) {
     make_tmp(&t);
     expect_config_error(&t, "profile: strict\nprofiel: default\n", 2,
                         "unknown key 'profiel' (valid keys: profile, enable, disable, exempt, exclude, "
-                        "functions, replacements, library, annotations; did you mean 'profile'?)");
+                        "per-path, per-path-defaults, functions, replacements, library, annotations; "
+                        "did you mean 'profile'?)");
     expect_config_error(&t, "disable: [x]\nprofile: paranoid\n", 2,
                         "unknown value 'paranoid' for 'profile' (valid values: default, strict)");
     expect_config_error(&t, "exempt: [a, [b]]\n", 1, "'exempt' entries must be non-empty names");

@@ -2,49 +2,22 @@
  * --exclude GLOB and the `exclude:` list of the project config.  main.c
  * drops the matching TUs after discovery or the compile database has listed
  * them, before anything is parsed, so an excluded file is never analysed.
- * Globs are matched against the path relative to the project root. */
-#include <fnmatch.h>
+ * Globs are matched against the path relative to the project root
+ * (util/glob.c). */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "model/model.h"
 #include "store/fingerprint.h"
+#include "util/glob.h"
 #include "util/xalloc.h"
 
-/* The glob matches `path` or one of its leading directories. */
-static bool match_here(const char *glob, const char *path) {
-    if (fnmatch(glob, path, FNM_PATHNAME) == 0) return true;
-    size_t n = strlen(path);
-    char *dir = tl_xstrdup(path);
-    bool hit = false;
-    for (size_t i = n; i-- > 0 && !hit;) {
-        if (dir[i] != '/') continue;
-        dir[i] = 0;
-        hit = fnmatch(glob, dir, FNM_PATHNAME) == 0;
-    }
-    free(dir);
-    return hit;
-}
-
+/* util/glob.h: fnmatch with FNM_PATHNAME, `**` for any directories, a glob
+ * matching a directory covers every file under it; linear in the glob times
+ * the path, whatever an untrusted config writes. */
 bool tl_exclude_match(const char *glob, const char *relpath) {
-    while (relpath[0] == '.' && relpath[1] == '/') relpath += 2;
-    /* a trailing slash and double star: everything under the directory */
-    size_t gn = strlen(glob);
-    char *g = tl_xstrdup(glob);
-    if (gn > 3 && !strcmp(g + gn - 3, "/**")) g[gn - 3] = 0;
-    bool hit;
-    if (!strncmp(g, "**/", 3)) {
-        /* a leading double star and slash: any number of leading directories */
-        const char *rest = g + 3;
-        hit = match_here(rest, relpath);
-        for (const char *p = strchr(relpath, '/'); p && !hit; p = strchr(p + 1, '/'))
-            hit = match_here(rest, p + 1);
-    } else {
-        hit = match_here(g, relpath);
-    }
-    free(g);
-    return hit;
+    return tl_glob_match_under(glob, relpath);
 }
 
 /* The project config's `exclude:` globs, appended to *globs.  A config that

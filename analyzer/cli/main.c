@@ -982,7 +982,9 @@ static run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const
                 collect_result(&acc, j, &env->preloaded[c->miss_map[j]]);
             st = interrupted ? TL_POOL_INTERRUPTED : TL_POOL_DONE;
         } else {
-            st = tl_pool_run(&misses, &o->opts, env->base, env->jobs, c->store != NULL, true, &interrupted,
+            tl_options topts = o->opts;
+            topts.root = root; /* for the built-in per-path entries */
+            st = tl_pool_run(&misses, &topts, env->base, env->jobs, c->store != NULL, true, &interrupted,
                              collect_result, &acc);
         }
         if (st == TL_POOL_DONE && !interrupted) {
@@ -1309,7 +1311,14 @@ static int summarize_run(const tl_cli_options *o, const tl_model_set *base, cons
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
-    tl_pool_status st = tl_pool_run(tus, &o->opts, base, jobs, true, true, &interrupted, collect_summary, &acc);
+    char *first = o->npaths ? tl_cli_abspath(o->paths[0], NULL)
+                            : tl_cli_abspath(tus->items[0].file, tus->items[0].directory);
+    tl_options topts = o->opts;
+    char *root = tl_cli_root_for(first); /* for the built-in per-path entries */
+    topts.root = root;
+    free(first);
+    tl_pool_status st = tl_pool_run(tus, &topts, base, jobs, true, true, &interrupted, collect_summary, &acc);
+    free(root);
     sigaction(SIGINT, &old_int, NULL);
     int rc = 0;
     size_t failed = 0;

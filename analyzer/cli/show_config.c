@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "model/model.h"
+#include "model/per_path.h"
 #include "rules/rule.h"
 #include "store/store.h"
 #include "util/term_escape.h"
@@ -24,6 +25,42 @@ static bool listed(char *const *v, size_t n, const char *id) {
     for (size_t i = 0; i < n; i++)
         if (!strcmp(v[i], id)) return true;
     return false;
+}
+
+static void put_names(FILE *out, const char *what, char *const *v, size_t n) {
+    if (!n) return;
+    fprintf(out, " %s ", what);
+    for (size_t i = 0; i < n; i++) {
+        if (i) fputc(',', out);
+        tl_term_puts(out, v[i]);
+    }
+}
+
+static void put_entry(FILE *out, const tl_per_path *e, const char *from) {
+    fputs("  ", out);
+    tl_term_puts(out, e->glob);
+    fputc(':', out);
+    if (e->profile >= 0)
+        fprintf(out, " profile %s", e->profile == TL_PROFILE_STRICT ? "strict" : "default");
+    put_names(out, "disable", e->disable, e->ndisable);
+    put_names(out, "enable", e->enable, e->nenable);
+    if (e->line) fprintf(out, " (%s, line %d)\n", from, e->line);
+    else fprintf(out, " (%s)\n", from);
+}
+
+/* The per-path entries in the order they apply (per_path.h). */
+static void show_per_path(FILE *out, const tl_model_set *settings, const char *base) {
+    fputs("per-path: (globs relative to ", out);
+    tl_term_puts(out, base);
+    fputs("; every matching entry applies, later ones win; --profile, --enable and --disable "
+          "win over them)\n", out);
+    if (settings->no_path_defaults)
+        fputs("  built-in entries off (config: per-path-defaults: false)\n", out);
+    else
+        for (size_t i = 0; i < tl_per_path_nbuiltin; i++)
+            put_entry(out, &tl_per_path_builtin[i], "built in: test and benchmark directories");
+    for (size_t i = 0; i < settings->nper_path; i++)
+        put_entry(out, &settings->per_path[i], "config");
 }
 
 int tl_cli_show_config(const tl_cli_options *o, FILE *out) {
@@ -78,6 +115,22 @@ int tl_cli_show_config(const tl_cli_options *o, FILE *out) {
         else if (o->opts.rule_state[i] == 1) on = true, why = "--enable";
         fprintf(out, "  %-24s %-3s (%s)\n", id, on ? "on" : "off", why);
     }
+
+    /* per-path globs: relative to the config's directory, else (the built-in
+       entries) to the project root, as in the driver */
+    char *base;
+    if (cfg) {
+        base = tl_xstrdup(cfg);
+        char *slash = strrchr(base, '/');
+        if (slash) *(slash == base ? slash + 1 : slash) = 0;
+        else strcpy(base, ".");
+    } else {
+        char *abs = tl_cli_abspath(from, NULL);
+        base = tl_cli_root_for(abs);
+        free(abs);
+    }
+    show_per_path(out, &settings, base);
+    free(base);
 
     /* models: the built-in libraries, then --models files and the config's */
     tl_model_set builtin;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "error_spots.h"
 #include "../util/str_map.h"
 #include "../util/xalloc.h"
 
@@ -1521,6 +1522,8 @@ typedef struct {
     bool *in_header;
     int n, cap;
     const char *main_name;
+    tl_error_spots errors;    /* where clang reported errors */
+    int caperror;
 } fn_list;
 
 /* Is the declaration written in the main file, as the user wrote it?  A
@@ -1564,7 +1567,17 @@ static enum CXChildVisitResult collect_function(CXCursor c, CXCursor parent, CXC
     enum CXCursorKind k = clang_getCursorKind(c);
     if (k == CXCursor_FunctionDecl) tl_annot_collect(&l->b->annots, l->b->models, l->b->tu, c);
     if (k == CXCursor_FunctionDecl && clang_isCursorDefinition(c)) {
-        if (in_main_file(l, c)) {
+        if (tl_error_spots_touch(&l->errors, c)) {
+            /* clang's recovery is not the user's code: leave it out, and
+               say so for the main file's definitions */
+            if (in_main_file(l, c)) {
+                tl_tu *tu = l->b->tu;
+                tu->error_funcs = tl_xgrow(tu->error_funcs, tu->nerror_funcs, &l->caperror,
+                                           sizeof *tu->error_funcs);
+                tu->error_funcs[tu->nerror_funcs].name = cursor_spelling(c);
+                tu->error_funcs[tu->nerror_funcs++].loc = loc_of(l->b, c);
+            }
+        } else if (in_main_file(l, c)) {
             add_function(l, c, false);
         } else if (project_header_function(c)) {
             builder *b = l->b;
@@ -1599,7 +1612,9 @@ int tl_frontend_lower(CXTranslationUnit ctu, const tl_model_set *models, tl_tu *
     fn_list fns = {0};
     fns.b = &b;
     fns.main_name = out->main_file;
+    tl_error_spots_collect(ctu, &fns.errors);
     clang_visitChildren(clang_getTranslationUnitCursor(ctu), collect_function, &fns);
+    tl_error_spots_free(&fns.errors);
     for (int i = 0; i < fns.n; i++) {
         char *name = cursor_spelling(fns.fns[i]);
         tl_tu_add_func(out, name);

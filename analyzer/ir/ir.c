@@ -304,6 +304,8 @@ void tl_tu_free(tl_tu *tu) {
         free(tu->stores[i].fn_name);
     }
     free(tu->stores);
+    for (int i = 0; i < tu->nerror_funcs; i++) free(tu->error_funcs[i].name);
+    free(tu->error_funcs);
     for (int i = 0; i < tu->nfuncs; i++) tl_func_free(&tu->funcs[i]);
     free(tu->funcs);
     for (size_t i = 0; i < tu->nstrings; i++) free(tu->strings[i]);

@@ -197,10 +197,19 @@ typedef struct {
     char *text;            /* the annotate string that made it async (messages), or NULL */
 } tl_annot;
 
+/* A definition of the main file that was not lowered because clang reported
+ * an error inside it (frontend/error_spots.c); the driver says so. */
+typedef struct {
+    char *name;
+    tl_loc loc;
+} tl_error_func;
+
 typedef struct {
     char *main_file;
     tl_annot *annots;      /* annotated functions, by name (see tl_annot) */
     int nannots, capannots;
+    tl_error_func *error_funcs; /* in source order */
+    int nerror_funcs;
     tl_fn_store *stores;   /* function addresses stored into fields/globals */
     int nstores, capstores;
     int nskipped_funcs;    /* definitions the front end could not lower (shown with -v) */

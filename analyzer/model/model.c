@@ -15,6 +15,8 @@
  * loading is linear in the size of the documents and tl_models_find is O(1).
  */
 #include "model_loader.h"
+#include "per_path.h"
+#include "util/glob.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -270,6 +272,7 @@ void tl_models_free(tl_model_set *ms) {
     free_strv(ms->enable, ms->nenable);
     free_strv(ms->disable, ms->ndisable);
     free_strv(ms->exclude, ms->nexclude);
+    tl_per_path_free(ms->per_path, ms->nper_path);
     free_strv(ms->prefixes, ms->nprefixes);
     free_strv(ms->prefix_libs, ms->nprefixes);
     free_strv(ms->annot_names, ms->nannots);
@@ -358,6 +361,9 @@ int tl_models_copy(tl_model_set *dst, const tl_model_set *src) {
         free_strv(dst->annot_names, src->nannots);
         dst->annot_names = NULL;
     }
+    dst->per_path = tl_per_path_copy(src->per_path, src->nper_path, &failed);
+    dst->nper_path = dst->per_path ? src->nper_path : 0;
+    dst->no_path_defaults = src->no_path_defaults;
     dst->has_profile = src->has_profile;
     dst->profile = src->profile;
     if (failed) {
@@ -555,6 +561,10 @@ static int read_annotations(loader *L, const tl_yaml_node *n, tl_model_set *out)
     return 0;
 }
 
+int ml_read_names(loader *L, const tl_yaml_node *n, const char *what, char ***v, size_t *count) {
+    return read_names(L, n, what, v, count);
+}
+
 int tl_models_load_config(tl_model_set *ms, const char *path, tl_model_error *err) {
     tl_model_error dummy;
     if (!err) err = &dummy;
@@ -569,7 +579,9 @@ int tl_models_load_config(tl_model_set *ms, const char *path, tl_model_error *er
 int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, const char *path,
                                tl_model_error *err) {
     static const char *const keys[] = {"profile", "enable", "disable", "exempt", "exclude",
-                                       "functions", "replacements", "library", "annotations", NULL};
+                                       "per-path", "per-path-defaults", "functions",
+                                       "replacements", "library", "annotations", NULL};
+    static const char *const bools[] = {"false", "true", NULL};
     static const char *const profiles[] = {"default", "strict", NULL};
     tl_model_error dummy;
     loader L = {path ? path : "<config>", err ? err : &dummy, NULL, NULL};
@@ -589,7 +601,8 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
     }
     if (root->type != TL_YAML_MAP) {
         ml_fail(&L, root, "a config must be a mapping (keys: profile, enable, disable, exempt, "
-                              "exclude, functions, replacements, library, annotations)");
+                              "exclude, per-path, per-path-defaults, functions, replacements, "
+                              "library, annotations)");
         goto out;
     }
     if (ml_check_keys(&L, root, keys) != 0) goto out;
@@ -615,6 +628,21 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
     if ((x = tl_yaml_get(root, "exclude")) &&
         read_names(&L, x, "exclude", &scratch.exclude, &scratch.nexclude))
         goto out;
+    for (size_t i = 0; i < scratch.nexclude; i++) {
+        const char *why = tl_glob_valid(scratch.exclude[i], strlen(scratch.exclude[i]));
+        if (why) {
+            ml_fail(&L, x->type == TL_YAML_SEQ ? x->items[i] : x, "exclude glob '%.60s%s': %s",
+                    scratch.exclude[i], strlen(scratch.exclude[i]) > 60 ? "..." : "", why);
+            goto out;
+        }
+    }
+    if ((x = tl_yaml_get(root, "per-path")) &&
+        ml_read_per_path(&L, x, &scratch.per_path, &scratch.nper_path))
+        goto out;
+    int path_defaults = -1;
+    if ((x = tl_yaml_get(root, "per-path-defaults")) &&
+        ml_get_choice(&L, x, "per-path-defaults", bools, &path_defaults))
+        goto out;
     if ((x = tl_yaml_get(root, "annotations")) && read_annotations(&L, x, &scratch) != 0) goto out;
     if ((x = tl_yaml_get(root, "functions")) && read_functions(&L, x, &d) != 0) goto out;
     if ((x = tl_yaml_get(root, "replacements")) && read_replacements(&L, x, &d) != 0) goto out;
@@ -626,6 +654,17 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
     if (profile >= 0) {
         ms->has_profile = true;
         ms->profile = profile == 1 ? TL_PROFILE_STRICT : TL_PROFILE_DEFAULT;
+    }
+    if (path_defaults >= 0) ms->no_path_defaults = path_defaults == 0;
+    if (scratch.nper_path) {
+        tl_per_path *nv = realloc(ms->per_path, (ms->nper_path + scratch.nper_path) * sizeof *nv);
+        if (!nv) goto oom;
+        memcpy(nv + ms->nper_path, scratch.per_path, scratch.nper_path * sizeof *nv);
+        ms->per_path = nv;
+        ms->nper_path += scratch.nper_path;
+        free(scratch.per_path);
+        scratch.per_path = NULL;
+        scratch.nper_path = 0;
     }
     size_t exempt_before = ms->nexempt;
     struct {

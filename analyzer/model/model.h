@@ -249,6 +249,9 @@ typedef struct tl_model_set {
     size_t nenable, ndisable;
     char **exclude;           /* `exclude:` globs: files not analysed (cli/exclude.c) */
     size_t nexclude;
+    struct tl_per_path_s *per_path; /* `per-path:` entries, in file order (per_path.h) */
+    size_t nper_path;
+    bool no_path_defaults;    /* `per-path-defaults: false`: no built-in per-path entries */
     /* Lookup indexes, kept up to date by the loaders, copy and finish, so
      * that loading and every lookup by name are O(1) per name.  A set filled
      * by hand (tests) has none: tl_models_find and tl_models_is_exempt then

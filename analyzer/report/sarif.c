@@ -611,7 +611,8 @@ static void write_invocation(sarif_ctx *c, tl_jw *w, size_t dropped) {
         const tl_finding *f = &fs->items[i];
         if (!is_clang_diagnostic(f)) continue;
         tl_jw_object_begin(w);
-        tl_jw_kv_string(w, "level", "error");
+        /* errors; a note names the functions they left unchecked */
+        tl_jw_kv_string(w, "level", level_name(f->severity));
         write_message(w, f->message);
         if (nonempty(f->file)) {
             tl_jw_key(w, "locations");

@@ -83,9 +83,10 @@ else
     grep -qx "problem|src/with space/x.c|5|3|warning|orphaned-spawn|something leaks" "$T/res" || { fail "[new] tag / space in path"; cat "$T/res"; }
     grep -qx "problem|/abs/path/y.c|12|1|note|-|a note with \[brackets\] inside" "$T/res" || { fail "note with brackets"; cat "$T/res"; }
     grep -qx "problem|bad.c|1|22|error|clang-diagnostic|use of undeclared identifier 'undefined_thing'" "$T/res" || { fail "clang error"; cat "$T/res"; }
+    grep -qx "problem|bad.c|1|5|note|clang-diagnostic|1 function not checked because of the clang errors in it: 'f'" "$T/res" || { fail "skipped-function note"; cat "$T/res"; }
     # the source lines, carets and the summary produce nothing
-    [ "$(grep -c '^problem|' "$T/res")" = 9 ] || { fail "problem count"; cat "$T/res"; }
-    [ $fails = 0 ] && echo "ok   vscode: tasks.json problem matcher on real output (3 warnings, 3 notes, clang error)"
+    [ "$(grep -c '^problem|' "$T/res")" = 10 ] || { fail "problem count"; cat "$T/res"; }
+    [ $fails = 0 ] && echo "ok   vscode: tasks.json problem matcher on real output (3 warnings, 3 notes, clang error and its note)"
 fi
 
 # the same regexp with grep -P (PCRE), as a second engine

@@ -7,6 +7,8 @@
 
 #include "fuzz_target.h"
 #include "model/model.h"
+#include "model/per_path.h"
+#include "util/glob.h"
 
 static const char base_model[] = "library: base\n"
                                  "functions:\n"
@@ -27,13 +29,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         fuzz_require(memchr(err.msg, '\0', sizeof err.msg) != NULL, "the error is terminated");
         /* a bad config changes nothing in the set it was to extend */
         fuzz_require(ms.nfns == nfns_before && ms.nenable == 0 && ms.ndisable == 0 &&
-                         ms.nexempt == 0 && !ms.has_profile,
+                         ms.nexempt == 0 && !ms.has_profile && ms.nper_path == 0 &&
+                         !ms.no_path_defaults,
                      "a rejected config leaves the model set alone");
     } else {
         tl_models_finish(&ms);
         fuzz_require(tl_models_find(&ms, "base_spawn") != NULL, "a config keeps the base models");
         for (size_t i = 0; i < ms.nexempt; i++)
             fuzz_require(tl_models_is_exempt(&ms, ms.exempt[i]), "an exempt name is exempt");
+        /* per-path globs are valid (bounded) and match in bounded time */
+        for (size_t i = 0; i < ms.nper_path; i++) {
+            const tl_per_path *e = &ms.per_path[i];
+            fuzz_require(tl_glob_valid(e->glob, strlen(e->glob)) == NULL, "a kept glob is valid");
+            fuzz_require(e->profile >= -1 && e->profile <= TL_PROFILE_STRICT, "a known profile");
+            (void)tl_glob_match_under(e->glob, "tests/net/a_b/deep/file.c");
+        }
+        (void)tl_per_path_each(&ms, "tests/a.c", NULL, NULL);
     }
     tl_models_free(&ms);
     return 0;

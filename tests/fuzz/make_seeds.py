@@ -225,6 +225,24 @@ functions:                   # the project's own wrappers
     "crlf": "profile: strict\r\ndisable: [orphaned-spawn]\r\n",
     "bom": "\ufeffprofile: strict\n",
     "tab": "profile:\tstrict\n",
+    # per-path: (model/per_path.c)
+    "per-path-readme": "per-path:\n  \"tests/**\": {disable: [missing-timeout]}\n"
+                       "  \"src/core/*.c\": {profile: strict}\n",
+    "per-path-all-keys": "per-path:\n  \"**/gen_*.c\": {profile: default, enable: [unawaited-task], "
+                         "disable: [orphaned-spawn, missing-timeout]}\nper-path-defaults: false\n",
+    "per-path-block": "per-path:\n  tests:\n    disable:\n      - missing-timeout\n"
+                      "  'bench/[a-c]?*/**':\n    profile: strict\n",
+    "per-path-empty": "per-path: {}\nper-path-defaults: true\n",
+    "per-path-null-entry": "per-path:\n  tests:\n",
+    "per-path-list": "per-path: [tests]\n",
+    "per-path-bad-glob": "per-path:\n  \"a[b\": {disable: [missing-timeout]}\n",
+    "per-path-bad-escape": "per-path:\n  \"a\\\\\": {}\n",
+    "per-path-bad-key": "per-path:\n  tests: {exempt: [f]}\n",
+    "per-path-bad-profile": "per-path:\n  tests: {profile: lax}\n",
+    "per-path-hostile": "per-path:\n  \"" + "*a" * 200 + "b\": {}\n  \"" + "**/" * 100 + "x\": {}\n",
+    "per-path-alias": "per-path:\n  tests: &t {disable: [missing-timeout]}\n  bench: *t\n",
+    "per-path-defaults-bad": "per-path-defaults: maybe\n",
+    "exclude-bad-glob": "exclude: [ok, \"bad[\"]\n",
 }
 
 
