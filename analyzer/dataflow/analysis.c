@@ -561,20 +561,16 @@ static void compute_blocking(tl_analysis *a, bool fd_ready) {
 
 enum { NR_UNKNOWN = 0, NR_BUSY, NR_RETURNS, NR_NEVER };
 
-static bool nr_visit(const tl_analysis *a, unsigned char *st, int fi);
-
-static bool nr_call_stops(const tl_analysis *a, unsigned char *st, const tl_call *c) {
+static bool nr_call_stops(const tl_analysis *a, const unsigned char *st, const tl_call *c) {
     if (c->is_spawn_entry) return false;
-    if (c->callee_func >= 0 && c->callee_func < a->tu->nfuncs) return nr_visit(a, st, c->callee_func);
+    if (c->callee_func >= 0 && c->callee_func < a->tu->nfuncs) return st[c->callee_func] == NR_NEVER;
     return a->program && c->callee && c->callee_usr && tl_program_never_returns(a->program, c->callee_usr);
 }
 
-/* Does function fi never return?  A forward walk from its entry; callees
- * first (recursion: a function on the stack counts as returning). */
-static bool nr_visit(const tl_analysis *a, unsigned char *st, int fi) {
-    if (st[fi] == NR_RETURNS || st[fi] == NR_BUSY) return false;
-    if (st[fi] == NR_NEVER) return true;
-    st[fi] = NR_BUSY;
+/* Does function fi reach a return from its entry, given what is known of
+ * its callees (a callee not known to never return, returns)?  A forward
+ * walk; paths end at noreturn blocks and at calls that never return. */
+static bool nr_walk(const tl_analysis *a, const unsigned char *st, int fi) {
     const tl_func *f = &a->tu->funcs[fi];
     bool returns = f->nblocks == 0;
     bool *seen = tl_xcalloc((size_t)f->nblocks + 1, sizeof *seen);
@@ -603,15 +599,43 @@ static bool nr_visit(const tl_analysis *a, unsigned char *st, int fi) {
     }
     free(seen);
     free(stack);
-    st[fi] = returns ? NR_RETURNS : NR_NEVER;
-    return !returns;
+    return returns;
 }
 
+/* Callees first, with an explicit stack (no recursion on long call chains):
+ * a function is walked once all its TU callees are decided, except those
+ * on the stack (recursion), which count as returning.  Each function is
+ * pushed once per call to it: linear in the calls and blocks. */
 bool *tl_analysis_never_returns(const tl_analysis *a) {
     int n = a->tu->nfuncs;
     unsigned char *st = tl_xcalloc((size_t)n + 1, 1);
+    size_t cap = (size_t)n + 16, top = 0;
+    int *stack = tl_xmalloc(cap * sizeof *stack);
+    for (int root = 0; root < n; root++) {
+        if (st[root] != NR_UNKNOWN) continue;
+        stack[top++] = root;
+        while (top > 0) {
+            int g = stack[top - 1];
+            if (st[g] == NR_UNKNOWN) {
+                st[g] = NR_BUSY;
+                const tl_func *f = &a->tu->funcs[g];
+                for (int bi = 0; bi < f->nblocks; bi++)
+                    for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+                        const tl_instr *in = &f->blocks[bi].instrs[i];
+                        int c = in->kind == TL_I_CALL && !in->call.is_spawn_entry ? in->call.callee_func : -1;
+                        if (c < 0 || c >= n || st[c] != NR_UNKNOWN) continue;
+                        if (top == cap) stack = tl_xrealloc(stack, (cap *= 2) * sizeof *stack);
+                        stack[top++] = c;
+                    }
+                continue;
+            }
+            top--;
+            if (st[g] == NR_BUSY) st[g] = nr_walk(a, st, g) ? NR_RETURNS : NR_NEVER;
+        }
+    }
     bool *never = tl_xcalloc((size_t)n + 1, sizeof *never);
-    for (int fi = 0; fi < n; fi++) never[fi] = nr_visit(a, st, fi);
+    for (int fi = 0; fi < n; fi++) never[fi] = st[fi] == NR_NEVER;
+    free(stack);
     free(st);
     return never;
 }
