@@ -9,8 +9,9 @@
  * whose .c and .h files carry expectations.  A fixture is analysed as a
  * whole program, as the CLI does: phase 1 for each TU, link, phase 2
  * (driver.h; one CXIndex, arguments -I FIXTURES_DIR/include -std=gnu11 plus
- * the fixture's RUN-ARGS; the project config FIXTURES_DIR/.tasklint.yaml is
- * found by the driver).
+ * the fixture's RUN-ARGS; the project config is found by the driver as for
+ * any file: a program directory's own .tasklint.yaml first, else
+ * FIXTURES_DIR/.tasklint.yaml).
  * Expectations:
  *
  *     code();  // EXPECT: RULE              a finding of RULE on this line
