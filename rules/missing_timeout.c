@@ -48,7 +48,8 @@ static const char doc[] =
     "(`pthread_cond_wait`, `cnd_wait`, `uv_cond_wait`) that is not inside a loop of its "
     "function (its control-flow block lies on no cycle): without a predicate re-checked "
     "around it, a signal sent before the wait is lost. A function that waits on a "
-    "condition handed to it as a parameter is a wrapper: its callers own the loop.\n"
+    "condition handed to it as a parameter (or a local that only copies one, `cond = "
+    "cond_;`) is a wrapper: its callers own the loop.\n"
     "\n"
     "An io_uring wait (`io_uring_wait_cqe` and friends) waits for the operations in flight "
     "on its ring, as far as the function shows them: when one can wait on a peer (a socket "
@@ -270,11 +271,36 @@ static bool *blocks_on_cycles(const tl_func *f) {
     return cyclic;
 }
 
-/* blocks_on_cycles of the function being checked, computed on first use. */
+/* Facts of the function being checked, each computed on first use:
+ * blocks_on_cycles, and params_by_copy. */
 typedef struct {
     int fi;
     bool *cyclic;
+    int alias_fi;
+    bool *param_copy;
 } cycle_cache;
+
+/* Per variable of f: a local assigned exactly once, from a parameter
+ * (through casts: `pthread_cond_t *cond = cond_;` in a wrapper taking
+ * `void *cond_`).  One walk of the function. */
+static bool *params_by_copy(const tl_func *f) {
+    bool *copy = tl_xcalloc((size_t)f->nvars + 1, sizeof *copy);
+    unsigned char *nassign = tl_xcalloc((size_t)f->nvars + 1, 1);
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= f->nvars) continue;
+            if (nassign[in->var] < 2) nassign[in->var]++;
+            const tl_expr *e = in->value;
+            while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
+            copy[in->var] = e && e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nvars &&
+                            f->vars[e->var].kind == TL_VAR_PARAM;
+        }
+    for (int v = 0; v < f->nvars; v++)
+        copy[v] = copy[v] && nassign[v] == 1 && f->vars[v].kind == TL_VAR_LOCAL;
+    free(nassign);
+    return copy;
+}
 
 static bool block_in_cycle(cycle_cache *cc, const tl_analysis *a, int fi, int b) {
     const tl_func *f = &a->tu->funcs[fi];
@@ -289,10 +315,21 @@ static bool block_in_cycle(cycle_cache *cc, const tl_analysis *a, int fi, int b)
 
 /* Whether the waited object is a parameter of the waiting function: a
  * wrapper (uv_cond_wait over pthread_cond_wait) leaves the predicate loop to
- * its callers, so its own lack of a loop says nothing. */
-static bool object_is_param(const tl_func *f, const tl_call_facts *cf) {
+ * its callers, so its own lack of a loop says nothing.  A local that only
+ * copies a parameter counts as the parameter. */
+static bool object_is_param(cycle_cache *cc, const tl_analysis *a, int fi,
+                            const tl_call_facts *cf) {
+    const tl_func *f = &a->tu->funcs[fi];
     int v = object_var(&cf->instr->call, cf->model->wait.object_arg);
-    return v >= 0 && v < f->nvars && f->vars[v].kind == TL_VAR_PARAM;
+    if (v < 0 || v >= f->nvars) return false;
+    if (f->vars[v].kind == TL_VAR_PARAM) return true;
+    if (f->vars[v].kind != TL_VAR_LOCAL) return false;
+    if (cc->alias_fi != fi) {
+        free(cc->param_copy);
+        cc->param_copy = params_by_copy(f);
+        cc->alias_fi = fi;
+    }
+    return cc->param_copy[v];
 }
 
 /* The wait's kind after the model's refinements (see the top of the file);
@@ -304,7 +341,7 @@ static tl_wait_kind wait_event_kind(const tl_analysis *a, int fi, const tl_call_
     *zero_init = NULL;
     if (w->kind_if_zero_init != TL_WAIT_NONE && (*zero_init = zero_init_of(a, fi, cf, inits)))
         return w->kind_if_zero_init;
-    if (w->kind_if_unlooped != TL_WAIT_NONE && !object_is_param(&a->tu->funcs[fi], cf) &&
+    if (w->kind_if_unlooped != TL_WAIT_NONE && !object_is_param(cycles, a, fi, cf) &&
         !block_in_cycle(cycles, a, fi, cf->block))
         return w->kind_if_unlooped;
     return kind;
@@ -335,7 +372,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
     inflight.fi = -1;
     counter_inits inits;
     collect_counter_inits(a, &inits);
-    cycle_cache cycles = {-1, NULL};
+    cycle_cache cycles = {-1, NULL, -1, NULL};
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         const tl_func *f = &a->tu->funcs[fi];
         const tl_func_facts *ff = &a->funcs[fi];
@@ -394,6 +431,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
     }
     free_counter_inits(&inits);
     free(cycles.cyclic);
+    free(cycles.param_copy);
     tl_inflight_free(&inflight);
 }
 
