@@ -222,7 +222,8 @@ void tl_os_check_fork_children(const tl_analysis *a, tl_findings *out)
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         const tl_func *f = &a->tu->funcs[fi];
         const tl_func_facts *ff = &a->funcs[fi];
-        if (ff->exempt || f->nblocks == 0)
+        /* a return from main() ends the process (exit): no caller runs twice */
+        if (ff->exempt || f->nblocks == 0 || (f->name && strcmp(f->name, "main") == 0))
             continue;
         bool any = false;
         for (int id = 0; id < ff->ncalls && !any; id++)
