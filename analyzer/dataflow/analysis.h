@@ -67,6 +67,8 @@ typedef struct {
                                 (or its handle), -1 unknown: fd I/O on it does not block */
     int ready_data_param;    /* a second one: the user-data parameter when the registration
                                 passed the descriptor there (callback.data_arg), -1 none */
+    const char *ready_field; /* with ready_param: the field of the handle it points to that
+                                holds the ready descriptor (callback.ready_field), or NULL */
 } tl_context_info;
 
 /* Why a function may block: first blocking call, directly or through calls. */

@@ -180,6 +180,13 @@ static unsigned bits_of_var(const void *s, int v) {
  * (`c->fd` where c = handle->data and uv_poll_init(..., c->fd)). */
 static unsigned descriptor_bits(fd_ctx *c, fd_state *s, const tl_expr *e) {
     unsigned b = bits_of(s, desc_key(c, e, false)) & FDS_NOT_BLOCKING;
+    const tl_expr *x = fds_strip(e);
+    if (!b && x && x->kind == TL_E_CALLRES && x->call_id >= 0 && x->call_id < c->ff->ncalls)
+        return c->result_bits[x->call_id] & FDS_NOT_BLOCKING; /* read(g_io_channel_unix_get_fd(ch), ...) */
+    int h = !b && c->ready_field && x && x->kind == TL_E_MEMBER && x->name && x->nkids == 1 &&
+                    !strcmp(x->name, c->ready_field) ? fds_plain_var(x->kids[0]) : -1;
+    if (h >= 0 && h < c->nvars && (bits_of(s, h) & TL_FDS_READY))
+        return TL_FDS_READY; /* w->fd of the ready handle w (callback.ready_field) */
     char key[256];
     if (!b && c->global_nb && fds_global_key(c->f, e, key, sizeof key) && tl_str_map_get(c->global_nb, key) == G_NONBLOCKING)
         b = TL_FDS_NONBLOCKING; /* made non-blocking in this file, never otherwise set */
@@ -349,6 +356,11 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
         if (in->var >= 0 && in->var < c->nvars) forget_var(c, s, in->var);
         break;
     case TL_I_STORE: {
+        const tl_expr *t = fds_strip(in->target);
+        int h = c->ready_field && t && t->kind == TL_E_MEMBER && t->name && t->nkids == 1 &&
+                        !strcmp(t->name, c->ready_field) ? fds_plain_var(t->kids[0]) : -1;
+        if (h >= 0 && h < c->nvars && (bits_of(s, h) & TL_FDS_READY))
+            set_bits(c, s, h, bits_of(s, h) & ~(unsigned)TL_FDS_READY); /* w->fd = other: not the ready one */
         int key = desc_key(c, in->target, true);
         if (key < c->nvars) { /* not a field or element slot */
             bool through_addr = false;
@@ -563,7 +575,7 @@ static bool relevant(const tl_func_facts *ff) {
 }
 
 int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, bool readiness, int ready_param, int ready_param2,
-                   const tl_str_map *watched_fields, const tl_str_map *global_nonblocking) {
+                   const char *ready_field, const tl_str_map *watched_fields, const tl_str_map *global_nonblocking) {
     if (!relevant(ff) && !readiness) return 0;
     fd_ctx c;
     memset(&c, 0, sizeof c);
@@ -572,6 +584,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, bool readiness, int read
     c.readiness = readiness;
     c.ready_param = ready_param;
     c.ready_param2 = ready_param2;
+    c.ready_field = ready_param >= 0 ? ready_field : NULL;
     c.watched = watched_fields && tl_str_map_count(watched_fields) ? watched_fields : NULL;
     c.global_nb = global_nonblocking && tl_str_map_count(global_nonblocking) ? global_nonblocking : NULL;
     c.nvars = f->nvars;

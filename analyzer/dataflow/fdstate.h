@@ -27,10 +27,14 @@
  * the parameter ready on entry (-1 none; ready_param2 a second one), values reached from any parameter
  * are "derived", and descriptor I/O on a derived struct's field whose USR is
  * in watched_fields (the fields registered for readiness in this TU, or
- * NULL) is ready too.  Returns 0, or -1 when the work budget ran out (the
+ * NULL) is ready too, as is the field ready_field (or NULL) of a ready
+ * handle (`w->fd`, callback.ready_field).  A call result used as the
+ * descriptor carries the state its fd_state facet gives it (`from_arg`).
+ * Returns 0, or -1 when the work budget ran out (the
  * calls then keep no facts, which only makes fewer calls non-blocking). */
 int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, bool readiness, int ready_param, int ready_param2,
-                   const tl_str_map *watched_fields, const tl_str_map *global_nonblocking);
+                   const char *ready_field, const tl_str_map *watched_fields,
+                   const tl_str_map *global_nonblocking);
 /* File-wide facts about descriptors held in globals and statics (by USR, or
  * "USR[k]" for an element at a constant index), added to `globals` for
  * each function of the file: a descriptor some call makes non-blocking and

@@ -37,6 +37,7 @@ typedef struct {
     tl_func_facts *ff;
     bool readiness;
     int ready_param, ready_param2; /* parameters ready on entry, -1 none */
+    const char *ready_field;   /* the field of a ready handle holding its descriptor (w->fd), or NULL */
     const tl_str_map *watched; /* field USRs registered for readiness, or NULL */
     const tl_str_map *global_nb; /* globals (and elements): G_* bits file-wide, or NULL */
     int nvars;
