@@ -786,6 +786,43 @@ static void collect_watched_fields(const tl_analysis *a, tl_str_map *out) {
     tl_str_map_free(&ready_fields);
 }
 
+/* The functions of the TU in post-order of the in-TU call graph (callees
+ * before their callers; in a cycle, one of them first), by an iterative
+ * depth-first search: linear in functions and calls. */
+static int *callees_first(const tl_tu *tu, const tl_analysis *a) {
+    int n = tu->nfuncs;
+    int *order = tl_xmalloc(((size_t)n + 1) * sizeof *order), norder = 0;
+    int *stack = tl_xmalloc(((size_t)n + 1) * sizeof *stack), *next = tl_xcalloc((size_t)n + 1, sizeof *next);
+    bool *seen = tl_xcalloc((size_t)n + 1, sizeof *seen);
+    for (int root = 0; root < n; root++) {
+        if (seen[root]) continue;
+        int sp = 0;
+        stack[sp++] = root;
+        seen[root] = true;
+        while (sp > 0) {
+            int f = stack[sp - 1];
+            const tl_func_facts *ff = &a->funcs[f];
+            int callee = -1;
+            while (next[f] < ff->ncalls && callee < 0) {
+                const tl_call_facts *cf = &ff->calls[next[f]++];
+                int g = cf->instr ? cf->instr->call.callee_func : -1;
+                if (g >= 0 && g < n && !seen[g]) callee = g;
+            }
+            if (callee >= 0) {
+                seen[callee] = true;
+                stack[sp++] = callee;
+            } else {
+                order[norder++] = f;
+                sp--;
+            }
+        }
+    }
+    free(stack);
+    free(next);
+    free(seen);
+    return order;
+}
+
 int tl_analysis_run(const tl_tu *tu, const tl_model_set *models, tl_profile profile, tl_analysis *out) {
     return tl_analysis_run_program(tu, models, profile, NULL, out);
 }
@@ -816,12 +853,20 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     tl_str_map_init(&globals);
     collect_watched_fields(out, &watched);
     for (int fi = 0; fi < tu->nfuncs; fi++) tl_fdstate_collect_globals(&tu->funcs[fi], &out->funcs[fi], &globals);
-    for (int fi = 0; fi < tu->nfuncs; fi++) {
+    /* callees first, so that a call sees what its callee returns */
+    int *order = callees_first(tu, out);
+    unsigned *returns = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *returns);
+    for (int k = 0; k < tu->nfuncs; k++) {
+        int fi = order[k];
         const tl_context_info *ci = &out->funcs[fi].context;
         bool ready = ci->readiness && ci->kind == TL_CTX_LOOP_CALLBACK;
-        tl_fdstate_run(&tu->funcs[fi], &out->funcs[fi], ready, ready ? ci->ready_param : -1,
-                       ready ? ci->ready_data_param : -1, ready ? ci->ready_field : NULL, &watched, &globals);
+        tl_fdstate_env env = {ready, ready ? ci->ready_param : -1, ready ? ci->ready_data_param : -1,
+                              ready ? ci->ready_field : NULL, &watched, &globals, returns, tu->nfuncs};
+        tl_fdstate_run(&tu->funcs[fi], &out->funcs[fi], &env);
+        returns[fi] = out->funcs[fi].returns_fd_state;
     }
+    free(order);
+    free(returns);
     tl_str_map_free(&watched);
     tl_str_map_free(&globals);
     compute_blocking(out, false);

@@ -88,6 +88,8 @@ typedef struct {
     bool exempt;             /* config says: do not report in this function */
     bool constprop_incomplete; /* constant propagation hit the solver's limit: argument
                                   values and reachability may be incomplete */
+    unsigned returns_fd_state; /* TL_FDS_NONBLOCKING: every return gives a descriptor
+                                  known non-blocking (fdstate.c) */
 } tl_func_facts;
 
 struct tl_program;

@@ -292,6 +292,8 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
     unsigned new_bits = 0;
     bool apply_state = false;
     c->result_bits[id] = 0;
+    if ((!m || !m->fd_state.present) && c->func_returns && call->callee_func >= 0 && call->callee_func < c->f_count)
+        c->result_bits[id] = c->func_returns[call->callee_func]; /* int s = make_nonblocking_socket(); */
     if (m && m->fd_state.present) {
         const tl_fd_state_facet *d = &m->fd_state;
         bool value_ok, flag_ok;
@@ -325,6 +327,15 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
     }
 }
 
+/* `-1`: an error return, not a descriptor (I/O on it fails at once). */
+static bool negative_const(const tl_expr *e) {
+    e = fds_strip(e);
+    if (e && e->kind == TL_E_CONST) return e->ival < 0;
+    if (!e || e->kind != TL_E_UNARY || e->nkids != 1 || strcmp(e->op, "-") != 0) return false;
+    e = fds_strip(e->kids[0]);
+    return e && e->kind == TL_E_CONST && e->ival > 0;
+}
+
 static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
     switch (in->kind) {
     case TL_I_CALL:
@@ -354,6 +365,13 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
     }
     case TL_I_DECL:
         if (in->var >= 0 && in->var < c->nvars) forget_var(c, s, in->var);
+        break;
+    case TL_I_RETURN:
+        if (record && in->value && !negative_const(in->value)) { /* what every return gives (a must summary) */
+            unsigned b = descriptor_bits(c, s, in->value) & TL_FDS_NONBLOCKING;
+            c->return_bits = c->returned ? c->return_bits & b : b;
+            c->returned = true;
+        }
         break;
     case TL_I_STORE: {
         const tl_expr *t = fds_strip(in->target);
@@ -563,28 +581,34 @@ static const tl_dataflow_ops fs_ops = {
     .exhausted = fs_exhausted,
 };
 
-/* Does any call of f have a facet this analysis serves? */
-static bool relevant(const tl_func_facts *ff) {
+/* Does any call of f have a facet this analysis serves, or call a function
+ * whose result has a state? */
+static bool relevant(const tl_func_facts *ff, const unsigned *func_returns, int nfuncs) {
     for (int id = 0; id < ff->ncalls; id++) {
         const tl_fn_model *m = ff->calls[id].model;
         if (m && (m->fd_state.present || m->readiness_wait.present ||
                   (m->blocking.present && (m->blocking.fd_io || m->blocking.unless_field_arg >= 0))))
             return true;
+        int callee = ff->calls[id].instr ? ff->calls[id].instr->call.callee_func : -1;
+        if (func_returns && callee >= 0 && callee < nfuncs && func_returns[callee]) return true;
     }
     return false;
 }
 
-int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, bool readiness, int ready_param, int ready_param2,
-                   const char *ready_field, const tl_str_map *watched_fields, const tl_str_map *global_nonblocking) {
-    if (!relevant(ff) && !readiness) return 0;
+int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *env) {
+    ff->returns_fd_state = 0;
+    if (!relevant(ff, env->func_returns, env->nfuncs) && !env->readiness) return 0;
     fd_ctx c;
     memset(&c, 0, sizeof c);
     c.f = f;
     c.ff = ff;
-    c.readiness = readiness;
-    c.ready_param = ready_param;
-    c.ready_param2 = ready_param2;
-    c.ready_field = ready_param >= 0 ? ready_field : NULL;
+    c.readiness = env->readiness;
+    c.ready_param = env->ready_param;
+    c.ready_param2 = env->ready_param2;
+    c.ready_field = env->ready_param >= 0 ? env->ready_field : NULL;
+    c.func_returns = env->func_returns;
+    c.f_count = env->nfuncs;
+    const tl_str_map *watched_fields = env->watched_fields, *global_nonblocking = env->global_nonblocking;
     c.watched = watched_fields && tl_str_map_count(watched_fields) ? watched_fields : NULL;
     c.global_nb = global_nonblocking && tl_str_map_count(global_nonblocking) ? global_nonblocking : NULL;
     c.nvars = f->nvars;
@@ -612,6 +636,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, bool readiness, int read
             fs_destroy(&c, &s);
         }
     }
+    if (rc == 0 && c.returned) ff->returns_fd_state = c.return_bits;
     tl_dataflow_free(&res);
     tl_liveness_free(&c.live);
     tl_str_map_free(&c.slots);
