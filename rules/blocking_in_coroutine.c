@@ -76,7 +76,24 @@ static const char doc[] =
     "coroutine void worker(int ch) {\n"
     "    msleep(now() + 1);                 /* yields to other coroutines */\n"
     "}\n"
-    "```\n";
+    "```\n"
+    "\n"
+    "## Async contexts declared in the source\n"
+    "A function can say where it runs with an annotate attribute on any declaration the file "
+    "sees (a header's prototype is enough; the definition inherits it):\n"
+    "\n"
+    "- `__attribute__((annotate(\"tasklint::async\")))`: the function runs in a coroutine; "
+    "its blocking calls and chains are reported like those of a `go()` entry;\n"
+    "- `tasklint::blocking`: every call to the function blocks (a vendored library, a "
+    "synchronous RPC);\n"
+    "- `tasklint::nonblocking`: calls to it never block, whatever its body shows; chains stop "
+    "there.\n"
+    "\n"
+    "A project's own annotation strings work as they are written: map them in "
+    "`.tasklint.yaml` with `annotations: {coroutine_fn: async}` and QEMU-style code "
+    "(`#define coroutine_fn __attribute__((__annotate__(\"coroutine_fn\")))`) is checked: a "
+    "blocking call reached from a `coroutine_fn` is reported with its chain.  An async function "
+    "called from another one is checked on its own, not as a chain of its caller.\n";
 
 static const char *context_noun(tl_context_kind k) {
     return k == TL_CTX_COROUTINE ? "coroutine" : "event-loop callback";
@@ -130,6 +147,10 @@ static void sites_free(const tl_analysis *a, site_index *s) {
 static void describe_context(const tl_analysis *a, site_index *sites, const tl_func *f,
                              const tl_context_info *ctx, char *buf, size_t size) {
     const char *via = ctx->via ? ctx->via : "?";
+    if (ctx->declared) {
+        snprintf(buf, size, "coroutine '%s' (declared %s)", f->name, ctx->declared);
+        return;
+    }
     if (ctx->from_func < 0 && ctx->in_func) {
         /* registered in another function of the program, maybe another file */
         bool same_file = ctx->loc.file && f->loc.file && strcmp(ctx->loc.file, f->loc.file) == 0;
@@ -407,12 +428,17 @@ static void check(const tl_analysis *a, tl_findings *out) {
                     f->name, "blocking call %s() inside %s stalls every task on its thread%s%s", name, ctx_text,
                     fix ? "; use " : "", fix ? fix : "");
                 if (fd && in->call.text) tl_finding_set_snippet(fd, in->call.text);
+                char note[160];
+                if (ctx->declared) snprintf(note, sizeof note, "declared %s here", ctx->declared);
                 if (fd) tl_finding_add_note(fd, ctx->loc.file, ctx->loc.line, ctx->loc.col,
-                                            ctx->kind == TL_CTX_COROUTINE ? "coroutine started here"
-                                                                          : "callback registered here");
+                                            ctx->declared                   ? note
+                                            : ctx->kind == TL_CTX_COROUTINE ? "coroutine started here"
+                                                                            : "callback registered here");
                 continue;
             }
             if (cf->model && cf->model->nonblocking) continue;
+            /* a callee declared async is checked on its own */
+            if (tl_analysis_roles(a, in->call.callee) & TL_ROLE_ASYNC) continue;
             if (a->program) {
                 /* a library's function is judged by its model, not its body */
                 if (in->call.callee && (tl_models_find(a->models, in->call.callee) ||

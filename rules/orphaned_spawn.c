@@ -52,6 +52,23 @@ static const char os_doc[] =
     "functions modelled as `borrow` (e.g. `hquery`) do not.  A helper in\n"
     "another file that returns a handle it spawned is a spawn for its caller.\n"
     "\n"
+    "Child processes count too: a `fork()`/`vfork()`/`posix_spawn()` child\n"
+    "must be reaped (`waitpid(pid, ...)`, `waitid(P_PID, pid, ...)`), unless\n"
+    "the program reaps every child (a `wait()` or `waitpid(-1, ...)` reaper\n"
+    "anywhere, e.g. in a SIGCHLD handler, or `signal(SIGCHLD, SIG_IGN)`).\n"
+    "The child's branch of a fork (`pid == 0`) must end with `_exit()` or\n"
+    "`exec*()`: a child that returns from the forking function runs its\n"
+    "caller's code as a second copy of the parent, and is reported (not when\n"
+    "the parent exits instead, as a daemon's fork does, nor in a wrapper that\n"
+    "returns the pid like fork itself).\n"
+    "\n"
+    "A project can declare its own spawns in the source: a function declared\n"
+    "`__attribute__((annotate(\"tasklint::spawn\")))` returns a task handle\n"
+    "that must be released (a NULL or negative result started nothing), and a\n"
+    "parameter declared `tasklint::owns` takes over the handle passed there,\n"
+    "as a join or close would (one such parameter per function).  A config's\n"
+    "`annotations:` maps a project's existing annotation strings to these.\n"
+    "\n"
     "A handle spawned into a global or a struct field is owned by the\n"
     "program: it is flagged when no function of the whole program ever\n"
     "joins, detaches or closes that global or field (or hands it to a\n"
@@ -658,7 +675,7 @@ static void os_transfer(void *ctx, void *st, const tl_func *f, const tl_block *b
 static bool os_edge(void *ctx, void *st, const tl_func *f, const tl_block *b, int s)
 {
     os_state *p = st;
-    if (b->term != TL_T_BRANCH)
+    if (b->term != TL_T_BRANCH && b->term != TL_T_SWITCH)
         return p->n > 0;
     int k = 0;
     for (int i = 0; i < p->n; i++) {
@@ -959,7 +976,7 @@ static void report_limits(const os_ctx *c, bool solver_gave_up, tl_findings *out
                                  "paths through nested loops)");
 }
 
-static void check_func(const tl_analysis *a, int fi, tl_findings *out)
+static void check_func(const tl_analysis *a, int fi, tl_released_all *ra, tl_findings *out)
 {
     const tl_func *f = &a->tu->funcs[fi];
     if (f->nblocks == 0)
@@ -1006,7 +1023,7 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
             if (m->spawn.where == TL_HANDLE_NONE)
                 continue;
             if (!call_reached(a, fi, in->call.id) || tl_own_spawn_has_owner(a, fi, &in->call, m) ||
-                tl_own_spawn_detached(a, fi, in, m, &attrs))
+                tl_own_spawn_detached(a, fi, in, m, &attrs) || tl_own_released_all(a, ra, m->spawn.task))
                 continue;
             sp_mode mode;
             int var = -1;
@@ -1117,12 +1134,15 @@ static void os_check(const tl_analysis *a, tl_findings *out)
 {
     if (!a || !a->tu)
         return;
+    tl_released_all ra = {0};
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         if (a->funcs && a->funcs[fi].exempt)
             continue;
-        check_func(a, fi, out);
+        check_func(a, fi, &ra, out);
     }
+    tl_released_all_free(&ra);
     tl_os_check_slots(a, out);
+    tl_os_check_fork_children(a, out);
 }
 
 const tl_rule tl_rule_orphaned_spawn = {

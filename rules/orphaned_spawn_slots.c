@@ -46,6 +46,8 @@ static void report_slot(void *ctx, const tl_orphan_slot *s) {
     tl_detach_attrs_free(&attrs);
     if (detached)
         return; /* created detached: nothing to release */
+    if (tl_program_releases_all(c->a->program, s->task))
+        return; /* the program reaps every such task (release_all) */
     char verbs[64];
     tl_own_release_verbs(c->a->models, s->library, verbs, sizeof verbs);
     tl_finding *fd = tl_findings_addf(

@@ -344,6 +344,9 @@ bool tl_own_relation_fails(tl_success s, int op, int64_t k)
     case TL_SUCCESS_NONNEG:
         return (op == TL_REL_LT && k <= 0) || (op == TL_REL_LE && k < 0) ||
                (op == TL_REL_EQ && k < 0);
+    case TL_SUCCESS_POSITIVE: /* result <= 0 */
+        return (op == TL_REL_LT && k <= 1) || (op == TL_REL_LE && k <= 0) ||
+               (op == TL_REL_EQ && k <= 0);
     default:
         return false;
     }
@@ -359,6 +362,9 @@ bool tl_own_relation_succeeds(tl_success s, int op, int64_t k)
     case TL_SUCCESS_NONNEG:
         return (op == TL_REL_GE && k >= 0) || (op == TL_REL_GT && k >= -1) ||
                (op == TL_REL_EQ && k >= 0);
+    case TL_SUCCESS_POSITIVE: /* result > 0 */
+        return (op == TL_REL_GE && k >= 1) || (op == TL_REL_GT && k >= 0) ||
+               (op == TL_REL_EQ && k >= 1);
     default:
         return false;
     }
@@ -505,17 +511,32 @@ const tl_expr **tl_own_outcome_defs(const tl_analysis *a, int fi)
     return defs;
 }
 
-int tl_own_edge_relation(const tl_block *b, int s, tl_own_var_holds_fn var_holds, void *ctx,
-                         int *op, int64_t *k)
+/* Block b's edge s as a relation on a call's result: a branch on the
+ * condition (defs as for tl_own_edge_spawn_outcome, may be NULL) or a case
+ * of a switch on the result (the default edge says nothing). */
+static int edge_relation(const tl_block *b, int s, tl_own_var_holds_fn var_holds, void *ctx,
+                         const tl_expr *const *defs, int *op, int64_t *k)
 {
-    if (b->term != TL_T_BRANCH || !b->cond || s < 0 || s > 1)
-        return -1;
     int call;
-    if (!parse_cond(b->cond, var_holds, ctx, NULL, &call, op, k))
+    if (b->term == TL_T_SWITCH && b->cond && s >= 0 && s < b->nsucc - 1) {
+        if ((call = subject_call(b->cond, var_holds, ctx)) < 0)
+            return -1;
+        *op = TL_REL_EQ;
+        *k = b->case_values[s];
+        return call;
+    }
+    if (b->term != TL_T_BRANCH || !b->cond || s < 0 || s > 1 ||
+        !parse_cond(b->cond, var_holds, ctx, defs, &call, op, k))
         return -1;
     if (s == 1)
         *op = tl_own_rel_negate(*op);
     return call;
+}
+
+int tl_own_edge_relation(const tl_block *b, int s, tl_own_var_holds_fn var_holds, void *ctx,
+                         int *op, int64_t *k)
+{
+    return edge_relation(b, s, var_holds, ctx, NULL, op, k);
 }
 
 int tl_own_edge_spawn_outcome(const tl_analysis *a, int fi, const tl_block *b, int s,
@@ -523,17 +544,14 @@ int tl_own_edge_spawn_outcome(const tl_analysis *a, int fi, const tl_block *b, i
                               const tl_expr *const *defs, int *outcome)
 {
     *outcome = 0;
-    if (b->term != TL_T_BRANCH || !b->cond || s < 0 || s > 1)
-        return -1;
-    int call, op;
+    int op;
     int64_t k;
-    if (!parse_cond(b->cond, var_holds, ctx, defs, &call, &op, &k))
+    int call = edge_relation(b, s, var_holds, ctx, defs, &op, &k);
+    if (call < 0)
         return -1;
     const tl_fn_model *m = tl_own_model(a, fi, call);
     if (!m || !m->spawn.present)
         return -1;
-    if (s == 1)
-        op = tl_own_rel_negate(op);
     if (tl_own_relation_fails(m->spawn.success, op, k))
         *outcome = -1;
     else if (tl_own_relation_succeeds(m->spawn.success, op, k))

@@ -59,6 +59,18 @@ bool tl_own_spawn_detached(const tl_analysis *a, int fi, const tl_instr *spawn,
                            const tl_fn_model *m, tl_detach_attrs *d);
 void tl_detach_attrs_free(tl_detach_attrs *d);
 
+/* Is every handle of this task noun released wholesale by some call of the
+ * program (a model's release_all: wait(), waitpid(-1, ...), SIGCHLD set to
+ * SIG_IGN)?  r caches a TU's answer when there is no program (zero it
+ * first, free it with tl_released_all_free).  rules/release_all.c. */
+typedef struct {
+    const char **tasks;
+    int n, cap;
+    bool collected;
+} tl_released_all;
+bool tl_own_released_all(const tl_analysis *a, tl_released_all *r, const char *task);
+void tl_released_all_free(tl_released_all *r);
+
 /* Where an out-pointer argument (`&t`, `&arr[i]`, `&s.t`, `p`, `&p->t`)
  * points to. */
 typedef enum {
@@ -96,11 +108,17 @@ int tl_own_rel_negate(int op);
  * condition may test the result directly (TL_E_CALLRES) or a variable for
  * which var_holds(ctx, v) gives the call id whose result it holds (-1:
  * none), bare, under `!`, or compared with a constant (==, !=, <, <=, >, >=,
- * either side).  A variable v with defs[v] set stands for that condition
+ * either side), or a switch on the result (`case 0:`; the default edge
+ * says nothing).  A variable v with defs[v] set stands for that condition
  * (`ok = pthread_create(...) == 0; ... if (ok)`; defs may be NULL, see
  * tl_own_outcome_defs).  Returns the spawn's call id, or -1 when the edge
  * says nothing about a spawn's outcome. */
 typedef int (*tl_own_var_holds_fn)(void *ctx, int var);
+/* The relation "result(call) OP k" that holds on edge s of block b (a branch
+ * as above, or a switch case on the result); returns the call id, -1 when
+ * the edge says nothing about a call's result. */
+int tl_own_edge_relation(const tl_block *b, int s, tl_own_var_holds_fn var_holds, void *ctx, int *op,
+                         int64_t *k);
 int tl_own_edge_spawn_outcome(const tl_analysis *a, int fi, const tl_block *b, int s,
                               tl_own_var_holds_fn var_holds, void *ctx,
                               const tl_expr *const *defs, int *outcome);
@@ -147,5 +165,8 @@ void tl_os_check_slots(const tl_analysis *a, tl_findings *out);
 /* unawaited-task: generators created and torn down in function fi without
  * ever being resumed (unawaited_generators.c). */
 void tl_ut_check_never_resumed(const tl_analysis *a, int fi, tl_findings *out);
+/* A fork's child branch that returns into the caller's code
+ * (rules/fork_child.c). */
+void tl_os_check_fork_children(const tl_analysis *a, tl_findings *out);
 
 #endif

@@ -11,8 +11,9 @@
  * (driver.h; one CXIndex, arguments -I FIXTURES_DIR/include, the include
  * directories of the libraries whose real headers fixtures use (GLib:
  * fixture_cflags.h, written by tests/CMakeLists.txt from pkg-config),
- * -std=gnu11 plus the fixture's RUN-ARGS; the project config FIXTURES_DIR/.tasklint.yaml is
- * found by the driver).
+ * -std=gnu11 plus the fixture's RUN-ARGS; the project config is found by
+ * the driver as for any file: a program directory's own .tasklint.yaml
+ * first, else FIXTURES_DIR/.tasklint.yaml).
  * Expectations:
  *
  *     code();  // EXPECT: RULE              a finding of RULE on this line

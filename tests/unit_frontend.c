@@ -503,8 +503,59 @@ static void test_header_static_functions(void **state) {
     release(fx);
 }
 
+static const tl_annot *annot_of(const tl_tu *tu, const char *name) {
+    for (int i = 0; i < tu->nannots; i++)
+        if (strcmp(tu->annots[i].name, name) == 0) return &tu->annots[i];
+    return NULL;
+}
+
+/* Annotate attributes on declarations (headers too, inherited by a later
+ * definition, on parameters) become roles; other strings are ignored. */
+static void test_annotations(void **state) {
+    (void)state;
+    fixture *fx = parse_with_header(
+        "#include \"helper.h\"\n"
+        "int co_read(int fd) { sleep(1); return fd; }\n" /* async from the header */
+        "__attribute__((annotate(\"tasklint::nonblocking\"))) void quick(void) { sleep(1); }\n"
+        "__attribute__((annotate(\"unrelated\"))) void other(void) {}\n"
+        "void plain(void) { quick(); legacy(); co_read(3); }\n",
+        "int co_read(int fd) __attribute__((annotate(\"tasklint::async\")));\n"
+        "__attribute__((annotate(\"tasklint::blocking\"))) int legacy(void);\n"
+        "__attribute__((annotate(\"tasklint::spawn\"))) void *task_new(void);\n"
+        "void task_free(int flags, __attribute__((annotate(\"tasklint::owns\"))) void *t);\n");
+    const tl_annot *a = annot_of(&fx->tu, "co_read");
+    assert_non_null(a);
+    assert_int_equal(a->roles, TL_ROLE_ASYNC);
+    assert_string_equal(a->text, "tasklint::async");
+    assert_int_equal(annot_of(&fx->tu, "legacy")->roles, TL_ROLE_BLOCKING);
+    assert_int_equal(annot_of(&fx->tu, "quick")->roles, TL_ROLE_NONBLOCKING);
+    a = annot_of(&fx->tu, "task_new");
+    assert_int_equal(a->roles, TL_ROLE_SPAWN);
+    assert_true(a->returns_pointer);
+    a = annot_of(&fx->tu, "task_free");
+    assert_int_equal(a->roles, 0);
+    assert_int_equal(a->owns, 2); /* parameter 1 */
+    assert_null(annot_of(&fx->tu, "other"));
+    assert_null(annot_of(&fx->tu, "plain"));
+    /* the analysis: contexts and call models */
+    const tl_context_info *ci = &fx->an.funcs[func_index(fx, "co_read")].context;
+    assert_int_equal(ci->kind, TL_CTX_COROUTINE);
+    assert_string_equal(ci->declared, "tasklint::async");
+    assert_int_equal(fx->an.funcs[func_index(fx, "plain")].context.kind, TL_CTX_NONE);
+    assert_true(tl_call_is_blocking(call_to(fx, "plain", "legacy")));
+    assert_false(tl_call_is_blocking(call_to(fx, "plain", "quick")));
+    assert_true(call_to(fx, "plain", "quick")->model->nonblocking);
+    /* quick's own body blocks, but it is declared non-blocking */
+    assert_false(fx->an.funcs[func_index(fx, "quick")].blocks.may_block);
+    assert_true(fx->an.funcs[func_index(fx, "co_read")].blocks.may_block);
+    assert_int_equal(tl_analysis_roles(&fx->an, "co_read"), TL_ROLE_ASYNC);
+    assert_int_equal(tl_analysis_roles(&fx->an, "plain"), 0);
+    release(fx);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_annotations),
         cmocka_unit_test(test_if_else_and_returns),
         cmocka_unit_test(test_short_circuit_and_conditional),
         cmocka_unit_test(test_loops_and_constant_conditions),

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dataflow/analysis.h"
 #include "model/model.h"
 
 struct tl_builtin_model {
@@ -507,6 +508,74 @@ static void test_descriptor_facets(void **state) {
 #undef ERR
 }
 
+/* Child processes: spawn success `positive` with `child_if_zero`, release
+ * `how: reap`, and `release_all` with its `when` conditions. */
+static void test_process_facets(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  fork: {spawn: {handle: result, success: positive, child_if_zero: true, task: child process}}\n"
+                 "  reap: {release: {arg: 0, how: reap}}\n"
+                 "  reap_any: {release_all: {task: child process}}\n"
+                 "  reap_if: {release_all: {task: child process, when: [{arg: 0, values: [-1, 0]}, {arg: 2, values: 1}]}}\n"
+                 "  reap_one_cond: {release_all: {task: t, when: {arg: 1, values: [17]}}}\n");
+    const tl_fn_model *f = find(&ms, "fork");
+    assert_int_equal(f->spawn.success, TL_SUCCESS_POSITIVE);
+    assert_true(f->spawn.child_if_zero);
+    assert_string_equal(f->spawn.task, "child process");
+    assert_string_equal(find(&ms, "reap")->release.how, "reap");
+    const tl_release_all_facet *ra = &find(&ms, "reap_any")->release_all;
+    assert_true(ra->present);
+    assert_string_equal(ra->task, "child process");
+    assert_int_equal(ra->nwhen, 0);
+    ra = &find(&ms, "reap_if")->release_all;
+    assert_int_equal(ra->nwhen, 2);
+    assert_int_equal(ra->when[0].arg, 0);
+    assert_int_equal(ra->when[0].nvalues, 2);
+    assert_true(ra->when[0].values[0] == -1 && ra->when[0].values[1] == 0);
+    assert_int_equal(ra->when[1].arg, 2);
+    assert_int_equal(ra->when[1].nvalues, 1);
+    assert_true(ra->when[1].values[0] == 1);
+    ra = &find(&ms, "reap_one_cond")->release_all;
+    assert_int_equal(ra->nwhen, 1);
+    assert_true(ra->when[0].arg == 1 && ra->when[0].values[0] == 17);
+    /* conditions on values */
+    tl_cval minus1 = {TL_CV_INT, -1, -1}, seven = {TL_CV_INT, 7, -1}, null = {TL_CV_NULL, 0, -1},
+            unknown = {TL_CV_UNKNOWN, 0, -1};
+    const tl_arg_values *w0 = &find(&ms, "reap_if")->release_all.when[0];
+    assert_true(tl_arg_value_in(w0, &minus1));
+    assert_true(tl_arg_value_in(w0, &null));
+    assert_false(tl_arg_value_in(w0, &seven));
+    assert_false(tl_arg_value_in(w0, &unknown));
+    /* a copy keeps the task noun; a later definition removes the facet */
+    tl_model_set cp;
+    assert_int_equal(tl_models_copy(&cp, &ms), 0);
+    assert_string_equal(find(&cp, "reap_any")->release_all.task, "child process");
+    tl_models_free(&cp);
+    load_ok(&ms, "library: demo\nfunctions:\n  reap_any: {release_all: false}\n");
+    assert_false(find(&ms, "reap_any")->release_all.present);
+    tl_models_free(&ms);
+
+    expect_error("library: x\nfunctions:\n  f: {spawn: {handle: result, child_if_zero: true}}\n", 3,
+                 "'child_if_zero' needs 'handle: result' and 'success: positive'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {spawn: {handle: result, success: postive}}\n", 3,
+                 "unknown value 'postive'", "did you mean 'positive'");
+    expect_error("library: x\nfunctions:\n  f: {release: {arg: 0, how: reaped}}\n", 3, "unknown value 'reaped'",
+                 "reap");
+    expect_error("library: x\nfunctions:\n  f: {release_all: {when: [{arg: 0, values: [1]}]}}\n", 3,
+                 "'release_all'", "needs 'task'");
+    expect_error("library: x\nfunctions:\n  f: {release_all: {task: t, when: [{arg: 0}]}}\n", 3,
+                 "needs 'arg' and 'values'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {release_all: {task: t, when: [{arg: 0, values: []}]}}\n", 3,
+                 "'values'", "1 to 4");
+    expect_error("library: x\nfunctions:\n  f: {release_all: {task: t, when: 3}}\n", 3, "'when'",
+                 "1 to 4 conditions");
+    expect_error("library: x\nfunctions:\n  f: {release_all: {task: t, when: [{arg: 0, value: [1]}]}}\n", 3,
+                 "unknown key 'value'", NULL);
+}
+
 static void test_lookup(void **state) {
     (void)state;
     tl_model_set ms;
@@ -870,6 +939,28 @@ static void test_builtin_spot_checks(void **state) {
     assert_true(find(&ms, "pthread_exit")->noreturn);
     assert_null(tl_models_find(&ms, "pthread_mutex_lock")); /* locks deliberately not blocking */
 
+    /* child processes, Linux and POSIX AIO */
+    f = find(&ms, "fork");
+    assert_true(f->spawn.child_if_zero);
+    assert_int_equal(f->spawn.success, TL_SUCCESS_POSITIVE);
+    assert_string_equal(f->library, "process");
+    assert_int_equal(find(&ms, "posix_spawn")->spawn.handle_arg, 0);
+    f = find(&ms, "waitpid");
+    assert_string_equal(f->release.how, "reap");
+    assert_string_equal(f->release_all.task, "child process");
+    assert_true(f->blocking.present && f->blocking.unless_flag_mask == 1);
+    f = find(&ms, "signal");
+    assert_int_equal(f->release_all.nwhen, 2);
+    assert_true(f->release_all.when[0].values[0] == 17 && f->release_all.when[1].values[0] == 1);
+    assert_true(find(&ms, "io_submit")->start.present);
+    assert_true(find(&ms, "io_destroy")->teardown.present);
+    f = find(&ms, "io_getevents");
+    assert_int_equal(f->wait.timeout_arg, 4);
+    assert_int_equal(f->wait.only_if_nonzero_arg, 1);
+    assert_int_equal(find(&ms, "aio_suspend")->wait.timeout_arg, 2);
+    assert_int_equal(find(&ms, "aio_suspend64")->wait.timeout_arg, 2); /* alias */
+    assert_true(find(&ms, "aio_read")->nonblocking);
+
     /* replacements */
     assert_string_equal(tl_models_replacement(&ms, "libdill", "sleep"), "msleep(now() + ms)");
     assert_string_equal(tl_models_replacement(&ms, "libuv", "sleep"), "uv_timer_start()");
@@ -1073,7 +1164,7 @@ static void expect_config_error(const tmpdir *t, const char *text, int line, con
     /* nothing applied */
     assert_int_equal(ms.nfns, 1);
     assert_false(ms.has_profile);
-    assert_int_equal(ms.ndisable + ms.nenable + ms.nexempt, 0);
+    assert_int_equal(ms.ndisable + ms.nenable + ms.nexempt + ms.nannots, 0);
     tl_models_free(&ms);
     if (rc == 0) fail_msg("expected a config error for:\n%s", text);
     snprintf(prefix, sizeof(prefix), "%s:%d:COL: ", cfg, line);
@@ -1088,7 +1179,7 @@ static void test_config_errors(void **state) {
     expect_config_error(&t, "profile: strict\nprofiel: default\n", 2,
                         "unknown key 'profiel' (valid keys: profile, enable, disable, exempt, exclude, "
                         "per_path, per_path_defaults, functions, replacements, library, "
-                        "keep_runs, keep_trend; did you mean 'profile'?)");
+                        "keep_runs, keep_trend, annotations; did you mean 'profile'?)");
     expect_config_error(&t, "profile: strict\nkeep_runs: 0\n", 2,
                         "'keep_runs' must be a number of runs from 1 to 1000000");
     expect_config_error(&t, "keep_runs: [3]\n", 1, "'keep_runs' must be a number");
@@ -1103,6 +1194,13 @@ static void test_config_errors(void **state) {
     expect_config_error(&t, "exempt: [a]\nfunctions:\n  g:\n  - x\n", 4,
                         "function 'g' must be a mapping of facets");
     expect_config_error(&t, "[a, b]\n", 1, "a config must be a mapping");
+    expect_config_error(&t, "annotations: [coroutine_fn]\n", 1, "'annotations' must be a mapping");
+    expect_config_error(&t, "annotations:\n  coroutine_fn: asnyc\n", 2,
+                        "unknown value 'asnyc' for 'annotations' (valid values: async, blocking, "
+                        "nonblocking, spawn, owns; did you mean 'async'?)");
+    expect_config_error(&t, "annotations:\n  a: async\n  b: [blocking, {x: 1}]\n", 3,
+                        "'annotations' must be a scalar");
+    expect_config_error(&t, "annotations: {a: []}\n", 1, "the role of annotation 'a' must be one of");
 
     tl_model_set ms;
     tl_models_init(&ms);
@@ -1116,6 +1214,50 @@ static void test_config_errors(void **state) {
     assert_non_null(strstr(err.msg, "cannot open"));
     tl_models_free(&ms);
     rm_rf(t.root);
+}
+
+/* `annotations:` maps a project's annotate strings to roles; tasklint's own
+ * strings work without it. */
+static void test_config_annotations(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    tl_model_error err;
+    const char *text = "annotations:\n"
+                       "  coroutine_fn: async\n"
+                       "  co_wrapper: [async, nonblocking]\n"
+                       "  \"must_release\": spawn\n";
+    if (tl_models_load_config_text(&ms, text, strlen(text), "cfg.yaml", &err) != 0) fail_msg("%s", err.msg);
+    assert_int_equal(ms.nannots, 3);
+    assert_int_equal(tl_models_annotation_roles(&ms, "coroutine_fn"), TL_ROLE_ASYNC);
+    assert_int_equal(tl_models_annotation_roles(&ms, "co_wrapper"), TL_ROLE_ASYNC | TL_ROLE_NONBLOCKING);
+    assert_int_equal(tl_models_annotation_roles(&ms, "must_release"), TL_ROLE_SPAWN);
+    assert_int_equal(tl_models_annotation_roles(&ms, "no_coroutine_fn"), 0);
+    assert_int_equal(tl_models_annotation_roles(&ms, NULL), 0);
+    /* built in, with or without a config */
+    assert_int_equal(tl_models_annotation_roles(NULL, "tasklint::async"), TL_ROLE_ASYNC);
+    assert_int_equal(tl_models_annotation_roles(&ms, "tasklint::blocking"), TL_ROLE_BLOCKING);
+    assert_int_equal(tl_models_annotation_roles(&ms, "tasklint::nonblocking"), TL_ROLE_NONBLOCKING);
+    assert_int_equal(tl_models_annotation_roles(&ms, "tasklint::spawn"), TL_ROLE_SPAWN);
+    assert_int_equal(tl_models_annotation_roles(&ms, "tasklint::owns"), TL_ROLE_OWNS);
+    assert_int_equal(tl_models_annotation_roles(&ms, "tasklint::other"), 0);
+    assert_int_equal(tl_models_annotation_roles(&ms, "tasklint::"), 0);
+    /* a second config adds to them; a copy keeps them */
+    const char *more = "annotations: {blocking_fn: blocking}\n";
+    if (tl_models_load_config_text(&ms, more, strlen(more), "cfg2.yaml", &err) != 0) fail_msg("%s", err.msg);
+    tl_model_set cp;
+    assert_int_equal(tl_models_copy(&cp, &ms), 0);
+    tl_models_free(&ms);
+    assert_int_equal(cp.nannots, 4);
+    assert_int_equal(tl_models_annotation_roles(&cp, "blocking_fn"), TL_ROLE_BLOCKING);
+    assert_int_equal(tl_models_annotation_roles(&cp, "coroutine_fn"), TL_ROLE_ASYNC);
+    tl_models_free(&cp);
+    /* an empty mapping is fine */
+    const char *empty = "annotations: {}\n";
+    tl_models_init(&ms);
+    assert_int_equal(tl_models_load_config_text(&ms, empty, strlen(empty), "cfg.yaml", &err), 0);
+    assert_int_equal(ms.nannots, 0);
+    tl_models_free(&ms);
 }
 
 static void test_load_file(void **state) {
@@ -1372,6 +1514,8 @@ int main(void) {
         cmocka_unit_test(test_config_find_walks_up),
         cmocka_unit_test(test_config_load),
         cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_config_annotations),
+        cmocka_unit_test(test_process_facets),
         cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_kinds_and_profiles),
     };

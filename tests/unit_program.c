@@ -403,7 +403,9 @@ static void test_ir_wire_round_trip(void **state) {
                          "void call_run(struct ops *o) { for (int i = 0; i < 3 && o; i++) o->run(); }\n"
                          "thr_t g;\n"
                          "static void *e(void *a) { return a; }\n"
-                         "int start(void) { if (thread_start(&g, e) != 0) return -1; return thread_join(g); }\n"};
+                         "int start(void) { if (thread_start(&g, e) != 0) return -1; return thread_join(g); }\n"
+                         "__attribute__((annotate(\"tasklint::async\"))) void co(void) { slow(); }\n"
+                         "void give(int x, __attribute__((annotate(\"tasklint::owns\"))) void *h);\n"};
     world *w = link_sources(src, 1);
     tl_wire_writer wr;
     tl_wire_writer_init(&wr);
@@ -415,6 +417,17 @@ static void test_ir_wire_round_trip(void **state) {
     if (tl_ir_wire_decode(&fr, &back, err, sizeof err) != 0) fail_msg("%s", err);
     assert_int_equal(back.nfuncs, w->tu[0].nfuncs);
     assert_int_equal(back.nstores, w->tu[0].nstores);
+    assert_int_equal(back.nannots, 2);
+    assert_int_equal(back.nannots, w->tu[0].nannots);
+    for (int i = 0; i < back.nannots; i++) {
+        const tl_annot *x = &w->tu[0].annots[i], *y = &back.annots[i];
+        assert_string_equal(x->name, y->name);
+        assert_int_equal(x->roles, y->roles);
+        assert_int_equal(x->owns, y->owns);
+        assert_int_equal(x->returns_pointer, y->returns_pointer);
+        if (x->text) assert_string_equal(x->text, y->text);
+        else assert_null(y->text);
+    }
     for (int i = 0; i < back.nfuncs; i++) {
         char *a = tl_func_dump(&w->tu[0].funcs[i]), *b = tl_func_dump(&back.funcs[i]);
         assert_string_equal(a, b);
@@ -426,8 +439,10 @@ static void test_ir_wire_round_trip(void **state) {
     tl_analysis a1, a2;
     assert_int_equal(tl_analysis_run(&w->tu[0], &w->models, TL_PROFILE_DEFAULT, &a1), 0);
     assert_int_equal(tl_analysis_run(&back, &w->models, TL_PROFILE_DEFAULT, &a2), 0);
-    for (int i = 0; i < back.nfuncs; i++)
+    for (int i = 0; i < back.nfuncs; i++) {
         assert_int_equal(a1.funcs[i].blocks.may_block, a2.funcs[i].blocks.may_block);
+        assert_int_equal(a1.funcs[i].context.kind, a2.funcs[i].context.kind);
+    }
     tl_analysis_free(&a1);
     tl_analysis_free(&a2);
     tl_tu_free(&back);

@@ -3,11 +3,13 @@
  * 1. Constant propagation (constprop.c, a forward dataflow over each CFG) gives the value
  *    of every call argument: a -1 deadline is seen whether it is spelled in
  *    place, comes from a #define, an enum constant or a local variable.
- * 2. Each call gets its callee's model.
+ * 2. Each call gets its callee's model: a library's, else the one the roles
+ *    declared in the source stand for (tl_tu.annots: tasklint::blocking...),
+ *    else what the program derived.
  * 3. Async contexts: a function becomes a coroutine / loop callback / thread
  *    entry when it is the entry of a spawn (go() expansion entry call, or a
  *    function pointer in the spawn's entry argument) or is passed to a
- *    callback-registration facet.
+ *    callback-registration facet, or is declared async in the source.
  * 4. Blocking summaries: a function may block if it makes a blocking call
  *    (under its argument values) or calls a function of this TU that may
  *    block; computed to a fixpoint over the in-TU call graph.
@@ -123,13 +125,11 @@ tl_cval tl_eval_expr(const tl_expr *e, const tl_cval *env, int nvars) {
 
 typedef struct {
     const tl_func *f;
-    const tl_model_set *models;
-    const tl_program *program;
+    const tl_analysis *a;
     tl_func_facts *ff;
 } facts_ctx;
 
-static const tl_fn_model *call_model(const tl_func *f, const tl_call *c, const tl_model_set *models,
-                                     const tl_program *program);
+static const tl_fn_model *call_model(const tl_analysis *a, const tl_func *f, const tl_call *c);
 
 static void record_call(void *ctx, const tl_instr *in, int block, int index, bool reached,
                         const tl_cval *env) {
@@ -140,7 +140,7 @@ static void record_call(void *ctx, const tl_instr *in, int block, int index, boo
     cf->block = block;
     cf->index = index;
     cf->reached = reached;
-    cf->model = call_model(x->f, &in->call, x->models, x->program);
+    cf->model = call_model(x->a, x->f, &in->call);
     cf->argv = tl_xcalloc((size_t)in->call.nargs + 1, sizeof *cf->argv);
     for (int a = 0; a < in->call.nargs; a++)
         cf->argv[a] = tl_eval_expr(in->call.args[a], env, x->f->nvars);
@@ -163,21 +163,24 @@ const char *tl_call_target_usr(const tl_func *f, const tl_call *c, bool *is_slot
     return NULL;
 }
 
-/* The model of a call: the library's, else what the program derived. */
-static const tl_fn_model *call_model(const tl_func *f, const tl_call *c, const tl_model_set *models,
-                                     const tl_program *program) {
-    const tl_fn_model *m = c->callee ? tl_models_find(models, c->callee) : NULL;
-    if (m || !program) return m;
+/* The model of a call: the library's, else the one its declared roles stand
+ * for, else what the program derived. */
+static const tl_fn_model *call_model(const tl_analysis *a, const tl_func *f, const tl_call *c) {
+    const tl_fn_model *m = c->callee ? tl_models_find(a->models, c->callee) : NULL;
+    if (!m && c->callee && a->annot_models) {
+        int k = tl_str_map_get(&a->annot_index, c->callee);
+        if (k >= 0) m = a->annot_models[k];
+    }
+    if (m || !a->program) return m;
     bool is_slot;
     const char *usr = tl_call_target_usr(f, c, &is_slot);
-    return usr ? tl_program_model(program, usr, is_slot) : NULL;
+    return usr ? tl_program_model(a->program, usr, is_slot) : NULL;
 }
 
-static void compute_call_facts(const tl_func *f, const tl_model_set *models, const tl_program *program,
-                               tl_func_facts *ff) {
+static void compute_call_facts(const tl_analysis *a, const tl_func *f, tl_func_facts *ff) {
     ff->ncalls = f->ncalls;
     ff->calls = tl_xcalloc((size_t)f->ncalls + 1, sizeof *ff->calls);
-    facts_ctx x = {f, models, program, ff};
+    facts_ctx x = {f, a, ff};
     if (!f->call_values) {
         ff->constprop_incomplete = tl_constprop_run(f, record_call, &x) != 0;
         return;
@@ -194,7 +197,7 @@ static void compute_call_facts(const tl_func *f, const tl_model_set *models, con
             cf->block = bi;
             cf->index = i;
             cf->reached = cv->reached;
-            cf->model = call_model(f, &in->call, models, program);
+            cf->model = call_model(a, f, &in->call);
             cf->argv = tl_xcalloc((size_t)in->call.nargs + 1, sizeof *cf->argv);
             for (int a = 0; a < in->call.nargs; a++) {
                 cf->argv[a].kind = TL_CV_UNKNOWN;
@@ -304,6 +307,14 @@ bool tl_call_blocks_in(const tl_call_facts *cf, bool fd_ready) {
         if (!hit) return false;
     }
     return true;
+}
+
+bool tl_arg_value_in(const tl_arg_values *w, const tl_cval *v) {
+    if (!v || (v->kind != TL_CV_INT && v->kind != TL_CV_NULL)) return false;
+    int64_t x = v->kind == TL_CV_NULL ? 0 : v->v;
+    for (int i = 0; i < w->nvalues; i++)
+        if (w->values[i] == x) return true;
+    return false;
 }
 
 bool tl_call_waits_forever(const tl_call_facts *cf, tl_wait_kind *kind) {
@@ -501,7 +512,23 @@ static void field_contexts(tl_analysis *a) {
     if (built) tl_str_map_free(&by_usr);
 }
 
+/* Functions declared async in the source run as coroutines. */
+static void declared_contexts(tl_analysis *a) {
+    for (int fi = 0; fi < a->tu->nfuncs && a->tu->nannots; fi++) {
+        const tl_func *f = &a->tu->funcs[fi];
+        int k = tl_str_map_get(&a->annot_index, f->name);
+        if (k < 0 || !(a->tu->annots[k].roles & TL_ROLE_ASYNC)) continue;
+        tl_context_info *ci = &a->funcs[fi].context;
+        ci->kind = TL_CTX_COROUTINE;
+        ci->declared = a->tu->annots[k].text ? a->tu->annots[k].text : "tasklint::async";
+        ci->via = ci->declared;
+        ci->from_func = -1;
+        ci->loc = f->loc;
+    }
+}
+
 static void discover_contexts(tl_analysis *a) {
+    declared_contexts(a);
     field_contexts(a);
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         const tl_func_facts *ff = &a->funcs[fi];
@@ -617,6 +644,7 @@ static void compute_blocking(tl_analysis *a, bool fd_ready) {
         round[fi] = INT_MAX;
         const tl_fn_model *self = tl_models_find(a->models, a->tu->funcs[fi].name);
         never[fi] = self && self->nonblocking; /* declared non-blocking by the user */
+        never[fi] = never[fi] || (tl_analysis_roles(a, a->tu->funcs[fi].name) & TL_ROLE_NONBLOCKING);
         if (never[fi]) continue;
         for (int id = 0; id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
@@ -823,6 +851,138 @@ static int *callees_first(const tl_tu *tu, const tl_analysis *a) {
     return order;
 }
 
+/* ---- functions that never return ---- */
+
+enum { NR_UNKNOWN = 0, NR_BUSY, NR_RETURNS, NR_NEVER };
+
+static bool nr_call_stops(const tl_analysis *a, const unsigned char *st, const tl_call *c) {
+    if (c->is_spawn_entry) return false;
+    if (c->callee_func >= 0 && c->callee_func < a->tu->nfuncs) return st[c->callee_func] == NR_NEVER;
+    return a->program && c->callee && c->callee_usr && tl_program_never_returns(a->program, c->callee_usr);
+}
+
+/* Does function fi reach a return from its entry, given what is known of
+ * its callees (a callee not known to never return, returns)?  A forward
+ * walk; paths end at noreturn blocks and at calls that never return. */
+static bool nr_walk(const tl_analysis *a, const unsigned char *st, int fi) {
+    const tl_func *f = &a->tu->funcs[fi];
+    bool returns = f->nblocks == 0;
+    bool *seen = tl_xcalloc((size_t)f->nblocks + 1, sizeof *seen);
+    int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack), n = 0;
+    if (f->entry >= 0 && f->entry < f->nblocks) {
+        seen[f->entry] = true;
+        stack[n++] = f->entry;
+    }
+    while (n > 0 && !returns) {
+        const tl_block *b = &f->blocks[stack[--n]];
+        bool stops = b->term == TL_T_NORETURN;
+        for (int i = 0; i < b->ninstrs && !stops; i++)
+            stops = b->instrs[i].kind == TL_I_CALL && nr_call_stops(a, st, &b->instrs[i].call);
+        if (stops) continue;
+        if (b->term == TL_T_EXIT) {
+            returns = true;
+            break;
+        }
+        for (int s = 0; s < b->nsucc; s++) {
+            int t = b->succ[s];
+            if (t >= 0 && t < f->nblocks && !seen[t]) {
+                seen[t] = true;
+                stack[n++] = t;
+            }
+        }
+    }
+    free(seen);
+    free(stack);
+    return returns;
+}
+
+/* Callees first, with an explicit stack (no recursion on long call chains):
+ * a function is walked once all its TU callees are decided, except those
+ * on the stack (recursion), which count as returning.  Each function is
+ * pushed once per call to it: linear in the calls and blocks. */
+bool *tl_analysis_never_returns(const tl_analysis *a) {
+    int n = a->tu->nfuncs;
+    unsigned char *st = tl_xcalloc((size_t)n + 1, 1);
+    size_t cap = (size_t)n + 16, top = 0;
+    int *stack = tl_xmalloc(cap * sizeof *stack);
+    for (int root = 0; root < n; root++) {
+        if (st[root] != NR_UNKNOWN) continue;
+        stack[top++] = root;
+        while (top > 0) {
+            int g = stack[top - 1];
+            if (st[g] == NR_UNKNOWN) {
+                st[g] = NR_BUSY;
+                const tl_func *f = &a->tu->funcs[g];
+                for (int bi = 0; bi < f->nblocks; bi++)
+                    for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+                        const tl_instr *in = &f->blocks[bi].instrs[i];
+                        int c = in->kind == TL_I_CALL && !in->call.is_spawn_entry ? in->call.callee_func : -1;
+                        if (c < 0 || c >= n || st[c] != NR_UNKNOWN) continue;
+                        if (top == cap) stack = tl_xrealloc(stack, (cap *= 2) * sizeof *stack);
+                        stack[top++] = c;
+                    }
+                continue;
+            }
+            top--;
+            if (st[g] == NR_BUSY) st[g] = nr_walk(a, st, g) ? NR_RETURNS : NR_NEVER;
+        }
+    }
+    bool *never = tl_xcalloc((size_t)n + 1, sizeof *never);
+    for (int fi = 0; fi < n; fi++) never[fi] = st[fi] == NR_NEVER;
+    free(stack);
+    free(st);
+    return never;
+}
+
+bool tl_call_never_returns(const tl_analysis *a, const bool *never, const tl_call *c) {
+    if (c->is_spawn_entry) return false;
+    if (c->callee_func >= 0 && c->callee_func < a->tu->nfuncs) return never[c->callee_func];
+    return a->program && c->callee && c->callee_usr && tl_program_never_returns(a->program, c->callee_usr);
+}
+
+/* ---- roles declared in the source ---- */
+
+unsigned tl_analysis_roles(const tl_analysis *a, const char *name) {
+    if (!name || !a->tu || a->tu->nannots == 0) return 0;
+    int k = tl_str_map_get(&a->annot_index, name);
+    return k < 0 ? 0 : a->tu->annots[k].roles;
+}
+
+/* The call model of each annotated function that has a call role:
+ * blocking, nonblocking, spawn (its result is a handle to release: non-NULL
+ * or non-negative means started), owns (its first `owns` parameter takes the
+ * handle over, as a release would). */
+static void build_annot_models(tl_analysis *a) {
+    const tl_tu *tu = a->tu;
+    if (tu->nannots == 0) return;
+    a->annot_models = tl_xcalloc((size_t)tu->nannots, sizeof *a->annot_models);
+    for (int k = 0; k < tu->nannots; k++) {
+        const tl_annot *an = &tu->annots[k];
+        tl_str_map_add(&a->annot_index, an->name, k);
+        unsigned call_roles = an->roles & (TL_ROLE_BLOCKING | TL_ROLE_NONBLOCKING | TL_ROLE_SPAWN);
+        if (!call_roles && !an->owns) continue;
+        tl_fn_model *m = tl_xmalloc(sizeof *m);
+        tl_fn_model_init(m);
+        m->name = an->name;
+        m->library = (char *)"annotations";
+        m->nonblocking = (an->roles & TL_ROLE_NONBLOCKING) != 0;
+        m->blocking.present = (an->roles & TL_ROLE_BLOCKING) && !m->nonblocking;
+        if (an->roles & TL_ROLE_SPAWN) {
+            m->spawn.present = true;
+            m->spawn.where = TL_HANDLE_RESULT;
+            m->spawn.success = an->returns_pointer ? TL_SUCCESS_NONNULL : TL_SUCCESS_NONNEG;
+            m->spawn.task = (char *)"task";
+        }
+        for (int i = 0; i < 64; i++)
+            if (an->owns >> i & 1) {
+                m->release.present = true;
+                m->release.arg = i;
+                break;
+            }
+        a->annot_models[k] = m;
+    }
+}
+
 int tl_analysis_run(const tl_tu *tu, const tl_model_set *models, tl_profile profile, tl_analysis *out) {
     return tl_analysis_run_program(tu, models, profile, NULL, out);
 }
@@ -835,13 +995,14 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     out->profile = profile;
     out->program = program;
     out->funcs = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *out->funcs);
+    build_annot_models(out);
     for (int fi = 0; fi < tu->nfuncs; fi++) {
         tl_func_facts *ff = &out->funcs[fi];
         ff->context.from_func = -1;
         ff->context.ready_param = -1;
         ff->context.ready_data_param = -1;
         ff->exempt = tl_models_is_exempt(models, tu->funcs[fi].name);
-        compute_call_facts(&tu->funcs[fi], models, program, ff);
+        compute_call_facts(out, &tu->funcs[fi], ff);
         for (int id = 0; id < ff->ncalls; id++) ff->calls[id].strict = profile == TL_PROFILE_STRICT;
         mark_dying_calls(&tu->funcs[fi], ff);
     }
@@ -883,6 +1044,10 @@ void tl_analysis_free(tl_analysis *a) {
     }
     free(a->funcs);
     a->funcs = NULL;
+    for (int k = 0; a->annot_models && k < a->tu->nannots; k++) free(a->annot_models[k]);
+    free(a->annot_models);
+    a->annot_models = NULL;
+    tl_str_map_free(&a->annot_index);
 }
 
 void tl_analysis_keep_values(const tl_analysis *a, tl_tu *tu) {

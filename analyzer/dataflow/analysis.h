@@ -17,6 +17,7 @@
 #include "../ir/ir.h"
 #include "../model/model.h"
 #include "dataflow.h"
+#include "../util/str_map.h"
 
 /* A constant-propagation lattice value. */
 typedef enum {
@@ -69,6 +70,8 @@ typedef struct {
                                 passed the descriptor there (callback.data_arg), -1 none */
     const char *ready_field; /* with ready_param: the field of the handle it points to that
                                 holds the ready descriptor (callback.ready_field), or NULL */
+    const char *declared;    /* async by an annotation in the source: its string
+                                ("tasklint::async", "coroutine_fn"), else NULL */
 } tl_context_info;
 
 /* Why a function may block: first blocking call, directly or through calls. */
@@ -101,6 +104,10 @@ typedef struct tl_analysis {
     tl_func_facts *funcs;    /* tu->nfuncs entries */
     /* the whole program's facts (analyzer/program/), or NULL in a per-TU run */
     const struct tl_program *program;
+    /* roles declared in the source (tu->annots): name -> index, and the call
+       model each entry stands for (NULL when it has no call role) */
+    tl_str_map annot_index;
+    tl_fn_model **annot_models;
 } tl_analysis;
 
 int tl_analysis_run(const tl_tu *tu, const tl_model_set *models, tl_profile profile,
@@ -119,6 +126,17 @@ void tl_analysis_keep_values(const tl_analysis *a, tl_tu *tu);
  * through a field or a global pointer that slot's USR (*is_slot set). */
 const char *tl_call_target_usr(const tl_func *f, const tl_call *c, bool *is_slot);
 void tl_analysis_free(tl_analysis *a);
+/* Per function of the TU (a malloc'd array of nfuncs flags): does it never
+ * return - no return reachable from its entry, paths ending at noreturn
+ * calls (the front end's TL_T_NORETURN blocks), at calls of TU functions
+ * that never return, and, with a program, at calls of program functions
+ * whose summary says they never return (one level across files)? */
+bool *tl_analysis_never_returns(const tl_analysis *a);
+/* Does the call end the path (a TU or program function that never
+ * returns, given the flags above)? */
+bool tl_call_never_returns(const tl_analysis *a, const bool *never, const tl_call *c);
+/* The TL_ROLE_* bits the source declares for function `name` (tu->annots). */
+unsigned tl_analysis_roles(const tl_analysis *a, const char *name);
 
 /* Evaluate an expression under a constant environment (values per variable,
  * nvars entries) - also used by unit tests and by rules on branch conditions. */
@@ -140,5 +158,8 @@ bool tl_call_waits_forever(const tl_call_facts *cf, tl_wait_kind *kind);
 bool tl_call_registers_readiness(const tl_call_facts *cf);
 /* Is the expression a string literal spelling a numeric IPv4 or IPv6 address? */
 bool tl_expr_is_numeric_address(const tl_expr *e);
+/* Does the value meet the condition (a constant integer, or a null pointer
+ * for 0, among w's values)?  For release_all's `when`. */
+bool tl_arg_value_in(const tl_arg_values *w, const tl_cval *v);
 
 #endif

@@ -9,6 +9,7 @@
  * expansion site, which is what the user typed.
  */
 #include "frontend.h"
+#include "annotations.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -198,6 +199,7 @@ typedef struct {
     int *scheduled;           /* hdr_fns index per scheduled function, in order */
     int nscheduled, capscheduled;
     int next_index;           /* index the next scheduled function gets */
+    tl_annot_collector annots; /* annotated declarations -> tu->annots */
 } builder;
 
 static tl_loc loc_of_location(builder *b, CXSourceLocation sl) {
@@ -1682,6 +1684,7 @@ static enum CXChildVisitResult collect_function(CXCursor c, CXCursor parent, CXC
     (void)parent;
     fn_list *l = data;
     enum CXCursorKind k = clang_getCursorKind(c);
+    if (k == CXCursor_FunctionDecl) tl_annot_collect(&l->b->annots, l->b->models, l->b->tu, c);
     if (k == CXCursor_FunctionDecl && clang_isCursorDefinition(c)) {
         if (tl_error_spots_touch(&l->errors, c)) {
             /* clang's recovery is not the user's code: leave it out, and
@@ -1775,6 +1778,7 @@ int tl_frontend_lower(CXTranslationUnit ctu, const tl_model_set *models, tl_tu *
     tl_str_map_free(&b.fn_index);
     tl_str_map_free(&b.hdr_index);
     tl_str_map_free(&b.facet_fields);
+    tl_annot_collector_free(&b.annots);
     free(b.hdr_fns);
     free(b.scheduled);
     free(fns.fns);

@@ -280,7 +280,23 @@ void tl_tu_add_store(tl_tu *tu, const char *slot_usr, const char *slot_name,
     s->loc = loc;
 }
 
+tl_annot *tl_tu_add_annot(tl_tu *tu, const char *name) {
+    if (tu->nannots == tu->capannots) {
+        tu->capannots = tu->capannots ? tu->capannots * 2 : 8;
+        tu->annots = tl_xrealloc(tu->annots, (size_t)tu->capannots * sizeof *tu->annots);
+    }
+    tl_annot *a = &tu->annots[tu->nannots++];
+    memset(a, 0, sizeof *a);
+    a->name = tl_xstrdup(name ? name : "");
+    return a;
+}
+
 void tl_tu_free(tl_tu *tu) {
+    for (int i = 0; i < tu->nannots; i++) {
+        free(tu->annots[i].name);
+        free(tu->annots[i].text);
+    }
+    free(tu->annots);
     for (int i = 0; i < tu->nstores; i++) {
         free(tu->stores[i].slot_usr);
         free(tu->stores[i].slot_name);

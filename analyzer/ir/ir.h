@@ -191,6 +191,18 @@ typedef struct {
     tl_loc loc;
 } tl_fn_store;
 
+/* A function declared with annotate attributes that stand for roles
+ * (model.h's TL_ROLE_* bits: `tasklint::async`, or a project's own string
+ * mapped by the config's `annotations:`).  One per annotated function name
+ * of the TU, its declarations in headers included (their roles merged). */
+typedef struct {
+    char *name;
+    unsigned roles;        /* TL_ROLE_* of the function itself */
+    uint64_t owns;         /* parameters (bit i: parameter i) annotated `owns` */
+    bool returns_pointer;  /* its result type is a pointer */
+    char *text;            /* the annotate string that made it async (messages), or NULL */
+} tl_annot;
+
 /* A definition of the main file that was not lowered because clang reported
  * an error inside it (frontend/error_spots.c); the driver says so. */
 typedef struct {
@@ -200,6 +212,8 @@ typedef struct {
 
 typedef struct {
     char *main_file;
+    tl_annot *annots;      /* annotated functions, by name (see tl_annot) */
+    int nannots, capannots;
     tl_error_func *error_funcs; /* in source order */
     int nerror_funcs;
     tl_fn_store *stores;   /* function addresses stored into fields/globals */
@@ -235,6 +249,9 @@ tl_func *tl_tu_add_func(tl_tu *tu, const char *name);
 void tl_tu_add_store(tl_tu *tu, const char *slot_usr, const char *slot_name,
                      const char *fn_usr, const char *fn_name, tl_loc loc);
 const char *tl_tu_intern(tl_tu *tu, const char *s);
+/* Adds an annotation entry for function `name` (zeroed roles; one per name:
+ * the caller merges a name's declarations). */
+tl_annot *tl_tu_add_annot(tl_tu *tu, const char *name);
 void tl_tu_free(tl_tu *tu);
 
 /* Lookup: the call instruction with a given id (NULL if none). */

@@ -9,7 +9,7 @@
 
 #include "../util/xalloc.h"
 
-enum { REC_TU = 1, REC_FUNC = 2, REC_VAR = 3, REC_BLOCK = 4, REC_STORE = 5, REC_VALUES = 6 };
+enum { REC_TU = 1, REC_FUNC = 2, REC_VAR = 3, REC_BLOCK = 4, REC_STORE = 5, REC_VALUES = 6, REC_ANNOT = 7 };
 
 #define MAX_ITEMS (1u << 24)
 
@@ -146,6 +146,16 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
         tl_wire_put_str(w, s->fn_usr);
         tl_wire_put_str(w, s->fn_name);
         put_loc(w, s->loc);
+        tl_wire_end_record(w);
+    }
+    for (int i = 0; i < tu->nannots; i++) {
+        const tl_annot *a = &tu->annots[i];
+        tl_wire_begin_record(w, REC_ANNOT);
+        tl_wire_put_str(w, a->name);
+        tl_wire_put_u32(w, a->roles);
+        tl_wire_put_u64(w, a->owns);
+        tl_wire_put_u8(w, (uint8_t)a->returns_pointer);
+        tl_wire_put_str(w, a->text);
         tl_wire_end_record(w);
     }
     if (tl_wire_end_frame(w) != 0) return -1;
@@ -430,6 +440,27 @@ static void read_store(decoder *d) {
     free(fnm);
 }
 
+static void read_annot(decoder *d) {
+    tl_wire_reader *r = d->r;
+    char *name = tl_wire_get_str(r);
+    uint32_t roles = tl_wire_get_u32(r);
+    uint64_t owns = tl_wire_get_u64(r);
+    bool returns_pointer = tl_wire_get_u8(r) != 0;
+    char *text = tl_wire_get_str(r);
+    if (!name || r->bad) {
+        tl_wire_fail(r, "an annotation without a name");
+        free(name);
+        free(text);
+        return;
+    }
+    tl_annot *a = tl_tu_add_annot(d->tu, name);
+    a->roles = roles;
+    a->owns = owns;
+    a->returns_pointer = returns_pointer;
+    a->text = text;
+    free(name);
+}
+
 int tl_ir_wire_decode(const tl_wire_frame *f, tl_tu *out, char *err, size_t errsz) {
     memset(out, 0, sizeof *out);
     if (f->kind != TL_WIRE_KIND_IR) {
@@ -456,6 +487,7 @@ int tl_ir_wire_decode(const tl_wire_frame *f, tl_tu *out, char *err, size_t errs
             case REC_BLOCK: read_block(&d); break;
             case REC_STORE: read_store(&d); break;
             case REC_VALUES: read_values(&d); break;
+            case REC_ANNOT: read_annot(&d); break;
             default: break; /* a newer record kind: skipped */
             }
         if (body.bad) {

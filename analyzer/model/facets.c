@@ -20,7 +20,8 @@ const char *const ml_facet_names[] = {
     "spawn",    "release",     "borrow",     "start",       "await",
     "teardown", "wait",        "blocking",   "callback",    "cooperative",
     "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", "part_of",
-    "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd", NULL};
+    "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
+    "release_all", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", NULL};
@@ -335,15 +336,16 @@ void ml_fn_free(tl_fn_model *f) {
     free(f->spawn.entry_before_call);
     free(f->spawn.task);
     free(f->release.how);
+    free(f->release_all.task);
     free(f->blocking.replacement);
 }
 
 static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
     static const char *const keys[] = {"handle",     "handle_arg", "success",     "entry_arg",
                                        "entry_before", "owner_arg", "no_owner_value", "context",
-                                       "task",       "awaited_by", "attr_arg", NULL};
+                                       "task",       "awaited_by", "attr_arg", "child_if_zero", NULL};
     static const char *const handles[] = {"none", "result", "out", NULL};
-    static const char *const successes[] = {"always", "zero", "nonnegative", "nonnull", NULL};
+    static const char *const successes[] = {"always", "zero", "nonnegative", "nonnull", "positive", NULL};
     static const char *const contexts[] = {"none", "coroutine", "loop", "thread", NULL};
     static const char *const awaited[] = {"await", "any_wait", NULL};
     int r = facet_off(L, n, "spawn", "a mapping {handle: ..., entry_arg: ..., ...}");
@@ -360,7 +362,7 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
         return -1;
     if ((x = tl_yaml_get(n, "success"))) {
         if (ml_get_choice(L, x, "success", successes, &v) != 0) return -1;
-        s->success = (tl_success)v;
+        s->success = v == 4 ? TL_SUCCESS_POSITIVE : (tl_success)v;
     }
     if ((x = tl_yaml_get(n, "entry_arg")) && get_arg(L, x, "entry_arg", true, &s->entry_arg))
         return -1;
@@ -384,6 +386,8 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
         if (ml_get_choice(L, x, "awaited_by", awaited, &v) != 0) return -1;
         s->awaited_by_any_wait = v == 1;
     }
+    if ((x = tl_yaml_get(n, "child_if_zero")) && get_bool(L, x, "child_if_zero", &s->child_if_zero) != 0)
+        return -1;
     if (!s->task && !(s->task = ml_strdup("task"))) return ml_fail(L, n, "out of memory");
 
     char w[160];
@@ -396,13 +400,15 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
         return ml_fail(L, n, "give either 'entry_arg' or 'entry_before', not both%s", w);
     if (s->has_no_owner_value && s->owner_arg < 0)
         return ml_fail(L, n, "'no_owner_value' needs 'owner_arg'%s", w);
+    if (s->child_if_zero && (s->where != TL_HANDLE_RESULT || s->success != TL_SUCCESS_POSITIVE))
+        return ml_fail(L, n, "'child_if_zero' needs 'handle: result' and 'success: positive'%s", w);
     return 0;
 }
 
 static int parse_release(loader *L, const tl_yaml_node *n, tl_release_facet *rel) {
     static const char *const keys[] = {"arg", "how", NULL};
-    static const char *const hows[] = {"join", "close", "detach", "destroy", NULL};
-    int r = facet_off(L, n, "release", "a mapping {arg: N, how: join/close/detach/destroy}");
+    static const char *const hows[] = {"join", "close", "detach", "destroy", "reap", NULL};
+    int r = facet_off(L, n, "release", "a mapping {arg: N, how: join/close/detach/destroy/reap}");
     if (r != 0) return r;
     if (ml_check_keys(L, n, keys) != 0) return -1;
     const tl_yaml_node *arg = tl_yaml_get(n, "arg"), *how = tl_yaml_get(n, "how");
@@ -818,6 +824,48 @@ static int parse_detach_attr(loader *L, const tl_yaml_node *n, tl_detach_attr_fa
     return 0;
 }
 
+/* release_all: {task: NOUN, when: [{arg: N, values: [V, ...]}, ...]} - the
+ * call releases every handle of that task noun in the program (read by
+ * orphaned-spawn, rules/release_all.c) when each `when` argument has one of
+ * its values. */
+static int parse_release_all(loader *L, const tl_yaml_node *n, tl_release_all_facet *ra) {
+    static const char *const keys[] = {"task", "when", NULL};
+    static const char *const wkeys[] = {"arg", "values", NULL};
+    int r = facet_off(L, n, "release_all", "a mapping {task: NOUN, when: [{arg: N, values: [V, ...]}]}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    char w[160];
+    const tl_yaml_node *task = tl_yaml_get(n, "task"), *when = tl_yaml_get(n, "when");
+    if (!task) return ml_fail(L, n, "'release_all'%s needs 'task' (a spawn's task noun)", where(w, sizeof(w), L));
+    if (get_string(L, task, "task", &ra->task) != 0) return -1;
+    if (when) {
+        size_t k = when->type == TL_YAML_SEQ ? when->n : 1;
+        if (when->type == TL_YAML_SCALAR || k == 0 || k > TL_MAX_VALUES)
+            return ml_fail(L, when, "'when'%s must list 1 to %d conditions {arg: N, values: [V, ...]}",
+                           where(w, sizeof(w), L), TL_MAX_VALUES);
+        for (size_t i = 0; i < k; i++) {
+            const tl_yaml_node *c = when->type == TL_YAML_SEQ ? when->items[i] : when;
+            tl_arg_values *av = &ra->when[i];
+            if (ml_need_type(L, c, TL_YAML_MAP, "when") != 0 || ml_check_keys(L, c, wkeys) != 0) return -1;
+            const tl_yaml_node *arg = tl_yaml_get(c, "arg"), *vs = tl_yaml_get(c, "values");
+            if (!arg || !vs)
+                return ml_fail(L, c, "each 'when' condition%s needs 'arg' and 'values'", where(w, sizeof(w), L));
+            if (get_arg(L, arg, "arg", false, &av->arg) != 0) return -1;
+            size_t nv = vs->type == TL_YAML_SEQ ? vs->n : 1;
+            if (vs->type == TL_YAML_MAP || nv == 0 || nv > TL_MAX_VALUES)
+                return ml_fail(L, vs, "'values'%s must list 1 to %d integers", where(w, sizeof(w), L),
+                               TL_MAX_VALUES);
+            for (size_t j = 0; j < nv; j++)
+                if (get_int(L, vs->type == TL_YAML_SEQ ? vs->items[j] : vs, "values", &av->values[j]) != 0)
+                    return -1;
+            av->nvalues = (int)nv;
+            ra->nwhen = (int)i + 1;
+        }
+    }
+    ra->present = true;
+    return 0;
+}
+
 /* One "name: {facets}" entry of "functions:". */
 int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
                           pending_fn *out) {
@@ -858,6 +906,9 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
         } else if (strcmp(key, "release") == 0) {
             r = parse_release(L, v, &f->release);
             out->facets |= F_RELEASE;
+        } else if (strcmp(key, "release_all") == 0) {
+            r = parse_release_all(L, v, &f->release_all);
+            out->facets |= F_RELEASE_ALL;
         } else if (strcmp(key, "borrow") == 0) {
             r = parse_borrow(L, v, f);
             out->facets |= F_BORROW;

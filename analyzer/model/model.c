@@ -67,6 +67,11 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
         dst->release = src->release;
         src->release.how = NULL;
     }
+    if (m & F_RELEASE_ALL) {
+        free(dst->release_all.task);
+        dst->release_all = src->release_all;
+        src->release_all.task = NULL;
+    }
     if (m & F_BORROW) {
         memcpy(dst->borrow, src->borrow, sizeof(dst->borrow));
         dst->nborrow = src->nborrow;
@@ -255,6 +260,8 @@ static const tl_yaml_node *parse_root(loader *L, const char *text, size_t len, t
 
 void tl_models_init(tl_model_set *ms) { memset(ms, 0, sizeof(*ms)); }
 
+void tl_fn_model_init(tl_fn_model *f) { ml_fn_defaults(f); }
+
 static void free_strv(char **v, size_t n) {
     for (size_t i = 0; i < n; i++) free(v[i]);
     free(v);
@@ -278,6 +285,8 @@ void tl_models_free(tl_model_set *ms) {
     tl_per_path_free(ms->per_path, ms->nper_path);
     free_strv(ms->prefixes, ms->nprefixes);
     free_strv(ms->prefix_libs, ms->nprefixes);
+    free_strv(ms->annot_names, ms->nannots);
+    free(ms->annot_roles);
     tl_strmap_free(&ms->fn_index);
     tl_strmap_free(&ms->exempt_index);
     tl_strmap_free(&ms->lib_index);
@@ -325,9 +334,11 @@ int tl_models_copy(tl_model_set *dst, const tl_model_set *src) {
             d->spawn.entry_before_call = ml_strdup(s->spawn.entry_before_call);
             d->spawn.task = ml_strdup(s->spawn.task);
             d->release.how = ml_strdup(s->release.how);
+            d->release_all.task = ml_strdup(s->release_all.task);
             d->blocking.replacement = ml_strdup(s->blocking.replacement);
             dst->nfns++;
             if (!d->name || !d->library || (s->spawn.entry_before_call && !d->spawn.entry_before_call) ||
+                (s->release_all.task && !d->release_all.task) ||
                 (s->spawn.task && !d->spawn.task) || (s->release.how && !d->release.how) ||
                 (s->blocking.replacement && !d->blocking.replacement))
                 failed = 1;
@@ -350,6 +361,16 @@ int tl_models_copy(tl_model_set *dst, const tl_model_set *src) {
     dst->ndisable = dst->disable ? src->ndisable : 0;
     dst->exclude = copy_strv(src->exclude, src->nexclude, &failed);
     dst->nexclude = dst->exclude ? src->nexclude : 0;
+    dst->annot_names = copy_strv(src->annot_names, src->nannots, &failed);
+    if (dst->annot_names && !(dst->annot_roles = malloc(src->nannots * sizeof *dst->annot_roles)))
+        failed = 1;
+    if (dst->annot_roles) {
+        memcpy(dst->annot_roles, src->annot_roles, src->nannots * sizeof *dst->annot_roles);
+        dst->nannots = src->nannots;
+    } else if (dst->annot_names) {
+        free_strv(dst->annot_names, src->nannots);
+        dst->annot_names = NULL;
+    }
     dst->per_path = tl_per_path_copy(src->per_path, src->nper_path, &failed);
     dst->nper_path = dst->per_path ? src->nper_path : 0;
     dst->no_path_defaults = src->no_path_defaults;
@@ -519,7 +540,7 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
     static const char *const keys[] = {"profile", "enable", "disable", "exempt", "exclude",
                                        "per_path", "per_path_defaults", "functions",
                                        "replacements", "library", "keep_runs",
-                                       "keep_trend", NULL};
+                                       "keep_trend", "annotations", NULL};
     static const char *const bools[] = {"false", "true", NULL};
     static const char *const profiles[] = {"default", "strict", NULL};
     static const char *const trends[] = {"none", "day", "week", NULL};
@@ -543,7 +564,7 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
     if (root->type != TL_YAML_MAP) {
         ml_fail(&L, root, "a config must be a mapping (keys: profile, enable, disable, exempt, "
                               "exclude, per_path, per_path_defaults, functions, replacements, "
-                              "library, keep_runs, keep_trend)");
+                              "library, keep_runs, keep_trend, annotations)");
         goto out;
     }
     if (ml_check_keys(&L, root, keys) != 0) goto out;
@@ -596,6 +617,7 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
     if ((x = tl_yaml_get(root, "keep_trend")) &&
         ml_get_choice(&L, x, "keep_trend", trends, &keep_trend))
         goto out;
+    if ((x = tl_yaml_get(root, "annotations")) && ml_read_annotations(&L, x, &scratch) != 0) goto out;
     if ((x = tl_yaml_get(root, "functions")) && read_functions(&L, x, &d) != 0) goto out;
     if ((x = tl_yaml_get(root, "replacements")) && read_replacements(&L, x, &d) != 0) goto out;
 
@@ -643,6 +665,23 @@ int tl_models_load_config_text(tl_model_set *ms, const char *text, size_t len, c
     }
     ms->capexempt = ms->nexempt;
     if (index_exempt(ms, exempt_before) != 0) goto oom;
+    if (scratch.nannots) {
+        char **nn = realloc(ms->annot_names, (ms->nannots + scratch.nannots) * sizeof(char *));
+        if (nn) ms->annot_names = nn;
+        unsigned *nr = nn ? realloc(ms->annot_roles, (ms->nannots + scratch.nannots) * sizeof(unsigned)) : NULL;
+        if (!nr) goto oom;
+        ms->annot_roles = nr;
+        for (size_t i = 0; i < scratch.nannots; i++) {
+            ms->annot_names[ms->nannots + i] = scratch.annot_names[i];
+            ms->annot_roles[ms->nannots + i] = scratch.annot_roles[i];
+        }
+        ms->nannots += scratch.nannots;
+        free(scratch.annot_names);
+        free(scratch.annot_roles);
+        scratch.annot_names = NULL;
+        scratch.annot_roles = NULL;
+        scratch.nannots = 0;
+    }
     rc = 0;
     goto out;
 oom:

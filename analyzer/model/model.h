@@ -35,8 +35,9 @@ typedef enum {
     TL_SUCCESS_ZERO,       /* result == 0 is success (pthread_create, thrd_create: thrd_success) */
     TL_SUCCESS_NONNEG,     /* result >= 0 is success (libdill handles) */
     TL_SUCCESS_NONNULL,    /* result != NULL is success (pointer handles) */
-    TL_SUCCESS_COUNT       /* the result counts what was started: negative, 0 or fewer
+    TL_SUCCESS_COUNT,      /* the result counts what was started: negative, 0 or fewer
                               than were prepared is failure (io_uring_submit) */
+    TL_SUCCESS_POSITIVE    /* result > 0 is success (fork: 0 in the child, -1 failed) */
 } tl_success;
 
 /* Kind of an async context a function can run in. */
@@ -91,13 +92,32 @@ typedef struct {
     char *task;              /* noun for messages: "thread", "coroutine", "bundle" */
     bool awaited_by_any_wait;/* a later cooperative wait of the parent counts as awaiting
                                 (libdill go handle); else only an explicit await facet */
+    bool child_if_zero;      /* the call returns twice: 0 in a new child process that runs
+                                on from the call (fork, vfork); see rules/fork_child.c */
 } tl_spawn_facet;
 
 typedef struct {
     bool present;
     int arg;          /* argument that is (or points to) the handle */
-    char *how;        /* "join", "close", "detach", "destroy" - for messages */
+    char *how;        /* "join", "close", "detach", "destroy", "reap" - for messages */
 } tl_release_facet;
+
+/* An argument and the constant values it must have (one of them). */
+typedef struct {
+    int arg;
+    int64_t values[TL_MAX_VALUES];
+    int nvalues;
+} tl_arg_values;
+
+/* Releases every handle of one task noun, wherever in the program it was
+ * spawned - wait(), waitpid(-1, ...), signal(SIGCHLD, SIG_IGN) - when each
+ * `when` argument has one of its values at the call (all of them must). */
+typedef struct {
+    bool present;
+    char *task;       /* the spawn facet's task noun ("child process") */
+    tl_arg_values when[TL_MAX_VALUES];
+    int nwhen;
+} tl_release_all_facet;
 
 /* Sets an attribute object's detach state (pthread_attr_setdetachstate): a
  * spawn whose attr_arg names an object set to one of `values` starts a
@@ -292,6 +312,7 @@ typedef struct tl_fn_model {
     char *library;  /* library that declared it (file's "library:") */
     tl_spawn_facet spawn;
     tl_release_facet release;
+    tl_release_all_facet release_all;
     tl_arg_facet borrow[TL_MAX_CB_ARGS]; int nborrow; /* args used without ownership change */
     tl_arg_facet start;      /* starts work on the object (mco_resume, io_uring_submit) */
     tl_arg_facet await;      /* awaits the object's work (bundle_wait, io_uring_wait_cqe) */
@@ -327,6 +348,18 @@ typedef struct {
 } tl_replacement;
 
 typedef enum { TL_PROFILE_DEFAULT = 0, TL_PROFILE_STRICT } tl_profile;
+
+/* Roles a declaration takes on through an annotate attribute in the source
+ * (`__attribute__((annotate("tasklint::async")))`, or a project's own string
+ * mapped by the config's `annotations:`).  Bits; the front end records them
+ * per annotated function (tl_annot in ir.h). */
+enum {
+    TL_ROLE_ASYNC = 1 << 0,       /* the function runs in an async context (a coroutine) */
+    TL_ROLE_BLOCKING = 1 << 1,    /* calls to it block the calling thread */
+    TL_ROLE_NONBLOCKING = 1 << 2, /* calls to it never block; cuts chains */
+    TL_ROLE_SPAWN = 1 << 3,       /* returns a task handle that must be released */
+    TL_ROLE_OWNS = 1 << 4         /* on a parameter: takes over the handle passed there */
+};
 
 typedef struct tl_model_set {
     tl_fn_model *fns;  /* sorted by name after tl_models_finish() */
@@ -366,6 +399,11 @@ typedef struct tl_model_set {
        followed from user code.  Few: looked up by a scan. */
     char **prefixes, **prefix_libs;
     size_t nprefixes, capprefixes;
+    /* The config's `annotations:`: a project's annotate strings and the
+       TL_ROLE_* bits each stands for.  Few: looked up by a scan. */
+    char **annot_names;
+    unsigned *annot_roles;
+    size_t nannots;
 } tl_model_set;
 
 /* Error text for the loaders: "file:line:col: message" (see tl_yaml_format_error). */
@@ -374,6 +412,8 @@ typedef struct {
 } tl_model_error;
 
 void tl_models_init(tl_model_set *ms);
+/* A function model with no facets (argument fields -1), as the loader starts one. */
+void tl_fn_model_init(tl_fn_model *f);
 void tl_models_free(tl_model_set *ms);
 /* Deep copy (project configs extend a copy of the built-in set). */
 int tl_models_copy(tl_model_set *dst, const tl_model_set *src);
@@ -410,6 +450,11 @@ const char *tl_models_namespace(const tl_model_set *ms, const char *name);
 const char *tl_models_replacement(const tl_model_set *ms, const char *library,
                                   const char *callee);
 bool tl_models_is_exempt(const tl_model_set *ms, const char *fn);
+/* The TL_ROLE_* bits of an annotate string: "tasklint::async" ... built in,
+ * the others from the config's `annotations:`; 0 for any other string. */
+unsigned tl_models_annotation_roles(const tl_model_set *ms, const char *text);
+/* The role named ("async", "blocking", "nonblocking", "spawn", "owns"), or 0. */
+unsigned tl_annotation_role_named(const char *name);
 
 /* Find the project config for a file: walk up from its directory looking for
  * .tasklint.yaml (or .tasklint.yml).  Returns malloc'd path or NULL. */

@@ -33,6 +33,7 @@ enum {
     F_FD_STATE = 1u << 18,
     F_READINESS_WAIT = 1u << 19,
     F_WATCH_FD = 1u << 20,
+    F_RELEASE_ALL = 1u << 21,
 };
 
 extern const char *const ml_facet_names[];
@@ -65,6 +66,9 @@ void ml_fn_defaults(tl_fn_model *f);
 void ml_fn_free(tl_fn_model *f);
 int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
                           pending_fn *out);
+/* A config's `annotations:` into out->annot_names/annot_roles
+ * (annotation_roles.c); -1 with the error set. */
+int ml_read_annotations(loader *L, const tl_yaml_node *n, tl_model_set *out);
 /* A list of names (or one name) appended to *v (model.c). */
 int ml_read_names(loader *L, const tl_yaml_node *n, const char *what, char ***v, size_t *count);
 /* The `per_path:` mapping of a config, appended to *v (per_path.c). */

@@ -11,7 +11,8 @@
  *   4. blocking, backwards over the call edges from the blocking calls;
  *   5. per parameter: ownership and deadlines, backwards over the edges that
  *      pass a parameter on;
- *   6. derived models and slot facts for the rules.
+ *   6. derived models and slot facts for the rules;
+ *   7. the task nouns some call releases wholesale (release_all).
  */
 #include "program.h"
 
@@ -142,6 +143,9 @@ struct tl_program {
     /* for each call of each node: its edges' range [first, first+count) */
     int **call_first, **call_count;
     tl_program_stats stats;
+    /* task nouns some call of the program releases wholesale (release_all) */
+    const char **released_all;
+    int nreleased_all, capreleased_all;
 };
 
 static int fslot_index(tl_program *p, const char *usr, const char *name) {
@@ -612,6 +616,41 @@ static void collect_slots(tl_program *p) {
 
 static void derive_models(tl_program *p);
 
+/* ---- 7. tasks released wholesale ---- */
+
+/* One pass over every call: a modelled release_all whose conditions the
+ * constant arguments meet adds its task noun (a handful: a list). */
+static void collect_released_all(tl_program *p) {
+    for (int n = 0; n < p->nnodes; n++) {
+        const tl_func_summary *s = p->nodes[n].s;
+        for (int c = 0; c < s->ncalls; c++) {
+            const tl_sum_call *sc = &s->calls[c];
+            const tl_fn_model *m = sc->modelled && sc->target.name ? tl_models_find(p->models, sc->target.name) : NULL;
+            if (!m || !m->release_all.present || !m->release_all.task) continue;
+            bool holds = true;
+            for (int w = 0; w < m->release_all.nwhen && holds; w++) {
+                const tl_arg_values *av = &m->release_all.when[w];
+                holds = av->arg < sc->nargs && tl_arg_value_in(av, &sc->args[av->arg].value);
+            }
+            if (!holds || tl_program_releases_all(p, m->release_all.task)) continue;
+            p->released_all = tl_xgrow(p->released_all, p->nreleased_all, &p->capreleased_all,
+                                       sizeof *p->released_all);
+            p->released_all[p->nreleased_all++] = m->release_all.task;
+        }
+    }
+}
+
+bool tl_program_never_returns(const tl_program *p, const char *fn_usr) {
+    int n = p ? map_get(&p->by_usr, fn_usr) : -1;
+    return n >= 0 && p->nodes[n].s->never_returns;
+}
+
+bool tl_program_releases_all(const tl_program *p, const char *task) {
+    for (int i = 0; p && task && i < p->nreleased_all; i++)
+        if (strcmp(p->released_all[i], task) == 0) return true;
+    return false;
+}
+
 /* ---- link ---- */
 
 tl_program *tl_program_link(tl_tu_summary *const *units, int nunits, const tl_model_set *models) {
@@ -628,6 +667,7 @@ tl_program *tl_program_link(tl_tu_summary *const *units, int nunits, const tl_mo
     compute_params(p);
     collect_slots(p);
     derive_models(p);
+    collect_released_all(p);
     return p;
 }
 
@@ -666,6 +706,7 @@ void tl_program_free(tl_program *p) {
     map_free(&p->by_usr);
     map_free(&p->fslot_by_usr);
     map_free(&p->hslot_by_usr);
+    free(p->released_all);
     free(p);
 }
 

@@ -106,5 +106,11 @@ typedef struct {
 } tl_orphan_slot;
 typedef void (*tl_orphan_slot_fn)(void *ctx, const tl_orphan_slot *s);
 void tl_program_orphan_slots(const tl_program *p, tl_orphan_slot_fn fn, void *ctx);
+/* Does some function of the program make a release_all call (model facet,
+ * its `when` conditions met by constant arguments) for this task noun -
+ * wait(), waitpid(-1, ...), signal(SIGCHLD, SIG_IGN) for "child process"? */
+bool tl_program_releases_all(const tl_program *p, const char *task);
+/* Does the program function (by USR) never return, by its summary? */
+bool tl_program_never_returns(const tl_program *p, const char *fn_usr);
 
 #endif

@@ -432,6 +432,7 @@ void tl_tu_summary_extract(const tl_analysis *a, tl_tu_summary *out) {
     interner in = {out};
     out->funcs = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *out->funcs);
     out->nfuncs = tu->nfuncs;
+    bool *never = tl_analysis_never_returns(a);
     for (int fi = 0; fi < tu->nfuncs; fi++) {
         extractor x;
         memset(&x, 0, sizeof x);
@@ -442,7 +443,9 @@ void tl_tu_summary_extract(const tl_analysis *a, tl_tu_summary *out) {
         x.out = &out->funcs[fi];
         x.in = &in;
         extract_function(&x);
+        out->funcs[fi].never_returns = never[fi];
     }
+    free(never);
     out->stores = tl_xcalloc((size_t)tu->nstores + 1, sizeof *out->stores);
     out->nstores = tu->nstores;
     for (int i = 0; i < tu->nstores; i++) {

@@ -137,6 +137,7 @@ typedef struct {
     /* returns a handle it spawned (a helper that starts a worker) */
     bool returns_handle;
     bool returns_pointer;    /* the handle is a pointer: NULL means no task */
+    bool never_returns;      /* no return reachable (tl_analysis_never_returns) */
     const char *spawn_model; /* the spawning library function */
     tl_loc spawn_loc;
 } tl_func_summary;

@@ -1,0 +1,268 @@
+/* fork_child.c - rule `orphaned-spawn`, the child half of a fork.
+ *
+ * A spawn whose model says `child_if_zero` (fork, vfork) returns twice: a
+ * positive pid in the parent, 0 in a new child process that runs on from
+ * the call.  The child's branch must end the child - `_exit()`, `exec*()`
+ * and then `_exit()`, an endless loop, a function that never returns - and
+ * not fall through into the code after it: a child that returns from the
+ * forking function runs its caller's code as a second copy of the parent
+ * (serving the parent's clients, flushing its stdio buffers twice, running
+ * its atexit handlers).
+ *
+ * For each reached such call, the child's branch is the successor of a
+ * branch or switch whose condition says the result is 0 (`pid == 0`,
+ * `!pid`, `case 0:`), testing the call's result directly or a variable
+ * assigned once from it; the parent's are those saying it is not 0 (or
+ * positive), and a switch's default when it has a `case 0:`.  A finding when
+ * from the child's branch a return of the function is reachable, and from
+ * the parent's too - unless those returns give the fork's result (a wrapper
+ * such as `pid_t my_fork(void)` returns twice on purpose, its caller takes
+ * both branches), unless the two sides return different constants (the
+ * caller can tell them apart: redis's ldbStartSession returns 1 in the
+ * child, 0 in the parent), and unless the parent never returns (it exits:
+ * a daemon's fork, or the first step of a double fork).  Paths end at
+ * noreturn calls and at calls of functions that never return (of this TU,
+ * or of another file by its summary: redis's exitFromChild()).
+ *
+ * Cost, linear: per function with a fork, one backward walk from its
+ * returns (which block reaches which return), then one pass over the
+ * branches' edges for all its fork calls; per TU, one forward walk per
+ * function for "never returns" (tl_analysis_never_returns).  (A return of
+ * any fork's result counts as a wrapper's, for every fork of the function.)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ownership.h"
+#include "../analyzer/util/xalloc.h"
+
+typedef struct {
+    const tl_analysis *a;
+    int fi;
+    int *holds;        /* per variable: the call whose result it holds (-1 none, -2 several) */
+    bool *never;       /* per function of the TU: never returns (tl_analysis_never_returns) */
+} fc_ctx;
+
+static int var_holds(void *ctx, int var)
+{
+    const fc_ctx *c = ctx;
+    if (var < 0 || var >= c->a->tu->funcs[c->fi].nvars)
+        return -1;
+    return c->holds[var] >= 0 ? c->holds[var] : -1;
+}
+
+/* Does block b end the path (a noreturn call, a call of a function that
+ * never returns)? */
+static bool block_stops(fc_ctx *c, const tl_block *b)
+{
+    if (b->term == TL_T_NORETURN)
+        return true;
+    for (int i = 0; i < b->ninstrs; i++)
+        if (b->instrs[i].kind == TL_I_CALL && tl_call_never_returns(c->a, c->never, &b->instrs[i].call))
+            return true;
+    return false;
+}
+
+/* Does the return block return a fork's result (a wrapper that returns
+ * twice, like fork)? */
+static bool returns_fork_result(fc_ctx *c, const tl_block *b)
+{
+    const tl_instr *ret = b->ninstrs ? &b->instrs[b->ninstrs - 1] : NULL;
+    const tl_expr *v = ret && ret->kind == TL_I_RETURN ? tl_own_strip(ret->value) : NULL;
+    int call = !v ? -1 : v->kind == TL_E_CALLRES ? v->call_id : v->kind == TL_E_VAR ? var_holds(c, v->var) : -1;
+    if (call < 0 || call >= c->a->tu->funcs[c->fi].ncalls)
+        return false;
+    const tl_fn_model *m = tl_own_model(c->a, c->fi, call);
+    return m && m->spawn.child_if_zero;
+}
+
+/* What the returns reachable from a block give: nothing yet, one constant,
+ * or several values / a value that is not a constant. */
+typedef struct {
+    enum { RV_NONE = 0, RV_CONST, RV_ANY } kind;
+    int64_t k;
+} ret_val;
+
+static bool rv_join(ret_val *into, ret_val v)
+{
+    if (v.kind == RV_NONE || into->kind == RV_ANY)
+        return false;
+    if (into->kind == RV_NONE || (v.kind == RV_CONST && into->kind == RV_CONST && v.k != into->k) ||
+        v.kind == RV_ANY) {
+        *into = into->kind == RV_NONE ? v : (ret_val){RV_ANY, 0};
+        return true;
+    }
+    return false;
+}
+
+static ret_val return_value(const tl_block *b)
+{
+    const tl_instr *ret = b->ninstrs ? &b->instrs[b->ninstrs - 1] : NULL;
+    const tl_expr *v = ret && ret->kind == TL_I_RETURN ? tl_own_strip(ret->value) : NULL;
+    if (v && v->kind == TL_E_CONST)
+        return (ret_val){RV_CONST, v->ival};
+    return (ret_val){RV_ANY, 0};
+}
+
+/* witness[b]: a return block reachable from block b that does not return a
+ * fork's result, or -1; rv[b]: what those returns give.  Backward walks
+ * from those returns over the predecessors, not into blocks that end the
+ * path: the witness is set once per block, the value changes at most twice
+ * (none, a constant, any), so both are linear. */
+static void plain_returns(fc_ctx *c, const tl_func *f, int *witness, ret_val *rv)
+{
+    int *queue = tl_xmalloc(((size_t)f->nblocks * 3 + 1) * sizeof *queue), head = 0, tail = 0;
+    bool *stops = tl_xmalloc((size_t)f->nblocks + 1);
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        const tl_block *b = &f->blocks[bi];
+        witness[bi] = -1;
+        rv[bi] = (ret_val){RV_NONE, 0};
+        stops[bi] = block_stops(c, b);
+        if (b->term == TL_T_EXIT && bi != f->exit && !stops[bi] && !returns_fork_result(c, b)) {
+            witness[bi] = bi;
+            rv[bi] = return_value(b);
+            queue[tail++] = bi;
+        }
+    }
+    while (head < tail) {
+        const tl_block *b = &f->blocks[queue[head++]];
+        for (int p = 0; p < b->npred; p++) {
+            int q = b->pred[p];
+            if (q < 0 || q >= f->nblocks || stops[q])
+                continue;
+            bool changed = witness[q] < 0;
+            if (changed)
+                witness[q] = witness[b->id];
+            changed = rv_join(&rv[q], rv[b->id]) || changed;
+            if (changed && tail < f->nblocks * 3)
+                queue[tail++] = q;
+        }
+    }
+    free(stops);
+    free(queue);
+}
+
+/* Per fork call of a function: where its child returns, and whether its
+ * parent's branches return. */
+typedef struct {
+    int ret;            /* a return block the child reaches, -1 none */
+    bool parent_seen, parent_returns;
+    ret_val child_rv, parent_rv; /* what the returns each side reaches give */
+} fork_fate;
+
+static void note_parent(fork_fate *ff, int witness, ret_val rv)
+{
+    ff->parent_seen = true;
+    ff->parent_returns = ff->parent_returns || witness >= 0;
+    rv_join(&ff->parent_rv, rv);
+}
+
+/* One pass over the branches and switches: each edge that tests a fork's
+ * result tells its child's or its parent's fate. */
+static void fork_fates(fc_ctx *c, const tl_func *f, const int *witness, const ret_val *rv, fork_fate *fates)
+{
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        const tl_block *b = &f->blocks[bi];
+        if (b->term != TL_T_BRANCH && b->term != TL_T_SWITCH)
+            continue;
+        bool has0 = false; /* a switch with a case 0: its default is the parent */
+        for (int v = 0; b->term == TL_T_SWITCH && v < b->nsucc - 1; v++)
+            has0 = has0 || b->case_values[v] == 0;
+        for (int s = 0; s < b->nsucc; s++) {
+            int op, t = b->succ[s];
+            int64_t k;
+            bool dflt = b->term == TL_T_SWITCH && s == b->nsucc - 1;
+            int id = tl_own_edge_relation(b, dflt ? 0 : s, var_holds, c, &op, &k);
+            const tl_fn_model *m = id >= 0 && id < f->ncalls ? tl_own_model(c->a, c->fi, id) : NULL;
+            if (!m || !m->spawn.child_if_zero || t < 0 || t >= f->nblocks)
+                continue;
+            fork_fate *ff = &fates[id];
+            if (dflt) {
+                if (has0)
+                    note_parent(ff, witness[t], rv[t]);
+            } else if (op == TL_REL_EQ && k == 0) {
+                if (ff->ret < 0)
+                    ff->ret = witness[t];
+                rv_join(&ff->child_rv, rv[t]);
+            } else if (tl_own_relation_succeeds(m->spawn.success, op, k) || (op == TL_REL_NE && k == 0)) {
+                note_parent(ff, witness[t], rv[t]);
+            }
+        }
+    }
+}
+
+static void report_fork(const tl_func *f, const tl_instr *in, const fork_fate *ff, tl_findings *out)
+{
+    /* the parent exits too (a daemon's fork, a double fork's first step) */
+    if (ff->ret < 0 || (ff->parent_seen && !ff->parent_returns))
+        return;
+    /* the result tells the caller which side it is on: child and parent
+       return different constants (a wrapper returning twice, its own way) */
+    if (ff->child_rv.kind == RV_CONST && ff->parent_rv.kind == RV_CONST && ff->child_rv.k != ff->parent_rv.k)
+        return;
+    char name[96];
+    tl_own_user_name(&in->call, name, sizeof name);
+    const tl_block *rb = &f->blocks[ff->ret];
+    tl_finding *fd = tl_findings_addf(
+        out, "orphaned-spawn", TL_SEV_WARNING, in->loc.file, in->loc.line, in->loc.col, f->name,
+        "the child process of %s() can return from '%s' at line %u and run the caller's code as a "
+        "second copy of the parent; end the child's branch with _exit() or exec*()",
+        name, f->name, rb->term_loc.line);
+    if (fd && in->call.text)
+        tl_finding_set_snippet(fd, in->call.text);
+    if (fd)
+        tl_finding_add_note(fd, rb->term_loc.file, rb->term_loc.line, rb->term_loc.col,
+                            "the child returns here");
+}
+
+void tl_os_check_fork_children(const tl_analysis *a, tl_findings *out)
+{
+    fc_ctx c = {a, 0, NULL, NULL};
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        const tl_func *f = &a->tu->funcs[fi];
+        const tl_func_facts *ff = &a->funcs[fi];
+        if (ff->exempt || f->nblocks == 0)
+            continue;
+        bool any = false;
+        for (int id = 0; id < ff->ncalls && !any; id++)
+            any = ff->calls[id].instr && ff->calls[id].reached && ff->calls[id].model &&
+                  ff->calls[id].model->spawn.child_if_zero;
+        if (!any)
+            continue;
+        if (!c.never)
+            c.never = tl_analysis_never_returns(a);
+        /* variables assigned once, from a call's result */
+        c.fi = fi;
+        c.holds = tl_xmalloc(((size_t)f->nvars + 1) * sizeof *c.holds);
+        for (int v = 0; v < f->nvars; v++)
+            c.holds[v] = -1;
+        for (int bi = 0; bi < f->nblocks; bi++)
+            for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+                const tl_instr *in = &f->blocks[bi].instrs[i];
+                if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= f->nvars)
+                    continue;
+                const tl_expr *v = tl_own_strip(in->value);
+                int *h = &c.holds[in->var];
+                *h = *h == -1 && v && v->kind == TL_E_CALLRES ? v->call_id : -2;
+            }
+        int *witness = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *witness);
+        ret_val *rv = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *rv);
+        fork_fate *fates = tl_xmalloc(((size_t)f->ncalls + 1) * sizeof *fates);
+        for (int id = 0; id < f->ncalls; id++)
+            fates[id] = (fork_fate){-1, false, false, {RV_NONE, 0}, {RV_NONE, 0}};
+        plain_returns(&c, f, witness, rv);
+        fork_fates(&c, f, witness, rv, fates);
+        for (int id = 0; id < ff->ncalls; id++) {
+            const tl_call_facts *cf = &ff->calls[id];
+            if (cf->instr && cf->reached && cf->model && cf->model->spawn.child_if_zero)
+                report_fork(f, cf->instr, &fates[id], out);
+        }
+        free(fates);
+        free(rv);
+        free(witness);
+        free(c.holds);
+        c.holds = NULL;
+    }
+    free(c.never);
+}
