@@ -413,7 +413,8 @@ static void test_descriptor_facets(void **state) {
                  "  watch: {watch_fd: 2}\n"
                  "  reg: {callback: {args: [3], context: loop, readiness: true, ready_param: 0, fd_arg: 1,\n"
                  "                   data_arg: 4, data_param: 2}}\n"
-                 "  reg_plain: {callback: {args: [0], context: loop, readiness: true}}\n");
+                 "  reg_plain: {callback: {args: [0], context: loop, readiness: true}}\n"
+                 "  w_io.cb: {callback: {context: loop, readiness: true, ready_param: 1, ready_field: fd}}\n");
     const tl_blocking_facet *b = &find(&ms, "lookup")->blocking;
     assert_int_equal(b->unless_numeric_arg, 0);
     assert_int_equal(b->unless_field_arg, 2);
@@ -447,7 +448,15 @@ static void test_descriptor_facets(void **state) {
     assert_true(cb->data_arg == 4 && cb->data_param == 2);
     cb = &find(&ms, "reg_plain")->callback;
     assert_true(cb->readiness && cb->ready_param == -1 && cb->fd_arg == -1);
-    assert_true(cb->data_arg == -1 && cb->data_param == -1);
+    assert_true(cb->data_arg == -1 && cb->data_param == -1 && cb->ready_field[0] == '\0');
+    cb = &find(&ms, "w_io.cb")->callback;
+    assert_true(cb->readiness && cb->ready_param == 1 && cb->nargs == 0);
+    assert_string_equal(cb->ready_field, "fd");
+    char key[64];
+    assert_true(tl_models_field_key("c:@S@w_io@FI@fd", key, sizeof key));
+    assert_string_equal(key, "w_io.fd");
+    assert_false(tl_models_field_key("c:@F@main@x", key, sizeof key));
+    assert_false(tl_models_field_key("c:@S@w_io@FI@fd", key, 6)); /* too long for the buffer */
     /* merge: a later definition replaces or removes the facet */
     load_ok(&ms, "library: demo\nfunctions:\n  mk: {fd_state: false}\n  waitfd: {readiness_wait: false}\n");
     assert_false(find(&ms, "mk")->fd_state.present);
@@ -456,6 +465,7 @@ static void test_descriptor_facets(void **state) {
     tl_model_set cp;
     assert_int_equal(tl_models_copy(&cp, &ms), 0);
     assert_string_equal(find(&cp, "lookup")->blocking.unless_field, "ai_flags");
+    assert_string_equal(find(&cp, "w_io.cb")->callback.ready_field, "fd");
     assert_true(find(&cp, "pollone")->readiness_wait.present);
     tl_models_free(&cp);
     tl_models_free(&ms);
@@ -487,6 +497,10 @@ static void test_descriptor_facets(void **state) {
     ERR("  f: {watch_fd: {arg: x}}\n", 3, 0, "'arg'", "argument index");
     ERR("  f: {callback: {args: [0], context: loop, ready_param: 0}}\n", 3, 0, "'ready_param'", "needs 'readiness: true'");
     ERR("  f: {callback: {args: [0], context: loop, readiness: true, fd_arg: 99}}\n", 3, 0, "'fd_arg'", "argument index");
+    ERR("  f: {callback: {args: [0], context: loop, readiness: true, ready_field: fd}}\n", 3, 0, "'ready_field'",
+        "needs 'ready_param'");
+    ERR("  f.cb: {callback: {context: loop, readiness: true, ready_param: 1, ready_field: 2fd}}\n", 3, 0,
+        "'ready_field'", "C identifier");
     ERR("  f: {callback: {args: [0], context: loop, readiness: true, fd_arg: 1, data_arg: 2}}\n", 3, 0,
         "'data_arg' and 'data_param'", "go together");
     ERR("  f: {callback: {args: [0], context: loop, readiness: true, data_arg: 2, data_param: 1}}\n", 3, 0,

@@ -382,6 +382,16 @@ static int ready_param_of(const tl_fn_model *m) {
     return m && m->callback.readiness ? m->callback.ready_param : -1;
 }
 
+/* Its field holding the ready descriptor (callback.ready_field), or NULL. */
+static const char *ready_field_of(const tl_fn_model *m) {
+    return ready_param_of(m) >= 0 && m->callback.ready_field[0] ? m->callback.ready_field : NULL;
+}
+
+/* A function registered twice keeps a ready field only when both agree. */
+static const char *same_field(const char *a, const char *b) {
+    return a && b && !strcmp(a, b) ? a : NULL;
+}
+
 /* The same variable, or the same field of the same variable (casts aside)? */
 static bool same_operand(const tl_expr *x, const tl_expr *y) {
     while (x && x->kind == TL_E_CAST && x->nkids == 1) x = x->kids[0];
@@ -417,11 +427,13 @@ static void set_context(tl_analysis *a, int fn, tl_context_kind kind, bool readi
         ci->readiness = ci->readiness && readiness;
         if (!ci->readiness || ci->ready_param != rp) ci->ready_param = -1;
         if (!ci->readiness || ci->ready_data_param != dp) ci->ready_data_param = -1;
+        ci->ready_field = ci->ready_param >= 0 ? same_field(ci->ready_field, readiness ? ready_field_of(m) : NULL) : NULL;
         return;
     }
     ci->readiness = readiness;
     ci->ready_param = rp;
     ci->ready_data_param = dp;
+    ci->ready_field = readiness ? ready_field_of(m) : NULL;
     ci->kind = kind;
     ci->library = m->library;
     ci->via = m->name;
@@ -439,16 +451,19 @@ static void program_contexts(tl_analysis *a) {
         if (!pc) continue;
         tl_context_info *ci = &a->funcs[fi].context;
         if (context_rank(pc->kind) < context_rank(ci->kind)) continue;
-        int rp = pc->readiness && pc->via ? ready_param_of(tl_models_find(a->models, pc->via)) : -1;
+        const tl_fn_model *vm = pc->readiness && pc->via ? tl_models_find(a->models, pc->via) : NULL;
+        int rp = ready_param_of(vm);
         if (context_rank(pc->kind) == context_rank(ci->kind) && ci->kind != TL_CTX_NONE) {
             ci->readiness = ci->readiness && pc->readiness;
             if (!ci->readiness || ci->ready_param != rp) ci->ready_param = -1;
             if (!ci->readiness) ci->ready_data_param = -1; /* (else this TU's registration decided it) */
+            ci->ready_field = ci->ready_param >= 0 ? same_field(ci->ready_field, ready_field_of(vm)) : NULL;
             continue;
         }
         ci->kind = pc->kind;
         ci->readiness = pc->readiness;
         ci->ready_param = rp;
+        ci->ready_field = ready_field_of(vm);
         ci->ready_data_param = -1;
         ci->library = pc->library;
         ci->via = pc->via;
@@ -481,10 +496,14 @@ static void field_contexts(tl_analysis *a) {
         if (kind == TL_CTX_NONE || context_rank(kind) < context_rank(ci->kind)) continue;
         if (context_rank(kind) == context_rank(ci->kind)) {
             ci->readiness = ci->readiness && m->callback.readiness;
+            if (!ci->readiness || ci->ready_param != ready_param_of(m)) ci->ready_param = -1;
+            ci->ready_field = ci->ready_param >= 0 ? same_field(ci->ready_field, ready_field_of(m)) : NULL;
             continue;
         }
         ci->kind = kind;
         ci->readiness = m->callback.readiness;
+        ci->ready_param = ready_param_of(m);
+        ci->ready_field = ready_field_of(m);
         ci->library = m->library;
         ci->via = m->name;
         ci->from_func = -1;
@@ -712,9 +731,7 @@ static void add_key(tl_str_map *out, const char *key) {
     if (tl_str_map_get(out, key) < 0) tl_str_map_add(out, key, 1);
 }
 
-static void add_watched(const tl_func *f, const tl_call_facts *cf, int arg, tl_str_map *out, bool *local) {
-    if (arg < 0 || arg >= cf->instr->call.nargs) return;
-    const tl_expr *e = cf->instr->call.args[arg];
+static void add_watched_expr(const tl_func *f, const tl_expr *e, tl_str_map *out, bool *local) {
     while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
     if (e && e->kind == TL_E_MEMBER && e->usr) add_key(out, e->usr);
     if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= f->nvars) return;
@@ -728,10 +745,48 @@ static void add_watched(const tl_func *f, const tl_call_facts *cf, int arg, tl_s
     }
 }
 
+static void add_watched(const tl_func *f, const tl_call_facts *cf, int arg, tl_str_map *out, bool *local) {
+    if (arg >= 0 && arg < cf->instr->call.nargs) add_watched_expr(f, cf->instr->call.args[arg], out, local);
+}
+
+/* The "RECORD.FIELD" keys of the ready fields of field entries (ev_io.fd for
+ * `ev_io.cb: {callback: {ready_param: 1, ready_field: fd}}`): a store into
+ * one (what ev_io_init() expands to) watches the descriptor stored. */
+static void collect_ready_fields(const tl_model_set *ms, tl_str_map *out) {
+    char key[TL_MAX_FIELD * 2 + 200];
+    for (size_t i = 0; ms && i < ms->nfns; i++) {
+        const tl_fn_model *m = &ms->fns[i];
+        const char *dot = m->name ? strrchr(m->name, '.') : NULL;
+        if (!dot || !m->callback.present || !m->callback.readiness || !m->callback.ready_field[0]) continue;
+        if ((size_t)(dot - m->name) + strlen(m->callback.ready_field) + 2 > sizeof key) continue;
+        snprintf(key, sizeof key, "%.*s.%s", (int)(dot - m->name), m->name, m->callback.ready_field);
+        add_key(out, key);
+    }
+}
+
+/* Is the store's target a ready field of some field entry (`(w)->fd = fd`)? */
+static bool stores_ready_field(const tl_instr *in, const tl_str_map *ready_fields) {
+    char key[256];
+    return in->kind == TL_I_STORE && in->target && in->target->kind == TL_E_MEMBER && in->target->usr &&
+           tl_models_field_key(in->target->usr, key, sizeof key) && tl_str_map_get(ready_fields, key) >= 0;
+}
+
 static void collect_watched_fields(const tl_analysis *a, tl_str_map *out) {
+    tl_str_map ready_fields;
+    tl_str_map_init(&ready_fields);
+    collect_ready_fields(a->models, &ready_fields);
+    bool stores = tl_str_map_count(&ready_fields) > 0;
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         const tl_func *f = &a->tu->funcs[fi];
         bool *local = NULL, any = false;
+        for (int bi = 0; stores && bi < f->nblocks; bi++)
+            for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+                const tl_instr *in = &f->blocks[bi].instrs[i];
+                if (!stores_ready_field(in, &ready_fields)) continue;
+                if (!local) local = tl_xcalloc((size_t)f->nvars + 1, sizeof *local);
+                add_watched_expr(f, in->value, out, local);
+                any = true;
+            }
         for (int id = 0; id < a->funcs[fi].ncalls; id++) {
             const tl_call_facts *cf = &a->funcs[fi].calls[id];
             const tl_fn_model *m = cf->model;
@@ -756,6 +811,44 @@ static void collect_watched_fields(const tl_analysis *a, tl_str_map *out) {
             }
         free(local);
     }
+    tl_str_map_free(&ready_fields);
+}
+
+/* The functions of the TU in post-order of the in-TU call graph (callees
+ * before their callers; in a cycle, one of them first), by an iterative
+ * depth-first search: linear in functions and calls. */
+static int *callees_first(const tl_tu *tu, const tl_analysis *a) {
+    int n = tu->nfuncs;
+    int *order = tl_xmalloc(((size_t)n + 1) * sizeof *order), norder = 0;
+    int *stack = tl_xmalloc(((size_t)n + 1) * sizeof *stack), *next = tl_xcalloc((size_t)n + 1, sizeof *next);
+    bool *seen = tl_xcalloc((size_t)n + 1, sizeof *seen);
+    for (int root = 0; root < n; root++) {
+        if (seen[root]) continue;
+        int sp = 0;
+        stack[sp++] = root;
+        seen[root] = true;
+        while (sp > 0) {
+            int f = stack[sp - 1];
+            const tl_func_facts *ff = &a->funcs[f];
+            int callee = -1;
+            while (next[f] < ff->ncalls && callee < 0) {
+                const tl_call_facts *cf = &ff->calls[next[f]++];
+                int g = cf->instr ? cf->instr->call.callee_func : -1;
+                if (g >= 0 && g < n && !seen[g]) callee = g;
+            }
+            if (callee >= 0) {
+                seen[callee] = true;
+                stack[sp++] = callee;
+            } else {
+                order[norder++] = f;
+                sp--;
+            }
+        }
+    }
+    free(stack);
+    free(next);
+    free(seen);
+    return order;
 }
 
 /* ---- functions that never return ---- */
@@ -921,12 +1014,20 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     tl_str_map_init(&globals);
     collect_watched_fields(out, &watched);
     for (int fi = 0; fi < tu->nfuncs; fi++) tl_fdstate_collect_globals(&tu->funcs[fi], &out->funcs[fi], &globals);
-    for (int fi = 0; fi < tu->nfuncs; fi++) {
+    /* callees first, so that a call sees what its callee returns */
+    int *order = callees_first(tu, out);
+    unsigned *returns = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *returns);
+    for (int k = 0; k < tu->nfuncs; k++) {
+        int fi = order[k];
         const tl_context_info *ci = &out->funcs[fi].context;
         bool ready = ci->readiness && ci->kind == TL_CTX_LOOP_CALLBACK;
-        tl_fdstate_run(&tu->funcs[fi], &out->funcs[fi], ready, ready ? ci->ready_param : -1,
-                       ready ? ci->ready_data_param : -1, &watched, &globals);
+        tl_fdstate_env env = {ready, ready ? ci->ready_param : -1, ready ? ci->ready_data_param : -1,
+                              ready ? ci->ready_field : NULL, &watched, &globals, returns, tu->nfuncs};
+        tl_fdstate_run(&tu->funcs[fi], &out->funcs[fi], &env);
+        returns[fi] = out->funcs[fi].returns_fd_state;
     }
+    free(order);
+    free(returns);
     tl_str_map_free(&watched);
     tl_str_map_free(&globals);
     compute_blocking(out, false);

@@ -68,6 +68,8 @@ typedef struct {
                                 (or its handle), -1 unknown: fd I/O on it does not block */
     int ready_data_param;    /* a second one: the user-data parameter when the registration
                                 passed the descriptor there (callback.data_arg), -1 none */
+    const char *ready_field; /* with ready_param: the field of the handle it points to that
+                                holds the ready descriptor (callback.ready_field), or NULL */
     const char *declared;    /* async by an annotation in the source: its string
                                 ("tasklint::async", "coroutine_fn"), else NULL */
 } tl_context_info;
@@ -89,6 +91,8 @@ typedef struct {
     bool exempt;             /* config says: do not report in this function */
     bool constprop_incomplete; /* constant propagation hit the solver's limit: argument
                                   values and reachability may be incomplete */
+    unsigned returns_fd_state; /* TL_FDS_NONBLOCKING: every return gives a descriptor
+                                  known non-blocking (fdstate.c) */
 } tl_func_facts;
 
 struct tl_program;

@@ -180,6 +180,13 @@ static unsigned bits_of_var(const void *s, int v) {
  * (`c->fd` where c = handle->data and uv_poll_init(..., c->fd)). */
 static unsigned descriptor_bits(fd_ctx *c, fd_state *s, const tl_expr *e) {
     unsigned b = bits_of(s, desc_key(c, e, false)) & FDS_NOT_BLOCKING;
+    const tl_expr *x = fds_strip(e);
+    if (!b && x && x->kind == TL_E_CALLRES && x->call_id >= 0 && x->call_id < c->ff->ncalls)
+        return c->result_bits[x->call_id] & FDS_NOT_BLOCKING; /* read(g_io_channel_unix_get_fd(ch), ...) */
+    int h = !b && c->ready_field && x && x->kind == TL_E_MEMBER && x->name && x->nkids == 1 &&
+                    !strcmp(x->name, c->ready_field) ? fds_plain_var(x->kids[0]) : -1;
+    if (h >= 0 && h < c->nvars && (bits_of(s, h) & TL_FDS_READY))
+        return TL_FDS_READY; /* w->fd of the ready handle w (callback.ready_field) */
     char key[256];
     if (!b && c->global_nb && fds_global_key(c->f, e, key, sizeof key) && tl_str_map_get(c->global_nb, key) == G_NONBLOCKING)
         b = TL_FDS_NONBLOCKING; /* made non-blocking in this file, never otherwise set */
@@ -285,6 +292,8 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
     unsigned new_bits = 0;
     bool apply_state = false;
     c->result_bits[id] = 0;
+    if ((!m || !m->fd_state.present) && c->func_returns && call->callee_func >= 0 && call->callee_func < c->f_count)
+        c->result_bits[id] = c->func_returns[call->callee_func]; /* int s = make_nonblocking_socket(); */
     if (m && m->fd_state.present) {
         const tl_fd_state_facet *d = &m->fd_state;
         bool value_ok, flag_ok;
@@ -318,6 +327,15 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
     }
 }
 
+/* `-1`: an error return, not a descriptor (I/O on it fails at once). */
+static bool negative_const(const tl_expr *e) {
+    e = fds_strip(e);
+    if (e && e->kind == TL_E_CONST) return e->ival < 0;
+    if (!e || e->kind != TL_E_UNARY || e->nkids != 1 || strcmp(e->op, "-") != 0) return false;
+    e = fds_strip(e->kids[0]);
+    return e && e->kind == TL_E_CONST && e->ival > 0;
+}
+
 static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
     switch (in->kind) {
     case TL_I_CALL:
@@ -348,7 +366,19 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
     case TL_I_DECL:
         if (in->var >= 0 && in->var < c->nvars) forget_var(c, s, in->var);
         break;
+    case TL_I_RETURN:
+        if (record && in->value && !negative_const(in->value)) { /* what every return gives (a must summary) */
+            unsigned b = descriptor_bits(c, s, in->value) & TL_FDS_NONBLOCKING;
+            c->return_bits = c->returned ? c->return_bits & b : b;
+            c->returned = true;
+        }
+        break;
     case TL_I_STORE: {
+        const tl_expr *t = fds_strip(in->target);
+        int h = c->ready_field && t && t->kind == TL_E_MEMBER && t->name && t->nkids == 1 &&
+                        !strcmp(t->name, c->ready_field) ? fds_plain_var(t->kids[0]) : -1;
+        if (h >= 0 && h < c->nvars && (bits_of(s, h) & TL_FDS_READY))
+            set_bits(c, s, h, bits_of(s, h) & ~(unsigned)TL_FDS_READY); /* w->fd = other: not the ready one */
         int key = desc_key(c, in->target, true);
         if (key < c->nvars) { /* not a field or element slot */
             bool through_addr = false;
@@ -551,27 +581,34 @@ static const tl_dataflow_ops fs_ops = {
     .exhausted = fs_exhausted,
 };
 
-/* Does any call of f have a facet this analysis serves? */
-static bool relevant(const tl_func_facts *ff) {
+/* Does any call of f have a facet this analysis serves, or call a function
+ * whose result has a state? */
+static bool relevant(const tl_func_facts *ff, const unsigned *func_returns, int nfuncs) {
     for (int id = 0; id < ff->ncalls; id++) {
         const tl_fn_model *m = ff->calls[id].model;
         if (m && (m->fd_state.present || m->readiness_wait.present ||
                   (m->blocking.present && (m->blocking.fd_io || m->blocking.unless_field_arg >= 0))))
             return true;
+        int callee = ff->calls[id].instr ? ff->calls[id].instr->call.callee_func : -1;
+        if (func_returns && callee >= 0 && callee < nfuncs && func_returns[callee]) return true;
     }
     return false;
 }
 
-int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, bool readiness, int ready_param, int ready_param2,
-                   const tl_str_map *watched_fields, const tl_str_map *global_nonblocking) {
-    if (!relevant(ff) && !readiness) return 0;
+int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *env) {
+    ff->returns_fd_state = 0;
+    if (!relevant(ff, env->func_returns, env->nfuncs) && !env->readiness) return 0;
     fd_ctx c;
     memset(&c, 0, sizeof c);
     c.f = f;
     c.ff = ff;
-    c.readiness = readiness;
-    c.ready_param = ready_param;
-    c.ready_param2 = ready_param2;
+    c.readiness = env->readiness;
+    c.ready_param = env->ready_param;
+    c.ready_param2 = env->ready_param2;
+    c.ready_field = env->ready_param >= 0 ? env->ready_field : NULL;
+    c.func_returns = env->func_returns;
+    c.f_count = env->nfuncs;
+    const tl_str_map *watched_fields = env->watched_fields, *global_nonblocking = env->global_nonblocking;
     c.watched = watched_fields && tl_str_map_count(watched_fields) ? watched_fields : NULL;
     c.global_nb = global_nonblocking && tl_str_map_count(global_nonblocking) ? global_nonblocking : NULL;
     c.nvars = f->nvars;
@@ -599,6 +636,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, bool readiness, int read
             fs_destroy(&c, &s);
         }
     }
+    if (rc == 0 && c.returned) ff->returns_fd_state = c.return_bits;
     tl_dataflow_free(&res);
     tl_liveness_free(&c.live);
     tl_str_map_free(&c.slots);

@@ -22,15 +22,30 @@
 #include "../util/str_map.h"
 #include "analysis.h"
 
+/* What a function's descriptor analysis starts from.  For a readiness
+ * callback (readiness): ready_param is the parameter ready on entry (-1
+ * none; ready_param2 a second one), values reached from any parameter are
+ * "derived", and descriptor I/O on a derived struct's field whose USR is in
+ * watched_fields (the fields registered for readiness in this TU, or NULL)
+ * is ready too, as is the field ready_field (or NULL) of a ready handle
+ * (`w->fd`, callback.ready_field).  func_returns (or NULL): per function of
+ * the TU, the returns_fd_state already found - a call to it gives its
+ * result that state, as a call result whose fd_state facet sets one does
+ * (used in place as the descriptor, or stored). */
+typedef struct {
+    bool readiness;
+    int ready_param, ready_param2;
+    const char *ready_field;
+    const tl_str_map *watched_fields, *global_nonblocking;
+    const unsigned *func_returns;
+    int nfuncs; /* entries of func_returns */
+} tl_fdstate_env;
+
 /* Fill the descriptor facts of f's calls (ff->calls must hold models and
- * argument values).  For a readiness callback (readiness): ready_param is
- * the parameter ready on entry (-1 none; ready_param2 a second one), values reached from any parameter
- * are "derived", and descriptor I/O on a derived struct's field whose USR is
- * in watched_fields (the fields registered for readiness in this TU, or
- * NULL) is ready too.  Returns 0, or -1 when the work budget ran out (the
- * calls then keep no facts, which only makes fewer calls non-blocking). */
-int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, bool readiness, int ready_param, int ready_param2,
-                   const tl_str_map *watched_fields, const tl_str_map *global_nonblocking);
+ * argument values) and ff->returns_fd_state.  Returns 0, or -1 when the work
+ * budget ran out (the calls then keep no facts, which only makes fewer calls
+ * non-blocking). */
+int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *env);
 /* File-wide facts about descriptors held in globals and statics (by USR, or
  * "USR[k]" for an element at a constant index), added to `globals` for
  * each function of the file: a descriptor some call makes non-blocking and

@@ -37,6 +37,11 @@ typedef struct {
     tl_func_facts *ff;
     bool readiness;
     int ready_param, ready_param2; /* parameters ready on entry, -1 none */
+    const char *ready_field;   /* the field of a ready handle holding its descriptor (w->fd), or NULL */
+    const unsigned *func_returns; /* per function of the TU: state its result carries, or NULL */
+    int f_count;               /* entries of func_returns */
+    bool returned;             /* a reached return with a value was recorded ... */
+    unsigned return_bits;      /* ... and the bits all of them carry */
     const tl_str_map *watched; /* field USRs registered for readiness, or NULL */
     const tl_str_map *global_nb; /* globals (and elements): G_* bits file-wide, or NULL */
     int nvars;

@@ -3,7 +3,8 @@
  *
  * A variable is live at a point when some path from there reads it before it
  * is assigned or declared again.  Here a read is a mention in an assigned
- * value or in a call argument (what constant propagation evaluates), and a
+ * value, a call argument (what constant propagation evaluates) or a returned
+ * value (what the descriptor-state summary reads, fdstate.c), and a
  * definition is an assignment or a declaration of the variable.  Constant
  * propagation keeps only live variables in its per-block states: a value
  * nobody reads again cannot change any result, and dropping it keeps the

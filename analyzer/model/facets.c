@@ -745,7 +745,7 @@ static int parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b
 
 static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *cb) {
     static const char *const keys[] = {"args", "context", "readiness", "ready_param", "fd_arg",
-                                       "data_arg", "data_param", NULL};
+                                       "data_arg", "data_param", "ready_field", NULL};
     static const char *const contexts[] = {"coroutine", "loop", "thread", NULL};
     int r = facet_off(L, n, "callback", "a mapping {args: [N, ...], context: loop/coroutine/thread}");
     if (r != 0) return r;
@@ -770,6 +770,10 @@ static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *c
     if ((x = tl_yaml_get(n, "ready_param"))) {
         if (!cb->readiness) return ml_fail(L, x, "'ready_param'%s needs 'readiness: true'", where(wb, sizeof(wb), L));
         if (get_arg(L, x, "ready_param", false, &cb->ready_param) != 0) return -1;
+    }
+    if ((x = tl_yaml_get(n, "ready_field"))) {
+        if (cb->ready_param < 0) return ml_fail(L, x, "'ready_field'%s needs 'ready_param'", where(wb, sizeof(wb), L));
+        if (ml_get_field(L, x, "ready_field", cb->ready_field) != 0) return -1;
     }
     if ((x = tl_yaml_get(n, "fd_arg"))) {
         if (!cb->readiness) return ml_fail(L, x, "'fd_arg'%s needs 'readiness: true'", where(wb, sizeof(wb), L));

@@ -720,20 +720,25 @@ const tl_fn_model *tl_models_find(const tl_model_set *ms, const char *callee) {
     return NULL;
 }
 
-const tl_fn_model *tl_models_find_field(const tl_model_set *ms, const char *field_usr) {
+bool tl_models_field_key(const char *field_usr, char *key, size_t size) {
     /* c:@S@TAG@FI@FIELD, c:@SA@TYPEDEF@FI@FIELD (U/UA for unions); a nested
        record's USR ends the same way */
     const char *fi = field_usr ? strstr(field_usr, "@FI@") : NULL;
-    if (!ms || !fi || strstr(fi + 4, "@")) return NULL;
+    if (!fi || strstr(fi + 4, "@")) return false;
     const char *rec = NULL;
     for (const char *s = field_usr; s < fi; s++)
         if (s[0] == '@' && (s[1] == 'S' || s[1] == 'U')) {
             const char *t = s + 2 + (s[2] == 'A');
             if (*t == '@' && t + 1 < fi && !memchr(t + 1, '@', (size_t)(fi - t - 1))) rec = t + 1;
         }
-    if (!rec || rec >= fi || (size_t)(fi - rec) + strlen(fi + 4) + 2 > 256) return NULL;
+    if (!rec || rec >= fi || (size_t)(fi - rec) + strlen(fi + 4) + 2 > size) return false;
+    snprintf(key, size, "%.*s.%s", (int)(fi - rec), rec, fi + 4);
+    return true;
+}
+
+const tl_fn_model *tl_models_find_field(const tl_model_set *ms, const char *field_usr) {
     char key[256];
-    snprintf(key, sizeof key, "%.*s.%s", (int)(fi - rec), rec, fi + 4);
+    if (!ms || !tl_models_field_key(field_usr, key, sizeof key)) return NULL;
     const tl_fn_model *m = tl_models_find(ms, key);
     return m && m->callback.present ? m : NULL;
 }

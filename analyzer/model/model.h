@@ -300,6 +300,10 @@ typedef struct {
     int data_arg;             /* the registration's argument handed to the callback ... */
     int data_param;           /* ... as this parameter: when it is the descriptor in fd_arg
                                  (event_new(b, fd, EV_READ, cb, (void *)fd)) it is ready too */
+    char ready_field[TL_MAX_FIELD]; /* with ready_param: the field of the handle ready_param
+                                 points to that holds the ready descriptor (ev_io's fd: `w->fd`);
+                                 a store into that field of that record watches the value
+                                 stored; "" none */
 } tl_callback_facet;
 
 typedef struct tl_fn_model {
@@ -437,6 +441,10 @@ const tl_fn_model *tl_models_find(const tl_model_set *ms, const char *callee);
  * (c:@S@ev_io@FI@cb -> ev_io.cb; the record's tag, or the typedef name of an
  * anonymous one), when the models describe that field; else NULL. */
 const tl_fn_model *tl_models_find_field(const tl_model_set *ms, const char *field_usr);
+/* The "RECORD.FIELD" key of a field's USR (what field entries are named by);
+ * false when the USR is not a field of a named record or the key is longer
+ * than size. */
+bool tl_models_field_key(const char *field_usr, char *key, size_t size);
 /* The library whose namespace (`prefixes:`) the name is in, or NULL. */
 const char *tl_models_namespace(const tl_model_set *ms, const char *name);
 const char *tl_models_replacement(const tl_model_set *ms, const char *library,
