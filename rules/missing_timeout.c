@@ -381,6 +381,8 @@ static void check(const tl_analysis *a, tl_findings *out) {
            io_uring_wait_cqe in liburing.h): its model speaks for it */
         const tl_fn_model *self = f->name ? tl_models_find(a->models, f->name) : NULL;
         if (self && self->wait.present) continue;
+        /* a coroutine its owners cancel on every path: no wait of it is forever */
+        if (a->program && tl_program_cancel_bounded(a->program, f->usr ? f->usr : f->name)) continue;
         for (int id = 0; id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
             if (!cf->instr || !cf->reached || !cf->model) continue;
