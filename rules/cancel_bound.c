@@ -24,6 +24,7 @@
  * (a server loop that never closes), is not bounded; paths that end in a
  * noreturn call do not count.  Linear in the function (bitset states).
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,8 @@
 typedef struct {
     uint64_t reached;
     uint64_t pending;             /* spawns that may still run un-cancelled */
-    uint64_t hold[CB_MAX_VARS];   /* per tracked variable: spawns it must hold */
+    uint64_t hold[CB_MAX_VARS];   /* per tracked variable: spawns it must hold
+                                     (only the first ntracked are stored) */
 } cb_state;
 
 typedef struct {
@@ -53,14 +55,15 @@ typedef struct {
     int *bit_of_call;              /* call id -> bit, -1 */
     int *tix;                      /* var -> tracked index, -1 */
     int ntracked;
+    size_t ssize;                  /* state bytes: the header and ntracked holds */
     uint64_t spoiled;              /* flow-insensitive: never bounded */
     const cb_state *cur;           /* for the edge callback */
     long budget;
 } cb_ctx;
 
-static void cb_bottom(void *ctx, void *st) { (void)ctx; memset(st, 0, sizeof(cb_state)); }
-static void cb_entry(void *ctx, void *st) { (void)ctx; memset(st, 0, sizeof(cb_state)); ((cb_state *)st)->reached = 1; }
-static void cb_copy(void *ctx, void *d, const void *s) { (void)ctx; memcpy(d, s, sizeof(cb_state)); }
+static void cb_bottom(void *ctx, void *st) { memset(st, 0, ((cb_ctx *)ctx)->ssize); }
+static void cb_entry(void *ctx, void *st) { cb_bottom(ctx, st); ((cb_state *)st)->reached = 1; }
+static void cb_copy(void *ctx, void *d, const void *s) { memcpy(d, s, ((cb_ctx *)ctx)->ssize); }
 
 static bool cb_join(void *ctx, void *dst, const void *src) {
     cb_ctx *c = ctx;
@@ -68,7 +71,7 @@ static bool cb_join(void *ctx, void *dst, const void *src) {
     const cb_state *s = src;
     if (!s->reached) return false;
     if (!d->reached) {
-        memcpy(d, s, sizeof *d);
+        memcpy(d, s, c->ssize);
         return true;
     }
     bool changed = (d->pending | s->pending) != d->pending;
@@ -274,7 +277,9 @@ bool *tl_cancel_bounded_spawns(const tl_analysis *a, int fi) {
     c.budget = tl_dataflow_budget(f);
     tl_dataflow_result r;
     if (collect_tracked(&c)) {
-        bool solved = tl_dataflow_forward(f, &cb_ops, &c, &r) == 0; /* else nothing is bounded */
+        tl_dataflow_ops ops = cb_ops;
+        ops.state_size = c.ssize = offsetof(cb_state, hold) + (size_t)c.ntracked * sizeof(uint64_t);
+        bool solved = tl_dataflow_forward(f, &ops, &c, &r) == 0; /* else nothing is bounded */
         uint64_t bad = c.spoiled;
         bool *exits = reaches_exit(f), *cyclic = tl_blocks_on_cycles(f);
         for (int bi = 0; solved && bi < f->nblocks; bi++) {
