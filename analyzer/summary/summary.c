@@ -229,8 +229,12 @@ static void extract_regs(extractor *x, const tl_call_facts *cf) {
     }
     const tl_fn_model *m = cf->model;
     if (!m) return;
-    if (m->spawn.present && m->spawn.entry_arg >= 0 && m->spawn.entry_arg < c->nargs)
+    if (m->spawn.present && m->spawn.entry_arg >= 0 && m->spawn.entry_arg < c->nargs) {
+        int before = x->out->nregs;
         add_reg(x, ref_of(x->f, c->args[m->spawn.entry_arg]), m->spawn.context, false, m, in->loc);
+        if (x->cancel_bounded && x->cancel_bounded[c->id] && x->out->nregs > before)
+            x->out->regs[x->out->nregs - 1].cancel_bounded = true;
+    }
     if (m->callback.present)
         for (int k = 0; k < m->callback.nargs; k++)
             if (m->callback.args[k] < c->nargs)
