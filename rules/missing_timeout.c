@@ -19,6 +19,10 @@
  * peer wait when one of them may wait on a peer, none at all by default
  * when all of them complete on their own (reported in the strict profile),
  * the model's kind when the function cannot see what is in flight.
+ *
+ * The waits of a coroutine entry that its owners end by cancellation on
+ * every path (tl_program_cancel_bounded, rules/cancel_bound.c) are not
+ * reported: the owner's release bounds them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +70,15 @@ static const char doc[] =
     "counting semaphores initialised above 0 (a resource limit) or initialised elsewhere, "
     "and thread joins are forever waits by design; they are reported only with "
     "`--profile strict`.\n"
+    "\n"
+    "A coroutine its owner ends by cancellation is bounded by its owner: when every `go()` / "
+    "`bundle_go()` of a coroutine function hands it to an owner that closes the handle or "
+    "the bundle with `hclose()` (a release that cancels) on every path - after a wait with a "
+    "deadline, or at once - its `-1` waits fail with `ECANCELED` when the owner is done, and "
+    "are not reported. They are reported when some launch leaks the handle, keeps it past "
+    "the function, sits in a loop that never closes it, or is waited for with no deadline "
+    "(`bundle_wait(b, -1)`) before the close, and when the function also runs as a plain "
+    "call.\n"
     "\n"
     "## Why is this bad?\n"
     "A peer that crashes, a half-open TCP connection, a producer coroutine that exited or a "
@@ -381,6 +394,8 @@ static void check(const tl_analysis *a, tl_findings *out) {
            io_uring_wait_cqe in liburing.h): its model speaks for it */
         const tl_fn_model *self = f->name ? tl_models_find(a->models, f->name) : NULL;
         if (self && self->wait.present) continue;
+        /* a coroutine its owners cancel on every path: no wait of it is forever */
+        if (a->program && tl_program_cancel_bounded(a->program, f->usr ? f->usr : f->name)) continue;
         for (int id = 0; id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
             if (!cf->instr || !cf->reached || !cf->model) continue;

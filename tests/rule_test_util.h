@@ -63,9 +63,9 @@ static inline void rt_pthread_models(rt *t)
                                 .success = TL_SUCCESS_ZERO, .entry_arg = 2, .owner_arg = -1,
                                 .context = TL_CTX_THREAD, .task = "thread"};
     m = rt_model(t, "pthread_join", "pthread");
-    m->release = (tl_release_facet){true, 0, "join"};
+    m->release = (tl_release_facet){true, 0, "join", false};
     m = rt_model(t, "pthread_detach", "pthread");
-    m->release = (tl_release_facet){true, 0, "detach"};
+    m->release = (tl_release_facet){true, 0, "detach", false};
     m = rt_model(t, "exit", "libc");
     m->noreturn = true;
 }
@@ -84,7 +84,7 @@ static inline void rt_libdill_models(rt *t)
                                 .success = TL_SUCCESS_NONNEG, .entry_arg = -1, .owner_arg = -1,
                                 .task = "bundle"};
     m = rt_model(t, "dill_hclose", "libdill");
-    m->release = (tl_release_facet){true, 0, "close"};
+    m->release = (tl_release_facet){true, 0, "close", true};
     m->teardown = (tl_arg_facet){true, 0};
     m = rt_model(t, "dill_bundle_wait", "libdill");
     m->await = (tl_arg_facet){true, 0};

@@ -518,6 +518,7 @@ static void test_process_facets(void **state) {
                  "functions:\n"
                  "  fork: {spawn: {handle: result, success: positive, child_if_zero: true, task: child process}}\n"
                  "  reap: {release: {arg: 0, how: reap}}\n"
+                 "  cancel_it: {release: {arg: 0, how: close, cancels: true}}\n"
                  "  reap_any: {release_all: {task: child process}}\n"
                  "  reap_if: {release_all: {task: child process, when: [{arg: 0, values: [-1, 0]}, {arg: 2, values: 1}]}}\n"
                  "  reap_one_cond: {release_all: {task: t, when: {arg: 1, values: [17]}}}\n");
@@ -526,6 +527,9 @@ static void test_process_facets(void **state) {
     assert_true(f->spawn.child_if_zero);
     assert_string_equal(f->spawn.task, "child process");
     assert_string_equal(find(&ms, "reap")->release.how, "reap");
+    assert_false(find(&ms, "reap")->release.cancels);
+    assert_true(find(&ms, "cancel_it")->release.cancels);
+    assert_string_equal(find(&ms, "cancel_it")->release.how, "close");
     const tl_release_all_facet *ra = &find(&ms, "reap_any")->release_all;
     assert_true(ra->present);
     assert_string_equal(ra->task, "child process");
@@ -564,6 +568,8 @@ static void test_process_facets(void **state) {
                  "unknown value 'postive'", "did you mean 'positive'");
     expect_error("library: x\nfunctions:\n  f: {release: {arg: 0, how: reaped}}\n", 3, "unknown value 'reaped'",
                  "reap");
+    expect_error_at("library: x\nfunctions:\n  f: {release: {arg: 0, how: close, cancels: yes}}\n", 3, 46,
+                    "'cancels'", "must be true or false");
     expect_error("library: x\nfunctions:\n  f: {release_all: {when: [{arg: 0, values: [1]}]}}\n", 3,
                  "'release_all'", "needs 'task'");
     expect_error("library: x\nfunctions:\n  f: {release_all: {task: t, when: [{arg: 0}]}}\n", 3,

@@ -33,7 +33,13 @@ static const char models_yaml[] =
     "  recv_until:\n"
     "    wait: {timeout_arg: 1, forever: [negative], kind: peer}\n"
     "  sleep:\n"
-    "    blocking: true\n";
+    "    blocking: true\n"
+    "  co_start:\n"
+    "    spawn: {handle: result, success: nonnegative, entry_arg: 0, context: coroutine, task: coroutine}\n"
+    "  co_close:\n"
+    "    release: {arg: 0, how: close, cancels: true}\n"
+    "  co_recv:\n"
+    "    wait: {timeout_arg: 0, forever: [negative], kind: task}\n";
 
 static const char prelude[] =
     "typedef unsigned long thr_t;\n"
@@ -42,7 +48,10 @@ static const char prelude[] =
     "int thread_name(thr_t t, const char *n);\n"
     "void loop_timer(void *loop, void (*cb)(void *));\n"
     "int recv_until(int fd, long deadline);\n"
-    "unsigned sleep(unsigned s);\n";
+    "unsigned sleep(unsigned s);\n"
+    "int co_start(void (*fn)(void));\n"
+    "int co_close(int h);\n"
+    "int co_recv(long deadline);\n";
 
 #define MAX_TUS 4
 
@@ -323,6 +332,46 @@ static void test_slots_and_duplicates(void **state) {
 /* A summary survives the wire: decoded, it links to the same facts; every
  * truncation and byte flip is refused or decodes without reading out of
  * bounds (ASan). */
+/* A coroutine entry every spawn of which is closed by a cancelling release
+ * on every path is cancel-bounded, through the summary's wire form too; one
+ * leaked spawn, or a plain call, spoils it. */
+static void test_cancel_bounded(void **state) {
+    (void)state;
+    const char *src[] = {"static void bounded(void) { co_recv(-1); }\n"
+                         "static void leaked(void) { co_recv(-1); }\n"
+                         "static void called(void) { co_recv(-1); }\n"
+                         "int own(void) {\n"
+                         "    int h = co_start(bounded);\n"
+                         "    if (h < 0) return -1;\n"
+                         "    int rc = co_recv(100);\n"
+                         "    co_close(h);\n"
+                         "    return rc;\n"
+                         "}\n"
+                         "int keep(int c) { int h = co_start(leaked); if (c) co_close(h); return 0; }\n"
+                         "int twice(void) { int h = co_start(called); co_close(h); called(); return 0; }\n"};
+    world *w = link_sources(src, 1);
+    assert_true(tl_program_cancel_bounded(w->prog, summary_of(w, "bounded")->usr));
+    assert_false(tl_program_cancel_bounded(w->prog, summary_of(w, "leaked")->usr));
+    assert_false(tl_program_cancel_bounded(w->prog, summary_of(w, "called")->usr));
+    assert_false(tl_program_cancel_bounded(w->prog, summary_of(w, "own")->usr));
+    tl_wire_writer wr;
+    tl_wire_writer_init(&wr);
+    assert_int_equal(tl_summary_wire_encode(&wr, &w->sum[0]), 0);
+    tl_wire_frame fr;
+    char err[256];
+    assert_int_equal(tl_wire_scan_frame(wr.data, wr.len, &fr, err, sizeof err), TL_WIRE_FRAME);
+    tl_tu_summary back;
+    assert_int_equal(tl_summary_wire_decode(&fr, &back, err, sizeof err), 0);
+    tl_tu_summary *ptr = &back;
+    tl_program *p2 = tl_program_link(&ptr, 1, &w->models);
+    assert_true(tl_program_cancel_bounded(p2, summary_of(w, "bounded")->usr));
+    assert_false(tl_program_cancel_bounded(p2, summary_of(w, "leaked")->usr));
+    tl_program_free(p2);
+    tl_tu_summary_free(&back);
+    tl_wire_writer_free(&wr);
+    release(w);
+}
+
 static void test_summary_wire_round_trip(void **state) {
     (void)state;
     const char *src[] = {"struct ops { void (*run)(void); };\n"
@@ -480,6 +529,7 @@ int main(void) {
         cmocka_unit_test(test_param_facts_through_calls),
         cmocka_unit_test(test_slots_and_duplicates),
         cmocka_unit_test(test_summary_wire_round_trip),
+        cmocka_unit_test(test_cancel_bounded),
         cmocka_unit_test(test_ir_wire_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

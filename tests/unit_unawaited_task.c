@@ -245,7 +245,7 @@ static void test_resumed_then_destroyed(void **st)
     m->start = (tl_arg_facet){true, 0};
     m = rt_model(&t, "mco_destroy", "minicoro");
     m->teardown = (tl_arg_facet){true, 0};
-    m->release = (tl_release_facet){true, 0, "destroy"};
+    m->release = (tl_release_facet){true, 0, "destroy", false};
     int co = rt_var(&t, "co", TL_VAR_LOCAL, 2);
     t.f->vars[co].is_pointer = true;
     rt_call(&t, 0, 3, "mco_resume", "mco_resume(co)", 1, V(co));

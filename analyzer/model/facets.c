@@ -406,9 +406,10 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
 }
 
 static int parse_release(loader *L, const tl_yaml_node *n, tl_release_facet *rel) {
-    static const char *const keys[] = {"arg", "how", NULL};
+    static const char *const keys[] = {"arg", "how", "cancels", NULL};
     static const char *const hows[] = {"join", "close", "detach", "destroy", "reap", NULL};
-    int r = facet_off(L, n, "release", "a mapping {arg: N, how: join/close/detach/destroy/reap}");
+    int r = facet_off(L, n, "release",
+                      "a mapping {arg: N, how: join/close/detach/destroy/reap, cancels: true/false}");
     if (r != 0) return r;
     if (ml_check_keys(L, n, keys) != 0) return -1;
     const tl_yaml_node *arg = tl_yaml_get(n, "arg"), *how = tl_yaml_get(n, "how");
@@ -419,6 +420,8 @@ static int parse_release(loader *L, const tl_yaml_node *n, tl_release_facet *rel
     if (get_arg(L, arg, "arg", false, &rel->arg) != 0) return -1;
     if (ml_get_choice(L, how, "how", hows, &v) != 0) return -1;
     if (!(rel->how = ml_strdup(hows[v]))) return ml_fail(L, n, "out of memory");
+    const tl_yaml_node *c = tl_yaml_get(n, "cancels");
+    if (c && get_bool(L, c, "cancels", &rel->cancels) != 0) return -1;
     rel->present = true;
     return 0;
 }

@@ -100,6 +100,8 @@ typedef struct {
     bool present;
     int arg;          /* argument that is (or points to) the handle */
     char *how;        /* "join", "close", "detach", "destroy", "reap" - for messages */
+    bool cancels;     /* releasing a running coroutine (or a bundle of them) cancels it:
+                         its blocking calls fail at once (libdill hclose) */
 } tl_release_facet;
 
 /* An argument and the constant values it must have (one of them). */

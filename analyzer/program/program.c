@@ -97,6 +97,8 @@ typedef struct {
     int param_base;
     bool has_ctx;
     tl_prog_context ctx;
+    int nregs_in;        /* registrations and spawns of it (any context) */
+    int nbounded_in;     /* ... coroutine spawns their owner cancels on every path */
     bool blocks[2];
     int block_call[2];   /* the call that blocks or leads there */
     int block_next[2];   /* -1: that call blocks itself */
@@ -341,6 +343,7 @@ static void set_context(tl_program *p, int fn, tl_context_kind kind, bool readin
                         const char *via, const char *wrapper, const char *in_func, tl_loc loc) {
     pnode *n = &p->nodes[fn];
     if (kind == TL_CTX_NONE) return;
+    n->nregs_in++;
     if (n->has_ctx && context_rank(kind) < context_rank(n->ctx.kind)) return;
     if (n->has_ctx && context_rank(kind) == context_rank(n->ctx.kind)) {
         n->ctx.readiness = n->ctx.readiness && readiness;
@@ -356,6 +359,7 @@ static void register_ref(tl_program *p, int f, const tl_sum_reg *r, ivec *wrap_w
     case TL_REF_FUNC: {
         int fn = map_get(&p->by_usr, r->target.usr);
         if (fn >= 0) set_context(p, fn, r->context, r->readiness, r->library, r->via, NULL, n->s->name, r->loc);
+        if (fn >= 0 && r->cancel_bounded && r->context == TL_CTX_COROUTINE) p->nodes[fn].nbounded_in++;
         break;
     }
     case TL_REF_FIELD:
@@ -723,6 +727,16 @@ const tl_program_stats *tl_program_stats_of(const tl_program *p) {
 const tl_prog_context *tl_program_context(const tl_program *p, const char *fn_usr) {
     int n = p ? map_get(&p->by_usr, fn_usr) : -1;
     return n >= 0 && p->nodes[n].has_ctx ? &p->nodes[n].ctx : NULL;
+}
+
+bool tl_program_cancel_bounded(const tl_program *p, const char *fn_usr) {
+    int n = p && fn_usr ? map_get(&p->by_usr, fn_usr) : -1;
+    if (n < 0) return false;
+    const pnode *x = &p->nodes[n];
+    /* every spawn of it bounded, nothing else runs it: no direct or indirect
+       call, and no caller outside the linked files (static, or whole program) */
+    return x->nbounded_in > 0 && x->nbounded_in == x->nregs_in && p->in_start[n + 1] == p->in_start[n] &&
+           (x->s->is_static || p->whole);
 }
 
 /* The first blocking target of a slot (or the function itself). */

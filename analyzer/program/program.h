@@ -74,6 +74,12 @@ const tl_program_stats *tl_program_stats_of(const tl_program *p);
 /* The context a function (by USR) runs in, or NULL when none. */
 const tl_prog_context *tl_program_context(const tl_program *p, const char *fn_usr);
 
+/* Whether a function (by USR) runs only as a coroutine that its owners end
+ * by cancelling: every spawn of it is cancel-bounded (rules/cancel_bound.h),
+ * it has no other registration and no caller, and it is static or the
+ * program is whole.  Its forever waits end when the owner releases it. */
+bool tl_program_cancel_bounded(const tl_program *p, const char *fn_usr);
+
 /* Whether a function (by USR) - or, with `is_slot`, any function stored in a
  * field/global slot - may block; with ready, descriptor I/O does not count. */
 bool tl_program_blocks(const tl_program *p, const char *usr, bool is_slot, bool ready);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../util/xalloc.h"
+#include "../../rules/cancel_bound.h"
 
 /* ---- interning (file, library and model names) ---- */
 
@@ -126,6 +127,7 @@ typedef struct {
     tl_func_summary *out;
     interner *in;
     int *call_index; /* call id -> index in out->calls, -1 when not kept */
+    bool *cancel_bounded; /* call id -> cancel-bounded coroutine spawn, or NULL */
     int caps_calls, caps_regs, caps_passes, caps_deadlines, caps_slots;
 } extractor;
 
@@ -142,6 +144,7 @@ static void add_reg(extractor *x, tl_ref target, tl_context_kind ctx, bool readi
     r->target = target;
     r->context = ctx;
     r->readiness = readiness;
+    r->cancel_bounded = false;
     r->library = intern(x->in, m->library);
     r->via = intern(x->in, m->name);
     r->loc = loc_copy(x->in, loc);
@@ -218,13 +221,20 @@ static void extract_regs(extractor *x, const tl_call_facts *cf) {
         const tl_call_facts *sp = &ff->calls[c->spawn_call];
         if (sp->model && sp->model->spawn.present && c->callee_usr) {
             tl_ref r = {TL_REF_FUNC, tl_xstrdup(c->callee_usr), tl_xstrdup(c->callee ? c->callee : ""), -1};
+            int before = x->out->nregs;
             add_reg(x, r, sp->model->spawn.context, false, sp->model, sp->instr->loc);
+            if (x->cancel_bounded && x->cancel_bounded[c->spawn_call] && x->out->nregs > before)
+                x->out->regs[x->out->nregs - 1].cancel_bounded = true;
         }
     }
     const tl_fn_model *m = cf->model;
     if (!m) return;
-    if (m->spawn.present && m->spawn.entry_arg >= 0 && m->spawn.entry_arg < c->nargs)
+    if (m->spawn.present && m->spawn.entry_arg >= 0 && m->spawn.entry_arg < c->nargs) {
+        int before = x->out->nregs;
         add_reg(x, ref_of(x->f, c->args[m->spawn.entry_arg]), m->spawn.context, false, m, in->loc);
+        if (x->cancel_bounded && x->cancel_bounded[c->id] && x->out->nregs > before)
+            x->out->regs[x->out->nregs - 1].cancel_bounded = true;
+    }
     if (m->callback.present)
         for (int k = 0; k < m->callback.nargs; k++)
             if (m->callback.args[k] < c->nargs)
@@ -287,6 +297,7 @@ static void extract_function(extractor *x) {
     o->params = tl_xcalloc((size_t)f->nparams + 1, sizeof *o->params);
     x->call_index = tl_xmalloc(((size_t)ff->ncalls + 1) * sizeof *x->call_index);
     for (int i = 0; i < ff->ncalls; i++) x->call_index[i] = -1;
+    x->cancel_bounded = tl_cancel_bounded_spawns(x->a, x->fi);
 
     /* locals that copy a parameter (flow-insensitive), per parameter, and
        parameters that are reassigned (their deadline is not the caller's) */
@@ -423,6 +434,8 @@ static void extract_function(extractor *x) {
     free(reassigned);
     free(x->call_index);
     x->call_index = NULL;
+    free(x->cancel_bounded);
+    x->cancel_bounded = NULL;
 }
 
 void tl_tu_summary_extract(const tl_analysis *a, tl_tu_summary *out) {

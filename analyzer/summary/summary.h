@@ -67,6 +67,8 @@ typedef struct {
     tl_ref target;
     tl_context_kind context;
     bool readiness;
+    bool cancel_bounded; /* a coroutine spawn its function ends by cancelling on
+                            every path (rules/cancel_bound.h) */
     const char *library; /* interned */
     const char *via;     /* model function that registers */
     tl_loc loc;

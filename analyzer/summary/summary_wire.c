@@ -85,7 +85,7 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
         tl_wire_begin_record(w, REC_REG);
         put_ref(w, &r->target);
         tl_wire_put_u8(w, (uint8_t)r->context);
-        tl_wire_put_u8(w, r->readiness);
+        tl_wire_put_u8(w, (uint8_t)(r->readiness | r->cancel_bounded << 1));
         tl_wire_put_str(w, r->library);
         tl_wire_put_str(w, r->via);
         put_loc(w, r->loc);
@@ -272,7 +272,9 @@ static void read_reg(decoder *d) {
     uint8_t ctx = tl_wire_get_u8(r);
     if (ctx > TL_CTX_THREAD) tl_wire_fail(r, "bad context kind");
     g->context = (tl_context_kind)ctx;
-    g->readiness = tl_wire_get_u8(r) != 0;
+    uint8_t rflags = tl_wire_get_u8(r);
+    g->readiness = rflags & 1;
+    g->cancel_bounded = rflags >> 1 & 1;
     g->library = get_interned(d);
     g->via = get_interned(d);
     g->loc = get_loc(d);
