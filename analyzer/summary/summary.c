@@ -186,8 +186,9 @@ static void extract_call(extractor *x, const tl_call_facts *cf) {
     /* a library's function (listed, or in its namespace) is judged by its
        model, never by its implementation */
     sc->modelled = cf->model != NULL || (c->callee && tl_models_namespace(x->a->models, c->callee));
-    /* a call on a dying path (exit, abort after it) passes no blocking on */
-    sc->nonblocking = (cf->model && cf->model->nonblocking) || cf->dying;
+    /* a call on a dying path (exit, abort after it) or that only a fork's
+       child runs passes no blocking on */
+    sc->nonblocking = (cf->model && cf->model->nonblocking) || cf->dying || cf->in_fork_child;
     sc->blocks = tl_call_blocks_in(cf, false);
     sc->blocks_unless_ready = tl_call_blocks_in(cf, true);
     sc->spawn_entry = c->is_spawn_entry;
