@@ -10,4 +10,11 @@
  * runs.  Needs the calls' models (ff->calls[].model). */
 void tl_mark_fork_child_calls(const tl_func *f, tl_func_facts *ff);
 
+/* For the program's summaries, where a fork wrapper of another file (Redis's
+ * redisFork()) has no model yet: per call id of f (a malloc'd array of
+ * ff->ncalls), the unmodelled call C such that the call is reached only
+ * through edges saying C's result is 0 - it runs in the child if C turns out
+ * to return a fork's result - else -1.  NULL when f tests no such result. */
+int *tl_fork_child_of(const tl_func *f, const tl_func_facts *ff);
+
 #endif
