@@ -279,7 +279,8 @@ static void test_fork_wrapper_child(void **state) {
                          "void parent_sleeps(void) { int p = my_fork(); if (p > 0) sleep(1); }\n"
                          "void after_if(void) { int p = my_fork(); if (p == 0) { (void)p; } sleep(1); }\n"
                          "void other_zero(void) { if (not_fork() == 0) sleep(1); }\n"
-                         "void calls_child(void) { child_sleeps(); }\n"};
+                         "void calls_child(void) { child_sleeps(); }\n"
+                         "void guarded(void) { if (not_fork()) return; if (my_fork() == 0) sleep(1); }\n"};
     world *w = link_sources(src, 2);
     const tl_func_summary *cs = summary_of(w, "child_sleeps");
     int sleep_call = -1;
@@ -291,6 +292,7 @@ static void test_fork_wrapper_child(void **state) {
     assert_false(tl_program_blocks(w->prog, cs->usr, false, false));
     assert_false(tl_program_blocks(w->prog, summary_of(w, "child_switch")->usr, false, false));
     assert_false(tl_program_blocks(w->prog, summary_of(w, "calls_child")->usr, false, false));
+    assert_false(tl_program_blocks(w->prog, summary_of(w, "guarded")->usr, false, false));
     assert_true(tl_program_blocks(w->prog, summary_of(w, "parent_sleeps")->usr, false, false));
     assert_true(tl_program_blocks(w->prog, summary_of(w, "after_if")->usr, false, false));
     assert_true(tl_program_blocks(w->prog, summary_of(w, "other_zero")->usr, false, false));

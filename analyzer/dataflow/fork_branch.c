@@ -23,11 +23,16 @@
  * tl_fork_child_of answers the same for calls that may turn out to be forks
  * at link time (unmodelled: a project's wrapper around fork in another
  * file): the walk from the entry takes none of their 0-edges; each block it
- * does not reach gets the call of the 0-edge by which paths last enter the
- * unreached part (propagated along edges between unreached blocks; "several"
- * when paths enter through 0-edges of different calls).  A block with one
- * such call is reached only after that call returned 0.  Labels change at
- * most twice per block: linear too.
+ * does not reach gets the call of the last 0-edge its paths take (a path
+ * that took one stays among the unreached blocks until the next one, else
+ * the walk would have reached it: so labels flow from each 0-edge into an
+ * unreached block, and along the other edges between unreached blocks;
+ * "several" when paths last took 0-edges of different calls).  A block with
+ * one such call is reached only after that call returned 0: after `if
+ * (busy()) return;` (busy() == 0) the fork wrapper's 0-edge relabels the
+ * child's branch.  A 0-test nested in the child's branch makes the blocks
+ * after its join "several" (reported as before: conservative).  Labels
+ * change at most twice per block: linear too.
  *
  * The flag is read where a call's blocking is decided (tl_call_blocks_in,
  * the TU's blocking summaries, the program summaries' calls), never by
@@ -179,7 +184,10 @@ int *tl_fork_child_of(const tl_func *f, const tl_func_facts *ff)
         const tl_block *b = &f->blocks[queue[head++]];
         for (int s = 0; s < b->nsucc; s++) {
             int t = b->succ[s];
-            if (t >= 0 && t < n && !parent[t] && label_join(&label[t], label[b->id]) && tail < n * 2)
+            if (t < 0 || t >= n || parent[t])
+                continue;
+            int cut = zero_edge(&c, ff, b, s, true); /* a nested test: its own call */
+            if (label_join(&label[t], cut >= 0 ? cut : label[b->id]) && tail < n * 2)
                 queue[tail++] = t;
         }
     }
