@@ -181,13 +181,14 @@ int *tl_fork_child_of(const tl_func *f, const tl_func_facts *ff)
         }
     }
     while (head < tail) {
-        const tl_block *b = &f->blocks[queue[head++]];
+        int bi = queue[head++];
+        const tl_block *b = &f->blocks[bi];
         for (int s = 0; s < b->nsucc; s++) {
             int t = b->succ[s];
             if (t < 0 || t >= n || parent[t])
                 continue;
             int cut = zero_edge(&c, ff, b, s, true); /* a nested test: its own call */
-            if (label_join(&label[t], cut >= 0 ? cut : label[b->id]) && tail < n * 2)
+            if (label_join(&label[t], cut >= 0 ? cut : label[bi]) && tail < n * 2)
                 queue[tail++] = t;
         }
     }
