@@ -37,7 +37,10 @@ static const char doc[] =
     "\n"
     "Not flagged: `uv_queue_work`'s work callback, thread entry functions, GLib thread-pool "
     "and `GTask` thread work (they run on their own threads), calls on paths that end the "
-    "process (`exit`, `abort`, failed assertions), plain synchronous code, the library's own "
+    "process (`exit`, `abort`, failed assertions), calls in the child's branch of a `fork()` "
+    "or of the project's wrapper returning its result (`pid == 0`: another process; not "
+    "`vfork()`, whose parent waits), plain synchronous code, "
+    "the library's own "
     "cooperative calls "
     "(`msleep`, `fdin`, `chrecv` in a libdill coroutine), and the implementation of a "
     "modelled library's functions (its `prefixes:`) when the library's sources are analysed "
@@ -416,8 +419,10 @@ static void check(const tl_analysis *a, tl_findings *out) {
         for (int id = 0; id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
             const tl_instr *in = cf->instr;
-            /* on a dying path (exit, abort follows) the process ends: nothing stalls */
-            if (!in || !cf->reached || in->call.is_spawn_entry || cf->dying) continue;
+            /* on a dying path (exit, abort follows) the process ends, and a fork's
+               child runs in another process: nothing stalls (vfork excepted, see
+               fork_branch.c) */
+            if (!in || !cf->reached || in->call.is_spawn_entry || cf->dying || cf->in_fork_child) continue;
             /* (descriptor I/O on the ready descriptor is not blocking: cf->fd_state) */
             if (tl_call_blocks_in(cf, false)) {
                 char name[96];

@@ -517,6 +517,8 @@ static void test_process_facets(void **state) {
     load_ok(&ms, "library: demo\n"
                  "functions:\n"
                  "  fork: {spawn: {handle: result, success: positive, child_if_zero: true, task: child process}}\n"
+                 "  vfork: {spawn: {handle: result, success: positive, child_if_zero: true,"
+                 " parent_waits_child: true}}\n"
                  "  reap: {release: {arg: 0, how: reap}}\n"
                  "  cancel_it: {release: {arg: 0, how: close, cancels: true}}\n"
                  "  reap_any: {release_all: {task: child process}}\n"
@@ -525,7 +527,9 @@ static void test_process_facets(void **state) {
     const tl_fn_model *f = find(&ms, "fork");
     assert_int_equal(f->spawn.success, TL_SUCCESS_POSITIVE);
     assert_true(f->spawn.child_if_zero);
+    assert_false(f->spawn.parent_waits_child);
     assert_string_equal(f->spawn.task, "child process");
+    assert_true(find(&ms, "vfork")->spawn.parent_waits_child);
     assert_string_equal(find(&ms, "reap")->release.how, "reap");
     assert_false(find(&ms, "reap")->release.cancels);
     assert_true(find(&ms, "cancel_it")->release.cancels);
@@ -564,6 +568,8 @@ static void test_process_facets(void **state) {
 
     expect_error("library: x\nfunctions:\n  f: {spawn: {handle: result, child_if_zero: true}}\n", 3,
                  "'child_if_zero' needs 'handle: result' and 'success: positive'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {spawn: {handle: result, parent_waits_child: true}}\n", 3,
+                 "'parent_waits_child' needs 'child_if_zero'", NULL);
     expect_error("library: x\nfunctions:\n  f: {spawn: {handle: result, success: postive}}\n", 3,
                  "unknown value 'postive'", "did you mean 'positive'");
     expect_error("library: x\nfunctions:\n  f: {release: {arg: 0, how: reaped}}\n", 3, "unknown value 'reaped'",
@@ -948,6 +954,8 @@ static void test_builtin_spot_checks(void **state) {
     /* child processes, Linux and POSIX AIO */
     f = find(&ms, "fork");
     assert_true(f->spawn.child_if_zero);
+    assert_false(f->spawn.parent_waits_child);
+    assert_true(find(&ms, "vfork")->spawn.parent_waits_child);
     assert_int_equal(f->spawn.success, TL_SUCCESS_POSITIVE);
     assert_string_equal(f->library, "process");
     assert_int_equal(find(&ms, "posix_spawn")->spawn.handle_arg, 0);

@@ -39,7 +39,9 @@ static const char models_yaml[] =
     "  co_close:\n"
     "    release: {arg: 0, how: close, cancels: true}\n"
     "  co_recv:\n"
-    "    wait: {timeout_arg: 0, forever: [negative], kind: task}\n";
+    "    wait: {timeout_arg: 0, forever: [negative], kind: task}\n"
+    "  fork:\n"
+    "    spawn: {handle: result, success: positive, child_if_zero: true, task: child process}\n";
 
 static const char prelude[] =
     "typedef unsigned long thr_t;\n"
@@ -51,7 +53,8 @@ static const char prelude[] =
     "unsigned sleep(unsigned s);\n"
     "int co_start(void (*fn)(void));\n"
     "int co_close(int h);\n"
-    "int co_recv(long deadline);\n";
+    "int co_recv(long deadline);\n"
+    "int fork(void);\n";
 
 #define MAX_TUS 4
 
@@ -268,6 +271,54 @@ static void test_fixpoints_terminate_and_propagate(void **state) {
     assert_non_null(m);
     assert_true(m->callback.present);
     assert_int_equal(m->callback.args[0], 1);
+    release(w);
+}
+
+/* A fork wrapper of another file: a call reached only where the wrapper
+ * returned 0 runs in the child and blocks no caller (the summary's child_of,
+ * resolved at link time); the parent's and an unrelated test's still do. */
+static void test_fork_wrapper_child(void **state) {
+    (void)state;
+    const char *src[] = {"int my_fork(void) { int p = fork(); return p; }\n"
+                         "int not_fork(void) { return 0; }\n",
+                         "int my_fork(void);\n"
+                         "int not_fork(void);\n"
+                         "void child_sleeps(void) { int p; if ((p = my_fork()) == 0) { sleep(1); } }\n"
+                         "void child_switch(void) { switch (my_fork()) { case 0: sleep(1); break; default: break; } }\n"
+                         "void parent_sleeps(void) { int p = my_fork(); if (p > 0) sleep(1); }\n"
+                         "void after_if(void) { int p = my_fork(); if (p == 0) { (void)p; } sleep(1); }\n"
+                         "void other_zero(void) { if (not_fork() == 0) sleep(1); }\n"
+                         "void calls_child(void) { child_sleeps(); }\n"
+                         "void guarded(void) { if (not_fork()) return; if (my_fork() == 0) sleep(1); }\n"};
+    world *w = link_sources(src, 2);
+    const tl_func_summary *cs = summary_of(w, "child_sleeps");
+    int sleep_call = -1;
+    for (int k = 0; k < cs->ncalls; k++)
+        if (strcmp(cs->calls[k].spelling, "sleep") == 0) sleep_call = k;
+    assert_true(sleep_call >= 0);
+    assert_true(cs->calls[sleep_call].child_of >= 0);
+    assert_string_equal(cs->calls[cs->calls[sleep_call].child_of].spelling, "my_fork");
+    assert_false(tl_program_blocks(w->prog, cs->usr, false, false));
+    assert_false(tl_program_blocks(w->prog, summary_of(w, "child_switch")->usr, false, false));
+    assert_false(tl_program_blocks(w->prog, summary_of(w, "calls_child")->usr, false, false));
+    assert_false(tl_program_blocks(w->prog, summary_of(w, "guarded")->usr, false, false));
+    assert_true(tl_program_blocks(w->prog, summary_of(w, "parent_sleeps")->usr, false, false));
+    assert_true(tl_program_blocks(w->prog, summary_of(w, "after_if")->usr, false, false));
+    assert_true(tl_program_blocks(w->prog, summary_of(w, "other_zero")->usr, false, false));
+    /* child_of survives the wire */
+    tl_wire_writer wr;
+    tl_wire_writer_init(&wr);
+    assert_int_equal(tl_summary_wire_encode(&wr, &w->sum[1]), 0);
+    tl_wire_frame fr;
+    char err[256];
+    assert_int_equal(tl_wire_scan_frame(wr.data, wr.len, &fr, err, sizeof err), TL_WIRE_FRAME);
+    tl_tu_summary back;
+    assert_int_equal(tl_summary_wire_decode(&fr, &back, err, sizeof err), 0);
+    for (int i = 0; i < back.nfuncs; i++)
+        for (int k = 0; k < back.funcs[i].ncalls; k++)
+            assert_int_equal(back.funcs[i].calls[k].child_of, w->sum[1].funcs[i].calls[k].child_of);
+    tl_tu_summary_free(&back);
+    tl_wire_writer_free(&wr);
     release(w);
 }
 
@@ -530,6 +581,7 @@ int main(void) {
         cmocka_unit_test(test_slots_and_duplicates),
         cmocka_unit_test(test_summary_wire_round_trip),
         cmocka_unit_test(test_cancel_bounded),
+        cmocka_unit_test(test_fork_wrapper_child),
         cmocka_unit_test(test_ir_wire_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,6 +27,7 @@
 #include "../util/xalloc.h"
 #include "constprop.h"
 #include "fdstate.h"
+#include "fork_branch.h"
 
 /* ---- expression evaluation ---- */
 
@@ -284,7 +285,7 @@ bool tl_call_blocks_in(const tl_call_facts *cf, bool fd_ready) {
     if (!m || !m->blocking.present || m->nonblocking) return false;
     if (m->blocking.fd_io && (fd_ready || cf->fd_state)) return false;
     if (m->blocking.strict_only && !cf->strict) return false;
-    if (cf->dying) return false;
+    if (cf->dying || cf->in_fork_child) return false;
     const tl_blocking_facet *bf = &m->blocking;
     if (arg_is_numeric_address(cf, bf->unless_numeric_arg) || cf->field_flag) return false;
     const tl_cval *v;
@@ -567,7 +568,9 @@ typedef struct {
 /* Can call cf of function fi make fi block because its in-TU callee blocks?
  * (the callee, else -1) */
 static int blocking_callee_func(const tl_call_facts *cf, int fi) {
-    if (!cf->instr || !cf->reached || cf->instr->call.is_spawn_entry || cf->dying) return -1;
+    if (!cf->instr || !cf->reached || cf->instr->call.is_spawn_entry || cf->dying ||
+        cf->in_fork_child)
+        return -1;
     if (cf->model && cf->model->nonblocking) return -1;
     int callee = cf->instr->call.callee_func;
     return callee < 0 || callee == fi ? -1 : callee;
@@ -1005,6 +1008,7 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
         compute_call_facts(out, &tu->funcs[fi], ff);
         for (int id = 0; id < ff->ncalls; id++) ff->calls[id].strict = profile == TL_PROFILE_STRICT;
         mark_dying_calls(&tu->funcs[fi], ff);
+        tl_mark_fork_child_calls(&tu->funcs[fi], ff);
     }
     discover_contexts(out);
     program_contexts(out);

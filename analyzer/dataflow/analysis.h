@@ -48,6 +48,8 @@ typedef struct {
     bool dying;              /* every path from the call ends in a noreturn call
                                 (exit, abort, a failed assertion): the process
                                 ends, so a blocking call here stalls nothing */
+    bool in_fork_child;      /* only a fork's child process runs the call (fork_branch.c):
+                                a blocking call here stalls the child, not the caller */
     /* descriptor facts (fdstate.h): */
     unsigned fd_state;       /* blocking.fd_io: TL_FDS_* bits of its descriptor argument */
     bool field_flag;         /* blocking.unless_field_flag holds at the call */

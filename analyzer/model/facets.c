@@ -343,7 +343,8 @@ void ml_fn_free(tl_fn_model *f) {
 static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
     static const char *const keys[] = {"handle",     "handle_arg", "success",     "entry_arg",
                                        "entry_before", "owner_arg", "no_owner_value", "context",
-                                       "task",       "awaited_by", "attr_arg", "child_if_zero", NULL};
+                                       "task",       "awaited_by", "attr_arg", "child_if_zero",
+                                       "parent_waits_child", NULL};
     static const char *const handles[] = {"none", "result", "out", NULL};
     static const char *const successes[] = {"always", "zero", "nonnegative", "nonnull", "positive", NULL};
     static const char *const contexts[] = {"none", "coroutine", "loop", "thread", NULL};
@@ -388,6 +389,9 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
     }
     if ((x = tl_yaml_get(n, "child_if_zero")) && get_bool(L, x, "child_if_zero", &s->child_if_zero) != 0)
         return -1;
+    if ((x = tl_yaml_get(n, "parent_waits_child")) &&
+        get_bool(L, x, "parent_waits_child", &s->parent_waits_child) != 0)
+        return -1;
     if (!s->task && !(s->task = ml_strdup("task"))) return ml_fail(L, n, "out of memory");
 
     char w[160];
@@ -402,6 +406,8 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
         return ml_fail(L, n, "'no_owner_value' needs 'owner_arg'%s", w);
     if (s->child_if_zero && (s->where != TL_HANDLE_RESULT || s->success != TL_SUCCESS_POSITIVE))
         return ml_fail(L, n, "'child_if_zero' needs 'handle: result' and 'success: positive'%s", w);
+    if (s->parent_waits_child && !s->child_if_zero)
+        return ml_fail(L, n, "'parent_waits_child' needs 'child_if_zero'%s", w);
     return 0;
 }
 

@@ -94,6 +94,9 @@ typedef struct {
                                 (libdill go handle); else only an explicit await facet */
     bool child_if_zero;      /* the call returns twice: 0 in a new child process that runs
                                 on from the call (fork, vfork); see rules/fork_child.c */
+    bool parent_waits_child; /* with child_if_zero: the parent is suspended until the child
+                                _exits or execs (vfork), so the child's blocking calls stall
+                                the parent's thread (analyzer/dataflow/fork_branch.c) */
 } tl_spawn_facet;
 
 typedef struct {

@@ -455,13 +455,27 @@ static void discover_contexts(tl_program *p) {
 
 /* ---- 4. blocking ---- */
 
+/* Is call i of node f reached only where a call returned 0 whose target
+ * returns a fork's result (a wrapper of fork: the summary's returned handle
+ * comes from a child_if_zero spawn whose parent does not wait)?  Then it
+ * runs in the child and blocks none of f's callers. */
+static bool in_fork_child(const tl_program *p, const pnode *f, int i) {
+    int of = f->s->calls[i].child_of;
+    if (of < 0 || of >= f->s->ncalls || !p->models) return false;
+    const tl_sum_call *w = &f->s->calls[of];
+    int g = w->target.kind == TL_REF_FUNC ? map_get(&p->by_usr, w->target.usr) : -1;
+    if (g < 0 || !p->nodes[g].s->returns_handle || !p->nodes[g].s->spawn_model) return false;
+    const tl_fn_model *m = tl_models_find(p->models, p->nodes[g].s->spawn_model);
+    return m && m->spawn.child_if_zero && !m->spawn.parent_waits_child;
+}
+
 static void compute_blocking(tl_program *p, int r) {
     ivec work = {0};
     for (int f = 0; f < p->nnodes; f++) {
         pnode *n = &p->nodes[f];
         for (int i = 0; i < n->s->ncalls; i++) {
             const tl_sum_call *c = &n->s->calls[i];
-            if (c->spawn_entry) continue;
+            if (c->spawn_entry || in_fork_child(p, n, i)) continue;
             if (r ? c->blocks_unless_ready : c->blocks) {
                 n->blocks[r] = true;
                 n->block_call[r] = i;
@@ -477,7 +491,7 @@ static void compute_blocking(tl_program *p, int r) {
             const edge *ed = &p->edges[p->in_edges[j]];
             pnode *f = &p->nodes[ed->from];
             if (f->blocks[r] || ed->from == g) continue;
-            if (f->s->calls[ed->call].nonblocking) continue;
+            if (f->s->calls[ed->call].nonblocking || in_fork_child(p, f, ed->call)) continue;
             f->blocks[r] = true;
             f->block_call[r] = ed->call;
             f->block_next[r] = g;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../dataflow/fork_branch.h"
 #include "../util/xalloc.h"
 #include "../../rules/cancel_bound.h"
 
@@ -189,11 +190,13 @@ static void extract_call(extractor *x, const tl_call_facts *cf) {
     /* a library's function (listed, or in its namespace) is judged by its
        model, never by its implementation */
     sc->modelled = cf->model != NULL || (c->callee && tl_models_namespace(x->a->models, c->callee));
-    /* a call on a dying path (exit, abort after it) passes no blocking on */
-    sc->nonblocking = (cf->model && cf->model->nonblocking) || cf->dying;
+    /* a call on a dying path (exit, abort after it) or that only a fork's
+       child runs passes no blocking on */
+    sc->nonblocking = (cf->model && cf->model->nonblocking) || cf->dying || cf->in_fork_child;
     sc->blocks = tl_call_blocks_in(cf, false);
     sc->blocks_unless_ready = tl_call_blocks_in(cf, true);
     sc->spawn_entry = c->is_spawn_entry;
+    sc->child_of = -1;
     sc->nargs = c->nargs;
     sc->args = tl_xcalloc((size_t)c->nargs + 1, sizeof *sc->args);
     for (int i = 0; i < c->nargs; i++) {
@@ -429,6 +432,13 @@ static void extract_function(extractor *x) {
                 break;
             }
         }
+    /* calls in the child's branch of a possible fork wrapper */
+    int *child_of = tl_fork_child_of(f, ff);
+    for (int id = 0; child_of && id < ff->ncalls; id++) {
+        int at = x->call_index[id], of = child_of[id] >= 0 ? x->call_index[child_of[id]] : -1;
+        if (at >= 0 && of >= 0) o->calls[at].child_of = of;
+    }
+    free(child_of);
     free(copy_of);
     free(spawn_in_var);
     free(reassigned);

@@ -60,6 +60,10 @@ typedef struct {
     bool blocks;       /* blocks under its argument values (model) */
     bool blocks_unless_ready; /* blocks even when its descriptor is ready */
     bool spawn_entry;  /* runs as a new task, not as part of this function */
+    int child_of;      /* reached only where call child_of (an index in calls, unmodelled)
+                          returned 0, else -1: when that call returns a fork's result (a
+                          wrapper of fork in another file), this one runs in the child
+                          and blocks no caller (dataflow/fork_branch.c) */
 } tl_sum_call;
 
 /* A callback or task entry this function registers. */

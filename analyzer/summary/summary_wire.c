@@ -78,6 +78,7 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
             tl_wire_put_str(w, a->fn_usr);
             tl_wire_put_str(w, a->fn_name);
         }
+        put_i32(w, c->child_of); /* appended: absent in older frames */
         tl_wire_end_record(w);
     }
     for (int i = 0; i < f->nregs; i++) {
@@ -257,6 +258,9 @@ static void read_call(decoder *d) {
         a->fn_name = tl_wire_get_str(r);
         if (a->param < -1 || a->param >= f->nparams) tl_wire_fail(r, "argument names a missing parameter");
     }
+    /* appended field (absent in older frames); the program checks its range */
+    c->child_of = tl_wire_remaining(r) >= 4 ? get_i32(r) : -1;
+    if (c->child_of < -1) tl_wire_fail(r, "bad child_of call");
     if (c->target.kind == TL_REF_PARAM && (c->target.param < 0 || c->target.param >= f->nparams))
         tl_wire_fail(r, "call through a missing parameter");
 }

@@ -1,0 +1,212 @@
+/* fork_branch.c - the calls a fork's child runs, not its parent.
+ *
+ * A spawn whose model says `child_if_zero` (fork, forkpty) returns twice:
+ * 0 in a new child process, a positive pid (or -1) in the caller.  The
+ * child's branch - the successor of a branch or switch saying the result is
+ * 0 (`pid == 0`, `!pid`, `case 0:`, on the result or on a variable assigned
+ * once from it; tl_own_edge_relation, shared with rules/fork_child.c) - runs
+ * in the other process: a blocking call there stalls the child, never the
+ * caller's thread or its event loop.  Unless the model also says
+ * `parent_waits_child` (vfork: the parent is suspended until the child
+ * _exits or execs, so the child's work holds the parent's thread).
+ *
+ * The child's blocks are those every path from the entry reaches through a
+ * child edge: one walk from the entry that never takes a child edge marks
+ * what the parent (or code before and after the fork) may run; the reachable
+ * blocks it does not mark are the child's.  A join after the child's branch
+ * (a child that falls through) is reached by the parent's edge too, so it
+ * stays the parent's; a block reached only through child edges of several
+ * forks is a child's of one of them.  No dominator tree: linear in the
+ * blocks, edges and branch conditions, once per function that has such a
+ * call (most have none and cost one scan of their calls).
+ *
+ * tl_fork_child_of answers the same for calls that may turn out to be forks
+ * at link time (unmodelled: a project's wrapper around fork in another
+ * file): the walk from the entry takes none of their 0-edges; each block it
+ * does not reach gets the call of the last 0-edge its paths take (a path
+ * that took one stays among the unreached blocks until the next one, else
+ * the walk would have reached it: so labels flow from each 0-edge into an
+ * unreached block, and along the other edges between unreached blocks;
+ * "several" when paths last took 0-edges of different calls).  A block with
+ * one such call is reached only after that call returned 0: after `if
+ * (busy()) return;` (busy() == 0) the fork wrapper's 0-edge relabels the
+ * child's branch.  A 0-test nested in the child's branch makes the blocks
+ * after its join "several" (reported as before: conservative).  Labels
+ * change at most twice per block: linear too.
+ *
+ * The flag is read where a call's blocking is decided (tl_call_blocks_in,
+ * the TU's blocking summaries, the program summaries' calls), never by
+ * missing-timeout: a wait forever in the child still hangs the child.
+ */
+#include "fork_branch.h"
+
+#include <stdlib.h>
+
+#include "../../rules/ownership.h"
+#include "../util/xalloc.h"
+
+typedef struct {
+    const tl_func *f;
+    int *holds; /* per variable: the call whose result it holds (-1 none, -2 several) */
+} fb_ctx;
+
+static int var_holds(void *ctx, int var)
+{
+    const fb_ctx *c = ctx;
+    if (var < 0 || var >= c->f->nvars)
+        return -1;
+    return c->holds[var] >= 0 ? c->holds[var] : -1;
+}
+
+static bool forks_away(const tl_fn_model *m)
+{
+    return m && m->spawn.present && m->spawn.child_if_zero && !m->spawn.parent_waits_child;
+}
+
+/* The calls whose 0-edges are cut: forks by their model, or (for the
+ * summaries) unmodelled calls that may be wrappers of one. */
+static bool is_cut_call(const tl_call_facts *cf, bool unmodelled)
+{
+    if (!cf->instr)
+        return false;
+    return unmodelled ? !cf->model && !cf->instr->call.is_spawn_entry : forks_away(cf->model);
+}
+
+/* The call whose result is 0 on edge s of block b, if it is a cut call; -1. */
+static int zero_edge(fb_ctx *c, const tl_func_facts *ff, const tl_block *b, int s, bool unmodelled)
+{
+    if (b->term != TL_T_BRANCH && b->term != TL_T_SWITCH)
+        return -1;
+    if (b->term == TL_T_SWITCH && s == b->nsucc - 1)
+        return -1; /* the default */
+    int op;
+    int64_t k;
+    int id = tl_own_edge_relation(b, s, var_holds, c, &op, &k);
+    return id >= 0 && id < ff->ncalls && op == TL_REL_EQ && k == 0 && is_cut_call(&ff->calls[id], unmodelled)
+               ? id
+               : -1;
+}
+
+static void holds_init(fb_ctx *c, const tl_func *f)
+{
+    c->f = f;
+    c->holds = tl_xmalloc(((size_t)f->nvars + 1) * sizeof(int));
+    for (int v = 0; v < f->nvars; v++)
+        c->holds[v] = -1;
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= f->nvars)
+                continue;
+            const tl_expr *v = tl_own_strip(in->value);
+            int *h = &c->holds[in->var];
+            *h = *h == -1 && v && v->kind == TL_E_CALLRES ? v->call_id : -2;
+        }
+}
+
+/* What runs without taking a cut 0-edge (a malloc'd flag per block): each
+ * block queued once. */
+static bool *parent_blocks(fb_ctx *c, const tl_func *f, const tl_func_facts *ff, bool unmodelled)
+{
+    int n = f->nblocks;
+    bool *parent = tl_xcalloc((size_t)n + 1, sizeof *parent);
+    int *queue = tl_xmalloc(((size_t)n + 1) * sizeof *queue), tail = 0;
+    parent[f->entry] = true;
+    queue[tail++] = f->entry;
+    for (int head = 0; head < tail; head++) {
+        const tl_block *b = &f->blocks[queue[head]];
+        for (int s = 0; s < b->nsucc; s++) {
+            int t = b->succ[s];
+            if (t < 0 || t >= n || parent[t] || zero_edge(c, ff, b, s, unmodelled) >= 0)
+                continue;
+            parent[t] = true;
+            queue[tail++] = t;
+        }
+    }
+    free(queue);
+    return parent;
+}
+
+void tl_mark_fork_child_calls(const tl_func *f, tl_func_facts *ff)
+{
+    bool any = false;
+    for (int id = 0; id < ff->ncalls && !any; id++)
+        any = is_cut_call(&ff->calls[id], false);
+    int n = f->nblocks;
+    if (!any || n <= 0 || f->entry < 0 || f->entry >= n)
+        return;
+    fb_ctx c;
+    holds_init(&c, f);
+    bool *parent = parent_blocks(&c, f, ff, false);
+    for (int id = 0; id < ff->ncalls; id++) {
+        tl_call_facts *cf = &ff->calls[id];
+        cf->in_fork_child = cf->instr && cf->reached && cf->block >= 0 && cf->block < n && !parent[cf->block];
+    }
+    free(parent);
+    free(c.holds);
+}
+
+/* label: -1 none yet, a call id, -2 several */
+static bool label_join(int *into, int v)
+{
+    if (v == -1 || *into == -2 || *into == v)
+        return false;
+    *into = *into == -1 ? v : -2;
+    return true;
+}
+
+int *tl_fork_child_of(const tl_func *f, const tl_func_facts *ff)
+{
+    bool any = false;
+    for (int id = 0; id < ff->ncalls && !any; id++)
+        any = is_cut_call(&ff->calls[id], true);
+    int n = f->nblocks;
+    if (!any || n <= 0 || f->entry < 0 || f->entry >= n)
+        return NULL;
+    fb_ctx c;
+    holds_init(&c, f);
+    bool *parent = parent_blocks(&c, f, ff, true);
+    int *label = tl_xmalloc(((size_t)n + 1) * sizeof *label);
+    /* a block is queued when its label changes: at most twice */
+    int *queue = tl_xmalloc(((size_t)n * 2 + 1) * sizeof *queue), head = 0, tail = 0;
+    for (int bi = 0; bi < n; bi++)
+        label[bi] = -1;
+    for (int bi = 0; bi < n; bi++) {
+        const tl_block *b = &f->blocks[bi];
+        for (int s = 0; parent[bi] && s < b->nsucc; s++) {
+            int t = b->succ[s], id;
+            if (t >= 0 && t < n && !parent[t] && (id = zero_edge(&c, ff, b, s, true)) >= 0 &&
+                label_join(&label[t], id) && tail < n * 2)
+                queue[tail++] = t;
+        }
+    }
+    while (head < tail) {
+        int bi = queue[head++];
+        const tl_block *b = &f->blocks[bi];
+        for (int s = 0; s < b->nsucc; s++) {
+            int t = b->succ[s];
+            if (t < 0 || t >= n || parent[t])
+                continue;
+            int cut = zero_edge(&c, ff, b, s, true); /* a nested test: its own call */
+            if (label_join(&label[t], cut >= 0 ? cut : label[bi]) && tail < n * 2)
+                queue[tail++] = t;
+        }
+    }
+    int *out = tl_xmalloc(((size_t)ff->ncalls + 1) * sizeof *out);
+    bool found = false;
+    for (int id = 0; id < ff->ncalls; id++) {
+        const tl_call_facts *cf = &ff->calls[id];
+        int l = cf->instr && cf->block >= 0 && cf->block < n ? label[cf->block] : -1;
+        out[id] = l >= 0 ? l : -1;
+        found = found || l >= 0;
+    }
+    free(queue);
+    free(label);
+    free(parent);
+    free(c.holds);
+    if (!found) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}

@@ -1,0 +1,20 @@
+/* fork_branch.h - which calls of a function run only in a fork's child
+ * process (tl_call_facts.in_fork_child); see fork_branch.c. */
+#ifndef TL_FORK_BRANCH_H
+#define TL_FORK_BRANCH_H
+
+#include "analysis.h"
+
+/* Set in_fork_child on the calls of f that only a child of a `child_if_zero`
+ * spawn (fork, forkpty; not one whose parent waits for the child: vfork)
+ * runs.  Needs the calls' models (ff->calls[].model). */
+void tl_mark_fork_child_calls(const tl_func *f, tl_func_facts *ff);
+
+/* For the program's summaries, where a fork wrapper of another file (Redis's
+ * redisFork()) has no model yet: per call id of f (a malloc'd array of
+ * ff->ncalls), the unmodelled call C such that the call is reached only
+ * through edges saying C's result is 0 - it runs in the child if C turns out
+ * to return a fork's result - else -1.  NULL when f tests no such result. */
+int *tl_fork_child_of(const tl_func *f, const tl_func_facts *ff);
+
+#endif
