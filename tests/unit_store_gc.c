@@ -90,7 +90,9 @@ static int64_t add_run(tl_store *s, int i, int64_t reused, bool complete) {
     char hash[65], key[32], tag[16];
     memset(hash, 'a' + (char)(i % 6), 64);
     hash[64] = '\0';
-    snprintf(hash, 8, "%07d", i);
+    char num[16];
+    snprintf(num, sizeof num, "%07d", i % 10000000);
+    memcpy(hash, num, 7);
     hash[7] = 'x';
     tl_file_stamp st[2] = {{"/proj/a.c", hash, 100 + i, 1}, {"/proj/common.h", "c0ffee", 5, 1}};
     snprintf(key, sizeof key, "key%d", i % 3);
