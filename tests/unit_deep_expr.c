@@ -1,5 +1,5 @@
 /* unit_deep_expr.c - the front end's depth limit on expressions
- * (MAX_EXPR_DEPTH in cfg_builder.c): a machine-made expression of 50,000
+ * (MAX_EXPR_DEPTH in cfg_internal.h): a machine-made expression of 50,000
  * terms is lowered without exhausting the stack (this test runs on the
  * main thread's stack, smaller than a worker's), the part past the limit
  * becomes one opaque value counted in tl_func.opaque_deep_exprs, and the

@@ -17,7 +17,7 @@
 
 /* Expressions nested deeper than this are lowered down to it; below, one
  * opaque value (tl_func.opaque_deep_exprs counts them; the driver reports an
- * analysis-limit finding).  See cfg_builder.c. */
+ * analysis-limit finding).  See cfg_expr.c. */
 #define TL_FRONTEND_MAX_EXPR_DEPTH 1000
 
 /* Returns 0, or -1 on an internal limit (out: whatever was lowered). */
