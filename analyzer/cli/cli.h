@@ -1,6 +1,7 @@
 /* cli.h - the command line tool's pieces: options, inputs (files found on
  * disk or entries of a compile_commands.json), the worker pool, progress.
- * main.c glues them together. */
+ * main.c dispatches the commands; analyze.c and run.c (run.h) drive the
+ * analysis. */
 #ifndef TL_CLI_H
 #define TL_CLI_H
 

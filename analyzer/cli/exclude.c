@@ -1,5 +1,5 @@
 /* exclude.c - files the user keeps out of the analysis (vendored code):
- * --exclude GLOB and the `exclude:` list of the project config.  main.c
+ * --exclude GLOB and the `exclude:` list of the project config.  analyze.c
  * drops the matching TUs after discovery or the compile database has listed
  * them, before anything is parsed, so an excluded file is never analysed.
  * Globs are matched against the path relative to the project root

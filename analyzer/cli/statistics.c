@@ -1,5 +1,5 @@
 /* statistics.c - --statistics: how many findings each rule reported in a
- * run, printed after the summary line.  main.c adds every finding the
+ * run, printed after the summary line.  run.c adds every finding the
  * summary counts (unsuppressed, not triaged away); the counts are made by
  * sorting the rule ids at the end (n log n, one pointer per finding). */
 #include <stdlib.h>

@@ -13,7 +13,7 @@
  *   3. links the program: its own summary with the summaries the findings
  *      store keeps of the program's other files (the store of --db, else
  *      the project's default one, opened read-only; none: only this file),
- *      as a CLI run over a few files does (cli/main.c finish_program);
+ *      as a CLI run over a few files does (cli/run.c finish_program);
  *   4. runs phase 2 and sends the result as a tu_wire frame, its findings
  *      in the main file named with the document's path.
  *
