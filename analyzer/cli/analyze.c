@@ -4,7 +4,7 @@
  *
  * Inputs come from the paths (files, directories searched for *.c; the
  * compile_commands.json found next to them gives their arguments), from
- * a compile_commands.json (-p) or, for link, from summary files.  analyze()
+ * a compile_commands.json (-p) or, for link, from summary files.  tl_cli_analyze()
  * loads the models and the inputs, picks the baseline (a stored one, a
  * file, or --baseline-commit: a run in a temporary git worktree), runs the
  * analysis (run.c), writes the report and sets the exit status: 0 clean,
@@ -36,13 +36,13 @@
 /* The first Ctrl-C asks the run to stop; a second one kills at once,
  * leaving no temporary output file behind. */
 static void on_sigint(int sig) {
-    if (interrupted) {
+    if (tl_cli_interrupted) {
         tl_atomic_file_discard_all();
         signal(sig, SIG_DFL);
         raise(sig);
         return;
     }
-    interrupted = 1;
+    tl_cli_interrupted = 1;
 }
 
 static void iso_now(char out[32]) {
@@ -96,7 +96,7 @@ static char *remap_arg(const char *arg, const char *from, const char *to) {
     return res;
 }
 
-int load_base(const tl_cli_options *o, tl_model_set *base) {
+int tl_cli_load_base(const tl_cli_options *o, tl_model_set *base) {
     tl_model_error err;
     memset(&err, 0, sizeof err);
     tl_models_init(base);
@@ -251,7 +251,7 @@ static int baseline_commit_run(const run_env *env, const tl_cli_tus *tus, const 
     env2.quiet_progress = true;
     if (!o->quiet) fprintf(stderr, "tasklint: analysing %s (%.12s) in a temporary worktree\n",
                            o->baseline_commit, commit);
-    run_outcome r = wtus.n ? run_analysis(&env2, &wtus, wroot, wt_dir, label, &c)
+    run_outcome r = wtus.n ? tl_cli_run_analysis(&env2, &wtus, wroot, wt_dir, label, &c)
                            : (run_outcome){0, false, false};
     free(label);
     int status = r.status;
@@ -279,7 +279,7 @@ static int baseline_commit_run(const run_env *env, const tl_cli_tus *tus, const 
         }
         tl_findings_move(out, &c.all);
     }
-    run_ctx_free(&c);
+    tl_cli_run_ctx_free(&c);
     free(wroot);
     tl_cli_tus_free(&wtus);
     free(commit);
@@ -417,14 +417,14 @@ static int summarize_run(const tl_cli_options *o, const tl_model_set *base, cons
     char *root = tl_cli_root_for(first); /* for the built-in per-path entries */
     topts.root = root;
     free(first);
-    tl_pool_status st = tl_pool_run(tus, &topts, base, jobs, true, true, &interrupted, collect_summary, &acc);
+    tl_pool_status st = tl_pool_run(tus, &topts, base, jobs, true, true, &tl_cli_interrupted, collect_summary, &acc);
     free(root);
     sigaction(SIGINT, &old_int, NULL);
     int rc = 0;
     size_t failed = 0;
     for (size_t i = 0; i < tus->n; i++)
         if (!acc.have[i] || acc.results[i].fatal || acc.results[i].crashed) failed++;
-    if (st != TL_POOL_DONE || interrupted) {
+    if (st != TL_POOL_DONE || tl_cli_interrupted) {
         fputs("tasklint: interrupted\n", stderr);
         rc = 130;
     } else {
@@ -455,7 +455,7 @@ static int summarize_run(const tl_cli_options *o, const tl_model_set *base, cons
     return rc;
 }
 
-int analyze(const tl_cli_options *o) {
+int tl_cli_analyze(const tl_cli_options *o) {
     bool check = o->command == TL_CMD_CHECK;
     bool linking = o->command == TL_CMD_LINK;
     if (o->command == TL_CMD_SUMMARIZE && !o->output) {
@@ -479,7 +479,7 @@ int analyze(const tl_cli_options *o) {
     }
 
     tl_model_set base;
-    int rc = load_base(o, &base);
+    int rc = tl_cli_load_base(o, &base);
     if (rc) {
         tl_models_free(&base);
         return rc;
@@ -639,7 +639,7 @@ int analyze(const tl_cli_options *o) {
     c.text.color = tl_color_enabled(o->color, out);
     c.text.sources = tl_source_cache_new();
     c.baseline = compared ? &bset : NULL;
-    run_outcome r = run_analysis(&env, &tus, root, NULL, NULL, &c);
+    run_outcome r = tl_cli_run_analysis(&env, &tus, root, NULL, NULL, &c);
     if (store && r.status == 0 && !r.fatal) tl_cli_gc_after_run(o, store, root); /* keep_runs: */
     iso_now(end);
     tl_source_cache_free(c.text.sources);
@@ -701,7 +701,7 @@ done:
         fputc('\n', stderr);
         rc = 2;
     }
-    run_ctx_free(&c);
+    tl_cli_run_ctx_free(&c);
     tl_fpset_free(&bset);
     tl_findings_free(&fixed);
     tl_findings_free(&baseline);

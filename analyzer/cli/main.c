@@ -78,7 +78,7 @@ int main(int argc, char **argv) {
         case TL_CMD_ANALYZE:
         case TL_CMD_CHECK:
         case TL_CMD_SUMMARIZE:
-        case TL_CMD_LINK: rc = o.show_config ? tl_cli_show_config(&o, stdout) : analyze(&o); break;
+        case TL_CMD_LINK: rc = o.show_config ? tl_cli_show_config(&o, stdout) : tl_cli_analyze(&o); break;
         case TL_CMD_RUNS: rc = tl_cmd_runs(&o); break;
         case TL_CMD_DIFF: rc = tl_cmd_diff(&o); break;
         case TL_CMD_BASELINE: rc = tl_cmd_baseline(&o); break;
@@ -87,7 +87,7 @@ int main(int argc, char **argv) {
         case TL_CMD_GC: rc = tl_cmd_gc(&o); break;
         case TL_CMD_LSP: {
             tl_model_set base;
-            rc = load_base(&o, &base);
+            rc = tl_cli_load_base(&o, &base);
             if (rc == 0) rc = tl_cmd_lsp(&o, &base);
             tl_models_free(&base);
             break;

@@ -32,7 +32,7 @@
 #include "util/term_escape.h"
 #include "util/xalloc.h"
 
-volatile sig_atomic_t interrupted = 0;
+volatile sig_atomic_t tl_cli_interrupted = 0;
 
 static double now_s(void) {
     struct timespec ts;
@@ -326,7 +326,7 @@ static void on_result(void *ctx, size_t j, tl_tu_result *r) {
     c->next_emit = i + 1;
 }
 
-void run_ctx_free(run_ctx *c) {
+void tl_cli_run_ctx_free(run_ctx *c) {
     for (size_t k = 0; k < c->nfatal; k++) free(c->fatal_seen[k]);
     free(c->fatal_seen);
     free(c->cwd);
@@ -575,7 +575,7 @@ static void finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size
             fprintf(stderr, "whole program: %zu unchanged files have no stored summary (recorded by an "
                             "older tasklint)\n", missing);
     }
-    for (size_t j = 0; j < n && !interrupted; j++) {
+    for (size_t j = 0; j < n && !tl_cli_interrupted; j++) {
         if (!fresh_ok[j]) continue;
         tl_tu_result *r = &acc->results[j];
         tl_tu_unit *u = NULL;
@@ -646,14 +646,14 @@ static void finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size
     free(linked);
 }
 
-run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const char *root,
+run_outcome tl_cli_run_analysis(const run_env *env, const tl_cli_tus *tus, const char *root,
                          const char *git_dir, const char *label, run_ctx *c) {
     run_outcome res = {0, false, false};
     const tl_cli_options *o = env->o;
     c->o = o;
     c->tus = tus;
     c->root = root;
-    c->stop = &interrupted;
+    c->stop = &tl_cli_interrupted;
     c->store = env->store;
     tl_summary_init(&c->summary);
     tl_findings_init(&c->all);
@@ -696,7 +696,7 @@ run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const char *
         double t0 = now_s();
         c->keys = tl_xcalloc(tus->n, sizeof *c->keys);
         c->slots = tl_xcalloc(tus->n, sizeof *c->slots);
-        for (size_t i = 0; i < tus->n && !interrupted; i++) {
+        for (size_t i = 0; i < tus->n && !tl_cli_interrupted; i++) {
             const tl_cli_tu *tu = &tus->items[i];
             char *abs = tl_cli_abspath(tu->file, tu->directory);
             const char **args = tl_xcalloc((size_t)tu->nargs + 2, sizeof *args);
@@ -736,27 +736,27 @@ run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const char *
     }
 
     tl_pool_status st = TL_POOL_DONE;
-    if (!interrupted) {
+    if (!tl_cli_interrupted) {
         /* phase 1 in the workers; the link and phase 2 once every TU is in */
         phase1_acc acc = {c, tl_xcalloc(misses.n + 1, sizeof *acc.results),
                           tl_xcalloc(misses.n + 1, sizeof *acc.have), 0};
         if (env->preloaded) {
-            for (size_t j = 0; j < misses.n && !interrupted; j++)
+            for (size_t j = 0; j < misses.n && !tl_cli_interrupted; j++)
                 collect_result(&acc, j, &env->preloaded[c->miss_map[j]]);
-            st = interrupted ? TL_POOL_INTERRUPTED : TL_POOL_DONE;
+            st = tl_cli_interrupted ? TL_POOL_INTERRUPTED : TL_POOL_DONE;
         } else {
             tl_options topts = o->opts;
             topts.root = root; /* for the built-in per-path entries */
-            st = tl_pool_run(&misses, &topts, env->base, env->jobs, c->store != NULL, true, &interrupted,
+            st = tl_pool_run(&misses, &topts, env->base, env->jobs, c->store != NULL, true, &tl_cli_interrupted,
                              collect_result, &acc);
         }
-        if (st == TL_POOL_DONE && !interrupted) {
+        if (st == TL_POOL_DONE && !tl_cli_interrupted) {
             /* Ctrl-C during the link or phase 2 stops here too: the run is
                recorded as failed, earlier runs stay as they were */
             finish_program(c, env, &acc, misses.n);
-            for (size_t j = 0; j < misses.n && !c->store_failed && !interrupted; j++)
+            for (size_t j = 0; j < misses.n && !c->store_failed && !tl_cli_interrupted; j++)
                 if (acc.have[j]) on_result(c, j, &acc.results[j]);
-            if (!interrupted) emit_reused_upto(c, tus->n);
+            if (!tl_cli_interrupted) emit_reused_upto(c, tus->n);
         }
         for (size_t j = 0; j < misses.n; j++) tl_tu_result_free(&acc.results[j]);
         free(acc.results);
@@ -765,7 +765,7 @@ run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const char *
 
     tl_progress_clear(&c->progress);
     if (c->store_failed) res.status = 2;
-    else if (st == TL_POOL_INTERRUPTED || interrupted) res.status = 130;
+    else if (st == TL_POOL_INTERRUPTED || tl_cli_interrupted) res.status = 130;
     res.fatal = c->any_fatal;
     res.crashed = c->any_crashed;
 out:

@@ -26,7 +26,7 @@
 #endif
 
 /* Set by the first Ctrl-C (analyze.c's handler): the run stops. */
-extern volatile sig_atomic_t interrupted;
+extern volatile sig_atomic_t tl_cli_interrupted;
 
 /* ---- the run ---- */
 
@@ -113,18 +113,18 @@ typedef struct {
 } run_env;
 
 typedef struct {
-    int status;      /* 0 done, 130 interrupted, 2 store failure */
+    int status;      /* 0 done, 130 tl_cli_interrupted, 2 store failure */
     bool fatal;
     bool crashed;    /* a worker died on a file: the run is complete, the exit status 2 */
 } run_outcome;
 
 /* One analysis run over `tus`, recorded in the store when there is one. */
-run_outcome run_analysis(const run_env *env, const tl_cli_tus *tus, const char *root,
+run_outcome tl_cli_run_analysis(const run_env *env, const tl_cli_tus *tus, const char *root,
                          const char *git_dir, const char *label, run_ctx *c);
-void run_ctx_free(run_ctx *c);
+void tl_cli_run_ctx_free(run_ctx *c);
 
 /* analyze.c */
-int load_base(const tl_cli_options *o, tl_model_set *base);
-int analyze(const tl_cli_options *o);
+int tl_cli_load_base(const tl_cli_options *o, tl_model_set *base);
+int tl_cli_analyze(const tl_cli_options *o);
 
 #endif
