@@ -13,6 +13,8 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "store_sql_util.h"
+
 #include "store/fingerprint.h"
 #include "store/store.h"
 #include "store/store_internal.h"
@@ -75,26 +77,6 @@ static void record(tl_store *s, int64_t run, const char *key, const char *main_f
         fail_msg("record_tu: %s", e.msg);
 }
 
-static int64_t sql_int(const char *db, const char *sql) {
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-    int64_t v = -1;
-    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return v;
-}
-
-static void sql_exec(const char *db, const char *sql) {
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-    char *msg = NULL;
-    if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK) fail_msg("%s: %s", sql, msg);
-    sqlite3_close(h);
-}
-
 /* A few findings in one file, fingerprinted, one with notes. */
 static void sample_findings(tl_findings *fs, const char *file, int n, const char *tag) {
     for (int i = 0; i < n; i++) {
@@ -145,8 +127,8 @@ static void test_schema_created(void **state) {
     fixture *fx = *state;
     tl_store *s = open_ok(fx->db); /* creates .tasklint/ too */
     tl_store_close(s);
-    assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), TL_STORE_SCHEMA_VERSION);
-    assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), 2);
+    assert_int_equal(tu_sql_int(fx->db, "PRAGMA user_version"), TL_STORE_SCHEMA_VERSION);
+    assert_int_equal(tu_sql_int(fx->db, "PRAGMA user_version"), 2);
     /* the .tasklint/ directory it made ignores itself in git */
     char *gi = tl_xasprintf("%s/.tasklint/.gitignore", fx->dir);
     size_t gn = 0;
@@ -161,14 +143,14 @@ static void test_schema_created(void **state) {
         char *q = tl_xasprintf("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                                "name = '%s'",
                                tables[i]);
-        assert_int_equal(sql_int(fx->db, q), 1);
+        assert_int_equal(tu_sql_int(fx->db, q), 1);
         free(q);
     }
-    assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+    assert_int_equal(tu_sql_int(fx->db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' "
                                      "AND name = 'tus_key'"),
                      1);
     /* the files each run analysed, as the issue names them */
-    assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM sqlite_master WHERE type = 'view' "
+    assert_int_equal(tu_sql_int(fx->db, "SELECT count(*) FROM sqlite_master WHERE type = 'view' "
                                      "AND name = 'files'"),
                      1);
     sqlite3 *h;
@@ -182,7 +164,7 @@ static void test_schema_created(void **state) {
     /* reopening an up-to-date database changes nothing */
     s = open_ok(fx->db);
     tl_store_close(s);
-    assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), TL_STORE_SCHEMA_VERSION);
+    assert_int_equal(tu_sql_int(fx->db, "PRAGMA user_version"), TL_STORE_SCHEMA_VERSION);
 }
 
 /* A store of schema 1 (before whole-program runs) is migrated in place: its
@@ -194,16 +176,16 @@ static void test_migration_from_v1_and_units(void **state) {
     int64_t run = begin(s);
     finish(s, run, true);
     tl_store_close(s);
-    sql_exec(fx->db, "DROP TABLE tu_units; ALTER TABLE runs DROP COLUMN program; PRAGMA user_version = 1;");
-    assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), 1);
+    tu_sql_exec(fx->db, "DROP TABLE tu_units; ALTER TABLE runs DROP COLUMN program; PRAGMA user_version = 1;");
+    assert_int_equal(tu_sql_int(fx->db, "PRAGMA user_version"), 1);
     s = open_ok(fx->db);
-    assert_int_equal(sql_int(fx->db, "PRAGMA user_version"), 2);
-    assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM runs"), 1);
+    assert_int_equal(tu_sql_int(fx->db, "PRAGMA user_version"), 2);
+    assert_int_equal(tu_sql_int(fx->db, "SELECT count(*) FROM runs"), 1);
     tl_store_error e;
     assert_int_equal(tl_store_save_unit(s, "/p/a.c", "k1", "i1", "abc", 3, &e), 0);
     assert_int_equal(tl_store_save_unit(s, "/p/b.c", "k2", "i2", "de", 2, &e), 0);
     assert_int_equal(tl_store_save_unit(s, "/p/a.c", "k3", "i3", "fghi", 4, &e), 0); /* replaces a.c's */
-    assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM tu_units"), 2);
+    assert_int_equal(tu_sql_int(fx->db, "SELECT count(*) FROM tu_units"), 2);
     assert_null(tl_store_run_program(s, run, &e));
     assert_int_equal(tl_store_run_set_program(s, run, "digest-1", &e), 0);
     char *d = tl_store_run_program(s, run, &e);
@@ -217,17 +199,17 @@ static void test_migration_from_v0(void **state) {
     char *db = tl_xasprintf("%s/old.db", fx->dir);
     /* a version 0 database with nothing in it (a database with tables of
        its own is another program's: unit_store_foreign.c) */
-    sql_exec(db, "CREATE TABLE t(x); DROP TABLE t;");
+    tu_sql_exec(db, "CREATE TABLE t(x); DROP TABLE t;");
     struct stat st;
     assert_int_equal(stat(db, &st), 0);
     assert_true(st.st_size > 0);
-    assert_int_equal(sql_int(db, "PRAGMA user_version"), 0);
+    assert_int_equal(tu_sql_int(db, "PRAGMA user_version"), 0);
     tl_store *s = open_ok(db);
     int64_t run = begin(s);
     finish(s, run, true);
     tl_store_close(s);
-    assert_int_equal(sql_int(db, "PRAGMA user_version"), TL_STORE_SCHEMA_VERSION);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM runs"), 1);
+    assert_int_equal(tu_sql_int(db, "PRAGMA user_version"), TL_STORE_SCHEMA_VERSION);
+    assert_int_equal(tu_sql_int(db, "SELECT count(*) FROM runs"), 1);
     free(db);
 
     /* an empty (0-byte) file is a new database */
@@ -235,14 +217,14 @@ static void test_migration_from_v0(void **state) {
     tu_write(db, "");
     s = open_ok(db);
     tl_store_close(s);
-    assert_int_equal(sql_int(db, "PRAGMA user_version"), TL_STORE_SCHEMA_VERSION);
+    assert_int_equal(tu_sql_int(db, "PRAGMA user_version"), TL_STORE_SCHEMA_VERSION);
     free(db);
 }
 
 static void test_refuses_newer(void **state) {
     fixture *fx = *state;
     char *db = tl_xasprintf("%s/new.db", fx->dir);
-    sql_exec(db, "PRAGMA application_id = 1414286932; CREATE TABLE runs(id INTEGER PRIMARY KEY);"
+    tu_sql_exec(db, "PRAGMA application_id = 1414286932; CREATE TABLE runs(id INTEGER PRIMARY KEY);"
                  "PRAGMA user_version = 7;");
     size_t n0, n1;
     char *before = tu_slurp(db, &n0);
@@ -260,14 +242,14 @@ static void test_refuses_newer(void **state) {
     free(after);
     /* another application's database is not ours either */
     char *other = tl_xasprintf("%s/other.db", fx->dir);
-    sql_exec(other, "PRAGMA application_id = 42; CREATE TABLE t(x);");
+    tu_sql_exec(other, "PRAGMA application_id = 42; CREATE TABLE t(x);");
     s = tl_store_open(other, true, &e);
     assert_null(s);
     assert_int_equal(e.status, TL_STORE_E_FOREIGN);
     free(other);
     /* our version number without our tables */
     char *fake = tl_xasprintf("%s/fake.db", fx->dir);
-    sql_exec(fake, "PRAGMA application_id = 1414286932; CREATE TABLE runs(id INTEGER PRIMARY KEY);"
+    tu_sql_exec(fake, "PRAGMA application_id = 1414286932; CREATE TABLE runs(id INTEGER PRIMARY KEY);"
                    "PRAGMA user_version = 1;");
     s = tl_store_open(fake, true, &e);
     assert_null(s);
@@ -399,8 +381,8 @@ static void test_record_roundtrip(void **state) {
     tl_findings_free(&b);
     tl_findings_free(&all);
     tl_store_close(s);
-    assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM finding_notes"), 3);
-    assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM tus"), 3);
+    assert_int_equal(tu_sql_int(fx->db, "SELECT count(*) FROM finding_notes"), 3);
+    assert_int_equal(tu_sql_int(fx->db, "SELECT count(*) FROM tus"), 3);
 }
 
 /* ---- diff ---- */
@@ -837,16 +819,16 @@ static void test_incremental(void **state) {
     /* a's include graph: a.c, h1.h, h2.h */
     char *q = tl_xasprintf("SELECT count(*) FROM files WHERE run = %lld AND tu_key = '%s'",
                            (long long)r1, tu_key_of_a = tu_key_of(fx, 0));
-    assert_int_equal(sql_int(fx->db, q), 3);
+    assert_int_equal(tu_sql_int(fx->db, q), 3);
     free(q);
-    int64_t sets = sql_int(fx->db, "SELECT count(*) FROM fileset_files");
+    int64_t sets = tu_sql_int(fx->db, "SELECT count(*) FROM fileset_files");
     int64_t r2 = incremental_run(fx, s, hit);
     assert_true(hit[0] && hit[1] && hit[2]);
     /* an unchanged re-run shares the file sets: no new file rows */
-    assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM fileset_files"), sets);
+    assert_int_equal(tu_sql_int(fx->db, "SELECT count(*) FROM fileset_files"), sets);
     q = tl_xasprintf("SELECT count(*) FROM files WHERE run = %lld AND tu_key = '%s'",
                      (long long)r2, tu_key_of_a);
-    assert_int_equal(sql_int(fx->db, q), 3);
+    assert_int_equal(tu_sql_int(fx->db, q), 3);
     free(q);
     free(tu_key_of_a);
     /* the reused findings are the first run's */

@@ -14,6 +14,8 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "store_sql_util.h"
+
 #include "store/fingerprint.h"
 #include "store/store.h"
 #include "store/store_internal.h"
@@ -42,26 +44,6 @@ static int teardown(void **state) {
 }
 
 static const tl_run_info info = {.tool_version = "test", .config_hash = "cfg", .root = "/proj"};
-
-static int64_t sql_int(const char *db, const char *sql) {
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK) fail_msg("%s", sqlite3_errmsg(h));
-    int64_t v = -1;
-    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return v;
-}
-
-static void sql_exec(const char *db, const char *sql) {
-    sqlite3 *h;
-    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-    char *msg = NULL;
-    if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK) fail_msg("%s: %s", sql, msg);
-    sqlite3_close(h);
-}
 
 /* "1,2,3": the ids of the runs left, ascending */
 static char *run_ids(const char *db) {
@@ -114,13 +96,13 @@ static int64_t add_run(tl_store *s, int i, int64_t reused, bool complete) {
 
 /* Nothing refers to what is gone, and the file is sound. */
 static void assert_consistent(const char *db) {
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM findings WHERE run NOT IN (SELECT id FROM runs)"), 0);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM finding_notes WHERE finding NOT IN (SELECT id FROM findings)"), 0);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM tus WHERE run NOT IN (SELECT id FROM runs)"), 0);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM tus WHERE reused_from IS NOT NULL AND reused_from NOT IN (SELECT id FROM runs)"), 0);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM filesets WHERE id NOT IN (SELECT fileset FROM tus WHERE fileset IS NOT NULL)"), 0);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM fileset_files WHERE fileset NOT IN (SELECT id FROM filesets)"), 0);
-    assert_int_equal(sql_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    assert_int_equal(tu_sql_int(db, "SELECT count(*) FROM findings WHERE run NOT IN (SELECT id FROM runs)"), 0);
+    assert_int_equal(tu_sql_int(db, "SELECT count(*) FROM finding_notes WHERE finding NOT IN (SELECT id FROM findings)"), 0);
+    assert_int_equal(tu_sql_int(db, "SELECT count(*) FROM tus WHERE run NOT IN (SELECT id FROM runs)"), 0);
+    assert_int_equal(tu_sql_int(db, "SELECT count(*) FROM tus WHERE reused_from IS NOT NULL AND reused_from NOT IN (SELECT id FROM runs)"), 0);
+    assert_int_equal(tu_sql_int(db, "SELECT count(*) FROM filesets WHERE id NOT IN (SELECT fileset FROM tus WHERE fileset IS NOT NULL)"), 0);
+    assert_int_equal(tu_sql_int(db, "SELECT count(*) FROM fileset_files WHERE fileset NOT IN (SELECT id FROM filesets)"), 0);
+    assert_int_equal(tu_sql_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
     sqlite3 *h;
     assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     sqlite3_stmt *st;
@@ -138,9 +120,9 @@ static tl_store *history(const char *db) {
     if (!s) fail_msg("open: %s", e.msg);
     for (int i = 1; i <= 12; i++) add_run(s, i, i > 1 ? i - 1 : 0, true);
     add_run(s, 13, 12, false); /* this process is alive: the run is live */
-    sql_exec(db, "UPDATE runs SET started = printf('2026-01-%02d T%02d:00:00Z', (id - 1) / 4 + 1,"
+    tu_sql_exec(db, "UPDATE runs SET started = printf('2026-01-%02d T%02d:00:00Z', (id - 1) / 4 + 1,"
                  " id) WHERE id <= 12");
-    sql_exec(db, "UPDATE runs SET started = replace(started, ' ', '') WHERE id <= 12");
+    tu_sql_exec(db, "UPDATE runs SET started = replace(started, ' ', '') WHERE id <= 12");
     return s;
 }
 
@@ -207,20 +189,20 @@ static void test_policy(void **state) {
     assert_consistent(fx->db);
     /* runs go on after a collection */
     add_run(s, 14, 13, true);
-    assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM runs"), 4);
+    assert_int_equal(tu_sql_int(fx->db, "SELECT count(*) FROM runs"), 4);
     tl_store_close(s);
 }
 
 static void test_failure_drops_nothing(void **state) {
     fixture *fx = *state;
     tl_store *s = history(fx->db);
-    int64_t runs = sql_int(fx->db, "SELECT count(*) FROM runs");
-    int64_t findings = sql_int(fx->db, "SELECT count(*) FROM findings");
-    int64_t notes = sql_int(fx->db, "SELECT count(*) FROM finding_notes");
-    int64_t files = sql_int(fx->db, "SELECT count(*) FROM fileset_files");
+    int64_t runs = tu_sql_int(fx->db, "SELECT count(*) FROM runs");
+    int64_t findings = tu_sql_int(fx->db, "SELECT count(*) FROM findings");
+    int64_t notes = tu_sql_int(fx->db, "SELECT count(*) FROM finding_notes");
+    int64_t files = tu_sql_int(fx->db, "SELECT count(*) FROM fileset_files");
     /* the last delete fails: everything before it in the transaction must
        be undone */
-    sql_exec(fx->db, "CREATE TRIGGER no_fileset_delete BEFORE DELETE ON filesets"
+    tu_sql_exec(fx->db, "CREATE TRIGGER no_fileset_delete BEFORE DELETE ON filesets"
                      " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
     tl_gc_policy p = {.keep_last = 1, .trend = TL_GC_TREND_NONE};
     tl_gc_result r;
@@ -229,18 +211,18 @@ static void test_failure_drops_nothing(void **state) {
     assert_int_not_equal(e.status, TL_STORE_OK);
     assert_non_null(strstr(e.msg, "refused by the test"));
     assert_int_equal(r.runs_deleted, 0);
-    assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM runs"), runs);
-    assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM findings"), findings);
-    assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM finding_notes"), notes);
-    assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM fileset_files"), files);
+    assert_int_equal(tu_sql_int(fx->db, "SELECT count(*) FROM runs"), runs);
+    assert_int_equal(tu_sql_int(fx->db, "SELECT count(*) FROM findings"), findings);
+    assert_int_equal(tu_sql_int(fx->db, "SELECT count(*) FROM finding_notes"), notes);
+    assert_int_equal(tu_sql_int(fx->db, "SELECT count(*) FROM fileset_files"), files);
     /* foreign keys are on again for the connection's next writes */
-    assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    assert_int_equal(tu_sql_int(fx->db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
     sqlite3_stmt *st = NULL;
     assert_int_equal(sqlite3_prepare_v2(s->db, "PRAGMA foreign_keys", -1, &st, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_int_equal(sqlite3_column_int(st, 0), 1);
     sqlite3_finalize(st);
-    sql_exec(fx->db, "DROP TRIGGER no_fileset_delete");
+    tu_sql_exec(fx->db, "DROP TRIGGER no_fileset_delete");
     assert_int_equal(tl_store_gc(s, &p, TL_GC_VACUUM_ALWAYS, &r, &e), 0);
     assert_int_equal(r.runs_deleted, 12); /* all but the running run 13 */
     assert_consistent(fx->db);
@@ -271,7 +253,7 @@ static void test_readonly_and_locked(void **state) {
     assert_non_null(strstr(e.msg, "locked"));
     sqlite3_exec(h, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close(h);
-    assert_int_equal(sql_int(fx->db, "SELECT count(*) FROM runs"), 13);
+    assert_int_equal(tu_sql_int(fx->db, "SELECT count(*) FROM runs"), 13);
     tl_store_close(s);
 }
 
