@@ -262,6 +262,43 @@ static void test_detach_attr_facet(void **state) {
     expect_error("library: x\nfunctions:\n  f: {detach_attr: 1}\n", 3, "'detach_attr'", NULL);
 }
 
+/* returns_only: the only results a call returns with (execve: -1). */
+static void test_returns_only_facet(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  run_image: {returns_only: [-1]}\n"
+                 "  two: {returns_only: [-1, 0x10]}\n"
+                 "  one: {returns_only: 7}\n"
+                 "  plain: {nonblocking: true}\n");
+    const tl_fn_model *m = find(&ms, "run_image");
+    assert_int_equal(m->nreturns_only, 1);
+    assert_true(m->returns_only[0] == -1);
+    m = find(&ms, "two");
+    assert_int_equal(m->nreturns_only, 2);
+    assert_true(m->returns_only[0] == -1 && m->returns_only[1] == 16);
+    assert_int_equal(find(&ms, "one")->nreturns_only, 1);
+    assert_true(find(&ms, "one")->returns_only[0] == 7);
+    assert_int_equal(find(&ms, "plain")->nreturns_only, 0);
+    /* a later definition can remove the facet, or leave it alone */
+    load_ok(&ms, "library: demo\nfunctions:\n  two: {returns_only: false}\n"
+                 "  run_image: {nonblocking: true}\n");
+    assert_int_equal(find(&ms, "two")->nreturns_only, 0);
+    assert_int_equal(find(&ms, "run_image")->nreturns_only, 1);
+    tl_models_free(&ms);
+
+    expect_error_at("library: x\nfunctions:\n  f: {returns_only: []}\n", 3, 21, "'returns_only'",
+                    "1 to 4 integers");
+    expect_error("library: x\nfunctions:\n  f: {returns_only: [1, 2, 3, 4, 5]}\n", 3,
+                 "'returns_only'", "1 to 4");
+    expect_error("library: x\nfunctions:\n  f: {returns_only: [-1, x]}\n", 3,
+                 "'returns_only' in function 'f' must be an integer", "'x'");
+    expect_error("library: x\nfunctions:\n  f: {returns_only: {value: -1}}\n", 3, "'returns_only'",
+                 NULL);
+}
+
 /* The in-flight facets: part_of, prepare, descriptor, start's success and
  * await's counts. */
 static void test_inflight_facets(void **state) {
@@ -1505,6 +1542,7 @@ int main(void) {
         cmocka_unit_test(test_load_every_facet),
         cmocka_unit_test(test_lookup),
         cmocka_unit_test(test_detach_attr_facet),
+        cmocka_unit_test(test_returns_only_facet),
         cmocka_unit_test(test_inflight_facets),
         cmocka_unit_test(test_field_callbacks_and_strict_blocking),
         cmocka_unit_test(test_descriptor_facets),

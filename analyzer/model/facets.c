@@ -21,7 +21,7 @@ const char *const ml_facet_names[] = {
     "teardown", "wait",        "blocking",   "callback",    "cooperative",
     "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", "part_of",
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
-    "release_all", NULL};
+    "release_all", "returns_only", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", NULL};
@@ -833,6 +833,29 @@ static int parse_detach_attr(loader *L, const tl_yaml_node *n, tl_detach_attr_fa
     return 0;
 }
 
+/* returns_only: [V, ...] - the call returns only with one of these results
+ * (execve returns only on failure, -1): a branch on its result that no such
+ * value takes is never taken (read by rules/fork_child.c). */
+static int parse_returns_only(loader *L, const tl_yaml_node *n, tl_fn_model *f) {
+    char w[160];
+    f->nreturns_only = 0;
+    if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "false") == 0)
+        return 0; /* removes it */
+    if (n->type != TL_YAML_SEQ) {
+        if (get_int(L, n, "returns_only", &f->returns_only[0]) != 0) return -1;
+        f->nreturns_only = 1;
+        return 0;
+    }
+    if (n->n == 0 || n->n > TL_MAX_VALUES)
+        return ml_fail(L, n, "'returns_only'%s must list 1 to %d integers (the only results the "
+                             "call returns with, e.g. [-1] for execve)",
+                       where(w, sizeof(w), L), TL_MAX_VALUES);
+    for (size_t i = 0; i < n->n; i++)
+        if (get_int(L, n->items[i], "returns_only", &f->returns_only[i]) != 0) return -1;
+    f->nreturns_only = (int)n->n;
+    return 0;
+}
+
 /* release_all: {task: NOUN, when: [{arg: N, values: [V, ...]}, ...]} - the
  * call releases every handle of that task noun in the program (read by
  * orphaned-spawn, rules/release_all.c) when each `when` argument has one of
@@ -878,7 +901,7 @@ static int parse_release_all(loader *L, const tl_yaml_node *n, tl_release_all_fa
 /* One "name: {facets}" entry of "functions:". */
 int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
                           pending_fn *out) {
-    char c[256];
+    char c[512];
     ml_fn_defaults(&out->fn);
     out->facets = 0;
     if (!(out->fn.name = ml_strdup(name))) return ml_fail(L, body, "out of memory");
@@ -980,6 +1003,10 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
             L->facet = NULL;
             r = get_bool(L, v, key, &f->noreturn);
             out->facets |= F_NORETURN;
+        } else if (strcmp(key, "returns_only") == 0) {
+            L->facet = NULL;
+            r = parse_returns_only(L, v, f);
+            out->facets |= F_RETURNS_ONLY;
         } else {
             return lfail_key(L, body, i, "unknown facet '%s' in function '%s' (valid facets: %s)",
                          key, name, choices(c, sizeof(c), ml_facet_names, key));

@@ -343,6 +343,8 @@ typedef struct tl_fn_model {
     bool must_await;   /* discarding the result is an unawaited task */
     bool nonblocking;  /* never blocking; cuts transitive blocking chains */
     bool noreturn;     /* ends the path (exit, abort) */
+    int64_t returns_only[TL_MAX_VALUES]; /* the call returns only with one of these results */
+    int nreturns_only;                   /* (execve: -1, it returns only on failure); 0: any */
 } tl_fn_model;
 
 /* A library's advice for replacing a blocking call inside its async contexts. */
