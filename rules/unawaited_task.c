@@ -114,6 +114,10 @@ typedef struct {
     bool coop;        /* the body makes a cooperative call */
     int *setv, nsetv; /* tracked variables the body (re)starts or reassigns, ascending */
     int *awv, nawv;   /* tracked variables the body awaits, ascending */
+    int *condv, ncondv; /* tracked variables the loop's condition blocks (the header and
+                           the blocks of an `&&` chain after it) start or reassign */
+    bool refined;     /* backv is known (after a first solve) */
+    int *backv, nbackv; /* tracked variables pending on some back edge into the header */
 } ut_loop;
 
 typedef struct {
@@ -565,6 +569,28 @@ static void sort_unique(int *v, int *n)
     *n = k;
 }
 
+/* Blocks of a loop condition `a && b && c` after the header, at most this
+ * many (a constant: the walks stay linear). */
+#define UT_CHAIN_MAX 16
+
+/* The next block of a condition chain after x: x's successor on the edge
+ * that stays in the loop (1 - exit_s) when that block is a branch reached
+ * only from x whose exit edge exit_s goes to the same block `after`; -1 if
+ * none. */
+static int chain_next(const tl_func *f, int x, int exit_s, int after)
+{
+    const tl_block *xb = &f->blocks[x];
+    if (xb->term != TL_T_BRANCH || xb->nsucc != 2)
+        return -1;
+    int y = xb->succ[1 - exit_s];
+    if (y < 0 || y >= f->nblocks || y == x)
+        return -1;
+    const tl_block *yb = &f->blocks[y];
+    if (yb->term != TL_T_BRANCH || yb->nsucc != 2 || yb->npred != 1 || yb->succ[exit_s] != after)
+        return -1;
+    return y;
+}
+
 /* Summarise the natural loop of the back edges into block h (those from
  * blocks at or after h in reverse postorder): its body is h and every block
  * that reaches a back edge's source without passing h.  Costs the size of
@@ -629,20 +655,73 @@ static void summarise_loop(ut_ctx *c, int h)
                 add_var(&l->setv, &l->nsetv, &capset, v);
         }
     }
+    /* the condition blocks: the header and the `&&` chain after it (each
+       reached only by the previous one's true edge, sharing its exit) */
+    int capcond = 0, exit_s = in0 ? 1 : 0;
+    for (int x = h, k = 0; x >= 0 && k < UT_CHAIN_MAX; k++) {
+        const tl_block *xb = &f->blocks[x];
+        for (int i = 0; i < xb->ninstrs; i++) {
+            const tl_instr *in = &xb->instrs[i];
+            int v = -1;
+            const tl_fn_model *m;
+            if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 &&
+                in->var < c->nvars)
+                v = in->var;
+            else if (in->kind == TL_I_CALL && (m = tl_own_model(c->a, c->fi, in->call.id)) &&
+                     m->start.present)
+                v = obj_var(c, &in->call, m->start.arg);
+            if (v >= 0 && c->tracked[v])
+                add_var(&l->condv, &l->ncondv, &capcond, v);
+        }
+        x = chain_next(f, x, exit_s, hb->succ[exit_s]);
+    }
     sort_unique(l->setv, &l->nsetv);
     sort_unique(l->awv, &l->nawv);
+    sort_unique(l->condv, &l->ncondv);
     l->exits = true;
     l->exit_succ[0] = !in0;
     l->exit_succ[1] = !in1;
 }
 
-/* Bits the loop at c->loops[h] clears from v on its exit edge. */
+/* Bits the loop at c->loops[h] clears from v on its exit edges.  The loop
+ * is taken to run at least once, so what leaves it is what came round: v is
+ * clear when the body awaits it and never restarts it, or (after a first
+ * solve) when no back edge brings v's work round and the condition does
+ * not start it either (`while (completed < submitted) { ... submit a
+ * cancel; peek; ... }`: every pass reaps what it started). */
 static uint64_t loop_clear_mask(void *ctx, int v)
 {
     const ut_loop *l = ctx;
+    if (l->refined && !sorted_has(l->backv, l->nbackv, v) && !sorted_has(l->condv, l->ncondv, v))
+        return ~(uint64_t)0;
     if (sorted_has(l->setv, l->nsetv, v))
         return 0;
     return (l->coop ? UT_ANY : 0) | (sorted_has(l->awv, l->nawv, v) ? UT_ANY | UT_STRICT : 0);
+}
+
+/* The loop header whose condition's exit edge b -> succ[s] is: b itself, or
+ * the header of the `&&` chain b ends (`while (!done && count != 1)`: the
+ * second test's exit leaves the loop as the first's does); -1 if none. */
+static int exit_header(ut_ctx *c, const tl_block *b, int s)
+{
+    const tl_func *f = c->f;
+    int x = b->id;
+    for (int k = 0; k < UT_CHAIN_MAX; k++) {
+        const tl_block *xb = &f->blocks[x];
+        if (xb->term != TL_T_BRANCH || xb->nsucc != 2 || xb->succ[s] != b->succ[s])
+            return -1;
+        ut_loop *l = &c->loops[x];
+        if (!l->done)
+            summarise_loop(c, x);
+        if (l->exits)
+            return l->exit_succ[s] ? x : -1;
+        if (xb->npred != 1)
+            return -1;
+        x = xb->pred[0];
+        if (chain_next(f, x, s, b->succ[s]) != xb->id)
+            return -1;
+    }
+    return -1;
 }
 
 static uint64_t failed_mask(void *ctx, int v)
@@ -667,13 +746,55 @@ static bool ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, i
             tl_sparse_clear(&st->vars, failed_mask, c);
         }
     }
-    ut_loop *l = &c->loops[b->id];
     c->work += st->vars.n;
-    if (!l->done)
-        summarise_loop(c, b->id);
-    if (l->exits && l->exit_succ[s])
-        tl_sparse_clear(&st->vars, loop_clear_mask, l);
+    int h = exit_header(c, b, s);
+    if (h >= 0)
+        tl_sparse_clear(&st->vars, loop_clear_mask, &c->loops[h]);
     return true;
+}
+
+/* After a first solve: for each loop whose exit edges were taken, the
+ * variables pending on some back edge into its header (loop_clear_mask).
+ * True when that lets an exit clear something the first solve kept: a
+ * variable pending where the header is entered but on no back edge.  Costs
+ * one replay of each back edge's source block. */
+static bool refine_loops(ut_ctx *c, const tl_dataflow_result *r)
+{
+    const tl_func *f = c->f;
+    bool useful = false;
+    ut_state st;
+    for (int h = 0; h < f->nblocks; h++) {
+        ut_loop *l = &c->loops[h];
+        if (!l->done || !l->exits || !r->reached[h])
+            continue;
+        const tl_block *hb = &f->blocks[h];
+        int cap = 0;
+        for (int p = 0; p < hb->npred; p++) {
+            int t = hb->pred[p];
+            if (c->rpo[t] < 0 || c->rpo[t] < c->rpo[h] || !r->reached[t])
+                continue; /* not a back edge */
+            const tl_block *tb = &f->blocks[t];
+            for (int s = 0; s < tb->nsucc; s++) {
+                if (tb->succ[s] != h)
+                    continue;
+                ut_bottom(c, &st);
+                ut_copy(c, &st, tl_dataflow_in(r, t));
+                ut_transfer_block(c, &st, f, tb);
+                if (ut_edge(c, &st, f, tb, s))
+                    for (int k = 0; k < st.vars.n; k++)
+                        add_var(&l->backv, &l->nbackv, &cap, st.vars.e[k].key);
+                ut_destroy(c, &st);
+            }
+        }
+        sort_unique(l->backv, &l->nbackv);
+        l->refined = true;
+        const ut_state *in = tl_dataflow_in(r, h);
+        for (int k = 0; k < in->vars.n && !useful; k++) {
+            int v = in->vars.e[k].key;
+            useful = !sorted_has(l->backv, l->nbackv, v) && !sorted_has(l->condv, l->ncondv, v);
+        }
+    }
+    return useful;
 }
 
 /* Reverse-postorder positions (-1: unreachable). */
@@ -906,7 +1027,13 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     c.budget = tl_dataflow_budget(f);
 
     tl_dataflow_result r;
-    if (tl_dataflow_forward(f, &ut_ops, &c, &r) != 0) /* then report what was computed */
+    int rc = tl_dataflow_forward(f, &ut_ops, &c, &r);
+    if (rc == 0 && refine_loops(&c, &r)) { /* again, with what comes round each loop */
+        tl_dataflow_free(&r);
+        c.work = 0;
+        rc = tl_dataflow_forward(f, &ut_ops, &c, &r);
+    }
+    if (rc != 0) /* then report what was computed */
         tl_report_analysis_limit(out, f->loc.file, f->loc.line, f->loc.col, f->name,
                                  "unawaited-task's dataflow stopped at its budget (too many "
                                  "paths through nested loops)");
@@ -947,6 +1074,8 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     for (int b = 0; b < f->nblocks; b++) {
         free(c.loops[b].setv);
         free(c.loops[b].awv);
+        free(c.loops[b].condv);
+        free(c.loops[b].backv);
     }
     free(c.loops);
     free(c.rpo);
