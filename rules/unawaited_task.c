@@ -25,6 +25,7 @@
 
 #include "inflight.h"
 #include "ownership.h"
+#include "unawaited_reapers.h"
 #include "unawaited_ring.h"
 #include "rule.h"
 #include "../analyzer/dataflow/cycles.h"
@@ -146,6 +147,7 @@ typedef struct {
     const tl_fn_model *awm;
     long work, budget;          /* state entries processed, and how many may be */
     tl_inflight inflight;       /* operations in flight per object */
+    tl_ut_reapers reapers;      /* objects a joined thread or a reaped child reaps */
     int failed_var;             /* scratch of failed_mask */
     bool *owned;                /* per var: a local object never torn down here whose
                                    address does not escape (reported at returns) */
@@ -433,6 +435,10 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
         const tl_fn_model *m = tl_own_model(c->a, c->fi, call->id);
         if (!m)
             break;
+        int joined = tl_ut_reaper_release(&c->reapers, m, call);
+        for (int k = 0; joined >= 0 && k < c->reapers.n; k++) /* its task reaped them */
+            if (c->reapers.pairs[k].handle == joined)
+                set_bits(c, c->reapers.pairs[k].object, 0);
         if (m->teardown.present) {
             int v = obj_var(c, call, m->teardown.arg);
             if (v >= 0) {
@@ -444,7 +450,8 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
                 } else if (c->reporting && call->id >= 0 && call->id < f->ncalls &&
                            !c->reported[call->id]) {
                     const tl_inflight_at *at = tl_inflight_before(&c->inflight, call->id);
-                    if (at && at->inflight > 0 && at->inflight != TL_IF_MANY) {
+                    if (at && at->inflight > 0 && at->inflight != TL_IF_MANY &&
+                        !tl_ut_reaped_elsewhere(&c->reapers, v)) {
                         c->reported[call->id] = 1;
                         tl_ut_report_unreaped(c->out, f, in, f->vars[v].name,
                                               find_call(c, c->why_call[v]), at->inflight);
@@ -1012,6 +1019,7 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     c.owned = tl_xcalloc(nv, sizeof *c.owned);
     memcpy(c.owned, c.tracked, nv * sizeof *c.owned);
     tl_ut_local_objects(a, fi, c.owned);
+    tl_ut_reapers_compute(a, fi, c.tracked, &c.reapers);
     tl_inflight_compute(a, fi, &c.inflight);
     c.why = tl_xcalloc(nv, sizeof(int));
     c.why_call = tl_xmalloc(nv * sizeof(int));

@@ -262,6 +262,26 @@ static void test_detach_attr_facet(void **state) {
     expect_error("library: x\nfunctions:\n  f: {detach_attr: 1}\n", 3, "'detach_attr'", NULL);
 }
 
+/* spawn.data_arg: the argument the entry receives (pthread_create: 3). */
+static void test_spawn_data_arg(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  start: {spawn: {handle: out, handle_arg: 0, entry_arg: 2, data_arg: 3}}\n"
+                 "  plain: {spawn: {handle: out, handle_arg: 0, entry_arg: 1}}\n");
+    assert_int_equal(find(&ms, "start")->spawn.data_arg, 3);
+    assert_int_equal(find(&ms, "plain")->spawn.data_arg, -1);
+    tl_models_free(&ms);
+    expect_error("library: x\nfunctions:\n  f: {spawn: {handle: none, data_arg: 1}}\n", 3,
+                 "'data_arg' needs 'entry_arg'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {spawn: {handle: none, entry_arg: 1, data_arg: 1}}\n", 3,
+                 "'data_arg' and 'entry_arg' must be different", NULL);
+    expect_error("library: x\nfunctions:\n  f: {spawn: {handle: none, entry_arg: 1, data_arg: x}}\n", 3,
+                 "'data_arg'", NULL);
+}
+
 /* returns_only: the only results a call returns with (execve: -1). */
 static void test_returns_only_facet(void **state) {
     (void)state;
@@ -1543,6 +1563,7 @@ int main(void) {
         cmocka_unit_test(test_lookup),
         cmocka_unit_test(test_detach_attr_facet),
         cmocka_unit_test(test_returns_only_facet),
+        cmocka_unit_test(test_spawn_data_arg),
         cmocka_unit_test(test_inflight_facets),
         cmocka_unit_test(test_field_callbacks_and_strict_blocking),
         cmocka_unit_test(test_descriptor_facets),

@@ -291,6 +291,7 @@ void ml_fn_defaults(tl_fn_model *f) {
     memset(f, 0, sizeof(*f));
     f->spawn.handle_arg = -1;
     f->spawn.entry_arg = -1;
+    f->spawn.data_arg = -1;
     f->spawn.owner_arg = -1;
     f->spawn.attr_arg = -1;
     f->detach_attr.arg = -1;
@@ -344,7 +345,7 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
     static const char *const keys[] = {"handle",     "handle_arg", "success",     "entry_arg",
                                        "entry_before", "owner_arg", "no_owner_value", "context",
                                        "task",       "awaited_by", "attr_arg", "child_if_zero",
-                                       "parent_waits_child", NULL};
+                                       "parent_waits_child", "data_arg", NULL};
     static const char *const handles[] = {"none", "result", "out", NULL};
     static const char *const successes[] = {"always", "zero", "nonnegative", "nonnull", "positive", NULL};
     static const char *const contexts[] = {"none", "coroutine", "loop", "thread", NULL};
@@ -366,6 +367,8 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
         s->success = v == 4 ? TL_SUCCESS_POSITIVE : (tl_success)v;
     }
     if ((x = tl_yaml_get(n, "entry_arg")) && get_arg(L, x, "entry_arg", true, &s->entry_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "data_arg")) && get_arg(L, x, "data_arg", true, &s->data_arg))
         return -1;
     if ((x = tl_yaml_get(n, "entry_before")) &&
         get_string(L, x, "entry_before", &s->entry_before_call))
@@ -402,6 +405,10 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
         return ml_fail(L, n, "'handle_arg' is only used with 'handle: out'%s", w);
     if (s->entry_arg >= 0 && s->entry_before_call)
         return ml_fail(L, n, "give either 'entry_arg' or 'entry_before', not both%s", w);
+    if (s->data_arg >= 0 && s->entry_arg < 0)
+        return ml_fail(L, n, "'data_arg' needs 'entry_arg' (the entry function it is handed to)%s", w);
+    if (s->data_arg >= 0 && s->data_arg == s->entry_arg)
+        return ml_fail(L, n, "'data_arg' and 'entry_arg' must be different arguments%s", w);
     if (s->has_no_owner_value && s->owner_arg < 0)
         return ml_fail(L, n, "'no_owner_value' needs 'owner_arg'%s", w);
     if (s->child_if_zero && (s->where != TL_HANDLE_RESULT || s->success != TL_SUCCESS_POSITIVE))

@@ -81,6 +81,8 @@ typedef struct {
     int handle_arg;          /* for TL_HANDLE_OUT_ARG: which argument is the out-pointer */
     tl_success success;
     int entry_arg;           /* argument holding the entry function pointer, -1 none */
+    int data_arg;            /* with entry_arg: the argument the entry function receives as
+                                its parameter 0 (pthread_create: 3), -1 none */
     char *entry_before_call; /* entry = the call emitted just before a call to this
                                 function (libdill/libmill go() expansion), or NULL */
     int owner_arg;           /* argument naming an owning bundle, -1 none (dill_prologue: 3) */
