@@ -117,7 +117,7 @@ void tl_ut_reapers_compute(const tl_analysis *a, int fi, const bool *tracked, tl
         if (!m || !cf->instr || !cf->reached)
             continue;
         const tl_call *call = &cf->instr->call;
-        if (fork_h >= 0 && cf->in_fork_child && m->await.present) {
+        if (fork_h >= 0 && cf->in_fork_child && m->await.present && !m->reap.observes) {
             int v = m->await.arg < call->nargs ? var_of(f, call->args[m->await.arg]) : -1;
             if (v >= 0 && tracked[v])
                 add_pair(out, fork_h, v);

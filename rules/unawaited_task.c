@@ -460,7 +460,7 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
                 set_bits(c, v, 0);
             }
         }
-        if (m->await.present) {
+        if (m->await.present && !m->reap.observes) { /* observing is not reaping */
             int v = obj_var(c, call, m->await.arg);
             if (v >= 0)
                 set_bits(c, v, 0);
@@ -653,7 +653,8 @@ static void summarise_loop(ut_ctx *c, int h)
                 continue;
             l->coop = l->coop || m->cooperative;
             int v;
-            if (m->await.present && (v = obj_var(c, &in->call, m->await.arg)) >= 0 && c->tracked[v])
+            if (m->await.present && !m->reap.observes &&
+                (v = obj_var(c, &in->call, m->await.arg)) >= 0 && c->tracked[v])
                 add_var(&l->awv, &l->nawv, &capaw, v);
             if (m->start.present && (v = obj_var(c, &in->call, m->start.arg)) >= 0 && c->tracked[v])
                 add_var(&l->setv, &l->nsetv, &capset, v);

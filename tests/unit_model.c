@@ -262,6 +262,32 @@ static void test_detach_attr_facet(void **state) {
     expect_error("library: x\nfunctions:\n  f: {detach_attr: 1}\n", 3, "'detach_attr'", NULL);
 }
 
+/* await.observes: reads the completion count, reaps nothing (count 0). */
+static void test_await_observes(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  ready: {await: {arg: 0, observes: true}}\n"
+                 "  ready0: {await: {arg: 1, count: 0, observes: true}}\n"
+                 "  seen: {await: {arg: 0, count: 0}}\n");
+    const tl_fn_model *m = find(&ms, "ready");
+    assert_true(m->await.present && m->reap.observes && m->reap.has_count);
+    assert_true(m->reap.count == 0);
+    assert_true(find(&ms, "ready0")->reap.observes);
+    assert_int_equal(find(&ms, "ready0")->await.arg, 1);
+    assert_false(find(&ms, "seen")->reap.observes);
+    tl_models_free(&ms);
+    expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, count: 2, observes: true}}\n", 3,
+                 "'observes' in 'await' of function 'f' reaps and submits nothing", NULL);
+    expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, count_arg: 1, observes: true}}\n", 3,
+                 "'observes'", "count_arg");
+    expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, submits: true, observes: true}}\n", 3,
+                 "'observes'", "'submits'");
+    expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, observes: 3}}\n", 3, "'observes'", NULL);
+}
+
 /* spawn.data_arg: the argument the entry receives (pthread_create: 3). */
 static void test_spawn_data_arg(void **state) {
     (void)state;
@@ -1564,6 +1590,7 @@ int main(void) {
         cmocka_unit_test(test_detach_attr_facet),
         cmocka_unit_test(test_returns_only_facet),
         cmocka_unit_test(test_spawn_data_arg),
+        cmocka_unit_test(test_await_observes),
         cmocka_unit_test(test_inflight_facets),
         cmocka_unit_test(test_field_callbacks_and_strict_blocking),
         cmocka_unit_test(test_descriptor_facets),

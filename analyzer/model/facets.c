@@ -466,7 +466,7 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
                            tl_success *success, tl_reap_facet *reap, bool *generator) {
     static const char *const plain_keys[] = {"arg", NULL};
     static const char *const start_keys[] = {"arg", "success", "generator", NULL};
-    static const char *const await_keys[] = {"arg", "count", "count_arg", "submits", NULL};
+    static const char *const await_keys[] = {"arg", "count", "count_arg", "submits", "observes", NULL};
     static const char *const successes[] = {"always", "zero", "nonnegative", "nonnull", "count",
                                             NULL};
     bool is_start = success != NULL, is_await = reap != NULL;
@@ -503,6 +503,16 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
                            where(w, sizeof(w), L));
         if ((x = tl_yaml_get(n, "submits")) && get_bool(L, x, "submits", &reap->submits) != 0)
             return -1;
+        if ((x = tl_yaml_get(n, "observes")) && get_bool(L, x, "observes", &reap->observes) != 0)
+            return -1;
+        if (reap && reap->observes) {
+            if (reap->has_count_arg || (reap->has_count && reap->count != 0) || reap->submits)
+                return ml_fail(L, x, "'observes'%s reaps and submits nothing: give no 'count_arg', "
+                                     "'submits' or non-zero 'count' with it",
+                               where(w, sizeof(w), L));
+            reap->has_count = true; /* count: 0 */
+            reap->count = 0;
+        }
         if (generator && (x = tl_yaml_get(n, "generator")) &&
             get_bool(L, x, "generator", generator) != 0)
             return -1;

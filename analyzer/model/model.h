@@ -150,6 +150,9 @@ typedef struct {
     bool has_count_arg;  /* ... or the value of argument `count_arg`; neither: all */
     int count_arg;
     bool submits;        /* starts what was prepared first (submit_and_wait) */
+    bool observes;       /* reads how many completions arrived, consuming none
+                            (io_uring_cq_ready): after it the number still in flight
+                            is not a known constant; implies count 0 */
 } tl_reap_facet;
 
 /* What an operation prepared on an object does (prepare facet). */

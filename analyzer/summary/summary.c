@@ -352,7 +352,7 @@ static void extract_function(extractor *x) {
         extract_slots(x, cf);
         const tl_fn_model *m = cf->model;
         const tl_call *c = &cf->instr->call;
-        if (m && m->await.present && m->await.arg >= 0 && m->await.arg < c->nargs)
+        if (m && m->await.present && !m->reap.observes && m->await.arg >= 0 && m->await.arg < c->nargs)
             note_await(x, c->args[m->await.arg], copy_of, o);
         /* a spawn's out-pointer handle lands in a local: remember which */
         if (m && m->spawn.present && m->spawn.where == TL_HANDLE_OUT_ARG && m->spawn.handle_arg >= 0 &&
@@ -378,7 +378,7 @@ static void extract_function(extractor *x) {
                     sp->effects |= TL_PE_RELEASE;
                     sp->release_how = intern(x->in, m->release.how ? m->release.how : "release");
                 }
-                if (m->await.present && m->await.arg == k) sp->effects |= TL_PE_AWAIT;
+                if (m->await.present && !m->reap.observes && m->await.arg == k) sp->effects |= TL_PE_AWAIT;
                 if (m->teardown.present && m->teardown.arg == k) sp->effects |= TL_PE_TEARDOWN;
                 bool is_deadline = m->wait.present && m->wait.timeout_arg == k;
                 if (sp->effects == before && !is_deadline) sp->effects |= TL_PE_BORROW;
