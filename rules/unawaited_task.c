@@ -117,6 +117,7 @@ typedef struct {
     int *awv, nawv;   /* tracked variables the body awaits, ascending */
     int *condv, ncondv; /* tracked variables the loop's condition blocks (the header and
                            the blocks of an `&&` chain after it) start or reassign */
+    bool multishot;   /* the body prepares a multishot operation (one reap does not end it) */
     bool refined;     /* backv is known (after a first solve) */
     int *backv, nbackv; /* tracked variables pending on some back edge into the header */
 } ut_loop;
@@ -652,6 +653,7 @@ static void summarise_loop(ut_ctx *c, int h)
             if (!m)
                 continue;
             l->coop = l->coop || m->cooperative;
+            l->multishot = l->multishot || (m->prepare.present && m->prepare.multishot);
             int v;
             if (m->await.present && !m->reap.observes &&
                 (v = obj_var(c, &in->call, m->await.arg)) >= 0 && c->tracked[v])
@@ -696,11 +698,13 @@ static void summarise_loop(ut_ctx *c, int h)
  * clear when the body awaits it and never restarts it, or (after a first
  * solve) when no back edge brings v's work round and the condition does
  * not start it either (`while (completed < submitted) { ... submit a
- * cancel; peek; ... }`: every pass reaps what it started). */
+ * cancel; peek; ... }`: every pass reaps what it started) - unless the body
+ * prepares a multishot operation, which one reap does not end. */
 static uint64_t loop_clear_mask(void *ctx, int v)
 {
     const ut_loop *l = ctx;
-    if (l->refined && !sorted_has(l->backv, l->nbackv, v) && !sorted_has(l->condv, l->ncondv, v))
+    if (l->refined && !l->multishot && !sorted_has(l->backv, l->nbackv, v) &&
+        !sorted_has(l->condv, l->ncondv, v))
         return ~(uint64_t)0;
     if (sorted_has(l->setv, l->nsetv, v))
         return 0;

@@ -288,6 +288,24 @@ static void test_await_observes(void **state) {
     expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, observes: 3}}\n", 3, "'observes'", NULL);
 }
 
+/* prepare.multishot: a peer operation that goes on posting completions. */
+static void test_prepare_multishot(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  prep_recv_ms: {prepare: {arg: 0, op: peer, multishot: true}}\n"
+                 "  prep_recv: {prepare: {arg: 0, op: peer}}\n");
+    assert_true(find(&ms, "prep_recv_ms")->prepare.multishot);
+    assert_false(find(&ms, "prep_recv")->prepare.multishot);
+    tl_models_free(&ms);
+    expect_error("library: x\nfunctions:\n  f: {prepare: {arg: 0, op: complete, multishot: true}}\n", 3,
+                 "'multishot' in 'prepare' of function 'f' is only used with 'op: peer'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {prepare: {arg: 0, op: peer, multishot: 2}}\n", 3,
+                 "'multishot'", NULL);
+}
+
 /* spawn.data_arg: the argument the entry receives (pthread_create: 3). */
 static void test_spawn_data_arg(void **state) {
     (void)state;
@@ -1591,6 +1609,7 @@ int main(void) {
         cmocka_unit_test(test_returns_only_facet),
         cmocka_unit_test(test_spawn_data_arg),
         cmocka_unit_test(test_await_observes),
+        cmocka_unit_test(test_prepare_multishot),
         cmocka_unit_test(test_inflight_facets),
         cmocka_unit_test(test_field_callbacks_and_strict_blocking),
         cmocka_unit_test(test_descriptor_facets),

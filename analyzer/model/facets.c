@@ -524,7 +524,7 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
 /* prepare: {arg: N, op: peer/complete/fd_io/cancel, fd_arg: M} - prepares
  * one operation in the object (or its part) in arg; fd_io needs fd_arg. */
 static int parse_prepare(loader *L, const tl_yaml_node *n, tl_prepare_facet *p) {
-    static const char *const keys[] = {"arg", "op", "fd_arg", NULL};
+    static const char *const keys[] = {"arg", "op", "fd_arg", "multishot", NULL};
     static const char *const ops[] = {"peer", "complete", "fd_io", "cancel", NULL};
     int r = facet_off(L, n, "prepare", "a mapping {arg: N, op: peer/complete/fd_io/cancel, fd_arg: M}");
     if (r != 0) return r;
@@ -544,6 +544,11 @@ static int parse_prepare(loader *L, const tl_yaml_node *n, tl_prepare_facet *p) 
                        where(w, sizeof(w), L));
     if (p->op != TL_OP_FD_IO && p->fd_arg >= 0)
         return ml_fail(L, n, "'fd_arg'%s is only used with 'op: fd_io'", where(w, sizeof(w), L));
+    if ((x = tl_yaml_get(n, "multishot")) && get_bool(L, x, "multishot", &p->multishot) != 0)
+        return -1;
+    if (p->multishot && p->op != TL_OP_PEER)
+        return ml_fail(L, x, "'multishot'%s is only used with 'op: peer' (a request that goes on "
+                             "posting completions)", where(w, sizeof(w), L));
     p->present = true;
     return 0;
 }

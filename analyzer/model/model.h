@@ -172,6 +172,8 @@ typedef struct {
     int arg;
     tl_op_kind op;
     int fd_arg;      /* TL_OP_FD_IO: the descriptor argument */
+    bool multishot;  /* with TL_OP_PEER: posts completions until it ends or is cancelled,
+                        so one reap does not end it (recv_multishot, poll_multishot) */
 } tl_prepare_facet;
 
 /* Kind of descriptor a call makes (descriptor facet). */
