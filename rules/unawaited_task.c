@@ -18,15 +18,20 @@
  * is reported even after an await; and a local object (not a pointer, its
  * address never stored or handed to unknown code) that the function never
  * tears down is reported where the function returns with its work pending.
+ *
+ * Loops (unawaited_loops.c) are taken to run at least once: an exit of the
+ * loop condition keeps only what a pass carries round.  A thread joined, or
+ * a fork child reaped, whose task reaps the object reaps it for the
+ * function (unawaited_reapers.c).  State and context shared with those
+ * files: unawaited_task_internal.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "inflight.h"
 #include "ownership.h"
-#include "unawaited_reapers.h"
 #include "unawaited_ring.h"
+#include "unawaited_task_internal.h"
 #include "rule.h"
 #include "../analyzer/dataflow/cycles.h"
 #include "../analyzer/dataflow/dataflow.h"
@@ -111,74 +116,8 @@ static const char ut_doc[] =
     "}\n"
     "```\n";
 
-/* Per-variable state bits. */
-#define UT_STRICT 1u /* started; only an await clears it */
-#define UT_ANY 2u    /* started; an await or any cooperative call clears it */
 
-enum { WHY_NONE = 0, WHY_RESULT, WHY_OWNER, WHY_START };
-
-/* Summary of a loop's body for the exit edges of its header (computed when
- * a non-empty state first takes one of them). */
-typedef struct {
-    bool done;        /* computed */
-    bool exits;       /* the header is a loop header with an exit edge */
-    bool exit_succ[2];
-    bool coop;        /* the body makes a cooperative call */
-    int *setv, nsetv; /* tracked variables the body (re)starts or reassigns, ascending */
-    int *awv, nawv;   /* tracked variables the body awaits, ascending */
-    int *condv, ncondv; /* tracked variables the loop's condition blocks (the header and
-                           the blocks of an `&&` chain after it) start or reassign */
-    bool multishot;   /* the body prepares a multishot operation (one reap does not end it) */
-    bool refined;     /* backv is known (after a first solve) */
-    int *backv, nbackv; /* tracked variables pending on some back edge into the header */
-} ut_loop;
-
-typedef struct {
-    const tl_analysis *a;
-    int fi;
-    const tl_func *f;
-    int nvars;
-    bool reporting;
-    unsigned char *result_bits; /* per call id: bits a result-handle spawn sets */
-    bool *tracked;              /* per var: may ever hold started work */
-    /* flow-insensitive: why a variable was marked, and by which call */
-    int *why;
-    int *why_call;
-    const char **noun;          /* task noun of the spawn a variable was assigned from */
-    unsigned char *reported;    /* per call id */
-    unsigned char *reported_exit; /* per var */
-    /* loops are assumed to run at least once: on the exit edge of a loop
-       header, bits the loop body clears (await on the object, any
-       cooperative call) are cleared, unless the body also (re)starts or
-       reassigns the object */
-    int *rpo;                   /* reverse-postorder position per block, -1 unreachable */
-    ut_loop *loops;             /* per block, as a header */
-    int *body_stamp, *walk;     /* per block: scratch of the body walk */
-    tl_sparse_scratch env;      /* the state being applied, unpacked */
-    const char *awm_library;    /* cache of tl_own_library_await */
-    const tl_fn_model *awm;
-    long work, budget;          /* state entries processed, and how many may be */
-    tl_inflight inflight;       /* operations in flight per object */
-    tl_ut_reapers reapers;      /* objects a joined thread or a reaped child reaps */
-    int failed_var;             /* scratch of failed_mask */
-    bool *owned;                /* per var: a local object never torn down here whose
-                                   address does not escape (reported at returns) */
-    tl_findings *out;
-    /* reporting: the solved states, and a second scratch to replay them
-       while the first holds the block being reported (path_clause) */
-    const tl_dataflow_result *res;
-    tl_sparse_scratch env2;
-    bool *cyclic;               /* blocks on a CFG cycle, when a generator is started */
-} ut_ctx;
-
-/* A state: the variables whose work may be pending, with their bits
- * (UT_STRICT / UT_ANY); unreached blocks are bottom. */
-typedef struct {
-    bool reached;
-    tl_sparse_map vars;
-} ut_state;
-
-static void ut_bottom(void *ctx, void *st)
+void tl_ut_bottom(void *ctx, void *st)
 {
     (void)ctx;
     ut_state *s = st;
@@ -188,10 +127,10 @@ static void ut_bottom(void *ctx, void *st)
 }
 static void ut_entry(void *ctx, void *st)
 {
-    ut_bottom(ctx, st);
+    tl_ut_bottom(ctx, st);
     ((ut_state *)st)->reached = true;
 }
-static void ut_copy(void *ctx, void *dst, const void *src)
+void tl_ut_copy(void *ctx, void *dst, const void *src)
 {
     ut_state *d = dst;
     const ut_state *s = src;
@@ -206,19 +145,19 @@ static bool ut_join(void *ctx, void *dst, const void *src)
     if (!s->reached)
         return false;
     if (!d->reached) {
-        ut_copy(ctx, dst, src);
+        tl_ut_copy(ctx, dst, src);
         return true;
     }
     ((ut_ctx *)ctx)->work += d->vars.n + s->vars.n;
     return tl_sparse_join(&d->vars, &s->vars);
 }
-static void ut_destroy(void *ctx, void *st)
+void tl_ut_destroy(void *ctx, void *st)
 {
     (void)ctx;
     tl_sparse_free(&((ut_state *)st)->vars);
 }
 
-static int obj_var(const ut_ctx *c, const tl_call *call, int arg)
+int tl_ut_obj_var(const ut_ctx *c, const tl_call *call, int arg)
 {
     if (arg < 0 || arg >= call->nargs)
         return -1;
@@ -262,8 +201,6 @@ static const tl_fn_model *library_await(ut_ctx *c, const char *library)
     return c->awm;
 }
 
-static void ut_transfer_block(void *ctx, void *stp, const tl_func *f, const tl_block *b);
-static bool ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s);
 
 /* Bits of v flowing along edge p -> p.succ[s] at the fixpoint. */
 static uint64_t edge_bits(ut_ctx *c, int p, int s, int v)
@@ -272,13 +209,13 @@ static uint64_t edge_bits(ut_ctx *c, int p, int s, int v)
     if (!in || !in->reached)
         return 0;
     ut_state st;
-    ut_bottom(c, &st);
-    ut_copy(c, &st, in);
-    ut_transfer_block(c, &st, c->f, &c->f->blocks[p]);
+    tl_ut_bottom(c, &st);
+    tl_ut_copy(c, &st, in);
+    tl_ut_transfer_block(c, &st, c->f, &c->f->blocks[p]);
     uint64_t bits = 0;
-    if (ut_edge(c, &st, c->f, &c->f->blocks[p], s))
+    if (tl_ut_edge(c, &st, c->f, &c->f->blocks[p], s))
         bits = tl_sparse_get(&st.vars, v);
-    ut_destroy(c, &st);
+    tl_ut_destroy(c, &st);
     return bits;
 }
 
@@ -452,7 +389,7 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
             if (c->reapers.pairs[k].handle == joined)
                 set_bits(c, c->reapers.pairs[k].object, 0);
         if (m->teardown.present) {
-            int v = obj_var(c, call, m->teardown.arg);
+            int v = tl_ut_obj_var(c, call, m->teardown.arg);
             if (v >= 0) {
                 uint64_t bits = bits_of(c, v);
                 if (bits && c->reporting && call->id >= 0 && call->id < f->ncalls &&
@@ -473,7 +410,7 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
             }
         }
         if (m->await.present && !m->reap.observes) { /* observing is not reaping */
-            int v = obj_var(c, call, m->await.arg);
+            int v = tl_ut_obj_var(c, call, m->await.arg);
             if (v >= 0)
                 set_bits(c, v, 0);
         }
@@ -481,7 +418,7 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
             for (int k = 0; k < c->env.ntouched; k++)
                 c->env.val[c->env.touched[k]] &= ~(uint64_t)UT_ANY;
         if (m->start.present) {
-            int v = obj_var(c, call, m->start.arg);
+            int v = tl_ut_obj_var(c, call, m->start.arg);
             /* a generator resumed on a cycle of the CFG is driven by its
                consumer's loop: used, then dropped, not abandoned */
             if (v >= 0 && m->start_generator && c->cyclic && c->cyclic[b->id])
@@ -490,7 +427,7 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
                 mark(c, v, UT_STRICT, WHY_START, call->id);
         }
         if (m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, call, m)) {
-            int v = obj_var(c, call, m->spawn.owner_arg);
+            int v = tl_ut_obj_var(c, call, m->spawn.owner_arg);
             if (v >= 0)
                 mark(c, v, m->spawn.awaited_by_any_wait ? UT_ANY : UT_STRICT, WHY_OWNER,
                      call->id);
@@ -532,7 +469,7 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
     }
 }
 
-static void ut_transfer_block(void *ctx, void *stp, const tl_func *f, const tl_block *b)
+void tl_ut_transfer_block(void *ctx, void *stp, const tl_func *f, const tl_block *b)
 {
     (void)f;
     ut_ctx *c = ctx;
@@ -546,213 +483,12 @@ static void ut_transfer_block(void *ctx, void *stp, const tl_func *f, const tl_b
     tl_sparse_pack(&c->env, &st->vars);
 }
 
-static bool sorted_has(const int *v, int n, int x)
-{
-    int lo = 0, hi = n;
-    while (lo < hi) {
-        int mid = lo + (hi - lo) / 2;
-        if (v[mid] == x)
-            return true;
-        if (v[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
-}
-
-static void add_var(int **list, int *n, int *cap, int v)
-{
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 8;
-        *list = tl_xrealloc(*list, (size_t)*cap * sizeof **list);
-    }
-    (*list)[(*n)++] = v;
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-    int x = *(const int *)a, y = *(const int *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sort and drop duplicates. */
-static void sort_unique(int *v, int *n)
-{
-    if (*n > 1)
-        qsort(v, (size_t)*n, sizeof *v, cmp_int);
-    int k = 0;
-    for (int i = 0; i < *n; i++)
-        if (k == 0 || v[k - 1] != v[i])
-            v[k++] = v[i];
-    *n = k;
-}
-
-/* Blocks of a loop condition `a && b && c` after the header, at most this
- * many (a constant: the walks stay linear). */
-#define UT_CHAIN_MAX 16
-
-/* The next block of a condition chain after x: x's successor on the edge
- * that stays in the loop (1 - exit_s) when that block is a branch reached
- * only from x whose exit edge exit_s goes to the same block `after`; -1 if
- * none. */
-static int chain_next(const tl_func *f, int x, int exit_s, int after)
-{
-    const tl_block *xb = &f->blocks[x];
-    if (xb->term != TL_T_BRANCH || xb->nsucc != 2)
-        return -1;
-    int y = xb->succ[1 - exit_s];
-    if (y < 0 || y >= f->nblocks || y == x)
-        return -1;
-    const tl_block *yb = &f->blocks[y];
-    if (yb->term != TL_T_BRANCH || yb->nsucc != 2 || yb->npred != 1 || yb->succ[exit_s] != after)
-        return -1;
-    return y;
-}
-
-/* Summarise the natural loop of the back edges into block h (those from
- * blocks at or after h in reverse postorder): its body is h and every block
- * that reaches a back edge's source without passing h.  Costs the size of
- * the body. */
-static void summarise_loop(ut_ctx *c, int h)
-{
-    const tl_func *f = c->f;
-    ut_loop *l = &c->loops[h];
-    l->done = true;
-    const tl_block *hb = &f->blocks[h];
-    if (c->rpo[h] < 0 || hb->term != TL_T_BRANCH || hb->nsucc != 2)
-        return;
-    int stamp = h + 1, nw = 0, nbody = 0;
-    c->body_stamp[h] = stamp;
-    int *body = c->walk; /* body blocks fill walk[] from the front as they are found */
-    body[nbody++] = h;
-    bool loop = false;
-    for (int p = 0; p < hb->npred; p++) {
-        int t = hb->pred[p];
-        if (c->rpo[t] < 0 || c->rpo[t] < c->rpo[h])
-            continue;
-        loop = true;
-        if (c->body_stamp[t] != stamp) {
-            c->body_stamp[t] = stamp;
-            body[nbody++] = t;
-        }
-    }
-    if (!loop)
-        return;
-    for (nw = 1; nw < nbody; nw++) { /* body[] doubles as the walk's queue */
-        const tl_block *x = &f->blocks[body[nw]];
-        for (int p = 0; p < x->npred; p++)
-            if (c->body_stamp[x->pred[p]] != stamp) {
-                c->body_stamp[x->pred[p]] = stamp;
-                body[nbody++] = x->pred[p];
-            }
-    }
-    bool in0 = c->body_stamp[hb->succ[0]] == stamp, in1 = c->body_stamp[hb->succ[1]] == stamp;
-    if (in0 && in1)
-        return; /* no exit edge at the header */
-    int capset = 0, capaw = 0;
-    for (int k = 0; k < nbody; k++) {
-        const tl_block *b = &f->blocks[body[k]];
-        for (int i = 0; i < b->ninstrs; i++) {
-            const tl_instr *in = &b->instrs[i];
-            if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 &&
-                in->var < c->nvars && c->tracked[in->var])
-                add_var(&l->setv, &l->nsetv, &capset, in->var);
-            if (in->kind != TL_I_CALL)
-                continue;
-            const tl_fn_model *m = tl_own_model(c->a, c->fi, in->call.id);
-            if (!m)
-                continue;
-            l->coop = l->coop || m->cooperative;
-            l->multishot = l->multishot || (m->prepare.present && m->prepare.multishot);
-            int v;
-            if (m->await.present && !m->reap.observes &&
-                (v = obj_var(c, &in->call, m->await.arg)) >= 0 && c->tracked[v])
-                add_var(&l->awv, &l->nawv, &capaw, v);
-            if (m->start.present && (v = obj_var(c, &in->call, m->start.arg)) >= 0 && c->tracked[v])
-                add_var(&l->setv, &l->nsetv, &capset, v);
-            if (m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, &in->call, m) &&
-                (v = obj_var(c, &in->call, m->spawn.owner_arg)) >= 0 && c->tracked[v])
-                add_var(&l->setv, &l->nsetv, &capset, v);
-        }
-    }
-    /* the condition blocks: the header and the `&&` chain after it (each
-       reached only by the previous one's true edge, sharing its exit) */
-    int capcond = 0, exit_s = in0 ? 1 : 0;
-    for (int x = h, k = 0; x >= 0 && k < UT_CHAIN_MAX; k++) {
-        const tl_block *xb = &f->blocks[x];
-        for (int i = 0; i < xb->ninstrs; i++) {
-            const tl_instr *in = &xb->instrs[i];
-            int v = -1;
-            const tl_fn_model *m;
-            if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 &&
-                in->var < c->nvars)
-                v = in->var;
-            else if (in->kind == TL_I_CALL && (m = tl_own_model(c->a, c->fi, in->call.id)) &&
-                     m->start.present)
-                v = obj_var(c, &in->call, m->start.arg);
-            if (v >= 0 && c->tracked[v])
-                add_var(&l->condv, &l->ncondv, &capcond, v);
-        }
-        x = chain_next(f, x, exit_s, hb->succ[exit_s]);
-    }
-    sort_unique(l->setv, &l->nsetv);
-    sort_unique(l->awv, &l->nawv);
-    sort_unique(l->condv, &l->ncondv);
-    l->exits = true;
-    l->exit_succ[0] = !in0;
-    l->exit_succ[1] = !in1;
-}
-
-/* Bits the loop at c->loops[h] clears from v on its exit edges.  The loop
- * is taken to run at least once, so what leaves it is what came round: v is
- * clear when the body awaits it and never restarts it, or (after a first
- * solve) when no back edge brings v's work round and the condition does
- * not start it either (`while (completed < submitted) { ... submit a
- * cancel; peek; ... }`: every pass reaps what it started) - unless the body
- * prepares a multishot operation, which one reap does not end. */
-static uint64_t loop_clear_mask(void *ctx, int v)
-{
-    const ut_loop *l = ctx;
-    if (l->refined && !l->multishot && !sorted_has(l->backv, l->nbackv, v) &&
-        !sorted_has(l->condv, l->ncondv, v))
-        return ~(uint64_t)0;
-    if (sorted_has(l->setv, l->nsetv, v))
-        return 0;
-    return (l->coop ? UT_ANY : 0) | (sorted_has(l->awv, l->nawv, v) ? UT_ANY | UT_STRICT : 0);
-}
-
-/* The loop header whose condition's exit edge b -> succ[s] is: b itself, or
- * the header of the `&&` chain b ends (`while (!done && count != 1)`: the
- * second test's exit leaves the loop as the first's does); -1 if none. */
-static int exit_header(ut_ctx *c, const tl_block *b, int s)
-{
-    const tl_func *f = c->f;
-    int x = b->id;
-    for (int k = 0; k < UT_CHAIN_MAX; k++) {
-        const tl_block *xb = &f->blocks[x];
-        if (xb->term != TL_T_BRANCH || xb->nsucc != 2 || xb->succ[s] != b->succ[s])
-            return -1;
-        ut_loop *l = &c->loops[x];
-        if (!l->done)
-            summarise_loop(c, x);
-        if (l->exits)
-            return l->exit_succ[s] ? x : -1;
-        if (xb->npred != 1)
-            return -1;
-        x = xb->pred[0];
-        if (chain_next(f, x, s, b->succ[s]) != xb->id)
-            return -1;
-    }
-    return -1;
-}
-
 static uint64_t failed_mask(void *ctx, int v)
 {
     return v == ((ut_ctx *)ctx)->failed_var ? ~(uint64_t)0 : 0;
 }
 
-static bool ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s)
+bool tl_ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s)
 {
     (void)f;
     ut_ctx *c = ctx;
@@ -763,61 +499,17 @@ static bool ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, i
     const tl_instr *fin = failed >= 0 ? find_call(c, failed) : NULL;
     const tl_fn_model *fm = fin ? tl_own_model(c->a, c->fi, failed) : NULL;
     if (fm && fm->start.present) { /* the start failed: it started nothing */
-        int v = obj_var(c, &fin->call, fm->start.arg);
+        int v = tl_ut_obj_var(c, &fin->call, fm->start.arg);
         if (v >= 0) {
             c->failed_var = v;
             tl_sparse_clear(&st->vars, failed_mask, c);
         }
     }
     c->work += st->vars.n;
-    int h = exit_header(c, b, s);
+    int h = tl_ut_exit_header(c, b, s);
     if (h >= 0)
-        tl_sparse_clear(&st->vars, loop_clear_mask, &c->loops[h]);
+        tl_sparse_clear(&st->vars, tl_ut_loop_clear_mask, &c->loops[h]);
     return true;
-}
-
-/* After a first solve: for each loop whose exit edges were taken, the
- * variables pending on some back edge into its header (loop_clear_mask).
- * True when that lets an exit clear something the first solve kept: a
- * variable pending where the header is entered but on no back edge.  Costs
- * one replay of each back edge's source block. */
-static bool refine_loops(ut_ctx *c, const tl_dataflow_result *r)
-{
-    const tl_func *f = c->f;
-    bool useful = false;
-    ut_state st;
-    for (int h = 0; h < f->nblocks; h++) {
-        ut_loop *l = &c->loops[h];
-        if (!l->done || !l->exits || !r->reached[h])
-            continue;
-        const tl_block *hb = &f->blocks[h];
-        int cap = 0;
-        for (int p = 0; p < hb->npred; p++) {
-            int t = hb->pred[p];
-            if (c->rpo[t] < 0 || c->rpo[t] < c->rpo[h] || !r->reached[t])
-                continue; /* not a back edge */
-            const tl_block *tb = &f->blocks[t];
-            for (int s = 0; s < tb->nsucc; s++) {
-                if (tb->succ[s] != h)
-                    continue;
-                ut_bottom(c, &st);
-                ut_copy(c, &st, tl_dataflow_in(r, t));
-                ut_transfer_block(c, &st, f, tb);
-                if (ut_edge(c, &st, f, tb, s))
-                    for (int k = 0; k < st.vars.n; k++)
-                        add_var(&l->backv, &l->nbackv, &cap, st.vars.e[k].key);
-                ut_destroy(c, &st);
-            }
-        }
-        sort_unique(l->backv, &l->nbackv);
-        l->refined = true;
-        const ut_state *in = tl_dataflow_in(r, h);
-        for (int k = 0; k < in->vars.n && !useful; k++) {
-            int v = in->vars.e[k].key;
-            useful = !sorted_has(l->backv, l->nbackv, v) && !sorted_has(l->condv, l->ncondv, v);
-        }
-    }
-    return useful;
 }
 
 /* Reverse-postorder positions (-1: unreachable). */
@@ -875,14 +567,14 @@ static int compute_tracked(ut_ctx *c)
             if (in->kind == TL_I_CALL) {
                 const tl_fn_model *m = tl_own_model(c->a, c->fi, in->call.id);
                 if (m && m->start.present)
-                    v = obj_var(c, &in->call, m->start.arg);
+                    v = tl_ut_obj_var(c, &in->call, m->start.arg);
                 if (v >= 0 && !c->tracked[v]) {
                     c->tracked[v] = true;
                     queue[nq++] = v;
                 }
                 v = -1;
                 if (m && m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, &in->call, m))
-                    v = obj_var(c, &in->call, m->spawn.owner_arg);
+                    v = tl_ut_obj_var(c, &in->call, m->spawn.owner_arg);
             } else if (in->kind == TL_I_ASSIGN && in->var >= 0 && in->var < c->nvars) {
                 const tl_expr *e = tl_own_strip(in->value);
                 if (e && e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < f->ncalls &&
@@ -931,13 +623,13 @@ static bool ut_exhausted(void *ctx)
 static const tl_dataflow_ops ut_ops = {
     .state_size = sizeof(ut_state),
     .init_entry = ut_entry,
-    .init_bottom = ut_bottom,
-    .copy = ut_copy,
+    .init_bottom = tl_ut_bottom,
+    .copy = tl_ut_copy,
     .join = ut_join,
     .transfer = NULL,
-    .transfer_block = ut_transfer_block,
-    .transfer_edge = ut_edge,
-    .destroy = ut_destroy,
+    .transfer_block = tl_ut_transfer_block,
+    .transfer_edge = tl_ut_edge,
+    .destroy = tl_ut_destroy,
     .exhausted = ut_exhausted,
     .split_by_facts = true,
 };
@@ -1052,7 +744,7 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
 
     tl_dataflow_result r;
     int rc = tl_dataflow_forward(f, &ut_ops, &c, &r);
-    if (rc == 0 && refine_loops(&c, &r)) { /* again, with what comes round each loop */
+    if (rc == 0 && tl_ut_refine_loops(&c, &r)) { /* again, with what comes round each loop */
         tl_dataflow_free(&r);
         c.work = 0;
         rc = tl_dataflow_forward(f, &ut_ops, &c, &r);
@@ -1095,13 +787,7 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     free(c.why);
     free(c.why_call);
     free(c.noun);
-    for (int b = 0; b < f->nblocks; b++) {
-        free(c.loops[b].setv);
-        free(c.loops[b].awv);
-        free(c.loops[b].condv);
-        free(c.loops[b].backv);
-    }
-    free(c.loops);
+    tl_ut_loops_free(&c);
     free(c.rpo);
     free(c.body_stamp);
     free(c.walk);
