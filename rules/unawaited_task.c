@@ -116,7 +116,6 @@ static const char ut_doc[] =
     "}\n"
     "```\n";
 
-
 void tl_ut_bottom(void *ctx, void *st)
 {
     (void)ctx;

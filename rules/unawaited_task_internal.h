@@ -22,8 +22,8 @@
 
 enum { WHY_NONE = 0, WHY_RESULT, WHY_OWNER, WHY_START };
 
-/* Summary of a loop's body for the exit edges of its header (computed when
- * a non-empty state first takes one of them). */
+/* Summary of a loop's body for the exit edges of its condition (computed
+ * when a non-empty state first takes one of them). */
 typedef struct {
     bool done;        /* computed */
     bool exits;       /* the header is a loop header with an exit edge */
@@ -52,10 +52,11 @@ typedef struct {
     const char **noun;          /* task noun of the spawn a variable was assigned from */
     unsigned char *reported;    /* per call id */
     unsigned char *reported_exit; /* per var */
-    /* loops are assumed to run at least once: on the exit edge of a loop
-       header, bits the loop body clears (await on the object, any
-       cooperative call) are cleared, unless the body also (re)starts or
-       reassigns the object */
+    /* loops are assumed to run at least once (unawaited_loops.c): on an
+       exit edge of a loop's condition, bits the loop body clears (await on
+       the object, any cooperative call) are cleared, unless the body also
+       (re)starts or reassigns the object; after a first solve, what no back
+       edge brings round too */
     int *rpo;                   /* reverse-postorder position per block, -1 unreachable */
     ut_loop *loops;             /* per block, as a header */
     int *body_stamp, *walk;     /* per block: scratch of the body walk */
