@@ -306,6 +306,7 @@ static void apply(if_ctx *c, const tl_instr *in) {
             if (r < 0) f = 0;
             else if (r == TL_IF_MANY) f = f == TL_IF_MANY ? f : 0;
             else if (f != TL_IF_MANY) f = f > r ? f - r : 0;
+            if (m->reap.observes && f > 0) f = TL_IF_MANY; /* the program saw how many arrived */
             /* all reaped: what a later wait finds are completions already
                there (a wait_cqe after submit_and_wait returns at once) */
             unsigned kinds = KINDS(x);

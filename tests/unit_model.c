@@ -262,6 +262,107 @@ static void test_detach_attr_facet(void **state) {
     expect_error("library: x\nfunctions:\n  f: {detach_attr: 1}\n", 3, "'detach_attr'", NULL);
 }
 
+/* await.observes: reads the completion count, reaps nothing (count 0). */
+static void test_await_observes(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  ready: {await: {arg: 0, observes: true}}\n"
+                 "  ready0: {await: {arg: 1, count: 0, observes: true}}\n"
+                 "  seen: {await: {arg: 0, count: 0}}\n");
+    const tl_fn_model *m = find(&ms, "ready");
+    assert_true(m->await.present && m->reap.observes && m->reap.has_count);
+    assert_true(m->reap.count == 0);
+    assert_true(find(&ms, "ready0")->reap.observes);
+    assert_int_equal(find(&ms, "ready0")->await.arg, 1);
+    assert_false(find(&ms, "seen")->reap.observes);
+    tl_models_free(&ms);
+    expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, count: 2, observes: true}}\n", 3,
+                 "'observes' in 'await' of function 'f' reaps and submits nothing", NULL);
+    expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, count_arg: 1, observes: true}}\n", 3,
+                 "'observes'", "count_arg");
+    expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, submits: true, observes: true}}\n", 3,
+                 "'observes'", "'submits'");
+    expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, observes: 3}}\n", 3, "'observes'", NULL);
+}
+
+/* prepare.multishot: a peer operation that goes on posting completions. */
+static void test_prepare_multishot(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  prep_recv_ms: {prepare: {arg: 0, op: peer, multishot: true}}\n"
+                 "  prep_recv: {prepare: {arg: 0, op: peer}}\n");
+    assert_true(find(&ms, "prep_recv_ms")->prepare.multishot);
+    assert_false(find(&ms, "prep_recv")->prepare.multishot);
+    tl_models_free(&ms);
+    expect_error("library: x\nfunctions:\n  f: {prepare: {arg: 0, op: complete, multishot: true}}\n", 3,
+                 "'multishot' in 'prepare' of function 'f' is only used with 'op: peer'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {prepare: {arg: 0, op: peer, multishot: 2}}\n", 3,
+                 "'multishot'", NULL);
+}
+
+/* spawn.data_arg: the argument the entry receives (pthread_create: 3). */
+static void test_spawn_data_arg(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  start: {spawn: {handle: out, handle_arg: 0, entry_arg: 2, data_arg: 3}}\n"
+                 "  plain: {spawn: {handle: out, handle_arg: 0, entry_arg: 1}}\n");
+    assert_int_equal(find(&ms, "start")->spawn.data_arg, 3);
+    assert_int_equal(find(&ms, "plain")->spawn.data_arg, -1);
+    tl_models_free(&ms);
+    expect_error("library: x\nfunctions:\n  f: {spawn: {handle: none, data_arg: 1}}\n", 3,
+                 "'data_arg' needs 'entry_arg'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {spawn: {handle: none, entry_arg: 1, data_arg: 1}}\n", 3,
+                 "'data_arg' and 'entry_arg' must be different", NULL);
+    expect_error("library: x\nfunctions:\n  f: {spawn: {handle: none, entry_arg: 1, data_arg: x}}\n", 3,
+                 "'data_arg'", NULL);
+}
+
+/* returns_only: the only results a call returns with (execve: -1). */
+static void test_returns_only_facet(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  run_image: {returns_only: [-1]}\n"
+                 "  two: {returns_only: [-1, 0x10]}\n"
+                 "  one: {returns_only: 7}\n"
+                 "  plain: {nonblocking: true}\n");
+    const tl_fn_model *m = find(&ms, "run_image");
+    assert_int_equal(m->nreturns_only, 1);
+    assert_true(m->returns_only[0] == -1);
+    m = find(&ms, "two");
+    assert_int_equal(m->nreturns_only, 2);
+    assert_true(m->returns_only[0] == -1 && m->returns_only[1] == 16);
+    assert_int_equal(find(&ms, "one")->nreturns_only, 1);
+    assert_true(find(&ms, "one")->returns_only[0] == 7);
+    assert_int_equal(find(&ms, "plain")->nreturns_only, 0);
+    /* a later definition can remove the facet, or leave it alone */
+    load_ok(&ms, "library: demo\nfunctions:\n  two: {returns_only: false}\n"
+                 "  run_image: {nonblocking: true}\n");
+    assert_int_equal(find(&ms, "two")->nreturns_only, 0);
+    assert_int_equal(find(&ms, "run_image")->nreturns_only, 1);
+    tl_models_free(&ms);
+
+    expect_error_at("library: x\nfunctions:\n  f: {returns_only: []}\n", 3, 21, "'returns_only'",
+                    "1 to 4 integers");
+    expect_error("library: x\nfunctions:\n  f: {returns_only: [1, 2, 3, 4, 5]}\n", 3,
+                 "'returns_only'", "1 to 4");
+    expect_error("library: x\nfunctions:\n  f: {returns_only: [-1, x]}\n", 3,
+                 "'returns_only' in function 'f' must be an integer", "'x'");
+    expect_error("library: x\nfunctions:\n  f: {returns_only: {value: -1}}\n", 3, "'returns_only'",
+                 NULL);
+}
+
 /* The in-flight facets: part_of, prepare, descriptor, start's success and
  * await's counts. */
 static void test_inflight_facets(void **state) {
@@ -1505,6 +1606,10 @@ int main(void) {
         cmocka_unit_test(test_load_every_facet),
         cmocka_unit_test(test_lookup),
         cmocka_unit_test(test_detach_attr_facet),
+        cmocka_unit_test(test_returns_only_facet),
+        cmocka_unit_test(test_spawn_data_arg),
+        cmocka_unit_test(test_await_observes),
+        cmocka_unit_test(test_prepare_multishot),
         cmocka_unit_test(test_inflight_facets),
         cmocka_unit_test(test_field_callbacks_and_strict_blocking),
         cmocka_unit_test(test_descriptor_facets),

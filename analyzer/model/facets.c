@@ -21,7 +21,7 @@ const char *const ml_facet_names[] = {
     "teardown", "wait",        "blocking",   "callback",    "cooperative",
     "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", "part_of",
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
-    "release_all", NULL};
+    "release_all", "returns_only", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", NULL};
@@ -291,6 +291,7 @@ void ml_fn_defaults(tl_fn_model *f) {
     memset(f, 0, sizeof(*f));
     f->spawn.handle_arg = -1;
     f->spawn.entry_arg = -1;
+    f->spawn.data_arg = -1;
     f->spawn.owner_arg = -1;
     f->spawn.attr_arg = -1;
     f->detach_attr.arg = -1;
@@ -344,7 +345,7 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
     static const char *const keys[] = {"handle",     "handle_arg", "success",     "entry_arg",
                                        "entry_before", "owner_arg", "no_owner_value", "context",
                                        "task",       "awaited_by", "attr_arg", "child_if_zero",
-                                       "parent_waits_child", NULL};
+                                       "parent_waits_child", "data_arg", NULL};
     static const char *const handles[] = {"none", "result", "out", NULL};
     static const char *const successes[] = {"always", "zero", "nonnegative", "nonnull", "positive", NULL};
     static const char *const contexts[] = {"none", "coroutine", "loop", "thread", NULL};
@@ -366,6 +367,8 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
         s->success = v == 4 ? TL_SUCCESS_POSITIVE : (tl_success)v;
     }
     if ((x = tl_yaml_get(n, "entry_arg")) && get_arg(L, x, "entry_arg", true, &s->entry_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "data_arg")) && get_arg(L, x, "data_arg", true, &s->data_arg))
         return -1;
     if ((x = tl_yaml_get(n, "entry_before")) &&
         get_string(L, x, "entry_before", &s->entry_before_call))
@@ -402,6 +405,10 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
         return ml_fail(L, n, "'handle_arg' is only used with 'handle: out'%s", w);
     if (s->entry_arg >= 0 && s->entry_before_call)
         return ml_fail(L, n, "give either 'entry_arg' or 'entry_before', not both%s", w);
+    if (s->data_arg >= 0 && s->entry_arg < 0)
+        return ml_fail(L, n, "'data_arg' needs 'entry_arg' (the entry function it is handed to)%s", w);
+    if (s->data_arg >= 0 && s->data_arg == s->entry_arg)
+        return ml_fail(L, n, "'data_arg' and 'entry_arg' must be different arguments%s", w);
     if (s->has_no_owner_value && s->owner_arg < 0)
         return ml_fail(L, n, "'no_owner_value' needs 'owner_arg'%s", w);
     if (s->child_if_zero && (s->where != TL_HANDLE_RESULT || s->success != TL_SUCCESS_POSITIVE))
@@ -459,7 +466,7 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
                            tl_success *success, tl_reap_facet *reap, bool *generator) {
     static const char *const plain_keys[] = {"arg", NULL};
     static const char *const start_keys[] = {"arg", "success", "generator", NULL};
-    static const char *const await_keys[] = {"arg", "count", "count_arg", "submits", NULL};
+    static const char *const await_keys[] = {"arg", "count", "count_arg", "submits", "observes", NULL};
     static const char *const successes[] = {"always", "zero", "nonnegative", "nonnull", "count",
                                             NULL};
     bool is_start = success != NULL, is_await = reap != NULL;
@@ -496,6 +503,16 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
                            where(w, sizeof(w), L));
         if ((x = tl_yaml_get(n, "submits")) && get_bool(L, x, "submits", &reap->submits) != 0)
             return -1;
+        if ((x = tl_yaml_get(n, "observes")) && get_bool(L, x, "observes", &reap->observes) != 0)
+            return -1;
+        if (reap && reap->observes) {
+            if (reap->has_count_arg || (reap->has_count && reap->count != 0) || reap->submits)
+                return ml_fail(L, x, "'observes'%s reaps and submits nothing: give no 'count_arg', "
+                                     "'submits' or non-zero 'count' with it",
+                               where(w, sizeof(w), L));
+            reap->has_count = true; /* count: 0 */
+            reap->count = 0;
+        }
         if (generator && (x = tl_yaml_get(n, "generator")) &&
             get_bool(L, x, "generator", generator) != 0)
             return -1;
@@ -507,7 +524,7 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
 /* prepare: {arg: N, op: peer/complete/fd_io/cancel, fd_arg: M} - prepares
  * one operation in the object (or its part) in arg; fd_io needs fd_arg. */
 static int parse_prepare(loader *L, const tl_yaml_node *n, tl_prepare_facet *p) {
-    static const char *const keys[] = {"arg", "op", "fd_arg", NULL};
+    static const char *const keys[] = {"arg", "op", "fd_arg", "multishot", NULL};
     static const char *const ops[] = {"peer", "complete", "fd_io", "cancel", NULL};
     int r = facet_off(L, n, "prepare", "a mapping {arg: N, op: peer/complete/fd_io/cancel, fd_arg: M}");
     if (r != 0) return r;
@@ -527,6 +544,11 @@ static int parse_prepare(loader *L, const tl_yaml_node *n, tl_prepare_facet *p) 
                        where(w, sizeof(w), L));
     if (p->op != TL_OP_FD_IO && p->fd_arg >= 0)
         return ml_fail(L, n, "'fd_arg'%s is only used with 'op: fd_io'", where(w, sizeof(w), L));
+    if ((x = tl_yaml_get(n, "multishot")) && get_bool(L, x, "multishot", &p->multishot) != 0)
+        return -1;
+    if (p->multishot && p->op != TL_OP_PEER)
+        return ml_fail(L, x, "'multishot'%s is only used with 'op: peer' (a request that goes on "
+                             "posting completions)", where(w, sizeof(w), L));
     p->present = true;
     return 0;
 }
@@ -833,6 +855,29 @@ static int parse_detach_attr(loader *L, const tl_yaml_node *n, tl_detach_attr_fa
     return 0;
 }
 
+/* returns_only: [V, ...] - the call returns only with one of these results
+ * (execve returns only on failure, -1): a branch on its result that no such
+ * value takes is never taken (read by rules/fork_child.c). */
+static int parse_returns_only(loader *L, const tl_yaml_node *n, tl_fn_model *f) {
+    char w[160];
+    f->nreturns_only = 0;
+    if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "false") == 0)
+        return 0; /* removes it */
+    if (n->type != TL_YAML_SEQ) {
+        if (get_int(L, n, "returns_only", &f->returns_only[0]) != 0) return -1;
+        f->nreturns_only = 1;
+        return 0;
+    }
+    if (n->n == 0 || n->n > TL_MAX_VALUES)
+        return ml_fail(L, n, "'returns_only'%s must list 1 to %d integers (the only results the "
+                             "call returns with, e.g. [-1] for execve)",
+                       where(w, sizeof(w), L), TL_MAX_VALUES);
+    for (size_t i = 0; i < n->n; i++)
+        if (get_int(L, n->items[i], "returns_only", &f->returns_only[i]) != 0) return -1;
+    f->nreturns_only = (int)n->n;
+    return 0;
+}
+
 /* release_all: {task: NOUN, when: [{arg: N, values: [V, ...]}, ...]} - the
  * call releases every handle of that task noun in the program (read by
  * orphaned-spawn, rules/release_all.c) when each `when` argument has one of
@@ -878,7 +923,7 @@ static int parse_release_all(loader *L, const tl_yaml_node *n, tl_release_all_fa
 /* One "name: {facets}" entry of "functions:". */
 int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
                           pending_fn *out) {
-    char c[256];
+    char c[512];
     ml_fn_defaults(&out->fn);
     out->facets = 0;
     if (!(out->fn.name = ml_strdup(name))) return ml_fail(L, body, "out of memory");
@@ -980,6 +1025,10 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
             L->facet = NULL;
             r = get_bool(L, v, key, &f->noreturn);
             out->facets |= F_NORETURN;
+        } else if (strcmp(key, "returns_only") == 0) {
+            L->facet = NULL;
+            r = parse_returns_only(L, v, f);
+            out->facets |= F_RETURNS_ONLY;
         } else {
             return lfail_key(L, body, i, "unknown facet '%s' in function '%s' (valid facets: %s)",
                          key, name, choices(c, sizeof(c), ml_facet_names, key));

@@ -81,6 +81,8 @@ typedef struct {
     int handle_arg;          /* for TL_HANDLE_OUT_ARG: which argument is the out-pointer */
     tl_success success;
     int entry_arg;           /* argument holding the entry function pointer, -1 none */
+    int data_arg;            /* with entry_arg: the argument the entry function receives as
+                                its parameter 0 (pthread_create: 3), -1 none */
     char *entry_before_call; /* entry = the call emitted just before a call to this
                                 function (libdill/libmill go() expansion), or NULL */
     int owner_arg;           /* argument naming an owning bundle, -1 none (dill_prologue: 3) */
@@ -148,6 +150,9 @@ typedef struct {
     bool has_count_arg;  /* ... or the value of argument `count_arg`; neither: all */
     int count_arg;
     bool submits;        /* starts what was prepared first (submit_and_wait) */
+    bool observes;       /* reads how many completions arrived, consuming none
+                            (io_uring_cq_ready): after it the number still in flight
+                            is not a known constant; implies count 0 */
 } tl_reap_facet;
 
 /* What an operation prepared on an object does (prepare facet). */
@@ -167,6 +172,8 @@ typedef struct {
     int arg;
     tl_op_kind op;
     int fd_arg;      /* TL_OP_FD_IO: the descriptor argument */
+    bool multishot;  /* with TL_OP_PEER: posts completions until it ends or is cancelled,
+                        so one reap does not end it (recv_multishot, poll_multishot) */
 } tl_prepare_facet;
 
 /* Kind of descriptor a call makes (descriptor facet). */
@@ -343,6 +350,8 @@ typedef struct tl_fn_model {
     bool must_await;   /* discarding the result is an unawaited task */
     bool nonblocking;  /* never blocking; cuts transitive blocking chains */
     bool noreturn;     /* ends the path (exit, abort) */
+    int64_t returns_only[TL_MAX_VALUES]; /* the call returns only with one of these results */
+    int nreturns_only;                   /* (execve: -1, it returns only on failure); 0: any */
 } tl_fn_model;
 
 /* A library's advice for replacing a blocking call inside its async contexts. */

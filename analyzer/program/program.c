@@ -78,6 +78,7 @@ typedef struct {
     bool releases;       /* ... by releasing it (join/close/detach) */
     const char *how;
     bool awaits, tears_down;
+    bool awaits_reach;   /* awaits work on an object reached through it (TL_PE_AWAIT_REACH) */
     bool prepares;      /* prepares or starts work on it (TL_PE_PREPARE), maybe through calls */
     bool deadline;       /* reaches the timeout of a wait */
     tl_wait_kind kind;
@@ -520,6 +521,7 @@ static void compute_params(tl_program *p) {
                            !(sp->effects & (TL_PE_STORE | TL_PE_RETURN | TL_PE_ESCAPE));
             pp->how = sp->release_how;
             pp->awaits = (sp->effects & TL_PE_AWAIT) != 0;
+            pp->awaits_reach = (sp->effects & TL_PE_AWAIT_REACH) != 0;
             pp->tears_down = (sp->effects & TL_PE_TEARDOWN) != 0;
             pp->prepares = (sp->effects & TL_PE_PREPARE) != 0;
         }
@@ -568,7 +570,7 @@ static void compute_params(tl_program *p) {
     /* propagate each fact backwards; a param's fact, once set, stays */
     ivec work = {0};
     for (int gp = 0; gp < p->nparams; gp++)
-        if (p->params[gp].owner || p->params[gp].deadline || p->params[gp].awaits ||
+        if (p->params[gp].owner || p->params[gp].deadline || p->params[gp].awaits || p->params[gp].awaits_reach ||
             p->params[gp].tears_down || p->params[gp].prepares)
             ivec_push(&work, gp);
     for (int w = 0; w < work.n; w++) {
@@ -584,6 +586,7 @@ static void compute_params(tl_program *p) {
                 changed = true;
             }
             if (src->awaits && !dst->awaits) dst->awaits = changed = true;
+            if (src->awaits_reach && !dst->awaits_reach) dst->awaits_reach = changed = true;
             if (src->tears_down && !dst->tears_down) dst->tears_down = changed = true;
             if (src->prepares && !dst->prepares) dst->prepares = changed = true;
             if (src->deadline && !dst->deadline) {
@@ -885,6 +888,7 @@ static tl_fn_model *new_model(const char *name) {
     m->name = tl_xstrdup(name);
     m->library = tl_xstrdup("program");
     m->spawn.handle_arg = m->spawn.entry_arg = m->spawn.owner_arg = m->spawn.attr_arg = -1;
+    m->spawn.data_arg = -1;
     m->release.arg = m->start.arg = m->await.arg = m->teardown.arg = -1;
     m->wait.timeout_arg = m->wait.only_if_nonzero_arg = m->wait.kind_if_arg = -1;
     m->wait.object_arg = -1;
@@ -908,6 +912,7 @@ static tl_fn_model *derive_function(const tl_program *p, const pnode *n) {
             m->spawn = sm->spawn;
             m->spawn.where = TL_HANDLE_RESULT;
             m->spawn.handle_arg = m->spawn.entry_arg = m->spawn.owner_arg = m->spawn.attr_arg = -1;
+            m->spawn.data_arg = -1;
             m->spawn.has_no_owner_value = false;
             m->spawn.entry_before_call = NULL;
             m->spawn.context = TL_CTX_NONE;
@@ -965,6 +970,22 @@ const tl_fn_model *tl_program_model(const tl_program *p, const char *usr, bool i
     }
     int si = map_get(&p->fslot_by_usr, usr);
     return si >= 0 ? p->fslots[si].derived : NULL;
+}
+
+int tl_program_param_awaits(const tl_program *p, const char *usr, int param) {
+    int n = p && usr ? map_get(&p->by_usr, usr) : -1;
+    if (n < 0 || param < 0 || param >= p->nodes[n].s->nparams) return 0;
+    const pparam *pp = &p->params[p->nodes[n].param_base + param];
+    return pp->awaits ? 1 : pp->awaits_reach ? 2 : 0;
+}
+
+bool tl_program_awaits_global(const tl_program *p, const char *usr, const char *global_usr) {
+    int n = p && usr && global_usr ? map_get(&p->by_usr, usr) : -1;
+    if (n < 0) return false;
+    const tl_func_summary *s = p->nodes[n].s;
+    for (int i = 0; i < s->nawait_globals; i++)
+        if (strcmp(s->await_globals[i], global_usr) == 0) return true;
+    return false;
 }
 
 bool tl_program_defines(const tl_program *p, const char *usr) {

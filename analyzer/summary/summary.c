@@ -286,6 +286,29 @@ static const tl_call_facts *spawn_of_value(extractor *x, const tl_expr *e, const
     return NULL;
 }
 
+/* An await on e: a global's work (its USR noted), or work on an object
+ * reached through a parameter (`td->ring`, `&p->ring`). */
+static void note_await(extractor *x, const tl_expr *e, const int *copy_of, tl_func_summary *o) {
+    const tl_func *f = x->f;
+    int v = object_var(e);
+    if (v >= 0 && v < f->nvars) {
+        const tl_var *g = &f->vars[v];
+        if (g->kind != TL_VAR_GLOBAL || !g->usr || o->nawait_globals >= TL_SUM_MAX_AWAIT_GLOBALS) return;
+        const char *usr = intern(x->in, g->usr);
+        for (int i = 0; i < o->nawait_globals; i++)
+            if (o->await_globals[i] == usr) return;
+        if (!o->await_globals)
+            o->await_globals = tl_xcalloc(TL_SUM_MAX_AWAIT_GLOBALS, sizeof *o->await_globals);
+        o->await_globals[o->nawait_globals++] = usr;
+        return;
+    }
+    while (e && (e->kind == TL_E_CAST || e->kind == TL_E_ADDR || e->kind == TL_E_DEREF ||
+                 e->kind == TL_E_MEMBER || e->kind == TL_E_INDEX) && e->nkids >= 1)
+        e = e->kids[0];
+    if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nvars && copy_of[e->var] >= 0)
+        o->params[copy_of[e->var]].effects |= TL_PE_AWAIT_REACH;
+}
+
 static void extract_function(extractor *x) {
     const tl_func *f = x->f;
     const tl_func_facts *ff = x->ff;
@@ -329,6 +352,8 @@ static void extract_function(extractor *x) {
         extract_slots(x, cf);
         const tl_fn_model *m = cf->model;
         const tl_call *c = &cf->instr->call;
+        if (m && m->await.present && !m->reap.observes && m->await.arg >= 0 && m->await.arg < c->nargs)
+            note_await(x, c->args[m->await.arg], copy_of, o);
         /* a spawn's out-pointer handle lands in a local: remember which */
         if (m && m->spawn.present && m->spawn.where == TL_HANDLE_OUT_ARG && m->spawn.handle_arg >= 0 &&
             m->spawn.handle_arg < c->nargs) {
@@ -353,7 +378,7 @@ static void extract_function(extractor *x) {
                     sp->effects |= TL_PE_RELEASE;
                     sp->release_how = intern(x->in, m->release.how ? m->release.how : "release");
                 }
-                if (m->await.present && m->await.arg == k) sp->effects |= TL_PE_AWAIT;
+                if (m->await.present && !m->reap.observes && m->await.arg == k) sp->effects |= TL_PE_AWAIT;
                 if (m->teardown.present && m->teardown.arg == k) sp->effects |= TL_PE_TEARDOWN;
                 bool is_deadline = m->wait.present && m->wait.timeout_arg == k;
                 if (sp->effects == before && !is_deadline) sp->effects |= TL_PE_BORROW;
@@ -507,6 +532,7 @@ void tl_tu_summary_free(tl_tu_summary *s) {
         free(f->regs);
         free(f->passes);
         free(f->deadlines);
+        free(f->await_globals);
         for (int i = 0; i < f->nslots; i++) {
             free(f->slots[i].slot_usr);
             free(f->slots[i].slot_name);

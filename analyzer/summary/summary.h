@@ -88,7 +88,10 @@ enum {
     TL_PE_PASS = 1 << 5,    /* passes it to a program function (see passes) */
     TL_PE_AWAIT = 1 << 6,   /* awaits its work (await facet) */
     TL_PE_TEARDOWN = 1 << 7, /* tears it down (teardown facet) */
-    TL_PE_PREPARE = 1 << 8   /* prepares or starts work on it (part_of, start facets) */
+    TL_PE_PREPARE = 1 << 8,  /* prepares or starts work on it (part_of, start facets) */
+    TL_PE_AWAIT_REACH = 1 << 9 /* awaits work on an object it reaches through it
+                                  (`io_uring_wait_cqe(td->ring, ...)`: a reaper thread's
+                                  argument) */
 };
 
 typedef struct {
@@ -146,7 +149,13 @@ typedef struct {
     bool never_returns;      /* no return reachable (tl_analysis_never_returns) */
     const char *spawn_model; /* the spawning library function */
     tl_loc spawn_loc;
+    /* globals whose work it awaits (their USRs, interned; a reaper thread's
+       global ring), at most TL_SUM_MAX_AWAIT_GLOBALS */
+    const char **await_globals;
+    int nawait_globals;
 } tl_func_summary;
+
+#define TL_SUM_MAX_AWAIT_GLOBALS 16
 
 /* The summary of one TU: its functions and the function addresses it
  * stores into fields and globals. */

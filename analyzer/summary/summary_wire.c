@@ -18,7 +18,8 @@ enum {
     REC_PASS = 5,
     REC_DEADLINE = 6,
     REC_SLOT = 7,
-    REC_STORE = 8
+    REC_STORE = 8,
+    REC_AWAIT_GLOBAL = 9
 };
 
 #define MAX_PARAMS 4096
@@ -110,6 +111,11 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
             tl_wire_put_u8(w, (uint8_t)d->forever[k].kind);
             tl_wire_put_u64(w, (uint64_t)d->forever[k].value);
         }
+        tl_wire_end_record(w);
+    }
+    for (int i = 0; i < f->nawait_globals; i++) {
+        tl_wire_begin_record(w, REC_AWAIT_GLOBAL);
+        tl_wire_put_str(w, f->await_globals[i]);
         tl_wire_end_record(w);
     }
     for (int i = 0; i < f->nslots; i++) {
@@ -303,6 +309,19 @@ static void read_pass(decoder *d) {
     f->passes[f->npasses++] = p;
 }
 
+static void read_await_global(decoder *d) {
+    tl_func_summary *f = current(d);
+    if (!f) return;
+    const char *usr = get_interned(d);
+    if (!usr || f->nawait_globals >= TL_SUM_MAX_AWAIT_GLOBALS) {
+        tl_wire_fail(d->r, "a bad awaited global");
+        return;
+    }
+    if (!f->await_globals)
+        f->await_globals = tl_xcalloc(TL_SUM_MAX_AWAIT_GLOBALS, sizeof *f->await_globals);
+    f->await_globals[f->nawait_globals++] = usr;
+}
+
 static void read_deadline(decoder *d) {
     tl_wire_reader *r = d->r;
     tl_func_summary *f = current(d);
@@ -403,6 +422,7 @@ int tl_summary_wire_decode(const tl_wire_frame *f, tl_tu_summary *out, char *err
             case REC_DEADLINE: read_deadline(&d); break;
             case REC_SLOT: read_slot(&d); break;
             case REC_STORE: read_store(&d); break;
+            case REC_AWAIT_GLOBAL: read_await_global(&d); break;
             default: break; /* a newer record kind: skipped */
             }
         }
