@@ -1,7 +1,9 @@
 /* inflight.c - operations prepared and in flight per object (see inflight.h).
  *
  * State: a sparse map from variable to a packed value (kinds in bits 0-7,
- * prepared count in 8-15, in-flight count in 16-23); an absent variable has
+ * prepared count in 8-15, in-flight count in 16-23, completions known to
+ * be waiting in the ring in 24-31: a `keeps` await that succeeded waited
+ * for them and left them there); an absent variable has
  * nothing prepared or in flight.  Keys nvars + v say which start call's
  * result variable v holds (call id + 1), for the failure edges; keys
  * 2 * nvars + v which object variable v holds a part of (object + 1), for
@@ -23,7 +25,9 @@
 #define KINDS(x) ((unsigned)((x) & 0xffu))
 #define PREP(x) ((int)(((x) >> 8) & 0xffu))
 #define FLIGHT(x) ((int)(((x) >> 16) & 0xffu))
+#define READY(x) ((int)(((x) >> 24) & 0xffu))
 #define PACK(k, p, f) ((uint64_t)(k) | ((uint64_t)(p) << 8) | ((uint64_t)(f) << 16))
+#define PACKR(k, p, f, r) (PACK(k, p, f) | ((uint64_t)(r) << 24))
 
 enum { DESC_FILE = 1, DESC_PEER = 2 };
 
@@ -58,7 +62,8 @@ static uint64_t join_val(int key, int nvars, uint64_t x, uint64_t y) {
     if (key >= nvars) return x == y ? x : 0;
     int p = PREP(x) == PREP(y) ? PREP(x) : TL_IF_MANY;
     int f = FLIGHT(x) == FLIGHT(y) ? FLIGHT(x) : TL_IF_MANY;
-    return PACK(KINDS(x) | KINDS(y), p, f);
+    int r = READY(x) < READY(y) ? READY(x) : READY(y); /* known on both paths */
+    return PACKR(KINDS(x) | KINDS(y), p, f, r);
 }
 
 static void if_bottom(void *ctx, void *st) {
@@ -228,6 +233,7 @@ static void record(if_ctx *c, const tl_call *call, const tl_fn_model *m) {
     at->kinds = KINDS(x);
     at->prepared = PREP(x);
     at->inflight = FLIGHT(x);
+    at->ready = READY(x);
     at->peer_prep = (KINDS(x) & TL_IF_PEER) ? c->peer_prep[v] : -1;
 }
 
@@ -250,7 +256,7 @@ static void apply(if_ctx *c, const tl_instr *in) {
         if (v < 0 || v >= c->nvars) return;
         const tl_expr *e = tl_own_strip(in->value);
         const tl_fn_model *m = e && e->kind == TL_E_CALLRES ? model_of(c, e->call_id) : NULL;
-        put(c, c->nvars + v, m && m->start.present ? (uint64_t)e->call_id + 1 : 0);
+        put(c, c->nvars + v, m && (m->start.present || m->reap.keeps) ? (uint64_t)e->call_id + 1 : 0);
         int part = e && e->kind == TL_E_CALLRES ? result_part_of(c, e->call_id) : -1;
         if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < c->nvars)
             put(c, 2 * c->nvars + v, get(c, 2 * c->nvars + e->var));
@@ -276,7 +282,7 @@ static void apply(if_ctx *c, const tl_instr *in) {
             if (k == TL_IF_PEER && c->peer_prep[v] < 0) c->peer_prep[v] = call->id;
             if (m->prepare.op == TL_OP_CANCEL) /* what may wait on a peer is cut short */
                 kinds &= ~(unsigned)TL_IF_PEER;
-            put(c, v, PACK(kinds | k, add_count(PREP(x), 1), FLIGHT(x)));
+            put(c, v, PACKR(kinds | k, add_count(PREP(x), 1), FLIGHT(x), READY(x)));
         }
     }
     for (int k = 0; k < call->nargs; k++) {
@@ -310,7 +316,13 @@ static void apply(if_ctx *c, const tl_instr *in) {
                there (a wait_cqe after submit_and_wait returns at once) */
             unsigned kinds = KINDS(x);
             if (f == 0 && p == 0 && kinds) kinds = TL_IF_COMPLETE;
-            put(c, v, PACK(kinds, p, f));
+            /* completions waiting in the ring: a keeping wait leaves the
+               ones it waited for (its failure edge clears them), any other
+               await consumes its count of them */
+            int ready = READY(x);
+            if (m->reap.keeps) ready = r > 0 && r != TL_IF_MANY ? r : 0;
+            else ready = r < 0 || r == TL_IF_MANY || r >= ready ? 0 : ready - r;
+            put(c, v, PACKR(kinds, p, f, ready));
         }
     }
     if (m->start.present) {
@@ -319,7 +331,7 @@ static void apply(if_ctx *c, const tl_instr *in) {
             uint64_t x = get(c, v);
             if (call->id >= 0 && call->id < c->out->ncalls) /* the last visit is the fixpoint's */
                 c->start_prep[call->id] = PREP(x);
-            put(c, v, PACK(KINDS(x), 0, add_count(FLIGHT(x), PREP(x))));
+            put(c, v, PACKR(KINDS(x), 0, add_count(FLIGHT(x), PREP(x)), READY(x)));
         }
     }
 }
@@ -374,11 +386,33 @@ static int edge_failed_start(if_ctx *c, const tl_sparse_map *m, const tl_block *
 }
 
 /* A failed start: what it would have started is not in flight. */
+/* The keeping await whose failure (a negative result) edge b -> succ[s]
+ * implies, or -1. */
+static int edge_failed_keep(if_ctx *c, const tl_sparse_map *m, const tl_block *b, int s) {
+    holds_ctx h = {c, m};
+    int op;
+    int64_t k;
+    int call = tl_own_edge_relation(b, s, var_holds, &h, &op, &k);
+    const tl_fn_model *km = call >= 0 ? model_of(c, call) : NULL;
+    return km && km->await.present && km->reap.keeps && tl_own_relation_fails(TL_SUCCESS_NONNEG, op, k)
+               ? call
+               : -1;
+}
+
 static bool if_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s) {
     (void)f;
     if_ctx *c = ctx;
     if_state *st = stp;
     if (!st->reached || b->term != TL_T_BRANCH || s < 0 || s > 1) return true;
+    int kept = edge_failed_keep(c, &st->vars, b, s);
+    const tl_instr *ki = kept >= 0 ? c->a->funcs[c->fi].calls[kept].instr : NULL;
+    int kv = ki ? root_of(c, &ki->call, model_of(c, kept)->await.arg) : -1;
+    if (kv >= 0 && c->tracked[kv]) { /* it failed: nothing is known to wait in the ring */
+        tl_sparse_unpack(&c->env, &st->vars);
+        uint64_t x = get(c, kv);
+        put(c, kv, PACK(KINDS(x), PREP(x), FLIGHT(x)));
+        tl_sparse_pack(&c->env, &st->vars);
+    }
     int call = edge_failed_start(c, &st->vars, b, s);
     if (call < 0) return true;
     const tl_instr *in = c->a->funcs[c->fi].calls[call].instr;
@@ -389,7 +423,7 @@ static bool if_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, i
     uint64_t x = get(c, v);
     int p = c->start_prep[call], fl = FLIGHT(x);
     if (fl != TL_IF_MANY && p != TL_IF_MANY) fl = fl > p ? fl - p : 0;
-    put(c, v, PACK(KINDS(x), PREP(x), fl));
+    put(c, v, PACKR(KINDS(x), PREP(x), fl, READY(x)));
     tl_sparse_pack(&c->env, &st->vars);
     return true;
 }
@@ -414,8 +448,8 @@ static const tl_dataflow_ops if_ops = {
 /* Flow-insensitive facts: the objects (roots of start/await/teardown/
  * part_of arguments), which variables hold parts of which object, and the
  * origins of descriptor variables.  Two passes so that copies made before
- * their source is known in block order are seen.  Returns whether any part
- * or start call exists. */
+ * their source is known in block order are seen.  Returns whether any part,
+ * start or keeping await call exists. */
 static bool collect(if_ctx *c) {
     const tl_func *f = c->f;
     const tl_func_facts *ff = &c->a->funcs[c->fi];
@@ -429,7 +463,8 @@ static bool collect(if_ctx *c) {
             c->tracked[v] = any = true;
         if (m->start.present && (v = root_of(c, &in->call, m->start.arg)) >= 0)
             c->tracked[v] = any = true;
-        if (m->await.present && (v = root_of(c, &in->call, m->await.arg)) >= 0) c->tracked[v] = true;
+        if (m->await.present && (v = root_of(c, &in->call, m->await.arg)) >= 0)
+            c->tracked[v] = true, any |= m->reap.keeps; /* leaves completions to find */
         if (m->teardown.present && (v = root_of(c, &in->call, m->teardown.arg)) >= 0)
             c->tracked[v] = true;
         if (m->descriptor.present && m->descriptor.arg >= 0 &&

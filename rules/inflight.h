@@ -43,6 +43,8 @@ typedef struct {
     int prepared;     /* prepared, not started: 0..254 or TL_IF_MANY */
     int inflight;     /* started, not reaped: 0..254 or TL_IF_MANY */
     int peer_prep;    /* a prepare call of a peer operation on the object, or -1 */
+    int ready;        /* completions known to wait in the ring (a `keeps` await
+                         succeeded and nothing consumed them since), 0..254 */
 } tl_inflight_at;
 
 typedef struct {

@@ -360,8 +360,20 @@ static tl_wait_kind wait_event_kind(const tl_analysis *a, int fi, const tl_call_
     return kind;
 }
 
+/* How many completions a reaping wait waits for, when a constant; else 0. */
+static int64_t wait_count(const tl_call_facts *cf) {
+    const tl_reap_facet *r = &cf->model->reap;
+    if (r->has_count) return r->count;
+    if (r->has_count_arg && r->count_arg < cf->instr->call.nargs && cf->argv &&
+        cf->argv[r->count_arg].kind == TL_CV_INT)
+        return cf->argv[r->count_arg].v;
+    return 0;
+}
+
 /* What the operations in flight on a reaping wait's object make of its
- * kind; *complete is set when all of them complete on their own. */
+ * kind; *complete is set when all of them complete on their own.
+ * TL_WAIT_NONE when the completions it waits for are already in the ring
+ * (an earlier keeping wait succeeded and nothing consumed them). */
 static tl_wait_kind inflight_kind(const tl_analysis *a, int fi, const tl_call_facts *cf,
                                   tl_wait_kind kind, tl_inflight *cache,
                                   const tl_inflight_at **at, bool *complete) {
@@ -374,6 +386,8 @@ static tl_wait_kind inflight_kind(const tl_analysis *a, int fi, const tl_call_fa
     }
     *at = tl_inflight_before(cache, cf->instr->call.id);
     if (!*at) return kind;
+    int64_t need = wait_count(cf);
+    if (need > 0 && (*at)->ready >= need) return TL_WAIT_NONE;
     if ((*at)->kinds & TL_IF_PEER) return TL_WAIT_PEER;
     *complete = (*at)->kinds == TL_IF_COMPLETE;
     return kind;
@@ -406,6 +420,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
             const tl_inflight_at *at;
             bool complete;
             kind = inflight_kind(a, fi, cf, kind, &inflight, &at, &complete);
+            if (kind == TL_WAIT_NONE) continue; /* already satisfied */
             if (complete && a->profile != TL_PROFILE_STRICT) continue;
             if (!tl_wait_kind_flagged(kind, a->profile)) continue;
             const tl_instr *in = cf->instr;

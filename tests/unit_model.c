@@ -281,7 +281,7 @@ static void test_inflight_facets(void **state) {
                  "  submit: {start: {arg: 0, success: count}}\n"
                  "  submit_plain: {start: 0}\n"
                  "  wait1: {await: {arg: 0, count: 1}}\n"
-                 "  waitn: {await: {arg: 0, count_arg: 2, submits: true}}\n"
+                 "  waitn: {await: {arg: 0, count_arg: 2, submits: true, keeps: true}}\n"
                  "  waitall: {await: 0}\n");
     assert_true(find(&ms, "slot")->part_of.present);
     assert_int_equal(find(&ms, "slot")->part_of.arg, 0);
@@ -303,7 +303,8 @@ static void test_inflight_facets(void **state) {
     assert_true(find(&ms, "wait1")->await.present);
     assert_true(a->has_count && a->count == 1 && !a->has_count_arg && !a->submits);
     a = &find(&ms, "waitn")->reap;
-    assert_true(a->has_count_arg && a->count_arg == 2 && a->submits && !a->has_count);
+    assert_true(a->has_count_arg && a->count_arg == 2 && a->submits && a->keeps && !a->has_count);
+    assert_false(find(&ms, "wait1")->reap.keeps);
     a = &find(&ms, "waitall")->reap;
     assert_true(find(&ms, "waitall")->await.present && !a->has_count && !a->has_count_arg);
     assert_false(find(&ms, "waitall")->prepare.present);
@@ -325,6 +326,8 @@ static void test_inflight_facets(void **state) {
     expect_error("library: x\nfunctions:\n  f: {descriptor: {arg: 0}}\n", 3, "needs 'kind'", NULL);
     expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, count: 1, count_arg: 2}}\n", 3,
                  "either 'count' or 'count_arg'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, keeps: true}}\n", 3,
+                 "'keeps'", "needs 'count' or 'count_arg'");
     expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, count: -1}}\n", 3,
                  "'count'", "0 or more");
     expect_error("library: x\nfunctions:\n  f: {start: {arg: 0, count: 1}}\n", 3, "count", NULL);

@@ -453,13 +453,14 @@ static int parse_counter_init(loader *L, const tl_yaml_node *n, tl_counter_init_
  * which results mean success and whether the object is a generator
  * (generator: true); await how many completions it awaits (count: N or
  * count_arg: M; neither: all) and whether it first starts what was prepared
- * (submits: true).  `success` and `generator` are NULL except for 'start',
+ * (submits: true), and whether it leaves the completions it waited for in
+ * place (keeps: true, with a count).  `success` and `generator` are NULL except for 'start',
  * `reap` except for 'await'. */
 static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, tl_arg_facet *a,
                            tl_success *success, tl_reap_facet *reap, bool *generator) {
     static const char *const plain_keys[] = {"arg", NULL};
     static const char *const start_keys[] = {"arg", "success", "generator", NULL};
-    static const char *const await_keys[] = {"arg", "count", "count_arg", "submits", NULL};
+    static const char *const await_keys[] = {"arg", "count", "count_arg", "submits", "keeps", NULL};
     static const char *const successes[] = {"always", "zero", "nonnegative", "nonnull", "count",
                                             NULL};
     bool is_start = success != NULL, is_await = reap != NULL;
@@ -496,6 +497,11 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
                            where(w, sizeof(w), L));
         if ((x = tl_yaml_get(n, "submits")) && get_bool(L, x, "submits", &reap->submits) != 0)
             return -1;
+        if ((x = tl_yaml_get(n, "keeps"))) {
+            if (get_bool(L, x, "keeps", &reap->keeps) != 0) return -1;
+            if (reap->keeps && !reap->has_count && !reap->has_count_arg)
+                return ml_fail(L, x, "'keeps'%s needs 'count' or 'count_arg'", where(w, sizeof(w), L));
+        }
         if (generator && (x = tl_yaml_get(n, "generator")) &&
             get_bool(L, x, "generator", generator) != 0)
             return -1;

@@ -148,6 +148,8 @@ typedef struct {
     bool has_count_arg;  /* ... or the value of argument `count_arg`; neither: all */
     int count_arg;
     bool submits;        /* starts what was prepared first (submit_and_wait) */
+    bool keeps;          /* waits for its count without consuming the completions: on
+                            success they are still there for the next wait (submit_and_wait) */
 } tl_reap_facet;
 
 /* What an operation prepared on an object does (prepare facet). */
