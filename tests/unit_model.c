@@ -326,6 +326,20 @@ static void test_inflight_facets(void **state) {
     expect_error("library: x\nfunctions:\n  f: {descriptor: {arg: 0}}\n", 3, "needs 'kind'", NULL);
     expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, count: 1, count_arg: 2}}\n", 3,
                  "either 'count' or 'count_arg'", NULL);
+    /* event loops: the wait's kind there, the calls that dispatch */
+    tl_models_init(&ms);
+    load_ok(&ms, "library: loopy\nfunctions:\n"
+                 "  lwait: {wait: {kind: io, kind_in_event_loop: loop}}\n"
+                 "  lplain: {wait: {kind: io}}\n"
+                 "  batch: {dispatch: true}\n");
+    assert_int_equal(find(&ms, "lwait")->wait.kind_in_event_loop, TL_WAIT_LOOP);
+    assert_int_equal(find(&ms, "lplain")->wait.kind_in_event_loop, TL_WAIT_NONE);
+    assert_true(find(&ms, "batch")->dispatch);
+    assert_false(find(&ms, "lwait")->dispatch);
+    tl_models_free(&ms);
+    expect_error("library: x\nfunctions:\n  f: {wait: {kind: io, kind_in_event_loop: forever}}\n", 3,
+                 "kind_in_event_loop", "loop");
+    expect_error("library: x\nfunctions:\n  f: {dispatch: 2}\n", 3, "dispatch", NULL);
     expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, keeps: true}}\n", 3,
                  "'keeps'", "needs 'count' or 'count_arg'");
     expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, count: -1}}\n", 3,
@@ -929,6 +943,13 @@ static void test_builtin_spot_checks(void **state) {
     assert_int_equal(f->wait.timeout_arg, 2);
     assert_int_equal(f->wait.forever[0].kind, TL_FOREVER_NULL);
     assert_int_equal(find(&ms, "io_uring_submit_and_wait")->wait.only_if_nonzero_arg, 1);
+    assert_int_equal(find(&ms, "io_uring_submit_and_wait")->wait.kind_in_event_loop, TL_WAIT_LOOP);
+    assert_int_equal(find(&ms, "io_uring_wait_cqe")->wait.kind_in_event_loop, TL_WAIT_LOOP);
+    assert_true(find(&ms, "io_uring_submit_and_wait")->reap.keeps);
+    assert_true(find(&ms, "io_uring_peek_batch_cqe")->dispatch);
+    assert_true(find(&ms, "io_uring_cqe_get_data")->dispatch);
+    assert_false(find(&ms, "io_uring_cqe_seen")->dispatch);
+    assert_int_equal(find(&ms, "epoll_wait")->wait.kind_in_event_loop, TL_WAIT_NONE);
 
     /* event waits: semaphores initialised to 0, condition waits outside a loop */
     f = find(&ms, "sem_init");

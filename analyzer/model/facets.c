@@ -21,7 +21,7 @@ const char *const ml_facet_names[] = {
     "teardown", "wait",        "blocking",   "callback",    "cooperative",
     "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", "part_of",
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
-    "release_all", NULL};
+    "release_all", "dispatch", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", NULL};
@@ -613,7 +613,8 @@ static int parse_wait_kind(loader *L, const tl_yaml_node *n, const char *what, t
 static int parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
     static const char *const keys[] = {"timeout_arg", "forever", "kind", "kind_if",
                                        "only_if_nonzero", "object_arg", "kind_if_zero_init",
-                                       "kind_if_unlooped", "unless_numeric_address", NULL};
+                                       "kind_if_unlooped", "unless_numeric_address",
+                                       "kind_in_event_loop", NULL};
     static const char *const if_keys[] = {"arg", "value", "kind", NULL};
     int r = facet_off(L, n, "wait", "a mapping {timeout_arg: N, forever: [...], kind: ...}");
     if (r != 0) return r;
@@ -667,6 +668,9 @@ static int parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
         return -1;
     if ((x = tl_yaml_get(n, "unless_numeric_address")) &&
         get_arg(L, x, "unless_numeric_address", false, &w->unless_numeric_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "kind_in_event_loop")) &&
+        parse_wait_kind(L, x, "kind_in_event_loop", &w->kind_in_event_loop) != 0)
         return -1;
     w->present = true;
     return 0;
@@ -884,7 +888,7 @@ static int parse_release_all(loader *L, const tl_yaml_node *n, tl_release_all_fa
 /* One "name: {facets}" entry of "functions:". */
 int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
                           pending_fn *out) {
-    char c[256];
+    char c[384]; /* every facet name, and a "did you mean" */
     ml_fn_defaults(&out->fn);
     out->facets = 0;
     if (!(out->fn.name = ml_strdup(name))) return ml_fail(L, body, "out of memory");
@@ -986,6 +990,10 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
             L->facet = NULL;
             r = get_bool(L, v, key, &f->noreturn);
             out->facets |= F_NORETURN;
+        } else if (strcmp(key, "dispatch") == 0) {
+            L->facet = NULL;
+            r = get_bool(L, v, key, &f->dispatch);
+            out->facets |= F_DISPATCH;
         } else {
             return lfail_key(L, body, i, "unknown facet '%s' in function '%s' (valid facets: %s)",
                          key, name, choices(c, sizeof(c), ml_facet_names, key));

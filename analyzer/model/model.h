@@ -211,6 +211,12 @@ typedef struct {
     /* Not a wait at all when this argument is a string literal spelling a
        numeric IPv4/IPv6 address (no name lookup happens), -1 none. */
     int unless_numeric_arg;
+    /* The kind when the wait is the central wait of an event loop: it lies
+       in an unbounded loop (no exit of it tests a variable the loop steps)
+       that also calls a `dispatch` function, or it lies in a function that
+       calls one and is called in such a loop (rules/event_loop.h).
+       TL_WAIT_NONE: no override. */
+    tl_wait_kind kind_in_event_loop;
 } tl_wait_facet;
 
 /* Initialises a counting object: `arg` is the object, `value_arg` its
@@ -345,6 +351,9 @@ typedef struct tl_fn_model {
     bool must_await;   /* discarding the result is an unawaited task */
     bool nonblocking;  /* never blocking; cuts transitive blocking chains */
     bool noreturn;     /* ends the path (exit, abort) */
+    bool dispatch;     /* takes completions in a batch or routes one to its handler by its
+                          user data (io_uring_peek_batch_cqe, io_uring_cqe_get_data): an
+                          unbounded loop calling it is an event loop (kind_in_event_loop) */
 } tl_fn_model;
 
 /* A library's advice for replacing a blocking call inside its async contexts. */

@@ -34,6 +34,7 @@ enum {
     F_READINESS_WAIT = 1u << 19,
     F_WATCH_FD = 1u << 20,
     F_RELEASE_ALL = 1u << 21,
+    F_DISPATCH = 1u << 26,
 };
 
 extern const char *const ml_facet_names[];
