@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ownership.h"
+#include "../analyzer/dataflow/fd_origin.h"
 #include "../analyzer/dataflow/sparse_map.h"
 #include "../analyzer/program/program.h"
 #include "../analyzer/util/xalloc.h"
@@ -29,8 +30,6 @@
 #define PACK(k, p, f) ((uint64_t)(k) | ((uint64_t)(p) << 8) | ((uint64_t)(f) << 16))
 #define PACKR(k, p, f, r) (PACK(k, p, f) | ((uint64_t)(r) << 24))
 
-enum { DESC_FILE = 1, DESC_PEER = 2 };
-
 typedef struct {
     const tl_analysis *a;
     int fi;
@@ -39,7 +38,7 @@ typedef struct {
     bool *tracked;      /* per var: an object whose work is followed */
     bool *prepares;     /* per var: the function prepares operations on it somewhere */
     int *owner;         /* per var: the object a part variable belongs to, -1 none, -2 several */
-    unsigned char *desc;/* per var: DESC_* origins of a descriptor variable */
+    unsigned char *desc;/* per var: TL_FDO_* origins of a descriptor variable (fd_origin.h) */
     int *peer_prep;     /* per var (flow-insensitive): a peer prepare call */
     int *start_prep;    /* per call id: prepared count at a start call (joined) */
     tl_sparse_scratch env;
@@ -183,7 +182,7 @@ static unsigned op_kind(const if_ctx *c, const tl_call *call, const tl_prepare_f
     if (p->op == TL_OP_COMPLETE || p->op == TL_OP_CANCEL) return TL_IF_COMPLETE;
     int d = root_of(c, call, p->fd_arg);
     /* a descriptor of unknown origin may be a socket or a pipe */
-    return d >= 0 && c->desc[d] == DESC_FILE ? TL_IF_COMPLETE : TL_IF_PEER;
+    return d >= 0 && c->desc[d] == TL_FDO_COMPLETES ? TL_IF_COMPLETE : TL_IF_PEER;
 }
 
 /* Whether argument k of a call may do anything to the object it names:
@@ -266,6 +265,8 @@ static void apply(if_ctx *c, const tl_instr *in) {
         int w = e && e->kind == TL_E_VAR ? e->var : e ? tl_own_arg_root(e) : -1;
         if (w >= 0 && w < c->nvars && c->tracked[w])
             put(c, v, get(c, w));
+        else if (c->prepares[v])
+            put(c, v, 0); /* `ring = &ctx->ring`, a ring it prepares on: as from_outside */
         else
             put(c, v, PACK(TL_IF_OUTSIDE, TL_IF_MANY, TL_IF_MANY));
         return;
@@ -447,7 +448,7 @@ static const tl_dataflow_ops if_ops = {
 
 /* Flow-insensitive facts: the objects (roots of start/await/teardown/
  * part_of arguments), which variables hold parts of which object, and the
- * origins of descriptor variables.  Two passes so that copies made before
+ * origins of descriptor variables (fd_origin.h).  Two passes so that copies made before
  * their source is known in block order are seen.  Returns whether any part,
  * start or keeping await call exists. */
 static bool collect(if_ctx *c) {
@@ -467,11 +468,9 @@ static bool collect(if_ctx *c) {
             c->tracked[v] = true, any |= m->reap.keeps; /* leaves completions to find */
         if (m->teardown.present && (v = root_of(c, &in->call, m->teardown.arg)) >= 0)
             c->tracked[v] = true;
-        if (m->descriptor.present && m->descriptor.arg >= 0 &&
-            (v = root_of(c, &in->call, m->descriptor.arg)) >= 0)
-            c->desc[v] |= m->descriptor.kind == TL_DESC_PEER ? DESC_PEER : DESC_FILE;
     }
     if (!any) return false;
+    tl_fd_origins(c->a, c->fi, c->desc);
     for (int pass = 0; pass < 2; pass++)
         for (int bi = 0; bi < f->nblocks; bi++)
             for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
@@ -482,18 +481,13 @@ static bool collect(if_ctx *c) {
                 else if (in->kind == TL_I_STORE) v = tl_own_arg_root(in->target), e = tl_own_strip(in->value);
                 if (v < 0 || v >= c->nvars || !e) continue;
                 int own = -1;
-                unsigned char d = 0;
                 if (e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < ff->ncalls) {
                     const tl_fn_model *m = ff->calls[e->call_id].model;
                     const tl_instr *ci = ff->calls[e->call_id].instr;
                     if (m && ci && m->part_of.present) own = root_of(c, &ci->call, m->part_of.arg);
-                    if (m && m->descriptor.present && m->descriptor.arg < 0)
-                        d = m->descriptor.kind == TL_DESC_PEER ? DESC_PEER : DESC_FILE;
                 } else if (e->kind == TL_E_VAR && e->var >= 0 && e->var < c->nvars) {
                     own = c->owner[e->var] >= 0 ? c->owner[e->var] : -1;
-                    d = c->desc[e->var];
                 }
-                c->desc[v] |= d;
                 if (own >= 0 && c->owner[v] != -2 && c->owner[v] != own)
                     c->owner[v] = c->owner[v] == -1 ? own : -2;
             }

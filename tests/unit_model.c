@@ -297,6 +297,8 @@ static void test_inflight_facets(void **state) {
     d = &find(&ms, "mkpipe")->descriptor;
     assert_true(d->present && d->kind == TL_DESC_PEER && d->arg == 0);
     assert_int_equal(find(&ms, "fopen_")->descriptor.kind, TL_DESC_FILE);
+    assert_int_equal(find(&ms, "fopen_")->descriptor.kind_if_arg, -1);
+    assert_int_equal(find(&ms, "fopen_")->descriptor.from_arg, -1);
     assert_int_equal(find(&ms, "submit")->start_success, TL_SUCCESS_COUNT);
     assert_int_equal(find(&ms, "submit_plain")->start_success, TL_SUCCESS_ALWAYS);
     const tl_reap_facet *a = &find(&ms, "wait1")->reap;
@@ -326,6 +328,20 @@ static void test_inflight_facets(void **state) {
     expect_error("library: x\nfunctions:\n  f: {descriptor: {arg: 0}}\n", 3, "needs 'kind'", NULL);
     expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, count: 1, count_arg: 2}}\n", 3,
                  "either 'count' or 'count_arg'", NULL);
+    /* descriptors whose kind depends on an argument or on another descriptor */
+    tl_models_init(&ms);
+    load_ok(&ms, "library: fams\nfunctions:\n"
+                 "  mksock: {descriptor: {kind: peer, kind_if: {arg: 0, values: [38, 39], kind: kernel}}}\n"
+                 "  take: {descriptor: {kind: peer, from_arg: 0}}\n");
+    d = &find(&ms, "mksock")->descriptor;
+    assert_true(d->kind == TL_DESC_PEER && d->kind_if_arg == 0 && d->nkind_if_values == 2);
+    assert_true(d->kind_if_values[1] == 39 && d->kind_if_kind == TL_DESC_KERNEL && d->from_arg == -1);
+    d = &find(&ms, "take")->descriptor;
+    assert_true(d->from_arg == 0 && d->kind_if_arg == -1);
+    tl_models_free(&ms);
+    expect_error("library: x\nfunctions:\n  f: {descriptor: {kind: peer, kind_if: {arg: 0, kind: kernel}}}\n",
+                 3, "'kind_if'", "needs 'arg', 'values' and 'kind'");
+    expect_error("library: x\nfunctions:\n  f: {descriptor: {kind: remote}}\n", 3, "kernel", NULL);
     /* event loops: the wait's kind there, the calls that dispatch */
     tl_models_init(&ms);
     load_ok(&ms, "library: loopy\nfunctions:\n"
@@ -950,6 +966,10 @@ static void test_builtin_spot_checks(void **state) {
     assert_true(find(&ms, "io_uring_cqe_get_data")->dispatch);
     assert_false(find(&ms, "io_uring_cqe_seen")->dispatch);
     assert_int_equal(find(&ms, "epoll_wait")->wait.kind_in_event_loop, TL_WAIT_NONE);
+    assert_int_equal(find(&ms, "socket")->descriptor.kind_if_kind, TL_DESC_KERNEL);
+    assert_true(find(&ms, "socket")->descriptor.kind_if_values[0] == 38); /* AF_ALG */
+    assert_int_equal(find(&ms, "accept")->descriptor.from_arg, 0);
+    assert_int_equal(find(&ms, "io_uring_prep_recv")->prepare.op, TL_OP_FD_IO);
 
     /* event waits: semaphores initialised to 0, condition waits outside a loop */
     f = find(&ms, "sem_init");

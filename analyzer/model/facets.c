@@ -303,6 +303,8 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->prepare.arg = -1;
     f->prepare.fd_arg = -1;
     f->descriptor.arg = -1;
+    f->descriptor.kind_if_arg = -1;
+    f->descriptor.from_arg = -1;
     f->wait.timeout_arg = -1;
     f->wait.kind_if_arg = -1;
     f->wait.only_if_nonzero_arg = -1;
@@ -537,12 +539,16 @@ static int parse_prepare(loader *L, const tl_yaml_node *n, tl_prepare_facet *p) 
     return 0;
 }
 
-/* descriptor: {kind: file/peer, arg: N} - makes a descriptor: the result,
- * or with arg the array it fills (pipe(fds)). */
+/* descriptor: {kind: file/peer/kernel, arg: N, kind_if: {arg: N, values:
+ * [V, ...], kind: K}, from_arg: N} - makes a descriptor: the result, or
+ * with arg the array it fills (pipe(fds)); kind_if: another kind when an
+ * argument has one of the values (socket's family); from_arg: the kind of
+ * the descriptor in that argument when it is known (accept's listener). */
 static int parse_descriptor(loader *L, const tl_yaml_node *n, tl_descriptor_facet *d) {
-    static const char *const keys[] = {"kind", "arg", NULL};
-    static const char *const kinds[] = {"file", "peer", NULL};
-    int r = facet_off(L, n, "descriptor", "a mapping {kind: file/peer, arg: N}");
+    static const char *const keys[] = {"kind", "arg", "kind_if", "from_arg", NULL};
+    static const char *const if_keys[] = {"arg", "values", "kind", NULL};
+    static const char *const kinds[] = {"file", "peer", "kernel", NULL};
+    int r = facet_off(L, n, "descriptor", "a mapping {kind: file/peer/kernel, arg: N}");
     if (r != 0) return r;
     if (ml_check_keys(L, n, keys) != 0) return -1;
     const tl_yaml_node *kind = tl_yaml_get(n, "kind"), *x;
@@ -552,6 +558,30 @@ static int parse_descriptor(loader *L, const tl_yaml_node *n, tl_descriptor_face
     if (ml_get_choice(L, kind, "kind", kinds, &v) != 0) return -1;
     d->kind = (tl_desc_kind)v;
     if ((x = tl_yaml_get(n, "arg")) && get_arg(L, x, "arg", false, &d->arg) != 0) return -1;
+    if ((x = tl_yaml_get(n, "from_arg")) && get_arg(L, x, "from_arg", false, &d->from_arg) != 0)
+        return -1;
+    if ((x = tl_yaml_get(n, "kind_if"))) {
+        if (ml_need_type(L, x, TL_YAML_MAP, "kind_if") != 0 || ml_check_keys(L, x, if_keys) != 0)
+            return -1;
+        const tl_yaml_node *a = tl_yaml_get(x, "arg"), *vs = tl_yaml_get(x, "values"),
+                           *k = tl_yaml_get(x, "kind");
+        if (!a || !vs || !k)
+            return ml_fail(L, x, "'kind_if'%s needs 'arg', 'values' and 'kind'", where(w, sizeof(w), L));
+        if (get_arg(L, a, "arg", false, &d->kind_if_arg) != 0) return -1;
+        if (vs->type == TL_YAML_SEQ) {
+            if (vs->n < 1 || vs->n > TL_MAX_VALUES)
+                return ml_fail(L, vs, "'values'%s must list 1 to %d integers", where(w, sizeof(w), L),
+                               TL_MAX_VALUES);
+            for (size_t i = 0; i < vs->n; i++)
+                if (get_int(L, vs->items[i], "values", &d->kind_if_values[i]) != 0) return -1;
+            d->nkind_if_values = (int)vs->n;
+        } else {
+            if (get_int(L, vs, "values", &d->kind_if_values[0]) != 0) return -1;
+            d->nkind_if_values = 1;
+        }
+        if (ml_get_choice(L, k, "kind", kinds, &v) != 0) return -1;
+        d->kind_if_kind = (tl_desc_kind)v;
+    }
     d->present = true;
     return 0;
 }

@@ -174,13 +174,24 @@ typedef struct {
 /* Kind of descriptor a call makes (descriptor facet). */
 typedef enum {
     TL_DESC_FILE = 0, /* a file opened by path: I/O on it completes */
-    TL_DESC_PEER      /* a socket or pipe: I/O on it may wait on a peer */
+    TL_DESC_PEER,     /* a socket or pipe: I/O on it may wait on a peer */
+    TL_DESC_KERNEL    /* served by the kernel itself (an AF_ALG crypto socket): I/O on
+                         it completes */
 } tl_desc_kind;
 
 typedef struct {
     bool present;
     tl_desc_kind kind;
     int arg;         /* -1: the result; else the out-array argument (pipe(fds)) */
+    /* the kind instead when argument kind_if_arg is one of the constant values
+       (socket(AF_ALG, ...): kernel); kind_if_arg -1: none */
+    int kind_if_arg;
+    int64_t kind_if_values[TL_MAX_VALUES];
+    int nkind_if_values;
+    tl_desc_kind kind_if_kind;
+    /* the kind of the descriptor in this argument, when known (accept on an
+       AF_ALG socket gives an AF_ALG operation socket), -1 none */
+    int from_arg;
 } tl_descriptor_facet;
 
 typedef struct {
