@@ -15,6 +15,7 @@ typedef struct {
     bool *unbounded; /* per loop: no exit tests a variable the loop steps */
     bool *dispatch;  /* per loop: calls a dispatch function */
     bool dispatch_any; /* the function calls one anywhere */
+    bool *reaches;   /* per block: a dispatch call there or after it; NULL until needed */
 } fn_loops;
 
 struct tl_event_loops {
@@ -35,7 +36,7 @@ static bool reads_var(const tl_expr *e, int v, const int *mark, int stamp) {
 }
 
 static void loops_free(fn_loops *l) {
-    free(l->comp), free(l->unbounded), free(l->dispatch);
+    free(l->comp), free(l->unbounded), free(l->dispatch), free(l->reaches);
     memset(l, 0, sizeof *l);
     l->fi = -1;
 }
@@ -98,6 +99,56 @@ static void loops_compute(const tl_analysis *a, int fi, fn_loops *out) {
     free(order);
 }
 
+static bool is_dispatch(const tl_analysis *a, int fi, const tl_instr *in) {
+    const tl_func_facts *ff = &a->funcs[fi];
+    int id = in->kind == TL_I_CALL ? in->call.id : -1;
+    return id >= 0 && id < ff->ncalls && ff->calls[id].model && ff->calls[id].model->dispatch;
+}
+
+/* The blocks from which a dispatch call is reachable: a backward walk from
+ * the blocks that hold one, over predecessor lists built once. */
+static void find_reaches(const tl_analysis *a, int fi, fn_loops *l) {
+    const tl_func *f = &a->tu->funcs[fi];
+    int n = f->nblocks;
+    l->reaches = tl_xcalloc((size_t)n + 1, sizeof *l->reaches);
+    int *start = tl_xcalloc((size_t)n + 2, sizeof *start), *work = tl_xmalloc(((size_t)n + 1) * sizeof *work);
+    int nedges = 0, nwork = 0;
+    for (int b = 0; b < n; b++)
+        for (int s = 0; s < f->blocks[b].nsucc; s++)
+            if (f->blocks[b].succ[s] >= 0 && f->blocks[b].succ[s] < n) start[f->blocks[b].succ[s] + 1]++, nedges++;
+    for (int b = 0; b < n; b++) start[b + 1] += start[b];
+    int *pred = tl_xmalloc(((size_t)nedges + 1) * sizeof *pred), *fill = tl_xcalloc((size_t)n + 1, sizeof *fill);
+    for (int b = 0; b < n; b++)
+        for (int s = 0; s < f->blocks[b].nsucc; s++) {
+            int t = f->blocks[b].succ[s];
+            if (t >= 0 && t < n) pred[start[t] + fill[t]++] = b;
+        }
+    for (int b = 0; b < n; b++)
+        for (int i = 0; i < f->blocks[b].ninstrs && !l->reaches[b]; i++)
+            if (is_dispatch(a, fi, &f->blocks[b].instrs[i])) l->reaches[b] = true, work[nwork++] = b;
+    while (nwork > 0) {
+        int t = work[--nwork];
+        for (int j = start[t]; j < start[t + 1]; j++)
+            if (!l->reaches[pred[j]]) l->reaches[pred[j]] = true, work[nwork++] = pred[j];
+    }
+    free(start), free(work), free(pred), free(fill);
+}
+
+/* Whether a dispatch call follows instruction `at` of block b on some path:
+ * later in b, or in a block after it. */
+static bool dispatch_after(const tl_analysis *a, int fi, fn_loops *l, int b, const tl_instr *at) {
+    const tl_block *blk = &a->tu->funcs[fi].blocks[b];
+    bool seen = false;
+    for (int i = 0; i < blk->ninstrs; i++) {
+        if (seen && is_dispatch(a, fi, &blk->instrs[i])) return true;
+        seen |= &blk->instrs[i] == at;
+    }
+    if (!l->reaches) find_reaches(a, fi, l);
+    for (int s = 0; s < blk->nsucc; s++)
+        if (blk->succ[s] >= 0 && blk->succ[s] < a->tu->funcs[fi].nblocks && l->reaches[blk->succ[s]]) return true;
+    return false;
+}
+
 static fn_loops *loops_of(tl_event_loops *el, int fi) {
     if (el->cur.fi != fi) loops_compute(el->a, fi, &el->cur);
     return &el->cur;
@@ -144,13 +195,13 @@ void tl_event_loops_free(tl_event_loops *el) {
     free(el);
 }
 
-bool tl_event_loop_central(tl_event_loops *el, int fi, int b) {
+bool tl_event_loop_central(tl_event_loops *el, int fi, int b, const tl_instr *at) {
     const tl_func *f = &el->a->tu->funcs[fi];
     if (b < 0 || b >= f->nblocks || !el->a->funcs) return false;
     fn_loops *l = loops_of(el, fi);
     int k = l->comp[b];
     if (k >= 0) return l->unbounded[k] && l->dispatch[k];
-    if (!l->dispatch_any) return false;
+    if (!l->dispatch_any || !dispatch_after(el->a, fi, l, b, at)) return false;
     if (!el->called_in_loop) find_called_in_loop(el);
     return el->called_in_loop[fi];
 }

@@ -14,8 +14,11 @@
  *   requests - and that loop calls a `dispatch` function (takes completions
  *   in a batch, routes one to its handler by its user data); or
  * - the wait lies on no cycle of a function that calls a `dispatch`
- *   function and that some function of the same translation unit calls in
- *   an unbounded loop (one iteration of the loop, in a helper).
+ *   function after it (on some path from the wait) and that some function
+ *   of the same translation unit calls in an unbounded loop (one iteration
+ *   of the loop, in a helper).  A helper that only peeks before waiting
+ *   (`io_uring_for_each_cqe(...) return cqe;` then `io_uring_wait_cqe`)
+ *   hands the completion back: its caller decides, not a loop.
  *
  * Loops are strongly connected components of the CFG (cycles.h): a loop
  * nested in a counted loop counts as counted.  Each function's loops are
@@ -34,8 +37,8 @@ typedef struct tl_event_loops tl_event_loops;
 tl_event_loops *tl_event_loops_new(const tl_analysis *a);
 void tl_event_loops_free(tl_event_loops *el);
 
-/* Whether the call in block b of function fi is the central wait of an
+/* Whether the call `at` in block b of function fi is the central wait of an
  * event loop (see above). */
-bool tl_event_loop_central(tl_event_loops *el, int fi, int b);
+bool tl_event_loop_central(tl_event_loops *el, int fi, int b, const tl_instr *at);
 
 #endif

@@ -185,6 +185,14 @@ static unsigned op_kind(const if_ctx *c, const tl_call *call, const tl_prepare_f
     return d >= 0 && c->desc[d] == TL_FDO_COMPLETES ? TL_IF_COMPLETE : TL_IF_PEER;
 }
 
+/* A program function's derived prepare facet whose operations' kinds its
+ * summary knows (analyzer/program: the helper prepares a receive, or only
+ * file reads): applied to the object itself, not to a part of it. */
+static bool helper_prepare(const tl_fn_model *m) {
+    return m && m->prepare.present && m->prepare.op != TL_OP_UNKNOWN && m->library &&
+           strcmp(m->library, "program") == 0;
+}
+
 /* Whether argument k of a call may do anything to the object it names:
  * a function nobody describes, a spawn or callback registration (another
  * task gets it), or a program function that prepares or
@@ -203,7 +211,8 @@ static bool opaque_arg(const if_ctx *c, const tl_call *call, const tl_fn_model *
     if (!m->library || strcmp(m->library, "program") != 0) return false;
     if (m->await.present && m->await.arg == k) return false;
     if (m->teardown.present && m->teardown.arg == k) return false;
-    return (m->prepare.present && m->prepare.arg == k) || (m->release.present && m->release.arg == k);
+    return (m->prepare.present && m->prepare.arg == k && !helper_prepare(m)) ||
+           (m->release.present && m->release.arg == k);
 }
 
 static uint64_t get(if_ctx *c, int v) {
@@ -275,7 +284,14 @@ static void apply(if_ctx *c, const tl_instr *in) {
     const tl_call *call = &in->call;
     const tl_fn_model *m = model_of(c, call->id);
     if (c->replay) record(c, call, m);
-    if (m && m->prepare.present) {
+    if (helper_prepare(m)) { /* operations of known kinds, how many unknown */
+        int v = root_of(c, call, m->prepare.arg);
+        if (v >= 0 && c->tracked[v]) {
+            unsigned k = op_kind(c, call, &m->prepare), kinds = KINDS(get(c, v));
+            if (k == TL_IF_PEER && c->peer_prep[v] < 0) c->peer_prep[v] = call->id;
+            put(c, v, PACK(kinds | k, TL_IF_MANY, TL_IF_MANY));
+        }
+    } else if (m && m->prepare.present) {
         int v = part_owner(c, call, m->prepare.arg, true);
         if (v >= 0 && c->tracked[v]) {
             uint64_t x = get(c, v);
@@ -468,6 +484,8 @@ static bool collect(if_ctx *c) {
             c->tracked[v] = true, any |= m->reap.keeps; /* leaves completions to find */
         if (m->teardown.present && (v = root_of(c, &in->call, m->teardown.arg)) >= 0)
             c->tracked[v] = true;
+        if (helper_prepare(m) && (v = root_of(c, &in->call, m->prepare.arg)) >= 0)
+            c->tracked[v] = any = true;
     }
     if (!any) return false;
     tl_fd_origins(c->a, c->fi, c->desc);
@@ -499,7 +517,8 @@ static bool collect(if_ctx *c) {
         const tl_fn_model *m = ff->calls[id].model;
         const tl_instr *in = ff->calls[id].instr;
         if (!m || !in || !ff->calls[id].reached || !m->prepare.present) continue;
-        int v = part_owner(c, &in->call, m->prepare.arg, false);
+        int v = helper_prepare(m) ? root_of(c, &in->call, m->prepare.arg)
+                                  : part_owner(c, &in->call, m->prepare.arg, false);
         int r = m->prepare.arg < in->call.nargs ? tl_own_arg_root(in->call.args[m->prepare.arg]) : -1;
         if (v >= 0) c->prepares[v] = true;
         else if (r >= 0 && r < c->nvars && c->owner[r] == -2) prep_any = true;
@@ -514,26 +533,54 @@ static bool collect(if_ctx *c) {
     return true;
 }
 
+static void ctx_init(if_ctx *c, const tl_analysis *a, int fi) {
+    const tl_func *f = &a->tu->funcs[fi];
+    memset(c, 0, sizeof *c);
+    c->a = a;
+    c->fi = fi;
+    c->f = f;
+    c->nvars = f->nvars;
+    size_t nv = (size_t)f->nvars + 1;
+    c->tracked = tl_xcalloc(nv, sizeof *c->tracked);
+    c->prepares = tl_xcalloc(nv, sizeof *c->prepares);
+    c->desc = tl_xcalloc(nv, sizeof *c->desc);
+    c->owner = tl_xmalloc(nv * sizeof *c->owner);
+    c->peer_prep = tl_xmalloc(nv * sizeof *c->peer_prep);
+    for (size_t v = 0; v < nv; v++) c->owner[v] = c->peer_prep[v] = -1;
+}
+
+static void ctx_free(if_ctx *c) {
+    free(c->tracked), free(c->prepares), free(c->desc), free(c->owner), free(c->peer_prep);
+}
+
+void tl_inflight_prepared_kinds(const tl_analysis *a, int fi, unsigned *kinds) {
+    const tl_func *f = &a->tu->funcs[fi];
+    if (f->nblocks == 0 || !a->funcs) return;
+    if_ctx c;
+    ctx_init(&c, a, fi);
+    if (collect(&c)) {
+        const tl_func_facts *ff = &a->funcs[fi];
+        for (int id = 0; id < ff->ncalls; id++) {
+            const tl_fn_model *m = ff->calls[id].model;
+            const tl_instr *in = ff->calls[id].instr;
+            if (!m || !in || !ff->calls[id].reached || !m->prepare.present) continue;
+            int v = helper_prepare(m) ? root_of(&c, &in->call, m->prepare.arg)
+                                      : part_owner(&c, &in->call, m->prepare.arg, false);
+            if (v >= 0) kinds[v] |= op_kind(&c, &in->call, &m->prepare);
+        }
+    }
+    ctx_free(&c);
+}
+
 void tl_inflight_compute(const tl_analysis *a, int fi, tl_inflight *out) {
     memset(out, 0, sizeof *out);
     out->fi = -1;
     const tl_func *f = &a->tu->funcs[fi];
     if (f->nblocks == 0 || !a->funcs) return;
     if_ctx c;
-    memset(&c, 0, sizeof c);
-    c.a = a;
-    c.fi = fi;
-    c.f = f;
-    c.nvars = f->nvars;
-    size_t nv = (size_t)f->nvars + 1;
-    c.tracked = tl_xcalloc(nv, sizeof *c.tracked);
-    c.prepares = tl_xcalloc(nv, sizeof *c.prepares);
-    c.desc = tl_xcalloc(nv, sizeof *c.desc);
-    c.owner = tl_xmalloc(nv * sizeof *c.owner);
-    c.peer_prep = tl_xmalloc(nv * sizeof *c.peer_prep);
-    for (size_t v = 0; v < nv; v++) c.owner[v] = c.peer_prep[v] = -1;
+    ctx_init(&c, a, fi);
     if (!collect(&c)) {
-        free(c.tracked), free(c.prepares), free(c.desc), free(c.owner), free(c.peer_prep);
+        ctx_free(&c);
         return;
     }
     out->fi = fi;
@@ -578,8 +625,8 @@ void tl_inflight_compute(const tl_analysis *a, int fi, tl_inflight *out) {
     }
     tl_dataflow_free(&r);
     tl_sparse_scratch_free(&c.env);
-    free(c.tracked), free(c.prepares), free(c.desc), free(c.owner), free(c.peer_prep),
-        free(c.start_prep);
+    ctx_free(&c);
+    free(c.start_prep);
 }
 
 void tl_inflight_free(tl_inflight *r) {

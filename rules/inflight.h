@@ -60,6 +60,13 @@ typedef struct {
 void tl_inflight_compute(const tl_analysis *a, int fi, tl_inflight *out);
 void tl_inflight_free(tl_inflight *r);
 
+/* Per variable of function fi (kinds: f->nvars entries, zeroed by the
+ * caller): the TL_IF_* kinds of the operations the function prepares on the
+ * object the variable holds, wherever in the function (the summary's "a
+ * helper prepares a receive on its parameter"); TL_IF_OUTSIDE for
+ * operations of unknown kinds. */
+void tl_inflight_prepared_kinds(const tl_analysis *a, int fi, unsigned *kinds);
+
 /* The state before call `call`, or NULL when nothing is known there. */
 const tl_inflight_at *tl_inflight_before(const tl_inflight *r, int call);
 /* The start call whose failure edge b -> succ[s] implies, or -1. */

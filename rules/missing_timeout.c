@@ -63,11 +63,13 @@ static const char doc[] =
     "cond_;`) is a wrapper: its callers own the loop.\n"
     "\n"
     "An io_uring wait (`io_uring_wait_cqe` and friends) waits for the operations in flight "
-    "on its ring, as far as the function shows them: when one can wait on a peer (a socket "
+    "on its ring, as far as the function and the helpers it hands the ring to show them: "
+    "when one can wait on a peer (a socket "
     "receive, send, accept or connect, a poll, a read from a pipe, a socket or a descriptor "
     "of unknown origin) it is a peer wait, unless a cancel or a linked timeout was prepared "
     "after it; when all of them complete on their own (a no-op, a "
-    "timeout, a cancel, fsync, open, close, a read of a file opened by path) it cannot hang "
+    "timeout, a cancel, fsync, open, close, a read of a file opened by path, I/O on an "
+    "`AF_ALG` socket the kernel answers) it cannot hang "
     "on anyone and is reported only with `--profile strict`; when the function prepares "
     "nothing on the ring it is an I/O wait.  A wait for no more completions than an "
     "`io_uring_submit_and_wait(ring, n)` that succeeded just before it waited for returns at "
@@ -387,7 +389,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
             bool central = false;
             if (cf->model->wait.kind_in_event_loop != TL_WAIT_NONE) {
                 if (!loops) loops = tl_event_loops_new(a);
-                central = tl_event_loop_central(loops, fi, cf->block);
+                central = tl_event_loop_central(loops, fi, cf->block, cf->instr);
             }
             if (central) kind = cf->model->wait.kind_in_event_loop, complete = false;
             if (complete && a->profile != TL_PROFILE_STRICT) continue;

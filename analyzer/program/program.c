@@ -79,6 +79,7 @@ typedef struct {
     const char *how;
     bool awaits, tears_down;
     bool prepares;      /* prepares or starts work on it (TL_PE_PREPARE), maybe through calls */
+    unsigned prep_kinds; /* TL_PE_PREP_* kinds of what it prepares there, maybe through calls */
     bool deadline;       /* reaches the timeout of a wait */
     tl_wait_kind kind;
     tl_forever forever[TL_MAX_FOREVER];
@@ -522,6 +523,7 @@ static void compute_params(tl_program *p) {
             pp->awaits = (sp->effects & TL_PE_AWAIT) != 0;
             pp->tears_down = (sp->effects & TL_PE_TEARDOWN) != 0;
             pp->prepares = (sp->effects & TL_PE_PREPARE) != 0;
+            pp->prep_kinds = sp->effects & (TL_PE_PREP_PEER | TL_PE_PREP_DONE | TL_PE_PREP_UNKNOWN);
         }
         for (int d = 0; d < n->s->ndeadlines; d++) {
             const tl_sum_deadline *dl = &n->s->deadlines[d];
@@ -586,6 +588,7 @@ static void compute_params(tl_program *p) {
             if (src->awaits && !dst->awaits) dst->awaits = changed = true;
             if (src->tears_down && !dst->tears_down) dst->tears_down = changed = true;
             if (src->prepares && !dst->prepares) dst->prepares = changed = true;
+            if (src->prep_kinds & ~dst->prep_kinds) dst->prep_kinds |= src->prep_kinds, changed = true;
             if (src->deadline && !dst->deadline) {
                 dst->deadline = true;
                 dst->kind = src->kind;
@@ -861,11 +864,15 @@ static bool derive_params(const tl_program *p, const pnode *n, tl_fn_model *m) {
             m->teardown.arg = k;
             facet = true;
         }
-        /* work prepared on it inside (operations of unknown kinds) */
+        /* work prepared on it inside: one that may wait on a peer makes a
+           peer operation, only ones that complete a complete one, else
+           operations of unknown kinds (a helper that only submits) */
         if (pp->prepares && !m->prepare.present) {
             m->prepare.present = true;
             m->prepare.arg = k;
-            m->prepare.op = TL_OP_UNKNOWN;
+            m->prepare.op = (pp->prep_kinds & TL_PE_PREP_PEER)   ? TL_OP_PEER
+                            : pp->prep_kinds == TL_PE_PREP_DONE ? TL_OP_COMPLETE
+                                                                : TL_OP_UNKNOWN;
             m->prepare.fd_arg = -1;
             any = true;
         }

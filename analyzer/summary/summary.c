@@ -12,6 +12,7 @@
 #include "../dataflow/fork_branch.h"
 #include "../util/xalloc.h"
 #include "../../rules/cancel_bound.h"
+#include "../../rules/inflight.h"
 
 /* ---- interning (file, library and model names) ---- */
 
@@ -439,6 +440,18 @@ static void extract_function(extractor *x) {
         if (at >= 0 && of >= 0) o->calls[at].child_of = of;
     }
     free(child_of);
+    /* the kinds of the operations prepared on a parameter's object (a
+       helper that queues a receive, or only file reads, on the ring) */
+    unsigned *prep_kinds = tl_xcalloc((size_t)nv + 1, sizeof *prep_kinds);
+    tl_inflight_prepared_kinds(x->a, x->fi, prep_kinds);
+    for (int v = 0; v < nv; v++) {
+        if (!prep_kinds[v] || copy_of[v] < 0) continue;
+        unsigned *eff = &o->params[copy_of[v]].effects;
+        if (prep_kinds[v] & TL_IF_PEER) *eff |= TL_PE_PREP_PEER;
+        if (prep_kinds[v] & TL_IF_COMPLETE) *eff |= TL_PE_PREP_DONE;
+        if (prep_kinds[v] & TL_IF_OUTSIDE) *eff |= TL_PE_PREP_UNKNOWN;
+    }
+    free(prep_kinds);
     free(copy_of);
     free(spawn_in_var);
     free(reassigned);

@@ -88,7 +88,11 @@ enum {
     TL_PE_PASS = 1 << 5,    /* passes it to a program function (see passes) */
     TL_PE_AWAIT = 1 << 6,   /* awaits its work (await facet) */
     TL_PE_TEARDOWN = 1 << 7, /* tears it down (teardown facet) */
-    TL_PE_PREPARE = 1 << 8   /* prepares or starts work on it (part_of, start facets) */
+    TL_PE_PREPARE = 1 << 8,  /* prepares or starts work on it (part_of, start facets) */
+    /* ... the kinds of the operations it prepares there (rules/inflight.h) */
+    TL_PE_PREP_PEER = 1 << 9,    /* one may wait on a peer (a socket receive) */
+    TL_PE_PREP_DONE = 1 << 10,   /* one completes on its own (a read of a file) */
+    TL_PE_PREP_UNKNOWN = 1 << 11 /* one of unknown kind */
 };
 
 typedef struct {
