@@ -286,7 +286,9 @@ static void apply(if_ctx *c, const tl_instr *in) {
     if (c->replay) record(c, call, m);
     if (helper_prepare(m)) { /* operations of known kinds, how many unknown */
         int v = root_of(c, call, m->prepare.arg);
-        if (v >= 0 && c->tracked[v]) {
+        /* a helper that also awaits the object reaps what it prepared */
+        bool reaped = m->await.present && m->await.arg == m->prepare.arg;
+        if (v >= 0 && c->tracked[v] && !reaped) {
             unsigned k = op_kind(c, call, &m->prepare), kinds = KINDS(get(c, v));
             if (k == TL_IF_PEER && c->peer_prep[v] < 0) c->peer_prep[v] = call->id;
             put(c, v, PACK(kinds | k, TL_IF_MANY, TL_IF_MANY));
