@@ -555,7 +555,7 @@ static void ctx_free(if_ctx *c) {
     free(c->tracked), free(c->prepares), free(c->desc), free(c->owner), free(c->peer_prep);
 }
 
-void tl_inflight_prepared_kinds(const tl_analysis *a, int fi, unsigned *kinds) {
+void tl_inflight_prepared_kinds(const tl_analysis *a, int fi, unsigned *kinds, int *fd_param) {
     const tl_func *f = &a->tu->funcs[fi];
     if (f->nblocks == 0 || !a->funcs) return;
     if_ctx c;
@@ -568,7 +568,13 @@ void tl_inflight_prepared_kinds(const tl_analysis *a, int fi, unsigned *kinds) {
             if (!m || !in || !ff->calls[id].reached || !m->prepare.present) continue;
             int v = helper_prepare(m) ? root_of(&c, &in->call, m->prepare.arg)
                                       : part_owner(&c, &in->call, m->prepare.arg, false);
-            if (v >= 0) kinds[v] |= op_kind(&c, &in->call, &m->prepare);
+            if (v < 0) continue;
+            int d = m->prepare.op == TL_OP_FD_IO ? root_of(&c, &in->call, m->prepare.fd_arg) : -1;
+            if (d >= 0 && !c.desc[d] && f->vars[d].kind == TL_VAR_PARAM) { /* the caller's */
+                fd_param[v] = fd_param[v] == -1 || fd_param[v] == d ? d : -2;
+                continue;
+            }
+            kinds[v] |= op_kind(&c, &in->call, &m->prepare);
         }
     }
     ctx_free(&c);

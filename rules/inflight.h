@@ -64,8 +64,11 @@ void tl_inflight_free(tl_inflight *r);
  * caller): the TL_IF_* kinds of the operations the function prepares on the
  * object the variable holds, wherever in the function (the summary's "a
  * helper prepares a receive on its parameter"); TL_IF_OUTSIDE for
- * operations of unknown kinds. */
-void tl_inflight_prepared_kinds(const tl_analysis *a, int fi, unsigned *kinds);
+ * operations of unknown kinds.  Read/write on a parameter descriptor the
+ * function knows nothing about is not counted in kinds: fd_param (f->nvars
+ * entries, set to -1 by the caller) gets that parameter's variable, -2 when
+ * there are several - the caller's descriptor decides. */
+void tl_inflight_prepared_kinds(const tl_analysis *a, int fi, unsigned *kinds, int *fd_param);
 
 /* The state before call `call`, or NULL when nothing is known there. */
 const tl_inflight_at *tl_inflight_before(const tl_inflight *r, int call);

@@ -80,6 +80,7 @@ typedef struct {
     bool awaits, tears_down;
     bool prepares;      /* prepares or starts work on it (TL_PE_PREPARE), maybe through calls */
     unsigned prep_kinds; /* TL_PE_PREP_* kinds of what it prepares there, maybe through calls */
+    int prep_fd;         /* with TL_PE_PREP_FD: the parameter whose descriptor it uses */
     bool deadline;       /* reaches the timeout of a wait */
     tl_wait_kind kind;
     tl_forever forever[TL_MAX_FOREVER];
@@ -523,7 +524,11 @@ static void compute_params(tl_program *p) {
             pp->awaits = (sp->effects & TL_PE_AWAIT) != 0;
             pp->tears_down = (sp->effects & TL_PE_TEARDOWN) != 0;
             pp->prepares = (sp->effects & TL_PE_PREPARE) != 0;
-            pp->prep_kinds = sp->effects & (TL_PE_PREP_PEER | TL_PE_PREP_DONE | TL_PE_PREP_UNKNOWN);
+            pp->prep_kinds =
+                sp->effects & (TL_PE_PREP_PEER | TL_PE_PREP_DONE | TL_PE_PREP_UNKNOWN | TL_PE_PREP_FD);
+            pp->prep_fd = TL_PE_PREP_FD_PARAM(sp->effects);
+            if ((pp->prep_kinds & TL_PE_PREP_FD) && (pp->prep_fd < 0 || pp->prep_fd >= n->s->nparams))
+                pp->prep_kinds = (pp->prep_kinds & ~(unsigned)TL_PE_PREP_FD) | TL_PE_PREP_PEER;
         }
         for (int d = 0; d < n->s->ndeadlines; d++) {
             const tl_sum_deadline *dl = &n->s->deadlines[d];
@@ -588,7 +593,11 @@ static void compute_params(tl_program *p) {
             if (src->awaits && !dst->awaits) dst->awaits = changed = true;
             if (src->tears_down && !dst->tears_down) dst->tears_down = changed = true;
             if (src->prepares && !dst->prepares) dst->prepares = changed = true;
-            if (src->prep_kinds & ~dst->prep_kinds) dst->prep_kinds |= src->prep_kinds, changed = true;
+            /* the callee's descriptor parameter is not the caller's: a peer there */
+            unsigned kinds = src->prep_kinds & TL_PE_PREP_FD
+                                 ? (src->prep_kinds & ~(unsigned)TL_PE_PREP_FD) | TL_PE_PREP_PEER
+                                 : src->prep_kinds;
+            if (kinds & ~dst->prep_kinds) dst->prep_kinds |= kinds, changed = true;
             if (src->deadline && !dst->deadline) {
                 dst->deadline = true;
                 dst->kind = src->kind;
@@ -865,15 +874,20 @@ static bool derive_params(const tl_program *p, const pnode *n, tl_fn_model *m) {
             facet = true;
         }
         /* work prepared on it inside: one that may wait on a peer makes a
-           peer operation, only ones that complete a complete one, else
-           operations of unknown kinds (a helper that only submits) */
+           peer operation, only ones that complete a complete one, reads and
+           writes on a descriptor the caller passes (and ones that complete)
+           an fd_io one on that argument, else operations of unknown kinds (a
+           helper that only submits) */
         if (pp->prepares && !m->prepare.present) {
             m->prepare.present = true;
             m->prepare.arg = k;
-            m->prepare.op = (pp->prep_kinds & TL_PE_PREP_PEER)   ? TL_OP_PEER
-                            : pp->prep_kinds == TL_PE_PREP_DONE ? TL_OP_COMPLETE
-                                                                : TL_OP_UNKNOWN;
-            m->prepare.fd_arg = -1;
+            unsigned fd_done = TL_PE_PREP_FD | TL_PE_PREP_DONE;
+            m->prepare.op = (pp->prep_kinds & TL_PE_PREP_PEER)                ? TL_OP_PEER
+                            : pp->prep_kinds == TL_PE_PREP_DONE              ? TL_OP_COMPLETE
+                            : (pp->prep_kinds & TL_PE_PREP_FD) &&
+                                      !(pp->prep_kinds & ~fd_done)           ? TL_OP_FD_IO
+                                                                             : TL_OP_UNKNOWN;
+            m->prepare.fd_arg = m->prepare.op == TL_OP_FD_IO ? pp->prep_fd : -1;
             any = true;
         }
         if (facet) {

@@ -443,15 +443,23 @@ static void extract_function(extractor *x) {
     /* the kinds of the operations prepared on a parameter's object (a
        helper that queues a receive, or only file reads, on the ring) */
     unsigned *prep_kinds = tl_xcalloc((size_t)nv + 1, sizeof *prep_kinds);
-    tl_inflight_prepared_kinds(x->a, x->fi, prep_kinds);
+    int *fd_param = tl_xmalloc(((size_t)nv + 1) * sizeof *fd_param);
+    for (int v = 0; v < nv; v++) fd_param[v] = -1;
+    tl_inflight_prepared_kinds(x->a, x->fi, prep_kinds, fd_param);
     for (int v = 0; v < nv; v++) {
-        if (!prep_kinds[v] || copy_of[v] < 0) continue;
+        if ((!prep_kinds[v] && fd_param[v] == -1) || copy_of[v] < 0) continue;
         unsigned *eff = &o->params[copy_of[v]].effects;
+        int q = fd_param[v] >= 0 ? copy_of[fd_param[v]] : -1;
+        if (q >= 0 && q < 255) /* I/O on the descriptor the caller passes in q */
+            *eff |= TL_PE_PREP_FD | TL_PE_PREP_FD_BITS(q);
+        else if (fd_param[v] != -1) /* several: any of them may be a socket */
+            *eff |= TL_PE_PREP_PEER;
         if (prep_kinds[v] & TL_IF_PEER) *eff |= TL_PE_PREP_PEER;
         if (prep_kinds[v] & TL_IF_COMPLETE) *eff |= TL_PE_PREP_DONE;
         if (prep_kinds[v] & TL_IF_OUTSIDE) *eff |= TL_PE_PREP_UNKNOWN;
     }
     free(prep_kinds);
+    free(fd_param);
     free(copy_of);
     free(spawn_in_var);
     free(reassigned);

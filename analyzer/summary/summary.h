@@ -92,8 +92,14 @@ enum {
     /* ... the kinds of the operations it prepares there (rules/inflight.h) */
     TL_PE_PREP_PEER = 1 << 9,    /* one may wait on a peer (a socket receive) */
     TL_PE_PREP_DONE = 1 << 10,   /* one completes on its own (a read of a file) */
-    TL_PE_PREP_UNKNOWN = 1 << 11 /* one of unknown kind */
+    TL_PE_PREP_UNKNOWN = 1 << 11, /* one of unknown kind */
+    TL_PE_PREP_FD = 1 << 12       /* reads/writes the descriptor of parameter
+                                     TL_PE_PREP_FD_PARAM(effects): the caller's kind */
 };
+/* The parameter whose descriptor TL_PE_PREP_FD operations use, kept in bits
+ * 16-23 of the effects (so the wire format carries it unchanged). */
+#define TL_PE_PREP_FD_PARAM(e) ((int)(((e) >> 16) & 0xffu) - 1)
+#define TL_PE_PREP_FD_BITS(p) (((unsigned)(p) + 1u) << 16)
 
 typedef struct {
     unsigned effects;
