@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../analyzer/dataflow/cycles.h"
+#include "../analyzer/program/program.h"
 #include "../analyzer/util/xalloc.h"
 
 /* The loops of one function. */
@@ -181,6 +182,17 @@ static void find_called_in_loop(tl_event_loops *el) {
     loops_free(&l);
 }
 
+void tl_event_loop_unbounded_blocks(const tl_analysis *a, int fi, bool *out) {
+    const tl_func *f = &a->tu->funcs[fi];
+    if (f->nblocks == 0 || !a->funcs) return;
+    fn_loops l;
+    memset(&l, 0, sizeof l);
+    l.fi = -1;
+    loops_compute(a, fi, &l);
+    for (int b = 0; b < f->nblocks; b++) out[b] = l.comp[b] >= 0 && l.unbounded[l.comp[b]];
+    loops_free(&l);
+}
+
 tl_event_loops *tl_event_loops_new(const tl_analysis *a) {
     tl_event_loops *el = tl_xcalloc(1, sizeof *el);
     el->a = a;
@@ -203,5 +215,6 @@ bool tl_event_loop_central(tl_event_loops *el, int fi, int b, const tl_instr *at
     if (k >= 0) return l->unbounded[k] && l->dispatch[k];
     if (!l->dispatch_any || !dispatch_after(el->a, fi, l, b, at)) return false;
     if (!el->called_in_loop) find_called_in_loop(el);
-    return el->called_in_loop[fi];
+    if (el->called_in_loop[fi]) return true;
+    return el->a->program && f->usr && tl_program_called_in_loop(el->a->program, f->usr);
 }

@@ -15,8 +15,9 @@
  *   in a batch, routes one to its handler by its user data); or
  * - the wait lies on no cycle of a function that calls a `dispatch`
  *   function after it (on some path from the wait) and that some function
- *   of the same translation unit calls in an unbounded loop (one iteration
- *   of the loop, in a helper).  A helper that only peeks before waiting
+ *   calls in an unbounded loop (one iteration of the loop, in a helper): a
+ *   function of the same translation unit, or of the program (the
+ *   summaries' calls, analyzer/program).  A helper that only peeks before waiting
  *   (`io_uring_for_each_cqe(...) return cqe;` then `io_uring_wait_cqe`)
  *   hands the completion back: its caller decides, not a loop.
  *
@@ -33,6 +34,11 @@
 #include "../analyzer/dataflow/analysis.h"
 
 typedef struct tl_event_loops tl_event_loops;
+
+/* Per block of function fi (out: f->nblocks entries, zeroed by the caller):
+ * whether it lies in an unbounded loop - for the summary's calls, so that a
+ * one-iteration helper in another file is seen (analyzer/program). */
+void tl_event_loop_unbounded_blocks(const tl_analysis *a, int fi, bool *out);
 
 tl_event_loops *tl_event_loops_new(const tl_analysis *a);
 void tl_event_loops_free(tl_event_loops *el);

@@ -992,6 +992,17 @@ bool tl_program_defines(const tl_program *p, const char *usr) {
     return p && usr && map_get(&p->by_usr, usr) >= 0;
 }
 
+bool tl_program_called_in_loop(const tl_program *p, const char *usr) {
+    int n = p && usr ? map_get(&p->by_usr, usr) : -1;
+    if (n < 0) return false;
+    for (int j = p->in_start[n]; j < p->in_start[n + 1]; j++) {
+        const edge *e = &p->edges[p->in_edges[j]];
+        const tl_func_summary *from = p->nodes[e->from].s;
+        if (e->call >= 0 && e->call < from->ncalls && from->calls[e->call].in_unbounded_loop) return true;
+    }
+    return false;
+}
+
 void tl_program_orphan_slots(const tl_program *p, tl_orphan_slot_fn fn, void *ctx) {
     if (!p || !p->whole) return;
     for (int i = 0; i < p->nhslots; i++) {

@@ -60,6 +60,8 @@ typedef struct {
     bool blocks;       /* blocks under its argument values (model) */
     bool blocks_unless_ready; /* blocks even when its descriptor is ready */
     bool spawn_entry;  /* runs as a new task, not as part of this function */
+    bool in_unbounded_loop; /* a program function called in a loop that runs until
+                               stopped (rules/event_loop.h): one iteration of it */
     int child_of;      /* reached only where call child_of (an index in calls, unmodelled)
                           returned 0, else -1: when that call returns a fork's result (a
                           wrapper of fork in another file), this one runs in the child
