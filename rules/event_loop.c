@@ -17,6 +17,7 @@ typedef struct {
     bool *dispatch;  /* per loop: calls a dispatch function */
     bool dispatch_any; /* the function calls one anywhere */
     bool *reaches;   /* per block: a dispatch call there or after it; NULL until needed */
+    int *last;       /* per block: index of its last dispatch call, -1 none (with reaches) */
 } fn_loops;
 
 struct tl_event_loops {
@@ -37,7 +38,7 @@ static bool reads_var(const tl_expr *e, int v, const int *mark, int stamp) {
 }
 
 static void loops_free(fn_loops *l) {
-    free(l->comp), free(l->unbounded), free(l->dispatch), free(l->reaches);
+    free(l->comp), free(l->unbounded), free(l->dispatch), free(l->reaches), free(l->last);
     memset(l, 0, sizeof *l);
     l->fi = -1;
 }
@@ -112,6 +113,7 @@ static void find_reaches(const tl_analysis *a, int fi, fn_loops *l) {
     const tl_func *f = &a->tu->funcs[fi];
     int n = f->nblocks;
     l->reaches = tl_xcalloc((size_t)n + 1, sizeof *l->reaches);
+    l->last = tl_xmalloc(((size_t)n + 1) * sizeof *l->last);
     int *start = tl_xcalloc((size_t)n + 2, sizeof *start), *work = tl_xmalloc(((size_t)n + 1) * sizeof *work);
     int nedges = 0, nwork = 0;
     for (int b = 0; b < n; b++)
@@ -124,9 +126,12 @@ static void find_reaches(const tl_analysis *a, int fi, fn_loops *l) {
             int t = f->blocks[b].succ[s];
             if (t >= 0 && t < n) pred[start[t] + fill[t]++] = b;
         }
-    for (int b = 0; b < n; b++)
-        for (int i = 0; i < f->blocks[b].ninstrs && !l->reaches[b]; i++)
-            if (is_dispatch(a, fi, &f->blocks[b].instrs[i])) l->reaches[b] = true, work[nwork++] = b;
+    for (int b = 0; b < n; b++) {
+        l->last[b] = -1;
+        for (int i = 0; i < f->blocks[b].ninstrs; i++)
+            if (is_dispatch(a, fi, &f->blocks[b].instrs[i])) l->last[b] = i;
+        if (l->last[b] >= 0) l->reaches[b] = true, work[nwork++] = b;
+    }
     while (nwork > 0) {
         int t = work[--nwork];
         for (int j = start[t]; j < start[t + 1]; j++)
@@ -139,12 +144,9 @@ static void find_reaches(const tl_analysis *a, int fi, fn_loops *l) {
  * later in b, or in a block after it. */
 static bool dispatch_after(const tl_analysis *a, int fi, fn_loops *l, int b, const tl_instr *at) {
     const tl_block *blk = &a->tu->funcs[fi].blocks[b];
-    bool seen = false;
-    for (int i = 0; i < blk->ninstrs; i++) {
-        if (seen && is_dispatch(a, fi, &blk->instrs[i])) return true;
-        seen |= &blk->instrs[i] == at;
-    }
     if (!l->reaches) find_reaches(a, fi, l);
+    /* later in b: `at` lies in b's instructions */
+    if (at >= blk->instrs && at < blk->instrs + blk->ninstrs && at - blk->instrs < l->last[b]) return true;
     for (int s = 0; s < blk->nsucc; s++)
         if (blk->succ[s] >= 0 && blk->succ[s] < a->tu->funcs[fi].nblocks && l->reaches[blk->succ[s]]) return true;
     return false;
