@@ -558,6 +558,10 @@ static void ctx_free(if_ctx *c) {
 void tl_inflight_prepared_kinds(const tl_analysis *a, int fi, unsigned *kinds, int *fd_param) {
     const tl_func *f = &a->tu->funcs[fi];
     if (f->nblocks == 0 || !a->funcs) return;
+    bool any = false; /* most functions prepare nothing: no allocation for them */
+    for (int id = 0; id < a->funcs[fi].ncalls && !any; id++)
+        any = a->funcs[fi].calls[id].model && a->funcs[fi].calls[id].model->prepare.present;
+    if (!any) return;
     if_ctx c;
     ctx_init(&c, a, fi);
     if (collect(&c)) {
