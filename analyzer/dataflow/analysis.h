@@ -110,6 +110,9 @@ typedef struct tl_analysis {
        model each entry stands for (NULL when it has no call role) */
     tl_str_map annot_index;
     tl_fn_model **annot_models;
+    /* origins of the descriptors file-local variables hold, by USR
+       (fd_origin.h: TL_FDO_* bits) */
+    tl_str_map fd_globals;
 } tl_analysis;
 
 int tl_analysis_run(const tl_tu *tu, const tl_model_set *models, tl_profile profile,

@@ -21,7 +21,7 @@ const char *const ml_facet_names[] = {
     "teardown", "wait",        "blocking",   "callback",    "cooperative",
     "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", "part_of",
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
-    "release_all", "returns_only", NULL};
+    "release_all", "returns_only", "dispatch", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", NULL};
@@ -304,6 +304,8 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->prepare.arg = -1;
     f->prepare.fd_arg = -1;
     f->descriptor.arg = -1;
+    f->descriptor.kind_if_arg = -1;
+    f->descriptor.from_arg = -1;
     f->wait.timeout_arg = -1;
     f->wait.kind_if_arg = -1;
     f->wait.only_if_nonzero_arg = -1;
@@ -460,13 +462,15 @@ static int parse_counter_init(loader *L, const tl_yaml_node *n, tl_counter_init_
  * which results mean success and whether the object is a generator
  * (generator: true); await how many completions it awaits (count: N or
  * count_arg: M; neither: all) and whether it first starts what was prepared
- * (submits: true).  `success` and `generator` are NULL except for 'start',
+ * (submits: true), and whether it leaves the completions it waited for in
+ * place (keeps: true, with a count).  `success` and `generator` are NULL except for 'start',
  * `reap` except for 'await'. */
 static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, tl_arg_facet *a,
                            tl_success *success, tl_reap_facet *reap, bool *generator) {
     static const char *const plain_keys[] = {"arg", NULL};
     static const char *const start_keys[] = {"arg", "success", "generator", NULL};
-    static const char *const await_keys[] = {"arg", "count", "count_arg", "submits", "observes", NULL};
+    static const char *const await_keys[] = {"arg", "count", "count_arg", "submits", "observes",
+                                             "keeps", NULL};
     static const char *const successes[] = {"always", "zero", "nonnegative", "nonnull", "count",
                                             NULL};
     bool is_start = success != NULL, is_await = reap != NULL;
@@ -513,6 +517,11 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
             reap->has_count = true; /* count: 0 */
             reap->count = 0;
         }
+        if ((x = tl_yaml_get(n, "keeps"))) {
+            if (get_bool(L, x, "keeps", &reap->keeps) != 0) return -1;
+            if (reap->keeps && !reap->has_count && !reap->has_count_arg)
+                return ml_fail(L, x, "'keeps'%s needs 'count' or 'count_arg'", where(w, sizeof(w), L));
+        }
         if (generator && (x = tl_yaml_get(n, "generator")) &&
             get_bool(L, x, "generator", generator) != 0)
             return -1;
@@ -546,19 +555,23 @@ static int parse_prepare(loader *L, const tl_yaml_node *n, tl_prepare_facet *p) 
         return ml_fail(L, n, "'fd_arg'%s is only used with 'op: fd_io'", where(w, sizeof(w), L));
     if ((x = tl_yaml_get(n, "multishot")) && get_bool(L, x, "multishot", &p->multishot) != 0)
         return -1;
-    if (p->multishot && p->op != TL_OP_PEER)
-        return ml_fail(L, x, "'multishot'%s is only used with 'op: peer' (a request that goes on "
-                             "posting completions)", where(w, sizeof(w), L));
+    if (p->multishot && p->op != TL_OP_PEER && p->op != TL_OP_FD_IO)
+        return ml_fail(L, x, "'multishot'%s is only used with 'op: peer' or 'op: fd_io' (a request "
+                             "that goes on posting completions)", where(w, sizeof(w), L));
     p->present = true;
     return 0;
 }
 
-/* descriptor: {kind: file/peer, arg: N} - makes a descriptor: the result,
- * or with arg the array it fills (pipe(fds)). */
+/* descriptor: {kind: file/peer/kernel, arg: N, kind_if: {arg: N, values:
+ * [V, ...], kind: K}, from_arg: N} - makes a descriptor: the result, or
+ * with arg the array it fills (pipe(fds)); kind_if: another kind when an
+ * argument has one of the values (socket's family); from_arg: the kind of
+ * the descriptor in that argument when it is known (accept's listener). */
 static int parse_descriptor(loader *L, const tl_yaml_node *n, tl_descriptor_facet *d) {
-    static const char *const keys[] = {"kind", "arg", NULL};
-    static const char *const kinds[] = {"file", "peer", NULL};
-    int r = facet_off(L, n, "descriptor", "a mapping {kind: file/peer, arg: N}");
+    static const char *const keys[] = {"kind", "arg", "kind_if", "from_arg", NULL};
+    static const char *const if_keys[] = {"arg", "values", "kind", NULL};
+    static const char *const kinds[] = {"file", "peer", "kernel", NULL};
+    int r = facet_off(L, n, "descriptor", "a mapping {kind: file/peer/kernel, arg: N}");
     if (r != 0) return r;
     if (ml_check_keys(L, n, keys) != 0) return -1;
     const tl_yaml_node *kind = tl_yaml_get(n, "kind"), *x;
@@ -568,6 +581,30 @@ static int parse_descriptor(loader *L, const tl_yaml_node *n, tl_descriptor_face
     if (ml_get_choice(L, kind, "kind", kinds, &v) != 0) return -1;
     d->kind = (tl_desc_kind)v;
     if ((x = tl_yaml_get(n, "arg")) && get_arg(L, x, "arg", false, &d->arg) != 0) return -1;
+    if ((x = tl_yaml_get(n, "from_arg")) && get_arg(L, x, "from_arg", false, &d->from_arg) != 0)
+        return -1;
+    if ((x = tl_yaml_get(n, "kind_if"))) {
+        if (ml_need_type(L, x, TL_YAML_MAP, "kind_if") != 0 || ml_check_keys(L, x, if_keys) != 0)
+            return -1;
+        const tl_yaml_node *a = tl_yaml_get(x, "arg"), *vs = tl_yaml_get(x, "values"),
+                           *k = tl_yaml_get(x, "kind");
+        if (!a || !vs || !k)
+            return ml_fail(L, x, "'kind_if'%s needs 'arg', 'values' and 'kind'", where(w, sizeof(w), L));
+        if (get_arg(L, a, "arg", false, &d->kind_if_arg) != 0) return -1;
+        if (vs->type == TL_YAML_SEQ) {
+            if (vs->n < 1 || vs->n > TL_MAX_VALUES)
+                return ml_fail(L, vs, "'values'%s must list 1 to %d integers", where(w, sizeof(w), L),
+                               TL_MAX_VALUES);
+            for (size_t i = 0; i < vs->n; i++)
+                if (get_int(L, vs->items[i], "values", &d->kind_if_values[i]) != 0) return -1;
+            d->nkind_if_values = (int)vs->n;
+        } else {
+            if (get_int(L, vs, "values", &d->kind_if_values[0]) != 0) return -1;
+            d->nkind_if_values = 1;
+        }
+        if (ml_get_choice(L, k, "kind", kinds, &v) != 0) return -1;
+        d->kind_if_kind = (tl_desc_kind)v;
+    }
     d->present = true;
     return 0;
 }
@@ -629,7 +666,8 @@ static int parse_wait_kind(loader *L, const tl_yaml_node *n, const char *what, t
 static int parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
     static const char *const keys[] = {"timeout_arg", "forever", "kind", "kind_if",
                                        "only_if_nonzero", "object_arg", "kind_if_zero_init",
-                                       "kind_if_unlooped", "unless_numeric_address", NULL};
+                                       "kind_if_unlooped", "unless_numeric_address",
+                                       "kind_in_event_loop", NULL};
     static const char *const if_keys[] = {"arg", "value", "kind", NULL};
     int r = facet_off(L, n, "wait", "a mapping {timeout_arg: N, forever: [...], kind: ...}");
     if (r != 0) return r;
@@ -683,6 +721,9 @@ static int parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
         return -1;
     if ((x = tl_yaml_get(n, "unless_numeric_address")) &&
         get_arg(L, x, "unless_numeric_address", false, &w->unless_numeric_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "kind_in_event_loop")) &&
+        parse_wait_kind(L, x, "kind_in_event_loop", &w->kind_in_event_loop) != 0)
         return -1;
     w->present = true;
     return 0;
@@ -923,7 +964,7 @@ static int parse_release_all(loader *L, const tl_yaml_node *n, tl_release_all_fa
 /* One "name: {facets}" entry of "functions:". */
 int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
                           pending_fn *out) {
-    char c[512];
+    char c[512]; /* every facet name, and a "did you mean" */
     ml_fn_defaults(&out->fn);
     out->facets = 0;
     if (!(out->fn.name = ml_strdup(name))) return ml_fail(L, body, "out of memory");
@@ -1029,6 +1070,10 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
             L->facet = NULL;
             r = parse_returns_only(L, v, f);
             out->facets |= F_RETURNS_ONLY;
+        } else if (strcmp(key, "dispatch") == 0) {
+            L->facet = NULL;
+            r = get_bool(L, v, key, &f->dispatch);
+            out->facets |= F_DISPATCH;
         } else {
             return lfail_key(L, body, i, "unknown facet '%s' in function '%s' (valid facets: %s)",
                          key, name, choices(c, sizeof(c), ml_facet_names, key));

@@ -102,6 +102,7 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
         memcpy(dst->returns_only, src->returns_only, sizeof dst->returns_only);
         dst->nreturns_only = src->nreturns_only;
     }
+    if (m & F_DISPATCH) dst->dispatch = src->dispatch;
     if (m & F_COUNTER_INIT) dst->counter_init = src->counter_init;
     if (m & F_FD_STATE) dst->fd_state = src->fd_state;
     if (m & F_READINESS_WAIT) dst->readiness_wait = src->readiness_wait;

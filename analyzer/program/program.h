@@ -104,6 +104,9 @@ bool tl_program_awaits_global(const tl_program *p, const char *usr, const char *
 /* Whether the program defines the function (it has a summary): with no
  * derived model, it does nothing modelled with its parameters. */
 bool tl_program_defines(const tl_program *p, const char *usr);
+/* Whether some function of the program calls function usr in a loop that
+ * runs until stopped (tl_sum_call.in_unbounded_loop, rules/event_loop.h). */
+bool tl_program_called_in_loop(const tl_program *p, const char *usr);
 /* Where a deadline parameter of a function (or slot) ends in a wait. */
 int tl_program_deadline_chain(const tl_program *p, const char *usr, bool is_slot, tl_chain_step *out, int max);
 

@@ -12,6 +12,8 @@
 #include "../dataflow/fork_branch.h"
 #include "../util/xalloc.h"
 #include "../../rules/cancel_bound.h"
+#include "../../rules/event_loop.h"
+#include "../../rules/inflight.h"
 
 /* ---- interning (file, library and model names) ---- */
 
@@ -129,6 +131,7 @@ typedef struct {
     interner *in;
     int *call_index; /* call id -> index in out->calls, -1 when not kept */
     bool *cancel_bounded; /* call id -> cancel-bounded coroutine spawn, or NULL */
+    bool *unbounded;      /* block -> lies in an unbounded loop (rules/event_loop.h) */
     int caps_calls, caps_regs, caps_passes, caps_deadlines, caps_slots;
 } extractor;
 
@@ -196,6 +199,8 @@ static void extract_call(extractor *x, const tl_call_facts *cf) {
     sc->blocks = tl_call_blocks_in(cf, false);
     sc->blocks_unless_ready = tl_call_blocks_in(cf, true);
     sc->spawn_entry = c->is_spawn_entry;
+    sc->in_unbounded_loop = !sc->modelled && cf->block >= 0 && cf->block < x->f->nblocks &&
+                            x->unbounded[cf->block];
     sc->child_of = -1;
     sc->nargs = c->nargs;
     sc->args = tl_xcalloc((size_t)c->nargs + 1, sizeof *sc->args);
@@ -324,6 +329,8 @@ static void extract_function(extractor *x) {
     x->call_index = tl_xmalloc(((size_t)ff->ncalls + 1) * sizeof *x->call_index);
     for (int i = 0; i < ff->ncalls; i++) x->call_index[i] = -1;
     x->cancel_bounded = tl_cancel_bounded_spawns(x->a, x->fi);
+    x->unbounded = tl_xcalloc((size_t)f->nblocks + 1, sizeof *x->unbounded);
+    tl_event_loop_unbounded_blocks(x->a, x->fi, x->unbounded);
 
     /* locals that copy a parameter (flow-insensitive), per parameter, and
        parameters that are reassigned (their deadline is not the caller's) */
@@ -464,6 +471,26 @@ static void extract_function(extractor *x) {
         if (at >= 0 && of >= 0) o->calls[at].child_of = of;
     }
     free(child_of);
+    /* the kinds of the operations prepared on a parameter's object (a
+       helper that queues a receive, or only file reads, on the ring) */
+    unsigned *prep_kinds = tl_xcalloc((size_t)nv + 1, sizeof *prep_kinds);
+    int *fd_param = tl_xmalloc(((size_t)nv + 1) * sizeof *fd_param);
+    for (int v = 0; v < nv; v++) fd_param[v] = -1;
+    tl_inflight_prepared_kinds(x->a, x->fi, prep_kinds, fd_param);
+    for (int v = 0; v < nv; v++) {
+        if ((!prep_kinds[v] && fd_param[v] == -1) || copy_of[v] < 0) continue;
+        unsigned *eff = &o->params[copy_of[v]].effects;
+        int q = fd_param[v] >= 0 ? copy_of[fd_param[v]] : -1;
+        if (q >= 0 && q < 255) /* I/O on the descriptor the caller passes in q */
+            *eff |= TL_PE_PREP_FD | TL_PE_PREP_FD_BITS(q);
+        else if (fd_param[v] != -1) /* several: any of them may be a socket */
+            *eff |= TL_PE_PREP_PEER;
+        if (prep_kinds[v] & TL_IF_PEER) *eff |= TL_PE_PREP_PEER;
+        if (prep_kinds[v] & TL_IF_COMPLETE) *eff |= TL_PE_PREP_DONE;
+        if (prep_kinds[v] & TL_IF_OUTSIDE) *eff |= TL_PE_PREP_UNKNOWN;
+    }
+    free(prep_kinds);
+    free(fd_param);
     free(copy_of);
     free(spawn_in_var);
     free(reassigned);
@@ -471,6 +498,8 @@ static void extract_function(extractor *x) {
     x->call_index = NULL;
     free(x->cancel_bounded);
     x->cancel_bounded = NULL;
+    free(x->unbounded);
+    x->unbounded = NULL;
 }
 
 void tl_tu_summary_extract(const tl_analysis *a, tl_tu_summary *out) {

@@ -60,6 +60,8 @@ typedef struct {
     bool blocks;       /* blocks under its argument values (model) */
     bool blocks_unless_ready; /* blocks even when its descriptor is ready */
     bool spawn_entry;  /* runs as a new task, not as part of this function */
+    bool in_unbounded_loop; /* a program function called in a loop that runs until
+                               stopped (rules/event_loop.h): one iteration of it */
     int child_of;      /* reached only where call child_of (an index in calls, unmodelled)
                           returned 0, else -1: when that call returns a fork's result (a
                           wrapper of fork in another file), this one runs in the child
@@ -89,10 +91,20 @@ enum {
     TL_PE_AWAIT = 1 << 6,   /* awaits its work (await facet) */
     TL_PE_TEARDOWN = 1 << 7, /* tears it down (teardown facet) */
     TL_PE_PREPARE = 1 << 8,  /* prepares or starts work on it (part_of, start facets) */
-    TL_PE_AWAIT_REACH = 1 << 9 /* awaits work on an object it reaches through it
-                                  (`io_uring_wait_cqe(td->ring, ...)`: a reaper thread's
-                                  argument) */
+    /* ... the kinds of the operations it prepares there (rules/inflight.h) */
+    TL_PE_PREP_PEER = 1 << 9,    /* one may wait on a peer (a socket receive) */
+    TL_PE_PREP_DONE = 1 << 10,   /* one completes on its own (a read of a file) */
+    TL_PE_PREP_UNKNOWN = 1 << 11, /* one of unknown kind */
+    TL_PE_PREP_FD = 1 << 12,      /* reads/writes the descriptor of parameter
+                                     TL_PE_PREP_FD_PARAM(effects): the caller's kind */
+    TL_PE_AWAIT_REACH = 1 << 13   /* awaits work on an object it reaches through it
+                                     (`io_uring_wait_cqe(td->ring, ...)`: a reaper thread's
+                                     argument) */
 };
+/* The parameter whose descriptor TL_PE_PREP_FD operations use, kept in bits
+ * 16-23 of the effects (so the wire format carries it unchanged). */
+#define TL_PE_PREP_FD_PARAM(e) ((int)(((e) >> 16) & 0xffu) - 1)
+#define TL_PE_PREP_FD_BITS(p) (((unsigned)(p) + 1u) << 16)
 
 typedef struct {
     unsigned effects;
