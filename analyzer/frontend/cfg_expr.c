@@ -479,7 +479,7 @@ static tl_expr *lower_call(builder *b, CXCursor c) {
     in->call.callee_usr = name ? cfgb_cursor_usr(callee) : NULL;
     in->call.callee_system = name && clang_Location_isInSystemHeader(clang_getCursorLocation(callee));
     in->call.fn = fn_expr;
-    in->call.callee_func = name ? cfgb_find_func_index(b, name) : -1;
+    in->call.callee_func = name ? cfgb_find_func_index(b, name, callee) : -1;
     in->call.args = args;
     in->call.nargs = nargs;
     in->call.text = call_text(b, c, literal_arg);
@@ -612,7 +612,7 @@ static tl_expr *lower_decl_ref(builder *b, CXCursor c) {
         return tl_expr_const(clang_getEnumConstantDeclValue(d));
     case CXCursor_FunctionDecl: {
         char *name = cfgb_cursor_spelling(d);
-        tl_expr *e = tl_expr_func(name, cfgb_find_func_index(b, name));
+        tl_expr *e = tl_expr_func(name, cfgb_find_func_index(b, name, d));
         e->usr = cfgb_cursor_usr(d);
         free(name);
         return e;

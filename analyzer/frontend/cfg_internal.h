@@ -88,6 +88,10 @@ typedef struct {
     int nscheduled, capscheduled;
     int next_index;           /* index the next scheduled function gets */
     tl_annot_collector annots; /* annotated declarations -> tu->annots */
+    /* parsed against a shared precompiled prefix (pch_prefix.h): the walk
+       does not see the prefix's declarations, so a static function of a
+       project header is found from the reference to it */
+    bool lazy_headers;
 } builder;
 
 /* Expressions are lowered recursively, a level per operator, and a
@@ -115,7 +119,7 @@ int cfgb_new_block(builder *b);
 void cfgb_goto_block(builder *b, int to);
 void cfgb_set_block(builder *b, int blk);
 void cfgb_start_dead_block(builder *b);
-int cfgb_find_func_index(builder *b, const char *name);
+int cfgb_find_func_index(builder *b, const char *name, CXCursor ref);
 void cfgb_set_temp_src(builder *b, int var, int call_id);
 int cfgb_temp_src(builder *b, int var);
 void cfgb_note_call_position(builder *b, int id, int block, int index);
