@@ -559,6 +559,38 @@ static void resolve_settings(const tl_options *opts, const tl_model_set *base,
     }
 }
 
+/* The arguments libclang parses the job's main file with (see driver.h). */
+const char **tl_driver_clang_args(const tl_tu_job *job, int *nout, char **wd) {
+    const char *dir = job->directory && *job->directory ? job->directory : NULL;
+    int nargs = job->nargs > 0 ? job->nargs : 0;
+    const char **args = tl_xmalloc((size_t)(nargs + 7) * sizeof *args);
+    int na = 0;
+    bool own_resource_dir = false;
+    for (int i = 0; i < nargs; i++)
+        if (job->args[i]) {
+            args[na++] = job->args[i];
+            if (!strncmp(job->args[i], "-resource-dir", 13)) own_resource_dir = true;
+        }
+#ifdef TASKLINT_CLANG_RESOURCE_DIR
+    /* clang's own headers (stddef.h...), absolute: libclang 19 would first try
+       "lib/clang/19" relative to the current directory (present in /), and
+       then resolve it against -working-directory. */
+    if (!own_resource_dir) args[na++] = "-resource-dir=" TASKLINT_CLANG_RESOURCE_DIR;
+#endif
+    (void)own_resource_dir;
+    /* last, so that they win over the project's own flags: warnings are never
+       reported, so clang computes none (nor complains about gcc's warning
+       options); clang prints no colour codes of its own; and errors are
+       known far enough to leave out only the functions they touch */
+    args[na++] = "-w";
+    args[na++] = "-fno-color-diagnostics";
+    args[na++] = "-ferror-limit=" TL_CLANG_ERROR_LIMIT;
+    *wd = dir ? tl_xasprintf("-working-directory=%s", dir) : NULL;
+    if (*wd) args[na++] = *wd;
+    *nout = na;
+    return args;
+}
+
 int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *base,
                     const tl_tu_job *job, tl_tu_unit **unit, tl_tu_result *out) {
     *unit = NULL;
@@ -608,31 +640,9 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
     resolve_settings(opts, base, models, cfg, path, u);
 
     /* parse */
-    int nargs = job->nargs > 0 ? job->nargs : 0;
-    const char **args = tl_xmalloc((size_t)(nargs + 7) * sizeof *args);
+    char *wd = NULL;
     int na = 0;
-    bool own_resource_dir = false;
-    for (int i = 0; i < nargs; i++)
-        if (job->args[i]) {
-            args[na++] = job->args[i];
-            if (!strncmp(job->args[i], "-resource-dir", 13)) own_resource_dir = true;
-        }
-#ifdef TASKLINT_CLANG_RESOURCE_DIR
-    /* clang's own headers (stddef.h...), absolute: libclang 19 would first try
-       "lib/clang/19" relative to the current directory (present in /), and
-       then resolve it against -working-directory. */
-    if (!own_resource_dir) args[na++] = "-resource-dir=" TASKLINT_CLANG_RESOURCE_DIR;
-#endif
-    (void)own_resource_dir;
-    /* last, so that they win over the project's own flags: warnings are never
-       reported, so clang computes none (nor complains about gcc's warning
-       options); clang prints no colour codes of its own; and errors are
-       known far enough to leave out only the functions they touch */
-    args[na++] = "-w";
-    args[na++] = "-fno-color-diagnostics";
-    args[na++] = "-ferror-limit=" TL_CLANG_ERROR_LIMIT;
-    char *wd = dir ? tl_xasprintf("-working-directory=%s", dir) : NULL;
-    if (wd) args[na++] = wd;
+    const char **args = tl_driver_clang_args(job, &na, &wd);
 
     const tl_pch *pch = NULL;
     CXTranslationUnit tu = parse_shared(job, path, dir, args, na, &pch);

@@ -112,4 +112,10 @@ int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *bas
                   const tl_tu_job *job, tl_tu_result *out);
 void tl_tu_result_free(tl_tu_result *r);
 
+/* The arguments libclang parses job's main file with (without the file):
+ * the job's, clang's resource directory, then -w, no colours, the error
+ * limit and -working-directory (*wd, malloc'd, or NULL).  The array
+ * (malloc'd) has room for two more.  Free the array and *wd. */
+const char **tl_driver_clang_args(const tl_tu_job *job, int *na, char **wd);
+
 #endif

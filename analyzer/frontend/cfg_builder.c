@@ -161,6 +161,45 @@ static tl_loc loc_of_location(builder *b, CXSourceLocation sl) {
     return loc;
 }
 
+static unsigned file_slot(const builder *b, CXFile f) {
+    uintptr_t h = (uintptr_t)f;
+    h ^= h >> 17;
+    h *= 0x9E3779B97F4A7C15ull;
+    return (unsigned)(h >> 7) & (b->files_cap - 1);
+}
+
+const char *cfgb_file_contents(builder *b, CXFile f, size_t *size) {
+    if (!f) return NULL;
+    if (b->files_cap) {
+        for (unsigned h = file_slot(b, f); b->files[h].file; h = (h + 1) & (b->files_cap - 1))
+            if (b->files[h].file == f) {
+                *size = b->files[h].size;
+                return b->files[h].text;
+            }
+    }
+    if ((b->files_n + 1) * 2 > b->files_cap) {
+        struct file_text *old = b->files;
+        unsigned oldcap = b->files_cap;
+        b->files_cap = oldcap ? oldcap * 2 : 32;
+        b->files = tl_xcalloc(b->files_cap, sizeof *b->files);
+        for (unsigned i = 0; i < oldcap; i++) {
+            if (!old[i].file) continue;
+            unsigned h = file_slot(b, old[i].file);
+            while (b->files[h].file) h = (h + 1) & (b->files_cap - 1);
+            b->files[h] = old[i];
+        }
+        free(old);
+    }
+    size_t n = 0;
+    const char *text = clang_getFileContents(b->ctu, f, &n);
+    unsigned h = file_slot(b, f);
+    while (b->files[h].file) h = (h + 1) & (b->files_cap - 1);
+    b->files[h] = (struct file_text){f, text, text ? n : 0};
+    b->files_n++;
+    *size = text ? n : 0;
+    return text;
+}
+
 tl_loc cfgb_loc_of(builder *b, CXCursor c) {
     return loc_of_location(b, clang_getCursorLocation(c));
 }
@@ -561,5 +600,6 @@ static int lower(CXTranslationUnit ctu, const tl_model_set *models, bool shared,
     free(b.temp_src_call);
     free(b.call_block);
     free(b.call_index);
+    free(b.files);
     return 0;
 }

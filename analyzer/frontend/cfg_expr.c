@@ -61,7 +61,7 @@ static bool spelled_in_macro_argument(builder *b, CXCursor c) {
     clang_getExpansionLocation(sl, &ef, NULL, NULL, &eoff);
     if (!sf || !ef || soff == eoff || !clang_File_isEqual(sf, ef)) return false;
     size_t size = 0;
-    const char *buf = clang_getFileContents(b->ctu, ef, &size);
+    const char *buf = cfgb_file_contents(b, ef, &size);
     if (!buf || eoff >= size) return false;
     return soff > eoff && soff < invocation_end(buf, size, eoff);
 }
@@ -76,7 +76,7 @@ static bool spelled_in_macro_argument(builder *b, CXCursor c) {
 
 static void at_spelled_callee(builder *b, CXFile ef, unsigned eoff, const char *callee, tl_loc *loc) {
     size_t size = 0;
-    const char *buf = clang_getFileContents(b->ctu, ef, &size);
+    const char *buf = cfgb_file_contents(b, ef, &size);
     if (!buf || eoff >= size) return;
     if (size - eoff > SPELLED_CALLEE_SCAN) size = eoff + SPELLED_CALLEE_SCAN;
     unsigned end = invocation_end(buf, size, eoff);
@@ -109,7 +109,7 @@ static char *call_text(builder *b, CXCursor c, bool spelling) {
     }
     if (!f1) return NULL;
     size_t size = 0;
-    const char *buf = clang_getFileContents(b->ctu, f1, &size);
+    const char *buf = cfgb_file_contents(b, f1, &size);
     if (!buf || s >= size) return NULL;
     if (!f2 || !clang_File_isEqual(f1, f2) || e <= s || e > size) e = s;
     if (e == s) e = invocation_end(buf, size, s); /* a macro invocation */
@@ -142,7 +142,7 @@ static bool literal_value(builder *b, CXCursor c, int64_t *out) {
     clang_getSpellingLocation(clang_getCursorLocation(c), &f, NULL, NULL, &off);
     if (!f) return false;
     size_t size = 0;
-    const char *buf = clang_getFileContents(b->ctu, f, &size);
+    const char *buf = cfgb_file_contents(b, f, &size);
     if (!buf || off >= size) return false;
     char tok[72];
     size_t n = 0;

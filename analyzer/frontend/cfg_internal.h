@@ -92,7 +92,18 @@ typedef struct {
        does not see the prefix's declarations, so a static function of a
        project header is found from the reference to it */
     bool lazy_headers;
+    /* clang_getFileContents per file, looked up once: libclang finds a
+       file's buffer by a linear scan of the TU's source entries (and of a
+       PCH's, loading them), which per literal or call would be quadratic */
+    struct file_text *files;
+    unsigned files_cap, files_n;
 } builder;
+
+struct file_text {
+    CXFile file;
+    const char *text;
+    size_t size;
+};
 
 /* Expressions are lowered recursively, a level per operator, and a
  * machine-made `1 + 1 + ... + 1` of tens of thousands of terms would exhaust
@@ -114,6 +125,7 @@ bool cfgb_type_is_pointer(CXType t);
 bool cfgb_type_is_void(CXType t);
 int cfgb_vm_get(const var_map *m, CXCursor c);
 tl_loc cfgb_loc_of(builder *b, CXCursor c);
+const char *cfgb_file_contents(builder *b, CXFile f, size_t *size);
 tl_block *cfgb_cur_block(builder *b);
 int cfgb_new_block(builder *b);
 void cfgb_goto_block(builder *b, int to);

@@ -124,13 +124,26 @@ int tl_pch_scan_file(const char *path, tl_pch_includes *out) {
     }
     close(fd);
     tl_pch_scan(buf, n, out);
-    /* an include cut by the read's end is not one */
-    if (n == SCAN_BYTES && out->n > 0) {
+    free(buf);
+    /* an include cut by the read's end is not one; and a relative main
+       file's quoted include found next to it has a relative name that the
+       prefix file cannot give it: the prefix ends before it */
+    int keep = out->n;
+    if (n == SCAN_BYTES && keep > 0) keep--;
+    const char *slash = strrchr(path, '/');
+    for (int i = 0; path[0] != '/' && i < keep; i++) {
+        if (out->angled[i] || out->names[i][0] == '/') continue;
+        char *near = slash ? tl_xasprintf("%.*s/%s", (int)(slash - path), path, out->names[i])
+                           : tl_xstrdup(out->names[i]);
+        bool there = access(near, F_OK) == 0;
+        free(near);
+        if (there) keep = i;
+    }
+    while (out->n > keep) {
         out->n--;
         free(out->names[out->n]);
         out->names[out->n] = NULL;
     }
-    free(buf);
     return 0;
 }
 
@@ -139,26 +152,33 @@ void tl_pch_includes_free(tl_pch_includes *inc) {
     memset(inc, 0, sizeof *inc);
 }
 
-char *tl_pch_prefix_text(const char *main_path, const tl_pch_includes *inc, int n) {
+/* The prefix file's line for include i. */
+static char *prefix_line(const char *main_path, const tl_pch_includes *inc, int i) {
     const char *slash = strrchr(main_path, '/');
     size_t dirlen = slash ? (size_t)(slash - main_path) : 0;
+    char *line;
+    char *near = slash && !inc->angled[i] && inc->names[i][0] != '/'
+                     ? tl_xasprintf("%.*s/%s", (int)dirlen, main_path, inc->names[i])
+                     : NULL;
+    /* a quoted name found next to the main file: that file, under the name
+       clang gives it from there (a relative main file's prefix ends before
+       such an include: tl_pch_scan_file) */
+    if (near && main_path[0] == '/' && !strchr(near, '"') && access(near, F_OK) == 0)
+        line = tl_xasprintf("#include \"%s\"\n", near);
+    else if (inc->angled[i])
+        line = tl_xasprintf("#include <%s>\n", inc->names[i]);
+    else
+        line = tl_xasprintf("#include \"%s\"\n", inc->names[i]);
+    free(near);
+    return line;
+}
+
+char *tl_pch_prefix_text(const char *main_path, const tl_pch_includes *inc, int n) {
     size_t cap = 256, len = 0;
     char *s = tl_xmalloc(cap);
     s[0] = 0;
     for (int i = 0; i < n && i < inc->n; i++) {
-        char *line;
-        char *near = slash && !inc->angled[i] && inc->names[i][0] != '/'
-                         ? tl_xasprintf("%.*s/%s", (int)dirlen, main_path, inc->names[i])
-                         : NULL;
-        /* a quoted name found next to the main file: that file, under the
-           name clang gives it from there */
-        if (near && !strchr(near, '"') && access(near, F_OK) == 0)
-            line = tl_xasprintf("#include \"%s\"\n", near);
-        else if (inc->angled[i])
-            line = tl_xasprintf("#include <%s>\n", inc->names[i]);
-        else
-            line = tl_xasprintf("#include \"%s\"\n", inc->names[i]);
-        free(near);
+        char *line = prefix_line(main_path, inc, i);
         size_t l = strlen(line);
         if (len + l + 1 > cap) {
             while (len + l + 1 > cap) cap *= 2;
@@ -184,22 +204,43 @@ bool tl_pch_args_allow(const char *const *args, int na) {
     return true;
 }
 
-void tl_pch_key(const char *const *args, int na, const char *prefix_text, char out[65]) {
-    tl_store_sha256 h;
-    tl_store_sha256_init(&h);
+static void key_start(tl_store_sha256 *h, const char *const *args, int na) {
+    tl_store_sha256_init(h);
     static const char tag[] = "tasklint shared prefix 1\n" TASKLINT_VERSION "\n";
-    tl_store_sha256_update(&h, tag, sizeof tag - 1);
+    tl_store_sha256_update(h, tag, sizeof tag - 1);
     CXString v = clang_getClangVersion();
     const char *vs = clang_getCString(v);
-    if (vs) tl_store_sha256_update(&h, vs, strlen(vs) + 1);
+    if (vs) tl_store_sha256_update(h, vs, strlen(vs) + 1);
     clang_disposeString(v);
     for (int i = 0; i < na; i++)
-        if (args[i]) tl_store_sha256_update(&h, args[i], strlen(args[i]) + 1);
-    tl_store_sha256_update(&h, "\n--\n", 4);
-    tl_store_sha256_update(&h, prefix_text, strlen(prefix_text));
+        if (args[i]) tl_store_sha256_update(h, args[i], strlen(args[i]) + 1);
+    tl_store_sha256_update(h, "\n--\n", 4);
+}
+
+static void key_end(const tl_store_sha256 *h, char out[65]) {
+    tl_store_sha256 c = *h;
     unsigned char d[32];
-    tl_store_sha256_final(&h, d);
+    tl_store_sha256_final(&c, d);
     tl_store_hex(d, 32, out);
+}
+
+void tl_pch_key(const char *const *args, int na, const char *prefix_text, char out[65]) {
+    tl_store_sha256 h;
+    key_start(&h, args, na);
+    tl_store_sha256_update(&h, prefix_text, strlen(prefix_text));
+    key_end(&h, out);
+}
+
+void tl_pch_keys(const char *const *args, int na, const char *main_path, const tl_pch_includes *inc,
+                 char (*keys)[65]) {
+    tl_store_sha256 h;
+    key_start(&h, args, na);
+    for (int i = 0; i < inc->n; i++) {
+        char *line = prefix_line(main_path, inc, i);
+        tl_store_sha256_update(&h, line, strlen(line));
+        free(line);
+        key_end(&h, keys[i]);
+    }
 }
 
 /* ---- the cache ---- */
@@ -677,7 +718,7 @@ out:
 
 const tl_pch *tl_pch_get(tl_pch_cache *c, const char *main_path, const char *dir,
                          const char *const *args, int na, int want) {
-    if (want <= 0 || !main_path || main_path[0] != '/' || !tl_pch_args_allow(args, na)) return NULL;
+    if (want <= 0 || !main_path || !tl_pch_args_allow(args, na)) return NULL;
     tl_pch_includes inc;
     if (tl_pch_scan_file(main_path, &inc) != 0) return NULL;
     int n = want < inc.n ? want : inc.n;

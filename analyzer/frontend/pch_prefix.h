@@ -48,7 +48,9 @@ typedef struct {
 
 /* The leading #include lines of a main file's text; 0 (n may be 0). */
 void tl_pch_scan(const char *text, size_t len, tl_pch_includes *out);
-/* The same, reading the start of the file at path; -1 when unreadable. */
+/* The same, reading the start of the file at path; -1 when unreadable.
+ * When path is relative, the prefix ends before the first quoted include
+ * found next to the file (the prefix file could not name it the same). */
 int tl_pch_scan_file(const char *path, tl_pch_includes *out);
 void tl_pch_includes_free(tl_pch_includes *inc);
 /* The prefix file's text for the first n includes (malloc'd). */
@@ -59,6 +61,10 @@ char *tl_pch_prefix_text(const char *main_path, const tl_pch_includes *inc, int 
 bool tl_pch_args_allow(const char *const *args, int na);
 /* The key (64 hex digits) of a prefix text parsed with args. */
 void tl_pch_key(const char *const *args, int na, const char *prefix_text, char out[65]);
+/* The keys of all of main_path's prefixes at once: keys[i] for the first
+ * i + 1 includes (inc->n keys). */
+void tl_pch_keys(const char *const *args, int na, const char *main_path, const tl_pch_includes *inc,
+                 char (*keys)[65]);
 
 /* ---- the cache ---- */
 
