@@ -342,8 +342,10 @@ static unsigned char *read_file(const char *path, size_t *len) {
     return buf;
 }
 
-/* The content hash of a file the PCH read ("" when unreadable). */
-static void content_hash(const char *path, char out[65]) {
+/* The content hash of a file the PCH read ("" when unreadable), followed
+ * by its size and modification time: clang rejects a PCH whose inputs'
+ * size or time changed, and tasklint one whose content changed. */
+static void content_hash(const char *path, char out[100]) {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     out[0] = 0;
     if (fd < 0) return;
@@ -369,6 +371,7 @@ static void content_hash(const char *path, char out[65]) {
     unsigned char d[32];
     tl_store_sha256_final(&h, d);
     tl_store_hex(d, 32, out);
+    snprintf(out + 64, 36, " %lld %lld", (long long)st.st_size, (long long)st.st_mtime);
 }
 
 /* KEY.meta into p (deps and annotations); the deps' hashes into *hashes.
@@ -447,7 +450,7 @@ static void free_hashes(char **h, int n) {
 /* Whether every file the PCH read still has the content it had. */
 static bool deps_fresh(const tl_pch *p, char **hashes) {
     for (int i = 0; i < p->ndeps; i++) {
-        char now[65];
+        char now[100];
         content_hash(p->deps[i], now);
         if (!now[0] || strcmp(now, hashes[i]) != 0) return false;
     }
@@ -692,7 +695,7 @@ static int build(tl_pch_cache *c, const char *key, const char *dir, const char *
     p.checked = true;
     char **hashes = tl_xcalloc((size_t)p.ndeps + 1, sizeof *hashes);
     for (int i = 0; i < p.ndeps; i++) {
-        hashes[i] = tl_xmalloc(65);
+        hashes[i] = tl_xmalloc(100);
         content_hash(p.deps[i], hashes[i]);
     }
     char *pch = cache_file(c, key, ".pch");

@@ -17,8 +17,8 @@
  * that the main file's own copy of those includes is skipped: otherwise the
  * build records how many leading includes were usable (`KEY.fail`) and the
  * TU tries that shorter prefix.  Next to the PCH, `KEY.meta` holds the files
- * it read with their content hashes (a PCH whose headers changed is stale:
- * it is rebuilt) and the annotate strings of its function declarations
+ * it read with their content hashes, sizes and times (a PCH whose headers
+ * changed is stale: it is rebuilt) and the annotate strings of its function declarations
  * (frontend.h: tl_frontend_lower_shared).  Several processes share the
  * directory: the first to need a PCH builds it under an O_EXCL lock file
  * (`KEY.lock`) and renames it into place; one that finds the lock taken
