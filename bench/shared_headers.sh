@@ -7,14 +7,15 @@
 # BUILD_DIR holds the project's compile_commands.json (not modified: a copy
 # with one entry per file, the first, and only the files whose path matches
 # REGEX when given, is what every tool reads).  E.g.
-#   bench/shared_headers.sh redis=/tmp/proj/redis:'/src/[^/]*\.c$' libuv=/tmp/j12/libuv/build
-# (clang-tidy, one process for all files, mixes up same-named headers of
-# TUs compiled in different directories: keep to one of them.)  Each round
+#   bench/shared_headers.sh redis=/tmp/proj/redis libuv=/tmp/j12/libuv/build  Each round
 # runs, interleaved (project by project, tool by tool), each under GNU time
 # (wall, user, sys, peak RSS of the largest process):
 #   shared    tasklint -j1 --no-db            (cold: the PCHs are built in the run)
 #   plain     tasklint -j1 --no-db --no-shared-headers
-#   tidy      clang-tidy-19 -p DB --quiet --checks=-*,bugprone-unused-return-value FILES
+#   tidy      clang-tidy-19 -p DB --quiet --checks=-*,bugprone-unused-return-value FILES,
+#             one process per compile directory of the database (one process
+#             for all files mixes up same-named headers of TUs compiled in
+#             different directories: "./adlist.h" of redis's src/ and deps/)
 #   fsyntax   clang-19 -fsyntax-only -w per file, the database's arguments
 # then prints per project the medians and the ratios of CPU time (user+sys)
 # with their spread over the rounds (min-max of the per-round ratios), and
@@ -32,6 +33,7 @@ if [ -z "$TL" ]; then
     [ -x "$TL" ] || TL=$here/build/tasklint
 fi
 TIDY=${CLANG_TIDY:-clang-tidy-19}
+export TIDY
 CLANG=${CLANG:-clang-19}
 rounds=3
 if [ "${1:-}" = -r ]; then
@@ -67,6 +69,16 @@ for e in json.load(open(src)):
     seen.add(f)
     keep.append(e)
 json.dump(keep, open(os.path.join(out, "compile_commands.json"), "w"), indent=1)
+by_dir = {}
+for e in keep:
+    f = e["file"] if os.path.isabs(e["file"]) else os.path.join(e["directory"], e["file"])
+    by_dir.setdefault(e["directory"], []).append(os.path.normpath(f))
+with open(os.path.join(out, "tidy.sh"), "w") as t:
+    t.write('rc=0\n')
+    for d, fs in by_dir.items():
+        t.write('"$TIDY" -p %s --quiet "--checks=-*,bugprone-unused-return-value" %s || rc=$?\n'
+                % (shlex.quote(out), " ".join(shlex.quote(f) for f in fs)))
+    t.write('exit $rc\n')
 with open(os.path.join(out, "files.txt"), "w") as fl, open(os.path.join(out, "fsyntax.sh"), "w") as sh:
     sh.write("set -e\n")
     for e in keep:
@@ -104,10 +116,9 @@ run() { # round project tool command...
 for ((r = 1; r <= rounds; r++)); do
     for p in "${names[@]}"; do
         D=$OUT/$p
-        mapfile -t files <"$D/files.txt"
         run "$r" "$p" shared "$TL" -j1 --no-db -q -p "$D"
         run "$r" "$p" plain "$TL" -j1 --no-db -q --no-shared-headers -p "$D"
-        run "$r" "$p" tidy "$TIDY" -p "$D" --quiet '--checks=-*,bugprone-unused-return-value' "${files[@]}"
+        run "$r" "$p" tidy bash "$D/tidy.sh"
         run "$r" "$p" fsyntax bash "$D/fsyntax.sh"
         echo "round $r $p done"
     done

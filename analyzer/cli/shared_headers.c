@@ -10,10 +10,14 @@
  * tl_options.pch_plan; they build and use the PCHs (driver.c).  The
  * counters live in memory shared with the workers, for -v.
  *
- * The cache is ROOT/.tasklint/findings.db.pch/ next to the store (or next to
- * --db's file), kept across runs and pruned to a size bound after each run
- * (TASKLINT_SHARED_HEADERS_CACHE, MiB, default 1024); with --no-db a private
- * directory under TMPDIR, removed at the end of the run.
+ * The cache is ROOT/.tasklint/findings.db.pch/SECRET/ next to the store (or
+ * next to --db's file), kept across runs and pruned to a size bound after
+ * each run (TASKLINT_SHARED_HEADERS_CACHE, MiB, default 1024); with --no-db,
+ * or when no secret can be had, a private directory under TMPDIR, removed
+ * at the end of the run.  SECRET is a random name kept outside the analysed
+ * tree ($XDG_CACHE_HOME or ~/.cache, tasklint/pch-secret): a checkout can
+ * hold a .tasklint/ directory, but not PCHs planted where tasklint would
+ * load them.
  */
 #include "cli/shared_headers.h"
 
@@ -21,7 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,6 +60,52 @@ static int cache_dir_ok(const char *dir) {
     return 0;
 }
 
+/* The user's secret (32 hex digits, malloc'd) from the user's cache
+ * directory, made on first use; NULL when there is no such directory. */
+static char *user_secret(void) {
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char *base = xdg && xdg[0] == '/' ? tl_xstrdup(xdg)
+                 : home && home[0] == '/' ? tl_xasprintf("%s/.cache", home)
+                                          : NULL;
+    if (!base) return NULL;
+    char *dir = tl_xasprintf("%s/tasklint", base);
+    char *path = tl_xasprintf("%s/pch-secret", dir);
+    mkdir(base, 0700);
+    char *secret = NULL;
+    if (cache_dir_ok(dir) == 0) {
+        for (int attempt = 0; attempt < 2 && !secret; attempt++) {
+            int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd >= 0) {
+                char buf[33] = "";
+                struct stat st;
+                ssize_t n = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == getuid()
+                                ? read(fd, buf, 32)
+                                : -1;
+                close(fd);
+                bool hex = n == 32;
+                for (int i = 0; hex && i < 32; i++)
+                    hex = (buf[i] >= '0' && buf[i] <= '9') || (buf[i] >= 'a' && buf[i] <= 'f');
+                if (hex) secret = tl_xstrndup(buf, 32);
+                break;
+            }
+            unsigned char r[16];
+            if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) break;
+            fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+            if (fd < 0) continue; /* made meanwhile by another run: read it */
+            char hexs[33];
+            for (int i = 0; i < 16; i++) snprintf(hexs + 2 * i, 3, "%02x", r[i]);
+            bool ok = write(fd, hexs, 32) == 32;
+            close(fd);
+            if (ok) secret = tl_xstrdup(hexs);
+            else unlink(path);
+        }
+    }
+    free(path);
+    free(dir);
+    free(base);
+    return secret;
+}
+
 static uint64_t cache_bound(void) {
     const char *env = getenv("TASKLINT_SHARED_HEADERS_CACHE");
     if (env && *env) {
@@ -76,14 +128,20 @@ void tl_cli_shared_headers_begin(tl_cli_shared_headers *sh, const tl_cli_options
     if (o->no_shared_headers || tus->n == 0) return;
 
     /* the directory */
-    if (with_store) {
+    char *secret = with_store ? user_secret() : NULL;
+    if (secret) {
         char *db = o->db_path ? tl_xstrdup(o->db_path) : tl_store_default_path(root);
-        if (db) sh->dir = tl_xasprintf("%s.pch", db);
-        free(db);
-        if (sh->dir && cache_dir_ok(sh->dir) != 0) {
-            free(sh->dir);
-            sh->dir = NULL;
+        char *top = db ? tl_xasprintf("%s.pch", db) : NULL;
+        if (top && cache_dir_ok(top) == 0) {
+            sh->dir = tl_xasprintf("%s/%s", top, secret);
+            if (cache_dir_ok(sh->dir) != 0) {
+                free(sh->dir);
+                sh->dir = NULL;
+            }
         }
+        free(top);
+        free(db);
+        free(secret);
     }
     if (!sh->dir) {
         const char *tmp = getenv("TMPDIR");

@@ -4,7 +4,8 @@
 # project (a compile database, several TUs sharing demo.h) and on the
 # fixtures; at -j 2 too; a header changed under a kept cache makes its PCH
 # stale (rebuilt, findings still identical); --no-db leaves no cache behind;
-# the cache holds only files named by hashes.
+# the cache holds only files named by hashes, in a directory named by a
+# secret kept outside the tree.
 set -u
 TL=$1
 SRC=$2
@@ -14,6 +15,8 @@ fails=0
 fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 export TMPDIR="$T/tmp"
 mkdir -p "$TMPDIR"
+# the secret that names the cache next to a store lives here, outside the tree
+export XDG_CACHE_HOME="$T/xdg"
 # every prefix shared by one TU or more is precompiled: the small demo and
 # single-file fixtures exercise the PCH path too
 export TASKLINT_SHARED_HEADERS_MIN=1
@@ -61,8 +64,13 @@ db="$T/store/findings.db"
 mkdir -p "$T/store"
 "$TL" -v --db "$db" -p "$T/demo/build" >"$T/s1" 2>"$T/e1"
 grep -q 'shared headers: [1-9][0-9]* of .* [1-9][0-9]* prefixes built' "$T/e1" || fail "first run built no prefix: $(grep 'shared headers' "$T/e1")"
-[ -d "$db.pch" ] || fail "no cache next to the store"
-bad=$(ls -A "$db.pch" | grep -Ev '^[0-9a-f]{64}\.(h|pch|meta|fail)$')
+secret=$(cat "$XDG_CACHE_HOME/tasklint/pch-secret" 2>/dev/null)
+[ ${#secret} = 32 ] || fail "no secret in the user's cache directory"
+[ "$(stat -c %a "$XDG_CACHE_HOME/tasklint/pch-secret" 2>/dev/null)" = 600 ] || fail "the secret is readable by others"
+cache="$db.pch/$secret"
+[ -d "$cache" ] || fail "no cache next to the store"
+[ "$(ls -A "$db.pch")" = "$secret" ] || fail "other files next to the cache: $(ls -A "$db.pch")"
+bad=$(ls -A "$cache" | grep -Ev '^[0-9a-f]{64}\.(h|pch|meta|fail)$')
 [ -z "$bad" ] || fail "cache holds files not named by hashes: $bad"
 echo "/* changed */" >>"$T/demo/src/demo.h"
 "$TL" -v --db "$db" -p "$T/demo/build" >"$T/s2" 2>"$T/e2"
