@@ -469,8 +469,9 @@ static int try_existing(tl_pch_cache *c, const char *key, tl_pch *out) {
         memset(&p, 0, sizeof p);
         char **hashes = NULL;
         struct stat ps;
-        if (load_meta(meta, &p, &hashes) == 0 && lstat(pch, &ps) == 0 && S_ISREG(ps.st_mode) &&
-            deps_fresh(&p, hashes)) {
+        int loaded = load_meta(meta, &p, &hashes);
+        int nhashes = p.ndeps;
+        if (loaded == 0 && lstat(pch, &ps) == 0 && S_ISREG(ps.st_mode) && deps_fresh(&p, hashes)) {
             p.pch_path = pch;
             pch = NULL;
             memcpy(p.key, key, 65);
@@ -482,7 +483,7 @@ static int try_existing(tl_pch_cache *c, const char *key, tl_pch *out) {
             pch_free(&p);
             rc = -1;
         }
-        free_hashes(hashes, p.ndeps);
+        free_hashes(hashes, nhashes);
     }
     free(meta);
     free(pch);
@@ -693,8 +694,9 @@ static int build(tl_pch_cache *c, const char *key, const char *dir, const char *
     p.annots = an.v;
     p.nannots = an.n;
     p.checked = true;
-    char **hashes = tl_xcalloc((size_t)p.ndeps + 1, sizeof *hashes);
-    for (int i = 0; i < p.ndeps; i++) {
+    int nhashes = p.ndeps;
+    char **hashes = tl_xcalloc((size_t)nhashes + 1, sizeof *hashes);
+    for (int i = 0; i < nhashes; i++) {
         hashes[i] = tl_xmalloc(100);
         content_hash(p.deps[i], hashes[i]);
     }
@@ -710,7 +712,7 @@ static int build(tl_pch_cache *c, const char *key, const char *dir, const char *
         unlink(tmp);
         pch_free(&p);
     }
-    free_hashes(hashes, p.ndeps);
+    free_hashes(hashes, nhashes);
     free(tmp);
     free(pch);
 out:
