@@ -1,6 +1,7 @@
 /* pch_prefix.h - shared precompiled prefixes: the headers that many TUs of a
  * run include first, parsed once into a PCH that each of them is parsed
- * against (docs/shared-headers.md).
+ * against (docs/shared-headers.md).  The prefix: pch_scan.c; the cache and
+ * the PCHs: pch_prefix.c.
  *
  * A TU's prefix is the leading run of `#include "..."` / `#include <...>`
  * lines of its main file, with nothing but blank lines and comments before
