@@ -802,6 +802,7 @@ int main(int argc, char **argv)
             return 2;
         }
         shared_cache = tl_pch_cache_new(shared_dir, &shared_stats);
+        tl_pch_cache_set_min_bytes(shared_cache, 0); /* every prefix, however small */
     }
     unsigned npass = 0, nfail = 0;
     countvec counts = {0};

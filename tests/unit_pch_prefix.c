@@ -150,6 +150,7 @@ static void test_build_reuse_unguarded_and_stale(void **state) {
     const char *args[] = {"-std=gnu11", "-w"};
     tl_pch_stats st = {0};
     tl_pch_cache *c = tl_pch_cache_new(cache, &st);
+    tl_pch_cache_set_min_bytes(c, 0);
     const tl_pch *p = tl_pch_get(c, m1, NULL, args, 2, 2);
     /* unguarded.h cannot be in a prefix: the PCH is of proj.h alone */
     assert_non_null(p);
@@ -160,10 +161,17 @@ static void test_build_reuse_unguarded_and_stale(void **state) {
     assert_int_equal(count_ext(cache, ".fail"), 1);
     tl_pch_cache_free(c);
 
-    /* another process (a new cache object) reuses it */
+    /* another process (a new cache object) reuses it; not when it is too
+       small to pay (the default bound: a few declarations are) */
     c = tl_pch_cache_new(cache, &st);
+    tl_pch_cache_set_min_bytes(c, 0);
     p = tl_pch_get(c, m1, NULL, args, 2, 2);
     assert_non_null(p);
+    assert_int_equal(st.built, 1);
+    tl_pch_cache_free(c);
+    c = tl_pch_cache_new(cache, &st);
+    assert_null(tl_pch_get(c, m1, NULL, args, 2, 2));
+    assert_int_equal(st.light, 1);
     assert_int_equal(st.built, 1);
     tl_pch_cache_free(c);
 
@@ -187,6 +195,7 @@ static void test_build_reuse_unguarded_and_stale(void **state) {
     FILE *lf = fopen(lock, "w");
     fclose(lf);
     c = tl_pch_cache_new(cache, &st);
+    tl_pch_cache_set_min_bytes(c, 0);
     assert_null(tl_pch_get(c, m1, NULL, args, 2, 1));
     assert_int_equal(st.busy, 1);
     tl_pch_cache_free(c);
@@ -194,11 +203,13 @@ static void test_build_reuse_unguarded_and_stale(void **state) {
 
     /* built again, then the header changes: stale, rebuilt */
     c = tl_pch_cache_new(cache, &st);
+    tl_pch_cache_set_min_bytes(c, 0);
     assert_non_null(tl_pch_get(c, m1, NULL, args, 2, 1));
     assert_int_equal(st.built, 2);
     tl_pch_cache_free(c);
     free(write_file(src, "proj.h", "#ifndef PROJ_H\n#define PROJ_H\nint proj(long);\n#endif\n"));
     c = tl_pch_cache_new(cache, &st);
+    tl_pch_cache_set_min_bytes(c, 0);
     assert_non_null(tl_pch_get(c, m1, NULL, args, 2, 1));
     assert_int_equal(st.stale, 1);
     assert_int_equal(st.built, 3);
@@ -207,6 +218,7 @@ static void test_build_reuse_unguarded_and_stale(void **state) {
     struct timespec later[2] = {{.tv_sec = time(NULL) + 100}, {.tv_sec = time(NULL) + 100}};
     assert_int_equal(utimensat(AT_FDCWD, h, later, 0), 0);
     c = tl_pch_cache_new(cache, &st);
+    tl_pch_cache_set_min_bytes(c, 0);
     assert_non_null(tl_pch_get(c, m1, NULL, args, 2, 1));
     assert_int_equal(st.stale, 2);
     assert_int_equal(st.built, 4);

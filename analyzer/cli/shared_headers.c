@@ -116,6 +116,17 @@ static uint64_t cache_bound(void) {
     return (uint64_t)DEFAULT_CACHE_MIB << 20;
 }
 
+/* TASKLINT_SHARED_HEADERS_MIN_BYTES: the smallest PCH worth loading. */
+static uint64_t min_pch_bytes(void) {
+    const char *env = getenv("TASKLINT_SHARED_HEADERS_MIN_BYTES");
+    if (env && *env) {
+        char *end;
+        unsigned long long n = strtoull(env, &end, 10);
+        if (*end == 0) return (uint64_t)n;
+    }
+    return TL_PCH_MIN_BYTES;
+}
+
 static int min_members(void) {
     const char *env = getenv("TASKLINT_SHARED_HEADERS_MIN");
     int n = env && *env ? atoi(env) : MIN_MEMBERS;
@@ -213,6 +224,7 @@ void tl_cli_shared_headers_begin(tl_cli_shared_headers *sh, const tl_cli_options
     sh->includes = plan;
     sh->plan.dir = sh->dir;
     sh->plan.stats = sh->stats;
+    sh->plan.min_bytes = min_pch_bytes();
     sh->plan.includes = plan;
     sh->plan.n = n;
 }
@@ -232,10 +244,12 @@ void tl_cli_shared_headers_end(tl_cli_shared_headers *sh, bool verbose, FILE *er
                 "shared headers: %llu of %zu files parsed against a precompiled prefix (%zu "
                 "planned); %llu prefixes built, %llu rebuilt because a header changed, %llu could "
                 "not be precompiled; %llu files parsed plainly after an error with the prefix, "
-                "%llu while another process built theirs",
+                "%llu while another process built theirs, %llu because their prefix is too small "
+                "to pay",
                 (unsigned long long)s->shared, sh->plan.n, sh->planned, (unsigned long long)s->built,
                 (unsigned long long)s->stale, (unsigned long long)s->build_failed,
-                (unsigned long long)s->fallback, (unsigned long long)s->busy);
+                (unsigned long long)s->fallback, (unsigned long long)s->busy,
+                (unsigned long long)s->light);
         if (sh->private_dir) {
             fputs("; no store: the cache was private\n", err);
         } else {

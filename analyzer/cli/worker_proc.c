@@ -123,7 +123,10 @@ static void *analyse_loop(void *arg) {
                         .want_includes = cfg->want_includes,
                         .want_unit = cfg->want_units};
         if (plan && i < plan->n && plan->includes[i] > 0) {
-            if (!pch) pch = tl_pch_cache_new(plan->dir, plan->stats);
+            if (!pch) {
+                pch = tl_pch_cache_new(plan->dir, plan->stats);
+                tl_pch_cache_set_min_bytes(pch, plan->min_bytes);
+            }
             tj.pch_cache = pch;
             tj.pch_includes = plan->includes[i];
         }

@@ -41,6 +41,7 @@ typedef struct {
 
 struct tl_pch_cache {
     char *dir;
+    uint64_t min_bytes;
     tl_pch_stats *stats;
     tl_pch_stats own;
     CXIndex build_index; /* plain: the prefix TU is walked whole for its annotations */
@@ -53,6 +54,7 @@ struct tl_pch_cache {
 tl_pch_cache *tl_pch_cache_new(const char *dir, tl_pch_stats *stats) {
     tl_pch_cache *c = tl_xcalloc(1, sizeof *c);
     c->dir = tl_xstrdup(dir);
+    c->min_bytes = TL_PCH_MIN_BYTES;
     c->stats = stats ? stats : &c->own;
     tl_str_map_init(&c->memo_index);
     return c;
@@ -76,6 +78,10 @@ void tl_pch_cache_free(tl_pch_cache *c) {
     if (c->use_index) clang_disposeIndex(c->use_index);
     free(c->dir);
     free(c);
+}
+
+void tl_pch_cache_set_min_bytes(tl_pch_cache *c, uint64_t bytes) {
+    c->min_bytes = bytes;
 }
 
 tl_pch_stats *tl_pch_cache_stats(tl_pch_cache *c) {
@@ -263,6 +269,7 @@ static int try_existing(tl_pch_cache *c, const char *key, tl_pch *out) {
             pch = NULL;
             memcpy(p.key, key, 65);
             p.checked = true;
+            p.bytes = (uint64_t)ps.st_size;
             *out = p;
             utimensat(AT_FDCWD, meta, NULL, AT_SYMLINK_NOFOLLOW); /* used: pruned last */
             rc = 1;
@@ -491,6 +498,8 @@ static int build(tl_pch_cache *c, const char *key, const char *dir, const char *
     char *tmp = tl_xasprintf("%s/%s.%ld.tmp", c->dir, key, (long)getpid());
     if (clang_saveTranslationUnit(tu, tmp, clang_defaultSaveOptions(tu)) == CXSaveError_None &&
         rename(tmp, pch) == 0 && write_meta(c, key, &p, hashes) == 0) {
+        struct stat ps;
+        p.bytes = stat(pch, &ps) == 0 ? (uint64_t)ps.st_size : 0;
         p.pch_path = pch;
         pch = NULL;
         *out = p;
@@ -572,6 +581,10 @@ const tl_pch *tl_pch_get(tl_pch_cache *c, const char *main_path, const char *dir
         free(text);
     }
     tl_pch_includes_free(&inc);
+    if (result && result->bytes < c->min_bytes) {
+        count(&c->stats->light);
+        return NULL;
+    }
     return result;
 }
 

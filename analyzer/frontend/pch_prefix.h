@@ -77,6 +77,7 @@ typedef struct {
     uint64_t shared;       /* TUs parsed against a PCH */
     uint64_t fallback;     /* TUs whose parse against a PCH failed or had errors: parsed plainly */
     uint64_t busy;         /* TUs parsed plainly while another process built their PCH */
+    uint64_t light;        /* TUs parsed plainly because their PCH is too small to pay */
 } tl_pch_stats;
 
 typedef struct tl_pch_cache tl_pch_cache;
@@ -87,6 +88,7 @@ typedef struct tl_pch_cache tl_pch_cache;
 typedef struct tl_pch_plan {
     const char *dir;
     tl_pch_stats *stats;
+    uint64_t min_bytes;     /* tl_pch_cache_set_min_bytes */
     const int *includes;
     size_t n;
 } tl_pch_plan;
@@ -96,6 +98,11 @@ typedef struct tl_pch_plan {
 tl_pch_cache *tl_pch_cache_new(const char *dir, tl_pch_stats *stats);
 void tl_pch_cache_free(tl_pch_cache *c);
 tl_pch_stats *tl_pch_cache_stats(tl_pch_cache *c);
+/* A PCH smaller than this is not used (its TUs parse plainly, counted as
+ * light): loading a PCH has a cost of its own, and a few system headers
+ * parse faster than that.  Default TL_PCH_MIN_BYTES. */
+#define TL_PCH_MIN_BYTES ((uint64_t)1 << 20)
+void tl_pch_cache_set_min_bytes(tl_pch_cache *c, uint64_t bytes);
 /* The index TUs are parsed against a PCH with: it leaves the PCH's
  * declarations out of the TU cursor's children. */
 CXIndex tl_pch_cache_index(tl_pch_cache *c);
@@ -107,13 +114,14 @@ typedef struct {
     int nannots;
     char **deps;          /* the files the PCH read (absolute when dir is known) */
     int ndeps;
+    uint64_t bytes;       /* the PCH's size */
     bool checked;         /* deps verified by this process */
 } tl_pch;
 
 /* The PCH of the first `want` leading includes of main_path (fewer when a
  * longer prefix cannot be precompiled), built now if missing or stale, or
  * NULL: parse plainly (no prefix, a failed build, the lock taken by
- * another process).  args/na: the parse arguments without the main file;
+ * another process, a PCH too small to pay).  args/na: the parse arguments without the main file;
  * dir: the TU's working directory (for relative file names), or NULL.
  * Owned by the cache. */
 const tl_pch *tl_pch_get(tl_pch_cache *c, const char *main_path, const char *dir,

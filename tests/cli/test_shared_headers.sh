@@ -19,7 +19,7 @@ mkdir -p "$TMPDIR"
 export XDG_CACHE_HOME="$T/xdg"
 # every prefix shared by one TU or more is precompiled: the small demo and
 # single-file fixtures exercise the PCH path too
-export TASKLINT_SHARED_HEADERS_MIN=1
+export TASKLINT_SHARED_HEADERS_MIN=1 TASKLINT_SHARED_HEADERS_MIN_BYTES=0
 
 cp -r "$SRC/demo" "$T/demo"
 inc=()
