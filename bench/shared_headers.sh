@@ -130,7 +130,7 @@ for p in "${names[@]}"; do
     mkdir -p "$OUT/$p/store"
     nice "$TL" -j1 -v --db "$db" -p "$OUT/$p" >/dev/null 2>"$OUT/$p/store.err" || true
     echo "$p: $(grep '^shared headers' "$OUT/$p/store.err" || echo 'no shared-headers line')"
-    echo "$p: PCH cache $(du -sk "$db.pch" | cut -f1) KiB in $(find "$db.pch" -name '*.pch' | wc -l) PCHs"
+    echo "$p: PCH cache $(du -sk "$db.pch" | cut -f1) KiB in $(find "$db.pch" -type f -name '*.pch' | wc -l) PCHs"
 done
 
 python3 - "$tsv" <<'EOF'
