@@ -5,6 +5,9 @@
  * summary (phase 1) ... link (analyzer/program/, by the caller) ... analyse
  * with the program's facts -> enabled rules -> analysis limits hit ->
  * suppression comments -> sort (phase 2).
+ * With a shared precompiled prefix (tl_tu_job.pch_cache, frontend/
+ * pch_prefix.h) the parse is against the prefix's PCH; if that parse fails
+ * or reports any error, the TU is parsed plainly instead.
  *
  * Safe to call from several threads at once (one CXIndex each): the
  * only shared state is the config cache, behind a mutex.
@@ -24,6 +27,7 @@
 #include "program/program.h"
 #include "frontend/error_spots.h"
 #include "frontend/frontend.h"
+#include "frontend/pch_prefix.h"
 #include "model/per_path.h"
 #include "report/analysis_limit.h"
 #include "report/suppress.h"
@@ -334,18 +338,64 @@ static void on_inclusion(CXFile included, CXSourceLocation *stack, unsigned dept
     clang_disposeString(s);
 }
 
+/* The main file first, then (against a shared prefix) the files the PCH
+ * read, then every file the TU included: clang_getInclusions does not list
+ * the files of a PCH. */
 static void collect_includes(CXTranslationUnit tu, const char *main_path, const char *dir,
-                             tl_tu_result *out) {
+                             const tl_pch *pch, tl_tu_result *out) {
     incl_acc acc = {.dir = dir};
     tl_str_map_init(&acc.seen);
     acc.cap = 64;
     acc.v = tl_xmalloc(acc.cap * sizeof *acc.v);
     acc.v[acc.n++] = tl_xstrdup(main_path);
     tl_str_map_add(&acc.seen, main_path, 0);
+    for (int i = 0; pch && i < pch->ndeps; i++) {
+        if (tl_str_map_add(&acc.seen, pch->deps[i], (int)acc.n) != (int)acc.n) continue;
+        if (acc.n == acc.cap) {
+            acc.cap *= 2;
+            acc.v = tl_xrealloc(acc.v, acc.cap * sizeof *acc.v);
+        }
+        acc.v[acc.n++] = tl_xstrdup(pch->deps[i]);
+    }
     clang_getInclusions(tu, on_inclusion, &acc);
     tl_str_map_free(&acc.seen);
     out->includes = acc.v;
     out->nincludes = acc.n;
+}
+
+static bool has_errors(CXTranslationUnit tu) {
+    for (unsigned i = 0, n = clang_getNumDiagnostics(tu); i < n; i++) {
+        CXDiagnostic d = clang_getDiagnostic(tu, i);
+        bool e = clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error;
+        clang_disposeDiagnostic(d);
+        if (e) return true;
+    }
+    return false;
+}
+
+/* The parse against the job's shared prefix: the TU and its PCH, or NULL
+ * (no PCH to be had, or the parse failed or reported an error: the caller
+ * parses plainly, so that errors are always the plain parse's). */
+static CXTranslationUnit parse_shared(const tl_tu_job *job, const char *path, const char *dir,
+                                      const char **args, int na, const tl_pch **used) {
+    *used = NULL;
+    if (!job->pch_cache || job->pch_includes <= 0 || job->unsaved_text) return NULL;
+    const tl_pch *pch = tl_pch_get(job->pch_cache, path, dir, args, na, job->pch_includes);
+    if (!pch) return NULL;
+    tl_pch_stats *st = tl_pch_cache_stats(job->pch_cache);
+    args[na] = "-include-pch";
+    args[na + 1] = pch->pch_path;
+    CXTranslationUnit tu = NULL;
+    enum CXErrorCode ec = clang_parseTranslationUnit2(tl_pch_cache_index(job->pch_cache), path, args,
+                                                      na + 2, NULL, 0, CXTranslationUnit_KeepGoing, &tu);
+    if (ec != CXError_Success || !tu || has_errors(tu)) {
+        if (tu) clang_disposeTranslationUnit(tu);
+        __atomic_fetch_add(&st->fallback, 1, __ATOMIC_RELAXED);
+        return NULL;
+    }
+    __atomic_fetch_add(&st->shared, 1, __ATOMIC_RELAXED);
+    *used = pch;
+    return tu;
 }
 
 static const char *parse_error_name(enum CXErrorCode ec) {
@@ -509,6 +559,38 @@ static void resolve_settings(const tl_options *opts, const tl_model_set *base,
     }
 }
 
+/* The arguments libclang parses the job's main file with (see driver.h). */
+const char **tl_driver_clang_args(const tl_tu_job *job, int *nout, char **wd) {
+    const char *dir = job->directory && *job->directory ? job->directory : NULL;
+    int nargs = job->nargs > 0 ? job->nargs : 0;
+    const char **args = tl_xmalloc((size_t)(nargs + 7) * sizeof *args);
+    int na = 0;
+    bool own_resource_dir = false;
+    for (int i = 0; i < nargs; i++)
+        if (job->args[i]) {
+            args[na++] = job->args[i];
+            if (!strncmp(job->args[i], "-resource-dir", 13)) own_resource_dir = true;
+        }
+#ifdef TASKLINT_CLANG_RESOURCE_DIR
+    /* clang's own headers (stddef.h...), absolute: libclang 19 would first try
+       "lib/clang/19" relative to the current directory (present in /), and
+       then resolve it against -working-directory. */
+    if (!own_resource_dir) args[na++] = "-resource-dir=" TASKLINT_CLANG_RESOURCE_DIR;
+#endif
+    (void)own_resource_dir;
+    /* last, so that they win over the project's own flags: warnings are never
+       reported, so clang computes none (nor complains about gcc's warning
+       options); clang prints no colour codes of its own; and errors are
+       known far enough to leave out only the functions they touch */
+    args[na++] = "-w";
+    args[na++] = "-fno-color-diagnostics";
+    args[na++] = "-ferror-limit=" TL_CLANG_ERROR_LIMIT;
+    *wd = dir ? tl_xasprintf("-working-directory=%s", dir) : NULL;
+    if (*wd) args[na++] = *wd;
+    *nout = na;
+    return args;
+}
+
 int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *base,
                     const tl_tu_job *job, tl_tu_unit **unit, tl_tu_result *out) {
     *unit = NULL;
@@ -558,38 +640,17 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
     resolve_settings(opts, base, models, cfg, path, u);
 
     /* parse */
-    int nargs = job->nargs > 0 ? job->nargs : 0;
-    const char **args = tl_xmalloc((size_t)(nargs + 5) * sizeof *args);
+    char *wd = NULL;
     int na = 0;
-    bool own_resource_dir = false;
-    for (int i = 0; i < nargs; i++)
-        if (job->args[i]) {
-            args[na++] = job->args[i];
-            if (!strncmp(job->args[i], "-resource-dir", 13)) own_resource_dir = true;
-        }
-#ifdef TASKLINT_CLANG_RESOURCE_DIR
-    /* clang's own headers (stddef.h...), absolute: libclang 19 would first try
-       "lib/clang/19" relative to the current directory (present in /), and
-       then resolve it against -working-directory. */
-    if (!own_resource_dir) args[na++] = "-resource-dir=" TASKLINT_CLANG_RESOURCE_DIR;
-#endif
-    (void)own_resource_dir;
-    /* last, so that they win over the project's own flags: warnings are never
-       reported, so clang computes none (nor complains about gcc's warning
-       options); clang prints no colour codes of its own; and errors are
-       known far enough to leave out only the functions they touch */
-    args[na++] = "-w";
-    args[na++] = "-fno-color-diagnostics";
-    args[na++] = "-ferror-limit=" TL_CLANG_ERROR_LIMIT;
-    char *wd = dir ? tl_xasprintf("-working-directory=%s", dir) : NULL;
-    if (wd) args[na++] = wd;
+    const char **args = tl_driver_clang_args(job, &na, &wd);
 
-    CXTranslationUnit tu = NULL;
+    const tl_pch *pch = NULL;
+    CXTranslationUnit tu = parse_shared(job, path, dir, args, na, &pch);
     struct CXUnsavedFile unsaved = {path, job->unsaved_text, (unsigned long)job->unsaved_len};
-    enum CXErrorCode ec = clang_parseTranslationUnit2(index, path, args, na,
-                                                      job->unsaved_text ? &unsaved : NULL,
-                                                      job->unsaved_text ? 1 : 0,
-                                                      CXTranslationUnit_KeepGoing, &tu);
+    enum CXErrorCode ec = CXError_Success;
+    if (!tu)
+        ec = clang_parseTranslationUnit2(index, path, args, na, job->unsaved_text ? &unsaved : NULL,
+                                         job->unsaved_text ? 1 : 0, CXTranslationUnit_KeepGoing, &tu);
     if (ec != CXError_Success || !tu) {
         char *why = describe_args(args, na);
         char *m = tl_xasprintf("%s: could not be parsed: %s%s", path, parse_error_name(ec), why);
@@ -605,7 +666,9 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
     add_diagnostics(tu, path, out);
 
     /* lower, then summarise for the program (the per-TU facts, no program) */
-    if (tl_frontend_lower(tu, models, &u->ir) != 0) {
+    int lowered = pch ? tl_frontend_lower_shared(tu, models, pch->annots, pch->nannots, &u->ir)
+                      : tl_frontend_lower(tu, models, &u->ir);
+    if (lowered != 0) {
         /* an internal limit: what was lowered is still analysed */
         tl_findings_addf(&out->findings, TL_ANALYSIS_LIMIT_RULE, TL_SEV_WARNING, path, 0, 0, NULL,
                          "this file was not fully checked: tasklint could not lower all of its "
@@ -626,7 +689,7 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
     tl_analysis_free(&a);
 
     scan_suppressions(tu, u);
-    if (job->want_includes) collect_includes(tu, path, dir, out);
+    if (job->want_includes) collect_includes(tu, path, dir, pch, out);
     clang_disposeTranslationUnit(tu);
     *unit = u;
     return 0;

@@ -24,6 +24,9 @@ typedef struct {
     const char *config_path; /* --config FILE: use this config for every file */
     const char *root;        /* the project root: the built-in per-path entries
                                 are relative to it when no config is found */
+    /* shared precompiled prefixes for the CLI's workers (frontend/
+       pch_prefix.h), indexed like the worker pool's TU list; NULL: plain */
+    const struct tl_pch_plan *pch_plan;
 } tl_options;
 
 typedef struct {
@@ -37,6 +40,11 @@ typedef struct {
        unsaved files; the language server), or NULL: read from disk */
     const char *unsaved_text;
     size_t unsaved_len;
+    /* parse against the shared precompiled prefix of the main file's first
+       pch_includes includes (frontend/pch_prefix.h), when it can be had;
+       any error of that parse falls back to the plain parse.  NULL/0: plain */
+    struct tl_pch_cache *pch_cache;
+    int pch_includes;
 } tl_tu_job;
 
 typedef struct {
@@ -103,5 +111,11 @@ int tl_analyze_tu_phase1(CXIndex index, const tl_options *opts, const tl_model_s
 int tl_analyze_tu(CXIndex index, const tl_options *opts, const tl_model_set *base,
                   const tl_tu_job *job, tl_tu_result *out);
 void tl_tu_result_free(tl_tu_result *r);
+
+/* The arguments libclang parses job's main file with (without the file):
+ * the job's, clang's resource directory, then -w, no colours, the error
+ * limit and -working-directory (*wd, malloc'd, or NULL).  The array
+ * (malloc'd) has room for two more.  Free the array and *wd. */
+const char **tl_driver_clang_args(const tl_tu_job *job, int *na, char **wd);
 
 #endif

@@ -11,7 +11,7 @@
 _tasklint_options=(-p -j -q -v -o -h
     --no-compdb --enable --disable --profile --config --no-config --models --show-config
     --exclude --jobs --color --quiet --verbose --statistics --format --output
-    --include-suppressed --db --no-db --baseline --baseline-commit --fail-on --name --run
+    --include-suppressed --db --no-db --no-shared-headers --baseline --baseline-commit --fail-on --name --run
     --html --keep-runs --keep-trend
     --list-rules --explain --version --help)
 _tasklint_commands=(check runs diff baseline triage summarize link report gc lsp)

@@ -26,6 +26,13 @@
  * (clang-diagnostic findings included).  With FILTER arguments only the
  * fixtures whose path contains one of them run.  FIXTURE_VERBOSE=1 in the
  * environment prints every finding.  Exit status 1 on any failure.
+ *
+ * FIXTURE_SHARED_HEADERS=1: every fixture is also analysed with shared
+ * precompiled prefixes (frontend/pch_prefix.h; every TU takes its whole
+ * leading run of includes, in a private cache) and fails unless its
+ * findings and every TU's encoded unit (IR, summary, suppressions) are
+ * byte-identical to the plain run's.  The run fails too when no TU was
+ * parsed against a PCH at all.
  */
 #include <clang-c/Index.h>
 #include <dirent.h>
@@ -38,6 +45,9 @@
 #include <sys/stat.h>
 
 #include "driver.h"
+#include "frontend/pch_prefix.h"
+#include "report/finding_wire.h"
+#include "util/wire.h"
 #include "fixture_cflags.h"
 #include "program/program.h"
 #include "model/model.h"
@@ -503,7 +513,8 @@ static void fixture_files(const char *path, strvec *tus, strvec *all)
  * summaries, phase 2 for each; the findings of all TUs merged (a header's
  * findings, seen from several TUs, once).  Returns false with err set. */
 static bool analyse_program(CXIndex index, const tl_model_set *base, const tl_options *opts,
-                            const strvec *tus, bool whole, const char *include_arg, tl_findings *out,
+                            const strvec *tus, bool whole, const char *include_arg,
+                            tl_pch_cache *pch, tl_wire_writer *digest, tl_findings *out,
                             char *err, size_t errsz)
 {
     size_t n = tus->n;
@@ -521,7 +532,8 @@ static bool analyse_program(CXIndex index, const tl_model_set *base, const tl_op
         for (size_t k = 0; fixture_cflags[k]; k++)
             args[nargs++] = fixture_cflags[k];
         args[nargs++] = "-std=gnu11";
-        tl_tu_job job = {.file = tus->items[i], .directory = NULL, .args = args, .nargs = nargs};
+        tl_tu_job job = {.file = tus->items[i], .directory = NULL, .args = args, .nargs = nargs,
+                         .pch_cache = pch, .pch_includes = pch ? TL_PCH_MAX_INCLUDES : 0};
         memset(&res[i], 0, sizeof res[i]);
         units[i] = NULL;
         int rc = tl_unit_prepare(index, opts, base, &job, &units[i], &res[i]);
@@ -530,6 +542,13 @@ static bool analyse_program(CXIndex index, const tl_model_set *base, const tl_op
                      res[i].fatal_message ? res[i].fatal_message : "no message");
             ok = false;
             continue;
+        }
+        if (digest) {
+            unsigned char *bytes = NULL;
+            size_t len = 0;
+            if (tl_unit_encode(units[i], &bytes, &len) == 0)
+                tl_wire_put_bytes(digest, bytes, len);
+            free(bytes);
         }
         sums[nsums++] = (tl_tu_summary *)tl_unit_summary(units[i]);
     }
@@ -547,6 +566,8 @@ static bool analyse_program(CXIndex index, const tl_model_set *base, const tl_op
     for (size_t i = 0; i < n; i++)
         tl_unit_free(units[i]);
     tl_findings_sort(out);
+    for (size_t i = 0; digest && i < out->n; i++)
+        tl_wire_put_finding(digest, &out->items[i]);
     free(units);
     free(res);
     free(sums);
@@ -554,6 +575,9 @@ static bool analyse_program(CXIndex index, const tl_model_set *base, const tl_op
 }
 
 /* Runs one fixture (a file, or a program directory); returns true on pass. */
+/* FIXTURE_SHARED_HEADERS: the private cache of precompiled prefixes */
+static tl_pch_cache *shared_cache;
+
 static bool run_fixture(CXIndex index, const tl_model_set *base, const char *root,
                         const char *rel, const char *include_arg, countvec *counts)
 {
@@ -612,11 +636,46 @@ static bool run_fixture(CXIndex index, const tl_model_set *base, const char *roo
     }
     /* a program directory is a whole program; a single file is a part of one */
     bool whole = all.n > 1 || strcmp(all.items[0], path) != 0;
-    if (!analyse_program(index, base, &opts, &tus, whole, include_arg, &found, err, sizeof err)) {
+    tl_wire_writer plain_digest;
+    tl_wire_writer_init(&plain_digest);
+    if (!analyse_program(index, base, &opts, &tus, whole, include_arg, NULL,
+                         shared_cache ? &plain_digest : NULL, &found, err, sizeof err)) {
         printf("FAIL %s\n  %s: %s\n", rel, rel, err);
+        tl_wire_writer_free(&plain_digest);
         pass = false;
         goto out;
     }
+    if (shared_cache) {
+        /* the same with shared prefixes: identical to the byte */
+        tl_wire_writer shared_digest;
+        tl_wire_writer_init(&shared_digest);
+        tl_findings again;
+        tl_findings_init(&again);
+        bool ok = analyse_program(index, base, &opts, &tus, whole, include_arg, shared_cache,
+                                  &shared_digest, &again, err, sizeof err);
+        bool same = ok && shared_digest.len == plain_digest.len &&
+                    memcmp(shared_digest.data, plain_digest.data, plain_digest.len) == 0;
+        if (!same && getenv("FIXTURE_VERBOSE")) {
+            for (int pass_no = 0; pass_no < 2; pass_no++) {
+                const tl_findings *fs = pass_no == 0 ? &found : &again;
+                printf("  %s run:\n", pass_no == 0 ? "plain" : "shared");
+                for (size_t i = 0; i < fs->n; i++)
+                    printf("    %s:%u:%u: %s: %s\n", fs->items[i].file ? fs->items[i].file : "?",
+                           fs->items[i].line, fs->items[i].col, fs->items[i].rule,
+                           fs->items[i].message ? fs->items[i].message : "");
+            }
+        }
+        tl_wire_writer_free(&shared_digest);
+        tl_findings_free(&again);
+        if (!same) {
+            printf("FAIL %s\n  %s: %s\n", rel, rel,
+                   ok ? "the analysis differs with a shared precompiled prefix" : err);
+            tl_wire_writer_free(&plain_digest);
+            pass = false;
+            goto out;
+        }
+    }
+    tl_wire_writer_free(&plain_digest);
 
     if (getenv("FIXTURE_VERBOSE")) {
         for (size_t i = 0; i < found.n; i++) {
@@ -734,6 +793,17 @@ int main(int argc, char **argv)
     sprintf(include_arg, "-I%s/include", root);
 
     CXIndex index = clang_createIndex(0, 0);
+    char shared_dir[] = "/tmp/tasklint-fixture-pch-XXXXXX";
+    tl_pch_stats shared_stats = {0};
+    const char *want_shared = getenv("FIXTURE_SHARED_HEADERS");
+    if (want_shared && *want_shared && strcmp(want_shared, "0") != 0) {
+        if (!mkdtemp(shared_dir)) {
+            fprintf(stderr, "fixture_runner: cannot create %s: %s\n", shared_dir, strerror(errno));
+            return 2;
+        }
+        shared_cache = tl_pch_cache_new(shared_dir, &shared_stats);
+        tl_pch_cache_set_min_bytes(shared_cache, 0); /* every prefix, however small */
+    }
     unsigned npass = 0, nfail = 0;
     countvec counts = {0};
     for (size_t i = 0; i < files.n; i++) {
@@ -751,6 +821,19 @@ int main(int argc, char **argv)
             nfail++;
     }
     clang_disposeIndex(index);
+    if (shared_cache) {
+        tl_pch_cache_free(shared_cache);
+        tl_pch_cache_remove(shared_dir);
+        printf("shared prefixes: %llu TUs parsed against %llu PCHs, %llu fell back to the plain "
+               "parse, %llu prefixes could not be precompiled\n",
+               (unsigned long long)shared_stats.shared, (unsigned long long)shared_stats.built,
+               (unsigned long long)shared_stats.fallback,
+               (unsigned long long)shared_stats.build_failed);
+        if (shared_stats.shared == 0) {
+            printf("FAIL no TU was parsed against a shared prefix\n");
+            nfail++;
+        }
+    }
 
     printf("%u passed, %u failed\n", npass, nfail);
     printf("expectations:");

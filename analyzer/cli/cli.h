@@ -69,6 +69,7 @@ typedef struct {
     /* findings store */
     const char *db_path;      /* --db PATH */
     bool no_db;               /* --no-db */
+    bool no_shared_headers;   /* --no-shared-headers: every TU parsed plainly */
     const char *baseline;     /* --baseline NAME|FILE */
     const char *baseline_commit; /* --baseline-commit REF */
     tl_fail_on fail_on;       /* --fail-on */

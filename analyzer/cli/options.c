@@ -133,6 +133,10 @@ const tl_cli_option_doc tl_cli_option_docs[] = {
      "analyse N files in parallel (default: CPUs online), each in a worker process limited by "
      "TASKLINT_MEMORY_LIMIT and TASKLINT_TU_TIMEOUT",
      TL_OPTSEC_OTHER},
+    {"no-shared-headers", 0, NULL,
+     "parse every file on its own: no shared precompiled prefixes of the headers most files "
+     "include first (the findings are the same; see docs/shared-headers.md)",
+     TL_OPTSEC_OTHER},
     {"list-rules", 0, NULL, "list the rules", TL_OPTSEC_OTHER},
     {"explain", 0, "RULE", "print a rule's documentation", TL_OPTSEC_OTHER},
     {"version", 0, NULL, "print the version", TL_OPTSEC_OTHER},
@@ -185,6 +189,9 @@ const tl_cli_text_doc tl_cli_environment_docs[] = {
     {"TASKLINT_DB",
      "the store's path when neither --db nor --no-db is given; none (or off, 0) disables the "
      "store"},
+    {"TASKLINT_SHARED_HEADERS_CACHE",
+     "MIB: the size the cache of shared precompiled prefixes next to the store is pruned to "
+     "after each run (default 1024)"},
     {"NO_COLOR", "when not empty, no colour, even with --color always"},
     {"TERM", "when dumb, no colour with --color auto"},
     {"TMPDIR", "where --baseline-commit makes its temporary worktree (default: /tmp)"},
@@ -587,6 +594,8 @@ static int apply_option(tl_cli_options *o, const tl_cli_option_doc *d, const cha
         o->db_path = val;
     } else if (!strcmp(n, "no-db")) {
         o->no_db = true;
+    } else if (!strcmp(n, "no-shared-headers")) {
+        o->no_shared_headers = true;
     } else if (!strcmp(n, "baseline")) {
         if (!*val) return usage_error(err, "%s needs a name or a file", "--baseline");
         o->baseline = val;

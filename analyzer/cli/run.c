@@ -20,6 +20,7 @@
 
 #include "cli/cli.h"
 #include "cli/run.h"
+#include "cli/shared_headers.h"
 #include "driver.h"
 #include "program/program.h"
 #include "report/report.h"
@@ -747,8 +748,13 @@ run_outcome tl_cli_run_analysis(const run_env *env, const tl_cli_tus *tus, const
         } else {
             tl_options topts = o->opts;
             topts.root = root; /* for the built-in per-path entries */
+            tl_cli_shared_headers sh;
+            tl_cli_shared_headers_begin(&sh, o, root, c->store != NULL, &misses);
+            topts.pch_plan = tl_cli_shared_headers_plan(&sh);
             st = tl_pool_run(&misses, &topts, env->base, env->jobs, c->store != NULL, true, &tl_cli_interrupted,
                              collect_result, &acc);
+            tl_progress_clear(&c->progress);
+            tl_cli_shared_headers_end(&sh, o->verbose && !o->quiet, stderr);
         }
         if (st == TL_POOL_DONE && !tl_cli_interrupted) {
             /* Ctrl-C during the link or phase 2 stops here too: the run is

@@ -24,6 +24,7 @@
 #endif
 
 #include "cli/tu_wire.h"
+#include "frontend/pch_prefix.h"
 #include "util/wire.h"
 #include "util/xalloc.h"
 
@@ -102,6 +103,8 @@ static void *analyse_loop(void *arg) {
     worker_ctx *w = arg;
     const tl_worker_config *cfg = w->cfg;
     CXIndex index = NULL;
+    tl_pch_cache *pch = NULL; /* shared precompiled prefixes (driver.h: tl_options.pch_plan) */
+    const tl_pch_plan *plan = cfg->opts ? cfg->opts->pch_plan : NULL;
     tl_wire_writer out;
     tl_wire_writer_init(&out);
     for (;;) {
@@ -119,6 +122,14 @@ static void *analyse_loop(void *arg) {
                         .nargs = t->nargs,
                         .want_includes = cfg->want_includes,
                         .want_unit = cfg->want_units};
+        if (plan && i < plan->n && plan->includes[i] > 0) {
+            if (!pch) {
+                pch = tl_pch_cache_new(plan->dir, plan->stats);
+                tl_pch_cache_set_min_bytes(pch, plan->min_bytes);
+            }
+            tj.pch_cache = pch;
+            tj.pch_includes = plan->includes[i];
+        }
         tl_tu_result r;
         memset(&r, 0, sizeof r);
         if (cfg->want_units) tl_analyze_tu_phase1(index, cfg->opts, cfg->base, &tj, &r);

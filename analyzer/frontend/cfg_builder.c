@@ -9,6 +9,12 @@
  * variable map, blocks and temporaries.  The builder works on what libclang
  * sees after macro expansion and records locations at the expansion site,
  * which is what the user typed.
+ *
+ * Against a shared precompiled prefix (pch_prefix.h, tl_frontend_lower_shared)
+ * the TU cursor's children are only the TU's own declarations (the index
+ * excludes the PCH's): the prefix's annotations come from records read when
+ * it was built, and its static header functions are found from the
+ * references to them, so that the PCH is not deserialised whole.
  */
 #include "cfg_internal.h"
 
@@ -155,6 +161,45 @@ static tl_loc loc_of_location(builder *b, CXSourceLocation sl) {
     return loc;
 }
 
+static unsigned file_slot(const builder *b, CXFile f) {
+    uintptr_t h = (uintptr_t)f;
+    h ^= h >> 17;
+    h *= 0x9E3779B97F4A7C15ull;
+    return (unsigned)(h >> 7) & (b->files_cap - 1);
+}
+
+const char *cfgb_file_contents(builder *b, CXFile f, size_t *size) {
+    if (!f) return NULL;
+    if (b->files_cap) {
+        for (unsigned h = file_slot(b, f); b->files[h].file; h = (h + 1) & (b->files_cap - 1))
+            if (b->files[h].file == f) {
+                *size = b->files[h].size;
+                return b->files[h].text;
+            }
+    }
+    if ((b->files_n + 1) * 2 > b->files_cap) {
+        struct file_text *old = b->files;
+        unsigned oldcap = b->files_cap;
+        b->files_cap = oldcap ? oldcap * 2 : 32;
+        b->files = tl_xcalloc(b->files_cap, sizeof *b->files);
+        for (unsigned i = 0; i < oldcap; i++) {
+            if (!old[i].file) continue;
+            unsigned h = file_slot(b, old[i].file);
+            while (b->files[h].file) h = (h + 1) & (b->files_cap - 1);
+            b->files[h] = old[i];
+        }
+        free(old);
+    }
+    size_t n = 0;
+    const char *text = clang_getFileContents(b->ctu, f, &n);
+    unsigned h = file_slot(b, f);
+    while (b->files[h].file) h = (h + 1) & (b->files_cap - 1);
+    b->files[h] = (struct file_text){f, text, text ? n : 0};
+    b->files_n++;
+    *size = text ? n : 0;
+    return text;
+}
+
 tl_loc cfgb_loc_of(builder *b, CXCursor c) {
     return loc_of_location(b, clang_getCursorLocation(c));
 }
@@ -184,12 +229,26 @@ void cfgb_start_dead_block(builder *b) {
     b->cur = cfgb_new_block(b);
 }
 
-/* The TU function index of `name`; a static function of a project header
- * is scheduled for lowering the first time it is referred to. */
-int cfgb_find_func_index(builder *b, const char *name) {
+static bool project_header_function(CXCursor c);
+
+/* The TU function index of `name` (`ref`: the declaration a reference to it
+ * names); a static function of a project header is scheduled for lowering
+ * the first time it is referred to.  Against a shared prefix, the header
+ * functions the walk did not see are found through ref's definition. */
+int cfgb_find_func_index(builder *b, const char *name, CXCursor ref) {
     int i = tl_str_map_get(&b->fn_index, name);
     if (i >= 0) return i;
     int h = tl_str_map_get(&b->hdr_index, name);
+    if (h < 0 && b->lazy_headers) {
+        CXCursor def = clang_getCursorDefinition(ref);
+        if (clang_Cursor_isNull(def) || clang_getCursorKind(def) != CXCursor_FunctionDecl ||
+            !project_header_function(def) || clang_Location_isFromMainFile(clang_getCursorLocation(def)))
+            return -1;
+        b->hdr_fns = tl_xgrow(b->hdr_fns, b->nhdr, &b->caphdr, sizeof *b->hdr_fns);
+        h = b->nhdr;
+        tl_str_map_add(&b->hdr_index, name, h);
+        b->hdr_fns[b->nhdr++] = def;
+    }
     if (h < 0) return -1;
     i = b->next_index++;
     tl_str_map_add(&b->fn_index, name, i);
@@ -454,11 +513,25 @@ static enum CXChildVisitResult collect_function(CXCursor c, CXCursor parent, CXC
     return CXChildVisit_Continue;
 }
 
+static int lower(CXTranslationUnit ctu, const tl_model_set *models, bool shared,
+                 const tl_annot_raw *prefix_annots, int nprefix_annots, tl_tu *out);
+
 int tl_frontend_lower(CXTranslationUnit ctu, const tl_model_set *models, tl_tu *out) {
+    return lower(ctu, models, false, NULL, 0, out);
+}
+
+int tl_frontend_lower_shared(CXTranslationUnit ctu, const tl_model_set *models,
+                             const tl_annot_raw *prefix_annots, int nprefix_annots, tl_tu *out) {
+    return lower(ctu, models, true, prefix_annots, nprefix_annots, out);
+}
+
+static int lower(CXTranslationUnit ctu, const tl_model_set *models, bool shared,
+                 const tl_annot_raw *prefix_annots, int nprefix_annots, tl_tu *out) {
     builder b;
     memset(&b, 0, sizeof b);
     b.ctu = ctu;
     b.models = models;
+    b.lazy_headers = shared;
     for (size_t i = 0; models && i < models->nfns; i++) {
         const tl_fn_model *m = &models->fns[i];
         if (m->blocking.present && m->blocking.unless_field[0] &&
@@ -477,6 +550,8 @@ int tl_frontend_lower(CXTranslationUnit ctu, const tl_model_set *models, tl_tu *
     fns.b = &b;
     fns.main_name = out->main_file;
     tl_error_spots_collect(ctu, &fns.errors);
+    /* the prefix's declarations come first in the TU, as their records */
+    for (int i = 0; i < nprefix_annots; i++) tl_annot_apply(&b.annots, models, out, &prefix_annots[i]);
     clang_visitChildren(clang_getTranslationUnitCursor(ctu), collect_function, &fns);
     tl_error_spots_free(&fns.errors);
     for (int i = 0; i < fns.n; i++) {
@@ -525,5 +600,6 @@ int tl_frontend_lower(CXTranslationUnit ctu, const tl_model_set *models, tl_tu *
     free(b.temp_src_call);
     free(b.call_block);
     free(b.call_index);
+    free(b.files);
     return 0;
 }

@@ -61,7 +61,7 @@ static bool spelled_in_macro_argument(builder *b, CXCursor c) {
     clang_getExpansionLocation(sl, &ef, NULL, NULL, &eoff);
     if (!sf || !ef || soff == eoff || !clang_File_isEqual(sf, ef)) return false;
     size_t size = 0;
-    const char *buf = clang_getFileContents(b->ctu, ef, &size);
+    const char *buf = cfgb_file_contents(b, ef, &size);
     if (!buf || eoff >= size) return false;
     return soff > eoff && soff < invocation_end(buf, size, eoff);
 }
@@ -76,7 +76,7 @@ static bool spelled_in_macro_argument(builder *b, CXCursor c) {
 
 static void at_spelled_callee(builder *b, CXFile ef, unsigned eoff, const char *callee, tl_loc *loc) {
     size_t size = 0;
-    const char *buf = clang_getFileContents(b->ctu, ef, &size);
+    const char *buf = cfgb_file_contents(b, ef, &size);
     if (!buf || eoff >= size) return;
     if (size - eoff > SPELLED_CALLEE_SCAN) size = eoff + SPELLED_CALLEE_SCAN;
     unsigned end = invocation_end(buf, size, eoff);
@@ -109,7 +109,7 @@ static char *call_text(builder *b, CXCursor c, bool spelling) {
     }
     if (!f1) return NULL;
     size_t size = 0;
-    const char *buf = clang_getFileContents(b->ctu, f1, &size);
+    const char *buf = cfgb_file_contents(b, f1, &size);
     if (!buf || s >= size) return NULL;
     if (!f2 || !clang_File_isEqual(f1, f2) || e <= s || e > size) e = s;
     if (e == s) e = invocation_end(buf, size, s); /* a macro invocation */
@@ -142,7 +142,7 @@ static bool literal_value(builder *b, CXCursor c, int64_t *out) {
     clang_getSpellingLocation(clang_getCursorLocation(c), &f, NULL, NULL, &off);
     if (!f) return false;
     size_t size = 0;
-    const char *buf = clang_getFileContents(b->ctu, f, &size);
+    const char *buf = cfgb_file_contents(b, f, &size);
     if (!buf || off >= size) return false;
     char tok[72];
     size_t n = 0;
@@ -479,7 +479,7 @@ static tl_expr *lower_call(builder *b, CXCursor c) {
     in->call.callee_usr = name ? cfgb_cursor_usr(callee) : NULL;
     in->call.callee_system = name && clang_Location_isInSystemHeader(clang_getCursorLocation(callee));
     in->call.fn = fn_expr;
-    in->call.callee_func = name ? cfgb_find_func_index(b, name) : -1;
+    in->call.callee_func = name ? cfgb_find_func_index(b, name, callee) : -1;
     in->call.args = args;
     in->call.nargs = nargs;
     in->call.text = call_text(b, c, literal_arg);
@@ -612,7 +612,7 @@ static tl_expr *lower_decl_ref(builder *b, CXCursor c) {
         return tl_expr_const(clang_getEnumConstantDeclValue(d));
     case CXCursor_FunctionDecl: {
         char *name = cfgb_cursor_spelling(d);
-        tl_expr *e = tl_expr_func(name, cfgb_find_func_index(b, name));
+        tl_expr *e = tl_expr_func(name, cfgb_find_func_index(b, name, d));
         e->usr = cfgb_cursor_usr(d);
         free(name);
         return e;

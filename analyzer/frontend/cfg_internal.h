@@ -88,7 +88,22 @@ typedef struct {
     int nscheduled, capscheduled;
     int next_index;           /* index the next scheduled function gets */
     tl_annot_collector annots; /* annotated declarations -> tu->annots */
+    /* parsed against a shared precompiled prefix (pch_prefix.h): the walk
+       does not see the prefix's declarations, so a static function of a
+       project header is found from the reference to it */
+    bool lazy_headers;
+    /* clang_getFileContents per file, looked up once: libclang finds a
+       file's buffer by a linear scan of the TU's source entries (and of a
+       PCH's, loading them), which per literal or call would be quadratic */
+    struct file_text *files;
+    unsigned files_cap, files_n;
 } builder;
+
+struct file_text {
+    CXFile file;
+    const char *text;
+    size_t size;
+};
 
 /* Expressions are lowered recursively, a level per operator, and a
  * machine-made `1 + 1 + ... + 1` of tens of thousands of terms would exhaust
@@ -110,12 +125,13 @@ bool cfgb_type_is_pointer(CXType t);
 bool cfgb_type_is_void(CXType t);
 int cfgb_vm_get(const var_map *m, CXCursor c);
 tl_loc cfgb_loc_of(builder *b, CXCursor c);
+const char *cfgb_file_contents(builder *b, CXFile f, size_t *size);
 tl_block *cfgb_cur_block(builder *b);
 int cfgb_new_block(builder *b);
 void cfgb_goto_block(builder *b, int to);
 void cfgb_set_block(builder *b, int blk);
 void cfgb_start_dead_block(builder *b);
-int cfgb_find_func_index(builder *b, const char *name);
+int cfgb_find_func_index(builder *b, const char *name, CXCursor ref);
 void cfgb_set_temp_src(builder *b, int var, int call_id);
 int cfgb_temp_src(builder *b, int var);
 void cfgb_note_call_position(builder *b, int id, int block, int index);

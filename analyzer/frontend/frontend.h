@@ -14,6 +14,7 @@
 #include <clang-c/Index.h>
 #include "../ir/ir.h"
 #include "../model/model.h"
+#include "annotations.h"
 
 /* Expressions nested deeper than this are lowered down to it; below, one
  * opaque value (tl_func.opaque_deep_exprs counts them; the driver reports an
@@ -22,5 +23,14 @@
 
 /* Returns 0, or -1 on an internal limit (out: whatever was lowered). */
 int tl_frontend_lower(CXTranslationUnit tu, const tl_model_set *models, tl_tu *out);
+
+/* The same for a TU parsed against a shared precompiled prefix with an
+ * index that excludes the PCH's declarations (pch_prefix.h): the prefix's
+ * annotation records (in the prefix's declaration order) stand for its
+ * declarations, and the static functions of its headers are found from
+ * the references to them.  The IR is the same as tl_frontend_lower's on
+ * the plain parse. */
+int tl_frontend_lower_shared(CXTranslationUnit tu, const tl_model_set *models,
+                             const tl_annot_raw *prefix_annots, int nprefix_annots, tl_tu *out);
 
 #endif
