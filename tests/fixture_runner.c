@@ -521,6 +521,7 @@ static bool analyse_program(CXIndex index, const tl_model_set *base, const tl_op
     tl_tu_unit **units = xrealloc(NULL, (n + 1) * sizeof *units);
     tl_tu_result *res = xrealloc(NULL, (n + 1) * sizeof *res);
     tl_tu_summary **sums = xrealloc(NULL, (n + 1) * sizeof *sums);
+    memset(sums, 0, (n + 1) * sizeof *sums); /* gcc -O2 cannot see that only filled ones are read */
     bool ok = true;
     int nsums = 0;
     for (size_t i = 0; i < n; i++) {
