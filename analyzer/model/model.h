@@ -357,6 +357,8 @@ typedef struct tl_fn_model {
                                 I/O on the same struct field in a readiness callback is ready */
     tl_wait_facet wait;
     tl_counter_init_facet counter_init;
+    tl_arg_facet post;       /* posts (counts up) the counting object in arg: sem_post, whose
+                                waiter it wakes (missing-timeout: a handshake's other side) */
     tl_blocking_facet blocking;
     tl_callback_facet callback;
     tl_detach_attr_facet detach_attr;
