@@ -336,7 +336,11 @@ static void test_post_facet(void **state) {
                  "functions:\n"
                  "  give: {post: 0}\n"
                  "  give2: {post: {arg: 1}}\n"
-                 "  take: {wait: {kind: condition, object_arg: 0, kind_if_zero_init: task}}\n");
+                 "  take: {wait: {kind: condition, object_arg: 0, kind_if_zero_init: task}}\n"
+                 "  end_thread: {noreturn: thread}\n"
+                 "  end_all: {noreturn: true}\n");
+    assert_true(find(&ms, "end_thread")->noreturn && find(&ms, "end_thread")->noreturn_thread);
+    assert_true(find(&ms, "end_all")->noreturn && !find(&ms, "end_all")->noreturn_thread);
     assert_true(find(&ms, "give")->post.present);
     assert_int_equal(find(&ms, "give")->post.arg, 0);
     assert_int_equal(find(&ms, "give2")->post.arg, 1);
@@ -352,12 +356,15 @@ static void test_post_facet(void **state) {
     tl_models_finish(&ms);
     assert_true(find(&ms, "sem_post")->post.present && find(&ms, "sem_post")->post.arg == 0);
     assert_true(find(&ms, "uv_sem_post")->post.present && find(&ms, "uv_sem_post")->post.arg == 0);
+    assert_true(find(&ms, "pthread_exit")->noreturn_thread && find(&ms, "thrd_exit")->noreturn_thread);
+    assert_true(find(&ms, "exit")->noreturn && !find(&ms, "exit")->noreturn_thread);
     tl_models_free(&ms);
     expect_error_at("library: x\nfunctions:\n  f: {post: [0]}\n", 3, 13, "'post'",
                     "{arg: N} or an argument index");
     expect_error("library: x\nfunctions:\n  f: {post: {arg: 0, how: up}}\n", 3, "'how'", NULL);
     expect_error("library: x\nfunctions:\n  f: {post: {}}\n", 3, "'post'", "needs 'arg'");
     expect_error("library: x\nfunctions:\n  f: {post: -1}\n", 3, "'post'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {noreturn: process}\n", 3, "'noreturn'", NULL);
 }
 
 /* returns_only: the only results a call returns with (execve: -1). */

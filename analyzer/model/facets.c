@@ -1068,7 +1068,9 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
             out->facets |= F_NONBLOCKING;
         } else if (strcmp(key, "noreturn") == 0) {
             L->facet = NULL;
-            r = get_bool(L, v, key, &f->noreturn);
+            /* `thread`: ends only the calling thread (pthread_exit) */
+            f->noreturn_thread = v->type == TL_YAML_SCALAR && !v->quoted && strcmp(v->str, "thread") == 0;
+            r = f->noreturn_thread ? (f->noreturn = true, 0) : get_bool(L, v, key, &f->noreturn);
             out->facets |= F_NORETURN;
         } else if (strcmp(key, "returns_only") == 0) {
             L->facet = NULL;

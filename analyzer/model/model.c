@@ -97,7 +97,7 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
     if (m & F_COOPERATIVE) dst->cooperative = src->cooperative;
     if (m & F_MUST_AWAIT) dst->must_await = src->must_await;
     if (m & F_NONBLOCKING) dst->nonblocking = src->nonblocking;
-    if (m & F_NORETURN) dst->noreturn = src->noreturn;
+    if (m & F_NORETURN) dst->noreturn = src->noreturn, dst->noreturn_thread = src->noreturn_thread;
     if (m & F_RETURNS_ONLY) {
         memcpy(dst->returns_only, src->returns_only, sizeof dst->returns_only);
         dst->nreturns_only = src->nreturns_only;

@@ -371,6 +371,7 @@ typedef struct tl_fn_model {
     bool must_await;   /* discarding the result is an unawaited task */
     bool nonblocking;  /* never blocking; cuts transitive blocking chains */
     bool noreturn;     /* ends the path (exit, abort) */
+    bool noreturn_thread; /* noreturn: thread - ends only the calling thread (pthread_exit) */
     int64_t returns_only[TL_MAX_VALUES]; /* the call returns only with one of these results */
     int nreturns_only;                   /* (execve: -1, it returns only on failure); 0: any */
     bool dispatch;     /* takes completions in a batch or routes one to its handler by its
