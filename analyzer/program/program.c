@@ -1010,6 +1010,21 @@ bool tl_program_awaits_global(const tl_program *p, const char *usr, const char *
     return false;
 }
 
+bool tl_program_param_posts(const tl_program *p, const char *usr, int param) {
+    int n = p && usr ? map_get(&p->by_usr, usr) : -1;
+    if (n < 0 || param < 0 || param >= p->nodes[n].s->nparams) return false;
+    return (p->nodes[n].s->params[param].effects & TL_PE_POST) != 0;
+}
+
+bool tl_program_posts_global(const tl_program *p, const char *usr, const char *global_usr) {
+    int n = p && usr && global_usr ? map_get(&p->by_usr, usr) : -1;
+    if (n < 0) return false;
+    const tl_func_summary *s = p->nodes[n].s;
+    for (int i = 0; i < s->npost_globals; i++)
+        if (strcmp(s->post_globals[i], global_usr) == 0) return true;
+    return false;
+}
+
 bool tl_program_defines(const tl_program *p, const char *usr) {
     return p && usr && map_get(&p->by_usr, usr) >= 0;
 }
