@@ -49,6 +49,53 @@ static int *param_of_vars(const tl_func *f) {
     return param;
 }
 
+/* Per block: the parameters (bit k, k < 32) some path from the entry may
+ * have assigned before the block starts (`arg = NULL;` after the post is
+ * harmless).  A forward may-analysis on a worklist: a block's set only
+ * grows, 32 bits at most, so the cost is linear in the CFG. */
+static unsigned *params_assigned_before(const tl_func *f) {
+    int nb = f->nblocks;
+    unsigned *in = tl_xcalloc((size_t)nb + 1, sizeof *in);
+    unsigned *gen = tl_xcalloc((size_t)nb + 1, sizeof *gen);
+    int *work = tl_xmalloc(((size_t)nb + 1) * sizeof *work);
+    bool *queued = tl_xcalloc((size_t)nb + 1, sizeof *queued);
+    int top = 0;
+    for (int b = 0; b < nb; b++) {
+        for (int i = 0; i < f->blocks[b].ninstrs; i++) {
+            const tl_instr *in_ = &f->blocks[b].instrs[i];
+            if (in_->kind == TL_I_ASSIGN && in_->var >= 0 && in_->var < f->nparams && in_->var < 32)
+                gen[b] |= 1u << in_->var;
+        }
+        if (gen[b]) work[top++] = b, queued[b] = true;
+    }
+    while (top > 0) {
+        int b = work[--top];
+        queued[b] = false;
+        unsigned out = in[b] | gen[b];
+        for (int s = 0; s < f->blocks[b].nsucc; s++) {
+            int n = f->blocks[b].succ[s];
+            if (n < 0 || n >= nb || (in[n] | out) == in[n]) continue;
+            in[n] |= out;
+            if (!queued[n]) work[top++] = n, queued[n] = true;
+        }
+    }
+    free(gen);
+    free(work);
+    free(queued);
+    return in;
+}
+
+/* Whether parameter p still holds what the caller passed at instruction
+ * `at` of block b. */
+static bool param_intact(const tl_func *f, const unsigned *before, int p, int b, int at) {
+    if (p >= 32 || (before[b] & (1u << p))) return false;
+    for (int i = 0; i < at && i < f->blocks[b].ninstrs; i++) {
+        const tl_instr *in = &f->blocks[b].instrs[i];
+        if (in->kind == TL_I_ASSIGN && in->var == p) return false;
+    }
+    return true;
+}
+
 /* One post: the object (a parameter index, or a global's USR) and where. */
 typedef struct {
     int param;
@@ -92,6 +139,7 @@ void tl_must_posts_compute(const tl_analysis *a, int fi, tl_must_posts *out) {
     post_site sites[4 * TL_MP_MAX];
     int nsites = 0;
     int *param = NULL;
+    unsigned *before = NULL;
     for (int id = 0; id < ff->ncalls && nsites < 4 * TL_MP_MAX; id++) {
         const tl_call_facts *cf = &ff->calls[id];
         if (!cf->instr || !cf->reached || !cf->model || !cf->model->post.present) continue;
@@ -107,10 +155,16 @@ void tl_must_posts_compute(const tl_analysis *a, int fi, tl_must_posts *out) {
         } else if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nvars) {
             if (!param) param = param_of_vars(f);
             if (param[e->var] >= 0 && param[e->var] < 32) s.param = param[e->var];
+            else if (e->var < f->nparams && e->var < 32 && f->vars[e->var].kind == TL_VAR_PARAM) {
+                /* assigned somewhere, but not before the post */
+                if (!before) before = params_assigned_before(f);
+                if (param_intact(f, before, e->var, cf->block, cf->index)) s.param = e->var;
+            }
         }
         if ((s.global || s.param >= 0) && s.block >= 0 && s.block < f->nblocks) sites[nsites++] = s;
     }
     free(param);
+    free(before);
     if (nsites == 0) return;
 
     bool *thread_end = tl_xcalloc((size_t)f->nblocks + 1, sizeof *thread_end);

@@ -10,8 +10,10 @@
  * process.
  *
  * The objects followed are the one a parameter points to (`sem_post(arg)`,
- * `sem_post((sem_t *)arg)`, or through a local assigned once from an
- * unreassigned parameter) and a file-scope semaphore (`sem_post(&started)`).
+ * `sem_post((sem_t *)arg)` with no assignment to `arg` on a path before it -
+ * a forward may-analysis of the parameters assigned, 32 bits per block - or
+ * through a local assigned once from a never-assigned parameter) and a
+ * file-scope semaphore (`sem_post(&started)`).
  * The summary carries the result (TL_PE_POST, post_globals) to the link
  * phase, where a spawn in another file reads it.
  *
