@@ -16,8 +16,14 @@ void tl_handshake_init(tl_handshake_cache *c) {
 }
 
 static void reset(tl_handshake_cache *c) {
-    for (int i = 0; i < c->nspawns; i++) free(c->unanswered[i]);
+    for (int i = 0; i < c->nspawns; i++) free(c->unanswered[i]), free(c->after[i]);
+    free(c->wait_by_var);
+    free(c->wait_next);
+    free(c->comp);
     free(c->holds);
+    free(c->by_var);
+    free(c->next);
+    free(c->all);
     tl_handshake_init(c);
 }
 
@@ -123,6 +129,122 @@ static bool *unanswered_blocks(tl_handshake_cache *c, const tl_analysis *a, int 
     return seen;
 }
 
+/* The variable an object expression names (`&s`, `s`), or -1. */
+static int object_var(const tl_func *f, const tl_expr *e) {
+    e = tl_own_strip(e);
+    if (e && e->kind == TL_E_ADDR && e->nkids == 1) e = tl_own_strip(e->kids[0]);
+    return e && e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nvars ? e->var : -1;
+}
+
+/* Index the function's spawns with a known entry: one walk of its calls. */
+static void index_spawns(tl_handshake_cache *c, const tl_analysis *a, int fi) {
+    const tl_func *f = &a->tu->funcs[fi];
+    const tl_func_facts *ff = &a->funcs[fi];
+    c->by_var = tl_xmalloc(((size_t)f->nvars + 1) * sizeof *c->by_var);
+    c->next = tl_xmalloc(((size_t)ff->ncalls + 1) * sizeof *c->next);
+    c->all = tl_xmalloc(((size_t)ff->ncalls + 1) * sizeof *c->all);
+    for (int v = 0; v < f->nvars; v++) c->by_var[v] = -1;
+    for (int id = ff->ncalls - 1; id >= 0; id--) { /* chains in call order */
+        const tl_call_facts *sc = &ff->calls[id];
+        c->next[id] = -1;
+        if (!sc->instr || !sc->reached || !sc->model || !sc->model->spawn.present ||
+            !entry_of(&sc->instr->call, sc->model))
+            continue;
+        int d = sc->model->spawn.data_arg;
+        int v = d >= 0 && d < sc->instr->call.nargs ? object_var(f, sc->instr->call.args[d]) : -1;
+        if (v >= 0) {
+            c->next[id] = c->by_var[v];
+            c->by_var[v] = id;
+        }
+    }
+    for (int id = 0; id < ff->ncalls; id++)
+        if (ff->calls[id].instr && ff->calls[id].reached && ff->calls[id].model &&
+            ff->calls[id].model->spawn.present && entry_of(&ff->calls[id].instr->call, ff->calls[id].model))
+            c->all[c->nall++] = id;
+    c->wait_by_var = tl_xmalloc(((size_t)f->nvars + 1) * sizeof *c->wait_by_var);
+    c->wait_next = tl_xmalloc(((size_t)ff->ncalls + 1) * sizeof *c->wait_next);
+    for (int v = 0; v < f->nvars; v++) c->wait_by_var[v] = -1;
+    for (int id = 0; id < ff->ncalls; id++) {
+        const tl_call_facts *wc = &ff->calls[id];
+        c->wait_next[id] = -1;
+        if (!wc->instr || !wc->reached || !wc->model || !wc->model->wait.present) continue;
+        int o = wc->model->wait.object_arg;
+        int v = o >= 0 && o < wc->instr->call.nargs ? object_var(f, wc->instr->call.args[o]) : -1;
+        if (v < 0) continue;
+        c->wait_next[id] = c->wait_by_var[v];
+        c->wait_by_var[v] = id;
+    }
+}
+
+/* The blocks reachable from block b (b itself included). */
+static bool *reachable_from(const tl_func *f, int b) {
+    bool *seen = tl_xcalloc((size_t)f->nblocks + 1, sizeof *seen);
+    int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack);
+    int top = 0;
+    seen[b] = true;
+    stack[top++] = b;
+    while (top > 0) {
+        const tl_block *bl = &f->blocks[stack[--top]];
+        for (int s = 0; s < bl->nsucc; s++) {
+            int n = bl->succ[s];
+            if (n < 0 || n >= f->nblocks || seen[n]) continue;
+            seen[n] = true;
+            stack[top++] = n;
+        }
+    }
+    free(stack);
+    return seen;
+}
+
+#define MAX_WAITS_LOOKED_AT 16
+
+/* One post for one wait: a spawn outside loops answers the wait only when
+ * it is outside loops too and it is the only wait on the object (variable
+ * v) reachable from the spawn (at most MAX_WAITS_LOOKED_AT looked at). */
+static bool one_post_enough(tl_handshake_cache *c, const tl_analysis *a, int fi, int k, int v,
+                            const tl_call_facts *sc, const tl_call_facts *wait) {
+    const tl_func *f = &a->tu->funcs[fi];
+    int cs = c->comp[sc->block], cw = c->comp[wait->block];
+    if (cs >= 0) return true; /* a thread per iteration */
+    if (cw >= 0 || v < 0) return false;
+    if (!c->after[k]) c->after[k] = reachable_from(f, sc->block);
+    int n = 0, looked = 0;
+    for (int id = c->wait_by_var[v]; id >= 0; id = c->wait_next[id]) {
+        if (++looked > MAX_WAITS_LOOKED_AT) return false;
+        const tl_call_facts *o = &a->funcs[fi].calls[id];
+        if (c->after[k][o->block] && (o->block != sc->block || o->index > sc->index) && ++n > 1) return false;
+    }
+    return true;
+}
+
+/* Whether spawn `id` answers the wait: its entry posts the object, no path
+ * reaches the wait without its success, and its one post is enough. */
+static bool answers(tl_handshake_cache *c, const tl_analysis *a, int fi, int id, const tl_call_facts *wait,
+                    const tl_expr *obj, int v) {
+    const tl_func *f = &a->tu->funcs[fi];
+    const tl_call_facts *sc = &a->funcs[fi].calls[id];
+    if (!entry_posts(a, f, &sc->instr->call, sc->model, obj)) return false;
+    int k = 0;
+    while (k < c->nspawns && c->spawn[k] != id) k++;
+    if (k == c->nspawns) {
+        if (k == TL_HS_MAX_SPAWNS) return false;
+        if (!c->comp) {
+            int ncomp;
+            c->comp = tl_cycle_components(f, &ncomp);
+        }
+        if (!c->holds) c->holds = result_holders(f);
+        c->unanswered[k] = unanswered_blocks(c, a, fi, id, c->comp);
+        c->after[k] = NULL;
+        c->spawn[c->nspawns++] = id;
+    }
+    int bw = wait->block;
+    if (bw < 0 || bw >= f->nblocks || sc->block < 0 || sc->block >= f->nblocks) return false;
+    bool before = !c->unanswered[k][bw] ||
+                  /* a spawn that cannot fail earlier in the wait's own block */
+                  (bw == sc->block && sc->model->spawn.success == TL_SUCCESS_ALWAYS && sc->index < wait->index);
+    return before && one_post_enough(c, a, fi, k, v, sc, wait);
+}
+
 const tl_instr *tl_handshake_answered(tl_handshake_cache *c, const tl_analysis *a, int fi,
                                       const tl_call_facts *wait, int object_arg) {
     const tl_func *f = &a->tu->funcs[fi];
@@ -132,34 +254,17 @@ const tl_instr *tl_handshake_answered(tl_handshake_cache *c, const tl_analysis *
     if (c->fi != fi) {
         reset(c);
         c->fi = fi;
+        index_spawns(c, a, fi);
     }
-    int *comp = NULL;
+    const tl_expr *obj = wc->args[object_arg];
+    int v = object_var(f, obj);
     const tl_instr *answer = NULL;
-    for (int id = 0; id < ff->ncalls && !answer; id++) {
-        const tl_call_facts *sc = &ff->calls[id];
-        if (!sc->instr || !sc->reached || !sc->model || !sc->model->spawn.present) continue;
-        if (!entry_posts(a, f, &sc->instr->call, sc->model, wc->args[object_arg])) continue;
-        int k = 0;
-        while (k < c->nspawns && c->spawn[k] != id) k++;
-        if (k == c->nspawns) {
-            if (k == TL_HS_MAX_SPAWNS) continue;
-            if (!comp) {
-                int ncomp;
-                comp = tl_cycle_components(f, &ncomp);
-            }
-            if (!c->holds) c->holds = result_holders(f);
-            c->unanswered[k] = unanswered_blocks(c, a, fi, id, comp);
-            c->spawn[c->nspawns++] = id;
-        }
-        int bw = wait->block;
-        if (bw < 0 || bw >= f->nblocks) continue;
-        bool reached = c->unanswered[k][bw];
-        /* a spawn that cannot fail earlier in the wait's own block */
-        if (reached && bw == sc->block && sc->model->spawn.success == TL_SUCCESS_ALWAYS &&
-            sc->index < wait->index)
-            reached = false;
-        if (!reached) answer = sc->instr;
-    }
-    free(comp);
+    /* spawns handing the object over, then (a global) any spawn */
+    int n = 0;
+    for (int id = v >= 0 ? c->by_var[v] : -1; id >= 0 && !answer && n < TL_HS_MAX_SPAWNS; id = c->next[id], n++)
+        if (answers(c, a, fi, id, wait, obj, v)) answer = ff->calls[id].instr;
+    bool global = v >= 0 && f->vars[v].kind == TL_VAR_GLOBAL;
+    for (int i = 0; global && !answer && i < c->nall && i < TL_HS_MAX_SPAWNS; i++)
+        if (answers(c, a, fi, c->all[i], wait, obj, v)) answer = ff->calls[c->all[i]].instr;
     return answer;
 }

@@ -11,10 +11,19 @@
  * loop counts for the code after the loop (`for (i..n) create(...)` then
  * `for (i..n) sem_wait(...)`): edges leaving the loop are cut too.
  *
+ * One post answers one wait: a spawn outside any loop answers a wait outside
+ * any loop, and only when no other wait on the object can follow the spawn
+ * (`create(worker, &s); sem_wait(&s); sem_wait(&s);` - the second hangs);
+ * a spawn in a loop answers waits after it, in a loop or not (as many
+ * threads as waits is assumed: libuv's pool), and a wait in its own loop.
+ *
  * Per spawn that hands over such an object, one search of the CFG from the
  * entry with its success edges cut gives the blocks a path reaches without
  * that success; the answers are cached per function for its waits (at most
- * TL_HS_MAX_SPAWNS spawns: beyond, the wait stays reported).  Linear.
+ * TL_HS_MAX_SPAWNS spawns: beyond, the wait stays reported).  A wait looks
+ * at no more than TL_HS_MAX_SPAWNS spawns handing over its object and as
+ * many for a global, found through an index of the function's spawns built
+ * once.  Linear.
  */
 #ifndef TL_HANDSHAKE_H
 #define TL_HANDSHAKE_H
@@ -29,6 +38,13 @@ typedef struct {
     int spawn[TL_HS_MAX_SPAWNS];    /* call ids */
     bool *unanswered[TL_HS_MAX_SPAWNS]; /* per block: reached without that spawn's success */
     int *holds;                     /* per variable: the call whose result it holds, -1 */
+    /* the function's spawns with a known entry, once: chained per variable
+       their data_arg names (by_var, next), and all in order (all, nall) */
+    int *by_var, *next, *all, nall;
+    /* the waits on each variable's object, chained (wait_by_var, wait_next) */
+    int *wait_by_var, *wait_next;
+    int *comp;                      /* the CFG's loops (tl_cycle_components), on first use */
+    bool *after[TL_HS_MAX_SPAWNS];  /* per block: reachable from that spawn's block */
 } tl_handshake_cache;
 
 void tl_handshake_init(tl_handshake_cache *c);

@@ -9,7 +9,8 @@
  * Two facets of the wait model refine a `condition` kind from the code around
  * the call (wait_event_kind): `kind_if_zero_init` when a counter_init call
  * (sem_init) gives the waited object the count 0 - the semaphore signals an
- * event, e.g. a start-up handshake - and `kind_if_unlooped` when the wait's
+ * event, e.g. a start-up handshake, unless a thread spawned before it surely
+ * posts it (handshake.h) - and `kind_if_unlooped` when the wait's
  * CFG block lies on no cycle, i.e. no loop re-checks a predicate around it
  * (unless the waited object is the function's own parameter: a wrapper's
  * callers own the loop).
@@ -56,7 +57,12 @@ static const char doc[] =
     "Waits for an event another task sends are reported too: `sem_wait` or `uv_sem_wait` on a "
     "semaphore initialised to 0 (`sem_init(&s, 0, 0)`, `uv_sem_init(&s, 0)`, in the same "
     "function or, for a file-scope semaphore, anywhere in the file) - a start-up handshake "
-    "that hangs if the other side never posts - and a condition wait "
+    "that hangs if the other side never posts (not when a thread started before it, on every "
+    "path, with its creation checked, posts that semaphore on every path of its entry - handed "
+    "to it as the thread's argument, or file-scope: `if (pthread_create(&t, NULL, worker, &s)) "
+    "abort(); sem_wait(&s);` with `worker` calling `sem_post(arg)` first thing; a thread that "
+    "can return or `pthread_exit()` before posting still leaves the wait hanging) - and a "
+    "condition wait "
     "(`pthread_cond_wait`, `cnd_wait`, `uv_cond_wait`) that is not inside a loop of its "
     "function (its control-flow block lies on no cycle): without a predicate re-checked "
     "around it, a signal sent before the wait is lost. A function that waits on a "
