@@ -288,6 +288,7 @@ bool tl_call_blocks_in(const tl_call_facts *cf, bool fd_ready) {
     if (cf->dying || cf->in_fork_child) return false;
     const tl_blocking_facet *bf = &m->blocking;
     if (arg_is_numeric_address(cf, bf->unless_numeric_arg) || cf->field_flag) return false;
+    if (bf->unless_immediate_arg >= 0 && (cf->fd_state & TL_FDS_IMMEDIATE)) return false;
     const tl_cval *v;
     if (bf->if_null_arg >= 0) {
         v = arg_val(cf, bf->if_null_arg);

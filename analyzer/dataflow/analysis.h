@@ -51,7 +51,8 @@ typedef struct {
     bool in_fork_child;      /* only a fork's child process runs the call (fork_branch.c):
                                 a blocking call here stalls the child, not the caller */
     /* descriptor facts (fdstate.h): */
-    unsigned fd_state;       /* blocking.fd_io: TL_FDS_* bits of its descriptor argument */
+    unsigned fd_state;       /* blocking.fd_io: TL_FDS_* bits of its descriptor argument;
+                                blocking.unless_immediate: TL_FDS_IMMEDIATE of that argument */
     bool field_flag;         /* blocking.unless_field_flag holds at the call */
     bool passes_fd_state;    /* some argument is a descriptor known non-blocking or ready */
 } tl_call_facts;

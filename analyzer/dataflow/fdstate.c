@@ -272,6 +272,8 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
             fact *f = slot >= 0 ? find(s, c->nvars + slot) : NULL;
             if (f && f->has_val && (f->val & m->blocking.unless_field_mask) != 0) cf->field_flag = true;
         }
+        if (m && m->blocking.present && m->blocking.unless_immediate_arg >= 0) /* fgets(b, n, procfs_stream) */
+            cf->fd_state |= descriptor_bits(c, s, fds_arg_of(cf, m->blocking.unless_immediate_arg)) & TL_FDS_IMMEDIATE;
     }
     /* what the model says the call does, decided on the state before it */
     int ready_var = -1;
@@ -310,6 +312,10 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
             }
         }
     }
+    /* open("/proc/self/stat", ...): a pseudo-file answering at once */
+    const tl_expr *path = m && m->immediate_path.present ? fds_strip(fds_arg_of(cf, m->immediate_path.arg)) : NULL;
+    if (path && path->kind == TL_E_STRING && tl_immediate_path_matches(&m->immediate_path, path->name))
+        c->result_bits[id] |= TL_FDS_IMMEDIATE;
     /* the callee may write what it gets the address of, or a pointer to */
     for (int a = 0; a < call->nargs; a++) {
         int v = fds_addr_var(call->args[a]);
@@ -368,7 +374,7 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
         break;
     case TL_I_RETURN:
         if (record && in->value && !negative_const(in->value)) { /* what every return gives (a must summary) */
-            unsigned b = descriptor_bits(c, s, in->value) & TL_FDS_NONBLOCKING;
+            unsigned b = descriptor_bits(c, s, in->value) & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE);
             c->return_bits = c->returned ? c->return_bits & b : b;
             c->returned = true;
         }
@@ -586,8 +592,9 @@ static const tl_dataflow_ops fs_ops = {
 static bool relevant(const tl_func_facts *ff, const unsigned *func_returns, int nfuncs) {
     for (int id = 0; id < ff->ncalls; id++) {
         const tl_fn_model *m = ff->calls[id].model;
-        if (m && (m->fd_state.present || m->readiness_wait.present ||
-                  (m->blocking.present && (m->blocking.fd_io || m->blocking.unless_field_arg >= 0))))
+        if (m && (m->fd_state.present || m->readiness_wait.present || m->immediate_path.present ||
+                  (m->blocking.present && (m->blocking.fd_io || m->blocking.unless_field_arg >= 0 ||
+                                           m->blocking.unless_immediate_arg >= 0))))
             return true;
         int callee = ff->calls[id].instr ? ff->calls[id].instr->call.callee_func : -1;
         if (func_returns && callee >= 0 && callee < nfuncs && func_returns[callee]) return true;

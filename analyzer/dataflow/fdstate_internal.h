@@ -57,7 +57,7 @@ typedef struct {
     long work, budget;
 } fd_ctx;
 
-#define FDS_NOT_BLOCKING (TL_FDS_NONBLOCKING | TL_FDS_READY)
+#define FDS_NOT_BLOCKING (TL_FDS_NONBLOCKING | TL_FDS_READY | TL_FDS_IMMEDIATE)
 #define FDS_ANY (TL_FDS_NONBLOCKING | TL_FDS_READY | TL_FDS_DERIVED)
 
 /* Expressions (casts are looked through) */

@@ -669,6 +669,16 @@ static bool maybe_address_literal(const char *spelled) {
     return true;
 }
 
+/* "/..." of at most TL_STRING_TEXT_MAX bytes, printable, no escapes: a path
+ * some models judge by (open("/proc/self/stat"): immediate_path) */
+static bool maybe_path_literal(const char *spelled) {
+    size_t n = strlen(spelled);
+    if (n < 4 || n > TL_STRING_TEXT_MAX || spelled[0] != '"' || spelled[1] != '/' || spelled[n - 1] != '"') return false;
+    for (size_t i = 1; i + 1 < n; i++)
+        if (spelled[i] < 0x21 || spelled[i] > 0x7e || spelled[i] == '"' || spelled[i] == '\\') return false;
+    return true;
+}
+
 static tl_expr *lower_expr_kind(builder *b, CXCursor c) {
     enum CXCursorKind k = clang_getCursorKind(c);
     switch (k) {
@@ -684,12 +694,12 @@ static tl_expr *lower_expr_kind(builder *b, CXCursor c) {
     }
     case CXCursor_StringLiteral: {
         /* keep the text (its spelling, quotes included) of a literal that
-           may spell a numeric address: model facets read it (such a name
-           needs no lookup); other literals stay anonymous, which keeps the
-           IR small (every __FILE__ in a macro is one) */
+           may spell a numeric address (such a name needs no lookup) or an
+           absolute path (a pseudo-file): model facets read it; other
+           literals stay anonymous, which keeps the IR small */
         tl_expr *e = tl_expr_new(TL_E_STRING);
         char *text = cfgb_cursor_spelling(c);
-        if (maybe_address_literal(text)) e->name = text;
+        if (maybe_address_literal(text) || maybe_path_literal(text)) e->name = text;
         else free(text);
         return e;
     }

@@ -70,8 +70,9 @@ typedef struct tl_expr {
     char *name;          /* TL_E_FUNC: function name; TL_E_MEMBER: field name;
                             TL_E_STRING: the literal's spelling with its quotes when
                             it may be a numeric address ("127.0.0.1", "::1": hex
-                            digits, dots, colons; at most TL_STRING_TEXT_MAX bytes),
-                            else NULL */
+                            digits, dots, colons) or is an absolute path
+                            ("/proc/self/stat": printable, no escapes), at most
+                            TL_STRING_TEXT_MAX bytes, else NULL */
     char *usr;           /* TL_E_FUNC: the function's USR; TL_E_MEMBER: the field's USR
                             (program-wide identity of "struct T.f"), or NULL */
     char op[4];          /* TL_E_UNARY / TL_E_BINARY */

@@ -892,6 +892,7 @@ static tl_fn_model *new_model(const char *name) {
     m->detach_attr.arg = m->detach_attr.value_arg = -1;
     m->blocking.if_null_arg = m->blocking.unless_flag_arg = m->blocking.unless_zero_arg = -1;
     m->blocking.if_value_arg = m->blocking.unless_numeric_arg = m->blocking.unless_field_arg = -1;
+    m->blocking.unless_immediate_arg = m->immediate_path.arg = -1;
     m->wait.unless_numeric_arg = -1;
     m->callback.ready_param = m->callback.fd_arg = m->callback.data_arg = m->callback.data_param = -1;
     m->fd_state.arg = m->fd_state.from_arg = m->fd_state.if_flag_arg = m->fd_state.if_value_arg = -1;
