@@ -289,15 +289,19 @@ static void test_fork_wrapper_child(void **state) {
                          "void after_if(void) { int p = my_fork(); if (p == 0) { (void)p; } sleep(1); }\n"
                          "void other_zero(void) { if (not_fork() == 0) sleep(1); }\n"
                          "void calls_child(void) { child_sleeps(); }\n"
-                         "void guarded(void) { if (not_fork()) return; if (my_fork() == 0) sleep(1); }\n"};
+                         "void guarded(void) { if (not_fork()) return; if (my_fork() == 0) sleep(1); }\n"
+                         "void nested(int x) { int p; if (x == 0) { if ((p = my_fork()) == 0) {\n"
+                         "    int r = not_fork(); if (r == 0) { sleep(1); } sleep(2); } } }\n"
+                         "void nested_parent(void) { int p; if ((p = my_fork()) != 0) {\n"
+                         "    if (not_fork() == 0) sleep(1); } }\n"};
     world *w = link_sources(src, 2);
     const tl_func_summary *cs = summary_of(w, "child_sleeps");
     int sleep_call = -1;
     for (int k = 0; k < cs->ncalls; k++)
         if (strcmp(cs->calls[k].spelling, "sleep") == 0) sleep_call = k;
     assert_true(sleep_call >= 0);
-    assert_true(cs->calls[sleep_call].child_of >= 0);
-    assert_string_equal(cs->calls[cs->calls[sleep_call].child_of].spelling, "my_fork");
+    assert_int_equal(cs->calls[sleep_call].nchild_of, 1);
+    assert_string_equal(cs->calls[cs->calls[sleep_call].child_of[0]].spelling, "my_fork");
     assert_false(tl_program_blocks(w->prog, cs->usr, false, false));
     assert_false(tl_program_blocks(w->prog, summary_of(w, "child_switch")->usr, false, false));
     assert_false(tl_program_blocks(w->prog, summary_of(w, "calls_child")->usr, false, false));
@@ -305,6 +309,9 @@ static void test_fork_wrapper_child(void **state) {
     assert_true(tl_program_blocks(w->prog, summary_of(w, "parent_sleeps")->usr, false, false));
     assert_true(tl_program_blocks(w->prog, summary_of(w, "after_if")->usr, false, false));
     assert_true(tl_program_blocks(w->prog, summary_of(w, "other_zero")->usr, false, false));
+    /* a 0-test nested in the child's branch keeps it the child's */
+    assert_false(tl_program_blocks(w->prog, summary_of(w, "nested")->usr, false, false));
+    assert_true(tl_program_blocks(w->prog, summary_of(w, "nested_parent")->usr, false, false));
     /* child_of survives the wire */
     tl_wire_writer wr;
     tl_wire_writer_init(&wr);
@@ -314,9 +321,15 @@ static void test_fork_wrapper_child(void **state) {
     assert_int_equal(tl_wire_scan_frame(wr.data, wr.len, &fr, err, sizeof err), TL_WIRE_FRAME);
     tl_tu_summary back;
     assert_int_equal(tl_summary_wire_decode(&fr, &back, err, sizeof err), 0);
+    int lists = 0;
     for (int i = 0; i < back.nfuncs; i++)
-        for (int k = 0; k < back.funcs[i].ncalls; k++)
-            assert_int_equal(back.funcs[i].calls[k].child_of, w->sum[1].funcs[i].calls[k].child_of);
+        for (int k = 0; k < back.funcs[i].ncalls; k++) {
+            assert_int_equal(back.funcs[i].calls[k].nchild_of, w->sum[1].funcs[i].calls[k].nchild_of);
+            for (int j = 0; j < back.funcs[i].calls[k].nchild_of; j++)
+                assert_int_equal(back.funcs[i].calls[k].child_of[j], w->sum[1].funcs[i].calls[k].child_of[j]);
+            lists += back.funcs[i].calls[k].nchild_of > 1;
+        }
+    assert_true(lists > 0); /* guarded, nested: two candidates */
     tl_tu_summary_free(&back);
     tl_wire_writer_free(&wr);
     release(w);

@@ -455,18 +455,22 @@ static void discover_contexts(tl_program *p) {
 
 /* ---- 4. blocking ---- */
 
-/* Is call i of node f reached only where a call returned 0 whose target
+/* Is call i of node f reached only where calls returned 0, one of whose targets
  * returns a fork's result (a wrapper of fork: the summary's returned handle
  * comes from a child_if_zero spawn whose parent does not wait)?  Then it
  * runs in the child and blocks none of f's callers. */
 static bool in_fork_child(const tl_program *p, const pnode *f, int i) {
-    int of = f->s->calls[i].child_of;
-    if (of < 0 || of >= f->s->ncalls || !p->models) return false;
-    const tl_sum_call *w = &f->s->calls[of];
-    int g = w->target.kind == TL_REF_FUNC ? map_get(&p->by_usr, w->target.usr) : -1;
-    if (g < 0 || !p->nodes[g].s->returns_handle || !p->nodes[g].s->spawn_model) return false;
-    const tl_fn_model *m = tl_models_find(p->models, p->nodes[g].s->spawn_model);
-    return m && m->spawn.child_if_zero && !m->spawn.parent_waits_child;
+    const tl_sum_call *c = &f->s->calls[i];
+    for (int k = 0; k < c->nchild_of && p->models; k++) {
+        int of = c->child_of[k];
+        if (of < 0 || of >= f->s->ncalls) continue;
+        const tl_sum_call *w = &f->s->calls[of];
+        int g = w->target.kind == TL_REF_FUNC ? map_get(&p->by_usr, w->target.usr) : -1;
+        if (g < 0 || !p->nodes[g].s->returns_handle || !p->nodes[g].s->spawn_model) continue;
+        const tl_fn_model *m = tl_models_find(p->models, p->nodes[g].s->spawn_model);
+        if (m && m->spawn.child_if_zero && !m->spawn.parent_waits_child) return true;
+    }
+    return false;
 }
 
 static void compute_blocking(tl_program *p, int r) {

@@ -196,7 +196,7 @@ static void extract_call(extractor *x, const tl_call_facts *cf) {
     sc->blocks = tl_call_blocks_in(cf, false);
     sc->blocks_unless_ready = tl_call_blocks_in(cf, true);
     sc->spawn_entry = c->is_spawn_entry;
-    sc->child_of = -1;
+    sc->nchild_of = 0;
     sc->nargs = c->nargs;
     sc->args = tl_xcalloc((size_t)c->nargs + 1, sizeof *sc->args);
     for (int i = 0; i < c->nargs; i++) {
@@ -435,8 +435,11 @@ static void extract_function(extractor *x) {
     /* calls in the child's branch of a possible fork wrapper */
     int *child_of = tl_fork_child_of(f, ff);
     for (int id = 0; child_of && id < ff->ncalls; id++) {
-        int at = x->call_index[id], of = child_of[id] >= 0 ? x->call_index[child_of[id]] : -1;
-        if (at >= 0 && of >= 0) o->calls[at].child_of = of;
+        int at = x->call_index[id];
+        for (int k = 0; at >= 0 && k < TL_FORK_CANDIDATES && k < TL_SUM_CHILD_OF_MAX; k++) {
+            int cand = child_of[id * TL_FORK_CANDIDATES + k], of = cand >= 0 ? x->call_index[cand] : -1;
+            if (of >= 0) o->calls[at].child_of[o->calls[at].nchild_of++] = of;
+        }
     }
     free(child_of);
     free(copy_of);

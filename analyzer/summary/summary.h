@@ -41,6 +41,9 @@ typedef struct {
     int param;  /* PARAM */
 } tl_ref;
 
+/* Candidate fork wrappers recorded per call (fork_branch.h's TL_FORK_CANDIDATES). */
+#define TL_SUM_CHILD_OF_MAX 4
+
 /* One argument at a call, as the link phase needs it. */
 typedef struct {
     tl_cval value; /* constant value at the call (analysis) */
@@ -60,10 +63,11 @@ typedef struct {
     bool blocks;       /* blocks under its argument values (model) */
     bool blocks_unless_ready; /* blocks even when its descriptor is ready */
     bool spawn_entry;  /* runs as a new task, not as part of this function */
-    int child_of;      /* reached only where call child_of (an index in calls, unmodelled)
-                          returned 0, else -1: when that call returns a fork's result (a
-                          wrapper of fork in another file), this one runs in the child
-                          and blocks no caller (dataflow/fork_branch.c) */
+    int child_of[TL_SUM_CHILD_OF_MAX]; /* reached only where each of these calls (indices in
+                          calls, unmodelled; nchild_of of them) returned 0: when one of them
+                          returns a fork's result (a wrapper of fork in another file), this
+                          one runs in the child and blocks no caller (dataflow/fork_branch.c) */
+    int nchild_of;
 } tl_sum_call;
 
 /* A callback or task entry this function registers. */

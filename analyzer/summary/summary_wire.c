@@ -78,7 +78,9 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
             tl_wire_put_str(w, a->fn_usr);
             tl_wire_put_str(w, a->fn_name);
         }
-        put_i32(w, c->child_of); /* appended: absent in older frames */
+        put_i32(w, c->nchild_of ? c->child_of[0] : -1); /* appended: absent in older frames */
+        tl_wire_put_u32(w, (uint32_t)c->nchild_of);   /* appended later: all of them */
+        for (int k = 0; k < c->nchild_of; k++) put_i32(w, c->child_of[k]);
         tl_wire_end_record(w);
     }
     for (int i = 0; i < f->nregs; i++) {
@@ -259,8 +261,20 @@ static void read_call(decoder *d) {
         if (a->param < -1 || a->param >= f->nparams) tl_wire_fail(r, "argument names a missing parameter");
     }
     /* appended field (absent in older frames); the program checks its range */
-    c->child_of = tl_wire_remaining(r) >= 4 ? get_i32(r) : -1;
-    if (c->child_of < -1) tl_wire_fail(r, "bad child_of call");
+    int first = tl_wire_remaining(r) >= 4 ? get_i32(r) : -1;
+    if (first < -1) tl_wire_fail(r, "bad child_of call");
+    c->nchild_of = first >= 0;
+    c->child_of[0] = first;
+    if (tl_wire_remaining(r) >= 4) { /* the whole list (newer frames) */
+        uint32_t nc = tl_wire_get_u32(r);
+        if (nc > TL_SUM_CHILD_OF_MAX) tl_wire_fail(r, "too many child_of calls");
+        c->nchild_of = 0;
+        for (uint32_t k = 0; k < nc && !r->bad; k++) {
+            int of = get_i32(r);
+            if (of < 0) tl_wire_fail(r, "bad child_of call");
+            else c->child_of[c->nchild_of++] = of;
+        }
+    }
     if (c->target.kind == TL_REF_PARAM && (c->target.param < 0 || c->target.param >= f->nparams))
         tl_wire_fail(r, "call through a missing parameter");
 }
