@@ -41,7 +41,9 @@ static const char models_yaml[] =
     "  co_recv:\n"
     "    wait: {timeout_arg: 0, forever: [negative], kind: task}\n"
     "  fork:\n"
-    "    spawn: {handle: result, success: positive, child_if_zero: true, task: child process}\n";
+    "    spawn: {handle: result, success: positive, child_if_zero: true, task: child process}\n"
+    "  mk_nb:\n"
+    "    fd_state: {result: true, sets: nonblocking}\n";
 
 static const char prelude[] =
     "typedef unsigned long thr_t;\n"
@@ -54,7 +56,10 @@ static const char prelude[] =
     "int co_start(void (*fn)(void));\n"
     "int co_close(int h);\n"
     "int co_recv(long deadline);\n"
-    "int fork(void);\n";
+    "int fork(void);\n"
+    "int mk_nb(void);\n"
+    "int mk_plain(void);\n"
+    "void fill(int *p);\n";
 
 #define MAX_TUS 4
 
@@ -335,6 +340,69 @@ static void test_fork_wrapper_child(void **state) {
     release(w);
 }
 
+/* The key of the descriptor store of the global `name` in unit u, or NULL. */
+static const char *fd_key(const world *w, int u, const char *name) {
+    char tail[64];
+    snprintf(tail, sizeof tail, "@%s", name);
+    for (int i = 0; i < w->sum[u].nfd_stores; i++) {
+        const char *k = w->sum[u].fd_stores[i].key;
+        size_t n = strlen(k), t = strlen(tail);
+        if (n >= t && strcmp(k + n - t, tail) == 0) return k;
+    }
+    return NULL;
+}
+
+/* Global descriptor slots: non-blocking when every store of the program
+ * (any file) stores a non-blocking descriptor or copies such a slot; -1 is
+ * no store; one other store, the address taken, or a copy of a slot not
+ * known spoils it.  A non-static global needs the whole program. */
+static void test_fd_slots(void **state) {
+    (void)state;
+    const char *src[] = {"int g_nb, g_bad, g_esc, g_copy, g_mixed, g_arr[2];\n"
+                         "static int s_nb;\n"
+                         "void set_up(void) { g_nb = mk_nb(); int l = mk_nb(); g_arr[0] = l; g_arr[1] = -1;\n"
+                         "  g_esc = mk_nb(); s_nb = mk_nb(); g_copy = g_nb; g_mixed = g_nb; }\n"
+                         "void tear(void) { g_nb = -1; s_nb = -1; }\n",
+                         "extern int g_bad, g_esc, g_mixed;\n"
+                         "void other(void) { g_bad = mk_plain(); fill(&g_esc); g_mixed = g_bad; }\n"};
+    world *w = link_sources(src, 2);
+    const char *nb = fd_key(w, 0, "g_nb"), *st = fd_key(w, 0, "s_nb"), *arr = fd_key(w, 0, "g_arr");
+    assert_non_null(nb);
+    assert_non_null(st);
+    assert_non_null(arr);
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, nb));
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, st));
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, arr));
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "g_copy")));
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 1, "g_bad")));
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "g_esc")));
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "g_mixed")));
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, "g:c:@nothing"));
+    /* a few files of a program: only the static is known */
+    tl_program_set_whole(w->prog, false);
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, nb));
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, st));
+    /* the stores survive the wire */
+    tl_wire_writer wr;
+    tl_wire_writer_init(&wr);
+    assert_int_equal(tl_summary_wire_encode(&wr, &w->sum[0]), 0);
+    tl_wire_frame fr;
+    char err[256];
+    assert_int_equal(tl_wire_scan_frame(wr.data, wr.len, &fr, err, sizeof err), TL_WIRE_FRAME);
+    tl_tu_summary back;
+    assert_int_equal(tl_summary_wire_decode(&fr, &back, err, sizeof err), 0);
+    assert_int_equal(back.nfd_stores, w->sum[0].nfd_stores);
+    for (int i = 0; i < back.nfd_stores; i++) {
+        assert_string_equal(back.fd_stores[i].key, w->sum[0].fd_stores[i].key);
+        assert_int_equal(back.fd_stores[i].kind, w->sum[0].fd_stores[i].kind);
+        assert_int_equal(back.fd_stores[i].is_static, w->sum[0].fd_stores[i].is_static);
+        assert_true((back.fd_stores[i].src == NULL) == (w->sum[0].fd_stores[i].src == NULL));
+    }
+    tl_tu_summary_free(&back);
+    tl_wire_writer_free(&wr);
+    release(w);
+}
+
 /* Ownership and deadlines flow backwards through parameters passed on;
  * a function no TU defines takes a handle over. */
 static void test_param_facts_through_calls(void **state) {
@@ -595,6 +663,7 @@ int main(void) {
         cmocka_unit_test(test_summary_wire_round_trip),
         cmocka_unit_test(test_cancel_bounded),
         cmocka_unit_test(test_fork_wrapper_child),
+        cmocka_unit_test(test_fd_slots),
         cmocka_unit_test(test_ir_wire_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1019,6 +1019,8 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     tl_str_map_init(&globals);
     collect_watched_fields(out, &watched);
     for (int fi = 0; fi < tu->nfuncs; fi++) tl_fdstate_collect_globals(&tu->funcs[fi], &out->funcs[fi], &globals);
+    out->slot_stores = tl_xmalloc(sizeof *out->slot_stores);
+    tl_slot_stores_init(out->slot_stores);
     /* callees first, so that a call sees what its callee returns */
     int *order = callees_first(tu, out);
     unsigned *returns = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *returns);
@@ -1027,7 +1029,8 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
         const tl_context_info *ci = &out->funcs[fi].context;
         bool ready = ci->readiness && ci->kind == TL_CTX_LOOP_CALLBACK;
         tl_fdstate_env env = {ready, ready ? ci->ready_param : -1, ready ? ci->ready_data_param : -1,
-                              ready ? ci->ready_field : NULL, &watched, &globals, returns, tu->nfuncs};
+                              ready ? ci->ready_field : NULL, &watched, &globals, returns, tu->nfuncs,
+                              out->slot_stores, program};
         tl_fdstate_run(&tu->funcs[fi], &out->funcs[fi], &env);
         returns[fi] = out->funcs[fi].returns_fd_state;
     }
@@ -1041,6 +1044,11 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
 }
 
 void tl_analysis_free(tl_analysis *a) {
+    if (a->slot_stores) {
+        tl_slot_stores_free(a->slot_stores);
+        free(a->slot_stores);
+        a->slot_stores = NULL;
+    }
     if (!a->funcs) return;
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         tl_func_facts *ff = &a->funcs[fi];

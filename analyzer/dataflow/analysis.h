@@ -111,6 +111,9 @@ typedef struct tl_analysis {
        model each entry stands for (NULL when it has no call role) */
     tl_str_map annot_index;
     tl_fn_model **annot_models;
+    /* what the TU stores into global descriptor slots (fdstate.h), for the
+       program's summaries */
+    struct tl_slot_stores_s *slot_stores;
 } tl_analysis;
 
 int tl_analysis_run(const tl_tu *tu, const tl_model_set *models, tl_profile profile,

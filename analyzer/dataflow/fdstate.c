@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../program/program.h"
 #include "../util/str_map.h"
 #include "../util/xalloc.h"
 #include "dataflow.h"
@@ -187,9 +188,12 @@ static unsigned descriptor_bits(fd_ctx *c, fd_state *s, const tl_expr *e) {
                     !strcmp(x->name, c->ready_field) ? fds_plain_var(x->kids[0]) : -1;
     if (h >= 0 && h < c->nvars && (bits_of(s, h) & TL_FDS_READY))
         return TL_FDS_READY; /* w->fd of the ready handle w (callback.ready_field) */
-    char key[256];
+    char key[300];
+    bool st;
     if (!b && c->global_nb && fds_global_key(c->f, e, key, sizeof key) && tl_str_map_get(c->global_nb, key) == G_NONBLOCKING)
         b = TL_FDS_NONBLOCKING; /* made non-blocking in this file, never otherwise set */
+    if (!b && c->program && fds_slot_key(c->f, e, key, sizeof key, &st) && tl_program_fd_slot_nonblocking(c->program, key))
+        b = TL_FDS_NONBLOCKING; /* every store of the program stores a non-blocking one */
     int v = fds_plain_var(e);
     if (!b && v >= 0 && c->readiness && c->watched && v < c->nvars && c->f->vars[v].usr && is_nonlocal(c, v)) {
         /* a global the file registers for readiness, in a readiness callback */
@@ -202,6 +206,10 @@ static unsigned descriptor_bits(fd_ctx *c, fd_state *s, const tl_expr *e) {
         tl_str_map_get(c->watched, e->usr) < 0)
         return 0;
     return mentioned_bits(s, e->kids[0], TL_FDS_READY | TL_FDS_DERIVED) ? TL_FDS_READY : 0;
+}
+
+unsigned fds_value_bits(fd_ctx *c, fd_state *s, const tl_expr *e) {
+    return descriptor_bits(c, s, e);
 }
 
 static void set_bits(fd_ctx *c, fd_state *s, int v, unsigned bits) {
@@ -604,11 +612,16 @@ static bool relevant(const tl_func_facts *ff, const unsigned *func_returns, int 
 
 int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *env) {
     ff->returns_fd_state = 0;
-    if (!relevant(ff, env->func_returns, env->nfuncs) && !env->readiness) return 0;
     fd_ctx c;
     memset(&c, 0, sizeof c);
     c.f = f;
     c.ff = ff;
+    c.stores = env->slot_stores;
+    c.program = env->program;
+    if (!relevant(ff, env->func_returns, env->nfuncs) && !env->readiness) {
+        fds_record_slots_unknown(&c); /* its stores, with no state known */
+        return 0;
+    }
     c.readiness = env->readiness;
     c.ready_param = env->ready_param;
     c.ready_param2 = env->ready_param2;
@@ -639,9 +652,15 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
             if (!res.reached || !res.reached[bi]) continue;
             fs_bottom(&c, &s);
             fs_copy(&c, &s, tl_dataflow_in(&res, bi));
-            for (int i = 0; !s.top && i < f->blocks[bi].ninstrs; i++) apply(&c, &s, &f->blocks[bi].instrs[i], true);
+            for (int i = 0; !s.top && i < f->blocks[bi].ninstrs; i++) {
+                fds_record_slots(&c, &s, &f->blocks[bi].instrs[i]);
+                apply(&c, &s, &f->blocks[bi].instrs[i], true);
+            }
+            fds_record_slot_escapes(&c, f->blocks[bi].cond);
             fs_destroy(&c, &s);
         }
+    } else {
+        fds_record_slots_unknown(&c);
     }
     if (rc == 0 && c.returned) ff->returns_fd_state = c.return_bits;
     tl_dataflow_free(&res);

@@ -264,7 +264,10 @@ int cfgb_var_for_decl(builder *b, CXCursor decl) {
     free(name);
     fill_var_type(&b->f->vars[v], clang_getCursorType(decl));
     b->f->vars[v].decl_loc = cfgb_loc_of(b, decl);
-    if (kind == TL_VAR_GLOBAL || kind == TL_VAR_STATIC) b->f->vars[v].usr = cfgb_cursor_usr(decl);
+    if (kind == TL_VAR_GLOBAL || kind == TL_VAR_STATIC) {
+        b->f->vars[v].usr = cfgb_cursor_usr(decl);
+        b->f->vars[v].internal = kind == TL_VAR_STATIC || clang_getCursorLinkage(decl) == CXLinkage_Internal;
+    }
     vm_put(&b->vars, decl, v);
     return v;
 }

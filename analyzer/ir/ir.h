@@ -37,6 +37,8 @@ typedef struct {
     bool is_array;     /* declared with array type */
     bool is_record;    /* struct/union type */
     bool is_pointer;
+    bool internal;     /* TL_VAR_GLOBAL / TL_VAR_STATIC: internal linkage (a static of
+                          this file, or a static local): no other TU names it */
     tl_loc decl_loc;
     char *usr;         /* TL_VAR_GLOBAL / TL_VAR_STATIC: clang USR (program-wide identity), or NULL */
 } tl_var;

@@ -115,7 +115,8 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
             tl_wire_begin_record(w, REC_VAR);
             tl_wire_put_str(w, var->name);
             tl_wire_put_u8(w, (uint8_t)var->kind);
-            tl_wire_put_u8(w, (uint8_t)(var->is_array | var->is_record << 1 | var->is_pointer << 2));
+            tl_wire_put_u8(w, (uint8_t)(var->is_array | var->is_record << 1 | var->is_pointer << 2 |
+                                        var->internal << 3));
             put_loc(w, var->decl_loc);
             tl_wire_put_str(w, var->usr);
             tl_wire_end_record(w);
@@ -315,6 +316,7 @@ static void read_var(decoder *d) {
     uint8_t flags = tl_wire_get_u8(r);
     var->is_array = flags & 1;
     var->is_record = flags >> 1 & 1;
+    var->internal = flags >> 3 & 1;
     var->is_pointer = flags >> 2 & 1;
     var->decl_loc = get_loc(d);
     var->usr = tl_wire_get_str(r);

@@ -14,6 +14,7 @@
  *   6. derived models and slot facts for the rules;
  *   7. the task nouns some call releases wholesale (release_all).
  */
+#include "fd_slots.h"
 #include "program.h"
 
 #include <stdint.h>
@@ -148,6 +149,7 @@ struct tl_program {
     /* task nouns some call of the program releases wholesale (release_all) */
     const char **released_all;
     int nreleased_all, capreleased_all;
+    tl_fd_slots *fd_slots; /* global descriptor slots only ever non-blocking (fd_slots.c) */
 };
 
 static int fslot_index(tl_program *p, const char *usr, const char *name) {
@@ -688,6 +690,7 @@ tl_program *tl_program_link(tl_tu_summary *const *units, int nunits, const tl_mo
     compute_blocking(p, 1);
     compute_params(p);
     collect_slots(p);
+    p->fd_slots = tl_fd_slots_link(units, nunits);
     derive_models(p);
     collect_released_all(p);
     return p;
@@ -705,6 +708,7 @@ static void free_model(tl_fn_model *m) {
 
 void tl_program_free(tl_program *p) {
     if (!p) return;
+    tl_fd_slots_free(p->fd_slots);
     for (int n = 0; n < p->nnodes; n++) {
         free_model(p->nodes[n].derived);
         free(p->call_first[n]);
@@ -730,6 +734,10 @@ void tl_program_free(tl_program *p) {
     map_free(&p->hslot_by_usr);
     free(p->released_all);
     free(p);
+}
+
+bool tl_program_fd_slot_nonblocking(const tl_program *p, const char *key) {
+    return p && tl_fd_slots_nonblocking(p->fd_slots, key, p->whole);
 }
 
 void tl_program_set_whole(tl_program *p, bool whole) {

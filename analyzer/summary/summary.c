@@ -482,6 +482,15 @@ void tl_tu_summary_extract(const tl_analysis *a, tl_tu_summary *out) {
         out->stores[i].fn_name = tl_xstrdup(s->fn_name);
         out->stores[i].loc = loc_copy(&in, s->loc);
     }
+    int nfd = a->slot_stores ? a->slot_stores->n : 0;
+    out->fd_stores = tl_xcalloc((size_t)nfd + 1, sizeof *out->fd_stores);
+    out->nfd_stores = nfd;
+    for (int i = 0; i < nfd; i++) {
+        const tl_slot_store *st = &a->slot_stores->v[i];
+        out->fd_stores[i] = *st;
+        out->fd_stores[i].key = tl_xstrdup(st->key);
+        out->fd_stores[i].src = st->src ? tl_xstrdup(st->src) : NULL;
+    }
 }
 
 static void free_ref(tl_ref *r) {
@@ -524,6 +533,11 @@ void tl_tu_summary_free(tl_tu_summary *s) {
         free(s->stores[i].fn_name);
     }
     free(s->stores);
+    for (int i = 0; i < s->nfd_stores; i++) {
+        free(s->fd_stores[i].key);
+        free(s->fd_stores[i].src);
+    }
+    free(s->fd_stores);
     for (int i = 0; i < s->nstrings; i++) free(s->strings[i]);
     free(s->strings);
     tl_strmap_free(&s->string_index);

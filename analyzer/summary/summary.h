@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "../dataflow/analysis.h"
+#include "../dataflow/fdstate.h"
 #include "../ir/ir.h"
 #include "../util/strmap.h"
 
@@ -160,6 +161,10 @@ typedef struct {
     int nfuncs;
     tl_fn_store *stores;
     int nstores;
+    /* what it stores into global descriptor slots (fdstate.h): the program
+       decides which slots only ever hold non-blocking descriptors */
+    tl_slot_store *fd_stores;
+    int nfd_stores;
     /* interned strings (file names, library and model names) and their index */
     char **strings;
     int nstrings, capstrings;

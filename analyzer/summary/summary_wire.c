@@ -18,7 +18,8 @@ enum {
     REC_PASS = 5,
     REC_DEADLINE = 6,
     REC_SLOT = 7,
-    REC_STORE = 8
+    REC_STORE = 8,
+    REC_FD_STORE = 9
 };
 
 #define MAX_PARAMS 4096
@@ -146,6 +147,15 @@ int tl_summary_wire_encode(tl_wire_writer *w, const tl_tu_summary *s) {
         put_loc(w, st->loc);
         tl_wire_end_record(w);
     }
+    for (int i = 0; i < s->nfd_stores; i++) {
+        const tl_slot_store *st = &s->fd_stores[i];
+        tl_wire_begin_record(w, REC_FD_STORE);
+        tl_wire_put_str(w, st->key);
+        tl_wire_put_str(w, st->src);
+        tl_wire_put_u8(w, (uint8_t)st->kind);
+        tl_wire_put_u8(w, st->is_static);
+        tl_wire_end_record(w);
+    }
     return tl_wire_end_frame(w);
 }
 
@@ -155,7 +165,7 @@ typedef struct {
     tl_tu_summary *s;
     tl_wire_reader *r;
     int capfuncs;
-    int capcalls, capregs, cappasses, capdeadlines, capslots, capstores;
+    int capcalls, capregs, cappasses, capdeadlines, capslots, capstores, capfdstores;
 } decoder;
 
 static int get_i32(tl_wire_reader *r) {
@@ -380,6 +390,21 @@ static void read_store(decoder *d) {
     if (!st->slot_usr || !st->fn_usr || !st->slot_name || !st->fn_name) tl_wire_fail(r, "a store without names");
 }
 
+static void read_fd_store(decoder *d) {
+    tl_wire_reader *r = d->r;
+    tl_tu_summary *s = d->s;
+    s->fd_stores = tl_xgrow(s->fd_stores, s->nfd_stores, &d->capfdstores, sizeof *s->fd_stores);
+    tl_slot_store *st = &s->fd_stores[s->nfd_stores++];
+    memset(st, 0, sizeof *st);
+    st->key = tl_wire_get_str(r);
+    st->src = tl_wire_get_str(r);
+    uint8_t kind = tl_wire_get_u8(r);
+    st->is_static = tl_wire_get_u8(r) != 0;
+    if (kind < TL_SLOT_NONBLOCKING || kind > TL_SLOT_COPY) tl_wire_fail(r, "bad descriptor store kind");
+    st->kind = (tl_slot_store_kind)kind;
+    if (!st->key || (st->kind == TL_SLOT_COPY) != (st->src != NULL)) tl_wire_fail(r, "a descriptor store without its slots");
+}
+
 int tl_summary_wire_decode(const tl_wire_frame *f, tl_tu_summary *out, char *err, size_t errsz) {
     memset(out, 0, sizeof *out);
     if (f->kind != TL_WIRE_KIND_SUMMARY) {
@@ -417,6 +442,7 @@ int tl_summary_wire_decode(const tl_wire_frame *f, tl_tu_summary *out, char *err
             case REC_DEADLINE: read_deadline(&d); break;
             case REC_SLOT: read_slot(&d); break;
             case REC_STORE: read_store(&d); break;
+            case REC_FD_STORE: read_fd_store(&d); break;
             default: break; /* a newer record kind: skipped */
             }
         }
