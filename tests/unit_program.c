@@ -364,7 +364,9 @@ static void test_fd_slots(void **state) {
                          "  g_esc = mk_nb(); s_nb = mk_nb(); g_copy = g_nb; g_mixed = g_nb; }\n"
                          "void tear(void) { g_nb = -1; s_nb = -1; }\n",
                          "extern int g_bad, g_esc, g_mixed;\n"
-                         "void other(void) { g_bad = mk_plain(); fill(&g_esc); g_mixed = g_bad; }\n"};
+                         "struct rec { int fd, fds[2], any; };\n"
+                         "void other(struct rec *r, int x) { g_bad = mk_plain(); fill(&g_esc); g_mixed = g_bad;\n"
+                         "  r->fd = mk_nb(); r->fds[0] = mk_nb(); fill(r->fds); r->any = x; }\n"};
     world *w = link_sources(src, 2);
     const char *nb = fd_key(w, 0, "g_nb"), *st = fd_key(w, 0, "s_nb"), *arr = fd_key(w, 0, "g_arr");
     assert_non_null(nb);
@@ -378,6 +380,10 @@ static void test_fd_slots(void **state) {
     assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "g_esc")));
     assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "g_mixed")));
     assert_false(tl_program_fd_slot_nonblocking(w->prog, "g:c:@nothing"));
+    /* fields of the program's structs: every instance */
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 1, "FI@fd")));
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 1, "FI@fds"))); /* fill(r->fds) */
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 1, "FI@any")));
     /* a few files of a program: only the static is known */
     tl_program_set_whole(w->prog, false);
     assert_false(tl_program_fd_slot_nonblocking(w->prog, nb));

@@ -4,21 +4,25 @@
  * analyzer/program/program.c).
  *
  * A slot is a global or static variable, its elements merged ("g:USR"):
- * `g = fd`, `g[1] = fd`.  Each store is recorded once per TU with the state
+ * `g = fd`, `g[1] = fd`; or a field of a struct the project declares, every
+ * instance and element merged ("f:USR"): `c->fd = fd`, `srv.pipe[0] = fd`.  Each store is recorded once per TU with the state
  * of the value at that point, as the descriptor-state dataflow (fdstate.c)
  * knows it: non-blocking (`g = socket(... | SOCK_NONBLOCK)`, a local made
  * non-blocking before, a pseudo-file), a copy of another slot (`g = h`), or
  * anything else.  A negative constant (`g = -1`: no descriptor, I/O on it
  * fails at once) is no store.  Writes the store list cannot see count as
  * "anything else": the slot's address taken anywhere (`&g`, `&g[0]`), an
- * array or pointer global read bare (`pipe(g)`, `p = g`: written through),
+ * array or pointer global or an array field read bare (`pipe(g)`, `p = g`,
+ * `pipe(c->fds)`: written through),
  * a call clearing its O_NONBLOCK (`fcntl(g, F_SETFL, 0)`), any other
  * assignment.  Initial values (static storage) are not stores: a slot is
  * read only after a store sets it.  Functions the dataflow skips (no call
  * it serves) or gives up on are scanned with nothing known, which only
- * records "anything else".  Struct fields are not slots: a library writes
- * the fields of the structs it is handed (uv_pipe_init(&h)) where no store
- * list sees it.
+ * records "anything else".  Fields of a system header's struct are not
+ * slots: the library writes the fields of the structs it is handed
+ * (uv_pipe_init(&h)) where no store list sees it.  Zeroed memory (calloc,
+ * memset) and whole-struct copies (`*c = tmp`, values of the same fields)
+ * are not stores either.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,10 +61,18 @@ void tl_slot_stores_add(tl_slot_stores *s, const char *key, tl_slot_store_kind k
     st->is_static = is_static;
 }
 
-/* The slot key of a global or static (or an element of one), false else. */
+/* The slot key of a global or static (or an element of one), or of a field
+ * of a struct the project declares (any instance, elements merged); false
+ * else. */
 bool fds_slot_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bool *is_static) {
     e = fds_strip(e);
     while (e && e->kind == TL_E_INDEX && e->nkids == 2) e = fds_strip(e->kids[0]);
+    if (e && e->kind == TL_E_MEMBER) {
+        if (!e->usr || e->field_system || strlen(e->usr) > 250) return false;
+        snprintf(buf, size, "f:%s", e->usr);
+        *is_static = false;
+        return true;
+    }
     if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= f->nvars) return false;
     const tl_var *v = &f->vars[e->var];
     if ((v->kind != TL_VAR_GLOBAL && v->kind != TL_VAR_STATIC) || !v->usr || strlen(v->usr) > 250) return false;
@@ -83,6 +95,7 @@ static void escapes(fd_ctx *c, const tl_expr *e, bool indexed) {
     if (e->kind == TL_E_VAR && !indexed && e->var >= 0 && e->var < c->f->nvars &&
         (c->f->vars[e->var].is_array || c->f->vars[e->var].is_pointer))
         other(c, e);
+    if (e->kind == TL_E_MEMBER && !indexed && e->field_array) other(c, e); /* pipe(c->fds) */
     for (int k = 0; k < e->nkids; k++)
         escapes(c, e->kids[k], k == 0 && (e->kind == TL_E_INDEX || e->kind == TL_E_DEREF));
 }
@@ -101,7 +114,8 @@ static void store(fd_ctx *c, fd_state *s, const tl_expr *target, const tl_expr *
     unsigned bits = s ? fds_value_bits(c, s, value) : 0;
     if (bits & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE))
         tl_slot_stores_add(c->stores, key, TL_SLOT_NONBLOCKING, NULL, st);
-    else if (fds_slot_key(c->f, value, src, sizeof src, &src_st) && v && (v->kind == TL_E_VAR || v->kind == TL_E_INDEX))
+    else if (fds_slot_key(c->f, value, src, sizeof src, &src_st) && v &&
+             (v->kind == TL_E_VAR || v->kind == TL_E_INDEX || v->kind == TL_E_MEMBER))
         tl_slot_stores_add(c->stores, key, TL_SLOT_COPY, src, st);
     else
         tl_slot_stores_add(c->stores, key, TL_SLOT_OTHER, NULL, st);

@@ -247,6 +247,14 @@ CXCursor cfgb_strip_init(CXCursor c) {
     return c;
 }
 
+/* A member expression's field facts: an array-typed field (decays to a
+ * pointer into the struct), a field of a system header's struct. */
+static void set_field_flags(tl_expr *e, CXCursor field) {
+    enum CXTypeKind k = clang_getCanonicalType(clang_getCursorType(field)).kind;
+    e->field_array = k == CXType_ConstantArray || k == CXType_IncompleteArray || k == CXType_VariableArray ||
+                     k == CXType_DependentSizedArray;
+    e->field_system = clang_Location_isInSystemHeader(clang_getCursorLocation(field)) != 0;
+}
 
 /* One initializer `value` for `field` (NULL cursor: not a record field). */
 static void record_field_init(builder *b, CXCursor field, CXCursor value, int depth) {
@@ -357,6 +365,7 @@ void cfgb_emit_field_inits(builder *b, int v, CXCursor init, tl_loc loc) {
         tl_expr *target = tl_expr_new(TL_E_MEMBER);
         target->name = cfgb_cursor_spelling(field);
         target->usr = cfgb_cursor_usr(field);
+        set_field_flags(target, field);
         tl_expr_add_kid(target, tl_expr_var(v));
         tl_instr *in = tl_block_add_instr(cfgb_cur_block(b), TL_I_STORE);
         in->loc = loc;
@@ -739,8 +748,10 @@ static tl_expr *lower_expr_kind(builder *b, CXCursor c) {
         tl_expr *e = tl_expr_new(TL_E_MEMBER);
         e->name = cfgb_cursor_spelling(c);
         CXCursor field = clang_getCursorReferenced(c);
-        if (!clang_Cursor_isNull(field) && clang_getCursorKind(field) == CXCursor_FieldDecl)
+        if (!clang_Cursor_isNull(field) && clang_getCursorKind(field) == CXCursor_FieldDecl) {
             e->usr = cfgb_cursor_usr(field);
+            set_field_flags(e, field);
+        }
         if (kids.n) {
             e->arrow = cfgb_type_is_pointer(clang_getCursorType(kids.items[0]));
             tl_expr_add_kid(e, cfgb_lower_expr(b, kids.items[0]));

@@ -79,6 +79,10 @@ typedef struct tl_expr {
                             (program-wide identity of "struct T.f"), or NULL */
     char op[4];          /* TL_E_UNARY / TL_E_BINARY */
     bool arrow;          /* TL_E_MEMBER: -> */
+    bool field_array;    /* TL_E_MEMBER: the field has an array type (c->fds decays to
+                            a pointer to it) */
+    bool field_system;   /* TL_E_MEMBER: the field is declared in a system header
+                            (a library's struct: the library writes it too) */
     struct tl_expr **kids;
     int nkids;
 } tl_expr;
