@@ -333,6 +333,7 @@ static void test_fork_wrapper_child(void **state) {
             for (int j = 0; j < back.funcs[i].calls[k].nchild_of; j++)
                 assert_int_equal(back.funcs[i].calls[k].child_of[j], w->sum[1].funcs[i].calls[k].child_of[j]);
             lists += back.funcs[i].calls[k].nchild_of > 1;
+            assert_true((back.funcs[i].calls[k].fd_slot == NULL) == (w->sum[1].funcs[i].calls[k].fd_slot == NULL));
         }
     assert_true(lists > 0); /* guarded, nested: two candidates */
     tl_tu_summary_free(&back);

@@ -58,6 +58,10 @@ void tl_slot_stores_free(tl_slot_stores *s);
 void tl_slot_stores_add(tl_slot_stores *s, const char *key, tl_slot_store_kind kind, const char *src,
                         bool is_static);
 
+/* The slot key ("g:USR", "f:USR") of a descriptor expression, false when it
+ * is not a slot (fdstate_slots.c). */
+bool tl_fdstate_slot_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bool *is_static);
+
 struct tl_program;
 
 typedef struct {

@@ -81,6 +81,10 @@ bool fds_slot_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bo
     return true;
 }
 
+bool tl_fdstate_slot_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bool *is_static) {
+    return fds_slot_key(f, e, buf, size, is_static);
+}
+
 static void other(fd_ctx *c, const tl_expr *e) {
     char key[300];
     bool st;

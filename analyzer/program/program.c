@@ -479,9 +479,17 @@ static void compute_blocking(tl_program *p, int r) {
     ivec work = {0};
     for (int f = 0; f < p->nnodes; f++) {
         pnode *n = &p->nodes[f];
+        n->blocks[r] = false;
+        n->block_call[r] = n->block_next[r] = -1;
+        n->block_field[r] = NULL;
+    }
+    for (int f = 0; f < p->nnodes; f++) {
+        pnode *n = &p->nodes[f];
         for (int i = 0; i < n->s->ncalls; i++) {
             const tl_sum_call *c = &n->s->calls[i];
             if (c->spawn_entry || in_fork_child(p, n, i)) continue;
+            /* descriptor I/O on a slot every store fills non-blocking */
+            if (c->fd_slot && tl_fd_slots_nonblocking(p->fd_slots, c->fd_slot, p->whole)) continue;
             if (r ? c->blocks_unless_ready : c->blocks) {
                 n->blocks[r] = true;
                 n->block_call[r] = i;
@@ -686,11 +694,11 @@ tl_program *tl_program_link(tl_tu_summary *const *units, int nunits, const tl_mo
     build_reverse(p);
     field_contexts(p, units, nunits);
     discover_contexts(p);
+    p->fd_slots = tl_fd_slots_link(units, nunits);
     compute_blocking(p, 0);
     compute_blocking(p, 1);
     compute_params(p);
     collect_slots(p);
-    p->fd_slots = tl_fd_slots_link(units, nunits);
     derive_models(p);
     collect_released_all(p);
     return p;
@@ -741,7 +749,12 @@ bool tl_program_fd_slot_nonblocking(const tl_program *p, const char *key) {
 }
 
 void tl_program_set_whole(tl_program *p, bool whole) {
+    bool changed = p->whole != whole;
     p->whole = whole;
+    if (changed) { /* a global slot's fact depends on it: the chains too */
+        compute_blocking(p, 0);
+        compute_blocking(p, 1);
+    }
 }
 
 const tl_program_stats *tl_program_stats_of(const tl_program *p) {

@@ -197,6 +197,12 @@ static void extract_call(extractor *x, const tl_call_facts *cf) {
     sc->blocks_unless_ready = tl_call_blocks_in(cf, true);
     sc->spawn_entry = c->is_spawn_entry;
     sc->nchild_of = 0;
+    char key[300];
+    bool is_static;
+    const tl_fn_model *m = cf->model;
+    if (m && m->blocking.present && m->blocking.fd_io && m->blocking.fd_arg >= 0 && m->blocking.fd_arg < c->nargs &&
+        tl_fdstate_slot_key(x->f, c->args[m->blocking.fd_arg], key, sizeof key, &is_static))
+        sc->fd_slot = tl_xstrdup(key);
     sc->nargs = c->nargs;
     sc->args = tl_xcalloc((size_t)c->nargs + 1, sizeof *sc->args);
     for (int i = 0; i < c->nargs; i++) {
@@ -508,6 +514,7 @@ void tl_tu_summary_free(tl_tu_summary *s) {
             tl_sum_call *c = &f->calls[i];
             free_ref(&c->target);
             free(c->spelling);
+            free(c->fd_slot);
             for (int k = 0; k < c->nargs; k++) {
                 free(c->args[k].fn_usr);
                 free(c->args[k].fn_name);

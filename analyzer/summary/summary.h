@@ -69,6 +69,9 @@ typedef struct {
                           returns a fork's result (a wrapper of fork in another file), this
                           one runs in the child and blocks no caller (dataflow/fork_branch.c) */
     int nchild_of;
+    char *fd_slot;     /* descriptor I/O (blocking.fd_io) on a global or field slot
+                          ("g:USR", "f:USR"): it does not block when the program says
+                          every store into that slot is non-blocking, else NULL */
 } tl_sum_call;
 
 /* A callback or task entry this function registers. */

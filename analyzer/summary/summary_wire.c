@@ -82,6 +82,7 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
         put_i32(w, c->nchild_of ? c->child_of[0] : -1); /* appended: absent in older frames */
         tl_wire_put_u32(w, (uint32_t)c->nchild_of);   /* appended later: all of them */
         for (int k = 0; k < c->nchild_of; k++) put_i32(w, c->child_of[k]);
+        tl_wire_put_str(w, c->fd_slot); /* appended later still */
         tl_wire_end_record(w);
     }
     for (int i = 0; i < f->nregs; i++) {
@@ -285,6 +286,7 @@ static void read_call(decoder *d) {
             else c->child_of[c->nchild_of++] = of;
         }
     }
+    if (tl_wire_remaining(r) > 0) c->fd_slot = tl_wire_get_str(r);
     if (c->target.kind == TL_REF_PARAM && (c->target.param < 0 || c->target.param >= f->nparams))
         tl_wire_fail(r, "call through a missing parameter");
 }
