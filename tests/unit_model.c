@@ -406,6 +406,7 @@ static void test_descriptor_facets(void **state) {
                  "  setfl: {fd_state: {arg: 0, sets: [nonblocking, ready], if_value: {arg: 1, values: [4]},\n"
                  "                     if_flag: {arg: 2, mask: 0x800}}}\n"
                  "  fileno: {fd_state: {arg: 1, out: true, from_arg: 0}}\n"
+                 "  mkpair: {fd_state: {arg: 3, array: 2, sets: nonblocking, if_flag: {arg: 1, mask: 0x800}}}\n"
                  "  waitfd: {readiness_wait: {arg: 0}}\n"
                  "  waitz: {readiness_wait: {arg: 0, success: zero}}\n"
                  "  waitnz: {readiness_wait: {arg: 0, success: nonzero}}\n"
@@ -459,7 +460,9 @@ static void test_descriptor_facets(void **state) {
     assert_true(!d->result && d->arg == 0 && d->sets == (TL_FDS_NONBLOCKING | TL_FDS_READY));
     assert_true(d->if_value_arg == 1 && d->nif_values == 1 && d->if_values[0] == 4);
     d = &find(&ms, "fileno")->fd_state;
-    assert_true(d->out && d->arg == 1 && d->from_arg == 0 && d->sets == 0);
+    assert_true(d->out && d->arg == 1 && d->from_arg == 0 && d->sets == 0 && d->array == 0);
+    d = &find(&ms, "mkpair")->fd_state;
+    assert_true(d->arg == 3 && d->array == 2 && !d->out && d->if_flag_arg == 1);
     const tl_readiness_wait_facet *w = &find(&ms, "waitfd")->readiness_wait;
     assert_true(w->present && w->arg == 0 && w->field[0] == '\0' && w->if_value_arg == -1);
     w = &find(&ms, "pollone")->readiness_wait;
@@ -519,6 +522,9 @@ static void test_descriptor_facets(void **state) {
     ERR("  f: {fd_state: {arg: 0, sets: ready, if_flag: {arg: 1}}}\n", 3, 0, "needs 'arg' and 'mask'", NULL);
     ERR("  f: {fd_state: {arg: 0, sets: ready, if_value: {arg: 1, values: []}}}\n", 3, 0, "'values'", "1 to 4");
     ERR("  f: {fd_state: {arg: 0, sets: ready, when: 1}}\n", 3, 39, "'when'", NULL);
+    ERR("  f: {fd_state: {arg: 0, array: 9, sets: ready}}\n", 3, 0, "'array'", "1 to 8");
+    ERR("  f: {fd_state: {result: true, array: 2, sets: ready}}\n", 3, 0, "'array'", "needs 'arg'");
+    ERR("  f: {fd_state: {arg: 0, out: true, array: 2, sets: ready}}\n", 3, 0, "'array'", "no 'out'");
     ERR("  f: {immediate_path: {arg: 0}}\n", 3, 0, "needs 'arg' and 'paths'", NULL);
     ERR("  f: {immediate_path: {arg: 0, paths: []}}\n", 3, 0, "'paths'", "at least one");
     ERR("  f: {immediate_path: {arg: 0, paths: [\"proc\"]}}\n", 3, 0, "bad path glob", "absolute");

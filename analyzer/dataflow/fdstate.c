@@ -298,7 +298,7 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
             }
         }
     }
-    int state_var = -1;
+    int state_var = -1, array_var = -1;
     unsigned new_bits = 0;
     bool apply_state = false;
     c->result_bits[id] = 0;
@@ -315,6 +315,9 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
             if (d->result) {
                 c->result_bits[id] = apply_state ? new_bits : 0;
                 apply_state = false;
+            } else if (d->array > 0) {
+                array_var = fds_plain_var(fds_arg_of(cf, d->arg)); /* pipe2(fds, O_NONBLOCK): fds[0], fds[1] */
+                if (array_var >= c->nvars || (array_var >= 0 && !c->f->vars[array_var].is_array)) array_var = -1;
             } else {
                 state_var = d->out ? fds_addr_var(fds_arg_of(cf, d->arg)) : desc_key(c, fds_arg_of(cf, d->arg), true);
             }
@@ -334,6 +337,11 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
     }
     forget_nonlocals(c, s);
     if (apply_state && state_var >= 0) set_bits(c, s, state_var, new_bits ? bits_of(s, state_var) | new_bits : 0);
+    for (int k = 0; apply_state && array_var >= 0 && k < m->fd_state.array; k++) {
+        char idx[16];
+        snprintf(idx, sizeof idx, "[%d]", k);
+        set_bits(c, s, c->nvars + slot_of(c, array_var, idx, false, true), new_bits); /* fresh descriptors */
+    }
     if (ready_var >= 0) {
         set_bits(c, s, ready_var, bits_of(s, ready_var) | TL_FDS_READY);
         fact *f = find(s, ready_var);

@@ -62,10 +62,10 @@ static int get_value_test(loader *L, const tl_yaml_node *x, const char *what, in
     return 0;
 }
 
-/* fd_state: {result: true | arg: N [, out: true], sets: nonblocking|ready|[...] | from_arg: N,
+/* fd_state: {result: true | arg: N [, out: true | array: LEN], sets: nonblocking|ready|[...] | from_arg: N,
  *            if_flag: {arg: N, mask: M}, if_value: {arg: N, values: [...]}} */
 int ml_parse_fd_state(loader *L, const tl_yaml_node *n, tl_fd_state_facet *d) {
-    static const char *const keys[] = {"result", "arg", "out", "sets", "from_arg", "if_flag", "if_value", NULL};
+    static const char *const keys[] = {"result", "arg", "out", "array", "sets", "from_arg", "if_flag", "if_value", NULL};
     static const char *const states[] = {"nonblocking", "ready", NULL};
     int r = ml_facet_off(L, n, "fd_state", "a mapping {result: true or arg: N, sets: nonblocking/ready, ...}");
     if (r != 0) return r;
@@ -78,6 +78,14 @@ int ml_parse_fd_state(loader *L, const tl_yaml_node *n, tl_fd_state_facet *d) {
     if (d->result == (d->arg >= 0))
         return ml_fail(L, n, "'fd_state'%s needs exactly one of 'result: true' and 'arg'", ml_where(wb, sizeof(wb), L));
     if (d->out && d->arg < 0) return ml_fail(L, n, "'out'%s needs 'arg'", ml_where(wb, sizeof(wb), L));
+    if ((x = tl_yaml_get(n, "array"))) {
+        int64_t len;
+        if (ml_get_int(L, x, "array", &len) != 0) return -1;
+        if (len < 1 || len > 8) return ml_fail(L, x, "'array'%s must be 1 to 8 descriptors", ml_where(wb, sizeof(wb), L));
+        if (d->arg < 0 || d->out)
+            return ml_fail(L, x, "'array'%s needs 'arg' (and no 'out')", ml_where(wb, sizeof(wb), L));
+        d->array = (int)len;
+    }
     const tl_yaml_node *sets = tl_yaml_get(n, "sets");
     if ((x = tl_yaml_get(n, "from_arg")) && ml_get_arg(L, x, "from_arg", false, &d->from_arg) != 0) return -1;
     if (!sets == (d->from_arg < 0))

@@ -262,6 +262,8 @@ typedef struct {
     bool result;          /* the state applies to the call's result (socket) */
     int arg;              /* else to this argument (fcntl's fd), -1 none */
     bool out;             /* arg points to the descriptor (uv_fileno(h, &fd)) */
+    int array;            /* > 0: arg is an array of that many descriptors, each gets
+                             the state (pipe2(fds, O_NONBLOCK), socketpair's sv) */
     unsigned sets;        /* TL_FDS_* bits set when the conditions hold */
     int from_arg;         /* instead of `sets`: copy the state of this argument, -1 none */
     int if_flag_arg;      /* only when (arg & mask) != 0 is known, -1 none */
