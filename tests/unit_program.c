@@ -593,7 +593,12 @@ static void test_ir_wire_round_trip(void **state) {
                          "static void *e(void *a) { return a; }\n"
                          "int start(void) { if (thread_start(&g, e) != 0) return -1; return thread_join(g); }\n"
                          "__attribute__((annotate(\"tasklint::async\"))) void co(void) { slow(); }\n"
-                         "void give(int x, __attribute__((annotate(\"tasklint::owns\"))) void *h);\n"};
+                         "void give(int x, __attribute__((annotate(\"tasklint::owns\"))) void *h);\n"
+                         "struct conn { int fd; int fds[2]; };\n"
+                         "int log_fd = 2;\n"
+                         "static int s_fd = -1;\n"
+                         "void wire_fields(struct conn *c) { c->fd = mk_nb(); fill(c->fds); s_fd = c->fd;\n"
+                         "  log_fd = c->fds[0]; struct conn t = {.fd = 7}; (void)t; }\n"};
     world *w = link_sources(src, 1);
     tl_wire_writer wr;
     tl_wire_writer_init(&wr);
@@ -631,6 +636,23 @@ static void test_ir_wire_round_trip(void **state) {
         assert_int_equal(a1.funcs[i].blocks.may_block, a2.funcs[i].blocks.may_block);
         assert_int_equal(a1.funcs[i].context.kind, a2.funcs[i].context.kind);
     }
+    /* descriptor slots: initializers, linkage, array and system fields */
+    assert_int_equal(back.ninit_slots, w->tu[0].ninit_slots);
+    assert_true(back.ninit_slots >= 2); /* log_fd = 2, {.fd = 7} */
+    for (int i = 0; i < back.ninit_slots; i++) {
+        assert_string_equal(back.init_slots[i], w->tu[0].init_slots[i]);
+        assert_int_equal(back.init_slots_internal[i], w->tu[0].init_slots_internal[i]);
+    }
+    assert_int_equal(a1.slot_stores->n, a2.slot_stores->n);
+    int others = 0, internal = 0;
+    for (int i = 0; i < a1.slot_stores->n; i++) {
+        assert_string_equal(a1.slot_stores->v[i].key, a2.slot_stores->v[i].key);
+        assert_int_equal(a1.slot_stores->v[i].kind, a2.slot_stores->v[i].kind);
+        assert_int_equal(a1.slot_stores->v[i].is_static, a2.slot_stores->v[i].is_static);
+        others += a1.slot_stores->v[i].kind == TL_SLOT_OTHER;
+        internal += a1.slot_stores->v[i].is_static;
+    }
+    assert_true(others >= 3 && internal >= 1); /* fill(c->fds), log_fd = 2, {.fd = 7}; s_fd */
     tl_analysis_free(&a1);
     tl_analysis_free(&a2);
     tl_tu_free(&back);

@@ -5,24 +5,26 @@
  *
  * A slot is a global or static variable, its elements merged ("g:USR"):
  * `g = fd`, `g[1] = fd`; or a field of a struct the project declares, every
- * instance and element merged ("f:USR"): `c->fd = fd`, `srv.pipe[0] = fd`.  Each store is recorded once per TU with the state
- * of the value at that point, as the descriptor-state dataflow (fdstate.c)
- * knows it: non-blocking (`g = socket(... | SOCK_NONBLOCK)`, a local made
+ * instance and element merged ("f:USR"): `c->fd = fd`, `srv.pipe[0] = fd`.
+ * Each store is recorded once per TU with the state of the value at that
+ * point, as the descriptor-state dataflow (fdstate.c) knows it:
+ * non-blocking (`g = socket(... | SOCK_NONBLOCK)`, a local made
  * non-blocking before, a pseudo-file), a copy of another slot (`g = h`), or
  * anything else.  A negative constant (`g = -1`: no descriptor, I/O on it
  * fails at once) is no store.  Writes the store list cannot see count as
  * "anything else": the slot's address taken anywhere (`&g`, `&g[0]`), an
  * array or pointer global or an array field read bare (`pipe(g)`, `p = g`,
- * `pipe(c->fds)`: written through),
- * a call clearing its O_NONBLOCK (`fcntl(g, F_SETFL, 0)`), any other
- * assignment.  Initial values (static storage) are not stores: a slot is
- * read only after a store sets it.  Functions the dataflow skips (no call
- * it serves) or gives up on are scanned with nothing known, which only
- * records "anything else".  Fields of a system header's struct are not
- * slots: the library writes the fields of the structs it is handed
- * (uv_pipe_init(&h)) where no store list sees it.  Zeroed memory (calloc,
- * memset) and whole-struct copies (`*c = tmp`, values of the same fields)
- * are not stores either.
+ * `pipe(c->fds)`: written through), a call clearing its O_NONBLOCK
+ * (`fcntl(g, F_SETFL, 0)`), an initializer giving it a value other than a
+ * constant <= 0 (`static int log_fd = 2;`, `struct conn c = {.fd = s}`;
+ * noted by the front end, tl_tu.init_slots).  Zero-initialised storage
+ * (static, calloc, memset) is "no descriptor yet", and whole-struct copies
+ * (`*c = tmp`) carry values of the same fields: neither is a store.
+ * Functions the dataflow skips (no call it serves) or gives up on are
+ * scanned with nothing known, which only records "anything else".  Fields
+ * of a system header's struct are not slots: the library writes the fields
+ * of the structs it is handed (uv_pipe_init(&h)) where no store list sees
+ * it.
  */
 #include <stdio.h>
 #include <stdlib.h>

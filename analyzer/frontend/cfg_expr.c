@@ -256,10 +256,49 @@ static void set_field_flags(tl_expr *e, CXCursor field) {
     e->field_system = clang_Location_isInSystemHeader(clang_getCursorLocation(field)) != 0;
 }
 
+/* Initial values of descriptor slot `key` in `init` (an array's elements
+ * too): one that is not a constant <= 0 is noted (tl_tu.init_slots). */
+static void note_init_values(builder *b, CXCursor init, const char *key, bool internal, int depth) {
+    CXCursor v = cfgb_strip_init(init);
+    if (clang_getCursorKind(v) == CXCursor_InitListExpr) {
+        if (depth > 32) return;
+        cursor_list kids = cfgb_children_of(v);
+        for (int i = 0; i < kids.n; i++) note_init_values(b, kids.items[i], key, internal, depth + 1);
+        free(kids.items);
+        return;
+    }
+    int64_t iv; /* (the whole initializer: stripping would drop a unary minus) */
+    if (!cfgb_eval_int(init, &iv) || iv > 0) tl_tu_add_init_slot(b->tu, key, internal);
+}
+
+void cfgb_note_var_init(builder *b, CXCursor decl) {
+    CXCursor init = clang_Cursor_getVarDeclInitializer(decl);
+    enum CXTypeKind tk = clang_getCanonicalType(clang_getCursorType(decl)).kind;
+    if (clang_Cursor_isNull(init) || tk == CXType_Record) return; /* a record: its fields (record_field_init) */
+    char *usr = cfgb_cursor_usr(decl);
+    if (usr && usr[0] && strlen(usr) < 250) {
+        char key[264];
+        snprintf(key, sizeof key, "g:%s", usr);
+        note_init_values(b, init, key, clang_getCursorLinkage(decl) != CXLinkage_External, 0);
+    }
+    free(usr);
+}
+
 /* One initializer `value` for `field` (NULL cursor: not a record field). */
 static void record_field_init(builder *b, CXCursor field, CXCursor value, int depth) {
     CXCursor v = cfgb_strip_init(value);
     enum CXCursorKind k = clang_getCursorKind(v);
+    enum CXTypeKind fk = clang_getCanonicalType(clang_getCursorType(field)).kind;
+    if (!clang_Cursor_isNull(field) && clang_getCursorKind(field) == CXCursor_FieldDecl && fk != CXType_Record &&
+        !clang_Location_isInSystemHeader(clang_getCursorLocation(field))) {
+        char *usr = cfgb_cursor_usr(field); /* a field's initial value: {.fd = s}, {.fds = {-1, -1}} */
+        if (usr && usr[0] && strlen(usr) < 250) {
+            char key[264];
+            snprintf(key, sizeof key, "f:%s", usr);
+            note_init_values(b, value, key, false, 0);
+        }
+        free(usr);
+    }
     if (k == CXCursor_InitListExpr) {
         cfgb_record_init_stores(b, v, depth + 1);
         return;

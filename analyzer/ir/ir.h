@@ -225,6 +225,13 @@ typedef struct {
     int nerror_funcs;
     tl_fn_store *stores;   /* function addresses stored into fields/globals */
     int nstores, capstores;
+    /* descriptor slots given a value by an initializer rather than a store
+       (`static int fd = 2;`, `struct conn c = {.fd = s}`): "g:USR" of a
+       global or static, "f:USR" of a field; a constant <= 0 is none (no
+       descriptor yet, fdstate_slots.c).  internal: a static of the TU */
+    char **init_slots;
+    bool *init_slots_internal;
+    int ninit_slots, capinit_slots;
     int nskipped_funcs;    /* definitions the front end could not lower (shown with -v) */
     tl_func *funcs;
     int nfuncs, capfuncs;
@@ -256,6 +263,8 @@ tl_func *tl_tu_add_func(tl_tu *tu, const char *name);
 void tl_tu_add_store(tl_tu *tu, const char *slot_usr, const char *slot_name,
                      const char *fn_usr, const char *fn_name, tl_loc loc);
 const char *tl_tu_intern(tl_tu *tu, const char *s);
+/* Note an initializer of descriptor slot `key` (see tl_tu.init_slots). */
+void tl_tu_add_init_slot(tl_tu *tu, const char *key, bool internal);
 /* Adds an annotation entry for function `name` (zeroed roles; one per name:
  * the caller merges a name's declarations). */
 tl_annot *tl_tu_add_annot(tl_tu *tu, const char *name);

@@ -9,7 +9,8 @@
 
 #include "../util/xalloc.h"
 
-enum { REC_TU = 1, REC_FUNC = 2, REC_VAR = 3, REC_BLOCK = 4, REC_STORE = 5, REC_VALUES = 6, REC_ANNOT = 7 };
+enum { REC_TU = 1, REC_FUNC = 2, REC_VAR = 3, REC_BLOCK = 4, REC_STORE = 5, REC_VALUES = 6, REC_ANNOT = 7,
+       REC_INIT_SLOT = 8 };
 
 #define MAX_ITEMS (1u << 24)
 
@@ -147,6 +148,12 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
         tl_wire_put_str(w, s->fn_usr);
         tl_wire_put_str(w, s->fn_name);
         put_loc(w, s->loc);
+        tl_wire_end_record(w);
+    }
+    for (int i = 0; i < tu->ninit_slots; i++) {
+        tl_wire_begin_record(w, REC_INIT_SLOT);
+        tl_wire_put_str(w, tu->init_slots[i]);
+        tl_wire_put_u8(w, tu->init_slots_internal[i]);
         tl_wire_end_record(w);
     }
     for (int i = 0; i < tu->nannots; i++) {
@@ -433,6 +440,15 @@ static void read_values(decoder *d) {
     }
 }
 
+static void read_init_slot(decoder *d) {
+    tl_wire_reader *r = d->r;
+    char *key = tl_wire_get_str(r);
+    bool internal = tl_wire_get_u8(r) != 0;
+    if (!key) tl_wire_fail(r, "an initialized slot without a name");
+    else tl_tu_add_init_slot(d->tu, key, internal);
+    free(key);
+}
+
 static void read_store(decoder *d) {
     tl_wire_reader *r = d->r;
     char *su = tl_wire_get_str(r), *sn = tl_wire_get_str(r), *fu = tl_wire_get_str(r), *fnm = tl_wire_get_str(r);
@@ -493,6 +509,7 @@ int tl_ir_wire_decode(const tl_wire_frame *f, tl_tu *out, char *err, size_t errs
             case REC_STORE: read_store(&d); break;
             case REC_VALUES: read_values(&d); break;
             case REC_ANNOT: read_annot(&d); break;
+            case REC_INIT_SLOT: read_init_slot(&d); break;
             default: break; /* a newer record kind: skipped */
             }
         if (body.bad) {
