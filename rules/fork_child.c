@@ -22,7 +22,11 @@
  * child, 0 in the parent), and unless the parent never returns (it exits:
  * a daemon's fork, or the first step of a double fork).  Paths end at
  * noreturn calls and at calls of functions that never return (of this TU,
- * or of another file by its summary: redis's exitFromChild()).
+ * or of another file by its summary: redis's exitFromChild()), and not
+ * along a branch edge that tests the result of a call that returns only
+ * with other values (`returns_only` in the models: `ret = execve(...); if
+ * (ret) exit(1);` - execve returns only on failure, -1, so the fall-through
+ * edge is never taken).
  *
  * Cost, linear: per function with a fork, one backward walk from its
  * returns (which block reaches which return), then one pass over the
@@ -42,6 +46,7 @@ typedef struct {
     int fi;
     int *holds;        /* per variable: the call whose result it holds (-1 none, -2 several) */
     bool *never;       /* per function of the TU: never returns (tl_analysis_never_returns) */
+    const tl_block *at;/* block_holds: the block whose branch is read */
 } fc_ctx;
 
 static int var_holds(void *ctx, int var)
@@ -50,6 +55,52 @@ static int var_holds(void *ctx, int var)
     if (var < 0 || var >= c->a->tu->funcs[c->fi].nvars)
         return -1;
     return c->holds[var] >= 0 ? c->holds[var] : -1;
+}
+
+/* The call whose result a variable holds at the end of block c->at: the
+ * last assignment to it in that block, else the single one of the function
+ * (`ret = execve(...); if (ret)` with ret assigned elsewhere too). */
+static int block_holds(void *ctx, int var)
+{
+    const fc_ctx *c = ctx;
+    for (int i = c->at->ninstrs - 1; i >= 0; i--) {
+        const tl_instr *in = &c->at->instrs[i];
+        if (in->kind == TL_I_ASSIGN && in->var == var) {
+            const tl_expr *v = tl_own_strip(in->value);
+            return v && v->kind == TL_E_CALLRES ? v->call_id : -1;
+        }
+    }
+    return var_holds(ctx, var);
+}
+
+static bool rel_holds(int op, int64_t v, int64_t k)
+{
+    switch (op) {
+    case TL_REL_EQ: return v == k;
+    case TL_REL_NE: return v != k;
+    case TL_REL_LT: return v < k;
+    case TL_REL_LE: return v <= k;
+    case TL_REL_GT: return v > k;
+    default:        return v >= k;
+    }
+}
+
+/* Is edge b -> succ[s] never taken because it tests the result of a call
+ * that returns only with other values (`returns_only`: execve returns only
+ * on failure, -1, so `if (ret)` after it is always true)? */
+static bool edge_never_taken(fc_ctx *c, const tl_block *b, int s)
+{
+    int op;
+    int64_t k;
+    c->at = b;
+    int id = tl_own_edge_relation(b, s, block_holds, c, &op, &k);
+    const tl_fn_model *m = id >= 0 ? tl_own_model(c->a, c->fi, id) : NULL;
+    if (!m || m->nreturns_only == 0)
+        return false;
+    for (int i = 0; i < m->nreturns_only; i++)
+        if (rel_holds(op, m->returns_only[i], k))
+            return false;
+    return true;
 }
 
 /* Does block b end the path (a noreturn call, a call of a function that
@@ -114,8 +165,11 @@ static void plain_returns(fc_ctx *c, const tl_func *f, int *witness, ret_val *rv
 {
     int *queue = tl_xmalloc(((size_t)f->nblocks * 3 + 1) * sizeof *queue), head = 0, tail = 0;
     bool *stops = tl_xmalloc((size_t)f->nblocks + 1);
+    unsigned char *never = tl_xcalloc((size_t)f->nblocks + 1, 1); /* bit s: edge s never taken */
     for (int bi = 0; bi < f->nblocks; bi++) {
         const tl_block *b = &f->blocks[bi];
+        for (int s = 0; b->term == TL_T_BRANCH && s < 2 && s < b->nsucc; s++)
+            never[bi] |= (unsigned char)(edge_never_taken(c, b, s) << s);
         witness[bi] = -1;
         rv[bi] = (ret_val){RV_NONE, 0};
         stops[bi] = block_stops(c, b);
@@ -131,6 +185,11 @@ static void plain_returns(fc_ctx *c, const tl_func *f, int *witness, ret_val *rv
             int q = b->pred[p];
             if (q < 0 || q >= f->nblocks || stops[q])
                 continue;
+            bool taken = false; /* some edge q -> b may be taken */
+            for (int s = 0; s < f->blocks[q].nsucc && !taken; s++)
+                taken = f->blocks[q].succ[s] == b->id && !(s < 2 && (never[q] >> s & 1));
+            if (!taken)
+                continue;
             bool changed = witness[q] < 0;
             if (changed)
                 witness[q] = witness[b->id];
@@ -139,6 +198,7 @@ static void plain_returns(fc_ctx *c, const tl_func *f, int *witness, ret_val *rv
                 queue[tail++] = q;
         }
     }
+    free(never);
     free(stops);
     free(queue);
 }
@@ -218,7 +278,7 @@ static void report_fork(const tl_func *f, const tl_instr *in, const fork_fate *f
 
 void tl_os_check_fork_children(const tl_analysis *a, tl_findings *out)
 {
-    fc_ctx c = {a, 0, NULL, NULL};
+    fc_ctx c = {a, 0, NULL, NULL, NULL};
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         const tl_func *f = &a->tu->funcs[fi];
         const tl_func_facts *ff = &a->funcs[fi];

@@ -1,7 +1,9 @@
 /* inflight.c - operations prepared and in flight per object (see inflight.h).
  *
  * State: a sparse map from variable to a packed value (kinds in bits 0-7,
- * prepared count in 8-15, in-flight count in 16-23); an absent variable has
+ * prepared count in 8-15, in-flight count in 16-23, completions known to
+ * be waiting in the ring in 24-31: a `keeps` await that succeeded waited
+ * for them and left them there); an absent variable has
  * nothing prepared or in flight.  Keys nvars + v say which start call's
  * result variable v holds (call id + 1), for the failure edges; keys
  * 2 * nvars + v which object variable v holds a part of (object + 1), for
@@ -16,6 +18,7 @@
 #include <string.h>
 
 #include "ownership.h"
+#include "../analyzer/dataflow/fd_origin.h"
 #include "../analyzer/dataflow/sparse_map.h"
 #include "../analyzer/program/program.h"
 #include "../analyzer/util/xalloc.h"
@@ -23,9 +26,9 @@
 #define KINDS(x) ((unsigned)((x) & 0xffu))
 #define PREP(x) ((int)(((x) >> 8) & 0xffu))
 #define FLIGHT(x) ((int)(((x) >> 16) & 0xffu))
+#define READY(x) ((int)(((x) >> 24) & 0xffu))
 #define PACK(k, p, f) ((uint64_t)(k) | ((uint64_t)(p) << 8) | ((uint64_t)(f) << 16))
-
-enum { DESC_FILE = 1, DESC_PEER = 2 };
+#define PACKR(k, p, f, r) (PACK(k, p, f) | ((uint64_t)(r) << 24))
 
 typedef struct {
     const tl_analysis *a;
@@ -35,7 +38,7 @@ typedef struct {
     bool *tracked;      /* per var: an object whose work is followed */
     bool *prepares;     /* per var: the function prepares operations on it somewhere */
     int *owner;         /* per var: the object a part variable belongs to, -1 none, -2 several */
-    unsigned char *desc;/* per var: DESC_* origins of a descriptor variable */
+    unsigned char *desc;/* per var: TL_FDO_* origins of a descriptor variable (fd_origin.h) */
     int *peer_prep;     /* per var (flow-insensitive): a peer prepare call */
     int *start_prep;    /* per call id: prepared count at a start call (joined) */
     tl_sparse_scratch env;
@@ -58,7 +61,8 @@ static uint64_t join_val(int key, int nvars, uint64_t x, uint64_t y) {
     if (key >= nvars) return x == y ? x : 0;
     int p = PREP(x) == PREP(y) ? PREP(x) : TL_IF_MANY;
     int f = FLIGHT(x) == FLIGHT(y) ? FLIGHT(x) : TL_IF_MANY;
-    return PACK(KINDS(x) | KINDS(y), p, f);
+    int r = READY(x) < READY(y) ? READY(x) : READY(y); /* known on both paths */
+    return PACKR(KINDS(x) | KINDS(y), p, f, r);
 }
 
 static void if_bottom(void *ctx, void *st) {
@@ -178,7 +182,15 @@ static unsigned op_kind(const if_ctx *c, const tl_call *call, const tl_prepare_f
     if (p->op == TL_OP_COMPLETE || p->op == TL_OP_CANCEL) return TL_IF_COMPLETE;
     int d = root_of(c, call, p->fd_arg);
     /* a descriptor of unknown origin may be a socket or a pipe */
-    return d >= 0 && c->desc[d] == DESC_FILE ? TL_IF_COMPLETE : TL_IF_PEER;
+    return d >= 0 && c->desc[d] == TL_FDO_COMPLETES ? TL_IF_COMPLETE : TL_IF_PEER;
+}
+
+/* A program function's derived prepare facet whose operations' kinds its
+ * summary knows (analyzer/program: the helper prepares a receive, or only
+ * file reads): applied to the object itself, not to a part of it. */
+static bool helper_prepare(const tl_fn_model *m) {
+    return m && m->prepare.present && m->prepare.op != TL_OP_UNKNOWN && m->library &&
+           strcmp(m->library, "program") == 0;
 }
 
 /* Whether argument k of a call may do anything to the object it names:
@@ -199,7 +211,8 @@ static bool opaque_arg(const if_ctx *c, const tl_call *call, const tl_fn_model *
     if (!m->library || strcmp(m->library, "program") != 0) return false;
     if (m->await.present && m->await.arg == k) return false;
     if (m->teardown.present && m->teardown.arg == k) return false;
-    return (m->prepare.present && m->prepare.arg == k) || (m->release.present && m->release.arg == k);
+    return (m->prepare.present && m->prepare.arg == k && !helper_prepare(m)) ||
+           (m->release.present && m->release.arg == k);
 }
 
 static uint64_t get(if_ctx *c, int v) {
@@ -228,6 +241,7 @@ static void record(if_ctx *c, const tl_call *call, const tl_fn_model *m) {
     at->kinds = KINDS(x);
     at->prepared = PREP(x);
     at->inflight = FLIGHT(x);
+    at->ready = READY(x);
     at->peer_prep = (KINDS(x) & TL_IF_PEER) ? c->peer_prep[v] : -1;
 }
 
@@ -250,7 +264,7 @@ static void apply(if_ctx *c, const tl_instr *in) {
         if (v < 0 || v >= c->nvars) return;
         const tl_expr *e = tl_own_strip(in->value);
         const tl_fn_model *m = e && e->kind == TL_E_CALLRES ? model_of(c, e->call_id) : NULL;
-        put(c, c->nvars + v, m && m->start.present ? (uint64_t)e->call_id + 1 : 0);
+        put(c, c->nvars + v, m && (m->start.present || m->reap.keeps) ? (uint64_t)e->call_id + 1 : 0);
         int part = e && e->kind == TL_E_CALLRES ? result_part_of(c, e->call_id) : -1;
         if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < c->nvars)
             put(c, 2 * c->nvars + v, get(c, 2 * c->nvars + e->var));
@@ -260,6 +274,8 @@ static void apply(if_ctx *c, const tl_instr *in) {
         int w = e && e->kind == TL_E_VAR ? e->var : e ? tl_own_arg_root(e) : -1;
         if (w >= 0 && w < c->nvars && c->tracked[w])
             put(c, v, get(c, w));
+        else if (c->prepares[v])
+            put(c, v, 0); /* `ring = &ctx->ring`, a ring it prepares on: as from_outside */
         else
             put(c, v, PACK(TL_IF_OUTSIDE, TL_IF_MANY, TL_IF_MANY));
         return;
@@ -268,7 +284,16 @@ static void apply(if_ctx *c, const tl_instr *in) {
     const tl_call *call = &in->call;
     const tl_fn_model *m = model_of(c, call->id);
     if (c->replay) record(c, call, m);
-    if (m && m->prepare.present) {
+    if (helper_prepare(m)) { /* operations of known kinds, how many unknown */
+        int v = root_of(c, call, m->prepare.arg);
+        /* a helper that also awaits the object reaps what it prepared */
+        bool reaped = m->await.present && m->await.arg == m->prepare.arg;
+        if (v >= 0 && c->tracked[v] && !reaped) {
+            unsigned k = op_kind(c, call, &m->prepare), kinds = KINDS(get(c, v));
+            if (k == TL_IF_PEER && c->peer_prep[v] < 0) c->peer_prep[v] = call->id;
+            put(c, v, PACK(kinds | k, TL_IF_MANY, TL_IF_MANY));
+        }
+    } else if (m && m->prepare.present) {
         int v = part_owner(c, call, m->prepare.arg, true);
         if (v >= 0 && c->tracked[v]) {
             uint64_t x = get(c, v);
@@ -276,7 +301,7 @@ static void apply(if_ctx *c, const tl_instr *in) {
             if (k == TL_IF_PEER && c->peer_prep[v] < 0) c->peer_prep[v] = call->id;
             if (m->prepare.op == TL_OP_CANCEL) /* what may wait on a peer is cut short */
                 kinds &= ~(unsigned)TL_IF_PEER;
-            put(c, v, PACK(kinds | k, add_count(PREP(x), 1), FLIGHT(x)));
+            put(c, v, PACKR(kinds | k, add_count(PREP(x), 1), FLIGHT(x), READY(x)));
         }
     }
     for (int k = 0; k < call->nargs; k++) {
@@ -306,11 +331,18 @@ static void apply(if_ctx *c, const tl_instr *in) {
             if (r < 0) f = 0;
             else if (r == TL_IF_MANY) f = f == TL_IF_MANY ? f : 0;
             else if (f != TL_IF_MANY) f = f > r ? f - r : 0;
+            if (m->reap.observes && f > 0) f = TL_IF_MANY; /* the program saw how many arrived */
             /* all reaped: what a later wait finds are completions already
                there (a wait_cqe after submit_and_wait returns at once) */
             unsigned kinds = KINDS(x);
             if (f == 0 && p == 0 && kinds) kinds = TL_IF_COMPLETE;
-            put(c, v, PACK(kinds, p, f));
+            /* completions waiting in the ring: a keeping wait leaves the
+               ones it waited for (its failure edge clears them), any other
+               await consumes its count of them */
+            int ready = READY(x);
+            if (m->reap.keeps) ready = r > 0 && r != TL_IF_MANY ? r : 0;
+            else ready = r < 0 || r == TL_IF_MANY || r >= ready ? 0 : ready - r;
+            put(c, v, PACKR(kinds, p, f, ready));
         }
     }
     if (m->start.present) {
@@ -319,7 +351,7 @@ static void apply(if_ctx *c, const tl_instr *in) {
             uint64_t x = get(c, v);
             if (call->id >= 0 && call->id < c->out->ncalls) /* the last visit is the fixpoint's */
                 c->start_prep[call->id] = PREP(x);
-            put(c, v, PACK(KINDS(x), 0, add_count(FLIGHT(x), PREP(x))));
+            put(c, v, PACKR(KINDS(x), 0, add_count(FLIGHT(x), PREP(x)), READY(x)));
         }
     }
 }
@@ -374,11 +406,33 @@ static int edge_failed_start(if_ctx *c, const tl_sparse_map *m, const tl_block *
 }
 
 /* A failed start: what it would have started is not in flight. */
+/* The keeping await whose failure (a negative result) edge b -> succ[s]
+ * implies, or -1. */
+static int edge_failed_keep(if_ctx *c, const tl_sparse_map *m, const tl_block *b, int s) {
+    holds_ctx h = {c, m};
+    int op;
+    int64_t k;
+    int call = tl_own_edge_relation(b, s, var_holds, &h, &op, &k);
+    const tl_fn_model *km = call >= 0 ? model_of(c, call) : NULL;
+    return km && km->await.present && km->reap.keeps && tl_own_relation_fails(TL_SUCCESS_NONNEG, op, k)
+               ? call
+               : -1;
+}
+
 static bool if_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s) {
     (void)f;
     if_ctx *c = ctx;
     if_state *st = stp;
     if (!st->reached || b->term != TL_T_BRANCH || s < 0 || s > 1) return true;
+    int kept = edge_failed_keep(c, &st->vars, b, s);
+    const tl_instr *ki = kept >= 0 ? c->a->funcs[c->fi].calls[kept].instr : NULL;
+    int kv = ki ? root_of(c, &ki->call, model_of(c, kept)->await.arg) : -1;
+    if (kv >= 0 && c->tracked[kv]) { /* it failed: nothing is known to wait in the ring */
+        tl_sparse_unpack(&c->env, &st->vars);
+        uint64_t x = get(c, kv);
+        put(c, kv, PACK(KINDS(x), PREP(x), FLIGHT(x)));
+        tl_sparse_pack(&c->env, &st->vars);
+    }
     int call = edge_failed_start(c, &st->vars, b, s);
     if (call < 0) return true;
     const tl_instr *in = c->a->funcs[c->fi].calls[call].instr;
@@ -389,7 +443,7 @@ static bool if_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, i
     uint64_t x = get(c, v);
     int p = c->start_prep[call], fl = FLIGHT(x);
     if (fl != TL_IF_MANY && p != TL_IF_MANY) fl = fl > p ? fl - p : 0;
-    put(c, v, PACK(KINDS(x), PREP(x), fl));
+    put(c, v, PACKR(KINDS(x), PREP(x), fl, READY(x)));
     tl_sparse_pack(&c->env, &st->vars);
     return true;
 }
@@ -413,9 +467,9 @@ static const tl_dataflow_ops if_ops = {
 
 /* Flow-insensitive facts: the objects (roots of start/await/teardown/
  * part_of arguments), which variables hold parts of which object, and the
- * origins of descriptor variables.  Two passes so that copies made before
- * their source is known in block order are seen.  Returns whether any part
- * or start call exists. */
+ * origins of descriptor variables (fd_origin.h).  Two passes so that copies made before
+ * their source is known in block order are seen.  Returns whether any part,
+ * start or keeping await call exists. */
 static bool collect(if_ctx *c) {
     const tl_func *f = c->f;
     const tl_func_facts *ff = &c->a->funcs[c->fi];
@@ -429,14 +483,15 @@ static bool collect(if_ctx *c) {
             c->tracked[v] = any = true;
         if (m->start.present && (v = root_of(c, &in->call, m->start.arg)) >= 0)
             c->tracked[v] = any = true;
-        if (m->await.present && (v = root_of(c, &in->call, m->await.arg)) >= 0) c->tracked[v] = true;
+        if (m->await.present && (v = root_of(c, &in->call, m->await.arg)) >= 0)
+            c->tracked[v] = true, any |= m->reap.keeps; /* leaves completions to find */
         if (m->teardown.present && (v = root_of(c, &in->call, m->teardown.arg)) >= 0)
             c->tracked[v] = true;
-        if (m->descriptor.present && m->descriptor.arg >= 0 &&
-            (v = root_of(c, &in->call, m->descriptor.arg)) >= 0)
-            c->desc[v] |= m->descriptor.kind == TL_DESC_PEER ? DESC_PEER : DESC_FILE;
+        if (helper_prepare(m) && (v = root_of(c, &in->call, m->prepare.arg)) >= 0)
+            c->tracked[v] = any = true;
     }
     if (!any) return false;
+    tl_fd_origins(c->a, c->fi, c->desc);
     for (int pass = 0; pass < 2; pass++)
         for (int bi = 0; bi < f->nblocks; bi++)
             for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
@@ -447,18 +502,13 @@ static bool collect(if_ctx *c) {
                 else if (in->kind == TL_I_STORE) v = tl_own_arg_root(in->target), e = tl_own_strip(in->value);
                 if (v < 0 || v >= c->nvars || !e) continue;
                 int own = -1;
-                unsigned char d = 0;
                 if (e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < ff->ncalls) {
                     const tl_fn_model *m = ff->calls[e->call_id].model;
                     const tl_instr *ci = ff->calls[e->call_id].instr;
                     if (m && ci && m->part_of.present) own = root_of(c, &ci->call, m->part_of.arg);
-                    if (m && m->descriptor.present && m->descriptor.arg < 0)
-                        d = m->descriptor.kind == TL_DESC_PEER ? DESC_PEER : DESC_FILE;
                 } else if (e->kind == TL_E_VAR && e->var >= 0 && e->var < c->nvars) {
                     own = c->owner[e->var] >= 0 ? c->owner[e->var] : -1;
-                    d = c->desc[e->var];
                 }
-                c->desc[v] |= d;
                 if (own >= 0 && c->owner[v] != -2 && c->owner[v] != own)
                     c->owner[v] = c->owner[v] == -1 ? own : -2;
             }
@@ -470,7 +520,8 @@ static bool collect(if_ctx *c) {
         const tl_fn_model *m = ff->calls[id].model;
         const tl_instr *in = ff->calls[id].instr;
         if (!m || !in || !ff->calls[id].reached || !m->prepare.present) continue;
-        int v = part_owner(c, &in->call, m->prepare.arg, false);
+        int v = helper_prepare(m) ? root_of(c, &in->call, m->prepare.arg)
+                                  : part_owner(c, &in->call, m->prepare.arg, false);
         int r = m->prepare.arg < in->call.nargs ? tl_own_arg_root(in->call.args[m->prepare.arg]) : -1;
         if (v >= 0) c->prepares[v] = true;
         else if (r >= 0 && r < c->nvars && c->owner[r] == -2) prep_any = true;
@@ -485,26 +536,64 @@ static bool collect(if_ctx *c) {
     return true;
 }
 
+static void ctx_init(if_ctx *c, const tl_analysis *a, int fi) {
+    const tl_func *f = &a->tu->funcs[fi];
+    memset(c, 0, sizeof *c);
+    c->a = a;
+    c->fi = fi;
+    c->f = f;
+    c->nvars = f->nvars;
+    size_t nv = (size_t)f->nvars + 1;
+    c->tracked = tl_xcalloc(nv, sizeof *c->tracked);
+    c->prepares = tl_xcalloc(nv, sizeof *c->prepares);
+    c->desc = tl_xcalloc(nv, sizeof *c->desc);
+    c->owner = tl_xmalloc(nv * sizeof *c->owner);
+    c->peer_prep = tl_xmalloc(nv * sizeof *c->peer_prep);
+    for (size_t v = 0; v < nv; v++) c->owner[v] = c->peer_prep[v] = -1;
+}
+
+static void ctx_free(if_ctx *c) {
+    free(c->tracked), free(c->prepares), free(c->desc), free(c->owner), free(c->peer_prep);
+}
+
+void tl_inflight_prepared_kinds(const tl_analysis *a, int fi, unsigned *kinds, int *fd_param) {
+    const tl_func *f = &a->tu->funcs[fi];
+    if (f->nblocks == 0 || !a->funcs) return;
+    bool any = false; /* most functions prepare nothing: no allocation for them */
+    for (int id = 0; id < a->funcs[fi].ncalls && !any; id++)
+        any = a->funcs[fi].calls[id].model && a->funcs[fi].calls[id].model->prepare.present;
+    if (!any) return;
+    if_ctx c;
+    ctx_init(&c, a, fi);
+    if (collect(&c)) {
+        const tl_func_facts *ff = &a->funcs[fi];
+        for (int id = 0; id < ff->ncalls; id++) {
+            const tl_fn_model *m = ff->calls[id].model;
+            const tl_instr *in = ff->calls[id].instr;
+            if (!m || !in || !ff->calls[id].reached || !m->prepare.present) continue;
+            int v = helper_prepare(m) ? root_of(&c, &in->call, m->prepare.arg)
+                                      : part_owner(&c, &in->call, m->prepare.arg, false);
+            if (v < 0) continue;
+            int d = m->prepare.op == TL_OP_FD_IO ? root_of(&c, &in->call, m->prepare.fd_arg) : -1;
+            if (d >= 0 && !c.desc[d] && f->vars[d].kind == TL_VAR_PARAM) { /* the caller's */
+                fd_param[v] = fd_param[v] == -1 || fd_param[v] == d ? d : -2;
+                continue;
+            }
+            kinds[v] |= op_kind(&c, &in->call, &m->prepare);
+        }
+    }
+    ctx_free(&c);
+}
+
 void tl_inflight_compute(const tl_analysis *a, int fi, tl_inflight *out) {
     memset(out, 0, sizeof *out);
     out->fi = -1;
     const tl_func *f = &a->tu->funcs[fi];
     if (f->nblocks == 0 || !a->funcs) return;
     if_ctx c;
-    memset(&c, 0, sizeof c);
-    c.a = a;
-    c.fi = fi;
-    c.f = f;
-    c.nvars = f->nvars;
-    size_t nv = (size_t)f->nvars + 1;
-    c.tracked = tl_xcalloc(nv, sizeof *c.tracked);
-    c.prepares = tl_xcalloc(nv, sizeof *c.prepares);
-    c.desc = tl_xcalloc(nv, sizeof *c.desc);
-    c.owner = tl_xmalloc(nv * sizeof *c.owner);
-    c.peer_prep = tl_xmalloc(nv * sizeof *c.peer_prep);
-    for (size_t v = 0; v < nv; v++) c.owner[v] = c.peer_prep[v] = -1;
+    ctx_init(&c, a, fi);
     if (!collect(&c)) {
-        free(c.tracked), free(c.prepares), free(c.desc), free(c.owner), free(c.peer_prep);
+        ctx_free(&c);
         return;
     }
     out->fi = fi;
@@ -549,8 +638,8 @@ void tl_inflight_compute(const tl_analysis *a, int fi, tl_inflight *out) {
     }
     tl_dataflow_free(&r);
     tl_sparse_scratch_free(&c.env);
-    free(c.tracked), free(c.prepares), free(c.desc), free(c.owner), free(c.peer_prep),
-        free(c.start_prep);
+    ctx_free(&c);
+    free(c.start_prep);
 }
 
 void tl_inflight_free(tl_inflight *r) {

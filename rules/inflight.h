@@ -43,6 +43,8 @@ typedef struct {
     int prepared;     /* prepared, not started: 0..254 or TL_IF_MANY */
     int inflight;     /* started, not reaped: 0..254 or TL_IF_MANY */
     int peer_prep;    /* a prepare call of a peer operation on the object, or -1 */
+    int ready;        /* completions known to wait in the ring (a `keeps` await
+                         succeeded and nothing consumed them since), 0..254 */
 } tl_inflight_at;
 
 typedef struct {
@@ -57,6 +59,16 @@ typedef struct {
  * when the function has no part_of/prepare/start call. */
 void tl_inflight_compute(const tl_analysis *a, int fi, tl_inflight *out);
 void tl_inflight_free(tl_inflight *r);
+
+/* Per variable of function fi (kinds: f->nvars entries, zeroed by the
+ * caller): the TL_IF_* kinds of the operations the function prepares on the
+ * object the variable holds, wherever in the function (the summary's "a
+ * helper prepares a receive on its parameter"); TL_IF_OUTSIDE for
+ * operations of unknown kinds.  Read/write on a parameter descriptor the
+ * function knows nothing about is not counted in kinds: fd_param (f->nvars
+ * entries, set to -1 by the caller) gets that parameter's variable, -2 when
+ * there are several - the caller's descriptor decides. */
+void tl_inflight_prepared_kinds(const tl_analysis *a, int fi, unsigned *kinds, int *fd_param);
 
 /* The state before call `call`, or NULL when nothing is known there. */
 const tl_inflight_at *tl_inflight_before(const tl_inflight *r, int call);

@@ -20,6 +20,11 @@
  * when all of them complete on their own (reported in the strict profile),
  * the model's kind when the function cannot see what is in flight.
  *
+ * A wait for no more completions than a `keeps` await (io_uring_submit_and_
+ * wait) that succeeded just before waited for is satisfied: not reported.
+ * The central wait of an event loop (event_loop.h) takes the model's
+ * `kind_in_event_loop` (io_uring: loop, strict profile only).
+ *
  * The waits of a coroutine entry that its owners end by cancellation on
  * every path (tl_program_cancel_bounded, rules/cancel_bound.c) are not
  * reported: the owner's release bounds them.
@@ -28,8 +33,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event_loop.h"
 #include "inflight.h"
 #include "rule.h"
+#include "../analyzer/dataflow/cycles.h"
 #include "../analyzer/util/str_map.h"
 #include "../analyzer/util/xalloc.h"
 #include "../analyzer/program/program.h"
@@ -56,13 +63,22 @@ static const char doc[] =
     "cond_;`) is a wrapper: its callers own the loop.\n"
     "\n"
     "An io_uring wait (`io_uring_wait_cqe` and friends) waits for the operations in flight "
-    "on its ring, as far as the function shows them: when one can wait on a peer (a socket "
+    "on its ring, as far as the function and the helpers it hands the ring to show them: "
+    "when one can wait on a peer (a socket "
     "receive, send, accept or connect, a poll, a read from a pipe, a socket or a descriptor "
     "of unknown origin) it is a peer wait, unless a cancel or a linked timeout was prepared "
     "after it; when all of them complete on their own (a no-op, a "
-    "timeout, a cancel, fsync, open, close, a read of a file opened by path) it cannot hang "
+    "timeout, a cancel, fsync, open, close, a read of a file opened by path, I/O on an "
+    "`AF_ALG` socket the kernel answers) it cannot hang "
     "on anyone and is reported only with `--profile strict`; when the function prepares "
-    "nothing on the ring it is an I/O wait.\n"
+    "nothing on the ring it is an I/O wait.  A wait for no more completions than an "
+    "`io_uring_submit_and_wait(ring, n)` that succeeded just before it waited for returns at "
+    "once and is not reported.  The central wait of an io_uring event loop - in a loop that "
+    "runs until stopped (`while (1)`, `for (;;)`, `while (!stop)`: no exit tests a counter "
+    "the loop steps), or in a helper such a loop calls, that takes its completions in "
+    "batches (`io_uring_for_each_cqe` + `io_uring_cq_advance`, `io_uring_peek_batch_cqe`) "
+    "or routes each by its user data (`io_uring_cqe_get_data`) - is a loop wait, like "
+    "`epoll_wait`'s.\n"
     "\n"
     "A deadline that arrives as a parameter is not flagged: the caller decides. Event "
     "loops' central waits (`epoll_wait`, `poll` over many fds), accept loops, condition "
@@ -232,60 +248,8 @@ static const tl_instr *zero_init_of(const tl_analysis *a, int wfi, const tl_call
     return i >= 0 ? inits->zero[i] : NULL;
 }
 
-/* The blocks of f that lie on a cycle of its CFG (a self edge, or a strongly
- * connected component of two or more blocks: some back edge leads into a
- * loop containing them).  Tarjan's algorithm without recursion: linear in
- * the CFG, run once per function that has a wait to refine. */
-static bool *blocks_on_cycles(const tl_func *f) {
-    int n = f->nblocks;
-    size_t sz = (size_t)(n > 0 ? n : 1);
-    bool *cyclic = tl_xcalloc(sz, sizeof *cyclic);
-    bool *on_stack = tl_xcalloc(sz, sizeof *on_stack);
-    int *index = tl_xmalloc(sz * sizeof *index), *low = tl_xmalloc(sz * sizeof *low);
-    int *stack = tl_xmalloc(sz * sizeof *stack);           /* Tarjan's stack */
-    int *walk = tl_xmalloc(sz * sizeof *walk), *next = tl_xmalloc(sz * sizeof *next); /* DFS path */
-    for (int v = 0; v < n; v++) index[v] = -1;
-    int counter = 0, sp = 0;
-    for (int root = 0; root < n; root++) {
-        if (index[root] >= 0) continue;
-        int depth = 0;
-        index[root] = low[root] = counter++;
-        stack[sp++] = root, on_stack[root] = true;
-        walk[depth] = root, next[depth++] = 0;
-        while (depth > 0) {
-            int v = walk[depth - 1];
-            const tl_block *blk = &f->blocks[v];
-            if (next[depth - 1] < blk->nsucc) {
-                int w = blk->succ[next[depth - 1]++];
-                if (w < 0 || w >= n) continue;
-                if (w == v) cyclic[v] = true;
-                if (index[w] < 0) {
-                    index[w] = low[w] = counter++;
-                    stack[sp++] = w, on_stack[w] = true;
-                    walk[depth] = w, next[depth++] = 0;
-                } else if (on_stack[w] && index[w] < low[v]) {
-                    low[v] = index[w];
-                }
-                continue;
-            }
-            depth--;
-            if (depth > 0 && low[v] < low[walk[depth - 1]]) low[walk[depth - 1]] = low[v];
-            if (low[v] != index[v]) continue;
-            int p = sp; /* pop v's component */
-            while (stack[--p] != v) {}
-            for (int i = p; i < sp; i++) {
-                on_stack[stack[i]] = false;
-                if (sp - p > 1) cyclic[stack[i]] = true;
-            }
-            sp = p;
-        }
-    }
-    free(on_stack), free(index), free(low), free(stack), free(walk), free(next);
-    return cyclic;
-}
-
 /* Facts of the function being checked, each computed on first use:
- * blocks_on_cycles, and params_by_copy. */
+ * tl_blocks_on_cycles, and params_by_copy. */
 typedef struct {
     int fi;
     bool *cyclic;
@@ -320,7 +284,7 @@ static bool block_in_cycle(cycle_cache *cc, const tl_analysis *a, int fi, int b)
     if (b < 0 || b >= f->nblocks) return false;
     if (cc->fi != fi) {
         free(cc->cyclic);
-        cc->cyclic = blocks_on_cycles(f);
+        cc->cyclic = tl_blocks_on_cycles(f);
         cc->fi = fi;
     }
     return cc->cyclic[b];
@@ -360,8 +324,20 @@ static tl_wait_kind wait_event_kind(const tl_analysis *a, int fi, const tl_call_
     return kind;
 }
 
+/* How many completions a reaping wait waits for, when a constant; else 0. */
+static int64_t wait_count(const tl_call_facts *cf) {
+    const tl_reap_facet *r = &cf->model->reap;
+    if (r->has_count) return r->count;
+    if (r->has_count_arg && r->count_arg < cf->instr->call.nargs && cf->argv &&
+        cf->argv[r->count_arg].kind == TL_CV_INT)
+        return cf->argv[r->count_arg].v;
+    return 0;
+}
+
 /* What the operations in flight on a reaping wait's object make of its
- * kind; *complete is set when all of them complete on their own. */
+ * kind; *complete is set when all of them complete on their own.
+ * TL_WAIT_NONE when the completions it waits for are already in the ring
+ * (an earlier keeping wait succeeded and nothing consumed them). */
 static tl_wait_kind inflight_kind(const tl_analysis *a, int fi, const tl_call_facts *cf,
                                   tl_wait_kind kind, tl_inflight *cache,
                                   const tl_inflight_at **at, bool *complete) {
@@ -374,6 +350,8 @@ static tl_wait_kind inflight_kind(const tl_analysis *a, int fi, const tl_call_fa
     }
     *at = tl_inflight_before(cache, cf->instr->call.id);
     if (!*at) return kind;
+    int64_t need = wait_count(cf);
+    if (need > 0 && (*at)->ready >= need) return TL_WAIT_NONE;
     if ((*at)->kinds & TL_IF_PEER) return TL_WAIT_PEER;
     *complete = (*at)->kinds == TL_IF_COMPLETE;
     return kind;
@@ -386,6 +364,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
     counter_inits inits;
     collect_counter_inits(a, &inits);
     cycle_cache cycles = {-1, NULL, -1, NULL};
+    tl_event_loops *loops = NULL; /* made when a wait asks */
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         const tl_func *f = &a->tu->funcs[fi];
         const tl_func_facts *ff = &a->funcs[fi];
@@ -406,6 +385,13 @@ static void check(const tl_analysis *a, tl_findings *out) {
             const tl_inflight_at *at;
             bool complete;
             kind = inflight_kind(a, fi, cf, kind, &inflight, &at, &complete);
+            if (kind == TL_WAIT_NONE) continue; /* already satisfied */
+            bool central = false;
+            if (cf->model->wait.kind_in_event_loop != TL_WAIT_NONE) {
+                if (!loops) loops = tl_event_loops_new(a);
+                central = tl_event_loop_central(loops, fi, cf->block, cf->instr);
+            }
+            if (central) kind = cf->model->wait.kind_in_event_loop, complete = false;
             if (complete && a->profile != TL_PROFILE_STRICT) continue;
             if (!tl_wait_kind_flagged(kind, a->profile)) continue;
             const tl_instr *in = cf->instr;
@@ -430,7 +416,10 @@ static void check(const tl_analysis *a, tl_findings *out) {
             const tl_instr *prep = at && at->peer_prep >= 0 && at->peer_prep < ff->ncalls
                                        ? ff->calls[at->peer_prep].instr
                                        : NULL;
-            if (fd && prep) {
+            if (fd && central) {
+                tl_finding_add_note(fd, in->loc.file, in->loc.line, in->loc.col,
+                                    "the central wait of an event loop (strict profile)");
+            } else if (fd && prep) {
                 char pname[128], note[256];
                 tl_call_user_name(&prep->call, pname, sizeof pname);
                 snprintf(note, sizeof note, "%s() prepared here can wait on a peer", pname);
@@ -452,6 +441,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
     free(cycles.cyclic);
     free(cycles.param_copy);
     tl_inflight_free(&inflight);
+    tl_event_loops_free(loops);
 }
 
 const tl_rule tl_rule_missing_timeout = {

@@ -18,14 +18,20 @@
  * is reported even after an await; and a local object (not a pointer, its
  * address never stored or handed to unknown code) that the function never
  * tears down is reported where the function returns with its work pending.
+ *
+ * Loops (unawaited_loops.c) are taken to run at least once: an exit of the
+ * loop condition keeps only what a pass carries round.  A thread joined, or
+ * a fork child reaped, whose task reaps the object reaps it for the
+ * function (unawaited_reapers.c).  State and context shared with those
+ * files: unawaited_task_internal.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "inflight.h"
 #include "ownership.h"
 #include "unawaited_ring.h"
+#include "unawaited_task_internal.h"
 #include "rule.h"
 #include "../analyzer/dataflow/cycles.h"
 #include "../analyzer/dataflow/dataflow.h"
@@ -58,7 +64,18 @@ static const char ut_doc[] =
     "`io_uring_for_each_cqe` with `io_uring_cq_advance`, `io_uring_cqe_seen`, a\n"
     "function of the program that reaps the ring it is given); when the counts\n"
     "are constants, more requests submitted than reaped before the teardown is\n"
-    "reported too.  A ring on the stack that the function never tears down is\n"
+    "reported too (`io_uring_cq_ready()` reads how many completions arrived:\n"
+    "after it the count is no longer known, but observing is not reaping).  A\n"
+    "loop is taken to run at least once: leaving it (by the first test of its\n"
+    "condition or a later one of an `&&` chain) keeps only the work a pass can\n"
+    "carry round, so `while (completed < submitted) { ...; peek; ... }` and\n"
+    "`while (!done && count != 1) { reap ...; count++; }` leave nothing in\n"
+    "flight - unless a pass re-arms a multishot request, which one reap does not\n"
+    "end.  A thread whose entry reaps the ring (the one it is handed, one\n"
+    "reached through its argument such as `td->ring`, or a global one) reaps\n"
+    "it for the function once it is joined (`pthread_join`), and a fork()ed\n"
+    "child reaping the shared ring does once the parent reaps the child\n"
+    "(`waitpid`).  A ring on the stack that the function never tears down is\n"
     "reported where the function returns with work in flight; a ring in a\n"
     "struct, a global, or handed to unknown code outlives the call and is not.\n"
     "\n"
@@ -99,68 +116,7 @@ static const char ut_doc[] =
     "}\n"
     "```\n";
 
-/* Per-variable state bits. */
-#define UT_STRICT 1u /* started; only an await clears it */
-#define UT_ANY 2u    /* started; an await or any cooperative call clears it */
-
-enum { WHY_NONE = 0, WHY_RESULT, WHY_OWNER, WHY_START };
-
-/* Summary of a loop's body for the exit edges of its header (computed when
- * a non-empty state first takes one of them). */
-typedef struct {
-    bool done;        /* computed */
-    bool exits;       /* the header is a loop header with an exit edge */
-    bool exit_succ[2];
-    bool coop;        /* the body makes a cooperative call */
-    int *setv, nsetv; /* tracked variables the body (re)starts or reassigns, ascending */
-    int *awv, nawv;   /* tracked variables the body awaits, ascending */
-} ut_loop;
-
-typedef struct {
-    const tl_analysis *a;
-    int fi;
-    const tl_func *f;
-    int nvars;
-    bool reporting;
-    unsigned char *result_bits; /* per call id: bits a result-handle spawn sets */
-    bool *tracked;              /* per var: may ever hold started work */
-    /* flow-insensitive: why a variable was marked, and by which call */
-    int *why;
-    int *why_call;
-    const char **noun;          /* task noun of the spawn a variable was assigned from */
-    unsigned char *reported;    /* per call id */
-    unsigned char *reported_exit; /* per var */
-    /* loops are assumed to run at least once: on the exit edge of a loop
-       header, bits the loop body clears (await on the object, any
-       cooperative call) are cleared, unless the body also (re)starts or
-       reassigns the object */
-    int *rpo;                   /* reverse-postorder position per block, -1 unreachable */
-    ut_loop *loops;             /* per block, as a header */
-    int *body_stamp, *walk;     /* per block: scratch of the body walk */
-    tl_sparse_scratch env;      /* the state being applied, unpacked */
-    const char *awm_library;    /* cache of tl_own_library_await */
-    const tl_fn_model *awm;
-    long work, budget;          /* state entries processed, and how many may be */
-    tl_inflight inflight;       /* operations in flight per object */
-    int failed_var;             /* scratch of failed_mask */
-    bool *owned;                /* per var: a local object never torn down here whose
-                                   address does not escape (reported at returns) */
-    tl_findings *out;
-    /* reporting: the solved states, and a second scratch to replay them
-       while the first holds the block being reported (path_clause) */
-    const tl_dataflow_result *res;
-    tl_sparse_scratch env2;
-    bool *cyclic;               /* blocks on a CFG cycle, when a generator is started */
-} ut_ctx;
-
-/* A state: the variables whose work may be pending, with their bits
- * (UT_STRICT / UT_ANY); unreached blocks are bottom. */
-typedef struct {
-    bool reached;
-    tl_sparse_map vars;
-} ut_state;
-
-static void ut_bottom(void *ctx, void *st)
+void tl_ut_bottom(void *ctx, void *st)
 {
     (void)ctx;
     ut_state *s = st;
@@ -170,10 +126,10 @@ static void ut_bottom(void *ctx, void *st)
 }
 static void ut_entry(void *ctx, void *st)
 {
-    ut_bottom(ctx, st);
+    tl_ut_bottom(ctx, st);
     ((ut_state *)st)->reached = true;
 }
-static void ut_copy(void *ctx, void *dst, const void *src)
+void tl_ut_copy(void *ctx, void *dst, const void *src)
 {
     ut_state *d = dst;
     const ut_state *s = src;
@@ -188,19 +144,19 @@ static bool ut_join(void *ctx, void *dst, const void *src)
     if (!s->reached)
         return false;
     if (!d->reached) {
-        ut_copy(ctx, dst, src);
+        tl_ut_copy(ctx, dst, src);
         return true;
     }
     ((ut_ctx *)ctx)->work += d->vars.n + s->vars.n;
     return tl_sparse_join(&d->vars, &s->vars);
 }
-static void ut_destroy(void *ctx, void *st)
+void tl_ut_destroy(void *ctx, void *st)
 {
     (void)ctx;
     tl_sparse_free(&((ut_state *)st)->vars);
 }
 
-static int obj_var(const ut_ctx *c, const tl_call *call, int arg)
+int tl_ut_obj_var(const ut_ctx *c, const tl_call *call, int arg)
 {
     if (arg < 0 || arg >= call->nargs)
         return -1;
@@ -244,8 +200,6 @@ static const tl_fn_model *library_await(ut_ctx *c, const char *library)
     return c->awm;
 }
 
-static void ut_transfer_block(void *ctx, void *stp, const tl_func *f, const tl_block *b);
-static bool ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s);
 
 /* Bits of v flowing along edge p -> p.succ[s] at the fixpoint. */
 static uint64_t edge_bits(ut_ctx *c, int p, int s, int v)
@@ -254,13 +208,13 @@ static uint64_t edge_bits(ut_ctx *c, int p, int s, int v)
     if (!in || !in->reached)
         return 0;
     ut_state st;
-    ut_bottom(c, &st);
-    ut_copy(c, &st, in);
-    ut_transfer_block(c, &st, c->f, &c->f->blocks[p]);
+    tl_ut_bottom(c, &st);
+    tl_ut_copy(c, &st, in);
+    tl_ut_transfer_block(c, &st, c->f, &c->f->blocks[p]);
     uint64_t bits = 0;
-    if (ut_edge(c, &st, c->f, &c->f->blocks[p], s))
+    if (tl_ut_edge(c, &st, c->f, &c->f->blocks[p], s))
         bits = tl_sparse_get(&st.vars, v);
-    ut_destroy(c, &st);
+    tl_ut_destroy(c, &st);
     return bits;
 }
 
@@ -429,8 +383,12 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
         const tl_fn_model *m = tl_own_model(c->a, c->fi, call->id);
         if (!m)
             break;
+        int joined = tl_ut_reaper_release(&c->reapers, m, call);
+        for (int k = 0; joined >= 0 && k < c->reapers.n; k++) /* its task reaped them */
+            if (c->reapers.pairs[k].handle == joined)
+                set_bits(c, c->reapers.pairs[k].object, 0);
         if (m->teardown.present) {
-            int v = obj_var(c, call, m->teardown.arg);
+            int v = tl_ut_obj_var(c, call, m->teardown.arg);
             if (v >= 0) {
                 uint64_t bits = bits_of(c, v);
                 if (bits && c->reporting && call->id >= 0 && call->id < f->ncalls &&
@@ -440,7 +398,8 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
                 } else if (c->reporting && call->id >= 0 && call->id < f->ncalls &&
                            !c->reported[call->id]) {
                     const tl_inflight_at *at = tl_inflight_before(&c->inflight, call->id);
-                    if (at && at->inflight > 0 && at->inflight != TL_IF_MANY) {
+                    if (at && at->inflight > 0 && at->inflight != TL_IF_MANY &&
+                        !tl_ut_reaped_elsewhere(&c->reapers, v)) {
                         c->reported[call->id] = 1;
                         tl_ut_report_unreaped(c->out, f, in, f->vars[v].name,
                                               find_call(c, c->why_call[v]), at->inflight);
@@ -449,8 +408,8 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
                 set_bits(c, v, 0);
             }
         }
-        if (m->await.present) {
-            int v = obj_var(c, call, m->await.arg);
+        if (m->await.present && !m->reap.observes) { /* observing is not reaping */
+            int v = tl_ut_obj_var(c, call, m->await.arg);
             if (v >= 0)
                 set_bits(c, v, 0);
         }
@@ -458,7 +417,7 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
             for (int k = 0; k < c->env.ntouched; k++)
                 c->env.val[c->env.touched[k]] &= ~(uint64_t)UT_ANY;
         if (m->start.present) {
-            int v = obj_var(c, call, m->start.arg);
+            int v = tl_ut_obj_var(c, call, m->start.arg);
             /* a generator resumed on a cycle of the CFG is driven by its
                consumer's loop: used, then dropped, not abandoned */
             if (v >= 0 && m->start_generator && c->cyclic && c->cyclic[b->id])
@@ -467,7 +426,7 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
                 mark(c, v, UT_STRICT, WHY_START, call->id);
         }
         if (m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, call, m)) {
-            int v = obj_var(c, call, m->spawn.owner_arg);
+            int v = tl_ut_obj_var(c, call, m->spawn.owner_arg);
             if (v >= 0)
                 mark(c, v, m->spawn.awaited_by_any_wait ? UT_ANY : UT_STRICT, WHY_OWNER,
                      call->id);
@@ -509,7 +468,7 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
     }
 }
 
-static void ut_transfer_block(void *ctx, void *stp, const tl_func *f, const tl_block *b)
+void tl_ut_transfer_block(void *ctx, void *stp, const tl_func *f, const tl_block *b)
 {
     (void)f;
     ut_ctx *c = ctx;
@@ -523,134 +482,12 @@ static void ut_transfer_block(void *ctx, void *stp, const tl_func *f, const tl_b
     tl_sparse_pack(&c->env, &st->vars);
 }
 
-static bool sorted_has(const int *v, int n, int x)
-{
-    int lo = 0, hi = n;
-    while (lo < hi) {
-        int mid = lo + (hi - lo) / 2;
-        if (v[mid] == x)
-            return true;
-        if (v[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
-}
-
-static void add_var(int **list, int *n, int *cap, int v)
-{
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 8;
-        *list = tl_xrealloc(*list, (size_t)*cap * sizeof **list);
-    }
-    (*list)[(*n)++] = v;
-}
-
-static int cmp_int(const void *a, const void *b)
-{
-    int x = *(const int *)a, y = *(const int *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sort and drop duplicates. */
-static void sort_unique(int *v, int *n)
-{
-    if (*n > 1)
-        qsort(v, (size_t)*n, sizeof *v, cmp_int);
-    int k = 0;
-    for (int i = 0; i < *n; i++)
-        if (k == 0 || v[k - 1] != v[i])
-            v[k++] = v[i];
-    *n = k;
-}
-
-/* Summarise the natural loop of the back edges into block h (those from
- * blocks at or after h in reverse postorder): its body is h and every block
- * that reaches a back edge's source without passing h.  Costs the size of
- * the body. */
-static void summarise_loop(ut_ctx *c, int h)
-{
-    const tl_func *f = c->f;
-    ut_loop *l = &c->loops[h];
-    l->done = true;
-    const tl_block *hb = &f->blocks[h];
-    if (c->rpo[h] < 0 || hb->term != TL_T_BRANCH || hb->nsucc != 2)
-        return;
-    int stamp = h + 1, nw = 0, nbody = 0;
-    c->body_stamp[h] = stamp;
-    int *body = c->walk; /* body blocks fill walk[] from the front as they are found */
-    body[nbody++] = h;
-    bool loop = false;
-    for (int p = 0; p < hb->npred; p++) {
-        int t = hb->pred[p];
-        if (c->rpo[t] < 0 || c->rpo[t] < c->rpo[h])
-            continue;
-        loop = true;
-        if (c->body_stamp[t] != stamp) {
-            c->body_stamp[t] = stamp;
-            body[nbody++] = t;
-        }
-    }
-    if (!loop)
-        return;
-    for (nw = 1; nw < nbody; nw++) { /* body[] doubles as the walk's queue */
-        const tl_block *x = &f->blocks[body[nw]];
-        for (int p = 0; p < x->npred; p++)
-            if (c->body_stamp[x->pred[p]] != stamp) {
-                c->body_stamp[x->pred[p]] = stamp;
-                body[nbody++] = x->pred[p];
-            }
-    }
-    bool in0 = c->body_stamp[hb->succ[0]] == stamp, in1 = c->body_stamp[hb->succ[1]] == stamp;
-    if (in0 && in1)
-        return; /* no exit edge at the header */
-    int capset = 0, capaw = 0;
-    for (int k = 0; k < nbody; k++) {
-        const tl_block *b = &f->blocks[body[k]];
-        for (int i = 0; i < b->ninstrs; i++) {
-            const tl_instr *in = &b->instrs[i];
-            if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 &&
-                in->var < c->nvars && c->tracked[in->var])
-                add_var(&l->setv, &l->nsetv, &capset, in->var);
-            if (in->kind != TL_I_CALL)
-                continue;
-            const tl_fn_model *m = tl_own_model(c->a, c->fi, in->call.id);
-            if (!m)
-                continue;
-            l->coop = l->coop || m->cooperative;
-            int v;
-            if (m->await.present && (v = obj_var(c, &in->call, m->await.arg)) >= 0 && c->tracked[v])
-                add_var(&l->awv, &l->nawv, &capaw, v);
-            if (m->start.present && (v = obj_var(c, &in->call, m->start.arg)) >= 0 && c->tracked[v])
-                add_var(&l->setv, &l->nsetv, &capset, v);
-            if (m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, &in->call, m) &&
-                (v = obj_var(c, &in->call, m->spawn.owner_arg)) >= 0 && c->tracked[v])
-                add_var(&l->setv, &l->nsetv, &capset, v);
-        }
-    }
-    sort_unique(l->setv, &l->nsetv);
-    sort_unique(l->awv, &l->nawv);
-    l->exits = true;
-    l->exit_succ[0] = !in0;
-    l->exit_succ[1] = !in1;
-}
-
-/* Bits the loop at c->loops[h] clears from v on its exit edge. */
-static uint64_t loop_clear_mask(void *ctx, int v)
-{
-    const ut_loop *l = ctx;
-    if (sorted_has(l->setv, l->nsetv, v))
-        return 0;
-    return (l->coop ? UT_ANY : 0) | (sorted_has(l->awv, l->nawv, v) ? UT_ANY | UT_STRICT : 0);
-}
-
 static uint64_t failed_mask(void *ctx, int v)
 {
     return v == ((ut_ctx *)ctx)->failed_var ? ~(uint64_t)0 : 0;
 }
 
-static bool ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s)
+bool tl_ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s)
 {
     (void)f;
     ut_ctx *c = ctx;
@@ -661,18 +498,16 @@ static bool ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, i
     const tl_instr *fin = failed >= 0 ? find_call(c, failed) : NULL;
     const tl_fn_model *fm = fin ? tl_own_model(c->a, c->fi, failed) : NULL;
     if (fm && fm->start.present) { /* the start failed: it started nothing */
-        int v = obj_var(c, &fin->call, fm->start.arg);
+        int v = tl_ut_obj_var(c, &fin->call, fm->start.arg);
         if (v >= 0) {
             c->failed_var = v;
             tl_sparse_clear(&st->vars, failed_mask, c);
         }
     }
-    ut_loop *l = &c->loops[b->id];
     c->work += st->vars.n;
-    if (!l->done)
-        summarise_loop(c, b->id);
-    if (l->exits && l->exit_succ[s])
-        tl_sparse_clear(&st->vars, loop_clear_mask, l);
+    int h = tl_ut_exit_header(c, b, s);
+    if (h >= 0)
+        tl_sparse_clear(&st->vars, tl_ut_loop_clear_mask, &c->loops[h]);
     return true;
 }
 
@@ -731,14 +566,14 @@ static int compute_tracked(ut_ctx *c)
             if (in->kind == TL_I_CALL) {
                 const tl_fn_model *m = tl_own_model(c->a, c->fi, in->call.id);
                 if (m && m->start.present)
-                    v = obj_var(c, &in->call, m->start.arg);
+                    v = tl_ut_obj_var(c, &in->call, m->start.arg);
                 if (v >= 0 && !c->tracked[v]) {
                     c->tracked[v] = true;
                     queue[nq++] = v;
                 }
                 v = -1;
                 if (m && m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, &in->call, m))
-                    v = obj_var(c, &in->call, m->spawn.owner_arg);
+                    v = tl_ut_obj_var(c, &in->call, m->spawn.owner_arg);
             } else if (in->kind == TL_I_ASSIGN && in->var >= 0 && in->var < c->nvars) {
                 const tl_expr *e = tl_own_strip(in->value);
                 if (e && e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < f->ncalls &&
@@ -787,13 +622,13 @@ static bool ut_exhausted(void *ctx)
 static const tl_dataflow_ops ut_ops = {
     .state_size = sizeof(ut_state),
     .init_entry = ut_entry,
-    .init_bottom = ut_bottom,
-    .copy = ut_copy,
+    .init_bottom = tl_ut_bottom,
+    .copy = tl_ut_copy,
     .join = ut_join,
     .transfer = NULL,
-    .transfer_block = ut_transfer_block,
-    .transfer_edge = ut_edge,
-    .destroy = ut_destroy,
+    .transfer_block = tl_ut_transfer_block,
+    .transfer_edge = tl_ut_edge,
+    .destroy = tl_ut_destroy,
     .exhausted = ut_exhausted,
     .split_by_facts = true,
 };
@@ -891,6 +726,7 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     c.owned = tl_xcalloc(nv, sizeof *c.owned);
     memcpy(c.owned, c.tracked, nv * sizeof *c.owned);
     tl_ut_local_objects(a, fi, c.owned);
+    tl_ut_reapers_compute(a, fi, c.tracked, &c.reapers);
     tl_inflight_compute(a, fi, &c.inflight);
     c.why = tl_xcalloc(nv, sizeof(int));
     c.why_call = tl_xmalloc(nv * sizeof(int));
@@ -906,7 +742,13 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     c.budget = tl_dataflow_budget(f);
 
     tl_dataflow_result r;
-    if (tl_dataflow_forward(f, &ut_ops, &c, &r) != 0) /* then report what was computed */
+    int rc = tl_dataflow_forward(f, &ut_ops, &c, &r);
+    if (rc == 0 && tl_ut_refine_loops(&c, &r)) { /* again, with what comes round each loop */
+        tl_dataflow_free(&r);
+        c.work = 0;
+        rc = tl_dataflow_forward(f, &ut_ops, &c, &r);
+    }
+    if (rc != 0) /* then report what was computed */
         tl_report_analysis_limit(out, f->loc.file, f->loc.line, f->loc.col, f->name,
                                  "unawaited-task's dataflow stopped at its budget (too many "
                                  "paths through nested loops)");
@@ -944,11 +786,7 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     free(c.why);
     free(c.why_call);
     free(c.noun);
-    for (int b = 0; b < f->nblocks; b++) {
-        free(c.loops[b].setv);
-        free(c.loops[b].awv);
-    }
-    free(c.loops);
+    tl_ut_loops_free(&c);
     free(c.rpo);
     free(c.body_stamp);
     free(c.walk);

@@ -262,6 +262,107 @@ static void test_detach_attr_facet(void **state) {
     expect_error("library: x\nfunctions:\n  f: {detach_attr: 1}\n", 3, "'detach_attr'", NULL);
 }
 
+/* await.observes: reads the completion count, reaps nothing (count 0). */
+static void test_await_observes(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  ready: {await: {arg: 0, observes: true}}\n"
+                 "  ready0: {await: {arg: 1, count: 0, observes: true}}\n"
+                 "  seen: {await: {arg: 0, count: 0}}\n");
+    const tl_fn_model *m = find(&ms, "ready");
+    assert_true(m->await.present && m->reap.observes && m->reap.has_count);
+    assert_true(m->reap.count == 0);
+    assert_true(find(&ms, "ready0")->reap.observes);
+    assert_int_equal(find(&ms, "ready0")->await.arg, 1);
+    assert_false(find(&ms, "seen")->reap.observes);
+    tl_models_free(&ms);
+    expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, count: 2, observes: true}}\n", 3,
+                 "'observes' in 'await' of function 'f' reaps and submits nothing", NULL);
+    expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, count_arg: 1, observes: true}}\n", 3,
+                 "'observes'", "count_arg");
+    expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, submits: true, observes: true}}\n", 3,
+                 "'observes'", "'submits'");
+    expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, observes: 3}}\n", 3, "'observes'", NULL);
+}
+
+/* prepare.multishot: a peer operation that goes on posting completions. */
+static void test_prepare_multishot(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  prep_recv_ms: {prepare: {arg: 0, op: peer, multishot: true}}\n"
+                 "  prep_recv: {prepare: {arg: 0, op: peer}}\n");
+    assert_true(find(&ms, "prep_recv_ms")->prepare.multishot);
+    assert_false(find(&ms, "prep_recv")->prepare.multishot);
+    tl_models_free(&ms);
+    expect_error("library: x\nfunctions:\n  f: {prepare: {arg: 0, op: complete, multishot: true}}\n", 3,
+                 "'multishot' in 'prepare' of function 'f' is only used with 'op: peer' or 'op: fd_io'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {prepare: {arg: 0, op: peer, multishot: 2}}\n", 3,
+                 "'multishot'", NULL);
+}
+
+/* spawn.data_arg: the argument the entry receives (pthread_create: 3). */
+static void test_spawn_data_arg(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  start: {spawn: {handle: out, handle_arg: 0, entry_arg: 2, data_arg: 3}}\n"
+                 "  plain: {spawn: {handle: out, handle_arg: 0, entry_arg: 1}}\n");
+    assert_int_equal(find(&ms, "start")->spawn.data_arg, 3);
+    assert_int_equal(find(&ms, "plain")->spawn.data_arg, -1);
+    tl_models_free(&ms);
+    expect_error("library: x\nfunctions:\n  f: {spawn: {handle: none, data_arg: 1}}\n", 3,
+                 "'data_arg' needs 'entry_arg'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {spawn: {handle: none, entry_arg: 1, data_arg: 1}}\n", 3,
+                 "'data_arg' and 'entry_arg' must be different", NULL);
+    expect_error("library: x\nfunctions:\n  f: {spawn: {handle: none, entry_arg: 1, data_arg: x}}\n", 3,
+                 "'data_arg'", NULL);
+}
+
+/* returns_only: the only results a call returns with (execve: -1). */
+static void test_returns_only_facet(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  run_image: {returns_only: [-1]}\n"
+                 "  two: {returns_only: [-1, 0x10]}\n"
+                 "  one: {returns_only: 7}\n"
+                 "  plain: {nonblocking: true}\n");
+    const tl_fn_model *m = find(&ms, "run_image");
+    assert_int_equal(m->nreturns_only, 1);
+    assert_true(m->returns_only[0] == -1);
+    m = find(&ms, "two");
+    assert_int_equal(m->nreturns_only, 2);
+    assert_true(m->returns_only[0] == -1 && m->returns_only[1] == 16);
+    assert_int_equal(find(&ms, "one")->nreturns_only, 1);
+    assert_true(find(&ms, "one")->returns_only[0] == 7);
+    assert_int_equal(find(&ms, "plain")->nreturns_only, 0);
+    /* a later definition can remove the facet, or leave it alone */
+    load_ok(&ms, "library: demo\nfunctions:\n  two: {returns_only: false}\n"
+                 "  run_image: {nonblocking: true}\n");
+    assert_int_equal(find(&ms, "two")->nreturns_only, 0);
+    assert_int_equal(find(&ms, "run_image")->nreturns_only, 1);
+    tl_models_free(&ms);
+
+    expect_error_at("library: x\nfunctions:\n  f: {returns_only: []}\n", 3, 21, "'returns_only'",
+                    "1 to 4 integers");
+    expect_error("library: x\nfunctions:\n  f: {returns_only: [1, 2, 3, 4, 5]}\n", 3,
+                 "'returns_only'", "1 to 4");
+    expect_error("library: x\nfunctions:\n  f: {returns_only: [-1, x]}\n", 3,
+                 "'returns_only' in function 'f' must be an integer", "'x'");
+    expect_error("library: x\nfunctions:\n  f: {returns_only: {value: -1}}\n", 3, "'returns_only'",
+                 NULL);
+}
+
 /* The in-flight facets: part_of, prepare, descriptor, start's success and
  * await's counts. */
 static void test_inflight_facets(void **state) {
@@ -281,7 +382,7 @@ static void test_inflight_facets(void **state) {
                  "  submit: {start: {arg: 0, success: count}}\n"
                  "  submit_plain: {start: 0}\n"
                  "  wait1: {await: {arg: 0, count: 1}}\n"
-                 "  waitn: {await: {arg: 0, count_arg: 2, submits: true}}\n"
+                 "  waitn: {await: {arg: 0, count_arg: 2, submits: true, keeps: true}}\n"
                  "  waitall: {await: 0}\n");
     assert_true(find(&ms, "slot")->part_of.present);
     assert_int_equal(find(&ms, "slot")->part_of.arg, 0);
@@ -297,13 +398,16 @@ static void test_inflight_facets(void **state) {
     d = &find(&ms, "mkpipe")->descriptor;
     assert_true(d->present && d->kind == TL_DESC_PEER && d->arg == 0);
     assert_int_equal(find(&ms, "fopen_")->descriptor.kind, TL_DESC_FILE);
+    assert_int_equal(find(&ms, "fopen_")->descriptor.kind_if_arg, -1);
+    assert_int_equal(find(&ms, "fopen_")->descriptor.from_arg, -1);
     assert_int_equal(find(&ms, "submit")->start_success, TL_SUCCESS_COUNT);
     assert_int_equal(find(&ms, "submit_plain")->start_success, TL_SUCCESS_ALWAYS);
     const tl_reap_facet *a = &find(&ms, "wait1")->reap;
     assert_true(find(&ms, "wait1")->await.present);
     assert_true(a->has_count && a->count == 1 && !a->has_count_arg && !a->submits);
     a = &find(&ms, "waitn")->reap;
-    assert_true(a->has_count_arg && a->count_arg == 2 && a->submits && !a->has_count);
+    assert_true(a->has_count_arg && a->count_arg == 2 && a->submits && a->keeps && !a->has_count);
+    assert_false(find(&ms, "wait1")->reap.keeps);
     a = &find(&ms, "waitall")->reap;
     assert_true(find(&ms, "waitall")->await.present && !a->has_count && !a->has_count_arg);
     assert_false(find(&ms, "waitall")->prepare.present);
@@ -325,6 +429,36 @@ static void test_inflight_facets(void **state) {
     expect_error("library: x\nfunctions:\n  f: {descriptor: {arg: 0}}\n", 3, "needs 'kind'", NULL);
     expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, count: 1, count_arg: 2}}\n", 3,
                  "either 'count' or 'count_arg'", NULL);
+    /* descriptors whose kind depends on an argument or on another descriptor */
+    tl_models_init(&ms);
+    load_ok(&ms, "library: fams\nfunctions:\n"
+                 "  mksock: {descriptor: {kind: peer, kind_if: {arg: 0, values: [38, 39], kind: kernel}}}\n"
+                 "  take: {descriptor: {kind: peer, from_arg: 0}}\n");
+    d = &find(&ms, "mksock")->descriptor;
+    assert_true(d->kind == TL_DESC_PEER && d->kind_if_arg == 0 && d->nkind_if_values == 2);
+    assert_true(d->kind_if_values[1] == 39 && d->kind_if_kind == TL_DESC_KERNEL && d->from_arg == -1);
+    d = &find(&ms, "take")->descriptor;
+    assert_true(d->from_arg == 0 && d->kind_if_arg == -1);
+    tl_models_free(&ms);
+    expect_error("library: x\nfunctions:\n  f: {descriptor: {kind: peer, kind_if: {arg: 0, kind: kernel}}}\n",
+                 3, "'kind_if'", "needs 'arg', 'values' and 'kind'");
+    expect_error("library: x\nfunctions:\n  f: {descriptor: {kind: remote}}\n", 3, "kernel", NULL);
+    /* event loops: the wait's kind there, the calls that dispatch */
+    tl_models_init(&ms);
+    load_ok(&ms, "library: loopy\nfunctions:\n"
+                 "  lwait: {wait: {kind: io, kind_in_event_loop: loop}}\n"
+                 "  lplain: {wait: {kind: io}}\n"
+                 "  batch: {dispatch: true}\n");
+    assert_int_equal(find(&ms, "lwait")->wait.kind_in_event_loop, TL_WAIT_LOOP);
+    assert_int_equal(find(&ms, "lplain")->wait.kind_in_event_loop, TL_WAIT_NONE);
+    assert_true(find(&ms, "batch")->dispatch);
+    assert_false(find(&ms, "lwait")->dispatch);
+    tl_models_free(&ms);
+    expect_error("library: x\nfunctions:\n  f: {wait: {kind: io, kind_in_event_loop: forever}}\n", 3,
+                 "kind_in_event_loop", "loop");
+    expect_error("library: x\nfunctions:\n  f: {dispatch: 2}\n", 3, "dispatch", NULL);
+    expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, keeps: true}}\n", 3,
+                 "'keeps'", "needs 'count' or 'count_arg'");
     expect_error("library: x\nfunctions:\n  f: {await: {arg: 0, count: -1}}\n", 3,
                  "'count'", "0 or more");
     expect_error("library: x\nfunctions:\n  f: {start: {arg: 0, count: 1}}\n", 3, "count", NULL);
@@ -968,6 +1102,17 @@ static void test_builtin_spot_checks(void **state) {
     assert_int_equal(f->wait.timeout_arg, 2);
     assert_int_equal(f->wait.forever[0].kind, TL_FOREVER_NULL);
     assert_int_equal(find(&ms, "io_uring_submit_and_wait")->wait.only_if_nonzero_arg, 1);
+    assert_int_equal(find(&ms, "io_uring_submit_and_wait")->wait.kind_in_event_loop, TL_WAIT_LOOP);
+    assert_int_equal(find(&ms, "io_uring_wait_cqe")->wait.kind_in_event_loop, TL_WAIT_LOOP);
+    assert_true(find(&ms, "io_uring_submit_and_wait")->reap.keeps);
+    assert_true(find(&ms, "io_uring_peek_batch_cqe")->dispatch);
+    assert_true(find(&ms, "io_uring_cqe_get_data")->dispatch);
+    assert_false(find(&ms, "io_uring_cqe_seen")->dispatch);
+    assert_int_equal(find(&ms, "epoll_wait")->wait.kind_in_event_loop, TL_WAIT_NONE);
+    assert_int_equal(find(&ms, "socket")->descriptor.kind_if_kind, TL_DESC_KERNEL);
+    assert_true(find(&ms, "socket")->descriptor.kind_if_values[0] == 38); /* AF_ALG */
+    assert_int_equal(find(&ms, "accept")->descriptor.from_arg, 0);
+    assert_int_equal(find(&ms, "io_uring_prep_recv")->prepare.op, TL_OP_FD_IO);
 
     /* event waits: semaphores initialised to 0, condition waits outside a loop */
     f = find(&ms, "sem_init");
@@ -1547,6 +1692,10 @@ int main(void) {
         cmocka_unit_test(test_load_every_facet),
         cmocka_unit_test(test_lookup),
         cmocka_unit_test(test_detach_attr_facet),
+        cmocka_unit_test(test_returns_only_facet),
+        cmocka_unit_test(test_spawn_data_arg),
+        cmocka_unit_test(test_await_observes),
+        cmocka_unit_test(test_prepare_multishot),
         cmocka_unit_test(test_inflight_facets),
         cmocka_unit_test(test_field_callbacks_and_strict_blocking),
         cmocka_unit_test(test_descriptor_facets),

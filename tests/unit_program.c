@@ -42,6 +42,8 @@ static const char models_yaml[] =
     "    wait: {timeout_arg: 0, forever: [negative], kind: task}\n"
     "  fork:\n"
     "    spawn: {handle: result, success: positive, child_if_zero: true, task: child process}\n"
+    "  obj_wait:\n"
+    "    await: {arg: 0}\n"
     "  mk_nb:\n"
     "    fd_state: {result: true, sets: nonblocking}\n";
 
@@ -57,6 +59,8 @@ static const char prelude[] =
     "int co_close(int h);\n"
     "int co_recv(long deadline);\n"
     "int fork(void);\n"
+    "struct obj { int x; };\n"
+    "int obj_wait(struct obj *o);\n"
     "int mk_nb(void);\n"
     "int mk_plain(void);\n"
     "void fill(int *p);\n";
@@ -442,6 +446,38 @@ static void test_param_facts_through_calls(void **state) {
     release(w);
 }
 
+/* What a thread entry awaits through its parameter (the object itself, or
+ * one reached through a field of what it points to), also through a
+ * function it passes the parameter on to, and which globals it awaits. */
+static void test_param_awaits_and_global_awaits(void **state) {
+    (void)state;
+    const char *src[] = {"struct box { struct obj *o; int fd; };\n"
+                         "struct obj g_obj;\n"
+                         "void *by_field(void *a) { struct box *b = a; obj_wait(b->o); return 0; }\n"
+                         "void *by_param(void *a) { struct obj *o = a; obj_wait(o); return 0; }\n"
+                         "void *by_global(void *a) { obj_wait(&g_obj); return a; }\n"
+                         "void *passes_on(void *a) { return by_field(a); }\n"
+                         "void *other(void *a) { struct box *b = a; return b->o; }\n"};
+    world *w = link_sources(src, 1);
+    const tl_func_summary *f = summary_of(w, "by_field");
+    assert_true(f->params[0].effects & TL_PE_AWAIT_REACH);
+    assert_false(f->params[0].effects & TL_PE_AWAIT);
+    assert_true(summary_of(w, "by_param")->params[0].effects & TL_PE_AWAIT);
+    assert_int_equal(tl_program_param_awaits(w->prog, f->usr, 0), 2);
+    assert_int_equal(tl_program_param_awaits(w->prog, f->usr, 1), 0); /* no such parameter */
+    assert_int_equal(tl_program_param_awaits(w->prog, summary_of(w, "by_param")->usr, 0), 1);
+    assert_int_equal(tl_program_param_awaits(w->prog, summary_of(w, "passes_on")->usr, 0), 2);
+    assert_int_equal(tl_program_param_awaits(w->prog, summary_of(w, "other")->usr, 0), 0);
+    assert_int_equal(tl_program_param_awaits(w->prog, "c:@F@nowhere", 0), 0);
+    const tl_func_summary *g = summary_of(w, "by_global");
+    assert_int_equal(g->nawait_globals, 1);
+    assert_non_null(strstr(g->await_globals[0], "g_obj"));
+    assert_true(tl_program_awaits_global(w->prog, g->usr, g->await_globals[0]));
+    assert_false(tl_program_awaits_global(w->prog, f->usr, g->await_globals[0]));
+    assert_int_equal(f->nawait_globals, 0);
+    release(w);
+}
+
 /* A slot spawned into and released nowhere is orphaned, only in a whole
  * program; a slot handed to a helper that joins it is not; a header's
  * static function seen from two TUs is one function. */
@@ -522,7 +558,9 @@ static void test_summary_wire_round_trip(void **state) {
                          "static void *e(void *a) { return a; }\n"
                          "void start(void) { thread_start(&g, e); }\n"
                          "void names(thr_t t) { thread_name(t, \"n\"); }\n"
-                         "void wrap(void *loop, void (*cb)(void *)) { loop_timer(loop, cb); }\n"};
+                         "void wrap(void *loop, void (*cb)(void *)) { loop_timer(loop, cb); }\n"
+                         "struct obj g_obj;\n"
+                         "void *reaper(void *a) { obj_wait(&g_obj); return a; }\n"};
     world *w = link_sources(src, 1);
     tl_wire_writer wr;
     tl_wire_writer_init(&wr);
@@ -544,6 +582,8 @@ static void test_summary_wire_round_trip(void **state) {
         assert_int_equal(a->nslots, b->nslots);
         assert_int_equal(a->nparams, b->nparams);
         for (int k = 0; k < a->nparams; k++) assert_int_equal(a->params[k].effects, b->params[k].effects);
+        assert_int_equal(a->nawait_globals, b->nawait_globals);
+        for (int k = 0; k < a->nawait_globals; k++) assert_string_equal(a->await_globals[k], b->await_globals[k]);
         for (int k = 0; k < a->ncalls; k++) {
             assert_int_equal(a->calls[k].blocks, b->calls[k].blocks);
             assert_int_equal(a->calls[k].loc.line, b->calls[k].loc.line);
@@ -683,6 +723,7 @@ static void test_ir_wire_round_trip(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_param_effects_and_deadlines),
+        cmocka_unit_test(test_param_awaits_and_global_awaits),
         cmocka_unit_test(test_registrations_slots_and_returned_handles),
         cmocka_unit_test(test_field_call_graph),
         cmocka_unit_test(test_field_targets_capped),

@@ -27,6 +27,7 @@
 #include "../util/xalloc.h"
 #include "constprop.h"
 #include "fdstate.h"
+#include "fd_origin.h"
 #include "fork_branch.h"
 
 /* ---- expression evaluation ---- */
@@ -998,6 +999,7 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     out->models = models;
     out->profile = profile;
     out->program = program;
+    tl_str_map_init(&out->fd_globals);
     out->funcs = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *out->funcs);
     build_annot_models(out);
     for (int fi = 0; fi < tu->nfuncs; fi++) {
@@ -1013,6 +1015,7 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     }
     discover_contexts(out);
     program_contexts(out);
+    tl_fd_origin_collect_globals(out);
     /* descriptor states, with a readiness callback's descriptor ready on entry */
     tl_str_map watched, globals;
     tl_str_map_init(&watched);
@@ -1063,6 +1066,7 @@ void tl_analysis_free(tl_analysis *a) {
     free(a->annot_models);
     a->annot_models = NULL;
     tl_str_map_free(&a->annot_index);
+    tl_str_map_free(&a->fd_globals);
 }
 
 void tl_analysis_keep_values(const tl_analysis *a, tl_tu *tu) {

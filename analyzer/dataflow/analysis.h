@@ -111,6 +111,9 @@ typedef struct tl_analysis {
        model each entry stands for (NULL when it has no call role) */
     tl_str_map annot_index;
     tl_fn_model **annot_models;
+    /* origins of the descriptors file-local variables hold, by USR
+       (fd_origin.h: TL_FDO_* bits) */
+    tl_str_map fd_globals;
     /* what the TU stores into global descriptor slots (fdstate.h), for the
        program's summaries */
     struct tl_slot_stores_s *slot_stores;

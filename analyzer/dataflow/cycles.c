@@ -7,16 +7,30 @@
 
 bool *tl_blocks_on_cycles(const tl_func *f)
 {
+    size_t sz = (size_t)(f->nblocks > 0 ? f->nblocks : 1);
+    bool *cyclic = tl_xcalloc(sz, sizeof *cyclic);
+    int ncomp;
+    int *comp = tl_cycle_components(f, &ncomp);
+    for (int b = 0; b < f->nblocks; b++)
+        cyclic[b] = comp[b] >= 0;
+    free(comp);
+    return cyclic;
+}
+
+int *tl_cycle_components(const tl_func *f, int *ncomp)
+{
     int n = f->nblocks;
     size_t sz = (size_t)(n > 0 ? n : 1);
-    bool *cyclic = tl_xcalloc(sz, sizeof *cyclic);
+    int *comp = tl_xmalloc(sz * sizeof *comp);
+    bool *self = tl_xcalloc(sz, sizeof *self);
     bool *on_stack = tl_xcalloc(sz, sizeof *on_stack);
     int *index = tl_xmalloc(sz * sizeof *index), *low = tl_xmalloc(sz * sizeof *low);
     int *stack = tl_xmalloc(sz * sizeof *stack);           /* Tarjan's stack */
     int *walk = tl_xmalloc(sz * sizeof *walk), *next = tl_xmalloc(sz * sizeof *next); /* DFS path */
     for (int v = 0; v < n; v++)
-        index[v] = -1;
+        index[v] = comp[v] = -1;
     int counter = 0, sp = 0;
+    *ncomp = 0;
     for (int root = 0; root < n; root++) {
         if (index[root] >= 0)
             continue;
@@ -34,7 +48,7 @@ bool *tl_blocks_on_cycles(const tl_func *f)
                 if (w < 0 || w >= n)
                     continue;
                 if (w == v)
-                    cyclic[v] = true;
+                    self[v] = true;
                 if (index[w] < 0) {
                     index[w] = low[w] = counter++;
                     stack[sp++] = w;
@@ -54,19 +68,22 @@ bool *tl_blocks_on_cycles(const tl_func *f)
             int p = sp; /* pop v's component */
             while (stack[--p] != v) {
             }
+            bool cycle = sp - p > 1 || self[v];
             for (int i = p; i < sp; i++) {
                 on_stack[stack[i]] = false;
-                if (sp - p > 1)
-                    cyclic[stack[i]] = true;
+                if (cycle)
+                    comp[stack[i]] = *ncomp;
             }
+            *ncomp += cycle;
             sp = p;
         }
     }
+    free(self);
     free(on_stack);
     free(index);
     free(low);
     free(stack);
     free(walk);
     free(next);
-    return cyclic;
+    return comp;
 }

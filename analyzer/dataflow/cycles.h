@@ -4,8 +4,7 @@
  * connected component of two or more blocks (some back edge leads into a
  * loop containing it), whatever the loop's shape: `while`, `do`/`while`,
  * `for (;;)` left with `break`, a goto loop.  Tarjan's algorithm without
- * recursion, linear in the CFG.  (rules/missing_timeout.c has its own copy,
- * blocks_on_cycles, which can use this one.)
+ * recursion, linear in the CFG.
  */
 #ifndef TL_CYCLES_H
 #define TL_CYCLES_H
@@ -15,5 +14,10 @@
 
 /* A new array of f->nblocks flags (at least one element); free() it. */
 bool *tl_blocks_on_cycles(const tl_func *f);
+/* A new array of f->nblocks entries (at least one): per block, the loop it
+ * lies in (its strongly connected component, numbered 0..*ncomp-1), or -1
+ * when it lies on no cycle; free() it.  A loop nested in another is part of
+ * the outer one's component. */
+int *tl_cycle_components(const tl_func *f, int *ncomp);
 
 #endif

@@ -21,7 +21,7 @@ const char *const ml_facet_names[] = {
     "teardown", "wait",        "blocking",   "callback",    "cooperative",
     "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", "part_of",
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
-    "release_all", "immediate_path", NULL};
+    "release_all", "returns_only", "dispatch", "immediate_path", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", NULL};
@@ -291,6 +291,7 @@ void ml_fn_defaults(tl_fn_model *f) {
     memset(f, 0, sizeof(*f));
     f->spawn.handle_arg = -1;
     f->spawn.entry_arg = -1;
+    f->spawn.data_arg = -1;
     f->spawn.owner_arg = -1;
     f->spawn.attr_arg = -1;
     f->detach_attr.arg = -1;
@@ -303,6 +304,8 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->prepare.arg = -1;
     f->prepare.fd_arg = -1;
     f->descriptor.arg = -1;
+    f->descriptor.kind_if_arg = -1;
+    f->descriptor.from_arg = -1;
     f->wait.timeout_arg = -1;
     f->wait.kind_if_arg = -1;
     f->wait.only_if_nonzero_arg = -1;
@@ -348,7 +351,7 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
     static const char *const keys[] = {"handle",     "handle_arg", "success",     "entry_arg",
                                        "entry_before", "owner_arg", "no_owner_value", "context",
                                        "task",       "awaited_by", "attr_arg", "child_if_zero",
-                                       "parent_waits_child", NULL};
+                                       "parent_waits_child", "data_arg", NULL};
     static const char *const handles[] = {"none", "result", "out", NULL};
     static const char *const successes[] = {"always", "zero", "nonnegative", "nonnull", "positive", NULL};
     static const char *const contexts[] = {"none", "coroutine", "loop", "thread", NULL};
@@ -370,6 +373,8 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
         s->success = v == 4 ? TL_SUCCESS_POSITIVE : (tl_success)v;
     }
     if ((x = tl_yaml_get(n, "entry_arg")) && get_arg(L, x, "entry_arg", true, &s->entry_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "data_arg")) && get_arg(L, x, "data_arg", true, &s->data_arg))
         return -1;
     if ((x = tl_yaml_get(n, "entry_before")) &&
         get_string(L, x, "entry_before", &s->entry_before_call))
@@ -406,6 +411,10 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
         return ml_fail(L, n, "'handle_arg' is only used with 'handle: out'%s", w);
     if (s->entry_arg >= 0 && s->entry_before_call)
         return ml_fail(L, n, "give either 'entry_arg' or 'entry_before', not both%s", w);
+    if (s->data_arg >= 0 && s->entry_arg < 0)
+        return ml_fail(L, n, "'data_arg' needs 'entry_arg' (the entry function it is handed to)%s", w);
+    if (s->data_arg >= 0 && s->data_arg == s->entry_arg)
+        return ml_fail(L, n, "'data_arg' and 'entry_arg' must be different arguments%s", w);
     if (s->has_no_owner_value && s->owner_arg < 0)
         return ml_fail(L, n, "'no_owner_value' needs 'owner_arg'%s", w);
     if (s->child_if_zero && (s->where != TL_HANDLE_RESULT || s->success != TL_SUCCESS_POSITIVE))
@@ -457,13 +466,15 @@ static int parse_counter_init(loader *L, const tl_yaml_node *n, tl_counter_init_
  * which results mean success and whether the object is a generator
  * (generator: true); await how many completions it awaits (count: N or
  * count_arg: M; neither: all) and whether it first starts what was prepared
- * (submits: true).  `success` and `generator` are NULL except for 'start',
+ * (submits: true), and whether it leaves the completions it waited for in
+ * place (keeps: true, with a count).  `success` and `generator` are NULL except for 'start',
  * `reap` except for 'await'. */
 static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, tl_arg_facet *a,
                            tl_success *success, tl_reap_facet *reap, bool *generator) {
     static const char *const plain_keys[] = {"arg", NULL};
     static const char *const start_keys[] = {"arg", "success", "generator", NULL};
-    static const char *const await_keys[] = {"arg", "count", "count_arg", "submits", NULL};
+    static const char *const await_keys[] = {"arg", "count", "count_arg", "submits", "observes",
+                                             "keeps", NULL};
     static const char *const successes[] = {"always", "zero", "nonnegative", "nonnull", "count",
                                             NULL};
     bool is_start = success != NULL, is_await = reap != NULL;
@@ -500,6 +511,21 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
                            where(w, sizeof(w), L));
         if ((x = tl_yaml_get(n, "submits")) && get_bool(L, x, "submits", &reap->submits) != 0)
             return -1;
+        if ((x = tl_yaml_get(n, "observes")) && get_bool(L, x, "observes", &reap->observes) != 0)
+            return -1;
+        if (reap && reap->observes) {
+            if (reap->has_count_arg || (reap->has_count && reap->count != 0) || reap->submits)
+                return ml_fail(L, x, "'observes'%s reaps and submits nothing: give no 'count_arg', "
+                                     "'submits' or non-zero 'count' with it",
+                               where(w, sizeof(w), L));
+            reap->has_count = true; /* count: 0 */
+            reap->count = 0;
+        }
+        if ((x = tl_yaml_get(n, "keeps"))) {
+            if (get_bool(L, x, "keeps", &reap->keeps) != 0) return -1;
+            if (reap->keeps && !reap->has_count && !reap->has_count_arg)
+                return ml_fail(L, x, "'keeps'%s needs 'count' or 'count_arg'", where(w, sizeof(w), L));
+        }
         if (generator && (x = tl_yaml_get(n, "generator")) &&
             get_bool(L, x, "generator", generator) != 0)
             return -1;
@@ -511,7 +537,7 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
 /* prepare: {arg: N, op: peer/complete/fd_io/cancel, fd_arg: M} - prepares
  * one operation in the object (or its part) in arg; fd_io needs fd_arg. */
 static int parse_prepare(loader *L, const tl_yaml_node *n, tl_prepare_facet *p) {
-    static const char *const keys[] = {"arg", "op", "fd_arg", NULL};
+    static const char *const keys[] = {"arg", "op", "fd_arg", "multishot", NULL};
     static const char *const ops[] = {"peer", "complete", "fd_io", "cancel", NULL};
     int r = facet_off(L, n, "prepare", "a mapping {arg: N, op: peer/complete/fd_io/cancel, fd_arg: M}");
     if (r != 0) return r;
@@ -531,16 +557,25 @@ static int parse_prepare(loader *L, const tl_yaml_node *n, tl_prepare_facet *p) 
                        where(w, sizeof(w), L));
     if (p->op != TL_OP_FD_IO && p->fd_arg >= 0)
         return ml_fail(L, n, "'fd_arg'%s is only used with 'op: fd_io'", where(w, sizeof(w), L));
+    if ((x = tl_yaml_get(n, "multishot")) && get_bool(L, x, "multishot", &p->multishot) != 0)
+        return -1;
+    if (p->multishot && p->op != TL_OP_PEER && p->op != TL_OP_FD_IO)
+        return ml_fail(L, x, "'multishot'%s is only used with 'op: peer' or 'op: fd_io' (a request "
+                             "that goes on posting completions)", where(w, sizeof(w), L));
     p->present = true;
     return 0;
 }
 
-/* descriptor: {kind: file/peer, arg: N} - makes a descriptor: the result,
- * or with arg the array it fills (pipe(fds)). */
+/* descriptor: {kind: file/peer/kernel, arg: N, kind_if: {arg: N, values:
+ * [V, ...], kind: K}, from_arg: N} - makes a descriptor: the result, or
+ * with arg the array it fills (pipe(fds)); kind_if: another kind when an
+ * argument has one of the values (socket's family); from_arg: the kind of
+ * the descriptor in that argument when it is known (accept's listener). */
 static int parse_descriptor(loader *L, const tl_yaml_node *n, tl_descriptor_facet *d) {
-    static const char *const keys[] = {"kind", "arg", NULL};
-    static const char *const kinds[] = {"file", "peer", NULL};
-    int r = facet_off(L, n, "descriptor", "a mapping {kind: file/peer, arg: N}");
+    static const char *const keys[] = {"kind", "arg", "kind_if", "from_arg", NULL};
+    static const char *const if_keys[] = {"arg", "values", "kind", NULL};
+    static const char *const kinds[] = {"file", "peer", "kernel", NULL};
+    int r = facet_off(L, n, "descriptor", "a mapping {kind: file/peer/kernel, arg: N}");
     if (r != 0) return r;
     if (ml_check_keys(L, n, keys) != 0) return -1;
     const tl_yaml_node *kind = tl_yaml_get(n, "kind"), *x;
@@ -550,6 +585,30 @@ static int parse_descriptor(loader *L, const tl_yaml_node *n, tl_descriptor_face
     if (ml_get_choice(L, kind, "kind", kinds, &v) != 0) return -1;
     d->kind = (tl_desc_kind)v;
     if ((x = tl_yaml_get(n, "arg")) && get_arg(L, x, "arg", false, &d->arg) != 0) return -1;
+    if ((x = tl_yaml_get(n, "from_arg")) && get_arg(L, x, "from_arg", false, &d->from_arg) != 0)
+        return -1;
+    if ((x = tl_yaml_get(n, "kind_if"))) {
+        if (ml_need_type(L, x, TL_YAML_MAP, "kind_if") != 0 || ml_check_keys(L, x, if_keys) != 0)
+            return -1;
+        const tl_yaml_node *a = tl_yaml_get(x, "arg"), *vs = tl_yaml_get(x, "values"),
+                           *k = tl_yaml_get(x, "kind");
+        if (!a || !vs || !k)
+            return ml_fail(L, x, "'kind_if'%s needs 'arg', 'values' and 'kind'", where(w, sizeof(w), L));
+        if (get_arg(L, a, "arg", false, &d->kind_if_arg) != 0) return -1;
+        if (vs->type == TL_YAML_SEQ) {
+            if (vs->n < 1 || vs->n > TL_MAX_VALUES)
+                return ml_fail(L, vs, "'values'%s must list 1 to %d integers", where(w, sizeof(w), L),
+                               TL_MAX_VALUES);
+            for (size_t i = 0; i < vs->n; i++)
+                if (get_int(L, vs->items[i], "values", &d->kind_if_values[i]) != 0) return -1;
+            d->nkind_if_values = (int)vs->n;
+        } else {
+            if (get_int(L, vs, "values", &d->kind_if_values[0]) != 0) return -1;
+            d->nkind_if_values = 1;
+        }
+        if (ml_get_choice(L, k, "kind", kinds, &v) != 0) return -1;
+        d->kind_if_kind = (tl_desc_kind)v;
+    }
     d->present = true;
     return 0;
 }
@@ -611,7 +670,8 @@ static int parse_wait_kind(loader *L, const tl_yaml_node *n, const char *what, t
 static int parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
     static const char *const keys[] = {"timeout_arg", "forever", "kind", "kind_if",
                                        "only_if_nonzero", "object_arg", "kind_if_zero_init",
-                                       "kind_if_unlooped", "unless_numeric_address", NULL};
+                                       "kind_if_unlooped", "unless_numeric_address",
+                                       "kind_in_event_loop", NULL};
     static const char *const if_keys[] = {"arg", "value", "kind", NULL};
     int r = facet_off(L, n, "wait", "a mapping {timeout_arg: N, forever: [...], kind: ...}");
     if (r != 0) return r;
@@ -665,6 +725,9 @@ static int parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
         return -1;
     if ((x = tl_yaml_get(n, "unless_numeric_address")) &&
         get_arg(L, x, "unless_numeric_address", false, &w->unless_numeric_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "kind_in_event_loop")) &&
+        parse_wait_kind(L, x, "kind_in_event_loop", &w->kind_in_event_loop) != 0)
         return -1;
     w->present = true;
     return 0;
@@ -840,6 +903,29 @@ static int parse_detach_attr(loader *L, const tl_yaml_node *n, tl_detach_attr_fa
     return 0;
 }
 
+/* returns_only: [V, ...] - the call returns only with one of these results
+ * (execve returns only on failure, -1): a branch on its result that no such
+ * value takes is never taken (read by rules/fork_child.c). */
+static int parse_returns_only(loader *L, const tl_yaml_node *n, tl_fn_model *f) {
+    char w[160];
+    f->nreturns_only = 0;
+    if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "false") == 0)
+        return 0; /* removes it */
+    if (n->type != TL_YAML_SEQ) {
+        if (get_int(L, n, "returns_only", &f->returns_only[0]) != 0) return -1;
+        f->nreturns_only = 1;
+        return 0;
+    }
+    if (n->n == 0 || n->n > TL_MAX_VALUES)
+        return ml_fail(L, n, "'returns_only'%s must list 1 to %d integers (the only results the "
+                             "call returns with, e.g. [-1] for execve)",
+                       where(w, sizeof(w), L), TL_MAX_VALUES);
+    for (size_t i = 0; i < n->n; i++)
+        if (get_int(L, n->items[i], "returns_only", &f->returns_only[i]) != 0) return -1;
+    f->nreturns_only = (int)n->n;
+    return 0;
+}
+
 /* release_all: {task: NOUN, when: [{arg: N, values: [V, ...]}, ...]} - the
  * call releases every handle of that task noun in the program (read by
  * orphaned-spawn, rules/release_all.c) when each `when` argument has one of
@@ -885,7 +971,7 @@ static int parse_release_all(loader *L, const tl_yaml_node *n, tl_release_all_fa
 /* One "name: {facets}" entry of "functions:". */
 int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
                           pending_fn *out) {
-    char c[320];
+    char c[512]; /* every facet name, and a "did you mean" */
     ml_fn_defaults(&out->fn);
     out->facets = 0;
     if (!(out->fn.name = ml_strdup(name))) return ml_fail(L, body, "out of memory");
@@ -990,6 +1076,14 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
             L->facet = NULL;
             r = get_bool(L, v, key, &f->noreturn);
             out->facets |= F_NORETURN;
+        } else if (strcmp(key, "returns_only") == 0) {
+            L->facet = NULL;
+            r = parse_returns_only(L, v, f);
+            out->facets |= F_RETURNS_ONLY;
+        } else if (strcmp(key, "dispatch") == 0) {
+            L->facet = NULL;
+            r = get_bool(L, v, key, &f->dispatch);
+            out->facets |= F_DISPATCH;
         } else {
             return lfail_key(L, body, i, "unknown facet '%s' in function '%s' (valid facets: %s)",
                          key, name, choices(c, sizeof(c), ml_facet_names, key));

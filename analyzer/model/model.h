@@ -81,6 +81,8 @@ typedef struct {
     int handle_arg;          /* for TL_HANDLE_OUT_ARG: which argument is the out-pointer */
     tl_success success;
     int entry_arg;           /* argument holding the entry function pointer, -1 none */
+    int data_arg;            /* with entry_arg: the argument the entry function receives as
+                                its parameter 0 (pthread_create: 3), -1 none */
     char *entry_before_call; /* entry = the call emitted just before a call to this
                                 function (libdill/libmill go() expansion), or NULL */
     int owner_arg;           /* argument naming an owning bundle, -1 none (dill_prologue: 3) */
@@ -148,6 +150,11 @@ typedef struct {
     bool has_count_arg;  /* ... or the value of argument `count_arg`; neither: all */
     int count_arg;
     bool submits;        /* starts what was prepared first (submit_and_wait) */
+    bool observes;       /* reads how many completions arrived, consuming none
+                            (io_uring_cq_ready): after it the number still in flight
+                            is not a known constant; implies count 0 */
+    bool keeps;          /* waits for its count without consuming the completions: on
+                            success they are still there for the next wait (submit_and_wait) */
 } tl_reap_facet;
 
 /* What an operation prepared on an object does (prepare facet). */
@@ -167,18 +174,31 @@ typedef struct {
     int arg;
     tl_op_kind op;
     int fd_arg;      /* TL_OP_FD_IO: the descriptor argument */
+    bool multishot;  /* with TL_OP_PEER or TL_OP_FD_IO: posts completions until it ends or is cancelled,
+                        so one reap does not end it (recv_multishot, poll_multishot) */
 } tl_prepare_facet;
 
 /* Kind of descriptor a call makes (descriptor facet). */
 typedef enum {
     TL_DESC_FILE = 0, /* a file opened by path: I/O on it completes */
-    TL_DESC_PEER      /* a socket or pipe: I/O on it may wait on a peer */
+    TL_DESC_PEER,     /* a socket or pipe: I/O on it may wait on a peer */
+    TL_DESC_KERNEL    /* served by the kernel itself (an AF_ALG crypto socket): I/O on
+                         it completes */
 } tl_desc_kind;
 
 typedef struct {
     bool present;
     tl_desc_kind kind;
     int arg;         /* -1: the result; else the out-array argument (pipe(fds)) */
+    /* the kind instead when argument kind_if_arg is one of the constant values
+       (socket(AF_ALG, ...): kernel); kind_if_arg -1: none */
+    int kind_if_arg;
+    int64_t kind_if_values[TL_MAX_VALUES];
+    int nkind_if_values;
+    tl_desc_kind kind_if_kind;
+    /* the kind of the descriptor in this argument, when known (accept on an
+       AF_ALG socket gives an AF_ALG operation socket), -1 none */
+    int from_arg;
 } tl_descriptor_facet;
 
 typedef struct {
@@ -209,6 +229,12 @@ typedef struct {
     /* Not a wait at all when this argument is a string literal spelling a
        numeric IPv4/IPv6 address (no name lookup happens), -1 none. */
     int unless_numeric_arg;
+    /* The kind when the wait is the central wait of an event loop: it lies
+       in an unbounded loop (no exit of it tests a variable the loop steps)
+       that also calls a `dispatch` function, or it lies in a function that
+       calls one and is called in such a loop (rules/event_loop.h).
+       TL_WAIT_NONE: no override. */
+    tl_wait_kind kind_in_event_loop;
 } tl_wait_facet;
 
 /* Initialises a counting object: `arg` is the object, `value_arg` its
@@ -362,6 +388,11 @@ typedef struct tl_fn_model {
     bool must_await;   /* discarding the result is an unawaited task */
     bool nonblocking;  /* never blocking; cuts transitive blocking chains */
     bool noreturn;     /* ends the path (exit, abort) */
+    int64_t returns_only[TL_MAX_VALUES]; /* the call returns only with one of these results */
+    int nreturns_only;                   /* (execve: -1, it returns only on failure); 0: any */
+    bool dispatch;     /* takes completions in a batch or routes one to its handler by its
+                          user data (io_uring_peek_batch_cqe, io_uring_cqe_get_data): an
+                          unbounded loop calling it is an event loop (kind_in_event_loop) */
 } tl_fn_model;
 
 /* A library's advice for replacing a blocking call inside its async contexts. */

@@ -34,7 +34,9 @@ enum {
     F_READINESS_WAIT = 1u << 19,
     F_WATCH_FD = 1u << 20,
     F_RELEASE_ALL = 1u << 21,
-    F_IMMEDIATE_PATH = 1u << 22,
+    F_RETURNS_ONLY = 1u << 22,
+    F_DISPATCH = 1u << 26,
+    F_IMMEDIATE_PATH = 1u << 27,
 };
 
 extern const char *const ml_facet_names[];

@@ -79,7 +79,10 @@ typedef struct {
     bool releases;       /* ... by releasing it (join/close/detach) */
     const char *how;
     bool awaits, tears_down;
+    bool awaits_reach;   /* awaits work on an object reached through it (TL_PE_AWAIT_REACH) */
     bool prepares;      /* prepares or starts work on it (TL_PE_PREPARE), maybe through calls */
+    unsigned prep_kinds; /* TL_PE_PREP_* kinds of what it prepares there, maybe through calls */
+    int prep_fd;         /* with TL_PE_PREP_FD: the parameter whose descriptor it uses */
     bool deadline;       /* reaches the timeout of a wait */
     tl_wait_kind kind;
     tl_forever forever[TL_MAX_FOREVER];
@@ -534,8 +537,14 @@ static void compute_params(tl_program *p) {
                            !(sp->effects & (TL_PE_STORE | TL_PE_RETURN | TL_PE_ESCAPE));
             pp->how = sp->release_how;
             pp->awaits = (sp->effects & TL_PE_AWAIT) != 0;
+            pp->awaits_reach = (sp->effects & TL_PE_AWAIT_REACH) != 0;
             pp->tears_down = (sp->effects & TL_PE_TEARDOWN) != 0;
             pp->prepares = (sp->effects & TL_PE_PREPARE) != 0;
+            pp->prep_kinds =
+                sp->effects & (TL_PE_PREP_PEER | TL_PE_PREP_DONE | TL_PE_PREP_UNKNOWN | TL_PE_PREP_FD);
+            pp->prep_fd = TL_PE_PREP_FD_PARAM(sp->effects);
+            if ((pp->prep_kinds & TL_PE_PREP_FD) && (pp->prep_fd < 0 || pp->prep_fd >= n->s->nparams))
+                pp->prep_kinds = (pp->prep_kinds & ~(unsigned)TL_PE_PREP_FD) | TL_PE_PREP_PEER;
         }
         for (int d = 0; d < n->s->ndeadlines; d++) {
             const tl_sum_deadline *dl = &n->s->deadlines[d];
@@ -582,7 +591,7 @@ static void compute_params(tl_program *p) {
     /* propagate each fact backwards; a param's fact, once set, stays */
     ivec work = {0};
     for (int gp = 0; gp < p->nparams; gp++)
-        if (p->params[gp].owner || p->params[gp].deadline || p->params[gp].awaits ||
+        if (p->params[gp].owner || p->params[gp].deadline || p->params[gp].awaits || p->params[gp].awaits_reach ||
             p->params[gp].tears_down || p->params[gp].prepares)
             ivec_push(&work, gp);
     for (int w = 0; w < work.n; w++) {
@@ -598,8 +607,14 @@ static void compute_params(tl_program *p) {
                 changed = true;
             }
             if (src->awaits && !dst->awaits) dst->awaits = changed = true;
+            if (src->awaits_reach && !dst->awaits_reach) dst->awaits_reach = changed = true;
             if (src->tears_down && !dst->tears_down) dst->tears_down = changed = true;
             if (src->prepares && !dst->prepares) dst->prepares = changed = true;
+            /* the callee's descriptor parameter is not the caller's: a peer there */
+            unsigned kinds = src->prep_kinds & TL_PE_PREP_FD
+                                 ? (src->prep_kinds & ~(unsigned)TL_PE_PREP_FD) | TL_PE_PREP_PEER
+                                 : src->prep_kinds;
+            if (kinds & ~dst->prep_kinds) dst->prep_kinds |= kinds, changed = true;
             if (src->deadline && !dst->deadline) {
                 dst->deadline = true;
                 dst->kind = src->kind;
@@ -886,12 +901,21 @@ static bool derive_params(const tl_program *p, const pnode *n, tl_fn_model *m) {
             m->teardown.arg = k;
             facet = true;
         }
-        /* work prepared on it inside (operations of unknown kinds) */
+        /* work prepared on it inside: one that may wait on a peer makes a
+           peer operation, only ones that complete a complete one, reads and
+           writes on a descriptor the caller passes (and ones that complete)
+           an fd_io one on that argument, else operations of unknown kinds (a
+           helper that only submits) */
         if (pp->prepares && !m->prepare.present) {
             m->prepare.present = true;
             m->prepare.arg = k;
-            m->prepare.op = TL_OP_UNKNOWN;
-            m->prepare.fd_arg = -1;
+            unsigned fd_done = TL_PE_PREP_FD | TL_PE_PREP_DONE;
+            m->prepare.op = (pp->prep_kinds & TL_PE_PREP_PEER)                ? TL_OP_PEER
+                            : pp->prep_kinds == TL_PE_PREP_DONE              ? TL_OP_COMPLETE
+                            : (pp->prep_kinds & TL_PE_PREP_FD) &&
+                                      !(pp->prep_kinds & ~fd_done)           ? TL_OP_FD_IO
+                                                                             : TL_OP_UNKNOWN;
+            m->prepare.fd_arg = m->prepare.op == TL_OP_FD_IO ? pp->prep_fd : -1;
             any = true;
         }
         if (facet) {
@@ -910,6 +934,7 @@ static tl_fn_model *new_model(const char *name) {
     m->name = tl_xstrdup(name);
     m->library = tl_xstrdup("program");
     m->spawn.handle_arg = m->spawn.entry_arg = m->spawn.owner_arg = m->spawn.attr_arg = -1;
+    m->spawn.data_arg = -1;
     m->release.arg = m->start.arg = m->await.arg = m->teardown.arg = -1;
     m->wait.timeout_arg = m->wait.only_if_nonzero_arg = m->wait.kind_if_arg = -1;
     m->wait.object_arg = -1;
@@ -934,6 +959,7 @@ static tl_fn_model *derive_function(const tl_program *p, const pnode *n) {
             m->spawn = sm->spawn;
             m->spawn.where = TL_HANDLE_RESULT;
             m->spawn.handle_arg = m->spawn.entry_arg = m->spawn.owner_arg = m->spawn.attr_arg = -1;
+            m->spawn.data_arg = -1;
             m->spawn.has_no_owner_value = false;
             m->spawn.entry_before_call = NULL;
             m->spawn.context = TL_CTX_NONE;
@@ -993,8 +1019,35 @@ const tl_fn_model *tl_program_model(const tl_program *p, const char *usr, bool i
     return si >= 0 ? p->fslots[si].derived : NULL;
 }
 
+int tl_program_param_awaits(const tl_program *p, const char *usr, int param) {
+    int n = p && usr ? map_get(&p->by_usr, usr) : -1;
+    if (n < 0 || param < 0 || param >= p->nodes[n].s->nparams) return 0;
+    const pparam *pp = &p->params[p->nodes[n].param_base + param];
+    return pp->awaits ? 1 : pp->awaits_reach ? 2 : 0;
+}
+
+bool tl_program_awaits_global(const tl_program *p, const char *usr, const char *global_usr) {
+    int n = p && usr && global_usr ? map_get(&p->by_usr, usr) : -1;
+    if (n < 0) return false;
+    const tl_func_summary *s = p->nodes[n].s;
+    for (int i = 0; i < s->nawait_globals; i++)
+        if (strcmp(s->await_globals[i], global_usr) == 0) return true;
+    return false;
+}
+
 bool tl_program_defines(const tl_program *p, const char *usr) {
     return p && usr && map_get(&p->by_usr, usr) >= 0;
+}
+
+bool tl_program_called_in_loop(const tl_program *p, const char *usr) {
+    int n = p && usr ? map_get(&p->by_usr, usr) : -1;
+    if (n < 0) return false;
+    for (int j = p->in_start[n]; j < p->in_start[n + 1]; j++) {
+        const edge *e = &p->edges[p->in_edges[j]];
+        const tl_func_summary *from = p->nodes[e->from].s;
+        if (e->call >= 0 && e->call < from->ncalls && from->calls[e->call].in_unbounded_loop) return true;
+    }
+    return false;
 }
 
 void tl_program_orphan_slots(const tl_program *p, tl_orphan_slot_fn fn, void *ctx) {

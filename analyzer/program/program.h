@@ -98,9 +98,20 @@ int tl_program_chain(const tl_program *p, const char *usr, bool is_slot, bool re
  * a deadline parameter, release or borrow of handle parameters, a returned
  * handle.  NULL when there is nothing to say. */
 const tl_fn_model *tl_program_model(const tl_program *p, const char *usr, bool is_slot);
+/* What the function (by USR) awaits through its parameter `param`: 1 the
+ * work of the object the parameter is (or points to), 2 the work of an
+ * object reached through it (`td->ring`), 0 neither; also through the
+ * functions it passes the parameter on to.  A thread entry's summary, for
+ * unawaited-task: the join of a thread that reaps a ring counts as reaping. */
+int tl_program_param_awaits(const tl_program *p, const char *usr, int param);
+/* Whether the function awaits the work of the global (by USR) itself. */
+bool tl_program_awaits_global(const tl_program *p, const char *usr, const char *global_usr);
 /* Whether the program defines the function (it has a summary): with no
  * derived model, it does nothing modelled with its parameters. */
 bool tl_program_defines(const tl_program *p, const char *usr);
+/* Whether some function of the program calls function usr in a loop that
+ * runs until stopped (tl_sum_call.in_unbounded_loop, rules/event_loop.h). */
+bool tl_program_called_in_loop(const tl_program *p, const char *usr);
 /* Where a deadline parameter of a function (or slot) ends in a wait. */
 int tl_program_deadline_chain(const tl_program *p, const char *usr, bool is_slot, tl_chain_step *out, int max);
 

@@ -12,6 +12,8 @@
 #include "../dataflow/fork_branch.h"
 #include "../util/xalloc.h"
 #include "../../rules/cancel_bound.h"
+#include "../../rules/event_loop.h"
+#include "../../rules/inflight.h"
 
 /* ---- interning (file, library and model names) ---- */
 
@@ -129,6 +131,7 @@ typedef struct {
     interner *in;
     int *call_index; /* call id -> index in out->calls, -1 when not kept */
     bool *cancel_bounded; /* call id -> cancel-bounded coroutine spawn, or NULL */
+    bool *unbounded;      /* block -> lies in an unbounded loop (rules/event_loop.h) */
     int caps_calls, caps_regs, caps_passes, caps_deadlines, caps_slots;
 } extractor;
 
@@ -196,6 +199,8 @@ static void extract_call(extractor *x, const tl_call_facts *cf) {
     sc->blocks = tl_call_blocks_in(cf, false);
     sc->blocks_unless_ready = tl_call_blocks_in(cf, true);
     sc->spawn_entry = c->is_spawn_entry;
+    sc->in_unbounded_loop = !sc->modelled && cf->block >= 0 && cf->block < x->f->nblocks &&
+                            x->unbounded[cf->block];
     sc->nchild_of = 0;
     char key[300];
     bool is_static;
@@ -292,6 +297,29 @@ static const tl_call_facts *spawn_of_value(extractor *x, const tl_expr *e, const
     return NULL;
 }
 
+/* An await on e: a global's work (its USR noted), or work on an object
+ * reached through a parameter (`td->ring`, `&p->ring`). */
+static void note_await(extractor *x, const tl_expr *e, const int *copy_of, tl_func_summary *o) {
+    const tl_func *f = x->f;
+    int v = object_var(e);
+    if (v >= 0 && v < f->nvars) {
+        const tl_var *g = &f->vars[v];
+        if (g->kind != TL_VAR_GLOBAL || !g->usr || o->nawait_globals >= TL_SUM_MAX_AWAIT_GLOBALS) return;
+        const char *usr = intern(x->in, g->usr);
+        for (int i = 0; i < o->nawait_globals; i++)
+            if (o->await_globals[i] == usr) return;
+        if (!o->await_globals)
+            o->await_globals = tl_xcalloc(TL_SUM_MAX_AWAIT_GLOBALS, sizeof *o->await_globals);
+        o->await_globals[o->nawait_globals++] = usr;
+        return;
+    }
+    while (e && (e->kind == TL_E_CAST || e->kind == TL_E_ADDR || e->kind == TL_E_DEREF ||
+                 e->kind == TL_E_MEMBER || e->kind == TL_E_INDEX) && e->nkids >= 1)
+        e = e->kids[0];
+    if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nvars && copy_of[e->var] >= 0)
+        o->params[copy_of[e->var]].effects |= TL_PE_AWAIT_REACH;
+}
+
 static void extract_function(extractor *x) {
     const tl_func *f = x->f;
     const tl_func_facts *ff = x->ff;
@@ -307,6 +335,8 @@ static void extract_function(extractor *x) {
     x->call_index = tl_xmalloc(((size_t)ff->ncalls + 1) * sizeof *x->call_index);
     for (int i = 0; i < ff->ncalls; i++) x->call_index[i] = -1;
     x->cancel_bounded = tl_cancel_bounded_spawns(x->a, x->fi);
+    x->unbounded = tl_xcalloc((size_t)f->nblocks + 1, sizeof *x->unbounded);
+    tl_event_loop_unbounded_blocks(x->a, x->fi, x->unbounded);
 
     /* locals that copy a parameter (flow-insensitive), per parameter, and
        parameters that are reassigned (their deadline is not the caller's) */
@@ -335,6 +365,8 @@ static void extract_function(extractor *x) {
         extract_slots(x, cf);
         const tl_fn_model *m = cf->model;
         const tl_call *c = &cf->instr->call;
+        if (m && m->await.present && !m->reap.observes && m->await.arg >= 0 && m->await.arg < c->nargs)
+            note_await(x, c->args[m->await.arg], copy_of, o);
         /* a spawn's out-pointer handle lands in a local: remember which */
         if (m && m->spawn.present && m->spawn.where == TL_HANDLE_OUT_ARG && m->spawn.handle_arg >= 0 &&
             m->spawn.handle_arg < c->nargs) {
@@ -359,7 +391,7 @@ static void extract_function(extractor *x) {
                     sp->effects |= TL_PE_RELEASE;
                     sp->release_how = intern(x->in, m->release.how ? m->release.how : "release");
                 }
-                if (m->await.present && m->await.arg == k) sp->effects |= TL_PE_AWAIT;
+                if (m->await.present && !m->reap.observes && m->await.arg == k) sp->effects |= TL_PE_AWAIT;
                 if (m->teardown.present && m->teardown.arg == k) sp->effects |= TL_PE_TEARDOWN;
                 bool is_deadline = m->wait.present && m->wait.timeout_arg == k;
                 if (sp->effects == before && !is_deadline) sp->effects |= TL_PE_BORROW;
@@ -448,6 +480,26 @@ static void extract_function(extractor *x) {
         }
     }
     free(child_of);
+    /* the kinds of the operations prepared on a parameter's object (a
+       helper that queues a receive, or only file reads, on the ring) */
+    unsigned *prep_kinds = tl_xcalloc((size_t)nv + 1, sizeof *prep_kinds);
+    int *fd_param = tl_xmalloc(((size_t)nv + 1) * sizeof *fd_param);
+    for (int v = 0; v < nv; v++) fd_param[v] = -1;
+    tl_inflight_prepared_kinds(x->a, x->fi, prep_kinds, fd_param);
+    for (int v = 0; v < nv; v++) {
+        if ((!prep_kinds[v] && fd_param[v] == -1) || copy_of[v] < 0) continue;
+        unsigned *eff = &o->params[copy_of[v]].effects;
+        int q = fd_param[v] >= 0 ? copy_of[fd_param[v]] : -1;
+        if (q >= 0 && q < 255) /* I/O on the descriptor the caller passes in q */
+            *eff |= TL_PE_PREP_FD | TL_PE_PREP_FD_BITS(q);
+        else if (fd_param[v] != -1) /* several: any of them may be a socket */
+            *eff |= TL_PE_PREP_PEER;
+        if (prep_kinds[v] & TL_IF_PEER) *eff |= TL_PE_PREP_PEER;
+        if (prep_kinds[v] & TL_IF_COMPLETE) *eff |= TL_PE_PREP_DONE;
+        if (prep_kinds[v] & TL_IF_OUTSIDE) *eff |= TL_PE_PREP_UNKNOWN;
+    }
+    free(prep_kinds);
+    free(fd_param);
     free(copy_of);
     free(spawn_in_var);
     free(reassigned);
@@ -455,6 +507,8 @@ static void extract_function(extractor *x) {
     x->call_index = NULL;
     free(x->cancel_bounded);
     x->cancel_bounded = NULL;
+    free(x->unbounded);
+    x->unbounded = NULL;
 }
 
 void tl_tu_summary_extract(const tl_analysis *a, tl_tu_summary *out) {
@@ -526,6 +580,7 @@ void tl_tu_summary_free(tl_tu_summary *s) {
         free(f->regs);
         free(f->passes);
         free(f->deadlines);
+        free(f->await_globals);
         for (int i = 0; i < f->nslots; i++) {
             free(f->slots[i].slot_usr);
             free(f->slots[i].slot_name);

@@ -64,6 +64,8 @@ typedef struct {
     bool blocks;       /* blocks under its argument values (model) */
     bool blocks_unless_ready; /* blocks even when its descriptor is ready */
     bool spawn_entry;  /* runs as a new task, not as part of this function */
+    bool in_unbounded_loop; /* a program function called in a loop that runs until
+                               stopped (rules/event_loop.h): one iteration of it */
     int child_of[TL_SUM_CHILD_OF_MAX]; /* reached only where each of these calls (indices in
                           calls, unmodelled; nchild_of of them) returned 0: when one of them
                           returns a fork's result (a wrapper of fork in another file), this
@@ -96,8 +98,21 @@ enum {
     TL_PE_PASS = 1 << 5,    /* passes it to a program function (see passes) */
     TL_PE_AWAIT = 1 << 6,   /* awaits its work (await facet) */
     TL_PE_TEARDOWN = 1 << 7, /* tears it down (teardown facet) */
-    TL_PE_PREPARE = 1 << 8   /* prepares or starts work on it (part_of, start facets) */
+    TL_PE_PREPARE = 1 << 8,  /* prepares or starts work on it (part_of, start facets) */
+    /* ... the kinds of the operations it prepares there (rules/inflight.h) */
+    TL_PE_PREP_PEER = 1 << 9,    /* one may wait on a peer (a socket receive) */
+    TL_PE_PREP_DONE = 1 << 10,   /* one completes on its own (a read of a file) */
+    TL_PE_PREP_UNKNOWN = 1 << 11, /* one of unknown kind */
+    TL_PE_PREP_FD = 1 << 12,      /* reads/writes the descriptor of parameter
+                                     TL_PE_PREP_FD_PARAM(effects): the caller's kind */
+    TL_PE_AWAIT_REACH = 1 << 13   /* awaits work on an object it reaches through it
+                                     (`io_uring_wait_cqe(td->ring, ...)`: a reaper thread's
+                                     argument) */
 };
+/* The parameter whose descriptor TL_PE_PREP_FD operations use, kept in bits
+ * 16-23 of the effects (so the wire format carries it unchanged). */
+#define TL_PE_PREP_FD_PARAM(e) ((int)(((e) >> 16) & 0xffu) - 1)
+#define TL_PE_PREP_FD_BITS(p) (((unsigned)(p) + 1u) << 16)
 
 typedef struct {
     unsigned effects;
@@ -154,7 +169,13 @@ typedef struct {
     bool never_returns;      /* no return reachable (tl_analysis_never_returns) */
     const char *spawn_model; /* the spawning library function */
     tl_loc spawn_loc;
+    /* globals whose work it awaits (their USRs, interned; a reaper thread's
+       global ring), at most TL_SUM_MAX_AWAIT_GLOBALS */
+    const char **await_globals;
+    int nawait_globals;
 } tl_func_summary;
+
+#define TL_SUM_MAX_AWAIT_GLOBALS 16
 
 /* The summary of one TU: its functions and the function addresses it
  * stores into fields and globals. */

@@ -19,7 +19,8 @@ enum {
     REC_DEADLINE = 6,
     REC_SLOT = 7,
     REC_STORE = 8,
-    REC_FD_STORE = 9
+    REC_AWAIT_GLOBAL = 9,
+    REC_FD_STORE = 10
 };
 
 #define MAX_PARAMS 4096
@@ -68,7 +69,8 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
         put_loc(w, c->loc);
         tl_wire_put_str(w, c->spelling);
         tl_wire_put_u8(w, (uint8_t)(c->modelled | c->nonblocking << 1 | c->blocks << 2 |
-                                    c->blocks_unless_ready << 3 | c->spawn_entry << 4));
+                                    c->blocks_unless_ready << 3 | c->spawn_entry << 4 |
+                                    c->in_unbounded_loop << 5));
         tl_wire_put_u32(w, (uint32_t)c->nargs);
         for (int k = 0; k < c->nargs; k++) {
             const tl_sum_arg *a = &c->args[k];
@@ -114,6 +116,11 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
             tl_wire_put_u8(w, (uint8_t)d->forever[k].kind);
             tl_wire_put_u64(w, (uint64_t)d->forever[k].value);
         }
+        tl_wire_end_record(w);
+    }
+    for (int i = 0; i < f->nawait_globals; i++) {
+        tl_wire_begin_record(w, REC_AWAIT_GLOBAL);
+        tl_wire_put_str(w, f->await_globals[i]);
         tl_wire_end_record(w);
     }
     for (int i = 0; i < f->nslots; i++) {
@@ -254,6 +261,7 @@ static void read_call(decoder *d) {
     c->blocks = flags >> 2 & 1;
     c->blocks_unless_ready = flags >> 3 & 1;
     c->spawn_entry = flags >> 4 & 1;
+    c->in_unbounded_loop = flags >> 5 & 1;
     uint32_t na = tl_wire_get_count(r, 21);
     if (na > MAX_ARGS) tl_wire_fail(r, "too many arguments");
     if (r->bad) return;
@@ -327,6 +335,19 @@ static void read_pass(decoder *d) {
     }
     f->passes = tl_xgrow(f->passes, f->npasses, &d->cappasses, sizeof *f->passes);
     f->passes[f->npasses++] = p;
+}
+
+static void read_await_global(decoder *d) {
+    tl_func_summary *f = current(d);
+    if (!f) return;
+    const char *usr = get_interned(d);
+    if (!usr || f->nawait_globals >= TL_SUM_MAX_AWAIT_GLOBALS) {
+        tl_wire_fail(d->r, "a bad awaited global");
+        return;
+    }
+    if (!f->await_globals)
+        f->await_globals = tl_xcalloc(TL_SUM_MAX_AWAIT_GLOBALS, sizeof *f->await_globals);
+    f->await_globals[f->nawait_globals++] = usr;
 }
 
 static void read_deadline(decoder *d) {
@@ -444,6 +465,7 @@ int tl_summary_wire_decode(const tl_wire_frame *f, tl_tu_summary *out, char *err
             case REC_DEADLINE: read_deadline(&d); break;
             case REC_SLOT: read_slot(&d); break;
             case REC_STORE: read_store(&d); break;
+            case REC_AWAIT_GLOBAL: read_await_global(&d); break;
             case REC_FD_STORE: read_fd_store(&d); break;
             default: break; /* a newer record kind: skipped */
             }

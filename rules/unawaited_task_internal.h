@@ -1,0 +1,109 @@
+/* unawaited_task_internal.h - what rules/unawaited_task.c (the dataflow,
+ * the transfer functions, the reports) and rules/unawaited_loops.c (loop
+ * summaries: which bits a loop's exit clears) share: the state, the
+ * per-function context, and the few functions one calls in the other.  Not
+ * for other rules. */
+#ifndef TL_RULES_UNAWAITED_TASK_INTERNAL_H
+#define TL_RULES_UNAWAITED_TASK_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "inflight.h"
+#include "unawaited_reapers.h"
+#include "../analyzer/dataflow/analysis.h"
+#include "../analyzer/dataflow/dataflow.h"
+#include "../analyzer/dataflow/sparse_map.h"
+#include "../analyzer/report/finding.h"
+
+/* Per-variable state bits. */
+#define UT_STRICT 1u /* started; only an await clears it */
+#define UT_ANY 2u    /* started; an await or any cooperative call clears it */
+
+enum { WHY_NONE = 0, WHY_RESULT, WHY_OWNER, WHY_START };
+
+/* Summary of a loop's body for the exit edges of its condition (computed
+ * when a non-empty state first takes one of them). */
+typedef struct {
+    bool done;        /* computed */
+    bool exits;       /* the header is a loop header with an exit edge */
+    bool exit_succ[2];
+    bool coop;        /* the body makes a cooperative call */
+    int *setv, nsetv; /* tracked variables the body (re)starts or reassigns, ascending */
+    int *awv, nawv;   /* tracked variables the body awaits, ascending */
+    int *condv, ncondv; /* tracked variables the loop's condition blocks (the header and
+                           the blocks of an `&&` chain after it) start or reassign */
+    bool multishot;   /* the body prepares a multishot operation (one reap does not end it) */
+    bool refined;     /* backv is known (after a first solve) */
+    int *backv, nbackv; /* tracked variables pending on some back edge into the header */
+} ut_loop;
+
+typedef struct {
+    const tl_analysis *a;
+    int fi;
+    const tl_func *f;
+    int nvars;
+    bool reporting;
+    unsigned char *result_bits; /* per call id: bits a result-handle spawn sets */
+    bool *tracked;              /* per var: may ever hold started work */
+    /* flow-insensitive: why a variable was marked, and by which call */
+    int *why;
+    int *why_call;
+    const char **noun;          /* task noun of the spawn a variable was assigned from */
+    unsigned char *reported;    /* per call id */
+    unsigned char *reported_exit; /* per var */
+    /* loops are assumed to run at least once (unawaited_loops.c): on an
+       exit edge of a loop's condition, bits the loop body clears (await on
+       the object, any cooperative call) are cleared, unless the body also
+       (re)starts or reassigns the object; after a first solve, what no back
+       edge brings round too */
+    int *rpo;                   /* reverse-postorder position per block, -1 unreachable */
+    ut_loop *loops;             /* per block, as a header */
+    int *body_stamp, *walk;     /* per block: scratch of the body walk */
+    tl_sparse_scratch env;      /* the state being applied, unpacked */
+    const char *awm_library;    /* cache of tl_own_library_await */
+    const tl_fn_model *awm;
+    long work, budget;          /* state entries processed, and how many may be */
+    tl_inflight inflight;       /* operations in flight per object */
+    tl_ut_reapers reapers;      /* objects a joined thread or a reaped child reaps */
+    int failed_var;             /* scratch of failed_mask */
+    bool *owned;                /* per var: a local object never torn down here whose
+                                   address does not escape (reported at returns) */
+    tl_findings *out;
+    /* reporting: the solved states, and a second scratch to replay them
+       while the first holds the block being reported (path_clause) */
+    const tl_dataflow_result *res;
+    tl_sparse_scratch env2;
+    bool *cyclic;               /* blocks on a CFG cycle, when a generator is started */
+} ut_ctx;
+
+/* A state: the variables whose work may be pending, with their bits
+ * (UT_STRICT / UT_ANY); unreached blocks are bottom. */
+typedef struct {
+    bool reached;
+    tl_sparse_map vars;
+} ut_state;
+
+/* The object variable of argument `arg` of a call (-1 if none). */
+int tl_ut_obj_var(const ut_ctx *c, const tl_call *call, int arg);
+
+/* The dataflow's operations on ut_state (unawaited_task.c). */
+void tl_ut_bottom(void *ctx, void *st);
+void tl_ut_copy(void *ctx, void *dst, const void *src);
+void tl_ut_destroy(void *ctx, void *st);
+void tl_ut_transfer_block(void *ctx, void *stp, const tl_func *f, const tl_block *b);
+bool tl_ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s);
+
+/* Loops (unawaited_loops.c).  The header whose loop condition's exit edge
+ * b -> succ[s] is (b itself, or the header of the `&&` chain b ends), -1 if
+ * none; summarises loops on first use. */
+int tl_ut_exit_header(ut_ctx *c, const tl_block *b, int s);
+/* With a ut_loop as ctx: the bits its exit edges clear from variable v. */
+uint64_t tl_ut_loop_clear_mask(void *ctx, int v);
+/* After a first solve r: what each exited loop's back edges bring round;
+ * true when a second solve would clear more. */
+bool tl_ut_refine_loops(ut_ctx *c, const tl_dataflow_result *r);
+/* Frees the loop summaries' lists. */
+void tl_ut_loops_free(ut_ctx *c);
+
+#endif
