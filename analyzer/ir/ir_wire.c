@@ -43,6 +43,7 @@ static bool put_expr(tl_wire_writer *w, const tl_expr *e, int depth) {
     tl_wire_put_str(w, e->name);
     tl_wire_put_str(w, e->usr);
     tl_wire_put_str(w, e->op);
+    /* wire version 3: the arrow byte also carries the member's field flags */
     tl_wire_put_u8(w, (uint8_t)(e->arrow | e->field_array << 1 | e->field_system << 2));
     tl_wire_put_u32(w, (uint32_t)e->nkids);
     for (int i = 0; i < e->nkids; i++)
