@@ -581,6 +581,7 @@ static void test_descriptor_facets(void **state) {
                  "  setfl: {fd_state: {arg: 0, sets: [nonblocking, ready], if_value: {arg: 1, values: [4]},\n"
                  "                     if_flag: {arg: 2, mask: 0x800}}}\n"
                  "  fileno: {fd_state: {arg: 1, out: true, from_arg: 0}}\n"
+                 "  mkpair: {fd_state: {arg: 3, array: 2, sets: nonblocking, if_flag: {arg: 1, mask: 0x800}}}\n"
                  "  waitfd: {readiness_wait: {arg: 0}}\n"
                  "  waitz: {readiness_wait: {arg: 0, success: zero}}\n"
                  "  waitnz: {readiness_wait: {arg: 0, success: nonzero}}\n"
@@ -589,7 +590,34 @@ static void test_descriptor_facets(void **state) {
                  "  reg: {callback: {args: [3], context: loop, readiness: true, ready_param: 0, fd_arg: 1,\n"
                  "                   data_arg: 4, data_param: 2}}\n"
                  "  reg_plain: {callback: {args: [0], context: loop, readiness: true}}\n"
-                 "  w_io.cb: {callback: {context: loop, readiness: true, ready_param: 1, ready_field: fd}}\n");
+                 "  w_io.cb: {callback: {context: loop, readiness: true, ready_param: 1, ready_field: fd}}\n"
+                 "  popen: {immediate_path: &pf {arg: 0, paths: [\"/proc\", \"/sys\"],\n"
+                 "                              except: [\"/proc/kmsg\", \"/proc/*/fd\", \"**/..\"]}}\n"
+                 "  popenat: {immediate_path: {<<: *pf, arg: 1}}\n"
+                 "  pone: {immediate_path: {arg: 0, paths: \"/proc/self/stat\"}}\n"
+                 "  sgets: {blocking: {unless_immediate: 2}}\n");
+    const tl_immediate_path_facet *ip = &find(&ms, "popen")->immediate_path;
+    assert_true(ip->present && ip->arg == 0);
+    assert_true(tl_immediate_path_matches(ip, "\"/proc/self/stat\""));
+    assert_true(tl_immediate_path_matches(ip, "\"/proc\""));
+    assert_true(tl_immediate_path_matches(ip, "\"/sys/fs/cgroup/memory.max\""));
+    assert_false(tl_immediate_path_matches(ip, "\"/procfs/x\""));       /* a name, not a prefix of one */
+    assert_false(tl_immediate_path_matches(ip, "\"/proc/kmsg\""));
+    assert_false(tl_immediate_path_matches(ip, "\"/proc/self/fd/0\""));  /* under an exception */
+    assert_false(tl_immediate_path_matches(ip, "\"/proc/12/fd\""));
+    assert_false(tl_immediate_path_matches(ip, "\"/proc/self/../../tmp/fifo\""));
+    assert_false(tl_immediate_path_matches(ip, "\"/tmp/x\""));
+    assert_false(tl_immediate_path_matches(ip, "/proc/self/stat"));      /* not a spelled literal */
+    assert_false(tl_immediate_path_matches(ip, "\"/proc/a\\\"b\""));      /* an escape */
+    assert_false(tl_immediate_path_matches(ip, NULL));
+    assert_true(find(&ms, "popenat")->immediate_path.arg == 1);
+    assert_true(tl_immediate_path_matches(&find(&ms, "popenat")->immediate_path, "\"/sys/x\""));
+    assert_false(tl_immediate_path_matches(&find(&ms, "popenat")->immediate_path, "\"/proc/kmsg\""));
+    ip = &find(&ms, "pone")->immediate_path;
+    assert_true(tl_immediate_path_matches(ip, "\"/proc/self/stat\"") && !tl_immediate_path_matches(ip, "\"/proc/self\""));
+    assert_int_equal(find(&ms, "sgets")->blocking.unless_immediate_arg, 2);
+    assert_int_equal(find(&ms, "lookup")->blocking.unless_immediate_arg, -1);
+    assert_false(find(&ms, "lookup")->immediate_path.present);
     const tl_blocking_facet *b = &find(&ms, "lookup")->blocking;
     assert_int_equal(b->unless_numeric_arg, 0);
     assert_int_equal(b->unless_field_arg, 2);
@@ -607,7 +635,9 @@ static void test_descriptor_facets(void **state) {
     assert_true(!d->result && d->arg == 0 && d->sets == (TL_FDS_NONBLOCKING | TL_FDS_READY));
     assert_true(d->if_value_arg == 1 && d->nif_values == 1 && d->if_values[0] == 4);
     d = &find(&ms, "fileno")->fd_state;
-    assert_true(d->out && d->arg == 1 && d->from_arg == 0 && d->sets == 0);
+    assert_true(d->out && d->arg == 1 && d->from_arg == 0 && d->sets == 0 && d->array == 0);
+    d = &find(&ms, "mkpair")->fd_state;
+    assert_true(d->arg == 3 && d->array == 2 && !d->out && d->if_flag_arg == 1);
     const tl_readiness_wait_facet *w = &find(&ms, "waitfd")->readiness_wait;
     assert_true(w->present && w->arg == 0 && w->field[0] == '\0' && w->if_value_arg == -1);
     w = &find(&ms, "pollone")->readiness_wait;
@@ -642,6 +672,8 @@ static void test_descriptor_facets(void **state) {
     assert_string_equal(find(&cp, "lookup")->blocking.unless_field, "ai_flags");
     assert_string_equal(find(&cp, "w_io.cb")->callback.ready_field, "fd");
     assert_true(find(&cp, "pollone")->readiness_wait.present);
+    assert_true(tl_immediate_path_matches(&find(&cp, "popen")->immediate_path, "\"/sys/x\""));
+    assert_false(tl_immediate_path_matches(&find(&cp, "popen")->immediate_path, "\"/proc/kmsg\""));
     tl_models_free(&cp);
     tl_models_free(&ms);
 
@@ -665,6 +697,16 @@ static void test_descriptor_facets(void **state) {
     ERR("  f: {fd_state: {arg: 0, sets: ready, if_flag: {arg: 1}}}\n", 3, 0, "needs 'arg' and 'mask'", NULL);
     ERR("  f: {fd_state: {arg: 0, sets: ready, if_value: {arg: 1, values: []}}}\n", 3, 0, "'values'", "1 to 4");
     ERR("  f: {fd_state: {arg: 0, sets: ready, when: 1}}\n", 3, 39, "'when'", NULL);
+    ERR("  f: {fd_state: {arg: 0, array: 9, sets: ready}}\n", 3, 0, "'array'", "1 to 8");
+    ERR("  f: {fd_state: {result: true, array: 2, sets: ready}}\n", 3, 0, "'array'", "needs 'arg'");
+    ERR("  f: {fd_state: {arg: 0, out: true, array: 2, sets: ready}}\n", 3, 0, "'array'", "no 'out'");
+    ERR("  f: {immediate_path: {arg: 0}}\n", 3, 0, "needs 'arg' and 'paths'", NULL);
+    ERR("  f: {immediate_path: {arg: 0, paths: []}}\n", 3, 0, "'paths'", "at least one");
+    ERR("  f: {immediate_path: {arg: 0, paths: [\"proc\"]}}\n", 3, 0, "bad path glob", "absolute");
+    ERR("  f: {immediate_path: {arg: 0, paths: [\"/proc\"], except: [\"/proc/[x\"]}}\n", 3, 0, "bad path glob", NULL);
+    ERR("  f: {immediate_path: {arg: 0, paths: [[1]]}}\n", 3, 0, "bad path glob", "not a string");
+    ERR("  f: {immediate_path: {arg: 0, paths: [\"/proc\"], prefix: 1}}\n", 3, 0, "'prefix'", NULL);
+    ERR("  f: {blocking: {unless_immediate: x}}\n", 3, 0, "'unless_immediate'", "argument index");
     ERR("  f: {readiness_wait: {field: fd}}\n", 3, 0, "needs 'arg'", NULL);
     ERR("  f: {readiness_wait: {arg: 0, if_value: {arg: 1}}}\n", 3, 0, "needs 'arg' and 'value'", NULL);
     ERR("  f: {readiness_wait: {arg: 0, field: 9fd}}\n", 3, 0, "'field'", "C identifier");

@@ -44,6 +44,8 @@ static const char models_yaml[] =
     "    spawn: {handle: result, success: positive, child_if_zero: true, task: child process}\n"
     "  obj_wait:\n"
     "    await: {arg: 0}\n"
+    "  mk_nb:\n"
+    "    fd_state: {result: true, sets: nonblocking}\n"
     "  cnt_post: {post: 0}\n"
     "  thread_quit: {noreturn: thread}\n"
     "  die: {noreturn: true}\n";
@@ -62,6 +64,9 @@ static const char prelude[] =
     "int fork(void);\n"
     "struct obj { int x; };\n"
     "int obj_wait(struct obj *o);\n"
+    "int mk_nb(void);\n"
+    "int mk_plain(void);\n"
+    "void fill(int *p);\n"
     "struct cnt { int c; };\n"
     "int cnt_post(struct cnt *c);\n"
     "void thread_quit(void);\n"
@@ -301,15 +306,19 @@ static void test_fork_wrapper_child(void **state) {
                          "void after_if(void) { int p = my_fork(); if (p == 0) { (void)p; } sleep(1); }\n"
                          "void other_zero(void) { if (not_fork() == 0) sleep(1); }\n"
                          "void calls_child(void) { child_sleeps(); }\n"
-                         "void guarded(void) { if (not_fork()) return; if (my_fork() == 0) sleep(1); }\n"};
+                         "void guarded(void) { if (not_fork()) return; if (my_fork() == 0) sleep(1); }\n"
+                         "void nested(int x) { int p; if (x == 0) { if ((p = my_fork()) == 0) {\n"
+                         "    int r = not_fork(); if (r == 0) { sleep(1); } sleep(2); } } }\n"
+                         "void nested_parent(void) { int p; if ((p = my_fork()) != 0) {\n"
+                         "    if (not_fork() == 0) sleep(1); } }\n"};
     world *w = link_sources(src, 2);
     const tl_func_summary *cs = summary_of(w, "child_sleeps");
     int sleep_call = -1;
     for (int k = 0; k < cs->ncalls; k++)
         if (strcmp(cs->calls[k].spelling, "sleep") == 0) sleep_call = k;
     assert_true(sleep_call >= 0);
-    assert_true(cs->calls[sleep_call].child_of >= 0);
-    assert_string_equal(cs->calls[cs->calls[sleep_call].child_of].spelling, "my_fork");
+    assert_int_equal(cs->calls[sleep_call].nchild_of, 1);
+    assert_string_equal(cs->calls[cs->calls[sleep_call].child_of[0]].spelling, "my_fork");
     assert_false(tl_program_blocks(w->prog, cs->usr, false, false));
     assert_false(tl_program_blocks(w->prog, summary_of(w, "child_switch")->usr, false, false));
     assert_false(tl_program_blocks(w->prog, summary_of(w, "calls_child")->usr, false, false));
@@ -317,6 +326,9 @@ static void test_fork_wrapper_child(void **state) {
     assert_true(tl_program_blocks(w->prog, summary_of(w, "parent_sleeps")->usr, false, false));
     assert_true(tl_program_blocks(w->prog, summary_of(w, "after_if")->usr, false, false));
     assert_true(tl_program_blocks(w->prog, summary_of(w, "other_zero")->usr, false, false));
+    /* a 0-test nested in the child's branch keeps it the child's */
+    assert_false(tl_program_blocks(w->prog, summary_of(w, "nested")->usr, false, false));
+    assert_true(tl_program_blocks(w->prog, summary_of(w, "nested_parent")->usr, false, false));
     /* child_of survives the wire */
     tl_wire_writer wr;
     tl_wire_writer_init(&wr);
@@ -326,9 +338,85 @@ static void test_fork_wrapper_child(void **state) {
     assert_int_equal(tl_wire_scan_frame(wr.data, wr.len, &fr, err, sizeof err), TL_WIRE_FRAME);
     tl_tu_summary back;
     assert_int_equal(tl_summary_wire_decode(&fr, &back, err, sizeof err), 0);
+    int lists = 0;
     for (int i = 0; i < back.nfuncs; i++)
-        for (int k = 0; k < back.funcs[i].ncalls; k++)
-            assert_int_equal(back.funcs[i].calls[k].child_of, w->sum[1].funcs[i].calls[k].child_of);
+        for (int k = 0; k < back.funcs[i].ncalls; k++) {
+            assert_int_equal(back.funcs[i].calls[k].nchild_of, w->sum[1].funcs[i].calls[k].nchild_of);
+            for (int j = 0; j < back.funcs[i].calls[k].nchild_of; j++)
+                assert_int_equal(back.funcs[i].calls[k].child_of[j], w->sum[1].funcs[i].calls[k].child_of[j]);
+            lists += back.funcs[i].calls[k].nchild_of > 1;
+            assert_true((back.funcs[i].calls[k].fd_slot == NULL) == (w->sum[1].funcs[i].calls[k].fd_slot == NULL));
+        }
+    assert_true(lists > 0); /* guarded, nested: two candidates */
+    tl_tu_summary_free(&back);
+    tl_wire_writer_free(&wr);
+    release(w);
+}
+
+/* The key of the descriptor store of the global `name` in unit u, or NULL. */
+static const char *fd_key(const world *w, int u, const char *name) {
+    char tail[64];
+    snprintf(tail, sizeof tail, "@%s", name);
+    for (int i = 0; i < w->sum[u].nfd_stores; i++) {
+        const char *k = w->sum[u].fd_stores[i].key;
+        size_t n = strlen(k), t = strlen(tail);
+        if (n >= t && strcmp(k + n - t, tail) == 0) return k;
+    }
+    return NULL;
+}
+
+/* Global descriptor slots: non-blocking when every store of the program
+ * (any file) stores a non-blocking descriptor or copies such a slot; -1 is
+ * no store; one other store, the address taken, or a copy of a slot not
+ * known spoils it.  A non-static global needs the whole program. */
+static void test_fd_slots(void **state) {
+    (void)state;
+    const char *src[] = {"int g_nb, g_bad, g_esc, g_copy, g_mixed, g_arr[2];\n"
+                         "static int s_nb;\n"
+                         "void set_up(void) { g_nb = mk_nb(); int l = mk_nb(); g_arr[0] = l; g_arr[1] = -1;\n"
+                         "  g_esc = mk_nb(); s_nb = mk_nb(); g_copy = g_nb; g_mixed = g_nb; }\n"
+                         "void tear(void) { g_nb = -1; s_nb = -1; }\n",
+                         "extern int g_bad, g_esc, g_mixed;\n"
+                         "struct rec { int fd, fds[2], any; };\n"
+                         "void other(struct rec *r, int x) { g_bad = mk_plain(); fill(&g_esc); g_mixed = g_bad;\n"
+                         "  r->fd = mk_nb(); r->fds[0] = mk_nb(); fill(r->fds); r->any = x; }\n"};
+    world *w = link_sources(src, 2);
+    const char *nb = fd_key(w, 0, "g_nb"), *st = fd_key(w, 0, "s_nb"), *arr = fd_key(w, 0, "g_arr");
+    assert_non_null(nb);
+    assert_non_null(st);
+    assert_non_null(arr);
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, nb));
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, st));
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, arr));
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "g_copy")));
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 1, "g_bad")));
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "g_esc")));
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "g_mixed")));
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, "g:c:@nothing"));
+    /* fields of the program's structs: every instance */
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 1, "FI@fd")));
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 1, "FI@fds"))); /* fill(r->fds) */
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 1, "FI@any")));
+    /* a few files of a program: only the static is known */
+    tl_program_set_whole(w->prog, false);
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, nb));
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, st));
+    /* the stores survive the wire */
+    tl_wire_writer wr;
+    tl_wire_writer_init(&wr);
+    assert_int_equal(tl_summary_wire_encode(&wr, &w->sum[0]), 0);
+    tl_wire_frame fr;
+    char err[256];
+    assert_int_equal(tl_wire_scan_frame(wr.data, wr.len, &fr, err, sizeof err), TL_WIRE_FRAME);
+    tl_tu_summary back;
+    assert_int_equal(tl_summary_wire_decode(&fr, &back, err, sizeof err), 0);
+    assert_int_equal(back.nfd_stores, w->sum[0].nfd_stores);
+    for (int i = 0; i < back.nfd_stores; i++) {
+        assert_string_equal(back.fd_stores[i].key, w->sum[0].fd_stores[i].key);
+        assert_int_equal(back.fd_stores[i].kind, w->sum[0].fd_stores[i].kind);
+        assert_int_equal(back.fd_stores[i].is_static, w->sum[0].fd_stores[i].is_static);
+        assert_true((back.fd_stores[i].src == NULL) == (w->sum[0].fd_stores[i].src == NULL));
+    }
     tl_tu_summary_free(&back);
     tl_wire_writer_free(&wr);
     release(w);
@@ -613,7 +701,12 @@ static void test_ir_wire_round_trip(void **state) {
                          "static void *e(void *a) { return a; }\n"
                          "int start(void) { if (thread_start(&g, e) != 0) return -1; return thread_join(g); }\n"
                          "__attribute__((annotate(\"tasklint::async\"))) void co(void) { slow(); }\n"
-                         "void give(int x, __attribute__((annotate(\"tasklint::owns\"))) void *h);\n"};
+                         "void give(int x, __attribute__((annotate(\"tasklint::owns\"))) void *h);\n"
+                         "struct conn { int fd; int fds[2]; };\n"
+                         "int log_fd = 2;\n"
+                         "static int s_fd = -1;\n"
+                         "void wire_fields(struct conn *c) { c->fd = mk_nb(); fill(c->fds); s_fd = c->fd;\n"
+                         "  log_fd = c->fds[0]; struct conn t = {.fd = 7}; (void)t; }\n"};
     world *w = link_sources(src, 1);
     tl_wire_writer wr;
     tl_wire_writer_init(&wr);
@@ -651,6 +744,23 @@ static void test_ir_wire_round_trip(void **state) {
         assert_int_equal(a1.funcs[i].blocks.may_block, a2.funcs[i].blocks.may_block);
         assert_int_equal(a1.funcs[i].context.kind, a2.funcs[i].context.kind);
     }
+    /* descriptor slots: initializers, linkage, array and system fields */
+    assert_int_equal(back.ninit_slots, w->tu[0].ninit_slots);
+    assert_true(back.ninit_slots >= 2); /* log_fd = 2, {.fd = 7} */
+    for (int i = 0; i < back.ninit_slots; i++) {
+        assert_string_equal(back.init_slots[i], w->tu[0].init_slots[i]);
+        assert_int_equal(back.init_slots_internal[i], w->tu[0].init_slots_internal[i]);
+    }
+    assert_int_equal(a1.slot_stores->n, a2.slot_stores->n);
+    int others = 0, internal = 0;
+    for (int i = 0; i < a1.slot_stores->n; i++) {
+        assert_string_equal(a1.slot_stores->v[i].key, a2.slot_stores->v[i].key);
+        assert_int_equal(a1.slot_stores->v[i].kind, a2.slot_stores->v[i].kind);
+        assert_int_equal(a1.slot_stores->v[i].is_static, a2.slot_stores->v[i].is_static);
+        others += a1.slot_stores->v[i].kind == TL_SLOT_OTHER;
+        internal += a1.slot_stores->v[i].is_static;
+    }
+    assert_true(others >= 3 && internal >= 1); /* fill(c->fds), log_fd = 2, {.fd = 7}; s_fd */
     tl_analysis_free(&a1);
     tl_analysis_free(&a2);
     tl_tu_free(&back);
@@ -692,6 +802,7 @@ int main(void) {
         cmocka_unit_test(test_summary_wire_round_trip),
         cmocka_unit_test(test_cancel_bounded),
         cmocka_unit_test(test_fork_wrapper_child),
+        cmocka_unit_test(test_fd_slots),
         cmocka_unit_test(test_ir_wire_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

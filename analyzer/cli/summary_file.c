@@ -76,9 +76,13 @@ static int next(FILE *fp, uint16_t kind, unsigned char **buf, tl_wire_frame *f, 
         return -1;
     }
     if (rc == 0) return 0;
-    if (f->kind != kind) {
+    if (f->kind != kind && kind == KIND_HEADER) {
         snprintf(err, errsz, "not a summary file of this tasklint (a frame of kind %u where %u belongs)", f->kind,
                  kind);
+        return -1;
+    }
+    if (f->kind != kind) { /* past a good header: damage (a frame's kind is outside its checksum) */
+        snprintf(err, errsz, "a damaged summary file: a frame of kind %u where %u belongs", f->kind, kind);
         return -1;
     }
     return 1;

@@ -82,7 +82,8 @@ static void inject_fault(const worker_ctx *w, const tl_cli_tu *tu) {
     } else if (!strcmp(k, "exit")) {
         _exit(3);
     } else if (!strcmp(k, "garbage")) {
-        static const char junk[] = "TLWF\x02\x00\x01\x00\x04\x00\x00\x00\xde\xad\xbe\xef"
+        /* a frame of this wire version (TL_WIRE_VERSION) with a bad checksum */
+        static const char junk[] = "TLWF\x03\x00\x01\x00\x04\x00\x00\x00\xde\xad\xbe\xef"
                                    "junk";
         tl_wire_write_all(w->sock, junk, sizeof junk - 1);
     } else if (!strcmp(k, "truncated")) {

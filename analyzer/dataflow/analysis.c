@@ -289,6 +289,7 @@ bool tl_call_blocks_in(const tl_call_facts *cf, bool fd_ready) {
     if (cf->dying || cf->in_fork_child) return false;
     const tl_blocking_facet *bf = &m->blocking;
     if (arg_is_numeric_address(cf, bf->unless_numeric_arg) || cf->field_flag) return false;
+    if (bf->unless_immediate_arg >= 0 && (cf->fd_state & TL_FDS_IMMEDIATE)) return false;
     const tl_cval *v;
     if (bf->if_null_arg >= 0) {
         v = arg_val(cf, bf->if_null_arg);
@@ -1021,6 +1022,10 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     tl_str_map_init(&globals);
     collect_watched_fields(out, &watched);
     for (int fi = 0; fi < tu->nfuncs; fi++) tl_fdstate_collect_globals(&tu->funcs[fi], &out->funcs[fi], &globals);
+    out->slot_stores = tl_xmalloc(sizeof *out->slot_stores);
+    tl_slot_stores_init(out->slot_stores);
+    for (int i = 0; i < tu->ninit_slots; i++) /* static int fd = 2; {.fd = s}: a value not followed */
+        tl_slot_stores_add(out->slot_stores, tu->init_slots[i], TL_SLOT_OTHER, NULL, tu->init_slots_internal[i]);
     /* callees first, so that a call sees what its callee returns */
     int *order = callees_first(tu, out);
     unsigned *returns = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *returns);
@@ -1029,7 +1034,8 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
         const tl_context_info *ci = &out->funcs[fi].context;
         bool ready = ci->readiness && ci->kind == TL_CTX_LOOP_CALLBACK;
         tl_fdstate_env env = {ready, ready ? ci->ready_param : -1, ready ? ci->ready_data_param : -1,
-                              ready ? ci->ready_field : NULL, &watched, &globals, returns, tu->nfuncs};
+                              ready ? ci->ready_field : NULL, &watched, &globals, returns, tu->nfuncs,
+                              out->slot_stores, program};
         tl_fdstate_run(&tu->funcs[fi], &out->funcs[fi], &env);
         returns[fi] = out->funcs[fi].returns_fd_state;
     }
@@ -1043,6 +1049,11 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
 }
 
 void tl_analysis_free(tl_analysis *a) {
+    if (a->slot_stores) {
+        tl_slot_stores_free(a->slot_stores);
+        free(a->slot_stores);
+        a->slot_stores = NULL;
+    }
     if (!a->funcs) return;
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         tl_func_facts *ff = &a->funcs[fi];

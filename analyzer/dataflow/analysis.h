@@ -51,7 +51,8 @@ typedef struct {
     bool in_fork_child;      /* only a fork's child process runs the call (fork_branch.c):
                                 a blocking call here stalls the child, not the caller */
     /* descriptor facts (fdstate.h): */
-    unsigned fd_state;       /* blocking.fd_io: TL_FDS_* bits of its descriptor argument */
+    unsigned fd_state;       /* blocking.fd_io: TL_FDS_* bits of its descriptor argument;
+                                blocking.unless_immediate: TL_FDS_IMMEDIATE of that argument */
     bool field_flag;         /* blocking.unless_field_flag holds at the call */
     bool passes_fd_state;    /* some argument is a descriptor known non-blocking or ready */
 } tl_call_facts;
@@ -113,6 +114,9 @@ typedef struct tl_analysis {
     /* origins of the descriptors file-local variables hold, by USR
        (fd_origin.h: TL_FDO_* bits) */
     tl_str_map fd_globals;
+    /* what the TU stores into global descriptor slots (fdstate.h), for the
+       program's summaries */
+    struct tl_slot_stores_s *slot_stores;
 } tl_analysis;
 
 int tl_analysis_run(const tl_tu *tu, const tl_model_set *models, tl_profile profile,

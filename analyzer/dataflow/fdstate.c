@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../program/program.h"
 #include "../util/str_map.h"
 #include "../util/xalloc.h"
 #include "dataflow.h"
@@ -187,9 +188,12 @@ static unsigned descriptor_bits(fd_ctx *c, fd_state *s, const tl_expr *e) {
                     !strcmp(x->name, c->ready_field) ? fds_plain_var(x->kids[0]) : -1;
     if (h >= 0 && h < c->nvars && (bits_of(s, h) & TL_FDS_READY))
         return TL_FDS_READY; /* w->fd of the ready handle w (callback.ready_field) */
-    char key[256];
+    char key[300];
+    bool st;
     if (!b && c->global_nb && fds_global_key(c->f, e, key, sizeof key) && tl_str_map_get(c->global_nb, key) == G_NONBLOCKING)
         b = TL_FDS_NONBLOCKING; /* made non-blocking in this file, never otherwise set */
+    if (!b && c->program && fds_slot_key(c->f, e, key, sizeof key, &st) && tl_program_fd_slot_nonblocking(c->program, key))
+        b = TL_FDS_NONBLOCKING; /* every store of the program stores a non-blocking one */
     int v = fds_plain_var(e);
     if (!b && v >= 0 && c->readiness && c->watched && v < c->nvars && c->f->vars[v].usr && is_nonlocal(c, v)) {
         /* a global the file registers for readiness, in a readiness callback */
@@ -202,6 +206,10 @@ static unsigned descriptor_bits(fd_ctx *c, fd_state *s, const tl_expr *e) {
         tl_str_map_get(c->watched, e->usr) < 0)
         return 0;
     return mentioned_bits(s, e->kids[0], TL_FDS_READY | TL_FDS_DERIVED) ? TL_FDS_READY : 0;
+}
+
+unsigned fds_value_bits(fd_ctx *c, fd_state *s, const tl_expr *e) {
+    return descriptor_bits(c, s, e);
 }
 
 static void set_bits(fd_ctx *c, fd_state *s, int v, unsigned bits) {
@@ -272,6 +280,8 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
             fact *f = slot >= 0 ? find(s, c->nvars + slot) : NULL;
             if (f && f->has_val && (f->val & m->blocking.unless_field_mask) != 0) cf->field_flag = true;
         }
+        if (m && m->blocking.present && m->blocking.unless_immediate_arg >= 0) /* fgets(b, n, procfs_stream) */
+            cf->fd_state |= descriptor_bits(c, s, fds_arg_of(cf, m->blocking.unless_immediate_arg)) & TL_FDS_IMMEDIATE;
     }
     /* what the model says the call does, decided on the state before it */
     int ready_var = -1;
@@ -288,7 +298,7 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
             }
         }
     }
-    int state_var = -1;
+    int state_var = -1, array_var = -1;
     unsigned new_bits = 0;
     bool apply_state = false;
     c->result_bits[id] = 0;
@@ -305,11 +315,18 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
             if (d->result) {
                 c->result_bits[id] = apply_state ? new_bits : 0;
                 apply_state = false;
+            } else if (d->array > 0) {
+                array_var = fds_plain_var(fds_arg_of(cf, d->arg)); /* pipe2(fds, O_NONBLOCK): fds[0], fds[1] */
+                if (array_var >= c->nvars || (array_var >= 0 && !c->f->vars[array_var].is_array)) array_var = -1;
             } else {
                 state_var = d->out ? fds_addr_var(fds_arg_of(cf, d->arg)) : desc_key(c, fds_arg_of(cf, d->arg), true);
             }
         }
     }
+    /* open("/proc/self/stat", ...): a pseudo-file answering at once */
+    const tl_expr *path = m && m->immediate_path.present ? fds_strip(fds_arg_of(cf, m->immediate_path.arg)) : NULL;
+    if (path && path->kind == TL_E_STRING && tl_immediate_path_matches(&m->immediate_path, path->name))
+        c->result_bits[id] |= TL_FDS_IMMEDIATE;
     /* the callee may write what it gets the address of, or a pointer to */
     for (int a = 0; a < call->nargs; a++) {
         int v = fds_addr_var(call->args[a]);
@@ -320,6 +337,11 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
     }
     forget_nonlocals(c, s);
     if (apply_state && state_var >= 0) set_bits(c, s, state_var, new_bits ? bits_of(s, state_var) | new_bits : 0);
+    for (int k = 0; apply_state && array_var >= 0 && k < m->fd_state.array; k++) {
+        char idx[16];
+        snprintf(idx, sizeof idx, "[%d]", k);
+        set_bits(c, s, c->nvars + slot_of(c, array_var, idx, false, true), new_bits); /* fresh descriptors */
+    }
     if (ready_var >= 0) {
         set_bits(c, s, ready_var, bits_of(s, ready_var) | TL_FDS_READY);
         fact *f = find(s, ready_var);
@@ -368,7 +390,7 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
         break;
     case TL_I_RETURN:
         if (record && in->value && !negative_const(in->value)) { /* what every return gives (a must summary) */
-            unsigned b = descriptor_bits(c, s, in->value) & TL_FDS_NONBLOCKING;
+            unsigned b = descriptor_bits(c, s, in->value) & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE);
             c->return_bits = c->returned ? c->return_bits & b : b;
             c->returned = true;
         }
@@ -586,8 +608,9 @@ static const tl_dataflow_ops fs_ops = {
 static bool relevant(const tl_func_facts *ff, const unsigned *func_returns, int nfuncs) {
     for (int id = 0; id < ff->ncalls; id++) {
         const tl_fn_model *m = ff->calls[id].model;
-        if (m && (m->fd_state.present || m->readiness_wait.present ||
-                  (m->blocking.present && (m->blocking.fd_io || m->blocking.unless_field_arg >= 0))))
+        if (m && (m->fd_state.present || m->readiness_wait.present || m->immediate_path.present ||
+                  (m->blocking.present && (m->blocking.fd_io || m->blocking.unless_field_arg >= 0 ||
+                                           m->blocking.unless_immediate_arg >= 0))))
             return true;
         int callee = ff->calls[id].instr ? ff->calls[id].instr->call.callee_func : -1;
         if (func_returns && callee >= 0 && callee < nfuncs && func_returns[callee]) return true;
@@ -597,11 +620,16 @@ static bool relevant(const tl_func_facts *ff, const unsigned *func_returns, int 
 
 int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *env) {
     ff->returns_fd_state = 0;
-    if (!relevant(ff, env->func_returns, env->nfuncs) && !env->readiness) return 0;
     fd_ctx c;
     memset(&c, 0, sizeof c);
     c.f = f;
     c.ff = ff;
+    c.stores = env->slot_stores;
+    c.program = env->program;
+    if (!relevant(ff, env->func_returns, env->nfuncs) && !env->readiness) {
+        fds_record_slots_unknown(&c); /* its stores, with no state known */
+        return 0;
+    }
     c.readiness = env->readiness;
     c.ready_param = env->ready_param;
     c.ready_param2 = env->ready_param2;
@@ -632,9 +660,15 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
             if (!res.reached || !res.reached[bi]) continue;
             fs_bottom(&c, &s);
             fs_copy(&c, &s, tl_dataflow_in(&res, bi));
-            for (int i = 0; !s.top && i < f->blocks[bi].ninstrs; i++) apply(&c, &s, &f->blocks[bi].instrs[i], true);
+            for (int i = 0; !s.top && i < f->blocks[bi].ninstrs; i++) {
+                fds_record_slots(&c, &s, &f->blocks[bi].instrs[i]);
+                apply(&c, &s, &f->blocks[bi].instrs[i], true);
+            }
+            fds_record_slot_escapes(&c, f->blocks[bi].cond);
             fs_destroy(&c, &s);
         }
+    } else {
+        fds_record_slots_unknown(&c);
     }
     if (rc == 0 && c.returned) ff->returns_fd_state = c.return_bits;
     tl_dataflow_free(&res);

@@ -32,6 +32,38 @@
  * the TU, the returns_fd_state already found - a call to it gives its
  * result that state, as a call result whose fd_state facet sets one does
  * (used in place as the descriptor, or stored). */
+/* What a TU stores into descriptor slots outside the stack (fdstate_slots.c):
+ * a global or static, elements merged, keyed "g:USR". */
+typedef enum {
+    TL_SLOT_NONBLOCKING = 1, /* a descriptor known non-blocking (or a pseudo-file) */
+    TL_SLOT_OTHER = 2,       /* anything else, or a write no store shows (&g taken) */
+    TL_SLOT_COPY = 3         /* the value of slot `src` */
+} tl_slot_store_kind;
+
+typedef struct {
+    char *key;
+    char *src;       /* TL_SLOT_COPY */
+    tl_slot_store_kind kind;
+    bool is_static;  /* a static of the file: no other TU writes it */
+} tl_slot_store;
+
+typedef struct tl_slot_stores_s {
+    tl_slot_store *v;
+    int n, cap;
+    tl_str_map index; /* each distinct store once */
+} tl_slot_stores;
+
+void tl_slot_stores_init(tl_slot_stores *s);
+void tl_slot_stores_free(tl_slot_stores *s);
+void tl_slot_stores_add(tl_slot_stores *s, const char *key, tl_slot_store_kind kind, const char *src,
+                        bool is_static);
+
+/* The slot key ("g:USR", "f:USR") of a descriptor expression, false when it
+ * is not a slot (fdstate_slots.c). */
+bool tl_fdstate_slot_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bool *is_static);
+
+struct tl_program;
+
 typedef struct {
     bool readiness;
     int ready_param, ready_param2;
@@ -39,6 +71,9 @@ typedef struct {
     const tl_str_map *watched_fields, *global_nonblocking;
     const unsigned *func_returns;
     int nfuncs; /* entries of func_returns */
+    tl_slot_stores *slot_stores;       /* stores into slots are added here, or NULL */
+    const struct tl_program *program;  /* slots every store of the program makes
+                                          non-blocking (tl_program_fd_slot_nonblocking), or NULL */
 } tl_fdstate_env;
 
 /* Fill the descriptor facts of f's calls (ff->calls must hold models and

@@ -54,10 +54,12 @@ typedef struct {
     tl_liveness live;     /* facts flow only into blocks where their variable is live */
     int nslots, capslots;
     unsigned *result_bits; /* per call id: bits its result carries (fd_state result) */
+    tl_slot_stores *stores;    /* stores into global slots are recorded here, or NULL */
+    const struct tl_program *program; /* program-wide slot facts, or NULL */
     long work, budget;
 } fd_ctx;
 
-#define FDS_NOT_BLOCKING (TL_FDS_NONBLOCKING | TL_FDS_READY)
+#define FDS_NOT_BLOCKING (TL_FDS_NONBLOCKING | TL_FDS_READY | TL_FDS_IMMEDIATE)
 #define FDS_ANY (TL_FDS_NONBLOCKING | TL_FDS_READY | TL_FDS_DERIVED)
 
 /* Expressions (casts are looked through) */
@@ -79,5 +81,15 @@ bool fds_global_key(const tl_func *f, const tl_expr *e, char *buf, size_t size);
 bool fds_eval_failed(const tl_expr *e, int id, int r, int64_t failv, int64_t *out);
 /* The first call result or variable a condition reads */
 void fds_cond_operand(const tl_expr *e, int *call_id, int *var);
+/* fdstate.c: the state of a descriptor expression in s */
+unsigned fds_value_bits(fd_ctx *c, fd_state *s, const tl_expr *e);
+/* fdstate_slots.c: "g:USR" of a global or static (or an element of one) */
+bool fds_slot_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bool *is_static);
+/* Record what instruction `in` stores into slots (state s before it, or
+ * nothing known with s NULL); the escapes of an expression (a branch
+ * condition); every instruction of c->f with nothing known. */
+void fds_record_slots(fd_ctx *c, fd_state *s, const tl_instr *in);
+void fds_record_slot_escapes(fd_ctx *c, const tl_expr *e);
+void fds_record_slots_unknown(fd_ctx *c);
 
 #endif

@@ -23,16 +23,17 @@
  * tl_fork_child_of answers the same for calls that may turn out to be forks
  * at link time (unmodelled: a project's wrapper around fork in another
  * file): the walk from the entry takes none of their 0-edges; each block it
- * does not reach gets the call of the last 0-edge its paths take (a path
- * that took one stays among the unreached blocks until the next one, else
- * the walk would have reached it: so labels flow from each 0-edge into an
- * unreached block, and along the other edges between unreached blocks;
- * "several" when paths last took 0-edges of different calls).  A block with
- * one such call is reached only after that call returned 0: after `if
- * (busy()) return;` (busy() == 0) the fork wrapper's 0-edge relabels the
- * child's branch.  A 0-test nested in the child's branch makes the blocks
- * after its join "several" (reported as before: conservative).  Labels
- * change at most twice per block: linear too.
+ * does not reach gets the set of calls whose 0-edge every path to it took
+ * (a must-set: sets flow from each 0-edge into an unreached block and along
+ * the edges between unreached blocks, a 0-edge on the way adds its call,
+ * joins intersect).  A block is in the child when one of them turns out to
+ * return a fork's result: after `if (busy()) return;` (busy() == 0) the
+ * fork wrapper's branch has {busy, wrapper}; a 0-test nested in the child's
+ * branch (`if ((pid = my_fork()) == 0) { if (save() == OK) ... }`, OK
+ * being 0) adds save() without losing my_fork().  At most
+ * TL_FORK_CANDIDATES calls per set (a full set keeps the outer tests: fewer
+ * candidates only report more); a set only shrinks once first set, so each
+ * block is queued at most TL_FORK_CANDIDATES + 1 times: linear too.
  *
  * The flag is read where a call's blocking is decided (tl_call_blocks_in,
  * the TU's blocking summaries, the program summaries' calls), never by
@@ -146,13 +147,46 @@ void tl_mark_fork_child_calls(const tl_func *f, tl_func_facts *ff)
     free(c.holds);
 }
 
-/* label: -1 none yet, a call id, -2 several */
-static bool label_join(int *into, int v)
+/* A set of candidate calls (ids, ascending), at most TL_FORK_CANDIDATES. */
+typedef struct {
+    int n;
+    int id[TL_FORK_CANDIDATES];
+} cset;
+
+/* s plus id; a full set stays as it is (keeps the outer tests) */
+static cset cset_add(cset s, int id)
 {
-    if (v == -1 || *into == -2 || *into == v)
-        return false;
-    *into = *into == -1 ? v : -2;
-    return true;
+    if (id < 0 || s.n == TL_FORK_CANDIDATES)
+        return s;
+    int i = s.n;
+    for (int k = 0; k < s.n; k++)
+        if (s.id[k] == id)
+            return s;
+    while (i > 0 && s.id[i - 1] > id) {
+        s.id[i] = s.id[i - 1];
+        i--;
+    }
+    s.id[i] = id;
+    s.n++;
+    return s;
+}
+
+/* *into = *into ∩ v (v itself when into was not set yet); true if it changed */
+static bool cset_meet(cset *into, bool *set, const cset *v)
+{
+    if (!*set) {
+        *into = *v;
+        *set = true;
+        return true;
+    }
+    int n = 0;
+    for (int k = 0; k < into->n; k++)
+        for (int j = 0; j < v->n; j++)
+            if (v->id[j] == into->id[k])
+                into->id[n++] = into->id[k];
+    bool changed = n != into->n;
+    into->n = n;
+    return changed;
 }
 
 int *tl_fork_child_of(const tl_func *f, const tl_func_facts *ff)
@@ -166,17 +200,21 @@ int *tl_fork_child_of(const tl_func *f, const tl_func_facts *ff)
     fb_ctx c;
     holds_init(&c, f);
     bool *parent = parent_blocks(&c, f, ff, true);
-    int *label = tl_xmalloc(((size_t)n + 1) * sizeof *label);
-    /* a block is queued when its label changes: at most twice */
-    int *queue = tl_xmalloc(((size_t)n * 2 + 1) * sizeof *queue), head = 0, tail = 0;
-    for (int bi = 0; bi < n; bi++)
-        label[bi] = -1;
+    cset *in = tl_xcalloc((size_t)n + 1, sizeof *in);
+    bool *set = tl_xcalloc((size_t)n + 1, sizeof *set);
+    /* a block is queued when its set changes: once when first set, then
+       only when it shrinks, at most TL_FORK_CANDIDATES times more */
+    size_t cap = (size_t)n * (TL_FORK_CANDIDATES + 2) + 1;
+    int *queue = tl_xmalloc(cap * sizeof *queue);
+    size_t head = 0, tail = 0;
     for (int bi = 0; bi < n; bi++) {
         const tl_block *b = &f->blocks[bi];
         for (int s = 0; parent[bi] && s < b->nsucc; s++) {
             int t = b->succ[s], id;
-            if (t >= 0 && t < n && !parent[t] && (id = zero_edge(&c, ff, b, s, true)) >= 0 &&
-                label_join(&label[t], id) && tail < n * 2)
+            if (t < 0 || t >= n || parent[t] || (id = zero_edge(&c, ff, b, s, true)) < 0)
+                continue;
+            cset one = cset_add((cset){0, {0}}, id);
+            if (cset_meet(&in[t], &set[t], &one) && tail < cap)
                 queue[tail++] = t;
         }
     }
@@ -187,21 +225,23 @@ int *tl_fork_child_of(const tl_func *f, const tl_func_facts *ff)
             int t = b->succ[s];
             if (t < 0 || t >= n || parent[t])
                 continue;
-            int cut = zero_edge(&c, ff, b, s, true); /* a nested test: its own call */
-            if (label_join(&label[t], cut >= 0 ? cut : label[bi]) && tail < n * 2)
+            cset v = cset_add(in[bi], zero_edge(&c, ff, b, s, true)); /* a nested test adds its call */
+            if (cset_meet(&in[t], &set[t], &v) && tail < cap)
                 queue[tail++] = t;
         }
     }
-    int *out = tl_xmalloc(((size_t)ff->ncalls + 1) * sizeof *out);
+    int *out = tl_xmalloc(((size_t)ff->ncalls * TL_FORK_CANDIDATES + 1) * sizeof *out);
     bool found = false;
     for (int id = 0; id < ff->ncalls; id++) {
         const tl_call_facts *cf = &ff->calls[id];
-        int l = cf->instr && cf->block >= 0 && cf->block < n ? label[cf->block] : -1;
-        out[id] = l >= 0 ? l : -1;
-        found = found || l >= 0;
+        const cset *l = cf->instr && cf->block >= 0 && cf->block < n && set[cf->block] ? &in[cf->block] : NULL;
+        for (int k = 0; k < TL_FORK_CANDIDATES; k++)
+            out[id * TL_FORK_CANDIDATES + k] = l && k < l->n ? l->id[k] : -1;
+        found = found || (l && l->n > 0);
     }
     free(queue);
-    free(label);
+    free(in);
+    free(set);
     free(parent);
     free(c.holds);
     if (!found) {

@@ -323,7 +323,10 @@ int cfgb_var_for_decl(builder *b, CXCursor decl) {
     free(name);
     fill_var_type(&b->f->vars[v], clang_getCursorType(decl));
     b->f->vars[v].decl_loc = cfgb_loc_of(b, decl);
-    if (kind == TL_VAR_GLOBAL || kind == TL_VAR_STATIC) b->f->vars[v].usr = cfgb_cursor_usr(decl);
+    if (kind == TL_VAR_GLOBAL || kind == TL_VAR_STATIC) {
+        b->f->vars[v].usr = cfgb_cursor_usr(decl);
+        b->f->vars[v].internal = kind == TL_VAR_STATIC || clang_getCursorLinkage(decl) == CXLinkage_Internal;
+    }
     vm_put(&b->vars, decl, v);
     return v;
 }
@@ -504,6 +507,7 @@ static enum CXChildVisitResult collect_function(CXCursor c, CXCursor parent, CXC
             free(name);
         }
     } else if (k == CXCursor_VarDecl) {
+        if (in_main_file(l, c)) cfgb_note_var_init(l->b, c); /* static int fd = 2; */
         /* command tables and ops structs: functions stored into fields */
         CXCursor init = clang_Cursor_getVarDeclInitializer(c);
         if (!clang_Cursor_isNull(init) && clang_getCursorKind(cfgb_strip_init(init)) == CXCursor_InitListExpr &&

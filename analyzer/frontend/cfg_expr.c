@@ -247,11 +247,58 @@ CXCursor cfgb_strip_init(CXCursor c) {
     return c;
 }
 
+/* A member expression's field facts: an array-typed field (decays to a
+ * pointer into the struct), a field of a system header's struct. */
+static void set_field_flags(tl_expr *e, CXCursor field) {
+    enum CXTypeKind k = clang_getCanonicalType(clang_getCursorType(field)).kind;
+    e->field_array = k == CXType_ConstantArray || k == CXType_IncompleteArray || k == CXType_VariableArray ||
+                     k == CXType_DependentSizedArray;
+    e->field_system = clang_Location_isInSystemHeader(clang_getCursorLocation(field)) != 0;
+}
+
+/* Initial values of descriptor slot `key` in `init` (an array's elements
+ * too): one that is not a constant <= 0 is noted (tl_tu.init_slots). */
+static void note_init_values(builder *b, CXCursor init, const char *key, bool internal, int depth) {
+    CXCursor v = cfgb_strip_init(init);
+    if (clang_getCursorKind(v) == CXCursor_InitListExpr) {
+        if (depth > 32) return;
+        cursor_list kids = cfgb_children_of(v);
+        for (int i = 0; i < kids.n; i++) note_init_values(b, kids.items[i], key, internal, depth + 1);
+        free(kids.items);
+        return;
+    }
+    int64_t iv; /* (the whole initializer: stripping would drop a unary minus) */
+    if (!cfgb_eval_int(init, &iv) || iv > 0) tl_tu_add_init_slot(b->tu, key, internal);
+}
+
+void cfgb_note_var_init(builder *b, CXCursor decl) {
+    CXCursor init = clang_Cursor_getVarDeclInitializer(decl);
+    enum CXTypeKind tk = clang_getCanonicalType(clang_getCursorType(decl)).kind;
+    if (clang_Cursor_isNull(init) || tk == CXType_Record) return; /* a record: its fields (record_field_init) */
+    char *usr = cfgb_cursor_usr(decl);
+    if (usr && usr[0] && strlen(usr) < 250) {
+        char key[264];
+        snprintf(key, sizeof key, "g:%s", usr);
+        note_init_values(b, init, key, clang_getCursorLinkage(decl) != CXLinkage_External, 0);
+    }
+    free(usr);
+}
 
 /* One initializer `value` for `field` (NULL cursor: not a record field). */
 static void record_field_init(builder *b, CXCursor field, CXCursor value, int depth) {
     CXCursor v = cfgb_strip_init(value);
     enum CXCursorKind k = clang_getCursorKind(v);
+    enum CXTypeKind fk = clang_getCanonicalType(clang_getCursorType(field)).kind;
+    if (!clang_Cursor_isNull(field) && clang_getCursorKind(field) == CXCursor_FieldDecl && fk != CXType_Record &&
+        !clang_Location_isInSystemHeader(clang_getCursorLocation(field))) {
+        char *usr = cfgb_cursor_usr(field); /* a field's initial value: {.fd = s}, {.fds = {-1, -1}} */
+        if (usr && usr[0] && strlen(usr) < 250) {
+            char key[264];
+            snprintf(key, sizeof key, "f:%s", usr);
+            note_init_values(b, value, key, false, 0);
+        }
+        free(usr);
+    }
     if (k == CXCursor_InitListExpr) {
         cfgb_record_init_stores(b, v, depth + 1);
         return;
@@ -357,6 +404,7 @@ void cfgb_emit_field_inits(builder *b, int v, CXCursor init, tl_loc loc) {
         tl_expr *target = tl_expr_new(TL_E_MEMBER);
         target->name = cfgb_cursor_spelling(field);
         target->usr = cfgb_cursor_usr(field);
+        set_field_flags(target, field);
         tl_expr_add_kid(target, tl_expr_var(v));
         tl_instr *in = tl_block_add_instr(cfgb_cur_block(b), TL_I_STORE);
         in->loc = loc;
@@ -669,6 +717,16 @@ static bool maybe_address_literal(const char *spelled) {
     return true;
 }
 
+/* "/..." of at most TL_STRING_TEXT_MAX bytes, printable, no escapes: a path
+ * some models judge by (open("/proc/self/stat"): immediate_path) */
+static bool maybe_path_literal(const char *spelled) {
+    size_t n = strlen(spelled);
+    if (n < 4 || n > TL_STRING_TEXT_MAX || spelled[0] != '"' || spelled[1] != '/' || spelled[n - 1] != '"') return false;
+    for (size_t i = 1; i + 1 < n; i++)
+        if (spelled[i] < 0x21 || spelled[i] > 0x7e || spelled[i] == '"' || spelled[i] == '\\') return false;
+    return true;
+}
+
 static tl_expr *lower_expr_kind(builder *b, CXCursor c) {
     enum CXCursorKind k = clang_getCursorKind(c);
     switch (k) {
@@ -684,12 +742,12 @@ static tl_expr *lower_expr_kind(builder *b, CXCursor c) {
     }
     case CXCursor_StringLiteral: {
         /* keep the text (its spelling, quotes included) of a literal that
-           may spell a numeric address: model facets read it (such a name
-           needs no lookup); other literals stay anonymous, which keeps the
-           IR small (every __FILE__ in a macro is one) */
+           may spell a numeric address (such a name needs no lookup) or an
+           absolute path (a pseudo-file): model facets read it; other
+           literals stay anonymous, which keeps the IR small */
         tl_expr *e = tl_expr_new(TL_E_STRING);
         char *text = cfgb_cursor_spelling(c);
-        if (maybe_address_literal(text)) e->name = text;
+        if (maybe_address_literal(text) || maybe_path_literal(text)) e->name = text;
         else free(text);
         return e;
     }
@@ -729,8 +787,10 @@ static tl_expr *lower_expr_kind(builder *b, CXCursor c) {
         tl_expr *e = tl_expr_new(TL_E_MEMBER);
         e->name = cfgb_cursor_spelling(c);
         CXCursor field = clang_getCursorReferenced(c);
-        if (!clang_Cursor_isNull(field) && clang_getCursorKind(field) == CXCursor_FieldDecl)
+        if (!clang_Cursor_isNull(field) && clang_getCursorKind(field) == CXCursor_FieldDecl) {
             e->usr = cfgb_cursor_usr(field);
+            set_field_flags(e, field);
+        }
         if (kids.n) {
             e->arrow = cfgb_type_is_pointer(clang_getCursorType(kids.items[0]));
             tl_expr_add_kid(e, cfgb_lower_expr(b, kids.items[0]));

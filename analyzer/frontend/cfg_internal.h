@@ -144,6 +144,9 @@ int cfgb_declare_local(builder *b, CXCursor decl);
 
 CXCursor cfgb_strip_init(CXCursor c);
 void cfgb_record_init_stores(builder *b, CXCursor init, int depth);
+/* A global's or static's initializer giving it a descriptor value (not a
+ * constant <= 0): noted in tl_tu.init_slots (records: by their fields). */
+void cfgb_note_var_init(builder *b, CXCursor decl);
 void cfgb_emit_field_inits(builder *b, int v, CXCursor init, tl_loc loc);
 tl_expr *cfgb_lower_expr(builder *b, CXCursor c);
 CXCursor cfgb_strip_parens(CXCursor c);

@@ -56,6 +56,7 @@ static void lower_decl_stmt(builder *b, CXCursor c) {
         enum CX_StorageClass sc = clang_Cursor_getStorageClass(d);
         if (sc == CX_SC_Static || sc == CX_SC_Extern) {
             cfgb_var_for_decl(b, d); /* initialised once, not on this path */
+            cfgb_note_var_init(b, d);
             CXCursor sinit = clang_Cursor_getVarDeclInitializer(d);
             if (!clang_Cursor_isNull(sinit) && clang_getCursorKind(cfgb_strip_init(sinit)) == CXCursor_InitListExpr)
                 cfgb_record_init_stores(b, cfgb_strip_init(sinit), 0);

@@ -280,6 +280,17 @@ void tl_tu_add_store(tl_tu *tu, const char *slot_usr, const char *slot_name,
     s->loc = loc;
 }
 
+void tl_tu_add_init_slot(tl_tu *tu, const char *key, bool internal) {
+    for (int i = tu->ninit_slots - 1; i >= 0 && i >= tu->ninit_slots - 4; i--)
+        if (!strcmp(tu->init_slots[i], key)) return; /* the same field again, nearby */
+    int cap = tu->capinit_slots;
+    tu->init_slots = tl_xgrow(tu->init_slots, tu->ninit_slots, &cap, sizeof *tu->init_slots);
+    tu->init_slots_internal = tl_xgrow(tu->init_slots_internal, tu->ninit_slots, &tu->capinit_slots,
+                                       sizeof *tu->init_slots_internal);
+    tu->init_slots[tu->ninit_slots] = tl_xstrdup(key);
+    tu->init_slots_internal[tu->ninit_slots++] = internal;
+}
+
 tl_annot *tl_tu_add_annot(tl_tu *tu, const char *name) {
     if (tu->nannots == tu->capannots) {
         tu->capannots = tu->capannots ? tu->capannots * 2 : 8;
@@ -304,6 +315,9 @@ void tl_tu_free(tl_tu *tu) {
         free(tu->stores[i].fn_name);
     }
     free(tu->stores);
+    for (int i = 0; i < tu->ninit_slots; i++) free(tu->init_slots[i]);
+    free(tu->init_slots);
+    free(tu->init_slots_internal);
     for (int i = 0; i < tu->nerror_funcs; i++) free(tu->error_funcs[i].name);
     free(tu->error_funcs);
     for (int i = 0; i < tu->nfuncs; i++) tl_func_free(&tu->funcs[i]);

@@ -37,6 +37,8 @@ typedef struct {
     bool is_array;     /* declared with array type */
     bool is_record;    /* struct/union type */
     bool is_pointer;
+    bool internal;     /* TL_VAR_GLOBAL / TL_VAR_STATIC: internal linkage (a static of
+                          this file, or a static local): no other TU names it */
     tl_loc decl_loc;
     char *usr;         /* TL_VAR_GLOBAL / TL_VAR_STATIC: clang USR (program-wide identity), or NULL */
 } tl_var;
@@ -70,12 +72,17 @@ typedef struct tl_expr {
     char *name;          /* TL_E_FUNC: function name; TL_E_MEMBER: field name;
                             TL_E_STRING: the literal's spelling with its quotes when
                             it may be a numeric address ("127.0.0.1", "::1": hex
-                            digits, dots, colons; at most TL_STRING_TEXT_MAX bytes),
-                            else NULL */
+                            digits, dots, colons) or is an absolute path
+                            ("/proc/self/stat": printable, no escapes), at most
+                            TL_STRING_TEXT_MAX bytes, else NULL */
     char *usr;           /* TL_E_FUNC: the function's USR; TL_E_MEMBER: the field's USR
                             (program-wide identity of "struct T.f"), or NULL */
     char op[4];          /* TL_E_UNARY / TL_E_BINARY */
     bool arrow;          /* TL_E_MEMBER: -> */
+    bool field_array;    /* TL_E_MEMBER: the field has an array type (c->fds decays to
+                            a pointer to it) */
+    bool field_system;   /* TL_E_MEMBER: the field is declared in a system header
+                            (a library's struct: the library writes it too) */
     struct tl_expr **kids;
     int nkids;
 } tl_expr;
@@ -218,6 +225,13 @@ typedef struct {
     int nerror_funcs;
     tl_fn_store *stores;   /* function addresses stored into fields/globals */
     int nstores, capstores;
+    /* descriptor slots given a value by an initializer rather than a store
+       (`static int fd = 2;`, `struct conn c = {.fd = s}`): "g:USR" of a
+       global or static, "f:USR" of a field; a constant <= 0 is none (no
+       descriptor yet, fdstate_slots.c).  internal: a static of the TU */
+    char **init_slots;
+    bool *init_slots_internal;
+    int ninit_slots, capinit_slots;
     int nskipped_funcs;    /* definitions the front end could not lower (shown with -v) */
     tl_func *funcs;
     int nfuncs, capfuncs;
@@ -249,6 +263,8 @@ tl_func *tl_tu_add_func(tl_tu *tu, const char *name);
 void tl_tu_add_store(tl_tu *tu, const char *slot_usr, const char *slot_name,
                      const char *fn_usr, const char *fn_name, tl_loc loc);
 const char *tl_tu_intern(tl_tu *tu, const char *s);
+/* Note an initializer of descriptor slot `key` (see tl_tu.init_slots). */
+void tl_tu_add_init_slot(tl_tu *tu, const char *key, bool internal);
 /* Adds an annotation entry for function `name` (zeroed roles; one per name:
  * the caller merges a name's declarations). */
 tl_annot *tl_tu_add_annot(tl_tu *tu, const char *name);

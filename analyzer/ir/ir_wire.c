@@ -9,7 +9,8 @@
 
 #include "../util/xalloc.h"
 
-enum { REC_TU = 1, REC_FUNC = 2, REC_VAR = 3, REC_BLOCK = 4, REC_STORE = 5, REC_VALUES = 6, REC_ANNOT = 7 };
+enum { REC_TU = 1, REC_FUNC = 2, REC_VAR = 3, REC_BLOCK = 4, REC_STORE = 5, REC_VALUES = 6, REC_ANNOT = 7,
+       REC_INIT_SLOT = 8 };
 
 #define MAX_ITEMS (1u << 24)
 
@@ -42,7 +43,8 @@ static bool put_expr(tl_wire_writer *w, const tl_expr *e, int depth) {
     tl_wire_put_str(w, e->name);
     tl_wire_put_str(w, e->usr);
     tl_wire_put_str(w, e->op);
-    tl_wire_put_u8(w, e->arrow);
+    /* wire version 3: the arrow byte also carries the member's field flags */
+    tl_wire_put_u8(w, (uint8_t)(e->arrow | e->field_array << 1 | e->field_system << 2));
     tl_wire_put_u32(w, (uint32_t)e->nkids);
     for (int i = 0; i < e->nkids; i++)
         if (!put_expr(w, e->kids[i], depth + 1)) return false;
@@ -115,7 +117,8 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
             tl_wire_begin_record(w, REC_VAR);
             tl_wire_put_str(w, var->name);
             tl_wire_put_u8(w, (uint8_t)var->kind);
-            tl_wire_put_u8(w, (uint8_t)(var->is_array | var->is_record << 1 | var->is_pointer << 2));
+            tl_wire_put_u8(w, (uint8_t)(var->is_array | var->is_record << 1 | var->is_pointer << 2 |
+                                        var->internal << 3));
             put_loc(w, var->decl_loc);
             tl_wire_put_str(w, var->usr);
             tl_wire_end_record(w);
@@ -146,6 +149,12 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
         tl_wire_put_str(w, s->fn_usr);
         tl_wire_put_str(w, s->fn_name);
         put_loc(w, s->loc);
+        tl_wire_end_record(w);
+    }
+    for (int i = 0; i < tu->ninit_slots; i++) {
+        tl_wire_begin_record(w, REC_INIT_SLOT);
+        tl_wire_put_str(w, tu->init_slots[i]);
+        tl_wire_put_u8(w, tu->init_slots_internal[i]);
         tl_wire_end_record(w);
     }
     for (int i = 0; i < tu->nannots; i++) {
@@ -216,7 +225,10 @@ static tl_expr *get_expr(decoder *d, int depth) {
     if (op && strlen(op) < sizeof e->op) memcpy(e->op, op, strlen(op) + 1);
     else if (op) tl_wire_fail(r, "bad operator");
     free(op);
-    e->arrow = tl_wire_get_u8(r) != 0;
+    uint8_t mflags = tl_wire_get_u8(r);
+    e->arrow = mflags & 1;
+    e->field_array = mflags >> 1 & 1;
+    e->field_system = mflags >> 2 & 1;
     if (e->var < -1 || e->var >= d->nvars_expected) tl_wire_fail(r, "expression names a missing variable");
     if (e->call_id < -1 || (d->f && e->call_id >= d->f->ncalls)) tl_wire_fail(r, "expression names a missing call");
     if (e->func < -1 || e->func >= d->nfuncs_expected) tl_wire_fail(r, "expression names a missing function");
@@ -315,6 +327,7 @@ static void read_var(decoder *d) {
     uint8_t flags = tl_wire_get_u8(r);
     var->is_array = flags & 1;
     var->is_record = flags >> 1 & 1;
+    var->internal = flags >> 3 & 1;
     var->is_pointer = flags >> 2 & 1;
     var->decl_loc = get_loc(d);
     var->usr = tl_wire_get_str(r);
@@ -428,6 +441,15 @@ static void read_values(decoder *d) {
     }
 }
 
+static void read_init_slot(decoder *d) {
+    tl_wire_reader *r = d->r;
+    char *key = tl_wire_get_str(r);
+    bool internal = tl_wire_get_u8(r) != 0;
+    if (!key) tl_wire_fail(r, "an initialized slot without a name");
+    else tl_tu_add_init_slot(d->tu, key, internal);
+    free(key);
+}
+
 static void read_store(decoder *d) {
     tl_wire_reader *r = d->r;
     char *su = tl_wire_get_str(r), *sn = tl_wire_get_str(r), *fu = tl_wire_get_str(r), *fnm = tl_wire_get_str(r);
@@ -488,6 +510,7 @@ int tl_ir_wire_decode(const tl_wire_frame *f, tl_tu *out, char *err, size_t errs
             case REC_STORE: read_store(&d); break;
             case REC_VALUES: read_values(&d); break;
             case REC_ANNOT: read_annot(&d); break;
+            case REC_INIT_SLOT: read_init_slot(&d); break;
             default: break; /* a newer record kind: skipped */
             }
         if (body.bad) {

@@ -21,7 +21,7 @@ const char *const ml_facet_names[] = {
     "teardown", "wait",        "blocking",   "callback",    "cooperative",
     "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", "part_of",
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
-    "release_all", "returns_only", "dispatch", "post", NULL};
+    "release_all", "returns_only", "dispatch", "immediate_path", "post", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", NULL};
@@ -319,6 +319,8 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->blocking.if_value_arg = -1;
     f->blocking.unless_numeric_arg = -1;
     f->blocking.unless_field_arg = -1;
+    f->blocking.unless_immediate_arg = -1;
+    f->immediate_path.arg = -1;
     f->wait.unless_numeric_arg = -1;
     f->callback.ready_param = -1;
     f->callback.fd_arg = -1;
@@ -342,6 +344,8 @@ void ml_fn_free(tl_fn_model *f) {
     free(f->release.how);
     free(f->release_all.task);
     free(f->blocking.replacement);
+    free(f->immediate_path.paths);
+    free(f->immediate_path.except);
 }
 
 static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
@@ -733,7 +737,7 @@ static int parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
 static int parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b) {
     static const char *const keys[] = {"if_null", "unless_flag", "unless_zero", "if_value",
                                        "replacement", "fd_io", "strict", "fd_arg",
-                                       "unless_numeric_address", "unless_field_flag", NULL};
+                                       "unless_numeric_address", "unless_field_flag", "unless_immediate", NULL};
     static const char *const field_keys[] = {"arg", "field", "mask", NULL};
     static const char *const flag_keys[] = {"arg", "mask", NULL};
     static const char *const value_keys[] = {"arg", "values", NULL};
@@ -797,6 +801,9 @@ static int parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b
     }
     if ((x = tl_yaml_get(n, "unless_numeric_address")) &&
         get_arg(L, x, "unless_numeric_address", false, &b->unless_numeric_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "unless_immediate")) &&
+        get_arg(L, x, "unless_immediate", false, &b->unless_immediate_arg))
         return -1;
     if ((x = tl_yaml_get(n, "unless_field_flag"))) {
         const char *outer = L->facet;
@@ -1054,6 +1061,9 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
         } else if (strcmp(key, "readiness_wait") == 0) {
             r = ml_parse_readiness_wait(L, v, &f->readiness_wait);
             out->facets |= F_READINESS_WAIT;
+        } else if (strcmp(key, "immediate_path") == 0) {
+            r = ml_parse_immediate_path(L, v, &f->immediate_path);
+            out->facets |= F_IMMEDIATE_PATH;
         } else if (strcmp(key, "cooperative") == 0) {
             L->facet = NULL;
             r = get_bool(L, v, key, &f->cooperative);

@@ -1,5 +1,5 @@
 /* facets_fd.c - parsers of the descriptor-state facets of a model document:
- * fd_state and readiness_wait (and the field-name, flag-test and value-test
+ * fd_state, readiness_wait and immediate_path (and the field-name, flag-test and value-test
  * shapes they and blocking.unless_field_flag share).  Split from facets.c,
  * whose node helpers they use (model_loader.h); read by the descriptor-state
  * dataflow (analyzer/dataflow/fdstate.c).  Format: docs/design.md.
@@ -7,7 +7,10 @@
 #include "model_loader.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "../util/glob.h"
 
 /* A struct field name (a C identifier shorter than TL_MAX_FIELD). */
 int ml_get_field(loader *L, const tl_yaml_node *n, const char *what, char *out) {
@@ -59,10 +62,10 @@ static int get_value_test(loader *L, const tl_yaml_node *x, const char *what, in
     return 0;
 }
 
-/* fd_state: {result: true | arg: N [, out: true], sets: nonblocking|ready|[...] | from_arg: N,
+/* fd_state: {result: true | arg: N [, out: true | array: LEN], sets: nonblocking|ready|[...] | from_arg: N,
  *            if_flag: {arg: N, mask: M}, if_value: {arg: N, values: [...]}} */
 int ml_parse_fd_state(loader *L, const tl_yaml_node *n, tl_fd_state_facet *d) {
-    static const char *const keys[] = {"result", "arg", "out", "sets", "from_arg", "if_flag", "if_value", NULL};
+    static const char *const keys[] = {"result", "arg", "out", "array", "sets", "from_arg", "if_flag", "if_value", NULL};
     static const char *const states[] = {"nonblocking", "ready", NULL};
     int r = ml_facet_off(L, n, "fd_state", "a mapping {result: true or arg: N, sets: nonblocking/ready, ...}");
     if (r != 0) return r;
@@ -75,6 +78,14 @@ int ml_parse_fd_state(loader *L, const tl_yaml_node *n, tl_fd_state_facet *d) {
     if (d->result == (d->arg >= 0))
         return ml_fail(L, n, "'fd_state'%s needs exactly one of 'result: true' and 'arg'", ml_where(wb, sizeof(wb), L));
     if (d->out && d->arg < 0) return ml_fail(L, n, "'out'%s needs 'arg'", ml_where(wb, sizeof(wb), L));
+    if ((x = tl_yaml_get(n, "array"))) {
+        int64_t len;
+        if (ml_get_int(L, x, "array", &len) != 0) return -1;
+        if (len < 1 || len > 8) return ml_fail(L, x, "'array'%s must be 1 to 8 descriptors", ml_where(wb, sizeof(wb), L));
+        if (d->arg < 0 || d->out)
+            return ml_fail(L, x, "'array'%s needs 'arg' (and no 'out')", ml_where(wb, sizeof(wb), L));
+        d->array = (int)len;
+    }
     const tl_yaml_node *sets = tl_yaml_get(n, "sets");
     if ((x = tl_yaml_get(n, "from_arg")) && ml_get_arg(L, x, "from_arg", false, &d->from_arg) != 0) return -1;
     if (!sets == (d->from_arg < 0))
@@ -138,4 +149,65 @@ int ml_parse_readiness_wait(loader *L, const tl_yaml_node *n, tl_readiness_wait_
     }
     w->present = true;
     return 0;
+}
+
+/* A glob or a list of globs into a NUL-separated list ended by an empty
+ * string (malloc'd into *out). */
+static int get_glob_list(loader *L, const tl_yaml_node *n, const char *what, char **out) {
+    char wb[160];
+    size_t cnt = n->type == TL_YAML_SEQ ? n->n : 1, total = 1;
+    if (n->type == TL_YAML_SEQ && cnt == 0)
+        return ml_fail(L, n, "'%s'%s must list at least one path glob", what, ml_where(wb, sizeof(wb), L));
+    for (size_t i = 0; i < cnt; i++) {
+        const tl_yaml_node *g = n->type == TL_YAML_SEQ ? n->items[i] : n;
+        const char *why = g->type == TL_YAML_SCALAR ? tl_glob_valid(g->str, strlen(g->str)) : "not a string";
+        if (!why && g->str[0] != '/' && strncmp(g->str, "**", 2) != 0) why = "not an absolute path (or '**/...')";
+        if (why) return ml_fail(L, g, "'%s'%s: bad path glob: %s", what, ml_where(wb, sizeof(wb), L), why);
+        total += strlen(g->str) + 1;
+    }
+    char *buf = malloc(total), *at = buf;
+    if (!buf) return ml_fail(L, n, "out of memory");
+    for (size_t i = 0; i < cnt; i++) {
+        const tl_yaml_node *g = n->type == TL_YAML_SEQ ? n->items[i] : n;
+        size_t len = strlen(g->str) + 1;
+        memcpy(at, g->str, len);
+        at += len;
+    }
+    *at = '\0';
+    free(*out);
+    *out = buf;
+    return 0;
+}
+
+/* immediate_path: {arg: N, paths: [GLOB, ...], except: [GLOB, ...]} */
+int ml_parse_immediate_path(loader *L, const tl_yaml_node *n, tl_immediate_path_facet *ip) {
+    static const char *const keys[] = {"arg", "paths", "except", NULL};
+    int r = ml_facet_off(L, n, "immediate_path", "a mapping {arg: N, paths: [GLOB, ...], except: [GLOB, ...]}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    char wb[160];
+    const tl_yaml_node *a = tl_yaml_get(n, "arg"), *p = tl_yaml_get(n, "paths"), *x;
+    if (!a || !p) return ml_fail(L, n, "'immediate_path'%s needs 'arg' and 'paths'", ml_where(wb, sizeof(wb), L));
+    if (ml_get_arg(L, a, "arg", false, &ip->arg) != 0) return -1;
+    if (get_glob_list(L, p, "paths", &ip->paths) != 0) return -1;
+    if ((x = tl_yaml_get(n, "except")) && get_glob_list(L, x, "except", &ip->except) != 0) return -1;
+    ip->present = true;
+    return 0;
+}
+
+static bool under_any(const char *list, const char *path) {
+    for (const char *g = list; g && *g; g += strlen(g) + 1)
+        if (tl_glob_match_under(g, path)) return true;
+    return false;
+}
+
+bool tl_immediate_path_matches(const tl_immediate_path_facet *ip, const char *spelling) {
+    if (!ip->present || !spelling) return false;
+    size_t n = strlen(spelling);
+    if (n < 3 || spelling[0] != '"' || spelling[n - 1] != '"' || n - 2 >= 256) return false;
+    char path[256];
+    memcpy(path, spelling + 1, n - 2);
+    path[n - 2] = '\0';
+    if (path[0] != '/' || strchr(path, '"') || strchr(path, '\\')) return false;
+    return under_any(ip->paths, path) && !under_any(ip->except, path);
 }

@@ -108,6 +108,12 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
     if (m & F_FD_STATE) dst->fd_state = src->fd_state;
     if (m & F_READINESS_WAIT) dst->readiness_wait = src->readiness_wait;
     if (m & F_WATCH_FD) dst->watch_fd = src->watch_fd;
+    if (m & F_IMMEDIATE_PATH) {
+        free(dst->immediate_path.paths);
+        free(dst->immediate_path.except);
+        dst->immediate_path = src->immediate_path;
+        src->immediate_path.paths = src->immediate_path.except = NULL;
+    }
 }
 
 /* The index of library lib in ms->libraries, added if new; -1 when out of
@@ -321,6 +327,17 @@ static char **copy_strv(char **v, size_t n, int *failed) {
     return r;
 }
 
+/* A copy of a list of NUL-terminated strings ended by an empty one. */
+static char *copy_list(const char *l, int *failed) {
+    if (!l) return NULL;
+    size_t n = 0;
+    while (l[n]) n += strlen(l + n) + 1;
+    char *c = malloc(n + 1);
+    if (!c) *failed = 1;
+    else memcpy(c, l, n + 1);
+    return c;
+}
+
 int tl_models_copy(tl_model_set *dst, const tl_model_set *src) {
     int failed = 0;
     tl_models_init(dst);
@@ -342,6 +359,8 @@ int tl_models_copy(tl_model_set *dst, const tl_model_set *src) {
             d->release.how = ml_strdup(s->release.how);
             d->release_all.task = ml_strdup(s->release_all.task);
             d->blocking.replacement = ml_strdup(s->blocking.replacement);
+            d->immediate_path.paths = copy_list(s->immediate_path.paths, &failed);
+            d->immediate_path.except = copy_list(s->immediate_path.except, &failed);
             dst->nfns++;
             if (!d->name || !d->library || (s->spawn.entry_before_call && !d->spawn.entry_before_call) ||
                 (s->release_all.task && !d->release_all.task) ||

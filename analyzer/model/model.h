@@ -268,6 +268,8 @@ typedef struct {
     int unless_field_arg;
     char unless_field[TL_MAX_FIELD];
     int64_t unless_field_mask;
+    int unless_immediate_arg; /* not blocking when this argument is a descriptor or stream
+                                 known to answer at once (TL_FDS_IMMEDIATE), -1 none */
 } tl_blocking_facet;
 
 /* What a call does to a descriptor's state (read by the descriptor-state
@@ -275,8 +277,10 @@ typedef struct {
 typedef enum {
     TL_FDS_NONBLOCKING = 1, /* I/O on it never blocks */
     TL_FDS_READY = 2,       /* a readiness wait reported it ready */
-    TL_FDS_DERIVED = 4      /* (internal) a value reached from a readiness callback's
+    TL_FDS_DERIVED = 4,     /* (internal) a value reached from a readiness callback's
                                parameters: a struct holding its descriptor, say */
+    TL_FDS_IMMEDIATE = 8    /* a kernel pseudo-file (procfs, sysfs) opened by path:
+                               reads and writes answer at once (immediate_path) */
 } tl_fd_state_bits;
 
 typedef struct {
@@ -284,6 +288,8 @@ typedef struct {
     bool result;          /* the state applies to the call's result (socket) */
     int arg;              /* else to this argument (fcntl's fd), -1 none */
     bool out;             /* arg points to the descriptor (uv_fileno(h, &fd)) */
+    int array;            /* > 0: arg is an array of that many descriptors, each gets
+                             the state (pipe2(fds, O_NONBLOCK), socketpair's sv) */
     unsigned sets;        /* TL_FDS_* bits set when the conditions hold */
     int from_arg;         /* instead of `sets`: copy the state of this argument, -1 none */
     int if_flag_arg;      /* only when (arg & mask) != 0 is known, -1 none */
@@ -293,6 +299,18 @@ typedef struct {
     int64_t if_values[TL_MAX_VALUES];
     int nif_values;
 } tl_fd_state_facet;
+
+/* The descriptor or stream a call returns (open, fopen) is a kernel
+ * pseudo-file whose reads and writes answer at once when argument `arg` is a
+ * string literal under one of `paths` and under none of `except` (globs, as
+ * util/glob.h; a glob naming a directory covers what is under it).  Lists
+ * of NUL-terminated globs, ended by an empty one; owned by the model. */
+typedef struct {
+    bool present;
+    int arg;
+    char *paths;
+    char *except;
+} tl_immediate_path_facet;
 
 /* A readiness wait (fdin, poll on one pollfd): after it returns, the
  * descriptor in `arg` (or in field `field` of the struct `arg` points to) is
@@ -367,6 +385,7 @@ typedef struct tl_fn_model {
                              is consumed; torn down with no resume, it never ran */
     tl_fd_state_facet fd_state;
     tl_readiness_wait_facet readiness_wait;
+    tl_immediate_path_facet immediate_path;
     bool cooperative;  /* yields to the library's scheduler (counts as the parent waiting) */
     bool must_await;   /* discarding the result is an unawaited task */
     bool nonblocking;  /* never blocking; cuts transitive blocking chains */
@@ -489,6 +508,10 @@ const char *tl_models_namespace(const tl_model_set *ms, const char *name);
 const char *tl_models_replacement(const tl_model_set *ms, const char *library,
                                   const char *callee);
 bool tl_models_is_exempt(const tl_model_set *ms, const char *fn);
+/* Does the string literal `spelling` (as written, with its quotes; no
+ * escapes, prefixes or concatenation) name a path under one of ip's paths
+ * and under none of its exceptions (immediate_path facet)? */
+bool tl_immediate_path_matches(const tl_immediate_path_facet *ip, const char *spelling);
 /* The TL_ROLE_* bits of an annotate string: "tasklint::async" ... built in,
  * the others from the config's `annotations:`; 0 for any other string. */
 unsigned tl_models_annotation_roles(const tl_model_set *ms, const char *text);

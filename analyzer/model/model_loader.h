@@ -37,6 +37,7 @@ enum {
     F_RETURNS_ONLY = 1u << 22,
     F_POST = 1u << 23,
     F_DISPATCH = 1u << 26,
+    F_IMMEDIATE_PATH = 1u << 27,
 };
 
 extern const char *const ml_facet_names[];
@@ -84,9 +85,10 @@ int ml_get_int(loader *L, const tl_yaml_node *n, const char *what, int64_t *out)
 int ml_get_arg(loader *L, const tl_yaml_node *n, const char *what, bool allow_none, int *out);
 int ml_get_bool(loader *L, const tl_yaml_node *n, const char *what, bool *out);
 int ml_facet_off(loader *L, const tl_yaml_node *n, const char *facet, const char *shape);
-/* facets_fd.c: a struct field name; the fd_state and readiness_wait facets */
+/* facets_fd.c: a struct field name; the fd_state, readiness_wait and immediate_path facets */
 int ml_get_field(loader *L, const tl_yaml_node *n, const char *what, char *out);
 int ml_parse_fd_state(loader *L, const tl_yaml_node *n, tl_fd_state_facet *d);
 int ml_parse_readiness_wait(loader *L, const tl_yaml_node *n, tl_readiness_wait_facet *w);
+int ml_parse_immediate_path(loader *L, const tl_yaml_node *n, tl_immediate_path_facet *ip);
 
 #endif

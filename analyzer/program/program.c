@@ -14,6 +14,7 @@
  *   6. derived models and slot facts for the rules;
  *   7. the task nouns some call releases wholesale (release_all).
  */
+#include "fd_slots.h"
 #include "program.h"
 
 #include <stdint.h>
@@ -151,6 +152,7 @@ struct tl_program {
     /* task nouns some call of the program releases wholesale (release_all) */
     const char **released_all;
     int nreleased_all, capreleased_all;
+    tl_fd_slots *fd_slots; /* global descriptor slots only ever non-blocking (fd_slots.c) */
 };
 
 static int fslot_index(tl_program *p, const char *usr, const char *name) {
@@ -458,27 +460,39 @@ static void discover_contexts(tl_program *p) {
 
 /* ---- 4. blocking ---- */
 
-/* Is call i of node f reached only where a call returned 0 whose target
+/* Is call i of node f reached only where calls returned 0, one of whose targets
  * returns a fork's result (a wrapper of fork: the summary's returned handle
  * comes from a child_if_zero spawn whose parent does not wait)?  Then it
  * runs in the child and blocks none of f's callers. */
 static bool in_fork_child(const tl_program *p, const pnode *f, int i) {
-    int of = f->s->calls[i].child_of;
-    if (of < 0 || of >= f->s->ncalls || !p->models) return false;
-    const tl_sum_call *w = &f->s->calls[of];
-    int g = w->target.kind == TL_REF_FUNC ? map_get(&p->by_usr, w->target.usr) : -1;
-    if (g < 0 || !p->nodes[g].s->returns_handle || !p->nodes[g].s->spawn_model) return false;
-    const tl_fn_model *m = tl_models_find(p->models, p->nodes[g].s->spawn_model);
-    return m && m->spawn.child_if_zero && !m->spawn.parent_waits_child;
+    const tl_sum_call *c = &f->s->calls[i];
+    for (int k = 0; k < c->nchild_of && p->models; k++) {
+        int of = c->child_of[k];
+        if (of < 0 || of >= f->s->ncalls) continue;
+        const tl_sum_call *w = &f->s->calls[of];
+        int g = w->target.kind == TL_REF_FUNC ? map_get(&p->by_usr, w->target.usr) : -1;
+        if (g < 0 || !p->nodes[g].s->returns_handle || !p->nodes[g].s->spawn_model) continue;
+        const tl_fn_model *m = tl_models_find(p->models, p->nodes[g].s->spawn_model);
+        if (m && m->spawn.child_if_zero && !m->spawn.parent_waits_child) return true;
+    }
+    return false;
 }
 
 static void compute_blocking(tl_program *p, int r) {
     ivec work = {0};
     for (int f = 0; f < p->nnodes; f++) {
         pnode *n = &p->nodes[f];
+        n->blocks[r] = false;
+        n->block_call[r] = n->block_next[r] = -1;
+        n->block_field[r] = NULL;
+    }
+    for (int f = 0; f < p->nnodes; f++) {
+        pnode *n = &p->nodes[f];
         for (int i = 0; i < n->s->ncalls; i++) {
             const tl_sum_call *c = &n->s->calls[i];
             if (c->spawn_entry || in_fork_child(p, n, i)) continue;
+            /* descriptor I/O on a slot every store fills non-blocking */
+            if (c->fd_slot && tl_fd_slots_nonblocking(p->fd_slots, c->fd_slot, p->whole)) continue;
             if (r ? c->blocks_unless_ready : c->blocks) {
                 n->blocks[r] = true;
                 n->block_call[r] = i;
@@ -695,6 +709,7 @@ tl_program *tl_program_link(tl_tu_summary *const *units, int nunits, const tl_mo
     build_reverse(p);
     field_contexts(p, units, nunits);
     discover_contexts(p);
+    p->fd_slots = tl_fd_slots_link(units, nunits);
     compute_blocking(p, 0);
     compute_blocking(p, 1);
     compute_params(p);
@@ -716,6 +731,7 @@ static void free_model(tl_fn_model *m) {
 
 void tl_program_free(tl_program *p) {
     if (!p) return;
+    tl_fd_slots_free(p->fd_slots);
     for (int n = 0; n < p->nnodes; n++) {
         free_model(p->nodes[n].derived);
         free(p->call_first[n]);
@@ -743,8 +759,17 @@ void tl_program_free(tl_program *p) {
     free(p);
 }
 
+bool tl_program_fd_slot_nonblocking(const tl_program *p, const char *key) {
+    return p && tl_fd_slots_nonblocking(p->fd_slots, key, p->whole);
+}
+
 void tl_program_set_whole(tl_program *p, bool whole) {
+    bool changed = p->whole != whole;
     p->whole = whole;
+    if (changed) { /* a global slot's fact depends on it: the chains too */
+        compute_blocking(p, 0);
+        compute_blocking(p, 1);
+    }
 }
 
 const tl_program_stats *tl_program_stats_of(const tl_program *p) {
@@ -918,6 +943,7 @@ static tl_fn_model *new_model(const char *name) {
     m->detach_attr.arg = m->detach_attr.value_arg = -1;
     m->blocking.if_null_arg = m->blocking.unless_flag_arg = m->blocking.unless_zero_arg = -1;
     m->blocking.if_value_arg = m->blocking.unless_numeric_arg = m->blocking.unless_field_arg = -1;
+    m->blocking.unless_immediate_arg = m->immediate_path.arg = -1;
     m->wait.unless_numeric_arg = -1;
     m->callback.ready_param = m->callback.fd_arg = m->callback.data_arg = m->callback.data_param = -1;
     m->fd_state.arg = m->fd_state.from_arg = m->fd_state.if_flag_arg = m->fd_state.if_value_arg = -1;

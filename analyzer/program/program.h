@@ -71,6 +71,11 @@ void tl_program_free(tl_program *p);
 void tl_program_set_whole(tl_program *p, bool whole);
 const tl_program_stats *tl_program_stats_of(const tl_program *p);
 
+/* Does every store of the program into the global descriptor slot `key`
+ * ("g:USR", dataflow/fdstate_slots.c) store a non-blocking descriptor?  A
+ * non-static global only when the program is whole (fd_slots.c). */
+bool tl_program_fd_slot_nonblocking(const tl_program *p, const char *key);
+
 /* The context a function (by USR) runs in, or NULL when none. */
 const tl_prog_context *tl_program_context(const tl_program *p, const char *fn_usr);
 

@@ -202,7 +202,13 @@ static void extract_call(extractor *x, const tl_call_facts *cf) {
     sc->spawn_entry = c->is_spawn_entry;
     sc->in_unbounded_loop = !sc->modelled && cf->block >= 0 && cf->block < x->f->nblocks &&
                             x->unbounded[cf->block];
-    sc->child_of = -1;
+    sc->nchild_of = 0;
+    char key[300];
+    bool is_static;
+    const tl_fn_model *m = cf->model;
+    if (m && m->blocking.present && m->blocking.fd_io && m->blocking.fd_arg >= 0 && m->blocking.fd_arg < c->nargs &&
+        tl_fdstate_slot_key(x->f, c->args[m->blocking.fd_arg], key, sizeof key, &is_static))
+        sc->fd_slot = tl_xstrdup(key);
     sc->nargs = c->nargs;
     sc->args = tl_xcalloc((size_t)c->nargs + 1, sizeof *sc->args);
     for (int i = 0; i < c->nargs; i++) {
@@ -468,8 +474,11 @@ static void extract_function(extractor *x) {
     /* calls in the child's branch of a possible fork wrapper */
     int *child_of = tl_fork_child_of(f, ff);
     for (int id = 0; child_of && id < ff->ncalls; id++) {
-        int at = x->call_index[id], of = child_of[id] >= 0 ? x->call_index[child_of[id]] : -1;
-        if (at >= 0 && of >= 0) o->calls[at].child_of = of;
+        int at = x->call_index[id];
+        for (int k = 0; at >= 0 && k < TL_FORK_CANDIDATES && k < TL_SUM_CHILD_OF_MAX; k++) {
+            int cand = child_of[id * TL_FORK_CANDIDATES + k], of = cand >= 0 ? x->call_index[cand] : -1;
+            if (of >= 0) o->calls[at].child_of[o->calls[at].nchild_of++] = of;
+        }
     }
     free(child_of);
     /* the kinds of the operations prepared on a parameter's object (a
@@ -543,6 +552,15 @@ void tl_tu_summary_extract(const tl_analysis *a, tl_tu_summary *out) {
         out->stores[i].fn_name = tl_xstrdup(s->fn_name);
         out->stores[i].loc = loc_copy(&in, s->loc);
     }
+    int nfd = a->slot_stores ? a->slot_stores->n : 0;
+    out->fd_stores = tl_xcalloc((size_t)nfd + 1, sizeof *out->fd_stores);
+    out->nfd_stores = nfd;
+    for (int i = 0; i < nfd; i++) {
+        const tl_slot_store *st = &a->slot_stores->v[i];
+        out->fd_stores[i] = *st;
+        out->fd_stores[i].key = tl_xstrdup(st->key);
+        out->fd_stores[i].src = st->src ? tl_xstrdup(st->src) : NULL;
+    }
 }
 
 static void free_ref(tl_ref *r) {
@@ -560,6 +578,7 @@ void tl_tu_summary_free(tl_tu_summary *s) {
             tl_sum_call *c = &f->calls[i];
             free_ref(&c->target);
             free(c->spelling);
+            free(c->fd_slot);
             for (int k = 0; k < c->nargs; k++) {
                 free(c->args[k].fn_usr);
                 free(c->args[k].fn_name);
@@ -587,6 +606,11 @@ void tl_tu_summary_free(tl_tu_summary *s) {
         free(s->stores[i].fn_name);
     }
     free(s->stores);
+    for (int i = 0; i < s->nfd_stores; i++) {
+        free(s->fd_stores[i].key);
+        free(s->fd_stores[i].src);
+    }
+    free(s->fd_stores);
     for (int i = 0; i < s->nstrings; i++) free(s->strings[i]);
     free(s->strings);
     tl_strmap_free(&s->string_index);

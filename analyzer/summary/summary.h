@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "../dataflow/analysis.h"
+#include "../dataflow/fdstate.h"
 #include "../ir/ir.h"
 #include "../util/strmap.h"
 
@@ -41,6 +42,9 @@ typedef struct {
     char *name; /* for messages: function, field or variable name */
     int param;  /* PARAM */
 } tl_ref;
+
+/* Candidate fork wrappers recorded per call (fork_branch.h's TL_FORK_CANDIDATES). */
+#define TL_SUM_CHILD_OF_MAX 4
 
 /* One argument at a call, as the link phase needs it. */
 typedef struct {
@@ -63,10 +67,14 @@ typedef struct {
     bool spawn_entry;  /* runs as a new task, not as part of this function */
     bool in_unbounded_loop; /* a program function called in a loop that runs until
                                stopped (rules/event_loop.h): one iteration of it */
-    int child_of;      /* reached only where call child_of (an index in calls, unmodelled)
-                          returned 0, else -1: when that call returns a fork's result (a
-                          wrapper of fork in another file), this one runs in the child
-                          and blocks no caller (dataflow/fork_branch.c) */
+    int child_of[TL_SUM_CHILD_OF_MAX]; /* reached only where each of these calls (indices in
+                          calls, unmodelled; nchild_of of them) returned 0: when one of them
+                          returns a fork's result (a wrapper of fork in another file), this
+                          one runs in the child and blocks no caller (dataflow/fork_branch.c) */
+    int nchild_of;
+    char *fd_slot;     /* descriptor I/O (blocking.fd_io) on a global or field slot
+                          ("g:USR", "f:USR"): it does not block when the program says
+                          every store into that slot is non-blocking, else NULL */
 } tl_sum_call;
 
 /* A callback or task entry this function registers. */
@@ -184,6 +192,10 @@ typedef struct {
     int nfuncs;
     tl_fn_store *stores;
     int nstores;
+    /* what it stores into global descriptor slots (fdstate.h): the program
+       decides which slots only ever hold non-blocking descriptors */
+    tl_slot_store *fd_stores;
+    int nfd_stores;
     /* interned strings (file names, library and model names) and their index */
     char **strings;
     int nstrings, capstrings;

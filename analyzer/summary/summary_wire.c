@@ -20,7 +20,8 @@ enum {
     REC_SLOT = 7,
     REC_STORE = 8,
     REC_AWAIT_GLOBAL = 9,
-    REC_POST_GLOBAL = 10
+    REC_FD_STORE = 10,
+    REC_POST_GLOBAL = 11
 };
 
 #define MAX_PARAMS 4096
@@ -81,7 +82,10 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
             tl_wire_put_str(w, a->fn_usr);
             tl_wire_put_str(w, a->fn_name);
         }
-        put_i32(w, c->child_of); /* appended: absent in older frames */
+        put_i32(w, c->nchild_of ? c->child_of[0] : -1); /* appended: absent in older frames */
+        tl_wire_put_u32(w, (uint32_t)c->nchild_of);   /* appended later: all of them */
+        for (int k = 0; k < c->nchild_of; k++) put_i32(w, c->child_of[k]);
+        tl_wire_put_str(w, c->fd_slot); /* appended later still */
         tl_wire_end_record(w);
     }
     for (int i = 0; i < f->nregs; i++) {
@@ -157,6 +161,15 @@ int tl_summary_wire_encode(tl_wire_writer *w, const tl_tu_summary *s) {
         put_loc(w, st->loc);
         tl_wire_end_record(w);
     }
+    for (int i = 0; i < s->nfd_stores; i++) {
+        const tl_slot_store *st = &s->fd_stores[i];
+        tl_wire_begin_record(w, REC_FD_STORE);
+        tl_wire_put_str(w, st->key);
+        tl_wire_put_str(w, st->src);
+        tl_wire_put_u8(w, (uint8_t)st->kind);
+        tl_wire_put_u8(w, st->is_static);
+        tl_wire_end_record(w);
+    }
     return tl_wire_end_frame(w);
 }
 
@@ -166,7 +179,7 @@ typedef struct {
     tl_tu_summary *s;
     tl_wire_reader *r;
     int capfuncs;
-    int capcalls, capregs, cappasses, capdeadlines, capslots, capstores;
+    int capcalls, capregs, cappasses, capdeadlines, capslots, capstores, capfdstores;
 } decoder;
 
 static int get_i32(tl_wire_reader *r) {
@@ -273,8 +286,21 @@ static void read_call(decoder *d) {
         if (a->param < -1 || a->param >= f->nparams) tl_wire_fail(r, "argument names a missing parameter");
     }
     /* appended field (absent in older frames); the program checks its range */
-    c->child_of = tl_wire_remaining(r) >= 4 ? get_i32(r) : -1;
-    if (c->child_of < -1) tl_wire_fail(r, "bad child_of call");
+    int first = tl_wire_remaining(r) >= 4 ? get_i32(r) : -1;
+    if (first < -1) tl_wire_fail(r, "bad child_of call");
+    c->nchild_of = first >= 0;
+    c->child_of[0] = first;
+    if (tl_wire_remaining(r) >= 4) { /* the whole list (newer frames) */
+        uint32_t nc = tl_wire_get_u32(r);
+        if (nc > TL_SUM_CHILD_OF_MAX) tl_wire_fail(r, "too many child_of calls");
+        c->nchild_of = 0;
+        for (uint32_t k = 0; k < nc && !r->bad; k++) {
+            int of = get_i32(r);
+            if (of < 0) tl_wire_fail(r, "bad child_of call");
+            else c->child_of[c->nchild_of++] = of;
+        }
+    }
+    if (tl_wire_remaining(r) > 0) c->fd_slot = tl_wire_get_str(r);
     if (c->target.kind == TL_REF_PARAM && (c->target.param < 0 || c->target.param >= f->nparams))
         tl_wire_fail(r, "call through a missing parameter");
 }
@@ -406,6 +432,21 @@ static void read_store(decoder *d) {
     if (!st->slot_usr || !st->fn_usr || !st->slot_name || !st->fn_name) tl_wire_fail(r, "a store without names");
 }
 
+static void read_fd_store(decoder *d) {
+    tl_wire_reader *r = d->r;
+    tl_tu_summary *s = d->s;
+    s->fd_stores = tl_xgrow(s->fd_stores, s->nfd_stores, &d->capfdstores, sizeof *s->fd_stores);
+    tl_slot_store *st = &s->fd_stores[s->nfd_stores++];
+    memset(st, 0, sizeof *st);
+    st->key = tl_wire_get_str(r);
+    st->src = tl_wire_get_str(r);
+    uint8_t kind = tl_wire_get_u8(r);
+    st->is_static = tl_wire_get_u8(r) != 0;
+    if (kind < TL_SLOT_NONBLOCKING || kind > TL_SLOT_COPY) tl_wire_fail(r, "bad descriptor store kind");
+    st->kind = (tl_slot_store_kind)kind;
+    if (!st->key || (st->kind == TL_SLOT_COPY) != (st->src != NULL)) tl_wire_fail(r, "a descriptor store without its slots");
+}
+
 int tl_summary_wire_decode(const tl_wire_frame *f, tl_tu_summary *out, char *err, size_t errsz) {
     memset(out, 0, sizeof *out);
     if (f->kind != TL_WIRE_KIND_SUMMARY) {
@@ -444,6 +485,7 @@ int tl_summary_wire_decode(const tl_wire_frame *f, tl_tu_summary *out, char *err
             case REC_SLOT: read_slot(&d); break;
             case REC_STORE: read_store(&d); break;
             case REC_AWAIT_GLOBAL: read_await_global(&d); break;
+            case REC_FD_STORE: read_fd_store(&d); break;
             case REC_POST_GLOBAL: read_post_global(&d); break;
             default: break; /* a newer record kind: skipped */
             }

@@ -32,7 +32,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define TL_WIRE_VERSION 2
+#define TL_WIRE_VERSION 3
 #define TL_WIRE_HEADER_SIZE 16
 #define TL_WIRE_MAX_PAYLOAD ((size_t)256 << 20) /* larger frames are refused */
 
