@@ -9,7 +9,8 @@
  * Two facets of the wait model refine a `condition` kind from the code around
  * the call (wait_event_kind): `kind_if_zero_init` when a counter_init call
  * (sem_init) gives the waited object the count 0 - the semaphore signals an
- * event, e.g. a start-up handshake - and `kind_if_unlooped` when the wait's
+ * event, e.g. a start-up handshake, unless a thread spawned before it surely
+ * posts it (handshake.h) - and `kind_if_unlooped` when the wait's
  * CFG block lies on no cycle, i.e. no loop re-checks a predicate around it
  * (unless the waited object is the function's own parameter: a wrapper's
  * callers own the loop).
@@ -34,6 +35,7 @@
 #include <string.h>
 
 #include "event_loop.h"
+#include "handshake.h"
 #include "inflight.h"
 #include "rule.h"
 #include "../analyzer/dataflow/cycles.h"
@@ -55,7 +57,13 @@ static const char doc[] =
     "Waits for an event another task sends are reported too: `sem_wait` or `uv_sem_wait` on a "
     "semaphore initialised to 0 (`sem_init(&s, 0, 0)`, `uv_sem_init(&s, 0)`, in the same "
     "function or, for a file-scope semaphore, anywhere in the file) - a start-up handshake "
-    "that hangs if the other side never posts - and a condition wait "
+    "that hangs if the other side never posts (not when a thread started before it, on every "
+    "path, with its creation checked, posts that semaphore on every path of its entry - handed "
+    "to it as the thread's argument, or file-scope: `if (pthread_create(&t, NULL, worker, &s)) "
+    "abort(); sem_wait(&s);` with `worker` calling `sem_post(arg)` first thing; a thread that "
+    "can return or `pthread_exit()` before posting still leaves the wait hanging, and one "
+    "thread's post answers one wait: a second wait after a single spawn is reported) - and a "
+    "condition wait "
     "(`pthread_cond_wait`, `cnd_wait`, `uv_cond_wait`) that is not inside a loop of its "
     "function (its control-flow block lies on no cycle): without a predicate re-checked "
     "around it, a signal sent before the wait is lost. A function that waits on a "
@@ -313,11 +321,18 @@ static bool object_is_param(cycle_cache *cc, const tl_analysis *a, int fi,
  * *zero_init is set to the sem_init that makes it an event wait. */
 static tl_wait_kind wait_event_kind(const tl_analysis *a, int fi, const tl_call_facts *cf,
                                     tl_wait_kind kind, const counter_inits *inits,
-                                    cycle_cache *cycles, const tl_instr **zero_init) {
+                                    cycle_cache *cycles, tl_handshake_cache *hs,
+                                    const tl_instr **zero_init, const tl_instr **answered_by) {
     const tl_wait_facet *w = &cf->model->wait;
-    *zero_init = NULL;
-    if (w->kind_if_zero_init != TL_WAIT_NONE && (*zero_init = zero_init_of(a, fi, cf, inits)))
+    *zero_init = *answered_by = NULL;
+    if (w->kind_if_zero_init != TL_WAIT_NONE && (*zero_init = zero_init_of(a, fi, cf, inits))) {
+        /* a thread spawned before it posts the object on every path */
+        if ((*answered_by = tl_handshake_answered(hs, a, fi, cf, w->object_arg))) {
+            *zero_init = NULL;
+            return kind;
+        }
         return w->kind_if_zero_init;
+    }
     if (w->kind_if_unlooped != TL_WAIT_NONE && !object_is_param(cycles, a, fi, cf) &&
         !block_in_cycle(cycles, a, fi, cf->block))
         return w->kind_if_unlooped;
@@ -364,6 +379,8 @@ static void check(const tl_analysis *a, tl_findings *out) {
     counter_inits inits;
     collect_counter_inits(a, &inits);
     cycle_cache cycles = {-1, NULL, -1, NULL};
+    tl_handshake_cache handshakes;
+    tl_handshake_init(&handshakes);
     tl_event_loops *loops = NULL; /* made when a wait asks */
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         const tl_func *f = &a->tu->funcs[fi];
@@ -379,9 +396,9 @@ static void check(const tl_analysis *a, tl_findings *out) {
             const tl_call_facts *cf = &ff->calls[id];
             if (!cf->instr || !cf->reached || !cf->model) continue;
             tl_wait_kind kind = TL_WAIT_NONE;
-            const tl_instr *zero_init = NULL;
+            const tl_instr *zero_init = NULL, *answered_by = NULL;
             if (!tl_call_waits_forever(cf, &kind)) continue;
-            kind = wait_event_kind(a, fi, cf, kind, &inits, &cycles, &zero_init);
+            kind = wait_event_kind(a, fi, cf, kind, &inits, &cycles, &handshakes, &zero_init, &answered_by);
             const tl_inflight_at *at;
             bool complete;
             kind = inflight_kind(a, fi, cf, kind, &inflight, &at, &complete);
@@ -428,7 +445,13 @@ static void check(const tl_analysis *a, tl_findings *out) {
                 tl_finding_add_note(fd, in->loc.file, in->loc.line, in->loc.col,
                                     "every operation in flight here completes on its own (strict profile)");
             }
-            if (fd && zero_init)
+            if (fd && answered_by) {
+                char sname[128], note[256];
+                tl_call_user_name(&answered_by->call, sname, sizeof sname);
+                snprintf(note, sizeof note, "the thread %s() starts here posts it on every path (strict profile)",
+                         sname);
+                tl_finding_add_note(fd, answered_by->loc.file, answered_by->loc.line, answered_by->loc.col, note);
+            } else if (fd && zero_init)
                 tl_finding_add_note(fd, zero_init->loc.file, zero_init->loc.line, zero_init->loc.col,
                                     "initialised to 0 here: the wait is for another task's post");
             else if (fd && kind != cf->model->wait.kind && cf->model->wait.kind_if_unlooped == kind)
@@ -438,6 +461,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
         }
     }
     free_counter_inits(&inits);
+    tl_handshake_free(&handshakes);
     free(cycles.cyclic);
     free(cycles.param_copy);
     tl_inflight_free(&inflight);

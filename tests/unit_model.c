@@ -326,6 +326,47 @@ static void test_spawn_data_arg(void **state) {
                  "'data_arg'", NULL);
 }
 
+/* post: the counting object a call counts up (sem_post); the builtin
+ * models give it to the posts of the zero-init waits' semaphores. */
+static void test_post_facet(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  give: {post: 0}\n"
+                 "  give2: {post: {arg: 1}}\n"
+                 "  take: {wait: {kind: condition, object_arg: 0, kind_if_zero_init: task}}\n"
+                 "  end_thread: {noreturn: thread}\n"
+                 "  end_all: {noreturn: true}\n");
+    assert_true(find(&ms, "end_thread")->noreturn && find(&ms, "end_thread")->noreturn_thread);
+    assert_true(find(&ms, "end_all")->noreturn && !find(&ms, "end_all")->noreturn_thread);
+    assert_true(find(&ms, "give")->post.present);
+    assert_int_equal(find(&ms, "give")->post.arg, 0);
+    assert_int_equal(find(&ms, "give2")->post.arg, 1);
+    assert_false(find(&ms, "take")->post.present);
+    assert_int_equal(find(&ms, "take")->post.arg, -1);
+    /* a later definition removes it, keeping nothing else to say */
+    load_ok(&ms, "library: demo\nfunctions:\n  give2: {post: false}\n");
+    assert_false(find(&ms, "give2")->post.present);
+    tl_models_free(&ms);
+    tl_model_error err;
+    tl_models_init(&ms);
+    if (tl_models_load_builtin(&ms, &err) != 0) fail_msg("builtin: %s", err.msg);
+    tl_models_finish(&ms);
+    assert_true(find(&ms, "sem_post")->post.present && find(&ms, "sem_post")->post.arg == 0);
+    assert_true(find(&ms, "uv_sem_post")->post.present && find(&ms, "uv_sem_post")->post.arg == 0);
+    assert_true(find(&ms, "pthread_exit")->noreturn_thread && find(&ms, "thrd_exit")->noreturn_thread);
+    assert_true(find(&ms, "exit")->noreturn && !find(&ms, "exit")->noreturn_thread);
+    tl_models_free(&ms);
+    expect_error_at("library: x\nfunctions:\n  f: {post: [0]}\n", 3, 13, "'post'",
+                    "{arg: N} or an argument index");
+    expect_error("library: x\nfunctions:\n  f: {post: {arg: 0, how: up}}\n", 3, "'how'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {post: {}}\n", 3, "'post'", "needs 'arg'");
+    expect_error("library: x\nfunctions:\n  f: {post: -1}\n", 3, "'post'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {noreturn: process}\n", 3, "'noreturn'", NULL);
+}
+
 /* returns_only: the only results a call returns with (execve: -1). */
 static void test_returns_only_facet(void **state) {
     (void)state;
@@ -1694,6 +1735,7 @@ int main(void) {
         cmocka_unit_test(test_detach_attr_facet),
         cmocka_unit_test(test_returns_only_facet),
         cmocka_unit_test(test_spawn_data_arg),
+        cmocka_unit_test(test_post_facet),
         cmocka_unit_test(test_await_observes),
         cmocka_unit_test(test_prepare_multishot),
         cmocka_unit_test(test_inflight_facets),

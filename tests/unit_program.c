@@ -45,7 +45,10 @@ static const char models_yaml[] =
     "  obj_wait:\n"
     "    await: {arg: 0}\n"
     "  mk_nb:\n"
-    "    fd_state: {result: true, sets: nonblocking}\n";
+    "    fd_state: {result: true, sets: nonblocking}\n"
+    "  cnt_post: {post: 0}\n"
+    "  thread_quit: {noreturn: thread}\n"
+    "  die: {noreturn: true}\n";
 
 static const char prelude[] =
     "typedef unsigned long thr_t;\n"
@@ -63,7 +66,12 @@ static const char prelude[] =
     "int obj_wait(struct obj *o);\n"
     "int mk_nb(void);\n"
     "int mk_plain(void);\n"
-    "void fill(int *p);\n";
+    "void fill(int *p);\n"
+    "struct cnt { int c; };\n"
+    "int cnt_post(struct cnt *c);\n"
+    "void thread_quit(void);\n"
+    "void die(void);\n"
+    "int check(void);\n";
 
 #define MAX_TUS 4
 
@@ -478,6 +486,64 @@ static void test_param_awaits_and_global_awaits(void **state) {
     release(w);
 }
 
+/* Must-post: what a function posts on every path that returns (a path
+ * ending in die() - the process - needs none; one ending in thread_quit()
+ * - the thread only - does), through a local copy of the parameter too;
+ * a loop before the post, an early return or a parameter reassigned
+ * before the post spoil it (after it, as libuv's worker does, is fine).
+ * The facts survive the wire. */
+static void test_must_posts(void **state) {
+    (void)state;
+    const char *src[] = {"struct cnt g_cnt, g_other;\n"
+                         "void *first(void *a) { cnt_post(a); a = 0; sleep(1); return a; }\n"
+                         "void *copy(void *a) { struct cnt *c = a; if (check()) die(); cnt_post(c); return 0; }\n"
+                         "void *both(void *a) { if (check()) { cnt_post(a); return 0; } cnt_post(a); return a; }\n"
+                         "void *early(void *a) { if (check()) return 0; cnt_post(a); return 0; }\n"
+                         "void *quits(void *a) { if (check()) thread_quit(); cnt_post(a); return 0; }\n"
+                         "void *loops(void *a) { while (check()) sleep(1); cnt_post(a); return 0; }\n"
+                         "void *moved(void *a) { a = &g_other; cnt_post(a); return 0; }\n"
+                         "void *field(struct cnt *a, struct cnt *b) { cnt_post(b); return a; }\n"
+                         "void *glob(void *a) { cnt_post(&g_cnt); if (check()) cnt_post(&g_other); return a; }\n"};
+    world *w = link_sources(src, 1);
+    const char *posts[] = {"first", "copy", "both"};
+    const char *not_posts[] = {"early", "quits", "loops", "moved", "glob"};
+    for (int i = 0; i < 3; i++) {
+        assert_true(summary_of(w, posts[i])->params[0].effects & TL_PE_POST);
+        assert_true(tl_program_param_posts(w->prog, summary_of(w, posts[i])->usr, 0));
+    }
+    for (int i = 0; i < 5; i++) {
+        assert_false(summary_of(w, not_posts[i])->params[0].effects & TL_PE_POST);
+        assert_false(tl_program_param_posts(w->prog, summary_of(w, not_posts[i])->usr, 0));
+    }
+    const tl_func_summary *fd = summary_of(w, "field");
+    assert_false(fd->params[0].effects & TL_PE_POST);
+    assert_true(fd->params[1].effects & TL_PE_POST);
+    assert_false(tl_program_param_posts(w->prog, fd->usr, 2)); /* no such parameter */
+    const tl_func_summary *g = summary_of(w, "glob");
+    assert_int_equal(g->npost_globals, 1); /* g_other only on one branch */
+    assert_non_null(strstr(g->post_globals[0], "g_cnt"));
+    assert_true(tl_program_posts_global(w->prog, g->usr, g->post_globals[0]));
+    assert_false(tl_program_posts_global(w->prog, summary_of(w, "first")->usr, g->post_globals[0]));
+    /* through the wire */
+    tl_wire_writer wr;
+    tl_wire_writer_init(&wr);
+    assert_int_equal(tl_summary_wire_encode(&wr, &w->sum[0]), 0);
+    tl_wire_frame fr;
+    char err[256];
+    assert_int_equal(tl_wire_scan_frame(wr.data, wr.len, &fr, err, sizeof err), TL_WIRE_FRAME);
+    tl_tu_summary back;
+    assert_int_equal(tl_summary_wire_decode(&fr, &back, err, sizeof err), 0);
+    tl_tu_summary *ptr = &back;
+    tl_program *p2 = tl_program_link(&ptr, 1, &w->models);
+    assert_true(tl_program_param_posts(p2, summary_of(w, "copy")->usr, 0));
+    assert_false(tl_program_param_posts(p2, summary_of(w, "early")->usr, 0));
+    assert_true(tl_program_posts_global(p2, g->usr, g->post_globals[0]));
+    tl_program_free(p2);
+    tl_tu_summary_free(&back);
+    tl_wire_writer_free(&wr);
+    release(w);
+}
+
 /* A slot spawned into and released nowhere is orphaned, only in a whole
  * program; a slot handed to a helper that joins it is not; a header's
  * static function seen from two TUs is one function. */
@@ -584,6 +650,8 @@ static void test_summary_wire_round_trip(void **state) {
         for (int k = 0; k < a->nparams; k++) assert_int_equal(a->params[k].effects, b->params[k].effects);
         assert_int_equal(a->nawait_globals, b->nawait_globals);
         for (int k = 0; k < a->nawait_globals; k++) assert_string_equal(a->await_globals[k], b->await_globals[k]);
+        assert_int_equal(a->npost_globals, b->npost_globals);
+        for (int k = 0; k < a->npost_globals; k++) assert_string_equal(a->post_globals[k], b->post_globals[k]);
         for (int k = 0; k < a->ncalls; k++) {
             assert_int_equal(a->calls[k].blocks, b->calls[k].blocks);
             assert_int_equal(a->calls[k].loc.line, b->calls[k].loc.line);
@@ -724,6 +792,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_param_effects_and_deadlines),
         cmocka_unit_test(test_param_awaits_and_global_awaits),
+        cmocka_unit_test(test_must_posts),
         cmocka_unit_test(test_registrations_slots_and_returned_handles),
         cmocka_unit_test(test_field_call_graph),
         cmocka_unit_test(test_field_targets_capped),

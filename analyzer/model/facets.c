@@ -21,7 +21,7 @@ const char *const ml_facet_names[] = {
     "teardown", "wait",        "blocking",   "callback",    "cooperative",
     "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", "part_of",
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
-    "release_all", "returns_only", "dispatch", "immediate_path", NULL};
+    "release_all", "returns_only", "dispatch", "immediate_path", "post", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", NULL};
@@ -312,6 +312,7 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->wait.object_arg = -1;
     f->counter_init.arg = -1;
     f->counter_init.value_arg = -1;
+    f->post.arg = -1;
     f->blocking.if_null_arg = -1;
     f->blocking.unless_flag_arg = -1;
     f->blocking.unless_zero_arg = -1;
@@ -1036,6 +1037,9 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
         } else if (strcmp(key, "wait") == 0) {
             r = parse_wait(L, v, &f->wait);
             out->facets |= F_WAIT;
+        } else if (strcmp(key, "post") == 0) {
+            r = parse_arg_facet(L, v, "post", &f->post, NULL, NULL, NULL);
+            out->facets |= F_POST;
         } else if (strcmp(key, "counter_init") == 0) {
             r = parse_counter_init(L, v, &f->counter_init);
             out->facets |= F_COUNTER_INIT;
@@ -1074,7 +1078,9 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
             out->facets |= F_NONBLOCKING;
         } else if (strcmp(key, "noreturn") == 0) {
             L->facet = NULL;
-            r = get_bool(L, v, key, &f->noreturn);
+            /* `thread`: ends only the calling thread (pthread_exit) */
+            f->noreturn_thread = v->type == TL_YAML_SCALAR && !v->quoted && strcmp(v->str, "thread") == 0;
+            r = f->noreturn_thread ? (f->noreturn = true, 0) : get_bool(L, v, key, &f->noreturn);
             out->facets |= F_NORETURN;
         } else if (strcmp(key, "returns_only") == 0) {
             L->facet = NULL;

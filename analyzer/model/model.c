@@ -97,13 +97,14 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
     if (m & F_COOPERATIVE) dst->cooperative = src->cooperative;
     if (m & F_MUST_AWAIT) dst->must_await = src->must_await;
     if (m & F_NONBLOCKING) dst->nonblocking = src->nonblocking;
-    if (m & F_NORETURN) dst->noreturn = src->noreturn;
+    if (m & F_NORETURN) dst->noreturn = src->noreturn, dst->noreturn_thread = src->noreturn_thread;
     if (m & F_RETURNS_ONLY) {
         memcpy(dst->returns_only, src->returns_only, sizeof dst->returns_only);
         dst->nreturns_only = src->nreturns_only;
     }
     if (m & F_DISPATCH) dst->dispatch = src->dispatch;
     if (m & F_COUNTER_INIT) dst->counter_init = src->counter_init;
+    if (m & F_POST) dst->post = src->post;
     if (m & F_FD_STATE) dst->fd_state = src->fd_state;
     if (m & F_READINESS_WAIT) dst->readiness_wait = src->readiness_wait;
     if (m & F_WATCH_FD) dst->watch_fd = src->watch_fd;

@@ -375,6 +375,8 @@ typedef struct tl_fn_model {
                                 I/O on the same struct field in a readiness callback is ready */
     tl_wait_facet wait;
     tl_counter_init_facet counter_init;
+    tl_arg_facet post;       /* posts (counts up) the counting object in arg: sem_post, whose
+                                waiter it wakes (missing-timeout: a handshake's other side) */
     tl_blocking_facet blocking;
     tl_callback_facet callback;
     tl_detach_attr_facet detach_attr;
@@ -388,6 +390,7 @@ typedef struct tl_fn_model {
     bool must_await;   /* discarding the result is an unawaited task */
     bool nonblocking;  /* never blocking; cuts transitive blocking chains */
     bool noreturn;     /* ends the path (exit, abort) */
+    bool noreturn_thread; /* noreturn: thread - ends only the calling thread (pthread_exit) */
     int64_t returns_only[TL_MAX_VALUES]; /* the call returns only with one of these results */
     int nreturns_only;                   /* (execve: -1, it returns only on failure); 0: any */
     bool dispatch;     /* takes completions in a batch or routes one to its handler by its

@@ -35,6 +35,7 @@ enum {
     F_WATCH_FD = 1u << 20,
     F_RELEASE_ALL = 1u << 21,
     F_RETURNS_ONLY = 1u << 22,
+    F_POST = 1u << 23,
     F_DISPATCH = 1u << 26,
     F_IMMEDIATE_PATH = 1u << 27,
 };

@@ -939,6 +939,7 @@ static tl_fn_model *new_model(const char *name) {
     m->wait.timeout_arg = m->wait.only_if_nonzero_arg = m->wait.kind_if_arg = -1;
     m->wait.object_arg = -1;
     m->counter_init.arg = m->counter_init.value_arg = -1;
+    m->post.arg = -1;
     m->detach_attr.arg = m->detach_attr.value_arg = -1;
     m->blocking.if_null_arg = m->blocking.unless_flag_arg = m->blocking.unless_zero_arg = -1;
     m->blocking.if_value_arg = m->blocking.unless_numeric_arg = m->blocking.unless_field_arg = -1;
@@ -1032,6 +1033,21 @@ bool tl_program_awaits_global(const tl_program *p, const char *usr, const char *
     const tl_func_summary *s = p->nodes[n].s;
     for (int i = 0; i < s->nawait_globals; i++)
         if (strcmp(s->await_globals[i], global_usr) == 0) return true;
+    return false;
+}
+
+bool tl_program_param_posts(const tl_program *p, const char *usr, int param) {
+    int n = p && usr ? map_get(&p->by_usr, usr) : -1;
+    if (n < 0 || param < 0 || param >= p->nodes[n].s->nparams) return false;
+    return (p->nodes[n].s->params[param].effects & TL_PE_POST) != 0;
+}
+
+bool tl_program_posts_global(const tl_program *p, const char *usr, const char *global_usr) {
+    int n = p && usr && global_usr ? map_get(&p->by_usr, usr) : -1;
+    if (n < 0) return false;
+    const tl_func_summary *s = p->nodes[n].s;
+    for (int i = 0; i < s->npost_globals; i++)
+        if (strcmp(s->post_globals[i], global_usr) == 0) return true;
     return false;
 }
 

@@ -106,6 +106,12 @@ const tl_fn_model *tl_program_model(const tl_program *p, const char *usr, bool i
 int tl_program_param_awaits(const tl_program *p, const char *usr, int param);
 /* Whether the function awaits the work of the global (by USR) itself. */
 bool tl_program_awaits_global(const tl_program *p, const char *usr, const char *global_usr);
+/* Whether the function (by USR) posts what its parameter `param` points to,
+ * or the global (by USR), on every path that returns (TL_PE_POST,
+ * post_globals: dataflow/must_post.h): a thread entry that answers its
+ * spawner's semaphore handshake whatever happens (missing-timeout). */
+bool tl_program_param_posts(const tl_program *p, const char *usr, int param);
+bool tl_program_posts_global(const tl_program *p, const char *usr, const char *global_usr);
 /* Whether the program defines the function (it has a summary): with no
  * derived model, it does nothing modelled with its parameters. */
 bool tl_program_defines(const tl_program *p, const char *usr);

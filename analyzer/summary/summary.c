@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../dataflow/fork_branch.h"
+#include "../dataflow/must_post.h"
 #include "../util/xalloc.h"
 #include "../../rules/cancel_bound.h"
 #include "../../rules/event_loop.h"
@@ -500,6 +501,15 @@ static void extract_function(extractor *x) {
     }
     free(prep_kinds);
     free(fd_param);
+    /* the counting objects it posts on every returning path */
+    tl_must_posts mp;
+    tl_must_posts_compute(x->a, x->fi, &mp);
+    for (int k = 0; k < f->nparams && k < 32; k++)
+        if (mp.params & (1u << k)) o->params[k].effects |= TL_PE_POST;
+    for (int i = 0; i < mp.nglobals && i < TL_SUM_MAX_AWAIT_GLOBALS; i++) {
+        if (!o->post_globals) o->post_globals = tl_xcalloc(TL_SUM_MAX_AWAIT_GLOBALS, sizeof *o->post_globals);
+        o->post_globals[o->npost_globals++] = intern(x->in, mp.globals[i]);
+    }
     free(copy_of);
     free(spawn_in_var);
     free(reassigned);
@@ -581,6 +591,7 @@ void tl_tu_summary_free(tl_tu_summary *s) {
         free(f->passes);
         free(f->deadlines);
         free(f->await_globals);
+        free(f->post_globals);
         for (int i = 0; i < f->nslots; i++) {
             free(f->slots[i].slot_usr);
             free(f->slots[i].slot_name);

@@ -10,7 +10,8 @@
  * hands to a registration (a project's wrapper around uv_poll_start); what
  * it does with each parameter that may hold a handle (releases it, stores or
  * returns it, passes it on, or only borrows it); which parameters reach the
- * deadline of a wait; whether it returns a freshly spawned handle; which
+ * deadline of a wait; which counting objects it posts on every path; whether
+ * it returns a freshly spawned handle; which
  * global or field handle slots it spawns into or releases.  Functions are
  * named by clang USRs, fields and globals too, so the link phase matches
  * them across files.
@@ -105,9 +106,11 @@ enum {
     TL_PE_PREP_UNKNOWN = 1 << 11, /* one of unknown kind */
     TL_PE_PREP_FD = 1 << 12,      /* reads/writes the descriptor of parameter
                                      TL_PE_PREP_FD_PARAM(effects): the caller's kind */
-    TL_PE_AWAIT_REACH = 1 << 13   /* awaits work on an object it reaches through it
+    TL_PE_AWAIT_REACH = 1 << 13,  /* awaits work on an object it reaches through it
                                      (`io_uring_wait_cqe(td->ring, ...)`: a reaper thread's
                                      argument) */
+    TL_PE_POST = 1 << 14          /* posts what it points to on every returning path
+                                     (`sem_post(arg)` first thing: dataflow/must_post.h) */
 };
 /* The parameter whose descriptor TL_PE_PREP_FD operations use, kept in bits
  * 16-23 of the effects (so the wire format carries it unchanged). */
@@ -173,6 +176,10 @@ typedef struct {
        global ring), at most TL_SUM_MAX_AWAIT_GLOBALS */
     const char **await_globals;
     int nawait_globals;
+    /* globals it posts on every returning path (must_post.h; USRs, interned),
+       at most TL_SUM_MAX_AWAIT_GLOBALS */
+    const char **post_globals;
+    int npost_globals;
 } tl_func_summary;
 
 #define TL_SUM_MAX_AWAIT_GLOBALS 16

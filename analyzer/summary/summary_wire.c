@@ -20,7 +20,8 @@ enum {
     REC_SLOT = 7,
     REC_STORE = 8,
     REC_AWAIT_GLOBAL = 9,
-    REC_FD_STORE = 10
+    REC_FD_STORE = 10,
+    REC_POST_GLOBAL = 11
 };
 
 #define MAX_PARAMS 4096
@@ -121,6 +122,11 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
     for (int i = 0; i < f->nawait_globals; i++) {
         tl_wire_begin_record(w, REC_AWAIT_GLOBAL);
         tl_wire_put_str(w, f->await_globals[i]);
+        tl_wire_end_record(w);
+    }
+    for (int i = 0; i < f->npost_globals; i++) {
+        tl_wire_begin_record(w, REC_POST_GLOBAL);
+        tl_wire_put_str(w, f->post_globals[i]);
         tl_wire_end_record(w);
     }
     for (int i = 0; i < f->nslots; i++) {
@@ -350,6 +356,19 @@ static void read_await_global(decoder *d) {
     f->await_globals[f->nawait_globals++] = usr;
 }
 
+static void read_post_global(decoder *d) {
+    tl_func_summary *f = current(d);
+    if (!f) return;
+    const char *usr = get_interned(d);
+    if (!usr || f->npost_globals >= TL_SUM_MAX_AWAIT_GLOBALS) {
+        tl_wire_fail(d->r, "a bad posted global");
+        return;
+    }
+    if (!f->post_globals)
+        f->post_globals = tl_xcalloc(TL_SUM_MAX_AWAIT_GLOBALS, sizeof *f->post_globals);
+    f->post_globals[f->npost_globals++] = usr;
+}
+
 static void read_deadline(decoder *d) {
     tl_wire_reader *r = d->r;
     tl_func_summary *f = current(d);
@@ -467,6 +486,7 @@ int tl_summary_wire_decode(const tl_wire_frame *f, tl_tu_summary *out, char *err
             case REC_STORE: read_store(&d); break;
             case REC_AWAIT_GLOBAL: read_await_global(&d); break;
             case REC_FD_STORE: read_fd_store(&d); break;
+            case REC_POST_GLOBAL: read_post_global(&d); break;
             default: break; /* a newer record kind: skipped */
             }
         }

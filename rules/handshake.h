@@ -1,0 +1,58 @@
+/* handshake.h - a semaphore wait that a spawned thread answers for sure.
+ *
+ * missing-timeout reports a wait on a semaphore initialised to 0 (a start-up
+ * handshake) as a wait on another task that may never post.  It cannot hang
+ * on that task when, on every path from the function's entry to the wait, a
+ * spawn succeeded (the path took an edge where its result means success, or
+ * the model says it cannot fail) whose thread entry posts the waited object
+ * on every path that returns (dataflow/must_post.h, read from the linked
+ * program): the object was handed to it (the spawn's `data_arg` is the
+ * wait's object expression, `&sem`) or is a global it posts.  A spawn in a
+ * loop counts for the code after the loop (`for (i..n) create(...)` then
+ * `for (i..n) sem_wait(...)`): edges leaving the loop are cut too.
+ *
+ * One post answers one wait: a spawn outside any loop answers a wait outside
+ * any loop, and only when no other wait on the object can follow the spawn
+ * (`create(worker, &s); sem_wait(&s); sem_wait(&s);` - the second hangs);
+ * a spawn in a loop answers waits after it, in a loop or not (as many
+ * threads as waits is assumed: libuv's pool), and a wait in its own loop.
+ *
+ * Per spawn that hands over such an object, one search of the CFG from the
+ * entry with its success edges cut gives the blocks a path reaches without
+ * that success; the answers are cached per function for its waits (at most
+ * TL_HS_MAX_SPAWNS spawns: beyond, the wait stays reported).  A wait looks
+ * at no more than TL_HS_MAX_SPAWNS spawns handing over its object and as
+ * many for a global, found through an index of the function's spawns built
+ * once.  Linear.
+ */
+#ifndef TL_HANDSHAKE_H
+#define TL_HANDSHAKE_H
+
+#include "../analyzer/dataflow/analysis.h"
+
+#define TL_HS_MAX_SPAWNS 8
+
+typedef struct {
+    int fi;                         /* the function cached, -1 none */
+    int nspawns;
+    int spawn[TL_HS_MAX_SPAWNS];    /* call ids */
+    bool *unanswered[TL_HS_MAX_SPAWNS]; /* per block: reached without that spawn's success */
+    int *holds;                     /* per variable: the call whose result it holds, -1 */
+    /* the function's spawns with a known entry, once: chained per variable
+       their data_arg names (by_var, next), and all in order (all, nall) */
+    int *by_var, *next, *all, nall;
+    /* the waits on each variable's object, chained (wait_by_var, wait_next) */
+    int *wait_by_var, *wait_next;
+    int *comp;                      /* the CFG's loops (tl_cycle_components), on first use */
+    bool *after[TL_HS_MAX_SPAWNS];  /* per block: reachable from that spawn's block */
+} tl_handshake_cache;
+
+void tl_handshake_init(tl_handshake_cache *c);
+void tl_handshake_free(tl_handshake_cache *c);
+
+/* The spawn call that answers the counter wait `wait` of function fi
+ * (whose waited object is argument object_arg), or NULL. */
+const tl_instr *tl_handshake_answered(tl_handshake_cache *c, const tl_analysis *a, int fi,
+                                      const tl_call_facts *wait, int object_arg);
+
+#endif
