@@ -9,16 +9,20 @@
  * 3. Async contexts: a function becomes a coroutine / loop callback / thread
  *    entry when it is the entry of a spawn (go() expansion entry call, or a
  *    function pointer in the spawn's entry argument) or is passed to a
- *    callback-registration facet, or is declared async in the source.
+ *    callback-registration facet, or is declared async in the source
+ *    (analysis_contexts.c).
  * 4. Blocking summaries: a function may block if it makes a blocking call
  *    (under its argument values) or calls a function of this TU that may
- *    block; computed to a fixpoint over the in-TU call graph.
+ *    block; computed to a fixpoint over the in-TU call graph
+ *    (analysis_blocking.c).
+ * This file drives the steps (tl_analysis_run_program) and holds 1, 2 and
+ * the model conditions the rules ask about calls.
  */
 #include "analysis.h"
+#include "analysis_internal.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -356,22 +360,6 @@ bool tl_call_waits_forever(const tl_call_facts *cf, tl_wait_kind *kind) {
     return false;
 }
 
-/* ---- async contexts ---- */
-
-static int context_rank(tl_context_kind k) {
-    switch (k) {
-    case TL_CTX_COROUTINE:
-    case TL_CTX_LOOP_CALLBACK: return 2;
-    case TL_CTX_THREAD: return 1;
-    default: return 0;
-    }
-}
-
-static int func_of_arg(const tl_expr *e) {
-    while (e && (e->kind == TL_E_CAST || e->kind == TL_E_ADDR) && e->nkids) e = e->kids[0];
-    return e && e->kind == TL_E_FUNC ? e->func : -1;
-}
-
 bool tl_call_registers_readiness(const tl_call_facts *cf) {
     const tl_fn_model *m = cf->model;
     if (!m || !m->callback.present || !m->callback.readiness) return false;
@@ -379,353 +367,7 @@ bool tl_call_registers_readiness(const tl_call_facts *cf) {
     return !(v && v->kind == TL_CV_INT && v->v < 0); /* fd -1: a timer */
 }
 
-/* The parameter a readiness callback registered with model m (by name, for
- * a context found program-wide) receives its ready descriptor in. */
-static int ready_param_of(const tl_fn_model *m) {
-    return m && m->callback.readiness ? m->callback.ready_param : -1;
-}
-
-/* Its field holding the ready descriptor (callback.ready_field), or NULL. */
-static const char *ready_field_of(const tl_fn_model *m) {
-    return ready_param_of(m) >= 0 && m->callback.ready_field[0] ? m->callback.ready_field : NULL;
-}
-
-/* A function registered twice keeps a ready field only when both agree. */
-static const char *same_field(const char *a, const char *b) {
-    return a && b && !strcmp(a, b) ? a : NULL;
-}
-
-/* The same variable, or the same field of the same variable (casts aside)? */
-static bool same_operand(const tl_expr *x, const tl_expr *y) {
-    while (x && x->kind == TL_E_CAST && x->nkids == 1) x = x->kids[0];
-    while (y && y->kind == TL_E_CAST && y->nkids == 1) y = y->kids[0];
-    if (!x || !y || x->kind != y->kind) return false;
-    if (x->kind == TL_E_VAR) return x->var == y->var;
-    if (x->kind == TL_E_MEMBER)
-        return x->usr && y->usr && !strcmp(x->usr, y->usr) && x->nkids == 1 && y->nkids == 1 &&
-               same_operand(x->kids[0], y->kids[0]);
-    return false;
-}
-
-/* The callback parameter that receives the registered descriptor as user
- * data (callback.data_arg is the same operand as callback.fd_arg), or -1. */
-static int ready_data_param_of(const tl_fn_model *m, const tl_instr *in) {
-    const tl_callback_facet *cb = &m->callback;
-    if (!cb->readiness || cb->data_param < 0 || cb->fd_arg < 0 || cb->data_arg < 0 ||
-        cb->fd_arg >= in->call.nargs || cb->data_arg >= in->call.nargs)
-        return -1;
-    return same_operand(in->call.args[cb->fd_arg], in->call.args[cb->data_arg]) ? cb->data_param : -1;
-}
-
-static void set_context(tl_analysis *a, int fn, tl_context_kind kind, bool readiness,
-                        const tl_fn_model *m, int from, const tl_instr *in) {
-    if (fn < 0 || fn >= a->tu->nfuncs || kind == TL_CTX_NONE) return;
-    tl_context_info *ci = &a->funcs[fn].context;
-    int rp = readiness ? ready_param_of(m) : -1;
-    int dp = readiness ? ready_data_param_of(m, in) : -1;
-    if (context_rank(kind) < context_rank(ci->kind)) return;
-    if (context_rank(kind) == context_rank(ci->kind)) {
-        /* registered twice: it is a readiness callback only if always, on
-           the same parameter */
-        ci->readiness = ci->readiness && readiness;
-        if (!ci->readiness || ci->ready_param != rp) ci->ready_param = -1;
-        if (!ci->readiness || ci->ready_data_param != dp) ci->ready_data_param = -1;
-        ci->ready_field = ci->ready_param >= 0 ? same_field(ci->ready_field, readiness ? ready_field_of(m) : NULL) : NULL;
-        return;
-    }
-    ci->readiness = readiness;
-    ci->ready_param = rp;
-    ci->ready_data_param = dp;
-    ci->ready_field = readiness ? ready_field_of(m) : NULL;
-    ci->kind = kind;
-    ci->library = m->library;
-    ci->via = m->name;
-    ci->from_func = from;
-    ci->loc = in->loc;
-}
-
-/* Contexts the whole program decided (a callback registered in another
- * file, through a wrapper or a field) for functions of this TU. */
-static void program_contexts(tl_analysis *a) {
-    if (!a->program) return;
-    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
-        const tl_func *f = &a->tu->funcs[fi];
-        const tl_prog_context *pc = f->usr ? tl_program_context(a->program, f->usr) : NULL;
-        if (!pc) continue;
-        tl_context_info *ci = &a->funcs[fi].context;
-        if (context_rank(pc->kind) < context_rank(ci->kind)) continue;
-        const tl_fn_model *vm = pc->readiness && pc->via ? tl_models_find(a->models, pc->via) : NULL;
-        int rp = ready_param_of(vm);
-        if (context_rank(pc->kind) == context_rank(ci->kind) && ci->kind != TL_CTX_NONE) {
-            ci->readiness = ci->readiness && pc->readiness;
-            if (!ci->readiness || ci->ready_param != rp) ci->ready_param = -1;
-            if (!ci->readiness) ci->ready_data_param = -1; /* (else this TU's registration decided it) */
-            ci->ready_field = ci->ready_param >= 0 ? same_field(ci->ready_field, ready_field_of(vm)) : NULL;
-            continue;
-        }
-        ci->kind = pc->kind;
-        ci->readiness = pc->readiness;
-        ci->ready_param = rp;
-        ci->ready_field = ready_field_of(vm);
-        ci->ready_data_param = -1;
-        ci->library = pc->library;
-        ci->via = pc->via;
-        ci->wrapper = pc->wrapper;
-        ci->from_func = -1;
-        ci->in_func = pc->in_func;
-        ci->loc = pc->loc;
-    }
-}
-
-/* Functions stored into a field the models describe as a callback field
- * (ev_io.cb): by an assignment or an initializer anywhere in the TU. */
-static void field_contexts(tl_analysis *a) {
-    tl_str_map by_usr;
-    bool built = false;
-    for (int i = 0; i < a->tu->nstores; i++) {
-        const tl_fn_store *st = &a->tu->stores[i];
-        const tl_fn_model *m = tl_models_find_field(a->models, st->slot_usr);
-        if (!m) continue;
-        if (!built) {
-            tl_str_map_init(&by_usr);
-            for (int fi = 0; fi < a->tu->nfuncs; fi++)
-                if (a->tu->funcs[fi].usr) tl_str_map_add(&by_usr, a->tu->funcs[fi].usr, fi);
-            built = true;
-        }
-        int fn = st->fn_usr ? tl_str_map_get(&by_usr, st->fn_usr) : -1;
-        if (fn < 0) continue;
-        tl_context_info *ci = &a->funcs[fn].context;
-        tl_context_kind kind = m->callback.context;
-        if (kind == TL_CTX_NONE || context_rank(kind) < context_rank(ci->kind)) continue;
-        if (context_rank(kind) == context_rank(ci->kind)) {
-            ci->readiness = ci->readiness && m->callback.readiness;
-            if (!ci->readiness || ci->ready_param != ready_param_of(m)) ci->ready_param = -1;
-            ci->ready_field = ci->ready_param >= 0 ? same_field(ci->ready_field, ready_field_of(m)) : NULL;
-            continue;
-        }
-        ci->kind = kind;
-        ci->readiness = m->callback.readiness;
-        ci->ready_param = ready_param_of(m);
-        ci->ready_field = ready_field_of(m);
-        ci->library = m->library;
-        ci->via = m->name;
-        ci->from_func = -1;
-        ci->loc = st->loc;
-    }
-    if (built) tl_str_map_free(&by_usr);
-}
-
-/* Functions declared async in the source run as coroutines. */
-static void declared_contexts(tl_analysis *a) {
-    for (int fi = 0; fi < a->tu->nfuncs && a->tu->nannots; fi++) {
-        const tl_func *f = &a->tu->funcs[fi];
-        int k = tl_str_map_get(&a->annot_index, f->name);
-        if (k < 0 || !(a->tu->annots[k].roles & TL_ROLE_ASYNC)) continue;
-        tl_context_info *ci = &a->funcs[fi].context;
-        ci->kind = TL_CTX_COROUTINE;
-        ci->declared = a->tu->annots[k].text ? a->tu->annots[k].text : "tasklint::async";
-        ci->via = ci->declared;
-        ci->from_func = -1;
-        ci->loc = f->loc;
-    }
-}
-
-static void discover_contexts(tl_analysis *a) {
-    declared_contexts(a);
-    field_contexts(a);
-    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
-        const tl_func_facts *ff = &a->funcs[fi];
-        for (int id = 0; id < ff->ncalls; id++) {
-            const tl_call_facts *cf = &ff->calls[id];
-            const tl_instr *in = cf->instr;
-            if (!in) continue;
-            if (in->call.is_spawn_entry && in->call.spawn_call >= 0 && in->call.spawn_call < ff->ncalls) {
-                const tl_call_facts *sp = &ff->calls[in->call.spawn_call];
-                if (sp->model && sp->model->spawn.present)
-                    set_context(a, in->call.callee_func, sp->model->spawn.context, false, sp->model, fi,
-                                sp->instr);
-            }
-            const tl_fn_model *m = cf->model;
-            if (!m) continue;
-            if (m->spawn.present && m->spawn.entry_arg >= 0 && m->spawn.entry_arg < in->call.nargs)
-                set_context(a, func_of_arg(in->call.args[m->spawn.entry_arg]), m->spawn.context, false, m,
-                            fi, in);
-            if (m->callback.present)
-                for (int k = 0; k < m->callback.nargs; k++)
-                    if (m->callback.args[k] < in->call.nargs)
-                        set_context(a, func_of_arg(in->call.args[m->callback.args[k]]),
-                                    m->callback.context, tl_call_registers_readiness(cf), m, fi, in);
-        }
-    }
-}
-
-/* ---- blocking summaries ---- */
-
-/* A call of function `from` (call `id`) that can pass on blocking from the
- * function `to` of this TU. */
-typedef struct {
-    int from, id, to;
-} call_edge;
-
-/* Can call cf of function fi make fi block because its in-TU callee blocks?
- * (the callee, else -1) */
-static int blocking_callee_func(const tl_call_facts *cf, int fi) {
-    if (!cf->instr || !cf->reached || cf->instr->call.is_spawn_entry || cf->dying ||
-        cf->in_fork_child)
-        return -1;
-    if (cf->model && cf->model->nonblocking) return -1;
-    int callee = cf->instr->call.callee_func;
-    return callee < 0 || callee == fi ? -1 : callee;
-}
-
-/* A min-heap of functions keyed by (round, index). */
-typedef struct {
-    int *items, n;
-    const int *round;
-} fn_heap;
-
-static bool fn_before(const fn_heap *h, int x, int y) {
-    return h->round[x] != h->round[y] ? h->round[x] < h->round[y] : x < y;
-}
-
-static void fn_push(fn_heap *h, int fn) {
-    int i = h->n++;
-    h->items[i] = fn;
-    while (i > 0 && fn_before(h, h->items[i], h->items[(i - 1) / 2])) {
-        int p = (i - 1) / 2, t = h->items[p];
-        h->items[p] = h->items[i];
-        h->items[i] = t;
-        i = p;
-    }
-}
-
-static int fn_pop(fn_heap *h) {
-    int top = h->items[0];
-    h->items[0] = h->items[--h->n];
-    for (int i = 0;;) {
-        int l = 2 * i + 1, r = l + 1, m = i;
-        if (l < h->n && fn_before(h, h->items[l], h->items[m])) m = l;
-        if (r < h->n && fn_before(h, h->items[r], h->items[m])) m = r;
-        if (m == i) break;
-        int t = h->items[m];
-        h->items[m] = h->items[i];
-        h->items[i] = t;
-        i = m;
-    }
-    return top;
-}
-
-static int cmp_edge_to(const void *x, const void *y) {
-    const call_edge *a = x, *b = y;
-    if (a->to != b->to) return a->to < b->to ? -1 : 1;
-    return a->from != b->from ? (a->from < b->from ? -1 : 1) : (a->id > b->id) - (a->id < b->id);
-}
-
-/* Fill each function's summary (blocks, or blocks_when_ready when fd_ready).
- *
- * The result is that of the classic round-robin fixpoint: round 0 takes each
- * function's first directly blocking call; then rounds sweep the functions
- * in index order, and a function that does not block yet takes its first
- * call (by id) to a function of the TU that blocks at that moment (blocked
- * in an earlier round, or earlier in this round).  Sweeping costs a round
- * per link of the longest chain, O(functions x calls) on a long chain of
- * calls; here each function's round is found directly, in order of
- * (round, index) with a heap: a callee c that blocks from round r lets a
- * caller f block in round r when c < f (same sweep, earlier), else r + 1
- * (round 1 after a direct blocker).  Then each function takes its first call
- * to a callee that blocked before it. */
-static void compute_blocking(tl_analysis *a, bool fd_ready) {
-    int n = a->tu->nfuncs;
-    int *round = tl_xmalloc(((size_t)n + 1) * sizeof *round);
-    bool *never = tl_xcalloc((size_t)n + 1, sizeof *never); /* declared non-blocking */
-    size_t nedges = 0, capedges = 0;
-    call_edge *edges = NULL;
-    fn_heap heap = {tl_xmalloc(((size_t)n + 1) * sizeof(int) * 2), 0, round};
-    size_t capheap = (size_t)n * 2 + 2;
-    for (int fi = 0; fi < n; fi++) {
-        tl_func_facts *ff = &a->funcs[fi];
-        tl_block_summary *bs = fd_ready ? &ff->blocks_when_ready : &ff->blocks;
-        bs->call_id = bs->next_func = -1;
-        round[fi] = INT_MAX;
-        const tl_fn_model *self = tl_models_find(a->models, a->tu->funcs[fi].name);
-        never[fi] = self && self->nonblocking; /* declared non-blocking by the user */
-        never[fi] = never[fi] || (tl_analysis_roles(a, a->tu->funcs[fi].name) & TL_ROLE_NONBLOCKING);
-        if (never[fi]) continue;
-        for (int id = 0; id < ff->ncalls; id++) {
-            const tl_call_facts *cf = &ff->calls[id];
-            if (!bs->may_block && cf->instr && cf->reached && !cf->instr->call.is_spawn_entry &&
-                tl_call_blocks_in(cf, fd_ready)) {
-                bs->may_block = true;
-                bs->call_id = id;
-                bs->blocking_callee = cf->instr->call.callee;
-                bs->next_func = -1;
-            }
-            int to = blocking_callee_func(cf, fi);
-            if (to < 0) continue;
-            if (nedges == capedges) {
-                capedges = capedges ? capedges * 2 : 64;
-                edges = tl_xrealloc(edges, capedges * sizeof *edges);
-            }
-            edges[nedges++] = (call_edge){fi, id, to};
-        }
-        if (bs->may_block) {
-            round[fi] = 0;
-            fn_push(&heap, fi);
-        }
-    }
-    /* callers of each function: edges grouped by callee */
-    if (nedges > 1) qsort(edges, nedges, sizeof *edges, cmp_edge_to);
-    size_t *first = tl_xcalloc((size_t)n + 2, sizeof *first);
-    for (size_t e = 0; e < nedges; e++) first[edges[e].to + 1]++;
-    for (int fi = 0; fi < n; fi++) first[fi + 1] += first[fi];
-
-    bool *done = tl_xcalloc((size_t)n + 1, sizeof *done);
-    int *order = tl_xmalloc(((size_t)n + 1) * sizeof *order), norder = 0;
-    while (heap.n > 0) {
-        int c = fn_pop(&heap);
-        if (done[c]) continue; /* a stale entry */
-        done[c] = true;
-        order[norder++] = c;
-        for (size_t e = first[c]; e < first[c + 1]; e++) {
-            int f = edges[e].from;
-            if (done[f] || never[f]) continue;
-            int r = round[c] == 0 ? 1 : (c < f ? round[c] : round[c] + 1);
-            if (r >= round[f]) continue;
-            round[f] = r;
-            if ((size_t)heap.n == capheap) {
-                capheap *= 2;
-                heap.items = tl_xrealloc(heap.items, capheap * sizeof *heap.items);
-            }
-            fn_push(&heap, f);
-        }
-    }
-    /* in the order they came to block: each takes its first call to a
-       callee that blocked before it */
-    for (int k = 0; k < norder; k++) {
-        int fi = order[k];
-        if (round[fi] == 0) continue;
-        tl_func_facts *ff = &a->funcs[fi];
-        tl_block_summary *bs = fd_ready ? &ff->blocks_when_ready : &ff->blocks;
-        for (int id = 0; id < ff->ncalls; id++) {
-            int c = blocking_callee_func(&ff->calls[id], fi);
-            if (c < 0 || round[c] == INT_MAX) continue;
-            if (!(round[c] < round[fi] || (round[c] == round[fi] && c < fi))) continue;
-            const tl_block_summary *cs = tl_func_blocking(&a->funcs[c], fd_ready);
-            bs->may_block = true;
-            bs->call_id = id;
-            bs->blocking_callee = cs->blocking_callee;
-            bs->next_func = c;
-            break;
-        }
-    }
-    free(round);
-    free(never);
-    free(edges);
-    free(first);
-    free(heap.items);
-    free(done);
-    free(order);
-}
+/* ---- inputs of the descriptor states: watched fields, callees first ---- */
 
 /* The descriptors some call of the TU watches for readiness (callback.fd_arg
  * of a readiness registration, watch_fd), by USR: struct fields
@@ -1013,8 +655,8 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
         mark_dying_calls(&tu->funcs[fi], ff);
         tl_mark_fork_child_calls(&tu->funcs[fi], ff);
     }
-    discover_contexts(out);
-    program_contexts(out);
+    tl_analysis_discover_contexts(out);
+    tl_analysis_program_contexts(out);
     tl_fd_origin_collect_globals(out);
     /* descriptor states, with a readiness callback's descriptor ready on entry */
     tl_str_map watched, globals;
@@ -1043,8 +685,8 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     free(returns);
     tl_str_map_free(&watched);
     tl_str_map_free(&globals);
-    compute_blocking(out, false);
-    compute_blocking(out, true);
+    tl_analysis_compute_blocking(out, false);
+    tl_analysis_compute_blocking(out, true);
     return 0;
 }
 

@@ -5,8 +5,8 @@
  * inside expressions (&&, ||, ?:, GNU statement expressions) is lowered into
  * blocks through synthetic temporaries.  Also here: the text of a call as
  * the user spelled it (through macros), function addresses stored into
- * fields and globals, brace initializers, and conditions (lowered into
- * branch edges).  Statements inside expressions go back to cfg_stmt.c; the
+ * fields and globals, and conditions (lowered into branch edges).  Brace
+ * initializers are in cfg_init.c.  Statements inside expressions go back to cfg_stmt.c; the
  * shared builder state is in cfg_internal.h.
  */
 #include "cfg_internal.h"
@@ -215,204 +215,13 @@ static void note_function_store(builder *b, const tl_expr *lhs, const tl_expr *v
     }
 }
 
-typedef struct {
-    CXCursor *fields;
-    int n, cap;
-} field_list;
-
-static enum CXVisitorResult collect_field(CXCursor c, CXClientData data) {
-    field_list *l = data;
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 8;
-        l->fields = tl_xrealloc(l->fields, (size_t)l->cap * sizeof *l->fields);
-    }
-    l->fields[l->n++] = c;
-    return CXVisit_Continue;
-}
-
-CXCursor cfgb_strip_init(CXCursor c) {
-    for (int guard = 0; guard < 64; guard++) {
-        enum CXCursorKind k = clang_getCursorKind(c);
-        if (k != CXCursor_UnexposedExpr && k != CXCursor_ParenExpr && k != CXCursor_CStyleCastExpr &&
-            k != CXCursor_UnaryOperator)
-            return c;
-        cursor_list kids = cfgb_code_children_of(c);
-        if (kids.n != 1) {
-            free(kids.items);
-            return c;
-        }
-        c = kids.items[0];
-        free(kids.items);
-    }
-    return c;
-}
-
 /* A member expression's field facts: an array-typed field (decays to a
  * pointer into the struct), a field of a system header's struct. */
-static void set_field_flags(tl_expr *e, CXCursor field) {
+void cfgb_set_field_flags(tl_expr *e, CXCursor field) {
     enum CXTypeKind k = clang_getCanonicalType(clang_getCursorType(field)).kind;
     e->field_array = k == CXType_ConstantArray || k == CXType_IncompleteArray || k == CXType_VariableArray ||
                      k == CXType_DependentSizedArray;
     e->field_system = clang_Location_isInSystemHeader(clang_getCursorLocation(field)) != 0;
-}
-
-/* Initial values of descriptor slot `key` in `init` (an array's elements
- * too): one that is not a constant <= 0 is noted (tl_tu.init_slots). */
-static void note_init_values(builder *b, CXCursor init, const char *key, bool internal, int depth) {
-    CXCursor v = cfgb_strip_init(init);
-    if (clang_getCursorKind(v) == CXCursor_InitListExpr) {
-        if (depth > 32) return;
-        cursor_list kids = cfgb_children_of(v);
-        for (int i = 0; i < kids.n; i++) note_init_values(b, kids.items[i], key, internal, depth + 1);
-        free(kids.items);
-        return;
-    }
-    int64_t iv; /* (the whole initializer: stripping would drop a unary minus) */
-    if (!cfgb_eval_int(init, &iv) || iv > 0) tl_tu_add_init_slot(b->tu, key, internal);
-}
-
-void cfgb_note_var_init(builder *b, CXCursor decl) {
-    CXCursor init = clang_Cursor_getVarDeclInitializer(decl);
-    enum CXTypeKind tk = clang_getCanonicalType(clang_getCursorType(decl)).kind;
-    if (clang_Cursor_isNull(init) || tk == CXType_Record) return; /* a record: its fields (record_field_init) */
-    char *usr = cfgb_cursor_usr(decl);
-    if (usr && usr[0] && strlen(usr) < 250) {
-        char key[264];
-        snprintf(key, sizeof key, "g:%s", usr);
-        note_init_values(b, init, key, clang_getCursorLinkage(decl) != CXLinkage_External, 0);
-    }
-    free(usr);
-}
-
-/* One initializer `value` for `field` (NULL cursor: not a record field). */
-static void record_field_init(builder *b, CXCursor field, CXCursor value, int depth) {
-    CXCursor v = cfgb_strip_init(value);
-    enum CXCursorKind k = clang_getCursorKind(v);
-    enum CXTypeKind fk = clang_getCanonicalType(clang_getCursorType(field)).kind;
-    if (!clang_Cursor_isNull(field) && clang_getCursorKind(field) == CXCursor_FieldDecl && fk != CXType_Record &&
-        !clang_Location_isInSystemHeader(clang_getCursorLocation(field))) {
-        char *usr = cfgb_cursor_usr(field); /* a field's initial value: {.fd = s}, {.fds = {-1, -1}} */
-        if (usr && usr[0] && strlen(usr) < 250) {
-            char key[264];
-            snprintf(key, sizeof key, "f:%s", usr);
-            note_init_values(b, value, key, false, 0);
-        }
-        free(usr);
-    }
-    if (k == CXCursor_InitListExpr) {
-        cfgb_record_init_stores(b, v, depth + 1);
-        return;
-    }
-    if (k != CXCursor_DeclRefExpr || clang_Cursor_isNull(field)) return;
-    CXCursor fn = clang_getCursorReferenced(v);
-    if (clang_getCursorKind(fn) != CXCursor_FunctionDecl) return;
-    char *slot_usr = cfgb_cursor_usr(field), *fn_usr = cfgb_cursor_usr(fn);
-    if (slot_usr && fn_usr) {
-        char *slot = cfgb_cursor_spelling(field), *name = cfgb_cursor_spelling(fn);
-        tl_tu_add_store(b->tu, slot_usr, slot, fn_usr, name, cfgb_loc_of(b, v));
-        free(slot);
-        free(name);
-    }
-    free(slot_usr);
-    free(fn_usr);
-}
-
-/* Walk a brace initializer (`{.read = r, .write = w}`, `{{"get", get_cmd}, ...}`)
- * and record each function it stores into a struct field.  Positional
- * initializers follow the record's field order; a designator (`.f =`) sets
- * the position. */
-void cfgb_record_init_stores(builder *b, CXCursor init, int depth) {
-    if (depth > 32) return;
-    CXType t = clang_getCanonicalType(clang_getCursorType(init));
-    field_list fl = {0};
-    if (t.kind == CXType_Record) clang_Type_visitFields(t, collect_field, &fl);
-    cursor_list kids = cfgb_children_of(init);
-    int pos = 0;
-    for (int i = 0; i < kids.n; i++) {
-        CXCursor kid = kids.items[i];
-        CXCursor field = clang_getNullCursor();
-        CXCursor value = kid;
-        /* a designated initializer: MemberRef designator(s), then the value */
-        cursor_list parts = cfgb_children_of(kid);
-        if (clang_getCursorKind(kid) == CXCursor_UnexposedExpr && parts.n >= 2 &&
-            clang_getCursorKind(parts.items[0]) == CXCursor_MemberRef) {
-            CXCursor d = clang_getCursorReferenced(parts.items[0]);
-            for (int f = 0; f < fl.n; f++)
-                if (clang_equalCursors(fl.fields[f], d)) pos = f;
-            field = d;
-            value = parts.items[parts.n - 1];
-        } else if (t.kind == CXType_Record && pos < fl.n) {
-            field = fl.fields[pos];
-        }
-        free(parts.items);
-        record_field_init(b, field, value, depth);
-        pos++;
-    }
-    free(kids.items);
-    free(fl.fields);
-}
-
-/* `struct addrinfo hints = {.ai_flags = AI_NUMERICHOST}`, `struct pollfd p =
- * {.fd = fd}`: after the assignment of the whole record, one store per
- * top-level field that a model facet reads (blocking.unless_field_flag,
- * readiness_wait.field) whose initializer is an integer constant or a
- * variable, as if the user had written `hints.ai_flags = ...`.  Only those
- * fields: other analyses see these stores too (a handle stored into a
- * local struct is one they follow). */
-void cfgb_emit_field_inits(builder *b, int v, CXCursor init, tl_loc loc) {
-    CXType t = clang_getCanonicalType(clang_getCursorType(init));
-    if (t.kind != CXType_Record) return;
-    field_list fl = {0};
-    clang_Type_visitFields(t, collect_field, &fl);
-    cursor_list kids = cfgb_children_of(init);
-    int pos = 0;
-    for (int i = 0; i < kids.n; i++, pos++) {
-        CXCursor kid = kids.items[i], field = clang_getNullCursor(), value = kid;
-        cursor_list parts = cfgb_children_of(kid);
-        if (clang_getCursorKind(kid) == CXCursor_UnexposedExpr && parts.n >= 2 &&
-            clang_getCursorKind(parts.items[0]) == CXCursor_MemberRef) {
-            if (parts.n != 2) { /* .a.b = : a nested designator */
-                free(parts.items);
-                continue;
-            }
-            CXCursor d = clang_getCursorReferenced(parts.items[0]);
-            for (int f = 0; f < fl.n; f++)
-                if (clang_equalCursors(fl.fields[f], d)) pos = f;
-            field = d;
-            value = parts.items[1];
-        } else if (pos < fl.n) {
-            field = fl.fields[pos];
-        }
-        free(parts.items);
-        if (clang_Cursor_isNull(field)) continue;
-        char *fname = cfgb_cursor_spelling(field);
-        bool wanted = tl_str_map_get(&b->facet_fields, fname) >= 0;
-        free(fname);
-        if (!wanted) continue;
-        tl_expr *val = NULL;
-        int64_t iv;
-        CXCursor sv = cfgb_strip_init(value);
-        if (clang_getCursorKind(sv) == CXCursor_InitListExpr) continue;
-        if (clang_getCursorKind(sv) == CXCursor_DeclRefExpr) {
-            CXCursor d = clang_getCursorReferenced(sv);
-            int w = cfgb_vm_get(&b->vars, d);
-            if (w >= 0 && (b->f->vars[w].kind == TL_VAR_LOCAL || b->f->vars[w].kind == TL_VAR_PARAM))
-                val = tl_expr_var(w);
-        }
-        if (!val && cfgb_eval_int(value, &iv)) val = tl_expr_const(iv);
-        if (!val) continue;
-        tl_expr *target = tl_expr_new(TL_E_MEMBER);
-        target->name = cfgb_cursor_spelling(field);
-        target->usr = cfgb_cursor_usr(field);
-        set_field_flags(target, field);
-        tl_expr_add_kid(target, tl_expr_var(v));
-        tl_instr *in = tl_block_add_instr(cfgb_cur_block(b), TL_I_STORE);
-        in->loc = loc;
-        in->target = target;
-        in->value = val;
-    }
-    free(kids.items);
-    free(fl.fields);
 }
 
 /* Assign `value` to the lvalue `lhs` (already lowered); returns the value of
@@ -789,7 +598,7 @@ static tl_expr *lower_expr_kind(builder *b, CXCursor c) {
         CXCursor field = clang_getCursorReferenced(c);
         if (!clang_Cursor_isNull(field) && clang_getCursorKind(field) == CXCursor_FieldDecl) {
             e->usr = cfgb_cursor_usr(field);
-            set_field_flags(e, field);
+            cfgb_set_field_flags(e, field);
         }
         if (kids.n) {
             e->arrow = cfgb_type_is_pointer(clang_getCursorType(kids.items[0]));

@@ -1,14 +1,17 @@
 /* cfg_internal.h - state and helpers shared by the parts of the CFG builder.
  *
  * The lowering of a translation unit into the IR (frontend.h, the public
- * API) is split in three files that share the builder below:
+ * API) is split in four files that share the builder below:
  *   cfg_builder.c  the TU-level driver: collects the functions to lower,
  *                  lowers each one and marks go()-style spawn entries, plus
  *                  the small helpers over libclang, the variable map and the
  *                  block/temporary bookkeeping everything else uses;
  *   cfg_expr.c     expressions: calls (with the callee as the user spelled
  *                  it), assignments, function addresses stored into fields
- *                  and globals, initializers, conditions;
+ *                  and globals, conditions;
+ *   cfg_init.c     brace initializers: functions they store into fields,
+ *                  descriptor slots' initial values, a local record's
+ *                  initialized fields that model facets read;
  *   cfg_stmt.c     statements: blocks and edges for if/else, loops, switch,
  *                  break/continue, goto/labels, return, declarations.
  * Nothing here is meant for use outside analyzer/frontend/.
@@ -140,7 +143,15 @@ int cfgb_new_temp(builder *b);
 int cfgb_var_for_decl(builder *b, CXCursor decl);
 int cfgb_declare_local(builder *b, CXCursor decl);
 
-/* ---- cfg_expr.c: expressions, initializers, conditions ---- */
+/* ---- cfg_expr.c: expressions, conditions ---- */
+
+tl_expr *cfgb_lower_expr(builder *b, CXCursor c);
+/* A member expression's field flags (field_array, field_system). */
+void cfgb_set_field_flags(tl_expr *e, CXCursor field);
+CXCursor cfgb_strip_parens(CXCursor c);
+void cfgb_lower_cond(builder *b, CXCursor c, int t, int f);
+
+/* ---- cfg_init.c: brace initializers ---- */
 
 CXCursor cfgb_strip_init(CXCursor c);
 void cfgb_record_init_stores(builder *b, CXCursor init, int depth);
@@ -148,9 +159,6 @@ void cfgb_record_init_stores(builder *b, CXCursor init, int depth);
  * constant <= 0): noted in tl_tu.init_slots (records: by their fields). */
 void cfgb_note_var_init(builder *b, CXCursor decl);
 void cfgb_emit_field_inits(builder *b, int v, CXCursor init, tl_loc loc);
-tl_expr *cfgb_lower_expr(builder *b, CXCursor c);
-CXCursor cfgb_strip_parens(CXCursor c);
-void cfgb_lower_cond(builder *b, CXCursor c, int t, int f);
 
 /* ---- cfg_stmt.c: statements ---- */
 

@@ -1,0 +1,181 @@
+/* analysis_blocking.c - blocking summaries (step 4 of analysis.c): whether
+ * each function of the TU may block, directly or through a function of the
+ * TU it calls, and by which call; once as written and once with the
+ * descriptors of a readiness callback ready.  tl_analysis_run() calls
+ * tl_analysis_compute_blocking() (analysis_internal.h) after the descriptor
+ * states are known.
+ */
+#include <limits.h>
+#include <stdlib.h>
+
+#include "analysis.h"
+#include "analysis_internal.h"
+#include "../util/xalloc.h"
+
+/* ---- blocking summaries ---- */
+
+/* A call of function `from` (call `id`) that can pass on blocking from the
+ * function `to` of this TU. */
+typedef struct {
+    int from, id, to;
+} call_edge;
+
+/* Can call cf of function fi make fi block because its in-TU callee blocks?
+ * (the callee, else -1) */
+static int blocking_callee_func(const tl_call_facts *cf, int fi) {
+    if (!cf->instr || !cf->reached || cf->instr->call.is_spawn_entry || cf->dying ||
+        cf->in_fork_child)
+        return -1;
+    if (cf->model && cf->model->nonblocking) return -1;
+    int callee = cf->instr->call.callee_func;
+    return callee < 0 || callee == fi ? -1 : callee;
+}
+
+/* A min-heap of functions keyed by (round, index). */
+typedef struct {
+    int *items, n;
+    const int *round;
+} fn_heap;
+
+static bool fn_before(const fn_heap *h, int x, int y) {
+    return h->round[x] != h->round[y] ? h->round[x] < h->round[y] : x < y;
+}
+
+static void fn_push(fn_heap *h, int fn) {
+    int i = h->n++;
+    h->items[i] = fn;
+    while (i > 0 && fn_before(h, h->items[i], h->items[(i - 1) / 2])) {
+        int p = (i - 1) / 2, t = h->items[p];
+        h->items[p] = h->items[i];
+        h->items[i] = t;
+        i = p;
+    }
+}
+
+static int fn_pop(fn_heap *h) {
+    int top = h->items[0];
+    h->items[0] = h->items[--h->n];
+    for (int i = 0;;) {
+        int l = 2 * i + 1, r = l + 1, m = i;
+        if (l < h->n && fn_before(h, h->items[l], h->items[m])) m = l;
+        if (r < h->n && fn_before(h, h->items[r], h->items[m])) m = r;
+        if (m == i) break;
+        int t = h->items[m];
+        h->items[m] = h->items[i];
+        h->items[i] = t;
+        i = m;
+    }
+    return top;
+}
+
+static int cmp_edge_to(const void *x, const void *y) {
+    const call_edge *a = x, *b = y;
+    if (a->to != b->to) return a->to < b->to ? -1 : 1;
+    return a->from != b->from ? (a->from < b->from ? -1 : 1) : (a->id > b->id) - (a->id < b->id);
+}
+
+/* Fill each function's summary (blocks, or blocks_when_ready when fd_ready).
+ *
+ * The result is that of the classic round-robin fixpoint: round 0 takes each
+ * function's first directly blocking call; then rounds sweep the functions
+ * in index order, and a function that does not block yet takes its first
+ * call (by id) to a function of the TU that blocks at that moment (blocked
+ * in an earlier round, or earlier in this round).  Sweeping costs a round
+ * per link of the longest chain, O(functions x calls) on a long chain of
+ * calls; here each function's round is found directly, in order of
+ * (round, index) with a heap: a callee c that blocks from round r lets a
+ * caller f block in round r when c < f (same sweep, earlier), else r + 1
+ * (round 1 after a direct blocker).  Then each function takes its first call
+ * to a callee that blocked before it. */
+void tl_analysis_compute_blocking(tl_analysis *a, bool fd_ready) {
+    int n = a->tu->nfuncs;
+    int *round = tl_xmalloc(((size_t)n + 1) * sizeof *round);
+    bool *never = tl_xcalloc((size_t)n + 1, sizeof *never); /* declared non-blocking */
+    size_t nedges = 0, capedges = 0;
+    call_edge *edges = NULL;
+    fn_heap heap = {tl_xmalloc(((size_t)n + 1) * sizeof(int) * 2), 0, round};
+    size_t capheap = (size_t)n * 2 + 2;
+    for (int fi = 0; fi < n; fi++) {
+        tl_func_facts *ff = &a->funcs[fi];
+        tl_block_summary *bs = fd_ready ? &ff->blocks_when_ready : &ff->blocks;
+        bs->call_id = bs->next_func = -1;
+        round[fi] = INT_MAX;
+        const tl_fn_model *self = tl_models_find(a->models, a->tu->funcs[fi].name);
+        never[fi] = self && self->nonblocking; /* declared non-blocking by the user */
+        never[fi] = never[fi] || (tl_analysis_roles(a, a->tu->funcs[fi].name) & TL_ROLE_NONBLOCKING);
+        if (never[fi]) continue;
+        for (int id = 0; id < ff->ncalls; id++) {
+            const tl_call_facts *cf = &ff->calls[id];
+            if (!bs->may_block && cf->instr && cf->reached && !cf->instr->call.is_spawn_entry &&
+                tl_call_blocks_in(cf, fd_ready)) {
+                bs->may_block = true;
+                bs->call_id = id;
+                bs->blocking_callee = cf->instr->call.callee;
+                bs->next_func = -1;
+            }
+            int to = blocking_callee_func(cf, fi);
+            if (to < 0) continue;
+            if (nedges == capedges) {
+                capedges = capedges ? capedges * 2 : 64;
+                edges = tl_xrealloc(edges, capedges * sizeof *edges);
+            }
+            edges[nedges++] = (call_edge){fi, id, to};
+        }
+        if (bs->may_block) {
+            round[fi] = 0;
+            fn_push(&heap, fi);
+        }
+    }
+    /* callers of each function: edges grouped by callee */
+    if (nedges > 1) qsort(edges, nedges, sizeof *edges, cmp_edge_to);
+    size_t *first = tl_xcalloc((size_t)n + 2, sizeof *first);
+    for (size_t e = 0; e < nedges; e++) first[edges[e].to + 1]++;
+    for (int fi = 0; fi < n; fi++) first[fi + 1] += first[fi];
+
+    bool *done = tl_xcalloc((size_t)n + 1, sizeof *done);
+    int *order = tl_xmalloc(((size_t)n + 1) * sizeof *order), norder = 0;
+    while (heap.n > 0) {
+        int c = fn_pop(&heap);
+        if (done[c]) continue; /* a stale entry */
+        done[c] = true;
+        order[norder++] = c;
+        for (size_t e = first[c]; e < first[c + 1]; e++) {
+            int f = edges[e].from;
+            if (done[f] || never[f]) continue;
+            int r = round[c] == 0 ? 1 : (c < f ? round[c] : round[c] + 1);
+            if (r >= round[f]) continue;
+            round[f] = r;
+            if ((size_t)heap.n == capheap) {
+                capheap *= 2;
+                heap.items = tl_xrealloc(heap.items, capheap * sizeof *heap.items);
+            }
+            fn_push(&heap, f);
+        }
+    }
+    /* in the order they came to block: each takes its first call to a
+       callee that blocked before it */
+    for (int k = 0; k < norder; k++) {
+        int fi = order[k];
+        if (round[fi] == 0) continue;
+        tl_func_facts *ff = &a->funcs[fi];
+        tl_block_summary *bs = fd_ready ? &ff->blocks_when_ready : &ff->blocks;
+        for (int id = 0; id < ff->ncalls; id++) {
+            int c = blocking_callee_func(&ff->calls[id], fi);
+            if (c < 0 || round[c] == INT_MAX) continue;
+            if (!(round[c] < round[fi] || (round[c] == round[fi] && c < fi))) continue;
+            const tl_block_summary *cs = tl_func_blocking(&a->funcs[c], fd_ready);
+            bs->may_block = true;
+            bs->call_id = id;
+            bs->blocking_callee = cs->blocking_callee;
+            bs->next_func = c;
+            break;
+        }
+    }
+    free(round);
+    free(never);
+    free(edges);
+    free(first);
+    free(heap.items);
+    free(done);
+    free(order);
+}

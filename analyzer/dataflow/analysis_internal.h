@@ -1,0 +1,23 @@
+/* analysis_internal.h - what analysis.c (the per-TU driver, call facts,
+ * model conditions) calls in the files that compute its later steps:
+ * analysis_contexts.c (async contexts) and analysis_blocking.c (blocking
+ * summaries).  Not for rules or other modules: they read the results in
+ * tl_analysis (analysis.h). */
+#ifndef TL_DATAFLOW_ANALYSIS_INTERNAL_H
+#define TL_DATAFLOW_ANALYSIS_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "analysis.h"
+
+/* Set each function's context from the spawns, callback registrations and
+ * declarations of this TU (analysis_contexts.c). */
+void tl_analysis_discover_contexts(tl_analysis *a);
+/* Add the contexts the whole program decided, when a->program is set. */
+void tl_analysis_program_contexts(tl_analysis *a);
+
+/* Fill each function's blocking summary: blocks, or blocks_when_ready when
+ * fd_ready (analysis_blocking.c). */
+void tl_analysis_compute_blocking(tl_analysis *a, bool fd_ready);
+
+#endif
