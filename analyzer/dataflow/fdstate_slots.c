@@ -25,6 +25,15 @@
  * of a system header's struct are not slots: the library writes the fields
  * of the structs it is handed (uv_pipe_init(&h)) where no store list sees
  * it.
+ *
+ * Values crossing functions go through pseudo-slots of the same graph:
+ * "p:USR#N" (parameter N of a function: every direct call stores its
+ * argument there, and a store of a parameter the function never assigns
+ * copies it), "p:USR#*" (the function's address is taken: every parameter
+ * is "anything else"; initializers are noted by the front end) and "r:USR"
+ * (stored non-blocking by the function's own analysis when every path
+ * returning a descriptor returns a non-blocking one; a call result, or a
+ * local assigned once from it, copies it).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,8 +231,11 @@ static void call_args(fd_ctx *c, fd_state *s, const tl_call *call) {
     for (int a = 0; a < call->nargs; a++) {
         const tl_expr *v = fds_strip(call->args[a]);
         if (!v || v->kind == TL_E_STRING || v->kind == TL_E_NULL || v->kind == TL_E_ADDR || v->kind == TL_E_FUNC ||
-            no_descriptor(v))
+            no_descriptor(v) || (v->kind == TL_E_MEMBER && v->field_array))
             continue; /* not a descriptor */
+        if (v->kind == TL_E_VAR && v->var >= 0 && v->var < c->f->nvars &&
+            (c->f->vars[v->var].is_pointer || c->f->vars[v->var].is_array || c->f->vars[v->var].is_record))
+            continue; /* a pointer, an array, a struct (casts are looked through: `(int)p` too) */
         char key[300], src[300];
         snprintf(key, sizeof key, "p:%s#%d", call->callee_usr, a);
         tl_slot_store_kind k = value_kind(c, s, call->args[a], src, sizeof src);
