@@ -1,5 +1,6 @@
-/* model_loader.h - internals shared by the model loader (model.c) and the
- * facet parsers (facets.c).  Not part of the public model API (model.h).
+/* model_loader.h - internals shared by the model loader (model.c), the node
+ * readers (node_readers.c) and the facet parsers (facets.c, facets_fd.c).
+ * Not part of the public model API (model.h).
  */
 #ifndef TL_MODEL_LOADER_H
 #define TL_MODEL_LOADER_H
@@ -57,15 +58,35 @@ typedef struct {
     const char *facet; /* facet being read, for messages */
 } loader;
 
+/* node_readers.c: errors and typed readers of nodes (each -1 with the error set) */
 /* An error about node `at`: "file:line:col: message"; returns -1. */
 int ml_fail(loader *L, const tl_yaml_node *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* An error about the i-th key of map; returns -1. */
+int ml_fail_key(loader *L, const tl_yaml_node *map, size_t i, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 char *ml_strdup(const char *s);
 int ml_grow(void **arr, size_t *cap, size_t need, size_t elem);
+/* "a, b, c" (and a "did you mean" hint for got) into buf. */
+const char *ml_choices(char *buf, size_t size, const char *const *names, const char *got);
+/* "in 'wait' of function 'poll'" - where a message is about. */
+const char *ml_where(char *buf, size_t size, const loader *L);
 int ml_check_keys(loader *L, const tl_yaml_node *map, const char *const *valid);
 int ml_need_type(loader *L, const tl_yaml_node *n, tl_yaml_type t, const char *what);
+/* Decimal or 0x hex, with a sign; -1 if not an integer. */
+int ml_parse_i64(const char *s, int64_t *out);
+int ml_get_int(loader *L, const tl_yaml_node *n, const char *what, int64_t *out);
+int ml_get_arg(loader *L, const tl_yaml_node *n, const char *what, bool allow_none, int *out);
+int ml_get_bool(loader *L, const tl_yaml_node *n, const char *what, bool *out);
 int ml_get_choice(loader *L, const tl_yaml_node *n, const char *what,
                       const char *const *names, int *out);
+int ml_get_string(loader *L, const tl_yaml_node *n, const char *what, char **out);
+int ml_get_arg_list(loader *L, const tl_yaml_node *n, const char *what, int max, int *out,
+                    int *count);
+/* 1 for "FACET: false" (removes the facet), 0 for a map body. */
+int ml_facet_off(loader *L, const tl_yaml_node *n, const char *facet, const char *shape);
+
+/* facets.c */
 void ml_fn_defaults(tl_fn_model *f);
 void ml_fn_free(tl_fn_model *f);
 int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
@@ -79,12 +100,6 @@ int ml_read_names(loader *L, const tl_yaml_node *n, const char *what, char ***v,
 struct tl_per_path_s;
 int ml_read_per_path(loader *L, const tl_yaml_node *n, struct tl_per_path_s **v, size_t *count);
 
-/* Node helpers of facets.c for parsers in other files */
-const char *ml_where(char *buf, size_t size, const loader *L);
-int ml_get_int(loader *L, const tl_yaml_node *n, const char *what, int64_t *out);
-int ml_get_arg(loader *L, const tl_yaml_node *n, const char *what, bool allow_none, int *out);
-int ml_get_bool(loader *L, const tl_yaml_node *n, const char *what, bool *out);
-int ml_facet_off(loader *L, const tl_yaml_node *n, const char *facet, const char *shape);
 /* facets_fd.c: a struct field name; the fd_state, readiness_wait and immediate_path facets */
 int ml_get_field(loader *L, const tl_yaml_node *n, const char *what, char *out);
 int ml_parse_fd_state(loader *L, const tl_yaml_node *n, tl_fd_state_facet *d);
