@@ -1,5 +1,6 @@
-/* model_loader.h - internals shared by the model loader (model.c), the node
- * readers (node_readers.c) and the facet parsers (facets.c, facets_fd.c).
+/* model_loader.h - internals shared by the model loader (model.c), the
+ * config reader (config.c), the node readers (node_readers.c) and the facet
+ * parsers (facets.c, facets_fd.c).
  * Not part of the public model API (model.h).
  */
 #ifndef TL_MODEL_LOADER_H
@@ -58,6 +59,31 @@ typedef struct {
     const char *facet; /* facet being read, for messages */
 } loader;
 
+/* A parsed document, ready to merge. */
+typedef struct {
+    const char *library;
+    pending_fn *fns;
+    size_t nfns;
+    const tl_yaml_node *replacements; /* validated MAP of string values, or NULL */
+    const tl_yaml_node *prefixes;     /* validated SEQ of non-empty strings, or NULL */
+} pending_doc;
+
+/* model.c: the document steps a config (config.c) shares with a model file */
+/* An error about a whole file: "file: message". */
+void ml_set_error(tl_model_error *err, const char *origin, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Parses text into *root; NULL (with L's error set) on a YAML error. */
+const tl_yaml_node *ml_parse_root(loader *L, const char *text, size_t len, tl_yaml_node **root);
+/* Reads a whole file; NULL with err set on failure. */
+char *ml_slurp(const char *path, size_t *len, tl_model_error *err);
+int ml_read_functions(loader *L, const tl_yaml_node *n, pending_doc *d);
+int ml_read_replacements(loader *L, const tl_yaml_node *n, pending_doc *d);
+/* Merges a valid document into ms; -1 when out of memory. */
+int ml_apply_doc(tl_model_set *ms, pending_doc *d);
+void ml_pending_free(pending_doc *d);
+/* Indexes exempt[from..nexempt). */
+int ml_index_exempt(tl_model_set *ms, size_t from);
+
 /* node_readers.c: errors and typed readers of nodes (each -1 with the error set) */
 /* An error about node `at`: "file:line:col: message"; returns -1. */
 int ml_fail(loader *L, const tl_yaml_node *at, const char *fmt, ...)
@@ -94,7 +120,7 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
 /* A config's `annotations:` into out->annot_names/annot_roles
  * (annotation_roles.c); -1 with the error set. */
 int ml_read_annotations(loader *L, const tl_yaml_node *n, tl_model_set *out);
-/* A list of names (or one name) appended to *v (model.c). */
+/* A list of names (or one name) appended to *v (config.c). */
 int ml_read_names(loader *L, const tl_yaml_node *n, const char *what, char ***v, size_t *count);
 /* The `per_path:` mapping of a config, appended to *v (per_path.c). */
 struct tl_per_path_s;
