@@ -1,6 +1,6 @@
 /* model_loader.h - internals shared by the model loader (model.c), the
  * config reader (config.c), the node readers (node_readers.c) and the facet
- * parsers (facets.c, facets_fd.c).
+ * parsers (facets.c, facets_fd.c, facets_wait.c).
  * Not part of the public model API (model.h).
  */
 #ifndef TL_MODEL_LOADER_H
@@ -126,6 +126,9 @@ int ml_read_names(loader *L, const tl_yaml_node *n, const char *what, char ***v,
 struct tl_per_path_s;
 int ml_read_per_path(loader *L, const tl_yaml_node *n, struct tl_per_path_s **v, size_t *count);
 
+/* facets_wait.c: the wait and blocking facets */
+int ml_parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w);
+int ml_parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b);
 /* facets_fd.c: a struct field name; the fd_state, readiness_wait and immediate_path facets */
 int ml_get_field(loader *L, const tl_yaml_node *n, const char *what, char *out);
 int ml_parse_fd_state(loader *L, const tl_yaml_node *n, tl_fd_state_facet *d);
