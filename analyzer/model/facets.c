@@ -1,17 +1,15 @@
 /* facets.c - reads one function's facets from a model document.
  *
- * The YAML node helpers (typed getters that report file:line:col and the
- * valid choices) and one parser per facet (spawn, wait, blocking, ...), up to
- * ml_parse_function, which turns a "name: {facets}" entry into a pending_fn.
+ * One parser per facet (spawn, wait, blocking, ...), up to ml_parse_function,
+ * which turns a "name: {facets}" entry into a pending_fn.  The typed node
+ * readers they use (file:line:col errors, valid choices) are in
+ * node_readers.c; the wait and blocking facets are in facets_wait.c, the
+ * descriptor facets in facets_fd.c.
  * model.c merges pending functions into the set; the format is documented in
  * docs/design.md, "Library model format".
  */
 #include "model_loader.h"
 
-#include <errno.h>
-#include <inttypes.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,263 +23,6 @@ const char *const ml_facet_names[] = {
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", NULL};
-
-/* An error about node `at`: "file:line:col: message"; returns -1. */
-int ml_fail(loader *L, const tl_yaml_node *at, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    tl_yaml_format_error(L->err->msg, sizeof(L->err->msg), L->origin, at->line, at->col, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-/* An error about the i-th key of map. */
-static int lfail_key(loader *L, const tl_yaml_node *map, size_t i, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int lfail_key(loader *L, const tl_yaml_node *map, size_t i, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    tl_yaml_format_error(L->err->msg, sizeof(L->err->msg), L->origin, map->key_lines[i],
-                         map->key_cols[i], fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-/* An error about a whole file: "file: message". */
-char *ml_strdup(const char *s) {
-    if (!s) return NULL;
-    size_t n = strlen(s) + 1;
-    char *r = malloc(n);
-    if (r) memcpy(r, s, n);
-    return r;
-}
-
-/* Grows *arr (of elem-sized items) so that it holds at least need items. */
-int ml_grow(void **arr, size_t *cap, size_t need, size_t elem) {
-    if (need <= *cap) return 0;
-    size_t ncap = *cap ? *cap * 2 : 16;
-    while (ncap < need) ncap *= 2;
-    void *p = realloc(*arr, ncap * elem);
-    if (!p) return -1;
-    *arr = p;
-    *cap = ncap;
-    return 0;
-}
-
-/* Edit distance of two short words, for "did you mean" hints. */
-static int edit_distance(const char *a, const char *b) {
-    size_t la = strlen(a), lb = strlen(b);
-    if (la > 40 || lb > 40) return 99;
-    int row[41];
-    for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
-    for (size_t i = 1; i <= la; i++) {
-        int diag = row[0];
-        row[0] = (int)i;
-        for (size_t j = 1; j <= lb; j++) {
-            int up = row[j];
-            int best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best) best = up + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-/* "a, b, c" (and a "did you mean" hint) into buf. */
-static const char *choices(char *buf, size_t size, const char *const *names, const char *got) {
-    size_t off = 0;
-    buf[0] = '\0';
-    const char *close = NULL;
-    for (size_t i = 0; names[i]; i++) {
-        int n = snprintf(buf + off, size - off, "%s%s", i ? ", " : "", names[i]);
-        if (n < 0 || (size_t)n >= size - off) break;
-        off += (size_t)n;
-        if (got && !close && edit_distance(got, names[i]) <= 2) close = names[i];
-    }
-    if (close) snprintf(buf + off, size - off, "; did you mean '%s'?", close);
-    return buf;
-}
-
-/* "in 'wait' of function 'poll'" - where a message is about. */
-static const char *where(char *buf, size_t size, const loader *L) {
-    if (L->fn && L->facet)
-        snprintf(buf, size, " in '%s' of function '%s'", L->facet, L->fn);
-    else if (L->fn)
-        snprintf(buf, size, " in function '%s'", L->fn);
-    else if (L->facet)
-        snprintf(buf, size, " in '%s'", L->facet);
-    else
-        buf[0] = '\0';
-    return buf;
-}
-
-/* Every key of map must be one of valid. */
-int ml_check_keys(loader *L, const tl_yaml_node *map, const char *const *valid) {
-    for (size_t i = 0; i < map->n; i++) {
-        size_t k = 0;
-        while (valid[k] && strcmp(valid[k], map->keys[i]) != 0) k++;
-        if (!valid[k]) {
-            char c[256], w[160];
-            return lfail_key(L, map, i, "unknown key '%s'%s (valid keys: %s)",
-                         map->keys[i], where(w, sizeof(w), L),
-                         choices(c, sizeof(c), valid, map->keys[i]));
-        }
-    }
-    return 0;
-}
-
-int ml_need_type(loader *L, const tl_yaml_node *n, tl_yaml_type t, const char *what) {
-    if (n->type == t) return 0;
-    char w[160];
-    return ml_fail(L, n, "'%s'%s must be %s, not %s", what, where(w, sizeof(w), L),
-                 tl_yaml_type_name(t), tl_yaml_type_name(n->type));
-}
-
-static int parse_i64(const char *s, int64_t *out) {
-    const char *p = s;
-    bool neg = false;
-    if (*p == '-' || *p == '+') neg = *p++ == '-';
-    int base = 10;
-    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-        base = 16;
-        p += 2;
-    }
-    if (!*p || *p == '-' || *p == '+' || *p == ' ') return -1;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(p, &end, base);
-    if (errno || *end) return -1;
-    if (neg) {
-        if (v > (unsigned long long)INT64_MAX + 1) return -1;
-        *out = v == (unsigned long long)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
-    } else {
-        /* allow full 64-bit hex patterns such as 0xffffffffffffffff */
-        if (base == 10 && v > (unsigned long long)INT64_MAX) return -1;
-        *out = (int64_t)v;
-    }
-    return 0;
-}
-
-static int get_int(loader *L, const tl_yaml_node *n, const char *what, int64_t *out) {
-    char w[160];
-    if (n->type != TL_YAML_SCALAR || n->quoted || parse_i64(n->str, out) != 0)
-        return ml_fail(L, n, "'%s'%s must be an integer (decimal or 0x hex), not %s%s%s",
-                     what, where(w, sizeof(w), L),
-                     n->type == TL_YAML_SCALAR ? "'" : tl_yaml_type_name(n->type),
-                     n->type == TL_YAML_SCALAR ? n->str : "",
-                     n->type == TL_YAML_SCALAR ? "'" : "");
-    return 0;
-}
-
-/* An argument index 0..MAX_ARG_INDEX, or "none" (-1) when allowed. */
-static int get_arg(loader *L, const tl_yaml_node *n, const char *what, bool allow_none, int *out) {
-    char w[160];
-    if (allow_none && n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "none") == 0) {
-        *out = -1;
-        return 0;
-    }
-    int64_t v;
-    if (n->type != TL_YAML_SCALAR || n->quoted || parse_i64(n->str, &v) != 0 || v < 0 ||
-        v > MAX_ARG_INDEX)
-        return ml_fail(L, n, "'%s'%s must be an argument index (0-based, 0..%d)%s, not %s%s%s",
-                     what, where(w, sizeof(w), L), MAX_ARG_INDEX, allow_none ? " or none" : "",
-                     n->type == TL_YAML_SCALAR ? "'" : tl_yaml_type_name(n->type),
-                     n->type == TL_YAML_SCALAR ? n->str : "",
-                     n->type == TL_YAML_SCALAR ? "'" : "");
-    *out = (int)v;
-    return 0;
-}
-
-static int get_bool(loader *L, const tl_yaml_node *n, const char *what, bool *out) {
-    if (n->type == TL_YAML_SCALAR && !n->quoted) {
-        if (strcmp(n->str, "true") == 0) {
-            *out = true;
-            return 0;
-        }
-        if (strcmp(n->str, "false") == 0) {
-            *out = false;
-            return 0;
-        }
-    }
-    char w[160];
-    return ml_fail(L, n, "'%s'%s must be true or false, not %s%s%s", what,
-                 where(w, sizeof(w), L),
-                 n->type == TL_YAML_SCALAR ? "'" : tl_yaml_type_name(n->type),
-                 n->type == TL_YAML_SCALAR ? n->str : "", n->type == TL_YAML_SCALAR ? "'" : "");
-}
-
-/* One of names[]; *out is its index. */
-int ml_get_choice(loader *L, const tl_yaml_node *n, const char *what,
-                      const char *const *names, int *out) {
-    if (n->type == TL_YAML_SCALAR) {
-        for (int i = 0; names[i]; i++) {
-            if (strcmp(n->str, names[i]) == 0) {
-                *out = i;
-                return 0;
-            }
-        }
-    }
-    char c[256], w[160];
-    return ml_fail(L, n, "unknown value %s%s%s for '%s'%s (valid values: %s)",
-                 n->type == TL_YAML_SCALAR ? "'" : "", n->type == TL_YAML_SCALAR ? n->str
-                                                                             : tl_yaml_type_name(n->type),
-                 n->type == TL_YAML_SCALAR ? "'" : "", what, where(w, sizeof(w), L),
-                 choices(c, sizeof(c), names, n->type == TL_YAML_SCALAR ? n->str : NULL));
-}
-
-/* A non-empty string; malloc'd copy in *out. */
-static int get_string(loader *L, const tl_yaml_node *n, const char *what, char **out) {
-    char w[160];
-    if (n->type != TL_YAML_SCALAR || n->str[0] == '\0')
-        return ml_fail(L, n, "'%s'%s must be a non-empty string", what, where(w, sizeof(w), L));
-    *out = ml_strdup(n->str);
-    if (!*out) return ml_fail(L, n, "out of memory");
-    return 0;
-}
-
-/* A list of argument indices (or a single one), at most max. */
-static int get_arg_list(loader *L, const tl_yaml_node *n, const char *what, int max, int *out,
-                        int *count) {
-    char w[160];
-    *count = 0;
-    if (n->type == TL_YAML_SCALAR) {
-        if (get_arg(L, n, what, false, &out[0]) != 0) return -1;
-        *count = 1;
-        return 0;
-    }
-    if (n->type != TL_YAML_SEQ || n->n == 0)
-        return ml_fail(L, n, "'%s'%s must be a list of argument indices, e.g. [0, 2]", what,
-                     where(w, sizeof(w), L));
-    if (n->n > (size_t)max)
-        return ml_fail(L, n, "'%s'%s has %zu entries; at most %d are supported", what,
-                     where(w, sizeof(w), L), n->n, max);
-    for (size_t i = 0; i < n->n; i++)
-        if (get_arg(L, n->items[i], what, false, &out[i]) != 0) return -1;
-    *count = (int)n->n;
-    return 0;
-}
-
-/* "FACET: false" removes the facet; returns 1 for that, 0 for a map body. */
-static int facet_off(loader *L, const tl_yaml_node *n, const char *facet, const char *shape) {
-    char w[160];
-    if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "false") == 0) return 1;
-    if (n->type == TL_YAML_MAP) return 0;
-    return ml_fail(L, n, "'%s'%s must be %s (or false to remove it)", facet,
-                 where(w, sizeof(w), L), shape);
-}
-
-/* The helpers above for the facet parsers in other files (facets_fd.c). */
-const char *ml_where(char *buf, size_t size, const loader *L) { return where(buf, size, L); }
-int ml_get_int(loader *L, const tl_yaml_node *n, const char *what, int64_t *out) { return get_int(L, n, what, out); }
-int ml_get_arg(loader *L, const tl_yaml_node *n, const char *what, bool allow_none, int *out) {
-    return get_arg(L, n, what, allow_none, out);
-}
-int ml_get_bool(loader *L, const tl_yaml_node *n, const char *what, bool *out) { return get_bool(L, n, what, out); }
-int ml_facet_off(loader *L, const tl_yaml_node *n, const char *facet, const char *shape) {
-    return facet_off(L, n, facet, shape);
-}
 
 /* ------------------------------------------------------------------------ */
 /* Facets                                                                    */
@@ -357,7 +98,7 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
     static const char *const successes[] = {"always", "zero", "nonnegative", "nonnull", "positive", NULL};
     static const char *const contexts[] = {"none", "coroutine", "loop", "thread", NULL};
     static const char *const awaited[] = {"await", "any_wait", NULL};
-    int r = facet_off(L, n, "spawn", "a mapping {handle: ..., entry_arg: ..., ...}");
+    int r = ml_facet_off(L, n, "spawn", "a mapping {handle: ..., entry_arg: ..., ...}");
     if (r != 0) return r;
     if (ml_check_keys(L, n, keys) != 0) return -1;
     s->present = true;
@@ -367,45 +108,45 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
         if (ml_get_choice(L, x, "handle", handles, &v) != 0) return -1;
         s->where = v == 0 ? TL_HANDLE_NONE : v == 1 ? TL_HANDLE_RESULT : TL_HANDLE_OUT_ARG;
     }
-    if ((x = tl_yaml_get(n, "handle_arg")) && get_arg(L, x, "handle_arg", false, &s->handle_arg))
+    if ((x = tl_yaml_get(n, "handle_arg")) && ml_get_arg(L, x, "handle_arg", false, &s->handle_arg))
         return -1;
     if ((x = tl_yaml_get(n, "success"))) {
         if (ml_get_choice(L, x, "success", successes, &v) != 0) return -1;
         s->success = v == 4 ? TL_SUCCESS_POSITIVE : (tl_success)v;
     }
-    if ((x = tl_yaml_get(n, "entry_arg")) && get_arg(L, x, "entry_arg", true, &s->entry_arg))
+    if ((x = tl_yaml_get(n, "entry_arg")) && ml_get_arg(L, x, "entry_arg", true, &s->entry_arg))
         return -1;
-    if ((x = tl_yaml_get(n, "data_arg")) && get_arg(L, x, "data_arg", true, &s->data_arg))
+    if ((x = tl_yaml_get(n, "data_arg")) && ml_get_arg(L, x, "data_arg", true, &s->data_arg))
         return -1;
     if ((x = tl_yaml_get(n, "entry_before")) &&
-        get_string(L, x, "entry_before", &s->entry_before_call))
+        ml_get_string(L, x, "entry_before", &s->entry_before_call))
         return -1;
-    if ((x = tl_yaml_get(n, "owner_arg")) && get_arg(L, x, "owner_arg", true, &s->owner_arg))
+    if ((x = tl_yaml_get(n, "owner_arg")) && ml_get_arg(L, x, "owner_arg", true, &s->owner_arg))
         return -1;
-    if ((x = tl_yaml_get(n, "attr_arg")) && get_arg(L, x, "attr_arg", true, &s->attr_arg))
+    if ((x = tl_yaml_get(n, "attr_arg")) && ml_get_arg(L, x, "attr_arg", true, &s->attr_arg))
         return -1;
     if ((x = tl_yaml_get(n, "no_owner_value"))) {
-        if (get_int(L, x, "no_owner_value", &s->no_owner_value) != 0) return -1;
+        if (ml_get_int(L, x, "no_owner_value", &s->no_owner_value) != 0) return -1;
         s->has_no_owner_value = true;
     }
     if ((x = tl_yaml_get(n, "context"))) {
         if (ml_get_choice(L, x, "context", contexts, &v) != 0) return -1;
         s->context = (tl_context_kind)v;
     }
-    if ((x = tl_yaml_get(n, "task")) && get_string(L, x, "task", &s->task)) return -1;
+    if ((x = tl_yaml_get(n, "task")) && ml_get_string(L, x, "task", &s->task)) return -1;
     if ((x = tl_yaml_get(n, "awaited_by"))) {
         if (ml_get_choice(L, x, "awaited_by", awaited, &v) != 0) return -1;
         s->awaited_by_any_wait = v == 1;
     }
-    if ((x = tl_yaml_get(n, "child_if_zero")) && get_bool(L, x, "child_if_zero", &s->child_if_zero) != 0)
+    if ((x = tl_yaml_get(n, "child_if_zero")) && ml_get_bool(L, x, "child_if_zero", &s->child_if_zero) != 0)
         return -1;
     if ((x = tl_yaml_get(n, "parent_waits_child")) &&
-        get_bool(L, x, "parent_waits_child", &s->parent_waits_child) != 0)
+        ml_get_bool(L, x, "parent_waits_child", &s->parent_waits_child) != 0)
         return -1;
     if (!s->task && !(s->task = ml_strdup("task"))) return ml_fail(L, n, "out of memory");
 
     char w[160];
-    where(w, sizeof(w), L);
+    ml_where(w, sizeof(w), L);
     if (s->where == TL_HANDLE_OUT_ARG && s->handle_arg < 0)
         return ml_fail(L, n, "'handle: out' needs 'handle_arg' (the out-pointer argument)%s", w);
     if (s->where != TL_HANDLE_OUT_ARG && s->handle_arg >= 0)
@@ -428,20 +169,20 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
 static int parse_release(loader *L, const tl_yaml_node *n, tl_release_facet *rel) {
     static const char *const keys[] = {"arg", "how", "cancels", NULL};
     static const char *const hows[] = {"join", "close", "detach", "destroy", "reap", NULL};
-    int r = facet_off(L, n, "release",
+    int r = ml_facet_off(L, n, "release",
                       "a mapping {arg: N, how: join/close/detach/destroy/reap, cancels: true/false}");
     if (r != 0) return r;
     if (ml_check_keys(L, n, keys) != 0) return -1;
     const tl_yaml_node *arg = tl_yaml_get(n, "arg"), *how = tl_yaml_get(n, "how");
     char w[160];
     if (!arg || !how)
-        return ml_fail(L, n, "'release'%s needs 'arg' and 'how'", where(w, sizeof(w), L));
+        return ml_fail(L, n, "'release'%s needs 'arg' and 'how'", ml_where(w, sizeof(w), L));
     int v;
-    if (get_arg(L, arg, "arg", false, &rel->arg) != 0) return -1;
+    if (ml_get_arg(L, arg, "arg", false, &rel->arg) != 0) return -1;
     if (ml_get_choice(L, how, "how", hows, &v) != 0) return -1;
     if (!(rel->how = ml_strdup(hows[v]))) return ml_fail(L, n, "out of memory");
     const tl_yaml_node *c = tl_yaml_get(n, "cancels");
-    if (c && get_bool(L, c, "cancels", &rel->cancels) != 0) return -1;
+    if (c && ml_get_bool(L, c, "cancels", &rel->cancels) != 0) return -1;
     rel->present = true;
     return 0;
 }
@@ -451,13 +192,13 @@ static int parse_counter_init(loader *L, const tl_yaml_node *n, tl_counter_init_
     static const char *const keys[] = {"arg", "value_arg", NULL};
     char w[160];
     if (n->type != TL_YAML_MAP)
-        return ml_fail(L, n, "'counter_init'%s must be {arg: N, value_arg: M}", where(w, sizeof(w), L));
+        return ml_fail(L, n, "'counter_init'%s must be {arg: N, value_arg: M}", ml_where(w, sizeof(w), L));
     if (ml_check_keys(L, n, keys) != 0) return -1;
     const tl_yaml_node *arg = tl_yaml_get(n, "arg"), *val = tl_yaml_get(n, "value_arg");
     if (!arg || !val)
-        return ml_fail(L, n, "'counter_init'%s needs 'arg' and 'value_arg'", where(w, sizeof(w), L));
-    if (get_arg(L, arg, "arg", false, &c->arg) != 0 ||
-        get_arg(L, val, "value_arg", false, &c->value_arg) != 0)
+        return ml_fail(L, n, "'counter_init'%s needs 'arg' and 'value_arg'", ml_where(w, sizeof(w), L));
+    if (ml_get_arg(L, arg, "arg", false, &c->arg) != 0 ||
+        ml_get_arg(L, val, "value_arg", false, &c->value_arg) != 0)
         return -1;
     c->present = true;
     return 0;
@@ -481,54 +222,54 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
     bool is_start = success != NULL, is_await = reap != NULL;
     if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "false") == 0) return 1;
     if (n->type == TL_YAML_SCALAR) {
-        if (get_arg(L, n, facet, false, &a->arg) != 0) return -1;
+        if (ml_get_arg(L, n, facet, false, &a->arg) != 0) return -1;
     } else {
         char w[160];
         if (n->type != TL_YAML_MAP)
             return ml_fail(L, n, "'%s'%s must be {arg: N} or an argument index", facet,
-                         where(w, sizeof(w), L));
+                         ml_where(w, sizeof(w), L));
         if (ml_check_keys(L, n, is_start ? start_keys : is_await ? await_keys : plain_keys) != 0)
             return -1;
         const tl_yaml_node *arg = tl_yaml_get(n, "arg"), *x;
-        if (!arg) return ml_fail(L, n, "'%s'%s needs 'arg'", facet, where(w, sizeof(w), L));
-        if (get_arg(L, arg, "arg", false, &a->arg) != 0) return -1;
+        if (!arg) return ml_fail(L, n, "'%s'%s needs 'arg'", facet, ml_where(w, sizeof(w), L));
+        if (ml_get_arg(L, arg, "arg", false, &a->arg) != 0) return -1;
         int v;
         if ((x = tl_yaml_get(n, "success"))) {
             if (ml_get_choice(L, x, "success", successes, &v) != 0) return -1;
             *success = v == 4 ? TL_SUCCESS_COUNT : (tl_success)v;
         }
         if ((x = tl_yaml_get(n, "count"))) {
-            if (get_int(L, x, "count", &reap->count) != 0) return -1;
+            if (ml_get_int(L, x, "count", &reap->count) != 0) return -1;
             if (reap->count < 0)
-                return ml_fail(L, x, "'count'%s must be 0 or more", where(w, sizeof(w), L));
+                return ml_fail(L, x, "'count'%s must be 0 or more", ml_where(w, sizeof(w), L));
             reap->has_count = true;
         }
         if ((x = tl_yaml_get(n, "count_arg"))) {
-            if (get_arg(L, x, "count_arg", false, &reap->count_arg) != 0) return -1;
+            if (ml_get_arg(L, x, "count_arg", false, &reap->count_arg) != 0) return -1;
             reap->has_count_arg = true;
         }
         if (reap && reap->has_count && reap->has_count_arg)
             return ml_fail(L, n, "give either 'count' or 'count_arg', not both%s",
-                           where(w, sizeof(w), L));
-        if ((x = tl_yaml_get(n, "submits")) && get_bool(L, x, "submits", &reap->submits) != 0)
+                           ml_where(w, sizeof(w), L));
+        if ((x = tl_yaml_get(n, "submits")) && ml_get_bool(L, x, "submits", &reap->submits) != 0)
             return -1;
-        if ((x = tl_yaml_get(n, "observes")) && get_bool(L, x, "observes", &reap->observes) != 0)
+        if ((x = tl_yaml_get(n, "observes")) && ml_get_bool(L, x, "observes", &reap->observes) != 0)
             return -1;
         if (reap && reap->observes) {
             if (reap->has_count_arg || (reap->has_count && reap->count != 0) || reap->submits)
                 return ml_fail(L, x, "'observes'%s reaps and submits nothing: give no 'count_arg', "
                                      "'submits' or non-zero 'count' with it",
-                               where(w, sizeof(w), L));
+                               ml_where(w, sizeof(w), L));
             reap->has_count = true; /* count: 0 */
             reap->count = 0;
         }
         if ((x = tl_yaml_get(n, "keeps"))) {
-            if (get_bool(L, x, "keeps", &reap->keeps) != 0) return -1;
+            if (ml_get_bool(L, x, "keeps", &reap->keeps) != 0) return -1;
             if (reap->keeps && !reap->has_count && !reap->has_count_arg)
-                return ml_fail(L, x, "'keeps'%s needs 'count' or 'count_arg'", where(w, sizeof(w), L));
+                return ml_fail(L, x, "'keeps'%s needs 'count' or 'count_arg'", ml_where(w, sizeof(w), L));
         }
         if (generator && (x = tl_yaml_get(n, "generator")) &&
-            get_bool(L, x, "generator", generator) != 0)
+            ml_get_bool(L, x, "generator", generator) != 0)
             return -1;
     }
     a->present = true;
@@ -540,29 +281,29 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
 static int parse_prepare(loader *L, const tl_yaml_node *n, tl_prepare_facet *p) {
     static const char *const keys[] = {"arg", "op", "fd_arg", "multishot", NULL};
     static const char *const ops[] = {"peer", "complete", "fd_io", "cancel", NULL};
-    int r = facet_off(L, n, "prepare", "a mapping {arg: N, op: peer/complete/fd_io/cancel, fd_arg: M}");
+    int r = ml_facet_off(L, n, "prepare", "a mapping {arg: N, op: peer/complete/fd_io/cancel, fd_arg: M}");
     if (r != 0) return r;
     if (ml_check_keys(L, n, keys) != 0) return -1;
     const tl_yaml_node *arg = tl_yaml_get(n, "arg"), *op = tl_yaml_get(n, "op"), *x;
     char w[160];
     if (!arg || !op)
-        return ml_fail(L, n, "'prepare'%s needs 'arg' and 'op'", where(w, sizeof(w), L));
+        return ml_fail(L, n, "'prepare'%s needs 'arg' and 'op'", ml_where(w, sizeof(w), L));
     int v;
-    if (get_arg(L, arg, "arg", false, &p->arg) != 0) return -1;
+    if (ml_get_arg(L, arg, "arg", false, &p->arg) != 0) return -1;
     if (ml_get_choice(L, op, "op", ops, &v) != 0) return -1;
     p->op = v == 3 ? TL_OP_CANCEL : (tl_op_kind)v;
-    if ((x = tl_yaml_get(n, "fd_arg")) && get_arg(L, x, "fd_arg", false, &p->fd_arg) != 0)
+    if ((x = tl_yaml_get(n, "fd_arg")) && ml_get_arg(L, x, "fd_arg", false, &p->fd_arg) != 0)
         return -1;
     if (p->op == TL_OP_FD_IO && p->fd_arg < 0)
         return ml_fail(L, n, "'op: fd_io'%s needs 'fd_arg' (the descriptor argument)",
-                       where(w, sizeof(w), L));
+                       ml_where(w, sizeof(w), L));
     if (p->op != TL_OP_FD_IO && p->fd_arg >= 0)
-        return ml_fail(L, n, "'fd_arg'%s is only used with 'op: fd_io'", where(w, sizeof(w), L));
-    if ((x = tl_yaml_get(n, "multishot")) && get_bool(L, x, "multishot", &p->multishot) != 0)
+        return ml_fail(L, n, "'fd_arg'%s is only used with 'op: fd_io'", ml_where(w, sizeof(w), L));
+    if ((x = tl_yaml_get(n, "multishot")) && ml_get_bool(L, x, "multishot", &p->multishot) != 0)
         return -1;
     if (p->multishot && p->op != TL_OP_PEER && p->op != TL_OP_FD_IO)
         return ml_fail(L, x, "'multishot'%s is only used with 'op: peer' or 'op: fd_io' (a request "
-                             "that goes on posting completions)", where(w, sizeof(w), L));
+                             "that goes on posting completions)", ml_where(w, sizeof(w), L));
     p->present = true;
     return 0;
 }
@@ -576,17 +317,17 @@ static int parse_descriptor(loader *L, const tl_yaml_node *n, tl_descriptor_face
     static const char *const keys[] = {"kind", "arg", "kind_if", "from_arg", NULL};
     static const char *const if_keys[] = {"arg", "values", "kind", NULL};
     static const char *const kinds[] = {"file", "peer", "kernel", NULL};
-    int r = facet_off(L, n, "descriptor", "a mapping {kind: file/peer/kernel, arg: N}");
+    int r = ml_facet_off(L, n, "descriptor", "a mapping {kind: file/peer/kernel, arg: N}");
     if (r != 0) return r;
     if (ml_check_keys(L, n, keys) != 0) return -1;
     const tl_yaml_node *kind = tl_yaml_get(n, "kind"), *x;
     char w[160];
-    if (!kind) return ml_fail(L, n, "'descriptor'%s needs 'kind'", where(w, sizeof(w), L));
+    if (!kind) return ml_fail(L, n, "'descriptor'%s needs 'kind'", ml_where(w, sizeof(w), L));
     int v;
     if (ml_get_choice(L, kind, "kind", kinds, &v) != 0) return -1;
     d->kind = (tl_desc_kind)v;
-    if ((x = tl_yaml_get(n, "arg")) && get_arg(L, x, "arg", false, &d->arg) != 0) return -1;
-    if ((x = tl_yaml_get(n, "from_arg")) && get_arg(L, x, "from_arg", false, &d->from_arg) != 0)
+    if ((x = tl_yaml_get(n, "arg")) && ml_get_arg(L, x, "arg", false, &d->arg) != 0) return -1;
+    if ((x = tl_yaml_get(n, "from_arg")) && ml_get_arg(L, x, "from_arg", false, &d->from_arg) != 0)
         return -1;
     if ((x = tl_yaml_get(n, "kind_if"))) {
         if (ml_need_type(L, x, TL_YAML_MAP, "kind_if") != 0 || ml_check_keys(L, x, if_keys) != 0)
@@ -594,17 +335,17 @@ static int parse_descriptor(loader *L, const tl_yaml_node *n, tl_descriptor_face
         const tl_yaml_node *a = tl_yaml_get(x, "arg"), *vs = tl_yaml_get(x, "values"),
                            *k = tl_yaml_get(x, "kind");
         if (!a || !vs || !k)
-            return ml_fail(L, x, "'kind_if'%s needs 'arg', 'values' and 'kind'", where(w, sizeof(w), L));
-        if (get_arg(L, a, "arg", false, &d->kind_if_arg) != 0) return -1;
+            return ml_fail(L, x, "'kind_if'%s needs 'arg', 'values' and 'kind'", ml_where(w, sizeof(w), L));
+        if (ml_get_arg(L, a, "arg", false, &d->kind_if_arg) != 0) return -1;
         if (vs->type == TL_YAML_SEQ) {
             if (vs->n < 1 || vs->n > TL_MAX_VALUES)
-                return ml_fail(L, vs, "'values'%s must list 1 to %d integers", where(w, sizeof(w), L),
+                return ml_fail(L, vs, "'values'%s must list 1 to %d integers", ml_where(w, sizeof(w), L),
                                TL_MAX_VALUES);
             for (size_t i = 0; i < vs->n; i++)
-                if (get_int(L, vs->items[i], "values", &d->kind_if_values[i]) != 0) return -1;
+                if (ml_get_int(L, vs->items[i], "values", &d->kind_if_values[i]) != 0) return -1;
             d->nkind_if_values = (int)vs->n;
         } else {
-            if (get_int(L, vs, "values", &d->kind_if_values[0]) != 0) return -1;
+            if (ml_get_int(L, vs, "values", &d->kind_if_values[0]) != 0) return -1;
             d->nkind_if_values = 1;
         }
         if (ml_get_choice(L, k, "kind", kinds, &v) != 0) return -1;
@@ -617,7 +358,7 @@ static int parse_descriptor(loader *L, const tl_yaml_node *n, tl_descriptor_face
 static int parse_borrow(loader *L, const tl_yaml_node *n, tl_fn_model *f) {
     if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "false") == 0) return 1;
     int args[TL_MAX_CB_ARGS], count;
-    if (get_arg_list(L, n, "borrow", TL_MAX_CB_ARGS, args, &count) != 0) return -1;
+    if (ml_get_arg_list(L, n, "borrow", TL_MAX_CB_ARGS, args, &count) != 0) return -1;
     for (int i = 0; i < count; i++) {
         f->borrow[i].present = true;
         f->borrow[i].arg = args[i];
@@ -626,208 +367,11 @@ static int parse_borrow(loader *L, const tl_yaml_node *n, tl_fn_model *f) {
     return 0;
 }
 
-static int parse_forever(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
-    const tl_yaml_node *one = n;
-    size_t count = 1;
-    if (n->type == TL_YAML_SEQ) {
-        count = n->n;
-        char wb[160];
-        if (count == 0 || count > TL_MAX_FOREVER)
-            return ml_fail(L, n, "'forever'%s must list 1 to %d values", where(wb, sizeof(wb), L),
-                         TL_MAX_FOREVER);
-    }
-    for (size_t i = 0; i < count; i++) {
-        if (n->type == TL_YAML_SEQ) one = n->items[i];
-        tl_forever *fv = &w->forever[i];
-        if (one->type == TL_YAML_SCALAR && !one->quoted && strcmp(one->str, "negative") == 0) {
-            fv->kind = TL_FOREVER_NEGATIVE;
-        } else if (one->type == TL_YAML_SCALAR && !one->quoted && strcmp(one->str, "null") == 0) {
-            fv->kind = TL_FOREVER_NULL;
-        } else {
-            int64_t v;
-            if (one->type != TL_YAML_SCALAR || one->quoted || parse_i64(one->str, &v) != 0) {
-                char wb[160];
-                return ml_fail(L, one,
-                             "'forever'%s: expected negative, null or an integer, not %s%s%s",
-                             where(wb, sizeof(wb), L), one->type == TL_YAML_SCALAR ? "'" : "",
-                             one->type == TL_YAML_SCALAR ? one->str : tl_yaml_type_name(one->type),
-                             one->type == TL_YAML_SCALAR ? "'" : "");
-            }
-            fv->kind = TL_FOREVER_VALUE;
-            fv->value = v;
-        }
-    }
-    w->nforever = (int)count;
-    return 0;
-}
-
-static int parse_wait_kind(loader *L, const tl_yaml_node *n, const char *what, tl_wait_kind *out) {
-    int v;
-    if (ml_get_choice(L, n, what, ml_wait_kind_names + 1, &v) != 0) return -1;
-    *out = (tl_wait_kind)(v + 1);
-    return 0;
-}
-
-static int parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
-    static const char *const keys[] = {"timeout_arg", "forever", "kind", "kind_if",
-                                       "only_if_nonzero", "object_arg", "kind_if_zero_init",
-                                       "kind_if_unlooped", "unless_numeric_address",
-                                       "kind_in_event_loop", NULL};
-    static const char *const if_keys[] = {"arg", "value", "kind", NULL};
-    int r = facet_off(L, n, "wait", "a mapping {timeout_arg: N, forever: [...], kind: ...}");
-    if (r != 0) return r;
-    if (ml_check_keys(L, n, keys) != 0) return -1;
-    char wb[160];
-    where(wb, sizeof(wb), L);
-    const tl_yaml_node *x;
-    if ((x = tl_yaml_get(n, "timeout_arg")) && get_arg(L, x, "timeout_arg", true, &w->timeout_arg))
-        return -1;
-    if ((x = tl_yaml_get(n, "forever"))) {
-        if (w->timeout_arg < 0)
-            return ml_fail(L, x, "'forever' needs 'timeout_arg'%s (without one the wait is "
-                                     "always forever)", wb);
-        if (parse_forever(L, x, w) != 0) return -1;
-    } else if (w->timeout_arg >= 0) {
-        return ml_fail(L, n, "'timeout_arg' needs 'forever' (negative, null or a value)%s", wb);
-    }
-    if (!(x = tl_yaml_get(n, "kind")))
-        return ml_fail(L, n, "'wait'%s needs 'kind' (%s)", wb,
-                     "peer, task, io, loop, accept, condition, join, sleep");
-    if (parse_wait_kind(L, x, "kind", &w->kind) != 0) return -1;
-    if ((x = tl_yaml_get(n, "kind_if"))) {
-        const char *outer = L->facet;
-        L->facet = "wait.kind_if";
-        if (ml_need_type(L, x, TL_YAML_MAP, "kind_if") != 0 || ml_check_keys(L, x, if_keys) != 0)
-            return -1;
-        const tl_yaml_node *a = tl_yaml_get(x, "arg"), *v = tl_yaml_get(x, "value"),
-                           *k = tl_yaml_get(x, "kind");
-        if (!a || !v || !k)
-            return ml_fail(L, x, "'kind_if'%s needs 'arg', 'value' and 'kind'",
-                         where(wb, sizeof(wb), L));
-        if (get_arg(L, a, "arg", false, &w->kind_if_arg) != 0 ||
-            get_int(L, v, "value", &w->kind_if_value) != 0 ||
-            parse_wait_kind(L, k, "kind", &w->kind_if_kind) != 0)
-            return -1;
-        w->has_kind_if = true;
-        L->facet = outer;
-    }
-    if ((x = tl_yaml_get(n, "only_if_nonzero")) &&
-        get_arg(L, x, "only_if_nonzero", false, &w->only_if_nonzero_arg))
-        return -1;
-    if ((x = tl_yaml_get(n, "object_arg")) && get_arg(L, x, "object_arg", false, &w->object_arg))
-        return -1;
-    if ((x = tl_yaml_get(n, "kind_if_zero_init"))) {
-        if (w->object_arg < 0)
-            return ml_fail(L, x, "'kind_if_zero_init'%s needs 'object_arg'", wb);
-        if (parse_wait_kind(L, x, "kind_if_zero_init", &w->kind_if_zero_init) != 0) return -1;
-    }
-    if ((x = tl_yaml_get(n, "kind_if_unlooped")) &&
-        parse_wait_kind(L, x, "kind_if_unlooped", &w->kind_if_unlooped) != 0)
-        return -1;
-    if ((x = tl_yaml_get(n, "unless_numeric_address")) &&
-        get_arg(L, x, "unless_numeric_address", false, &w->unless_numeric_arg))
-        return -1;
-    if ((x = tl_yaml_get(n, "kind_in_event_loop")) &&
-        parse_wait_kind(L, x, "kind_in_event_loop", &w->kind_in_event_loop) != 0)
-        return -1;
-    w->present = true;
-    return 0;
-}
-
-static int parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b) {
-    static const char *const keys[] = {"if_null", "unless_flag", "unless_zero", "if_value",
-                                       "replacement", "fd_io", "strict", "fd_arg",
-                                       "unless_numeric_address", "unless_field_flag", "unless_immediate", NULL};
-    static const char *const field_keys[] = {"arg", "field", "mask", NULL};
-    static const char *const flag_keys[] = {"arg", "mask", NULL};
-    static const char *const value_keys[] = {"arg", "values", NULL};
-    if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "true") == 0) {
-        b->present = true;
-        return 0;
-    }
-    int r = facet_off(L, n, "blocking", "true or a mapping {if_null: N, unless_flag: {...}, ...}");
-    if (r != 0) return r;
-    if (ml_check_keys(L, n, keys) != 0) return -1;
-    char wb[160];
-    const tl_yaml_node *x;
-    if ((x = tl_yaml_get(n, "if_null")) && get_arg(L, x, "if_null", false, &b->if_null_arg))
-        return -1;
-    if ((x = tl_yaml_get(n, "unless_zero")) && get_arg(L, x, "unless_zero", false, &b->unless_zero_arg))
-        return -1;
-    if ((x = tl_yaml_get(n, "unless_flag"))) {
-        const char *outer = L->facet;
-        L->facet = "blocking.unless_flag";
-        if (ml_need_type(L, x, TL_YAML_MAP, "unless_flag") != 0 || ml_check_keys(L, x, flag_keys) != 0)
-            return -1;
-        const tl_yaml_node *a = tl_yaml_get(x, "arg"), *m = tl_yaml_get(x, "mask");
-        if (!a || !m)
-            return ml_fail(L, x, "'unless_flag'%s needs 'arg' and 'mask'", where(wb, sizeof(wb), L));
-        if (get_arg(L, a, "arg", false, &b->unless_flag_arg) != 0 ||
-            get_int(L, m, "mask", &b->unless_flag_mask) != 0)
-            return -1;
-        if (b->unless_flag_mask == 0)
-            return ml_fail(L, m, "'mask'%s must not be 0", where(wb, sizeof(wb), L));
-        L->facet = outer;
-    }
-    if ((x = tl_yaml_get(n, "if_value"))) {
-        const char *outer = L->facet;
-        L->facet = "blocking.if_value";
-        if (ml_need_type(L, x, TL_YAML_MAP, "if_value") != 0 || ml_check_keys(L, x, value_keys) != 0)
-            return -1;
-        const tl_yaml_node *a = tl_yaml_get(x, "arg"), *vs = tl_yaml_get(x, "values");
-        if (!a || !vs)
-            return ml_fail(L, x, "'if_value'%s needs 'arg' and 'values'", where(wb, sizeof(wb), L));
-        if (get_arg(L, a, "arg", false, &b->if_value_arg) != 0) return -1;
-        if (vs->type == TL_YAML_SEQ) {
-            if (vs->n == 0 || vs->n > TL_MAX_VALUES)
-                return ml_fail(L, vs, "'values'%s must list 1 to %d integers",
-                             where(wb, sizeof(wb), L), TL_MAX_VALUES);
-            for (size_t i = 0; i < vs->n; i++)
-                if (get_int(L, vs->items[i], "values", &b->if_values[i]) != 0) return -1;
-            b->nif_values = (int)vs->n;
-        } else {
-            if (get_int(L, vs, "values", &b->if_values[0]) != 0) return -1;
-            b->nif_values = 1;
-        }
-        L->facet = outer;
-    }
-    if ((x = tl_yaml_get(n, "replacement")) && get_string(L, x, "replacement", &b->replacement))
-        return -1;
-    if ((x = tl_yaml_get(n, "fd_io")) && get_bool(L, x, "fd_io", &b->fd_io)) return -1;
-    if ((x = tl_yaml_get(n, "strict")) && get_bool(L, x, "strict", &b->strict_only)) return -1;
-    if ((x = tl_yaml_get(n, "fd_arg"))) {
-        if (!b->fd_io) return ml_fail(L, x, "'fd_arg'%s needs 'fd_io: true'", where(wb, sizeof(wb), L));
-        if (get_arg(L, x, "fd_arg", false, &b->fd_arg) != 0) return -1;
-    }
-    if ((x = tl_yaml_get(n, "unless_numeric_address")) &&
-        get_arg(L, x, "unless_numeric_address", false, &b->unless_numeric_arg))
-        return -1;
-    if ((x = tl_yaml_get(n, "unless_immediate")) &&
-        get_arg(L, x, "unless_immediate", false, &b->unless_immediate_arg))
-        return -1;
-    if ((x = tl_yaml_get(n, "unless_field_flag"))) {
-        const char *outer = L->facet;
-        L->facet = "blocking.unless_field_flag";
-        if (ml_need_type(L, x, TL_YAML_MAP, "unless_field_flag") != 0 || ml_check_keys(L, x, field_keys) != 0)
-            return -1;
-        const tl_yaml_node *a = tl_yaml_get(x, "arg"), *fl = tl_yaml_get(x, "field"), *m = tl_yaml_get(x, "mask");
-        if (!a || !fl || !m)
-            return ml_fail(L, x, "'unless_field_flag'%s needs 'arg', 'field' and 'mask'", where(wb, sizeof(wb), L));
-        if (get_arg(L, a, "arg", false, &b->unless_field_arg) != 0 ||
-            ml_get_field(L, fl, "field", b->unless_field) != 0 || get_int(L, m, "mask", &b->unless_field_mask) != 0)
-            return -1;
-        if (b->unless_field_mask == 0) return ml_fail(L, m, "'mask'%s must not be 0", where(wb, sizeof(wb), L));
-        L->facet = outer;
-    }
-    b->present = true;
-    return 0;
-}
-
 static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *cb) {
     static const char *const keys[] = {"args", "context", "readiness", "ready_param", "fd_arg",
                                        "data_arg", "data_param", "ready_field", NULL};
     static const char *const contexts[] = {"coroutine", "loop", "thread", NULL};
-    int r = facet_off(L, n, "callback", "a mapping {args: [N, ...], context: loop/coroutine/thread}");
+    int r = ml_facet_off(L, n, "callback", "a mapping {args: [N, ...], context: loop/coroutine/thread}");
     if (r != 0) return r;
     if (ml_check_keys(L, n, keys) != 0) return -1;
     const tl_yaml_node *args = tl_yaml_get(n, "args"), *ctx = tl_yaml_get(n, "context");
@@ -836,36 +380,36 @@ static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *c
     bool field = L->fn && strchr(L->fn, '.');
     if (field && args)
         return ml_fail(L, args, "'callback'%s of a field takes no 'args' (the functions stored into "
-                       "the field are the callbacks)", where(wb, sizeof(wb), L));
+                       "the field are the callbacks)", ml_where(wb, sizeof(wb), L));
     if (!ctx || (!field && !args))
-        return ml_fail(L, n, "'callback'%s needs %s'context'", where(wb, sizeof(wb), L),
+        return ml_fail(L, n, "'callback'%s needs %s'context'", ml_where(wb, sizeof(wb), L),
                        field ? "" : "'args' and ");
-    if (args && get_arg_list(L, args, "args", TL_MAX_CB_ARGS, cb->args, &cb->nargs) != 0) return -1;
+    if (args && ml_get_arg_list(L, args, "args", TL_MAX_CB_ARGS, cb->args, &cb->nargs) != 0) return -1;
     int v;
     if (ml_get_choice(L, ctx, "context", contexts, &v) != 0) return -1;
     cb->context = v == 0 ? TL_CTX_COROUTINE : v == 1 ? TL_CTX_LOOP_CALLBACK : TL_CTX_THREAD;
     const tl_yaml_node *rd = tl_yaml_get(n, "readiness");
-    if (rd && get_bool(L, rd, "readiness", &cb->readiness) != 0) return -1;
+    if (rd && ml_get_bool(L, rd, "readiness", &cb->readiness) != 0) return -1;
     const tl_yaml_node *x;
     if ((x = tl_yaml_get(n, "ready_param"))) {
-        if (!cb->readiness) return ml_fail(L, x, "'ready_param'%s needs 'readiness: true'", where(wb, sizeof(wb), L));
-        if (get_arg(L, x, "ready_param", false, &cb->ready_param) != 0) return -1;
+        if (!cb->readiness) return ml_fail(L, x, "'ready_param'%s needs 'readiness: true'", ml_where(wb, sizeof(wb), L));
+        if (ml_get_arg(L, x, "ready_param", false, &cb->ready_param) != 0) return -1;
     }
     if ((x = tl_yaml_get(n, "ready_field"))) {
-        if (cb->ready_param < 0) return ml_fail(L, x, "'ready_field'%s needs 'ready_param'", where(wb, sizeof(wb), L));
+        if (cb->ready_param < 0) return ml_fail(L, x, "'ready_field'%s needs 'ready_param'", ml_where(wb, sizeof(wb), L));
         if (ml_get_field(L, x, "ready_field", cb->ready_field) != 0) return -1;
     }
     if ((x = tl_yaml_get(n, "fd_arg"))) {
-        if (!cb->readiness) return ml_fail(L, x, "'fd_arg'%s needs 'readiness: true'", where(wb, sizeof(wb), L));
-        if (get_arg(L, x, "fd_arg", false, &cb->fd_arg) != 0) return -1;
+        if (!cb->readiness) return ml_fail(L, x, "'fd_arg'%s needs 'readiness: true'", ml_where(wb, sizeof(wb), L));
+        if (ml_get_arg(L, x, "fd_arg", false, &cb->fd_arg) != 0) return -1;
     }
     const tl_yaml_node *da = tl_yaml_get(n, "data_arg"), *dp = tl_yaml_get(n, "data_param");
     if (da || dp) {
         if (!da || !dp || cb->fd_arg < 0)
             return ml_fail(L, da ? da : dp, "'data_arg' and 'data_param'%s go together, with 'fd_arg'",
-                           where(wb, sizeof(wb), L));
-        if (get_arg(L, da, "data_arg", false, &cb->data_arg) != 0 ||
-            get_arg(L, dp, "data_param", false, &cb->data_param) != 0)
+                           ml_where(wb, sizeof(wb), L));
+        if (ml_get_arg(L, da, "data_arg", false, &cb->data_arg) != 0 ||
+            ml_get_arg(L, dp, "data_param", false, &cb->data_param) != 0)
             return -1;
     }
     cb->present = true;
@@ -877,7 +421,7 @@ static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *c
  * `values` (read by orphaned-spawn through a spawn's attr_arg). */
 static int parse_detach_attr(loader *L, const tl_yaml_node *n, tl_detach_attr_facet *d) {
     static const char *const keys[] = {"arg", "value_arg", "values", NULL};
-    int r = facet_off(L, n, "detach_attr", "a mapping {arg: N, value_arg: N, values: [V, ...]}");
+    int r = ml_facet_off(L, n, "detach_attr", "a mapping {arg: N, value_arg: N, values: [V, ...]}");
     if (r != 0) return r;
     if (ml_check_keys(L, n, keys) != 0) return -1;
     const tl_yaml_node *arg = tl_yaml_get(n, "arg"), *va = tl_yaml_get(n, "value_arg"),
@@ -885,19 +429,19 @@ static int parse_detach_attr(loader *L, const tl_yaml_node *n, tl_detach_attr_fa
     char w[160];
     if (!arg || !va || !vs)
         return ml_fail(L, n, "'detach_attr'%s needs 'arg', 'value_arg' and 'values'",
-                     where(w, sizeof(w), L));
-    if (get_arg(L, arg, "arg", false, &d->arg) != 0 ||
-        get_arg(L, va, "value_arg", false, &d->value_arg) != 0)
+                     ml_where(w, sizeof(w), L));
+    if (ml_get_arg(L, arg, "arg", false, &d->arg) != 0 ||
+        ml_get_arg(L, va, "value_arg", false, &d->value_arg) != 0)
         return -1;
     if (vs->type == TL_YAML_SEQ) {
         if (vs->n == 0 || vs->n > TL_MAX_VALUES)
-            return ml_fail(L, vs, "'values'%s must list 1 to %d integers", where(w, sizeof(w), L),
+            return ml_fail(L, vs, "'values'%s must list 1 to %d integers", ml_where(w, sizeof(w), L),
                          TL_MAX_VALUES);
         for (size_t i = 0; i < vs->n; i++)
-            if (get_int(L, vs->items[i], "values", &d->values[i]) != 0) return -1;
+            if (ml_get_int(L, vs->items[i], "values", &d->values[i]) != 0) return -1;
         d->nvalues = (int)vs->n;
     } else {
-        if (get_int(L, vs, "values", &d->values[0]) != 0) return -1;
+        if (ml_get_int(L, vs, "values", &d->values[0]) != 0) return -1;
         d->nvalues = 1;
     }
     d->present = true;
@@ -913,16 +457,16 @@ static int parse_returns_only(loader *L, const tl_yaml_node *n, tl_fn_model *f) 
     if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "false") == 0)
         return 0; /* removes it */
     if (n->type != TL_YAML_SEQ) {
-        if (get_int(L, n, "returns_only", &f->returns_only[0]) != 0) return -1;
+        if (ml_get_int(L, n, "returns_only", &f->returns_only[0]) != 0) return -1;
         f->nreturns_only = 1;
         return 0;
     }
     if (n->n == 0 || n->n > TL_MAX_VALUES)
         return ml_fail(L, n, "'returns_only'%s must list 1 to %d integers (the only results the "
                              "call returns with, e.g. [-1] for execve)",
-                       where(w, sizeof(w), L), TL_MAX_VALUES);
+                       ml_where(w, sizeof(w), L), TL_MAX_VALUES);
     for (size_t i = 0; i < n->n; i++)
-        if (get_int(L, n->items[i], "returns_only", &f->returns_only[i]) != 0) return -1;
+        if (ml_get_int(L, n->items[i], "returns_only", &f->returns_only[i]) != 0) return -1;
     f->nreturns_only = (int)n->n;
     return 0;
 }
@@ -934,32 +478,32 @@ static int parse_returns_only(loader *L, const tl_yaml_node *n, tl_fn_model *f) 
 static int parse_release_all(loader *L, const tl_yaml_node *n, tl_release_all_facet *ra) {
     static const char *const keys[] = {"task", "when", NULL};
     static const char *const wkeys[] = {"arg", "values", NULL};
-    int r = facet_off(L, n, "release_all", "a mapping {task: NOUN, when: [{arg: N, values: [V, ...]}]}");
+    int r = ml_facet_off(L, n, "release_all", "a mapping {task: NOUN, when: [{arg: N, values: [V, ...]}]}");
     if (r != 0) return r;
     if (ml_check_keys(L, n, keys) != 0) return -1;
     char w[160];
     const tl_yaml_node *task = tl_yaml_get(n, "task"), *when = tl_yaml_get(n, "when");
-    if (!task) return ml_fail(L, n, "'release_all'%s needs 'task' (a spawn's task noun)", where(w, sizeof(w), L));
-    if (get_string(L, task, "task", &ra->task) != 0) return -1;
+    if (!task) return ml_fail(L, n, "'release_all'%s needs 'task' (a spawn's task noun)", ml_where(w, sizeof(w), L));
+    if (ml_get_string(L, task, "task", &ra->task) != 0) return -1;
     if (when) {
         size_t k = when->type == TL_YAML_SEQ ? when->n : 1;
         if (when->type == TL_YAML_SCALAR || k == 0 || k > TL_MAX_VALUES)
             return ml_fail(L, when, "'when'%s must list 1 to %d conditions {arg: N, values: [V, ...]}",
-                           where(w, sizeof(w), L), TL_MAX_VALUES);
+                           ml_where(w, sizeof(w), L), TL_MAX_VALUES);
         for (size_t i = 0; i < k; i++) {
             const tl_yaml_node *c = when->type == TL_YAML_SEQ ? when->items[i] : when;
             tl_arg_values *av = &ra->when[i];
             if (ml_need_type(L, c, TL_YAML_MAP, "when") != 0 || ml_check_keys(L, c, wkeys) != 0) return -1;
             const tl_yaml_node *arg = tl_yaml_get(c, "arg"), *vs = tl_yaml_get(c, "values");
             if (!arg || !vs)
-                return ml_fail(L, c, "each 'when' condition%s needs 'arg' and 'values'", where(w, sizeof(w), L));
-            if (get_arg(L, arg, "arg", false, &av->arg) != 0) return -1;
+                return ml_fail(L, c, "each 'when' condition%s needs 'arg' and 'values'", ml_where(w, sizeof(w), L));
+            if (ml_get_arg(L, arg, "arg", false, &av->arg) != 0) return -1;
             size_t nv = vs->type == TL_YAML_SEQ ? vs->n : 1;
             if (vs->type == TL_YAML_MAP || nv == 0 || nv > TL_MAX_VALUES)
-                return ml_fail(L, vs, "'values'%s must list 1 to %d integers", where(w, sizeof(w), L),
+                return ml_fail(L, vs, "'values'%s must list 1 to %d integers", ml_where(w, sizeof(w), L),
                                TL_MAX_VALUES);
             for (size_t j = 0; j < nv; j++)
-                if (get_int(L, vs->type == TL_YAML_SEQ ? vs->items[j] : vs, "values", &av->values[j]) != 0)
+                if (ml_get_int(L, vs->type == TL_YAML_SEQ ? vs->items[j] : vs, "values", &av->values[j]) != 0)
                     return -1;
             av->nvalues = (int)nv;
             ra->nwhen = (int)i + 1;
@@ -980,7 +524,7 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
     L->facet = NULL;
     if (body->type != TL_YAML_MAP)
         return ml_fail(L, body, "function '%s' must be a mapping of facets (%s)", name,
-                     choices(c, sizeof(c), ml_facet_names, NULL));
+                     ml_choices(c, sizeof(c), ml_facet_names, NULL));
     /* RECORD.FIELD: a function-pointer field of a struct or union, whose
        stored functions are callbacks (ev_io.cb); only a callback facet */
     const char *dot = strchr(name, '.');
@@ -994,7 +538,7 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
                            "union tag and one of its fields, e.g. ev_io.cb)", name);
         for (size_t i = 0; i < body->n; i++)
             if (strcmp(body->keys[i], "callback") != 0)
-                return lfail_key(L, body, i, "field '%s' takes only a 'callback' facet, not '%s'", name,
+                return ml_fail_key(L, body, i, "field '%s' takes only a 'callback' facet, not '%s'", name,
                                  body->keys[i]);
     }
     for (size_t i = 0; i < body->n; i++) {
@@ -1035,7 +579,7 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
             r = parse_descriptor(L, v, &f->descriptor);
             out->facets |= F_DESCRIPTOR;
         } else if (strcmp(key, "wait") == 0) {
-            r = parse_wait(L, v, &f->wait);
+            r = ml_parse_wait(L, v, &f->wait);
             out->facets |= F_WAIT;
         } else if (strcmp(key, "post") == 0) {
             r = parse_arg_facet(L, v, "post", &f->post, NULL, NULL, NULL);
@@ -1044,7 +588,7 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
             r = parse_counter_init(L, v, &f->counter_init);
             out->facets |= F_COUNTER_INIT;
         } else if (strcmp(key, "blocking") == 0) {
-            r = parse_blocking(L, v, &f->blocking);
+            r = ml_parse_blocking(L, v, &f->blocking);
             out->facets |= F_BLOCKING;
         } else if (strcmp(key, "callback") == 0) {
             r = parse_callback(L, v, &f->callback);
@@ -1066,21 +610,21 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
             out->facets |= F_IMMEDIATE_PATH;
         } else if (strcmp(key, "cooperative") == 0) {
             L->facet = NULL;
-            r = get_bool(L, v, key, &f->cooperative);
+            r = ml_get_bool(L, v, key, &f->cooperative);
             out->facets |= F_COOPERATIVE;
         } else if (strcmp(key, "must_await") == 0) {
             L->facet = NULL;
-            r = get_bool(L, v, key, &f->must_await);
+            r = ml_get_bool(L, v, key, &f->must_await);
             out->facets |= F_MUST_AWAIT;
         } else if (strcmp(key, "nonblocking") == 0) {
             L->facet = NULL;
-            r = get_bool(L, v, key, &f->nonblocking);
+            r = ml_get_bool(L, v, key, &f->nonblocking);
             out->facets |= F_NONBLOCKING;
         } else if (strcmp(key, "noreturn") == 0) {
             L->facet = NULL;
             /* `thread`: ends only the calling thread (pthread_exit) */
             f->noreturn_thread = v->type == TL_YAML_SCALAR && !v->quoted && strcmp(v->str, "thread") == 0;
-            r = f->noreturn_thread ? (f->noreturn = true, 0) : get_bool(L, v, key, &f->noreturn);
+            r = f->noreturn_thread ? (f->noreturn = true, 0) : ml_get_bool(L, v, key, &f->noreturn);
             out->facets |= F_NORETURN;
         } else if (strcmp(key, "returns_only") == 0) {
             L->facet = NULL;
@@ -1088,11 +632,11 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
             out->facets |= F_RETURNS_ONLY;
         } else if (strcmp(key, "dispatch") == 0) {
             L->facet = NULL;
-            r = get_bool(L, v, key, &f->dispatch);
+            r = ml_get_bool(L, v, key, &f->dispatch);
             out->facets |= F_DISPATCH;
         } else {
-            return lfail_key(L, body, i, "unknown facet '%s' in function '%s' (valid facets: %s)",
-                         key, name, choices(c, sizeof(c), ml_facet_names, key));
+            return ml_fail_key(L, body, i, "unknown facet '%s' in function '%s' (valid facets: %s)",
+                         key, name, ml_choices(c, sizeof(c), ml_facet_names, key));
         }
         if (r < 0) return -1;
     }

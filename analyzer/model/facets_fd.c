@@ -1,7 +1,7 @@
 /* facets_fd.c - parsers of the descriptor-state facets of a model document:
  * fd_state, readiness_wait and immediate_path (and the field-name, flag-test and value-test
- * shapes they and blocking.unless_field_flag share).  Split from facets.c,
- * whose node helpers they use (model_loader.h); read by the descriptor-state
+ * shapes they and blocking.unless_field_flag share).  Split from facets.c;
+ * they use the node readers of node_readers.c (model_loader.h); read by the descriptor-state
  * dataflow (analyzer/dataflow/fdstate.c).  Format: docs/design.md.
  */
 #include "model_loader.h"

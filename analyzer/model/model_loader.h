@@ -1,5 +1,7 @@
-/* model_loader.h - internals shared by the model loader (model.c) and the
- * facet parsers (facets.c).  Not part of the public model API (model.h).
+/* model_loader.h - internals shared by the model loader (model.c), the
+ * config reader (config.c), the node readers (node_readers.c) and the facet
+ * parsers (facets.c, facets_fd.c, facets_wait.c).
+ * Not part of the public model API (model.h).
  */
 #ifndef TL_MODEL_LOADER_H
 #define TL_MODEL_LOADER_H
@@ -57,15 +59,60 @@ typedef struct {
     const char *facet; /* facet being read, for messages */
 } loader;
 
+/* A parsed document, ready to merge. */
+typedef struct {
+    const char *library;
+    pending_fn *fns;
+    size_t nfns;
+    const tl_yaml_node *replacements; /* validated MAP of string values, or NULL */
+    const tl_yaml_node *prefixes;     /* validated SEQ of non-empty strings, or NULL */
+} pending_doc;
+
+/* model.c: the document steps a config (config.c) shares with a model file */
+/* An error about a whole file: "file: message". */
+void ml_set_error(tl_model_error *err, const char *origin, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Parses text into *root; NULL (with L's error set) on a YAML error. */
+const tl_yaml_node *ml_parse_root(loader *L, const char *text, size_t len, tl_yaml_node **root);
+/* Reads a whole file; NULL with err set on failure. */
+char *ml_slurp(const char *path, size_t *len, tl_model_error *err);
+int ml_read_functions(loader *L, const tl_yaml_node *n, pending_doc *d);
+int ml_read_replacements(loader *L, const tl_yaml_node *n, pending_doc *d);
+/* Merges a valid document into ms; -1 when out of memory. */
+int ml_apply_doc(tl_model_set *ms, pending_doc *d);
+void ml_pending_free(pending_doc *d);
+/* Indexes exempt[from..nexempt). */
+int ml_index_exempt(tl_model_set *ms, size_t from);
+
+/* node_readers.c: errors and typed readers of nodes (each -1 with the error set) */
 /* An error about node `at`: "file:line:col: message"; returns -1. */
 int ml_fail(loader *L, const tl_yaml_node *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* An error about the i-th key of map; returns -1. */
+int ml_fail_key(loader *L, const tl_yaml_node *map, size_t i, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 char *ml_strdup(const char *s);
 int ml_grow(void **arr, size_t *cap, size_t need, size_t elem);
+/* "a, b, c" (and a "did you mean" hint for got) into buf. */
+const char *ml_choices(char *buf, size_t size, const char *const *names, const char *got);
+/* "in 'wait' of function 'poll'" - where a message is about. */
+const char *ml_where(char *buf, size_t size, const loader *L);
 int ml_check_keys(loader *L, const tl_yaml_node *map, const char *const *valid);
 int ml_need_type(loader *L, const tl_yaml_node *n, tl_yaml_type t, const char *what);
+/* Decimal or 0x hex, with a sign; -1 if not an integer. */
+int ml_parse_i64(const char *s, int64_t *out);
+int ml_get_int(loader *L, const tl_yaml_node *n, const char *what, int64_t *out);
+int ml_get_arg(loader *L, const tl_yaml_node *n, const char *what, bool allow_none, int *out);
+int ml_get_bool(loader *L, const tl_yaml_node *n, const char *what, bool *out);
 int ml_get_choice(loader *L, const tl_yaml_node *n, const char *what,
                       const char *const *names, int *out);
+int ml_get_string(loader *L, const tl_yaml_node *n, const char *what, char **out);
+int ml_get_arg_list(loader *L, const tl_yaml_node *n, const char *what, int max, int *out,
+                    int *count);
+/* 1 for "FACET: false" (removes the facet), 0 for a map body. */
+int ml_facet_off(loader *L, const tl_yaml_node *n, const char *facet, const char *shape);
+
+/* facets.c */
 void ml_fn_defaults(tl_fn_model *f);
 void ml_fn_free(tl_fn_model *f);
 int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
@@ -73,18 +120,15 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
 /* A config's `annotations:` into out->annot_names/annot_roles
  * (annotation_roles.c); -1 with the error set. */
 int ml_read_annotations(loader *L, const tl_yaml_node *n, tl_model_set *out);
-/* A list of names (or one name) appended to *v (model.c). */
+/* A list of names (or one name) appended to *v (config.c). */
 int ml_read_names(loader *L, const tl_yaml_node *n, const char *what, char ***v, size_t *count);
 /* The `per_path:` mapping of a config, appended to *v (per_path.c). */
 struct tl_per_path_s;
 int ml_read_per_path(loader *L, const tl_yaml_node *n, struct tl_per_path_s **v, size_t *count);
 
-/* Node helpers of facets.c for parsers in other files */
-const char *ml_where(char *buf, size_t size, const loader *L);
-int ml_get_int(loader *L, const tl_yaml_node *n, const char *what, int64_t *out);
-int ml_get_arg(loader *L, const tl_yaml_node *n, const char *what, bool allow_none, int *out);
-int ml_get_bool(loader *L, const tl_yaml_node *n, const char *what, bool *out);
-int ml_facet_off(loader *L, const tl_yaml_node *n, const char *facet, const char *shape);
+/* facets_wait.c: the wait and blocking facets */
+int ml_parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w);
+int ml_parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b);
 /* facets_fd.c: a struct field name; the fd_state, readiness_wait and immediate_path facets */
 int ml_get_field(loader *L, const tl_yaml_node *n, const char *what, char *out);
 int ml_parse_fd_state(loader *L, const tl_yaml_node *n, tl_fd_state_facet *d);

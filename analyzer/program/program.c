@@ -11,31 +11,24 @@
  *   4. blocking, backwards over the call edges from the blocking calls;
  *   5. per parameter: ownership and deadlines, backwards over the edges that
  *      pass a parameter on;
- *   6. derived models and slot facts for the rules;
+ *   6. derived models (program_derive.c) and slot facts for the rules;
  *   7. the task nouns some call releases wholesale (release_all).
+ * The data they fill is in program_internal.h; the queries the rules ask
+ * are in program_query.c.
  */
-#include "fd_slots.h"
-#include "program.h"
+#include "program_internal.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/strmap.h"
 #include "../util/xalloc.h"
 
 #define SLOT_TARGET_CAP 64   /* targets of one indirect call (documented) */
 #define PARAM_TARGET_CAP 16  /* functions one parameter may receive */
 
 /* ---- USR -> index maps (util/strmap; keys are the summaries' strings) ---- */
-
-typedef tl_strmap strmap;
-
-static int map_get(const strmap *m, const char *k) {
-    size_t v;
-    return k && tl_strmap_get(m, k, &v) ? (int)v : -1;
-}
 
 static void map_put(strmap *m, const char *k, int v) {
     if (tl_strmap_put(m, k, (size_t)v) != 0) {
@@ -50,11 +43,6 @@ static void map_free(strmap *m) {
 
 /* ---- int vectors ---- */
 
-typedef struct {
-    int *v;
-    int n, cap;
-} ivec;
-
 static void ivec_push(ivec *a, int x) {
     a->v = tl_xgrow(a->v, a->n, &a->cap, sizeof *a->v);
     a->v[a->n++] = x;
@@ -65,95 +53,6 @@ static bool ivec_has(const ivec *a, int x) {
         if (a->v[i] == x) return true;
     return false;
 }
-
-/* ---- the program ---- */
-
-typedef struct {
-    int from, call, to;
-    const char *field; /* through this slot, or NULL */
-} edge;
-
-/* Per parameter facts (indexed node.param_base + k). */
-typedef struct {
-    bool owner;          /* takes ownership of a handle passed here */
-    bool releases;       /* ... by releasing it (join/close/detach) */
-    const char *how;
-    bool awaits, tears_down;
-    bool awaits_reach;   /* awaits work on an object reached through it (TL_PE_AWAIT_REACH) */
-    bool prepares;      /* prepares or starts work on it (TL_PE_PREPARE), maybe through calls */
-    unsigned prep_kinds; /* TL_PE_PREP_* kinds of what it prepares there, maybe through calls */
-    int prep_fd;         /* with TL_PE_PREP_FD: the parameter whose descriptor it uses */
-    bool deadline;       /* reaches the timeout of a wait */
-    tl_wait_kind kind;
-    tl_forever forever[TL_MAX_FOREVER];
-    int nforever;
-    int dl_call;         /* the call that waits or passes the deadline on */
-    int dl_next;         /* param index (global) it was passed to, -1: the wait */
-    ivec funcs;          /* functions callers pass here (callbacks) */
-    bool wrapper;        /* registered as a callback by this function */
-    tl_context_kind wrap_ctx;
-    bool wrap_ready;
-    const char *wrap_library, *wrap_via;
-} pparam;
-
-typedef struct {
-    const tl_func_summary *s;
-    int param_base;
-    bool has_ctx;
-    tl_prog_context ctx;
-    int nregs_in;        /* registrations and spawns of it (any context) */
-    int nbounded_in;     /* ... coroutine spawns their owner cancels on every path */
-    bool blocks[2];
-    int block_call[2];   /* the call that blocks or leads there */
-    int block_next[2];   /* -1: that call blocks itself */
-    const char *block_field[2];
-    tl_fn_model *derived;
-} pnode;
-
-typedef struct {
-    const char *usr, *name;
-    ivec funcs;          /* functions stored there */
-    bool capped;
-    tl_fn_model *derived;
-} fslot;
-
-typedef struct {
-    const tl_func_summary *fs;
-    const tl_sum_slot *s;
-} slot_use;
-
-typedef struct {
-    const char *usr, *name;
-    slot_use *spawns;
-    int nspawns, capspawns;
-    bool released;
-} hslot;
-
-struct tl_program {
-    const tl_model_set *models;
-    bool whole;
-    pnode *nodes;
-    int nnodes;
-    strmap by_usr;
-    fslot *fslots;
-    int nfslots, capfslots;
-    strmap fslot_by_usr;
-    hslot *hslots;
-    int nhslots, caphslots;
-    strmap hslot_by_usr;
-    pparam *params;
-    int nparams;
-    edge *edges;
-    int nedges, capedges;
-    int *in_start, *in_edges; /* reverse adjacency (CSR) */
-    /* for each call of each node: its edges' range [first, first+count) */
-    int **call_first, **call_count;
-    tl_program_stats stats;
-    /* task nouns some call of the program releases wholesale (release_all) */
-    const char **released_all;
-    int nreleased_all, capreleased_all;
-    tl_fd_slots *fd_slots; /* global descriptor slots only ever non-blocking (fd_slots.c) */
-};
 
 static int fslot_index(tl_program *p, const char *usr, const char *name) {
     int i = map_get(&p->fslot_by_usr, usr);
@@ -409,7 +308,7 @@ static void field_contexts(tl_program *p, tl_tu_summary *const *units, int nunit
 }
 
 /* The node owning a global param index (binary search on param_base). */
-static int node_of_param(const tl_program *p, int gp) {
+int pg_node_of_param(const tl_program *p, int gp) {
     int lo = 0, hi = p->nnodes - 1;
     while (lo < hi) {
         int mid = (lo + hi + 1) / 2;
@@ -428,7 +327,7 @@ static void discover_contexts(tl_program *p) {
     /* a wrapper's parameter: whatever its callers pass there is registered */
     for (int w = 0; w < wrap_work.n; w++) {
         int gp = wrap_work.v[w];
-        int g = node_of_param(p, gp);
+        int g = pg_node_of_param(p, gp);
         int k = gp - p->nodes[g].param_base;
         const pparam *pp = &p->params[gp];
         for (int j = p->in_start[g]; j < p->in_start[g + 1]; j++) {
@@ -661,8 +560,6 @@ static void collect_slots(tl_program *p) {
     }
 }
 
-static void derive_models(tl_program *p);
-
 /* ---- 7. tasks released wholesale ---- */
 
 /* One pass over every call: a modelled release_all whose conditions the
@@ -687,17 +584,6 @@ static void collect_released_all(tl_program *p) {
     }
 }
 
-bool tl_program_never_returns(const tl_program *p, const char *fn_usr) {
-    int n = p ? map_get(&p->by_usr, fn_usr) : -1;
-    return n >= 0 && p->nodes[n].s->never_returns;
-}
-
-bool tl_program_releases_all(const tl_program *p, const char *task) {
-    for (int i = 0; p && task && i < p->nreleased_all; i++)
-        if (strcmp(p->released_all[i], task) == 0) return true;
-    return false;
-}
-
 /* ---- link ---- */
 
 tl_program *tl_program_link(tl_tu_summary *const *units, int nunits, const tl_model_set *models) {
@@ -714,26 +600,16 @@ tl_program *tl_program_link(tl_tu_summary *const *units, int nunits, const tl_mo
     compute_blocking(p, 1);
     compute_params(p);
     collect_slots(p);
-    derive_models(p);
+    pg_derive_models(p);
     collect_released_all(p);
     return p;
-}
-
-static void free_model(tl_fn_model *m) {
-    if (!m) return;
-    free(m->name);
-    free(m->library);
-    free(m->spawn.task);
-    free(m->spawn.entry_before_call);
-    free(m->release.how);
-    free(m);
 }
 
 void tl_program_free(tl_program *p) {
     if (!p) return;
     tl_fd_slots_free(p->fd_slots);
     for (int n = 0; n < p->nnodes; n++) {
-        free_model(p->nodes[n].derived);
+        pg_free_model(p->nodes[n].derived);
         free(p->call_first[n]);
         free(p->call_count[n]);
     }
@@ -742,7 +618,7 @@ void tl_program_free(tl_program *p) {
     free(p->nodes);
     for (int i = 0; i < p->nfslots; i++) {
         free(p->fslots[i].funcs.v);
-        free_model(p->fslots[i].derived);
+        pg_free_model(p->fslots[i].derived);
     }
     free(p->fslots);
     for (int i = 0; i < p->nhslots; i++) free(p->hslots[i].spawns);
@@ -759,322 +635,11 @@ void tl_program_free(tl_program *p) {
     free(p);
 }
 
-bool tl_program_fd_slot_nonblocking(const tl_program *p, const char *key) {
-    return p && tl_fd_slots_nonblocking(p->fd_slots, key, p->whole);
-}
-
 void tl_program_set_whole(tl_program *p, bool whole) {
     bool changed = p->whole != whole;
     p->whole = whole;
     if (changed) { /* a global slot's fact depends on it: the chains too */
         compute_blocking(p, 0);
         compute_blocking(p, 1);
-    }
-}
-
-const tl_program_stats *tl_program_stats_of(const tl_program *p) {
-    return &p->stats;
-}
-
-/* ---- queries ---- */
-
-const tl_prog_context *tl_program_context(const tl_program *p, const char *fn_usr) {
-    int n = p ? map_get(&p->by_usr, fn_usr) : -1;
-    return n >= 0 && p->nodes[n].has_ctx ? &p->nodes[n].ctx : NULL;
-}
-
-bool tl_program_cancel_bounded(const tl_program *p, const char *fn_usr) {
-    int n = p && fn_usr ? map_get(&p->by_usr, fn_usr) : -1;
-    if (n < 0) return false;
-    const pnode *x = &p->nodes[n];
-    /* every spawn of it bounded, nothing else runs it: no direct or indirect
-       call, and no caller outside the linked files (static, or whole program) */
-    return x->nbounded_in > 0 && x->nbounded_in == x->nregs_in && p->in_start[n + 1] == p->in_start[n] &&
-           (x->s->is_static || p->whole);
-}
-
-/* The first blocking target of a slot (or the function itself). */
-static int blocking_node(const tl_program *p, const char *usr, bool is_slot, int r) {
-    if (!p || !usr) return -1;
-    if (!is_slot) {
-        int n = map_get(&p->by_usr, usr);
-        return n >= 0 && p->nodes[n].blocks[r] ? n : -1;
-    }
-    int si = map_get(&p->fslot_by_usr, usr);
-    if (si < 0) return -1;
-    const fslot *s = &p->fslots[si];
-    for (int k = 0; k < s->funcs.n; k++)
-        if (p->nodes[s->funcs.v[k]].blocks[r]) return s->funcs.v[k];
-    return -1;
-}
-
-bool tl_program_blocks(const tl_program *p, const char *usr, bool is_slot, bool ready) {
-    return blocking_node(p, usr, is_slot, ready ? 1 : 0) >= 0;
-}
-
-int tl_program_chain(const tl_program *p, const char *usr, bool is_slot, bool ready, tl_chain_step *out,
-                     int max) {
-    int r = ready ? 1 : 0;
-    int n = blocking_node(p, usr, is_slot, r), count = 0;
-    for (int guard = 0; n >= 0 && count < max && guard <= p->nnodes; guard++) {
-        const pnode *nd = &p->nodes[n];
-        const tl_sum_call *c = &nd->s->calls[nd->block_call[r]];
-        out[count++] = (tl_chain_step){c->loc, nd->s->name, c->spelling, nd->block_field[r], nd->block_next[r] < 0};
-        n = nd->block_next[r];
-    }
-    return count;
-}
-
-int tl_program_deadline_chain(const tl_program *p, const char *usr, bool is_slot, tl_chain_step *out, int max) {
-    if (!p || !usr) return 0;
-    /* the first parameter with a deadline, of the function or a slot target */
-    int n = -1;
-    if (!is_slot) {
-        n = map_get(&p->by_usr, usr);
-    } else {
-        int si = map_get(&p->fslot_by_usr, usr);
-        for (int k = 0; si >= 0 && k < p->fslots[si].funcs.n && n < 0; k++) {
-            const pnode *cand = &p->nodes[p->fslots[si].funcs.v[k]];
-            for (int j = 0; j < cand->s->nparams; j++)
-                if (p->params[cand->param_base + j].deadline) n = p->fslots[si].funcs.v[k];
-        }
-    }
-    if (n < 0) return 0;
-    int gp = -1;
-    for (int j = 0; j < p->nodes[n].s->nparams && gp < 0; j++)
-        if (p->params[p->nodes[n].param_base + j].deadline) gp = p->nodes[n].param_base + j;
-    int count = 0;
-    for (int guard = 0; gp >= 0 && count < max && guard <= p->nparams; guard++) {
-        const pparam *pp = &p->params[gp];
-        int owner = node_of_param(p, gp);
-        const tl_func_summary *fs = p->nodes[owner].s;
-        if (pp->dl_call < 0 || pp->dl_call >= fs->ncalls) break;
-        const tl_sum_call *c = &fs->calls[pp->dl_call];
-        out[count++] = (tl_chain_step){c->loc, fs->name, c->spelling, NULL, pp->dl_next < 0};
-        gp = pp->dl_next;
-    }
-    return count;
-}
-
-/* Fill derived facets from a function's parameters; returns whether any. */
-static bool derive_params(const tl_program *p, const pnode *n, tl_fn_model *m) {
-    bool any = false;
-    for (int k = 0; k < n->s->nparams; k++) {
-        const pparam *pp = &p->params[n->param_base + k];
-        unsigned eff = n->s->params[k].effects;
-        if (pp->wrapper && m->callback.nargs < TL_MAX_CB_ARGS) {
-            /* the wrapper registers for the library it wraps (its advice) */
-            free(m->library);
-            m->library = tl_xstrdup(pp->wrap_library ? pp->wrap_library : "program");
-            m->callback.present = true;
-            m->callback.args[m->callback.nargs++] = k;
-            m->callback.context = pp->wrap_ctx;
-            m->callback.readiness = pp->wrap_ready;
-            any = true;
-        }
-        if (pp->deadline && !m->wait.present) {
-            m->wait.present = true;
-            m->wait.timeout_arg = k;
-            m->wait.kind = pp->kind;
-            m->wait.nforever = pp->nforever;
-            memcpy(m->wait.forever, pp->forever, sizeof m->wait.forever);
-            m->wait.only_if_nonzero_arg = -1;
-            any = true;
-            continue;
-        }
-        /* a helper can both await and tear down (or close) what it is given */
-        bool facet = false;
-        if (pp->releases && !m->release.present) {
-            m->release.present = true;
-            m->release.arg = k;
-            m->release.how = tl_xstrdup(pp->how ? pp->how : "release");
-            facet = true;
-        }
-        if (pp->awaits && !m->await.present) {
-            m->await.present = true;
-            m->await.arg = k;
-            facet = true;
-        }
-        /* a helper that awaits and then tears down reaps its work itself */
-        if (pp->tears_down && !pp->awaits && !m->teardown.present) {
-            m->teardown.present = true;
-            m->teardown.arg = k;
-            facet = true;
-        }
-        /* work prepared on it inside: one that may wait on a peer makes a
-           peer operation, only ones that complete a complete one, reads and
-           writes on a descriptor the caller passes (and ones that complete)
-           an fd_io one on that argument, else operations of unknown kinds (a
-           helper that only submits) */
-        if (pp->prepares && !m->prepare.present) {
-            m->prepare.present = true;
-            m->prepare.arg = k;
-            unsigned fd_done = TL_PE_PREP_FD | TL_PE_PREP_DONE;
-            m->prepare.op = (pp->prep_kinds & TL_PE_PREP_PEER)                ? TL_OP_PEER
-                            : pp->prep_kinds == TL_PE_PREP_DONE              ? TL_OP_COMPLETE
-                            : (pp->prep_kinds & TL_PE_PREP_FD) &&
-                                      !(pp->prep_kinds & ~fd_done)           ? TL_OP_FD_IO
-                                                                             : TL_OP_UNKNOWN;
-            m->prepare.fd_arg = m->prepare.op == TL_OP_FD_IO ? pp->prep_fd : -1;
-            any = true;
-        }
-        if (facet) {
-            any = true;
-        } else if (!pp->owner && (eff & (TL_PE_BORROW | TL_PE_PASS)) && m->nborrow < TL_MAX_CB_ARGS) {
-            m->borrow[m->nborrow].present = true;
-            m->borrow[m->nborrow++].arg = k;
-            any = true;
-        }
-    }
-    return any;
-}
-
-static tl_fn_model *new_model(const char *name) {
-    tl_fn_model *m = tl_xcalloc(1, sizeof *m);
-    m->name = tl_xstrdup(name);
-    m->library = tl_xstrdup("program");
-    m->spawn.handle_arg = m->spawn.entry_arg = m->spawn.owner_arg = m->spawn.attr_arg = -1;
-    m->spawn.data_arg = -1;
-    m->release.arg = m->start.arg = m->await.arg = m->teardown.arg = -1;
-    m->wait.timeout_arg = m->wait.only_if_nonzero_arg = m->wait.kind_if_arg = -1;
-    m->wait.object_arg = -1;
-    m->counter_init.arg = m->counter_init.value_arg = -1;
-    m->post.arg = -1;
-    m->detach_attr.arg = m->detach_attr.value_arg = -1;
-    m->blocking.if_null_arg = m->blocking.unless_flag_arg = m->blocking.unless_zero_arg = -1;
-    m->blocking.if_value_arg = m->blocking.unless_numeric_arg = m->blocking.unless_field_arg = -1;
-    m->blocking.unless_immediate_arg = m->immediate_path.arg = -1;
-    m->wait.unless_numeric_arg = -1;
-    m->callback.ready_param = m->callback.fd_arg = m->callback.data_arg = m->callback.data_param = -1;
-    m->fd_state.arg = m->fd_state.from_arg = m->fd_state.if_flag_arg = m->fd_state.if_value_arg = -1;
-    m->readiness_wait.arg = m->readiness_wait.if_value_arg = m->watch_fd.arg = -1;
-    return m;
-}
-
-static tl_fn_model *derive_function(const tl_program *p, const pnode *n) {
-    tl_fn_model *m = new_model(n->s->name);
-    bool any = derive_params(p, n, m);
-    if (n->s->returns_handle && n->s->spawn_model && p->models) {
-        const tl_fn_model *sm = tl_models_find(p->models, n->s->spawn_model);
-        if (sm && sm->spawn.present) {
-            m->spawn = sm->spawn;
-            m->spawn.where = TL_HANDLE_RESULT;
-            m->spawn.handle_arg = m->spawn.entry_arg = m->spawn.owner_arg = m->spawn.attr_arg = -1;
-            m->spawn.data_arg = -1;
-            m->spawn.has_no_owner_value = false;
-            m->spawn.entry_before_call = NULL;
-            m->spawn.context = TL_CTX_NONE;
-            /* the helper returns the handle itself, not the spawn's status */
-            if (sm->spawn.where == TL_HANDLE_OUT_ARG)
-                m->spawn.success = n->s->returns_pointer ? TL_SUCCESS_NONNULL : TL_SUCCESS_ALWAYS;
-            m->spawn.task = tl_xstrdup(sm->spawn.task ? sm->spawn.task : "task");
-            free(m->library);
-            m->library = tl_xstrdup(sm->library ? sm->library : "program");
-            any = true;
-        }
-    }
-    if (!any) {
-        free_model(m);
-        return NULL;
-    }
-    return m;
-}
-
-/* A call through a slot: a deadline any of its targets has. */
-static tl_fn_model *derive_slot(const tl_program *p, const fslot *s) {
-        tl_fn_model *m = new_model(s->name);
-        bool any = false;
-        for (int k = 0; k < s->funcs.n && !any; k++) {
-            const pnode *n = &p->nodes[s->funcs.v[k]];
-            for (int j = 0; j < n->s->nparams && !any; j++) {
-                const pparam *pp = &p->params[n->param_base + j];
-                if (!pp->deadline) continue;
-                m->wait.present = true;
-                m->wait.timeout_arg = j;
-                m->wait.kind = pp->kind;
-                m->wait.nforever = pp->nforever;
-                memcpy(m->wait.forever, pp->forever, sizeof m->wait.forever);
-                m->wait.only_if_nonzero_arg = -1;
-                any = true;
-            }
-        }
-        if (!any) {
-            free_model(m);
-            m = NULL;
-        }
-        return m;
-}
-
-static void derive_models(tl_program *p) {
-    for (int n = 0; n < p->nnodes; n++) p->nodes[n].derived = derive_function(p, &p->nodes[n]);
-    for (int i = 0; i < p->nfslots; i++) p->fslots[i].derived = derive_slot(p, &p->fslots[i]);
-}
-
-const tl_fn_model *tl_program_model(const tl_program *p, const char *usr, bool is_slot) {
-    if (!p || !usr) return NULL;
-    if (!is_slot) {
-        int n = map_get(&p->by_usr, usr);
-        return n >= 0 ? p->nodes[n].derived : NULL;
-    }
-    int si = map_get(&p->fslot_by_usr, usr);
-    return si >= 0 ? p->fslots[si].derived : NULL;
-}
-
-int tl_program_param_awaits(const tl_program *p, const char *usr, int param) {
-    int n = p && usr ? map_get(&p->by_usr, usr) : -1;
-    if (n < 0 || param < 0 || param >= p->nodes[n].s->nparams) return 0;
-    const pparam *pp = &p->params[p->nodes[n].param_base + param];
-    return pp->awaits ? 1 : pp->awaits_reach ? 2 : 0;
-}
-
-bool tl_program_awaits_global(const tl_program *p, const char *usr, const char *global_usr) {
-    int n = p && usr && global_usr ? map_get(&p->by_usr, usr) : -1;
-    if (n < 0) return false;
-    const tl_func_summary *s = p->nodes[n].s;
-    for (int i = 0; i < s->nawait_globals; i++)
-        if (strcmp(s->await_globals[i], global_usr) == 0) return true;
-    return false;
-}
-
-bool tl_program_param_posts(const tl_program *p, const char *usr, int param) {
-    int n = p && usr ? map_get(&p->by_usr, usr) : -1;
-    if (n < 0 || param < 0 || param >= p->nodes[n].s->nparams) return false;
-    return (p->nodes[n].s->params[param].effects & TL_PE_POST) != 0;
-}
-
-bool tl_program_posts_global(const tl_program *p, const char *usr, const char *global_usr) {
-    int n = p && usr && global_usr ? map_get(&p->by_usr, usr) : -1;
-    if (n < 0) return false;
-    const tl_func_summary *s = p->nodes[n].s;
-    for (int i = 0; i < s->npost_globals; i++)
-        if (strcmp(s->post_globals[i], global_usr) == 0) return true;
-    return false;
-}
-
-bool tl_program_defines(const tl_program *p, const char *usr) {
-    return p && usr && map_get(&p->by_usr, usr) >= 0;
-}
-
-bool tl_program_called_in_loop(const tl_program *p, const char *usr) {
-    int n = p && usr ? map_get(&p->by_usr, usr) : -1;
-    if (n < 0) return false;
-    for (int j = p->in_start[n]; j < p->in_start[n + 1]; j++) {
-        const edge *e = &p->edges[p->in_edges[j]];
-        const tl_func_summary *from = p->nodes[e->from].s;
-        if (e->call >= 0 && e->call < from->ncalls && from->calls[e->call].in_unbounded_loop) return true;
-    }
-    return false;
-}
-
-void tl_program_orphan_slots(const tl_program *p, tl_orphan_slot_fn fn, void *ctx) {
-    if (!p || !p->whole) return;
-    for (int i = 0; i < p->nhslots; i++) {
-        const hslot *h = &p->hslots[i];
-        if (h->released) continue;
-        for (int k = 0; k < h->nspawns; k++) {
-            const slot_use *u = &h->spawns[k];
-            tl_orphan_slot os = {h->name, u->fs->name, u->s->loc, u->s->task, u->s->library};
-            fn(ctx, &os);
-        }
     }
 }

@@ -1,0 +1,209 @@
+/* facets_wait.c - parsers of the wait and blocking facets of a model
+ * document: wait (timeout argument, forever values, kind and the conditions
+ * that change it) and blocking (with the conditions under which a call does
+ * not block).  Split from facets.c, whose ml_parse_function calls them; they
+ * use the node readers of node_readers.c (model_loader.h).  Read by the
+ * missing-timeout and blocking-in-coroutine rules.  Format: docs/design.md.
+ */
+#include "model_loader.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int parse_forever(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
+    const tl_yaml_node *one = n;
+    size_t count = 1;
+    if (n->type == TL_YAML_SEQ) {
+        count = n->n;
+        char wb[160];
+        if (count == 0 || count > TL_MAX_FOREVER)
+            return ml_fail(L, n, "'forever'%s must list 1 to %d values", ml_where(wb, sizeof(wb), L),
+                         TL_MAX_FOREVER);
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (n->type == TL_YAML_SEQ) one = n->items[i];
+        tl_forever *fv = &w->forever[i];
+        if (one->type == TL_YAML_SCALAR && !one->quoted && strcmp(one->str, "negative") == 0) {
+            fv->kind = TL_FOREVER_NEGATIVE;
+        } else if (one->type == TL_YAML_SCALAR && !one->quoted && strcmp(one->str, "null") == 0) {
+            fv->kind = TL_FOREVER_NULL;
+        } else {
+            int64_t v;
+            if (one->type != TL_YAML_SCALAR || one->quoted || ml_parse_i64(one->str, &v) != 0) {
+                char wb[160];
+                return ml_fail(L, one,
+                             "'forever'%s: expected negative, null or an integer, not %s%s%s",
+                             ml_where(wb, sizeof(wb), L), one->type == TL_YAML_SCALAR ? "'" : "",
+                             one->type == TL_YAML_SCALAR ? one->str : tl_yaml_type_name(one->type),
+                             one->type == TL_YAML_SCALAR ? "'" : "");
+            }
+            fv->kind = TL_FOREVER_VALUE;
+            fv->value = v;
+        }
+    }
+    w->nforever = (int)count;
+    return 0;
+}
+
+static int parse_wait_kind(loader *L, const tl_yaml_node *n, const char *what, tl_wait_kind *out) {
+    int v;
+    if (ml_get_choice(L, n, what, ml_wait_kind_names + 1, &v) != 0) return -1;
+    *out = (tl_wait_kind)(v + 1);
+    return 0;
+}
+
+int ml_parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
+    static const char *const keys[] = {"timeout_arg", "forever", "kind", "kind_if",
+                                       "only_if_nonzero", "object_arg", "kind_if_zero_init",
+                                       "kind_if_unlooped", "unless_numeric_address",
+                                       "kind_in_event_loop", NULL};
+    static const char *const if_keys[] = {"arg", "value", "kind", NULL};
+    int r = ml_facet_off(L, n, "wait", "a mapping {timeout_arg: N, forever: [...], kind: ...}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    char wb[160];
+    ml_where(wb, sizeof(wb), L);
+    const tl_yaml_node *x;
+    if ((x = tl_yaml_get(n, "timeout_arg")) && ml_get_arg(L, x, "timeout_arg", true, &w->timeout_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "forever"))) {
+        if (w->timeout_arg < 0)
+            return ml_fail(L, x, "'forever' needs 'timeout_arg'%s (without one the wait is "
+                                     "always forever)", wb);
+        if (parse_forever(L, x, w) != 0) return -1;
+    } else if (w->timeout_arg >= 0) {
+        return ml_fail(L, n, "'timeout_arg' needs 'forever' (negative, null or a value)%s", wb);
+    }
+    if (!(x = tl_yaml_get(n, "kind")))
+        return ml_fail(L, n, "'wait'%s needs 'kind' (%s)", wb,
+                     "peer, task, io, loop, accept, condition, join, sleep");
+    if (parse_wait_kind(L, x, "kind", &w->kind) != 0) return -1;
+    if ((x = tl_yaml_get(n, "kind_if"))) {
+        const char *outer = L->facet;
+        L->facet = "wait.kind_if";
+        if (ml_need_type(L, x, TL_YAML_MAP, "kind_if") != 0 || ml_check_keys(L, x, if_keys) != 0)
+            return -1;
+        const tl_yaml_node *a = tl_yaml_get(x, "arg"), *v = tl_yaml_get(x, "value"),
+                           *k = tl_yaml_get(x, "kind");
+        if (!a || !v || !k)
+            return ml_fail(L, x, "'kind_if'%s needs 'arg', 'value' and 'kind'",
+                         ml_where(wb, sizeof(wb), L));
+        if (ml_get_arg(L, a, "arg", false, &w->kind_if_arg) != 0 ||
+            ml_get_int(L, v, "value", &w->kind_if_value) != 0 ||
+            parse_wait_kind(L, k, "kind", &w->kind_if_kind) != 0)
+            return -1;
+        w->has_kind_if = true;
+        L->facet = outer;
+    }
+    if ((x = tl_yaml_get(n, "only_if_nonzero")) &&
+        ml_get_arg(L, x, "only_if_nonzero", false, &w->only_if_nonzero_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "object_arg")) && ml_get_arg(L, x, "object_arg", false, &w->object_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "kind_if_zero_init"))) {
+        if (w->object_arg < 0)
+            return ml_fail(L, x, "'kind_if_zero_init'%s needs 'object_arg'", wb);
+        if (parse_wait_kind(L, x, "kind_if_zero_init", &w->kind_if_zero_init) != 0) return -1;
+    }
+    if ((x = tl_yaml_get(n, "kind_if_unlooped")) &&
+        parse_wait_kind(L, x, "kind_if_unlooped", &w->kind_if_unlooped) != 0)
+        return -1;
+    if ((x = tl_yaml_get(n, "unless_numeric_address")) &&
+        ml_get_arg(L, x, "unless_numeric_address", false, &w->unless_numeric_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "kind_in_event_loop")) &&
+        parse_wait_kind(L, x, "kind_in_event_loop", &w->kind_in_event_loop) != 0)
+        return -1;
+    w->present = true;
+    return 0;
+}
+
+int ml_parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b) {
+    static const char *const keys[] = {"if_null", "unless_flag", "unless_zero", "if_value",
+                                       "replacement", "fd_io", "strict", "fd_arg",
+                                       "unless_numeric_address", "unless_field_flag", "unless_immediate", NULL};
+    static const char *const field_keys[] = {"arg", "field", "mask", NULL};
+    static const char *const flag_keys[] = {"arg", "mask", NULL};
+    static const char *const value_keys[] = {"arg", "values", NULL};
+    if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "true") == 0) {
+        b->present = true;
+        return 0;
+    }
+    int r = ml_facet_off(L, n, "blocking", "true or a mapping {if_null: N, unless_flag: {...}, ...}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    char wb[160];
+    const tl_yaml_node *x;
+    if ((x = tl_yaml_get(n, "if_null")) && ml_get_arg(L, x, "if_null", false, &b->if_null_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "unless_zero")) && ml_get_arg(L, x, "unless_zero", false, &b->unless_zero_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "unless_flag"))) {
+        const char *outer = L->facet;
+        L->facet = "blocking.unless_flag";
+        if (ml_need_type(L, x, TL_YAML_MAP, "unless_flag") != 0 || ml_check_keys(L, x, flag_keys) != 0)
+            return -1;
+        const tl_yaml_node *a = tl_yaml_get(x, "arg"), *m = tl_yaml_get(x, "mask");
+        if (!a || !m)
+            return ml_fail(L, x, "'unless_flag'%s needs 'arg' and 'mask'", ml_where(wb, sizeof(wb), L));
+        if (ml_get_arg(L, a, "arg", false, &b->unless_flag_arg) != 0 ||
+            ml_get_int(L, m, "mask", &b->unless_flag_mask) != 0)
+            return -1;
+        if (b->unless_flag_mask == 0)
+            return ml_fail(L, m, "'mask'%s must not be 0", ml_where(wb, sizeof(wb), L));
+        L->facet = outer;
+    }
+    if ((x = tl_yaml_get(n, "if_value"))) {
+        const char *outer = L->facet;
+        L->facet = "blocking.if_value";
+        if (ml_need_type(L, x, TL_YAML_MAP, "if_value") != 0 || ml_check_keys(L, x, value_keys) != 0)
+            return -1;
+        const tl_yaml_node *a = tl_yaml_get(x, "arg"), *vs = tl_yaml_get(x, "values");
+        if (!a || !vs)
+            return ml_fail(L, x, "'if_value'%s needs 'arg' and 'values'", ml_where(wb, sizeof(wb), L));
+        if (ml_get_arg(L, a, "arg", false, &b->if_value_arg) != 0) return -1;
+        if (vs->type == TL_YAML_SEQ) {
+            if (vs->n == 0 || vs->n > TL_MAX_VALUES)
+                return ml_fail(L, vs, "'values'%s must list 1 to %d integers",
+                             ml_where(wb, sizeof(wb), L), TL_MAX_VALUES);
+            for (size_t i = 0; i < vs->n; i++)
+                if (ml_get_int(L, vs->items[i], "values", &b->if_values[i]) != 0) return -1;
+            b->nif_values = (int)vs->n;
+        } else {
+            if (ml_get_int(L, vs, "values", &b->if_values[0]) != 0) return -1;
+            b->nif_values = 1;
+        }
+        L->facet = outer;
+    }
+    if ((x = tl_yaml_get(n, "replacement")) && ml_get_string(L, x, "replacement", &b->replacement))
+        return -1;
+    if ((x = tl_yaml_get(n, "fd_io")) && ml_get_bool(L, x, "fd_io", &b->fd_io)) return -1;
+    if ((x = tl_yaml_get(n, "strict")) && ml_get_bool(L, x, "strict", &b->strict_only)) return -1;
+    if ((x = tl_yaml_get(n, "fd_arg"))) {
+        if (!b->fd_io) return ml_fail(L, x, "'fd_arg'%s needs 'fd_io: true'", ml_where(wb, sizeof(wb), L));
+        if (ml_get_arg(L, x, "fd_arg", false, &b->fd_arg) != 0) return -1;
+    }
+    if ((x = tl_yaml_get(n, "unless_numeric_address")) &&
+        ml_get_arg(L, x, "unless_numeric_address", false, &b->unless_numeric_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "unless_immediate")) &&
+        ml_get_arg(L, x, "unless_immediate", false, &b->unless_immediate_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "unless_field_flag"))) {
+        const char *outer = L->facet;
+        L->facet = "blocking.unless_field_flag";
+        if (ml_need_type(L, x, TL_YAML_MAP, "unless_field_flag") != 0 || ml_check_keys(L, x, field_keys) != 0)
+            return -1;
+        const tl_yaml_node *a = tl_yaml_get(x, "arg"), *fl = tl_yaml_get(x, "field"), *m = tl_yaml_get(x, "mask");
+        if (!a || !fl || !m)
+            return ml_fail(L, x, "'unless_field_flag'%s needs 'arg', 'field' and 'mask'", ml_where(wb, sizeof(wb), L));
+        if (ml_get_arg(L, a, "arg", false, &b->unless_field_arg) != 0 ||
+            ml_get_field(L, fl, "field", b->unless_field) != 0 || ml_get_int(L, m, "mask", &b->unless_field_mask) != 0)
+            return -1;
+        if (b->unless_field_mask == 0) return ml_fail(L, m, "'mask'%s must not be 0", ml_where(wb, sizeof(wb), L));
+        L->facet = outer;
+    }
+    b->present = true;
+    return 0;
+}

@@ -1,0 +1,123 @@
+/* program_internal.h - the linked program's data, shared by the pieces of
+ * the program module: the link and its fixpoints (program.c), the derived
+ * models (program_derive.c) and the queries the rules ask (program_query.c).
+ * Other code uses program.h only.
+ */
+#ifndef TL_PROGRAM_INTERNAL_H
+#define TL_PROGRAM_INTERNAL_H
+
+#include "fd_slots.h"
+#include "program.h"
+
+#include "../util/strmap.h"
+
+/* USR -> index maps (util/strmap; keys are the summaries' strings) */
+typedef tl_strmap strmap;
+
+static inline int map_get(const strmap *m, const char *k) {
+    size_t v;
+    return k && tl_strmap_get(m, k, &v) ? (int)v : -1;
+}
+
+/* int vectors */
+typedef struct {
+    int *v;
+    int n, cap;
+} ivec;
+
+/* The program: call edges, per parameter and per function facts, slots. */
+typedef struct {
+    int from, call, to;
+    const char *field; /* through this slot, or NULL */
+} edge;
+
+/* Per parameter facts (indexed node.param_base + k). */
+typedef struct {
+    bool owner;          /* takes ownership of a handle passed here */
+    bool releases;       /* ... by releasing it (join/close/detach) */
+    const char *how;
+    bool awaits, tears_down;
+    bool awaits_reach;   /* awaits work on an object reached through it (TL_PE_AWAIT_REACH) */
+    bool prepares;      /* prepares or starts work on it (TL_PE_PREPARE), maybe through calls */
+    unsigned prep_kinds; /* TL_PE_PREP_* kinds of what it prepares there, maybe through calls */
+    int prep_fd;         /* with TL_PE_PREP_FD: the parameter whose descriptor it uses */
+    bool deadline;       /* reaches the timeout of a wait */
+    tl_wait_kind kind;
+    tl_forever forever[TL_MAX_FOREVER];
+    int nforever;
+    int dl_call;         /* the call that waits or passes the deadline on */
+    int dl_next;         /* param index (global) it was passed to, -1: the wait */
+    ivec funcs;          /* functions callers pass here (callbacks) */
+    bool wrapper;        /* registered as a callback by this function */
+    tl_context_kind wrap_ctx;
+    bool wrap_ready;
+    const char *wrap_library, *wrap_via;
+} pparam;
+
+typedef struct {
+    const tl_func_summary *s;
+    int param_base;
+    bool has_ctx;
+    tl_prog_context ctx;
+    int nregs_in;        /* registrations and spawns of it (any context) */
+    int nbounded_in;     /* ... coroutine spawns their owner cancels on every path */
+    bool blocks[2];
+    int block_call[2];   /* the call that blocks or leads there */
+    int block_next[2];   /* -1: that call blocks itself */
+    const char *block_field[2];
+    tl_fn_model *derived;
+} pnode;
+
+typedef struct {
+    const char *usr, *name;
+    ivec funcs;          /* functions stored there */
+    bool capped;
+    tl_fn_model *derived;
+} fslot;
+
+typedef struct {
+    const tl_func_summary *fs;
+    const tl_sum_slot *s;
+} slot_use;
+
+typedef struct {
+    const char *usr, *name;
+    slot_use *spawns;
+    int nspawns, capspawns;
+    bool released;
+} hslot;
+
+struct tl_program {
+    const tl_model_set *models;
+    bool whole;
+    pnode *nodes;
+    int nnodes;
+    strmap by_usr;
+    fslot *fslots;
+    int nfslots, capfslots;
+    strmap fslot_by_usr;
+    hslot *hslots;
+    int nhslots, caphslots;
+    strmap hslot_by_usr;
+    pparam *params;
+    int nparams;
+    edge *edges;
+    int nedges, capedges;
+    int *in_start, *in_edges; /* reverse adjacency (CSR) */
+    /* for each call of each node: its edges' range [first, first+count) */
+    int **call_first, **call_count;
+    tl_program_stats stats;
+    /* task nouns some call of the program releases wholesale (release_all) */
+    const char **released_all;
+    int nreleased_all, capreleased_all;
+    tl_fd_slots *fd_slots; /* global descriptor slots only ever non-blocking (fd_slots.c) */
+};
+
+/* The node owning a global param index (program.c). */
+int pg_node_of_param(const tl_program *p, int gp);
+/* Step 6 of the link: the derived models of functions and slots
+ * (program_derive.c). */
+void pg_derive_models(tl_program *p);
+void pg_free_model(tl_fn_model *m);
+
+#endif

@@ -1,0 +1,177 @@
+/* program_query.c - what the rules ask the linked program (see program.h).
+ *
+ * Read-only lookups by USR over the facts the link computed (program.c,
+ * program_derive.c): a function's context, blocking and deadline chains,
+ * derived models, what a parameter awaits or posts, whether a function never
+ * returns or is called in a loop, handle slots nothing releases, and the
+ * task nouns released wholesale.
+ */
+#include "program_internal.h"
+
+#include <string.h>
+
+bool tl_program_never_returns(const tl_program *p, const char *fn_usr) {
+    int n = p ? map_get(&p->by_usr, fn_usr) : -1;
+    return n >= 0 && p->nodes[n].s->never_returns;
+}
+
+bool tl_program_releases_all(const tl_program *p, const char *task) {
+    for (int i = 0; p && task && i < p->nreleased_all; i++)
+        if (strcmp(p->released_all[i], task) == 0) return true;
+    return false;
+}
+
+bool tl_program_fd_slot_nonblocking(const tl_program *p, const char *key) {
+    return p && tl_fd_slots_nonblocking(p->fd_slots, key, p->whole);
+}
+
+const tl_program_stats *tl_program_stats_of(const tl_program *p) {
+    return &p->stats;
+}
+
+const tl_prog_context *tl_program_context(const tl_program *p, const char *fn_usr) {
+    int n = p ? map_get(&p->by_usr, fn_usr) : -1;
+    return n >= 0 && p->nodes[n].has_ctx ? &p->nodes[n].ctx : NULL;
+}
+
+bool tl_program_cancel_bounded(const tl_program *p, const char *fn_usr) {
+    int n = p && fn_usr ? map_get(&p->by_usr, fn_usr) : -1;
+    if (n < 0) return false;
+    const pnode *x = &p->nodes[n];
+    /* every spawn of it bounded, nothing else runs it: no direct or indirect
+       call, and no caller outside the linked files (static, or whole program) */
+    return x->nbounded_in > 0 && x->nbounded_in == x->nregs_in && p->in_start[n + 1] == p->in_start[n] &&
+           (x->s->is_static || p->whole);
+}
+
+/* The first blocking target of a slot (or the function itself). */
+static int blocking_node(const tl_program *p, const char *usr, bool is_slot, int r) {
+    if (!p || !usr) return -1;
+    if (!is_slot) {
+        int n = map_get(&p->by_usr, usr);
+        return n >= 0 && p->nodes[n].blocks[r] ? n : -1;
+    }
+    int si = map_get(&p->fslot_by_usr, usr);
+    if (si < 0) return -1;
+    const fslot *s = &p->fslots[si];
+    for (int k = 0; k < s->funcs.n; k++)
+        if (p->nodes[s->funcs.v[k]].blocks[r]) return s->funcs.v[k];
+    return -1;
+}
+
+bool tl_program_blocks(const tl_program *p, const char *usr, bool is_slot, bool ready) {
+    return blocking_node(p, usr, is_slot, ready ? 1 : 0) >= 0;
+}
+
+int tl_program_chain(const tl_program *p, const char *usr, bool is_slot, bool ready, tl_chain_step *out,
+                     int max) {
+    int r = ready ? 1 : 0;
+    int n = blocking_node(p, usr, is_slot, r), count = 0;
+    for (int guard = 0; n >= 0 && count < max && guard <= p->nnodes; guard++) {
+        const pnode *nd = &p->nodes[n];
+        const tl_sum_call *c = &nd->s->calls[nd->block_call[r]];
+        out[count++] = (tl_chain_step){c->loc, nd->s->name, c->spelling, nd->block_field[r], nd->block_next[r] < 0};
+        n = nd->block_next[r];
+    }
+    return count;
+}
+
+int tl_program_deadline_chain(const tl_program *p, const char *usr, bool is_slot, tl_chain_step *out, int max) {
+    if (!p || !usr) return 0;
+    /* the first parameter with a deadline, of the function or a slot target */
+    int n = -1;
+    if (!is_slot) {
+        n = map_get(&p->by_usr, usr);
+    } else {
+        int si = map_get(&p->fslot_by_usr, usr);
+        for (int k = 0; si >= 0 && k < p->fslots[si].funcs.n && n < 0; k++) {
+            const pnode *cand = &p->nodes[p->fslots[si].funcs.v[k]];
+            for (int j = 0; j < cand->s->nparams; j++)
+                if (p->params[cand->param_base + j].deadline) n = p->fslots[si].funcs.v[k];
+        }
+    }
+    if (n < 0) return 0;
+    int gp = -1;
+    for (int j = 0; j < p->nodes[n].s->nparams && gp < 0; j++)
+        if (p->params[p->nodes[n].param_base + j].deadline) gp = p->nodes[n].param_base + j;
+    int count = 0;
+    for (int guard = 0; gp >= 0 && count < max && guard <= p->nparams; guard++) {
+        const pparam *pp = &p->params[gp];
+        int owner = pg_node_of_param(p, gp);
+        const tl_func_summary *fs = p->nodes[owner].s;
+        if (pp->dl_call < 0 || pp->dl_call >= fs->ncalls) break;
+        const tl_sum_call *c = &fs->calls[pp->dl_call];
+        out[count++] = (tl_chain_step){c->loc, fs->name, c->spelling, NULL, pp->dl_next < 0};
+        gp = pp->dl_next;
+    }
+    return count;
+}
+
+const tl_fn_model *tl_program_model(const tl_program *p, const char *usr, bool is_slot) {
+    if (!p || !usr) return NULL;
+    if (!is_slot) {
+        int n = map_get(&p->by_usr, usr);
+        return n >= 0 ? p->nodes[n].derived : NULL;
+    }
+    int si = map_get(&p->fslot_by_usr, usr);
+    return si >= 0 ? p->fslots[si].derived : NULL;
+}
+
+int tl_program_param_awaits(const tl_program *p, const char *usr, int param) {
+    int n = p && usr ? map_get(&p->by_usr, usr) : -1;
+    if (n < 0 || param < 0 || param >= p->nodes[n].s->nparams) return 0;
+    const pparam *pp = &p->params[p->nodes[n].param_base + param];
+    return pp->awaits ? 1 : pp->awaits_reach ? 2 : 0;
+}
+
+bool tl_program_awaits_global(const tl_program *p, const char *usr, const char *global_usr) {
+    int n = p && usr && global_usr ? map_get(&p->by_usr, usr) : -1;
+    if (n < 0) return false;
+    const tl_func_summary *s = p->nodes[n].s;
+    for (int i = 0; i < s->nawait_globals; i++)
+        if (strcmp(s->await_globals[i], global_usr) == 0) return true;
+    return false;
+}
+
+bool tl_program_param_posts(const tl_program *p, const char *usr, int param) {
+    int n = p && usr ? map_get(&p->by_usr, usr) : -1;
+    if (n < 0 || param < 0 || param >= p->nodes[n].s->nparams) return false;
+    return (p->nodes[n].s->params[param].effects & TL_PE_POST) != 0;
+}
+
+bool tl_program_posts_global(const tl_program *p, const char *usr, const char *global_usr) {
+    int n = p && usr && global_usr ? map_get(&p->by_usr, usr) : -1;
+    if (n < 0) return false;
+    const tl_func_summary *s = p->nodes[n].s;
+    for (int i = 0; i < s->npost_globals; i++)
+        if (strcmp(s->post_globals[i], global_usr) == 0) return true;
+    return false;
+}
+
+bool tl_program_defines(const tl_program *p, const char *usr) {
+    return p && usr && map_get(&p->by_usr, usr) >= 0;
+}
+
+bool tl_program_called_in_loop(const tl_program *p, const char *usr) {
+    int n = p && usr ? map_get(&p->by_usr, usr) : -1;
+    if (n < 0) return false;
+    for (int j = p->in_start[n]; j < p->in_start[n + 1]; j++) {
+        const edge *e = &p->edges[p->in_edges[j]];
+        const tl_func_summary *from = p->nodes[e->from].s;
+        if (e->call >= 0 && e->call < from->ncalls && from->calls[e->call].in_unbounded_loop) return true;
+    }
+    return false;
+}
+
+void tl_program_orphan_slots(const tl_program *p, tl_orphan_slot_fn fn, void *ctx) {
+    if (!p || !p->whole) return;
+    for (int i = 0; i < p->nhslots; i++) {
+        const hslot *h = &p->hslots[i];
+        if (h->released) continue;
+        for (int k = 0; k < h->nspawns; k++) {
+            const slot_use *u = &h->spawns[k];
+            tl_orphan_slot os = {h->name, u->fs->name, u->s->loc, u->s->task, u->s->library};
+            fn(ctx, &os);
+        }
+    }
+}
