@@ -365,6 +365,44 @@ static const char *fd_key(const world *w, int u, const char *name) {
     return NULL;
 }
 
+/* Descriptors through parameters and results across files: a parameter
+ * stored into a field is known when every direct call passes a known value
+ * (a result of a function of another file returning only non-blocking
+ * descriptors, directly or through a local) and its address is never taken
+ * (here by an initializer); a result is known when every path returning a
+ * descriptor returns a non-blocking one. */
+static void test_fd_slots_params(void **state) {
+    (void)state;
+    const char *src[] = {"struct conn { int fd, peer, hooked, either; };\n"
+                         "int make_nb(void) { int s = mk_nb(); if (s < 0) return -1; return s; }\n"
+                         "int make_either(int x) { if (x) return mk_nb(); return mk_plain(); }\n"
+                         "void ctor(struct conn *c, int fd) { c->fd = fd; }\n"
+                         "void set_peer(struct conn *c, int fd) { c->peer = fd; }\n"
+                         "static void set_hooked(struct conn *c, int fd) { c->hooked = fd; }\n"
+                         "void (*hook)(struct conn *, int) = set_hooked;\n"
+                         "void use_hooked(struct conn *c) { set_hooked(c, mk_nb()); }\n",
+                         "struct conn { int fd, peer, hooked, either; };\n"
+                         "int make_nb(void); int make_either(int);\n"
+                         "void ctor(struct conn *, int); void set_peer(struct conn *, int);\n"
+                         "void a(struct conn *c) { int s = make_nb(); ctor(c, s); set_peer(c, s);\n"
+                         "  c->either = make_either(1); }\n"
+                         "void b(struct conn *c) { ctor(c, make_nb()); set_peer(c, mk_plain()); }\n"};
+    world *w = link_sources(src, 2);
+    const char *fd = fd_key(w, 0, "FI@fd");
+    assert_non_null(fd);
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, fd));
+    assert_non_null(fd_key(w, 0, "FI@peer"));
+    assert_non_null(fd_key(w, 0, "FI@hooked"));
+    assert_non_null(fd_key(w, 1, "FI@either"));
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "FI@peer")));   /* mk_plain() in b */
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "FI@hooked"))); /* its address taken */
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 1, "FI@either"))); /* one plain path */
+    /* ctor is not static: unlinked files may call it */
+    tl_program_set_whole(w->prog, false);
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd));
+    release(w);
+}
+
 /* Global descriptor slots: non-blocking when every store of the program
  * (any file) stores a non-blocking descriptor or copies such a slot; -1 is
  * no store; one other store, the address taken, or a copy of a slot not
@@ -803,6 +841,7 @@ int main(void) {
         cmocka_unit_test(test_cancel_bounded),
         cmocka_unit_test(test_fork_wrapper_child),
         cmocka_unit_test(test_fd_slots),
+        cmocka_unit_test(test_fd_slots_params),
         cmocka_unit_test(test_ir_wire_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -628,6 +628,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
     c.program = env->program;
     if (!relevant(ff, env->func_returns, env->nfuncs) && !env->readiness) {
         fds_record_slots_unknown(&c); /* its stores, with no state known */
+        fds_record_slots_done(&c, false);
         return 0;
     }
     c.readiness = env->readiness;
@@ -671,6 +672,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
         fds_record_slots_unknown(&c);
     }
     if (rc == 0 && c.returned) ff->returns_fd_state = c.return_bits;
+    fds_record_slots_done(&c, ff->returns_fd_state & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE));
     tl_dataflow_free(&res);
     tl_liveness_free(&c.live);
     tl_str_map_free(&c.slots);

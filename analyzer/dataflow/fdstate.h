@@ -33,7 +33,9 @@
  * result that state, as a call result whose fd_state facet sets one does
  * (used in place as the descriptor, or stored). */
 /* What a TU stores into descriptor slots outside the stack (fdstate_slots.c):
- * a global or static, elements merged, keyed "g:USR". */
+ * a global or static, elements merged, keyed "g:USR"; a field "f:USR"; a
+ * function's parameter "p:USR#N" (its address taken: "p:USR#*") or result
+ * "r:USR". */
 typedef enum {
     TL_SLOT_NONBLOCKING = 1, /* a descriptor known non-blocking (or a pseudo-file) */
     TL_SLOT_OTHER = 2,       /* anything else, or a write no store shows (&g taken) */

@@ -56,6 +56,10 @@ typedef struct {
     unsigned *result_bits; /* per call id: bits its result carries (fd_state result) */
     tl_slot_stores *stores;    /* stores into global slots are recorded here, or NULL */
     const struct tl_program *program; /* program-wide slot facts, or NULL */
+    /* fdstate_slots.c, filled on first use: per variable, how many
+       assignments it has (address taken: many) and the value of the last */
+    int *var_assigns;
+    const tl_expr **var_value;
     long work, budget;
 } fd_ctx;
 
@@ -91,5 +95,8 @@ bool fds_slot_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bo
 void fds_record_slots(fd_ctx *c, fd_state *s, const tl_instr *in);
 void fds_record_slot_escapes(fd_ctx *c, const tl_expr *e);
 void fds_record_slots_unknown(fd_ctx *c);
+/* What f returns, for callers in other files ("r:USR"); frees what the
+ * recording kept. */
+void fds_record_slots_done(fd_ctx *c, bool returns_nonblocking);
 
 #endif

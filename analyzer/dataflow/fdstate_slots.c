@@ -25,6 +25,15 @@
  * of a system header's struct are not slots: the library writes the fields
  * of the structs it is handed (uv_pipe_init(&h)) where no store list sees
  * it.
+ *
+ * Values crossing functions go through pseudo-slots of the same graph:
+ * "p:USR#N" (parameter N of a function: every direct call stores its
+ * argument there, and a store of a parameter the function never assigns
+ * copies it), "p:USR#*" (the function's address is taken: every parameter
+ * is "anything else"; initializers are noted by the front end) and "r:USR"
+ * (stored non-blocking by the function's own analysis when every path
+ * returning a descriptor returns a non-blocking one; a call result, or a
+ * local assigned once from it, copies it).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +106,11 @@ static void other(fd_ctx *c, const tl_expr *e) {
  * global (every use but indexing and dereferencing it). */
 static void escapes(fd_ctx *c, const tl_expr *e, bool indexed) {
     if (!e) return;
+    if (e->kind == TL_E_FUNC && e->usr && strlen(e->usr) < 250) { /* may be called through a pointer */
+        char key[264];
+        snprintf(key, sizeof key, "p:%s#*", e->usr);
+        tl_slot_stores_add(c->stores, key, TL_SLOT_OTHER, NULL, true);
+    }
     if (e->kind == TL_E_ADDR && e->nkids == 1) other(c, e->kids[0]);
     if (e->kind == TL_E_VAR && !indexed && e->var >= 0 && e->var < c->f->nvars &&
         (c->f->vars[e->var].is_array || c->f->vars[e->var].is_pointer))
@@ -106,25 +120,127 @@ static void escapes(fd_ctx *c, const tl_expr *e, bool indexed) {
         escapes(c, e->kids[k], k == 0 && (e->kind == TL_E_INDEX || e->kind == TL_E_DEREF));
 }
 
+/* Addresses taken of variables in e: such a variable has many writers. */
+static void count_addr(fd_ctx *c, const tl_expr *e) {
+    if (!e) return;
+    if (e->kind == TL_E_ADDR && e->nkids == 1) {
+        const tl_expr *k = fds_strip(e->kids[0]);
+        while (k && (k->kind == TL_E_INDEX || k->kind == TL_E_MEMBER) && k->nkids >= 1 && !(k->kind == TL_E_MEMBER && k->arrow))
+            k = fds_strip(k->kids[0]);
+        if (k && k->kind == TL_E_VAR && k->var >= 0 && k->var < c->f->nvars) c->var_assigns[k->var] = 2;
+    }
+    for (int i = 0; i < e->nkids; i++) count_addr(c, e->kids[i]);
+}
+
+/* Per variable: assignments (2 = many or address taken) and the value. */
+static void scan_vars(fd_ctx *c) {
+    if (c->var_assigns) return;
+    const tl_func *f = c->f;
+    c->var_assigns = tl_xcalloc((size_t)f->nvars + 1, sizeof *c->var_assigns);
+    c->var_value = tl_xcalloc((size_t)f->nvars + 1, sizeof *c->var_value);
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        const tl_block *b = &f->blocks[bi];
+        for (int i = 0; i < b->ninstrs; i++) {
+            const tl_instr *in = &b->instrs[i];
+            if (in->kind == TL_I_ASSIGN && in->var >= 0 && in->var < f->nvars) {
+                if (c->var_assigns[in->var] < 2) c->var_assigns[in->var]++;
+                c->var_value[in->var] = in->value;
+            }
+            count_addr(c, in->value);
+            count_addr(c, in->target);
+            if (in->kind == TL_I_CALL) {
+                for (int a = 0; a < in->call.nargs; a++) count_addr(c, in->call.args[a]);
+                count_addr(c, in->call.fn);
+            }
+        }
+        count_addr(c, b->cond);
+    }
+}
+
+/* The value of v names a value a caller or callee in any file gives:
+ * parameter N of this function never written here ("p:USR#N": every call
+ * site's argument, joined at link), or the result of a call to a program
+ * function with no descriptor model ("r:USR": what it returns on every
+ * path, when its own analysis says so), directly or through a local
+ * assigned once. */
+static bool value_pseudo_slot(fd_ctx *c, const tl_expr *v, char *buf, size_t size) {
+    v = fds_strip(v);
+    if (v && v->kind == TL_E_VAR && v->var >= 0 && v->var < c->f->nvars) {
+        scan_vars(c);
+        const tl_var *var = &c->f->vars[v->var];
+        if (c->var_assigns[v->var] != 0 && var->kind == TL_VAR_PARAM) return false;
+        if (var->kind == TL_VAR_PARAM) {
+            if (v->var >= c->f->nparams || !c->f->usr || strlen(c->f->usr) > 250) return false;
+            snprintf(buf, size, "p:%s#%d", c->f->usr, v->var);
+            return true;
+        }
+        if ((var->kind != TL_VAR_LOCAL && var->kind != TL_VAR_TEMP) || c->var_assigns[v->var] != 1) return false;
+        v = fds_strip(c->var_value[v->var]);
+    }
+    if (!v || v->kind != TL_E_CALLRES || v->call_id < 0 || v->call_id >= c->ff->ncalls) return false;
+    const tl_call_facts *cf = &c->ff->calls[v->call_id];
+    const tl_call *call = cf->instr ? &cf->instr->call : NULL;
+    if (!call || !call->callee_usr || call->callee_system || strlen(call->callee_usr) > 250 ||
+        (cf->model && cf->model->fd_state.present))
+        return false;
+    snprintf(buf, size, "r:%s", call->callee_usr);
+    return true;
+}
+
+/* What a value stored into a slot (or passed as an argument) is: known
+ * non-blocking, a copy of another slot or pseudo-slot, or anything else. */
+static tl_slot_store_kind value_kind(fd_ctx *c, fd_state *s, const tl_expr *value, char *src, size_t size) {
+    bool src_st;
+    const tl_expr *v = fds_strip(value);
+    unsigned bits = s ? fds_value_bits(c, s, value) : 0;
+    if (bits & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE)) return TL_SLOT_NONBLOCKING;
+    if (fds_slot_key(c->f, value, src, size, &src_st) && v &&
+        (v->kind == TL_E_VAR || v->kind == TL_E_INDEX || v->kind == TL_E_MEMBER))
+        return TL_SLOT_COPY;
+    if (value_pseudo_slot(c, value, src, size)) return TL_SLOT_COPY;
+    return TL_SLOT_OTHER;
+}
+
+static bool no_descriptor(const tl_expr *v) {
+    v = fds_strip(v);
+    if (v && v->kind == TL_E_UNARY && v->nkids == 1 && !strcmp(v->op, "-") && fds_strip(v->kids[0]) &&
+        fds_strip(v->kids[0])->kind == TL_E_CONST && fds_strip(v->kids[0])->ival > 0)
+        return true; /* -1: no descriptor */
+    return v && v->kind == TL_E_CONST && v->ival < 0;
+}
+
 /* A store of `value` into the slot `target` (state read from s, or
  * nothing known with s NULL). */
 static void store(fd_ctx *c, fd_state *s, const tl_expr *target, const tl_expr *value) {
     char key[300], src[300];
-    bool st, src_st;
+    bool st;
     if (!c->stores || !fds_slot_key(c->f, target, key, sizeof key, &st)) return;
-    const tl_expr *v = fds_strip(value);
-    if (v && v->kind == TL_E_UNARY && v->nkids == 1 && !strcmp(v->op, "-") && fds_strip(v->kids[0]) &&
-        fds_strip(v->kids[0])->kind == TL_E_CONST && fds_strip(v->kids[0])->ival > 0)
-        return; /* -1: no descriptor */
-    if (v && v->kind == TL_E_CONST && v->ival < 0) return;
-    unsigned bits = s ? fds_value_bits(c, s, value) : 0;
-    if (bits & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE))
-        tl_slot_stores_add(c->stores, key, TL_SLOT_NONBLOCKING, NULL, st);
-    else if (fds_slot_key(c->f, value, src, sizeof src, &src_st) && v &&
-             (v->kind == TL_E_VAR || v->kind == TL_E_INDEX || v->kind == TL_E_MEMBER))
-        tl_slot_stores_add(c->stores, key, TL_SLOT_COPY, src, st);
-    else
-        tl_slot_stores_add(c->stores, key, TL_SLOT_OTHER, NULL, st);
+    if (no_descriptor(value)) return;
+    tl_slot_store_kind k = value_kind(c, s, value, src, sizeof src);
+    tl_slot_stores_add(c->stores, key, k, k == TL_SLOT_COPY ? src : NULL, st);
+}
+
+/* A direct call of a program function: each argument that may be a
+ * descriptor is a store into the callee's parameter pseudo-slot
+ * ("p:USR#N"), so that a parameter the callee stores into a slot is known
+ * non-blocking only when every call site passes one.  A static function
+ * (its USR carries its file: not "c:@F@") has every caller in its TU. */
+static void call_args(fd_ctx *c, fd_state *s, const tl_call *call) {
+    if (!call->callee_usr || call->callee_system || strlen(call->callee_usr) > 250) return;
+    bool is_static = strncmp(call->callee_usr, "c:@F@", 5) != 0;
+    for (int a = 0; a < call->nargs; a++) {
+        const tl_expr *v = fds_strip(call->args[a]);
+        if (!v || v->kind == TL_E_STRING || v->kind == TL_E_NULL || v->kind == TL_E_ADDR || v->kind == TL_E_FUNC ||
+            no_descriptor(v) || (v->kind == TL_E_MEMBER && v->field_array))
+            continue; /* not a descriptor */
+        if (v->kind == TL_E_VAR && v->var >= 0 && v->var < c->f->nvars &&
+            (c->f->vars[v->var].is_pointer || c->f->vars[v->var].is_array || c->f->vars[v->var].is_record))
+            continue; /* a pointer, an array, a struct (casts are looked through: `(int)p` too) */
+        char key[300], src[300];
+        snprintf(key, sizeof key, "p:%s#%d", call->callee_usr, a);
+        tl_slot_store_kind k = value_kind(c, s, call->args[a], src, sizeof src);
+        tl_slot_stores_add(c->stores, key, k, k == TL_SLOT_COPY ? src : NULL, is_static);
+    }
 }
 
 void fds_record_slots(fd_ctx *c, fd_state *s, const tl_instr *in) {
@@ -134,6 +250,7 @@ void fds_record_slots(fd_ctx *c, fd_state *s, const tl_instr *in) {
         const tl_call *call = &in->call;
         for (int a = 0; a < call->nargs; a++) escapes(c, call->args[a], false);
         escapes(c, call->fn, false);
+        call_args(c, s, call);
         /* fcntl(g, F_SETFL, flags & ~O_NONBLOCK): cleared */
         const tl_call_facts *cf = call->id >= 0 && call->id < c->ff->ncalls ? &c->ff->calls[call->id] : NULL;
         const tl_fn_model *m = cf ? cf->model : NULL;
@@ -175,4 +292,16 @@ void fds_record_slots_unknown(fd_ctx *c) {
         for (int i = 0; i < b->ninstrs; i++) fds_record_slots(c, NULL, &b->instrs[i]);
         escapes(c, b->cond, false);
     }
+}
+
+void fds_record_slots_done(fd_ctx *c, bool returns_nonblocking) {
+    if (c->stores && returns_nonblocking && c->f->usr && strlen(c->f->usr) < 250) {
+        char key[264];
+        snprintf(key, sizeof key, "r:%s", c->f->usr);
+        tl_slot_stores_add(c->stores, key, TL_SLOT_NONBLOCKING, NULL, true);
+    }
+    free(c->var_assigns);
+    free(c->var_value);
+    c->var_assigns = NULL;
+    c->var_value = NULL;
 }

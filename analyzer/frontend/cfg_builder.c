@@ -508,6 +508,7 @@ static enum CXChildVisitResult collect_function(CXCursor c, CXCursor parent, CXC
         }
     } else if (k == CXCursor_VarDecl) {
         if (in_main_file(l, c)) cfgb_note_var_init(l->b, c); /* static int fd = 2; */
+        cfgb_note_init_fn_refs(l->b, c); /* (a header's table too) */
         /* command tables and ops structs: functions stored into fields */
         CXCursor init = clang_Cursor_getVarDeclInitializer(c);
         if (!clang_Cursor_isNull(init) && clang_getCursorKind(cfgb_strip_init(init)) == CXCursor_InitListExpr &&

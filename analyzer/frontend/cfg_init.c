@@ -69,6 +69,42 @@ static void note_init_values(builder *b, CXCursor init, const char *key, bool in
     if (!cfgb_eval_int(init, &iv) || iv > 0) tl_tu_add_init_slot(b->tu, key, internal);
 }
 
+/* A function whose address an initializer takes (`.create = conn_create`,
+ * `handler_t tbl[] = {on_a, on_b}`) may be called through a pointer: its
+ * parameters' descriptor facts are "anything else" (the pseudo-slot
+ * "p:USR#*", fdstate_slots.c). */
+static enum CXChildVisitResult note_fn_refs(CXCursor c, CXCursor parent, CXClientData data) {
+    (void)parent;
+    if (clang_getCursorKind(c) == CXCursor_CallExpr) { /* `int s = make_socket()`: the callee is no address */
+        cursor_list kids = cfgb_children_of(c);
+        for (int i = 1; i < kids.n; i++) {
+            if (note_fn_refs(kids.items[i], c, data) == CXChildVisit_Recurse)
+                clang_visitChildren(kids.items[i], note_fn_refs, data);
+        }
+        free(kids.items);
+        return CXChildVisit_Continue;
+    }
+    if (clang_getCursorKind(c) == CXCursor_DeclRefExpr) {
+        CXCursor fn = clang_getCursorReferenced(c);
+        if (clang_getCursorKind(fn) == CXCursor_FunctionDecl) {
+            char *usr = cfgb_cursor_usr(fn);
+            if (usr && usr[0] && strlen(usr) < 250) {
+                char key[264];
+                snprintf(key, sizeof key, "p:%s#*", usr);
+                tl_tu_add_init_slot(((builder *)data)->tu, key, true);
+            }
+            free(usr);
+        }
+    }
+    return CXChildVisit_Recurse;
+}
+
+void cfgb_note_init_fn_refs(builder *b, CXCursor decl) {
+    CXCursor init = clang_Cursor_getVarDeclInitializer(decl);
+    if (clang_Cursor_isNull(init)) return;
+    if (note_fn_refs(init, init, b) == CXChildVisit_Recurse) clang_visitChildren(init, note_fn_refs, b);
+}
+
 void cfgb_note_var_init(builder *b, CXCursor decl) {
     CXCursor init = clang_Cursor_getVarDeclInitializer(decl);
     enum CXTypeKind tk = clang_getCanonicalType(clang_getCursorType(decl)).kind;

@@ -158,6 +158,8 @@ void cfgb_record_init_stores(builder *b, CXCursor init, int depth);
 /* A global's or static's initializer giving it a descriptor value (not a
  * constant <= 0): noted in tl_tu.init_slots (records: by their fields). */
 void cfgb_note_var_init(builder *b, CXCursor decl);
+/* Functions whose address decl's initializer takes: "p:USR#*" init slots */
+void cfgb_note_init_fn_refs(builder *b, CXCursor decl);
 void cfgb_emit_field_inits(builder *b, int v, CXCursor init, tl_loc loc);
 
 /* ---- cfg_stmt.c: statements ---- */

@@ -53,6 +53,7 @@ static void lower_decl_stmt(builder *b, CXCursor c) {
     for (int i = 0; i < decls.n; i++) {
         CXCursor d = decls.items[i];
         if (clang_getCursorKind(d) != CXCursor_VarDecl) continue;
+        cfgb_note_init_fn_refs(b, d); /* a function's address in any initializer */
         enum CX_StorageClass sc = clang_Cursor_getStorageClass(d);
         if (sc == CX_SC_Static || sc == CX_SC_Extern) {
             cfgb_var_for_decl(b, d); /* initialised once, not on this path */

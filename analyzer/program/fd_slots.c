@@ -14,6 +14,15 @@
  * global (not a static of one file) can be written by a file that is not
  * linked: its fact holds only when the program is whole; the facts without
  * that assumption are computed too (the non-static slots start bad).
+ *
+ * Two kinds of pseudo-slot carry values between functions of different
+ * files (fdstate_slots.c): "p:F#N", parameter N of F, whose stores are the
+ * arguments of every direct call of F (a store `c->fd = fd` of that
+ * parameter is a copy of it), bad when F's address is taken anywhere
+ * ("p:F#*" has a store) or, F not static, when the program is not whole;
+ * and "r:F", F's result, stored (non-blocking) only by F's own analysis
+ * when every path returning a descriptor returns a non-blocking one.  They
+ * are ordinary nodes of the same copy graph: still one pass over edges.
  */
 #include "fd_slots.h"
 
@@ -74,6 +83,7 @@ tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits) {
             int at = slot_of(s, st->key, st->is_static); /* (may move s->v) */
             slot *x = &s->v[at];
             x->stored = true;
+            x->is_static = st->is_static; /* (a slot first seen as a copy's source) */
             if (st->kind == TL_SLOT_OTHER) x->other = true;
             if (st->kind == TL_SLOT_COPY) {
                 slot_of(s, st->src, false); /* a source nothing stores into stays unknown */
@@ -100,9 +110,18 @@ tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits) {
     int *fill = tl_xmalloc(((size_t)n + 1) * sizeof *fill);
     memcpy(fill, start, (size_t)n * sizeof *fill);
     for (int e = 0; e < k; e++) dst[fill[srcs[e]]++] = dsts[e];
-    bool *bad = tl_xmalloc((size_t)n + 1);
+    bool *bad = tl_xmalloc((size_t)n + 1), *escaped = tl_xcalloc((size_t)n + 1, 1);
+    for (int i = 0; i < n; i++) { /* "p:F#N" of a function whose address is taken ("p:F#*") */
+        const char *key = s->v[i].key, *hash = strrchr(key, '#');
+        size_t at;
+        char star[300];
+        if (strncmp(key, "p:", 2) != 0 || !hash || !strcmp(hash, "#*") || (size_t)(hash - key) > 280) continue;
+        snprintf(star, sizeof star, "%.*s#*", (int)(hash - key), key);
+        if (tl_strmap_get(&s->index, star, &at)) escaped[i] = true;
+    }
     for (int pass = 0; pass < 2; pass++) {
-        for (int i = 0; i < n; i++) bad[i] = !s->v[i].stored || s->v[i].other || (pass == 1 && !s->v[i].is_static);
+        for (int i = 0; i < n; i++)
+            bad[i] = !s->v[i].stored || s->v[i].other || escaped[i] || (pass == 1 && !s->v[i].is_static);
         spread(n, bad, start, dst);
         for (int i = 0; i < n; i++) {
             if (pass == 0) s->v[i].nb_whole = !bad[i];
@@ -110,6 +129,7 @@ tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits) {
         }
     }
     free(bad);
+    free(escaped);
     free(fill);
     free(srcs);
     free(dsts);
