@@ -148,7 +148,10 @@ void tl_cli_shared_headers_begin(tl_cli_shared_headers *sh, const tl_cli_options
             if (cache_dir_ok(sh->dir) != 0) {
                 free(sh->dir);
                 sh->dir = NULL;
+                sh->refused = true;
             }
+        } else if (top) {
+            sh->refused = true;
         }
         free(top);
         free(db);
@@ -250,7 +253,10 @@ void tl_cli_shared_headers_end(tl_cli_shared_headers *sh, bool verbose, FILE *er
                 (unsigned long long)s->stale, (unsigned long long)s->build_failed,
                 (unsigned long long)s->fallback, (unsigned long long)s->busy,
                 (unsigned long long)s->light);
-        if (sh->private_dir) {
+        if (sh->private_dir && sh->refused) {
+            fputs("; the cache directory next to the store was refused (a symbolic link, not a "
+                  "directory, or not yours): the cache was private\n", err);
+        } else if (sh->private_dir) {
             fputs("; no store: the cache was private\n", err);
         } else {
             fputs("; cache ", err);

@@ -14,7 +14,8 @@
 
 typedef struct {
     char *dir;           /* the cache, or NULL: no sharing in this run */
-    bool private_dir;    /* --no-db: removed at the end */
+    bool private_dir;    /* --no-db, or no usable cache next to the store: removed at the end */
+    bool refused;        /* the cache next to the store was refused (a link, not the user's) */
     tl_pch_stats *stats; /* shared with the worker processes */
     int *includes;       /* per TU */
     size_t planned;      /* TUs with a prefix */

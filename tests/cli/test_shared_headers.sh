@@ -5,7 +5,7 @@
 # fixtures; at -j 2 too; a header changed under a kept cache makes its PCH
 # stale (rebuilt, findings still identical); --no-db leaves no cache behind;
 # the cache holds only files named by hashes, in a directory named by a
-# secret kept outside the tree.
+# secret kept outside the tree; a cache directory planted as a link is refused.
 set -u
 TL=$1
 SRC=$2
@@ -78,5 +78,15 @@ grep -q '[1-9][0-9]* rebuilt because a header changed' "$T/e2" || fail "changed 
 "$TL" --no-db --no-shared-headers -p "$T/demo/build" >"$T/s3" 2>/dev/null
 cmp -s "$T/s2" "$T/s3" || { fail "after the header change the findings differ"; diff "$T/s2" "$T/s3" | head; }
 echo "ok   store: cache kept next to it, stale prefix rebuilt after a header change"
+
+# a checkout that ships the cache directory as a link elsewhere: refused,
+# nothing is written there, the run uses a private cache and says why
+mkdir -p "$T/planted/.tasklint" "$T/elsewhere"
+ln -s "$T/elsewhere" "$T/planted/.tasklint/findings.db.pch"
+"$TL" -v --db "$T/planted/.tasklint/findings.db" -p "$T/demo/build" >"$T/s4" 2>"$T/e4"
+[ -z "$(ls -A "$T/elsewhere")" ] || fail "wrote through a planted link: $(ls -A "$T/elsewhere")"
+grep -q 'next to the store was refused.*the cache was private' "$T/e4" || fail "planted link: no refusal said: $(grep 'shared headers' "$T/e4")"
+cmp -s "$T/s4" "$T/s2" || fail "planted link: the findings differ"
+echo "ok   a cache directory planted as a link is refused, nothing written through it"
 
 [ "$fails" = 0 ] && echo "all passed" || { echo "$fails failed"; exit 1; }
