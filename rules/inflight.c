@@ -142,9 +142,7 @@ static void if_destroy(void *ctx, void *st) {
 }
 
 static int root_of(const if_ctx *c, const tl_call *call, int arg) {
-    if (arg < 0 || arg >= call->nargs) return -1;
-    int v = tl_own_arg_root(call->args[arg]);
-    return v >= 0 && v < c->nvars ? v : -1;
+    return tl_own_call_arg_var(call, arg, c->nvars);
 }
 
 static const tl_fn_model *model_of(const if_ctx *c, int call) {

@@ -288,6 +288,14 @@ int tl_own_arg_root(const tl_expr *e)
     return tl_expr_root_var(e, NULL);
 }
 
+int tl_own_call_arg_var(const tl_call *call, int arg, int nvars)
+{
+    if (arg < 0 || arg >= call->nargs)
+        return -1;
+    int v = tl_own_arg_root(call->args[arg]);
+    return v >= 0 && v < nvars ? v : -1;
+}
+
 /* ---- spawn-success refinement ---- */
 
 int tl_own_rel_negate(int op)

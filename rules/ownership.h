@@ -90,6 +90,10 @@ tl_place_kind tl_own_lvalue_place(const tl_func *f, const tl_expr *lv, int *var)
  * plain variable. */
 int tl_own_arg_root(const tl_expr *e);
 
+/* The root variable (tl_own_arg_root) of argument `arg` of a call, or -1
+ * when there is no such argument or no variable below nvars. */
+int tl_own_call_arg_var(const tl_call *call, int arg, int nvars);
+
 /* Whether a variable is a storage place a handle may live in on this
  * function's stack: automatic locals, temporaries and parameters. */
 bool tl_own_var_is_local(const tl_var *v);

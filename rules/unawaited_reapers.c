@@ -39,8 +39,8 @@ static int var_of(const tl_func *f, const tl_expr *e)
  * the one its result is assigned to (result_var). */
 static int handle_var(const tl_func *f, const tl_call *call, const tl_fn_model *m, const int *result_var)
 {
-    if (m->spawn.where == TL_HANDLE_OUT_ARG && m->spawn.handle_arg >= 0 && m->spawn.handle_arg < call->nargs)
-        return var_of(f, call->args[m->spawn.handle_arg]);
+    if (m->spawn.where == TL_HANDLE_OUT_ARG)
+        return tl_own_call_arg_var(call, m->spawn.handle_arg, f->nvars);
     if (m->spawn.where == TL_HANDLE_RESULT && call->id >= 0 && call->id < f->ncalls)
         return result_var[call->id];
     return -1;
@@ -118,7 +118,7 @@ void tl_ut_reapers_compute(const tl_analysis *a, int fi, const bool *tracked, tl
             continue;
         const tl_call *call = &cf->instr->call;
         if (fork_h >= 0 && cf->in_fork_child && m->await.present && !m->reap.observes) {
-            int v = m->await.arg < call->nargs ? var_of(f, call->args[m->await.arg]) : -1;
+            int v = tl_own_call_arg_var(call, m->await.arg, f->nvars);
             if (v >= 0 && tracked[v])
                 add_pair(out, fork_h, v);
         }

@@ -22,10 +22,7 @@ static void disown_vars(bool *owned, int nvars, const tl_expr *e)
 
 static int arg_var(const tl_func *f, const tl_call *call, int arg)
 {
-    if (arg < 0 || arg >= call->nargs)
-        return -1;
-    int v = tl_own_arg_root(call->args[arg]);
-    return v >= 0 && v < f->nvars ? v : -1;
+    return tl_own_call_arg_var(call, arg, f->nvars);
 }
 
 void tl_ut_local_objects(const tl_analysis *a, int fi, bool *owned)

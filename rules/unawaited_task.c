@@ -158,10 +158,7 @@ void tl_ut_destroy(void *ctx, void *st)
 
 int tl_ut_obj_var(const ut_ctx *c, const tl_call *call, int arg)
 {
-    if (arg < 0 || arg >= call->nargs)
-        return -1;
-    int v = tl_own_arg_root(call->args[arg]);
-    return v >= 0 && v < c->nvars ? v : -1;
+    return tl_own_call_arg_var(call, arg, c->nvars);
 }
 
 /* The bits of v in the state being applied (0 for untracked variables). */
