@@ -20,7 +20,8 @@
 static void check_output(void *ctx, const char *data, size_t len) {
     (void)ctx;
     fuzz_require(len > 20 && !strncmp(data, "Content-Length: ", 16), "output is framed");
-    const char *end = strstr(data, "\r\n\r\n");
+    /* the frame is length-delimited, not a C string: search within len */
+    const char *end = memmem(data, len, "\r\n\r\n", 4);
     fuzz_require(end != NULL, "the header ends");
     size_t body = (size_t)strtoul(data + 16, NULL, 10);
     fuzz_require((size_t)(end + 4 - data) + body == len, "Content-Length is the body's size");
