@@ -185,7 +185,7 @@ unsigned fds_var_hbit(fd_state *s, int v) {
 
 /* Variable v (just assigned, its facts forgotten) holds the hypothesis bit hb. */
 static void set_hbit(fd_ctx *c, fd_state *s, int v, unsigned hb) {
-    if (hb == FDS_HB_UNKNOWN || v < 0 || v >= c->nvars) return;
+    if (hb == FDS_HB_UNKNOWN || !fds_hbit_var_ok(c, v)) return; /* (char c = flags: the bit is lost) */
     fact *f = find(s, v);
     if (f) f->hbit = (unsigned char)hb;
     else put(c, s, (fact){v, 0, false, 0, -1, -1, -1, (unsigned char)hb});

@@ -34,14 +34,22 @@
 #include "fdstate.h"
 #include "fdstate_internal.h"
 
+#define FDS_MAX_EFFECTS 16 /* elements per function and hypothesis */
+
+bool fds_hbit_var_ok(const fd_ctx *c, int v) {
+    if (!c->hyp_mask || v < 0 || v >= c->nvars) return false;
+    int pos = 0;
+    while (pos < 63 && !((c->hyp_mask >> pos) & 1)) pos++;
+    return c->f->vars[v].int_bits > pos && c->f->vars[v].int_bits > 1; /* holds the bit (not a bool, a char) */
+}
+
 unsigned fds_hbit(fd_ctx *c, fd_state *s, const tl_expr *e) {
-    e = fds_strip(e);
-    if (!e || !c->hyp_mask) return FDS_HB_UNKNOWN;
+    if (!e || !c->hyp_mask) return FDS_HB_UNKNOWN; /* (an explicit cast may narrow: not known) */
     switch (e->kind) {
     case TL_E_CONST:
         return (e->ival & c->hyp_mask) ? FDS_HB_ONE : FDS_HB_ZERO;
     case TL_E_VAR:
-        return e->var >= 0 && e->var < c->nvars ? fds_var_hbit(s, e->var) : FDS_HB_UNKNOWN;
+        return fds_hbit_var_ok(c, e->var) ? fds_var_hbit(s, e->var) : FDS_HB_UNKNOWN;
     case TL_E_UNARY: {
         if (e->nkids != 1 || strcmp(e->op, "~") != 0) return FDS_HB_UNKNOWN;
         unsigned a = fds_hbit(c, s, e->kids[0]);
@@ -68,8 +76,7 @@ unsigned fds_hbit(fd_ctx *c, fd_state *s, const tl_expr *e) {
 }
 
 int fds_truth(fd_ctx *c, fd_state *s, const tl_expr *e) {
-    e = fds_strip(e);
-    if (!e || !c->hyp_mask) return -1;
+    if (!e || !c->hyp_mask) return -1; /* (casts are not looked through: they may narrow) */
     if (e->kind == TL_E_UNARY && e->nkids == 1 && !strcmp(e->op, "!")) {
         int t = fds_truth(c, s, e->kids[0]);
         return t < 0 ? -1 : !t;
@@ -133,7 +140,7 @@ bool fds_effects_plan(fd_ctx *c, fds_effect_plan *plan) {
         const tl_var *v = &f->vars[p];
         if (v->is_record) continue;
         if (v->is_pointer || v->is_array) pin[p] = any = true;
-        else if (nint++ < 3) plan->iparams[plan->niparams++] = p;
+        else if (v->int_bits > 1 && nint++ < 3) plan->iparams[plan->niparams++] = p;
     }
     if (nint > 3) plan->niparams = 0; /* too many to range over: unconditional effects only */
     for (int bi = 0; any && bi < f->nblocks; bi++) {
@@ -172,7 +179,7 @@ bool fds_effects_plan(fd_ctx *c, fds_effect_plan *plan) {
 }
 
 void fds_effects_record(fd_ctx *c, const char *cond, bool *recorded, int nrecorded) {
-    for (int j = 0; j < c->neff; j++) {
+    for (int j = 0; j < c->neff && j < FDS_MAX_EFFECTS; j++) { /* (the first few elements: link stays linear) */
         int slot = c->eff_slots[j];
         if (recorded && slot < nrecorded && recorded[slot]) continue;
         char key[280];

@@ -119,6 +119,7 @@ unsigned fds_var_hbit(fd_state *s, int v);
 /* fdstate_effects.c: the hypothesis bit of e (FDS_HB_*), and the truth of a
  * branch condition under it (-1 not known, 0 false, 1 true) */
 unsigned fds_hbit(fd_ctx *c, fd_state *s, const tl_expr *e);
+bool fds_hbit_var_ok(const fd_ctx *c, int v); /* v is an integer wide enough to hold the bit */
 int fds_truth(fd_ctx *c, fd_state *s, const tl_expr *e);
 /* fdstate_effects.c: which parameters of f may carry an effect summary
  * (pointer or array parameters that never escape; c->pinned, NULL when

@@ -34,6 +34,13 @@
  * (stored non-blocking by the function's own analysis when every path
  * returning a descriptor returns a non-blocking one; a call result, or a
  * local assigned once from it, copies it).
+ *
+ * An array slot's elements are slots too: "S[k]" (a store at constant index
+ * k) and "S[*]" (every other write that may reach an element), recorded next
+ * to S.  A global or field array handed bare to a program function records
+ * "c:USR#A|constants" into "S[*]": the callee's effect summary
+ * (fdstate_effects.c) says at link which elements the call leaves
+ * non-blocking.
  */
 #include <stdio.h>
 #include <stdlib.h>

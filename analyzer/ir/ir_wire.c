@@ -121,6 +121,7 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
                                         var->internal << 3));
             put_loc(w, var->decl_loc);
             tl_wire_put_str(w, var->usr);
+            tl_wire_put_u8(w, var->int_bits); /* appended: older readers skip it */
             tl_wire_end_record(w);
         }
         for (int bi = 0; bi < f->nblocks && ok; bi++) ok = put_block(w, &f->blocks[bi]);
@@ -331,6 +332,7 @@ static void read_var(decoder *d) {
     var->is_pointer = flags >> 2 & 1;
     var->decl_loc = get_loc(d);
     var->usr = tl_wire_get_str(r);
+    if (tl_wire_remaining(r) > 0) var->int_bits = tl_wire_get_u8(r);
 }
 
 static void read_block(decoder *d) {

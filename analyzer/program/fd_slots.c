@@ -23,6 +23,15 @@
  * and "r:F", F's result, stored (non-blocking) only by F's own analysis
  * when every path returning a descriptor returns a non-blocking one.  They
  * are ordinary nodes of the same copy graph: still one pass over edges.
+ *
+ * Element slots "S[k]" of an array slot hold what stores at index k and the
+ * writes to any element ("S[*]", an edge into each "S[k]") hold; a read of
+ * "S[k]" falls back to S.  Effect summaries ("n:F#P[k]" with a condition on
+ * F's integer arguments, dataflow/fdstate_effects.c) resolve the calls that
+ * hand S over ("c:F#P|constants" into "S[*]", not an edge): element k is
+ * stored non-blocking when every such call meets a condition of an effect
+ * on k, and is "anything else" otherwise.  Per call, the effects of its
+ * callee (a bounded list) are read once.
  */
 #include "fd_slots.h"
 
