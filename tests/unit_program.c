@@ -532,6 +532,30 @@ static void test_fd_slots_effects(void **state) {
     release(w);
 }
 
+/* A constructor named only at a function-pointer field of a table takes its
+ * parameter from the calls through that field; the field read as a value
+ * (here copied out) spoils it; a union's member does not count. */
+static void test_fd_slots_fields(void **state) {
+    (void)state;
+    const char *src[] = {"struct conn { int fd, fd2, fd3; };\n"
+                         "struct ops { void (*mk)(struct conn *, int); void (*mk2)(struct conn *, int); };\n"
+                         "union uops { void (*mk3)(struct conn *, int); void (*other)(struct conn *, long); };\n"
+                         "static void mk_a(struct conn *c, int fd) { c->fd = fd; }\n"
+                         "static void mk_b(struct conn *c, int fd) { c->fd2 = fd; }\n"
+                         "static void mk_c(struct conn *c, int fd) { c->fd3 = fd; }\n"
+                         "const struct ops OPS = {.mk = mk_a, .mk2 = mk_b};\n"
+                         "union uops U = {.mk3 = mk_c};\n"
+                         "void via(const struct ops *o, struct conn *c) { if (o->mk) o->mk(c, mk_nb());\n"
+                         "  o->mk2(c, mk_nb()); U.mk3(c, mk_nb()); }\n"
+                         "void copy_out(const struct ops *o, void (**out)(struct conn *, int)) { *out = o->mk2; }\n"};
+    world *w = link_sources(src, 1);
+    assert_non_null(fd_key(w, 0, "FI@fd"));
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "FI@fd")));
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "FI@fd2"))); /* o->mk2 copied out */
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "FI@fd3"))); /* a union's member */
+    release(w);
+}
+
 /* Ownership and deadlines flow backwards through parameters passed on;
  * a function no TU defines takes a handle over. */
 static void test_param_facts_through_calls(void **state) {
@@ -915,6 +939,7 @@ int main(void) {
         cmocka_unit_test(test_fd_slots),
         cmocka_unit_test(test_fd_slots_params),
         cmocka_unit_test(test_fd_slots_effects),
+        cmocka_unit_test(test_fd_slots_fields),
         cmocka_unit_test(test_ir_wire_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -76,6 +76,7 @@ typedef struct {
     int *eff_slots, neff;
     int64_t hyp_mask;        /* the hypothesis bit, 0 none */
     const unsigned char *hyp_param; /* per parameter: its FDS_HB_* under the hypothesis */
+    bool reading_cond;       /* fdstate_slots.c: escapes of a branch condition */
 } fd_ctx;
 
 #define FDS_NOT_BLOCKING (TL_FDS_NONBLOCKING | TL_FDS_READY | TL_FDS_IMMEDIATE)

@@ -30,7 +30,10 @@
  * "p:USR#N" (parameter N of a function: every direct call stores its
  * argument there, and a store of a parameter the function never assigns
  * copies it), "p:USR#*" (the function's address is taken: every parameter
- * is "anything else"; initializers are noted by the front end) and "r:USR"
+ * is "anything else"; initializers are noted by the front end, and one
+ * naming it at a function-pointer field notes "p:USR#=FIELD" instead),
+ * "q:FIELD#N" (every call through a function-pointer field stores its
+ * argument N there; "q:FIELD#*": the field read as a value) and "r:USR"
  * (stored non-blocking by the function's own analysis when every path
  * returning a descriptor returns a non-blocking one; a call result, or a
  * local assigned once from it, copies it).
@@ -158,9 +161,17 @@ static void other(fd_ctx *c, const tl_expr *e) {
 }
 
 /* Writes no store list sees: the slot's address, a bare array or pointer
- * global (every use but indexing and dereferencing it). */
+ * global (every use but indexing and dereferencing it).  A function-pointer
+ * field of the program's structs read as a value (`f = ops->create`) may be
+ * called where no call through the field is seen: "q:FIELD#*". */
 static void escapes(fd_ctx *c, const tl_expr *e, bool indexed) {
     if (!e) return;
+    if (e->kind == TL_E_MEMBER && e->field_fnptr && !e->field_system && e->usr && strlen(e->usr) < 250 &&
+        !c->reading_cond) {
+        char key[264];
+        snprintf(key, sizeof key, "q:%s#*", e->usr);
+        tl_slot_stores_add(c->stores, key, TL_SLOT_OTHER, NULL, false);
+    }
     if (e->kind == TL_E_FUNC && e->usr && strlen(e->usr) < 250) { /* may be called through a pointer */
         char key[264];
         snprintf(key, sizeof key, "p:%s#*", e->usr);
@@ -312,8 +323,11 @@ static bool effect_call_arg(fd_ctx *c, const tl_call *call, const tl_call_facts 
  * non-blocking only when every call site passes one.  A static function
  * (its USR carries its file: not "c:@F@") has every caller in its TU. */
 static void call_args(fd_ctx *c, fd_state *s, const tl_call *call) {
-    if (!call->callee_usr || call->callee_system || strlen(call->callee_usr) > 250) return;
-    bool is_static = strncmp(call->callee_usr, "c:@F@", 5) != 0;
+    const tl_expr *fn = fds_strip(call->fn);
+    bool through_field = !call->callee_usr && fn && fn->kind == TL_E_MEMBER && fn->field_fnptr && !fn->field_system &&
+                         fn->usr && strlen(fn->usr) < 250; /* ops->create(fd): "q:FIELD#N" */
+    if (!through_field && (!call->callee_usr || call->callee_system || strlen(call->callee_usr) > 250)) return;
+    bool is_static = !through_field && strncmp(call->callee_usr, "c:@F@", 5) != 0;
     for (int a = 0; a < call->nargs; a++) {
         const tl_expr *v = fds_strip(call->args[a]);
         if (!v || v->kind == TL_E_STRING || v->kind == TL_E_NULL || v->kind == TL_E_ADDR || v->kind == TL_E_FUNC ||
@@ -323,7 +337,7 @@ static void call_args(fd_ctx *c, fd_state *s, const tl_call *call) {
             (c->f->vars[v->var].is_pointer || c->f->vars[v->var].is_array || c->f->vars[v->var].is_record))
             continue; /* a pointer, an array, a struct (casts are looked through: `(int)p` too) */
         char key[300], src[300];
-        snprintf(key, sizeof key, "p:%s#%d", call->callee_usr, a);
+        snprintf(key, sizeof key, "%s:%s#%d", through_field ? "q" : "p", through_field ? fn->usr : call->callee_usr, a);
         tl_slot_store_kind k = value_kind(c, s, call->args[a], src, sizeof src);
         tl_slot_stores_add(c->stores, key, k, k == TL_SLOT_COPY ? src : NULL, is_static);
     }
@@ -337,7 +351,11 @@ void fds_record_slots(fd_ctx *c, fd_state *s, const tl_instr *in) {
         const tl_call_facts *cf = call->id >= 0 && call->id < c->ff->ncalls ? &c->ff->calls[call->id] : NULL;
         for (int a = 0; a < call->nargs; a++)
             if (!effect_call_arg(c, call, cf, a)) escapes(c, call->args[a], false);
-        escapes(c, call->fn, false);
+        const tl_expr *fn = fds_strip(call->fn);
+        if (fn && fn->kind == TL_E_MEMBER && fn->field_fnptr) /* called through the field: call_args */
+            for (int k = 0; k < fn->nkids; k++) escapes(c, fn->kids[k], false);
+        else
+            escapes(c, call->fn, false);
         call_args(c, s, call);
         /* fcntl(g, F_SETFL, flags & ~O_NONBLOCK): cleared */
         const tl_fn_model *m = cf ? cf->model : NULL;
@@ -360,7 +378,11 @@ void fds_record_slots(fd_ctx *c, fd_state *s, const tl_instr *in) {
     }
     case TL_I_STORE:
         escapes(c, in->value, false);
-        escapes(c, in->target, true);
+        if (fds_strip(in->target) && fds_strip(in->target)->kind == TL_E_MEMBER && fds_strip(in->target)->field_fnptr)
+            for (int k = 0; k < fds_strip(in->target)->nkids; k++) /* ops->create = g: a write (g's address is taken) */
+                escapes(c, fds_strip(in->target)->kids[k], false);
+        else
+            escapes(c, in->target, true);
         store(c, s, in->target, in->value);
         break;
     default:
@@ -370,14 +392,16 @@ void fds_record_slots(fd_ctx *c, fd_state *s, const tl_instr *in) {
 }
 
 void fds_record_slot_escapes(fd_ctx *c, const tl_expr *e) {
+    c->reading_cond = true; /* (a branch on a field's function pointer does not call it) */
     if (c->stores) escapes(c, e, false);
+    c->reading_cond = false;
 }
 
 void fds_record_slots_unknown(fd_ctx *c) {
     for (int bi = 0; c->stores && bi < c->f->nblocks; bi++) {
         const tl_block *b = &c->f->blocks[bi];
         for (int i = 0; i < b->ninstrs; i++) fds_record_slots(c, NULL, &b->instrs[i]);
-        escapes(c, b->cond, false);
+        fds_record_slot_escapes(c, b->cond);
     }
 }
 

@@ -84,6 +84,7 @@ typedef struct tl_expr {
                             a pointer to it) */
     bool field_system;   /* TL_E_MEMBER: the field is declared in a system header
                             (a library's struct: the library writes it too) */
+    bool field_fnptr;    /* TL_E_MEMBER: the field is a pointer to a function */
     struct tl_expr **kids;
     int nkids;
 } tl_expr;

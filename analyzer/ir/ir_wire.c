@@ -44,7 +44,7 @@ static bool put_expr(tl_wire_writer *w, const tl_expr *e, int depth) {
     tl_wire_put_str(w, e->usr);
     tl_wire_put_str(w, e->op);
     /* wire version 3: the arrow byte also carries the member's field flags */
-    tl_wire_put_u8(w, (uint8_t)(e->arrow | e->field_array << 1 | e->field_system << 2));
+    tl_wire_put_u8(w, (uint8_t)(e->arrow | e->field_array << 1 | e->field_system << 2 | e->field_fnptr << 3));
     tl_wire_put_u32(w, (uint32_t)e->nkids);
     for (int i = 0; i < e->nkids; i++)
         if (!put_expr(w, e->kids[i], depth + 1)) return false;
@@ -230,6 +230,7 @@ static tl_expr *get_expr(decoder *d, int depth) {
     e->arrow = mflags & 1;
     e->field_array = mflags >> 1 & 1;
     e->field_system = mflags >> 2 & 1;
+    e->field_fnptr = mflags >> 3 & 1;
     if (e->var < -1 || e->var >= d->nvars_expected) tl_wire_fail(r, "expression names a missing variable");
     if (e->call_id < -1 || (d->f && e->call_id >= d->f->ncalls)) tl_wire_fail(r, "expression names a missing call");
     if (e->func < -1 || e->func >= d->nfuncs_expected) tl_wire_fail(r, "expression names a missing function");

@@ -32,6 +32,11 @@
  * stored non-blocking when every such call meets a condition of an effect
  * on k, and is "anything else" otherwise.  Per call, the effects of its
  * callee (a bounded list) are read once.
+ *
+ * A function stored only into function-pointer fields by initializers
+ * ("p:F#=FIELD", no "p:F#*") takes its parameters from the calls through
+ * those fields: an edge "q:FIELD#N" -> "p:F#N" for each, "q:FIELD#*" (the
+ * field read as a value) spoiling the field's pseudo-slots.
  */
 #include "fd_slots.h"
 
@@ -320,6 +325,63 @@ tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits) {
         }
     }
     effects_free(&fx);
+    /* a function stored only into fields of the program's structs (p:F#=FIELD,
+       no p:F#*): its parameter N takes what every call through those fields
+       passes (q:FIELD#N, spoilt by the field read as a value: q:FIELD#*) */
+    tl_strmap into;
+    tl_strmap_init(&into);
+    int nfl = 0, capfl = 0, *fl_next = NULL;
+    const char **fl_field = NULL;
+    char **fl_fn = NULL; /* the map's keys (borrowed by it) */
+    for (int u = 0; u < nunits; u++)
+        for (int i = 0; i < units[u]->nfd_stores; i++) {
+            const char *key = units[u]->fd_stores[i].key, *eq = strstr(key, "#=");
+            if (strncmp(key, "p:", 2) != 0 || !eq || eq - key > 280) continue;
+            char fn[300];
+            snprintf(fn, sizeof fn, "%.*s", (int)(eq - key), key);
+            size_t first;
+            bool had = tl_strmap_get(&into, fn, &first);
+            fl_next = tl_xgrow(fl_next, nfl, &capfl, sizeof *fl_next);
+            fl_field = tl_xrealloc(fl_field, (size_t)capfl * sizeof *fl_field);
+            fl_fn = tl_xrealloc(fl_fn, (size_t)capfl * sizeof *fl_fn);
+            fl_next[nfl] = had ? (int)first : -1;
+            fl_field[nfl] = eq + 2;
+            fl_fn[nfl] = tl_xstrdup(fn);
+            if (tl_strmap_put(&into, fl_fn[nfl], (size_t)nfl) != 0) exit(2);
+            nfl++;
+        }
+    int n1 = s->n;
+    for (int i = 0; nfl && i < n1; i++) {
+        const char *key = s->v[i].key, *hash = strrchr(key, '#');
+        if (strncmp(key, "p:", 2) != 0 || !hash || hash[1] < '0' || hash[1] > '9' || hash - key > 280) continue;
+        char fn[300];
+        size_t first;
+        snprintf(fn, sizeof fn, "%.*s", (int)(hash - key), key);
+        if (!tl_strmap_get(&into, fn, &first)) continue;
+        for (int j = (int)first; j >= 0; j = fl_next[j]) {
+            char q[320];
+            snprintf(q, sizeof q, "q:%.280s%s", fl_field[j], hash);
+            size_t at;
+            int src;
+            if (tl_strmap_get(&s->index, q, &at)) {
+                src = (int)at;
+            } else {
+                s->owned = tl_xgrow(s->owned, s->nowned, &s->capowned, sizeof *s->owned);
+                s->owned[s->nowned] = tl_xstrdup(q);
+                src = slot_of(s, s->owned[s->nowned++], false); /* no call passes it: not known */
+            }
+            srcs = tl_xgrow(srcs, ncopies, &capcopies, sizeof *srcs);
+            dsts = tl_xrealloc(dsts, (size_t)capcopies * sizeof *dsts);
+            srcs[ncopies] = src;
+            dsts[ncopies++] = i;
+            s->v[i].stored = true; /* (its stores: the calls through the field, a copy each) */
+        }
+    }
+    tl_strmap_free(&into);
+    for (int j = 0; j < nfl; j++) free(fl_fn[j]);
+    free(fl_fn);
+    free(fl_next);
+    free(fl_field);
     int n = s->n, k = ncopies;
     int *start = tl_xcalloc((size_t)n + 2, sizeof *start), *dst = tl_xmalloc(((size_t)ncopies + 1) * sizeof *dst);
     for (int e = 0; e < k; e++) start[srcs[e] + 1]++;
@@ -332,8 +394,10 @@ tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits) {
         const char *key = s->v[i].key, *hash = strrchr(key, '#');
         size_t at;
         char star[300];
-        if (strncmp(key, "p:", 2) != 0 || !hash || !strcmp(hash, "#*") || (size_t)(hash - key) > 280) continue;
-        snprintf(star, sizeof star, "%.*s#*", (int)(hash - key), key);
+        if ((strncmp(key, "p:", 2) != 0 && strncmp(key, "q:", 2) != 0) || !hash || !strcmp(hash, "#*") ||
+            (size_t)(hash - key) > 280)
+            continue;
+        snprintf(star, sizeof star, "%.*s#*", (int)(hash - key), key); /* (q:FIELD#*: the field read as a value) */
         if (tl_strmap_get(&s->index, star, &at)) escaped[i] = true;
     }
     for (int pass = 0; pass < 2; pass++) {
