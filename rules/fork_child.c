@@ -20,7 +20,11 @@
  * both branches), unless the two sides return different constants (the
  * caller can tell them apart: redis's ldbStartSession returns 1 in the
  * child, 0 in the parent), and unless the parent never returns (it exits:
- * a daemon's fork, or the first step of a double fork).  Paths end at
+ * a daemon's fork, or the first step of a double fork), and unless the
+ * function is a static one whose only use is `return f(...);` in main() (the
+ * child's return is then main's, an exit, as from main itself; a function
+ * whose address is taken or that other files see may have other callers).
+ * Paths end at
  * noreturn calls and at calls of functions that never return (of this TU,
  * or of another file by its summary: redis's exitFromChild()), and not
  * along a branch edge that tests the result of a call that returns only
@@ -31,7 +35,8 @@
  * Cost, linear: per function with a fork, one backward walk from its
  * returns (which block reaches which return), then one pass over the
  * branches' edges for all its fork calls; per TU, one forward walk per
- * function for "never returns" (tl_analysis_never_returns).  (A return of
+ * function for "never returns" (tl_analysis_never_returns); before the
+ * first report, one pass over the TU's instructions (main_return_uses).  (A return of
  * any fork's result counts as a wrapper's, for every fork of the function.)
  */
 #include <stdio.h>
@@ -39,6 +44,7 @@
 #include <string.h>
 
 #include "ownership.h"
+#include "../analyzer/util/str_map.h"
 #include "../analyzer/util/xalloc.h"
 
 typedef struct {
@@ -47,6 +53,7 @@ typedef struct {
     int *holds;        /* per variable: the call whose result it holds (-1 none, -2 several) */
     bool *never;       /* per function of the TU: never returns (tl_analysis_never_returns) */
     const tl_block *at;/* block_holds: the block whose branch is read */
+    unsigned char *main_uses; /* per function: RM_* (main_return_uses), computed on first need */
 } fc_ctx;
 
 static int var_holds(void *ctx, int var)
@@ -252,14 +259,110 @@ static void fork_fates(fc_ctx *c, const tl_func *f, const int *witness, const re
     }
 }
 
-static void report_fork(const tl_func *f, const tl_instr *in, const fork_fate *ff, tl_findings *out)
+/* ---- callers that only return the result from main() ---- */
+
+enum { RM_UNUSED = 0, RM_ONLY_MAIN, RM_OTHER };
+
+/* Mark every function of the TU an expression names (its address taken). */
+static void mark_named(const tl_expr *e, unsigned char *use, int nfuncs, int depth, bool *deep)
 {
+    if (!e)
+        return;
+    if (depth > 64) {
+        *deep = true; /* too deep to tell */
+        return;
+    }
+    if (e->kind == TL_E_FUNC && e->func >= 0 && e->func < nfuncs)
+        use[e->func] = RM_OTHER;
+    for (int k = 0; k < e->nkids; k++)
+        mark_named(e->kids[k], use, nfuncs, depth + 1, deep);
+}
+
+/* Per function of the TU: is every use of it a call in main() whose result
+ * main returns at once (`return run(argv);`), with at least one such call
+ * (RM_ONLY_MAIN)?  Then a child that returns from it returns from main: it
+ * exits, as after exit(), and runs no caller's code.  Only for a static
+ * function defined in this file (no other file calls it) whose address is
+ * never taken (no store of it, no initializer or other expression naming
+ * it), in a TU whose expressions were all lowered.  One pass over the
+ * TU's instructions, stores and initializers. */
+static unsigned char *main_return_uses(const tl_analysis *a)
+{
+    const tl_tu *tu = a->tu;
+    int n = tu->nfuncs;
+    unsigned char *use = tl_xcalloc((size_t)n + 1, 1);
+    bool deep = false;
+    for (int gi = 0; gi < n; gi++) {
+        const tl_func *g = &tu->funcs[gi];
+        deep = deep || g->opaque_deep_exprs > 0;
+        bool is_main = g->name && strcmp(g->name, "main") == 0;
+        for (int bi = 0; bi < g->nblocks; bi++) {
+            const tl_block *b = &g->blocks[bi];
+            mark_named(b->cond, use, n, 0, &deep);
+            for (int i = 0; i < b->ninstrs; i++) {
+                const tl_instr *in = &b->instrs[i];
+                mark_named(in->value, use, n, 0, &deep);
+                mark_named(in->target, use, n, 0, &deep);
+                if (in->kind != TL_I_CALL)
+                    continue;
+                mark_named(in->call.fn, use, n, 0, &deep);
+                for (int k = 0; k < in->call.nargs; k++)
+                    mark_named(in->call.args[k], use, n, 0, &deep);
+                int fn = in->call.callee_func;
+                if (fn < 0 || fn >= n || use[fn] == RM_OTHER)
+                    continue;
+                const tl_instr *next = i + 1 < b->ninstrs ? &b->instrs[i + 1] : NULL;
+                const tl_expr *v = next && next->kind == TL_I_RETURN ? tl_own_strip(next->value) : NULL;
+                use[fn] = is_main && v && v->kind == TL_E_CALLRES && v->call_id == in->call.id ? RM_ONLY_MAIN
+                                                                                             : RM_OTHER;
+            }
+        }
+    }
+    tl_str_map by_usr;
+    tl_str_map_init(&by_usr);
+    for (int fi = 0; fi < n; fi++) {
+        const tl_func *f = &tu->funcs[fi];
+        if (deep || !f->is_static || f->in_header || !f->usr)
+            use[fi] = RM_OTHER;
+        else if (use[fi] == RM_ONLY_MAIN)
+            tl_str_map_add(&by_usr, f->usr, fi);
+    }
+    for (int i = 0; i < tu->nstores; i++) {
+        int fi = tu->stores[i].fn_usr ? tl_str_map_get(&by_usr, tu->stores[i].fn_usr) : -1;
+        if (fi >= 0)
+            use[fi] = RM_OTHER;
+    }
+    /* an initializer takes its address (`handler_t tbl[] = {f}`): "p:USR#*" */
+    for (int i = 0; i < tu->ninit_slots; i++) {
+        const char *k = tu->init_slots[i];
+        size_t len = k ? strlen(k) : 0;
+        if (len < 5 || strncmp(k, "p:", 2) != 0 || strcmp(k + len - 2, "#*") != 0 || len - 4 > 300)
+            continue;
+        char usr[304];
+        memcpy(usr, k + 2, len - 4);
+        usr[len - 4] = '\0';
+        int fi = tl_str_map_get(&by_usr, usr);
+        if (fi >= 0)
+            use[fi] = RM_OTHER;
+    }
+    tl_str_map_free(&by_usr);
+    return use;
+}
+
+static void report_fork(fc_ctx *c, int fi, const tl_instr *in, const fork_fate *ff, tl_findings *out)
+{
+    const tl_func *f = &c->a->tu->funcs[fi];
     /* the parent exits too (a daemon's fork, a double fork's first step) */
     if (ff->ret < 0 || (ff->parent_seen && !ff->parent_returns))
         return;
     /* the result tells the caller which side it is on: child and parent
        return different constants (a wrapper returning twice, its own way) */
     if (ff->child_rv.kind == RV_CONST && ff->parent_rv.kind == RV_CONST && ff->child_rv.k != ff->parent_rv.k)
+        return;
+    /* the child returns into main(), which returns at once: it exits */
+    if (!c->main_uses)
+        c->main_uses = main_return_uses(c->a);
+    if (c->main_uses[fi] == RM_ONLY_MAIN)
         return;
     char name[96];
     tl_own_user_name(&in->call, name, sizeof name);
@@ -278,7 +381,7 @@ static void report_fork(const tl_func *f, const tl_instr *in, const fork_fate *f
 
 void tl_os_check_fork_children(const tl_analysis *a, tl_findings *out)
 {
-    fc_ctx c = {a, 0, NULL, NULL, NULL};
+    fc_ctx c = {a, 0, NULL, NULL, NULL, NULL};
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         const tl_func *f = &a->tu->funcs[fi];
         const tl_func_facts *ff = &a->funcs[fi];
@@ -317,7 +420,7 @@ void tl_os_check_fork_children(const tl_analysis *a, tl_findings *out)
         for (int id = 0; id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
             if (cf->instr && cf->reached && cf->model && cf->model->spawn.child_if_zero)
-                report_fork(f, cf->instr, &fates[id], out);
+                report_fork(&c, fi, cf->instr, &fates[id], out);
         }
         free(fates);
         free(rv);
@@ -326,4 +429,5 @@ void tl_os_check_fork_children(const tl_analysis *a, tl_findings *out)
         c.holds = NULL;
     }
     free(c.never);
+    free(c.main_uses);
 }
