@@ -13,7 +13,10 @@
  * branch or switch whose condition says the result is 0 (`pid == 0`,
  * `!pid`, `case 0:`), testing the call's result directly or a variable
  * assigned once from it; the parent's are those saying it is not 0 (or
- * positive), and a switch's default when it has a `case 0:`.  A finding when
+ * positive), and a switch's default when it has a `case 0:`.  The child's
+ * branch is also the one left with only 0 after tests that ruled out the
+ * parent and the failure (`if (pid > 0) ...; if (pid < 0) ...;`), found by
+ * a forward walk of the result's possible signs from the fork.  A finding when
  * from the child's branch a return of the function is reachable, and from
  * the parent's too - unless those returns give the fork's result (a wrapper
  * such as `pid_t my_fork(void)` returns twice on purpose, its caller takes
@@ -34,7 +37,8 @@
  *
  * Cost, linear: per function with a fork, one backward walk from its
  * returns (which block reaches which return), then one pass over the
- * branches' edges for all its fork calls; per TU, one forward walk per
+ * branches' edges for all its fork calls, and per fork call one forward walk
+ * of its result's signs (a function forks once or twice); per TU, one forward walk per
  * function for "never returns" (tl_analysis_never_returns); before the
  * first report, one pass over the TU's instructions (main_return_uses).  (A return of
  * any fork's result counts as a wrapper's, for every fork of the function.)
@@ -259,6 +263,62 @@ static void fork_fates(fc_ctx *c, const tl_func *f, const int *witness, const re
     }
 }
 
+/* Signs a fork's result may have: bits of {-1 (failure), 0 (the child),
+ * positive (the parent)} - a `child_if_zero` spawn returns nothing else. */
+enum { SG_NEG = 1, SG_ZERO = 2, SG_POS = 4, SG_ALL = 7 };
+
+/* The signs of a fork's result v for which "v op k" can hold. */
+static unsigned rel_signs(int op, int64_t k)
+{
+    unsigned m = (rel_holds(op, -1, k) ? SG_NEG : 0) | (rel_holds(op, 0, k) ? SG_ZERO : 0);
+    switch (op) {
+    case TL_REL_EQ: return m | (k > 0 ? SG_POS : 0);
+    case TL_REL_LT: return m | (k > 1 ? SG_POS : 0);
+    case TL_REL_LE: return m | (k >= 1 ? SG_POS : 0);
+    default:        return m | SG_POS; /* !=, >, >=: some large pid holds */
+    }
+}
+
+/* The child's branch reached by elimination rather than by a test for 0:
+ * `if (pid > 0) { parent; return; } if (pid < 0) return -1; child...`.  A
+ * forward walk from the fork's block keeps, per block, the signs its result
+ * may still have (each block's set only grows, at most three times: linear);
+ * an edge of a two-way branch that leaves only 0 enters the child, and tells
+ * its fate as a `pid == 0` edge does.  Switches pass every sign on. */
+static void child_by_elimination(fc_ctx *c, const tl_func *f, int id, int from, const int *witness,
+                                 const ret_val *rv, fork_fate *ff, unsigned char *signs, int *queue)
+{
+    int head = 0, tail = 0;
+    memset(signs, 0, (size_t)f->nblocks);
+    signs[from] = SG_ALL;
+    queue[tail++] = from;
+    while (head < tail) {
+        const tl_block *b = &f->blocks[queue[head++]];
+        unsigned in = signs[b->id];
+        for (int s = 0; s < b->nsucc; s++) {
+            int op, t = b->succ[s];
+            int64_t k;
+            if (t < 0 || t >= f->nblocks)
+                continue;
+            unsigned out = in;
+            if (b->term == TL_T_BRANCH && tl_own_edge_relation(b, s, var_holds, c, &op, &k) == id)
+                out &= rel_signs(op, k);
+            if (t == from)
+                continue; /* the fork runs again: all signs anew */
+            if (out == SG_ZERO && in != SG_ZERO) {
+                if (ff->ret < 0)
+                    ff->ret = witness[t];
+                rv_join(&ff->child_rv, rv[t]);
+            }
+            if ((signs[t] | out) != signs[t]) {
+                signs[t] |= (unsigned char)out;
+                if (tail < f->nblocks * 3 + 1)
+                    queue[tail++] = t;
+            }
+        }
+    }
+}
+
 /* ---- callers that only return the result from main() ---- */
 
 enum { RM_UNUSED = 0, RM_ONLY_MAIN, RM_OTHER };
@@ -417,6 +477,16 @@ void tl_os_check_fork_children(const tl_analysis *a, tl_findings *out)
             fates[id] = (fork_fate){-1, false, false, {RV_NONE, 0}, {RV_NONE, 0}};
         plain_returns(&c, f, witness, rv);
         fork_fates(&c, f, witness, rv, fates);
+        unsigned char *signs = tl_xmalloc((size_t)f->nblocks + 1);
+        int *queue = tl_xmalloc(((size_t)f->nblocks * 3 + 2) * sizeof *queue);
+        for (int id = 0; id < ff->ncalls; id++) {
+            const tl_call_facts *cf = &ff->calls[id];
+            if (cf->instr && cf->reached && cf->model && cf->model->spawn.child_if_zero && cf->block >= 0 &&
+                cf->block < f->nblocks && id < f->ncalls)
+                child_by_elimination(&c, f, id, cf->block, witness, rv, &fates[id], signs, queue);
+        }
+        free(queue);
+        free(signs);
         for (int id = 0; id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
             if (cf->instr && cf->reached && cf->model && cf->model->spawn.child_if_zero)
