@@ -52,7 +52,10 @@ static const char models_yaml[] =
     "    fd_state: {arg: 0, sets: nonblocking, if_value: {arg: 1, values: [4]}, if_flag: {arg: 2, mask: 8}}\n"
     "  cnt_post: {post: 0}\n"
     "  thread_quit: {noreturn: thread}\n"
-    "  die: {noreturn: true}\n";
+    "  die: {noreturn: true}\n"
+    "  proc_reap:\n"
+    "    release: {arg: 0, how: reap}\n"
+    "  my_pid: {self_handle: {task: child process}}\n";
 
 static const char prelude[] =
     "typedef unsigned long thr_t;\n"
@@ -77,7 +80,9 @@ static const char prelude[] =
     "int cnt_post(struct cnt *c);\n"
     "void thread_quit(void);\n"
     "void die(void);\n"
-    "int check(void);\n";
+    "int check(void);\n"
+    "int proc_reap(int pid);\n"
+    "int my_pid(void);\n";
 
 #define MAX_TUS 4
 
@@ -354,6 +359,57 @@ static void test_fork_wrapper_child(void **state) {
             assert_true((back.funcs[i].calls[k].fd_slot == NULL) == (w->sum[1].funcs[i].calls[k].fd_slot == NULL));
         }
     assert_true(lists > 0); /* guarded, nested: two candidates */
+    tl_tu_summary_free(&back);
+    tl_wire_writer_free(&wr);
+    release(w);
+}
+
+/* Children that publish their own pid: a self_handle result stored into a
+ * field that another file reaps makes its function, and its direct callers,
+ * publish themselves; one stored into a field nobody reaps, into a local, or
+ * a function that only calls such a thing through a field, does not.  The
+ * flag survives the wire. */
+static void test_self_publish(void **state) {
+    (void)state;
+    const char *src[] = {"struct job { int pid; int self; };\n"
+                         "struct ops { int (*run)(struct job *); };\n"
+                         "int job_main(struct job *j) { j->pid = my_pid(); return 0; }\n"
+                         "int log_main(struct job *j) { j->self = my_pid(); return 0; }\n"
+                         "int local_only(void) { int me = my_pid(); return me; }\n"
+                         "int runner(struct job *j) { return job_main(j) + 1; }\n"
+                         "int via_field(struct ops *o, struct job *j) { return o->run(j); }\n",
+                         "struct job { int pid; int self; };\n"
+                         "void reap_all(struct job *js, int n) { for (int i = 0; i < n; i++) proc_reap(js[i].pid); }\n"};
+    world *w = link_sources(src, 2);
+    const tl_func_summary *jm = summary_of(w, "job_main");
+    assert_int_equal(jm->nslots, 1);
+    assert_true(jm->slots[0].self);
+    assert_false(jm->slots[0].spawn);
+    assert_string_equal(jm->slots[0].task, "child process");
+    assert_int_equal(summary_of(w, "local_only")->nslots, 0);
+    assert_true(tl_program_publishes_self(w->prog, jm->usr, "child process"));
+    assert_false(tl_program_publishes_self(w->prog, jm->usr, "thread"));
+    assert_true(tl_program_publishes_self(w->prog, summary_of(w, "runner")->usr, "child process"));
+    assert_false(tl_program_publishes_self(w->prog, summary_of(w, "log_main")->usr, "child process"));
+    assert_false(tl_program_publishes_self(w->prog, summary_of(w, "local_only")->usr, "child process"));
+    assert_false(tl_program_publishes_self(w->prog, summary_of(w, "via_field")->usr, "child process"));
+    assert_true(tl_program_slot_released(w->prog, jm->slots[0].slot_usr));
+    assert_false(tl_program_slot_released(w->prog, summary_of(w, "log_main")->slots[0].slot_usr));
+    tl_wire_writer wr;
+    tl_wire_writer_init(&wr);
+    assert_int_equal(tl_summary_wire_encode(&wr, &w->sum[0]), 0);
+    tl_wire_frame fr;
+    char err[256];
+    assert_int_equal(tl_wire_scan_frame(wr.data, wr.len, &fr, err, sizeof err), TL_WIRE_FRAME);
+    tl_tu_summary back;
+    assert_int_equal(tl_summary_wire_decode(&fr, &back, err, sizeof err), 0);
+    int selfs = 0;
+    for (int i = 0; i < back.nfuncs; i++)
+        for (int k = 0; k < back.funcs[i].nslots; k++) {
+            assert_int_equal(back.funcs[i].slots[k].self, w->sum[0].funcs[i].slots[k].self);
+            selfs += back.funcs[i].slots[k].self;
+        }
+    assert_int_equal(selfs, 2);
     tl_tu_summary_free(&back);
     tl_wire_writer_free(&wr);
     release(w);
@@ -936,6 +992,7 @@ int main(void) {
         cmocka_unit_test(test_summary_wire_round_trip),
         cmocka_unit_test(test_cancel_bounded),
         cmocka_unit_test(test_fork_wrapper_child),
+        cmocka_unit_test(test_self_publish),
         cmocka_unit_test(test_fd_slots),
         cmocka_unit_test(test_fd_slots_params),
         cmocka_unit_test(test_fd_slots_effects),

@@ -38,6 +38,14 @@ static bool derive_params(const tl_program *p, const pnode *n, tl_fn_model *m) {
             m->callback.args[m->callback.nargs++] = k;
             m->callback.context = pp->wrap_ctx;
             m->callback.readiness = pp->wrap_ready;
+            /* the library, not the wrapper, calls the callback: it gets its
+               ready descriptor where the wrapped registration puts it */
+            const tl_fn_model *vm = pp->wrap_ready && pp->wrap_via && p->models
+                                        ? tl_models_find(p->models, pp->wrap_via) : NULL;
+            if (vm && vm->callback.readiness && vm->callback.ready_param >= 0) {
+                m->callback.ready_param = vm->callback.ready_param;
+                memcpy(m->callback.ready_field, vm->callback.ready_field, sizeof m->callback.ready_field);
+            }
             any = true;
         }
         if (pp->deadline && !m->wait.present) {

@@ -66,6 +66,8 @@ typedef struct {
     int block_next[2];   /* -1: that call blocks itself */
     const char *block_field[2];
     tl_fn_model *derived;
+    const char *self_task; /* stores its task's own handle (getpid()) into a slot the
+                              program releases, itself or through direct calls */
 } pnode;
 
 typedef struct {

@@ -163,6 +163,16 @@ bool tl_program_called_in_loop(const tl_program *p, const char *usr) {
     return false;
 }
 
+bool tl_program_publishes_self(const tl_program *p, const char *usr, const char *task) {
+    int n = p && usr && task ? map_get(&p->by_usr, usr) : -1;
+    return n >= 0 && p->nodes[n].self_task && strcmp(p->nodes[n].self_task, task) == 0;
+}
+
+bool tl_program_slot_released(const tl_program *p, const char *slot_usr) {
+    int i = p && slot_usr ? map_get(&p->hslot_by_usr, slot_usr) : -1;
+    return i >= 0 && p->hslots[i].released;
+}
+
 void tl_program_orphan_slots(const tl_program *p, tl_orphan_slot_fn fn, void *ctx) {
     if (!p || !p->whole) return;
     for (int i = 0; i < p->nhslots; i++) {

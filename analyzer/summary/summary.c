@@ -168,6 +168,7 @@ static void add_slot(extractor *x, const char *usr, const char *name, bool spawn
     s->task = intern(x->in, spawn && m ? (m->spawn.task ? m->spawn.task : "task") : NULL);
     s->library = intern(x->in, m ? m->library : NULL);
     s->loc = loc_copy(x->in, loc);
+    s->self = false;
 }
 
 /* Every call is kept: the link phase needs direct calls for the call graph,
@@ -283,6 +284,33 @@ static void extract_slots(extractor *x, const tl_call_facts *cf) {
         add_slot(x, usr, name, false, m->release.how ? m->release.how : "release", m, cf->instr->loc);
 }
 
+/* Stores of the task's own handle into a global or a field (`td->pid =
+ * getpid()`, a self_handle call's result stored directly): one walk of the
+ * function's instructions. */
+static void extract_self_stores(extractor *x) {
+    const tl_func *f = x->f;
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            const tl_expr *v = in->kind == TL_I_STORE || in->kind == TL_I_ASSIGN ? strip_casts(in->value) : NULL;
+            if (!v || v->kind != TL_E_CALLRES || v->call_id < 0 || v->call_id >= x->ff->ncalls) continue;
+            const tl_call_facts *cf = &x->ff->calls[v->call_id];
+            const tl_fn_model *m = cf->model;
+            if (!cf->instr || !cf->reached || !m || !m->self_handle.present) continue;
+            const char *name = NULL, *usr = NULL;
+            if (in->kind == TL_I_STORE)
+                usr = slot_of(f, in->target, &name);
+            else if (in->var >= 0 && in->var < f->nvars && f->vars[in->var].usr &&
+                     (f->vars[in->var].kind == TL_VAR_GLOBAL || f->vars[in->var].kind == TL_VAR_STATIC))
+                usr = f->vars[in->var].usr, name = f->vars[in->var].name;
+            if (!usr) continue;
+            add_slot(x, usr, name, false, NULL, m, in->loc);
+            tl_sum_slot *s = &x->out->slots[x->out->nslots - 1];
+            s->self = true;
+            s->task = intern(x->in, m->self_handle.task);
+        }
+}
+
 /* The spawn call whose handle an expression holds: a spawn result, or a
  * local the spawn wrote (out-pointer) or that was assigned a spawn result. */
 static const tl_call_facts *spawn_of_value(extractor *x, const tl_expr *e, const int *spawn_in_var) {
@@ -358,6 +386,7 @@ static void extract_function(extractor *x) {
                 copy_of[in->var] = copy_of[src];
         }
 
+    extract_self_stores(x);
     for (int id = 0; id < ff->ncalls; id++) {
         const tl_call_facts *cf = &ff->calls[id];
         if (!cf->instr || !cf->reached) continue;

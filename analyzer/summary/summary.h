@@ -144,9 +144,11 @@ typedef struct {
     const char *how;   /* release: "join", "detach"...; NULL for a spawn or a pass */
     int pass_call;     /* passed as argument pass_arg of calls[pass_call], else -1 */
     int pass_arg;
-    const char *task;  /* spawn: the task noun ("thread") */
+    const char *task;  /* spawn: the task noun ("thread"); self: the self_handle's */
     const char *library;
     tl_loc loc;
+    bool self;         /* the task's own handle is stored there (`td->pid = getpid()`:
+                          a self_handle call's result), not a spawn's */
 } tl_sum_slot;
 
 typedef struct {

@@ -141,6 +141,7 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
         tl_wire_put_str(w, s->task);
         tl_wire_put_str(w, s->library);
         put_loc(w, s->loc);
+        tl_wire_put_u8(w, s->self); /* appended later */
         tl_wire_end_record(w);
     }
 }
@@ -412,6 +413,7 @@ static void read_slot(decoder *d) {
     s->task = get_interned(d);
     s->library = get_interned(d);
     s->loc = get_loc(d);
+    if (tl_wire_remaining(r) > 0) s->self = tl_wire_get_u8(r) != 0;
     if (!s->slot_usr || !s->slot_name) tl_wire_fail(r, "a slot without a name");
     if (s->pass_call < -1 || s->pass_call >= f->ncalls ||
         (s->pass_call >= 0 && (s->pass_arg < 0 || s->pass_arg >= f->calls[s->pass_call].nargs)))
