@@ -107,16 +107,42 @@ static const bool *addr_taken(dctx *d) {
 
 /* ---- one loop ---- */
 
-/* What block b does to pointer v: 0 nothing, 1 only `v = v->FIELD` steps,
- * -1 anything else (another value, a declaration). */
-static int step_kind(const tl_block *blk, int v) {
+/* Is e `v->FIELD`? */
+static bool is_step_value(const tl_expr *e, int v) {
+    e = strip(e);
+    return e && e->kind == TL_E_MEMBER && e->arrow && e->nkids == 1 && var_of(e->kids[0]) == v;
+}
+
+/* Does every assignment to temporary t in the loop's blocks give it `v->FIELD`
+ * or NULL?  (`v = g_list_next(v)`: `t = v ? v->next : NULL; v = t;`) */
+static bool temp_steps(const tl_func *f, const int *blocks, int nb, int v, int t) {
+    if (t < 0 || t >= f->nvars || f->vars[t].kind != TL_VAR_TEMP) return false;
+    bool any = false;
+    for (int j = 0; j < nb; j++) {
+        const tl_block *blk = &f->blocks[blocks[j]];
+        for (int i = 0; i < blk->ninstrs; i++) {
+            const tl_instr *in = &blk->instrs[i];
+            if ((in->kind != TL_I_ASSIGN && in->kind != TL_I_DECL) || in->var != t) continue;
+            if (in->kind != TL_I_ASSIGN || !(is_step_value(in->value, v) || is_null(in->value))) return false;
+            any = any || is_step_value(in->value, v);
+        }
+    }
+    return any;
+}
+
+/* What block b does to pointer v: 0 nothing, 1 only `v = v->FIELD` steps
+ * (directly or through a temporary, *temps of them at most), -1 anything
+ * else (another value, a declaration). */
+static int step_kind(const tl_func *f, const int *blocks, int nb, const tl_block *blk, int v, int *temps) {
     int r = 0;
     for (int i = 0; i < blk->ninstrs; i++) {
         const tl_instr *in = &blk->instrs[i];
         if ((in->kind != TL_I_ASSIGN && in->kind != TL_I_DECL) || in->var != v) continue;
-        const tl_expr *val = in->kind == TL_I_ASSIGN ? strip(in->value) : NULL;
-        if (!val || val->kind != TL_E_MEMBER || !val->arrow || val->nkids != 1 || var_of(val->kids[0]) != v)
-            return -1;
+        if (in->kind == TL_I_DECL) return -1;
+        if (!is_step_value(in->value, v)) {
+            if (*temps <= 0 || !temp_steps(f, blocks, nb, v, var_of(in->value))) return -1;
+            --*temps; /* each costs a walk over the loop: a few only */
+        }
         r = 1;
     }
     return r;
@@ -199,8 +225,9 @@ static bool loop_ends(dctx *d, const int *blocks, int nb, int c, signed char *st
         tried++;
         if (addr_taken(d)[v]) continue;
         bool steps = false, other = false;
+        int temps = MAX_TESTS_PER_LOOP;
         for (int j = 0; j < nb; j++) {
-            stepping[blocks[j]] = (signed char)step_kind(&d->f->blocks[blocks[j]], v);
+            stepping[blocks[j]] = (signed char)step_kind(d->f, blocks, nb, &d->f->blocks[blocks[j]], v, &temps);
             if (stepping[blocks[j]] < 0) other = true;
             if (stepping[blocks[j]] > 0) steps = true;
         }

@@ -8,12 +8,13 @@
  * forever is not dying - except a loop that walks a linked list with a
  * local pointer (`for (l = list; l != NULL; l = l->next)`): every cycle of
  * its strongly connected component passes through the test of that pointer
- * and through a `l = l->FIELD` step, the pointer is not written otherwise
+ * and through a `l = l->FIELD` step (or `l = g_list_next(l)`: a temporary
+ * holding `l->FIELD` or NULL), the pointer is not written otherwise
  * and its address is never taken, so the loop ends (on a finite list); when
  * every edge leaving the loop goes to a dying block, the loop is dying too.
  * Linear in the CFG: the components come in Tarjan's order (a loop after
- * the loops it leads to), each is checked once with two walks over its own
- * blocks.
+ * the loops it leads to), each is checked once with a bounded number of
+ * walks over its own blocks.
  */
 #ifndef TL_DYING_H
 #define TL_DYING_H
