@@ -193,7 +193,14 @@ static void test_registrations_slots_and_returned_handles(void **state) {
                          "void via_field(void *loop, struct srv *s) { loop_timer(loop, s->on_tick); }\n"
                          "int start(struct srv *s) { return thread_start(&s->worker, entry); }\n"
                          "void stop(struct srv *s) { thread_join(s->worker); }\n"
-                         "thr_t spawn_one(void) { thr_t t; thread_start(&t, entry); return t; }\n"};
+                         "thr_t spawn_one(void) { thr_t t; thread_start(&t, entry); return t; }\n"
+                         "int spawn_out(thr_t *out) { return thread_start(out, entry); }\n"
+                         "thr_t *new_thr(void);\n"
+                         "_Bool spawn_heap(thr_t **out) { thr_t *t = new_thr();\n"
+                         "  if (thread_start(t, entry) != 0) return 0; *out = t; return 1; }\n"
+                         "int run_out(thr_t *out) { thread_start(out, entry); return thread_join(*out); }\n"
+                         "thr_t *g_ptr;\n"
+                         "int to_global(void) { thr_t t; if (thread_start(&t, entry)) return -1; *g_ptr = t; return 0; }\n"};
     world *w = link_sources(src, 1);
     const tl_func_summary *wr = summary_of(w, "wrap");
     assert_int_equal(wr->nregs, 1);
@@ -212,6 +219,29 @@ static void test_registrations_slots_and_returned_handles(void **state) {
     assert_string_equal(sp->slots[0].slot_usr, st->slots[0].slot_usr);
     assert_true(summary_of(w, "spawn_one")->returns_handle);
     assert_string_equal(summary_of(w, "spawn_one")->spawn_model, "thread_start");
+    /* out-pointer spawn helpers: a spawn whose handle is that argument, its
+       success by the result type; one that joins it is not */
+    const tl_func_summary *so = summary_of(w, "spawn_out"), *sh = summary_of(w, "spawn_heap");
+    assert_true(so->params[0].effects & TL_PE_SPAWN_OUT);
+    assert_false(so->returns_bool);
+    assert_true(sh->params[0].effects & TL_PE_SPAWN_OUT);
+    assert_true(sh->returns_bool);
+    const tl_fn_model *mo = tl_program_model(w->prog, so->usr, false);
+    assert_non_null(mo);
+    assert_true(mo->spawn.present);
+    assert_int_equal(mo->spawn.where, TL_HANDLE_OUT_ARG);
+    assert_int_equal(mo->spawn.handle_arg, 0);
+    assert_int_equal(mo->spawn.success, TL_SUCCESS_ZERO);
+    const tl_fn_model *mh = tl_program_model(w->prog, sh->usr, false);
+    assert_non_null(mh);
+    assert_int_equal(mh->spawn.success, TL_SUCCESS_POSITIVE);
+    const tl_fn_model *mr = tl_program_model(w->prog, summary_of(w, "run_out")->usr, false);
+    assert_true(!mr || !mr->spawn.present);
+    /* a store through a global pointer is a slot, not an out-pointer */
+    const tl_func_summary *tg = summary_of(w, "to_global");
+    assert_int_equal(tg->nslots, 1);
+    assert_true(tg->slots[0].spawn);
+    assert_string_equal(tg->slots[0].slot_name, "g_ptr");
     /* the slot is joined by stop(): nothing orphaned */
     release(w);
 }
@@ -816,7 +846,8 @@ static void test_summary_wire_round_trip(void **state) {
                          "void names(thr_t t) { thread_name(t, \"n\"); }\n"
                          "void wrap(void *loop, void (*cb)(void *)) { loop_timer(loop, cb); }\n"
                          "struct obj g_obj;\n"
-                         "void *reaper(void *a) { obj_wait(&g_obj); return a; }\n"};
+                         "void *reaper(void *a) { obj_wait(&g_obj); return a; }\n"
+                         "_Bool spawn_out(thr_t *out) { return thread_start(out, e) == 0; }\n"};
     world *w = link_sources(src, 1);
     tl_wire_writer wr;
     tl_wire_writer_init(&wr);
@@ -838,6 +869,7 @@ static void test_summary_wire_round_trip(void **state) {
         assert_int_equal(a->nslots, b->nslots);
         assert_int_equal(a->nparams, b->nparams);
         for (int k = 0; k < a->nparams; k++) assert_int_equal(a->params[k].effects, b->params[k].effects);
+        assert_int_equal(a->returns_bool, b->returns_bool);
         assert_int_equal(a->nawait_globals, b->nawait_globals);
         for (int k = 0; k < a->nawait_globals; k++) assert_string_equal(a->await_globals[k], b->await_globals[k]);
         assert_int_equal(a->npost_globals, b->npost_globals);
@@ -854,6 +886,10 @@ static void test_summary_wire_round_trip(void **state) {
     const tl_fn_model *m = tl_program_model(p2, summary_of(w, "rx")->usr, false);
     assert_non_null(m);
     assert_true(m->wait.present);
+    m = tl_program_model(p2, summary_of(w, "spawn_out")->usr, false);
+    assert_non_null(m);
+    assert_int_equal(m->spawn.where, TL_HANDLE_OUT_ARG);
+    assert_int_equal(m->spawn.success, TL_SUCCESS_POSITIVE);
     tl_program_free(p2);
     tl_tu_summary_free(&back);
 

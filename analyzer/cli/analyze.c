@@ -669,6 +669,7 @@ int tl_cli_analyze(const tl_cli_options *o) {
         goto restore;
     }
     if (!o->quiet) {
+        fflush(out); /* the findings before the summary when both reach one pipe */
         tl_text_print_summary(stderr, &c.summary);
         if (c.ntriaged)
             fprintf(stderr, "%zu triaged as false positive or intentional (not counted).\n",

@@ -30,6 +30,7 @@
 #include "../util/str_map.h"
 #include "../util/xalloc.h"
 #include "constprop.h"
+#include "dying.h"
 #include "fdstate.h"
 #include "fd_origin.h"
 #include "fork_branch.h"
@@ -217,37 +218,15 @@ static void compute_call_facts(const tl_analysis *a, const tl_func *f, tl_func_f
         }
 }
 
-/* Calls on dying paths: a block is dying when it ends in a noreturn call,
- * or when all its successors are dying (least fixpoint: a loop that may run
- * forever is not dying).  Linear: each block waits for a count of its
- * successors, decremented once per edge. */
+/* Calls on dying paths: every path from the call ends in a noreturn call
+ * (dying.h: a least fixpoint, loops that may run forever are not dying,
+ * except a walk over a linked list). */
 static void mark_dying_calls(const tl_func *f, tl_func_facts *ff) {
-    int n = f->nblocks;
-    int *left = tl_xmalloc(((size_t)n + 1) * sizeof *left), *work = tl_xmalloc(((size_t)n + 1) * sizeof *work);
-    bool *dying = tl_xcalloc((size_t)n + 1, sizeof *dying);
-    int nwork = 0;
-    for (int b = 0; b < n; b++) {
-        left[b] = f->blocks[b].nsucc;
-        if (f->blocks[b].term == TL_T_NORETURN) {
-            dying[b] = true;
-            work[nwork++] = b;
-        }
-    }
-    while (nwork > 0) {
-        const tl_block *blk = &f->blocks[work[--nwork]];
-        for (int k = 0; k < blk->npred; k++) {
-            int p = blk->pred[k];
-            if (p < 0 || p >= n || dying[p] || --left[p] > 0) continue;
-            dying[p] = true;
-            work[nwork++] = p;
-        }
-    }
+    bool *dying = tl_dying_blocks(f);
     for (int id = 0; id < ff->ncalls; id++) {
         tl_call_facts *cf = &ff->calls[id];
-        cf->dying = cf->instr && cf->block >= 0 && cf->block < n && dying[cf->block];
+        cf->dying = cf->instr && cf->block >= 0 && cf->block < f->nblocks && dying[cf->block];
     }
-    free(left);
-    free(work);
     free(dying);
 }
 

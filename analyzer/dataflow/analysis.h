@@ -47,7 +47,8 @@ typedef struct {
                                 strict_only counts */
     bool dying;              /* every path from the call ends in a noreturn call
                                 (exit, abort, a failed assertion): the process
-                                ends, so a blocking call here stalls nothing */
+                                ends, so a blocking call here stalls nothing;
+                                dying.h: a list walk before the exit counts) */
     bool in_fork_child;      /* only a fork's child process runs the call (fork_branch.c):
                                 a blocking call here stalls the child, not the caller */
     /* descriptor facts (fdstate.h): */

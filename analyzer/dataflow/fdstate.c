@@ -390,9 +390,16 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
         if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < c->ff->ncalls)
             bits = c->result_bits[v->call_id];
         else if (v && v->kind == TL_E_VAR && v->var != in->var)
-            bits = bits_of(s, v->var);
-        else if (mentioned_bits(s, v, TL_FDS_READY | TL_FDS_DERIVED))
-            bits = TL_FDS_DERIVED; /* c = handle->data */
+            bits = bits_of(s, v->var) | (descriptor_bits(c, s, v) & FDS_NOT_BLOCKING); /* a global's too */
+        else {
+            /* `int fd = w->fd;`, `fd = c->fd`: a copy of a descriptor held in
+               a field or element has its state (the ready handle's field, a
+               slot, a watched field) */
+            if (v && (v->kind == TL_E_MEMBER || v->kind == TL_E_INDEX))
+                bits = descriptor_bits(c, s, v) & FDS_NOT_BLOCKING;
+            if (mentioned_bits(s, v, TL_FDS_READY | TL_FDS_DERIVED))
+                bits |= TL_FDS_DERIVED; /* c = handle->data */
+        }
         unsigned hb = fds_hbit(c, s, v); /* (flags &= ~X reads the old value) */
         forget_var(c, s, in->var);
         set_bits(c, s, in->var, bits);

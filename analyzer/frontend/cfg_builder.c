@@ -449,7 +449,9 @@ static void lower_function(builder *b, CXCursor fn, int index) {
 
     f->loc = cfgb_loc_of(b, fn);
     f->is_static = clang_Cursor_getStorageClass(fn) == CX_SC_Static;
-    f->returns_pointer = cfgb_type_is_pointer(clang_getResultType(clang_getCursorType(fn)));
+    CXType rt = clang_getCanonicalType(clang_getResultType(clang_getCursorType(fn)));
+    f->returns_pointer = cfgb_type_is_pointer(rt);
+    f->returns_bool = rt.kind == CXType_Bool;
     int nparams = clang_Cursor_getNumArguments(fn);
     for (int i = 0; i < nparams; i++) cfgb_var_for_decl(b, clang_Cursor_getArgument(fn, i));
     f->nparams = f->nvars;

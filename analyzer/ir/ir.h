@@ -172,6 +172,7 @@ typedef struct {
     bool in_header;        /* defined in a header the main file includes
                               (a project's static inline function) */
     bool returns_pointer;  /* its result type is a pointer */
+    bool returns_bool;     /* its result type is bool (true: success, by C custom) */
     tl_loc loc;            /* the function's name in its definition */
     tl_loc end_loc;        /* closing brace */
     bool is_static;

@@ -101,7 +101,8 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
         tl_wire_begin_record(w, REC_FUNC);
         tl_wire_put_str(w, f->name);
         tl_wire_put_str(w, f->usr);
-        tl_wire_put_u8(w, (uint8_t)(f->is_static | f->in_header << 1 | f->returns_pointer << 2));
+        tl_wire_put_u8(w, (uint8_t)(f->is_static | f->in_header << 1 | f->returns_pointer << 2 |
+                                  f->returns_bool << 3));
         put_loc(w, f->loc);
         put_loc(w, f->end_loc);
         put_i32(w, f->nparams);
@@ -296,6 +297,7 @@ static void read_func(decoder *d) {
     f->is_static = flags & 1;
     f->in_header = flags >> 1 & 1;
     f->returns_pointer = flags >> 2 & 1;
+    f->returns_bool = flags >> 3 & 1;
     f->loc = get_loc(d);
     f->end_loc = get_loc(d);
     f->nparams = get_i32(r);

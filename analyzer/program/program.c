@@ -384,6 +384,7 @@ static void compute_blocking(tl_program *p, int r) {
         n->blocks[r] = false;
         n->block_call[r] = n->block_next[r] = -1;
         n->block_field[r] = NULL;
+        n->block_depth[r] = 0;
     }
     for (int f = 0; f < p->nnodes; f++) {
         pnode *n = &p->nodes[f];
@@ -412,6 +413,7 @@ static void compute_blocking(tl_program *p, int r) {
             f->block_call[r] = ed->call;
             f->block_next[r] = g;
             f->block_field[r] = ed->field;
+            f->block_depth[r] = p->nodes[g].block_depth[r] + 1; /* breadth first: the shortest */
             ivec_push(&work, ed->from);
         }
     }

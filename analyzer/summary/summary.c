@@ -326,6 +326,22 @@ static const tl_call_facts *spawn_of_value(extractor *x, const tl_expr *e, const
     return NULL;
 }
 
+/* A spawn's handle written through variable v: when v is a parameter, or a
+ * local copy of one, that neither is reassigned, the caller's out-pointer
+ * receives it and the function is a spawn for its callers (TL_PE_SPAWN_OUT). */
+static bool note_spawn_out(extractor *x, const tl_func *f, int v, const int *copy_of, const bool *reassigned,
+                           const tl_call_facts *sp) {
+    if (v < 0 || v >= f->nvars || copy_of[v] < 0 || reassigned[copy_of[v]] || (v != copy_of[v] && reassigned[v]))
+        return false;
+    tl_func_summary *o = x->out;
+    o->params[copy_of[v]].effects |= TL_PE_SPAWN_OUT;
+    if (!o->spawn_model) {
+        o->spawn_model = intern(x->in, sp->model->name);
+        o->spawn_loc = loc_copy(x->in, sp->instr->loc);
+    }
+    return true;
+}
+
 /* An await on e: a global's work (its USR noted), or work on an object
  * reached through a parameter (`td->ring`, `&p->ring`). */
 static void note_await(extractor *x, const tl_expr *e, const int *copy_of, tl_func_summary *o) {
@@ -358,6 +374,7 @@ static void extract_function(extractor *x) {
     o->loc = loc_copy(x->in, f->loc);
     o->is_static = f->is_static;
     o->returns_pointer = f->returns_pointer;
+    o->returns_bool = f->returns_bool;
     o->in_header = f->in_header;
     o->nparams = f->nparams;
     o->params = tl_xcalloc((size_t)f->nparams + 1, sizeof *o->params);
@@ -407,6 +424,8 @@ static void extract_function(extractor *x) {
             } else if (h && h->kind == TL_E_VAR && h->var >= 0 && h->var < nv &&
                        is_local(f->vars[h->var].kind)) {
                 spawn_in_var[h->var] = id; /* a pointer to the handle: t = malloc(...) */
+            } else if (h && h->kind == TL_E_VAR) { /* the caller's out-pointer itself */
+                note_spawn_out(x, f, h->var, copy_of, reassigned, cf);
             }
         }
         /* what happens to parameters passed to this call */
@@ -481,7 +500,10 @@ static void extract_function(extractor *x) {
                 mark_params(in->value, copy_of, nv, o->params, TL_PE_STORE);
                 const tl_call_facts *sp = spawn_of_value(x, in->value, spawn_in_var);
                 const char *name = NULL, *usr;
-                if (sp && (usr = slot_of(f, in->target, &name))) /* s->h = go(...) */
+                const tl_expr *t = strip_casts(in->target);
+                bool out = sp && t && t->kind == TL_E_DEREF && t->nkids == 1 && (t = strip_casts(t->kids[0])) &&
+                           t->kind == TL_E_VAR && note_spawn_out(x, f, t->var, copy_of, reassigned, sp);
+                if (!out && sp && (usr = slot_of(f, in->target, &name))) /* s->h = go(...); *out: above */
                     add_slot(x, usr, name, true, NULL, sp->model, sp->instr->loc);
                 break;
             }

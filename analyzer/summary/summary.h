@@ -109,8 +109,12 @@ enum {
     TL_PE_AWAIT_REACH = 1 << 13,  /* awaits work on an object it reaches through it
                                      (`io_uring_wait_cqe(td->ring, ...)`: a reaper thread's
                                      argument) */
-    TL_PE_POST = 1 << 14          /* posts what it points to on every returning path
+    TL_PE_POST = 1 << 14,         /* posts what it points to on every returning path
                                      (`sem_post(arg)` first thing: dataflow/must_post.h) */
+    TL_PE_SPAWN_OUT = 1 << 15     /* writes a handle it spawned through it (`*out = t` after
+                                     pthread_create(t, ...), or pthread_create(out, ...)):
+                                     the function is a spawn for its callers, handle in this
+                                     argument (spawn_model names the spawning call) */
 };
 /* The parameter whose descriptor TL_PE_PREP_FD operations use, kept in bits
  * 16-23 of the effects (so the wire format carries it unchanged). */
@@ -171,6 +175,7 @@ typedef struct {
     /* returns a handle it spawned (a helper that starts a worker) */
     bool returns_handle;
     bool returns_pointer;    /* the handle is a pointer: NULL means no task */
+    bool returns_bool;       /* its result is a bool (a TL_PE_SPAWN_OUT wrapper: true is success) */
     bool never_returns;      /* no return reachable (tl_analysis_never_returns) */
     const char *spawn_model; /* the spawning library function */
     tl_loc spawn_loc;
