@@ -101,6 +101,33 @@ static bool note_field_fn(builder *b, CXCursor field, CXCursor value) {
     return ok;
 }
 
+/* One element of a brace initializer of a record: the field it
+ * initialises (null when none is known), its value in *value, and in
+ * *nested whether its designator is nested (`.a.b = x`: the field is `a`'s,
+ * not the one set).  A designator moves *pos to its field, as C does for
+ * the positional elements after it; a positional element takes the field
+ * at *pos. */
+static CXCursor init_element_field(CXCursor kid, const field_list *fl, int *pos, CXCursor *value,
+                                   bool *nested) {
+    CXCursor field = clang_getNullCursor();
+    *value = kid;
+    *nested = false;
+    cursor_list parts = cfgb_children_of(kid);
+    if (clang_getCursorKind(kid) == CXCursor_UnexposedExpr && parts.n >= 2 &&
+        clang_getCursorKind(parts.items[0]) == CXCursor_MemberRef) {
+        CXCursor d = clang_getCursorReferenced(parts.items[0]);
+        for (int f = 0; f < fl->n; f++)
+            if (clang_equalCursors(fl->fields[f], d)) *pos = f;
+        *nested = parts.n != 2;
+        field = d;
+        *value = parts.items[parts.n - 1];
+    } else if (*pos < fl->n) {
+        field = fl->fields[*pos];
+    }
+    free(parts.items);
+    return field;
+}
+
 /* A brace initializer of a record: field by field, as cfgb_record_init_stores
  * walks it; a function named directly at a field is noted as stored there. */
 static void note_record_fn_refs(builder *b, CXCursor init) {
@@ -110,19 +137,10 @@ static void note_record_fn_refs(builder *b, CXCursor init) {
     cursor_list kids = cfgb_children_of(init);
     int pos = 0;
     for (int i = 0; i < kids.n; i++) {
-        CXCursor kid = kids.items[i], field = clang_getNullCursor(), value = kid;
-        cursor_list parts = cfgb_children_of(kid);
-        if (clang_getCursorKind(kid) == CXCursor_UnexposedExpr && parts.n >= 2 &&
-            clang_getCursorKind(parts.items[0]) == CXCursor_MemberRef) {
-            CXCursor d = clang_getCursorReferenced(parts.items[0]);
-            for (int f = 0; f < fl.n; f++)
-                if (clang_equalCursors(fl.fields[f], d)) pos = f;
-            field = parts.n == 2 ? d : clang_getNullCursor(); /* (a nested designator: not this field) */
-            value = parts.items[parts.n - 1];
-        } else if (pos < fl.n) {
-            field = fl.fields[pos];
-        }
-        free(parts.items);
+        CXCursor kid = kids.items[i], value;
+        bool nested;
+        CXCursor field = init_element_field(kid, &fl, &pos, &value, &nested);
+        if (nested) field = clang_getNullCursor(); /* not this field's value */
         if (!note_field_fn(b, field, value) && note_fn_refs(kid, init, b) == CXChildVisit_Recurse)
             clang_visitChildren(kid, note_fn_refs, b);
         pos++;
@@ -228,22 +246,9 @@ void cfgb_record_init_stores(builder *b, CXCursor init, int depth) {
     cursor_list kids = cfgb_children_of(init);
     int pos = 0;
     for (int i = 0; i < kids.n; i++) {
-        CXCursor kid = kids.items[i];
-        CXCursor field = clang_getNullCursor();
-        CXCursor value = kid;
-        /* a designated initializer: MemberRef designator(s), then the value */
-        cursor_list parts = cfgb_children_of(kid);
-        if (clang_getCursorKind(kid) == CXCursor_UnexposedExpr && parts.n >= 2 &&
-            clang_getCursorKind(parts.items[0]) == CXCursor_MemberRef) {
-            CXCursor d = clang_getCursorReferenced(parts.items[0]);
-            for (int f = 0; f < fl.n; f++)
-                if (clang_equalCursors(fl.fields[f], d)) pos = f;
-            field = d;
-            value = parts.items[parts.n - 1];
-        } else if (t.kind == CXType_Record && pos < fl.n) {
-            field = fl.fields[pos];
-        }
-        free(parts.items);
+        CXCursor kid = kids.items[i], value;
+        bool nested; /* `.a.b = f`: recorded at a (as before) */
+        CXCursor field = init_element_field(kid, &fl, &pos, &value, &nested);
         record_field_init(b, field, value, depth);
         pos++;
     }
@@ -266,23 +271,10 @@ void cfgb_emit_field_inits(builder *b, int v, CXCursor init, tl_loc loc) {
     cursor_list kids = cfgb_children_of(init);
     int pos = 0;
     for (int i = 0; i < kids.n; i++, pos++) {
-        CXCursor kid = kids.items[i], field = clang_getNullCursor(), value = kid;
-        cursor_list parts = cfgb_children_of(kid);
-        if (clang_getCursorKind(kid) == CXCursor_UnexposedExpr && parts.n >= 2 &&
-            clang_getCursorKind(parts.items[0]) == CXCursor_MemberRef) {
-            if (parts.n != 2) { /* .a.b = : a nested designator */
-                free(parts.items);
-                continue;
-            }
-            CXCursor d = clang_getCursorReferenced(parts.items[0]);
-            for (int f = 0; f < fl.n; f++)
-                if (clang_equalCursors(fl.fields[f], d)) pos = f;
-            field = d;
-            value = parts.items[1];
-        } else if (pos < fl.n) {
-            field = fl.fields[pos];
-        }
-        free(parts.items);
+        CXCursor value;
+        bool nested;
+        CXCursor field = init_element_field(kids.items[i], &fl, &pos, &value, &nested);
+        if (nested) continue; /* .a.b = : not a top-level field */
         if (clang_Cursor_isNull(field)) continue;
         char *fname = cfgb_cursor_spelling(field);
         bool wanted = tl_str_map_get(&b->facet_fields, fname) >= 0;
