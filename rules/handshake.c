@@ -16,7 +16,7 @@ void tl_handshake_init(tl_handshake_cache *c) {
 }
 
 static void reset(tl_handshake_cache *c) {
-    for (int i = 0; i < c->nspawns; i++) free(c->unanswered[i]), free(c->after[i]);
+    for (int i = 0; i < c->nspawns; i++) free(c->unanswered[i]), free(c->after[i]), free(c->released[i]);
     free(c->wait_by_var);
     free(c->wait_next);
     free(c->comp);
@@ -24,6 +24,7 @@ static void reset(tl_handshake_cache *c) {
     free(c->by_var);
     free(c->next);
     free(c->all);
+    tl_must_held_free(&c->held);
     tl_handshake_init(c);
 }
 
@@ -65,6 +66,84 @@ static bool entry_posts(const tl_analysis *a, const tl_func *f, const tl_call *c
     if (!o || o->kind != TL_E_VAR || o->var < 0 || o->var >= f->nvars) return false;
     const tl_var *g = &f->vars[o->var];
     return g->kind == TL_VAR_GLOBAL && g->usr && tl_program_posts_global(a->program, usr, g->usr);
+}
+
+/* The global an object expression names (`&g`), by USR, or NULL. */
+static const char *global_of(const tl_func *f, const tl_expr *e) {
+    e = tl_own_strip(e);
+    if (!e || e->kind != TL_E_ADDR || e->nkids != 1) return NULL;
+    e = tl_own_strip(e->kids[0]);
+    if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= f->nvars) return NULL;
+    return f->vars[e->var].kind == TL_VAR_GLOBAL ? f->vars[e->var].usr : NULL;
+}
+
+/* Whether the spawn's entry signals the global condition `obj` while
+ * holding the global mutex `mutex` on every returning path. */
+static bool entry_signals_locked(const tl_analysis *a, const tl_func *f, const tl_call *call,
+                                 const tl_fn_model *m, const tl_expr *obj, const tl_expr *mutex) {
+    const char *usr = entry_of(call, m), *g = global_of(f, obj), *mu = global_of(f, mutex);
+    return usr && g && mu && tl_program_posts_global_locked(a->program, usr, g, mu);
+}
+
+/* Whether block b has a call that may release mutex `bit` at a position in
+ * [from, to). */
+static bool releases_in(const tl_must_held *h, int b, int bit, int from, int to) {
+    for (int e = h->first[b]; e < h->nevents && h->events[e].block == b; e++) {
+        const tl_mh_event *ev = &h->events[e];
+        if (ev->index >= to) break;
+        if (ev->index >= from && ev->bit == bit && ev->kind != TL_MH_LOCK) return true;
+    }
+    return false;
+}
+
+/* Per block: 2 when some path from just after the spawn reaches its start
+ * having passed a call that may release mutex `bit`.  One search over
+ * (block, released yet). */
+static unsigned char *released_after(const tl_func *f, const tl_must_held *h, int bit, const tl_call_facts *sc) {
+    int nb = f->nblocks;
+    unsigned char *seen = tl_xcalloc((size_t)nb + 1, 1); /* 1: reached holding it, 2: released */
+    int *stack = tl_xmalloc(2 * ((size_t)nb + 1) * sizeof *stack);
+    int top = 0;
+    /* the spawn's block from just after the spawn, then whole blocks */
+    for (int b = sc->block, from = sc->index + 1, released = 0;;) {
+        if (!released && releases_in(h, b, bit, from, 1 << 30)) released = 1;
+        for (int s = 0; s < f->blocks[b].nsucc; s++) {
+            int n = f->blocks[b].succ[s];
+            unsigned char m = released ? 2 : 1;
+            if (n < 0 || n >= nb || (seen[n] & m)) continue;
+            seen[n] |= m;
+            stack[top++] = n * 2 + released;
+        }
+        if (top == 0) break;
+        top--;
+        b = stack[top] / 2, released = stack[top] & 1, from = 0;
+    }
+    free(stack);
+    return seen;
+}
+
+/* Whether the waiter holds the mutex (key) across spawn k: on every path to
+ * the spawn, and no path from the spawn to the wait hands it to a call that
+ * may release it.  The wait lies on no cycle, so what follows it never
+ * leads back to it: the per-spawn search need not stop there. */
+static bool held_across(tl_handshake_cache *c, const tl_analysis *a, int fi, int k, int key,
+                        const tl_call_facts *sc, const tl_call_facts *wait) {
+    const tl_func *f = &a->tu->funcs[fi];
+    if (!c->held_done) {
+        tl_must_held_compute(a, fi, &c->held);
+        c->held_done = true;
+    }
+    const tl_must_held *h = &c->held;
+    int bit = tl_must_held_bit(h, key);
+    if (bit < 0 || !(tl_must_held_at(h, sc->block, sc->index) & (1u << bit))) return false;
+    if (wait->block == sc->block && wait->index > sc->index)
+        return !releases_in(h, sc->block, bit, sc->index + 1, wait->index);
+    if (!c->released[k] || c->released_bit[k] != bit) {
+        free(c->released[k]);
+        c->released[k] = released_after(f, h, bit, sc);
+        c->released_bit[k] = bit;
+    }
+    return !(c->released[k][wait->block] & 2) && !releases_in(h, wait->block, bit, 0, wait->index);
 }
 
 static int var_holds(void *ctx, int v) {
@@ -220,10 +299,12 @@ static bool one_post_enough(tl_handshake_cache *c, const tl_analysis *a, int fi,
 /* Whether spawn `id` answers the wait: its entry posts the object, no path
  * reaches the wait without its success, and its one post is enough. */
 static bool answers(tl_handshake_cache *c, const tl_analysis *a, int fi, int id, const tl_call_facts *wait,
-                    const tl_expr *obj, int v) {
+                    const tl_expr *obj, int v, const tl_expr *mutex) {
     const tl_func *f = &a->tu->funcs[fi];
     const tl_call_facts *sc = &a->funcs[fi].calls[id];
-    if (!entry_posts(a, f, &sc->instr->call, sc->model, obj)) return false;
+    if (mutex ? !entry_signals_locked(a, f, &sc->instr->call, sc->model, obj, mutex)
+              : !entry_posts(a, f, &sc->instr->call, sc->model, obj))
+        return false;
     int k = 0;
     while (k < c->nspawns && c->spawn[k] != id) k++;
     if (k == c->nspawns) {
@@ -235,6 +316,7 @@ static bool answers(tl_handshake_cache *c, const tl_analysis *a, int fi, int id,
         if (!c->holds) c->holds = result_holders(f);
         c->unanswered[k] = unanswered_blocks(c, a, fi, id, c->comp);
         c->after[k] = NULL;
+        c->released[k] = NULL;
         c->spawn[c->nspawns++] = id;
     }
     int bw = wait->block;
@@ -242,11 +324,12 @@ static bool answers(tl_handshake_cache *c, const tl_analysis *a, int fi, int id,
     bool before = !c->unanswered[k][bw] ||
                   /* a spawn that cannot fail earlier in the wait's own block */
                   (bw == sc->block && sc->model->spawn.success == TL_SUCCESS_ALWAYS && sc->index < wait->index);
-    return before && one_post_enough(c, a, fi, k, v, sc, wait);
+    return before && one_post_enough(c, a, fi, k, v, sc, wait) &&
+           (!mutex || held_across(c, a, fi, k, tl_mutex_key(f, mutex), sc, wait));
 }
 
 const tl_instr *tl_handshake_answered(tl_handshake_cache *c, const tl_analysis *a, int fi,
-                                      const tl_call_facts *wait, int object_arg) {
+                                      const tl_call_facts *wait, int object_arg, int lock_arg) {
     const tl_func *f = &a->tu->funcs[fi];
     const tl_func_facts *ff = &a->funcs[fi];
     const tl_call *wc = &wait->instr->call;
@@ -257,14 +340,19 @@ const tl_instr *tl_handshake_answered(tl_handshake_cache *c, const tl_analysis *
         index_spawns(c, a, fi);
     }
     const tl_expr *obj = wc->args[object_arg];
+    const tl_expr *mutex = NULL;
+    if (lock_arg >= 0) { /* the lock dance: file-scope condition and mutex only */
+        if (lock_arg >= wc->nargs || !global_of(f, obj) || !global_of(f, wc->args[lock_arg])) return NULL;
+        mutex = wc->args[lock_arg];
+    }
     int v = object_var(f, obj);
     const tl_instr *answer = NULL;
     /* spawns handing the object over, then (a global) any spawn */
     int n = 0;
     for (int id = v >= 0 ? c->by_var[v] : -1; id >= 0 && !answer && n < TL_HS_MAX_SPAWNS; id = c->next[id], n++)
-        if (answers(c, a, fi, id, wait, obj, v)) answer = ff->calls[id].instr;
+        if (answers(c, a, fi, id, wait, obj, v, mutex)) answer = ff->calls[id].instr;
     bool global = v >= 0 && f->vars[v].kind == TL_VAR_GLOBAL;
     for (int i = 0; global && !answer && i < c->nall && i < TL_HS_MAX_SPAWNS; i++)
-        if (answers(c, a, fi, c->all[i], wait, obj, v)) answer = ff->calls[c->all[i]].instr;
+        if (answers(c, a, fi, c->all[i], wait, obj, v, mutex)) answer = ff->calls[c->all[i]].instr;
     return answer;
 }

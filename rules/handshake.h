@@ -17,6 +17,16 @@
  * a spawn in a loop answers waits after it, in a loop or not (as many
  * threads as waits is assumed: libuv's pool), and a wait in its own loop.
  *
+ * A condition wait (`pthread_cond_wait(&c, &m)`: the model's lock_arg) is
+ * answered the same way - the start-up lock dance - when c and m are
+ * file-scope and the entry signals c while holding m on every path that
+ * returns (dataflow/must_post.h's locked pairs), and the waiter holds m on
+ * every path to the spawn (dataflow/must_held.h) and no path from the spawn
+ * to the wait hands m to a call that may release it (an unlock, a helper,
+ * another condition wait): the entry cannot take m, hence signal, before
+ * the wait has released it.  One more search of the CFG per such spawn
+ * (cached like the others), and the must_held analysis once per function.
+ *
  * Per spawn that hands over such an object, one search of the CFG from the
  * entry with its success edges cut gives the blocks a path reaches without
  * that success; the answers are cached per function for its waits (at most
@@ -29,6 +39,7 @@
 #define TL_HANDSHAKE_H
 
 #include "../analyzer/dataflow/analysis.h"
+#include "../analyzer/dataflow/must_held.h"
 
 #define TL_HS_MAX_SPAWNS 8
 
@@ -45,14 +56,21 @@ typedef struct {
     int *wait_by_var, *wait_next;
     int *comp;                      /* the CFG's loops (tl_cycle_components), on first use */
     bool *after[TL_HS_MAX_SPAWNS];  /* per block: reachable from that spawn's block */
+    unsigned char *released[TL_HS_MAX_SPAWNS]; /* per block: 2 when reached from that spawn
+                                                 after a call that may release mutex released_bit */
+    int released_bit[TL_HS_MAX_SPAWNS];
+    tl_must_held held;              /* the function's mutexes, on first lock dance */
+    bool held_done;
 } tl_handshake_cache;
 
 void tl_handshake_init(tl_handshake_cache *c);
 void tl_handshake_free(tl_handshake_cache *c);
 
 /* The spawn call that answers the counter wait `wait` of function fi
- * (whose waited object is argument object_arg), or NULL. */
+ * (whose waited object is argument object_arg), or NULL.  With lock_arg >= 0
+ * the wait is a condition wait releasing that argument's mutex: the lock
+ * dance. */
 const tl_instr *tl_handshake_answered(tl_handshake_cache *c, const tl_analysis *a, int fi,
-                                      const tl_call_facts *wait, int object_arg);
+                                      const tl_call_facts *wait, int object_arg, int lock_arg);
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cycles.h"
+#include "must_held.h"
 #include "../util/xalloc.h"
 
 static const tl_expr *strip_casts(const tl_expr *e) {
@@ -100,7 +101,8 @@ static bool param_intact(const tl_func *f, const unsigned *before, int p, int b,
 typedef struct {
     int param;
     const char *global;
-    int block;
+    int block, index;
+    unsigned held;  /* global: the mutexes held there on every path (bits of must_held) */
 } post_site;
 
 static bool same_object(const post_site *a, int param, const char *global) {
@@ -132,6 +134,50 @@ static bool posted_on_every_path(const tl_func *f, const int *avoid, int stamp, 
     return true;
 }
 
+/* The file-scope mutex of a must_held bit, by USR, or NULL. */
+static const char *global_mutex(const tl_func *f, const tl_must_held *h, int bit) {
+    int key = h->key[bit], v = key / 2;
+    if (!(key & 1) || v < 0 || v >= f->nvars || f->vars[v].kind != TL_VAR_GLOBAL) return NULL;
+    return f->vars[v].usr;
+}
+
+/* The pairs (file-scope object, file-scope mutex) the function signals
+ * while holding the mutex on every returning path.  stamp continues the
+ * callers' numbering of avoid/seen. */
+static void locked_posts(const tl_analysis *a, int fi, post_site *sites, int nsites, int *avoid, int *stamp,
+                         const bool *cyclic, const bool *thread_end, int *stack, int *seen, tl_must_posts *out) {
+    const tl_func *f = &a->tu->funcs[fi];
+    bool any = false;
+    for (int i = 0; i < nsites && !any; i++) any = sites[i].global != NULL;
+    if (!any) return;
+    tl_must_held h;
+    tl_must_held_compute(a, fi, &h);
+    unsigned globals = 0;
+    for (int k = 0; k < h.nmutex; k++)
+        if (global_mutex(f, &h, k)) globals |= 1u << k;
+    for (int i = 0; i < nsites; i++)
+        sites[i].held = sites[i].global ? tl_must_held_at(&h, sites[i].block, sites[i].index) & globals : 0;
+    int tried = 0;
+    for (int i = 0; i < nsites && out->nlocked < TL_MP_MAX; i++) {
+        for (int k = 0; k < h.nmutex && (sites[i].held >> k); k++) {
+            if (!(sites[i].held & (1u << k))) continue;
+            bool first = true; /* the pair's first site */
+            for (int j = 0; j < i && first; j++)
+                if (same_object(&sites[j], -1, sites[i].global) && (sites[j].held & (1u << k))) first = false;
+            if (!first || ++tried > TL_MP_MAX) continue;
+            int st = ++*stamp;
+            for (int j = i; j < nsites; j++)
+                if (same_object(&sites[j], -1, sites[i].global) && (sites[j].held & (1u << k)))
+                    avoid[sites[j].block] = st;
+            if (!posted_on_every_path(f, avoid, st, cyclic, thread_end, stack, seen)) continue;
+            out->locked[out->nlocked].object = sites[i].global;
+            out->locked[out->nlocked++].mutex = global_mutex(f, &h, k);
+            if (out->nlocked == TL_MP_MAX) break;
+        }
+    }
+    tl_must_held_free(&h);
+}
+
 void tl_must_posts_compute(const tl_analysis *a, int fi, tl_must_posts *out) {
     memset(out, 0, sizeof *out);
     const tl_func *f = &a->tu->funcs[fi];
@@ -146,7 +192,7 @@ void tl_must_posts_compute(const tl_analysis *a, int fi, tl_must_posts *out) {
         const tl_call *c = &cf->instr->call;
         if (cf->model->post.arg < 0 || cf->model->post.arg >= c->nargs) continue;
         const tl_expr *e = strip_casts(c->args[cf->model->post.arg]);
-        post_site s = {-1, NULL, cf->block};
+        post_site s = {-1, NULL, cf->block, cf->index, 0};
         if (e && e->kind == TL_E_ADDR && e->nkids == 1) {
             const tl_expr *g = strip_casts(e->kids[0]);
             if (g && g->kind == TL_E_VAR && g->var >= 0 && g->var < f->nvars &&
@@ -191,6 +237,7 @@ void tl_must_posts_compute(const tl_analysis *a, int fi, tl_must_posts *out) {
         if (sites[i].global) out->globals[out->nglobals++] = sites[i].global;
         else out->params |= 1u << sites[i].param;
     }
+    locked_posts(a, fi, sites, nsites, avoid, &nobjects, cyclic, thread_end, stack, seen, out);
     free(thread_end);
     free(cyclic);
     free(avoid);

@@ -187,6 +187,11 @@ typedef struct {
        at most TL_SUM_MAX_AWAIT_GLOBALS */
     const char **post_globals;
     int npost_globals;
+    /* global conditions it signals while holding a global mutex on every
+       returning path (must_post.h's locked pairs; USRs, interned): object
+       k is signalled under mutex k, at most TL_SUM_MAX_AWAIT_GLOBALS */
+    const char **locked_post_objects, **locked_post_mutexes;
+    int nlocked_posts;
 } tl_func_summary;
 
 #define TL_SUM_MAX_AWAIT_GLOBALS 16
