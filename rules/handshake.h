@@ -4,7 +4,9 @@
  * handshake) as a wait on another task that may never post.  It cannot hang
  * on that task when, on every path from the function's entry to the wait, a
  * spawn succeeded (the path took an edge where its result means success, or
- * the model says it cannot fail) whose thread entry posts the waited object
+ * the model says it cannot fail - a result variable assigned more than once
+ * counts in the block that assigns it, `if ((ret = create(...)) != 0)`)
+ * whose thread entry posts the waited object
  * on every path that returns (dataflow/must_post.h, read from the linked
  * program): the object was handed to it (the spawn's `data_arg` is the
  * wait's object expression, `&sem`) or is a global it posts.  A spawn in a
@@ -19,8 +21,10 @@
  *
  * A condition wait (`pthread_cond_wait(&c, &m)`: the model's lock_arg) is
  * answered the same way - the start-up lock dance - when c and m are
- * file-scope and the entry signals c while holding m on every path that
- * returns (dataflow/must_post.h's locked pairs), and the waiter holds m on
+ * file-scope (or both fields of what a parameter of the waiter never
+ * assigned points to, `&ctx->cond` and `&ctx->lock`, and the spawn hands
+ * that parameter over as its data) and the entry signals c while holding m
+ * on every path that returns (dataflow/must_post.h's locked pairs), and the waiter holds m on
  * every path to the spawn (dataflow/must_held.h) and no path from the spawn
  * to the wait hands m to a call that may release it (an unlock, a helper,
  * another condition wait): the entry cannot take m, hence signal, before
@@ -49,11 +53,14 @@ typedef struct {
     int spawn[TL_HS_MAX_SPAWNS];    /* call ids */
     bool *unanswered[TL_HS_MAX_SPAWNS]; /* per block: reached without that spawn's success */
     int *holds;                     /* per variable: the call whose result it holds, -1 */
+    const tl_block *branch;         /* the branch block being read (var_holds), or NULL */
     /* the function's spawns with a known entry, once: chained per variable
        their data_arg names (by_var, next), and all in order (all, nall) */
     int *by_var, *next, *all, nall;
     /* the waits on each variable's object, chained (wait_by_var, wait_next) */
     int *wait_by_var, *wait_next;
+    int *fwait_by_var;              /* ... and on a field of what each points to (`&ctx->cond`) */
+    bool *assigned;                 /* per variable: assigned somewhere in the function */
     int *comp;                      /* the CFG's loops (tl_cycle_components), on first use */
     bool *after[TL_HS_MAX_SPAWNS];  /* per block: reachable from that spawn's block */
     unsigned char *released[TL_HS_MAX_SPAWNS]; /* per block: 2 when reached from that spawn

@@ -13,21 +13,36 @@
 
 #include "../util/xalloc.h"
 
-int tl_mutex_key(const tl_func *f, const tl_expr *e) {
+static const tl_expr *strip(const tl_expr *e) {
     while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
+    return e;
+}
+
+tl_mutex_name tl_mutex_name_of(const tl_func *f, const tl_expr *e) {
+    tl_mutex_name n = {-1, NULL};
+    e = strip(e);
     int addr = 0;
     if (e && e->kind == TL_E_ADDR && e->nkids == 1) {
         addr = 1;
-        e = e->kids[0];
-        while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
+        e = strip(e->kids[0]);
+        if (e && e->kind == TL_E_MEMBER && e->arrow && e->nkids == 1 && e->usr) {
+            n.field = e->usr;
+            addr = 0;
+            e = strip(e->kids[0]);
+        }
     }
-    if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= f->nvars) return -1;
-    return 2 * e->var + addr;
+    if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= f->nvars) return (tl_mutex_name){-1, NULL};
+    n.key = 2 * e->var + addr;
+    return n;
 }
 
-int tl_must_held_bit(const tl_must_held *h, int key) {
-    for (int k = 0; key >= 0 && k < h->nmutex; k++)
-        if (h->key[k] == key) return k;
+static bool same_name(tl_mutex_name a, tl_mutex_name b) {
+    return a.key == b.key && (a.field ? b.field && strcmp(a.field, b.field) == 0 : !b.field);
+}
+
+int tl_must_held_bit(const tl_must_held *h, tl_mutex_name n) {
+    for (int k = 0; n.key >= 0 && k < h->nmutex; k++)
+        if (same_name(h->name[k], n)) return k;
     return -1;
 }
 
@@ -47,8 +62,9 @@ void tl_must_held_compute(const tl_analysis *a, int fi, tl_must_held *out) {
         const tl_call_facts *cf = &ff->calls[id];
         if (!cf->instr || !cf->reached || !cf->model || !cf->model->lock.present) continue;
         int arg = cf->model->lock.arg;
-        int key = arg >= 0 && arg < cf->instr->call.nargs ? tl_mutex_key(f, cf->instr->call.args[arg]) : -1;
-        if (key >= 0 && tl_must_held_bit(out, key) < 0) out->key[out->nmutex++] = key;
+        if (arg < 0 || arg >= cf->instr->call.nargs) continue;
+        tl_mutex_name nm = tl_mutex_name_of(f, cf->instr->call.args[arg]);
+        if (nm.key >= 0 && tl_must_held_bit(out, nm) < 0) out->name[out->nmutex++] = nm;
     }
     /* the calls handed one: at most one event per call and mutex (its first argument naming it) */
     int cap = ff->ncalls + 1, n = 0;
@@ -60,14 +76,24 @@ void tl_must_held_compute(const tl_analysis *a, int fi, tl_must_held *out) {
         const tl_fn_model *m = cf->model;
         unsigned done = 0;
         for (int k = 0; k < c->nargs; k++) {
-            int bit = tl_must_held_bit(out, tl_mutex_key(f, c->args[k]));
-            if (bit < 0 || (done & (1u << bit))) continue;
-            done |= 1u << bit;
-            tl_mh_kind kind = TL_MH_UNLOCK;
-            if (m && m->lock.present && m->lock.arg == k) kind = TL_MH_LOCK;
-            else if (m && m->wait.present && m->wait.lock_arg == k) kind = TL_MH_WAIT;
-            if (n == cap) out->events = tl_xgrow(out->events, n, &cap, sizeof *out->events);
-            out->events[n++] = (tl_mh_event){cf->block, cf->index, bit, kind};
+            tl_mutex_name nm = tl_mutex_name_of(f, c->args[k]);
+            if (nm.key < 0) continue;
+            for (int bit = 0; bit < out->nmutex; bit++) {
+                tl_mh_kind kind;
+                if (same_name(out->name[bit], nm)) {
+                    kind = TL_MH_UNLOCK;
+                    if (m && m->lock.present && m->lock.arg == k) kind = TL_MH_LOCK;
+                    else if (m && m->wait.present && m->wait.lock_arg == k) kind = TL_MH_WAIT;
+                } else if (out->name[bit].field && !nm.field && nm.key == out->name[bit].key) {
+                    kind = TL_MH_UNLOCK; /* handed the pointer the field mutex is reached through */
+                } else {
+                    continue;
+                }
+                if (done & (1u << bit)) continue;
+                done |= 1u << bit;
+                if (n == cap) out->events = tl_xgrow(out->events, n, &cap, sizeof *out->events);
+                out->events[n++] = (tl_mh_event){cf->block, cf->index, bit, kind};
+            }
         }
     }
     out->nevents = n;

@@ -20,7 +20,9 @@
  * A condition's signal (pthread_cond_signal: a `post` facet too) made while
  * the function holds a mutex on every path to it (must_held.h) is a post
  * under that mutex: a file-scope condition signalled under a file-scope
- * mutex on every returning path is a `locked` pair.  A waiter that holds the
+ * mutex on every returning path is a `locked` pair, and so is a field of
+ * what a parameter points to signalled under another field of it
+ * (`ctx = arg; lock(&ctx->lock); signal(&ctx->cond)`).  A waiter that holds the
  * mutex from before the spawn until its condition wait cannot miss that
  * signal (the start-up lock dance, rules/handshake.h).
  *
@@ -40,7 +42,9 @@ typedef struct {
     const char *globals[TL_MP_MAX];  /* file-scope objects, by USR (the IR's strings) */
     int nglobals;
     struct {
-        const char *object, *mutex;  /* USRs: signalled while holding the mutex */
+        int param;                   /* -1: file-scope object and mutex; else both are fields
+                                        of what parameter `param` points to */
+        const char *object, *mutex;  /* USRs (globals' or fields'): signalled holding the mutex */
     } locked[TL_MP_MAX];
     int nlocked;
 } tl_must_posts;

@@ -565,7 +565,9 @@ static void extract_function(extractor *x) {
         if (!o->locked_post_objects) {
             o->locked_post_objects = tl_xcalloc(TL_SUM_MAX_AWAIT_GLOBALS, sizeof *o->locked_post_objects);
             o->locked_post_mutexes = tl_xcalloc(TL_SUM_MAX_AWAIT_GLOBALS, sizeof *o->locked_post_mutexes);
+            o->locked_post_params = tl_xcalloc(TL_SUM_MAX_AWAIT_GLOBALS, sizeof *o->locked_post_params);
         }
+        o->locked_post_params[o->nlocked_posts] = mp.locked[i].param;
         o->locked_post_objects[o->nlocked_posts] = intern(x->in, mp.locked[i].object);
         o->locked_post_mutexes[o->nlocked_posts++] = intern(x->in, mp.locked[i].mutex);
     }
@@ -653,6 +655,7 @@ void tl_tu_summary_free(tl_tu_summary *s) {
         free(f->post_globals);
         free(f->locked_post_objects);
         free(f->locked_post_mutexes);
+        free(f->locked_post_params);
         for (int i = 0; i < f->nslots; i++) {
             free(f->slots[i].slot_usr);
             free(f->slots[i].slot_name);

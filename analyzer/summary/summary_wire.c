@@ -132,6 +132,7 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
     }
     for (int i = 0; i < f->nlocked_posts; i++) {
         tl_wire_begin_record(w, REC_LOCKED_POST);
+        put_i32(w, f->locked_post_params[i]);
         tl_wire_put_str(w, f->locked_post_objects[i]);
         tl_wire_put_str(w, f->locked_post_mutexes[i]);
         tl_wire_end_record(w);
@@ -381,16 +382,19 @@ static void read_post_global(decoder *d) {
 static void read_locked_post(decoder *d) {
     tl_func_summary *f = current(d);
     if (!f) return;
+    int param = get_i32(d->r);
     const char *object = get_interned(d);
     const char *mutex = object ? get_interned(d) : NULL;
-    if (!object || !mutex || f->nlocked_posts >= TL_SUM_MAX_AWAIT_GLOBALS) {
+    if (!object || !mutex || param < -1 || param >= f->nparams || f->nlocked_posts >= TL_SUM_MAX_AWAIT_GLOBALS) {
         tl_wire_fail(d->r, "a bad signal under a lock");
         return;
     }
     if (!f->locked_post_objects) {
         f->locked_post_objects = tl_xcalloc(TL_SUM_MAX_AWAIT_GLOBALS, sizeof *f->locked_post_objects);
         f->locked_post_mutexes = tl_xcalloc(TL_SUM_MAX_AWAIT_GLOBALS, sizeof *f->locked_post_mutexes);
+        f->locked_post_params = tl_xcalloc(TL_SUM_MAX_AWAIT_GLOBALS, sizeof *f->locked_post_params);
     }
+    f->locked_post_params[f->nlocked_posts] = param;
     f->locked_post_objects[f->nlocked_posts] = object;
     f->locked_post_mutexes[f->nlocked_posts++] = mutex;
 }
