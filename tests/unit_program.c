@@ -46,6 +46,10 @@ static const char models_yaml[] =
     "    await: {arg: 0}\n"
     "  mk_nb:\n"
     "    fd_state: {result: true, sets: nonblocking}\n"
+    "  mk_pair:\n"
+    "    fd_state: {arg: 0, array: 2, sets: nonblocking, if_flag: {arg: 1, mask: 8}}\n"
+    "  set_fl:\n"
+    "    fd_state: {arg: 0, sets: nonblocking, if_value: {arg: 1, values: [4]}, if_flag: {arg: 2, mask: 8}}\n"
     "  cnt_post: {post: 0}\n"
     "  mx_lock: {lock: 0}\n"
     "  mx_unlock: {unlock: 0}\n"
@@ -72,6 +76,8 @@ static const char prelude[] =
     "int mk_nb(void);\n"
     "int mk_plain(void);\n"
     "void fill(int *p);\n"
+    "int mk_pair(int *fds, int flags);\n"
+    "int set_fl(int fd, int cmd, int flags);\n"
     "struct cnt { int c; };\n"
     "int cnt_post(struct cnt *c);\n"
     "struct mx { int m; };\n"
@@ -552,6 +558,96 @@ static void test_fd_slots(void **state) {
     release(w);
 }
 
+/* Effect summaries: a helper leaves an element of its array parameter
+ * non-blocking under a flag bit of its integer parameters (set_fl under
+ * `if (rf & 8)`, or given the parameter itself); each call handing a field
+ * array over is weighed with its constant arguments, element by element.
+ * Not known: the other element, a flag that is no constant, a helper that
+ * hands the array on (fill), the merged slot. */
+static void test_fd_slots_effects(void **state) {
+    (void)state;
+    const char *src[] = {"int open_pair(int fds[2], int rf, int wf) { if (mk_pair(fds, 0)) return -1;\n"
+                         "  if (rf & 8) set_fl(fds[0], 4, 8); if (wf) set_fl(fds[1], 4, wf); return 0; }\n"
+                         "void leak_pair(int fds[2], int f) { mk_pair(fds, 0); if (f & 8) set_fl(fds[0], 4, 8); fill(fds); }\n",
+                         "struct srv { int a[2], b[2], c[2], d[2]; };\n"
+                         "struct srv S;\n"
+                         "int open_pair(int *, int, int); void leak_pair(int *, int);\n"
+                         "void setup(int x) { open_pair(S.a, 8, 0); open_pair(S.b, 0, 9); open_pair(S.c, x, 0);\n"
+                         "  leak_pair(S.d, 8); }\n"};
+    world *w = link_sources(src, 2);
+    char key[300];
+    const char *a = fd_key(w, 1, "FI@a"), *b = fd_key(w, 1, "FI@b"), *c = fd_key(w, 1, "FI@c"), *d = fd_key(w, 1, "FI@d");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_non_null(c);
+    assert_non_null(d);
+    snprintf(key, sizeof key, "%s[0]", a);
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, key));
+    snprintf(key, sizeof key, "%s[1]", a);
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, key)); /* wf = 0 */
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, a));    /* both elements */
+    snprintf(key, sizeof key, "%s[0]", b);
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, key));
+    snprintf(key, sizeof key, "%s[1]", b);
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, key)); /* set_fl(fds[1], 4, wf) with wf = 9 */
+    snprintf(key, sizeof key, "%s[0]", c);
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, key)); /* x */
+    snprintf(key, sizeof key, "%s[0]", d);
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, key)); /* fill(fds) */
+    /* a field of a non-static struct: the whole program is needed */
+    tl_program_set_whole(w->prog, false);
+    snprintf(key, sizeof key, "%s[0]", a);
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, key));
+    /* the effect stores survive the wire (they carry their condition) */
+    for (int u = 0; u < 2; u++) {
+        tl_wire_writer wr;
+        tl_wire_writer_init(&wr);
+        assert_int_equal(tl_summary_wire_encode(&wr, &w->sum[u]), 0);
+        tl_wire_frame fr;
+        char err[256];
+        assert_int_equal(tl_wire_scan_frame(wr.data, wr.len, &fr, err, sizeof err), TL_WIRE_FRAME);
+        tl_tu_summary back;
+        assert_int_equal(tl_summary_wire_decode(&fr, &back, err, sizeof err), 0);
+        assert_int_equal(back.nfd_stores, w->sum[u].nfd_stores);
+        int effects = 0;
+        for (int i = 0; i < back.nfd_stores; i++) {
+            assert_string_equal(back.fd_stores[i].key, w->sum[u].fd_stores[i].key);
+            if (!strncmp(back.fd_stores[i].key, "n:", 2)) {
+                assert_string_equal(back.fd_stores[i].src, w->sum[u].fd_stores[i].src);
+                effects++;
+            }
+        }
+        assert_int_equal(effects, u == 0 ? 4 : 0); /* open_pair: [0] when rf has 8 (wf with or without), [1] when wf has */
+        tl_tu_summary_free(&back);
+        tl_wire_writer_free(&wr);
+    }
+    release(w);
+}
+
+/* A constructor named only at a function-pointer field of a table takes its
+ * parameter from the calls through that field; the field read as a value
+ * (here copied out) spoils it; a union's member does not count. */
+static void test_fd_slots_fields(void **state) {
+    (void)state;
+    const char *src[] = {"struct conn { int fd, fd2, fd3; };\n"
+                         "struct ops { void (*mk)(struct conn *, int); void (*mk2)(struct conn *, int); };\n"
+                         "union uops { void (*mk3)(struct conn *, int); void (*other)(struct conn *, long); };\n"
+                         "static void mk_a(struct conn *c, int fd) { c->fd = fd; }\n"
+                         "static void mk_b(struct conn *c, int fd) { c->fd2 = fd; }\n"
+                         "static void mk_c(struct conn *c, int fd) { c->fd3 = fd; }\n"
+                         "const struct ops OPS = {.mk = mk_a, .mk2 = mk_b};\n"
+                         "union uops U = {.mk3 = mk_c};\n"
+                         "void via(const struct ops *o, struct conn *c) { if (o->mk) o->mk(c, mk_nb());\n"
+                         "  o->mk2(c, mk_nb()); U.mk3(c, mk_nb()); }\n"
+                         "void copy_out(const struct ops *o, void (**out)(struct conn *, int)) { *out = o->mk2; }\n"};
+    world *w = link_sources(src, 1);
+    assert_non_null(fd_key(w, 0, "FI@fd"));
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "FI@fd")));
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "FI@fd2"))); /* o->mk2 copied out */
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "FI@fd3"))); /* a union's member */
+    release(w);
+}
+
 /* Ownership and deadlines flow backwards through parameters passed on;
  * a function no TU defines takes a handle over. */
 static void test_param_facts_through_calls(void **state) {
@@ -1021,6 +1117,8 @@ int main(void) {
         cmocka_unit_test(test_self_publish),
         cmocka_unit_test(test_fd_slots),
         cmocka_unit_test(test_fd_slots_params),
+        cmocka_unit_test(test_fd_slots_effects),
+        cmocka_unit_test(test_fd_slots_fields),
         cmocka_unit_test(test_ir_wire_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

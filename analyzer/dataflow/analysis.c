@@ -645,8 +645,13 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     for (int fi = 0; fi < tu->nfuncs; fi++) tl_fdstate_collect_globals(&tu->funcs[fi], &out->funcs[fi], &globals);
     out->slot_stores = tl_xmalloc(sizeof *out->slot_stores);
     tl_slot_stores_init(out->slot_stores);
-    for (int i = 0; i < tu->ninit_slots; i++) /* static int fd = 2; {.fd = s}: a value not followed */
+    for (int i = 0; i < tu->ninit_slots; i++) { /* static int fd = 2; {.fd = s}: a value not followed */
+        char all[600]; /* (its elements too, when it is an array: fd_slots.c) */
         tl_slot_stores_add(out->slot_stores, tu->init_slots[i], TL_SLOT_OTHER, NULL, tu->init_slots_internal[i]);
+        if (tu->init_slots[i][0] != 'f' && tu->init_slots[i][0] != 'g') continue; /* ("p:F#*": no array) */
+        snprintf(all, sizeof all, "%.580s[*]", tu->init_slots[i]);
+        tl_slot_stores_add(out->slot_stores, all, TL_SLOT_OTHER, NULL, tu->init_slots_internal[i]);
+    }
     /* callees first, so that a call sees what its callee returns */
     int *order = callees_first(tu, out);
     unsigned *returns = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *returns);

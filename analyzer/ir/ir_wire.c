@@ -44,7 +44,7 @@ static bool put_expr(tl_wire_writer *w, const tl_expr *e, int depth) {
     tl_wire_put_str(w, e->usr);
     tl_wire_put_str(w, e->op);
     /* wire version 3: the arrow byte also carries the member's field flags */
-    tl_wire_put_u8(w, (uint8_t)(e->arrow | e->field_array << 1 | e->field_system << 2));
+    tl_wire_put_u8(w, (uint8_t)(e->arrow | e->field_array << 1 | e->field_system << 2 | e->field_fnptr << 3));
     tl_wire_put_u32(w, (uint32_t)e->nkids);
     for (int i = 0; i < e->nkids; i++)
         if (!put_expr(w, e->kids[i], depth + 1)) return false;
@@ -122,6 +122,7 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
                                         var->internal << 3));
             put_loc(w, var->decl_loc);
             tl_wire_put_str(w, var->usr);
+            tl_wire_put_u8(w, var->int_bits); /* appended: older readers skip it */
             tl_wire_end_record(w);
         }
         for (int bi = 0; bi < f->nblocks && ok; bi++) ok = put_block(w, &f->blocks[bi]);
@@ -230,6 +231,7 @@ static tl_expr *get_expr(decoder *d, int depth) {
     e->arrow = mflags & 1;
     e->field_array = mflags >> 1 & 1;
     e->field_system = mflags >> 2 & 1;
+    e->field_fnptr = mflags >> 3 & 1;
     if (e->var < -1 || e->var >= d->nvars_expected) tl_wire_fail(r, "expression names a missing variable");
     if (e->call_id < -1 || (d->f && e->call_id >= d->f->ncalls)) tl_wire_fail(r, "expression names a missing call");
     if (e->func < -1 || e->func >= d->nfuncs_expected) tl_wire_fail(r, "expression names a missing function");
@@ -333,6 +335,7 @@ static void read_var(decoder *d) {
     var->is_pointer = flags >> 2 & 1;
     var->decl_loc = get_loc(d);
     var->usr = tl_wire_get_str(r);
+    if (tl_wire_remaining(r) > 0) var->int_bits = tl_wire_get_u8(r);
 }
 
 static void read_block(decoder *d) {

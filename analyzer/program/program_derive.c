@@ -165,6 +165,8 @@ static tl_fn_model *derive_function(const tl_program *p, const pnode *n) {
             m->spawn.handle_arg = out;
             m->spawn.child_if_zero = m->spawn.parent_waits_child = false;
             m->spawn.entry_arg = m->spawn.owner_arg = m->spawn.attr_arg = m->spawn.data_arg = -1;
+            for (int k = 0; k < n->s->nparams; k++)
+                if (n->s->params[k].effects & TL_PE_SPAWN_ATTR) m->spawn.attr_arg = k;
             m->spawn.has_no_owner_value = false;
             m->spawn.entry_before_call = NULL;
             m->spawn.context = TL_CTX_NONE;

@@ -335,6 +335,14 @@ static bool note_spawn_out(extractor *x, const tl_func *f, int v, const int *cop
         return false;
     tl_func_summary *o = x->out;
     o->params[copy_of[v]].effects |= TL_PE_SPAWN_OUT;
+    /* the caller's attributes handed on to the spawn (`pthread_create(tid,
+       attr, ...)` with attr a parameter): its detach state is the caller's */
+    const tl_call *sc = &sp->instr->call;
+    int aa = sp->model->spawn.attr_arg;
+    const tl_expr *ae = aa >= 0 && aa < sc->nargs ? strip_casts(sc->args[aa]) : NULL;
+    if (ae && ae->kind == TL_E_VAR && ae->var >= 0 && ae->var < f->nvars && copy_of[ae->var] >= 0 &&
+        !reassigned[copy_of[ae->var]] && (ae->var == copy_of[ae->var] || !reassigned[ae->var]))
+        o->params[copy_of[ae->var]].effects |= TL_PE_SPAWN_ATTR;
     if (!o->spawn_model) {
         o->spawn_model = intern(x->in, sp->model->name);
         o->spawn_loc = loc_copy(x->in, sp->instr->loc);

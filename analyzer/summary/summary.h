@@ -111,10 +111,14 @@ enum {
                                      argument) */
     TL_PE_POST = 1 << 14,         /* posts what it points to on every returning path
                                      (`sem_post(arg)` first thing: dataflow/must_post.h) */
-    TL_PE_SPAWN_OUT = 1 << 15     /* writes a handle it spawned through it (`*out = t` after
+    TL_PE_SPAWN_OUT = 1 << 15,    /* writes a handle it spawned through it (`*out = t` after
                                      pthread_create(t, ...), or pthread_create(out, ...)):
                                      the function is a spawn for its callers, handle in this
                                      argument (spawn_model names the spawning call) */
+    TL_PE_SPAWN_ATTR = 1 << 24    /* is the creation attributes (the spawn model's attr_arg)
+                                     of the spawn whose handle TL_PE_SPAWN_OUT writes out:
+                                     the caller's attribute object (detached or not) applies;
+                                     bits 16-23 hold TL_PE_PREP_FD's parameter */
 };
 /* The parameter whose descriptor TL_PE_PREP_FD operations use, kept in bits
  * 16-23 of the effects (so the wire format carries it unchanged). */
