@@ -16,14 +16,17 @@ void tl_handshake_init(tl_handshake_cache *c) {
 }
 
 static void reset(tl_handshake_cache *c) {
-    for (int i = 0; i < c->nspawns; i++) free(c->unanswered[i]), free(c->after[i]);
+    for (int i = 0; i < c->nspawns; i++) free(c->unanswered[i]), free(c->after[i]), free(c->released[i]);
     free(c->wait_by_var);
+    free(c->fwait_by_var);
+    free(c->assigned);
     free(c->wait_next);
     free(c->comp);
     free(c->holds);
     free(c->by_var);
     free(c->next);
     free(c->all);
+    tl_must_held_free(&c->held);
     tl_handshake_init(c);
 }
 
@@ -67,9 +70,122 @@ static bool entry_posts(const tl_analysis *a, const tl_func *f, const tl_call *c
     return g->kind == TL_VAR_GLOBAL && g->usr && tl_program_posts_global(a->program, usr, g->usr);
 }
 
+/* The global an object expression names (`&g`), by USR, or NULL. */
+static const char *global_of(const tl_func *f, const tl_expr *e) {
+    e = tl_own_strip(e);
+    if (!e || e->kind != TL_E_ADDR || e->nkids != 1) return NULL;
+    e = tl_own_strip(e->kids[0]);
+    if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= f->nvars) return NULL;
+    return f->vars[e->var].kind == TL_VAR_GLOBAL ? f->vars[e->var].usr : NULL;
+}
+
+/* `&X->field` with X a parameter of f that f never assigns: X's variable
+ * (the field's USR in *field), else -1. */
+static int param_field(const tl_func *f, const bool *assigned, const tl_expr *e, const char **field) {
+    e = tl_own_strip(e);
+    if (!e || e->kind != TL_E_ADDR || e->nkids != 1) return -1;
+    e = tl_own_strip(e->kids[0]);
+    if (!e || e->kind != TL_E_MEMBER || !e->arrow || e->nkids != 1 || !e->usr) return -1;
+    const tl_expr *x = tl_own_strip(e->kids[0]);
+    if (!x || x->kind != TL_E_VAR || x->var < 0 || x->var >= f->nvars || f->vars[x->var].kind != TL_VAR_PARAM ||
+        (assigned && assigned[x->var]))
+        return -1;
+    *field = e->usr;
+    return x->var;
+}
+
+/* Whether the spawn's entry signals the condition `obj` while holding the
+ * mutex `mutex` on every returning path: both file-scope, or both fields of
+ * what the spawn hands over (`ctx`, with `&ctx->cond` and `&ctx->lock`). */
+static bool entry_signals_locked(tl_handshake_cache *c, const tl_analysis *a, const tl_func *f,
+                                 const tl_call *call, const tl_fn_model *m, const tl_expr *obj,
+                                 const tl_expr *mutex) {
+    const char *usr = entry_of(call, m), *g = global_of(f, obj), *mu = global_of(f, mutex);
+    if (!usr) return false;
+    if (g || mu) return g && mu && tl_program_posts_locked(a->program, usr, -1, g, mu);
+    const char *of, *mf;
+    int x = param_field(f, c->assigned, obj, &of);
+    if (x < 0 || param_field(f, c->assigned, mutex, &mf) != x) return false;
+    int d = m->spawn.data_arg;
+    const tl_expr *data = d >= 0 && d < call->nargs ? tl_own_strip(call->args[d]) : NULL;
+    return data && data->kind == TL_E_VAR && data->var == x && tl_program_posts_locked(a->program, usr, 0, of, mf);
+}
+
+/* Whether block b has a call that may release mutex `bit` at a position in
+ * [from, to). */
+static bool releases_in(const tl_must_held *h, int b, int bit, int from, int to) {
+    for (int e = h->first[b]; e < h->nevents && h->events[e].block == b; e++) {
+        const tl_mh_event *ev = &h->events[e];
+        if (ev->index >= to) break;
+        if (ev->index >= from && ev->bit == bit && ev->kind != TL_MH_LOCK) return true;
+    }
+    return false;
+}
+
+/* Per block: 2 when some path from just after the spawn reaches its start
+ * having passed a call that may release mutex `bit`.  One search over
+ * (block, released yet). */
+static unsigned char *released_after(const tl_func *f, const tl_must_held *h, int bit, const tl_call_facts *sc) {
+    int nb = f->nblocks;
+    unsigned char *seen = tl_xcalloc((size_t)nb + 1, 1); /* 1: reached holding it, 2: released */
+    int *stack = tl_xmalloc(2 * ((size_t)nb + 1) * sizeof *stack);
+    int top = 0;
+    /* the spawn's block from just after the spawn, then whole blocks */
+    for (int b = sc->block, from = sc->index + 1, released = 0;;) {
+        if (!released && releases_in(h, b, bit, from, 1 << 30)) released = 1;
+        for (int s = 0; s < f->blocks[b].nsucc; s++) {
+            int n = f->blocks[b].succ[s];
+            unsigned char m = released ? 2 : 1;
+            if (n < 0 || n >= nb || (seen[n] & m)) continue;
+            seen[n] |= m;
+            stack[top++] = n * 2 + released;
+        }
+        if (top == 0) break;
+        top--;
+        b = stack[top] / 2, released = stack[top] & 1, from = 0;
+    }
+    free(stack);
+    return seen;
+}
+
+/* Whether the waiter holds the mutex (key) across spawn k: on every path to
+ * the spawn, and no path from the spawn to the wait hands it to a call that
+ * may release it.  The wait lies on no cycle, so what follows it never
+ * leads back to it: the per-spawn search need not stop there. */
+static bool held_across(tl_handshake_cache *c, const tl_analysis *a, int fi, int k, tl_mutex_name key,
+                        const tl_call_facts *sc, const tl_call_facts *wait) {
+    const tl_func *f = &a->tu->funcs[fi];
+    if (!c->held_done) {
+        tl_must_held_compute(a, fi, &c->held);
+        c->held_done = true;
+    }
+    const tl_must_held *h = &c->held;
+    int bit = tl_must_held_bit(h, key);
+    if (bit < 0 || !(tl_must_held_at(h, sc->block, sc->index) & (1u << bit))) return false;
+    if (wait->block == sc->block && wait->index > sc->index)
+        return !releases_in(h, sc->block, bit, sc->index + 1, wait->index);
+    if (!c->released[k] || c->released_bit[k] != bit) {
+        free(c->released[k]);
+        c->released[k] = released_after(f, h, bit, sc);
+        c->released_bit[k] = bit;
+    }
+    return !(c->released[k][wait->block] & 2) && !releases_in(h, wait->block, bit, 0, wait->index);
+}
+
+/* The call whose result variable v holds where the branch of block
+ * c->branch ends: its only assignment, or the last one in that block
+ * (`if ((ret = pthread_create(...)) != 0)` with `ret` reused later). */
 static int var_holds(void *ctx, int v) {
     const tl_handshake_cache *c = ctx;
-    return c->holds && v >= 0 ? c->holds[v] : -1;
+    if (!c->holds || v < 0) return -1;
+    if (c->holds[v] >= 0 || !c->branch) return c->holds[v];
+    for (int i = c->branch->ninstrs - 1; i >= 0; i--) {
+        const tl_instr *in = &c->branch->instrs[i];
+        if (in->kind != TL_I_ASSIGN || in->var != v) continue;
+        const tl_expr *e = tl_own_strip(in->value);
+        return e && e->kind == TL_E_CALLRES ? e->call_id : -1;
+    }
+    return -1;
 }
 
 /* Per variable: the call whose result it holds, when that is its only
@@ -118,7 +234,9 @@ static bool *unanswered_blocks(tl_handshake_cache *c, const tl_analysis *a, int 
             if (comp[bs] >= 0 && comp[b] == comp[bs] && comp[n] != comp[bs]) continue;
             int outcome = 0;
             if (bl->term == TL_T_BRANCH || bl->term == TL_T_SWITCH) {
+                c->branch = bl;
                 int call = tl_own_edge_spawn_outcome(a, fi, bl, s, var_holds, c, NULL, &outcome);
+                c->branch = NULL;
                 if (call == id && outcome > 0) continue;
             }
             seen[n] = true;
@@ -163,16 +281,29 @@ static void index_spawns(tl_handshake_cache *c, const tl_analysis *a, int fi) {
             c->all[c->nall++] = id;
     c->wait_by_var = tl_xmalloc(((size_t)f->nvars + 1) * sizeof *c->wait_by_var);
     c->wait_next = tl_xmalloc(((size_t)ff->ncalls + 1) * sizeof *c->wait_next);
-    for (int v = 0; v < f->nvars; v++) c->wait_by_var[v] = -1;
+    c->fwait_by_var = tl_xmalloc(((size_t)f->nvars + 1) * sizeof *c->fwait_by_var);
+    for (int v = 0; v < f->nvars; v++) c->wait_by_var[v] = c->fwait_by_var[v] = -1;
+    c->assigned = tl_xcalloc((size_t)f->nvars + 1, sizeof *c->assigned);
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            if (in->kind == TL_I_ASSIGN && in->var >= 0 && in->var < f->nvars) c->assigned[in->var] = true;
+        }
     for (int id = 0; id < ff->ncalls; id++) {
         const tl_call_facts *wc = &ff->calls[id];
         c->wait_next[id] = -1;
         if (!wc->instr || !wc->reached || !wc->model || !wc->model->wait.present) continue;
         int o = wc->model->wait.object_arg;
         int v = o >= 0 && o < wc->instr->call.nargs ? object_var(f, wc->instr->call.args[o]) : -1;
-        if (v < 0) continue;
-        c->wait_next[id] = c->wait_by_var[v];
-        c->wait_by_var[v] = id;
+        const char *field;
+        if (v >= 0) {
+            c->wait_next[id] = c->wait_by_var[v];
+            c->wait_by_var[v] = id;
+        } else if (o >= 0 && o < wc->instr->call.nargs &&
+                   (v = param_field(f, NULL, wc->instr->call.args[o], &field)) >= 0) {
+            c->wait_next[id] = c->fwait_by_var[v];
+            c->fwait_by_var[v] = id;
+        }
     }
 }
 
@@ -202,16 +333,20 @@ static bool *reachable_from(const tl_func *f, int b) {
  * it is outside loops too and it is the only wait on the object (variable
  * v) reachable from the spawn (at most MAX_WAITS_LOOKED_AT looked at). */
 static bool one_post_enough(tl_handshake_cache *c, const tl_analysis *a, int fi, int k, int v,
-                            const tl_call_facts *sc, const tl_call_facts *wait) {
+                            const char *field, const tl_call_facts *sc, const tl_call_facts *wait) {
     const tl_func *f = &a->tu->funcs[fi];
     int cs = c->comp[sc->block], cw = c->comp[wait->block];
     if (cs >= 0) return true; /* a thread per iteration */
     if (cw >= 0 || v < 0) return false;
     if (!c->after[k]) c->after[k] = reachable_from(f, sc->block);
     int n = 0, looked = 0;
-    for (int id = c->wait_by_var[v]; id >= 0; id = c->wait_next[id]) {
+    for (int id = field ? c->fwait_by_var[v] : c->wait_by_var[v]; id >= 0; id = c->wait_next[id]) {
         if (++looked > MAX_WAITS_LOOKED_AT) return false;
         const tl_call_facts *o = &a->funcs[fi].calls[id];
+        const char *of;
+        if (field && (param_field(f, NULL, o->instr->call.args[o->model->wait.object_arg], &of) != v ||
+                      strcmp(of, field) != 0))
+            continue; /* another field */
         if (c->after[k][o->block] && (o->block != sc->block || o->index > sc->index) && ++n > 1) return false;
     }
     return true;
@@ -220,10 +355,12 @@ static bool one_post_enough(tl_handshake_cache *c, const tl_analysis *a, int fi,
 /* Whether spawn `id` answers the wait: its entry posts the object, no path
  * reaches the wait without its success, and its one post is enough. */
 static bool answers(tl_handshake_cache *c, const tl_analysis *a, int fi, int id, const tl_call_facts *wait,
-                    const tl_expr *obj, int v) {
+                    const tl_expr *obj, int v, const tl_expr *mutex) {
     const tl_func *f = &a->tu->funcs[fi];
     const tl_call_facts *sc = &a->funcs[fi].calls[id];
-    if (!entry_posts(a, f, &sc->instr->call, sc->model, obj)) return false;
+    if (mutex ? !entry_signals_locked(c, a, f, &sc->instr->call, sc->model, obj, mutex)
+              : !entry_posts(a, f, &sc->instr->call, sc->model, obj))
+        return false;
     int k = 0;
     while (k < c->nspawns && c->spawn[k] != id) k++;
     if (k == c->nspawns) {
@@ -235,6 +372,7 @@ static bool answers(tl_handshake_cache *c, const tl_analysis *a, int fi, int id,
         if (!c->holds) c->holds = result_holders(f);
         c->unanswered[k] = unanswered_blocks(c, a, fi, id, c->comp);
         c->after[k] = NULL;
+        c->released[k] = NULL;
         c->spawn[c->nspawns++] = id;
     }
     int bw = wait->block;
@@ -242,11 +380,14 @@ static bool answers(tl_handshake_cache *c, const tl_analysis *a, int fi, int id,
     bool before = !c->unanswered[k][bw] ||
                   /* a spawn that cannot fail earlier in the wait's own block */
                   (bw == sc->block && sc->model->spawn.success == TL_SUCCESS_ALWAYS && sc->index < wait->index);
-    return before && one_post_enough(c, a, fi, k, v, sc, wait);
+    const char *field = NULL;
+    if (mutex && param_field(f, c->assigned, obj, &field) < 0) field = NULL;
+    return before && one_post_enough(c, a, fi, k, v, field, sc, wait) &&
+           (!mutex || held_across(c, a, fi, k, tl_mutex_name_of(f, mutex), sc, wait));
 }
 
 const tl_instr *tl_handshake_answered(tl_handshake_cache *c, const tl_analysis *a, int fi,
-                                      const tl_call_facts *wait, int object_arg) {
+                                      const tl_call_facts *wait, int object_arg, int lock_arg) {
     const tl_func *f = &a->tu->funcs[fi];
     const tl_func_facts *ff = &a->funcs[fi];
     const tl_call *wc = &wait->instr->call;
@@ -257,14 +398,25 @@ const tl_instr *tl_handshake_answered(tl_handshake_cache *c, const tl_analysis *
         index_spawns(c, a, fi);
     }
     const tl_expr *obj = wc->args[object_arg];
+    const tl_expr *mutex = NULL;
     int v = object_var(f, obj);
+    if (lock_arg >= 0) { /* the lock dance: file-scope condition and mutex, or fields of one parameter */
+        if (lock_arg >= wc->nargs) return NULL;
+        mutex = wc->args[lock_arg];
+        if (!global_of(f, obj) || !global_of(f, mutex)) {
+            const char *of, *mf;
+            int x = param_field(f, c->assigned, obj, &of);
+            if (x < 0 || param_field(f, c->assigned, mutex, &mf) != x) return NULL;
+            v = x; /* the spawns handing that parameter over */
+        }
+    }
     const tl_instr *answer = NULL;
     /* spawns handing the object over, then (a global) any spawn */
     int n = 0;
     for (int id = v >= 0 ? c->by_var[v] : -1; id >= 0 && !answer && n < TL_HS_MAX_SPAWNS; id = c->next[id], n++)
-        if (answers(c, a, fi, id, wait, obj, v)) answer = ff->calls[id].instr;
+        if (answers(c, a, fi, id, wait, obj, v, mutex)) answer = ff->calls[id].instr;
     bool global = v >= 0 && f->vars[v].kind == TL_VAR_GLOBAL;
     for (int i = 0; global && !answer && i < c->nall && i < TL_HS_MAX_SPAWNS; i++)
-        if (answers(c, a, fi, c->all[i], wait, obj, v)) answer = ff->calls[c->all[i]].instr;
+        if (answers(c, a, fi, c->all[i], wait, obj, v, mutex)) answer = ff->calls[c->all[i]].instr;
     return answer;
 }

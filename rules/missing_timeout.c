@@ -68,7 +68,15 @@ static const char doc[] =
     "function (its control-flow block lies on no cycle): without a predicate re-checked "
     "around it, a signal sent before the wait is lost. A function that waits on a "
     "condition handed to it as a parameter (or a local that only copies one, `cond = "
-    "cond_;`) is a wrapper: its callers own the loop.\n"
+    "cond_;`) is a wrapper: its callers own the loop. The start-up lock dance is not "
+    "reported either: `pthread_mutex_lock(&m); if (pthread_create(&t, NULL, entry, NULL)) "
+    "{ ...; return -1; } pthread_cond_wait(&c, &m);` where `entry` takes `m` and signals "
+    "`c` while holding it on every path - the thread cannot take the mutex, hence signal, "
+    "before the wait releases it (a file-scope condition and mutex, or fields of a context "
+    "handed to the thread: `&ctx->cond`, `&ctx->lock`; reported when the waiter unlocks `m` "
+    "or hands it to another call between the spawn and the wait, locks it only after the "
+    "spawn or on one branch, when the entry can return before signalling or signals without "
+    "the mutex, and for a second wait after one spawn).\n"
     "\n"
     "An io_uring wait (`io_uring_wait_cqe` and friends) waits for the operations in flight "
     "on its ring, as far as the function and the helpers it hands the ring to show them: "
@@ -327,15 +335,21 @@ static tl_wait_kind wait_event_kind(const tl_analysis *a, int fi, const tl_call_
     *zero_init = *answered_by = NULL;
     if (w->kind_if_zero_init != TL_WAIT_NONE && (*zero_init = zero_init_of(a, fi, cf, inits))) {
         /* a thread spawned before it posts the object on every path */
-        if ((*answered_by = tl_handshake_answered(hs, a, fi, cf, w->object_arg))) {
+        if ((*answered_by = tl_handshake_answered(hs, a, fi, cf, w->object_arg, -1))) {
             *zero_init = NULL;
             return kind;
         }
         return w->kind_if_zero_init;
     }
     if (w->kind_if_unlooped != TL_WAIT_NONE && !object_is_param(cycles, a, fi, cf) &&
-        !block_in_cycle(cycles, a, fi, cf->block))
+        !block_in_cycle(cycles, a, fi, cf->block)) {
+        /* the start-up lock dance: the thread spawned before it under the
+           mutex signals under the mutex on every path */
+        if (w->lock_arg >= 0 && w->object_arg >= 0 &&
+            (*answered_by = tl_handshake_answered(hs, a, fi, cf, w->object_arg, w->lock_arg)))
+            return kind;
         return w->kind_if_unlooped;
+    }
     return kind;
 }
 
@@ -448,7 +462,11 @@ static void check(const tl_analysis *a, tl_findings *out) {
             if (fd && answered_by) {
                 char sname[128], note[256];
                 tl_call_user_name(&answered_by->call, sname, sizeof sname);
-                snprintf(note, sizeof note, "the thread %s() starts here posts it on every path (strict profile)",
+                snprintf(note, sizeof note,
+                         cf->model->wait.lock_arg >= 0
+                             ? "the thread %s() starts here, with the mutex held, signals it under the mutex on "
+                               "every path (strict profile)"
+                             : "the thread %s() starts here posts it on every path (strict profile)",
                          sname);
                 tl_finding_add_note(fd, answered_by->loc.file, answered_by->loc.line, answered_by->loc.col, note);
             } else if (fd && zero_init)

@@ -367,6 +367,57 @@ static void test_post_facet(void **state) {
     expect_error("library: x\nfunctions:\n  f: {noreturn: process}\n", 3, "'noreturn'", NULL);
 }
 
+/* lock/unlock and the condition wait's lock_arg: which mutex a call takes,
+ * releases, or releases while it waits (the start-up lock dance); the
+ * built-in models give them to the pthread, C11, libuv and GLib mutexes
+ * and conditions, and `post` to the conditions' signals. */
+static void test_lock_facets(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  take: {lock: 0}\n"
+                 "  give: {unlock: {arg: 1}}\n"
+                 "  cwait: {wait: {kind: condition, object_arg: 0, kind_if_unlooped: task, lock_arg: 1}}\n"
+                 "  plain: {wait: {kind: condition, object_arg: 0}}\n");
+    assert_true(find(&ms, "take")->lock.present && find(&ms, "take")->lock.arg == 0);
+    assert_false(find(&ms, "take")->unlock.present);
+    assert_true(find(&ms, "give")->unlock.present && find(&ms, "give")->unlock.arg == 1);
+    assert_int_equal(find(&ms, "cwait")->wait.lock_arg, 1);
+    assert_int_equal(find(&ms, "plain")->wait.lock_arg, -1);
+    assert_int_equal(find(&ms, "give")->wait.lock_arg, -1);
+    load_ok(&ms, "library: demo\nfunctions:\n  take: {lock: false}\n");
+    assert_false(find(&ms, "take")->lock.present);
+    tl_models_free(&ms);
+    tl_model_error err;
+    tl_models_init(&ms);
+    if (tl_models_load_builtin(&ms, &err) != 0) fail_msg("builtin: %s", err.msg);
+    tl_models_finish(&ms);
+    const char *locks[] = {"pthread_mutex_lock", "mtx_lock", "uv_mutex_lock", "g_mutex_lock"};
+    const char *unlocks[] = {"pthread_mutex_unlock", "mtx_unlock", "uv_mutex_unlock", "g_mutex_unlock"};
+    const char *waits[] = {"pthread_cond_wait", "cnd_wait", "uv_cond_wait", "g_cond_wait"};
+    const char *signals[] = {"pthread_cond_signal", "pthread_cond_broadcast", "cnd_signal", "cnd_broadcast",
+                             "uv_cond_signal", "uv_cond_broadcast", "g_cond_signal", "g_cond_broadcast"};
+    for (int i = 0; i < 4; i++) {
+        assert_true(find(&ms, locks[i])->lock.present && find(&ms, locks[i])->lock.arg == 0);
+        assert_true(find(&ms, unlocks[i])->unlock.present && find(&ms, unlocks[i])->unlock.arg == 0);
+        assert_int_equal(find(&ms, waits[i])->wait.lock_arg, 1);
+        assert_false(find(&ms, locks[i])->blocking.present); /* contention only: not blocking */
+    }
+    for (int i = 0; i < 8; i++) assert_true(find(&ms, signals[i])->post.present && find(&ms, signals[i])->post.arg == 0);
+    tl_models_free(&ms);
+    expect_error("library: x\nfunctions:\n  f: {lock: [0]}\n", 3, "'lock'", "{arg: N} or an argument index");
+    expect_error("library: x\nfunctions:\n  f: {unlock: {}}\n", 3, "'unlock'", "needs 'arg'");
+    expect_error("library: x\nfunctions:\n  f: {unlock: -1}\n", 3, "'unlock'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {wait: {kind: condition, lock_arg: 1}}\n", 3, "'lock_arg'",
+                 "needs 'object_arg'");
+    expect_error("library: x\nfunctions:\n  f: {wait: {kind: condition, object_arg: 0, lock_arg: 0}}\n", 3,
+                 "'lock_arg'", "must differ");
+    expect_error("library: x\nfunctions:\n  f: {wait: {kind: condition, object_arg: 0, lock_arg: x}}\n", 3,
+                 "'lock_arg'", NULL);
+}
+
 /* returns_only: the only results a call returns with (execve: -1). */
 static void test_returns_only_facet(void **state) {
     (void)state;
@@ -1187,7 +1238,9 @@ static void test_builtin_spot_checks(void **state) {
     assert_true(f->blocking.if_values[0] == 7 && f->blocking.if_values[1] == 38);
     assert_true(find(&ms, "exit")->noreturn);
     assert_true(find(&ms, "pthread_exit")->noreturn);
-    assert_null(tl_models_find(&ms, "pthread_mutex_lock")); /* locks deliberately not blocking */
+    /* locks deliberately not blocking: they only say which mutex they take */
+    f = find(&ms, "pthread_mutex_lock");
+    assert_true(f->lock.present && !f->blocking.present && !f->wait.present);
 
     /* child processes, Linux and POSIX AIO */
     f = find(&ms, "fork");
@@ -1746,6 +1799,7 @@ int main(void) {
         cmocka_unit_test(test_returns_only_facet),
         cmocka_unit_test(test_spawn_data_arg),
         cmocka_unit_test(test_post_facet),
+        cmocka_unit_test(test_lock_facets),
         cmocka_unit_test(test_await_observes),
         cmocka_unit_test(test_prepare_multishot),
         cmocka_unit_test(test_inflight_facets),

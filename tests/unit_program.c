@@ -51,6 +51,8 @@ static const char models_yaml[] =
     "  set_fl:\n"
     "    fd_state: {arg: 0, sets: nonblocking, if_value: {arg: 1, values: [4]}, if_flag: {arg: 2, mask: 8}}\n"
     "  cnt_post: {post: 0}\n"
+    "  mx_lock: {lock: 0}\n"
+    "  mx_unlock: {unlock: 0}\n"
     "  thread_quit: {noreturn: thread}\n"
     "  die: {noreturn: true}\n"
     "  proc_reap:\n"
@@ -78,6 +80,10 @@ static const char prelude[] =
     "int set_fl(int fd, int cmd, int flags);\n"
     "struct cnt { int c; };\n"
     "int cnt_post(struct cnt *c);\n"
+    "struct mx { int m; };\n"
+    "int mx_lock(struct mx *m);\n"
+    "int mx_unlock(struct mx *m);\n"
+    "void mx_pass(struct mx *m);\n"
     "void thread_quit(void);\n"
     "void die(void);\n"
     "int check(void);\n"
@@ -764,6 +770,79 @@ static void test_must_posts(void **state) {
     release(w);
 }
 
+/* Locked posts (must_post.h): a global object posted while a global mutex
+ * is held on every returning path - the lock dance's thread entry.  Not
+ * when the mutex is released before the post, handed to a call that may
+ * release it, taken on one branch only, or when a path returns before the
+ * post.  The pairs survive the wire. */
+static void test_locked_posts(void **state) {
+    (void)state;
+    const char *src[] = {"struct cnt g_c; struct mx g_m, g_n; struct box *g_boxp; extern struct box g_box;\n"
+                         "void *held(void *a) { mx_lock(&g_m); cnt_post(&g_c); mx_unlock(&g_m); sleep(1); return a; }\n"
+                         "void *branches(void *a) { mx_lock(&g_m); if (check()) { cnt_post(&g_c); mx_unlock(&g_m);"
+                         " return 0; } cnt_post(&g_c); mx_unlock(&g_m); return a; }\n"
+                         "void *unheld(void *a) { mx_lock(&g_m); mx_unlock(&g_m); cnt_post(&g_c); return a; }\n"
+                         "void *early(void *a) { if (check()) return 0; mx_lock(&g_m); cnt_post(&g_c); return a; }\n"
+                         "void *passed(void *a) { mx_lock(&g_m); mx_pass(&g_m); cnt_post(&g_c); return a; }\n"
+                         "void *maybe(void *a) { if (check()) mx_lock(&g_m); cnt_post(&g_c); return a; }\n"
+                         "void *two(void *a) { mx_lock(&g_m); mx_lock(&g_n); cnt_post(&g_c); mx_unlock(&g_n);"
+                         " mx_unlock(&g_m); return a; }\n"
+                         "struct box { struct cnt c; struct mx m; };\n"
+                         "void box_pass(struct box *b);\n"
+                         "void *fld(void *a) { struct box *b = a; mx_lock(&b->m); cnt_post(&b->c); return a; }\n"
+                         "void *fld_helper(void *a) { struct box *b = a; mx_lock(&b->m); box_pass(b); cnt_post(&b->c);"
+                         " return a; }\n"
+                         "void *fld_moved(void *a) { struct box *b = a; b = &g_box; mx_lock(&b->m); cnt_post(&b->c);"
+                         " return a; }\n"};
+    world *w = link_sources(src, 1);
+    const tl_func_summary *h = summary_of(w, "held");
+    assert_int_equal(h->nlocked_posts, 1);
+    assert_non_null(strstr(h->locked_post_objects[0], "g_c"));
+    assert_non_null(strstr(h->locked_post_mutexes[0], "g_m"));
+    const char *c = h->locked_post_objects[0], *m = h->locked_post_mutexes[0];
+    assert_true(tl_program_posts_locked(w->prog, h->usr, -1, c, m));
+    assert_false(tl_program_posts_locked(w->prog, h->usr, -1, m, c));
+    assert_int_equal(summary_of(w, "branches")->nlocked_posts, 1);
+    const char *not_locked[] = {"unheld", "early", "passed", "maybe"};
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(summary_of(w, not_locked[i])->nlocked_posts, 0);
+        assert_false(tl_program_posts_locked(w->prog, summary_of(w, not_locked[i])->usr, -1, c, m));
+    }
+    assert_int_equal(summary_of(w, "two")->nlocked_posts, 2); /* under g_m and under g_n */
+    /* fields of what the parameter points to: ctx->cond under ctx->lock */
+    const tl_func_summary *fl = summary_of(w, "fld");
+    assert_int_equal(fl->nlocked_posts, 1);
+    assert_int_equal(fl->locked_post_params[0], 0);
+    assert_non_null(strstr(fl->locked_post_objects[0], "@FI@c"));
+    assert_non_null(strstr(fl->locked_post_mutexes[0], "@FI@m"));
+    assert_true(tl_program_posts_locked(w->prog, fl->usr, 0, fl->locked_post_objects[0], fl->locked_post_mutexes[0]));
+    assert_false(tl_program_posts_locked(w->prog, fl->usr, -1, fl->locked_post_objects[0], fl->locked_post_mutexes[0]));
+    assert_int_equal(fl->npost_globals, 0);
+    assert_false(fl->params[0].effects & TL_PE_POST); /* a field's post is not the pointee's */
+    assert_int_equal(summary_of(w, "fld_helper")->nlocked_posts, 0); /* box_pass(b) may release b->m */
+    assert_int_equal(summary_of(w, "fld_moved")->nlocked_posts, 0);  /* b is not the argument */
+    assert_true(summary_of(w, "unheld")->npost_globals == 1); /* still a plain post */
+    /* through the wire */
+    tl_wire_writer wr;
+    tl_wire_writer_init(&wr);
+    assert_int_equal(tl_summary_wire_encode(&wr, &w->sum[0]), 0);
+    tl_wire_frame fr;
+    char err[256];
+    assert_int_equal(tl_wire_scan_frame(wr.data, wr.len, &fr, err, sizeof err), TL_WIRE_FRAME);
+    tl_tu_summary back;
+    assert_int_equal(tl_summary_wire_decode(&fr, &back, err, sizeof err), 0);
+    tl_tu_summary *ptr = &back;
+    tl_program *p2 = tl_program_link(&ptr, 1, &w->models);
+    assert_true(tl_program_posts_locked(p2, h->usr, -1, c, m));
+    assert_true(tl_program_posts_locked(p2, summary_of(w, "branches")->usr, -1, c, m));
+    assert_false(tl_program_posts_locked(p2, summary_of(w, "maybe")->usr, -1, c, m));
+    assert_true(tl_program_posts_locked(p2, fl->usr, 0, fl->locked_post_objects[0], fl->locked_post_mutexes[0]));
+    tl_program_free(p2);
+    tl_tu_summary_free(&back);
+    tl_wire_writer_free(&wr);
+    release(w);
+}
+
 /* A slot spawned into and released nowhere is orphaned, only in a whole
  * program; a slot handed to a helper that joins it is not; a header's
  * static function seen from two TUs is one function. */
@@ -874,6 +953,12 @@ static void test_summary_wire_round_trip(void **state) {
         for (int k = 0; k < a->nawait_globals; k++) assert_string_equal(a->await_globals[k], b->await_globals[k]);
         assert_int_equal(a->npost_globals, b->npost_globals);
         for (int k = 0; k < a->npost_globals; k++) assert_string_equal(a->post_globals[k], b->post_globals[k]);
+        assert_int_equal(a->nlocked_posts, b->nlocked_posts);
+        for (int k = 0; k < a->nlocked_posts; k++) {
+            assert_string_equal(a->locked_post_objects[k], b->locked_post_objects[k]);
+            assert_string_equal(a->locked_post_mutexes[k], b->locked_post_mutexes[k]);
+            assert_int_equal(a->locked_post_params[k], b->locked_post_params[k]);
+        }
         for (int k = 0; k < a->ncalls; k++) {
             assert_int_equal(a->calls[k].blocks, b->calls[k].blocks);
             assert_int_equal(a->calls[k].loc.line, b->calls[k].loc.line);
@@ -1019,6 +1104,7 @@ int main(void) {
         cmocka_unit_test(test_param_effects_and_deadlines),
         cmocka_unit_test(test_param_awaits_and_global_awaits),
         cmocka_unit_test(test_must_posts),
+        cmocka_unit_test(test_locked_posts),
         cmocka_unit_test(test_registrations_slots_and_returned_handles),
         cmocka_unit_test(test_field_call_graph),
         cmocka_unit_test(test_field_targets_capped),

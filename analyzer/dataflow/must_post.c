@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cycles.h"
+#include "must_held.h"
 #include "../util/xalloc.h"
 
 static const tl_expr *strip_casts(const tl_expr *e) {
@@ -100,11 +101,14 @@ static bool param_intact(const tl_func *f, const unsigned *before, int p, int b,
 typedef struct {
     int param;
     const char *global;
-    int block;
+    const char *field;  /* with param: the post is of this field (USR) of what it points to */
+    int block, index;
+    unsigned held;  /* global: the mutexes held there on every path (bits of must_held) */
 } post_site;
 
-static bool same_object(const post_site *a, int param, const char *global) {
-    return global ? a->global && strcmp(a->global, global) == 0 : a->param == param;
+static bool same_object(const post_site *a, int param, const char *global, const char *field) {
+    if (global) return a->global && strcmp(a->global, global) == 0;
+    return a->param == param && (field ? a->field && strcmp(a->field, field) == 0 : !a->field);
 }
 
 /* Whether every returning path from the entry goes through a block marked
@@ -132,6 +136,72 @@ static bool posted_on_every_path(const tl_func *f, const int *avoid, int stamp, 
     return true;
 }
 
+/* What a must_held bit names across the function's boundary: a file-scope
+ * mutex (*param = -1; its USR) or a field of what a parameter points to
+ * (*param; the field's USR); NULL for anything else.  pmap: param_of_vars. */
+static const char *mutex_owner(const tl_func *f, const tl_must_held *h, const int *pmap, int bit, int *param) {
+    tl_mutex_name n = h->name[bit];
+    int v = n.key / 2;
+    *param = -1;
+    if (v < 0 || v >= f->nvars) return NULL;
+    if (n.field) {
+        if (n.key & 1 || pmap[v] < 0 || pmap[v] >= 32) return NULL;
+        *param = pmap[v];
+        return n.field;
+    }
+    return n.key & 1 && f->vars[v].kind == TL_VAR_GLOBAL ? f->vars[v].usr : NULL;
+}
+
+/* The (object, mutex) pairs the function signals while holding the mutex on
+ * every returning path: a file-scope object under a file-scope mutex, or a
+ * field of what a parameter points to under another field of it.  stamp
+ * continues the callers' numbering of avoid/seen. */
+static void locked_posts(const tl_analysis *a, int fi, post_site *sites, int nsites, int *avoid, int *stamp,
+                         const bool *cyclic, const bool *thread_end, int *stack, int *seen, tl_must_posts *out) {
+    const tl_func *f = &a->tu->funcs[fi];
+    bool any = false;
+    for (int i = 0; i < nsites && !any; i++) any = sites[i].global || sites[i].field;
+    if (!any) return;
+    tl_must_held h;
+    tl_must_held_compute(a, fi, &h);
+    int *pmap = param_of_vars(f);
+    const char *owner[TL_MH_MAX];
+    int owner_param[TL_MH_MAX];
+    for (int k = 0; k < h.nmutex; k++) owner[k] = mutex_owner(f, &h, pmap, k, &owner_param[k]);
+    for (int i = 0; i < nsites; i++) {
+        sites[i].held = 0;
+        if (!sites[i].global && !sites[i].field) continue;
+        unsigned held = tl_must_held_at(&h, sites[i].block, sites[i].index);
+        for (int k = 0; k < h.nmutex; k++)
+            if ((held & (1u << k)) && owner[k] && owner_param[k] == (sites[i].global ? -1 : sites[i].param))
+                sites[i].held |= 1u << k;
+    }
+    int tried = 0;
+    for (int i = 0; i < nsites && out->nlocked < TL_MP_MAX; i++) {
+        for (int k = 0; k < h.nmutex && (sites[i].held >> k); k++) {
+            if (!(sites[i].held & (1u << k))) continue;
+            bool first = true; /* the pair's first site */
+            for (int j = 0; j < i && first; j++)
+                if (same_object(&sites[j], sites[i].param, sites[i].global, sites[i].field) &&
+                    (sites[j].held & (1u << k)))
+                    first = false;
+            if (!first || ++tried > TL_MP_MAX) continue;
+            int st = ++*stamp;
+            for (int j = i; j < nsites; j++)
+                if (same_object(&sites[j], sites[i].param, sites[i].global, sites[i].field) &&
+                    (sites[j].held & (1u << k)))
+                    avoid[sites[j].block] = st;
+            if (!posted_on_every_path(f, avoid, st, cyclic, thread_end, stack, seen)) continue;
+            out->locked[out->nlocked].param = sites[i].global ? -1 : sites[i].param;
+            out->locked[out->nlocked].object = sites[i].global ? sites[i].global : sites[i].field;
+            out->locked[out->nlocked++].mutex = owner[k];
+            if (out->nlocked == TL_MP_MAX) break;
+        }
+    }
+    free(pmap);
+    tl_must_held_free(&h);
+}
+
 void tl_must_posts_compute(const tl_analysis *a, int fi, tl_must_posts *out) {
     memset(out, 0, sizeof *out);
     const tl_func *f = &a->tu->funcs[fi];
@@ -146,12 +216,19 @@ void tl_must_posts_compute(const tl_analysis *a, int fi, tl_must_posts *out) {
         const tl_call *c = &cf->instr->call;
         if (cf->model->post.arg < 0 || cf->model->post.arg >= c->nargs) continue;
         const tl_expr *e = strip_casts(c->args[cf->model->post.arg]);
-        post_site s = {-1, NULL, cf->block};
+        post_site s = {-1, NULL, NULL, cf->block, cf->index, 0};
         if (e && e->kind == TL_E_ADDR && e->nkids == 1) {
             const tl_expr *g = strip_casts(e->kids[0]);
             if (g && g->kind == TL_E_VAR && g->var >= 0 && g->var < f->nvars &&
                 f->vars[g->var].kind == TL_VAR_GLOBAL && f->vars[g->var].usr)
                 s.global = f->vars[g->var].usr;
+            /* a field of what a parameter points to (`&ctx->cond`, ctx = arg) */
+            const tl_expr *x = g && g->kind == TL_E_MEMBER && g->arrow && g->nkids == 1 && g->usr
+                                   ? strip_casts(g->kids[0]) : NULL;
+            if (x && x->kind == TL_E_VAR && x->var >= 0 && x->var < f->nvars) {
+                if (!param) param = param_of_vars(f);
+                if (param[x->var] >= 0 && param[x->var] < 32) s.param = param[x->var], s.field = g->usr;
+            }
         } else if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nvars) {
             if (!param) param = param_of_vars(f);
             if (param[e->var] >= 0 && param[e->var] < 32) s.param = param[e->var];
@@ -180,17 +257,19 @@ void tl_must_posts_compute(const tl_analysis *a, int fi, tl_must_posts *out) {
     int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack);
     int nobjects = 0;
     for (int i = 0; i < nsites && nobjects < TL_MP_MAX; i++) {
+        if (sites[i].field) continue; /* a field's post: only under a lock (locked_posts) */
         bool first = true;
         for (int j = 0; j < i && first; j++)
-            if (same_object(&sites[j], sites[i].param, sites[i].global)) first = false;
+            if (same_object(&sites[j], sites[i].param, sites[i].global, NULL)) first = false;
         if (!first) continue;
         int stamp = ++nobjects;
         for (int j = i; j < nsites; j++)
-            if (same_object(&sites[j], sites[i].param, sites[i].global)) avoid[sites[j].block] = stamp;
+            if (same_object(&sites[j], sites[i].param, sites[i].global, NULL)) avoid[sites[j].block] = stamp;
         if (!posted_on_every_path(f, avoid, stamp, cyclic, thread_end, stack, seen)) continue;
         if (sites[i].global) out->globals[out->nglobals++] = sites[i].global;
         else out->params |= 1u << sites[i].param;
     }
+    locked_posts(a, fi, sites, nsites, avoid, &nobjects, cyclic, thread_end, stack, seen, out);
     free(thread_end);
     free(cyclic);
     free(avoid);

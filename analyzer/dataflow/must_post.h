@@ -17,8 +17,18 @@
  * The summary carries the result (TL_PE_POST, post_globals) to the link
  * phase, where a spawn in another file reads it.
  *
+ * A condition's signal (pthread_cond_signal: a `post` facet too) made while
+ * the function holds a mutex on every path to it (must_held.h) is a post
+ * under that mutex: a file-scope condition signalled under a file-scope
+ * mutex on every returning path is a `locked` pair, and so is a field of
+ * what a parameter points to signalled under another field of it
+ * (`ctx = arg; lock(&ctx->lock); signal(&ctx->cond)`).  A waiter that holds the
+ * mutex from before the spawn until its condition wait cannot miss that
+ * signal (the start-up lock dance, rules/handshake.h).
+ *
  * Cost: one walk of the calls and, per object (at most TL_MP_MAX), one
- * search of the CFG that avoids the object's post blocks: linear.
+ * search of the CFG that avoids the object's post blocks; for the locked
+ * pairs one must_held analysis and one search per pair: linear.
  */
 #ifndef TL_MUST_POST_H
 #define TL_MUST_POST_H
@@ -31,6 +41,12 @@ typedef struct {
     unsigned params;                 /* bit k: what parameter k points to (k < 32) */
     const char *globals[TL_MP_MAX];  /* file-scope objects, by USR (the IR's strings) */
     int nglobals;
+    struct {
+        int param;                   /* -1: file-scope object and mutex; else both are fields
+                                        of what parameter `param` points to */
+        const char *object, *mutex;  /* USRs (globals' or fields'): signalled holding the mutex */
+    } locked[TL_MP_MAX];
+    int nlocked;
 } tl_must_posts;
 
 /* What function fi of the analysed TU must-posts. */

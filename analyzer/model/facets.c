@@ -19,7 +19,7 @@ const char *const ml_facet_names[] = {
     "teardown", "wait",        "blocking",   "callback",    "cooperative",
     "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", "part_of",
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
-    "release_all", "returns_only", "dispatch", "immediate_path", "post", "self_handle", NULL};
+    "release_all", "returns_only", "dispatch", "immediate_path", "post", "self_handle", "lock", "unlock", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", NULL};
@@ -54,6 +54,9 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->counter_init.arg = -1;
     f->counter_init.value_arg = -1;
     f->post.arg = -1;
+    f->lock.arg = -1;
+    f->unlock.arg = -1;
+    f->wait.lock_arg = -1;
     f->blocking.if_null_arg = -1;
     f->blocking.unless_flag_arg = -1;
     f->blocking.unless_zero_arg = -1;
@@ -603,6 +606,12 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
         } else if (strcmp(key, "post") == 0) {
             r = parse_arg_facet(L, v, "post", &f->post, NULL, NULL, NULL);
             out->facets |= F_POST;
+        } else if (strcmp(key, "lock") == 0) {
+            r = parse_arg_facet(L, v, "lock", &f->lock, NULL, NULL, NULL);
+            out->facets |= F_LOCK;
+        } else if (strcmp(key, "unlock") == 0) {
+            r = parse_arg_facet(L, v, "unlock", &f->unlock, NULL, NULL, NULL);
+            out->facets |= F_UNLOCK;
         } else if (strcmp(key, "counter_init") == 0) {
             r = parse_counter_init(L, v, &f->counter_init);
             out->facets |= F_COUNTER_INIT;

@@ -105,6 +105,8 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
     if (m & F_DISPATCH) dst->dispatch = src->dispatch;
     if (m & F_COUNTER_INIT) dst->counter_init = src->counter_init;
     if (m & F_POST) dst->post = src->post;
+    if (m & F_LOCK) dst->lock = src->lock;
+    if (m & F_UNLOCK) dst->unlock = src->unlock;
     if (m & F_FD_STATE) dst->fd_state = src->fd_state;
     if (m & F_READINESS_WAIT) dst->readiness_wait = src->readiness_wait;
     if (m & F_WATCH_FD) dst->watch_fd = src->watch_fd;

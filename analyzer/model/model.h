@@ -244,6 +244,11 @@ typedef struct {
        calls one and is called in such a loop (rules/event_loop.h).
        TL_WAIT_NONE: no override. */
     tl_wait_kind kind_in_event_loop;
+    /* The mutex the wait releases while it waits and holds again when it
+       returns (pthread_cond_wait's second argument), -1 none: a waiter that
+       holds it from before a spawn whose entry signals the object under it
+       on every path cannot miss the signal (the start-up lock dance). */
+    int lock_arg;
 } tl_wait_facet;
 
 /* Initialises a counting object: `arg` is the object, `value_arg` its
@@ -386,7 +391,10 @@ typedef struct tl_fn_model {
     tl_wait_facet wait;
     tl_counter_init_facet counter_init;
     tl_arg_facet post;       /* posts (counts up) the counting object in arg: sem_post, whose
-                                waiter it wakes (missing-timeout: a handshake's other side) */
+                                waiter it wakes (missing-timeout: a handshake's other side);
+                                also a condition's signal/broadcast */
+    tl_arg_facet lock;       /* takes the mutex in arg (pthread_mutex_lock) */
+    tl_arg_facet unlock;     /* releases the mutex in arg (pthread_mutex_unlock) */
     tl_blocking_facet blocking;
     tl_callback_facet callback;
     tl_detach_attr_facet detach_attr;

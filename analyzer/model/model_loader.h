@@ -38,6 +38,8 @@ enum {
     F_RELEASE_ALL = 1u << 21,
     F_RETURNS_ONLY = 1u << 22,
     F_POST = 1u << 23,
+    F_LOCK = 1u << 24,
+    F_UNLOCK = 1u << 25,
     F_DISPATCH = 1u << 26,
     F_IMMEDIATE_PATH = 1u << 27,
     F_SELF_HANDLE = 1u << 28,

@@ -112,6 +112,13 @@ bool tl_program_awaits_global(const tl_program *p, const char *usr, const char *
  * spawner's semaphore handshake whatever happens (missing-timeout). */
 bool tl_program_param_posts(const tl_program *p, const char *usr, int param);
 bool tl_program_posts_global(const tl_program *p, const char *usr, const char *global_usr);
+/* Whether the function (by USR) signals the condition while holding the
+ * mutex on every path that returns (the summary's locked posts): with param
+ * -1 both are globals (by USR), else both are fields (by USR) of what its
+ * parameter `param` points to.  A thread entry answering the start-up lock
+ * dance. */
+bool tl_program_posts_locked(const tl_program *p, const char *usr, int param, const char *object_usr,
+                             const char *mutex_usr);
 /* Whether the program defines the function (it has a summary): with no
  * derived model, it does nothing modelled with its parameters. */
 bool tl_program_defines(const tl_program *p, const char *usr);

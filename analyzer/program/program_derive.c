@@ -115,7 +115,8 @@ static tl_fn_model *new_model(const char *name) {
     m->wait.timeout_arg = m->wait.only_if_nonzero_arg = m->wait.kind_if_arg = -1;
     m->wait.object_arg = -1;
     m->counter_init.arg = m->counter_init.value_arg = -1;
-    m->post.arg = -1;
+    m->post.arg = m->lock.arg = m->unlock.arg = -1;
+    m->wait.lock_arg = -1;
     m->detach_attr.arg = m->detach_attr.value_arg = -1;
     m->blocking.if_null_arg = m->blocking.unless_flag_arg = m->blocking.unless_zero_arg = -1;
     m->blocking.if_value_arg = m->blocking.unless_numeric_arg = m->blocking.unless_field_arg = -1;

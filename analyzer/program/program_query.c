@@ -154,6 +154,18 @@ bool tl_program_posts_global(const tl_program *p, const char *usr, const char *g
     return false;
 }
 
+bool tl_program_posts_locked(const tl_program *p, const char *usr, int param, const char *object_usr,
+                             const char *mutex_usr) {
+    int n = p && usr && object_usr && mutex_usr ? map_get(&p->by_usr, usr) : -1;
+    if (n < 0) return false;
+    const tl_func_summary *s = p->nodes[n].s;
+    for (int i = 0; i < s->nlocked_posts; i++)
+        if (s->locked_post_params[i] == param && strcmp(s->locked_post_objects[i], object_usr) == 0 &&
+            strcmp(s->locked_post_mutexes[i], mutex_usr) == 0)
+            return true;
+    return false;
+}
+
 bool tl_program_defines(const tl_program *p, const char *usr) {
     return p && usr && map_get(&p->by_usr, usr) >= 0;
 }

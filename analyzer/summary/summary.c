@@ -569,6 +569,16 @@ static void extract_function(extractor *x) {
         if (!o->post_globals) o->post_globals = tl_xcalloc(TL_SUM_MAX_AWAIT_GLOBALS, sizeof *o->post_globals);
         o->post_globals[o->npost_globals++] = intern(x->in, mp.globals[i]);
     }
+    for (int i = 0; i < mp.nlocked && i < TL_SUM_MAX_AWAIT_GLOBALS; i++) {
+        if (!o->locked_post_objects) {
+            o->locked_post_objects = tl_xcalloc(TL_SUM_MAX_AWAIT_GLOBALS, sizeof *o->locked_post_objects);
+            o->locked_post_mutexes = tl_xcalloc(TL_SUM_MAX_AWAIT_GLOBALS, sizeof *o->locked_post_mutexes);
+            o->locked_post_params = tl_xcalloc(TL_SUM_MAX_AWAIT_GLOBALS, sizeof *o->locked_post_params);
+        }
+        o->locked_post_params[o->nlocked_posts] = mp.locked[i].param;
+        o->locked_post_objects[o->nlocked_posts] = intern(x->in, mp.locked[i].object);
+        o->locked_post_mutexes[o->nlocked_posts++] = intern(x->in, mp.locked[i].mutex);
+    }
     free(copy_of);
     free(spawn_in_var);
     free(reassigned);
@@ -651,6 +661,9 @@ void tl_tu_summary_free(tl_tu_summary *s) {
         free(f->deadlines);
         free(f->await_globals);
         free(f->post_globals);
+        free(f->locked_post_objects);
+        free(f->locked_post_mutexes);
+        free(f->locked_post_params);
         for (int i = 0; i < f->nslots; i++) {
             free(f->slots[i].slot_usr);
             free(f->slots[i].slot_name);

@@ -191,6 +191,14 @@ typedef struct {
        at most TL_SUM_MAX_AWAIT_GLOBALS */
     const char **post_globals;
     int npost_globals;
+    /* conditions it signals while holding a mutex on every returning path
+       (must_post.h's locked pairs; USRs, interned): object k is signalled
+       under mutex k - both globals when locked_post_params[k] is -1, else
+       both fields of what that parameter points to; at most
+       TL_SUM_MAX_AWAIT_GLOBALS */
+    const char **locked_post_objects, **locked_post_mutexes;
+    int *locked_post_params;
+    int nlocked_posts;
 } tl_func_summary;
 
 #define TL_SUM_MAX_AWAIT_GLOBALS 16

@@ -21,7 +21,8 @@ enum {
     REC_STORE = 8,
     REC_AWAIT_GLOBAL = 9,
     REC_FD_STORE = 10,
-    REC_POST_GLOBAL = 11
+    REC_POST_GLOBAL = 11,
+    REC_LOCKED_POST = 12
 };
 
 #define MAX_PARAMS 4096
@@ -127,6 +128,13 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
     for (int i = 0; i < f->npost_globals; i++) {
         tl_wire_begin_record(w, REC_POST_GLOBAL);
         tl_wire_put_str(w, f->post_globals[i]);
+        tl_wire_end_record(w);
+    }
+    for (int i = 0; i < f->nlocked_posts; i++) {
+        tl_wire_begin_record(w, REC_LOCKED_POST);
+        put_i32(w, f->locked_post_params[i]);
+        tl_wire_put_str(w, f->locked_post_objects[i]);
+        tl_wire_put_str(w, f->locked_post_mutexes[i]);
         tl_wire_end_record(w);
     }
     for (int i = 0; i < f->nslots; i++) {
@@ -371,6 +379,26 @@ static void read_post_global(decoder *d) {
     f->post_globals[f->npost_globals++] = usr;
 }
 
+static void read_locked_post(decoder *d) {
+    tl_func_summary *f = current(d);
+    if (!f) return;
+    int param = get_i32(d->r);
+    const char *object = get_interned(d);
+    const char *mutex = object ? get_interned(d) : NULL;
+    if (!object || !mutex || param < -1 || param >= f->nparams || f->nlocked_posts >= TL_SUM_MAX_AWAIT_GLOBALS) {
+        tl_wire_fail(d->r, "a bad signal under a lock");
+        return;
+    }
+    if (!f->locked_post_objects) {
+        f->locked_post_objects = tl_xcalloc(TL_SUM_MAX_AWAIT_GLOBALS, sizeof *f->locked_post_objects);
+        f->locked_post_mutexes = tl_xcalloc(TL_SUM_MAX_AWAIT_GLOBALS, sizeof *f->locked_post_mutexes);
+        f->locked_post_params = tl_xcalloc(TL_SUM_MAX_AWAIT_GLOBALS, sizeof *f->locked_post_params);
+    }
+    f->locked_post_params[f->nlocked_posts] = param;
+    f->locked_post_objects[f->nlocked_posts] = object;
+    f->locked_post_mutexes[f->nlocked_posts++] = mutex;
+}
+
 static void read_deadline(decoder *d) {
     tl_wire_reader *r = d->r;
     tl_func_summary *f = current(d);
@@ -490,6 +518,7 @@ int tl_summary_wire_decode(const tl_wire_frame *f, tl_tu_summary *out, char *err
             case REC_AWAIT_GLOBAL: read_await_global(&d); break;
             case REC_FD_STORE: read_fd_store(&d); break;
             case REC_POST_GLOBAL: read_post_global(&d); break;
+            case REC_LOCKED_POST: read_locked_post(&d); break;
             default: break; /* a newer record kind: skipped */
             }
         }
