@@ -559,8 +559,10 @@ static void finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size
     tl_program *prog = tl_program_link(sums, (int)nsums, env->base);
     /* the other files' kept summaries complete a run over a few files */
     tl_program_set_whole(prog, whole || from_others > 0);
-    char digest[65];
-    program_digest(linked, nlinked, whole || from_others > 0, digest);
+    /* the digest is compared and recorded in the store only: a run without
+       one does not hash every summary */
+    char digest[65] = "";
+    if (c->store) program_digest(linked, nlinked, whole || from_others > 0, digest);
     if (env->o->verbose) {
         const tl_program_stats *ps = tl_program_stats_of(prog);
         fprintf(stderr,
