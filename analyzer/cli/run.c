@@ -583,7 +583,8 @@ static void finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size
         tl_tu_result *r = &acc->results[j];
         tl_tu_unit *u = NULL;
         char err[256];
-        if (tl_unit_decode(r->unit, r->unit_len, env->base, &u, err, sizeof err) != 0) {
+        /* its summary was decoded above, for the link */
+        if (tl_unit_decode_to_finish(r->unit, r->unit_len, env->base, &u, err, sizeof err) != 0) {
             r->fatal = true;
             free(r->fatal_message);
             r->fatal_message = tl_xasprintf("%s: %s", tus->items[c->miss_map[j]].file, err);
