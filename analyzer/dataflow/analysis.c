@@ -664,10 +664,15 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     tl_str_map_init(&globals);
     collect_watched_fields(out, &watched);
     for (int fi = 0; fi < tu->nfuncs; fi++) tl_fdstate_collect_globals(&tu->funcs[fi], &out->funcs[fi], &globals);
-    out->slot_stores = tl_xmalloc(sizeof *out->slot_stores);
-    tl_slot_stores_init(out->slot_stores);
-    for (int i = 0; i < tu->ninit_slots; i++) /* static int fd = 2; {.fd = s}: a value not followed */
-        tl_slot_stores_add(out->slot_stores, tu->init_slots[i], TL_SLOT_OTHER, NULL, tu->init_slots_internal[i]);
+    /* the descriptor slots' stores feed the TU's summary (tl_tu_summary_extract,
+       after a run without a program); with the program linked nothing reads
+       them, and fdstate records nothing without the list */
+    if (!program) {
+        out->slot_stores = tl_xmalloc(sizeof *out->slot_stores);
+        tl_slot_stores_init(out->slot_stores);
+        for (int i = 0; i < tu->ninit_slots; i++) /* static int fd = 2; {.fd = s}: a value not followed */
+            tl_slot_stores_add(out->slot_stores, tu->init_slots[i], TL_SLOT_OTHER, NULL, tu->init_slots_internal[i]);
+    }
     /* callees first, so that a call sees what its callee returns */
     int *order = callees_first(tu, out);
     unsigned *returns = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *returns);

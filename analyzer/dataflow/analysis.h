@@ -115,7 +115,7 @@ typedef struct tl_analysis {
        (fd_origin.h: TL_FDO_* bits) */
     tl_str_map fd_globals;
     /* what the TU stores into global descriptor slots (fdstate.h), for the
-       program's summaries */
+       program's summaries; NULL in a run with the program linked */
     struct tl_slot_stores_s *slot_stores;
 } tl_analysis;
 
