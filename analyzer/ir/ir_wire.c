@@ -32,31 +32,44 @@ typedef struct {
     tl_wire_writer *w;
     tl_strmap strings; /* a string -> its index in the table (keys borrowed from the IR) */
     size_t nstrings;
+    /* locations name files by the TU's interned strings (tl_tu_intern): the
+       last one's index, known without hashing it again */
+    const char *last_file;
+    size_t last_file_index;
 } encoder;
 
 static void put_i32(tl_wire_writer *w, int v) {
     tl_wire_put_u32(w, (uint32_t)v);
 }
 
-static void put_sref(encoder *e, const char *s) {
+/* Writes a reference to s; its index in the table (SIZE_MAX for NULL). */
+static size_t put_sref(encoder *e, const char *s) {
     if (!s) {
         tl_wire_put_u32(e->w, SREF_NULL);
-        return;
+        return SIZE_MAX;
     }
     size_t idx = 0;
     int added = tl_strmap_insert(&e->strings, s, e->nstrings, &idx);
     if (added == 0) {
         tl_wire_put_u32(e->w, (uint32_t)idx);
-        return;
+        return idx;
     }
     /* new (or not remembered, out of memory): the reader numbers it all the same */
     tl_wire_put_u32(e->w, SREF_NEW);
     tl_wire_put_str(e->w, s);
-    e->nstrings++;
+    return e->nstrings++;
 }
 
 static void put_loc(encoder *e, tl_loc l) {
-    put_sref(e, l.file);
+    if (l.file && l.file == e->last_file) {
+        tl_wire_put_u32(e->w, (uint32_t)e->last_file_index);
+    } else {
+        size_t idx = put_sref(e, l.file);
+        if (l.file) {
+            e->last_file = l.file;
+            e->last_file_index = idx;
+        }
+    }
     tl_wire_put_u32(e->w, l.line);
     tl_wire_put_u32(e->w, l.col);
     tl_wire_put_u32(e->w, l.offset);
