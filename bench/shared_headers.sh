@@ -17,6 +17,9 @@
 #             for all files mixes up same-named headers of TUs compiled in
 #             different directories: "./adlist.h" of redis's src/ and deps/)
 #   fsyntax   clang-19 -fsyntax-only -w per file, the database's arguments
+#   bound     tasklint -j1 with a store, every file against a PCH of its whole
+#             leading include run, built before the rounds (warm): what exact-
+#             prefix sharing could reach at best
 # then prints per project the medians and the ratios of CPU time (user+sys)
 # with their spread over the rounds (min-max of the per-round ratios), and
 # the size of the PCH cache a run with a store keeps.  Use `nice` and few
@@ -113,12 +116,24 @@ run() { # round project tool command...
     /usr/bin/time -o "$OUT/time.txt" -f '%e\t%U\t%S\t%M' nice "$@" >/dev/null 2>"$OUT/$p/$t.err" || true
     printf '%s\t%s\t%s\t%s\n' "$r" "$p" "$t" "$(tail -1 "$OUT/time.txt")" >>"$tsv"
 }
+# the bound's PCHs, built once before the rounds (not timed)
+for p in "${names[@]}"; do
+    mkdir -p "$OUT/$p/bound"
+    TASKLINT_SHARED_HEADERS_MIN=1 TASKLINT_SHARED_HEADERS_MIN_BYTES=0 \
+        nice "$TL" -j1 -q --db "$OUT/$p/bound/findings.db" -p "$OUT/$p" >/dev/null 2>&1 || true
+done
 for ((r = 1; r <= rounds; r++)); do
     for p in "${names[@]}"; do
         D=$OUT/$p
         run "$r" "$p" shared "$TL" -j1 --no-db -q -p "$D"
         run "$r" "$p" plain "$TL" -j1 --no-db -q --no-shared-headers -p "$D"
         run "$r" "$p" tidy bash "$D/tidy.sh"
+        # the bound of exact-prefix sharing: every file parsed against a PCH of
+        # its whole leading include run, already built (warm); the store is
+        # removed each time so that every file is analysed again
+        rm -f "$D/bound/findings.db" "$D/bound/findings.db-"*
+        TASKLINT_SHARED_HEADERS_MIN=1 TASKLINT_SHARED_HEADERS_MIN_BYTES=0 \
+            run "$r" "$p" bound "$TL" -j1 -q --db "$D/bound/findings.db" -p "$D"
         run "$r" "$p" fsyntax bash "$D/fsyntax.sh"
         echo "round $r $p done"
     done
@@ -144,7 +159,7 @@ projects = sorted({r["project"] for r in rows})
 for p in projects:
     print(f"\n{p} (medians of {len(by[(p, 'shared')])} rounds)")
     print(f"  {'tool':8} {'cpu s':>7} {'wall s':>7} {'peak MiB':>9}")
-    for t in ("shared", "plain", "tidy", "fsyntax"):
+    for t in ("shared", "plain", "tidy", "fsyntax", "bound"):
         rs = by.get((p, t), [])
         if not rs:
             continue
@@ -157,4 +172,9 @@ for p in projects:
         wall = [float(a["wall"]) / float(b["wall"]) for a, b in pairs]
         print(f"  shared / {base:8} cpu {statistics.median(cpu):.2f} [{min(cpu):.2f}-{max(cpu):.2f}]"
               f"  wall {statistics.median(wall):.2f} [{min(wall):.2f}-{max(wall):.2f}]")
+    pairs = [(a, b) for a in by.get((p, "bound"), []) for b in by[(p, "tidy")] if a["round"] == b["round"]]
+    if pairs:
+        cpu = [a["cpu"] / b["cpu"] for a, b in pairs]
+        print(f"  bound  / tidy     cpu {statistics.median(cpu):.2f} [{min(cpu):.2f}-{max(cpu):.2f}]"
+              "  (every file against its whole prefix, PCHs warm)")
 EOF

@@ -13,14 +13,21 @@
  * branch or switch whose condition says the result is 0 (`pid == 0`,
  * `!pid`, `case 0:`), testing the call's result directly or a variable
  * assigned once from it; the parent's are those saying it is not 0 (or
- * positive), and a switch's default when it has a `case 0:`.  A finding when
+ * positive), and a switch's default when it has a `case 0:`.  The child's
+ * branch is also the one left with only 0 after tests that ruled out the
+ * parent and the failure (`if (pid > 0) ...; if (pid < 0) ...;`), found by
+ * a forward walk of the result's possible signs from the fork.  A finding when
  * from the child's branch a return of the function is reachable, and from
  * the parent's too - unless those returns give the fork's result (a wrapper
  * such as `pid_t my_fork(void)` returns twice on purpose, its caller takes
  * both branches), unless the two sides return different constants (the
  * caller can tell them apart: redis's ldbStartSession returns 1 in the
  * child, 0 in the parent), and unless the parent never returns (it exits:
- * a daemon's fork, or the first step of a double fork).  Paths end at
+ * a daemon's fork, or the first step of a double fork), and unless the
+ * function is a static one whose only use is `return f(...);` in main() (the
+ * child's return is then main's, an exit, as from main itself; a function
+ * whose address is taken or that other files see may have other callers).
+ * Paths end at
  * noreturn calls and at calls of functions that never return (of this TU,
  * or of another file by its summary: redis's exitFromChild()), and not
  * along a branch edge that tests the result of a call that returns only
@@ -30,8 +37,10 @@
  *
  * Cost, linear: per function with a fork, one backward walk from its
  * returns (which block reaches which return), then one pass over the
- * branches' edges for all its fork calls; per TU, one forward walk per
- * function for "never returns" (tl_analysis_never_returns).  (A return of
+ * branches' edges for all its fork calls, and per fork call one forward walk
+ * of its result's signs (a function forks once or twice); per TU, one forward walk per
+ * function for "never returns" (tl_analysis_never_returns); before the
+ * first report, one pass over the TU's instructions (main_return_uses).  (A return of
  * any fork's result counts as a wrapper's, for every fork of the function.)
  */
 #include <stdio.h>
@@ -39,6 +48,7 @@
 #include <string.h>
 
 #include "ownership.h"
+#include "../analyzer/util/str_map.h"
 #include "../analyzer/util/xalloc.h"
 
 typedef struct {
@@ -47,6 +57,7 @@ typedef struct {
     int *holds;        /* per variable: the call whose result it holds (-1 none, -2 several) */
     bool *never;       /* per function of the TU: never returns (tl_analysis_never_returns) */
     const tl_block *at;/* block_holds: the block whose branch is read */
+    unsigned char *main_uses; /* per function: RM_* (main_return_uses), computed on first need */
 } fc_ctx;
 
 static int var_holds(void *ctx, int var)
@@ -252,14 +263,166 @@ static void fork_fates(fc_ctx *c, const tl_func *f, const int *witness, const re
     }
 }
 
-static void report_fork(const tl_func *f, const tl_instr *in, const fork_fate *ff, tl_findings *out)
+/* Signs a fork's result may have: bits of {-1 (failure), 0 (the child),
+ * positive (the parent)} - a `child_if_zero` spawn returns nothing else. */
+enum { SG_NEG = 1, SG_ZERO = 2, SG_POS = 4, SG_ALL = 7 };
+
+/* The signs of a fork's result v for which "v op k" can hold. */
+static unsigned rel_signs(int op, int64_t k)
 {
+    unsigned m = (rel_holds(op, -1, k) ? SG_NEG : 0) | (rel_holds(op, 0, k) ? SG_ZERO : 0);
+    switch (op) {
+    case TL_REL_EQ: return m | (k > 0 ? SG_POS : 0);
+    case TL_REL_LT: return m | (k > 1 ? SG_POS : 0);
+    case TL_REL_LE: return m | (k >= 1 ? SG_POS : 0);
+    default:        return m | SG_POS; /* !=, >, >=: some large pid holds */
+    }
+}
+
+/* The child's branch reached by elimination rather than by a test for 0:
+ * `if (pid > 0) { parent; return; } if (pid < 0) return -1; child...`.  A
+ * forward walk from the fork's block keeps, per block, the signs its result
+ * may still have (each block's set only grows, at most three times: linear);
+ * an edge of a two-way branch that leaves only 0 enters the child, and tells
+ * its fate as a `pid == 0` edge does.  Switches pass every sign on. */
+static void child_by_elimination(fc_ctx *c, const tl_func *f, int id, int from, const int *witness,
+                                 const ret_val *rv, fork_fate *ff, unsigned char *signs, int *queue)
+{
+    int head = 0, tail = 0;
+    memset(signs, 0, (size_t)f->nblocks);
+    signs[from] = SG_ALL;
+    queue[tail++] = from;
+    while (head < tail) {
+        const tl_block *b = &f->blocks[queue[head++]];
+        unsigned in = signs[b->id];
+        for (int s = 0; s < b->nsucc; s++) {
+            int op, t = b->succ[s];
+            int64_t k;
+            if (t < 0 || t >= f->nblocks)
+                continue;
+            unsigned out = in;
+            if (b->term == TL_T_BRANCH && tl_own_edge_relation(b, s, var_holds, c, &op, &k) == id)
+                out &= rel_signs(op, k);
+            if (t == from)
+                continue; /* the fork runs again: all signs anew */
+            if (out == SG_ZERO && in != SG_ZERO) {
+                if (ff->ret < 0)
+                    ff->ret = witness[t];
+                rv_join(&ff->child_rv, rv[t]);
+            }
+            if ((signs[t] | out) != signs[t]) {
+                signs[t] |= (unsigned char)out;
+                if (tail < f->nblocks * 3 + 1)
+                    queue[tail++] = t;
+            }
+        }
+    }
+}
+
+/* ---- callers that only return the result from main() ---- */
+
+enum { RM_UNUSED = 0, RM_ONLY_MAIN, RM_OTHER };
+
+/* Mark every function of the TU an expression names (its address taken). */
+static void mark_named(const tl_expr *e, unsigned char *use, int nfuncs, int depth, bool *deep)
+{
+    if (!e)
+        return;
+    if (depth > 64) {
+        *deep = true; /* too deep to tell */
+        return;
+    }
+    if (e->kind == TL_E_FUNC && e->func >= 0 && e->func < nfuncs)
+        use[e->func] = RM_OTHER;
+    for (int k = 0; k < e->nkids; k++)
+        mark_named(e->kids[k], use, nfuncs, depth + 1, deep);
+}
+
+/* Per function of the TU: is every use of it a call in main() whose result
+ * main returns at once (`return run(argv);`), with at least one such call
+ * (RM_ONLY_MAIN)?  Then a child that returns from it returns from main: it
+ * exits, as after exit(), and runs no caller's code.  Only for a static
+ * function defined in this file (no other file calls it) whose address is
+ * never taken (no store of it, no initializer or other expression naming
+ * it), in a TU whose expressions were all lowered.  One pass over the
+ * TU's instructions, stores and initializers. */
+static unsigned char *main_return_uses(const tl_analysis *a)
+{
+    const tl_tu *tu = a->tu;
+    int n = tu->nfuncs;
+    unsigned char *use = tl_xcalloc((size_t)n + 1, 1);
+    bool deep = false;
+    for (int gi = 0; gi < n; gi++) {
+        const tl_func *g = &tu->funcs[gi];
+        deep = deep || g->opaque_deep_exprs > 0;
+        bool is_main = g->name && strcmp(g->name, "main") == 0;
+        for (int bi = 0; bi < g->nblocks; bi++) {
+            const tl_block *b = &g->blocks[bi];
+            mark_named(b->cond, use, n, 0, &deep);
+            for (int i = 0; i < b->ninstrs; i++) {
+                const tl_instr *in = &b->instrs[i];
+                mark_named(in->value, use, n, 0, &deep);
+                mark_named(in->target, use, n, 0, &deep);
+                if (in->kind != TL_I_CALL)
+                    continue;
+                mark_named(in->call.fn, use, n, 0, &deep);
+                for (int k = 0; k < in->call.nargs; k++)
+                    mark_named(in->call.args[k], use, n, 0, &deep);
+                int fn = in->call.callee_func;
+                if (fn < 0 || fn >= n || use[fn] == RM_OTHER)
+                    continue;
+                const tl_instr *next = i + 1 < b->ninstrs ? &b->instrs[i + 1] : NULL;
+                const tl_expr *v = next && next->kind == TL_I_RETURN ? tl_own_strip(next->value) : NULL;
+                use[fn] = is_main && v && v->kind == TL_E_CALLRES && v->call_id == in->call.id ? RM_ONLY_MAIN
+                                                                                             : RM_OTHER;
+            }
+        }
+    }
+    tl_str_map by_usr;
+    tl_str_map_init(&by_usr);
+    for (int fi = 0; fi < n; fi++) {
+        const tl_func *f = &tu->funcs[fi];
+        if (deep || !f->is_static || f->in_header || !f->usr)
+            use[fi] = RM_OTHER;
+        else if (use[fi] == RM_ONLY_MAIN)
+            tl_str_map_add(&by_usr, f->usr, fi);
+    }
+    for (int i = 0; i < tu->nstores; i++) {
+        int fi = tu->stores[i].fn_usr ? tl_str_map_get(&by_usr, tu->stores[i].fn_usr) : -1;
+        if (fi >= 0)
+            use[fi] = RM_OTHER;
+    }
+    /* an initializer takes its address (`handler_t tbl[] = {f}`): "p:USR#*" */
+    for (int i = 0; i < tu->ninit_slots; i++) {
+        const char *k = tu->init_slots[i];
+        size_t len = k ? strlen(k) : 0;
+        if (len < 5 || strncmp(k, "p:", 2) != 0 || strcmp(k + len - 2, "#*") != 0 || len - 4 > 300)
+            continue;
+        char usr[304];
+        memcpy(usr, k + 2, len - 4);
+        usr[len - 4] = '\0';
+        int fi = tl_str_map_get(&by_usr, usr);
+        if (fi >= 0)
+            use[fi] = RM_OTHER;
+    }
+    tl_str_map_free(&by_usr);
+    return use;
+}
+
+static void report_fork(fc_ctx *c, int fi, const tl_instr *in, const fork_fate *ff, tl_findings *out)
+{
+    const tl_func *f = &c->a->tu->funcs[fi];
     /* the parent exits too (a daemon's fork, a double fork's first step) */
     if (ff->ret < 0 || (ff->parent_seen && !ff->parent_returns))
         return;
     /* the result tells the caller which side it is on: child and parent
        return different constants (a wrapper returning twice, its own way) */
     if (ff->child_rv.kind == RV_CONST && ff->parent_rv.kind == RV_CONST && ff->child_rv.k != ff->parent_rv.k)
+        return;
+    /* the child returns into main(), which returns at once: it exits */
+    if (!c->main_uses)
+        c->main_uses = main_return_uses(c->a);
+    if (c->main_uses[fi] == RM_ONLY_MAIN)
         return;
     char name[96];
     tl_own_user_name(&in->call, name, sizeof name);
@@ -278,7 +441,7 @@ static void report_fork(const tl_func *f, const tl_instr *in, const fork_fate *f
 
 void tl_os_check_fork_children(const tl_analysis *a, tl_findings *out)
 {
-    fc_ctx c = {a, 0, NULL, NULL, NULL};
+    fc_ctx c = {a, 0, NULL, NULL, NULL, NULL};
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         const tl_func *f = &a->tu->funcs[fi];
         const tl_func_facts *ff = &a->funcs[fi];
@@ -314,10 +477,20 @@ void tl_os_check_fork_children(const tl_analysis *a, tl_findings *out)
             fates[id] = (fork_fate){-1, false, false, {RV_NONE, 0}, {RV_NONE, 0}};
         plain_returns(&c, f, witness, rv);
         fork_fates(&c, f, witness, rv, fates);
+        unsigned char *signs = tl_xmalloc((size_t)f->nblocks + 1);
+        int *queue = tl_xmalloc(((size_t)f->nblocks * 3 + 2) * sizeof *queue);
+        for (int id = 0; id < ff->ncalls; id++) {
+            const tl_call_facts *cf = &ff->calls[id];
+            if (cf->instr && cf->reached && cf->model && cf->model->spawn.child_if_zero && cf->block >= 0 &&
+                cf->block < f->nblocks && id < f->ncalls)
+                child_by_elimination(&c, f, id, cf->block, witness, rv, &fates[id], signs, queue);
+        }
+        free(queue);
+        free(signs);
         for (int id = 0; id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
             if (cf->instr && cf->reached && cf->model && cf->model->spawn.child_if_zero)
-                report_fork(f, cf->instr, &fates[id], out);
+                report_fork(&c, fi, cf->instr, &fates[id], out);
         }
         free(fates);
         free(rv);
@@ -326,4 +499,5 @@ void tl_os_check_fork_children(const tl_analysis *a, tl_findings *out)
         c.holds = NULL;
     }
     free(c.never);
+    free(c.main_uses);
 }

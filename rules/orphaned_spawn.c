@@ -58,12 +58,17 @@ static const char os_doc[] =
     "Child processes count too: a `fork()`/`vfork()`/`posix_spawn()` child\n"
     "must be reaped (`waitpid(pid, ...)`, `waitid(P_PID, pid, ...)`), unless\n"
     "the program reaps every child (a `wait()` or `waitpid(-1, ...)` reaper\n"
-    "anywhere, e.g. in a SIGCHLD handler, or `signal(SIGCHLD, SIG_IGN)`).\n"
-    "The child's branch of a fork (`pid == 0`) must end with `_exit()` or\n"
+    "anywhere, e.g. in a SIGCHLD handler, or `signal(SIGCHLD, SIG_IGN)`), or\n"
+    "the child publishes its own pid where the program reaps from (the child\n"
+    "stores `getpid()` into a global or field - `td->pid = getpid()`, in the\n"
+    "function it runs - that some function reaps: `waitpid(td->pid, ...)`).\n"
+    "The child's branch of a fork (`pid == 0`, or what is left after the\n"
+    "tests for the parent and for failure) must end with `_exit()` or\n"
     "`exec*()`: a child that returns from the forking function runs its\n"
     "caller's code as a second copy of the parent, and is reported (not when\n"
     "the parent exits instead, as a daemon's fork does, nor in a wrapper that\n"
-    "returns the pid like fork itself).\n"
+    "returns the pid like fork itself, nor in main() or a static helper whose\n"
+    "only caller is `return helper(...);` in main(): that return is an exit).\n"
     "\n"
     "A project can declare its own spawns in the source: a function declared\n"
     "`__attribute__((annotate(\"tasklint::spawn\")))` returns a task handle\n"
@@ -443,7 +448,8 @@ static void check_func(const tl_analysis *a, int fi, tl_released_all *ra, tl_fin
             if (m->spawn.where == TL_HANDLE_NONE)
                 continue;
             if (!call_reached(a, fi, in->call.id) || tl_own_spawn_has_owner(a, fi, &in->call, m) ||
-                tl_own_spawn_detached(a, fi, in, m, &attrs) || tl_own_released_all(a, ra, m->spawn.task))
+                tl_own_spawn_detached(a, fi, in, m, &attrs) || tl_own_released_all(a, ra, m->spawn.task) ||
+                tl_own_child_publishes_self(a, fi, m))
                 continue;
             sp_mode mode;
             int var = -1;

@@ -457,8 +457,66 @@ static int os_var_holds(void *ctx, int v)
     return h->c->all_call[__builtin_ctzll(bits)];
 }
 
+static bool is_null_const(const tl_expr *e)
+{
+    return e && (e->kind == TL_E_NULL || (e->kind == TL_E_CONST && e->ival == 0));
+}
+
+/* Is cond a test of a pointer variable against NULL (`t`, `!t`, `t != NULL`,
+ * `NULL == t`)?  Returns the variable, *null_if_true saying whether the
+ * condition holds when it is NULL; else -1. */
+static int null_test_var(const tl_func *f, const tl_expr *e, bool *null_if_true)
+{
+    bool neg = false;
+    for (e = tl_own_strip(e); e && e->kind == TL_E_UNARY && e->nkids == 1 && !strcmp(e->op, "!");
+         e = tl_own_strip(e->kids[0]))
+        neg = !neg;
+    bool eq_null = false; /* the bare expression holds when it is non-NULL */
+    if (e && e->kind == TL_E_BINARY && e->nkids == 2 && (!strcmp(e->op, "==") || !strcmp(e->op, "!="))) {
+        const tl_expr *l = tl_own_strip(e->kids[0]), *r = tl_own_strip(e->kids[1]);
+        if (is_null_const(l) == is_null_const(r))
+            return -1;
+        eq_null = !strcmp(e->op, "==");
+        e = is_null_const(l) ? r : l;
+    }
+    if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= f->nvars || !f->vars[e->var].is_pointer)
+        return -1;
+    *null_if_true = eq_null != neg;
+    return e->var;
+}
+
+/* Branch edge s of b on `t == NULL` where t is the pointer an out-argument
+ * spawn wrote its handle into (`natsThread *t = NULL; create(&t, ...)`): the
+ * handle is written only when the spawn succeeds, so on the NULL edge it
+ * failed (and the edge is infeasible if it succeeded on every path here). */
+static bool edge_null_handle(os_ctx *c, uint64_t *m, const tl_func *f, const tl_block *b, int s)
+{
+    bool null_if_true;
+    int v;
+    if (b->term != TL_T_BRANCH || s < 0 || s > 1 || (v = null_test_var(f, b->cond, &null_if_true)) < 0)
+        return true;
+    int t = tix(c, v);
+    if (t < 0 || (s == 0) != null_if_true)
+        return true; /* not tracked, or the non-NULL edge */
+    uint64_t *hold = HOLD(c, m);
+    for (int i = 0; i < c->nspawn; i++) {
+        if (c->mode[i] != SP_OUT_SCALAR || c->out_var[i] != v || !(hold[t] & CUR(i)))
+            continue;
+        int oi = c->all_of_call[c->call[i]];
+        if (oi >= 0 && !(m[2] & (1ull << oi)))
+            return false; /* it succeeded on this path: the handle is not NULL */
+        m[0] &= ~CUR(i);
+        hold[t] &= ~CUR(i);
+        if (oi >= 0)
+            m[1] &= ~(1ull << oi);
+    }
+    return true;
+}
+
 static bool edge_one(os_ctx *c, uint64_t *m, const tl_func *f, const tl_block *b, int s)
 {
+    if (!edge_null_handle(c, m, f, b, s))
+        return false;
     holds_ctx h = {c, m};
     int outcome;
     int call = tl_own_edge_spawn_outcome(c->a, c->fi, b, s, os_var_holds, &h, c->outcome_defs,

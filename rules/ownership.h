@@ -71,6 +71,12 @@ typedef struct {
 bool tl_own_released_all(const tl_analysis *a, tl_released_all *r, const char *task);
 void tl_released_all_free(tl_released_all *r);
 
+/* Does the child of this fork-like spawn (model m, in function fi) publish
+ * its own pid where the program reaps from (`td->pid = getpid()`, directly
+ * or in a function it calls, with `waitpid(td->pid, ...)` somewhere)?  Then
+ * the parent's copy of the pid needs no release.  rules/self_publish.c. */
+bool tl_own_child_publishes_self(const tl_analysis *a, int fi, const tl_fn_model *m);
+
 /* Where an out-pointer argument (`&t`, `&arr[i]`, `&s.t`, `p`, `&p->t`)
  * points to. */
 typedef enum {

@@ -481,8 +481,38 @@ static bool matches(const tl_finding *f, const expectation *e, const char *findi
     return true;
 }
 
-/* The sources of a fixture: the file itself, or every .c (TUs) and .h
- * (expectations only) of a program directory, sorted. */
+/* The .c (TUs) and .h (expectations only) of a program directory and of
+ * its subdirectories (src/util.c and tests/util.c), unsorted. */
+static void program_files(const char *dir, strvec *tus, strvec *all)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.')
+            continue;
+        char *full = path_join(dir, e->d_name);
+        struct stat st;
+        if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+            program_files(full, tus, all);
+            free(full);
+            continue;
+        }
+        free(full);
+        if (len < 3 || e->d_name[len - 2] != '.')
+            continue;
+        char ext = e->d_name[len - 1];
+        if (ext == 'c')
+            strvec_push(tus, path_join(dir, e->d_name));
+        if (ext == 'c' || ext == 'h')
+            strvec_push(all, path_join(dir, e->d_name));
+    }
+    if (d)
+        closedir(d);
+}
+
+/* The sources of a fixture: the file itself, or the files of a program
+ * directory (program_files), sorted. */
 static void fixture_files(const char *path, strvec *tus, strvec *all)
 {
     struct stat st;
@@ -491,20 +521,7 @@ static void fixture_files(const char *path, strvec *tus, strvec *all)
         strvec_push(all, xstrdup(path));
         return;
     }
-    DIR *d = opendir(path);
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        size_t len = strlen(e->d_name);
-        if (e->d_name[0] == '.' || len < 3 || e->d_name[len - 2] != '.')
-            continue;
-        char ext = e->d_name[len - 1];
-        if (ext == 'c')
-            strvec_push(tus, path_join(path, e->d_name));
-        if (ext == 'c' || ext == 'h')
-            strvec_push(all, path_join(path, e->d_name));
-    }
-    if (d)
-        closedir(d);
+    program_files(path, tus, all);
     qsort(tus->items, tus->n, sizeof *tus->items, cmp_str);
     qsort(all->items, all->n, sizeof *all->items, cmp_str);
 }

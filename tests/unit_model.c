@@ -726,7 +726,7 @@ static void test_descriptor_facets(void **state) {
 }
 
 /* Child processes: spawn success `positive` with `child_if_zero`, release
- * `how: reap`, and `release_all` with its `when` conditions. */
+ * `how: reap`, `release_all` with its `when` conditions, `self_handle`. */
 static void test_process_facets(void **state) {
     (void)state;
     tl_model_set ms;
@@ -740,7 +740,8 @@ static void test_process_facets(void **state) {
                  "  cancel_it: {release: {arg: 0, how: close, cancels: true}}\n"
                  "  reap_any: {release_all: {task: child process}}\n"
                  "  reap_if: {release_all: {task: child process, when: [{arg: 0, values: [-1, 0]}, {arg: 2, values: 1}]}}\n"
-                 "  reap_one_cond: {release_all: {task: t, when: {arg: 1, values: [17]}}}\n");
+                 "  reap_one_cond: {release_all: {task: t, when: {arg: 1, values: [17]}}}\n"
+                 "  my_pid: {self_handle: {task: child process}}\n");
     const tl_fn_model *f = find(&ms, "fork");
     assert_int_equal(f->spawn.success, TL_SUCCESS_POSITIVE);
     assert_true(f->spawn.child_if_zero);
@@ -766,6 +767,10 @@ static void test_process_facets(void **state) {
     ra = &find(&ms, "reap_one_cond")->release_all;
     assert_int_equal(ra->nwhen, 1);
     assert_true(ra->when[0].arg == 1 && ra->when[0].values[0] == 17);
+    const tl_self_handle_facet *sh = &find(&ms, "my_pid")->self_handle;
+    assert_true(sh->present);
+    assert_string_equal(sh->task, "child process");
+    assert_false(find(&ms, "reap_any")->self_handle.present);
     /* conditions on values */
     tl_cval minus1 = {TL_CV_INT, -1, -1}, seven = {TL_CV_INT, 7, -1}, null = {TL_CV_NULL, 0, -1},
             unknown = {TL_CV_UNKNOWN, 0, -1};
@@ -778,9 +783,11 @@ static void test_process_facets(void **state) {
     tl_model_set cp;
     assert_int_equal(tl_models_copy(&cp, &ms), 0);
     assert_string_equal(find(&cp, "reap_any")->release_all.task, "child process");
+    assert_string_equal(find(&cp, "my_pid")->self_handle.task, "child process");
     tl_models_free(&cp);
-    load_ok(&ms, "library: demo\nfunctions:\n  reap_any: {release_all: false}\n");
+    load_ok(&ms, "library: demo\nfunctions:\n  reap_any: {release_all: false}\n  my_pid: {self_handle: false}\n");
     assert_false(find(&ms, "reap_any")->release_all.present);
+    assert_false(find(&ms, "my_pid")->self_handle.present);
     tl_models_free(&ms);
 
     expect_error("library: x\nfunctions:\n  f: {spawn: {handle: result, child_if_zero: true}}\n", 3,
@@ -795,6 +802,9 @@ static void test_process_facets(void **state) {
                     "'cancels'", "must be true or false");
     expect_error("library: x\nfunctions:\n  f: {release_all: {when: [{arg: 0, values: [1]}]}}\n", 3,
                  "'release_all'", "needs 'task'");
+    expect_error("library: x\nfunctions:\n  f: {self_handle: {}}\n", 3, "'self_handle'", "needs 'task'");
+    expect_error("library: x\nfunctions:\n  f: {self_handle: {task: t, arg: 0}}\n", 3, "unknown key 'arg'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {self_handle: yes}\n", 3, "'self_handle'", "{task: NOUN}");
     expect_error("library: x\nfunctions:\n  f: {release_all: {task: t, when: [{arg: 0}]}}\n", 3,
                  "needs 'arg' and 'values'", NULL);
     expect_error("library: x\nfunctions:\n  f: {release_all: {task: t, when: [{arg: 0, values: []}]}}\n", 3,

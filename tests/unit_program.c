@@ -46,9 +46,16 @@ static const char models_yaml[] =
     "    await: {arg: 0}\n"
     "  mk_nb:\n"
     "    fd_state: {result: true, sets: nonblocking}\n"
+    "  mk_pair:\n"
+    "    fd_state: {arg: 0, array: 2, sets: nonblocking, if_flag: {arg: 1, mask: 8}}\n"
+    "  set_fl:\n"
+    "    fd_state: {arg: 0, sets: nonblocking, if_value: {arg: 1, values: [4]}, if_flag: {arg: 2, mask: 8}}\n"
     "  cnt_post: {post: 0}\n"
     "  thread_quit: {noreturn: thread}\n"
-    "  die: {noreturn: true}\n";
+    "  die: {noreturn: true}\n"
+    "  proc_reap:\n"
+    "    release: {arg: 0, how: reap}\n"
+    "  my_pid: {self_handle: {task: child process}}\n";
 
 static const char prelude[] =
     "typedef unsigned long thr_t;\n"
@@ -67,11 +74,15 @@ static const char prelude[] =
     "int mk_nb(void);\n"
     "int mk_plain(void);\n"
     "void fill(int *p);\n"
+    "int mk_pair(int *fds, int flags);\n"
+    "int set_fl(int fd, int cmd, int flags);\n"
     "struct cnt { int c; };\n"
     "int cnt_post(struct cnt *c);\n"
     "void thread_quit(void);\n"
     "void die(void);\n"
-    "int check(void);\n";
+    "int check(void);\n"
+    "int proc_reap(int pid);\n"
+    "int my_pid(void);\n";
 
 #define MAX_TUS 4
 
@@ -182,7 +193,14 @@ static void test_registrations_slots_and_returned_handles(void **state) {
                          "void via_field(void *loop, struct srv *s) { loop_timer(loop, s->on_tick); }\n"
                          "int start(struct srv *s) { return thread_start(&s->worker, entry); }\n"
                          "void stop(struct srv *s) { thread_join(s->worker); }\n"
-                         "thr_t spawn_one(void) { thr_t t; thread_start(&t, entry); return t; }\n"};
+                         "thr_t spawn_one(void) { thr_t t; thread_start(&t, entry); return t; }\n"
+                         "int spawn_out(thr_t *out) { return thread_start(out, entry); }\n"
+                         "thr_t *new_thr(void);\n"
+                         "_Bool spawn_heap(thr_t **out) { thr_t *t = new_thr();\n"
+                         "  if (thread_start(t, entry) != 0) return 0; *out = t; return 1; }\n"
+                         "int run_out(thr_t *out) { thread_start(out, entry); return thread_join(*out); }\n"
+                         "thr_t *g_ptr;\n"
+                         "int to_global(void) { thr_t t; if (thread_start(&t, entry)) return -1; *g_ptr = t; return 0; }\n"};
     world *w = link_sources(src, 1);
     const tl_func_summary *wr = summary_of(w, "wrap");
     assert_int_equal(wr->nregs, 1);
@@ -201,6 +219,29 @@ static void test_registrations_slots_and_returned_handles(void **state) {
     assert_string_equal(sp->slots[0].slot_usr, st->slots[0].slot_usr);
     assert_true(summary_of(w, "spawn_one")->returns_handle);
     assert_string_equal(summary_of(w, "spawn_one")->spawn_model, "thread_start");
+    /* out-pointer spawn helpers: a spawn whose handle is that argument, its
+       success by the result type; one that joins it is not */
+    const tl_func_summary *so = summary_of(w, "spawn_out"), *sh = summary_of(w, "spawn_heap");
+    assert_true(so->params[0].effects & TL_PE_SPAWN_OUT);
+    assert_false(so->returns_bool);
+    assert_true(sh->params[0].effects & TL_PE_SPAWN_OUT);
+    assert_true(sh->returns_bool);
+    const tl_fn_model *mo = tl_program_model(w->prog, so->usr, false);
+    assert_non_null(mo);
+    assert_true(mo->spawn.present);
+    assert_int_equal(mo->spawn.where, TL_HANDLE_OUT_ARG);
+    assert_int_equal(mo->spawn.handle_arg, 0);
+    assert_int_equal(mo->spawn.success, TL_SUCCESS_ZERO);
+    const tl_fn_model *mh = tl_program_model(w->prog, sh->usr, false);
+    assert_non_null(mh);
+    assert_int_equal(mh->spawn.success, TL_SUCCESS_POSITIVE);
+    const tl_fn_model *mr = tl_program_model(w->prog, summary_of(w, "run_out")->usr, false);
+    assert_true(!mr || !mr->spawn.present);
+    /* a store through a global pointer is a slot, not an out-pointer */
+    const tl_func_summary *tg = summary_of(w, "to_global");
+    assert_int_equal(tg->nslots, 1);
+    assert_true(tg->slots[0].spawn);
+    assert_string_equal(tg->slots[0].slot_name, "g_ptr");
     /* the slot is joined by stop(): nothing orphaned */
     release(w);
 }
@@ -353,6 +394,57 @@ static void test_fork_wrapper_child(void **state) {
     release(w);
 }
 
+/* Children that publish their own pid: a self_handle result stored into a
+ * field that another file reaps makes its function, and its direct callers,
+ * publish themselves; one stored into a field nobody reaps, into a local, or
+ * a function that only calls such a thing through a field, does not.  The
+ * flag survives the wire. */
+static void test_self_publish(void **state) {
+    (void)state;
+    const char *src[] = {"struct job { int pid; int self; };\n"
+                         "struct ops { int (*run)(struct job *); };\n"
+                         "int job_main(struct job *j) { j->pid = my_pid(); return 0; }\n"
+                         "int log_main(struct job *j) { j->self = my_pid(); return 0; }\n"
+                         "int local_only(void) { int me = my_pid(); return me; }\n"
+                         "int runner(struct job *j) { return job_main(j) + 1; }\n"
+                         "int via_field(struct ops *o, struct job *j) { return o->run(j); }\n",
+                         "struct job { int pid; int self; };\n"
+                         "void reap_all(struct job *js, int n) { for (int i = 0; i < n; i++) proc_reap(js[i].pid); }\n"};
+    world *w = link_sources(src, 2);
+    const tl_func_summary *jm = summary_of(w, "job_main");
+    assert_int_equal(jm->nslots, 1);
+    assert_true(jm->slots[0].self);
+    assert_false(jm->slots[0].spawn);
+    assert_string_equal(jm->slots[0].task, "child process");
+    assert_int_equal(summary_of(w, "local_only")->nslots, 0);
+    assert_true(tl_program_publishes_self(w->prog, jm->usr, "child process"));
+    assert_false(tl_program_publishes_self(w->prog, jm->usr, "thread"));
+    assert_true(tl_program_publishes_self(w->prog, summary_of(w, "runner")->usr, "child process"));
+    assert_false(tl_program_publishes_self(w->prog, summary_of(w, "log_main")->usr, "child process"));
+    assert_false(tl_program_publishes_self(w->prog, summary_of(w, "local_only")->usr, "child process"));
+    assert_false(tl_program_publishes_self(w->prog, summary_of(w, "via_field")->usr, "child process"));
+    assert_true(tl_program_slot_released(w->prog, jm->slots[0].slot_usr));
+    assert_false(tl_program_slot_released(w->prog, summary_of(w, "log_main")->slots[0].slot_usr));
+    tl_wire_writer wr;
+    tl_wire_writer_init(&wr);
+    assert_int_equal(tl_summary_wire_encode(&wr, &w->sum[0]), 0);
+    tl_wire_frame fr;
+    char err[256];
+    assert_int_equal(tl_wire_scan_frame(wr.data, wr.len, &fr, err, sizeof err), TL_WIRE_FRAME);
+    tl_tu_summary back;
+    assert_int_equal(tl_summary_wire_decode(&fr, &back, err, sizeof err), 0);
+    int selfs = 0;
+    for (int i = 0; i < back.nfuncs; i++)
+        for (int k = 0; k < back.funcs[i].nslots; k++) {
+            assert_int_equal(back.funcs[i].slots[k].self, w->sum[0].funcs[i].slots[k].self);
+            selfs += back.funcs[i].slots[k].self;
+        }
+    assert_int_equal(selfs, 2);
+    tl_tu_summary_free(&back);
+    tl_wire_writer_free(&wr);
+    release(w);
+}
+
 /* The key of the descriptor store of the global `name` in unit u, or NULL. */
 static const char *fd_key(const world *w, int u, const char *name) {
     char tail[64];
@@ -457,6 +549,96 @@ static void test_fd_slots(void **state) {
     }
     tl_tu_summary_free(&back);
     tl_wire_writer_free(&wr);
+    release(w);
+}
+
+/* Effect summaries: a helper leaves an element of its array parameter
+ * non-blocking under a flag bit of its integer parameters (set_fl under
+ * `if (rf & 8)`, or given the parameter itself); each call handing a field
+ * array over is weighed with its constant arguments, element by element.
+ * Not known: the other element, a flag that is no constant, a helper that
+ * hands the array on (fill), the merged slot. */
+static void test_fd_slots_effects(void **state) {
+    (void)state;
+    const char *src[] = {"int open_pair(int fds[2], int rf, int wf) { if (mk_pair(fds, 0)) return -1;\n"
+                         "  if (rf & 8) set_fl(fds[0], 4, 8); if (wf) set_fl(fds[1], 4, wf); return 0; }\n"
+                         "void leak_pair(int fds[2], int f) { mk_pair(fds, 0); if (f & 8) set_fl(fds[0], 4, 8); fill(fds); }\n",
+                         "struct srv { int a[2], b[2], c[2], d[2]; };\n"
+                         "struct srv S;\n"
+                         "int open_pair(int *, int, int); void leak_pair(int *, int);\n"
+                         "void setup(int x) { open_pair(S.a, 8, 0); open_pair(S.b, 0, 9); open_pair(S.c, x, 0);\n"
+                         "  leak_pair(S.d, 8); }\n"};
+    world *w = link_sources(src, 2);
+    char key[300];
+    const char *a = fd_key(w, 1, "FI@a"), *b = fd_key(w, 1, "FI@b"), *c = fd_key(w, 1, "FI@c"), *d = fd_key(w, 1, "FI@d");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_non_null(c);
+    assert_non_null(d);
+    snprintf(key, sizeof key, "%s[0]", a);
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, key));
+    snprintf(key, sizeof key, "%s[1]", a);
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, key)); /* wf = 0 */
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, a));    /* both elements */
+    snprintf(key, sizeof key, "%s[0]", b);
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, key));
+    snprintf(key, sizeof key, "%s[1]", b);
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, key)); /* set_fl(fds[1], 4, wf) with wf = 9 */
+    snprintf(key, sizeof key, "%s[0]", c);
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, key)); /* x */
+    snprintf(key, sizeof key, "%s[0]", d);
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, key)); /* fill(fds) */
+    /* a field of a non-static struct: the whole program is needed */
+    tl_program_set_whole(w->prog, false);
+    snprintf(key, sizeof key, "%s[0]", a);
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, key));
+    /* the effect stores survive the wire (they carry their condition) */
+    for (int u = 0; u < 2; u++) {
+        tl_wire_writer wr;
+        tl_wire_writer_init(&wr);
+        assert_int_equal(tl_summary_wire_encode(&wr, &w->sum[u]), 0);
+        tl_wire_frame fr;
+        char err[256];
+        assert_int_equal(tl_wire_scan_frame(wr.data, wr.len, &fr, err, sizeof err), TL_WIRE_FRAME);
+        tl_tu_summary back;
+        assert_int_equal(tl_summary_wire_decode(&fr, &back, err, sizeof err), 0);
+        assert_int_equal(back.nfd_stores, w->sum[u].nfd_stores);
+        int effects = 0;
+        for (int i = 0; i < back.nfd_stores; i++) {
+            assert_string_equal(back.fd_stores[i].key, w->sum[u].fd_stores[i].key);
+            if (!strncmp(back.fd_stores[i].key, "n:", 2)) {
+                assert_string_equal(back.fd_stores[i].src, w->sum[u].fd_stores[i].src);
+                effects++;
+            }
+        }
+        assert_int_equal(effects, u == 0 ? 4 : 0); /* open_pair: [0] when rf has 8 (wf with or without), [1] when wf has */
+        tl_tu_summary_free(&back);
+        tl_wire_writer_free(&wr);
+    }
+    release(w);
+}
+
+/* A constructor named only at a function-pointer field of a table takes its
+ * parameter from the calls through that field; the field read as a value
+ * (here copied out) spoils it; a union's member does not count. */
+static void test_fd_slots_fields(void **state) {
+    (void)state;
+    const char *src[] = {"struct conn { int fd, fd2, fd3; };\n"
+                         "struct ops { void (*mk)(struct conn *, int); void (*mk2)(struct conn *, int); };\n"
+                         "union uops { void (*mk3)(struct conn *, int); void (*other)(struct conn *, long); };\n"
+                         "static void mk_a(struct conn *c, int fd) { c->fd = fd; }\n"
+                         "static void mk_b(struct conn *c, int fd) { c->fd2 = fd; }\n"
+                         "static void mk_c(struct conn *c, int fd) { c->fd3 = fd; }\n"
+                         "const struct ops OPS = {.mk = mk_a, .mk2 = mk_b};\n"
+                         "union uops U = {.mk3 = mk_c};\n"
+                         "void via(const struct ops *o, struct conn *c) { if (o->mk) o->mk(c, mk_nb());\n"
+                         "  o->mk2(c, mk_nb()); U.mk3(c, mk_nb()); }\n"
+                         "void copy_out(const struct ops *o, void (**out)(struct conn *, int)) { *out = o->mk2; }\n"};
+    world *w = link_sources(src, 1);
+    assert_non_null(fd_key(w, 0, "FI@fd"));
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "FI@fd")));
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "FI@fd2"))); /* o->mk2 copied out */
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "FI@fd3"))); /* a union's member */
     release(w);
 }
 
@@ -664,7 +846,8 @@ static void test_summary_wire_round_trip(void **state) {
                          "void names(thr_t t) { thread_name(t, \"n\"); }\n"
                          "void wrap(void *loop, void (*cb)(void *)) { loop_timer(loop, cb); }\n"
                          "struct obj g_obj;\n"
-                         "void *reaper(void *a) { obj_wait(&g_obj); return a; }\n"};
+                         "void *reaper(void *a) { obj_wait(&g_obj); return a; }\n"
+                         "_Bool spawn_out(thr_t *out) { return thread_start(out, e) == 0; }\n"};
     world *w = link_sources(src, 1);
     tl_wire_writer wr;
     tl_wire_writer_init(&wr);
@@ -686,6 +869,7 @@ static void test_summary_wire_round_trip(void **state) {
         assert_int_equal(a->nslots, b->nslots);
         assert_int_equal(a->nparams, b->nparams);
         for (int k = 0; k < a->nparams; k++) assert_int_equal(a->params[k].effects, b->params[k].effects);
+        assert_int_equal(a->returns_bool, b->returns_bool);
         assert_int_equal(a->nawait_globals, b->nawait_globals);
         for (int k = 0; k < a->nawait_globals; k++) assert_string_equal(a->await_globals[k], b->await_globals[k]);
         assert_int_equal(a->npost_globals, b->npost_globals);
@@ -702,6 +886,10 @@ static void test_summary_wire_round_trip(void **state) {
     const tl_fn_model *m = tl_program_model(p2, summary_of(w, "rx")->usr, false);
     assert_non_null(m);
     assert_true(m->wait.present);
+    m = tl_program_model(p2, summary_of(w, "spawn_out")->usr, false);
+    assert_non_null(m);
+    assert_int_equal(m->spawn.where, TL_HANDLE_OUT_ARG);
+    assert_int_equal(m->spawn.success, TL_SUCCESS_POSITIVE);
     tl_program_free(p2);
     tl_tu_summary_free(&back);
 
@@ -840,8 +1028,11 @@ int main(void) {
         cmocka_unit_test(test_summary_wire_round_trip),
         cmocka_unit_test(test_cancel_bounded),
         cmocka_unit_test(test_fork_wrapper_child),
+        cmocka_unit_test(test_self_publish),
         cmocka_unit_test(test_fd_slots),
         cmocka_unit_test(test_fd_slots_params),
+        cmocka_unit_test(test_fd_slots_effects),
+        cmocka_unit_test(test_fd_slots_fields),
         cmocka_unit_test(test_ir_wire_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

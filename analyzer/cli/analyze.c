@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/shared_headers.h"
 #include "cli/run.h"
 #include "driver.h"
 #include "report/report.h"
@@ -417,7 +418,12 @@ static int summarize_run(const tl_cli_options *o, const tl_model_set *base, cons
     char *root = tl_cli_root_for(first); /* for the built-in per-path entries */
     topts.root = root;
     free(first);
+    /* shared prefixes within this shard: a private cache, removed at the end */
+    tl_cli_shared_headers sh;
+    tl_cli_shared_headers_begin(&sh, o, root, false, tus);
+    topts.pch_plan = tl_cli_shared_headers_plan(&sh);
     tl_pool_status st = tl_pool_run(tus, &topts, base, jobs, true, true, &tl_cli_interrupted, collect_summary, &acc);
+    tl_cli_shared_headers_end(&sh, o->verbose && !o->quiet, stderr);
     free(root);
     sigaction(SIGINT, &old_int, NULL);
     int rc = 0;
@@ -663,6 +669,7 @@ int tl_cli_analyze(const tl_cli_options *o) {
         goto restore;
     }
     if (!o->quiet) {
+        fflush(out); /* the findings before the summary when both reach one pipe */
         tl_text_print_summary(stderr, &c.summary);
         if (c.ntriaged)
             fprintf(stderr, "%zu triaged as false positive or intentional (not counted).\n",

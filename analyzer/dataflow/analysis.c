@@ -30,6 +30,7 @@
 #include "../util/str_map.h"
 #include "../util/xalloc.h"
 #include "constprop.h"
+#include "dying.h"
 #include "fdstate.h"
 #include "fd_origin.h"
 #include "fork_branch.h"
@@ -217,37 +218,15 @@ static void compute_call_facts(const tl_analysis *a, const tl_func *f, tl_func_f
         }
 }
 
-/* Calls on dying paths: a block is dying when it ends in a noreturn call,
- * or when all its successors are dying (least fixpoint: a loop that may run
- * forever is not dying).  Linear: each block waits for a count of its
- * successors, decremented once per edge. */
+/* Calls on dying paths: every path from the call ends in a noreturn call
+ * (dying.h: a least fixpoint, loops that may run forever are not dying,
+ * except a walk over a linked list). */
 static void mark_dying_calls(const tl_func *f, tl_func_facts *ff) {
-    int n = f->nblocks;
-    int *left = tl_xmalloc(((size_t)n + 1) * sizeof *left), *work = tl_xmalloc(((size_t)n + 1) * sizeof *work);
-    bool *dying = tl_xcalloc((size_t)n + 1, sizeof *dying);
-    int nwork = 0;
-    for (int b = 0; b < n; b++) {
-        left[b] = f->blocks[b].nsucc;
-        if (f->blocks[b].term == TL_T_NORETURN) {
-            dying[b] = true;
-            work[nwork++] = b;
-        }
-    }
-    while (nwork > 0) {
-        const tl_block *blk = &f->blocks[work[--nwork]];
-        for (int k = 0; k < blk->npred; k++) {
-            int p = blk->pred[k];
-            if (p < 0 || p >= n || dying[p] || --left[p] > 0) continue;
-            dying[p] = true;
-            work[nwork++] = p;
-        }
-    }
+    bool *dying = tl_dying_blocks(f);
     for (int id = 0; id < ff->ncalls; id++) {
         tl_call_facts *cf = &ff->calls[id];
-        cf->dying = cf->instr && cf->block >= 0 && cf->block < n && dying[cf->block];
+        cf->dying = cf->instr && cf->block >= 0 && cf->block < f->nblocks && dying[cf->block];
     }
-    free(left);
-    free(work);
     free(dying);
 }
 
@@ -664,14 +643,14 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     tl_str_map_init(&globals);
     collect_watched_fields(out, &watched);
     for (int fi = 0; fi < tu->nfuncs; fi++) tl_fdstate_collect_globals(&tu->funcs[fi], &out->funcs[fi], &globals);
-    /* the descriptor slots' stores feed the TU's summary (tl_tu_summary_extract,
-       after a run without a program); with the program linked nothing reads
-       them, and fdstate records nothing without the list */
-    if (!program) {
-        out->slot_stores = tl_xmalloc(sizeof *out->slot_stores);
-        tl_slot_stores_init(out->slot_stores);
-        for (int i = 0; i < tu->ninit_slots; i++) /* static int fd = 2; {.fd = s}: a value not followed */
-            tl_slot_stores_add(out->slot_stores, tu->init_slots[i], TL_SLOT_OTHER, NULL, tu->init_slots_internal[i]);
+    out->slot_stores = tl_xmalloc(sizeof *out->slot_stores);
+    tl_slot_stores_init(out->slot_stores);
+    for (int i = 0; i < tu->ninit_slots; i++) { /* static int fd = 2; {.fd = s}: a value not followed */
+        char all[600]; /* (its elements too, when it is an array: fd_slots.c) */
+        tl_slot_stores_add(out->slot_stores, tu->init_slots[i], TL_SLOT_OTHER, NULL, tu->init_slots_internal[i]);
+        if (tu->init_slots[i][0] != 'f' && tu->init_slots[i][0] != 'g') continue; /* ("p:F#*": no array) */
+        snprintf(all, sizeof all, "%.580s[*]", tu->init_slots[i]);
+        tl_slot_stores_add(out->slot_stores, all, TL_SLOT_OTHER, NULL, tu->init_slots_internal[i]);
     }
     /* callees first, so that a call sees what its callee returns */
     int *order = callees_first(tu, out);

@@ -47,7 +47,8 @@ typedef struct {
                                 strict_only counts */
     bool dying;              /* every path from the call ends in a noreturn call
                                 (exit, abort, a failed assertion): the process
-                                ends, so a blocking call here stalls nothing */
+                                ends, so a blocking call here stalls nothing;
+                                dying.h: a list walk before the exit counts) */
     bool in_fork_child;      /* only a fork's child process runs the call (fork_branch.c):
                                 a blocking call here stalls the child, not the caller */
     /* descriptor facts (fdstate.h): */
@@ -115,7 +116,7 @@ typedef struct tl_analysis {
        (fd_origin.h: TL_FDO_* bits) */
     tl_str_map fd_globals;
     /* what the TU stores into global descriptor slots (fdstate.h), for the
-       program's summaries; NULL in a run with the program linked */
+       program's summaries */
     struct tl_slot_stores_s *slot_stores;
 } tl_analysis;
 

@@ -36,7 +36,9 @@ static int slot_of(fd_ctx *c, int var, const char *field, bool arrow, bool add) 
         c->capslots = c->capslots ? c->capslots * 2 : 16;
         c->slot_var = tl_xrealloc(c->slot_var, (size_t)c->capslots * sizeof *c->slot_var);
         c->slot_arrow = tl_xrealloc(c->slot_arrow, (size_t)c->capslots * sizeof *c->slot_arrow);
+        c->slot_elem = tl_xrealloc(c->slot_elem, (size_t)c->capslots * sizeof *c->slot_elem);
     }
+    c->slot_elem[c->nslots] = field[0] == '[' ? (int)strtol(field + 1, NULL, 10) : -1;
     c->slot_var[c->nslots] = var;
     c->has_slots[var] = true;
     c->slot_arrow[c->nslots] = arrow;
@@ -176,6 +178,19 @@ static unsigned bits_of_var(const void *s, int v) {
     return bits_of((fd_state *)s, v);
 }
 
+unsigned fds_var_hbit(fd_state *s, int v) {
+    fact *f = v >= 0 ? find(s, v) : NULL;
+    return f ? f->hbit : FDS_HB_UNKNOWN;
+}
+
+/* Variable v (just assigned, its facts forgotten) holds the hypothesis bit hb. */
+static void set_hbit(fd_ctx *c, fd_state *s, int v, unsigned hb) {
+    if (hb == FDS_HB_UNKNOWN || !fds_hbit_var_ok(c, v)) return; /* (char c = flags: the bit is lost) */
+    fact *f = find(s, v);
+    if (f) f->hbit = (unsigned char)hb;
+    else put(c, s, (fact){v, 0, false, 0, -1, -1, -1, (unsigned char)hb});
+}
+
 /* The state of the descriptor expression e: a variable's, or, in a
  * readiness callback, ready for a watched field of a derived struct
  * (`c->fd` where c = handle->data and uv_poll_init(..., c->fd)). */
@@ -192,7 +207,7 @@ static unsigned descriptor_bits(fd_ctx *c, fd_state *s, const tl_expr *e) {
     bool st;
     if (!b && c->global_nb && fds_global_key(c->f, e, key, sizeof key) && tl_str_map_get(c->global_nb, key) == G_NONBLOCKING)
         b = TL_FDS_NONBLOCKING; /* made non-blocking in this file, never otherwise set */
-    if (!b && c->program && fds_slot_key(c->f, e, key, sizeof key, &st) && tl_program_fd_slot_nonblocking(c->program, key))
+    if (!b && c->program && fds_slot_read_key(c->f, e, key, sizeof key, &st) && tl_program_fd_slot_nonblocking(c->program, key))
         b = TL_FDS_NONBLOCKING; /* every store of the program stores a non-blocking one */
     int v = fds_plain_var(e);
     if (!b && v >= 0 && c->readiness && c->watched && v < c->nvars && c->f->vars[v].usr && is_nonlocal(c, v)) {
@@ -218,7 +233,7 @@ static void set_bits(fd_ctx *c, fd_state *s, int v, unsigned bits) {
         drop_key(c, s, v);
         return;
     }
-    put(c, s, (fact){v, bits, false, 0, -1, -1, -1});
+    put(c, s, (fact){v, bits, false, 0, -1, -1, -1, 0});
 }
 
 /* Constant value of e reading fields of local structs from the state. */
@@ -308,6 +323,9 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
         const tl_fd_state_facet *d = &m->fd_state;
         bool value_ok, flag_ok;
         fds_state_conditions(cf, &value_ok, &flag_ok);
+        if (value_ok && !flag_ok && c->hyp_mask && d->if_flag_arg >= 0 && (d->if_flag_mask & c->hyp_mask) &&
+            fds_hbit(c, s, fds_arg_of(cf, d->if_flag_arg)) == FDS_HB_ONE)
+            flag_ok = true; /* the flag is a parameter's bit the hypothesis sets */
         if (value_ok) {
             /* conditions met: set; the selecting value without the flag: clear */
             new_bits = !flag_ok ? 0 : d->from_arg >= 0 ? bits_of(s, desc_key(c, fds_arg_of(cf, d->from_arg), false)) : d->sets;
@@ -317,7 +335,9 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
                 apply_state = false;
             } else if (d->array > 0) {
                 array_var = fds_plain_var(fds_arg_of(cf, d->arg)); /* pipe2(fds, O_NONBLOCK): fds[0], fds[1] */
-                if (array_var >= c->nvars || (array_var >= 0 && !c->f->vars[array_var].is_array)) array_var = -1;
+                if (array_var >= c->nvars ||
+                    (array_var >= 0 && !c->f->vars[array_var].is_array && !c->f->vars[array_var].is_pointer))
+                    array_var = -1;
             } else {
                 state_var = d->out ? fds_addr_var(fds_arg_of(cf, d->arg)) : desc_key(c, fds_arg_of(cf, d->arg), true);
             }
@@ -370,17 +390,26 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
         if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < c->ff->ncalls)
             bits = c->result_bits[v->call_id];
         else if (v && v->kind == TL_E_VAR && v->var != in->var)
-            bits = bits_of(s, v->var);
-        else if (mentioned_bits(s, v, TL_FDS_READY | TL_FDS_DERIVED))
-            bits = TL_FDS_DERIVED; /* c = handle->data */
+            bits = bits_of(s, v->var) | (descriptor_bits(c, s, v) & FDS_NOT_BLOCKING); /* a global's too */
+        else {
+            /* `int fd = w->fd;`, `fd = c->fd`: a copy of a descriptor held in
+               a field or element has its state (the ready handle's field, a
+               slot, a watched field) */
+            if (v && (v->kind == TL_E_MEMBER || v->kind == TL_E_INDEX))
+                bits = descriptor_bits(c, s, v) & FDS_NOT_BLOCKING;
+            if (mentioned_bits(s, v, TL_FDS_READY | TL_FDS_DERIVED))
+                bits |= TL_FDS_DERIVED; /* c = handle->data */
+        }
+        unsigned hb = fds_hbit(c, s, v); /* (flags &= ~X reads the old value) */
         forget_var(c, s, in->var);
         set_bits(c, s, in->var, bits);
+        set_hbit(c, s, in->var, hb);
         if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < c->ff->ncalls) {
             const tl_fn_model *m = c->ff->calls[v->call_id].model;
             if (m && m->readiness_wait.present && m->readiness_wait.success != TL_RW_SUCCESS_ANY) {
                 fact *f = find(s, in->var);
                 if (f) f->src_call = v->call_id;
-                else put(c, s, (fact){in->var, 0, false, 0, -1, -1, v->call_id});
+                else put(c, s, (fact){in->var, 0, false, 0, -1, -1, v->call_id, 0});
             }
         }
         break;
@@ -409,7 +438,7 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
             break;
         }
         int v = c->slot_var[key - c->nvars];
-        fact f = {key, 0, false, 0, -1, -1, -1};
+        fact f = {key, 0, false, 0, -1, -1, -1, 0};
         const tl_expr *val = fds_strip(in->value);
         int src = fds_plain_var(val);
         if (eval_const(c, s, val, &f.val)) {
@@ -429,6 +458,29 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
     }
 }
 
+/* The end of block b (its state s) reaches the exit: unless it returns a
+ * negative constant (an error: the caller does not use what it was given),
+ * keep in eff_slots only the element slots of pinned parameters that are
+ * non-blocking here too. */
+static void effects_at_exit(fd_ctx *c, fd_state *s, const tl_block *b) {
+    if (!c->pinned || b->term != TL_T_EXIT || s->top || b == &c->f->blocks[c->f->exit]) return; /* (the join of them) */
+    const tl_instr *last = b->ninstrs ? &b->instrs[b->ninstrs - 1] : NULL;
+    if (last && last->kind == TL_I_RETURN && last->value && negative_const(last->value)) return;
+    if (!c->eff_exited) c->eff_slots = tl_xrealloc(c->eff_slots, ((size_t)s->n + 1) * sizeof *c->eff_slots);
+    int n = 0, j = 0; /* both lists ascend (facts by key): a merge */
+    for (int i = 0; i < s->n; i++) {
+        const fact *f = &s->e[i];
+        int slot = f->key - c->nvars;
+        if (slot < 0 || !c->pinned[c->slot_var[slot]] || c->slot_elem[slot] < 0 || !(f->bits & TL_FDS_NONBLOCKING))
+            continue;
+        while (c->eff_exited && j < c->neff && c->eff_slots[j] < slot) j++;
+        if (!c->eff_exited || (j < c->neff && c->eff_slots[j] == slot)) c->eff_slots[n++] = slot;
+    }
+    c->work += s->n + c->neff;
+    c->neff = n;
+    c->eff_exited = true;
+}
+
 /* ---- the lattice ---- */
 
 static void fs_bottom(void *ctx, void *state) {
@@ -445,10 +497,11 @@ static void fs_entry(void *ctx, void *state) {
     s->top = false;
     s->e = NULL;
     s->n = 0;
-    if (!c->readiness) return;
-    for (int p = 0; p < c->f->nparams && p < c->nvars; p++)
+    for (int p = 0; c->readiness && p < c->f->nparams && p < c->nvars; p++)
         set_bits(c, s, p,
                  p == c->ready_param || p == c->ready_param2 ? TL_FDS_READY | TL_FDS_DERIVED : TL_FDS_DERIVED);
+    for (int p = 0; c->hyp_param && p < c->f->nparams && p < c->nvars; p++)
+        set_hbit(c, s, p, c->hyp_param[p]);
 }
 
 static void fs_copy(void *ctx, void *dst, const void *src) {
@@ -463,7 +516,7 @@ static void fs_copy(void *ctx, void *dst, const void *src) {
 }
 
 static bool same_fact(const fact *a, const fact *b) {
-    return a->bits == b->bits && a->has_val == b->has_val && (!a->has_val || a->val == b->val) &&
+    return a->bits == b->bits && a->hbit == b->hbit && a->has_val == b->has_val && (!a->has_val || a->val == b->val) &&
            a->src_var == b->src_var && a->wait_call == b->wait_call && a->src_call == b->src_call;
 }
 
@@ -490,8 +543,9 @@ static bool fs_join(void *ctx, void *dst, const void *src) {
                 g.bits = f.bits & o->bits;
                 if (g.wait_call != o->wait_call) g.wait_call = -1;
                 if (g.src_call != o->src_call) g.src_call = -1;
+                if (g.hbit != o->hbit) g.hbit = FDS_HB_UNKNOWN;
                 if (!same_fact(&g, &f)) changed = true;
-                if (g.bits || g.src_call >= 0) d->e[n++] = g;
+                if (g.bits || g.src_call >= 0 || g.hbit) d->e[n++] = g;
                 continue;
             }
             if (same_fact(&f, &s->e[j])) {
@@ -520,7 +574,8 @@ static void keep_live(fd_ctx *c, fd_state *s, int t) {
     int n = 0;
     for (int i = 0; i < s->n; i++) {
         int v = s->e[i].key < c->nvars ? s->e[i].key : c->slot_var[s->e[i].key - c->nvars];
-        if (tl_liveness_has(&c->live, t, v)) s->e[n++] = s->e[i];
+        /* (a pinned parameter's slots; a hypothesis bit, read by conditions too) */
+        if (tl_liveness_has(&c->live, t, v) || (c->pinned && c->pinned[v]) || s->e[i].hbit) s->e[n++] = s->e[i];
     }
     c->work += s->n;
     s->n = n;
@@ -533,6 +588,10 @@ static bool fs_edge(void *ctx, void *state, const tl_func *f, const tl_block *b,
     fd_ctx *c = ctx;
     fd_state *s = state;
     if (s->top) return true;
+    if (c->hyp_mask && b->term == TL_T_BRANCH && b->cond && b->nsucc == 2) {
+        int t = fds_truth(c, s, b->cond); /* a branch the hypothesis decides */
+        if (t >= 0 && (t == 1) != (succ == 0)) return false;
+    }
     refine_by_result(c, s, b, succ);
     if (succ >= 0 && succ < b->nsucc && b->succ[succ] >= 0 && b->succ[succ] < c->live.nblocks)
         keep_live(c, s, b->succ[succ]);
@@ -569,7 +628,7 @@ static void refine_by_result(fd_ctx *c, fd_state *s, const tl_block *b, int succ
         if (g.key < c->nvars && g.wait_call == id) {
             g.bits &= ~(unsigned)TL_FDS_READY;
             g.wait_call = -1;
-            if (!g.bits && g.src_call < 0) continue;
+            if (!g.bits && g.src_call < 0 && !g.hbit) continue;
         }
         s->e[n++] = g;
     }
@@ -618,6 +677,54 @@ static bool relevant(const tl_func_facts *ff, const unsigned *func_returns, int 
     return false;
 }
 
+/* Effect summaries (fdstate_effects.c): what the exits of the run just
+ * replayed give unconditionally, then, for each flag bit and each
+ * assignment of it to the integer parameters (at most 2 x 2^3 runs of
+ * this function: a constant factor), what the exits give under that
+ * hypothesis, with the branches it decides pruned. */
+static void run_hypotheses(fd_ctx *c, const fds_effect_plan *plan) {
+    const tl_func *f = c->f;
+    bool *always = tl_xcalloc((size_t)c->nslots + 1, sizeof *always);
+    int nalways = c->nslots;
+    if (c->eff_exited) fds_effects_record(c, "*", NULL, 0);
+    for (int j = 0; c->eff_exited && j < c->neff; j++) always[c->eff_slots[j]] = true;
+    unsigned char *hyp = tl_xcalloc((size_t)f->nparams + 1, 1);
+    for (int mk = 0; mk < plan->nmasks; mk++)
+        for (int bits = 0; plan->niparams && bits < (1 << plan->niparams); bits++) {
+            char cond[96];
+            int at = snprintf(cond, sizeof cond, "%lld:", (long long)plan->masks[mk]);
+            for (int k = 0; k < plan->niparams; k++) {
+                int one = (bits >> k) & 1;
+                hyp[plan->iparams[k]] = one ? FDS_HB_ONE : FDS_HB_ZERO;
+                at += snprintf(cond + at, sizeof cond - (size_t)at, "%s%d=%d", k ? "," : "", plan->iparams[k], one);
+            }
+            c->hyp_mask = plan->masks[mk];
+            c->hyp_param = hyp;
+            c->eff_exited = false;
+            c->neff = 0;
+            c->work = 0;
+            tl_dataflow_result res;
+            memset(&res, 0, sizeof res);
+            if (tl_dataflow_forward(f, &fs_ops, c, &res) == 0) {
+                fd_state s;
+                for (int bi = 0; bi < f->nblocks; bi++) {
+                    if (!res.reached || !res.reached[bi] || f->blocks[bi].term != TL_T_EXIT) continue;
+                    fs_bottom(c, &s);
+                    fs_copy(c, &s, tl_dataflow_in(&res, bi));
+                    for (int i = 0; !s.top && i < f->blocks[bi].ninstrs; i++) apply(c, &s, &f->blocks[bi].instrs[i], false);
+                    effects_at_exit(c, &s, &f->blocks[bi]);
+                    fs_destroy(c, &s);
+                }
+                if (c->eff_exited) fds_effects_record(c, cond, always, nalways);
+            }
+            tl_dataflow_free(&res);
+        }
+    c->hyp_mask = 0;
+    c->hyp_param = NULL;
+    free(hyp);
+    free(always);
+}
+
 int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *env) {
     ff->returns_fd_state = 0;
     fd_ctx c;
@@ -646,6 +753,8 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
     c.result_bits = tl_xcalloc((size_t)ff->ncalls + 1, sizeof *c.result_bits);
     c.has_slots = tl_xcalloc((size_t)f->nvars + 1, sizeof *c.has_slots);
     c.is_src = tl_xcalloc((size_t)f->nvars + 1, sizeof *c.is_src);
+    fds_effect_plan plan;
+    fds_effects_plan(&c, &plan); /* sets c.pinned when f may have an effect summary */
     tl_dataflow_result res;
     memset(&res, 0, sizeof res);
     int rc = -1;
@@ -666,8 +775,10 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
                 apply(&c, &s, &f->blocks[bi].instrs[i], true);
             }
             fds_record_slot_escapes(&c, f->blocks[bi].cond);
+            effects_at_exit(&c, &s, &f->blocks[bi]);
             fs_destroy(&c, &s);
         }
+        if (c.pinned) run_hypotheses(&c, &plan);
     } else {
         fds_record_slots_unknown(&c);
     }
@@ -678,6 +789,9 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
     tl_str_map_free(&c.slots);
     free(c.slot_var);
     free(c.slot_arrow);
+    free(c.slot_elem);
+    free(c.pinned);
+    free(c.eff_slots);
     free(c.has_slots);
     free(c.is_src);
     free(c.result_bits);

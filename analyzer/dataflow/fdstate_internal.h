@@ -21,7 +21,12 @@ typedef struct {
     int src_var;   /* slot: holds the value of this variable, -1 none */
     int wait_call; /* variable: READY comes from this readiness wait, -1 none */
     int src_call;  /* variable: holds the result of this readiness wait, -1 none */
+    unsigned char hbit; /* variable: FDS_HB_* of the hypothesis bit (fdstate_effects.c), 0 not known */
 } fact;
+
+/* The value of one bit (a flag such as O_NONBLOCK) in an integer, under a
+ * hypothesis about the bits of the parameters (fdstate_effects.c). */
+enum { FDS_HB_UNKNOWN = 0, FDS_HB_ZERO = 1, FDS_HB_ONE = 2 };
 
 typedef struct {
     bool top;
@@ -61,6 +66,17 @@ typedef struct {
     int *var_assigns;
     const tl_expr **var_value;
     long work, budget;
+    /* effect summaries (fdstate_effects.c): the slots of these parameters
+       stay in the state everywhere (pinned, per variable, or NULL); at each
+       exit that is no `return -1`, the element slots of them known
+       non-blocking are intersected into eff_slots */
+    bool *pinned;
+    int *slot_elem;          /* slot -> its constant index (fds[1]: 1), -1 a field */
+    bool eff_exited;         /* an exit was seen */
+    int *eff_slots, neff;
+    int64_t hyp_mask;        /* the hypothesis bit, 0 none */
+    const unsigned char *hyp_param; /* per parameter: its FDS_HB_* under the hypothesis */
+    bool reading_cond;       /* fdstate_slots.c: escapes of a branch condition */
 } fd_ctx;
 
 #define FDS_NOT_BLOCKING (TL_FDS_NONBLOCKING | TL_FDS_READY | TL_FDS_IMMEDIATE)
@@ -89,12 +105,35 @@ void fds_cond_operand(const tl_expr *e, int *call_id, int *var);
 unsigned fds_value_bits(fd_ctx *c, fd_state *s, const tl_expr *e);
 /* fdstate_slots.c: "g:USR" of a global or static (or an element of one) */
 bool fds_slot_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bool *is_static);
+/* fdstate_slots.c: "KEY[k]" / "KEY[*]" of an array slot's element (false for
+ * a scalar), and the key a read asks about (the element's at a constant index) */
+bool fds_slot_part_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bool *is_static);
+bool fds_slot_read_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bool *is_static);
 /* Record what instruction `in` stores into slots (state s before it, or
  * nothing known with s NULL); the escapes of an expression (a branch
  * condition); every instruction of c->f with nothing known. */
 void fds_record_slots(fd_ctx *c, fd_state *s, const tl_instr *in);
 void fds_record_slot_escapes(fd_ctx *c, const tl_expr *e);
 void fds_record_slots_unknown(fd_ctx *c);
+/* fdstate.c: the hypothesis bit of variable v in s */
+unsigned fds_var_hbit(fd_state *s, int v);
+/* fdstate_effects.c: the hypothesis bit of e (FDS_HB_*), and the truth of a
+ * branch condition under it (-1 not known, 0 false, 1 true) */
+unsigned fds_hbit(fd_ctx *c, fd_state *s, const tl_expr *e);
+bool fds_hbit_var_ok(const fd_ctx *c, int v); /* v is an integer wide enough to hold the bit */
+int fds_truth(fd_ctx *c, fd_state *s, const tl_expr *e);
+/* fdstate_effects.c: which parameters of f may carry an effect summary
+ * (pointer or array parameters that never escape; c->pinned, NULL when
+ * none), and which integer parameters and flag bits hypotheses range over */
+typedef struct {
+    int iparams[3], niparams;
+    int64_t masks[2];
+    int nmasks;
+} fds_effect_plan;
+bool fds_effects_plan(fd_ctx *c, fds_effect_plan *plan);
+/* Record the effects found (c->eff_slots): "n:USR#P[k]" with condition
+ * `cond` ("*": always); skip[] marks slots already recorded always. */
+void fds_effects_record(fd_ctx *c, const char *cond, bool *recorded, int nrecorded);
 /* What f returns, for callers in other files ("r:USR"); frees what the
  * recording kept. */
 void fds_record_slots_done(fd_ctx *c, bool returns_nonblocking);

@@ -30,10 +30,20 @@
  * "p:USR#N" (parameter N of a function: every direct call stores its
  * argument there, and a store of a parameter the function never assigns
  * copies it), "p:USR#*" (the function's address is taken: every parameter
- * is "anything else"; initializers are noted by the front end) and "r:USR"
+ * is "anything else"; initializers are noted by the front end, and one
+ * naming it at a function-pointer field notes "p:USR#=FIELD" instead),
+ * "q:FIELD#N" (every call through a function-pointer field stores its
+ * argument N there; "q:FIELD#*": the field read as a value) and "r:USR"
  * (stored non-blocking by the function's own analysis when every path
  * returning a descriptor returns a non-blocking one; a call result, or a
  * local assigned once from it, copies it).
+ *
+ * An array slot's elements are slots too: "S[k]" (a store at constant index
+ * k) and "S[*]" (every other write that may reach an element), recorded next
+ * to S.  A global or field array handed bare to a program function records
+ * "c:USR#A|constants" into "S[*]": the callee's effect summary
+ * (fdstate_effects.c) says at link which elements the call leaves
+ * non-blocking.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,20 +102,76 @@ bool fds_slot_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bo
     return true;
 }
 
-bool tl_fdstate_slot_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bool *is_static) {
+/* The element key of an array slot: "KEY[k]" for an element at a constant
+ * index (`srv.pipe[0]`), "KEY[*]" for every other write that may reach its
+ * elements (a variable index, the bare array or pointer); false for a
+ * scalar.  Element keys are recorded next to the merged key, so that an
+ * element read at a constant index can be known on its own
+ * (program/fd_slots.c). */
+bool fds_slot_part_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bool *is_static) {
+    e = fds_strip(e);
+    int levels = 0;
+    long long idx = -1;
+    const tl_expr *x = e;
+    while (x && x->kind == TL_E_INDEX && x->nkids == 2) {
+        const tl_expr *ix = fds_strip(x->kids[1]);
+        idx = ix && ix->kind == TL_E_CONST && ix->ival >= 0 && levels == 0 ? (long long)ix->ival : -1;
+        levels++;
+        x = fds_strip(x->kids[0]);
+    }
+    char base[300];
+    if (!fds_slot_key(f, e, base, sizeof base, is_static)) return false;
+    if (levels == 0) { /* bare: an array or pointer global, an array field */
+        bool arrayish = x && ((x->kind == TL_E_MEMBER && x->field_array) ||
+                              (x->kind == TL_E_VAR && x->var >= 0 && x->var < f->nvars &&
+                               (f->vars[x->var].is_array || f->vars[x->var].is_pointer)));
+        if (!arrayish) return false;
+    }
+    if (levels == 1 && idx >= 0) snprintf(buf, size, "%.280s[%lld]", base, idx);
+    else snprintf(buf, size, "%.280s[*]", base);
+    return true;
+}
+
+/* The key a read of e asks about: an element's at a constant index (which
+ * the program phase falls back from to the merged key), else the merged. */
+bool fds_slot_read_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bool *is_static) {
+    const tl_expr *x = fds_strip(e);
+    if (x && x->kind == TL_E_INDEX && fds_slot_part_key(f, e, buf, size, is_static) && buf[strlen(buf) - 1] == ']' &&
+        buf[strlen(buf) - 2] != '*')
+        return true;
     return fds_slot_key(f, e, buf, size, is_static);
 }
 
-static void other(fd_ctx *c, const tl_expr *e) {
+bool tl_fdstate_slot_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bool *is_static) {
+    return fds_slot_read_key(f, e, buf, size, is_static);
+}
+
+/* A store of kind k (src) into the slot of e: its merged key and, for an
+ * array, its element key. */
+static void add_store(fd_ctx *c, const tl_expr *e, tl_slot_store_kind k, const char *src) {
     char key[300];
     bool st;
-    if (c->stores && fds_slot_key(c->f, e, key, sizeof key, &st)) tl_slot_stores_add(c->stores, key, TL_SLOT_OTHER, NULL, st);
+    if (!c->stores || !fds_slot_key(c->f, e, key, sizeof key, &st)) return;
+    tl_slot_stores_add(c->stores, key, k, src, st);
+    if (fds_slot_part_key(c->f, e, key, sizeof key, &st)) tl_slot_stores_add(c->stores, key, k, src, st);
+}
+
+static void other(fd_ctx *c, const tl_expr *e) {
+    add_store(c, e, TL_SLOT_OTHER, NULL);
 }
 
 /* Writes no store list sees: the slot's address, a bare array or pointer
- * global (every use but indexing and dereferencing it). */
+ * global (every use but indexing and dereferencing it).  A function-pointer
+ * field of the program's structs read as a value (`f = ops->create`) may be
+ * called where no call through the field is seen: "q:FIELD#*". */
 static void escapes(fd_ctx *c, const tl_expr *e, bool indexed) {
     if (!e) return;
+    if (e->kind == TL_E_MEMBER && e->field_fnptr && !e->field_system && e->usr && strlen(e->usr) < 250 &&
+        !c->reading_cond) {
+        char key[264];
+        snprintf(key, sizeof key, "q:%s#*", e->usr);
+        tl_slot_stores_add(c->stores, key, TL_SLOT_OTHER, NULL, false);
+    }
     if (e->kind == TL_E_FUNC && e->usr && strlen(e->usr) < 250) { /* may be called through a pointer */
         char key[264];
         snprintf(key, sizeof key, "p:%s#*", e->usr);
@@ -217,7 +283,38 @@ static void store(fd_ctx *c, fd_state *s, const tl_expr *target, const tl_expr *
     if (!c->stores || !fds_slot_key(c->f, target, key, sizeof key, &st)) return;
     if (no_descriptor(value)) return;
     tl_slot_store_kind k = value_kind(c, s, value, src, sizeof src);
-    tl_slot_stores_add(c->stores, key, k, k == TL_SLOT_COPY ? src : NULL, st);
+    add_store(c, target, k, k == TL_SLOT_COPY ? src : NULL);
+}
+
+/* A global or field array handed bare to a program function without a
+ * model (`make_pipe(srv.pipe, O_NONBLOCK, 0)`): the merged slot gets
+ * "anything else" (as any escape), and its elements get what the callee's
+ * effect summary ("n:", fdstate_effects.c) gives for these constant
+ * arguments, resolved at link time: a copy of the pseudo-slot
+ * "c:USR#A|v0,v1,..." (constants, `?` for the others).  False when the
+ * argument is not such an array. */
+static bool effect_call_arg(fd_ctx *c, const tl_call *call, const tl_call_facts *cf, int a) {
+    const tl_expr *v = fds_strip(call->args[a]);
+    if (!c->stores || !cf || cf->model || !call->callee_usr || call->callee_system || strlen(call->callee_usr) > 200 ||
+        !v || !((v->kind == TL_E_MEMBER && v->field_array) ||
+                (v->kind == TL_E_VAR && v->var >= 0 && v->var < c->f->nvars && c->f->vars[v->var].is_array)))
+        return false;
+    char key[300], src[600];
+    bool st;
+    if (!fds_slot_key(c->f, v, key, sizeof key, &st) || !fds_slot_part_key(c->f, v, key, sizeof key, &st)) return false;
+    int at = snprintf(src, sizeof src, "c:%s#%d|", call->callee_usr, a);
+    for (int i = 0; i < call->nargs && at < (int)sizeof src - 24; i++) {
+        const tl_cval *cv = fds_argv_of(cf, i);
+        if (cv && cv->kind == TL_CV_INT) at += snprintf(src + at, sizeof src - (size_t)at, "%s%lld", i ? "," : "", (long long)cv->v);
+        else at += snprintf(src + at, sizeof src - (size_t)at, "%s?", i ? "," : "");
+    }
+    if (at >= (int)sizeof src - 24) return false;
+    char merged[300];
+    fds_slot_key(c->f, v, merged, sizeof merged, &st);
+    tl_slot_stores_add(c->stores, merged, TL_SLOT_OTHER, NULL, st);
+    tl_slot_stores_add(c->stores, key, TL_SLOT_COPY, src, st);
+    for (int k = 0; k < v->nkids; k++) escapes(c, v->kids[k], false);
+    return true;
 }
 
 /* A direct call of a program function: each argument that may be a
@@ -226,8 +323,11 @@ static void store(fd_ctx *c, fd_state *s, const tl_expr *target, const tl_expr *
  * non-blocking only when every call site passes one.  A static function
  * (its USR carries its file: not "c:@F@") has every caller in its TU. */
 static void call_args(fd_ctx *c, fd_state *s, const tl_call *call) {
-    if (!call->callee_usr || call->callee_system || strlen(call->callee_usr) > 250) return;
-    bool is_static = strncmp(call->callee_usr, "c:@F@", 5) != 0;
+    const tl_expr *fn = fds_strip(call->fn);
+    bool through_field = !call->callee_usr && fn && fn->kind == TL_E_MEMBER && fn->field_fnptr && !fn->field_system &&
+                         fn->usr && strlen(fn->usr) < 250; /* ops->create(fd): "q:FIELD#N" */
+    if (!through_field && (!call->callee_usr || call->callee_system || strlen(call->callee_usr) > 250)) return;
+    bool is_static = !through_field && strncmp(call->callee_usr, "c:@F@", 5) != 0;
     for (int a = 0; a < call->nargs; a++) {
         const tl_expr *v = fds_strip(call->args[a]);
         if (!v || v->kind == TL_E_STRING || v->kind == TL_E_NULL || v->kind == TL_E_ADDR || v->kind == TL_E_FUNC ||
@@ -237,7 +337,7 @@ static void call_args(fd_ctx *c, fd_state *s, const tl_call *call) {
             (c->f->vars[v->var].is_pointer || c->f->vars[v->var].is_array || c->f->vars[v->var].is_record))
             continue; /* a pointer, an array, a struct (casts are looked through: `(int)p` too) */
         char key[300], src[300];
-        snprintf(key, sizeof key, "p:%s#%d", call->callee_usr, a);
+        snprintf(key, sizeof key, "%s:%s#%d", through_field ? "q" : "p", through_field ? fn->usr : call->callee_usr, a);
         tl_slot_store_kind k = value_kind(c, s, call->args[a], src, sizeof src);
         tl_slot_stores_add(c->stores, key, k, k == TL_SLOT_COPY ? src : NULL, is_static);
     }
@@ -248,11 +348,16 @@ void fds_record_slots(fd_ctx *c, fd_state *s, const tl_instr *in) {
     switch (in->kind) {
     case TL_I_CALL: {
         const tl_call *call = &in->call;
-        for (int a = 0; a < call->nargs; a++) escapes(c, call->args[a], false);
-        escapes(c, call->fn, false);
+        const tl_call_facts *cf = call->id >= 0 && call->id < c->ff->ncalls ? &c->ff->calls[call->id] : NULL;
+        for (int a = 0; a < call->nargs; a++)
+            if (!effect_call_arg(c, call, cf, a)) escapes(c, call->args[a], false);
+        const tl_expr *fn = fds_strip(call->fn);
+        if (fn && fn->kind == TL_E_MEMBER && fn->field_fnptr) /* called through the field: call_args */
+            for (int k = 0; k < fn->nkids; k++) escapes(c, fn->kids[k], false);
+        else
+            escapes(c, call->fn, false);
         call_args(c, s, call);
         /* fcntl(g, F_SETFL, flags & ~O_NONBLOCK): cleared */
-        const tl_call_facts *cf = call->id >= 0 && call->id < c->ff->ncalls ? &c->ff->calls[call->id] : NULL;
         const tl_fn_model *m = cf ? cf->model : NULL;
         if (m && m->fd_state.present && !m->fd_state.result && m->fd_state.if_value_arg >= 0) {
             bool value_ok, flag_ok;
@@ -273,7 +378,11 @@ void fds_record_slots(fd_ctx *c, fd_state *s, const tl_instr *in) {
     }
     case TL_I_STORE:
         escapes(c, in->value, false);
-        escapes(c, in->target, true);
+        if (fds_strip(in->target) && fds_strip(in->target)->kind == TL_E_MEMBER && fds_strip(in->target)->field_fnptr)
+            for (int k = 0; k < fds_strip(in->target)->nkids; k++) /* ops->create = g: a write (g's address is taken) */
+                escapes(c, fds_strip(in->target)->kids[k], false);
+        else
+            escapes(c, in->target, true);
         store(c, s, in->target, in->value);
         break;
     default:
@@ -283,14 +392,16 @@ void fds_record_slots(fd_ctx *c, fd_state *s, const tl_instr *in) {
 }
 
 void fds_record_slot_escapes(fd_ctx *c, const tl_expr *e) {
+    c->reading_cond = true; /* (a branch on a field's function pointer does not call it) */
     if (c->stores) escapes(c, e, false);
+    c->reading_cond = false;
 }
 
 void fds_record_slots_unknown(fd_ctx *c) {
     for (int bi = 0; c->stores && bi < c->f->nblocks; bi++) {
         const tl_block *b = &c->f->blocks[bi];
         for (int i = 0; i < b->ninstrs; i++) fds_record_slots(c, NULL, &b->instrs[i]);
-        escapes(c, b->cond, false);
+        fds_record_slot_escapes(c, b->cond);
     }
 }
 

@@ -74,13 +74,54 @@ char *cfgb_cursor_spelling(CXCursor c) {
     return r;
 }
 
+/* The real path of the file clang names an internal-linkage declaration's
+ * USR after: the file of its canonical declaration's start, as clang's USR
+ * generator takes it.  NULL when it cannot be had or is not the file the
+ * USR names (basename `base`, `nbase` bytes). */
+static char *usr_file_path(CXCursor c, const char *base, size_t nbase) {
+    CXSourceRange ext = clang_getCursorExtent(clang_getCanonicalCursor(c));
+    CXFile file = NULL;
+    clang_getExpansionLocation(clang_getRangeStart(ext), &file, NULL, NULL, NULL);
+    if (!file) return NULL;
+    CXString rp = clang_File_tryGetRealPathName(file);
+    const char *path = clang_getCString(rp);
+    CXString fn = {0};
+    if (!path || !*path) {
+        clang_disposeString(rp);
+        rp = (CXString){0};
+        fn = clang_getFileName(file);
+        path = clang_getCString(fn);
+    }
+    char *r = NULL;
+    if (path && *path) {
+        const char *slash = strrchr(path, '/');
+        const char *name = slash ? slash + 1 : path;
+        if (strlen(name) == nbase && memcmp(name, base, nbase) == 0) r = tl_xstrdup(path);
+    }
+    if (rp.data) clang_disposeString(rp);
+    if (fn.data) clang_disposeString(fn);
+    return r;
+}
+
 /* clang's Unified Symbol Resolution string: the same for a declaration in
- * every translation unit (file-qualified for static functions), so it names
- * functions, fields and globals program-wide.  NULL when clang has none. */
+ * every translation unit, so it names functions, fields and globals
+ * program-wide.  clang qualifies an internal-linkage declaration (a static
+ * function or global, a local) by its file's base name only
+ * ("c:util.c@F@helper"), so two files of one program named alike (src/util.c,
+ * tests/util.c) would share their static functions' names: the base name is
+ * replaced by the file's whole path ("c:/src/util.c@F@helper"), the same in
+ * every TU that includes that file (a static function of a header stays one
+ * function of the program).  NULL when clang has none. */
 char *cfgb_cursor_usr(CXCursor c) {
     CXString s = clang_getCursorUSR(c);
     const char *cs = clang_getCString(s);
-    char *r = cs && *cs ? tl_xstrdup(cs) : NULL;
+    char *r = NULL;
+    if (cs && *cs) {
+        const char *at = cs[0] == 'c' && cs[1] == ':' && cs[2] && cs[2] != '@' ? strchr(cs + 2, '@') : NULL;
+        char *path = at ? usr_file_path(c, cs + 2, (size_t)(at - (cs + 2))) : NULL;
+        r = path ? tl_xasprintf("c:%s%s", path, at) : tl_xstrdup(cs);
+        free(path);
+    }
     clang_disposeString(s);
     return r;
 }
@@ -338,6 +379,9 @@ static void fill_var_type(tl_var *v, CXType t) {
                   ct.kind == CXType_VariableArray || ct.kind == CXType_DependentSizedArray;
     v->is_record = ct.kind == CXType_Record;
     v->is_pointer = ct.kind == CXType_Pointer;
+    long long size = clang_Type_getSizeOf(ct);
+    bool integer = (ct.kind >= CXType_Char_U && ct.kind <= CXType_Int128) || ct.kind == CXType_Enum;
+    v->int_bits = ct.kind == CXType_Bool ? 1 : integer && size > 0 && size <= 16 ? (unsigned char)(size * 8) : 0;
 }
 
 /* The var id for a VarDecl/ParmDecl, creating globals/statics on first use. */
@@ -441,7 +485,9 @@ static void lower_function(builder *b, CXCursor fn, int index) {
 
     f->loc = cfgb_loc_of(b, fn);
     f->is_static = clang_Cursor_getStorageClass(fn) == CX_SC_Static;
-    f->returns_pointer = cfgb_type_is_pointer(clang_getResultType(clang_getCursorType(fn)));
+    CXType rt = clang_getCanonicalType(clang_getResultType(clang_getCursorType(fn)));
+    f->returns_pointer = cfgb_type_is_pointer(rt);
+    f->returns_bool = rt.kind == CXType_Bool;
     int nparams = clang_Cursor_getNumArguments(fn);
     for (int i = 0; i < nparams; i++) cfgb_var_for_decl(b, clang_Cursor_getArgument(fn, i));
     f->nparams = f->nvars;

@@ -222,6 +222,11 @@ void cfgb_set_field_flags(tl_expr *e, CXCursor field) {
     e->field_array = k == CXType_ConstantArray || k == CXType_IncompleteArray || k == CXType_VariableArray ||
                      k == CXType_DependentSizedArray;
     e->field_system = clang_Location_isInSystemHeader(clang_getCursorLocation(field)) != 0;
+    CXType t = clang_getCanonicalType(clang_getCursorType(field));
+    if (t.kind == CXType_Pointer) {
+        enum CXTypeKind pk = clang_getCanonicalType(clang_getPointeeType(t)).kind;
+        e->field_fnptr = pk == CXType_FunctionProto || pk == CXType_FunctionNoProto;
+    }
 }
 
 /* Assign `value` to the lvalue `lhs` (already lowered); returns the value of

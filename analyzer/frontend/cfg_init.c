@@ -69,12 +69,77 @@ static void note_init_values(builder *b, CXCursor init, const char *key, bool in
     if (!cfgb_eval_int(init, &iv) || iv > 0) tl_tu_add_init_slot(b->tu, key, internal);
 }
 
-/* A function whose address an initializer takes (`.create = conn_create`,
- * `handler_t tbl[] = {on_a, on_b}`) may be called through a pointer: its
- * parameters' descriptor facts are "anything else" (the pseudo-slot
- * "p:USR#*", fdstate_slots.c). */
+/* A function whose address an initializer takes (`handler_t tbl[] = {on_a,
+ * on_b}`) may be called through a pointer: its parameters' descriptor facts
+ * are "anything else" (the pseudo-slot "p:USR#*", fdstate_slots.c); named
+ * directly at a function-pointer field of a struct (`.create = conn_create`)
+ * it is called through that field: "p:USR#=FIELD" (note_field_fn). */
+static enum CXChildVisitResult note_fn_refs(CXCursor c, CXCursor parent, CXClientData data);
+
+/* The function a field initializer names directly (`.create = f`, `{f}` at
+ * a function-pointer field of the program's struct): it is stored into that
+ * field only - "p:USR#=FIELD" (fdstate_slots.c: its parameters take what
+ * the calls through the field pass); false for any other value. */
+static bool note_field_fn(builder *b, CXCursor field, CXCursor value) {
+    CXCursor v = cfgb_strip_init(value);
+    if (clang_Cursor_isNull(field) || clang_getCursorKind(field) != CXCursor_FieldDecl ||
+        clang_getCursorKind(v) != CXCursor_DeclRefExpr ||
+        clang_Location_isInSystemHeader(clang_getCursorLocation(field)))
+        return false;
+    CXCursor fn = clang_getCursorReferenced(v);
+    if (clang_getCursorKind(fn) != CXCursor_FunctionDecl) return false;
+    char *fn_usr = cfgb_cursor_usr(fn), *field_usr = cfgb_cursor_usr(field);
+    bool ok = fn_usr && fn_usr[0] && field_usr && field_usr[0] && strlen(fn_usr) < 200 && strlen(field_usr) < 200 &&
+              !strchr(field_usr, '#');
+    if (ok) {
+        char key[420];
+        snprintf(key, sizeof key, "p:%s#=%s", fn_usr, field_usr);
+        tl_tu_add_init_slot(b->tu, key, true);
+    }
+    free(fn_usr);
+    free(field_usr);
+    return ok;
+}
+
+/* A brace initializer of a record: field by field, as cfgb_record_init_stores
+ * walks it; a function named directly at a field is noted as stored there. */
+static void note_record_fn_refs(builder *b, CXCursor init) {
+    CXType t = clang_getCanonicalType(clang_getCursorType(init));
+    field_list fl = {0};
+    clang_Type_visitFields(t, collect_field, &fl);
+    cursor_list kids = cfgb_children_of(init);
+    int pos = 0;
+    for (int i = 0; i < kids.n; i++) {
+        CXCursor kid = kids.items[i], field = clang_getNullCursor(), value = kid;
+        cursor_list parts = cfgb_children_of(kid);
+        if (clang_getCursorKind(kid) == CXCursor_UnexposedExpr && parts.n >= 2 &&
+            clang_getCursorKind(parts.items[0]) == CXCursor_MemberRef) {
+            CXCursor d = clang_getCursorReferenced(parts.items[0]);
+            for (int f = 0; f < fl.n; f++)
+                if (clang_equalCursors(fl.fields[f], d)) pos = f;
+            field = parts.n == 2 ? d : clang_getNullCursor(); /* (a nested designator: not this field) */
+            value = parts.items[parts.n - 1];
+        } else if (pos < fl.n) {
+            field = fl.fields[pos];
+        }
+        free(parts.items);
+        if (!note_field_fn(b, field, value) && note_fn_refs(kid, init, b) == CXChildVisit_Recurse)
+            clang_visitChildren(kid, note_fn_refs, b);
+        pos++;
+    }
+    free(kids.items);
+    free(fl.fields);
+}
+
 static enum CXChildVisitResult note_fn_refs(CXCursor c, CXCursor parent, CXClientData data) {
     (void)parent;
+    if (clang_getCursorKind(c) == CXCursor_InitListExpr &&
+        clang_getCanonicalType(clang_getCursorType(c)).kind == CXType_Record &&
+        clang_getCursorKind(clang_getTypeDeclaration(clang_getCanonicalType(clang_getCursorType(c)))) ==
+            CXCursor_StructDecl) { /* (not a union: another member could call it) */
+        note_record_fn_refs((builder *)data, c);
+        return CXChildVisit_Continue;
+    }
     if (clang_getCursorKind(c) == CXCursor_CallExpr) { /* `int s = make_socket()`: the callee is no address */
         cursor_list kids = cfgb_children_of(c);
         for (int i = 1; i < kids.n; i++) {

@@ -49,6 +49,11 @@ struct tl_pch_cache {
     memo_entry *memo;
     int nmemo, capmemo;
     tl_str_map memo_index; /* key -> index in memo */
+    /* content hashes of the headers the PCHs read, computed once per process
+       (many PCHs of a run read the same system headers) */
+    char **hashes;
+    int nhashes, caphashes;
+    tl_str_map hash_index; /* path -> index in hashes */
 };
 
 tl_pch_cache *tl_pch_cache_new(const char *dir, tl_pch_stats *stats) {
@@ -57,6 +62,7 @@ tl_pch_cache *tl_pch_cache_new(const char *dir, tl_pch_stats *stats) {
     c->min_bytes = TL_PCH_MIN_BYTES;
     c->stats = stats ? stats : &c->own;
     tl_str_map_init(&c->memo_index);
+    tl_str_map_init(&c->hash_index);
     return c;
 }
 
@@ -74,6 +80,9 @@ void tl_pch_cache_free(tl_pch_cache *c) {
     for (int i = 0; i < c->nmemo; i++) pch_free(&c->memo[i].pch);
     free(c->memo);
     tl_str_map_free(&c->memo_index);
+    for (int i = 0; i < c->nhashes; i++) free(c->hashes[i]);
+    free(c->hashes);
+    tl_str_map_free(&c->hash_index);
     if (c->build_index) clang_disposeIndex(c->build_index);
     if (c->use_index) clang_disposeIndex(c->use_index);
     free(c->dir);
@@ -167,6 +176,23 @@ static void content_hash(const char *path, char out[100]) {
     snprintf(out + 64, 36, " %lld %lld", (long long)st.st_size, (long long)st.st_mtime);
 }
 
+/* content_hash of path, once per process and cache. */
+static void content_hash_once(tl_pch_cache *c, const char *path, char out[100]) {
+    int at = tl_str_map_get(&c->hash_index, path);
+    if (at >= 0) {
+        memcpy(out, c->hashes[at], 100);
+        return;
+    }
+    content_hash(path, out);
+    if (c->nhashes == c->caphashes) {
+        c->caphashes = c->caphashes ? 2 * c->caphashes : 64;
+        c->hashes = tl_xrealloc(c->hashes, (size_t)c->caphashes * sizeof *c->hashes);
+    }
+    c->hashes[c->nhashes] = tl_xmalloc(100);
+    memcpy(c->hashes[c->nhashes], out, 100);
+    tl_str_map_set(&c->hash_index, path, c->nhashes++);
+}
+
 /* KEY.meta into p (deps and annotations); the deps' hashes into *hashes.
  * 0, or -1 when missing or damaged. */
 static int load_meta(const char *path, tl_pch *p, char ***hashes) {
@@ -241,10 +267,10 @@ static void free_hashes(char **h, int n) {
 }
 
 /* Whether every file the PCH read still has the content it had. */
-static bool deps_fresh(const tl_pch *p, char **hashes) {
+static bool deps_fresh(tl_pch_cache *c, const tl_pch *p, char **hashes) {
     for (int i = 0; i < p->ndeps; i++) {
         char now[100];
-        content_hash(p->deps[i], now);
+        content_hash_once(c, p->deps[i], now);
         if (!now[0] || strcmp(now, hashes[i]) != 0) return false;
     }
     return true;
@@ -264,7 +290,7 @@ static int try_existing(tl_pch_cache *c, const char *key, tl_pch *out) {
         struct stat ps;
         int loaded = load_meta(meta, &p, &hashes);
         int nhashes = p.ndeps;
-        if (loaded == 0 && lstat(pch, &ps) == 0 && S_ISREG(ps.st_mode) && deps_fresh(&p, hashes)) {
+        if (loaded == 0 && lstat(pch, &ps) == 0 && S_ISREG(ps.st_mode) && deps_fresh(c, &p, hashes)) {
             p.pch_path = pch;
             pch = NULL;
             memcpy(p.key, key, 65);
@@ -492,7 +518,7 @@ static int build(tl_pch_cache *c, const char *key, const char *dir, const char *
     char **hashes = tl_xcalloc((size_t)nhashes + 1, sizeof *hashes);
     for (int i = 0; i < nhashes; i++) {
         hashes[i] = tl_xmalloc(100);
-        content_hash(p.deps[i], hashes[i]);
+        content_hash_once(c, p.deps[i], hashes[i]);
     }
     char *pch = cache_file(c, key, ".pch");
     char *tmp = tl_xasprintf("%s/%s.%ld.tmp", c->dir, key, (long)getpid());

@@ -37,6 +37,7 @@ typedef struct {
     bool is_array;     /* declared with array type */
     bool is_record;    /* struct/union type */
     bool is_pointer;
+    unsigned char int_bits; /* an integer type's width in bits (bool: 1); 0 for any other type, a temporary */
     bool internal;     /* TL_VAR_GLOBAL / TL_VAR_STATIC: internal linkage (a static of
                           this file, or a static local): no other TU names it */
     tl_loc decl_loc;
@@ -83,6 +84,7 @@ typedef struct tl_expr {
                             a pointer to it) */
     bool field_system;   /* TL_E_MEMBER: the field is declared in a system header
                             (a library's struct: the library writes it too) */
+    bool field_fnptr;    /* TL_E_MEMBER: the field is a pointer to a function */
     struct tl_expr **kids;
     int nkids;
 } tl_expr;
@@ -170,6 +172,7 @@ typedef struct {
     bool in_header;        /* defined in a header the main file includes
                               (a project's static inline function) */
     bool returns_pointer;  /* its result type is a pointer */
+    bool returns_bool;     /* its result type is bool (true: success, by C custom) */
     tl_loc loc;            /* the function's name in its definition */
     tl_loc end_loc;        /* closing brace */
     bool is_static;

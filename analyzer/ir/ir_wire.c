@@ -93,7 +93,7 @@ static bool put_expr(encoder *en, const tl_expr *e, int depth) {
     put_sref(en, e->usr);
     put_sref(en, e->op);
     /* wire version 3: the arrow byte also carries the member's field flags */
-    tl_wire_put_u8(w, (uint8_t)(e->arrow | e->field_array << 1 | e->field_system << 2));
+    tl_wire_put_u8(w, (uint8_t)(e->arrow | e->field_array << 1 | e->field_system << 2 | e->field_fnptr << 3));
     tl_wire_put_u32(w, (uint32_t)e->nkids);
     for (int i = 0; i < e->nkids; i++)
         if (!put_expr(en, e->kids[i], depth + 1)) return false;
@@ -153,7 +153,8 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
         tl_wire_begin_record(w, REC_FUNC);
         put_sref(&en, f->name);
         put_sref(&en, f->usr);
-        tl_wire_put_u8(w, (uint8_t)(f->is_static | f->in_header << 1 | f->returns_pointer << 2));
+        tl_wire_put_u8(w, (uint8_t)(f->is_static | f->in_header << 1 | f->returns_pointer << 2 |
+                                  f->returns_bool << 3));
         put_loc(&en, f->loc);
         put_loc(&en, f->end_loc);
         put_i32(w, f->nparams);
@@ -173,6 +174,7 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
                                         var->internal << 3));
             put_loc(&en, var->decl_loc);
             put_sref(&en, var->usr);
+            tl_wire_put_u8(w, var->int_bits); /* appended: older readers skip it */
             tl_wire_end_record(w);
         }
         for (int bi = 0; bi < f->nblocks && ok; bi++) ok = put_block(&en, &f->blocks[bi]);
@@ -339,6 +341,7 @@ static tl_expr *get_expr(decoder *d, int depth) {
     e->arrow = mflags & 1;
     e->field_array = mflags >> 1 & 1;
     e->field_system = mflags >> 2 & 1;
+    e->field_fnptr = mflags >> 3 & 1;
     if (e->var < -1 || e->var >= d->nvars_expected) tl_wire_fail(r, "expression names a missing variable");
     if (e->call_id < -1 || (d->f && e->call_id >= d->f->ncalls)) tl_wire_fail(r, "expression names a missing call");
     if (e->func < -1 || e->func >= d->nfuncs_expected) tl_wire_fail(r, "expression names a missing function");
@@ -403,6 +406,7 @@ static void read_func(decoder *d) {
     f->is_static = flags & 1;
     f->in_header = flags >> 1 & 1;
     f->returns_pointer = flags >> 2 & 1;
+    f->returns_bool = flags >> 3 & 1;
     f->loc = get_loc(d);
     f->end_loc = get_loc(d);
     f->nparams = get_i32(r);
@@ -439,6 +443,7 @@ static void read_var(decoder *d) {
     var->is_pointer = flags >> 2 & 1;
     var->decl_loc = get_loc(d);
     var->usr = get_sref_dup(d);
+    if (tl_wire_remaining(r) > 0) var->int_bits = tl_wire_get_u8(r);
 }
 
 static void read_block(decoder *d) {

@@ -19,7 +19,7 @@ const char *const ml_facet_names[] = {
     "teardown", "wait",        "blocking",   "callback",    "cooperative",
     "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", "part_of",
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
-    "release_all", "returns_only", "dispatch", "immediate_path", "post", NULL};
+    "release_all", "returns_only", "dispatch", "immediate_path", "post", "self_handle", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", NULL};
@@ -84,6 +84,7 @@ void ml_fn_free(tl_fn_model *f) {
     free(f->spawn.task);
     free(f->release.how);
     free(f->release_all.task);
+    free(f->self_handle.task);
     free(f->blocking.replacement);
     free(f->immediate_path.paths);
     free(f->immediate_path.except);
@@ -513,6 +514,21 @@ static int parse_release_all(loader *L, const tl_yaml_node *n, tl_release_all_fa
     return 0;
 }
 
+/* self_handle: {task: NOUN} - the call returns the calling task's own
+ * handle (getpid()), read by orphaned-spawn (rules/self_publish.c). */
+static int parse_self_handle(loader *L, const tl_yaml_node *n, tl_self_handle_facet *sh) {
+    static const char *const keys[] = {"task", NULL};
+    int r = ml_facet_off(L, n, "self_handle", "a mapping {task: NOUN}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    char w[160];
+    const tl_yaml_node *task = tl_yaml_get(n, "task");
+    if (!task) return ml_fail(L, n, "'self_handle'%s needs 'task' (a spawn's task noun)", ml_where(w, sizeof(w), L));
+    if (ml_get_string(L, task, "task", &sh->task) != 0) return -1;
+    sh->present = true;
+    return 0;
+}
+
 /* One "name: {facets}" entry of "functions:". */
 int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
                           pending_fn *out) {
@@ -556,6 +572,9 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
         } else if (strcmp(key, "release_all") == 0) {
             r = parse_release_all(L, v, &f->release_all);
             out->facets |= F_RELEASE_ALL;
+        } else if (strcmp(key, "self_handle") == 0) {
+            r = parse_self_handle(L, v, &f->self_handle);
+            out->facets |= F_SELF_HANDLE;
         } else if (strcmp(key, "borrow") == 0) {
             r = parse_borrow(L, v, f);
             out->facets |= F_BORROW;

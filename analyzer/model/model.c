@@ -67,6 +67,11 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
         dst->release_all = src->release_all;
         src->release_all.task = NULL;
     }
+    if (m & F_SELF_HANDLE) {
+        free(dst->self_handle.task);
+        dst->self_handle = src->self_handle;
+        src->self_handle.task = NULL;
+    }
     if (m & F_BORROW) {
         memcpy(dst->borrow, src->borrow, sizeof(dst->borrow));
         dst->nborrow = src->nborrow;
@@ -344,12 +349,14 @@ int tl_models_copy(tl_model_set *dst, const tl_model_set *src) {
             d->spawn.task = ml_strdup(s->spawn.task);
             d->release.how = ml_strdup(s->release.how);
             d->release_all.task = ml_strdup(s->release_all.task);
+            d->self_handle.task = ml_strdup(s->self_handle.task);
             d->blocking.replacement = ml_strdup(s->blocking.replacement);
             d->immediate_path.paths = copy_list(s->immediate_path.paths, &failed);
             d->immediate_path.except = copy_list(s->immediate_path.except, &failed);
             dst->nfns++;
             if (!d->name || !d->library || (s->spawn.entry_before_call && !d->spawn.entry_before_call) ||
                 (s->release_all.task && !d->release_all.task) ||
+                (s->self_handle.task && !d->self_handle.task) ||
                 (s->spawn.task && !d->spawn.task) || (s->release.how && !d->release.how) ||
                 (s->blocking.replacement && !d->blocking.replacement))
                 failed = 1;

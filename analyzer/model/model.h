@@ -126,6 +126,15 @@ typedef struct {
     int nwhen;
 } tl_release_all_facet;
 
+/* Returns the calling task's own handle (getpid() for a child process): a
+ * child that stores it where the program reaps from (a field or global some
+ * call releases) publishes itself, and its fork needs no release of the
+ * parent's copy of the pid (orphaned-spawn, rules/self_publish.c). */
+typedef struct {
+    bool present;
+    char *task;       /* the spawn facet's task noun ("child process") */
+} tl_self_handle_facet;
+
 /* Sets an attribute object's detach state (pthread_attr_setdetachstate): a
  * spawn whose attr_arg names an object set to one of `values` starts a
  * detached task, which needs no release. */
@@ -362,6 +371,7 @@ typedef struct tl_fn_model {
     tl_spawn_facet spawn;
     tl_release_facet release;
     tl_release_all_facet release_all;
+    tl_self_handle_facet self_handle;
     tl_arg_facet borrow[TL_MAX_CB_ARGS]; int nborrow; /* args used without ownership change */
     tl_arg_facet start;      /* starts work on the object (mco_resume, io_uring_submit) */
     tl_arg_facet await;      /* awaits the object's work (bundle_wait, io_uring_wait_cqe) */

@@ -40,6 +40,7 @@ enum {
     F_POST = 1u << 23,
     F_DISPATCH = 1u << 26,
     F_IMMEDIATE_PATH = 1u << 27,
+    F_SELF_HANDLE = 1u << 28,
 };
 
 extern const char *const ml_facet_names[];

@@ -23,6 +23,20 @@
  * and "r:F", F's result, stored (non-blocking) only by F's own analysis
  * when every path returning a descriptor returns a non-blocking one.  They
  * are ordinary nodes of the same copy graph: still one pass over edges.
+ *
+ * Element slots "S[k]" of an array slot hold what stores at index k and the
+ * writes to any element ("S[*]", an edge into each "S[k]") hold; a read of
+ * "S[k]" falls back to S.  Effect summaries ("n:F#P[k]" with a condition on
+ * F's integer arguments, dataflow/fdstate_effects.c) resolve the calls that
+ * hand S over ("c:F#P|constants" into "S[*]", not an edge): element k is
+ * stored non-blocking when every such call meets a condition of an effect
+ * on k, and is "anything else" otherwise.  Per call, the effects of its
+ * callee (a bounded list) are read once.
+ *
+ * A function stored only into function-pointer fields by initializers
+ * ("p:F#=FIELD", no "p:F#*") takes its parameters from the calls through
+ * those fields: an edge "q:FIELD#N" -> "p:F#N" for each, "q:FIELD#*" (the
+ * field read as a value) spoiling the field's pseudo-slots.
  */
 #include "fd_slots.h"
 
@@ -43,6 +57,8 @@ struct tl_fd_slots {
     slot *v;
     int n, cap;
     tl_strmap index;
+    char **owned; /* keys made here (elements an effect summary stores) */
+    int nowned, capowned;
 };
 
 static int slot_of(tl_fd_slots *s, const char *key, bool is_static) {
@@ -73,39 +89,302 @@ static void spread(int n, bool *bad, const int *start, const int *dst) {
     free(work);
 }
 
-tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits) {
-    tl_fd_slots *s = tl_xcalloc(1, sizeof *s);
-    tl_strmap_init(&s->index);
-    int ncopies = 0;
+/* ---- element slots and effect summaries ---- */
+
+/* "KEY[k]" -> k and the length of "KEY"; -1 when key is no element key. */
+static long elem_index(const char *key, size_t *baselen) {
+    size_t n = strlen(key);
+    if (n < 4 || key[n - 1] != ']') return -1;
+    size_t i = n - 1;
+    while (i > 0 && key[i - 1] >= '0' && key[i - 1] <= '9') i--;
+    if (i == n - 1 || i == 0 || key[i - 1] != '[' || n - 1 - i > 9) return -1;
+    *baselen = i - 1;
+    return strtol(key + i, NULL, 10);
+}
+
+/* Argument `i` of a "v0,v1,?" list: false when it is not a constant. */
+static bool const_arg(const char *list, long i, long long *v) {
+    for (; i > 0 && list; i--) {
+        list = strchr(list, ',');
+        if (list) list++;
+    }
+    if (!list || *list == '?' || *list == ',' || !*list) return false;
+    char *end;
+    *v = strtoll(list, &end, 10);
+    return end != list;
+}
+
+/* Does condition "B:i=1,j=0" ("*": always) hold for the arguments? */
+static bool cond_holds(const char *cond, const char *args) {
+    if (!cond || !strcmp(cond, "*")) return true;
+    char *end;
+    long long mask = strtoll(cond, &end, 10);
+    if (end == cond || *end != ':') return false;
+    for (const char *p = end + 1; *p;) {
+        long i = strtol(p, &end, 10);
+        if (end == p || *end != '=' || (end[1] != '0' && end[1] != '1')) return false;
+        long long v;
+        if (!const_arg(args, i, &v) || ((v & mask) != 0) != (end[1] == '1')) return false;
+        p = end + 2;
+        if (*p == ',') p++;
+    }
+    return true;
+}
+
+typedef struct {
+    int ncalls;       /* calls handing the array to a function with an effect summary */
+    int *ks, *cnt, *stamp, nk, capk; /* per element: calls that leave it non-blocking */
+    bool is_static;
+} elem_base;
+
+typedef struct {
+    tl_strmap fx;      /* "USR#P" -> first effect */
+    int *fx_next, *fx_k;
+    const char **fx_cond;
+    int nfx, capfx;
+    char **fx_names;
+    tl_strmap bases;   /* "KEY" (of "KEY[*]") -> elem_base */
+    elem_base *b;
+    char **base_names;
+    int nb, capb;
+} effects;
+
+static void effects_collect(effects *e, tl_tu_summary *const *units, int nunits) {
+    memset(e, 0, sizeof *e);
+    tl_strmap_init(&e->fx);
+    tl_strmap_init(&e->bases);
     for (int u = 0; u < nunits; u++)
         for (int i = 0; i < units[u]->nfd_stores; i++) {
             const tl_slot_store *st = &units[u]->fd_stores[i];
+            size_t blen;
+            long k = strncmp(st->key, "n:", 2) == 0 ? elem_index(st->key, &blen) : -1;
+            if (k < 0 || st->kind != TL_SLOT_COPY || !st->src) continue;
+            char *name = tl_xmalloc(blen - 1);
+            memcpy(name, st->key + 2, blen - 2);
+            name[blen - 2] = 0;
+            size_t first;
+            bool had = tl_strmap_get(&e->fx, name, &first);
+            int at = e->nfx;
+            e->fx_next = tl_xgrow(e->fx_next, at, &e->capfx, sizeof *e->fx_next);
+            e->fx_k = tl_xrealloc(e->fx_k, (size_t)e->capfx * sizeof *e->fx_k);
+            e->fx_cond = tl_xrealloc(e->fx_cond, (size_t)e->capfx * sizeof *e->fx_cond);
+            e->fx_names = tl_xrealloc(e->fx_names, (size_t)e->capfx * sizeof *e->fx_names);
+            e->fx_next[at] = had ? (int)first : -1;
+            e->fx_k[at] = (int)k;
+            e->fx_cond[at] = st->src;
+            e->fx_names[at] = name;
+            e->nfx++;
+            if (tl_strmap_put(&e->fx, name, (size_t)at) != 0) exit(2);
+        }
+    /* each call handing an array over: the elements its callee's effects give */
+    int call = 0;
+    for (int u = 0; u < nunits; u++)
+        for (int i = 0; i < units[u]->nfd_stores; i++) {
+            const tl_slot_store *st = &units[u]->fd_stores[i];
+            size_t n = strlen(st->key);
+            if (st->kind != TL_SLOT_COPY || !st->src || strncmp(st->src, "c:", 2) != 0 || n < 4 ||
+                strcmp(st->key + n - 3, "[*]") != 0)
+                continue;
+            const char *bar = strrchr(st->src, '|');
+            if (!bar || bar - st->src > 290) continue;
+            char name[300], base[300];
+            snprintf(name, sizeof name, "%.*s", (int)(bar - st->src - 2), st->src + 2);
+            snprintf(base, sizeof base, "%.*s", (int)(n - 3), st->key);
+            size_t bi;
+            if (!tl_strmap_get(&e->bases, base, &bi)) {
+                e->b = tl_xgrow(e->b, e->nb, &e->capb, sizeof *e->b);
+                e->base_names = tl_xrealloc(e->base_names, (size_t)e->capb * sizeof *e->base_names);
+                memset(&e->b[e->nb], 0, sizeof e->b[e->nb]);
+                e->base_names[e->nb] = tl_xstrdup(base);
+                bi = (size_t)e->nb++;
+                if (tl_strmap_put(&e->bases, e->base_names[bi], bi) != 0) exit(2);
+            }
+            elem_base *x = &e->b[bi];
+            x->ncalls++;
+            x->is_static = st->is_static;
+            call++;
+            size_t f;
+            for (int j = tl_strmap_get(&e->fx, name, &f) ? (int)f : -1; j >= 0; j = e->fx_next[j]) {
+                if (!cond_holds(e->fx_cond[j], bar + 1)) continue;
+                int at = 0;
+                while (at < x->nk && x->ks[at] != e->fx_k[j]) at++;
+                if (at == x->nk) {
+                    x->ks = tl_xgrow(x->ks, x->nk, &x->capk, sizeof *x->ks);
+                    x->cnt = tl_xrealloc(x->cnt, (size_t)x->capk * sizeof *x->cnt);
+                    x->stamp = tl_xrealloc(x->stamp, (size_t)x->capk * sizeof *x->stamp);
+                    x->ks[at] = e->fx_k[j];
+                    x->cnt[at] = 0;
+                    x->stamp[at] = -1;
+                    x->nk++;
+                }
+                if (x->stamp[at] != call) { /* once per call */
+                    x->stamp[at] = call;
+                    x->cnt[at]++;
+                }
+            }
+        }
+}
+
+/* Does every call handing base's array over leave element k non-blocking?
+ * (true when no call hands it over) */
+static bool effects_cover(const effects *e, const char *key, size_t baselen, long k, bool *handed) {
+    char base[300];
+    size_t bi;
+    *handed = false;
+    if (baselen >= sizeof base) return false;
+    memcpy(base, key, baselen);
+    base[baselen] = 0;
+    if (!tl_strmap_get(&e->bases, base, &bi)) return true;
+    const elem_base *x = &e->b[bi];
+    *handed = true;
+    for (int j = 0; j < x->nk; j++)
+        if (x->ks[j] == k) return x->cnt[j] == x->ncalls;
+    return false;
+}
+
+static void effects_free(effects *e) {
+    for (int i = 0; i < e->nfx; i++) free(e->fx_names[i]);
+    for (int i = 0; i < e->nb; i++) {
+        free(e->base_names[i]);
+        free(e->b[i].ks);
+        free(e->b[i].cnt);
+        free(e->b[i].stamp);
+    }
+    free(e->fx_next);
+    free(e->fx_k);
+    free(e->fx_cond);
+    free(e->fx_names);
+    free(e->b);
+    free(e->base_names);
+    tl_strmap_free(&e->fx);
+    tl_strmap_free(&e->bases);
+}
+
+static bool is_effect_store(const tl_slot_store *st) {
+    return strncmp(st->key, "n:", 2) == 0 || (st->kind == TL_SLOT_COPY && st->src && strncmp(st->src, "c:", 2) == 0);
+}
+
+tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits) {
+    tl_fd_slots *s = tl_xcalloc(1, sizeof *s);
+    tl_strmap_init(&s->index);
+    effects fx;
+    effects_collect(&fx, units, nunits);
+    for (int u = 0; u < nunits; u++)
+        for (int i = 0; i < units[u]->nfd_stores; i++) {
+            const tl_slot_store *st = &units[u]->fd_stores[i];
+            if (is_effect_store(st)) continue;
             int at = slot_of(s, st->key, st->is_static); /* (may move s->v) */
             slot *x = &s->v[at];
             x->stored = true;
             x->is_static = st->is_static; /* (a slot first seen as a copy's source) */
             if (st->kind == TL_SLOT_OTHER) x->other = true;
-            if (st->kind == TL_SLOT_COPY) {
-                slot_of(s, st->src, false); /* a source nothing stores into stays unknown */
-                ncopies++;
-            }
+            if (st->kind == TL_SLOT_COPY) slot_of(s, st->src, false); /* a source nothing stores into stays unknown */
         }
-    /* copy edges as CSR by source */
-    int n = s->n;
-    int *start = tl_xcalloc((size_t)n + 2, sizeof *start), *dst = tl_xmalloc(((size_t)ncopies + 1) * sizeof *dst);
-    int *srcs = tl_xmalloc(((size_t)ncopies + 1) * sizeof *srcs), *dsts = tl_xmalloc(((size_t)ncopies + 1) * sizeof *dsts);
-    int k = 0;
+    /* the elements every call handing the array over leaves non-blocking are
+       stored by those calls; an element another call may leave otherwise is not known */
+    for (int bi = 0; bi < fx.nb; bi++)
+        for (int j = 0; j < fx.b[bi].nk; j++) {
+            if (fx.b[bi].cnt[j] != fx.b[bi].ncalls) continue;
+            char key[320];
+            snprintf(key, sizeof key, "%s[%d]", fx.base_names[bi], fx.b[bi].ks[j]);
+            s->owned = tl_xgrow(s->owned, s->nowned, &s->capowned, sizeof *s->owned);
+            s->owned[s->nowned] = tl_xstrdup(key);
+            int at = slot_of(s, s->owned[s->nowned++], fx.b[bi].is_static);
+            s->v[at].stored = true;
+        }
+    /* copy edges, then as CSR by source; an element "KEY[k]" also copies
+       "KEY[*]" (the writes that may reach any element) when that is stored */
+    int ncopies = 0, capcopies = 0, *srcs = NULL, *dsts = NULL;
     for (int u = 0; u < nunits; u++)
         for (int i = 0; i < units[u]->nfd_stores; i++) {
             const tl_slot_store *st = &units[u]->fd_stores[i];
-            if (st->kind != TL_SLOT_COPY) continue;
+            if (st->kind != TL_SLOT_COPY || is_effect_store(st)) continue;
             size_t a, b;
             tl_strmap_get(&s->index, st->src, &a);
             tl_strmap_get(&s->index, st->key, &b);
-            srcs[k] = (int)a;
-            dsts[k++] = (int)b;
-            start[a + 1]++;
+            srcs = tl_xgrow(srcs, ncopies, &capcopies, sizeof *srcs);
+            dsts = tl_xrealloc(dsts, (size_t)capcopies * sizeof *dsts);
+            srcs[ncopies] = (int)a;
+            dsts[ncopies++] = (int)b;
         }
+    int n0 = s->n;
+    for (int i = 0; i < n0; i++) {
+        size_t blen, at;
+        long k = elem_index(s->v[i].key, &blen);
+        if (k < 0) continue;
+        bool handed;
+        if (!effects_cover(&fx, s->v[i].key, blen, k, &handed)) s->v[i].other = true;
+        char all[320];
+        if (blen > 300) continue;
+        snprintf(all, sizeof all, "%.*s[*]", (int)blen, s->v[i].key);
+        if (tl_strmap_get(&s->index, all, &at) && s->v[at].stored) {
+            srcs = tl_xgrow(srcs, ncopies, &capcopies, sizeof *srcs);
+            dsts = tl_xrealloc(dsts, (size_t)capcopies * sizeof *dsts);
+            srcs[ncopies] = (int)at;
+            dsts[ncopies++] = i;
+        }
+    }
+    effects_free(&fx);
+    /* a function stored only into fields of the program's structs (p:F#=FIELD,
+       no p:F#*): its parameter N takes what every call through those fields
+       passes (q:FIELD#N, spoilt by the field read as a value: q:FIELD#*) */
+    tl_strmap into;
+    tl_strmap_init(&into);
+    int nfl = 0, capfl = 0, *fl_next = NULL;
+    const char **fl_field = NULL;
+    char **fl_fn = NULL; /* the map's keys (borrowed by it) */
+    for (int u = 0; u < nunits; u++)
+        for (int i = 0; i < units[u]->nfd_stores; i++) {
+            const char *key = units[u]->fd_stores[i].key, *eq = strstr(key, "#=");
+            if (strncmp(key, "p:", 2) != 0 || !eq || eq - key > 280) continue;
+            char fn[300];
+            snprintf(fn, sizeof fn, "%.*s", (int)(eq - key), key);
+            size_t first;
+            bool had = tl_strmap_get(&into, fn, &first);
+            fl_next = tl_xgrow(fl_next, nfl, &capfl, sizeof *fl_next);
+            fl_field = tl_xrealloc(fl_field, (size_t)capfl * sizeof *fl_field);
+            fl_fn = tl_xrealloc(fl_fn, (size_t)capfl * sizeof *fl_fn);
+            fl_next[nfl] = had ? (int)first : -1;
+            fl_field[nfl] = eq + 2;
+            fl_fn[nfl] = tl_xstrdup(fn);
+            if (tl_strmap_put(&into, fl_fn[nfl], (size_t)nfl) != 0) exit(2);
+            nfl++;
+        }
+    int n1 = s->n;
+    for (int i = 0; nfl && i < n1; i++) {
+        const char *key = s->v[i].key, *hash = strrchr(key, '#');
+        if (strncmp(key, "p:", 2) != 0 || !hash || hash[1] < '0' || hash[1] > '9' || hash - key > 280) continue;
+        char fn[300];
+        size_t first;
+        snprintf(fn, sizeof fn, "%.*s", (int)(hash - key), key);
+        if (!tl_strmap_get(&into, fn, &first)) continue;
+        for (int j = (int)first; j >= 0; j = fl_next[j]) {
+            char q[320];
+            snprintf(q, sizeof q, "q:%.280s%s", fl_field[j], hash);
+            size_t at;
+            int src;
+            if (tl_strmap_get(&s->index, q, &at)) {
+                src = (int)at;
+            } else {
+                s->owned = tl_xgrow(s->owned, s->nowned, &s->capowned, sizeof *s->owned);
+                s->owned[s->nowned] = tl_xstrdup(q);
+                src = slot_of(s, s->owned[s->nowned++], false); /* no call passes it: not known */
+            }
+            srcs = tl_xgrow(srcs, ncopies, &capcopies, sizeof *srcs);
+            dsts = tl_xrealloc(dsts, (size_t)capcopies * sizeof *dsts);
+            srcs[ncopies] = src;
+            dsts[ncopies++] = i;
+            s->v[i].stored = true; /* (its stores: the calls through the field, a copy each) */
+        }
+    }
+    tl_strmap_free(&into);
+    for (int j = 0; j < nfl; j++) free(fl_fn[j]);
+    free(fl_fn);
+    free(fl_next);
+    free(fl_field);
+    int n = s->n, k = ncopies;
+    int *start = tl_xcalloc((size_t)n + 2, sizeof *start), *dst = tl_xmalloc(((size_t)ncopies + 1) * sizeof *dst);
+    for (int e = 0; e < k; e++) start[srcs[e] + 1]++;
     for (int i = 0; i < n; i++) start[i + 1] += start[i];
     int *fill = tl_xmalloc(((size_t)n + 1) * sizeof *fill);
     memcpy(fill, start, (size_t)n * sizeof *fill);
@@ -115,8 +394,10 @@ tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits) {
         const char *key = s->v[i].key, *hash = strrchr(key, '#');
         size_t at;
         char star[300];
-        if (strncmp(key, "p:", 2) != 0 || !hash || !strcmp(hash, "#*") || (size_t)(hash - key) > 280) continue;
-        snprintf(star, sizeof star, "%.*s#*", (int)(hash - key), key);
+        if ((strncmp(key, "p:", 2) != 0 && strncmp(key, "q:", 2) != 0) || !hash || !strcmp(hash, "#*") ||
+            (size_t)(hash - key) > 280)
+            continue;
+        snprintf(star, sizeof star, "%.*s#*", (int)(hash - key), key); /* (q:FIELD#*: the field read as a value) */
         if (tl_strmap_get(&s->index, star, &at)) escaped[i] = true;
     }
     for (int pass = 0; pass < 2; pass++) {
@@ -139,13 +420,20 @@ tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits) {
 }
 
 bool tl_fd_slots_nonblocking(const tl_fd_slots *s, const char *key, bool whole) {
-    size_t i;
-    if (!s || !key || !tl_strmap_get(&s->index, key, &i)) return false;
-    return whole ? s->v[i].nb_whole : s->v[i].nb_part;
+    size_t i, blen;
+    if (!s || !key) return false;
+    if (tl_strmap_get(&s->index, key, &i) && (whole ? s->v[i].nb_whole : s->v[i].nb_part)) return true;
+    if (elem_index(key, &blen) < 0 || blen >= 300) return false;
+    char base[300]; /* an element: what every element holds does too */
+    memcpy(base, key, blen);
+    base[blen] = 0;
+    return tl_strmap_get(&s->index, base, &i) && (whole ? s->v[i].nb_whole : s->v[i].nb_part);
 }
 
 void tl_fd_slots_free(tl_fd_slots *s) {
     if (!s) return;
+    for (int i = 0; i < s->nowned; i++) free(s->owned[i]);
+    free(s->owned);
     free(s->v);
     tl_strmap_free(&s->index);
     free(s);

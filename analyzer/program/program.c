@@ -384,6 +384,7 @@ static void compute_blocking(tl_program *p, int r) {
         n->blocks[r] = false;
         n->block_call[r] = n->block_next[r] = -1;
         n->block_field[r] = NULL;
+        n->block_depth[r] = 0;
     }
     for (int f = 0; f < p->nnodes; f++) {
         pnode *n = &p->nodes[f];
@@ -412,6 +413,7 @@ static void compute_blocking(tl_program *p, int r) {
             f->block_call[r] = ed->call;
             f->block_next[r] = g;
             f->block_field[r] = ed->field;
+            f->block_depth[r] = p->nodes[g].block_depth[r] + 1; /* breadth first: the shortest */
             ivec_push(&work, ed->from);
         }
     }
@@ -560,6 +562,36 @@ static void collect_slots(tl_program *p) {
     }
 }
 
+/* Functions that publish their task's own handle where the program reaps
+ * from: a self_handle result stored into a global or field that some call
+ * releases (`td->pid = getpid()` with `waitpid(td->pid, ...)` elsewhere),
+ * then their direct callers, transitively.  One worklist pass over the
+ * reverse call graph: linear. */
+static void collect_self_publishers(tl_program *p) {
+    ivec work = {0};
+    for (int f = 0; f < p->nnodes; f++) {
+        pnode *n = &p->nodes[f];
+        for (int i = 0; i < n->s->nslots && !n->self_task; i++) {
+            const tl_sum_slot *s = &n->s->slots[i];
+            int hi = s->self && s->task ? map_get(&p->hslot_by_usr, s->slot_usr) : -1;
+            if (hi >= 0 && p->hslots[hi].released) {
+                n->self_task = s->task;
+                ivec_push(&work, f);
+            }
+        }
+    }
+    for (int w = 0; w < work.n; w++) {
+        int to = work.v[w];
+        for (int j = p->in_start[to]; j < p->in_start[to + 1]; j++) {
+            const edge *e = &p->edges[p->in_edges[j]];
+            if (e->field || p->nodes[e->from].self_task) continue; /* direct calls only */
+            p->nodes[e->from].self_task = p->nodes[to].self_task;
+            ivec_push(&work, e->from);
+        }
+    }
+    free(work.v);
+}
+
 /* ---- 7. tasks released wholesale ---- */
 
 /* One pass over every call: a modelled release_all whose conditions the
@@ -600,6 +632,7 @@ tl_program *tl_program_link(tl_tu_summary *const *units, int nunits, const tl_mo
     compute_blocking(p, 1);
     compute_params(p);
     collect_slots(p);
+    collect_self_publishers(p);
     pg_derive_models(p);
     collect_released_all(p);
     return p;

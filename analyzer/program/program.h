@@ -138,6 +138,14 @@ void tl_program_orphan_slots(const tl_program *p, tl_orphan_slot_fn fn, void *ct
  * its `when` conditions met by constant arguments) for this task noun -
  * wait(), waitpid(-1, ...), signal(SIGCHLD, SIG_IGN) for "child process"? */
 bool tl_program_releases_all(const tl_program *p, const char *task);
+/* Does the program function (by USR) store its task's own handle (a
+ * self_handle result: getpid() for "child process") into a global or field
+ * that some call of the program releases - itself, or through the functions
+ * it calls directly?  A fork whose child calls it publishes the child's pid
+ * for the program to reap (rules/self_publish.c). */
+bool tl_program_publishes_self(const tl_program *p, const char *usr, const char *task);
+/* Does some call of the program release the global or field (by USR)? */
+bool tl_program_slot_released(const tl_program *p, const char *slot_usr);
 /* Does the program function (by USR) never return, by its summary? */
 bool tl_program_never_returns(const tl_program *p, const char *fn_usr);
 

@@ -38,6 +38,14 @@ static bool derive_params(const tl_program *p, const pnode *n, tl_fn_model *m) {
             m->callback.args[m->callback.nargs++] = k;
             m->callback.context = pp->wrap_ctx;
             m->callback.readiness = pp->wrap_ready;
+            /* the library, not the wrapper, calls the callback: it gets its
+               ready descriptor where the wrapped registration puts it */
+            const tl_fn_model *vm = pp->wrap_ready && pp->wrap_via && p->models
+                                        ? tl_models_find(p->models, pp->wrap_via) : NULL;
+            if (vm && vm->callback.readiness && vm->callback.ready_param >= 0) {
+                m->callback.ready_param = vm->callback.ready_param;
+                memcpy(m->callback.ready_field, vm->callback.ready_field, sizeof m->callback.ready_field);
+            }
             any = true;
         }
         if (pp->deadline && !m->wait.present) {
@@ -135,6 +143,35 @@ static tl_fn_model *derive_function(const tl_program *p, const pnode *n) {
             /* the helper returns the handle itself, not the spawn's status */
             if (sm->spawn.where == TL_HANDLE_OUT_ARG)
                 m->spawn.success = n->s->returns_pointer ? TL_SUCCESS_NONNULL : TL_SUCCESS_ALWAYS;
+            m->spawn.task = tl_xstrdup(sm->spawn.task ? sm->spawn.task : "task");
+            free(m->library);
+            m->library = tl_xstrdup(sm->library ? sm->library : "program");
+            any = true;
+        }
+    }
+    /* a helper that writes the handle it spawned through an out-pointer and
+       neither releases it nor stores it elsewhere (`natsThread_Create(&t, ...)`):
+       a spawn whose handle is that argument; its result says whether it started
+       (a pointer: non-NULL; a bool: true; else 0, the status convention) */
+    int out = -1;
+    for (int k = 0; k < n->s->nparams && !m->spawn.present; k++)
+        if ((n->s->params[k].effects & TL_PE_SPAWN_OUT) && !(n->s->params[k].effects & TL_PE_RELEASE)) out = k;
+    if (out >= 0 && n->s->spawn_model && p->models) {
+        const tl_fn_model *sm = tl_models_find(p->models, n->s->spawn_model);
+        if (sm && sm->spawn.present) {
+            m->spawn = sm->spawn;
+            m->spawn.where = TL_HANDLE_OUT_ARG;
+            m->spawn.handle_arg = out;
+            m->spawn.child_if_zero = m->spawn.parent_waits_child = false;
+            m->spawn.entry_arg = m->spawn.owner_arg = m->spawn.attr_arg = m->spawn.data_arg = -1;
+            for (int k = 0; k < n->s->nparams; k++)
+                if (n->s->params[k].effects & TL_PE_SPAWN_ATTR) m->spawn.attr_arg = k;
+            m->spawn.has_no_owner_value = false;
+            m->spawn.entry_before_call = NULL;
+            m->spawn.context = TL_CTX_NONE;
+            m->spawn.success = n->s->returns_pointer ? TL_SUCCESS_NONNULL
+                               : n->s->returns_bool  ? TL_SUCCESS_POSITIVE
+                                                     : TL_SUCCESS_ZERO;
             m->spawn.task = tl_xstrdup(sm->spawn.task ? sm->spawn.task : "task");
             free(m->library);
             m->library = tl_xstrdup(sm->library ? sm->library : "program");

@@ -65,7 +65,10 @@ typedef struct {
     int block_call[2];   /* the call that blocks or leads there */
     int block_next[2];   /* -1: that call blocks itself */
     const char *block_field[2];
+    int block_depth[2];  /* calls from here to the blocking one (0: a call here blocks) */
     tl_fn_model *derived;
+    const char *self_task; /* stores its task's own handle (getpid()) into a slot the
+                              program releases, itself or through direct calls */
 } pnode;
 
 typedef struct {

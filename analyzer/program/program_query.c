@@ -44,7 +44,7 @@ bool tl_program_cancel_bounded(const tl_program *p, const char *fn_usr) {
            (x->s->is_static || p->whole);
 }
 
-/* The first blocking target of a slot (or the function itself). */
+/* The blocking target of a slot with the shortest chain (or the function itself). */
 static int blocking_node(const tl_program *p, const char *usr, bool is_slot, int r) {
     if (!p || !usr) return -1;
     if (!is_slot) {
@@ -53,10 +53,16 @@ static int blocking_node(const tl_program *p, const char *usr, bool is_slot, int
     }
     int si = map_get(&p->fslot_by_usr, usr);
     if (si < 0) return -1;
+    /* of the functions stored there, the one with the shortest chain: a
+       long chain through one target must not hide a short one (the report
+       cuts long chains by default) */
     const fslot *s = &p->fslots[si];
-    for (int k = 0; k < s->funcs.n; k++)
-        if (p->nodes[s->funcs.v[k]].blocks[r]) return s->funcs.v[k];
-    return -1;
+    int best = -1;
+    for (int k = 0; k < s->funcs.n; k++) {
+        const pnode *nd = &p->nodes[s->funcs.v[k]];
+        if (nd->blocks[r] && (best < 0 || nd->block_depth[r] < p->nodes[best].block_depth[r])) best = s->funcs.v[k];
+    }
+    return best;
 }
 
 bool tl_program_blocks(const tl_program *p, const char *usr, bool is_slot, bool ready) {
@@ -161,6 +167,16 @@ bool tl_program_called_in_loop(const tl_program *p, const char *usr) {
         if (e->call >= 0 && e->call < from->ncalls && from->calls[e->call].in_unbounded_loop) return true;
     }
     return false;
+}
+
+bool tl_program_publishes_self(const tl_program *p, const char *usr, const char *task) {
+    int n = p && usr && task ? map_get(&p->by_usr, usr) : -1;
+    return n >= 0 && p->nodes[n].self_task && strcmp(p->nodes[n].self_task, task) == 0;
+}
+
+bool tl_program_slot_released(const tl_program *p, const char *slot_usr) {
+    int i = p && slot_usr ? map_get(&p->hslot_by_usr, slot_usr) : -1;
+    return i >= 0 && p->hslots[i].released;
 }
 
 void tl_program_orphan_slots(const tl_program *p, tl_orphan_slot_fn fn, void *ctx) {

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/xalloc.h"
@@ -154,7 +155,13 @@ static int inspect_through_sqlite(const char *path, const char *real, tl_dbfile_
     return -1;
 }
 
-int tl_store__inspect(const char *path, tl_dbfile_kind *kind, tl_store_error *err) {
+/* One look at the file; *in_progress when it was refused only for a
+ * rollback journal beside a database without an application id, which is
+ * also what another tasklint process creating the store looks like for a
+ * moment (SQLite switches a new, empty file to WAL mode through the
+ * journal, before the schema and the application id are written). */
+static int inspect_once(const char *path, tl_dbfile_kind *kind, tl_store_error *err, bool *in_progress) {
+    *in_progress = false;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         int e = errno;
@@ -216,6 +223,7 @@ int tl_store__inspect(const char *path, tl_dbfile_kind *kind, tl_store_error *er
     if (side_size(real, "-wal") > 0) {
         r = inspect_through_sqlite(path, real, kind, err); /* the main file may be behind */
     } else if (side_size(real, "-journal") > 0) {
+        *in_progress = true;
         tl_store__set_error(err, TL_STORE_E_FOREIGN,
                             "%s has an unfinished transaction (%s-journal) and is not marked as "
                             "tasklint's; tasklint will not modify it",
@@ -230,4 +238,22 @@ int tl_store__inspect(const char *path, tl_dbfile_kind *kind, tl_store_error *er
     }
     free(real);
     return r;
+}
+
+/* A journal beside an unmarked database may be another tasklint process
+ * creating the store at this moment: look again until it is gone (for up to
+ * INSPECT_WAIT_MS), then decide; a foreign database with a transaction left
+ * unfinished is still refused, only later. */
+#define INSPECT_WAIT_MS 3000
+int tl_store__inspect(const char *path, tl_dbfile_kind *kind, tl_store_error *err) {
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        bool in_progress;
+        int r = inspect_once(path, kind, err, &in_progress);
+        if (r == 0 || !in_progress) return r;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if ((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 > INSPECT_WAIT_MS) return r;
+        usleep(10000);
+    }
 }

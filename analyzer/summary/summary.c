@@ -168,6 +168,7 @@ static void add_slot(extractor *x, const char *usr, const char *name, bool spawn
     s->task = intern(x->in, spawn && m ? (m->spawn.task ? m->spawn.task : "task") : NULL);
     s->library = intern(x->in, m ? m->library : NULL);
     s->loc = loc_copy(x->in, loc);
+    s->self = false;
 }
 
 /* Every call is kept: the link phase needs direct calls for the call graph,
@@ -283,6 +284,33 @@ static void extract_slots(extractor *x, const tl_call_facts *cf) {
         add_slot(x, usr, name, false, m->release.how ? m->release.how : "release", m, cf->instr->loc);
 }
 
+/* Stores of the task's own handle into a global or a field (`td->pid =
+ * getpid()`, a self_handle call's result stored directly): one walk of the
+ * function's instructions. */
+static void extract_self_stores(extractor *x) {
+    const tl_func *f = x->f;
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            const tl_expr *v = in->kind == TL_I_STORE || in->kind == TL_I_ASSIGN ? strip_casts(in->value) : NULL;
+            if (!v || v->kind != TL_E_CALLRES || v->call_id < 0 || v->call_id >= x->ff->ncalls) continue;
+            const tl_call_facts *cf = &x->ff->calls[v->call_id];
+            const tl_fn_model *m = cf->model;
+            if (!cf->instr || !cf->reached || !m || !m->self_handle.present) continue;
+            const char *name = NULL, *usr = NULL;
+            if (in->kind == TL_I_STORE)
+                usr = slot_of(f, in->target, &name);
+            else if (in->var >= 0 && in->var < f->nvars && f->vars[in->var].usr &&
+                     (f->vars[in->var].kind == TL_VAR_GLOBAL || f->vars[in->var].kind == TL_VAR_STATIC))
+                usr = f->vars[in->var].usr, name = f->vars[in->var].name;
+            if (!usr) continue;
+            add_slot(x, usr, name, false, NULL, m, in->loc);
+            tl_sum_slot *s = &x->out->slots[x->out->nslots - 1];
+            s->self = true;
+            s->task = intern(x->in, m->self_handle.task);
+        }
+}
+
 /* The spawn call whose handle an expression holds: a spawn result, or a
  * local the spawn wrote (out-pointer) or that was assigned a spawn result. */
 static const tl_call_facts *spawn_of_value(extractor *x, const tl_expr *e, const int *spawn_in_var) {
@@ -296,6 +324,30 @@ static const tl_call_facts *spawn_of_value(extractor *x, const tl_expr *e, const
     if (e->kind == TL_E_VAR && e->var >= 0 && e->var < x->f->nvars && spawn_in_var[e->var] >= 0)
         return &x->ff->calls[spawn_in_var[e->var]];
     return NULL;
+}
+
+/* A spawn's handle written through variable v: when v is a parameter, or a
+ * local copy of one, that neither is reassigned, the caller's out-pointer
+ * receives it and the function is a spawn for its callers (TL_PE_SPAWN_OUT). */
+static bool note_spawn_out(extractor *x, const tl_func *f, int v, const int *copy_of, const bool *reassigned,
+                           const tl_call_facts *sp) {
+    if (v < 0 || v >= f->nvars || copy_of[v] < 0 || reassigned[copy_of[v]] || (v != copy_of[v] && reassigned[v]))
+        return false;
+    tl_func_summary *o = x->out;
+    o->params[copy_of[v]].effects |= TL_PE_SPAWN_OUT;
+    /* the caller's attributes handed on to the spawn (`pthread_create(tid,
+       attr, ...)` with attr a parameter): its detach state is the caller's */
+    const tl_call *sc = &sp->instr->call;
+    int aa = sp->model->spawn.attr_arg;
+    const tl_expr *ae = aa >= 0 && aa < sc->nargs ? strip_casts(sc->args[aa]) : NULL;
+    if (ae && ae->kind == TL_E_VAR && ae->var >= 0 && ae->var < f->nvars && copy_of[ae->var] >= 0 &&
+        !reassigned[copy_of[ae->var]] && (ae->var == copy_of[ae->var] || !reassigned[ae->var]))
+        o->params[copy_of[ae->var]].effects |= TL_PE_SPAWN_ATTR;
+    if (!o->spawn_model) {
+        o->spawn_model = intern(x->in, sp->model->name);
+        o->spawn_loc = loc_copy(x->in, sp->instr->loc);
+    }
+    return true;
 }
 
 /* An await on e: a global's work (its USR noted), or work on an object
@@ -330,6 +382,7 @@ static void extract_function(extractor *x) {
     o->loc = loc_copy(x->in, f->loc);
     o->is_static = f->is_static;
     o->returns_pointer = f->returns_pointer;
+    o->returns_bool = f->returns_bool;
     o->in_header = f->in_header;
     o->nparams = f->nparams;
     o->params = tl_xcalloc((size_t)f->nparams + 1, sizeof *o->params);
@@ -358,6 +411,7 @@ static void extract_function(extractor *x) {
                 copy_of[in->var] = copy_of[src];
         }
 
+    extract_self_stores(x);
     for (int id = 0; id < ff->ncalls; id++) {
         const tl_call_facts *cf = &ff->calls[id];
         if (!cf->instr || !cf->reached) continue;
@@ -378,6 +432,8 @@ static void extract_function(extractor *x) {
             } else if (h && h->kind == TL_E_VAR && h->var >= 0 && h->var < nv &&
                        is_local(f->vars[h->var].kind)) {
                 spawn_in_var[h->var] = id; /* a pointer to the handle: t = malloc(...) */
+            } else if (h && h->kind == TL_E_VAR) { /* the caller's out-pointer itself */
+                note_spawn_out(x, f, h->var, copy_of, reassigned, cf);
             }
         }
         /* what happens to parameters passed to this call */
@@ -452,7 +508,10 @@ static void extract_function(extractor *x) {
                 mark_params(in->value, copy_of, nv, o->params, TL_PE_STORE);
                 const tl_call_facts *sp = spawn_of_value(x, in->value, spawn_in_var);
                 const char *name = NULL, *usr;
-                if (sp && (usr = slot_of(f, in->target, &name))) /* s->h = go(...) */
+                const tl_expr *t = strip_casts(in->target);
+                bool out = sp && t && t->kind == TL_E_DEREF && t->nkids == 1 && (t = strip_casts(t->kids[0])) &&
+                           t->kind == TL_E_VAR && note_spawn_out(x, f, t->var, copy_of, reassigned, sp);
+                if (!out && sp && (usr = slot_of(f, in->target, &name))) /* s->h = go(...); *out: above */
                     add_slot(x, usr, name, true, NULL, sp->model, sp->instr->loc);
                 break;
             }

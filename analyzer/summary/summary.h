@@ -109,8 +109,16 @@ enum {
     TL_PE_AWAIT_REACH = 1 << 13,  /* awaits work on an object it reaches through it
                                      (`io_uring_wait_cqe(td->ring, ...)`: a reaper thread's
                                      argument) */
-    TL_PE_POST = 1 << 14          /* posts what it points to on every returning path
+    TL_PE_POST = 1 << 14,         /* posts what it points to on every returning path
                                      (`sem_post(arg)` first thing: dataflow/must_post.h) */
+    TL_PE_SPAWN_OUT = 1 << 15,    /* writes a handle it spawned through it (`*out = t` after
+                                     pthread_create(t, ...), or pthread_create(out, ...)):
+                                     the function is a spawn for its callers, handle in this
+                                     argument (spawn_model names the spawning call) */
+    TL_PE_SPAWN_ATTR = 1 << 24    /* is the creation attributes (the spawn model's attr_arg)
+                                     of the spawn whose handle TL_PE_SPAWN_OUT writes out:
+                                     the caller's attribute object (detached or not) applies;
+                                     bits 16-23 hold TL_PE_PREP_FD's parameter */
 };
 /* The parameter whose descriptor TL_PE_PREP_FD operations use, kept in bits
  * 16-23 of the effects (so the wire format carries it unchanged). */
@@ -144,9 +152,11 @@ typedef struct {
     const char *how;   /* release: "join", "detach"...; NULL for a spawn or a pass */
     int pass_call;     /* passed as argument pass_arg of calls[pass_call], else -1 */
     int pass_arg;
-    const char *task;  /* spawn: the task noun ("thread") */
+    const char *task;  /* spawn: the task noun ("thread"); self: the self_handle's */
     const char *library;
     tl_loc loc;
+    bool self;         /* the task's own handle is stored there (`td->pid = getpid()`:
+                          a self_handle call's result), not a spawn's */
 } tl_sum_slot;
 
 typedef struct {
@@ -169,6 +179,7 @@ typedef struct {
     /* returns a handle it spawned (a helper that starts a worker) */
     bool returns_handle;
     bool returns_pointer;    /* the handle is a pointer: NULL means no task */
+    bool returns_bool;       /* its result is a bool (a TL_PE_SPAWN_OUT wrapper: true is success) */
     bool never_returns;      /* no return reachable (tl_analysis_never_returns) */
     const char *spawn_model; /* the spawning library function */
     tl_loc spawn_loc;

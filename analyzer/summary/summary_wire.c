@@ -53,7 +53,7 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
     tl_wire_put_str(w, f->name);
     put_loc(w, f->loc);
     tl_wire_put_u8(w, (uint8_t)(f->is_static | f->in_header << 1 | f->returns_handle << 2 | f->returns_pointer << 3 |
-                                f->never_returns << 4));
+                                f->never_returns << 4 | f->returns_bool << 5));
     tl_wire_put_str(w, f->spawn_model);
     put_loc(w, f->spawn_loc);
     tl_wire_put_u32(w, (uint32_t)f->nparams);
@@ -141,6 +141,7 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
         tl_wire_put_str(w, s->task);
         tl_wire_put_str(w, s->library);
         put_loc(w, s->loc);
+        tl_wire_put_u8(w, s->self); /* appended later */
         tl_wire_end_record(w);
     }
 }
@@ -237,6 +238,7 @@ static void read_func(decoder *d) {
     f->returns_handle = flags >> 2 & 1;
     f->returns_pointer = flags >> 3 & 1;
     f->never_returns = flags >> 4 & 1;
+    f->returns_bool = flags >> 5 & 1;
     f->spawn_model = get_interned(d);
     f->spawn_loc = get_loc(d);
     uint32_t np = tl_wire_get_count(r, 8);
@@ -412,6 +414,7 @@ static void read_slot(decoder *d) {
     s->task = get_interned(d);
     s->library = get_interned(d);
     s->loc = get_loc(d);
+    if (tl_wire_remaining(r) > 0) s->self = tl_wire_get_u8(r) != 0;
     if (!s->slot_usr || !s->slot_name) tl_wire_fail(r, "a slot without a name");
     if (s->pass_call < -1 || s->pass_call >= f->ncalls ||
         (s->pass_call >= 0 && (s->pass_arg < 0 || s->pass_arg >= f->calls[s->pass_call].nargs)))

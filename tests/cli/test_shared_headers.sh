@@ -55,7 +55,22 @@ compare demo --no-db -p "$T/demo/build"
 compare demo-j2 --no-db -j 2 -p "$T/demo/build"
 [ -d "$SRC/fixtures" ] && compare fixtures --no-db --no-config "$SRC/fixtures" -- "${inc[@]}" -std=gnu11
 
-# --no-db: the private cache is gone afterwards
+# summarize (phase 1 into a file, one shard of a CI matrix) shares prefixes
+# within its run, in a private cache: the summary file is byte-identical
+# with and without, and so are the findings `link` makes of it
+"$TL" summarize -v -j 2 -o "$T/sum.shared" -p "$T/demo/build" 2>"$T/sum.eshared" ||
+    fail "summarize with shared headers failed: $(cat "$T/sum.eshared")"
+"$TL" summarize --no-shared-headers -j 2 -o "$T/sum.plain" -p "$T/demo/build" 2>/dev/null ||
+    fail "summarize without shared headers failed"
+n=$(sed -n 's/^shared headers: \([0-9]*\) of.*/\1/p' "$T/sum.eshared")
+[ -n "$n" ] && [ "$n" -gt 0 ] || fail "summarize: no file was parsed against a shared prefix"
+cmp -s "$T/sum.shared" "$T/sum.plain" || fail "summarize: the summary files differ"
+"$TL" link --no-db "$T/sum.shared" >"$T/link.shared" 2>/dev/null
+"$TL" link --no-db "$T/sum.plain" >"$T/link.plain" 2>/dev/null
+[ -s "$T/link.shared" ] && cmp -s "$T/link.shared" "$T/link.plain" || fail "summarize: link's findings differ or are empty"
+echo "ok   summarize: $n files parsed against a prefix, summary files byte-identical"
+
+# --no-db and summarize: the private cache is gone afterwards
 left=$(find "$TMPDIR" -mindepth 1 | head -3)
 [ -z "$left" ] || fail "--no-db left files behind: $left"
 

@@ -1,0 +1,189 @@
+/* fdstate_effects.c - effect summaries of the descriptor-state analysis
+ * (fdstate.c): "F leaves element k of its pointer parameter P non-blocking
+ * when it returns (a negative constant aside), always or when its integer
+ * parameters have these values of one flag bit".
+ *
+ * A project helper often makes the descriptors it is handed non-blocking
+ * only when a flag argument says so (`make_pipe(fds, O_NONBLOCK, 0)`:
+ * pipe() then `if (rflags) fcntl(fds[0], F_SETFL, rflags)`).  The summary
+ * is found by running F's descriptor dataflow once per hypothesis: for one
+ * flag bit B (the mask of an fd_state facet's if_flag that F calls), each
+ * integer parameter has B set or clear (at most 3 parameters and 2 bits:
+ * at most 16 runs of one function, a constant factor).  Under a hypothesis
+ * integer variables carry the value of bit B (FDS_HB_*: `|`, `&`, `^`, `~`
+ * and constants are followed, anything else is not known), an fd_state call
+ * whose flag argument has B set applies, and a branch the bit decides
+ * (`if (rflags)`, `(x | A) == (y | A)` with B differing) follows one edge
+ * only.  What holds at every exit is recorded as the store
+ * "n:USR#P[k]" (tl_slot_stores, kind non-blocking) with its condition
+ * ("*", or "B:i=1,j=0": parameter i has B, j has not); a call passing a
+ * global or field array to F with constant flag arguments is resolved
+ * against it at link time (analyzer/program/fd_slots.c).
+ *
+ * Only pointer or array parameters that never escape qualify: F reads and
+ * writes them at constant indexes only, hands them bare to library calls
+ * only (pipe2, which the models describe), never assigns them nor takes
+ * their address; their element slots are kept in the state everywhere
+ * (pinned), whatever the liveness of the pointer.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/xalloc.h"
+#include "fdstate.h"
+#include "fdstate_internal.h"
+
+#define FDS_MAX_EFFECTS 16 /* elements per function and hypothesis */
+
+bool fds_hbit_var_ok(const fd_ctx *c, int v) {
+    if (!c->hyp_mask || v < 0 || v >= c->nvars) return false;
+    int pos = 0;
+    while (pos < 63 && !((c->hyp_mask >> pos) & 1)) pos++;
+    return c->f->vars[v].int_bits > pos && c->f->vars[v].int_bits > 1; /* holds the bit (not a bool, a char) */
+}
+
+unsigned fds_hbit(fd_ctx *c, fd_state *s, const tl_expr *e) {
+    if (!e || !c->hyp_mask) return FDS_HB_UNKNOWN; /* (an explicit cast may narrow: not known) */
+    switch (e->kind) {
+    case TL_E_CONST:
+        return (e->ival & c->hyp_mask) ? FDS_HB_ONE : FDS_HB_ZERO;
+    case TL_E_VAR:
+        return fds_hbit_var_ok(c, e->var) ? fds_var_hbit(s, e->var) : FDS_HB_UNKNOWN;
+    case TL_E_UNARY: {
+        if (e->nkids != 1 || strcmp(e->op, "~") != 0) return FDS_HB_UNKNOWN;
+        unsigned a = fds_hbit(c, s, e->kids[0]);
+        return a == FDS_HB_ONE ? FDS_HB_ZERO : a == FDS_HB_ZERO ? FDS_HB_ONE : FDS_HB_UNKNOWN;
+    }
+    case TL_E_BINARY: {
+        if (e->nkids != 2) return FDS_HB_UNKNOWN;
+        unsigned a = fds_hbit(c, s, e->kids[0]), b = fds_hbit(c, s, e->kids[1]);
+        if (!strcmp(e->op, "|")) {
+            if (a == FDS_HB_ONE || b == FDS_HB_ONE) return FDS_HB_ONE;
+            return a == FDS_HB_ZERO && b == FDS_HB_ZERO ? FDS_HB_ZERO : FDS_HB_UNKNOWN;
+        }
+        if (!strcmp(e->op, "&")) {
+            if (a == FDS_HB_ZERO || b == FDS_HB_ZERO) return FDS_HB_ZERO;
+            return a == FDS_HB_ONE && b == FDS_HB_ONE ? FDS_HB_ONE : FDS_HB_UNKNOWN;
+        }
+        if (!strcmp(e->op, "^") && a != FDS_HB_UNKNOWN && b != FDS_HB_UNKNOWN)
+            return a == b ? FDS_HB_ZERO : FDS_HB_ONE;
+        return FDS_HB_UNKNOWN;
+    }
+    default:
+        return FDS_HB_UNKNOWN;
+    }
+}
+
+int fds_truth(fd_ctx *c, fd_state *s, const tl_expr *e) {
+    if (!e || !c->hyp_mask) return -1; /* (casts are not looked through: they may narrow) */
+    if (e->kind == TL_E_UNARY && e->nkids == 1 && !strcmp(e->op, "!")) {
+        int t = fds_truth(c, s, e->kids[0]);
+        return t < 0 ? -1 : !t;
+    }
+    if (e->kind == TL_E_BINARY && e->nkids == 2 && (!strcmp(e->op, "==") || !strcmp(e->op, "!="))) {
+        unsigned a = fds_hbit(c, s, e->kids[0]), b = fds_hbit(c, s, e->kids[1]);
+        if (a == FDS_HB_UNKNOWN || b == FDS_HB_UNKNOWN || a == b) return -1; /* equal bits say nothing */
+        return e->op[0] == '!'; /* the bit differs: the values differ */
+    }
+    if (e->kind == TL_E_BINARY && e->nkids == 2 && (!strcmp(e->op, "&&") || !strcmp(e->op, "||"))) {
+        int a = fds_truth(c, s, e->kids[0]), b = fds_truth(c, s, e->kids[1]);
+        if (e->op[0] == '&') return a == 0 || b == 0 ? 0 : a == 1 && b == 1 ? 1 : -1;
+        return a == 1 || b == 1 ? 1 : a == 0 && b == 0 ? 0 : -1;
+    }
+    if (e->kind == TL_E_CONST || e->kind == TL_E_VAR || e->kind == TL_E_UNARY || e->kind == TL_E_BINARY)
+        return fds_hbit(c, s, e) == FDS_HB_ONE ? 1 : -1; /* a set bit: not zero */
+    return -1;
+}
+
+/* Parameters in e that escape: a bare use (`p`, `p + 1`, `*p`, `&p[0]`),
+ * except as p[constant] or, with bare_ok, as a whole argument. */
+static void escapes(const tl_func *f, bool *pin, const tl_expr *e, bool bare_ok) {
+    if (!e) return;
+    if (e->kind == TL_E_CAST && e->nkids == 1) {
+        escapes(f, pin, e->kids[0], bare_ok);
+        return;
+    }
+    if (e->kind == TL_E_VAR) {
+        if (!bare_ok && e->var >= 0 && e->var < f->nparams) pin[e->var] = false;
+        return;
+    }
+    if (e->kind == TL_E_INDEX && e->nkids == 2) {
+        const tl_expr *ix = fds_strip(e->kids[1]);
+        escapes(f, pin, e->kids[0], ix && ix->kind == TL_E_CONST);
+        escapes(f, pin, e->kids[1], false);
+        return;
+    }
+    if (e->kind == TL_E_ADDR) { /* &p[0]: an element written elsewhere */
+        for (int k = 0; k < e->nkids; k++) {
+            const tl_expr *x = fds_strip(e->kids[k]);
+            while (x && x->kind == TL_E_INDEX && x->nkids == 2) {
+                escapes(f, pin, x->kids[1], false);
+                x = fds_strip(x->kids[0]);
+            }
+            escapes(f, pin, x, false);
+        }
+        return;
+    }
+    for (int k = 0; k < e->nkids; k++) escapes(f, pin, e->kids[k], false);
+}
+
+bool fds_effects_plan(fd_ctx *c, fds_effect_plan *plan) {
+    const tl_func *f = c->f;
+    memset(plan, 0, sizeof *plan);
+    c->pinned = NULL;
+    if (!c->stores || !f->usr || strlen(f->usr) > 200 || f->nparams <= 0) return false;
+    bool *pin = tl_xcalloc((size_t)f->nvars + 1, sizeof *pin);
+    bool any = false;
+    int nint = 0;
+    for (int p = 0; p < f->nparams && p < f->nvars; p++) {
+        const tl_var *v = &f->vars[p];
+        if (v->is_record) continue;
+        if (v->is_pointer || v->is_array) pin[p] = any = true;
+        else if (v->int_bits > 1 && nint++ < 3) plan->iparams[plan->niparams++] = p;
+    }
+    if (nint > 3) plan->niparams = 0; /* too many to range over: unconditional effects only */
+    for (int bi = 0; any && bi < f->nblocks; bi++) {
+        const tl_block *b = &f->blocks[bi];
+        for (int i = 0; i < b->ninstrs; i++) {
+            const tl_instr *in = &b->instrs[i];
+            if (in->kind == TL_I_ASSIGN && in->var >= 0 && in->var < f->nparams) pin[in->var] = false;
+            escapes(f, pin, in->value, false);
+            escapes(f, pin, in->target, false);
+            if (in->kind != TL_I_CALL) continue;
+            const tl_call *call = &in->call;
+            const tl_call_facts *cf = call->id >= 0 && call->id < c->ff->ncalls ? &c->ff->calls[call->id] : NULL;
+            bool library = call->callee_system || (cf && cf->model); /* described by the models: keeps nothing */
+            for (int a = 0; a < call->nargs; a++) escapes(f, pin, call->args[a], library);
+            escapes(f, pin, call->fn, false);
+        }
+        escapes(f, pin, b->cond, false);
+    }
+    any = false;
+    for (int p = 0; p < f->nparams && p < f->nvars; p++) any |= pin[p];
+    if (!any) {
+        free(pin);
+        return false;
+    }
+    for (int id = 0; id < c->ff->ncalls && plan->nmasks < 2; id++) {
+        const tl_fn_model *m = c->ff->calls[id].model;
+        if (!m || !m->fd_state.present || m->fd_state.if_flag_arg < 0 || !(m->fd_state.sets & TL_FDS_NONBLOCKING))
+            continue;
+        int64_t bit = m->fd_state.if_flag_mask & -m->fd_state.if_flag_mask; /* one bit of the mask */
+        bool seen = bit == 0;
+        for (int k = 0; k < plan->nmasks; k++) seen |= plan->masks[k] == bit;
+        if (!seen) plan->masks[plan->nmasks++] = bit;
+    }
+    c->pinned = pin;
+    return true;
+}
+
+void fds_effects_record(fd_ctx *c, const char *cond, bool *recorded, int nrecorded) {
+    for (int j = 0; j < c->neff && j < FDS_MAX_EFFECTS; j++) { /* (the first few elements: link stays linear) */
+        int slot = c->eff_slots[j];
+        if (recorded && slot < nrecorded && recorded[slot]) continue;
+        char key[280];
+        snprintf(key, sizeof key, "n:%s#%d[%d]", c->f->usr, c->slot_var[slot], c->slot_elem[slot]);
+        tl_slot_stores_add(c->stores, key, TL_SLOT_COPY, cond, true); /* (a copy: it has a source, the condition) */
+    }
+}
