@@ -94,6 +94,11 @@ int tl_unit_encode(const tl_tu_unit *u, unsigned char **data, size_t *len);
  * tl_unit_prepare did).  0, or -1 with err. */
 int tl_unit_decode(const unsigned char *data, size_t len, const tl_model_set *base, tl_tu_unit **out,
                    char *err, size_t errsz);
+/* The same without decoding its summary (tl_unit_summary is then empty):
+ * for phase 2 of a unit whose summary was decoded on its own for the link,
+ * as tl_unit_finish does not read it. */
+int tl_unit_decode_to_finish(const unsigned char *data, size_t len, const tl_model_set *base, tl_tu_unit **out,
+                             char *err, size_t errsz);
 /* Verifies the checksums of an encoded unit's frames (bytes read back from
  * a store); the decoders below do not.  0, or -1 when damaged. */
 int tl_unit_verify(const unsigned char *data, size_t len);

@@ -132,8 +132,8 @@ static int next_frame(const unsigned char *data, size_t len, size_t *at, uint16_
     return 0;
 }
 
-int tl_unit_decode(const unsigned char *data, size_t len, const tl_model_set *base, tl_tu_unit **out,
-                   char *err, size_t errsz) {
+static int decode_unit(const unsigned char *data, size_t len, const tl_model_set *base, bool with_summary,
+                       tl_tu_unit **out, char *err, size_t errsz) {
     *out = NULL;
     tl_tu_unit *u = tl_xcalloc(1, sizeof *u);
     size_t at = 0;
@@ -180,7 +180,7 @@ int tl_unit_decode(const unsigned char *data, size_t len, const tl_model_set *ba
     if (rc == 0) rc = next_frame(data, len, &at, TL_WIRE_KIND_IR, &f, err, errsz);
     if (rc == 0) rc = tl_ir_wire_decode(&f, &u->ir, err, errsz);
     if (rc == 0) rc = next_frame(data, len, &at, TL_WIRE_KIND_SUMMARY, &f, err, errsz);
-    if (rc == 0) rc = tl_summary_wire_decode(&f, &u->summary, err, errsz);
+    if (rc == 0 && with_summary) rc = tl_summary_wire_decode(&f, &u->summary, err, errsz);
     if (rc == 0 && at != len) {
         snprintf(err, errsz, "a unit with bytes after its frames");
         rc = -1;
@@ -203,6 +203,16 @@ int tl_unit_decode(const unsigned char *data, size_t len, const tl_model_set *ba
     }
     *out = u;
     return 0;
+}
+
+int tl_unit_decode(const unsigned char *data, size_t len, const tl_model_set *base, tl_tu_unit **out,
+                   char *err, size_t errsz) {
+    return decode_unit(data, len, base, true, out, err, errsz);
+}
+
+int tl_unit_decode_to_finish(const unsigned char *data, size_t len, const tl_model_set *base, tl_tu_unit **out,
+                             char *err, size_t errsz) {
+    return decode_unit(data, len, base, false, out, err, errsz);
 }
 
 int tl_unit_summary_bytes(const unsigned char *data, size_t len, const unsigned char **frame, size_t *n) {

@@ -270,7 +270,9 @@ static void test_bad_headers(void **state) {
     memcpy(h, w.data, sizeof h);
     h[4] = TL_WIRE_VERSION + 1; /* another version */
     assert_int_equal(tl_wire_scan_frame(h, sizeof h, &f, err, sizeof err), TL_WIRE_BAD);
-    assert_non_null(strstr(err, "version 3"));
+    char want[64];
+    snprintf(want, sizeof want, "reads version %u", (unsigned)TL_WIRE_VERSION);
+    assert_non_null(strstr(err, want));
     memcpy(h, w.data, sizeof h);
     h[11] = 0x7f; /* a length of about 2 GiB: refused before reading it */
     assert_int_equal(tl_wire_scan_frame(h, sizeof h, &f, err, sizeof err), TL_WIRE_BAD);

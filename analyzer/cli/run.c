@@ -559,8 +559,10 @@ static void finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size
     tl_program *prog = tl_program_link(sums, (int)nsums, env->base);
     /* the other files' kept summaries complete a run over a few files */
     tl_program_set_whole(prog, whole || from_others > 0);
-    char digest[65];
-    program_digest(linked, nlinked, whole || from_others > 0, digest);
+    /* the digest is compared and recorded in the store only: a run without
+       one does not hash every summary */
+    char digest[65] = "";
+    if (c->store) program_digest(linked, nlinked, whole || from_others > 0, digest);
     if (env->o->verbose) {
         const tl_program_stats *ps = tl_program_stats_of(prog);
         fprintf(stderr,
@@ -581,7 +583,8 @@ static void finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size
         tl_tu_result *r = &acc->results[j];
         tl_tu_unit *u = NULL;
         char err[256];
-        if (tl_unit_decode(r->unit, r->unit_len, env->base, &u, err, sizeof err) != 0) {
+        /* its summary was decoded above, for the link */
+        if (tl_unit_decode_to_finish(r->unit, r->unit_len, env->base, &u, err, sizeof err) != 0) {
             r->fatal = true;
             free(r->fatal_message);
             r->fatal_message = tl_xasprintf("%s: %s", tus->items[c->miss_map[j]].file, err);

@@ -83,8 +83,10 @@ static void inject_fault(const worker_ctx *w, const tl_cli_tu *tu) {
         _exit(3);
     } else if (!strcmp(k, "garbage")) {
         /* a frame of this wire version (TL_WIRE_VERSION) with a bad checksum */
-        static const char junk[] = "TLWF\x03\x00\x01\x00\x04\x00\x00\x00\xde\xad\xbe\xef"
-                                   "junk";
+        char junk[] = "TLWF\x00\x00\x01\x00\x04\x00\x00\x00\xde\xad\xbe\xef"
+                      "junk";
+        junk[4] = (char)(TL_WIRE_VERSION & 0xff);
+        junk[5] = (char)(TL_WIRE_VERSION >> 8);
         tl_wire_write_all(w->sock, junk, sizeof junk - 1);
     } else if (!strcmp(k, "truncated")) {
         tl_tu_result r;

@@ -23,7 +23,11 @@ typedef struct {
 static enum CXChildVisitResult read_attr(CXCursor c, CXCursor parent, CXClientData data) {
     (void)parent;
     str_list *l = data;
-    if (clang_getCursorKind(c) != CXCursor_AnnotateAttr) return CXChildVisit_Continue;
+    enum CXCursorKind k = clang_getCursorKind(c);
+    /* a declaration's attributes are its first children: past them are its
+       parameters and types, which a prototype of every header has */
+    if (!clang_isAttribute(k)) return CXChildVisit_Break;
+    if (k != CXCursor_AnnotateAttr) return CXChildVisit_Continue;
     CXString str = clang_getCursorSpelling(c);
     const char *text = clang_getCString(str);
     l->v = tl_xgrow(l->v, l->n, &l->cap, sizeof *l->v);

@@ -126,6 +126,42 @@ char *cfgb_cursor_usr(CXCursor c) {
     return r;
 }
 
+/* cfgb_cursor_usr of a declaration a body refers to, computed once per TU:
+ * the same callees, fields and functions come up at every use, and clang
+ * builds a USR by walking the declaration's contexts each time. */
+char *cfgb_decl_usr(builder *b, CXCursor decl) {
+    struct usr_slot *t = b->usrs;
+    if (t) {
+        for (unsigned h = clang_hashCursor(decl) & (b->usrs_cap - 1); t[h].used; h = (h + 1) & (b->usrs_cap - 1))
+            if (clang_equalCursors(t[h].decl, decl)) return t[h].usr ? tl_xstrdup(t[h].usr) : NULL;
+    }
+    if ((b->usrs_n + 1) * 2 > b->usrs_cap) {
+        unsigned cap = b->usrs_cap ? b->usrs_cap * 2 : 256;
+        struct usr_slot *bigger = tl_xcalloc(cap, sizeof *bigger);
+        for (unsigned i = 0; i < b->usrs_cap; i++) {
+            if (!t[i].used) continue;
+            unsigned h = clang_hashCursor(t[i].decl) & (cap - 1);
+            while (bigger[h].used) h = (h + 1) & (cap - 1);
+            bigger[h] = t[i];
+        }
+        free(t);
+        b->usrs = t = bigger;
+        b->usrs_cap = cap;
+    }
+    unsigned h = clang_hashCursor(decl) & (b->usrs_cap - 1);
+    while (t[h].used) h = (h + 1) & (b->usrs_cap - 1);
+    t[h] = (struct usr_slot){decl, cfgb_cursor_usr(decl), true};
+    b->usrs_n++;
+    return t[h].usr ? tl_xstrdup(t[h].usr) : NULL;
+}
+
+static void free_usrs(builder *b) {
+    for (unsigned i = 0; i < b->usrs_cap; i++) free(b->usrs[i].usr);
+    free(b->usrs);
+    b->usrs = NULL;
+    b->usrs_cap = b->usrs_n = 0;
+}
+
 /* Integer value of a constant expression, if libclang can fold it. */
 bool cfgb_eval_int(CXCursor c, int64_t *out) {
     CXEvalResult r = clang_Cursor_Evaluate(c);
@@ -652,5 +688,6 @@ static int lower(CXTranslationUnit ctu, const tl_model_set *models, bool shared,
     free(b.call_block);
     free(b.call_index);
     free(b.files);
+    free_usrs(&b);
     return 0;
 }

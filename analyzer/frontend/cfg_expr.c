@@ -338,7 +338,7 @@ static tl_expr *lower_call(builder *b, CXCursor c) {
     tl_instr *in = tl_block_add_instr(cfgb_cur_block(b), TL_I_CALL);
     in->call.id = b->f->ncalls++;
     in->call.callee = name;
-    in->call.callee_usr = name ? cfgb_cursor_usr(callee) : NULL;
+    in->call.callee_usr = name ? cfgb_decl_usr(b, callee) : NULL;
     in->call.callee_system = name && clang_Location_isInSystemHeader(clang_getCursorLocation(callee));
     in->call.fn = fn_expr;
     in->call.callee_func = name ? cfgb_find_func_index(b, name, callee) : -1;
@@ -475,7 +475,7 @@ static tl_expr *lower_decl_ref(builder *b, CXCursor c) {
     case CXCursor_FunctionDecl: {
         char *name = cfgb_cursor_spelling(d);
         tl_expr *e = tl_expr_func(name, cfgb_find_func_index(b, name, d));
-        e->usr = cfgb_cursor_usr(d);
+        e->usr = cfgb_decl_usr(b, d);
         free(name);
         return e;
     }
@@ -602,7 +602,7 @@ static tl_expr *lower_expr_kind(builder *b, CXCursor c) {
         e->name = cfgb_cursor_spelling(c);
         CXCursor field = clang_getCursorReferenced(c);
         if (!clang_Cursor_isNull(field) && clang_getCursorKind(field) == CXCursor_FieldDecl) {
-            e->usr = cfgb_cursor_usr(field);
+            e->usr = cfgb_decl_usr(b, field);
             cfgb_set_field_flags(e, field);
         }
         if (kids.n) {

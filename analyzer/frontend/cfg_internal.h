@@ -100,12 +100,21 @@ typedef struct {
        PCH's, loading them), which per literal or call would be quadratic */
     struct file_text *files;
     unsigned files_cap, files_n;
+    /* USRs of the declarations referred to (cfgb_decl_usr), per TU */
+    struct usr_slot *usrs;
+    unsigned usrs_cap, usrs_n;
 } builder;
 
 struct file_text {
     CXFile file;
     const char *text;
     size_t size;
+};
+
+struct usr_slot {
+    CXCursor decl;
+    char *usr; /* NULL: clang has none */
+    bool used;
 };
 
 /* Expressions are lowered recursively, a level per operator, and a
@@ -123,6 +132,7 @@ cursor_list cfgb_children_of(CXCursor c);
 cursor_list cfgb_code_children_of(CXCursor c);
 char *cfgb_cursor_spelling(CXCursor c);
 char *cfgb_cursor_usr(CXCursor c);
+char *cfgb_decl_usr(builder *b, CXCursor decl);
 bool cfgb_eval_int(CXCursor c, int64_t *out);
 bool cfgb_type_is_pointer(CXType t);
 bool cfgb_type_is_void(CXType t);

@@ -3,10 +3,12 @@
  * is refused instead of leaving an IR that indexes out of bounds. */
 #include "ir_wire.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/strmap.h"
 #include "../util/xalloc.h"
 
 enum { REC_TU = 1, REC_FUNC = 2, REC_VAR = 3, REC_BLOCK = 4, REC_STORE = 5, REC_VALUES = 6, REC_ANNOT = 7,
@@ -14,21 +16,68 @@ enum { REC_TU = 1, REC_FUNC = 2, REC_VAR = 3, REC_BLOCK = 4, REC_STORE = 5, REC_
 
 #define MAX_ITEMS (1u << 24)
 
+/* ---- strings ----
+ * Every string of the frame is a reference (wire version 4): a u32 that is
+ * SREF_NULL for NULL, SREF_NEW followed by the string itself (a wire string,
+ * which becomes the next entry of the frame's table), or the index of an
+ * entry defined earlier in the frame.  A TU names the same few files,
+ * callees, USRs and variables thousands of times: each is written, hashed
+ * by the checksums and copied out of the frame once. */
+#define SREF_NULL 0xFFFFFFFFu
+#define SREF_NEW 0xFFFFFFFEu
+
 /* ---- encoding ---- */
+
+typedef struct {
+    tl_wire_writer *w;
+    tl_strmap strings; /* a string -> its index in the table (keys borrowed from the IR) */
+    size_t nstrings;
+    /* locations name files by the TU's interned strings (tl_tu_intern): the
+       last one's index, known without hashing it again */
+    const char *last_file;
+    size_t last_file_index;
+} encoder;
 
 static void put_i32(tl_wire_writer *w, int v) {
     tl_wire_put_u32(w, (uint32_t)v);
 }
 
-static void put_loc(tl_wire_writer *w, tl_loc l) {
-    tl_wire_put_str(w, l.file);
-    tl_wire_put_u32(w, l.line);
-    tl_wire_put_u32(w, l.col);
-    tl_wire_put_u32(w, l.offset);
+/* Writes a reference to s; its index in the table (SIZE_MAX for NULL). */
+static size_t put_sref(encoder *e, const char *s) {
+    if (!s) {
+        tl_wire_put_u32(e->w, SREF_NULL);
+        return SIZE_MAX;
+    }
+    size_t idx = 0;
+    int added = tl_strmap_insert(&e->strings, s, e->nstrings, &idx);
+    if (added == 0) {
+        tl_wire_put_u32(e->w, (uint32_t)idx);
+        return idx;
+    }
+    /* new (or not remembered, out of memory): the reader numbers it all the same */
+    tl_wire_put_u32(e->w, SREF_NEW);
+    tl_wire_put_str(e->w, s);
+    return e->nstrings++;
+}
+
+static void put_loc(encoder *e, tl_loc l) {
+    if (l.file && l.file == e->last_file) {
+        tl_wire_put_u32(e->w, (uint32_t)e->last_file_index);
+    } else {
+        size_t idx = put_sref(e, l.file);
+        if (l.file) {
+            e->last_file = l.file;
+            e->last_file_index = idx;
+        }
+    }
+    tl_wire_put_u32(e->w, l.line);
+    tl_wire_put_u32(e->w, l.col);
+    tl_wire_put_u32(e->w, l.offset);
 }
 
 /* false when the tree is deeper than the format carries */
-static bool put_expr(tl_wire_writer *w, const tl_expr *e, int depth) {
+static bool put_expr(encoder *en, const tl_expr *e, int depth) {
+    tl_wire_writer *w = en->w;
     if (!e) {
         tl_wire_put_u8(w, 0);
         return true;
@@ -40,23 +89,24 @@ static bool put_expr(tl_wire_writer *w, const tl_expr *e, int depth) {
     put_i32(w, e->var);
     put_i32(w, e->call_id);
     put_i32(w, e->func);
-    tl_wire_put_str(w, e->name);
-    tl_wire_put_str(w, e->usr);
-    tl_wire_put_str(w, e->op);
+    put_sref(en, e->name);
+    put_sref(en, e->usr);
+    put_sref(en, e->op);
     /* wire version 3: the arrow byte also carries the member's field flags */
     tl_wire_put_u8(w, (uint8_t)(e->arrow | e->field_array << 1 | e->field_system << 2 | e->field_fnptr << 3));
     tl_wire_put_u32(w, (uint32_t)e->nkids);
     for (int i = 0; i < e->nkids; i++)
-        if (!put_expr(w, e->kids[i], depth + 1)) return false;
+        if (!put_expr(en, e->kids[i], depth + 1)) return false;
     return true;
 }
 
-static bool put_block(tl_wire_writer *w, const tl_block *b) {
+static bool put_block(encoder *en, const tl_block *b) {
+    tl_wire_writer *w = en->w;
     bool ok = true;
     tl_wire_begin_record(w, REC_BLOCK);
     tl_wire_put_u8(w, (uint8_t)b->term);
-    put_loc(w, b->term_loc);
-    ok &= put_expr(w, b->cond, 0);
+    put_loc(en, b->term_loc);
+    ok &= put_expr(en, b->cond, 0);
     tl_wire_put_u32(w, (uint32_t)b->nsucc);
     for (int s = 0; s < b->nsucc; s++) put_i32(w, b->succ[s]);
     int ncase = b->term == TL_T_SWITCH && b->nsucc > 0 ? b->nsucc - 1 : 0;
@@ -65,23 +115,23 @@ static bool put_block(tl_wire_writer *w, const tl_block *b) {
     for (int i = 0; i < b->ninstrs && ok; i++) {
         const tl_instr *in = &b->instrs[i];
         tl_wire_put_u8(w, (uint8_t)in->kind);
-        put_loc(w, in->loc);
+        put_loc(en, in->loc);
         put_i32(w, in->var);
-        ok &= put_expr(w, in->target, 0);
-        ok &= put_expr(w, in->value, 0);
+        ok &= put_expr(en, in->target, 0);
+        ok &= put_expr(en, in->value, 0);
         if (in->kind != TL_I_CALL) continue;
         const tl_call *c = &in->call;
         put_i32(w, c->id);
-        tl_wire_put_str(w, c->callee);
-        tl_wire_put_str(w, c->callee_usr);
+        put_sref(en, c->callee);
+        put_sref(en, c->callee_usr);
         put_i32(w, c->callee_func);
         tl_wire_put_u8(w, (uint8_t)(c->callee_system | c->discarded << 1 | c->void_cast << 2 |
                                     c->is_spawn_entry << 3 | c->in_macro << 4));
         put_i32(w, c->spawn_call);
-        tl_wire_put_str(w, c->text);
-        ok &= put_expr(w, c->fn, 0);
+        put_sref(en, c->text);
+        ok &= put_expr(en, c->fn, 0);
         tl_wire_put_u32(w, (uint32_t)c->nargs);
-        for (int a = 0; a < c->nargs && ok; a++) ok &= put_expr(w, c->args[a], 0);
+        for (int a = 0; a < c->nargs && ok; a++) ok &= put_expr(en, c->args[a], 0);
     }
     tl_wire_end_record(w);
     return ok;
@@ -90,21 +140,23 @@ static bool put_block(tl_wire_writer *w, const tl_block *b) {
 int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
     size_t start = w->len;
     bool ok = true;
+    encoder en = {.w = w};
+    tl_strmap_init(&en.strings);
     tl_wire_begin_frame(w, TL_WIRE_KIND_IR);
     tl_wire_begin_record(w, REC_TU);
-    tl_wire_put_str(w, tu->main_file);
+    put_sref(&en, tu->main_file);
     put_i32(w, tu->nskipped_funcs);
     tl_wire_put_u32(w, (uint32_t)tu->nfuncs);
     tl_wire_end_record(w);
     for (int fi = 0; fi < tu->nfuncs && ok; fi++) {
         const tl_func *f = &tu->funcs[fi];
         tl_wire_begin_record(w, REC_FUNC);
-        tl_wire_put_str(w, f->name);
-        tl_wire_put_str(w, f->usr);
+        put_sref(&en, f->name);
+        put_sref(&en, f->usr);
         tl_wire_put_u8(w, (uint8_t)(f->is_static | f->in_header << 1 | f->returns_pointer << 2 |
                                   f->returns_bool << 3));
-        put_loc(w, f->loc);
-        put_loc(w, f->end_loc);
+        put_loc(&en, f->loc);
+        put_loc(&en, f->end_loc);
         put_i32(w, f->nparams);
         put_i32(w, f->entry);
         put_i32(w, f->exit);
@@ -116,16 +168,16 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
         for (int v = 0; v < f->nvars; v++) {
             const tl_var *var = &f->vars[v];
             tl_wire_begin_record(w, REC_VAR);
-            tl_wire_put_str(w, var->name);
+            put_sref(&en, var->name);
             tl_wire_put_u8(w, (uint8_t)var->kind);
             tl_wire_put_u8(w, (uint8_t)(var->is_array | var->is_record << 1 | var->is_pointer << 2 |
                                         var->internal << 3));
-            put_loc(w, var->decl_loc);
-            tl_wire_put_str(w, var->usr);
+            put_loc(&en, var->decl_loc);
+            put_sref(&en, var->usr);
             tl_wire_put_u8(w, var->int_bits); /* appended: older readers skip it */
             tl_wire_end_record(w);
         }
-        for (int bi = 0; bi < f->nblocks && ok; bi++) ok = put_block(w, &f->blocks[bi]);
+        for (int bi = 0; bi < f->nblocks && ok; bi++) ok = put_block(&en, &f->blocks[bi]);
         if (f->call_values) {
             tl_wire_begin_record(w, REC_VALUES);
             tl_wire_put_u8(w, f->values_incomplete);
@@ -146,29 +198,30 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
     for (int i = 0; i < tu->nstores; i++) {
         const tl_fn_store *s = &tu->stores[i];
         tl_wire_begin_record(w, REC_STORE);
-        tl_wire_put_str(w, s->slot_usr);
-        tl_wire_put_str(w, s->slot_name);
-        tl_wire_put_str(w, s->fn_usr);
-        tl_wire_put_str(w, s->fn_name);
-        put_loc(w, s->loc);
+        put_sref(&en, s->slot_usr);
+        put_sref(&en, s->slot_name);
+        put_sref(&en, s->fn_usr);
+        put_sref(&en, s->fn_name);
+        put_loc(&en, s->loc);
         tl_wire_end_record(w);
     }
     for (int i = 0; i < tu->ninit_slots; i++) {
         tl_wire_begin_record(w, REC_INIT_SLOT);
-        tl_wire_put_str(w, tu->init_slots[i]);
+        put_sref(&en, tu->init_slots[i]);
         tl_wire_put_u8(w, tu->init_slots_internal[i]);
         tl_wire_end_record(w);
     }
     for (int i = 0; i < tu->nannots; i++) {
         const tl_annot *a = &tu->annots[i];
         tl_wire_begin_record(w, REC_ANNOT);
-        tl_wire_put_str(w, a->name);
+        put_sref(&en, a->name);
         tl_wire_put_u32(w, a->roles);
         tl_wire_put_u64(w, a->owns);
         tl_wire_put_u8(w, (uint8_t)a->returns_pointer);
-        tl_wire_put_str(w, a->text);
+        put_sref(&en, a->text);
         tl_wire_end_record(w);
     }
+    tl_strmap_free(&en.strings);
     if (tl_wire_end_frame(w) != 0) return -1;
     if (!ok) { /* too deep: drop the frame */
         w->len = start;
@@ -185,17 +238,75 @@ typedef struct {
     int nfuncs_expected;
     tl_func *f;        /* the function being filled */
     int nvars_expected, nblocks_expected;
+    char **strings;          /* the frame's string table, in order of definition */
+    const char **interned;   /* ... each one's tl_tu_intern copy, once asked for */
+    size_t nstrings, capstrings;
 } decoder;
 
 static int get_i32(tl_wire_reader *r) {
     return (int)tl_wire_get_u32(r);
 }
 
+/* The string a reference names (borrowed from the table; NULL for NULL or
+ * on a failed read), its table index in *index (SIZE_MAX for NULL). */
+static const char *get_sref_at(decoder *d, size_t *index) {
+    tl_wire_reader *r = d->r;
+    *index = SIZE_MAX;
+    uint32_t v = tl_wire_get_u32(r);
+    if (r->bad || v == SREF_NULL) return NULL;
+    if (v == SREF_NEW) {
+        char *s = tl_wire_get_str(r);
+        if (!s) {
+            if (!r->bad) tl_wire_fail(r, "a new string without its text");
+            return NULL;
+        }
+        if (d->nstrings == d->capstrings) {
+            d->capstrings = d->capstrings ? d->capstrings * 2 : 256;
+            d->strings = tl_xrealloc(d->strings, d->capstrings * sizeof *d->strings);
+            d->interned = tl_xrealloc(d->interned, d->capstrings * sizeof *d->interned);
+        }
+        d->strings[d->nstrings] = s;
+        d->interned[d->nstrings] = NULL;
+        *index = d->nstrings++;
+        return s;
+    }
+    if ((size_t)v >= d->nstrings) {
+        tl_wire_fail(r, "a string reference out of range");
+        return NULL;
+    }
+    *index = v;
+    return d->strings[v];
+}
+
+static const char *get_sref(decoder *d) {
+    size_t index;
+    return get_sref_at(d, &index);
+}
+
+/* A string the IR owns: a copy of the referenced one. */
+static char *get_sref_dup(decoder *d) {
+    const char *s = get_sref(d);
+    return s ? tl_xstrdup(s) : NULL;
+}
+
+static void free_strings(decoder *d) {
+    for (size_t i = 0; i < d->nstrings; i++) free(d->strings[i]);
+    free(d->strings);
+    free(d->interned);
+    d->strings = NULL;
+    d->interned = NULL;
+    d->nstrings = d->capstrings = 0;
+}
+
 static tl_loc get_loc(decoder *d) {
     tl_loc l;
-    char *file = tl_wire_get_str(d->r);
-    l.file = file ? tl_tu_intern(d->tu, file) : NULL;
-    free(file);
+    size_t index;
+    const char *file = get_sref_at(d, &index);
+    l.file = NULL;
+    if (file) {
+        if (!d->interned[index]) d->interned[index] = tl_tu_intern(d->tu, file);
+        l.file = d->interned[index];
+    }
     l.line = tl_wire_get_u32(d->r);
     l.col = tl_wire_get_u32(d->r);
     l.offset = tl_wire_get_u32(d->r);
@@ -221,12 +332,11 @@ static tl_expr *get_expr(decoder *d, int depth) {
     e->var = get_i32(r);
     e->call_id = get_i32(r);
     e->func = get_i32(r);
-    e->name = tl_wire_get_str(r);
-    e->usr = tl_wire_get_str(r);
-    char *op = tl_wire_get_str(r);
+    e->name = get_sref_dup(d);
+    e->usr = get_sref_dup(d);
+    const char *op = get_sref(d);
     if (op && strlen(op) < sizeof e->op) memcpy(e->op, op, strlen(op) + 1);
     else if (op) tl_wire_fail(r, "bad operator");
-    free(op);
     uint8_t mflags = tl_wire_get_u8(r);
     e->arrow = mflags & 1;
     e->field_array = mflags >> 1 & 1;
@@ -263,7 +373,7 @@ static tl_expr *get_expr(decoder *d, int depth) {
 }
 
 static void read_tu(decoder *d) {
-    d->tu->main_file = tl_wire_get_str(d->r);
+    d->tu->main_file = get_sref_dup(d);
     d->tu->nskipped_funcs = get_i32(d->r);
     uint32_t n = tl_wire_get_u32(d->r);
     if (n > MAX_ITEMS) tl_wire_fail(d->r, "too many functions");
@@ -288,11 +398,10 @@ static void read_func(decoder *d) {
         tl_wire_fail(r, "more functions than announced");
         return;
     }
-    char *name = tl_wire_get_str(r);
+    const char *name = get_sref(d);
     tl_func *f = tl_tu_add_func(d->tu, name ? name : "");
-    free(name);
     d->f = f;
-    f->usr = tl_wire_get_str(r);
+    f->usr = get_sref_dup(d);
     uint8_t flags = tl_wire_get_u8(r);
     f->is_static = flags & 1;
     f->in_header = flags >> 1 & 1;
@@ -322,11 +431,10 @@ static void read_var(decoder *d) {
         tl_wire_fail(r, "a variable out of place");
         return;
     }
-    char *name = tl_wire_get_str(r);
+    const char *name = get_sref(d);
     uint8_t kind = tl_wire_get_u8(r);
     if (kind > TL_VAR_TEMP) tl_wire_fail(r, "bad variable kind");
     int v = tl_func_add_var(d->f, name ? name : "", (tl_var_kind)(kind > TL_VAR_TEMP ? 0 : kind));
-    free(name);
     tl_var *var = &d->f->vars[v];
     uint8_t flags = tl_wire_get_u8(r);
     var->is_array = flags & 1;
@@ -334,7 +442,7 @@ static void read_var(decoder *d) {
     var->internal = flags >> 3 & 1;
     var->is_pointer = flags >> 2 & 1;
     var->decl_loc = get_loc(d);
-    var->usr = tl_wire_get_str(r);
+    var->usr = get_sref_dup(d);
     if (tl_wire_remaining(r) > 0) var->int_bits = tl_wire_get_u8(r);
 }
 
@@ -388,8 +496,8 @@ static void read_block(decoder *d) {
         if (kind != TL_I_CALL) continue;
         tl_call *c = &in->call;
         c->id = get_i32(r);
-        c->callee = tl_wire_get_str(r);
-        c->callee_usr = tl_wire_get_str(r);
+        c->callee = get_sref_dup(d);
+        c->callee_usr = get_sref_dup(d);
         c->callee_func = get_i32(r);
         uint8_t flags = tl_wire_get_u8(r);
         c->callee_system = flags & 1;
@@ -398,7 +506,7 @@ static void read_block(decoder *d) {
         c->is_spawn_entry = flags >> 3 & 1;
         c->in_macro = flags >> 4 & 1;
         c->spawn_call = get_i32(r);
-        c->text = tl_wire_get_str(r);
+        c->text = get_sref_dup(d);
         c->fn = get_expr(d, 0);
         uint32_t na = tl_wire_get_count(r, 1);
         if (r->bad) break;
@@ -448,35 +556,29 @@ static void read_values(decoder *d) {
 
 static void read_init_slot(decoder *d) {
     tl_wire_reader *r = d->r;
-    char *key = tl_wire_get_str(r);
+    const char *key = get_sref(d);
     bool internal = tl_wire_get_u8(r) != 0;
     if (!key) tl_wire_fail(r, "an initialized slot without a name");
     else tl_tu_add_init_slot(d->tu, key, internal);
-    free(key);
 }
 
 static void read_store(decoder *d) {
     tl_wire_reader *r = d->r;
-    char *su = tl_wire_get_str(r), *sn = tl_wire_get_str(r), *fu = tl_wire_get_str(r), *fnm = tl_wire_get_str(r);
+    const char *su = get_sref(d), *sn = get_sref(d), *fu = get_sref(d), *fnm = get_sref(d);
     tl_loc loc = get_loc(d);
     if (!su || !sn || !fu || !fnm) tl_wire_fail(r, "a store without names");
     else tl_tu_add_store(d->tu, su, sn, fu, fnm, loc);
-    free(su);
-    free(sn);
-    free(fu);
-    free(fnm);
 }
 
 static void read_annot(decoder *d) {
     tl_wire_reader *r = d->r;
-    char *name = tl_wire_get_str(r);
+    const char *name = get_sref(d);
     uint32_t roles = tl_wire_get_u32(r);
     uint64_t owns = tl_wire_get_u64(r);
     bool returns_pointer = tl_wire_get_u8(r) != 0;
-    char *text = tl_wire_get_str(r);
+    char *text = get_sref_dup(d);
     if (!name || r->bad) {
         tl_wire_fail(r, "an annotation without a name");
-        free(name);
         free(text);
         return;
     }
@@ -485,7 +587,6 @@ static void read_annot(decoder *d) {
     a->owns = owns;
     a->returns_pointer = returns_pointer;
     a->text = text;
-    free(name);
 }
 
 int tl_ir_wire_decode(const tl_wire_frame *f, tl_tu *out, char *err, size_t errsz) {
@@ -520,9 +621,11 @@ int tl_ir_wire_decode(const tl_wire_frame *f, tl_tu *out, char *err, size_t errs
             }
         if (body.bad) {
             snprintf(err, errsz, "malformed IR: %s", body.why ? body.why : "bad record");
+            free_strings(&d);
             return -1;
         }
     }
+    free_strings(&d);
     if (rc < 0 || !seen_tu) {
         snprintf(err, errsz, "malformed IR: %s", rc < 0 ? (payload.why ? payload.why : "bad payload") : "no TU record");
         return -1;

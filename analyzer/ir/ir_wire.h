@@ -8,7 +8,10 @@
  *   FUNC   one per function; then its VAR records and BLOCK records
  *   VAR, BLOCK (a block's instructions, terminator, successors)
  *   STORE  function addresses stored into fields and globals
- * Expressions are written depth-first with a depth cap.  The decoder checks
+ * Expressions are written depth-first with a depth cap.  Every string is a
+ * reference into a table the frame builds as it goes (the first use of a
+ * string carries its text, later ones its index), so a file name, callee or
+ * USR used thousands of times is written once.  The decoder checks
  * every index (variables, blocks, calls, functions) against what it decoded,
  * and rebuilds the predecessor lists itself.
  */

@@ -51,15 +51,18 @@ static void linemap_init(linemap *m, const char *text, size_t len) {
     m->starts = tl_xmalloc(cap * sizeof *m->starts);
     m->nlines = 0;
     m->starts[m->nlines++] = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (text[i] == '\n') {
-            if (m->nlines == cap) {
-                cap *= 2;
-                m->starts = tl_xrealloc(m->starts, cap * sizeof *m->starts);
-            }
-            m->starts[m->nlines++] = i + 1;
+    for (const char *p = text, *end = text + len; p < end && (p = memchr(p, '\n', (size_t)(end - p))); p++) {
+        if (m->nlines == cap) {
+            cap *= 2;
+            m->starts = tl_xrealloc(m->starts, cap * sizeof *m->starts);
         }
+        m->starts[m->nlines++] = (size_t)(p - text) + 1;
     }
+}
+
+/* The first KEYWORD in t[from, end), or NULL. */
+static const char *find_keyword(const char *t, size_t from, size_t end) {
+    return from < end ? memmem(t + from, end - from, KEYWORD, KEYWORD_LEN) : NULL;
 }
 
 static void linemap_pos(const linemap *m, size_t off, unsigned *line, unsigned *col) {
@@ -212,22 +215,13 @@ static void scan_comment(tl_suppress_set *s, const linemap *m, size_t start, siz
     linemap_pos(m, end > start ? end - 1 : start, &comment_end_line, &dummy);
     size_t i = start;
     while (i + KEYWORD_LEN <= end) {
-        const char *hit = NULL;
-        for (size_t k = i; k + KEYWORD_LEN <= end; k++)
-            if (t[k] == 't' && memcmp(t + k, KEYWORD, KEYWORD_LEN) == 0) {
-                hit = t + k;
-                break;
-            }
+        const char *hit = find_keyword(t, i, end);
         if (!hit) break;
         size_t at = (size_t)(hit - t);
         size_t p = at + KEYWORD_LEN;
         /* the directive's text reaches up to the next directive */
-        size_t dir_end = end;
-        for (size_t k = p; k + KEYWORD_LEN <= end; k++)
-            if (t[k] == 't' && memcmp(t + k, KEYWORD, KEYWORD_LEN) == 0) {
-                dir_end = k;
-                break;
-            }
+        const char *next = find_keyword(t, p, end);
+        size_t dir_end = next ? (size_t)(next - t) : end;
         i = dir_end;
         if (at > start && is_id_char(t[at - 1])) continue; /* part of another word */
 
@@ -323,8 +317,12 @@ void tl_suppress_scan(tl_suppress_set *s, const char *file, const char *text, si
     linemap m;
     linemap_init(&m, text, len);
     begin_stack stack = {0};
+    /* the bytes that may start a literal or a comment */
+    static const bool special[256] = {['"'] = true, ['\''] = true, ['/'] = true};
     size_t i = 0;
     while (i < len) {
+        while (i < len && !special[(unsigned char)text[i]]) i++;
+        if (i >= len) break;
         char c = text[i];
         if (c == '"' || c == '\'') {
             /* string or character literal: up to the closing quote, or the end
@@ -339,15 +337,25 @@ void tl_suppress_scan(tl_suppress_set *s, const char *file, const char *text, si
         } else if (c == '/' && i + 1 < len && text[i + 1] == '/') {
             size_t start = i + 2, j = start;
             /* a line comment ends at a newline not escaped by a backslash */
-            while (j < len && text[j] != '\n') {
-                if (text[j] == '\\' && j + 1 < len && text[j + 1] == '\n') j++;
-                j++;
+            for (;;) {
+                const char *nl = j < len ? memchr(text + j, '\n', len - j) : NULL;
+                if (!nl) {
+                    j = len;
+                    break;
+                }
+                j = (size_t)(nl - text);
+                if (j > start && text[j - 1] == '\\') {
+                    j++;
+                    continue;
+                }
+                break;
             }
             scan_comment(s, &m, start, j, &stack);
             i = j;
         } else if (c == '/' && i + 1 < len && text[i + 1] == '*') {
-            size_t start = i + 2, j = start;
-            while (j + 1 < len && !(text[j] == '*' && text[j + 1] == '/')) j++;
+            size_t start = i + 2;
+            const char *close = start < len ? memmem(text + start, len - start, "*/", 2) : NULL;
+            size_t j = close ? (size_t)(close - text) : len;
             size_t end = j + 1 < len ? j : len;
             scan_comment(s, &m, start, end, &stack);
             i = j + 1 < len ? j + 2 : len;

@@ -32,7 +32,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define TL_WIRE_VERSION 3
+#define TL_WIRE_VERSION 4 /* 4: the IR frame's strings are references into a table (ir_wire.c) */
 #define TL_WIRE_HEADER_SIZE 16
 #define TL_WIRE_MAX_PAYLOAD ((size_t)256 << 20) /* larger frames are refused */
 
