@@ -655,18 +655,22 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     /* callees first, so that a call sees what its callee returns */
     int *order = callees_first(tu, out);
     unsigned *returns = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *returns);
+    unsigned *params_nb = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *params_nb);
     for (int k = 0; k < tu->nfuncs; k++) {
         int fi = order[k];
         const tl_context_info *ci = &out->funcs[fi].context;
         bool ready = ci->readiness && ci->kind == TL_CTX_LOOP_CALLBACK;
         tl_fdstate_env env = {ready, ready ? ci->ready_param : -1, ready ? ci->ready_data_param : -1,
                               ready ? ci->ready_field : NULL, &watched, &globals, returns, tu->nfuncs,
-                              out->slot_stores, program};
+                              out->slot_stores, program, params_nb};
         tl_fdstate_run(&tu->funcs[fi], &out->funcs[fi], &env);
         returns[fi] = out->funcs[fi].returns_fd_state;
+        /* low half: left non-blocking; high half: mode changed otherwise */
+        params_nb[fi] = (out->funcs[fi].params_nonblocking & 0xffffu) | (out->funcs[fi].params_moded << 16);
     }
     free(order);
     free(returns);
+    free(params_nb);
     tl_str_map_free(&watched);
     tl_str_map_free(&globals);
     tl_analysis_compute_blocking(out, false);

@@ -97,6 +97,13 @@ typedef struct {
                                   values and reachability may be incomplete */
     unsigned returns_fd_state; /* TL_FDS_NONBLOCKING: every return gives a descriptor
                                   known non-blocking (fdstate.c) */
+    unsigned params_nonblocking; /* bit k: scalar parameter k (< 32), never assigned, is a
+                                    descriptor known non-blocking at every return that
+                                    does not give a negative constant (fdstate.c:
+                                    `set_nonblocking(fd)`) */
+    unsigned params_moded;       /* bit k: scalar parameter k (< 32) is handed to a call that
+                                    changes a descriptor's mode, and is not in
+                                    params_nonblocking (`set_blocking(fd)`) */
 } tl_func_facts;
 
 struct tl_program;

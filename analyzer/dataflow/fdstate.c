@@ -367,6 +367,20 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
         fact *f = find(s, ready_var);
         if (f) f->wait_call = id; /* the branch on its result may refine */
     }
+    /* set_nonblocking(fd): a function of this TU that leaves these arguments
+       non-blocking; one that may change their mode otherwise (set_blocking(fd),
+       setblocking(fd, on)) leaves them not known */
+    bool own = (!m || !m->fd_state.present) && c->func_params_nb && call->callee_func >= 0 &&
+               call->callee_func < c->f_count;
+    unsigned pnb = own ? c->func_params_nb[call->callee_func] & 0xffffu : 0;
+    unsigned moded = own ? c->func_params_nb[call->callee_func] >> 16 : 0;
+    for (int k = 0; (pnb || moded) && k < call->nargs && k < 16; k++) {
+        if (!(((pnb | moded) >> k) & 1u)) continue;
+        int key = desc_key(c, fds_arg_of(cf, k), true);
+        if (key < 0) continue;
+        if ((pnb >> k) & 1u) set_bits(c, s, key, bits_of(s, key) | TL_FDS_NONBLOCKING);
+        else set_bits(c, s, key, bits_of(s, key) & ~(unsigned)TL_FDS_NONBLOCKING);
+    }
 }
 
 /* `-1`: an error return, not a descriptor (I/O on it fails at once). */
@@ -462,6 +476,70 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
  * negative constant (an error: the caller does not use what it was given),
  * keep in eff_slots only the element slots of pinned parameters that are
  * non-blocking here too. */
+/* The scalar parameters (below 32) f hands directly to a call whose model
+ * changes a descriptor's state (fcntl(fd, F_SETFL, ...)): a call of f may
+ * change the mode of what its caller passes there. */
+static unsigned moded_params(const tl_func *f, const tl_func_facts *ff) {
+    unsigned m = 0;
+    for (int id = 0; id < ff->ncalls; id++) {
+        const tl_call_facts *cf = &ff->calls[id];
+        const tl_fn_model *md = cf->model;
+        if (!cf->instr || !md || !md->fd_state.present || md->fd_state.result || md->fd_state.arg < 0) continue;
+        const tl_expr *e = fds_strip(fds_arg_of((tl_call_facts *)cf, md->fd_state.arg));
+        if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nparams && e->var < 32) m |= 1u << e->var;
+    }
+    return m;
+}
+
+/* Parameters (below 32) whose address e takes. */
+static unsigned addressed_params(const tl_func *f, const tl_expr *e, int depth) {
+    if (!e || depth > 64) return e ? ~0u : 0; /* too deep to tell: all of them */
+    unsigned m = 0;
+    if (e->kind == TL_E_ADDR && e->nkids == 1 && e->kids[0] && e->kids[0]->kind == TL_E_VAR &&
+        e->kids[0]->var >= 0 && e->kids[0]->var < f->nparams && e->kids[0]->var < 32)
+        m |= 1u << e->kids[0]->var;
+    for (int k = 0; k < e->nkids; k++) m |= addressed_params(f, e->kids[k], depth + 1);
+    return m;
+}
+
+/* The scalar parameters of f (below 32) that some instruction assigns or
+ * whose address is taken: the caller's argument is not what they hold. */
+static unsigned assigned_params(const tl_func *f) {
+    unsigned m = 0;
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        m |= addressed_params(f, f->blocks[bi].cond, 0);
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 && in->var < f->nparams &&
+                in->var < 32)
+                m |= 1u << in->var;
+            m |= addressed_params(f, in->value, 0) | addressed_params(f, in->target, 0);
+            if (in->kind == TL_I_CALL) {
+                m |= addressed_params(f, in->call.fn, 0);
+                for (int k = 0; k < in->call.nargs; k++) m |= addressed_params(f, in->call.args[k], 0);
+            }
+        }
+    }
+    return m;
+}
+
+/* At a return that is not a negative constant (an error return), which
+ * scalar parameters hold a descriptor known non-blocking: the must-set of
+ * all of them is the function's params_nonblocking. */
+static void params_at_exit(fd_ctx *c, fd_state *s, const tl_block *b) {
+    if (b->term != TL_T_EXIT || s->top || b == &c->f->blocks[c->f->exit]) return; /* (the join of them) */
+    const tl_instr *last = b->ninstrs ? &b->instrs[b->ninstrs - 1] : NULL;
+    if (last && last->kind == TL_I_RETURN && last->value && negative_const(last->value)) return;
+    unsigned m = 0;
+    for (int p = 0; p < c->f->nparams && p < 32 && p < c->nvars; p++) {
+        const tl_var *v = &c->f->vars[p];
+        if (v->is_pointer || v->is_array) continue;
+        if (bits_of(s, p) & TL_FDS_NONBLOCKING) m |= 1u << p;
+    }
+    c->params_nb = c->params_exited ? c->params_nb & m : m;
+    c->params_exited = true;
+}
+
 static void effects_at_exit(fd_ctx *c, fd_state *s, const tl_block *b) {
     if (!c->pinned || b->term != TL_T_EXIT || s->top || b == &c->f->blocks[c->f->exit]) return; /* (the join of them) */
     const tl_instr *last = b->ninstrs ? &b->instrs[b->ninstrs - 1] : NULL;
@@ -574,8 +652,11 @@ static void keep_live(fd_ctx *c, fd_state *s, int t) {
     int n = 0;
     for (int i = 0; i < s->n; i++) {
         int v = s->e[i].key < c->nvars ? s->e[i].key : c->slot_var[s->e[i].key - c->nvars];
-        /* (a pinned parameter's slots; a hypothesis bit, read by conditions too) */
-        if (tl_liveness_has(&c->live, t, v) || (c->pinned && c->pinned[v]) || s->e[i].hbit) s->e[n++] = s->e[i];
+        /* (a pinned parameter's slots; a hypothesis bit, read by conditions too;
+           a scalar parameter's own state, read at the exits: params_at_exit) */
+        if (tl_liveness_has(&c->live, t, v) || (c->pinned && c->pinned[v]) || s->e[i].hbit ||
+            (s->e[i].key < c->f->nparams && s->e[i].key < 32))
+            s->e[n++] = s->e[i];
     }
     c->work += s->n;
     s->n = n;
@@ -664,7 +745,8 @@ static const tl_dataflow_ops fs_ops = {
 
 /* Does any call of f have a facet this analysis serves, or call a function
  * whose result has a state? */
-static bool relevant(const tl_func_facts *ff, const unsigned *func_returns, int nfuncs) {
+static bool relevant(const tl_func_facts *ff, const unsigned *func_returns, const unsigned *func_params_nb,
+                     int nfuncs) {
     for (int id = 0; id < ff->ncalls; id++) {
         const tl_fn_model *m = ff->calls[id].model;
         if (m && (m->fd_state.present || m->readiness_wait.present || m->immediate_path.present ||
@@ -673,6 +755,7 @@ static bool relevant(const tl_func_facts *ff, const unsigned *func_returns, int 
             return true;
         int callee = ff->calls[id].instr ? ff->calls[id].instr->call.callee_func : -1;
         if (func_returns && callee >= 0 && callee < nfuncs && func_returns[callee]) return true;
+        if (func_params_nb && callee >= 0 && callee < nfuncs && func_params_nb[callee]) return true;
     }
     return false;
 }
@@ -733,7 +816,8 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
     c.ff = ff;
     c.stores = env->slot_stores;
     c.program = env->program;
-    if (!relevant(ff, env->func_returns, env->nfuncs) && !env->readiness) {
+    ff->params_nonblocking = ff->params_moded = 0;
+    if (!relevant(ff, env->func_returns, env->func_params_nb, env->nfuncs) && !env->readiness) {
         fds_record_slots_unknown(&c); /* its stores, with no state known */
         fds_record_slots_done(&c, false);
         return 0;
@@ -743,6 +827,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
     c.ready_param2 = env->ready_param2;
     c.ready_field = env->ready_param >= 0 ? env->ready_field : NULL;
     c.func_returns = env->func_returns;
+    c.func_params_nb = env->func_params_nb;
     c.f_count = env->nfuncs;
     const tl_str_map *watched_fields = env->watched_fields, *global_nonblocking = env->global_nonblocking;
     c.watched = watched_fields && tl_str_map_count(watched_fields) ? watched_fields : NULL;
@@ -776,6 +861,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
             }
             fds_record_slot_escapes(&c, f->blocks[bi].cond);
             effects_at_exit(&c, &s, &f->blocks[bi]);
+            params_at_exit(&c, &s, &f->blocks[bi]);
             fs_destroy(&c, &s);
         }
         if (c.pinned) run_hypotheses(&c, &plan);
@@ -783,6 +869,8 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
         fds_record_slots_unknown(&c);
     }
     if (rc == 0 && c.returned) ff->returns_fd_state = c.return_bits;
+    if (rc == 0 && c.params_exited) ff->params_nonblocking = c.params_nb & ~assigned_params(f);
+    ff->params_moded = moded_params(f, ff) & ~ff->params_nonblocking;
     fds_record_slots_done(&c, ff->returns_fd_state & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE));
     tl_dataflow_free(&res);
     tl_liveness_free(&c.live);

@@ -76,6 +76,11 @@ typedef struct {
     tl_slot_stores *slot_stores;       /* stores into slots are added here, or NULL */
     const struct tl_program *program;  /* slots every store of the program makes
                                           non-blocking (tl_program_fd_slot_nonblocking), or NULL */
+    const unsigned *func_params_nb;    /* per function of the TU (nfuncs entries), its
+                                          params_nonblocking already found in the low 16 bits
+                                          and its params_moded in the high 16, or NULL: a call
+                                          to it makes the first arguments non-blocking and
+                                          leaves the second not known */
 } tl_fdstate_env;
 
 /* Fill the descriptor facts of f's calls (ff->calls must hold models and

@@ -44,7 +44,11 @@ typedef struct {
     int ready_param, ready_param2; /* parameters ready on entry, -1 none */
     const char *ready_field;   /* the field of a ready handle holding its descriptor (w->fd), or NULL */
     const unsigned *func_returns; /* per function of the TU: state its result carries, or NULL */
-    int f_count;               /* entries of func_returns */
+    int f_count;               /* entries of func_returns (and func_params_nb) */
+    const unsigned *func_params_nb; /* per function of the TU: parameters it leaves
+                                       non-blocking, or NULL */
+    bool params_exited;        /* a return that is not a negative constant was seen ... */
+    unsigned params_nb;        /* ... and the scalar parameters non-blocking at all of them */
     bool returned;             /* a reached return with a value was recorded ... */
     unsigned return_bits;      /* ... and the bits all of them carry */
     const tl_str_map *watched; /* field USRs registered for readiness, or NULL */
