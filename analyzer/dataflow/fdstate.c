@@ -169,6 +169,11 @@ static void forget_var(fd_ctx *c, fd_state *s, int v) {
     s->n = n;
 }
 
+static unsigned bits_of(fd_state *s, int v);
+unsigned fds_bits_of(fd_state *s, int v) {
+    return bits_of(s, v);
+}
+
 static unsigned bits_of(fd_state *s, int v) {
     fact *f = v >= 0 ? find(s, v) : NULL;
     return f ? f->bits : 0;
@@ -384,7 +389,7 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
 }
 
 /* `-1`: an error return, not a descriptor (I/O on it fails at once). */
-static bool negative_const(const tl_expr *e) {
+bool fds_negative_const(const tl_expr *e) {
     e = fds_strip(e);
     if (e && e->kind == TL_E_CONST) return e->ival < 0;
     if (!e || e->kind != TL_E_UNARY || e->nkids != 1 || strcmp(e->op, "-") != 0) return false;
@@ -432,7 +437,7 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
         if (in->var >= 0 && in->var < c->nvars) forget_var(c, s, in->var);
         break;
     case TL_I_RETURN:
-        if (record && in->value && !negative_const(in->value)) { /* what every return gives (a must summary) */
+        if (record && in->value && !fds_negative_const(in->value)) { /* what every return gives (a must summary) */
             unsigned b = descriptor_bits(c, s, in->value) & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE);
             c->return_bits = c->returned ? c->return_bits & b : b;
             c->returned = true;
@@ -470,93 +475,6 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
     default:
         break;
     }
-}
-
-/* The end of block b (its state s) reaches the exit: unless it returns a
- * negative constant (an error: the caller does not use what it was given),
- * keep in eff_slots only the element slots of pinned parameters that are
- * non-blocking here too. */
-/* The scalar parameters (below 32) f hands directly to a call whose model
- * changes a descriptor's state (fcntl(fd, F_SETFL, ...)): a call of f may
- * change the mode of what its caller passes there. */
-static unsigned moded_params(const tl_func *f, const tl_func_facts *ff) {
-    unsigned m = 0;
-    for (int id = 0; id < ff->ncalls; id++) {
-        const tl_call_facts *cf = &ff->calls[id];
-        const tl_fn_model *md = cf->model;
-        if (!cf->instr || !md || !md->fd_state.present || md->fd_state.result || md->fd_state.arg < 0) continue;
-        const tl_expr *e = fds_strip(fds_arg_of((tl_call_facts *)cf, md->fd_state.arg));
-        if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nparams && e->var < 32) m |= 1u << e->var;
-    }
-    return m;
-}
-
-/* Parameters (below 32) whose address e takes. */
-static unsigned addressed_params(const tl_func *f, const tl_expr *e, int depth) {
-    if (!e || depth > 64) return e ? ~0u : 0; /* too deep to tell: all of them */
-    unsigned m = 0;
-    if (e->kind == TL_E_ADDR && e->nkids == 1 && e->kids[0] && e->kids[0]->kind == TL_E_VAR &&
-        e->kids[0]->var >= 0 && e->kids[0]->var < f->nparams && e->kids[0]->var < 32)
-        m |= 1u << e->kids[0]->var;
-    for (int k = 0; k < e->nkids; k++) m |= addressed_params(f, e->kids[k], depth + 1);
-    return m;
-}
-
-/* The scalar parameters of f (below 32) that some instruction assigns or
- * whose address is taken: the caller's argument is not what they hold. */
-static unsigned assigned_params(const tl_func *f) {
-    unsigned m = 0;
-    for (int bi = 0; bi < f->nblocks; bi++) {
-        m |= addressed_params(f, f->blocks[bi].cond, 0);
-        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
-            const tl_instr *in = &f->blocks[bi].instrs[i];
-            if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 && in->var < f->nparams &&
-                in->var < 32)
-                m |= 1u << in->var;
-            m |= addressed_params(f, in->value, 0) | addressed_params(f, in->target, 0);
-            if (in->kind == TL_I_CALL) {
-                m |= addressed_params(f, in->call.fn, 0);
-                for (int k = 0; k < in->call.nargs; k++) m |= addressed_params(f, in->call.args[k], 0);
-            }
-        }
-    }
-    return m;
-}
-
-/* At a return that is not a negative constant (an error return), which
- * scalar parameters hold a descriptor known non-blocking: the must-set of
- * all of them is the function's params_nonblocking. */
-static void params_at_exit(fd_ctx *c, fd_state *s, const tl_block *b) {
-    if (b->term != TL_T_EXIT || s->top || b == &c->f->blocks[c->f->exit]) return; /* (the join of them) */
-    const tl_instr *last = b->ninstrs ? &b->instrs[b->ninstrs - 1] : NULL;
-    if (last && last->kind == TL_I_RETURN && last->value && negative_const(last->value)) return;
-    unsigned m = 0;
-    for (int p = 0; p < c->f->nparams && p < 32 && p < c->nvars; p++) {
-        const tl_var *v = &c->f->vars[p];
-        if (v->is_pointer || v->is_array) continue;
-        if (bits_of(s, p) & TL_FDS_NONBLOCKING) m |= 1u << p;
-    }
-    c->params_nb = c->params_exited ? c->params_nb & m : m;
-    c->params_exited = true;
-}
-
-static void effects_at_exit(fd_ctx *c, fd_state *s, const tl_block *b) {
-    if (!c->pinned || b->term != TL_T_EXIT || s->top || b == &c->f->blocks[c->f->exit]) return; /* (the join of them) */
-    const tl_instr *last = b->ninstrs ? &b->instrs[b->ninstrs - 1] : NULL;
-    if (last && last->kind == TL_I_RETURN && last->value && negative_const(last->value)) return;
-    if (!c->eff_exited) c->eff_slots = tl_xrealloc(c->eff_slots, ((size_t)s->n + 1) * sizeof *c->eff_slots);
-    int n = 0, j = 0; /* both lists ascend (facts by key): a merge */
-    for (int i = 0; i < s->n; i++) {
-        const fact *f = &s->e[i];
-        int slot = f->key - c->nvars;
-        if (slot < 0 || !c->pinned[c->slot_var[slot]] || c->slot_elem[slot] < 0 || !(f->bits & TL_FDS_NONBLOCKING))
-            continue;
-        while (c->eff_exited && j < c->neff && c->eff_slots[j] < slot) j++;
-        if (!c->eff_exited || (j < c->neff && c->eff_slots[j] == slot)) c->eff_slots[n++] = slot;
-    }
-    c->work += s->n + c->neff;
-    c->neff = n;
-    c->eff_exited = true;
 }
 
 /* ---- the lattice ---- */
@@ -795,7 +713,7 @@ static void run_hypotheses(fd_ctx *c, const fds_effect_plan *plan) {
                     fs_bottom(c, &s);
                     fs_copy(c, &s, tl_dataflow_in(&res, bi));
                     for (int i = 0; !s.top && i < f->blocks[bi].ninstrs; i++) apply(c, &s, &f->blocks[bi].instrs[i], false);
-                    effects_at_exit(c, &s, &f->blocks[bi]);
+                    fds_effects_at_exit(c, &s, &f->blocks[bi]);
                     fs_destroy(c, &s);
                 }
                 if (c->eff_exited) fds_effects_record(c, cond, always, nalways);
@@ -860,8 +778,8 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
                 apply(&c, &s, &f->blocks[bi].instrs[i], true);
             }
             fds_record_slot_escapes(&c, f->blocks[bi].cond);
-            effects_at_exit(&c, &s, &f->blocks[bi]);
-            params_at_exit(&c, &s, &f->blocks[bi]);
+            fds_effects_at_exit(&c, &s, &f->blocks[bi]);
+            fds_params_at_exit(&c, &s, &f->blocks[bi]);
             fs_destroy(&c, &s);
         }
         if (c.pinned) run_hypotheses(&c, &plan);
@@ -869,8 +787,8 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
         fds_record_slots_unknown(&c);
     }
     if (rc == 0 && c.returned) ff->returns_fd_state = c.return_bits;
-    if (rc == 0 && c.params_exited) ff->params_nonblocking = c.params_nb & ~assigned_params(f);
-    ff->params_moded = moded_params(f, ff) & ~ff->params_nonblocking;
+    if (rc == 0 && c.params_exited) ff->params_nonblocking = c.params_nb & ~fds_assigned_params(f);
+    ff->params_moded = fds_moded_params(f, ff) & ~ff->params_nonblocking;
     fds_record_slots_done(&c, ff->returns_fd_state & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE));
     tl_dataflow_free(&res);
     tl_liveness_free(&c.live);

@@ -20,6 +20,14 @@
  * global or field array to F with constant flag arguments is resolved
  * against it at link time (analyzer/program/fd_slots.c).
  *
+ * The same exits give the plainer fact for scalar parameters
+ * (fds_params_at_exit): `set_nb(fd)` leaves fd non-blocking at every return
+ * that is not a negative constant, fd neither assigned nor addressed in F;
+ * a call of F in the same TU makes its argument non-blocking (fdstate.c,
+ * func_params_nb), and a call of a function that hands the parameter to a
+ * mode-changing call without that guarantee (fds_moded_params) leaves it
+ * not known.
+ *
  * Only pointer or array parameters that never escape qualify: F reads and
  * writes them at constant indexes only, hands them bare to library calls
  * only (pipe2, which the models describe), never assigns them nor takes
@@ -186,4 +194,93 @@ void fds_effects_record(fd_ctx *c, const char *cond, bool *recorded, int nrecord
         snprintf(key, sizeof key, "n:%s#%d[%d]", c->f->usr, c->slot_var[slot], c->slot_elem[slot]);
         tl_slot_stores_add(c->stores, key, TL_SLOT_COPY, cond, true); /* (a copy: it has a source, the condition) */
     }
+}
+
+/* ---- exits: what a function leaves its parameters ---- */
+
+/* The scalar parameters (below 32) f hands directly to a call whose model
+ * changes a descriptor's state (fcntl(fd, F_SETFL, ...)): a call of f may
+ * change the mode of what its caller passes there. */
+unsigned fds_moded_params(const tl_func *f, const tl_func_facts *ff) {
+    unsigned m = 0;
+    for (int id = 0; id < ff->ncalls; id++) {
+        const tl_call_facts *cf = &ff->calls[id];
+        const tl_fn_model *md = cf->model;
+        if (!cf->instr || !md || !md->fd_state.present || md->fd_state.result || md->fd_state.arg < 0) continue;
+        const tl_expr *e = fds_strip(fds_arg_of((tl_call_facts *)cf, md->fd_state.arg));
+        if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nparams && e->var < 32) m |= 1u << e->var;
+    }
+    return m;
+}
+
+/* Parameters (below 32) whose address e takes. */
+static unsigned addressed_params(const tl_func *f, const tl_expr *e, int depth) {
+    if (!e || depth > 64) return e ? ~0u : 0; /* too deep to tell: all of them */
+    unsigned m = 0;
+    if (e->kind == TL_E_ADDR && e->nkids == 1 && e->kids[0] && e->kids[0]->kind == TL_E_VAR &&
+        e->kids[0]->var >= 0 && e->kids[0]->var < f->nparams && e->kids[0]->var < 32)
+        m |= 1u << e->kids[0]->var;
+    for (int k = 0; k < e->nkids; k++) m |= addressed_params(f, e->kids[k], depth + 1);
+    return m;
+}
+
+/* The scalar parameters of f (below 32) that some instruction assigns or
+ * whose address is taken: the caller's argument is not what they hold. */
+unsigned fds_assigned_params(const tl_func *f) {
+    unsigned m = 0;
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        m |= addressed_params(f, f->blocks[bi].cond, 0);
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 && in->var < f->nparams &&
+                in->var < 32)
+                m |= 1u << in->var;
+            m |= addressed_params(f, in->value, 0) | addressed_params(f, in->target, 0);
+            if (in->kind == TL_I_CALL) {
+                m |= addressed_params(f, in->call.fn, 0);
+                for (int k = 0; k < in->call.nargs; k++) m |= addressed_params(f, in->call.args[k], 0);
+            }
+        }
+    }
+    return m;
+}
+
+/* At a return that is not a negative constant (an error return), which
+ * scalar parameters hold a descriptor known non-blocking: the must-set of
+ * all of them is the function's params_nonblocking. */
+void fds_params_at_exit(fd_ctx *c, fd_state *s, const tl_block *b) {
+    if (b->term != TL_T_EXIT || s->top || b == &c->f->blocks[c->f->exit]) return; /* (the join of them) */
+    const tl_instr *last = b->ninstrs ? &b->instrs[b->ninstrs - 1] : NULL;
+    if (last && last->kind == TL_I_RETURN && last->value && fds_negative_const(last->value)) return;
+    unsigned m = 0;
+    for (int p = 0; p < c->f->nparams && p < 32 && p < c->nvars; p++) {
+        const tl_var *v = &c->f->vars[p];
+        if (v->is_pointer || v->is_array) continue;
+        if (fds_bits_of(s, p) & TL_FDS_NONBLOCKING) m |= 1u << p;
+    }
+    c->params_nb = c->params_exited ? c->params_nb & m : m;
+    c->params_exited = true;
+}
+
+/* The end of block b (its state s) reaches the exit: unless it returns a
+ * negative constant (an error: the caller does not use what it was given),
+ * keep in eff_slots only the element slots of pinned parameters that are
+ * non-blocking here too. */
+void fds_effects_at_exit(fd_ctx *c, fd_state *s, const tl_block *b) {
+    if (!c->pinned || b->term != TL_T_EXIT || s->top || b == &c->f->blocks[c->f->exit]) return; /* (the join of them) */
+    const tl_instr *last = b->ninstrs ? &b->instrs[b->ninstrs - 1] : NULL;
+    if (last && last->kind == TL_I_RETURN && last->value && fds_negative_const(last->value)) return;
+    if (!c->eff_exited) c->eff_slots = tl_xrealloc(c->eff_slots, ((size_t)s->n + 1) * sizeof *c->eff_slots);
+    int n = 0, j = 0; /* both lists ascend (facts by key): a merge */
+    for (int i = 0; i < s->n; i++) {
+        const fact *f = &s->e[i];
+        int slot = f->key - c->nvars;
+        if (slot < 0 || !c->pinned[c->slot_var[slot]] || c->slot_elem[slot] < 0 || !(f->bits & TL_FDS_NONBLOCKING))
+            continue;
+        while (c->eff_exited && j < c->neff && c->eff_slots[j] < slot) j++;
+        if (!c->eff_exited || (j < c->neff && c->eff_slots[j] == slot)) c->eff_slots[n++] = slot;
+    }
+    c->work += s->n + c->neff;
+    c->neff = n;
+    c->eff_exited = true;
 }

@@ -141,5 +141,18 @@ void fds_effects_record(fd_ctx *c, const char *cond, bool *recorded, int nrecord
 /* What f returns, for callers in other files ("r:USR"); frees what the
  * recording kept. */
 void fds_record_slots_done(fd_ctx *c, bool returns_nonblocking);
+/* `-1`: an error return (fdstate.c); the state bits of variable v. */
+bool fds_negative_const(const tl_expr *e);
+unsigned fds_bits_of(fd_state *s, int v);
+/* At an exit block b with state s (fdstate_effects.c): the element slots of
+ * pinned parameters non-blocking at every exit (eff_slots), and the scalar
+ * parameters non-blocking at every exit (params_nb); returns of a negative
+ * constant (errors) aside. */
+void fds_effects_at_exit(fd_ctx *c, fd_state *s, const tl_block *b);
+void fds_params_at_exit(fd_ctx *c, fd_state *s, const tl_block *b);
+/* Scalar parameters (below 32) f assigns or takes the address of, and those
+ * it hands to a call that changes a descriptor's mode (fdstate_effects.c). */
+unsigned fds_assigned_params(const tl_func *f);
+unsigned fds_moded_params(const tl_func *f, const tl_func_facts *ff);
 
 #endif
