@@ -24,6 +24,17 @@ void pg_free_model(tl_fn_model *m) {
     free(m);
 }
 
+/* m's wait facet from a parameter that carries a deadline (pp): the
+ * helper waits with that argument as its timeout. */
+static void deadline_wait(tl_fn_model *m, const pparam *pp, int k) {
+    m->wait.present = true;
+    m->wait.timeout_arg = k;
+    m->wait.kind = pp->kind;
+    m->wait.nforever = pp->nforever;
+    memcpy(m->wait.forever, pp->forever, sizeof m->wait.forever);
+    m->wait.only_if_nonzero_arg = -1;
+}
+
 /* Fill derived facets from a function's parameters; returns whether any. */
 static bool derive_params(const tl_program *p, const pnode *n, tl_fn_model *m) {
     bool any = false;
@@ -49,12 +60,7 @@ static bool derive_params(const tl_program *p, const pnode *n, tl_fn_model *m) {
             any = true;
         }
         if (pp->deadline && !m->wait.present) {
-            m->wait.present = true;
-            m->wait.timeout_arg = k;
-            m->wait.kind = pp->kind;
-            m->wait.nforever = pp->nforever;
-            memcpy(m->wait.forever, pp->forever, sizeof m->wait.forever);
-            m->wait.only_if_nonzero_arg = -1;
+            deadline_wait(m, pp, k);
             any = true;
             continue;
         }
@@ -128,25 +134,33 @@ static tl_fn_model *new_model(const char *name) {
     return m;
 }
 
+/* m's spawn facet from sm, the model of the spawning call inside a helper:
+ * its handle where the helper gives it (where, handle_arg), no entry, owner,
+ * attribute or data argument, no context; sm's task noun and library
+ * (copies m owns). */
+static void helper_spawn(tl_fn_model *m, const tl_fn_model *sm, tl_handle_where where, int handle_arg) {
+    m->spawn = sm->spawn;
+    m->spawn.where = where;
+    m->spawn.handle_arg = handle_arg;
+    m->spawn.entry_arg = m->spawn.owner_arg = m->spawn.attr_arg = m->spawn.data_arg = -1;
+    m->spawn.has_no_owner_value = false;
+    m->spawn.entry_before_call = NULL;
+    m->spawn.context = TL_CTX_NONE;
+    m->spawn.task = tl_xstrdup(sm->spawn.task ? sm->spawn.task : "task");
+    free(m->library);
+    m->library = tl_xstrdup(sm->library ? sm->library : "program");
+}
+
 static tl_fn_model *derive_function(const tl_program *p, const pnode *n) {
     tl_fn_model *m = new_model(n->s->name);
     bool any = derive_params(p, n, m);
     if (n->s->returns_handle && n->s->spawn_model && p->models) {
         const tl_fn_model *sm = tl_models_find(p->models, n->s->spawn_model);
         if (sm && sm->spawn.present) {
-            m->spawn = sm->spawn;
-            m->spawn.where = TL_HANDLE_RESULT;
-            m->spawn.handle_arg = m->spawn.entry_arg = m->spawn.owner_arg = m->spawn.attr_arg = -1;
-            m->spawn.data_arg = -1;
-            m->spawn.has_no_owner_value = false;
-            m->spawn.entry_before_call = NULL;
-            m->spawn.context = TL_CTX_NONE;
+            helper_spawn(m, sm, TL_HANDLE_RESULT, -1);
             /* the helper returns the handle itself, not the spawn's status */
             if (sm->spawn.where == TL_HANDLE_OUT_ARG)
                 m->spawn.success = n->s->returns_pointer ? TL_SUCCESS_NONNULL : TL_SUCCESS_ALWAYS;
-            m->spawn.task = tl_xstrdup(sm->spawn.task ? sm->spawn.task : "task");
-            free(m->library);
-            m->library = tl_xstrdup(sm->library ? sm->library : "program");
             any = true;
         }
     }
@@ -160,22 +174,13 @@ static tl_fn_model *derive_function(const tl_program *p, const pnode *n) {
     if (out >= 0 && n->s->spawn_model && p->models) {
         const tl_fn_model *sm = tl_models_find(p->models, n->s->spawn_model);
         if (sm && sm->spawn.present) {
-            m->spawn = sm->spawn;
-            m->spawn.where = TL_HANDLE_OUT_ARG;
-            m->spawn.handle_arg = out;
+            helper_spawn(m, sm, TL_HANDLE_OUT_ARG, out);
             m->spawn.child_if_zero = m->spawn.parent_waits_child = false;
-            m->spawn.entry_arg = m->spawn.owner_arg = m->spawn.attr_arg = m->spawn.data_arg = -1;
             for (int k = 0; k < n->s->nparams; k++)
                 if (n->s->params[k].effects & TL_PE_SPAWN_ATTR) m->spawn.attr_arg = k;
-            m->spawn.has_no_owner_value = false;
-            m->spawn.entry_before_call = NULL;
-            m->spawn.context = TL_CTX_NONE;
             m->spawn.success = n->s->returns_pointer ? TL_SUCCESS_NONNULL
                                : n->s->returns_bool  ? TL_SUCCESS_POSITIVE
                                                      : TL_SUCCESS_ZERO;
-            m->spawn.task = tl_xstrdup(sm->spawn.task ? sm->spawn.task : "task");
-            free(m->library);
-            m->library = tl_xstrdup(sm->library ? sm->library : "program");
             any = true;
         }
     }
@@ -188,27 +193,22 @@ static tl_fn_model *derive_function(const tl_program *p, const pnode *n) {
 
 /* A call through a slot: a deadline any of its targets has. */
 static tl_fn_model *derive_slot(const tl_program *p, const fslot *s) {
-        tl_fn_model *m = new_model(s->name);
-        bool any = false;
-        for (int k = 0; k < s->funcs.n && !any; k++) {
-            const pnode *n = &p->nodes[s->funcs.v[k]];
-            for (int j = 0; j < n->s->nparams && !any; j++) {
-                const pparam *pp = &p->params[n->param_base + j];
-                if (!pp->deadline) continue;
-                m->wait.present = true;
-                m->wait.timeout_arg = j;
-                m->wait.kind = pp->kind;
-                m->wait.nforever = pp->nforever;
-                memcpy(m->wait.forever, pp->forever, sizeof m->wait.forever);
-                m->wait.only_if_nonzero_arg = -1;
-                any = true;
-            }
+    tl_fn_model *m = new_model(s->name);
+    bool any = false;
+    for (int k = 0; k < s->funcs.n && !any; k++) {
+        const pnode *n = &p->nodes[s->funcs.v[k]];
+        for (int j = 0; j < n->s->nparams && !any; j++) {
+            const pparam *pp = &p->params[n->param_base + j];
+            if (!pp->deadline) continue;
+            deadline_wait(m, pp, j);
+            any = true;
         }
-        if (!any) {
-            pg_free_model(m);
-            m = NULL;
-        }
-        return m;
+    }
+    if (!any) {
+        pg_free_model(m);
+        m = NULL;
+    }
+    return m;
 }
 
 void pg_derive_models(tl_program *p) {
