@@ -12,8 +12,9 @@
  * back edges are taken only when no path without them is found, so the
  * path named is a first pass where there is one.  On that path, the last
  * merge (walking back) where another predecessor brings no pending work is
- * where the path separates from one that waited or never started; the
- * nearest two-way branch on the path before it names the condition.
+ * where it meets a way that waited or never started; the branch named is
+ * where the two separated (not a branch inside a macro such as go() that
+ * the other way passes through too).
  *
  * At most UT_PATH_NODES blocks are visited per finding, each replayed once
  * per edge: reporting stays linear in the function.
@@ -133,13 +134,14 @@ static int search(ut_ctx *c, ut_node *nodes, int *nnodes, bool back, int *call, 
     return -1;
 }
 
-/* Some reached forward predecessor of x other than `on` brings x no bits
- * of v. */
-static bool other_clear(ut_ctx *c, int x, int on, int v)
+/* The reached forward predecessors of x other than `on` that bring x no
+ * bits of v, into clear[] (at most UT_PATH_NODES); returns how many. */
+static int clear_preds(ut_ctx *c, int x, int on, int v, int *clear)
 {
     const tl_func *f = c->f;
     const tl_block *b = &f->blocks[x];
-    for (int k = 0; k < b->npred; k++) {
+    int n = 0;
+    for (int k = 0; k < b->npred && n < UT_PATH_NODES; k++) {
         int p = b->pred[k];
         if (p == on || p < 0 || p >= f->nblocks || !c->res->reached[p])
             continue;
@@ -148,20 +150,67 @@ static bool other_clear(ut_ctx *c, int x, int on, int v)
         for (int s = 0; s < f->blocks[p].nsucc; s++) {
             int o, w;
             if (f->blocks[p].succ[s] == x &&
-                !replay_traced(c, p, f->blocks[p].ninstrs, s, v, &o, &w))
+                !replay_traced(c, p, f->blocks[p].ninstrs, s, v, &o, &w)) {
+                clear[n++] = p;
+                break;
+            }
+        }
+    }
+    return n;
+}
+
+/* Whether one of the blocks clear[0..n) is reached from block `from` (from
+ * itself counts), along any edges, without entering a block whose index on
+ * the path (c->path_pos) is in [lo, hi]: breadth first back from them, at
+ * most UT_PATH_NODES blocks. */
+static bool reaches_avoiding(ut_ctx *c, int from, const int *clear, int n, int lo, int hi)
+{
+    const tl_func *f = c->f;
+    int queue[UT_PATH_NODES], nq = 0;
+    c->reach++;
+    for (int i = 0; i < n; i++) {
+        if (clear[i] == from)
+            return true;
+        if (c->reach_stamp[clear[i]] != c->reach) {
+            c->reach_stamp[clear[i]] = c->reach;
+            queue[nq++] = clear[i];
+        }
+    }
+    for (int i = 0; i < nq; i++) {
+        const tl_block *b = &f->blocks[queue[i]];
+        for (int k = 0; k < b->npred; k++) {
+            int p = b->pred[k];
+            if (p < 0 || p >= f->nblocks || c->reach_stamp[p] == c->reach || !c->res->reached[p])
+                continue;
+            if (c->path_pos[p] >= lo && c->path_pos[p] <= hi)
+                continue;
+            if (p == from)
                 return true;
+            if (nq == UT_PATH_NODES)
+                return false;
+            c->reach_stamp[p] = c->reach;
+            queue[nq++] = p;
         }
     }
     return false;
 }
 
-/* Block y, left for `next`, as the branch of the clause; false if y is not
- * a two-way branch with a line. */
-static bool branch_clause(const tl_func *f, int y, int next, char *buf, size_t n)
+/* Block y, left for `next`, names the branch of the clause when it is a
+ * two-way branch with a line that is itself one of the clear predecessors
+ * of the merge, or whose other successor reaches one without entering the
+ * path's blocks [lo, hi]. */
+static bool branch_clause(ut_ctx *c, int y, int next, const int *clear, int nclear, int lo,
+                          int hi, char *buf, size_t n)
 {
-    const tl_block *yb = &f->blocks[y];
+    const tl_block *yb = &c->f->blocks[y];
     if (yb->term != TL_T_BRANCH || yb->nsucc != 2 || !yb->term_loc.line ||
-        yb->succ[0] == yb->succ[1])
+        yb->succ[0] == yb->succ[1] || (yb->succ[0] != next && yb->succ[1] != next))
+        return false;
+    int other = yb->succ[0] == next ? yb->succ[1] : yb->succ[0];
+    bool is_clear = false;
+    for (int i = 0; i < nclear && !is_clear; i++)
+        is_clear = clear[i] == y;
+    if (!is_clear && !reaches_avoiding(c, other, clear, nclear, lo, hi))
         return false;
     snprintf(buf, n, " on the path where the condition at line %u is %s", yb->term_loc.line,
              yb->succ[0] == next ? "true" : "false");
@@ -169,7 +218,13 @@ static bool branch_clause(const tl_func *f, int y, int next, char *buf, size_t n
 }
 
 /* The clause of the path nodes[found] (the start's block) -> ... ->
- * nodes[0] (the finding's). */
+ * nodes[0] (the finding's): the last merge on it (walking back) where some
+ * predecessors bring no pending work, and the last branch before it, on the
+ * path or (else) on the nearest way back from the start, whose other side
+ * reaches one of those without rejoining the path: where the way that
+ * skipped the wait separated from one that waited or started nothing (not
+ * a branch inside a macro such as go() whose two sides meet again on the
+ * path). */
 static void path_clause(ut_ctx *c, const ut_node *nodes, int found, char *buf, size_t n)
 {
     const tl_func *f = c->f;
@@ -180,23 +235,36 @@ static void path_clause(ut_ctx *c, const ut_node *nodes, int found, char *buf, s
         path[k] = nodes[i].blk;
         pvar[k++] = nodes[i].var;
     }
-    for (int i = k - 1; i > 0; i--) { /* from the finding back */
-        if (!other_clear(c, path[i], path[i - 1], pvar[i]))
-            continue;
-        /* the nearest branch on the path before the merge */
-        for (int j = i - 1; j >= 0; j--)
-            if (branch_clause(f, path[j], path[j + 1], buf, n))
-                return;
-        /* before the start: the branch its block hangs off */
-        int y = path[0];
-        for (int step = 0; step < UT_PATH_NODES && f->blocks[y].npred == 1; step++) {
-            int next = y;
-            y = f->blocks[y].pred[0];
-            if (y < 0 || y >= f->nblocks || branch_clause(f, y, next, buf, n))
-                return;
+    int clear[UT_PATH_NODES], nclear = 0, m = k - 1;
+    for (; m > 0 && nclear == 0; m--) /* from the finding back */
+        nclear = clear_preds(c, path[m], path[m - 1], pvar[m], clear);
+    if (nclear == 0)
+        return; /* pending on every way into the path */
+    m++; /* path[m]: the merge */
+    for (int j = 0; j < k; j++)
+        if (c->path_pos[path[j]] < 0)
+            c->path_pos[path[j]] = j;
+    bool named = false;
+    for (int j = m - 1; j >= 0 && !named; j--)
+        named = branch_clause(c, path[j], path[j + 1], clear, nclear, j + 1, m, buf, n);
+    /* before the start: breadth first back from it along forward edges */
+    int queue[UT_PATH_NODES], nq = 0;
+    c->visit++;
+    queue[nq++] = path[0];
+    for (int h = 0; h < nq && !named; h++) {
+        const tl_block *b = &f->blocks[queue[h]];
+        for (int e = 0; e < b->npred && nq < UT_PATH_NODES && !named; e++) {
+            int p = b->pred[e];
+            if (p < 0 || p >= f->nblocks || c->visit_stamp[p] == c->visit || c->rpo[p] < 0 ||
+                c->rpo[p] >= c->rpo[queue[h]])
+                continue;
+            c->visit_stamp[p] = c->visit;
+            named = branch_clause(c, p, queue[h], clear, nclear, 0, m, buf, n);
+            queue[nq++] = p;
         }
-        return;
     }
+    for (int j = 0; j < k; j++)
+        c->path_pos[path[j]] = -1;
 }
 
 void tl_ut_path_find(ut_ctx *c, int blk, int upto, int v, ut_path *out)
@@ -213,6 +281,10 @@ void tl_ut_path_find(ut_ctx *c, int blk, int upto, int v, ut_path *out)
         c->trace_call = tl_xcalloc(nv, sizeof *c->trace_call);
         c->trace_why = tl_xcalloc(nv, sizeof *c->trace_why);
         c->visit_stamp = tl_xcalloc((size_t)f->nblocks, sizeof *c->visit_stamp);
+        c->reach_stamp = tl_xcalloc((size_t)f->nblocks, sizeof *c->reach_stamp);
+        c->path_pos = tl_xmalloc((size_t)f->nblocks * sizeof *c->path_pos);
+        for (int b = 0; b < f->nblocks; b++)
+            c->path_pos[b] = -1;
     }
     /* the reporting replay holds c->env: trace in the second scratch */
     tl_sparse_scratch saved = c->env;
@@ -248,4 +320,6 @@ void tl_ut_path_free(ut_ctx *c)
     free(c->trace_call);
     free(c->trace_why);
     free(c->visit_stamp);
+    free(c->reach_stamp);
+    free(c->path_pos);
 }

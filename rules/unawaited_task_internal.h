@@ -78,11 +78,12 @@ typedef struct {
     /* path tracing (unawaited_path.c), allocated at the first finding: in
        a traced replay, the start (call id, WHY_*) whose work variable v
        holds is trace_call/trace_why[v] when trace_stamp[v] == stamp, else
-       what v held at the block's entry; per block, the search's visits */
+       what v held at the block's entry; per block, the searches' visits
+       and the position on the path being described (-1 off it) */
     bool tracing;
-    unsigned stamp, visit;
-    unsigned *trace_stamp, *visit_stamp;
-    int *trace_call, *trace_why;
+    unsigned stamp, visit, reach;
+    unsigned *trace_stamp, *visit_stamp, *reach_stamp;
+    int *trace_call, *trace_why, *path_pos;
 } ut_ctx;
 
 /* A state: the variables whose work may be pending, with their bits
