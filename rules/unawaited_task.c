@@ -207,8 +207,8 @@ static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m,
                             unsigned bits, int blk, int ii)
 {
     const tl_func *f = c->f;
-    char td[128], how[64], aw[128], msg[1024];
-    tl_own_user_name(&in->call, td, sizeof td);
+    char td[320], how[64], aw[128], msg[1536];
+    tl_own_call_named(c->a, &in->call, NULL, td, sizeof td);
     const char *verb = "torn down";
     if (m->release.present && m->release.how)
         verb = tl_own_past(m->release.how, how, sizeof how);
@@ -224,10 +224,10 @@ static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m,
     }
     const tl_instr *why_in = find_call(c, path.call);
     const tl_fn_model *why_m = why_in ? tl_own_model(c->a, c->fi, why_in->call.id) : NULL;
-    char whyname[128] = "";
+    char whyname[320] = "";
     unsigned line = 0;
     if (why_in) {
-        tl_own_user_name(&why_in->call, whyname, sizeof whyname);
+        tl_own_call_named(c->a, &why_in->call, NULL, whyname, sizeof whyname);
         line = why_in->loc.line;
     }
     const char *task = why_m && why_m->spawn.present && why_m->spawn.task && *why_m->spawn.task
@@ -243,25 +243,25 @@ static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m,
     switch (path.why) {
     case WHY_OWNER:
         snprintf(msg, sizeof msg,
-                 "%s%s'%s' is %s with %s() before %s%s: its %ss are cancelled, not awaited",
+                 "%s%s'%s' is %s with %s before %s%s: its %ss are cancelled, not awaited",
                  c->noun[v] ? c->noun[v] : "", c->noun[v] ? " " : "", vn, verb, td, waits, path.clause,
                  task);
         break;
     case WHY_RESULT:
         snprintf(msg, sizeof msg,
-                 "%s handle '%s' is %s with %s() with no %s since %s() at line %u%s: the %s is "
+                 "%s handle '%s' is %s with %s with no %s since %s at line %u%s: the %s is "
                  "cancelled, not awaited",
                  task, vn, verb, td, waits, whyname, line, path.clause, task);
         break;
     default:
         if (awm)
             snprintf(msg, sizeof msg,
-                     "'%s' is %s with %s() while work started with %s() at line %u was never "
+                     "'%s' is %s with %s while work started with %s at line %u was never "
                      "awaited with %s()%s",
                      vn, verb, td, whyname, line, aw, path.clause);
         else
             snprintf(msg, sizeof msg,
-                     "'%s' is %s with %s() while work started with %s() at line %u was never "
+                     "'%s' is %s with %s while work started with %s at line %u was never "
                      "awaited%s",
                      vn, verb, td, whyname, line, path.clause);
         break;
@@ -273,8 +273,8 @@ static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m,
         return;
     tl_finding_set_snippet(fd, in->call.text ? in->call.text : in->call.callee);
     if (why_in) {
-        char note[256];
-        snprintf(note, sizeof note, "work on '%s' started here by %s()", vn, whyname);
+        char note[512];
+        snprintf(note, sizeof note, "work on '%s' started here by %s", vn, whyname);
         tl_finding_add_note(fd, why_in->loc.file, why_in->loc.line, why_in->loc.col, note);
     }
 }
@@ -290,7 +290,7 @@ static void report_exit(ut_ctx *c, const tl_block *b)
         c->reported_exit[v] = 1;
         ut_path path;
         tl_ut_path_find(c, b->id, b->ninstrs, v, &path);
-        tl_ut_report_dropped(c->out, c->f, b, c->f->vars[v].name,
+        tl_ut_report_dropped(c->a, c->out, c->f, b, c->f->vars[v].name,
                              find_call(c, path.call >= 0 ? path.call : c->why_call[v]));
     }
 }
@@ -324,7 +324,7 @@ void tl_ut_apply(ut_ctx *c, const tl_block *b, int ii)
                     if (at && at->inflight > 0 && at->inflight != TL_IF_MANY &&
                         !tl_ut_reaped_elsewhere(&c->reapers, v)) {
                         c->reported[call->id] = 1;
-                        tl_ut_report_unreaped(c->out, f, in, f->vars[v].name,
+                        tl_ut_report_unreaped(c->a, c->out, f, in, f->vars[v].name,
                                               find_call(c, c->why_call[v]), at->inflight);
                     }
                 }
@@ -580,12 +580,12 @@ static void check_must_await(const tl_analysis *a, int fi, tl_findings *out)
             const tl_func_facts *ff = &a->funcs[fi];
             if (ff->calls && in->call.id < ff->ncalls && !ff->calls[in->call.id].reached)
                 continue;
-            char name[128];
-            tl_own_user_name(&in->call, name, sizeof name);
+            char name[320];
+            tl_own_call_named(a, &in->call, NULL, name, sizeof name);
             tl_finding *fd = tl_findings_addf(
                 out, tl_rule_unawaited_task.id, tl_rule_unawaited_task.severity, in->loc.file,
                 in->loc.line, in->loc.col, f->name,
-                "result of %s() is discarded: the task it starts is never awaited", name);
+                "result of %s is discarded: the task it starts is never awaited", name);
             if (fd)
                 tl_finding_set_snippet(fd, in->call.text ? in->call.text : in->call.callee);
         }
