@@ -4,20 +4,22 @@
  * pending on some variable.  Its message names the start of that work and
  * the branch whose path skips the wait; both must lie on one path the
  * solved states say carries the work, or the message sends the reader to a
- * start that path never reaches.  From the finding's block this walks back
- * (breadth first: the nearest start) along the edges whose replayed state
- * still holds the work, replaying each block with the origins traced (the
- * start call that set a variable, or what it held at the block's entry,
- * following copies `h2 = h`), until the block whose own start set it.  Loop
- * back edges are taken only when no path without them is found, so the
- * path named is a first pass where there is one.  On that path, the last
- * merge (walking back) where another predecessor brings no pending work is
- * where it meets a way that waited or never started; the branch named is
- * where the two separated (not a branch inside a macro such as go() that
- * the other way passes through too).
+ * start that path never reaches.  The reporting replay traces origins as it
+ * goes (the start call that set a variable, or what it held at the block's
+ * entry, following copies `h2 = h`); when the finding's own block did not
+ * set the work, this walks back (breadth first: the nearest start) along
+ * the edges whose replayed state still holds it, replaying each block with
+ * the origins traced, until the block whose own start set it.  Loop back
+ * edges are taken only when no path without them is found, so the path
+ * named is a first pass where there is one.  On that path, the last merge
+ * (walking back) where some predecessors bring no pending work is where it
+ * meets the ways that waited or never started; the branch named is where
+ * they separated (not a branch inside a macro such as go() whose two sides
+ * meet again on the path).
  *
- * At most UT_PATH_NODES blocks are visited per finding, each replayed once
- * per edge: reporting stays linear in the function.
+ * At most UT_PATH_NODES blocks and UT_PATH_WORK replayed instructions per
+ * finding (constants; the finding's own block is not replayed again):
+ * reporting stays linear in the function.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,62 +27,96 @@
 #include "unawaited_task_internal.h"
 #include "../analyzer/util/xalloc.h"
 
-/* Blocks the backward search visits per finding (a constant). */
+/* Blocks the backward search visits per finding, and instructions it
+ * replays (constants: past them the message names some start of the
+ * variable and no branch). */
 #define UT_PATH_NODES 256
+#define UT_PATH_WORK 20000
 
 void tl_ut_trace_set(ut_ctx *c, int v, int call, int why)
 {
-    c->trace_call[v] = call;
-    c->trace_why[v] = why;
-    c->trace_stamp[v] = c->stamp;
+    ut_trace *t = c->trace;
+    t->call[v] = call;
+    t->why[v] = why;
+    t->st[v] = t->stamp;
 }
 
 void tl_ut_trace_copy(ut_ctx *c, int v, int from)
 {
-    if (c->trace_stamp[from] == c->stamp) {
-        c->trace_call[v] = c->trace_call[from];
-        c->trace_why[v] = c->trace_why[from];
+    ut_trace *t = c->trace;
+    if (t->st[from] == t->stamp) {
+        t->call[v] = t->call[from];
+        t->why[v] = t->why[from];
     } else { /* what `from` held at the block's entry */
-        c->trace_call[v] = -2 - from;
-        c->trace_why[v] = WHY_NONE;
+        t->call[v] = -2 - from;
+        t->why[v] = WHY_NONE;
     }
-    c->trace_stamp[v] = c->stamp;
+    t->st[v] = t->stamp;
 }
 
-/* The origin of v after a traced replay: a start's call id (>= 0), or
- * -2 - w: what w held at the block's entry. */
-static int origin_of(const ut_ctx *c, int v, int *why)
+/* The origin of v in trace t: a start's call id (>= 0), or -2 - w: what w
+ * held at the block's entry. */
+static int origin_of(const ut_trace *t, int v, int *why)
 {
-    if (c->trace_stamp[v] != c->stamp) {
+    if (t->st[v] != t->stamp) {
         *why = WHY_NONE;
         return -2 - v;
     }
-    *why = c->trace_why[v];
-    return c->trace_call[v];
+    *why = t->why[v];
+    return t->call[v];
 }
 
-/* Replays block x from its solved in-state through instructions [0, upto),
- * origins traced, then (s >= 0, upto the whole block) along edge s.
- * Returns v's bits there; *origin and *why as origin_of. */
-static uint64_t replay_traced(ut_ctx *c, int x, int upto, int s, int v, int *origin, int *why)
+static void trace_alloc(ut_trace *t, size_t nv)
+{
+    t->stamp = 0;
+    t->st = tl_xcalloc(nv, sizeof *t->st);
+    t->call = tl_xcalloc(nv, sizeof *t->call);
+    t->why = tl_xcalloc(nv, sizeof *t->why);
+}
+
+void tl_ut_path_init(ut_ctx *c)
+{
+    const tl_func *f = c->f;
+    size_t nv = f->nvars > 0 ? (size_t)f->nvars : 1;
+    trace_alloc(&c->rtrace, nv);
+    trace_alloc(&c->strace, nv);
+    c->trace = &c->rtrace;
+    size_t nb = f->nblocks > 0 ? (size_t)f->nblocks : 1;
+    c->visit_stamp = tl_xcalloc(nb, sizeof *c->visit_stamp);
+    c->reach_stamp = tl_xcalloc(nb, sizeof *c->reach_stamp);
+    c->path_pos = tl_xmalloc(nb * sizeof *c->path_pos);
+    for (size_t b = 0; b < nb; b++)
+        c->path_pos[b] = -1;
+}
+
+void tl_ut_trace_block(ut_ctx *c)
+{
+    c->rtrace.stamp++;
+    c->trace = &c->rtrace;
+    c->tracing = true;
+}
+
+/* Replays block x from its solved in-state, origins traced (c->strace),
+ * then (s >= 0) along edge s.  Returns v's bits there, 0 as well when the
+ * finding's work budget is spent; *origin and *why as origin_of. */
+static uint64_t replay_traced(ut_ctx *c, int x, int s, int v, int *origin, int *why)
 {
     const tl_func *f = c->f;
     const ut_state *in = tl_dataflow_in(c->res, x);
     *origin = -1;
     *why = WHY_NONE;
-    if (!c->res->reached[x] || !in || !in->reached)
+    if (!c->res->reached[x] || !in || !in->reached || c->path_work > UT_PATH_WORK)
         return 0;
+    c->path_work += f->blocks[x].ninstrs + 1;
     ut_state st;
     tl_ut_bottom(c, &st);
     tl_ut_copy(c, &st, in);
     tl_sparse_unpack(&c->env, &st.vars);
-    c->stamp++;
-    c->tracing = true;
-    for (int i = 0; i < upto && i < f->blocks[x].ninstrs; i++)
+    c->strace.stamp++;
+    for (int i = 0; i < f->blocks[x].ninstrs; i++)
         tl_ut_apply(c, &f->blocks[x], i);
-    c->tracing = false;
     tl_sparse_pack(&c->env, &st.vars);
-    *origin = origin_of(c, v, why);
+    *origin = origin_of(&c->strace, v, why);
     uint64_t bits = 0;
     if (s < 0 || tl_ut_edge(c, &st, f, &f->blocks[x], s))
         bits = tl_sparse_get(&st.vars, v);
@@ -95,8 +131,10 @@ typedef struct {
 } ut_node;
 
 /* Breadth-first from node 0 back to a block whose own start set the work;
- * back: may take loop back edges.  Returns the node index, or -1. */
-static int search(ut_ctx *c, ut_node *nodes, int *nnodes, bool back, int *call, int *why)
+ * back: may take loop back edges.  Returns the node index, or -1 (*capped
+ * when a bound cut the search short). */
+static int search(ut_ctx *c, ut_node *nodes, int *nnodes, bool back, int *call, int *why,
+                  bool *capped)
 {
     const tl_func *f = c->f;
     c->visit++;
@@ -115,10 +153,12 @@ static int search(ut_ctx *c, ut_node *nodes, int *nnodes, bool back, int *call, 
                 if (f->blocks[p].succ[s] != x)
                     continue;
                 int o, w;
-                if (!replay_traced(c, p, f->blocks[p].ninstrs, s, t, &o, &w))
+                if (!replay_traced(c, p, s, t, &o, &w))
                     continue;
-                if (*nnodes == UT_PATH_NODES)
+                if (*nnodes == UT_PATH_NODES) {
+                    *capped = true;
                     return -1;
+                }
                 c->visit_stamp[p] = c->visit;
                 nodes[*nnodes] = (ut_node){p, o >= 0 ? t : -2 - o, q};
                 if (o >= 0) {
@@ -131,6 +171,7 @@ static int search(ut_ctx *c, ut_node *nodes, int *nnodes, bool back, int *call, 
             }
         }
     }
+    *capped = c->path_work > UT_PATH_WORK;
     return -1;
 }
 
@@ -150,7 +191,7 @@ static int clear_preds(ut_ctx *c, int x, int on, int v, int *clear)
         for (int s = 0; s < f->blocks[p].nsucc; s++) {
             int o, w;
             if (f->blocks[p].succ[s] == x &&
-                !replay_traced(c, p, f->blocks[p].ninstrs, s, v, &o, &w)) {
+                !replay_traced(c, p, s, v, &o, &w)) {
                 clear[n++] = p;
                 break;
             }
@@ -270,55 +311,56 @@ static void path_clause(ut_ctx *c, const ut_node *nodes, int found, char *buf, s
 void tl_ut_path_find(ut_ctx *c, int blk, int upto, int v, ut_path *out)
 {
     const tl_func *f = c->f;
+    (void)upto; /* c->rtrace holds the reporting replay's origins up to it */
     out->call = -1;
     out->why = WHY_NONE;
     out->clause[0] = '\0';
-    if (!c->res || blk < 0 || blk >= f->nblocks)
+    if (!c->res || !c->trace || blk < 0 || blk >= f->nblocks)
         return;
-    if (!c->trace_stamp) {
-        size_t nv = f->nvars > 0 ? (size_t)f->nvars : 1;
-        c->trace_stamp = tl_xcalloc(nv, sizeof *c->trace_stamp);
-        c->trace_call = tl_xcalloc(nv, sizeof *c->trace_call);
-        c->trace_why = tl_xcalloc(nv, sizeof *c->trace_why);
-        c->visit_stamp = tl_xcalloc((size_t)f->nblocks, sizeof *c->visit_stamp);
-        c->reach_stamp = tl_xcalloc((size_t)f->nblocks, sizeof *c->reach_stamp);
-        c->path_pos = tl_xmalloc((size_t)f->nblocks * sizeof *c->path_pos);
-        for (int b = 0; b < f->nblocks; b++)
-            c->path_pos[b] = -1;
-    }
-    /* the reporting replay holds c->env: trace in the second scratch */
+    ut_node nodes[UT_PATH_NODES];
+    int w, nnodes = 0, found = -1;
+    int o = origin_of(&c->rtrace, v, &w);
+    /* the reporting replay holds c->env and its trace: search in the second
+       scratch and trace */
     tl_sparse_scratch saved = c->env;
-    bool rep = c->reporting;
+    bool rep = c->reporting, tracing = c->tracing;
     c->env = c->env2;
     c->reporting = false;
+    c->trace = &c->strace;
+    c->tracing = true;
+    c->path_work = 0;
 
-    ut_node nodes[UT_PATH_NODES];
-    int o, w, nnodes = 0, found = -1;
-    if (replay_traced(c, blk, upto, -1, v, &o, &w)) {
-        nodes[0] = (ut_node){blk, o >= 0 ? v : -2 - o, -1};
-        if (o >= 0) {
-            found = 0;
-            out->call = o;
-            out->why = w;
-        }
-        if (found < 0)
-            found = search(c, nodes, &nnodes, false, &out->call, &out->why);
-        if (found < 0)
-            found = search(c, nodes, &nnodes, true, &out->call, &out->why);
-        if (found > 0)
-            path_clause(c, nodes, found, out->clause, sizeof out->clause);
+    nodes[0] = (ut_node){blk, o >= 0 ? v : -2 - o, -1};
+    if (o >= 0) {
+        found = 0;
+        out->call = o;
+        out->why = w;
     }
+    bool capped = false;
+    if (found < 0)
+        found = search(c, nodes, &nnodes, false, &out->call, &out->why, &capped);
+    if (found < 0 && !capped) /* the start comes round a loop */
+        found = search(c, nodes, &nnodes, true, &out->call, &out->why, &capped);
+    if (found > 0)
+        path_clause(c, nodes, found, out->clause, sizeof out->clause);
+    if (c->path_work > UT_PATH_WORK) /* cut short: the clause may be another path's */
+        out->clause[0] = '\0';
 
     c->env2 = c->env;
     c->env = saved;
     c->reporting = rep;
+    c->trace = &c->rtrace;
+    c->tracing = tracing;
 }
 
 void tl_ut_path_free(ut_ctx *c)
 {
-    free(c->trace_stamp);
-    free(c->trace_call);
-    free(c->trace_why);
+    ut_trace *ts[2] = {&c->rtrace, &c->strace};
+    for (int i = 0; i < 2; i++) {
+        free(ts[i]->st);
+        free(ts[i]->call);
+        free(ts[i]->why);
+    }
     free(c->visit_stamp);
     free(c->reach_stamp);
     free(c->path_pos);

@@ -682,11 +682,13 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     c.reporting = true;
     c.res = &r;
     tl_sparse_scratch_init(&c.env2, f->nvars);
+    tl_ut_path_init(&c);
     for (int bi = 0; bi < f->nblocks; bi++) {
         if (!r.reached[bi])
             continue;
         const ut_state *in = tl_dataflow_in(&r, bi);
         tl_sparse_unpack(&c.env, &in->vars);
+        tl_ut_trace_block(&c); /* origins of the block's starts, for the paths */
         for (int i = 0; i < f->blocks[bi].ninstrs; i++)
             tl_ut_apply(&c, &f->blocks[bi], i);
         if (f->blocks[bi].term == TL_T_EXIT && bi != f->exit)
@@ -696,9 +698,11 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     if (f->exit >= 0 && f->exit < f->nblocks && r.reached[f->exit]) {
         /* falling off the end (returns were reported where they are) */
         tl_sparse_unpack(&c.env, &((const ut_state *)tl_dataflow_in(&r, f->exit))->vars);
+        tl_ut_trace_block(&c);
         report_exit(&c, &f->blocks[f->exit]);
         tl_sparse_discard(&c.env);
     }
+    c.tracing = false;
     tl_dataflow_free(&r);
     tl_inflight_free(&c.inflight);
     free(c.owned);

@@ -38,6 +38,15 @@ typedef struct {
     int *backv, nbackv; /* tracked variables pending on some back edge into the header */
 } ut_loop;
 
+/* Origins in a traced replay of one block: the start (call id, WHY_*)
+ * whose work variable v holds is call/why[v] when st[v] == stamp, else what
+ * v held at the block's entry. */
+typedef struct {
+    unsigned stamp;
+    unsigned *st;
+    int *call, *why;
+} ut_trace;
+
 typedef struct {
     const tl_analysis *a;
     int fi;
@@ -75,15 +84,17 @@ typedef struct {
     const tl_dataflow_result *res;
     tl_sparse_scratch env2;
     bool *cyclic;               /* blocks on a CFG cycle, when a generator is started */
-    /* path tracing (unawaited_path.c), allocated at the first finding: in
-       a traced replay, the start (call id, WHY_*) whose work variable v
-       holds is trace_call/trace_why[v] when trace_stamp[v] == stamp, else
-       what v held at the block's entry; per block, the searches' visits
-       and the position on the path being described (-1 off it) */
+    /* path tracing (unawaited_path.c): the reporting replay traces each
+       block it applies (rtrace), the backward searches the blocks they
+       replay (strace); per block, the searches' visits and the position on
+       the path being described (-1 off it); path_work: instructions the
+       current finding's search replayed (bounded) */
     bool tracing;
-    unsigned stamp, visit, reach;
-    unsigned *trace_stamp, *visit_stamp, *reach_stamp;
-    int *trace_call, *trace_why, *path_pos;
+    ut_trace rtrace, strace, *trace;
+    unsigned visit, reach;
+    unsigned *visit_stamp, *reach_stamp;
+    int *path_pos;
+    long path_work;
 } ut_ctx;
 
 /* A state: the variables whose work may be pending, with their bits
@@ -110,10 +121,15 @@ void tl_ut_apply(ut_ctx *c, const tl_block *b, int ii);
  * started by `call` (why: WHY_*), or what `from` held. */
 void tl_ut_trace_set(ut_ctx *c, int v, int call, int why);
 void tl_ut_trace_copy(ut_ctx *c, int v, int from);
+/* Allocates the tracing arrays (before the reporting replay), and starts
+ * tracing the reporting replay of a new block. */
+void tl_ut_path_init(ut_ctx *c);
+void tl_ut_trace_block(ut_ctx *c);
 
-/* The path a finding is about, after the solve (c->res): from the start of
- * the work v holds before instruction `upto` of block `blk` back along the
- * edges the solved states say carry it.  call: that start's call id (-1 if
+/* The path a finding is about, during the reporting replay of block `blk`
+ * (c->res solved; c->rtrace traces the block so far): from the start of
+ * the work v holds before instruction `upto` back along the edges the
+ * solved states say carry it.  call: that start's call id (-1 if
  * none was found within the walk's bounds), why: its WHY_*; clause: " on
  * the path where the condition at line N is true|false" naming the branch
  * on that path that decides it reaches blk with the work pending, or "". */
