@@ -23,6 +23,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "unawaited_task_internal.h"
 #include "../analyzer/util/xalloc.h"
@@ -219,6 +220,9 @@ static bool reaches_avoiding(ut_ctx *c, int from, const int *clear, int n, int l
     }
     for (int i = 0; i < nq; i++) {
         const tl_block *b = &f->blocks[queue[i]];
+        c->path_work += b->npred + 1;
+        if (c->path_work > UT_PATH_WORK)
+            return false;
         for (int k = 0; k < b->npred; k++) {
             int p = b->pred[k];
             if (p < 0 || p >= f->nblocks || c->reach_stamp[p] == c->reach || !c->res->reached[p])
@@ -259,13 +263,14 @@ static bool branch_clause(ut_ctx *c, int y, int next, const int *clear, int ncle
 }
 
 /* The clause of the path nodes[found] (the start's block) -> ... ->
- * nodes[0] (the finding's): the last merge on it (walking back) where some
- * predecessors bring no pending work, and the last branch before it, on the
- * path or (else) on the nearest way back from the start, whose other side
- * reaches one of those without rejoining the path: where the way that
- * skipped the wait separated from one that waited or started nothing (not
- * a branch inside a macro such as go() whose two sides meet again on the
- * path). */
+ * nodes[0] (the finding's).  Walking back from the finding, each merge on
+ * it where some predecessors bring no pending work, and the last branch
+ * before that merge, on the path after the start, whose other side reaches
+ * one of those without rejoining the path: where the way that skipped the
+ * wait separated from one that waited (not a branch inside a macro such as
+ * go() whose two sides meet again on the path).  When no merge has such a
+ * branch after the start, the last merge's ways started nothing: the
+ * branch is the one before the start, on the nearest way back from it. */
 static void path_clause(ut_ctx *c, const ut_node *nodes, int found, char *buf, size_t n)
 {
     const tl_func *f = c->f;
@@ -276,23 +281,28 @@ static void path_clause(ut_ctx *c, const ut_node *nodes, int found, char *buf, s
         path[k] = nodes[i].blk;
         pvar[k++] = nodes[i].var;
     }
-    int clear[UT_PATH_NODES], nclear = 0, m = k - 1;
-    for (; m > 0 && nclear == 0; m--) /* from the finding back */
-        nclear = clear_preds(c, path[m], path[m - 1], pvar[m], clear);
-    if (nclear == 0)
-        return; /* pending on every way into the path */
-    m++; /* path[m]: the merge */
     for (int j = 0; j < k; j++)
         if (c->path_pos[path[j]] < 0)
             c->path_pos[path[j]] = j;
+    int clear[UT_PATH_NODES], nclear = 0, first[UT_PATH_NODES], nfirst = 0, first_m = -1;
     bool named = false;
-    for (int j = m - 1; j >= 0 && !named; j--)
-        named = branch_clause(c, path[j], path[j + 1], clear, nclear, j + 1, m, buf, n);
+    for (int m = k - 1; m > 0 && !named && c->path_work <= UT_PATH_WORK; m--) {
+        nclear = clear_preds(c, path[m], path[m - 1], pvar[m], clear);
+        if (nclear == 0)
+            continue;
+        if (first_m < 0) { /* the last merge: kept for the branch before the start */
+            first_m = m;
+            nfirst = nclear;
+            memcpy(first, clear, (size_t)nclear * sizeof *clear);
+        }
+        for (int j = m - 1; j >= 0 && !named; j--)
+            named = branch_clause(c, path[j], path[j + 1], clear, nclear, j + 1, m, buf, n);
+    }
     /* before the start: breadth first back from it along forward edges */
     int queue[UT_PATH_NODES], nq = 0;
     c->visit++;
     queue[nq++] = path[0];
-    for (int h = 0; h < nq && !named; h++) {
+    for (int h = 0; h < nq && !named && first_m >= 0; h++) {
         const tl_block *b = &f->blocks[queue[h]];
         for (int e = 0; e < b->npred && nq < UT_PATH_NODES && !named; e++) {
             int p = b->pred[e];
@@ -300,7 +310,7 @@ static void path_clause(ut_ctx *c, const ut_node *nodes, int found, char *buf, s
                 c->rpo[p] >= c->rpo[queue[h]])
                 continue;
             c->visit_stamp[p] = c->visit;
-            named = branch_clause(c, p, queue[h], clear, nclear, 0, m, buf, n);
+            named = branch_clause(c, p, queue[h], first, nfirst, 0, first_m, buf, n);
             queue[nq++] = p;
         }
     }
