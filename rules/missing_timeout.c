@@ -37,6 +37,7 @@
 #include "event_loop.h"
 #include "handshake.h"
 #include "inflight.h"
+#include "ownership.h"
 #include "rule.h"
 #include "../analyzer/dataflow/cycles.h"
 #include "../analyzer/util/str_map.h"
@@ -174,11 +175,13 @@ static void add_deadline_chain(const tl_analysis *a, const tl_func *f, const tl_
     tl_chain_step steps[16];
     int n = tl_program_deadline_chain(a->program, usr, is_slot, steps, 16);
     for (int i = 0; i < n; i++) {
-        char msg[256];
+        char msg[512], phrase[256];
         if (steps[i].final)
             snprintf(msg, sizeof msg, "the deadline reaches %s() here, in %s()", steps[i].callee, steps[i].caller);
         else
-            snprintf(msg, sizeof msg, "%s() passes the deadline to %s() here", steps[i].caller, steps[i].callee);
+            snprintf(msg, sizeof msg, "%s() passes the deadline to %s here", steps[i].caller,
+                     tl_own_call_phrase(steps[i].callee, i + 1 < n ? steps[i + 1].caller : NULL, phrase,
+                                        sizeof phrase));
         tl_finding_add_note(fd, steps[i].loc.file, steps[i].loc.line, steps[i].loc.col, msg);
     }
 }
@@ -426,21 +429,22 @@ static void check(const tl_analysis *a, tl_findings *out) {
             if (complete && a->profile != TL_PROFILE_STRICT) continue;
             if (!tl_wait_kind_flagged(kind, a->profile)) continue;
             const tl_instr *in = cf->instr;
-            char name[128], what[160];
+            char name[128], called[320], what[160];
             tl_call_user_name(&in->call, name, sizeof name);
+            tl_own_call_named(a, &in->call, name, called, sizeof called);
             int targ = cf->model->wait.timeout_arg;
             tl_finding *fd;
             if (targ < 0) {
                 fd = tl_findings_addf(out, "missing-timeout", TL_SEV_WARNING, in->loc.file, in->loc.line,
                                       in->loc.col, f->name,
-                                      "%s() has no timeout and waits forever (%s wait): %s",
-                                      name, tl_wait_kind_name(kind), kind_consequence(kind));
+                                      "%s has no timeout and waits forever (%s wait): %s",
+                                      called, tl_wait_kind_name(kind), kind_consequence(kind));
             } else {
                 describe_value(f, cf, targ, what, sizeof what);
                 fd = tl_findings_addf(out, "missing-timeout", TL_SEV_WARNING, in->loc.file, in->loc.line,
                                       in->loc.col, f->name,
-                                      "%s() waits forever: its timeout is %s, which means no deadline (%s wait): %s",
-                                      name, what, tl_wait_kind_name(kind), kind_consequence(kind));
+                                      "%s waits forever: its timeout is %s, which means no deadline (%s wait): %s",
+                                      called, what, tl_wait_kind_name(kind), kind_consequence(kind));
             }
             if (fd && in->call.text) tl_finding_set_snippet(fd, in->call.text);
             if (fd && a->program) add_deadline_chain(a, f, in, fd);
