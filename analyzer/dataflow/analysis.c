@@ -648,6 +648,11 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     for (int i = 0; i < tu->ninit_slots; i++) { /* static int fd = 2; {.fd = s}: a value not followed */
         char all[600]; /* (its elements too, when it is an array: fd_slots.c) */
         tl_slot_stores_add(out->slot_stores, tu->init_slots[i], TL_SLOT_OTHER, NULL, tu->init_slots_internal[i]);
+        const char *hash = strrchr(tu->init_slots[i], '#');
+        if (tu->init_slots[i][0] == 'p' && hash && (hash[1] == '*' || hash[1] == '=')) { /* F named: any data pointer */
+            snprintf(all, sizeof all, "d:%.*s#*", (int)(hash - tu->init_slots[i] - 2), tu->init_slots[i] + 2);
+            tl_slot_stores_add(out->slot_stores, all, TL_SLOT_OTHER, NULL, true);
+        }
         if (tu->init_slots[i][0] != 'f' && tu->init_slots[i][0] != 'g') continue; /* ("p:F#*": no array) */
         snprintf(all, sizeof all, "%.580s[*]", tu->init_slots[i]);
         tl_slot_stores_add(out->slot_stores, all, TL_SLOT_OTHER, NULL, tu->init_slots_internal[i]);

@@ -214,6 +214,8 @@ static unsigned descriptor_bits(fd_ctx *c, fd_state *s, const tl_expr *e) {
         b = TL_FDS_NONBLOCKING; /* made non-blocking in this file, never otherwise set */
     if (!b && c->program && fds_slot_read_key(c->f, e, key, sizeof key, &st) && tl_program_fd_slot_nonblocking(c->program, key))
         b = TL_FDS_NONBLOCKING; /* every store of the program stores a non-blocking one */
+    if (!b && fds_data_read_nonblocking(c, e))
+        b = TL_FDS_NONBLOCKING; /* `*arg`: every slot the callers point it at holds non-blocking ones */
     int v = fds_plain_var(e);
     if (!b && v >= 0 && c->readiness && c->watched && v < c->nvars && c->f->vars[v].usr && is_nonlocal(c, v)) {
         /* a global the file registers for readiness, in a readiness callback */
@@ -397,6 +399,24 @@ bool fds_negative_const(const tl_expr *e) {
     return e && e->kind == TL_E_CONST && e->ival > 0;
 }
 
+/* `int sv[2] = {-1, -1}`: every element the list names holds no
+ * descriptor (a list of negative constants only: positional, as a
+ * designator is no constant). */
+static void no_descriptor_elements(fd_ctx *c, fd_state *s, int var, const tl_expr *v) {
+    if (!c->f->vars[var].is_array || !v || v->kind != TL_E_OTHER || v->nkids <= 0 || v->nkids > 16) return;
+    for (int k = 0; k < v->nkids; k++)
+        if (!fds_negative_const(v->kids[k])) return;
+    for (int k = 0; k < v->nkids; k++) {
+        tl_expr arr = {.kind = TL_E_VAR, .var = var}, ix = {.kind = TL_E_CONST, .ival = k};
+        tl_expr *kids[2] = {&arr, &ix};
+        tl_expr el = {.kind = TL_E_INDEX, .kids = kids, .nkids = 2};
+        int key = desc_key(c, &el, true);
+        if (key < c->nvars) return;
+        drop_key(c, s, key);
+        put(c, s, (fact){key, 0, true, -1, -1, -1, -1, 0});
+    }
+}
+
 static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
     switch (in->kind) {
     case TL_I_CALL:
@@ -423,6 +443,9 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
         forget_var(c, s, in->var);
         set_bits(c, s, in->var, bits);
         set_hbit(c, s, in->var, hb);
+        if (fds_negative_const(v) && !find(s, in->var)) /* `fd = -1`: no descriptor (join_no_descriptor) */
+            put(c, s, (fact){in->var, 0, true, -1, -1, -1, -1, 0});
+        no_descriptor_elements(c, s, in->var, v);
         if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < c->ff->ncalls) {
             const tl_fn_model *m = c->ff->calls[v->call_id].model;
             if (m && m->readiness_wait.present && m->readiness_wait.success != TL_RW_SUCCESS_ANY) {
@@ -516,6 +539,22 @@ static bool same_fact(const fact *a, const fact *b) {
            a->src_var == b->src_var && a->wait_call == b->wait_call && a->src_call == b->src_call;
 }
 
+/* A descriptor holding a negative constant (`int fd = -1`, `{-1, -1}`):
+ * no descriptor, I/O on it fails at once. */
+static bool no_descriptor_fact(const fact *f) {
+    return f->has_val && f->val < 0 && !f->bits && f->src_var < 0;
+}
+
+/* One path holds no descriptor, the other a non-blocking one (`sv = {-1,
+ * -1}; if (need) socketpair(... | SOCK_NONBLOCK, sv)`): whichever it is, I/O
+ * on it does not block.  Sets *g to that and returns true. */
+static bool join_no_descriptor(const fact *a, const fact *b, fact *g) {
+    const fact *nb = no_descriptor_fact(a) ? b : no_descriptor_fact(b) ? a : NULL;
+    if (!nb || nb->has_val || !(nb->bits & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE))) return false;
+    *g = (fact){a->key, nb->bits & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE), false, 0, -1, -1, -1, 0};
+    return true;
+}
+
 /* dst = dst MEET src: the facts both hold (bits of a variable: the common ones). */
 static bool fs_join(void *ctx, void *dst, const void *src) {
     fd_ctx *c = ctx;
@@ -533,15 +572,22 @@ static bool fs_join(void *ctx, void *dst, const void *src) {
         while (j < s->n && s->e[j].key < d->e[i].key) j++;
         fact f = d->e[i];
         if (j < s->n && s->e[j].key == f.key) {
+            fact g;
+            if (!same_fact(&f, &s->e[j]) && join_no_descriptor(&f, &s->e[j], &g)) {
+                if (!same_fact(&g, &f)) changed = true;
+                d->e[n++] = g;
+                continue;
+            }
             if (f.key < c->nvars) {
                 const fact *o = &s->e[j];
-                fact g = f;
+                g = f;
                 g.bits = f.bits & o->bits;
+                if (g.has_val && (!o->has_val || o->val != g.val)) g.has_val = false;
                 if (g.wait_call != o->wait_call) g.wait_call = -1;
                 if (g.src_call != o->src_call) g.src_call = -1;
                 if (g.hbit != o->hbit) g.hbit = FDS_HB_UNKNOWN;
                 if (!same_fact(&g, &f)) changed = true;
-                if (g.bits || g.src_call >= 0 || g.hbit) d->e[n++] = g;
+                if (g.bits || g.src_call >= 0 || g.hbit || g.has_val) d->e[n++] = g;
                 continue;
             }
             if (same_fact(&f, &s->e[j])) {

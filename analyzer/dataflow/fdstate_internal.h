@@ -81,6 +81,7 @@ typedef struct {
     int64_t hyp_mask;        /* the hypothesis bit, 0 none */
     const unsigned char *hyp_param; /* per parameter: its FDS_HB_* under the hypothesis */
     bool reading_cond;       /* fdstate_slots.c: escapes of a branch condition */
+    int alias_scans;         /* fdstate_slots.c: read_only_alias scans of f so far (bounded) */
 } fd_ctx;
 
 #define FDS_NOT_BLOCKING (TL_FDS_NONBLOCKING | TL_FDS_READY | TL_FDS_IMMEDIATE)
@@ -119,6 +120,9 @@ bool fds_slot_read_key(const tl_func *f, const tl_expr *e, char *buf, size_t siz
 void fds_record_slots(fd_ctx *c, fd_state *s, const tl_instr *in);
 void fds_record_slot_escapes(fd_ctx *c, const tl_expr *e);
 void fds_record_slots_unknown(fd_ctx *c);
+/* fdstate_slots.c: is `*p` (p the function's pointer parameter N, or a
+ * local copy of it) known non-blocking program-wide ("d:F#N")? */
+bool fds_data_read_nonblocking(fd_ctx *c, const tl_expr *e);
 /* fdstate.c: the hypothesis bit of variable v in s */
 unsigned fds_var_hbit(fd_state *s, int v);
 /* fdstate_effects.c: the hypothesis bit of e (FDS_HB_*), and the truth of a
