@@ -350,6 +350,11 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
             }
         }
     }
+    /* mcmc_fd(be->client) in a readiness callback: the registered descriptor */
+    if (call->nargs == 1 && fds_strip(call->args[0]) && fds_strip(call->args[0])->kind == TL_E_MEMBER &&
+        fds_strip(call->args[0])->nkids == 1 &&
+        fds_accessor_ready(c, call, mentioned_bits(s, fds_strip(call->args[0])->kids[0], TL_FDS_READY | TL_FDS_DERIVED)))
+        c->result_bits[id] |= TL_FDS_READY;
     /* open("/proc/self/stat", ...): a pseudo-file answering at once */
     const tl_expr *path = m && m->immediate_path.present ? fds_strip(fds_arg_of(cf, m->immediate_path.arg)) : NULL;
     if (path && path->kind == TL_E_STRING && tl_immediate_path_matches(&m->immediate_path, path->name))

@@ -123,6 +123,10 @@ void fds_record_slots_unknown(fd_ctx *c);
 /* fdstate_slots.c: is `*p` (p the function's pointer parameter N, or a
  * local copy of it) known non-blocking program-wide ("d:F#N")? */
 bool fds_data_read_nonblocking(fd_ctx *c, const tl_expr *e);
+/* fdstate_slots.c: in a readiness callback, does this call of a field
+ * accessor give the registered descriptor (arg_bits: the state bits its
+ * argument's struct mentions)? */
+bool fds_accessor_ready(fd_ctx *c, const tl_call *call, unsigned arg_bits);
 /* fdstate.c: the hypothesis bit of variable v in s */
 unsigned fds_var_hbit(fd_state *s, int v);
 /* fdstate_effects.c: the hypothesis bit of e (FDS_HB_*), and the truth of a

@@ -472,6 +472,26 @@ static bool data_read_key(fd_ctx *c, const tl_expr *e, char *buf, size_t size) {
     return true;
 }
 
+/* In a readiness callback: is `call` the call a
+ * registration of this TU took its descriptor from - the same field
+ * accessor of the program ("a:USR") on the same field ("call:USR|FIELD",
+ * watched) of a value derived from the callback's parameters (arg_bits:
+ * the state bits the field's struct expression mentions)
+ * (`recv(mcmc_fd(be->client), ...)` where `be = arg` and the registration
+ * passed `mcmc_fd(be->client)`)? */
+bool fds_accessor_ready(fd_ctx *c, const tl_call *call, unsigned arg_bits) {
+    const tl_expr *a = call->nargs == 1 ? fds_strip(call->args[0]) : NULL;
+    if (!c->readiness || !c->watched || !c->program || !call->callee_usr || call->callee_system || !a ||
+        a->kind != TL_E_MEMBER || !a->usr || strlen(call->callee_usr) + strlen(a->usr) > 290 ||
+        !(arg_bits & (TL_FDS_READY | TL_FDS_DERIVED)))
+        return false;
+    char key[320];
+    snprintf(key, sizeof key, "call:%s|%s", call->callee_usr, a->usr);
+    if (tl_str_map_get(c->watched, key) < 0) return false;
+    snprintf(key, sizeof key, "a:%s", call->callee_usr);
+    return tl_program_fd_slot_nonblocking(c->program, key);
+}
+
 bool fds_data_read_nonblocking(fd_ctx *c, const tl_expr *e) {
     char key[300];
     return c->program && data_read_key(c, e, key, sizeof key) && tl_program_fd_slot_nonblocking(c->program, key);
@@ -692,8 +712,54 @@ void fds_record_slots_unknown(fd_ctx *c) {
     }
 }
 
+/* Does f only return a field of what its one pointer parameter points to
+ * (`int conn_fd(void *c) { struct conn *x = c; return x->fd; }`)?  No
+ * call, no store, locals assigned only from the parameter, every return
+ * `p->field` of one same field: the same call on the same object gives the
+ * same descriptor ("a:USR", read by fds_accessor_ready). */
+static bool field_accessor(fd_ctx *c) {
+    const tl_func *f = c->f;
+    const char *field = NULL;
+    scan_vars(c);
+    if (f->nparams != 1 || !f->vars[0].is_pointer || c->var_assigns[0] != 0) return false;
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            const tl_expr *v = fds_strip(in->value);
+            switch (in->kind) {
+            case TL_I_DECL:
+                break;
+            case TL_I_ASSIGN: /* x = (struct conn *)c */
+                if (in->var < 0 || in->var >= f->nvars || f->vars[in->var].kind == TL_VAR_GLOBAL ||
+                    f->vars[in->var].kind == TL_VAR_STATIC || c->var_assigns[in->var] != 1 || !v ||
+                    v->kind != TL_E_VAR || v->var != 0)
+                    return false;
+                break;
+            case TL_I_RETURN: {
+                if (!in->value) break; /* (the end of the body: no value) */
+                const tl_expr *b = v && v->kind == TL_E_MEMBER && v->arrow && v->nkids == 1 && v->usr ? fds_strip(v->kids[0]) : NULL;
+                if (!b || b->kind != TL_E_VAR || b->var < 0 || b->var >= f->nvars) return false;
+                const tl_expr *src = b->var == 0 ? NULL : fds_strip(c->var_value[b->var]);
+                if (b->var != 0 && (c->var_assigns[b->var] != 1 || !src || src->kind != TL_E_VAR || src->var != 0))
+                    return false;
+                if (field && strcmp(field, v->usr) != 0) return false;
+                field = v->usr;
+                break;
+            }
+            default:
+                return false; /* a call, a store, anything else */
+            }
+        }
+    return field != NULL;
+}
+
 void fds_record_slots_done(fd_ctx *c, bool returns_nonblocking) {
     if (c->stores) record_read_only_params(c);
+    if (c->stores && c->f->usr && strlen(c->f->usr) < 250 && field_accessor(c)) {
+        char key[264];
+        snprintf(key, sizeof key, "a:%s", c->f->usr);
+        tl_slot_stores_add(c->stores, key, TL_SLOT_NONBLOCKING, NULL, strncmp(c->f->usr, "c:@F@", 5) != 0);
+    }
     if (c->stores && returns_nonblocking && c->f->usr && strlen(c->f->usr) < 250) {
         char key[264];
         snprintf(key, sizeof key, "r:%s", c->f->usr);
