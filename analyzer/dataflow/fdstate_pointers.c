@@ -181,9 +181,14 @@ static bool is_compare(const char *op) {
            !strcmp(op, ">=") || !strcmp(op, "&&") || !strcmp(op, "||") || !strcmp(op, "!");
 }
 
+static bool mentions_alias(const ro_scan *r, const tl_expr *e);
+
 static void ro_walk(ro_scan *r, const tl_expr *e, bool safe) {
     if (!e || r->bad) return;
     switch (e->kind) {
+    case TL_E_ADDR: /* &p[0], &p->fd: a pointer into the slot, handed on */
+        if (mentions_alias(r, e)) r->bad = true;
+        return;
     case TL_E_VAR:
         if (e->var >= 0 && e->var < r->f->nvars && r->alias[e->var] && !safe) r->bad = true;
         return;
