@@ -382,11 +382,10 @@ static void add_watched_accessor(const tl_func_facts *ff, const tl_expr *e, tl_s
     const tl_call *call = &ff->calls[e->call_id].instr->call;
     const tl_expr *a = call->nargs == 1 ? call->args[0] : NULL;
     while (a && a->kind == TL_E_CAST && a->nkids == 1) a = a->kids[0];
-    if (!call->callee_usr || call->callee_system || !a || a->kind != TL_E_MEMBER || !a->usr ||
-        strlen(call->callee_usr) + strlen(a->usr) > 290)
-        return;
+    if (!call->callee_usr || call->callee_system || !a || a->kind != TL_E_MEMBER || !a->usr) return;
     char key[320];
-    snprintf(key, sizeof key, "call:%s|%s", call->callee_usr, a->usr);
+    int n = snprintf(key, sizeof key, "call:%s|%s", call->callee_usr, a->usr);
+    if (n < 0 || (size_t)n >= sizeof key) return; /* a key cut short would name another slot */
     add_key(out, key);
 }
 

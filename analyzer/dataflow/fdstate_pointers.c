@@ -152,11 +152,11 @@ static bool data_read_key(fd_ctx *c, const tl_expr *e, char *buf, size_t size) {
 bool fds_accessor_ready(fd_ctx *c, const tl_call *call, unsigned arg_bits) {
     const tl_expr *a = call->nargs == 1 ? fds_strip(call->args[0]) : NULL;
     if (!c->readiness || !c->watched || !c->program || !call->callee_usr || call->callee_system || !a ||
-        a->kind != TL_E_MEMBER || !a->usr || strlen(call->callee_usr) + strlen(a->usr) > 290 ||
-        !(arg_bits & (TL_FDS_READY | TL_FDS_DERIVED)))
+        a->kind != TL_E_MEMBER || !a->usr || !(arg_bits & (TL_FDS_READY | TL_FDS_DERIVED)))
         return false;
     char key[320];
-    snprintf(key, sizeof key, "call:%s|%s", call->callee_usr, a->usr);
+    int n = snprintf(key, sizeof key, "call:%s|%s", call->callee_usr, a->usr);
+    if (n < 0 || (size_t)n >= sizeof key) return false; /* a key cut short would name another slot */
     if (tl_str_map_get(c->watched, key) < 0) return false;
     snprintf(key, sizeof key, "a:%s", call->callee_usr);
     return tl_program_fd_slot_nonblocking(c->program, key);
