@@ -33,7 +33,9 @@
 enum {
     TL_IF_PEER = 1,     /* some may wait on a peer for ever */
     TL_IF_COMPLETE = 2, /* some always complete */
-    TL_IF_OUTSIDE = 4   /* unknown ones, from outside the function */
+    TL_IF_OUTSIDE = 4,  /* unknown ones, from outside the function */
+    TL_IF_SKIPPED = 8   /* some post no completion when they succeed (request_flags
+                           skip_success): they are not counted in prepared/inflight */
 };
 #define TL_IF_MANY 255 /* a count that is not a known constant */
 
@@ -45,6 +47,11 @@ typedef struct {
     int peer_prep;    /* a prepare call of a peer operation on the object, or -1 */
     int ready;        /* completions known to wait in the ring (a `keeps` await
                          succeeded and nothing consumed them since), 0..254 */
+    int bounded;      /* of the prepared and in-flight requests, how many surely post
+                         a completion on their own (a timeout, a no-op, a peer request
+                         bounded by a linked timeout; not one chained after a request
+                         that may wait): a lower bound, 0..254 */
+    int comp_prep;    /* a prepare call of such a request on the object, or -1 */
 } tl_inflight_at;
 
 typedef struct {

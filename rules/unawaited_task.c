@@ -419,7 +419,7 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
                consumer's loop: used, then dropped, not abandoned */
             if (v >= 0 && m->start_generator && c->cyclic && c->cyclic[b->id])
                 set_bits(c, v, 0);
-            else if (v >= 0)
+            else if (v >= 0 && !tl_ut_starts_nothing(&c->inflight, call->id))
                 mark(c, v, UT_STRICT, WHY_START, call->id);
         }
         if (m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, call, m)) {
