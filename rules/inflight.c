@@ -326,7 +326,9 @@ static void apply(if_ctx *c, const tl_instr *in) {
             /* all reaped: what a later wait finds are completions already
                there (a wait_cqe after submit_and_wait returns at once) */
             unsigned kinds = KINDS(x);
-            if (f == 0 && p == 0 && kinds) kinds = TL_IF_COMPLETE | (kinds & TL_IF_SKIPPED);
+            if (f == 0 && p == 0 && kinds) /* an armed multishot request still may wait */
+                kinds = TL_IF_COMPLETE | (kinds & (TL_IF_SKIPPED | TL_IF_MULTISHOT)) |
+                        (kinds & TL_IF_MULTISHOT ? TL_IF_PEER : 0);
             /* completions waiting in the ring: a keeping wait leaves the
                ones it waited for (its failure edge clears them), any other
                await consumes its count of them */
@@ -336,7 +338,8 @@ static void apply(if_ctx *c, const tl_instr *in) {
             /* the requests reaped may be the ones that complete on their own */
             int bounded = r < 0 || r == TL_IF_MANY || r >= NCOMP(x) ? 0 : NCOMP(x) - r;
             uint64_t y = PACKR(kinds, p, f, ready);
-            put(c, v, tl_if_with_counts(y, (kinds & TL_IF_PEER) ? tl_if_npeer(x) : 0, bounded));
+            int npeer = !(kinds & TL_IF_PEER) ? 0 : f == 0 && p == 0 ? TL_IF_MANY : tl_if_npeer(x);
+            put(c, v, tl_if_with_counts(y, npeer, bounded));
         }
     }
     if (m->start.present) {

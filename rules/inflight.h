@@ -34,8 +34,11 @@ enum {
     TL_IF_PEER = 1,     /* some may wait on a peer for ever */
     TL_IF_COMPLETE = 2, /* some always complete */
     TL_IF_OUTSIDE = 4,  /* unknown ones, from outside the function */
-    TL_IF_SKIPPED = 8   /* some post no completion when they succeed (request_flags
+    TL_IF_SKIPPED = 8,  /* some post no completion when they succeed (request_flags
                            skip_success): they are not counted in prepared/inflight */
+    TL_IF_MULTISHOT = 16 /* a multishot request that may wait on a peer is armed: one
+                           reap does not end it, it stays a peer request (until a
+                           cancel or the teardown) */
 };
 #define TL_IF_MANY 255 /* a count that is not a known constant */
 

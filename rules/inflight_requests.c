@@ -70,6 +70,8 @@ void tl_if_prepare(if_ctx *c, const tl_call *call, const tl_fn_model *m) {
         if (c->comp_prep[v] < 0) c->comp_prep[v] = call->id;
     }
     kinds |= k;
+    if (m->prepare.op == TL_OP_CANCEL) kinds &= ~(unsigned)TL_IF_MULTISHOT;
+    if (m->prepare.multishot && k == TL_IF_PEER) kinds |= TL_IF_MULTISHOT;
     if (npeer == 0) kinds &= ~(unsigned)TL_IF_PEER;
     uint64_t y = PACKR(kinds, tl_if_add_count(PREP(x), 1), FLIGHT(x), READY(x));
     put(c, v, tl_if_with_counts(y, npeer, ncomp));

@@ -82,12 +82,18 @@ static const char doc[] =
     "on its ring, as far as the function and the helpers it hands the ring to show them: "
     "when one can wait on a peer (a socket "
     "receive, send, accept or connect, a poll, a read from a pipe, a socket or a descriptor "
-    "of unknown origin) it is a peer wait, unless a cancel or a linked timeout was prepared "
-    "after it; when all of them complete on their own (a no-op, a "
+    "of unknown origin) it is a peer wait, unless a cancel was prepared after it or a linked "
+    "timeout right after it (`IOSQE_IO_LINK`) bounds it; a request chained after one that can "
+    "wait on a peer waits too, and a multishot receive or accept stays armed after a reap; "
+    "when all of them complete on their own (a no-op, a "
     "timeout, a cancel, fsync, open, close, a read of a file opened by path, I/O on an "
-    "`AF_ALG` socket the kernel answers) it cannot hang "
-    "on anyone and is reported only with `--profile strict`; when the function prepares "
-    "nothing on the ring it is an I/O wait.  A wait for no more completions than an "
+    "`AF_ALG` socket the kernel answers), or at least as many as the wait waits for (a "
+    "timeout request in flight next to a receive bounds a wait for one completion), it "
+    "cannot hang on anyone and is reported only with `--profile strict`; when the function "
+    "prepares nothing on the ring it is an I/O wait.  A request flagged "
+    "`IOSQE_CQE_SKIP_SUCCESS` posts a completion only if it fails: a wait for more "
+    "completions than the other requests in flight post returns only on a failure and is "
+    "reported (an I/O wait).  A wait for no more completions than an "
     "`io_uring_submit_and_wait(ring, n)` that succeeded just before it waited for returns at "
     "once and is not reported.  The central wait of an io_uring event loop - in a loop that "
     "runs until stopped (`while (1)`, `for (;;)`, `while (!stop)`: no exit tests a counter "
@@ -395,7 +401,8 @@ static tl_wait_kind inflight_kind(const tl_analysis *a, int fi, const tl_call_fa
     }
     int pending = (*at)->inflight;
     if (submits && pending != TL_IF_MANY) pending = (*at)->prepared == TL_IF_MANY ? TL_IF_MANY : pending + (*at)->prepared;
-    if (pending != TL_IF_MANY && need > pending && ((*at)->kinds & TL_IF_SKIPPED)) {
+    if (pending != TL_IF_MANY && need > pending && ((*at)->kinds & TL_IF_SKIPPED) &&
+        !((*at)->kinds & TL_IF_MULTISHOT)) {
         *why = IF_FAILURES_ONLY;
         return kind;
     }
