@@ -43,8 +43,17 @@ void tl_if_prepare(if_ctx *c, const tl_call *call, const tl_fn_model *m) {
     int n = c->nvars;
     int part = m->prepare.arg < call->nargs ? part_var(c, call->args[m->prepare.arg]) : -1;
     uint64_t x = get(c, v), last = get(c, 4 * n + v);
+    uint64_t old = part >= 0 ? get(c, 3 * n + part) : 0;
+    int prep = tl_if_add_count(PREP(x), 1);
     unsigned k = tl_if_op_kind(c, call, &m->prepare), kinds = KINDS(x);
     int npeer = tl_if_npeer(x), ncomp = NCOMP(x);
+    if ((old & REQ_VALID) && PREP(x) > 0) { /* prepared again: it replaces the request there */
+        if (!(old & REQ_SKIP)) prep = PREP(x);
+        if ((old & REQ_CPEER) && !(old & REQ_SKIP)) npeer = bump(npeer, -1);
+        if ((old & REQ_CCOMP) && !(old & REQ_SKIP)) ncomp = bump(ncomp, -1);
+        if ((last >> 32) == (uint64_t)part + 1) /* what it was linked to comes before it */
+            last = 0;
+    }
     bool chained = (last & LAST_VALID) && (last & LAST_LINK);
     if (k == TL_IF_PEER && c->peer_prep[v] < 0) c->peer_prep[v] = call->id;
     if (m->prepare.op == TL_OP_CANCEL) { /* what may wait on a peer is cut short */
@@ -73,7 +82,7 @@ void tl_if_prepare(if_ctx *c, const tl_call *call, const tl_fn_model *m) {
     if (m->prepare.op == TL_OP_CANCEL) kinds &= ~(unsigned)TL_IF_MULTISHOT;
     if (m->prepare.multishot && k == TL_IF_PEER) kinds |= TL_IF_MULTISHOT;
     if (npeer == 0) kinds &= ~(unsigned)TL_IF_PEER;
-    uint64_t y = PACKR(kinds, tl_if_add_count(PREP(x), 1), FLIGHT(x), READY(x));
+    uint64_t y = PACKR(kinds, prep, FLIGHT(x), READY(x));
     put(c, v, tl_if_with_counts(y, npeer, ncomp));
     if (part >= 0) put(c, 3 * n + part, req);
     uint64_t nl = LAST_VALID | (k == TL_IF_PEER ? LAST_PEER : 0) | (k == TL_IF_OUTSIDE ? LAST_UNK : 0) |
