@@ -50,8 +50,8 @@ enum {
     LAST_PEER = 2,  /* may wait on a peer */
     LAST_UNK = 4,   /* of unknown kind */
     LAST_LINK = 8,  /* may be linked to the next one (a link flag, or flags not known) */
-    LAST_CPEER = 16,/* counted among the posting peer requests */
-    LAST_CCOMP = 32 /* counted among the requests that complete on their own */
+    LAST_CPEER = 16 /* counted among the posting peer requests (a linked timeout
+                       next takes it back) */
 };
 
 typedef struct {

@@ -86,7 +86,7 @@ void tl_if_prepare(if_ctx *c, const tl_call *call, const tl_fn_model *m) {
     put(c, v, tl_if_with_counts(y, npeer, ncomp));
     if (part >= 0) put(c, 3 * n + part, req);
     uint64_t nl = LAST_VALID | (k == TL_IF_PEER ? LAST_PEER : 0) | (k == TL_IF_OUTSIDE ? LAST_UNK : 0) |
-                  (req & REQ_CPEER ? LAST_CPEER : 0) | (req & REQ_CCOMP ? LAST_CCOMP : 0);
+                  (req & REQ_CPEER ? LAST_CPEER : 0);
     put(c, 4 * n + v, nl | ((uint64_t)(part + 1) << 32));
 }
 
@@ -129,8 +129,8 @@ static void set_flags(if_ctx *c, int part, const tl_request_flags_facet *q, int 
     put(c, v, tl_if_with_counts(PACKR(kinds, p < 0 ? 0 : p, FLIGHT(x), READY(x)), npeer, ncomp));
     put(c, 3 * n + part, d < 0 ? req | REQ_SKIP : req & ~(uint64_t)REQ_SKIP);
     if (is_last) { /* a skipped request is not counted: a linked timeout takes nothing back */
-        last = get(c, 4 * n + v) & ~(uint64_t)(LAST_CPEER | LAST_CCOMP);
-        if (d > 0) last |= (req & REQ_CPEER ? LAST_CPEER : 0) | (req & REQ_CCOMP ? LAST_CCOMP : 0);
+        last = get(c, 4 * n + v) & ~(uint64_t)LAST_CPEER;
+        if (d > 0 && (req & REQ_CPEER)) last |= LAST_CPEER;
         put(c, 4 * n + v, last);
     }
 }
