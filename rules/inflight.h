@@ -17,6 +17,12 @@
  * operations on anywhere does not start so: the function manages its work,
  * and what its callers started they reap themselves).
  *
+ * Requests are followed one by one as well (inflight_requests.c): flags set
+ * on a prepared part (`request_flags`: a request that skips its completion
+ * on success is not counted; a linked one chains the next), linked
+ * timeouts, and how many requests in flight surely complete on their own
+ * (a wait for no more than those is bounded).
+ *
  * The result, per call: the state of the call's object just before it; per
  * branch edge: the start call whose failure the edge implies (`ret < 0`
  * after `ret = io_uring_submit(&ring)`, or `ret != N` with N operations
