@@ -116,3 +116,9 @@ void tl_ut_report_dropped(const tl_analysis *a, tl_findings *out, const tl_func 
     if (fd && why)
         tl_finding_add_note(fd, why->loc.file, why->loc.line, why->loc.col, "work started here");
 }
+
+bool tl_ut_starts_nothing(const tl_inflight *r, int call)
+{
+    const tl_inflight_at *at = tl_inflight_before(r, call);
+    return at && at->prepared == 0 && (at->kinds & TL_IF_SKIPPED);
+}

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "inflight.h"
 #include "../analyzer/dataflow/analysis.h"
 #include "../analyzer/report/finding.h"
 
@@ -27,5 +28,10 @@ void tl_ut_report_unreaped(const tl_analysis *a, tl_findings *out, const tl_func
  * started by `why` pending on local object vn never torn down. */
 void tl_ut_report_dropped(const tl_analysis *a, tl_findings *out, const tl_func *f,
                           const tl_block *b, const char *vn, const tl_instr *why);
+
+/* Does start call `call` start only requests that post no completion when
+ * they succeed (request_flags skip_success, inflight.h)?  Then it leaves
+ * nothing to reap. */
+bool tl_ut_starts_nothing(const tl_inflight *r, int call);
 
 #endif

@@ -60,7 +60,9 @@ static const char ut_doc[] =
     "same unmodified local or parameter go the same way (`if (sync)\n"
     "bundle_wait(...); ... if (sync) hclose(b);` is clean).  On the\n"
     "branch where `io_uring_submit()` failed (`ret < 0`, or `ret != 1` with one\n"
-    "request prepared) nothing is in flight.  Every reaping call counts\n"
+    "request prepared) nothing is in flight.  A request flagged\n"
+    "`IOSQE_CQE_SKIP_SUCCESS` posts no completion when it succeeds: it is not\n"
+    "work to reap.  Every reaping call counts\n"
     "(`io_uring_wait_cqe*`, `io_uring_peek_cqe`, `io_uring_submit_and_wait`,\n"
     "`io_uring_for_each_cqe` with `io_uring_cq_advance`, `io_uring_cqe_seen`, a\n"
     "function of the program that reaps the ring it is given); when the counts\n"
@@ -346,7 +348,7 @@ void tl_ut_apply(ut_ctx *c, const tl_block *b, int ii)
                consumer's loop: used, then dropped, not abandoned */
             if (v >= 0 && m->start_generator && c->cyclic && c->cyclic[b->id])
                 set_bits(c, v, 0);
-            else if (v >= 0)
+            else if (v >= 0 && !tl_ut_starts_nothing(&c->inflight, call->id))
                 mark(c, v, UT_STRICT, WHY_START, call->id);
         }
         if (m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, call, m)) {
