@@ -324,6 +324,12 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
     c->result_bits[id] = 0;
     if ((!m || !m->fd_state.present) && c->func_returns && call->callee_func >= 0 && call->callee_func < c->f_count)
         c->result_bits[id] = c->func_returns[call->callee_func]; /* int s = make_nonblocking_socket(); */
+    char rkey[264];
+    if ((!m || !m->fd_state.present) && call->callee_func < 0 && c->program && call->callee_usr &&
+        !call->callee_system && strlen(call->callee_usr) < 250) { /* ... defined in another file ("r:USR") */
+        snprintf(rkey, sizeof rkey, "r:%s", call->callee_usr);
+        if (tl_program_fd_slot_nonblocking(c->program, rkey)) c->result_bits[id] = TL_FDS_NONBLOCKING;
+    }
     if (m && m->fd_state.present) {
         const tl_fd_state_facet *d = &m->fd_state;
         bool value_ok, flag_ok;
@@ -372,14 +378,18 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
         fact *f = find(s, ready_var);
         if (f) f->wait_call = id; /* the branch on its result may refine */
     }
-    /* set_nonblocking(fd): a function of this TU that leaves these arguments
-       non-blocking; one that may change their mode otherwise (set_blocking(fd),
-       setblocking(fd, on)) leaves them not known */
+    /* set_nonblocking(fd): a function of this TU, or of another file of the
+       program (its summary), that leaves these arguments non-blocking; one
+       that may change their mode otherwise (set_blocking(fd), setblocking(fd,
+       on)) leaves them not known */
     bool own = (!m || !m->fd_state.present) && c->func_params_nb && call->callee_func >= 0 &&
                call->callee_func < c->f_count;
     unsigned pnb = own ? c->func_params_nb[call->callee_func] & 0xffffu : 0;
     unsigned moded = own ? c->func_params_nb[call->callee_func] >> 16 : 0;
-    for (int k = 0; (pnb || moded) && k < call->nargs && k < 16; k++) {
+    if ((!m || !m->fd_state.present) && call->callee_func < 0 && c->program && call->callee_usr &&
+        !call->callee_system)
+        tl_program_param_modes(c->program, call->callee_usr, &pnb, &moded);
+    for (int k = 0; (pnb || moded) && k < call->nargs && k < 32; k++) {
         if (!(((pnb | moded) >> k) & 1u)) continue;
         int key = desc_key(c, fds_arg_of(cf, k), true);
         if (key < 0) continue;
@@ -664,7 +674,7 @@ static const tl_dataflow_ops fs_ops = {
 /* Does any call of f have a facet this analysis serves, or call a function
  * whose result has a state? */
 static bool relevant(const tl_func_facts *ff, const unsigned *func_returns, const unsigned *func_params_nb,
-                     int nfuncs) {
+                     int nfuncs, const struct tl_program *program) {
     for (int id = 0; id < ff->ncalls; id++) {
         const tl_fn_model *m = ff->calls[id].model;
         if (m && (m->fd_state.present || m->readiness_wait.present || m->immediate_path.present ||
@@ -674,6 +684,15 @@ static bool relevant(const tl_func_facts *ff, const unsigned *func_returns, cons
         int callee = ff->calls[id].instr ? ff->calls[id].instr->call.callee_func : -1;
         if (func_returns && callee >= 0 && callee < nfuncs && func_returns[callee]) return true;
         if (func_params_nb && callee >= 0 && callee < nfuncs && func_params_nb[callee]) return true;
+        const tl_call *call = ff->calls[id].instr ? &ff->calls[id].instr->call : NULL;
+        unsigned nb, moded;
+        char rkey[264];
+        if (program && call && callee < 0 && call->callee_usr && !call->callee_system && strlen(call->callee_usr) < 250) {
+            snprintf(rkey, sizeof rkey, "r:%s", call->callee_usr); /* a function of another file */
+            if ((tl_program_param_modes(program, call->callee_usr, &nb, &moded) && (nb || moded)) ||
+                tl_program_fd_slot_nonblocking(program, rkey))
+                return true;
+        }
     }
     return false;
 }
@@ -735,7 +754,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
     c.stores = env->slot_stores;
     c.program = env->program;
     ff->params_nonblocking = ff->params_moded = 0;
-    if (!relevant(ff, env->func_returns, env->func_params_nb, env->nfuncs) && !env->readiness) {
+    if (!relevant(ff, env->func_returns, env->func_params_nb, env->nfuncs, env->program) && !env->readiness) {
         fds_record_slots_unknown(&c); /* its stores, with no state known */
         fds_record_slots_done(&c, false);
         return 0;
