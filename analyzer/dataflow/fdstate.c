@@ -324,6 +324,20 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
     c->result_bits[id] = 0;
     if ((!m || !m->fd_state.present) && c->func_returns && call->callee_func >= 0 && call->callee_func < c->f_count)
         c->result_bits[id] = c->func_returns[call->callee_func]; /* int s = make_nonblocking_socket(); */
+    if ((!m || !m->fd_state.present) && !c->result_bits[id] && c->func_returns_if && call->callee_func >= 0 &&
+        call->callee_func < c->f_count) /* connect_generic(..., NONBLOCK): its result under the flags given */
+        c->result_bits[id] = fds_returns_if_bits(c, s, cf, &c->func_returns_if[call->callee_func]);
+    if (c->hyp_mask && c->hyp_param && call->callee_usr && c->f->usr && !strcmp(call->callee_usr, c->f->usr) &&
+        call->nargs >= c->f->nparams) {
+        /* a recursive call handing on the bits of the hypothesis (`return
+           connect_generic(..., flags)`): what the hypothesis run concludes for
+           the other returns holds for it too (the greatest fixpoint of "every
+           result is non-blocking": sound, the values come from the others) */
+        bool same = true;
+        for (int p = 0; same && p < c->f->nparams; p++)
+            if (c->hyp_param[p] != FDS_HB_UNKNOWN) same = fds_hbit(c, s, call->args[p]) == c->hyp_param[p];
+        if (same) c->result_bits[id] = TL_FDS_NONBLOCKING;
+    }
     char rkey[264];
     if ((!m || !m->fd_state.present) && call->callee_func < 0 && c->program && call->callee_usr &&
         !call->callee_system && strlen(call->callee_usr) < 250) { /* ... defined in another file ("r:USR") */
@@ -420,6 +434,8 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
             bits = c->result_bits[v->call_id];
         else if (v && v->kind == TL_E_VAR && v->var != in->var)
             bits = bits_of(s, v->var) | (descriptor_bits(c, s, v) & FDS_NOT_BLOCKING); /* a global's too */
+        else if (fds_negative_const(v))
+            bits = TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE; /* s = -1: no descriptor, I/O on it fails at once */
         else {
             /* `int fd = w->fd;`, `fd = c->fd`: a copy of a descriptor held in
                a field or element has its state (the ready handle's field, a
@@ -451,6 +467,11 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
             unsigned b = descriptor_bits(c, s, in->value) & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE);
             c->return_bits = c->returned ? c->return_bits & b : b;
             c->returned = true;
+        }
+        if (c->hyp_replay && in->value && !fds_negative_const(in->value)) { /* (run_hypotheses) */
+            unsigned b = descriptor_bits(c, s, in->value) & TL_FDS_NONBLOCKING;
+            c->hyp_return_bits = c->hyp_returned ? c->hyp_return_bits & b : b;
+            c->hyp_returned = true;
         }
         break;
     case TL_I_STORE: {
@@ -592,6 +613,25 @@ static void keep_live(fd_ctx *c, fd_state *s, int t) {
 
 static void refine_by_result(fd_ctx *c, fd_state *s, const tl_block *b, int succ);
 
+/* On the edge where a branch finds variable v negative (`s == -1`, `s !=
+ * -1` false, `s < 0`), v holds no descriptor: I/O on it fails at once, as
+ * for `s = -1` (a `return s` there returns no descriptor). */
+static void refine_negative(fd_ctx *c, fd_state *s, const tl_block *b, int succ) {
+    const tl_expr *e = b->term == TL_T_BRANCH && b->nsucc == 2 ? fds_strip(b->cond) : NULL;
+    if (!e || e->kind != TL_E_BINARY || e->nkids != 2) return;
+    int v = fds_plain_var(e->kids[0]);
+    const tl_expr *k = fds_strip(e->kids[1]);
+    if (v < 0 || v >= c->nvars || c->f->vars[v].is_pointer || c->f->vars[v].is_array || !k) return;
+    bool holds; /* on this edge v is negative */
+    if (!strcmp(e->op, "==") || !strcmp(e->op, "!="))
+        holds = fds_negative_const(k) && (succ == 0) == (e->op[0] == '=');
+    else if (!strcmp(e->op, "<") || !strcmp(e->op, ">="))
+        holds = k->kind == TL_E_CONST && k->ival <= 0 && (succ == 0) == (e->op[0] == '<');
+    else
+        return;
+    if (holds) set_bits(c, s, v, bits_of(s, v) | TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE);
+}
+
 static bool fs_edge(void *ctx, void *state, const tl_func *f, const tl_block *b, int succ) {
     (void)f;
     fd_ctx *c = ctx;
@@ -602,6 +642,7 @@ static bool fs_edge(void *ctx, void *state, const tl_func *f, const tl_block *b,
         if (t >= 0 && (t == 1) != (succ == 0)) return false;
     }
     refine_by_result(c, s, b, succ);
+    refine_negative(c, s, b, succ);
     if (succ >= 0 && succ < b->nsucc && b->succ[succ] >= 0 && b->succ[succ] < c->live.nblocks)
         keep_live(c, s, b->succ[succ]);
     return true;
@@ -673,8 +714,10 @@ static const tl_dataflow_ops fs_ops = {
 
 /* Does any call of f have a facet this analysis serves, or call a function
  * whose result has a state? */
-static bool relevant(const tl_func_facts *ff, const unsigned *func_returns, const unsigned *func_params_nb,
-                     int nfuncs, const struct tl_program *program) {
+static bool relevant(const tl_func_facts *ff, const tl_fdstate_env *env) {
+    const unsigned *func_returns = env->func_returns, *func_params_nb = env->func_params_nb;
+    int nfuncs = env->nfuncs;
+    const struct tl_program *program = env->program;
     for (int id = 0; id < ff->ncalls; id++) {
         const tl_fn_model *m = ff->calls[id].model;
         if (m && (m->fd_state.present || m->readiness_wait.present || m->immediate_path.present ||
@@ -684,6 +727,9 @@ static bool relevant(const tl_func_facts *ff, const unsigned *func_returns, cons
         int callee = ff->calls[id].instr ? ff->calls[id].instr->call.callee_func : -1;
         if (func_returns && callee >= 0 && callee < nfuncs && func_returns[callee]) return true;
         if (func_params_nb && callee >= 0 && callee < nfuncs && func_params_nb[callee]) return true;
+        if (env->func_returns_if && callee >= 0 && callee < nfuncs &&
+            (env->func_returns_if[callee].ok[0] | env->func_returns_if[callee].ok[1]))
+            return true;
         const tl_call *call = ff->calls[id].instr ? &ff->calls[id].instr->call : NULL;
         unsigned nb, moded;
         char rkey[264];
@@ -709,6 +755,14 @@ static void run_hypotheses(fd_ctx *c, const fds_effect_plan *plan) {
     if (c->eff_exited) fds_effects_record(c, "*", NULL, 0);
     for (int j = 0; c->eff_exited && j < c->neff; j++) always[c->eff_slots[j]] = true;
     unsigned char *hyp = tl_xcalloc((size_t)f->nparams + 1, 1);
+    tl_fd_returns_if *ri = &c->ff->returns_if;
+    memset(ri, 0, sizeof *ri);
+    if (plan->returns) {
+        ri->nmasks = (unsigned char)plan->nmasks;
+        ri->niparams = (unsigned char)plan->niparams;
+        memcpy(ri->masks, plan->masks, sizeof ri->masks);
+        memcpy(ri->iparams, plan->iparams, sizeof ri->iparams);
+    }
     for (int mk = 0; mk < plan->nmasks; mk++)
         for (int bits = 0; plan->niparams && bits < (1 << plan->niparams); bits++) {
             char cond[96];
@@ -723,10 +777,13 @@ static void run_hypotheses(fd_ctx *c, const fds_effect_plan *plan) {
             c->eff_exited = false;
             c->neff = 0;
             c->work = 0;
+            c->hyp_returned = false;
+            c->hyp_return_bits = 0;
             tl_dataflow_result res;
             memset(&res, 0, sizeof res);
             if (tl_dataflow_forward(f, &fs_ops, c, &res) == 0) {
                 fd_state s;
+                c->hyp_replay = true;
                 for (int bi = 0; bi < f->nblocks; bi++) {
                     if (!res.reached || !res.reached[bi] || f->blocks[bi].term != TL_T_EXIT) continue;
                     fs_bottom(c, &s);
@@ -735,7 +792,12 @@ static void run_hypotheses(fd_ctx *c, const fds_effect_plan *plan) {
                     fds_effects_at_exit(c, &s, &f->blocks[bi]);
                     fs_destroy(c, &s);
                 }
+                c->hyp_replay = false;
                 if (c->eff_exited) fds_effects_record(c, cond, always, nalways);
+                /* no return of a descriptor under it (only `return -1`): nothing to block on */
+                if (plan->returns && (!c->hyp_returned || (c->hyp_return_bits & TL_FDS_NONBLOCKING)) &&
+                    c->work <= c->budget)
+                    c->ff->returns_if.ok[mk] |= (unsigned char)(1u << bits);
             }
             tl_dataflow_free(&res);
         }
@@ -754,7 +816,8 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
     c.stores = env->slot_stores;
     c.program = env->program;
     ff->params_nonblocking = ff->params_moded = 0;
-    if (!relevant(ff, env->func_returns, env->func_params_nb, env->nfuncs, env->program) && !env->readiness) {
+    memset(&ff->returns_if, 0, sizeof ff->returns_if);
+    if (!relevant(ff, env) && !env->readiness) {
         fds_record_slots_unknown(&c); /* its stores, with no state known */
         fds_record_slots_done(&c, false);
         return 0;
@@ -765,6 +828,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
     c.ready_field = env->ready_param >= 0 ? env->ready_field : NULL;
     c.func_returns = env->func_returns;
     c.func_params_nb = env->func_params_nb;
+    c.func_returns_if = env->func_returns_if;
     c.f_count = env->nfuncs;
     const tl_str_map *watched_fields = env->watched_fields, *global_nonblocking = env->global_nonblocking;
     c.watched = watched_fields && tl_str_map_count(watched_fields) ? watched_fields : NULL;
@@ -801,7 +865,8 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
             fds_params_at_exit(&c, &s, &f->blocks[bi]);
             fs_destroy(&c, &s);
         }
-        if (c.pinned) run_hypotheses(&c, &plan);
+        if (c.pinned || (plan.returns && plan.nmasks && plan.niparams && !(c.returned && (c.return_bits & TL_FDS_NONBLOCKING))))
+            run_hypotheses(&c, &plan);
     } else {
         fds_record_slots_unknown(&c);
     }

@@ -51,6 +51,8 @@ typedef struct {
     unsigned params_nb;        /* ... and the scalar parameters non-blocking at all of them */
     bool returned;             /* a reached return with a value was recorded ... */
     unsigned return_bits;      /* ... and the bits all of them carry */
+    const tl_fd_returns_if *func_returns_if; /* per function of the TU: its results under
+                                                 flag hypotheses, or NULL */
     const tl_str_map *watched; /* field USRs registered for readiness, or NULL */
     const tl_str_map *global_nb; /* globals (and elements): G_* bits file-wide, or NULL */
     int nvars;
@@ -81,6 +83,9 @@ typedef struct {
     int64_t hyp_mask;        /* the hypothesis bit, 0 none */
     const unsigned char *hyp_param; /* per parameter: its FDS_HB_* under the hypothesis */
     bool reading_cond;       /* fdstate_slots.c: escapes of a branch condition */
+    bool hyp_replay;         /* replaying the exits of a hypothesis run: ... */
+    bool hyp_returned;       /* ... a return with a value (no negative constant) seen, */
+    unsigned hyp_return_bits; /* ... and the bits all of them carry */
 } fd_ctx;
 
 #define FDS_NOT_BLOCKING (TL_FDS_NONBLOCKING | TL_FDS_READY | TL_FDS_IMMEDIATE)
@@ -133,8 +138,14 @@ typedef struct {
     int iparams[3], niparams;
     int64_t masks[2];
     int nmasks;
+    bool returns; /* the results under the hypotheses are wanted (returns_if) */
 } fds_effect_plan;
 bool fds_effects_plan(fd_ctx *c, fds_effect_plan *plan);
+/* The bits the result of call cf (to a function of the TU whose results
+ * under hypotheses are r) carries: non-blocking when, for one mask, every
+ * assignment of the bit its arguments may have (constants, or the caller's
+ * own hypothesis) gives a non-blocking result. */
+unsigned fds_returns_if_bits(fd_ctx *c, fd_state *s, const tl_call_facts *cf, const tl_fd_returns_if *r);
 /* Record the effects found (c->eff_slots): "n:USR#P[k]" with condition
  * `cond` ("*": always); skip[] marks slots already recorded always. */
 void fds_effects_record(fd_ctx *c, const char *cond, bool *recorded, int nrecorded);
