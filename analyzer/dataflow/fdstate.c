@@ -603,7 +603,7 @@ static void keep_live(fd_ctx *c, fd_state *s, int t) {
         int v = s->e[i].key < c->nvars ? s->e[i].key : c->slot_var[s->e[i].key - c->nvars];
         /* (a pinned parameter's slots; a hypothesis bit, read by conditions too;
            a scalar parameter's own state, read at the exits: params_at_exit) */
-        if (tl_liveness_has(&c->live, t, v) || (c->pinned && c->pinned[v]) || s->e[i].hbit ||
+        if (tl_liveness_has(&c->live, t, v) || (c->pinned && c->pinned[v]) || (s->e[i].hbit && c->hyp_param) ||
             (s->e[i].key < c->f->nparams && s->e[i].key < 32))
             s->e[n++] = s->e[i];
     }
@@ -637,7 +637,7 @@ static bool fs_edge(void *ctx, void *state, const tl_func *f, const tl_block *b,
     fd_ctx *c = ctx;
     fd_state *s = state;
     if (s->top) return true;
-    if (c->hyp_mask && b->term == TL_T_BRANCH && b->cond && b->nsucc == 2) {
+    if (c->hyp_mask && c->hyp_param && b->term == TL_T_BRANCH && b->cond && b->nsucc == 2) {
         int t = fds_truth(c, s, b->cond); /* a branch the hypothesis decides */
         if (t >= 0 && (t == 1) != (succ == 0)) return false;
     }
@@ -846,6 +846,9 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
     int rc = -1;
     bool *all = tl_xmalloc((size_t)f->nvars + 1);
     memset(all, 1, (size_t)f->nvars + 1);
+    /* the main run follows the flag bit through integer variables (no
+       hypothesis on the parameters: only what the code sets or clears) */
+    c.hyp_mask = fds_flag_mask(&c);
     /* the live-in lists may take a 16th of the budget (as in constprop.c) */
     if (tl_liveness_compute(f, all, c.budget / 16, &c.live)) rc = tl_dataflow_forward(f, &fs_ops, &c, &res);
     free(all);
@@ -865,6 +868,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
             fds_params_at_exit(&c, &s, &f->blocks[bi]);
             fs_destroy(&c, &s);
         }
+        c.hyp_mask = 0;
         if (c.pinned || (plan.returns && plan.nmasks && plan.niparams && !(c.returned && (c.return_bits & TL_FDS_NONBLOCKING))))
             run_hypotheses(&c, &plan);
     } else {

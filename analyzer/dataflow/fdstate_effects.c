@@ -155,6 +155,16 @@ static void cond_masks(const fds_effect_plan *pl, int64_t *masks, int *n, const 
     for (int k = 0; k < e->nkids; k++) cond_masks(pl, masks, n, e->kids[k], depth + 1);
 }
 
+int64_t fds_flag_mask(const fd_ctx *c) {
+    for (int id = 0; id < c->ff->ncalls; id++) {
+        const tl_fn_model *m = c->ff->calls[id].model;
+        if (m && m->fd_state.present && m->fd_state.if_flag_arg >= 0 && (m->fd_state.sets & TL_FDS_NONBLOCKING) &&
+            m->fd_state.if_flag_mask)
+            return m->fd_state.if_flag_mask & -m->fd_state.if_flag_mask;
+    }
+    return 0;
+}
+
 bool fds_effects_plan(fd_ctx *c, fds_effect_plan *plan) {
     const tl_func *f = c->f;
     memset(plan, 0, sizeof *plan);

@@ -141,6 +141,10 @@ typedef struct {
     bool returns; /* the results under the hypotheses are wanted (returns_if) */
 } fds_effect_plan;
 bool fds_effects_plan(fd_ctx *c, fds_effect_plan *plan);
+/* The bit the main run follows through integer variables (`flags |=
+ * O_NONBLOCK; fcntl(fd, F_SETFL, flags)`): of the first if_flag mask of an
+ * fd_state call of c->f that makes a descriptor non-blocking, 0 none. */
+int64_t fds_flag_mask(const fd_ctx *c);
 /* The bits the result of call cf (to a function of the TU whose results
  * under hypotheses are r) carries: non-blocking when, for one mask, every
  * assignment of the bit its arguments may have (constants, or the caller's
