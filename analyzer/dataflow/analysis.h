@@ -97,6 +97,16 @@ typedef struct {
     unsigned char nmasks, niparams, ok[2];
 } tl_fd_returns_if;
 
+/* The scalar parameters a function leaves non-blocking under hypotheses
+ * about which of its integer parameters are non-zero (fdstate.c:
+ * `set_block(fd, on)` leaves fd non-blocking when `on` is not 0): nb[a] for
+ * assignment a (bit j of a: parameter iparams[j] is not 0); niparams 0: none. */
+typedef struct {
+    int iparams[3];
+    unsigned char niparams;
+    unsigned nb[8];
+} tl_fd_params_if;
+
 typedef struct {
     tl_call_facts *calls;    /* indexed by call id, ncalls entries */
     int ncalls;
@@ -116,6 +126,7 @@ typedef struct {
                                     changes a descriptor's mode, and is not in
                                     params_nonblocking (`set_blocking(fd)`) */
     tl_fd_returns_if returns_if; /* what every return gives under flag hypotheses */
+    tl_fd_params_if params_if;   /* params_nonblocking under non-zero hypotheses */
 } tl_func_facts;
 
 struct tl_program;

@@ -400,6 +400,8 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
                call->callee_func < c->f_count;
     unsigned pnb = own ? c->func_params_nb[call->callee_func] & 0xffffu : 0;
     unsigned moded = own ? c->func_params_nb[call->callee_func] >> 16 : 0;
+    if (own && c->func_params_if) /* set_block(fd, 1): under the arguments' non-zero hypotheses */
+        pnb |= fds_params_if_bits(c, cf, &c->func_params_if[call->callee_func]);
     if ((!m || !m->fd_state.present) && call->callee_func < 0 && c->program && call->callee_usr &&
         !call->callee_system)
         tl_program_param_modes(c->program, call->callee_usr, &pnb, &moded);
@@ -603,7 +605,7 @@ static void keep_live(fd_ctx *c, fd_state *s, int t) {
         int v = s->e[i].key < c->nvars ? s->e[i].key : c->slot_var[s->e[i].key - c->nvars];
         /* (a pinned parameter's slots; a hypothesis bit, read by conditions too;
            a scalar parameter's own state, read at the exits: params_at_exit) */
-        if (tl_liveness_has(&c->live, t, v) || (c->pinned && c->pinned[v]) || (s->e[i].hbit && c->hyp_param) ||
+        if (tl_liveness_has(&c->live, t, v) || (c->pinned && c->pinned[v]) || (s->e[i].hbit && (c->hyp_param || c->nz_param)) ||
             (s->e[i].key < c->f->nparams && s->e[i].key < 32))
             s->e[n++] = s->e[i];
     }
@@ -637,7 +639,7 @@ static bool fs_edge(void *ctx, void *state, const tl_func *f, const tl_block *b,
     fd_ctx *c = ctx;
     fd_state *s = state;
     if (s->top) return true;
-    if (c->hyp_mask && c->hyp_param && b->term == TL_T_BRANCH && b->cond && b->nsucc == 2) {
+    if ((c->hyp_param || c->nz_param) && b->term == TL_T_BRANCH && b->cond && b->nsucc == 2) {
         int t = fds_truth(c, s, b->cond); /* a branch the hypothesis decides */
         if (t >= 0 && (t == 1) != (succ == 0)) return false;
     }
@@ -727,6 +729,8 @@ static bool relevant(const tl_func_facts *ff, const tl_fdstate_env *env) {
         int callee = ff->calls[id].instr ? ff->calls[id].instr->call.callee_func : -1;
         if (func_returns && callee >= 0 && callee < nfuncs && func_returns[callee]) return true;
         if (func_params_nb && callee >= 0 && callee < nfuncs && func_params_nb[callee]) return true;
+        if (env->func_params_if && callee >= 0 && callee < nfuncs && env->func_params_if[callee].niparams)
+            return true;
         if (env->func_returns_if && callee >= 0 && callee < nfuncs &&
             (env->func_returns_if[callee].ok[0] | env->func_returns_if[callee].ok[1]))
             return true;
@@ -807,6 +811,56 @@ static void run_hypotheses(fd_ctx *c, const fds_effect_plan *plan) {
     free(always);
 }
 
+/* Non-zero hypotheses (`set_block(fd, on)`): for each assignment of "not
+ * 0" to the integer parameters (at most 8 runs of f), with the branches it
+ * decides pruned and the flag bit followed as in the main run, the scalar
+ * parameters non-blocking at every exit that returns no negative constant. */
+static void run_nz_hypotheses(fd_ctx *c, const fds_effect_plan *plan) {
+    const tl_func *f = c->f;
+    tl_fd_params_if *q = &c->ff->params_if;
+    unsigned char *nz = tl_xcalloc((size_t)f->nparams + 1, 1);
+    bool exited = c->params_exited, gained = false;
+    unsigned main_nb = c->params_nb;
+    c->assigned = fds_assigned_params(f);
+    c->hyp_mask = fds_flag_mask(c);
+    for (int a = 0; a < (1 << plan->niparams); a++) {
+        for (int j = 0; j < plan->niparams; j++) nz[plan->iparams[j]] = (a >> j) & 1 ? FDS_HB_ONE : FDS_HB_ZERO;
+        c->nz_param = nz;
+        c->params_exited = false;
+        c->params_nb = 0;
+        c->work = 0;
+        tl_dataflow_result res;
+        memset(&res, 0, sizeof res);
+        q->nb[a] = 0;
+        if (tl_dataflow_forward(f, &fs_ops, c, &res) == 0) {
+            fd_state s;
+            for (int bi = 0; bi < f->nblocks; bi++) {
+                if (!res.reached || !res.reached[bi] || f->blocks[bi].term != TL_T_EXIT) continue;
+                fs_bottom(c, &s);
+                fs_copy(c, &s, tl_dataflow_in(&res, bi));
+                for (int i = 0; !s.top && i < f->blocks[bi].ninstrs; i++) apply(c, &s, &f->blocks[bi].instrs[i], false);
+                fds_params_at_exit(c, &s, &f->blocks[bi]);
+                fs_destroy(c, &s);
+            }
+            /* (no exit reached under it: no call of f returns so; still nothing claimed) */
+            if (c->params_exited && c->work <= c->budget) q->nb[a] = c->params_nb & ~c->assigned;
+            gained |= (q->nb[a] & ~main_nb) != 0;
+        }
+        tl_dataflow_free(&res);
+    }
+    if (gained) {
+        q->niparams = (unsigned char)plan->niparams;
+        memcpy(q->iparams, plan->iparams, sizeof q->iparams);
+    } else {
+        memset(q, 0, sizeof *q);
+    }
+    c->nz_param = NULL;
+    c->hyp_mask = 0;
+    c->params_exited = exited;
+    c->params_nb = main_nb;
+    free(nz);
+}
+
 int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *env) {
     ff->returns_fd_state = 0;
     fd_ctx c;
@@ -817,6 +871,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
     c.program = env->program;
     ff->params_nonblocking = ff->params_moded = 0;
     memset(&ff->returns_if, 0, sizeof ff->returns_if);
+    memset(&ff->params_if, 0, sizeof ff->params_if);
     if (!relevant(ff, env) && !env->readiness) {
         fds_record_slots_unknown(&c); /* its stores, with no state known */
         fds_record_slots_done(&c, false);
@@ -829,6 +884,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
     c.func_returns = env->func_returns;
     c.func_params_nb = env->func_params_nb;
     c.func_returns_if = env->func_returns_if;
+    c.func_params_if = env->func_params_if;
     c.f_count = env->nfuncs;
     const tl_str_map *watched_fields = env->watched_fields, *global_nonblocking = env->global_nonblocking;
     c.watched = watched_fields && tl_str_map_count(watched_fields) ? watched_fields : NULL;
@@ -871,6 +927,9 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
         c.hyp_mask = 0;
         if (c.pinned || (plan.returns && plan.nmasks && plan.niparams && !(c.returned && (c.return_bits & TL_FDS_NONBLOCKING))))
             run_hypotheses(&c, &plan);
+        unsigned main_nb = c.params_exited ? c.params_nb & ~fds_assigned_params(f) : 0;
+        if (plan.nz && plan.niparams && (fds_moded_params(f, ff) & ~main_nb))
+            run_nz_hypotheses(&c, &plan); /* set_block(fd, on) */
     } else {
         fds_record_slots_unknown(&c);
     }

@@ -84,7 +84,10 @@ unsigned fds_hbit(fd_ctx *c, fd_state *s, const tl_expr *e) {
 }
 
 int fds_truth(fd_ctx *c, fd_state *s, const tl_expr *e) {
-    if (!e || !c->hyp_mask) return -1; /* (casts are not looked through: they may narrow) */
+    if (e && c->nz_param && e->kind == TL_E_VAR && e->var >= 0 && e->var < c->f->nparams && e->var < 32 &&
+        !((c->assigned >> e->var) & 1u) && c->nz_param[e->var] != FDS_HB_UNKNOWN)
+        return c->nz_param[e->var] == FDS_HB_ONE; /* `if (on)` under a non-zero hypothesis */
+    if (!e || (!c->hyp_mask && !c->nz_param)) return -1; /* (casts are not looked through: they may narrow) */
     if (e->kind == TL_E_UNARY && e->nkids == 1 && !strcmp(e->op, "!")) {
         int t = fds_truth(c, s, e->kids[0]);
         return t < 0 ? -1 : !t;
@@ -134,6 +137,24 @@ static void escapes(const tl_func *f, bool *pin, const tl_expr *e, bool bare_ok)
         return;
     }
     for (int k = 0; k < e->nkids; k++) escapes(f, pin, e->kids[k], false);
+}
+
+/* Does a branch condition test an integer parameter for truth (`on`, `!on`,
+ * `a && on`)? */
+static bool cond_nz(const fds_effect_plan *pl, const tl_expr *e, int depth) {
+    e = fds_strip(e);
+    if (!e || depth > 32) return false;
+    if (e->kind == TL_E_VAR) {
+        for (int j = 0; j < pl->niparams; j++)
+            if (pl->iparams[j] == e->var) return true;
+        return false;
+    }
+    if ((e->kind == TL_E_UNARY && e->nkids == 1 && !strcmp(e->op, "!")) ||
+        (e->kind == TL_E_BINARY && e->nkids == 2 && (!strcmp(e->op, "&&") || !strcmp(e->op, "||") ||
+                                                     !strcmp(e->op, "==") || !strcmp(e->op, "!="))))
+        for (int k = 0; k < e->nkids; k++)
+            if (cond_nz(pl, e->kids[k], depth + 1)) return true;
+    return false;
 }
 
 /* The lowest bit of C in a branch condition testing `P & C` (P one of the
@@ -215,12 +236,36 @@ bool fds_effects_plan(fd_ctx *c, fds_effect_plan *plan) {
        negative constant only */
     for (int bi = 0; plan->returns && plan->niparams && bi < f->nblocks; bi++)
         cond_masks(plan, plan->masks, &plan->nmasks, f->blocks[bi].cond, 0);
+    for (int bi = 0; plan->niparams && !plan->nz && bi < f->nblocks; bi++)
+        plan->nz = cond_nz(plan, f->blocks[bi].cond, 0);
     if (!pinned) {
         free(pin);
         pin = NULL;
     }
     c->pinned = pin;
     return pin || (plan->returns && plan->nmasks && plan->niparams);
+}
+
+unsigned fds_params_if_bits(fd_ctx *c, const tl_call_facts *cf, const tl_fd_params_if *q) {
+    unsigned all = ~0u;
+    bool any = false;
+    for (int a = 0; q && q->niparams && a < (1 << q->niparams); a++) {
+        bool consistent = true; /* the arguments may be (not) zero so */
+        for (int j = 0; consistent && j < q->niparams; j++) {
+            int want = (a >> j) & 1;
+            const tl_cval *cv = fds_argv_of(cf, q->iparams[j]);
+            const tl_expr *x = fds_strip(fds_arg_of(cf, q->iparams[j]));
+            if (cv && cv->kind == TL_CV_INT)
+                consistent = (cv->v != 0) == want;
+            else if (x && c->nz_param && x->kind == TL_E_VAR && x->var >= 0 && x->var < c->f->nparams &&
+                     x->var < 32 && !((c->assigned >> x->var) & 1u) && c->nz_param[x->var] != FDS_HB_UNKNOWN)
+                consistent = (c->nz_param[x->var] == FDS_HB_ONE) == want; /* the caller's own hypothesis */
+        }
+        if (!consistent) continue;
+        all &= q->nb[a];
+        any = true;
+    }
+    return any ? all : 0;
 }
 
 unsigned fds_returns_if_bits(fd_ctx *c, fd_state *s, const tl_call_facts *cf, const tl_fd_returns_if *r) {

@@ -53,6 +53,10 @@ typedef struct {
     unsigned return_bits;      /* ... and the bits all of them carry */
     const tl_fd_returns_if *func_returns_if; /* per function of the TU: its results under
                                                  flag hypotheses, or NULL */
+    const tl_fd_params_if *func_params_if; /* per function of the TU: its params_if, or NULL */
+    const unsigned char *nz_param; /* per parameter: FDS_HB_ONE not 0, FDS_HB_ZERO 0, under a
+                                      non-zero hypothesis (never assigned ones), or NULL */
+    unsigned assigned;        /* fds_assigned_params of f (non-zero hypotheses) */
     const tl_str_map *watched; /* field USRs registered for readiness, or NULL */
     const tl_str_map *global_nb; /* globals (and elements): G_* bits file-wide, or NULL */
     int nvars;
@@ -139,6 +143,7 @@ typedef struct {
     int64_t masks[2];
     int nmasks;
     bool returns; /* the results under the hypotheses are wanted (returns_if) */
+    bool nz;      /* a branch tests an integer parameter for truth (`if (on)`) */
 } fds_effect_plan;
 bool fds_effects_plan(fd_ctx *c, fds_effect_plan *plan);
 /* The bit the main run follows through integer variables (`flags |=
@@ -150,6 +155,9 @@ int64_t fds_flag_mask(const fd_ctx *c);
  * assignment of the bit its arguments may have (constants, or the caller's
  * own hypothesis) gives a non-blocking result. */
 unsigned fds_returns_if_bits(fd_ctx *c, fd_state *s, const tl_call_facts *cf, const tl_fd_returns_if *r);
+/* The parameters call cf (to a function of the TU with params_if q) leaves
+ * non-blocking: those every assignment its arguments allow gives. */
+unsigned fds_params_if_bits(fd_ctx *c, const tl_call_facts *cf, const tl_fd_params_if *q);
 /* Record the effects found (c->eff_slots): "n:USR#P[k]" with condition
  * `cond` ("*": always); skip[] marks slots already recorded always. */
 void fds_effects_record(fd_ctx *c, const char *cond, bool *recorded, int nrecorded);
