@@ -154,7 +154,9 @@ static void forget_nonlocals(fd_ctx *c, fd_state *s) {
 
 /* v's value changes: its own bits, the slots of struct v, and slots that
  * hold v's (old) value are no longer known. */
+static void drop_mirrors(fd_ctx *c, fd_state *s, int k);
 static void forget_var(fd_ctx *c, fd_state *s, int v) {
+    drop_mirrors(c, s, v);
     if (!c->has_slots[v] && !c->is_src[v]) { /* only its own fact: no scan */
         drop_key(c, s, v);
         return;
@@ -167,6 +169,14 @@ static void forget_var(fd_ctx *c, fd_state *s, int v) {
     }
     c->work += s->n;
     s->n = n;
+}
+
+/* Descriptor key k changes (its mode, or its value): no variable holds its
+ * status flags any more. */
+static void drop_mirrors(fd_ctx *c, fd_state *s, int k) {
+    for (int i = 0; c->mirrors && k >= 0 && i < s->n; i++)
+        if (s->e[i].flags_of == k + 1) s->e[i].flags_of = 0; /* (a fact left empty is harmless) */
+    c->work += c->mirrors ? s->n : 0;
 }
 
 static unsigned bits_of(fd_state *s, int v);
@@ -193,7 +203,7 @@ static void set_hbit(fd_ctx *c, fd_state *s, int v, unsigned hb) {
     if (hb == FDS_HB_UNKNOWN || !fds_hbit_var_ok(c, v)) return; /* (char c = flags: the bit is lost) */
     fact *f = find(s, v);
     if (f) f->hbit = (unsigned char)hb;
-    else put(c, s, (fact){v, 0, false, 0, -1, -1, -1, (unsigned char)hb});
+    else put(c, s, (fact){v, 0, false, 0, -1, -1, -1, (unsigned char)hb, 0});
 }
 
 /* The state of the descriptor expression e: a variable's, or, in a
@@ -238,7 +248,7 @@ static void set_bits(fd_ctx *c, fd_state *s, int v, unsigned bits) {
         drop_key(c, s, v);
         return;
     }
-    put(c, s, (fact){v, bits, false, 0, -1, -1, -1, 0});
+    put(c, s, (fact){v, bits, false, 0, -1, -1, -1, 0, 0});
 }
 
 /* Constant value of e reading fields of local structs from the state. */
@@ -381,7 +391,10 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
             forget_pointee(c, s, v);
     }
     forget_nonlocals(c, s);
-    if (apply_state && state_var >= 0) set_bits(c, s, state_var, new_bits ? bits_of(s, state_var) | new_bits : 0);
+    if (apply_state && state_var >= 0) {
+        drop_mirrors(c, s, state_var); /* its flags changed */
+        set_bits(c, s, state_var, new_bits ? bits_of(s, state_var) | new_bits : 0);
+    }
     for (int k = 0; apply_state && array_var >= 0 && k < m->fd_state.array; k++) {
         char idx[16];
         snprintf(idx, sizeof idx, "[%d]", k);
@@ -409,6 +422,7 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
         if (!(((pnb | moded) >> k) & 1u)) continue;
         int key = desc_key(c, fds_arg_of(cf, k), true);
         if (key < 0) continue;
+        drop_mirrors(c, s, key);
         if ((pnb >> k) & 1u) set_bits(c, s, key, bits_of(s, key) | TL_FDS_NONBLOCKING);
         else set_bits(c, s, key, bits_of(s, key) & ~(unsigned)TL_FDS_NONBLOCKING);
     }
@@ -421,6 +435,29 @@ bool fds_negative_const(const tl_expr *e) {
     if (!e || e->kind != TL_E_UNARY || e->nkids != 1 || strcmp(e->op, "-") != 0) return false;
     e = fds_strip(e->kids[0]);
     return e && e->kind == TL_E_CONST && e->ival > 0;
+}
+
+/* Variable v was just assigned the result of cf: when its model's fd_flags
+ * facet applies, v holds the status flags of that descriptor. */
+static void note_flags(fd_ctx *c, fd_state *s, int v, const tl_call_facts *cf) {
+    const tl_fd_flags_facet *d = cf->model && cf->model->fd_flags.present ? &cf->model->fd_flags : NULL;
+    if (!d || d->mask != c->flags_mask || v < 0 || v >= c->nvars || c->f->vars[v].is_pointer || c->f->vars[v].is_array || c->f->vars[v].is_record) return;
+    if (d->if_value_arg >= 0) {
+        const tl_cval *cv = fds_argv_of(cf, d->if_value_arg);
+        bool ok = false;
+        for (int i = 0; cv && cv->kind == TL_CV_INT && i < d->nif_values; i++) ok |= cv->v == d->if_values[i];
+        if (!ok) return;
+    }
+    int k = desc_key(c, fds_arg_of(cf, d->arg), true);
+    if (k < 0) return;
+    fact *f = find(s, v);
+    if (!f) {
+        put(c, s, (fact){v, 0, false, 0, -1, -1, -1, 0, 0});
+        f = find(s, v);
+    }
+    if (!f) return;
+    f->flags_of = k + 1;
+    c->mirrors = true;
 }
 
 static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
@@ -451,12 +488,14 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
         forget_var(c, s, in->var);
         set_bits(c, s, in->var, bits);
         set_hbit(c, s, in->var, hb);
+        if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < c->ff->ncalls)
+            note_flags(c, s, in->var, &c->ff->calls[v->call_id]); /* flags = fcntl(fd, F_GETFL) */
         if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < c->ff->ncalls) {
             const tl_fn_model *m = c->ff->calls[v->call_id].model;
             if (m && m->readiness_wait.present && m->readiness_wait.success != TL_RW_SUCCESS_ANY) {
                 fact *f = find(s, in->var);
                 if (f) f->src_call = v->call_id;
-                else put(c, s, (fact){in->var, 0, false, 0, -1, -1, v->call_id, 0});
+                else put(c, s, (fact){in->var, 0, false, 0, -1, -1, v->call_id, 0, 0});
             }
         }
         break;
@@ -483,6 +522,7 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
         if (h >= 0 && h < c->nvars && (bits_of(s, h) & TL_FDS_READY))
             set_bits(c, s, h, bits_of(s, h) & ~(unsigned)TL_FDS_READY); /* w->fd = other: not the ready one */
         int key = desc_key(c, in->target, true);
+        drop_mirrors(c, s, key);
         if (key < c->nvars) { /* not a field or element slot */
             bool through_addr = false;
             int root = tl_expr_root_var(in->target, &through_addr);
@@ -490,7 +530,7 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
             break;
         }
         int v = c->slot_var[key - c->nvars];
-        fact f = {key, 0, false, 0, -1, -1, -1, 0};
+        fact f = {key, 0, false, 0, -1, -1, -1, 0, 0};
         const tl_expr *val = fds_strip(in->value);
         int src = fds_plain_var(val);
         if (eval_const(c, s, val, &f.val)) {
@@ -545,7 +585,7 @@ static void fs_copy(void *ctx, void *dst, const void *src) {
 }
 
 static bool same_fact(const fact *a, const fact *b) {
-    return a->bits == b->bits && a->hbit == b->hbit && a->has_val == b->has_val && (!a->has_val || a->val == b->val) &&
+    return a->bits == b->bits && a->hbit == b->hbit && a->flags_of == b->flags_of && a->has_val == b->has_val && (!a->has_val || a->val == b->val) &&
            a->src_var == b->src_var && a->wait_call == b->wait_call && a->src_call == b->src_call;
 }
 
@@ -573,8 +613,9 @@ static bool fs_join(void *ctx, void *dst, const void *src) {
                 if (g.wait_call != o->wait_call) g.wait_call = -1;
                 if (g.src_call != o->src_call) g.src_call = -1;
                 if (g.hbit != o->hbit) g.hbit = FDS_HB_UNKNOWN;
+                if (g.flags_of != o->flags_of) g.flags_of = 0;
                 if (!same_fact(&g, &f)) changed = true;
-                if (g.bits || g.src_call >= 0 || g.hbit) d->e[n++] = g;
+                if (g.bits || g.src_call >= 0 || g.hbit || g.flags_of) d->e[n++] = g;
                 continue;
             }
             if (same_fact(&f, &s->e[j])) {
@@ -634,6 +675,55 @@ static void refine_negative(fd_ctx *c, fd_state *s, const tl_block *b, int succ)
     if (holds) set_bits(c, s, v, bits_of(s, v) | TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE);
 }
 
+/* A variable holding a descriptor's status flags whose mask bit the branch
+ * condition e, taking the value `want`, shows set (`flags & O_NONBLOCK`,
+ * `!!(flags & O_NONBLOCK) == !!on` with `on` known not 0); -1 none. */
+static int flags_shown(fd_ctx *c, fd_state *s, const tl_expr *e, bool want, int depth) {
+    e = fds_strip(e);
+    if (!e || depth > 16) return -1;
+    if (e->kind == TL_E_UNARY && e->nkids == 1 && !strcmp(e->op, "!")) return flags_shown(c, s, e->kids[0], !want, depth + 1);
+    if (e->kind != TL_E_BINARY || e->nkids != 2) return -1;
+    if (!strcmp(e->op, "&") && want) {
+        for (int side = 0; side < 2; side++) {
+            int v = fds_plain_var(e->kids[side]);
+            const tl_expr *k = fds_strip(e->kids[!side]);
+            fact *f = v >= 0 && v < c->nvars ? find(s, v) : NULL;
+            if (f && f->flags_of && k && k->kind == TL_E_CONST && k->ival == c->flags_mask) return v;
+        }
+        return -1;
+    }
+    if (!strcmp(e->op, "==") || !strcmp(e->op, "!=")) {
+        bool eq = e->op[0] == '=';
+        for (int side = 0; side < 2; side++) {
+            const tl_expr *a = fds_strip(e->kids[side]), *b = fds_strip(e->kids[!side]);
+            if (b && b->kind == TL_E_CONST && b->ival == 0) /* x != 0 */
+                return flags_shown(c, s, a, eq != want, depth + 1);
+            bool boolean = a && a->kind == TL_E_UNARY && a->nkids == 1 && !strcmp(a->op, "!"); /* 0 or 1 */
+            int t = boolean ? fds_truth(c, s, b) : -1;
+            if (t >= 0) return flags_shown(c, s, a, eq == want ? t == 1 : t == 0, depth + 1);
+        }
+        return -1;
+    }
+    bool and = !strcmp(e->op, "&&"), or = !strcmp(e->op, "||");
+    if ((and && want) || (or && !want)) {
+        int v = flags_shown(c, s, e->kids[0], want, depth + 1);
+        return v >= 0 ? v : flags_shown(c, s, e->kids[1], want, depth + 1);
+    }
+    return -1;
+}
+
+/* On the edge where the branch shows a descriptor's status flags have the
+ * non-blocking bit (fd_flags), that descriptor is non-blocking (it was when
+ * the flags were read, and nothing changed it since: drop_mirrors). */
+static void refine_flags(fd_ctx *c, fd_state *s, const tl_block *b, int succ) {
+    if (!c->mirrors || b->term != TL_T_BRANCH || b->nsucc != 2 || !b->cond) return;
+    int v = flags_shown(c, s, b->cond, succ == 0, 0);
+    fact *f = v >= 0 ? find(s, v) : NULL;
+    if (!f || !f->flags_of) return;
+    int k = f->flags_of - 1;
+    set_bits(c, s, k, bits_of(s, k) | TL_FDS_NONBLOCKING);
+}
+
 static bool fs_edge(void *ctx, void *state, const tl_func *f, const tl_block *b, int succ) {
     (void)f;
     fd_ctx *c = ctx;
@@ -645,6 +735,7 @@ static bool fs_edge(void *ctx, void *state, const tl_func *f, const tl_block *b,
     }
     refine_by_result(c, s, b, succ);
     refine_negative(c, s, b, succ);
+    refine_flags(c, s, b, succ);
     if (succ >= 0 && succ < b->nsucc && b->succ[succ] >= 0 && b->succ[succ] < c->live.nblocks)
         keep_live(c, s, b->succ[succ]);
     return true;
@@ -680,7 +771,7 @@ static void refine_by_result(fd_ctx *c, fd_state *s, const tl_block *b, int succ
         if (g.key < c->nvars && g.wait_call == id) {
             g.bits &= ~(unsigned)TL_FDS_READY;
             g.wait_call = -1;
-            if (!g.bits && g.src_call < 0 && !g.hbit) continue;
+            if (!g.bits && g.src_call < 0 && !g.hbit && !g.flags_of) continue;
         }
         s->e[n++] = g;
     }
@@ -885,6 +976,8 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
     c.func_params_nb = env->func_params_nb;
     c.func_returns_if = env->func_returns_if;
     c.func_params_if = env->func_params_if;
+    for (int id = 0; id < ff->ncalls && !c.flags_mask; id++) /* fcntl(fd, F_GETFL) */
+        if (ff->calls[id].model && ff->calls[id].model->fd_flags.present) c.flags_mask = ff->calls[id].model->fd_flags.mask;
     c.f_count = env->nfuncs;
     const tl_str_map *watched_fields = env->watched_fields, *global_nonblocking = env->global_nonblocking;
     c.watched = watched_fields && tl_str_map_count(watched_fields) ? watched_fields : NULL;

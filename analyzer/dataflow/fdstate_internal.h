@@ -22,6 +22,8 @@ typedef struct {
     int wait_call; /* variable: READY comes from this readiness wait, -1 none */
     int src_call;  /* variable: holds the result of this readiness wait, -1 none */
     unsigned char hbit; /* variable: FDS_HB_* of the hypothesis bit (fdstate_effects.c), 0 not known */
+    int flags_of;  /* variable: holds the status flags of descriptor key flags_of - 1 (fd_flags:
+                      fcntl(fd, F_GETFL)), 0 none */
 } fact;
 
 /* The value of one bit (a flag such as O_NONBLOCK) in an integer, under a
@@ -57,6 +59,8 @@ typedef struct {
     const unsigned char *nz_param; /* per parameter: FDS_HB_ONE not 0, FDS_HB_ZERO 0, under a
                                       non-zero hypothesis (never assigned ones), or NULL */
     unsigned assigned;        /* fds_assigned_params of f (non-zero hypotheses) */
+    int64_t flags_mask;       /* the mask of the first fd_flags call of f, 0 none */
+    bool mirrors;             /* some variable got a flags_of */
     const tl_str_map *watched; /* field USRs registered for readiness, or NULL */
     const tl_str_map *global_nb; /* globals (and elements): G_* bits file-wide, or NULL */
     int nvars;
