@@ -179,6 +179,10 @@ static void drop_mirrors(fd_ctx *c, fd_state *s, int k) {
     c->work += c->mirrors ? s->n : 0;
 }
 
+fact *fds_find(fd_state *s, int key) {
+    return find(s, key);
+}
+
 static unsigned bits_of(fd_state *s, int v);
 unsigned fds_bits_of(fd_state *s, int v) {
     return bits_of(s, v);
@@ -236,6 +240,11 @@ static unsigned descriptor_bits(fd_ctx *c, fd_state *s, const tl_expr *e) {
         tl_str_map_get(c->watched, e->usr) < 0)
         return 0;
     return mentioned_bits(s, e->kids[0], TL_FDS_READY | TL_FDS_DERIVED) ? TL_FDS_READY : 0;
+}
+
+static void set_bits(fd_ctx *c, fd_state *s, int v, unsigned bits);
+void fds_set_bits(fd_ctx *c, fd_state *s, int v, unsigned bits) {
+    set_bits(c, s, v, bits);
 }
 
 unsigned fds_value_bits(fd_ctx *c, fd_state *s, const tl_expr *e) {
@@ -656,74 +665,6 @@ static void keep_live(fd_ctx *c, fd_state *s, int t) {
 
 static void refine_by_result(fd_ctx *c, fd_state *s, const tl_block *b, int succ);
 
-/* On the edge where a branch finds variable v negative (`s == -1`, `s !=
- * -1` false, `s < 0`), v holds no descriptor: I/O on it fails at once, as
- * for `s = -1` (a `return s` there returns no descriptor). */
-static void refine_negative(fd_ctx *c, fd_state *s, const tl_block *b, int succ) {
-    const tl_expr *e = b->term == TL_T_BRANCH && b->nsucc == 2 ? fds_strip(b->cond) : NULL;
-    if (!e || e->kind != TL_E_BINARY || e->nkids != 2) return;
-    int v = fds_plain_var(e->kids[0]);
-    const tl_expr *k = fds_strip(e->kids[1]);
-    if (v < 0 || v >= c->nvars || c->f->vars[v].is_pointer || c->f->vars[v].is_array || !k) return;
-    bool holds; /* on this edge v is negative */
-    if (!strcmp(e->op, "==") || !strcmp(e->op, "!="))
-        holds = fds_negative_const(k) && (succ == 0) == (e->op[0] == '=');
-    else if (!strcmp(e->op, "<") || !strcmp(e->op, ">="))
-        holds = k->kind == TL_E_CONST && k->ival <= 0 && (succ == 0) == (e->op[0] == '<');
-    else
-        return;
-    if (holds) set_bits(c, s, v, bits_of(s, v) | TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE);
-}
-
-/* A variable holding a descriptor's status flags whose mask bit the branch
- * condition e, taking the value `want`, shows set (`flags & O_NONBLOCK`,
- * `!!(flags & O_NONBLOCK) == !!on` with `on` known not 0); -1 none. */
-static int flags_shown(fd_ctx *c, fd_state *s, const tl_expr *e, bool want, int depth) {
-    e = fds_strip(e);
-    if (!e || depth > 16) return -1;
-    if (e->kind == TL_E_UNARY && e->nkids == 1 && !strcmp(e->op, "!")) return flags_shown(c, s, e->kids[0], !want, depth + 1);
-    if (e->kind != TL_E_BINARY || e->nkids != 2) return -1;
-    if (!strcmp(e->op, "&") && want) {
-        for (int side = 0; side < 2; side++) {
-            int v = fds_plain_var(e->kids[side]);
-            const tl_expr *k = fds_strip(e->kids[!side]);
-            fact *f = v >= 0 && v < c->nvars ? find(s, v) : NULL;
-            if (f && f->flags_of && k && k->kind == TL_E_CONST && k->ival == c->flags_mask) return v;
-        }
-        return -1;
-    }
-    if (!strcmp(e->op, "==") || !strcmp(e->op, "!=")) {
-        bool eq = e->op[0] == '=';
-        for (int side = 0; side < 2; side++) {
-            const tl_expr *a = fds_strip(e->kids[side]), *b = fds_strip(e->kids[!side]);
-            if (b && b->kind == TL_E_CONST && b->ival == 0) /* x != 0 */
-                return flags_shown(c, s, a, eq != want, depth + 1);
-            bool boolean = a && a->kind == TL_E_UNARY && a->nkids == 1 && !strcmp(a->op, "!"); /* 0 or 1 */
-            int t = boolean ? fds_truth(c, s, b) : -1;
-            if (t >= 0) return flags_shown(c, s, a, eq == want ? t == 1 : t == 0, depth + 1);
-        }
-        return -1;
-    }
-    bool and = !strcmp(e->op, "&&"), or = !strcmp(e->op, "||");
-    if ((and && want) || (or && !want)) {
-        int v = flags_shown(c, s, e->kids[0], want, depth + 1);
-        return v >= 0 ? v : flags_shown(c, s, e->kids[1], want, depth + 1);
-    }
-    return -1;
-}
-
-/* On the edge where the branch shows a descriptor's status flags have the
- * non-blocking bit (fd_flags), that descriptor is non-blocking (it was when
- * the flags were read, and nothing changed it since: drop_mirrors). */
-static void refine_flags(fd_ctx *c, fd_state *s, const tl_block *b, int succ) {
-    if (!c->mirrors || b->term != TL_T_BRANCH || b->nsucc != 2 || !b->cond) return;
-    int v = flags_shown(c, s, b->cond, succ == 0, 0);
-    fact *f = v >= 0 ? find(s, v) : NULL;
-    if (!f || !f->flags_of) return;
-    int k = f->flags_of - 1;
-    set_bits(c, s, k, bits_of(s, k) | TL_FDS_NONBLOCKING);
-}
-
 static bool fs_edge(void *ctx, void *state, const tl_func *f, const tl_block *b, int succ) {
     (void)f;
     fd_ctx *c = ctx;
@@ -734,8 +675,8 @@ static bool fs_edge(void *ctx, void *state, const tl_func *f, const tl_block *b,
         if (t >= 0 && (t == 1) != (succ == 0)) return false;
     }
     refine_by_result(c, s, b, succ);
-    refine_negative(c, s, b, succ);
-    refine_flags(c, s, b, succ);
+    fds_refine_negative(c, s, b, succ);
+    fds_refine_flags(c, s, b, succ);
     if (succ >= 0 && succ < b->nsucc && b->succ[succ] >= 0 && b->succ[succ] < c->live.nblocks)
         keep_live(c, s, b->succ[succ]);
     return true;
@@ -805,151 +746,21 @@ static const tl_dataflow_ops fs_ops = {
     .exhausted = fs_exhausted,
 };
 
-/* Does any call of f have a facet this analysis serves, or call a function
- * whose result has a state? */
-static bool relevant(const tl_func_facts *ff, const tl_fdstate_env *env) {
-    const unsigned *func_returns = env->func_returns, *func_params_nb = env->func_params_nb;
-    int nfuncs = env->nfuncs;
-    const struct tl_program *program = env->program;
-    for (int id = 0; id < ff->ncalls; id++) {
-        const tl_fn_model *m = ff->calls[id].model;
-        if (m && (m->fd_state.present || m->readiness_wait.present || m->immediate_path.present ||
-                  (m->blocking.present && (m->blocking.fd_io || m->blocking.unless_field_arg >= 0 ||
-                                           m->blocking.unless_immediate_arg >= 0))))
-            return true;
-        int callee = ff->calls[id].instr ? ff->calls[id].instr->call.callee_func : -1;
-        if (func_returns && callee >= 0 && callee < nfuncs && func_returns[callee]) return true;
-        if (func_params_nb && callee >= 0 && callee < nfuncs && func_params_nb[callee]) return true;
-        if (env->func_params_if && callee >= 0 && callee < nfuncs && env->func_params_if[callee].niparams)
-            return true;
-        if (env->func_returns_if && callee >= 0 && callee < nfuncs &&
-            (env->func_returns_if[callee].ok[0] | env->func_returns_if[callee].ok[1]))
-            return true;
-        const tl_call *call = ff->calls[id].instr ? &ff->calls[id].instr->call : NULL;
-        unsigned nb, moded;
-        char rkey[264];
-        if (program && call && callee < 0 && call->callee_usr && !call->callee_system && strlen(call->callee_usr) < 250) {
-            snprintf(rkey, sizeof rkey, "r:%s", call->callee_usr); /* a function of another file */
-            if ((tl_program_param_modes(program, call->callee_usr, &nb, &moded) && (nb || moded)) ||
-                tl_program_fd_slot_nonblocking(program, rkey))
-                return true;
-        }
-    }
-    return false;
+int fds_forward(fd_ctx *c, tl_dataflow_result *res) {
+    return tl_dataflow_forward(c->f, &fs_ops, c, res);
 }
 
-/* Effect summaries (fdstate_effects.c): what the exits of the run just
- * replayed give unconditionally, then, for each flag bit and each
- * assignment of it to the integer parameters (at most 2 x 2^3 runs of
- * this function: a constant factor), what the exits give under that
- * hypothesis, with the branches it decides pruned. */
-static void run_hypotheses(fd_ctx *c, const fds_effect_plan *plan) {
+void fds_replay_exits(fd_ctx *c, const tl_dataflow_result *res, void (*at_exit)(fd_ctx *, fd_state *, const tl_block *)) {
     const tl_func *f = c->f;
-    bool *always = tl_xcalloc((size_t)c->nslots + 1, sizeof *always);
-    int nalways = c->nslots;
-    if (c->eff_exited) fds_effects_record(c, "*", NULL, 0);
-    for (int j = 0; c->eff_exited && j < c->neff; j++) always[c->eff_slots[j]] = true;
-    unsigned char *hyp = tl_xcalloc((size_t)f->nparams + 1, 1);
-    tl_fd_returns_if *ri = &c->ff->returns_if;
-    memset(ri, 0, sizeof *ri);
-    if (plan->returns) {
-        ri->nmasks = (unsigned char)plan->nmasks;
-        ri->niparams = (unsigned char)plan->niparams;
-        memcpy(ri->masks, plan->masks, sizeof ri->masks);
-        memcpy(ri->iparams, plan->iparams, sizeof ri->iparams);
+    fd_state s;
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        if (!res->reached || !res->reached[bi] || f->blocks[bi].term != TL_T_EXIT) continue;
+        fs_bottom(c, &s);
+        fs_copy(c, &s, tl_dataflow_in(res, bi));
+        for (int i = 0; !s.top && i < f->blocks[bi].ninstrs; i++) apply(c, &s, &f->blocks[bi].instrs[i], false);
+        at_exit(c, &s, &f->blocks[bi]);
+        fs_destroy(c, &s);
     }
-    for (int mk = 0; mk < plan->nmasks; mk++)
-        for (int bits = 0; plan->niparams && bits < (1 << plan->niparams); bits++) {
-            char cond[96];
-            int at = snprintf(cond, sizeof cond, "%lld:", (long long)plan->masks[mk]);
-            for (int k = 0; k < plan->niparams; k++) {
-                int one = (bits >> k) & 1;
-                hyp[plan->iparams[k]] = one ? FDS_HB_ONE : FDS_HB_ZERO;
-                at += snprintf(cond + at, sizeof cond - (size_t)at, "%s%d=%d", k ? "," : "", plan->iparams[k], one);
-            }
-            c->hyp_mask = plan->masks[mk];
-            c->hyp_param = hyp;
-            c->eff_exited = false;
-            c->neff = 0;
-            c->work = 0;
-            c->hyp_returned = false;
-            c->hyp_return_bits = 0;
-            tl_dataflow_result res;
-            memset(&res, 0, sizeof res);
-            if (tl_dataflow_forward(f, &fs_ops, c, &res) == 0) {
-                fd_state s;
-                c->hyp_replay = true;
-                for (int bi = 0; bi < f->nblocks; bi++) {
-                    if (!res.reached || !res.reached[bi] || f->blocks[bi].term != TL_T_EXIT) continue;
-                    fs_bottom(c, &s);
-                    fs_copy(c, &s, tl_dataflow_in(&res, bi));
-                    for (int i = 0; !s.top && i < f->blocks[bi].ninstrs; i++) apply(c, &s, &f->blocks[bi].instrs[i], false);
-                    fds_effects_at_exit(c, &s, &f->blocks[bi]);
-                    fs_destroy(c, &s);
-                }
-                c->hyp_replay = false;
-                if (c->eff_exited) fds_effects_record(c, cond, always, nalways);
-                /* no return of a descriptor under it (only `return -1`): nothing to block on */
-                if (plan->returns && (!c->hyp_returned || (c->hyp_return_bits & TL_FDS_NONBLOCKING)) &&
-                    c->work <= c->budget)
-                    c->ff->returns_if.ok[mk] |= (unsigned char)(1u << bits);
-            }
-            tl_dataflow_free(&res);
-        }
-    c->hyp_mask = 0;
-    c->hyp_param = NULL;
-    free(hyp);
-    free(always);
-}
-
-/* Non-zero hypotheses (`set_block(fd, on)`): for each assignment of "not
- * 0" to the integer parameters (at most 8 runs of f), with the branches it
- * decides pruned and the flag bit followed as in the main run, the scalar
- * parameters non-blocking at every exit that returns no negative constant. */
-static void run_nz_hypotheses(fd_ctx *c, const fds_effect_plan *plan) {
-    const tl_func *f = c->f;
-    tl_fd_params_if *q = &c->ff->params_if;
-    unsigned char *nz = tl_xcalloc((size_t)f->nparams + 1, 1);
-    bool exited = c->params_exited, gained = false;
-    unsigned main_nb = c->params_nb;
-    c->assigned = fds_assigned_params(f);
-    c->hyp_mask = fds_flag_mask(c);
-    for (int a = 0; a < (1 << plan->niparams); a++) {
-        for (int j = 0; j < plan->niparams; j++) nz[plan->iparams[j]] = (a >> j) & 1 ? FDS_HB_ONE : FDS_HB_ZERO;
-        c->nz_param = nz;
-        c->params_exited = false;
-        c->params_nb = 0;
-        c->work = 0;
-        tl_dataflow_result res;
-        memset(&res, 0, sizeof res);
-        q->nb[a] = 0;
-        if (tl_dataflow_forward(f, &fs_ops, c, &res) == 0) {
-            fd_state s;
-            for (int bi = 0; bi < f->nblocks; bi++) {
-                if (!res.reached || !res.reached[bi] || f->blocks[bi].term != TL_T_EXIT) continue;
-                fs_bottom(c, &s);
-                fs_copy(c, &s, tl_dataflow_in(&res, bi));
-                for (int i = 0; !s.top && i < f->blocks[bi].ninstrs; i++) apply(c, &s, &f->blocks[bi].instrs[i], false);
-                fds_params_at_exit(c, &s, &f->blocks[bi]);
-                fs_destroy(c, &s);
-            }
-            /* (no exit reached under it: no call of f returns so; still nothing claimed) */
-            if (c->params_exited && c->work <= c->budget) q->nb[a] = c->params_nb & ~c->assigned;
-            gained |= (q->nb[a] & ~main_nb) != 0;
-        }
-        tl_dataflow_free(&res);
-    }
-    if (gained) {
-        q->niparams = (unsigned char)plan->niparams;
-        memcpy(q->iparams, plan->iparams, sizeof q->iparams);
-    } else {
-        memset(q, 0, sizeof *q);
-    }
-    c->nz_param = NULL;
-    c->hyp_mask = 0;
-    c->params_exited = exited;
-    c->params_nb = main_nb;
-    free(nz);
 }
 
 int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *env) {
@@ -963,7 +774,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
     ff->params_nonblocking = ff->params_moded = 0;
     memset(&ff->returns_if, 0, sizeof ff->returns_if);
     memset(&ff->params_if, 0, sizeof ff->params_if);
-    if (!relevant(ff, env) && !env->readiness) {
+    if (!fds_relevant(ff, env) && !env->readiness) {
         fds_record_slots_unknown(&c); /* its stores, with no state known */
         fds_record_slots_done(&c, false);
         return 0;
@@ -1019,10 +830,10 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
         }
         c.hyp_mask = 0;
         if (c.pinned || (plan.returns && plan.nmasks && plan.niparams && !(c.returned && (c.return_bits & TL_FDS_NONBLOCKING))))
-            run_hypotheses(&c, &plan);
+            fds_run_hypotheses(&c, &plan);
         unsigned main_nb = c.params_exited ? c.params_nb & ~fds_assigned_params(f) : 0;
         if (plan.nz && plan.niparams && (fds_moded_params(f, ff) & ~main_nb))
-            run_nz_hypotheses(&c, &plan); /* set_block(fd, on) */
+            fds_run_nz_hypotheses(&c, &plan); /* set_block(fd, on) */
     } else {
         fds_record_slots_unknown(&c);
     }

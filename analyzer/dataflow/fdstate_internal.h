@@ -11,6 +11,8 @@
 
 #include "../util/str_map.h"
 #include "analysis.h"
+#include "dataflow.h"
+#include "fdstate.h"
 #include "liveness.h"
 
 typedef struct {
@@ -181,5 +183,24 @@ void fds_params_at_exit(fd_ctx *c, fd_state *s, const tl_block *b);
  * it hands to a call that changes a descriptor's mode (fdstate_effects.c). */
 unsigned fds_assigned_params(const tl_func *f);
 unsigned fds_moded_params(const tl_func *f, const tl_func_facts *ff);
+
+/* fdstate.c: the forward dataflow of c->f with c's settings, and a replay
+ * of its reached exit blocks (record off) handing each end state to at_exit. */
+int fds_forward(fd_ctx *c, tl_dataflow_result *res);
+void fds_replay_exits(fd_ctx *c, const tl_dataflow_result *res, void (*at_exit)(fd_ctx *, fd_state *, const tl_block *));
+/* fdstate_hyp.c: does any call of f have a facet this analysis serves (or a
+ * callee with a summary it reads); the hypothesis runs (see there). */
+bool fds_relevant(const tl_func_facts *ff, const tl_fdstate_env *env);
+void fds_run_hypotheses(fd_ctx *c, const fds_effect_plan *plan);
+void fds_run_nz_hypotheses(fd_ctx *c, const fds_effect_plan *plan);
+
+/* fdstate.c: the fact of key in s (or NULL); set the bits of a key. */
+fact *fds_find(fd_state *s, int key);
+void fds_set_bits(fd_ctx *c, fd_state *s, int v, unsigned bits);
+/* fdstate_expr.c: on edge succ of b, a variable the branch finds negative
+ * holds no descriptor; a descriptor whose status flags the branch shows
+ * non-blocking (fd_flags) is non-blocking. */
+void fds_refine_negative(fd_ctx *c, fd_state *s, const tl_block *b, int succ);
+void fds_refine_flags(fd_ctx *c, fd_state *s, const tl_block *b, int succ);
 
 #endif
