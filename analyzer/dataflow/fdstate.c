@@ -653,9 +653,10 @@ static void keep_live(fd_ctx *c, fd_state *s, int t) {
     int n = 0;
     for (int i = 0; i < s->n; i++) {
         int v = s->e[i].key < c->nvars ? s->e[i].key : c->slot_var[s->e[i].key - c->nvars];
-        /* (a pinned parameter's slots; a hypothesis bit, read by conditions too;
-           a scalar parameter's own state, read at the exits: params_at_exit) */
-        if (tl_liveness_has(&c->live, t, v) || (c->pinned && c->pinned[v]) || (s->e[i].hbit && (c->hyp_param || c->nz_param)) ||
+        /* (liveness counts branch conditions as reads: a hypothesis bit, status
+           flags; a pinned parameter's slots; a scalar parameter's own state,
+           read at the exits: params_at_exit) */
+        if (tl_liveness_has(&c->live, t, v) || (c->pinned && c->pinned[v]) ||
             (s->e[i].key < c->f->nparams && s->e[i].key < 32))
             s->e[n++] = s->e[i];
     }
@@ -810,7 +811,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
        hypothesis on the parameters: only what the code sets or clears) */
     c.hyp_mask = fds_flag_mask(&c);
     /* the live-in lists may take a 16th of the budget (as in constprop.c) */
-    if (tl_liveness_compute(f, all, c.budget / 16, &c.live)) rc = tl_dataflow_forward(f, &fs_ops, &c, &res);
+    if (tl_liveness_compute(f, all, c.budget / 16, true, &c.live)) rc = tl_dataflow_forward(f, &fs_ops, &c, &res);
     free(all);
     if (rc == 0) {
         /* replay each reached block from its in-state and record the calls */
