@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ownership.h"
 #include "rule.h"
 #include "../analyzer/program/program.h"
 #include "util/str_map.h"
@@ -308,9 +309,12 @@ static void report_chain(const tl_analysis *a, chain_memo *memo, tl_findings *ou
     tl_call_user_name(&end->instr->call, endname, sizeof endname);
     if (n < sizeof chain) snprintf(chain + n, sizeof chain - n, "%s()", endname);
     const char *fix = advice(a, ctx, end);
+    char uname[96], called[256];
+    tl_call_user_name(&in->call, uname, sizeof uname);
+    tl_own_call_phrase(uname, a->tu->funcs[callee].name, called, sizeof called);
     tl_finding *fd = tl_findings_addf(
         out, "blocking-in-coroutine", TL_SEV_WARNING, in->loc.file, in->loc.line, in->loc.col, f->name,
-        "call to %s() blocks inside %s: %s%s%s", a->tu->funcs[callee].name, ctx_text, chain,
+        "call to %s blocks inside %s: %s%s%s", called, ctx_text, chain,
         fix ? "; use " : "", fix ? fix : "");
     if (!fd) return;
     if (in->call.text) tl_finding_set_snippet(fd, in->call.text);
@@ -321,13 +325,15 @@ static void report_chain(const tl_analysis *a, chain_memo *memo, tl_findings *ou
         const tl_func_facts *gf = &a->funcs[g];
         const tl_block_summary *gs = tl_func_blocking(gf, ready);
         const tl_instr *step = gf->calls[gs->call_id].instr;
-        char sname[96];
+        char sname[96], phrase[256];
         tl_call_user_name(&step->call, sname, sizeof sname);
-        char msg[256];
+        char msg[512];
         if (gs->next_func < 0)
             snprintf(msg, sizeof msg, "%s() blocks here, in %s()", sname, a->tu->funcs[g].name);
         else
-            snprintf(msg, sizeof msg, "%s() calls %s() here", a->tu->funcs[g].name, sname);
+            snprintf(msg, sizeof msg, "%s() calls %s here", a->tu->funcs[g].name,
+                     tl_own_call_phrase(sname, a->tu->funcs[gs->next_func].name, phrase,
+                                        sizeof phrase));
         tl_finding_add_note(fd, step->loc.file, step->loc.line, step->loc.col, msg);
     }
     int end_func = memo->end[ready ? 1 : 0][callee];
@@ -384,12 +390,13 @@ static void report_program_chain(const tl_analysis *a, tl_findings *out, tl_str_
                         i + 1 < n ? steps[i + 1].caller : steps[i].callee);
     }
     const char *fix = ctx->library ? tl_models_replacement(a->models, ctx->library, steps[n - 1].callee) : NULL;
-    char target[160];
+    char target[320], phrase[256];
     if (is_slot) /* c->cmd->proc(c): name the field and the function that blocks */
         snprintf(target, sizeof target, "call through '%s' to %s()",
                  in->call.fn && in->call.fn->name ? in->call.fn->name : "a function pointer", steps[0].caller);
     else
-        snprintf(target, sizeof target, "call to %s()", name);
+        snprintf(target, sizeof target, "call to %s",
+                 tl_own_call_phrase(name, steps[0].caller, phrase, sizeof phrase));
     tl_finding *fd = tl_findings_addf(out, "blocking-in-coroutine", TL_SEV_WARNING, in->loc.file, in->loc.line,
                                       in->loc.col, f->name, "%s blocks inside %s: %s%s%s", target, ctx_text,
                                       chain, fix ? "; use " : "", fix ? fix : "");
@@ -399,14 +406,17 @@ static void report_program_chain(const tl_analysis *a, tl_findings *out, tl_str_
             i = skip_to - 1;
             continue;
         }
-        char msg[256];
+        char msg[512];
         if (steps[i].final)
             snprintf(msg, sizeof msg, "%s() blocks here, in %s()", steps[i].callee, steps[i].caller);
         else if (steps[i].field)
             snprintf(msg, sizeof msg, "%s() calls %s() here, through '%s'", steps[i].caller,
                      i + 1 < n ? steps[i + 1].caller : steps[i].callee, steps[i].field);
         else
-            snprintf(msg, sizeof msg, "%s() calls %s() here", steps[i].caller, steps[i].callee);
+            snprintf(msg, sizeof msg, "%s() calls %s here", steps[i].caller,
+                     i + 1 < n ? tl_own_call_phrase(steps[i].callee, steps[i + 1].caller, phrase,
+                                                    sizeof phrase)
+                               : tl_own_call_phrase(steps[i].callee, NULL, phrase, sizeof phrase));
         tl_finding_add_note(fd, steps[i].loc.file, steps[i].loc.line, steps[i].loc.col, msg);
     }
     free(steps);

@@ -424,12 +424,12 @@ static void report_fork(fc_ctx *c, int fi, const tl_instr *in, const fork_fate *
         c->main_uses = main_return_uses(c->a);
     if (c->main_uses[fi] == RM_ONLY_MAIN)
         return;
-    char name[96];
-    tl_own_user_name(&in->call, name, sizeof name);
+    char name[320];
+    tl_own_call_named(c->a, &in->call, NULL, name, sizeof name);
     const tl_block *rb = &f->blocks[ff->ret];
     tl_finding *fd = tl_findings_addf(
         out, "orphaned-spawn", TL_SEV_WARNING, in->loc.file, in->loc.line, in->loc.col, f->name,
-        "the child process of %s() can return from '%s' at line %u and run the caller's code as a "
+        "the child process of %s can return from '%s' at line %u and run the caller's code as a "
         "second copy of the parent; end the child's branch with _exit() or exec*()",
         name, f->name, rb->term_loc.line);
     if (fd && in->call.text)

@@ -13,6 +13,7 @@
  * dataflow budget, linear in the function.
  */
 #include "inflight.h"
+#include "inflight_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,38 +24,27 @@
 #include "../analyzer/program/program.h"
 #include "../analyzer/util/xalloc.h"
 
-#define KINDS(x) ((unsigned)((x) & 0xffu))
-#define PREP(x) ((int)(((x) >> 8) & 0xffu))
-#define FLIGHT(x) ((int)(((x) >> 16) & 0xffu))
-#define READY(x) ((int)(((x) >> 24) & 0xffu))
-#define PACK(k, p, f) ((uint64_t)(k) | ((uint64_t)(p) << 8) | ((uint64_t)(f) << 16))
-#define PACKR(k, p, f, r) (PACK(k, p, f) | ((uint64_t)(r) << 24))
-
-typedef struct {
-    const tl_analysis *a;
-    int fi;
-    const tl_func *f;
-    int nvars;
-    bool *tracked;      /* per var: an object whose work is followed */
-    bool *prepares;     /* per var: the function prepares operations on it somewhere */
-    int *owner;         /* per var: the object a part variable belongs to, -1 none, -2 several */
-    unsigned char *desc;/* per var: TL_FDO_* origins of a descriptor variable (fd_origin.h) */
-    int *peer_prep;     /* per var (flow-insensitive): a peer prepare call */
-    int *start_prep;    /* per call id: prepared count at a start call (joined) */
-    tl_sparse_scratch env;
-    bool replay;
-    tl_inflight *out;
-    long work, budget;
-} if_ctx;
-
 typedef struct {
     bool reached;
     tl_sparse_map vars;
 } if_state;
 
-static int add_count(int a, int b) {
+int tl_if_add_count(int a, int b) {
     if (a == TL_IF_MANY || b == TL_IF_MANY || a + b >= TL_IF_MANY) return TL_IF_MANY;
     return a + b;
+}
+
+int tl_if_npeer(uint64_t x) {
+    int raw = (int)((x >> 32) & 0xffu);
+    return raw ? raw - 1 : (KINDS(x) & TL_IF_PEER) ? TL_IF_MANY : 0;
+}
+
+uint64_t tl_if_with_counts(uint64_t x, int n, int m) {
+    x &= ~((uint64_t)0xffff << 32);
+    if (n == 0) x &= ~(uint64_t)TL_IF_PEER; /* no posting request may wait on a peer */
+    else if (n != TL_IF_MANY && n < 254) x |= (uint64_t)(n + 1) << 32;
+    if (m > 0) x |= (uint64_t)(m < 254 ? m : 254) << 40;
+    return x;
 }
 
 static uint64_t join_val(int key, int nvars, uint64_t x, uint64_t y) {
@@ -62,7 +52,10 @@ static uint64_t join_val(int key, int nvars, uint64_t x, uint64_t y) {
     int p = PREP(x) == PREP(y) ? PREP(x) : TL_IF_MANY;
     int f = FLIGHT(x) == FLIGHT(y) ? FLIGHT(x) : TL_IF_MANY;
     int r = READY(x) < READY(y) ? READY(x) : READY(y); /* known on both paths */
-    return PACKR(KINDS(x) | KINDS(y), p, f, r);
+    int n = tl_if_npeer(x) == tl_if_npeer(y) ? tl_if_npeer(x) : TL_IF_MANY; /* an upper bound */
+    int m = NCOMP(x) < NCOMP(y) ? NCOMP(x) : NCOMP(y);                       /* a lower bound */
+    uint64_t z = PACKR(KINDS(x) | KINDS(y), p, f, r);
+    return (KINDS(z) & TL_IF_PEER) || m ? tl_if_with_counts(z, n, m) : z;
 }
 
 static void if_bottom(void *ctx, void *st) {
@@ -141,26 +134,26 @@ static void if_destroy(void *ctx, void *st) {
     tl_sparse_free(&((if_state *)st)->vars);
 }
 
-static int root_of(const if_ctx *c, const tl_call *call, int arg) {
+int tl_if_root_of(const if_ctx *c, const tl_call *call, int arg) {
     return tl_own_call_arg_var(call, arg, c->nvars);
 }
 
-static const tl_fn_model *model_of(const if_ctx *c, int call) {
+const tl_fn_model *tl_if_model_of(const if_ctx *c, int call) {
     return tl_own_model(c->a, c->fi, call);
 }
 
 /* The object whose part a call's result is (part_of), or -1. */
 static int result_part_of(const if_ctx *c, int call) {
-    const tl_fn_model *m = model_of(c, call);
+    const tl_fn_model *m = tl_if_model_of(c, call);
     const tl_instr *pi = call < c->a->funcs[c->fi].ncalls ? c->a->funcs[c->fi].calls[call].instr : NULL;
-    return m && m->part_of.present && pi ? root_of(c, &pi->call, m->part_of.arg) : -1;
+    return m && m->part_of.present && pi ? tl_if_root_of(c, &pi->call, m->part_of.arg) : -1;
 }
 
 /* The object a prepare call's argument is a part of, or -1: the call
  * handing it out, else what the variable holds on this path (the state's
  * part keys, when st is given), else the one object the variable ever
  * holds parts of. */
-static int part_owner(const if_ctx *c, const tl_call *call, int arg, bool flow) {
+int tl_if_part_owner(const if_ctx *c, const tl_call *call, int arg, bool flow) {
     if (arg < 0 || arg >= call->nargs) return -1;
     const tl_expr *e = tl_own_strip(call->args[arg]);
     if (e && e->kind == TL_E_CALLRES) return result_part_of(c, e->call_id);
@@ -174,11 +167,12 @@ static int part_owner(const if_ctx *c, const tl_call *call, int arg, bool flow) 
 }
 
 /* The kind of a prepared operation. */
-static unsigned op_kind(const if_ctx *c, const tl_call *call, const tl_prepare_facet *p) {
+unsigned tl_if_op_kind(const if_ctx *c, const tl_call *call, const tl_prepare_facet *p) {
     if (p->op == TL_OP_UNKNOWN) return TL_IF_OUTSIDE;
     if (p->op == TL_OP_PEER) return TL_IF_PEER;
-    if (p->op == TL_OP_COMPLETE || p->op == TL_OP_CANCEL) return TL_IF_COMPLETE;
-    int d = root_of(c, call, p->fd_arg);
+    if (p->op == TL_OP_COMPLETE || p->op == TL_OP_CANCEL || p->op == TL_OP_LINK_TIMEOUT)
+        return TL_IF_COMPLETE;
+    int d = tl_if_root_of(c, call, p->fd_arg);
     /* a descriptor of unknown origin may be a socket or a pipe */
     return d >= 0 && c->desc[d] == TL_FDO_COMPLETES ? TL_IF_COMPLETE : TL_IF_PEER;
 }
@@ -197,7 +191,7 @@ static bool helper_prepare(const tl_fn_model *m) {
  * starts work on the parameter (its derived `prepare` of unknown
  * operations).  A library call without a facet on it, and a program
  * function that does neither with the parameter, do not. */
-static bool opaque_arg(const if_ctx *c, const tl_call *call, const tl_fn_model *m, int k) {
+bool tl_if_opaque_arg(const if_ctx *c, const tl_call *call, const tl_fn_model *m, int k) {
     if (m && (m->spawn.present || m->callback.present)) return true; /* to another task */
     if (call->callee_system || (call->callee && tl_models_namespace(c->a->models, call->callee)))
         return false;
@@ -213,19 +207,13 @@ static bool opaque_arg(const if_ctx *c, const tl_call *call, const tl_fn_model *
            (m->release.present && m->release.arg == k);
 }
 
-static uint64_t get(if_ctx *c, int v) {
-    return c->env.val[v];
-}
-static void put(if_ctx *c, int v, uint64_t x) {
-    *tl_sparse_slot(&c->env, v) = x;
-}
 
 /* The object a facet of this call is about: await, start, then teardown. */
 static int facet_object(const if_ctx *c, const tl_call *call, const tl_fn_model *m) {
     int v = -1;
-    if (m->await.present) v = root_of(c, call, m->await.arg);
-    if (v < 0 && m->start.present) v = root_of(c, call, m->start.arg);
-    if (v < 0 && m->teardown.present) v = root_of(c, call, m->teardown.arg);
+    if (m->await.present) v = tl_if_root_of(c, call, m->await.arg);
+    if (v < 0 && m->start.present) v = tl_if_root_of(c, call, m->start.arg);
+    if (v < 0 && m->teardown.present) v = tl_if_root_of(c, call, m->teardown.arg);
     return v >= 0 && c->tracked[v] ? v : -1;
 }
 
@@ -241,6 +229,8 @@ static void record(if_ctx *c, const tl_call *call, const tl_fn_model *m) {
     at->inflight = FLIGHT(x);
     at->ready = READY(x);
     at->peer_prep = (KINDS(x) & TL_IF_PEER) ? c->peer_prep[v] : -1;
+    at->bounded = NCOMP(x);
+    at->comp_prep = NCOMP(x) ? c->comp_prep[v] : -1;
 }
 
 static void apply(if_ctx *c, const tl_instr *in) {
@@ -248,6 +238,8 @@ static void apply(if_ctx *c, const tl_instr *in) {
         if (in->var >= 0 && in->var < c->nvars && c->tracked[in->var]) put(c, in->var, 0);
         if (in->var >= 0 && in->var < c->nvars) put(c, c->nvars + in->var, 0);
         if (in->var >= 0 && in->var < c->nvars) put(c, 2 * c->nvars + in->var, 0);
+        if (in->var >= 0 && in->var < c->nvars) put(c, 3 * c->nvars + in->var, 0);
+        if (in->var >= 0 && in->var < c->nvars) put(c, 4 * c->nvars + in->var, 0);
         return;
     }
     if (in->kind == TL_I_STORE) { /* sqes[i] = io_uring_get_sqe(&ring) */
@@ -255,21 +247,26 @@ static void apply(if_ctx *c, const tl_instr *in) {
         const tl_expr *e = tl_own_strip(in->value);
         int w = e && e->kind == TL_E_CALLRES ? result_part_of(c, e->call_id) : -1;
         if (v >= 0 && v < c->nvars && w >= 0) put(c, 2 * c->nvars + v, (uint64_t)w + 1);
+        if (v >= 0 && v < c->nvars && w >= 0) put(c, 3 * c->nvars + v, 0); /* a new part */
+        tl_if_store_flags(c, in); /* sqe->flags |= ... */
         return;
     }
     if (in->kind == TL_I_ASSIGN) {
         int v = in->var;
         if (v < 0 || v >= c->nvars) return;
         const tl_expr *e = tl_own_strip(in->value);
-        const tl_fn_model *m = e && e->kind == TL_E_CALLRES ? model_of(c, e->call_id) : NULL;
+        const tl_fn_model *m = e && e->kind == TL_E_CALLRES ? tl_if_model_of(c, e->call_id) : NULL;
         put(c, c->nvars + v, m && (m->start.present || m->reap.keeps) ? (uint64_t)e->call_id + 1 : 0);
         int part = e && e->kind == TL_E_CALLRES ? result_part_of(c, e->call_id) : -1;
-        if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < c->nvars)
+        bool copy = e && e->kind == TL_E_VAR && e->var >= 0 && e->var < c->nvars;
+        if (copy)
             put(c, 2 * c->nvars + v, get(c, 2 * c->nvars + e->var));
         else
             put(c, 2 * c->nvars + v, part >= 0 ? (uint64_t)part + 1 : 0);
+        put(c, 3 * c->nvars + v, copy ? get(c, 3 * c->nvars + e->var) : 0);
         if (!c->tracked[v]) return;
         int w = e && e->kind == TL_E_VAR ? e->var : e ? tl_own_arg_root(e) : -1;
+        put(c, 4 * c->nvars + v, w >= 0 && w < c->nvars && c->tracked[w] ? get(c, 4 * c->nvars + w) : 0);
         if (w >= 0 && w < c->nvars && c->tracked[w])
             put(c, v, get(c, w));
         else if (c->prepares[v])
@@ -280,44 +277,40 @@ static void apply(if_ctx *c, const tl_instr *in) {
     }
     if (in->kind != TL_I_CALL) return;
     const tl_call *call = &in->call;
-    const tl_fn_model *m = model_of(c, call->id);
+    const tl_fn_model *m = tl_if_model_of(c, call->id);
     if (c->replay) record(c, call, m);
     if (helper_prepare(m)) { /* operations of known kinds, how many unknown */
-        int v = root_of(c, call, m->prepare.arg);
+        int v = tl_if_root_of(c, call, m->prepare.arg);
         /* a helper that also awaits the object reaps what it prepared */
         bool reaped = m->await.present && m->await.arg == m->prepare.arg;
         if (v >= 0 && c->tracked[v] && !reaped) {
-            unsigned k = op_kind(c, call, &m->prepare), kinds = KINDS(get(c, v));
+            unsigned k = tl_if_op_kind(c, call, &m->prepare), kinds = KINDS(get(c, v));
             if (k == TL_IF_PEER && c->peer_prep[v] < 0) c->peer_prep[v] = call->id;
             put(c, v, PACK(kinds | k, TL_IF_MANY, TL_IF_MANY));
+            put(c, 4 * c->nvars + v, 0); /* its last request is not known */
         }
     } else if (m && m->prepare.present) {
-        int v = part_owner(c, call, m->prepare.arg, true);
-        if (v >= 0 && c->tracked[v]) {
-            uint64_t x = get(c, v);
-            unsigned k = op_kind(c, call, &m->prepare), kinds = KINDS(x);
-            if (k == TL_IF_PEER && c->peer_prep[v] < 0) c->peer_prep[v] = call->id;
-            if (m->prepare.op == TL_OP_CANCEL) /* what may wait on a peer is cut short */
-                kinds &= ~(unsigned)TL_IF_PEER;
-            put(c, v, PACKR(kinds | k, add_count(PREP(x), 1), FLIGHT(x), READY(x)));
-        }
+        tl_if_prepare(c, call, m);
     }
+    tl_if_call_flags(c, call, m);
     for (int k = 0; k < call->nargs; k++) {
-        int v = root_of(c, call, k);
-        if (v >= 0 && c->tracked[v] && opaque_arg(c, call, m, k))
+        int v = tl_if_root_of(c, call, k);
+        if (v >= 0 && c->tracked[v] && tl_if_opaque_arg(c, call, m, k)) {
             put(c, v, PACK(KINDS(get(c, v)) | TL_IF_OUTSIDE, TL_IF_MANY, TL_IF_MANY));
+            put(c, 4 * c->nvars + v, 0);
+        }
     }
     if (!m) return;
     if (m->teardown.present) {
-        int v = root_of(c, call, m->teardown.arg);
-        if (v >= 0 && c->tracked[v]) put(c, v, 0);
+        int v = tl_if_root_of(c, call, m->teardown.arg);
+        if (v >= 0 && c->tracked[v]) put(c, v, 0), put(c, 4 * c->nvars + v, 0);
     }
     if (m->await.present) {
-        int v = root_of(c, call, m->await.arg);
+        int v = tl_if_root_of(c, call, m->await.arg);
         if (v >= 0 && c->tracked[v]) {
             uint64_t x = get(c, v);
             int p = PREP(x), f = FLIGHT(x);
-            if (m->reap.submits) f = add_count(f, p), p = 0;
+            if (m->reap.submits) f = tl_if_add_count(f, p), p = 0;
             int r = -1; /* completions reaped; -1: all of them */
             if (m->reap.has_count) {
                 r = m->reap.count > 254 ? 254 : (int)m->reap.count;
@@ -333,23 +326,30 @@ static void apply(if_ctx *c, const tl_instr *in) {
             /* all reaped: what a later wait finds are completions already
                there (a wait_cqe after submit_and_wait returns at once) */
             unsigned kinds = KINDS(x);
-            if (f == 0 && p == 0 && kinds) kinds = TL_IF_COMPLETE;
+            if (f == 0 && p == 0 && kinds) /* an armed multishot request still may wait */
+                kinds = TL_IF_COMPLETE | (kinds & (TL_IF_SKIPPED | TL_IF_MULTISHOT)) |
+                        (kinds & TL_IF_MULTISHOT ? TL_IF_PEER : 0);
             /* completions waiting in the ring: a keeping wait leaves the
                ones it waited for (its failure edge clears them), any other
                await consumes its count of them */
             int ready = READY(x);
             if (m->reap.keeps) ready = r > 0 && r != TL_IF_MANY ? r : 0;
             else ready = r < 0 || r == TL_IF_MANY || r >= ready ? 0 : ready - r;
-            put(c, v, PACKR(kinds, p, f, ready));
+            /* the requests reaped may be the ones that complete on their own */
+            int bounded = r < 0 || r == TL_IF_MANY || r >= NCOMP(x) ? 0 : NCOMP(x) - r;
+            uint64_t y = PACKR(kinds, p, f, ready);
+            int npeer = !(kinds & TL_IF_PEER) ? 0 : f == 0 && p == 0 ? TL_IF_MANY : tl_if_npeer(x);
+            put(c, v, tl_if_with_counts(y, npeer, bounded));
         }
     }
     if (m->start.present) {
-        int v = root_of(c, call, m->start.arg);
+        int v = tl_if_root_of(c, call, m->start.arg);
         if (v >= 0 && c->tracked[v]) {
             uint64_t x = get(c, v);
             if (call->id >= 0 && call->id < c->out->ncalls) /* the last visit is the fixpoint's */
                 c->start_prep[call->id] = PREP(x);
-            put(c, v, PACKR(KINDS(x), 0, add_count(FLIGHT(x), PREP(x)), READY(x)));
+            uint64_t y = PACKR(KINDS(x), 0, tl_if_add_count(FLIGHT(x), PREP(x)), READY(x));
+            put(c, v, tl_if_with_counts(y, tl_if_npeer(x), NCOMP(x)));
         }
     }
 }
@@ -397,7 +397,7 @@ static int edge_failed_start(if_ctx *c, const tl_sparse_map *m, const tl_block *
     int op;
     int64_t k;
     int call = tl_own_edge_relation(b, s, var_holds, &h, &op, &k);
-    const tl_fn_model *sm = call >= 0 ? model_of(c, call) : NULL;
+    const tl_fn_model *sm = call >= 0 ? tl_if_model_of(c, call) : NULL;
     if (!sm || !sm->start.present || sm->start_success == TL_SUCCESS_ALWAYS) return -1;
     int prepared = call < c->out->ncalls ? c->start_prep[call] : TL_IF_MANY;
     return start_failed(sm->start_success, prepared, op, k) ? call : -1;
@@ -411,7 +411,7 @@ static int edge_failed_keep(if_ctx *c, const tl_sparse_map *m, const tl_block *b
     int op;
     int64_t k;
     int call = tl_own_edge_relation(b, s, var_holds, &h, &op, &k);
-    const tl_fn_model *km = call >= 0 ? model_of(c, call) : NULL;
+    const tl_fn_model *km = call >= 0 ? tl_if_model_of(c, call) : NULL;
     return km && km->await.present && km->reap.keeps && tl_own_relation_fails(TL_SUCCESS_NONNEG, op, k)
                ? call
                : -1;
@@ -424,24 +424,24 @@ static bool if_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, i
     if (!st->reached || b->term != TL_T_BRANCH || s < 0 || s > 1) return true;
     int kept = edge_failed_keep(c, &st->vars, b, s);
     const tl_instr *ki = kept >= 0 ? c->a->funcs[c->fi].calls[kept].instr : NULL;
-    int kv = ki ? root_of(c, &ki->call, model_of(c, kept)->await.arg) : -1;
+    int kv = ki ? tl_if_root_of(c, &ki->call, tl_if_model_of(c, kept)->await.arg) : -1;
     if (kv >= 0 && c->tracked[kv]) { /* it failed: nothing is known to wait in the ring */
         tl_sparse_unpack(&c->env, &st->vars);
         uint64_t x = get(c, kv);
-        put(c, kv, PACK(KINDS(x), PREP(x), FLIGHT(x)));
+        put(c, kv, tl_if_with_counts(PACK(KINDS(x), PREP(x), FLIGHT(x)), tl_if_npeer(x), NCOMP(x)));
         tl_sparse_pack(&c->env, &st->vars);
     }
     int call = edge_failed_start(c, &st->vars, b, s);
     if (call < 0) return true;
     const tl_instr *in = c->a->funcs[c->fi].calls[call].instr;
-    const tl_fn_model *sm = model_of(c, call);
-    int v = in ? root_of(c, &in->call, sm->start.arg) : -1;
+    const tl_fn_model *sm = tl_if_model_of(c, call);
+    int v = in ? tl_if_root_of(c, &in->call, sm->start.arg) : -1;
     if (v < 0 || !c->tracked[v]) return true;
     tl_sparse_unpack(&c->env, &st->vars);
     uint64_t x = get(c, v);
     int p = c->start_prep[call], fl = FLIGHT(x);
     if (fl != TL_IF_MANY && p != TL_IF_MANY) fl = fl > p ? fl - p : 0;
-    put(c, v, PACKR(KINDS(x), PREP(x), fl, READY(x)));
+    put(c, v, tl_if_with_counts(PACKR(KINDS(x), PREP(x), fl, READY(x)), tl_if_npeer(x), 0));
     tl_sparse_pack(&c->env, &st->vars);
     return true;
 }
@@ -477,15 +477,15 @@ static bool collect(if_ctx *c) {
         const tl_instr *in = ff->calls[id].instr;
         if (!m || !in) continue;
         int v;
-        if (m->part_of.present && (v = root_of(c, &in->call, m->part_of.arg)) >= 0)
+        if (m->part_of.present && (v = tl_if_root_of(c, &in->call, m->part_of.arg)) >= 0)
             c->tracked[v] = any = true;
-        if (m->start.present && (v = root_of(c, &in->call, m->start.arg)) >= 0)
+        if (m->start.present && (v = tl_if_root_of(c, &in->call, m->start.arg)) >= 0)
             c->tracked[v] = any = true;
-        if (m->await.present && (v = root_of(c, &in->call, m->await.arg)) >= 0)
+        if (m->await.present && (v = tl_if_root_of(c, &in->call, m->await.arg)) >= 0)
             c->tracked[v] = true, any |= m->reap.keeps; /* leaves completions to find */
-        if (m->teardown.present && (v = root_of(c, &in->call, m->teardown.arg)) >= 0)
+        if (m->teardown.present && (v = tl_if_root_of(c, &in->call, m->teardown.arg)) >= 0)
             c->tracked[v] = true;
-        if (helper_prepare(m) && (v = root_of(c, &in->call, m->prepare.arg)) >= 0)
+        if (helper_prepare(m) && (v = tl_if_root_of(c, &in->call, m->prepare.arg)) >= 0)
             c->tracked[v] = any = true;
     }
     if (!any) return false;
@@ -503,7 +503,7 @@ static bool collect(if_ctx *c) {
                 if (e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < ff->ncalls) {
                     const tl_fn_model *m = ff->calls[e->call_id].model;
                     const tl_instr *ci = ff->calls[e->call_id].instr;
-                    if (m && ci && m->part_of.present) own = root_of(c, &ci->call, m->part_of.arg);
+                    if (m && ci && m->part_of.present) own = tl_if_root_of(c, &ci->call, m->part_of.arg);
                 } else if (e->kind == TL_E_VAR && e->var >= 0 && e->var < c->nvars) {
                     own = c->owner[e->var] >= 0 ? c->owner[e->var] : -1;
                 }
@@ -518,8 +518,8 @@ static bool collect(if_ctx *c) {
         const tl_fn_model *m = ff->calls[id].model;
         const tl_instr *in = ff->calls[id].instr;
         if (!m || !in || !ff->calls[id].reached || !m->prepare.present) continue;
-        int v = helper_prepare(m) ? root_of(c, &in->call, m->prepare.arg)
-                                  : part_owner(c, &in->call, m->prepare.arg, false);
+        int v = helper_prepare(m) ? tl_if_root_of(c, &in->call, m->prepare.arg)
+                                  : tl_if_part_owner(c, &in->call, m->prepare.arg, false);
         int r = m->prepare.arg < in->call.nargs ? tl_own_arg_root(in->call.args[m->prepare.arg]) : -1;
         if (v >= 0) c->prepares[v] = true;
         else if (r >= 0 && r < c->nvars && c->owner[r] == -2) prep_any = true;
@@ -528,7 +528,7 @@ static bool collect(if_ctx *c) {
         const tl_fn_model *m = ff->calls[id].model;
         const tl_instr *in = ff->calls[id].instr;
         int v;
-        if (m && in && m->part_of.present && (v = root_of(c, &in->call, m->part_of.arg)) >= 0)
+        if (m && in && m->part_of.present && (v = tl_if_root_of(c, &in->call, m->part_of.arg)) >= 0)
             c->prepares[v] = true;
     }
     return true;
@@ -547,11 +547,13 @@ static void ctx_init(if_ctx *c, const tl_analysis *a, int fi) {
     c->desc = tl_xcalloc(nv, sizeof *c->desc);
     c->owner = tl_xmalloc(nv * sizeof *c->owner);
     c->peer_prep = tl_xmalloc(nv * sizeof *c->peer_prep);
-    for (size_t v = 0; v < nv; v++) c->owner[v] = c->peer_prep[v] = -1;
+    c->comp_prep = tl_xmalloc(nv * sizeof *c->comp_prep);
+    for (size_t v = 0; v < nv; v++) c->owner[v] = c->peer_prep[v] = c->comp_prep[v] = -1;
 }
 
 static void ctx_free(if_ctx *c) {
     free(c->tracked), free(c->prepares), free(c->desc), free(c->owner), free(c->peer_prep);
+    free(c->comp_prep);
 }
 
 void tl_inflight_prepared_kinds(const tl_analysis *a, int fi, unsigned *kinds, int *fd_param) {
@@ -569,15 +571,15 @@ void tl_inflight_prepared_kinds(const tl_analysis *a, int fi, unsigned *kinds, i
             const tl_fn_model *m = ff->calls[id].model;
             const tl_instr *in = ff->calls[id].instr;
             if (!m || !in || !ff->calls[id].reached || !m->prepare.present) continue;
-            int v = helper_prepare(m) ? root_of(&c, &in->call, m->prepare.arg)
-                                      : part_owner(&c, &in->call, m->prepare.arg, false);
+            int v = helper_prepare(m) ? tl_if_root_of(&c, &in->call, m->prepare.arg)
+                                      : tl_if_part_owner(&c, &in->call, m->prepare.arg, false);
             if (v < 0) continue;
-            int d = m->prepare.op == TL_OP_FD_IO ? root_of(&c, &in->call, m->prepare.fd_arg) : -1;
+            int d = m->prepare.op == TL_OP_FD_IO ? tl_if_root_of(&c, &in->call, m->prepare.fd_arg) : -1;
             if (d >= 0 && !c.desc[d] && f->vars[d].kind == TL_VAR_PARAM) { /* the caller's */
                 fd_param[v] = fd_param[v] == -1 || fd_param[v] == d ? d : -2;
                 continue;
             }
-            kinds[v] |= op_kind(&c, &in->call, &m->prepare);
+            kinds[v] |= tl_if_op_kind(&c, &in->call, &m->prepare);
         }
     }
     ctx_free(&c);
@@ -603,7 +605,7 @@ void tl_inflight_compute(const tl_analysis *a, int fi, tl_inflight *out) {
     c.start_prep = tl_xmalloc(((size_t)f->ncalls + 1) * sizeof *c.start_prep);
     for (int i = 0; i < f->ncalls; i++) c.start_prep[i] = TL_IF_MANY;
     c.out = out;
-    tl_sparse_scratch_init(&c.env, 3 * f->nvars);
+    tl_sparse_scratch_init(&c.env, 5 * f->nvars);
     c.budget = tl_dataflow_budget(f);
 
     /* solve; a start call's prepared count is written at each visit of its

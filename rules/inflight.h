@@ -17,6 +17,12 @@
  * operations on anywhere does not start so: the function manages its work,
  * and what its callers started they reap themselves).
  *
+ * Requests are followed one by one as well (inflight_requests.c): flags set
+ * on a prepared part (`request_flags`: a request that skips its completion
+ * on success is not counted; a linked one chains the next), linked
+ * timeouts, and how many requests in flight surely complete on their own
+ * (a wait for no more than those is bounded).
+ *
  * The result, per call: the state of the call's object just before it; per
  * branch edge: the start call whose failure the edge implies (`ret < 0`
  * after `ret = io_uring_submit(&ring)`, or `ret != N` with N operations
@@ -33,7 +39,12 @@
 enum {
     TL_IF_PEER = 1,     /* some may wait on a peer for ever */
     TL_IF_COMPLETE = 2, /* some always complete */
-    TL_IF_OUTSIDE = 4   /* unknown ones, from outside the function */
+    TL_IF_OUTSIDE = 4,  /* unknown ones, from outside the function */
+    TL_IF_SKIPPED = 8,  /* some post no completion when they succeed (request_flags
+                           skip_success): they are not counted in prepared/inflight */
+    TL_IF_MULTISHOT = 16 /* a multishot request that may wait on a peer is armed: one
+                           reap does not end it, it stays a peer request (until a
+                           cancel or the teardown) */
 };
 #define TL_IF_MANY 255 /* a count that is not a known constant */
 
@@ -45,6 +56,11 @@ typedef struct {
     int peer_prep;    /* a prepare call of a peer operation on the object, or -1 */
     int ready;        /* completions known to wait in the ring (a `keeps` await
                          succeeded and nothing consumed them since), 0..254 */
+    int bounded;      /* of the prepared and in-flight requests, how many surely post
+                         a completion on their own (a timeout, a no-op, a peer request
+                         bounded by a linked timeout; not one chained after a request
+                         that may wait): a lower bound, 0..254 */
+    int comp_prep;    /* a prepare call of such a request on the object, or -1 */
 } tl_inflight_at;
 
 typedef struct {

@@ -37,6 +37,7 @@
 #include "event_loop.h"
 #include "handshake.h"
 #include "inflight.h"
+#include "ownership.h"
 #include "rule.h"
 #include "../analyzer/dataflow/cycles.h"
 #include "../analyzer/util/str_map.h"
@@ -82,12 +83,18 @@ static const char doc[] =
     "on its ring, as far as the function and the helpers it hands the ring to show them: "
     "when one can wait on a peer (a socket "
     "receive, send, accept or connect, a poll, a read from a pipe, a socket or a descriptor "
-    "of unknown origin) it is a peer wait, unless a cancel or a linked timeout was prepared "
-    "after it; when all of them complete on their own (a no-op, a "
+    "of unknown origin) it is a peer wait, unless a cancel was prepared after it or a linked "
+    "timeout right after it (`IOSQE_IO_LINK`) bounds it; a request chained after one that can "
+    "wait on a peer waits too, and a multishot receive or accept stays armed after a reap; "
+    "when all of them complete on their own (a no-op, a "
     "timeout, a cancel, fsync, open, close, a read of a file opened by path, I/O on an "
-    "`AF_ALG` socket the kernel answers) it cannot hang "
-    "on anyone and is reported only with `--profile strict`; when the function prepares "
-    "nothing on the ring it is an I/O wait.  A wait for no more completions than an "
+    "`AF_ALG` socket the kernel answers), or at least as many as the wait waits for (a "
+    "timeout request in flight next to a receive bounds a wait for one completion), it "
+    "cannot hang on anyone and is reported only with `--profile strict`; when the function "
+    "prepares nothing on the ring it is an I/O wait.  A request flagged "
+    "`IOSQE_CQE_SKIP_SUCCESS` posts a completion only if it fails: a wait for more "
+    "completions than the other requests in flight post returns only on a failure and is "
+    "reported (an I/O wait).  A wait for no more completions than an "
     "`io_uring_submit_and_wait(ring, n)` that succeeded just before it waited for returns at "
     "once and is not reported.  The central wait of an io_uring event loop - in a loop that "
     "runs until stopped (`while (1)`, `for (;;)`, `while (!stop)`: no exit tests a counter "
@@ -174,11 +181,13 @@ static void add_deadline_chain(const tl_analysis *a, const tl_func *f, const tl_
     tl_chain_step steps[16];
     int n = tl_program_deadline_chain(a->program, usr, is_slot, steps, 16);
     for (int i = 0; i < n; i++) {
-        char msg[256];
+        char msg[512], phrase[256];
         if (steps[i].final)
             snprintf(msg, sizeof msg, "the deadline reaches %s() here, in %s()", steps[i].callee, steps[i].caller);
         else
-            snprintf(msg, sizeof msg, "%s() passes the deadline to %s() here", steps[i].caller, steps[i].callee);
+            snprintf(msg, sizeof msg, "%s() passes the deadline to %s here", steps[i].caller,
+                     tl_own_call_phrase(steps[i].callee, i + 1 < n ? steps[i + 1].caller : NULL, phrase,
+                                        sizeof phrase));
         tl_finding_add_note(fd, steps[i].loc.file, steps[i].loc.line, steps[i].loc.col, msg);
     }
 }
@@ -363,15 +372,22 @@ static int64_t wait_count(const tl_call_facts *cf) {
     return 0;
 }
 
+/* Why a reaping wait's requests bound it, or do not. */
+enum { IF_OPEN, IF_ALL_COMPLETE, IF_BOUNDED, IF_FAILURES_ONLY };
+
 /* What the operations in flight on a reaping wait's object make of its
- * kind; *complete is set when all of them complete on their own.
- * TL_WAIT_NONE when the completions it waits for are already in the ring
- * (an earlier keeping wait succeeded and nothing consumed them). */
+ * kind; *why says IF_ALL_COMPLETE when all of them complete on their own,
+ * IF_BOUNDED when at least as many as it waits for do (a timeout request
+ * in flight next to a receive: a wait for one completion returns when it
+ * expires), IF_FAILURES_ONLY when fewer requests in flight post a
+ * completion on success than it waits for, the others posting one only if
+ * they fail (skip_success): then it keeps the model's kind.  TL_WAIT_NONE when the completions it waits for are already in the
+ * ring (an earlier keeping wait succeeded and nothing consumed them). */
 static tl_wait_kind inflight_kind(const tl_analysis *a, int fi, const tl_call_facts *cf,
                                   tl_wait_kind kind, tl_inflight *cache,
-                                  const tl_inflight_at **at, bool *complete) {
+                                  const tl_inflight_at **at, int *why) {
     *at = NULL;
-    *complete = false;
+    *why = IF_OPEN;
     if (!cf->model->await.present) return kind;
     if (cache->fi != fi) {
         tl_inflight_free(cache);
@@ -381,8 +397,20 @@ static tl_wait_kind inflight_kind(const tl_analysis *a, int fi, const tl_call_fa
     if (!*at) return kind;
     int64_t need = wait_count(cf);
     if (need > 0 && (*at)->ready >= need) return TL_WAIT_NONE;
+    bool submits = cf->model->reap.submits;
+    if (need > 0 && (*at)->bounded >= need && (submits || (*at)->prepared == 0)) {
+        *why = IF_BOUNDED;
+        return kind;
+    }
+    int pending = (*at)->inflight;
+    if (submits && pending != TL_IF_MANY) pending = (*at)->prepared == TL_IF_MANY ? TL_IF_MANY : pending + (*at)->prepared;
+    if (pending != TL_IF_MANY && need > pending && ((*at)->kinds & TL_IF_SKIPPED) &&
+        !((*at)->kinds & TL_IF_MULTISHOT)) {
+        *why = IF_FAILURES_ONLY;
+        return kind;
+    }
     if ((*at)->kinds & TL_IF_PEER) return TL_WAIT_PEER;
-    *complete = (*at)->kinds == TL_IF_COMPLETE;
+    if (((*at)->kinds & ~(unsigned)TL_IF_SKIPPED) == TL_IF_COMPLETE) *why = IF_ALL_COMPLETE;
     return kind;
 }
 
@@ -414,42 +442,58 @@ static void check(const tl_analysis *a, tl_findings *out) {
             if (!tl_call_waits_forever(cf, &kind)) continue;
             kind = wait_event_kind(a, fi, cf, kind, &inits, &cycles, &handshakes, &zero_init, &answered_by);
             const tl_inflight_at *at;
-            bool complete;
-            kind = inflight_kind(a, fi, cf, kind, &inflight, &at, &complete);
+            int why;
+            kind = inflight_kind(a, fi, cf, kind, &inflight, &at, &why);
+            bool complete = why == IF_ALL_COMPLETE || why == IF_BOUNDED;
             if (kind == TL_WAIT_NONE) continue; /* already satisfied */
             bool central = false;
             if (cf->model->wait.kind_in_event_loop != TL_WAIT_NONE) {
                 if (!loops) loops = tl_event_loops_new(a);
                 central = tl_event_loop_central(loops, fi, cf->block, cf->instr);
             }
-            if (central) kind = cf->model->wait.kind_in_event_loop, complete = false;
+            if (central) kind = cf->model->wait.kind_in_event_loop, complete = false, why = IF_OPEN;
             if (complete && a->profile != TL_PROFILE_STRICT) continue;
             if (!tl_wait_kind_flagged(kind, a->profile)) continue;
             const tl_instr *in = cf->instr;
-            char name[128], what[160];
+            char name[128], called[320], what[160];
             tl_call_user_name(&in->call, name, sizeof name);
+            tl_own_call_named(a, &in->call, name, called, sizeof called);
             int targ = cf->model->wait.timeout_arg;
             tl_finding *fd;
             if (targ < 0) {
                 fd = tl_findings_addf(out, "missing-timeout", TL_SEV_WARNING, in->loc.file, in->loc.line,
                                       in->loc.col, f->name,
-                                      "%s() has no timeout and waits forever (%s wait): %s",
-                                      name, tl_wait_kind_name(kind), kind_consequence(kind));
+                                      "%s has no timeout and waits forever (%s wait): %s",
+                                      called, tl_wait_kind_name(kind), kind_consequence(kind));
             } else {
                 describe_value(f, cf, targ, what, sizeof what);
                 fd = tl_findings_addf(out, "missing-timeout", TL_SEV_WARNING, in->loc.file, in->loc.line,
                                       in->loc.col, f->name,
-                                      "%s() waits forever: its timeout is %s, which means no deadline (%s wait): %s",
-                                      name, what, tl_wait_kind_name(kind), kind_consequence(kind));
+                                      "%s waits forever: its timeout is %s, which means no deadline (%s wait): %s",
+                                      called, what, tl_wait_kind_name(kind), kind_consequence(kind));
             }
             if (fd && in->call.text) tl_finding_set_snippet(fd, in->call.text);
             if (fd && a->program) add_deadline_chain(a, f, in, fd);
             const tl_instr *prep = at && at->peer_prep >= 0 && at->peer_prep < ff->ncalls
                                        ? ff->calls[at->peer_prep].instr
                                        : NULL;
+            const tl_instr *bound = why == IF_BOUNDED && at->comp_prep >= 0 && at->comp_prep < ff->ncalls
+                                        ? ff->calls[at->comp_prep].instr
+                                        : NULL;
             if (fd && central) {
                 tl_finding_add_note(fd, in->loc.file, in->loc.line, in->loc.col,
                                     "the central wait of an event loop (strict profile)");
+            } else if (fd && why == IF_FAILURES_ONLY) {
+                tl_finding_add_note(fd, in->loc.file, in->loc.line, in->loc.col,
+                                    "fewer requests in flight here post a completion than the wait wants; the others "
+                                    "skip theirs when they succeed: the wait returns only on a failure");
+            } else if (fd && bound) {
+                char bname[128], note[256];
+                tl_call_user_name(&bound->call, bname, sizeof bname);
+                snprintf(note, sizeof note,
+                         "%s() prepared here completes on its own: enough requests in flight complete "
+                         "for the wait to return (strict profile)", bname);
+                tl_finding_add_note(fd, bound->loc.file, bound->loc.line, bound->loc.col, note);
             } else if (fd && prep) {
                 char pname[128], note[256];
                 tl_call_user_name(&prep->call, pname, sizeof pname);

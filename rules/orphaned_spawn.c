@@ -136,7 +136,7 @@ static const char os_doc[] =
 /* ---- reporting ---- */
 
 typedef struct {
-    char callee[128];
+    char callee[320]; /* "name()", tl_own_call_named */
     char verbs[128];
     const char *task;
     char subject[512];
@@ -145,17 +145,17 @@ typedef struct {
 static void describe(const os_ctx *c, int i, const char *varname, os_words_t *w)
 {
     const tl_fn_model *m = c->model[i];
-    tl_own_user_name(&c->instr[i]->call, w->callee, sizeof w->callee);
+    tl_own_call_named(c->a, &c->instr[i]->call, NULL, w->callee, sizeof w->callee);
     tl_own_release_verbs(c->a->models, m->library, w->verbs, sizeof w->verbs);
     w->task = m->spawn.task && *m->spawn.task ? m->spawn.task : "task";
     if (c->mode[i] == SP_OUT_SCALAR)
-        snprintf(w->subject, sizeof w->subject, "%s '%s' spawned by %s()", w->task, varname,
+        snprintf(w->subject, sizeof w->subject, "%s '%s' spawned by %s", w->task, varname,
                  w->callee);
     else if (varname)
-        snprintf(w->subject, sizeof w->subject, "%s handle '%s' from %s()", w->task, varname,
+        snprintf(w->subject, sizeof w->subject, "%s handle '%s' from %s", w->task, varname,
                  w->callee);
     else
-        snprintf(w->subject, sizeof w->subject, "%s handle from %s()", w->task, w->callee);
+        snprintf(w->subject, sizeof w->subject, "%s handle from %s", w->task, w->callee);
 }
 
 static tl_finding *add_at(tl_findings *out, const tl_func *f, const tl_instr *in, const char *msg)
@@ -264,11 +264,11 @@ static void report_spawn(os_ctx *c, int i, const os_event *evs, int n, tl_findin
 static void report_aggregate(const tl_analysis *a, const tl_func *f, const tl_instr *in,
                              const tl_fn_model *m, int g, tl_findings *out)
 {
-    char callee[128], verbs[128], msg[1024];
-    tl_own_user_name(&in->call, callee, sizeof callee);
+    char callee[320], verbs[128], msg[1024];
+    tl_own_call_named(a, &in->call, NULL, callee, sizeof callee);
     tl_own_release_verbs(a->models, m->library, verbs, sizeof verbs);
     const char *task = m->spawn.task && *m->spawn.task ? m->spawn.task : "task";
-    snprintf(msg, sizeof msg, "%ss stored in '%s' by %s() are never %s", task, f->vars[g].name,
+    snprintf(msg, sizeof msg, "%ss stored in '%s' by %s are never %s", task, f->vars[g].name,
              callee, verbs);
     add_at(out, f, in, msg);
 }

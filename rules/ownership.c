@@ -599,6 +599,32 @@ const char *tl_own_user_name(const tl_call *c, char *buf, size_t n)
     return buf;
 }
 
+const char *tl_own_call_phrase(const char *spelled, const char *func, char *buf, size_t n)
+{
+    bool ident = spelled && (isalpha((unsigned char)spelled[0]) || spelled[0] == '_');
+    for (const char *q = spelled; ident && *q; q++)
+        ident = isalnum((unsigned char)*q) || *q == '_';
+    if (!func || !*func)
+        snprintf(buf, n, "%s()", spelled ? spelled : "(indirect call)");
+    else if (ident && strcmp(spelled, func) != 0)
+        snprintf(buf, n, "%s() (expanded from %s())", func, spelled);
+    else
+        snprintf(buf, n, "%s()", func);
+    return buf;
+}
+
+const char *tl_own_call_named(const tl_analysis *a, const tl_call *c, const char *spelled,
+                              char *buf, size_t n)
+{
+    char user[128];
+    if (!spelled)
+        spelled = tl_own_user_name(c, user, sizeof user);
+    bool program_fn = c->in_macro && c->callee && a && a->models &&
+                      !tl_models_find(a->models, c->callee) &&
+                      !tl_models_namespace(a->models, c->callee);
+    return tl_own_call_phrase(spelled, program_fn ? c->callee : NULL, buf, n);
+}
+
 const char *tl_own_peer_name(const tl_call *ref, const char *model, char *buf, size_t n)
 {
     char user[128];

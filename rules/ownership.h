@@ -150,6 +150,23 @@ int tl_own_edge_relation(const tl_block *b, int s, tl_own_var_holds_fn var_holds
  * "go(worker(1))"), else the callee.  Writes into buf. */
 const char *tl_own_user_name(const tl_call *c, char *buf, size_t n);
 
+/* A call of the program's function `func` as a message names it: "func()",
+ * or "func() (expanded from M())" when the user wrote it through a macro M
+ * of another name (`spelled`, tl_own_user_name at the call: FLUSH(a) for
+ * flush_state(a)), so the function named is the one the chain enters and
+ * the macro is what the reader finds at the line.  Writes into buf. */
+const char *tl_own_call_phrase(const char *spelled, const char *func, char *buf, size_t n);
+
+/* How a message names the call c: "name()" as the user spelled it
+ * (`spelled`, or tl_own_user_name when NULL: "chrecv()" inside assert(),
+ * "go()" for a go() expansion), except a function of the program (no
+ * library model, not in a library's namespace) written through a macro of
+ * another name: "func() (expanded from M())" (tl_own_call_phrase), the
+ * function called and the macro the reader finds at the line.  Writes into
+ * buf. */
+const char *tl_own_call_named(const tl_analysis *a, const tl_call *c, const char *spelled,
+                              char *buf, size_t n);
+
 /* Display name of a model function the user did not call here, spelled like
  * the user spells `ref` (a call of the same library): when ref's callee is
  * "<prefix><user name>" (macro alias "hclose" -> "dill_hclose") and `model`

@@ -135,13 +135,13 @@ void tl_ut_check_never_resumed(const tl_analysis *a, int fi, tl_findings *out)
             }
             if (!gen)
                 continue;
-            char td[128], rs[128];
-            tl_own_user_name(&in->call, td, sizeof td);
+            char td[320], rs[128];
+            tl_own_call_named(a, &in->call, NULL, td, sizeof td);
             tl_own_peer_name(&in->call, gen->name, rs, sizeof rs);
             tl_finding *fd = tl_findings_addf(
                 out, tl_rule_unawaited_task.id, tl_rule_unawaited_task.severity, in->loc.file,
                 in->loc.line, in->loc.col, f->name,
-                "'%s' is torn down with %s() without ever being resumed with %s(): its body "
+                "'%s' is torn down with %s without ever being resumed with %s(): its body "
                 "never runs",
                 f->vars[v].name, td, rs);
             if (fd)

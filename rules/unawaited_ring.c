@@ -68,21 +68,21 @@ void tl_ut_local_objects(const tl_analysis *a, int fi, bool *owned)
     }
 }
 
-void tl_ut_report_unreaped(tl_findings *out, const tl_func *f, const tl_instr *in,
-                           const char *vn, const tl_instr *why, int n)
+void tl_ut_report_unreaped(const tl_analysis *a, tl_findings *out, const tl_func *f,
+                           const tl_instr *in, const char *vn, const tl_instr *why, int n)
 {
-    char td[128], whyname[128] = "", msg[512];
-    tl_own_user_name(&in->call, td, sizeof td);
+    char td[320], whyname[320] = "", msg[1024];
+    tl_own_call_named(a, &in->call, NULL, td, sizeof td);
     if (why)
-        tl_own_user_name(&why->call, whyname, sizeof whyname);
+        tl_own_call_named(a, &why->call, NULL, whyname, sizeof whyname);
     if (why)
         snprintf(msg, sizeof msg,
-                 "'%s' is torn down with %s() while %d started request%s %s not reaped (last "
-                 "started with %s() at line %u): more were started than awaited",
+                 "'%s' is torn down with %s while %d started request%s %s not reaped (last "
+                 "started with %s at line %u): more were started than awaited",
                  vn, td, n, n == 1 ? "" : "s", n == 1 ? "was" : "were", whyname, why->loc.line);
     else
         snprintf(msg, sizeof msg,
-                 "'%s' is torn down with %s() while %d started request%s %s not reaped: more "
+                 "'%s' is torn down with %s while %d started request%s %s not reaped: more "
                  "were started than awaited",
                  vn, td, n, n == 1 ? "" : "s", n == 1 ? "was" : "were");
     tl_finding *fd = tl_findings_add(out, tl_rule_unawaited_task.id, tl_rule_unawaited_task.severity,
@@ -95,8 +95,8 @@ void tl_ut_report_unreaped(tl_findings *out, const tl_func *f, const tl_instr *i
                             "requests last started here");
 }
 
-void tl_ut_report_dropped(tl_findings *out, const tl_func *f, const tl_block *b,
-                          const char *vn, const tl_instr *why)
+void tl_ut_report_dropped(const tl_analysis *a, tl_findings *out, const tl_func *f,
+                          const tl_block *b, const char *vn, const tl_instr *why)
 {
     tl_loc at = b->term_loc.file ? b->term_loc : f->end_loc;
     for (int i = b->ninstrs - 1; i >= 0; i--)
@@ -104,15 +104,21 @@ void tl_ut_report_dropped(tl_findings *out, const tl_func *f, const tl_block *b,
             at = b->instrs[i].loc;
             break;
         }
-    char whyname[128] = "", msg[512];
+    char whyname[320] = "", msg[1024];
     if (why)
-        tl_own_user_name(&why->call, whyname, sizeof whyname);
+        tl_own_call_named(a, &why->call, NULL, whyname, sizeof whyname);
     snprintf(msg, sizeof msg,
-             "'%s' goes out of scope here with work started by %s() at line %u never awaited, "
+             "'%s' goes out of scope here with work started by %s at line %u never awaited, "
              "and it is never torn down",
              vn, why ? whyname : "a start", why ? why->loc.line : 0);
     tl_finding *fd = tl_findings_add(out, tl_rule_unawaited_task.id, tl_rule_unawaited_task.severity,
                                      at.file, at.line, at.col, f->name, msg);
     if (fd && why)
         tl_finding_add_note(fd, why->loc.file, why->loc.line, why->loc.col, "work started here");
+}
+
+bool tl_ut_starts_nothing(const tl_inflight *r, int call)
+{
+    const tl_inflight_at *at = tl_inflight_before(r, call);
+    return at && at->prepared == 0 && (at->kinds & TL_IF_SKIPPED);
 }

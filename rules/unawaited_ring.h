@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "inflight.h"
 #include "../analyzer/dataflow/analysis.h"
 #include "../analyzer/report/finding.h"
 
@@ -20,12 +21,17 @@ void tl_ut_local_objects(const tl_analysis *a, int fi, bool *owned);
 
 /* The teardown `in` of variable vn while n started requests were not
  * reaped; `why` is the call that last started some (or NULL). */
-void tl_ut_report_unreaped(tl_findings *out, const tl_func *f, const tl_instr *in,
-                           const char *vn, const tl_instr *why, int n);
+void tl_ut_report_unreaped(const tl_analysis *a, tl_findings *out, const tl_func *f,
+                           const tl_instr *in, const char *vn, const tl_instr *why, int n);
 
 /* Returning from block b (the return in it, else its end) with work
  * started by `why` pending on local object vn never torn down. */
-void tl_ut_report_dropped(tl_findings *out, const tl_func *f, const tl_block *b,
-                          const char *vn, const tl_instr *why);
+void tl_ut_report_dropped(const tl_analysis *a, tl_findings *out, const tl_func *f,
+                          const tl_block *b, const char *vn, const tl_instr *why);
+
+/* Does start call `call` start only requests that post no completion when
+ * they succeed (request_flags skip_success, inflight.h)?  Then it leaves
+ * nothing to reap. */
+bool tl_ut_starts_nothing(const tl_inflight *r, int call);
 
 #endif

@@ -55,11 +55,14 @@ static const char ut_doc[] =
     "generator that was used and dropped: not reported.\n"
     "\n"
     "The check is path-sensitive: one path without the wait is enough, and\n"
-    "the message names the branch whose path skips it.  Two branches on the\n"
+    "the message names that path: the start on it, and the branch where it\n"
+    "separates from a path that waits.  Two branches on the\n"
     "same unmodified local or parameter go the same way (`if (sync)\n"
     "bundle_wait(...); ... if (sync) hclose(b);` is clean).  On the\n"
     "branch where `io_uring_submit()` failed (`ret < 0`, or `ret != 1` with one\n"
-    "request prepared) nothing is in flight.  Every reaping call counts\n"
+    "request prepared) nothing is in flight.  A request flagged\n"
+    "`IOSQE_CQE_SKIP_SUCCESS` posts no completion when it succeeds: it is not\n"
+    "work to reap.  Every reaping call counts\n"
     "(`io_uring_wait_cqe*`, `io_uring_peek_cqe`, `io_uring_submit_and_wait`,\n"
     "`io_uring_for_each_cqe` with `io_uring_cq_advance`, `io_uring_cqe_seen`, a\n"
     "function of the program that reaps the ring it is given); when the counts\n"
@@ -180,6 +183,8 @@ static void mark(ut_ctx *c, int v, unsigned bits, int why, int call)
         c->why[v] = why;
         c->why_call[v] = call;
     }
+    if (c->tracing)
+        tl_ut_trace_set(c, v, call, why);
 }
 
 static const tl_instr *find_call(const ut_ctx *c, int id)
@@ -198,98 +203,15 @@ static const tl_fn_model *library_await(ut_ctx *c, const char *library)
 }
 
 
-/* Bits of v flowing along edge p -> p.succ[s] at the fixpoint. */
-static uint64_t edge_bits(ut_ctx *c, int p, int s, int v)
-{
-    const ut_state *in = tl_dataflow_in(c->res, p);
-    if (!in || !in->reached)
-        return 0;
-    ut_state st;
-    tl_ut_bottom(c, &st);
-    tl_ut_copy(c, &st, in);
-    tl_ut_transfer_block(c, &st, c->f, &c->f->blocks[p]);
-    uint64_t bits = 0;
-    if (tl_ut_edge(c, &st, c->f, &c->f->blocks[p], s))
-        bits = tl_sparse_get(&st.vars, v);
-    tl_ut_destroy(c, &st);
-    return bits;
-}
-
-/* At most this many blocks are walked back from a teardown to find the
- * branch whose path skipped the await (a constant: reporting stays linear). */
-#define UT_PATH_WALK 64
-
-/* Which path brings v's pending work to block `blk`: walking back from it
- * through predecessors that carry the bits, the first merge where another
- * predecessor brings none names the branch that decided, e.g. " on the path
- * where the condition at line 12 is false".  Empty if none is found (the
- * work is pending on every path). */
-static void path_clause(ut_ctx *c, int blk, int v, char *buf, size_t n)
-{
-    const tl_func *f = c->f;
-    buf[0] = '\0';
-    if (!c->res)
-        return;
-    tl_sparse_scratch saved = c->env;
-    bool rep = c->reporting;
-    c->env = c->env2;
-    c->reporting = false;
-    int x = blk, from = -1; /* from: the pending predecessor chosen at a merge */
-    for (int step = 0; step < UT_PATH_WALK && x >= 0 && from < 0; step++) {
-        const tl_block *b = &f->blocks[x];
-        int pending = -1, npending = 0, nclear = 0;
-        for (int k = 0; k < b->npred; k++) {
-            int p = b->pred[k];
-            if (c->rpo[p] < 0 || c->rpo[p] >= c->rpo[x])
-                continue; /* a back edge: the work comes round the loop */
-            for (int s = 0; s < f->blocks[p].nsucc; s++) {
-                if (f->blocks[p].succ[s] != x)
-                    continue;
-                if (edge_bits(c, p, s, v)) {
-                    npending++;
-                    if (pending < 0)
-                        pending = p;
-                } else if (c->res->reached[p]) {
-                    nclear++;
-                }
-            }
-        }
-        if (npending == 0)
-            break;
-        if (nclear > 0)
-            from = pending;
-        else
-            x = pending;
-        if (from >= 0) {
-            /* from the pending predecessor back to the branch it hangs off */
-            int y = x;
-            x = from;
-            for (int k = 0; k < UT_PATH_WALK; k++) {
-                const tl_block *xb = &f->blocks[x];
-                if (xb->term == TL_T_BRANCH && xb->nsucc == 2 && xb->term_loc.line) {
-                    int s = xb->succ[0] == y ? 0 : 1;
-                    snprintf(buf, n, " on the path where the condition at line %u is %s",
-                             xb->term_loc.line, s == 0 ? "true" : "false");
-                    break;
-                }
-                if (xb->npred != 1)
-                    break;
-                y = x;
-                x = xb->pred[0];
-            }
-        }
-    }
-    c->env2 = c->env;
-    c->env = saved;
-    c->reporting = rep;
-}
-
+/* The teardown `in`, instruction ii of block blk, of v with work pending
+ * (bits): the start and the branch named are those of one path that
+ * carries the work there (unawaited_path.c). */
 static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m, int v,
-                            unsigned bits, int blk)
+                            unsigned bits, int blk, int ii)
 {
     const tl_func *f = c->f;
-    char td[128], how[64], aw[128], msg[1024];
-    tl_own_user_name(&in->call, td, sizeof td);
+    char td[320], how[64], aw[128], msg[1536];
+    tl_own_call_named(c->a, &in->call, NULL, td, sizeof td);
     const char *verb = "torn down";
     if (m->release.present && m->release.how)
         verb = tl_own_past(m->release.how, how, sizeof how);
@@ -297,12 +219,18 @@ static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m,
     if (awm)
         tl_own_peer_name(&in->call, awm->name, aw, sizeof aw);
     const char *vn = f->vars[v].name;
-    const tl_instr *why_in = find_call(c, c->why_call[v]);
+    ut_path path;
+    tl_ut_path_find(c, blk, ii, v, &path);
+    if (path.call < 0) { /* beyond the walk's bounds: some start of v */
+        path.call = c->why_call[v];
+        path.why = c->why[v];
+    }
+    const tl_instr *why_in = find_call(c, path.call);
     const tl_fn_model *why_m = why_in ? tl_own_model(c->a, c->fi, why_in->call.id) : NULL;
-    char whyname[128] = "";
+    char whyname[320] = "";
     unsigned line = 0;
     if (why_in) {
-        tl_own_user_name(&why_in->call, whyname, sizeof whyname);
+        tl_own_call_named(c->a, &why_in->call, NULL, whyname, sizeof whyname);
         line = why_in->loc.line;
     }
     const char *task = why_m && why_m->spawn.present && why_m->spawn.task && *why_m->spawn.task
@@ -315,32 +243,30 @@ static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m,
     else
         snprintf(waits, sizeof waits, any ? "any wait" : "an await");
 
-    char path[128];
-    path_clause(c, blk, v, path, sizeof path);
-    switch (c->why[v]) {
+    switch (path.why) {
     case WHY_OWNER:
         snprintf(msg, sizeof msg,
-                 "%s%s'%s' is %s with %s() before %s%s: its %ss are cancelled, not awaited",
-                 c->noun[v] ? c->noun[v] : "", c->noun[v] ? " " : "", vn, verb, td, waits, path,
+                 "%s%s'%s' is %s with %s before %s%s: its %ss are cancelled, not awaited",
+                 c->noun[v] ? c->noun[v] : "", c->noun[v] ? " " : "", vn, verb, td, waits, path.clause,
                  task);
         break;
     case WHY_RESULT:
         snprintf(msg, sizeof msg,
-                 "%s handle '%s' is %s with %s() with no %s since %s() at line %u%s: the %s is "
+                 "%s handle '%s' is %s with %s with no %s since %s at line %u%s: the %s is "
                  "cancelled, not awaited",
-                 task, vn, verb, td, waits, whyname, line, path, task);
+                 task, vn, verb, td, waits, whyname, line, path.clause, task);
         break;
     default:
         if (awm)
             snprintf(msg, sizeof msg,
-                     "'%s' is %s with %s() while work started with %s() at line %u was never "
+                     "'%s' is %s with %s while work started with %s at line %u was never "
                      "awaited with %s()%s",
-                     vn, verb, td, whyname, line, aw, path);
+                     vn, verb, td, whyname, line, aw, path.clause);
         else
             snprintf(msg, sizeof msg,
-                     "'%s' is %s with %s() while work started with %s() at line %u was never "
+                     "'%s' is %s with %s while work started with %s at line %u was never "
                      "awaited%s",
-                     vn, verb, td, whyname, line, path);
+                     vn, verb, td, whyname, line, path.clause);
         break;
     }
     tl_finding *fd = tl_findings_add(c->out, tl_rule_unawaited_task.id,
@@ -350,8 +276,8 @@ static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m,
         return;
     tl_finding_set_snippet(fd, in->call.text ? in->call.text : in->call.callee);
     if (why_in) {
-        char note[256];
-        snprintf(note, sizeof note, "work on '%s' started here by %s()", vn, whyname);
+        char note[512];
+        snprintf(note, sizeof note, "work on '%s' started here by %s", vn, whyname);
         tl_finding_add_note(fd, why_in->loc.file, why_in->loc.line, why_in->loc.col, note);
     }
 }
@@ -365,12 +291,15 @@ static void report_exit(ut_ctx *c, const tl_block *b)
         if (!c->env.val[v] || !c->owned[v] || c->reported_exit[v])
             continue;
         c->reported_exit[v] = 1;
-        tl_ut_report_dropped(c->out, c->f, b, c->f->vars[v].name, find_call(c, c->why_call[v]));
+        ut_path path;
+        tl_ut_path_find(c, b->id, b->ninstrs, v, &path);
+        tl_ut_report_dropped(c->a, c->out, c->f, b, c->f->vars[v].name,
+                             find_call(c, path.call >= 0 ? path.call : c->why_call[v]));
     }
 }
 
 /* Apply instruction ii to the unpacked state. */
-static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
+void tl_ut_apply(ut_ctx *c, const tl_block *b, int ii)
 {
     const tl_func *f = c->f;
     const tl_instr *in = &b->instrs[ii];
@@ -391,14 +320,14 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
                 if (bits && c->reporting && call->id >= 0 && call->id < f->ncalls &&
                     !c->reported[call->id]) {
                     c->reported[call->id] = 1;
-                    report_teardown(c, in, m, v, (unsigned)bits, b->id);
+                    report_teardown(c, in, m, v, (unsigned)bits, b->id, ii);
                 } else if (c->reporting && call->id >= 0 && call->id < f->ncalls &&
                            !c->reported[call->id]) {
                     const tl_inflight_at *at = tl_inflight_before(&c->inflight, call->id);
                     if (at && at->inflight > 0 && at->inflight != TL_IF_MANY &&
                         !tl_ut_reaped_elsewhere(&c->reapers, v)) {
                         c->reported[call->id] = 1;
-                        tl_ut_report_unreaped(c->out, f, in, f->vars[v].name,
+                        tl_ut_report_unreaped(c->a, c->out, f, in, f->vars[v].name,
                                               find_call(c, c->why_call[v]), at->inflight);
                     }
                 }
@@ -419,7 +348,7 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
                consumer's loop: used, then dropped, not abandoned */
             if (v >= 0 && m->start_generator && c->cyclic && c->cyclic[b->id])
                 set_bits(c, v, 0);
-            else if (v >= 0)
+            else if (v >= 0 && !tl_ut_starts_nothing(&c->inflight, call->id))
                 mark(c, v, UT_STRICT, WHY_START, call->id);
         }
         if (m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, call, m)) {
@@ -451,6 +380,8 @@ static void ut_apply(ut_ctx *c, const tl_block *b, int ii)
                 c->why[v] = c->why[e->var];
                 c->why_call[v] = c->why_call[e->var];
             }
+            if (bits && c->tracing)
+                tl_ut_trace_copy(c, v, e->var);
         } else {
             set_bits(c, v, 0);
         }
@@ -474,7 +405,7 @@ void tl_ut_transfer_block(void *ctx, void *stp, const tl_func *f, const tl_block
         return;
     tl_sparse_unpack(&c->env, &st->vars);
     for (int i = 0; i < b->ninstrs; i++)
-        ut_apply(c, b, i);
+        tl_ut_apply(c, b, i);
     c->work += c->env.ntouched + b->ninstrs;
     tl_sparse_pack(&c->env, &st->vars);
 }
@@ -652,12 +583,12 @@ static void check_must_await(const tl_analysis *a, int fi, tl_findings *out)
             const tl_func_facts *ff = &a->funcs[fi];
             if (ff->calls && in->call.id < ff->ncalls && !ff->calls[in->call.id].reached)
                 continue;
-            char name[128];
-            tl_own_user_name(&in->call, name, sizeof name);
+            char name[320];
+            tl_own_call_named(a, &in->call, NULL, name, sizeof name);
             tl_finding *fd = tl_findings_addf(
                 out, tl_rule_unawaited_task.id, tl_rule_unawaited_task.severity, in->loc.file,
                 in->loc.line, in->loc.col, f->name,
-                "result of %s() is discarded: the task it starts is never awaited", name);
+                "result of %s is discarded: the task it starts is never awaited", name);
             if (fd)
                 tl_finding_set_snippet(fd, in->call.text ? in->call.text : in->call.callee);
         }
@@ -753,13 +684,15 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     c.reporting = true;
     c.res = &r;
     tl_sparse_scratch_init(&c.env2, f->nvars);
+    tl_ut_path_init(&c);
     for (int bi = 0; bi < f->nblocks; bi++) {
         if (!r.reached[bi])
             continue;
         const ut_state *in = tl_dataflow_in(&r, bi);
         tl_sparse_unpack(&c.env, &in->vars);
+        tl_ut_trace_block(&c); /* origins of the block's starts, for the paths */
         for (int i = 0; i < f->blocks[bi].ninstrs; i++)
-            ut_apply(&c, &f->blocks[bi], i);
+            tl_ut_apply(&c, &f->blocks[bi], i);
         if (f->blocks[bi].term == TL_T_EXIT && bi != f->exit)
             report_exit(&c, &f->blocks[bi]);
         tl_sparse_discard(&c.env);
@@ -767,9 +700,11 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     if (f->exit >= 0 && f->exit < f->nblocks && r.reached[f->exit]) {
         /* falling off the end (returns were reported where they are) */
         tl_sparse_unpack(&c.env, &((const ut_state *)tl_dataflow_in(&r, f->exit))->vars);
+        tl_ut_trace_block(&c);
         report_exit(&c, &f->blocks[f->exit]);
         tl_sparse_discard(&c.env);
     }
+    c.tracing = false;
     tl_dataflow_free(&r);
     tl_inflight_free(&c.inflight);
     free(c.owned);
@@ -784,6 +719,7 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     free(c.why_call);
     free(c.noun);
     tl_ut_loops_free(&c);
+    tl_ut_path_free(&c);
     free(c.rpo);
     free(c.body_stamp);
     free(c.walk);

@@ -38,6 +38,15 @@ typedef struct {
     int *backv, nbackv; /* tracked variables pending on some back edge into the header */
 } ut_loop;
 
+/* Origins in a traced replay of one block: the start (call id, WHY_*)
+ * whose work variable v holds is call/why[v] when st[v] == stamp, else what
+ * v held at the block's entry. */
+typedef struct {
+    unsigned stamp;
+    unsigned *st;
+    int *call, *why;
+} ut_trace;
+
 typedef struct {
     const tl_analysis *a;
     int fi;
@@ -75,6 +84,17 @@ typedef struct {
     const tl_dataflow_result *res;
     tl_sparse_scratch env2;
     bool *cyclic;               /* blocks on a CFG cycle, when a generator is started */
+    /* path tracing (unawaited_path.c): the reporting replay traces each
+       block it applies (rtrace), the backward searches the blocks they
+       replay (strace); per block, the searches' visits and the position on
+       the path being described (-1 off it); path_work: instructions the
+       current finding's search replayed (bounded) */
+    bool tracing;
+    ut_trace rtrace, strace, *trace;
+    unsigned visit, reach;
+    unsigned *visit_stamp, *reach_stamp;
+    int *path_pos;
+    long path_work;
 } ut_ctx;
 
 /* A state: the variables whose work may be pending, with their bits
@@ -93,6 +113,34 @@ void tl_ut_copy(void *ctx, void *dst, const void *src);
 void tl_ut_destroy(void *ctx, void *st);
 void tl_ut_transfer_block(void *ctx, void *stp, const tl_func *f, const tl_block *b);
 bool tl_ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s);
+
+/* Apply instruction ii of block b to the unpacked state c->env. */
+void tl_ut_apply(ut_ctx *c, const tl_block *b, int ii);
+
+/* Path tracing (unawaited_path.c).  While c->tracing: v now holds the work
+ * started by `call` (why: WHY_*), or what `from` held. */
+void tl_ut_trace_set(ut_ctx *c, int v, int call, int why);
+void tl_ut_trace_copy(ut_ctx *c, int v, int from);
+/* Allocates the tracing arrays (before the reporting replay), and starts
+ * tracing the reporting replay of a new block. */
+void tl_ut_path_init(ut_ctx *c);
+void tl_ut_trace_block(ut_ctx *c);
+
+/* The path a finding is about, during the reporting replay of block `blk`
+ * (c->res solved; c->rtrace traces the block so far): from the start of
+ * the work v holds before instruction `upto` back along the edges the
+ * solved states say carry it.  call: that start's call id (-1 if
+ * none was found within the walk's bounds), why: its WHY_*; clause: " on
+ * the path where the condition at line N is true|false" naming the branch
+ * on that path that decides it reaches blk with the work pending, or "". */
+typedef struct {
+    int call;
+    int why;
+    char clause[96];
+} ut_path;
+void tl_ut_path_find(ut_ctx *c, int blk, int upto, int v, ut_path *out);
+/* Frees the tracing arrays. */
+void tl_ut_path_free(ut_ctx *c);
 
 /* Loops (unawaited_loops.c).  The header whose loop condition's exit edge
  * b -> succ[s] is (b itself, or the header of the `&&` chain b ends), -1 if

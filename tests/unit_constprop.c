@@ -384,6 +384,40 @@ static void test_liveness_lists(void **state) {
     tl_func_free(&f);
 }
 
+/* A store reads its value and its target (`p->fd = x`): x = 5 in block 0,
+ * the store in block 1: x and p are live into 1, and p (never assigned)
+ * into 0 too; x is not live into 0, where it is assigned. */
+static void test_liveness_store_reads(void **state) {
+    (void)state;
+    tl_func f;
+    memset(&f, 0, sizeof f);
+    int x = tl_func_add_var(&f, "x", TL_VAR_LOCAL), p = tl_func_add_var(&f, "p", TL_VAR_LOCAL);
+    for (int b = 0; b < 3; b++) tl_func_add_block(&f);
+    f.entry = 0;
+    f.exit = 2;
+    tl_instr *in = tl_block_add_instr(&f.blocks[0], TL_I_ASSIGN);
+    in->var = x;
+    in->value = tl_expr_const(5);
+    tl_block_add_succ(&f, 0, 1);
+    in = tl_block_add_instr(&f.blocks[1], TL_I_STORE);
+    in->target = tl_expr_new(TL_E_MEMBER);
+    in->target->arrow = true;
+    tl_expr_add_kid(in->target, tl_expr_var(p));
+    in->value = tl_expr_var(x);
+    tl_block_add_succ(&f, 1, 2);
+    tl_func_finish(&f);
+    bool tracked[2] = {true, true};
+    tl_liveness l;
+    assert_true(tl_liveness_compute(&f, tracked, 100, false, &l));
+    assert_false(tl_liveness_has(&l, 0, x));
+    assert_true(tl_liveness_has(&l, 1, x));
+    assert_true(tl_liveness_has(&l, 0, p));
+    assert_true(tl_liveness_has(&l, 1, p));
+    assert_false(tl_liveness_has(&l, 2, p));
+    tl_liveness_free(&l);
+    tl_func_free(&f);
+}
+
 /* 3000 blocks, each declaring its own local that is assigned a constant
  * and passed to a call: every call sees its own constant, though no block
  * state ever holds more than a couple of variables (the dense states held
@@ -439,6 +473,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_values_as_dense_reference),
         cmocka_unit_test(test_liveness_lists),
+        cmocka_unit_test(test_liveness_store_reads),
         cmocka_unit_test(test_many_locals_each_used),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

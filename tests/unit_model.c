@@ -306,6 +306,63 @@ static void test_prepare_multishot(void **state) {
                  "'multishot'", NULL);
 }
 
+/* request_flags: flags set on a prepared request, by a function (arg,
+ * value_arg) or by a store into a field entry (no arguments there); and the
+ * link_timeout operation. */
+static void test_request_flags(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  set_flags: {request_flags: {arg: 0, value_arg: 1, skip_success: 0x40, link: 0x0c}}\n"
+                 "  set_link: {request_flags: {arg: 1, value_arg: 0, link: 4}}\n"
+                 "  req.flags: {request_flags: {skip_success: 64}}\n"
+                 "  prep_lt: {prepare: {arg: 0, op: link_timeout}}\n");
+    tl_models_finish(&ms);
+    const tl_fn_model *f = find(&ms, "set_flags");
+    assert_true(f->request_flags.present);
+    assert_int_equal(f->request_flags.arg, 0);
+    assert_int_equal(f->request_flags.value_arg, 1);
+    assert_int_equal(f->request_flags.skip_success, 0x40);
+    assert_int_equal(f->request_flags.link, 0x0c);
+    f = find(&ms, "set_link");
+    assert_int_equal(f->request_flags.arg, 1);
+    assert_int_equal(f->request_flags.skip_success, 0);
+    assert_int_equal(f->request_flags.link, 4);
+    f = tl_models_find_field_flags(&ms, "c:@S@req@FI@flags");
+    assert_non_null(f);
+    assert_int_equal(f->request_flags.arg, -1);
+    assert_int_equal(f->request_flags.value_arg, -1);
+    assert_int_equal(f->request_flags.skip_success, 64);
+    assert_null(tl_models_find_field(&ms, "c:@S@req@FI@flags")); /* no callback there */
+    assert_null(tl_models_find_field_flags(&ms, "c:@S@req@FI@fd"));
+    assert_null(tl_models_find_field_flags(&ms, "c:@S@other@FI@flags"));
+    assert_int_equal(find(&ms, "prep_lt")->prepare.op, TL_OP_LINK_TIMEOUT);
+    assert_false(find(&ms, "prep_lt")->request_flags.present);
+    tl_models_free(&ms);
+
+    expect_error_at("library: x\nfunctions:\n  f: {request_flags: {arg: 0, skip_success: 64}}\n", 3, 22,
+                    "'request_flags' of function 'f' needs 'arg' (the request) and 'value_arg'", NULL);
+    expect_error_at("library: x\nfunctions:\n  f: {request_flags: {arg: 0, value_arg: 1}}\n", 3, 22,
+                    "'request_flags' of 'f' needs 'skip_success' or 'link'", NULL);
+    expect_error_at("library: x\nfunctions:\n  f: {request_flags: {arg: 0, value_arg: 0, link: 4}}\n", 3, 42,
+                    "'value_arg' in 'request_flags' of function 'f' must differ from 'arg'", NULL);
+    expect_error_at("library: x\nfunctions:\n  f: {request_flags: {arg: 0, value_arg: 1, link: 0}}\n", 3, 51,
+                    "'link' in 'request_flags' of function 'f' must not be 0", NULL);
+    expect_error_at("library: x\nfunctions:\n  f: {request_flags: {arg: 0, value_arg: 1, skip_success: x}}\n",
+                    3, 59, "skip_success", NULL);
+    expect_error_at("library: x\nfunctions:\n  r.flags: {request_flags: {arg: 0, link: 4}}\n", 3, 34,
+                    "'request_flags' of field 'r.flags' takes no 'arg'", NULL);
+    expect_error_at("library: x\nfunctions:\n  r.flags: {request_flags: {value_arg: 1, link: 4}}\n", 3, 40,
+                    "takes no 'value_arg'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {request_flags: {arg: 0, value_arg: 1, mask: 4}}\n", 3,
+                 "'mask'", "skip_success");
+    expect_error("library: x\nfunctions:\n  f: {request_flags: [0, 1]}\n", 3, "request_flags", NULL);
+    expect_error("library: x\nfunctions:\n  f: {prepare: {arg: 0, op: link_timeot}}\n", 3,
+                 "link_timeout", NULL);
+}
+
 /* spawn.data_arg: the argument the entry receives (pthread_create: 3). */
 static void test_spawn_data_arg(void **state) {
     (void)state;
@@ -603,7 +660,7 @@ static void test_field_callbacks_and_strict_blocking(void **state) {
     expect_error("library: x\nfunctions:\n  ev_io.cb: {callback: {args: [1], context: loop}}\n", 3,
                  "of a field takes no 'args'", NULL);
     expect_error("library: x\nfunctions:\n  ev_io.cb: {blocking: true}\n", 3,
-                 "field 'ev_io.cb' takes only a 'callback' facet", NULL);
+                 "field 'ev_io.cb' takes only a 'callback' or 'request_flags' facet", NULL);
     expect_error("library: x\nfunctions:\n  ev_io.cb.x: {callback: {context: loop}}\n", 3,
                  "neither a function name nor RECORD.FIELD", NULL);
     expect_error("library: x\nfunctions:\n  .cb: {callback: {context: loop}}\n", 3,
@@ -1817,6 +1874,7 @@ int main(void) {
         cmocka_unit_test(test_lock_facets),
         cmocka_unit_test(test_await_observes),
         cmocka_unit_test(test_prepare_multishot),
+        cmocka_unit_test(test_request_flags),
         cmocka_unit_test(test_inflight_facets),
         cmocka_unit_test(test_field_callbacks_and_strict_blocking),
         cmocka_unit_test(test_descriptor_facets),

@@ -371,8 +371,29 @@ static void add_watched_expr(const tl_func *f, const tl_expr *e, tl_str_map *out
     }
 }
 
-static void add_watched(const tl_func *f, const tl_call_facts *cf, int arg, tl_str_map *out, bool *local) {
-    if (arg >= 0 && arg < cf->instr->call.nargs) add_watched_expr(f, cf->instr->call.args[arg], out, local);
+/* `mcmc_fd(be->client)`: the result of a program function called on one
+ * field of a struct, "call:USR|FIELD" - in a readiness callback the same
+ * call on that field of a value derived from its parameters gives the
+ * watched descriptor when the function only returns a field of what it is
+ * given (fdstate_slots.c, "a:USR"). */
+static void add_watched_accessor(const tl_func_facts *ff, const tl_expr *e, tl_str_map *out) {
+    while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
+    if (!e || e->kind != TL_E_CALLRES || e->call_id < 0 || e->call_id >= ff->ncalls || !ff->calls[e->call_id].instr) return;
+    const tl_call *call = &ff->calls[e->call_id].instr->call;
+    const tl_expr *a = call->nargs == 1 ? call->args[0] : NULL;
+    while (a && a->kind == TL_E_CAST && a->nkids == 1) a = a->kids[0];
+    if (!call->callee_usr || call->callee_system || !a || a->kind != TL_E_MEMBER || !a->usr) return;
+    char key[320];
+    int n = snprintf(key, sizeof key, "call:%s|%s", call->callee_usr, a->usr);
+    if (n < 0 || (size_t)n >= sizeof key) return; /* a key cut short would name another slot */
+    add_key(out, key);
+}
+
+static void add_watched(const tl_func *f, const tl_func_facts *ff, const tl_call_facts *cf, int arg, tl_str_map *out,
+                        bool *local) {
+    if (arg < 0 || arg >= cf->instr->call.nargs) return;
+    add_watched_expr(f, cf->instr->call.args[arg], out, local);
+    add_watched_accessor(ff, cf->instr->call.args[arg], out);
 }
 
 /* The "RECORD.FIELD" keys of the ready fields of field entries (ev_io.fd for
@@ -420,14 +441,17 @@ static void collect_watched_fields(const tl_analysis *a, tl_str_map *out) {
             bool reg = tl_call_registers_readiness(cf);
             if (!m->watch_fd.present && !reg) continue;
             if (!local) local = tl_xcalloc((size_t)f->nvars + 1, sizeof *local);
-            if (m->watch_fd.present) add_watched(f, cf, m->watch_fd.arg, out, local);
-            if (reg) add_watched(f, cf, m->callback.fd_arg, out, local);
+            if (m->watch_fd.present) add_watched(f, &a->funcs[fi], cf, m->watch_fd.arg, out, local);
+            if (reg) add_watched(f, &a->funcs[fi], cf, m->callback.fd_arg, out, local);
             any = true;
         }
-        /* the fields the watched locals are stored into here */
+        /* the fields the watched locals are stored into here, and the
+           accessor calls they are assigned from (`int fd = mcmc_fd(be->client)`) */
         for (int bi = 0; any && bi < f->nblocks; bi++)
             for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
                 const tl_instr *in = &f->blocks[bi].instrs[i];
+                if (in->kind == TL_I_ASSIGN && in->var >= 0 && in->var < f->nvars && local[in->var])
+                    add_watched_accessor(&a->funcs[fi], in->value, out);
                 if (in->kind != TL_I_STORE || !in->target || in->target->kind != TL_E_MEMBER || !in->target->usr)
                     continue;
                 const tl_expr *v = in->value;
@@ -648,6 +672,11 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     for (int i = 0; i < tu->ninit_slots; i++) { /* static int fd = 2; {.fd = s}: a value not followed */
         char all[600]; /* (its elements too, when it is an array: fd_slots.c) */
         tl_slot_stores_add(out->slot_stores, tu->init_slots[i], TL_SLOT_OTHER, NULL, tu->init_slots_internal[i]);
+        const char *hash = strrchr(tu->init_slots[i], '#');
+        if (tu->init_slots[i][0] == 'p' && hash && (hash[1] == '*' || hash[1] == '=')) { /* F named: any data pointer */
+            snprintf(all, sizeof all, "d:%.*s#*", (int)(hash - tu->init_slots[i] - 2), tu->init_slots[i] + 2);
+            tl_slot_stores_add(out->slot_stores, all, TL_SLOT_OTHER, NULL, true);
+        }
         if (tu->init_slots[i][0] != 'f' && tu->init_slots[i][0] != 'g') continue; /* ("p:F#*": no array) */
         snprintf(all, sizeof all, "%.580s[*]", tu->init_slots[i]);
         tl_slot_stores_add(out->slot_stores, all, TL_SLOT_OTHER, NULL, tu->init_slots_internal[i]);

@@ -7,8 +7,8 @@
  * sparse: only variables with a known state and slots with a known content
  * are in it, so a function costs what it has in flight.  `top` marks the
  * state of a block no path reached yet (the identity of the join, which is
- * an intersection).  Functions without a single call the facets speak about
- * are skipped.
+ * an intersection).  The driver (fdstate_run.c) skips functions without a
+ * single call the facets speak about.
  */
 #include "fdstate.h"
 #include "fdstate_internal.h"
@@ -228,6 +228,8 @@ static unsigned descriptor_bits(fd_ctx *c, fd_state *s, const tl_expr *e) {
         b = TL_FDS_NONBLOCKING; /* made non-blocking in this file, never otherwise set */
     if (!b && c->program && fds_slot_read_key(c->f, e, key, sizeof key, &st) && tl_program_fd_slot_nonblocking(c->program, key))
         b = TL_FDS_NONBLOCKING; /* every store of the program stores a non-blocking one */
+    if (!b && fds_data_read_nonblocking(c, e))
+        b = TL_FDS_NONBLOCKING; /* `*arg`: every slot the callers point it at holds non-blocking ones */
     int v = fds_plain_var(e);
     if (!b && v >= 0 && c->readiness && c->watched && v < c->nvars && c->f->vars[v].usr && is_nonlocal(c, v)) {
         /* a global the file registers for readiness, in a readiness callback */
@@ -387,6 +389,11 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
             }
         }
     }
+    /* mcmc_fd(be->client) in a readiness callback: the registered descriptor */
+    if (call->nargs == 1 && fds_strip(call->args[0]) && fds_strip(call->args[0])->kind == TL_E_MEMBER &&
+        fds_strip(call->args[0])->nkids == 1 &&
+        fds_accessor_ready(c, call, mentioned_bits(s, fds_strip(call->args[0])->kids[0], TL_FDS_READY | TL_FDS_DERIVED)))
+        c->result_bits[id] |= TL_FDS_READY;
     /* open("/proc/self/stat", ...): a pseudo-file answering at once */
     const tl_expr *path = m && m->immediate_path.present ? fds_strip(fds_arg_of(cf, m->immediate_path.arg)) : NULL;
     if (path && path->kind == TL_E_STRING && tl_immediate_path_matches(&m->immediate_path, path->name))
@@ -469,6 +476,24 @@ static void note_flags(fd_ctx *c, fd_state *s, int v, const tl_call_facts *cf) {
     c->mirrors = true;
 }
 
+/* `int sv[2] = {-1, -1}`: every element the list names holds no
+ * descriptor (a list of negative constants only: positional, as a
+ * designator is no constant). */
+static void no_descriptor_elements(fd_ctx *c, fd_state *s, int var, const tl_expr *v) {
+    if (!c->f->vars[var].is_array || !v || v->kind != TL_E_OTHER || v->nkids <= 0 || v->nkids > 16) return;
+    for (int k = 0; k < v->nkids; k++)
+        if (!fds_negative_const(v->kids[k])) return;
+    for (int k = 0; k < v->nkids; k++) {
+        tl_expr arr = {.kind = TL_E_VAR, .var = var}, ix = {.kind = TL_E_CONST, .ival = k};
+        tl_expr *kids[2] = {&arr, &ix};
+        tl_expr el = {.kind = TL_E_INDEX, .kids = kids, .nkids = 2};
+        int key = desc_key(c, &el, true);
+        if (key < c->nvars) return;
+        drop_key(c, s, key);
+        put(c, s, (fact){key, 0, true, -1, -1, -1, -1, 0, 0});
+    }
+}
+
 static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
     switch (in->kind) {
     case TL_I_CALL:
@@ -499,6 +524,9 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
         set_hbit(c, s, in->var, hb);
         if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < c->ff->ncalls)
             note_flags(c, s, in->var, &c->ff->calls[v->call_id]); /* flags = fcntl(fd, F_GETFL) */
+        if (fds_negative_const(v) && !find(s, in->var)) /* `fd = -1`: no descriptor (join_no_descriptor) */
+            put(c, s, (fact){in->var, 0, true, -1, -1, -1, -1, 0, 0});
+        no_descriptor_elements(c, s, in->var, v);
         if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < c->ff->ncalls) {
             const tl_fn_model *m = c->ff->calls[v->call_id].model;
             if (m && m->readiness_wait.present && m->readiness_wait.success != TL_RW_SUCCESS_ANY) {
@@ -598,6 +626,22 @@ static bool same_fact(const fact *a, const fact *b) {
            a->src_var == b->src_var && a->wait_call == b->wait_call && a->src_call == b->src_call;
 }
 
+/* A descriptor holding a negative constant (`int fd = -1`, `{-1, -1}`):
+ * no descriptor, I/O on it fails at once. */
+static bool no_descriptor_fact(const fact *f) {
+    return f->has_val && f->val < 0 && !f->bits && f->src_var < 0;
+}
+
+/* One path holds no descriptor, the other a non-blocking one (`sv = {-1,
+ * -1}; if (need) socketpair(... | SOCK_NONBLOCK, sv)`): whichever it is, I/O
+ * on it does not block.  Sets *g to that and returns true. */
+static bool join_no_descriptor(const fact *a, const fact *b, fact *g) {
+    const fact *nb = no_descriptor_fact(a) ? b : no_descriptor_fact(b) ? a : NULL;
+    if (!nb || nb->has_val || !(nb->bits & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE))) return false;
+    *g = (fact){a->key, nb->bits & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE), false, 0, -1, -1, -1, 0, 0};
+    return true;
+}
+
 /* dst = dst MEET src: the facts both hold (bits of a variable: the common ones). */
 static bool fs_join(void *ctx, void *dst, const void *src) {
     fd_ctx *c = ctx;
@@ -615,16 +659,23 @@ static bool fs_join(void *ctx, void *dst, const void *src) {
         while (j < s->n && s->e[j].key < d->e[i].key) j++;
         fact f = d->e[i];
         if (j < s->n && s->e[j].key == f.key) {
+            fact g;
+            if (!same_fact(&f, &s->e[j]) && join_no_descriptor(&f, &s->e[j], &g)) {
+                if (!same_fact(&g, &f)) changed = true;
+                d->e[n++] = g;
+                continue;
+            }
             if (f.key < c->nvars) {
                 const fact *o = &s->e[j];
-                fact g = f;
+                g = f;
                 g.bits = f.bits & o->bits;
+                if (g.has_val && (!o->has_val || o->val != g.val)) g.has_val = false;
                 if (g.wait_call != o->wait_call) g.wait_call = -1;
                 if (g.src_call != o->src_call) g.src_call = -1;
                 if (g.hbit != o->hbit) g.hbit = FDS_HB_UNKNOWN;
                 if (g.flags_of != o->flags_of) g.flags_of = 0;
                 if (!same_fact(&g, &f)) changed = true;
-                if (g.bits || g.src_call >= 0 || g.hbit || g.flags_of) d->e[n++] = g;
+                if (g.bits || g.src_call >= 0 || g.hbit || g.has_val || g.flags_of) d->e[n++] = g;
                 continue;
             }
             if (same_fact(&f, &s->e[j])) {
@@ -734,7 +785,7 @@ static bool fs_exhausted(void *ctx) {
     return c->work > c->budget;
 }
 
-static const tl_dataflow_ops fs_ops = {
+const tl_dataflow_ops fds_ops = {
     .state_size = sizeof(fd_state),
     .init_entry = fs_entry,
     .init_bottom = fs_bottom,
@@ -748,7 +799,7 @@ static const tl_dataflow_ops fs_ops = {
 };
 
 int fds_forward(fd_ctx *c, tl_dataflow_result *res) {
-    return tl_dataflow_forward(c->f, &fs_ops, c, res);
+    return tl_dataflow_forward(c->f, &fds_ops, c, res);
 }
 
 void fds_replay_exits(fd_ctx *c, const tl_dataflow_result *res, void (*at_exit)(fd_ctx *, fd_state *, const tl_block *)) {
@@ -764,94 +815,18 @@ void fds_replay_exits(fd_ctx *c, const tl_dataflow_result *res, void (*at_exit)(
     }
 }
 
-int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *env) {
-    ff->returns_fd_state = 0;
-    fd_ctx c;
-    memset(&c, 0, sizeof c);
-    c.f = f;
-    c.ff = ff;
-    c.stores = env->slot_stores;
-    c.program = env->program;
-    ff->params_nonblocking = ff->params_moded = 0;
-    memset(&ff->returns_if, 0, sizeof ff->returns_if);
-    memset(&ff->params_if, 0, sizeof ff->params_if);
-    if (!fds_relevant(ff, env) && !env->readiness) {
-        fds_record_slots_unknown(&c); /* its stores, with no state known */
-        fds_record_slots_done(&c, false);
-        return 0;
-    }
-    c.readiness = env->readiness;
-    c.ready_param = env->ready_param;
-    c.ready_param2 = env->ready_param2;
-    c.ready_field = env->ready_param >= 0 ? env->ready_field : NULL;
-    c.func_returns = env->func_returns;
-    c.func_params_nb = env->func_params_nb;
-    c.func_returns_if = env->func_returns_if;
-    c.func_params_if = env->func_params_if;
-    for (int id = 0; id < ff->ncalls && !c.flags_mask; id++) /* fcntl(fd, F_GETFL) */
-        if (ff->calls[id].model && ff->calls[id].model->fd_flags.present) c.flags_mask = ff->calls[id].model->fd_flags.mask;
-    c.f_count = env->nfuncs;
-    const tl_str_map *watched_fields = env->watched_fields, *global_nonblocking = env->global_nonblocking;
-    c.watched = watched_fields && tl_str_map_count(watched_fields) ? watched_fields : NULL;
-    c.global_nb = global_nonblocking && tl_str_map_count(global_nonblocking) ? global_nonblocking : NULL;
-    c.nvars = f->nvars;
-    c.budget = tl_dataflow_budget(f);
-    tl_str_map_init(&c.slots);
-    c.result_bits = tl_xcalloc((size_t)ff->ncalls + 1, sizeof *c.result_bits);
-    c.has_slots = tl_xcalloc((size_t)f->nvars + 1, sizeof *c.has_slots);
-    c.is_src = tl_xcalloc((size_t)f->nvars + 1, sizeof *c.is_src);
-    fds_effect_plan plan;
-    fds_effects_plan(&c, &plan); /* sets c.pinned when f may have an effect summary */
-    tl_dataflow_result res;
-    memset(&res, 0, sizeof res);
-    int rc = -1;
-    bool *all = tl_xmalloc((size_t)f->nvars + 1);
-    memset(all, 1, (size_t)f->nvars + 1);
-    /* the main run follows the flag bit through integer variables (no
-       hypothesis on the parameters: only what the code sets or clears) */
-    c.hyp_mask = fds_flag_mask(&c);
-    /* the live-in lists may take a 16th of the budget (as in constprop.c) */
-    if (tl_liveness_compute(f, all, c.budget / 16, true, &c.live)) rc = tl_dataflow_forward(f, &fs_ops, &c, &res);
-    free(all);
-    if (rc == 0) {
-        /* replay each reached block from its in-state and record the calls */
-        fd_state s;
-        for (int bi = 0; bi < f->nblocks; bi++) {
-            if (!res.reached || !res.reached[bi]) continue;
-            fs_bottom(&c, &s);
-            fs_copy(&c, &s, tl_dataflow_in(&res, bi));
-            for (int i = 0; !s.top && i < f->blocks[bi].ninstrs; i++) {
-                fds_record_slots(&c, &s, &f->blocks[bi].instrs[i]);
-                apply(&c, &s, &f->blocks[bi].instrs[i], true);
-            }
-            fds_record_slot_escapes(&c, f->blocks[bi].cond);
-            fds_effects_at_exit(&c, &s, &f->blocks[bi]);
-            fds_params_at_exit(&c, &s, &f->blocks[bi]);
-            fs_destroy(&c, &s);
-        }
-        c.hyp_mask = 0;
-        if (c.pinned || (plan.returns && plan.nmasks && plan.niparams && !(c.returned && (c.return_bits & TL_FDS_NONBLOCKING))))
-            fds_run_hypotheses(&c, &plan);
-        unsigned main_nb = c.params_exited ? c.params_nb & ~fds_assigned_params(f) : 0;
-        if (plan.nz && plan.niparams && (fds_moded_params(f, ff) & ~main_nb))
-            fds_run_nz_hypotheses(&c, &plan); /* set_block(fd, on) */
-    } else {
-        fds_record_slots_unknown(&c);
-    }
-    if (rc == 0 && c.returned) ff->returns_fd_state = c.return_bits;
-    if (rc == 0 && c.params_exited) ff->params_nonblocking = c.params_nb & ~fds_assigned_params(f);
-    ff->params_moded = fds_moded_params(f, ff) & ~ff->params_nonblocking;
-    fds_record_slots_done(&c, ff->returns_fd_state & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE));
-    tl_dataflow_free(&res);
-    tl_liveness_free(&c.live);
-    tl_str_map_free(&c.slots);
-    free(c.slot_var);
-    free(c.slot_arrow);
-    free(c.slot_elem);
-    free(c.pinned);
-    free(c.eff_slots);
-    free(c.has_slots);
-    free(c.is_src);
-    free(c.result_bits);
-    return rc;
+void fds_state_bottom(fd_ctx *c, fd_state *s) {
+    fs_bottom(c, s);
+}
+
+void fds_state_copy(fd_ctx *c, fd_state *dst, const fd_state *src) {
+    fs_copy(c, dst, src);
+}
+
+void fds_state_destroy(fd_ctx *c, fd_state *s) {
+    fs_destroy(c, s);
+}
+
+void fds_apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
+    apply(c, s, in, record);
 }

@@ -96,10 +96,21 @@ typedef struct {
     bool hyp_replay;         /* replaying the exits of a hypothesis run: ... */
     bool hyp_returned;       /* ... a return with a value (no negative constant) seen, */
     unsigned hyp_return_bits; /* ... and the bits all of them carry */
+    int alias_scans;         /* fdstate_slots.c: read_only_alias scans of f so far (bounded) */
 } fd_ctx;
 
 #define FDS_NOT_BLOCKING (TL_FDS_NONBLOCKING | TL_FDS_READY | TL_FDS_IMMEDIATE)
 #define FDS_ANY (TL_FDS_NONBLOCKING | TL_FDS_READY | TL_FDS_DERIVED)
+
+/* fdstate.c, for the driver (fdstate_run.c): the lattice and transfer of
+ * the dataflow, a state's life, one instruction's transfer (record: fill
+ * the call's facts). */
+struct tl_dataflow_ops;
+extern const struct tl_dataflow_ops fds_ops;
+void fds_state_bottom(fd_ctx *c, fd_state *s);
+void fds_state_copy(fd_ctx *c, fd_state *dst, const fd_state *src);
+void fds_state_destroy(fd_ctx *c, fd_state *s);
+void fds_apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record);
 
 /* Expressions (casts are looked through) */
 const tl_expr *fds_strip(const tl_expr *e);
@@ -134,6 +145,27 @@ bool fds_slot_read_key(const tl_func *f, const tl_expr *e, char *buf, size_t siz
 void fds_record_slots(fd_ctx *c, fd_state *s, const tl_instr *in);
 void fds_record_slot_escapes(fd_ctx *c, const tl_expr *e);
 void fds_record_slots_unknown(fd_ctx *c);
+/* fdstate_slots.c, for fdstate_pointers.c: a store of kind k into the slot
+ * of e (merged and element keys); the escapes of e; per variable, its
+ * assignments and last value (c->var_assigns, c->var_value). */
+void fds_add_store(fd_ctx *c, const tl_expr *e, tl_slot_store_kind k, const char *src);
+void fds_escapes(fd_ctx *c, const tl_expr *e, bool indexed);
+void fds_scan_vars(fd_ctx *c);
+/* fdstate_pointers.c: is `*p` (p the function's pointer parameter N, or a
+ * local copy of it) known non-blocking program-wide ("d:F#N")? */
+bool fds_data_read_nonblocking(fd_ctx *c, const tl_expr *e);
+/* fdstate_pointers.c: in a readiness callback, does this call of a field
+ * accessor give the registered descriptor (arg_bits: the state bits its
+ * argument's struct mentions)? */
+bool fds_accessor_ready(fd_ctx *c, const tl_call *call, unsigned arg_bits);
+/* fdstate_pointers.c: argument a of a call that is a callback or the data
+ * of a registration, or a pointer a program function gets (recorded; true
+ * when it replaces the argument's escape); a local assigned a pointer to a
+ * slot it only reads through (true: recorded, no escape); what f's own
+ * analysis tells others ("w:F#N", "a:F"). */
+bool fds_data_call_arg(fd_ctx *c, const tl_call *call, const tl_call_facts *cf, int a);
+bool fds_read_only_alias(fd_ctx *c, const tl_instr *in);
+void fds_record_pointer_facts(fd_ctx *c);
 /* fdstate.c: the hypothesis bit of variable v in s */
 unsigned fds_var_hbit(fd_state *s, int v);
 /* fdstate_effects.c: the hypothesis bit of e (FDS_HB_*), and the truth of a

@@ -14,7 +14,9 @@
  * fails at once) is no store.  Writes the store list cannot see count as
  * "anything else": the slot's address taken anywhere (`&g`, `&g[0]`), an
  * array or pointer global or an array field read bare (`pipe(g)`, `p = g`,
- * `pipe(c->fds)`: written through), a call clearing its O_NONBLOCK
+ * `pipe(c->fds)`: written through) - unless only read through (a program
+ * function's or callback's parameter, "w:", or a local pointer: see
+ * "pointers to slots" below), a call clearing its O_NONBLOCK
  * (`fcntl(g, F_SETFL, 0)`), an initializer giving it a value other than a
  * constant <= 0 (`static int log_fd = 2;`, `struct conn c = {.fd = s}`;
  * noted by the front end, tl_tu.init_slots).  Zero-initialised storage
@@ -148,7 +150,7 @@ bool tl_fdstate_slot_key(const tl_func *f, const tl_expr *e, char *buf, size_t s
 
 /* A store of kind k (src) into the slot of e: its merged key and, for an
  * array, its element key. */
-static void add_store(fd_ctx *c, const tl_expr *e, tl_slot_store_kind k, const char *src) {
+void fds_add_store(fd_ctx *c, const tl_expr *e, tl_slot_store_kind k, const char *src) {
     char key[300];
     bool st;
     if (!c->stores || !fds_slot_key(c->f, e, key, sizeof key, &st)) return;
@@ -157,14 +159,14 @@ static void add_store(fd_ctx *c, const tl_expr *e, tl_slot_store_kind k, const c
 }
 
 static void other(fd_ctx *c, const tl_expr *e) {
-    add_store(c, e, TL_SLOT_OTHER, NULL);
+    fds_add_store(c, e, TL_SLOT_OTHER, NULL);
 }
 
 /* Writes no store list sees: the slot's address, a bare array or pointer
  * global (every use but indexing and dereferencing it).  A function-pointer
  * field of the program's structs read as a value (`f = ops->create`) may be
  * called where no call through the field is seen: "q:FIELD#*". */
-static void escapes(fd_ctx *c, const tl_expr *e, bool indexed) {
+void fds_escapes(fd_ctx *c, const tl_expr *e, bool indexed) {
     if (!e) return;
     if (e->kind == TL_E_MEMBER && e->field_fnptr && !e->field_system && e->usr && strlen(e->usr) < 250 &&
         !c->reading_cond) {
@@ -176,6 +178,8 @@ static void escapes(fd_ctx *c, const tl_expr *e, bool indexed) {
         char key[264];
         snprintf(key, sizeof key, "p:%s#*", e->usr);
         tl_slot_stores_add(c->stores, key, TL_SLOT_OTHER, NULL, true);
+        snprintf(key, sizeof key, "d:%s#*", e->usr); /* (with any pointer: fds_record_data_args) */
+        tl_slot_stores_add(c->stores, key, TL_SLOT_OTHER, NULL, true);
     }
     if (e->kind == TL_E_ADDR && e->nkids == 1) other(c, e->kids[0]);
     if (e->kind == TL_E_VAR && !indexed && e->var >= 0 && e->var < c->f->nvars &&
@@ -183,7 +187,7 @@ static void escapes(fd_ctx *c, const tl_expr *e, bool indexed) {
         other(c, e);
     if (e->kind == TL_E_MEMBER && !indexed && e->field_array) other(c, e); /* pipe(c->fds) */
     for (int k = 0; k < e->nkids; k++)
-        escapes(c, e->kids[k], k == 0 && (e->kind == TL_E_INDEX || e->kind == TL_E_DEREF));
+        fds_escapes(c, e->kids[k], k == 0 && (e->kind == TL_E_INDEX || e->kind == TL_E_DEREF));
 }
 
 /* Addresses taken of variables in e: such a variable has many writers. */
@@ -199,7 +203,7 @@ static void count_addr(fd_ctx *c, const tl_expr *e) {
 }
 
 /* Per variable: assignments (2 = many or address taken) and the value. */
-static void scan_vars(fd_ctx *c) {
+void fds_scan_vars(fd_ctx *c) {
     if (c->var_assigns) return;
     const tl_func *f = c->f;
     c->var_assigns = tl_xcalloc((size_t)f->nvars + 1, sizeof *c->var_assigns);
@@ -232,7 +236,7 @@ static void scan_vars(fd_ctx *c) {
 static bool value_pseudo_slot(fd_ctx *c, const tl_expr *v, char *buf, size_t size) {
     v = fds_strip(v);
     if (v && v->kind == TL_E_VAR && v->var >= 0 && v->var < c->f->nvars) {
-        scan_vars(c);
+        fds_scan_vars(c);
         const tl_var *var = &c->f->vars[v->var];
         if (c->var_assigns[v->var] != 0 && var->kind == TL_VAR_PARAM) return false;
         if (var->kind == TL_VAR_PARAM) {
@@ -283,7 +287,7 @@ static void store(fd_ctx *c, fd_state *s, const tl_expr *target, const tl_expr *
     if (!c->stores || !fds_slot_key(c->f, target, key, sizeof key, &st)) return;
     if (no_descriptor(value)) return;
     tl_slot_store_kind k = value_kind(c, s, value, src, sizeof src);
-    add_store(c, target, k, k == TL_SLOT_COPY ? src : NULL);
+    fds_add_store(c, target, k, k == TL_SLOT_COPY ? src : NULL);
 }
 
 /* A global or field array handed bare to a program function without a
@@ -313,7 +317,7 @@ static bool effect_call_arg(fd_ctx *c, const tl_call *call, const tl_call_facts 
     fds_slot_key(c->f, v, merged, sizeof merged, &st);
     tl_slot_stores_add(c->stores, merged, TL_SLOT_OTHER, NULL, st);
     tl_slot_stores_add(c->stores, key, TL_SLOT_COPY, src, st);
-    for (int k = 0; k < v->nkids; k++) escapes(c, v->kids[k], false);
+    for (int k = 0; k < v->nkids; k++) fds_escapes(c, v->kids[k], false);
     return true;
 }
 
@@ -350,12 +354,12 @@ void fds_record_slots(fd_ctx *c, fd_state *s, const tl_instr *in) {
         const tl_call *call = &in->call;
         const tl_call_facts *cf = call->id >= 0 && call->id < c->ff->ncalls ? &c->ff->calls[call->id] : NULL;
         for (int a = 0; a < call->nargs; a++)
-            if (!effect_call_arg(c, call, cf, a)) escapes(c, call->args[a], false);
+            if (!effect_call_arg(c, call, cf, a) && !fds_data_call_arg(c, call, cf, a)) fds_escapes(c, call->args[a], false);
         const tl_expr *fn = fds_strip(call->fn);
         if (fn && fn->kind == TL_E_MEMBER && fn->field_fnptr) /* called through the field: call_args */
-            for (int k = 0; k < fn->nkids; k++) escapes(c, fn->kids[k], false);
+            for (int k = 0; k < fn->nkids; k++) fds_escapes(c, fn->kids[k], false);
         else
-            escapes(c, call->fn, false);
+            fds_escapes(c, call->fn, false);
         call_args(c, s, call);
         /* fcntl(g, F_SETFL, flags & ~O_NONBLOCK): cleared */
         const tl_fn_model *m = cf ? cf->model : NULL;
@@ -367,7 +371,7 @@ void fds_record_slots(fd_ctx *c, fd_state *s, const tl_instr *in) {
         break;
     }
     case TL_I_ASSIGN: {
-        escapes(c, in->value, false);
+        if (!fds_read_only_alias(c, in)) fds_escapes(c, in->value, false);
         if (in->var < 0 || in->var >= c->f->nvars) break;
         tl_expr target;
         memset(&target, 0, sizeof target);
@@ -377,23 +381,23 @@ void fds_record_slots(fd_ctx *c, fd_state *s, const tl_instr *in) {
         break;
     }
     case TL_I_STORE:
-        escapes(c, in->value, false);
+        fds_escapes(c, in->value, false);
         if (fds_strip(in->target) && fds_strip(in->target)->kind == TL_E_MEMBER && fds_strip(in->target)->field_fnptr)
             for (int k = 0; k < fds_strip(in->target)->nkids; k++) /* ops->create = g: a write (g's address is taken) */
-                escapes(c, fds_strip(in->target)->kids[k], false);
+                fds_escapes(c, fds_strip(in->target)->kids[k], false);
         else
-            escapes(c, in->target, true);
+            fds_escapes(c, in->target, true);
         store(c, s, in->target, in->value);
         break;
     default:
-        escapes(c, in->value, false);
+        fds_escapes(c, in->value, false);
         break;
     }
 }
 
 void fds_record_slot_escapes(fd_ctx *c, const tl_expr *e) {
     c->reading_cond = true; /* (a branch on a field's function pointer does not call it) */
-    if (c->stores) escapes(c, e, false);
+    if (c->stores) fds_escapes(c, e, false);
     c->reading_cond = false;
 }
 
@@ -406,6 +410,7 @@ void fds_record_slots_unknown(fd_ctx *c) {
 }
 
 void fds_record_slots_done(fd_ctx *c, bool returns_nonblocking) {
+    if (c->stores) fds_record_pointer_facts(c);
     if (c->stores && returns_nonblocking && c->f->usr && strlen(c->f->usr) < 250) {
         char key[264];
         snprintf(key, sizeof key, "r:%s", c->f->usr);

@@ -117,7 +117,8 @@ bool tl_liveness_compute(const tl_func *f, const bool *tracked, long max_entries
         c.block = b;
         for (int i = 0; i < blk->ninstrs; i++) {
             const tl_instr *in = &blk->instrs[i];
-            if (in->kind == TL_I_ASSIGN || in->kind == TL_I_RETURN) note_reads(&c, in->value);
+            if (in->kind == TL_I_ASSIGN || in->kind == TL_I_RETURN || in->kind == TL_I_STORE) note_reads(&c, in->value);
+            if (in->kind == TL_I_STORE) note_reads(&c, in->target); /* (c->fds[0] = sv[0]: c and sv) */
             if (in->kind == TL_I_CALL)
                 for (int a = 0; a < in->call.nargs; a++) note_reads(&c, in->call.args[a]);
             if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 && in->var < nv &&

@@ -3,8 +3,9 @@
  *
  * A variable is live at a point when some path from there reads it before it
  * is assigned or declared again.  Here a read is a mention in an assigned
- * value, a call argument (what constant propagation evaluates) or a returned
- * value (what the descriptor-state summary reads, fdstate.c), and a
+ * or stored value or a store's target (`c->fds[0] = sv[0]`: c and sv), a
+ * call argument (what constant propagation evaluates) or a returned value
+ * (what the descriptor-state summary reads, fdstate.c), and a
  * definition is an assignment or a declaration of the variable.  Constant
  * propagation keeps only live variables in its per-block states: a value
  * nobody reads again cannot change any result, and dropping it keeps the

@@ -158,15 +158,11 @@ static enum CXChildVisitResult note_fn_refs(CXCursor c, CXCursor parent, CXClien
         note_record_fn_refs((builder *)data, c);
         return CXChildVisit_Continue;
     }
-    if (clang_getCursorKind(c) == CXCursor_CallExpr) { /* `int s = make_socket()`: the callee is no address */
-        cursor_list kids = cfgb_children_of(c);
-        for (int i = 1; i < kids.n; i++) {
-            if (note_fn_refs(kids.items[i], c, data) == CXChildVisit_Recurse)
-                clang_visitChildren(kids.items[i], note_fn_refs, data);
-        }
-        free(kids.items);
-        return CXChildVisit_Continue;
-    }
+    /* `int s = make_socket()`, `struct event *e = event_new(b, fd, EV_READ,
+       cb, &x)`: a call, found only in a local's initializer, is lowered as a
+       call instruction, whose arguments the descriptor analysis reads itself
+       (fdstate_slots.c: a callback handed to a registration with its data) */
+    if (clang_getCursorKind(c) == CXCursor_CallExpr) return CXChildVisit_Continue;
     if (clang_getCursorKind(c) == CXCursor_DeclRefExpr) {
         CXCursor fn = clang_getCursorReferenced(c);
         if (clang_getCursorKind(fn) == CXCursor_FunctionDecl) {

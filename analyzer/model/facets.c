@@ -19,7 +19,8 @@ const char *const ml_facet_names[] = {
     "teardown", "wait",        "blocking",   "callback",    "cooperative",
     "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", "part_of",
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
-    "release_all", "returns_only", "dispatch", "immediate_path", "fd_flags", "post", "self_handle", "lock", "unlock", NULL};
+    "release_all", "returns_only", "dispatch", "immediate_path", "post", "self_handle", "lock", "unlock",
+    "request_flags", "fd_flags", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", NULL};
@@ -44,6 +45,8 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->part_of.arg = -1;
     f->prepare.arg = -1;
     f->prepare.fd_arg = -1;
+    f->request_flags.arg = -1;
+    f->request_flags.value_arg = -1;
     f->descriptor.arg = -1;
     f->descriptor.kind_if_arg = -1;
     f->descriptor.from_arg = -1;
@@ -282,12 +285,14 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
     return 0;
 }
 
-/* prepare: {arg: N, op: peer/complete/fd_io/cancel, fd_arg: M} - prepares
- * one operation in the object (or its part) in arg; fd_io needs fd_arg. */
+/* prepare: {arg: N, op: peer/complete/fd_io/cancel/link_timeout, fd_arg: M}
+ * - prepares one operation in the object (or its part) in arg; fd_io needs
+ * fd_arg. */
 static int parse_prepare(loader *L, const tl_yaml_node *n, tl_prepare_facet *p) {
     static const char *const keys[] = {"arg", "op", "fd_arg", "multishot", NULL};
-    static const char *const ops[] = {"peer", "complete", "fd_io", "cancel", NULL};
-    int r = ml_facet_off(L, n, "prepare", "a mapping {arg: N, op: peer/complete/fd_io/cancel, fd_arg: M}");
+    static const char *const ops[] = {"peer", "complete", "fd_io", "cancel", "link_timeout", NULL};
+    int r = ml_facet_off(L, n, "prepare",
+                         "a mapping {arg: N, op: peer/complete/fd_io/cancel/link_timeout, fd_arg: M}");
     if (r != 0) return r;
     if (ml_check_keys(L, n, keys) != 0) return -1;
     const tl_yaml_node *arg = tl_yaml_get(n, "arg"), *op = tl_yaml_get(n, "op"), *x;
@@ -297,7 +302,7 @@ static int parse_prepare(loader *L, const tl_yaml_node *n, tl_prepare_facet *p) 
     int v;
     if (ml_get_arg(L, arg, "arg", false, &p->arg) != 0) return -1;
     if (ml_get_choice(L, op, "op", ops, &v) != 0) return -1;
-    p->op = v == 3 ? TL_OP_CANCEL : (tl_op_kind)v;
+    p->op = v == 3 ? TL_OP_CANCEL : v == 4 ? TL_OP_LINK_TIMEOUT : (tl_op_kind)v;
     if ((x = tl_yaml_get(n, "fd_arg")) && ml_get_arg(L, x, "fd_arg", false, &p->fd_arg) != 0)
         return -1;
     if (p->op == TL_OP_FD_IO && p->fd_arg < 0)
@@ -311,6 +316,40 @@ static int parse_prepare(loader *L, const tl_yaml_node *n, tl_prepare_facet *p) 
         return ml_fail(L, x, "'multishot'%s is only used with 'op: peer' or 'op: fd_io' (a request "
                              "that goes on posting completions)", ml_where(w, sizeof(w), L));
     p->present = true;
+    return 0;
+}
+
+/* request_flags: {arg: N, value_arg: M, skip_success: MASK, link: MASK} -
+ * sets the flags of the prepared request in arg to the value of value_arg;
+ * on a field entry (field: true) without arg/value_arg: the value stored
+ * into the field.  At least one mask, none 0. */
+static int parse_request_flags(loader *L, const tl_yaml_node *n, bool field, tl_request_flags_facet *q) {
+    static const char *const keys[] = {"arg", "value_arg", "skip_success", "link", NULL};
+    int r = ml_facet_off(L, n, "request_flags",
+                         "a mapping {arg: N, value_arg: M, skip_success: MASK, link: MASK}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    const tl_yaml_node *arg = tl_yaml_get(n, "arg"), *va = tl_yaml_get(n, "value_arg");
+    const tl_yaml_node *skip = tl_yaml_get(n, "skip_success"), *link = tl_yaml_get(n, "link");
+    char w[160];
+    if (field && (arg || va))
+        return ml_fail(L, arg ? arg : va, "'request_flags' of field '%s' takes no '%s': the "
+                       "value stored into the field is the flags", L->fn, arg ? "arg" : "value_arg");
+    if (!field && (!arg || !va))
+        return ml_fail(L, n, "'request_flags' of function '%s' needs 'arg' (the request) and "
+                       "'value_arg' (its flags)", L->fn);
+    if (!skip && !link)
+        return ml_fail(L, n, "'request_flags' of '%s' needs 'skip_success' or 'link' (a mask)", L->fn);
+    if (arg && ml_get_arg(L, arg, "arg", false, &q->arg) != 0) return -1;
+    if (va && ml_get_arg(L, va, "value_arg", false, &q->value_arg) != 0) return -1;
+    if (arg && va && q->arg == q->value_arg)
+        return ml_fail(L, va, "'value_arg'%s must differ from 'arg'", ml_where(w, sizeof(w), L));
+    if (skip && ml_get_int(L, skip, "skip_success", &q->skip_success) != 0) return -1;
+    if (skip && q->skip_success == 0)
+        return ml_fail(L, skip, "'skip_success'%s must not be 0", ml_where(w, sizeof(w), L));
+    if (link && ml_get_int(L, link, "link", &q->link) != 0) return -1;
+    if (link && q->link == 0) return ml_fail(L, link, "'link'%s must not be 0", ml_where(w, sizeof(w), L));
+    q->present = true;
     return 0;
 }
 
@@ -558,9 +597,10 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
             return ml_fail(L, body, "'%s' is neither a function name nor RECORD.FIELD (a struct or "
                            "union tag and one of its fields, e.g. ev_io.cb)", name);
         for (size_t i = 0; i < body->n; i++)
-            if (strcmp(body->keys[i], "callback") != 0)
-                return ml_fail_key(L, body, i, "field '%s' takes only a 'callback' facet, not '%s'", name,
-                                 body->keys[i]);
+            if (strcmp(body->keys[i], "callback") != 0 && strcmp(body->keys[i], "request_flags") != 0)
+                return ml_fail_key(L, body, i,
+                                   "field '%s' takes only a 'callback' or 'request_flags' facet, not '%s'",
+                                   name, body->keys[i]);
     }
     for (size_t i = 0; i < body->n; i++) {
         const char *key = body->keys[i];
@@ -599,6 +639,9 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
         } else if (strcmp(key, "prepare") == 0) {
             r = parse_prepare(L, v, &f->prepare);
             out->facets |= F_PREPARE;
+        } else if (strcmp(key, "request_flags") == 0) {
+            r = parse_request_flags(L, v, dot != NULL, &f->request_flags);
+            out->facets |= F_REQUEST_FLAGS;
         } else if (strcmp(key, "descriptor") == 0) {
             r = parse_descriptor(L, v, &f->descriptor);
             out->facets |= F_DESCRIPTOR;

@@ -85,6 +85,7 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
     if (m & F_TEARDOWN) dst->teardown = src->teardown;
     if (m & F_PART_OF) dst->part_of = src->part_of;
     if (m & F_PREPARE) dst->prepare = src->prepare;
+    if (m & F_REQUEST_FLAGS) dst->request_flags = src->request_flags;
     if (m & F_DESCRIPTOR) dst->descriptor = src->descriptor;
     if (m & F_WAIT) dst->wait = src->wait;
     if (m & F_BLOCKING) {
@@ -564,6 +565,13 @@ const tl_fn_model *tl_models_find_field(const tl_model_set *ms, const char *fiel
     if (!ms || !tl_models_field_key(field_usr, key, sizeof key)) return NULL;
     const tl_fn_model *m = tl_models_find(ms, key);
     return m && m->callback.present ? m : NULL;
+}
+
+const tl_fn_model *tl_models_find_field_flags(const tl_model_set *ms, const char *field_usr) {
+    char key[256];
+    if (!ms || !tl_models_field_key(field_usr, key, sizeof key)) return NULL;
+    const tl_fn_model *m = tl_models_find(ms, key);
+    return m && m->request_flags.present ? m : NULL;
 }
 
 static const char *repl_lookup(const tl_model_set *ms, const char *library, const char *callee) {

@@ -172,9 +172,28 @@ typedef enum {
     TL_OP_COMPLETE,  /* always completes by itself (nop, timeout, cancel, fsync, open) */
     TL_OP_FD_IO,     /* read/write: a peer wait unless its descriptor is a file */
     TL_OP_UNKNOWN,   /* operations of unknown kinds (a program function's derived model) */
-    TL_OP_CANCEL     /* cancels or bounds the object's operations: they complete
-                        (cancel, poll_remove, a linked timeout) */
+    TL_OP_CANCEL,    /* cancels or bounds the object's operations: they complete
+                        (cancel, poll_remove) */
+    TL_OP_LINK_TIMEOUT /* completes on its own and bounds the request linked before it
+                        (the one prepared just before it on the object); with none
+                        known, as TL_OP_CANCEL (io_uring_prep_link_timeout) */
 } tl_op_kind;
+
+/* Flags set on a prepared request (a part of an object, see part_of): a
+ * function (io_uring_sqe_set_flags(sqe, flags): `arg` the part, `value_arg`
+ * the flags, which replace the part's flags) or a field entry RECORD.FIELD
+ * (a store into that field of a part: `sqe->flags |= X` adds X, `= X`
+ * replaces; no arg/value_arg there).  Bits of `skip_success`: the request
+ * posts no completion when it succeeds (IOSQE_CQE_SKIP_SUCCESS); bits of
+ * `link`: the next request prepared on the object runs after this one
+ * (IOSQE_IO_LINK, IOSQE_IO_HARDLINK). */
+typedef struct {
+    bool present;
+    int arg;
+    int value_arg;
+    int64_t skip_success;
+    int64_t link;
+} tl_request_flags_facet;
 
 /* Prepares one operation in the object (or part of one, see part_of) in
  * `arg`: io_uring_prep_recv(sqe, fd, ...). */
@@ -397,6 +416,8 @@ typedef struct tl_fn_model {
     tl_arg_facet teardown;   /* ends the object; unawaited work is a bug (hclose, io_uring_queue_exit) */
     tl_arg_facet part_of;    /* the result is a part of the object in arg (io_uring_get_sqe) */
     tl_prepare_facet prepare;       /* prepares an operation (io_uring_prep_recv) */
+    tl_request_flags_facet request_flags; /* sets flags of a prepared request
+                                (io_uring_sqe_set_flags, the field io_uring_sqe.flags) */
     tl_descriptor_facet descriptor; /* makes a descriptor (socket, open, pipe) */
     tl_arg_facet watch_fd;   /* the descriptor in arg is watched for readiness (uv_poll_init):
                                 I/O on the same struct field in a readiness callback is ready */
@@ -530,6 +551,8 @@ const tl_fn_model *tl_models_find(const tl_model_set *ms, const char *callee);
  * (c:@S@ev_io@FI@cb -> ev_io.cb; the record's tag, or the typedef name of an
  * anonymous one), when the models describe that field; else NULL. */
 const tl_fn_model *tl_models_find_field(const tl_model_set *ms, const char *field_usr);
+/* The field entry with a request_flags facet for a field's USR, or NULL. */
+const tl_fn_model *tl_models_find_field_flags(const tl_model_set *ms, const char *field_usr);
 /* The "RECORD.FIELD" key of a field's USR (what field entries are named by);
  * false when the USR is not a field of a named record or the key is longer
  * than size. */

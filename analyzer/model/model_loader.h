@@ -43,7 +43,8 @@ enum {
     F_DISPATCH = 1u << 26,
     F_IMMEDIATE_PATH = 1u << 27,
     F_SELF_HANDLE = 1u << 28,
-    F_FD_FLAGS = 1u << 29,
+    F_REQUEST_FLAGS = 1u << 29,
+    F_FD_FLAGS = 1u << 30,
 };
 
 extern const char *const ml_facet_names[];

@@ -33,6 +33,14 @@
  * on k, and is "anything else" otherwise.  Per call, the effects of its
  * callee (a bounded list) are read once.
  *
+ * "d:F#N" is what F's pointer parameter N points to: a copy of the slot
+ * of every `&S` passed there (by a direct call, or by a registration that
+ * hands its data to F), not known when F is named elsewhere ("d:F#*") or
+ * registered with its data at another parameter M ("d:F#@M": the library
+ * passes parameter N).  A slot whose address is passed copies "w:F#N",
+ * stored non-blocking by F's analysis only when F never writes through
+ * parameter N nor lets it escape (dataflow/fdstate_slots.c).
+ *
  * A function stored only into function-pointer fields by initializers
  * ("p:F#=FIELD", no "p:F#*") takes its parameters from the calls through
  * those fields: an edge "q:FIELD#N" -> "p:F#N" for each, "q:FIELD#*" (the
@@ -394,11 +402,16 @@ tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits) {
         const char *key = s->v[i].key, *hash = strrchr(key, '#');
         size_t at;
         char star[300];
-        if ((strncmp(key, "p:", 2) != 0 && strncmp(key, "q:", 2) != 0) || !hash || !strcmp(hash, "#*") ||
-            (size_t)(hash - key) > 280)
+        if ((strncmp(key, "p:", 2) != 0 && strncmp(key, "q:", 2) != 0 && strncmp(key, "d:", 2) != 0) || !hash ||
+            !strcmp(hash, "#*") || (size_t)(hash - key) > 280)
             continue;
         snprintf(star, sizeof star, "%.*s#*", (int)(hash - key), key); /* (q:FIELD#*: the field read as a value) */
         if (tl_strmap_get(&s->index, star, &at)) escaped[i] = true;
+        if (key[0] == 'd' && hash[1] >= '0' && hash[1] <= '9') /* registered with its data at another parameter */
+            for (int m = 0; m <= 30 && !escaped[i]; m++) {
+                snprintf(star, sizeof star, "%.*s#@%d", (int)(hash - key), key, m);
+                if (m != atoi(hash + 1) && tl_strmap_get(&s->index, star, &at)) escaped[i] = true;
+            }
     }
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < n; i++)

@@ -3,7 +3,10 @@
 # - one blocking site reached several times in one callback is one finding
 #   whose notes give the blocking call and each other call (file and line);
 # - each step of a cross-file blocking chain carries its own file and line;
-# - unawaited-task names the branch whose path skips the wait;
+# - unawaited-task names the branch whose path skips the wait, and the start
+#   on that path (not another start earlier or later in the function);
+# - a function of the program called through a project macro is named by the
+#   function, with the macro, at the call and at each step of the chain;
 # - a wait inside assert() is named by the waiting call, not by assert, and
 #   reported where that call is written;
 # - a leak on the other arm of `return ok ? h : 0` is not "when returning".
@@ -65,6 +68,56 @@ PY
 NO_COLOR=1 "$TL" --no-config --no-db "$FX/unawaited-task/libdill_correlated_wait.c" "${ARGS[@]}" >"$T/text" 2>&1
 grep -q "on the path where the condition at line [0-9]* is false" "$T/text" \
     || fail "unawaited-task: no path in the message"
+
+# ... and the start on that path: two submits on two branches
+f=$FX/unawaited-task/liburing_path_start.c
+NO_COLOR=1 "$TL" --no-config --no-db --disable missing-timeout "$f" "${ARGS[@]}" >"$T/text" 2>&1
+grep -q "liburing_path_start.c:60:5: warning: .*started with io_uring_submit() at line 48 .*condition at line 49 is true" "$T/text" \
+    || fail "unawaited-task: not the start on the path"
+grep -q "liburing_path_start.c:48:9: note: work on 'ring' started here" "$T/text" \
+    || fail "unawaited-task: the start's note is not on the path"
+"$TL" --no-config --no-db --disable missing-timeout --format sarif "$f" "${ARGS[@]}" >"$T/sarif" 2>/dev/null
+python3 - "$T/sarif" <<'PY' || fail "unawaited-task: SARIF start"
+import json, sys
+d = json.load(open(sys.argv[1]))
+res = [r for r in d["runs"][0]["results"] if r["locations"][0]["physicalLocation"]["region"]["startLine"] == 60]
+assert len(res) == 1, len(res)
+rel = [x["physicalLocation"]["region"]["startLine"] for x in res[0]["relatedLocations"]]
+assert rel == [48], rel
+flow = [l["location"]["physicalLocation"]["region"]["startLine"]
+        for l in res[0]["codeFlows"][0]["threadFlows"][0]["locations"]]
+assert flow == [60, 48], flow
+PY
+
+# a chain through the project's macros: the functions, with the macros
+f=$FX/blocking-in-coroutine/libuv_chain_through_macro.c
+NO_COLOR=1 "$TL" --no-config --no-db "$f" "${ARGS[@]}" >"$T/text" 2>&1
+grep -q "warning: call to flush_state() (expanded from FLUSH()) blocks" "$T/text" || fail "macro chain: the call"
+grep -q "libuv_chain_through_macro.c:38:5: note: flush_state() calls log_append() (expanded from APP_LOG()) here" "$T/text" \
+    || fail "macro chain: the step's note"
+grep -q "APP_LOG() here\|calls FLUSH()" "$T/text" && fail "macro chain: a macro named as the function called"
+"$TL" --no-config --no-db --format json "$f" "${ARGS[@]}" >"$T/json" 2>/dev/null
+python3 - "$T/json" <<'PY' || fail "macro chain: JSON notes"
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = [f for f in d["findings"] if f["rule"] == "blocking-in-coroutine"]
+assert len(f) == 1, f
+steps = [(n["line"], n["message"]) for n in f[0]["notes"]]
+assert steps == [(38, "flush_state() calls log_append() (expanded from APP_LOG()) here"),
+                 (25, "fgets() blocks here, in log_append()")], steps
+PY
+"$TL" --no-config --no-db --format sarif "$f" "${ARGS[@]}" >"$T/sarif" 2>/dev/null
+python3 - "$T/sarif" <<'PY' || fail "macro chain: SARIF codeFlows"
+import json, sys
+d = json.load(open(sys.argv[1]))
+res = d["runs"][0]["results"]
+assert len(res) == 1, len(res)
+flow = [l["location"]["physicalLocation"]["region"]["startLine"]
+        for l in res[0]["codeFlows"][0]["threadFlows"][0]["locations"]]
+assert flow == [47, 38, 25], flow
+rel = [x["physicalLocation"]["region"]["startLine"] for x in res[0]["relatedLocations"]]
+assert rel == [38, 25], rel
+PY
 
 # the waiting call, not the macro around it
 NO_COLOR=1 "$TL" --no-config --no-db "$FX/missing-timeout/libdill_wait_in_assert.c" "${ARGS[@]}" >"$T/text" 2>&1
