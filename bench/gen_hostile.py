@@ -27,6 +27,11 @@ Shapes:
   funcs     N/2 functions, each calling the next, the last one sleeping; a
             coroutine enters the chain
   gotoweb   N/3 labels with gotos between them (a pseudo-random web)
+  fdflags   one function of three integer parameters setting a descriptor's
+            mode N/8 times (a new `fl = fcntl(fd, F_GETFL)` each, tested
+            against a parameter, `fl |= O_NONBLOCK` under `flags & bit`,
+            F_SETFL, a read), returning the descriptor: the descriptor-state
+            runs under flag and non-zero hypotheses (fdstate_hyp.c)
   corrpairs one function: N/6 thread spawns and joins under the same flag
             (`if (f3) pthread_create(&t1, ...); ... if (f3) pthread_join(t1,
             NULL);`), overlapping pairs on 64+ flags (the branch facts the
@@ -185,6 +190,24 @@ def gen_corrpairs(n):
         out.append("    if (f%d) pthread_join(t%d, NULL);\n" % (b, 2 + i % 2))
         out.append("    r += %d;\n" % (i % 7))
     out.append("    return r;\n}\n")
+    return "".join(out)
+
+
+@shape
+def gen_fdflags(n):
+    groups = max(1, n // 8)
+    out = [PRELUDE, "#include <fcntl.h>\n", "int mode(char *err, int fd, int on, int flags)\n{\n",
+           "    char buf[8];\n    int r = 0;\n"]
+    for i in range(groups):
+        bit = 1 << (i % 4)
+        out.append("    int fl%d = fcntl(fd, F_GETFL);\n" % i)
+        out.append("    if (fl%d == -1) return -1;\n" % i)
+        out.append("    if (!!(fl%d & O_NONBLOCK) == !!on) r++;\n" % i)
+        out.append("    if (flags & %d) fl%d |= O_NONBLOCK; else fl%d &= ~O_NONBLOCK;\n" % (bit, i, i))
+        out.append("    if (fcntl(fd, F_SETFL, fl%d) == -1) return -1;\n" % i)
+        out.append("    r += (int)read(fd, buf, 1);\n")
+        out.append("    if (r > %d && err) err[0] = 0;\n" % (i % 50))
+    out.append("    return r > 0 ? fd : -1;\n}\n")
     return "".join(out)
 
 

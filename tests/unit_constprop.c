@@ -340,6 +340,7 @@ static void test_liveness_lists(void **state) {
     tl_func f;
     memset(&f, 0, sizeof f);
     int x = tl_func_add_var(&f, "x", TL_VAR_LOCAL), y = tl_func_add_var(&f, "y", TL_VAR_LOCAL);
+    int z = tl_func_add_var(&f, "z", TL_VAR_LOCAL);
     for (int b = 0; b < 4; b++) tl_func_add_block(&f);
     f.entry = 0;
     f.exit = 3;
@@ -357,10 +358,12 @@ static void test_liveness_lists(void **state) {
     in->var = x;
     in->value = tl_expr_var(y);
     tl_block_add_succ(&f, 2, 3);
+    f.blocks[1].cond = tl_expr_var(z); /* z: read by a branch condition only */
     tl_func_finish(&f);
-    bool tracked[2] = {true, true};
+    bool tracked[3] = {true, true, true};
     tl_liveness l;
-    assert_true(tl_liveness_compute(&f, tracked, 100, &l));
+    assert_true(tl_liveness_compute(&f, tracked, 100, false, &l));
+    assert_false(tl_liveness_has(&l, 1, z));
     assert_false(tl_liveness_has(&l, 0, x));
     assert_true(tl_liveness_has(&l, 1, x));
     assert_false(tl_liveness_has(&l, 2, x));
@@ -369,8 +372,14 @@ static void test_liveness_lists(void **state) {
     assert_true(tl_liveness_has(&l, 2, y));
     assert_false(tl_liveness_has(&l, 3, y));
     tl_liveness_free(&l);
+    /* branch conditions as reads: z live up to block 1's condition */
+    assert_true(tl_liveness_compute(&f, tracked, 100, true, &l));
+    assert_true(tl_liveness_has(&l, 0, z) && tl_liveness_has(&l, 1, z));
+    assert_false(tl_liveness_has(&l, 2, z));
+    assert_true(tl_liveness_has(&l, 1, x) && !tl_liveness_has(&l, 2, x));
+    tl_liveness_free(&l);
     /* more entries than allowed: it says so instead of growing */
-    assert_false(tl_liveness_compute(&f, tracked, 3, &l));
+    assert_false(tl_liveness_compute(&f, tracked, 3, false, &l));
     tl_liveness_free(&l);
     tl_func_free(&f);
 }
@@ -399,7 +408,7 @@ static void test_liveness_store_reads(void **state) {
     tl_func_finish(&f);
     bool tracked[2] = {true, true};
     tl_liveness l;
-    assert_true(tl_liveness_compute(&f, tracked, 100, &l));
+    assert_true(tl_liveness_compute(&f, tracked, 100, false, &l));
     assert_false(tl_liveness_has(&l, 0, x));
     assert_true(tl_liveness_has(&l, 1, x));
     assert_true(tl_liveness_has(&l, 0, p));
@@ -451,7 +460,7 @@ static void test_many_locals_each_used(void **state) {
     bool *tracked = tl_xcalloc(N, sizeof(bool));
     for (int v = 0; v < N; v++) tracked[v] = true;
     tl_liveness l;
-    assert_true(tl_liveness_compute(&f, tracked, 10 * N, &l));
+    assert_true(tl_liveness_compute(&f, tracked, 10 * N, false, &l));
     for (int b = 0; b < f.nblocks; b++) assert_true(l.start[b + 1] - l.start[b] <= 1);
     tl_liveness_free(&l);
     free(tracked);

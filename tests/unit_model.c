@@ -690,6 +690,8 @@ static void test_descriptor_facets(void **state) {
                  "                     if_flag: {arg: 2, mask: 0x800}}}\n"
                  "  fileno: {fd_state: {arg: 1, out: true, from_arg: 0}}\n"
                  "  mkpair: {fd_state: {arg: 3, array: 2, sets: nonblocking, if_flag: {arg: 1, mask: 0x800}}}\n"
+                 "  getfl: {fd_flags: {arg: 0, mask: 0x800, if_value: {arg: 1, values: [3]}}}\n"
+                 "  flagsof: {fd_flags: {arg: 1, mask: 4}}\n"
                  "  waitfd: {readiness_wait: {arg: 0}}\n"
                  "  waitz: {readiness_wait: {arg: 0, success: zero}}\n"
                  "  waitnz: {readiness_wait: {arg: 0, success: nonzero}}\n"
@@ -746,6 +748,12 @@ static void test_descriptor_facets(void **state) {
     assert_true(d->out && d->arg == 1 && d->from_arg == 0 && d->sets == 0 && d->array == 0);
     d = &find(&ms, "mkpair")->fd_state;
     assert_true(d->arg == 3 && d->array == 2 && !d->out && d->if_flag_arg == 1);
+    const tl_fd_flags_facet *fl = &find(&ms, "getfl")->fd_flags;
+    assert_true(fl->present && fl->arg == 0 && fl->mask == 0x800);
+    assert_true(fl->if_value_arg == 1 && fl->nif_values == 1 && fl->if_values[0] == 3);
+    fl = &find(&ms, "flagsof")->fd_flags;
+    assert_true(fl->present && fl->arg == 1 && fl->mask == 4 && fl->if_value_arg == -1);
+    assert_false(find(&ms, "mk")->fd_flags.present);
     const tl_readiness_wait_facet *w = &find(&ms, "waitfd")->readiness_wait;
     assert_true(w->present && w->arg == 0 && w->field[0] == '\0' && w->if_value_arg == -1);
     w = &find(&ms, "pollone")->readiness_wait;
@@ -771,8 +779,11 @@ static void test_descriptor_facets(void **state) {
     assert_false(tl_models_field_key("c:@F@main@x", key, sizeof key));
     assert_false(tl_models_field_key("c:@S@w_io@FI@fd", key, 6)); /* too long for the buffer */
     /* merge: a later definition replaces or removes the facet */
-    load_ok(&ms, "library: demo\nfunctions:\n  mk: {fd_state: false}\n  waitfd: {readiness_wait: false}\n");
+    load_ok(&ms, "library: demo\nfunctions:\n  mk: {fd_state: false}\n  waitfd: {readiness_wait: false}\n"
+                 "  flagsof: {fd_flags: false}\n");
     assert_false(find(&ms, "mk")->fd_state.present);
+    assert_false(find(&ms, "flagsof")->fd_flags.present);
+    assert_true(find(&ms, "getfl")->fd_flags.present);
     assert_false(find(&ms, "waitfd")->readiness_wait.present);
     /* a copy keeps them */
     tl_model_set cp;
@@ -808,6 +819,10 @@ static void test_descriptor_facets(void **state) {
     ERR("  f: {fd_state: {arg: 0, array: 9, sets: ready}}\n", 3, 0, "'array'", "1 to 8");
     ERR("  f: {fd_state: {result: true, array: 2, sets: ready}}\n", 3, 0, "'array'", "needs 'arg'");
     ERR("  f: {fd_state: {arg: 0, out: true, array: 2, sets: ready}}\n", 3, 0, "'array'", "no 'out'");
+    ERR("  f: {fd_flags: {arg: 0}}\n", 3, 0, "'fd_flags'", "needs 'arg' and 'mask'");
+    ERR("  f: {fd_flags: {arg: 0, mask: 0}}\n", 3, 0, "'mask'", "must not be 0");
+    ERR("  f: {fd_flags: {arg: 0, mask: 4, if_value: {arg: 1}}}\n", 3, 0, "needs 'arg' and 'values'", NULL);
+    ERR("  f: {fd_flags: {arg: 0, mask: 4, sets: ready}}\n", 3, 0, "'sets'", NULL);
     ERR("  f: {immediate_path: {arg: 0}}\n", 3, 0, "needs 'arg' and 'paths'", NULL);
     ERR("  f: {immediate_path: {arg: 0, paths: []}}\n", 3, 0, "'paths'", "at least one");
     ERR("  f: {immediate_path: {arg: 0, paths: [\"proc\"]}}\n", 3, 0, "bad path glob", "absolute");

@@ -501,6 +501,53 @@ static void test_fd_slots_params(void **state) {
     release(w);
 }
 
+/* Scalar parameter modes: a helper that leaves its argument non-blocking at
+ * every non-error return (set_fl with 4, 8: F_SETFL, O_NONBLOCK here), one
+ * that does so on one branch only or clears the bit (moded), one that
+ * reassigns its parameter; the program answers by USR across files, and the
+ * masks survive the wire. */
+static void test_param_modes(void **state) {
+    (void)state;
+    const char *src[] = {"int nb(int fd) { if (set_fl(fd, 4, 8) < 0) return -1; return 0; }\n"
+                         "int wrap(int x, int fd) { (void)x; return nb(fd); }\n"
+                         "int some(int fd, int v) { if (v) set_fl(fd, 4, 8); return 0; }\n"
+                         "int clear(int fd) { return set_fl(fd, 4, 0); }\n"
+                         "int other(int fd) { fd = mk_nb(); return set_fl(fd, 4, 8); }\n",
+                         "int nb(int); int clear(int);\n"
+                         "void user(int fd) { nb(fd); clear(fd); }\n"};
+    world *w = link_sources(src, 2);
+    unsigned n, m;
+    assert_int_equal(summary_of(w, "nb")->params_nonblocking, 1u);
+    assert_int_equal(summary_of(w, "wrap")->params_nonblocking, 2u); /* same file: followed */
+    assert_int_equal(summary_of(w, "some")->params_nonblocking, 0u);
+    assert_int_equal(summary_of(w, "some")->params_moded, 1u);
+    assert_int_equal(summary_of(w, "clear")->params_moded, 1u);
+    assert_int_equal(summary_of(w, "other")->params_nonblocking, 0u);
+    assert_true(tl_program_param_modes(w->prog, summary_of(w, "nb")->usr, &n, &m));
+    assert_int_equal(n, 1u);
+    assert_int_equal(m, 0u);
+    assert_true(tl_program_param_modes(w->prog, summary_of(w, "clear")->usr, &n, &m));
+    assert_int_equal(n, 0u);
+    assert_int_equal(m, 1u);
+    assert_false(tl_program_param_modes(w->prog, "c:@F@nowhere", &n, &m));
+    assert_int_equal(n | m, 0u);
+    tl_wire_writer wr;
+    tl_wire_writer_init(&wr);
+    assert_int_equal(tl_summary_wire_encode(&wr, &w->sum[0]), 0);
+    tl_wire_frame fr;
+    char err[256];
+    assert_int_equal(tl_wire_scan_frame(wr.data, wr.len, &fr, err, sizeof err), TL_WIRE_FRAME);
+    tl_tu_summary back;
+    assert_int_equal(tl_summary_wire_decode(&fr, &back, err, sizeof err), 0);
+    for (int i = 0; i < back.nfuncs; i++) {
+        assert_int_equal(back.funcs[i].params_nonblocking, w->sum[0].funcs[i].params_nonblocking);
+        assert_int_equal(back.funcs[i].params_moded, w->sum[0].funcs[i].params_moded);
+    }
+    tl_tu_summary_free(&back);
+    tl_wire_writer_free(&wr);
+    release(w);
+}
+
 /* Global descriptor slots: non-blocking when every store of the program
  * (any file) stores a non-blocking descriptor or copies such a slot; -1 is
  * no store; one other store, the address taken, or a copy of a slot not
@@ -1116,6 +1163,7 @@ int main(void) {
         cmocka_unit_test(test_fork_wrapper_child),
         cmocka_unit_test(test_self_publish),
         cmocka_unit_test(test_fd_slots),
+        cmocka_unit_test(test_param_modes),
         cmocka_unit_test(test_fd_slots_params),
         cmocka_unit_test(test_fd_slots_effects),
         cmocka_unit_test(test_fd_slots_fields),

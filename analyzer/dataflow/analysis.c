@@ -685,19 +685,25 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     int *order = callees_first(tu, out);
     unsigned *returns = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *returns);
     unsigned *params_nb = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *params_nb);
+    tl_fd_returns_if *returns_if = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *returns_if);
+    tl_fd_params_if *params_if = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *params_if);
     for (int k = 0; k < tu->nfuncs; k++) {
         int fi = order[k];
         const tl_context_info *ci = &out->funcs[fi].context;
         bool ready = ci->readiness && ci->kind == TL_CTX_LOOP_CALLBACK;
         tl_fdstate_env env = {ready, ready ? ci->ready_param : -1, ready ? ci->ready_data_param : -1,
                               ready ? ci->ready_field : NULL, &watched, &globals, returns, tu->nfuncs,
-                              out->slot_stores, program, params_nb};
+                              out->slot_stores, program, params_nb, returns_if, params_if};
         tl_fdstate_run(&tu->funcs[fi], &out->funcs[fi], &env);
         returns[fi] = out->funcs[fi].returns_fd_state;
         /* low half: left non-blocking; high half: mode changed otherwise */
         params_nb[fi] = (out->funcs[fi].params_nonblocking & 0xffffu) | (out->funcs[fi].params_moded << 16);
+        returns_if[fi] = out->funcs[fi].returns_if;
+        params_if[fi] = out->funcs[fi].params_if;
     }
     free(order);
+    free(returns_if);
+    free(params_if);
     free(returns);
     free(params_nb);
     tl_str_map_free(&watched);

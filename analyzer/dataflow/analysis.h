@@ -86,6 +86,27 @@ typedef struct {
     int next_func;           /* -1 if call_id is directly blocking, else the callee func */
 } tl_block_summary;
 
+/* A function's result under hypotheses about one flag bit of its integer
+ * parameters (fdstate_effects.c): for mask k, bit `a` of ok[k] says that
+ * under assignment a (bit j of a: parameter iparams[j] has masks[k]) every
+ * return that is no negative constant gives a non-blocking descriptor
+ * (`connect_generic(..., flags)` doing `if (flags & NONBLOCK) set_nb(s)`). */
+typedef struct {
+    int64_t masks[2];
+    int iparams[3];
+    unsigned char nmasks, niparams, ok[2];
+} tl_fd_returns_if;
+
+/* The scalar parameters a function leaves non-blocking under hypotheses
+ * about which of its integer parameters are non-zero (fdstate.c:
+ * `set_block(fd, on)` leaves fd non-blocking when `on` is not 0): nb[a] for
+ * assignment a (bit j of a: parameter iparams[j] is not 0); niparams 0: none. */
+typedef struct {
+    int iparams[3];
+    unsigned char niparams;
+    unsigned nb[8];
+} tl_fd_params_if;
+
 typedef struct {
     tl_call_facts *calls;    /* indexed by call id, ncalls entries */
     int ncalls;
@@ -104,6 +125,8 @@ typedef struct {
     unsigned params_moded;       /* bit k: scalar parameter k (< 32) is handed to a call that
                                     changes a descriptor's mode, and is not in
                                     params_nonblocking (`set_blocking(fd)`) */
+    tl_fd_returns_if returns_if; /* what every return gives under flag hypotheses */
+    tl_fd_params_if params_if;   /* params_nonblocking under non-zero hypotheses */
 } tl_func_facts;
 
 struct tl_program;

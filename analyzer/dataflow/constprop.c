@@ -451,7 +451,7 @@ int tl_constprop_run(const tl_func *f, tl_constprop_call_fn visit, void *vctx) {
     compute_address_taken(&c);
     compute_tracked(&c);
     /* the live-in lists may take a 16th of the budget */
-    bool live_ok = tl_liveness_compute(f, c.tracked, c.budget / 16, &c.live);
+    bool live_ok = tl_liveness_compute(f, c.tracked, c.budget / 16, false, &c.live);
     c.env = tl_xmalloc(nv * sizeof *c.env);
     for (int v = 0; v < f->nvars; v++) c.env[v] = cv(c.tracked[v] ? TL_CV_UNDEF : TL_CV_UNKNOWN);
     c.touched_at = tl_xcalloc(nv, sizeof *c.touched_at);

@@ -154,7 +154,9 @@ static void forget_nonlocals(fd_ctx *c, fd_state *s) {
 
 /* v's value changes: its own bits, the slots of struct v, and slots that
  * hold v's (old) value are no longer known. */
+static void drop_mirrors(fd_ctx *c, fd_state *s, int k);
 static void forget_var(fd_ctx *c, fd_state *s, int v) {
+    drop_mirrors(c, s, v);
     if (!c->has_slots[v] && !c->is_src[v]) { /* only its own fact: no scan */
         drop_key(c, s, v);
         return;
@@ -167,6 +169,18 @@ static void forget_var(fd_ctx *c, fd_state *s, int v) {
     }
     c->work += s->n;
     s->n = n;
+}
+
+/* Descriptor key k changes (its mode, or its value): no variable holds its
+ * status flags any more. */
+static void drop_mirrors(fd_ctx *c, fd_state *s, int k) {
+    for (int i = 0; c->mirrors && k >= 0 && i < s->n; i++)
+        if (s->e[i].flags_of == k + 1) s->e[i].flags_of = 0; /* (a fact left empty is harmless) */
+    c->work += c->mirrors ? s->n : 0;
+}
+
+fact *fds_find(fd_state *s, int key) {
+    return find(s, key);
 }
 
 static unsigned bits_of(fd_state *s, int v);
@@ -193,7 +207,7 @@ static void set_hbit(fd_ctx *c, fd_state *s, int v, unsigned hb) {
     if (hb == FDS_HB_UNKNOWN || !fds_hbit_var_ok(c, v)) return; /* (char c = flags: the bit is lost) */
     fact *f = find(s, v);
     if (f) f->hbit = (unsigned char)hb;
-    else put(c, s, (fact){v, 0, false, 0, -1, -1, -1, (unsigned char)hb});
+    else put(c, s, (fact){v, 0, false, 0, -1, -1, -1, (unsigned char)hb, 0});
 }
 
 /* The state of the descriptor expression e: a variable's, or, in a
@@ -230,6 +244,11 @@ static unsigned descriptor_bits(fd_ctx *c, fd_state *s, const tl_expr *e) {
     return mentioned_bits(s, e->kids[0], TL_FDS_READY | TL_FDS_DERIVED) ? TL_FDS_READY : 0;
 }
 
+static void set_bits(fd_ctx *c, fd_state *s, int v, unsigned bits);
+void fds_set_bits(fd_ctx *c, fd_state *s, int v, unsigned bits) {
+    set_bits(c, s, v, bits);
+}
+
 unsigned fds_value_bits(fd_ctx *c, fd_state *s, const tl_expr *e) {
     return descriptor_bits(c, s, e);
 }
@@ -240,7 +259,7 @@ static void set_bits(fd_ctx *c, fd_state *s, int v, unsigned bits) {
         drop_key(c, s, v);
         return;
     }
-    put(c, s, (fact){v, bits, false, 0, -1, -1, -1, 0});
+    put(c, s, (fact){v, bits, false, 0, -1, -1, -1, 0, 0});
 }
 
 /* Constant value of e reading fields of local structs from the state. */
@@ -326,6 +345,26 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
     c->result_bits[id] = 0;
     if ((!m || !m->fd_state.present) && c->func_returns && call->callee_func >= 0 && call->callee_func < c->f_count)
         c->result_bits[id] = c->func_returns[call->callee_func]; /* int s = make_nonblocking_socket(); */
+    if ((!m || !m->fd_state.present) && !c->result_bits[id] && c->func_returns_if && call->callee_func >= 0 &&
+        call->callee_func < c->f_count) /* connect_generic(..., NONBLOCK): its result under the flags given */
+        c->result_bits[id] = fds_returns_if_bits(c, s, cf, &c->func_returns_if[call->callee_func]);
+    if (c->hyp_mask && c->hyp_param && call->callee_usr && c->f->usr && !strcmp(call->callee_usr, c->f->usr) &&
+        call->nargs >= c->f->nparams) {
+        /* a recursive call handing on the bits of the hypothesis (`return
+           connect_generic(..., flags)`): what the hypothesis run concludes for
+           the other returns holds for it too (the greatest fixpoint of "every
+           result is non-blocking": sound, the values come from the others) */
+        bool same = true;
+        for (int p = 0; same && p < c->f->nparams; p++)
+            if (c->hyp_param[p] != FDS_HB_UNKNOWN) same = fds_hbit(c, s, call->args[p]) == c->hyp_param[p];
+        if (same) c->result_bits[id] = TL_FDS_NONBLOCKING;
+    }
+    char rkey[264];
+    if ((!m || !m->fd_state.present) && call->callee_func < 0 && c->program && call->callee_usr &&
+        !call->callee_system && strlen(call->callee_usr) < 250) { /* ... defined in another file ("r:USR") */
+        snprintf(rkey, sizeof rkey, "r:%s", call->callee_usr);
+        if (tl_program_fd_slot_nonblocking(c->program, rkey)) c->result_bits[id] = TL_FDS_NONBLOCKING;
+    }
     if (m && m->fd_state.present) {
         const tl_fd_state_facet *d = &m->fd_state;
         bool value_ok, flag_ok;
@@ -368,7 +407,10 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
             forget_pointee(c, s, v);
     }
     forget_nonlocals(c, s);
-    if (apply_state && state_var >= 0) set_bits(c, s, state_var, new_bits ? bits_of(s, state_var) | new_bits : 0);
+    if (apply_state && state_var >= 0) {
+        drop_mirrors(c, s, state_var); /* its flags changed */
+        set_bits(c, s, state_var, new_bits ? bits_of(s, state_var) | new_bits : 0);
+    }
     for (int k = 0; apply_state && array_var >= 0 && k < m->fd_state.array; k++) {
         char idx[16];
         snprintf(idx, sizeof idx, "[%d]", k);
@@ -379,17 +421,24 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
         fact *f = find(s, ready_var);
         if (f) f->wait_call = id; /* the branch on its result may refine */
     }
-    /* set_nonblocking(fd): a function of this TU that leaves these arguments
-       non-blocking; one that may change their mode otherwise (set_blocking(fd),
-       setblocking(fd, on)) leaves them not known */
+    /* set_nonblocking(fd): a function of this TU, or of another file of the
+       program (its summary), that leaves these arguments non-blocking; one
+       that may change their mode otherwise (set_blocking(fd), setblocking(fd,
+       on)) leaves them not known */
     bool own = (!m || !m->fd_state.present) && c->func_params_nb && call->callee_func >= 0 &&
                call->callee_func < c->f_count;
     unsigned pnb = own ? c->func_params_nb[call->callee_func] & 0xffffu : 0;
     unsigned moded = own ? c->func_params_nb[call->callee_func] >> 16 : 0;
-    for (int k = 0; (pnb || moded) && k < call->nargs && k < 16; k++) {
+    if (own && c->func_params_if) /* set_block(fd, 1): under the arguments' non-zero hypotheses */
+        pnb |= fds_params_if_bits(c, cf, &c->func_params_if[call->callee_func]);
+    if ((!m || !m->fd_state.present) && call->callee_func < 0 && c->program && call->callee_usr &&
+        !call->callee_system)
+        tl_program_param_modes(c->program, call->callee_usr, &pnb, &moded);
+    for (int k = 0; (pnb || moded) && k < call->nargs && k < 32; k++) {
         if (!(((pnb | moded) >> k) & 1u)) continue;
         int key = desc_key(c, fds_arg_of(cf, k), true);
         if (key < 0) continue;
+        drop_mirrors(c, s, key);
         if ((pnb >> k) & 1u) set_bits(c, s, key, bits_of(s, key) | TL_FDS_NONBLOCKING);
         else set_bits(c, s, key, bits_of(s, key) & ~(unsigned)TL_FDS_NONBLOCKING);
     }
@@ -402,6 +451,29 @@ bool fds_negative_const(const tl_expr *e) {
     if (!e || e->kind != TL_E_UNARY || e->nkids != 1 || strcmp(e->op, "-") != 0) return false;
     e = fds_strip(e->kids[0]);
     return e && e->kind == TL_E_CONST && e->ival > 0;
+}
+
+/* Variable v was just assigned the result of cf: when its model's fd_flags
+ * facet applies, v holds the status flags of that descriptor. */
+static void note_flags(fd_ctx *c, fd_state *s, int v, const tl_call_facts *cf) {
+    const tl_fd_flags_facet *d = cf->model && cf->model->fd_flags.present ? &cf->model->fd_flags : NULL;
+    if (!d || d->mask != c->flags_mask || v < 0 || v >= c->nvars || c->f->vars[v].is_pointer || c->f->vars[v].is_array || c->f->vars[v].is_record) return;
+    if (d->if_value_arg >= 0) {
+        const tl_cval *cv = fds_argv_of(cf, d->if_value_arg);
+        bool ok = false;
+        for (int i = 0; cv && cv->kind == TL_CV_INT && i < d->nif_values; i++) ok |= cv->v == d->if_values[i];
+        if (!ok) return;
+    }
+    int k = desc_key(c, fds_arg_of(cf, d->arg), true);
+    if (k < 0) return;
+    fact *f = find(s, v);
+    if (!f) {
+        put(c, s, (fact){v, 0, false, 0, -1, -1, -1, 0, 0});
+        f = find(s, v);
+    }
+    if (!f) return;
+    f->flags_of = k + 1;
+    c->mirrors = true;
 }
 
 /* `int sv[2] = {-1, -1}`: every element the list names holds no
@@ -418,7 +490,7 @@ static void no_descriptor_elements(fd_ctx *c, fd_state *s, int var, const tl_exp
         int key = desc_key(c, &el, true);
         if (key < c->nvars) return;
         drop_key(c, s, key);
-        put(c, s, (fact){key, 0, true, -1, -1, -1, -1, 0});
+        put(c, s, (fact){key, 0, true, -1, -1, -1, -1, 0, 0});
     }
 }
 
@@ -435,6 +507,8 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
             bits = c->result_bits[v->call_id];
         else if (v && v->kind == TL_E_VAR && v->var != in->var)
             bits = bits_of(s, v->var) | (descriptor_bits(c, s, v) & FDS_NOT_BLOCKING); /* a global's too */
+        else if (fds_negative_const(v))
+            bits = TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE; /* s = -1: no descriptor, I/O on it fails at once */
         else {
             /* `int fd = w->fd;`, `fd = c->fd`: a copy of a descriptor held in
                a field or element has its state (the ready handle's field, a
@@ -448,15 +522,17 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
         forget_var(c, s, in->var);
         set_bits(c, s, in->var, bits);
         set_hbit(c, s, in->var, hb);
+        if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < c->ff->ncalls)
+            note_flags(c, s, in->var, &c->ff->calls[v->call_id]); /* flags = fcntl(fd, F_GETFL) */
         if (fds_negative_const(v) && !find(s, in->var)) /* `fd = -1`: no descriptor (join_no_descriptor) */
-            put(c, s, (fact){in->var, 0, true, -1, -1, -1, -1, 0});
+            put(c, s, (fact){in->var, 0, true, -1, -1, -1, -1, 0, 0});
         no_descriptor_elements(c, s, in->var, v);
         if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < c->ff->ncalls) {
             const tl_fn_model *m = c->ff->calls[v->call_id].model;
             if (m && m->readiness_wait.present && m->readiness_wait.success != TL_RW_SUCCESS_ANY) {
                 fact *f = find(s, in->var);
                 if (f) f->src_call = v->call_id;
-                else put(c, s, (fact){in->var, 0, false, 0, -1, -1, v->call_id, 0});
+                else put(c, s, (fact){in->var, 0, false, 0, -1, -1, v->call_id, 0, 0});
             }
         }
         break;
@@ -470,6 +546,11 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
             c->return_bits = c->returned ? c->return_bits & b : b;
             c->returned = true;
         }
+        if (c->hyp_replay && in->value && !fds_negative_const(in->value)) { /* (run_hypotheses) */
+            unsigned b = descriptor_bits(c, s, in->value) & TL_FDS_NONBLOCKING;
+            c->hyp_return_bits = c->hyp_returned ? c->hyp_return_bits & b : b;
+            c->hyp_returned = true;
+        }
         break;
     case TL_I_STORE: {
         const tl_expr *t = fds_strip(in->target);
@@ -478,6 +559,7 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
         if (h >= 0 && h < c->nvars && (bits_of(s, h) & TL_FDS_READY))
             set_bits(c, s, h, bits_of(s, h) & ~(unsigned)TL_FDS_READY); /* w->fd = other: not the ready one */
         int key = desc_key(c, in->target, true);
+        drop_mirrors(c, s, key);
         if (key < c->nvars) { /* not a field or element slot */
             bool through_addr = false;
             int root = tl_expr_root_var(in->target, &through_addr);
@@ -485,7 +567,7 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
             break;
         }
         int v = c->slot_var[key - c->nvars];
-        fact f = {key, 0, false, 0, -1, -1, -1, 0};
+        fact f = {key, 0, false, 0, -1, -1, -1, 0, 0};
         const tl_expr *val = fds_strip(in->value);
         int src = fds_plain_var(val);
         if (eval_const(c, s, val, &f.val)) {
@@ -540,7 +622,7 @@ static void fs_copy(void *ctx, void *dst, const void *src) {
 }
 
 static bool same_fact(const fact *a, const fact *b) {
-    return a->bits == b->bits && a->hbit == b->hbit && a->has_val == b->has_val && (!a->has_val || a->val == b->val) &&
+    return a->bits == b->bits && a->hbit == b->hbit && a->flags_of == b->flags_of && a->has_val == b->has_val && (!a->has_val || a->val == b->val) &&
            a->src_var == b->src_var && a->wait_call == b->wait_call && a->src_call == b->src_call;
 }
 
@@ -556,7 +638,7 @@ static bool no_descriptor_fact(const fact *f) {
 static bool join_no_descriptor(const fact *a, const fact *b, fact *g) {
     const fact *nb = no_descriptor_fact(a) ? b : no_descriptor_fact(b) ? a : NULL;
     if (!nb || nb->has_val || !(nb->bits & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE))) return false;
-    *g = (fact){a->key, nb->bits & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE), false, 0, -1, -1, -1, 0};
+    *g = (fact){a->key, nb->bits & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE), false, 0, -1, -1, -1, 0, 0};
     return true;
 }
 
@@ -591,8 +673,9 @@ static bool fs_join(void *ctx, void *dst, const void *src) {
                 if (g.wait_call != o->wait_call) g.wait_call = -1;
                 if (g.src_call != o->src_call) g.src_call = -1;
                 if (g.hbit != o->hbit) g.hbit = FDS_HB_UNKNOWN;
+                if (g.flags_of != o->flags_of) g.flags_of = 0;
                 if (!same_fact(&g, &f)) changed = true;
-                if (g.bits || g.src_call >= 0 || g.hbit || g.has_val) d->e[n++] = g;
+                if (g.bits || g.src_call >= 0 || g.hbit || g.has_val || g.flags_of) d->e[n++] = g;
                 continue;
             }
             if (same_fact(&f, &s->e[j])) {
@@ -621,9 +704,10 @@ static void keep_live(fd_ctx *c, fd_state *s, int t) {
     int n = 0;
     for (int i = 0; i < s->n; i++) {
         int v = s->e[i].key < c->nvars ? s->e[i].key : c->slot_var[s->e[i].key - c->nvars];
-        /* (a pinned parameter's slots; a hypothesis bit, read by conditions too;
-           a scalar parameter's own state, read at the exits: params_at_exit) */
-        if (tl_liveness_has(&c->live, t, v) || (c->pinned && c->pinned[v]) || s->e[i].hbit ||
+        /* (liveness counts branch conditions as reads: a hypothesis bit, status
+           flags; a pinned parameter's slots; a scalar parameter's own state,
+           read at the exits: params_at_exit) */
+        if (tl_liveness_has(&c->live, t, v) || (c->pinned && c->pinned[v]) ||
             (s->e[i].key < c->f->nparams && s->e[i].key < 32))
             s->e[n++] = s->e[i];
     }
@@ -638,11 +722,13 @@ static bool fs_edge(void *ctx, void *state, const tl_func *f, const tl_block *b,
     fd_ctx *c = ctx;
     fd_state *s = state;
     if (s->top) return true;
-    if (c->hyp_mask && b->term == TL_T_BRANCH && b->cond && b->nsucc == 2) {
+    if ((c->hyp_param || c->nz_param) && b->term == TL_T_BRANCH && b->cond && b->nsucc == 2) {
         int t = fds_truth(c, s, b->cond); /* a branch the hypothesis decides */
         if (t >= 0 && (t == 1) != (succ == 0)) return false;
     }
     refine_by_result(c, s, b, succ);
+    fds_refine_negative(c, s, b, succ);
+    fds_refine_flags(c, s, b, succ);
     if (succ >= 0 && succ < b->nsucc && b->succ[succ] >= 0 && b->succ[succ] < c->live.nblocks)
         keep_live(c, s, b->succ[succ]);
     return true;
@@ -678,7 +764,7 @@ static void refine_by_result(fd_ctx *c, fd_state *s, const tl_block *b, int succ
         if (g.key < c->nvars && g.wait_call == id) {
             g.bits &= ~(unsigned)TL_FDS_READY;
             g.wait_call = -1;
-            if (!g.bits && g.src_call < 0 && !g.hbit) continue;
+            if (!g.bits && g.src_call < 0 && !g.hbit && !g.flags_of) continue;
         }
         s->e[n++] = g;
     }
@@ -711,6 +797,23 @@ const tl_dataflow_ops fds_ops = {
     .destroy = fs_destroy,
     .exhausted = fs_exhausted,
 };
+
+int fds_forward(fd_ctx *c, tl_dataflow_result *res) {
+    return tl_dataflow_forward(c->f, &fds_ops, c, res);
+}
+
+void fds_replay_exits(fd_ctx *c, const tl_dataflow_result *res, void (*at_exit)(fd_ctx *, fd_state *, const tl_block *)) {
+    const tl_func *f = c->f;
+    fd_state s;
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        if (!res->reached || !res->reached[bi] || f->blocks[bi].term != TL_T_EXIT) continue;
+        fs_bottom(c, &s);
+        fs_copy(c, &s, tl_dataflow_in(res, bi));
+        for (int i = 0; !s.top && i < f->blocks[bi].ninstrs; i++) apply(c, &s, &f->blocks[bi].instrs[i], false);
+        at_exit(c, &s, &f->blocks[bi]);
+        fs_destroy(c, &s);
+    }
+}
 
 void fds_state_bottom(fd_ctx *c, fd_state *s) {
     fs_bottom(c, s);

@@ -81,6 +81,9 @@ typedef struct {
                                           and its params_moded in the high 16, or NULL: a call
                                           to it makes the first arguments non-blocking and
                                           leaves the second not known */
+    const tl_fd_returns_if *func_returns_if; /* per function of the TU (nfuncs entries), its
+                                          returns_if already found, or NULL */
+    const tl_fd_params_if *func_params_if; /* per function of the TU, its params_if, or NULL */
 } tl_fdstate_env;
 
 /* Fill the descriptor facts of f's calls (ff->calls must hold models and

@@ -84,7 +84,10 @@ unsigned fds_hbit(fd_ctx *c, fd_state *s, const tl_expr *e) {
 }
 
 int fds_truth(fd_ctx *c, fd_state *s, const tl_expr *e) {
-    if (!e || !c->hyp_mask) return -1; /* (casts are not looked through: they may narrow) */
+    if (e && c->nz_param && e->kind == TL_E_VAR && e->var >= 0 && e->var < c->f->nparams && e->var < 32 &&
+        !((c->assigned >> e->var) & 1u) && c->nz_param[e->var] != FDS_HB_UNKNOWN)
+        return c->nz_param[e->var] == FDS_HB_ONE; /* `if (on)` under a non-zero hypothesis */
+    if (!e || (!c->hyp_mask && !c->nz_param)) return -1; /* (casts are not looked through: they may narrow) */
     if (e->kind == TL_E_UNARY && e->nkids == 1 && !strcmp(e->op, "!")) {
         int t = fds_truth(c, s, e->kids[0]);
         return t < 0 ? -1 : !t;
@@ -136,11 +139,58 @@ static void escapes(const tl_func *f, bool *pin, const tl_expr *e, bool bare_ok)
     for (int k = 0; k < e->nkids; k++) escapes(f, pin, e->kids[k], false);
 }
 
+/* Does a branch condition test an integer parameter for truth (`on`, `!on`,
+ * `a && on`)? */
+static bool cond_nz(const fds_effect_plan *pl, const tl_expr *e, int depth) {
+    e = fds_strip(e);
+    if (!e || depth > 32) return false;
+    if (e->kind == TL_E_VAR) {
+        for (int j = 0; j < pl->niparams; j++)
+            if (pl->iparams[j] == e->var) return true;
+        return false;
+    }
+    if ((e->kind == TL_E_UNARY && e->nkids == 1 && !strcmp(e->op, "!")) ||
+        (e->kind == TL_E_BINARY && e->nkids == 2 && (!strcmp(e->op, "&&") || !strcmp(e->op, "||") ||
+                                                     !strcmp(e->op, "==") || !strcmp(e->op, "!="))))
+        for (int k = 0; k < e->nkids; k++)
+            if (cond_nz(pl, e->kids[k], depth + 1)) return true;
+    return false;
+}
+
+/* The lowest bit of C in a branch condition testing `P & C` (P one of the
+ * integer parameters the hypotheses range over), added to the plan's masks. */
+static void cond_masks(const fds_effect_plan *pl, int64_t *masks, int *n, const tl_expr *e, int depth) {
+    if (!e || depth > 32 || *n >= 2) return;
+    if (e->kind == TL_E_BINARY && e->nkids == 2 && !strcmp(e->op, "&")) {
+        for (int side = 0; side < 2; side++) {
+            const tl_expr *v = fds_strip(e->kids[side]), *k = fds_strip(e->kids[!side]);
+            if (!v || v->kind != TL_E_VAR || !k || k->kind != TL_E_CONST || k->ival == 0) continue;
+            bool iparam = false;
+            for (int j = 0; j < pl->niparams; j++) iparam |= pl->iparams[j] == v->var;
+            int64_t bit = k->ival & -k->ival;
+            bool seen = !iparam;
+            for (int j = 0; j < *n; j++) seen |= masks[j] == bit;
+            if (!seen && *n < 2) masks[(*n)++] = bit;
+        }
+    }
+    for (int k = 0; k < e->nkids; k++) cond_masks(pl, masks, n, e->kids[k], depth + 1);
+}
+
+int64_t fds_flag_mask(const fd_ctx *c) {
+    for (int id = 0; id < c->ff->ncalls; id++) {
+        const tl_fn_model *m = c->ff->calls[id].model;
+        if (m && m->fd_state.present && m->fd_state.if_flag_arg >= 0 && (m->fd_state.sets & TL_FDS_NONBLOCKING) &&
+            m->fd_state.if_flag_mask)
+            return m->fd_state.if_flag_mask & -m->fd_state.if_flag_mask;
+    }
+    return 0;
+}
+
 bool fds_effects_plan(fd_ctx *c, fds_effect_plan *plan) {
     const tl_func *f = c->f;
     memset(plan, 0, sizeof *plan);
     c->pinned = NULL;
-    if (!c->stores || !f->usr || strlen(f->usr) > 200 || f->nparams <= 0) return false;
+    if (!f->usr || strlen(f->usr) > 200 || f->nparams <= 0) return false;
     bool *pin = tl_xcalloc((size_t)f->nvars + 1, sizeof *pin);
     bool any = false;
     int nint = 0;
@@ -151,10 +201,13 @@ bool fds_effects_plan(fd_ctx *c, fds_effect_plan *plan) {
         else if (v->int_bits > 1 && nint++ < 3) plan->iparams[plan->niparams++] = p;
     }
     if (nint > 3) plan->niparams = 0; /* too many to range over: unconditional effects only */
-    for (int bi = 0; any && bi < f->nblocks; bi++) {
+    any &= c->stores != NULL;
+    for (int bi = 0; bi < f->nblocks; bi++) {
         const tl_block *b = &f->blocks[bi];
         for (int i = 0; i < b->ninstrs; i++) {
             const tl_instr *in = &b->instrs[i];
+            if (in->kind == TL_I_RETURN && in->value && !fds_negative_const(in->value)) plan->returns = true;
+            if (!any) continue;
             if (in->kind == TL_I_ASSIGN && in->var >= 0 && in->var < f->nparams) pin[in->var] = false;
             escapes(f, pin, in->value, false);
             escapes(f, pin, in->target, false);
@@ -165,15 +218,11 @@ bool fds_effects_plan(fd_ctx *c, fds_effect_plan *plan) {
             for (int a = 0; a < call->nargs; a++) escapes(f, pin, call->args[a], library);
             escapes(f, pin, call->fn, false);
         }
-        escapes(f, pin, b->cond, false);
+        if (any) escapes(f, pin, b->cond, false);
     }
-    any = false;
-    for (int p = 0; p < f->nparams && p < f->nvars; p++) any |= pin[p];
-    if (!any) {
-        free(pin);
-        return false;
-    }
-    for (int id = 0; id < c->ff->ncalls && plan->nmasks < 2; id++) {
+    bool pinned = false;
+    for (int p = 0; any && p < f->nparams && p < f->nvars; p++) pinned |= pin[p];
+    for (int id = 0; pinned && id < c->ff->ncalls && plan->nmasks < 2; id++) {
         const tl_fn_model *m = c->ff->calls[id].model;
         if (!m || !m->fd_state.present || m->fd_state.if_flag_arg < 0 || !(m->fd_state.sets & TL_FDS_NONBLOCKING))
             continue;
@@ -182,8 +231,63 @@ bool fds_effects_plan(fd_ctx *c, fds_effect_plan *plan) {
         for (int k = 0; k < plan->nmasks; k++) seen |= plan->masks[k] == bit;
         if (!seen) plan->masks[plan->nmasks++] = bit;
     }
+    /* the result under hypotheses: the bits of flag parameters the branches
+       test (`if (flags & NONBLOCK) set_nb(s)`), when no return gives a
+       negative constant only */
+    for (int bi = 0; plan->returns && plan->niparams && bi < f->nblocks; bi++)
+        cond_masks(plan, plan->masks, &plan->nmasks, f->blocks[bi].cond, 0);
+    for (int bi = 0; plan->niparams && !plan->nz && bi < f->nblocks; bi++)
+        plan->nz = cond_nz(plan, f->blocks[bi].cond, 0);
+    if (!pinned) {
+        free(pin);
+        pin = NULL;
+    }
     c->pinned = pin;
-    return true;
+    return pin || (plan->returns && plan->nmasks && plan->niparams);
+}
+
+unsigned fds_params_if_bits(fd_ctx *c, const tl_call_facts *cf, const tl_fd_params_if *q) {
+    unsigned all = ~0u;
+    bool any = false;
+    for (int a = 0; q && q->niparams && a < (1 << q->niparams); a++) {
+        bool consistent = true; /* the arguments may be (not) zero so */
+        for (int j = 0; consistent && j < q->niparams; j++) {
+            int want = (a >> j) & 1;
+            const tl_cval *cv = fds_argv_of(cf, q->iparams[j]);
+            const tl_expr *x = fds_strip(fds_arg_of(cf, q->iparams[j]));
+            if (cv && cv->kind == TL_CV_INT)
+                consistent = (cv->v != 0) == want;
+            else if (x && c->nz_param && x->kind == TL_E_VAR && x->var >= 0 && x->var < c->f->nparams &&
+                     x->var < 32 && !((c->assigned >> x->var) & 1u) && c->nz_param[x->var] != FDS_HB_UNKNOWN)
+                consistent = (c->nz_param[x->var] == FDS_HB_ONE) == want; /* the caller's own hypothesis */
+        }
+        if (!consistent) continue;
+        all &= q->nb[a];
+        any = true;
+    }
+    return any ? all : 0;
+}
+
+unsigned fds_returns_if_bits(fd_ctx *c, fd_state *s, const tl_call_facts *cf, const tl_fd_returns_if *r) {
+    for (int mk = 0; r && mk < r->nmasks; mk++) {
+        bool all = true;
+        for (int a = 0; all && a < (1 << r->niparams); a++) {
+            bool consistent = true; /* the arguments may have these bits */
+            for (int j = 0; consistent && j < r->niparams; j++) {
+                int want = (a >> j) & 1;
+                const tl_cval *cv = fds_argv_of(cf, r->iparams[j]);
+                if (cv && cv->kind == TL_CV_INT) {
+                    consistent = ((cv->v & r->masks[mk]) != 0) == want;
+                } else if (c->hyp_mask == r->masks[mk]) { /* the caller's own hypothesis */
+                    unsigned hb = fds_hbit(c, s, fds_arg_of((tl_call_facts *)cf, r->iparams[j]));
+                    if (hb != FDS_HB_UNKNOWN) consistent = (hb == FDS_HB_ONE) == want;
+                }
+            }
+            if (consistent && !((r->ok[mk] >> a) & 1)) all = false;
+        }
+        if (all) return TL_FDS_NONBLOCKING;
+    }
+    return 0;
 }
 
 void fds_effects_record(fd_ctx *c, const char *cond, bool *recorded, int nrecorded) {

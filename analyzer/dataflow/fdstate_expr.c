@@ -1,8 +1,9 @@
 /* fdstate_expr.c - the expression side of the descriptor-state analysis
  * (fdstate.c): operands of descriptor expressions, the conditions of the
- * fd_state facet, branch conditions on a readiness wait's result, and the
+ * fd_state facet, branch conditions on a readiness wait's result, the
  * file-wide, flow-insensitive pass over descriptors kept in globals
- * (tl_fdstate_collect_globals, see fdstate.h).
+ * (tl_fdstate_collect_globals, see fdstate.h), and what a branch tells of
+ * descriptors (a negative one, status flags showing O_NONBLOCK).
  */
 #include <stdio.h>
 #include <string.h>
@@ -216,4 +217,74 @@ void fds_cond_operand(const tl_expr *e, int *call_id, int *var) {
     if (e->kind == TL_E_CALLRES) *call_id = e->call_id;
     else if (e->kind == TL_E_VAR) *var = e->var;
     for (int k = 0; k < e->nkids; k++) fds_cond_operand(e->kids[k], call_id, var);
+}
+
+/* ---- what a branch tells of descriptors (fdstate.c's edges) ---- */
+
+/* On the edge where a branch finds variable v negative (`s == -1`, `s !=
+ * -1` false, `s < 0`), v holds no descriptor: I/O on it fails at once, as
+ * for `s = -1` (a `return s` there returns no descriptor). */
+void fds_refine_negative(fd_ctx *c, fd_state *s, const tl_block *b, int succ) {
+    const tl_expr *e = b->term == TL_T_BRANCH && b->nsucc == 2 ? fds_strip(b->cond) : NULL;
+    if (!e || e->kind != TL_E_BINARY || e->nkids != 2) return;
+    int v = fds_plain_var(e->kids[0]);
+    const tl_expr *k = fds_strip(e->kids[1]);
+    if (v < 0 || v >= c->nvars || c->f->vars[v].is_pointer || c->f->vars[v].is_array || !k) return;
+    bool holds; /* on this edge v is negative */
+    if (!strcmp(e->op, "==") || !strcmp(e->op, "!="))
+        holds = fds_negative_const(k) && (succ == 0) == (e->op[0] == '=');
+    else if (!strcmp(e->op, "<") || !strcmp(e->op, ">="))
+        holds = k->kind == TL_E_CONST && k->ival <= 0 && (succ == 0) == (e->op[0] == '<');
+    else
+        return;
+    if (holds) fds_set_bits(c, s, v, fds_bits_of(s, v) | TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE);
+}
+
+/* A variable holding a descriptor's status flags whose mask bit the branch
+ * condition e, taking the value `want`, shows set (`flags & O_NONBLOCK`,
+ * `!!(flags & O_NONBLOCK) == !!on` with `on` known not 0); -1 none. */
+static int flags_shown(fd_ctx *c, fd_state *s, const tl_expr *e, bool want, int depth) {
+    e = fds_strip(e);
+    if (!e || depth > 16) return -1;
+    if (e->kind == TL_E_UNARY && e->nkids == 1 && !strcmp(e->op, "!")) return flags_shown(c, s, e->kids[0], !want, depth + 1);
+    if (e->kind != TL_E_BINARY || e->nkids != 2) return -1;
+    if (!strcmp(e->op, "&") && want) {
+        for (int side = 0; side < 2; side++) {
+            int v = fds_plain_var(e->kids[side]);
+            const tl_expr *k = fds_strip(e->kids[!side]);
+            fact *f = v >= 0 && v < c->nvars ? fds_find(s, v) : NULL;
+            if (f && f->flags_of && k && k->kind == TL_E_CONST && k->ival == c->flags_mask) return v;
+        }
+        return -1;
+    }
+    if (!strcmp(e->op, "==") || !strcmp(e->op, "!=")) {
+        bool eq = e->op[0] == '=';
+        for (int side = 0; side < 2; side++) {
+            const tl_expr *a = fds_strip(e->kids[side]), *b = fds_strip(e->kids[!side]);
+            if (b && b->kind == TL_E_CONST && b->ival == 0) /* x != 0 */
+                return flags_shown(c, s, a, eq != want, depth + 1);
+            bool boolean = a && a->kind == TL_E_UNARY && a->nkids == 1 && !strcmp(a->op, "!"); /* 0 or 1 */
+            int t = boolean ? fds_truth(c, s, b) : -1;
+            if (t >= 0) return flags_shown(c, s, a, eq == want ? t == 1 : t == 0, depth + 1);
+        }
+        return -1;
+    }
+    bool and = !strcmp(e->op, "&&"), or = !strcmp(e->op, "||");
+    if ((and && want) || (or && !want)) {
+        int v = flags_shown(c, s, e->kids[0], want, depth + 1);
+        return v >= 0 ? v : flags_shown(c, s, e->kids[1], want, depth + 1);
+    }
+    return -1;
+}
+
+/* On the edge where the branch shows a descriptor's status flags have the
+ * non-blocking bit (fd_flags), that descriptor is non-blocking (it was when
+ * the flags were read, and nothing changed it since: drop_mirrors). */
+void fds_refine_flags(fd_ctx *c, fd_state *s, const tl_block *b, int succ) {
+    if (!c->mirrors || b->term != TL_T_BRANCH || b->nsucc != 2 || !b->cond) return;
+    int v = flags_shown(c, s, b->cond, succ == 0, 0);
+    fact *f = v >= 0 ? fds_find(s, v) : NULL;
+    if (!f || !f->flags_of) return;
+    int k = f->flags_of - 1;
+    fds_set_bits(c, s, k, fds_bits_of(s, k) | TL_FDS_NONBLOCKING);
 }

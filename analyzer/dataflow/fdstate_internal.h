@@ -11,6 +11,8 @@
 
 #include "../util/str_map.h"
 #include "analysis.h"
+#include "dataflow.h"
+#include "fdstate.h"
 #include "liveness.h"
 
 typedef struct {
@@ -22,6 +24,8 @@ typedef struct {
     int wait_call; /* variable: READY comes from this readiness wait, -1 none */
     int src_call;  /* variable: holds the result of this readiness wait, -1 none */
     unsigned char hbit; /* variable: FDS_HB_* of the hypothesis bit (fdstate_effects.c), 0 not known */
+    int flags_of;  /* variable: holds the status flags of descriptor key flags_of - 1 (fd_flags:
+                      fcntl(fd, F_GETFL)), 0 none */
 } fact;
 
 /* The value of one bit (a flag such as O_NONBLOCK) in an integer, under a
@@ -51,6 +55,14 @@ typedef struct {
     unsigned params_nb;        /* ... and the scalar parameters non-blocking at all of them */
     bool returned;             /* a reached return with a value was recorded ... */
     unsigned return_bits;      /* ... and the bits all of them carry */
+    const tl_fd_returns_if *func_returns_if; /* per function of the TU: its results under
+                                                 flag hypotheses, or NULL */
+    const tl_fd_params_if *func_params_if; /* per function of the TU: its params_if, or NULL */
+    const unsigned char *nz_param; /* per parameter: FDS_HB_ONE not 0, FDS_HB_ZERO 0, under a
+                                      non-zero hypothesis (never assigned ones), or NULL */
+    unsigned assigned;        /* fds_assigned_params of f (non-zero hypotheses) */
+    int64_t flags_mask;       /* the mask of the first fd_flags call of f, 0 none */
+    bool mirrors;             /* some variable got a flags_of */
     const tl_str_map *watched; /* field USRs registered for readiness, or NULL */
     const tl_str_map *global_nb; /* globals (and elements): G_* bits file-wide, or NULL */
     int nvars;
@@ -81,6 +93,9 @@ typedef struct {
     int64_t hyp_mask;        /* the hypothesis bit, 0 none */
     const unsigned char *hyp_param; /* per parameter: its FDS_HB_* under the hypothesis */
     bool reading_cond;       /* fdstate_slots.c: escapes of a branch condition */
+    bool hyp_replay;         /* replaying the exits of a hypothesis run: ... */
+    bool hyp_returned;       /* ... a return with a value (no negative constant) seen, */
+    unsigned hyp_return_bits; /* ... and the bits all of them carry */
     int alias_scans;         /* fdstate_slots.c: read_only_alias scans of f so far (bounded) */
 } fd_ctx;
 
@@ -165,8 +180,22 @@ typedef struct {
     int iparams[3], niparams;
     int64_t masks[2];
     int nmasks;
+    bool returns; /* the results under the hypotheses are wanted (returns_if) */
+    bool nz;      /* a branch tests an integer parameter for truth (`if (on)`) */
 } fds_effect_plan;
 bool fds_effects_plan(fd_ctx *c, fds_effect_plan *plan);
+/* The bit the main run follows through integer variables (`flags |=
+ * O_NONBLOCK; fcntl(fd, F_SETFL, flags)`): of the first if_flag mask of an
+ * fd_state call of c->f that makes a descriptor non-blocking, 0 none. */
+int64_t fds_flag_mask(const fd_ctx *c);
+/* The bits the result of call cf (to a function of the TU whose results
+ * under hypotheses are r) carries: non-blocking when, for one mask, every
+ * assignment of the bit its arguments may have (constants, or the caller's
+ * own hypothesis) gives a non-blocking result. */
+unsigned fds_returns_if_bits(fd_ctx *c, fd_state *s, const tl_call_facts *cf, const tl_fd_returns_if *r);
+/* The parameters call cf (to a function of the TU with params_if q) leaves
+ * non-blocking: those every assignment its arguments allow gives. */
+unsigned fds_params_if_bits(fd_ctx *c, const tl_call_facts *cf, const tl_fd_params_if *q);
 /* Record the effects found (c->eff_slots): "n:USR#P[k]" with condition
  * `cond` ("*": always); skip[] marks slots already recorded always. */
 void fds_effects_record(fd_ctx *c, const char *cond, bool *recorded, int nrecorded);
@@ -186,5 +215,24 @@ void fds_params_at_exit(fd_ctx *c, fd_state *s, const tl_block *b);
  * it hands to a call that changes a descriptor's mode (fdstate_effects.c). */
 unsigned fds_assigned_params(const tl_func *f);
 unsigned fds_moded_params(const tl_func *f, const tl_func_facts *ff);
+
+/* fdstate.c: the forward dataflow of c->f with c's settings, and a replay
+ * of its reached exit blocks (record off) handing each end state to at_exit. */
+int fds_forward(fd_ctx *c, tl_dataflow_result *res);
+void fds_replay_exits(fd_ctx *c, const tl_dataflow_result *res, void (*at_exit)(fd_ctx *, fd_state *, const tl_block *));
+/* fdstate_hyp.c: does any call of f have a facet this analysis serves (or a
+ * callee with a summary it reads); the hypothesis runs (see there). */
+bool fds_relevant(const tl_func_facts *ff, const tl_fdstate_env *env);
+void fds_run_hypotheses(fd_ctx *c, const fds_effect_plan *plan);
+void fds_run_nz_hypotheses(fd_ctx *c, const fds_effect_plan *plan);
+
+/* fdstate.c: the fact of key in s (or NULL); set the bits of a key. */
+fact *fds_find(fd_state *s, int key);
+void fds_set_bits(fd_ctx *c, fd_state *s, int v, unsigned bits);
+/* fdstate_expr.c: on edge succ of b, a variable the branch finds negative
+ * holds no descriptor; a descriptor whose status flags the branch shows
+ * non-blocking (fd_flags) is non-blocking. */
+void fds_refine_negative(fd_ctx *c, fd_state *s, const tl_block *b, int succ);
+void fds_refine_flags(fd_ctx *c, fd_state *s, const tl_block *b, int succ);
 
 #endif

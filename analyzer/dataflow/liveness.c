@@ -104,7 +104,7 @@ static long walk_var(walk_ctx *w, int v, int *count, int *fill, int *vars) {
     return n;
 }
 
-bool tl_liveness_compute(const tl_func *f, const bool *tracked, long max_entries, tl_liveness *out) {
+bool tl_liveness_compute(const tl_func *f, const bool *tracked, long max_entries, bool cond_reads, tl_liveness *out) {
     int nb = f->nblocks, nv = f->nvars;
     memset(out, 0, sizeof *out);
     out->nblocks = nb;
@@ -127,6 +127,7 @@ bool tl_liveness_compute(const tl_func *f, const bool *tracked, long max_entries
                 pairs_add(&defs, in->var, b);
             }
         }
+        if (cond_reads) note_reads(&c, blk->cond);
     }
     int *use_start, *def_start;
     int *use_blocks = group_by(&uses, uses.var, uses.block, nv, &use_start);

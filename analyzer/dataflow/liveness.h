@@ -32,8 +32,10 @@ typedef struct {
 /* Liveness of the variables v with tracked[v] (tracked has f->nvars entries).
  * Gives up (returns false, out empty) when the lists would hold more than
  * max_entries variables in all: deeply nested loops keep every outer counter
- * live in every inner block. */
-bool tl_liveness_compute(const tl_func *f, const bool *tracked, long max_entries, tl_liveness *out);
+ * live in every inner block.  With cond_reads, a block's branch condition
+ * reads too (after the block's instructions: the descriptor-state analysis
+ * decides branches on flag bits and status flags, fdstate.c). */
+bool tl_liveness_compute(const tl_func *f, const bool *tracked, long max_entries, bool cond_reads, tl_liveness *out);
 /* Is v live on entry to block b?  (binary search) */
 bool tl_liveness_has(const tl_liveness *l, int b, int v);
 void tl_liveness_free(tl_liveness *l);

@@ -20,7 +20,7 @@ const char *const ml_facet_names[] = {
     "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", "part_of",
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
     "release_all", "returns_only", "dispatch", "immediate_path", "post", "self_handle", "lock", "unlock",
-    "request_flags", NULL};
+    "request_flags", "fd_flags", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", NULL};
@@ -77,6 +77,8 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->fd_state.from_arg = -1;
     f->fd_state.if_flag_arg = -1;
     f->fd_state.if_value_arg = -1;
+    f->fd_flags.arg = -1;
+    f->fd_flags.if_value_arg = -1;
     f->readiness_wait.arg = -1;
     f->readiness_wait.if_value_arg = -1;
     f->watch_fd.arg = -1;
@@ -670,6 +672,9 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
         } else if (strcmp(key, "fd_state") == 0) {
             r = ml_parse_fd_state(L, v, &f->fd_state);
             out->facets |= F_FD_STATE;
+        } else if (strcmp(key, "fd_flags") == 0) {
+            r = ml_parse_fd_flags(L, v, &f->fd_flags);
+            out->facets |= F_FD_FLAGS;
         } else if (strcmp(key, "watch_fd") == 0) {
             r = parse_arg_facet(L, v, "watch_fd", &f->watch_fd, NULL, NULL, NULL);
             out->facets |= F_WATCH_FD;

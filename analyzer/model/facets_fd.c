@@ -119,6 +119,27 @@ int ml_parse_fd_state(loader *L, const tl_yaml_node *n, tl_fd_state_facet *d) {
     return 0;
 }
 
+/* fd_flags: {arg: N, mask: M, if_value: {arg: N, values: [...]}} */
+int ml_parse_fd_flags(loader *L, const tl_yaml_node *n, tl_fd_flags_facet *d) {
+    static const char *const keys[] = {"arg", "mask", "if_value", NULL};
+    int r = ml_facet_off(L, n, "fd_flags", "a mapping {arg: N, mask: M, if_value: {arg: N, values: [...]}}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    char wb[160];
+    const tl_yaml_node *a = tl_yaml_get(n, "arg"), *m = tl_yaml_get(n, "mask"), *x;
+    if (!a || !m) return ml_fail(L, n, "'fd_flags'%s needs 'arg' and 'mask'", ml_where(wb, sizeof(wb), L));
+    if (ml_get_arg(L, a, "arg", false, &d->arg) != 0 || ml_get_int(L, m, "mask", &d->mask) != 0) return -1;
+    if (d->mask == 0) return ml_fail(L, m, "'mask'%s must not be 0", ml_where(wb, sizeof(wb), L));
+    if ((x = tl_yaml_get(n, "if_value"))) {
+        const char *outer = L->facet;
+        L->facet = "fd_flags.if_value";
+        if (get_value_test(L, x, "if_value", &d->if_value_arg, d->if_values, &d->nif_values) != 0) return -1;
+        L->facet = outer;
+    }
+    d->present = true;
+    return 0;
+}
+
 /* readiness_wait: {arg: N, field: NAME, if_value: {arg: N, value: V}, success: any/zero/nonzero/positive} */
 int ml_parse_readiness_wait(loader *L, const tl_yaml_node *n, tl_readiness_wait_facet *w) {
     static const char *const keys[] = {"arg", "field", "if_value", "success", NULL};

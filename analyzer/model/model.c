@@ -109,6 +109,7 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
     if (m & F_LOCK) dst->lock = src->lock;
     if (m & F_UNLOCK) dst->unlock = src->unlock;
     if (m & F_FD_STATE) dst->fd_state = src->fd_state;
+    if (m & F_FD_FLAGS) dst->fd_flags = src->fd_flags;
     if (m & F_READINESS_WAIT) dst->readiness_wait = src->readiness_wait;
     if (m & F_WATCH_FD) dst->watch_fd = src->watch_fd;
     if (m & F_IMMEDIATE_PATH) {

@@ -333,6 +333,18 @@ typedef struct {
     int nif_values;
 } tl_fd_state_facet;
 
+/* The call's result is the status flags of descriptor `arg` (fcntl with
+ * F_GETFL: if_value); bit `mask` set in them means it is non-blocking (a
+ * branch finding the bit set makes the descriptor non-blocking there). */
+typedef struct {
+    bool present;
+    int arg;
+    int64_t mask;
+    int if_value_arg; /* only when arg is one of values, -1 none */
+    int64_t if_values[TL_MAX_VALUES];
+    int nif_values;
+} tl_fd_flags_facet;
+
 /* The descriptor or stream a call returns (open, fopen) is a kernel
  * pseudo-file whose reads and writes answer at once when argument `arg` is a
  * string literal under one of `paths` and under none of `except` (globs, as
@@ -423,6 +435,7 @@ typedef struct tl_fn_model {
                              this call resumes it (minicoro): resumed in a loop it
                              is consumed; torn down with no resume, it never ran */
     tl_fd_state_facet fd_state;
+    tl_fd_flags_facet fd_flags;
     tl_readiness_wait_facet readiness_wait;
     tl_immediate_path_facet immediate_path;
     bool cooperative;  /* yields to the library's scheduler (counts as the parent waiting) */

@@ -44,6 +44,7 @@ enum {
     F_IMMEDIATE_PATH = 1u << 27,
     F_SELF_HANDLE = 1u << 28,
     F_REQUEST_FLAGS = 1u << 29,
+    F_FD_FLAGS = 1u << 30,
 };
 
 extern const char *const ml_facet_names[];
@@ -136,6 +137,7 @@ int ml_parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b);
 /* facets_fd.c: a struct field name; the fd_state, readiness_wait and immediate_path facets */
 int ml_get_field(loader *L, const tl_yaml_node *n, const char *what, char *out);
 int ml_parse_fd_state(loader *L, const tl_yaml_node *n, tl_fd_state_facet *d);
+int ml_parse_fd_flags(loader *L, const tl_yaml_node *n, tl_fd_flags_facet *d);
 int ml_parse_readiness_wait(loader *L, const tl_yaml_node *n, tl_readiness_wait_facet *w);
 int ml_parse_immediate_path(loader *L, const tl_yaml_node *n, tl_immediate_path_facet *ip);
 

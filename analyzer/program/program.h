@@ -75,6 +75,11 @@ const tl_program_stats *tl_program_stats_of(const tl_program *p);
  * ("g:USR", dataflow/fdstate_slots.c) store a non-blocking descriptor?  A
  * non-static global only when the program is whole (fd_slots.c). */
 bool tl_program_fd_slot_nonblocking(const tl_program *p, const char *key);
+/* What a function of the program (by USR) does to the scalar descriptors it
+ * is handed: bit k of *nonblocking, argument k is non-blocking after every
+ * return that is no error; of *moded, its mode may change otherwise
+ * (summary.h).  False (both 0) when the program has no such function. */
+bool tl_program_param_modes(const tl_program *p, const char *fn_usr, unsigned *nonblocking, unsigned *moded);
 
 /* The context a function (by USR) runs in, or NULL when none. */
 const tl_prog_context *tl_program_context(const tl_program *p, const char *fn_usr);

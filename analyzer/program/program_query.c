@@ -25,6 +25,13 @@ bool tl_program_fd_slot_nonblocking(const tl_program *p, const char *key) {
     return p && tl_fd_slots_nonblocking(p->fd_slots, key, p->whole);
 }
 
+bool tl_program_param_modes(const tl_program *p, const char *fn_usr, unsigned *nonblocking, unsigned *moded) {
+    int n = p && fn_usr ? map_get(&p->by_usr, fn_usr) : -1;
+    *nonblocking = n >= 0 ? p->nodes[n].s->params_nonblocking : 0;
+    *moded = n >= 0 ? p->nodes[n].s->params_moded : 0;
+    return n >= 0;
+}
+
 const tl_program_stats *tl_program_stats_of(const tl_program *p) {
     return &p->stats;
 }

@@ -384,6 +384,8 @@ static void extract_function(extractor *x) {
     o->returns_pointer = f->returns_pointer;
     o->returns_bool = f->returns_bool;
     o->in_header = f->in_header;
+    o->params_nonblocking = ff->params_nonblocking;
+    o->params_moded = ff->params_moded;
     o->nparams = f->nparams;
     o->params = tl_xcalloc((size_t)f->nparams + 1, sizeof *o->params);
     x->call_index = tl_xmalloc(((size_t)ff->ncalls + 1) * sizeof *x->call_index);

@@ -181,6 +181,11 @@ typedef struct {
     bool returns_pointer;    /* the handle is a pointer: NULL means no task */
     bool returns_bool;       /* its result is a bool (a TL_PE_SPAWN_OUT wrapper: true is success) */
     bool never_returns;      /* no return reachable (tl_analysis_never_returns) */
+    /* scalar parameters (bit k, k < 32) it leaves non-blocking at every return
+       that is no error, and those it otherwise hands to a mode-changing call
+       (tl_func_facts.params_nonblocking / params_moded): a call in another
+       file makes the first arguments non-blocking, the second not known */
+    unsigned params_nonblocking, params_moded;
     const char *spawn_model; /* the spawning library function */
     tl_loc spawn_loc;
     /* globals whose work it awaits (their USRs, interned; a reaper thread's

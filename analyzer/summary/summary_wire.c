@@ -62,6 +62,8 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
         tl_wire_put_u32(w, f->params[k].effects);
         tl_wire_put_str(w, f->params[k].release_how);
     }
+    tl_wire_put_u32(w, f->params_nonblocking); /* appended: absent in older frames */
+    tl_wire_put_u32(w, f->params_moded);
     tl_wire_end_record(w);
 
     for (int i = 0; i < f->ncalls; i++) {
@@ -257,6 +259,10 @@ static void read_func(decoder *d) {
     for (uint32_t k = 0; k < np; k++) {
         f->params[k].effects = tl_wire_get_u32(r);
         f->params[k].release_how = get_interned(d);
+    }
+    if (tl_wire_remaining(r) >= 8) { /* (newer frames) */
+        f->params_nonblocking = tl_wire_get_u32(r);
+        f->params_moded = tl_wire_get_u32(r);
     }
     if (!f->usr || !f->name) tl_wire_fail(r, "a function without a name");
 }
