@@ -69,6 +69,9 @@ typedef struct {
     tl_fn_model *derived;
     const char *self_task; /* stores its task's own handle (getpid()) into a slot the
                               program releases, itself or through direct calls */
+    int unit;            /* the TU defining it (index into the linked units) */
+    int dup_next;        /* the next definition of the same external USR in another
+                            file (several executables), -1: none (prog_units.c) */
 } pnode;
 
 typedef struct {
@@ -114,7 +117,30 @@ struct tl_program {
     const char **released_all;
     int nreleased_all, capreleased_all;
     tl_fd_slots *fd_slots; /* global descriptor slots only ever non-blocking (fd_slots.c) */
+    /* the executables of the run (prog_units.c) */
+    int nunits;
+    int *unit_label;       /* per unit: its program's root unit, PG_NONE or PG_SHARED */
+    int *ref_start, *ref_to; /* per unit: the units it references (CSR, sorted) */
+    tl_strmap unit_by_file;  /* main file -> unit */
+    int cur_unit;          /* the unit whose queries are answered (-1: none) */
+    tl_tu_summary fd_extra; /* per-program copies of global descriptor stores */
 };
+
+/* Unit labels (prog_units.c): no root reaches it / several roots do. */
+#define PG_NONE (-1)
+#define PG_SHARED (-2)
+/* Which programs the units belong to, and the per-program descriptor
+ * stores: after index_functions, before any reference is resolved. */
+void pg_units_link(tl_program *p, tl_tu_summary *const *units, int nunits);
+void pg_units_free(tl_program *p);
+/* The definitions a reference from `unit` to function `usr` resolves to:
+ * fills up to max nodes, returns how many (0: not defined). */
+int pg_resolve(const tl_program *p, int unit, const char *usr, int *out, int max);
+/* The one definition a query means (the first pg_resolve gives), or -1. */
+int pg_fn(const tl_program *p, int unit, const char *usr);
+/* Whether the descriptor slot `key` holds only non-blocking descriptors in
+ * the program of `unit`. */
+bool pg_fd_nonblocking(const tl_program *p, int unit, const char *key);
 
 /* The node owning a global param index (program.c). */
 int pg_node_of_param(const tl_program *p, int gp);
