@@ -211,6 +211,67 @@ static void fd_variants(tl_program *p, tl_tu_summary *const *units, int nunits) 
     tl_strmap_free(&bases);
 }
 
+static char *def_key(int owner, const char *usr) {
+    return tl_xasprintf("%d\x1f%s", owner, usr);
+}
+
+static void put_def(tl_program *p, tl_strmap *m, int owner, const char *usr, int node, bool *had) {
+    char *key = def_key(owner, usr);
+    size_t first;
+    *had = tl_strmap_get(m, key, &first);
+    if (*had) {
+        free(key);
+        return;
+    }
+    p->def_keys = tl_xgrow(p->def_keys, p->ndef_keys, &p->capdef_keys, sizeof *p->def_keys);
+    p->def_keys[p->ndef_keys++] = key;
+    if (tl_strmap_put(m, key, (size_t)node) != 0) exit(2);
+}
+
+static int get_def(const tl_strmap *m, int owner, const char *usr) {
+    char *key = def_key(owner, usr);
+    size_t v;
+    bool ok = tl_strmap_get(m, key, &v);
+    free(key);
+    return ok ? (int)v : -1;
+}
+
+/* Index the chains of definitions by unit and by program, so that a
+ * reference finds its program's definition without walking the chain:
+ * one pass over the chains, linear. */
+static void index_chains(tl_program *p) {
+    tl_strmap_init(&p->def_by_unit);
+    tl_strmap_init(&p->def_by_label);
+    size_t nn = (size_t)p->nnodes + 1;
+    p->lab_next = tl_xmalloc(nn * sizeof *p->lab_next);
+    p->shared_next = tl_xmalloc(nn * sizeof *p->shared_next);
+    p->shared_first = tl_xmalloc(nn * sizeof *p->shared_first);
+    p->chain_len = tl_xcalloc(nn, sizeof *p->chain_len);
+    int *lab_last = tl_xmalloc(((size_t)p->nunits + 1) * sizeof *lab_last); /* by program (a unit) */
+    for (int n = 0; n < p->nnodes; n++) p->lab_next[n] = p->shared_next[n] = p->shared_first[n] = -1;
+    for (int h = 0; h < p->nnodes; h++) {
+        if (p->nodes[h].dup_next < 0 || map_get(&p->by_usr, p->nodes[h].s->usr) != h) continue;
+        const char *usr = p->nodes[h].s->usr;
+        int shared_last = -1;
+        for (int d = h; d >= 0; d = p->nodes[d].dup_next) {
+            int du = p->nodes[d].unit, dl = p->unit_label[du];
+            bool had;
+            p->chain_len[h]++;
+            put_def(p, &p->def_by_unit, du, usr, d, &had);
+            if (dl >= 0) {
+                put_def(p, &p->def_by_label, dl, usr, d, &had);
+                if (had) p->lab_next[lab_last[dl]] = d; /* (lab_last[dl] is this chain's: set below) */
+                lab_last[dl] = d;
+            } else {
+                if (shared_last < 0) p->shared_first[h] = d;
+                else p->shared_next[shared_last] = d;
+                shared_last = d;
+            }
+        }
+    }
+    free(lab_last);
+}
+
 void pg_units_link(tl_program *p, tl_tu_summary *const *units, int nunits) {
     p->nunits = nunits;
     p->cur_unit = -1;
@@ -227,6 +288,7 @@ void pg_units_link(tl_program *p, tl_tu_summary *const *units, int nunits) {
     label_units(p, &refs);
     p->ref_start = pairs_csr(&refs, nunits, &p->ref_to);
     free(refs.v);
+    index_chains(p);
     fd_variants(p, units, nunits);
 }
 
@@ -240,6 +302,14 @@ void pg_units_free(tl_program *p) {
         free(p->fd_extra.fd_stores[i].src);
     }
     free(p->fd_extra.fd_stores);
+    tl_strmap_free(&p->def_by_unit);
+    tl_strmap_free(&p->def_by_label);
+    for (int i = 0; i < p->ndef_keys; i++) free(p->def_keys[i]);
+    free(p->def_keys);
+    free(p->lab_next);
+    free(p->shared_next);
+    free(p->shared_first);
+    free(p->chain_len);
 }
 
 void tl_program_set_unit(tl_program *p, const char *main_file) {
@@ -261,6 +331,24 @@ static bool references(const tl_program *p, int from, int unit) {
     return false;
 }
 
+/* Step 3: the definitions in the units `from` references, by whichever is
+ * shorter: the chain (a binary search each) or from's references (a hash
+ * lookup each). */
+static int referenced_defs(const tl_program *p, int head, int from, const char *usr, int *out, int n, int max) {
+    if (from < 0 || from >= p->nunits) return n;
+    int deg = p->ref_start[from + 1] - p->ref_start[from];
+    if (p->chain_len[head] <= deg) {
+        for (int d = head; d >= 0 && n < max; d = p->nodes[d].dup_next)
+            if (references(p, from, p->nodes[d].unit)) out[n++] = d;
+        return n;
+    }
+    for (int j = p->ref_start[from]; j < p->ref_start[from + 1] && n < max; j++) {
+        int d = get_def(&p->def_by_unit, p->ref_to[j], usr);
+        if (d >= 0) out[n++] = d;
+    }
+    return n;
+}
+
 int pg_resolve(const tl_program *p, int unit, const char *usr, int *out, int max) {
     int head = map_get(&p->by_usr, usr);
     if (head < 0 || max < 1) return 0;
@@ -268,20 +356,25 @@ int pg_resolve(const tl_program *p, int unit, const char *usr, int *out, int max
         out[0] = head;
         return 1;
     }
-    int label = p->unit_label[unit];
-    for (int step = 0; step < 4; step++) {
-        int n = 0;
-        for (int d = head; d >= 0 && n < max; d = p->nodes[d].dup_next) {
-            int du = p->nodes[d].unit, dl = p->unit_label[du];
-            bool take = step == 0   ? du == unit
-                        : step == 1 ? label >= 0 && dl == label
-                        : step == 2 ? references(p, unit, du) || (label >= 0 && references(p, label, du))
-                                    : label >= 0 && dl < 0;
-            if (take) out[n++] = d;
-        }
-        if (n) return n;
+    int label = p->unit_label[unit], n = 0;
+    /* 1. its own definition */
+    int own = get_def(&p->def_by_unit, unit, usr);
+    if (own >= 0) {
+        out[0] = own;
+        return 1;
     }
-    int n = 0; /* still ambiguous: every definition (the first one for a query) */
+    /* 2. its program's */
+    for (int d = label >= 0 ? get_def(&p->def_by_label, label, usr) : -1; d >= 0 && n < max; d = p->lab_next[d])
+        out[n++] = d;
+    if (n) return n;
+    /* 3. those of the units it, or its root, references */
+    n = referenced_defs(p, head, unit, usr, out, 0, max);
+    if (!n && label >= 0 && label != unit) n = referenced_defs(p, head, label, usr, out, 0, max);
+    if (n) return n;
+    /* 4. from a known program: those of shared and unknown units */
+    for (int d = label >= 0 ? p->shared_first[head] : -1; d >= 0 && n < max; d = p->shared_next[d]) out[n++] = d;
+    if (n) return n;
+    /* still ambiguous: every definition (the first one for a query) */
     for (int d = head; d >= 0 && n < max; d = p->nodes[d].dup_next) out[n++] = d;
     return n;
 }

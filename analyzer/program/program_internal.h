@@ -124,6 +124,15 @@ struct tl_program {
     tl_strmap unit_by_file;  /* main file -> unit */
     int cur_unit;          /* the unit whose queries are answered (-1: none) */
     tl_tu_summary fd_extra; /* per-program copies of global descriptor stores */
+    /* definitions of external names several files define (chains by dup_next) */
+    tl_strmap def_by_unit;  /* "UNIT\x1fUSR" -> its definition there */
+    tl_strmap def_by_label; /* "PROGRAM\x1fUSR" -> the first of that program's */
+    int *lab_next;         /* per node: the next definition of its program, -1 */
+    int *shared_next;      /* per node: the next definition in a shared/unknown unit */
+    int *shared_first;     /* per chain head: the first of those, -1 */
+    int *chain_len;        /* per chain head: definitions in the chain */
+    char **def_keys;       /* the two maps' keys */
+    int ndef_keys, capdef_keys;
 };
 
 /* Unit labels (prog_units.c): no root reaches it / several roots do. */
