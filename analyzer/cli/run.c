@@ -417,6 +417,7 @@ static int collect_kept(void *ctx, const char *file, const char *key, const char
     u->unit = tl_xmalloc(len + 1);
     memcpy(u->unit, unit, len);
     u->len = len;
+    u->main_file = NULL;
     u->in_run = false;
     u->reused = false;
     return 0;
