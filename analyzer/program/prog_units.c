@@ -317,6 +317,34 @@ void tl_program_set_unit(tl_program *p, const char *main_file) {
     if (p) p->cur_unit = main_file && tl_strmap_get(&p->unit_by_file, main_file, &u) ? (int)u : -1;
 }
 
+/* ---- handle slots per program ---- */
+
+void pg_slot_release(tl_program *p, hslot *h, int unit) {
+    h->released = true;
+    int label = unit >= 0 && unit < p->nunits ? p->unit_label[unit] : PG_NONE;
+    if (label < 0 || h->released_shared) {
+        h->released_shared = true;
+        return;
+    }
+    for (int i = 0; i < h->nrel; i++)
+        if (h->rel_programs[i] == label) return;
+    if (h->nrel >= PG_MAX_SLOT_PROGRAMS) { /* too many to tell apart: released for all */
+        h->released_shared = true;
+        return;
+    }
+    h->rel_programs = tl_xgrow(h->rel_programs, h->nrel, &h->caprel, sizeof *h->rel_programs);
+    h->rel_programs[h->nrel++] = label;
+}
+
+bool pg_slot_released(const tl_program *p, const hslot *h, int unit) {
+    if (!h->released) return false;
+    int label = unit >= 0 && unit < p->nunits ? p->unit_label[unit] : PG_NONE;
+    if (label < 0 || h->released_shared) return true;
+    for (int i = 0; i < h->nrel; i++)
+        if (h->rel_programs[i] == label) return true;
+    return false;
+}
+
 /* ---- resolution ---- */
 
 static bool references(const tl_program *p, int from, int unit) {

@@ -606,17 +606,17 @@ static void collect_slots(tl_program *p) {
             hslot *h = &p->hslots[hi];
             if (s->spawn) {
                 h->spawns = tl_xgrow(h->spawns, h->nspawns, &h->capspawns, sizeof *h->spawns);
-                h->spawns[h->nspawns++] = (slot_use){n->s, s};
+                h->spawns[h->nspawns++] = (slot_use){n->s, s, n->unit};
             } else if (s->how) {
-                h->released = true;
+                pg_slot_release(p, h, n->unit);
             } else if (s->pass_call >= 0) {
                 /* handed to a program function: released if it takes it */
                 int first = p->call_first[f][s->pass_call], count = p->call_count[f][s->pass_call];
-                if (first < 0 || count == 0) h->released = true; /* unseen code */
+                if (first < 0 || count == 0) pg_slot_release(p, h, n->unit); /* unseen code */
                 for (int e = first; e >= 0 && e < first + count; e++) {
                     const pnode *to = &p->nodes[p->edges[e].to];
                     if (s->pass_arg < to->s->nparams && p->params[to->param_base + s->pass_arg].owner)
-                        h->released = true;
+                        pg_slot_release(p, h, n->unit);
                 }
             }
         }
@@ -635,7 +635,7 @@ static void collect_self_publishers(tl_program *p) {
         for (int i = 0; i < n->s->nslots && !n->self_task; i++) {
             const tl_sum_slot *s = &n->s->slots[i];
             int hi = s->self && s->task ? map_get(&p->hslot_by_usr, s->slot_usr) : -1;
-            if (hi >= 0 && p->hslots[hi].released) {
+            if (hi >= 0 && pg_slot_released(p, &p->hslots[hi], n->unit)) {
                 n->self_task = s->task;
                 ivec_push(&work, f);
             }
@@ -727,7 +727,10 @@ void tl_program_free(tl_program *p) {
         pg_free_model(p->fslots[i].derived);
     }
     free(p->fslots);
-    for (int i = 0; i < p->nhslots; i++) free(p->hslots[i].spawns);
+    for (int i = 0; i < p->nhslots; i++) {
+        free(p->hslots[i].spawns);
+        free(p->hslots[i].rel_programs);
+    }
     free(p->hslots);
     for (int i = 0; i < p->nparams; i++) free(p->params[i].funcs.v);
     free(p->params);

@@ -84,13 +84,17 @@ typedef struct {
 typedef struct {
     const tl_func_summary *fs;
     const tl_sum_slot *s;
+    int unit;            /* the TU of fs */
 } slot_use;
 
 typedef struct {
     const char *usr, *name;
     slot_use *spawns;
     int nspawns, capspawns;
-    bool released;
+    bool released;       /* by some call of the linked TUs ... */
+    bool released_shared;/* ... by one of a TU of no known program (prog_units.c) */
+    int *rel_programs;   /* ... the programs of the TUs that release it */
+    int nrel, caprel;
 } hslot;
 
 struct tl_program {
@@ -145,6 +149,10 @@ void pg_units_free(tl_program *p);
 /* The definitions a reference from `unit` to function `usr` resolves to:
  * fills up to max nodes, returns how many (0: not defined). */
 int pg_resolve(const tl_program *p, int unit, const char *usr, int *out, int max);
+/* A call of a function of `unit` releases handle slot h; is h released in
+ * the program of `unit` (a TU of no known program: anywhere)? */
+void pg_slot_release(tl_program *p, hslot *h, int unit);
+bool pg_slot_released(const tl_program *p, const hslot *h, int unit);
 /* The one definition a query means (the first pg_resolve gives), or -1. */
 int pg_fn(const tl_program *p, int unit, const char *usr);
 /* Whether the descriptor slot `key` holds only non-blocking descriptors in

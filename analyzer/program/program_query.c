@@ -188,16 +188,16 @@ bool tl_program_publishes_self(const tl_program *p, const char *usr, const char 
 
 bool tl_program_slot_released(const tl_program *p, const char *slot_usr) {
     int i = p && slot_usr ? map_get(&p->hslot_by_usr, slot_usr) : -1;
-    return i >= 0 && p->hslots[i].released;
+    return i >= 0 && pg_slot_released(p, &p->hslots[i], p->cur_unit);
 }
 
 void tl_program_orphan_slots(const tl_program *p, tl_orphan_slot_fn fn, void *ctx) {
     if (!p || !p->whole) return;
     for (int i = 0; i < p->nhslots; i++) {
         const hslot *h = &p->hslots[i];
-        if (h->released) continue;
         for (int k = 0; k < h->nspawns; k++) {
             const slot_use *u = &h->spawns[k];
+            if (pg_slot_released(p, h, u->unit)) continue; /* in the spawn's own program */
             tl_orphan_slot os = {h->name, u->fs->name, u->s->loc, u->s->task, u->s->library};
             fn(ctx, &os);
         }
