@@ -574,8 +574,10 @@ static bool analyse_program(CXIndex index, const tl_model_set *base, const tl_op
     if (prog)
         tl_program_set_whole(prog, whole);
     for (size_t i = 0; i < n; i++) {
-        if (units[i] && ok)
+        if (units[i] && ok) {
+            tl_program_set_unit(prog, tl_unit_summary(units[i])->main_file);
             tl_unit_finish(units[i], prog, &res[i]);
+        }
         tl_findings_move(out, &res[i].findings);
         tl_tu_result_free(&res[i]);
     }

@@ -916,6 +916,42 @@ static void test_slots_and_duplicates(void **state) {
     release(w);
 }
 
+/* Two executables in one link (tu0+tu1 and tu2+tu3, each a main and a
+ * helper file): each helper file defines note(), one waits, one does not.
+ * A call resolves to the note() of the helper file its own file references
+ * (a_base, b_base); a query without a file means the first definition. */
+static void test_several_executables(void **state) {
+    (void)state;
+    const char *src[] = {"int a_base(void);\n"
+                         "void note(void);\n"
+                         "void a_tick(void) { note(); }\n"
+                         "int main(void) { a_tick(); return a_base(); }\n",
+                         "int a_base(void) { return 0; }\n"
+                         "void note(void) { }\n",
+                         "int b_base(void);\n"
+                         "void note(void);\n"
+                         "void b_tick(void) { note(); }\n"
+                         "int main(void) { b_tick(); return b_base(); }\n",
+                         "void note(void);\n"
+                         "int b_base(void) { note(); return 0; }\n"
+                         "void note(void) { sleep(1); }\n"};
+    world *w = link_sources(src, 4);
+    const tl_program_stats *st = tl_program_stats_of(w->prog);
+    assert_int_equal(st->programs, 2);
+    assert_int_equal(st->multi_defined, 2); /* main and note */
+    /* the link: a_tick reaches only tu1's note, b_tick tu3's */
+    assert_false(tl_program_blocks(w->prog, "c:@F@a_tick", false, false));
+    assert_true(tl_program_blocks(w->prog, "c:@F@b_tick", false, false));
+    /* a query means the definition of the program of the file being finished */
+    tl_program_set_unit(w->prog, "/virtual/tu2.c");
+    assert_true(tl_program_blocks(w->prog, "c:@F@note", false, false));
+    tl_program_set_unit(w->prog, "/virtual/tu0.c");
+    assert_false(tl_program_blocks(w->prog, "c:@F@note", false, false));
+    tl_program_set_unit(w->prog, NULL); /* no file: the first definition, as before */
+    assert_false(tl_program_blocks(w->prog, "c:@F@note", false, false));
+    release(w);
+}
+
 /* A summary survives the wire: decoded, it links to the same facts; every
  * truncation and byte flip is refused or decodes without reading out of
  * bounds (ASan). */
@@ -1158,6 +1194,7 @@ int main(void) {
         cmocka_unit_test(test_fixpoints_terminate_and_propagate),
         cmocka_unit_test(test_param_facts_through_calls),
         cmocka_unit_test(test_slots_and_duplicates),
+        cmocka_unit_test(test_several_executables),
         cmocka_unit_test(test_summary_wire_round_trip),
         cmocka_unit_test(test_cancel_bounded),
         cmocka_unit_test(test_fork_wrapper_child),

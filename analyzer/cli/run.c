@@ -392,6 +392,7 @@ typedef struct {
     char *file, *key, *inputs;
     unsigned char *unit;
     size_t len;
+    const char *main_file; /* its decoded summary's main file (this run's copy), or NULL */
     bool in_run; /* its file is one of this run's TUs */
     bool reused; /* ... an unchanged one, whose kept unit is current */
 } kept_unit;
@@ -416,6 +417,7 @@ static int collect_kept(void *ctx, const char *file, const char *key, const char
     u->unit = tl_xmalloc(len + 1);
     memcpy(u->unit, unit, len);
     u->len = len;
+    u->main_file = NULL;
     u->in_run = false;
     u->reused = false;
     return 0;
@@ -549,6 +551,7 @@ static void finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size
             if (reused_here) missing++;
             continue;
         }
+        ku->main_file = others[nothers].main_file;
         sums[nsums++] = &others[nothers++];
         const unsigned char *sb;
         size_t sn;
@@ -570,6 +573,9 @@ static void finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size
                 "through pointers resolved%s\n",
                 ps->functions, ps->duplicates, ps->resolved_indirect, ps->indirect_calls,
                 ps->capped ? " (some at the cap of targets per field)" : "");
+        if (ps->programs > 1)
+            fprintf(stderr, "whole program: %d executables (files defining main), %d functions defined by several "
+                            "of them\n", ps->programs, ps->multi_defined);
         if (from_others) fprintf(stderr, "whole program: %zu other files linked from earlier runs\n", from_others);
         else if (!whole)
             fprintf(stderr, "whole program: only the files named are linked (no earlier run of the "
@@ -590,9 +596,11 @@ static void finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size
             r->fatal_message = tl_xasprintf("%s: %s", tus->items[c->miss_map[j]].file, err);
             continue;
         }
+        tl_program_set_unit(prog, fresh[j].main_file);
         tl_unit_finish(u, prog, r);
         tl_unit_free(u);
     }
+    tl_program_set_unit(prog, NULL);
 
     /* unchanged TUs whose findings were made with another program: phase 2
        again, from the kept unit (no parse); clang's errors stay */
@@ -614,7 +622,9 @@ static void finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size
         for (size_t f = 0; f < slot->findings.n; f++)
             if (!strcmp(slot->findings.items[f].rule, "clang-diagnostic"))
                 tl_findings_add_copy(&r.findings, &slot->findings.items[f]);
+        tl_program_set_unit(prog, reused_kept[i]->main_file);
         tl_unit_finish(u, prog, &r);
+        tl_program_set_unit(prog, NULL);
         tl_unit_free(u);
         tl_findings_free(&slot->findings);
         slot->findings = r.findings;

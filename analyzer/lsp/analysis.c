@@ -192,6 +192,7 @@ static void analyse(const tl_lsp_server *s, const tl_lsp_doc *d, tl_tu_result *r
         for (size_t i = 0; i < acc.n; i++) sums[i + 1] = &acc.sums[i];
         tl_program *prog = tl_program_link(sums, (int)n, s->base);
         tl_program_set_whole(prog, acc.n > 0);
+        tl_program_set_unit(prog, sums[0]->main_file);
         tl_unit_finish(u, prog, r);
         tl_program_free(prog);
         free(sums);

@@ -443,6 +443,11 @@ bool tl_fd_slots_nonblocking(const tl_fd_slots *s, const char *key, bool whole) 
     return tl_strmap_get(&s->index, base, &i) && (whole ? s->v[i].nb_whole : s->v[i].nb_part);
 }
 
+bool tl_fd_slots_has(const tl_fd_slots *s, const char *key) {
+    size_t i;
+    return s && key && tl_strmap_get(&s->index, key, &i);
+}
+
 void tl_fd_slots_free(tl_fd_slots *s) {
     if (!s) return;
     for (int i = 0; i < s->nowned; i++) free(s->owned[i]);

@@ -16,6 +16,8 @@ tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits);
 /* Does every store of the program into slot `key` ("g:USR") store a
  * non-blocking descriptor?  Without `whole`, only a static's can be told. */
 bool tl_fd_slots_nonblocking(const tl_fd_slots *s, const char *key, bool whole);
+/* Whether any store of the program names slot `key`. */
+bool tl_fd_slots_has(const tl_fd_slots *s, const char *key);
 void tl_fd_slots_free(tl_fd_slots *s);
 
 #endif

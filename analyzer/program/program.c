@@ -27,6 +27,7 @@
 
 #define SLOT_TARGET_CAP 64   /* targets of one indirect call (documented) */
 #define PARAM_TARGET_CAP 16  /* functions one parameter may receive */
+#define PG_MAX_DEFS_LINK 16  /* definitions of one external name a reference may reach */
 
 /* ---- USR -> index maps (util/strmap; keys are the summaries' strings) ---- */
 
@@ -85,43 +86,95 @@ static void add_edge(tl_program *p, int from, int call, int to, const char *fiel
 
 /* ---- 1. index ---- */
 
+/* Is fs, whose USR node `head` already has, another file's definition of an
+ * external function (another executable's), not the same definition seen
+ * again (a header's, a file compiled twice)?  `seen` holds "USR\nfile" of
+ * the definitions kept (keys in *owned). */
+static bool another_definition(const tl_program *p, int head, const tl_func_summary *fs, tl_strmap *seen,
+                               char ***owned, int *nowned, int *capowned) {
+    const tl_func_summary *h = p->nodes[head].s;
+    if (fs->is_static || fs->in_header || h->is_static || h->in_header || !fs->loc.file || !h->loc.file)
+        return false;
+    size_t had;
+    for (int k = 0; k < 2; k++) {
+        const tl_func_summary *d = k ? fs : h;
+        char *key = tl_xasprintf("%s\n%s", d->usr, d->loc.file);
+        if (tl_strmap_get(seen, key, &had)) {
+            free(key);
+            if (k) return false;
+            continue;
+        }
+        *owned = tl_xgrow(*owned, *nowned, capowned, sizeof **owned);
+        (*owned)[(*nowned)++] = key;
+        map_put(seen, key, head);
+    }
+    return true;
+}
+
 static void index_functions(tl_program *p, tl_tu_summary *const *units, int nunits) {
     int total = 0;
     for (int u = 0; u < nunits; u++) total += units[u]->nfuncs;
     p->nodes = tl_xcalloc((size_t)total + 1, sizeof *p->nodes);
+    int *last = tl_xcalloc((size_t)total + 1, sizeof *last); /* per chain head: its last definition */
+    tl_strmap seen;
+    tl_strmap_init(&seen);
+    char **owned = NULL;
+    int nowned = 0, capowned = 0;
     int nparams = 0;
     for (int u = 0; u < nunits; u++)
         for (int i = 0; i < units[u]->nfuncs; i++) {
             const tl_func_summary *fs = &units[u]->funcs[i];
-            if (map_get(&p->by_usr, fs->usr) >= 0) {
+            int head = map_get(&p->by_usr, fs->usr);
+            if (head >= 0 && !another_definition(p, head, fs, &seen, &owned, &nowned, &capowned)) {
                 p->stats.duplicates++;
                 continue;
             }
             pnode *n = &p->nodes[p->nnodes];
             n->s = fs;
+            n->unit = u;
+            n->dup_next = -1;
             n->param_base = nparams;
             n->block_call[0] = n->block_call[1] = -1;
             n->block_next[0] = n->block_next[1] = -1;
             nparams += fs->nparams;
-            map_put(&p->by_usr, fs->usr, p->nnodes++);
+            if (head >= 0) { /* another executable's definition: chained after the first */
+                if (p->nodes[head].dup_next < 0) p->stats.multi_defined++;
+                p->nodes[last[head]].dup_next = p->nnodes;
+                last[head] = p->nnodes++;
+            } else {
+                last[p->nnodes] = p->nnodes;
+                map_put(&p->by_usr, fs->usr, p->nnodes++);
+            }
         }
+    for (int i = 0; i < nowned; i++) free(owned[i]);
+    free(owned);
+    tl_strmap_free(&seen);
+    free(last);
     p->nparams = nparams;
     p->params = tl_xcalloc((size_t)nparams + 1, sizeof *p->params);
     for (int i = 0; i < nparams; i++) p->params[i].dl_call = p->params[i].dl_next = -1;
     p->stats.functions = p->nnodes;
+}
+
+/* The function addresses stored into each field/global slot (after the
+ * units' programs are known: a store resolves in its own program). */
+static void index_stores(tl_program *p, tl_tu_summary *const *units, int nunits) {
+    int defs[PG_MAX_DEFS_LINK];
     for (int u = 0; u < nunits; u++)
         for (int i = 0; i < units[u]->nstores; i++) {
             const tl_fn_store *st = &units[u]->stores[i];
-            int fn = map_get(&p->by_usr, st->fn_usr);
-            if (fn < 0) continue;
+            int nd = pg_resolve(p, u, st->fn_usr, defs, PG_MAX_DEFS_LINK);
+            if (nd == 0) continue;
             int si = fslot_index(p, st->slot_usr, st->slot_name);
             fslot *s = &p->fslots[si];
-            if (ivec_has(&s->funcs, fn)) continue;
-            if (s->funcs.n >= SLOT_TARGET_CAP) {
-                s->capped = true;
-                continue;
+            for (int d = 0; d < nd; d++) {
+                if (ivec_has(&s->funcs, defs[d])) continue;
+                if (s->funcs.n >= SLOT_TARGET_CAP) {
+                    s->capped = true;
+                    continue;
+                }
+                ivec_push(&s->funcs, defs[d]);
             }
-            ivec_push(&s->funcs, fn);
         }
 }
 
@@ -138,8 +191,9 @@ static void resolve_direct_and_slots(tl_program *p) {
             const tl_sum_call *c = &fs->calls[i];
             if (!call_is_edge(c)) continue;
             if (c->target.kind == TL_REF_FUNC) {
-                int to = map_get(&p->by_usr, c->target.usr);
-                if (to >= 0) add_edge(p, f, i, to, NULL);
+                int defs[PG_MAX_DEFS_LINK];
+                int nd = pg_resolve(p, p->nodes[f].unit, c->target.usr, defs, PG_MAX_DEFS_LINK);
+                for (int d = 0; d < nd; d++) add_edge(p, f, i, defs[d], NULL);
             } else if (c->target.kind == TL_REF_FIELD || c->target.kind == TL_REF_GLOBAL) {
                 p->stats.indirect_calls++;
                 int si = map_get(&p->fslot_by_usr, c->target.usr);
@@ -167,11 +221,13 @@ static void resolve_param_calls(tl_program *p) {
         for (int k = 0; k < c->nargs && k < to->s->nparams; k++) {
             pparam *pp = &p->params[to->param_base + k];
             if (c->args[k].fn_usr) {
-                int fn = map_get(&p->by_usr, c->args[k].fn_usr);
-                if (fn >= 0 && !ivec_has(&pp->funcs, fn) && pp->funcs.n < PARAM_TARGET_CAP) {
-                    ivec_push(&pp->funcs, fn);
-                    ivec_push(&work, to->param_base + k);
-                }
+                int defs[PG_MAX_DEFS_LINK];
+                int nd = pg_resolve(p, p->nodes[ed->from].unit, c->args[k].fn_usr, defs, PG_MAX_DEFS_LINK);
+                for (int d = 0; d < nd; d++)
+                    if (!ivec_has(&pp->funcs, defs[d]) && pp->funcs.n < PARAM_TARGET_CAP) {
+                        ivec_push(&pp->funcs, defs[d]);
+                        ivec_push(&work, to->param_base + k);
+                    }
             } else if (c->args[k].param >= 0 && c->args[k].param < p->nodes[ed->from].s->nparams) {
                 ivec_push(&fwd[p->nodes[ed->from].param_base + c->args[k].param], to->param_base + k);
             }
@@ -261,9 +317,12 @@ static void register_ref(tl_program *p, int f, const tl_sum_reg *r, ivec *wrap_w
     const pnode *n = &p->nodes[f];
     switch (r->target.kind) {
     case TL_REF_FUNC: {
-        int fn = map_get(&p->by_usr, r->target.usr);
-        if (fn >= 0) set_context(p, fn, r->context, r->readiness, r->library, r->via, NULL, n->s->name, r->loc);
-        if (fn >= 0 && r->cancel_bounded && r->context == TL_CTX_COROUTINE) p->nodes[fn].nbounded_in++;
+        int defs[PG_MAX_DEFS_LINK];
+        int nd = pg_resolve(p, n->unit, r->target.usr, defs, PG_MAX_DEFS_LINK);
+        for (int d = 0; d < nd; d++) {
+            set_context(p, defs[d], r->context, r->readiness, r->library, r->via, NULL, n->s->name, r->loc);
+            if (r->cancel_bounded && r->context == TL_CTX_COROUTINE) p->nodes[defs[d]].nbounded_in++;
+        }
         break;
     }
     case TL_REF_FIELD:
@@ -300,9 +359,10 @@ static void field_contexts(tl_program *p, tl_tu_summary *const *units, int nunit
         for (int i = 0; i < units[u]->nstores; i++) {
             const tl_fn_store *st = &units[u]->stores[i];
             const tl_fn_model *m = tl_models_find_field(p->models, st->slot_usr);
-            int fn = m ? map_get(&p->by_usr, st->fn_usr) : -1;
-            if (fn >= 0)
-                set_context(p, fn, m->callback.context, m->callback.readiness, m->library, m->name, NULL,
+            int defs[PG_MAX_DEFS_LINK];
+            int nd = m ? pg_resolve(p, u, st->fn_usr, defs, PG_MAX_DEFS_LINK) : 0;
+            for (int d = 0; d < nd; d++)
+                set_context(p, defs[d], m->callback.context, m->callback.readiness, m->library, m->name, NULL,
                             NULL, st->loc);
         }
 }
@@ -337,9 +397,10 @@ static void discover_contexts(tl_program *p) {
             if (k >= c->nargs) continue;
             const tl_sum_arg *a = &c->args[k];
             if (a->fn_usr) {
-                int fn = map_get(&p->by_usr, a->fn_usr);
-                if (fn >= 0)
-                    set_context(p, fn, pp->wrap_ctx, pp->wrap_ready, pp->wrap_library, pp->wrap_via,
+                int defs[PG_MAX_DEFS_LINK];
+                int nd = pg_resolve(p, caller->unit, a->fn_usr, defs, PG_MAX_DEFS_LINK);
+                for (int d = 0; d < nd; d++)
+                    set_context(p, defs[d], pp->wrap_ctx, pp->wrap_ready, pp->wrap_library, pp->wrap_via,
                                 p->nodes[g].s->name, caller->s->name, c->loc);
             } else if (a->param >= 0 && a->param < caller->s->nparams) {
                 pparam *up = &p->params[caller->param_base + a->param];
@@ -369,7 +430,7 @@ static bool in_fork_child(const tl_program *p, const pnode *f, int i) {
         int of = c->child_of[k];
         if (of < 0 || of >= f->s->ncalls) continue;
         const tl_sum_call *w = &f->s->calls[of];
-        int g = w->target.kind == TL_REF_FUNC ? map_get(&p->by_usr, w->target.usr) : -1;
+        int g = w->target.kind == TL_REF_FUNC ? pg_fn(p, f->unit, w->target.usr) : -1;
         if (g < 0 || !p->nodes[g].s->returns_handle || !p->nodes[g].s->spawn_model) continue;
         const tl_fn_model *m = tl_models_find(p->models, p->nodes[g].s->spawn_model);
         if (m && m->spawn.child_if_zero && !m->spawn.parent_waits_child) return true;
@@ -392,7 +453,7 @@ static void compute_blocking(tl_program *p, int r) {
             const tl_sum_call *c = &n->s->calls[i];
             if (c->spawn_entry || in_fork_child(p, n, i)) continue;
             /* descriptor I/O on a slot every store fills non-blocking */
-            if (c->fd_slot && tl_fd_slots_nonblocking(p->fd_slots, c->fd_slot, p->whole)) continue;
+            if (c->fd_slot && pg_fd_nonblocking(p, n->unit, c->fd_slot)) continue;
             if (r ? c->blocks_unless_ready : c->blocks) {
                 n->blocks[r] = true;
                 n->block_call[r] = i;
@@ -545,17 +606,17 @@ static void collect_slots(tl_program *p) {
             hslot *h = &p->hslots[hi];
             if (s->spawn) {
                 h->spawns = tl_xgrow(h->spawns, h->nspawns, &h->capspawns, sizeof *h->spawns);
-                h->spawns[h->nspawns++] = (slot_use){n->s, s};
+                h->spawns[h->nspawns++] = (slot_use){n->s, s, n->unit};
             } else if (s->how) {
-                h->released = true;
+                pg_slot_release(p, h, n->unit);
             } else if (s->pass_call >= 0) {
                 /* handed to a program function: released if it takes it */
                 int first = p->call_first[f][s->pass_call], count = p->call_count[f][s->pass_call];
-                if (first < 0 || count == 0) h->released = true; /* unseen code */
+                if (first < 0 || count == 0) pg_slot_release(p, h, n->unit); /* unseen code */
                 for (int e = first; e >= 0 && e < first + count; e++) {
                     const pnode *to = &p->nodes[p->edges[e].to];
                     if (s->pass_arg < to->s->nparams && p->params[to->param_base + s->pass_arg].owner)
-                        h->released = true;
+                        pg_slot_release(p, h, n->unit);
                 }
             }
         }
@@ -574,7 +635,7 @@ static void collect_self_publishers(tl_program *p) {
         for (int i = 0; i < n->s->nslots && !n->self_task; i++) {
             const tl_sum_slot *s = &n->s->slots[i];
             int hi = s->self && s->task ? map_get(&p->hslot_by_usr, s->slot_usr) : -1;
-            if (hi >= 0 && p->hslots[hi].released) {
+            if (hi >= 0 && pg_slot_released(p, &p->hslots[hi], n->unit)) {
                 n->self_task = s->task;
                 ivec_push(&work, f);
             }
@@ -622,12 +683,23 @@ tl_program *tl_program_link(tl_tu_summary *const *units, int nunits, const tl_mo
     tl_program *p = tl_xcalloc(1, sizeof *p);
     p->models = models;
     index_functions(p, units, nunits);
+    pg_units_link(p, units, nunits);
+    index_stores(p, units, nunits);
+    for (int u = 0; u < nunits; u++) p->stats.programs += p->unit_label[u] == u;
     resolve_direct_and_slots(p);
     resolve_param_calls(p);
     build_reverse(p);
     field_contexts(p, units, nunits);
     discover_contexts(p);
-    p->fd_slots = tl_fd_slots_link(units, nunits);
+    if (p->fd_extra.nfd_stores) { /* with the per-program copies of global slots */
+        tl_tu_summary **all = tl_xcalloc((size_t)nunits + 1, sizeof *all);
+        memcpy(all, units, (size_t)nunits * sizeof *all);
+        all[nunits] = &p->fd_extra;
+        p->fd_slots = tl_fd_slots_link(all, nunits + 1);
+        free(all);
+    } else {
+        p->fd_slots = tl_fd_slots_link(units, nunits);
+    }
     compute_blocking(p, 0);
     compute_blocking(p, 1);
     compute_params(p);
@@ -641,6 +713,7 @@ tl_program *tl_program_link(tl_tu_summary *const *units, int nunits, const tl_mo
 void tl_program_free(tl_program *p) {
     if (!p) return;
     tl_fd_slots_free(p->fd_slots);
+    pg_units_free(p);
     for (int n = 0; n < p->nnodes; n++) {
         pg_free_model(p->nodes[n].derived);
         free(p->call_first[n]);
@@ -654,7 +727,10 @@ void tl_program_free(tl_program *p) {
         pg_free_model(p->fslots[i].derived);
     }
     free(p->fslots);
-    for (int i = 0; i < p->nhslots; i++) free(p->hslots[i].spawns);
+    for (int i = 0; i < p->nhslots; i++) {
+        free(p->hslots[i].spawns);
+        free(p->hslots[i].rel_programs);
+    }
     free(p->hslots);
     for (int i = 0; i < p->nparams; i++) free(p->params[i].funcs.v);
     free(p->params);

@@ -58,6 +58,8 @@ typedef struct {
     int indirect_calls;   /* calls through fields, globals or parameters */
     int resolved_indirect;/* ... that resolved to at least one function */
     int capped;           /* indirect calls whose targets were cut at the cap */
+    int programs;         /* TUs defining an external main (executables) */
+    int multi_defined;    /* external functions defined in several files */
 } tl_program_stats;
 
 /* Link the summaries.  `models` are the library models (spawn facets of
@@ -70,6 +72,11 @@ void tl_program_free(tl_program *p);
  * then can "no function releases this slot" be said.  Default false. */
 void tl_program_set_whole(tl_program *p, bool whole);
 const tl_program_stats *tl_program_stats_of(const tl_program *p);
+/* Answer the queries below for the TU whose summary's main file this is
+ * (NULL: none): in a run that builds several executables, a function or a
+ * global several of them define means that TU's program's own
+ * (prog_units.c). */
+void tl_program_set_unit(tl_program *p, const char *main_file);
 
 /* Does every store of the program into the global descriptor slot `key`
  * ("g:USR", dataflow/fdstate_slots.c) store a non-blocking descriptor?  A

@@ -69,6 +69,9 @@ typedef struct {
     tl_fn_model *derived;
     const char *self_task; /* stores its task's own handle (getpid()) into a slot the
                               program releases, itself or through direct calls */
+    int unit;            /* the TU defining it (index into the linked units) */
+    int dup_next;        /* the next definition of the same external USR in another
+                            file (several executables), -1: none (prog_units.c) */
 } pnode;
 
 typedef struct {
@@ -81,13 +84,17 @@ typedef struct {
 typedef struct {
     const tl_func_summary *fs;
     const tl_sum_slot *s;
+    int unit;            /* the TU of fs */
 } slot_use;
 
 typedef struct {
     const char *usr, *name;
     slot_use *spawns;
     int nspawns, capspawns;
-    bool released;
+    bool released;       /* by some call of the linked TUs ... */
+    bool released_shared;/* ... by one of a TU of no known program (prog_units.c) */
+    int *rel_programs;   /* ... the programs of the TUs that release it */
+    int nrel, caprel;
 } hslot;
 
 struct tl_program {
@@ -114,7 +121,43 @@ struct tl_program {
     const char **released_all;
     int nreleased_all, capreleased_all;
     tl_fd_slots *fd_slots; /* global descriptor slots only ever non-blocking (fd_slots.c) */
+    /* the executables of the run (prog_units.c) */
+    int nunits;
+    int *unit_label;       /* per unit: its program's root unit, PG_NONE or PG_SHARED */
+    int *ref_start, *ref_to; /* per unit: the units it references (CSR, sorted) */
+    tl_strmap unit_by_file;  /* main file -> unit */
+    int cur_unit;          /* the unit whose queries are answered (-1: none) */
+    tl_tu_summary fd_extra; /* per-program copies of global descriptor stores */
+    /* definitions of external names several files define (chains by dup_next) */
+    tl_strmap def_by_unit;  /* "UNIT\x1fUSR" -> its definition there */
+    tl_strmap def_by_label; /* "PROGRAM\x1fUSR" -> the first of that program's */
+    int *lab_next;         /* per node: the next definition of its program, -1 */
+    int *shared_next;      /* per node: the next definition in a shared/unknown unit */
+    int *shared_first;     /* per chain head: the first of those, -1 */
+    int *chain_len;        /* per chain head: definitions in the chain */
+    char **def_keys;       /* the two maps' keys */
+    int ndef_keys, capdef_keys;
 };
+
+/* Unit labels (prog_units.c): no root reaches it / several roots do. */
+#define PG_NONE (-1)
+#define PG_SHARED (-2)
+/* Which programs the units belong to, and the per-program descriptor
+ * stores: after index_functions, before any reference is resolved. */
+void pg_units_link(tl_program *p, tl_tu_summary *const *units, int nunits);
+void pg_units_free(tl_program *p);
+/* The definitions a reference from `unit` to function `usr` resolves to:
+ * fills up to max nodes, returns how many (0: not defined). */
+int pg_resolve(const tl_program *p, int unit, const char *usr, int *out, int max);
+/* A call of a function of `unit` releases handle slot h; is h released in
+ * the program of `unit` (a TU of no known program: anywhere)? */
+void pg_slot_release(tl_program *p, hslot *h, int unit);
+bool pg_slot_released(const tl_program *p, const hslot *h, int unit);
+/* The one definition a query means (the first pg_resolve gives), or -1. */
+int pg_fn(const tl_program *p, int unit, const char *usr);
+/* Whether the descriptor slot `key` holds only non-blocking descriptors in
+ * the program of `unit`. */
+bool pg_fd_nonblocking(const tl_program *p, int unit, const char *key);
 
 /* The node owning a global param index (program.c). */
 int pg_node_of_param(const tl_program *p, int gp);

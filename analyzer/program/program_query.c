@@ -11,7 +11,7 @@
 #include <string.h>
 
 bool tl_program_never_returns(const tl_program *p, const char *fn_usr) {
-    int n = p ? map_get(&p->by_usr, fn_usr) : -1;
+    int n = p ? pg_fn(p, p->cur_unit, fn_usr) : -1;
     return n >= 0 && p->nodes[n].s->never_returns;
 }
 
@@ -22,7 +22,7 @@ bool tl_program_releases_all(const tl_program *p, const char *task) {
 }
 
 bool tl_program_fd_slot_nonblocking(const tl_program *p, const char *key) {
-    return p && tl_fd_slots_nonblocking(p->fd_slots, key, p->whole);
+    return p && pg_fd_nonblocking(p, p->cur_unit, key);
 }
 
 bool tl_program_param_modes(const tl_program *p, const char *fn_usr, unsigned *nonblocking, unsigned *moded) {
@@ -37,12 +37,12 @@ const tl_program_stats *tl_program_stats_of(const tl_program *p) {
 }
 
 const tl_prog_context *tl_program_context(const tl_program *p, const char *fn_usr) {
-    int n = p ? map_get(&p->by_usr, fn_usr) : -1;
+    int n = p ? pg_fn(p, p->cur_unit, fn_usr) : -1;
     return n >= 0 && p->nodes[n].has_ctx ? &p->nodes[n].ctx : NULL;
 }
 
 bool tl_program_cancel_bounded(const tl_program *p, const char *fn_usr) {
-    int n = p && fn_usr ? map_get(&p->by_usr, fn_usr) : -1;
+    int n = p && fn_usr ? pg_fn(p, p->cur_unit, fn_usr) : -1;
     if (n < 0) return false;
     const pnode *x = &p->nodes[n];
     /* every spawn of it bounded, nothing else runs it: no direct or indirect
@@ -55,7 +55,7 @@ bool tl_program_cancel_bounded(const tl_program *p, const char *fn_usr) {
 static int blocking_node(const tl_program *p, const char *usr, bool is_slot, int r) {
     if (!p || !usr) return -1;
     if (!is_slot) {
-        int n = map_get(&p->by_usr, usr);
+        int n = pg_fn(p, p->cur_unit, usr);
         return n >= 0 && p->nodes[n].blocks[r] ? n : -1;
     }
     int si = map_get(&p->fslot_by_usr, usr);
@@ -94,7 +94,7 @@ int tl_program_deadline_chain(const tl_program *p, const char *usr, bool is_slot
     /* the first parameter with a deadline, of the function or a slot target */
     int n = -1;
     if (!is_slot) {
-        n = map_get(&p->by_usr, usr);
+        n = pg_fn(p, p->cur_unit, usr);
     } else {
         int si = map_get(&p->fslot_by_usr, usr);
         for (int k = 0; si >= 0 && k < p->fslots[si].funcs.n && n < 0; k++) {
@@ -123,7 +123,7 @@ int tl_program_deadline_chain(const tl_program *p, const char *usr, bool is_slot
 const tl_fn_model *tl_program_model(const tl_program *p, const char *usr, bool is_slot) {
     if (!p || !usr) return NULL;
     if (!is_slot) {
-        int n = map_get(&p->by_usr, usr);
+        int n = pg_fn(p, p->cur_unit, usr);
         return n >= 0 ? p->nodes[n].derived : NULL;
     }
     int si = map_get(&p->fslot_by_usr, usr);
@@ -131,14 +131,14 @@ const tl_fn_model *tl_program_model(const tl_program *p, const char *usr, bool i
 }
 
 int tl_program_param_awaits(const tl_program *p, const char *usr, int param) {
-    int n = p && usr ? map_get(&p->by_usr, usr) : -1;
+    int n = p && usr ? pg_fn(p, p->cur_unit, usr) : -1;
     if (n < 0 || param < 0 || param >= p->nodes[n].s->nparams) return 0;
     const pparam *pp = &p->params[p->nodes[n].param_base + param];
     return pp->awaits ? 1 : pp->awaits_reach ? 2 : 0;
 }
 
 bool tl_program_awaits_global(const tl_program *p, const char *usr, const char *global_usr) {
-    int n = p && usr && global_usr ? map_get(&p->by_usr, usr) : -1;
+    int n = p && usr && global_usr ? pg_fn(p, p->cur_unit, usr) : -1;
     if (n < 0) return false;
     const tl_func_summary *s = p->nodes[n].s;
     for (int i = 0; i < s->nawait_globals; i++)
@@ -147,13 +147,13 @@ bool tl_program_awaits_global(const tl_program *p, const char *usr, const char *
 }
 
 bool tl_program_param_posts(const tl_program *p, const char *usr, int param) {
-    int n = p && usr ? map_get(&p->by_usr, usr) : -1;
+    int n = p && usr ? pg_fn(p, p->cur_unit, usr) : -1;
     if (n < 0 || param < 0 || param >= p->nodes[n].s->nparams) return false;
     return (p->nodes[n].s->params[param].effects & TL_PE_POST) != 0;
 }
 
 bool tl_program_posts_global(const tl_program *p, const char *usr, const char *global_usr) {
-    int n = p && usr && global_usr ? map_get(&p->by_usr, usr) : -1;
+    int n = p && usr && global_usr ? pg_fn(p, p->cur_unit, usr) : -1;
     if (n < 0) return false;
     const tl_func_summary *s = p->nodes[n].s;
     for (int i = 0; i < s->npost_globals; i++)
@@ -163,7 +163,7 @@ bool tl_program_posts_global(const tl_program *p, const char *usr, const char *g
 
 bool tl_program_posts_locked(const tl_program *p, const char *usr, int param, const char *object_usr,
                              const char *mutex_usr) {
-    int n = p && usr && object_usr && mutex_usr ? map_get(&p->by_usr, usr) : -1;
+    int n = p && usr && object_usr && mutex_usr ? pg_fn(p, p->cur_unit, usr) : -1;
     if (n < 0) return false;
     const tl_func_summary *s = p->nodes[n].s;
     for (int i = 0; i < s->nlocked_posts; i++)
@@ -174,11 +174,11 @@ bool tl_program_posts_locked(const tl_program *p, const char *usr, int param, co
 }
 
 bool tl_program_defines(const tl_program *p, const char *usr) {
-    return p && usr && map_get(&p->by_usr, usr) >= 0;
+    return p && usr && pg_fn(p, p->cur_unit, usr) >= 0;
 }
 
 bool tl_program_called_in_loop(const tl_program *p, const char *usr) {
-    int n = p && usr ? map_get(&p->by_usr, usr) : -1;
+    int n = p && usr ? pg_fn(p, p->cur_unit, usr) : -1;
     if (n < 0) return false;
     for (int j = p->in_start[n]; j < p->in_start[n + 1]; j++) {
         const edge *e = &p->edges[p->in_edges[j]];
@@ -189,22 +189,22 @@ bool tl_program_called_in_loop(const tl_program *p, const char *usr) {
 }
 
 bool tl_program_publishes_self(const tl_program *p, const char *usr, const char *task) {
-    int n = p && usr && task ? map_get(&p->by_usr, usr) : -1;
+    int n = p && usr && task ? pg_fn(p, p->cur_unit, usr) : -1;
     return n >= 0 && p->nodes[n].self_task && strcmp(p->nodes[n].self_task, task) == 0;
 }
 
 bool tl_program_slot_released(const tl_program *p, const char *slot_usr) {
     int i = p && slot_usr ? map_get(&p->hslot_by_usr, slot_usr) : -1;
-    return i >= 0 && p->hslots[i].released;
+    return i >= 0 && pg_slot_released(p, &p->hslots[i], p->cur_unit);
 }
 
 void tl_program_orphan_slots(const tl_program *p, tl_orphan_slot_fn fn, void *ctx) {
     if (!p || !p->whole) return;
     for (int i = 0; i < p->nhslots; i++) {
         const hslot *h = &p->hslots[i];
-        if (h->released) continue;
         for (int k = 0; k < h->nspawns; k++) {
             const slot_use *u = &h->spawns[k];
+            if (pg_slot_released(p, h, u->unit)) continue; /* in the spawn's own program */
             tl_orphan_slot os = {h->name, u->fs->name, u->s->loc, u->s->task, u->s->library};
             fn(ctx, &os);
         }
