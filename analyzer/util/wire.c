@@ -22,8 +22,11 @@ uint32_t tl_wire_checksum(const void *data, size_t n) {
     uint64_t h = 14695981039346656037ull;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        uint64_t w = 0;
-        for (int k = 7; k >= 0; k--) w = w << 8 | p[i + (size_t)k];
+        uint64_t w;
+        memcpy(&w, p + i, 8); /* one load; the word is little-endian by definition */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w = __builtin_bswap64(w);
+#endif
         h = (h ^ w) * 1099511628211ull;
     }
     for (; i < n; i++) h = (h ^ p[i]) * 1099511628211ull;
