@@ -55,6 +55,40 @@
 #include "fdstate.h"
 #include "fdstate_internal.h"
 
+/* Keys are built for every store and every argument of every call: these
+ * append helpers replace snprintf there (same bytes, truncated the same
+ * way: at most size - 1 bytes, then NUL) at a fraction of its cost. */
+typedef struct {
+    char *buf;
+    size_t size, at;
+} key_buf;
+
+static key_buf key_start(char *buf, size_t size) {
+    key_buf k = {buf, size, 0};
+    if (size) buf[0] = '\0';
+    return k;
+}
+
+/* Appends at most max bytes of s. */
+static void key_str(key_buf *k, const char *s, size_t max) {
+    if (k->at + 1 >= k->size) return;
+    size_t room = k->size - 1 - k->at;
+    size_t n = strnlen(s, max < room ? max : room);
+    memcpy(k->buf + k->at, s, n);
+    k->at += n;
+    k->buf[k->at] = '\0';
+}
+
+static void key_int(key_buf *k, long long v) {
+    char d[24];
+    int n = (int)sizeof d;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    d[--n] = '\0';
+    do d[--n] = (char)('0' + u % 10); while ((u /= 10) != 0);
+    if (v < 0) d[--n] = '-';
+    key_str(k, d + n, sizeof d);
+}
+
 void tl_slot_stores_init(tl_slot_stores *s) {
     memset(s, 0, sizeof *s);
     tl_str_map_init(&s->index);
@@ -73,7 +107,12 @@ void tl_slot_stores_free(tl_slot_stores *s) {
 void tl_slot_stores_add(tl_slot_stores *s, const char *key, tl_slot_store_kind kind, const char *src,
                         bool is_static) {
     char id[600];
-    snprintf(id, sizeof id, "%d|%.280s|%.280s", (int)kind, key, src ? src : "");
+    key_buf kb = key_start(id, sizeof id); /* "KIND|KEY|SRC", each at most 280 bytes */
+    key_int(&kb, (int)kind);
+    key_str(&kb, "|", 1);
+    key_str(&kb, key, 280);
+    key_str(&kb, "|", 1);
+    key_str(&kb, src ? src : "", 280);
     if (tl_str_map_get(&s->index, id) >= 0) return;
     tl_str_map_add(&s->index, id, s->n);
     s->v = tl_xgrow(s->v, s->n, &s->cap, sizeof *s->v);
@@ -92,14 +131,18 @@ bool fds_slot_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bo
     while (e && e->kind == TL_E_INDEX && e->nkids == 2) e = fds_strip(e->kids[0]);
     if (e && e->kind == TL_E_MEMBER) {
         if (!e->usr || e->field_system || strlen(e->usr) > 250) return false;
-        snprintf(buf, size, "f:%s", e->usr);
+        key_buf kb = key_start(buf, size);
+        key_str(&kb, "f:", 2);
+        key_str(&kb, e->usr, (size_t)-1);
         *is_static = false;
         return true;
     }
     if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= f->nvars) return false;
     const tl_var *v = &f->vars[e->var];
     if ((v->kind != TL_VAR_GLOBAL && v->kind != TL_VAR_STATIC) || !v->usr || strlen(v->usr) > 250) return false;
-    snprintf(buf, size, "g:%s", v->usr);
+    key_buf kb = key_start(buf, size);
+    key_str(&kb, "g:", 2);
+    key_str(&kb, v->usr, (size_t)-1);
     *is_static = v->internal;
     return true;
 }
@@ -129,8 +172,12 @@ bool fds_slot_part_key(const tl_func *f, const tl_expr *e, char *buf, size_t siz
                                (f->vars[x->var].is_array || f->vars[x->var].is_pointer)));
         if (!arrayish) return false;
     }
-    if (levels == 1 && idx >= 0) snprintf(buf, size, "%.280s[%lld]", base, idx);
-    else snprintf(buf, size, "%.280s[*]", base);
+    key_buf kb = key_start(buf, size); /* "BASE[k]" or "BASE[*]", BASE at most 280 bytes */
+    key_str(&kb, base, 280);
+    key_str(&kb, "[", 1);
+    if (levels == 1 && idx >= 0) key_int(&kb, idx);
+    else key_str(&kb, "*", 1);
+    key_str(&kb, "]", 1);
     return true;
 }
 
@@ -341,7 +388,11 @@ static void call_args(fd_ctx *c, fd_state *s, const tl_call *call) {
             (c->f->vars[v->var].is_pointer || c->f->vars[v->var].is_array || c->f->vars[v->var].is_record))
             continue; /* a pointer, an array, a struct (casts are looked through: `(int)p` too) */
         char key[300], src[300];
-        snprintf(key, sizeof key, "%s:%s#%d", through_field ? "q" : "p", through_field ? fn->usr : call->callee_usr, a);
+        key_buf kb = key_start(key, sizeof key); /* "q:FIELD#A" or "p:USR#A" */
+        key_str(&kb, through_field ? "q:" : "p:", 2);
+        key_str(&kb, through_field ? fn->usr : call->callee_usr, (size_t)-1);
+        key_str(&kb, "#", 1);
+        key_int(&kb, a);
         tl_slot_store_kind k = value_kind(c, s, call->args[a], src, sizeof src);
         tl_slot_stores_add(c->stores, key, k, k == TL_SLOT_COPY ? src : NULL, is_static);
     }

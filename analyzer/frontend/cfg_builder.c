@@ -48,21 +48,17 @@ cursor_list cfgb_children_of(CXCursor c) {
     return l;
 }
 
-/* Children that are expressions or statements (drops TypeRef, attributes...). */
+/* Children that are expressions or statements (drops TypeRef, attributes...),
+ * filtered as they are visited: one list, not a second one to copy from. */
+static enum CXChildVisitResult collect_code_child(CXCursor c, CXCursor parent, CXClientData data) {
+    enum CXCursorKind k = clang_getCursorKind(c);
+    if (clang_isExpression(k) || clang_isStatement(k) || k == CXCursor_DeclStmt) return collect_child(c, parent, data);
+    return CXChildVisit_Continue;
+}
+
 cursor_list cfgb_code_children_of(CXCursor c) {
-    cursor_list all = cfgb_children_of(c);
     cursor_list l = {0};
-    for (int i = 0; i < all.n; i++) {
-        enum CXCursorKind k = clang_getCursorKind(all.items[i]);
-        if (clang_isExpression(k) || clang_isStatement(k) || k == CXCursor_DeclStmt) {
-            if (l.n == l.cap) {
-                l.cap = l.cap ? l.cap * 2 : 8;
-                l.items = tl_xrealloc(l.items, (size_t)l.cap * sizeof *l.items);
-            }
-            l.items[l.n++] = all.items[i];
-        }
-    }
-    free(all.items);
+    clang_visitChildren(c, collect_code_child, &l);
     return l;
 }
 
@@ -222,7 +218,32 @@ static void vm_put(var_map *m, CXCursor c, int var) {
     m->n++;
 }
 
+#define LOC_CACHE_SIZE 4096u /* a power of two */
+
+struct loc_slot {
+    const void *ptr0, *ptr1; /* the CXSourceLocation: its owner and raw encoding */
+    unsigned raw;
+    bool used;
+    tl_loc loc;
+};
+
+static tl_loc loc_of_location_uncached(builder *b, CXSourceLocation sl);
+
 static tl_loc loc_of_location(builder *b, CXSourceLocation sl) {
+    if (!b->locs) b->locs = tl_xcalloc(LOC_CACHE_SIZE, sizeof *b->locs);
+    uint32_t h = sl.int_data * 0x9E3779B1u;
+    struct loc_slot *s = &b->locs[(h >> 20) & (LOC_CACHE_SIZE - 1)];
+    if (s->used && s->raw == sl.int_data && s->ptr0 == sl.ptr_data[0] && s->ptr1 == sl.ptr_data[1]) return s->loc;
+    tl_loc loc = loc_of_location_uncached(b, sl);
+    s->used = true;
+    s->ptr0 = sl.ptr_data[0];
+    s->ptr1 = sl.ptr_data[1];
+    s->raw = sl.int_data;
+    s->loc = loc;
+    return loc;
+}
+
+static tl_loc loc_of_location_uncached(builder *b, CXSourceLocation sl) {
     tl_loc loc = {0};
     CXFile file;
     unsigned line, col, off;
@@ -688,6 +709,7 @@ static int lower(CXTranslationUnit ctu, const tl_model_set *models, bool shared,
     free(b.call_block);
     free(b.call_index);
     free(b.files);
+    free(b.locs);
     free_usrs(&b);
     return 0;
 }

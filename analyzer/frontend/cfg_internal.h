@@ -100,6 +100,10 @@ typedef struct {
        PCH's, loading them), which per literal or call would be quadratic */
     struct file_text *files;
     unsigned files_cap, files_n;
+    /* expansion locations already asked for, by raw location (a call and
+       its callee, an expression and its statement share one): libclang
+       decomposes each one again; direct-mapped, LOC_CACHE_SIZE slots */
+    struct loc_slot *locs;
     /* USRs of the declarations referred to (cfgb_decl_usr), per TU */
     struct usr_slot *usrs;
     unsigned usrs_cap, usrs_n;

@@ -16,15 +16,24 @@ enum { REC_TU = 1, REC_FUNC = 2, REC_VAR = 3, REC_BLOCK = 4, REC_STORE = 5, REC_
 
 #define MAX_ITEMS (1u << 24)
 
-/* ---- strings ----
- * Every string of the frame is a reference (wire version 4): a u32 that is
- * SREF_NULL for NULL, SREF_NEW followed by the string itself (a wire string,
- * which becomes the next entry of the frame's table), or the index of an
- * entry defined earlier in the frame.  A TU names the same few files,
- * callees, USRs and variables thousands of times: each is written, hashed
- * by the checksums and copied out of the frame once. */
-#define SREF_NULL 0xFFFFFFFFu
-#define SREF_NEW 0xFFFFFFFEu
+/* ---- numbers ----
+ * Every integer of the frame is variable-length (wire version 5:
+ * tl_wire_put_varu, signed ones zigzagged): most are small (-1 for "none",
+ * kinds, counts, indices, lines), and a fixed 4 or 8 bytes each made the
+ * frames of a large TU megabytes that were written, summed, copied and read
+ * again.
+ *
+ * ---- strings ----
+ * Every string of the frame is a reference (wire version 4): a number that
+ * is SREF_NULL for NULL, SREF_NEW followed by the string itself (a wire
+ * string, which becomes the next entry of the frame's table), or
+ * SREF_FIRST + the index of an entry defined earlier in the frame.  A TU
+ * names the same few files, callees, USRs and variables thousands of times:
+ * each is written, hashed by the checksums and copied out of the frame
+ * once. */
+#define SREF_NULL 0u
+#define SREF_NEW 1u
+#define SREF_FIRST 2u
 
 /* ---- encoding ---- */
 
@@ -39,30 +48,30 @@ typedef struct {
 } encoder;
 
 static void put_i32(tl_wire_writer *w, int v) {
-    tl_wire_put_u32(w, (uint32_t)v);
+    tl_wire_put_vari(w, v);
 }
 
 /* Writes a reference to s; its index in the table (SIZE_MAX for NULL). */
 static size_t put_sref(encoder *e, const char *s) {
     if (!s) {
-        tl_wire_put_u32(e->w, SREF_NULL);
+        tl_wire_put_varu(e->w, SREF_NULL);
         return SIZE_MAX;
     }
     size_t idx = 0;
     int added = tl_strmap_insert(&e->strings, s, e->nstrings, &idx);
     if (added == 0) {
-        tl_wire_put_u32(e->w, (uint32_t)idx);
+        tl_wire_put_varu(e->w, SREF_FIRST + (uint64_t)idx);
         return idx;
     }
     /* new (or not remembered, out of memory): the reader numbers it all the same */
-    tl_wire_put_u32(e->w, SREF_NEW);
+    tl_wire_put_varu(e->w, SREF_NEW);
     tl_wire_put_str(e->w, s);
     return e->nstrings++;
 }
 
 static void put_loc(encoder *e, tl_loc l) {
     if (l.file && l.file == e->last_file) {
-        tl_wire_put_u32(e->w, (uint32_t)e->last_file_index);
+        tl_wire_put_varu(e->w, SREF_FIRST + (uint64_t)e->last_file_index);
     } else {
         size_t idx = put_sref(e, l.file);
         if (l.file) {
@@ -70,9 +79,9 @@ static void put_loc(encoder *e, tl_loc l) {
             e->last_file_index = idx;
         }
     }
-    tl_wire_put_u32(e->w, l.line);
-    tl_wire_put_u32(e->w, l.col);
-    tl_wire_put_u32(e->w, l.offset);
+    tl_wire_put_varu(e->w, l.line);
+    tl_wire_put_varu(e->w, l.col);
+    tl_wire_put_varu(e->w, l.offset);
 }
 
 /* false when the tree is deeper than the format carries */
@@ -85,7 +94,7 @@ static bool put_expr(encoder *en, const tl_expr *e, int depth) {
     if (depth > TL_IR_WIRE_MAX_DEPTH) return false;
     tl_wire_put_u8(w, 1);
     tl_wire_put_u8(w, (uint8_t)e->kind);
-    tl_wire_put_u64(w, (uint64_t)e->ival);
+    tl_wire_put_vari(w, (int64_t)e->ival);
     put_i32(w, e->var);
     put_i32(w, e->call_id);
     put_i32(w, e->func);
@@ -94,7 +103,7 @@ static bool put_expr(encoder *en, const tl_expr *e, int depth) {
     put_sref(en, e->op);
     /* wire version 3: the arrow byte also carries the member's field flags */
     tl_wire_put_u8(w, (uint8_t)(e->arrow | e->field_array << 1 | e->field_system << 2 | e->field_fnptr << 3));
-    tl_wire_put_u32(w, (uint32_t)e->nkids);
+    tl_wire_put_varu(w, (uint32_t)e->nkids);
     for (int i = 0; i < e->nkids; i++)
         if (!put_expr(en, e->kids[i], depth + 1)) return false;
     return true;
@@ -107,11 +116,11 @@ static bool put_block(encoder *en, const tl_block *b) {
     tl_wire_put_u8(w, (uint8_t)b->term);
     put_loc(en, b->term_loc);
     ok &= put_expr(en, b->cond, 0);
-    tl_wire_put_u32(w, (uint32_t)b->nsucc);
+    tl_wire_put_varu(w, (uint32_t)b->nsucc);
     for (int s = 0; s < b->nsucc; s++) put_i32(w, b->succ[s]);
     int ncase = b->term == TL_T_SWITCH && b->nsucc > 0 ? b->nsucc - 1 : 0;
-    for (int s = 0; s < ncase; s++) tl_wire_put_u64(w, (uint64_t)b->case_values[s]);
-    tl_wire_put_u32(w, (uint32_t)b->ninstrs);
+    for (int s = 0; s < ncase; s++) tl_wire_put_vari(w, (int64_t)b->case_values[s]);
+    tl_wire_put_varu(w, (uint32_t)b->ninstrs);
     for (int i = 0; i < b->ninstrs && ok; i++) {
         const tl_instr *in = &b->instrs[i];
         tl_wire_put_u8(w, (uint8_t)in->kind);
@@ -130,7 +139,7 @@ static bool put_block(encoder *en, const tl_block *b) {
         put_i32(w, c->spawn_call);
         put_sref(en, c->text);
         ok &= put_expr(en, c->fn, 0);
-        tl_wire_put_u32(w, (uint32_t)c->nargs);
+        tl_wire_put_varu(w, (uint32_t)c->nargs);
         for (int a = 0; a < c->nargs && ok; a++) ok &= put_expr(en, c->args[a], 0);
     }
     tl_wire_end_record(w);
@@ -146,7 +155,7 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
     tl_wire_begin_record(w, REC_TU);
     put_sref(&en, tu->main_file);
     put_i32(w, tu->nskipped_funcs);
-    tl_wire_put_u32(w, (uint32_t)tu->nfuncs);
+    tl_wire_put_varu(w, (uint32_t)tu->nfuncs);
     tl_wire_end_record(w);
     for (int fi = 0; fi < tu->nfuncs && ok; fi++) {
         const tl_func *f = &tu->funcs[fi];
@@ -161,8 +170,8 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
         put_i32(w, f->entry);
         put_i32(w, f->exit);
         put_i32(w, f->ncalls);
-        tl_wire_put_u32(w, (uint32_t)f->nvars);
-        tl_wire_put_u32(w, (uint32_t)f->nblocks);
+        tl_wire_put_varu(w, (uint32_t)f->nvars);
+        tl_wire_put_varu(w, (uint32_t)f->nblocks);
         put_i32(w, f->opaque_deep_exprs); /* appended: older readers skip it */
         tl_wire_end_record(w);
         for (int v = 0; v < f->nvars; v++) {
@@ -181,14 +190,14 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
         if (f->call_values) {
             tl_wire_begin_record(w, REC_VALUES);
             tl_wire_put_u8(w, f->values_incomplete);
-            tl_wire_put_u32(w, (uint32_t)f->ncalls);
+            tl_wire_put_varu(w, (uint32_t)f->ncalls);
             for (int id = 0; id < f->ncalls; id++) {
                 const tl_call_values *cv = &f->call_values[id];
                 tl_wire_put_u8(w, cv->reached);
-                tl_wire_put_u32(w, (uint32_t)cv->nargs);
+                tl_wire_put_varu(w, (uint32_t)cv->nargs);
                 for (int k = 0; k < cv->nargs; k++) {
                     tl_wire_put_u8(w, cv->argv[k].kind);
-                    tl_wire_put_u64(w, (uint64_t)cv->argv[k].v);
+                    tl_wire_put_vari(w, (int64_t)cv->argv[k].v);
                     put_i32(w, cv->argv[k].via_var);
                 }
             }
@@ -215,8 +224,8 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
         const tl_annot *a = &tu->annots[i];
         tl_wire_begin_record(w, REC_ANNOT);
         put_sref(&en, a->name);
-        tl_wire_put_u32(w, a->roles);
-        tl_wire_put_u64(w, a->owns);
+        tl_wire_put_varu(w, a->roles);
+        tl_wire_put_varu(w, a->owns);
         tl_wire_put_u8(w, (uint8_t)a->returns_pointer);
         put_sref(&en, a->text);
         tl_wire_end_record(w);
@@ -244,7 +253,33 @@ typedef struct {
 } decoder;
 
 static int get_i32(tl_wire_reader *r) {
-    return (int)tl_wire_get_u32(r);
+    int64_t v = tl_wire_get_vari(r);
+    if (v < INT32_MIN || v > INT32_MAX) {
+        tl_wire_fail(r, "a number out of range");
+        return 0;
+    }
+    return (int)v;
+}
+
+static uint32_t get_u32(tl_wire_reader *r) {
+    uint64_t v = tl_wire_get_varu(r);
+    if (v > UINT32_MAX) {
+        tl_wire_fail(r, "a number out of range");
+        return 0;
+    }
+    return (uint32_t)v;
+}
+
+/* A count of items that take at least `min_size` bytes each (as
+ * tl_wire_get_count). */
+static uint32_t get_count(tl_wire_reader *r, size_t min_size) {
+    uint32_t n = get_u32(r);
+    if (r->bad) return 0;
+    if (min_size && (size_t)n > tl_wire_remaining(r) / min_size) {
+        tl_wire_fail(r, "a count larger than the data");
+        return 0;
+    }
+    return n;
 }
 
 /* The string a reference names (borrowed from the table; NULL for NULL or
@@ -252,7 +287,7 @@ static int get_i32(tl_wire_reader *r) {
 static const char *get_sref_at(decoder *d, size_t *index) {
     tl_wire_reader *r = d->r;
     *index = SIZE_MAX;
-    uint32_t v = tl_wire_get_u32(r);
+    uint64_t v = tl_wire_get_varu(r);
     if (r->bad || v == SREF_NULL) return NULL;
     if (v == SREF_NEW) {
         char *s = tl_wire_get_str(r);
@@ -270,12 +305,12 @@ static const char *get_sref_at(decoder *d, size_t *index) {
         *index = d->nstrings++;
         return s;
     }
-    if ((size_t)v >= d->nstrings) {
+    if (v - SREF_FIRST >= d->nstrings) {
         tl_wire_fail(r, "a string reference out of range");
         return NULL;
     }
-    *index = v;
-    return d->strings[v];
+    *index = (size_t)(v - SREF_FIRST);
+    return d->strings[*index];
 }
 
 static const char *get_sref(decoder *d) {
@@ -307,9 +342,9 @@ static tl_loc get_loc(decoder *d) {
         if (!d->interned[index]) d->interned[index] = tl_tu_intern(d->tu, file);
         l.file = d->interned[index];
     }
-    l.line = tl_wire_get_u32(d->r);
-    l.col = tl_wire_get_u32(d->r);
-    l.offset = tl_wire_get_u32(d->r);
+    l.line = get_u32(d->r);
+    l.col = get_u32(d->r);
+    l.offset = get_u32(d->r);
     return l;
 }
 
@@ -328,7 +363,7 @@ static tl_expr *get_expr(decoder *d, int depth) {
         return NULL;
     }
     tl_expr *e = tl_expr_new((tl_expr_kind)kind);
-    e->ival = (int64_t)tl_wire_get_u64(r);
+    e->ival = tl_wire_get_vari(r);
     e->var = get_i32(r);
     e->call_id = get_i32(r);
     e->func = get_i32(r);
@@ -347,7 +382,7 @@ static tl_expr *get_expr(decoder *d, int depth) {
     if (e->func < -1 || e->func >= d->nfuncs_expected) tl_wire_fail(r, "expression names a missing function");
     if (kind == TL_E_VAR && e->var < 0) tl_wire_fail(r, "a variable expression without a variable");
     if (kind == TL_E_CALLRES && e->call_id < 0) tl_wire_fail(r, "a call result without a call");
-    uint32_t nk = tl_wire_get_count(r, 1);
+    uint32_t nk = get_count(r, 1);
     for (uint32_t i = 0; i < nk && !r->bad; i++) {
         tl_expr *kid = get_expr(d, depth + 1);
         if (!kid) {
@@ -375,7 +410,7 @@ static tl_expr *get_expr(decoder *d, int depth) {
 static void read_tu(decoder *d) {
     d->tu->main_file = get_sref_dup(d);
     d->tu->nskipped_funcs = get_i32(d->r);
-    uint32_t n = tl_wire_get_u32(d->r);
+    uint32_t n = get_u32(d->r);
     if (n > MAX_ITEMS) tl_wire_fail(d->r, "too many functions");
     d->nfuncs_expected = (int)n;
 }
@@ -413,10 +448,10 @@ static void read_func(decoder *d) {
     f->entry = get_i32(r);
     f->exit = get_i32(r);
     f->ncalls = get_i32(r);
-    uint32_t nv = tl_wire_get_u32(r), nb = tl_wire_get_u32(r);
+    uint32_t nv = get_u32(r), nb = get_u32(r);
     if (nv > MAX_ITEMS || nb > MAX_ITEMS || f->ncalls < 0 || (uint32_t)f->ncalls > MAX_ITEMS)
         tl_wire_fail(r, "a function too large");
-    if (tl_wire_remaining(r) >= 4) f->opaque_deep_exprs = get_i32(r);
+    if (tl_wire_remaining(r) > 0) f->opaque_deep_exprs = get_i32(r);
     if (f->opaque_deep_exprs < 0) tl_wire_fail(r, "a negative count of opaque expressions");
     d->nvars_expected = (int)nv;
     d->nblocks_expected = (int)nb;
@@ -460,7 +495,7 @@ static void read_block(decoder *d) {
     b->term = (tl_term_kind)(term > TL_T_NORETURN ? 0 : term);
     b->term_loc = get_loc(d);
     b->cond = get_expr(d, 0);
-    uint32_t ns = tl_wire_get_count(r, 4);
+    uint32_t ns = get_count(r, 1);
     if (r->bad) return;
     b->succ = tl_xcalloc(ns + 1, sizeof *b->succ);
     for (uint32_t s = 0; s < ns; s++) {
@@ -476,9 +511,9 @@ static void read_block(decoder *d) {
     if ((b->term == TL_T_BRANCH || b->term == TL_T_SWITCH) && !b->cond) tl_wire_fail(r, "a branch without a condition");
     if (b->term == TL_T_SWITCH && ns >= 1 && !r->bad) {
         b->case_values = tl_xcalloc(ns, sizeof *b->case_values);
-        for (uint32_t s = 0; s + 1 < ns; s++) b->case_values[s] = (int64_t)tl_wire_get_u64(r);
+        for (uint32_t s = 0; s + 1 < ns; s++) b->case_values[s] = tl_wire_get_vari(r);
     }
-    uint32_t ni = tl_wire_get_count(r, 16);
+    uint32_t ni = get_count(r, 8);
     for (uint32_t i = 0; i < ni && !r->bad; i++) {
         uint8_t kind = tl_wire_get_u8(r);
         if (kind > TL_I_USE) {
@@ -508,7 +543,7 @@ static void read_block(decoder *d) {
         c->spawn_call = get_i32(r);
         c->text = get_sref_dup(d);
         c->fn = get_expr(d, 0);
-        uint32_t na = tl_wire_get_count(r, 1);
+        uint32_t na = get_count(r, 1);
         if (r->bad) break;
         c->args = tl_xcalloc(na + 1, sizeof *c->args);
         for (uint32_t a = 0; a < na && !r->bad; a++) {
@@ -531,7 +566,7 @@ static void read_values(decoder *d) {
         return;
     }
     f->values_incomplete = tl_wire_get_u8(r) != 0;
-    uint32_t n = tl_wire_get_u32(r);
+    uint32_t n = get_u32(r);
     if (r->bad || n != (uint32_t)f->ncalls) {
         tl_wire_fail(r, "values for another number of calls");
         return;
@@ -540,13 +575,13 @@ static void read_values(decoder *d) {
     for (uint32_t id = 0; id < n && !r->bad; id++) {
         tl_call_values *cv = &f->call_values[id];
         cv->reached = tl_wire_get_u8(r) != 0;
-        uint32_t na = tl_wire_get_count(r, 13);
+        uint32_t na = get_count(r, 3);
         if (r->bad) break;
         cv->argv = tl_xcalloc((size_t)na + 1, sizeof *cv->argv);
         cv->nargs = (int)na;
         for (uint32_t k = 0; k < na && !r->bad; k++) {
             cv->argv[k].kind = tl_wire_get_u8(r);
-            cv->argv[k].v = (int64_t)tl_wire_get_u64(r);
+            cv->argv[k].v = tl_wire_get_vari(r);
             cv->argv[k].via_var = get_i32(r);
             if (cv->argv[k].via_var < -1 || cv->argv[k].via_var >= f->nvars)
                 tl_wire_fail(r, "a value through a missing variable");
@@ -573,8 +608,8 @@ static void read_store(decoder *d) {
 static void read_annot(decoder *d) {
     tl_wire_reader *r = d->r;
     const char *name = get_sref(d);
-    uint32_t roles = tl_wire_get_u32(r);
-    uint64_t owns = tl_wire_get_u64(r);
+    uint32_t roles = get_u32(r);
+    uint64_t owns = tl_wire_get_varu(r);
     bool returns_pointer = tl_wire_get_u8(r) != 0;
     char *text = get_sref_dup(d);
     if (!name || r->bad) {

@@ -22,8 +22,11 @@ uint32_t tl_wire_checksum(const void *data, size_t n) {
     uint64_t h = 14695981039346656037ull;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        uint64_t w = 0;
-        for (int k = 7; k >= 0; k--) w = w << 8 | p[i + (size_t)k];
+        uint64_t w;
+        memcpy(&w, p + i, 8); /* one load; the word is little-endian by definition */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w = __builtin_bswap64(w);
+#endif
         h = (h ^ w) * 1099511628211ull;
     }
     for (; i < n; i++) h = (h ^ p[i]) * 1099511628211ull;
@@ -123,6 +126,18 @@ void tl_wire_put_u64(tl_wire_writer *w, uint64_t v) {
     for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
 }
 
+void tl_wire_put_varu_long(tl_wire_writer *w, uint64_t v) {
+    unsigned char b[10];
+    size_t n = 0;
+    do {
+        b[n] = (unsigned char)(v & 0x7f);
+        v >>= 7;
+        if (v) b[n] |= 0x80;
+        n++;
+    } while (v);
+    memcpy(reserve(w, n), b, n);
+}
+
 void tl_wire_put_str(tl_wire_writer *w, const char *s) {
     if (!s) {
         tl_wire_put_u32(w, NULL_STRING);
@@ -176,6 +191,23 @@ uint8_t tl_wire_get_u8(tl_wire_reader *r) {
 uint32_t tl_wire_get_u32(tl_wire_reader *r) {
     const unsigned char *p = take(r, 4);
     return p ? load_u32(p) : 0;
+}
+
+uint64_t tl_wire_get_varu_long(tl_wire_reader *r) {
+    if (r->bad) return 0;
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        if (r->p == r->end) {
+            tl_wire_fail(r, "truncated field");
+            return 0;
+        }
+        unsigned char b = *r->p++;
+        if (shift == 63 && (b & 0x7e)) break; /* bits past the 64th */
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) return v;
+    }
+    tl_wire_fail(r, "a number longer than 64 bits");
+    return 0;
 }
 
 uint64_t tl_wire_get_u64(tl_wire_reader *r) {

@@ -9,8 +9,9 @@
  * The kind says what the payload holds (a TU's result, per-function
  * summaries, ...), the checksum is a 64-bit-lane FNV-1a folded to 32 bits over the payload.  The payload
  * is a sequence of records, each `kind u16 | length u32 | body`; a body is a
- * sequence of fields (u8, u32, u64, strings).  Integers are little-endian, a
- * string is `length u32 | bytes` with length 0xFFFFFFFF for NULL.
+ * sequence of fields (u8, u32, u64, variable-length integers, strings).
+ * Fixed-size integers are little-endian, a string is `length u32 | bytes`
+ * with length 0xFFFFFFFF for NULL.
  *
  * Extending the format: a new record kind is skipped by readers that do not
  * know it, and fields appended to the end of a record body are ignored by
@@ -32,7 +33,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define TL_WIRE_VERSION 4 /* 4: the IR frame's strings are references into a table (ir_wire.c) */
+/* 4: the IR frame's strings are references into a table (ir_wire.c);
+   5: the IR frame's integers are variable-length (tl_wire_put_varu) */
+#define TL_WIRE_VERSION 5
 #define TL_WIRE_HEADER_SIZE 16
 #define TL_WIRE_MAX_PAYLOAD ((size_t)256 << 20) /* larger frames are refused */
 
@@ -63,6 +66,17 @@ void tl_wire_end_record(tl_wire_writer *w);
 void tl_wire_put_u8(tl_wire_writer *w, uint8_t v);
 void tl_wire_put_u32(tl_wire_writer *w, uint32_t v);
 void tl_wire_put_u64(tl_wire_writer *w, uint64_t v);
+/* Variable-length integers (LEB128: 7 bits a byte, low bits first, the top
+ * bit set on every byte but the last; 1 byte below 128, at most 10); the
+ * signed form zigzag-maps small negative values (-1) to small codes. */
+void tl_wire_put_varu_long(tl_wire_writer *w, uint64_t v);
+static inline void tl_wire_put_varu(tl_wire_writer *w, uint64_t v) {
+    if (v < 0x80 && w->len < w->cap) w->data[w->len++] = (unsigned char)v; /* most are */
+    else tl_wire_put_varu_long(w, v);
+}
+static inline void tl_wire_put_vari(tl_wire_writer *w, int64_t v) {
+    tl_wire_put_varu(w, ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0));
+}
 /* NULL and "" are different values. */
 void tl_wire_put_str(tl_wire_writer *w, const char *s);
 /* Opaque bytes (e.g. frames nested in a record), length-prefixed. */
@@ -80,6 +94,16 @@ void tl_wire_reader_init(tl_wire_reader *r, const void *data, size_t len);
 uint8_t tl_wire_get_u8(tl_wire_reader *r);
 uint32_t tl_wire_get_u32(tl_wire_reader *r);
 uint64_t tl_wire_get_u64(tl_wire_reader *r);
+/* A variable-length integer; fails (0) when truncated or longer than 64 bits. */
+uint64_t tl_wire_get_varu_long(tl_wire_reader *r);
+static inline uint64_t tl_wire_get_varu(tl_wire_reader *r) {
+    if (!r->bad && r->p != r->end && *r->p < 0x80) return *r->p++; /* most are */
+    return tl_wire_get_varu_long(r);
+}
+static inline int64_t tl_wire_get_vari(tl_wire_reader *r) {
+    uint64_t u = tl_wire_get_varu(r);
+    return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
 /* malloc'd; NULL for a NULL string and after a failed read (check r->bad).
  * A string with a NUL byte inside is malformed. */
 char *tl_wire_get_str(tl_wire_reader *r);
