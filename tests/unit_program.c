@@ -548,6 +548,66 @@ static void test_param_modes(void **state) {
     release(w);
 }
 
+/* Conditional modes: a helper that sets or clears the mode as its second
+ * argument says (params_if: non-blocking when it is non-zero), one that
+ * returns a socket made non-blocking when its flags have bit 2 (returns_if);
+ * the program hands both to a caller in another file by USR, not for a
+ * helper with only unconditional facts nor an unknown USR, and both
+ * survive the wire. */
+static void test_param_conditional(void **state) {
+    (void)state;
+    const char *src[] = {"int mode(int fd, int on) { if (on) set_fl(fd, 4, 8); else set_fl(fd, 4, 0); return 0; }\n"
+                         "int conn(int port, int flags) { int s = mk_plain(); (void)port;\n"
+                         "  if (flags & 2) set_fl(s, 4, 8); return s; }\n"
+                         "int nb(int fd) { return set_fl(fd, 4, 8); }\n",
+                         "int mode(int, int); int conn(int, int);\n"
+                         "int user(int fd) { mode(fd, 1); return conn(80, 2); }\n"};
+    world *w = link_sources(src, 2);
+    const tl_func_summary *mode = summary_of(w, "mode"), *conn = summary_of(w, "conn");
+    assert_int_equal(mode->params_nonblocking, 0u);
+    assert_int_equal(mode->params_if.niparams, 2); /* fd and on */
+    assert_int_equal(mode->params_if.iparams[1], 1);
+    assert_int_equal(mode->params_if.nb[2], 1u); /* on != 0 (bit 1 of the assignment): fd non-blocking */
+    assert_int_equal(mode->params_if.nb[3], 1u);
+    assert_int_equal(mode->params_if.nb[0] | mode->params_if.nb[1], 0u);
+    assert_int_equal(conn->returns_if.nmasks, 1);
+    assert_true(conn->returns_if.masks[0] == 2);
+    assert_int_equal(conn->returns_if.niparams, 2);
+    assert_int_equal(conn->returns_if.iparams[1], 1);
+    assert_int_equal(conn->returns_if.ok[0], 0xc); /* flags (bit 1 of the assignment) has the bit */
+    const tl_fd_params_if *q;
+    const tl_fd_returns_if *r;
+    tl_program_conditional(w->prog, mode->usr, &q, &r);
+    assert_ptr_equal(q, &mode->params_if);
+    assert_null(r);
+    tl_program_conditional(w->prog, conn->usr, &q, &r);
+    assert_null(q);
+    assert_ptr_equal(r, &conn->returns_if);
+    tl_program_conditional(w->prog, summary_of(w, "nb")->usr, &q, &r);
+    assert_null(q);
+    assert_null(r);
+    tl_program_conditional(w->prog, "c:@F@nowhere", &q, &r);
+    assert_null(q);
+    assert_null(r);
+    tl_wire_writer wr;
+    tl_wire_writer_init(&wr);
+    assert_int_equal(tl_summary_wire_encode(&wr, &w->sum[0]), 0);
+    tl_wire_frame fr;
+    char err[256];
+    assert_int_equal(tl_wire_scan_frame(wr.data, wr.len, &fr, err, sizeof err), TL_WIRE_FRAME);
+    tl_tu_summary back;
+    assert_int_equal(tl_summary_wire_decode(&fr, &back, err, sizeof err), 0);
+    assert_int_equal(back.nfuncs, w->sum[0].nfuncs);
+    for (int i = 0; i < back.nfuncs; i++) {
+        assert_memory_equal(&back.funcs[i].params_if, &w->sum[0].funcs[i].params_if, sizeof back.funcs[i].params_if);
+        assert_memory_equal(&back.funcs[i].returns_if, &w->sum[0].funcs[i].returns_if,
+                            sizeof back.funcs[i].returns_if);
+    }
+    tl_tu_summary_free(&back);
+    tl_wire_writer_free(&wr);
+    release(w);
+}
+
 /* Global descriptor slots: non-blocking when every store of the program
  * (any file) stores a non-blocking descriptor or copies such a slot; -1 is
  * no store; one other store, the address taken, or a copy of a slot not
@@ -1201,6 +1261,7 @@ int main(void) {
         cmocka_unit_test(test_self_publish),
         cmocka_unit_test(test_fd_slots),
         cmocka_unit_test(test_param_modes),
+        cmocka_unit_test(test_param_conditional),
         cmocka_unit_test(test_fd_slots_params),
         cmocka_unit_test(test_fd_slots_effects),
         cmocka_unit_test(test_fd_slots_fields),

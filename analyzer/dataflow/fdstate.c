@@ -364,6 +364,11 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
         !call->callee_system && strlen(call->callee_usr) < 250) { /* ... defined in another file ("r:USR") */
         snprintf(rkey, sizeof rkey, "r:%s", call->callee_usr);
         if (tl_program_fd_slot_nonblocking(c->program, rkey)) c->result_bits[id] = TL_FDS_NONBLOCKING;
+        const tl_fd_params_if *q;
+        const tl_fd_returns_if *r;
+        tl_program_conditional(c->program, call->callee_usr, &q, &r);
+        if (!c->result_bits[id] && r) /* connect_generic(..., NONBLOCK) of another file */
+            c->result_bits[id] = fds_returns_if_bits(c, s, cf, r);
     }
     if (m && m->fd_state.present) {
         const tl_fd_state_facet *d = &m->fd_state;
@@ -432,8 +437,13 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
     if (own && c->func_params_if) /* set_block(fd, 1): under the arguments' non-zero hypotheses */
         pnb |= fds_params_if_bits(c, cf, &c->func_params_if[call->callee_func]);
     if ((!m || !m->fd_state.present) && call->callee_func < 0 && c->program && call->callee_usr &&
-        !call->callee_system)
+        !call->callee_system) {
         tl_program_param_modes(c->program, call->callee_usr, &pnb, &moded);
+        const tl_fd_params_if *q;
+        const tl_fd_returns_if *r;
+        tl_program_conditional(c->program, call->callee_usr, &q, &r);
+        if (q) pnb |= fds_params_if_bits(c, cf, q); /* set_block(fd, 1) of another file */
+    }
     for (int k = 0; (pnb || moded) && k < call->nargs && k < 32; k++) {
         if (!(((pnb | moded) >> k) & 1u)) continue;
         int key = desc_key(c, fds_arg_of(cf, k), true);

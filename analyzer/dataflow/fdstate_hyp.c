@@ -45,6 +45,10 @@ bool fds_relevant(const tl_func_facts *ff, const tl_fdstate_env *env) {
             if ((tl_program_param_modes(program, call->callee_usr, &nb, &moded) && (nb || moded)) ||
                 tl_program_fd_slot_nonblocking(program, rkey))
                 return true;
+            const tl_fd_params_if *q;
+            const tl_fd_returns_if *r;
+            tl_program_conditional(program, call->callee_usr, &q, &r);
+            if (q || r) return true;
         }
     }
     return false;

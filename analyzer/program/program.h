@@ -87,6 +87,12 @@ bool tl_program_fd_slot_nonblocking(const tl_program *p, const char *key);
  * return that is no error; of *moded, its mode may change otherwise
  * (summary.h).  False (both 0) when the program has no such function. */
 bool tl_program_param_modes(const tl_program *p, const char *fn_usr, unsigned *nonblocking, unsigned *moded);
+/* The same under hypotheses on its integer parameters (summary.h): what it
+ * leaves non-blocking when some are non-zero (*params_if) and whether its
+ * results are non-blocking when some have a flag bit (*returns_if); the
+ * caller resolves them with its arguments.  NULL when none. */
+void tl_program_conditional(const tl_program *p, const char *fn_usr, const tl_fd_params_if **params_if,
+                            const tl_fd_returns_if **returns_if);
 
 /* The context a function (by USR) runs in, or NULL when none. */
 const tl_prog_context *tl_program_context(const tl_program *p, const char *fn_usr);

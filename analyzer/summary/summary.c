@@ -386,6 +386,10 @@ static void extract_function(extractor *x) {
     o->in_header = f->in_header;
     o->params_nonblocking = ff->params_nonblocking;
     o->params_moded = ff->params_moded;
+    o->params_if = ff->params_if;
+    o->returns_if = ff->returns_if;
+    if (!(o->returns_if.ok[0] | o->returns_if.ok[1])) /* (nothing holds: none, as the wire reads it) */
+        memset(&o->returns_if, 0, sizeof o->returns_if);
     o->nparams = f->nparams;
     o->params = tl_xcalloc((size_t)f->nparams + 1, sizeof *o->params);
     x->call_index = tl_xmalloc(((size_t)ff->ncalls + 1) * sizeof *x->call_index);

@@ -186,6 +186,13 @@ typedef struct {
        (tl_func_facts.params_nonblocking / params_moded): a call in another
        file makes the first arguments non-blocking, the second not known */
     unsigned params_nonblocking, params_moded;
+    /* the same under hypotheses on its integer parameters (fdstate_hyp.c):
+       the scalar parameters left non-blocking when given ones are non-zero
+       (`set_block(fd, on)`), and whether every result is non-blocking when
+       given ones have a flag bit (`connect_generic(..., flags)`); a call in
+       another file with constant arguments resolves them.  None: zeroed */
+    tl_fd_params_if params_if;
+    tl_fd_returns_if returns_if;
     const char *spawn_model; /* the spawning library function */
     tl_loc spawn_loc;
     /* globals whose work it awaits (their USRs, interned; a reaper thread's

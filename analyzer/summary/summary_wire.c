@@ -48,6 +48,28 @@ static void put_ref(tl_wire_writer *w, const tl_ref *r) {
     put_i32(w, r->param);
 }
 
+/* params_if and returns_if (zero when absent): a byte saying which follow. */
+static void put_conditional(tl_wire_writer *w, const tl_func_summary *f) {
+    const tl_fd_params_if *q = &f->params_if;
+    const tl_fd_returns_if *r = &f->returns_if;
+    bool has_q = q->niparams > 0 && q->niparams <= 3, has_r = (r->ok[0] | r->ok[1]) && r->nmasks <= 2 && r->niparams <= 3;
+    tl_wire_put_u8(w, (uint8_t)(has_q | has_r << 1));
+    if (has_q) {
+        tl_wire_put_u8(w, q->niparams);
+        for (int j = 0; j < q->niparams; j++) put_i32(w, q->iparams[j]);
+        for (int a = 0; a < (1 << q->niparams); a++) tl_wire_put_u32(w, q->nb[a]);
+    }
+    if (has_r) {
+        tl_wire_put_u8(w, r->nmasks);
+        tl_wire_put_u8(w, r->niparams);
+        for (int k = 0; k < r->nmasks; k++) {
+            tl_wire_put_u64(w, (uint64_t)r->masks[k]);
+            tl_wire_put_u8(w, r->ok[k]);
+        }
+        for (int j = 0; j < r->niparams; j++) put_i32(w, r->iparams[j]);
+    }
+}
+
 static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
     tl_wire_begin_record(w, REC_FUNC);
     tl_wire_put_str(w, f->usr);
@@ -64,6 +86,7 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
     }
     tl_wire_put_u32(w, f->params_nonblocking); /* appended: absent in older frames */
     tl_wire_put_u32(w, f->params_moded);
+    put_conditional(w, f); /* appended too */
     tl_wire_end_record(w);
 
     for (int i = 0; i < f->ncalls; i++) {
@@ -233,6 +256,41 @@ static tl_func_summary *current(decoder *d) {
     return &d->s->funcs[d->s->nfuncs - 1];
 }
 
+/* put_conditional's fields, checked: at most 3 parameters, each one of f's,
+ * and 2 masks (what the dataflow computes); anything else fails the frame. */
+static void get_conditional(tl_wire_reader *r, tl_func_summary *f) {
+    uint8_t has = tl_wire_get_u8(r);
+    if (has & ~3u) tl_wire_fail(r, "unknown conditional facts");
+    if (has & 1) {
+        tl_fd_params_if *q = &f->params_if;
+        q->niparams = tl_wire_get_u8(r);
+        if (q->niparams < 1 || q->niparams > 3) tl_wire_fail(r, "bad params_if");
+        for (int j = 0; !r->bad && j < q->niparams; j++) {
+            q->iparams[j] = get_i32(r);
+            if (q->iparams[j] < 0 || q->iparams[j] >= f->nparams) tl_wire_fail(r, "bad params_if parameter");
+        }
+        for (int a = 0; !r->bad && a < (1 << q->niparams); a++) q->nb[a] = tl_wire_get_u32(r);
+    }
+    if ((has & 2) && !r->bad) {
+        tl_fd_returns_if *x = &f->returns_if;
+        x->nmasks = tl_wire_get_u8(r);
+        x->niparams = tl_wire_get_u8(r);
+        if (x->nmasks > 2 || x->niparams > 3) tl_wire_fail(r, "bad returns_if");
+        for (int k = 0; !r->bad && k < x->nmasks; k++) {
+            x->masks[k] = (int64_t)tl_wire_get_u64(r);
+            x->ok[k] = tl_wire_get_u8(r);
+        }
+        for (int j = 0; !r->bad && j < x->niparams; j++) {
+            x->iparams[j] = get_i32(r);
+            if (x->iparams[j] < 0 || x->iparams[j] >= f->nparams) tl_wire_fail(r, "bad returns_if parameter");
+        }
+    }
+    if (r->bad) {
+        memset(&f->params_if, 0, sizeof f->params_if);
+        memset(&f->returns_if, 0, sizeof f->returns_if);
+    }
+}
+
 static void read_func(decoder *d) {
     tl_wire_reader *r = d->r;
     d->s->funcs = tl_xgrow(d->s->funcs, d->s->nfuncs, &d->capfuncs, sizeof *d->s->funcs);
@@ -264,6 +322,7 @@ static void read_func(decoder *d) {
         f->params_nonblocking = tl_wire_get_u32(r);
         f->params_moded = tl_wire_get_u32(r);
     }
+    if (tl_wire_remaining(r) >= 1) get_conditional(r, f); /* (newer still) */
     if (!f->usr || !f->name) tl_wire_fail(r, "a function without a name");
 }
 
