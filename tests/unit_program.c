@@ -979,7 +979,8 @@ static void test_slots_and_duplicates(void **state) {
 /* Two executables in one link (tu0+tu1 and tu2+tu3, each a main and a
  * helper file): each helper file defines note(), one waits, one does not.
  * A call resolves to the note() of the helper file its own file references
- * (a_base, b_base); a query without a file means the first definition. */
+ * (a_base, b_base); a query without a file means the first definition, in
+ * the link's canonical order whatever the order the summaries are given in. */
 static void test_several_executables(void **state) {
     (void)state;
     const char *src[] = {"int a_base(void);\n"
@@ -1009,6 +1010,22 @@ static void test_several_executables(void **state) {
     assert_false(tl_program_blocks(w->prog, "c:@F@note", false, false));
     tl_program_set_unit(w->prog, NULL); /* no file: the first definition, as before */
     assert_false(tl_program_blocks(w->prog, "c:@F@note", false, false));
+    /* the same summaries given in reverse: the same facts ("first" is the
+       link's canonical order, by main file: tu1's note, not tu3's) */
+    tl_tu_summary *rev[MAX_TUS];
+    for (int i = 0; i < 4; i++) rev[i] = &w->sum[3 - i];
+    tl_program *p2 = tl_program_link(rev, 4, &w->models);
+    tl_program_set_whole(p2, true);
+    assert_int_equal(tl_program_stats_of(p2)->programs, 2);
+    assert_false(tl_program_blocks(p2, "c:@F@a_tick", false, false));
+    assert_true(tl_program_blocks(p2, "c:@F@b_tick", false, false));
+    tl_program_set_unit(p2, "/virtual/tu2.c");
+    assert_true(tl_program_blocks(p2, "c:@F@note", false, false));
+    tl_program_set_unit(p2, "/virtual/tu0.c");
+    assert_false(tl_program_blocks(p2, "c:@F@note", false, false));
+    tl_program_set_unit(p2, NULL);
+    assert_false(tl_program_blocks(p2, "c:@F@note", false, false));
+    tl_program_free(p2);
     release(w);
 }
 

@@ -20,7 +20,8 @@
  *     resolves to its own definition, else to its program's, else to those
  *     of the units it (or its root) references directly, else to those of
  *     shared units; still ambiguous, the call goes to every definition (a
- *     conservative union) and a query means the first one, as before;
+ *     conservative union) and a query means the first one (in the link's
+ *     canonical order of units, program.c: not the caller's order);
  *   - a global descriptor slot ("g:USR") stored by units of two programs or
  *     more gets one copy per program ("g:USR@ROOT"), holding the stores of
  *     that program's units and of the shared ones; the slot itself keeps

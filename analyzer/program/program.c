@@ -679,9 +679,40 @@ static void collect_released_all(tl_program *p) {
 
 /* ---- link ---- */
 
-tl_program *tl_program_link(tl_tu_summary *const *units, int nunits, const tl_model_set *models) {
+static int cmp_str_null(const char *a, const char *b) {
+    if (!a || !b) return a ? 1 : b ? -1 : 0;
+    return strcmp(a, b);
+}
+
+/* The units in a canonical order: by main file, then (the same file compiled
+ * twice, with other flags) by what they define.  The link numbers units and
+ * definitions in this order (the first of several definitions, a program's
+ * root, a slot's copies), so its facts do not depend on the order the caller
+ * gives: a compile database's, a reversed one, the store's kept units after
+ * the fresh ones. */
+static int cmp_unit(const void *x, const void *y) {
+    const tl_tu_summary *a = *(tl_tu_summary *const *)x, *b = *(tl_tu_summary *const *)y;
+    int c = cmp_str_null(a->main_file, b->main_file);
+    if (c) return c;
+    if (a->nfuncs != b->nfuncs) return a->nfuncs < b->nfuncs ? -1 : 1;
+    for (int i = 0; i < a->nfuncs; i++) {
+        const tl_func_summary *f = &a->funcs[i], *g = &b->funcs[i];
+        if ((c = cmp_str_null(f->usr, g->usr))) return c;
+        if (f->loc.line != g->loc.line) return f->loc.line < g->loc.line ? -1 : 1;
+        if (f->ncalls != g->ncalls) return f->ncalls < g->ncalls ? -1 : 1;
+        if (f->nslots != g->nslots) return f->nslots < g->nslots ? -1 : 1;
+    }
+    if (a->nstores != b->nstores) return a->nstores < b->nstores ? -1 : 1;
+    return a->nfd_stores < b->nfd_stores ? -1 : a->nfd_stores > b->nfd_stores;
+}
+
+tl_program *tl_program_link(tl_tu_summary *const *given, int nunits, const tl_model_set *models) {
     tl_program *p = tl_xcalloc(1, sizeof *p);
     p->models = models;
+    p->units = tl_xcalloc((size_t)nunits + 1, sizeof *p->units);
+    if (nunits > 0) memcpy(p->units, given, (size_t)nunits * sizeof *p->units);
+    if (nunits > 1) qsort(p->units, (size_t)nunits, sizeof *p->units, cmp_unit);
+    tl_tu_summary *const *units = p->units;
     index_functions(p, units, nunits);
     pg_units_link(p, units, nunits);
     index_stores(p, units, nunits);
@@ -714,6 +745,7 @@ void tl_program_free(tl_program *p) {
     if (!p) return;
     tl_fd_slots_free(p->fd_slots);
     pg_units_free(p);
+    free(p->units);
     for (int n = 0; n < p->nnodes; n++) {
         pg_free_model(p->nodes[n].derived);
         free(p->call_first[n]);

@@ -64,7 +64,8 @@ typedef struct {
 
 /* Link the summaries.  `models` are the library models (spawn facets of
  * helpers that return a handle copy theirs).  The program points into the
- * summaries and the models: they must outlive it.  Never fails. */
+ * summaries and the models: they must outlive it.  The order of `units`
+ * does not matter (they are linked in a canonical order).  Never fails. */
 tl_program *tl_program_link(tl_tu_summary *const *units, int nunits, const tl_model_set *models);
 void tl_program_free(tl_program *p);
 /* Whether the linked TUs are the whole program (a compile database's every

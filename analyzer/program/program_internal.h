@@ -122,6 +122,7 @@ struct tl_program {
     int nreleased_all, capreleased_all;
     tl_fd_slots *fd_slots; /* global descriptor slots only ever non-blocking (fd_slots.c) */
     /* the executables of the run (prog_units.c) */
+    tl_tu_summary **units; /* the linked units in canonical order (cmp_unit, program.c) */
     int nunits;
     int *unit_label;       /* per unit: its program's root unit, PG_NONE or PG_SHARED */
     int *ref_start, *ref_to; /* per unit: the units it references (CSR, sorted) */
