@@ -305,9 +305,9 @@ static void report_chain(const tl_analysis *a, chain_memo *memo, tl_findings *ou
     if (nchain > MAX_CHAIN_STEPS && n < sizeof chain)
         n += (size_t)snprintf(chain + n, sizeof chain - n, "... (%d more calls) -> ",
                               nchain - MAX_CHAIN_STEPS);
-    char endname[96];
-    tl_call_user_name(&end->instr->call, endname, sizeof endname);
-    if (n < sizeof chain) snprintf(chain + n, sizeof chain - n, "%s()", endname);
+    char endname[320];
+    tl_own_call_named(a, &end->instr->call, NULL, endname, sizeof endname);
+    if (n < sizeof chain) snprintf(chain + n, sizeof chain - n, "%s", endname);
     const char *fix = advice(a, ctx, end);
     char uname[96], called[256];
     tl_call_user_name(&in->call, uname, sizeof uname);
@@ -325,11 +325,12 @@ static void report_chain(const tl_analysis *a, chain_memo *memo, tl_findings *ou
         const tl_func_facts *gf = &a->funcs[g];
         const tl_block_summary *gs = tl_func_blocking(gf, ready);
         const tl_instr *step = gf->calls[gs->call_id].instr;
-        char sname[96], phrase[256];
+        char sname[96], phrase[320];
         tl_call_user_name(&step->call, sname, sizeof sname);
         char msg[512];
         if (gs->next_func < 0)
-            snprintf(msg, sizeof msg, "%s() blocks here, in %s()", sname, a->tu->funcs[g].name);
+            snprintf(msg, sizeof msg, "%s blocks here, in %s()",
+                     tl_own_call_named(a, &step->call, NULL, phrase, sizeof phrase), a->tu->funcs[g].name);
         else
             snprintf(msg, sizeof msg, "%s() calls %s here", a->tu->funcs[g].name,
                      tl_own_call_phrase(sname, a->tu->funcs[gs->next_func].name, phrase,
@@ -338,9 +339,9 @@ static void report_chain(const tl_analysis *a, chain_memo *memo, tl_findings *ou
     }
     int end_func = memo->end[ready ? 1 : 0][callee];
     if (nchain > MAX_CHAIN_STEPS && end_func >= 0 && end_func != last) {
-        char sname[96], msg[256];
-        tl_call_user_name(&end->instr->call, sname, sizeof sname);
-        snprintf(msg, sizeof msg, "%s() blocks here, in %s()", sname, a->tu->funcs[end_func].name);
+        char sname[320], msg[512];
+        tl_own_call_named(a, &end->instr->call, NULL, sname, sizeof sname);
+        snprintf(msg, sizeof msg, "%s blocks here, in %s()", sname, a->tu->funcs[end_func].name);
         tl_finding_add_note(fd, end->instr->loc.file, end->instr->loc.line, end->instr->loc.col, msg);
     }
 }
@@ -350,6 +351,23 @@ static void report_chain(const tl_analysis *a, chain_memo *memo, tl_findings *ou
  * step with its own file and line. */
 /* The longest chain of calls the default profile reports (see below). */
 #define DEFAULT_CHAIN_STEPS 3
+
+/* The blocking call at the end of a program chain, when it is in this
+ * translation unit (same file, line and column), so a message can name it
+ * as called (a library call through a macro of the project:
+ * "fdatasync() (expanded from redis_fsync())"); NULL when it is in another
+ * one - the summary has only its spelling.  One scan per finding. */
+static const tl_instr *chain_final_call(const tl_analysis *a, const tl_chain_step *s) {
+    if (!s->final || !s->loc.file) return NULL;
+    for (int fi = 0; fi < a->tu->nfuncs; fi++)
+        for (int id = 0; id < a->funcs[fi].ncalls; id++) {
+            const tl_instr *in = a->funcs[fi].calls[id].instr;
+            if (in && in->loc.line == s->loc.line && in->loc.col == s->loc.col && in->loc.file &&
+                strcmp(in->loc.file, s->loc.file) == 0)
+                return in->call.macro_project ? in : NULL;
+        }
+    return NULL;
+}
 
 static void report_program_chain(const tl_analysis *a, tl_findings *out, tl_str_map *seen, const tl_func *f,
                                  const tl_call_facts *cf, const char *usr, bool is_slot, const char *ctx_text,
@@ -378,6 +396,10 @@ static void report_program_chain(const tl_analysis *a, tl_findings *out, tl_str_
     char name[96];
     tl_call_user_name(&in->call, name, sizeof name);
     /* helper() -> read_config() -> fopen(): each function entered, then the blocking call */
+    const tl_instr *last = chain_final_call(a, &steps[n - 1]);
+    char lastname[320];
+    if (last) tl_own_call_named(a, &last->call, NULL, lastname, sizeof lastname);
+    else snprintf(lastname, sizeof lastname, "%s()", steps[n - 1].callee ? steps[n - 1].callee : "(indirect call)");
     char chain[640];
     int len = snprintf(chain, sizeof chain, "%s()", steps[0].caller);
     for (int i = 0; i < n && len > 0 && (size_t)len < sizeof chain; i++) {
@@ -386,10 +408,14 @@ static void report_program_chain(const tl_analysis *a, tl_findings *out, tl_str_
             i = skip_to - 1;
             continue;
         }
-        len += snprintf(chain + len, sizeof chain - (size_t)len, " -> %s()",
-                        i + 1 < n ? steps[i + 1].caller : steps[i].callee);
+        if (i + 1 < n)
+            len += snprintf(chain + len, sizeof chain - (size_t)len, " -> %s()", steps[i + 1].caller);
+        else
+            len += snprintf(chain + len, sizeof chain - (size_t)len, " -> %s", lastname);
     }
-    const char *fix = ctx->library ? tl_models_replacement(a->models, ctx->library, steps[n - 1].callee) : NULL;
+    const char *fix = ctx->library ? tl_models_replacement(a->models, ctx->library,
+                                                           last ? last->call.callee : steps[n - 1].callee)
+                                   : NULL;
     char target[320], phrase[256];
     if (is_slot) /* c->cmd->proc(c): name the field and the function that blocks */
         snprintf(target, sizeof target, "call through '%s' to %s()",
@@ -407,7 +433,9 @@ static void report_program_chain(const tl_analysis *a, tl_findings *out, tl_str_
             continue;
         }
         char msg[512];
-        if (steps[i].final)
+        if (steps[i].final && i == n - 1)
+            snprintf(msg, sizeof msg, "%s blocks here, in %s()", lastname, steps[i].caller);
+        else if (steps[i].final)
             snprintf(msg, sizeof msg, "%s() blocks here, in %s()", steps[i].callee, steps[i].caller);
         else if (steps[i].field)
             snprintf(msg, sizeof msg, "%s() calls %s() here, through '%s'", steps[i].caller,
@@ -443,12 +471,12 @@ static void check(const tl_analysis *a, tl_findings *out) {
             if (!in || !cf->reached || in->call.is_spawn_entry || cf->dying || cf->in_fork_child) continue;
             /* (descriptor I/O on the ready descriptor is not blocking: cf->fd_state) */
             if (tl_call_blocks_in(cf, false)) {
-                char name[96];
-                tl_call_user_name(&in->call, name, sizeof name);
+                char name[320];
+                tl_own_call_named(a, &in->call, NULL, name, sizeof name);
                 const char *fix = advice(a, ctx, cf);
                 tl_finding *fd = tl_findings_addf(
                     out, "blocking-in-coroutine", TL_SEV_WARNING, in->loc.file, in->loc.line, in->loc.col,
-                    f->name, "blocking call %s() inside %s stalls every task on its thread%s%s", name, ctx_text,
+                    f->name, "blocking call %s inside %s stalls every task on its thread%s%s", name, ctx_text,
                     fix ? "; use " : "", fix ? fix : "");
                 if (fd && in->call.text) tl_finding_set_snippet(fd, in->call.text);
                 char note[160];

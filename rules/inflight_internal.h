@@ -41,7 +41,8 @@ enum {
     REQ_PEER = 2,  /* may wait on a peer (itself, or a request it is chained after) */
     REQ_CPEER = 4, /* counted among the object's posting peer requests */
     REQ_CCOMP = 8, /* counted among the object's requests that complete on their own */
-    REQ_SKIP = 16  /* posts no completion on success (its counts were taken back) */
+    REQ_SKIP = 16, /* posts no completion on success (its counts were taken back) */
+    REQ_FAIL = 32  /* completes with a failure (prepare `fails`): a skip flag leaves its completion */
 };
 
 /* The request last prepared on an object (key 4 * nvars + v, low bits). */

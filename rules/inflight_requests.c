@@ -9,7 +9,9 @@
  * store into a field entry such as io_uring_sqe.flags) then say:
  *   - skip_success: the request posts no completion when it succeeds, so
  *     it is not a completion to reap nor one a wait can count on: its
- *     counts are taken back (kinds get TL_IF_SKIPPED);
+ *     counts are taken back (kinds get TL_IF_SKIPPED) - unless the model
+ *     says the request completes with a failure (prepare `fails`: a
+ *     timeout expiring posts -ETIME, and the kernel posts what fails);
  *   - link: the next request prepared on the object runs after it - one
  *     that may wait on a peer makes the next wait on it too, and a
  *     link_timeout request prepared next bounds it.
@@ -35,6 +37,18 @@ static int bump(int n, int d) {
     if (n == TL_IF_MANY) return n;
     n += d;
     return n < 0 ? 0 : n > 254 ? 254 : n;
+}
+
+/* Does the request prepared by this call complete with a failure (prepare
+ * `fails`), so that a skip_success flag leaves its completion?  Not when
+ * the `fails_unless` argument is a constant with a bit of its mask, nor
+ * when that argument is not known. */
+static bool prepared_fails(const if_ctx *c, const tl_call *call, const tl_prepare_facet *p) {
+    if (!p->fails) return false;
+    if (p->fails_unless_arg < 0) return true;
+    if (p->fails_unless_arg >= call->nargs) return false;
+    tl_cval cv = tl_own_arg_value(c->a, c->fi, call, p->fails_unless_arg);
+    return cv.kind == TL_CV_INT && (cv.v & p->fails_unless_mask) == 0;
 }
 
 void tl_if_prepare(if_ctx *c, const tl_call *call, const tl_fn_model *m) {
@@ -84,6 +98,7 @@ void tl_if_prepare(if_ctx *c, const tl_call *call, const tl_fn_model *m) {
     if (npeer == 0) kinds &= ~(unsigned)TL_IF_PEER;
     uint64_t y = PACKR(kinds, prep, FLIGHT(x), READY(x));
     put(c, v, tl_if_with_counts(y, npeer, ncomp));
+    if (prepared_fails(c, call, &m->prepare)) req |= REQ_FAIL;
     if (part >= 0) put(c, 3 * n + part, req);
     uint64_t nl = LAST_VALID | (k == TL_IF_PEER ? LAST_PEER : 0) | (k == TL_IF_OUTSIDE ? LAST_UNK : 0) |
                   (req & REQ_CPEER ? LAST_CPEER : 0);
@@ -117,7 +132,7 @@ static void set_flags(if_ctx *c, int part, const tl_request_flags_facet *q, int 
     bool is_last = (last & LAST_VALID) && (last >> 32) == (uint64_t)part + 1;
     if (link == FL_SET && is_last) put(c, 4 * n + v, last | LAST_LINK);
     if (link == FL_CLEAR && is_last) put(c, 4 * n + v, last & ~(uint64_t)LAST_LINK);
-    if (!(req & REQ_VALID)) return;
+    if (!(req & REQ_VALID) || (req & REQ_FAIL)) return; /* a failure posts its completion */
     int d = skip == FL_SET && !(req & REQ_SKIP) ? -1 : skip == FL_CLEAR && (req & REQ_SKIP) ? 1 : 0;
     /* only a request still prepared (not submitted) takes its flags: one
        that posts is among the prepared ones (a skipped one is not counted) */

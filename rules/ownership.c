@@ -622,7 +622,10 @@ const char *tl_own_call_named(const tl_analysis *a, const tl_call *c, const char
     bool program_fn = c->in_macro && c->callee && a && a->models &&
                       !tl_models_find(a->models, c->callee) &&
                       !tl_models_namespace(a->models, c->callee);
-    return tl_own_call_phrase(spelled, program_fn ? c->callee : NULL, buf, n);
+    /* a library function through a macro of the project (redis_fsync() for
+       fdatasync()); a library's own macro (go(), chrecv) keeps its name */
+    bool project_macro = c->in_macro && c->callee && c->macro_project;
+    return tl_own_call_phrase(spelled, program_fn || project_macro ? c->callee : NULL, buf, n);
 }
 
 const char *tl_own_peer_name(const tl_call *ref, const char *model, char *buf, size_t n)

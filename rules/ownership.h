@@ -160,8 +160,10 @@ const char *tl_own_call_phrase(const char *spelled, const char *func, char *buf,
 /* How a message names the call c: "name()" as the user spelled it
  * (`spelled`, or tl_own_user_name when NULL: "chrecv()" inside assert(),
  * "go()" for a go() expansion), except a function of the program (no
- * library model, not in a library's namespace) written through a macro of
- * another name: "func() (expanded from M())" (tl_own_call_phrase), the
+ * library model, not in a library's namespace), or a library function
+ * through a macro of the project (tl_call.macro_project: redis_fsync() for
+ * fdatasync()), written through a macro of another name: "func() (expanded
+ * from M())" (tl_own_call_phrase), the
  * function called and the macro the reader finds at the line.  Writes into
  * buf. */
 const char *tl_own_call_named(const tl_analysis *a, const tl_call *c, const char *spelled,

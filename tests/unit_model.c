@@ -306,6 +306,34 @@ static void test_prepare_multishot(void **state) {
                  "'multishot'", NULL);
 }
 
+/* prepare.fails / fails_unless: an operation that completes with a
+ * failure (a timeout expiring), unless an argument has a bit of a mask. */
+static void test_prepare_fails(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  prep_timeout: {prepare: {arg: 0, op: complete, fails: true, fails_unless: {arg: 3, mask: 0x20}}}\n"
+                 "  prep_expire: {prepare: {arg: 0, op: complete, fails: true}}\n"
+                 "  prep_nop: {prepare: {arg: 0, op: complete}}\n");
+    const tl_fn_model *t = find(&ms, "prep_timeout"), *e = find(&ms, "prep_expire"), *n = find(&ms, "prep_nop");
+    assert_true(t->prepare.fails);
+    assert_int_equal(t->prepare.fails_unless_arg, 3);
+    assert_int_equal(t->prepare.fails_unless_mask, 0x20);
+    assert_true(e->prepare.fails);
+    assert_int_equal(e->prepare.fails_unless_arg, -1);
+    assert_false(n->prepare.fails);
+    tl_models_free(&ms);
+    expect_error("library: x\nfunctions:\n  f: {prepare: {arg: 0, op: complete, fails_unless: {arg: 1, mask: 1}}}\n",
+                 3, "'fails_unless' in 'prepare' of function 'f' needs 'fails: true'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {prepare: {arg: 0, op: complete, fails: true, fails_unless: {arg: 1}}}\n",
+                 3, "'fails_unless'", "'mask'");
+    expect_error("library: x\nfunctions:\n  f: {prepare: {arg: 0, op: complete, fails: true, fails_unless: {arg: 1, mask: 0}}}\n",
+                 3, "'mask'", "must not be 0");
+    expect_error("library: x\nfunctions:\n  f: {prepare: {arg: 0, op: complete, fails: 3}}\n", 3, "'fails'", NULL);
+}
+
 /* request_flags: flags set on a prepared request, by a function (arg,
  * value_arg) or by a store into a field entry (no arguments there); and the
  * link_timeout operation. */
@@ -1874,6 +1902,7 @@ int main(void) {
         cmocka_unit_test(test_lock_facets),
         cmocka_unit_test(test_await_observes),
         cmocka_unit_test(test_prepare_multishot),
+        cmocka_unit_test(test_prepare_fails),
         cmocka_unit_test(test_request_flags),
         cmocka_unit_test(test_inflight_facets),
         cmocka_unit_test(test_field_callbacks_and_strict_blocking),

@@ -123,6 +123,21 @@ run_outcome tl_cli_run_analysis(const run_env *env, const tl_cli_tus *tus, const
                          const char *git_dir, const char *label, run_ctx *c);
 void tl_cli_run_ctx_free(run_ctx *c);
 
+/* Between run.c and run_program.c (the whole-program link of a run):
+ * phase 1's results kept until the link, one TU's findings processed
+ * (printed, stored, counted), a store error reported once. */
+typedef struct {
+    run_ctx *c;
+    tl_tu_result *results; /* per pool index (misses) */
+    bool *have;
+    size_t ndone;
+} phase1_acc;
+void tl_cli_collect_result(void *ctx, size_t j, tl_tu_result *r);
+void tl_cli_finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size_t n);
+void tl_cli_process_tu(run_ctx *c, size_t index, tl_findings *fs, bool fatal, const char *fatal_msg,
+                       bool crashed, char **includes, size_t nincludes, tu_slot *slot);
+void tl_cli_run_store_error(run_ctx *c, const tl_store_error *e);
+
 /* analyze.c */
 int tl_cli_load_base(const tl_cli_options *o, tl_model_set *base);
 int tl_cli_analyze(const tl_cli_options *o);

@@ -229,6 +229,8 @@ void fds_run_nz_hypotheses(fd_ctx *c, const fds_effect_plan *plan);
 /* fdstate.c: the fact of key in s (or NULL); set the bits of a key. */
 fact *fds_find(fd_state *s, int key);
 void fds_set_bits(fd_ctx *c, fd_state *s, int v, unsigned bits);
+/* Variable v (just assigned, its facts forgotten) holds the hypothesis bit hb. */
+void fds_set_hbit(fd_ctx *c, fd_state *s, int v, unsigned hb);
 /* fdstate_expr.c: on edge succ of b, a variable the branch finds negative
  * holds no descriptor; a descriptor whose status flags the branch shows
  * non-blocking (fd_flags) is non-blocking. */

@@ -363,6 +363,15 @@ static tl_expr *lower_call(builder *b, CXCursor c) {
         clang_getExpansionLocation(sl, &ef, NULL, NULL, &eoff);
         in->loc = cfgb_loc_of(b, c);
         in->call.in_macro = soff != eoff || !clang_File_isEqual(sf, ef);
+        if (in->call.in_macro && name && sf) {
+            /* a macro of the project's: the call's tokens are not spelled in
+               a system header, nor in the file that declares the callee */
+            CXFile df;
+            clang_getSpellingLocation(clang_getCursorLocation(callee), &df, NULL, NULL, NULL);
+            in->call.macro_project =
+                !clang_Location_isInSystemHeader(clang_getLocationForOffset(b->ctu, sf, soff)) &&
+                !(df && clang_File_isEqual(sf, df));
+        }
         if (in->call.in_macro && name && ef) at_spelled_callee(b, ef, eoff, name, &in->loc);
     }
     int id = in->call.id;

@@ -116,6 +116,9 @@ typedef struct {
                             new task, not as a synchronous call of this function */
     int spawn_call;      /* for an entry call: id of the spawning call, else -1 */
     bool in_macro;       /* spelled through a macro expansion */
+    bool macro_project;  /* in_macro, and the call is spelled in a macro of the project (not in a
+                            system header, nor in the header that declares the callee: a
+                            library's own macro), so redis_fsync(fd) for fdatasync(fd) */
     char *text;          /* source text of the user's spelling (normalised whitespace) */
 } tl_call;
 

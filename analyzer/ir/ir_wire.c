@@ -135,7 +135,8 @@ static bool put_block(encoder *en, const tl_block *b) {
         put_sref(en, c->callee_usr);
         put_i32(w, c->callee_func);
         tl_wire_put_u8(w, (uint8_t)(c->callee_system | c->discarded << 1 | c->void_cast << 2 |
-                                    c->is_spawn_entry << 3 | c->in_macro << 4));
+                                    c->is_spawn_entry << 3 | c->in_macro << 4 |
+                                    c->macro_project << 5));
         put_i32(w, c->spawn_call);
         put_sref(en, c->text);
         ok &= put_expr(en, c->fn, 0);
@@ -540,6 +541,7 @@ static void read_block(decoder *d) {
         c->void_cast = flags >> 2 & 1;
         c->is_spawn_entry = flags >> 3 & 1;
         c->in_macro = flags >> 4 & 1;
+        c->macro_project = flags >> 5 & 1; /* 0 in older frames: named as before */
         c->spawn_call = get_i32(r);
         c->text = get_sref_dup(d);
         c->fn = get_expr(d, 0);

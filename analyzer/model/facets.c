@@ -45,6 +45,7 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->part_of.arg = -1;
     f->prepare.arg = -1;
     f->prepare.fd_arg = -1;
+    f->prepare.fails_unless_arg = -1;
     f->request_flags.arg = -1;
     f->request_flags.value_arg = -1;
     f->descriptor.arg = -1;
@@ -285,11 +286,11 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
     return 0;
 }
 
-/* prepare: {arg: N, op: peer/complete/fd_io/cancel/link_timeout, fd_arg: M}
- * - prepares one operation in the object (or its part) in arg; fd_io needs
- * fd_arg. */
+/* prepare: {arg: N, op: peer/complete/fd_io/cancel/link_timeout, fd_arg: M,
+ * multishot: B, fails: B, fails_unless: {arg: N, mask: M}} - prepares one
+ * operation in the object (or its part) in arg; fd_io needs fd_arg. */
 static int parse_prepare(loader *L, const tl_yaml_node *n, tl_prepare_facet *p) {
-    static const char *const keys[] = {"arg", "op", "fd_arg", "multishot", NULL};
+    static const char *const keys[] = {"arg", "op", "fd_arg", "multishot", "fails", "fails_unless", NULL};
     static const char *const ops[] = {"peer", "complete", "fd_io", "cancel", "link_timeout", NULL};
     int r = ml_facet_off(L, n, "prepare",
                          "a mapping {arg: N, op: peer/complete/fd_io/cancel/link_timeout, fd_arg: M}");
@@ -315,6 +316,20 @@ static int parse_prepare(loader *L, const tl_yaml_node *n, tl_prepare_facet *p) 
     if (p->multishot && p->op != TL_OP_PEER && p->op != TL_OP_FD_IO)
         return ml_fail(L, x, "'multishot'%s is only used with 'op: peer' or 'op: fd_io' (a request "
                              "that goes on posting completions)", ml_where(w, sizeof(w), L));
+    if ((x = tl_yaml_get(n, "fails")) && ml_get_bool(L, x, "fails", &p->fails) != 0) return -1;
+    if ((x = tl_yaml_get(n, "fails_unless"))) {
+        static const char *const ukeys[] = {"arg", "mask", NULL};
+        if (!p->fails)
+            return ml_fail(L, x, "'fails_unless'%s needs 'fails: true'", ml_where(w, sizeof(w), L));
+        if (ml_need_type(L, x, TL_YAML_MAP, "fails_unless") != 0 || ml_check_keys(L, x, ukeys) != 0) return -1;
+        const tl_yaml_node *ua = tl_yaml_get(x, "arg"), *um = tl_yaml_get(x, "mask");
+        if (!ua || !um)
+            return ml_fail(L, x, "'fails_unless'%s needs 'arg' and 'mask'", ml_where(w, sizeof(w), L));
+        if (ml_get_arg(L, ua, "arg", false, &p->fails_unless_arg) != 0) return -1;
+        if (ml_get_int(L, um, "mask", &p->fails_unless_mask) != 0) return -1;
+        if (p->fails_unless_mask == 0)
+            return ml_fail(L, um, "'mask'%s must not be 0", ml_where(w, sizeof(w), L));
+    }
     p->present = true;
     return 0;
 }

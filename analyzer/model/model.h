@@ -204,6 +204,10 @@ typedef struct {
     int fd_arg;      /* TL_OP_FD_IO: the descriptor argument */
     bool multishot;  /* with TL_OP_PEER or TL_OP_FD_IO: posts completions until it ends or is cancelled,
                         so one reap does not end it (recv_multishot, poll_multishot) */
+    bool fails;      /* the kernel fails it when it completes on its own (a timeout
+                        expiring: -ETIME), so a skip_success flag leaves its completion */
+    int fails_unless_arg;      /* -1, or: it succeeds instead when this argument is a */
+    int64_t fails_unless_mask; /* constant with a bit of this mask (IORING_TIMEOUT_ETIME_SUCCESS) */
 } tl_prepare_facet;
 
 /* Kind of descriptor a call makes (descriptor facet). */

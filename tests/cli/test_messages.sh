@@ -7,6 +7,9 @@
 #   on that path (not another start earlier or later in the function);
 # - a function of the program called through a project macro is named by the
 #   function, with the macro, at the call and at each step of the chain;
+# - so is a library function called through a project macro (redis_fsync()
+#   for fdatasync()), in all four rules; a library's own macro (go()) keeps
+#   its name;
 # - a wait inside assert() is named by the waiting call, not by assert, and
 #   reported where that call is written;
 # - a leak on the other arm of `return ok ? h : 0` is not "when returning".
@@ -118,6 +121,37 @@ assert flow == [47, 38, 25], flow
 rel = [x["physicalLocation"]["region"]["startLine"] for x in res[0]["relatedLocations"]]
 assert rel == [38, 25], rel
 PY
+
+# a library call through the project's macro: the function, with the macro
+f=$FX/blocking-in-coroutine/libuv_library_through_macro.c
+NO_COLOR=1 "$TL" --no-config --no-db "$f" "${ARGS[@]}" >"$T/text" 2>&1
+grep -q "libuv_library_through_macro.c:21:5: warning: blocking call fdatasync() (expanded from app_fsync()) inside" "$T/text" \
+    || fail "library macro: the direct call"
+grep -q "sync_log() -> fdatasync() (expanded from app_fsync()); use uv_fs_fdatasync()" "$T/text" \
+    || fail "library macro: the chain and its advice"
+grep -q "libuv_library_through_macro.c:26:5: note: fdatasync() (expanded from app_fsync()) blocks here, in sync_log()" \
+    "$T/text" || fail "library macro: the chain's note"
+grep -q "app_fsync() blocks\|-> app_fsync()" "$T/text" && fail "library macro: the macro named as the call"
+grep -q "blocking call fsync() inside" "$T/text" || fail "library macro: a macro around the call named it twice"
+"$TL" --no-config --no-db --format json "$f" "${ARGS[@]}" >"$T/json" 2>/dev/null
+python3 - "$T/json" <<'PY' || fail "library macro: JSON"
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = [f for f in d["findings"] if f["line"] == 33]
+assert len(f) == 1, f
+assert [(n["line"], n["message"]) for n in f[0]["notes"]] == \
+    [(26, "fdatasync() (expanded from app_fsync()) blocks here, in sync_log()")], f[0]["notes"]
+PY
+for rf in "missing-timeout/posix_library_through_macro.c:poll() (expanded from WAIT_IN()) waits forever" \
+          "orphaned-spawn/pthread_library_through_macro.c:spawned by pthread_create() (expanded from START_THREAD())" \
+          "unawaited-task/liburing_library_through_macro.c:torn down with io_uring_queue_exit() (expanded from RING_CLOSE())"; do
+    NO_COLOR=1 "$TL" --no-config --no-db "$FX/${rf%%:*}" "${ARGS[@]}" >"$T/text" 2>&1
+    grep -qF "${rf#*:}" "$T/text" || fail "library macro: ${rf%%:*}"
+done
+# a library's own macro (libdill's go(), in its header) keeps its name
+NO_COLOR=1 "$TL" --no-config --no-db "$FX/orphaned-spawn/libdill_discarded_go.c" "${ARGS[@]}" >"$T/text" 2>&1
+grep -q "coroutine handle from go() is discarded" "$T/text" || fail "library macro: go() renamed"
+grep -q "expanded from go()" "$T/text" && fail "library macro: go() taken for a project macro"
 
 # the waiting call, not the macro around it
 NO_COLOR=1 "$TL" --no-config --no-db "$FX/missing-timeout/libdill_wait_in_assert.c" "${ARGS[@]}" >"$T/text" 2>&1
