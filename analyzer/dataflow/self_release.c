@@ -6,9 +6,9 @@
  * returns the calling task's own handle, a `release` facet that a call
  * releases the handle in its `arg`.  A self-release is a release call whose
  * handle argument is a self_handle call's result, or a local every
- * assignment of which is one; a call of a TU function that self-releases,
- * or (with a program) of a program function whose summary says so, counts
- * as one.  The fact holds when no path from the function's entry reaches
+ * assignment of which is one; a call of a TU function that self-releases
+ * counts as one (a helper in another file is not followed: summaries are
+ * extracted before the link).  The fact holds when no path from the function's entry reaches
  * its exit or a noreturn end (pthread_exit, exit) without passing a block
  * that holds a self-release: a detach on one branch only, or a return
  * before it, leaves the function without the fact.  The summary carries
@@ -18,10 +18,8 @@
  * functions' blocks and calls.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "analysis.h"
-#include "../program/program.h"
 #include "../util/xalloc.h"
 
 enum { SR_UNKNOWN = 0, SR_BUSY, SR_NO, SR_YES };
@@ -64,8 +62,7 @@ static bool sr_call(const tl_analysis *a, const unsigned char *st, const tl_func
         if (h && h->kind == TL_E_CALLRES && is_self_call(ff, h->call_id)) return true;
         if (h && h->kind == TL_E_VAR && h->var >= 0 && h->var < f->nvars && selfvar[h->var]) return true;
     }
-    if (c->callee_func >= 0 && c->callee_func < a->tu->nfuncs) return st[c->callee_func] == SR_YES;
-    return a->program && c->callee && c->callee_usr && tl_program_self_releases(a->program, c->callee_usr);
+    return c->callee_func >= 0 && c->callee_func < a->tu->nfuncs && st[c->callee_func] == SR_YES;
 }
 
 /* Does every path from fi's entry pass a self-release before it ends? */
