@@ -424,7 +424,8 @@ static void test_self_releases(void **state) {
                          "void *one_branch(void *a) { if (check()) thread_detach(thread_me()); return a; }\n"
                          "void *early(void *a) { if (check()) return 0; thread_detach(thread_me()); return a; }\n"
                          "void *another(void *a) { thread_detach(other); return a; }\n"
-                         "void *recursive(void *a) { if (check()) return recursive(a); return a; }\n"};
+                         "void *recursive(void *a) { if (check()) return recursive(a); return a; }\n"
+                         "void *forever(void *a) { for (;;) check(); return a; }\n"};
     world *w = link_sources(src, 1);
     assert_true(summary_of(w, "at_end")->self_releases);
     assert_true(summary_of(w, "via_local")->self_releases);
@@ -434,6 +435,7 @@ static void test_self_releases(void **state) {
     assert_false(summary_of(w, "early")->self_releases);
     assert_false(summary_of(w, "another")->self_releases);
     assert_false(summary_of(w, "recursive")->self_releases);
+    assert_false(summary_of(w, "forever")->self_releases); /* never ends, never detaches */
     assert_true(tl_program_self_releases(w->prog, summary_of(w, "at_end")->usr));
     assert_false(tl_program_self_releases(w->prog, summary_of(w, "early")->usr));
     release(w);

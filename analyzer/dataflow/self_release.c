@@ -10,8 +10,9 @@
  * counts as one (a helper in another file is not followed: summaries are
  * extracted before the link).  The fact holds when no path from the function's entry reaches
  * its exit or a noreturn end (pthread_exit, exit) without passing a block
- * that holds a self-release: a detach on one branch only, or a return
- * before it, leaves the function without the fact.  The summary carries
+ * that holds a self-release, and some path reaches one: a detach on one
+ * branch only, or a return before it, leaves the function without the fact,
+ * and so does a thread that never ends (a daemon loop) and never detaches.  The summary carries
  * it (tl_func_summary.self_releases) so orphaned-spawn excuses a spawn whose
  * entry function lives in another file.  Callees are decided first with an
  * explicit stack, recursion counting as no self-release: linear in the
@@ -73,7 +74,7 @@ static bool sr_walk(const tl_analysis *a, const unsigned char *st, int fi) {
     bool *selfvar = self_locals(f, ff);
     bool *seen = tl_xcalloc((size_t)f->nblocks + 1, sizeof *seen);
     int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack), n = 0;
-    bool escapes = false;
+    bool escapes = false, any = false;
     seen[f->entry] = true;
     stack[n++] = f->entry;
     while (n > 0 && !escapes) {
@@ -81,7 +82,10 @@ static bool sr_walk(const tl_analysis *a, const unsigned char *st, int fi) {
         bool released = false;
         for (int i = 0; i < b->ninstrs && !released; i++)
             released = b->instrs[i].kind == TL_I_CALL && sr_call(a, st, f, ff, selfvar, &b->instrs[i].call);
-        if (released) continue;
+        if (released) {
+            any = true;
+            continue;
+        }
         if (b->term == TL_T_EXIT || b->term == TL_T_NORETURN) {
             escapes = true;
             break;
@@ -97,7 +101,7 @@ static bool sr_walk(const tl_analysis *a, const unsigned char *st, int fi) {
     free(selfvar);
     free(seen);
     free(stack);
-    return !escapes;
+    return any && !escapes; /* a function that never ends releases nothing */
 }
 
 bool *tl_analysis_self_releases(const tl_analysis *a) {
