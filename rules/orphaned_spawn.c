@@ -449,7 +449,7 @@ static void check_func(const tl_analysis *a, int fi, tl_released_all *ra, tl_fin
                 continue;
             if (!call_reached(a, fi, in->call.id) || tl_own_spawn_has_owner(a, fi, &in->call, m) ||
                 tl_own_spawn_detached(a, fi, in, m, &attrs) || tl_own_released_all(a, ra, m->spawn.task) ||
-                tl_own_child_publishes_self(a, fi, m))
+                tl_own_child_publishes_self(a, fi, m) || tl_own_entry_self_releases(a, &in->call, m))
                 continue;
             sp_mode mode;
             int var = -1;

@@ -50,6 +50,8 @@ static void report_slot(void *ctx, const tl_orphan_slot *s) {
         return; /* the program reaps every such task (release_all) */
     if (spawn && tl_own_child_publishes_self(c->a, fi, tl_own_model(c->a, fi, spawn->call.id)))
         return; /* the child publishes its own pid where the program reaps */
+    if (spawn && tl_own_entry_self_releases(c->a, &spawn->call, tl_own_model(c->a, fi, spawn->call.id)))
+        return; /* the thread detaches itself */
     char verbs[64];
     tl_own_release_verbs(c->a->models, s->library, verbs, sizeof verbs);
     tl_finding *fd = tl_findings_addf(

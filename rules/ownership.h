@@ -76,6 +76,9 @@ void tl_released_all_free(tl_released_all *r);
  * or in a function it calls, with `waitpid(td->pid, ...)` somewhere)?  Then
  * the parent's copy of the pid needs no release.  rules/self_publish.c. */
 bool tl_own_child_publishes_self(const tl_analysis *a, int fi, const tl_fn_model *m);
+/* Does the spawn's entry function release its own handle on every path (a
+ * thread that detaches itself; self_publish.c)? */
+bool tl_own_entry_self_releases(const tl_analysis *a, const tl_call *call, const tl_fn_model *m);
 
 /* Where an out-pointer argument (`&t`, `&arr[i]`, `&s.t`, `p`, `&p->t`)
  * points to. */

@@ -77,3 +77,22 @@ bool tl_own_child_publishes_self(const tl_analysis *a, int fi, const tl_fn_model
     }
     return false;
 }
+
+/* A thread whose entry function detaches itself on every path
+ * (`pthread_detach(pthread_self())`: tl_program_self_releases, computed per
+ * function by tl_analysis_self_releases and carried by the summaries, so the
+ * entry may be in another file) needs no release of the spawner's handle.
+ * The entry is the spawn's entry_arg when it names a function (`f`, `&f`);
+ * without a program nothing is excused. */
+bool tl_own_entry_self_releases(const tl_analysis *a, const tl_call *call, const tl_fn_model *m)
+{
+    if (!a->program || !call || !m || !m->spawn.present || m->spawn.entry_arg < 0 ||
+        m->spawn.entry_arg >= call->nargs)
+        return false;
+    const tl_expr *e = tl_own_strip(call->args[m->spawn.entry_arg]);
+    if (e && e->kind == TL_E_ADDR && e->nkids == 1)
+        e = tl_own_strip(e->kids[0]);
+    if (!e || e->kind != TL_E_FUNC || !e->usr)
+        return false;
+    return tl_program_self_releases(a->program, e->usr);
+}

@@ -57,7 +57,10 @@ static const char models_yaml[] =
     "  die: {noreturn: true}\n"
     "  proc_reap:\n"
     "    release: {arg: 0, how: reap}\n"
-    "  my_pid: {self_handle: {task: child process}}\n";
+    "  my_pid: {self_handle: {task: child process}}\n"
+    "  thread_detach:\n"
+    "    release: {arg: 0, how: detach}\n"
+    "  thread_me: {self_handle: {task: thread}}\n";
 
 static const char prelude[] =
     "typedef unsigned long thr_t;\n"
@@ -88,7 +91,9 @@ static const char prelude[] =
     "void die(void);\n"
     "int check(void);\n"
     "int proc_reap(int pid);\n"
-    "int my_pid(void);\n";
+    "int my_pid(void);\n"
+    "int thread_detach(thr_t t);\n"
+    "thr_t thread_me(void);\n";
 
 #define MAX_TUS 4
 
@@ -405,6 +410,37 @@ static void test_fork_wrapper_child(void **state) {
  * publish themselves; one stored into a field nobody reaps, into a local, or
  * a function that only calls such a thing through a field, does not.  The
  * flag survives the wire. */
+/* Functions that release their own thread's handle on every path (a
+ * self_handle result given to a release, directly or through a TU helper)
+ * carry the fact in their summary; one branch only, a return before it, or
+ * a release of another handle does not. */
+static void test_self_releases(void **state) {
+    (void)state;
+    const char *src[] = {"thr_t other;\n"
+                         "void *at_end(void *a) { check(); thread_detach(thread_me()); return a; }\n"
+                         "void *via_local(void *a) { thr_t me = thread_me(); thread_detach(me); return a; }\n"
+                         "static void detach_me(void) { thread_detach(thread_me()); }\n"
+                         "void *via_helper(void *a) { if (check()) { detach_me(); return 0; } detach_me(); return a; }\n"
+                         "void *one_branch(void *a) { if (check()) thread_detach(thread_me()); return a; }\n"
+                         "void *early(void *a) { if (check()) return 0; thread_detach(thread_me()); return a; }\n"
+                         "void *another(void *a) { thread_detach(other); return a; }\n"
+                         "void *recursive(void *a) { if (check()) return recursive(a); return a; }\n"
+                         "void *forever(void *a) { for (;;) check(); return a; }\n"};
+    world *w = link_sources(src, 1);
+    assert_true(summary_of(w, "at_end")->self_releases);
+    assert_true(summary_of(w, "via_local")->self_releases);
+    assert_true(summary_of(w, "detach_me")->self_releases);
+    assert_true(summary_of(w, "via_helper")->self_releases);
+    assert_false(summary_of(w, "one_branch")->self_releases);
+    assert_false(summary_of(w, "early")->self_releases);
+    assert_false(summary_of(w, "another")->self_releases);
+    assert_false(summary_of(w, "recursive")->self_releases);
+    assert_false(summary_of(w, "forever")->self_releases); /* never ends, never detaches */
+    assert_true(tl_program_self_releases(w->prog, summary_of(w, "at_end")->usr));
+    assert_false(tl_program_self_releases(w->prog, summary_of(w, "early")->usr));
+    release(w);
+}
+
 static void test_self_publish(void **state) {
     (void)state;
     const char *src[] = {"struct job { int pid; int self; };\n"
@@ -1086,8 +1122,10 @@ static void test_summary_wire_round_trip(void **state) {
                          "void wrap(void *loop, void (*cb)(void *)) { loop_timer(loop, cb); }\n"
                          "struct obj g_obj;\n"
                          "void *reaper(void *a) { obj_wait(&g_obj); return a; }\n"
-                         "_Bool spawn_out(thr_t *out) { return thread_start(out, e) == 0; }\n"};
+                         "_Bool spawn_out(thr_t *out) { return thread_start(out, e) == 0; }\n"
+                         "void *self_detach(void *a) { thread_detach(thread_me()); return a; }\n"};
     world *w = link_sources(src, 1);
+    assert_true(summary_of(w, "self_detach")->self_releases); /* round-tripped below */
     tl_wire_writer wr;
     tl_wire_writer_init(&wr);
     assert_int_equal(tl_summary_wire_encode(&wr, &w->sum[0]), 0);
@@ -1109,6 +1147,7 @@ static void test_summary_wire_round_trip(void **state) {
         assert_int_equal(a->nparams, b->nparams);
         for (int k = 0; k < a->nparams; k++) assert_int_equal(a->params[k].effects, b->params[k].effects);
         assert_int_equal(a->returns_bool, b->returns_bool);
+        assert_int_equal(a->self_releases, b->self_releases);
         assert_int_equal(a->nawait_globals, b->nawait_globals);
         for (int k = 0; k < a->nawait_globals; k++) assert_string_equal(a->await_globals[k], b->await_globals[k]);
         assert_int_equal(a->npost_globals, b->npost_globals);
@@ -1276,6 +1315,7 @@ int main(void) {
         cmocka_unit_test(test_cancel_bounded),
         cmocka_unit_test(test_fork_wrapper_child),
         cmocka_unit_test(test_self_publish),
+        cmocka_unit_test(test_self_releases),
         cmocka_unit_test(test_fd_slots),
         cmocka_unit_test(test_param_modes),
         cmocka_unit_test(test_param_conditional),

@@ -175,6 +175,10 @@ bool *tl_analysis_never_returns(const tl_analysis *a);
 /* Does the call end the path (a TU or program function that never
  * returns, given the flags above)? */
 bool tl_call_never_returns(const tl_analysis *a, const bool *never, const tl_call *c);
+/* Per function of the TU (a malloc'd array of nfuncs flags): does it release
+ * its own task's handle on every path (`pthread_detach(pthread_self())`,
+ * directly or through a function of the TU that does)?  self_release.c */
+bool *tl_analysis_self_releases(const tl_analysis *a);
 /* The TL_ROLE_* bits the source declares for function `name` (tu->annots). */
 unsigned tl_analysis_roles(const tl_analysis *a, const char *name);
 

@@ -174,5 +174,8 @@ bool tl_program_publishes_self(const tl_program *p, const char *usr, const char 
 bool tl_program_slot_released(const tl_program *p, const char *slot_usr);
 /* Does the program function (by USR) never return, by its summary? */
 bool tl_program_never_returns(const tl_program *p, const char *fn_usr);
+/* Does function fn_usr release its own task's handle on every path (a
+ * thread entry that detaches itself; tl_func_summary.self_releases)? */
+bool tl_program_self_releases(const tl_program *p, const char *fn_usr);
 
 #endif

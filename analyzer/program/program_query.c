@@ -15,6 +15,11 @@ bool tl_program_never_returns(const tl_program *p, const char *fn_usr) {
     return n >= 0 && p->nodes[n].s->never_returns;
 }
 
+bool tl_program_self_releases(const tl_program *p, const char *fn_usr) {
+    int n = p ? pg_fn(p, p->cur_unit, fn_usr) : -1;
+    return n >= 0 && p->nodes[n].s->self_releases;
+}
+
 bool tl_program_releases_all(const tl_program *p, const char *task) {
     for (int i = 0; p && task && i < p->nreleased_all; i++)
         if (strcmp(p->released_all[i], task) == 0) return true;

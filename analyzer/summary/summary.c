@@ -604,6 +604,7 @@ void tl_tu_summary_extract(const tl_analysis *a, tl_tu_summary *out) {
     out->funcs = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *out->funcs);
     out->nfuncs = tu->nfuncs;
     bool *never = tl_analysis_never_returns(a);
+    bool *selfrel = tl_analysis_self_releases(a);
     for (int fi = 0; fi < tu->nfuncs; fi++) {
         extractor x;
         memset(&x, 0, sizeof x);
@@ -615,8 +616,10 @@ void tl_tu_summary_extract(const tl_analysis *a, tl_tu_summary *out) {
         x.in = &in;
         extract_function(&x);
         out->funcs[fi].never_returns = never[fi];
+        out->funcs[fi].self_releases = selfrel[fi];
     }
     free(never);
+    free(selfrel);
     out->stores = tl_xcalloc((size_t)tu->nstores + 1, sizeof *out->stores);
     out->nstores = tu->nstores;
     for (int i = 0; i < tu->nstores; i++) {

@@ -181,6 +181,8 @@ typedef struct {
     bool returns_pointer;    /* the handle is a pointer: NULL means no task */
     bool returns_bool;       /* its result is a bool (a TL_PE_SPAWN_OUT wrapper: true is success) */
     bool never_returns;      /* no return reachable (tl_analysis_never_returns) */
+    bool self_releases;      /* releases its own task's handle on every path
+                                (tl_analysis_self_releases: a thread entry that detaches itself) */
     /* scalar parameters (bit k, k < 32) it leaves non-blocking at every return
        that is no error, and those it otherwise hands to a mode-changing call
        (tl_func_facts.params_nonblocking / params_moded): a call in another

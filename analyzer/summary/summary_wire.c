@@ -76,7 +76,7 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
     tl_wire_put_str(w, f->name);
     put_loc(w, f->loc);
     tl_wire_put_u8(w, (uint8_t)(f->is_static | f->in_header << 1 | f->returns_handle << 2 | f->returns_pointer << 3 |
-                                f->never_returns << 4 | f->returns_bool << 5));
+                                f->never_returns << 4 | f->returns_bool << 5 | f->self_releases << 6));
     tl_wire_put_str(w, f->spawn_model);
     put_loc(w, f->spawn_loc);
     tl_wire_put_u32(w, (uint32_t)f->nparams);
@@ -307,6 +307,7 @@ static void read_func(decoder *d) {
     f->returns_pointer = flags >> 3 & 1;
     f->never_returns = flags >> 4 & 1;
     f->returns_bool = flags >> 5 & 1;
+    f->self_releases = flags >> 6 & 1;
     f->spawn_model = get_interned(d);
     f->spawn_loc = get_loc(d);
     uint32_t np = tl_wire_get_count(r, 8);
