@@ -503,11 +503,9 @@ static int *callees_first(const tl_tu *tu, const tl_analysis *a) {
 
 /* ---- functions that never return ---- */
 
-enum { NR_UNKNOWN = 0, NR_BUSY, NR_RETURNS, NR_NEVER };
-
 static bool nr_call_stops(const tl_analysis *a, const unsigned char *st, const tl_call *c) {
     if (c->is_spawn_entry) return false;
-    if (c->callee_func >= 0 && c->callee_func < a->tu->nfuncs) return st[c->callee_func] == NR_NEVER;
+    if (c->callee_func >= 0 && c->callee_func < a->tu->nfuncs) return st[c->callee_func] == TL_CF_YES; /* never returns */
     return a->program && c->callee && c->callee_usr && tl_program_never_returns(a->program, c->callee_usr);
 }
 
@@ -547,41 +545,49 @@ static bool nr_walk(const tl_analysis *a, const unsigned char *st, int fi) {
 }
 
 /* Callees first, with an explicit stack (no recursion on long call chains):
- * a function is walked once all its TU callees are decided, except those
- * on the stack (recursion), which count as returning.  Each function is
- * pushed once per call to it: linear in the calls and blocks. */
-bool *tl_analysis_never_returns(const tl_analysis *a) {
+ * a function is decided once all its TU callees are decided, except those
+ * on the stack (recursion), which `decide` sees as TL_CF_BUSY.  Each
+ * function is pushed once per call to it: linear in the calls and blocks. */
+bool *tl_analysis_callees_first(const tl_analysis *a, tl_callees_first_fn decide) {
     int n = a->tu->nfuncs;
     unsigned char *st = tl_xcalloc((size_t)n + 1, 1);
     size_t cap = (size_t)n + 16, top = 0;
     int *stack = tl_xmalloc(cap * sizeof *stack);
     for (int root = 0; root < n; root++) {
-        if (st[root] != NR_UNKNOWN) continue;
+        if (st[root] != TL_CF_UNKNOWN) continue;
         stack[top++] = root;
         while (top > 0) {
             int g = stack[top - 1];
-            if (st[g] == NR_UNKNOWN) {
-                st[g] = NR_BUSY;
+            if (st[g] == TL_CF_UNKNOWN) {
+                st[g] = TL_CF_BUSY;
                 const tl_func *f = &a->tu->funcs[g];
                 for (int bi = 0; bi < f->nblocks; bi++)
                     for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
                         const tl_instr *in = &f->blocks[bi].instrs[i];
                         int c = in->kind == TL_I_CALL && !in->call.is_spawn_entry ? in->call.callee_func : -1;
-                        if (c < 0 || c >= n || st[c] != NR_UNKNOWN) continue;
+                        if (c < 0 || c >= n || st[c] != TL_CF_UNKNOWN) continue;
                         if (top == cap) stack = tl_xrealloc(stack, (cap *= 2) * sizeof *stack);
                         stack[top++] = c;
                     }
                 continue;
             }
             top--;
-            if (st[g] == NR_BUSY) st[g] = nr_walk(a, st, g) ? NR_RETURNS : NR_NEVER;
+            if (st[g] == TL_CF_BUSY) st[g] = decide(a, st, g) ? TL_CF_YES : TL_CF_NO;
         }
     }
-    bool *never = tl_xcalloc((size_t)n + 1, sizeof *never);
-    for (int fi = 0; fi < n; fi++) never[fi] = st[fi] == NR_NEVER;
+    bool *yes = tl_xcalloc((size_t)n + 1, sizeof *yes);
+    for (int fi = 0; fi < n; fi++) yes[fi] = st[fi] == TL_CF_YES;
     free(stack);
     free(st);
-    return never;
+    return yes;
+}
+
+static bool nr_never(const tl_analysis *a, const unsigned char *st, int fi) {
+    return !nr_walk(a, st, fi);
+}
+
+bool *tl_analysis_never_returns(const tl_analysis *a) {
+    return tl_analysis_callees_first(a, nr_never);
 }
 
 bool tl_call_never_returns(const tl_analysis *a, const bool *never, const tl_call *c) {

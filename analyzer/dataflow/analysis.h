@@ -172,6 +172,13 @@ void tl_analysis_free(tl_analysis *a);
  * that never return, and, with a program, at calls of program functions
  * whose summary says they never return (one level across files)? */
 bool *tl_analysis_never_returns(const tl_analysis *a);
+/* A yes/no fact of every function of the TU decided callees first (a
+ * malloc'd array of nfuncs flags): decide(a, st, fi) sees in st[] the
+ * TL_CF_* state of the TU functions, TL_CF_BUSY for those on the call stack
+ * (recursion).  Shared by never_returns and self_releases. */
+enum { TL_CF_UNKNOWN = 0, TL_CF_BUSY, TL_CF_NO, TL_CF_YES };
+typedef bool (*tl_callees_first_fn)(const tl_analysis *a, const unsigned char *st, int fi);
+bool *tl_analysis_callees_first(const tl_analysis *a, tl_callees_first_fn decide);
 /* Does the call end the path (a TU or program function that never
  * returns, given the flags above)? */
 bool tl_call_never_returns(const tl_analysis *a, const bool *never, const tl_call *c);

@@ -23,8 +23,6 @@
 #include "analysis.h"
 #include "../util/xalloc.h"
 
-enum { SR_UNKNOWN = 0, SR_BUSY, SR_NO, SR_YES };
-
 static const tl_expr *sr_strip(const tl_expr *e) {
     while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
     return e;
@@ -63,7 +61,7 @@ static bool sr_call(const tl_analysis *a, const unsigned char *st, const tl_func
         if (h && h->kind == TL_E_CALLRES && is_self_call(ff, h->call_id)) return true;
         if (h && h->kind == TL_E_VAR && h->var >= 0 && h->var < f->nvars && selfvar[h->var]) return true;
     }
-    return c->callee_func >= 0 && c->callee_func < a->tu->nfuncs && st[c->callee_func] == SR_YES;
+    return c->callee_func >= 0 && c->callee_func < a->tu->nfuncs && st[c->callee_func] == TL_CF_YES;
 }
 
 /* Does every path from fi's entry pass a self-release before it ends? */
@@ -105,35 +103,5 @@ static bool sr_walk(const tl_analysis *a, const unsigned char *st, int fi) {
 }
 
 bool *tl_analysis_self_releases(const tl_analysis *a) {
-    int n = a->tu->nfuncs;
-    unsigned char *st = tl_xcalloc((size_t)n + 1, 1);
-    size_t cap = (size_t)n + 16, top = 0;
-    int *stack = tl_xmalloc(cap * sizeof *stack);
-    for (int root = 0; root < n; root++) {
-        if (st[root] != SR_UNKNOWN) continue;
-        stack[top++] = root;
-        while (top > 0) {
-            int g = stack[top - 1];
-            if (st[g] == SR_UNKNOWN) {
-                st[g] = SR_BUSY;
-                const tl_func *f = &a->tu->funcs[g];
-                for (int bi = 0; bi < f->nblocks; bi++)
-                    for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
-                        const tl_instr *in = &f->blocks[bi].instrs[i];
-                        int c = in->kind == TL_I_CALL && !in->call.is_spawn_entry ? in->call.callee_func : -1;
-                        if (c < 0 || c >= n || st[c] != SR_UNKNOWN) continue;
-                        if (top == cap) stack = tl_xrealloc(stack, (cap *= 2) * sizeof *stack);
-                        stack[top++] = c;
-                    }
-                continue;
-            }
-            top--;
-            if (st[g] == SR_BUSY) st[g] = sr_walk(a, st, g) ? SR_YES : SR_NO;
-        }
-    }
-    bool *yes = tl_xcalloc((size_t)n + 1, sizeof *yes);
-    for (int fi = 0; fi < n; fi++) yes[fi] = st[fi] == SR_YES;
-    free(stack);
-    free(st);
-    return yes;
+    return tl_analysis_callees_first(a, sr_walk);
 }
