@@ -86,7 +86,7 @@ static bool cb_join(void *ctx, void *dst, const void *src) {
 
 /* The variable an argument is, plainly (`h`, `(int)h`), or -1. */
 static int plain_var(const tl_expr *e) {
-    e = tl_own_strip(e);
+    e = tl_expr_uncast(e);
     return e && e->kind == TL_E_VAR ? e->var : -1;
 }
 
@@ -94,7 +94,7 @@ static int tracked(const cb_ctx *c, int v) { return v >= 0 && v < c->f->nvars ? 
 
 /* The spawns a value holds: a spawn's result, or a tracked variable's. */
 static uint64_t value_holds(const cb_ctx *c, const cb_state *st, const tl_expr *e) {
-    e = tl_own_strip(e);
+    e = tl_expr_uncast(e);
     if (!e) return 0;
     if (e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < c->f->ncalls) {
         int b = c->bit_of_call[e->call_id];
@@ -210,7 +210,7 @@ static bool collect_tracked(cb_ctx *c) {
                 const tl_instr *in = &f->blocks[bi].instrs[i];
                 if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= f->nvars || c->tix[in->var] >= 0)
                     continue;
-                const tl_expr *e = tl_own_strip(in->value);
+                const tl_expr *e = tl_expr_uncast(in->value);
                 bool from = e && ((e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < f->ncalls &&
                                    c->bit_of_call[e->call_id] >= 0) ||
                                   (e->kind == TL_E_VAR && tracked(c, e->var) >= 0));

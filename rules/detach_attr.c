@@ -24,10 +24,10 @@
 /* The local variable whose address e is (`&attr`), or -1. */
 static int addressed_local(const tl_func *f, const tl_expr *e)
 {
-    e = tl_own_strip(e);
+    e = tl_expr_uncast(e);
     if (!e || e->kind != TL_E_ADDR || e->nkids < 1)
         return -1;
-    const tl_expr *v = tl_own_strip(e->kids[0]);
+    const tl_expr *v = tl_expr_uncast(e->kids[0]);
     if (!v || v->kind != TL_E_VAR || v->var < 0 || v->var >= f->nvars ||
         !tl_own_var_is_local(&f->vars[v->var]))
         return -1;

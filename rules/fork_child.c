@@ -77,7 +77,7 @@ static int block_holds(void *ctx, int var)
     for (int i = c->at->ninstrs - 1; i >= 0; i--) {
         const tl_instr *in = &c->at->instrs[i];
         if (in->kind == TL_I_ASSIGN && in->var == var) {
-            const tl_expr *v = tl_own_strip(in->value);
+            const tl_expr *v = tl_expr_uncast(in->value);
             return v && v->kind == TL_E_CALLRES ? v->call_id : -1;
         }
     }
@@ -131,7 +131,7 @@ static bool block_stops(fc_ctx *c, const tl_block *b)
 static bool returns_fork_result(fc_ctx *c, const tl_block *b)
 {
     const tl_instr *ret = b->ninstrs ? &b->instrs[b->ninstrs - 1] : NULL;
-    const tl_expr *v = ret && ret->kind == TL_I_RETURN ? tl_own_strip(ret->value) : NULL;
+    const tl_expr *v = ret && ret->kind == TL_I_RETURN ? tl_expr_uncast(ret->value) : NULL;
     int call = !v ? -1 : v->kind == TL_E_CALLRES ? v->call_id : v->kind == TL_E_VAR ? var_holds(c, v->var) : -1;
     if (call < 0 || call >= c->a->tu->funcs[c->fi].ncalls)
         return false;
@@ -161,7 +161,7 @@ static bool rv_join(ret_val *into, ret_val v)
 static ret_val return_value(const tl_block *b)
 {
     const tl_instr *ret = b->ninstrs ? &b->instrs[b->ninstrs - 1] : NULL;
-    const tl_expr *v = ret && ret->kind == TL_I_RETURN ? tl_own_strip(ret->value) : NULL;
+    const tl_expr *v = ret && ret->kind == TL_I_RETURN ? tl_expr_uncast(ret->value) : NULL;
     if (v && v->kind == TL_E_CONST)
         return (ret_val){RV_CONST, v->ival};
     return (ret_val){RV_ANY, 0};
@@ -372,7 +372,7 @@ static unsigned char *main_return_uses(const tl_analysis *a)
                 if (fn < 0 || fn >= n || use[fn] == RM_OTHER)
                     continue;
                 const tl_instr *next = i + 1 < b->ninstrs ? &b->instrs[i + 1] : NULL;
-                const tl_expr *v = next && next->kind == TL_I_RETURN ? tl_own_strip(next->value) : NULL;
+                const tl_expr *v = next && next->kind == TL_I_RETURN ? tl_expr_uncast(next->value) : NULL;
                 use[fn] = is_main && v && v->kind == TL_E_CALLRES && v->call_id == in->call.id ? RM_ONLY_MAIN
                                                                                              : RM_OTHER;
             }
@@ -466,7 +466,7 @@ void tl_os_check_fork_children(const tl_analysis *a, tl_findings *out)
                 const tl_instr *in = &f->blocks[bi].instrs[i];
                 if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= f->nvars)
                     continue;
-                const tl_expr *v = tl_own_strip(in->value);
+                const tl_expr *v = tl_expr_uncast(in->value);
                 int *h = &c.holds[in->var];
                 *h = *h == -1 && v && v->kind == TL_E_CALLRES ? v->call_id : -2;
             }

@@ -36,11 +36,11 @@ void tl_handshake_free(tl_handshake_cache *c) {
 
 /* `x` and `y` name the same object: `&s` and `&s`, or `p` and `p`. */
 static bool same_object(const tl_expr *x, const tl_expr *y) {
-    x = tl_own_strip(x);
-    y = tl_own_strip(y);
+    x = tl_expr_uncast(x);
+    y = tl_expr_uncast(y);
     if (x && y && x->kind == TL_E_ADDR && y->kind == TL_E_ADDR && x->nkids == 1 && y->nkids == 1) {
-        x = tl_own_strip(x->kids[0]);
-        y = tl_own_strip(y->kids[0]);
+        x = tl_expr_uncast(x->kids[0]);
+        y = tl_expr_uncast(y->kids[0]);
     }
     return x && y && x->kind == TL_E_VAR && y->kind == TL_E_VAR && x->var >= 0 && x->var == y->var;
 }
@@ -48,8 +48,8 @@ static bool same_object(const tl_expr *x, const tl_expr *y) {
 /* The USR (else name) of the entry function a spawn call starts, or NULL. */
 static const char *entry_of(const tl_call *call, const tl_fn_model *m) {
     if (m->spawn.entry_arg < 0 || m->spawn.entry_arg >= call->nargs) return NULL;
-    const tl_expr *e = tl_own_strip(call->args[m->spawn.entry_arg]);
-    if (e && e->kind == TL_E_ADDR && e->nkids == 1) e = tl_own_strip(e->kids[0]);
+    const tl_expr *e = tl_expr_uncast(call->args[m->spawn.entry_arg]);
+    if (e && e->kind == TL_E_ADDR && e->nkids == 1) e = tl_expr_uncast(e->kids[0]);
     if (!e || e->kind != TL_E_FUNC) return NULL;
     return e->usr ? e->usr : e->name;
 }
@@ -63,8 +63,8 @@ static bool entry_posts(const tl_analysis *a, const tl_func *f, const tl_call *c
     if (d >= 0 && d < call->nargs && same_object(call->args[d], obj) &&
         tl_program_param_posts(a->program, usr, 0))
         return true;
-    const tl_expr *o = tl_own_strip(obj);
-    if (o && o->kind == TL_E_ADDR && o->nkids == 1) o = tl_own_strip(o->kids[0]);
+    const tl_expr *o = tl_expr_uncast(obj);
+    if (o && o->kind == TL_E_ADDR && o->nkids == 1) o = tl_expr_uncast(o->kids[0]);
     if (!o || o->kind != TL_E_VAR || o->var < 0 || o->var >= f->nvars) return false;
     const tl_var *g = &f->vars[o->var];
     return g->kind == TL_VAR_GLOBAL && g->usr && tl_program_posts_global(a->program, usr, g->usr);
@@ -72,9 +72,9 @@ static bool entry_posts(const tl_analysis *a, const tl_func *f, const tl_call *c
 
 /* The global an object expression names (`&g`), by USR, or NULL. */
 static const char *global_of(const tl_func *f, const tl_expr *e) {
-    e = tl_own_strip(e);
+    e = tl_expr_uncast(e);
     if (!e || e->kind != TL_E_ADDR || e->nkids != 1) return NULL;
-    e = tl_own_strip(e->kids[0]);
+    e = tl_expr_uncast(e->kids[0]);
     if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= f->nvars) return NULL;
     return f->vars[e->var].kind == TL_VAR_GLOBAL ? f->vars[e->var].usr : NULL;
 }
@@ -82,11 +82,11 @@ static const char *global_of(const tl_func *f, const tl_expr *e) {
 /* `&X->field` with X a parameter of f that f never assigns: X's variable
  * (the field's USR in *field), else -1. */
 static int param_field(const tl_func *f, const bool *assigned, const tl_expr *e, const char **field) {
-    e = tl_own_strip(e);
+    e = tl_expr_uncast(e);
     if (!e || e->kind != TL_E_ADDR || e->nkids != 1) return -1;
-    e = tl_own_strip(e->kids[0]);
+    e = tl_expr_uncast(e->kids[0]);
     if (!e || e->kind != TL_E_MEMBER || !e->arrow || e->nkids != 1 || !e->usr) return -1;
-    const tl_expr *x = tl_own_strip(e->kids[0]);
+    const tl_expr *x = tl_expr_uncast(e->kids[0]);
     if (!x || x->kind != TL_E_VAR || x->var < 0 || x->var >= f->nvars || f->vars[x->var].kind != TL_VAR_PARAM ||
         (assigned && assigned[x->var]))
         return -1;
@@ -107,7 +107,7 @@ static bool entry_signals_locked(tl_handshake_cache *c, const tl_analysis *a, co
     int x = param_field(f, c->assigned, obj, &of);
     if (x < 0 || param_field(f, c->assigned, mutex, &mf) != x) return false;
     int d = m->spawn.data_arg;
-    const tl_expr *data = d >= 0 && d < call->nargs ? tl_own_strip(call->args[d]) : NULL;
+    const tl_expr *data = d >= 0 && d < call->nargs ? tl_expr_uncast(call->args[d]) : NULL;
     return data && data->kind == TL_E_VAR && data->var == x && tl_program_posts_locked(a->program, usr, 0, of, mf);
 }
 
@@ -182,7 +182,7 @@ static int var_holds(void *ctx, int v) {
     for (int i = c->branch->ninstrs - 1; i >= 0; i--) {
         const tl_instr *in = &c->branch->instrs[i];
         if (in->kind != TL_I_ASSIGN || in->var != v) continue;
-        const tl_expr *e = tl_own_strip(in->value);
+        const tl_expr *e = tl_expr_uncast(in->value);
         return e && e->kind == TL_E_CALLRES ? e->call_id : -1;
     }
     return -1;
@@ -199,7 +199,7 @@ static int *result_holders(const tl_func *f) {
             const tl_instr *in = &f->blocks[bi].instrs[i];
             if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= f->nvars) continue;
             if (n[in->var] < 2) n[in->var]++;
-            const tl_expr *e = tl_own_strip(in->value);
+            const tl_expr *e = tl_expr_uncast(in->value);
             holds[in->var] = e && e->kind == TL_E_CALLRES ? e->call_id : -1;
         }
     for (int v = 0; v < f->nvars; v++)
@@ -249,8 +249,8 @@ static bool *unanswered_blocks(tl_handshake_cache *c, const tl_analysis *a, int 
 
 /* The variable an object expression names (`&s`, `s`), or -1. */
 static int object_var(const tl_func *f, const tl_expr *e) {
-    e = tl_own_strip(e);
-    if (e && e->kind == TL_E_ADDR && e->nkids == 1) e = tl_own_strip(e->kids[0]);
+    e = tl_expr_uncast(e);
+    if (e && e->kind == TL_E_ADDR && e->nkids == 1) e = tl_expr_uncast(e->kids[0]);
     return e && e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nvars ? e->var : -1;
 }
 

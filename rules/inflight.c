@@ -155,7 +155,7 @@ static int result_part_of(const if_ctx *c, int call) {
  * holds parts of. */
 int tl_if_part_owner(const if_ctx *c, const tl_call *call, int arg, bool flow) {
     if (arg < 0 || arg >= call->nargs) return -1;
-    const tl_expr *e = tl_own_strip(call->args[arg]);
+    const tl_expr *e = tl_expr_uncast(call->args[arg]);
     if (e && e->kind == TL_E_CALLRES) return result_part_of(c, e->call_id);
     int v = tl_own_arg_root(e);
     if (v < 0 || v >= c->nvars) return -1;
@@ -244,7 +244,7 @@ static void apply(if_ctx *c, const tl_instr *in) {
     }
     if (in->kind == TL_I_STORE) { /* sqes[i] = io_uring_get_sqe(&ring) */
         int v = tl_own_arg_root(in->target);
-        const tl_expr *e = tl_own_strip(in->value);
+        const tl_expr *e = tl_expr_uncast(in->value);
         int w = e && e->kind == TL_E_CALLRES ? result_part_of(c, e->call_id) : -1;
         if (v >= 0 && v < c->nvars && w >= 0) put(c, 2 * c->nvars + v, (uint64_t)w + 1);
         if (v >= 0 && v < c->nvars && w >= 0) put(c, 3 * c->nvars + v, 0); /* a new part */
@@ -254,7 +254,7 @@ static void apply(if_ctx *c, const tl_instr *in) {
     if (in->kind == TL_I_ASSIGN) {
         int v = in->var;
         if (v < 0 || v >= c->nvars) return;
-        const tl_expr *e = tl_own_strip(in->value);
+        const tl_expr *e = tl_expr_uncast(in->value);
         const tl_fn_model *m = e && e->kind == TL_E_CALLRES ? tl_if_model_of(c, e->call_id) : NULL;
         put(c, c->nvars + v, m && (m->start.present || m->reap.keeps) ? (uint64_t)e->call_id + 1 : 0);
         int part = e && e->kind == TL_E_CALLRES ? result_part_of(c, e->call_id) : -1;
@@ -496,8 +496,8 @@ static bool collect(if_ctx *c) {
                 const tl_instr *in = &f->blocks[bi].instrs[i];
                 int v = -1;
                 const tl_expr *e = NULL;
-                if (in->kind == TL_I_ASSIGN) v = in->var, e = tl_own_strip(in->value);
-                else if (in->kind == TL_I_STORE) v = tl_own_arg_root(in->target), e = tl_own_strip(in->value);
+                if (in->kind == TL_I_ASSIGN) v = in->var, e = tl_expr_uncast(in->value);
+                else if (in->kind == TL_I_STORE) v = tl_own_arg_root(in->target), e = tl_expr_uncast(in->value);
                 if (v < 0 || v >= c->nvars || !e) continue;
                 int own = -1;
                 if (e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < ff->ncalls) {

@@ -29,7 +29,7 @@
 
 /* The variable a part expression is (a plain variable), or -1. */
 static int part_var(const if_ctx *c, const tl_expr *e) {
-    e = tl_own_strip(e);
+    e = tl_expr_uncast(e);
     return e && e->kind == TL_E_VAR && e->var >= 0 && e->var < c->nvars ? e->var : -1;
 }
 
@@ -177,17 +177,17 @@ void tl_if_call_flags(if_ctx *c, const tl_call *call, const tl_fn_model *m) {
 }
 
 void tl_if_store_flags(if_ctx *c, const tl_instr *in) {
-    const tl_expr *t = tl_own_strip(in->target);
+    const tl_expr *t = tl_expr_uncast(in->target);
     if (!t || t->kind != TL_E_MEMBER || !t->arrow || t->nkids != 1 || !t->usr) return;
     const tl_fn_model *m = tl_models_find_field_flags(c->a->models, t->usr);
     if (!m) return;
     int part = part_var(c, t->kids[0]);
     if (part < 0) return;
     /* `p->flags |= X` is lowered as p->flags = p->flags | X */
-    const tl_expr *e = tl_own_strip(in->value);
+    const tl_expr *e = tl_expr_uncast(in->value);
     int mode = MODE_REPLACE;
     if (e && e->kind == TL_E_BINARY && e->nkids == 2 && (!strcmp(e->op, "|") || !strcmp(e->op, "&"))) {
-        const tl_expr *l = tl_own_strip(e->kids[0]);
+        const tl_expr *l = tl_expr_uncast(e->kids[0]);
         if (l && l->kind == TL_E_MEMBER && l->usr && !strcmp(l->usr, t->usr) && l->nkids == 1 &&
             part_var(c, l->kids[0]) == part) {
             mode = e->op[0] == '|' ? MODE_OR : MODE_AND;

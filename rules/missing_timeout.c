@@ -294,7 +294,7 @@ static bool *params_by_copy(const tl_func *f) {
             if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= f->nvars) continue;
             if (nassign[in->var] < 2) nassign[in->var]++;
             const tl_expr *e = in->value;
-            while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
+            e = tl_expr_uncast(e);
             copy[in->var] = e && e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nvars &&
                             f->vars[e->var].kind == TL_VAR_PARAM;
         }

@@ -349,7 +349,7 @@ static void compute_tracked(os_ctx *c)
             const tl_instr *in = &b->instrs[k];
             if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= f->nvars)
                 continue;
-            const tl_expr *e = tl_own_strip(in->value);
+            const tl_expr *e = tl_expr_uncast(in->value);
             if (e && e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < f->ncalls) {
                 int sp = c->spawn_of_call[e->call_id];
                 if (c->all_of_call[e->call_id] >= 0 || (sp >= 0 && c->mode[sp] == SP_RESULT))

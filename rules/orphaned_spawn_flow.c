@@ -377,7 +377,7 @@ static void transfer_one(os_ctx *c, uint64_t *m, const tl_func *f, const tl_bloc
         int v = in->var;
         if (v < 0 || v >= c->nvars)
             break;
-        const tl_expr *e = tl_own_strip(in->value);
+        const tl_expr *e = tl_expr_uncast(in->value);
         uint64_t nh = 0, nv = 0;
         if (e && e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < f->ncalls) {
             int sp = c->spawn_of_call[e->call_id];
@@ -425,7 +425,7 @@ static void transfer_one(os_ctx *c, uint64_t *m, const tl_func *f, const tl_bloc
         end_owned(c, m, mentioned_slots(c, m, in->value));
         /* a returned temporary that may hold a handle is a ?: whose other
            branch returns it */
-        const tl_expr *rv = tl_own_strip(in->value);
+        const tl_expr *rv = tl_expr_uncast(in->value);
         int kind = rv && rv->kind == TL_E_VAR && rv->var >= 0 && rv->var < c->nvars &&
                            f->vars[rv->var].kind == TL_VAR_TEMP && tix(c, rv->var) >= 0
                        ? EV_RETURN_ARM
@@ -468,12 +468,12 @@ static bool is_null_const(const tl_expr *e)
 static int null_test_var(const tl_func *f, const tl_expr *e, bool *null_if_true)
 {
     bool neg = false;
-    for (e = tl_own_strip(e); e && e->kind == TL_E_UNARY && e->nkids == 1 && !strcmp(e->op, "!");
-         e = tl_own_strip(e->kids[0]))
+    for (e = tl_expr_uncast(e); e && e->kind == TL_E_UNARY && e->nkids == 1 && !strcmp(e->op, "!");
+         e = tl_expr_uncast(e->kids[0]))
         neg = !neg;
     bool eq_null = false; /* the bare expression holds when it is non-NULL */
     if (e && e->kind == TL_E_BINARY && e->nkids == 2 && (!strcmp(e->op, "==") || !strcmp(e->op, "!="))) {
-        const tl_expr *l = tl_own_strip(e->kids[0]), *r = tl_own_strip(e->kids[1]);
+        const tl_expr *l = tl_expr_uncast(e->kids[0]), *r = tl_expr_uncast(e->kids[1]);
         if (is_null_const(l) == is_null_const(r))
             return -1;
         eq_null = !strcmp(e->op, "==");

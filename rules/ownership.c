@@ -22,7 +22,7 @@ const tl_fn_model *tl_own_model(const tl_analysis *a, int fi, int call_id)
 static tl_cval literal_value(const tl_expr *e)
 {
     tl_cval v = {TL_CV_UNKNOWN, 0, -1};
-    e = tl_own_strip(e);
+    e = tl_expr_uncast(e);
     if (!e)
         return v;
     if (e->kind == TL_E_CONST) {
@@ -31,7 +31,7 @@ static tl_cval literal_value(const tl_expr *e)
     } else if (e->kind == TL_E_NULL) {
         v.kind = TL_CV_NULL;
     } else if (e->kind == TL_E_UNARY && e->nkids == 1 && strcmp(e->op, "-") == 0) {
-        const tl_expr *k = tl_own_strip(e->kids[0]);
+        const tl_expr *k = tl_expr_uncast(e->kids[0]);
         if (k && k->kind == TL_E_CONST) {
             v.kind = TL_CV_INT;
             v.v = -k->ival;
@@ -51,13 +51,6 @@ tl_cval tl_own_arg_value(const tl_analysis *a, int fi, const tl_call *c, int arg
             return ff->calls[c->id].argv[arg];
     }
     return literal_value(c->args[arg]);
-}
-
-const tl_expr *tl_own_strip(const tl_expr *e)
-{
-    while (e && e->kind == TL_E_CAST && e->nkids == 1)
-        e = e->kids[0];
-    return e;
 }
 
 bool tl_own_mentions_callres(const tl_expr *e, int call_id)
@@ -213,7 +206,7 @@ static bool var_ok(const tl_func *f, int v)
 tl_place_kind tl_own_lvalue_place(const tl_func *f, const tl_expr *lv, int *var)
 {
     *var = -1;
-    const tl_expr *e = tl_own_strip(lv);
+    const tl_expr *e = tl_expr_uncast(lv);
     if (!e)
         return TL_PLACE_NONLOCAL;
     switch (e->kind) {
@@ -233,7 +226,7 @@ tl_place_kind tl_own_lvalue_place(const tl_func *f, const tl_expr *lv, int *var)
     case TL_E_INDEX: {
         if (e->nkids < 1)
             return TL_PLACE_NONLOCAL;
-        const tl_expr *base = tl_own_strip(e->kids[0]);
+        const tl_expr *base = tl_expr_uncast(e->kids[0]);
         if (base && base->kind == TL_E_VAR) {
             /* arr[i]: the array's memory; p[i]: memory elsewhere */
             if (var_ok(f, base->var) && f->vars[base->var].is_array) {
@@ -247,7 +240,7 @@ tl_place_kind tl_own_lvalue_place(const tl_func *f, const tl_expr *lv, int *var)
         return k == TL_PLACE_AGGREGATE ? k : TL_PLACE_NONLOCAL;
     }
     case TL_E_DEREF: {
-        const tl_expr *k = e->nkids ? tl_own_strip(e->kids[0]) : NULL;
+        const tl_expr *k = e->nkids ? tl_expr_uncast(e->kids[0]) : NULL;
         if (k && k->kind == TL_E_ADDR && k->nkids)
             return tl_own_lvalue_place(f, k->kids[0], var);
         return TL_PLACE_NONLOCAL;
@@ -260,7 +253,7 @@ tl_place_kind tl_own_lvalue_place(const tl_func *f, const tl_expr *lv, int *var)
 tl_place_kind tl_own_out_place(const tl_func *f, const tl_expr *ptr, int *var)
 {
     *var = -1;
-    const tl_expr *e = tl_own_strip(ptr);
+    const tl_expr *e = tl_expr_uncast(ptr);
     if (!e)
         return TL_PLACE_NONLOCAL;
     if (e->kind == TL_E_ADDR && e->nkids)
@@ -268,7 +261,7 @@ tl_place_kind tl_own_out_place(const tl_func *f, const tl_expr *ptr, int *var)
     /* a local array decays to a pointer to its first element: t, t + i */
     if (e->kind == TL_E_BINARY && (strcmp(e->op, "+") == 0 || strcmp(e->op, "-") == 0)) {
         for (int i = 0; i < e->nkids; i++) {
-            const tl_expr *k = tl_own_strip(e->kids[i]);
+            const tl_expr *k = tl_expr_uncast(e->kids[i]);
             if (k && k->kind == TL_E_VAR && var_ok(f, k->var) && f->vars[k->var].is_array) {
                 *var = k->var;
                 return TL_PLACE_AGGREGATE;
@@ -380,7 +373,7 @@ bool tl_own_relation_succeeds(tl_success s, int op, int64_t k)
 
 static int subject_call(const tl_expr *e, tl_own_var_holds_fn var_holds, void *ctx)
 {
-    e = tl_own_strip(e);
+    e = tl_expr_uncast(e);
     if (!e)
         return -1;
     if (e->kind == TL_E_CALLRES)
@@ -410,7 +403,7 @@ static bool const_of(const tl_expr *e, int64_t *k)
 static bool parse_cond(const tl_expr *e, tl_own_var_holds_fn var_holds, void *ctx,
                        const tl_expr *const *defs, int *call, int *op, int64_t *k)
 {
-    e = tl_own_strip(e);
+    e = tl_expr_uncast(e);
     if (!e)
         return false;
     if (e->kind == TL_E_VAR && defs && e->var >= 0 && defs[e->var])

@@ -23,9 +23,6 @@ const tl_fn_model *tl_own_model(const tl_analysis *a, int fi, int call_id);
  * analysis gave no argv. */
 tl_cval tl_own_arg_value(const tl_analysis *a, int fi, const tl_call *c, int arg);
 
-/* Strip value-preserving casts. */
-const tl_expr *tl_own_strip(const tl_expr *e);
-
 /* Does e contain TL_E_CALLRES(call_id)? */
 bool tl_own_mentions_callres(const tl_expr *e, int call_id);
 

@@ -29,7 +29,7 @@
  * call `id` into, or NULL. */
 static const char *stored_slot(const tl_func *f, const tl_instr *in, int id)
 {
-    const tl_expr *v = in->kind == TL_I_STORE || in->kind == TL_I_ASSIGN ? tl_own_strip(in->value) : NULL;
+    const tl_expr *v = in->kind == TL_I_STORE || in->kind == TL_I_ASSIGN ? tl_expr_uncast(in->value) : NULL;
     if (!v || v->kind != TL_E_CALLRES || v->call_id != id)
         return NULL;
     if (in->kind == TL_I_ASSIGN) {
@@ -89,9 +89,9 @@ bool tl_own_entry_self_releases(const tl_analysis *a, const tl_call *call, const
     if (!a->program || !call || !m || !m->spawn.present || m->spawn.entry_arg < 0 ||
         m->spawn.entry_arg >= call->nargs)
         return false;
-    const tl_expr *e = tl_own_strip(call->args[m->spawn.entry_arg]);
+    const tl_expr *e = tl_expr_uncast(call->args[m->spawn.entry_arg]);
     if (e && e->kind == TL_E_ADDR && e->nkids == 1)
-        e = tl_own_strip(e->kids[0]);
+        e = tl_expr_uncast(e->kids[0]);
     if (!e || e->kind != TL_E_FUNC || !e->usr)
         return false;
     return tl_program_self_releases(a->program, e->usr);

@@ -83,7 +83,7 @@ void tl_ut_check_never_resumed(const tl_analysis *a, int fi, tl_findings *out)
         for (int k = 0; k < b->ninstrs; k++) {
             const tl_instr *in = &b->instrs[k];
             if (in->kind == TL_I_ASSIGN) {
-                const tl_expr *e = tl_own_strip(in->value);
+                const tl_expr *e = tl_expr_uncast(in->value);
                 const tl_fn_model *m =
                     e && e->kind == TL_E_CALLRES ? tl_own_model(a, fi, e->call_id) : NULL;
                 if (m && m->spawn.present && m->spawn.where == TL_HANDLE_RESULT &&

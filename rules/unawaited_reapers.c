@@ -54,7 +54,7 @@ static void thread_spawn(const tl_analysis *a, const tl_func *f, const tl_call *
                          int h, const bool *tracked, const int *globals, int nglobals, tl_ut_reapers *out,
                          tl_ut_reapers *via)
 {
-    const tl_expr *entry = tl_own_strip(call->args[m->spawn.entry_arg]);
+    const tl_expr *entry = tl_expr_uncast(call->args[m->spawn.entry_arg]);
     if (!entry || entry->kind != TL_E_FUNC)
         return;
     const char *usr = entry->usr ? entry->usr : entry->name;
@@ -100,7 +100,7 @@ void tl_ut_reapers_compute(const tl_analysis *a, int fi, const bool *tracked, tl
     for (int bi = 0; bi < f->nblocks; bi++)
         for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
             const tl_instr *in = &f->blocks[bi].instrs[i];
-            const tl_expr *e = in->kind == TL_I_ASSIGN ? tl_own_strip(in->value) : NULL;
+            const tl_expr *e = in->kind == TL_I_ASSIGN ? tl_expr_uncast(in->value) : NULL;
             if (e && e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < f->ncalls &&
                 in->var >= 0 && in->var < f->nvars)
                 result_var[e->call_id] = in->var;

@@ -363,7 +363,7 @@ void tl_ut_apply(ut_ctx *c, const tl_block *b, int ii)
         int v = in->var;
         if (v < 0 || v >= c->nvars)
             break;
-        const tl_expr *e = tl_own_strip(in->value);
+        const tl_expr *e = tl_expr_uncast(in->value);
         if (e && e->kind == TL_E_CALLRES && c->reporting) {
             const tl_fn_model *m = tl_own_model(c->a, c->fi, e->call_id);
             if (m && m->spawn.present && m->spawn.task && *m->spawn.task)
@@ -503,7 +503,7 @@ static int compute_tracked(ut_ctx *c)
                 if (m && m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, &in->call, m))
                     v = tl_ut_obj_var(c, &in->call, m->spawn.owner_arg);
             } else if (in->kind == TL_I_ASSIGN && in->var >= 0 && in->var < c->nvars) {
-                const tl_expr *e = tl_own_strip(in->value);
+                const tl_expr *e = tl_expr_uncast(in->value);
                 if (e && e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < f->ncalls &&
                     c->result_bits[e->call_id]) {
                     v = in->var;

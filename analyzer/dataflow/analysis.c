@@ -246,7 +246,7 @@ const tl_block_summary *tl_func_blocking(const tl_func_facts *ff, bool fd_ready)
 }
 
 bool tl_expr_is_numeric_address(const tl_expr *e) {
-    while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
+    e = tl_expr_uncast(e);
     if (!e || e->kind != TL_E_STRING || !e->name) return false;
     /* the spelling: "..." exactly (no prefix, no escapes, no concatenation) */
     size_t n = strlen(e->name);
@@ -358,7 +358,7 @@ static void add_key(tl_str_map *out, const char *key) {
 }
 
 static void add_watched_expr(const tl_func *f, const tl_expr *e, tl_str_map *out, bool *local) {
-    while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
+    e = tl_expr_uncast(e);
     if (e && e->kind == TL_E_MEMBER && e->usr) add_key(out, e->usr);
     if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= f->nvars) return;
     const tl_var *v = &f->vars[e->var];
@@ -377,11 +377,11 @@ static void add_watched_expr(const tl_func *f, const tl_expr *e, tl_str_map *out
  * watched descriptor when the function only returns a field of what it is
  * given (fdstate_slots.c, "a:USR"). */
 static void add_watched_accessor(const tl_func_facts *ff, const tl_expr *e, tl_str_map *out) {
-    while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
+    e = tl_expr_uncast(e);
     if (!e || e->kind != TL_E_CALLRES || e->call_id < 0 || e->call_id >= ff->ncalls || !ff->calls[e->call_id].instr) return;
     const tl_call *call = &ff->calls[e->call_id].instr->call;
     const tl_expr *a = call->nargs == 1 ? call->args[0] : NULL;
-    while (a && a->kind == TL_E_CAST && a->nkids == 1) a = a->kids[0];
+    a = tl_expr_uncast(a);
     if (!call->callee_usr || call->callee_system || !a || a->kind != TL_E_MEMBER || !a->usr) return;
     char key[320];
     int n = snprintf(key, sizeof key, "call:%s|%s", call->callee_usr, a->usr);
@@ -455,7 +455,7 @@ static void collect_watched_fields(const tl_analysis *a, tl_str_map *out) {
                 if (in->kind != TL_I_STORE || !in->target || in->target->kind != TL_E_MEMBER || !in->target->usr)
                     continue;
                 const tl_expr *v = in->value;
-                while (v && v->kind == TL_E_CAST && v->nkids == 1) v = v->kids[0];
+                v = tl_expr_uncast(v);
                 if (v && v->kind == TL_E_VAR && v->var >= 0 && v->var < f->nvars && local[v->var])
                     add_key(out, in->target->usr);
             }

@@ -51,8 +51,8 @@ static const char *same_field(const char *a, const char *b) {
 
 /* The same variable, or the same field of the same variable (casts aside)? */
 static bool same_operand(const tl_expr *x, const tl_expr *y) {
-    while (x && x->kind == TL_E_CAST && x->nkids == 1) x = x->kids[0];
-    while (y && y->kind == TL_E_CAST && y->nkids == 1) y = y->kids[0];
+    x = tl_expr_uncast(x);
+    y = tl_expr_uncast(y);
     if (!x || !y || x->kind != y->kind) return false;
     if (x->kind == TL_E_VAR) return x->var == y->var;
     if (x->kind == TL_E_MEMBER)

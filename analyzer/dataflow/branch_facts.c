@@ -9,16 +9,9 @@
 #define ON_NZ(s) (1u << (s))       /* edge s implies non-zero */
 #define ON_Z(s) (1u << (2 + (s)))  /* edge s implies zero */
 
-static const tl_expr *strip(const tl_expr *e)
-{
-    while (e && e->kind == TL_E_CAST && e->nkids == 1)
-        e = e->kids[0];
-    return e;
-}
-
 static bool is_zero(const tl_expr *e, bool *zero)
 {
-    e = strip(e);
+    e = tl_expr_uncast(e);
     if (!e)
         return false;
     if (e->kind == TL_E_NULL) {
@@ -37,7 +30,7 @@ static bool is_zero(const tl_expr *e, bool *zero)
  * v > 0 (k a constant or NULL). */
 static int parse_test(const tl_expr *e, unsigned *on)
 {
-    e = strip(e);
+    e = tl_expr_uncast(e);
     if (!e)
         return -1;
     if (e->kind == TL_E_VAR) {
@@ -56,7 +49,7 @@ static int parse_test(const tl_expr *e, unsigned *on)
     }
     if (e->kind != TL_E_BINARY || e->nkids != 2)
         return -1;
-    const tl_expr *l = strip(e->kids[0]), *r = strip(e->kids[1]);
+    const tl_expr *l = tl_expr_uncast(e->kids[0]), *r = tl_expr_uncast(e->kids[1]);
     bool zero;
     bool swapped = false;
     if (!(l && l->kind == TL_E_VAR && is_zero(r, &zero))) {

@@ -39,25 +39,20 @@ static void propagate(dctx *d) {
     }
 }
 
-static const tl_expr *strip(const tl_expr *e) {
-    while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
-    return e;
-}
-
 static bool is_null(const tl_expr *e) {
-    e = strip(e);
+    e = tl_expr_uncast(e);
     return e && (e->kind == TL_E_NULL || (e->kind == TL_E_CONST && e->ival == 0));
 }
 
 static int var_of(const tl_expr *e) {
-    e = strip(e);
+    e = tl_expr_uncast(e);
     return e && e->kind == TL_E_VAR ? e->var : -1;
 }
 
 /* The local pointer a branch condition tests against NULL, and whether its
  * true branch is the non-null one; -1 when the condition is not such a test. */
 static int tested_pointer(const tl_func *f, const tl_expr *e, bool *nonnull_on_true) {
-    e = strip(e);
+    e = tl_expr_uncast(e);
     int v = -1;
     *nonnull_on_true = true;
     if (!e) return -1;
@@ -109,7 +104,7 @@ static const bool *addr_taken(dctx *d) {
 
 /* Is e `v->FIELD`? */
 static bool is_step_value(const tl_expr *e, int v) {
-    e = strip(e);
+    e = tl_expr_uncast(e);
     return e && e->kind == TL_E_MEMBER && e->arrow && e->nkids == 1 && var_of(e->kids[0]) == v;
 }
 

@@ -10,11 +10,6 @@
 #include "../util/str_map.h"
 #include "../util/xalloc.h"
 
-static const tl_expr *strip(const tl_expr *e) {
-    while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
-    return e;
-}
-
 static unsigned kind_bits(tl_desc_kind k) {
     return k == TL_DESC_PEER ? TL_FDO_PEER : TL_FDO_COMPLETES;
 }
@@ -72,8 +67,8 @@ void tl_fd_origins(const tl_analysis *a, int fi, unsigned char *desc) {
                 const tl_instr *in = &f->blocks[bi].instrs[i];
                 int v = -1;
                 const tl_expr *e = NULL;
-                if (in->kind == TL_I_ASSIGN) v = in->var, e = strip(in->value);
-                else if (in->kind == TL_I_STORE) v = tl_expr_root_var(in->target, NULL), e = strip(in->value);
+                if (in->kind == TL_I_ASSIGN) v = in->var, e = tl_expr_uncast(in->value);
+                else if (in->kind == TL_I_STORE) v = tl_expr_root_var(in->target, NULL), e = tl_expr_uncast(in->value);
                 if (v < 0 || v >= f->nvars || !e) continue;
                 const tl_call_facts *cf = descriptor_call(ff, e);
                 if (cf) desc[v] |= (unsigned char)call_bits(f, cf, desc);
@@ -85,8 +80,8 @@ void tl_fd_origins(const tl_analysis *a, int fi, unsigned char *desc) {
 /* Whether e assigns no descriptor at all: a constant (`fd = -1`). */
 static bool no_descriptor(const tl_expr *e) {
     return e && (e->kind == TL_E_CONST || e->kind == TL_E_NULL ||
-                 (e->kind == TL_E_UNARY && e->nkids == 1 && strip(e->kids[0]) &&
-                  strip(e->kids[0])->kind == TL_E_CONST));
+                 (e->kind == TL_E_UNARY && e->nkids == 1 && tl_expr_uncast(e->kids[0]) &&
+                  tl_expr_uncast(e->kids[0])->kind == TL_E_CONST));
 }
 
 void tl_fd_origin_collect_globals(tl_analysis *a) {
@@ -116,7 +111,7 @@ void tl_fd_origin_collect_globals(tl_analysis *a) {
                 if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= f->nvars ||
                     !file_local(&f->vars[in->var]))
                     continue;
-                const tl_expr *e = strip(in->value);
+                const tl_expr *e = tl_expr_uncast(in->value);
                 if (no_descriptor(e)) continue;
                 const tl_call_facts *cf = descriptor_call(ff, e);
                 unsigned bits = cf ? call_bits(f, cf, desc)

@@ -54,12 +54,12 @@ static int desc_key(fd_ctx *c, const tl_expr *e, bool add) {
     const char *field;
     bool arrow;
     v = fds_member_var(e, &field, &arrow);
-    e = fds_strip(e);
+    e = tl_expr_uncast(e);
     char idx[24];
-    if (v < 0 && e && e->kind == TL_E_INDEX && e->nkids == 2 && fds_strip(e->kids[1]) &&
-        fds_strip(e->kids[1])->kind == TL_E_CONST && (v = fds_plain_var(e->kids[0])) >= 0) {
+    if (v < 0 && e && e->kind == TL_E_INDEX && e->nkids == 2 && tl_expr_uncast(e->kids[1]) &&
+        tl_expr_uncast(e->kids[1])->kind == TL_E_CONST && (v = fds_plain_var(e->kids[0])) >= 0) {
         /* fds[0]: an element at a constant index */
-        snprintf(idx, sizeof idx, "[%lld]", (long long)fds_strip(e->kids[1])->ival);
+        snprintf(idx, sizeof idx, "[%lld]", (long long)tl_expr_uncast(e->kids[1])->ival);
         field = idx;
         arrow = false;
     }
@@ -220,7 +220,7 @@ static void set_hbit(fd_ctx *c, fd_state *s, int v, unsigned hb) {
  * (`c->fd` where c = handle->data and uv_poll_init(..., c->fd)). */
 static unsigned descriptor_bits(fd_ctx *c, fd_state *s, const tl_expr *e) {
     unsigned b = bits_of(s, desc_key(c, e, false)) & FDS_NOT_BLOCKING;
-    const tl_expr *x = fds_strip(e);
+    const tl_expr *x = tl_expr_uncast(e);
     if (!b && x && x->kind == TL_E_CALLRES && x->call_id >= 0 && x->call_id < c->ff->ncalls)
         return c->result_bits[x->call_id] & FDS_NOT_BLOCKING; /* read(g_io_channel_unix_get_fd(ch), ...) */
     int h = !b && c->ready_field && x && x->kind == TL_E_MEMBER && x->name && x->nkids == 1 &&
@@ -242,7 +242,7 @@ static unsigned descriptor_bits(fd_ctx *c, fd_state *s, const tl_expr *e) {
         if (tl_str_map_get(c->watched, key) >= 0) b = TL_FDS_READY;
     }
     if (b || v >= 0) return b;
-    e = fds_strip(e);
+    e = tl_expr_uncast(e);
     if (!c->watched || !e || e->kind != TL_E_MEMBER || !e->usr || e->nkids != 1 ||
         tl_str_map_get(c->watched, e->usr) < 0)
         return 0;
@@ -269,7 +269,7 @@ static void set_bits(fd_ctx *c, fd_state *s, int v, unsigned bits) {
 
 /* Constant value of e reading fields of local structs from the state. */
 static bool eval_const(fd_ctx *c, fd_state *s, const tl_expr *e, int64_t *out) {
-    e = fds_strip(e);
+    e = tl_expr_uncast(e);
     if (!e) return false;
     const char *field;
     int v;
@@ -400,12 +400,12 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
         }
     }
     /* mcmc_fd(be->client) in a readiness callback: the registered descriptor */
-    if (call->nargs == 1 && fds_strip(call->args[0]) && fds_strip(call->args[0])->kind == TL_E_MEMBER &&
-        fds_strip(call->args[0])->nkids == 1 &&
-        fds_accessor_ready(c, call, mentioned_bits(s, fds_strip(call->args[0])->kids[0], TL_FDS_READY | TL_FDS_DERIVED)))
+    if (call->nargs == 1 && tl_expr_uncast(call->args[0]) && tl_expr_uncast(call->args[0])->kind == TL_E_MEMBER &&
+        tl_expr_uncast(call->args[0])->nkids == 1 &&
+        fds_accessor_ready(c, call, mentioned_bits(s, tl_expr_uncast(call->args[0])->kids[0], TL_FDS_READY | TL_FDS_DERIVED)))
         c->result_bits[id] |= TL_FDS_READY;
     /* open("/proc/self/stat", ...): a pseudo-file answering at once */
-    const tl_expr *path = m && m->immediate_path.present ? fds_strip(fds_arg_of(cf, m->immediate_path.arg)) : NULL;
+    const tl_expr *path = m && m->immediate_path.present ? tl_expr_uncast(fds_arg_of(cf, m->immediate_path.arg)) : NULL;
     if (path && path->kind == TL_E_STRING && tl_immediate_path_matches(&m->immediate_path, path->name))
         c->result_bits[id] |= TL_FDS_IMMEDIATE;
     /* the callee may write what it gets the address of, or a pointer to */
@@ -461,10 +461,10 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
 
 /* `-1`: an error return, not a descriptor (I/O on it fails at once). */
 bool fds_negative_const(const tl_expr *e) {
-    e = fds_strip(e);
+    e = tl_expr_uncast(e);
     if (e && e->kind == TL_E_CONST) return e->ival < 0;
     if (!e || e->kind != TL_E_UNARY || e->nkids != 1 || strcmp(e->op, "-") != 0) return false;
-    e = fds_strip(e->kids[0]);
+    e = tl_expr_uncast(e->kids[0]);
     return e && e->kind == TL_E_CONST && e->ival > 0;
 }
 
@@ -516,7 +516,7 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
         break;
     case TL_I_ASSIGN: {
         if (in->var < 0 || in->var >= c->nvars) break;
-        const tl_expr *v = fds_strip(in->value);
+        const tl_expr *v = tl_expr_uncast(in->value);
         unsigned bits = 0;
         if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < c->ff->ncalls)
             bits = c->result_bits[v->call_id];
@@ -568,7 +568,7 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
         }
         break;
     case TL_I_STORE: {
-        const tl_expr *t = fds_strip(in->target);
+        const tl_expr *t = tl_expr_uncast(in->target);
         int h = c->ready_field && t && t->kind == TL_E_MEMBER && t->name && t->nkids == 1 &&
                         !strcmp(t->name, c->ready_field) ? fds_plain_var(t->kids[0]) : -1;
         if (h >= 0 && h < c->nvars && (bits_of(s, h) & TL_FDS_READY))
@@ -583,7 +583,7 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
         }
         int v = c->slot_var[key - c->nvars];
         fact f = {key, 0, false, 0, -1, -1, -1, 0, 0};
-        const tl_expr *val = fds_strip(in->value);
+        const tl_expr *val = tl_expr_uncast(in->value);
         int src = fds_plain_var(val);
         if (eval_const(c, s, val, &f.val)) {
             f.has_val = true;

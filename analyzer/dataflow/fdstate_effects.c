@@ -120,17 +120,17 @@ static void escapes(const tl_func *f, bool *pin, const tl_expr *e, bool bare_ok)
         return;
     }
     if (e->kind == TL_E_INDEX && e->nkids == 2) {
-        const tl_expr *ix = fds_strip(e->kids[1]);
+        const tl_expr *ix = tl_expr_uncast(e->kids[1]);
         escapes(f, pin, e->kids[0], ix && ix->kind == TL_E_CONST);
         escapes(f, pin, e->kids[1], false);
         return;
     }
     if (e->kind == TL_E_ADDR) { /* &p[0]: an element written elsewhere */
         for (int k = 0; k < e->nkids; k++) {
-            const tl_expr *x = fds_strip(e->kids[k]);
+            const tl_expr *x = tl_expr_uncast(e->kids[k]);
             while (x && x->kind == TL_E_INDEX && x->nkids == 2) {
                 escapes(f, pin, x->kids[1], false);
-                x = fds_strip(x->kids[0]);
+                x = tl_expr_uncast(x->kids[0]);
             }
             escapes(f, pin, x, false);
         }
@@ -142,7 +142,7 @@ static void escapes(const tl_func *f, bool *pin, const tl_expr *e, bool bare_ok)
 /* Does a branch condition test an integer parameter for truth (`on`, `!on`,
  * `a && on`)? */
 static bool cond_nz(const fds_effect_plan *pl, const tl_expr *e, int depth) {
-    e = fds_strip(e);
+    e = tl_expr_uncast(e);
     if (!e || depth > 32) return false;
     if (e->kind == TL_E_VAR) {
         for (int j = 0; j < pl->niparams; j++)
@@ -163,7 +163,7 @@ static void cond_masks(const fds_effect_plan *pl, int64_t *masks, int *n, const 
     if (!e || depth > 32 || *n >= 2) return;
     if (e->kind == TL_E_BINARY && e->nkids == 2 && !strcmp(e->op, "&")) {
         for (int side = 0; side < 2; side++) {
-            const tl_expr *v = fds_strip(e->kids[side]), *k = fds_strip(e->kids[!side]);
+            const tl_expr *v = tl_expr_uncast(e->kids[side]), *k = tl_expr_uncast(e->kids[!side]);
             if (!v || v->kind != TL_E_VAR || !k || k->kind != TL_E_CONST || k->ival == 0) continue;
             bool iparam = false;
             for (int j = 0; j < pl->niparams; j++) iparam |= pl->iparams[j] == v->var;
@@ -254,7 +254,7 @@ unsigned fds_params_if_bits(fd_ctx *c, const tl_call_facts *cf, const tl_fd_para
         for (int j = 0; consistent && j < q->niparams; j++) {
             int want = (a >> j) & 1;
             const tl_cval *cv = fds_argv_of(cf, q->iparams[j]);
-            const tl_expr *x = fds_strip(fds_arg_of(cf, q->iparams[j]));
+            const tl_expr *x = tl_expr_uncast(fds_arg_of(cf, q->iparams[j]));
             if (cv && cv->kind == TL_CV_INT)
                 consistent = (cv->v != 0) == want;
             else if (x && c->nz_param && x->kind == TL_E_VAR && x->var >= 0 && x->var < c->f->nparams &&
@@ -311,7 +311,7 @@ unsigned fds_moded_params(const tl_func *f, const tl_func_facts *ff) {
         const tl_call_facts *cf = &ff->calls[id];
         const tl_fn_model *md = cf->model;
         if (!cf->instr || !md || !md->fd_state.present || md->fd_state.result || md->fd_state.arg < 0) continue;
-        const tl_expr *e = fds_strip(fds_arg_of((tl_call_facts *)cf, md->fd_state.arg));
+        const tl_expr *e = tl_expr_uncast(fds_arg_of((tl_call_facts *)cf, md->fd_state.arg));
         if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nparams && e->var < 32) m |= 1u << e->var;
     }
     return m;

@@ -11,16 +11,11 @@
 #include "fdstate.h"
 #include "fdstate_internal.h"
 
-const tl_expr *fds_strip(const tl_expr *e) {
-    while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
-    return e;
-}
-
 /* `v.field` or `v->field`: the variable, field name in *field. */
 int fds_member_var(const tl_expr *e, const char **field, bool *arrow) {
-    e = fds_strip(e);
+    e = tl_expr_uncast(e);
     if (!e || e->kind != TL_E_MEMBER || e->nkids != 1 || !e->name) return -1;
-    const tl_expr *k = fds_strip(e->kids[0]);
+    const tl_expr *k = tl_expr_uncast(e->kids[0]);
     if (!k || k->kind != TL_E_VAR) return -1;
     *field = e->name;
     *arrow = e->arrow;
@@ -29,21 +24,21 @@ int fds_member_var(const tl_expr *e, const char **field, bool *arrow) {
 
 /* `&v` -> v */
 int fds_addr_var(const tl_expr *e) {
-    e = fds_strip(e);
+    e = tl_expr_uncast(e);
     if (!e || e->kind != TL_E_ADDR || e->nkids != 1) return -1;
-    const tl_expr *k = fds_strip(e->kids[0]);
+    const tl_expr *k = tl_expr_uncast(e->kids[0]);
     return k && k->kind == TL_E_VAR ? k->var : -1;
 }
 
 int fds_plain_var(const tl_expr *e) {
-    e = fds_strip(e);
+    e = tl_expr_uncast(e);
     return e && e->kind == TL_E_VAR ? e->var : -1;
 }
 
 /* Bits certainly set in e: `flags | O_NONBLOCK` has O_NONBLOCK whatever flags is. */
 int64_t fds_known_set_bits(const tl_expr *e, const tl_cval *whole) {
     if (whole && whole->kind == TL_CV_INT) return whole->v;
-    e = fds_strip(e);
+    e = tl_expr_uncast(e);
     if (!e) return 0;
     if (e->kind == TL_E_CONST) return e->ival;
     if (e->kind == TL_E_BINARY && e->nkids == 2 && !strcmp(e->op, "|"))
@@ -79,13 +74,13 @@ void fds_state_conditions(const tl_call_facts *cf, bool *value_ok, bool *flag_ok
 /* "USR" or "USR[k]" for a global or static variable (or its element at a
  * constant index); false for anything else. */
 bool fds_global_key(const tl_func *f, const tl_expr *e, char *buf, size_t size) {
-    e = fds_strip(e);
+    e = tl_expr_uncast(e);
     long long idx = 0;
     bool indexed = false;
-    if (e && e->kind == TL_E_INDEX && e->nkids == 2 && fds_strip(e->kids[1]) && fds_strip(e->kids[1])->kind == TL_E_CONST) {
-        idx = (long long)fds_strip(e->kids[1])->ival;
+    if (e && e->kind == TL_E_INDEX && e->nkids == 2 && tl_expr_uncast(e->kids[1]) && tl_expr_uncast(e->kids[1])->kind == TL_E_CONST) {
+        idx = (long long)tl_expr_uncast(e->kids[1])->ival;
         indexed = true;
-        e = fds_strip(e->kids[0]);
+        e = tl_expr_uncast(e->kids[0]);
     }
     if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= f->nvars) return false;
     const tl_var *v = &f->vars[e->var];
@@ -136,7 +131,7 @@ void tl_fdstate_collect_globals(const tl_func *f, const tl_func_facts *ff, tl_st
             }
             if (!target || !fds_global_key(f, target, key, sizeof key)) continue;
             /* g = socket(... | SOCK_NONBLOCK): non-blocking; any other value: not known */
-            const tl_expr *v = fds_strip(in->value);
+            const tl_expr *v = tl_expr_uncast(in->value);
             bool nb = false;
             if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < ff->ncalls) {
                 const tl_call_facts *cf = &ff->calls[v->call_id];
@@ -173,7 +168,7 @@ void tl_fdstate_collect_globals(const tl_func *f, const tl_func_facts *ff, tl_st
 /* The value of a branch condition when the wait `id` (its result, or the
  * variable r holding it) returned `failv`; false if it cannot be told. */
 bool fds_eval_failed(const tl_expr *e, int id, int r, int64_t failv, int64_t *out) {
-    e = fds_strip(e);
+    e = tl_expr_uncast(e);
     if (!e) return false;
     int64_t a, b;
     switch (e->kind) {
@@ -225,10 +220,10 @@ void fds_cond_operand(const tl_expr *e, int *call_id, int *var) {
  * -1` false, `s < 0`), v holds no descriptor: I/O on it fails at once, as
  * for `s = -1` (a `return s` there returns no descriptor). */
 void fds_refine_negative(fd_ctx *c, fd_state *s, const tl_block *b, int succ) {
-    const tl_expr *e = b->term == TL_T_BRANCH && b->nsucc == 2 ? fds_strip(b->cond) : NULL;
+    const tl_expr *e = b->term == TL_T_BRANCH && b->nsucc == 2 ? tl_expr_uncast(b->cond) : NULL;
     if (!e || e->kind != TL_E_BINARY || e->nkids != 2) return;
     int v = fds_plain_var(e->kids[0]);
-    const tl_expr *k = fds_strip(e->kids[1]);
+    const tl_expr *k = tl_expr_uncast(e->kids[1]);
     if (v < 0 || v >= c->nvars || c->f->vars[v].is_pointer || c->f->vars[v].is_array || !k) return;
     bool holds; /* on this edge v is negative */
     if (!strcmp(e->op, "==") || !strcmp(e->op, "!="))
@@ -244,14 +239,14 @@ void fds_refine_negative(fd_ctx *c, fd_state *s, const tl_block *b, int succ) {
  * condition e, taking the value `want`, shows set (`flags & O_NONBLOCK`,
  * `!!(flags & O_NONBLOCK) == !!on` with `on` known not 0); -1 none. */
 static int flags_shown(fd_ctx *c, fd_state *s, const tl_expr *e, bool want, int depth) {
-    e = fds_strip(e);
+    e = tl_expr_uncast(e);
     if (!e || depth > 16) return -1;
     if (e->kind == TL_E_UNARY && e->nkids == 1 && !strcmp(e->op, "!")) return flags_shown(c, s, e->kids[0], !want, depth + 1);
     if (e->kind != TL_E_BINARY || e->nkids != 2) return -1;
     if (!strcmp(e->op, "&") && want) {
         for (int side = 0; side < 2; side++) {
             int v = fds_plain_var(e->kids[side]);
-            const tl_expr *k = fds_strip(e->kids[!side]);
+            const tl_expr *k = tl_expr_uncast(e->kids[!side]);
             fact *f = v >= 0 && v < c->nvars ? fds_find(s, v) : NULL;
             if (f && f->flags_of && k && k->kind == TL_E_CONST && k->ival == c->flags_mask) return v;
         }
@@ -260,7 +255,7 @@ static int flags_shown(fd_ctx *c, fd_state *s, const tl_expr *e, bool want, int 
     if (!strcmp(e->op, "==") || !strcmp(e->op, "!=")) {
         bool eq = e->op[0] == '=';
         for (int side = 0; side < 2; side++) {
-            const tl_expr *a = fds_strip(e->kids[side]), *b = fds_strip(e->kids[!side]);
+            const tl_expr *a = tl_expr_uncast(e->kids[side]), *b = tl_expr_uncast(e->kids[!side]);
             if (b && b->kind == TL_E_CONST && b->ival == 0) /* x != 0 */
                 return flags_shown(c, s, a, eq != want, depth + 1);
             bool boolean = a && a->kind == TL_E_UNARY && a->nkids == 1 && !strcmp(a->op, "!"); /* 0 or 1 */

@@ -112,8 +112,6 @@ void fds_state_copy(fd_ctx *c, fd_state *dst, const fd_state *src);
 void fds_state_destroy(fd_ctx *c, fd_state *s);
 void fds_apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record);
 
-/* Expressions (casts are looked through) */
-const tl_expr *fds_strip(const tl_expr *e);
 /* `v.field` or `v->field`: the variable, field name in *field, -1 if not */
 int fds_member_var(const tl_expr *e, const char **field, bool *arrow);
 int fds_addr_var(const tl_expr *e);   /* `&v` -> v, else -1 */

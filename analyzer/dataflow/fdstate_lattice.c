@@ -171,7 +171,7 @@ static bool fs_edge(void *ctx, void *state, const tl_func *f, const tl_block *b,
 static void refine_by_result(fd_ctx *c, fd_state *s, const tl_block *b, int succ) {
     if (b->term != TL_T_BRANCH || !b->cond || b->nsucc != 2) return;
     int id = -1, r = -1;
-    fds_cond_operand(fds_strip(b->cond), &id, &r);
+    fds_cond_operand(tl_expr_uncast(b->cond), &id, &r);
     if (id < 0 && r >= 0) {
         fact *rf = fds_find(s, r);
         id = rf ? rf->src_call : -1;

@@ -34,13 +34,13 @@
 /* `&S` of a slot S: S's expression and its merged key, else NULL. */
 static const tl_expr *addr_slot(const fd_ctx *c, const tl_expr *v, char *key, size_t size) {
     bool st;
-    v = fds_strip(v);
+    v = tl_expr_uncast(v);
     if (!v || v->kind != TL_E_ADDR || v->nkids != 1) return NULL;
     return fds_slot_key(c->f, v->kids[0], key, size, &st) ? v->kids[0] : NULL;
 }
 
 static bool no_pointer(const tl_expr *v) {
-    v = fds_strip(v);
+    v = tl_expr_uncast(v);
     return v && (v->kind == TL_E_NULL || (v->kind == TL_E_CONST && v->ival == 0));
 }
 
@@ -55,7 +55,7 @@ static bool data_pointer(fd_ctx *c, const char *usr, int n, const tl_expr *v) {
     snprintf(key, sizeof key, "d:%s#%d", usr, n);
     const tl_expr *x = addr_slot(c, v, src, sizeof src);
     if (!x) {
-        const tl_expr *sv = fds_strip(v);
+        const tl_expr *sv = tl_expr_uncast(v);
         if (sv && sv->kind != TL_E_CONST && sv->kind != TL_E_STRING && sv->kind != TL_E_FUNC)
             tl_slot_stores_add(c->stores, key, TL_SLOT_OTHER, NULL, is_static);
         return false;
@@ -75,7 +75,7 @@ static bool data_registration(const tl_call *call, const tl_fn_model *m) {
         return false;
     for (int i = 0; i < m->callback.nargs; i++) {
         int a = m->callback.args[i];
-        const tl_expr *f = a >= 0 && a < call->nargs ? fds_strip(call->args[a]) : NULL;
+        const tl_expr *f = a >= 0 && a < call->nargs ? tl_expr_uncast(call->args[a]) : NULL;
         if (!f || (!no_pointer(f) && (f->kind != TL_E_FUNC || !f->usr || strlen(f->usr) > 250))) return false;
     }
     return true;
@@ -91,7 +91,7 @@ bool fds_data_call_arg(fd_ctx *c, const tl_call *call, const tl_call_facts *cf, 
     if (data_registration(call, m)) {
         int n = m->callback.data_param;
         for (int i = 0; i < m->callback.nargs; i++) {
-            const tl_expr *f = fds_strip(call->args[m->callback.args[i]]);
+            const tl_expr *f = tl_expr_uncast(call->args[m->callback.args[i]]);
             if (m->callback.args[i] != a || no_pointer(f)) continue;
             char key[300];
             snprintf(key, sizeof key, "p:%s#*", f->usr); /* (as escapes, without "d:F#*") */
@@ -103,7 +103,7 @@ bool fds_data_call_arg(fd_ctx *c, const tl_call *call, const tl_call_facts *cf, 
         if (a != m->callback.data_arg) return false;
         bool all = true, any = false;
         for (int i = 0; i < m->callback.nargs; i++) {
-            const tl_expr *f = fds_strip(call->args[m->callback.args[i]]);
+            const tl_expr *f = tl_expr_uncast(call->args[m->callback.args[i]]);
             if (no_pointer(f)) continue;
             any = true;
             all = data_pointer(c, f->usr, n, call->args[a]) && all;
@@ -119,19 +119,19 @@ bool fds_data_call_arg(fd_ctx *c, const tl_call *call, const tl_call_facts *cf, 
 /* "d:F#N" of a descriptor expression `*p` (`p[0]`) where p is parameter N
  * of this function, never written, or a local assigned once from it. */
 static bool data_read_key(fd_ctx *c, const tl_expr *e, char *buf, size_t size) {
-    e = fds_strip(e);
+    e = tl_expr_uncast(e);
     if (!e || !c->f->usr || strlen(c->f->usr) > 250) return false;
     const tl_expr *x = NULL;
     if (e->kind == TL_E_DEREF && e->nkids == 1) x = e->kids[0];
-    else if (e->kind == TL_E_INDEX && e->nkids == 2 && fds_strip(e->kids[1]) &&
-             fds_strip(e->kids[1])->kind == TL_E_CONST && fds_strip(e->kids[1])->ival == 0)
+    else if (e->kind == TL_E_INDEX && e->nkids == 2 && tl_expr_uncast(e->kids[1]) &&
+             tl_expr_uncast(e->kids[1])->kind == TL_E_CONST && tl_expr_uncast(e->kids[1])->ival == 0)
         x = e->kids[0];
-    x = fds_strip(x);
+    x = tl_expr_uncast(x);
     if (!x || x->kind != TL_E_VAR || x->var < 0 || x->var >= c->f->nvars) return false;
     fds_scan_vars(c);
     int v = x->var;
     if (c->f->vars[v].kind != TL_VAR_PARAM) {
-        const tl_expr *val = fds_strip(c->var_value[v]);
+        const tl_expr *val = tl_expr_uncast(c->var_value[v]);
         if ((c->f->vars[v].kind != TL_VAR_LOCAL && c->f->vars[v].kind != TL_VAR_TEMP) || c->var_assigns[v] != 1 ||
             !val || val->kind != TL_E_VAR || val->var < 0 || val->var >= c->f->nvars)
             return false;
@@ -150,7 +150,7 @@ static bool data_read_key(fd_ctx *c, const tl_expr *e, char *buf, size_t size) {
  * (`recv(mcmc_fd(be->client), ...)` where `be = arg` and the registration
  * passed `mcmc_fd(be->client)`)? */
 bool fds_accessor_ready(fd_ctx *c, const tl_call *call, unsigned arg_bits) {
-    const tl_expr *a = call->nargs == 1 ? fds_strip(call->args[0]) : NULL;
+    const tl_expr *a = call->nargs == 1 ? tl_expr_uncast(call->args[0]) : NULL;
     if (!c->readiness || !c->watched || !c->program || !call->callee_usr || call->callee_system || !a ||
         a->kind != TL_E_MEMBER || !a->usr || !(arg_bits & (TL_FDS_READY | TL_FDS_DERIVED)))
         return false;
@@ -223,7 +223,7 @@ static bool mentions_alias(const ro_scan *r, const tl_expr *e) {
 }
 
 static const tl_expr *alias_source(const ro_scan *r, const tl_instr *in) {
-    const tl_expr *v = in->kind == TL_I_ASSIGN ? fds_strip(in->value) : NULL;
+    const tl_expr *v = in->kind == TL_I_ASSIGN ? tl_expr_uncast(in->value) : NULL;
     return v && v->kind == TL_E_VAR && v->var >= 0 && v->var < r->f->nvars && r->alias[v->var] ? v : NULL;
 }
 
@@ -289,7 +289,7 @@ static bool read_only_var(fd_ctx *c, int p, bool *alias) {
  * the local is written through, handed on or assigned again. */
 bool fds_read_only_alias(fd_ctx *c, const tl_instr *in) {
     const tl_func *f = c->f;
-    const tl_expr *v = fds_strip(in->value), *x = NULL;
+    const tl_expr *v = tl_expr_uncast(in->value), *x = NULL;
     char key[300];
     bool st;
     if (in->var < 0 || in->var >= f->nvars || (f->vars[in->var].kind != TL_VAR_LOCAL && f->vars[in->var].kind != TL_VAR_TEMP))
@@ -338,7 +338,7 @@ static bool field_accessor(fd_ctx *c) {
     for (int bi = 0; bi < f->nblocks; bi++)
         for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
             const tl_instr *in = &f->blocks[bi].instrs[i];
-            const tl_expr *v = fds_strip(in->value);
+            const tl_expr *v = tl_expr_uncast(in->value);
             switch (in->kind) {
             case TL_I_DECL:
                 break;
@@ -350,9 +350,9 @@ static bool field_accessor(fd_ctx *c) {
                 break;
             case TL_I_RETURN: {
                 if (!in->value) break; /* (the end of the body: no value) */
-                const tl_expr *b = v && v->kind == TL_E_MEMBER && v->arrow && v->nkids == 1 && v->usr ? fds_strip(v->kids[0]) : NULL;
+                const tl_expr *b = v && v->kind == TL_E_MEMBER && v->arrow && v->nkids == 1 && v->usr ? tl_expr_uncast(v->kids[0]) : NULL;
                 if (!b || b->kind != TL_E_VAR || b->var < 0 || b->var >= f->nvars) return false;
-                const tl_expr *src = b->var == 0 ? NULL : fds_strip(c->var_value[b->var]);
+                const tl_expr *src = b->var == 0 ? NULL : tl_expr_uncast(c->var_value[b->var]);
                 if (b->var != 0 && (c->var_assigns[b->var] != 1 || !src || src->kind != TL_E_VAR || src->var != 0))
                     return false;
                 if (field && strcmp(field, v->usr) != 0) return false;

@@ -127,8 +127,8 @@ void tl_slot_stores_add(tl_slot_stores *s, const char *key, tl_slot_store_kind k
  * of a struct the project declares (any instance, elements merged); false
  * else. */
 bool fds_slot_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bool *is_static) {
-    e = fds_strip(e);
-    while (e && e->kind == TL_E_INDEX && e->nkids == 2) e = fds_strip(e->kids[0]);
+    e = tl_expr_uncast(e);
+    while (e && e->kind == TL_E_INDEX && e->nkids == 2) e = tl_expr_uncast(e->kids[0]);
     if (e && e->kind == TL_E_MEMBER) {
         if (!e->usr || e->field_system || strlen(e->usr) > 250) return false;
         key_buf kb = key_start(buf, size);
@@ -154,15 +154,15 @@ bool fds_slot_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bo
  * element read at a constant index can be known on its own
  * (program/fd_slots.c). */
 bool fds_slot_part_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bool *is_static) {
-    e = fds_strip(e);
+    e = tl_expr_uncast(e);
     int levels = 0;
     long long idx = -1;
     const tl_expr *x = e;
     while (x && x->kind == TL_E_INDEX && x->nkids == 2) {
-        const tl_expr *ix = fds_strip(x->kids[1]);
+        const tl_expr *ix = tl_expr_uncast(x->kids[1]);
         idx = ix && ix->kind == TL_E_CONST && ix->ival >= 0 && levels == 0 ? (long long)ix->ival : -1;
         levels++;
-        x = fds_strip(x->kids[0]);
+        x = tl_expr_uncast(x->kids[0]);
     }
     char base[300];
     if (!fds_slot_key(f, e, base, sizeof base, is_static)) return false;
@@ -184,7 +184,7 @@ bool fds_slot_part_key(const tl_func *f, const tl_expr *e, char *buf, size_t siz
 /* The key a read of e asks about: an element's at a constant index (which
  * the program phase falls back from to the merged key), else the merged. */
 bool fds_slot_read_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bool *is_static) {
-    const tl_expr *x = fds_strip(e);
+    const tl_expr *x = tl_expr_uncast(e);
     if (x && x->kind == TL_E_INDEX && fds_slot_part_key(f, e, buf, size, is_static) && buf[strlen(buf) - 1] == ']' &&
         buf[strlen(buf) - 2] != '*')
         return true;
@@ -241,9 +241,9 @@ void fds_escapes(fd_ctx *c, const tl_expr *e, bool indexed) {
 static void count_addr(fd_ctx *c, const tl_expr *e) {
     if (!e) return;
     if (e->kind == TL_E_ADDR && e->nkids == 1) {
-        const tl_expr *k = fds_strip(e->kids[0]);
+        const tl_expr *k = tl_expr_uncast(e->kids[0]);
         while (k && (k->kind == TL_E_INDEX || k->kind == TL_E_MEMBER) && k->nkids >= 1 && !(k->kind == TL_E_MEMBER && k->arrow))
-            k = fds_strip(k->kids[0]);
+            k = tl_expr_uncast(k->kids[0]);
         if (k && k->kind == TL_E_VAR && k->var >= 0 && k->var < c->f->nvars) c->var_assigns[k->var] = 2;
     }
     for (int i = 0; i < e->nkids; i++) count_addr(c, e->kids[i]);
@@ -281,7 +281,7 @@ void fds_scan_vars(fd_ctx *c) {
  * path, when its own analysis says so), directly or through a local
  * assigned once. */
 static bool value_pseudo_slot(fd_ctx *c, const tl_expr *v, char *buf, size_t size) {
-    v = fds_strip(v);
+    v = tl_expr_uncast(v);
     if (v && v->kind == TL_E_VAR && v->var >= 0 && v->var < c->f->nvars) {
         fds_scan_vars(c);
         const tl_var *var = &c->f->vars[v->var];
@@ -292,7 +292,7 @@ static bool value_pseudo_slot(fd_ctx *c, const tl_expr *v, char *buf, size_t siz
             return true;
         }
         if ((var->kind != TL_VAR_LOCAL && var->kind != TL_VAR_TEMP) || c->var_assigns[v->var] != 1) return false;
-        v = fds_strip(c->var_value[v->var]);
+        v = tl_expr_uncast(c->var_value[v->var]);
     }
     if (!v || v->kind != TL_E_CALLRES || v->call_id < 0 || v->call_id >= c->ff->ncalls) return false;
     const tl_call_facts *cf = &c->ff->calls[v->call_id];
@@ -308,7 +308,7 @@ static bool value_pseudo_slot(fd_ctx *c, const tl_expr *v, char *buf, size_t siz
  * non-blocking, a copy of another slot or pseudo-slot, or anything else. */
 static tl_slot_store_kind value_kind(fd_ctx *c, fd_state *s, const tl_expr *value, char *src, size_t size) {
     bool src_st;
-    const tl_expr *v = fds_strip(value);
+    const tl_expr *v = tl_expr_uncast(value);
     unsigned bits = s ? fds_value_bits(c, s, value) : 0;
     if (bits & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE)) return TL_SLOT_NONBLOCKING;
     if (fds_slot_key(c->f, value, src, size, &src_st) && v &&
@@ -319,9 +319,9 @@ static tl_slot_store_kind value_kind(fd_ctx *c, fd_state *s, const tl_expr *valu
 }
 
 static bool no_descriptor(const tl_expr *v) {
-    v = fds_strip(v);
-    if (v && v->kind == TL_E_UNARY && v->nkids == 1 && !strcmp(v->op, "-") && fds_strip(v->kids[0]) &&
-        fds_strip(v->kids[0])->kind == TL_E_CONST && fds_strip(v->kids[0])->ival > 0)
+    v = tl_expr_uncast(v);
+    if (v && v->kind == TL_E_UNARY && v->nkids == 1 && !strcmp(v->op, "-") && tl_expr_uncast(v->kids[0]) &&
+        tl_expr_uncast(v->kids[0])->kind == TL_E_CONST && tl_expr_uncast(v->kids[0])->ival > 0)
         return true; /* -1: no descriptor */
     return v && v->kind == TL_E_CONST && v->ival < 0;
 }
@@ -345,7 +345,7 @@ static void store(fd_ctx *c, fd_state *s, const tl_expr *target, const tl_expr *
  * "c:USR#A|v0,v1,..." (constants, `?` for the others).  False when the
  * argument is not such an array. */
 static bool effect_call_arg(fd_ctx *c, const tl_call *call, const tl_call_facts *cf, int a) {
-    const tl_expr *v = fds_strip(call->args[a]);
+    const tl_expr *v = tl_expr_uncast(call->args[a]);
     if (!c->stores || !cf || cf->model || !call->callee_usr || call->callee_system || strlen(call->callee_usr) > 200 ||
         !v || !((v->kind == TL_E_MEMBER && v->field_array) ||
                 (v->kind == TL_E_VAR && v->var >= 0 && v->var < c->f->nvars && c->f->vars[v->var].is_array)))
@@ -374,13 +374,13 @@ static bool effect_call_arg(fd_ctx *c, const tl_call *call, const tl_call_facts 
  * non-blocking only when every call site passes one.  A static function
  * (its USR carries its file: not "c:@F@") has every caller in its TU. */
 static void call_args(fd_ctx *c, fd_state *s, const tl_call *call) {
-    const tl_expr *fn = fds_strip(call->fn);
+    const tl_expr *fn = tl_expr_uncast(call->fn);
     bool through_field = !call->callee_usr && fn && fn->kind == TL_E_MEMBER && fn->field_fnptr && !fn->field_system &&
                          fn->usr && strlen(fn->usr) < 250; /* ops->create(fd): "q:FIELD#N" */
     if (!through_field && (!call->callee_usr || call->callee_system || strlen(call->callee_usr) > 250)) return;
     bool is_static = !through_field && strncmp(call->callee_usr, "c:@F@", 5) != 0;
     for (int a = 0; a < call->nargs; a++) {
-        const tl_expr *v = fds_strip(call->args[a]);
+        const tl_expr *v = tl_expr_uncast(call->args[a]);
         if (!v || v->kind == TL_E_STRING || v->kind == TL_E_NULL || v->kind == TL_E_ADDR || v->kind == TL_E_FUNC ||
             no_descriptor(v) || (v->kind == TL_E_MEMBER && v->field_array))
             continue; /* not a descriptor */
@@ -406,7 +406,7 @@ void fds_record_slots(fd_ctx *c, fd_state *s, const tl_instr *in) {
         const tl_call_facts *cf = call->id >= 0 && call->id < c->ff->ncalls ? &c->ff->calls[call->id] : NULL;
         for (int a = 0; a < call->nargs; a++)
             if (!effect_call_arg(c, call, cf, a) && !fds_data_call_arg(c, call, cf, a)) fds_escapes(c, call->args[a], false);
-        const tl_expr *fn = fds_strip(call->fn);
+        const tl_expr *fn = tl_expr_uncast(call->fn);
         if (fn && fn->kind == TL_E_MEMBER && fn->field_fnptr) /* called through the field: call_args */
             for (int k = 0; k < fn->nkids; k++) fds_escapes(c, fn->kids[k], false);
         else
@@ -433,9 +433,9 @@ void fds_record_slots(fd_ctx *c, fd_state *s, const tl_instr *in) {
     }
     case TL_I_STORE:
         fds_escapes(c, in->value, false);
-        if (fds_strip(in->target) && fds_strip(in->target)->kind == TL_E_MEMBER && fds_strip(in->target)->field_fnptr)
-            for (int k = 0; k < fds_strip(in->target)->nkids; k++) /* ops->create = g: a write (g's address is taken) */
-                fds_escapes(c, fds_strip(in->target)->kids[k], false);
+        if (tl_expr_uncast(in->target) && tl_expr_uncast(in->target)->kind == TL_E_MEMBER && tl_expr_uncast(in->target)->field_fnptr)
+            for (int k = 0; k < tl_expr_uncast(in->target)->nkids; k++) /* ops->create = g: a write (g's address is taken) */
+                fds_escapes(c, tl_expr_uncast(in->target)->kids[k], false);
         else
             fds_escapes(c, in->target, true);
         store(c, s, in->target, in->value);

@@ -99,7 +99,7 @@ static void holds_init(fb_ctx *c, const tl_func *f)
             const tl_instr *in = &f->blocks[bi].instrs[i];
             if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= f->nvars)
                 continue;
-            const tl_expr *v = tl_own_strip(in->value);
+            const tl_expr *v = tl_expr_uncast(in->value);
             int *h = &c->holds[in->var];
             *h = *h == -1 && v && v->kind == TL_E_CALLRES ? v->call_id : -2;
         }

@@ -13,22 +13,17 @@
 
 #include "../util/xalloc.h"
 
-static const tl_expr *strip(const tl_expr *e) {
-    while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
-    return e;
-}
-
 tl_mutex_name tl_mutex_name_of(const tl_func *f, const tl_expr *e) {
     tl_mutex_name n = {-1, NULL};
-    e = strip(e);
+    e = tl_expr_uncast(e);
     int addr = 0;
     if (e && e->kind == TL_E_ADDR && e->nkids == 1) {
         addr = 1;
-        e = strip(e->kids[0]);
+        e = tl_expr_uncast(e->kids[0]);
         if (e && e->kind == TL_E_MEMBER && e->arrow && e->nkids == 1 && e->usr) {
             n.field = e->usr;
             addr = 0;
-            e = strip(e->kids[0]);
+            e = tl_expr_uncast(e->kids[0]);
         }
     }
     if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= f->nvars) return (tl_mutex_name){-1, NULL};

@@ -17,11 +17,6 @@
 #include "must_held.h"
 #include "../util/xalloc.h"
 
-static const tl_expr *strip_casts(const tl_expr *e) {
-    while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
-    return e;
-}
-
 /* Per variable: the parameter it stands for (itself, or a local assigned
  * exactly once from an unreassigned parameter), else -1. */
 static int *param_of_vars(const tl_func *f) {
@@ -35,7 +30,7 @@ static int *param_of_vars(const tl_func *f) {
             const tl_instr *in = &f->blocks[bi].instrs[i];
             if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= nv) continue;
             if (nassign[in->var] < 2) nassign[in->var]++;
-            const tl_expr *e = strip_casts(in->value);
+            const tl_expr *e = tl_expr_uncast(in->value);
             src[in->var] = e && e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nparams ? e->var : -1;
         }
     for (int v = 0; v < nv; v++) {
@@ -215,16 +210,16 @@ void tl_must_posts_compute(const tl_analysis *a, int fi, tl_must_posts *out) {
         if (!cf->instr || !cf->reached || !cf->model || !cf->model->post.present) continue;
         const tl_call *c = &cf->instr->call;
         if (cf->model->post.arg < 0 || cf->model->post.arg >= c->nargs) continue;
-        const tl_expr *e = strip_casts(c->args[cf->model->post.arg]);
+        const tl_expr *e = tl_expr_uncast(c->args[cf->model->post.arg]);
         post_site s = {-1, NULL, NULL, cf->block, cf->index, 0};
         if (e && e->kind == TL_E_ADDR && e->nkids == 1) {
-            const tl_expr *g = strip_casts(e->kids[0]);
+            const tl_expr *g = tl_expr_uncast(e->kids[0]);
             if (g && g->kind == TL_E_VAR && g->var >= 0 && g->var < f->nvars &&
                 f->vars[g->var].kind == TL_VAR_GLOBAL && f->vars[g->var].usr)
                 s.global = f->vars[g->var].usr;
             /* a field of what a parameter points to (`&ctx->cond`, ctx = arg) */
             const tl_expr *x = g && g->kind == TL_E_MEMBER && g->arrow && g->nkids == 1 && g->usr
-                                   ? strip_casts(g->kids[0]) : NULL;
+                                   ? tl_expr_uncast(g->kids[0]) : NULL;
             if (x && x->kind == TL_E_VAR && x->var >= 0 && x->var < f->nvars) {
                 if (!param) param = param_of_vars(f);
                 if (param[x->var] >= 0 && param[x->var] < 32) s.param = param[x->var], s.field = g->usr;

@@ -23,11 +23,6 @@
 #include "analysis.h"
 #include "../util/xalloc.h"
 
-static const tl_expr *sr_strip(const tl_expr *e) {
-    while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
-    return e;
-}
-
 static bool is_self_call(const tl_func_facts *ff, int id) {
     if (id < 0 || id >= ff->ncalls) return false;
     const tl_fn_model *m = ff->calls[id].model;
@@ -42,7 +37,7 @@ static bool *self_locals(const tl_func *f, const tl_func_facts *ff) {
         for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
             const tl_instr *in = &f->blocks[bi].instrs[i];
             if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= f->nvars) continue;
-            const tl_expr *v = sr_strip(in->value);
+            const tl_expr *v = tl_expr_uncast(in->value);
             if (v && v->kind == TL_E_CALLRES && is_self_call(ff, v->call_id)) yes[in->var] = true;
             else no[in->var] = true;
         }
@@ -57,7 +52,7 @@ static bool sr_call(const tl_analysis *a, const unsigned char *st, const tl_func
     if (c->is_spawn_entry) return false;
     const tl_fn_model *m = c->id >= 0 && c->id < ff->ncalls ? ff->calls[c->id].model : NULL;
     if (m && m->release.present && m->release.arg >= 0 && m->release.arg < c->nargs) {
-        const tl_expr *h = sr_strip(c->args[m->release.arg]);
+        const tl_expr *h = tl_expr_uncast(c->args[m->release.arg]);
         if (h && h->kind == TL_E_CALLRES && is_self_call(ff, h->call_id)) return true;
         if (h && h->kind == TL_E_VAR && h->var >= 0 && h->var < f->nvars && selfvar[h->var]) return true;
     }

@@ -89,6 +89,12 @@ typedef struct tl_expr {
     int nkids;
 } tl_expr;
 
+/* e without the casts around it (a cast keeps the value for our purposes). */
+static inline const tl_expr *tl_expr_uncast(const tl_expr *e) {
+    while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
+    return e;
+}
+
 typedef enum {
     TL_I_CALL = 0, /* a call (direct or indirect) */
     TL_I_ASSIGN,   /* var = value (also initialised declarations, ++, +=) */

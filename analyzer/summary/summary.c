@@ -50,11 +50,6 @@ static char *dup_or_null(const char *s) {
 
 /* ---- expressions ---- */
 
-static const tl_expr *strip_casts(const tl_expr *e) {
-    while (e && e->kind == TL_E_CAST && e->nkids == 1) e = e->kids[0];
-    return e;
-}
-
 /* The variable an argument designates as an object: t, &t, *t, (cast)t. */
 static int object_var(const tl_expr *e) {
     while (e && (e->kind == TL_E_CAST || e->kind == TL_E_ADDR || e->kind == TL_E_DEREF) && e->nkids == 1)
@@ -216,10 +211,10 @@ static void extract_call(extractor *x, const tl_call_facts *cf) {
         tl_sum_arg *sa = &sc->args[i];
         sa->value = cf->argv ? cf->argv[i] : (tl_cval){TL_CV_UNKNOWN, 0, -1};
         sa->param = -1;
-        const tl_expr *e = strip_casts(c->args[i]);
+        const tl_expr *e = tl_expr_uncast(c->args[i]);
         if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < x->f->nparams) sa->param = e->var;
         const tl_expr *fe = e;
-        while (fe && fe->kind == TL_E_ADDR && fe->nkids == 1) fe = strip_casts(fe->kids[0]);
+        while (fe && fe->kind == TL_E_ADDR && fe->nkids == 1) fe = tl_expr_uncast(fe->kids[0]);
         if (fe && fe->kind == TL_E_FUNC && fe->usr) {
             sa->fn_usr = tl_xstrdup(fe->usr);
             sa->fn_name = tl_xstrdup(fe->name ? fe->name : "");
@@ -292,7 +287,7 @@ static void extract_self_stores(extractor *x) {
     for (int bi = 0; bi < f->nblocks; bi++)
         for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
             const tl_instr *in = &f->blocks[bi].instrs[i];
-            const tl_expr *v = in->kind == TL_I_STORE || in->kind == TL_I_ASSIGN ? strip_casts(in->value) : NULL;
+            const tl_expr *v = in->kind == TL_I_STORE || in->kind == TL_I_ASSIGN ? tl_expr_uncast(in->value) : NULL;
             if (!v || v->kind != TL_E_CALLRES || v->call_id < 0 || v->call_id >= x->ff->ncalls) continue;
             const tl_call_facts *cf = &x->ff->calls[v->call_id];
             const tl_fn_model *m = cf->model;
@@ -314,7 +309,7 @@ static void extract_self_stores(extractor *x) {
 /* The spawn call whose handle an expression holds: a spawn result, or a
  * local the spawn wrote (out-pointer) or that was assigned a spawn result. */
 static const tl_call_facts *spawn_of_value(extractor *x, const tl_expr *e, const int *spawn_in_var) {
-    e = strip_casts(e);
+    e = tl_expr_uncast(e);
     if (!e) return NULL;
     if (e->kind == TL_E_CALLRES && e->call_id >= 0 && e->call_id < x->ff->ncalls) {
         const tl_call_facts *cf = &x->ff->calls[e->call_id];
@@ -339,7 +334,7 @@ static bool note_spawn_out(extractor *x, const tl_func *f, int v, const int *cop
        attr, ...)` with attr a parameter): its detach state is the caller's */
     const tl_call *sc = &sp->instr->call;
     int aa = sp->model->spawn.attr_arg;
-    const tl_expr *ae = aa >= 0 && aa < sc->nargs ? strip_casts(sc->args[aa]) : NULL;
+    const tl_expr *ae = aa >= 0 && aa < sc->nargs ? tl_expr_uncast(sc->args[aa]) : NULL;
     if (ae && ae->kind == TL_E_VAR && ae->var >= 0 && ae->var < f->nvars && copy_of[ae->var] >= 0 &&
         !reassigned[copy_of[ae->var]] && (ae->var == copy_of[ae->var] || !reassigned[ae->var]))
         o->params[copy_of[ae->var]].effects |= TL_PE_SPAWN_ATTR;
@@ -410,8 +405,8 @@ static void extract_function(extractor *x) {
             const tl_instr *in = &f->blocks[bi].instrs[i];
             if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= nv) continue;
             if (in->var < f->nparams) reassigned[in->var] = true;
-            int src = object_var(strip_casts(in->value));
-            const tl_expr *sv = strip_casts(in->value);
+            int src = object_var(tl_expr_uncast(in->value));
+            const tl_expr *sv = tl_expr_uncast(in->value);
             if (sv && sv->kind == TL_E_VAR && src >= 0 && copy_of[src] >= 0 && in->var >= f->nparams &&
                 is_local(f->vars[in->var].kind))
                 copy_of[in->var] = copy_of[src];
@@ -431,7 +426,7 @@ static void extract_function(extractor *x) {
         /* a spawn's out-pointer handle lands in a local: remember which */
         if (m && m->spawn.present && m->spawn.where == TL_HANDLE_OUT_ARG && m->spawn.handle_arg >= 0 &&
             m->spawn.handle_arg < c->nargs) {
-            const tl_expr *h = strip_casts(c->args[m->spawn.handle_arg]);
+            const tl_expr *h = tl_expr_uncast(c->args[m->spawn.handle_arg]);
             if (h && h->kind == TL_E_ADDR && h->nkids == 1) {
                 int v = object_var(h->kids[0]);
                 if (v >= 0 && v < nv && h->kids[0]->kind == TL_E_VAR) spawn_in_var[v] = id;
@@ -514,8 +509,8 @@ static void extract_function(extractor *x) {
                 mark_params(in->value, copy_of, nv, o->params, TL_PE_STORE);
                 const tl_call_facts *sp = spawn_of_value(x, in->value, spawn_in_var);
                 const char *name = NULL, *usr;
-                const tl_expr *t = strip_casts(in->target);
-                bool out = sp && t && t->kind == TL_E_DEREF && t->nkids == 1 && (t = strip_casts(t->kids[0])) &&
+                const tl_expr *t = tl_expr_uncast(in->target);
+                bool out = sp && t && t->kind == TL_E_DEREF && t->nkids == 1 && (t = tl_expr_uncast(t->kids[0])) &&
                            t->kind == TL_E_VAR && note_spawn_out(x, f, t->var, copy_of, reassigned, sp);
                 if (!out && sp && (usr = slot_of(f, in->target, &name))) /* s->h = go(...); *out: above */
                     add_slot(x, usr, name, true, NULL, sp->model, sp->instr->loc);
