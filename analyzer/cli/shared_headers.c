@@ -153,6 +153,13 @@ void tl_cli_shared_headers_begin(tl_cli_shared_headers *sh, const tl_cli_options
         } else if (top) {
             sh->refused = true;
         }
+        if (sh->dir && sh->dir[0] != '/') {
+            /* a relative --db: the prefix files and PCHs are named to clang,
+               which resolves relative names in each TU's own directory */
+            char *abs = realpath(sh->dir, NULL);
+            free(sh->dir);
+            sh->dir = abs;
+        }
         free(top);
         free(db);
         free(secret);

@@ -94,6 +94,17 @@ grep -q '[1-9][0-9]* rebuilt because a header changed' "$T/e2" || fail "changed 
 cmp -s "$T/s2" "$T/s3" || { fail "after the header change the findings differ"; diff "$T/s2" "$T/s3" | head; }
 echo "ok   store: cache kept next to it, stale prefix rebuilt after a header change"
 
+# a store named relative to the current directory: its cache is used as well
+# (clang resolves a relative name in each TU's directory, not in ours)
+(cd "$T" && "$TL" -v --db rel/findings.db -p "$T/demo/build" >"$T/s5" 2>"$T/e5")
+(cd "$T" && "$TL" -v --db "$T/abs/findings.db" -p "$T/demo/build" >"$T/s6" 2>"$T/e6")
+stats() { grep '^shared headers' "$1" | sed 's/; cache .*//'; }
+grep -q 'shared headers: [1-9][0-9]* of' "$T/e5" || fail "relative --db: no prefix used: $(stats "$T/e5")"
+[ "$(stats "$T/e5")" = "$(stats "$T/e6")" ] ||
+    fail "relative --db: '$(stats "$T/e5")', with an absolute one: '$(stats "$T/e6")'"
+cmp -s "$T/s5" "$T/s6" || fail "relative --db: the findings differ"
+echo "ok   a store named by a relative path keeps a working cache"
+
 # a checkout that ships the cache directory as a link elsewhere: refused,
 # nothing is written there, the run uses a private cache and says why
 mkdir -p "$T/planted/.tasklint" "$T/elsewhere"
