@@ -32,6 +32,8 @@
 #include "report/analysis_limit.h"
 #include "report/suppress.h"
 #include "rules/rule.h"
+#include "util/path.h"
+#include "util/read_file.h"
 #include "util/str_map.h"
 #include "util/xalloc.h"
 
@@ -65,14 +67,6 @@ static int fatal(tl_tu_result *out, char *msg) {
     free(out->fatal_message);
     out->fatal_message = msg;
     return -1;
-}
-
-static char *path_join(const char *dir, const char *file) {
-    if (!dir || !*dir || file[0] == '/') return tl_xstrdup(file);
-    size_t n = strlen(dir);
-    while (n > 1 && dir[n - 1] == '/') n--;
-    if (file[0] == '.' && file[1] == '/') file += 2;
-    return tl_xasprintf("%.*s/%s", (int)n, dir, file);
 }
 
 /* ---- project configs, loaded once per (base, config path) ---- */
@@ -267,40 +261,20 @@ static void add_error_funcs(const tl_tu *ir, const char *main_file, tl_findings 
 
 /* ---- suppressions ---- */
 
-static char *read_whole(const char *path, size_t *len) {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return NULL;
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n == cap) {
-            if (cap > ((size_t)256 << 20)) break;
-            cap = cap ? cap * 2 : 8192;
-            buf = tl_xrealloc(buf, cap);
-        }
-        size_t r = fread(buf + n, 1, cap - n, fp);
-        if (r == 0) break;
-        n += r;
-    }
-    fclose(fp);
-    *len = n;
-    return buf;
-}
-
 /* Make relative paths in findings usable from the caller's directory. */
 static void absolutize(const char *dir, tl_findings *fs) {
     if (!dir || !*dir) return;
     for (size_t i = 0; i < fs->n; i++) {
         tl_finding *f = &fs->items[i];
         if (f->file && *f->file && f->file[0] != '/') {
-            char *p = path_join(dir, f->file);
+            char *p = tl_path_join(dir, f->file);
             free(f->file);
             f->file = p;
         }
         for (size_t k = 0; k < f->nnotes; k++) {
             tl_note *n = &f->notes[k];
             if (n->file && *n->file && n->file[0] != '/') {
-                char *p = path_join(dir, n->file);
+                char *p = tl_path_join(dir, n->file);
                 free(n->file);
                 n->file = p;
             }
@@ -324,7 +298,7 @@ static void on_inclusion(CXFile included, CXSourceLocation *stack, unsigned dept
     CXString s = clang_getFileName(included);
     const char *name = clang_getCString(s);
     if (name && *name) {
-        char *p = path_join(acc->dir, name);
+        char *p = tl_path_join(acc->dir, name);
         if (tl_str_map_add(&acc->seen, p, (int)acc->n) != (int)acc->n) {
             free(p);
         } else {
@@ -474,7 +448,7 @@ const tl_tu_summary *tl_unit_summary(const tl_tu_unit *u) {
 
 /* Scan the suppression comments of every file a finding of this TU can be
  * reported in: the main file and the headers whose functions were lowered. */
-static void scan_suppressions(CXTranslationUnit tu, tl_tu_unit *u) {
+static void scan_suppressions(CXTranslationUnit tu, tl_tu_unit *u, const tl_str_map *prefix_files) {
     const char **files = tl_xmalloc(((size_t)u->ir.nfuncs + 2) * sizeof *files);
     size_t nfiles = 0;
     CXFile mainf = clang_getFile(tu, u->path);
@@ -491,16 +465,17 @@ static void scan_suppressions(CXTranslationUnit tu, tl_tu_unit *u) {
     }
     u->sups = tl_xcalloc(nfiles, sizeof *u->sups);
     for (size_t k = 0; k < nfiles; k++) {
-        CXFile cf = clang_getFile(tu, files[k]);
         size_t len = 0;
-        const char *text = cf ? clang_getFileContents(tu, cf, &len) : NULL;
         char *owned = NULL;
+        const char *text = NULL;
+        char *p = tl_path_join(u->dir, files[k]);
+        if (tl_str_map_get(prefix_files, p) >= 0) text = owned = tl_read_file(p, &len);
         if (!text) {
-            char *p = path_join(u->dir, files[k]);
-            owned = read_whole(p, &len);
-            free(p);
-            text = owned;
+            CXFile cf = clang_getFile(tu, files[k]);
+            text = cf ? clang_getFileContents(tu, cf, &len) : NULL;
         }
+        if (!text) text = owned = tl_read_file(p, &len);
+        free(p);
         tl_suppress_init(&u->sups[u->nsups]);
         if (text) tl_suppress_scan(&u->sups[u->nsups], files[k], text, len);
         u->nsups++;
@@ -609,7 +584,7 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
         opts = &defaults;
     }
     const char *dir = job->directory && *job->directory ? job->directory : NULL;
-    char *path = path_join(dir, job->file);
+    char *path = tl_path_join(dir, job->file);
     if (!job->unsaved_text && access(path, R_OK) != 0) {
         int e = errno;
         char *m = tl_xasprintf("%s: cannot read: %s", path, strerror(e));
@@ -666,7 +641,19 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
     add_diagnostics(tu, path, out);
 
     /* lower, then summarise for the program (the per-TU facts, no program) */
-    int lowered = pch ? tl_frontend_lower_shared(tu, models, pch->annots, pch->nannots, &u->ir)
+    tl_str_map prefix_files; /* the files the PCH read: read from themselves (frontend.h) */
+    tl_str_map_init(&prefix_files);
+    for (int i = 0; pch && i < pch->ndeps; i++)
+        if (tl_str_map_get(&prefix_files, pch->deps[i]) < 0) tl_str_map_add(&prefix_files, pch->deps[i], i);
+    tl_frontend_prefix prefix = {0};
+    if (pch) {
+        prefix.annots = pch->annots;
+        prefix.nannots = pch->nannots;
+        prefix.dir = dir;
+        prefix.files = &prefix_files;
+        prefix.file_sys = pch->deps_sys;
+    }
+    int lowered = pch ? tl_frontend_lower_shared(tu, models, &prefix, &u->ir)
                       : tl_frontend_lower(tu, models, &u->ir);
     if (lowered != 0) {
         /* an internal limit: what was lowered is still analysed */
@@ -679,6 +666,7 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
     memset(&a, 0, sizeof a);
     if (tl_analysis_run(&u->ir, models, u->profile, &a) != 0) {
         tl_analysis_free(&a);
+        tl_str_map_free(&prefix_files);
         clang_disposeTranslationUnit(tu);
         char *m = tl_xasprintf("%s: analysis failed", path);
         unit_free(u);
@@ -688,7 +676,8 @@ int tl_unit_prepare(CXIndex index, const tl_options *opts, const tl_model_set *b
     tl_analysis_keep_values(&a, &u->ir);
     tl_analysis_free(&a);
 
-    scan_suppressions(tu, u);
+    scan_suppressions(tu, u, &prefix_files);
+    tl_str_map_free(&prefix_files);
     if (job->want_includes) collect_includes(tu, path, dir, pch, out);
     clang_disposeTranslationUnit(tu);
     *unit = u;

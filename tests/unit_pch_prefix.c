@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "frontend/frontend.h"
 #include "frontend/pch_prefix.h"
 #include "util/xalloc.h"
 
@@ -250,6 +251,66 @@ static void test_build_reuse_unguarded_and_stale(void **state) {
     free(cache);
 }
 
+/* Each file the PCH read carries where it is a system header, as the
+ * prefix's own parse saw it (the lowering asks it per file instead of
+ * making libclang load every source entry of the PCH): a project header
+ * nowhere, an -isystem header everywhere, one with `#pragma GCC
+ * system_header` after its first line from there on; the same when the
+ * PCH is reused by another process, from its meta file. */
+static void test_deps_carry_their_system_header_state(void **state) {
+    (void)state;
+    char tmpl[] = "/tmp/tl-unit-pch-sys-XXXXXX";
+    assert_non_null(mkdtemp(tmpl));
+    char *src = tl_xasprintf("%s/src", tmpl), *sys = tl_xasprintf("%s/sys", tmpl);
+    char *cache = tl_xasprintf("%s/cache", tmpl);
+    assert_int_equal(mkdir(src, 0700), 0);
+    assert_int_equal(mkdir(sys, 0700), 0);
+    assert_int_equal(mkdir(cache, 0700), 0);
+    char *h = write_file(src, "proj.h", "#ifndef PROJ_H\n#define PROJ_H\n#include \"late.h\"\nint proj(int);\n#endif\n");
+    char *late = write_file(src, "late.h", "#ifndef LATE_H\n#define LATE_H\nint before(void);\n"
+                                           "#pragma GCC system_header\nint after(void);\n#endif\n");
+    char *sh = write_file(sys, "lib.h", "#ifndef LIB_H\n#define LIB_H\nint lib(void);\n#endif\n");
+    char *m = write_file(src, "a.c", "#include \"proj.h\"\n#include <lib.h>\nint a(void) { return proj(lib()); }\n");
+    char *isys = tl_xasprintf("-isystem%s", sys);
+    const char *args[] = {"-std=gnu11", "-w", isys};
+    for (int round = 0; round < 2; round++) { /* built, then reused */
+        tl_pch_stats st = {0};
+        tl_pch_cache *c = tl_pch_cache_new(cache, &st);
+        tl_pch_cache_set_min_bytes(c, 0);
+        const tl_pch *p = tl_pch_get(c, m, NULL, args, 3, 2);
+        assert_non_null(p);
+        assert_int_equal(st.built, round == 0 ? 1 : 0);
+        assert_int_equal(p->ndeps, 3);
+        assert_non_null(p->deps_sys);
+        int seen = 0;
+        for (int i = 0; i < p->ndeps; i++) {
+            if (!strcmp(p->deps[i], h)) {
+                assert_int_equal(p->deps_sys[i], TL_FILE_SYS_NONE);
+                seen |= 1;
+            } else if (!strcmp(p->deps[i], late)) {
+                assert_int_equal(p->deps_sys[i], TL_FILE_SYS_MIXED);
+                seen |= 2;
+            } else if (!strcmp(p->deps[i], sh)) {
+                assert_int_equal(p->deps_sys[i], TL_FILE_SYS_ALL);
+                seen |= 4;
+            }
+        }
+        assert_int_equal(seen, 7);
+        tl_pch_cache_free(c);
+    }
+    char *rm = tl_xasprintf("rm -rf %s", tmpl);
+    assert_int_equal(system(rm), 0);
+    free(rm);
+    free(isys);
+    free(m);
+    free(sh);
+    free(late);
+    free(h);
+    free(cache);
+    free(sys);
+    free(src);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scan_takes_the_leading_includes),
@@ -257,6 +318,7 @@ int main(void) {
         cmocka_unit_test(test_args_that_include_files_of_their_own_do_not_share),
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_build_reuse_unguarded_and_stale),
+        cmocka_unit_test(test_deps_carry_their_system_header_state),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,8 @@
 #include <string.h>
 
 #include "error_spots.h"
+#include "../util/path.h"
+#include "../util/read_file.h"
 #include "../util/str_map.h"
 #include "../util/xalloc.h"
 
@@ -266,14 +268,32 @@ static unsigned file_slot(const builder *b, CXFile f) {
     return (unsigned)(h >> 7) & (b->files_cap - 1);
 }
 
-const char *cfgb_file_contents(builder *b, CXFile f, size_t *size) {
-    if (!f) return NULL;
+/* The index of F among the files the shared prefix read, or -1. */
+static int prefix_file_index(builder *b, CXFile f, char **path) {
+    *path = NULL;
+    if (!b->prefix_files) return -1;
+    CXString s = clang_getFileName(f);
+    const char *name = clang_getCString(s);
+    int at = -1;
+    if (name && *name) {
+        *path = tl_path_join(b->prefix_dir, name);
+        at = tl_str_map_get(b->prefix_files, *path);
+    }
+    clang_disposeString(s);
+    return at;
+}
+
+/* The cache entry of file F, made on first use.  libclang finds a file by a
+ * linear scan of the TU's source entries, and of all of a PCH's, which it
+ * loads for that: against a PCH, one such lookup cost more than the rest of
+ * the lowering.  So a file the shared prefix read is read from the file
+ * itself (the PCH holds no source text: clang too reads a header from its
+ * file, which was checked against the PCH when it was loaded), and its
+ * system-header state comes with the PCH. */
+static struct file_text *file_entry(builder *b, CXFile f) {
     if (b->files_cap) {
         for (unsigned h = file_slot(b, f); b->files[h].file; h = (h + 1) & (b->files_cap - 1))
-            if (b->files[h].file == f) {
-                *size = b->files[h].size;
-                return b->files[h].text;
-            }
+            if (b->files[h].file == f) return &b->files[h];
     }
     if ((b->files_n + 1) * 2 > b->files_cap) {
         struct file_text *old = b->files;
@@ -289,13 +309,46 @@ const char *cfgb_file_contents(builder *b, CXFile f, size_t *size) {
         free(old);
     }
     size_t n = 0;
-    const char *text = clang_getFileContents(b->ctu, f, &n);
+    char *path = NULL;
+    int at = prefix_file_index(b, f, &path);
+    char *owned = at >= 0 ? tl_read_file(path, &n) : NULL;
+    free(path);
+    const char *text = owned ? owned : clang_getFileContents(b->ctu, f, &n);
+    unsigned char sys = at >= 0 && b->prefix_file_sys ? b->prefix_file_sys[at] : TL_FILE_SYS_UNKNOWN;
     unsigned h = file_slot(b, f);
     while (b->files[h].file) h = (h + 1) & (b->files_cap - 1);
-    b->files[h] = (struct file_text){f, text, text ? n : 0};
+    b->files[h] = (struct file_text){f, text, text ? n : 0, sys, owned};
     b->files_n++;
-    *size = text ? n : 0;
-    return text;
+    return &b->files[h];
+}
+
+const char *cfgb_file_contents(builder *b, CXFile f, size_t *size) {
+    if (!f) return NULL;
+    struct file_text *e = file_entry(b, f);
+    *size = e->size;
+    return e->text;
+}
+
+/* Whether offset OFF of file F is in a system header.  libclang's answer
+ * takes a lookup of the file (file_entry), so it is asked once per file, at
+ * its first and its last byte (tl_frontend_file_sys); only a file whose
+ * state changes in between (`#pragma GCC system_header`) is asked per
+ * offset. */
+bool cfgb_spelled_in_system_header(builder *b, CXFile f, unsigned off) {
+    if (!f) return false;
+    struct file_text *e = file_entry(b, f);
+    if (e->sys == TL_FILE_SYS_UNKNOWN) e->sys = (unsigned char)tl_frontend_file_sys(b->ctu, f, e->size);
+    if (e->sys == TL_FILE_SYS_MIXED)
+        return clang_Location_isInSystemHeader(clang_getLocationForOffset(b->ctu, f, off)) != 0;
+    return e->sys == TL_FILE_SYS_ALL;
+}
+
+int tl_frontend_file_sys(CXTranslationUnit tu, CXFile f, size_t size) {
+    bool first = clang_Location_isInSystemHeader(clang_getLocationForOffset(tu, f, 0)) != 0;
+    bool last = size > 0 ? clang_Location_isInSystemHeader(
+                               clang_getLocationForOffset(tu, f, (unsigned)(size - 1))) != 0
+                         : first;
+    return first != last ? TL_FILE_SYS_MIXED : first ? TL_FILE_SYS_ALL : TL_FILE_SYS_NONE;
 }
 
 tl_loc cfgb_loc_of(builder *b, CXCursor c) {
@@ -621,25 +674,33 @@ static enum CXChildVisitResult collect_function(CXCursor c, CXCursor parent, CXC
     return CXChildVisit_Continue;
 }
 
-static int lower(CXTranslationUnit ctu, const tl_model_set *models, bool shared,
-                 const tl_annot_raw *prefix_annots, int nprefix_annots, tl_tu *out);
+static int lower(CXTranslationUnit ctu, const tl_model_set *models, const tl_frontend_prefix *prefix,
+                 tl_tu *out);
 
 int tl_frontend_lower(CXTranslationUnit ctu, const tl_model_set *models, tl_tu *out) {
-    return lower(ctu, models, false, NULL, 0, out);
+    return lower(ctu, models, NULL, out);
 }
 
 int tl_frontend_lower_shared(CXTranslationUnit ctu, const tl_model_set *models,
-                             const tl_annot_raw *prefix_annots, int nprefix_annots, tl_tu *out) {
-    return lower(ctu, models, true, prefix_annots, nprefix_annots, out);
+                             const tl_frontend_prefix *prefix, tl_tu *out) {
+    static const tl_frontend_prefix none = {0};
+    return lower(ctu, models, prefix ? prefix : &none, out);
 }
 
-static int lower(CXTranslationUnit ctu, const tl_model_set *models, bool shared,
-                 const tl_annot_raw *prefix_annots, int nprefix_annots, tl_tu *out) {
+static int lower(CXTranslationUnit ctu, const tl_model_set *models, const tl_frontend_prefix *prefix,
+                 tl_tu *out) {
     builder b;
     memset(&b, 0, sizeof b);
     b.ctu = ctu;
     b.models = models;
-    b.lazy_headers = shared;
+    b.lazy_headers = prefix != NULL;
+    const tl_annot_raw *prefix_annots = prefix ? prefix->annots : NULL;
+    int nprefix_annots = prefix ? prefix->nannots : 0;
+    if (prefix) {
+        b.prefix_dir = prefix->dir;
+        b.prefix_files = prefix->files;
+        b.prefix_file_sys = prefix->file_sys;
+    }
     for (size_t i = 0; models && i < models->nfns; i++) {
         const tl_fn_model *m = &models->fns[i];
         if (m->blocking.present && m->blocking.unless_field[0] &&
@@ -708,6 +769,7 @@ static int lower(CXTranslationUnit ctu, const tl_model_set *models, bool shared,
     free(b.temp_src_call);
     free(b.call_block);
     free(b.call_index);
+    for (unsigned i = 0; i < b.files_cap; i++) free(b.files[i].owned);
     free(b.files);
     free(b.locs);
     free_usrs(&b);

@@ -369,7 +369,7 @@ static tl_expr *lower_call(builder *b, CXCursor c) {
             CXFile df;
             clang_getSpellingLocation(clang_getCursorLocation(callee), &df, NULL, NULL, NULL);
             in->call.macro_project =
-                !clang_Location_isInSystemHeader(clang_getLocationForOffset(b->ctu, sf, soff)) &&
+                !cfgb_spelled_in_system_header(b, sf, soff) &&
                 !(df && clang_File_isEqual(sf, df));
         }
         if (in->call.in_macro && name && ef) at_spelled_callee(b, ef, eoff, name, &in->loc);

@@ -95,6 +95,9 @@ typedef struct {
        does not see the prefix's declarations, so a static function of a
        project header is found from the reference to it */
     bool lazy_headers;
+    const char *prefix_dir;  /* the TU's working directory, or NULL */
+    const tl_str_map *prefix_files; /* the files the prefix read (absolute when prefix_dir is known), or NULL */
+    const unsigned char *prefix_file_sys; /* their TL_FILE_SYS_* states */
     /* clang_getFileContents per file, looked up once: libclang finds a
        file's buffer by a linear scan of the TU's source entries (and of a
        PCH's, loading them), which per literal or call would be quadratic */
@@ -113,6 +116,8 @@ struct file_text {
     CXFile file;
     const char *text;
     size_t size;
+    unsigned char sys; /* TL_FILE_SYS_*: cfgb_spelled_in_system_header */
+    char *owned;       /* text read from the file itself (prefix_file_text) */
 };
 
 struct usr_slot {
@@ -143,6 +148,7 @@ bool cfgb_type_is_void(CXType t);
 int cfgb_vm_get(const var_map *m, CXCursor c);
 tl_loc cfgb_loc_of(builder *b, CXCursor c);
 const char *cfgb_file_contents(builder *b, CXFile f, size_t *size);
+bool cfgb_spelled_in_system_header(builder *b, CXFile f, unsigned offset);
 tl_block *cfgb_cur_block(builder *b);
 int cfgb_new_block(builder *b);
 void cfgb_goto_block(builder *b, int to);

@@ -7,6 +7,8 @@
  */
 #include "pch_prefix.h"
 
+#include "frontend.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +21,7 @@
 
 #include "../store/hash.h"
 #include "../util/atomic_file.h"
+#include "../util/path.h"
 #include "../util/str_map.h"
 #include "../util/wire.h"
 #include "../util/xalloc.h"
@@ -72,6 +75,7 @@ static void pch_free(tl_pch *p) {
     free(p->annots);
     for (int i = 0; i < p->ndeps; i++) free(p->deps[i]);
     free(p->deps);
+    free(p->deps_sys);
     memset(p, 0, sizeof *p);
 }
 
@@ -216,15 +220,18 @@ static int load_meta(const char *path, tl_pch *p, char ***hashes) {
         if (kind == REC_DEP) {
             char *dep = tl_wire_get_str(&body);
             char *hash = tl_wire_get_str(&body);
-            if (body.bad || !dep || !hash) {
+            uint8_t sys = tl_wire_get_u8(&body);
+            if (body.bad || !dep || !hash || sys > TL_FILE_SYS_MIXED) {
                 free(dep);
                 free(hash);
                 goto out;
             }
-            int n = p->ndeps;
+            int n = p->ndeps, capsys = caps[0];
             p->deps = tl_xgrow(p->deps, n, &caps[0], sizeof *p->deps);
+            p->deps_sys = tl_xgrow(p->deps_sys, n, &capsys, sizeof *p->deps_sys);
             *hashes = tl_xgrow(*hashes, n, &caph, sizeof **hashes);
             p->deps[n] = dep;
+            p->deps_sys[n] = sys;
             (*hashes)[n] = hash;
             p->ndeps++;
         } else if (kind == REC_ANNOT) {
@@ -369,17 +376,10 @@ typedef struct {
     CXTranslationUnit tu;
     int first_unguarded;  /* line of the first unguarded direct include, or INT_MAX */
     char **deps;
+    unsigned char *deps_sys;
     int ndeps, capdeps;
     tl_str_map seen;
 } build_acc;
-
-static char *join_dir(const char *dir, const char *name) {
-    if (!dir || !*dir || name[0] == '/') return tl_xstrdup(name);
-    if (name[0] == '.' && name[1] == '/') name += 2;
-    size_t n = strlen(dir);
-    while (n > 1 && dir[n - 1] == '/') n--;
-    return tl_xasprintf("%.*s/%s", (int)n, dir, name);
-}
 
 static void on_build_inclusion(CXFile f, CXSourceLocation *stack, unsigned depth, CXClientData data) {
     build_acc *a = data;
@@ -392,10 +392,17 @@ static void on_build_inclusion(CXFile f, CXSourceLocation *stack, unsigned depth
     CXString s = clang_getFileName(f);
     const char *name = clang_getCString(s);
     if (name && *name) {
-        char *p = join_dir(a->dir, name);
+        char *p = tl_path_join(a->dir, name);
         if (tl_str_map_get(&a->seen, p) < 0) {
             tl_str_map_add(&a->seen, p, a->ndeps);
+            int capsys = a->capdeps;
             a->deps = tl_xgrow(a->deps, a->ndeps, &a->capdeps, sizeof *a->deps);
+            a->deps_sys = tl_xgrow(a->deps_sys, a->ndeps, &capsys, sizeof *a->deps_sys);
+            /* as the TUs parsed against the PCH see it (their source
+               entries for it come from the PCH), once per file here */
+            struct stat st;
+            size_t size = stat(p, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size : 0;
+            a->deps_sys[a->ndeps] = (unsigned char)tl_frontend_file_sys(a->tu, f, size);
             a->deps[a->ndeps++] = p;
         } else {
             free(p);
@@ -432,6 +439,7 @@ static int write_meta(tl_pch_cache *c, const char *key, const tl_pch *p, char **
         tl_wire_begin_record(&w, REC_DEP);
         tl_wire_put_str(&w, p->deps[i]);
         tl_wire_put_str(&w, hashes[i]);
+        tl_wire_put_u8(&w, p->deps_sys[i]);
         tl_wire_end_record(&w);
     }
     for (int i = 0; i < p->nannots; i++) {
@@ -501,6 +509,7 @@ static int build(tl_pch_cache *c, const char *key, const char *dir, const char *
         *usable = acc.first_unguarded - 1;
         for (int i = 0; i < acc.ndeps; i++) free(acc.deps[i]);
         free(acc.deps);
+        free(acc.deps_sys);
         rc = 0;
         goto out;
     }
@@ -510,6 +519,7 @@ static int build(tl_pch_cache *c, const char *key, const char *dir, const char *
     memset(&p, 0, sizeof p);
     memcpy(p.key, key, 65);
     p.deps = acc.deps;
+    p.deps_sys = acc.deps_sys;
     p.ndeps = acc.ndeps;
     p.annots = an.v;
     p.nannots = an.n;

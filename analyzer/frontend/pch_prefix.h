@@ -113,6 +113,7 @@ typedef struct {
     tl_annot_raw *annots; /* the prefix's annotated function declarations, in order */
     int nannots;
     char **deps;          /* the files the PCH read (absolute when dir is known) */
+    unsigned char *deps_sys; /* per file: where it is a system header (frontend.h: TL_FILE_SYS_*) */
     int ndeps;
     uint64_t bytes;       /* the PCH's size */
     bool checked;         /* deps verified by this process */

@@ -194,7 +194,7 @@ bool tl_pch_args_allow(const char *const *args, int na) {
 
 static void key_start(tl_store_sha256 *h, const char *const *args, int na) {
     tl_store_sha256_init(h);
-    static const char tag[] = "tasklint shared prefix 1\n" TASKLINT_VERSION "\n";
+    static const char tag[] = "tasklint shared prefix 2\n" TASKLINT_VERSION "\n";
     tl_store_sha256_update(h, tag, sizeof tag - 1);
     CXString v = clang_getClangVersion();
     const char *vs = clang_getCString(v);

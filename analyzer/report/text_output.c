@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "util/read_file.h"
 #include "util/term_escape.h"
 #include "util/xalloc.h"
 
@@ -128,37 +129,13 @@ void tl_source_cache_put(tl_source_cache *c, const char *file, const char *text,
     index_lines(f);
 }
 
-static char *read_file(const char *path, size_t *len) {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = tl_xmalloc(cap);
-    size_t r;
-    while ((r = fread(buf + n, 1, cap - n, fp)) > 0) {
-        n += r;
-        if (n == cap) {
-            if (cap > ((size_t)256 << 20)) break; /* not a source file */
-            cap *= 2;
-            buf = tl_xrealloc(buf, cap);
-        }
-    }
-    bool err = ferror(fp);
-    fclose(fp);
-    if (err) {
-        free(buf);
-        return NULL;
-    }
-    *len = n;
-    return buf;
-}
-
 const char *tl_source_cache_line(tl_source_cache *c, const char *file, unsigned line,
                                  size_t *len) {
     if (!c || !file || !*file || line == 0) return NULL;
     cached_file *f = slot_for(c, file);
     if (!f->file) {
         f->file = tl_xstrdup(file);
-        f->text = read_file(file, &f->len);
+        f->text = tl_read_file(file, &f->len);
         index_lines(f);
     }
     f->stamp = ++c->clock;
