@@ -52,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/str_map.h"
 #include "../util/strmap.h"
 #include "../util/xalloc.h"
 
@@ -322,9 +323,10 @@ tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits) {
         if (k < 0) continue;
         bool handed;
         if (!effects_cover(&fx, s->v[i].key, blen, k, &handed)) s->v[i].other = true;
-        char all[320];
+        char all[320]; /* "KEY[*]", per element slot: no snprintf (most of the link's time) */
         if (blen > 300) continue;
-        snprintf(all, sizeof all, "%.*s[*]", (int)blen, s->v[i].key);
+        memcpy(all, s->v[i].key, blen);
+        memcpy(all + blen, "[*]", 4);
         if (tl_strmap_get(&s->index, all, &at) && s->v[at].stored) {
             srcs = tl_xgrow(srcs, ncopies, &capcopies, sizeof *srcs);
             dsts = tl_xrealloc(dsts, (size_t)capcopies * sizeof *dsts);
@@ -398,6 +400,24 @@ tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits) {
     memcpy(fill, start, (size_t)n * sizeof *fill);
     for (int e = 0; e < k; e++) dst[fill[srcs[e]]++] = dsts[e];
     bool *bad = tl_xmalloc((size_t)n + 1), *escaped = tl_xcalloc((size_t)n + 1, 1);
+    /* "d:F" -> the parameters m (0..30) with a "d:F#@m" slot: F registered
+       with its data at parameter m (one pass, not 31 probes per slot) */
+    tl_str_map at_params; /* (an int holds the 31 bits) */
+    tl_str_map_init(&at_params);
+    for (int i = 0; i < n; i++) {
+        const char *key = s->v[i].key, *hash = strrchr(key, '#');
+        if (strncmp(key, "d:", 2) != 0 || !hash || hash[1] != '@' || hash[2] < '0' || hash[2] > '9' ||
+            (size_t)(hash - key) > 280)
+            continue;
+        char *end;
+        long m = strtol(hash + 2, &end, 10);
+        if (*end || m > 30) continue;
+        char base[300];
+        memcpy(base, key, (size_t)(hash - key));
+        base[hash - key] = 0;
+        int mask = tl_str_map_get(&at_params, base);
+        tl_str_map_set(&at_params, base, (mask < 0 ? 0 : mask) | (1 << m));
+    }
     for (int i = 0; i < n; i++) { /* "p:F#N" of a function whose address is taken ("p:F#*") */
         const char *key = s->v[i].key, *hash = strrchr(key, '#');
         size_t at;
@@ -407,12 +427,14 @@ tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits) {
             continue;
         snprintf(star, sizeof star, "%.*s#*", (int)(hash - key), key); /* (q:FIELD#*: the field read as a value) */
         if (tl_strmap_get(&s->index, star, &at)) escaped[i] = true;
-        if (key[0] == 'd' && hash[1] >= '0' && hash[1] <= '9') /* registered with its data at another parameter */
-            for (int m = 0; m <= 30 && !escaped[i]; m++) {
-                snprintf(star, sizeof star, "%.*s#@%d", (int)(hash - key), key, m);
-                if (m != atoi(hash + 1) && tl_strmap_get(&s->index, star, &at)) escaped[i] = true;
-            }
+        if (key[0] == 'd' && hash[1] >= '0' && hash[1] <= '9') { /* registered with its data at another parameter */
+            star[hash - key] = 0;
+            int mask = tl_str_map_get(&at_params, star), own = atoi(hash + 1);
+            if (mask > 0 && own >= 0 && own <= 30) mask &= ~(1 << own);
+            if (mask > 0) escaped[i] = true;
+        }
     }
+    tl_str_map_free(&at_params);
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < n; i++)
             bad[i] = !s->v[i].stored || s->v[i].other || escaped[i] || (pass == 1 && !s->v[i].is_static);
