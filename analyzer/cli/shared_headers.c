@@ -235,6 +235,7 @@ void tl_cli_shared_headers_begin(tl_cli_shared_headers *sh, const tl_cli_options
     sh->plan.dir = sh->dir;
     sh->plan.stats = sh->stats;
     sh->plan.min_bytes = min_pch_bytes();
+    sh->plan.one_run = sh->private_dir;
     sh->plan.includes = plan;
     sh->plan.n = n;
 }

@@ -129,6 +129,7 @@ static void *analyse_loop(void *arg) {
             if (!pch) {
                 pch = tl_pch_cache_new(plan->dir, plan->stats);
                 tl_pch_cache_set_min_bytes(pch, plan->min_bytes);
+                tl_pch_cache_set_one_run(pch, plan->one_run);
             }
             tj.pch_cache = pch;
             tj.pch_includes = plan->includes[i];

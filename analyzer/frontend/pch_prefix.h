@@ -89,6 +89,7 @@ typedef struct tl_pch_plan {
     const char *dir;
     tl_pch_stats *stats;
     uint64_t min_bytes;     /* tl_pch_cache_set_min_bytes */
+    bool one_run;           /* tl_pch_cache_set_one_run */
     const int *includes;
     size_t n;
 } tl_pch_plan;
@@ -103,6 +104,11 @@ tl_pch_stats *tl_pch_cache_stats(tl_pch_cache *c);
  * parse faster than that.  Default TL_PCH_MIN_BYTES. */
 #define TL_PCH_MIN_BYTES ((uint64_t)1 << 20)
 void tl_pch_cache_set_min_bytes(tl_pch_cache *c, uint64_t bytes);
+/* A private cache that lives for one run (--no-db, summarize): the files a
+ * PCH read are checked by size and modification time only, not read and
+ * hashed (which cost a few per cent of a cold run); a cache kept next to
+ * a store checks their content. */
+void tl_pch_cache_set_one_run(tl_pch_cache *c, bool one_run);
 /* The index TUs are parsed against a PCH with: it leaves the PCH's
  * declarations out of the TU cursor's children. */
 CXIndex tl_pch_cache_index(tl_pch_cache *c);
