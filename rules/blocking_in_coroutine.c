@@ -481,10 +481,10 @@ static void check(const tl_analysis *a, tl_findings *out) {
                 if (fd && in->call.text) tl_finding_set_snippet(fd, in->call.text);
                 char note[160];
                 if (ctx->declared) snprintf(note, sizeof note, "declared %s here", ctx->declared);
-                if (fd) tl_finding_add_note(fd, ctx->loc.file, ctx->loc.line, ctx->loc.col,
-                                            ctx->declared                   ? note
-                                            : ctx->kind == TL_CTX_COROUTINE ? "coroutine started here"
-                                                                            : "callback registered here");
+                if (fd) tl_finding_add_note_before(fd, ctx->loc.file, ctx->loc.line, ctx->loc.col,
+                                                   ctx->declared                   ? note
+                                                   : ctx->kind == TL_CTX_COROUTINE ? "coroutine started here"
+                                                                                   : "callback registered here");
                 continue;
             }
             if (cf->model && cf->model->nonblocking) continue;

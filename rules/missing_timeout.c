@@ -493,12 +493,12 @@ static void check(const tl_analysis *a, tl_findings *out) {
                 snprintf(note, sizeof note,
                          "%s() prepared here completes on its own: enough requests in flight complete "
                          "for the wait to return (strict profile)", bname);
-                tl_finding_add_note(fd, bound->loc.file, bound->loc.line, bound->loc.col, note);
+                tl_finding_add_note_before(fd, bound->loc.file, bound->loc.line, bound->loc.col, note);
             } else if (fd && prep) {
                 char pname[128], note[256];
                 tl_call_user_name(&prep->call, pname, sizeof pname);
                 snprintf(note, sizeof note, "%s() prepared here can wait on a peer", pname);
-                tl_finding_add_note(fd, prep->loc.file, prep->loc.line, prep->loc.col, note);
+                tl_finding_add_note_before(fd, prep->loc.file, prep->loc.line, prep->loc.col, note);
             } else if (fd && complete) {
                 tl_finding_add_note(fd, in->loc.file, in->loc.line, in->loc.col,
                                     "every operation in flight here completes on its own (strict profile)");
@@ -512,10 +512,11 @@ static void check(const tl_analysis *a, tl_findings *out) {
                                "every path (strict profile)"
                              : "the thread %s() starts here posts it on every path (strict profile)",
                          sname);
-                tl_finding_add_note(fd, answered_by->loc.file, answered_by->loc.line, answered_by->loc.col, note);
+                tl_finding_add_note_before(fd, answered_by->loc.file, answered_by->loc.line, answered_by->loc.col,
+                                           note);
             } else if (fd && zero_init)
-                tl_finding_add_note(fd, zero_init->loc.file, zero_init->loc.line, zero_init->loc.col,
-                                    "initialised to 0 here: the wait is for another task's post");
+                tl_finding_add_note_before(fd, zero_init->loc.file, zero_init->loc.line, zero_init->loc.col,
+                                           "initialised to 0 here: the wait is for another task's post");
             else if (fd && kind != cf->model->wait.kind && cf->model->wait.kind_if_unlooped == kind)
                 tl_finding_add_note(fd, in->loc.file, in->loc.line, in->loc.col,
                                     "not inside a loop re-checking a predicate: a signal sent "

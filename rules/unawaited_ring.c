@@ -91,8 +91,8 @@ void tl_ut_report_unreaped(const tl_analysis *a, tl_findings *out, const tl_func
         return;
     tl_finding_set_snippet(fd, in->call.text ? in->call.text : in->call.callee);
     if (why)
-        tl_finding_add_note(fd, why->loc.file, why->loc.line, why->loc.col,
-                            "requests last started here");
+        tl_finding_add_note_before(fd, why->loc.file, why->loc.line, why->loc.col,
+                                   "requests last started here");
 }
 
 void tl_ut_report_dropped(const tl_analysis *a, tl_findings *out, const tl_func *f,
@@ -114,7 +114,7 @@ void tl_ut_report_dropped(const tl_analysis *a, tl_findings *out, const tl_func 
     tl_finding *fd = tl_findings_add(out, tl_rule_unawaited_task.id, tl_rule_unawaited_task.severity,
                                      at.file, at.line, at.col, f->name, msg);
     if (fd && why)
-        tl_finding_add_note(fd, why->loc.file, why->loc.line, why->loc.col, "work started here");
+        tl_finding_add_note_before(fd, why->loc.file, why->loc.line, why->loc.col, "work started here");
 }
 
 bool tl_ut_starts_nothing(const tl_inflight *r, int call)

@@ -278,7 +278,7 @@ static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m,
     if (why_in) {
         char note[512];
         snprintf(note, sizeof note, "work on '%s' started here by %s", vn, whyname);
-        tl_finding_add_note(fd, why_in->loc.file, why_in->loc.line, why_in->loc.col, note);
+        tl_finding_add_note_before(fd, why_in->loc.file, why_in->loc.line, why_in->loc.col, note);
     }
 }
 

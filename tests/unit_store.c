@@ -88,7 +88,7 @@ static void sample_findings(tl_findings *fs, const char *file, int n, const char
                                          "finding %d of %s", i, tag);
         tl_finding_set_snippet(f, snip);
         if (i == 0) {
-            tl_finding_add_note(f, file, 4, 2, "thread created here");
+            tl_finding_add_note_before(f, file, 4, 2, "thread created here");
             tl_finding_add_note(f, NULL, 0, 0, "no location");
             tl_finding_add_note(f, "/proj/include/x.h", 7, 1, "declared in a header");
         }
@@ -117,6 +117,7 @@ static void assert_same_findings(const tl_findings *a, const tl_findings *b) {
             assert_int_equal(x->notes[k].line, y->notes[k].line);
             assert_int_equal(x->notes[k].col, y->notes[k].col);
             assert_string_equal(x->notes[k].message, y->notes[k].message);
+            assert_int_equal(x->notes[k].before, y->notes[k].before);
         }
     }
 }
@@ -128,7 +129,7 @@ static void test_schema_created(void **state) {
     tl_store *s = open_ok(fx->db); /* creates .tasklint/ too */
     tl_store_close(s);
     assert_int_equal(tu_sql_int(fx->db, "PRAGMA user_version"), TL_STORE_SCHEMA_VERSION);
-    assert_int_equal(tu_sql_int(fx->db, "PRAGMA user_version"), 2);
+    assert_int_equal(tu_sql_int(fx->db, "PRAGMA user_version"), 3);
     /* the .tasklint/ directory it made ignores itself in git */
     char *gi = tl_xasprintf("%s/.tasklint/.gitignore", fx->dir);
     size_t gn = 0;
@@ -176,10 +177,11 @@ static void test_migration_from_v1_and_units(void **state) {
     int64_t run = begin(s);
     finish(s, run, true);
     tl_store_close(s);
-    tu_sql_exec(fx->db, "DROP TABLE tu_units; ALTER TABLE runs DROP COLUMN program; PRAGMA user_version = 1;");
+    tu_sql_exec(fx->db, "DROP TABLE tu_units; ALTER TABLE runs DROP COLUMN program;"
+                        " ALTER TABLE finding_notes DROP COLUMN before; PRAGMA user_version = 1;");
     assert_int_equal(tu_sql_int(fx->db, "PRAGMA user_version"), 1);
     s = open_ok(fx->db);
-    assert_int_equal(tu_sql_int(fx->db, "PRAGMA user_version"), 2);
+    assert_int_equal(tu_sql_int(fx->db, "PRAGMA user_version"), TL_STORE_SCHEMA_VERSION);
     assert_int_equal(tu_sql_int(fx->db, "SELECT count(*) FROM runs"), 1);
     tl_store_error e;
     assert_int_equal(tl_store_save_unit(s, "/p/a.c", "k1", "i1", "abc", 3, &e), 0);
@@ -191,6 +193,34 @@ static void test_migration_from_v1_and_units(void **state) {
     char *d = tl_store_run_program(s, run, &e);
     assert_string_equal(d, "digest-1");
     free(d);
+    tl_store_close(s);
+}
+
+/* A store of schema 2 keeps its notes across the migration to 3: each reads
+ * as a step after its finding (tl_note.before), as they were shown. */
+static void test_migration_from_v2_keeps_notes(void **state) {
+    fixture *fx = *state;
+    tl_store *s = open_ok(fx->db);
+    int64_t run = begin(s);
+    tl_findings a;
+    tl_findings_init(&a);
+    sample_findings(&a, "/proj/a.c", 1, "a");
+    record(s, run, "ka", "/proj/a.c", NULL, 0, &a, 0);
+    finish(s, run, true);
+    tl_store_close(s);
+    tu_sql_exec(fx->db, "ALTER TABLE finding_notes DROP COLUMN before; PRAGMA user_version = 2;");
+    s = open_ok(fx->db);
+    assert_int_equal(tu_sql_int(fx->db, "PRAGMA user_version"), TL_STORE_SCHEMA_VERSION);
+    tl_findings got;
+    tl_findings_init(&got);
+    tl_store_error e;
+    assert_int_equal(tl_store_run_findings(s, run, &got, &e), 0);
+    assert_int_equal(got.n, 1);
+    assert_int_equal(got.items[0].nnotes, 3);
+    for (size_t k = 0; k < 3; k++) assert_false(got.items[0].notes[k].before);
+    assert_string_equal(got.items[0].notes[0].message, "thread created here");
+    tl_findings_free(&got);
+    tl_findings_free(&a);
     tl_store_close(s);
 }
 
@@ -369,6 +399,8 @@ static void test_record_roundtrip(void **state) {
     assert_int_equal(tl_store_run_findings(s, run, &got, &e), 0);
     assert_same_findings(&all, &got);
     assert_int_equal(got.items[0].nnotes, 3);
+    assert_true(got.items[0].notes[0].before);
+    assert_false(got.items[0].notes[1].before);
     assert_null(got.items[0].notes[1].file);
     assert_int_equal(got.items[4].severity, TL_SEV_ERROR);
     assert_null(got.items[4].function);
@@ -1145,6 +1177,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_schema_created, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_from_v0, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration_from_v1_and_units, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migration_from_v2_keeps_notes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_newer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_roundtrip, setup, teardown),

@@ -83,6 +83,13 @@ void tl_finding_add_note(tl_finding *f, const char *file, unsigned line,
     n->line = line;
     n->col = col;
     n->message = tl_xstrdup(message ? message : "");
+    n->before = false;
+}
+
+void tl_finding_add_note_before(tl_finding *f, const char *file, unsigned line,
+                                unsigned col, const char *message) {
+    tl_finding_add_note(f, file, line, col, message);
+    f->notes[f->nnotes - 1].before = true;
 }
 
 void tl_finding_set_snippet(tl_finding *f, const char *snippet) {
@@ -104,9 +111,11 @@ void tl_finding_set_triage(tl_finding *f, int triage, const char *reason) {
 tl_finding *tl_findings_add_copy(tl_findings *fs, const tl_finding *src) {
     tl_finding *f = tl_findings_add(fs, src->rule, src->severity, src->file, src->line, src->col,
                                     src->function, src->message);
-    for (size_t i = 0; i < src->nnotes; i++)
+    for (size_t i = 0; i < src->nnotes; i++) {
         tl_finding_add_note(f, src->notes[i].file, src->notes[i].line, src->notes[i].col,
                             src->notes[i].message);
+        f->notes[i].before = src->notes[i].before;
+    }
     tl_finding_set_snippet(f, src->snippet);
     tl_finding_set_fingerprint(f, src->fingerprint);
     tl_finding_set_triage(f, src->triage, src->triage_reason);
@@ -156,6 +165,7 @@ static int cmp_finding(const void *pa, const void *pb) {
         if (x->line != y->line) return x->line < y->line ? -1 : 1;
         if (x->col != y->col) return x->col < y->col ? -1 : 1;
         if ((c = strcmp_null(x->message, y->message))) return c;
+        if (x->before != y->before) return x->before ? -1 : 1;
     }
     return 0;
 }

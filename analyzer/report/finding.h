@@ -17,6 +17,10 @@ typedef struct {
     char *file;
     unsigned line, col;
     char *message;
+    /* the step happens before the finding's location on its path (the start
+       of work torn down there, a callback's registration): a path (SARIF
+       codeFlows, the HTML report) lists it first; other notes follow */
+    bool before;
 } tl_note;
 
 /* How a finding compares with a baseline (SARIF baselineState). */
@@ -64,6 +68,9 @@ tl_finding *tl_findings_addf(tl_findings *fs, const char *rule, tl_severity sev,
     __attribute__((format(printf, 8, 9)));
 void tl_finding_add_note(tl_finding *f, const char *file, unsigned line,
                          unsigned col, const char *message);
+/* A note for a step before the finding's location (tl_note.before). */
+void tl_finding_add_note_before(tl_finding *f, const char *file, unsigned line,
+                                unsigned col, const char *message);
 void tl_finding_set_snippet(tl_finding *f, const char *snippet);
 void tl_finding_set_fingerprint(tl_finding *f, const char *fingerprint);
 void tl_finding_set_triage(tl_finding *f, int triage, const char *reason);

@@ -7,7 +7,7 @@
 #include "util/xalloc.h"
 
 /* The least a note takes on the wire: file and message lengths, line, col. */
-#define NOTE_MIN_SIZE 16
+#define NOTE_MIN_SIZE 17 /* file and message lengths, line, col, before */
 
 void tl_wire_put_finding(tl_wire_writer *w, const tl_finding *f) {
     tl_wire_put_str(w, f->rule);
@@ -30,6 +30,7 @@ void tl_wire_put_finding(tl_wire_writer *w, const tl_finding *f) {
         tl_wire_put_u32(w, n->line);
         tl_wire_put_u32(w, n->col);
         tl_wire_put_str(w, n->message);
+        tl_wire_put_u8(w, n->before ? 1 : 0);
     }
 }
 
@@ -62,7 +63,10 @@ int tl_wire_get_finding(tl_wire_reader *r, tl_findings *fs) {
         n->line = tl_wire_get_u32(r);
         n->col = tl_wire_get_u32(r);
         n->message = tl_wire_get_str(r);
+        uint8_t before = tl_wire_get_u8(r);
         if (!r->bad && !n->message) tl_wire_fail(r, "a note without a message");
+        if (!r->bad && before > 1) tl_wire_fail(r, "a note field out of range");
+        n->before = before == 1;
     }
     if (r->bad) {
         tl_finding_free_fields(&f); /* what was read so far */

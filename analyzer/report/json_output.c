@@ -70,6 +70,7 @@ static void write_finding(tl_jw *w, const tl_finding *f, const char *root, bool 
         tl_jw_kv_int(w, "line", n->line);
         tl_jw_kv_int(w, "col", n->col);
         tl_jw_kv_string(w, "message", n->message ? n->message : "");
+        tl_jw_kv_bool(w, "before", n->before);
         tl_jw_object_end(w);
     }
     tl_jw_array_end(w);

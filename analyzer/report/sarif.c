@@ -495,7 +495,9 @@ static void write_result(sarif_ctx *c, tl_jw *w, const tl_finding *src, bool abs
         }
         tl_jw_array_end(w);
 
-        /* the path: the primary location, then each note in order */
+        /* the path in the order it runs: the notes that come before the
+           primary location (a start, a registration), the primary location,
+           then the other notes, each group in its order */
         tl_jw_key(w, "codeFlows");
         tl_jw_array_begin(w);
         tl_jw_object_begin(w);
@@ -504,21 +506,25 @@ static void write_result(sarif_ctx *c, tl_jw *w, const tl_finding *src, bool abs
         tl_jw_object_begin(w);
         tl_jw_key(w, "locations");
         tl_jw_array_begin(w);
-        tl_jw_object_begin(w);
-        tl_jw_key(w, "location");
-        write_location(c, w, -1, f->file, f->line, f->col, f->snippet, f->message, f->function);
-        tl_jw_kv_string(w, "importance", "essential");
-        tl_jw_object_end(w);
-        size_t steps = 1;
-        for (size_t k = 0; k < f->nnotes && steps < GH_MAX_FLOW_STEPS; k++) {
-            const tl_note *n = &f->notes[k];
-            if (!nonempty(n->file)) continue;
-            tl_jw_object_begin(w);
-            tl_jw_key(w, "location");
-            write_location(c, w, -1, n->file, n->line, n->col, NULL, n->message, NULL);
-            tl_jw_kv_string(w, "importance", "essential");
-            tl_jw_object_end(w);
-            steps++;
+        size_t steps = 1; /* the primary location's, always written */
+        for (int pass = 0; pass < 2; pass++) {
+            if (pass == 1) {
+                tl_jw_object_begin(w);
+                tl_jw_key(w, "location");
+                write_location(c, w, -1, f->file, f->line, f->col, f->snippet, f->message, f->function);
+                tl_jw_kv_string(w, "importance", "essential");
+                tl_jw_object_end(w);
+            }
+            for (size_t k = 0; k < f->nnotes && steps < GH_MAX_FLOW_STEPS; k++) {
+                const tl_note *n = &f->notes[k];
+                if (!nonempty(n->file) || n->before != (pass == 0)) continue;
+                tl_jw_object_begin(w);
+                tl_jw_key(w, "location");
+                write_location(c, w, -1, n->file, n->line, n->col, NULL, n->message, NULL);
+                tl_jw_kv_string(w, "importance", "essential");
+                tl_jw_object_end(w);
+                steps++;
+            }
         }
         tl_jw_array_end(w);
         tl_jw_object_end(w);

@@ -101,6 +101,9 @@ static const char *const migrations[] = {
     "  unit BLOB NOT NULL,"
     "  updated TEXT NOT NULL);"
     "ALTER TABLE runs ADD COLUMN program TEXT;",
+    /* 2 -> 3: a note's step comes before the finding's location on its
+       path (report/finding.h: tl_note.before) */
+    "ALTER TABLE finding_notes ADD COLUMN before INTEGER NOT NULL DEFAULT 0;",
 };
 _Static_assert(sizeof migrations / sizeof migrations[0] == TL_STORE_SCHEMA_VERSION,
                "one migration step per schema version");
@@ -143,8 +146,8 @@ static const char *const stmt_sql[ST__COUNT] = {
     [ST_FINDING_INSERT] =
         "INSERT INTO findings(run, tu, rule, severity, path, line, col, function, message,"
         " snippet, fingerprint, suppressed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    [ST_NOTE_INSERT] = "INSERT INTO finding_notes(finding, idx, path, line, col, message)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_NOTE_INSERT] = "INSERT INTO finding_notes(finding, idx, path, line, col, message, before)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     /* newest first, one per distinct file set; a few older ones too, so
        switching branches back and forth still finds the other branch's
        analysis (SQLite takes the bare columns from the max(run) row) */
@@ -159,7 +162,7 @@ static const char *const stmt_sql[ST__COUNT] = {
         " f.snippet, f.fingerprint, f.suppressed, t.state, t.reason"
         " FROM findings f LEFT JOIN triage t ON t.fingerprint = f.fingerprint"
         " WHERE f.tu = ?1 ORDER BY f.id",
-    [ST_FINDING_NOTES] = "SELECT path, line, col, message FROM finding_notes WHERE finding = ?1"
+    [ST_FINDING_NOTES] = "SELECT path, line, col, message, before FROM finding_notes WHERE finding = ?1"
                          " ORDER BY idx",
     [ST_RUN_FINDINGS] =
         "SELECT f.id, f.rule, f.severity, f.path, f.line, f.col, f.function, f.message,"
@@ -412,6 +415,27 @@ out:
     return r;
 }
 
+/* Whether the database holds tasklint's tables (of every schema since 1):
+ * 1 yes, 0 no, or an SQLite error code (negated). */
+static int has_our_tables(tl_store *s) {
+    int64_t have = 0;
+    int rc = pragma_int(s->db,
+                        "SELECT count(*) FROM sqlite_master WHERE name IN ('runs', 'tus', 'filesets',"
+                        " 'fileset_files', 'files', 'findings', 'finding_notes', 'baselines',"
+                        " 'triage')",
+                        &have);
+    if (rc != SQLITE_OK) return -rc;
+    return have == 9;
+}
+
+static void not_ours(tl_store *s, tl_store_error *err) {
+    tl_store__set_error(err, TL_STORE_E_NOT_SQLITE,
+                        "%s says it has schema version %d but lacks tasklint's tables: it is "
+                        "not a tasklint database (or one made by a development build); "
+                        "tasklint will not modify it",
+                        s->path, TL_STORE_SCHEMA_VERSION);
+}
+
 static int migrate(tl_store *s, tl_store_error *err) {
     int64_t uv = 0;
     int rc = pragma_int(s->db, "PRAGMA user_version", &uv);
@@ -442,6 +466,20 @@ static int migrate(tl_store *s, tl_store_error *err) {
                                 "%s is a SQLite database that tasklint did not create (it has "
                                 "tables, and not tasklint's schema); tasklint will not modify it",
                                 s->path);
+            return -1;
+        }
+    }
+    if (uv >= 1) {
+        /* a file that claims one of our schemas must have its tables before
+           a step alters them */
+        int ours = has_our_tables(s);
+        if (ours < 0) {
+            rc = -ours;
+            goto sqlfail;
+        }
+        if (!ours) {
+            tl_store__rollback(s);
+            not_ours(s, err);
             return -1;
         }
     }
@@ -635,22 +673,13 @@ static tl_store *open_db(const char *path, bool create, bool readonly, tl_store_
         goto fail;
     }
     /* a file that claims our schema version must have our schema */
-    int64_t have = 0;
-    rc = pragma_int(s->db,
-                    "SELECT count(*) FROM sqlite_master WHERE name IN ('runs', 'tus', 'filesets',"
-                    " 'fileset_files', 'files', 'findings', 'finding_notes', 'baselines',"
-                    " 'triage')",
-                    &have);
-    if (rc != SQLITE_OK) {
-        tl_store__fail(s, rc, "reading the schema", err);
+    int ours = has_our_tables(s);
+    if (ours < 0) {
+        tl_store__fail(s, -ours, "reading the schema", err);
         goto fail;
     }
-    if (have != 9) {
-        tl_store__set_error(err, TL_STORE_E_NOT_SQLITE,
-                            "%s says it has schema version %d but lacks tasklint's tables: it is "
-                            "not a tasklint database (or one made by a development build); "
-                            "tasklint will not modify it",
-                            path, TL_STORE_SCHEMA_VERSION);
+    if (!ours) {
+        not_ours(s, err);
         goto fail;
     }
     return s;

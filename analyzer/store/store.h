@@ -18,7 +18,7 @@
 
 #include "../report/finding.h"
 
-#define TL_STORE_SCHEMA_VERSION 2
+#define TL_STORE_SCHEMA_VERSION 3
 
 typedef struct tl_store tl_store;
 

@@ -345,6 +345,7 @@ static int insert_finding(tl_store *s, int64_t run, int64_t tu, const tl_finding
         sqlite3_bind_int64(st, 4, n->line);
         sqlite3_bind_int64(st, 5, n->col);
         sqlite3_bind_text(st, 6, n->message ? n->message : "", -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 7, n->before ? 1 : 0);
         rc = sqlite3_step(st);
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
@@ -447,10 +448,12 @@ static int read_findings(tl_store *s, sqlite3_stmt *q, tl_findings *out, tl_stor
         int nrc;
         while ((nrc = sqlite3_step(nq)) == SQLITE_ROW) {
             /* f may move when out grows: notes go to the last finding */
-            tl_finding_add_note(&out->items[out->n - 1], (const char *)sqlite3_column_text(nq, 0),
+            tl_finding *last = &out->items[out->n - 1];
+            tl_finding_add_note(last, (const char *)sqlite3_column_text(nq, 0),
                                 (unsigned)sqlite3_column_int64(nq, 1),
                                 (unsigned)sqlite3_column_int64(nq, 2),
                                 (const char *)sqlite3_column_text(nq, 3));
+            last->notes[last->nnotes - 1].before = sqlite3_column_int(nq, 4) != 0;
         }
         sqlite3_reset(nq);
         if (nrc != SQLITE_DONE) {

@@ -89,7 +89,7 @@ rel = [x["physicalLocation"]["region"]["startLine"] for x in res[0]["relatedLoca
 assert rel == [48], rel
 flow = [l["location"]["physicalLocation"]["region"]["startLine"]
         for l in res[0]["codeFlows"][0]["threadFlows"][0]["locations"]]
-assert flow == [60, 48], flow
+assert flow == [48, 60], flow  # the path as it runs: the start, then the teardown
 PY
 
 # a chain through the project's macros: the functions, with the macros

@@ -227,6 +227,18 @@ static void explanation(hr_buf *b, const char *id) {
     hr_puts(b, "</div>\n");
 }
 
+
+/* One step of a finding's path: "FILE:LINE: message" (FILE relative to the
+ * report's root). */
+static void path_step(hr_buf *b, const hr_report *r, const char *file, unsigned line, const char *message) {
+    if (file) {
+        char *rel = r->opt->root && file[0] == '/' ? tl_fingerprint_relpath(file, r->opt->root) : tl_xstrdup(file);
+        hr_text(b, rel);
+        free(rel);
+        hr_printf(b, ":%u: ", line);
+    }
+    hr_text(b, message);
+}
 void hr_finding_page(hr_buf *b, const hr_report *r, const hr_item *it, hr_sources *src) {
     const tl_finding *f = it->f;
     char title[96];
@@ -266,22 +278,26 @@ void hr_finding_page(hr_buf *b, const hr_report *r, const hr_item *it, hr_source
         hr_puts(b, "<p>This finding is in the comparison but not in this run; the source below is "
                    "checked against what the comparison run recorded.</p>\n");
 
-    /* the path steps, then the source of each file they touch */
+    /* the path steps in the order they run (the steps before the finding,
+       the finding itself when any come before it, then the others), then
+       the source of each file they touch */
     if (f->nnotes) {
+        bool any_before = false;
+        for (size_t i = 0; i < f->nnotes; i++) any_before |= f->notes[i].before;
         hr_puts(b, "<h2>Path</h2>\n<ol id=\"steps\">");
-        for (size_t i = 0; i < f->nnotes; i++) {
-            const tl_note *n = &f->notes[i];
-            hr_puts(b, "<li>");
-            const char *nf = n->file ? n->file : f->file;
-            if (nf) {
-                char *rel = r->opt->root && nf[0] == '/' ? tl_fingerprint_relpath(nf, r->opt->root)
-                                                          : tl_xstrdup(nf);
-                hr_text(b, rel);
-                free(rel);
-                hr_printf(b, ":%u: ", n->line);
+        for (int pass = 0; pass < 2; pass++) {
+            if (pass == 1 && any_before) {
+                hr_puts(b, "<li class=\"here\">");
+                path_step(b, r, f->file, f->line, f->message);
+                hr_puts(b, "</li>");
             }
-            hr_text(b, n->message);
-            hr_puts(b, "</li>");
+            for (size_t i = 0; i < f->nnotes; i++) {
+                const tl_note *n = &f->notes[i];
+                if (n->before != (pass == 0)) continue;
+                hr_puts(b, "<li>");
+                path_step(b, r, n->file ? n->file : f->file, n->line, n->message);
+                hr_puts(b, "</li>");
+            }
         }
         hr_puts(b, "</ol>\n");
     }
