@@ -45,6 +45,45 @@ static void test_scan_takes_the_leading_includes(void **state) {
 }
 
 /* Anything that could change what the includes mean ends the run. */
+/* A file longer than the scan reads keeps the includes that end before the
+ * code (large files such as redis's module.c share a prefix too); a run of
+ * includes that goes on to where the read stopped loses its last one, which
+ * the file may continue on the same line. */
+static void test_scan_of_a_large_file(void **state) {
+    (void)state;
+    char tmpl[] = "/tmp/tl-unit-pch-big-XXXXXX";
+    assert_non_null(mkdtemp(tmpl));
+    char *path = tl_xasprintf("%s/big.c", tmpl);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("#include <stdio.h>\n#include <string.h>\n", fp);
+    for (int i = 0; i < 20000; i++) fprintf(fp, "int f%d(void) { return %d; }\n", i, i);
+    fclose(fp);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(st.st_size > (1 << 19)); /* more than the scan reads */
+    tl_pch_includes inc;
+    assert_int_equal(tl_pch_scan_file(path, &inc), 0);
+    assert_int_equal(inc.n, 2);
+    assert_string_equal(inc.names[1], "string.h");
+    tl_pch_includes_free(&inc);
+    /* an include whose line goes on past where the read stops (blanks the
+       scan cannot see the end of): not taken, the line may go on with code */
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("#include <stdio.h>\n#include <string.h>", fp);
+    for (int i = 0; i < (1 << 19); i++) fputc(' ', fp);
+    fputs("junk\n", fp);
+    fclose(fp);
+    assert_int_equal(tl_pch_scan_file(path, &inc), 0);
+    assert_int_equal(inc.n, 1);
+    assert_string_equal(inc.names[0], "stdio.h");
+    tl_pch_includes_free(&inc);
+    unlink(path);
+    rmdir(tmpl);
+    free(path);
+}
+
 static void test_scan_stops_at_what_changes_meaning(void **state) {
     (void)state;
     tl_pch_includes inc;
@@ -315,6 +354,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scan_takes_the_leading_includes),
         cmocka_unit_test(test_scan_stops_at_what_changes_meaning),
+        cmocka_unit_test(test_scan_of_a_large_file),
         cmocka_unit_test(test_args_that_include_files_of_their_own_do_not_share),
         cmocka_unit_test(test_keys),
         cmocka_unit_test(test_build_reuse_unguarded_and_stale),

@@ -45,6 +45,7 @@ typedef struct {
     int n;
     char *names[TL_PCH_MAX_INCLUDES]; /* the header name as written, without delimiters */
     bool angled[TL_PCH_MAX_INCLUDES];
+    bool to_end; /* the run went on to the end of the text scanned (it may go on after it) */
 } tl_pch_includes;
 
 /* The leading #include lines of a main file's text; 0 (n may be 0). */

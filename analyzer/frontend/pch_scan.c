@@ -91,6 +91,7 @@ void tl_pch_scan(const char *t, size_t len, tl_pch_includes *out) {
             return;
         }
     }
+    out->to_end = i >= len;
 }
 
 int tl_pch_scan_file(const char *path, tl_pch_includes *out) {
@@ -113,11 +114,13 @@ int tl_pch_scan_file(const char *path, tl_pch_includes *out) {
     close(fd);
     tl_pch_scan(buf, n, out);
     free(buf);
-    /* an include cut by the read's end is not one; and a relative main
-       file's quoted include found next to it has a relative name that the
-       prefix file cannot give it: the prefix ends before it */
+    /* an include cut by the read's end is not one (only when the run went
+       on to it: a file of more than SCAN_BYTES whose includes end before is
+       scanned whole); and a relative main file's quoted include found next
+       to it has a relative name that the prefix file cannot give it: the
+       prefix ends before it */
     int keep = out->n;
-    if (n == SCAN_BYTES && keep > 0) keep--;
+    if (n == SCAN_BYTES && out->to_end && keep > 0) keep--;
     const char *slash = strrchr(path, '/');
     for (int i = 0; path[0] != '/' && i < keep; i++) {
         if (out->angled[i] || out->names[i][0] == '/') continue;
