@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/read_file.h"
 #include "util/xalloc.h"
 
 static inline char *tu_mkdtemp(void) {
@@ -64,18 +65,7 @@ static inline void tu_write(const char *path, const char *text) {
 /* Whole file (malloc'd), length in *n; NULL if unreadable. */
 static inline char *tu_slurp(const char *path, size_t *n) {
     *n = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 4096, len = 0;
-    char *buf = tl_xmalloc(cap);
-    size_t r;
-    while ((r = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += r;
-        if (len == cap) buf = tl_xrealloc(buf, cap *= 2);
-    }
-    fclose(f);
-    *n = len;
-    return buf;
+    return tl_read_file(path, n);
 }
 
 /* Sets a file's mtime `ago` seconds in the past. */
