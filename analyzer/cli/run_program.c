@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/phase2_spread.h"
 #include "cli/run.h"
 #include "cli/shared_headers.h"
 #include "driver.h"
@@ -131,6 +132,32 @@ static void program_digest(linked_summary *ls, size_t n, bool whole, char out[65
  * program's other files, are linked into one program; the rules run with it
  * on every TU analysed now, and again on an unchanged TU whose findings came
  * from a run that linked a different program. */
+typedef struct {
+    run_ctx *c;
+    const run_env *env;
+    phase1_acc *acc;
+    const tl_tu_summary *fresh;
+    tl_program *prog;
+} phase2_ctx;
+
+/* Phase 2 of this run's TU j against the linked program (phase2_spread.h). */
+static void phase2_one(void *ctx, size_t j) {
+    phase2_ctx *p = ctx;
+    tl_tu_result *r = &p->acc->results[j];
+    tl_tu_unit *u = NULL;
+    char err[256];
+    /* its summary was decoded before the link */
+    if (tl_unit_decode_to_finish(r->unit, r->unit_len, p->env->base, &u, err, sizeof err) != 0) {
+        r->fatal = true;
+        free(r->fatal_message);
+        r->fatal_message = tl_xasprintf("%s: %s", p->c->tus->items[p->c->miss_map[j]].file, err);
+        return;
+    }
+    tl_program_set_unit(p->prog, p->fresh[j].main_file);
+    tl_unit_finish(u, p->prog, r);
+    tl_unit_free(u);
+}
+
 void tl_cli_finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size_t n) {
     const tl_cli_tus *tus = c->tus;
     bool whole = covers_whole_program(env->o);
@@ -248,22 +275,12 @@ void tl_cli_finish_program(run_ctx *c, const run_env *env, phase1_acc *acc, size
             fprintf(stderr, "whole program: %zu unchanged files have no stored summary (recorded by an "
                             "older tasklint)\n", missing);
     }
-    for (size_t j = 0; j < n && !tl_cli_interrupted; j++) {
-        if (!fresh_ok[j]) continue;
-        tl_tu_result *r = &acc->results[j];
-        tl_tu_unit *u = NULL;
-        char err[256];
-        /* its summary was decoded above, for the link */
-        if (tl_unit_decode_to_finish(r->unit, r->unit_len, env->base, &u, err, sizeof err) != 0) {
-            r->fatal = true;
-            free(r->fatal_message);
-            r->fatal_message = tl_xasprintf("%s: %s", tus->items[c->miss_map[j]].file, err);
-            continue;
-        }
-        tl_program_set_unit(prog, fresh[j].main_file);
-        tl_unit_finish(u, prog, r);
-        tl_unit_free(u);
-    }
+    phase2_ctx p2 = {c, env, acc, fresh, prog};
+    tl_phase2_stats p2s = tl_cli_phase2_spread(n, fresh_ok, acc->results, env->jobs, &p2, phase2_one,
+                                               &tl_cli_interrupted);
+    if (env->o->verbose && p2s.processes > 0)
+        fprintf(stderr, "whole program: phase 2 in %d processes%s\n", p2s.processes,
+                p2s.redone ? "; the files of one that stopped early were done again in this one" : "");
     tl_program_set_unit(prog, NULL);
 
     /* unchanged TUs whose findings were made with another program: phase 2
