@@ -469,12 +469,13 @@ static void scan_suppressions(CXTranslationUnit tu, tl_tu_unit *u, const tl_str_
         char *owned = NULL;
         const char *text = NULL;
         char *p = tl_path_join(u->dir, files[k]);
-        if (tl_str_map_get(prefix_files, p) >= 0) text = owned = tl_read_file(p, &len);
+        bool of_prefix = tl_str_map_get(prefix_files, p) >= 0;
+        if (of_prefix) text = owned = tl_read_file(p, &len);
         if (!text) {
             CXFile cf = clang_getFile(tu, files[k]);
             text = cf ? clang_getFileContents(tu, cf, &len) : NULL;
         }
-        if (!text) text = owned = tl_read_file(p, &len);
+        if (!text && !of_prefix) text = owned = tl_read_file(p, &len);
         free(p);
         tl_suppress_init(&u->sups[u->nsups]);
         if (text) tl_suppress_scan(&u->sups[u->nsups], files[k], text, len);

@@ -318,10 +318,9 @@ static void path_clause(ut_ctx *c, const ut_node *nodes, int found, char *buf, s
         c->path_pos[path[j]] = -1;
 }
 
-void tl_ut_path_find(ut_ctx *c, int blk, int upto, int v, ut_path *out)
+void tl_ut_path_find(ut_ctx *c, int blk, bool want_clause, int v, ut_path *out)
 {
     const tl_func *f = c->f;
-    (void)upto; /* c->rtrace holds the reporting replay's origins up to it */
     out->call = -1;
     out->why = WHY_NONE;
     out->clause[0] = '\0';
@@ -351,7 +350,7 @@ void tl_ut_path_find(ut_ctx *c, int blk, int upto, int v, ut_path *out)
         found = search(c, nodes, &nnodes, false, &out->call, &out->why, &capped);
     if (found < 0 && !capped) /* the start comes round a loop */
         found = search(c, nodes, &nnodes, true, &out->call, &out->why, &capped);
-    if (found > 0)
+    if (found > 0 && want_clause)
         path_clause(c, nodes, found, out->clause, sizeof out->clause);
     if (c->path_work > UT_PATH_WORK) /* cut short: the clause may be another path's */
         out->clause[0] = '\0';

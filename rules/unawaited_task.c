@@ -220,7 +220,7 @@ static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m,
         tl_own_peer_name(&in->call, awm->name, aw, sizeof aw);
     const char *vn = f->vars[v].name;
     ut_path path;
-    tl_ut_path_find(c, blk, ii, v, &path);
+    tl_ut_path_find(c, blk, true, v, &path);
     if (path.call < 0) { /* beyond the walk's bounds: some start of v */
         path.call = c->why_call[v];
         path.why = c->why[v];
@@ -292,7 +292,7 @@ static void report_exit(ut_ctx *c, const tl_block *b)
             continue;
         c->reported_exit[v] = 1;
         ut_path path;
-        tl_ut_path_find(c, b->id, b->ninstrs, v, &path);
+        tl_ut_path_find(c, b->id, false, v, &path); /* (the message names no branch) */
         tl_ut_report_dropped(c->a, c->out, c->f, b, c->f->vars[v].name,
                              find_call(c, path.call >= 0 ? path.call : c->why_call[v]));
     }

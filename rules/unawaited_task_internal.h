@@ -128,9 +128,9 @@ void tl_ut_trace_block(ut_ctx *c);
 
 /* The path a finding is about, during the reporting replay of block `blk`
  * (c->res solved; c->rtrace traces the block so far): from the start of
- * the work v holds before instruction `upto` back along the edges the
- * solved states say carry it.  call: that start's call id (-1 if
- * none was found within the walk's bounds), why: its WHY_*; clause: " on
+ * the work v holds now back along the edges the solved states say carry
+ * it.  call: that start's call id (-1 if none was found within the walk's
+ * bounds), why: its WHY_*; clause (only with want_clause, else ""): " on
  * the path where the condition at line N is true|false" naming the branch
  * on that path that decides it reaches blk with the work pending, or "". */
 typedef struct {
@@ -138,7 +138,7 @@ typedef struct {
     int why;
     char clause[96];
 } ut_path;
-void tl_ut_path_find(ut_ctx *c, int blk, int upto, int v, ut_path *out);
+void tl_ut_path_find(ut_ctx *c, int blk, bool want_clause, int v, ut_path *out);
 /* Frees the tracing arrays. */
 void tl_ut_path_free(ut_ctx *c);
 

@@ -12,6 +12,7 @@
 #include "cli/phase2_spread.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -48,21 +49,27 @@ static size_t serially(size_t n, const bool *todo, const bool *done, void *ctx, 
     return k;
 }
 
-static bool write_all(int fd, const unsigned char *p, size_t n) {
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return false;
-        p += w;
-        n -= (size_t)w;
-    }
-    return true;
+static volatile sig_atomic_t *copy_interrupted;
+
+/* Ctrl-C in a copy: stop taking TUs; a second one ends the copy.  Not the
+ * run's own handler, which on a second signal discards the run's pending
+ * output files: those are the run's process's to discard. */
+static void copy_on_sigint(int sig) {
+    (void)sig;
+    if (*copy_interrupted) _exit(130);
+    *copy_interrupted = 1;
 }
 
 /* In copy k of ncopies: phase 2 of its TUs, each written as a frame. */
 _Noreturn static void copy_main(int fd, int k, int ncopies, size_t n, const bool *todo,
                                 tl_tu_result *results, void *ctx, tl_phase2_fn fn,
                                 volatile sig_atomic_t *interrupted) {
+    copy_interrupted = interrupted;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = copy_on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
     const char *fault = getenv("TASKLINT_TEST_PHASE2_FAULT");
     if (fault && !strcmp(fault, "crash") && k == 0) abort(); /* tests: a copy that dies */
     tl_wire_writer w;
@@ -86,7 +93,7 @@ _Noreturn static void copy_main(int fd, int k, int ncopies, size_t n, const bool
             tl_wire_end_record(&w);
         }
         /* a result too large for a frame is left out: done again by the parent */
-        if (tl_wire_end_frame(&w) == 0 && !write_all(fd, w.data, w.len)) break;
+        if (tl_wire_end_frame(&w) == 0 && tl_wire_write_all(fd, w.data, w.len) != 0) break;
     }
     tl_wire_writer_free(&w);
     _exit(0);
@@ -180,7 +187,7 @@ tl_phase2_stats tl_cli_phase2_spread(size_t n, const bool *todo, tl_tu_result *r
     int made = 0;
     for (int k = 0; k < nc; k++) {
         int p[2];
-        if (pipe(p) != 0) break;
+        if (pipe2(p, O_CLOEXEC) != 0) break;
         pid_t pid = fork();
         if (pid == 0) {
             close(p[0]);
@@ -198,8 +205,8 @@ tl_phase2_stats tl_cli_phase2_spread(size_t n, const bool *todo, tl_tu_result *r
        ranks of nc; the others' TUs are done here below */
     read_all(cs, made);
     for (int k = 0; k < made; k++) {
-        int st;
-        while (waitpid(cs[k].pid, &st, 0) < 0 && errno == EINTR) {}
+        int status;
+        while (waitpid(cs[k].pid, &status, 0) < 0 && errno == EINTR) {}
     }
     bool *done = tl_xcalloc(n + 1, 1);
     for (int k = 0; k < made; k++) {

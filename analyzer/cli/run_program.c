@@ -12,23 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/phase2_spread.h"
 #include "cli/run.h"
-#include "cli/shared_headers.h"
 #include "driver.h"
 #include "program/program.h"
-#include "report/report.h"
-#include "report/suppress.h"
-#include "report/text_output.h"
-#include "store/fingerprint.h"
 #include "store/hash.h"
 #include "store/store.h"
-#include "util/str_map.h"
-#include "util/term_escape.h"
 #include "util/xalloc.h"
 
 /* ---- whole program: phase 1 results are kept until the link ---- */

@@ -400,9 +400,9 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
         }
     }
     /* mcmc_fd(be->client) in a readiness callback: the registered descriptor */
-    if (call->nargs == 1 && tl_expr_uncast(call->args[0]) && tl_expr_uncast(call->args[0])->kind == TL_E_MEMBER &&
-        tl_expr_uncast(call->args[0])->nkids == 1 &&
-        fds_accessor_ready(c, call, mentioned_bits(s, tl_expr_uncast(call->args[0])->kids[0], TL_FDS_READY | TL_FDS_DERIVED)))
+    const tl_expr *a0 = call->nargs == 1 ? tl_expr_uncast(call->args[0]) : NULL;
+    if (a0 && a0->kind == TL_E_MEMBER && a0->nkids == 1 && c->readiness && c->watched && c->program &&
+        fds_accessor_ready(c, call, mentioned_bits(s, a0->kids[0], TL_FDS_READY | TL_FDS_DERIVED)))
         c->result_bits[id] |= TL_FDS_READY;
     /* open("/proc/self/stat", ...): a pseudo-file answering at once */
     const tl_expr *path = m && m->immediate_path.present ? tl_expr_uncast(fds_arg_of(cf, m->immediate_path.arg)) : NULL;

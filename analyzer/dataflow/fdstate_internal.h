@@ -102,10 +102,9 @@ typedef struct {
 #define FDS_NOT_BLOCKING (TL_FDS_NONBLOCKING | TL_FDS_READY | TL_FDS_IMMEDIATE)
 #define FDS_ANY (TL_FDS_NONBLOCKING | TL_FDS_READY | TL_FDS_DERIVED)
 
-/* fdstate.c, for the driver (fdstate_run.c): the lattice and transfer of
- * the dataflow, a state's life, one instruction's transfer (record: fill
- * the call's facts). */
-struct tl_dataflow_ops;
+/* For the driver (fdstate_run.c): the lattice of the dataflow and a
+ * state's life (fdstate_lattice.c), one instruction's transfer (fdstate.c;
+ * record: fill the call's facts). */
 extern const struct tl_dataflow_ops fds_ops;
 void fds_state_bottom(fd_ctx *c, fd_state *s);
 void fds_state_copy(fd_ctx *c, fd_state *dst, const fd_state *src);
@@ -214,7 +213,7 @@ void fds_params_at_exit(fd_ctx *c, fd_state *s, const tl_block *b);
 unsigned fds_assigned_params(const tl_func *f);
 unsigned fds_moded_params(const tl_func *f, const tl_func_facts *ff);
 
-/* fdstate.c: the forward dataflow of c->f with c's settings, and a replay
+/* fdstate_lattice.c: the forward dataflow of c->f with c's settings, and a replay
  * of its reached exit blocks (record off) handing each end state to at_exit. */
 int fds_forward(fd_ctx *c, tl_dataflow_result *res);
 void fds_replay_exits(fd_ctx *c, const tl_dataflow_result *res, void (*at_exit)(fd_ctx *, fd_state *, const tl_block *));

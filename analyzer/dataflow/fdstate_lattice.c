@@ -4,7 +4,8 @@
  * forward run and exit replay over it (fds_forward, fds_replay_exits).
  * The facts themselves and the transfer of one instruction are fdstate.c's
  * (fds_apply, fds_find, fds_set_bits, fds_set_hbit).  Split from fdstate.c
- * as a pure move.
+ * (it has grown since: the join of -1 with non-blocking, the live-slot
+ * filter).
  */
 #include "fdstate.h"
 #include "fdstate_internal.h"

@@ -4,8 +4,8 @@
  * replay of each reached block that records the calls' facts and the
  * slot stores (fdstate_slots.c), then the runs under hypotheses
  * (fdstate_hyp.c: effect summaries, results under flags, parameters left
- * non-blocking under non-zero arguments).  Split from fdstate.c as a pure
- * move.
+ * non-blocking under non-zero arguments).  Split from fdstate.c (the
+ * hypothesis runs came after).
  */
 #include "fdstate.h"
 #include "fdstate_internal.h"
@@ -56,7 +56,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
     c.has_slots = tl_xcalloc((size_t)f->nvars + 1, sizeof *c.has_slots);
     c.is_src = tl_xcalloc((size_t)f->nvars + 1, sizeof *c.is_src);
     fds_effect_plan plan;
-    fds_effects_plan(&c, &plan); /* sets c.pinned when f may have an effect summary */
+    bool hyp = fds_effects_plan(&c, &plan); /* sets c.pinned when f may have an effect summary */
     tl_dataflow_result res;
     memset(&res, 0, sizeof res);
     int rc = -1;
@@ -85,7 +85,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
             fds_state_destroy(&c, &s);
         }
         c.hyp_mask = 0;
-        if (c.pinned || (plan.returns && plan.nmasks && plan.niparams && !(c.returned && (c.return_bits & TL_FDS_NONBLOCKING))))
+        if (hyp && (c.pinned || !(c.returned && (c.return_bits & TL_FDS_NONBLOCKING))))
             fds_run_hypotheses(&c, &plan);
         unsigned main_nb = c.params_exited ? c.params_nb & ~fds_assigned_params(f) : 0;
         if (plan.nz && plan.niparams && (fds_moded_params(f, ff) & ~main_nb))

@@ -318,21 +318,13 @@ static tl_slot_store_kind value_kind(fd_ctx *c, fd_state *s, const tl_expr *valu
     return TL_SLOT_OTHER;
 }
 
-static bool no_descriptor(const tl_expr *v) {
-    v = tl_expr_uncast(v);
-    if (v && v->kind == TL_E_UNARY && v->nkids == 1 && !strcmp(v->op, "-") && tl_expr_uncast(v->kids[0]) &&
-        tl_expr_uncast(v->kids[0])->kind == TL_E_CONST && tl_expr_uncast(v->kids[0])->ival > 0)
-        return true; /* -1: no descriptor */
-    return v && v->kind == TL_E_CONST && v->ival < 0;
-}
-
 /* A store of `value` into the slot `target` (state read from s, or
  * nothing known with s NULL). */
 static void store(fd_ctx *c, fd_state *s, const tl_expr *target, const tl_expr *value) {
     char key[300], src[300];
     bool st;
     if (!c->stores || !fds_slot_key(c->f, target, key, sizeof key, &st)) return;
-    if (no_descriptor(value)) return;
+    if (fds_negative_const(value)) return;
     tl_slot_store_kind k = value_kind(c, s, value, src, sizeof src);
     fds_add_store(c, target, k, k == TL_SLOT_COPY ? src : NULL);
 }
@@ -382,7 +374,7 @@ static void call_args(fd_ctx *c, fd_state *s, const tl_call *call) {
     for (int a = 0; a < call->nargs; a++) {
         const tl_expr *v = tl_expr_uncast(call->args[a]);
         if (!v || v->kind == TL_E_STRING || v->kind == TL_E_NULL || v->kind == TL_E_ADDR || v->kind == TL_E_FUNC ||
-            no_descriptor(v) || (v->kind == TL_E_MEMBER && v->field_array))
+            fds_negative_const(v) || (v->kind == TL_E_MEMBER && v->field_array))
             continue; /* not a descriptor */
         if (v->kind == TL_E_VAR && v->var >= 0 && v->var < c->f->nvars &&
             (c->f->vars[v->var].is_pointer || c->f->vars[v->var].is_array || c->f->vars[v->var].is_record))

@@ -117,7 +117,7 @@ struct file_text {
     const char *text;
     size_t size;
     unsigned char sys; /* TL_FILE_SYS_*: cfgb_spelled_in_system_header */
-    char *owned;       /* text read from the file itself (prefix_file_text) */
+    char *owned;       /* text read from the file itself (file_entry) */
 };
 
 struct usr_slot {

@@ -217,7 +217,7 @@ static int load_meta(const char *path, tl_pch *p, char ***hashes) {
     char err[128];
     int rc = -1;
     int caps[2] = {0, 0};
-    int caph = 0;
+    int caph = 0, capsys = 0;
     *hashes = NULL;
     if (tl_wire_scan_frame(buf, len, &f, err, sizeof err) != TL_WIRE_FRAME || f.kind != META_KIND ||
         f.frame_len != len)
@@ -236,7 +236,7 @@ static int load_meta(const char *path, tl_pch *p, char ***hashes) {
                 free(hash);
                 goto out;
             }
-            int n = p->ndeps, capsys = caps[0];
+            int n = p->ndeps;
             p->deps = tl_xgrow(p->deps, n, &caps[0], sizeof *p->deps);
             p->deps_sys = tl_xgrow(p->deps_sys, n, &capsys, sizeof *p->deps_sys);
             *hashes = tl_xgrow(*hashes, n, &caph, sizeof **hashes);
@@ -387,7 +387,7 @@ typedef struct {
     int first_unguarded;  /* line of the first unguarded direct include, or INT_MAX */
     char **deps;
     unsigned char *deps_sys;
-    int ndeps, capdeps;
+    int ndeps, capdeps, capsys;
     tl_str_map seen;
 } build_acc;
 
@@ -405,9 +405,8 @@ static void on_build_inclusion(CXFile f, CXSourceLocation *stack, unsigned depth
         char *p = tl_path_join(a->dir, name);
         if (tl_str_map_get(&a->seen, p) < 0) {
             tl_str_map_add(&a->seen, p, a->ndeps);
-            int capsys = a->capdeps;
             a->deps = tl_xgrow(a->deps, a->ndeps, &a->capdeps, sizeof *a->deps);
-            a->deps_sys = tl_xgrow(a->deps_sys, a->ndeps, &capsys, sizeof *a->deps_sys);
+            a->deps_sys = tl_xgrow(a->deps_sys, a->ndeps, &a->capsys, sizeof *a->deps_sys);
             /* as the TUs parsed against the PCH see it (their source
                entries for it come from the PCH), once per file here */
             struct stat st;

@@ -318,17 +318,9 @@ static int parse_prepare(loader *L, const tl_yaml_node *n, tl_prepare_facet *p) 
                              "that goes on posting completions)", ml_where(w, sizeof(w), L));
     if ((x = tl_yaml_get(n, "fails")) && ml_get_bool(L, x, "fails", &p->fails) != 0) return -1;
     if ((x = tl_yaml_get(n, "fails_unless"))) {
-        static const char *const ukeys[] = {"arg", "mask", NULL};
         if (!p->fails)
             return ml_fail(L, x, "'fails_unless'%s needs 'fails: true'", ml_where(w, sizeof(w), L));
-        if (ml_need_type(L, x, TL_YAML_MAP, "fails_unless") != 0 || ml_check_keys(L, x, ukeys) != 0) return -1;
-        const tl_yaml_node *ua = tl_yaml_get(x, "arg"), *um = tl_yaml_get(x, "mask");
-        if (!ua || !um)
-            return ml_fail(L, x, "'fails_unless'%s needs 'arg' and 'mask'", ml_where(w, sizeof(w), L));
-        if (ml_get_arg(L, ua, "arg", false, &p->fails_unless_arg) != 0) return -1;
-        if (ml_get_int(L, um, "mask", &p->fails_unless_mask) != 0) return -1;
-        if (p->fails_unless_mask == 0)
-            return ml_fail(L, um, "'mask'%s must not be 0", ml_where(w, sizeof(w), L));
+        if (ml_get_flag_test(L, x, "fails_unless", &p->fails_unless_arg, &p->fails_unless_mask) != 0) return -1;
     }
     p->present = true;
     return 0;

@@ -27,8 +27,9 @@ int ml_get_field(loader *L, const tl_yaml_node *n, const char *what, char *out) 
     return 0;
 }
 
-/* {arg: N, mask: M} with M != 0 (a flag test), under facet name `what`. */
-static int get_flag_test(loader *L, const tl_yaml_node *x, const char *what, int *arg, int64_t *mask) {
+/* {arg: N, mask: M} with M != 0 (a flag test), under facet name `what`
+ * (model_loader.h). */
+int ml_get_flag_test(loader *L, const tl_yaml_node *x, const char *what, int *arg, int64_t *mask) {
     static const char *const flag_keys[] = {"arg", "mask", NULL};
     char wb[160];
     if (ml_need_type(L, x, TL_YAML_MAP, what) != 0 || ml_check_keys(L, x, flag_keys) != 0) return -1;
@@ -107,7 +108,7 @@ int ml_parse_fd_state(loader *L, const tl_yaml_node *n, tl_fd_state_facet *d) {
     const char *outer = L->facet;
     if ((x = tl_yaml_get(n, "if_flag"))) {
         L->facet = "fd_state.if_flag";
-        if (get_flag_test(L, x, "if_flag", &d->if_flag_arg, &d->if_flag_mask) != 0) return -1;
+        if (ml_get_flag_test(L, x, "if_flag", &d->if_flag_arg, &d->if_flag_mask) != 0) return -1;
         L->facet = outer;
     }
     if ((x = tl_yaml_get(n, "if_value"))) {

@@ -108,6 +108,8 @@ int ml_need_type(loader *L, const tl_yaml_node *n, tl_yaml_type t, const char *w
 int ml_parse_i64(const char *s, int64_t *out);
 int ml_get_int(loader *L, const tl_yaml_node *n, const char *what, int64_t *out);
 int ml_get_arg(loader *L, const tl_yaml_node *n, const char *what, bool allow_none, int *out);
+/* {arg: N, mask: M} with M != 0 (a flag test) under facet name `what` (facets_fd.c). */
+int ml_get_flag_test(loader *L, const tl_yaml_node *x, const char *what, int *arg, int64_t *mask);
 int ml_get_bool(loader *L, const tl_yaml_node *n, const char *what, bool *out);
 int ml_get_choice(loader *L, const tl_yaml_node *n, const char *what,
                       const char *const *names, int *out);

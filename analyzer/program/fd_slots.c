@@ -425,7 +425,8 @@ tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits) {
         if ((strncmp(key, "p:", 2) != 0 && strncmp(key, "q:", 2) != 0 && strncmp(key, "d:", 2) != 0) || !hash ||
             !strcmp(hash, "#*") || (size_t)(hash - key) > 280)
             continue;
-        snprintf(star, sizeof star, "%.*s#*", (int)(hash - key), key); /* (q:FIELD#*: the field read as a value) */
+        memcpy(star, key, (size_t)(hash - key)); /* "KEY#*" (q:FIELD#*: the field read as a value) */
+        memcpy(star + (hash - key), "#*", 3);
         if (tl_strmap_get(&s->index, star, &at)) escaped[i] = true;
         if (key[0] == 'd' && hash[1] >= '0' && hash[1] <= '9') { /* registered with its data at another parameter */
             star[hash - key] = 0;

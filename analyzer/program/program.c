@@ -451,16 +451,15 @@ static void compute_blocking(tl_program *p, int r) {
         pnode *n = &p->nodes[f];
         for (int i = 0; i < n->s->ncalls; i++) {
             const tl_sum_call *c = &n->s->calls[i];
+            if (!(r ? c->blocks_unless_ready : c->blocks)) continue; /* (the cheap test first) */
             if (c->spawn_entry || in_fork_child(p, n, i)) continue;
             /* descriptor I/O on a slot every store fills non-blocking */
             if (c->fd_slot && pg_fd_nonblocking(p, n->unit, c->fd_slot)) continue;
-            if (r ? c->blocks_unless_ready : c->blocks) {
-                n->blocks[r] = true;
-                n->block_call[r] = i;
-                n->block_next[r] = -1;
-                ivec_push(&work, f);
-                break;
-            }
+            n->blocks[r] = true;
+            n->block_call[r] = i;
+            n->block_next[r] = -1;
+            ivec_push(&work, f);
+            break;
         }
     }
     for (int w = 0; w < work.n; w++) {
