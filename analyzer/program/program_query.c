@@ -31,7 +31,7 @@ bool tl_program_fd_slot_nonblocking(const tl_program *p, const char *key) {
 }
 
 bool tl_program_param_modes(const tl_program *p, const char *fn_usr, unsigned *nonblocking, unsigned *moded) {
-    int n = p && fn_usr ? map_get(&p->by_usr, fn_usr) : -1;
+    int n = p && fn_usr ? pg_fn(p, p->cur_unit, fn_usr) : -1;
     *nonblocking = n >= 0 ? p->nodes[n].s->params_nonblocking : 0;
     *moded = n >= 0 ? p->nodes[n].s->params_moded : 0;
     return n >= 0;
@@ -39,7 +39,7 @@ bool tl_program_param_modes(const tl_program *p, const char *fn_usr, unsigned *n
 
 void tl_program_conditional(const tl_program *p, const char *fn_usr, const tl_fd_params_if **params_if,
                             const tl_fd_returns_if **returns_if) {
-    int n = p && fn_usr ? map_get(&p->by_usr, fn_usr) : -1;
+    int n = p && fn_usr ? pg_fn(p, p->cur_unit, fn_usr) : -1;
     const tl_func_summary *s = n >= 0 ? p->nodes[n].s : NULL;
     *params_if = s && s->params_if.niparams ? &s->params_if : NULL;
     *returns_if = s && (s->returns_if.ok[0] | s->returns_if.ok[1]) ? &s->returns_if : NULL;
