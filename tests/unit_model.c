@@ -540,6 +540,40 @@ static void test_returns_only_facet(void **state) {
                  NULL);
 }
 
+/* errno_location: the function behind errno and its would-block values. */
+static void test_errno_location_facet(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  __errno_location: {errno_location: {would_block: [11]}}\n"
+                 "  __error: {errno_location: {would_block: [35, 0x23]}}\n"
+                 "  plain: {nonblocking: true}\n");
+    const tl_fn_model *m = find(&ms, "__errno_location");
+    assert_true(m->errno_location.present);
+    assert_int_equal(m->errno_location.nwould_block, 1);
+    assert_true(m->errno_location.would_block[0] == 11);
+    m = find(&ms, "__error");
+    assert_int_equal(m->errno_location.nwould_block, 2);
+    assert_true(m->errno_location.would_block[1] == 35);
+    assert_false(find(&ms, "plain")->errno_location.present);
+    /* a later definition can remove it, or leave it alone */
+    load_ok(&ms, "library: demo\nfunctions:\n  __error: {errno_location: false}\n"
+                 "  __errno_location: {nonblocking: false}\n");
+    assert_false(find(&ms, "__error")->errno_location.present);
+    assert_true(find(&ms, "__errno_location")->errno_location.present);
+    tl_models_free(&ms);
+
+    expect_error("library: x\nfunctions:\n  f: {errno_location: {would_block: []}}\n", 3, "'would_block'",
+                 "1 to 4 integers");
+    expect_error("library: x\nfunctions:\n  f: {errno_location: {}}\n", 3, "'would_block'", "EAGAIN");
+    expect_error("library: x\nfunctions:\n  f: {errno_location: {would_block: [x]}}\n", 3, "'would_block'",
+                 "'x'");
+    expect_error("library: x\nfunctions:\n  f: {errno_location: {again: [11]}}\n", 3, "again", NULL);
+    expect_error("library: x\nfunctions:\n  f: {errno_location: 11}\n", 3, "'errno_location'", "false");
+}
+
 /* The in-flight facets: part_of, prepare, descriptor, start's success and
  * await's counts. */
 static void test_inflight_facets(void **state) {
@@ -1930,6 +1964,7 @@ int main(void) {
         cmocka_unit_test(test_config_annotations),
         cmocka_unit_test(test_process_facets),
         cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_errno_location_facet),
         cmocka_unit_test(test_kinds_and_profiles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,6 +34,7 @@
 #include "fdstate.h"
 #include "fd_origin.h"
 #include "fork_branch.h"
+#include "would_block.h"
 
 /* ---- expression evaluation ---- */
 
@@ -269,6 +270,7 @@ bool tl_call_blocks_in(const tl_call_facts *cf, bool fd_ready) {
     if (!m || !m->blocking.present || m->nonblocking) return false;
     if (m->blocking.fd_io && (fd_ready || cf->fd_state)) return false;
     if (m->blocking.strict_only && !cf->strict) return false;
+    if (m->blocking.fd_io && cf->would_block_handled && !cf->strict) return false;
     if (cf->dying || cf->in_fork_child) return false;
     const tl_blocking_facet *bf = &m->blocking;
     if (arg_is_numeric_address(cf, bf->unless_numeric_arg) || cf->field_flag) return false;
@@ -663,6 +665,7 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
         for (int id = 0; id < ff->ncalls; id++) ff->calls[id].strict = profile == TL_PROFILE_STRICT;
         mark_dying_calls(&tu->funcs[fi], ff);
         tl_mark_fork_child_calls(&tu->funcs[fi], ff);
+        tl_mark_would_block_calls(&tu->funcs[fi], ff);
     }
     tl_analysis_discover_contexts(out);
     tl_analysis_program_contexts(out);

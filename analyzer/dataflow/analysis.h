@@ -51,6 +51,8 @@ typedef struct {
                                 dying.h: a list walk before the exit counts) */
     bool in_fork_child;      /* only a fork's child process runs the call (fork_branch.c):
                                 a blocking call here stalls the child, not the caller */
+    bool would_block_handled;/* descriptor I/O whose errno the code compares with EAGAIN
+                                (would_block.c): written for a non-blocking descriptor */
     /* descriptor facts (fdstate.h): */
     unsigned fd_state;       /* blocking.fd_io: TL_FDS_* bits of its descriptor argument;
                                 blocking.unless_immediate: TL_FDS_IMMEDIATE of that argument */

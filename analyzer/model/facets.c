@@ -20,7 +20,7 @@ const char *const ml_facet_names[] = {
     "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", "part_of",
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
     "release_all", "returns_only", "dispatch", "immediate_path", "post", "self_handle", "lock", "unlock",
-    "request_flags", "fd_flags", NULL};
+    "request_flags", "fd_flags", "errno_location", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", NULL};
@@ -523,6 +523,27 @@ static int parse_returns_only(loader *L, const tl_yaml_node *n, tl_fn_model *f) 
     return 0;
 }
 
+/* errno_location: {would_block: [V, ...]} - see model.h (tl_errno_facet). */
+static int parse_errno_location(loader *L, const tl_yaml_node *n, tl_errno_facet *e) {
+    static const char *const keys[] = {"would_block", NULL};
+    char w[160];
+    L->facet = "errno_location";
+    int off = ml_facet_off(L, n, "errno_location", "{would_block: [V, ...]}");
+    *e = (tl_errno_facet){0};
+    if (off) return off < 0 ? -1 : 0;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    const tl_yaml_node *v = tl_yaml_get(n, "would_block");
+    if (!v || v->type != TL_YAML_SEQ || v->n == 0 || v->n > TL_MAX_VALUES)
+        return ml_fail(L, v ? v : n, "'would_block'%s must list 1 to %d integers (the errno values "
+                                     "of an operation that would block: EAGAIN, EWOULDBLOCK)",
+                       ml_where(w, sizeof(w), L), TL_MAX_VALUES);
+    for (size_t i = 0; i < v->n; i++)
+        if (ml_get_int(L, v->items[i], "would_block", &e->would_block[i]) != 0) return -1;
+    e->nwould_block = (int)v->n;
+    e->present = true;
+    return 0;
+}
+
 /* release_all: {task: NOUN, when: [{arg: N, values: [V, ...]}, ...]} - the
  * call releases every handle of that task noun in the program (read by
  * orphaned-spawn, rules/release_all.c) when each `when` argument has one of
@@ -713,6 +734,9 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
             L->facet = NULL;
             r = parse_returns_only(L, v, f);
             out->facets |= F_RETURNS_ONLY;
+        } else if (strcmp(key, "errno_location") == 0) {
+            r = parse_errno_location(L, v, &f->errno_location);
+            out->facets |= F_ERRNO_LOCATION;
         } else if (strcmp(key, "dispatch") == 0) {
             L->facet = NULL;
             r = ml_get_bool(L, v, key, &f->dispatch);

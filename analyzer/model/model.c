@@ -104,6 +104,7 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
         dst->nreturns_only = src->nreturns_only;
     }
     if (m & F_DISPATCH) dst->dispatch = src->dispatch;
+    if (m & F_ERRNO_LOCATION) dst->errno_location = src->errno_location;
     if (m & F_COUNTER_INIT) dst->counter_init = src->counter_init;
     if (m & F_POST) dst->post = src->post;
     if (m & F_LOCK) dst->lock = src->lock;

@@ -404,6 +404,16 @@ typedef struct {
                                  stored; "" none */
 } tl_callback_facet;
 
+/* errno_location: {would_block: [V, ...]} - the function whose result,
+ * dereferenced, is errno (glibc's and musl's `__errno_location`); comparing
+ * errno after descriptor I/O with one of these values (EAGAIN, EWOULDBLOCK)
+ * is code written for a non-blocking descriptor (dataflow/would_block.c). */
+typedef struct {
+    bool present;
+    int64_t would_block[TL_MAX_VALUES];
+    int nwould_block;
+} tl_errno_facet;
+
 typedef struct tl_fn_model {
     char *name;     /* callee name after macro expansion, or RECORD.FIELD for a
                        function-pointer field (ev_io.cb) */
@@ -442,6 +452,7 @@ typedef struct tl_fn_model {
     tl_fd_flags_facet fd_flags;
     tl_readiness_wait_facet readiness_wait;
     tl_immediate_path_facet immediate_path;
+    tl_errno_facet errno_location;
     bool cooperative;  /* yields to the library's scheduler (counts as the parent waiting) */
     bool must_await;   /* discarding the result is an unawaited task */
     bool nonblocking;  /* never blocking; cuts transitive blocking chains */
