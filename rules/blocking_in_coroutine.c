@@ -359,16 +359,19 @@ static void report_chain(const tl_analysis *a, chain_memo *memo, tl_findings *ou
  * translation unit (same file, line and column), so a message can name it
  * as called (a library call through a macro of the project:
  * "fdatasync() (expanded from redis_fsync())"); NULL when it is in another
- * one - the summary has only its spelling.  One scan per finding. */
+ * one - the summary has only its spelling.  Per finding, one scan of the
+ * calls of the functions named as the step's caller. */
 static const tl_instr *chain_final_call(const tl_analysis *a, const tl_chain_step *s) {
-    if (!s->final || !s->loc.file) return NULL;
-    for (int fi = 0; fi < a->tu->nfuncs; fi++)
+    if (!s->final || !s->loc.file || !s->caller) return NULL;
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        if (!a->tu->funcs[fi].name || strcmp(a->tu->funcs[fi].name, s->caller) != 0) continue;
         for (int id = 0; id < a->funcs[fi].ncalls; id++) {
             const tl_instr *in = a->funcs[fi].calls[id].instr;
             if (in && in->loc.line == s->loc.line && in->loc.col == s->loc.col && in->loc.file &&
                 strcmp(in->loc.file, s->loc.file) == 0)
                 return in->call.macro_project ? in : NULL;
         }
+    }
     return NULL;
 }
 
