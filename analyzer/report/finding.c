@@ -86,6 +86,15 @@ void tl_finding_add_note(tl_finding *f, const char *file, unsigned line,
     n->before = false;
 }
 
+void tl_finding_path(const tl_finding *f, long *steps) {
+    size_t k = 0;
+    for (size_t i = 0; i < f->nnotes; i++)
+        if (f->notes[i].before) steps[k++] = (long)i;
+    steps[k++] = -1;
+    for (size_t i = 0; i < f->nnotes; i++)
+        if (!f->notes[i].before) steps[k++] = (long)i;
+}
+
 void tl_finding_add_note_before(tl_finding *f, const char *file, unsigned line,
                                 unsigned col, const char *message) {
     tl_finding_add_note(f, file, line, col, message);

@@ -71,6 +71,11 @@ void tl_finding_add_note(tl_finding *f, const char *file, unsigned line,
 /* A note for a step before the finding's location (tl_note.before). */
 void tl_finding_add_note_before(tl_finding *f, const char *file, unsigned line,
                                 unsigned col, const char *message);
+/* The path in the order it runs, for the formats that draw one (SARIF
+ * codeFlows, the HTML report): into steps (f->nnotes + 1 entries) the
+ * indices of the notes that come before the finding's location, -1 for the
+ * location itself, then the other notes, each group in its order. */
+void tl_finding_path(const tl_finding *f, long *steps);
 void tl_finding_set_snippet(tl_finding *f, const char *snippet);
 void tl_finding_set_fingerprint(tl_finding *f, const char *fingerprint);
 void tl_finding_set_triage(tl_finding *f, int triage, const char *reason);

@@ -506,26 +506,21 @@ static void write_result(sarif_ctx *c, tl_jw *w, const tl_finding *src, bool abs
         tl_jw_object_begin(w);
         tl_jw_key(w, "locations");
         tl_jw_array_begin(w);
+        long *path = tl_xmalloc((f->nnotes + 1) * sizeof *path);
+        tl_finding_path(f, path);
         size_t steps = 1; /* the primary location's, always written */
-        for (int pass = 0; pass < 2; pass++) {
-            if (pass == 1) {
-                tl_jw_object_begin(w);
-                tl_jw_key(w, "location");
-                write_location(c, w, -1, f->file, f->line, f->col, f->snippet, f->message, f->function);
-                tl_jw_kv_string(w, "importance", "essential");
-                tl_jw_object_end(w);
-            }
-            for (size_t k = 0; k < f->nnotes && steps < GH_MAX_FLOW_STEPS; k++) {
-                const tl_note *n = &f->notes[k];
-                if (!nonempty(n->file) || n->before != (pass == 0)) continue;
-                tl_jw_object_begin(w);
-                tl_jw_key(w, "location");
-                write_location(c, w, -1, n->file, n->line, n->col, NULL, n->message, NULL);
-                tl_jw_kv_string(w, "importance", "essential");
-                tl_jw_object_end(w);
-                steps++;
-            }
+        for (size_t k = 0; k <= f->nnotes; k++) {
+            const tl_note *n = path[k] >= 0 ? &f->notes[path[k]] : NULL;
+            if (n && (!nonempty(n->file) || steps >= GH_MAX_FLOW_STEPS)) continue;
+            tl_jw_object_begin(w);
+            tl_jw_key(w, "location");
+            if (n) write_location(c, w, -1, n->file, n->line, n->col, NULL, n->message, NULL);
+            else write_location(c, w, -1, f->file, f->line, f->col, f->snippet, f->message, f->function);
+            tl_jw_kv_string(w, "importance", "essential");
+            tl_jw_object_end(w);
+            if (n) steps++;
         }
+        free(path);
         tl_jw_array_end(w);
         tl_jw_object_end(w);
         tl_jw_array_end(w);

@@ -282,23 +282,17 @@ void hr_finding_page(hr_buf *b, const hr_report *r, const hr_item *it, hr_source
        the finding itself when any come before it, then the others), then
        the source of each file they touch */
     if (f->nnotes) {
-        bool any_before = false;
-        for (size_t i = 0; i < f->nnotes; i++) any_before |= f->notes[i].before;
+        long *path = tl_xmalloc((f->nnotes + 1) * sizeof *path);
+        tl_finding_path(f, path);
         hr_puts(b, "<h2>Path</h2>\n<ol id=\"steps\">");
-        for (int pass = 0; pass < 2; pass++) {
-            if (pass == 1 && any_before) {
-                hr_puts(b, "<li class=\"here\">");
-                path_step(b, r, f->file, f->line, f->message);
-                hr_puts(b, "</li>");
-            }
-            for (size_t i = 0; i < f->nnotes; i++) {
-                const tl_note *n = &f->notes[i];
-                if (n->before != (pass == 0)) continue;
-                hr_puts(b, "<li>");
-                path_step(b, r, n->file ? n->file : f->file, n->line, n->message);
-                hr_puts(b, "</li>");
-            }
+        for (size_t k = path[0] < 0 ? 1 : 0; k <= f->nnotes; k++) { /* the finding: when a step precedes it */
+            const tl_note *n = path[k] >= 0 ? &f->notes[path[k]] : NULL;
+            hr_puts(b, n ? "<li>" : "<li class=\"here\">");
+            if (n) path_step(b, r, n->file ? n->file : f->file, n->line, n->message);
+            else path_step(b, r, f->file, f->line, f->message);
+            hr_puts(b, "</li>");
         }
+        free(path);
         hr_puts(b, "</ol>\n");
     }
     hr_puts(b, "<h2>Source</h2>\n");
