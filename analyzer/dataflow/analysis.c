@@ -665,8 +665,8 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
         for (int id = 0; id < ff->ncalls; id++) ff->calls[id].strict = profile == TL_PROFILE_STRICT;
         mark_dying_calls(&tu->funcs[fi], ff);
         tl_mark_fork_child_calls(&tu->funcs[fi], ff);
-        tl_mark_would_block_calls(&tu->funcs[fi], ff);
     }
+    tl_mark_would_block_calls(tu, out->funcs);
     tl_analysis_discover_contexts(out);
     tl_analysis_program_contexts(out);
     tl_fd_origin_collect_globals(out);

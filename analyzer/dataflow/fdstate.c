@@ -67,6 +67,10 @@ static int desc_key(fd_ctx *c, const tl_expr *e, bool add) {
     return slot >= 0 ? c->nvars + slot : -1;
 }
 
+int fds_desc_key(fd_ctx *c, const tl_expr *e, bool add) {
+    return desc_key(c, e, add);
+}
+
 /* ---- state operations ---- */
 
 static unsigned bits_of_var(const void *s, int v);
@@ -420,6 +424,7 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
     if (apply_state && state_var >= 0) {
         drop_mirrors(c, s, state_var); /* its flags changed */
         set_bits(c, s, state_var, new_bits ? bits_of(s, state_var) | new_bits : 0);
+        if (record && (new_bits & TL_FDS_NONBLOCKING)) fds_note_nonblocking(c, state_var);
     }
     for (int k = 0; apply_state && array_var >= 0 && k < m->fd_state.array; k++) {
         char idx[16];
@@ -441,6 +446,9 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
     unsigned moded = own ? c->func_params_nb[call->callee_func] >> 16 : 0;
     if (own && c->func_params_if) /* set_block(fd, 1): under the arguments' non-zero hypotheses */
         pnb |= fds_params_if_bits(c, cf, &c->func_params_if[call->callee_func]);
+    if (record && !m && call->callee_func < 0 && !c->program && call->callee_usr && !call->callee_system)
+        for (int k = 0; k < call->nargs && k < 32; k++) /* set_nb(c->fd) of another file: at link */
+            fds_note_maybe_nonblocking(c, desc_key(c, fds_arg_of(cf, k), false), call->callee_usr, k);
     if ((!m || !m->fd_state.present) && call->callee_func < 0 && c->program && call->callee_usr &&
         !call->callee_system) {
         tl_program_param_modes(c->program, call->callee_usr, &pnb, &moded);
@@ -454,8 +462,10 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
         int key = desc_key(c, fds_arg_of(cf, k), true);
         if (key < 0) continue;
         drop_mirrors(c, s, key);
-        if ((pnb >> k) & 1u) set_bits(c, s, key, bits_of(s, key) | TL_FDS_NONBLOCKING);
-        else set_bits(c, s, key, bits_of(s, key) & ~(unsigned)TL_FDS_NONBLOCKING);
+        if ((pnb >> k) & 1u) {
+            set_bits(c, s, key, bits_of(s, key) | TL_FDS_NONBLOCKING);
+            if (record) fds_note_nonblocking(c, key);
+        } else set_bits(c, s, key, bits_of(s, key) & ~(unsigned)TL_FDS_NONBLOCKING);
     }
 }
 

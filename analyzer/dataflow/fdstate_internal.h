@@ -41,6 +41,24 @@ typedef struct {
 /* Values in the map of tl_fdstate_collect_globals. */
 enum { G_NONBLOCKING = 1, G_OTHER = 2 };
 
+/* fdstate_later.c: a store held back until the end of the function, and a
+ * call that left a variable or slot non-blocking (state keys; positions in
+ * the replay: block, instruction index). */
+typedef struct {
+    const tl_expr *target; /* the IR's, or NULL: a variable, var_target */
+    tl_expr var_target;    /* (a store into a variable names it in a temporary) */
+    int key, value_var;
+    int block, index;
+} fds_deferred;
+
+typedef struct {
+    int key;
+    int block, index;
+    const char *fn_usr; /* a program function of another file that may leave its
+                           argument `arg` non-blocking (resolved at link), or NULL */
+    int arg;
+} fds_nb_set;
+
 typedef struct {
     const tl_func *f;
     tl_func_facts *ff;
@@ -97,6 +115,11 @@ typedef struct {
     bool hyp_returned;       /* ... a return with a value (no negative constant) seen, */
     unsigned hyp_return_bits; /* ... and the bits all of them carry */
     int alias_scans;         /* fdstate_slots.c: read_only_alias scans of f so far (bounded) */
+    int rec_block, rec_index; /* the main replay's position (-1: not replaying) */
+    fds_deferred *deferred;  /* fdstate_later.c */
+    int ndeferred, capdeferred;
+    fds_nb_set *nb_sets;
+    int nnb_sets, capnb_sets;
 } fd_ctx;
 
 #define FDS_NOT_BLOCKING (TL_FDS_NONBLOCKING | TL_FDS_READY | TL_FDS_IMMEDIATE)
@@ -148,6 +171,18 @@ void fds_record_slots_unknown(fd_ctx *c);
 void fds_add_store(fd_ctx *c, const tl_expr *e, tl_slot_store_kind k, const char *src);
 void fds_escapes(fd_ctx *c, const tl_expr *e, bool indexed);
 void fds_scan_vars(fd_ctx *c);
+/* fdstate.c: the state key of a descriptor expression (a variable, or a
+ * slot: added when add), -1 if none */
+int fds_desc_key(fd_ctx *c, const tl_expr *e, bool add);
+/* fdstate_later.c: hold back a store of a value not known non-blocking into
+ * the slot target (true when held); note that a call left the variable or
+ * slot `key` non-blocking; record the held stores at the function's end */
+bool fds_defer_store(fd_ctx *c, const tl_expr *target, const tl_expr *value);
+void fds_note_nonblocking(fd_ctx *c, int key);
+/* ... or a call of a program function of another file, fn_usr, that may
+ * leave its argument arg (the variable or slot `key`) non-blocking */
+void fds_note_maybe_nonblocking(fd_ctx *c, int key, const char *fn_usr, int arg);
+void fds_resolve_deferred(fd_ctx *c);
 /* fdstate_pointers.c: is `*p` (p the function's pointer parameter N, or a
  * local copy of it) known non-blocking program-wide ("d:F#N")? */
 bool fds_data_read_nonblocking(fd_ctx *c, const tl_expr *e);

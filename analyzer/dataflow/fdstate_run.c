@@ -27,6 +27,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
     c.ff = ff;
     c.stores = env->slot_stores;
     c.program = env->program;
+    c.rec_block = c.rec_index = -1;
     ff->params_nonblocking = ff->params_moded = 0;
     memset(&ff->returns_if, 0, sizeof ff->returns_if);
     memset(&ff->params_if, 0, sizeof ff->params_if);
@@ -76,9 +77,12 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
             fds_state_bottom(&c, &s);
             fds_state_copy(&c, &s, tl_dataflow_in(&res, bi));
             for (int i = 0; !s.top && i < f->blocks[bi].ninstrs; i++) {
+                c.rec_block = bi;
+                c.rec_index = i;
                 fds_record_slots(&c, &s, &f->blocks[bi].instrs[i]);
                 fds_apply(&c, &s, &f->blocks[bi].instrs[i], true);
             }
+            c.rec_block = c.rec_index = -1;
             fds_record_slot_escapes(&c, f->blocks[bi].cond);
             fds_effects_at_exit(&c, &s, &f->blocks[bi]);
             fds_params_at_exit(&c, &s, &f->blocks[bi]);

@@ -326,6 +326,7 @@ static void store(fd_ctx *c, fd_state *s, const tl_expr *target, const tl_expr *
     if (!c->stores || !fds_slot_key(c->f, target, key, sizeof key, &st)) return;
     if (fds_negative_const(value)) return;
     tl_slot_store_kind k = value_kind(c, s, value, src, sizeof src);
+    if (k == TL_SLOT_OTHER && s && fds_defer_store(c, target, value)) return; /* made non-blocking later? */
     fds_add_store(c, target, k, k == TL_SLOT_COPY ? src : NULL);
 }
 
@@ -453,7 +454,14 @@ void fds_record_slots_unknown(fd_ctx *c) {
 }
 
 void fds_record_slots_done(fd_ctx *c, bool returns_nonblocking) {
+    fds_resolve_deferred(c);
     if (c->stores) fds_record_pointer_facts(c);
+    for (int k = 0; c->stores && k < 32 && c->f->usr && strlen(c->f->usr) < 250; k++)
+        if ((c->ff->params_nonblocking >> k) & 1u) { /* set_nb(fd): "m:USR#k" (fdstate_later.c) */
+            char key[280];
+            snprintf(key, sizeof key, "m:%s#%d", c->f->usr, k);
+            tl_slot_stores_add(c->stores, key, TL_SLOT_NONBLOCKING, NULL, true);
+        }
     if (c->stores && returns_nonblocking && c->f->usr && strlen(c->f->usr) < 250) {
         char key[264];
         snprintf(key, sizeof key, "r:%s", c->f->usr);

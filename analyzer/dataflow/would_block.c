@@ -10,14 +10,22 @@
  * blocking-in-coroutine reports it under `--profile strict` only
  * (tl_call_blocks_in).
  *
+ * The project's own errno helpers count as what they return: a function of
+ * the TU whose every return gives errno (`socket_errno()`) reads errno; one
+ * whose every return compares errno, or such a helper's result, with
+ * constants (`socket_eintr()`, `socket_eagain()`: `return socket_errno() ==
+ * EAGAIN;`) tests it, and a call to one testing a would-block value is such
+ * a comparison.  Classified once per TU, callees first through a memo
+ * (helpers of helpers up to HELPER_DEPTH deep).
+ *
  * Which call set errno: from each comparison (a branch or switch condition,
  * or an expression of an instruction: the value of `a && b` through a
  * temporary), a walk backwards over the instructions and the predecessor
- * blocks stops, on each path, at the first call that is not an errno read:
- * when that call is modelled `blocking.fd_io`, it is marked.  Any other call
- * (perror, close) may have set errno itself, so the path ends there, unmarked.
- * The walk from one comparison visits at most WALK_LIMIT blocks, so a
- * function costs at most that many steps per comparison: linear.
+ * blocks stops, on each path, at the first call that neither reads nor
+ * tests errno: when that call is modelled `blocking.fd_io`, it is marked.
+ * Any other call (perror, close) may have set errno itself, so the path
+ * ends there, unmarked.  The walk from one comparison visits at most
+ * WALK_LIMIT blocks: linear.
  */
 #include "would_block.h"
 
@@ -27,8 +35,16 @@
 #include "../util/xalloc.h"
 
 #define WALK_LIMIT 64
+#define HELPER_DEPTH 4
+
+/* What a function of the TU does with errno (its result). */
+enum { H_UNKNOWN = 0, H_NONE, H_READS, H_TESTS, H_TESTS_WOULD_BLOCK };
 
 typedef struct {
+    const tl_tu *tu;
+    const tl_func_facts *funcs;
+    const tl_errno_facet *errno_facet; /* the would-block values: the first errno_location model seen */
+    unsigned char *helper;             /* per function: H_* (H_UNKNOWN until classified) */
     const tl_func *f;
     tl_func_facts *ff;
     int *seen;  /* per block: the walk that last visited it (walk ids from 1) */
@@ -36,51 +52,109 @@ typedef struct {
     int walk;
 } wb_ctx;
 
-/* The errno_location facet of the call whose result e dereferences, or NULL. */
-static const tl_errno_facet *errno_read(const wb_ctx *x, const tl_expr *e) {
-    e = tl_expr_uncast(e);
-    if (!e || e->nkids != 1 || !(e->kind == TL_E_DEREF || (e->kind == TL_E_UNARY && strcmp(e->op, "*") == 0)))
-        return NULL;
-    const tl_expr *k = tl_expr_uncast(e->kids[0]);
-    if (!k || k->kind != TL_E_CALLRES || k->call_id < 0 || k->call_id >= x->ff->ncalls) return NULL;
-    const tl_fn_model *m = x->ff->calls[k->call_id].model;
-    return m && m->errno_location.present ? &m->errno_location : NULL;
+static int classify(wb_ctx *x, int fi, int depth);
+
+/* The callee of call id of function facts ff, when it is a function of the TU. */
+static int callee_of(const tl_func_facts *ff, int id) {
+    if (id < 0 || id >= ff->ncalls || !ff->calls[id].instr) return -1;
+    return ff->calls[id].instr->call.callee_func;
 }
 
-static bool is_errno_call(const wb_ctx *x, const tl_instr *in) {
-    int id = in->call.id;
-    if (id < 0 || id >= x->ff->ncalls) return false;
-    const tl_fn_model *m = x->ff->calls[id].model;
+static bool errno_call(wb_ctx *x, const tl_func_facts *ff, int id, int depth) {
+    if (id < 0 || id >= ff->ncalls) return false;
+    const tl_fn_model *m = ff->calls[id].model;
+    if (m && m->errno_location.present) return true;
+    int g = callee_of(ff, id);
+    return g >= 0 && classify(x, g, depth + 1) == H_READS;
+}
+
+/* e reads errno: `*__errno_location()`, or a call of a helper returning it. */
+static bool errno_read(wb_ctx *x, const tl_func_facts *ff, const tl_expr *e, int depth) {
+    e = tl_expr_uncast(e);
+    if (!e) return false;
+    if (e->kind == TL_E_CALLRES) {
+        int g = callee_of(ff, e->call_id);
+        return g >= 0 && classify(x, g, depth + 1) == H_READS;
+    }
+    if (e->nkids != 1 || !(e->kind == TL_E_DEREF || (e->kind == TL_E_UNARY && strcmp(e->op, "*") == 0))) return false;
+    const tl_expr *k = tl_expr_uncast(e->kids[0]);
+    if (!k || k->kind != TL_E_CALLRES || k->call_id < 0 || k->call_id >= ff->ncalls) return false;
+    const tl_fn_model *m = ff->calls[k->call_id].model;
     return m && m->errno_location.present;
 }
 
-static bool would_block_value(const tl_errno_facet *e, const tl_expr *c) {
-    c = tl_expr_uncast(c);
-    if (!c || c->kind != TL_E_CONST) return false;
-    for (int i = 0; i < e->nwould_block; i++)
-        if (e->would_block[i] == c->ival) return true;
+static bool would_block_value(const wb_ctx *x, int64_t v) {
+    for (int i = 0; x->errno_facet && i < x->errno_facet->nwould_block; i++)
+        if (x->errno_facet->would_block[i] == v) return true;
     return false;
 }
 
-/* Whether e holds `errno == V` / `errno != V` with V a would-block value. */
-static bool compares_would_block(const wb_ctx *x, const tl_expr *e, int depth) {
-    if (!e || depth > 32) return false;
-    if (e->kind == TL_E_BINARY && e->nkids == 2 && (!strcmp(e->op, "==") || !strcmp(e->op, "!="))) {
-        const tl_errno_facet *l = errno_read(x, e->kids[0]), *r = errno_read(x, e->kids[1]);
-        if ((l && would_block_value(l, e->kids[1])) || (r && would_block_value(r, e->kids[0]))) return true;
+/* `errno == C` / `errno != C` (either side): H_TESTS_WOULD_BLOCK when C is a
+ * would-block value, H_TESTS for another constant, H_NONE else. */
+static int errno_test(wb_ctx *x, const tl_func_facts *ff, const tl_expr *e, int depth) {
+    e = tl_expr_uncast(e);
+    if (!e || e->kind != TL_E_BINARY || e->nkids != 2 || (strcmp(e->op, "==") && strcmp(e->op, "!=")))
+        return H_NONE;
+    for (int side = 0; side < 2; side++) {
+        const tl_expr *c = tl_expr_uncast(e->kids[1 - side]);
+        if (c && c->kind == TL_E_CONST && errno_read(x, ff, e->kids[side], depth))
+            return would_block_value(x, c->ival) ? H_TESTS_WOULD_BLOCK : H_TESTS;
     }
+    return H_NONE;
+}
+
+/* A helper's result, as a test: `socket_eagain()` in a condition. */
+static int helper_test(wb_ctx *x, const tl_func_facts *ff, const tl_expr *e, int depth) {
+    e = tl_expr_uncast(e);
+    if (!e || e->kind != TL_E_CALLRES) return H_NONE;
+    int g = callee_of(ff, e->call_id);
+    int h = g >= 0 ? classify(x, g, depth + 1) : H_NONE;
+    return h == H_TESTS || h == H_TESTS_WOULD_BLOCK ? h : H_NONE;
+}
+
+/* Function fi: does every return give errno, or a test of it? */
+static int classify(wb_ctx *x, int fi, int depth) {
+    if (fi < 0 || fi >= x->tu->nfuncs) return H_NONE;
+    if (x->helper[fi] != H_UNKNOWN) return x->helper[fi];
+    if (depth > HELPER_DEPTH) return H_NONE; /* (not memoised: a shallower caller may tell) */
+    x->helper[fi] = H_NONE; /* (recursion: not a helper) */
+    const tl_func *f = &x->tu->funcs[fi];
+    const tl_func_facts *ff = &x->funcs[fi];
+    int kind = H_UNKNOWN;
+    for (int bi = 0; bi < f->nblocks && kind != H_NONE; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs && kind != H_NONE; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            if (in->kind == TL_I_CALL) {
+                if (!errno_call(x, ff, in->call.id, depth) &&
+                    helper_test(x, ff, &(tl_expr){.kind = TL_E_CALLRES, .call_id = in->call.id}, depth) == H_NONE)
+                    kind = H_NONE; /* a helper calls nothing else */
+                continue;
+            }
+            if (in->kind != TL_I_RETURN || !in->value) continue; /* (falling off the end: unreachable) */
+            int k = errno_read(x, ff, in->value, depth) ? H_READS : errno_test(x, ff, in->value, depth);
+            if (k == H_NONE) k = helper_test(x, ff, in->value, depth);
+            if (k == H_NONE || (kind != H_UNKNOWN && (kind == H_READS) != (k == H_READS))) kind = H_NONE;
+            else if (kind == H_UNKNOWN || k == H_TESTS_WOULD_BLOCK) kind = k;
+        }
+    x->helper[fi] = kind == H_UNKNOWN ? H_NONE : (unsigned char)kind;
+    return x->helper[fi];
+}
+
+/* Whether e holds a would-block test: `errno == EAGAIN`, `socket_eagain()`. */
+static bool tests_would_block(wb_ctx *x, const tl_expr *e, int depth) {
+    if (!e || depth > 32) return false;
+    if (errno_test(x, x->ff, e, 0) == H_TESTS_WOULD_BLOCK || helper_test(x, x->ff, e, 0) == H_TESTS_WOULD_BLOCK)
+        return true;
     for (int i = 0; i < e->nkids; i++)
-        if (compares_would_block(x, e->kids[i], depth + 1)) return true;
+        if (tests_would_block(x, e->kids[i], depth + 1)) return true;
     return false;
 }
 
 /* `switch (errno) { case EAGAIN: ... }` */
-static bool switches_would_block(const wb_ctx *x, const tl_block *b) {
-    const tl_errno_facet *e = b->term == TL_T_SWITCH ? errno_read(x, b->cond) : NULL;
-    for (int i = 0; e && i + 1 < b->nsucc; i++) {
-        tl_expr c = {.kind = TL_E_CONST, .ival = b->case_values[i]};
-        if (would_block_value(e, &c)) return true;
-    }
+static bool switches_would_block(wb_ctx *x, const tl_block *b) {
+    if (b->term != TL_T_SWITCH || !errno_read(x, x->ff, b->cond, 0)) return false;
+    for (int i = 0; i + 1 < b->nsucc; i++)
+        if (would_block_value(x, b->case_values[i])) return true;
     return false;
 }
 
@@ -91,8 +165,11 @@ static int back_over(wb_ctx *x, int bi, int upto) {
     const tl_block *b = &x->f->blocks[bi];
     for (int i = upto - 1; i >= 0; i--) {
         const tl_instr *in = &b->instrs[i];
-        if (in->kind != TL_I_CALL || is_errno_call(x, in)) continue;
+        if (in->kind != TL_I_CALL) continue;
         int id = in->call.id;
+        if (errno_call(x, x->ff, id, 0) ||
+            helper_test(x, x->ff, &(tl_expr){.kind = TL_E_CALLRES, .call_id = id}, 0) != H_NONE)
+            continue; /* reads or tests errno: sets nothing */
         if (id >= 0 && id < x->ff->ncalls) {
             tl_call_facts *cf = &x->ff->calls[id];
             if (cf->model && cf->model->blocking.present && cf->model->blocking.fd_io)
@@ -120,22 +197,50 @@ static void walk_from(wb_ctx *x, int bi, int upto) {
     }
 }
 
-void tl_mark_would_block_calls(const tl_func *f, tl_func_facts *ff) {
-    bool any = false;
-    for (int id = 0; id < ff->ncalls && !any; id++)
-        if (ff->calls[id].model && ff->calls[id].model->errno_location.present) any = true;
-    if (!any || f->nblocks <= 0) return; /* no errno read: nothing to do */
-    wb_ctx x = {f, ff, tl_xcalloc((size_t)f->nblocks, sizeof(int)), tl_xmalloc(WALK_LIMIT * sizeof(int)), 0};
+static void mark_function(wb_ctx *x) {
+    const tl_func *f = x->f;
+    if (f->nblocks <= 0) return;
+    x->seen = tl_xcalloc((size_t)f->nblocks, sizeof(int));
+    x->walk = 0;
     for (int bi = 0; bi < f->nblocks; bi++) {
         const tl_block *b = &f->blocks[bi];
         for (int i = 0; i < b->ninstrs; i++) {
             const tl_instr *in = &b->instrs[i];
             const tl_expr *v = in->kind == TL_I_CALL ? NULL : in->value;
-            if (v && compares_would_block(&x, v, 0)) walk_from(&x, bi, i);
+            if (v && tests_would_block(x, v, 0)) walk_from(x, bi, i);
         }
-        if ((b->term == TL_T_BRANCH && compares_would_block(&x, b->cond, 0)) || switches_would_block(&x, b))
-            walk_from(&x, bi, b->ninstrs);
+        if ((b->term == TL_T_BRANCH && tests_would_block(x, b->cond, 0)) || switches_would_block(x, b))
+            walk_from(x, bi, b->ninstrs);
     }
-    free(x.seen);
-    free(x.queue);
+    free(x->seen);
+    x->seen = NULL;
+}
+
+void tl_mark_would_block_calls(const tl_tu *tu, tl_func_facts *funcs) {
+    wb_ctx x = {tu, funcs, NULL, NULL, NULL, NULL, NULL, NULL, 0};
+    bool *reads = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *reads);
+    bool any = false;
+    for (int fi = 0; fi < tu->nfuncs; fi++)
+        for (int id = 0; id < funcs[fi].ncalls; id++) {
+            const tl_fn_model *m = funcs[fi].calls[id].model;
+            if (!m || !m->errno_location.present) continue;
+            if (!x.errno_facet) x.errno_facet = &m->errno_location;
+            reads[fi] = any = true;
+        }
+    if (any) {
+        x.helper = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *x.helper);
+        x.queue = tl_xmalloc(WALK_LIMIT * sizeof(int));
+        for (int fi = 0; fi < tu->nfuncs; fi++) {
+            bool calls_helper = false; /* (a test through a helper reads no errno itself) */
+            for (int id = 0; !reads[fi] && !calls_helper && id < funcs[fi].ncalls; id++)
+                calls_helper = callee_of(&funcs[fi], id) >= 0;
+            if (!reads[fi] && !calls_helper) continue;
+            x.f = &tu->funcs[fi];
+            x.ff = &funcs[fi];
+            mark_function(&x);
+        }
+        free(x.helper);
+        free(x.queue);
+    }
+    free(reads);
 }

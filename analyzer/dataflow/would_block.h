@@ -5,9 +5,11 @@
 
 #include "analysis.h"
 
-/* Set would_block_handled on the fd_io calls of f whose errno the code
- * compares with a would-block value of the errno_location model
- * (`errno == EAGAIN`).  Needs the calls' models (ff->calls[].model). */
-void tl_mark_would_block_calls(const tl_func *f, tl_func_facts *ff);
+/* Set would_block_handled on the fd_io calls of the TU's functions whose
+ * errno the code compares with a would-block value of the errno_location
+ * model (`errno == EAGAIN`, or through the project's helper:
+ * `socket_eagain()`).  Needs every function's call models
+ * (funcs[].calls[].model). */
+void tl_mark_would_block_calls(const tl_tu *tu, tl_func_facts *funcs);
 
 #endif

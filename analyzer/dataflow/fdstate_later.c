@@ -1,0 +1,141 @@
+/* fdstate_later.c - a descriptor stored into a slot, then made non-blocking.
+ *
+ * `c->fd = socket(...); set_nonblocking(c->fd);` (or `fcntl(fd, F_SETFL,
+ * O_NONBLOCK)` on the local it came from, `g = fd; set_nb(g);`): at the
+ * store the descriptor is still blocking, yet no reader of the slot ever
+ * sees it so - the event loop that runs its callbacks gets control back
+ * only when this function has returned.  A store into a global or a field
+ * slot (fdstate_slots.c) whose value is not known non-blocking is therefore
+ * held back in the replay (fds_defer_store); the replay also notes where a
+ * call leaves a variable or slot non-blocking (fds_note_nonblocking).  At the
+ * end of the function (fds_resolve_deferred) a held store is recorded as
+ * non-blocking when such a call, on the slot itself or on the local the
+ * value came from (assigned once), lies on every path from the store to a
+ * return - returns of a negative constant or NULL excepted: there the caller
+ * does not use what was stored - else as "anything else", as it would have
+ * been.  The slot's struct variable must be a parameter never assigned or a
+ * local assigned once, so that both name the same object.
+ *
+ * The paths are walked block by block from the store, stopping at the
+ * call's block; at most MAX_CHECKS walks per function (the rest are
+ * recorded as before), so a function costs at most that many walks of its
+ * blocks: linear.  Not seen: a function that runs the event loop itself
+ * between the store and the call (the loop's callbacks would then see the
+ * blocking descriptor).
+ */
+#include "fdstate.h"
+#include "fdstate_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/xalloc.h"
+
+#define MAX_CHECKS 64
+
+/* A local (or a parameter) that names one value between two points. */
+static bool assigned_once(fd_ctx *c, int v) {
+    if (v < 0 || v >= c->f->nvars) return false;
+    fds_scan_vars(c);
+    const tl_var *var = &c->f->vars[v];
+    if (var->kind == TL_VAR_PARAM) return c->var_assigns[v] == 0;
+    return (var->kind == TL_VAR_LOCAL || var->kind == TL_VAR_TEMP) && c->var_assigns[v] == 1;
+}
+
+bool fds_defer_store(fd_ctx *c, const tl_expr *target, const tl_expr *value) {
+    if (c->rec_block < 0) return false; /* not the main replay */
+    int key = fds_desc_key(c, target, false);
+    if (key < 0) return false;
+    if (key >= c->nvars && !assigned_once(c, c->slot_var[key - c->nvars])) return false;
+    int vv = fds_plain_var(value);
+    if (!assigned_once(c, vv) || c->f->vars[vv].kind == TL_VAR_PARAM) vv = -1;
+    c->deferred = tl_xgrow(c->deferred, c->ndeferred, &c->capdeferred, sizeof *c->deferred);
+    fds_deferred *d = &c->deferred[c->ndeferred++];
+    *d = (fds_deferred){target, {0}, key, vv, c->rec_block, c->rec_index};
+    if (target->kind == TL_E_VAR && target->nkids == 0) { /* (store() builds it on its stack) */
+        d->var_target = *target;
+        d->target = NULL;
+    }
+    return true;
+}
+
+void fds_note_nonblocking(fd_ctx *c, int key) {
+    if (c->rec_block < 0 || key < 0) return;
+    c->nb_sets = tl_xgrow(c->nb_sets, c->nnb_sets, &c->capnb_sets, sizeof *c->nb_sets);
+    c->nb_sets[c->nnb_sets++] = (fds_nb_set){key, c->rec_block, c->rec_index, NULL, -1};
+}
+
+void fds_note_maybe_nonblocking(fd_ctx *c, int key, const char *fn_usr, int arg) {
+    if (c->rec_block < 0 || key < 0 || !fn_usr || strlen(fn_usr) > 250) return;
+    c->nb_sets = tl_xgrow(c->nb_sets, c->nnb_sets, &c->capnb_sets, sizeof *c->nb_sets);
+    c->nb_sets[c->nnb_sets++] = (fds_nb_set){key, c->rec_block, c->rec_index, fn_usr, arg};
+}
+
+/* A return the caller treats as a failure: `return -1;`, `return NULL;`. */
+static bool error_exit(const tl_block *b) {
+    const tl_instr *last = b->ninstrs ? &b->instrs[b->ninstrs - 1] : NULL;
+    const tl_expr *v = last && last->kind == TL_I_RETURN ? tl_expr_uncast(last->value) : NULL;
+    return v && (v->kind == TL_E_NULL || fds_negative_const(v));
+}
+
+/* Whether every path from just after (bs, is) to a return that is no
+ * failure passes the instruction at (bn, in). */
+static bool on_every_path(fd_ctx *c, int bs, int is, int bn, int in, int *mark, int stamp, int *stack) {
+    const tl_func *f = c->f;
+    if (bn == bs && in > is) return true;
+    int n = 0;
+    mark[bs] = stamp; /* (bs again, through a loop: its start, before the store) */
+    const tl_block *b = &f->blocks[bs];
+    if (b->term == TL_T_EXIT) return error_exit(b);
+    for (int k = 0; k < b->nsucc; k++) stack[n++] = b->succ[k];
+    while (n > 0) {
+        int x = stack[--n];
+        if (x < 0 || x >= f->nblocks || (mark[x] == stamp && x != bs)) continue;
+        if (x == bn) continue; /* the call is on this path */
+        if (x == bs) continue; /* around a loop to the store again */
+        mark[x] = stamp;
+        b = &f->blocks[x];
+        if (x == f->exit) return false;
+        if (b->term == TL_T_EXIT) {
+            if (!error_exit(b)) return false;
+            continue;
+        }
+        for (int k = 0; k < b->nsucc; k++) stack[n++] = b->succ[k];
+    }
+    return true;
+}
+
+void fds_resolve_deferred(fd_ctx *c) {
+    int checks = 0;
+    int *mark = c->ndeferred ? tl_xcalloc((size_t)c->f->nblocks + 1, sizeof *mark) : NULL;
+    int edges = 0;
+    for (int bi = 0; mark && bi < c->f->nblocks; bi++) edges += c->f->blocks[bi].nsucc;
+    int *stack = mark ? tl_xmalloc(((size_t)edges + 1) * sizeof *stack) : NULL;
+    for (int i = 0; i < c->ndeferred; i++) {
+        const fds_deferred *d = &c->deferred[i];
+        const fds_nb_set *by = NULL; /* a call that does, or one of another file that may */
+        for (int j = 0; j < c->nnb_sets && (!by || by->fn_usr) && checks < MAX_CHECKS; j++) {
+            const fds_nb_set *n = &c->nb_sets[j];
+            if (n->key != d->key && (d->value_var < 0 || n->key != d->value_var)) continue;
+            if (by && n->fn_usr) continue;
+            checks++;
+            if (on_every_path(c, d->block, d->index, n->block, n->index, mark, checks, stack)) by = n;
+        }
+        const tl_expr *target = d->target ? d->target : &d->var_target;
+        if (by && by->fn_usr) { /* known at link: "m:F#A" (fds_record_slots_done) */
+            char src[300];
+            snprintf(src, sizeof src, "m:%s#%d", by->fn_usr, by->arg);
+            fds_add_store(c, target, TL_SLOT_COPY, src);
+        } else {
+            fds_add_store(c, target, by ? TL_SLOT_NONBLOCKING : TL_SLOT_OTHER, NULL);
+        }
+    }
+    free(mark);
+    free(stack);
+    free(c->deferred);
+    free(c->nb_sets);
+    c->deferred = NULL;
+    c->nb_sets = NULL;
+    c->ndeferred = c->nnb_sets = 0;
+}
