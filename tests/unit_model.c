@@ -574,6 +574,32 @@ static void test_errno_location_facet(void **state) {
     expect_error("library: x\nfunctions:\n  f: {errno_location: 11}\n", 3, "'errno_location'", "false");
 }
 
+/* blocking.unless_record_field: a path that is a socket's name. */
+static void test_unless_record_field(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: demo\n"
+                 "functions:\n"
+                 "  rm: {blocking: {unless_record_field: {arg: 1, field: sockaddr_un.sun_path}}}\n"
+                 "  plain: {blocking: true}\n");
+    const tl_fn_model *m = find(&ms, "rm");
+    assert_int_equal(m->blocking.unless_record_field_arg, 1);
+    assert_string_equal(m->blocking.unless_record_field, "sockaddr_un.sun_path");
+    assert_int_equal(find(&ms, "plain")->blocking.unless_record_field_arg, -1);
+    tl_models_free(&ms);
+    expect_error("library: x\nfunctions:\n  f: {blocking: {unless_record_field: {arg: 0}}}\n", 3,
+                 "'unless_record_field'", "'field'");
+    expect_error("library: x\nfunctions:\n  f: {blocking: {unless_record_field: {arg: 0, field: sun_path}}}\n", 3,
+                 "'field'", "RECORD.FIELD");
+    expect_error("library: x\nfunctions:\n  f: {blocking: {unless_record_field: {arg: 0, field: a.b.c}}}\n", 3,
+                 "'field'", "RECORD.FIELD");
+    expect_error("library: x\nfunctions:\n  f: {blocking: {unless_record_field: {arg: x, field: a.b}}}\n", 3,
+                 "'arg'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {blocking: {unless_record_field: {arg: 0, field: a.b, mask: 1}}}\n",
+                 3, "mask", NULL);
+}
+
 /* The in-flight facets: part_of, prepare, descriptor, start's success and
  * await's counts. */
 static void test_inflight_facets(void **state) {
@@ -1965,6 +1991,7 @@ int main(void) {
         cmocka_unit_test(test_process_facets),
         cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_errno_location_facet),
+        cmocka_unit_test(test_unless_record_field),
         cmocka_unit_test(test_kinds_and_profiles),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -260,6 +260,15 @@ bool tl_expr_is_numeric_address(const tl_expr *e) {
     return inet_pton(AF_INET, text, buf) == 1 || inet_pton(AF_INET6, text, buf) == 1;
 }
 
+/* The argument is the field RECORD.FIELD (`addr.sun_path`, `p->sun_path`). */
+static bool arg_is_record_field(const tl_call_facts *cf, int idx, const char *record_field) {
+    if (idx < 0 || !cf->instr || idx >= cf->instr->call.nargs) return false;
+    const tl_expr *e = tl_expr_uncast(cf->instr->call.args[idx]);
+    char key[256];
+    return e && e->kind == TL_E_MEMBER && tl_models_field_key(e->usr, key, sizeof key) &&
+           strcmp(key, record_field) == 0;
+}
+
 static bool arg_is_numeric_address(const tl_call_facts *cf, int idx) {
     return idx >= 0 && cf->instr && idx < cf->instr->call.nargs &&
            tl_expr_is_numeric_address(cf->instr->call.args[idx]);
@@ -275,6 +284,7 @@ bool tl_call_blocks_in(const tl_call_facts *cf, bool fd_ready) {
     const tl_blocking_facet *bf = &m->blocking;
     if (arg_is_numeric_address(cf, bf->unless_numeric_arg) || cf->field_flag) return false;
     if (bf->unless_immediate_arg >= 0 && (cf->fd_state & TL_FDS_IMMEDIATE)) return false;
+    if (arg_is_record_field(cf, bf->unless_record_field_arg, bf->unless_record_field)) return false;
     const tl_cval *v;
     if (bf->if_null_arg >= 0) {
         v = arg_val(cf, bf->if_null_arg);

@@ -68,6 +68,7 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->blocking.unless_numeric_arg = -1;
     f->blocking.unless_field_arg = -1;
     f->blocking.unless_immediate_arg = -1;
+    f->blocking.unless_record_field_arg = -1;
     f->immediate_path.arg = -1;
     f->wait.unless_numeric_arg = -1;
     f->callback.ready_param = -1;

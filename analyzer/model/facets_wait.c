@@ -129,7 +129,8 @@ int ml_parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
 int ml_parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b) {
     static const char *const keys[] = {"if_null", "unless_flag", "unless_zero", "if_value",
                                        "replacement", "fd_io", "strict", "fd_arg",
-                                       "unless_numeric_address", "unless_field_flag", "unless_immediate", NULL};
+                                       "unless_numeric_address", "unless_field_flag", "unless_immediate",
+                                       "unless_record_field", NULL};
     static const char *const field_keys[] = {"arg", "field", "mask", NULL};
     static const char *const flag_keys[] = {"arg", "mask", NULL};
     static const char *const value_keys[] = {"arg", "values", NULL};
@@ -209,6 +210,25 @@ int ml_parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b) {
             ml_get_field(L, fl, "field", b->unless_field) != 0 || ml_get_int(L, m, "mask", &b->unless_field_mask) != 0)
             return -1;
         if (b->unless_field_mask == 0) return ml_fail(L, m, "'mask'%s must not be 0", ml_where(wb, sizeof(wb), L));
+        L->facet = outer;
+    }
+    if ((x = tl_yaml_get(n, "unless_record_field"))) {
+        static const char *const rf_keys[] = {"arg", "field", NULL};
+        const char *outer = L->facet;
+        L->facet = "blocking.unless_record_field";
+        if (ml_need_type(L, x, TL_YAML_MAP, "unless_record_field") != 0 || ml_check_keys(L, x, rf_keys) != 0)
+            return -1;
+        const tl_yaml_node *a = tl_yaml_get(x, "arg"), *fl = tl_yaml_get(x, "field");
+        if (!a || !fl)
+            return ml_fail(L, x, "'unless_record_field'%s needs 'arg' and 'field'", ml_where(wb, sizeof(wb), L));
+        if (ml_get_arg(L, a, "arg", false, &b->unless_record_field_arg) != 0) return -1;
+        const char *dot = fl->type == TL_YAML_SCALAR ? strchr(fl->str, '.') : NULL;
+        if (!dot || dot == fl->str || !dot[1] || strchr(dot + 1, '.') ||
+            strlen(fl->str) >= sizeof b->unless_record_field)
+            return ml_fail(L, fl, "'field'%s must be RECORD.FIELD (a struct or union tag and one of its "
+                                  "fields, e.g. sockaddr_un.sun_path), at most %d bytes",
+                           ml_where(wb, sizeof(wb), L), (int)sizeof b->unless_record_field - 1);
+        snprintf(b->unless_record_field, sizeof b->unless_record_field, "%s", fl->str);
         L->facet = outer;
     }
     b->present = true;

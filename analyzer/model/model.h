@@ -307,6 +307,10 @@ typedef struct {
     int64_t unless_field_mask;
     int unless_immediate_arg; /* not blocking when this argument is a descriptor or stream
                                  known to answer at once (TL_FDS_IMMEDIATE), -1 none */
+    /* not blocking when the argument is this field of this record, "RECORD.FIELD"
+       (unlink(addr.sun_path): a socket's name frees no data), -1 none */
+    int unless_record_field_arg;
+    char unless_record_field[2 * TL_MAX_FIELD];
 } tl_blocking_facet;
 
 /* What a call does to a descriptor's state (read by the descriptor-state
