@@ -216,7 +216,7 @@ static void set_hbit(fd_ctx *c, fd_state *s, int v, unsigned hb) {
     if (hb == FDS_HB_UNKNOWN || !fds_hbit_var_ok(c, v)) return; /* (char c = flags: the bit is lost) */
     fact *f = find(s, v);
     if (f) f->hbit = (unsigned char)hb;
-    else put(c, s, (fact){v, 0, false, 0, -1, -1, -1, (unsigned char)hb, 0});
+    else put(c, s, (fact){v, 0, false, 0, -1, -1, -1, (unsigned char)hb, 0, 0});
 }
 
 /* The state of the descriptor expression e: a variable's, or, in a
@@ -268,7 +268,31 @@ static void set_bits(fd_ctx *c, fd_state *s, int v, unsigned bits) {
         drop_key(c, s, v);
         return;
     }
-    put(c, s, (fact){v, bits, false, 0, -1, -1, -1, 0, 0});
+    put(c, s, (fact){v, bits, false, 0, -1, -1, -1, 0, 0, 0});
+}
+
+/* key is non-blocking if the pseudo-slot of `via` holds (0: clears it). */
+static void set_via(fd_ctx *c, fd_state *s, int key, int via) {
+    if (key < 0 || key >= c->nvars + c->nslots) return;
+    fact *f = find(s, key);
+    if (f) {
+        f->via = via;
+        if (!via && !f->bits && f->src_call < 0 && !f->hbit && !f->has_val && !f->flags_of && f->src_var < 0)
+            drop_key(c, s, key);
+        return;
+    }
+    if (via) put(c, s, (fact){key, 0, false, 0, -1, -1, -1, 0, 0, via});
+}
+
+int fds_value_via(fd_ctx *c, fd_state *s, const tl_expr *e) {
+    int key = desc_key(c, e, false);
+    const fact *f = key >= 0 ? find(s, key) : NULL;
+    if (f && f->via) return f->via;
+    if (f && f->key >= c->nvars && f->src_var >= 0) { /* c->fd = fd: the slot mirrors fd */
+        f = find(s, f->src_var);
+        return f ? f->via : 0;
+    }
+    return 0;
 }
 
 /* Constant value of e reading fields of local structs from the state. */
@@ -446,9 +470,14 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
     unsigned moded = own ? c->func_params_nb[call->callee_func] >> 16 : 0;
     if (own && c->func_params_if) /* set_block(fd, 1): under the arguments' non-zero hypotheses */
         pnb |= fds_params_if_bits(c, cf, &c->func_params_if[call->callee_func]);
-    if (record && !m && call->callee_func < 0 && !c->program && call->callee_usr && !call->callee_system)
-        for (int k = 0; k < call->nargs && k < 32; k++) /* set_nb(c->fd) of another file: at link */
-            fds_note_maybe_nonblocking(c, desc_key(c, fds_arg_of(cf, k), false), call->callee_usr, k);
+    if (!m && call->callee_func < 0 && !c->program && call->callee_usr && !call->callee_system)
+        for (int k = 0; k < call->nargs && k < 32; k++) { /* set_nb(fd) of another file: known at link */
+            int key = desc_key(c, fds_arg_of(cf, k), false);
+            if (key < 0 || (bits_of(s, key) & TL_FDS_NONBLOCKING)) continue;
+            if (record) fds_note_maybe_nonblocking(c, key, call->callee_usr, k);
+            drop_mirrors(c, s, key);
+            set_via(c, s, key, fds_via_of(c, call->callee_usr, k));
+        }
     if ((!m || !m->fd_state.present) && call->callee_func < 0 && c->program && call->callee_usr &&
         !call->callee_system) {
         tl_program_param_modes(c->program, call->callee_usr, &pnb, &moded);
@@ -493,7 +522,7 @@ static void note_flags(fd_ctx *c, fd_state *s, int v, const tl_call_facts *cf) {
     if (k < 0) return;
     fact *f = find(s, v);
     if (!f) {
-        put(c, s, (fact){v, 0, false, 0, -1, -1, -1, 0, 0});
+        put(c, s, (fact){v, 0, false, 0, -1, -1, -1, 0, 0, 0});
         f = find(s, v);
     }
     if (!f) return;
@@ -515,7 +544,7 @@ static void no_descriptor_elements(fd_ctx *c, fd_state *s, int var, const tl_exp
         int key = desc_key(c, &el, true);
         if (key < c->nvars) return;
         drop_key(c, s, key);
-        put(c, s, (fact){key, 0, true, -1, -1, -1, -1, 0, 0});
+        put(c, s, (fact){key, 0, true, -1, -1, -1, -1, 0, 0, 0});
     }
 }
 
@@ -544,20 +573,23 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
                 bits |= TL_FDS_DERIVED; /* c = handle->data */
         }
         unsigned hb = fds_hbit(c, s, v); /* (flags &= ~X reads the old value) */
+        const fact *vf = v && v->kind == TL_E_VAR && v->var != in->var && !(bits & TL_FDS_NONBLOCKING) ? find(s, v->var) : NULL;
+        int via = vf ? vf->via : 0; /* b = a, a non-blocking if X: b too */
         forget_var(c, s, in->var);
         set_bits(c, s, in->var, bits);
+        set_via(c, s, in->var, via);
         set_hbit(c, s, in->var, hb);
         if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < c->ff->ncalls)
             note_flags(c, s, in->var, &c->ff->calls[v->call_id]); /* flags = fcntl(fd, F_GETFL) */
         if (fds_negative_const(v) && !find(s, in->var)) /* `fd = -1`: no descriptor (join_no_descriptor) */
-            put(c, s, (fact){in->var, 0, true, -1, -1, -1, -1, 0, 0});
+            put(c, s, (fact){in->var, 0, true, -1, -1, -1, -1, 0, 0, 0});
         no_descriptor_elements(c, s, in->var, v);
         if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < c->ff->ncalls) {
             const tl_fn_model *m = c->ff->calls[v->call_id].model;
             if (m && m->readiness_wait.present && m->readiness_wait.success != TL_RW_SUCCESS_ANY) {
                 fact *f = find(s, in->var);
                 if (f) f->src_call = v->call_id;
-                else put(c, s, (fact){in->var, 0, false, 0, -1, -1, v->call_id, 0, 0});
+                else put(c, s, (fact){in->var, 0, false, 0, -1, -1, v->call_id, 0, 0, 0});
             }
         }
         break;
@@ -568,6 +600,10 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
     case TL_I_RETURN:
         if (record && in->value && !fds_negative_const(in->value)) { /* what every return gives (a must summary) */
             unsigned b = descriptor_bits(c, s, in->value) & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE);
+            int via = b & TL_FDS_NONBLOCKING ? 0 : fds_value_via(c, s, in->value);
+            if (!c->returned) c->return_via_ok = true;
+            if (!(b & TL_FDS_NONBLOCKING) && (!via || (c->return_via && c->return_via != via))) c->return_via_ok = false;
+            if (via) c->return_via = via;
             c->return_bits = c->returned ? c->return_bits & b : b;
             c->returned = true;
         }
@@ -592,7 +628,7 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
             break;
         }
         int v = c->slot_var[key - c->nvars];
-        fact f = {key, 0, false, 0, -1, -1, -1, 0, 0};
+        fact f = {key, 0, false, 0, -1, -1, -1, 0, 0, 0};
         const tl_expr *val = tl_expr_uncast(in->value);
         int src = fds_plain_var(val);
         if (eval_const(c, s, val, &f.val)) {

@@ -26,6 +26,10 @@ typedef struct {
     unsigned char hbit; /* variable: FDS_HB_* of the hypothesis bit (fdstate_effects.c), 0 not known */
     int flags_of;  /* variable: holds the status flags of descriptor key flags_of - 1 (fd_flags:
                       fcntl(fd, F_GETFL)), 0 none */
+    int via;       /* not known non-blocking here, but it is if the pseudo-slot
+                      c->vias[via - 1] holds: a program function of another file,
+                      unknown before the link, was handed it (set_nb(fd): "m:F#k",
+                      fdstate_later.c); 0 none */
 } fact;
 
 /* The value of one bit (a flag such as O_NONBLOCK) in an integer, under a
@@ -120,6 +124,10 @@ typedef struct {
     int ndeferred, capdeferred;
     fds_nb_set *nb_sets;
     int nnb_sets, capnb_sets;
+    char **vias;             /* the pseudo-slots facts' via name (fdstate_later.c) */
+    int nvias, capvias;
+    bool return_via_ok;      /* every return seen gives a non-blocking descriptor or ... */
+    int return_via;          /* ... one non-blocking if this via holds (0: none needed) */
 } fd_ctx;
 
 #define FDS_NOT_BLOCKING (TL_FDS_NONBLOCKING | TL_FDS_READY | TL_FDS_IMMEDIATE)
@@ -153,6 +161,8 @@ bool fds_eval_failed(const tl_expr *e, int id, int r, int64_t failv, int64_t *ou
 void fds_cond_operand(const tl_expr *e, int *call_id, int *var);
 /* fdstate.c: the state of a descriptor expression in s */
 unsigned fds_value_bits(fd_ctx *c, fd_state *s, const tl_expr *e);
+/* fdstate.c: the via of a descriptor expression in s (fact.via), 0 none */
+int fds_value_via(fd_ctx *c, fd_state *s, const tl_expr *e);
 /* fdstate_slots.c: "g:USR" of a global or static (or an element of one) */
 bool fds_slot_key(const tl_func *f, const tl_expr *e, char *buf, size_t size, bool *is_static);
 /* fdstate_slots.c: "KEY[k]" / "KEY[*]" of an array slot's element (false for
@@ -183,6 +193,12 @@ void fds_note_nonblocking(fd_ctx *c, int key);
  * leave its argument arg (the variable or slot `key`) non-blocking */
 void fds_note_maybe_nonblocking(fd_ctx *c, int key, const char *fn_usr, int arg);
 void fds_resolve_deferred(fd_ctx *c);
+/* fdstate_later.c: the via index (1-based) of pseudo-slot "m:fn_usr#arg",
+ * interned per function; 0 when the name is too long */
+int fds_via_of(fd_ctx *c, const char *fn_usr, int arg);
+/* fdstate_later.c: a value's kind from its via: true with src filled */
+bool fds_via_src(const fd_ctx *c, int via, char *src, size_t size);
+void fds_vias_free(fd_ctx *c);
 /* fdstate_pointers.c: is `*p` (p the function's pointer parameter N, or a
  * local copy of it) known non-blocking program-wide ("d:F#N")? */
 bool fds_data_read_nonblocking(fd_ctx *c, const tl_expr *e);

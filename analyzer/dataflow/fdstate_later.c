@@ -16,6 +16,16 @@
  * been.  The slot's struct variable must be a parameter never assigned or a
  * local assigned once, so that both name the same object.
  *
+ * Before the link a helper of another file is not known: a call handing a
+ * descriptor to a program function of another file (`sock_nonblock(s)`)
+ * gives it a via, the pseudo-slot "m:F#k" that F's own analysis stores
+ * non-blocking when it leaves parameter k so (fdstate_slots.c).  A value
+ * with a via stored into a slot, passed on, or returned by every return
+ * (with non-blocking ones) is a copy of that pseudo-slot, resolved at the
+ * link; a held store made non-blocking later by such a call likewise.  The
+ * join keeps a via both sides share, or one side's when the other is
+ * non-blocking.
+ *
  * The paths are walked block by block from the store, stopping at the
  * call's block; at most MAX_CHECKS walks per function (the rest are
  * recorded as before), so a function costs at most that many walks of its
@@ -70,6 +80,31 @@ void fds_note_maybe_nonblocking(fd_ctx *c, int key, const char *fn_usr, int arg)
     if (c->rec_block < 0 || key < 0 || !fn_usr || strlen(fn_usr) > 250) return;
     c->nb_sets = tl_xgrow(c->nb_sets, c->nnb_sets, &c->capnb_sets, sizeof *c->nb_sets);
     c->nb_sets[c->nnb_sets++] = (fds_nb_set){key, c->rec_block, c->rec_index, fn_usr, arg};
+}
+
+int fds_via_of(fd_ctx *c, const char *fn_usr, int arg) {
+    if (!fn_usr || strlen(fn_usr) > 250) return 0;
+    char name[300];
+    snprintf(name, sizeof name, "m:%s#%d", fn_usr, arg);
+    for (int i = 0; i < c->nvias; i++) /* (a function hands few descriptors to few helpers) */
+        if (strcmp(c->vias[i], name) == 0) return i + 1;
+    if (c->nvias >= 64) return 0;
+    c->vias = tl_xgrow(c->vias, c->nvias, &c->capvias, sizeof *c->vias);
+    c->vias[c->nvias++] = tl_xstrdup(name);
+    return c->nvias;
+}
+
+bool fds_via_src(const fd_ctx *c, int via, char *src, size_t size) {
+    if (via <= 0 || via > c->nvias) return false;
+    snprintf(src, size, "%s", c->vias[via - 1]);
+    return true;
+}
+
+void fds_vias_free(fd_ctx *c) {
+    for (int i = 0; i < c->nvias; i++) free(c->vias[i]);
+    free(c->vias);
+    c->vias = NULL;
+    c->nvias = c->capvias = 0;
 }
 
 /* A return the caller treats as a failure: `return -1;`, `return NULL;`. */

@@ -56,7 +56,7 @@ static void fs_copy(void *ctx, void *dst, const void *src) {
 
 static bool same_fact(const fact *a, const fact *b) {
     return a->bits == b->bits && a->hbit == b->hbit && a->flags_of == b->flags_of && a->has_val == b->has_val && (!a->has_val || a->val == b->val) &&
-           a->src_var == b->src_var && a->wait_call == b->wait_call && a->src_call == b->src_call;
+           a->src_var == b->src_var && a->wait_call == b->wait_call && a->src_call == b->src_call && a->via == b->via;
 }
 
 /* A descriptor holding a negative constant (`int fd = -1`, `{-1, -1}`):
@@ -71,7 +71,7 @@ static bool no_descriptor_fact(const fact *f) {
 static bool join_no_descriptor(const fact *a, const fact *b, fact *g) {
     const fact *nb = no_descriptor_fact(a) ? b : no_descriptor_fact(b) ? a : NULL;
     if (!nb || nb->has_val || !(nb->bits & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE))) return false;
-    *g = (fact){a->key, nb->bits & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE), false, 0, -1, -1, -1, 0, 0};
+    *g = (fact){a->key, nb->bits & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE), false, 0, -1, -1, -1, 0, 0, 0};
     return true;
 }
 
@@ -107,8 +107,12 @@ static bool fs_join(void *ctx, void *dst, const void *src) {
                 if (g.src_call != o->src_call) g.src_call = -1;
                 if (g.hbit != o->hbit) g.hbit = FDS_HB_UNKNOWN;
                 if (g.flags_of != o->flags_of) g.flags_of = 0;
+                /* non-blocking on one side, non-blocking if X on the other: if X */
+                if (g.via != o->via)
+                    g.via = (f.bits & TL_FDS_NONBLOCKING) && o->via ? o->via
+                            : (o->bits & TL_FDS_NONBLOCKING) && f.via ? f.via : 0;
                 if (!same_fact(&g, &f)) changed = true;
-                if (g.bits || g.src_call >= 0 || g.hbit || g.has_val || g.flags_of) d->e[n++] = g;
+                if (g.bits || g.src_call >= 0 || g.hbit || g.has_val || g.flags_of || g.via) d->e[n++] = g;
                 continue;
             }
             if (same_fact(&f, &s->e[j])) {

@@ -311,6 +311,7 @@ static tl_slot_store_kind value_kind(fd_ctx *c, fd_state *s, const tl_expr *valu
     const tl_expr *v = tl_expr_uncast(value);
     unsigned bits = s ? fds_value_bits(c, s, value) : 0;
     if (bits & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE)) return TL_SLOT_NONBLOCKING;
+    if (s && fds_via_src(c, fds_value_via(c, s, value), src, size)) return TL_SLOT_COPY; /* set_nb(fd) of another file */
     if (fds_slot_key(c->f, value, src, size, &src_st) && v &&
         (v->kind == TL_E_VAR || v->kind == TL_E_INDEX || v->kind == TL_E_MEMBER))
         return TL_SLOT_COPY;
@@ -466,9 +467,15 @@ void fds_record_slots_done(fd_ctx *c, bool returns_nonblocking) {
         char key[264];
         snprintf(key, sizeof key, "r:%s", c->f->usr);
         tl_slot_stores_add(c->stores, key, TL_SLOT_NONBLOCKING, NULL, true);
+    } else if (c->stores && c->returned && c->return_via_ok && c->return_via && c->f->usr &&
+               strlen(c->f->usr) < 250) { /* every return non-blocking, some if set_nb(fd) of another file does */
+        char key[264], src[300];
+        snprintf(key, sizeof key, "r:%s", c->f->usr);
+        if (fds_via_src(c, c->return_via, src, sizeof src)) tl_slot_stores_add(c->stores, key, TL_SLOT_COPY, src, true);
     }
     free(c->var_assigns);
     free(c->var_value);
     c->var_assigns = NULL;
     c->var_value = NULL;
+    fds_vias_free(c);
 }
