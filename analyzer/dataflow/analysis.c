@@ -219,16 +219,59 @@ static void compute_call_facts(const tl_analysis *a, const tl_func *f, tl_func_f
         }
 }
 
-/* Calls on dying paths: every path from the call ends in a noreturn call
- * (dying.h: a least fixpoint, loops that may run forever are not dying,
- * except a walk over a linked list). */
-static void mark_dying_calls(const tl_func *f, tl_func_facts *ff) {
-    bool *dying = tl_dying_blocks(f);
-    for (int id = 0; id < ff->ncalls; id++) {
-        tl_call_facts *cf = &ff->calls[id];
-        cf->dying = cf->instr && cf->block >= 0 && cf->block < f->nblocks && dying[cf->block];
-    }
+/* The blocks of f that call a function of the TU that ends the process on
+ * every path (st[callee] == TL_CF_YES), or NULL when none does. */
+static bool *ending_blocks(const tl_analysis *a, const unsigned char *st, const tl_func *f) {
+    bool *ends = NULL;
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            int c = in->kind == TL_I_CALL && !in->call.is_spawn_entry ? in->call.callee_func : -1;
+            if (c < 0 || c >= a->tu->nfuncs || st[c] != TL_CF_YES) continue;
+            if (!ends) ends = tl_xcalloc((size_t)f->nblocks + 1, sizeof *ends);
+            ends[bi] = true;
+        }
+    return ends;
+}
+
+/* Function fi ends the process on every path from its entry (`quit(c)`:
+ * cleanup, then _exit), given what its callees do. */
+static bool dies_decide(const tl_analysis *a, const unsigned char *st, int fi) {
+    const tl_func *f = &a->tu->funcs[fi];
+    if (f->entry < 0 || f->entry >= f->nblocks) return false;
+    bool *ends = ending_blocks(a, st, f);
+    bool *dying = tl_dying_blocks_with(f, ends);
+    bool dies = dying[f->entry];
     free(dying);
+    free(ends);
+    return dies;
+}
+
+/* Calls on dying paths: every path from the call ends in a noreturn call,
+ * or in a call of a function of the TU that ends the process on every path
+ * (dying.h: a least fixpoint, loops that may run forever are not dying,
+ * except a walk over a linked list).  Callees first, then each function
+ * once more with what its callees do: linear. */
+static void mark_dying_calls(const tl_analysis *a) {
+    int n = a->tu->nfuncs;
+    bool *dies = tl_analysis_callees_first(a, dies_decide);
+    unsigned char *st = tl_xcalloc((size_t)n + 1, 1);
+    for (int fi = 0; fi < n; fi++) st[fi] = dies[fi] ? TL_CF_YES : TL_CF_NO;
+    for (int fi = 0; fi < n; fi++) {
+        const tl_func *f = &a->tu->funcs[fi];
+        tl_func_facts *ff = &a->funcs[fi];
+        bool *ends = ending_blocks(a, st, f);
+        bool *dying = tl_dying_blocks_with(f, ends);
+        for (int id = 0; id < ff->ncalls; id++) {
+            tl_call_facts *cf = &ff->calls[id];
+            cf->dying = cf->instr && cf->block >= 0 && cf->block < f->nblocks && dying[cf->block] &&
+                        !cf->in_waited_child; /* (a vfork's parent waits until the child ends) */
+        }
+        free(dying);
+        free(ends);
+    }
+    free(st);
+    free(dies);
 }
 
 /* ---- model conditions ---- */
@@ -673,9 +716,9 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
         ff->exempt = tl_models_is_exempt(models, tu->funcs[fi].name);
         compute_call_facts(out, &tu->funcs[fi], ff);
         for (int id = 0; id < ff->ncalls; id++) ff->calls[id].strict = profile == TL_PROFILE_STRICT;
-        mark_dying_calls(&tu->funcs[fi], ff);
         tl_mark_fork_child_calls(&tu->funcs[fi], ff);
     }
+    mark_dying_calls(out);
     tl_mark_would_block_calls(tu, out->funcs);
     tl_analysis_discover_contexts(out);
     tl_analysis_program_contexts(out);

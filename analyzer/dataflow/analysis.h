@@ -51,6 +51,9 @@ typedef struct {
                                 dying.h: a list walk before the exit counts) */
     bool in_fork_child;      /* only a fork's child process runs the call (fork_branch.c):
                                 a blocking call here stalls the child, not the caller */
+    bool in_waited_child;    /* only the child of a fork whose parent waits for it runs the
+                                call (vfork): ending that child still holds the parent,
+                                so its calls are never dying */
     bool would_block_handled;/* descriptor I/O whose errno the code compares with EAGAIN
                                 (would_block.c): written for a non-blocking descriptor */
     /* descriptor facts (fdstate.h): */

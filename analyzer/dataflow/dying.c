@@ -234,6 +234,10 @@ static bool loop_ends(dctx *d, const int *blocks, int nb, int c, signed char *st
 }
 
 bool *tl_dying_blocks(const tl_func *f) {
+    return tl_dying_blocks_with(f, NULL);
+}
+
+bool *tl_dying_blocks_with(const tl_func *f, const bool *ends) {
     dctx d;
     memset(&d, 0, sizeof d);
     d.f = f;
@@ -244,7 +248,7 @@ bool *tl_dying_blocks(const tl_func *f) {
     d.work = tl_xmalloc(sz * sizeof *d.work);
     for (int b = 0; b < d.n; b++) {
         d.left[b] = f->blocks[b].nsucc;
-        if (f->blocks[b].term == TL_T_NORETURN) push(&d, b);
+        if (f->blocks[b].term == TL_T_NORETURN || (ends && ends[b])) push(&d, b);
     }
     if (d.nwork == 0) { /* nothing ends the process: no loop can matter */
         free(d.left);

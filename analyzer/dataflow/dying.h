@@ -24,5 +24,9 @@
 
 /* A new array of f->nblocks flags (at least one element); free() it. */
 bool *tl_dying_blocks(const tl_func *f);
+/* The same, with the blocks flagged in `ends` (f->nblocks flags, or NULL)
+ * ending the process too: they call a function of the project that ends it
+ * on every path (`quit(c)` whose every path reaches `_exit`). */
+bool *tl_dying_blocks_with(const tl_func *f, const bool *ends);
 
 #endif

@@ -59,22 +59,23 @@ static int var_holds(void *ctx, int var)
     return c->holds[var] >= 0 ? c->holds[var] : -1;
 }
 
-static bool forks_away(const tl_fn_model *m)
-{
-    return m && m->spawn.present && m->spawn.child_if_zero && !m->spawn.parent_waits_child;
-}
+/* Which calls' 0-edges are cut: forks by their model (the parent goes on:
+ * fork), forks whose parent waits for the child (vfork), or (for the
+ * summaries) unmodelled calls that may be wrappers of a fork. */
+typedef enum { CUT_FORK, CUT_WAITED_FORK, CUT_UNMODELLED } cut_kind;
 
-/* The calls whose 0-edges are cut: forks by their model, or (for the
- * summaries) unmodelled calls that may be wrappers of one. */
-static bool is_cut_call(const tl_call_facts *cf, bool unmodelled)
+static bool is_cut_call(const tl_call_facts *cf, cut_kind kind)
 {
+    const tl_fn_model *m = cf->model;
     if (!cf->instr)
         return false;
-    return unmodelled ? !cf->model && !cf->instr->call.is_spawn_entry : forks_away(cf->model);
+    if (kind == CUT_UNMODELLED)
+        return !m && !cf->instr->call.is_spawn_entry;
+    return m && m->spawn.present && m->spawn.child_if_zero && m->spawn.parent_waits_child == (kind == CUT_WAITED_FORK);
 }
 
 /* The call whose result is 0 on edge s of block b, if it is a cut call; -1. */
-static int zero_edge(fb_ctx *c, const tl_func_facts *ff, const tl_block *b, int s, bool unmodelled)
+static int zero_edge(fb_ctx *c, const tl_func_facts *ff, const tl_block *b, int s, cut_kind kind)
 {
     if (b->term != TL_T_BRANCH && b->term != TL_T_SWITCH)
         return -1;
@@ -83,7 +84,7 @@ static int zero_edge(fb_ctx *c, const tl_func_facts *ff, const tl_block *b, int 
     int op;
     int64_t k;
     int id = tl_own_edge_relation(b, s, var_holds, c, &op, &k);
-    return id >= 0 && id < ff->ncalls && op == TL_REL_EQ && k == 0 && is_cut_call(&ff->calls[id], unmodelled)
+    return id >= 0 && id < ff->ncalls && op == TL_REL_EQ && k == 0 && is_cut_call(&ff->calls[id], kind)
                ? id
                : -1;
 }
@@ -107,7 +108,7 @@ static void holds_init(fb_ctx *c, const tl_func *f)
 
 /* What runs without taking a cut 0-edge (a malloc'd flag per block): each
  * block queued once. */
-static bool *parent_blocks(fb_ctx *c, const tl_func *f, const tl_func_facts *ff, bool unmodelled)
+static bool *parent_blocks(fb_ctx *c, const tl_func *f, const tl_func_facts *ff, cut_kind kind)
 {
     int n = f->nblocks;
     bool *parent = tl_xcalloc((size_t)n + 1, sizeof *parent);
@@ -118,7 +119,7 @@ static bool *parent_blocks(fb_ctx *c, const tl_func *f, const tl_func_facts *ff,
         const tl_block *b = &f->blocks[queue[head]];
         for (int s = 0; s < b->nsucc; s++) {
             int t = b->succ[s];
-            if (t < 0 || t >= n || parent[t] || zero_edge(c, ff, b, s, unmodelled) >= 0)
+            if (t < 0 || t >= n || parent[t] || zero_edge(c, ff, b, s, kind) >= 0)
                 continue;
             parent[t] = true;
             queue[tail++] = t;
@@ -128,23 +129,35 @@ static bool *parent_blocks(fb_ctx *c, const tl_func *f, const tl_func_facts *ff,
     return parent;
 }
 
-void tl_mark_fork_child_calls(const tl_func *f, tl_func_facts *ff)
+/* Marks the calls only a child of a kind's forks runs (in_fork_child, or
+ * in_waited_child for a vfork's). */
+static void mark_children(const tl_func *f, tl_func_facts *ff, cut_kind kind)
 {
     bool any = false;
     for (int id = 0; id < ff->ncalls && !any; id++)
-        any = is_cut_call(&ff->calls[id], false);
+        any = is_cut_call(&ff->calls[id], kind);
     int n = f->nblocks;
     if (!any || n <= 0 || f->entry < 0 || f->entry >= n)
         return;
     fb_ctx c;
     holds_init(&c, f);
-    bool *parent = parent_blocks(&c, f, ff, false);
+    bool *parent = parent_blocks(&c, f, ff, kind);
     for (int id = 0; id < ff->ncalls; id++) {
         tl_call_facts *cf = &ff->calls[id];
-        cf->in_fork_child = cf->instr && cf->reached && cf->block >= 0 && cf->block < n && !parent[cf->block];
+        bool child = cf->instr && cf->reached && cf->block >= 0 && cf->block < n && !parent[cf->block];
+        if (kind == CUT_FORK)
+            cf->in_fork_child = child;
+        else
+            cf->in_waited_child = child;
     }
     free(parent);
     free(c.holds);
+}
+
+void tl_mark_fork_child_calls(const tl_func *f, tl_func_facts *ff)
+{
+    mark_children(f, ff, CUT_FORK);
+    mark_children(f, ff, CUT_WAITED_FORK);
 }
 
 /* A set of candidate calls (ids, ascending), at most TL_FORK_CANDIDATES. */
@@ -193,13 +206,13 @@ int *tl_fork_child_of(const tl_func *f, const tl_func_facts *ff)
 {
     bool any = false;
     for (int id = 0; id < ff->ncalls && !any; id++)
-        any = is_cut_call(&ff->calls[id], true);
+        any = is_cut_call(&ff->calls[id], CUT_UNMODELLED);
     int n = f->nblocks;
     if (!any || n <= 0 || f->entry < 0 || f->entry >= n)
         return NULL;
     fb_ctx c;
     holds_init(&c, f);
-    bool *parent = parent_blocks(&c, f, ff, true);
+    bool *parent = parent_blocks(&c, f, ff, CUT_UNMODELLED);
     cset *in = tl_xcalloc((size_t)n + 1, sizeof *in);
     bool *set = tl_xcalloc((size_t)n + 1, sizeof *set);
     /* a block is queued when its set changes: once when first set, then
@@ -211,7 +224,7 @@ int *tl_fork_child_of(const tl_func *f, const tl_func_facts *ff)
         const tl_block *b = &f->blocks[bi];
         for (int s = 0; parent[bi] && s < b->nsucc; s++) {
             int t = b->succ[s], id;
-            if (t < 0 || t >= n || parent[t] || (id = zero_edge(&c, ff, b, s, true)) < 0)
+            if (t < 0 || t >= n || parent[t] || (id = zero_edge(&c, ff, b, s, CUT_UNMODELLED)) < 0)
                 continue;
             cset one = cset_add((cset){0, {0}}, id);
             if (cset_meet(&in[t], &set[t], &one) && tail < cap)
@@ -225,7 +238,7 @@ int *tl_fork_child_of(const tl_func *f, const tl_func_facts *ff)
             int t = b->succ[s];
             if (t < 0 || t >= n || parent[t])
                 continue;
-            cset v = cset_add(in[bi], zero_edge(&c, ff, b, s, true)); /* a nested test adds its call */
+            cset v = cset_add(in[bi], zero_edge(&c, ff, b, s, CUT_UNMODELLED)); /* a nested test adds its call */
             if (cset_meet(&in[t], &set[t], &v) && tail < cap)
                 queue[tail++] = t;
         }
