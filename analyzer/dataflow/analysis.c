@@ -749,20 +749,23 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     unsigned *params_nb = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *params_nb);
     tl_fd_returns_if *returns_if = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *returns_if);
     tl_fd_params_if *params_if = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *params_if);
+    char **returns_via = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *returns_via); /* (the facts' own) */
     for (int k = 0; k < tu->nfuncs; k++) {
         int fi = order[k];
         const tl_context_info *ci = &out->funcs[fi].context;
         bool ready = ci->readiness && ci->kind == TL_CTX_LOOP_CALLBACK;
         tl_fdstate_env env = {ready, ready ? ci->ready_param : -1, ready ? ci->ready_data_param : -1,
                               ready ? ci->ready_field : NULL, &watched, &globals, returns, tu->nfuncs,
-                              out->slot_stores, program, params_nb, returns_if, params_if};
+                              out->slot_stores, program, params_nb, returns_if, params_if, returns_via};
         tl_fdstate_run(&tu->funcs[fi], &out->funcs[fi], &env);
         returns[fi] = out->funcs[fi].returns_fd_state;
         /* low half: left non-blocking; high half: mode changed otherwise */
         params_nb[fi] = (out->funcs[fi].params_nonblocking & 0xffffu) | (out->funcs[fi].params_moded << 16);
         returns_if[fi] = out->funcs[fi].returns_if;
         params_if[fi] = out->funcs[fi].params_if;
+        returns_via[fi] = out->funcs[fi].returns_via;
     }
+    free(returns_via);
     free(order);
     free(returns_if);
     free(params_if);
@@ -786,6 +789,7 @@ void tl_analysis_free(tl_analysis *a) {
         tl_func_facts *ff = &a->funcs[fi];
         for (int id = 0; id < ff->ncalls; id++) free(ff->calls[id].argv);
         free(ff->calls);
+        free(ff->returns_via);
     }
     free(a->funcs);
     a->funcs = NULL;

@@ -132,6 +132,9 @@ typedef struct {
                                     params_nonblocking (`set_blocking(fd)`) */
     tl_fd_returns_if returns_if; /* what every return gives under flag hypotheses */
     tl_fd_params_if params_if;   /* params_nonblocking under non-zero hypotheses */
+    char *returns_via;           /* every return gives a descriptor non-blocking if this
+                                    pseudo-slot holds (a helper of another file:
+                                    dataflow/fdstate_later.c), or NULL; owned */
 } tl_func_facts;
 
 struct tl_program;

@@ -376,8 +376,12 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
     unsigned new_bits = 0;
     bool apply_state = false;
     c->result_bits[id] = 0;
+    c->result_via[id] = 0;
     if ((!m || !m->fd_state.present) && c->func_returns && call->callee_func >= 0 && call->callee_func < c->f_count)
         c->result_bits[id] = c->func_returns[call->callee_func]; /* int s = make_nonblocking_socket(); */
+    if ((!m || !m->fd_state.present) && !c->result_bits[id] && c->func_returns_via && call->callee_func >= 0 &&
+        call->callee_func < c->f_count && !c->program) /* ... whose helper is another file's: at link */
+        c->result_via[id] = fds_via_named(c, c->func_returns_via[call->callee_func]);
     if ((!m || !m->fd_state.present) && !c->result_bits[id] && c->func_returns_if && call->callee_func >= 0 &&
         call->callee_func < c->f_count) /* connect_generic(..., NONBLOCK): its result under the flags given */
         c->result_bits[id] = fds_returns_if_bits(c, s, cf, &c->func_returns_if[call->callee_func]);
@@ -473,7 +477,10 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
     if (!m && call->callee_func < 0 && !c->program && call->callee_usr && !call->callee_system)
         for (int k = 0; k < call->nargs && k < 32; k++) { /* set_nb(fd) of another file: known at link */
             int key = desc_key(c, fds_arg_of(cf, k), false);
-            if (key < 0 || (bits_of(s, key) & TL_FDS_NONBLOCKING)) continue;
+            const fact *kf = key >= 0 ? find(s, key) : NULL;
+            /* (one known non-blocking, or so if an earlier helper does, keeps it: as
+               for any call, this one is not taken to clear O_NONBLOCK) */
+            if (key < 0 || (bits_of(s, key) & TL_FDS_NONBLOCKING) || (kf && kf->via)) continue;
             if (record) fds_note_maybe_nonblocking(c, key, call->callee_usr, k);
             drop_mirrors(c, s, key);
             set_via(c, s, key, fds_via_of(c, call->callee_usr, k));
@@ -575,6 +582,8 @@ static void apply(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) {
         unsigned hb = fds_hbit(c, s, v); /* (flags &= ~X reads the old value) */
         const fact *vf = v && v->kind == TL_E_VAR && v->var != in->var && !(bits & TL_FDS_NONBLOCKING) ? find(s, v->var) : NULL;
         int via = vf ? vf->via : 0; /* b = a, a non-blocking if X: b too */
+        if (!(bits & TL_FDS_NONBLOCKING) && v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < c->ff->ncalls)
+            via = c->result_via[v->call_id]; /* s = new_socket(): its helper is another file's */
         forget_var(c, s, in->var);
         set_bits(c, s, in->var, bits);
         set_via(c, s, in->var, via);

@@ -84,6 +84,7 @@ typedef struct {
     const tl_fd_returns_if *func_returns_if; /* per function of the TU (nfuncs entries), its
                                           returns_if already found, or NULL */
     const tl_fd_params_if *func_params_if; /* per function of the TU, its params_if, or NULL */
+    char *const *func_returns_via;     /* per function of the TU, its returns_via, or NULL */
 } tl_fdstate_env;
 
 /* Fill the descriptor facts of f's calls (ff->calls must hold models and

@@ -124,6 +124,8 @@ typedef struct {
     int ndeferred, capdeferred;
     fds_nb_set *nb_sets;
     int nnb_sets, capnb_sets;
+    char *const *func_returns_via; /* per function of the TU: its returns_via, or NULL */
+    int *result_via;         /* per call id: the via its result carries, 0 none */
     char **vias;             /* the pseudo-slots facts' via name (fdstate_later.c) */
     int nvias, capvias;
     bool return_via_ok;      /* every return seen gives a non-blocking descriptor or ... */
@@ -196,6 +198,7 @@ void fds_resolve_deferred(fd_ctx *c);
 /* fdstate_later.c: the via index (1-based) of pseudo-slot "m:fn_usr#arg",
  * interned per function; 0 when the name is too long */
 int fds_via_of(fd_ctx *c, const char *fn_usr, int arg);
+int fds_via_named(fd_ctx *c, const char *name);
 /* fdstate_later.c: a value's kind from its via: true with src filled */
 bool fds_via_src(const fd_ctx *c, int via, char *src, size_t size);
 void fds_vias_free(fd_ctx *c);

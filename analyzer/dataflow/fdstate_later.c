@@ -86,6 +86,11 @@ int fds_via_of(fd_ctx *c, const char *fn_usr, int arg) {
     if (!fn_usr || strlen(fn_usr) > 250) return 0;
     char name[300];
     snprintf(name, sizeof name, "m:%s#%d", fn_usr, arg);
+    return fds_via_named(c, name);
+}
+
+int fds_via_named(fd_ctx *c, const char *name) {
+    if (!name || strlen(name) > 290) return 0;
     for (int i = 0; i < c->nvias; i++) /* (a function hands few descriptors to few helpers) */
         if (strcmp(c->vias[i], name) == 0) return i + 1;
     if (c->nvias >= 64) return 0;

@@ -21,6 +21,8 @@
 
 int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *env) {
     ff->returns_fd_state = 0;
+    free(ff->returns_via);
+    ff->returns_via = NULL;
     fd_ctx c;
     memset(&c, 0, sizeof c);
     c.f = f;
@@ -44,6 +46,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
     c.func_params_nb = env->func_params_nb;
     c.func_returns_if = env->func_returns_if;
     c.func_params_if = env->func_params_if;
+    c.func_returns_via = env->func_returns_via;
     for (int id = 0; id < ff->ncalls && !c.flags_mask; id++) /* fcntl(fd, F_GETFL) */
         if (ff->calls[id].model && ff->calls[id].model->fd_flags.present) c.flags_mask = ff->calls[id].model->fd_flags.mask;
     c.f_count = env->nfuncs;
@@ -54,6 +57,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
     c.budget = tl_dataflow_budget(f);
     tl_str_map_init(&c.slots);
     c.result_bits = tl_xcalloc((size_t)ff->ncalls + 1, sizeof *c.result_bits);
+    c.result_via = tl_xcalloc((size_t)ff->ncalls + 1, sizeof *c.result_via);
     c.has_slots = tl_xcalloc((size_t)f->nvars + 1, sizeof *c.has_slots);
     c.is_src = tl_xcalloc((size_t)f->nvars + 1, sizeof *c.is_src);
     fds_effect_plan plan;
@@ -98,6 +102,8 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
         fds_record_slots_unknown(&c);
     }
     if (rc == 0 && c.returned) ff->returns_fd_state = c.return_bits;
+    if (rc == 0 && c.returned && c.return_via_ok && c.return_via && !(c.return_bits & TL_FDS_NONBLOCKING))
+        ff->returns_via = tl_xstrdup(c.vias[c.return_via - 1]); /* (before the vias go) */
     if (rc == 0 && c.params_exited) ff->params_nonblocking = c.params_nb & ~fds_assigned_params(f);
     ff->params_moded = fds_moded_params(f, ff) & ~ff->params_nonblocking;
     fds_record_slots_done(&c, ff->returns_fd_state & (TL_FDS_NONBLOCKING | TL_FDS_IMMEDIATE));
@@ -112,5 +118,6 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
     free(c.has_slots);
     free(c.is_src);
     free(c.result_bits);
+    free(c.result_via);
     return rc;
 }
