@@ -719,7 +719,7 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
         tl_mark_fork_child_calls(&tu->funcs[fi], ff);
     }
     mark_dying_calls(out);
-    tl_mark_would_block_calls(tu, out->funcs);
+    tl_mark_would_block_calls(out);
     tl_analysis_discover_contexts(out);
     tl_analysis_program_contexts(out);
     tl_fd_origin_collect_globals(out);

@@ -476,14 +476,25 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
         pnb |= fds_params_if_bits(c, cf, &c->func_params_if[call->callee_func]);
     if (!m && call->callee_func < 0 && !c->program && call->callee_usr && !call->callee_system)
         for (int k = 0; k < call->nargs && k < 32; k++) { /* set_nb(fd) of another file: known at link */
-            int key = desc_key(c, fds_arg_of(cf, k), false);
-            const fact *kf = key >= 0 ? find(s, key) : NULL;
-            /* (one known non-blocking, or so if an earlier helper does, keeps it: as
-               for any call, this one is not taken to clear O_NONBLOCK) */
-            if (key < 0 || (bits_of(s, key) & TL_FDS_NONBLOCKING) || (kf && kf->via)) continue;
-            if (record) fds_note_maybe_nonblocking(c, key, call->callee_usr, k);
+            const tl_expr *arg = tl_expr_uncast(fds_arg_of(cf, k));
+            int av = fds_plain_var(arg);
+            if (av >= 0 && (av >= c->nvars || c->f->vars[av].is_pointer || c->f->vars[av].is_array ||
+                            c->f->vars[av].is_record || c->f->vars[av].int_bits <= 1))
+                continue; /* not a descriptor */
+            int key = desc_key(c, arg, false);
+            if (key < 0 || (bits_of(s, key) & TL_FDS_NONBLOCKING)) continue; /* (as for any call: kept) */
+            const fact *kf = find(s, key);
+            int via;
+            if (kf && kf->via) { /* non-blocking if X was, and this helper keeps its mode: "k:F#k" */
+                via = fds_via_both(c, kf->via, call->callee_usr, k);
+            } else {
+                if (record) fds_note_maybe_nonblocking(c, key, call->callee_usr, k);
+                char origin[300]; /* a parameter's, a result's: either it or the helper */
+                bool has_origin = fds_value_pseudo_slot(c, arg, origin, sizeof origin);
+                via = has_origin ? fds_via_either(c, origin, call->callee_usr, k) : fds_via_of(c, call->callee_usr, k);
+            }
             drop_mirrors(c, s, key);
-            set_via(c, s, key, fds_via_of(c, call->callee_usr, k));
+            set_via(c, s, key, via);
         }
     if ((!m || !m->fd_state.present) && call->callee_func < 0 && c->program && call->callee_usr &&
         !call->callee_system) {

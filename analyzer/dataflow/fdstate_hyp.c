@@ -19,10 +19,25 @@
 
 /* Does any call of f have a facet this analysis serves, or call a function
  * whose result has a state? */
-bool fds_relevant(const tl_func_facts *ff, const tl_fdstate_env *env) {
+/* f stores into a struct field or a variable outside the stack (a slot of
+ * fdstate_slots.c may be among them). */
+static bool stores_outside(const tl_func *f) {
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            if (in->kind == TL_I_STORE) return true;
+            if (in->kind == TL_I_ASSIGN && in->var >= 0 && in->var < f->nvars &&
+                (f->vars[in->var].kind == TL_VAR_GLOBAL || f->vars[in->var].kind == TL_VAR_STATIC))
+                return true;
+        }
+    return false;
+}
+
+bool fds_relevant(const tl_func *f, const tl_func_facts *ff, const tl_fdstate_env *env) {
     const unsigned *func_returns = env->func_returns, *func_params_nb = env->func_params_nb;
     int nfuncs = env->nfuncs;
     const struct tl_program *program = env->program;
+    bool hands_over = false; /* an argument handed to a program function of another file */
     for (int id = 0; id < ff->ncalls; id++) {
         const tl_fn_model *m = ff->calls[id].model;
         if (m && (m->fd_state.present || m->readiness_wait.present || m->immediate_path.present ||
@@ -38,6 +53,8 @@ bool fds_relevant(const tl_func_facts *ff, const tl_fdstate_env *env) {
             (env->func_returns_if[callee].ok[0] | env->func_returns_if[callee].ok[1]))
             return true;
         const tl_call *call = ff->calls[id].instr ? &ff->calls[id].instr->call : NULL;
+        if (!program && call && !m && callee < 0 && call->callee_usr && !call->callee_system && call->nargs > 0)
+            hands_over = true;
         unsigned nb, moded;
         char rkey[264];
         if (program && call && callee < 0 && call->callee_usr && !call->callee_system && strlen(call->callee_usr) < 250) {
@@ -51,7 +68,10 @@ bool fds_relevant(const tl_func_facts *ff, const tl_fdstate_env *env) {
             if (q || r) return true;
         }
     }
-    return false;
+    /* before the link: a helper of another file may leave what it is handed
+       non-blocking (a via, fdstate_later.c), which matters where the value is
+       stored outside the stack */
+    return hands_over && env->slot_stores && stores_outside(f);
 }
 
 /* Effect summaries (fdstate_effects.c): what the exits of the run just

@@ -202,6 +202,17 @@ int fds_via_named(fd_ctx *c, const char *name);
 /* fdstate_later.c: a value's kind from its via: true with src filled */
 bool fds_via_src(const fd_ctx *c, int via, char *src, size_t size);
 void fds_vias_free(fd_ctx *c);
+/* fdstate_slots.c: the pseudo-slot ("p:F#N", "r:F") naming the value of v
+ * (a parameter never assigned, a result kept in a local assigned once) */
+bool fds_value_pseudo_slot(fd_ctx *c, const tl_expr *v, char *buf, size_t size);
+/* fdstate_later.c: the via of a descriptor with the pseudo-slot origin
+ * `origin` handed to F at k: "non-blocking if the origin is, or F makes it
+ * so" - an either node of the link (fd_slots.c) */
+int fds_via_either(fd_ctx *c, const char *origin, const char *fn_usr, int arg);
+/* fdstate_later.c: the via of a descriptor with via `via` handed to F at k:
+ * "non-blocking if via holds and F keeps its mode" ("k:F#k"), a node of
+ * the link holding when both do; 0 when it cannot be named */
+int fds_via_both(fd_ctx *c, int via, const char *fn_usr, int arg);
 /* fdstate_pointers.c: is `*p` (p the function's pointer parameter N, or a
  * local copy of it) known non-blocking program-wide ("d:F#N")? */
 bool fds_data_read_nonblocking(fd_ctx *c, const tl_expr *e);
@@ -273,7 +284,7 @@ int fds_forward(fd_ctx *c, tl_dataflow_result *res);
 void fds_replay_exits(fd_ctx *c, const tl_dataflow_result *res, void (*at_exit)(fd_ctx *, fd_state *, const tl_block *));
 /* fdstate_hyp.c: does any call of f have a facet this analysis serves (or a
  * callee with a summary it reads); the hypothesis runs (see there). */
-bool fds_relevant(const tl_func_facts *ff, const tl_fdstate_env *env);
+bool fds_relevant(const tl_func *f, const tl_func_facts *ff, const tl_fdstate_env *env);
 void fds_run_hypotheses(fd_ctx *c, const fds_effect_plan *plan);
 void fds_run_nz_hypotheses(fd_ctx *c, const fds_effect_plan *plan);
 

@@ -36,6 +36,7 @@
 #include "fdstate.h"
 #include "fdstate_internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,39 @@ int fds_via_named(fd_ctx *c, const char *name) {
     return c->nvias;
 }
 
+int fds_via_either(fd_ctx *c, const char *origin, const char *fn_usr, int arg) {
+    if (!origin || !fn_usr || strlen(fn_usr) > 250 || strlen(origin) > 280) return 0;
+    char m[300], name[40];
+    snprintf(m, sizeof m, "m:%s#%d", fn_usr, arg);
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a of "origin|m": a short, stable key */
+    for (const char *p = origin; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    h = (h ^ '|') * 1099511628211ULL;
+    for (const char *p = m; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    snprintf(name, sizeof name, "o:%016llx", (unsigned long long)h);
+    if (c->stores) { /* its two ways: either holds */
+        tl_slot_stores_add(c->stores, name, TL_SLOT_COPY, origin, true);
+        tl_slot_stores_add(c->stores, name, TL_SLOT_COPY, m, true);
+    }
+    return fds_via_named(c, name);
+}
+
+int fds_via_both(fd_ctx *c, int via, const char *fn_usr, int arg) {
+    if (via <= 0 || via > c->nvias || !fn_usr || strlen(fn_usr) > 250) return 0;
+    const char *x = c->vias[via - 1];
+    char k[300], name[40];
+    snprintf(k, sizeof k, "k:%s#%d", fn_usr, arg);
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a of "x&k" */
+    for (const char *p = x; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    h = (h ^ '&') * 1099511628211ULL;
+    for (const char *p = k; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    snprintf(name, sizeof name, "a:%016llx", (unsigned long long)h);
+    if (c->stores) { /* two copy stores: a slot holds when all its sources do */
+        tl_slot_stores_add(c->stores, name, TL_SLOT_COPY, x, true);
+        tl_slot_stores_add(c->stores, name, TL_SLOT_COPY, k, true);
+    }
+    return fds_via_named(c, name);
+}
+
 bool fds_via_src(const fd_ctx *c, int via, char *src, size_t size) {
     if (via <= 0 || via > c->nvias) return false;
     snprintf(src, size, "%s", c->vias[via - 1]);
@@ -155,10 +189,13 @@ void fds_resolve_deferred(fd_ctx *c) {
     for (int i = 0; i < c->ndeferred; i++) {
         const fds_deferred *d = &c->deferred[i];
         const fds_nb_set *by = NULL; /* a call that does, or one of another file that may */
+        int helpers = 0; /* helper calls of other files on it: with two, which one decides is not known */
+        for (int j = 0; j < c->nnb_sets; j++)
+            if (c->nb_sets[j].fn_usr && (c->nb_sets[j].key == d->key || c->nb_sets[j].key == d->value_var)) helpers++;
         for (int j = 0; j < c->nnb_sets && (!by || by->fn_usr) && checks < MAX_CHECKS; j++) {
             const fds_nb_set *n = &c->nb_sets[j];
             if (n->key != d->key && (d->value_var < 0 || n->key != d->value_var)) continue;
-            if (by && n->fn_usr) continue;
+            if (n->fn_usr && (by || helpers > 1)) continue;
             checks++;
             if (on_every_path(c, d->block, d->index, n->block, n->index, mark, checks, stack)) by = n;
         }

@@ -33,7 +33,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
     ff->params_nonblocking = ff->params_moded = 0;
     memset(&ff->returns_if, 0, sizeof ff->returns_if);
     memset(&ff->params_if, 0, sizeof ff->params_if);
-    if (!fds_relevant(ff, env) && !env->readiness) {
+    if (!fds_relevant(f, ff, env) && !env->readiness) {
         fds_record_slots_unknown(&c); /* its stores, with no state known */
         fds_record_slots_done(&c, false);
         return 0;

@@ -280,7 +280,7 @@ void fds_scan_vars(fd_ctx *c) {
  * function with no descriptor model ("r:USR": what it returns on every
  * path, when its own analysis says so), directly or through a local
  * assigned once. */
-static bool value_pseudo_slot(fd_ctx *c, const tl_expr *v, char *buf, size_t size) {
+bool fds_value_pseudo_slot(fd_ctx *c, const tl_expr *v, char *buf, size_t size) {
     v = tl_expr_uncast(v);
     if (v && v->kind == TL_E_VAR && v->var >= 0 && v->var < c->f->nvars) {
         fds_scan_vars(c);
@@ -315,7 +315,7 @@ static tl_slot_store_kind value_kind(fd_ctx *c, fd_state *s, const tl_expr *valu
     if (fds_slot_key(c->f, value, src, size, &src_st) && v &&
         (v->kind == TL_E_VAR || v->kind == TL_E_INDEX || v->kind == TL_E_MEMBER))
         return TL_SLOT_COPY;
-    if (value_pseudo_slot(c, value, src, size)) return TL_SLOT_COPY;
+    if (fds_value_pseudo_slot(c, value, src, size)) return TL_SLOT_COPY;
     return TL_SLOT_OTHER;
 }
 
@@ -457,12 +457,6 @@ void fds_record_slots_unknown(fd_ctx *c) {
 void fds_record_slots_done(fd_ctx *c, bool returns_nonblocking) {
     fds_resolve_deferred(c);
     if (c->stores) fds_record_pointer_facts(c);
-    for (int k = 0; c->stores && k < 32 && c->f->usr && strlen(c->f->usr) < 250; k++)
-        if ((c->ff->params_nonblocking >> k) & 1u) { /* set_nb(fd): "m:USR#k" (fdstate_later.c) */
-            char key[280];
-            snprintf(key, sizeof key, "m:%s#%d", c->f->usr, k);
-            tl_slot_stores_add(c->stores, key, TL_SLOT_NONBLOCKING, NULL, true);
-        }
     if (c->stores && returns_nonblocking && c->f->usr && strlen(c->f->usr) < 250) {
         char key[264];
         snprintf(key, sizeof key, "r:%s", c->f->usr);

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "../util/xalloc.h"
+#include "fd_origin.h"
 
 #define WALK_LIMIT 64
 #define HELPER_DEPTH 4
@@ -41,15 +42,20 @@
 enum { H_UNKNOWN = 0, H_NONE, H_READS, H_TESTS, H_TESTS_WOULD_BLOCK };
 
 typedef struct {
+    const tl_analysis *a;
     const tl_tu *tu;
     const tl_func_facts *funcs;
     const tl_errno_facet *errno_facet; /* the would-block values: the first errno_location model seen */
     unsigned char *helper;             /* per function: H_* (H_UNKNOWN until classified) */
     const tl_func *f;
+    int fi;
     tl_func_facts *ff;
+    unsigned char *origins; /* per variable of f: TL_FDO_* (fd_origin.h), filled on first use */
+    int cmp_block;          /* the block of the comparison walked from */
     int *seen;  /* per block: the walk that last visited it (walk ids from 1) */
     int *queue; /* blocks to visit */
     int walk;
+    bool cut; /* a classification below reached HELPER_DEPTH */
 } wb_ctx;
 
 static int classify(wb_ctx *x, int fi, int depth);
@@ -116,7 +122,12 @@ static int helper_test(wb_ctx *x, const tl_func_facts *ff, const tl_expr *e, int
 static int classify(wb_ctx *x, int fi, int depth) {
     if (fi < 0 || fi >= x->tu->nfuncs) return H_NONE;
     if (x->helper[fi] != H_UNKNOWN) return x->helper[fi];
-    if (depth > HELPER_DEPTH) return H_NONE; /* (not memoised: a shallower caller may tell) */
+    if (depth > HELPER_DEPTH) {
+        x->cut = true; /* (not memoised: a shallower caller may tell) */
+        return H_NONE;
+    }
+    bool was_cut = x->cut;
+    x->cut = false;
     x->helper[fi] = H_NONE; /* (recursion: not a helper) */
     const tl_func *f = &x->tu->funcs[fi];
     const tl_func_facts *ff = &x->funcs[fi];
@@ -136,8 +147,11 @@ static int classify(wb_ctx *x, int fi, int depth) {
             if (k == H_NONE || (kind != H_UNKNOWN && (kind == H_READS) != (k == H_READS))) kind = H_NONE;
             else if (kind == H_UNKNOWN || k == H_TESTS_WOULD_BLOCK) kind = k;
         }
-    x->helper[fi] = kind == H_UNKNOWN ? H_NONE : (unsigned char)kind;
-    return x->helper[fi];
+    int result = kind == H_UNKNOWN ? H_NONE : kind;
+    /* a result found with a callee past the depth limit is not memoised */
+    x->helper[fi] = x->cut && result == H_NONE ? H_UNKNOWN : (unsigned char)result;
+    x->cut |= was_cut;
+    return result;
 }
 
 /* Whether e holds a would-block test: `errno == EAGAIN`, `socket_eagain()`. */
@@ -158,6 +172,44 @@ static bool switches_would_block(wb_ctx *x, const tl_block *b) {
     return false;
 }
 
+/* The test retries the call at once (`while ((n = read(fd, ...)) < 0 &&
+ * (errno == EINTR || errno == EAGAIN));`): a branch of the comparison's
+ * block leads straight back (through empty blocks) to the call's block.
+ * Spinning until the call succeeds is no sign the descriptor is
+ * non-blocking. */
+static bool retries(const wb_ctx *x, int call_block) {
+    const tl_block *b = &x->f->blocks[x->cmp_block];
+    for (int s = 0; s < b->nsucc; s++) {
+        int t = b->succ[s];
+        for (int step = 0; t >= 0 && t < x->f->nblocks && step < 8; step++) {
+            if (t == call_block) return true;
+            const tl_block *n = &x->f->blocks[t];
+            if (n->ninstrs || n->nsucc != 1) break;
+            t = n->succ[0];
+        }
+    }
+    return false;
+}
+
+/* The descriptor of fd_io call cf is a local this function makes (socket,
+ * open, accept...): its mode is the dataflow's to tell (it knows the flag
+ * when the code sets it); a blocking one with EAGAIN tested is a read
+ * timeout (SO_RCVTIMEO) or a mistake, not a descriptor set up elsewhere. */
+static bool made_here(wb_ctx *x, const tl_call_facts *cf) {
+    const tl_fn_model *m = cf->model;
+    const tl_call *c = &cf->instr->call;
+    int fd = m->blocking.fd_arg >= 0 ? m->blocking.fd_arg : 0;
+    const tl_expr *e = fd < c->nargs ? tl_expr_uncast(c->args[fd]) : NULL;
+    if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= x->f->nvars) return false;
+    const tl_var *v = &x->f->vars[e->var];
+    if (v->kind != TL_VAR_LOCAL && v->kind != TL_VAR_TEMP) return false;
+    if (!x->origins) {
+        x->origins = tl_xcalloc((size_t)x->f->nvars + 1, 1);
+        tl_fd_origins(x->a, x->fi, x->origins);
+    }
+    return x->origins[e->var] != 0;
+}
+
 /* Walks back over block bi's instructions before index `upto`: 1 when a
  * call ended the path (marked if it is descriptor I/O), 0 to go on into
  * the predecessors. */
@@ -172,7 +224,8 @@ static int back_over(wb_ctx *x, int bi, int upto) {
             continue; /* reads or tests errno: sets nothing */
         if (id >= 0 && id < x->ff->ncalls) {
             tl_call_facts *cf = &x->ff->calls[id];
-            if (cf->model && cf->model->blocking.present && cf->model->blocking.fd_io)
+            if (cf->model && cf->model->blocking.present && cf->model->blocking.fd_io && !retries(x, bi) &&
+                !made_here(x, cf))
                 cf->would_block_handled = true;
         }
         return 1;
@@ -181,6 +234,7 @@ static int back_over(wb_ctx *x, int bi, int upto) {
 }
 
 static void walk_from(wb_ctx *x, int bi, int upto) {
+    x->cmp_block = bi;
     x->walk++;
     x->seen[bi] = x->walk;
     if (back_over(x, bi, upto)) return;
@@ -216,8 +270,13 @@ static void mark_function(wb_ctx *x) {
     x->seen = NULL;
 }
 
-void tl_mark_would_block_calls(const tl_tu *tu, tl_func_facts *funcs) {
-    wb_ctx x = {tu, funcs, NULL, NULL, NULL, NULL, NULL, NULL, 0};
+void tl_mark_would_block_calls(const tl_analysis *a) {
+    const tl_tu *tu = a->tu;
+    tl_func_facts *funcs = a->funcs;
+    wb_ctx x = {0};
+    x.a = a;
+    x.tu = tu;
+    x.funcs = funcs;
     bool *reads = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *reads);
     bool any = false;
     for (int fi = 0; fi < tu->nfuncs; fi++)
@@ -236,8 +295,11 @@ void tl_mark_would_block_calls(const tl_tu *tu, tl_func_facts *funcs) {
                 calls_helper = callee_of(&funcs[fi], id) >= 0;
             if (!reads[fi] && !calls_helper) continue;
             x.f = &tu->funcs[fi];
+            x.fi = fi;
             x.ff = &funcs[fi];
+            x.origins = NULL;
             mark_function(&x);
+            free(x.origins);
         }
         free(x.helper);
         free(x.queue);

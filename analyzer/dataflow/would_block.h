@@ -10,6 +10,6 @@
  * model (`errno == EAGAIN`, or through the project's helper:
  * `socket_eagain()`).  Needs every function's call models
  * (funcs[].calls[].model). */
-void tl_mark_would_block_calls(const tl_tu *tu, tl_func_facts *funcs);
+void tl_mark_would_block_calls(const tl_analysis *a);
 
 #endif

@@ -33,6 +33,17 @@
  * on k, and is "anything else" otherwise.  Per call, the effects of its
  * callee (a bounded list) are read once.
  *
+ * "m:F#K" (F leaves its parameter K non-blocking) and "k:F#K" (F keeps its
+ * mode) are read from the summaries of F's definitions, every one of them
+ * (several executables may define F): see resolve_param_facts.  "a:HASH"
+ * is an ordinary slot with two copy stores: a via and a "k:" (both hold).
+ *
+ * "o:HASH" is an either node (dataflow/fdstate_later.c): a descriptor with
+ * a known origin (a parameter's "p:F#N", a result's "r:F") handed to a
+ * helper of another file, non-blocking when the origin is or when the
+ * helper leaves it so ("m:G#K"): its two copy edges, and it turns bad only
+ * when both sources are.
+ *
  * "d:F#N" is what F's pointer parameter N points to: a copy of the slot
  * of every `&S` passed there (by a direct call, or by a registration that
  * hands its data to F), not known when F is named elsewhere ("d:F#*") or
@@ -84,17 +95,23 @@ static int slot_of(tl_fd_slots *s, const char *key, bool is_static) {
     return s->n++;
 }
 
-/* Spread "not known" (bad[i]) along copy edges src -> dst (CSR by src). */
-static void spread(int n, bool *bad, const int *start, const int *dst) {
+/* Spread "not known" (bad[i]) along copy edges src -> dst (CSR by src).  An
+ * either node (ways[i] > 0: "o:" of dataflow/fdstate_later.c, its value
+ * non-blocking when one of its sources is) turns bad only when all its
+ * ways have (each edge once: still linear). */
+static void spread(int n, bool *bad, const int *start, const int *dst, const int *ways) {
     int *work = tl_xmalloc(((size_t)n + 1) * sizeof *work), tail = 0;
+    int *left = tl_xmalloc(((size_t)n + 1) * sizeof *left);
+    memcpy(left, ways, (size_t)n * sizeof *left);
     for (int i = 0; i < n; i++)
         if (bad[i]) work[tail++] = i;
     for (int h = 0; h < tail; h++)
         for (int e = start[work[h]]; e < start[work[h] + 1]; e++)
-            if (!bad[dst[e]]) {
+            if (!bad[dst[e]] && (left[dst[e]] == 0 || --left[dst[e]] == 0)) {
                 bad[dst[e]] = true;
                 work[tail++] = dst[e];
             }
+    free(left);
     free(work);
 }
 
@@ -269,6 +286,105 @@ static void effects_free(effects *e) {
     tl_strmap_free(&e->bases);
 }
 
+/* "m:F#k" and "k:F#k" (dataflow/fdstate_later.c), read from the summaries
+ * of every definition of F in the program (several executables may define
+ * F): "m" holds when each leaves parameter k non-blocking; "k" (F keeps k's
+ * mode) when each leaves it non-blocking, or has no mode-changing call on it
+ * (params_moded) and hands it, unchanged, only to program functions that
+ * keep it too ("k:G#j": a copy edge, added here - so "k" is the greatest
+ * solution over the call graph, recursion included) or to functions outside
+ * the program (a library's, unmodelled: taken to keep it, as any call is
+ * before the link); handed through a pointer, not known.  A worklist over
+ * the keys: each function's parameters once, each call once per key. */
+typedef struct {
+    int *src, *dst, n, cap;
+} edge_list;
+
+static void param_facts_of(tl_fd_slots *s, int i, const tl_func_summary *fs, edge_list *el, int **work,
+                           int *nwork, int *capwork) {
+    const char *key = s->v[i].key;
+    char kind = key[0];
+    int k = atoi(strrchr(key, '#') + 1);
+    if (k < 0 || k >= 32 || k >= fs->nparams) {
+        s->v[i].other = true;
+        return;
+    }
+    if ((fs->params_nonblocking >> k) & 1u) return;
+    if (kind != 'k' || ((fs->params_moded >> k) & 1u)) {
+        s->v[i].other = true;
+        return;
+    }
+    for (int c = 0; c < fs->ncalls; c++) {
+        const tl_sum_call *call = &fs->calls[c];
+        if (call->modelled) continue; /* (a library's mode changes are in params_moded) */
+        for (int a = 0; a < call->nargs && a < 32; a++) {
+            if (call->args[a].param != k) continue;
+            if (call->target.kind != TL_REF_FUNC || !call->target.usr || strlen(call->target.usr) > 250) {
+                s->v[i].other = true; /* through a pointer: nobody knows */
+                return;
+            }
+            char q[300];
+            snprintf(q, sizeof q, "k:%s#%d", call->target.usr, a);
+            size_t at;
+            if (!tl_strmap_get(&s->index, q, &at)) {
+                s->owned = tl_xgrow(s->owned, s->nowned, &s->capowned, sizeof *s->owned);
+                s->owned[s->nowned] = tl_xstrdup(q);
+                at = (size_t)slot_of(s, s->owned[s->nowned++], true);
+                *work = tl_xgrow(*work, *nwork, capwork, sizeof **work);
+                (*work)[(*nwork)++] = (int)at;
+            }
+            el->src = tl_xgrow(el->src, el->n, &el->cap, sizeof *el->src);
+            el->dst = tl_xrealloc(el->dst, (size_t)el->cap * sizeof *el->dst);
+            el->src[el->n] = (int)at;
+            el->dst[el->n++] = i;
+        }
+    }
+}
+
+static void resolve_param_facts(tl_fd_slots *s, tl_tu_summary *const *units, int nunits, edge_list *el) {
+    /* the program's definitions by USR (duplicates chained) */
+    int total = 0;
+    for (int u = 0; u < nunits; u++) total += units[u]->nfuncs;
+    const tl_func_summary **defs = tl_xmalloc(((size_t)total + 1) * sizeof *defs);
+    int *next = tl_xmalloc(((size_t)total + 1) * sizeof *next), n = 0;
+    tl_str_map by_usr;
+    tl_str_map_init(&by_usr);
+    for (int u = 0; u < nunits; u++)
+        for (int f = 0; f < units[u]->nfuncs; f++) {
+            const tl_func_summary *fs = &units[u]->funcs[f];
+            if (!fs->usr) continue;
+            defs[n] = fs;
+            next[n] = tl_str_map_get(&by_usr, fs->usr);
+            tl_str_map_set(&by_usr, fs->usr, n);
+            n++;
+        }
+    int *work = NULL, nwork = 0, capwork = 0;
+    for (int i = 0; i < s->n; i++)
+        if (!strncmp(s->v[i].key, "m:", 2) || !strncmp(s->v[i].key, "k:", 2)) {
+            work = tl_xgrow(work, nwork, &capwork, sizeof *work);
+            work[nwork++] = i;
+        }
+    for (int w = 0; w < nwork; w++) {
+        int i = work[w];
+        const char *key = s->v[i].key, *hash = strrchr(key, '#');
+        if (!hash || hash - key > 290) continue;
+        char usr[300];
+        snprintf(usr, sizeof usr, "%.*s", (int)(hash - key - 2), key + 2);
+        int d = tl_str_map_get(&by_usr, usr);
+        s->v[i].stored = true;
+        s->v[i].is_static = true; /* (F's own definitions decide) */
+        if (d < 0) { /* not in the program: a library's, unmodelled */
+            if (key[0] == 'm') s->v[i].stored = false; /* (nobody says it sets the flag) */
+            continue;
+        }
+        for (; d >= 0; d = next[d]) param_facts_of(s, i, defs[d], el, &work, &nwork, &capwork);
+    }
+    free(work);
+    tl_str_map_free(&by_usr);
+    free(defs);
+    free(next);
+}
+
 static bool is_effect_store(const tl_slot_store *st) {
     return strncmp(st->key, "n:", 2) == 0 || (st->kind == TL_SLOT_COPY && st->src && strncmp(st->src, "c:", 2) == 0);
 }
@@ -289,6 +405,8 @@ tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits) {
             if (st->kind == TL_SLOT_OTHER) x->other = true;
             if (st->kind == TL_SLOT_COPY) slot_of(s, st->src, false); /* a source nothing stores into stays unknown */
         }
+    edge_list param_edges = {0};
+    resolve_param_facts(s, units, nunits, &param_edges);
     /* the elements every call handing the array over leaves non-blocking are
        stored by those calls; an element another call may leave otherwise is not known */
     for (int bi = 0; bi < fx.nb; bi++)
@@ -304,6 +422,14 @@ tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits) {
     /* copy edges, then as CSR by source; an element "KEY[k]" also copies
        "KEY[*]" (the writes that may reach any element) when that is stored */
     int ncopies = 0, capcopies = 0, *srcs = NULL, *dsts = NULL;
+    for (int e = 0; e < param_edges.n; e++) { /* k:G#j -> k:F#k */
+        srcs = tl_xgrow(srcs, ncopies, &capcopies, sizeof *srcs);
+        dsts = tl_xrealloc(dsts, (size_t)capcopies * sizeof *dsts);
+        srcs[ncopies] = param_edges.src[e];
+        dsts[ncopies++] = param_edges.dst[e];
+    }
+    free(param_edges.src);
+    free(param_edges.dst);
     for (int u = 0; u < nunits; u++)
         for (int i = 0; i < units[u]->nfd_stores; i++) {
             const tl_slot_store *st = &units[u]->fd_stores[i];
@@ -400,6 +526,9 @@ tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits) {
     memcpy(fill, start, (size_t)n * sizeof *fill);
     for (int e = 0; e < k; e++) dst[fill[srcs[e]]++] = dsts[e];
     bool *bad = tl_xmalloc((size_t)n + 1), *escaped = tl_xcalloc((size_t)n + 1, 1);
+    int *ways = tl_xcalloc((size_t)n + 1, sizeof *ways); /* an either node's incoming edges */
+    for (int e = 0; e < k; e++)
+        if (!strncmp(s->v[dsts[e]].key, "o:", 2)) ways[dsts[e]]++;
     /* "d:F" -> the parameters m (0..30) with a "d:F#@m" slot: F registered
        with its data at parameter m (one pass, not 31 probes per slot) */
     tl_str_map at_params; /* (an int holds the 31 bits) */
@@ -439,13 +568,14 @@ tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits) {
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < n; i++)
             bad[i] = !s->v[i].stored || s->v[i].other || escaped[i] || (pass == 1 && !s->v[i].is_static);
-        spread(n, bad, start, dst);
+        spread(n, bad, start, dst, ways);
         for (int i = 0; i < n; i++) {
             if (pass == 0) s->v[i].nb_whole = !bad[i];
             else s->v[i].nb_part = !bad[i];
         }
     }
     free(bad);
+    free(ways);
     free(escaped);
     free(fill);
     free(srcs);

@@ -112,25 +112,10 @@ static bool derive_params(const tl_program *p, const pnode *n, tl_fn_model *m) {
 }
 
 static tl_fn_model *new_model(const char *name) {
-    tl_fn_model *m = tl_xcalloc(1, sizeof *m);
+    tl_fn_model *m = tl_xmalloc(sizeof *m);
+    tl_fn_model_init(m); /* every facet absent, every argument index -1 */
     m->name = tl_xstrdup(name);
     m->library = tl_xstrdup("program");
-    m->spawn.handle_arg = m->spawn.entry_arg = m->spawn.owner_arg = m->spawn.attr_arg = -1;
-    m->spawn.data_arg = -1;
-    m->release.arg = m->start.arg = m->await.arg = m->teardown.arg = -1;
-    m->wait.timeout_arg = m->wait.only_if_nonzero_arg = m->wait.kind_if_arg = -1;
-    m->wait.object_arg = -1;
-    m->counter_init.arg = m->counter_init.value_arg = -1;
-    m->post.arg = m->lock.arg = m->unlock.arg = -1;
-    m->wait.lock_arg = -1;
-    m->detach_attr.arg = m->detach_attr.value_arg = -1;
-    m->blocking.if_null_arg = m->blocking.unless_flag_arg = m->blocking.unless_zero_arg = -1;
-    m->blocking.if_value_arg = m->blocking.unless_numeric_arg = m->blocking.unless_field_arg = -1;
-    m->blocking.unless_immediate_arg = m->immediate_path.arg = -1;
-    m->wait.unless_numeric_arg = -1;
-    m->callback.ready_param = m->callback.fd_arg = m->callback.data_arg = m->callback.data_param = -1;
-    m->fd_state.arg = m->fd_state.from_arg = m->fd_state.if_flag_arg = m->fd_state.if_value_arg = -1;
-    m->readiness_wait.arg = m->readiness_wait.if_value_arg = m->watch_fd.arg = -1;
     return m;
 }
 
