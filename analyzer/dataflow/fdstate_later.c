@@ -83,10 +83,15 @@ void fds_note_maybe_nonblocking(fd_ctx *c, int key, const char *fn_usr, int arg)
     c->nb_sets[c->nnb_sets++] = (fds_nb_set){key, c->rec_block, c->rec_index, fn_usr, arg};
 }
 
+/* "m:F#k": F leaves its parameter k non-blocking (program/fd_slots.c). */
+static void maybe_name(char *buf, size_t size, const char *fn_usr, int arg) {
+    snprintf(buf, size, "m:%s#%d", fn_usr, arg);
+}
+
 int fds_via_of(fd_ctx *c, const char *fn_usr, int arg) {
     if (!fn_usr || strlen(fn_usr) > 250) return 0;
     char name[300];
-    snprintf(name, sizeof name, "m:%s#%d", fn_usr, arg);
+    maybe_name(name, sizeof name, fn_usr, arg);
     return fds_via_named(c, name);
 }
 
@@ -100,37 +105,36 @@ int fds_via_named(fd_ctx *c, const char *name) {
     return c->nvias;
 }
 
-int fds_via_either(fd_ctx *c, const char *origin, const char *fn_usr, int arg) {
-    if (!origin || !fn_usr || strlen(fn_usr) > 250 || strlen(origin) > 280) return 0;
-    char m[300], name[40];
-    snprintf(m, sizeof m, "m:%s#%d", fn_usr, arg);
-    uint64_t h = 14695981039346656037ULL; /* FNV-1a of "origin|m": a short, stable key */
-    for (const char *p = origin; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    h = (h ^ '|') * 1099511628211ULL;
-    for (const char *p = m; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    snprintf(name, sizeof name, "o:%016llx", (unsigned long long)h);
-    if (c->stores) { /* its two ways: either holds */
-        tl_slot_stores_add(c->stores, name, TL_SLOT_COPY, origin, true);
-        tl_slot_stores_add(c->stores, name, TL_SLOT_COPY, m, true);
+/* The via of a node of the link's slot graph made of two pseudo-slots: its
+ * name "KIND:HASH" (FNV-1a of "a SEP b": short, stable, the same in every
+ * TU) and its two copy stores.  kind 'o': an either node (fd_slots.c: bad
+ * when both sources are); 'a': an ordinary slot (it holds when both do). */
+static int pair_via(fd_ctx *c, char kind, const char *a, const char *b) {
+    char name[40];
+    uint64_t h = 14695981039346656037ULL;
+    for (const char *p = a; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    h = (h ^ (unsigned char)kind) * 1099511628211ULL;
+    for (const char *p = b; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    snprintf(name, sizeof name, "%c:%016llx", kind, (unsigned long long)h);
+    if (c->stores) {
+        tl_slot_stores_add(c->stores, name, TL_SLOT_COPY, a, true);
+        tl_slot_stores_add(c->stores, name, TL_SLOT_COPY, b, true);
     }
     return fds_via_named(c, name);
 }
 
+int fds_via_either(fd_ctx *c, const char *origin, const char *fn_usr, int arg) {
+    if (!origin || !fn_usr || strlen(fn_usr) > 250 || strlen(origin) > 280) return 0;
+    char m[300];
+    maybe_name(m, sizeof m, fn_usr, arg);
+    return pair_via(c, 'o', origin, m); /* the origin is non-blocking, or the helper makes it so */
+}
+
 int fds_via_both(fd_ctx *c, int via, const char *fn_usr, int arg) {
     if (via <= 0 || via > c->nvias || !fn_usr || strlen(fn_usr) > 250) return 0;
-    const char *x = c->vias[via - 1];
-    char k[300], name[40];
-    snprintf(k, sizeof k, "k:%s#%d", fn_usr, arg);
-    uint64_t h = 14695981039346656037ULL; /* FNV-1a of "x&k" */
-    for (const char *p = x; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    h = (h ^ '&') * 1099511628211ULL;
-    for (const char *p = k; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    snprintf(name, sizeof name, "a:%016llx", (unsigned long long)h);
-    if (c->stores) { /* two copy stores: a slot holds when all its sources do */
-        tl_slot_stores_add(c->stores, name, TL_SLOT_COPY, x, true);
-        tl_slot_stores_add(c->stores, name, TL_SLOT_COPY, k, true);
-    }
-    return fds_via_named(c, name);
+    char k[300];
+    snprintf(k, sizeof k, "k:%s#%d", fn_usr, arg); /* F keeps k's mode (fd_slots.c) */
+    return pair_via(c, 'a', c->vias[via - 1], k);
 }
 
 bool fds_via_src(const fd_ctx *c, int via, char *src, size_t size) {
@@ -180,36 +184,76 @@ static bool on_every_path(fd_ctx *c, int bs, int is, int bn, int in, int *mark, 
     return true;
 }
 
-void fds_resolve_deferred(fd_ctx *c) {
-    int checks = 0;
-    int *mark = c->ndeferred ? tl_xcalloc((size_t)c->f->nblocks + 1, sizeof *mark) : NULL;
-    int edges = 0;
-    for (int bi = 0; mark && bi < c->f->nblocks; bi++) edges += c->f->blocks[bi].nsucc;
-    int *stack = mark ? tl_xmalloc(((size_t)edges + 1) * sizeof *stack) : NULL;
-    for (int i = 0; i < c->ndeferred; i++) {
-        const fds_deferred *d = &c->deferred[i];
-        const fds_nb_set *by = NULL; /* a call that does, or one of another file that may */
-        int helpers = 0; /* helper calls of other files on it: with two, which one decides is not known */
-        for (int j = 0; j < c->nnb_sets; j++)
-            if (c->nb_sets[j].fn_usr && (c->nb_sets[j].key == d->key || c->nb_sets[j].key == d->value_var)) helpers++;
-        for (int j = 0; j < c->nnb_sets && (!by || by->fn_usr) && checks < MAX_CHECKS; j++) {
-            const fds_nb_set *n = &c->nb_sets[j];
-            if (n->key != d->key && (d->value_var < 0 || n->key != d->value_var)) continue;
+/* The calls noted on state key `key` (a variable or slot), by key: CSR
+ * over nb_sets (start[key]..start[key + 1] in order[]). */
+typedef struct {
+    int *start, *order, nkeys;
+} sets_by_key;
+
+static void index_sets(const fd_ctx *c, sets_by_key *ix) {
+    ix->nkeys = 0;
+    for (int j = 0; j < c->nnb_sets; j++)
+        if (c->nb_sets[j].key + 1 > ix->nkeys) ix->nkeys = c->nb_sets[j].key + 1;
+    ix->start = tl_xcalloc((size_t)ix->nkeys + 2, sizeof *ix->start);
+    ix->order = tl_xmalloc(((size_t)c->nnb_sets + 1) * sizeof *ix->order);
+    for (int j = 0; j < c->nnb_sets; j++) ix->start[c->nb_sets[j].key + 1]++;
+    for (int k = 0; k < ix->nkeys; k++) ix->start[k + 1] += ix->start[k];
+    int *fill = tl_xmalloc(((size_t)ix->nkeys + 1) * sizeof *fill);
+    memcpy(fill, ix->start, (size_t)ix->nkeys * sizeof *fill);
+    for (int j = 0; j < c->nnb_sets; j++) ix->order[fill[c->nb_sets[j].key]++] = j;
+    free(fill);
+}
+
+/* The call on every path from held store d to a return that makes it
+ * non-blocking (one of another file: that may), or NULL.  Only the calls
+ * noted on its two keys are looked at, at most MAX_CHECKS path walks in all
+ * per function (*checks). */
+static const fds_nb_set *made_nonblocking_by(fd_ctx *c, const sets_by_key *ix, const fds_deferred *d, int *checks,
+                                             int *mark, int *stack) {
+    int keys[2] = {d->key, d->value_var != d->key ? d->value_var : -1};
+    int helpers = 0; /* helper calls of other files on it: with two, which one decides is not known */
+    for (int t = 0; t < 2; t++)
+        for (int e = keys[t] >= 0 && keys[t] < ix->nkeys ? ix->start[keys[t]] : 0;
+             keys[t] >= 0 && keys[t] < ix->nkeys && e < ix->start[keys[t] + 1]; e++)
+            if (c->nb_sets[ix->order[e]].fn_usr) helpers++;
+    const fds_nb_set *by = NULL;
+    for (int t = 0; t < 2 && (!by || by->fn_usr); t++) {
+        if (keys[t] < 0 || keys[t] >= ix->nkeys) continue;
+        for (int e = ix->start[keys[t]]; e < ix->start[keys[t] + 1] && (!by || by->fn_usr) && *checks < MAX_CHECKS; e++) {
+            const fds_nb_set *n = &c->nb_sets[ix->order[e]];
             if (n->fn_usr && (by || helpers > 1)) continue;
-            checks++;
-            if (on_every_path(c, d->block, d->index, n->block, n->index, mark, checks, stack)) by = n;
-        }
-        const tl_expr *target = d->target ? d->target : &d->var_target;
-        if (by && by->fn_usr) { /* known at link: "m:F#A" (fds_record_slots_done) */
-            char src[300];
-            snprintf(src, sizeof src, "m:%s#%d", by->fn_usr, by->arg);
-            fds_add_store(c, target, TL_SLOT_COPY, src);
-        } else {
-            fds_add_store(c, target, by ? TL_SLOT_NONBLOCKING : TL_SLOT_OTHER, NULL);
+            ++*checks;
+            if (on_every_path(c, d->block, d->index, n->block, n->index, mark, *checks, stack)) by = n;
         }
     }
-    free(mark);
-    free(stack);
+    return by;
+}
+
+void fds_resolve_deferred(fd_ctx *c) {
+    if (c->ndeferred) {
+        int checks = 0, edges = 0;
+        int *mark = tl_xcalloc((size_t)c->f->nblocks + 1, sizeof *mark);
+        for (int bi = 0; bi < c->f->nblocks; bi++) edges += c->f->blocks[bi].nsucc;
+        int *stack = tl_xmalloc(((size_t)edges + 1) * sizeof *stack);
+        sets_by_key ix;
+        index_sets(c, &ix);
+        for (int i = 0; i < c->ndeferred; i++) {
+            const fds_deferred *d = &c->deferred[i];
+            const fds_nb_set *by = made_nonblocking_by(c, &ix, d, &checks, mark, stack);
+            const tl_expr *target = d->target ? d->target : &d->var_target;
+            if (by && by->fn_usr) { /* known at link: "m:F#A" (program/fd_slots.c) */
+                char src[300];
+                maybe_name(src, sizeof src, by->fn_usr, by->arg);
+                fds_add_store(c, target, TL_SLOT_COPY, src);
+            } else {
+                fds_add_store(c, target, by ? TL_SLOT_NONBLOCKING : TL_SLOT_OTHER, NULL);
+            }
+        }
+        free(ix.start);
+        free(ix.order);
+        free(mark);
+        free(stack);
+    }
     free(c->deferred);
     free(c->nb_sets);
     c->deferred = NULL;

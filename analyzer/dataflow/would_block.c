@@ -59,6 +59,7 @@ typedef struct {
 } wb_ctx;
 
 static int classify(wb_ctx *x, int fi, int depth);
+static bool inspects_errno(wb_ctx *x, const tl_func_facts *ff, int id, int depth);
 
 /* The callee of call id of function facts ff, when it is a function of the TU. */
 static int callee_of(const tl_func_facts *ff, int id) {
@@ -112,10 +113,18 @@ static int errno_test(wb_ctx *x, const tl_func_facts *ff, const tl_expr *e, int 
 /* A helper's result, as a test: `socket_eagain()` in a condition. */
 static int helper_test(wb_ctx *x, const tl_func_facts *ff, const tl_expr *e, int depth) {
     e = tl_expr_uncast(e);
-    if (!e || e->kind != TL_E_CALLRES) return H_NONE;
-    int g = callee_of(ff, e->call_id);
+    int g = e && e->kind == TL_E_CALLRES ? callee_of(ff, e->call_id) : -1;
     int h = g >= 0 ? classify(x, g, depth + 1) : H_NONE;
     return h == H_TESTS || h == H_TESTS_WOULD_BLOCK ? h : H_NONE;
+}
+
+/* Call id reads or tests errno (`*__errno_location()`, `sock_errno()`,
+ * `sock_eintr()`): it sets nothing. */
+static bool inspects_errno(wb_ctx *x, const tl_func_facts *ff, int id, int depth) {
+    if (errno_call(x, ff, id, depth)) return true;
+    int g = callee_of(ff, id);
+    int h = g >= 0 ? classify(x, g, depth + 1) : H_NONE;
+    return h == H_TESTS || h == H_TESTS_WOULD_BLOCK;
 }
 
 /* Function fi: does every return give errno, or a test of it? */
@@ -136,9 +145,7 @@ static int classify(wb_ctx *x, int fi, int depth) {
         for (int i = 0; i < f->blocks[bi].ninstrs && kind != H_NONE; i++) {
             const tl_instr *in = &f->blocks[bi].instrs[i];
             if (in->kind == TL_I_CALL) {
-                if (!errno_call(x, ff, in->call.id, depth) &&
-                    helper_test(x, ff, &(tl_expr){.kind = TL_E_CALLRES, .call_id = in->call.id}, depth) == H_NONE)
-                    kind = H_NONE; /* a helper calls nothing else */
+                if (!inspects_errno(x, ff, in->call.id, depth)) kind = H_NONE; /* a helper calls nothing else */
                 continue;
             }
             if (in->kind != TL_I_RETURN || !in->value) continue; /* (falling off the end: unreachable) */
@@ -219,9 +226,7 @@ static int back_over(wb_ctx *x, int bi, int upto) {
         const tl_instr *in = &b->instrs[i];
         if (in->kind != TL_I_CALL) continue;
         int id = in->call.id;
-        if (errno_call(x, x->ff, id, 0) ||
-            helper_test(x, x->ff, &(tl_expr){.kind = TL_E_CALLRES, .call_id = id}, 0) != H_NONE)
-            continue; /* reads or tests errno: sets nothing */
+        if (inspects_errno(x, x->ff, id, 0)) continue; /* reads or tests errno: sets nothing */
         if (id >= 0 && id < x->ff->ncalls) {
             tl_call_facts *cf = &x->ff->calls[id];
             if (cf->model && cf->model->blocking.present && cf->model->blocking.fd_io && !retries(x, bi) &&

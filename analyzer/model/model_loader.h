@@ -46,8 +46,9 @@ enum {
     F_REQUEST_FLAGS = 1u << 29,
     F_FD_FLAGS = 1u << 30,
 };
-/* the 32nd facet bit (1u << 31 is outside an enum constant's int range) */
-static const unsigned F_ERRNO_LOCATION = 1u << 31;
+/* The 32nd and last bit of `facets` (1u << 31 is outside an enum constant's
+ * int range); a next facet needs a wider mask. */
+#define F_ERRNO_LOCATION (1u << 31)
 
 extern const char *const ml_facet_names[];
 extern const char *const ml_wait_kind_names[];
