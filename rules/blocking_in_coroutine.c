@@ -15,6 +15,7 @@
 
 #include "ownership.h"
 #include "rule.h"
+#include "../analyzer/dataflow/param_guards.h"
 #include "../analyzer/program/program.h"
 #include "util/str_map.h"
 #include "util/xalloc.h"
@@ -35,7 +36,11 @@ static const char doc[] =
     "reported at the call in the async function, with a note at each step (through a field "
     "holding several functions, the one with the shortest chain). By default chains "
     "of up to three calls before the blocking one are reported (longer ones are mostly cut by "
-    "conditions along the way); `--profile strict` reports every chain.\n"
+    "conditions along the way); `--profile strict` reports every chain.  A function that "
+    "blocks only under a test of its parameters (`if (sync && req) wait_fd(fd);`) does not "
+    "block for a call whose constant arguments rule that out (`recv_msg(c, 0, NULL)`), also "
+    "through functions passing their parameter on; where the constants rule out the first "
+    "blocking call of a chain, the message names one they leave.\n"
     "\n"
     "Not flagged: `uv_queue_work`'s work callback, thread entry functions, GLib thread-pool "
     "and `GTask` thread work (they run on their own threads), calls on paths that end the "
@@ -384,7 +389,8 @@ static void report_program_chain(const tl_analysis *a, tl_findings *out, tl_str_
                                  const tl_context_info *ctx) {
     enum { MAX_STEPS = 4096, SHOWN = 16, HEAD = 7 };
     tl_chain_step *steps = tl_xcalloc(MAX_STEPS, sizeof *steps);
-    int n = tl_program_chain(a->program, usr, is_slot, ctx->readiness && cf->passes_fd_state, steps, MAX_STEPS);
+    int n = tl_program_chain_at(a->program, usr, is_slot, ctx->readiness && cf->passes_fd_state, cf->argv,
+                                cf->instr->call.nargs, steps, MAX_STEPS);
     /* A chain is only as sure as the branches along it: each function on it
        may reach the blocking call only under conditions its callers never
        meet (a flag set elsewhere, a field the caller left NULL).  Judged on
@@ -509,7 +515,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
                 const char *usr = tl_call_target_usr(f, &in->call, &is_slot);
                 if (!usr || (f->usr && !is_slot && strcmp(usr, f->usr) == 0)) continue;
                 bool ready = ctx->readiness && cf->passes_fd_state;
-                if (!tl_program_blocks(a->program, usr, is_slot, ready)) continue;
+                if (!tl_program_blocks_at(a->program, usr, is_slot, ready, cf->argv, in->call.nargs)) continue;
                 /* a callee that is itself an async context is reported on its own */
                 const tl_prog_context *pc = is_slot ? NULL : tl_program_context(a->program, usr);
                 if (pc && (pc->kind == TL_CTX_COROUTINE || pc->kind == TL_CTX_LOOP_CALLBACK)) continue;
@@ -517,9 +523,10 @@ static void check(const tl_analysis *a, tl_findings *out) {
                 continue;
             }
             int callee = in->call.callee_func;
-            if (callee < 0 || callee == fi ||
-                !tl_func_blocking(&a->funcs[callee], ctx->readiness && cf->passes_fd_state)->may_block)
-                continue;
+            if (callee < 0 || callee == fi) continue;
+            const tl_block_summary *cs = tl_func_blocking(&a->funcs[callee], ctx->readiness && cf->passes_fd_state);
+            /* (not when the arguments rule out every blocking call: `recv_msg(c, 0)`) */
+            if (!cs->may_block || tl_guard_cut(cs->guard_nz, cs->guard_z, cf->argv, in->call.nargs)) continue;
             /* a callee that is itself an async context is reported on its own */
             tl_context_kind ck = a->funcs[callee].context.kind;
             if (ck == TL_CTX_COROUTINE || ck == TL_CTX_LOOP_CALLBACK) continue;

@@ -553,6 +553,60 @@ static void test_annotations(void **state) {
     release(fx);
 }
 
+/* Parameter guards (param_guards.h): what the paths to each call tested,
+ * and the blocking summaries' cut of calls whose constants rule out every
+ * blocking call of the callee (analysis_blocking.c). */
+static void test_parameter_guards(void **state) {
+    (void)state;
+    fixture *fx = parse(
+        "int wait_reply(int sync, const char *req, int nowait) {\n"
+        "  if (sync && req) sleep(1);\n"
+        "  if (!nowait) { while (sync > 0) { if (req != NULL) sleep(2); } }\n"
+        "  return 0;\n"
+        "}\n"
+        "int changed(int s) { s = s + 1; if (s) sleep(3); return s; }\n"
+        "int escaped(int s) { int *p = &s; *p = 1; if (s) sleep(4); return 0; }\n"
+        "int unguarded(int s) { if (s) sleep(5); fast_sleep(); sleep(6); return 0; }\n"
+        "int pass_on(int s, const char *r) { return wait_reply(s, r, 1); }\n"
+        "int only_sync(int s) { if (s) return wait_reply(1, \"x\", 1); return 0; }\n"
+        "void quiet1(void) { wait_reply(0, \"x\", 1); }\n"
+        "void quiet2(void) { pass_on(1, NULL); }\n"
+        "void quiet3(void) { only_sync(0); }\n"
+        "void loud1(int v) { wait_reply(v, \"x\", 1); }\n"
+        "void loud2(void) { changed(0); escaped(0); }\n"
+        "void loud3(void) { unguarded(0); }\n"
+        "void quiet4(void) { wait_reply(0, NULL, 0); }\n");
+    const tl_call_facts *s1 = NULL, *s2 = NULL;
+    const tl_func_facts *wr = &fx->an.funcs[func_index(fx, "wait_reply")];
+    for (int id = 0; id < wr->ncalls; id++) {
+        const tl_call_facts *cf = &wr->calls[id];
+        if (!cf->instr || !cf->instr->call.callee || strcmp(cf->instr->call.callee, "sleep") != 0) continue;
+        if (!s1) s1 = cf;
+        else s2 = cf;
+    }
+    assert_non_null(s1);
+    assert_non_null(s2);
+    assert_int_equal(s1->guard_nz, 3u); /* sync && req */
+    assert_int_equal(s1->guard_z, 0u);
+    assert_int_equal(s2->guard_nz, 3u); /* in the loop: sync > 0, req != NULL */
+    assert_int_equal(s2->guard_z, 4u);  /* !nowait */
+    assert_int_equal(wr->blocks.guard_nz, 3u);
+    assert_int_equal(wr->blocks.guard_z, 0u);
+    assert_int_equal(call_to(fx, "changed", "sleep")->guard_nz, 0u); /* assigned */
+    assert_int_equal(call_to(fx, "escaped", "sleep")->guard_nz, 0u); /* address taken */
+    assert_int_equal(fx->an.funcs[func_index(fx, "unguarded")].blocks.guard_nz, 0u);
+    assert_int_equal(fx->an.funcs[func_index(fx, "pass_on")].blocks.guard_nz, 3u); /* passed on */
+    assert_int_equal(fx->an.funcs[func_index(fx, "only_sync")].blocks.guard_nz, 1u);
+    assert_false(fx->an.funcs[func_index(fx, "quiet1")].blocks.may_block);
+    assert_false(fx->an.funcs[func_index(fx, "quiet2")].blocks.may_block);
+    assert_false(fx->an.funcs[func_index(fx, "quiet3")].blocks.may_block);
+    assert_true(fx->an.funcs[func_index(fx, "loud1")].blocks.may_block);
+    assert_true(fx->an.funcs[func_index(fx, "loud2")].blocks.may_block);
+    assert_true(fx->an.funcs[func_index(fx, "loud3")].blocks.may_block);
+    assert_false(fx->an.funcs[func_index(fx, "quiet4")].blocks.may_block); /* sync 0 */
+    release(fx);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_annotations),
@@ -569,6 +623,7 @@ int main(void) {
         cmocka_unit_test(test_macro_defined_functions_and_usrs),
         cmocka_unit_test(test_field_calls_and_function_stores),
         cmocka_unit_test(test_header_static_functions),
+        cmocka_unit_test(test_parameter_guards),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

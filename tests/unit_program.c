@@ -34,6 +34,8 @@ static const char models_yaml[] =
     "    wait: {timeout_arg: 1, forever: [negative], kind: peer}\n"
     "  sleep:\n"
     "    blocking: true\n"
+    "  nap:\n"
+    "    blocking: true\n"
     "  co_start:\n"
     "    spawn: {handle: result, success: nonnegative, entry_arg: 0, context: coroutine, task: coroutine}\n"
     "  co_close:\n"
@@ -70,6 +72,7 @@ static const char prelude[] =
     "void loop_timer(void *loop, void (*cb)(void *));\n"
     "int recv_until(int fd, long deadline);\n"
     "unsigned sleep(unsigned s);\n"
+    "unsigned nap(unsigned s);\n"
     "int co_start(void (*fn)(void));\n"
     "int co_close(int h);\n"
     "int co_recv(long deadline);\n"
@@ -340,6 +343,66 @@ static void test_fixpoints_terminate_and_propagate(void **state) {
     assert_non_null(m);
     assert_true(m->callback.present);
     assert_int_equal(m->callback.args[0], 1);
+    release(w);
+}
+
+/* Parameter guards across files (dataflow/param_guards.h, program.c's
+ * compute_blocking): a call whose constants rule out every blocking call
+ * of another file's function does not block; a function passing its own
+ * parameter on takes the callee's guard; a chain names a call the
+ * constants leave (tl_program_chain_at); the guards survive the wire. */
+static void test_parameter_guards_across_files(void **state) {
+    (void)state;
+    const char *src[] = {"int wait_reply(int sync, const char *req) { if (sync && req) sleep(1); return 0; }\n"
+                         "void report(int final) { if (final) sleep(1); nap(5); }\n",
+                         "int wait_reply(int sync, const char *req);\n"
+                         "void report(int final);\n"
+                         "int relay(int s) { return wait_reply(s, \"x\"); }\n"
+                         "int relay2(int s) { return relay(s); }\n"
+                         "void quiet(void) { wait_reply(0, \"x\"); relay2(0); }\n"
+                         "void loud(int v) { relay2(v); }\n"
+                         "void tail(void) { report(0); }\n"};
+    world *w = link_sources(src, 2);
+    const tl_func_summary *wr = summary_of(w, "wait_reply");
+    assert_true(tl_program_blocks(w->prog, wr->usr, false, false));
+    tl_cval zero[2] = {{TL_CV_INT, 0, -1}, {TL_CV_NONNULL, 0, -1}};
+    tl_cval one[2] = {{TL_CV_INT, 1, -1}, {TL_CV_NONNULL, 0, -1}};
+    assert_false(tl_program_blocks_at(w->prog, wr->usr, false, false, zero, 2));
+    assert_true(tl_program_blocks_at(w->prog, wr->usr, false, false, one, 2));
+    assert_false(tl_program_blocks_at(w->prog, summary_of(w, "relay2")->usr, false, false, zero, 1));
+    assert_true(tl_program_blocks_at(w->prog, summary_of(w, "relay2")->usr, false, false, one, 1));
+    assert_false(tl_program_blocks(w->prog, summary_of(w, "quiet")->usr, false, false));
+    assert_true(tl_program_blocks(w->prog, summary_of(w, "loud")->usr, false, false));
+    assert_true(tl_program_blocks(w->prog, summary_of(w, "tail")->usr, false, false));
+    /* report(0): the chain names nap(), not the sleep() under `final` */
+    tl_chain_step steps[8];
+    int n = tl_program_chain_at(w->prog, summary_of(w, "report")->usr, false, false, zero, 1, steps, 8);
+    assert_int_equal(n, 1);
+    assert_string_equal(steps[0].callee, "nap");
+    n = tl_program_chain(w->prog, summary_of(w, "tail")->usr, false, false, steps, 8);
+    assert_int_equal(n, 2);
+    assert_string_equal(steps[1].callee, "nap");
+    /* the wire keeps the call guards */
+    tl_wire_writer wrt;
+    tl_wire_writer_init(&wrt);
+    assert_int_equal(tl_summary_wire_encode(&wrt, &w->sum[1]), 0);
+    tl_wire_frame fr;
+    char err[256];
+    assert_int_equal(tl_wire_scan_frame(wrt.data, wrt.len, &fr, err, sizeof err), TL_WIRE_FRAME);
+    tl_tu_summary back;
+    assert_int_equal(tl_summary_wire_decode(&fr, &back, err, sizeof err), 0);
+    int passes = 0;
+    for (int i = 0; i < back.nfuncs; i++)
+        for (int k = 0; k < back.funcs[i].ncalls; k++) {
+            const tl_sum_call *a = &back.funcs[i].calls[k], *b = &w->sum[1].funcs[i].calls[k];
+            assert_int_equal(a->guard_nz, b->guard_nz);
+            assert_int_equal(a->guard_z, b->guard_z);
+            assert_int_equal(a->guard_pass, b->guard_pass);
+            passes += a->guard_pass != 0;
+        }
+    assert_true(passes >= 2); /* relay, relay2 */
+    tl_tu_summary_free(&back);
+    tl_wire_writer_free(&wrt);
     release(w);
 }
 
@@ -1314,6 +1377,7 @@ int main(void) {
         cmocka_unit_test(test_summary_wire_round_trip),
         cmocka_unit_test(test_cancel_bounded),
         cmocka_unit_test(test_fork_wrapper_child),
+        cmocka_unit_test(test_parameter_guards_across_files),
         cmocka_unit_test(test_self_publish),
         cmocka_unit_test(test_self_releases),
         cmocka_unit_test(test_fd_slots),

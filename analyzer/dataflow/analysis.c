@@ -34,6 +34,7 @@
 #include "fdstate.h"
 #include "fd_origin.h"
 #include "fork_branch.h"
+#include "param_guards.h"
 #include "would_block.h"
 
 /* ---- expression evaluation ---- */
@@ -272,6 +273,23 @@ static void mark_dying_calls(const tl_analysis *a) {
     }
     free(st);
     free(dies);
+}
+
+/* The parameters each call's paths have tested (param_guards.h). */
+static void mark_call_guards(const tl_func *f, tl_func_facts *ff) {
+    if (f->nparams <= 0 || f->nblocks <= 0) return;
+    unsigned *nz = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *nz);
+    unsigned *z = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *z);
+    tl_param_guards(f, nz, z);
+    ff->stable_params = tl_param_guards_stable(f);
+    for (int id = 0; id < ff->ncalls; id++) {
+        tl_call_facts *cf = &ff->calls[id];
+        if (!cf->instr || cf->block < 0 || cf->block >= f->nblocks) continue;
+        cf->guard_nz = nz[cf->block];
+        cf->guard_z = z[cf->block];
+    }
+    free(nz);
+    free(z);
 }
 
 /* ---- model conditions ---- */
@@ -522,7 +540,7 @@ static void collect_watched_fields(const tl_analysis *a, tl_str_map *out) {
 /* The functions of the TU in post-order of the in-TU call graph (callees
  * before their callers; in a cycle, one of them first), by an iterative
  * depth-first search: linear in functions and calls. */
-static int *callees_first(const tl_tu *tu, const tl_analysis *a) {
+int *tl_analysis_callees_order(const tl_tu *tu, const tl_analysis *a) {
     int n = tu->nfuncs;
     int *order = tl_xmalloc(((size_t)n + 1) * sizeof *order), norder = 0;
     int *stack = tl_xmalloc(((size_t)n + 1) * sizeof *stack), *next = tl_xcalloc((size_t)n + 1, sizeof *next);
@@ -716,6 +734,7 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
         ff->exempt = tl_models_is_exempt(models, tu->funcs[fi].name);
         compute_call_facts(out, &tu->funcs[fi], ff);
         for (int id = 0; id < ff->ncalls; id++) ff->calls[id].strict = profile == TL_PROFILE_STRICT;
+        mark_call_guards(&tu->funcs[fi], ff);
         tl_mark_fork_child_calls(&tu->funcs[fi], ff);
     }
     mark_dying_calls(out);
@@ -744,7 +763,7 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
         tl_slot_stores_add(out->slot_stores, all, TL_SLOT_OTHER, NULL, tu->init_slots_internal[i]);
     }
     /* callees first, so that a call sees what its callee returns */
-    int *order = callees_first(tu, out);
+    int *order = tl_analysis_callees_order(tu, out);
     unsigned *returns = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *returns);
     unsigned *params_nb = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *params_nb);
     tl_fd_returns_if *returns_if = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *returns_if);

@@ -61,6 +61,8 @@ typedef struct {
                                 blocking.unless_immediate: TL_FDS_IMMEDIATE of that argument */
     bool field_flag;         /* blocking.unless_field_flag holds at the call */
     bool passes_fd_state;    /* some argument is a descriptor known non-blocking or ready */
+    unsigned guard_nz, guard_z; /* parameters of the function (bit k < 32) tested non-zero /
+                                zero on every path to the call (param_guards.h) */
 } tl_call_facts;
 
 /* Why a function runs in an async context. */
@@ -89,6 +91,9 @@ typedef struct {
     int call_id;             /* the call in this function that blocks or leads there */
     const char *blocking_callee; /* the final blocking function (e.g. "sleep") */
     int next_func;           /* -1 if call_id is directly blocking, else the callee func */
+    unsigned guard_nz, guard_z; /* parameters every blocking call of it needs non-zero /
+                                zero (param_guards.h): a caller passing a constant
+                                that contradicts one does not block through it */
 } tl_block_summary;
 
 /* A function's result under hypotheses about one flag bit of its integer
@@ -118,6 +123,7 @@ typedef struct {
     tl_context_info context;
     tl_block_summary blocks;
     tl_block_summary blocks_when_ready; /* the same, not counting fd I/O (readiness callbacks) */
+    unsigned stable_params;  /* parameters never assigned, address never taken (param_guards.h) */
     bool exempt;             /* config says: do not report in this function */
     bool constprop_incomplete; /* constant propagation hit the solver's limit: argument
                                   values and reachability may be incomplete */

@@ -10,6 +10,7 @@
 
 #include "analysis.h"
 #include "analysis_internal.h"
+#include "param_guards.h"
 #include "../util/xalloc.h"
 
 /* ---- blocking summaries ---- */
@@ -21,14 +22,22 @@ typedef struct {
 } call_edge;
 
 /* Can call cf of function fi make fi block because its in-TU callee blocks?
- * (the callee, else -1) */
-static int blocking_callee_func(const tl_call_facts *cf, int fi) {
+ * (the callee, else -1)  With guards (the first pass's, or NULL), not when
+ * its arguments contradict what every blocking call of the callee needs. */
+static int blocking_callee_func(const tl_call_facts *cf, int fi, const unsigned *gnz, const unsigned *gz) {
     if (!cf->instr || !cf->reached || cf->instr->call.is_spawn_entry || cf->dying ||
         cf->in_fork_child)
         return -1;
     if (cf->model && cf->model->nonblocking) return -1;
     int callee = cf->instr->call.callee_func;
-    return callee < 0 || callee == fi ? -1 : callee;
+    if (callee < 0 || callee == fi) return -1;
+    if (gnz && tl_guard_cut(gnz[callee], gz[callee], cf->argv, cf->instr->call.nargs)) return -1;
+    return callee;
+}
+
+/* A call that blocks by itself (a model's blocking facet) in fi. */
+static bool blocks_directly(const tl_call_facts *cf, bool fd_ready) {
+    return cf->instr && cf->reached && !cf->instr->call.is_spawn_entry && tl_call_blocks_in(cf, fd_ready);
 }
 
 /* A min-heap of functions keyed by (round, index). */
@@ -87,7 +96,7 @@ static int cmp_edge_to(const void *x, const void *y) {
  * caller f block in round r when c < f (same sweep, earlier), else r + 1
  * (round 1 after a direct blocker).  Then each function takes its first call
  * to a callee that blocked before it. */
-void tl_analysis_compute_blocking(tl_analysis *a, bool fd_ready) {
+static void blocking_pass(tl_analysis *a, bool fd_ready, const unsigned *gnz, const unsigned *gz) {
     int n = a->tu->nfuncs;
     int *round = tl_xmalloc(((size_t)n + 1) * sizeof *round);
     bool *never = tl_xcalloc((size_t)n + 1, sizeof *never); /* declared non-blocking */
@@ -99,6 +108,7 @@ void tl_analysis_compute_blocking(tl_analysis *a, bool fd_ready) {
         tl_func_facts *ff = &a->funcs[fi];
         tl_block_summary *bs = fd_ready ? &ff->blocks_when_ready : &ff->blocks;
         bs->call_id = bs->next_func = -1;
+        bs->may_block = false;
         round[fi] = INT_MAX;
         const tl_fn_model *self = tl_models_find(a->models, a->tu->funcs[fi].name);
         never[fi] = self && self->nonblocking; /* declared non-blocking by the user */
@@ -106,14 +116,13 @@ void tl_analysis_compute_blocking(tl_analysis *a, bool fd_ready) {
         if (never[fi]) continue;
         for (int id = 0; id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
-            if (!bs->may_block && cf->instr && cf->reached && !cf->instr->call.is_spawn_entry &&
-                tl_call_blocks_in(cf, fd_ready)) {
+            if (!bs->may_block && blocks_directly(cf, fd_ready)) {
                 bs->may_block = true;
                 bs->call_id = id;
                 bs->blocking_callee = cf->instr->call.callee;
                 bs->next_func = -1;
             }
-            int to = blocking_callee_func(cf, fi);
+            int to = blocking_callee_func(cf, fi, gnz, gz);
             if (to < 0) continue;
             if (nedges == capedges) {
                 capedges = capedges ? capedges * 2 : 64;
@@ -160,7 +169,7 @@ void tl_analysis_compute_blocking(tl_analysis *a, bool fd_ready) {
         tl_func_facts *ff = &a->funcs[fi];
         tl_block_summary *bs = fd_ready ? &ff->blocks_when_ready : &ff->blocks;
         for (int id = 0; id < ff->ncalls; id++) {
-            int c = blocking_callee_func(&ff->calls[id], fi);
+            int c = blocking_callee_func(&ff->calls[id], fi, gnz, gz);
             if (c < 0 || round[c] == INT_MAX) continue;
             if (!(round[c] < round[fi] || (round[c] == round[fi] && c < fi))) continue;
             const tl_block_summary *cs = tl_func_blocking(&a->funcs[c], fd_ready);
@@ -178,4 +187,71 @@ void tl_analysis_compute_blocking(tl_analysis *a, bool fd_ready) {
     free(heap.items);
     free(done);
     free(order);
+}
+
+/* Each blocking function's guards: what every call of it that blocks, by
+ * itself or through a callee that blocks (with the guards of the pass that
+ * found it), needs of its parameters (param_guards.h). */
+static void compute_guards(tl_analysis *a, bool fd_ready, const unsigned *gnz, const unsigned *gz) {
+    int n = a->tu->nfuncs;
+    /* callees first: a callee's guards are passed on only once they are
+       final (in a cycle, a callee not done yet passes none: sound) */
+    int *order = tl_analysis_callees_order(a->tu, a);
+    bool *done = tl_xcalloc((size_t)n + 1, sizeof *done);
+    for (int k = 0; k < n; k++) {
+        int fi = order[k];
+        tl_func_facts *ff = &a->funcs[fi];
+        tl_block_summary *bs = fd_ready ? &ff->blocks_when_ready : &ff->blocks;
+        unsigned nz = ~0u, z = ~0u;
+        for (int id = 0; bs->may_block && id < ff->ncalls; id++) {
+            const tl_call_facts *cf = &ff->calls[id];
+            int c = blocking_callee_func(cf, fi, gnz, gz);
+            unsigned need_nz = cf->guard_nz, need_z = cf->guard_z;
+            if (blocks_directly(cf, fd_ready)) {
+                /* (its own tests only) */
+            } else if (c >= 0 && tl_func_blocking(&a->funcs[c], fd_ready)->may_block) {
+                const tl_block_summary *cs = tl_func_blocking(&a->funcs[c], fd_ready);
+                /* what the callee needs of the parameters passed on unchanged */
+                if (done[c]) {
+                    need_nz |= tl_guard_through(cs->guard_nz, &cf->instr->call, ff->stable_params);
+                    need_z |= tl_guard_through(cs->guard_z, &cf->instr->call, ff->stable_params);
+                }
+            } else {
+                continue;
+            }
+            nz &= need_nz;
+            z &= need_z;
+        }
+        bs->guard_nz = bs->may_block ? nz : 0;
+        bs->guard_z = bs->may_block ? z : 0;
+        done[fi] = true;
+    }
+    free(order);
+    free(done);
+}
+
+/* Two passes: the first finds what blocks as if every call ran with any
+ * arguments, and from it each function's guards; the second cuts the calls
+ * whose constant arguments contradict their callee's guards.  The first
+ * pass's blocking calls include the second's, so its guards are implied by
+ * every path that really blocks: cutting by them is sound.  The guards kept
+ * are the second pass's. */
+void tl_analysis_compute_blocking(tl_analysis *a, bool fd_ready) {
+    int n = a->tu->nfuncs;
+    blocking_pass(a, fd_ready, NULL, NULL);
+    compute_guards(a, fd_ready, NULL, NULL);
+    unsigned *gnz = tl_xmalloc(((size_t)n + 1) * sizeof *gnz), *gz = tl_xmalloc(((size_t)n + 1) * sizeof *gz);
+    bool any = false;
+    for (int fi = 0; fi < n; fi++) {
+        const tl_block_summary *bs = tl_func_blocking(&a->funcs[fi], fd_ready);
+        gnz[fi] = bs->guard_nz;
+        gz[fi] = bs->guard_z;
+        any = any || gnz[fi] || gz[fi];
+    }
+    if (any) {
+        blocking_pass(a, fd_ready, gnz, gz);
+        compute_guards(a, fd_ready, gnz, gz);
+    }
+    free(gnz);
+    free(gz);
 }

@@ -20,4 +20,8 @@ void tl_analysis_program_contexts(tl_analysis *a);
  * fd_ready (analysis_blocking.c). */
 void tl_analysis_compute_blocking(tl_analysis *a, bool fd_ready);
 
+/* The TU's functions, each after the functions of the TU it calls (in a
+ * cycle, after those reached first); owned by the caller. */
+int *tl_analysis_callees_order(const tl_tu *tu, const tl_analysis *a);
+
 #endif

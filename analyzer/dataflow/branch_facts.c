@@ -73,6 +73,12 @@ static int parse_test(const tl_expr *e, unsigned *on)
     return l->var;
 }
 
+int tl_branch_test(const tl_expr *cond, unsigned *on)
+{
+    *on = 0;
+    return parse_test(cond, on);
+}
+
 /* Mark the variables whose address e takes. */
 static void mark_addr(const tl_expr *e, bool under_addr, bool *taken, int nvars)
 {

@@ -52,4 +52,10 @@ bool tl_branch_facts_edge(const tl_branch_facts *bf, int b, int s, uint64_t *non
                           uint64_t *zero);
 void tl_branch_facts_free(tl_branch_facts *bf);
 
+/* The variable a branch condition tests and what each of its two edges
+ * implies about it (*on: bit s, edge s implies non-zero; bit 2 + s, edge s
+ * implies zero), or -1.  Forms: v, !c, v == k, v != k, k == v, v < 0, v > 0
+ * (k a constant or NULL). */
+int tl_branch_test(const tl_expr *cond, unsigned *on);
+
 #endif

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../dataflow/param_guards.h"
 #include "../util/xalloc.h"
 
 #define SLOT_TARGET_CAP 64   /* targets of one indirect call (documented) */
@@ -424,7 +425,7 @@ static void discover_contexts(tl_program *p) {
  * returns a fork's result (a wrapper of fork: the summary's returned handle
  * comes from a child_if_zero spawn whose parent does not wait)?  Then it
  * runs in the child and blocks none of f's callers. */
-static bool in_fork_child(const tl_program *p, const pnode *f, int i) {
+bool pg_in_fork_child(const tl_program *p, const pnode *f, int i) {
     const tl_sum_call *c = &f->s->calls[i];
     for (int k = 0; k < c->nchild_of && p->models; k++) {
         int of = c->child_of[k];
@@ -438,7 +439,36 @@ static bool in_fork_child(const tl_program *p, const pnode *f, int i) {
     return false;
 }
 
-static void compute_blocking(tl_program *p, int r) {
+/* Does call c contradict, with its constant arguments, the guards cut_nz
+ * and cut_z (NULL: none) of node g it calls? */
+static bool call_cut(const tl_sum_call *c, int g, const unsigned *cut_nz, const unsigned *cut_z) {
+    if (!cut_nz) return false;
+    unsigned nz = cut_nz[g], z = cut_z[g];
+    for (int k = 0; k < c->nargs && k < 32 && (nz | z); k++)
+        if (tl_guard_cut((nz >> k) & 1u, (z >> k) & 1u, &c->args[k].value, 1)) return true;
+    return false;
+}
+
+/* A callee's guard mask seen from call c: the caller's parameters it
+ * passes unchanged at the guarded positions (c->guard_pass). */
+unsigned pg_guard_through(unsigned callee_mask, const tl_sum_call *c) {
+    unsigned out = 0, m = callee_mask & c->guard_pass;
+    for (int j = 0; j < c->nargs && j < 32 && m; j++)
+        if (((m >> j) & 1u) && c->args[j].param >= 0 && c->args[j].param < 32) out |= 1u << c->args[j].param;
+    return out;
+}
+
+/* A call of node n that blocks by itself. */
+bool pg_call_blocks_directly(const tl_program *p, const pnode *n, int i, int r) {
+    const tl_sum_call *c = &n->s->calls[i];
+    if (!(r ? c->blocks_unless_ready : c->blocks)) return false; /* (the cheap test first) */
+    if (c->spawn_entry || pg_in_fork_child(p, n, i)) return false;
+    /* descriptor I/O on a slot every store fills non-blocking */
+    if (c->fd_slot && pg_fd_nonblocking(p, n->unit, c->fd_slot)) return false;
+    return true;
+}
+
+static void blocking_pass(tl_program *p, int r, const unsigned *cut_nz, const unsigned *cut_z) {
     ivec work = {0};
     for (int f = 0; f < p->nnodes; f++) {
         pnode *n = &p->nodes[f];
@@ -450,11 +480,7 @@ static void compute_blocking(tl_program *p, int r) {
     for (int f = 0; f < p->nnodes; f++) {
         pnode *n = &p->nodes[f];
         for (int i = 0; i < n->s->ncalls; i++) {
-            const tl_sum_call *c = &n->s->calls[i];
-            if (!(r ? c->blocks_unless_ready : c->blocks)) continue; /* (the cheap test first) */
-            if (c->spawn_entry || in_fork_child(p, n, i)) continue;
-            /* descriptor I/O on a slot every store fills non-blocking */
-            if (c->fd_slot && pg_fd_nonblocking(p, n->unit, c->fd_slot)) continue;
+            if (!pg_call_blocks_directly(p, n, i, r)) continue;
             n->blocks[r] = true;
             n->block_call[r] = i;
             n->block_next[r] = -1;
@@ -468,7 +494,8 @@ static void compute_blocking(tl_program *p, int r) {
             const edge *ed = &p->edges[p->in_edges[j]];
             pnode *f = &p->nodes[ed->from];
             if (f->blocks[r] || ed->from == g) continue;
-            if (f->s->calls[ed->call].nonblocking || in_fork_child(p, f, ed->call)) continue;
+            const tl_sum_call *c = &f->s->calls[ed->call];
+            if (c->nonblocking || pg_in_fork_child(p, f, ed->call) || call_cut(c, g, cut_nz, cut_z)) continue;
             f->blocks[r] = true;
             f->block_call[r] = ed->call;
             f->block_next[r] = g;
@@ -478,6 +505,69 @@ static void compute_blocking(tl_program *p, int r) {
         }
     }
     free(work.v);
+}
+
+#define GUARD_ROUNDS 3
+
+/* Each blocking node's guards (the nodes' guard_nz/guard_z): what every
+ * call of it that blocks, by itself or through a blocking callee the cut
+ * leaves, needs of its parameters - its own tests, and what the callee
+ * needs of the parameters passed on unchanged.  Round k passes on the
+ * guards of round k - 1 (none in round 0), each sound when those are, so
+ * chains of up to GUARD_ROUNDS calls pass them on; linear per round. */
+static void compute_guards(tl_program *p, int r, const unsigned *cut_nz, const unsigned *cut_z) {
+    int nn = p->nnodes;
+    unsigned *nz = tl_xmalloc(((size_t)nn + 1) * sizeof *nz), *z = tl_xmalloc(((size_t)nn + 1) * sizeof *z);
+    for (int f = 0; f < nn; f++) p->nodes[f].guard_nz[r] = p->nodes[f].guard_z[r] = 0;
+    for (int round = 0; round < GUARD_ROUNDS; round++) {
+        for (int f = 0; f < nn; f++) {
+            pnode *n = &p->nodes[f];
+            nz[f] = z[f] = n->blocks[r] ? ~0u : 0u;
+            for (int i = 0; n->blocks[r] && i < n->s->ncalls; i++)
+                if (pg_call_blocks_directly(p, n, i, r)) {
+                    nz[f] &= n->s->calls[i].guard_nz;
+                    z[f] &= n->s->calls[i].guard_z;
+                }
+        }
+        for (int e = 0; e < p->nedges; e++) { /* every edge: a call may have several runs */
+            const edge *ed = &p->edges[e];
+            pnode *n = &p->nodes[ed->from];
+            const pnode *g = &p->nodes[ed->to];
+            if (!n->blocks[r] || ed->to == ed->from || !g->blocks[r]) continue;
+            const tl_sum_call *c = &n->s->calls[ed->call];
+            if (c->nonblocking || pg_in_fork_child(p, n, ed->call) || call_cut(c, ed->to, cut_nz, cut_z)) continue;
+            nz[ed->from] &= c->guard_nz | pg_guard_through(g->guard_nz[r], c);
+            z[ed->from] &= c->guard_z | pg_guard_through(g->guard_z[r], c);
+        }
+        for (int f = 0; f < nn; f++) {
+            p->nodes[f].guard_nz[r] = nz[f];
+            p->nodes[f].guard_z[r] = z[f];
+        }
+    }
+    free(nz);
+    free(z);
+}
+
+/* Two passes, as the TU's (dataflow/analysis_blocking.c): the first,
+ * without cuts, gives the guards; the second cuts the calls whose constant
+ * arguments contradict their callee's; the guards kept are the second's. */
+static void compute_blocking(tl_program *p, int r) {
+    int nn = p->nnodes;
+    blocking_pass(p, r, NULL, NULL);
+    compute_guards(p, r, NULL, NULL);
+    unsigned *cut_nz = tl_xmalloc(((size_t)nn + 1) * sizeof *cut_nz), *cut_z = tl_xmalloc(((size_t)nn + 1) * sizeof *cut_z);
+    bool any = false;
+    for (int f = 0; f < nn; f++) {
+        cut_nz[f] = p->nodes[f].guard_nz[r];
+        cut_z[f] = p->nodes[f].guard_z[r];
+        any = any || cut_nz[f] || cut_z[f];
+    }
+    if (any) {
+        blocking_pass(p, r, cut_nz, cut_z);
+        compute_guards(p, r, cut_nz, cut_z);
+    }
+    free(cut_nz);
+    free(cut_z);
 }
 
 /* ---- 5. parameters: ownership and deadlines ---- */

@@ -107,10 +107,20 @@ bool tl_program_cancel_bounded(const tl_program *p, const char *fn_usr);
 /* Whether a function (by USR) - or, with `is_slot`, any function stored in a
  * field/global slot - may block; with ready, descriptor I/O does not count. */
 bool tl_program_blocks(const tl_program *p, const char *usr, bool is_slot, bool ready);
+/* The same for a call whose arguments have the values argv (nargs of them):
+ * false also when they contradict what every blocking call of the function
+ * needs of its parameters (dataflow/param_guards.h; `recv_msg(c, 0)`). */
+bool tl_program_blocks_at(const tl_program *p, const char *usr, bool is_slot, bool ready, const tl_cval *argv,
+                          int nargs);
 /* The chain from that function (or slot) to its blocking call: fills up to
  * max steps, returns how many. */
 int tl_program_chain(const tl_program *p, const char *usr, bool is_slot, bool ready, tl_chain_step *out,
                      int max);
+/* The same for a call whose arguments have the values argv (nargs of them):
+ * each step names a call the constants passed to it do not rule out, where
+ * the summary's first choice is ruled out (dataflow/param_guards.h). */
+int tl_program_chain_at(const tl_program *p, const char *usr, bool is_slot, bool ready, const tl_cval *argv,
+                        int nargs, tl_chain_step *out, int max);
 
 /* Derived facets for a program function (or, with is_slot, for a call
  * through a field/global slot): callback registration through a wrapper,

@@ -66,6 +66,8 @@ typedef struct {
     int block_next[2];   /* -1: that call blocks itself */
     const char *block_field[2];
     int block_depth[2];  /* calls from here to the blocking one (0: a call here blocks) */
+    unsigned guard_nz[2], guard_z[2]; /* what every blocking call of it needs of its
+                                         parameters (dataflow/param_guards.h) */
     tl_fn_model *derived;
     const char *self_task; /* stores its task's own handle (getpid()) into a slot the
                               program releases, itself or through direct calls */
@@ -159,6 +161,12 @@ int pg_fn(const tl_program *p, int unit, const char *usr);
 /* Whether the descriptor slot `key` holds only non-blocking descriptors in
  * the program of `unit`. */
 bool pg_fd_nonblocking(const tl_program *p, int unit, const char *key);
+/* Blocking (program.c): is call i of node n reached only in a fork's child;
+ * does it block by itself (r: 1 with its descriptor ready); a callee's guard
+ * mask seen from call c (the caller's parameters passed on unchanged). */
+bool pg_in_fork_child(const tl_program *p, const pnode *f, int i);
+bool pg_call_blocks_directly(const tl_program *p, const pnode *n, int i, int r);
+unsigned pg_guard_through(unsigned callee_mask, const tl_sum_call *c);
 
 /* The node owning a global param index (program.c). */
 int pg_node_of_param(const tl_program *p, int gp);

@@ -7,6 +7,7 @@
  * task nouns released wholesale.
  */
 #include "program_internal.h"
+#include "../dataflow/param_guards.h"
 
 #include <string.h>
 
@@ -89,15 +90,90 @@ bool tl_program_blocks(const tl_program *p, const char *usr, bool is_slot, bool 
     return blocking_node(p, usr, is_slot, ready ? 1 : 0) >= 0;
 }
 
+bool tl_program_blocks_at(const tl_program *p, const char *usr, bool is_slot, bool ready, const tl_cval *argv,
+                          int nargs) {
+    int r = ready ? 1 : 0, n = blocking_node(p, usr, is_slot, r);
+    if (n < 0) return false;
+    /* through a slot, another of its functions may block: no cut */
+    return is_slot || !tl_guard_cut(p->nodes[n].guard_nz[r], p->nodes[n].guard_z[r], argv, nargs);
+}
+
+/* The call at which node n's chain goes on when n is called with argument
+ * values vals (nvals of them; NULL: not known): its summary's, unless the
+ * values rule out every blocking call past it (param_guards.h) and another
+ * call of n that blocks is not ruled out - the message then names a call
+ * this caller can reach (`report(c, 0)`: the usleep(), not the sleep()
+ * under `if (final)`).  *next gets the callee (-1: the call blocks itself)
+ * and *field the field called through. */
+static int chain_call(const tl_program *p, int n, int r, const tl_cval *vals, int nvals, int *next,
+                      const char **field) {
+    const pnode *nd = &p->nodes[n];
+    int def = nd->block_call[r];
+    *next = nd->block_next[r];
+    *field = nd->block_field[r];
+    if (!vals || def < 0) return def;
+    const tl_sum_call *c = &nd->s->calls[def];
+    unsigned nz = c->guard_nz, z = c->guard_z;
+    if (*next >= 0) {
+        nz |= pg_guard_through(p->nodes[*next].guard_nz[r], c);
+        z |= pg_guard_through(p->nodes[*next].guard_z[r], c);
+    }
+    if (!tl_guard_cut(nz, z, vals, nvals)) return def;
+    for (int i = 0; i < nd->s->ncalls; i++) {
+        c = &nd->s->calls[i];
+        if (pg_call_blocks_directly(p, nd, i, r)) {
+            if (tl_guard_cut(c->guard_nz, c->guard_z, vals, nvals)) continue;
+            *next = -1;
+            *field = NULL;
+            return i;
+        }
+        if (c->nonblocking || pg_in_fork_child(p, nd, i) || !p->call_first || !p->call_first[n] ||
+            p->call_first[n][i] < 0)
+            continue;
+        for (int e = p->call_first[n][i]; e < p->call_first[n][i] + p->call_count[n][i]; e++) {
+            const edge *ed = &p->edges[e];
+            const pnode *g = &p->nodes[ed->to];
+            if (ed->to == n || !g->blocks[r]) continue;
+            bool cut = false;
+            for (int k = 0; k < c->nargs && k < 32 && !cut; k++)
+                cut = tl_guard_cut((g->guard_nz[r] >> k) & 1u, (g->guard_z[r] >> k) & 1u, &c->args[k].value, 1);
+            if (cut) continue;
+            if (tl_guard_cut(c->guard_nz | pg_guard_through(g->guard_nz[r], c),
+                             c->guard_z | pg_guard_through(g->guard_z[r], c), vals, nvals))
+                continue;
+            *next = ed->to;
+            *field = ed->field;
+            return i;
+        }
+    }
+    return def; /* (none left: the summary's, as without values) */
+}
+
 int tl_program_chain(const tl_program *p, const char *usr, bool is_slot, bool ready, tl_chain_step *out,
                      int max) {
+    return tl_program_chain_at(p, usr, is_slot, ready, NULL, 0, out, max);
+}
+
+int tl_program_chain_at(const tl_program *p, const char *usr, bool is_slot, bool ready, const tl_cval *argv,
+                        int nargs, tl_chain_step *out, int max) {
     int r = ready ? 1 : 0;
     int n = blocking_node(p, usr, is_slot, r), count = 0;
+    tl_cval vals[32];
+    const tl_cval *v = argv && !is_slot ? argv : NULL; /* (through a slot: the node is one of several) */
+    int nv = nargs < 32 ? nargs : 32;
     for (int guard = 0; n >= 0 && count < max && guard <= p->nnodes; guard++) {
         const pnode *nd = &p->nodes[n];
-        const tl_sum_call *c = &nd->s->calls[nd->block_call[r]];
-        out[count++] = (tl_chain_step){c->loc, nd->s->name, c->spelling, nd->block_field[r], nd->block_next[r] < 0};
-        n = nd->block_next[r];
+        int next;
+        const char *field;
+        int i = chain_call(p, n, r, v, nv, &next, &field);
+        if (i < 0) break;
+        const tl_sum_call *c = &nd->s->calls[i];
+        out[count++] = (tl_chain_step){c->loc, nd->s->name, c->spelling, field, next < 0};
+        /* the next step is called with this call's constants */
+        nv = c->nargs < 32 ? c->nargs : 32;
+        for (int k = 0; k < nv; k++) vals[k] = c->args[k].value;
+        v = vals;
+        n = next;
     }
     return count;
 }

@@ -196,6 +196,8 @@ static void extract_call(extractor *x, const tl_call_facts *cf) {
     sc->blocks = tl_call_blocks_in(cf, false);
     sc->blocks_unless_ready = tl_call_blocks_in(cf, true);
     sc->spawn_entry = c->is_spawn_entry;
+    sc->guard_nz = cf->guard_nz;
+    sc->guard_z = cf->guard_z;
     sc->in_unbounded_loop = !sc->modelled && cf->block >= 0 && cf->block < x->f->nblocks &&
                             x->unbounded[cf->block];
     sc->nchild_of = 0;
@@ -213,6 +215,7 @@ static void extract_call(extractor *x, const tl_call_facts *cf) {
         sa->param = -1;
         const tl_expr *e = tl_expr_uncast(c->args[i]);
         if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < x->f->nparams) sa->param = e->var;
+        if (sa->param >= 0 && sa->param < 32 && i < 32 && ((x->ff->stable_params >> sa->param) & 1u)) sc->guard_pass |= 1u << i;
         const tl_expr *fe = e;
         while (fe && fe->kind == TL_E_ADDR && fe->nkids == 1) fe = tl_expr_uncast(fe->kids[0]);
         if (fe && fe->kind == TL_E_FUNC && fe->usr) {

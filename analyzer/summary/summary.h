@@ -75,6 +75,10 @@ typedef struct {
     char *fd_slot;     /* descriptor I/O (blocking.fd_io) on a global or field slot
                           ("g:USR", "f:USR"): it does not block when the program says
                           every store into that slot is non-blocking, else NULL */
+    unsigned guard_nz, guard_z; /* the caller's parameters (bit k < 32) tested non-zero /
+                          zero on every path to the call (dataflow/param_guards.h) */
+    unsigned guard_pass; /* bit j: argument j is the caller's parameter args[j].param,
+                          never assigned and its address never taken */
 } tl_sum_call;
 
 /* A callback or task entry this function registers. */

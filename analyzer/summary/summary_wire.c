@@ -112,6 +112,9 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
         tl_wire_put_u32(w, (uint32_t)c->nchild_of);   /* appended later: all of them */
         for (int k = 0; k < c->nchild_of; k++) put_i32(w, c->child_of[k]);
         tl_wire_put_str(w, c->fd_slot); /* appended later still */
+        tl_wire_put_u32(w, c->guard_nz); /* appended after that */
+        tl_wire_put_u32(w, c->guard_z);
+        tl_wire_put_u32(w, c->guard_pass);
         tl_wire_end_record(w);
     }
     for (int i = 0; i < f->nregs; i++) {
@@ -377,6 +380,14 @@ static void read_call(decoder *d) {
         }
     }
     if (tl_wire_remaining(r) > 0) c->fd_slot = tl_wire_get_str(r);
+    if (tl_wire_remaining(r) >= 12) {
+        c->guard_nz = tl_wire_get_u32(r);
+        c->guard_z = tl_wire_get_u32(r);
+        c->guard_pass = tl_wire_get_u32(r);
+        for (int j = 0; j < c->nargs && j < 32; j++) /* (only arguments naming a parameter) */
+            if (((c->guard_pass >> j) & 1u) && c->args[j].param < 0) tl_wire_fail(r, "guard on no parameter");
+        if (c->nargs < 32 && (c->guard_pass >> c->nargs)) tl_wire_fail(r, "guard on a missing argument");
+    }
     if (c->target.kind == TL_REF_PARAM && (c->target.param < 0 || c->target.param >= f->nparams))
         tl_wire_fail(r, "call through a missing parameter");
 }

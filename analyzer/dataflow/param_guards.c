@@ -1,0 +1,160 @@
+/* param_guards.c - the parameters each block's paths have tested (see
+ * param_guards.h). */
+#include "param_guards.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/xalloc.h"
+#include "branch_facts.h"
+
+/* Take the address of a variable anywhere in e (&v, &v.f, &v[i]). */
+static void mark_taken(const tl_expr *e, bool under_addr, unsigned *taken, int nparams) {
+    if (!e) return;
+    if (e->kind == TL_E_VAR && under_addr && e->var >= 0 && e->var < nparams && e->var < 32)
+        *taken |= 1u << e->var;
+    bool addr = under_addr ? e->kind != TL_E_DEREF && !(e->kind == TL_E_MEMBER && e->arrow) : e->kind == TL_E_ADDR;
+    for (int k = 0; k < e->nkids; k++) mark_taken(e->kids[k], addr && (e->kind != TL_E_INDEX || k == 0), taken, nparams);
+}
+
+/* The parameters (< 32) never assigned and whose address is never taken. */
+unsigned tl_param_guards_stable(const tl_func *f) {
+    int np = f->nparams < 32 ? f->nparams : 32;
+    unsigned bad = 0;
+    for (int b = 0; b < f->nblocks; b++) {
+        const tl_block *blk = &f->blocks[b];
+        for (int i = 0; i < blk->ninstrs; i++) {
+            const tl_instr *in = &blk->instrs[i];
+            if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 && in->var < np) bad |= 1u << in->var;
+            mark_taken(in->value, false, &bad, np);
+            mark_taken(in->target, false, &bad, np);
+            if (in->kind == TL_I_CALL) {
+                mark_taken(in->call.fn, false, &bad, np);
+                for (int a = 0; a < in->call.nargs; a++) mark_taken(in->call.args[a], false, &bad, np);
+            }
+        }
+        mark_taken(blk->cond, false, &bad, np);
+    }
+    unsigned all = np >= 32 ? ~0u : (1u << np) - 1u;
+    return all & ~bad;
+}
+
+/* Reverse post-order of the blocks reached from the entry (iterative DFS). */
+static int rpo(const tl_func *f, int *order) {
+    int n = f->nblocks, k = n, top = 0;
+    unsigned char *seen = tl_xcalloc((size_t)n + 1, 1);
+    int *stack = tl_xmalloc(((size_t)n + 1) * sizeof *stack), *next = tl_xcalloc((size_t)n + 1, sizeof *next);
+    if (f->entry >= 0 && f->entry < n) {
+        stack[top++] = f->entry;
+        seen[f->entry] = 1;
+    }
+    while (top > 0) {
+        int b = stack[top - 1];
+        const tl_block *blk = &f->blocks[b];
+        if (next[b] < blk->nsucc) {
+            int s = blk->succ[next[b]++];
+            if (s >= 0 && s < n && !seen[s]) {
+                seen[s] = 1;
+                stack[top++] = s;
+            }
+            continue;
+        }
+        order[--k] = b;
+        top--;
+    }
+    int m = n - k;
+    memmove(order, order + k, (size_t)m * sizeof *order);
+    free(seen);
+    free(stack);
+    free(next);
+    return m;
+}
+
+void tl_param_guards(const tl_func *f, unsigned *nz, unsigned *z) {
+    int n = f->nblocks;
+    if (n <= 0) return;
+    memset(nz, 0, (size_t)n * sizeof *nz);
+    memset(z, 0, (size_t)n * sizeof *z);
+    unsigned stable = tl_param_guards_stable(f);
+    if (!stable || f->entry < 0 || f->entry >= n) return;
+    int *order = tl_xmalloc(((size_t)n + 1) * sizeof *order);
+    int m = rpo(f, order);
+    /* what each branch tells: per block, the parameter its test names and
+       the ON bits of branch_facts.h */
+    int *tvar = tl_xmalloc(((size_t)n + 1) * sizeof *tvar);
+    unsigned *ton = tl_xcalloc((size_t)n + 1, sizeof *ton);
+    bool *known = tl_xcalloc((size_t)n + 1, sizeof *known); /* a state has reached it */
+    for (int b = 0; b < n; b++) {
+        tvar[b] = -1;
+        const tl_block *blk = &f->blocks[b];
+        if (blk->term != TL_T_BRANCH || blk->nsucc != 2) continue;
+        unsigned on = 0;
+        int v = tl_branch_test(blk->cond, &on);
+        if (v >= 0 && v < 32 && ((stable >> v) & 1u)) {
+            tvar[b] = v;
+            ton[b] = on;
+        }
+    }
+    known[f->entry] = true;
+    bool changed = true;
+    int sweeps = 0;
+    for (; changed && sweeps < TL_GUARD_MAX_SWEEPS; sweeps++) {
+        changed = false;
+        for (int k = 0; k < m; k++) {
+            int b = order[k];
+            if (!known[b]) continue;
+            const tl_block *blk = &f->blocks[b];
+            for (int s = 0; s < blk->nsucc; s++) {
+                int t = blk->succ[s];
+                if (t < 0 || t >= n || t == f->entry) continue;
+                unsigned enz = nz[b], ez = z[b];
+                if (tvar[b] >= 0 && s < 2) {
+                    if (ton[b] & (1u << s)) enz |= 1u << tvar[b];
+                    if (ton[b] & (1u << (2 + s))) ez |= 1u << tvar[b];
+                }
+                if (enz & ez) continue; /* the edge contradicts its path: no state flows */
+                if (!known[t]) {
+                    known[t] = true;
+                    nz[t] = enz;
+                    z[t] = ez;
+                    changed = true;
+                } else if ((nz[t] & enz) != nz[t] || (z[t] & ez) != z[t]) {
+                    nz[t] &= enz;
+                    z[t] &= ez;
+                    changed = true;
+                }
+            }
+        }
+    }
+    if (changed) { /* not settled: claim nothing */
+        memset(nz, 0, (size_t)n * sizeof *nz);
+        memset(z, 0, (size_t)n * sizeof *z);
+    }
+    for (int b = 0; b < n; b++)
+        if (!known[b]) nz[b] = z[b] = 0;
+    free(order);
+    free(tvar);
+    free(ton);
+    free(known);
+}
+
+unsigned tl_guard_through(unsigned callee_mask, const tl_call *call, unsigned stable) {
+    unsigned out = 0;
+    for (int j = 0; j < call->nargs && j < 32 && (callee_mask >> j); j++) {
+        if (!((callee_mask >> j) & 1u)) continue;
+        const tl_expr *e = tl_expr_uncast(call->args[j]);
+        if (e && e->kind == TL_E_VAR && e->nkids == 0 && e->var >= 0 && e->var < 32 && ((stable >> e->var) & 1u))
+            out |= 1u << e->var;
+    }
+    return out;
+}
+
+bool tl_guard_cut(unsigned need_nz, unsigned need_z, const tl_cval *argv, int nargs) {
+    if (!argv || !(need_nz | need_z)) return false;
+    for (int k = 0; k < nargs && k < 32; k++) {
+        const tl_cval *v = &argv[k];
+        if (((need_nz >> k) & 1u) && ((v->kind == TL_CV_INT && v->v == 0) || v->kind == TL_CV_NULL)) return true;
+        if (((need_z >> k) & 1u) && ((v->kind == TL_CV_INT && v->v != 0) || v->kind == TL_CV_NONNULL)) return true;
+    }
+    return false;
+}
