@@ -423,11 +423,12 @@ static void transfer_one(os_ctx *c, uint64_t *m, const tl_func *f, const tl_bloc
     }
     case TL_I_RETURN: {
         end_owned(c, m, mentioned_slots(c, m, in->value));
-        /* a returned temporary that may hold a handle is a ?: whose other
-           branch returns it */
+        /* one side of `return ok ? h : 0` (the front end lowers it as two
+           returns): the other side returns the handle; a returned temporary
+           that may hold one is a ?: nested in a larger expression */
         const tl_expr *rv = tl_expr_uncast(in->value);
-        int kind = rv && rv->kind == TL_E_VAR && rv->var >= 0 && rv->var < c->nvars &&
-                           f->vars[rv->var].kind == TL_VAR_TEMP && tix(c, rv->var) >= 0
+        int kind = in->return_arm || (rv && rv->kind == TL_E_VAR && rv->var >= 0 && rv->var < c->nvars &&
+                                      f->vars[rv->var].kind == TL_VAR_TEMP && tix(c, rv->var) >= 0)
                        ? EV_RETURN_ARM
                        : EV_RETURN;
         for (uint64_t bb = m[0]; bb; bb &= bb - 1)

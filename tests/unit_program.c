@@ -1302,13 +1302,16 @@ static void test_ir_wire_round_trip(void **state) {
         if (x->text) assert_string_equal(x->text, y->text);
         else assert_null(y->text);
     }
+    int arms = 0;
     for (int i = 0; i < back.nfuncs; i++) {
         char *a = tl_func_dump(&w->tu[0].funcs[i]), *b = tl_func_dump(&back.funcs[i]);
         assert_string_equal(a, b);
+        for (const char *q = b; (q = strstr(q, "return (?: side)")) != NULL; q++) arms++;
         assert_string_equal(w->tu[0].funcs[i].usr, back.funcs[i].usr);
         free(a);
         free(b);
     }
+    assert_int_equal(arms, 2); /* pick()'s `return x ? 1 : 0`: two returns */
     /* the decoded IR analyses to the same facts */
     tl_analysis a1, a2;
     assert_int_equal(tl_analysis_run(&w->tu[0], &w->models, TL_PROFILE_DEFAULT, &a1), 0);

@@ -48,6 +48,38 @@ void cfgb_emit_return(builder *b, tl_expr *value, tl_loc loc) {
     cfgb_start_dead_block(b);
 }
 
+/* `return c ? a : b;` is lowered as `if (c) return a; else return b;`
+ * (nested ones too, 16 deep): each side's return is its own, so the
+ * analyses see `return -1` on the failing side of `return fl < 0 ? -1 :
+ * fcntl(...)` and the handle returned on one side of `return ok ? h : 0`.
+ * The same paths and values as through a temporary. */
+#define RETURN_SPLIT_DEPTH 16
+
+static void lower_return(builder *b, CXCursor value, tl_loc loc, int depth) {
+    CXCursor s = cfgb_strip_parens(value);
+    if (depth < RETURN_SPLIT_DEPTH && clang_getCursorKind(s) == CXCursor_ConditionalOperator) {
+        cursor_list kids = cfgb_code_children_of(s);
+        if (kids.n == 3) {
+            int t = cfgb_new_block(b), f = cfgb_new_block(b);
+            cfgb_lower_cond(b, kids.items[0], t, f);
+            cfgb_set_block(b, t);
+            lower_return(b, kids.items[1], loc, depth + 1);
+            cfgb_set_block(b, f);
+            lower_return(b, kids.items[2], loc, depth + 1);
+            free(kids.items);
+            return;
+        }
+        free(kids.items);
+    }
+    tl_expr *v = cfgb_lower_expr(b, value);
+    int at = b->cur; /* (the value's own branches may have moved it) */
+    cfgb_emit_return(b, v, loc);
+    if (depth > 0) {
+        tl_block *blk = &b->f->blocks[at];
+        blk->instrs[blk->ninstrs - 1].return_arm = true;
+    }
+}
+
 static void lower_decl_stmt(builder *b, CXCursor c) {
     cursor_list decls = cfgb_children_of(c);
     for (int i = 0; i < decls.n; i++) {
@@ -332,9 +364,9 @@ void cfgb_lower_stmt(builder *b, CXCursor c) {
         return;
     case CXCursor_ReturnStmt: {
         cursor_list kids = cfgb_code_children_of(c);
-        tl_expr *value = kids.n ? cfgb_lower_expr(b, kids.items[0]) : NULL;
+        if (kids.n) lower_return(b, kids.items[0], cfgb_loc_of(b, c), 0);
+        else cfgb_emit_return(b, NULL, cfgb_loc_of(b, c));
         free(kids.items);
-        cfgb_emit_return(b, value, cfgb_loc_of(b, c));
         return;
     }
     case CXCursor_GotoStmt: {

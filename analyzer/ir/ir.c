@@ -511,7 +511,7 @@ char *tl_func_dump(const tl_func *f) {
                 break;
             case TL_I_DECL: sb_printf(&sb, "decl %s\n", f->vars[in->var].name); break;
             case TL_I_RETURN:
-                sb_printf(&sb, "return ");
+                sb_printf(&sb, in->return_arm ? "return (?: side) " : "return ");
                 dump_expr(&sb, f, in->value);
                 sb_printf(&sb, "\n");
                 break;

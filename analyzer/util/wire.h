@@ -35,8 +35,9 @@
 
 /* 4: the IR frame's strings are references into a table (ir_wire.c);
    5: the IR frame's integers are variable-length (tl_wire_put_varu);
-   6: a finding's note says whether it comes before the finding on its path */
-#define TL_WIRE_VERSION 6
+   6: a finding's note says whether it comes before the finding on its path;
+   7: the IR frame's returns say whether they are one side of a `?:` */
+#define TL_WIRE_VERSION 7
 #define TL_WIRE_HEADER_SIZE 16
 #define TL_WIRE_MAX_PAYLOAD ((size_t)256 << 20) /* larger frames are refused */
 
