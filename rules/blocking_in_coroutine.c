@@ -62,7 +62,9 @@ static const char doc[] =
     "reported ready (`fdin`, `fdwait`, `poll` on it alone, and in a readiness callback "
     "- `event_new`, `uv_poll_start`, an `ev_io` watcher's `w->fd` or a copy of it - the "
     "descriptor it was registered on; a timer "
-    "callback has none), nor on a kernel pseudo-file opened by a literal path under `/proc` "
+    "callback has none; a helper the callback hands it, or the struct holding it, is checked "
+    "with it ready: its I/O on what it was handed does not count, on a socket, pipe or file "
+    "it opens itself or reaches through a global does), nor on a kernel pseudo-file opened by a literal path under `/proc` "
     "or `/sys` (it answers at once; not `/proc/kmsg`), nor is `getaddrinfo` with a numeric "
     "host or `AI_NUMERICHOST`.  Descriptor I/O whose failure the code then compares with "
     "`EAGAIN` or `EWOULDBLOCK` (`if (n < 0 && errno == EAGAIN) lost++;`, or through a "
@@ -216,40 +218,55 @@ typedef struct {
     int *end[2], *len[2]; /* -2: not computed yet; end -1: the chain is broken */
 } chain_memo;
 
-static void chain_resolve(const tl_analysis *a, chain_memo *m, int fi, bool ready) {
-    int r = ready ? 1 : 0;
+/* The next function of g's chain, and the mode it is judged in: a
+ * function checked with its descriptor ready calls its callee "plainly"
+ * when it hands it nothing of its own parameters (next_plain). */
+static int chain_next(const tl_analysis *a, int g, bool *ready) {
+    const tl_block_summary *bs = tl_func_blocking(&a->funcs[g], *ready);
+    if (bs->next_plain) *ready = false;
+    return bs->next_func;
+}
+
+static void memo_alloc(const tl_analysis *a, chain_memo *m, int r) {
     int n = a->tu->nfuncs;
-    if (!m->end[r]) {
-        m->end[r] = tl_xmalloc(((size_t)n + 1) * sizeof(int));
-        m->len[r] = tl_xmalloc(((size_t)n + 1) * sizeof(int));
-        for (int i = 0; i < n; i++) m->end[r][i] = -2;
-    }
-    /* walk to a resolved function (or the end), then fill the path back */
-    int *path = tl_xmalloc(((size_t)n + 1) * sizeof *path), np = 0;
+    if (m->end[r]) return;
+    m->end[r] = tl_xmalloc(((size_t)n + 1) * sizeof(int));
+    m->len[r] = tl_xmalloc(((size_t)n + 1) * sizeof(int));
+    for (int i = 0; i < n; i++) m->end[r][i] = -2;
+}
+
+static void chain_resolve(const tl_analysis *a, chain_memo *m, int fi, bool ready) {
+    int n = a->tu->nfuncs;
+    memo_alloc(a, m, 0);
+    memo_alloc(a, m, 1);
+    /* walk to a resolved (function, mode) (or the end), then fill the path back */
+    int *path = tl_xmalloc(((size_t)2 * n + 2) * sizeof *path), np = 0;
     int g = fi, end = -1, len = 0;
+    bool r = ready;
     for (;;) {
         if (m->end[r][g] != -2) {
             end = m->end[r][g];
             len = m->len[r][g];
             break;
         }
-        const tl_block_summary *bs = tl_func_blocking(&a->funcs[g], ready);
-        if (!bs->may_block || bs->call_id < 0 || np > n) { /* broken */
+        const tl_block_summary *bs = tl_func_blocking(&a->funcs[g], r);
+        if (!bs->may_block || bs->call_id < 0 || np > 2 * n) { /* broken */
             end = -1;
             len = 0;
             break;
         }
-        path[np++] = g;
+        path[np++] = g * 2 + r;
         if (bs->next_func < 0) { /* g blocks itself */
             end = g;
             len = 0;
             break;
         }
-        g = bs->next_func;
+        g = chain_next(a, g, &r);
     }
     for (int k = np - 1; k >= 0; k--) {
-        m->end[r][path[k]] = end;
-        m->len[r][path[k]] = end < 0 ? 0 : ++len;
+        int pg = path[k] / 2, pr = path[k] % 2;
+        m->end[pr][pg] = end;
+        m->len[pr][pg] = end < 0 ? 0 : ++len;
     }
     free(path);
 }
@@ -263,8 +280,14 @@ static const tl_call_facts *chain_end(const tl_analysis *a, chain_memo *m, int f
     int end = m->end[r][fi];
     if (end < 0) return NULL;
     *nfuncs = m->len[r][fi];
+    /* the end's own mode: walk the chain's modes (no longer than the chain) */
+    bool er = ready;
+    for (int g = fi, s = 0; g >= 0 && s <= a->tu->nfuncs * 2; s++) {
+        if (tl_func_blocking(&a->funcs[g], er)->next_func < 0) break;
+        g = chain_next(a, g, &er);
+    }
     const tl_func_facts *ef = &a->funcs[end];
-    return &ef->calls[tl_func_blocking(ef, ready)->call_id];
+    return &ef->calls[tl_func_blocking(ef, er)->call_id];
 }
 
 /* One root cause, one finding: inside one async function, the chains that
@@ -309,8 +332,8 @@ static void report_chain(const tl_analysis *a, chain_memo *memo, tl_findings *ou
     size_t n = 0;
     chain[0] = '\0';
     int steps = 0;
-    for (int g = callee; g >= 0 && steps < MAX_CHAIN_STEPS;
-         g = tl_func_blocking(&a->funcs[g], ready)->next_func, steps++) {
+    bool mode = ready;
+    for (int g = callee; g >= 0 && steps < MAX_CHAIN_STEPS; g = chain_next(a, g, &mode), steps++) {
         n += (size_t)snprintf(chain + n, n < sizeof chain ? sizeof chain - n : 0, "%s() -> ", a->tu->funcs[g].name);
         if (n >= sizeof chain) break;
     }
@@ -331,11 +354,11 @@ static void report_chain(const tl_analysis *a, chain_memo *memo, tl_findings *ou
     if (!fd) return;
     if (in->call.text) tl_finding_set_snippet(fd, in->call.text);
     int last = -1; /* the last function the loop below gives a note */
-    for (int g = callee, s = 0; g >= 0 && s < MAX_CHAIN_STEPS;
-         g = tl_func_blocking(&a->funcs[g], ready)->next_func, s++) {
+    mode = ready;
+    for (int g = callee, s = 0; g >= 0 && s < MAX_CHAIN_STEPS; s++) {
         last = g;
         const tl_func_facts *gf = &a->funcs[g];
-        const tl_block_summary *gs = tl_func_blocking(gf, ready);
+        const tl_block_summary *gs = tl_func_blocking(gf, mode);
         const tl_instr *step = gf->calls[gs->call_id].instr;
         char sname[96], phrase[320];
         tl_call_user_name(&step->call, sname, sizeof sname);
@@ -348,6 +371,7 @@ static void report_chain(const tl_analysis *a, chain_memo *memo, tl_findings *ou
                      tl_own_call_phrase(sname, a->tu->funcs[gs->next_func].name, phrase,
                                         sizeof phrase));
         tl_finding_add_note(fd, step->loc.file, step->loc.line, step->loc.col, msg);
+        g = chain_next(a, g, &mode);
     }
     int end_func = memo->end[ready ? 1 : 0][callee];
     if (nchain > MAX_CHAIN_STEPS && end_func >= 0 && end_func != last) {

@@ -35,6 +35,7 @@
 #include "fd_origin.h"
 #include "fork_branch.h"
 #include "param_guards.h"
+#include "param_values.h"
 #include "would_block.h"
 
 /* ---- expression evaluation ---- */
@@ -292,6 +293,25 @@ static void mark_call_guards(const tl_func *f, tl_func_facts *ff) {
     free(z);
 }
 
+/* Which calls' descriptors and arguments come from the parameters
+ * (param_values.h). */
+static void mark_param_values(const tl_func *f, tl_func_facts *ff) {
+    if (f->nvars <= 0) return;
+    bool *derived = tl_xmalloc(((size_t)f->nvars + 1) * sizeof *derived);
+    tl_param_values(f, ff, derived);
+    for (int id = 0; id < ff->ncalls; id++) {
+        tl_call_facts *cf = &ff->calls[id];
+        if (!cf->instr) continue;
+        const tl_call *c = &cf->instr->call;
+        const tl_fn_model *m = cf->model;
+        if (m && m->blocking.present && m->blocking.fd_io && m->blocking.fd_arg >= 0 && m->blocking.fd_arg < c->nargs)
+            cf->fd_from_param = tl_param_value_expr(f, ff, derived, c->args[m->blocking.fd_arg]);
+        for (int a = 0; a < c->nargs && !cf->passes_param; a++)
+            cf->passes_param = tl_param_value_expr(f, ff, derived, c->args[a]);
+    }
+    free(derived);
+}
+
 /* ---- model conditions ---- */
 
 static const tl_cval *arg_val(const tl_call_facts *cf, int idx) {
@@ -338,7 +358,9 @@ static bool arg_is_numeric_address(const tl_call_facts *cf, int idx) {
 bool tl_call_blocks_in(const tl_call_facts *cf, bool fd_ready) {
     const tl_fn_model *m = cf->model;
     if (!m || !m->blocking.present || m->nonblocking) return false;
-    if (m->blocking.fd_io && (fd_ready || cf->fd_state)) return false;
+    /* descriptor I/O on a descriptor known non-blocking or ready, or with the
+       function's descriptor ready, on one it was handed */
+    if (m->blocking.fd_io && ((fd_ready && cf->fd_from_param) || cf->fd_state)) return false;
     if (m->blocking.strict_only && !cf->strict) return false;
     if (m->blocking.fd_io && cf->would_block_handled && !cf->strict) return false;
     if (cf->dying || cf->in_fork_child) return false;
@@ -735,6 +757,7 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
         compute_call_facts(out, &tu->funcs[fi], ff);
         for (int id = 0; id < ff->ncalls; id++) ff->calls[id].strict = profile == TL_PROFILE_STRICT;
         mark_call_guards(&tu->funcs[fi], ff);
+        mark_param_values(&tu->funcs[fi], ff);
         tl_mark_fork_child_calls(&tu->funcs[fi], ff);
     }
     mark_dying_calls(out);

@@ -63,6 +63,11 @@ typedef struct {
     bool passes_fd_state;    /* some argument is a descriptor known non-blocking or ready */
     unsigned guard_nz, guard_z; /* parameters of the function (bit k < 32) tested non-zero /
                                 zero on every path to the call (param_guards.h) */
+    bool fd_from_param;      /* blocking.fd_io: its descriptor comes from the function's
+                                parameters (param_values.h): ready when the function is
+                                checked with its descriptor ready */
+    bool passes_param;       /* some argument comes from the function's parameters: a callee
+                                checked "ready" stays so through this call */
 } tl_call_facts;
 
 /* Why a function runs in an async context. */
@@ -91,6 +96,8 @@ typedef struct {
     int call_id;             /* the call in this function that blocks or leads there */
     const char *blocking_callee; /* the final blocking function (e.g. "sleep") */
     int next_func;           /* -1 if call_id is directly blocking, else the callee func */
+    bool next_plain;         /* blocks_when_ready: the call hands next_func nothing of its
+                                own parameters, so next_func's plain summary applies */
     unsigned guard_nz, guard_z; /* parameters every blocking call of it needs non-zero /
                                 zero (param_guards.h): a caller passing a constant
                                 that contradicts one does not block through it */
@@ -122,7 +129,8 @@ typedef struct {
     int ncalls;
     tl_context_info context;
     tl_block_summary blocks;
-    tl_block_summary blocks_when_ready; /* the same, not counting fd I/O (readiness callbacks) */
+    tl_block_summary blocks_when_ready; /* the same, not counting fd I/O on what it was handed
+                                           (readiness callbacks' helpers: param_values.h) */
     unsigned stable_params;  /* parameters never assigned, address never taken (param_guards.h) */
     bool exempt;             /* config says: do not report in this function */
     bool constprop_incomplete; /* constant propagation hit the solver's limit: argument
@@ -209,8 +217,9 @@ tl_cval tl_eval_expr(const tl_expr *e, const tl_cval *env, int nvars);
 
 /* Is the call blocking given its argument values (model conditions) and
  * its descriptor's state?  With fd_ready, descriptor I/O (blocking.fd_io)
- * does not count at all (a function reached from a readiness callback with
- * the ready descriptor). */
+ * on a descriptor the function was handed does not count (a function
+ * reached from a readiness callback with the ready descriptor; its own
+ * sockets and pipes still block: param_values.h). */
 bool tl_call_is_blocking(const tl_call_facts *cf);
 bool tl_call_blocks_in(const tl_call_facts *cf, bool fd_ready);
 /* The blocking summary that applies in a context. */

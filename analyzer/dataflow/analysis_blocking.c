@@ -24,14 +24,34 @@ typedef struct {
 /* Can call cf of function fi make fi block because its in-TU callee blocks?
  * (the callee, else -1)  With guards (the first pass's, or NULL), not when
  * its arguments contradict what every blocking call of the callee needs. */
-static int blocking_callee_func(const tl_call_facts *cf, int fi, const unsigned *gnz, const unsigned *gz) {
+static int any_callee_func(const tl_call_facts *cf, int fi) {
     if (!cf->instr || !cf->reached || cf->instr->call.is_spawn_entry || cf->dying ||
         cf->in_fork_child)
         return -1;
     if (cf->model && cf->model->nonblocking) return -1;
     int callee = cf->instr->call.callee_func;
-    if (callee < 0 || callee == fi) return -1;
+    return callee < 0 || callee == fi ? -1 : callee;
+}
+
+/* The same in fd_ready mode for a call that hands the callee something of
+ * fi's parameters (else its plain summary applies: plain_callee_func). */
+static int blocking_callee_func(const tl_call_facts *cf, int fi, bool fd_ready, const unsigned *gnz,
+                                const unsigned *gz) {
+    int callee = any_callee_func(cf, fi);
+    if (callee < 0 || (fd_ready && !cf->passes_param)) return -1;
     if (gnz && tl_guard_cut(gnz[callee], gz[callee], cf->argv, cf->instr->call.nargs)) return -1;
+    return callee;
+}
+
+/* In fd_ready mode, a call that hands its in-TU callee nothing of fi's
+ * parameters (`dial(addr)` making its own socket): it blocks when the
+ * callee's plain summary blocks (computed before, guards final).  The
+ * callee, else -1. */
+static int plain_callee_func(const tl_analysis *a, const tl_call_facts *cf, int fi, bool fd_ready) {
+    int callee = fd_ready && !cf->passes_param ? any_callee_func(cf, fi) : -1;
+    if (callee < 0) return -1;
+    const tl_block_summary *cs = &a->funcs[callee].blocks;
+    if (!cs->may_block || tl_guard_cut(cs->guard_nz, cs->guard_z, cf->argv, cf->instr->call.nargs)) return -1;
     return callee;
 }
 
@@ -108,7 +128,7 @@ static void blocking_pass(tl_analysis *a, bool fd_ready, const unsigned *gnz, co
         tl_func_facts *ff = &a->funcs[fi];
         tl_block_summary *bs = fd_ready ? &ff->blocks_when_ready : &ff->blocks;
         bs->call_id = bs->next_func = -1;
-        bs->may_block = false;
+        bs->may_block = bs->next_plain = false;
         round[fi] = INT_MAX;
         const tl_fn_model *self = tl_models_find(a->models, a->tu->funcs[fi].name);
         never[fi] = self && self->nonblocking; /* declared non-blocking by the user */
@@ -116,13 +136,15 @@ static void blocking_pass(tl_analysis *a, bool fd_ready, const unsigned *gnz, co
         if (never[fi]) continue;
         for (int id = 0; id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
-            if (!bs->may_block && blocks_directly(cf, fd_ready)) {
+            int plain = bs->may_block ? -1 : plain_callee_func(a, cf, fi, fd_ready);
+            if (!bs->may_block && (blocks_directly(cf, fd_ready) || plain >= 0)) {
                 bs->may_block = true;
                 bs->call_id = id;
-                bs->blocking_callee = cf->instr->call.callee;
-                bs->next_func = -1;
+                bs->blocking_callee = plain >= 0 ? a->funcs[plain].blocks.blocking_callee : cf->instr->call.callee;
+                bs->next_func = plain;
+                bs->next_plain = plain >= 0;
             }
-            int to = blocking_callee_func(cf, fi, gnz, gz);
+            int to = blocking_callee_func(cf, fi, fd_ready, gnz, gz);
             if (to < 0) continue;
             if (nedges == capedges) {
                 capedges = capedges ? capedges * 2 : 64;
@@ -169,7 +191,7 @@ static void blocking_pass(tl_analysis *a, bool fd_ready, const unsigned *gnz, co
         tl_func_facts *ff = &a->funcs[fi];
         tl_block_summary *bs = fd_ready ? &ff->blocks_when_ready : &ff->blocks;
         for (int id = 0; id < ff->ncalls; id++) {
-            int c = blocking_callee_func(&ff->calls[id], fi, gnz, gz);
+            int c = blocking_callee_func(&ff->calls[id], fi, fd_ready, gnz, gz);
             if (c < 0 || round[c] == INT_MAX) continue;
             if (!(round[c] < round[fi] || (round[c] == round[fi] && c < fi))) continue;
             const tl_block_summary *cs = tl_func_blocking(&a->funcs[c], fd_ready);
@@ -205,10 +227,13 @@ static void compute_guards(tl_analysis *a, bool fd_ready, const unsigned *gnz, c
         unsigned nz = ~0u, z = ~0u;
         for (int id = 0; bs->may_block && id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
-            int c = blocking_callee_func(cf, fi, gnz, gz);
+            int c = blocking_callee_func(cf, fi, fd_ready, gnz, gz), plain = plain_callee_func(a, cf, fi, fd_ready);
             unsigned need_nz = cf->guard_nz, need_z = cf->guard_z;
             if (blocks_directly(cf, fd_ready)) {
                 /* (its own tests only) */
+            } else if (plain >= 0) { /* the callee's plain guards, final */
+                need_nz |= tl_guard_through(a->funcs[plain].blocks.guard_nz, &cf->instr->call, ff->stable_params);
+                need_z |= tl_guard_through(a->funcs[plain].blocks.guard_z, &cf->instr->call, ff->stable_params);
             } else if (c >= 0 && tl_func_blocking(&a->funcs[c], fd_ready)->may_block) {
                 const tl_block_summary *cs = tl_func_blocking(&a->funcs[c], fd_ready);
                 /* what the callee needs of the parameters passed on unchanged */

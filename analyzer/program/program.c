@@ -439,14 +439,17 @@ bool pg_in_fork_child(const tl_program *p, const pnode *f, int i) {
     return false;
 }
 
-/* Does call c contradict, with its constant arguments, the guards cut_nz
- * and cut_z (NULL: none) of node g it calls? */
-static bool call_cut(const tl_sum_call *c, int g, const unsigned *cut_nz, const unsigned *cut_z) {
-    if (!cut_nz) return false;
-    unsigned nz = cut_nz[g], z = cut_z[g];
+/* Does call c contradict, with its constant arguments, a callee's guards
+ * nz and z (dataflow/param_guards.h)? */
+static bool args_cut(const tl_sum_call *c, unsigned nz, unsigned z) {
     for (int k = 0; k < c->nargs && k < 32 && (nz | z); k++)
         if (tl_guard_cut((nz >> k) & 1u, (z >> k) & 1u, &c->args[k].value, 1)) return true;
     return false;
+}
+
+/* The same against the guards cut_nz/cut_z of node g (NULL: none). */
+static bool call_cut(const tl_sum_call *c, int g, const unsigned *cut_nz, const unsigned *cut_z) {
+    return cut_nz && args_cut(c, cut_nz[g], cut_z[g]);
 }
 
 /* A callee's guard mask seen from call c: the caller's parameters it
@@ -468,6 +471,18 @@ bool pg_call_blocks_directly(const tl_program *p, const pnode *n, int i, int r) 
     return true;
 }
 
+/* With the descriptor ready (r = 1), an edge whose call hands the callee
+ * nothing of the caller's parameters (`dial(addr)` opening its own socket)
+ * follows the callee's plain summary (r = 0, computed before, its guards
+ * final): does edge ed block that way? */
+static bool plain_edge_blocks(const tl_program *p, const edge *ed, int r) {
+    if (r != 1 || ed->to == ed->from) return false;
+    const pnode *f = &p->nodes[ed->from], *g = &p->nodes[ed->to];
+    const tl_sum_call *c = &f->s->calls[ed->call];
+    if (c->passes_param || !g->blocks[0] || c->nonblocking || pg_in_fork_child(p, f, ed->call)) return false;
+    return !args_cut(c, g->guard_nz[0], g->guard_z[0]);
+}
+
 static void blocking_pass(tl_program *p, int r, const unsigned *cut_nz, const unsigned *cut_z) {
     ivec work = {0};
     for (int f = 0; f < p->nnodes; f++) {
@@ -476,6 +491,7 @@ static void blocking_pass(tl_program *p, int r, const unsigned *cut_nz, const un
         n->block_call[r] = n->block_next[r] = -1;
         n->block_field[r] = NULL;
         n->block_depth[r] = 0;
+        n->block_next_plain[r] = false;
     }
     for (int f = 0; f < p->nnodes; f++) {
         pnode *n = &p->nodes[f];
@@ -488,6 +504,18 @@ static void blocking_pass(tl_program *p, int r, const unsigned *cut_nz, const un
             break;
         }
     }
+    for (int e = 0; r == 1 && e < p->nedges; e++) { /* plain edges: their callee's chain */
+        const edge *ed = &p->edges[e];
+        pnode *f = &p->nodes[ed->from];
+        if (f->blocks[r] || !plain_edge_blocks(p, ed, r)) continue;
+        f->blocks[r] = true;
+        f->block_call[r] = ed->call;
+        f->block_next[r] = ed->to;
+        f->block_field[r] = ed->field;
+        f->block_next_plain[r] = true;
+        f->block_depth[r] = p->nodes[ed->to].block_depth[0] + 1;
+        ivec_push(&work, ed->from);
+    }
     for (int w = 0; w < work.n; w++) {
         int g = work.v[w];
         for (int j = p->in_start[g]; j < p->in_start[g + 1]; j++) {
@@ -495,6 +523,7 @@ static void blocking_pass(tl_program *p, int r, const unsigned *cut_nz, const un
             pnode *f = &p->nodes[ed->from];
             if (f->blocks[r] || ed->from == g) continue;
             const tl_sum_call *c = &f->s->calls[ed->call];
+            if (r == 1 && !c->passes_param) continue; /* (a plain edge: above) */
             if (c->nonblocking || pg_in_fork_child(p, f, ed->call) || call_cut(c, g, cut_nz, cut_z)) continue;
             f->blocks[r] = true;
             f->block_call[r] = ed->call;
@@ -533,8 +562,14 @@ static void compute_guards(tl_program *p, int r, const unsigned *cut_nz, const u
             const edge *ed = &p->edges[e];
             pnode *n = &p->nodes[ed->from];
             const pnode *g = &p->nodes[ed->to];
-            if (!n->blocks[r] || ed->to == ed->from || !g->blocks[r]) continue;
+            if (!n->blocks[r] || ed->to == ed->from) continue;
             const tl_sum_call *c = &n->s->calls[ed->call];
+            if (plain_edge_blocks(p, ed, r)) { /* the callee's plain guards, final */
+                nz[ed->from] &= c->guard_nz | pg_guard_through(g->guard_nz[0], c);
+                z[ed->from] &= c->guard_z | pg_guard_through(g->guard_z[0], c);
+                continue;
+            }
+            if (!g->blocks[r] || (r == 1 && !c->passes_param)) continue;
             if (c->nonblocking || pg_in_fork_child(p, n, ed->call) || call_cut(c, ed->to, cut_nz, cut_z)) continue;
             nz[ed->from] &= c->guard_nz | pg_guard_through(g->guard_nz[r], c);
             z[ed->from] &= c->guard_z | pg_guard_through(g->guard_z[r], c);

@@ -66,6 +66,8 @@ typedef struct {
     int block_next[2];   /* -1: that call blocks itself */
     const char *block_field[2];
     int block_depth[2];  /* calls from here to the blocking one (0: a call here blocks) */
+    bool block_next_plain[2]; /* [1]: the call hands block_next nothing of this function's
+                                 parameters: block_next's plain chain ([0]) follows */
     unsigned guard_nz[2], guard_z[2]; /* what every blocking call of it needs of its
                                          parameters (dataflow/param_guards.h) */
     tl_fn_model *derived;

@@ -106,17 +106,19 @@ bool tl_program_blocks_at(const tl_program *p, const char *usr, bool is_slot, bo
  * under `if (final)`).  *next gets the callee (-1: the call blocks itself)
  * and *field the field called through. */
 static int chain_call(const tl_program *p, int n, int r, const tl_cval *vals, int nvals, int *next,
-                      const char **field) {
+                      const char **field, bool *plain) {
     const pnode *nd = &p->nodes[n];
     int def = nd->block_call[r];
     *next = nd->block_next[r];
     *field = nd->block_field[r];
+    *plain = nd->block_next_plain[r];
     if (!vals || def < 0) return def;
     const tl_sum_call *c = &nd->s->calls[def];
     unsigned nz = c->guard_nz, z = c->guard_z;
     if (*next >= 0) {
-        nz |= pg_guard_through(p->nodes[*next].guard_nz[r], c);
-        z |= pg_guard_through(p->nodes[*next].guard_z[r], c);
+        int gr = *plain ? 0 : r;
+        nz |= pg_guard_through(p->nodes[*next].guard_nz[gr], c);
+        z |= pg_guard_through(p->nodes[*next].guard_z[gr], c);
     }
     if (!tl_guard_cut(nz, z, vals, nvals)) return def;
     for (int i = 0; i < nd->s->ncalls; i++) {
@@ -125,24 +127,28 @@ static int chain_call(const tl_program *p, int n, int r, const tl_cval *vals, in
             if (tl_guard_cut(c->guard_nz, c->guard_z, vals, nvals)) continue;
             *next = -1;
             *field = NULL;
+            *plain = false;
             return i;
         }
         if (c->nonblocking || pg_in_fork_child(p, nd, i) || !p->call_first || !p->call_first[n] ||
             p->call_first[n][i] < 0)
             continue;
+        bool pl = r == 1 && !c->passes_param; /* the callee's plain chain */
+        int gr = pl ? 0 : r;
         for (int e = p->call_first[n][i]; e < p->call_first[n][i] + p->call_count[n][i]; e++) {
             const edge *ed = &p->edges[e];
             const pnode *g = &p->nodes[ed->to];
-            if (ed->to == n || !g->blocks[r]) continue;
+            if (ed->to == n || !g->blocks[gr]) continue;
             bool cut = false;
             for (int k = 0; k < c->nargs && k < 32 && !cut; k++)
-                cut = tl_guard_cut((g->guard_nz[r] >> k) & 1u, (g->guard_z[r] >> k) & 1u, &c->args[k].value, 1);
+                cut = tl_guard_cut((g->guard_nz[gr] >> k) & 1u, (g->guard_z[gr] >> k) & 1u, &c->args[k].value, 1);
             if (cut) continue;
-            if (tl_guard_cut(c->guard_nz | pg_guard_through(g->guard_nz[r], c),
-                             c->guard_z | pg_guard_through(g->guard_z[r], c), vals, nvals))
+            if (tl_guard_cut(c->guard_nz | pg_guard_through(g->guard_nz[gr], c),
+                             c->guard_z | pg_guard_through(g->guard_z[gr], c), vals, nvals))
                 continue;
             *next = ed->to;
             *field = ed->field;
+            *plain = pl;
             return i;
         }
     }
@@ -165,7 +171,8 @@ int tl_program_chain_at(const tl_program *p, const char *usr, bool is_slot, bool
         const pnode *nd = &p->nodes[n];
         int next;
         const char *field;
-        int i = chain_call(p, n, r, v, nv, &next, &field);
+        bool plain;
+        int i = chain_call(p, n, r, v, nv, &next, &field, &plain);
         if (i < 0) break;
         const tl_sum_call *c = &nd->s->calls[i];
         out[count++] = (tl_chain_step){c->loc, nd->s->name, c->spelling, field, next < 0};
@@ -174,6 +181,7 @@ int tl_program_chain_at(const tl_program *p, const char *usr, bool is_slot, bool
         for (int k = 0; k < nv; k++) vals[k] = c->args[k].value;
         v = vals;
         n = next;
+        if (plain) r = 0; /* the callee was handed nothing of this one's: its plain chain */
     }
     return count;
 }

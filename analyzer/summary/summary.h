@@ -65,6 +65,9 @@ typedef struct {
     bool blocks;       /* blocks under its argument values (model) */
     bool blocks_unless_ready; /* blocks even when its descriptor is ready */
     bool spawn_entry;  /* runs as a new task, not as part of this function */
+    bool passes_param; /* some argument comes from the caller's parameters
+                          (dataflow/param_values.h): a callee checked with its descriptor
+                          ready stays so through this call, else its plain summary applies */
     bool in_unbounded_loop; /* a program function called in a loop that runs until
                                stopped (rules/event_loop.h): one iteration of it */
     int child_of[TL_SUM_CHILD_OF_MAX]; /* reached only where each of these calls (indices in
