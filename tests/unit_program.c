@@ -361,7 +361,11 @@ static void test_parameter_guards_across_files(void **state) {
                          "int relay2(int s) { return relay(s); }\n"
                          "void quiet(void) { wait_reply(0, \"x\"); relay2(0); }\n"
                          "void loud(int v) { relay2(v); }\n"
-                         "void tail(void) { report(0); }\n"};
+                         "void tail(void) { report(0); }\n"
+                         "int relay3(int s) { return relay2(s); }\n"
+                         "int relay4(int s) { return relay3(s); }\n"
+                         "int relay5(int s) { return relay4(s); }\n"
+                         "void quiet_deep(void) { relay5(0); }\n"};
     world *w = link_sources(src, 2);
     const tl_func_summary *wr = summary_of(w, "wait_reply");
     assert_true(tl_program_blocks(w->prog, wr->usr, false, false));
@@ -372,6 +376,7 @@ static void test_parameter_guards_across_files(void **state) {
     assert_false(tl_program_blocks_at(w->prog, summary_of(w, "relay2")->usr, false, false, zero, 1));
     assert_true(tl_program_blocks_at(w->prog, summary_of(w, "relay2")->usr, false, false, one, 1));
     assert_false(tl_program_blocks(w->prog, summary_of(w, "quiet")->usr, false, false));
+    assert_false(tl_program_blocks(w->prog, summary_of(w, "quiet_deep")->usr, false, false)); /* 6 deep */
     assert_true(tl_program_blocks(w->prog, summary_of(w, "loud")->usr, false, false));
     assert_true(tl_program_blocks(w->prog, summary_of(w, "tail")->usr, false, false));
     /* report(0): the chain names nap(), not the sleep() under `final` */

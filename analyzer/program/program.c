@@ -536,51 +536,105 @@ static void blocking_pass(tl_program *p, int r, const unsigned *cut_nz, const un
     free(work.v);
 }
 
-#define GUARD_ROUNDS 3
+/* The nodes, each after the nodes it calls (in a cycle, after those reached
+ * first): an iterative depth-first walk over the edges, linear. */
+static int *callees_first(const tl_program *p) {
+    int nn = p->nnodes;
+    int *start = tl_xcalloc((size_t)nn + 2, sizeof *start), *adj = tl_xmalloc(((size_t)p->nedges + 1) * sizeof *adj);
+    for (int e = 0; e < p->nedges; e++) start[p->edges[e].from + 1]++;
+    for (int f = 0; f < nn; f++) start[f + 1] += start[f];
+    int *fill = tl_xmalloc(((size_t)nn + 1) * sizeof *fill);
+    memcpy(fill, start, (size_t)nn * sizeof *fill);
+    for (int e = 0; e < p->nedges; e++) adj[fill[p->edges[e].from]++] = p->edges[e].to;
+    int *order = tl_xmalloc(((size_t)nn + 1) * sizeof *order), norder = 0;
+    int *stack = tl_xmalloc(((size_t)nn + 1) * sizeof *stack), *next = fill; /* (reused: next edge per node) */
+    memcpy(next, start, (size_t)nn * sizeof *next);
+    bool *seen = tl_xcalloc((size_t)nn + 1, sizeof *seen);
+    for (int root = 0; root < nn; root++) {
+        if (seen[root]) continue;
+        int sp = 0;
+        stack[sp++] = root;
+        seen[root] = true;
+        while (sp > 0) {
+            int f = stack[sp - 1], g = -1;
+            while (next[f] < start[f + 1] && g < 0) {
+                int t = adj[next[f]++];
+                if (!seen[t]) g = t;
+            }
+            if (g >= 0) {
+                seen[g] = true;
+                stack[sp++] = g;
+            } else {
+                order[norder++] = f;
+                sp--;
+            }
+        }
+    }
+    free(start);
+    free(adj);
+    free(fill);
+    free(stack);
+    free(seen);
+    return order;
+}
 
 /* Each blocking node's guards (the nodes' guard_nz/guard_z): what every
  * call of it that blocks, by itself or through a blocking callee the cut
- * leaves, needs of its parameters - its own tests, and what the callee
- * needs of the parameters passed on unchanged.  Round k passes on the
- * guards of round k - 1 (none in round 0), each sound when those are, so
- * chains of up to GUARD_ROUNDS calls pass them on; linear per round. */
-static void compute_guards(tl_program *p, int r, const unsigned *cut_nz, const unsigned *cut_z) {
+ * leaves, needs of its parameters - its own tests, and what the callee needs
+ * of the parameters passed on unchanged.  Callees first: a callee's guards
+ * are passed on once final (in a cycle, a callee not done yet passes none:
+ * sound).  Linear in nodes and edges. */
+static void compute_guards(tl_program *p, int r, const int *order, const unsigned *cut_nz, const unsigned *cut_z) {
     int nn = p->nnodes;
     unsigned *nz = tl_xmalloc(((size_t)nn + 1) * sizeof *nz), *z = tl_xmalloc(((size_t)nn + 1) * sizeof *z);
-    for (int f = 0; f < nn; f++) p->nodes[f].guard_nz[r] = p->nodes[f].guard_z[r] = 0;
-    for (int round = 0; round < GUARD_ROUNDS; round++) {
-        for (int f = 0; f < nn; f++) {
-            pnode *n = &p->nodes[f];
-            nz[f] = z[f] = n->blocks[r] ? ~0u : 0u;
-            for (int i = 0; n->blocks[r] && i < n->s->ncalls; i++)
-                if (pg_call_blocks_directly(p, n, i, r)) {
-                    nz[f] &= n->s->calls[i].guard_nz;
-                    z[f] &= n->s->calls[i].guard_z;
-                }
-        }
-        for (int e = 0; e < p->nedges; e++) { /* every edge: a call may have several runs */
-            const edge *ed = &p->edges[e];
-            pnode *n = &p->nodes[ed->from];
-            const pnode *g = &p->nodes[ed->to];
-            if (!n->blocks[r] || ed->to == ed->from) continue;
-            const tl_sum_call *c = &n->s->calls[ed->call];
-            if (plain_edge_blocks(p, ed, r)) { /* the callee's plain guards, final */
-                nz[ed->from] &= c->guard_nz | pg_guard_through(g->guard_nz[0], c);
-                z[ed->from] &= c->guard_z | pg_guard_through(g->guard_z[0], c);
-                continue;
+    bool *done = tl_xcalloc((size_t)nn + 1, sizeof *done);
+    /* edges by caller, for the walk in order (all of them: a call may have two runs) */
+    int *start = tl_xcalloc((size_t)nn + 2, sizeof *start), *by = tl_xmalloc(((size_t)p->nedges + 1) * sizeof *by);
+    for (int e = 0; e < p->nedges; e++) start[p->edges[e].from + 1]++;
+    for (int f = 0; f < nn; f++) start[f + 1] += start[f];
+    int *fill = tl_xmalloc(((size_t)nn + 1) * sizeof *fill);
+    memcpy(fill, start, (size_t)nn * sizeof *fill);
+    for (int e = 0; e < p->nedges; e++) by[fill[p->edges[e].from]++] = e;
+    for (int k = 0; k < nn; k++) {
+        int f = order[k];
+        pnode *n = &p->nodes[f];
+        unsigned gnz = n->blocks[r] ? ~0u : 0u, gz = gnz;
+        for (int i = 0; n->blocks[r] && i < n->s->ncalls; i++)
+            if (pg_call_blocks_directly(p, n, i, r)) {
+                gnz &= n->s->calls[i].guard_nz;
+                gz &= n->s->calls[i].guard_z;
             }
-            if (!g->blocks[r] || (r == 1 && !c->passes_param)) continue;
-            if (c->nonblocking || pg_in_fork_child(p, n, ed->call) || call_cut(c, ed->to, cut_nz, cut_z)) continue;
-            nz[ed->from] &= c->guard_nz | pg_guard_through(g->guard_nz[r], c);
-            z[ed->from] &= c->guard_z | pg_guard_through(g->guard_z[r], c);
+        for (int j = start[f]; n->blocks[r] && j < start[f + 1]; j++) {
+            const edge *ed = &p->edges[by[j]];
+            const pnode *g = &p->nodes[ed->to];
+            if (ed->to == f) continue;
+            const tl_sum_call *c = &n->s->calls[ed->call];
+            int gr;
+            if (plain_edge_blocks(p, ed, r)) {
+                gr = 0; /* the callee's plain guards, final */
+            } else {
+                if (!g->blocks[r] || (r == 1 && !c->passes_param)) continue;
+                if (c->nonblocking || pg_in_fork_child(p, n, ed->call) || call_cut(c, ed->to, cut_nz, cut_z)) continue;
+                gr = r;
+            }
+            bool final = gr != r || done[ed->to];
+            gnz &= c->guard_nz | (final ? pg_guard_through(gr == r ? nz[ed->to] : g->guard_nz[gr], c) : 0u);
+            gz &= c->guard_z | (final ? pg_guard_through(gr == r ? z[ed->to] : g->guard_z[gr], c) : 0u);
         }
-        for (int f = 0; f < nn; f++) {
-            p->nodes[f].guard_nz[r] = nz[f];
-            p->nodes[f].guard_z[r] = z[f];
-        }
+        nz[f] = gnz;
+        z[f] = gz;
+        done[f] = true;
+    }
+    for (int f = 0; f < nn; f++) {
+        p->nodes[f].guard_nz[r] = nz[f];
+        p->nodes[f].guard_z[r] = z[f];
     }
     free(nz);
     free(z);
+    free(done);
+    free(start);
+    free(by);
+    free(fill);
 }
 
 /* Two passes, as the TU's (dataflow/analysis_blocking.c): the first,
@@ -588,8 +642,9 @@ static void compute_guards(tl_program *p, int r, const unsigned *cut_nz, const u
  * arguments contradict their callee's; the guards kept are the second's. */
 static void compute_blocking(tl_program *p, int r) {
     int nn = p->nnodes;
+    int *order = callees_first(p);
     blocking_pass(p, r, NULL, NULL);
-    compute_guards(p, r, NULL, NULL);
+    compute_guards(p, r, order, NULL, NULL);
     unsigned *cut_nz = tl_xmalloc(((size_t)nn + 1) * sizeof *cut_nz), *cut_z = tl_xmalloc(((size_t)nn + 1) * sizeof *cut_z);
     bool any = false;
     for (int f = 0; f < nn; f++) {
@@ -599,8 +654,9 @@ static void compute_blocking(tl_program *p, int r) {
     }
     if (any) {
         blocking_pass(p, r, cut_nz, cut_z);
-        compute_guards(p, r, cut_nz, cut_z);
+        compute_guards(p, r, order, cut_nz, cut_z);
     }
+    free(order);
     free(cut_nz);
     free(cut_z);
 }
