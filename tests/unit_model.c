@@ -793,7 +793,9 @@ static void test_descriptor_facets(void **state) {
                  "                              except: [\"/proc/kmsg\", \"/proc/*/fd\", \"**/..\"]}}\n"
                  "  popenat: {immediate_path: {<<: *pf, arg: 1}}\n"
                  "  pone: {immediate_path: {arg: 0, paths: \"/proc/self/stat\"}}\n"
-                 "  sgets: {blocking: {unless_immediate: 2}}\n");
+                 "  sgets: {blocking: {unless_immediate: 2}}\n"
+                 "  sock: {descriptor: {kind: peer, datagram_if: {arg: 1, mask: 0xf, values: [2, 3]}}}\n"
+                 "  conn: {blocking: {fd_io: true, unless_datagram: 0}}\n");
     const tl_immediate_path_facet *ip = &find(&ms, "popen")->immediate_path;
     assert_true(ip->present && ip->arg == 0);
     assert_true(tl_immediate_path_matches(ip, "\"/proc/self/stat\""));
@@ -879,6 +881,16 @@ static void test_descriptor_facets(void **state) {
     assert_string_equal(find(&cp, "lookup")->blocking.unless_field, "ai_flags");
     assert_string_equal(find(&cp, "w_io.cb")->callback.ready_field, "fd");
     assert_true(find(&cp, "pollone")->readiness_wait.present);
+    assert_int_equal(find(&cp, "sock")->descriptor.datagram_if_arg, 1);
+    assert_true(find(&cp, "sock")->descriptor.datagram_if_mask == 0xf);
+    assert_int_equal(find(&cp, "sock")->descriptor.ndatagram_if_values, 2);
+    assert_true(find(&cp, "sock")->descriptor.datagram_if_values[1] == 3);
+    assert_int_equal(find(&cp, "conn")->blocking.unless_datagram_arg, 0);
+    assert_int_equal(find(&cp, "plain_rd")->blocking.unless_datagram_arg, -1);
+    expect_error("library: x\nfunctions:\n  s: {descriptor: {kind: peer, datagram_if: {arg: 1, values: [2]}}}\n", 3,
+                 "'datagram_if'", "'mask'");
+    expect_error("library: x\nfunctions:\n  s: {descriptor: {kind: peer, datagram_if: {arg: 1, mask: 15, values: 2}}}\n",
+                 3, "'values'", NULL);
     assert_true(tl_immediate_path_matches(&find(&cp, "popen")->immediate_path, "\"/sys/x\""));
     assert_false(tl_immediate_path_matches(&find(&cp, "popen")->immediate_path, "\"/proc/kmsg\""));
     tl_models_free(&cp);

@@ -312,6 +312,31 @@ static void mark_param_values(const tl_func *f, tl_func_facts *ff) {
     free(derived);
 }
 
+/* Calls whose model blocks unless their descriptor is a datagram socket
+ * (connect): is it, as fd_origin.h knows it? */
+static void mark_datagram_calls(tl_analysis *a) {
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        const tl_func *f = &a->tu->funcs[fi];
+        tl_func_facts *ff = &a->funcs[fi];
+        unsigned char *taken = NULL;
+        for (int id = 0; id < ff->ncalls; id++) {
+            tl_call_facts *cf = &ff->calls[id];
+            const tl_fn_model *m = cf->model;
+            if (!cf->instr || !m || !m->blocking.present || m->blocking.unless_datagram_arg < 0 ||
+                m->blocking.unless_datagram_arg >= cf->instr->call.nargs)
+                continue;
+            const tl_expr *e = tl_expr_uncast(cf->instr->call.args[m->blocking.unless_datagram_arg]);
+            if (!e || e->kind != TL_E_VAR) continue;
+            if (!taken) {
+                taken = tl_xcalloc((size_t)f->nvars + 1, 1);
+                tl_func_addr_taken(f, taken);
+            }
+            cf->datagram = tl_fd_datagram_var(a, fi, e->var, taken);
+        }
+        free(taken);
+    }
+}
+
 /* ---- model conditions ---- */
 
 static const tl_cval *arg_val(const tl_call_facts *cf, int idx) {
@@ -368,6 +393,7 @@ bool tl_call_blocks_in(const tl_call_facts *cf, bool fd_ready) {
     if (arg_is_numeric_address(cf, bf->unless_numeric_arg) || cf->field_flag) return false;
     if (bf->unless_immediate_arg >= 0 && (cf->fd_state & TL_FDS_IMMEDIATE)) return false;
     if (arg_is_record_field(cf, bf->unless_record_field_arg, bf->unless_record_field)) return false;
+    if (bf->unless_datagram_arg >= 0 && cf->datagram) return false;
     const tl_cval *v;
     if (bf->if_null_arg >= 0) {
         v = arg_val(cf, bf->if_null_arg);
@@ -765,6 +791,7 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     tl_analysis_discover_contexts(out);
     tl_analysis_program_contexts(out);
     tl_fd_origin_collect_globals(out);
+    mark_datagram_calls(out);
     /* descriptor states, with a readiness callback's descriptor ready on entry */
     tl_str_map watched, globals;
     tl_str_map_init(&watched);

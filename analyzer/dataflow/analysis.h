@@ -68,6 +68,8 @@ typedef struct {
                                 checked with its descriptor ready */
     bool passes_param;       /* some argument comes from the function's parameters: a callee
                                 checked "ready" stays so through this call */
+    bool datagram;           /* blocking.unless_datagram: its descriptor is a local datagram
+                                socket (fd_origin.h): connect() does not wait */
 } tl_call_facts;
 
 /* Why a function runs in an async context. */

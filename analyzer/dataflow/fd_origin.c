@@ -125,3 +125,36 @@ void tl_fd_origin_collect_globals(tl_analysis *a) {
     }
     free(desc);
 }
+
+/* A descriptor call whose datagram_if holds on its constant arguments. */
+static bool datagram_call(const tl_call_facts *cf) {
+    const tl_descriptor_facet *d = &cf->model->descriptor;
+    const tl_call *c = &cf->instr->call;
+    if (d->datagram_if_arg < 0 || d->datagram_if_arg >= c->nargs || !cf->argv ||
+        cf->argv[d->datagram_if_arg].kind != TL_CV_INT)
+        return false;
+    int64_t t = cf->argv[d->datagram_if_arg].v & d->datagram_if_mask;
+    for (int i = 0; i < d->ndatagram_if_values; i++)
+        if (t == d->datagram_if_values[i]) return true;
+    return false;
+}
+
+bool tl_fd_datagram_var(const tl_analysis *a, int fi, int v, const unsigned char *taken) {
+    const tl_func *f = &a->tu->funcs[fi];
+    const tl_func_facts *ff = &a->funcs[fi];
+    if (v < 0 || v >= f->nvars || taken[v] || f->vars[v].is_array ||
+        (f->vars[v].kind != TL_VAR_LOCAL && f->vars[v].kind != TL_VAR_TEMP))
+        return false;
+    int seen = 0;
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            if (in->kind != TL_I_ASSIGN || in->var != v) continue;
+            const tl_expr *e = tl_expr_uncast(in->value);
+            if (no_descriptor(e)) continue;
+            const tl_call_facts *cf = descriptor_call(ff, e);
+            if (!cf || !datagram_call(cf)) return false;
+            seen++;
+        }
+    return seen > 0;
+}

@@ -27,6 +27,13 @@ enum {
  * descriptor reaches. */
 void tl_fd_origins(const tl_analysis *a, int fi, unsigned char *desc);
 
+/* Is variable v of function fi a local descriptor every assignment of which
+ * is a datagram socket (the descriptor facet's datagram_if holds on the
+ * call's constant arguments: `socket(AF_INET, SOCK_DGRAM, 0)`), constants
+ * (`-1`) aside - at least one, its address never taken (taken: from
+ * tl_func_addr_taken)? */
+bool tl_fd_datagram_var(const tl_analysis *a, int fi, int v, const unsigned char *taken);
+
 /* Fill a->fd_globals (USR -> TL_FDO_* bits) from every function of the TU. */
 void tl_fd_origin_collect_globals(tl_analysis *a);
 

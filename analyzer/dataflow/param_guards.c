@@ -8,33 +8,20 @@
 #include "../util/xalloc.h"
 #include "branch_facts.h"
 
-/* Take the address of a variable anywhere in e (&v, &v.f, &v[i]). */
-static void mark_taken(const tl_expr *e, bool under_addr, unsigned *taken, int nparams) {
-    if (!e) return;
-    if (e->kind == TL_E_VAR && under_addr && e->var >= 0 && e->var < nparams && e->var < 32)
-        *taken |= 1u << e->var;
-    bool addr = under_addr ? e->kind != TL_E_DEREF && !(e->kind == TL_E_MEMBER && e->arrow) : e->kind == TL_E_ADDR;
-    for (int k = 0; k < e->nkids; k++) mark_taken(e->kids[k], addr && (e->kind != TL_E_INDEX || k == 0), taken, nparams);
-}
-
 /* The parameters (< 32) never assigned and whose address is never taken. */
 unsigned tl_param_guards_stable(const tl_func *f) {
     int np = f->nparams < 32 ? f->nparams : 32;
+    unsigned char *taken = tl_xcalloc((size_t)f->nvars + 1, 1);
+    tl_func_addr_taken(f, taken);
     unsigned bad = 0;
-    for (int b = 0; b < f->nblocks; b++) {
-        const tl_block *blk = &f->blocks[b];
-        for (int i = 0; i < blk->ninstrs; i++) {
-            const tl_instr *in = &blk->instrs[i];
+    for (int v = 0; v < np && v < f->nvars; v++)
+        if (taken[v]) bad |= 1u << v;
+    free(taken);
+    for (int b = 0; b < f->nblocks; b++)
+        for (int i = 0; i < f->blocks[b].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[b].instrs[i];
             if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 && in->var < np) bad |= 1u << in->var;
-            mark_taken(in->value, false, &bad, np);
-            mark_taken(in->target, false, &bad, np);
-            if (in->kind == TL_I_CALL) {
-                mark_taken(in->call.fn, false, &bad, np);
-                for (int a = 0; a < in->call.nargs; a++) mark_taken(in->call.args[a], false, &bad, np);
-            }
         }
-        mark_taken(blk->cond, false, &bad, np);
-    }
     unsigned all = np >= 32 ? ~0u : (1u << np) - 1u;
     return all & ~bad;
 }

@@ -45,36 +45,20 @@ static bool neutral(const tl_expr *e) {
                   tl_expr_uncast(e->kids[0]) && tl_expr_uncast(e->kids[0])->kind == TL_E_CONST));
 }
 
-/* Mark the variables whose address e takes (written where no assignment shows it). */
-static void mark_addr(const tl_expr *e, bool under_addr, unsigned char *bad, int nv) {
-    if (!e) return;
-    if (e->kind == TL_E_VAR && under_addr && e->var >= 0 && e->var < nv) bad[e->var] = 1;
-    bool addr = under_addr ? e->kind != TL_E_DEREF && !(e->kind == TL_E_MEMBER && e->arrow) : e->kind == TL_E_ADDR;
-    for (int k = 0; k < e->nkids; k++) mark_addr(e->kids[k], addr && (e->kind != TL_E_INDEX || k == 0), bad, nv);
-}
-
 void tl_param_values(const tl_func *f, const tl_func_facts *ff, bool *derived) {
     int nv = f->nvars;
     if (nv <= 0) return;
     memset(derived, 0, (size_t)nv * sizeof *derived);
     /* variables assigned (parameters) or whose address is taken: bad[v] */
     unsigned char *bad = tl_xcalloc((size_t)nv + 1, 1), *st = tl_xcalloc((size_t)nv + 1, 1);
-    for (int bi = 0; bi < f->nblocks; bi++) {
-        const tl_block *b = &f->blocks[bi];
-        for (int i = 0; i < b->ninstrs; i++) {
-            const tl_instr *in = &b->instrs[i];
+    tl_func_addr_taken(f, bad);
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
             if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 && in->var < f->nparams &&
                 in->var < nv)
                 bad[in->var] = 1;
-            mark_addr(in->value, false, bad, nv);
-            mark_addr(in->target, false, bad, nv);
-            if (in->kind == TL_I_CALL) {
-                mark_addr(in->call.fn, false, bad, nv);
-                for (int a = 0; a < in->call.nargs; a++) mark_addr(in->call.args[a], false, bad, nv);
-            }
         }
-        mark_addr(b->cond, false, bad, nv);
-    }
     for (int v = 0; v < nv && v < f->nparams; v++) derived[v] = f->vars[v].kind == TL_VAR_PARAM && !bad[v];
     /* locals (not arrays: calls fill them) whose every assignment is derived
        or a constant, at least one derived: a least fixpoint */

@@ -86,6 +86,30 @@ void tl_expr_free(tl_expr *e) {
     free(e);
 }
 
+static void mark_addr(const tl_expr *e, bool under_addr, unsigned char *taken, int nvars) {
+    if (!e) return;
+    if (e->kind == TL_E_VAR && under_addr && e->var >= 0 && e->var < nvars) taken[e->var] = 1;
+    /* &v, &v.f, &v[i]: the root variable's storage escapes; *&p reads p */
+    bool addr = under_addr ? e->kind != TL_E_DEREF && !(e->kind == TL_E_MEMBER && e->arrow) : e->kind == TL_E_ADDR;
+    for (int k = 0; k < e->nkids; k++) mark_addr(e->kids[k], addr && (e->kind != TL_E_INDEX || k == 0), taken, nvars);
+}
+
+void tl_func_addr_taken(const tl_func *f, unsigned char *taken) {
+    for (int b = 0; b < f->nblocks; b++) {
+        const tl_block *blk = &f->blocks[b];
+        for (int i = 0; i < blk->ninstrs; i++) {
+            const tl_instr *in = &blk->instrs[i];
+            mark_addr(in->value, false, taken, f->nvars);
+            mark_addr(in->target, false, taken, f->nvars);
+            if (in->kind == TL_I_CALL) {
+                mark_addr(in->call.fn, false, taken, f->nvars);
+                for (int a = 0; a < in->call.nargs; a++) mark_addr(in->call.args[a], false, taken, f->nvars);
+            }
+        }
+        mark_addr(blk->cond, false, taken, f->nvars);
+    }
+}
+
 int tl_expr_root_var(const tl_expr *e, bool *through_addr) {
     bool addr = false;
     while (e) {

@@ -290,6 +290,10 @@ const tl_instr *tl_func_find_call(const tl_func *f, int call_id);
  * Through -> and * returns -1 (the memory is not the variable's).  `through_addr`
  * says whether an & was crossed. */
 int tl_expr_root_var(const tl_expr *e, bool *through_addr);
+/* Mark in taken[] (f->nvars entries, zeroed by the caller) the variables whose
+ * address some instruction, argument or branch condition of f takes (`&v`,
+ * `&v.f`, `&v[i]`): what a call or a store through a pointer may then write. */
+void tl_func_addr_taken(const tl_func *f, unsigned char *taken);
 /* Does e read variable v anywhere (not under a call result)? */
 bool tl_expr_mentions_var(const tl_expr *e, int v);
 

@@ -50,6 +50,7 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->request_flags.value_arg = -1;
     f->descriptor.arg = -1;
     f->descriptor.kind_if_arg = -1;
+    f->descriptor.datagram_if_arg = -1;
     f->descriptor.from_arg = -1;
     f->wait.timeout_arg = -1;
     f->wait.kind_if_arg = -1;
@@ -69,6 +70,7 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->blocking.unless_field_arg = -1;
     f->blocking.unless_immediate_arg = -1;
     f->blocking.unless_record_field_arg = -1;
+    f->blocking.unless_datagram_arg = -1;
     f->immediate_path.arg = -1;
     f->wait.unless_numeric_arg = -1;
     f->callback.ready_param = -1;
@@ -367,8 +369,9 @@ static int parse_request_flags(loader *L, const tl_yaml_node *n, bool field, tl_
  * argument has one of the values (socket's family); from_arg: the kind of
  * the descriptor in that argument when it is known (accept's listener). */
 static int parse_descriptor(loader *L, const tl_yaml_node *n, tl_descriptor_facet *d) {
-    static const char *const keys[] = {"kind", "arg", "kind_if", "from_arg", NULL};
+    static const char *const keys[] = {"kind", "arg", "kind_if", "from_arg", "datagram_if", NULL};
     static const char *const if_keys[] = {"arg", "values", "kind", NULL};
+    static const char *const dgram_keys[] = {"arg", "mask", "values", NULL};
     static const char *const kinds[] = {"file", "peer", "kernel", NULL};
     int r = ml_facet_off(L, n, "descriptor", "a mapping {kind: file/peer/kernel, arg: N}");
     if (r != 0) return r;
@@ -403,6 +406,20 @@ static int parse_descriptor(loader *L, const tl_yaml_node *n, tl_descriptor_face
         }
         if (ml_get_choice(L, k, "kind", kinds, &v) != 0) return -1;
         d->kind_if_kind = (tl_desc_kind)v;
+    }
+    if ((x = tl_yaml_get(n, "datagram_if"))) {
+        if (ml_need_type(L, x, TL_YAML_MAP, "datagram_if") != 0 || ml_check_keys(L, x, dgram_keys) != 0)
+            return -1;
+        const tl_yaml_node *a = tl_yaml_get(x, "arg"), *m = tl_yaml_get(x, "mask"), *vs = tl_yaml_get(x, "values");
+        if (!a || !m || !vs)
+            return ml_fail(L, x, "'datagram_if'%s needs 'arg', 'mask' and 'values'", ml_where(w, sizeof(w), L));
+        if (ml_get_arg(L, a, "arg", false, &d->datagram_if_arg) != 0) return -1;
+        if (ml_get_int(L, m, "mask", &d->datagram_if_mask) != 0) return -1;
+        if (vs->type != TL_YAML_SEQ || vs->n < 1 || vs->n > TL_MAX_VALUES)
+            return ml_fail(L, vs, "'values'%s must list 1 to %d integers", ml_where(w, sizeof(w), L), TL_MAX_VALUES);
+        for (size_t i = 0; i < vs->n; i++)
+            if (ml_get_int(L, vs->items[i], "values", &d->datagram_if_values[i]) != 0) return -1;
+        d->ndatagram_if_values = (int)vs->n;
     }
     d->present = true;
     return 0;

@@ -130,7 +130,7 @@ int ml_parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b) {
     static const char *const keys[] = {"if_null", "unless_flag", "unless_zero", "if_value",
                                        "replacement", "fd_io", "strict", "fd_arg",
                                        "unless_numeric_address", "unless_field_flag", "unless_immediate",
-                                       "unless_record_field", NULL};
+                                       "unless_record_field", "unless_datagram", NULL};
     static const char *const field_keys[] = {"arg", "field", "mask", NULL};
     static const char *const flag_keys[] = {"arg", "mask", NULL};
     static const char *const value_keys[] = {"arg", "values", NULL};
@@ -197,6 +197,9 @@ int ml_parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b) {
         return -1;
     if ((x = tl_yaml_get(n, "unless_immediate")) &&
         ml_get_arg(L, x, "unless_immediate", false, &b->unless_immediate_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "unless_datagram")) &&
+        ml_get_arg(L, x, "unless_datagram", false, &b->unless_datagram_arg))
         return -1;
     if ((x = tl_yaml_get(n, "unless_field_flag"))) {
         const char *outer = L->facet;

@@ -231,6 +231,13 @@ typedef struct {
     /* the kind of the descriptor in this argument, when known (accept on an
        AF_ALG socket gives an AF_ALG operation socket), -1 none */
     int from_arg;
+    /* a datagram socket when argument datagram_if_arg, masked with
+       datagram_if_mask, is one of the values (socket's type & 0xf: SOCK_DGRAM,
+       SOCK_RAW); -1 none */
+    int datagram_if_arg;
+    int64_t datagram_if_mask;
+    int64_t datagram_if_values[TL_MAX_VALUES];
+    int ndatagram_if_values;
 } tl_descriptor_facet;
 
 typedef struct {
@@ -311,6 +318,9 @@ typedef struct {
        (unlink(addr.sun_path): a socket's name frees no data), -1 none */
     int unless_record_field_arg;
     char unless_record_field[2 * TL_MAX_FIELD];
+    int unless_datagram_arg; /* not blocking when this argument is a local descriptor every
+                                assignment of which is a datagram socket (descriptor.datagram_if:
+                                connect() only records the peer's address), -1 none */
 } tl_blocking_facet;
 
 /* What a call does to a descriptor's state (read by the descriptor-state
