@@ -325,6 +325,30 @@ static void track(os_ctx *c, int v)
     }
 }
 
+/* Per split `return c ? a : b` statement, how many of its sides return a
+ * tracked variable (os_ctx.arm_handles; after compute_tracked). */
+static void count_arm_handles(os_ctx *c)
+{
+    const tl_func *f = c->f;
+    int max = 0;
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++)
+            if (f->blocks[bi].instrs[i].kind == TL_I_RETURN && f->blocks[bi].instrs[i].return_arm > max)
+                max = f->blocks[bi].instrs[i].return_arm;
+    if (max == 0)
+        return;
+    c->narm_handles = max + 1;
+    c->arm_handles = tl_xcalloc((size_t)max + 1, sizeof *c->arm_handles);
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            const tl_expr *rv = in->kind == TL_I_RETURN ? tl_expr_uncast(in->value) : NULL;
+            if (in->return_arm > 0 && rv && rv->kind == TL_E_VAR && rv->var >= 0 && rv->var < c->nvars &&
+                c->tidx[rv->var] >= 0)
+                c->arm_handles[in->return_arm]++;
+        }
+}
+
 /* Which variables may ever hold a tracked handle or a spawn's result: the
  * out-variables of tracked spawns, the variables assigned a tracked result
  * handle or the result of a spawn with an outcome, and the variables those
@@ -504,6 +528,7 @@ static void check_func(const tl_analysis *a, int fi, tl_released_all *ra, tl_fin
 
     if (c.nspawn > 0) { /* (outcomes alone matter only to tracked handles) */
         compute_tracked(&c);
+        count_arm_handles(&c);
         c.outcome_defs = tl_own_outcome_defs(a, fi);
         c.budget = tl_dataflow_budget(f);
         tl_dataflow_result r;
@@ -553,6 +578,7 @@ static void check_func(const tl_analysis *a, int fi, tl_released_all *ra, tl_fin
     free(c.entry_of);
     free(c.tidx);
     free(c.tvar);
+    free(c.arm_handles);
     free(agg_used);
 }
 

@@ -424,13 +424,15 @@ static void transfer_one(os_ctx *c, uint64_t *m, const tl_func *f, const tl_bloc
     case TL_I_RETURN: {
         end_owned(c, m, mentioned_slots(c, m, in->value));
         /* one side of `return ok ? h : 0` (the front end lowers it as two
-           returns): the other side returns the handle; a returned temporary
-           that may hold one is a ?: nested in a larger expression */
+           returns) whose other side returns a variable that may hold the
+           handle; a returned temporary that may hold one is a ?: nested in a
+           larger expression */
         const tl_expr *rv = tl_expr_uncast(in->value);
-        int kind = in->return_arm || (rv && rv->kind == TL_E_VAR && rv->var >= 0 && rv->var < c->nvars &&
-                                      f->vars[rv->var].kind == TL_VAR_TEMP && tix(c, rv->var) >= 0)
-                       ? EV_RETURN_ARM
-                       : EV_RETURN;
+        bool holds = rv && rv->kind == TL_E_VAR && tix(c, rv->var) >= 0;
+        int other = in->return_arm > 0 && in->return_arm < c->narm_handles
+                        ? c->arm_handles[in->return_arm] - (holds ? 1 : 0)
+                        : 0;
+        int kind = other > 0 || (holds && f->vars[rv->var].kind == TL_VAR_TEMP) ? EV_RETURN_ARM : EV_RETURN;
         for (uint64_t bb = m[0]; bb; bb &= bb - 1)
             tl_os_add_event(c, tl_os_slot_spawn(bb & -bb), kind, in->loc, -1);
         m[0] = 0;

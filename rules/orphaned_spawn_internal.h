@@ -68,6 +68,10 @@ typedef struct {
     bool merged;                 /* all path states were merged into one (OS_K) */
     long work, budget;           /* path-state words processed, and how many may be */
     const tl_expr **outcome_defs; /* tl_own_outcome_defs: `ok = spawn(...) == 0`, or NULL */
+    /* per `return c ? a : b` statement (tl_instr.return_arm): how many of its
+       sides return a variable that may hold a handle, or NULL */
+    int *arm_handles;
+    int narm_handles;
 } os_ctx;
 
 /* Path state: mem[0] = owned slots, mem[1] / mem[2] = spawn

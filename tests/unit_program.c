@@ -1311,7 +1311,7 @@ static void test_ir_wire_round_trip(void **state) {
     for (int i = 0; i < back.nfuncs; i++) {
         char *a = tl_func_dump(&w->tu[0].funcs[i]), *b = tl_func_dump(&back.funcs[i]);
         assert_string_equal(a, b);
-        for (const char *q = b; (q = strstr(q, "return (?: side)")) != NULL; q++) arms++;
+        for (const char *q = b; (q = strstr(q, "return (?: side 1)")) != NULL; q++) arms++;
         assert_string_equal(w->tu[0].funcs[i].usr, back.funcs[i].usr);
         free(a);
         free(b);

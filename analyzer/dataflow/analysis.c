@@ -297,19 +297,19 @@ static void mark_call_guards(const tl_func *f, tl_func_facts *ff) {
  * (param_values.h). */
 static void mark_param_values(const tl_func *f, tl_func_facts *ff) {
     if (f->nvars <= 0) return;
-    bool *derived = tl_xmalloc(((size_t)f->nvars + 1) * sizeof *derived);
-    tl_param_values(f, ff, derived);
+    tl_param_values_t pv;
+    tl_param_values_init(&pv, f, ff);
     for (int id = 0; id < ff->ncalls; id++) {
         tl_call_facts *cf = &ff->calls[id];
         if (!cf->instr) continue;
         const tl_call *c = &cf->instr->call;
         const tl_fn_model *m = cf->model;
         if (m && m->blocking.present && m->blocking.fd_io && m->blocking.fd_arg >= 0 && m->blocking.fd_arg < c->nargs)
-            cf->fd_from_param = tl_param_value_expr(f, ff, derived, c->args[m->blocking.fd_arg]);
+            cf->fd_from_param = tl_param_value_expr(&pv, c->args[m->blocking.fd_arg]);
         for (int a = 0; a < c->nargs && !cf->passes_param; a++)
-            cf->passes_param = tl_param_value_expr(f, ff, derived, c->args[a]);
+            cf->passes_param = tl_param_value_expr(&pv, c->args[a]);
     }
-    free(derived);
+    tl_param_values_free(&pv);
 }
 
 /* Calls whose model blocks unless their descriptor is a datagram socket

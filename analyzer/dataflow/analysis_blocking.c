@@ -241,9 +241,11 @@ static void compute_guards(tl_analysis *a, bool fd_ready, const unsigned *gnz, c
                     need_nz |= tl_guard_through(cs->guard_nz, &cf->instr->call, ff->stable_params);
                     need_z |= tl_guard_through(cs->guard_z, &cf->instr->call, ff->stable_params);
                 }
-            } else {
+            } else if (!(cf->instr && cf->reached && cf->instr->call.callee_func == fi &&
+                         !cf->instr->call.is_spawn_entry && !cf->dying && !cf->in_fork_child &&
+                         !(cf->model && cf->model->nonblocking))) {
                 continue;
-            }
+            } /* (a call of itself may block as it does: its own tests only, `retry(1)`) */
             nz &= need_nz;
             z &= need_z;
         }

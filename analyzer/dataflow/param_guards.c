@@ -141,7 +141,11 @@ bool tl_guard_cut(unsigned need_nz, unsigned need_z, const tl_cval *argv, int na
     for (int k = 0; k < nargs && k < 32; k++) {
         const tl_cval *v = &argv[k];
         if (((need_nz >> k) & 1u) && ((v->kind == TL_CV_INT && v->v == 0) || v->kind == TL_CV_NULL)) return true;
-        if (((need_z >> k) & 1u) && ((v->kind == TL_CV_INT && v->v != 0) || v->kind == TL_CV_NONNULL)) return true;
+        /* (a non-zero constant stays non-zero converted to any integer parameter
+           only when small: 256 is 0 as an unsigned char) */
+        if (((need_z >> k) & 1u) &&
+            ((v->kind == TL_CV_INT && v->v != 0 && v->v >= -128 && v->v <= 127) || v->kind == TL_CV_NONNULL))
+            return true;
     }
     return false;
 }

@@ -47,7 +47,8 @@ unsigned tl_guard_through(unsigned callee_mask, const tl_call *call, unsigned st
 /* Do the argument values of a call (argv, nargs entries; analysis.h)
  * contradict a callee's guard: a parameter every blocking call of it needs
  * non-zero (need_nz) given a constant 0 or NULL, or one it needs zero
- * (need_z) given a non-zero constant or a pointer known non-null? */
+ * (need_z) given a non-zero constant of -128..127 (non-zero in any integer
+ * type: 256 is 0 as an unsigned char) or a pointer known non-null? */
 bool tl_guard_cut(unsigned need_nz, unsigned need_z, const tl_cval *argv, int nargs);
 
 #endif

@@ -12,7 +12,9 @@
  *         connect(s, ...);                   // its own socket: blocks
  *     }
  *
- * A variable is parameter-derived when it is a parameter never assigned,
+ * A variable is parameter-derived when it is a parameter never assigned (nor
+ * a struct into whose fields the function stores a descriptor it makes:
+ * `c->fd = socket(...)`),
  * or a local every assignment of which gives it a parameter-derived value
  * (constants aside: `fd = -1` names no descriptor), found as a least
  * fixpoint (at most TL_PARAM_VALUES_SWEEPS sweeps of the function; what is
@@ -21,6 +23,10 @@
  * fields, elements, `*`, `&` and casts: `c->fd`, `w->link[1]`), or it is
  * the result of a call that makes no descriptor (no `descriptor` facet:
  * `bufferevent_getfd(bev)`, a project's getter) and is handed one.
+ * Not followed: a table entry a handed descriptor indexes (`clients[fd]`,
+ * reported); a project function's result when handed something
+ * (`s = take(c)` returning a new accept(): not reported); which of a call's
+ * arguments are handed (one handed argument makes the callee's all ready).
  */
 #ifndef TL_PARAM_VALUES_H
 #define TL_PARAM_VALUES_H
@@ -32,11 +38,20 @@
 
 #define TL_PARAM_VALUES_SWEEPS 8
 
-/* Per variable of f (f->nvars entries, caller-allocated): parameter-derived.
- * ff gives each call's model (for call results). */
-void tl_param_values(const tl_func *f, const tl_func_facts *ff, bool *derived);
+/* A function's parameter-derived variables (derived[v], f->nvars entries)
+ * and, while expressions are asked about, what each call result is. */
+typedef struct {
+    const tl_func *f;
+    const tl_func_facts *ff; /* each call's model (for call results) */
+    bool *derived;
+    unsigned char *calls;    /* per call id: not decided yet, being decided, yes, no */
+} tl_param_values_t;
 
-/* Is e parameter-derived, given the variables' flags? */
-bool tl_param_value_expr(const tl_func *f, const tl_func_facts *ff, const bool *derived, const tl_expr *e);
+/* Compute them for f (free with tl_param_values_free). */
+void tl_param_values_init(tl_param_values_t *pv, const tl_func *f, const tl_func_facts *ff);
+void tl_param_values_free(tl_param_values_t *pv);
+
+/* Is e parameter-derived? */
+bool tl_param_value_expr(tl_param_values_t *pv, const tl_expr *e);
 
 #endif

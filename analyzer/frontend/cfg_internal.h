@@ -65,6 +65,7 @@ typedef struct {
     tl_tu *tu;
     tl_func *f;
     int cur;
+    int return_splits;   /* `return c ? a : b` statements split so far (lower_return) */
     var_map vars;
     jump_targets *jumps;
     int njumps, capjumps;

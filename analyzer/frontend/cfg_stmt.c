@@ -55,17 +55,18 @@ void cfgb_emit_return(builder *b, tl_expr *value, tl_loc loc) {
  * The same paths and values as through a temporary. */
 #define RETURN_SPLIT_DEPTH 16
 
-static void lower_return(builder *b, CXCursor value, tl_loc loc, int depth) {
+static void lower_return(builder *b, CXCursor value, tl_loc loc, int depth, int split) {
     CXCursor s = cfgb_strip_parens(value);
     if (depth < RETURN_SPLIT_DEPTH && clang_getCursorKind(s) == CXCursor_ConditionalOperator) {
         cursor_list kids = cfgb_code_children_of(s);
         if (kids.n == 3) {
+            if (!split) split = ++b->return_splits;
             int t = cfgb_new_block(b), f = cfgb_new_block(b);
             cfgb_lower_cond(b, kids.items[0], t, f);
             cfgb_set_block(b, t);
-            lower_return(b, kids.items[1], loc, depth + 1);
+            lower_return(b, kids.items[1], loc, depth + 1, split);
             cfgb_set_block(b, f);
-            lower_return(b, kids.items[2], loc, depth + 1);
+            lower_return(b, kids.items[2], loc, depth + 1, split);
             free(kids.items);
             return;
         }
@@ -74,9 +75,9 @@ static void lower_return(builder *b, CXCursor value, tl_loc loc, int depth) {
     tl_expr *v = cfgb_lower_expr(b, value);
     int at = b->cur; /* (the value's own branches may have moved it) */
     cfgb_emit_return(b, v, loc);
-    if (depth > 0) {
+    if (split) {
         tl_block *blk = &b->f->blocks[at];
-        blk->instrs[blk->ninstrs - 1].return_arm = true;
+        blk->instrs[blk->ninstrs - 1].return_arm = split;
     }
 }
 
@@ -364,7 +365,7 @@ void cfgb_lower_stmt(builder *b, CXCursor c) {
         return;
     case CXCursor_ReturnStmt: {
         cursor_list kids = cfgb_code_children_of(c);
-        if (kids.n) lower_return(b, kids.items[0], cfgb_loc_of(b, c), 0);
+        if (kids.n) lower_return(b, kids.items[0], cfgb_loc_of(b, c), 0, 0);
         else cfgb_emit_return(b, NULL, cfgb_loc_of(b, c));
         free(kids.items);
         return;

@@ -535,7 +535,8 @@ char *tl_func_dump(const tl_func *f) {
                 break;
             case TL_I_DECL: sb_printf(&sb, "decl %s\n", f->vars[in->var].name); break;
             case TL_I_RETURN:
-                sb_printf(&sb, in->return_arm ? "return (?: side) " : "return ");
+                if (in->return_arm) sb_printf(&sb, "return (?: side %d) ", in->return_arm);
+                else sb_printf(&sb, "return ");
                 dump_expr(&sb, f, in->value);
                 sb_printf(&sb, "\n");
                 break;

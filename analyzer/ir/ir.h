@@ -135,8 +135,9 @@ typedef struct {
     int var;             /* TL_I_ASSIGN, TL_I_DECL */
     tl_expr *target;     /* TL_I_STORE */
     tl_expr *value;      /* TL_I_ASSIGN, TL_I_STORE, TL_I_RETURN, TL_I_USE */
-    bool return_arm;     /* TL_I_RETURN: one side of `return c ? a : b;` (lowered as two
-                            returns at the statement's place) */
+    int return_arm;      /* TL_I_RETURN: one side of `return c ? a : b;` (lowered as two
+                            returns at the statement's place): the statement's number in
+                            the function (1, 2, ...), shared by its sides; 0 none */
 } tl_instr;
 
 typedef enum {

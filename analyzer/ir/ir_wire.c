@@ -128,7 +128,7 @@ static bool put_block(encoder *en, const tl_block *b) {
         put_i32(w, in->var);
         ok &= put_expr(en, in->target, 0);
         ok &= put_expr(en, in->value, 0);
-        if (in->kind == TL_I_RETURN) tl_wire_put_u8(w, (uint8_t)in->return_arm);
+        if (in->kind == TL_I_RETURN) tl_wire_put_varu(w, (uint32_t)(in->return_arm > 0 ? in->return_arm : 0));
         if (in->kind != TL_I_CALL) continue;
         const tl_call *c = &in->call;
         put_i32(w, c->id);
@@ -531,9 +531,9 @@ static void read_block(decoder *d) {
         if ((kind == TL_I_ASSIGN || kind == TL_I_DECL) && in->var < 0) tl_wire_fail(r, "an assignment without a variable");
         if (kind == TL_I_STORE && !in->target) tl_wire_fail(r, "a store without a target");
         if (kind == TL_I_RETURN) {
-            uint8_t arm = tl_wire_get_u8(r);
-            if (arm > 1) tl_wire_fail(r, "bad return flags");
-            in->return_arm = arm == 1;
+            uint64_t arm = tl_wire_get_varu(r);
+            if (arm > (1u << 24)) tl_wire_fail(r, "bad return split");
+            in->return_arm = (int)arm;
         }
         if (kind != TL_I_CALL) continue;
         tl_call *c = &in->call;

@@ -607,8 +607,14 @@ static void compute_guards(tl_program *p, int r, const int *order, const unsigne
         for (int j = start[f]; n->blocks[r] && j < start[f + 1]; j++) {
             const edge *ed = &p->edges[by[j]];
             const pnode *g = &p->nodes[ed->to];
-            if (ed->to == f) continue;
             const tl_sum_call *c = &n->s->calls[ed->call];
+            if (ed->to == f) { /* a call of itself may block as it does: its own tests only */
+                if (!c->nonblocking && !pg_in_fork_child(p, n, ed->call)) {
+                    gnz &= c->guard_nz;
+                    gz &= c->guard_z;
+                }
+                continue;
+            }
             int gr;
             if (plain_edge_blocks(p, ed, r)) {
                 gr = 0; /* the callee's plain guards, final */

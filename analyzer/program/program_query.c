@@ -164,7 +164,8 @@ int tl_program_chain_at(const tl_program *p, const char *usr, bool is_slot, bool
                         int nargs, tl_chain_step *out, int max) {
     int r = ready ? 1 : 0;
     int n = blocking_node(p, usr, is_slot, r), count = 0;
-    tl_cval vals[32];
+    tl_cval bufs[2][32];
+    int cur = 0;
     const tl_cval *v = argv && !is_slot ? argv : NULL; /* (through a slot: the node is one of several) */
     int nv = nargs < 32 ? nargs : 32;
     for (int guard = 0; n >= 0 && count < max && guard <= p->nnodes; guard++) {
@@ -176,10 +177,17 @@ int tl_program_chain_at(const tl_program *p, const char *usr, bool is_slot, bool
         if (i < 0) break;
         const tl_sum_call *c = &nd->s->calls[i];
         out[count++] = (tl_chain_step){c->loc, nd->s->name, c->spelling, field, next < 0};
-        /* the next step is called with this call's constants */
-        nv = c->nargs < 32 ? c->nargs : 32;
-        for (int k = 0; k < nv; k++) vals[k] = c->args[k].value;
+        /* the next step is called with this call's constants, and with the
+           values this step got in the parameters it passes on unchanged */
+        tl_cval *vals = bufs[cur];
+        int nnext = c->nargs < 32 ? c->nargs : 32;
+        for (int k = 0; k < nnext; k++) {
+            int q = c->args[k].param;
+            vals[k] = ((c->guard_pass >> k) & 1u) && v && q >= 0 && q < nv ? v[q] : c->args[k].value;
+        }
+        nv = nnext;
         v = vals;
+        cur ^= 1;
         n = next;
         if (plain) r = 0; /* the callee was handed nothing of this one's: its plain chain */
     }
