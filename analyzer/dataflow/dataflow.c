@@ -38,7 +38,7 @@ void *tl_dataflow_in(const tl_dataflow_result *r, int b)
 
 /* Reverse postorder of blocks reachable from the entry (iterative DFS).
  * rpo_index[b] = position, or -1 when b is not reachable. */
-static int compute_rpo(const tl_func *f, int *rpo_index)
+int tl_dataflow_rpo(const tl_func *f, int *rpo_index)
 {
     int n = f->nblocks;
     int *stack = malloc(sizeof(int) * (size_t)(n > 0 ? n : 1));
@@ -409,7 +409,7 @@ int tl_dataflow_forward(const tl_func *f, const tl_dataflow_ops *ops, void *ctx,
     ops->init_bottom(ctx, edge);
 
     int rc = 0;
-    if (compute_rpo(f, rpo) < 0) {
+    if (tl_dataflow_rpo(f, rpo) < 0) {
         rc = -1;
         goto done;
     }

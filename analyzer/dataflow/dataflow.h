@@ -87,4 +87,9 @@ void tl_dataflow_replay(const tl_dataflow_result *r, const tl_func *f, int b,
                         int upto, void *state);
 void tl_dataflow_free(tl_dataflow_result *r);
 
+/* Reverse postorder of the blocks reachable from f's entry (a depth-first
+ * walk): rpo_index[b] = position, -1 for a block no path reaches (f->nblocks
+ * entries).  Returns how many are reached, or -1 when out of memory. */
+int tl_dataflow_rpo(const tl_func *f, int *rpo_index);
+
 #endif

@@ -7,6 +7,7 @@
 
 #include "../util/xalloc.h"
 #include "branch_facts.h"
+#include "dataflow.h"
 
 /* The parameters (< 32) never assigned and whose address is never taken. */
 unsigned tl_param_guards_stable(const tl_func *f) {
@@ -26,37 +27,6 @@ unsigned tl_param_guards_stable(const tl_func *f) {
     return all & ~bad;
 }
 
-/* Reverse post-order of the blocks reached from the entry (iterative DFS). */
-static int rpo(const tl_func *f, int *order) {
-    int n = f->nblocks, k = n, top = 0;
-    unsigned char *seen = tl_xcalloc((size_t)n + 1, 1);
-    int *stack = tl_xmalloc(((size_t)n + 1) * sizeof *stack), *next = tl_xcalloc((size_t)n + 1, sizeof *next);
-    if (f->entry >= 0 && f->entry < n) {
-        stack[top++] = f->entry;
-        seen[f->entry] = 1;
-    }
-    while (top > 0) {
-        int b = stack[top - 1];
-        const tl_block *blk = &f->blocks[b];
-        if (next[b] < blk->nsucc) {
-            int s = blk->succ[next[b]++];
-            if (s >= 0 && s < n && !seen[s]) {
-                seen[s] = 1;
-                stack[top++] = s;
-            }
-            continue;
-        }
-        order[--k] = b;
-        top--;
-    }
-    int m = n - k;
-    memmove(order, order + k, (size_t)m * sizeof *order);
-    free(seen);
-    free(stack);
-    free(next);
-    return m;
-}
-
 void tl_param_guards(const tl_func *f, unsigned *nz, unsigned *z) {
     int n = f->nblocks;
     if (n <= 0) return;
@@ -64,8 +34,12 @@ void tl_param_guards(const tl_func *f, unsigned *nz, unsigned *z) {
     memset(z, 0, (size_t)n * sizeof *z);
     unsigned stable = tl_param_guards_stable(f);
     if (!stable || f->entry < 0 || f->entry >= n) return;
-    int *order = tl_xmalloc(((size_t)n + 1) * sizeof *order);
-    int m = rpo(f, order);
+    int *order = tl_xmalloc(((size_t)n + 1) * sizeof *order), *pos = tl_xmalloc(((size_t)n + 1) * sizeof *pos);
+    int m = tl_dataflow_rpo(f, pos);
+    for (int b = 0; b < n && m > 0; b++)
+        if (pos[b] >= 0 && pos[b] < m) order[pos[b]] = b;
+    free(pos);
+    if (m < 0) m = 0;
     /* what each branch tells: per block, the parameter its test names and
        the ON bits of branch_facts.h */
     int *tvar = tl_xmalloc(((size_t)n + 1) * sizeof *tvar);
