@@ -24,4 +24,11 @@ void tl_analysis_compute_blocking(tl_analysis *a, bool fd_ready);
  * cycle, after those reached first); owned by the caller. */
 int *tl_analysis_callees_order(const tl_tu *tu, const tl_analysis *a);
 
+/* Call facts from helper passes (analysis_marks.c): guard_nz/guard_z and
+ * stable_params; fd_from_param and passes_param; datagram (after
+ * tl_fd_origin_collect_globals). */
+void tl_analysis_mark_guards(const tl_func *f, tl_func_facts *ff);
+void tl_analysis_mark_param_values(const tl_func *f, tl_func_facts *ff);
+void tl_analysis_mark_datagram_calls(tl_analysis *a);
+
 #endif

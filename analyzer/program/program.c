@@ -8,7 +8,8 @@
  *      (every function stored there, capped), through a parameter (every
  *      function the callers pass there);
  *   3. contexts from registrations, through wrapper parameters;
- *   4. blocking, backwards over the call edges from the blocking calls;
+ *   4. blocking, backwards over the call edges from the blocking calls,
+ *      under the constant arguments of each call (prog_blocking.c);
  *   5. per parameter: ownership and deadlines, backwards over the edges that
  *      pass a parameter on;
  *   6. derived models (program_derive.c) and slot facts for the rules;
@@ -23,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../dataflow/param_guards.h"
 #include "../util/xalloc.h"
 
 #define SLOT_TARGET_CAP 64   /* targets of one indirect call (documented) */
@@ -45,7 +45,7 @@ static void map_free(strmap *m) {
 
 /* ---- int vectors ---- */
 
-static void ivec_push(ivec *a, int x) {
+void pg_ivec_push(ivec *a, int x) {
     a->v = tl_xgrow(a->v, a->n, &a->cap, sizeof *a->v);
     a->v[a->n++] = x;
 }
@@ -174,7 +174,7 @@ static void index_stores(tl_program *p, tl_tu_summary *const *units, int nunits)
                     s->capped = true;
                     continue;
                 }
-                ivec_push(&s->funcs, defs[d]);
+                pg_ivec_push(&s->funcs, defs[d]);
             }
         }
 }
@@ -226,11 +226,11 @@ static void resolve_param_calls(tl_program *p) {
                 int nd = pg_resolve(p, p->nodes[ed->from].unit, c->args[k].fn_usr, defs, PG_MAX_DEFS_LINK);
                 for (int d = 0; d < nd; d++)
                     if (!ivec_has(&pp->funcs, defs[d]) && pp->funcs.n < PARAM_TARGET_CAP) {
-                        ivec_push(&pp->funcs, defs[d]);
-                        ivec_push(&work, to->param_base + k);
+                        pg_ivec_push(&pp->funcs, defs[d]);
+                        pg_ivec_push(&work, to->param_base + k);
                     }
             } else if (c->args[k].param >= 0 && c->args[k].param < p->nodes[ed->from].s->nparams) {
-                ivec_push(&fwd[p->nodes[ed->from].param_base + c->args[k].param], to->param_base + k);
+                pg_ivec_push(&fwd[p->nodes[ed->from].param_base + c->args[k].param], to->param_base + k);
             }
         }
     }
@@ -241,10 +241,10 @@ static void resolve_param_calls(tl_program *p) {
             bool grew = false;
             for (int k = 0; k < p->params[from].funcs.n && dst->funcs.n < PARAM_TARGET_CAP; k++)
                 if (!ivec_has(&dst->funcs, p->params[from].funcs.v[k])) {
-                    ivec_push(&dst->funcs, p->params[from].funcs.v[k]);
+                    pg_ivec_push(&dst->funcs, p->params[from].funcs.v[k]);
                     grew = true;
                 }
-            if (grew) ivec_push(&work, fwd[from].v[i]);
+            if (grew) pg_ivec_push(&work, fwd[from].v[i]);
         }
     }
     for (int i = 0; i < p->nparams; i++) free(fwd[i].v);
@@ -345,7 +345,7 @@ static void register_ref(tl_program *p, int f, const tl_sum_reg *r, ivec *wrap_w
         pp->wrap_ready = r->readiness;
         pp->wrap_library = r->library;
         pp->wrap_via = r->via;
-        ivec_push(wrap_work, n->param_base + r->target.param);
+        pg_ivec_push(wrap_work, n->param_base + r->target.param);
         break;
     }
     default:
@@ -411,7 +411,7 @@ static void discover_contexts(tl_program *p) {
                     up->wrap_ready = pp->wrap_ready;
                     up->wrap_library = pp->wrap_library;
                     up->wrap_via = pp->wrap_via;
-                    ivec_push(&wrap_work, caller->param_base + a->param);
+                    pg_ivec_push(&wrap_work, caller->param_base + a->param);
                 }
             }
         }
@@ -419,253 +419,7 @@ static void discover_contexts(tl_program *p) {
     free(wrap_work.v);
 }
 
-/* ---- 4. blocking ---- */
-
-/* Is call i of node f reached only where calls returned 0, one of whose targets
- * returns a fork's result (a wrapper of fork: the summary's returned handle
- * comes from a child_if_zero spawn whose parent does not wait)?  Then it
- * runs in the child and blocks none of f's callers. */
-bool pg_in_fork_child(const tl_program *p, const pnode *f, int i) {
-    const tl_sum_call *c = &f->s->calls[i];
-    for (int k = 0; k < c->nchild_of && p->models; k++) {
-        int of = c->child_of[k];
-        if (of < 0 || of >= f->s->ncalls) continue;
-        const tl_sum_call *w = &f->s->calls[of];
-        int g = w->target.kind == TL_REF_FUNC ? pg_fn(p, f->unit, w->target.usr) : -1;
-        if (g < 0 || !p->nodes[g].s->returns_handle || !p->nodes[g].s->spawn_model) continue;
-        const tl_fn_model *m = tl_models_find(p->models, p->nodes[g].s->spawn_model);
-        if (m && m->spawn.child_if_zero && !m->spawn.parent_waits_child) return true;
-    }
-    return false;
-}
-
-/* Does call c contradict, with its constant arguments, a callee's guards
- * nz and z (dataflow/param_guards.h)? */
-static bool args_cut(const tl_sum_call *c, unsigned nz, unsigned z) {
-    for (int k = 0; k < c->nargs && k < 32 && (nz | z); k++)
-        if (tl_guard_cut((nz >> k) & 1u, (z >> k) & 1u, &c->args[k].value, 1)) return true;
-    return false;
-}
-
-/* The same against the guards cut_nz/cut_z of node g (NULL: none). */
-static bool call_cut(const tl_sum_call *c, int g, const unsigned *cut_nz, const unsigned *cut_z) {
-    return cut_nz && args_cut(c, cut_nz[g], cut_z[g]);
-}
-
-/* A callee's guard mask seen from call c: the caller's parameters it
- * passes unchanged at the guarded positions (c->guard_pass). */
-unsigned pg_guard_through(unsigned callee_mask, const tl_sum_call *c) {
-    unsigned out = 0, m = callee_mask & c->guard_pass;
-    for (int j = 0; j < c->nargs && j < 32 && m; j++)
-        if (((m >> j) & 1u) && c->args[j].param >= 0 && c->args[j].param < 32) out |= 1u << c->args[j].param;
-    return out;
-}
-
-/* A call of node n that blocks by itself. */
-bool pg_call_blocks_directly(const tl_program *p, const pnode *n, int i, int r) {
-    const tl_sum_call *c = &n->s->calls[i];
-    if (!(r ? c->blocks_unless_ready : c->blocks)) return false; /* (the cheap test first) */
-    if (c->spawn_entry || pg_in_fork_child(p, n, i)) return false;
-    /* descriptor I/O on a slot every store fills non-blocking */
-    if (c->fd_slot && pg_fd_nonblocking(p, n->unit, c->fd_slot)) return false;
-    return true;
-}
-
-/* With the descriptor ready (r = 1), an edge whose call hands the callee
- * nothing of the caller's parameters (`dial(addr)` opening its own socket)
- * follows the callee's plain summary (r = 0, computed before, its guards
- * final): does edge ed block that way? */
-static bool plain_edge_blocks(const tl_program *p, const edge *ed, int r) {
-    if (r != 1 || ed->to == ed->from) return false;
-    const pnode *f = &p->nodes[ed->from], *g = &p->nodes[ed->to];
-    const tl_sum_call *c = &f->s->calls[ed->call];
-    if (c->passes_param || !g->blocks[0] || c->nonblocking || pg_in_fork_child(p, f, ed->call)) return false;
-    return !args_cut(c, g->guard_nz[0], g->guard_z[0]);
-}
-
-static void blocking_pass(tl_program *p, int r, const unsigned *cut_nz, const unsigned *cut_z) {
-    ivec work = {0};
-    for (int f = 0; f < p->nnodes; f++) {
-        pnode *n = &p->nodes[f];
-        n->blocks[r] = false;
-        n->block_call[r] = n->block_next[r] = -1;
-        n->block_field[r] = NULL;
-        n->block_depth[r] = 0;
-        n->block_next_plain[r] = false;
-    }
-    for (int f = 0; f < p->nnodes; f++) {
-        pnode *n = &p->nodes[f];
-        for (int i = 0; i < n->s->ncalls; i++) {
-            if (!pg_call_blocks_directly(p, n, i, r)) continue;
-            n->blocks[r] = true;
-            n->block_call[r] = i;
-            n->block_next[r] = -1;
-            ivec_push(&work, f);
-            break;
-        }
-    }
-    for (int e = 0; r == 1 && e < p->nedges; e++) { /* plain edges: their callee's chain */
-        const edge *ed = &p->edges[e];
-        pnode *f = &p->nodes[ed->from];
-        if (f->blocks[r] || !plain_edge_blocks(p, ed, r)) continue;
-        f->blocks[r] = true;
-        f->block_call[r] = ed->call;
-        f->block_next[r] = ed->to;
-        f->block_field[r] = ed->field;
-        f->block_next_plain[r] = true;
-        f->block_depth[r] = p->nodes[ed->to].block_depth[0] + 1;
-        ivec_push(&work, ed->from);
-    }
-    for (int w = 0; w < work.n; w++) {
-        int g = work.v[w];
-        for (int j = p->in_start[g]; j < p->in_start[g + 1]; j++) {
-            const edge *ed = &p->edges[p->in_edges[j]];
-            pnode *f = &p->nodes[ed->from];
-            if (f->blocks[r] || ed->from == g) continue;
-            const tl_sum_call *c = &f->s->calls[ed->call];
-            if (r == 1 && !c->passes_param) continue; /* (a plain edge: above) */
-            if (c->nonblocking || pg_in_fork_child(p, f, ed->call) || call_cut(c, g, cut_nz, cut_z)) continue;
-            f->blocks[r] = true;
-            f->block_call[r] = ed->call;
-            f->block_next[r] = g;
-            f->block_field[r] = ed->field;
-            f->block_depth[r] = p->nodes[g].block_depth[r] + 1; /* breadth first: the shortest */
-            ivec_push(&work, ed->from);
-        }
-    }
-    free(work.v);
-}
-
-/* The nodes, each after the nodes it calls (in a cycle, after those reached
- * first): an iterative depth-first walk over the edges, linear. */
-static int *callees_first(const tl_program *p) {
-    int nn = p->nnodes;
-    int *start = tl_xcalloc((size_t)nn + 2, sizeof *start), *adj = tl_xmalloc(((size_t)p->nedges + 1) * sizeof *adj);
-    for (int e = 0; e < p->nedges; e++) start[p->edges[e].from + 1]++;
-    for (int f = 0; f < nn; f++) start[f + 1] += start[f];
-    int *fill = tl_xmalloc(((size_t)nn + 1) * sizeof *fill);
-    memcpy(fill, start, (size_t)nn * sizeof *fill);
-    for (int e = 0; e < p->nedges; e++) adj[fill[p->edges[e].from]++] = p->edges[e].to;
-    int *order = tl_xmalloc(((size_t)nn + 1) * sizeof *order), norder = 0;
-    int *stack = tl_xmalloc(((size_t)nn + 1) * sizeof *stack), *next = fill; /* (reused: next edge per node) */
-    memcpy(next, start, (size_t)nn * sizeof *next);
-    bool *seen = tl_xcalloc((size_t)nn + 1, sizeof *seen);
-    for (int root = 0; root < nn; root++) {
-        if (seen[root]) continue;
-        int sp = 0;
-        stack[sp++] = root;
-        seen[root] = true;
-        while (sp > 0) {
-            int f = stack[sp - 1], g = -1;
-            while (next[f] < start[f + 1] && g < 0) {
-                int t = adj[next[f]++];
-                if (!seen[t]) g = t;
-            }
-            if (g >= 0) {
-                seen[g] = true;
-                stack[sp++] = g;
-            } else {
-                order[norder++] = f;
-                sp--;
-            }
-        }
-    }
-    free(start);
-    free(adj);
-    free(fill);
-    free(stack);
-    free(seen);
-    return order;
-}
-
-/* Each blocking node's guards (the nodes' guard_nz/guard_z): what every
- * call of it that blocks, by itself or through a blocking callee the cut
- * leaves, needs of its parameters - its own tests, and what the callee needs
- * of the parameters passed on unchanged.  Callees first: a callee's guards
- * are passed on once final (in a cycle, a callee not done yet passes none:
- * sound).  Linear in nodes and edges. */
-static void compute_guards(tl_program *p, int r, const int *order, const unsigned *cut_nz, const unsigned *cut_z) {
-    int nn = p->nnodes;
-    unsigned *nz = tl_xmalloc(((size_t)nn + 1) * sizeof *nz), *z = tl_xmalloc(((size_t)nn + 1) * sizeof *z);
-    bool *done = tl_xcalloc((size_t)nn + 1, sizeof *done);
-    /* edges by caller, for the walk in order (all of them: a call may have two runs) */
-    int *start = tl_xcalloc((size_t)nn + 2, sizeof *start), *by = tl_xmalloc(((size_t)p->nedges + 1) * sizeof *by);
-    for (int e = 0; e < p->nedges; e++) start[p->edges[e].from + 1]++;
-    for (int f = 0; f < nn; f++) start[f + 1] += start[f];
-    int *fill = tl_xmalloc(((size_t)nn + 1) * sizeof *fill);
-    memcpy(fill, start, (size_t)nn * sizeof *fill);
-    for (int e = 0; e < p->nedges; e++) by[fill[p->edges[e].from]++] = e;
-    for (int k = 0; k < nn; k++) {
-        int f = order[k];
-        pnode *n = &p->nodes[f];
-        unsigned gnz = n->blocks[r] ? ~0u : 0u, gz = gnz;
-        for (int i = 0; n->blocks[r] && i < n->s->ncalls; i++)
-            if (pg_call_blocks_directly(p, n, i, r)) {
-                gnz &= n->s->calls[i].guard_nz;
-                gz &= n->s->calls[i].guard_z;
-            }
-        for (int j = start[f]; n->blocks[r] && j < start[f + 1]; j++) {
-            const edge *ed = &p->edges[by[j]];
-            const pnode *g = &p->nodes[ed->to];
-            const tl_sum_call *c = &n->s->calls[ed->call];
-            if (ed->to == f) { /* a call of itself may block as it does: its own tests only */
-                if (!c->nonblocking && !pg_in_fork_child(p, n, ed->call)) {
-                    gnz &= c->guard_nz;
-                    gz &= c->guard_z;
-                }
-                continue;
-            }
-            int gr;
-            if (plain_edge_blocks(p, ed, r)) {
-                gr = 0; /* the callee's plain guards, final */
-            } else {
-                if (!g->blocks[r] || (r == 1 && !c->passes_param)) continue;
-                if (c->nonblocking || pg_in_fork_child(p, n, ed->call) || call_cut(c, ed->to, cut_nz, cut_z)) continue;
-                gr = r;
-            }
-            bool final = gr != r || done[ed->to];
-            gnz &= c->guard_nz | (final ? pg_guard_through(gr == r ? nz[ed->to] : g->guard_nz[gr], c) : 0u);
-            gz &= c->guard_z | (final ? pg_guard_through(gr == r ? z[ed->to] : g->guard_z[gr], c) : 0u);
-        }
-        nz[f] = gnz;
-        z[f] = gz;
-        done[f] = true;
-    }
-    for (int f = 0; f < nn; f++) {
-        p->nodes[f].guard_nz[r] = nz[f];
-        p->nodes[f].guard_z[r] = z[f];
-    }
-    free(nz);
-    free(z);
-    free(done);
-    free(start);
-    free(by);
-    free(fill);
-}
-
-/* Two passes, as the TU's (dataflow/analysis_blocking.c): the first,
- * without cuts, gives the guards; the second cuts the calls whose constant
- * arguments contradict their callee's; the guards kept are the second's. */
-static void compute_blocking(tl_program *p, int r) {
-    int nn = p->nnodes;
-    int *order = callees_first(p);
-    blocking_pass(p, r, NULL, NULL);
-    compute_guards(p, r, order, NULL, NULL);
-    unsigned *cut_nz = tl_xmalloc(((size_t)nn + 1) * sizeof *cut_nz), *cut_z = tl_xmalloc(((size_t)nn + 1) * sizeof *cut_z);
-    bool any = false;
-    for (int f = 0; f < nn; f++) {
-        cut_nz[f] = p->nodes[f].guard_nz[r];
-        cut_z[f] = p->nodes[f].guard_z[r];
-        any = any || cut_nz[f] || cut_z[f];
-    }
-    if (any) {
-        blocking_pass(p, r, cut_nz, cut_z);
-        compute_guards(p, r, order, cut_nz, cut_z);
-    }
-    free(order);
-    free(cut_nz);
-    free(cut_z);
-}
+/* ---- 4. blocking: prog_blocking.c (pg_compute_blocking) ---- */
 
 /* ---- 5. parameters: ownership and deadlines ---- */
 
@@ -741,7 +495,7 @@ static void compute_params(tl_program *p) {
     for (int gp = 0; gp < p->nparams; gp++)
         if (p->params[gp].owner || p->params[gp].deadline || p->params[gp].awaits || p->params[gp].awaits_reach ||
             p->params[gp].tears_down || p->params[gp].prepares)
-            ivec_push(&work, gp);
+            pg_ivec_push(&work, gp);
     for (int w = 0; w < work.n; w++) {
         const pparam *src = &p->params[work.v[w]];
         for (int j = start[work.v[w]]; j < start[work.v[w] + 1]; j++) {
@@ -772,7 +526,7 @@ static void compute_params(tl_program *p) {
                 dst->dl_next = work.v[w];
                 changed = true;
             }
-            if (changed) ivec_push(&work, e->from_param);
+            if (changed) pg_ivec_push(&work, e->from_param);
         }
     }
     free(work.v);
@@ -823,7 +577,7 @@ static void collect_self_publishers(tl_program *p) {
             int hi = s->self && s->task ? map_get(&p->hslot_by_usr, s->slot_usr) : -1;
             if (hi >= 0 && pg_slot_released(p, &p->hslots[hi], n->unit)) {
                 n->self_task = s->task;
-                ivec_push(&work, f);
+                pg_ivec_push(&work, f);
             }
         }
     }
@@ -833,7 +587,7 @@ static void collect_self_publishers(tl_program *p) {
             const edge *e = &p->edges[p->in_edges[j]];
             if (e->field || p->nodes[e->from].self_task) continue; /* direct calls only */
             p->nodes[e->from].self_task = p->nodes[to].self_task;
-            ivec_push(&work, e->from);
+            pg_ivec_push(&work, e->from);
         }
     }
     free(work.v);
@@ -917,8 +671,8 @@ tl_program *tl_program_link(tl_tu_summary *const *given, int nunits, const tl_mo
     } else {
         p->fd_slots = tl_fd_slots_link(units, nunits);
     }
-    compute_blocking(p, 0);
-    compute_blocking(p, 1);
+    pg_compute_blocking(p, 0);
+    pg_compute_blocking(p, 1);
     compute_params(p);
     collect_slots(p);
     collect_self_publishers(p);
@@ -966,7 +720,7 @@ void tl_program_set_whole(tl_program *p, bool whole) {
     bool changed = p->whole != whole;
     p->whole = whole;
     if (changed) { /* a global slot's fact depends on it: the chains too */
-        compute_blocking(p, 0);
-        compute_blocking(p, 1);
+        pg_compute_blocking(p, 0);
+        pg_compute_blocking(p, 1);
     }
 }

@@ -24,6 +24,7 @@ typedef struct {
     int *v;
     int n, cap;
 } ivec;
+void pg_ivec_push(ivec *a, int x); /* (program.c) */
 
 /* The program: call edges, per parameter and per function facts, slots. */
 typedef struct {
@@ -169,6 +170,8 @@ bool pg_fd_nonblocking(const tl_program *p, int unit, const char *key);
 bool pg_in_fork_child(const tl_program *p, const pnode *f, int i);
 bool pg_call_blocks_directly(const tl_program *p, const pnode *n, int i, int r);
 unsigned pg_guard_through(unsigned callee_mask, const tl_sum_call *c);
+/* Fill every node's blocks[r], block_* and guards (prog_blocking.c). */
+void pg_compute_blocking(tl_program *p, int r);
 
 /* The node owning a global param index (program.c). */
 int pg_node_of_param(const tl_program *p, int gp);

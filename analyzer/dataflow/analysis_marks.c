@@ -1,0 +1,77 @@
+/* analysis_marks.c - call facts that helper passes give (steps of
+ * analysis.c): the parameters each call's paths have tested
+ * (param_guards.h), which descriptors and arguments come from the function's
+ * parameters (param_values.h), which descriptors are datagram sockets
+ * (fd_origin.h).  The blocking summaries (analysis_blocking.c) and
+ * tl_call_blocks_in read them.
+ */
+#include "analysis.h"
+#include "analysis_internal.h"
+
+#include <stdlib.h>
+
+#include "../util/xalloc.h"
+#include "fd_origin.h"
+#include "param_guards.h"
+#include "param_values.h"
+
+/* The parameters each call's paths have tested (param_guards.h). */
+void tl_analysis_mark_guards(const tl_func *f, tl_func_facts *ff) {
+    if (f->nparams <= 0 || f->nblocks <= 0) return;
+    unsigned *nz = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *nz);
+    unsigned *z = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *z);
+    tl_param_guards(f, nz, z);
+    ff->stable_params = tl_param_guards_stable(f);
+    for (int id = 0; id < ff->ncalls; id++) {
+        tl_call_facts *cf = &ff->calls[id];
+        if (!cf->instr || cf->block < 0 || cf->block >= f->nblocks) continue;
+        cf->guard_nz = nz[cf->block];
+        cf->guard_z = z[cf->block];
+    }
+    free(nz);
+    free(z);
+}
+
+/* Which calls' descriptors and arguments come from the parameters
+ * (param_values.h). */
+void tl_analysis_mark_param_values(const tl_func *f, tl_func_facts *ff) {
+    if (f->nvars <= 0) return;
+    tl_param_values_t pv;
+    tl_param_values_init(&pv, f, ff);
+    for (int id = 0; id < ff->ncalls; id++) {
+        tl_call_facts *cf = &ff->calls[id];
+        if (!cf->instr) continue;
+        const tl_call *c = &cf->instr->call;
+        const tl_fn_model *m = cf->model;
+        if (m && m->blocking.present && m->blocking.fd_io && m->blocking.fd_arg >= 0 && m->blocking.fd_arg < c->nargs)
+            cf->fd_from_param = tl_param_value_expr(&pv, c->args[m->blocking.fd_arg]);
+        for (int a = 0; a < c->nargs && !cf->passes_param; a++)
+            cf->passes_param = tl_param_value_expr(&pv, c->args[a]);
+    }
+    tl_param_values_free(&pv);
+}
+
+/* Calls whose model blocks unless their descriptor is a datagram socket
+ * (connect): is it, as fd_origin.h knows it? */
+void tl_analysis_mark_datagram_calls(tl_analysis *a) {
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        const tl_func *f = &a->tu->funcs[fi];
+        tl_func_facts *ff = &a->funcs[fi];
+        unsigned char *taken = NULL;
+        for (int id = 0; id < ff->ncalls; id++) {
+            tl_call_facts *cf = &ff->calls[id];
+            const tl_fn_model *m = cf->model;
+            if (!cf->instr || !m || !m->blocking.present || m->blocking.unless_datagram_arg < 0 ||
+                m->blocking.unless_datagram_arg >= cf->instr->call.nargs)
+                continue;
+            const tl_expr *e = tl_expr_uncast(cf->instr->call.args[m->blocking.unless_datagram_arg]);
+            if (!e || e->kind != TL_E_VAR) continue;
+            if (!taken) {
+                taken = tl_xcalloc((size_t)f->nvars + 1, 1);
+                tl_func_addr_taken(f, taken);
+            }
+            cf->datagram = tl_fd_datagram_var(a, fi, e->var, taken);
+        }
+        free(taken);
+    }
+}
