@@ -214,11 +214,10 @@ static void blocking_pass(tl_analysis *a, bool fd_ready, const unsigned *gnz, co
 /* Each blocking function's guards: what every call of it that blocks, by
  * itself or through a callee that blocks (with the guards of the pass that
  * found it), needs of its parameters (param_guards.h). */
-static void compute_guards(tl_analysis *a, bool fd_ready, const unsigned *gnz, const unsigned *gz) {
+static void compute_guards(tl_analysis *a, bool fd_ready, const int *order, const unsigned *gnz, const unsigned *gz) {
     int n = a->tu->nfuncs;
     /* callees first: a callee's guards are passed on only once they are
        final (in a cycle, a callee not done yet passes none: sound) */
-    int *order = tl_analysis_callees_order(a->tu, a);
     bool *done = tl_xcalloc((size_t)n + 1, sizeof *done);
     for (int k = 0; k < n; k++) {
         int fi = order[k];
@@ -253,7 +252,6 @@ static void compute_guards(tl_analysis *a, bool fd_ready, const unsigned *gnz, c
         bs->guard_z = bs->may_block ? z : 0;
         done[fi] = true;
     }
-    free(order);
     free(done);
 }
 
@@ -265,8 +263,9 @@ static void compute_guards(tl_analysis *a, bool fd_ready, const unsigned *gnz, c
  * are the second pass's. */
 void tl_analysis_compute_blocking(tl_analysis *a, bool fd_ready) {
     int n = a->tu->nfuncs;
+    int *order = tl_analysis_callees_order(a->tu, a);
     blocking_pass(a, fd_ready, NULL, NULL);
-    compute_guards(a, fd_ready, NULL, NULL);
+    compute_guards(a, fd_ready, order, NULL, NULL);
     unsigned *gnz = tl_xmalloc(((size_t)n + 1) * sizeof *gnz), *gz = tl_xmalloc(((size_t)n + 1) * sizeof *gz);
     bool any = false;
     for (int fi = 0; fi < n; fi++) {
@@ -277,8 +276,9 @@ void tl_analysis_compute_blocking(tl_analysis *a, bool fd_ready) {
     }
     if (any) {
         blocking_pass(a, fd_ready, gnz, gz);
-        compute_guards(a, fd_ready, gnz, gz);
+        compute_guards(a, fd_ready, order, gnz, gz);
     }
     free(gnz);
     free(gz);
+    free(order);
 }

@@ -110,16 +110,16 @@ unsigned tl_guard_through(unsigned callee_mask, const tl_call *call, unsigned st
     return out;
 }
 
+bool tl_guard_value_cut(bool need_nz, bool need_z, const tl_cval *v) {
+    if (need_nz && ((v->kind == TL_CV_INT && v->v == 0) || v->kind == TL_CV_NULL)) return true;
+    /* (a non-zero constant stays non-zero converted to any integer parameter
+       only when small: 256 is 0 as an unsigned char) */
+    return need_z && ((v->kind == TL_CV_INT && v->v != 0 && v->v >= -128 && v->v <= 127) || v->kind == TL_CV_NONNULL);
+}
+
 bool tl_guard_cut(unsigned need_nz, unsigned need_z, const tl_cval *argv, int nargs) {
     if (!argv || !(need_nz | need_z)) return false;
-    for (int k = 0; k < nargs && k < 32; k++) {
-        const tl_cval *v = &argv[k];
-        if (((need_nz >> k) & 1u) && ((v->kind == TL_CV_INT && v->v == 0) || v->kind == TL_CV_NULL)) return true;
-        /* (a non-zero constant stays non-zero converted to any integer parameter
-           only when small: 256 is 0 as an unsigned char) */
-        if (((need_z >> k) & 1u) &&
-            ((v->kind == TL_CV_INT && v->v != 0 && v->v >= -128 && v->v <= 127) || v->kind == TL_CV_NONNULL))
-            return true;
-    }
+    for (int k = 0; k < nargs && k < 32; k++)
+        if (tl_guard_value_cut((need_nz >> k) & 1u, (need_z >> k) & 1u, &argv[k])) return true;
     return false;
 }

@@ -50,5 +50,7 @@ unsigned tl_guard_through(unsigned callee_mask, const tl_call *call, unsigned st
  * (need_z) given a non-zero constant of -128..127 (non-zero in any integer
  * type: 256 is 0 as an unsigned char) or a pointer known non-null? */
 bool tl_guard_cut(unsigned need_nz, unsigned need_z, const tl_cval *argv, int nargs);
+/* The same for one argument's value v against one parameter's needs. */
+bool tl_guard_value_cut(bool need_nz, bool need_z, const tl_cval *v);
 
 #endif

@@ -38,15 +38,15 @@ bool pg_in_fork_child(const tl_program *p, const pnode *f, int i) {
 
 /* Does call c contradict, with its constant arguments, a callee's guards
  * nz and z (dataflow/param_guards.h)? */
-static bool args_cut(const tl_sum_call *c, unsigned nz, unsigned z) {
+bool pg_args_cut(const tl_sum_call *c, unsigned nz, unsigned z) {
     for (int k = 0; k < c->nargs && k < 32 && (nz | z); k++)
-        if (tl_guard_cut((nz >> k) & 1u, (z >> k) & 1u, &c->args[k].value, 1)) return true;
+        if (tl_guard_value_cut((nz >> k) & 1u, (z >> k) & 1u, &c->args[k].value)) return true;
     return false;
 }
 
 /* The same against the guards cut_nz/cut_z of node g (NULL: none). */
 static bool call_cut(const tl_sum_call *c, int g, const unsigned *cut_nz, const unsigned *cut_z) {
-    return cut_nz && args_cut(c, cut_nz[g], cut_z[g]);
+    return cut_nz && pg_args_cut(c, cut_nz[g], cut_z[g]);
 }
 
 /* A callee's guard mask seen from call c: the caller's parameters it
@@ -77,7 +77,7 @@ static bool plain_edge_blocks(const tl_program *p, const edge *ed, int r) {
     const pnode *f = &p->nodes[ed->from], *g = &p->nodes[ed->to];
     const tl_sum_call *c = &f->s->calls[ed->call];
     if (c->passes_param || !g->blocks[0] || c->nonblocking || pg_in_fork_child(p, f, ed->call)) return false;
-    return !args_cut(c, g->guard_nz[0], g->guard_z[0]);
+    return !pg_args_cut(c, g->guard_nz[0], g->guard_z[0]);
 }
 
 static void blocking_pass(tl_program *p, int r, const unsigned *cut_nz, const unsigned *cut_z) {
@@ -133,19 +133,31 @@ static void blocking_pass(tl_program *p, int r, const unsigned *cut_nz, const un
     free(work.v);
 }
 
+/* The edges grouped by caller (all of them: a call's edges may come in two
+ * runs): edge by[j] for j in start[f]..start[f + 1]. */
+typedef struct {
+    int *start, *by;
+} out_edges;
+
+static out_edges index_out_edges(const tl_program *p) {
+    int nn = p->nnodes;
+    out_edges o = {tl_xcalloc((size_t)nn + 2, sizeof *o.start), tl_xmalloc(((size_t)p->nedges + 1) * sizeof *o.by)};
+    for (int e = 0; e < p->nedges; e++) o.start[p->edges[e].from + 1]++;
+    for (int f = 0; f < nn; f++) o.start[f + 1] += o.start[f];
+    int *fill = tl_xmalloc(((size_t)nn + 1) * sizeof *fill);
+    memcpy(fill, o.start, (size_t)nn * sizeof *fill);
+    for (int e = 0; e < p->nedges; e++) o.by[fill[p->edges[e].from]++] = e;
+    free(fill);
+    return o;
+}
+
 /* The nodes, each after the nodes it calls (in a cycle, after those reached
  * first): an iterative depth-first walk over the edges, linear. */
-static int *callees_first(const tl_program *p) {
+static int *callees_first(const tl_program *p, const out_edges *o) {
     int nn = p->nnodes;
-    int *start = tl_xcalloc((size_t)nn + 2, sizeof *start), *adj = tl_xmalloc(((size_t)p->nedges + 1) * sizeof *adj);
-    for (int e = 0; e < p->nedges; e++) start[p->edges[e].from + 1]++;
-    for (int f = 0; f < nn; f++) start[f + 1] += start[f];
-    int *fill = tl_xmalloc(((size_t)nn + 1) * sizeof *fill);
-    memcpy(fill, start, (size_t)nn * sizeof *fill);
-    for (int e = 0; e < p->nedges; e++) adj[fill[p->edges[e].from]++] = p->edges[e].to;
     int *order = tl_xmalloc(((size_t)nn + 1) * sizeof *order), norder = 0;
-    int *stack = tl_xmalloc(((size_t)nn + 1) * sizeof *stack), *next = fill; /* (reused: next edge per node) */
-    memcpy(next, start, (size_t)nn * sizeof *next);
+    int *stack = tl_xmalloc(((size_t)nn + 1) * sizeof *stack), *next = tl_xmalloc(((size_t)nn + 1) * sizeof *next);
+    memcpy(next, o->start, (size_t)nn * sizeof *next);
     bool *seen = tl_xcalloc((size_t)nn + 1, sizeof *seen);
     for (int root = 0; root < nn; root++) {
         if (seen[root]) continue;
@@ -154,8 +166,8 @@ static int *callees_first(const tl_program *p) {
         seen[root] = true;
         while (sp > 0) {
             int f = stack[sp - 1], g = -1;
-            while (next[f] < start[f + 1] && g < 0) {
-                int t = adj[next[f]++];
+            while (next[f] < o->start[f + 1] && g < 0) {
+                int t = p->edges[o->by[next[f]++]].to;
                 if (!seen[t]) g = t;
             }
             if (g >= 0) {
@@ -167,9 +179,7 @@ static int *callees_first(const tl_program *p) {
             }
         }
     }
-    free(start);
-    free(adj);
-    free(fill);
+    free(next);
     free(stack);
     free(seen);
     return order;
@@ -181,17 +191,11 @@ static int *callees_first(const tl_program *p) {
  * of the parameters passed on unchanged.  Callees first: a callee's guards
  * are passed on once final (in a cycle, a callee not done yet passes none:
  * sound).  Linear in nodes and edges. */
-static void compute_guards(tl_program *p, int r, const int *order, const unsigned *cut_nz, const unsigned *cut_z) {
+static void compute_guards(tl_program *p, int r, const out_edges *o, const int *order, const unsigned *cut_nz,
+                           const unsigned *cut_z) {
     int nn = p->nnodes;
     unsigned *nz = tl_xmalloc(((size_t)nn + 1) * sizeof *nz), *z = tl_xmalloc(((size_t)nn + 1) * sizeof *z);
     bool *done = tl_xcalloc((size_t)nn + 1, sizeof *done);
-    /* edges by caller, for the walk in order (all of them: a call may have two runs) */
-    int *start = tl_xcalloc((size_t)nn + 2, sizeof *start), *by = tl_xmalloc(((size_t)p->nedges + 1) * sizeof *by);
-    for (int e = 0; e < p->nedges; e++) start[p->edges[e].from + 1]++;
-    for (int f = 0; f < nn; f++) start[f + 1] += start[f];
-    int *fill = tl_xmalloc(((size_t)nn + 1) * sizeof *fill);
-    memcpy(fill, start, (size_t)nn * sizeof *fill);
-    for (int e = 0; e < p->nedges; e++) by[fill[p->edges[e].from]++] = e;
     for (int k = 0; k < nn; k++) {
         int f = order[k];
         pnode *n = &p->nodes[f];
@@ -201,8 +205,8 @@ static void compute_guards(tl_program *p, int r, const int *order, const unsigne
                 gnz &= n->s->calls[i].guard_nz;
                 gz &= n->s->calls[i].guard_z;
             }
-        for (int j = start[f]; n->blocks[r] && j < start[f + 1]; j++) {
-            const edge *ed = &p->edges[by[j]];
+        for (int j = o->start[f]; n->blocks[r] && j < o->start[f + 1]; j++) {
+            const edge *ed = &p->edges[o->by[j]];
             const pnode *g = &p->nodes[ed->to];
             const tl_sum_call *c = &n->s->calls[ed->call];
             if (ed->to == f) { /* a call of itself may block as it does: its own tests only */
@@ -235,9 +239,6 @@ static void compute_guards(tl_program *p, int r, const int *order, const unsigne
     free(nz);
     free(z);
     free(done);
-    free(start);
-    free(by);
-    free(fill);
 }
 
 /* Two passes, as the TU's (dataflow/analysis_blocking.c): the first,
@@ -245,9 +246,10 @@ static void compute_guards(tl_program *p, int r, const int *order, const unsigne
  * arguments contradict their callee's; the guards kept are the second's. */
 void pg_compute_blocking(tl_program *p, int r) {
     int nn = p->nnodes;
-    int *order = callees_first(p);
+    out_edges o = index_out_edges(p);
+    int *order = callees_first(p, &o);
     blocking_pass(p, r, NULL, NULL);
-    compute_guards(p, r, order, NULL, NULL);
+    compute_guards(p, r, &o, order, NULL, NULL);
     unsigned *cut_nz = tl_xmalloc(((size_t)nn + 1) * sizeof *cut_nz), *cut_z = tl_xmalloc(((size_t)nn + 1) * sizeof *cut_z);
     bool any = false;
     for (int f = 0; f < nn; f++) {
@@ -257,9 +259,11 @@ void pg_compute_blocking(tl_program *p, int r) {
     }
     if (any) {
         blocking_pass(p, r, cut_nz, cut_z);
-        compute_guards(p, r, order, cut_nz, cut_z);
+        compute_guards(p, r, &o, order, cut_nz, cut_z);
     }
     free(order);
+    free(o.start);
+    free(o.by);
     free(cut_nz);
     free(cut_z);
 }

@@ -170,6 +170,9 @@ bool pg_fd_nonblocking(const tl_program *p, int unit, const char *key);
 bool pg_in_fork_child(const tl_program *p, const pnode *f, int i);
 bool pg_call_blocks_directly(const tl_program *p, const pnode *n, int i, int r);
 unsigned pg_guard_through(unsigned callee_mask, const tl_sum_call *c);
+/* Does call c contradict, with its constant arguments, a callee's guards nz
+ * and z (dataflow/param_guards.h)? (prog_blocking.c) */
+bool pg_args_cut(const tl_sum_call *c, unsigned nz, unsigned z);
 /* Fill every node's blocks[r], block_* and guards (prog_blocking.c). */
 void pg_compute_blocking(tl_program *p, int r);
 

@@ -139,10 +139,7 @@ static int chain_call(const tl_program *p, int n, int r, const tl_cval *vals, in
             const edge *ed = &p->edges[e];
             const pnode *g = &p->nodes[ed->to];
             if (ed->to == n || !g->blocks[gr]) continue;
-            bool cut = false;
-            for (int k = 0; k < c->nargs && k < 32 && !cut; k++)
-                cut = tl_guard_cut((g->guard_nz[gr] >> k) & 1u, (g->guard_z[gr] >> k) & 1u, &c->args[k].value, 1);
-            if (cut) continue;
+            if (pg_args_cut(c, g->guard_nz[gr], g->guard_z[gr])) continue;
             if (tl_guard_cut(c->guard_nz | pg_guard_through(g->guard_nz[gr], c),
                              c->guard_z | pg_guard_through(g->guard_z[gr], c), vals, nvals))
                 continue;
