@@ -284,6 +284,27 @@ static void expect_split(const char *text, tl_split_mode mode, const char *const
     tl_strvec_free(&got);
 }
 
+static void test_assembly(void **state) {
+    (void)state;
+    tl_strvec none = {0}, as_c = {0}, as_asm = {0};
+    tl_strvec_push(&as_c, "-x");
+    tl_strvec_push(&as_c, "c");
+    tl_strvec_push(&as_asm, "-x");
+    tl_strvec_push(&as_asm, "c");
+    tl_strvec_push(&as_asm, "-x");
+    tl_strvec_push(&as_asm, "assembler");
+    assert_true(tl_compile_args_is_assembly(&none, "/p/start.S"));
+    assert_true(tl_compile_args_is_assembly(&none, "/p/raw.s"));
+    assert_true(tl_compile_args_is_assembly(NULL, "x.sx"));
+    assert_false(tl_compile_args_is_assembly(&none, "/p/a.c"));
+    assert_false(tl_compile_args_is_assembly(&none, "/p.s/makefile"));
+    assert_false(tl_compile_args_is_assembly(&none, "/p/a.cs"));
+    assert_false(tl_compile_args_is_assembly(&as_c, "/p/start.S")); /* -x c wins */
+    assert_true(tl_compile_args_is_assembly(&as_asm, "/p/a.c"));     /* the last -x */
+    tl_strvec_free(&as_c);
+    tl_strvec_free(&as_asm);
+}
+
 static void test_split_command(void **state) {
     (void)state;
     const char *w1[] = {"gcc", "-DX=a b", "-Ic d", "e f", "g\"h", "", "x\\y", "z", NULL};
@@ -320,6 +341,7 @@ int main(void) {
         cmocka_unit_test(test_command_with_response_files),
         cmocka_unit_test(test_bad_response_files),
         cmocka_unit_test(test_split_command),
+        cmocka_unit_test(test_assembly),
         cmocka_unit_test(test_escape_for_terminal),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);

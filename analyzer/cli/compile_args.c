@@ -462,3 +462,13 @@ out:
     tl_strvec_free(&expanded);
     return rc;
 }
+
+bool tl_compile_args_is_assembly(const tl_strvec *kept, const char *file) {
+    const char *lang = NULL;
+    for (int i = 0; kept && i + 1 < kept->n; i++)
+        if (!strcmp(kept->v[i], "-x")) lang = kept->v[++i];
+    if (lang) return !strcmp(lang, "assembler") || !strcmp(lang, "assembler-with-cpp");
+    const char *dot = file ? strrchr(file, '.') : NULL;
+    if (!dot || strchr(dot, '/')) return false;
+    return !strcmp(dot, ".s") || !strcmp(dot, ".S") || !strcmp(dot, ".sx");
+}

@@ -77,4 +77,10 @@ int tl_compile_args_from_command(const char *const *argv, int argc, const char *
                                  const char *abs_source, tl_strvec *kept, tl_strvec *dropped,
                                  char **error);
 
+/* Whether clang would read the entry's file as assembly (nothing for
+ * tasklint to analyse): the last "-x" of the kept arguments says so
+ * ("assembler", "assembler-with-cpp"), or, without one, the file's suffix
+ * (.s, .S, .sx). */
+bool tl_compile_args_is_assembly(const tl_strvec *kept, const char *file);
+
 #endif

@@ -317,6 +317,8 @@ int tl_compdb_add_tu(tl_compdb *db, size_t i, char *const *extra, int nextra,
         entry_error(db, i, why, err);
         free(why);
         rc = 2;
+    } else if (tl_compile_args_is_assembly(&kept, e->abs_file)) {
+        rc = -1; /* assembly (a .S listed next to the C files): nothing to analyse */
     } else {
         tl_cli_tu *tu = tl_cli_tus_add(out, e->abs_file, e->directory);
         tu->from_compdb = true;
@@ -461,15 +463,20 @@ int tl_compdb_load(const char *dir, char *const *filters, size_t nfilters, char 
         fl[i] = resolved(filters[i]);
         fl_dir[i] = S_ISDIR(st.st_mode);
     }
+    size_t nassembly = 0;
     for (size_t i = 0; i < tl_compdb_count(db) && rc == 0; i++) {
         const char *file = tl_compdb_file(db, i);
         if (tl_compdb_find(db, file) != (long)i) continue; /* listed before: analysed once */
         bool keep = nfilters == 0;
         for (size_t k = 0; k < nfilters; k++)
             if (under(file, fl[k], fl_dir[k])) keep = matched[k] = true;
-        if (keep && tl_compdb_add_tu(db, i, extra, nextra, out, err) != 0)
-            out->input_errors = true;
+        int added = keep ? tl_compdb_add_tu(db, i, extra, nextra, out, err) : 0;
+        if (added > 0) out->input_errors = true;
+        if (added < 0) nassembly++;
     }
+    if (rc == 0 && nassembly && verbose)
+        fprintf(err, "tasklint: note: %zu assembly entr%s of %s skipped (not C)\n", nassembly,
+                nassembly == 1 ? "y" : "ies", "the compile database");
     if (rc == 0) {
         for (size_t i = 0; i < nfilters; i++)
             if (!matched[i])

@@ -43,9 +43,10 @@ long tl_compdb_find(const tl_compdb *db, const char *abs_file);
 
 /* Adds entry i to `out`: its file, directory and allow-listed arguments,
  * then `extra`.  Arguments that were dropped are remembered for
- * tl_compdb_print_dropped.  Returns 0, or 2 after printing an error about
+ * tl_compdb_print_dropped.  Returns 0, 2 after printing an error about
  * this entry (its file is a FIFO or a device, a response file cannot be
- * used...): the entry is not added. */
+ * used...), or -1 for an assembly file (tl_compile_args_is_assembly):
+ * then the entry is not added. */
 int tl_compdb_add_tu(tl_compdb *db, size_t i, char *const *extra, int nextra,
                      tl_cli_tus *out, FILE *err);
 

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/compile_args.h"
 #include "cli/compile_db.h"
 #include "cli/untrusted.h"
 #include "util/xalloc.h"
@@ -282,13 +283,22 @@ void tl_discover_compdbs(tl_cli_tus *tus, char *const *extra, int nextra, bool v
             char real[PATH_MAX];
             entry = tl_compdb_find(f.dbs[idx], realpath(abs, real) ? real : abs);
         }
-        if (entry < 0) {
+        tl_strvec args = {tu->args, tu->nargs, tu->nargs};
+        if (entry < 0 && tl_compile_args_is_assembly(&args, tu->file)) {
+            char *shown = tl_escape_for_terminal(tu->file);
+            fprintf(err, "tasklint: note: %s: assembly (by its name), skipped\n", shown);
+            free(shown);
+        } else if (entry < 0) {
             copy_tu(&result, tu);
-        } else if (tl_compdb_add_tu(f.dbs[idx], (size_t)entry, extra, nextra, &result, err) ==
-                   0) {
-            f.used[idx]++;
         } else {
-            result.input_errors = true;
+            int added = tl_compdb_add_tu(f.dbs[idx], (size_t)entry, extra, nextra, &result, err);
+            if (added == 0) f.used[idx]++;
+            if (added > 0) result.input_errors = true;
+            if (added < 0) { /* named, but assembly */
+                char *shown = tl_escape_for_terminal(tu->file);
+                fprintf(err, "tasklint: note: %s: assembly (its compile command says so), skipped\n", shown);
+                free(shown);
+            }
         }
         free(dir);
         free(abs);

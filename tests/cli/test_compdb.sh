@@ -86,6 +86,26 @@ printf '[{"directory": "..", "file": "src/warn.c", "command": "cc -Wall -Werror 
 [ $? = 0 ] || fail "-Werror kept: $(cat "$T/out")"
 echo "ok   -Werror dropped"
 
+# assembly listed with the C files (a .S, a .s, `-x assembler-with-cpp`):
+# skipped, not parsed as C; -v says how many; a named one gets a note
+printf '.text\n.globl f\nf: ret\n' >src/start.S
+printf '.text\n' >src/raw.s
+printf '.text\n' >src/gen.inc
+cat >build/compile_commands.json <<J
+[{"directory": "..", "file": "src/warn.c", "command": "cc -c src/warn.c"},
+ {"directory": "..", "file": "src/start.S", "command": "cc -DASM -c src/start.S"},
+ {"directory": "..", "file": "src/raw.s", "arguments": ["as", "src/raw.s"]},
+ {"directory": "..", "file": "src/gen.inc", "arguments": ["cc", "-x", "assembler-with-cpp", "-c", "src/gen.inc"]}]
+J
+"$TL" -p build -v >"$T/out" 2>"$T/err"
+[ $? = 0 ] || fail "assembly entries: exit $? $(cat "$T/out" "$T/err")"
+grep -q "1 file analysed" "$T/err" || fail "assembly entries analysed: $(cat "$T/err")"
+grep -q "note: 3 assembly entries of the compile database skipped (not C)" "$T/err" || fail "assembly note: $(cat "$T/err")"
+"$TL" src/start.S src/warn.c >"$T/out" 2>"$T/err"
+[ $? = 0 ] || fail "named assembly: exit $(cat "$T/out" "$T/err")"
+grep -q "note: src/start.S: assembly (its compile command says so), skipped" "$T/err" || fail "named assembly note: $(cat "$T/err")"
+echo "ok   assembly skipped"
+
 # shape errors name the entry
 printf '[{"directory": ".", "file": "src/warn.c"}]\n' >build/compile_commands.json
 "$TL" -p build >"$T/out" 2>"$T/err"
