@@ -36,12 +36,14 @@ static int slot_of(fd_ctx *c, int var, const char *field, bool arrow, bool add) 
         c->capslots = c->capslots ? c->capslots * 2 : 16;
         c->slot_var = tl_xrealloc(c->slot_var, (size_t)c->capslots * sizeof *c->slot_var);
         c->slot_arrow = tl_xrealloc(c->slot_arrow, (size_t)c->capslots * sizeof *c->slot_arrow);
+        c->slot_usr = tl_xrealloc(c->slot_usr, (size_t)c->capslots * sizeof *c->slot_usr);
         c->slot_elem = tl_xrealloc(c->slot_elem, (size_t)c->capslots * sizeof *c->slot_elem);
     }
     c->slot_elem[c->nslots] = field[0] == '[' ? (int)strtol(field + 1, NULL, 10) : -1;
     c->slot_var[c->nslots] = var;
     c->has_slots[var] = true;
     c->slot_arrow[c->nslots] = arrow;
+    c->slot_usr[c->nslots] = NULL;
     tl_str_map_add(&c->slots, key, c->nslots);
     return c->nslots++;
 }
@@ -64,6 +66,8 @@ static int desc_key(fd_ctx *c, const tl_expr *e, bool add) {
         arrow = false;
     }
     int slot = v >= 0 ? slot_of(c, v, field, arrow, add) : -1;
+    if (slot >= 0 && !c->slot_usr[slot] && e && e->kind == TL_E_MEMBER && e->usr && !e->field_system)
+        c->slot_usr[slot] = e->usr; /* (the field's identity across functions) */
     return slot >= 0 ? c->nvars + slot : -1;
 }
 
@@ -481,7 +485,9 @@ static void apply_call(fd_ctx *c, fd_state *s, const tl_instr *in, bool record) 
             if (av >= 0 && (av >= c->nvars || c->f->vars[av].is_pointer || c->f->vars[av].is_array ||
                             c->f->vars[av].is_record || c->f->vars[av].int_bits <= 1))
                 continue; /* not a descriptor */
-            int key = desc_key(c, arg, false);
+            const char *fname;
+            bool farrow; /* (a field of a struct: its slot made, the callee may settle it) */
+            int key = desc_key(c, arg, av < 0 && fds_member_var(arg, &fname, &farrow) >= 0);
             if (key < 0 || (bits_of(s, key) & TL_FDS_NONBLOCKING)) continue; /* (as for any call: kept) */
             const fact *kf = find(s, key);
             int via;

@@ -33,6 +33,56 @@ static bool stores_outside(const tl_func *f) {
     return false;
 }
 
+/* `open_conn(c); ...; set_nb(c->fd);`: a struct handed to a program
+ * function, a field of the same struct to one of another file (which may
+ * leave it non-blocking, fdstate_later.c). */
+static bool settles_fields(const tl_func *f, const tl_func_facts *ff) {
+    unsigned char *seen = tl_xcalloc((size_t)f->nvars + 1, 1); /* 1 handed, 2 its field handed */
+    bool both = false;
+    for (int id = 0; id < ff->ncalls && !both; id++) {
+        const tl_call *call = ff->calls[id].instr ? &ff->calls[id].instr->call : NULL;
+        if (!call || ff->calls[id].model || !call->callee_usr || call->callee_system) continue;
+        for (int a = 0; a < call->nargs && !both; a++) {
+            const char *field;
+            bool arrow;
+            int v = fds_plain_var(call->args[a]), bit = 1;
+            if (v < 0) v = fds_addr_var(call->args[a]);
+            if (v < 0 && call->callee_func < 0) v = fds_member_var(call->args[a], &field, &arrow), bit = 2;
+            if (v < 0 || v >= f->nvars) continue;
+            seen[v] |= (unsigned char)bit;
+            both = seen[v] == 3;
+        }
+    }
+    free(seen);
+    return both;
+}
+
+/* `c->fd = dial(...)`: a program function's result (directly, or through a
+ * local) stored into a field of what a parameter points to - a descriptor
+ * its callers may make non-blocking (fdstate_later.c). */
+static bool stores_result_for_callers(const tl_func *f, const tl_func_facts *ff) {
+    unsigned char *from_call = tl_xcalloc((size_t)f->nvars + 1, 1);
+    bool found = false;
+    for (int pass = 0; pass < 2 && !found; pass++)
+        for (int bi = 0; bi < f->nblocks && !found; bi++)
+            for (int i = 0; i < f->blocks[bi].ninstrs && !found; i++) {
+                const tl_instr *in = &f->blocks[bi].instrs[i];
+                const tl_expr *v = tl_expr_uncast(in->value);
+                bool result = v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < ff->ncalls &&
+                              !ff->calls[v->call_id].model && ff->calls[v->call_id].instr &&
+                              !ff->calls[v->call_id].instr->call.callee_system;
+                if (!result && v && v->kind == TL_E_VAR && v->var >= 0 && v->var < f->nvars) result = from_call[v->var];
+                if (pass == 0 && in->kind == TL_I_ASSIGN && result && in->var >= 0 && in->var < f->nvars)
+                    from_call[in->var] = 1;
+                const char *field;
+                bool arrow;
+                int base = in->kind == TL_I_STORE ? fds_member_var(in->target, &field, &arrow) : -1;
+                if (pass == 1 && result && base >= 0 && base < f->nparams && arrow) found = true;
+            }
+    free(from_call);
+    return found;
+}
+
 bool fds_relevant(const tl_func *f, const tl_func_facts *ff, const tl_fdstate_env *env) {
     const unsigned *func_returns = env->func_returns, *func_params_nb = env->func_params_nb;
     int nfuncs = env->nfuncs;
@@ -71,7 +121,8 @@ bool fds_relevant(const tl_func *f, const tl_func_facts *ff, const tl_fdstate_en
     /* before the link: a helper of another file may leave what it is handed
        non-blocking (a via, fdstate_later.c), which matters where the value is
        stored outside the stack */
-    return hands_over && env->slot_stores && stores_outside(f);
+    if (!program && env->slot_stores && stores_result_for_callers(f, ff)) return true;
+    return hands_over && env->slot_stores && (stores_outside(f) || settles_fields(f, ff));
 }
 
 /* Effect summaries (fdstate_effects.c): what the exits of the run just

@@ -53,6 +53,7 @@ typedef struct {
     tl_expr var_target;    /* (a store into a variable names it in a temporary) */
     int key, value_var;
     int block, index;
+    char *copy_of; /* the value is a copy of this pseudo-slot (malloc'd), or NULL: not known */
 } fds_deferred;
 
 typedef struct {
@@ -62,6 +63,19 @@ typedef struct {
                            argument `arg` non-blocking (resolved at link), or NULL */
     int arg;
 } fds_nb_set;
+
+/* fdstate_later.c: a direct call of a program function handed a struct
+ * (argument `arg`: the pointer variable `var`, or `&var`), where this
+ * function may make a field of it non-blocking after the callee stored a
+ * descriptor there. */
+typedef struct {
+    const char *fn_usr;
+    int arg, var;
+    bool arrow; /* var points to the struct (`c`), else the struct itself (`&s`) */
+    bool is_static;
+    int block, index;
+    unsigned line, col; /* the call's, as the summaries have it */
+} fds_site;
 
 typedef struct {
     const tl_func *f;
@@ -90,6 +104,7 @@ typedef struct {
     int nvars;
     tl_str_map slots; /* "var:field" -> slot */
     int *slot_var;    /* slot -> its struct variable (or pointer to it) */
+    const char **slot_usr; /* slot -> the USR of its field (the IR's), NULL none or an element */
     bool *slot_arrow; /* slot -> reached through the pointer (p->f) */
     bool *has_slots;  /* per variable: some slot belongs to it */
     bool *is_src;     /* per variable: some slot may hold its value */
@@ -124,6 +139,8 @@ typedef struct {
     int ndeferred, capdeferred;
     fds_nb_set *nb_sets;
     int nnb_sets, capnb_sets;
+    fds_site *sites;
+    int nsites, capsites;
     char *const *func_returns_via; /* per function of the TU: its returns_via, or NULL */
     int *result_via;         /* per call id: the via its result carries, 0 none */
     char **vias;             /* the pseudo-slots facts' via name (fdstate_later.c) */
@@ -189,12 +206,18 @@ int fds_desc_key(fd_ctx *c, const tl_expr *e, bool add);
 /* fdstate_later.c: hold back a store of a value not known non-blocking into
  * the slot target (true when held); note that a call left the variable or
  * slot `key` non-blocking; record the held stores at the function's end */
-bool fds_defer_store(fd_ctx *c, const tl_expr *target, const tl_expr *value);
+bool fds_defer_store(fd_ctx *c, const tl_expr *target, const tl_expr *value, const char *copy_of);
+/* fdstate_later.c: whether `target` is a field of what a parameter points
+ * to (a store a caller may settle later) */
+bool fds_settle_target(fd_ctx *c, const tl_expr *target);
 void fds_note_nonblocking(fd_ctx *c, int key);
 /* ... or a call of a program function of another file, fn_usr, that may
  * leave its argument arg (the variable or slot `key`) non-blocking */
 void fds_note_maybe_nonblocking(fd_ctx *c, int key, const char *fn_usr, int arg);
 void fds_resolve_deferred(fd_ctx *c);
+/* fdstate_later.c: note a call that may hand a struct to a program function
+ * storing a descriptor into it (main replay only) */
+void fds_note_call_site(fd_ctx *c, const tl_instr *in, const tl_call_facts *cf);
 /* fdstate_later.c: the via index (1-based) of pseudo-slot "m:fn_usr#arg",
  * interned per function; 0 when the name is too long */
 int fds_via_of(fd_ctx *c, const char *fn_usr, int arg);

@@ -26,6 +26,15 @@
  * join keeps a via both sides share, or one side's when the other is
  * non-blocking.
  *
+ * When no call of the function settles a held store into a field of
+ * what a parameter points to, its callers may: the store copies the
+ * pseudo-slot "s:F#P|f:FIELD", and each call site handing a struct to a
+ * program function records which of its fields the caller makes
+ * non-blocking on every path from the call to a return that is no failure
+ * (record_sites; resolved at link by program/fd_settle.c).  A store of a
+ * copy of another pseudo-slot into such a field is held too: it then
+ * copies the either node of both.
+ *
  * The paths are walked block by block from the store, stopping at the
  * call's block; at most MAX_CHECKS walks per function (the rest are
  * recorded as before), so a function costs at most that many walks of its
@@ -54,7 +63,15 @@ static bool assigned_once(fd_ctx *c, int v) {
     return (var->kind == TL_VAR_LOCAL || var->kind == TL_VAR_TEMP) && c->var_assigns[v] == 1;
 }
 
-bool fds_defer_store(fd_ctx *c, const tl_expr *target, const tl_expr *value) {
+bool fds_settle_target(fd_ctx *c, const tl_expr *target) {
+    int key = fds_desc_key(c, target, false);
+    if (key < c->nvars) return false;
+    int slot = key - c->nvars, v = c->slot_var[slot];
+    return c->slot_arrow[slot] && c->slot_elem[slot] < 0 && c->slot_usr[slot] && v >= 0 && v < c->f->nparams &&
+           c->f->vars[v].kind == TL_VAR_PARAM && assigned_once(c, v);
+}
+
+bool fds_defer_store(fd_ctx *c, const tl_expr *target, const tl_expr *value, const char *copy_of) {
     if (c->rec_block < 0) return false; /* not the main replay */
     int key = fds_desc_key(c, target, false);
     if (key < 0) return false;
@@ -63,7 +80,7 @@ bool fds_defer_store(fd_ctx *c, const tl_expr *target, const tl_expr *value) {
     if (!assigned_once(c, vv) || c->f->vars[vv].kind == TL_VAR_PARAM) vv = -1;
     c->deferred = tl_xgrow(c->deferred, c->ndeferred, &c->capdeferred, sizeof *c->deferred);
     fds_deferred *d = &c->deferred[c->ndeferred++];
-    *d = (fds_deferred){target, {0}, key, vv, c->rec_block, c->rec_index};
+    *d = (fds_deferred){target, {0}, key, vv, c->rec_block, c->rec_index, copy_of ? tl_xstrdup(copy_of) : NULL};
     if (target->kind == TL_E_VAR && target->nkids == 0) { /* (store() builds it on its stack) */
         d->var_target = *target;
         d->target = NULL;
@@ -229,8 +246,82 @@ static const fds_nb_set *made_nonblocking_by(fd_ctx *c, const sets_by_key *ix, c
     return by;
 }
 
+/* ---- the caller settles what its callee stored ---- */
+
+void fds_note_call_site(fd_ctx *c, const tl_instr *in, const tl_call_facts *cf) {
+    const tl_call *call = &in->call;
+    if (!c->stores || c->rec_block < 0 || !call->callee_usr || call->callee_system || (cf && cf->model) ||
+        strlen(call->callee_usr) > 200 || !c->f->usr || strlen(c->f->usr) > 200)
+        return;
+    for (int a = 0; a < call->nargs && a < 32; a++) {
+        int v = fds_plain_var(call->args[a]);
+        bool arrow = true;
+        if (v >= 0 && (v >= c->f->nvars || !c->f->vars[v].is_pointer || !assigned_once(c, v))) continue;
+        if (v < 0) { /* &s of a local struct */
+            v = fds_addr_var(call->args[a]);
+            arrow = false;
+            if (v < 0 || v >= c->f->nvars || !c->f->vars[v].is_record ||
+                (c->f->vars[v].kind != TL_VAR_LOCAL && c->f->vars[v].kind != TL_VAR_TEMP))
+                continue;
+        }
+        c->sites = tl_xgrow(c->sites, c->nsites, &c->capsites, sizeof *c->sites);
+        c->sites[c->nsites++] = (fds_site){call->callee_usr, a, v, arrow, strncmp(call->callee_usr, "c:@F@", 5) != 0,
+                                           c->rec_block, c->rec_index, in->loc.line, in->loc.col};
+    }
+}
+
+/* "s:F#P|f:FIELD": a descriptor F stored into FIELD of what its parameter P
+ * points to, not made non-blocking before F returns: non-blocking when
+ * every caller of F makes it so after the call (program/fd_settle.c). */
+static bool settle_name(const fd_ctx *c, const fds_deferred *d, char *buf, size_t size) {
+    if (d->key < c->nvars || !c->f->usr) return false;
+    int slot = d->key - c->nvars, v = c->slot_var[slot];
+    if (!c->slot_arrow[slot] || c->slot_elem[slot] >= 0 || !c->slot_usr[slot] || v < 0 || v >= c->f->nparams ||
+        c->f->vars[v].kind != TL_VAR_PARAM)
+        return false;
+    int n = snprintf(buf, size, "s:%s#%d|f:%s", c->f->usr, v, c->slot_usr[slot]);
+    return n > 0 && (size_t)n < size && n <= 280;
+}
+
+/* A call site that settles: one record "s:F#A" naming the call and the
+ * fields of the struct it hands over that this function makes non-blocking
+ * on every path from the call to a return that is no failure (through a
+ * helper of another file G: on the condition that it does),
+ *   "CALLER@LINE:COL>|f:FIELD|f:FIELD2=m:G#K"
+ * (program/fd_settle.c matches it with the summaries' calls). */
+static void record_sites(fd_ctx *c, int *checks, int *mark, int *stack) {
+    int *fields = tl_xmalloc(((size_t)c->nnb_sets + 1) * sizeof *fields), nfields = 0;
+    for (int j = 0; j < c->nnb_sets; j++) { /* the calls leaving a field non-blocking */
+        int slot = c->nb_sets[j].key - c->nvars;
+        if (slot >= 0 && c->slot_elem[slot] < 0 && c->slot_usr[slot]) fields[nfields++] = j;
+    }
+    long pairs = 0; /* (compared: at most 64k pairs per function, then nothing settles) */
+    for (int i = 0; nfields && i < c->nsites; i++) {
+        const fds_site *st = &c->sites[i];
+        char key[240], src[300];
+        snprintf(key, sizeof key, "s:%s#%d", st->fn_usr, st->arg);
+        int n = snprintf(src, sizeof src, "%s@%u:%u>", c->f->usr, st->line, st->col), n0 = n;
+        if (n >= 280) continue;
+        for (int j = 0; j < nfields && *checks < MAX_CHECKS && pairs++ < 65536; j++) {
+            const fds_nb_set *nb = &c->nb_sets[fields[j]];
+            int slot = nb->key - c->nvars;
+            if (c->slot_var[slot] != st->var || c->slot_arrow[slot] != st->arrow) continue;
+            char item[300];
+            int m = nb->fn_usr ? snprintf(item, sizeof item, "|f:%s=m:%s#%d", c->slot_usr[slot], nb->fn_usr, nb->arg)
+                               : snprintf(item, sizeof item, "|f:%s", c->slot_usr[slot]);
+            if (m <= 0 || n + m >= 280 || strstr(src, item)) continue;
+            ++*checks;
+            if (!on_every_path(c, st->block, st->index, nb->block, nb->index, mark, *checks, stack)) continue;
+            memcpy(src + n, item, (size_t)m + 1);
+            n += m;
+        }
+        if (n > n0) tl_slot_stores_add(c->stores, key, TL_SLOT_COPY, src, st->is_static);
+    }
+    free(fields);
+}
+
 void fds_resolve_deferred(fd_ctx *c) {
-    if (c->ndeferred) {
+    if (c->ndeferred || c->nsites) {
         int checks = 0, edges = 0;
         int *mark = tl_xcalloc((size_t)c->f->nblocks + 1, sizeof *mark);
         for (int bi = 0; bi < c->f->nblocks; bi++) edges += c->f->blocks[bi].nsucc;
@@ -241,14 +332,26 @@ void fds_resolve_deferred(fd_ctx *c) {
             const fds_deferred *d = &c->deferred[i];
             const fds_nb_set *by = made_nonblocking_by(c, &ix, d, &checks, mark, stack);
             const tl_expr *target = d->target ? d->target : &d->var_target;
+            char src[300];
+            bool named = false;
             if (by && by->fn_usr) { /* known at link: "m:F#A" (program/fd_slots.c) */
-                char src[300];
                 maybe_name(src, sizeof src, by->fn_usr, by->arg);
-                fds_add_store(c, target, TL_SLOT_COPY, src);
-            } else {
-                fds_add_store(c, target, by ? TL_SLOT_NONBLOCKING : TL_SLOT_OTHER, NULL);
+                named = true;
+            } else if (!by && c->stores && settle_name(c, d, src, sizeof src)) {
+                named = true; /* the callers may */
             }
+            int either = named && d->copy_of ? pair_via(c, 'o', d->copy_of, src) : 0;
+            if (either) /* the value was non-blocking, or is made so */
+                fds_add_store(c, target, TL_SLOT_COPY, c->vias[either - 1]);
+            else if (named)
+                fds_add_store(c, target, TL_SLOT_COPY, src);
+            else if (by)
+                fds_add_store(c, target, TL_SLOT_NONBLOCKING, NULL);
+            else
+                fds_add_store(c, target, d->copy_of ? TL_SLOT_COPY : TL_SLOT_OTHER, d->copy_of);
+            free(c->deferred[i].copy_of);
         }
+        if (c->stores) record_sites(c, &checks, mark, stack);
         free(ix.start);
         free(ix.order);
         free(mark);
@@ -256,7 +359,9 @@ void fds_resolve_deferred(fd_ctx *c) {
     }
     free(c->deferred);
     free(c->nb_sets);
+    free(c->sites);
     c->deferred = NULL;
     c->nb_sets = NULL;
-    c->ndeferred = c->nnb_sets = 0;
+    c->sites = NULL;
+    c->ndeferred = c->nnb_sets = c->nsites = c->capsites = 0;
 }

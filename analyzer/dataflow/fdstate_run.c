@@ -112,6 +112,7 @@ int tl_fdstate_run(const tl_func *f, tl_func_facts *ff, const tl_fdstate_env *en
     tl_str_map_free(&c.slots);
     free(c.slot_var);
     free(c.slot_arrow);
+    free(c.slot_usr);
     free(c.slot_elem);
     free(c.pinned);
     free(c.eff_slots);

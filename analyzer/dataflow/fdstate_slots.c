@@ -327,7 +327,9 @@ static void store(fd_ctx *c, fd_state *s, const tl_expr *target, const tl_expr *
     if (!c->stores || !fds_slot_key(c->f, target, key, sizeof key, &st)) return;
     if (fds_negative_const(value)) return;
     tl_slot_store_kind k = value_kind(c, s, value, src, sizeof src);
-    if (k == TL_SLOT_OTHER && s && fds_defer_store(c, target, value)) return; /* made non-blocking later? */
+    if (k == TL_SLOT_OTHER && s && fds_defer_store(c, target, value, NULL)) return; /* made non-blocking later? */
+    if (k == TL_SLOT_COPY && s && fds_settle_target(c, target) && fds_defer_store(c, target, value, src))
+        return; /* (a copy: or made non-blocking later) */
     fds_add_store(c, target, k, k == TL_SLOT_COPY ? src : NULL);
 }
 
@@ -406,6 +408,7 @@ void fds_record_slots(fd_ctx *c, fd_state *s, const tl_instr *in) {
         else
             fds_escapes(c, call->fn, false);
         call_args(c, s, call);
+        fds_note_call_site(c, in, cf);
         /* fcntl(g, F_SETFL, flags & ~O_NONBLOCK): cleared */
         const tl_fn_model *m = cf ? cf->model : NULL;
         if (m && m->fd_state.present && !m->fd_state.result && m->fd_state.if_value_arg >= 0) {

@@ -58,6 +58,7 @@
  * field read as a value) spoiling the field's pseudo-slots.
  */
 #include "fd_slots.h"
+#include "fd_slots_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,20 +67,6 @@
 #include "../util/str_map.h"
 #include "../util/strmap.h"
 #include "../util/xalloc.h"
-
-typedef struct {
-    const char *key;
-    bool is_static, stored, other;
-    bool nb_whole, nb_part; /* the fact, with and without the whole program */
-} slot;
-
-struct tl_fd_slots {
-    slot *v;
-    int n, cap;
-    tl_strmap index;
-    char **owned; /* keys made here (elements an effect summary stores) */
-    int nowned, capowned;
-};
 
 static int slot_of(tl_fd_slots *s, const char *key, bool is_static) {
     size_t i;
@@ -93,6 +80,14 @@ static int slot_of(tl_fd_slots *s, const char *key, bool is_static) {
         exit(2);
     }
     return s->n++;
+}
+
+int tl_fd_slots_node(tl_fd_slots *s, const char *key, bool is_static) {
+    size_t i;
+    if (tl_strmap_get(&s->index, key, &i)) return (int)i;
+    s->owned = tl_xgrow(s->owned, s->nowned, &s->capowned, sizeof *s->owned);
+    s->owned[s->nowned] = tl_xstrdup(key);
+    return slot_of(s, s->owned[s->nowned++], is_static);
 }
 
 /* Spread "not known" (bad[i]) along copy edges src -> dst (CSR by src).  An
@@ -296,10 +291,6 @@ static void effects_free(effects *e) {
  * the program (a library's, unmodelled: taken to keep it, as any call is
  * before the link); handed through a pointer, not known.  A worklist over
  * the keys: each function's parameters once, each call once per key. */
-typedef struct {
-    int *src, *dst, n, cap;
-} edge_list;
-
 static void param_facts_of(tl_fd_slots *s, int i, const tl_func_summary *fs, edge_list *el, int **work,
                            int *nwork, int *capwork) {
     const char *key = s->v[i].key;
@@ -386,7 +377,8 @@ static void resolve_param_facts(tl_fd_slots *s, tl_tu_summary *const *units, int
 }
 
 static bool is_effect_store(const tl_slot_store *st) {
-    return strncmp(st->key, "n:", 2) == 0 || (st->kind == TL_SLOT_COPY && st->src && strncmp(st->src, "c:", 2) == 0);
+    return strncmp(st->key, "n:", 2) == 0 || (st->kind == TL_SLOT_COPY && st->src && strncmp(st->src, "c:", 2) == 0) ||
+           tl_fd_settle_is_site(st); /* (read by fd_settle.c) */
 }
 
 tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits) {
@@ -406,6 +398,7 @@ tl_fd_slots *tl_fd_slots_link(tl_tu_summary *const *units, int nunits) {
             if (st->kind == TL_SLOT_COPY) slot_of(s, st->src, false); /* a source nothing stores into stays unknown */
         }
     edge_list param_edges = {0};
+    tl_fd_settle_resolve(s, units, nunits, &param_edges); /* (its "m:" nodes: resolved next) */
     resolve_param_facts(s, units, nunits, &param_edges);
     /* the elements every call handing the array over leaves non-blocking are
        stored by those calls; an element another call may leave otherwise is not known */
