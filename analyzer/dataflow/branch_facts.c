@@ -1,9 +1,11 @@
 /* branch_facts.c - correlated branch conditions (see branch_facts.h). */
 #include "branch_facts.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/str_map.h"
 #include "../util/xalloc.h"
 
 #define ON_NZ(s) (1u << (s))       /* edge s implies non-zero */
@@ -79,6 +81,39 @@ int tl_branch_test(const tl_expr *cond, unsigned *on)
     return parse_test(cond, on);
 }
 
+/* The atom a branch tests for the facts: `v == k` / `v != k` with a
+ * non-zero constant k (an enum's mode: `if (mode == FORKED)`) is the atom
+ * (v, k), true on the `==` edge; anything parse_test reads is the atom
+ * (v, 0), "v is non-zero".  Returns v, or -1. */
+static int parse_atom(const tl_expr *cond, unsigned *on, int64_t *k)
+{
+    *k = 0;
+    *on = 0;
+    const tl_expr *e = tl_expr_uncast(cond);
+    bool negate = false;
+    while (e && e->kind == TL_E_UNARY && e->nkids == 1 && strcmp(e->op, "!") == 0) {
+        negate = !negate;
+        e = tl_expr_uncast(e->kids[0]);
+    }
+    bool eq = e && e->kind == TL_E_BINARY && e->nkids == 2 && strcmp(e->op, "==") == 0;
+    bool ne = e && e->kind == TL_E_BINARY && e->nkids == 2 && strcmp(e->op, "!=") == 0;
+    if (eq || ne) {
+        const tl_expr *l = tl_expr_uncast(e->kids[0]), *r = tl_expr_uncast(e->kids[1]);
+        if (l && l->kind != TL_E_VAR) {
+            const tl_expr *t = l;
+            l = r;
+            r = t;
+        }
+        if (l && r && l->kind == TL_E_VAR && r->kind == TL_E_CONST && r->ival != 0) {
+            *k = r->ival;
+            bool holds_on_0 = eq != negate; /* edge 0 (the condition true) has v == k */
+            *on = holds_on_0 ? ON_NZ(0) | ON_Z(1) : ON_NZ(1) | ON_Z(0);
+            return l->var;
+        }
+    }
+    return parse_test(cond, on);
+}
+
 /* Mark the variables whose address e takes. */
 static void mark_addr(const tl_expr *e, bool under_addr, bool *taken, int nvars)
 {
@@ -106,9 +141,12 @@ void tl_branch_facts_compute(const tl_func *f, tl_branch_facts *bf)
     if (n <= 0 || nv <= 0)
         return;
     bool *taken = tl_xcalloc((size_t)nv, sizeof *taken);
-    int *ntests = tl_xcalloc((size_t)nv, sizeof *ntests);
     int *tvar = tl_xmalloc(sizeof(int) * (size_t)n);
     unsigned *ton = tl_xcalloc((size_t)n, sizeof *ton);
+    int *tatom = tl_xmalloc(sizeof(int) * (size_t)n); /* the block's atom: (v, k) numbered */
+    int natoms = 0, capatoms = 0, *atom_tests = NULL;
+    tl_str_map atoms; /* "v:k" -> atom */
+    tl_str_map_init(&atoms);
     for (int b = 0; b < n; b++) {
         const tl_block *blk = &f->blocks[b];
         for (int i = 0; i < blk->ninstrs; i++) {
@@ -122,25 +160,38 @@ void tl_branch_facts_compute(const tl_func *f, tl_branch_facts *bf)
             }
         }
         mark_addr(blk->cond, false, taken, nv);
-        tvar[b] = -1;
+        tvar[b] = tatom[b] = -1;
         if (blk->term == TL_T_BRANCH && blk->nsucc == 2) {
             unsigned on = 0;
-            int v = parse_test(blk->cond, &on);
+            int64_t k;
+            int v = parse_atom(blk->cond, &on, &k);
             if (v >= 0 && v < nv) {
+                char key[48];
+                snprintf(key, sizeof key, "%d:%lld", v, (long long)k);
+                int a = tl_str_map_get(&atoms, key);
+                if (a < 0) {
+                    atom_tests = tl_xgrow(atom_tests, natoms, &capatoms, sizeof *atom_tests);
+                    atom_tests[natoms] = 0;
+                    tl_str_map_set(&atoms, key, a = natoms++);
+                }
                 tvar[b] = v;
                 ton[b] = on;
-                ntests[v]++;
+                tatom[b] = a;
+                atom_tests[a]++;
             }
         }
     }
-    int *fact_of = tl_xmalloc(sizeof(int) * (size_t)nv);
-    for (int v = 0; v < nv; v++)
-        fact_of[v] = -1;
+    int *fact_of = tl_xmalloc(sizeof(int) * ((size_t)natoms + 1)); /* atom -> fact */
+    uint64_t *var_facts = tl_xcalloc((size_t)nv, sizeof *var_facts); /* what a write to v ends */
+    for (int a = 0; a < natoms; a++)
+        fact_of[a] = -1;
     int nf = 0;
     for (int b = 0; b < n && nf < TL_BF_MAX_FACTS; b++) { /* first tested first */
-        int v = tvar[b];
-        if (v >= 0 && fact_of[v] < 0 && ntests[v] >= 2 && !taken[v] && fact_var(&f->vars[v]))
-            fact_of[v] = nf++;
+        int v = tvar[b], a = tatom[b];
+        if (a >= 0 && fact_of[a] < 0 && atom_tests[a] >= 2 && !taken[v] && fact_var(&f->vars[v])) {
+            var_facts[v] |= 1ull << nf;
+            fact_of[a] = nf++;
+        }
     }
     if (nf > 0) {
         bf->nfacts = nf;
@@ -154,15 +205,14 @@ void tl_branch_facts_compute(const tl_func *f, tl_branch_facts *bf)
             const tl_block *blk = &f->blocks[b];
             for (int i = 0; i < blk->ninstrs; i++) {
                 const tl_instr *in = &blk->instrs[i];
-                if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 &&
-                    in->var < nv && fact_of[in->var] >= 0)
-                    bf->kill[b] |= 1ull << fact_of[in->var];
+                if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 && in->var < nv)
+                    bf->kill[b] |= var_facts[in->var];
             }
             bf->test[b] = -1;
-            if (tvar[b] >= 0 && fact_of[tvar[b]] >= 0) {
-                bf->test[b] = (signed char)fact_of[tvar[b]];
+            if (tatom[b] >= 0 && fact_of[tatom[b]] >= 0) {
+                bf->test[b] = (signed char)fact_of[tatom[b]];
                 bf->on[b] = (unsigned char)ton[b];
-                use[b] = 1ull << fact_of[tvar[b]];
+                use[b] = 1ull << fact_of[tatom[b]];
             }
         }
         /* live[b] = (use[b] | live of the successors) minus kill[b]; a
@@ -201,10 +251,13 @@ void tl_branch_facts_compute(const tl_func *f, tl_branch_facts *bf)
         free(use);
     }
     free(taken);
-    free(ntests);
     free(tvar);
     free(ton);
+    free(tatom);
+    free(atom_tests);
     free(fact_of);
+    free(var_facts);
+    tl_str_map_free(&atoms);
 }
 
 bool tl_branch_facts_edge(const tl_branch_facts *bf, int b, int s, uint64_t *nonzero,

@@ -7,18 +7,23 @@
  *     ...
  *     if (do_connect) pthread_join(t, NULL);
  *
- * This module finds, once per function, the variables whose tests can be
- * correlated (a "fact" each: known zero / known non-zero) and, per block,
+ * or under the same test of a mode against a constant (`mode == FORKED`
+ * ... `mode != FORKED`, an enum's value, a term of `&&` / `||`).
+ *
+ * This module finds, once per function, the tests that can be correlated
+ * (a "fact" each: a variable known zero / non-zero, or `v == k` for a
+ * non-zero constant k known true / false; a write to v ends all of v's) and, per block,
  * what its branch tells about them and which facts its instructions
  * invalidate.  The dataflow solver (dataflow.c, ops->split_by_facts) keeps
  * a block's states apart by the facts their paths established and drops an
  * edge whose test contradicts them.
  *
- * A fact variable is an automatic local, parameter or temporary of scalar
+ * A fact's variable is an automatic local, parameter or temporary of scalar
  * type whose address is never taken (so no call or store through a pointer
- * can change it), tested by at least two branches.  Writes (assignments,
+ * can change it), and the same test is made by at least two branches (the
+ * tests are numbered through a hash map: linear).  Writes (assignments,
  * increments, re-declarations) end what is known about it.  At most
- * TL_BF_MAX_FACTS variables are followed, the first tested ones.  Everything
+ * TL_BF_MAX_FACTS facts are followed, the first tested ones.  Everything
  * is computed in one walk of the function plus a backward bit-vector
  * liveness (which facts a later branch may still test), so the cost is
  * linear in the function's size times the 64-bit word.
