@@ -10,8 +10,10 @@
  * still owned at a return, or in a variable that is overwritten or
  * re-declared (loop) while no other variable holds it, leaks.
  *
- * Handles spawned into local arrays/records are tracked flow-insensitively:
- * any use of the aggregate other than as a spawn's out-argument counts.
+ * Handles spawned into local arrays/records: an aggregate never used other
+ * than as a spawn's out-argument leaks them; one used elsewhere is followed
+ * along the paths by orphaned_spawn_arrays.c (a return after a spawn into
+ * it, before any use, leaks them).
  *
  * This file is the rule: which spawns are followed, the driver and the
  * reports.  The path states and their transfer functions are in
@@ -45,8 +47,13 @@ static const char os_doc[] =
     "(`if (pthread_create(&t, ...) != 0) return -1;`, `if (h < 0) ...`, or a\n"
     "flag set once from that test) does not need a release, two branches on\n"
     "the same unmodified local or parameter go the same way (`if (c)\n"
-    "pthread_create(...); ... if (c) pthread_join(...);`), and paths that end\n"
-    "in `exit()`/`abort()` are not leaks.  Passing the handle to a function\n"
+    "pthread_create(...); ... if (c) pthread_join(...);`, also a mode tested\n"
+    "against a constant: `mode == FORKED`), and paths that end in\n"
+    "`exit()`/`abort()` are not leaks.  Handles created into a local array\n"
+    "that is joined later are followed too: a return after some were\n"
+    "created and before any join leaks them (the creation loop's `return -1`\n"
+    "when a later `pthread_create()` fails; a loop over the array on the\n"
+    "failure path counts as joining them).  Passing the handle to a function\n"
     "of the program counts by what\n"
     "that function does with it, in any file: one that joins, closes, stores\n"
     "or returns it takes it over; one that only looks at it (sets the\n"
@@ -454,6 +461,8 @@ static void check_func(const tl_analysis *a, int fi, tl_released_all *ra, tl_fin
     bool *agg_used = tl_xcalloc((size_t)(f->nvars > 0 ? f->nvars : 1), sizeof(bool));
     mark_aggregate_uses(&c, agg_used);
     int *with_outcome = tl_xmalloc(sizeof(int) * nc); /* spawn calls that may fail, block order */
+    const tl_instr **agg_spawns = tl_xmalloc(sizeof *agg_spawns * nc); /* into used local aggregates */
+    int *agg_vars = tl_xmalloc(sizeof(int) * nc), nagg_spawns = 0;
     int nwith_outcome = 0;
     tl_detach_attrs attrs = TL_DETACH_ATTRS_INIT;
 
@@ -492,8 +501,12 @@ static void check_func(const tl_analysis *a, int fi, tl_released_all *ra, tl_fin
                 if (pk == TL_PLACE_NONLOCAL)
                     continue; /* owned elsewhere */
                 if (pk == TL_PLACE_AGGREGATE) {
-                    if (!agg_used[var])
+                    if (!agg_used[var]) {
                         report_aggregate(a, f, in, m, var, out);
+                    } else if (nagg_spawns < (int)nc) { /* followed along the paths */
+                        agg_spawns[nagg_spawns] = in;
+                        agg_vars[nagg_spawns++] = var;
+                    }
                     continue;
                 }
                 mode = SP_OUT_SCALAR;
@@ -525,6 +538,13 @@ static void check_func(const tl_analysis *a, int fi, tl_released_all *ra, tl_fin
         }
     free(with_outcome);
     tl_detach_attrs_free(&attrs);
+    if (nagg_spawns > 0) {
+        const tl_expr **defs = tl_own_outcome_defs(a, fi);
+        tl_os_check_arrays(a, fi, agg_spawns, agg_vars, nagg_spawns, defs, out);
+        free(defs);
+    }
+    free(agg_spawns);
+    free(agg_vars);
 
     if (c.nspawn > 0) { /* (outcomes alone matter only to tracked handles) */
         compute_tracked(&c);

@@ -106,4 +106,10 @@ int tl_os_slot_spawn(uint64_t bit);
 /* Record a leak event of spawn `spawn` (only while c->reporting). */
 void tl_os_add_event(os_ctx *c, int spawn, int kind, tl_loc loc, int var);
 
+/* orphaned_spawn_arrays.c: the spawns (n of them, into local aggregates
+ * vars[i] that are used elsewhere) followed along the paths; a return that
+ * leaves handles in one is reported.  defs: tl_own_outcome_defs, or NULL. */
+void tl_os_check_arrays(const tl_analysis *a, int fi, const tl_instr *const *spawns, const int *vars, int n,
+                        const tl_expr *const *defs, tl_findings *out);
+
 #endif
