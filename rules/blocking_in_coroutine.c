@@ -130,6 +130,7 @@ static const char *context_noun(tl_context_kind k) {
 static const char *advice(const tl_analysis *a, const tl_context_info *ctx, const tl_call_facts *blocking) {
     const char *callee = blocking && blocking->instr ? blocking->instr->call.callee : NULL;
     if (!callee) return NULL;
+    if (blocking->fd_file) callee = "*"; /* a regular file is never ready: the library's worker */
     const char *r = tl_models_replacement(a->models, ctx->library, callee);
     if (r) return r;
     if (blocking->model && blocking->model->blocking.replacement) return blocking->model->blocking.replacement;
@@ -455,9 +456,10 @@ static void report_program_chain(const tl_analysis *a, tl_findings *out, tl_str_
         else
             len += snprintf(chain + len, sizeof chain - (size_t)len, " -> %s", lastname);
     }
-    const char *fix = ctx->library ? tl_models_replacement(a->models, ctx->library,
-                                                           last ? last->call.callee : steps[n - 1].callee)
-                                   : NULL;
+    const char *fix = !ctx->library        ? NULL
+                      : steps[n - 1].fd_file ? tl_models_replacement(a->models, ctx->library, "*")
+                                             : tl_models_replacement(a->models, ctx->library,
+                                                                     last ? last->call.callee : steps[n - 1].callee);
     char target[320], phrase[256];
     if (is_slot) /* c->cmd->proc(c): name the field and the function that blocks */
         snprintf(target, sizeof target, "call through '%s' to %s()",

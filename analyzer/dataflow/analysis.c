@@ -729,6 +729,7 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     tl_analysis_program_contexts(out);
     tl_fd_origin_collect_globals(out);
     tl_analysis_mark_datagram_calls(out);
+    tl_analysis_mark_file_io(out);
     /* descriptor states, with a readiness callback's descriptor ready on entry */
     tl_str_map watched, globals;
     tl_str_map_init(&watched);

@@ -68,6 +68,8 @@ typedef struct {
                                 checked with its descriptor ready */
     bool passes_param;       /* some argument comes from the function's parameters: a callee
                                 checked "ready" stays so through this call */
+    bool fd_file;            /* blocking.fd_io on a local whose every origin is a file opened
+                                by path (fd_origin.h): the fix is a worker, not a watcher */
     bool datagram;           /* blocking.unless_datagram: its descriptor is a local datagram
                                 socket (fd_origin.h): connect() does not wait */
 } tl_call_facts;

@@ -30,5 +30,7 @@ int *tl_analysis_callees_order(const tl_tu *tu, const tl_analysis *a);
 void tl_analysis_mark_guards(const tl_func *f, tl_func_facts *ff);
 void tl_analysis_mark_param_values(const tl_func *f, tl_func_facts *ff);
 void tl_analysis_mark_datagram_calls(tl_analysis *a);
+/* analysis_marks.c: descriptor I/O on a file opened by path (cf->fd_file) */
+void tl_analysis_mark_file_io(tl_analysis *a);
 
 #endif

@@ -2,7 +2,7 @@
  * analysis.c): the parameters each call's paths have tested
  * (param_guards.h), which descriptors and arguments come from the function's
  * parameters (param_values.h), which descriptors are datagram sockets
- * (fd_origin.h).  The blocking summaries (analysis_blocking.c) and
+ * or files opened by path (fd_origin.h).  The blocking summaries (analysis_blocking.c) and
  * tl_call_blocks_in read them.
  */
 #include "analysis.h"
@@ -73,5 +73,32 @@ void tl_analysis_mark_datagram_calls(tl_analysis *a) {
             cf->datagram = tl_fd_datagram_var(a, fi, e->var, taken);
         }
         free(taken);
+    }
+}
+
+/* Descriptor I/O whose descriptor is a local every origin of which is a
+ * file opened by path (fd_origin.h: open(), creat(), mkstemp()...): a
+ * regular file is never "ready", so the fix the message names is a worker
+ * thread, not a readiness watcher (rules/blocking_in_coroutine.c). */
+void tl_analysis_mark_file_io(tl_analysis *a) {
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        const tl_func *f = &a->tu->funcs[fi];
+        tl_func_facts *ff = &a->funcs[fi];
+        unsigned char *desc = NULL;
+        for (int id = 0; id < ff->ncalls; id++) {
+            tl_call_facts *cf = &ff->calls[id];
+            const tl_fn_model *m = cf->model;
+            if (!cf->instr || !m || !m->blocking.present || !m->blocking.fd_io || m->blocking.fd_arg < 0 ||
+                m->blocking.fd_arg >= cf->instr->call.nargs)
+                continue;
+            const tl_expr *e = tl_expr_uncast(cf->instr->call.args[m->blocking.fd_arg]);
+            if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= f->nvars) continue;
+            if (!desc) {
+                desc = tl_xcalloc((size_t)f->nvars + 1, 1);
+                tl_fd_origins(a, fi, desc);
+            }
+            cf->fd_file = desc[e->var] == TL_FDO_COMPLETES;
+        }
+        free(desc);
     }
 }

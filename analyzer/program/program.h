@@ -50,6 +50,7 @@ typedef struct {
     const char *callee;   /* what it calls, as spelled */
     const char *field;    /* the call went through this field or pointer, or NULL */
     bool final;           /* the blocking call (or the wait) itself */
+    bool fd_file;         /* final: descriptor I/O on a file opened by path */
 } tl_chain_step;
 
 typedef struct {

@@ -173,7 +173,7 @@ int tl_program_chain_at(const tl_program *p, const char *usr, bool is_slot, bool
         int i = chain_call(p, n, r, v, nv, &next, &field, &plain);
         if (i < 0) break;
         const tl_sum_call *c = &nd->s->calls[i];
-        out[count++] = (tl_chain_step){c->loc, nd->s->name, c->spelling, field, next < 0};
+        out[count++] = (tl_chain_step){c->loc, nd->s->name, c->spelling, field, next < 0, next < 0 && c->fd_file};
         /* the next step is called with this call's constants, and with the
            values this step got in the parameters it passes on unchanged */
         tl_cval *vals = bufs[cur];
@@ -216,7 +216,7 @@ int tl_program_deadline_chain(const tl_program *p, const char *usr, bool is_slot
         const tl_func_summary *fs = p->nodes[owner].s;
         if (pp->dl_call < 0 || pp->dl_call >= fs->ncalls) break;
         const tl_sum_call *c = &fs->calls[pp->dl_call];
-        out[count++] = (tl_chain_step){c->loc, fs->name, c->spelling, NULL, pp->dl_next < 0};
+        out[count++] = (tl_chain_step){c->loc, fs->name, c->spelling, NULL, pp->dl_next < 0, false};
         gp = pp->dl_next;
     }
     return count;

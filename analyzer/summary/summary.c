@@ -197,6 +197,7 @@ static void extract_call(extractor *x, const tl_call_facts *cf) {
     sc->blocks_unless_ready = tl_call_blocks_in(cf, true);
     sc->spawn_entry = c->is_spawn_entry;
     sc->passes_param = cf->passes_param;
+    sc->fd_file = cf->fd_file;
     sc->guard_nz = cf->guard_nz;
     sc->guard_z = cf->guard_z;
     sc->in_unbounded_loop = !sc->modelled && cf->block >= 0 && cf->block < x->f->nblocks &&

@@ -68,6 +68,7 @@ typedef struct {
     bool passes_param; /* some argument comes from the caller's parameters
                           (dataflow/param_values.h): a callee checked with its descriptor
                           ready stays so through this call, else its plain summary applies */
+    bool fd_file;      /* descriptor I/O on a file opened by path (tl_call_facts.fd_file) */
     bool in_unbounded_loop; /* a program function called in a loop that runs until
                                stopped (rules/event_loop.h): one iteration of it */
     int child_of[TL_SUM_CHILD_OF_MAX]; /* reached only where each of these calls (indices in

@@ -97,7 +97,7 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
         tl_wire_put_str(w, c->spelling);
         tl_wire_put_u8(w, (uint8_t)(c->modelled | c->nonblocking << 1 | c->blocks << 2 |
                                     c->blocks_unless_ready << 3 | c->spawn_entry << 4 |
-                                    c->in_unbounded_loop << 5 | c->passes_param << 6));
+                                    c->in_unbounded_loop << 5 | c->passes_param << 6 | c->fd_file << 7));
         tl_wire_put_u32(w, (uint32_t)c->nargs);
         for (int k = 0; k < c->nargs; k++) {
             const tl_sum_arg *a = &c->args[k];
@@ -348,6 +348,7 @@ static void read_call(decoder *d) {
     c->spawn_entry = flags >> 4 & 1;
     c->in_unbounded_loop = flags >> 5 & 1;
     c->passes_param = flags >> 6 & 1;
+    c->fd_file = flags >> 7 & 1;
     uint32_t na = tl_wire_get_count(r, 21);
     if (na > MAX_ARGS) tl_wire_fail(r, "too many arguments");
     if (r->bad) return;
