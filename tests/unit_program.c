@@ -48,6 +48,8 @@ static const char models_yaml[] =
     "    await: {arg: 0}\n"
     "  mk_nb:\n"
     "    fd_state: {result: true, sets: nonblocking}\n"
+    "  fd_rd:\n"
+    "    blocking: {fd_io: true}\n"
     "  mk_pair:\n"
     "    fd_state: {arg: 0, array: 2, sets: nonblocking, if_flag: {arg: 1, mask: 8}}\n"
     "  set_fl:\n"
@@ -81,6 +83,7 @@ static const char prelude[] =
     "int obj_wait(struct obj *o);\n"
     "int mk_nb(void);\n"
     "int mk_plain(void);\n"
+    "long fd_rd(int fd);\n"
     "void fill(int *p);\n"
     "int mk_pair(int *fds, int flags);\n"
     "int set_fl(int fd, int cmd, int flags);\n"
@@ -859,6 +862,33 @@ static void test_fd_slots_fields(void **state) {
     release(w);
 }
 
+/* A helper stores a plain descriptor into the struct it is handed; its
+ * callers make the field non-blocking after it returns (fd_settle.c):
+ * directly, or - the struct being their own parameter - their callers do.
+ * A field one caller leaves blocking is not known; nor, without the whole
+ * program, a non-static helper's. */
+static void test_fd_settled_by_callers(void **state) {
+    (void)state;
+    const char *src[] = {"struct conn { int a, b, m; };\n"
+                         "void open_a(struct conn *c) { c->a = mk_plain(); }\n"
+                         "void open_b(struct conn *c) { c->b = mk_plain(); }\n"
+                         "void open_m(struct conn *c) { c->m = mk_plain(); }\n"
+                         "void wrap(struct conn *c) { open_b(c); }\n",
+                         "struct conn { int a, b, m; };\n"
+                         "void open_a(struct conn *); void open_m(struct conn *); void wrap(struct conn *);\n"
+                         "void start(struct conn *c) { open_a(c); set_fl(c->a, 4, 8); open_m(c); set_fl(c->m, 4, 8); }\n"
+                         "void again(struct conn *c) { wrap(c); set_fl(c->b, 4, 8); open_m(c); }\n"
+                         "void use(struct conn *c) { fd_rd(c->a); fd_rd(c->b); fd_rd(c->m); }\n"};
+    world *w = link_sources(src, 2);
+    assert_non_null(fd_key(w, 0, "FI@a"));
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "FI@a")));
+    assert_true(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "FI@b")));  /* wrap's caller settles it */
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "FI@m"))); /* again() does not */
+    tl_program_set_whole(w->prog, false);
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "FI@a")));
+    release(w);
+}
+
 /* Ownership and deadlines flow backwards through parameters passed on;
  * a function no TU defines takes a handle over. */
 static void test_param_facts_through_calls(void **state) {
@@ -1394,6 +1424,7 @@ int main(void) {
         cmocka_unit_test(test_fd_slots_params),
         cmocka_unit_test(test_fd_slots_effects),
         cmocka_unit_test(test_fd_slots_fields),
+        cmocka_unit_test(test_fd_settled_by_callers),
         cmocka_unit_test(test_ir_wire_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

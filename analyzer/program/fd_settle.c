@@ -107,7 +107,9 @@ void tl_fd_settle_resolve(tl_fd_slots *s, tl_tu_summary *const *units, int nunit
             snprintf(k, sizeof k, "%s|%.*s", st->key, (int)(gt - st->src), st->src);
             rec_src = tl_xgrow(rec_src, nrec, &caprec, sizeof *rec_src);
             rec_src[nrec] = st->src;
-            if (tl_str_map_get(&records, k) < 0) tl_str_map_set(&records, k, nrec);
+            /* two calls at one place (a macro's expansion) that differ: neither is known */
+            int had = tl_str_map_get(&records, k);
+            tl_str_map_set(&records, k, had == -1 ? nrec : -2);
             nrec++;
         }
     int ncalls = 0, capcalls = 0;
@@ -154,6 +156,10 @@ void tl_fd_settle_resolve(tl_fd_slots *s, tl_tu_summary *const *units, int nunit
             if (caller->usr && strlen(caller->usr) < 280) {
                 snprintf(k, sizeof k, "%s|%s@%u:%u", site_key, caller->usr, call->loc.line, call->loc.col);
                 r = tl_str_map_get(&records, k);
+            }
+            if (r == -2) {
+                s->v[i].other = true;
+                continue;
             }
             if (r >= 0 && site_settles(rec_src[r], field, cond, sizeof cond, &c)) {
                 if (c) add_edge(el, tl_fd_slots_node(s, c, true), i); /* a helper of another file's */
