@@ -200,6 +200,29 @@ static void test_entry_whose_file_is_special(void **state) {
     tl_compdb_close(db);
 }
 
+static void test_assembly_entries(void **state) {
+    (void)state;
+    write_file("asm.json", "[{\"directory\": \"src\", \"file\": \"start.S\", \"command\": \"cc -c start.S\"},\n"
+                           " {\"directory\": \"src\", \"file\": \"gen.inc\", \"command\": \"cc -x assembler -c gen.inc\"},\n"
+                           " {\"directory\": \"src\", \"file\": \"b.c\", \"command\": \"cc -c b.c\"}]");
+    char *error = NULL;
+    tl_compdb *db = tl_compdb_open(path_of("asm.json"), &error);
+    if (!db) fail_msg("%s", error);
+    tl_cli_tus tus = {0};
+    char *msgs = NULL;
+    size_t msgs_len = 0;
+    FILE *err = open_memstream(&msgs, &msgs_len);
+    assert_int_equal(tl_compdb_add_tu(db, 0, NULL, 0, &tus, err), -1);
+    assert_int_equal(tl_compdb_add_tu(db, 1, NULL, 0, &tus, err), -1);
+    assert_int_equal(tl_compdb_add_tu(db, 2, NULL, 0, &tus, err), 0);
+    fclose(err);
+    assert_int_equal(tus.n, 1); /* only b.c: assembly is skipped without an error */
+    assert_string_equal(msgs, "");
+    free(msgs);
+    tl_cli_tus_free(&tus);
+    tl_compdb_close(db);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_syntax_errors_have_line_and_column),
@@ -207,6 +230,7 @@ int main(void) {
         cmocka_unit_test(test_special_files_are_refused),
         cmocka_unit_test(test_entries),
         cmocka_unit_test(test_entry_whose_file_is_special),
+        cmocka_unit_test(test_assembly_entries),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
