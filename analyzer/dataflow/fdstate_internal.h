@@ -215,9 +215,15 @@ void fds_note_nonblocking(fd_ctx *c, int key);
  * leave its argument arg (the variable or slot `key`) non-blocking */
 void fds_note_maybe_nonblocking(fd_ctx *c, int key, const char *fn_usr, int arg);
 void fds_resolve_deferred(fd_ctx *c);
-/* fdstate_later.c: note a call that may hand a struct to a program function
- * storing a descriptor into it (main replay only) */
+/* fdstate_sites.c: note a call that may hand a struct to a program function
+ * storing a descriptor into it (main replay only); at the function's end,
+ * record the fields each such call site settles (the store list) */
 void fds_note_call_site(fd_ctx *c, const tl_instr *in, const tl_call_facts *cf);
+void fds_record_sites(fd_ctx *c);
+/* fdstate_later.c: a local (or parameter) that names one value between two
+ * points; a return the caller treats as a failure (`return -1;`, NULL) */
+bool fds_assigned_once(fd_ctx *c, int v);
+bool fds_error_exit(const tl_block *b);
 /* fdstate_later.c: the via index (1-based) of pseudo-slot "m:fn_usr#arg",
  * interned per function; 0 when the name is too long */
 int fds_via_of(fd_ctx *c, const char *fn_usr, int arg);

@@ -31,7 +31,7 @@
  * pseudo-slot "s:F#P|f:FIELD", and each call site handing a struct to a
  * program function records which of its fields the caller makes
  * non-blocking on every path from the call to a return that is no failure
- * (record_sites; resolved at link by program/fd_settle.c).  A store of a
+ * (fdstate_sites.c; resolved at link by program/fd_settle.c).  A store of a
  * copy of another pseudo-slot into such a field is held too: it then
  * copies the either node of both.
  *
@@ -45,6 +45,7 @@
 #include "fdstate.h"
 #include "fdstate_internal.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +56,7 @@
 #define MAX_CHECKS 64
 
 /* A local (or a parameter) that names one value between two points. */
-static bool assigned_once(fd_ctx *c, int v) {
+bool fds_assigned_once(fd_ctx *c, int v) {
     if (v < 0 || v >= c->f->nvars) return false;
     fds_scan_vars(c);
     const tl_var *var = &c->f->vars[v];
@@ -68,16 +69,16 @@ bool fds_settle_target(fd_ctx *c, const tl_expr *target) {
     if (key < c->nvars) return false;
     int slot = key - c->nvars, v = c->slot_var[slot];
     return c->slot_arrow[slot] && c->slot_elem[slot] < 0 && c->slot_usr[slot] && v >= 0 && v < c->f->nparams &&
-           c->f->vars[v].kind == TL_VAR_PARAM && assigned_once(c, v);
+           c->f->vars[v].kind == TL_VAR_PARAM && fds_assigned_once(c, v);
 }
 
 bool fds_defer_store(fd_ctx *c, const tl_expr *target, const tl_expr *value, const char *copy_of) {
     if (c->rec_block < 0) return false; /* not the main replay */
     int key = fds_desc_key(c, target, false);
     if (key < 0) return false;
-    if (key >= c->nvars && !assigned_once(c, c->slot_var[key - c->nvars])) return false;
+    if (key >= c->nvars && !fds_assigned_once(c, c->slot_var[key - c->nvars])) return false;
     int vv = fds_plain_var(value);
-    if (!assigned_once(c, vv) || c->f->vars[vv].kind == TL_VAR_PARAM) vv = -1;
+    if (!fds_assigned_once(c, vv) || c->f->vars[vv].kind == TL_VAR_PARAM) vv = -1;
     c->deferred = tl_xgrow(c->deferred, c->ndeferred, &c->capdeferred, sizeof *c->deferred);
     fds_deferred *d = &c->deferred[c->ndeferred++];
     *d = (fds_deferred){target, {0}, key, vv, c->rec_block, c->rec_index, copy_of ? tl_xstrdup(copy_of) : NULL};
@@ -168,7 +169,7 @@ void fds_vias_free(fd_ctx *c) {
 }
 
 /* A return the caller treats as a failure: `return -1;`, `return NULL;`. */
-static bool error_exit(const tl_block *b) {
+bool fds_error_exit(const tl_block *b) {
     const tl_instr *last = b->ninstrs ? &b->instrs[b->ninstrs - 1] : NULL;
     const tl_expr *v = last && last->kind == TL_I_RETURN ? tl_expr_uncast(last->value) : NULL;
     return v && (v->kind == TL_E_NULL || fds_negative_const(v));
@@ -182,7 +183,7 @@ static bool on_every_path(fd_ctx *c, int bs, int is, int bn, int in, int *mark, 
     int n = 0;
     mark[bs] = stamp; /* (bs again, through a loop: its start, before the store) */
     const tl_block *b = &f->blocks[bs];
-    if (b->term == TL_T_EXIT) return error_exit(b);
+    if (b->term == TL_T_EXIT) return fds_error_exit(b);
     for (int k = 0; k < b->nsucc; k++) stack[n++] = b->succ[k];
     while (n > 0) {
         int x = stack[--n];
@@ -193,7 +194,7 @@ static bool on_every_path(fd_ctx *c, int bs, int is, int bn, int in, int *mark, 
         b = &f->blocks[x];
         if (x == f->exit) return false;
         if (b->term == TL_T_EXIT) {
-            if (!error_exit(b)) return false;
+            if (!fds_error_exit(b)) return false;
             continue;
         }
         for (int k = 0; k < b->nsucc; k++) stack[n++] = b->succ[k];
@@ -246,29 +247,7 @@ static const fds_nb_set *made_nonblocking_by(fd_ctx *c, const sets_by_key *ix, c
     return by;
 }
 
-/* ---- the caller settles what its callee stored ---- */
-
-void fds_note_call_site(fd_ctx *c, const tl_instr *in, const tl_call_facts *cf) {
-    const tl_call *call = &in->call;
-    if (!c->stores || c->rec_block < 0 || !call->callee_usr || call->callee_system || (cf && cf->model) ||
-        strlen(call->callee_usr) > 200 || !c->f->usr || strlen(c->f->usr) > 200)
-        return;
-    for (int a = 0; a < call->nargs && a < 32; a++) {
-        int v = fds_plain_var(call->args[a]);
-        bool arrow = true;
-        if (v >= 0 && (v >= c->f->nvars || !c->f->vars[v].is_pointer || !assigned_once(c, v))) continue;
-        if (v < 0) { /* &s of a local struct */
-            v = fds_addr_var(call->args[a]);
-            arrow = false;
-            if (v < 0 || v >= c->f->nvars || !c->f->vars[v].is_record ||
-                (c->f->vars[v].kind != TL_VAR_LOCAL && c->f->vars[v].kind != TL_VAR_TEMP))
-                continue;
-        }
-        c->sites = tl_xgrow(c->sites, c->nsites, &c->capsites, sizeof *c->sites);
-        c->sites[c->nsites++] = (fds_site){call->callee_usr, a, v, arrow, strncmp(call->callee_usr, "c:@F@", 5) != 0,
-                                           c->rec_block, c->rec_index, in->loc.line, in->loc.col};
-    }
-}
+/* ---- held stores and the call sites of this function ---- */
 
 /* "s:F#P|f:FIELD": a descriptor F stored into FIELD of what its parameter P
  * points to, not made non-blocking before F returns: non-blocking when
@@ -281,43 +260,6 @@ static bool settle_name(const fd_ctx *c, const fds_deferred *d, char *buf, size_
         return false;
     int n = snprintf(buf, size, "s:%s#%d|f:%s", c->f->usr, v, c->slot_usr[slot]);
     return n > 0 && (size_t)n < size && n <= 280;
-}
-
-/* A call site that settles: one record "s:F#A" naming the call and the
- * fields of the struct it hands over that this function makes non-blocking
- * on every path from the call to a return that is no failure (through a
- * helper of another file G: on the condition that it does),
- *   "CALLER@LINE:COL>|f:FIELD|f:FIELD2=m:G#K"
- * (program/fd_settle.c matches it with the summaries' calls). */
-static void record_sites(fd_ctx *c, int *checks, int *mark, int *stack) {
-    int *fields = tl_xmalloc(((size_t)c->nnb_sets + 1) * sizeof *fields), nfields = 0;
-    for (int j = 0; j < c->nnb_sets; j++) { /* the calls leaving a field non-blocking */
-        int slot = c->nb_sets[j].key - c->nvars;
-        if (slot >= 0 && c->slot_elem[slot] < 0 && c->slot_usr[slot]) fields[nfields++] = j;
-    }
-    long pairs = 0; /* (compared: at most 64k pairs per function, then nothing settles) */
-    for (int i = 0; nfields && i < c->nsites; i++) {
-        const fds_site *st = &c->sites[i];
-        char key[240], src[300];
-        snprintf(key, sizeof key, "s:%s#%d", st->fn_usr, st->arg);
-        int n = snprintf(src, sizeof src, "%s@%u:%u>", c->f->usr, st->line, st->col), n0 = n;
-        if (n >= 280) continue;
-        for (int j = 0; j < nfields && *checks < MAX_CHECKS && pairs++ < 65536; j++) {
-            const fds_nb_set *nb = &c->nb_sets[fields[j]];
-            int slot = nb->key - c->nvars;
-            if (c->slot_var[slot] != st->var || c->slot_arrow[slot] != st->arrow) continue;
-            char item[300];
-            int m = nb->fn_usr ? snprintf(item, sizeof item, "|f:%s=m:%s#%d", c->slot_usr[slot], nb->fn_usr, nb->arg)
-                               : snprintf(item, sizeof item, "|f:%s", c->slot_usr[slot]);
-            if (m <= 0 || n + m >= 280 || strstr(src, item)) continue;
-            ++*checks;
-            if (!on_every_path(c, st->block, st->index, nb->block, nb->index, mark, *checks, stack)) continue;
-            memcpy(src + n, item, (size_t)m + 1);
-            n += m;
-        }
-        if (n > n0) tl_slot_stores_add(c->stores, key, TL_SLOT_COPY, src, st->is_static);
-    }
-    free(fields);
 }
 
 void fds_resolve_deferred(fd_ctx *c) {
@@ -351,7 +293,7 @@ void fds_resolve_deferred(fd_ctx *c) {
                 fds_add_store(c, target, d->copy_of ? TL_SLOT_COPY : TL_SLOT_OTHER, d->copy_of);
             free(c->deferred[i].copy_of);
         }
-        if (c->stores) record_sites(c, &checks, mark, stack);
+        if (c->stores) fds_record_sites(c); /* fdstate_sites.c */
         free(ix.start);
         free(ix.order);
         free(mark);
