@@ -889,6 +889,41 @@ static void test_fd_settled_by_callers(void **state) {
     release(w);
 }
 
+/* A long setup function settling forty fields, each right after the helper
+ * that stored it: every one is known (one dataflow over the function's
+ * field slots, not a bounded number of path walks). */
+static void test_fd_settled_many_fields(void **state) {
+    (void)state;
+    enum { N = 40 };
+    static char a[N * 96 + 256], b[N * 160 + 512];
+    int na = snprintf(a, sizeof a, "struct conn {"), nb = snprintf(b, sizeof b, "struct conn {");
+    for (int i = 0; i < N; i++) {
+        na += snprintf(a + na, sizeof a - (size_t)na, " int f%d;", i);
+        nb += snprintf(b + nb, sizeof b - (size_t)nb, " int f%d;", i);
+    }
+    na += snprintf(a + na, sizeof a - (size_t)na, " };\n");
+    nb += snprintf(b + nb, sizeof b - (size_t)nb, " };\n");
+    for (int i = 0; i < N; i++) {
+        na += snprintf(a + na, sizeof a - (size_t)na, "int open%d(struct conn *c) { c->f%d = mk_plain(); return 0; }\n", i, i);
+        nb += snprintf(b + nb, sizeof b - (size_t)nb, "int open%d(struct conn *c);\n", i);
+    }
+    nb += snprintf(b + nb, sizeof b - (size_t)nb, "int setup(struct conn *c) {\n");
+    for (int i = 0; i < N; i++)
+        nb += snprintf(b + nb, sizeof b - (size_t)nb, "  if (open%d(c) < 0) return -1; set_fl(c->f%d, 4, 8);\n", i, i);
+    nb += snprintf(b + nb, sizeof b - (size_t)nb, "  return 0; }\nvoid use(struct conn *c) {");
+    for (int i = 0; i < N; i++) nb += snprintf(b + nb, sizeof b - (size_t)nb, " fd_rd(c->f%d);", i);
+    snprintf(b + nb, sizeof b - (size_t)nb, " }\n");
+    const char *src[] = {a, b};
+    world *w = link_sources(src, 2);
+    for (int i = 0; i < N; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "FI@f%d", i);
+        assert_non_null(fd_key(w, 0, name));
+        assert_true(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, name)));
+    }
+    release(w);
+}
+
 /* Ownership and deadlines flow backwards through parameters passed on;
  * a function no TU defines takes a handle over. */
 static void test_param_facts_through_calls(void **state) {
@@ -1425,6 +1460,7 @@ int main(void) {
         cmocka_unit_test(test_fd_slots_effects),
         cmocka_unit_test(test_fd_slots_fields),
         cmocka_unit_test(test_fd_settled_by_callers),
+        cmocka_unit_test(test_fd_settled_many_fields),
         cmocka_unit_test(test_ir_wire_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
