@@ -33,7 +33,9 @@
 typedef struct {
     const tl_func *f;
     int *bit_of;   /* variable -> aggregate bit, -1 */
-    int *held_by;  /* variable -> call id whose result it holds in this block, -1 */
+    int *held_by;  /* variable -> call id whose result it was last assigned, -1 (an entry
+                      left by another block names another call: it never matches
+                      the spawn of the block whose edges are looked at) */
 } arr_ctx;
 
 static int holds(void *ctx, int var) {
@@ -91,7 +93,7 @@ void tl_os_check_arrays(const tl_analysis *a, int fi, const tl_instr *const *spa
     int *spawn_bit = tl_xmalloc(((size_t)f->ncalls + 1) * sizeof *spawn_bit);
     int nagg = 0, agg_var[64];
     const tl_instr *first[64];
-    for (int v = 0; v < f->nvars; v++) c.bit_of[v] = -1;
+    for (int v = 0; v < f->nvars; v++) c.bit_of[v] = c.held_by[v] = -1;
     for (int id = 0; id < f->ncalls; id++) spawn_bit[id] = -1;
     for (int i = 0; i < n; i++) {
         int v = vars[i];
@@ -130,7 +132,6 @@ void tl_os_check_arrays(const tl_analysis *a, int fi, const tl_instr *const *spa
             if (comp[bi] >= 0) st &= ~loop_use[comp[bi]];
             int sc = -1, sb = 0;
             uint64_t before = 0;
-            for (int v = 0; v < f->nvars; v++) c.held_by[v] = -1;
             for (int k = 0; k < b->ninstrs; k++) st = step(a, fi, &c, &b->instrs[k], st, spawn_bit, &sc, &sb, &before);
             st &= ~mentions(&c, b->cond);
             if (pass == 1) {
