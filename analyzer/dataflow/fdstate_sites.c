@@ -60,6 +60,8 @@ typedef struct {
     uint64_t *in;       /* per block: settled on every path from its start */
     int *rpo;           /* per block: its reverse-postorder position, -1 unreached */
     int bit_first[64], *bit_next; /* the nb_sets of each bit (chained) */
+    int *set_bit;       /* per nb_set: bit_of_set */
+    uint64_t *gen;      /* per block: the bits its calls settle (no call unsettles one) */
 } settled_slots;
 
 static int bit_of_slot(const settled_slots *ss, int slot) {
@@ -68,15 +70,12 @@ static int bit_of_slot(const settled_slots *ss, int slot) {
     return -1;
 }
 
-/* The bits instruction (b, i) settles: its nb_sets (CSR by block). */
-static uint64_t gen_at(const fd_ctx *c, const settled_slots *ss, const int *first, const int *next, int b, int i) {
-    uint64_t g = 0;
-    for (int j = first[b]; j >= 0; j = next[j]) {
-        const fds_nb_set *nb = &c->nb_sets[j];
-        int bit = nb->index == i ? bit_of_slot(ss, nb->key - c->nvars) : -1;
-        if (bit >= 0 && (nb->fn_usr == NULL || ss->helper[bit] >= 0)) g |= 1ull << bit;
-    }
-    return g;
+/* The bit nb_set j settles, or -1: a slot not followed, or a helper's call
+ * where several helpers decide. */
+static int bit_of_set(const fd_ctx *c, const settled_slots *ss, int j) {
+    const fds_nb_set *nb = &c->nb_sets[j];
+    int bit = bit_of_slot(ss, nb->key - c->nvars);
+    return bit >= 0 && (nb->fn_usr == NULL || ss->helper[bit] >= 0) ? bit : -1;
 }
 
 /* What is settled at the end of block b: a return decides (a failure:
@@ -122,6 +121,11 @@ static bool settled_compute(fd_ctx *c, settled_slots *ss, int *first, int *next)
         ss->bit_first[bit] = j;
     }
     if (!ss->nbits) return false;
+    ss->set_bit = tl_xmalloc(((size_t)c->nnb_sets + 1) * sizeof *ss->set_bit);
+    ss->gen = tl_xcalloc((size_t)f->nblocks + 1, sizeof *ss->gen);
+    for (int b = 0; b < f->nblocks; b++)
+        for (int j = first[b]; j >= 0; j = next[j])
+            if ((ss->set_bit[j] = bit_of_set(c, ss, j)) >= 0) ss->gen[b] |= 1ull << ss->set_bit[j];
     int *rpo = ss->rpo = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *rpo);
     int *order = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *order), n = 0;
     tl_dataflow_rpo(f, rpo);
@@ -133,9 +137,7 @@ static bool settled_compute(fd_ctx *c, settled_slots *ss, int *first, int *next)
         changed = false;
         for (int k = n - 1; k >= 0; k--) {
             int b = order[k];
-            const tl_block *blk = &f->blocks[b];
-            uint64_t out = settled_at_end(f, ss, b);
-            for (int i = blk->ninstrs - 1; i >= 0; i--) out |= gen_at(c, ss, first, next, b, i);
+            uint64_t out = settled_at_end(f, ss, b) | ss->gen[b];
             if (out != ss->in[b]) {
                 ss->in[b] = out;
                 changed = true;
@@ -167,9 +169,9 @@ void fds_record_sites(fd_ctx *c) {
     for (int i = 0; i < c->nsites; i++) {
         const fds_site *st = &c->sites[i];
         if (st->block < 0 || st->block >= f->nblocks) continue;
-        const tl_block *blk = &f->blocks[st->block];
         uint64_t after = settled_at_end(f, &ss, st->block); /* then the block's rest after the call */
-        for (int k = blk->ninstrs - 1; k > st->index; k--) after |= gen_at(c, &ss, first, next, st->block, k);
+        for (int j = first[st->block]; j >= 0; j = next[j])
+            if (c->nb_sets[j].index > st->index && ss.set_bit[j] >= 0) after |= 1ull << ss.set_bit[j];
         char key[240], src[300];
         snprintf(key, sizeof key, "s:%s#%d", st->fn_usr, st->arg);
         int n = snprintf(src, sizeof src, "%s@%u:%u>", c->f->usr, st->line, st->col), n0 = n;
@@ -211,6 +213,8 @@ void fds_record_sites(fd_ctx *c) {
     }
     free(ss.in);
     free(ss.rpo);
+    free(ss.set_bit);
+    free(ss.gen);
     free(ss.bit_next);
     free(first);
     free(next);
