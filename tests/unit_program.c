@@ -869,21 +869,28 @@ static void test_fd_slots_fields(void **state) {
  * program, a non-static helper's. */
 static void test_fd_settled_by_callers(void **state) {
     (void)state;
-    const char *src[] = {"struct conn { int a, b, m; };\n"
+    const char *src[] = {"struct conn { int a, b, m, t; };\n"
                          "void open_a(struct conn *c) { c->a = mk_plain(); }\n"
                          "void open_b(struct conn *c) { c->b = mk_plain(); }\n"
                          "void open_m(struct conn *c) { c->m = mk_plain(); }\n"
-                         "void wrap(struct conn *c) { open_b(c); }\n",
-                         "struct conn { int a, b, m; };\n"
+                         "void wrap(struct conn *c) { open_b(c); }\n"
+                         "static void open_t(struct conn *c) { c->t = mk_plain(); }\n"
+                         "struct ops { void (*open)(struct conn *); };\n"
+                         "const struct ops OPS = {.open = open_t};\n"
+                         "void run_ops(const struct ops *o, struct conn *c) { o->open(c); }\n"
+                         "void start_t(struct conn *c) { open_t(c); set_fl(c->t, 4, 8); }\n",
+                         "struct conn { int a, b, m, t; };\n"
                          "void open_a(struct conn *); void open_m(struct conn *); void wrap(struct conn *);\n"
                          "void start(struct conn *c) { open_a(c); set_fl(c->a, 4, 8); open_m(c); set_fl(c->m, 4, 8); }\n"
                          "void again(struct conn *c) { wrap(c); set_fl(c->b, 4, 8); open_m(c); }\n"
-                         "void use(struct conn *c) { fd_rd(c->a); fd_rd(c->b); fd_rd(c->m); }\n"};
+                         "void use(struct conn *c) { fd_rd(c->a); fd_rd(c->b); fd_rd(c->m); fd_rd(c->t); }\n"};
     world *w = link_sources(src, 2);
     assert_non_null(fd_key(w, 0, "FI@a"));
     assert_true(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "FI@a")));
     assert_true(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "FI@b")));  /* wrap's caller settles it */
     assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "FI@m"))); /* again() does not */
+    assert_non_null(fd_key(w, 0, "FI@t"));
+    assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "FI@t"))); /* also called through OPS.open */
     tl_program_set_whole(w->prog, false);
     assert_false(tl_program_fd_slot_nonblocking(w->prog, fd_key(w, 0, "FI@a")));
     release(w);

@@ -16,7 +16,8 @@
  * the call to a return that is no failure (directly, or through a helper of
  * another file G: when "m:G#K" holds).
  *
- * Here each node "s:F#A|f:X" holds when F's address is never taken and,
+ * Here each node "s:F#A|f:X" holds when F's address is never taken (nor
+ * F named at a function-pointer field of an initializer, "p:F#=FIELD") and,
  * at every direct call of F in the program (the summaries' calls), X is
  * settled - or the struct is the caller's own parameter Q, passed unchanged
  * (tl_sum_call.guard_pass), and the caller's callers settle it: a copy edge
@@ -116,6 +117,16 @@ void tl_fd_settle_resolve(tl_fd_slots *s, tl_tu_summary *const *units, int nunit
     call_ref *refs = NULL;
     tl_str_map read; /* the fields some descriptor I/O reads: only they are asked about */
     tl_str_map_init(&read);
+    tl_str_map named; /* functions named in an initializer ("p:F#=FIELD"): called through it */
+    tl_str_map_init(&named);
+    for (int u = 0; u < nunits; u++)
+        for (int i = 0; i < units[u]->nfd_stores; i++) {
+            const char *key = units[u]->fd_stores[i].key, *eq = strstr(key, "#=");
+            if (strncmp(key, "p:", 2) != 0 || !eq || eq - key > 290) continue;
+            char fn[300];
+            snprintf(fn, sizeof fn, "%.*s", (int)(eq - key - 2), key + 2);
+            tl_str_map_set(&named, fn, 1);
+        }
     for (int u = 0; u < nunits; u++)
         for (int f = 0; f < units[u]->nfuncs; f++)
             for (int c = 0; c < units[u]->funcs[f].ncalls; c++) {
@@ -145,7 +156,8 @@ void tl_fd_settle_resolve(tl_fd_slots *s, tl_tu_summary *const *units, int nunit
         s->v[i].is_static = strncmp(fn, "c:@F@", 5) != 0;
         size_t at;
         int count = 0;
-        if (tl_strmap_get(&s->index, star, &at) || arg < 0 || arg >= 32) s->v[i].other = true;
+        if (tl_strmap_get(&s->index, star, &at) || tl_str_map_get(&named, fn) >= 0 || arg < 0 || arg >= 32)
+            s->v[i].other = true; /* called where no summary's direct call shows it */
         for (int j = tl_str_map_get(&calls, fn); j >= 0 && !s->v[i].other; j = refs[j].next) {
             const tl_func_summary *caller = refs[j].caller;
             const tl_sum_call *call = refs[j].call;
@@ -187,4 +199,5 @@ void tl_fd_settle_resolve(tl_fd_slots *s, tl_tu_summary *const *units, int nunit
     tl_str_map_free(&records);
     tl_str_map_free(&calls);
     tl_str_map_free(&read);
+    tl_str_map_free(&named);
 }
