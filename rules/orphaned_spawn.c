@@ -538,18 +538,15 @@ static void check_func(const tl_analysis *a, int fi, tl_released_all *ra, tl_fin
         }
     free(with_outcome);
     tl_detach_attrs_free(&attrs);
-    if (nagg_spawns > 0) {
-        const tl_expr **defs = tl_own_outcome_defs(a, fi);
-        tl_os_check_arrays(a, fi, agg_spawns, agg_vars, nagg_spawns, defs, out);
-        free(defs);
-    }
+    if (nagg_spawns > 0 || c.nspawn > 0) /* (one walk of the function, for both) */
+        c.outcome_defs = tl_own_outcome_defs(a, fi);
+    if (nagg_spawns > 0) tl_os_check_arrays(a, fi, agg_spawns, agg_vars, nagg_spawns, c.outcome_defs, out);
     free(agg_spawns);
     free(agg_vars);
 
     if (c.nspawn > 0) { /* (outcomes alone matter only to tracked handles) */
         compute_tracked(&c);
         count_arm_handles(&c);
-        c.outcome_defs = tl_own_outcome_defs(a, fi);
         c.budget = tl_dataflow_budget(f);
         tl_dataflow_result r;
         bool gave_up = tl_dataflow_forward(f, &tl_os_flow_ops, &c, &r) != 0; /* then report what was computed */

@@ -28,6 +28,7 @@
 
 #include "../program/program.h"
 #include "../util/str_map.h"
+#include "../util/postorder.h"
 #include "../util/xalloc.h"
 #include "constprop.h"
 #include "dying.h"
@@ -522,41 +523,18 @@ static void collect_watched_fields(const tl_analysis *a, tl_str_map *out) {
     tl_str_map_free(&ready_fields);
 }
 
+static int next_callee(void *ctx, int f, int k) {
+    const tl_analysis *a = ctx;
+    const tl_func_facts *ff = &a->funcs[f];
+    if (k >= ff->ncalls) return TL_POSTORDER_END;
+    return ff->calls[k].instr ? ff->calls[k].instr->call.callee_func : -1;
+}
+
 /* The functions of the TU in post-order of the in-TU call graph (callees
- * before their callers; in a cycle, one of them first), by an iterative
- * depth-first search: linear in functions and calls. */
+ * before their callers; in a cycle, one of them first): util/postorder.c,
+ * linear in functions and calls. */
 int *tl_analysis_callees_order(const tl_tu *tu, const tl_analysis *a) {
-    int n = tu->nfuncs;
-    int *order = tl_xmalloc(((size_t)n + 1) * sizeof *order), norder = 0;
-    int *stack = tl_xmalloc(((size_t)n + 1) * sizeof *stack), *next = tl_xcalloc((size_t)n + 1, sizeof *next);
-    bool *seen = tl_xcalloc((size_t)n + 1, sizeof *seen);
-    for (int root = 0; root < n; root++) {
-        if (seen[root]) continue;
-        int sp = 0;
-        stack[sp++] = root;
-        seen[root] = true;
-        while (sp > 0) {
-            int f = stack[sp - 1];
-            const tl_func_facts *ff = &a->funcs[f];
-            int callee = -1;
-            while (next[f] < ff->ncalls && callee < 0) {
-                const tl_call_facts *cf = &ff->calls[next[f]++];
-                int g = cf->instr ? cf->instr->call.callee_func : -1;
-                if (g >= 0 && g < n && !seen[g]) callee = g;
-            }
-            if (callee >= 0) {
-                seen[callee] = true;
-                stack[sp++] = callee;
-            } else {
-                order[norder++] = f;
-                sp--;
-            }
-        }
-    }
-    free(stack);
-    free(next);
-    free(seen);
-    return order;
+    return tl_postorder(tu->nfuncs, next_callee, (void *)a);
 }
 
 /* ---- functions that never return ---- */

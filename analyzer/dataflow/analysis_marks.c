@@ -51,6 +51,13 @@ void tl_analysis_mark_param_values(const tl_func *f, tl_func_facts *ff) {
     tl_param_values_free(&pv);
 }
 
+/* Argument `arg` of the call as a plain variable of f, or -1. */
+static int arg_var(const tl_func *f, const tl_call_facts *cf, int arg) {
+    if (!cf->instr || arg < 0 || arg >= cf->instr->call.nargs) return -1;
+    const tl_expr *e = tl_expr_uncast(cf->instr->call.args[arg]);
+    return e && e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nvars ? e->var : -1;
+}
+
 /* Calls whose model blocks unless their descriptor is a datagram socket
  * (connect): is it, as fd_origin.h knows it? */
 void tl_analysis_mark_datagram_calls(tl_analysis *a) {
@@ -61,16 +68,13 @@ void tl_analysis_mark_datagram_calls(tl_analysis *a) {
         for (int id = 0; id < ff->ncalls; id++) {
             tl_call_facts *cf = &ff->calls[id];
             const tl_fn_model *m = cf->model;
-            if (!cf->instr || !m || !m->blocking.present || m->blocking.unless_datagram_arg < 0 ||
-                m->blocking.unless_datagram_arg >= cf->instr->call.nargs)
-                continue;
-            const tl_expr *e = tl_expr_uncast(cf->instr->call.args[m->blocking.unless_datagram_arg]);
-            if (!e || e->kind != TL_E_VAR) continue;
+            int v = m && m->blocking.present ? arg_var(f, cf, m->blocking.unless_datagram_arg) : -1;
+            if (v < 0) continue;
             if (!taken) {
                 taken = tl_xcalloc((size_t)f->nvars + 1, 1);
                 tl_func_addr_taken(f, taken);
             }
-            cf->datagram = tl_fd_datagram_var(a, fi, e->var, taken);
+            cf->datagram = tl_fd_datagram_var(a, fi, v, taken);
         }
         free(taken);
     }
@@ -88,16 +92,13 @@ void tl_analysis_mark_file_io(tl_analysis *a) {
         for (int id = 0; id < ff->ncalls; id++) {
             tl_call_facts *cf = &ff->calls[id];
             const tl_fn_model *m = cf->model;
-            if (!cf->instr || !m || !m->blocking.present || !m->blocking.fd_io || m->blocking.fd_arg < 0 ||
-                m->blocking.fd_arg >= cf->instr->call.nargs)
-                continue;
-            const tl_expr *e = tl_expr_uncast(cf->instr->call.args[m->blocking.fd_arg]);
-            if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= f->nvars) continue;
+            int v = m && m->blocking.present && m->blocking.fd_io ? arg_var(f, cf, m->blocking.fd_arg) : -1;
+            if (v < 0) continue;
             if (!desc) {
                 desc = tl_xcalloc((size_t)f->nvars + 1, 1);
                 tl_fd_origins(a, fi, desc);
             }
-            cf->fd_file = desc[e->var] == TL_FDO_COMPLETES;
+            cf->fd_file = desc[v] == TL_FDO_COMPLETES;
         }
         free(desc);
     }

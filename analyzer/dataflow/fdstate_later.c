@@ -64,12 +64,17 @@ bool fds_assigned_once(fd_ctx *c, int v) {
     return (var->kind == TL_VAR_LOCAL || var->kind == TL_VAR_TEMP) && c->var_assigns[v] == 1;
 }
 
-bool fds_settle_target(fd_ctx *c, const tl_expr *target) {
-    int key = fds_desc_key(c, target, false);
+/* Is state key `key` a field of what a parameter never assigned points to
+ * (`c->fd` in `conn_open(struct conn *c)`)?  Its callers may settle it. */
+static bool param_field_key(fd_ctx *c, int key) {
     if (key < c->nvars) return false;
     int slot = key - c->nvars, v = c->slot_var[slot];
     return c->slot_arrow[slot] && c->slot_elem[slot] < 0 && c->slot_usr[slot] && v >= 0 && v < c->f->nparams &&
            c->f->vars[v].kind == TL_VAR_PARAM && fds_assigned_once(c, v);
+}
+
+bool fds_settle_target(fd_ctx *c, const tl_expr *target) {
+    return param_field_key(c, fds_desc_key(c, target, false));
 }
 
 bool fds_defer_store(fd_ctx *c, const tl_expr *target, const tl_expr *value, const char *copy_of) {
@@ -252,18 +257,15 @@ static const fds_nb_set *made_nonblocking_by(fd_ctx *c, const sets_by_key *ix, c
 /* "s:F#P|f:FIELD": a descriptor F stored into FIELD of what its parameter P
  * points to, not made non-blocking before F returns: non-blocking when
  * every caller of F makes it so after the call (program/fd_settle.c). */
-static bool settle_name(const fd_ctx *c, const fds_deferred *d, char *buf, size_t size) {
-    if (d->key < c->nvars || !c->f->usr) return false;
-    int slot = d->key - c->nvars, v = c->slot_var[slot];
-    if (!c->slot_arrow[slot] || c->slot_elem[slot] >= 0 || !c->slot_usr[slot] || v < 0 || v >= c->f->nparams ||
-        c->f->vars[v].kind != TL_VAR_PARAM)
-        return false;
-    int n = snprintf(buf, size, "s:%s#%d|f:%s", c->f->usr, v, c->slot_usr[slot]);
+static bool settle_name(fd_ctx *c, const fds_deferred *d, char *buf, size_t size) {
+    if (!c->f->usr || !param_field_key(c, d->key)) return false;
+    int slot = d->key - c->nvars;
+    int n = snprintf(buf, size, "s:%s#%d|f:%s", c->f->usr, c->slot_var[slot], c->slot_usr[slot]);
     return n > 0 && (size_t)n < size && n <= 280;
 }
 
 void fds_resolve_deferred(fd_ctx *c) {
-    if (c->ndeferred || c->nsites) {
+    if (c->ndeferred) {
         int checks = 0, edges = 0;
         int *mark = tl_xcalloc((size_t)c->f->nblocks + 1, sizeof *mark);
         for (int bi = 0; bi < c->f->nblocks; bi++) edges += c->f->blocks[bi].nsucc;
@@ -293,12 +295,12 @@ void fds_resolve_deferred(fd_ctx *c) {
                 fds_add_store(c, target, d->copy_of ? TL_SLOT_COPY : TL_SLOT_OTHER, d->copy_of);
             free(c->deferred[i].copy_of);
         }
-        if (c->stores) fds_record_sites(c); /* fdstate_sites.c */
         free(ix.start);
         free(ix.order);
         free(mark);
         free(stack);
     }
+    if (c->stores) fds_record_sites(c); /* fdstate_sites.c (reads nb_sets) */
     free(c->deferred);
     free(c->nb_sets);
     free(c->sites);

@@ -62,7 +62,18 @@ typedef struct {
     int bit_first[64], *bit_next; /* the nb_sets of each bit (chained) */
     int *set_bit;       /* per nb_set: bit_of_set */
     uint64_t *gen;      /* per block: the bits its calls settle (no call unsettles one) */
+    int *first, *next;  /* the nb_sets of each block (chained) */
 } settled_slots;
+
+static void settled_free(settled_slots *ss) {
+    free(ss->in);
+    free(ss->rpo);
+    free(ss->bit_next);
+    free(ss->set_bit);
+    free(ss->gen);
+    free(ss->first);
+    free(ss->next);
+}
 
 static int bit_of_slot(const settled_slots *ss, int slot) {
     for (int i = 0; i < ss->nbits; i++)
@@ -91,11 +102,14 @@ static uint64_t settled_at_end(const tl_func *f, const settled_slots *ss, int b)
     return out;
 }
 
-static bool settled_compute(fd_ctx *c, settled_slots *ss, int *first, int *next) {
+/* Fills ss (settled_free() it in any case); false when no field slot is
+ * settled anywhere in the function. */
+static bool settled_compute(fd_ctx *c, settled_slots *ss) {
     const tl_func *f = c->f;
-    int *bit_next = ss->bit_next;
     memset(ss, 0, sizeof *ss);
-    ss->bit_next = bit_next;
+    int *first = ss->first = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *first);
+    int *next = ss->next = tl_xmalloc(((size_t)c->nnb_sets + 1) * sizeof *next);
+    ss->bit_next = tl_xmalloc(((size_t)c->nnb_sets + 1) * sizeof *ss->bit_next);
     for (int i = 0; i < 64; i++) ss->bit_first[i] = -1;
     for (int b = 0; b < f->nblocks; b++) first[b] = -1;
     for (int j = c->nnb_sets - 1; j >= 0; j--) {
@@ -156,21 +170,17 @@ static bool settled_compute(fd_ctx *c, settled_slots *ss, int *first, int *next)
  * (program/fd_settle.c matches it with the summaries' calls). */
 void fds_record_sites(fd_ctx *c) {
     const tl_func *f = c->f;
-    int *first = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *first);
-    int *next = tl_xmalloc(((size_t)c->nnb_sets + 1) * sizeof *next);
     settled_slots ss;
-    ss.bit_next = tl_xmalloc(((size_t)c->nnb_sets + 1) * sizeof *ss.bit_next);
-    if (!c->nsites || !settled_compute(c, &ss, first, next)) {
-        free(ss.bit_next);
-        free(first);
-        free(next);
+    if (!c->nsites) return;
+    if (!settled_compute(c, &ss)) {
+        settled_free(&ss);
         return;
     }
     for (int i = 0; i < c->nsites; i++) {
         const fds_site *st = &c->sites[i];
         if (st->block < 0 || st->block >= f->nblocks) continue;
         uint64_t after = settled_at_end(f, &ss, st->block); /* then the block's rest after the call */
-        for (int j = first[st->block]; j >= 0; j = next[j])
+        for (int j = ss.first[st->block]; j >= 0; j = ss.next[j])
             if (c->nb_sets[j].index > st->index && ss.set_bit[j] >= 0) after |= 1ull << ss.set_bit[j];
         char key[240], src[300];
         snprintf(key, sizeof key, "s:%s#%d", st->fn_usr, st->arg);
@@ -211,12 +221,6 @@ void fds_record_sites(fd_ctx *c) {
         }
         if (n > n0) tl_slot_stores_add(c->stores, key, TL_SLOT_COPY, src, st->is_static);
     }
-    free(ss.in);
-    free(ss.rpo);
-    free(ss.set_bit);
-    free(ss.gen);
-    free(ss.bit_next);
-    free(first);
-    free(next);
+    settled_free(&ss);
 }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../dataflow/param_guards.h"
+#include "../util/postorder.h"
 #include "../util/xalloc.h"
 
 
@@ -151,38 +152,22 @@ static out_edges index_out_edges(const tl_program *p) {
     return o;
 }
 
+typedef struct {
+    const tl_program *p;
+    const out_edges *o;
+} edge_walk;
+
+static int next_callee(void *ctx, int f, int k) {
+    const edge_walk *w = ctx;
+    int e = w->o->start[f] + k;
+    return e < w->o->start[f + 1] ? w->p->edges[w->o->by[e]].to : TL_POSTORDER_END;
+}
+
 /* The nodes, each after the nodes it calls (in a cycle, after those reached
- * first): an iterative depth-first walk over the edges, linear. */
+ * first): util/postorder.c over the edges, linear. */
 static int *callees_first(const tl_program *p, const out_edges *o) {
-    int nn = p->nnodes;
-    int *order = tl_xmalloc(((size_t)nn + 1) * sizeof *order), norder = 0;
-    int *stack = tl_xmalloc(((size_t)nn + 1) * sizeof *stack), *next = tl_xmalloc(((size_t)nn + 1) * sizeof *next);
-    memcpy(next, o->start, (size_t)nn * sizeof *next);
-    bool *seen = tl_xcalloc((size_t)nn + 1, sizeof *seen);
-    for (int root = 0; root < nn; root++) {
-        if (seen[root]) continue;
-        int sp = 0;
-        stack[sp++] = root;
-        seen[root] = true;
-        while (sp > 0) {
-            int f = stack[sp - 1], g = -1;
-            while (next[f] < o->start[f + 1] && g < 0) {
-                int t = p->edges[o->by[next[f]++]].to;
-                if (!seen[t]) g = t;
-            }
-            if (g >= 0) {
-                seen[g] = true;
-                stack[sp++] = g;
-            } else {
-                order[norder++] = f;
-                sp--;
-            }
-        }
-    }
-    free(next);
-    free(stack);
-    free(seen);
-    return order;
+    edge_walk w = {p, o};
+    return tl_postorder(p->nnodes, next_callee, &w);
 }
 
 /* Each blocking node's guards (the nodes' guard_nz/guard_z): what every
