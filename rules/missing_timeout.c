@@ -108,7 +108,9 @@ static const char doc[] =
     "variables inside their predicate loop (`while (!ready) pthread_cond_wait(...)`), "
     "counting semaphores initialised above 0 (a resource limit) or initialised elsewhere, "
     "and thread joins are forever waits by design; they are reported only with "
-    "`--profile strict`.\n"
+    "`--profile strict`. So are waits the system itself ends (model kind `bounded`): a TCP "
+    "connect with no deadline (`tcp_connect(&addr, -1)`) fails with `ETIMEDOUT` once the "
+    "kernel's SYN retries run out.\n"
     "\n"
     "A coroutine its owner ends by cancellation is bounded by its owner: when every `go()` / "
     "`bundle_go()` of a coroutine function hands it to an owner that closes the handle or "
@@ -158,6 +160,7 @@ static const char *kind_consequence(tl_wait_kind k) {
     case TL_WAIT_CONDITION: return "a signal that never comes blocks it for good";
     case TL_WAIT_JOIN: return "a thread that never exits blocks the joiner for good";
     case TL_WAIT_SLEEP: return "it never returns";
+    case TL_WAIT_BOUNDED: return "only the system's own limit ends it (a TCP connect gives up after its SYN retries, about two minutes on Linux)";
     default: return "it may never return";
     }
 }

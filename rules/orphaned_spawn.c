@@ -61,6 +61,9 @@ static const char os_doc[] =
     "function nobody can see (a library without a model) takes it over;\n"
     "functions modelled as `borrow` (e.g. `hquery`) do not.  A helper in\n"
     "another file that returns a handle it spawned is a spawn for its caller.\n"
+    "A return from `main()` ends the process, as `exit()` does: a handle still\n"
+    "owned there is not lost (every thread ends with the process), while a\n"
+    "handle `main()` overwrites in a loop still is.\n"
     "\n"
     "Child processes count too: a `fork()`/`vfork()`/`posix_spawn()` child\n"
     "must be reaped (`waitpid(pid, ...)`, `waitid(P_PID, pid, ...)`), unless\n"
@@ -551,6 +554,7 @@ static void check_func(const tl_analysis *a, int fi, tl_released_all *ra, tl_fin
         tl_dataflow_result r;
         bool gave_up = tl_dataflow_forward(f, &tl_os_flow_ops, &c, &r) != 0; /* then report what was computed */
         c.reporting = true;
+        bool main_exits = tl_own_is_program_main(f); /* (its returns are the process's exit) */
         os_state st;
         tl_os_state_bottom(&c, &st);
         for (int bi = 0; bi < f->nblocks; bi++) {
@@ -561,7 +565,7 @@ static void check_func(const tl_analysis *a, int fi, tl_released_all *ra, tl_fin
             uint64_t owned = 0;
             for (int i = 0; i < st.n; i++)
                 owned |= st.sub[i][0];
-            if (!owned || b->term == TL_T_NORETURN || bi == f->exit)
+            if (!owned || b->term == TL_T_NORETURN || bi == f->exit || main_exits)
                 continue;
             bool exits = b->term == TL_T_EXIT;
             for (int s = 0; s < b->nsucc; s++)

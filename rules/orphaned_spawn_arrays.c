@@ -88,6 +88,7 @@ static uint64_t step(const tl_analysis *a, int fi, arr_ctx *c, const tl_instr *i
 void tl_os_check_arrays(const tl_analysis *a, int fi, const tl_instr *const *spawns, const int *vars, int n,
                         const tl_expr *const *defs, tl_findings *out) {
     const tl_func *f = &a->tu->funcs[fi];
+    bool main_exits = tl_own_is_program_main(f); /* (its returns are the process's exit) */
     if (n <= 0 || f->nblocks == 0) return;
     arr_ctx c = {f, tl_xmalloc(((size_t)f->nvars + 1) * sizeof(int)), tl_xmalloc(((size_t)f->nvars + 1) * sizeof(int))};
     int *spawn_bit = tl_xmalloc(((size_t)f->ncalls + 1) * sizeof *spawn_bit);
@@ -137,7 +138,8 @@ void tl_os_check_arrays(const tl_analysis *a, int fi, const tl_instr *const *spa
             if (pass == 1) {
                 bool exits = b->term == TL_T_EXIT;
                 for (int s = 0; s < b->nsucc; s++) exits = exits || (f->exit >= 0 && b->succ[s] == f->exit);
-                uint64_t fresh = exits && b->term != TL_T_NORETURN && bi != f->exit ? st & ~reported : 0;
+                uint64_t fresh = exits && b->term != TL_T_NORETURN && bi != f->exit && !main_exits
+                                     ? st & ~reported : 0;
                 for (int g = 0; g < nagg; g++)
                     if ((fresh >> g) & 1u) where[g] = b->term_loc.line ? b->term_loc : f->end_loc;
                 reported |= fresh;

@@ -433,8 +433,9 @@ static void transfer_one(os_ctx *c, uint64_t *m, const tl_func *f, const tl_bloc
                         ? c->arm_handles[in->return_arm] - (holds ? 1 : 0)
                         : 0;
         int kind = other > 0 || (holds && f->vars[rv->var].kind == TL_VAR_TEMP) ? EV_RETURN_ARM : EV_RETURN;
-        for (uint64_t bb = m[0]; bb; bb &= bb - 1)
-            tl_os_add_event(c, tl_os_slot_spawn(bb & -bb), kind, in->loc, -1);
+        if (!tl_own_is_program_main(f)) /* (main's return: the process exits) */
+            for (uint64_t bb = m[0]; bb; bb &= bb - 1)
+                tl_os_add_event(c, tl_os_slot_spawn(bb & -bb), kind, in->loc, -1);
         m[0] = 0;
         break;
     }

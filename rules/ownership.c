@@ -9,6 +9,11 @@
 
 #include "../analyzer/util/xalloc.h"
 
+bool tl_own_is_program_main(const tl_func *f)
+{
+    return f && !f->is_static && f->name && strcmp(f->name, "main") == 0;
+}
+
 const tl_fn_model *tl_own_model(const tl_analysis *a, int fi, int call_id)
 {
     if (!a || !a->funcs || fi < 0 || call_id < 0)

@@ -15,6 +15,12 @@
 #include "../analyzer/dataflow/analysis.h"
 #include "../analyzer/report/finding.h"
 
+/* Is f the program's main()?  Returning from it ends the process, as
+ * exit() does: threads still running and rings still open end with it, so
+ * a handle still owned at its return is not lost (a leak in a loop of it,
+ * a handle overwritten, still is). */
+bool tl_own_is_program_main(const tl_func *f);
+
 /* Model of call `call_id` in function `fi` (NULL: not modelled / unknown). */
 const tl_fn_model *tl_own_model(const tl_analysis *a, int fi, int call_id);
 

@@ -54,6 +54,13 @@ static const char ut_doc[] =
     "coroutine resumed in a loop by its consumer and then destroyed is a\n"
     "generator that was used and dropped: not reported.\n"
     "\n"
+    "`go()` runs the new coroutine at once until it first suspends (the\n"
+    "model's `eager`): a coroutine that never suspends (no wait, yield,\n"
+    "blocking or unknown call, here or in the functions of the file it calls)\n"
+    "has finished when `go()` returns, and closing its handle cancels nothing.\n"
+    "On the branch where the only `bundle_go()` into a bundle failed, the\n"
+    "bundle holds no work.\n"
+    "\n"
     "The check is path-sensitive: one path without the wait is enough, and\n"
     "the message names that path: the start on it, and the branch where it\n"
     "separates from a path that waits.  Two branches on the\n"
@@ -79,8 +86,10 @@ static const char ut_doc[] =
     "it for the function once it is joined (`pthread_join`), and a fork()ed\n"
     "child reaping the shared ring does once the parent reaps the child\n"
     "(`waitpid`).  A ring on the stack that the function never tears down is\n"
-    "reported where the function returns with work in flight; a ring in a\n"
-    "struct, a global, or handed to unknown code outlives the call and is not.\n"
+    "reported where the function returns with work in flight (not where\n"
+    "`main()` returns: the process exits, and the kernel tears the ring down,\n"
+    "as after `exit()`); a ring in a struct, a global, or handed to unknown\n"
+    "code outlives the call and is not.\n"
     "\n"
     "## Why is this bad?\n"
     "\n"
@@ -174,6 +183,51 @@ static void set_bits(ut_ctx *c, int v, uint64_t bits)
 {
     if (c->tracked[v])
         *tl_sparse_slot(&c->env, v) = bits;
+}
+
+/* Does function fi of the TU never suspend?  None of its calls waits,
+ * yields, blocks, spawns or releases by its model (only calls modelled
+ * `nonblocking` pass), calls a function of the TU that may suspend, or
+ * calls code the TU cannot see (another file, a library without a model, a
+ * function pointer).  An empty coroutine body never suspends. */
+static bool decide_never_suspends(const tl_analysis *a, const unsigned char *st, int fi)
+{
+    const tl_func_facts *ff = &a->funcs[fi];
+    if (a->tu->funcs[fi].nblocks == 0)
+        return false; /* (no body seen) */
+    for (int id = 0; id < ff->ncalls; id++) {
+        const tl_call_facts *cf = &ff->calls[id];
+        const tl_fn_model *m = cf->model;
+        const tl_call *call = cf->instr ? &cf->instr->call : NULL;
+        if (m) {
+            if (!m->nonblocking || m->cooperative || m->wait.present || m->spawn.present ||
+                m->release.present || m->blocking.present)
+                return false;
+            continue;
+        }
+        if (!call || call->callee_func < 0 || call->callee_func >= a->tu->nfuncs ||
+            st[call->callee_func] != TL_CF_YES)
+            return false;
+    }
+    return true;
+}
+
+/* Whether spawn call `id` of function fi runs an entry function that has
+ * finished when the spawn returns: an eager spawn (the model's `eager`) of a
+ * TU function that never suspends. */
+static bool spawn_finishes_at_once(const tl_analysis *a, int fi, const bool *quiet, int id)
+{
+    const tl_fn_model *m = tl_own_model(a, fi, id);
+    if (!quiet || !m || !m->spawn.present || !m->spawn.eager)
+        return false;
+    const tl_func_facts *ff = &a->funcs[fi];
+    for (int k = 0; k < ff->ncalls; k++) { /* the entry call go() expanded around */
+        const tl_instr *in = ff->calls[k].instr;
+        if (in && in->call.is_spawn_entry && in->call.spawn_call == id)
+            return in->call.callee_func >= 0 && in->call.callee_func < a->tu->nfuncs &&
+                   quiet[in->call.callee_func];
+    }
+    return false;
 }
 
 static void mark(ut_ctx *c, int v, unsigned bits, int why, int call)
@@ -286,6 +340,8 @@ static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m,
  * never tears down: the object goes away with the work in flight. */
 static void report_exit(ut_ctx *c, const tl_block *b)
 {
+    if (tl_own_is_program_main(c->f)) /* the process exits: the kernel tears it down */
+        return;
     for (int k = 0; k < c->env.ntouched; k++) {
         int v = c->env.touched[k];
         if (!c->env.val[v] || !c->owned[v] || c->reported_exit[v])
@@ -351,7 +407,8 @@ void tl_ut_apply(ut_ctx *c, const tl_block *b, int ii)
             else if (v >= 0 && !tl_ut_starts_nothing(&c->inflight, call->id))
                 mark(c, v, UT_STRICT, WHY_START, call->id);
         }
-        if (m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, call, m)) {
+        if (m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, call, m) &&
+            !spawn_finishes_at_once(c->a, c->fi, c->quiet_entries, call->id)) {
             int v = tl_ut_obj_var(c, call, m->spawn.owner_arg);
             if (v >= 0)
                 mark(c, v, m->spawn.awaited_by_any_wait ? UT_ANY : UT_STRICT, WHY_OWNER,
@@ -410,6 +467,12 @@ void tl_ut_transfer_block(void *ctx, void *stp, const tl_func *f, const tl_block
     tl_sparse_pack(&c->env, &st->vars);
 }
 
+static int result_held(void *ctx, int v)
+{
+    const ut_ctx *c = ctx;
+    return c->result_of && v >= 0 && v < c->nvars ? c->result_of[v] : -1;
+}
+
 static uint64_t failed_mask(void *ctx, int v)
 {
     return v == ((ut_ctx *)ctx)->failed_var ? ~(uint64_t)0 : 0;
@@ -427,6 +490,19 @@ bool tl_ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s
     const tl_fn_model *fm = fin ? tl_own_model(c->a, c->fi, failed) : NULL;
     if (fm && fm->start.present) { /* the start failed: it started nothing */
         int v = tl_ut_obj_var(c, &fin->call, fm->start.arg);
+        if (v >= 0) {
+            c->failed_var = v;
+            tl_sparse_clear(&st->vars, failed_mask, c);
+        }
+    }
+    int outcome = 0;
+    int sp = c->owner_spawns ? tl_own_edge_spawn_outcome(c->a, c->fi, b, s, result_held, c, NULL, &outcome)
+                             : -1;
+    if (sp >= 0 && sp < c->f->ncalls && outcome < 0 && c->owner_spawns[sp]) {
+        /* the only spawn into this owner failed: the owner holds no work */
+        const tl_instr *sin = find_call(c, sp);
+        const tl_fn_model *sm = sin ? tl_own_model(c->a, c->fi, sp) : NULL;
+        int v = sm ? tl_ut_obj_var(c, &sin->call, sm->spawn.owner_arg) : -1;
         if (v >= 0) {
             c->failed_var = v;
             tl_sparse_clear(&st->vars, failed_mask, c);
@@ -596,7 +672,60 @@ static void check_must_await(const tl_analysis *a, int fi, tl_findings *out)
     free(used);
 }
 
-static void check_func(const tl_analysis *a, int fi, tl_findings *out)
+/* c->owner_spawns: the spawns into an owner (bundle_go(b, ...)) that are
+ * the only call of the function starting work on that owner - a start,
+ * or another spawn into it - so that on the edge where one failed the owner
+ * holds nothing.  NULL when there is none. */
+static void owner_spawns(ut_ctx *c)
+{
+    const tl_func *f = c->f;
+    int *starts = NULL; /* per variable: calls starting work on it */
+    for (int id = 0; id < f->ncalls; id++) {
+        const tl_fn_model *m = tl_own_model(c->a, c->fi, id);
+        const tl_instr *in = m ? find_call(c, id) : NULL;
+        int v = -1;
+        if (in && m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, &in->call, m))
+            v = tl_ut_obj_var(c, &in->call, m->spawn.owner_arg);
+        else if (in && m->start.present)
+            v = tl_ut_obj_var(c, &in->call, m->start.arg);
+        if (v < 0 || v >= f->nvars) continue;
+        if (!starts) starts = tl_xcalloc((size_t)f->nvars, sizeof *starts);
+        starts[v]++;
+    }
+    if (!starts) return;
+    for (int id = 0; id < f->ncalls; id++) {
+        const tl_fn_model *m = tl_own_model(c->a, c->fi, id);
+        const tl_instr *in = m && m->spawn.present ? find_call(c, id) : NULL;
+        if (!in || !tl_own_spawn_has_owner(c->a, c->fi, &in->call, m)) continue;
+        int v = tl_ut_obj_var(c, &in->call, m->spawn.owner_arg);
+        if (v < 0 || v >= f->nvars || starts[v] != 1) continue;
+        if (!c->owner_spawns) c->owner_spawns = tl_xcalloc((size_t)f->ncalls, 1);
+        c->owner_spawns[id] = 1;
+    }
+    free(starts);
+    if (!c->owner_spawns) return;
+    /* the variables that hold one call's result (`int h = dill_prologue(...)`
+       inside bundle_go()'s expansion, tested by the caller's branch) */
+    c->result_of = tl_xmalloc((size_t)f->nvars * sizeof *c->result_of);
+    for (int v = 0; v < f->nvars; v++) c->result_of[v] = -1;
+    unsigned char *assigns = tl_xcalloc((size_t)f->nvars, 1);
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= f->nvars) continue;
+            const tl_expr *e = tl_expr_uncast(in->value);
+            if (assigns[in->var] < 2) assigns[in->var]++;
+            c->result_of[in->var] = e && e->kind == TL_E_CALLRES && assigns[in->var] == 1 ? e->call_id : -1;
+        }
+    unsigned char *taken = tl_xcalloc((size_t)f->nvars, 1);
+    tl_func_addr_taken(f, taken);
+    for (int v = 0; v < f->nvars; v++)
+        if (assigns[v] != 1 || taken[v]) c->result_of[v] = -1;
+    free(taken);
+    free(assigns);
+}
+
+static void check_func(const tl_analysis *a, int fi, const bool *quiet, tl_findings *out)
 {
     const tl_func *f = &a->tu->funcs[fi];
     check_must_await(a, fi, out);
@@ -627,6 +756,8 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     size_t nc = f->ncalls > 0 ? (size_t)f->ncalls : 1;
     size_t nv = f->nvars > 0 ? (size_t)f->nvars : 1;
     c.result_bits = tl_xcalloc(nc, 1);
+    c.quiet_entries = quiet;
+    owner_spawns(&c);
     for (int id = 0; id < f->ncalls; id++) {
         const tl_fn_model *m = tl_own_model(a, fi, id);
         const tl_instr *in = find_call(&c, id);
@@ -636,11 +767,15 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
             continue; /* the result is a status; the owner is marked instead */
         if (m->spawn.entry_arg < 0 && !m->spawn.entry_before_call)
             continue; /* creates an owner (bundle()), starts nothing yet */
+        if (spawn_finishes_at_once(a, fi, quiet, id))
+            continue; /* ran to its end inside go(): nothing left to await */
         c.result_bits[id] = m->spawn.awaited_by_any_wait ? UT_ANY : UT_STRICT;
     }
     c.tracked = tl_xcalloc(nv, sizeof *c.tracked);
     if (compute_tracked(&c) == 0) { /* nothing is ever started: nothing to report */
         free(c.result_bits);
+        free(c.owner_spawns);
+        free(c.result_of);
         free(c.tracked);
         return;
     }
@@ -712,6 +847,8 @@ static void check_func(const tl_analysis *a, int fi, tl_findings *out)
     tl_sparse_scratch_free(&c.env);
     tl_sparse_scratch_free(&c.env2);
     free(c.result_bits);
+    free(c.owner_spawns);
+    free(c.result_of);
     free(c.tracked);
     free(c.cyclic);
     free(c.reported);
@@ -729,11 +866,19 @@ static void ut_check(const tl_analysis *a, tl_findings *out)
 {
     if (!a || !a->tu)
         return;
+    bool eager = false; /* any eager spawn in the TU? */
+    for (int fi = 0; fi < a->tu->nfuncs && a->funcs && !eager; fi++)
+        for (int id = 0; id < a->funcs[fi].ncalls && !eager; id++) {
+            const tl_fn_model *m = a->funcs[fi].calls[id].model;
+            eager = m && m->spawn.present && m->spawn.eager;
+        }
+    bool *quiet = eager ? tl_analysis_callees_first(a, decide_never_suspends) : NULL;
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         if (a->funcs && a->funcs[fi].exempt)
             continue;
-        check_func(a, fi, out);
+        check_func(a, fi, quiet, out);
     }
+    free(quiet);
 }
 
 const tl_rule tl_rule_unawaited_task = {

@@ -54,6 +54,8 @@ typedef struct {
     int nvars;
     bool reporting;
     unsigned char *result_bits; /* per call id: bits a result-handle spawn sets */
+    const bool *quiet_entries;  /* per function of the TU: never suspends (an eager spawn of
+                                   it has finished when the spawn returns), or NULL */
     bool *tracked;              /* per var: may ever hold started work */
     /* flow-insensitive: why a variable was marked, and by which call */
     int *why;
@@ -76,6 +78,11 @@ typedef struct {
     tl_inflight inflight;       /* operations in flight per object */
     tl_ut_reapers reapers;      /* objects a joined thread or a reaped child reaps */
     int failed_var;             /* scratch of failed_mask */
+    unsigned char *owner_spawns; /* per call id: a spawn into an owner that is the only call
+                                    starting work on that owner here (its failure edge leaves
+                                    the owner empty), or NULL */
+    int *result_of;              /* with owner_spawns, per variable: the call whose result
+                                    is its only assignment, -1 none */
     bool *owned;                /* per var: a local object never torn down here whose
                                    address does not escape (reported at returns) */
     tl_findings *out;

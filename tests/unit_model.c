@@ -1089,7 +1089,7 @@ static void test_error_unknown_value(void **state) {
     (void)state;
     expect_error("library: x\nfunctions:\n  f: {wait: {kind: peeer}}\n", 3,
                  "unknown value 'peeer' for 'kind' in 'wait' of function 'f'",
-                 "peer, task, io, loop, accept, condition, join, sleep; did you mean 'peer'?");
+                 "peer, task, io, loop, accept, condition, join, sleep, bounded; did you mean 'peer'?");
     expect_error("library: x\nfunctions:\n  f: {spawn: {handle: outt, handle_arg: 0}}\n", 3,
                  "unknown value 'outt' for 'handle'", "none, result, out");
     expect_error("library: x\nfunctions:\n  f: {spawn: {success: ok}}\n", 3,
@@ -1954,6 +1954,9 @@ static void test_kinds_and_profiles(void **state) {
         assert_false(tl_wait_kind_flagged(strict_only[i], TL_PROFILE_DEFAULT));
         assert_true(tl_wait_kind_flagged(strict_only[i], TL_PROFILE_STRICT));
     }
+    assert_false(tl_wait_kind_flagged(TL_WAIT_BOUNDED, TL_PROFILE_DEFAULT)); /* (the system ends it) */
+    assert_true(tl_wait_kind_flagged(TL_WAIT_BOUNDED, TL_PROFILE_STRICT));
+    assert_string_equal(tl_wait_kind_name(TL_WAIT_BOUNDED), "bounded");
     assert_false(tl_wait_kind_flagged(TL_WAIT_NONE, TL_PROFILE_STRICT));
     assert_string_equal(tl_wait_kind_name(TL_WAIT_PEER), "peer");
     assert_string_equal(tl_wait_kind_name(TL_WAIT_CONDITION), "condition");

@@ -23,7 +23,7 @@ const char *const ml_facet_names[] = {
     "request_flags", "fd_flags", "errno_location", NULL};
 
 const char *const ml_wait_kind_names[] = {
-    "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", NULL};
+    "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", "bounded", NULL};
 
 /* ------------------------------------------------------------------------ */
 /* Facets                                                                    */
@@ -106,7 +106,7 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
     static const char *const keys[] = {"handle",     "handle_arg", "success",     "entry_arg",
                                        "entry_before", "owner_arg", "no_owner_value", "context",
                                        "task",       "awaited_by", "attr_arg", "child_if_zero",
-                                       "parent_waits_child", "data_arg", NULL};
+                                       "parent_waits_child", "data_arg", "eager", NULL};
     static const char *const handles[] = {"none", "result", "out", NULL};
     static const char *const successes[] = {"always", "zero", "nonnegative", "nonnull", "positive", NULL};
     static const char *const contexts[] = {"none", "coroutine", "loop", "thread", NULL};
@@ -155,6 +155,8 @@ static int parse_spawn(loader *L, const tl_yaml_node *n, tl_spawn_facet *s) {
         return -1;
     if ((x = tl_yaml_get(n, "parent_waits_child")) &&
         ml_get_bool(L, x, "parent_waits_child", &s->parent_waits_child) != 0)
+        return -1;
+    if ((x = tl_yaml_get(n, "eager")) && ml_get_bool(L, x, "eager", &s->eager) != 0)
         return -1;
     if (!s->task && !(s->task = ml_strdup("task"))) return ml_fail(L, n, "out of memory");
 

@@ -636,6 +636,7 @@ bool tl_wait_kind_flagged(tl_wait_kind k, tl_profile p) {
     case TL_WAIT_ACCEPT:
     case TL_WAIT_CONDITION:
     case TL_WAIT_JOIN:
+    case TL_WAIT_BOUNDED:
         return p == TL_PROFILE_STRICT;
     case TL_WAIT_NONE:
     case TL_WAIT_KIND_COUNT:

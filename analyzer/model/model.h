@@ -72,6 +72,8 @@ typedef enum {
     TL_WAIT_CONDITION, /* condition variable / semaphore (predicate loop) */
     TL_WAIT_JOIN,      /* joining a thread */
     TL_WAIT_SLEEP,     /* sleeping: a forever sleep is always a bug */
+    TL_WAIT_BOUNDED,   /* the system ends it on its own: a TCP connect gives up after
+                          its SYN retries (strict profile only) */
     TL_WAIT_KIND_COUNT
 } tl_wait_kind;
 
@@ -99,6 +101,9 @@ typedef struct {
     bool parent_waits_child; /* with child_if_zero: the parent is suspended until the child
                                 _exits or execs (vfork), so the child's blocking calls stall
                                 the parent's thread (analyzer/dataflow/fork_branch.c) */
+    bool eager;              /* the spawn runs the new task at once, until it first
+                                suspends, before it returns (libdill's go()): an entry
+                                function that never suspends has finished by then */
 } tl_spawn_facet;
 
 typedef struct {
