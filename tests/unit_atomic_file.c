@@ -4,6 +4,9 @@
 #include "store_test_util.h"
 
 #include <dirent.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -189,6 +192,42 @@ static void test_discard(void **state) {
     free(target);
 }
 
+/* A target that is no regular file is written in place: a FIFO stays a
+ * FIFO (its reader gets the data) and /dev/null stays the device, with no
+ * temporary beside either (`-o /dev/null` once replaced /dev/null with a
+ * regular file when run as root). */
+static void test_devices_written_in_place(void **state) {
+    const char *dir = *state;
+    char *fifo = tl_xasprintf("%s/out.fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    int rd = open(fifo, O_RDONLY | O_NONBLOCK);
+    assert_true(rd >= 0);
+    char err[512];
+    assert_int_equal(tl_atomic_file_write(fifo, "hello", 5, err, sizeof err), 0);
+    char buf[16] = {0};
+    assert_int_equal(read(rd, buf, sizeof buf), 5);
+    assert_memory_equal(buf, "hello", 5);
+    close(rd);
+    struct stat st;
+    assert_int_equal(stat(fifo, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    assert_int_equal(others_in(dir, "out.fifo"), 0);
+    if (stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode)) {
+        tl_atomic_file *f = tl_atomic_file_open("/dev/null", err, sizeof err);
+        assert_non_null(f);
+        fputs("findings", tl_atomic_file_stream(f));
+        assert_int_equal(tl_atomic_file_commit(f, err, sizeof err), 0);
+        assert_int_equal(stat("/dev/null", &st), 0);
+        assert_true(S_ISCHR(st.st_mode));
+        f = tl_atomic_file_open("/dev/null", err, sizeof err);
+        assert_non_null(f);
+        tl_atomic_file_discard(f);
+        assert_int_equal(stat("/dev/null", &st), 0);
+        assert_true(S_ISCHR(st.st_mode));
+    }
+    free(fifo);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_write_replaces_whole, setup, teardown),
@@ -198,6 +237,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_failed_commit_leaves_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_discard, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_devices_written_in_place, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -99,6 +99,26 @@ static void set_msg(char *err, size_t errsz, const char *fmt, ...) {
 
 /* ---- the file ---- */
 
+/* A target that is no file to replace - a device (`-o /dev/null`,
+   /dev/stdout), a FIFO, a socket - is written in place: a rename over it
+   would put a regular file where the device was (for root, in /dev). */
+static tl_atomic_file *open_in_place(const char *target, char *err, size_t errsz) {
+    int fd = open(target, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!fp) {
+        int e = errno;
+        if (fd >= 0) close(fd);
+        set_msg(err, errsz, "cannot write %s: %s", target, strerror(e));
+        errno = e;
+        return NULL;
+    }
+    tl_atomic_file *f = tl_xcalloc(1, sizeof *f);
+    f->target = tl_xstrdup(target);
+    f->fp = fp;
+    f->slot = -1;
+    return f;
+}
+
 tl_atomic_file *tl_atomic_file_open(const char *target, char *err, size_t errsz) {
     if (err && errsz) err[0] = '\0';
     struct stat st;
@@ -107,6 +127,7 @@ tl_atomic_file *tl_atomic_file_open(const char *target, char *err, size_t errsz)
         errno = EISDIR;
         return NULL;
     }
+    if (stat(target, &st) == 0 && !S_ISREG(st.st_mode)) return open_in_place(target, err, errsz);
     char *dir = dir_of(target);
     int fd = -1, e = 0;
     char *temp = NULL;
@@ -153,7 +174,7 @@ FILE *tl_atomic_file_stream(tl_atomic_file *f) { return f->fp; }
 const char *tl_atomic_file_temp(const tl_atomic_file *f) { return f->temp; }
 
 static void free_file(tl_atomic_file *f) {
-    slot_release(f->slot, f->temp);
+    if (f->temp) slot_release(f->slot, f->temp);
     free(f->target);
     free(f->temp);
     free(f);
@@ -162,7 +183,7 @@ static void free_file(tl_atomic_file *f) {
 void tl_atomic_file_discard(tl_atomic_file *f) {
     if (!f) return;
     if (f->fp) fclose(f->fp);
-    unlink(f->temp);
+    if (f->temp) unlink(f->temp);
     free_file(f);
 }
 
@@ -182,9 +203,15 @@ int tl_atomic_file_commit(tl_atomic_file *f, char *err, size_t errsz) {
     if (err && errsz) err[0] = '\0';
     int e = 0;
     if (fflush(f->fp) != 0 || ferror(f->fp)) e = errno ? errno : EIO;
-    if (!e && !f->no_sync && fsync(fileno(f->fp)) != 0) e = errno;
+    if (!e && !f->no_sync && f->temp && fsync(fileno(f->fp)) != 0) e = errno;
     if (fclose(f->fp) != 0 && !e) e = errno;
     f->fp = NULL;
+    if (!f->temp) { /* written in place (a device, a FIFO): nothing to rename */
+        if (e) set_msg(err, errsz, "cannot write %s: %s", f->target, strerror(e));
+        free_file(f);
+        errno = e;
+        return e ? -1 : 0;
+    }
     if (e) {
         unlink(f->temp);
         set_msg(err, errsz, "cannot write %s: %s", f->target, strerror(e));
