@@ -1761,6 +1761,46 @@ static void test_load_file(void **state) {
     rm_rf(t.root);
 }
 
+/* fresh and sends (the byte budget): their shapes, what a later definition
+ * replaces, and the errors. */
+static void test_fresh_and_sends(void **state) {
+    (void)state;
+    tl_model_set ms;
+    tl_models_init(&ms);
+    load_ok(&ms, "library: x\nfunctions:\n"
+                 "  acc: {fresh: {result: true}}\n"
+                 "  pair: {fresh: {arg: 1, array: 2}}\n"
+                 "  wrap: {fresh: {from_arg: 0, bytes: 512}}\n"
+                 "  put: {sends: {handle_arg: 0, len_arg: 2, bytes: 8}}\n"
+                 "  field: {sends: {handle_arg: 0, strings: [1, 2]}}\n"
+                 "  putv: {sends: {handle_arg: 0}}\n");
+    load_ok(&ms, "library: y\nfunctions:\n  put: {nonblocking: true}\n  putv: {sends: false}\n");
+    tl_models_finish(&ms);
+    assert_true(find(&ms, "acc")->fresh.present && find(&ms, "acc")->fresh.result);
+    assert_int_equal(find(&ms, "acc")->fresh.from_arg, -1);
+    assert_int_equal(find(&ms, "pair")->fresh.arg, 1);
+    assert_int_equal(find(&ms, "pair")->fresh.array, 2);
+    assert_false(find(&ms, "pair")->fresh.result);
+    assert_int_equal(find(&ms, "wrap")->fresh.from_arg, 0);
+    assert_true(find(&ms, "wrap")->fresh.result);
+    assert_int_equal(find(&ms, "wrap")->fresh.bytes, 512);
+    const tl_fn_model *put = find(&ms, "put"); /* (the second definition adds a facet) */
+    assert_true(put->sends.present && put->sends.sized && put->nonblocking);
+    assert_int_equal(put->sends.len_arg, 2);
+    assert_int_equal(put->sends.bytes, 8);
+    assert_int_equal(find(&ms, "field")->sends.nstrings, 2);
+    assert_int_equal(find(&ms, "field")->sends.strings[1], 2);
+    assert_false(find(&ms, "putv")->sends.present); /* removed by "sends: false" */
+    tl_models_free(&ms);
+    expect_error("library: x\nfunctions:\n  f: {fresh: {result: true, arg: 0, array: 2}}\n", 3,
+                 "'fresh'", "needs 'result: true', 'arg' with 'array', or 'from_arg'");
+    expect_error("library: x\nfunctions:\n  f: {fresh: {arg: 0}}\n", 3, "'fresh'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {fresh: {result: true, bytes: 4}}\n", 3, "'bytes'",
+                 "needs 'from_arg'");
+    expect_error("library: x\nfunctions:\n  f: {sends: {len_arg: 2}}\n", 3, "needs 'handle_arg'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {sends: {handle_arg: 0, bytes: -1}}\n", 3, "'bytes'", NULL);
+}
+
 /* A set filled by hand (as the rule tests do) has no index: lookups scan. */
 static void test_lookup_without_index(void **state) {
     (void)state;
@@ -1984,6 +2024,7 @@ int main(void) {
         cmocka_unit_test(test_inflight_facets),
         cmocka_unit_test(test_field_callbacks_and_strict_blocking),
         cmocka_unit_test(test_descriptor_facets),
+        cmocka_unit_test(test_fresh_and_sends),
         cmocka_unit_test(test_lookup_without_index),
         cmocka_unit_test(test_error_columns),
         cmocka_unit_test(test_yaml_features_in_models),

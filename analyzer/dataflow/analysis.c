@@ -35,6 +35,7 @@
 #include "fdstate.h"
 #include "fd_origin.h"
 #include "fork_branch.h"
+#include "send_budget.h"
 #include "would_block.h"
 
 /* ---- expression evaluation ---- */
@@ -324,6 +325,7 @@ bool tl_call_blocks_in(const tl_call_facts *cf, bool fd_ready) {
     /* descriptor I/O on a descriptor known non-blocking or ready, or with the
        function's descriptor ready, on one it was handed */
     if (m->blocking.fd_io && ((fd_ready && cf->fd_from_param) || cf->fd_state)) return false;
+    if (cf->send_fits) return false; /* the fresh connection's buffer holds it (send_budget.h) */
     if (m->blocking.strict_only && !cf->strict) return false;
     if (m->blocking.fd_io && cf->would_block_handled && !cf->strict) return false;
     if (cf->dying || cf->in_fork_child) return false;
@@ -372,6 +374,7 @@ bool tl_call_waits_forever(const tl_call_facts *cf, tl_wait_kind *kind) {
        non-blocking descriptor */
     if (arg_is_numeric_address(cf, w->unless_numeric_arg)) return false;
     if (m->blocking.present && m->blocking.fd_io && cf->fd_state) return false;
+    if (cf->send_fits) return false; /* the fresh connection's buffer holds it */
     if (w->has_kind_if && (v = arg_val(cf, w->kind_if_arg)) && v->kind == TL_CV_INT &&
         v->v == w->kind_if_value && kind)
         *kind = w->kind_if_kind;
@@ -708,6 +711,7 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     tl_fd_origin_collect_globals(out);
     tl_analysis_mark_datagram_calls(out);
     tl_analysis_mark_file_io(out);
+    tl_analysis_mark_send_budget(out);
     /* descriptor states, with a readiness callback's descriptor ready on entry */
     tl_str_map watched, globals;
     tl_str_map_init(&watched);

@@ -72,6 +72,11 @@ typedef struct {
                                 by path (fd_origin.h): the fix is a worker, not a watcher */
     bool datagram;           /* blocking.unless_datagram: its descriptor is a local datagram
                                 socket (fd_origin.h): connect() does not wait */
+    bool send_fits;          /* a `sends` call whose connection is fresh and, with it, holds
+                                at most TL_SEND_BUDGET bytes: it cannot wait (send_budget.h) */
+    unsigned fresh_args;     /* a coroutine's entry call: the arguments (bit j) that hand over a
+                                fresh connection nothing was written to, which this function
+                                neither writes nor hands elsewhere (send_budget.h) */
 } tl_call_facts;
 
 /* Why a function runs in an async context. */

@@ -569,6 +569,8 @@ static tl_expr *lower_expr_kind(builder *b, CXCursor c) {
            absolute path (a pseudo-file): model facets read it; other
            literals stay anonymous, which keeps the IR small */
         tl_expr *e = tl_expr_new(TL_E_STRING);
+        long long size = clang_getArraySize(clang_getCursorType(c)); /* bytes, with the NUL */
+        e->ival = size > 0 ? size : 0;
         char *text = cfgb_cursor_spelling(c);
         if (maybe_address_literal(text) || maybe_path_literal(text)) e->name = text;
         else free(text);

@@ -66,7 +66,8 @@ typedef enum {
 
 typedef struct tl_expr {
     tl_expr_kind kind;
-    int64_t ival;        /* TL_E_CONST */
+    int64_t ival;        /* TL_E_CONST; TL_E_STRING: the literal's size in bytes with its
+                            NUL (0 not known) */
     int var;             /* TL_E_VAR: index into tl_func.vars */
     int call_id;         /* TL_E_CALLRES */
     int func;            /* TL_E_FUNC: index into tl_tu.funcs, or -1 if not defined in TU */

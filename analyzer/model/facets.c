@@ -20,7 +20,7 @@ const char *const ml_facet_names[] = {
     "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", "part_of",
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
     "release_all", "returns_only", "dispatch", "immediate_path", "post", "self_handle", "lock", "unlock",
-    "request_flags", "fd_flags", "errno_location", NULL};
+    "request_flags", "fd_flags", "errno_location", "fresh", "sends", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", "bounded", NULL};
@@ -77,6 +77,10 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->callback.fd_arg = -1;
     f->callback.data_arg = -1;
     f->callback.data_param = -1;
+    f->fresh.arg = -1;
+    f->fresh.from_arg = -1;
+    f->sends.handle_arg = -1;
+    f->sends.len_arg = -1;
     f->fd_state.arg = -1;
     f->fd_state.from_arg = -1;
     f->fd_state.if_flag_arg = -1;
@@ -720,6 +724,12 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
         } else if (strcmp(key, "fd_state") == 0) {
             r = ml_parse_fd_state(L, v, &f->fd_state);
             out->facets |= F_FD_STATE;
+        } else if (strcmp(key, "fresh") == 0) {
+            r = ml_parse_fresh(L, v, &f->fresh);
+            out->facets |= F_FRESH;
+        } else if (strcmp(key, "sends") == 0) {
+            r = ml_parse_sends(L, v, &f->sends);
+            out->facets |= F_SENDS;
         } else if (strcmp(key, "fd_flags") == 0) {
             r = ml_parse_fd_flags(L, v, &f->fd_flags);
             out->facets |= F_FD_FLAGS;

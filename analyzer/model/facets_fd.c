@@ -233,3 +233,59 @@ bool tl_immediate_path_matches(const tl_immediate_path_facet *ip, const char *sp
     if (path[0] != '/' || strchr(path, '"') || strchr(path, '\\')) return false;
     return under_any(ip->paths, path) && !under_any(ip->except, path);
 }
+
+/* fresh: {result: true | arg: N, array: LEN | from_arg: N} */
+int ml_parse_fresh(loader *L, const tl_yaml_node *n, tl_fresh_facet *d) {
+    static const char *const keys[] = {"result", "arg", "array", "from_arg", "bytes", NULL};
+    int r = ml_facet_off(L, n, "fresh", "a mapping {result: true, or arg: N with array: LEN, or from_arg: N}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    char wb[160];
+    const tl_yaml_node *x;
+    if ((x = tl_yaml_get(n, "result")) && ml_get_bool(L, x, "result", &d->result) != 0) return -1;
+    if ((x = tl_yaml_get(n, "arg")) && ml_get_arg(L, x, "arg", false, &d->arg) != 0) return -1;
+    if ((x = tl_yaml_get(n, "from_arg")) && ml_get_arg(L, x, "from_arg", false, &d->from_arg) != 0) return -1;
+    if ((x = tl_yaml_get(n, "array"))) {
+        int64_t len;
+        if (ml_get_int(L, x, "array", &len) != 0) return -1;
+        if (len < 1 || len > 8) return ml_fail(L, x, "'array'%s must be 1 to 8 descriptors", ml_where(wb, sizeof(wb), L));
+        d->array = (int)len;
+    }
+    int ways = (d->result || d->from_arg >= 0) + (d->arg >= 0);
+    if (ways != 1 || (d->arg >= 0) != (d->array > 0))
+        return ml_fail(L, n, "'fresh'%s needs 'result: true', 'arg' with 'array', or 'from_arg'",
+                       ml_where(wb, sizeof(wb), L));
+    if ((x = tl_yaml_get(n, "bytes"))) {
+        if (ml_get_int(L, x, "bytes", &d->bytes) != 0) return -1;
+        if (d->bytes < 0 || d->bytes > 65536 || d->from_arg < 0)
+            return ml_fail(L, x, "'bytes'%s needs 'from_arg' and must be 0 to 65536", ml_where(wb, sizeof(wb), L));
+    }
+    if (d->from_arg >= 0) d->result = true; /* (the result continues that connection) */
+    d->present = true;
+    return 0;
+}
+
+/* sends: {handle_arg: N, len_arg: N, strings: [N, ...], bytes: N} */
+int ml_parse_sends(loader *L, const tl_yaml_node *n, tl_sends_facet *d) {
+    static const char *const keys[] = {"handle_arg", "len_arg", "strings", "bytes", NULL};
+    int r = ml_facet_off(L, n, "sends", "a mapping {handle_arg: N, len_arg: N, strings: [N, ...], bytes: N}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    char wb[160];
+    const tl_yaml_node *x;
+    if (!(x = tl_yaml_get(n, "handle_arg")))
+        return ml_fail(L, n, "'sends'%s needs 'handle_arg' (the connection written to)", ml_where(wb, sizeof(wb), L));
+    if (ml_get_arg(L, x, "handle_arg", false, &d->handle_arg) != 0) return -1;
+    if ((x = tl_yaml_get(n, "len_arg")) && ml_get_arg(L, x, "len_arg", false, &d->len_arg) != 0) return -1;
+    if ((x = tl_yaml_get(n, "strings")) &&
+        ml_get_arg_list(L, x, "strings", TL_MAX_CB_ARGS, d->strings, &d->nstrings) != 0)
+        return -1;
+    if ((x = tl_yaml_get(n, "bytes"))) {
+        if (ml_get_int(L, x, "bytes", &d->bytes) != 0) return -1;
+        if (d->bytes < 0 || d->bytes > 65536)
+            return ml_fail(L, x, "'bytes'%s must be 0 to 65536", ml_where(wb, sizeof(wb), L));
+    }
+    d->sized = d->len_arg >= 0 || d->nstrings > 0 || tl_yaml_get(n, "bytes");
+    d->present = true;
+    return 0;
+}

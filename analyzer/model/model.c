@@ -50,7 +50,7 @@ static int append_fn(tl_model_set *ms, const tl_fn_model *fn) {
 /* Moves the facets pf mentions into dst (freeing what they replace). */
 static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
     tl_fn_model *src = &pf->fn;
-    unsigned m = pf->facets;
+    uint64_t m = pf->facets;
     if (m & F_SPAWN) {
         free(dst->spawn.entry_before_call);
         free(dst->spawn.task);
@@ -111,6 +111,8 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
     if (m & F_UNLOCK) dst->unlock = src->unlock;
     if (m & F_FD_STATE) dst->fd_state = src->fd_state;
     if (m & F_FD_FLAGS) dst->fd_flags = src->fd_flags;
+    if (m & F_FRESH) dst->fresh = src->fresh;
+    if (m & F_SENDS) dst->sends = src->sends;
     if (m & F_READINESS_WAIT) dst->readiness_wait = src->readiness_wait;
     if (m & F_WATCH_FD) dst->watch_fd = src->watch_fd;
     if (m & F_IMMEDIATE_PATH) {

@@ -433,6 +433,39 @@ typedef struct {
     int nwould_block;
 } tl_errno_facet;
 
+/* fresh: the call makes a connection or pipe end nothing has been written
+ * to yet - its result (`tcp_accept`, `accept`), each element of the array
+ * in `arg` (`socketpair`'s sv, `pipe`'s fds), or, with from_arg, a handle
+ * on the same connection as that argument, with what was written to it
+ * (`suffix_attach(s, ...)`, `tls_attach_client(s, ...)`).  Read by the
+ * byte budget (dataflow/send_budget.c). */
+typedef struct {
+    bool present;
+    bool result;
+    int arg;       /* with array: the array argument, -1 none */
+    int array;     /* elements of arg (1 to 8) */
+    int from_arg;  /* the result continues this argument's connection, -1 none */
+    int64_t bytes; /* with from_arg: what the call itself writes to it first (a
+                      handshake's first flight) */
+} tl_fresh_facet;
+
+/* sends: the call writes to the connection in handle_arg: len_arg bytes (a
+ * constant at the call), plus the lengths of the string literals in
+ * `strings`, plus `bytes` of its own (framing); with none of these, an
+ * amount nobody can tell.  A send whose connection is fresh and holds, with
+ * it, at most TL_SEND_BUDGET bytes cannot wait (send_budget.h).  A model
+ * call without `sends` writes nothing to the handles it is given. */
+typedef struct {
+    bool present;
+    int handle_arg;
+    int len_arg;             /* -1 none */
+    int strings[TL_MAX_CB_ARGS];
+    int nstrings;
+    int64_t bytes;
+    bool sized;              /* one of len_arg, strings, bytes is given; else the call
+                                writes an amount nobody can tell (bsendl, sendmsg) */
+} tl_sends_facet;
+
 typedef struct tl_fn_model {
     char *name;     /* callee name after macro expansion, or RECORD.FIELD for a
                        function-pointer field (ev_io.cb) */
@@ -472,6 +505,8 @@ typedef struct tl_fn_model {
     tl_readiness_wait_facet readiness_wait;
     tl_immediate_path_facet immediate_path;
     tl_errno_facet errno_location;
+    tl_fresh_facet fresh;
+    tl_sends_facet sends;
     bool cooperative;  /* yields to the library's scheduler (counts as the parent waiting) */
     bool must_await;   /* discarding the result is an unawaited task */
     bool nonblocking;  /* never blocking; cuts transitive blocking chains */

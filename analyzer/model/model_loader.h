@@ -7,6 +7,8 @@
 #define TL_MODEL_LOADER_H
 
 #include "model.h"
+#include <stdint.h>
+
 #include "yaml.h"
 
 /* Argument indices above this are certainly typos. */
@@ -46,9 +48,10 @@ enum {
     F_REQUEST_FLAGS = 1u << 29,
     F_FD_FLAGS = 1u << 30,
 };
-/* The 32nd and last bit of `facets` (1u << 31 is outside an enum constant's
- * int range); a next facet needs a wider mask. */
-#define F_ERRNO_LOCATION (1u << 31)
+/* Bits 31 and up of `facets` (outside an enum constant's int range). */
+#define F_ERRNO_LOCATION (1ull << 31)
+#define F_FRESH (1ull << 32)
+#define F_SENDS (1ull << 33)
 
 extern const char *const ml_facet_names[];
 extern const char *const ml_wait_kind_names[];
@@ -56,7 +59,7 @@ extern const char *const ml_wait_kind_names[];
 /* A function definition read from a document, before merging. */
 typedef struct {
     tl_fn_model fn;
-    unsigned facets; /* F_* bits the definition mentions */
+    uint64_t facets; /* F_* bits the definition mentions */
 } pending_fn;
 
 /* State of one document being read, for error messages. */
@@ -142,6 +145,8 @@ int ml_parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b);
 /* facets_fd.c: a struct field name; the fd_state, readiness_wait and immediate_path facets */
 int ml_get_field(loader *L, const tl_yaml_node *n, const char *what, char *out);
 int ml_parse_fd_state(loader *L, const tl_yaml_node *n, tl_fd_state_facet *d);
+int ml_parse_fresh(loader *L, const tl_yaml_node *n, tl_fresh_facet *d);
+int ml_parse_sends(loader *L, const tl_yaml_node *n, tl_sends_facet *d);
 int ml_parse_fd_flags(loader *L, const tl_yaml_node *n, tl_fd_flags_facet *d);
 int ml_parse_readiness_wait(loader *L, const tl_yaml_node *n, tl_readiness_wait_facet *w);
 int ml_parse_immediate_path(loader *L, const tl_yaml_node *n, tl_immediate_path_facet *ip);

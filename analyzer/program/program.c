@@ -323,6 +323,8 @@ static void register_ref(tl_program *p, int f, const tl_sum_reg *r, ivec *wrap_w
         for (int d = 0; d < nd; d++) {
             set_context(p, defs[d], r->context, r->readiness, r->library, r->via, NULL, n->s->name, r->loc);
             if (r->cancel_bounded && r->context == TL_CTX_COROUTINE) p->nodes[defs[d]].nbounded_in++;
+            pnode *t = &p->nodes[defs[d]];
+            t->fresh_in = t->nfresh_regs++ == 0 ? r->fresh_args : t->fresh_in & r->fresh_args;
         }
         break;
     }

@@ -104,6 +104,11 @@ const tl_prog_context *tl_program_context(const tl_program *p, const char *fn_us
  * it has no other registration and no caller, and it is static or the
  * program is whole.  Its forever waits end when the owner releases it. */
 bool tl_program_cancel_bounded(const tl_program *p, const char *fn_usr);
+/* The parameters (bit k) of program function fn_usr that start as fresh
+ * connections nothing was written to: every launch of it hands one over
+ * there (the summaries' fresh_args) and nothing else runs it (as for
+ * tl_program_cancel_bounded); 0 when none (dataflow/send_budget.h). */
+unsigned tl_program_fresh_params(const tl_program *p, const char *fn_usr);
 
 /* Whether a function (by USR) - or, with `is_slot`, any function stored in a
  * field/global slot - may block; with ready, descriptor I/O does not count. */

@@ -62,6 +62,9 @@ typedef struct {
     tl_prog_context ctx;
     int nregs_in;        /* registrations and spawns of it (any context) */
     int nbounded_in;     /* ... coroutine spawns their owner cancels on every path */
+    unsigned fresh_in;   /* ... the arguments every direct registration of it hands over
+                            as fresh connections (AND over them; dataflow/send_budget.h) */
+    int nfresh_regs;     /* the direct registrations fresh_in combines */
     bool blocks[2];
     int block_call[2];   /* the call that blocks or leads there */
     int block_next[2];   /* -1: that call blocks itself */

@@ -65,6 +65,19 @@ bool tl_program_cancel_bounded(const tl_program *p, const char *fn_usr) {
            (x->s->is_static || p->whole);
 }
 
+unsigned tl_program_fresh_params(const tl_program *p, const char *fn_usr) {
+    int n = p && fn_usr ? pg_fn(p, p->cur_unit, fn_usr) : -1;
+    if (n < 0) return 0;
+    const pnode *x = &p->nodes[n];
+    /* every registration of it a spawn handing fresh connections over, and
+       nothing else runs it: no direct or indirect call, no caller outside the
+       linked files (static, or whole program) */
+    if (x->nregs_in == 0 || x->nfresh_regs != x->nregs_in || p->in_start[n + 1] != p->in_start[n] ||
+        !(x->s->is_static || p->whole))
+        return 0;
+    return x->fresh_in;
+}
+
 /* The blocking target of a slot with the shortest chain (or the function itself). */
 static int blocking_node(const tl_program *p, const char *usr, bool is_slot, int r) {
     if (!p || !usr) return -1;

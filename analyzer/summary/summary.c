@@ -145,6 +145,7 @@ static void add_reg(extractor *x, tl_ref target, tl_context_kind ctx, bool readi
     r->context = ctx;
     r->readiness = readiness;
     r->cancel_bounded = false;
+    r->fresh_args = 0;
     r->library = intern(x->in, m->library);
     r->via = intern(x->in, m->name);
     r->loc = loc_copy(x->in, loc);
@@ -241,6 +242,7 @@ static void extract_regs(extractor *x, const tl_call_facts *cf) {
             add_reg(x, r, sp->model->spawn.context, false, sp->model, sp->instr->loc);
             if (x->cancel_bounded && x->cancel_bounded[c->spawn_call] && x->out->nregs > before)
                 x->out->regs[x->out->nregs - 1].cancel_bounded = true;
+            if (x->out->nregs > before) x->out->regs[x->out->nregs - 1].fresh_args = cf->fresh_args;
         }
     }
     const tl_fn_model *m = cf->model;

@@ -92,6 +92,8 @@ typedef struct {
     bool readiness;
     bool cancel_bounded; /* a coroutine spawn its function ends by cancelling on
                             every path (rules/cancel_bound.h) */
+    unsigned fresh_args; /* a spawn entry: the arguments (bit j) handed over as fresh
+                            connections (dataflow/send_budget.h) */
     const char *library; /* interned */
     const char *via;     /* model function that registers */
     tl_loc loc;

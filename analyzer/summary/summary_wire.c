@@ -126,6 +126,7 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
         tl_wire_put_str(w, r->library);
         tl_wire_put_str(w, r->via);
         put_loc(w, r->loc);
+        tl_wire_put_u32(w, r->fresh_args); /* (appended: older frames end before it) */
         tl_wire_end_record(w);
     }
     for (int i = 0; i < f->npasses; i++) {
@@ -411,6 +412,7 @@ static void read_reg(decoder *d) {
     g->library = get_interned(d);
     g->via = get_interned(d);
     g->loc = get_loc(d);
+    if (tl_wire_remaining(r) >= 4) g->fresh_args = tl_wire_get_u32(r);
     if (g->target.kind == TL_REF_PARAM && (g->target.param < 0 || g->target.param >= f->nparams))
         tl_wire_fail(r, "registration of a missing parameter");
 }

@@ -1,0 +1,372 @@
+/* send_budget.c - the bytes written to a fresh connection (send_budget.h).
+ *
+ * Places are the variables (and array elements at constant indices, `fds[0]`)
+ * that hold a connection a `fresh` call made or a parameter the program
+ * says starts fresh; their addresses never taken.  A state gives each place
+ * the most bytes any path to the point may have written to its connection
+ * (SB_UNKNOWN: not known).  What changes it:
+ *   - `v = fresh_call()`: 0; `v = attach(w, ...)` (fresh.from_arg): w's;
+ *     `fresh_array(fds)`: each element 0; `v = w`: w's; any other
+ *     assignment, a store into the element, a declaration: not known;
+ *   - a `sends` call on the place: plus its constant length, its string
+ *     literals, its own bytes and TL_SEND_SLACK; beyond TL_SEND_BUDGET, or a
+ *     length that is no constant: not known;
+ *   - a call that is handed the place (or its array) and whose model says
+ *     nothing of sending - a libc function without a model, or code the
+ *     analysis cannot see (a program function, a coroutine's entry): not
+ *     known.  A model call without a `sends` facet (a receive, a readiness
+ *     wait, a close) writes nothing.
+ * The join keeps the larger count.  The replay marks the sends that fit
+ * (send_fits), and, at a coroutine's entry call, the arguments that hand
+ * over a fresh connection nothing was written to and that the function
+ * hands to nothing else and never writes to itself (fresh_args: the
+ * launching function and the coroutine never both write).
+ */
+#include "send_budget.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../program/program.h"
+#include "../util/xalloc.h"
+#include "cycles.h"
+#include "dataflow.h"
+
+#define SB_MAX_PLACES 64
+#define SB_UNKNOWN 0xFFFFu
+#define SB_ELEMS 8 /* array elements at constant indices 0..7 */
+
+typedef struct {
+    bool reached;
+    uint16_t n[SB_MAX_PLACES];
+} sb_state;
+
+typedef struct {
+    const tl_analysis *a;
+    const tl_func *f;
+    tl_func_facts *ff;
+    int nplaces;
+    int *place_of;           /* var * (SB_ELEMS + 1) + elem + 1 -> place, -1 */
+    unsigned char *taken;    /* per variable: its address is taken */
+    int *handoffs;           /* per place: calls that may write it (sends, unseen code) */
+    unsigned fresh_params;   /* parameters that start fresh (program) */
+    bool *cyclic;            /* per block: on a cycle of the CFG */
+    bool in_cycle;           /* the block being applied is */
+    long work, budget;
+    bool recording;
+} sb_ctx;
+
+static int key(const sb_ctx *c, int var, int elem) {
+    if (var < 0 || var >= c->f->nvars || elem < -1 || elem >= SB_ELEMS) return -1;
+    return var * (SB_ELEMS + 1) + elem + 1;
+}
+
+static int place(const sb_ctx *c, int var, int elem) {
+    int k = key(c, var, elem);
+    return k >= 0 ? c->place_of[k] : -1;
+}
+
+static void add_place(sb_ctx *c, int var, int elem) {
+    int k = key(c, var, elem);
+    /* (an array's elements: handing the array to a call takes its address,
+       and each such call is judged as a hand-off of every element) */
+    if (k < 0 || c->place_of[k] >= 0 || (elem < 0 && c->taken[var]) || c->nplaces >= SB_MAX_PLACES) return;
+    c->place_of[k] = c->nplaces++;
+}
+
+/* The place an expression names: `v`, `v[k]`; -1 none. */
+static int expr_place(const sb_ctx *c, const tl_expr *e) {
+    e = tl_expr_uncast(e);
+    if (!e) return -1;
+    if (e->kind == TL_E_VAR) return place(c, e->var, -1);
+    if (e->kind == TL_E_INDEX && e->nkids == 2) {
+        const tl_expr *base = tl_expr_uncast(e->kids[0]), *ix = tl_expr_uncast(e->kids[1]);
+        if (base && base->kind == TL_E_VAR && ix && ix->kind == TL_E_CONST)
+            return ix->ival >= 0 && ix->ival < SB_ELEMS ? place(c, base->var, (int)ix->ival) : -1;
+    }
+    return -1;
+}
+
+/* The array variable an argument names (`fds`, `&fds`, `&fds[0]`), -1 none. */
+static int array_var(const tl_expr *e) {
+    bool through_addr;
+    return tl_expr_root_var(e, &through_addr);
+}
+
+static const tl_fn_model *model_of(const sb_ctx *c, int id) {
+    return id >= 0 && id < c->ff->ncalls ? c->ff->calls[id].model : NULL;
+}
+
+/* Does the call's callee write what it is handed, as far as anyone knows?
+ * A model says so only with `sends`; a libc function without a model and
+ * code the analysis cannot see may. */
+static bool may_write(const tl_call *call, const tl_fn_model *m) {
+    if (m) return false;
+    return !(call->callee_system && !call->is_spawn_entry);
+}
+
+/* Places the argument mentions: the place it names, or every place of the
+ * variable it is rooted at (an array handed whole, `&v`). */
+static void each_place(const sb_ctx *c, const tl_expr *arg, void (*fn)(sb_ctx *, int, void *), void *data) {
+    int p = expr_place(c, arg);
+    if (p >= 0) {
+        fn((sb_ctx *)c, p, data);
+        return;
+    }
+    int v = array_var(arg);
+    if (v < 0 || v >= c->f->nvars) return;
+    for (int e = -1; e < SB_ELEMS; e++)
+        if ((p = place(c, v, e)) >= 0) fn((sb_ctx *)c, p, data);
+}
+
+static void count_handoff(sb_ctx *c, int p, void *data) {
+    (void)data;
+    c->handoffs[p]++;
+}
+
+static void forget(sb_ctx *c, int p, void *data) {
+    (void)c;
+    ((sb_state *)data)->n[p] = SB_UNKNOWN;
+}
+
+/* The bytes a sends call writes, or -1 when not known. */
+static long send_length(const sb_ctx *c, const tl_call *call, const tl_fn_model *m) {
+    const tl_sends_facet *s = &m->sends;
+    if (!s->sized) return -1;
+    long total = (long)s->bytes + TL_SEND_SLACK;
+    const tl_call_facts *cf = &c->ff->calls[call->id];
+    if (s->len_arg >= 0) {
+        if (s->len_arg >= call->nargs || !cf->argv) return -1;
+        const tl_cval *v = &cf->argv[s->len_arg];
+        if (v->kind != TL_CV_INT || v->v < 0 || v->v > TL_SEND_BUDGET) return -1;
+        total += (long)v->v;
+    }
+    for (int i = 0; i < s->nstrings; i++) {
+        const tl_expr *e = s->strings[i] < call->nargs ? tl_expr_uncast(call->args[s->strings[i]]) : NULL;
+        if (!e || e->kind != TL_E_STRING || e->ival <= 0) return -1;
+        total += (long)e->ival - 1;
+    }
+    return total;
+}
+
+static void apply(sb_ctx *c, sb_state *s, const tl_instr *in) {
+    c->work += c->nplaces + 1;
+    switch (in->kind) {
+    case TL_I_ASSIGN: {
+        int p = place(c, in->var, -1);
+        if (p < 0) break;
+        const tl_expr *v = tl_expr_uncast(in->value);
+        uint16_t n = SB_UNKNOWN;
+        const tl_fn_model *m = v && v->kind == TL_E_CALLRES ? model_of(c, v->call_id) : NULL;
+        if (m && m->fresh.present && m->fresh.result) {
+            const tl_instr *call = c->ff->calls[v->call_id].instr;
+            if (m->fresh.from_arg < 0) n = 0;
+            else if (call && m->fresh.from_arg < call->call.nargs) {
+                int q = expr_place(c, call->call.args[m->fresh.from_arg]);
+                long now = q >= 0 && s->n[q] != SB_UNKNOWN ? (long)s->n[q] + m->fresh.bytes : -1;
+                n = now >= 0 && now <= TL_SEND_BUDGET ? (uint16_t)now : SB_UNKNOWN;
+            }
+        } else if (v && v->kind == TL_E_VAR) {
+            int q = place(c, v->var, -1);
+            n = q >= 0 ? s->n[q] : SB_UNKNOWN;
+        }
+        s->n[p] = n;
+        break;
+    }
+    case TL_I_STORE: {
+        int p = expr_place(c, in->target);
+        if (p >= 0) s->n[p] = SB_UNKNOWN;
+        break;
+    }
+    case TL_I_DECL:
+        for (int e = -1; e < SB_ELEMS; e++) {
+            int p = place(c, in->var, e);
+            if (p >= 0) s->n[p] = SB_UNKNOWN;
+        }
+        break;
+    case TL_I_CALL: {
+        const tl_call *call = &in->call;
+        const tl_fn_model *m = model_of(c, call->id);
+        int fresh_arg = m && m->fresh.present && m->fresh.arg >= 0 ? m->fresh.arg : -1;
+        int send_arg = m && m->sends.present ? m->sends.handle_arg : -1;
+        if (c->recording && call->is_spawn_entry && call->nargs <= 32) {
+            unsigned bits = 0;
+            for (int j = 0; j < call->nargs; j++) {
+                int p = expr_place(c, call->args[j]);
+                if (p >= 0 && s->n[p] == 0 && c->handoffs[p] == 1) bits |= 1u << j;
+            }
+            c->ff->calls[call->id].fresh_args = bits;
+        }
+        for (int j = 0; j < call->nargs; j++) {
+            if (j == fresh_arg) {
+                int v = array_var(call->args[j]);
+                for (int e = 0; e < m->fresh.array && e < SB_ELEMS; e++) {
+                    int p = place(c, v, e);
+                    if (p >= 0) s->n[p] = 0;
+                }
+            } else if (j == send_arg) {
+                int p = expr_place(c, call->args[j]);
+                if (p < 0) {
+                    each_place(c, call->args[j], forget, s);
+                    continue;
+                }
+                /* (a send in a loop keeps adding: not known, at once) */
+                long len = s->n[p] == SB_UNKNOWN || c->in_cycle ? -1 : send_length(c, call, m);
+                long now = len >= 0 ? (long)s->n[p] + len : TL_SEND_BUDGET + 1;
+                if (now <= TL_SEND_BUDGET) {
+                    s->n[p] = (uint16_t)now;
+                    if (c->recording) c->ff->calls[call->id].send_fits = true;
+                } else {
+                    s->n[p] = SB_UNKNOWN;
+                }
+            } else if (may_write(call, m)) {
+                each_place(c, call->args[j], forget, s);
+            }
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void sb_entry(void *ctx, void *st) {
+    sb_ctx *c = ctx;
+    sb_state *s = st;
+    s->reached = true;
+    for (int p = 0; p < SB_MAX_PLACES; p++) s->n[p] = SB_UNKNOWN;
+    for (int k = 0; k < c->f->nparams && k < 32; k++) {
+        int p = place(c, k, -1);
+        if (p >= 0 && (c->fresh_params >> k & 1u)) s->n[p] = 0;
+    }
+}
+
+static void sb_bottom(void *ctx, void *st) {
+    (void)ctx;
+    memset(st, 0, sizeof(sb_state));
+}
+
+static void sb_copy(void *ctx, void *dst, const void *src) {
+    (void)ctx;
+    memcpy(dst, src, sizeof(sb_state));
+}
+
+static bool sb_join(void *ctx, void *dstp, const void *srcp) {
+    sb_ctx *c = ctx;
+    sb_state *d = dstp;
+    const sb_state *s = srcp;
+    if (!s->reached) return false;
+    if (!d->reached) {
+        *d = *s;
+        return true;
+    }
+    bool changed = false;
+    for (int p = 0; p < c->nplaces; p++)
+        if (s->n[p] > d->n[p]) {
+            d->n[p] = s->n[p];
+            changed = true;
+        }
+    c->work += c->nplaces;
+    return changed;
+}
+
+static void sb_transfer(void *ctx, void *st, const tl_func *f, const tl_block *b, int i) {
+    (void)f;
+    sb_ctx *c = ctx;
+    sb_state *s = st;
+    c->in_cycle = c->cyclic[b->id];
+    if (s->reached) apply(c, s, &b->instrs[i]);
+}
+
+static bool sb_exhausted(void *ctx) {
+    const sb_ctx *c = ctx;
+    return c->work > c->budget;
+}
+
+static const tl_dataflow_ops sb_ops = {
+    .state_size = sizeof(sb_state),
+    .init_entry = sb_entry,
+    .init_bottom = sb_bottom,
+    .copy = sb_copy,
+    .join = sb_join,
+    .transfer = sb_transfer,
+    .exhausted = sb_exhausted,
+};
+
+/* The places of f, the hand-offs of each; false when f holds none. */
+static bool find_places(sb_ctx *c) {
+    const tl_func *f = c->f;
+    for (int k = 0; k < f->nparams && k < 32; k++)
+        if (c->fresh_params >> k & 1u) add_place(c, k, -1);
+    for (int pass = 0; pass < 2; pass++) /* (a copy of a copy) */
+        for (int bi = 0; bi < f->nblocks; bi++)
+            for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+                const tl_instr *in = &f->blocks[bi].instrs[i];
+                const tl_expr *v = in->kind == TL_I_ASSIGN ? tl_expr_uncast(in->value) : NULL;
+                if (v && v->kind == TL_E_CALLRES) {
+                    const tl_fn_model *m = model_of(c, v->call_id);
+                    if (m && m->fresh.present && m->fresh.result) add_place(c, in->var, -1);
+                } else if (v && v->kind == TL_E_VAR && place(c, v->var, -1) >= 0) {
+                    add_place(c, in->var, -1);
+                } else if (in->kind == TL_I_CALL) {
+                    const tl_fn_model *m = model_of(c, in->call.id);
+                    if (!m || !m->fresh.present || m->fresh.arg < 0 || m->fresh.arg >= in->call.nargs) continue;
+                    int av = array_var(in->call.args[m->fresh.arg]);
+                    for (int e = 0; e < m->fresh.array && e < SB_ELEMS; e++) add_place(c, av, e);
+                }
+            }
+    if (c->nplaces == 0) return false;
+    c->handoffs = tl_xcalloc((size_t)c->nplaces, sizeof *c->handoffs);
+    for (int bi = 0; bi < f->nblocks; bi++)
+        for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[bi].instrs[i];
+            if (in->kind != TL_I_CALL) continue;
+            const tl_fn_model *m = model_of(c, in->call.id);
+            for (int j = 0; j < in->call.nargs; j++)
+                if ((m && m->sends.present && j == m->sends.handle_arg) || may_write(&in->call, m))
+                    each_place(c, in->call.args[j], count_handoff, NULL);
+        }
+    return true;
+}
+
+static void run_func(tl_analysis *a, int fi) {
+    const tl_func *f = &a->tu->funcs[fi];
+    tl_func_facts *ff = &a->funcs[fi];
+    if (f->nblocks == 0 || f->nvars == 0) return;
+    bool any = false; /* a fresh call, or a parameter starting fresh */
+    unsigned fresh_params = a->program && f->usr ? tl_program_fresh_params(a->program, f->usr) : 0;
+    for (int id = 0; id < ff->ncalls && !any; id++)
+        any = ff->calls[id].model && ff->calls[id].model->fresh.present;
+    if (!any && !fresh_params) return;
+    sb_ctx c = {.a = a, .f = f, .ff = ff, .fresh_params = fresh_params, .budget = tl_dataflow_budget(f)};
+    size_t nkeys = (size_t)f->nvars * (SB_ELEMS + 1);
+    c.place_of = tl_xmalloc(nkeys * sizeof *c.place_of);
+    for (size_t k = 0; k < nkeys; k++) c.place_of[k] = -1;
+    c.taken = tl_xcalloc((size_t)f->nvars, 1);
+    tl_func_addr_taken(f, c.taken);
+    if (find_places(&c)) {
+        c.cyclic = tl_blocks_on_cycles(f);
+        tl_dataflow_result r;
+        if (tl_dataflow_forward(f, &sb_ops, &c, &r) == 0) {
+            c.recording = true;
+            sb_state s;
+            for (int bi = 0; bi < f->nblocks; bi++) {
+                if (!r.reached[bi]) continue;
+                tl_dataflow_replay(&r, f, bi, 0, &s);
+                c.in_cycle = c.cyclic[bi];
+                for (int i = 0; i < f->blocks[bi].ninstrs && s.reached; i++) apply(&c, &s, &f->blocks[bi].instrs[i]);
+            }
+        }
+        tl_dataflow_free(&r);
+    }
+    free(c.cyclic);
+    free(c.handoffs);
+    free(c.taken);
+    free(c.place_of);
+}
+
+void tl_analysis_mark_send_budget(tl_analysis *a) {
+    if (!a || !a->tu || !a->funcs) return;
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) run_func(a, fi);
+}
