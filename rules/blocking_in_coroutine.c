@@ -74,7 +74,7 @@ static const char doc[] =
     "descriptor its owner made non-blocking, maybe where the analysis cannot follow (another "
     "program, a library's socket layer): it is reported under `--profile strict` only.  "
     "A send can stall only when the socket's buffer is full: a few small writes (constant "
-    "lengths, 4 KiB in all, outside loops) to a socket, socket pair or pipe just made - in "
+    "lengths, 4 KiB in all: a loop adds up) to a socket, socket pair or pipe just made - in "
     "the same function, or in a coroutine every launch of which hands it an end nothing "
     "else writes to - cannot, and are not reported.\n"
     "\n"

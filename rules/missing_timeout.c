@@ -105,7 +105,7 @@ static const char doc[] =
     "\n"
     "A send waits only when the connection's send buffer is full: the first small sends "
     "on a connection just made (`tcp_accept`, `ipc_pair`, `accept`, through a layer such as "
-    "`suffix_attach`), constant lengths and string literals of 4 KiB in all, outside loops, "
+    "`suffix_attach`), constant lengths and string literals of 4 KiB in all (a loop adds up), "
     "cannot wait and are not reported - also in a coroutine every launch of which hands it "
     "such a connection that nothing else writes to.\n"
     "\n"

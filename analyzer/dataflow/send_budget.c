@@ -30,7 +30,6 @@
 
 #include "../program/program.h"
 #include "../util/xalloc.h"
-#include "cycles.h"
 #include "dataflow.h"
 
 #define SB_MAX_PLACES 64
@@ -51,8 +50,6 @@ typedef struct {
     unsigned char *taken;    /* per variable: its address is taken */
     int *handoffs;           /* per place: calls that may write it (sends, unseen code) */
     unsigned fresh_params;   /* parameters that start fresh (program) */
-    bool *cyclic;            /* per block: on a cycle of the CFG */
-    bool in_cycle;           /* the block being applied is */
     long work, budget;
     bool recording;
 } sb_ctx;
@@ -211,8 +208,7 @@ static void apply(sb_ctx *c, sb_state *s, const tl_instr *in) {
                     each_place(c, call->args[j], forget, s);
                     continue;
                 }
-                /* (a send in a loop keeps adding: not known, at once) */
-                long len = s->n[p] == SB_UNKNOWN || c->in_cycle ? -1 : send_length(c, call, m);
+                long len = s->n[p] == SB_UNKNOWN ? -1 : send_length(c, call, m);
                 long now = len >= 0 ? (long)s->n[p] + len : TL_SEND_BUDGET + 1;
                 if (now <= TL_SEND_BUDGET) {
                     s->n[p] = (uint16_t)now;
@@ -273,10 +269,8 @@ static bool sb_join(void *ctx, void *dstp, const void *srcp) {
 
 static void sb_transfer(void *ctx, void *st, const tl_func *f, const tl_block *b, int i) {
     (void)f;
-    sb_ctx *c = ctx;
     sb_state *s = st;
-    c->in_cycle = c->cyclic[b->id];
-    if (s->reached) apply(c, s, &b->instrs[i]);
+    if (s->reached) apply(ctx, s, &b->instrs[i]);
 }
 
 static bool sb_exhausted(void *ctx) {
@@ -346,7 +340,6 @@ static void run_func(tl_analysis *a, int fi) {
     c.taken = tl_xcalloc((size_t)f->nvars, 1);
     tl_func_addr_taken(f, c.taken);
     if (find_places(&c)) {
-        c.cyclic = tl_blocks_on_cycles(f);
         tl_dataflow_result r;
         if (tl_dataflow_forward(f, &sb_ops, &c, &r) == 0) {
             c.recording = true;
@@ -354,13 +347,11 @@ static void run_func(tl_analysis *a, int fi) {
             for (int bi = 0; bi < f->nblocks; bi++) {
                 if (!r.reached[bi]) continue;
                 tl_dataflow_replay(&r, f, bi, 0, &s);
-                c.in_cycle = c.cyclic[bi];
                 for (int i = 0; i < f->blocks[bi].ninstrs && s.reached; i++) apply(&c, &s, &f->blocks[bi].instrs[i]);
             }
         }
         tl_dataflow_free(&r);
     }
-    free(c.cyclic);
     free(c.handoffs);
     free(c.taken);
     free(c.place_of);
