@@ -26,7 +26,11 @@
  * a daemon's fork, or the first step of a double fork), and unless the
  * function is a static one whose only use is `return f(...);` in main() (the
  * child's return is then main's, an exit, as from main itself; a function
- * whose address is taken or that other files see may have other callers).
+ * whose address is taken or that other files see may have other callers),
+ * or, program-wide, one every caller of which returns its result at once
+ * from a function whose return is the exit in turn, up to main() - also
+ * through a function-pointer field a test runner calls that way
+ * (tl_program_returns_exit).
  * Paths end at
  * noreturn calls and at calls of functions that never return (of this TU,
  * or of another file by its summary: redis's exitFromChild()), and not
@@ -48,6 +52,7 @@
 #include <string.h>
 
 #include "ownership.h"
+#include "../analyzer/program/program.h"
 #include "../analyzer/util/str_map.h"
 #include "../analyzer/util/xalloc.h"
 
@@ -423,6 +428,10 @@ static void report_fork(fc_ctx *c, int fi, const tl_instr *in, const fork_fate *
     if (!c->main_uses)
         c->main_uses = main_return_uses(c->a);
     if (c->main_uses[fi] == RM_ONLY_MAIN)
+        return;
+    /* ... or into a chain of callers that each return its result at once,
+       up to main() (a test runner's table of tests: program/exit_returns.c) */
+    if (c->a->program && f->usr && tl_program_returns_exit(c->a->program, f->usr))
         return;
     char name[320];
     tl_own_call_named(c->a, &in->call, NULL, name, sizeof name);

@@ -680,6 +680,7 @@ tl_program *tl_program_link(tl_tu_summary *const *given, int nunits, const tl_mo
     collect_self_publishers(p);
     pg_derive_models(p);
     collect_released_all(p);
+    pg_compute_exit_returns(p);
     return p;
 }
 
@@ -724,5 +725,6 @@ void tl_program_set_whole(tl_program *p, bool whole) {
     if (changed) { /* a global slot's fact depends on it: the chains too */
         pg_compute_blocking(p, 0);
         pg_compute_blocking(p, 1);
+        pg_compute_exit_returns(p); /* (other files' callers of non-static functions) */
     }
 }

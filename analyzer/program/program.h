@@ -109,6 +109,10 @@ bool tl_program_cancel_bounded(const tl_program *p, const char *fn_usr);
  * there (the summaries' fresh_args) and nothing else runs it (as for
  * tl_program_cancel_bounded); 0 when none (dataflow/send_budget.h). */
 unsigned tl_program_fresh_params(const tl_program *p, const char *fn_usr);
+/* Is the return of program function fn_usr the process's exit: main(), or
+ * a function every caller of which returns its result at once from such a
+ * function (program/exit_returns.c)? */
+bool tl_program_returns_exit(const tl_program *p, const char *fn_usr);
 
 /* Whether a function (by USR) - or, with `is_slot`, any function stored in a
  * field/global slot - may block; with ready, descriptor I/O does not count. */

@@ -65,6 +65,7 @@ typedef struct {
     unsigned fresh_in;   /* ... the arguments every direct registration of it hands over
                             as fresh connections (AND over them; dataflow/send_budget.h) */
     int nfresh_regs;     /* the direct registrations fresh_in combines */
+    bool exit_return;    /* its return is the process's exit (exit_returns.c) */
     bool blocks[2];
     int block_call[2];   /* the call that blocks or leads there */
     int block_next[2];   /* -1: that call blocks itself */
@@ -178,6 +179,9 @@ unsigned pg_guard_through(unsigned callee_mask, const tl_sum_call *c);
 bool pg_args_cut(const tl_sum_call *c, unsigned nz, unsigned z);
 /* Fill every node's blocks[r], block_* and guards (prog_blocking.c). */
 void pg_compute_blocking(tl_program *p, int r);
+/* exit_returns.c: which nodes' returns are the process's exit (needs the
+ * edges and p->whole) */
+void pg_compute_exit_returns(tl_program *p);
 
 /* The node owning a global param index (program.c). */
 int pg_node_of_param(const tl_program *p, int gp);

@@ -71,6 +71,9 @@ typedef struct {
     bool fd_file;      /* descriptor I/O on a file opened by path (tl_call_facts.fd_file) */
     bool in_unbounded_loop; /* a program function called in a loop that runs until
                                stopped (rules/event_loop.h): one iteration of it */
+    bool result_returned; /* the caller returns the call's result at once (`return f(...);`,
+                             `r = f(...); return r;`): what the callee returns, the caller
+                             does (program/exit_returns.c) */
     int child_of[TL_SUM_CHILD_OF_MAX]; /* reached only where each of these calls (indices in
                           calls, unmodelled; nchild_of of them) returned 0: when one of them
                           returns a fork's result (a wrapper of fork in another file), this
