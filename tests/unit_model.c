@@ -1797,6 +1797,7 @@ static void test_fresh_and_sends(void **state) {
     expect_error("library: x\nfunctions:\n  f: {fresh: {arg: 0}}\n", 3, "'fresh'", NULL);
     expect_error("library: x\nfunctions:\n  f: {fresh: {result: true, bytes: 4}}\n", 3, "'bytes'",
                  "needs 'from_arg'");
+    expect_error("library: x\nfunctions:\n  f: {fresh: {arg: 0, array: 9}}\n", 3, "'array'", "1 to 8");
     expect_error("library: x\nfunctions:\n  f: {sends: {len_arg: 2}}\n", 3, "needs 'handle_arg'", NULL);
     expect_error("library: x\nfunctions:\n  f: {sends: {handle_arg: 0, bytes: -1}}\n", 3, "'bytes'", NULL);
 }

@@ -63,6 +63,24 @@ static int get_value_test(loader *L, const tl_yaml_node *x, const char *what, in
     return 0;
 }
 
+/* `array: LEN`: 1 to 8 descriptors. */
+static int get_array_len(loader *L, const tl_yaml_node *x, int *out) {
+    char wb[160];
+    int64_t len;
+    if (ml_get_int(L, x, "array", &len) != 0) return -1;
+    if (len < 1 || len > 8) return ml_fail(L, x, "'array'%s must be 1 to 8 descriptors", ml_where(wb, sizeof(wb), L));
+    *out = (int)len;
+    return 0;
+}
+
+/* `bytes: N` of fresh and sends: 0 to 65536. */
+static int get_bytes(loader *L, const tl_yaml_node *x, int64_t *out) {
+    char wb[160];
+    if (ml_get_int(L, x, "bytes", out) != 0) return -1;
+    if (*out < 0 || *out > 65536) return ml_fail(L, x, "'bytes'%s must be 0 to 65536", ml_where(wb, sizeof(wb), L));
+    return 0;
+}
+
 /* fd_state: {result: true | arg: N [, out: true | array: LEN], sets: nonblocking|ready|[...] | from_arg: N,
  *            if_flag: {arg: N, mask: M}, if_value: {arg: N, values: [...]}} */
 int ml_parse_fd_state(loader *L, const tl_yaml_node *n, tl_fd_state_facet *d) {
@@ -80,12 +98,9 @@ int ml_parse_fd_state(loader *L, const tl_yaml_node *n, tl_fd_state_facet *d) {
         return ml_fail(L, n, "'fd_state'%s needs exactly one of 'result: true' and 'arg'", ml_where(wb, sizeof(wb), L));
     if (d->out && d->arg < 0) return ml_fail(L, n, "'out'%s needs 'arg'", ml_where(wb, sizeof(wb), L));
     if ((x = tl_yaml_get(n, "array"))) {
-        int64_t len;
-        if (ml_get_int(L, x, "array", &len) != 0) return -1;
-        if (len < 1 || len > 8) return ml_fail(L, x, "'array'%s must be 1 to 8 descriptors", ml_where(wb, sizeof(wb), L));
+        if (get_array_len(L, x, &d->array) != 0) return -1;
         if (d->arg < 0 || d->out)
             return ml_fail(L, x, "'array'%s needs 'arg' (and no 'out')", ml_where(wb, sizeof(wb), L));
-        d->array = (int)len;
     }
     const tl_yaml_node *sets = tl_yaml_get(n, "sets");
     if ((x = tl_yaml_get(n, "from_arg")) && ml_get_arg(L, x, "from_arg", false, &d->from_arg) != 0) return -1;
@@ -245,20 +260,14 @@ int ml_parse_fresh(loader *L, const tl_yaml_node *n, tl_fresh_facet *d) {
     if ((x = tl_yaml_get(n, "result")) && ml_get_bool(L, x, "result", &d->result) != 0) return -1;
     if ((x = tl_yaml_get(n, "arg")) && ml_get_arg(L, x, "arg", false, &d->arg) != 0) return -1;
     if ((x = tl_yaml_get(n, "from_arg")) && ml_get_arg(L, x, "from_arg", false, &d->from_arg) != 0) return -1;
-    if ((x = tl_yaml_get(n, "array"))) {
-        int64_t len;
-        if (ml_get_int(L, x, "array", &len) != 0) return -1;
-        if (len < 1 || len > 8) return ml_fail(L, x, "'array'%s must be 1 to 8 descriptors", ml_where(wb, sizeof(wb), L));
-        d->array = (int)len;
-    }
+    if ((x = tl_yaml_get(n, "array")) && get_array_len(L, x, &d->array) != 0) return -1;
     int ways = (d->result || d->from_arg >= 0) + (d->arg >= 0);
     if (ways != 1 || (d->arg >= 0) != (d->array > 0))
         return ml_fail(L, n, "'fresh'%s needs 'result: true', 'arg' with 'array', or 'from_arg'",
                        ml_where(wb, sizeof(wb), L));
     if ((x = tl_yaml_get(n, "bytes"))) {
-        if (ml_get_int(L, x, "bytes", &d->bytes) != 0) return -1;
-        if (d->bytes < 0 || d->bytes > 65536 || d->from_arg < 0)
-            return ml_fail(L, x, "'bytes'%s needs 'from_arg' and must be 0 to 65536", ml_where(wb, sizeof(wb), L));
+        if (get_bytes(L, x, &d->bytes) != 0) return -1;
+        if (d->from_arg < 0) return ml_fail(L, x, "'bytes'%s needs 'from_arg'", ml_where(wb, sizeof(wb), L));
     }
     if (d->from_arg >= 0) d->result = true; /* (the result continues that connection) */
     d->present = true;
@@ -280,11 +289,7 @@ int ml_parse_sends(loader *L, const tl_yaml_node *n, tl_sends_facet *d) {
     if ((x = tl_yaml_get(n, "strings")) &&
         ml_get_arg_list(L, x, "strings", TL_MAX_CB_ARGS, d->strings, &d->nstrings) != 0)
         return -1;
-    if ((x = tl_yaml_get(n, "bytes"))) {
-        if (ml_get_int(L, x, "bytes", &d->bytes) != 0) return -1;
-        if (d->bytes < 0 || d->bytes > 65536)
-            return ml_fail(L, x, "'bytes'%s must be 0 to 65536", ml_where(wb, sizeof(wb), L));
-    }
+    if ((x = tl_yaml_get(n, "bytes")) && get_bytes(L, x, &d->bytes) != 0) return -1;
     d->sized = d->len_arg >= 0 || d->nstrings > 0 || tl_yaml_get(n, "bytes");
     d->present = true;
     return 0;

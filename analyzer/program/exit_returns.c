@@ -52,6 +52,26 @@ static bool returned_edge(const tl_program *p, int e) {
     return c->result_returned && !c->spawn_entry;
 }
 
+/* From the nodes in work[0..nwork) along their call edges: mark the callees
+ * bad (reach: false; main() never is), or mark those not bad exit returns
+ * over returned calls (reach: true).  Each node enters the work list once. */
+static void spread(tl_program *p, int *work, int nwork, bool *bad, bool reach) {
+    while (nwork > 0) {
+        int f = work[--nwork];
+        const tl_func_summary *s = p->nodes[f].s;
+        for (int c = 0; c < s->ncalls; c++)
+            for (int k = 0; k < p->call_count[f][c]; k++) {
+                int e = p->call_first[f][c] + k, to = p->edges[e].to;
+                pnode *t = &p->nodes[to];
+                bool take = reach ? !bad[to] && !t->exit_return && returned_edge(p, e) : !bad[to] && !is_main(t);
+                if (!take) continue;
+                if (reach) t->exit_return = true;
+                else bad[to] = true;
+                work[nwork++] = to;
+            }
+    }
+}
+
 void pg_compute_exit_returns(tl_program *p) {
     int n = p->nnodes;
     bool *bad = tl_xcalloc((size_t)n + 1, sizeof *bad);
@@ -71,36 +91,15 @@ void pg_compute_exit_returns(tl_program *p) {
         }
     }
     /* what a function that is not the exit returns into is not either */
-    while (nwork > 0) {
-        int f = work[--nwork];
-        const tl_func_summary *s = p->nodes[f].s;
-        for (int c = 0; c < s->ncalls; c++)
-            for (int k = 0; k < p->call_count[f][c]; k++) {
-                int e = p->call_first[f][c] + k, to = p->edges[e].to;
-                if (!bad[to] && !is_main(&p->nodes[to])) {
-                    bad[to] = true;
-                    work[nwork++] = to;
-                }
-            }
-    }
+    spread(p, work, nwork, bad, false);
     /* reached from main() over returned calls (no cycle of its own counts) */
+    nwork = 0;
     for (int f = 0; f < n; f++)
         if (is_main(&p->nodes[f])) {
             p->nodes[f].exit_return = true;
             work[nwork++] = f;
         }
-    while (nwork > 0) {
-        int f = work[--nwork];
-        const tl_func_summary *s = p->nodes[f].s;
-        for (int c = 0; c < s->ncalls; c++)
-            for (int k = 0; k < p->call_count[f][c]; k++) {
-                int e = p->call_first[f][c] + k, to = p->edges[e].to;
-                if (!bad[to] && !p->nodes[to].exit_return && returned_edge(p, e)) {
-                    p->nodes[to].exit_return = true;
-                    work[nwork++] = to;
-                }
-            }
-    }
+    spread(p, work, nwork, bad, true);
     tl_str_map_free(&taken);
     free(work);
     free(bad);
