@@ -113,6 +113,8 @@ static const char doc[] =
     "loops' central waits (`epoll_wait`, `poll` over many fds), accept loops, condition "
     "variables inside their predicate loop (`while (!ready) pthread_cond_wait(...)`), "
     "counting semaphores initialised above 0 (a resource limit) or initialised elsewhere, "
+    "a channel receive in a loop nothing leaves (a sink serving for the program's lifetime: "
+    "`while (1) { op = chr(ch, int); count(op); }`), "
     "and thread joins are forever waits by design; they are reported only with "
     "`--profile strict`. So are waits the system itself ends (model kind `bounded`): a TCP "
     "connect with no deadline (`tcp_connect(&addr, -1)`) fails with `ETIMEDOUT` once the "
@@ -289,6 +291,8 @@ typedef struct {
     bool *cyclic;
     int alias_fi;
     bool *param_copy;
+    int endless_fi;
+    bool *endless;
 } cycle_cache;
 
 /* Per variable of f: a local assigned exactly once, from a parameter
@@ -322,6 +326,34 @@ static bool block_in_cycle(cycle_cache *cc, const tl_analysis *a, int fi, int b)
         cc->fi = fi;
     }
     return cc->cyclic[b];
+}
+
+/* Whether block b of function fi lies in a loop nothing leaves: its cycle
+ * (strongly connected component, nested loops included) has no edge out
+ * (no break, return or goto out of it; exit() and the like end the process).
+ * One walk of the function's CFG, cached per function. */
+static bool block_in_endless_loop(cycle_cache *cc, const tl_analysis *a, int fi, int b) {
+    const tl_func *f = &a->tu->funcs[fi];
+    if (b < 0 || b >= f->nblocks) return false;
+    if (cc->endless_fi != fi) {
+        free(cc->endless);
+        cc->endless = tl_xcalloc((size_t)f->nblocks + 1, sizeof *cc->endless);
+        cc->endless_fi = fi;
+        int ncomp = 0;
+        int *comp = tl_cycle_components(f, &ncomp);
+        bool *leaves = tl_xcalloc((size_t)ncomp + 1, sizeof *leaves);
+        for (int i = 0; i < f->nblocks; i++) {
+            if (comp[i] < 0) continue;
+            for (int k = 0; k < f->blocks[i].nsucc; k++) {
+                int s = f->blocks[i].succ[k];
+                if (s < 0 || s >= f->nblocks || comp[s] != comp[i]) leaves[comp[i]] = true;
+            }
+        }
+        for (int i = 0; i < f->nblocks; i++) cc->endless[i] = comp[i] >= 0 && !leaves[comp[i]];
+        free(leaves);
+        free(comp);
+    }
+    return cc->endless[b];
 }
 
 /* Whether the waited object is a parameter of the waiting function: a
@@ -429,7 +461,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
     inflight.fi = -1;
     counter_inits inits;
     collect_counter_inits(a, &inits);
-    cycle_cache cycles = {-1, NULL, -1, NULL};
+    cycle_cache cycles = {-1, NULL, -1, NULL, -1, NULL};
     tl_handshake_cache handshakes;
     tl_handshake_init(&handshakes);
     tl_event_loops *loops = NULL; /* made when a wait asks */
@@ -461,6 +493,9 @@ static void check(const tl_analysis *a, tl_findings *out) {
                 central = tl_event_loop_central(loops, fi, cf->block, cf->instr);
             }
             if (central) kind = cf->model->wait.kind_in_event_loop, complete = false, why = IF_OPEN;
+            else if (cf->model->wait.kind_in_endless_loop != TL_WAIT_NONE &&
+                     block_in_endless_loop(&cycles, a, fi, cf->block))
+                kind = cf->model->wait.kind_in_endless_loop, complete = false, why = IF_OPEN;
             if (complete && a->profile != TL_PROFILE_STRICT) continue;
             if (!tl_wait_kind_flagged(kind, a->profile)) continue;
             const tl_instr *in = cf->instr;
@@ -536,6 +571,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
     tl_handshake_free(&handshakes);
     free(cycles.cyclic);
     free(cycles.param_copy);
+    free(cycles.endless);
     tl_inflight_free(&inflight);
     tl_event_loops_free(loops);
 }

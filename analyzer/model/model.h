@@ -279,6 +279,11 @@ typedef struct {
        calls one and is called in such a loop (rules/event_loop.h).
        TL_WAIT_NONE: no override. */
     tl_wait_kind kind_in_event_loop;
+    /* The kind when the wait lies in a loop nothing leaves (no edge out of
+       its cycle: `while (1)` with no break, return or goto out), the body
+       of a task that serves for the program's lifetime (a channel sink:
+       `for (;;) { op = chr(ch); count(op); }`).  TL_WAIT_NONE: no override. */
+    tl_wait_kind kind_in_endless_loop;
     /* The mutex the wait releases while it waits and holds again when it
        returns (pthread_cond_wait's second argument), -1 none: a waiter that
        holds it from before a spawn whose entry signals the object under it
