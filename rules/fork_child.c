@@ -344,7 +344,8 @@ static void mark_named(const tl_expr *e, unsigned char *use, int nfuncs, int dep
 }
 
 /* Per function of the TU: is every use of it a call in main() whose result
- * main returns at once (`return run(argv);`), with at least one such call
+ * main returns at once (`return run(argv);`, `r = run(argv); return r;`:
+ * tl_func_results_returned), with at least one such call
  * (RM_ONLY_MAIN)?  Then a child that returns from it returns from main: it
  * exits, as after exit(), and runs no caller's code.  Only for a static
  * function defined in this file (no other file calls it) whose address is
@@ -361,6 +362,7 @@ static unsigned char *main_return_uses(const tl_analysis *a)
         const tl_func *g = &tu->funcs[gi];
         deep = deep || g->opaque_deep_exprs > 0;
         bool is_main = g->name && strcmp(g->name, "main") == 0;
+        bool *returned = is_main ? tl_func_results_returned(g, g->ncalls) : NULL;
         for (int bi = 0; bi < g->nblocks; bi++) {
             const tl_block *b = &g->blocks[bi];
             mark_named(b->cond, use, n, 0, &deep);
@@ -376,12 +378,12 @@ static unsigned char *main_return_uses(const tl_analysis *a)
                 int fn = in->call.callee_func;
                 if (fn < 0 || fn >= n || use[fn] == RM_OTHER)
                     continue;
-                const tl_instr *next = i + 1 < b->ninstrs ? &b->instrs[i + 1] : NULL;
-                const tl_expr *v = next && next->kind == TL_I_RETURN ? tl_expr_uncast(next->value) : NULL;
-                use[fn] = is_main && v && v->kind == TL_E_CALLRES && v->call_id == in->call.id ? RM_ONLY_MAIN
-                                                                                             : RM_OTHER;
+                use[fn] = returned && in->call.id >= 0 && in->call.id < g->ncalls && returned[in->call.id]
+                              ? RM_ONLY_MAIN
+                              : RM_OTHER;
             }
         }
+        free(returned);
     }
     tl_str_map by_usr;
     tl_str_map_init(&by_usr);

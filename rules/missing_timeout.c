@@ -285,14 +285,13 @@ static const tl_instr *zero_init_of(const tl_analysis *a, int wfi, const tl_call
 }
 
 /* Facts of the function being checked, each computed on first use:
- * tl_blocks_on_cycles, and params_by_copy. */
+ * its cycles (load_cycles), and params_by_copy. */
 typedef struct {
     int fi;
-    bool *cyclic;
+    bool *cyclic;     /* per block of function fi: on a cycle of its CFG ... */
+    bool *endless;    /* ... and one nothing leaves (no edge out of the cycle) */
     int alias_fi;
     bool *param_copy;
-    int endless_fi;
-    bool *endless;
 } cycle_cache;
 
 /* Per variable of f: a local assigned exactly once, from a parameter
@@ -317,42 +316,46 @@ static bool *params_by_copy(const tl_func *f) {
     return copy;
 }
 
+/* The cycles of function fi's CFG, once per function: which blocks lie on
+ * one, and which on one nothing leaves - its strongly connected component
+ * (nested loops included) has no edge out: no break, return or goto out
+ * (exit() and the like end the process).  One walk of the CFG. */
+static void load_cycles(cycle_cache *cc, const tl_func *f, int fi) {
+    if (cc->fi == fi) return;
+    free(cc->cyclic);
+    free(cc->endless);
+    cc->fi = fi;
+    cc->cyclic = tl_xcalloc((size_t)f->nblocks + 1, sizeof *cc->cyclic);
+    cc->endless = tl_xcalloc((size_t)f->nblocks + 1, sizeof *cc->endless);
+    int ncomp = 0;
+    int *comp = tl_cycle_components(f, &ncomp);
+    bool *leaves = tl_xcalloc((size_t)ncomp + 1, sizeof *leaves);
+    for (int i = 0; i < f->nblocks; i++) {
+        if (comp[i] < 0) continue;
+        for (int k = 0; k < f->blocks[i].nsucc; k++) {
+            int s = f->blocks[i].succ[k];
+            if (s < 0 || s >= f->nblocks || comp[s] != comp[i]) leaves[comp[i]] = true;
+        }
+    }
+    for (int i = 0; i < f->nblocks; i++) {
+        cc->cyclic[i] = comp[i] >= 0;
+        cc->endless[i] = comp[i] >= 0 && !leaves[comp[i]];
+    }
+    free(leaves);
+    free(comp);
+}
+
 static bool block_in_cycle(cycle_cache *cc, const tl_analysis *a, int fi, int b) {
     const tl_func *f = &a->tu->funcs[fi];
     if (b < 0 || b >= f->nblocks) return false;
-    if (cc->fi != fi) {
-        free(cc->cyclic);
-        cc->cyclic = tl_blocks_on_cycles(f);
-        cc->fi = fi;
-    }
+    load_cycles(cc, f, fi);
     return cc->cyclic[b];
 }
 
-/* Whether block b of function fi lies in a loop nothing leaves: its cycle
- * (strongly connected component, nested loops included) has no edge out
- * (no break, return or goto out of it; exit() and the like end the process).
- * One walk of the function's CFG, cached per function. */
 static bool block_in_endless_loop(cycle_cache *cc, const tl_analysis *a, int fi, int b) {
     const tl_func *f = &a->tu->funcs[fi];
     if (b < 0 || b >= f->nblocks) return false;
-    if (cc->endless_fi != fi) {
-        free(cc->endless);
-        cc->endless = tl_xcalloc((size_t)f->nblocks + 1, sizeof *cc->endless);
-        cc->endless_fi = fi;
-        int ncomp = 0;
-        int *comp = tl_cycle_components(f, &ncomp);
-        bool *leaves = tl_xcalloc((size_t)ncomp + 1, sizeof *leaves);
-        for (int i = 0; i < f->nblocks; i++) {
-            if (comp[i] < 0) continue;
-            for (int k = 0; k < f->blocks[i].nsucc; k++) {
-                int s = f->blocks[i].succ[k];
-                if (s < 0 || s >= f->nblocks || comp[s] != comp[i]) leaves[comp[i]] = true;
-            }
-        }
-        for (int i = 0; i < f->nblocks; i++) cc->endless[i] = comp[i] >= 0 && !leaves[comp[i]];
-        free(leaves);
-        free(comp);
-    }
+    load_cycles(cc, f, fi);
     return cc->endless[b];
 }
 
@@ -461,7 +464,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
     inflight.fi = -1;
     counter_inits inits;
     collect_counter_inits(a, &inits);
-    cycle_cache cycles = {-1, NULL, -1, NULL, -1, NULL};
+    cycle_cache cycles = {-1, NULL, NULL, -1, NULL};
     tl_handshake_cache handshakes;
     tl_handshake_init(&handshakes);
     tl_event_loops *loops = NULL; /* made when a wait asks */

@@ -212,22 +212,25 @@ static bool decide_never_suspends(const tl_analysis *a, const unsigned char *st,
     return true;
 }
 
-/* Whether spawn call `id` of function fi runs an entry function that has
- * finished when the spawn returns: an eager spawn (the model's `eager`) of a
- * TU function that never suspends. */
-static bool spawn_finishes_at_once(const tl_analysis *a, int fi, const bool *quiet, int id)
+/* Per call id of function fi (NULL when there is none): the eager spawns
+ * (the model's `eager`) whose entry, a TU function that never suspends
+ * (quiet), has finished when the spawn returns.  One pass over the calls:
+ * each go()-style entry call names its spawn. */
+static unsigned char *spawns_done_at_once(const tl_analysis *a, int fi, const bool *quiet)
 {
-    const tl_fn_model *m = tl_own_model(a, fi, id);
-    if (!quiet || !m || !m->spawn.present || !m->spawn.eager)
-        return false;
     const tl_func_facts *ff = &a->funcs[fi];
-    for (int k = 0; k < ff->ncalls; k++) { /* the entry call go() expanded around */
+    unsigned char *done = NULL;
+    for (int k = 0; quiet && k < ff->ncalls; k++) {
         const tl_instr *in = ff->calls[k].instr;
-        if (in && in->call.is_spawn_entry && in->call.spawn_call == id)
-            return in->call.callee_func >= 0 && in->call.callee_func < a->tu->nfuncs &&
-                   quiet[in->call.callee_func];
+        if (!in || !in->call.is_spawn_entry || in->call.spawn_call < 0 || in->call.spawn_call >= ff->ncalls ||
+            in->call.callee_func < 0 || in->call.callee_func >= a->tu->nfuncs || !quiet[in->call.callee_func])
+            continue;
+        const tl_fn_model *m = tl_own_model(a, fi, in->call.spawn_call);
+        if (!m || !m->spawn.present || !m->spawn.eager) continue;
+        if (!done) done = tl_xcalloc((size_t)ff->ncalls, 1);
+        done[in->call.spawn_call] = 1;
     }
-    return false;
+    return done;
 }
 
 static void mark(ut_ctx *c, int v, unsigned bits, int why, int call)
@@ -408,7 +411,7 @@ void tl_ut_apply(ut_ctx *c, const tl_block *b, int ii)
                 mark(c, v, UT_STRICT, WHY_START, call->id);
         }
         if (m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, call, m) &&
-            !spawn_finishes_at_once(c->a, c->fi, c->quiet_entries, call->id)) {
+            !(c->done_at_once && c->done_at_once[call->id])) {
             int v = tl_ut_obj_var(c, call, m->spawn.owner_arg);
             if (v >= 0)
                 mark(c, v, m->spawn.awaited_by_any_wait ? UT_ANY : UT_STRICT, WHY_OWNER,
@@ -756,7 +759,7 @@ static void check_func(const tl_analysis *a, int fi, const bool *quiet, tl_findi
     size_t nc = f->ncalls > 0 ? (size_t)f->ncalls : 1;
     size_t nv = f->nvars > 0 ? (size_t)f->nvars : 1;
     c.result_bits = tl_xcalloc(nc, 1);
-    c.quiet_entries = quiet;
+    c.done_at_once = spawns_done_at_once(a, fi, quiet);
     owner_spawns(&c);
     for (int id = 0; id < f->ncalls; id++) {
         const tl_fn_model *m = tl_own_model(a, fi, id);
@@ -767,13 +770,14 @@ static void check_func(const tl_analysis *a, int fi, const bool *quiet, tl_findi
             continue; /* the result is a status; the owner is marked instead */
         if (m->spawn.entry_arg < 0 && !m->spawn.entry_before_call)
             continue; /* creates an owner (bundle()), starts nothing yet */
-        if (spawn_finishes_at_once(a, fi, quiet, id))
+        if (c.done_at_once && c.done_at_once[id])
             continue; /* ran to its end inside go(): nothing left to await */
         c.result_bits[id] = m->spawn.awaited_by_any_wait ? UT_ANY : UT_STRICT;
     }
     c.tracked = tl_xcalloc(nv, sizeof *c.tracked);
     if (compute_tracked(&c) == 0) { /* nothing is ever started: nothing to report */
         free(c.result_bits);
+        free(c.done_at_once);
         free(c.owner_spawns);
         free(c.result_of);
         free(c.tracked);
@@ -847,6 +851,7 @@ static void check_func(const tl_analysis *a, int fi, const bool *quiet, tl_findi
     tl_sparse_scratch_free(&c.env);
     tl_sparse_scratch_free(&c.env2);
     free(c.result_bits);
+    free(c.done_at_once);
     free(c.owner_spawns);
     free(c.result_of);
     free(c.tracked);

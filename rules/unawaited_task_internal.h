@@ -54,8 +54,8 @@ typedef struct {
     int nvars;
     bool reporting;
     unsigned char *result_bits; /* per call id: bits a result-handle spawn sets */
-    const bool *quiet_entries;  /* per function of the TU: never suspends (an eager spawn of
-                                   it has finished when the spawn returns), or NULL */
+    unsigned char *done_at_once; /* per call id: an eager spawn whose entry never suspends
+                                   (it has finished when the spawn returns), or NULL */
     bool *tracked;              /* per var: may ever hold started work */
     /* flow-insensitive: why a variable was marked, and by which call */
     int *why;

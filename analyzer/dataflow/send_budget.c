@@ -105,16 +105,16 @@ static bool may_write(const tl_call *call, const tl_fn_model *m) {
 
 /* Places the argument mentions: the place it names, or every place of the
  * variable it is rooted at (an array handed whole, `&v`). */
-static void each_place(const sb_ctx *c, const tl_expr *arg, void (*fn)(sb_ctx *, int, void *), void *data) {
+static void each_place(sb_ctx *c, const tl_expr *arg, void (*fn)(sb_ctx *, int, void *), void *data) {
     int p = expr_place(c, arg);
     if (p >= 0) {
-        fn((sb_ctx *)c, p, data);
+        fn(c, p, data);
         return;
     }
     int v = array_var(arg);
     if (v < 0 || v >= c->f->nvars) return;
     for (int e = -1; e < SB_ELEMS; e++)
-        if ((p = place(c, v, e)) >= 0) fn((sb_ctx *)c, p, data);
+        if ((p = place(c, v, e)) >= 0) fn(c, p, data);
 }
 
 static void count_handoff(sb_ctx *c, int p, void *data) {
@@ -147,6 +147,12 @@ static long send_length(const sb_ctx *c, const tl_call *call, const tl_fn_model 
     return total;
 }
 
+/* A count plus len bytes (len < 0: not known), SB_UNKNOWN past the budget. */
+static uint16_t add_bytes(uint16_t have, long len) {
+    long now = have != SB_UNKNOWN && len >= 0 ? (long)have + len : TL_SEND_BUDGET + 1;
+    return now <= TL_SEND_BUDGET ? (uint16_t)now : SB_UNKNOWN;
+}
+
 static void apply(sb_ctx *c, sb_state *s, const tl_instr *in) {
     c->work += c->nplaces + 1;
     switch (in->kind) {
@@ -161,8 +167,7 @@ static void apply(sb_ctx *c, sb_state *s, const tl_instr *in) {
             if (m->fresh.from_arg < 0) n = 0;
             else if (call && m->fresh.from_arg < call->call.nargs) {
                 int q = expr_place(c, call->call.args[m->fresh.from_arg]);
-                long now = q >= 0 && s->n[q] != SB_UNKNOWN ? (long)s->n[q] + m->fresh.bytes : -1;
-                n = now >= 0 && now <= TL_SEND_BUDGET ? (uint16_t)now : SB_UNKNOWN;
+                n = q >= 0 ? add_bytes(s->n[q], (long)m->fresh.bytes) : SB_UNKNOWN;
             }
         } else if (v && v->kind == TL_E_VAR) {
             int q = place(c, v->var, -1);
@@ -208,14 +213,8 @@ static void apply(sb_ctx *c, sb_state *s, const tl_instr *in) {
                     each_place(c, call->args[j], forget, s);
                     continue;
                 }
-                long len = s->n[p] == SB_UNKNOWN ? -1 : send_length(c, call, m);
-                long now = len >= 0 ? (long)s->n[p] + len : TL_SEND_BUDGET + 1;
-                if (now <= TL_SEND_BUDGET) {
-                    s->n[p] = (uint16_t)now;
-                    if (c->recording) c->ff->calls[call->id].send_fits = true;
-                } else {
-                    s->n[p] = SB_UNKNOWN;
-                }
+                s->n[p] = add_bytes(s->n[p], s->n[p] == SB_UNKNOWN ? -1 : send_length(c, call, m));
+                if (c->recording && s->n[p] != SB_UNKNOWN) c->ff->calls[call->id].send_fits = true;
             } else if (may_write(call, m)) {
                 each_place(c, call->args[j], forget, s);
             }

@@ -352,6 +352,39 @@ void tl_tu_free(tl_tu *tu) {
     memset(tu, 0, sizeof *tu);
 }
 
+/* Per call id: is the call's result returned at once - the next thing the
+ * function does is `return` of it: `return f(...);` (a call directly under
+ * the return), or `r = f(...); return r;` (the assignment's next instruction
+ * but reads of variables, in its block or at the start of its only
+ * successor)? */
+bool *tl_func_results_returned(const tl_func *f, int ncalls) {
+    bool *out = tl_xcalloc((size_t)ncalls + 1, sizeof *out);
+    for (int bi = 0; bi < f->nblocks; bi++) {
+        const tl_block *b = &f->blocks[bi];
+        for (int i = 0; i < b->ninstrs; i++) {
+            const tl_instr *in = &b->instrs[i];
+            const tl_expr *v = tl_expr_uncast(in->value);
+            if (!v || v->kind != TL_E_CALLRES || v->call_id < 0 || v->call_id >= ncalls) continue;
+            if (in->kind == TL_I_RETURN) {
+                out[v->call_id] = true;
+                continue;
+            }
+            if (in->kind != TL_I_ASSIGN || in->var < 0) continue;
+            int j = i + 1; /* (a read of a variable in between does nothing: `use r`) */
+            while (j < b->ninstrs && b->instrs[j].kind == TL_I_USE && b->instrs[j].value &&
+                   tl_expr_uncast(b->instrs[j].value)->kind == TL_E_VAR)
+                j++;
+            const tl_instr *next = j < b->ninstrs ? &b->instrs[j] : NULL;
+            if (!next && b->nsucc == 1 && b->succ[0] >= 0 && b->succ[0] < f->nblocks &&
+                f->blocks[b->succ[0]].ninstrs > 0)
+                next = &f->blocks[b->succ[0]].instrs[0];
+            const tl_expr *r = next && next->kind == TL_I_RETURN ? tl_expr_uncast(next->value) : NULL;
+            if (r && r->kind == TL_E_VAR && r->var == in->var) out[v->call_id] = true;
+        }
+    }
+    return out;
+}
+
 const tl_instr *tl_func_find_call(const tl_func *f, int call_id) {
     for (int i = 0; i < f->nblocks; i++) {
         const tl_block *b = &f->blocks[i];

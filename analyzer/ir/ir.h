@@ -296,6 +296,11 @@ int tl_expr_root_var(const tl_expr *e, bool *through_addr);
  * address some instruction, argument or branch condition of f takes (`&v`,
  * `&v.f`, `&v[i]`): what a call or a store through a pointer may then write. */
 void tl_func_addr_taken(const tl_func *f, unsigned char *taken);
+/* Per call id (ncalls entries, a new array: free() it): is the call's
+ * result returned at once - `return f(...);`, or `r = f(...); return r;`
+ * (reads of variables in between aside)?  What the callee returns, the
+ * caller then does (summary's result_returned, rules/fork_child.c). */
+bool *tl_func_results_returned(const tl_func *f, int ncalls);
 /* Does e read variable v anywhere (not under a call result)? */
 bool tl_expr_mentions_var(const tl_expr *e, int v);
 

@@ -170,39 +170,6 @@ static void add_slot(extractor *x, const char *usr, const char *name, bool spawn
 
 /* Every call is kept: the link phase needs direct calls for the call graph,
  * indirect ones for field resolution, modelled ones for blocking. */
-/* Per call id: is the call's result returned at once - the next thing the
- * function does is `return` of it: `return f(...);` (a call directly under
- * the return), or `r = f(...); return r;` (the assignment's next instruction
- * but reads of variables, in its block or at the start of its only
- * successor)? */
-static bool *results_returned(const tl_func *f, int ncalls) {
-    bool *out = tl_xcalloc((size_t)ncalls + 1, sizeof *out);
-    for (int bi = 0; bi < f->nblocks; bi++) {
-        const tl_block *b = &f->blocks[bi];
-        for (int i = 0; i < b->ninstrs; i++) {
-            const tl_instr *in = &b->instrs[i];
-            const tl_expr *v = tl_expr_uncast(in->value);
-            if (!v || v->kind != TL_E_CALLRES || v->call_id < 0 || v->call_id >= ncalls) continue;
-            if (in->kind == TL_I_RETURN) {
-                out[v->call_id] = true;
-                continue;
-            }
-            if (in->kind != TL_I_ASSIGN || in->var < 0) continue;
-            int j = i + 1; /* (a read of a variable in between does nothing: `use r`) */
-            while (j < b->ninstrs && b->instrs[j].kind == TL_I_USE && b->instrs[j].value &&
-                   tl_expr_uncast(b->instrs[j].value)->kind == TL_E_VAR)
-                j++;
-            const tl_instr *next = j < b->ninstrs ? &b->instrs[j] : NULL;
-            if (!next && b->nsucc == 1 && b->succ[0] >= 0 && b->succ[0] < f->nblocks &&
-                f->blocks[b->succ[0]].ninstrs > 0)
-                next = &f->blocks[b->succ[0]].instrs[0];
-            const tl_expr *r = next && next->kind == TL_I_RETURN ? tl_expr_uncast(next->value) : NULL;
-            if (r && r->kind == TL_E_VAR && r->var == in->var) out[v->call_id] = true;
-        }
-    }
-    return out;
-}
-
 static void extract_call(extractor *x, const tl_call_facts *cf) {
     const tl_instr *in = cf->instr;
     const tl_call *c = &in->call;
@@ -434,7 +401,7 @@ static void extract_function(extractor *x) {
     x->cancel_bounded = tl_cancel_bounded_spawns(x->a, x->fi);
     x->unbounded = tl_xcalloc((size_t)f->nblocks + 1, sizeof *x->unbounded);
     tl_event_loop_unbounded_blocks(x->a, x->fi, x->unbounded);
-    x->returned = results_returned(f, ff->ncalls);
+    x->returned = tl_func_results_returned(f, ff->ncalls);
 
 
     /* locals that copy a parameter (flow-insensitive), per parameter, and
