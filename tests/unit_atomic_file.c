@@ -192,26 +192,34 @@ static void test_discard(void **state) {
     free(target);
 }
 
-/* A target that is no regular file is written in place: a FIFO stays a
- * FIFO (its reader gets the data) and /dev/null stays the device, with no
- * temporary beside either (`-o /dev/null` once replaced /dev/null with a
- * regular file when run as root). */
+/* The null device and the process's own descriptors are written in place:
+ * /dev/null stays the device after a commit and a discard (`-o /dev/null`
+ * once replaced it with a regular file when run as root), and /dev/fd/N
+ * (a shell's `>(cmd)`) reaches the pipe behind it.  A FIFO planted at an
+ * ordinary target is replaced, never opened (opening it would block, and a
+ * planted device node would be written through). */
 static void test_devices_written_in_place(void **state) {
     const char *dir = *state;
+    char err[512];
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    char *via_fd = tl_xasprintf("/dev/fd/%d", p[1]);
+    assert_int_equal(tl_atomic_file_write(via_fd, "hello", 5, err, sizeof err), 0);
+    close(p[1]);
+    char buf[16] = {0};
+    assert_int_equal(read(p[0], buf, sizeof buf), 5);
+    assert_memory_equal(buf, "hello", 5);
+    close(p[0]);
+    free(via_fd);
     char *fifo = tl_xasprintf("%s/out.fifo", dir);
     assert_int_equal(mkfifo(fifo, 0600), 0);
-    int rd = open(fifo, O_RDONLY | O_NONBLOCK);
-    assert_true(rd >= 0);
-    char err[512];
-    assert_int_equal(tl_atomic_file_write(fifo, "hello", 5, err, sizeof err), 0);
-    char buf[16] = {0};
-    assert_int_equal(read(rd, buf, sizeof buf), 5);
-    assert_memory_equal(buf, "hello", 5);
-    close(rd);
+    assert_int_equal(tl_atomic_file_write(fifo, "report", 6, err, sizeof err), 0);
     struct stat st;
-    assert_int_equal(stat(fifo, &st), 0);
-    assert_true(S_ISFIFO(st.st_mode));
+    assert_int_equal(lstat(fifo, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_file_is(fifo, "report");
     assert_int_equal(others_in(dir, "out.fifo"), 0);
+    free(fifo);
     if (stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode)) {
         tl_atomic_file *f = tl_atomic_file_open("/dev/null", err, sizeof err);
         assert_non_null(f);
@@ -225,7 +233,6 @@ static void test_devices_written_in_place(void **state) {
         assert_int_equal(stat("/dev/null", &st), 0);
         assert_true(S_ISCHR(st.st_mode));
     }
-    free(fifo);
 }
 
 int main(void) {

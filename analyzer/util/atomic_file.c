@@ -99,9 +99,28 @@ static void set_msg(char *err, size_t errsz, const char *fmt, ...) {
 
 /* ---- the file ---- */
 
-/* A target that is no file to replace - a device (`-o /dev/null`,
-   /dev/stdout), a FIFO, a socket - is written in place: a rename over it
-   would put a regular file where the device was (for root, in /dev). */
+/* Is target the null device or one of this process's own descriptors, as
+ * the user spells them (`-o /dev/null`, /dev/stdout, /dev/fd/3 from a shell's
+ * `>(cmd)`)?  Those are written in place: a rename over them would put a
+ * regular file where the device was (for root, in /dev).  Nothing else is,
+ * whatever it is: a device node, a FIFO or a symlink planted where the
+ * output goes (in an untrusted checkout) is replaced, never written
+ * through. */
+static bool writes_in_place(const char *target) {
+    static const char *const fd_dirs[] = {"/dev/fd/", "/proc/self/fd/", NULL};
+    if (strcmp(target, "/dev/stdout") == 0 || strcmp(target, "/dev/stderr") == 0) return true;
+    for (int i = 0; fd_dirs[i]; i++) {
+        size_t n = strlen(fd_dirs[i]);
+        if (strncmp(target, fd_dirs[i], n) == 0 && target[n] && strspn(target + n, "0123456789") == strlen(target + n))
+            return true;
+    }
+    char *real = realpath(target, NULL);
+    struct stat st;
+    bool null_dev = real && strcmp(real, "/dev/null") == 0 && stat(real, &st) == 0 && S_ISCHR(st.st_mode);
+    free(real);
+    return null_dev;
+}
+
 static tl_atomic_file *open_in_place(const char *target, char *err, size_t errsz) {
     int fd = open(target, O_WRONLY | O_CLOEXEC | O_NOCTTY);
     FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
@@ -127,7 +146,7 @@ tl_atomic_file *tl_atomic_file_open(const char *target, char *err, size_t errsz)
         errno = EISDIR;
         return NULL;
     }
-    if (stat(target, &st) == 0 && !S_ISREG(st.st_mode)) return open_in_place(target, err, errsz);
+    if (writes_in_place(target)) return open_in_place(target, err, errsz);
     char *dir = dir_of(target);
     int fd = -1, e = 0;
     char *temp = NULL;

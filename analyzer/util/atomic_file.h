@@ -6,9 +6,11 @@
  * random name with O_CREAT|O_EXCL|O_NOFOLLOW (a symlink or file planted there
  * is never opened), with the mode any new file gets (0666 & ~umask).  It is
  * flushed, fsync'ed and renamed over the target.  On any error the temporary
- * is removed and the target is left as it was.  A target that exists and is
- * no regular file (`-o /dev/null`, /dev/stdout, a FIFO) is written in place:
- * renaming over it would replace the device with a file.
+ * is removed and the target is left as it was.  The null device and the
+ * process's own descriptors, as the user spells them (`-o /dev/null`,
+ * /dev/stdout, /dev/fd/N), are written in place: renaming over them would
+ * replace the device with a file.  Any other device node, FIFO or symlink
+ * at the target is replaced, never written through.
  *
  * Temporaries still open are listed in a fixed table, so a SIGINT handler
  * can remove them (tl_atomic_file_discard_all is async-signal-safe).  Meant
