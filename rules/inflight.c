@@ -170,6 +170,7 @@ int tl_if_part_owner(const if_ctx *c, const tl_call *call, int arg, bool flow) {
 unsigned tl_if_op_kind(const if_ctx *c, const tl_call *call, const tl_prepare_facet *p) {
     if (p->op == TL_OP_UNKNOWN) return TL_IF_OUTSIDE;
     if (p->op == TL_OP_PEER) return TL_IF_PEER;
+    if (p->op == TL_OP_IMMEDIATE) return TL_IF_IMMEDIATE;
     if (p->op == TL_OP_COMPLETE || p->op == TL_OP_CANCEL || p->op == TL_OP_LINK_TIMEOUT)
         return TL_IF_COMPLETE;
     int d = tl_if_root_of(c, call, p->fd_arg);
@@ -324,11 +325,13 @@ static void apply(if_ctx *c, const tl_instr *in) {
             else if (f != TL_IF_MANY) f = f > r ? f - r : 0;
             if (m->reap.observes && f > 0) f = TL_IF_MANY; /* the program saw how many arrived */
             /* all reaped: what a later wait finds are completions already
-               there (a wait_cqe after submit_and_wait returns at once) */
+               there (a wait_cqe after submit_and_wait returns at once), and
+               nothing is in flight (as after no-ops) */
             unsigned kinds = KINDS(x);
             if (f == 0 && p == 0 && kinds) /* an armed multishot request still may wait */
-                kinds = TL_IF_COMPLETE | (kinds & (TL_IF_SKIPPED | TL_IF_MULTISHOT)) |
-                        (kinds & TL_IF_MULTISHOT ? TL_IF_PEER : 0);
+                kinds = kinds & TL_IF_MULTISHOT
+                            ? TL_IF_COMPLETE | (kinds & TL_IF_SKIPPED) | TL_IF_MULTISHOT | TL_IF_PEER
+                            : TL_IF_IMMEDIATE | (kinds & TL_IF_SKIPPED);
             /* completions waiting in the ring: a keeping wait leaves the
                ones it waited for (its failure edge clears them), any other
                await consumes its count of them */

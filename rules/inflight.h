@@ -42,10 +42,19 @@ enum {
     TL_IF_OUTSIDE = 4,  /* unknown ones, from outside the function */
     TL_IF_SKIPPED = 8,  /* some post no completion when they succeed (request_flags
                            skip_success): they are not counted in prepared/inflight */
-    TL_IF_MULTISHOT = 16 /* a multishot request that may wait on a peer is armed: one
+    TL_IF_MULTISHOT = 16, /* a multishot request that may wait on a peer is armed: one
                            reap does not end it, it stays a peer request (until a
                            cancel or the teardown) */
+    TL_IF_IMMEDIATE = 32 /* some completed while they were submitted (prepare op
+                           `immediate`), or were all reaped: a kind of TL_IF_COMPLETE
+                           that leaves nothing in flight */
 };
+/* Whether every operation of these kinds always completes (TL_IF_SKIPPED
+ * aside), and whether every one of them completed when it was submitted. */
+#define TL_IF_ALL_COMPLETE(k) \
+    (((k) & ~(unsigned)(TL_IF_SKIPPED | TL_IF_COMPLETE | TL_IF_IMMEDIATE)) == 0 && \
+     ((k) & (TL_IF_COMPLETE | TL_IF_IMMEDIATE)))
+#define TL_IF_ALL_IMMEDIATE(k) (((k) & ~(unsigned)TL_IF_SKIPPED) == TL_IF_IMMEDIATE)
 #define TL_IF_MANY 255 /* a count that is not a known constant */
 
 typedef struct {

@@ -82,12 +82,14 @@ void tl_if_prepare(if_ctx *c, const tl_call *call, const tl_fn_model *m) {
         chained = false; /* it expires on its own */
     } else if (chained && (last & LAST_PEER)) {
         k = TL_IF_PEER; /* it runs once the request before it, which may wait, is done */
+    } else if (chained && k == TL_IF_IMMEDIATE) {
+        k = TL_IF_COMPLETE; /* it waits for the request before it, which completes later */
     }
     unsigned req = REQ_VALID;
     if (k == TL_IF_PEER) {
         npeer = bump(npeer, 1);
         req |= REQ_PEER | REQ_CPEER;
-    } else if (k == TL_IF_COMPLETE && !(chained && (last & LAST_UNK))) {
+    } else if ((k == TL_IF_COMPLETE || k == TL_IF_IMMEDIATE) && !(chained && (last & LAST_UNK))) {
         ncomp = bump(ncomp, 1);
         req |= REQ_CCOMP;
         if (c->comp_prep[v] < 0) c->comp_prep[v] = call->id;

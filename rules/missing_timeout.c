@@ -454,7 +454,7 @@ static tl_wait_kind inflight_kind(const tl_analysis *a, int fi, const tl_call_fa
         return kind;
     }
     if ((*at)->kinds & TL_IF_PEER) return TL_WAIT_PEER;
-    if (((*at)->kinds & ~(unsigned)TL_IF_SKIPPED) == TL_IF_COMPLETE) *why = IF_ALL_COMPLETE;
+    if (TL_IF_ALL_COMPLETE((*at)->kinds)) *why = IF_ALL_COMPLETE;
     return kind;
 }
 

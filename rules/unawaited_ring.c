@@ -122,3 +122,9 @@ bool tl_ut_starts_nothing(const tl_inflight *r, int call)
     const tl_inflight_at *at = tl_inflight_before(r, call);
     return at && at->prepared == 0 && (at->kinds & TL_IF_SKIPPED);
 }
+
+bool tl_ut_only_immediate(const tl_inflight *r, int call)
+{
+    const tl_inflight_at *at = tl_inflight_before(r, call);
+    return at && TL_IF_ALL_IMMEDIATE(at->kinds);
+}

@@ -34,4 +34,10 @@ void tl_ut_report_dropped(const tl_analysis *a, tl_findings *out, const tl_func 
  * nothing to reap. */
 bool tl_ut_starts_nothing(const tl_inflight *r, int call);
 
+/* Is everything prepared or in flight on the object before call `call`
+ * a request that completed when it was submitted (prepare op `immediate`)?
+ * Then a teardown there cuts nothing short: only completions nobody needs
+ * are left.  (An object dropped without a teardown still leaks.) */
+bool tl_ut_only_immediate(const tl_inflight *r, int call);
+
 #endif

@@ -346,7 +346,8 @@ static void test_request_flags(void **state) {
                  "  set_flags: {request_flags: {arg: 0, value_arg: 1, skip_success: 0x40, link: 0x0c}}\n"
                  "  set_link: {request_flags: {arg: 1, value_arg: 0, link: 4}}\n"
                  "  req.flags: {request_flags: {skip_success: 64}}\n"
-                 "  prep_lt: {prepare: {arg: 0, op: link_timeout}}\n");
+                 "  prep_lt: {prepare: {arg: 0, op: link_timeout}}\n"
+                 "  prep_nop: {prepare: {arg: 0, op: immediate}}\n");
     tl_models_finish(&ms);
     const tl_fn_model *f = find(&ms, "set_flags");
     assert_true(f->request_flags.present);
@@ -368,6 +369,7 @@ static void test_request_flags(void **state) {
     assert_null(tl_models_find_field_flags(&ms, "c:@S@other@FI@flags"));
     assert_int_equal(find(&ms, "prep_lt")->prepare.op, TL_OP_LINK_TIMEOUT);
     assert_false(find(&ms, "prep_lt")->request_flags.present);
+    assert_int_equal(find(&ms, "prep_nop")->prepare.op, TL_OP_IMMEDIATE);
     tl_models_free(&ms);
 
     expect_error_at("library: x\nfunctions:\n  f: {request_flags: {arg: 0, skip_success: 64}}\n", 3, 22,
@@ -389,6 +391,8 @@ static void test_request_flags(void **state) {
     expect_error("library: x\nfunctions:\n  f: {request_flags: [0, 1]}\n", 3, "request_flags", NULL);
     expect_error("library: x\nfunctions:\n  f: {prepare: {arg: 0, op: link_timeot}}\n", 3,
                  "link_timeout", NULL);
+    expect_error("library: x\nfunctions:\n  f: {prepare: {arg: 0, op: immediately}}\n", 3,
+                 "immediate", NULL);
 }
 
 /* spawn.data_arg: the argument the entry receives (pthread_create: 3). */

@@ -295,14 +295,14 @@ static int parse_arg_facet(loader *L, const tl_yaml_node *n, const char *facet, 
     return 0;
 }
 
-/* prepare: {arg: N, op: peer/complete/fd_io/cancel/link_timeout, fd_arg: M,
+/* prepare: {arg: N, op: peer/complete/immediate/fd_io/cancel/link_timeout, fd_arg: M,
  * multishot: B, fails: B, fails_unless: {arg: N, mask: M}} - prepares one
  * operation in the object (or its part) in arg; fd_io needs fd_arg. */
 static int parse_prepare(loader *L, const tl_yaml_node *n, tl_prepare_facet *p) {
     static const char *const keys[] = {"arg", "op", "fd_arg", "multishot", "fails", "fails_unless", NULL};
-    static const char *const ops[] = {"peer", "complete", "fd_io", "cancel", "link_timeout", NULL};
+    static const char *const ops[] = {"peer", "complete", "fd_io", "cancel", "link_timeout", "immediate", NULL};
     int r = ml_facet_off(L, n, "prepare",
-                         "a mapping {arg: N, op: peer/complete/fd_io/cancel/link_timeout, fd_arg: M}");
+                         "a mapping {arg: N, op: peer/complete/immediate/fd_io/cancel/link_timeout, fd_arg: M}");
     if (r != 0) return r;
     if (ml_check_keys(L, n, keys) != 0) return -1;
     const tl_yaml_node *arg = tl_yaml_get(n, "arg"), *op = tl_yaml_get(n, "op"), *x;
@@ -312,7 +312,7 @@ static int parse_prepare(loader *L, const tl_yaml_node *n, tl_prepare_facet *p) 
     int v;
     if (ml_get_arg(L, arg, "arg", false, &p->arg) != 0) return -1;
     if (ml_get_choice(L, op, "op", ops, &v) != 0) return -1;
-    p->op = v == 3 ? TL_OP_CANCEL : v == 4 ? TL_OP_LINK_TIMEOUT : (tl_op_kind)v;
+    p->op = v == 3 ? TL_OP_CANCEL : v == 4 ? TL_OP_LINK_TIMEOUT : v == 5 ? TL_OP_IMMEDIATE : (tl_op_kind)v;
     if ((x = tl_yaml_get(n, "fd_arg")) && ml_get_arg(L, x, "fd_arg", false, &p->fd_arg) != 0)
         return -1;
     if (p->op == TL_OP_FD_IO && p->fd_arg < 0)

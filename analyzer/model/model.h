@@ -179,9 +179,13 @@ typedef enum {
     TL_OP_UNKNOWN,   /* operations of unknown kinds (a program function's derived model) */
     TL_OP_CANCEL,    /* cancels or bounds the object's operations: they complete
                         (cancel, poll_remove) */
-    TL_OP_LINK_TIMEOUT /* completes on its own and bounds the request linked before it
+    TL_OP_LINK_TIMEOUT, /* completes on its own and bounds the request linked before it
                         (the one prepared just before it on the object); with none
                         known, as TL_OP_CANCEL (io_uring_prep_link_timeout) */
+    TL_OP_IMMEDIATE  /* completes while it is submitted (a no-op): after the submit
+                        nothing of it is in flight, only its completion waits in the
+                        ring (io_uring_prep_nop); as TL_OP_COMPLETE when linked after
+                        another request */
 } tl_op_kind;
 
 /* Flags set on a prepared request (a part of an object, see part_of): a

@@ -567,7 +567,7 @@ static void extract_function(extractor *x) {
         else if (fd_param[v] != -1) /* several: any of them may be a socket */
             *eff |= TL_PE_PREP_PEER;
         if (prep_kinds[v] & TL_IF_PEER) *eff |= TL_PE_PREP_PEER;
-        if (prep_kinds[v] & TL_IF_COMPLETE) *eff |= TL_PE_PREP_DONE;
+        if (prep_kinds[v] & (TL_IF_COMPLETE | TL_IF_IMMEDIATE)) *eff |= TL_PE_PREP_DONE;
         if (prep_kinds[v] & TL_IF_OUTSIDE) *eff |= TL_PE_PREP_UNKNOWN;
     }
     free(prep_kinds);
