@@ -13,7 +13,8 @@
  * posts it (handshake.h) - and `kind_if_unlooped` when the wait's
  * CFG block lies on no cycle, i.e. no loop re-checks a predicate around it
  * (unless the waited object is the function's own parameter: a wrapper's
- * callers own the loop).
+ * callers own the loop; nor when the function only ever runs inside a
+ * caller's loop, tl_program_looped: a helper doing one step of it).
  *
  * A wait that reaps an object's completions (an `await` facet: an io_uring
  * ring) takes its kind from the operations in flight there (inflight.h): a
@@ -69,7 +70,10 @@ static const char doc[] =
     "function (its control-flow block lies on no cycle): without a predicate re-checked "
     "around it, a signal sent before the wait is lost. A function that waits on a "
     "condition handed to it as a parameter (or a local that only copies one, `cond = "
-    "cond_;`) is a wrapper: its callers own the loop. The start-up lock dance is not "
+    "cond_;`) is a wrapper: its callers own the loop. So is a function that only ever runs "
+    "inside a loop of its callers (`while (p->state == RUNNING) sleep_once(p);`): every call "
+    "of it, in the whole program, lies in a loop or in such a function in turn; a thread "
+    "entry, a callback, or a function called once outside a loop is not. The start-up lock dance is not "
     "reported either: `pthread_mutex_lock(&m); if (pthread_create(&t, NULL, entry, NULL)) "
     "{ ...; return -1; } pthread_cond_wait(&c, &m);` where `entry` takes `m` and signals "
     "`c` while holding it on every path - the thread cannot take the mutex, hence signal, "
@@ -394,8 +398,10 @@ static tl_wait_kind wait_event_kind(const tl_analysis *a, int fi, const tl_call_
         }
         return w->kind_if_zero_init;
     }
+    const tl_func *f = &a->tu->funcs[fi];
     if (w->kind_if_unlooped != TL_WAIT_NONE && !object_is_param(cycles, a, fi, cf) &&
-        !block_in_cycle(cycles, a, fi, cf->block)) {
+        !block_in_cycle(cycles, a, fi, cf->block) &&
+        !(a->program && f->usr && tl_program_looped(a->program, f->usr))) {
         /* the start-up lock dance: the thread spawned before it under the
            mutex signals under the mutex on every path */
         if (w->lock_arg >= 0 && w->object_arg >= 0 &&

@@ -1441,6 +1441,64 @@ static void test_ir_wire_round_trip(void **state) {
     release(w);
 }
 
+/* Which functions only ever run inside a caller's loop (loop_callers.c):
+ * every call in a loop, or from a looped function, across files; not a
+ * thread entry, a callback, one called once outside a loop, one whose
+ * address is taken, main().  The wire keeps the calls' in_loop. */
+static void test_looped_functions(void **state) {
+    (void)state;
+    const char *const src[] = {"void step(int *n);\n"
+                               "static void inner(int *n) { (*n)--; }\n"
+                               "static void once(int *n) { inner(n); }\n"
+                               "static void twice(int *n) { (*n)++; }\n"
+                               "static void *entry(void *a) { int n = 3; while (n) step(&n); return a; }\n"
+                               "static void timer_cb(void *a) { (void)a; }\n"
+                               "static void taken(int *n) { (*n)++; }\n"
+                               "void (*hook)(int *) = taken;\n"
+                               "int main(void) {\n"
+                               "    thr_t t; int n = 5;\n"
+                               "    thread_start(&t, entry);\n"
+                               "    loop_timer(0, timer_cb);\n"
+                               "    for (int i = 0; i < 3; i++) { once(&n); twice(&n); taken(&n); }\n"
+                               "    twice(&n);\n"
+                               "    return thread_join(t);\n"
+                               "}\n",
+                               "static void leaf(int *n) { (*n)--; }\n"
+                               "void step(int *n) { leaf(n); }\n"};
+    world *w = link_sources(src, 2);
+    assert_true(tl_program_looped(w->prog, summary_of(w, "once")->usr));
+    assert_true(tl_program_looped(w->prog, summary_of(w, "inner")->usr));  /* through once() */
+    assert_true(tl_program_looped(w->prog, summary_of(w, "step")->usr));   /* other file, whole */
+    assert_true(tl_program_looped(w->prog, summary_of(w, "leaf")->usr));
+    assert_false(tl_program_looped(w->prog, summary_of(w, "twice")->usr)); /* also once outside */
+    assert_false(tl_program_looped(w->prog, summary_of(w, "entry")->usr)); /* a thread's entry */
+    assert_false(tl_program_looped(w->prog, summary_of(w, "timer_cb")->usr));
+    assert_false(tl_program_looped(w->prog, summary_of(w, "taken")->usr)); /* address taken */
+    assert_false(tl_program_looped(w->prog, summary_of(w, "main")->usr));
+    tl_program_set_whole(w->prog, false); /* other files may call step() */
+    assert_false(tl_program_looped(w->prog, summary_of(w, "step")->usr));
+    assert_false(tl_program_looped(w->prog, summary_of(w, "leaf")->usr));
+    assert_true(tl_program_looped(w->prog, summary_of(w, "once")->usr));
+    tl_wire_writer wrt;
+    tl_wire_writer_init(&wrt);
+    assert_int_equal(tl_summary_wire_encode(&wrt, &w->sum[0]), 0);
+    tl_wire_frame fr;
+    char err[256];
+    assert_int_equal(tl_wire_scan_frame(wrt.data, wrt.len, &fr, err, sizeof err), TL_WIRE_FRAME);
+    tl_tu_summary back;
+    assert_int_equal(tl_summary_wire_decode(&fr, &back, err, sizeof err), 0);
+    int looped = 0;
+    for (int i = 0; i < back.nfuncs; i++)
+        for (int k = 0; k < back.funcs[i].ncalls; k++) {
+            assert_int_equal(back.funcs[i].calls[k].in_loop, w->sum[0].funcs[i].calls[k].in_loop);
+            looped += back.funcs[i].calls[k].in_loop;
+        }
+    assert_true(looped >= 4); /* entry's step(), main's once(), twice(), taken() */
+    tl_tu_summary_free(&back);
+    tl_wire_writer_free(&wrt);
+    release(w);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_param_effects_and_deadlines),
@@ -1457,6 +1515,7 @@ int main(void) {
         cmocka_unit_test(test_summary_wire_round_trip),
         cmocka_unit_test(test_cancel_bounded),
         cmocka_unit_test(test_fork_wrapper_child),
+        cmocka_unit_test(test_looped_functions),
         cmocka_unit_test(test_parameter_guards_across_files),
         cmocka_unit_test(test_self_publish),
         cmocka_unit_test(test_self_releases),

@@ -22,23 +22,6 @@
 #include "../util/str_map.h"
 #include "../util/xalloc.h"
 
-/* Functions whose address is taken where no call shows ("p:USR#*"). */
-static void address_taken(const tl_program *p, tl_str_map *out) {
-    tl_str_map_init(out);
-    for (int u = 0; u < p->nunits; u++)
-        for (int i = 0; i < p->units[u]->nfd_stores; i++) {
-            const char *key = p->units[u]->fd_stores[i].key;
-            size_t n = key ? strlen(key) : 0;
-            if (n > 4 && strncmp(key, "p:", 2) == 0 && strcmp(key + n - 2, "#*") == 0) {
-                char usr[512];
-                if (n - 4 >= sizeof usr) continue;
-                memcpy(usr, key + 2, n - 4);
-                usr[n - 4] = '\0';
-                tl_str_map_set(out, usr, 1);
-            }
-        }
-}
-
 static bool is_main(const pnode *x) {
     return x->s->name && strcmp(x->s->name, "main") == 0 && !x->s->is_static;
 }
@@ -77,7 +60,7 @@ void pg_compute_exit_returns(tl_program *p) {
     bool *bad = tl_xcalloc((size_t)n + 1, sizeof *bad);
     int *work = tl_xmalloc(((size_t)n + 1) * sizeof *work), nwork = 0;
     tl_str_map taken;
-    address_taken(p, &taken);
+    pg_address_taken(p, &taken);
     for (int f = 0; f < n; f++) {
         p->nodes[f].exit_return = false;
         const pnode *x = &p->nodes[f];

@@ -18,6 +18,7 @@
  * are in program_query.c.
  */
 #include "program_internal.h"
+#include "../util/str_map.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -681,6 +682,7 @@ tl_program *tl_program_link(tl_tu_summary *const *given, int nunits, const tl_mo
     pg_derive_models(p);
     collect_released_all(p);
     pg_compute_exit_returns(p);
+    pg_compute_looped(p);
     return p;
 }
 
@@ -726,5 +728,24 @@ void tl_program_set_whole(tl_program *p, bool whole) {
         pg_compute_blocking(p, 0);
         pg_compute_blocking(p, 1);
         pg_compute_exit_returns(p); /* (other files' callers of non-static functions) */
+        pg_compute_looped(p);
     }
 }
+
+/* Functions whose address is taken where no call shows ("p:USR#*"). */
+void pg_address_taken(const tl_program *p, tl_str_map *out) {
+    tl_str_map_init(out);
+    for (int u = 0; u < p->nunits; u++)
+        for (int i = 0; i < p->units[u]->nfd_stores; i++) {
+            const char *key = p->units[u]->fd_stores[i].key;
+            size_t n = key ? strlen(key) : 0;
+            if (n > 4 && strncmp(key, "p:", 2) == 0 && strcmp(key + n - 2, "#*") == 0) {
+                char usr[512];
+                if (n - 4 >= sizeof usr) continue;
+                memcpy(usr, key + 2, n - 4);
+                usr[n - 4] = '\0';
+                tl_str_map_set(out, usr, 1);
+            }
+        }
+}
+

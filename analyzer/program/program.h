@@ -113,6 +113,10 @@ unsigned tl_program_fresh_params(const tl_program *p, const char *fn_usr);
  * a function every caller of which returns its result at once from such a
  * function (program/exit_returns.c)? */
 bool tl_program_returns_exit(const tl_program *p, const char *fn_usr);
+/* Does program function fn_usr only ever run inside a loop of a caller:
+ * called only from calls on a cycle of their caller's CFG, or from
+ * functions that are looped in turn (program/loop_callers.c)? */
+bool tl_program_looped(const tl_program *p, const char *fn_usr);
 
 /* Whether a function (by USR) - or, with `is_slot`, any function stored in a
  * field/global slot - may block; with ready, descriptor I/O does not count. */

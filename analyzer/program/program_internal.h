@@ -6,6 +6,7 @@
 #ifndef TL_PROGRAM_INTERNAL_H
 #define TL_PROGRAM_INTERNAL_H
 
+#include "../util/str_map.h"
 #include "fd_slots.h"
 #include "program.h"
 
@@ -66,6 +67,7 @@ typedef struct {
                             as fresh connections (AND over them; dataflow/send_budget.h) */
     int nfresh_regs;     /* the direct registrations fresh_in combines */
     bool exit_return;    /* its return is the process's exit (exit_returns.c) */
+    bool looped;         /* it only ever runs inside a caller's loop (loop_callers.c) */
     bool blocks[2];
     int block_call[2];   /* the call that blocks or leads there */
     int block_next[2];   /* -1: that call blocks itself */
@@ -182,6 +184,12 @@ void pg_compute_blocking(tl_program *p, int r);
 /* exit_returns.c: which nodes' returns are the process's exit (needs the
  * edges and p->whole) */
 void pg_compute_exit_returns(tl_program *p);
+/* loop_callers.c: which nodes only ever run inside a caller's loop (needs
+ * the edges, the registrations and p->whole) */
+void pg_compute_looped(tl_program *p);
+/* The USRs of functions whose address is taken where no call shows (keys
+ * "p:USR#*" among the descriptor stores), as a set; free it (program.c). */
+void pg_address_taken(const tl_program *p, tl_str_map *out);
 
 /* The node owning a global param index (program.c). */
 int pg_node_of_param(const tl_program *p, int gp);

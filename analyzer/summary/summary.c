@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../dataflow/cycles.h"
 #include "../dataflow/fork_branch.h"
 #include "../dataflow/must_post.h"
 #include "../util/xalloc.h"
@@ -129,6 +130,7 @@ typedef struct {
     bool *cancel_bounded; /* call id -> cancel-bounded coroutine spawn, or NULL */
     bool *unbounded;      /* block -> lies in an unbounded loop (rules/event_loop.h) */
     bool *returned;       /* call id -> its result is returned at once (result_returned) */
+    bool *on_cycle;       /* block -> lies on a cycle of the CFG (in_loop) */
     int caps_calls, caps_regs, caps_passes, caps_deadlines, caps_slots;
 } extractor;
 
@@ -205,6 +207,7 @@ static void extract_call(extractor *x, const tl_call_facts *cf) {
     sc->in_unbounded_loop = !sc->modelled && cf->block >= 0 && cf->block < x->f->nblocks &&
                             x->unbounded[cf->block];
     sc->result_returned = x->returned && c->id >= 0 && c->id < x->ff->ncalls && x->returned[c->id];
+    sc->in_loop = x->on_cycle && cf->block >= 0 && cf->block < x->f->nblocks && x->on_cycle[cf->block];
     sc->nchild_of = 0;
     char key[300];
     bool is_static;
@@ -402,6 +405,7 @@ static void extract_function(extractor *x) {
     x->unbounded = tl_xcalloc((size_t)f->nblocks + 1, sizeof *x->unbounded);
     tl_event_loop_unbounded_blocks(x->a, x->fi, x->unbounded);
     x->returned = tl_func_results_returned(f, ff->ncalls);
+    x->on_cycle = tl_blocks_on_cycles(f);
 
 
     /* locals that copy a parameter (flow-insensitive), per parameter, and
@@ -602,6 +606,8 @@ static void extract_function(extractor *x) {
     x->unbounded = NULL;
     free(x->returned);
     x->returned = NULL;
+    free(x->on_cycle);
+    x->on_cycle = NULL;
 }
 
 void tl_tu_summary_extract(const tl_analysis *a, tl_tu_summary *out) {

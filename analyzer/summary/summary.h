@@ -71,6 +71,8 @@ typedef struct {
     bool fd_file;      /* descriptor I/O on a file opened by path (tl_call_facts.fd_file) */
     bool in_unbounded_loop; /* a program function called in a loop that runs until
                                stopped (rules/event_loop.h): one iteration of it */
+    bool in_loop;         /* the call lies on a cycle of the caller's CFG (dataflow/cycles.h):
+                             it may run again after it returns (program/loop_callers.c) */
     bool result_returned; /* the caller returns the call's result at once (`return f(...);`,
                              `r = f(...); return r;`): what the callee returns, the caller
                              does (program/exit_returns.c) */

@@ -115,7 +115,8 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
         tl_wire_put_u32(w, c->guard_nz); /* appended after that */
         tl_wire_put_u32(w, c->guard_z);
         tl_wire_put_u32(w, c->guard_pass);
-        tl_wire_put_u8(w, (uint8_t)c->result_returned); /* appended last */
+        /* appended last: bit 0 result_returned, bit 1 (later) in_loop */
+        tl_wire_put_u8(w, (uint8_t)(c->result_returned | c->in_loop << 1));
         tl_wire_end_record(w);
     }
     for (int i = 0; i < f->nregs; i++) {
@@ -392,7 +393,11 @@ static void read_call(decoder *d) {
             if (((c->guard_pass >> j) & 1u) && c->args[j].param < 0) tl_wire_fail(r, "guard on no parameter");
         if (c->nargs < 32 && (c->guard_pass >> c->nargs)) tl_wire_fail(r, "guard on a missing argument");
     }
-    if (tl_wire_remaining(r) >= 1) c->result_returned = tl_wire_get_u8(r) & 1;
+    if (tl_wire_remaining(r) >= 1) {
+        uint8_t b = tl_wire_get_u8(r);
+        c->result_returned = b & 1;
+        c->in_loop = (b >> 1) & 1;
+    }
     if (c->target.kind == TL_REF_PARAM && (c->target.param < 0 || c->target.param >= f->nparams))
         tl_wire_fail(r, "call through a missing parameter");
 }
