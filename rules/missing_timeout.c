@@ -122,7 +122,11 @@ static const char doc[] =
     "and thread joins are forever waits by design; they are reported only with "
     "`--profile strict`. So are waits the system itself ends (model kind `bounded`): a TCP "
     "connect with no deadline (`tcp_connect(&addr, -1)`) fails with `ETIMEDOUT` once the "
-    "kernel's SYN retries run out.\n"
+    "kernel's SYN retries run out. A send on a coroutine's channel parameter that a sink "
+    "serves is not a wait at all (model `unless_served`): when every launch of the coroutine "
+    "hands it a channel its launcher handed, before that on every path, to a coroutine that "
+    "receives on it in a loop nothing leaves with nothing else there that may wait "
+    "(`go(statistics(ch)); for (;;) { ...; go(dialogue(s, ch)); }`), the send is always taken.\n"
     "\n"
     "A coroutine its owner ends by cancellation is bounded by its owner: when every `go()` / "
     "`bundle_go()` of a coroutine function hands it to an owner that closes the handle or "
@@ -300,7 +304,8 @@ typedef struct {
 
 /* Per variable of f: a local assigned exactly once, from a parameter
  * (through casts: `pthread_cond_t *cond = cond_;` in a wrapper taking
- * `void *cond_`).  One walk of the function. */
+ * `void *cond_`), or a parameter never assigned (it holds the caller's
+ * value throughout).  One walk of the function. */
 static bool *params_by_copy(const tl_func *f) {
     bool *copy = tl_xcalloc((size_t)f->nvars + 1, sizeof *copy);
     unsigned char *nassign = tl_xcalloc((size_t)f->nvars + 1, 1);
@@ -315,7 +320,8 @@ static bool *params_by_copy(const tl_func *f) {
                             f->vars[e->var].kind == TL_VAR_PARAM;
         }
     for (int v = 0; v < f->nvars; v++)
-        copy[v] = copy[v] && nassign[v] == 1 && f->vars[v].kind == TL_VAR_LOCAL;
+        copy[v] = f->vars[v].kind == TL_VAR_PARAM ? nassign[v] == 0
+                                                  : copy[v] && nassign[v] == 1 && f->vars[v].kind == TL_VAR_LOCAL;
     free(nassign);
     return copy;
 }
@@ -380,6 +386,21 @@ static bool object_is_param(cycle_cache *cc, const tl_analysis *a, int fi,
         cc->alias_fi = fi;
     }
     return cc->param_copy[v];
+}
+
+/* Is the waited object a parameter of a coroutine that a sink serves
+ * (tl_program_served_params): a send there is always taken? */
+static bool object_served(cycle_cache *cc, const tl_analysis *a, int fi, const tl_call_facts *cf) {
+    const tl_func *f = &a->tu->funcs[fi];
+    if (!a->program || !f->usr) return false;
+    int v = object_var(&cf->instr->call, cf->model->wait.object_arg);
+    if (v < 0 || v >= f->nparams || v >= 32 || f->vars[v].kind != TL_VAR_PARAM) return false;
+    if (cc->alias_fi != fi) {
+        free(cc->param_copy);
+        cc->param_copy = params_by_copy(f);
+        cc->alias_fi = fi;
+    }
+    return cc->param_copy[v] && ((tl_program_served_params(a->program, f->usr) >> v) & 1u);
 }
 
 /* The wait's kind after the model's refinements (see the top of the file);
@@ -505,6 +526,8 @@ static void check(const tl_analysis *a, tl_findings *out) {
             else if (cf->model->wait.kind_in_endless_loop != TL_WAIT_NONE &&
                      block_in_endless_loop(&cycles, a, fi, cf->block))
                 kind = cf->model->wait.kind_in_endless_loop, complete = false, why = IF_OPEN;
+            /* a send a sink always takes */
+            if (cf->model->wait.unless_served && object_served(&cycles, a, fi, cf)) continue;
             if (complete && a->profile != TL_PROFILE_STRICT) continue;
             if (!tl_wait_kind_flagged(kind, a->profile)) continue;
             const tl_instr *in = cf->instr;

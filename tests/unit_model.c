@@ -426,6 +426,7 @@ static void test_post_facet(void **state) {
                  "  give: {post: 0}\n"
                  "  give2: {post: {arg: 1}}\n"
                  "  take: {wait: {kind: condition, object_arg: 0, kind_if_zero_init: task}}\n"
+                 "  send: {wait: {kind: task, object_arg: 0, unless_served: true}}\n"
                  "  end_thread: {noreturn: thread}\n"
                  "  end_all: {noreturn: true}\n");
     assert_true(find(&ms, "end_thread")->noreturn && find(&ms, "end_thread")->noreturn_thread);
@@ -435,6 +436,8 @@ static void test_post_facet(void **state) {
     assert_int_equal(find(&ms, "give2")->post.arg, 1);
     assert_false(find(&ms, "take")->post.present);
     assert_int_equal(find(&ms, "take")->post.arg, -1);
+    assert_true(find(&ms, "send")->wait.unless_served);
+    assert_false(find(&ms, "take")->wait.unless_served);
     /* a later definition removes it, keeping nothing else to say */
     load_ok(&ms, "library: demo\nfunctions:\n  give2: {post: false}\n");
     assert_false(find(&ms, "give2")->post.present);
@@ -454,6 +457,10 @@ static void test_post_facet(void **state) {
     expect_error("library: x\nfunctions:\n  f: {post: {}}\n", 3, "'post'", "needs 'arg'");
     expect_error("library: x\nfunctions:\n  f: {post: -1}\n", 3, "'post'", NULL);
     expect_error("library: x\nfunctions:\n  f: {noreturn: process}\n", 3, "'noreturn'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {wait: {kind: task, unless_served: true}}\n", 3,
+                 "'unless_served'", "needs 'object_arg'");
+    expect_error("library: x\nfunctions:\n  f: {wait: {kind: task, object_arg: 0, unless_served: 2}}\n", 3,
+                 "unless_served", NULL);
 }
 
 /* lock/unlock and the condition wait's lock_arg: which mutex a call takes,

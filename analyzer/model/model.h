@@ -288,6 +288,14 @@ typedef struct {
        of a task that serves for the program's lifetime (a channel sink:
        `for (;;) { op = chr(ch); count(op); }`).  TL_WAIT_NONE: no override. */
     tl_wait_kind kind_in_endless_loop;
+    /* Not a wait at all when the waited object (object_arg) is a
+       coroutine's parameter that a sink serves: every launch of the
+       coroutine hands over a variable its launcher handed, before that (on
+       every path), to a task receiving it in a loop nothing leaves and
+       nothing else in which waits (a wait of kind_in_endless_loop on the
+       object: its own parameter there).  A send to it is always taken (chs
+       to a statistics coroutine; program/sinks.c). */
+    bool unless_served;
     /* The mutex the wait releases while it waits and holds again when it
        returns (pthread_cond_wait's second argument), -1 none: a waiter that
        holds it from before a spawn whose entry signals the object under it

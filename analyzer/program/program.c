@@ -29,7 +29,6 @@
 
 #define SLOT_TARGET_CAP 64   /* targets of one indirect call (documented) */
 #define PARAM_TARGET_CAP 16  /* functions one parameter may receive */
-#define PG_MAX_DEFS_LINK 16  /* definitions of one external name a reference may reach */
 
 /* ---- USR -> index maps (util/strmap; keys are the summaries' strings) ---- */
 
@@ -325,6 +324,8 @@ static void register_ref(tl_program *p, int f, const tl_sum_reg *r, ivec *wrap_w
             set_context(p, defs[d], r->context, r->readiness, r->library, r->via, NULL, n->s->name, r->loc);
             if (r->cancel_bounded && r->context == TL_CTX_COROUTINE) p->nodes[defs[d]].nbounded_in++;
             pnode *t = &p->nodes[defs[d]];
+            unsigned served = pg_reg_served_args(p, f, r);
+            t->served_in = t->nfresh_regs == 0 ? served : t->served_in & served;
             t->fresh_in = t->nfresh_regs++ == 0 ? r->fresh_args : t->fresh_in & r->fresh_args;
         }
         break;

@@ -117,6 +117,11 @@ bool tl_program_returns_exit(const tl_program *p, const char *fn_usr);
  * called only from calls on a cycle of their caller's CFG, or from
  * functions that are looped in turn (program/loop_callers.c)? */
 bool tl_program_looped(const tl_program *p, const char *fn_usr);
+/* The parameters (bit k) of coroutine fn_usr a sink serves: every launch
+ * of it hands over there a variable its launcher, before that on every
+ * path, handed to a task receiving it in a loop nothing leaves (the
+ * summaries' sink_params and reg shares; program/sinks.c); 0 when none. */
+unsigned tl_program_served_params(const tl_program *p, const char *fn_usr);
 
 /* Whether a function (by USR) - or, with `is_slot`, any function stored in a
  * field/global slot - may block; with ready, descriptor I/O does not count. */

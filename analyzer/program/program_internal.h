@@ -66,6 +66,8 @@ typedef struct {
     unsigned fresh_in;   /* ... the arguments every direct registration of it hands over
                             as fresh connections (AND over them; dataflow/send_budget.h) */
     int nfresh_regs;     /* the direct registrations fresh_in combines */
+    unsigned served_in;  /* ... the arguments every direct registration of it hands over
+                            as variables a sink launched before serves (sinks.c) */
     bool exit_return;    /* its return is the process's exit (exit_returns.c) */
     bool looped;         /* it only ever runs inside a caller's loop (loop_callers.c) */
     bool blocks[2];
@@ -160,6 +162,7 @@ void pg_units_link(tl_program *p, tl_tu_summary *const *units, int nunits);
 void pg_units_free(tl_program *p);
 /* The definitions a reference from `unit` to function `usr` resolves to:
  * fills up to max nodes, returns how many (0: not defined). */
+#define PG_MAX_DEFS_LINK 16  /* definitions of one external name a reference may reach */
 int pg_resolve(const tl_program *p, int unit, const char *usr, int *out, int max);
 /* A call of a function of `unit` releases handle slot h; is h released in
  * the program of `unit` (a TU of no known program: anywhere)? */
@@ -187,6 +190,9 @@ void pg_compute_exit_returns(tl_program *p);
 /* loop_callers.c: which nodes only ever run inside a caller's loop (needs
  * the edges, the registrations and p->whole) */
 void pg_compute_looped(tl_program *p);
+/* sinks.c: the arguments (bit j) registration r of node f hands over as
+ * variables a sink the same function launched before serves */
+unsigned pg_reg_served_args(const tl_program *p, int f, const tl_sum_reg *r);
 /* The USRs of functions whose address is taken where no call shows (keys
  * "p:USR#*" among the descriptor stores), as a set; free it (program.c). */
 void pg_address_taken(const tl_program *p, tl_str_map *out);

@@ -12,6 +12,7 @@
 #include "../dataflow/cycles.h"
 #include "../dataflow/fork_branch.h"
 #include "../dataflow/must_post.h"
+#include "../dataflow/sinks.h"
 #include "../util/xalloc.h"
 #include "../../rules/cancel_bound.h"
 #include "../../rules/event_loop.h"
@@ -131,6 +132,8 @@ typedef struct {
     bool *unbounded;      /* block -> lies in an unbounded loop (rules/event_loop.h) */
     bool *returned;       /* call id -> its result is returned at once (result_returned) */
     bool *on_cycle;       /* block -> lies on a cycle of the CFG (in_loop) */
+    int *reg_call;        /* reg index -> its spawn entry call id, -1 another registration */
+    int caps_reg_call;
     int caps_calls, caps_regs, caps_passes, caps_deadlines, caps_slots;
 } extractor;
 
@@ -149,6 +152,9 @@ static void add_reg(extractor *x, tl_ref target, tl_context_kind ctx, bool readi
     r->readiness = readiness;
     r->cancel_bounded = false;
     r->fresh_args = 0;
+    r->nshares = 0;
+    x->reg_call = tl_xgrow(x->reg_call, o->nregs - 1, &x->caps_reg_call, sizeof *x->reg_call);
+    x->reg_call[o->nregs - 1] = -1;
     r->library = intern(x->in, m->library);
     r->via = intern(x->in, m->name);
     r->loc = loc_copy(x->in, loc);
@@ -247,7 +253,11 @@ static void extract_regs(extractor *x, const tl_call_facts *cf) {
             add_reg(x, r, sp->model->spawn.context, false, sp->model, sp->instr->loc);
             if (x->cancel_bounded && x->cancel_bounded[c->spawn_call] && x->out->nregs > before)
                 x->out->regs[x->out->nregs - 1].cancel_bounded = true;
-            if (x->out->nregs > before) x->out->regs[x->out->nregs - 1].fresh_args = cf->fresh_args;
+            if (x->out->nregs > before) {
+                x->out->regs[x->out->nregs - 1].fresh_args = cf->fresh_args;
+                x->reg_call = tl_xgrow(x->reg_call, x->out->nregs - 1, &x->caps_reg_call, sizeof *x->reg_call);
+                x->reg_call[x->out->nregs - 1] = c->id;
+            }
         }
     }
     const tl_fn_model *m = cf->model;
@@ -380,6 +390,31 @@ static void note_await(extractor *x, const tl_expr *e, const int *copy_of, tl_fu
         o->params[copy_of[e->var]].effects |= TL_PE_AWAIT_REACH;
 }
 
+/* The arguments spawn entries share with earlier spawns (sinks.h). */
+static void extract_shares(extractor *x) {
+    tl_func_summary *o = x->out;
+    int n = 0;
+    int *calls = tl_xmalloc(((size_t)o->nregs + 1) * sizeof *calls);
+    for (int i = 0; i < o->nregs; i++)
+        if (x->reg_call[i] >= 0) calls[n++] = x->reg_call[i];
+    tl_spawn_share sh[TL_SUM_SHARES_MAX * 2];
+    int ns = n >= 2 ? tl_spawn_shares(x->a, x->fi, calls, n, sh, TL_SUM_SHARES_MAX * 2) : 0;
+    for (int s = 0; s < ns; s++) {
+        int ri = -1, ro = -1;
+        for (int i = 0; i < o->nregs; i++) {
+            if (x->reg_call[i] == sh[s].call) ri = i;
+            if (x->reg_call[i] == sh[s].other) ro = i;
+        }
+        /* the wire keeps shares with earlier registrations, small indices */
+        if (ri < 0 || ro < 0 || ro >= ri || ro > 255 || sh[s].arg > 255 || sh[s].other_arg > 255) continue;
+        tl_sum_reg *r = &o->regs[ri];
+        if (r->nshares < TL_SUM_SHARES_MAX)
+            r->shares[r->nshares++] = (tl_sum_share){(unsigned char)sh[s].arg, (unsigned char)ro,
+                                                     (unsigned char)sh[s].other_arg};
+    }
+    free(calls);
+}
+
 static void extract_function(extractor *x) {
     const tl_func *f = x->f;
     const tl_func_facts *ff = x->ff;
@@ -428,6 +463,7 @@ static void extract_function(extractor *x) {
         }
 
     extract_self_stores(x);
+    o->sink_params = tl_sink_params(x->a, x->fi);
     for (int id = 0; id < ff->ncalls; id++) {
         const tl_call_facts *cf = &ff->calls[id];
         if (!cf->instr || !cf->reached) continue;
@@ -595,6 +631,7 @@ static void extract_function(extractor *x) {
         o->locked_post_objects[o->nlocked_posts] = intern(x->in, mp.locked[i].object);
         o->locked_post_mutexes[o->nlocked_posts++] = intern(x->in, mp.locked[i].mutex);
     }
+    extract_shares(x);
     free(copy_of);
     free(spawn_in_var);
     free(reassigned);
@@ -608,6 +645,9 @@ static void extract_function(extractor *x) {
     x->returned = NULL;
     free(x->on_cycle);
     x->on_cycle = NULL;
+    free(x->reg_call);
+    x->reg_call = NULL;
+    x->caps_reg_call = 0;
 }
 
 void tl_tu_summary_extract(const tl_analysis *a, tl_tu_summary *out) {

@@ -90,6 +90,15 @@ typedef struct {
                           never assigned and its address never taken */
 } tl_sum_call;
 
+/* An argument of a spawn entry call that another spawn of the same function
+ * hands over too: argument `arg` is a variable assigned once that spawn
+ * `reg` (an index in the function's regs), whose call comes first on every
+ * path to this one, passes as its argument `reg_arg` (program/sinks.c). */
+typedef struct {
+    unsigned char arg, reg, reg_arg;
+} tl_sum_share;
+#define TL_SUM_SHARES_MAX 8
+
 /* A callback or task entry this function registers. */
 typedef struct {
     tl_ref target;
@@ -99,6 +108,9 @@ typedef struct {
                             every path (rules/cancel_bound.h) */
     unsigned fresh_args; /* a spawn entry: the arguments (bit j) handed over as fresh
                             connections (dataflow/send_budget.h) */
+    tl_sum_share shares[TL_SUM_SHARES_MAX]; /* a spawn entry: arguments an earlier spawn
+                                               hands over too */
+    int nshares;
     const char *library; /* interned */
     const char *via;     /* model function that registers */
     tl_loc loc;
@@ -203,6 +215,9 @@ typedef struct {
        (tl_func_facts.params_nonblocking / params_moded): a call in another
        file makes the first arguments non-blocking, the second not known */
     unsigned params_nonblocking, params_moded;
+    /* parameters (bit k, k < 32) it receives on in a loop nothing leaves and
+       nothing else in which waits: a sink serving them (program/sinks.c) */
+    unsigned sink_params;
     /* the same under hypotheses on its integer parameters (fdstate_hyp.c):
        the scalar parameters left non-blocking when given ones are non-zero
        (`set_block(fd, on)`), and whether every result is non-blocking when

@@ -87,6 +87,7 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
     tl_wire_put_u32(w, f->params_nonblocking); /* appended: absent in older frames */
     tl_wire_put_u32(w, f->params_moded);
     put_conditional(w, f); /* appended too */
+    tl_wire_put_u32(w, f->sink_params); /* appended later */
     tl_wire_end_record(w);
 
     for (int i = 0; i < f->ncalls; i++) {
@@ -129,6 +130,12 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
         tl_wire_put_str(w, r->via);
         put_loc(w, r->loc);
         tl_wire_put_u32(w, r->fresh_args); /* (appended: older frames end before it) */
+        tl_wire_put_u8(w, (uint8_t)r->nshares); /* (appended later) */
+        for (int k = 0; k < r->nshares; k++) {
+            tl_wire_put_u8(w, r->shares[k].arg);
+            tl_wire_put_u8(w, r->shares[k].reg);
+            tl_wire_put_u8(w, r->shares[k].reg_arg);
+        }
         tl_wire_end_record(w);
     }
     for (int i = 0; i < f->npasses; i++) {
@@ -330,6 +337,7 @@ static void read_func(decoder *d) {
         f->params_moded = tl_wire_get_u32(r);
     }
     if (tl_wire_remaining(r) >= 1) get_conditional(r, f); /* (newer still) */
+    if (tl_wire_remaining(r) >= 4) f->sink_params = tl_wire_get_u32(r);
     if (!f->usr || !f->name) tl_wire_fail(r, "a function without a name");
 }
 
@@ -420,6 +428,17 @@ static void read_reg(decoder *d) {
     g->via = get_interned(d);
     g->loc = get_loc(d);
     if (tl_wire_remaining(r) >= 4) g->fresh_args = tl_wire_get_u32(r);
+    if (tl_wire_remaining(r) >= 1) {
+        uint8_t ns = tl_wire_get_u8(r);
+        if (ns > TL_SUM_SHARES_MAX) tl_wire_fail(r, "too many shared arguments");
+        for (int k = 0; k < ns && !r->bad; k++) {
+            tl_sum_share *s = &g->shares[g->nshares++];
+            s->arg = tl_wire_get_u8(r);
+            s->reg = tl_wire_get_u8(r);
+            s->reg_arg = tl_wire_get_u8(r);
+            if (s->reg >= f->nregs - 1) tl_wire_fail(r, "a shared argument of a later registration");
+        }
+    }
     if (g->target.kind == TL_REF_PARAM && (g->target.param < 0 || g->target.param >= f->nparams))
         tl_wire_fail(r, "registration of a missing parameter");
 }
