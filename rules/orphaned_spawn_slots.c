@@ -6,7 +6,8 @@
  * as handed over.  With the whole program linked (analyzer/program/), such a
  * slot is a leak when no function anywhere releases it (joins, detaches,
  * closes it, or hands it to a function that does).  Reported at each spawn
- * into the slot, in the TU that spawns.
+ * into the slot, in the TU that spawns - not one main() makes: the task then
+ * lives as long as the process.
  */
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +36,9 @@ static void report_slot(void *ctx, const tl_orphan_slot *s) {
     slot_ctx *c = ctx;
     int fi = spawning_function(c->a, s);
     if (fi < 0 || c->a->funcs[fi].exempt) return;
+    /* spawned by main(): the slot's task lives as long as the process, whose
+       exit main()'s return is (as for a handle main() still holds) */
+    if (tl_own_is_program_main(&c->a->tu->funcs[fi])) return;
     const tl_func_facts *ff = &c->a->funcs[fi];
     const tl_instr *spawn = NULL;
     for (int id = 0; id < ff->ncalls && !spawn; id++) {
