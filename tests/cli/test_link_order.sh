@@ -62,7 +62,7 @@ check_program() {
 
 # 1. the fixture: several test executables, each a main.c with a static `t`
 cp -r "$SRC/fixtures/orphaned-spawn/pthread_static_slot_executables_any_order" "$T/fx"
-check_program fixture "$T/fx" "crash_on_exit/main.c:21:5: warning: thread handle stored in 't' is never joined"
+check_program fixture "$T/fx" "crash_on_exit/main.c:20:5: warning: thread handle stored in 't' is never joined"
 
 # 2. run_command() defined by two executables (one blocks, one does not),
 #    called from a libuv callback in a file of neither: the query takes one
