@@ -1783,6 +1783,7 @@ static void test_fresh_and_sends(void **state) {
                  "  pair: {fresh: {arg: 1, array: 2}}\n"
                  "  wrap: {fresh: {from_arg: 0, bytes: 512}}\n"
                  "  put: {sends: {handle_arg: 0, len_arg: 2, bytes: 8}}\n"
+                 "  putb: {sends: {handle_arg: 0, len_arg: 2, buf_arg: 1}}\n"
                  "  field: {sends: {handle_arg: 0, strings: [1, 2]}}\n"
                  "  putv: {sends: {handle_arg: 0}}\n");
     load_ok(&ms, "library: y\nfunctions:\n  put: {nonblocking: true}\n  putv: {sends: false}\n");
@@ -1799,6 +1800,8 @@ static void test_fresh_and_sends(void **state) {
     assert_true(put->sends.present && put->sends.sized && put->nonblocking);
     assert_int_equal(put->sends.len_arg, 2);
     assert_int_equal(put->sends.bytes, 8);
+    assert_int_equal(put->sends.buf_arg, -1);
+    assert_int_equal(find(&ms, "putb")->sends.buf_arg, 1);
     assert_int_equal(find(&ms, "field")->sends.nstrings, 2);
     assert_int_equal(find(&ms, "field")->sends.strings[1], 2);
     assert_false(find(&ms, "putv")->sends.present); /* removed by "sends: false" */
@@ -1811,6 +1814,10 @@ static void test_fresh_and_sends(void **state) {
     expect_error("library: x\nfunctions:\n  f: {fresh: {arg: 0, array: 9}}\n", 3, "'array'", "1 to 8");
     expect_error("library: x\nfunctions:\n  f: {sends: {len_arg: 2}}\n", 3, "needs 'handle_arg'", NULL);
     expect_error("library: x\nfunctions:\n  f: {sends: {handle_arg: 0, bytes: -1}}\n", 3, "'bytes'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {sends: {handle_arg: 0, buf_arg: 1}}\n", 3, "'buf_arg'",
+                 "needs 'len_arg'");
+    expect_error("library: x\nfunctions:\n  f: {sends: {handle_arg: 0, len_arg: 1, buf_arg: 1}}\n", 3,
+                 "'buf_arg'", "must differ from 'len_arg'");
 }
 
 /* A set filled by hand (as the rule tests do) has no index: lookups scan. */

@@ -1356,7 +1356,8 @@ static void test_ir_wire_round_trip(void **state) {
                          "int log_fd = 2;\n"
                          "static int s_fd = -1;\n"
                          "void wire_fields(struct conn *c) { c->fd = mk_nb(); fill(c->fds); s_fd = c->fd;\n"
-                         "  log_fd = c->fds[0]; struct conn t = {.fd = 7}; (void)t; }\n"};
+                         "  log_fd = c->fds[0]; struct conn t = {.fd = 7}; (void)t; }\n"
+                         "int buffers(char *p) { char out[256]; int n[3]; out[0] = *p; n[0] = 1; return out[0] + n[0]; }\n"};
     world *w = link_sources(src, 1);
     tl_wire_writer wr;
     tl_wire_writer_init(&wr);
@@ -1385,6 +1386,12 @@ static void test_ir_wire_round_trip(void **state) {
         assert_string_equal(a, b);
         for (const char *q = b; (q = strstr(q, "return (?: side 1)")) != NULL; q++) arms++;
         assert_string_equal(w->tu[0].funcs[i].usr, back.funcs[i].usr);
+        for (int v = 0; v < back.funcs[i].nvars; v++) { /* (not in the dump) */
+            assert_int_equal(back.funcs[i].vars[v].array_bytes, w->tu[0].funcs[i].vars[v].array_bytes);
+            if (strcmp(back.funcs[i].vars[v].name, "out") == 0) assert_int_equal(back.funcs[i].vars[v].array_bytes, 256);
+            if (strcmp(back.funcs[i].vars[v].name, "n") == 0) assert_int_equal(back.funcs[i].vars[v].array_bytes, 12);
+            if (strcmp(back.funcs[i].vars[v].name, "p") == 0) assert_int_equal(back.funcs[i].vars[v].array_bytes, 0);
+        }
         free(a);
         free(b);
     }

@@ -127,6 +127,15 @@ static void forget(sb_ctx *c, int p, void *data) {
     ((sb_state *)data)->n[p] = SB_UNKNOWN;
 }
 
+/* The size of the fixed-size array argument k names (`buf`, `(void *)buf`),
+ * or 0. */
+static long array_arg_bytes(const sb_ctx *c, const tl_call *call, int k) {
+    const tl_expr *e = k >= 0 && k < call->nargs ? tl_expr_uncast(call->args[k]) : NULL;
+    if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= c->f->nvars) return 0;
+    const tl_var *v = &c->f->vars[e->var];
+    return v->is_array ? (long)v->array_bytes : 0;
+}
+
 /* The bytes a sends call writes, or -1 when not known. */
 static long send_length(const sb_ctx *c, const tl_call *call, const tl_fn_model *m) {
     const tl_sends_facet *s = &m->sends;
@@ -136,13 +145,17 @@ static long send_length(const sb_ctx *c, const tl_call *call, const tl_fn_model 
     if (s->len_arg >= 0) {
         if (s->len_arg >= call->nargs || !cf->argv) return -1;
         const tl_cval *v = &cf->argv[s->len_arg];
-        if (v->kind != TL_CV_INT || v->v < 0 || v->v > TL_SEND_BUDGET) return -1;
-        total += (long)v->v;
+        long bound = array_arg_bytes(c, call, s->buf_arg); /* more would read past it */
+        if (v->kind == TL_CV_INT && v->v >= 0 && v->v <= TL_SEND_BUDGET) total += (long)v->v;
+        else if (bound > 0 && bound <= TL_SEND_BUDGET) total += bound;
+        else return -1;
     }
     for (int i = 0; i < s->nstrings; i++) {
         const tl_expr *e = s->strings[i] < call->nargs ? tl_expr_uncast(call->args[s->strings[i]]) : NULL;
-        if (!e || e->kind != TL_E_STRING || e->ival <= 0) return -1;
-        total += (long)e->ival - 1;
+        long held = array_arg_bytes(c, call, s->strings[i]); /* a string in an array: shorter */
+        if (e && e->kind == TL_E_STRING && e->ival > 0) total += (long)e->ival - 1;
+        else if (held > 0 && held <= TL_SEND_BUDGET) total += held - 1;
+        else return -1;
     }
     return total;
 }

@@ -456,6 +456,7 @@ static void fill_var_type(tl_var *v, CXType t) {
     long long size = clang_Type_getSizeOf(ct);
     bool integer = (ct.kind >= CXType_Char_U && ct.kind <= CXType_Int128) || ct.kind == CXType_Enum;
     v->int_bits = ct.kind == CXType_Bool ? 1 : integer && size > 0 && size <= 16 ? (unsigned char)(size * 8) : 0;
+    v->array_bytes = ct.kind == CXType_ConstantArray && size > 0 && size <= UINT32_MAX ? (uint32_t)size : 0;
 }
 
 /* The var id for a VarDecl/ParmDecl, creating globals/statics on first use. */

@@ -186,6 +186,7 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
             put_loc(&en, var->decl_loc);
             put_sref(&en, var->usr);
             tl_wire_put_u8(w, var->int_bits); /* appended: older readers skip it */
+            tl_wire_put_u32(w, var->array_bytes); /* appended later */
             tl_wire_end_record(w);
         }
         for (int bi = 0; bi < f->nblocks && ok; bi++) ok = put_block(&en, &f->blocks[bi]);
@@ -481,6 +482,7 @@ static void read_var(decoder *d) {
     var->decl_loc = get_loc(d);
     var->usr = get_sref_dup(d);
     if (tl_wire_remaining(r) > 0) var->int_bits = tl_wire_get_u8(r);
+    if (tl_wire_remaining(r) >= 4) var->array_bytes = tl_wire_get_u32(r);
 }
 
 static void read_block(decoder *d) {

@@ -81,6 +81,7 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->fresh.from_arg = -1;
     f->sends.handle_arg = -1;
     f->sends.len_arg = -1;
+    f->sends.buf_arg = -1;
     f->fd_state.arg = -1;
     f->fd_state.from_arg = -1;
     f->fd_state.if_flag_arg = -1;

@@ -274,10 +274,10 @@ int ml_parse_fresh(loader *L, const tl_yaml_node *n, tl_fresh_facet *d) {
     return 0;
 }
 
-/* sends: {handle_arg: N, len_arg: N, strings: [N, ...], bytes: N} */
+/* sends: {handle_arg: N, len_arg: N, buf_arg: N, strings: [N, ...], bytes: N} */
 int ml_parse_sends(loader *L, const tl_yaml_node *n, tl_sends_facet *d) {
-    static const char *const keys[] = {"handle_arg", "len_arg", "strings", "bytes", NULL};
-    int r = ml_facet_off(L, n, "sends", "a mapping {handle_arg: N, len_arg: N, strings: [N, ...], bytes: N}");
+    static const char *const keys[] = {"handle_arg", "len_arg", "buf_arg", "strings", "bytes", NULL};
+    int r = ml_facet_off(L, n, "sends", "a mapping {handle_arg: N, len_arg: N, buf_arg: N, strings: [N, ...], bytes: N}");
     if (r != 0) return r;
     if (ml_check_keys(L, n, keys) != 0) return -1;
     char wb[160];
@@ -286,6 +286,12 @@ int ml_parse_sends(loader *L, const tl_yaml_node *n, tl_sends_facet *d) {
         return ml_fail(L, n, "'sends'%s needs 'handle_arg' (the connection written to)", ml_where(wb, sizeof(wb), L));
     if (ml_get_arg(L, x, "handle_arg", false, &d->handle_arg) != 0) return -1;
     if ((x = tl_yaml_get(n, "len_arg")) && ml_get_arg(L, x, "len_arg", false, &d->len_arg) != 0) return -1;
+    if ((x = tl_yaml_get(n, "buf_arg"))) {
+        if (d->len_arg < 0) return ml_fail(L, x, "'buf_arg'%s needs 'len_arg'", ml_where(wb, sizeof(wb), L));
+        if (ml_get_arg(L, x, "buf_arg", false, &d->buf_arg) != 0) return -1;
+        if (d->buf_arg == d->len_arg)
+            return ml_fail(L, x, "'buf_arg'%s must differ from 'len_arg'", ml_where(wb, sizeof(wb), L));
+    }
     if ((x = tl_yaml_get(n, "strings")) &&
         ml_get_arg_list(L, x, "strings", TL_MAX_CB_ARGS, d->strings, &d->nstrings) != 0)
         return -1;

@@ -467,15 +467,18 @@ typedef struct {
 } tl_fresh_facet;
 
 /* sends: the call writes to the connection in handle_arg: len_arg bytes (a
- * constant at the call), plus the lengths of the string literals in
- * `strings`, plus `bytes` of its own (framing); with none of these, an
- * amount nobody can tell.  A send whose connection is fresh and holds, with
+ * constant at the call; else, with buf_arg, at most the size of the
+ * fixed-size array passed there: more would read past it), plus the lengths
+ * of the string literals in `strings` (or of the arrays holding them), plus
+ * `bytes` of its own (framing); with none of these, an amount nobody can
+ * tell.  A send whose connection is fresh and holds, with
  * it, at most TL_SEND_BUDGET bytes cannot wait (send_budget.h).  A model
  * call without `sends` writes nothing to the handles it is given. */
 typedef struct {
     bool present;
     int handle_arg;
     int len_arg;             /* -1 none */
+    int buf_arg;             /* the buffer len_arg counts the bytes of, -1 none */
     int strings[TL_MAX_CB_ARGS];
     int nstrings;
     int64_t bytes;
