@@ -1784,6 +1784,7 @@ static void test_fresh_and_sends(void **state) {
                  "  wrap: {fresh: {from_arg: 0, bytes: 512}}\n"
                  "  put: {sends: {handle_arg: 0, len_arg: 2, bytes: 8}}\n"
                  "  putb: {sends: {handle_arg: 0, len_arg: 2, buf_arg: 1}}\n"
+                 "  shake: {sends: {handle_arg: 0, bytes: 4, receives: true}}\n"
                  "  field: {sends: {handle_arg: 0, strings: [1, 2]}}\n"
                  "  putv: {sends: {handle_arg: 0}}\n");
     load_ok(&ms, "library: y\nfunctions:\n  put: {nonblocking: true}\n  putv: {sends: false}\n");
@@ -1802,6 +1803,8 @@ static void test_fresh_and_sends(void **state) {
     assert_int_equal(put->sends.bytes, 8);
     assert_int_equal(put->sends.buf_arg, -1);
     assert_int_equal(find(&ms, "putb")->sends.buf_arg, 1);
+    assert_true(find(&ms, "shake")->sends.receives && find(&ms, "shake")->sends.sized);
+    assert_false(put->sends.receives);
     assert_int_equal(find(&ms, "field")->sends.nstrings, 2);
     assert_int_equal(find(&ms, "field")->sends.strings[1], 2);
     assert_false(find(&ms, "putv")->sends.present); /* removed by "sends: false" */

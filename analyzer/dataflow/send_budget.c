@@ -227,7 +227,9 @@ static void apply(sb_ctx *c, sb_state *s, const tl_instr *in) {
                     continue;
                 }
                 s->n[p] = add_bytes(s->n[p], s->n[p] == SB_UNKNOWN ? -1 : send_length(c, call, m));
-                if (c->recording && s->n[p] != SB_UNKNOWN) c->ff->calls[call->id].send_fits = true;
+                /* (a call that also waits for an answer stays a wait) */
+                if (c->recording && s->n[p] != SB_UNKNOWN && !m->sends.receives)
+                    c->ff->calls[call->id].send_fits = true;
             } else if (may_write(call, m)) {
                 each_place(c, call->args[j], forget, s);
             }

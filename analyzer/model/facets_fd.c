@@ -274,9 +274,9 @@ int ml_parse_fresh(loader *L, const tl_yaml_node *n, tl_fresh_facet *d) {
     return 0;
 }
 
-/* sends: {handle_arg: N, len_arg: N, buf_arg: N, strings: [N, ...], bytes: N} */
+/* sends: {handle_arg: N, len_arg: N, buf_arg: N, strings: [N, ...], bytes: N, receives: B} */
 int ml_parse_sends(loader *L, const tl_yaml_node *n, tl_sends_facet *d) {
-    static const char *const keys[] = {"handle_arg", "len_arg", "buf_arg", "strings", "bytes", NULL};
+    static const char *const keys[] = {"handle_arg", "len_arg", "buf_arg", "strings", "bytes", "receives", NULL};
     int r = ml_facet_off(L, n, "sends", "a mapping {handle_arg: N, len_arg: N, buf_arg: N, strings: [N, ...], bytes: N}");
     if (r != 0) return r;
     if (ml_check_keys(L, n, keys) != 0) return -1;
@@ -297,6 +297,7 @@ int ml_parse_sends(loader *L, const tl_yaml_node *n, tl_sends_facet *d) {
         return -1;
     if ((x = tl_yaml_get(n, "bytes")) && get_bytes(L, x, &d->bytes) != 0) return -1;
     d->sized = d->len_arg >= 0 || d->nstrings > 0 || tl_yaml_get(n, "bytes");
+    if ((x = tl_yaml_get(n, "receives")) && ml_get_bool(L, x, "receives", &d->receives) != 0) return -1;
     d->present = true;
     return 0;
 }

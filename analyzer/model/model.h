@@ -484,6 +484,8 @@ typedef struct {
     int64_t bytes;
     bool sized;              /* one of len_arg, strings, bytes is given; else the call
                                 writes an amount nobody can tell (bsendl, sendmsg) */
+    bool receives;           /* it also waits for the peer's answer (a handshake):
+                                its bytes count, but fitting does not make it no wait */
 } tl_sends_facet;
 
 typedef struct tl_fn_model {
