@@ -4,10 +4,12 @@
 #include "unawaited_ring.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ownership.h"
 #include "rule.h"
+#include "../analyzer/util/xalloc.h"
 
 /* Every variable e reads (or takes the address of) is not owned. */
 static void disown_vars(bool *owned, int nvars, const tl_expr *e)
@@ -121,6 +123,55 @@ bool tl_ut_starts_nothing(const tl_inflight *r, int call)
 {
     const tl_inflight_at *at = tl_inflight_before(r, call);
     return at && at->prepared == 0 && (at->kinds & TL_IF_SKIPPED);
+}
+
+/* A call after main()'s teardown that may still do work. */
+static bool does_work(const tl_analysis *a, int fi, const tl_instr *in)
+{
+    if (in->kind != TL_I_CALL)
+        return false;
+    const tl_call *call = &in->call;
+    const tl_fn_model *m = tl_own_model(a, fi, call->id);
+    if (!m)
+        return !call->callee_system; /* the program's code, or a pointer */
+    const tl_call_facts *cf = call->id >= 0 && call->id < a->funcs[fi].ncalls ? &a->funcs[fi].calls[call->id] : NULL;
+    return m->wait.present || m->start.present || m->spawn.present || m->await.present ||
+           m->prepare.present || m->callback.present || (cf && tl_call_blocks_in(cf, false));
+}
+
+bool tl_ut_final_in_main(const tl_analysis *a, int fi, const tl_block *b, int ii)
+{
+    const tl_func *f = &a->tu->funcs[fi];
+    if (!tl_own_is_program_main(f))
+        return false;
+    for (int i = ii + 1; i < b->ninstrs; i++)
+        if (does_work(a, fi, &b->instrs[i]))
+            return false;
+    bool *seen = tl_xcalloc((size_t)f->nblocks + 1, sizeof *seen);
+    int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack), n = 0;
+    bool final = true;
+    for (int k = 0; k < b->nsucc; k++)
+        if (b->succ[k] >= 0 && b->succ[k] < f->nblocks && !seen[b->succ[k]]) {
+            seen[b->succ[k]] = true;
+            stack[n++] = b->succ[k];
+        }
+    while (n > 0 && final) {
+        const tl_block *x = &f->blocks[stack[--n]];
+        if (x->id == b->id) { /* a loop back to the teardown: more work may follow */
+            final = false;
+            break;
+        }
+        for (int i = 0; i < x->ninstrs && final; i++)
+            final = !does_work(a, fi, &x->instrs[i]);
+        for (int k = 0; k < x->nsucc; k++)
+            if (x->succ[k] >= 0 && x->succ[k] < f->nblocks && !seen[x->succ[k]]) {
+                seen[x->succ[k]] = true;
+                stack[n++] = x->succ[k];
+            }
+    }
+    free(stack);
+    free(seen);
+    return final;
 }
 
 bool tl_ut_only_immediate(const tl_inflight *r, int call)

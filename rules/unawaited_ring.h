@@ -40,4 +40,11 @@ bool tl_ut_starts_nothing(const tl_inflight *r, int call);
  * are left.  (An object dropped without a teardown still leaks.) */
 bool tl_ut_only_immediate(const tl_inflight *r, int call);
 
+/* Is instruction ii of block b (a teardown) main()'s last work: every path
+ * from it returns from main() (the process's exit) without a loop back to
+ * it and without a call that may do work - a wait, a start, a spawn, a
+ * blocking call, code of the program or nobody's?  Then it cuts short
+ * nothing the exit would not. */
+bool tl_ut_final_in_main(const tl_analysis *a, int fi, const tl_block *b, int ii);
+
 #endif

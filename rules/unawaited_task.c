@@ -92,7 +92,10 @@ static const char ut_doc[] =
     "reported where the function returns with work in flight (not where\n"
     "`main()` returns: the process exits, and the kernel tears the ring down,\n"
     "as after `exit()`); a ring in a struct, a global, or handed to unknown\n"
-    "code outlives the call and is not.\n"
+    "code outlives the call and is not.  For the same reason a teardown that\n"
+    "is `main()`'s last work (only output, frees and closes follow it on every\n"
+    "path to the return, and no loop comes back to it) is not reported: it\n"
+    "cuts short nothing the exit would not.\n"
     "\n"
     "## Why is this bad?\n"
     "\n"
@@ -379,7 +382,8 @@ void tl_ut_apply(ut_ctx *c, const tl_block *b, int ii)
             int v = tl_ut_obj_var(c, call, m->teardown.arg);
             if (v >= 0) {
                 uint64_t bits = bits_of(c, v);
-                bool idle = c->why[v] == WHY_START && tl_ut_only_immediate(&c->inflight, call->id);
+                bool idle = (c->why[v] == WHY_START && tl_ut_only_immediate(&c->inflight, call->id)) ||
+                            (c->reporting && tl_ut_final_in_main(c->a, c->fi, b, ii));
                 if (bits && !idle && c->reporting && call->id >= 0 && call->id < f->ncalls &&
                     !c->reported[call->id]) {
                     c->reported[call->id] = 1;
@@ -387,7 +391,7 @@ void tl_ut_apply(ut_ctx *c, const tl_block *b, int ii)
                 } else if (c->reporting && call->id >= 0 && call->id < f->ncalls &&
                            !c->reported[call->id]) {
                     const tl_inflight_at *at = tl_inflight_before(&c->inflight, call->id);
-                    if (at && at->inflight > 0 && at->inflight != TL_IF_MANY &&
+                    if (at && at->inflight > 0 && at->inflight != TL_IF_MANY && !idle &&
                         !tl_ut_only_immediate(&c->inflight, call->id) &&
                         !tl_ut_reaped_elsewhere(&c->reapers, v)) {
                         c->reported[call->id] = 1;
