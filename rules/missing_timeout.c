@@ -339,14 +339,7 @@ static void load_cycles(cycle_cache *cc, const tl_func *f, int fi) {
     cc->endless = tl_xcalloc((size_t)f->nblocks + 1, sizeof *cc->endless);
     int ncomp = 0;
     int *comp = tl_cycle_components(f, &ncomp);
-    bool *leaves = tl_xcalloc((size_t)ncomp + 1, sizeof *leaves);
-    for (int i = 0; i < f->nblocks; i++) {
-        if (comp[i] < 0) continue;
-        for (int k = 0; k < f->blocks[i].nsucc; k++) {
-            int s = f->blocks[i].succ[k];
-            if (s < 0 || s >= f->nblocks || comp[s] != comp[i]) leaves[comp[i]] = true;
-        }
-    }
+    bool *leaves = tl_cycle_components_left(f, comp, ncomp);
     for (int i = 0; i < f->nblocks; i++) {
         cc->cyclic[i] = comp[i] >= 0;
         cc->endless[i] = comp[i] >= 0 && !leaves[comp[i]];

@@ -87,3 +87,15 @@ int *tl_cycle_components(const tl_func *f, int *ncomp)
     free(next);
     return comp;
 }
+
+bool *tl_cycle_components_left(const tl_func *f, const int *comp, int ncomp) {
+    bool *leaves = tl_xcalloc((size_t)ncomp + 1, sizeof *leaves);
+    for (int i = 0; i < f->nblocks; i++) {
+        if (comp[i] < 0) continue;
+        for (int k = 0; k < f->blocks[i].nsucc; k++) {
+            int s = f->blocks[i].succ[k];
+            if (s < 0 || s >= f->nblocks || comp[s] != comp[i]) leaves[comp[i]] = true;
+        }
+    }
+    return leaves;
+}

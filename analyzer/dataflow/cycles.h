@@ -19,5 +19,9 @@ bool *tl_blocks_on_cycles(const tl_func *f);
  * when it lies on no cycle; free() it.  A loop nested in another is part of
  * the outer one's component. */
 int *tl_cycle_components(const tl_func *f, int *ncomp);
+/* Per component of comp (tl_cycle_components, ncomp of them; a new array of
+ * at least one element: free() it): does any edge leave it?  A loop nothing
+ * leaves (no break, return or goto out) runs for the program's lifetime. */
+bool *tl_cycle_components_left(const tl_func *f, const int *comp, int ncomp);
 
 #endif

@@ -51,14 +51,7 @@ unsigned tl_sink_params(const tl_analysis *a, int fi) {
         free(comp);
         return 0;
     }
-    bool *leaves = tl_xcalloc((size_t)ncomp + 1, sizeof *leaves);
-    for (int i = 0; i < f->nblocks; i++) {
-        if (comp[i] < 0) continue;
-        for (int k = 0; k < f->blocks[i].nsucc; k++) {
-            int s = f->blocks[i].succ[k];
-            if (s < 0 || s >= f->nblocks || comp[s] != comp[i]) leaves[comp[i]] = true;
-        }
-    }
+    bool *leaves = tl_cycle_components_left(f, comp, ncomp);
     bool *unstable = unstable_vars(f);
     unsigned *cand = tl_xcalloc((size_t)ncomp + 1, sizeof *cand);
     bool *other = tl_xcalloc((size_t)ncomp + 1, sizeof *other);
