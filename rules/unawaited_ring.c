@@ -9,6 +9,7 @@
 
 #include "ownership.h"
 #include "rule.h"
+#include "../analyzer/dataflow/cycles.h"
 #include "../analyzer/util/xalloc.h"
 
 /* Every variable e reads (or takes the address of) is not owned. */
@@ -139,39 +140,86 @@ static bool does_work(const tl_analysis *a, int fi, const tl_instr *in)
            m->prepare.present || m->callback.present || (cf && tl_call_blocks_in(cf, false));
 }
 
-bool tl_ut_final_in_main(const tl_analysis *a, int fi, const tl_block *b, int ii)
+static bool *work_ahead(const tl_analysis *a, int fi)
 {
     const tl_func *f = &a->tu->funcs[fi];
-    if (!tl_own_is_program_main(f))
-        return false;
-    for (int i = ii + 1; i < b->ninstrs; i++)
-        if (does_work(a, fi, &b->instrs[i]))
-            return false;
-    bool *seen = tl_xcalloc((size_t)f->nblocks + 1, sizeof *seen);
-    int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack), n = 0;
-    bool final = true;
-    for (int k = 0; k < b->nsucc; k++)
-        if (b->succ[k] >= 0 && b->succ[k] < f->nblocks && !seen[b->succ[k]]) {
-            seen[b->succ[k]] = true;
-            stack[n++] = b->succ[k];
+    int nb = f->nblocks;
+    bool *ahead = tl_xcalloc((size_t)nb + 1, sizeof *ahead);
+    /* predecessor lists, then a backward walk from the blocks with work */
+    int *npred = tl_xcalloc((size_t)nb + 1, sizeof *npred), *first = tl_xcalloc((size_t)nb + 2, sizeof *first);
+    int nedges = 0;
+    for (int b = 0; b < nb; b++)
+        for (int k = 0; k < f->blocks[b].nsucc; k++)
+            if (f->blocks[b].succ[k] >= 0 && f->blocks[b].succ[k] < nb)
+                npred[f->blocks[b].succ[k]]++, nedges++;
+    for (int b = 0; b < nb; b++)
+        first[b + 1] = first[b] + npred[b];
+    int *pred = tl_xmalloc(((size_t)nedges + 1) * sizeof *pred), *fill = tl_xcalloc((size_t)nb + 1, sizeof *fill);
+    for (int b = 0; b < nb; b++)
+        for (int k = 0; k < f->blocks[b].nsucc; k++) {
+            int s = f->blocks[b].succ[k];
+            if (s >= 0 && s < nb)
+                pred[first[s] + fill[s]++] = b;
         }
-    while (n > 0 && final) {
-        const tl_block *x = &f->blocks[stack[--n]];
-        if (x->id == b->id) { /* a loop back to the teardown: more work may follow */
-            final = false;
-            break;
-        }
-        for (int i = 0; i < x->ninstrs && final; i++)
-            final = !does_work(a, fi, &x->instrs[i]);
-        for (int k = 0; k < x->nsucc; k++)
-            if (x->succ[k] >= 0 && x->succ[k] < f->nblocks && !seen[x->succ[k]]) {
-                seen[x->succ[k]] = true;
-                stack[n++] = x->succ[k];
+    int *stack = tl_xmalloc(((size_t)nb + 1) * sizeof *stack), n = 0;
+    for (int b = 0; b < nb; b++)
+        for (int i = 0; i < f->blocks[b].ninstrs && !ahead[b]; i++)
+            if (does_work(a, fi, &f->blocks[b].instrs[i])) {
+                ahead[b] = true;
+                stack[n++] = b;
+            }
+    while (n > 0) {
+        int b = stack[--n];
+        for (int k = first[b]; k < first[b + 1]; k++)
+            if (!ahead[pred[k]]) {
+                ahead[pred[k]] = true;
+                stack[n++] = pred[k];
             }
     }
     free(stack);
-    free(seen);
-    return final;
+    free(fill);
+    free(pred);
+    free(first);
+    free(npred);
+    return ahead;
+}
+
+tl_ut_main_tail tl_ut_main_tail_make(const tl_analysis *a, int fi)
+{
+    tl_ut_main_tail t = {NULL, NULL};
+    if (tl_own_is_program_main(&a->tu->funcs[fi])) {
+        t.ahead = work_ahead(a, fi);
+        t.cyclic = tl_blocks_on_cycles(&a->tu->funcs[fi]);
+    }
+    return t;
+}
+
+void tl_ut_main_tail_free(tl_ut_main_tail *t)
+{
+    free(t->ahead);
+    free(t->cyclic);
+    t->ahead = t->cyclic = NULL;
+}
+
+bool tl_ut_final_in_main(const tl_analysis *a, int fi, const tl_ut_main_tail *t, const tl_block *b, int ii)
+{
+    const tl_func *f = &a->tu->funcs[fi];
+    if (!t->ahead || !t->cyclic || b->id < 0 || b->id >= f->nblocks || t->cyclic[b->id])
+        return false;
+    const bool *ahead = t->ahead;
+    for (int i = ii + 1; i < b->ninstrs; i++)
+        if (does_work(a, fi, &b->instrs[i]))
+            return false;
+    /* a successor from which a call doing work - or this very block, whose
+       teardown did - is reachable */
+    for (int k = 0; k < b->nsucc; k++) {
+        int s = b->succ[k];
+        if (s < 0 || s >= f->nblocks)
+            continue;
+        if (ahead[s])
+            return false;
+    }
+    return true;
 }
 
 bool tl_ut_only_immediate(const tl_inflight *r, int call)

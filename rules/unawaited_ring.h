@@ -40,11 +40,19 @@ bool tl_ut_starts_nothing(const tl_inflight *r, int call);
  * are left.  (An object dropped without a teardown still leaks.) */
 bool tl_ut_only_immediate(const tl_inflight *r, int call);
 
-/* Is instruction ii of block b (a teardown) main()'s last work: every path
- * from it returns from main() (the process's exit) without a loop back to
- * it and without a call that may do work - a wait, a start, a spawn, a
- * blocking call, code of the program or nobody's?  Then it cuts short
+/* What follows each block of main(): `ahead[b]`, some path from block b
+ * reaches a call that may do work - a wait, a start, a spawn, a blocking
+ * call, code of the program or nobody's (one backward walk); `cyclic[b]`,
+ * b lies on a loop.  Both NULL for another function. */
+typedef struct {
+    bool *ahead, *cyclic;
+} tl_ut_main_tail;
+tl_ut_main_tail tl_ut_main_tail_make(const tl_analysis *a, int fi);
+void tl_ut_main_tail_free(tl_ut_main_tail *t);
+/* Is instruction ii of block b (a teardown) main()'s last work: no call
+ * that may do work follows it on any path to main()'s return (the
+ * process's exit), and no loop comes back to it?  Then it cuts short
  * nothing the exit would not. */
-bool tl_ut_final_in_main(const tl_analysis *a, int fi, const tl_block *b, int ii);
+bool tl_ut_final_in_main(const tl_analysis *a, int fi, const tl_ut_main_tail *t, const tl_block *b, int ii);
 
 #endif

@@ -383,7 +383,7 @@ void tl_ut_apply(ut_ctx *c, const tl_block *b, int ii)
             if (v >= 0) {
                 uint64_t bits = bits_of(c, v);
                 bool idle = (c->why[v] == WHY_START && tl_ut_only_immediate(&c->inflight, call->id)) ||
-                            (c->reporting && tl_ut_final_in_main(c->a, c->fi, b, ii));
+                            (c->reporting && tl_ut_final_in_main(c->a, c->fi, &c->main_tail, b, ii));
                 if (bits && !idle && c->reporting && call->id >= 0 && call->id < f->ncalls &&
                     !c->reported[call->id]) {
                     c->reported[call->id] = 1;
@@ -798,6 +798,7 @@ static void check_func(const tl_analysis *a, int fi, const bool *quiet, tl_findi
             c.cyclic = tl_blocks_on_cycles(f);
     }
     c.reported = tl_xcalloc(nc, 1);
+    c.main_tail = tl_ut_main_tail_make(a, fi);
     c.reported_exit = tl_xcalloc(nv, 1);
     c.owned = tl_xcalloc(nv, sizeof *c.owned);
     memcpy(c.owned, c.tracked, nv * sizeof *c.owned);
@@ -865,6 +866,7 @@ static void check_func(const tl_analysis *a, int fi, const bool *quiet, tl_findi
     free(c.result_of);
     free(c.tracked);
     free(c.cyclic);
+    tl_ut_main_tail_free(&c.main_tail);
     free(c.reported);
     free(c.why);
     free(c.why_call);

@@ -11,6 +11,7 @@
 
 #include "inflight.h"
 #include "unawaited_reapers.h"
+#include "unawaited_ring.h"
 #include "../analyzer/dataflow/analysis.h"
 #include "../analyzer/dataflow/dataflow.h"
 #include "../analyzer/dataflow/sparse_map.h"
@@ -91,6 +92,7 @@ typedef struct {
     const tl_dataflow_result *res;
     tl_sparse_scratch env2;
     bool *cyclic;               /* blocks on a CFG cycle, when a generator is started */
+    tl_ut_main_tail main_tail;  /* main(): what follows each block (unawaited_ring.h) */
     /* path tracing (unawaited_path.c): the reporting replay traces each
        block it applies (rtrace), the backward searches the blocks they
        replay (strace); per block, the searches' visits and the position on

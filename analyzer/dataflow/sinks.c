@@ -135,6 +135,9 @@ int tl_spawn_shares(const tl_analysis *a, int fi, const int *calls, int n, tl_sp
     bool *unstable = unstable_vars(f);
     int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack);
     bool *seen = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *seen);
+    /* pairs examined and walks made are capped: linear in the function
+       however many spawns it makes */
+    long examined = 0;
     int nout = 0, walks = 0;
     for (int i = 0; i < n && nout < max; i++) {
         const tl_call_facts *ci = calls[i] >= 0 && calls[i] < ff->ncalls ? &ff->calls[calls[i]] : NULL;
@@ -144,12 +147,13 @@ int tl_spawn_shares(const tl_analysis *a, int fi, const int *calls, int n, tl_sp
             int v = arg_var(c, j);
             if (v < 0 || v >= f->nvars || unstable[v]) continue;
             for (int o = 0; o < n && nout < max; o++) {
+                if (++examined > TL_SINK_EXAMINE_MAX || walks >= TL_SINK_PAIRS_MAX) goto done;
                 const tl_call_facts *co = o != i && calls[o] >= 0 && calls[o] < ff->ncalls ? &ff->calls[calls[o]] : NULL;
                 if (!co || !co->instr) continue;
                 const tl_call *d = &co->instr->call;
                 int k;
                 for (k = 0; k < d->nargs && arg_var(d, k) != v; k++) {}
-                if (k == d->nargs || walks >= TL_SINK_PAIRS_MAX) continue;
+                if (k == d->nargs) continue;
                 walks++;
                 if (ci->block == co->block) {
                     /* the same block: the one that comes first */
@@ -161,6 +165,7 @@ int tl_spawn_shares(const tl_analysis *a, int fi, const int *calls, int n, tl_sp
             }
         }
     }
+done:
     free(seen);
     free(stack);
     free(unstable);

@@ -15,14 +15,17 @@
  * launch hands it a variable a sink launched before got.
  *
  * Both are linear in the function (the shares: per pair of spawns sharing
- * a variable, one walk of the CFG, at most TL_SINK_PAIRS_MAX walks).
+ * a variable, one walk of the CFG; at most TL_SINK_PAIRS_MAX walks and
+ * TL_SINK_EXAMINE_MAX pairs looked at, so a function with thousands of
+ * spawns costs no more).
  */
 #ifndef TL_DATAFLOW_SINKS_H
 #define TL_DATAFLOW_SINKS_H
 
 #include "analysis.h"
 
-#define TL_SINK_PAIRS_MAX 16
+#define TL_SINK_PAIRS_MAX 16     /* CFG walks per function */
+#define TL_SINK_EXAMINE_MAX 4096 /* pairs of (spawn, argument) and spawn looked at */
 
 /* The parameters (bit k, k < 32) function fi serves as a sink. */
 unsigned tl_sink_params(const tl_analysis *a, int fi);
