@@ -105,68 +105,79 @@ static tl_loc spawn_loc(const tl_func_facts *ff, const tl_call_facts *cf) {
     return s >= 0 && s < ff->ncalls && ff->calls[s].instr ? ff->calls[s].instr->loc : cf->instr->loc;
 }
 
-/* Does every path from the entry to block `to` pass block `via` (the block
- * of a spawn spelled at `at`, or a branch of that spawn statement)? */
-static bool passes_through(const tl_func *f, int via, tl_loc at, int to, int *stack, bool *seen) {
-    if (via == to) return true;
-    for (int i = 0; i < f->nblocks; i++) seen[i] = false;
+/* The blocks reachable from the entry without passing block `via` (the
+ * block of a spawn spelled at `at`, or a branch of that spawn statement),
+ * into reach (f->nblocks flags): every path to a block not marked passes
+ * the spawn. */
+static void reach_avoiding(const tl_func *f, int via, tl_loc at, bool *reach, int *stack) {
+    for (int i = 0; i < f->nblocks; i++) reach[i] = false;
+    if (f->entry < 0 || f->entry >= f->nblocks || f->entry == via) return;
     int n = 0;
-    if (f->entry < 0 || f->entry >= f->nblocks || f->entry == via) return true;
     stack[n++] = f->entry;
-    seen[f->entry] = true;
+    reach[f->entry] = true;
     while (n > 0) {
         int b = stack[--n];
-        if (b == to) return false;
         if (spawn_branch(&f->blocks[b], at)) continue;
         for (int k = 0; k < f->blocks[b].nsucc; k++) {
             int s = f->blocks[b].succ[k];
-            if (s < 0 || s >= f->nblocks || seen[s] || s == via) continue;
-            seen[s] = true;
+            if (s < 0 || s >= f->nblocks || reach[s] || s == via) continue;
+            reach[s] = true;
             stack[n++] = s;
         }
     }
-    return true;
 }
+
+#define OCC_MAX 8 /* earlier spawns remembered per variable */
 
 int tl_spawn_shares(const tl_analysis *a, int fi, const int *calls, int n, tl_spawn_share *out, int max) {
     const tl_func *f = &a->tu->funcs[fi];
     const tl_func_facts *ff = &a->funcs[fi];
     if (n < 2 || max <= 0) return 0;
     bool *unstable = unstable_vars(f);
-    int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack);
-    bool *seen = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *seen);
-    /* pairs examined and walks made are capped: linear in the function
-       however many spawns it makes */
-    long examined = 0;
-    int nout = 0, walks = 0;
+    int nb = f->nblocks > 0 ? f->nblocks : 1;
+    int *stack = tl_xmalloc(((size_t)nb + 1) * sizeof *stack);
+    /* per variable, the first spawns (index in calls, argument) passing it */
+    int *occ = tl_xmalloc(((size_t)f->nvars + 1) * OCC_MAX * 2 * sizeof *occ);
+    int *nocc = tl_xcalloc((size_t)f->nvars + 1, sizeof *nocc);
+    /* the walks, cached per earlier spawn: at most TL_SINK_PAIRS_MAX */
+    int *walk_of = tl_xmalloc(((size_t)n + 1) * sizeof *walk_of);
+    for (int i = 0; i < n; i++) walk_of[i] = -1;
+    bool *reach = tl_xmalloc((size_t)TL_SINK_PAIRS_MAX * (size_t)nb * sizeof *reach);
+    int nwalks = 0, nout = 0;
     for (int i = 0; i < n && nout < max; i++) {
         const tl_call_facts *ci = calls[i] >= 0 && calls[i] < ff->ncalls ? &ff->calls[calls[i]] : NULL;
         if (!ci || !ci->instr) continue;
         const tl_call *c = &ci->instr->call;
-        for (int j = 0; j < c->nargs && nout < max; j++) {
+        for (int j = 0; j < c->nargs; j++) {
             int v = arg_var(c, j);
             if (v < 0 || v >= f->nvars || unstable[v]) continue;
-            for (int o = 0; o < n && nout < max; o++) {
-                if (++examined > TL_SINK_EXAMINE_MAX || walks >= TL_SINK_PAIRS_MAX) goto done;
-                const tl_call_facts *co = o != i && calls[o] >= 0 && calls[o] < ff->ncalls ? &ff->calls[calls[o]] : NULL;
-                if (!co || !co->instr) continue;
-                const tl_call *d = &co->instr->call;
-                int k;
-                for (k = 0; k < d->nargs && arg_var(d, k) != v; k++) {}
-                if (k == d->nargs) continue;
-                walks++;
+            for (int q = 0; q < nocc[v] && nout < max; q++) {
+                int o = occ[(v * OCC_MAX + q) * 2], k = occ[(v * OCC_MAX + q) * 2 + 1];
+                const tl_call_facts *co = &ff->calls[calls[o]];
                 if (ci->block == co->block) {
-                    /* the same block: the one that comes first */
-                    if (co->instr >= ci->instr) continue;
-                } else if (!passes_through(f, co->block, spawn_loc(ff, co), ci->block, stack, seen)) {
-                    continue;
+                    if (co->instr >= ci->instr) continue; /* the same block: it must come first */
+                } else {
+                    if (walk_of[o] < 0) {
+                        if (nwalks >= TL_SINK_PAIRS_MAX) continue;
+                        walk_of[o] = nwalks++;
+                        reach_avoiding(f, co->block, spawn_loc(ff, co), reach + (size_t)walk_of[o] * nb, stack);
+                    }
+                    if (ci->block < 0 || ci->block >= f->nblocks || reach[(size_t)walk_of[o] * nb + ci->block])
+                        continue; /* a path to it goes around the earlier spawn */
                 }
                 out[nout++] = (tl_spawn_share){calls[i], j, calls[o], k};
             }
+            if (nocc[v] < OCC_MAX) {
+                occ[(v * OCC_MAX + nocc[v]) * 2] = i;
+                occ[(v * OCC_MAX + nocc[v]) * 2 + 1] = j;
+                nocc[v]++;
+            }
         }
     }
-done:
-    free(seen);
+    free(reach);
+    free(walk_of);
+    free(nocc);
+    free(occ);
     free(stack);
     free(unstable);
     return nout;

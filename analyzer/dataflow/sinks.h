@@ -14,18 +14,17 @@
  * entries (program/sinks.c), a coroutine's parameter is served when every
  * launch hands it a variable a sink launched before got.
  *
- * Both are linear in the function (the shares: per pair of spawns sharing
- * a variable, one walk of the CFG; at most TL_SINK_PAIRS_MAX walks and
- * TL_SINK_EXAMINE_MAX pairs looked at, so a function with thousands of
- * spawns costs no more).
+ * Both are linear in the function: a spawn is compared with at most the
+ * first 8 earlier spawns passing each of its variables, and each earlier
+ * spawn compared costs one walk of the CFG, at most TL_SINK_PAIRS_MAX of
+ * them (a function with thousands of spawns costs no more).
  */
 #ifndef TL_DATAFLOW_SINKS_H
 #define TL_DATAFLOW_SINKS_H
 
 #include "analysis.h"
 
-#define TL_SINK_PAIRS_MAX 16     /* CFG walks per function */
-#define TL_SINK_EXAMINE_MAX 4096 /* pairs of (spawn, argument) and spawn looked at */
+#define TL_SINK_PAIRS_MAX 16 /* CFG walks per function (one per earlier spawn looked at) */
 
 /* The parameters (bit k, k < 32) function fi serves as a sink. */
 unsigned tl_sink_params(const tl_analysis *a, int fi);
@@ -37,8 +36,9 @@ typedef struct {
     int call, arg, other, other_arg;
 } tl_spawn_share;
 
-/* The shared arguments among the spawn entry calls (ids) calls[0..n), into
- * out (at most max); returns how many. */
+/* The shared arguments among the spawn entry calls (ids) calls[0..n), in
+ * order (a share names an earlier call), into out (at most max; 8 per
+ * argument suffice); returns how many. */
 int tl_spawn_shares(const tl_analysis *a, int fi, const int *calls, int n, tl_spawn_share *out, int max);
 
 #endif

@@ -397,14 +397,16 @@ static void extract_shares(extractor *x) {
     int *calls = tl_xmalloc(((size_t)o->nregs + 1) * sizeof *calls);
     for (int i = 0; i < o->nregs; i++)
         if (x->reg_call[i] >= 0) calls[n++] = x->reg_call[i];
-    tl_spawn_share sh[TL_SUM_SHARES_MAX * 2];
-    int ns = n >= 2 ? tl_spawn_shares(x->a, x->fi, calls, n, sh, TL_SUM_SHARES_MAX * 2) : 0;
+    int maxsh = n * TL_SUM_SHARES_MAX;
+    tl_spawn_share *sh = tl_xmalloc(((size_t)maxsh + 1) * sizeof *sh);
+    int ns = n >= 2 ? tl_spawn_shares(x->a, x->fi, calls, n, sh, maxsh) : 0;
+    /* call id -> registration index (spawn entry calls are distinct) */
+    int *reg_of = tl_xmalloc(((size_t)x->ff->ncalls + 1) * sizeof *reg_of);
+    for (int i = 0; i < x->ff->ncalls; i++) reg_of[i] = -1;
+    for (int i = 0; i < o->nregs; i++)
+        if (x->reg_call[i] >= 0 && x->reg_call[i] < x->ff->ncalls) reg_of[x->reg_call[i]] = i;
     for (int s = 0; s < ns; s++) {
-        int ri = -1, ro = -1;
-        for (int i = 0; i < o->nregs; i++) {
-            if (x->reg_call[i] == sh[s].call) ri = i;
-            if (x->reg_call[i] == sh[s].other) ro = i;
-        }
+        int ri = reg_of[sh[s].call], ro = reg_of[sh[s].other];
         /* the wire keeps shares with earlier registrations, small indices */
         if (ri < 0 || ro < 0 || ro >= ri || ro > 255 || sh[s].arg > 255 || sh[s].other_arg > 255) continue;
         tl_sum_reg *r = &o->regs[ri];
@@ -412,6 +414,8 @@ static void extract_shares(extractor *x) {
             r->shares[r->nshares++] = (tl_sum_share){(unsigned char)sh[s].arg, (unsigned char)ro,
                                                      (unsigned char)sh[s].other_arg};
     }
+    free(reg_of);
+    free(sh);
     free(calls);
 }
 
