@@ -1785,6 +1785,8 @@ static void test_fresh_and_sends(void **state) {
                  "  put: {sends: {handle_arg: 0, len_arg: 2, bytes: 8}}\n"
                  "  putb: {sends: {handle_arg: 0, len_arg: 2, buf_arg: 1}}\n"
                  "  shake: {sends: {handle_arg: 0, bytes: 4, receives: true}}\n"
+                 "  bsend: {buffered: {handle_arg: 0, len_arg: 2, buf_arg: 1, size: 1432}}\n"
+                 "  bflush: {buffered: {handle_arg: 0, flush: true}}\n"
                  "  field: {sends: {handle_arg: 0, strings: [1, 2]}}\n"
                  "  putv: {sends: {handle_arg: 0}}\n");
     load_ok(&ms, "library: y\nfunctions:\n  put: {nonblocking: true}\n  putv: {sends: false}\n");
@@ -1805,6 +1807,14 @@ static void test_fresh_and_sends(void **state) {
     assert_int_equal(find(&ms, "putb")->sends.buf_arg, 1);
     assert_true(find(&ms, "shake")->sends.receives && find(&ms, "shake")->sends.sized);
     assert_false(put->sends.receives);
+    const tl_buffered_facet *bs = &find(&ms, "bsend")->buffered, *bf = &find(&ms, "bflush")->buffered;
+    assert_true(bs->present && !bs->flush);
+    assert_int_equal(bs->len_arg, 2);
+    assert_int_equal(bs->buf_arg, 1);
+    assert_int_equal(bs->size, 1432);
+    assert_true(bf->present && bf->flush);
+    assert_int_equal(bf->len_arg, -1);
+    assert_false(put->buffered.present);
     assert_int_equal(find(&ms, "field")->sends.nstrings, 2);
     assert_int_equal(find(&ms, "field")->sends.strings[1], 2);
     assert_false(find(&ms, "putv")->sends.present); /* removed by "sends: false" */
@@ -1821,6 +1831,14 @@ static void test_fresh_and_sends(void **state) {
                  "needs 'len_arg'");
     expect_error("library: x\nfunctions:\n  f: {sends: {handle_arg: 0, len_arg: 1, buf_arg: 1}}\n", 3,
                  "'buf_arg'", "must differ from 'len_arg'");
+    expect_error("library: x\nfunctions:\n  f: {buffered: {handle_arg: 0, len_arg: 2}}\n", 3, "'buffered'",
+                 "needs 'len_arg' and 'size'");
+    expect_error("library: x\nfunctions:\n  f: {buffered: {handle_arg: 0, flush: true, size: 8}}\n", 3,
+                 "'buffered'", "takes no");
+    expect_error("library: x\nfunctions:\n  f: {buffered: {handle_arg: 0, len_arg: 2, size: 0}}\n", 3,
+                 "'size'", "above 0");
+    expect_error("library: x\nfunctions:\n  f: {buffered: {len_arg: 2, size: 8}}\n", 3, "needs 'handle_arg'",
+                 NULL);
 }
 
 /* A set filled by hand (as the rule tests do) has no index: lookups scan. */

@@ -35,6 +35,7 @@
 #include "fdstate.h"
 #include "fd_origin.h"
 #include "fork_branch.h"
+#include "out_buffer.h"
 #include "send_budget.h"
 #include "would_block.h"
 
@@ -326,6 +327,7 @@ bool tl_call_blocks_in(const tl_call_facts *cf, bool fd_ready) {
        function's descriptor ready, on one it was handed */
     if (m->blocking.fd_io && ((fd_ready && cf->fd_from_param) || cf->fd_state)) return false;
     if (cf->send_fits) return false; /* the fresh connection's buffer holds it (send_budget.h) */
+    if (cf->buffer_fits) return false; /* a copy into the output buffer (out_buffer.h) */
     if (m->blocking.strict_only && !cf->strict) return false;
     if (m->blocking.fd_io && cf->would_block_handled && !cf->strict) return false;
     if (cf->dying || cf->in_fork_child) return false;
@@ -375,6 +377,7 @@ bool tl_call_waits_forever(const tl_call_facts *cf, tl_wait_kind *kind) {
     if (arg_is_numeric_address(cf, w->unless_numeric_arg)) return false;
     if (m->blocking.present && m->blocking.fd_io && cf->fd_state) return false;
     if (cf->send_fits) return false; /* the fresh connection's buffer holds it */
+    if (cf->buffer_fits) return false; /* a copy into the output buffer */
     if (w->has_kind_if && (v = arg_val(cf, w->kind_if_arg)) && v->kind == TL_CV_INT &&
         v->v == w->kind_if_value && kind)
         *kind = w->kind_if_kind;
@@ -712,6 +715,7 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     tl_analysis_mark_datagram_calls(out);
     tl_analysis_mark_file_io(out);
     tl_analysis_mark_send_budget(out);
+    tl_analysis_mark_out_buffers(out);
     /* descriptor states, with a readiness callback's descriptor ready on entry */
     tl_str_map watched, globals;
     tl_str_map_init(&watched);

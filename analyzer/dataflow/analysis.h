@@ -74,6 +74,8 @@ typedef struct {
                                 socket (fd_origin.h): connect() does not wait */
     bool send_fits;          /* a `sends` call whose connection is fresh and, with it, holds
                                 at most TL_SEND_BUDGET bytes: it cannot wait (send_budget.h) */
+    bool buffer_fits;        /* a `buffered` call whose bytes fit the connection's output
+                                buffer: it only copies, it cannot wait (out_buffer.h) */
     unsigned fresh_args;     /* a coroutine's entry call: the arguments (bit j) that hand over a
                                 fresh connection nothing was written to, which this function
                                 neither writes nor hands elsewhere (send_budget.h) */

@@ -20,7 +20,7 @@ const char *const ml_facet_names[] = {
     "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", "part_of",
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
     "release_all", "returns_only", "dispatch", "immediate_path", "post", "self_handle", "lock", "unlock",
-    "request_flags", "fd_flags", "errno_location", "fresh", "sends", NULL};
+    "request_flags", "fd_flags", "errno_location", "fresh", "sends", "buffered", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", "bounded", NULL};
@@ -82,6 +82,9 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->sends.handle_arg = -1;
     f->sends.len_arg = -1;
     f->sends.buf_arg = -1;
+    f->buffered.handle_arg = -1;
+    f->buffered.len_arg = -1;
+    f->buffered.buf_arg = -1;
     f->fd_state.arg = -1;
     f->fd_state.from_arg = -1;
     f->fd_state.if_flag_arg = -1;
@@ -731,6 +734,9 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
         } else if (strcmp(key, "sends") == 0) {
             r = ml_parse_sends(L, v, &f->sends);
             out->facets |= F_SENDS;
+        } else if (strcmp(key, "buffered") == 0) {
+            r = ml_parse_buffered(L, v, &f->buffered);
+            out->facets |= F_BUFFERED;
         } else if (strcmp(key, "fd_flags") == 0) {
             r = ml_parse_fd_flags(L, v, &f->fd_flags);
             out->facets |= F_FD_FLAGS;

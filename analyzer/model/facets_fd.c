@@ -301,3 +301,34 @@ int ml_parse_sends(loader *L, const tl_yaml_node *n, tl_sends_facet *d) {
     d->present = true;
     return 0;
 }
+
+/* buffered: {handle_arg: N, len_arg: N, buf_arg: N, size: N} or
+ * {handle_arg: N, flush: true} */
+int ml_parse_buffered(loader *L, const tl_yaml_node *n, tl_buffered_facet *d) {
+    static const char *const keys[] = {"handle_arg", "len_arg", "buf_arg", "size", "flush", NULL};
+    int r = ml_facet_off(L, n, "buffered",
+                         "a mapping {handle_arg: N, len_arg: N, size: N} or {handle_arg: N, flush: true}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    char wb[160];
+    const tl_yaml_node *x;
+    if (!(x = tl_yaml_get(n, "handle_arg")))
+        return ml_fail(L, n, "'buffered'%s needs 'handle_arg' (the connection)", ml_where(wb, sizeof(wb), L));
+    if (ml_get_arg(L, x, "handle_arg", false, &d->handle_arg) != 0) return -1;
+    if ((x = tl_yaml_get(n, "flush")) && ml_get_bool(L, x, "flush", &d->flush) != 0) return -1;
+    if (d->flush) {
+        if (tl_yaml_get(n, "len_arg") || tl_yaml_get(n, "buf_arg") || tl_yaml_get(n, "size"))
+            return ml_fail(L, n, "'buffered'%s with 'flush: true' takes no 'len_arg', 'buf_arg' or 'size'",
+                           ml_where(wb, sizeof(wb), L));
+    } else {
+        if (!tl_yaml_get(n, "len_arg") || !tl_yaml_get(n, "size"))
+            return ml_fail(L, n, "'buffered'%s needs 'len_arg' and 'size' (or 'flush: true')",
+                           ml_where(wb, sizeof(wb), L));
+        if (ml_get_arg(L, tl_yaml_get(n, "len_arg"), "len_arg", false, &d->len_arg) != 0) return -1;
+        if ((x = tl_yaml_get(n, "buf_arg")) && ml_get_arg(L, x, "buf_arg", false, &d->buf_arg) != 0) return -1;
+        if (get_bytes(L, tl_yaml_get(n, "size"), &d->size) != 0) return -1;
+        if (d->size <= 0) return ml_fail(L, tl_yaml_get(n, "size"), "'size'%s must be above 0", ml_where(wb, sizeof(wb), L));
+    }
+    d->present = true;
+    return 0;
+}

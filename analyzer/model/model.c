@@ -113,6 +113,7 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
     if (m & F_FD_FLAGS) dst->fd_flags = src->fd_flags;
     if (m & F_FRESH) dst->fresh = src->fresh;
     if (m & F_SENDS) dst->sends = src->sends;
+    if (m & F_BUFFERED) dst->buffered = src->buffered;
     if (m & F_READINESS_WAIT) dst->readiness_wait = src->readiness_wait;
     if (m & F_WATCH_FD) dst->watch_fd = src->watch_fd;
     if (m & F_IMMEDIATE_PATH) {

@@ -488,6 +488,21 @@ typedef struct {
                                 its bytes count, but fitting does not make it no wait */
 } tl_sends_facet;
 
+/* buffered: the call copies len_arg bytes (a constant; else, with buf_arg,
+ * at most the size of the fixed-size array there) into the connection's
+ * own output buffer of `size` bytes, writing to the connection - and so
+ * maybe waiting - only when they do not fit (libmill's tcpsend); with
+ * `flush: true` it writes the buffer out and leaves it empty (tcpflush).
+ * A connection a `fresh` result made starts empty (dataflow/out_buffer.h). */
+typedef struct {
+    bool present;
+    int handle_arg;
+    int len_arg;  /* -1 none (a flush) */
+    int buf_arg;  /* -1 none */
+    int64_t size;
+    bool flush;
+} tl_buffered_facet;
+
 typedef struct tl_fn_model {
     char *name;     /* callee name after macro expansion, or RECORD.FIELD for a
                        function-pointer field (ev_io.cb) */
@@ -529,6 +544,7 @@ typedef struct tl_fn_model {
     tl_errno_facet errno_location;
     tl_fresh_facet fresh;
     tl_sends_facet sends;
+    tl_buffered_facet buffered;
     bool cooperative;  /* yields to the library's scheduler (counts as the parent waiting) */
     bool must_await;   /* discarding the result is an unawaited task */
     bool nonblocking;  /* never blocking; cuts transitive blocking chains */
