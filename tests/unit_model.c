@@ -1787,6 +1787,8 @@ static void test_fresh_and_sends(void **state) {
                  "  shake: {sends: {handle_arg: 0, bytes: 4, receives: true}}\n"
                  "  bsend: {buffered: {handle_arg: 0, len_arg: 2, buf_arg: 1, size: 1432}}\n"
                  "  bflush: {buffered: {handle_arg: 0, flush: true}}\n"
+                 "  rcv: {end_errno: {handle_arg: 0, values: [32, 104]}}\n"
+                 "  cls: {wait: {timeout_arg: 1, forever: [negative], kind: peer, unless_peer_ended: 0}}\n"
                  "  field: {sends: {handle_arg: 0, strings: [1, 2]}}\n"
                  "  putv: {sends: {handle_arg: 0}}\n");
     load_ok(&ms, "library: y\nfunctions:\n  put: {nonblocking: true}\n  putv: {sends: false}\n");
@@ -1815,6 +1817,13 @@ static void test_fresh_and_sends(void **state) {
     assert_true(bf->present && bf->flush);
     assert_int_equal(bf->len_arg, -1);
     assert_false(put->buffered.present);
+    const tl_end_errno_facet *ee = &find(&ms, "rcv")->end_errno;
+    assert_true(ee->present);
+    assert_int_equal(ee->handle_arg, 0);
+    assert_int_equal(ee->nvalues, 2);
+    assert_int_equal(ee->values[1], 104);
+    assert_int_equal(find(&ms, "cls")->wait.unless_peer_ended, 0);
+    assert_int_equal(put->wait.unless_peer_ended, -1);
     assert_int_equal(find(&ms, "field")->sends.nstrings, 2);
     assert_int_equal(find(&ms, "field")->sends.strings[1], 2);
     assert_false(find(&ms, "putv")->sends.present); /* removed by "sends: false" */
@@ -1839,6 +1848,11 @@ static void test_fresh_and_sends(void **state) {
                  "'size'", "above 0");
     expect_error("library: x\nfunctions:\n  f: {buffered: {len_arg: 2, size: 8}}\n", 3, "needs 'handle_arg'",
                  NULL);
+    expect_error("library: x\nfunctions:\n  f: {end_errno: {handle_arg: 0}}\n", 3, "'end_errno'",
+                 "needs 'handle_arg' and 'values'");
+    expect_error("library: x\nfunctions:\n  f: {end_errno: {handle_arg: 0, values: []}}\n", 3, "'values'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {wait: {kind: peer, unless_peer_ended: x}}\n", 3,
+                 "unless_peer_ended", NULL);
 }
 
 /* A set filled by hand (as the rule tests do) has no index: lookups scan. */

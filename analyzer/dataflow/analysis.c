@@ -36,6 +36,7 @@
 #include "fd_origin.h"
 #include "fork_branch.h"
 #include "out_buffer.h"
+#include "peer_end.h"
 #include "send_budget.h"
 #include "would_block.h"
 
@@ -378,6 +379,7 @@ bool tl_call_waits_forever(const tl_call_facts *cf, tl_wait_kind *kind) {
     if (m->blocking.present && m->blocking.fd_io && cf->fd_state) return false;
     if (cf->send_fits) return false; /* the fresh connection's buffer holds it */
     if (cf->buffer_fits) return false; /* a copy into the output buffer */
+    if (cf->peer_ended) return false;  /* the peer's end already arrived (peer_end.h) */
     if (w->has_kind_if && (v = arg_val(cf, w->kind_if_arg)) && v->kind == TL_CV_INT &&
         v->v == w->kind_if_value && kind)
         *kind = w->kind_if_kind;
@@ -716,6 +718,7 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     tl_analysis_mark_file_io(out);
     tl_analysis_mark_send_budget(out);
     tl_analysis_mark_out_buffers(out);
+    tl_analysis_mark_peer_ends(out);
     /* descriptor states, with a readiness callback's descriptor ready on entry */
     tl_str_map watched, globals;
     tl_str_map_init(&watched);

@@ -76,6 +76,8 @@ typedef struct {
                                 at most TL_SEND_BUDGET bytes: it cannot wait (send_budget.h) */
     bool buffer_fits;        /* a `buffered` call whose bytes fit the connection's output
                                 buffer: it only copies, it cannot wait (out_buffer.h) */
+    bool peer_ended;         /* a wait `unless_peer_ended` on a handle whose peer's end was
+                                seen on every path to it: it waits for nothing (peer_end.h) */
     unsigned fresh_args;     /* a coroutine's entry call: the arguments (bit j) that hand over a
                                 fresh connection nothing was written to, which this function
                                 neither writes nor hands elsewhere (send_budget.h) */

@@ -332,3 +332,24 @@ int ml_parse_buffered(loader *L, const tl_yaml_node *n, tl_buffered_facet *d) {
     d->present = true;
     return 0;
 }
+
+/* end_errno: {handle_arg: N, values: [V, ...]} */
+int ml_parse_end_errno(loader *L, const tl_yaml_node *n, tl_end_errno_facet *d) {
+    static const char *const keys[] = {"handle_arg", "values", NULL};
+    int r = ml_facet_off(L, n, "end_errno", "a mapping {handle_arg: N, values: [V, ...]}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    char wb[160];
+    const tl_yaml_node *x = tl_yaml_get(n, "handle_arg"), *v = tl_yaml_get(n, "values");
+    if (!x || !v)
+        return ml_fail(L, n, "'end_errno'%s needs 'handle_arg' and 'values'", ml_where(wb, sizeof(wb), L));
+    if (ml_get_arg(L, x, "handle_arg", false, &d->handle_arg) != 0) return -1;
+    if (v->type != TL_YAML_SEQ || v->n == 0 || v->n > TL_MAX_VALUES)
+        return ml_fail(L, v, "'values'%s must list 1 to %d integers (errno values)", ml_where(wb, sizeof(wb), L),
+                       TL_MAX_VALUES);
+    for (size_t i = 0; i < v->n; i++)
+        if (ml_get_int(L, v->items[i], "values", &d->values[i]) != 0) return -1;
+    d->nvalues = (int)v->n;
+    d->present = true;
+    return 0;
+}

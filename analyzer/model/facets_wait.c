@@ -57,7 +57,7 @@ int ml_parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
     static const char *const keys[] = {"timeout_arg", "forever", "kind", "kind_if",
                                        "only_if_nonzero", "object_arg", "kind_if_zero_init",
                                        "kind_if_unlooped", "unless_numeric_address",
-                                       "kind_in_event_loop", "kind_in_endless_loop", "unless_served",
+                                       "kind_in_event_loop", "kind_in_endless_loop", "unless_served", "unless_peer_ended",
                                        "lock_arg", NULL};
     static const char *const if_keys[] = {"arg", "value", "kind", NULL};
     int r = ml_facet_off(L, n, "wait", "a mapping {timeout_arg: N, forever: [...], kind: ...}");
@@ -122,6 +122,9 @@ int ml_parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
     }
     if ((x = tl_yaml_get(n, "kind_in_endless_loop")) &&
         parse_wait_kind(L, x, "kind_in_endless_loop", &w->kind_in_endless_loop) != 0)
+        return -1;
+    if ((x = tl_yaml_get(n, "unless_peer_ended")) &&
+        ml_get_arg(L, x, "unless_peer_ended", false, &w->unless_peer_ended) != 0)
         return -1;
     if ((x = tl_yaml_get(n, "unless_served"))) {
         if (w->object_arg < 0)

@@ -296,6 +296,11 @@ typedef struct {
        object: its own parameter there).  A send to it is always taken (chs
        to a statistics coroutine; program/sinks.c). */
     bool unless_served;
+    /* Not a wait at all once the peer's end was seen on the handle in this
+       argument (an `end_errno` failure of a receive on it, on every path
+       to the call): a close or detach that drains the input until the
+       peer's end (tcp_close, http_detach); -1 none (dataflow/peer_end.h). */
+    int unless_peer_ended;
     /* The mutex the wait releases while it waits and holds again when it
        returns (pthread_cond_wait's second argument), -1 none: a waiter that
        holds it from before a spawn whose entry signals the object under it
@@ -488,6 +493,18 @@ typedef struct {
                                 its bytes count, but fitting does not make it no wait */
 } tl_sends_facet;
 
+/* end_errno: a failure of the call (a receive) with errno one of `values`
+ * means the peer has finished on the handle in handle_arg: its end of
+ * stream, or its protocol's terminator, arrived (libdill's EPIPE).  A
+ * wait with `unless_peer_ended` on that handle, past such a failure on
+ * every path, waits for nothing (dataflow/peer_end.h). */
+typedef struct {
+    bool present;
+    int handle_arg;
+    int64_t values[TL_MAX_VALUES];
+    int nvalues;
+} tl_end_errno_facet;
+
 /* buffered: the call copies len_arg bytes (a constant; else, with buf_arg,
  * at most the size of the fixed-size array there) into the connection's
  * own output buffer of `size` bytes, writing to the connection - and so
@@ -545,6 +562,7 @@ typedef struct tl_fn_model {
     tl_fresh_facet fresh;
     tl_sends_facet sends;
     tl_buffered_facet buffered;
+    tl_end_errno_facet end_errno;
     bool cooperative;  /* yields to the library's scheduler (counts as the parent waiting) */
     bool must_await;   /* discarding the result is an unawaited task */
     bool nonblocking;  /* never blocking; cuts transitive blocking chains */

@@ -1,0 +1,238 @@
+/* peer_end.c - waits past the peer's end of stream (peer_end.h). */
+#include "peer_end.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/xalloc.h"
+#include "dataflow.h"
+
+#define PE_MAX_PLACES 32
+#define PE_WALK_BLOCKS 8
+
+typedef struct {
+    bool reached;
+    uint32_t ended; /* bit p: the peer's end arrived on place p's handle */
+} pe_state;
+
+typedef struct {
+    const tl_func *f;
+    tl_func_facts *ff;
+    int nplaces;
+    int *place_of;      /* var -> place, -1 */
+    uint32_t *edge_set; /* per block * 2 + successor: the places an edge marks ended */
+    bool recording;
+} pe_ctx;
+
+static const tl_fn_model *model_of(const pe_ctx *c, int id) {
+    return id >= 0 && id < c->ff->ncalls ? c->ff->calls[id].model : NULL;
+}
+
+static int place(const pe_ctx *c, const tl_expr *e) {
+    e = tl_expr_uncast(e);
+    return e && e->kind == TL_E_VAR && e->var >= 0 && e->var < c->f->nvars ? c->place_of[e->var] : -1;
+}
+
+/* e reads errno: `*__errno_location()` (the errno_location model). */
+static bool errno_read(const pe_ctx *c, const tl_expr *e) {
+    e = tl_expr_uncast(e);
+    if (!e || e->nkids != 1 || !(e->kind == TL_E_DEREF || (e->kind == TL_E_UNARY && strcmp(e->op, "*") == 0)))
+        return false;
+    const tl_expr *k = tl_expr_uncast(e->kids[0]);
+    const tl_fn_model *m = k && k->kind == TL_E_CALLRES ? model_of(c, k->call_id) : NULL;
+    return m && m->errno_location.present;
+}
+
+/* `errno == V` (true edge 0) or `errno != V` (true edge 1): V and the edge
+ * on which errno equals it; false when the condition is no such test. */
+static bool errno_equals(const pe_ctx *c, const tl_expr *e, int64_t *v, int *edge) {
+    e = tl_expr_uncast(e);
+    if (!e || e->kind != TL_E_BINARY || e->nkids != 2) return false;
+    bool eq = strcmp(e->op, "==") == 0;
+    if (!eq && strcmp(e->op, "!=") != 0) return false;
+    for (int side = 0; side < 2; side++) {
+        const tl_expr *k = tl_expr_uncast(e->kids[1 - side]);
+        if (k && k->kind == TL_E_CONST && errno_read(c, e->kids[side])) {
+            *v = k->ival;
+            *edge = eq ? 0 : 1;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The call that set errno before the end of block b: backwards over its
+ * instructions, then over single predecessors, skipping errno reads. */
+static const tl_instr *errno_setter(const pe_ctx *c, int b, const int *npred, const int *pred1) {
+    for (int step = 0; step < PE_WALK_BLOCKS && b >= 0 && b < c->f->nblocks; step++) {
+        const tl_block *x = &c->f->blocks[b];
+        for (int i = x->ninstrs - 1; i >= 0; i--) {
+            const tl_instr *in = &x->instrs[i];
+            if (in->kind != TL_I_CALL) continue;
+            const tl_fn_model *m = model_of(c, in->call.id);
+            if (m && m->errno_location.present) continue;
+            return in;
+        }
+        if (npred[b] != 1) return NULL;
+        b = pred1[b];
+    }
+    return NULL;
+}
+
+static void find_edges(pe_ctx *c) {
+    const tl_func *f = c->f;
+    int *npred = tl_xcalloc((size_t)f->nblocks + 1, sizeof *npred);
+    int *pred1 = tl_xcalloc((size_t)f->nblocks + 1, sizeof *pred1);
+    /* predecessors that are reached (the dead block after a `continue` or
+       `break` falls into the statement's join) */
+    bool *live = tl_xcalloc((size_t)f->nblocks + 1, sizeof *live);
+    int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack), n = 0;
+    if (f->entry >= 0 && f->entry < f->nblocks) live[stack[n++] = f->entry] = true;
+    while (n > 0) {
+        int b = stack[--n];
+        for (int k = 0; k < f->blocks[b].nsucc; k++) {
+            int t = f->blocks[b].succ[k];
+            if (t >= 0 && t < f->nblocks && !live[t]) live[stack[n++] = t] = true;
+        }
+    }
+    for (int b = 0; b < f->nblocks; b++)
+        for (int k = 0; k < f->blocks[b].nsucc && live[b]; k++) {
+            int s = f->blocks[b].succ[k];
+            if (s < 0 || s >= f->nblocks) continue;
+            npred[s]++;
+            pred1[s] = b;
+        }
+    for (int b = 0; b < f->nblocks; b++) {
+        const tl_block *x = &f->blocks[b];
+        int64_t v;
+        int edge;
+        if (x->term != TL_T_BRANCH || x->nsucc != 2 || !errno_equals(c, x->cond, &v, &edge)) continue;
+        const tl_instr *in = errno_setter(c, b, npred, pred1);
+        const tl_fn_model *m = in ? model_of(c, in->call.id) : NULL;
+        if (!m || !m->end_errno.present || m->end_errno.handle_arg >= in->call.nargs) continue;
+        bool end = false;
+        for (int i = 0; i < m->end_errno.nvalues; i++) end |= m->end_errno.values[i] == v;
+        int p = end ? place(c, in->call.args[m->end_errno.handle_arg]) : -1;
+        if (p >= 0) c->edge_set[b * 2 + edge] |= 1u << p;
+    }
+    free(stack);
+    free(live);
+    free(pred1);
+    free(npred);
+}
+
+static void pe_entry(void *ctx, void *st) {
+    (void)ctx;
+    pe_state *s = st;
+    s->reached = true;
+    s->ended = 0;
+}
+
+static void pe_bottom(void *ctx, void *st) {
+    (void)ctx;
+    memset(st, 0, sizeof(pe_state));
+}
+
+static void pe_copy(void *ctx, void *dst, const void *src) {
+    (void)ctx;
+    memcpy(dst, src, sizeof(pe_state));
+}
+
+static bool pe_join(void *ctx, void *dstp, const void *srcp) {
+    (void)ctx;
+    pe_state *d = dstp;
+    const pe_state *s = srcp;
+    if (!s->reached) return false;
+    if (!d->reached) {
+        *d = *s;
+        return true;
+    }
+    uint32_t n = d->ended & s->ended; /* on every path */
+    bool changed = n != d->ended;
+    d->ended = n;
+    return changed;
+}
+
+static void apply(pe_ctx *c, pe_state *s, const tl_instr *in) {
+    if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 && in->var < c->f->nvars &&
+        c->place_of[in->var] >= 0)
+        s->ended &= ~(1u << c->place_of[in->var]);
+    if (in->kind != TL_I_CALL || !c->recording) return;
+    const tl_fn_model *m = model_of(c, in->call.id);
+    if (!m || !m->wait.present || m->wait.unless_peer_ended < 0 || m->wait.unless_peer_ended >= in->call.nargs)
+        return;
+    int p = place(c, in->call.args[m->wait.unless_peer_ended]);
+    if (p >= 0 && (s->ended >> p & 1u)) c->ff->calls[in->call.id].peer_ended = true;
+}
+
+static void pe_transfer(void *ctx, void *st, const tl_func *f, const tl_block *b, int i) {
+    (void)f;
+    pe_state *s = st;
+    if (s->reached) apply(ctx, s, &b->instrs[i]);
+}
+
+static bool pe_edge(void *ctx, void *st, const tl_func *f, const tl_block *b, int s) {
+    (void)f;
+    pe_ctx *c = ctx;
+    pe_state *x = st;
+    if (x->reached && s >= 0 && s < 2) x->ended |= c->edge_set[b->id * 2 + s];
+    return true;
+}
+
+static const tl_dataflow_ops pe_ops = {
+    .state_size = sizeof(pe_state),
+    .init_entry = pe_entry,
+    .init_bottom = pe_bottom,
+    .copy = pe_copy,
+    .join = pe_join,
+    .transfer = pe_transfer,
+    .transfer_edge = pe_edge,
+};
+
+static void run_func(tl_analysis *a, int fi) {
+    const tl_func *f = &a->tu->funcs[fi];
+    tl_func_facts *ff = &a->funcs[fi];
+    if (f->nblocks == 0 || f->nvars == 0) return;
+    bool waits = false;
+    for (int id = 0; id < ff->ncalls && !waits; id++)
+        waits = ff->calls[id].model && ff->calls[id].model->wait.unless_peer_ended >= 0;
+    if (!waits) return;
+    pe_ctx c = {.f = f, .ff = ff};
+    c.place_of = tl_xmalloc((size_t)f->nvars * sizeof *c.place_of);
+    for (int v = 0; v < f->nvars; v++) c.place_of[v] = -1;
+    unsigned char *taken = tl_xcalloc((size_t)f->nvars, 1);
+    tl_func_addr_taken(f, taken);
+    for (int id = 0; id < ff->ncalls && c.nplaces < PE_MAX_PLACES; id++) {
+        const tl_fn_model *m = ff->calls[id].model;
+        const tl_instr *in = ff->calls[id].instr;
+        if (!m || !m->end_errno.present || !in || m->end_errno.handle_arg >= in->call.nargs) continue;
+        const tl_expr *e = tl_expr_uncast(in->call.args[m->end_errno.handle_arg]);
+        if (e && e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nvars && !taken[e->var] &&
+            c.place_of[e->var] < 0)
+            c.place_of[e->var] = c.nplaces++;
+    }
+    if (c.nplaces > 0) {
+        c.edge_set = tl_xcalloc((size_t)f->nblocks * 2 + 1, sizeof *c.edge_set);
+        find_edges(&c);
+        tl_dataflow_result r;
+        if (tl_dataflow_forward(f, &pe_ops, &c, &r) == 0) {
+            c.recording = true;
+            pe_state s;
+            for (int bi = 0; bi < f->nblocks; bi++) {
+                if (!r.reached[bi]) continue;
+                tl_dataflow_replay(&r, f, bi, 0, &s);
+                for (int i = 0; i < f->blocks[bi].ninstrs && s.reached; i++) apply(&c, &s, &f->blocks[bi].instrs[i]);
+            }
+        }
+        tl_dataflow_free(&r);
+        free(c.edge_set);
+    }
+    free(taken);
+    free(c.place_of);
+}
+
+void tl_analysis_mark_peer_ends(tl_analysis *a) {
+    if (!a || !a->tu || !a->funcs) return;
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) run_func(a, fi);
+}
