@@ -32,6 +32,11 @@ Shapes:
             against a parameter, `fl |= O_NONBLOCK` under `flags & bit`,
             F_SETFL, a read), returning the descriptor: the descriptor-state
             runs under flag and non-zero hypotheses (fdstate_hyp.c)
+  sinkspawn one libmill function: a sink coroutine, then N/2 go() of a
+            worker with the same channel (the spawn shares, dataflow/sinks.c)
+  peerends  one libdill/libmill function: N/6 receive loops left on EPIPE,
+            each followed by a close, and buffered sends with flushes
+            (dataflow/peer_end.c, dataflow/out_buffer.c)
   corrpairs one function: N/6 thread spawns and joins under the same flag
             (`if (f3) pthread_create(&t1, ...); ... if (f3) pthread_join(t1,
             NULL);`), overlapping pairs on 64+ flags (the branch facts the
@@ -208,6 +213,31 @@ def gen_fdflags(n):
         out.append("    r += (int)read(fd, buf, 1);\n")
         out.append("    if (r > %d && err) err[0] = 0;\n" % (i % 50))
     out.append("    return r > 0 ? fd : -1;\n}\n")
+    return "".join(out)
+
+
+@shape
+def gen_sinkspawn(n):
+    out = ["#include <libmill.h>\n\n",
+           "static coroutine void sink(chan ch) { for (;;) { int v = chr(ch, int); (void)v; } }\n",
+           "static coroutine void worker(chan ch, int k) { chs(ch, int, k); }\n\n",
+           "int launch(void)\n{\n    chan ch = chmake(int, 0);\n    go(sink(ch));\n"]
+    for i in range(max(1, n // 2)):
+        out.append("    go(worker(ch, %d));\n" % i)
+    out.append("    return 0;\n}\n")
+    return "".join(out)
+
+
+@shape
+def gen_peerends(n):
+    out = ["#include <errno.h>\n#include <libdill.h>\n#include <libmill.h>\n\n",
+           "int drain(int s, tcpsock t, char *buf, size_t len)\n{\n"]
+    for i in range(max(1, n // 6)):
+        out.append("    while (1) {\n        int rc%d = brecv(s, buf, len, now() + 10);\n"
+                   "        if (rc%d < 0 && errno == EPIPE) break;\n        if (rc%d < 0) return -1;\n    }\n"
+                   "    tcp_close(s, -1);\n    tcpsend(t, \"A\", 1, -1);\n    tcpflush(t, now() + 10);\n"
+                   % (i, i, i))
+    out.append("    return 0;\n}\n")
     return "".join(out)
 
 
