@@ -1788,6 +1788,7 @@ static void test_fresh_and_sends(void **state) {
                  "  bsend: {buffered: {handle_arg: 0, len_arg: 2, buf_arg: 1, size: 1432}}\n"
                  "  bflush: {buffered: {handle_arg: 0, flush: true}}\n"
                  "  rcv: {end_errno: {handle_arg: 0, values: [32, 104]}}\n"
+                 "  rcv2: {end_errno: {handle_arg: 1, values: [32], any_failure: true}}\n"
                  "  cls: {wait: {timeout_arg: 1, forever: [negative], kind: peer, unless_peer_ended: 0}}\n"
                  "  field: {sends: {handle_arg: 0, strings: [1, 2]}}\n"
                  "  putv: {sends: {handle_arg: 0}}\n");
@@ -1822,6 +1823,9 @@ static void test_fresh_and_sends(void **state) {
     assert_int_equal(ee->handle_arg, 0);
     assert_int_equal(ee->nvalues, 2);
     assert_int_equal(ee->values[1], 104);
+    assert_false(ee->any_failure);
+    assert_true(find(&ms, "rcv2")->end_errno.any_failure);
+    assert_int_equal(find(&ms, "rcv2")->end_errno.handle_arg, 1);
     assert_int_equal(find(&ms, "cls")->wait.unless_peer_ended, 0);
     assert_int_equal(put->wait.unless_peer_ended, -1);
     assert_int_equal(find(&ms, "field")->sends.nstrings, 2);

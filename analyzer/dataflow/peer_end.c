@@ -80,6 +80,46 @@ static const tl_instr *errno_setter(const pe_ctx *c, int b, const int *npred, co
     return NULL;
 }
 
+/* `X < 0`, `X <= -1`, `X == -1` (true edge 0) or their negations `X >= 0`,
+ * `X > -1`, `X != -1` (failure on edge 1), X a call's result or a variable:
+ * the edge on which X is negative, and X. */
+static bool negative_test(const tl_expr *e, int *edge, const tl_expr **x) {
+    e = tl_expr_uncast(e);
+    if (!e || e->kind != TL_E_BINARY || e->nkids != 2) return false;
+    const tl_expr *l = tl_expr_uncast(e->kids[0]), *r = tl_expr_uncast(e->kids[1]);
+    if (!l || !r || r->kind != TL_E_CONST || (l->kind != TL_E_VAR && l->kind != TL_E_CALLRES)) return false;
+    int64_t k = r->ival;
+    const char *op = e->op;
+    if ((!strcmp(op, "<") && k == 0) || (!strcmp(op, "<=") && k == -1) || (!strcmp(op, "==") && k == -1))
+        *edge = 0;
+    else if ((!strcmp(op, ">=") && k == 0) || (!strcmp(op, ">") && k == -1) || (!strcmp(op, "!=") && k == -1))
+        *edge = 1;
+    else
+        return false;
+    *x = l;
+    return true;
+}
+
+/* The call whose result the test's X is: X itself, or the value last
+ * assigned to the variable X before the end of block b (backwards over
+ * single reached predecessors). */
+static const tl_instr *result_setter(const pe_ctx *c, int b, const tl_expr *x, const int *npred,
+                                     const int *pred1) {
+    if (x->kind == TL_E_CALLRES) return x->call_id >= 0 ? tl_func_find_call(c->f, x->call_id) : NULL;
+    for (int step = 0; step < PE_WALK_BLOCKS && b >= 0 && b < c->f->nblocks; step++) {
+        const tl_block *blk = &c->f->blocks[b];
+        for (int i = blk->ninstrs - 1; i >= 0; i--) {
+            const tl_instr *in = &blk->instrs[i];
+            if (in->kind != TL_I_ASSIGN || in->var != x->var) continue;
+            const tl_expr *v = tl_expr_uncast(in->value);
+            return v && v->kind == TL_E_CALLRES ? tl_func_find_call(c->f, v->call_id) : NULL;
+        }
+        if (npred[b] != 1) return NULL;
+        b = pred1[b];
+    }
+    return NULL;
+}
+
 static void find_edges(pe_ctx *c) {
     const tl_func *f = c->f;
     int *npred = tl_xcalloc((size_t)f->nblocks + 1, sizeof *npred);
@@ -107,12 +147,16 @@ static void find_edges(pe_ctx *c) {
         const tl_block *x = &f->blocks[b];
         int64_t v;
         int edge;
-        if (x->term != TL_T_BRANCH || x->nsucc != 2 || !errno_equals(c, x->cond, &v, &edge)) continue;
-        const tl_instr *in = errno_setter(c, b, npred, pred1);
+        const tl_expr *res;
+        if (x->term != TL_T_BRANCH || x->nsucc != 2) continue;
+        bool by_errno = errno_equals(c, x->cond, &v, &edge);
+        if (!by_errno && !negative_test(x->cond, &edge, &res)) continue;
+        const tl_instr *in = by_errno ? errno_setter(c, b, npred, pred1) : result_setter(c, b, res, npred, pred1);
         const tl_fn_model *m = in ? model_of(c, in->call.id) : NULL;
         if (!m || !m->end_errno.present || m->end_errno.handle_arg >= in->call.nargs) continue;
-        bool end = false;
-        for (int i = 0; i < m->end_errno.nvalues; i++) end |= m->end_errno.values[i] == v;
+        /* any failure ends it, or a failure with an end value */
+        bool end = !by_errno && m->end_errno.any_failure;
+        for (int i = 0; by_errno && i < m->end_errno.nvalues; i++) end |= m->end_errno.values[i] == v;
         int p = end ? place(c, in->call.args[m->end_errno.handle_arg]) : -1;
         if (p >= 0) c->edge_set[b * 2 + edge] |= 1u << p;
     }

@@ -333,9 +333,9 @@ int ml_parse_buffered(loader *L, const tl_yaml_node *n, tl_buffered_facet *d) {
     return 0;
 }
 
-/* end_errno: {handle_arg: N, values: [V, ...]} */
+/* end_errno: {handle_arg: N, values: [V, ...], any_failure: B} */
 int ml_parse_end_errno(loader *L, const tl_yaml_node *n, tl_end_errno_facet *d) {
-    static const char *const keys[] = {"handle_arg", "values", NULL};
+    static const char *const keys[] = {"handle_arg", "values", "any_failure", NULL};
     int r = ml_facet_off(L, n, "end_errno", "a mapping {handle_arg: N, values: [V, ...]}");
     if (r != 0) return r;
     if (ml_check_keys(L, n, keys) != 0) return -1;
@@ -350,6 +350,7 @@ int ml_parse_end_errno(loader *L, const tl_yaml_node *n, tl_end_errno_facet *d) 
     for (size_t i = 0; i < v->n; i++)
         if (ml_get_int(L, v->items[i], "values", &d->values[i]) != 0) return -1;
     d->nvalues = (int)v->n;
+    if ((x = tl_yaml_get(n, "any_failure")) && ml_get_bool(L, x, "any_failure", &d->any_failure) != 0) return -1;
     d->present = true;
     return 0;
 }

@@ -503,6 +503,9 @@ typedef struct {
     int handle_arg;
     int64_t values[TL_MAX_VALUES];
     int nvalues;
+    bool any_failure; /* any failure (a negative result) ends the handle for the
+                         closes too: libdill marks the layer broken (inerr), and
+                         a close or detach then fails at once */
 } tl_end_errno_facet;
 
 /* buffered: the call copies len_arg bytes (a constant; else, with buf_arg,
