@@ -80,6 +80,11 @@ static const tl_instr *errno_setter(const pe_ctx *c, int b, const int *npred, co
     return NULL;
 }
 
+/* The instruction of call id (the call facts'), or NULL. */
+static const tl_instr *call_instr(const pe_ctx *c, int id) {
+    return id >= 0 && id < c->ff->ncalls ? c->ff->calls[id].instr : NULL;
+}
+
 /* `X < 0`, `X <= -1`, `X == -1` (true edge 0) or their negations `X >= 0`,
  * `X > -1`, `X != -1` (failure on edge 1), X a call's result or a variable:
  * the edge on which X is negative, and X. */
@@ -105,14 +110,14 @@ static bool negative_test(const tl_expr *e, int *edge, const tl_expr **x) {
  * single reached predecessors). */
 static const tl_instr *result_setter(const pe_ctx *c, int b, const tl_expr *x, const int *npred,
                                      const int *pred1) {
-    if (x->kind == TL_E_CALLRES) return x->call_id >= 0 ? tl_func_find_call(c->f, x->call_id) : NULL;
+    if (x->kind == TL_E_CALLRES) return call_instr(c, x->call_id);
     for (int step = 0; step < PE_WALK_BLOCKS && b >= 0 && b < c->f->nblocks; step++) {
         const tl_block *blk = &c->f->blocks[b];
         for (int i = blk->ninstrs - 1; i >= 0; i--) {
             const tl_instr *in = &blk->instrs[i];
             if (in->kind != TL_I_ASSIGN || in->var != x->var) continue;
             const tl_expr *v = tl_expr_uncast(in->value);
-            return v && v->kind == TL_E_CALLRES ? tl_func_find_call(c->f, v->call_id) : NULL;
+            return v && v->kind == TL_E_CALLRES ? call_instr(c, v->call_id) : NULL;
         }
         if (npred[b] != 1) return NULL;
         b = pred1[b];
