@@ -9,7 +9,8 @@
  * sets the state, an `await` facet call on it clears it, and for spawns
  * whose model says `awaited_by: any_wait` any `cooperative` call clears it.
  * A `teardown` call on an object whose work may be pending on some path is
- * reported.  Also: a `must_await` call whose result is discarded.
+ * reported (unawaited_report.c words it).  Also: a `must_await` call whose
+ * result is discarded (unawaited_must_await.c).
  *
  * With the operations in flight per object (inflight.h): on a branch edge
  * that says a start call failed (`ret < 0` after `ret = io_uring_submit()`)
@@ -22,14 +23,18 @@
  * Loops (unawaited_loops.c) are taken to run at least once: an exit of the
  * loop condition keeps only what a pass carries round.  A thread joined, or
  * a fork child reaped, whose task reaps the object reaps it for the
- * function (unawaited_reapers.c).  State and context shared with those
- * files: unawaited_task_internal.h.
+ * function (unawaited_reapers.c).  An eager go() whose entry never suspends
+ * has finished when it returns (unawaited_eager.c); a ring's objects and
+ * main()'s last teardown are in unawaited_ring.c.  State and context shared
+ * with those files: unawaited_task_internal.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ownership.h"
+#include "unawaited_eager.h"
+#include "unawaited_must_await.h"
 #include "unawaited_ring.h"
 #include "unawaited_task_internal.h"
 #include "rule.h"
@@ -191,54 +196,6 @@ static void set_bits(ut_ctx *c, int v, uint64_t bits)
         *tl_sparse_slot(&c->env, v) = bits;
 }
 
-/* Does function fi of the TU never suspend?  None of its calls waits,
- * yields, blocks, spawns or releases by its model (only calls modelled
- * `nonblocking` pass), calls a function of the TU that may suspend, or
- * calls code the TU cannot see (another file, a library without a model, a
- * function pointer).  An empty coroutine body never suspends. */
-static bool decide_never_suspends(const tl_analysis *a, const unsigned char *st, int fi)
-{
-    const tl_func_facts *ff = &a->funcs[fi];
-    if (a->tu->funcs[fi].nblocks == 0)
-        return false; /* (no body seen) */
-    for (int id = 0; id < ff->ncalls; id++) {
-        const tl_call_facts *cf = &ff->calls[id];
-        const tl_fn_model *m = cf->model;
-        const tl_call *call = cf->instr ? &cf->instr->call : NULL;
-        if (m) {
-            if (!m->nonblocking || m->cooperative || m->wait.present || m->spawn.present ||
-                m->release.present || m->blocking.present)
-                return false;
-            continue;
-        }
-        if (!call || call->callee_func < 0 || call->callee_func >= a->tu->nfuncs ||
-            st[call->callee_func] != TL_CF_YES)
-            return false;
-    }
-    return true;
-}
-
-/* Per call id of function fi (NULL when there is none): the eager spawns
- * (the model's `eager`) whose entry, a TU function that never suspends
- * (quiet), has finished when the spawn returns.  One pass over the calls:
- * each go()-style entry call names its spawn. */
-static unsigned char *spawns_done_at_once(const tl_analysis *a, int fi, const bool *quiet)
-{
-    const tl_func_facts *ff = &a->funcs[fi];
-    unsigned char *done = NULL;
-    for (int k = 0; quiet && k < ff->ncalls; k++) {
-        const tl_instr *in = ff->calls[k].instr;
-        if (!in || !in->call.is_spawn_entry || in->call.spawn_call < 0 || in->call.spawn_call >= ff->ncalls ||
-            in->call.callee_func < 0 || in->call.callee_func >= a->tu->nfuncs || !quiet[in->call.callee_func])
-            continue;
-        const tl_fn_model *m = tl_own_model(a, fi, in->call.spawn_call);
-        if (!m || !m->spawn.present || !m->spawn.eager) continue;
-        if (!done) done = tl_xcalloc((size_t)ff->ncalls, 1);
-        done[in->call.spawn_call] = 1;
-    }
-    return done;
-}
-
 static void mark(ut_ctx *c, int v, unsigned bits, int why, int call)
 {
     set_bits(c, v, bits_of(c, v) | bits);
@@ -250,117 +207,10 @@ static void mark(ut_ctx *c, int v, unsigned bits, int why, int call)
         tl_ut_trace_set(c, v, call, why);
 }
 
-static const tl_instr *find_call(const ut_ctx *c, int id)
+const tl_instr *tl_ut_find_call(const ut_ctx *c, int id)
 {
     const tl_func_facts *ff = &c->a->funcs[c->fi];
     return id >= 0 && id < ff->ncalls ? ff->calls[id].instr : NULL;
-}
-
-static const tl_fn_model *library_await(ut_ctx *c, const char *library)
-{
-    if (!c->awm_library || !library || strcmp(c->awm_library, library) != 0) {
-        c->awm_library = library;
-        c->awm = tl_own_library_await(c->a->models, library);
-    }
-    return c->awm;
-}
-
-
-/* The teardown `in`, instruction ii of block blk, of v with work pending
- * (bits): the start and the branch named are those of one path that
- * carries the work there (unawaited_path.c). */
-static void report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m, int v,
-                            unsigned bits, int blk, int ii)
-{
-    const tl_func *f = c->f;
-    char td[320], how[64], aw[128], msg[1536];
-    tl_own_call_named(c->a, &in->call, NULL, td, sizeof td);
-    const char *verb = "torn down";
-    if (m->release.present && m->release.how)
-        verb = tl_own_past(m->release.how, how, sizeof how);
-    const tl_fn_model *awm = library_await(c, m->library);
-    if (awm)
-        tl_own_peer_name(&in->call, awm->name, aw, sizeof aw);
-    const char *vn = f->vars[v].name;
-    ut_path path;
-    tl_ut_path_find(c, blk, true, v, &path);
-    if (path.call < 0) { /* beyond the walk's bounds: some start of v */
-        path.call = c->why_call[v];
-        path.why = c->why[v];
-    }
-    const tl_instr *why_in = find_call(c, path.call);
-    const tl_fn_model *why_m = why_in ? tl_own_model(c->a, c->fi, why_in->call.id) : NULL;
-    char whyname[320] = "";
-    unsigned line = 0;
-    if (why_in) {
-        tl_own_call_named(c->a, &why_in->call, NULL, whyname, sizeof whyname);
-        line = why_in->loc.line;
-    }
-    const char *task = why_m && why_m->spawn.present && why_m->spawn.task && *why_m->spawn.task
-                           ? why_m->spawn.task
-                           : "task";
-    bool any = (bits & UT_ANY) && !(bits & UT_STRICT);
-    char waits[256];
-    if (awm)
-        snprintf(waits, sizeof waits, any ? "%s() or any other wait" : "%s()", aw);
-    else
-        snprintf(waits, sizeof waits, any ? "any wait" : "an await");
-
-    switch (path.why) {
-    case WHY_OWNER:
-        snprintf(msg, sizeof msg,
-                 "%s%s'%s' is %s with %s before %s%s: its %ss are cancelled, not awaited",
-                 c->noun[v] ? c->noun[v] : "", c->noun[v] ? " " : "", vn, verb, td, waits, path.clause,
-                 task);
-        break;
-    case WHY_RESULT:
-        snprintf(msg, sizeof msg,
-                 "%s handle '%s' is %s with %s with no %s since %s at line %u%s: the %s is "
-                 "cancelled, not awaited",
-                 task, vn, verb, td, waits, whyname, line, path.clause, task);
-        break;
-    default:
-        if (awm)
-            snprintf(msg, sizeof msg,
-                     "'%s' is %s with %s while work started with %s at line %u was never "
-                     "awaited with %s()%s",
-                     vn, verb, td, whyname, line, aw, path.clause);
-        else
-            snprintf(msg, sizeof msg,
-                     "'%s' is %s with %s while work started with %s at line %u was never "
-                     "awaited%s",
-                     vn, verb, td, whyname, line, path.clause);
-        break;
-    }
-    tl_finding *fd = tl_findings_add(c->out, tl_rule_unawaited_task.id,
-                                     tl_rule_unawaited_task.severity, in->loc.file, in->loc.line,
-                                     in->loc.col, f->name, msg);
-    if (!fd)
-        return;
-    tl_finding_set_snippet(fd, in->call.text ? in->call.text : in->call.callee);
-    if (why_in) {
-        char note[512];
-        snprintf(note, sizeof note, "work on '%s' started here by %s", vn, whyname);
-        tl_finding_add_note_before(fd, why_in->loc.file, why_in->loc.line, why_in->loc.col, note);
-    }
-}
-
-/* Returning from block b with work pending on a local object the function
- * never tears down: the object goes away with the work in flight. */
-static void report_exit(ut_ctx *c, const tl_block *b)
-{
-    if (tl_own_is_program_main(c->f)) /* the process exits: the kernel tears it down */
-        return;
-    for (int k = 0; k < c->env.ntouched; k++) {
-        int v = c->env.touched[k];
-        if (!c->env.val[v] || !c->owned[v] || c->reported_exit[v])
-            continue;
-        c->reported_exit[v] = 1;
-        ut_path path;
-        tl_ut_path_find(c, b->id, false, v, &path); /* (the message names no branch) */
-        tl_ut_report_dropped(c->a, c->out, c->f, b, c->f->vars[v].name,
-                             find_call(c, path.call >= 0 ? path.call : c->why_call[v]));
-    }
 }
 
 /* Apply instruction ii to the unpacked state. */
@@ -387,7 +237,7 @@ void tl_ut_apply(ut_ctx *c, const tl_block *b, int ii)
                 if (bits && !idle && c->reporting && call->id >= 0 && call->id < f->ncalls &&
                     !c->reported[call->id]) {
                     c->reported[call->id] = 1;
-                    report_teardown(c, in, m, v, (unsigned)bits, b->id, ii);
+                    tl_ut_report_teardown(c, in, m, v, (unsigned)bits, b->id, ii);
                 } else if (c->reporting && call->id >= 0 && call->id < f->ncalls &&
                            !c->reported[call->id]) {
                     const tl_inflight_at *at = tl_inflight_before(&c->inflight, call->id);
@@ -396,7 +246,7 @@ void tl_ut_apply(ut_ctx *c, const tl_block *b, int ii)
                         !tl_ut_reaped_elsewhere(&c->reapers, v)) {
                         c->reported[call->id] = 1;
                         tl_ut_report_unreaped(c->a, c->out, f, in, f->vars[v].name,
-                                              find_call(c, c->why_call[v]), at->inflight);
+                                              tl_ut_find_call(c, c->why_call[v]), at->inflight);
                     }
                 }
                 set_bits(c, v, 0);
@@ -498,7 +348,7 @@ bool tl_ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s
     if (!st->reached || st->vars.n == 0 || b->term != TL_T_BRANCH || s < 0 || s > 1)
         return true;
     int failed = tl_inflight_failed_start(&c->inflight, b->id, s);
-    const tl_instr *fin = failed >= 0 ? find_call(c, failed) : NULL;
+    const tl_instr *fin = failed >= 0 ? tl_ut_find_call(c, failed) : NULL;
     const tl_fn_model *fm = fin ? tl_own_model(c->a, c->fi, failed) : NULL;
     if (fm && fm->start.present) { /* the start failed: it started nothing */
         int v = tl_ut_obj_var(c, &fin->call, fm->start.arg);
@@ -512,7 +362,7 @@ bool tl_ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s
                              : -1;
     if (sp >= 0 && sp < c->f->ncalls && outcome < 0 && c->owner_spawns[sp]) {
         /* the only spawn into this owner failed: the owner holds no work */
-        const tl_instr *sin = find_call(c, sp);
+        const tl_instr *sin = tl_ut_find_call(c, sp);
         const tl_fn_model *sm = sin ? tl_own_model(c->a, c->fi, sp) : NULL;
         int v = sm ? tl_ut_obj_var(c, &sin->call, sm->spawn.owner_arg) : -1;
         if (v >= 0) {
@@ -649,41 +499,6 @@ static const tl_dataflow_ops ut_ops = {
     .split_by_facts = true,
 };
 
-static void check_must_await(const tl_analysis *a, int fi, tl_findings *out)
-{
-    const tl_func *f = &a->tu->funcs[fi];
-    bool *used = NULL; /* per call id, computed for the first must_await call */
-    for (int bi = 0; bi < f->nblocks; bi++) {
-        const tl_block *b = &f->blocks[bi];
-        for (int k = 0; k < b->ninstrs; k++) {
-            const tl_instr *in = &b->instrs[k];
-            if (in->kind != TL_I_CALL || !in->call.discarded || in->call.void_cast)
-                continue;
-            const tl_fn_model *m = tl_own_model(a, fi, in->call.id);
-            if (!m || !m->must_await)
-                continue;
-            if (!used) {
-                used = tl_xcalloc((size_t)f->ncalls + 1, sizeof *used);
-                tl_own_results_used(f, used);
-            }
-            if (in->call.id >= 0 && in->call.id < f->ncalls && used[in->call.id])
-                continue; /* `s->job = job_start(...)` is a full expression too */
-            const tl_func_facts *ff = &a->funcs[fi];
-            if (ff->calls && in->call.id < ff->ncalls && !ff->calls[in->call.id].reached)
-                continue;
-            char name[320];
-            tl_own_call_named(a, &in->call, NULL, name, sizeof name);
-            tl_finding *fd = tl_findings_addf(
-                out, tl_rule_unawaited_task.id, tl_rule_unawaited_task.severity, in->loc.file,
-                in->loc.line, in->loc.col, f->name,
-                "result of %s is discarded: the task it starts is never awaited", name);
-            if (fd)
-                tl_finding_set_snippet(fd, in->call.text ? in->call.text : in->call.callee);
-        }
-    }
-    free(used);
-}
-
 /* c->owner_spawns: the spawns into an owner (bundle_go(b, ...)) that are
  * the only call of the function starting work on that owner - a start,
  * or another spawn into it - so that on the edge where one failed the owner
@@ -694,7 +509,7 @@ static void owner_spawns(ut_ctx *c)
     int *starts = NULL; /* per variable: calls starting work on it */
     for (int id = 0; id < f->ncalls; id++) {
         const tl_fn_model *m = tl_own_model(c->a, c->fi, id);
-        const tl_instr *in = m ? find_call(c, id) : NULL;
+        const tl_instr *in = m ? tl_ut_find_call(c, id) : NULL;
         int v = -1;
         if (in && m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, &in->call, m))
             v = tl_ut_obj_var(c, &in->call, m->spawn.owner_arg);
@@ -707,7 +522,7 @@ static void owner_spawns(ut_ctx *c)
     if (!starts) return;
     for (int id = 0; id < f->ncalls; id++) {
         const tl_fn_model *m = tl_own_model(c->a, c->fi, id);
-        const tl_instr *in = m && m->spawn.present ? find_call(c, id) : NULL;
+        const tl_instr *in = m && m->spawn.present ? tl_ut_find_call(c, id) : NULL;
         if (!in || !tl_own_spawn_has_owner(c->a, c->fi, &in->call, m)) continue;
         int v = tl_ut_obj_var(c, &in->call, m->spawn.owner_arg);
         if (v < 0 || v >= f->nvars || starts[v] != 1) continue;
@@ -740,7 +555,7 @@ static void owner_spawns(ut_ctx *c)
 static void check_func(const tl_analysis *a, int fi, const bool *quiet, tl_findings *out)
 {
     const tl_func *f = &a->tu->funcs[fi];
-    check_must_await(a, fi, out);
+    tl_ut_check_must_await(a, fi, out);
     tl_ut_check_never_resumed(a, fi, out);
     if (f->nblocks == 0)
         return;
@@ -768,11 +583,11 @@ static void check_func(const tl_analysis *a, int fi, const bool *quiet, tl_findi
     size_t nc = f->ncalls > 0 ? (size_t)f->ncalls : 1;
     size_t nv = f->nvars > 0 ? (size_t)f->nvars : 1;
     c.result_bits = tl_xcalloc(nc, 1);
-    c.done_at_once = spawns_done_at_once(a, fi, quiet);
+    c.done_at_once = tl_ut_spawns_done_at_once(a, fi, quiet);
     owner_spawns(&c);
     for (int id = 0; id < f->ncalls; id++) {
         const tl_fn_model *m = tl_own_model(a, fi, id);
-        const tl_instr *in = find_call(&c, id);
+        const tl_instr *in = tl_ut_find_call(&c, id);
         if (!m || !in || !m->spawn.present || m->spawn.where != TL_HANDLE_RESULT)
             continue;
         if (tl_own_spawn_has_owner(a, fi, &in->call, m))
@@ -843,14 +658,14 @@ static void check_func(const tl_analysis *a, int fi, const bool *quiet, tl_findi
         for (int i = 0; i < f->blocks[bi].ninstrs; i++)
             tl_ut_apply(&c, &f->blocks[bi], i);
         if (f->blocks[bi].term == TL_T_EXIT && bi != f->exit)
-            report_exit(&c, &f->blocks[bi]);
+            tl_ut_report_exit(&c, &f->blocks[bi]);
         tl_sparse_discard(&c.env);
     }
     if (f->exit >= 0 && f->exit < f->nblocks && r.reached[f->exit]) {
         /* falling off the end (returns were reported where they are) */
         tl_sparse_unpack(&c.env, &((const ut_state *)tl_dataflow_in(&r, f->exit))->vars);
         tl_ut_trace_block(&c);
-        report_exit(&c, &f->blocks[f->exit]);
+        tl_ut_report_exit(&c, &f->blocks[f->exit]);
         tl_sparse_discard(&c.env);
     }
     c.tracing = false;
@@ -882,13 +697,7 @@ static void ut_check(const tl_analysis *a, tl_findings *out)
 {
     if (!a || !a->tu)
         return;
-    bool eager = false; /* any eager spawn in the TU? */
-    for (int fi = 0; fi < a->tu->nfuncs && a->funcs && !eager; fi++)
-        for (int id = 0; id < a->funcs[fi].ncalls && !eager; id++) {
-            const tl_fn_model *m = a->funcs[fi].calls[id].model;
-            eager = m && m->spawn.present && m->spawn.eager;
-        }
-    bool *quiet = eager ? tl_analysis_callees_first(a, decide_never_suspends) : NULL;
+    bool *quiet = tl_ut_never_suspending(a);
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         if (a->funcs && a->funcs[fi].exempt)
             continue;

@@ -125,6 +125,16 @@ bool tl_ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s
 
 /* Apply instruction ii of block b to the unpacked state c->env. */
 void tl_ut_apply(ut_ctx *c, const tl_block *b, int ii);
+/* The instruction of call id of the function, or NULL. */
+const tl_instr *tl_ut_find_call(const ut_ctx *c, int id);
+
+/* The reports (unawaited_report.c): the teardown `in`, instruction ii of
+ * block blk, of v with work pending (bits); and, at a return from block b
+ * (not main()'s), the local objects owned outright with work pending that
+ * the function never tears down. */
+void tl_ut_report_teardown(ut_ctx *c, const tl_instr *in, const tl_fn_model *m, int v, unsigned bits, int blk,
+                           int ii);
+void tl_ut_report_exit(ut_ctx *c, const tl_block *b);
 
 /* Path tracing (unawaited_path.c).  While c->tracing: v now holds the work
  * started by `call` (why: WHY_*), or what `from` held. */
