@@ -65,8 +65,7 @@ void pg_compute_exit_returns(tl_program *p) {
         p->nodes[f].exit_return = false;
         const pnode *x = &p->nodes[f];
         if (is_main(x)) continue;
-        bool b = (!x->s->is_static && !p->whole) || p->in_start[f + 1] == p->in_start[f] ||
-                 (x->s->usr && tl_str_map_get(&taken, x->s->usr) >= 0);
+        bool b = pg_unseen_callers(p, f, &taken);
         for (int k = p->in_start[f]; k < p->in_start[f + 1] && !b; k++) b = !returned_edge(p, p->in_edges[k]);
         if (b) {
             bad[f] = true;

@@ -41,8 +41,7 @@ void pg_compute_looped(tl_program *p) {
     pg_address_taken(p, &taken);
     for (int f = 0; f < n; f++) {
         const pnode *x = &p->nodes[f];
-        bool b = (!x->s->is_static && !p->whole) || p->in_start[f + 1] == p->in_start[f] ||
-                 x->nregs_in > 0 || (x->s->usr && tl_str_map_get(&taken, x->s->usr) >= 0) ||
+        bool b = pg_unseen_callers(p, f, &taken) || x->nregs_in > 0 ||
                  (x->s->name && strcmp(x->s->name, "main") == 0);
         if (b) {
             bad[f] = true;

@@ -750,3 +750,9 @@ void pg_address_taken(const tl_program *p, tl_str_map *out) {
         }
 }
 
+
+bool pg_unseen_callers(const tl_program *p, int f, const tl_str_map *taken) {
+    const pnode *x = &p->nodes[f];
+    return (!x->s->is_static && !p->whole) || p->in_start[f + 1] == p->in_start[f] ||
+           (x->s->usr && tl_str_map_get(taken, x->s->usr) >= 0);
+}

@@ -196,6 +196,10 @@ unsigned pg_reg_served_args(const tl_program *p, int f, const tl_sum_reg *r);
 /* The USRs of functions whose address is taken where no call shows (keys
  * "p:USR#*" among the descriptor stores), as a set; free it (program.c). */
 void pg_address_taken(const tl_program *p, tl_str_map *out);
+/* May node f run from a call the link does not see: nothing calls it, other
+ * files may (not static, the program not whole), or its address is taken
+ * (in `taken`, from pg_address_taken)?  (program.c) */
+bool pg_unseen_callers(const tl_program *p, int f, const tl_str_map *taken);
 
 /* The node owning a global param index (program.c). */
 int pg_node_of_param(const tl_program *p, int gp);
