@@ -242,6 +242,31 @@ def gen_peerends(n):
 
 
 @shape
+def gen_testtable(n):
+    # a test list past the link's 64 targets per field, called through
+    # guarded table walks (program/exit_returns.c's dropped edges)
+    count = max(2, n // 3)
+    runners = 64
+    out = ["#include <string.h>\n#include <unistd.h>\n\n",
+           "struct entry { const char *name; int (*main)(void); int is_helper; };\n"]
+    for i in range(count):
+        out.append("int t_%d(void) { pid_t p = fork(); if (p == 0) return 0; return p < 0; }\n" % i)
+    out.append("struct entry TASKS[] = {\n")
+    for i in range(count):
+        out.append('    {"t_%d", t_%d, %d},\n' % (i, i, i & 1))
+    out.append("    {0, 0, 0}\n};\n")
+    for r in range(runners):
+        out.append("static int run_%d(const char *n)\n{\n    for (struct entry *t = TASKS; t->main; t++)\n"
+                   "        if (t->is_helper && strcmp(n, t->name) == 0)\n            return t->main();\n"
+                   "    return 0;\n}\n" % r)
+    out.append("int main(int argc, char **argv)\n{\n    int r = 0;\n")
+    for r in range(runners):
+        out.append("    if (argc == %d) return run_%d(argv[1]);\n" % (r + 2, r))
+    out.append("    return r;\n}\n")
+    return "".join(out)
+
+
+@shape
 def gen_gotoweb(n):
     labels = max(2, n // 3)
     rnd = random.Random(labels)

@@ -247,8 +247,8 @@ static void test_dying_strict_and_field_contexts(void **state) {
     f->usr = tl_xstrdup("c:t.c@F@f4");
     tl_func_finish(f);
     tl_loc loc = {NULL, 9, 5, 0};
-    tl_tu_add_store(&tu, "c:@S@ev_io@FI@cb", "cb", "c:t.c@F@f4", "f4", loc);
-    tl_tu_add_store(&tu, "c:@S@ev_io@FI@fd", "fd", "c:t.c@F@f4", "f4", loc);
+    tl_tu_add_store(&tu, "c:@S@ev_io@FI@cb", "cb", "c:t.c@F@f4", "f4", loc, NULL, 0);
+    tl_tu_add_store(&tu, "c:@S@ev_io@FI@fd", "fd", "c:t.c@F@f4", "f4", loc, NULL, 0);
 
     tl_model_set ms;
     load_models(&ms, "  exit: {noreturn: true}\n"

@@ -303,6 +303,52 @@ static void test_field_call_graph(void **state) {
     release(w);
 }
 
+/* A call through a table entry's field after a test of another field of
+ * the same entry reaches only the functions stored with a value that
+ * passes the test (field_guards.h); a write to the variable or the field
+ * in between, a test not on every path, or a function also stored by an
+ * assignment keeps every edge. */
+static void test_field_guarded_calls(void **state) {
+    (void)state;
+    const char *src[] = {"struct ops { void (*run)(void); int safe; unsigned flags; };\n"
+                         "void slow(void) { sleep(1); }\n"
+                         "void quick(void) { }\n"
+                         "struct ops table[] = { {slow, 0, 1}, {.run = quick, .safe = 1, .flags = 2} };\n",
+                         "struct ops { void (*run)(void); int safe; unsigned flags; };\n"
+                         "extern struct ops table[];\n"
+                         "void g_safe(struct ops *o) { if (o->safe) o->run(); }\n"
+                         "void g_unsafe(struct ops *o) { if (!o->safe) o->run(); }\n"
+                         "void g_ne(struct ops *o) { if (o->safe != 0) o->run(); }\n"
+                         "void g_eq(struct ops *o) { if (o->safe == 0) return; o->run(); }\n"
+                         "void g_mask2(struct ops *o) { if (o->flags & 2) o->run(); }\n"
+                         "void g_mask1(struct ops *o) { if ((o->flags & 1) != 0) o->run(); }\n"
+                         "void g_loop(void) { for (struct ops *t = table; t->run; t++) if (t->safe) t->run(); }\n"
+                         "void g_cont(void) { for (struct ops *t = table; t->run; t++) { if (!t->safe) continue; t->run(); } }\n"
+                         "void g_moved(struct ops *o, struct ops *p) { if (o->safe) { o = p; o->run(); } }\n"
+                         "void g_rewritten(struct ops *o) { if (o->safe) { o->safe = 0; o->run(); } }\n"
+                         "void g_either(struct ops *o, int x) { if (x || o->safe) o->run(); }\n"
+                         "void g_other(struct ops *o, struct ops *p) { if (p->safe) o->run(); }\n"};
+    world *w = link_sources(src, 2);
+    const char *quiet[] = {"g_safe", "g_ne", "g_eq", "g_mask2", "g_loop", "g_cont"};
+    const char *blocks[] = {"g_unsafe", "g_mask1", "g_moved", "g_rewritten", "g_either", "g_other"};
+    for (size_t i = 0; i < sizeof quiet / sizeof *quiet; i++)
+        if (tl_program_blocks(w->prog, summary_of(w, quiet[i])->usr, false, false)) fail_msg("%s blocks", quiet[i]);
+    for (size_t i = 0; i < sizeof blocks / sizeof *blocks; i++)
+        if (!tl_program_blocks(w->prog, summary_of(w, blocks[i])->usr, false, false))
+            fail_msg("%s does not block", blocks[i]);
+    release(w);
+
+    /* slow() also stored by an assignment: nothing known of its fields there */
+    const char *src2[] = {"struct ops { void (*run)(void); int safe; };\n"
+                          "void slow(void) { sleep(1); }\n"
+                          "struct ops table[] = { {slow, 0} };\n"
+                          "void set(struct ops *o) { o->run = slow; o->safe = 1; }\n"
+                          "void g_safe(struct ops *o) { if (o->safe) o->run(); }\n"};
+    w = link_sources(src2, 1);
+    assert_true(tl_program_blocks(w->prog, summary_of(w, "g_safe")->usr, false, false));
+    release(w);
+}
+
 /* More functions stored into one field than the cap: the rest are dropped
  * and the call is counted as capped. */
 static void test_field_targets_capped(void **state) {
@@ -1250,10 +1296,11 @@ static void test_cancel_bounded(void **state) {
 
 static void test_summary_wire_round_trip(void **state) {
     (void)state;
-    const char *src[] = {"struct ops { void (*run)(void); };\n"
+    const char *src[] = {"struct ops { void (*run)(void); int safe; };\n"
                          "void slow(void) { sleep(1); }\n"
                          "struct ops table = { .run = slow };\n"
                          "void call_run(struct ops *o) { o->run(); }\n"
+                         "void call_safe(struct ops *o) { if (o->safe) o->run(); }\n"
                          "int rx(int fd, long d) { return recv_until(fd, d); }\n"
                          "thr_t g;\n"
                          "static void *e(void *a) { return a; }\n"
@@ -1299,14 +1346,30 @@ static void test_summary_wire_round_trip(void **state) {
             assert_int_equal(a->locked_post_params[k], b->locked_post_params[k]);
         }
         for (int k = 0; k < a->ncalls; k++) {
+            assert_int_equal(a->calls[k].nfguards, b->calls[k].nfguards);
+            for (int g = 0; g < a->calls[k].nfguards; g++) {
+                assert_string_equal(a->calls[k].fguards[g].field_usr, b->calls[k].fguards[g].field_usr);
+                assert_true(a->calls[k].fguards[g].mask == b->calls[k].fguards[g].mask);
+                assert_int_equal(a->calls[k].fguards[g].nonzero, b->calls[k].fguards[g].nonzero);
+            }
             assert_int_equal(a->calls[k].blocks, b->calls[k].blocks);
             assert_int_equal(a->calls[k].loc.line, b->calls[k].loc.line);
             assert_string_equal(a->calls[k].loc.file, b->calls[k].loc.file);
         }
     }
+    assert_int_equal(summary_of(w, "call_safe")->calls[0].nfguards, 1);
+    for (int i = 0; i < back.nstores; i++) {
+        assert_int_equal(back.stores[i].nconsts, w->sum[0].stores[i].nconsts);
+        for (int k = 0; k < back.stores[i].nconsts; k++) {
+            assert_string_equal(back.stores[i].consts[k].field_usr, w->sum[0].stores[i].consts[k].field_usr);
+            assert_true(back.stores[i].consts[k].value == w->sum[0].stores[i].consts[k].value);
+        }
+    }
     tl_tu_summary *ptr = &back;
     tl_program *p2 = tl_program_link(&ptr, 1, &w->models);
     assert_true(tl_program_blocks(p2, summary_of(w, "call_run")->usr, false, false));
+    /* .safe left out is 0: the guarded call reaches no slow() */
+    assert_false(tl_program_blocks(p2, summary_of(w, "call_safe")->usr, false, false));
     const tl_fn_model *m = tl_program_model(p2, summary_of(w, "rx")->usr, false);
     assert_non_null(m);
     assert_true(m->wait.present);
@@ -1342,9 +1405,9 @@ static void test_summary_wire_round_trip(void **state) {
  * trip, and a damaged frame is refused or decodes within bounds. */
 static void test_ir_wire_round_trip(void **state) {
     (void)state;
-    const char *src[] = {"struct ops { void (*run)(void); };\n"
+    const char *src[] = {"struct ops { void (*run)(void); int safe, kind; };\n"
                          "void slow(void) { sleep(1); }\n"
-                         "struct ops table = { .run = slow };\n"
+                         "struct ops table = { .run = slow, .kind = 3 };\n"
                          "int pick(int x) { switch (x) { case 1: return 2; case 5: return 3; default: break; } return x ? 1 : 0; }\n"
                          "void call_run(struct ops *o) { for (int i = 0; i < 3 && o; i++) o->run(); }\n"
                          "thr_t g;\n"
@@ -1369,6 +1432,14 @@ static void test_ir_wire_round_trip(void **state) {
     if (tl_ir_wire_decode(&fr, &back, err, sizeof err) != 0) fail_msg("%s", err);
     assert_int_equal(back.nfuncs, w->tu[0].nfuncs);
     assert_int_equal(back.nstores, w->tu[0].nstores);
+    for (int i = 0; i < back.nstores; i++) {
+        assert_int_equal(back.stores[i].nconsts, 2); /* kind = 3, safe left out: 0 */
+        assert_int_equal(back.stores[i].nconsts, w->tu[0].stores[i].nconsts);
+        for (int k = 0; k < back.stores[i].nconsts; k++) {
+            assert_string_equal(back.stores[i].consts[k].field_usr, w->tu[0].stores[i].consts[k].field_usr);
+            assert_true(back.stores[i].consts[k].value == w->tu[0].stores[i].consts[k].value);
+        }
+    }
     assert_int_equal(back.nannots, 2);
     assert_int_equal(back.nannots, w->tu[0].nannots);
     for (int i = 0; i < back.nannots; i++) {
@@ -1523,6 +1594,7 @@ int main(void) {
         cmocka_unit_test(test_cancel_bounded),
         cmocka_unit_test(test_fork_wrapper_child),
         cmocka_unit_test(test_looped_functions),
+        cmocka_unit_test(test_field_guarded_calls),
         cmocka_unit_test(test_parameter_guards_across_files),
         cmocka_unit_test(test_self_publish),
         cmocka_unit_test(test_self_releases),

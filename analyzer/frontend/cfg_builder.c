@@ -604,6 +604,13 @@ typedef struct {
  * definition produced by a macro expansion (`TEST_IMPL(name) { ... }`)
  * belongs to the file that expands the macro: compare its expansion file by
  * name (libclang's file identity is not reliable for unsaved buffers). */
+/* A global a project header defines with external linkage: only one file
+ * of a program can include that definition. */
+static bool header_table(CXCursor c) {
+    return clang_isCursorDefinition(c) && clang_getCursorLinkage(c) == CXLinkage_External &&
+           !clang_Location_isInSystemHeader(clang_getCursorLocation(c));
+}
+
 static bool in_main_file(const fn_list *l, CXCursor c) {
     CXSourceLocation loc = clang_getCursorLocation(c);
     if (clang_Location_isFromMainFile(loc)) return true;
@@ -666,10 +673,13 @@ static enum CXChildVisitResult collect_function(CXCursor c, CXCursor parent, CXC
     } else if (k == CXCursor_VarDecl) {
         if (in_main_file(l, c)) cfgb_note_var_init(l->b, c); /* static int fd = 2; */
         cfgb_note_init_fn_refs(l->b, c); /* (a header's table too) */
-        /* command tables and ops structs: functions stored into fields */
+        /* command tables and ops structs: functions stored into fields (a
+           table a project header defines - not declares - for the one file
+           that includes it too: `task_entry_t TASKS[] = {...}` in a list
+           header) */
         CXCursor init = clang_Cursor_getVarDeclInitializer(c);
         if (!clang_Cursor_isNull(init) && clang_getCursorKind(cfgb_strip_init(init)) == CXCursor_InitListExpr &&
-            in_main_file(l, c))
+            (in_main_file(l, c) || header_table(c)))
             cfgb_record_init_stores(l->b, cfgb_strip_init(init), 0);
     }
     return CXChildVisit_Continue;

@@ -208,10 +208,10 @@ static void note_function_store(builder *b, const tl_expr *lhs, const tl_expr *v
     const tl_expr *fn = stored_function(value);
     if (!fn) return;
     if (lhs->kind == TL_E_MEMBER && lhs->usr) {
-        tl_tu_add_store(b->tu, lhs->usr, lhs->name, fn->usr, fn->name, loc);
+        tl_tu_add_store(b->tu, lhs->usr, lhs->name, fn->usr, fn->name, loc, NULL, 0);
     } else if (lhs->kind == TL_E_VAR && b->f && lhs->var >= 0 && b->f->vars[lhs->var].usr) {
         const tl_var *v = &b->f->vars[lhs->var];
-        tl_tu_add_store(b->tu, v->usr, v->name, fn->usr, fn->name, loc);
+        tl_tu_add_store(b->tu, v->usr, v->name, fn->usr, fn->name, loc, NULL, 0);
     }
 }
 

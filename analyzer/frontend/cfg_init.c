@@ -197,8 +197,54 @@ void cfgb_note_var_init(builder *b, CXCursor decl) {
     free(usr);
 }
 
-/* One initializer `value` for `field` (NULL cursor: not a record field). */
-static void record_field_init(builder *b, CXCursor field, CXCursor value, int depth) {
+/* The integer constants a struct's brace initializer gives its integer
+ * fields, an omitted field counting as 0 (C zeroes it): what the link
+ * matches a dispatch's field tests against (field_guards.h).  At most
+ * TL_STORE_CONSTS_MAX, the written ones first; *n of them. */
+typedef struct {
+    tl_field_const v[TL_STORE_CONSTS_MAX];
+    int n;
+} init_consts;
+
+static bool integer_field(CXCursor field) {
+    enum CXTypeKind k = clang_getCanonicalType(clang_getCursorType(field)).kind;
+    return (k >= CXType_Bool && k <= CXType_Int128) || k == CXType_Enum;
+}
+
+static void add_const(init_consts *ic, CXCursor field, int64_t value) {
+    if (ic->n >= TL_STORE_CONSTS_MAX) return;
+    char *usr = cfgb_cursor_usr(field);
+    if (usr && usr[0] && strlen(usr) < 250) {
+        ic->v[ic->n].field_usr = usr;
+        ic->v[ic->n++].value = value;
+    } else {
+        free(usr);
+    }
+}
+
+static void collect_init_consts(CXCursor init, const field_list *fl, const cursor_list *kids, init_consts *ic) {
+    ic->n = 0;
+    CXCursor rec = clang_getTypeDeclaration(clang_getCanonicalType(clang_getCursorType(init)));
+    if (clang_getCursorKind(rec) != CXCursor_StructDecl || fl->n == 0) return;
+    bool *written = tl_xcalloc((size_t)fl->n + 1, sizeof *written);
+    int pos = 0;
+    for (int i = 0; i < kids->n; i++, pos++) {
+        CXCursor value;
+        bool nested;
+        CXCursor field = init_element_field(kids->items[i], fl, &pos, &value, &nested);
+        if (pos >= 0 && pos < fl->n) written[pos] = true;
+        int64_t iv;
+        if (nested || clang_Cursor_isNull(field) || !integer_field(field) || !cfgb_eval_int(value, &iv)) continue;
+        add_const(ic, field, iv);
+    }
+    for (int f = 0; f < fl->n; f++)
+        if (!written[f] && integer_field(fl->fields[f])) add_const(ic, fl->fields[f], 0);
+    free(written);
+}
+
+/* One initializer `value` for `field` (NULL cursor: not a record field);
+ * ic: the constants of its siblings. */
+static void record_field_init(builder *b, CXCursor field, CXCursor value, int depth, const init_consts *ic) {
     CXCursor v = cfgb_strip_init(value);
     enum CXCursorKind k = clang_getCursorKind(v);
     enum CXTypeKind fk = clang_getCanonicalType(clang_getCursorType(field)).kind;
@@ -222,7 +268,7 @@ static void record_field_init(builder *b, CXCursor field, CXCursor value, int de
     char *slot_usr = cfgb_cursor_usr(field), *fn_usr = cfgb_cursor_usr(fn);
     if (slot_usr && fn_usr) {
         char *slot = cfgb_cursor_spelling(field), *name = cfgb_cursor_spelling(fn);
-        tl_tu_add_store(b->tu, slot_usr, slot, fn_usr, name, cfgb_loc_of(b, v));
+        tl_tu_add_store(b->tu, slot_usr, slot, fn_usr, name, cfgb_loc_of(b, v), ic->v, ic->n);
         free(slot);
         free(name);
     }
@@ -240,14 +286,17 @@ void cfgb_record_init_stores(builder *b, CXCursor init, int depth) {
     field_list fl = {0};
     if (t.kind == CXType_Record) clang_Type_visitFields(t, collect_field, &fl);
     cursor_list kids = cfgb_children_of(init);
+    init_consts ic;
+    collect_init_consts(init, &fl, &kids, &ic);
     int pos = 0;
     for (int i = 0; i < kids.n; i++) {
         CXCursor kid = kids.items[i], value;
         bool nested; /* `.a.b = f`: recorded at a (as before) */
         CXCursor field = init_element_field(kid, &fl, &pos, &value, &nested);
-        record_field_init(b, field, value, depth);
+        record_field_init(b, field, value, depth, &ic);
         pos++;
     }
+    for (int i = 0; i < ic.n; i++) free(ic.v[i].field_usr);
     free(kids.items);
     free(fl.fields);
 }

@@ -290,8 +290,23 @@ const char *tl_tu_intern(tl_tu *tu, const char *s) {
     return tu->strings[tu->nstrings++];
 }
 
+void tl_fn_store_set_consts(tl_fn_store *s, const tl_field_const *consts, int nconsts) {
+    s->nconsts = 0;
+    for (int i = 0; i < nconsts && s->nconsts < TL_STORE_CONSTS_MAX; i++) {
+        if (!consts[i].field_usr) continue;
+        s->consts[s->nconsts].field_usr = tl_xstrdup(consts[i].field_usr);
+        s->consts[s->nconsts++].value = consts[i].value;
+    }
+}
+
+void tl_fn_store_free_consts(tl_fn_store *s) {
+    for (int i = 0; i < s->nconsts; i++) free(s->consts[i].field_usr);
+    s->nconsts = 0;
+}
+
 void tl_tu_add_store(tl_tu *tu, const char *slot_usr, const char *slot_name,
-                     const char *fn_usr, const char *fn_name, tl_loc loc) {
+                     const char *fn_usr, const char *fn_name, tl_loc loc,
+                     const tl_field_const *consts, int nconsts) {
     if (tu->nstores == tu->capstores) {
         tu->capstores = tu->capstores ? tu->capstores * 2 : 8;
         tu->stores = tl_xrealloc(tu->stores, (size_t)tu->capstores * sizeof *tu->stores);
@@ -302,6 +317,7 @@ void tl_tu_add_store(tl_tu *tu, const char *slot_usr, const char *slot_name,
     s->fn_usr = tl_xstrdup(fn_usr);
     s->fn_name = tl_xstrdup(fn_name ? fn_name : "");
     s->loc = loc;
+    tl_fn_store_set_consts(s, consts, nconsts);
 }
 
 void tl_tu_add_init_slot(tl_tu *tu, const char *key, bool internal) {
@@ -337,6 +353,7 @@ void tl_tu_free(tl_tu *tu) {
         free(tu->stores[i].slot_name);
         free(tu->stores[i].fn_usr);
         free(tu->stores[i].fn_name);
+        tl_fn_store_free_consts(&tu->stores[i]);
     }
     free(tu->stores);
     for (int i = 0; i < tu->ninit_slots; i++) free(tu->init_slots[i]);

@@ -204,6 +204,15 @@ typedef struct {
     bool values_incomplete; /* the propagation hit its budget */
 } tl_func;
 
+/* A sibling field's constant in the brace initializer that stores a
+ * function (`{"fork", &test_fork, 0}`: is_helper = 0). */
+typedef struct {
+    char *field_usr;
+    int64_t value;
+} tl_field_const;
+
+#define TL_STORE_CONSTS_MAX 8
+
 /* A function's address stored into a struct field or a global function
  * pointer by a static initializer (`struct ops o = {.read = my_read}`,
  * command tables) or an assignment (`s->cb = on_read`). */
@@ -213,6 +222,11 @@ typedef struct {
     char *fn_usr;          /* the stored function's USR */
     char *fn_name;
     tl_loc loc;
+    /* a brace initializer's integer constants for the other fields of the
+       same record (at most TL_STORE_CONSTS_MAX): the link matches them
+       against the fields a call through the slot tested (field_guards.h) */
+    tl_field_const consts[TL_STORE_CONSTS_MAX];
+    int nconsts;
 } tl_fn_store;
 
 /* A function declared with annotate attributes that stand for roles
@@ -277,8 +291,13 @@ void tl_block_add_succ(tl_func *f, int from, int to);
 void tl_func_finish(tl_func *f);
 void tl_func_free(tl_func *f);
 tl_func *tl_tu_add_func(tl_tu *tu, const char *name);
+/* Add a store; consts (nconsts entries, may be NULL) are copied. */
 void tl_tu_add_store(tl_tu *tu, const char *slot_usr, const char *slot_name,
-                     const char *fn_usr, const char *fn_name, tl_loc loc);
+                     const char *fn_usr, const char *fn_name, tl_loc loc,
+                     const tl_field_const *consts, int nconsts);
+/* Copy consts into s (at most TL_STORE_CONSTS_MAX); free them. */
+void tl_fn_store_set_consts(tl_fn_store *s, const tl_field_const *consts, int nconsts);
+void tl_fn_store_free_consts(tl_fn_store *s);
 const char *tl_tu_intern(tl_tu *tu, const char *s);
 /* Note an initializer of descriptor slot `key` (see tl_tu.init_slots). */
 void tl_tu_add_init_slot(tl_tu *tu, const char *key, bool internal);

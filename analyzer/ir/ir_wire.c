@@ -215,6 +215,11 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
         put_sref(&en, s->fn_usr);
         put_sref(&en, s->fn_name);
         put_loc(&en, s->loc);
+        tl_wire_put_varu(w, (uint32_t)s->nconsts); /* (appended) */
+        for (int k = 0; k < s->nconsts; k++) {
+            put_sref(&en, s->consts[k].field_usr);
+            tl_wire_put_vari(w, s->consts[k].value);
+        }
         tl_wire_end_record(w);
     }
     for (int i = 0; i < tu->ninit_slots; i++) {
@@ -611,8 +616,19 @@ static void read_store(decoder *d) {
     tl_wire_reader *r = d->r;
     const char *su = get_sref(d), *sn = get_sref(d), *fu = get_sref(d), *fnm = get_sref(d);
     tl_loc loc = get_loc(d);
+    tl_field_const consts[TL_STORE_CONSTS_MAX];
+    uint32_t nconsts = tl_wire_remaining(r) > 0 ? tl_wire_get_varu(r) : 0;
+    if (nconsts > TL_STORE_CONSTS_MAX) {
+        tl_wire_fail(r, "too many field constants in a store");
+        return;
+    }
+    for (uint32_t k = 0; k < nconsts; k++) {
+        consts[k].field_usr = (char *)get_sref(d);
+        consts[k].value = tl_wire_get_vari(r);
+        if (!consts[k].field_usr) tl_wire_fail(r, "a field constant without a field");
+    }
     if (!su || !sn || !fu || !fnm) tl_wire_fail(r, "a store without names");
-    else tl_tu_add_store(d->tu, su, sn, fu, fnm, loc);
+    else if (!r->bad) tl_tu_add_store(d->tu, su, sn, fu, fnm, loc, consts, (int)nconsts);
 }
 
 static void read_annot(decoder *d) {

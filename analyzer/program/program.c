@@ -50,10 +50,14 @@ void pg_ivec_push(ivec *a, int x) {
     a->v[a->n++] = x;
 }
 
-static bool ivec_has(const ivec *a, int x) {
+static int ivec_index(const ivec *a, int x) {
     for (int i = 0; i < a->n; i++)
-        if (a->v[i] == x) return true;
-    return false;
+        if (a->v[i] == x) return i;
+    return -1;
+}
+
+static bool ivec_has(const ivec *a, int x) {
+    return ivec_index(a, x) >= 0;
 }
 
 static int fslot_index(tl_program *p, const char *usr, const char *name) {
@@ -157,10 +161,35 @@ static void index_functions(tl_program *p, tl_tu_summary *const *units, int nuni
     p->stats.functions = p->nnodes;
 }
 
+/* Do two stores give the other fields the same constants? */
+static bool same_consts(const tl_fn_store *a, const tl_fn_store *b) {
+    if (a->nconsts != b->nconsts) return false;
+    for (int i = 0; i < a->nconsts; i++) {
+        bool found = false;
+        for (int j = 0; j < b->nconsts && !found; j++)
+            found = a->consts[i].value == b->consts[j].value && !strcmp(a->consts[i].field_usr, b->consts[j].field_usr);
+        if (!found) return false;
+    }
+    return true;
+}
+
+/* Does a call's field test (`t->is_helper` on every path to `t->main()`)
+ * rule out a function stored with these constants ({..., &fn, 0})? */
+bool pg_guards_exclude(const tl_sum_call *c, const tl_fn_store *consts) {
+    if (!consts) return false;
+    for (int g = 0; g < c->nfguards; g++)
+        for (int i = 0; i < consts->nconsts; i++)
+            if (!strcmp(c->fguards[g].field_usr, consts->consts[i].field_usr) &&
+                tl_field_guard_contradicts(&c->fguards[g], consts->consts[i].value))
+                return true;
+    return false;
+}
+
 /* The function addresses stored into each field/global slot (after the
  * units' programs are known: a store resolves in its own program). */
 static void index_stores(tl_program *p, tl_tu_summary *const *units, int nunits) {
     int defs[PG_MAX_DEFS_LINK];
+    for (int n = 0; n < p->nnodes; n++) p->nodes[n].dropped_slot = -1;
     for (int u = 0; u < nunits; u++)
         for (int i = 0; i < units[u]->nstores; i++) {
             const tl_fn_store *st = &units[u]->stores[i];
@@ -169,11 +198,26 @@ static void index_stores(tl_program *p, tl_tu_summary *const *units, int nunits)
             int si = fslot_index(p, st->slot_usr, st->slot_name);
             fslot *s = &p->fslots[si];
             for (int d = 0; d < nd; d++) {
-                if (ivec_has(&s->funcs, defs[d])) continue;
-                if (s->funcs.n >= SLOT_TARGET_CAP) {
-                    s->capped = true;
+                int at = ivec_index(&s->funcs, defs[d]);
+                if (at >= 0) {
+                    if (s->consts_of[at] && !same_consts(s->consts_of[at], st)) s->consts_of[at] = NULL;
                     continue;
                 }
+                if (s->funcs.n >= SLOT_TARGET_CAP) {
+                    s->capped = true;
+                    pnode *x = &p->nodes[defs[d]];
+                    if (x->dropped_slot == -1) {
+                        x->dropped_slot = si;
+                        x->dropped_store = st->nconsts ? st : NULL;
+                    } else if (x->dropped_slot != si) {
+                        x->dropped_slot = -2;
+                    } else if (x->dropped_store && !same_consts(x->dropped_store, st)) {
+                        x->dropped_store = NULL;
+                    }
+                    continue;
+                }
+                s->consts_of = tl_xgrow(s->consts_of, s->funcs.n, &s->capconsts, sizeof *s->consts_of);
+                s->consts_of[s->funcs.n] = st->nconsts ? st : NULL;
                 pg_ivec_push(&s->funcs, defs[d]);
             }
         }
@@ -200,9 +244,18 @@ static void resolve_direct_and_slots(tl_program *p) {
                 int si = map_get(&p->fslot_by_usr, c->target.usr);
                 if (si < 0) continue;
                 fslot *s = &p->fslots[si];
-                if (s->capped) p->stats.capped++;
+                if (s->capped) {
+                    p->stats.capped++;
+                    if (s->calls.n >= 2 * PG_DROPPED_CALLS_MAX) {
+                        s->calls_over = true;
+                    } else {
+                        pg_ivec_push(&s->calls, f);
+                        pg_ivec_push(&s->calls, i);
+                    }
+                }
                 if (s->funcs.n) p->stats.resolved_indirect++;
-                for (int k = 0; k < s->funcs.n; k++) add_edge(p, f, i, s->funcs.v[k], s->name);
+                for (int k = 0; k < s->funcs.n; k++)
+                    if (!pg_guards_exclude(c, s->consts_of[k])) add_edge(p, f, i, s->funcs.v[k], s->name);
             }
         }
     }
@@ -702,6 +755,8 @@ void tl_program_free(tl_program *p) {
     free(p->nodes);
     for (int i = 0; i < p->nfslots; i++) {
         free(p->fslots[i].funcs.v);
+        free(p->fslots[i].consts_of);
+        free(p->fslots[i].calls.v);
         pg_free_model(p->fslots[i].derived);
     }
     free(p->fslots);

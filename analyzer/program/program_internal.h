@@ -26,6 +26,10 @@ typedef struct {
     int n, cap;
 } ivec;
 void pg_ivec_push(ivec *a, int x); /* (program.c) */
+#define PG_DROPPED_CALLS_MAX 64
+/* Does a call's field test rule out a function stored with consts (a
+ * store's field constants; NULL: nothing known)? (program.c) */
+bool pg_guards_exclude(const tl_sum_call *c, const tl_fn_store *consts);
 
 /* The program: call edges, per parameter and per function facts, slots. */
 typedef struct {
@@ -69,6 +73,10 @@ typedef struct {
     unsigned served_in;  /* ... the arguments every direct registration of it hands over
                             as variables a sink launched before serves (sinks.c) */
     bool exit_return;    /* its return is the process's exit (exit_returns.c) */
+    int dropped_slot;    /* a field slot past SLOT_TARGET_CAP that stores it: its calls
+                            have no edge here (-1: none, -2: more than one) */
+    const tl_fn_store *dropped_store; /* the store into it (its field constants), or NULL
+                            when the stores disagree */
     bool looped;         /* it only ever runs inside a caller's loop (loop_callers.c) */
     bool blocks[2];
     int block_call[2];   /* the call that blocks or leads there */
@@ -90,7 +98,17 @@ typedef struct {
 typedef struct {
     const char *usr, *name;
     ivec funcs;          /* functions stored there */
+    /* per entry of funcs: the brace initializer's constants for the other
+       fields (the store's, pointing into the units), NULL when its stores
+       disagree or one has none (an assignment) */
+    const tl_fn_store **consts_of;
+    int capconsts;
     bool capped;
+    /* capped: the calls through it (pairs: node, call index; at most
+       PG_DROPPED_CALLS_MAX pairs, else calls_over), for the functions left
+       out of its edges (exit_returns.c) */
+    ivec calls;
+    bool calls_over;
     tl_fn_model *derived;
 } fslot;
 

@@ -132,6 +132,8 @@ typedef struct {
     bool *unbounded;      /* block -> lies in an unbounded loop (rules/event_loop.h) */
     bool *returned;       /* call id -> its result is returned at once (result_returned) */
     bool *on_cycle;       /* block -> lies on a cycle of the CFG (in_loop) */
+    tl_field_guard (*fguards)[TL_FIELD_GUARDS_MAX]; /* call id -> field guards (nfguards) */
+    int *nfguards;
     int *reg_call;        /* reg index -> its spawn entry call id, -1 another registration */
     int caps_reg_call;
     int caps_calls, caps_regs, caps_passes, caps_deadlines, caps_slots;
@@ -214,6 +216,12 @@ static void extract_call(extractor *x, const tl_call_facts *cf) {
                             x->unbounded[cf->block];
     sc->result_returned = x->returned && c->id >= 0 && c->id < x->ff->ncalls && x->returned[c->id];
     sc->in_loop = x->on_cycle && cf->block >= 0 && cf->block < x->f->nblocks && x->on_cycle[cf->block];
+    if (x->nfguards && c->id >= 0 && c->id < x->f->ncalls)
+        for (int k = 0; k < x->nfguards[c->id]; k++) {
+            tl_field_guard g = x->fguards[c->id][k];
+            g.field_usr = intern(x->in, g.field_usr);
+            sc->fguards[sc->nfguards++] = g;
+        }
     sc->nchild_of = 0;
     char key[300];
     bool is_static;
@@ -445,6 +453,11 @@ static void extract_function(extractor *x) {
     tl_event_loop_unbounded_blocks(x->a, x->fi, x->unbounded);
     x->returned = tl_func_results_returned(f, ff->ncalls);
     x->on_cycle = tl_blocks_on_cycles(f);
+    if (f->ncalls > 0 && f->ncalls == ff->ncalls) {
+        x->fguards = tl_xmalloc((size_t)f->ncalls * sizeof *x->fguards);
+        x->nfguards = tl_xmalloc((size_t)f->ncalls * sizeof *x->nfguards);
+        tl_field_guards(f, x->fguards, x->nfguards);
+    }
 
 
     /* locals that copy a parameter (flow-insensitive), per parameter, and
@@ -649,6 +662,10 @@ static void extract_function(extractor *x) {
     x->returned = NULL;
     free(x->on_cycle);
     x->on_cycle = NULL;
+    free(x->fguards);
+    x->fguards = NULL;
+    free(x->nfguards);
+    x->nfguards = NULL;
     free(x->reg_call);
     x->reg_call = NULL;
     x->caps_reg_call = 0;
@@ -687,6 +704,7 @@ void tl_tu_summary_extract(const tl_analysis *a, tl_tu_summary *out) {
         out->stores[i].fn_usr = tl_xstrdup(s->fn_usr);
         out->stores[i].fn_name = tl_xstrdup(s->fn_name);
         out->stores[i].loc = loc_copy(&in, s->loc);
+        tl_fn_store_set_consts(&out->stores[i], s->consts, s->nconsts);
     }
     int nfd = a->slot_stores ? a->slot_stores->n : 0;
     out->fd_stores = tl_xcalloc((size_t)nfd + 1, sizeof *out->fd_stores);
@@ -743,6 +761,7 @@ void tl_tu_summary_free(tl_tu_summary *s) {
         free(s->stores[i].slot_name);
         free(s->stores[i].fn_usr);
         free(s->stores[i].fn_name);
+        tl_fn_store_free_consts(&s->stores[i]);
     }
     free(s->stores);
     for (int i = 0; i < s->nfd_stores; i++) {

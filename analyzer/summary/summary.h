@@ -24,6 +24,7 @@
 
 #include "../dataflow/analysis.h"
 #include "../dataflow/fdstate.h"
+#include "../dataflow/field_guards.h"
 #include "../ir/ir.h"
 #include "../util/strmap.h"
 
@@ -88,6 +89,11 @@ typedef struct {
                           zero on every path to the call (dataflow/param_guards.h) */
     unsigned guard_pass; /* bit j: argument j is the caller's parameter args[j].param,
                           never assigned and its address never taken */
+    /* a call through a field of a variable's object (`t->main()`): the
+       other fields of that object tested on every path to it
+       (dataflow/field_guards.h; field USRs interned), nfguards of them */
+    tl_field_guard fguards[TL_FIELD_GUARDS_MAX];
+    int nfguards;
 } tl_sum_call;
 
 /* An argument of a spawn entry call that another spawn of the same function

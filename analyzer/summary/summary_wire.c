@@ -118,6 +118,12 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
         tl_wire_put_u32(w, c->guard_pass);
         /* appended last: bit 0 result_returned, bit 1 (later) in_loop */
         tl_wire_put_u8(w, (uint8_t)(c->result_returned | c->in_loop << 1));
+        tl_wire_put_u8(w, (uint8_t)c->nfguards); /* appended after that */
+        for (int k = 0; k < c->nfguards; k++) {
+            tl_wire_put_str(w, c->fguards[k].field_usr);
+            tl_wire_put_u64(w, (uint64_t)c->fguards[k].mask);
+            tl_wire_put_u8(w, c->fguards[k].nonzero);
+        }
         tl_wire_end_record(w);
     }
     for (int i = 0; i < f->nregs; i++) {
@@ -206,6 +212,11 @@ int tl_summary_wire_encode(tl_wire_writer *w, const tl_tu_summary *s) {
         tl_wire_put_str(w, st->fn_usr);
         tl_wire_put_str(w, st->fn_name);
         put_loc(w, st->loc);
+        tl_wire_put_varu(w, (uint32_t)st->nconsts); /* (appended) */
+        for (int k = 0; k < st->nconsts; k++) {
+            tl_wire_put_str(w, st->consts[k].field_usr);
+            tl_wire_put_vari(w, st->consts[k].value);
+        }
         tl_wire_end_record(w);
     }
     for (int i = 0; i < s->nfd_stores; i++) {
@@ -406,6 +417,17 @@ static void read_call(decoder *d) {
         c->result_returned = b & 1;
         c->in_loop = (b >> 1) & 1;
     }
+    if (tl_wire_remaining(r) >= 1) {
+        uint8_t ng = tl_wire_get_u8(r);
+        if (ng > TL_FIELD_GUARDS_MAX) tl_wire_fail(r, "too many field guards");
+        for (int k = 0; k < ng && !r->bad; k++) {
+            const char *usr = get_interned(d);
+            int64_t mask = (int64_t)tl_wire_get_u64(r);
+            bool nonzero = tl_wire_get_u8(r) != 0;
+            if (!usr || mask == 0) tl_wire_fail(r, "a bad field guard");
+            else c->fguards[c->nfguards++] = (tl_field_guard){usr, mask, nonzero};
+        }
+    }
     if (c->target.kind == TL_REF_PARAM && (c->target.param < 0 || c->target.param >= f->nparams))
         tl_wire_fail(r, "call through a missing parameter");
 }
@@ -567,6 +589,14 @@ static void read_store(decoder *d) {
     st->fn_usr = tl_wire_get_str(r);
     st->fn_name = tl_wire_get_str(r);
     st->loc = get_loc(d);
+    uint32_t nconsts = tl_wire_remaining(r) > 0 ? tl_wire_get_varu(r) : 0;
+    if (nconsts > TL_STORE_CONSTS_MAX) tl_wire_fail(r, "too many field constants in a store");
+    for (uint32_t k = 0; k < nconsts && !r->bad; k++) {
+        st->consts[k].field_usr = tl_wire_get_str(r);
+        st->consts[k].value = tl_wire_get_vari(r);
+        st->nconsts = (int)k + 1;
+        if (!st->consts[k].field_usr) tl_wire_fail(r, "a field constant without a field");
+    }
     if (!st->slot_usr || !st->fn_usr || !st->slot_name || !st->fn_name) tl_wire_fail(r, "a store without names");
 }
 
