@@ -63,8 +63,9 @@ static const char ut_doc[] =
     "model's `eager`): a coroutine that never suspends (no wait, yield,\n"
     "blocking or unknown call, here or in the functions of the file it calls)\n"
     "has finished when `go()` returns, and closing its handle cancels nothing.\n"
-    "On the branch where the only `bundle_go()` into a bundle failed, the\n"
-    "bundle holds no work.\n"
+    "On the branch where a `bundle_go()` into a bundle failed, the bundle\n"
+    "holds only what earlier launches on that path put there: nothing, when\n"
+    "it was the first (the test may be `unlikely(rc < 0 && errno == ...)`).\n"
     "\n"
     "The check is path-sensitive: one path without the wait is enough, and\n"
     "the message names that path: the start on it, and the branch where it\n"
@@ -272,6 +273,8 @@ void tl_ut_apply(ut_ctx *c, const tl_block *b, int ii)
         if (m->spawn.present && tl_own_spawn_has_owner(c->a, c->fi, call, m) &&
             !(c->done_at_once && c->done_at_once[call->id])) {
             int v = tl_ut_obj_var(c, call, m->spawn.owner_arg);
+            if (v >= 0 && c->prior_work && call->id >= 0 && call->id < f->ncalls && bits_of(c, v))
+                c->prior_work[call->id] = 1;
             if (v >= 0)
                 mark(c, v, m->spawn.awaited_by_any_wait ? UT_ANY : UT_STRICT, WHY_OWNER,
                      call->id);
@@ -329,10 +332,54 @@ void tl_ut_transfer_block(void *ctx, void *stp, const tl_func *f, const tl_block
     tl_sparse_pack(&c->env, &st->vars);
 }
 
+#define UT_RESULT_WALK 8 /* blocks searched back for a variable's last value */
+
+/* The call whose result v holds before instruction i of block b: its last
+ * assignment there, else the same answer from every reached predecessor
+ * (over copies: `rc = h` after `h = dill_prologue(...)`), searching at most
+ * UT_RESULT_WALK blocks in all (*budget); -1 when none is found or the
+ * paths disagree. */
+static int reaching_result(const ut_ctx *c, int b, int i, int v, int *budget)
+{
+    const tl_func *f = c->f;
+    const tl_block *blk = &f->blocks[b];
+    while (--i >= 0) {
+        const tl_instr *in = &blk->instrs[i];
+        if ((in->kind != TL_I_ASSIGN && in->kind != TL_I_DECL) || in->var != v)
+            continue;
+        const tl_expr *e = in->kind == TL_I_ASSIGN ? tl_expr_uncast(in->value) : NULL;
+        if (e && e->kind == TL_E_CALLRES)
+            return e->call_id;
+        if (!e || e->kind != TL_E_VAR || e->nkids != 0 || e->var < 0 || e->var >= c->nvars ||
+            c->addr_taken[e->var])
+            return -1;
+        if (c->result_of[e->var] >= 0)
+            return c->result_of[e->var]; /* a copy of a variable assigned once */
+        v = e->var; /* a copy: what it copied, further back */
+    }
+    int found = -1;
+    for (int k = c->pred_start[b]; k < c->pred_start[b + 1]; k++) {
+        if (--*budget < 0)
+            return -1;
+        int p = c->preds[k];
+        int r = reaching_result(c, p, f->blocks[p].ninstrs, v, budget);
+        if (r < 0 || (found >= 0 && r != found))
+            return -1;
+        found = r;
+    }
+    return found;
+}
+
 static int result_held(void *ctx, int v)
 {
     const ut_ctx *c = ctx;
-    return c->result_of && v >= 0 && v < c->nvars ? c->result_of[v] : -1;
+    if (v < 0 || v >= c->nvars)
+        return -1;
+    int budget = UT_RESULT_WALK, b = c->edge_block;
+    int r = c->preds && !c->addr_taken[v] && b >= 0 && b < c->f->nblocks
+                ? reaching_result(c, b, c->f->blocks[b].ninstrs, v, &budget)
+                : -1;
+    return r >= 0 ? r : c->result_of ? c->result_of[v] : -1;
 }
 
 static uint64_t failed_mask(void *ctx, int v)
@@ -358,10 +405,14 @@ bool tl_ut_edge(void *ctx, void *stp, const tl_func *f, const tl_block *b, int s
         }
     }
     int outcome = 0;
+    c->edge_block = b->id;
     int sp = c->owner_spawns ? tl_own_edge_spawn_outcome(c->a, c->fi, b, s, result_held, c, NULL, &outcome)
                              : -1;
-    if (sp >= 0 && sp < c->f->ncalls && outcome < 0 && c->owner_spawns[sp]) {
-        /* the only spawn into this owner failed: the owner holds no work */
+    if (sp >= 0 && sp < c->f->ncalls && outcome < 0 &&
+        (c->owner_spawns[sp] == 1 || (c->owner_spawns[sp] == 2 && !c->prior_work[sp]))) {
+        /* a spawn into an owner that held nothing before it failed (the only
+           one, or one no path reaches with work in the owner): the owner
+           holds no work */
         const tl_instr *sin = tl_ut_find_call(c, sp);
         const tl_fn_model *sm = sin ? tl_own_model(c->a, c->fi, sp) : NULL;
         int v = sm ? tl_ut_obj_var(c, &sin->call, sm->spawn.owner_arg) : -1;
@@ -499,10 +550,12 @@ static const tl_dataflow_ops ut_ops = {
     .split_by_facts = true,
 };
 
-/* c->owner_spawns: the spawns into an owner (bundle_go(b, ...)) that are
- * the only call of the function starting work on that owner - a start,
- * or another spawn into it - so that on the edge where one failed the owner
- * holds nothing.  NULL when there is none. */
+/* c->owner_spawns: the spawns into an owner (bundle_go(b, ...)); 1 for
+ * those that are the only call of the function starting work on that owner
+ * - a start, or another spawn into it - so that on the edge where one
+ * failed the owner holds nothing; 2 for the others, whose failure edge
+ * leaves the owner empty when no path brings work into it before the spawn
+ * (prior_work, found by the solve itself).  NULL when there is none. */
 static void owner_spawns(ut_ctx *c)
 {
     const tl_func *f = c->f;
@@ -525,17 +578,20 @@ static void owner_spawns(ut_ctx *c)
         const tl_instr *in = m && m->spawn.present ? tl_ut_find_call(c, id) : NULL;
         if (!in || !tl_own_spawn_has_owner(c->a, c->fi, &in->call, m)) continue;
         int v = tl_ut_obj_var(c, &in->call, m->spawn.owner_arg);
-        if (v < 0 || v >= f->nvars || starts[v] != 1) continue;
+        if (v < 0 || v >= f->nvars) continue;
         if (!c->owner_spawns) c->owner_spawns = tl_xcalloc((size_t)f->ncalls, 1);
-        c->owner_spawns[id] = 1;
+        c->owner_spawns[id] = starts[v] == 1 ? 1 : 2;
     }
     free(starts);
     if (!c->owner_spawns) return;
+    c->prior_work = tl_xcalloc((size_t)f->ncalls, 1);
     /* the variables that hold one call's result (`int h = dill_prologue(...)`
        inside bundle_go()'s expansion, tested by the caller's branch) */
     c->result_of = tl_xmalloc((size_t)f->nvars * sizeof *c->result_of);
     for (int v = 0; v < f->nvars; v++) c->result_of[v] = -1;
     unsigned char *assigns = tl_xcalloc((size_t)f->nvars, 1);
+    int *copy_of = tl_xmalloc((size_t)f->nvars * sizeof *copy_of);
+    for (int v = 0; v < f->nvars; v++) copy_of[v] = -1;
     for (int bi = 0; bi < f->nblocks; bi++)
         for (int i = 0; i < f->blocks[bi].ninstrs; i++) {
             const tl_instr *in = &f->blocks[bi].instrs[i];
@@ -543,13 +599,58 @@ static void owner_spawns(ut_ctx *c)
             const tl_expr *e = tl_expr_uncast(in->value);
             if (assigns[in->var] < 2) assigns[in->var]++;
             c->result_of[in->var] = e && e->kind == TL_E_CALLRES && assigns[in->var] == 1 ? e->call_id : -1;
+            copy_of[in->var] = e && e->kind == TL_E_VAR && e->nkids == 0 && e->var >= 0 && e->var < f->nvars &&
+                                       assigns[in->var] == 1
+                                   ? e->var
+                                   : -1;
         }
     unsigned char *taken = tl_xcalloc((size_t)f->nvars, 1);
     tl_func_addr_taken(f, taken);
     for (int v = 0; v < f->nvars; v++)
-        if (assigns[v] != 1 || taken[v]) c->result_of[v] = -1;
-    free(taken);
+        if (assigns[v] != 1 || taken[v]) c->result_of[v] = copy_of[v] = -1;
+    /* copies of a result, each assigned once (a chain of at most 4) */
+    for (int v = 0; v < f->nvars; v++) {
+        int w = v;
+        for (int hop = 0; hop < 4 && c->result_of[w] < 0 && copy_of[w] >= 0; hop++) w = copy_of[w];
+        if (c->result_of[v] < 0 && w != v) c->result_of[v] = c->result_of[w];
+    }
+    free(copy_of);
+    c->addr_taken = taken;
     free(assigns);
+    /* the reached predecessors of each block (reaching_result) */
+    bool *live = tl_xcalloc((size_t)f->nblocks + 1, sizeof *live);
+    int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack), n = 0;
+    if (f->entry >= 0 && f->entry < f->nblocks)
+        live[stack[n++] = f->entry] = true;
+    while (n > 0) {
+        int b = stack[--n];
+        for (int k = 0; k < f->blocks[b].nsucc; k++) {
+            int t = f->blocks[b].succ[k];
+            if (t >= 0 && t < f->nblocks && !live[t])
+                live[stack[n++] = t] = true;
+        }
+    }
+    c->pred_start = tl_xcalloc((size_t)f->nblocks + 2, sizeof *c->pred_start);
+    for (int b = 0; b < f->nblocks; b++)
+        for (int k = 0; k < f->blocks[b].nsucc && live[b]; k++) {
+            int t = f->blocks[b].succ[k];
+            if (t >= 0 && t < f->nblocks)
+                c->pred_start[t + 1]++;
+        }
+    for (int b = 0; b < f->nblocks; b++)
+        c->pred_start[b + 1] += c->pred_start[b];
+    c->preds = tl_xmalloc(((size_t)c->pred_start[f->nblocks] + 1) * sizeof *c->preds);
+    int *at = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *at);
+    memcpy(at, c->pred_start, (size_t)f->nblocks * sizeof *at);
+    for (int b = 0; b < f->nblocks; b++)
+        for (int k = 0; k < f->blocks[b].nsucc && live[b]; k++) {
+            int t = f->blocks[b].succ[k];
+            if (t >= 0 && t < f->nblocks)
+                c->preds[at[t]++] = b;
+        }
+    free(at);
+    free(stack);
+    free(live);
 }
 
 static void check_func(const tl_analysis *a, int fi, const bool *quiet, tl_findings *out)
@@ -603,6 +704,10 @@ static void check_func(const tl_analysis *a, int fi, const bool *quiet, tl_findi
         free(c.result_bits);
         free(c.done_at_once);
         free(c.owner_spawns);
+        free(c.prior_work);
+        free(c.addr_taken);
+        free(c.pred_start);
+        free(c.preds);
         free(c.result_of);
         free(c.tracked);
         return;
@@ -678,6 +783,10 @@ static void check_func(const tl_analysis *a, int fi, const bool *quiet, tl_findi
     free(c.result_bits);
     free(c.done_at_once);
     free(c.owner_spawns);
+    free(c.prior_work);
+    free(c.addr_taken);
+    free(c.pred_start);
+    free(c.preds);
     free(c.result_of);
     free(c.tracked);
     free(c.cyclic);

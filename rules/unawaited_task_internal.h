@@ -79,11 +79,20 @@ typedef struct {
     tl_inflight inflight;       /* operations in flight per object */
     tl_ut_reapers reapers;      /* objects a joined thread or a reaped child reaps */
     int failed_var;             /* scratch of failed_mask */
-    unsigned char *owner_spawns; /* per call id: a spawn into an owner that is the only call
-                                    starting work on that owner here (its failure edge leaves
-                                    the owner empty), or NULL */
+    unsigned char *owner_spawns; /* per call id: a spawn into an owner (bundle_go(b, ...)):
+                                    1 when it is the only call starting work on that owner
+                                    here (its failure edge leaves the owner empty), 2 when
+                                    others do too (its failure edge leaves the owner empty
+                                    unless prior_work), 0 other calls; or NULL */
+    unsigned char *prior_work;   /* with owner_spawns, per call id: the owner held work
+                                    when that spawn ran, on some path */
+    unsigned char *addr_taken;   /* with owner_spawns, per variable */
+    int *pred_start, *preds;     /* with owner_spawns: each block's reached predecessors (CSR) */
+    int edge_block;              /* the branch block whose edge is being applied */
     int *result_of;              /* with owner_spawns, per variable: the call whose result
-                                    is its only assignment, -1 none */
+                                    is its only assignment (directly or through copies
+                                    each assigned once: `rc = h` after `h = dill_prologue(...)`
+                                    in bundle_go()'s expansion), -1 none */
     bool *owned;                /* per var: a local object never torn down here whose
                                    address does not escape (reported at returns) */
     tl_findings *out;

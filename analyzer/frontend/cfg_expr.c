@@ -682,10 +682,67 @@ CXCursor cfgb_strip_parens(CXCursor c) {
     }
 }
 
-/* Lower condition `c`, ending the current block with edges to t (true) and f. */
+/* `__builtin_expect(E, k)` (likely(), unlikely()) and `!!E`: E, whose
+ * truth the condition is; else a null cursor. */
+static CXCursor truth_of(CXCursor s) {
+    enum CXCursorKind k = clang_getCursorKind(s);
+    if (k == CXCursor_CallExpr && clang_Cursor_getNumArguments(s) >= 1) {
+        CXCursor callee = clang_getCursorReferenced(s);
+        char *name = clang_Cursor_isNull(callee) ? NULL : cfgb_cursor_spelling(callee);
+        bool expect = name && strcmp(name, "__builtin_expect") == 0;
+        free(name);
+        if (expect) return clang_Cursor_getArgument(s, 0);
+    }
+    if (k == CXCursor_UnaryOperator && clang_getCursorUnaryOperatorKind(s) == CXUnaryOperator_LNot) {
+        cursor_list kids = cfgb_code_children_of(s);
+        CXCursor inner = kids.n == 1 ? cfgb_strip_parens(kids.items[0]) : clang_getNullCursor();
+        free(kids.items);
+        if (!clang_Cursor_isNull(inner) && clang_getCursorKind(inner) == CXCursor_UnaryOperator &&
+            clang_getCursorUnaryOperatorKind(inner) == CXUnaryOperator_LNot) {
+            kids = cfgb_code_children_of(inner);
+            CXCursor e = kids.n == 1 ? kids.items[0] : clang_getNullCursor();
+            free(kids.items);
+            return e;
+        }
+    }
+    return clang_getNullCursor();
+}
+
+/* `!(a && b)`, `!(a || b)`: the operand, whose edges are swapped; else a
+ * null cursor (a plain `!x` stays one test). */
+static CXCursor negated_logic(CXCursor s) {
+    if (clang_getCursorKind(s) != CXCursor_UnaryOperator ||
+        clang_getCursorUnaryOperatorKind(s) != CXUnaryOperator_LNot)
+        return clang_getNullCursor();
+    cursor_list kids = cfgb_code_children_of(s);
+    CXCursor inner = kids.n == 1 ? cfgb_strip_parens(kids.items[0]) : clang_getNullCursor();
+    free(kids.items);
+    if (clang_Cursor_isNull(inner) || clang_getCursorKind(inner) != CXCursor_BinaryOperator) return clang_getNullCursor();
+    enum CXBinaryOperatorKind op = clang_getCursorBinaryOperatorKind(inner);
+    return op == CXBinaryOperator_LAnd || op == CXBinaryOperator_LOr ? inner : clang_getNullCursor();
+}
+
+/* Lower condition `c`, ending the current block with edges to t (true) and f.
+ * `&&` and `||` become branches of their own, also under
+ * `__builtin_expect()` (likely()/unlikely() macros), `!!` and a `!` around
+ * them. */
 void cfgb_lower_cond(builder *b, CXCursor c, int t, int f) {
     CXCursor s = cfgb_strip_parens(c);
     enum CXCursorKind k = clang_getCursorKind(s);
+    if (b->expr_depth < MAX_EXPR_DEPTH) {
+        CXCursor e = truth_of(s);
+        bool swap = false;
+        if (clang_Cursor_isNull(e)) {
+            e = negated_logic(s);
+            swap = true;
+        }
+        if (!clang_Cursor_isNull(e)) {
+            b->expr_depth++;
+            cfgb_lower_cond(b, e, swap ? f : t, swap ? t : f);
+            b->expr_depth--;
+            return;
+        }
+    }
     if (k == CXCursor_BinaryOperator && b->expr_depth < MAX_EXPR_DEPTH) {
         enum CXBinaryOperatorKind op = clang_getCursorBinaryOperatorKind(s);
         if (op == CXBinaryOperator_LAnd || op == CXBinaryOperator_LOr) {
