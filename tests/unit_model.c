@@ -1791,7 +1791,9 @@ static void test_fresh_and_sends(void **state) {
                  "  rcv2: {end_errno: {handle_arg: 1, values: [32], any_failure: true}}\n"
                  "  cls: {wait: {timeout_arg: 1, forever: [negative], kind: peer, unless_peer_ended: 0}}\n"
                  "  field: {sends: {handle_arg: 0, strings: [1, 2]}}\n"
-                 "  putv: {sends: {handle_arg: 0}}\n");
+                 "  putv: {sends: {handle_arg: 0}}\n"
+                 "  pton: {numeric_check: {arg: 1, success: positive}}\n"
+                 "  aton: {numeric_check: {arg: 0, success: zero}}\n");
     load_ok(&ms, "library: y\nfunctions:\n  put: {nonblocking: true}\n  putv: {sends: false}\n");
     tl_models_finish(&ms);
     assert_true(find(&ms, "acc")->fresh.present && find(&ms, "acc")->fresh.result);
@@ -1831,6 +1833,12 @@ static void test_fresh_and_sends(void **state) {
     assert_int_equal(find(&ms, "field")->sends.nstrings, 2);
     assert_int_equal(find(&ms, "field")->sends.strings[1], 2);
     assert_false(find(&ms, "putv")->sends.present); /* removed by "sends: false" */
+    assert_true(find(&ms, "pton")->numeric_check.present);
+    assert_int_equal(find(&ms, "pton")->numeric_check.arg, 1);
+    assert_int_equal(find(&ms, "pton")->numeric_check.success, TL_SUCCESS_POSITIVE);
+    assert_int_equal(find(&ms, "aton")->numeric_check.success, TL_SUCCESS_ZERO);
+    assert_false(put->numeric_check.present);
+    assert_int_equal(put->numeric_check.arg, -1);
     tl_models_free(&ms);
     expect_error("library: x\nfunctions:\n  f: {fresh: {result: true, arg: 0, array: 2}}\n", 3,
                  "'fresh'", "needs 'result: true', 'arg' with 'array', or 'from_arg'");
@@ -1857,6 +1865,11 @@ static void test_fresh_and_sends(void **state) {
     expect_error("library: x\nfunctions:\n  f: {end_errno: {handle_arg: 0, values: []}}\n", 3, "'values'", NULL);
     expect_error("library: x\nfunctions:\n  f: {wait: {kind: peer, unless_peer_ended: x}}\n", 3,
                  "unless_peer_ended", NULL);
+    expect_error("library: x\nfunctions:\n  f: {numeric_check: {arg: 1}}\n", 3, "'numeric_check'",
+                 "needs 'arg' and 'success'");
+    expect_error("library: x\nfunctions:\n  f: {numeric_check: {arg: 1, success: nonnull}}\n", 3, "'success'",
+                 NULL);
+    expect_error("library: x\nfunctions:\n  f: {numeric_check: {arg: -1, success: zero}}\n", 3, "'arg'", NULL);
 }
 
 /* A set filled by hand (as the rule tests do) has no index: lookups scan. */

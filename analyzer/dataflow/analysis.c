@@ -36,6 +36,7 @@
 #include "fd_origin.h"
 #include "fork_branch.h"
 #include "out_buffer.h"
+#include "numeric_hosts.h"
 #include "peer_end.h"
 #include "send_budget.h"
 #include "would_block.h"
@@ -318,7 +319,7 @@ static bool arg_is_record_field(const tl_call_facts *cf, int idx, const char *re
 
 static bool arg_is_numeric_address(const tl_call_facts *cf, int idx) {
     return idx >= 0 && cf->instr && idx < cf->instr->call.nargs &&
-           tl_expr_is_numeric_address(cf->instr->call.args[idx]);
+           (tl_expr_is_numeric_address(cf->instr->call.args[idx]) || (idx < 32 && ((cf->numeric_args >> idx) & 1u)));
 }
 
 bool tl_call_blocks_in(const tl_call_facts *cf, bool fd_ready) {
@@ -719,6 +720,7 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     tl_analysis_mark_send_budget(out);
     tl_analysis_mark_out_buffers(out);
     tl_analysis_mark_peer_ends(out);
+    tl_analysis_mark_numeric_hosts(out);
     /* descriptor states, with a readiness callback's descriptor ready on entry */
     tl_str_map watched, globals;
     tl_str_map_init(&watched);

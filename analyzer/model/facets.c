@@ -20,7 +20,7 @@ const char *const ml_facet_names[] = {
     "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", "part_of",
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
     "release_all", "returns_only", "dispatch", "immediate_path", "post", "self_handle", "lock", "unlock",
-    "request_flags", "fd_flags", "errno_location", "fresh", "sends", "buffered", "end_errno", NULL};
+    "request_flags", "fd_flags", "errno_location", "fresh", "sends", "buffered", "end_errno", "numeric_check", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", "bounded", NULL};
@@ -75,6 +75,7 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->wait.unless_numeric_arg = -1;
     f->wait.unless_peer_ended = -1;
     f->end_errno.handle_arg = -1;
+    f->numeric_check.arg = -1;
     f->callback.ready_param = -1;
     f->callback.fd_arg = -1;
     f->callback.data_arg = -1;
@@ -742,6 +743,9 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
         } else if (strcmp(key, "end_errno") == 0) {
             r = ml_parse_end_errno(L, v, &f->end_errno);
             out->facets |= F_END_ERRNO;
+        } else if (strcmp(key, "numeric_check") == 0) {
+            r = ml_parse_numeric_check(L, v, &f->numeric_check);
+            out->facets |= F_NUMERIC_CHECK;
         } else if (strcmp(key, "fd_flags") == 0) {
             r = ml_parse_fd_flags(L, v, &f->fd_flags);
             out->facets |= F_FD_FLAGS;

@@ -1,5 +1,6 @@
 /* facets_fd.c - parsers of the descriptor-state facets of a model document:
- * fd_state, readiness_wait and immediate_path (and the field-name, flag-test and value-test
+ * fd_state, readiness_wait and immediate_path, the argument-state facets end_errno and
+ * numeric_check (and the field-name, flag-test and value-test
  * shapes they and blocking.unless_field_flag share).  Split from facets.c;
  * they use the node readers of node_readers.c (model_loader.h); read by the descriptor-state
  * dataflow (analyzer/dataflow/fdstate.c).  Format: docs/design.md.
@@ -351,6 +352,26 @@ int ml_parse_end_errno(loader *L, const tl_yaml_node *n, tl_end_errno_facet *d) 
         if (ml_get_int(L, v->items[i], "values", &d->values[i]) != 0) return -1;
     d->nvalues = (int)v->n;
     if ((x = tl_yaml_get(n, "any_failure")) && ml_get_bool(L, x, "any_failure", &d->any_failure) != 0) return -1;
+    d->present = true;
+    return 0;
+}
+
+/* numeric_check: {arg: N, success: zero/nonnegative/positive} */
+int ml_parse_numeric_check(loader *L, const tl_yaml_node *n, tl_numeric_check_facet *d) {
+    static const char *const keys[] = {"arg", "success", NULL};
+    static const char *const successes[] = {"zero", "nonnegative", "positive", NULL};
+    static const tl_success kinds[] = {TL_SUCCESS_ZERO, TL_SUCCESS_NONNEG, TL_SUCCESS_POSITIVE};
+    int r = ml_facet_off(L, n, "numeric_check", "a mapping {arg: N, success: zero/nonnegative/positive}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    char wb[160];
+    const tl_yaml_node *x = tl_yaml_get(n, "arg"), *s = tl_yaml_get(n, "success");
+    if (!x || !s)
+        return ml_fail(L, n, "'numeric_check'%s needs 'arg' and 'success'", ml_where(wb, sizeof(wb), L));
+    if (ml_get_arg(L, x, "arg", false, &d->arg) != 0) return -1;
+    int v;
+    if (ml_get_choice(L, s, "success", successes, &v) != 0) return -1;
+    d->success = kinds[v];
     d->present = true;
     return 0;
 }

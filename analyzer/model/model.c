@@ -115,6 +115,7 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
     if (m & F_SENDS) dst->sends = src->sends;
     if (m & F_BUFFERED) dst->buffered = src->buffered;
     if (m & F_END_ERRNO) dst->end_errno = src->end_errno;
+    if (m & F_NUMERIC_CHECK) dst->numeric_check = src->numeric_check;
     if (m & F_READINESS_WAIT) dst->readiness_wait = src->readiness_wait;
     if (m & F_WATCH_FD) dst->watch_fd = src->watch_fd;
     if (m & F_IMMEDIATE_PATH) {

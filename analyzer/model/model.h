@@ -508,6 +508,17 @@ typedef struct {
                          a close or detach then fails at once */
 } tl_end_errno_facet;
 
+/* numeric_check: the call tells whether the string in `arg` is a numeric
+ * address: a result meaning `success` says it is (inet_pton() returns 1 for
+ * "127.0.0.1").  On that branch the variable holding the string counts as
+ * a numeric literal for the calls' `unless_numeric_address`, until it is
+ * assigned again (dataflow/numeric_hosts.h). */
+typedef struct {
+    bool present;
+    int arg;
+    tl_success success;
+} tl_numeric_check_facet;
+
 /* buffered: the call copies len_arg bytes (a constant; else, with buf_arg,
  * at most the size of the fixed-size array there) into the connection's
  * own output buffer of `size` bytes, writing to the connection - and so
@@ -566,6 +577,7 @@ typedef struct tl_fn_model {
     tl_sends_facet sends;
     tl_buffered_facet buffered;
     tl_end_errno_facet end_errno;
+    tl_numeric_check_facet numeric_check;
     bool cooperative;  /* yields to the library's scheduler (counts as the parent waiting) */
     bool must_await;   /* discarding the result is an unawaited task */
     bool nonblocking;  /* never blocking; cuts transitive blocking chains */

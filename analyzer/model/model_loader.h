@@ -54,6 +54,7 @@ enum {
 #define F_SENDS (1ull << 33)
 #define F_BUFFERED (1ull << 34)
 #define F_END_ERRNO (1ull << 35)
+#define F_NUMERIC_CHECK (1ull << 36)
 
 extern const char *const ml_facet_names[];
 extern const char *const ml_wait_kind_names[];
@@ -151,6 +152,7 @@ int ml_parse_fresh(loader *L, const tl_yaml_node *n, tl_fresh_facet *d);
 int ml_parse_sends(loader *L, const tl_yaml_node *n, tl_sends_facet *d);
 int ml_parse_buffered(loader *L, const tl_yaml_node *n, tl_buffered_facet *d);
 int ml_parse_end_errno(loader *L, const tl_yaml_node *n, tl_end_errno_facet *d);
+int ml_parse_numeric_check(loader *L, const tl_yaml_node *n, tl_numeric_check_facet *d);
 int ml_parse_fd_flags(loader *L, const tl_yaml_node *n, tl_fd_flags_facet *d);
 int ml_parse_readiness_wait(loader *L, const tl_yaml_node *n, tl_readiness_wait_facet *w);
 int ml_parse_immediate_path(loader *L, const tl_yaml_node *n, tl_immediate_path_facet *ip);
