@@ -66,6 +66,10 @@ static const char ut_doc[] =
     "On the branch where a `bundle_go()` into a bundle failed, the bundle\n"
     "holds only what earlier launches on that path put there: nothing, when\n"
     "it was the first (the test may be `unlikely(rc < 0 && errno == ...)`).\n"
+    "A coroutine stopped through its channel first is not cut short either:\n"
+    "when its only waits are receives on the channel end it was handed\n"
+    "(`chrecv(ch, ...)`), ending the other end (`chdone()`) makes them fail\n"
+    "at once, and closing it afterwards cancels nothing.\n"
     "\n"
     "The check is path-sensitive: one path without the wait is enough, and\n"
     "the message names that path: the start on it, and the branch where it\n"
@@ -225,6 +229,9 @@ void tl_ut_apply(ut_ctx *c, const tl_block *b, int ii)
         const tl_fn_model *m = tl_own_model(c->a, c->fi, call->id);
         if (!m)
             break;
+        if (c->stops.first && call->id >= 0 && call->id < f->ncalls && c->stops.first[call->id] >= 0)
+            for (int k = 0; k < c->stops.count[call->id]; k++) /* launches it stopped */
+                set_bits(c, c->stops.vars[c->stops.first[call->id] + k], 0);
         int joined = tl_ut_reaper_release(&c->reapers, m, call);
         for (int k = 0; joined >= 0 && k < c->reapers.n; k++) /* its task reaped them */
             if (c->reapers.pairs[k].handle == joined)
@@ -724,6 +731,7 @@ static void check_func(const tl_analysis *a, int fi, const bool *quiet, tl_findi
     memcpy(c.owned, c.tracked, nv * sizeof *c.owned);
     tl_ut_local_objects(a, fi, c.owned);
     tl_ut_reapers_compute(a, fi, c.tracked, &c.reapers);
+    tl_ut_stops_compute(a, fi, c.tracked, c.result_bits, &c.stops);
     tl_inflight_compute(a, fi, &c.inflight);
     c.why = tl_xcalloc(nv, sizeof(int));
     c.why_call = tl_xmalloc(nv * sizeof(int));
@@ -782,6 +790,7 @@ static void check_func(const tl_analysis *a, int fi, const bool *quiet, tl_findi
     tl_sparse_scratch_free(&c.env2);
     free(c.result_bits);
     free(c.done_at_once);
+    tl_ut_stops_free(&c.stops);
     free(c.owner_spawns);
     free(c.prior_work);
     free(c.addr_taken);

@@ -11,6 +11,7 @@
 
 #include "inflight.h"
 #include "unawaited_reapers.h"
+#include "unawaited_stops.h"
 #include "unawaited_ring.h"
 #include "../analyzer/dataflow/analysis.h"
 #include "../analyzer/dataflow/dataflow.h"
@@ -78,6 +79,7 @@ typedef struct {
     long work, budget;          /* state entries processed, and how many may be */
     tl_inflight inflight;       /* operations in flight per object */
     tl_ut_reapers reapers;      /* objects a joined thread or a reaped child reaps */
+    tl_ut_stops stops;          /* variables each channel_done call stops (unawaited_stops.h) */
     int failed_var;             /* scratch of failed_mask */
     unsigned char *owner_spawns; /* per call id: a spawn into an owner (bundle_go(b, ...)):
                                     1 when it is the only call starting work on that owner

@@ -1793,7 +1793,10 @@ static void test_fresh_and_sends(void **state) {
                  "  field: {sends: {handle_arg: 0, strings: [1, 2]}}\n"
                  "  putv: {sends: {handle_arg: 0}}\n"
                  "  pton: {numeric_check: {arg: 1, success: positive}}\n"
-                 "  aton: {numeric_check: {arg: 0, success: zero}}\n");
+                 "  aton: {numeric_check: {arg: 0, success: zero}}\n"
+                 "  mk: {channel_pair: 0}\n"
+                 "  fin: {channel_done: {arg: 1}}\n"
+                 "  rx: {wait: {timeout_arg: 3, forever: [negative], kind: task, object_arg: 0, unless_other_end_done: true}}\n");
     load_ok(&ms, "library: y\nfunctions:\n  put: {nonblocking: true}\n  putv: {sends: false}\n");
     tl_models_finish(&ms);
     assert_true(find(&ms, "acc")->fresh.present && find(&ms, "acc")->fresh.result);
@@ -1839,6 +1842,12 @@ static void test_fresh_and_sends(void **state) {
     assert_int_equal(find(&ms, "aton")->numeric_check.success, TL_SUCCESS_ZERO);
     assert_false(put->numeric_check.present);
     assert_int_equal(put->numeric_check.arg, -1);
+    assert_int_equal(find(&ms, "mk")->channel_pair.arg, 0);
+    assert_int_equal(find(&ms, "mk")->channel_done.arg, -1);
+    assert_int_equal(find(&ms, "fin")->channel_done.arg, 1);
+    assert_int_equal(put->channel_pair.arg, -1);
+    assert_true(find(&ms, "rx")->wait.unless_other_end_done);
+    assert_false(put->wait.unless_other_end_done);
     tl_models_free(&ms);
     expect_error("library: x\nfunctions:\n  f: {fresh: {result: true, arg: 0, array: 2}}\n", 3,
                  "'fresh'", "needs 'result: true', 'arg' with 'array', or 'from_arg'");
@@ -1870,6 +1879,9 @@ static void test_fresh_and_sends(void **state) {
     expect_error("library: x\nfunctions:\n  f: {numeric_check: {arg: 1, success: nonnull}}\n", 3, "'success'",
                  NULL);
     expect_error("library: x\nfunctions:\n  f: {numeric_check: {arg: -1, success: zero}}\n", 3, "'arg'", NULL);
+    expect_error("library: x\nfunctions:\n  f: {wait: {kind: task, unless_other_end_done: true}}\n", 3,
+                 "'unless_other_end_done'", "needs 'object_arg'");
+    expect_error("library: x\nfunctions:\n  f: {channel_pair: {args: 0}}\n", 3, "args", NULL);
 }
 
 /* A set filled by hand (as the rule tests do) has no index: lookups scan. */

@@ -64,7 +64,8 @@ static const char models_yaml[] =
     "  my_pid: {self_handle: {task: child process}}\n"
     "  thread_detach:\n"
     "    release: {arg: 0, how: detach}\n"
-    "  thread_me: {self_handle: {task: thread}}\n";
+    "  thread_me: {self_handle: {task: thread}}\n"
+    "  ch_recv: {wait: {timeout_arg: 1, forever: [negative], kind: task, object_arg: 0, unless_other_end_done: true}}\n";
 
 static const char prelude[] =
     "typedef unsigned long thr_t;\n"
@@ -1310,9 +1311,19 @@ static void test_summary_wire_round_trip(void **state) {
                          "struct obj g_obj;\n"
                          "void *reaper(void *a) { obj_wait(&g_obj); return a; }\n"
                          "_Bool spawn_out(thr_t *out) { return thread_start(out, e) == 0; }\n"
-                         "void *self_detach(void *a) { thread_detach(thread_me()); return a; }\n"};
+                         "void *self_detach(void *a) { thread_detach(thread_me()); return a; }\n"
+                         "int ch_recv(int ch, long d);\n"
+                         "void stopper(int x, int ch) { while (ch_recv(ch, -1) == 0) nap(1); (void)x; }\n"
+                         "void waiter(int ch, int fd) { ch_recv(ch, -1); recv_until(fd, -1); }\n"
+                         "void caller(int ch) { ch_recv(ch, -1); stopper(0, ch); }\n"
+                         "void moved(int ch, int other) { ch_recv(ch, -1); ch = other; ch_recv(ch, -1); }\n"};
     world *w = link_sources(src, 1);
     assert_true(summary_of(w, "self_detach")->self_releases); /* round-tripped below */
+    assert_int_equal(summary_of(w, "stopper")->stop_params, 2u); /* (a blocking call suspends no coroutine) */
+    assert_int_equal(summary_of(w, "waiter")->stop_params, 0);
+    assert_int_equal(summary_of(w, "caller")->stop_params, 0);
+    assert_int_equal(summary_of(w, "moved")->stop_params, 0);
+    assert_int_equal(tl_program_stop_params(w->prog, summary_of(w, "stopper")->usr), 2u);
     tl_wire_writer wr;
     tl_wire_writer_init(&wr);
     assert_int_equal(tl_summary_wire_encode(&wr, &w->sum[0]), 0);
@@ -1334,6 +1345,8 @@ static void test_summary_wire_round_trip(void **state) {
         assert_int_equal(a->nparams, b->nparams);
         for (int k = 0; k < a->nparams; k++) assert_int_equal(a->params[k].effects, b->params[k].effects);
         assert_int_equal(a->returns_bool, b->returns_bool);
+        assert_int_equal(a->stop_params, b->stop_params);
+        assert_int_equal(a->sink_params, b->sink_params);
         assert_int_equal(a->self_releases, b->self_releases);
         assert_int_equal(a->nawait_globals, b->nawait_globals);
         for (int k = 0; k < a->nawait_globals; k++) assert_string_equal(a->await_globals[k], b->await_globals[k]);

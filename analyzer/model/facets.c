@@ -20,7 +20,7 @@ const char *const ml_facet_names[] = {
     "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", "part_of",
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
     "release_all", "returns_only", "dispatch", "immediate_path", "post", "self_handle", "lock", "unlock",
-    "request_flags", "fd_flags", "errno_location", "fresh", "sends", "buffered", "end_errno", "numeric_check", NULL};
+    "request_flags", "fd_flags", "errno_location", "fresh", "sends", "buffered", "end_errno", "numeric_check", "channel_pair", "channel_done", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", "bounded", NULL};
@@ -97,6 +97,8 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->readiness_wait.arg = -1;
     f->readiness_wait.if_value_arg = -1;
     f->watch_fd.arg = -1;
+    f->channel_pair.arg = -1;
+    f->channel_done.arg = -1;
 }
 
 
@@ -752,6 +754,12 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
         } else if (strcmp(key, "watch_fd") == 0) {
             r = parse_arg_facet(L, v, "watch_fd", &f->watch_fd, NULL, NULL, NULL);
             out->facets |= F_WATCH_FD;
+        } else if (strcmp(key, "channel_pair") == 0) {
+            r = parse_arg_facet(L, v, "channel_pair", &f->channel_pair, NULL, NULL, NULL);
+            out->facets |= F_CHANNEL_PAIR;
+        } else if (strcmp(key, "channel_done") == 0) {
+            r = parse_arg_facet(L, v, "channel_done", &f->channel_done, NULL, NULL, NULL);
+            out->facets |= F_CHANNEL_DONE;
         } else if (strcmp(key, "readiness_wait") == 0) {
             r = ml_parse_readiness_wait(L, v, &f->readiness_wait);
             out->facets |= F_READINESS_WAIT;

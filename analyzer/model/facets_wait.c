@@ -58,7 +58,7 @@ int ml_parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
                                        "only_if_nonzero", "object_arg", "kind_if_zero_init",
                                        "kind_if_unlooped", "unless_numeric_address",
                                        "kind_in_event_loop", "kind_in_endless_loop", "unless_served", "unless_peer_ended",
-                                       "lock_arg", NULL};
+                                       "lock_arg", "unless_other_end_done", NULL};
     static const char *const if_keys[] = {"arg", "value", "kind", NULL};
     int r = ml_facet_off(L, n, "wait", "a mapping {timeout_arg: N, forever: [...], kind: ...}");
     if (r != 0) return r;
@@ -130,6 +130,11 @@ int ml_parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
         if (w->object_arg < 0)
             return ml_fail(L, x, "'unless_served'%s needs 'object_arg' (the object a sink serves)", wb);
         if (ml_get_bool(L, x, "unless_served", &w->unless_served) != 0) return -1;
+    }
+    if ((x = tl_yaml_get(n, "unless_other_end_done"))) {
+        if (w->object_arg < 0)
+            return ml_fail(L, x, "'unless_other_end_done'%s needs 'object_arg' (the channel end)", wb);
+        if (ml_get_bool(L, x, "unless_other_end_done", &w->unless_other_end_done) != 0) return -1;
     }
     if ((x = tl_yaml_get(n, "kind_in_event_loop")) &&
         parse_wait_kind(L, x, "kind_in_event_loop", &w->kind_in_event_loop) != 0)

@@ -118,6 +118,8 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
     if (m & F_NUMERIC_CHECK) dst->numeric_check = src->numeric_check;
     if (m & F_READINESS_WAIT) dst->readiness_wait = src->readiness_wait;
     if (m & F_WATCH_FD) dst->watch_fd = src->watch_fd;
+    if (m & F_CHANNEL_PAIR) dst->channel_pair = src->channel_pair;
+    if (m & F_CHANNEL_DONE) dst->channel_done = src->channel_done;
     if (m & F_IMMEDIATE_PATH) {
         free(dst->immediate_path.paths);
         free(dst->immediate_path.except);

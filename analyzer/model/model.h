@@ -301,6 +301,11 @@ typedef struct {
        to the call): a close or detach that drains the input until the
        peer's end (tcp_close, http_detach); -1 none (dataflow/peer_end.h). */
     int unless_peer_ended;
+    /* Fails at once (EPIPE) once the other end of its channel (object_arg)
+       is done (channel_done): a coroutine whose only waits are these on a
+       channel end it was handed stops as soon as its launcher ends the
+       other end (dataflow/stop_params.h). */
+    bool unless_other_end_done;
     /* The mutex the wait releases while it waits and holds again when it
        returns (pthread_cond_wait's second argument), -1 none: a waiter that
        holds it from before a spawn whose entry signals the object under it
@@ -555,6 +560,11 @@ typedef struct tl_fn_model {
     tl_descriptor_facet descriptor; /* makes a descriptor (socket, open, pipe) */
     tl_arg_facet watch_fd;   /* the descriptor in arg is watched for readiness (uv_poll_init):
                                 I/O on the same struct field in a readiness callback is ready */
+    tl_arg_facet channel_pair; /* fills the two-element array in arg with the two ends of one
+                                new channel (libdill's chmake) */
+    tl_arg_facet channel_done; /* ends the channel from the end in arg: waits with
+                                unless_other_end_done on the other end fail at once from now
+                                on (libdill's chdone; rules/unawaited_stops.c) */
     tl_wait_facet wait;
     tl_counter_init_facet counter_init;
     tl_arg_facet post;       /* posts (counts up) the counting object in arg: sem_post, whose

@@ -55,6 +55,8 @@ enum {
 #define F_BUFFERED (1ull << 34)
 #define F_END_ERRNO (1ull << 35)
 #define F_NUMERIC_CHECK (1ull << 36)
+#define F_CHANNEL_PAIR (1ull << 37)
+#define F_CHANNEL_DONE (1ull << 38)
 
 extern const char *const ml_facet_names[];
 extern const char *const ml_wait_kind_names[];

@@ -122,6 +122,10 @@ bool tl_program_looped(const tl_program *p, const char *fn_usr);
  * path, handed to a task receiving it in a loop nothing leaves (the
  * summaries' sink_params and reg shares; program/sinks.c); 0 when none. */
 unsigned tl_program_served_params(const tl_program *p, const char *fn_usr);
+/* The stop parameters of a function of the program (dataflow/stop_params.h:
+ * its channel end there, once the other end is done, leaves it nothing to
+ * wait for); 0 when not known. */
+unsigned tl_program_stop_params(const tl_program *p, const char *fn_usr);
 
 /* Whether a function (by USR) - or, with `is_slot`, any function stored in a
  * field/global slot - may block; with ready, descriptor I/O does not count. */

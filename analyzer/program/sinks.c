@@ -10,6 +10,8 @@
  * every launch of its function hands over such a variable, and nothing
  * else runs the function (as for fresh connections,
  * tl_program_fresh_params).  Linear in the registrations and their shares.
+ * Also the other side of a coroutine's channel: its stop parameters
+ * (dataflow/stop_params.h), looked up for the launcher's teardown.
  */
 #include "program_internal.h"
 
@@ -28,6 +30,11 @@ unsigned pg_reg_served_args(const tl_program *p, int f, const tl_sum_reg *r) {
         if (all) served |= 1u << s->arg;
     }
     return served;
+}
+
+unsigned tl_program_stop_params(const tl_program *p, const char *fn_usr) {
+    int n = p && fn_usr ? pg_fn(p, p->cur_unit, fn_usr) : -1;
+    return n >= 0 ? p->nodes[n].s->stop_params : 0;
 }
 
 unsigned tl_program_served_params(const tl_program *p, const char *fn_usr) {

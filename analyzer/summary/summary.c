@@ -13,6 +13,7 @@
 #include "../dataflow/fork_branch.h"
 #include "../dataflow/must_post.h"
 #include "../dataflow/sinks.h"
+#include "../dataflow/stop_params.h"
 #include "../util/xalloc.h"
 #include "../../rules/cancel_bound.h"
 #include "../../rules/event_loop.h"
@@ -481,6 +482,7 @@ static void extract_function(extractor *x) {
 
     extract_self_stores(x);
     o->sink_params = tl_sink_params(x->a, x->fi);
+    o->stop_params = tl_stop_params(x->a, x->fi);
     for (int id = 0; id < ff->ncalls; id++) {
         const tl_call_facts *cf = &ff->calls[id];
         if (!cf->instr || !cf->reached) continue;

@@ -224,6 +224,9 @@ typedef struct {
     /* parameters (bit k, k < 32) it receives on in a loop nothing leaves and
        nothing else in which waits: a sink serving them (program/sinks.c) */
     unsigned sink_params;
+    /* parameters (bit k) whose channel end, once its other end is done,
+       leaves it nothing to wait for (dataflow/stop_params.h) */
+    unsigned stop_params;
     /* the same under hypotheses on its integer parameters (fdstate_hyp.c):
        the scalar parameters left non-blocking when given ones are non-zero
        (`set_block(fd, on)`), and whether every result is non-blocking when

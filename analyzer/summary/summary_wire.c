@@ -88,6 +88,7 @@ static void put_func(tl_wire_writer *w, const tl_func_summary *f) {
     tl_wire_put_u32(w, f->params_moded);
     put_conditional(w, f); /* appended too */
     tl_wire_put_u32(w, f->sink_params); /* appended later */
+    tl_wire_put_u32(w, f->stop_params); /* appended after that */
     tl_wire_end_record(w);
 
     for (int i = 0; i < f->ncalls; i++) {
@@ -349,6 +350,7 @@ static void read_func(decoder *d) {
     }
     if (tl_wire_remaining(r) >= 1) get_conditional(r, f); /* (newer still) */
     if (tl_wire_remaining(r) >= 4) f->sink_params = tl_wire_get_u32(r);
+    if (tl_wire_remaining(r) >= 4) f->stop_params = tl_wire_get_u32(r);
     if (!f->usr || !f->name) tl_wire_fail(r, "a function without a name");
 }
 
