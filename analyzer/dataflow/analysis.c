@@ -15,13 +15,13 @@
  *    (under its argument values) or calls a function of this TU that may
  *    block; computed to a fixpoint over the in-TU call graph
  *    (analysis_blocking.c).
- * This file drives the steps (tl_analysis_run_program) and holds 1, 2 and
- * the model conditions the rules ask about calls.
+ * This file drives the steps (tl_analysis_run_program) and holds 1 and 2;
+ * the model conditions the rules ask about calls are in
+ * analysis_conditions.c.
  */
 #include "analysis.h"
 #include "analysis_internal.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,140 +279,7 @@ static void mark_dying_calls(const tl_analysis *a) {
     free(dies);
 }
 
-/* ---- model conditions ---- */
-
-static const tl_cval *arg_val(const tl_call_facts *cf, int idx) {
-    if (idx < 0 || !cf->instr || idx >= cf->instr->call.nargs) return NULL;
-    return &cf->argv[idx];
-}
-
-bool tl_call_is_blocking(const tl_call_facts *cf) {
-    return tl_call_blocks_in(cf, false);
-}
-
-const tl_block_summary *tl_func_blocking(const tl_func_facts *ff, bool fd_ready) {
-    return fd_ready ? &ff->blocks_when_ready : &ff->blocks;
-}
-
-bool tl_expr_is_numeric_address(const tl_expr *e) {
-    e = tl_expr_uncast(e);
-    if (!e || e->kind != TL_E_STRING || !e->name) return false;
-    /* the spelling: "..." exactly (no prefix, no escapes, no concatenation) */
-    size_t n = strlen(e->name);
-    if (n < 3 || e->name[0] != '"' || e->name[n - 1] != '"' || n - 2 >= 64) return false;
-    char text[64];
-    memcpy(text, e->name + 1, n - 2);
-    text[n - 2] = '\0';
-    if (strchr(text, '"') || strchr(text, '\\')) return false;
-    unsigned char buf[16];
-    return inet_pton(AF_INET, text, buf) == 1 || inet_pton(AF_INET6, text, buf) == 1;
-}
-
-/* The argument is the field RECORD.FIELD (`addr.sun_path`, `p->sun_path`). */
-static bool arg_is_record_field(const tl_call_facts *cf, int idx, const char *record_field) {
-    if (idx < 0 || !cf->instr || idx >= cf->instr->call.nargs) return false;
-    const tl_expr *e = tl_expr_uncast(cf->instr->call.args[idx]);
-    char key[256];
-    return e && e->kind == TL_E_MEMBER && tl_models_field_key(e->usr, key, sizeof key) &&
-           strcmp(key, record_field) == 0;
-}
-
-static bool arg_is_numeric_address(const tl_call_facts *cf, int idx) {
-    return idx >= 0 && cf->instr && idx < cf->instr->call.nargs &&
-           (tl_expr_is_numeric_address(cf->instr->call.args[idx]) || (idx < 32 && ((cf->numeric_args >> idx) & 1u)));
-}
-
-bool tl_call_blocks_in(const tl_call_facts *cf, bool fd_ready) {
-    const tl_fn_model *m = cf->model;
-    if (!m || !m->blocking.present || m->nonblocking) return false;
-    /* descriptor I/O on a descriptor known non-blocking or ready, or with the
-       function's descriptor ready, on one it was handed */
-    if (m->blocking.fd_io && ((fd_ready && cf->fd_from_param) || cf->fd_state)) return false;
-    if (cf->send_fits) return false; /* the fresh connection's buffer holds it (send_budget.h) */
-    if (cf->buffer_fits) return false; /* a copy into the output buffer (out_buffer.h) */
-    if (m->blocking.strict_only && !cf->strict) return false;
-    if (m->blocking.fd_io && cf->would_block_handled && !cf->strict) return false;
-    if (cf->dying || cf->in_fork_child) return false;
-    const tl_blocking_facet *bf = &m->blocking;
-    if (arg_is_numeric_address(cf, bf->unless_numeric_arg) || cf->field_flag) return false;
-    if (bf->unless_immediate_arg >= 0 && (cf->fd_state & TL_FDS_IMMEDIATE)) return false;
-    if (arg_is_record_field(cf, bf->unless_record_field_arg, bf->unless_record_field)) return false;
-    if (bf->unless_datagram_arg >= 0 && cf->datagram) return false;
-    const tl_cval *v;
-    if (bf->if_null_arg >= 0) {
-        v = arg_val(cf, bf->if_null_arg);
-        if (!v || !(v->kind == TL_CV_NULL || (v->kind == TL_CV_INT && v->v == 0))) return false;
-    }
-    if (bf->unless_flag_arg >= 0 && (v = arg_val(cf, bf->unless_flag_arg)) && v->kind == TL_CV_INT &&
-        (v->v & bf->unless_flag_mask) != 0)
-        return false;
-    if (bf->unless_zero_arg >= 0 && (v = arg_val(cf, bf->unless_zero_arg)) && v->kind == TL_CV_INT &&
-        v->v == 0)
-        return false;
-    if (bf->if_value_arg >= 0) {
-        v = arg_val(cf, bf->if_value_arg);
-        if (!v || v->kind != TL_CV_INT) return false;
-        bool hit = false;
-        for (int i = 0; i < bf->nif_values; i++)
-            if (bf->if_values[i] == v->v) hit = true;
-        if (!hit) return false;
-    }
-    return true;
-}
-
-bool tl_arg_value_in(const tl_arg_values *w, const tl_cval *v) {
-    if (!v || (v->kind != TL_CV_INT && v->kind != TL_CV_NULL)) return false;
-    int64_t x = v->kind == TL_CV_NULL ? 0 : v->v;
-    for (int i = 0; i < w->nvalues; i++)
-        if (w->values[i] == x) return true;
-    return false;
-}
-
-bool tl_call_waits_forever(const tl_call_facts *cf, tl_wait_kind *kind) {
-    const tl_fn_model *m = cf->model;
-    if (!m || !m->wait.present) return false;
-    const tl_wait_facet *w = &m->wait;
-    const tl_cval *v;
-    if (kind) *kind = w->kind;
-    /* no name lookup for a numeric address; no wait on a ready or
-       non-blocking descriptor */
-    if (arg_is_numeric_address(cf, w->unless_numeric_arg)) return false;
-    if (m->blocking.present && m->blocking.fd_io && cf->fd_state) return false;
-    if (cf->send_fits) return false; /* the fresh connection's buffer holds it */
-    if (cf->buffer_fits) return false; /* a copy into the output buffer */
-    if (cf->peer_ended) return false;  /* the peer's end already arrived (peer_end.h) */
-    if (w->has_kind_if && (v = arg_val(cf, w->kind_if_arg)) && v->kind == TL_CV_INT &&
-        v->v == w->kind_if_value && kind)
-        *kind = w->kind_if_kind;
-    if (w->only_if_nonzero_arg >= 0) {
-        v = arg_val(cf, w->only_if_nonzero_arg);
-        if (!v || v->kind != TL_CV_INT || v->v == 0) return false;
-    }
-    if (w->timeout_arg < 0) return true;
-    v = arg_val(cf, w->timeout_arg);
-    if (!v) return false;
-    for (int i = 0; i < w->nforever; i++) {
-        switch (w->forever[i].kind) {
-        case TL_FOREVER_NEGATIVE:
-            if (v->kind == TL_CV_INT && v->v < 0) return true;
-            break;
-        case TL_FOREVER_VALUE:
-            if (v->kind == TL_CV_INT && v->v == w->forever[i].value) return true;
-            break;
-        case TL_FOREVER_NULL:
-            if (v->kind == TL_CV_NULL) return true;
-            break;
-        }
-    }
-    return false;
-}
-
-bool tl_call_registers_readiness(const tl_call_facts *cf) {
-    const tl_fn_model *m = cf->model;
-    if (!m || !m->callback.present || !m->callback.readiness) return false;
-    const tl_cval *v = arg_val(cf, m->callback.fd_arg);
-    return !(v && v->kind == TL_CV_INT && v->v < 0); /* fd -1: a timer */
-}
+/* ---- model conditions: analysis_conditions.c ---- */
 
 /* ---- inputs of the descriptor states: watched fields, callees first ---- */
 

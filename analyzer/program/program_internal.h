@@ -202,6 +202,11 @@ unsigned pg_guard_through(unsigned callee_mask, const tl_sum_call *c);
 bool pg_args_cut(const tl_sum_call *c, unsigned nz, unsigned z);
 /* Fill every node's blocks[r], block_* and guards (prog_blocking.c). */
 void pg_compute_blocking(tl_program *p, int r);
+/* contexts.c: the contexts of functions stored into callback fields the
+ * models describe, and those registrations and wrappers give (step 3). */
+void pg_field_contexts(tl_program *p, tl_tu_summary *const *units, int nunits);
+void pg_discover_contexts(tl_program *p);
+
 /* exit_returns.c: which nodes' returns are the process's exit (needs the
  * edges and p->whole) */
 void pg_compute_exit_returns(tl_program *p);
