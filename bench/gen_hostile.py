@@ -267,6 +267,23 @@ def gen_testtable(n):
 
 
 @shape
+def gen_stopchans(n):
+    # chmake / go / chdone / hclose cycles on one channel array, and
+    # inet_pton-checked hosts (rules/unawaited_stops.c,
+    # dataflow/numeric_hosts.c)
+    out = ["#include <arpa/inet.h>\n#include <errno.h>\n#include <libdill.h>\n\n",
+           "static coroutine void drain(int ch)\n{\n    int v;\n"
+           "    while (chrecv(ch, &v, sizeof v, -1) == 0)\n        ;\n}\n\n",
+           "int cycles(const char *host)\n{\n    int ch[2];\n    struct ipaddr addr;\n    struct in_addr a4;\n"]
+    for i in range(max(1, n // 8)):
+        out.append("    chmake(ch);\n    int h%d = go(drain(ch[%d]));\n    chdone(ch[%d]);\n    hclose(h%d);\n"
+                   "    if (inet_pton(AF_INET, host, &a4) == 1)\n        ipaddr_remote(&addr, host, %d, 0, -1);\n"
+                   "    hclose(ch[0]);\n    hclose(ch[1]);\n" % (i, i % 2, 1 - i % 2, i, i % 1000))
+    out.append("    return 0;\n}\n")
+    return "".join(out)
+
+
+@shape
 def gen_gotoweb(n):
     labels = max(2, n // 3)
     rnd = random.Random(labels)

@@ -9,14 +9,10 @@
 #include "../../rules/ownership.h"
 #include "../util/xalloc.h"
 #include "dataflow.h"
+#include "must_bits.h"
 
 #define NH_MAX_PLACES 32
-#define NH_WALK_BLOCKS 8
-
-typedef struct {
-    bool reached;
-    uint32_t numeric; /* bit p: place p holds a numeric address */
-} nh_state;
+/* the state: tl_must_bits, bit p: place p holds a numeric address */
 
 typedef struct {
     const tl_func *f;
@@ -39,49 +35,17 @@ static int place(const nh_ctx *c, const tl_expr *e) {
                                                                                                : -1;
 }
 
-/* The call whose result variable v holds at the end of c->block: its last
- * assignment there or in the single reached predecessors before it. */
 static int var_holds(void *ctx, int v) {
     const nh_ctx *c = ctx;
-    int b = c->block;
-    for (int step = 0; step < NH_WALK_BLOCKS && b >= 0 && b < c->f->nblocks; step++) {
-        const tl_block *blk = &c->f->blocks[b];
-        for (int i = blk->ninstrs - 1; i >= 0; i--) {
-            const tl_instr *in = &blk->instrs[i];
-            if ((in->kind != TL_I_ASSIGN && in->kind != TL_I_DECL) || in->var != v) continue;
-            const tl_expr *e = in->kind == TL_I_ASSIGN ? tl_expr_uncast(in->value) : NULL;
-            return e && e->kind == TL_E_CALLRES ? e->call_id : -1;
-        }
-        if (c->npred[b] != 1) return -1;
-        b = c->pred1[b];
-    }
-    return -1;
+    return tl_reaching_result(c->f, c->block, v, c->npred, c->pred1);
 }
 
 static void find_edges(nh_ctx *c) {
     const tl_func *f = c->f;
-    bool *live = tl_xcalloc((size_t)f->nblocks + 1, sizeof *live);
-    int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack), n = 0;
-    if (f->entry >= 0 && f->entry < f->nblocks) live[stack[n++] = f->entry] = true;
-    while (n > 0) {
-        int b = stack[--n];
-        for (int k = 0; k < f->blocks[b].nsucc; k++) {
-            int t = f->blocks[b].succ[k];
-            if (t >= 0 && t < f->nblocks && !live[t]) live[stack[n++] = t] = true;
-        }
-    }
-    c->npred = tl_xcalloc((size_t)f->nblocks + 1, sizeof *c->npred);
-    c->pred1 = tl_xcalloc((size_t)f->nblocks + 1, sizeof *c->pred1);
-    for (int b = 0; b < f->nblocks; b++)
-        for (int k = 0; k < f->blocks[b].nsucc && live[b]; k++) {
-            int s = f->blocks[b].succ[k];
-            if (s < 0 || s >= f->nblocks) continue;
-            c->npred[s]++;
-            c->pred1[s] = b;
-        }
+    tl_reached_preds(f, &c->npred, &c->pred1);
     for (int b = 0; b < f->nblocks; b++) {
         const tl_block *x = &f->blocks[b];
-        if (!live[b] || x->term != TL_T_BRANCH || x->nsucc != 2) continue;
+        if (x->term != TL_T_BRANCH || x->nsucc != 2) continue;
         c->block = b;
         for (int s = 0; s < 2; s++) {
             int op;
@@ -96,47 +60,13 @@ static void find_edges(nh_ctx *c) {
             if (p >= 0) c->edge_set[b * 2 + s] |= 1u << p;
         }
     }
-    free(stack);
-    free(live);
 }
 
-static void nh_entry(void *ctx, void *st) {
-    (void)ctx;
-    nh_state *s = st;
-    s->reached = true;
-    s->numeric = 0;
-}
-
-static void nh_bottom(void *ctx, void *st) {
-    (void)ctx;
-    memset(st, 0, sizeof(nh_state));
-}
-
-static void nh_copy(void *ctx, void *dst, const void *src) {
-    (void)ctx;
-    memcpy(dst, src, sizeof(nh_state));
-}
-
-static bool nh_join(void *ctx, void *dstp, const void *srcp) {
-    (void)ctx;
-    nh_state *d = dstp;
-    const nh_state *s = srcp;
-    if (!s->reached) return false;
-    if (!d->reached) {
-        *d = *s;
-        return true;
-    }
-    uint32_t n = d->numeric & s->numeric; /* on every path */
-    bool changed = n != d->numeric;
-    d->numeric = n;
-    return changed;
-}
-
-static void apply(nh_ctx *c, nh_state *s, const tl_instr *in) {
+static void apply(nh_ctx *c, tl_must_bits *s, const tl_instr *in) {
     if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 && in->var < c->f->nvars &&
         c->place_of[in->var] >= 0)
-        s->numeric &= ~(1u << c->place_of[in->var]);
-    if (in->kind != TL_I_CALL || !c->recording || !s->numeric) return;
+        s->bits &= ~(1u << c->place_of[in->var]);
+    if (in->kind != TL_I_CALL || !c->recording || !s->bits) return;
     const tl_fn_model *m = model_of(c, in->call.id);
     if (!m) return;
     int idx[2] = {m->wait.present ? m->wait.unless_numeric_arg : -1,
@@ -145,30 +75,30 @@ static void apply(nh_ctx *c, nh_state *s, const tl_instr *in) {
         int a = idx[j];
         if (a < 0 || a >= in->call.nargs || a >= 32) continue;
         int p = place(c, in->call.args[a]);
-        if (p >= 0 && (s->numeric >> p & 1u)) c->ff->calls[in->call.id].numeric_args |= 1u << a;
+        if (p >= 0 && (s->bits >> p & 1u)) c->ff->calls[in->call.id].numeric_args |= 1u << a;
     }
 }
 
 static void nh_transfer(void *ctx, void *st, const tl_func *f, const tl_block *b, int i) {
     (void)f;
-    nh_state *s = st;
+    tl_must_bits *s = st;
     if (s->reached) apply(ctx, s, &b->instrs[i]);
 }
 
 static bool nh_edge(void *ctx, void *st, const tl_func *f, const tl_block *b, int s) {
     (void)f;
     nh_ctx *c = ctx;
-    nh_state *x = st;
-    if (x->reached && s >= 0 && s < 2) x->numeric |= c->edge_set[b->id * 2 + s];
+    tl_must_bits *x = st;
+    if (x->reached && s >= 0 && s < 2) x->bits |= c->edge_set[b->id * 2 + s];
     return true;
 }
 
 static const tl_dataflow_ops nh_ops = {
-    .state_size = sizeof(nh_state),
-    .init_entry = nh_entry,
-    .init_bottom = nh_bottom,
-    .copy = nh_copy,
-    .join = nh_join,
+    .state_size = sizeof(tl_must_bits),
+    .init_entry = tl_must_bits_entry,
+    .init_bottom = tl_must_bits_bottom,
+    .copy = tl_must_bits_copy,
+    .join = tl_must_bits_join,
     .transfer = nh_transfer,
     .transfer_edge = nh_edge,
 };
@@ -203,7 +133,7 @@ static void run_func(tl_analysis *a, int fi) {
         tl_dataflow_result r;
         if (tl_dataflow_forward(f, &nh_ops, &c, &r) == 0) {
             c.recording = true;
-            nh_state s;
+            tl_must_bits s;
             for (int bi = 0; bi < f->nblocks; bi++) {
                 if (!r.reached[bi]) continue;
                 tl_dataflow_replay(&r, f, bi, 0, &s);

@@ -11,7 +11,7 @@
  * ends it) marks the calls past it whose `unless_numeric_address` argument
  * is that variable (tl_call_facts.numeric_args): they resolve no name.
  * Linear in the function: the walk back from a test to the call whose
- * result it reads visits at most 8 blocks, the dataflow at most
+ * result it reads visits at most 8 blocks (must_bits.h), the dataflow at most
  * NH_MAX_PLACES variables as one bit set.
  */
 #ifndef TL_DATAFLOW_NUMERIC_HOSTS_H

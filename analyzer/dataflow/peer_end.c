@@ -7,14 +7,12 @@
 
 #include "../util/xalloc.h"
 #include "dataflow.h"
+#include "must_bits.h"
 
 #define PE_MAX_PLACES 32
-#define PE_WALK_BLOCKS 8
+#define PE_WALK_BLOCKS TL_MUST_WALK_BLOCKS
 
-typedef struct {
-    bool reached;
-    uint32_t ended; /* bit p: the peer's end arrived on place p's handle */
-} pe_state;
+/* the state: tl_must_bits, bit p: the peer's end arrived on place p's handle */
 
 typedef struct {
     const tl_func *f;
@@ -106,48 +104,17 @@ static bool negative_test(const tl_expr *e, int *edge, const tl_expr **x) {
 }
 
 /* The call whose result the test's X is: X itself, or the value last
- * assigned to the variable X before the end of block b (backwards over
- * single reached predecessors). */
+ * assigned to the variable X before the end of block b. */
 static const tl_instr *result_setter(const pe_ctx *c, int b, const tl_expr *x, const int *npred,
                                      const int *pred1) {
     if (x->kind == TL_E_CALLRES) return call_instr(c, x->call_id);
-    for (int step = 0; step < PE_WALK_BLOCKS && b >= 0 && b < c->f->nblocks; step++) {
-        const tl_block *blk = &c->f->blocks[b];
-        for (int i = blk->ninstrs - 1; i >= 0; i--) {
-            const tl_instr *in = &blk->instrs[i];
-            if (in->kind != TL_I_ASSIGN || in->var != x->var) continue;
-            const tl_expr *v = tl_expr_uncast(in->value);
-            return v && v->kind == TL_E_CALLRES ? call_instr(c, v->call_id) : NULL;
-        }
-        if (npred[b] != 1) return NULL;
-        b = pred1[b];
-    }
-    return NULL;
+    return call_instr(c, tl_reaching_result(c->f, b, x->var, npred, pred1));
 }
 
 static void find_edges(pe_ctx *c) {
     const tl_func *f = c->f;
-    int *npred = tl_xcalloc((size_t)f->nblocks + 1, sizeof *npred);
-    int *pred1 = tl_xcalloc((size_t)f->nblocks + 1, sizeof *pred1);
-    /* predecessors that are reached (the dead block after a `continue` or
-       `break` falls into the statement's join) */
-    bool *live = tl_xcalloc((size_t)f->nblocks + 1, sizeof *live);
-    int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack), n = 0;
-    if (f->entry >= 0 && f->entry < f->nblocks) live[stack[n++] = f->entry] = true;
-    while (n > 0) {
-        int b = stack[--n];
-        for (int k = 0; k < f->blocks[b].nsucc; k++) {
-            int t = f->blocks[b].succ[k];
-            if (t >= 0 && t < f->nblocks && !live[t]) live[stack[n++] = t] = true;
-        }
-    }
-    for (int b = 0; b < f->nblocks; b++)
-        for (int k = 0; k < f->blocks[b].nsucc && live[b]; k++) {
-            int s = f->blocks[b].succ[k];
-            if (s < 0 || s >= f->nblocks) continue;
-            npred[s]++;
-            pred1[s] = b;
-        }
+    int *npred, *pred1;
+    tl_reached_preds(f, &npred, &pred1);
     for (int b = 0; b < f->nblocks; b++) {
         const tl_block *x = &f->blocks[b];
         int64_t v;
@@ -165,76 +132,42 @@ static void find_edges(pe_ctx *c) {
         int p = end ? place(c, in->call.args[m->end_errno.handle_arg]) : -1;
         if (p >= 0) c->edge_set[b * 2 + edge] |= 1u << p;
     }
-    free(stack);
-    free(live);
     free(pred1);
     free(npred);
 }
 
-static void pe_entry(void *ctx, void *st) {
-    (void)ctx;
-    pe_state *s = st;
-    s->reached = true;
-    s->ended = 0;
-}
-
-static void pe_bottom(void *ctx, void *st) {
-    (void)ctx;
-    memset(st, 0, sizeof(pe_state));
-}
-
-static void pe_copy(void *ctx, void *dst, const void *src) {
-    (void)ctx;
-    memcpy(dst, src, sizeof(pe_state));
-}
-
-static bool pe_join(void *ctx, void *dstp, const void *srcp) {
-    (void)ctx;
-    pe_state *d = dstp;
-    const pe_state *s = srcp;
-    if (!s->reached) return false;
-    if (!d->reached) {
-        *d = *s;
-        return true;
-    }
-    uint32_t n = d->ended & s->ended; /* on every path */
-    bool changed = n != d->ended;
-    d->ended = n;
-    return changed;
-}
-
-static void apply(pe_ctx *c, pe_state *s, const tl_instr *in) {
+static void apply(pe_ctx *c, tl_must_bits *s, const tl_instr *in) {
     if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 && in->var < c->f->nvars &&
         c->place_of[in->var] >= 0)
-        s->ended &= ~(1u << c->place_of[in->var]);
+        s->bits &= ~(1u << c->place_of[in->var]);
     if (in->kind != TL_I_CALL || !c->recording) return;
     const tl_fn_model *m = model_of(c, in->call.id);
     if (!m || !m->wait.present || m->wait.unless_peer_ended < 0 || m->wait.unless_peer_ended >= in->call.nargs)
         return;
     int p = place(c, in->call.args[m->wait.unless_peer_ended]);
-    if (p >= 0 && (s->ended >> p & 1u)) c->ff->calls[in->call.id].peer_ended = true;
+    if (p >= 0 && (s->bits >> p & 1u)) c->ff->calls[in->call.id].peer_ended = true;
 }
 
 static void pe_transfer(void *ctx, void *st, const tl_func *f, const tl_block *b, int i) {
     (void)f;
-    pe_state *s = st;
+    tl_must_bits *s = st;
     if (s->reached) apply(ctx, s, &b->instrs[i]);
 }
 
 static bool pe_edge(void *ctx, void *st, const tl_func *f, const tl_block *b, int s) {
     (void)f;
     pe_ctx *c = ctx;
-    pe_state *x = st;
-    if (x->reached && s >= 0 && s < 2) x->ended |= c->edge_set[b->id * 2 + s];
+    tl_must_bits *x = st;
+    if (x->reached && s >= 0 && s < 2) x->bits |= c->edge_set[b->id * 2 + s];
     return true;
 }
 
 static const tl_dataflow_ops pe_ops = {
-    .state_size = sizeof(pe_state),
-    .init_entry = pe_entry,
-    .init_bottom = pe_bottom,
-    .copy = pe_copy,
-    .join = pe_join,
+    .state_size = sizeof(tl_must_bits),
+    .init_entry = tl_must_bits_entry,
+    .init_bottom = tl_must_bits_bottom,
+    .copy = tl_must_bits_copy,
+    .join = tl_must_bits_join,
     .transfer = pe_transfer,
     .transfer_edge = pe_edge,
 };
@@ -267,7 +200,7 @@ static void run_func(tl_analysis *a, int fi) {
         tl_dataflow_result r;
         if (tl_dataflow_forward(f, &pe_ops, &c, &r) == 0) {
             c.recording = true;
-            pe_state s;
+            tl_must_bits s;
             for (int bi = 0; bi < f->nblocks; bi++) {
                 if (!r.reached[bi]) continue;
                 tl_dataflow_replay(&r, f, bi, 0, &s);
