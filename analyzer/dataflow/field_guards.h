@@ -16,7 +16,8 @@
  *
  * The link (program.c) drops the call's edges to functions that brace
  * initializers store only with a constant in that field contradicting the
- * test ({"name", &fn, 0} under `t->is_helper`).
+ * test ({"name", &fn, 0} under `t->is_helper`) - unless some function of
+ * the program assigns that field (the summaries' assigned_fields).
  *
  * A forward "must" dataflow over the function's blocks, bit vectors of at
  * most TL_FG_MAX_FACTS facts, reverse post-order sweeps: linear in the

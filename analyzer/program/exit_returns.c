@@ -80,7 +80,7 @@ static void build_dropped(const tl_program *p, dropped_edges *d, bool *unknown) 
         const ivec *calls = &p->fslots[x->dropped_slot].calls;
         for (int k = 0; k + 1 < calls->n; k += 2) {
             int from = calls->v[k], c = calls->v[k + 1];
-            if (pg_guards_exclude(&p->nodes[from].s->calls[c], x->dropped_store)) continue;
+            if (pg_guards_exclude(p, &p->nodes[from].s->calls[c], x->dropped_store)) continue;
             if (d->n == cap) {
                 cap = cap ? 2 * cap : 64;
                 d->from = tl_xrealloc(d->from, (size_t)cap * sizeof *d->from);

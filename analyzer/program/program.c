@@ -175,13 +175,16 @@ static bool same_consts(const tl_fn_store *a, const tl_fn_store *b) {
 
 /* Does a call's field test (`t->is_helper` on every path to `t->main()`)
  * rule out a function stored with these constants ({..., &fn, 0})? */
-bool pg_guards_exclude(const tl_sum_call *c, const tl_fn_store *consts) {
+bool pg_guards_exclude(const tl_program *p, const tl_sum_call *c, const tl_fn_store *consts) {
     if (!consts) return false;
-    for (int g = 0; g < c->nfguards; g++)
+    if (p->any_field_written) return false;
+    for (int g = 0; g < c->nfguards; g++) {
+        if (tl_str_map_get(&p->written_fields, c->fguards[g].field_usr) >= 0) continue; /* assigned at run time */
         for (int i = 0; i < consts->nconsts; i++)
             if (!strcmp(c->fguards[g].field_usr, consts->consts[i].field_usr) &&
                 tl_field_guard_contradicts(&c->fguards[g], consts->consts[i].value))
                 return true;
+    }
     return false;
 }
 
@@ -189,6 +192,11 @@ bool pg_guards_exclude(const tl_sum_call *c, const tl_fn_store *consts) {
  * units' programs are known: a store resolves in its own program). */
 static void index_stores(tl_program *p, tl_tu_summary *const *units, int nunits) {
     int defs[PG_MAX_DEFS_LINK];
+    tl_str_map_init(&p->written_fields);
+    for (int u = 0; u < nunits; u++) {
+        for (int i = 0; i < units[u]->nassigned_fields; i++) tl_str_map_set(&p->written_fields, units[u]->assigned_fields[i], 1);
+        p->any_field_written = p->any_field_written || units[u]->assigned_over;
+    }
     for (int n = 0; n < p->nnodes; n++) p->nodes[n].dropped_slot = -1;
     for (int u = 0; u < nunits; u++)
         for (int i = 0; i < units[u]->nstores; i++) {
@@ -255,7 +263,7 @@ static void resolve_direct_and_slots(tl_program *p) {
                 }
                 if (s->funcs.n) p->stats.resolved_indirect++;
                 for (int k = 0; k < s->funcs.n; k++)
-                    if (!pg_guards_exclude(c, s->consts_of[k])) add_edge(p, f, i, s->funcs.v[k], s->name);
+                    if (!pg_guards_exclude(p, c, s->consts_of[k])) add_edge(p, f, i, s->funcs.v[k], s->name);
             }
         }
     }
@@ -615,6 +623,7 @@ tl_program *tl_program_link(tl_tu_summary *const *given, int nunits, const tl_mo
 
 void tl_program_free(tl_program *p) {
     if (!p) return;
+    tl_str_map_free(&p->written_fields);
     tl_fd_slots_free(p->fd_slots);
     pg_units_free(p);
     free(p->units);

@@ -29,7 +29,7 @@ void pg_ivec_push(ivec *a, int x); /* (program.c) */
 #define PG_DROPPED_CALLS_MAX 64
 /* Does a call's field test rule out a function stored with consts (a
  * store's field constants; NULL: nothing known)? (program.c) */
-bool pg_guards_exclude(const tl_sum_call *c, const tl_fn_store *consts);
+bool pg_guards_exclude(const tl_program *p, const tl_sum_call *c, const tl_fn_store *consts);
 
 /* The program: call edges, per parameter and per function facts, slots. */
 typedef struct {
@@ -137,6 +137,9 @@ struct tl_program {
     fslot *fslots;
     int nfslots, capfslots;
     strmap fslot_by_usr;
+    tl_str_map written_fields; /* fields (USRs) some code of the program assigns: their
+                                  initializers' constants may not hold (pg_guards_exclude) */
+    bool any_field_written;    /* a TU assigns more fields than its summary lists */
     hslot *hslots;
     int nhslots, caphslots;
     strmap hslot_by_usr;

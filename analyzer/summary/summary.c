@@ -14,6 +14,7 @@
 #include "../dataflow/must_post.h"
 #include "../dataflow/sinks.h"
 #include "../dataflow/stop_params.h"
+#include "../util/str_map.h"
 #include "../util/xalloc.h"
 #include "../../rules/cancel_bound.h"
 #include "../../rules/event_loop.h"
@@ -673,6 +674,31 @@ static void extract_function(extractor *x) {
     x->caps_reg_call = 0;
 }
 
+/* The fields the TU's functions assign (tl_tu_summary.assigned_fields). */
+static void assigned_fields(const tl_tu *tu, tl_tu_summary *out) {
+    tl_str_map seen;
+    tl_str_map_init(&seen);
+    for (int fi = 0; fi < tu->nfuncs && !out->assigned_over; fi++) {
+        const tl_func *f = &tu->funcs[fi];
+        for (int b = 0; b < f->nblocks && !out->assigned_over; b++)
+            for (int i = 0; i < f->blocks[b].ninstrs; i++) {
+                const tl_instr *in = &f->blocks[b].instrs[i];
+                if (in->kind != TL_I_STORE) continue;
+                const tl_expr *t = tl_expr_uncast(in->target);
+                if (!t || t->kind != TL_E_MEMBER || !t->usr || tl_str_map_get(&seen, t->usr) >= 0) continue;
+                if (out->nassigned_fields >= TL_SUM_MAX_ASSIGNED_FIELDS) {
+                    out->assigned_over = true;
+                    break;
+                }
+                tl_str_map_set(&seen, t->usr, 1);
+                out->assigned_fields = tl_xgrow(out->assigned_fields, out->nassigned_fields,
+                                                &out->capassigned_fields, sizeof *out->assigned_fields);
+                out->assigned_fields[out->nassigned_fields++] = tl_tu_summary_intern(out, t->usr);
+            }
+    }
+    tl_str_map_free(&seen);
+}
+
 void tl_tu_summary_extract(const tl_analysis *a, tl_tu_summary *out) {
     memset(out, 0, sizeof *out);
     const tl_tu *tu = a->tu;
@@ -708,6 +734,7 @@ void tl_tu_summary_extract(const tl_analysis *a, tl_tu_summary *out) {
         out->stores[i].loc = loc_copy(&in, s->loc);
         tl_fn_store_set_consts(&out->stores[i], s->consts, s->nconsts);
     }
+    assigned_fields(tu, out);
     int nfd = a->slot_stores ? a->slot_stores->n : 0;
     out->fd_stores = tl_xcalloc((size_t)nfd + 1, sizeof *out->fd_stores);
     out->nfd_stores = nfd;
@@ -771,6 +798,7 @@ void tl_tu_summary_free(tl_tu_summary *s) {
         free(s->fd_stores[i].src);
     }
     free(s->fd_stores);
+    free(s->assigned_fields);
     for (int i = 0; i < s->nstrings; i++) free(s->strings[i]);
     free(s->strings);
     tl_strmap_free(&s->string_index);

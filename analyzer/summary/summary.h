@@ -255,6 +255,7 @@ typedef struct {
 } tl_func_summary;
 
 #define TL_SUM_MAX_AWAIT_GLOBALS 16
+#define TL_SUM_MAX_ASSIGNED_FIELDS 4096
 
 /* The summary of one TU: its functions and the function addresses it
  * stores into fields and globals. */
@@ -268,6 +269,13 @@ typedef struct {
        decides which slots only ever hold non-blocking descriptors */
     tl_slot_store *fd_stores;
     int nfd_stores;
+    /* the struct fields (USRs, interned) its functions assign (`t->flag =
+       1`, `tbl[i].on = 0`): a brace initializer's value for them may not
+       hold at run time (field guards, program.c); assigned_over: more
+       than TL_SUM_MAX_ASSIGNED_FIELDS, any field may be */
+    const char **assigned_fields;
+    int nassigned_fields, capassigned_fields;
+    bool assigned_over;
     /* interned strings (file names, library and model names) and their index */
     char **strings;
     int nstrings, capstrings;

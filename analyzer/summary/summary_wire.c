@@ -22,7 +22,8 @@ enum {
     REC_AWAIT_GLOBAL = 9,
     REC_FD_STORE = 10,
     REC_POST_GLOBAL = 11,
-    REC_LOCKED_POST = 12
+    REC_LOCKED_POST = 12,
+    REC_ASSIGNED_FIELD = 13 /* a field the TU assigns; "" once: more than can be listed */
 };
 
 #define MAX_PARAMS 4096
@@ -227,6 +228,11 @@ int tl_summary_wire_encode(tl_wire_writer *w, const tl_tu_summary *s) {
         tl_wire_put_str(w, st->src);
         tl_wire_put_u8(w, (uint8_t)st->kind);
         tl_wire_put_u8(w, st->is_static);
+        tl_wire_end_record(w);
+    }
+    for (int i = 0; i < s->nassigned_fields + (s->assigned_over ? 1 : 0); i++) {
+        tl_wire_begin_record(w, REC_ASSIGNED_FIELD);
+        tl_wire_put_str(w, i < s->nassigned_fields ? s->assigned_fields[i] : "");
         tl_wire_end_record(w);
     }
     return tl_wire_end_frame(w);
@@ -602,6 +608,20 @@ static void read_store(decoder *d) {
     if (!st->slot_usr || !st->fn_usr || !st->slot_name || !st->fn_name) tl_wire_fail(r, "a store without names");
 }
 
+static void read_assigned_field(decoder *d) {
+    tl_tu_summary *s = d->s;
+    const char *usr = get_interned(d);
+    if (!usr) {
+        tl_wire_fail(d->r, "an assigned field without a name");
+    } else if (!usr[0] || s->nassigned_fields >= TL_SUM_MAX_ASSIGNED_FIELDS) {
+        s->assigned_over = true;
+    } else {
+        s->assigned_fields = tl_xgrow(s->assigned_fields, s->nassigned_fields, &s->capassigned_fields,
+                                      sizeof *s->assigned_fields);
+        s->assigned_fields[s->nassigned_fields++] = usr;
+    }
+}
+
 static void read_fd_store(decoder *d) {
     tl_wire_reader *r = d->r;
     tl_tu_summary *s = d->s;
@@ -658,6 +678,7 @@ int tl_summary_wire_decode(const tl_wire_frame *f, tl_tu_summary *out, char *err
             case REC_FD_STORE: read_fd_store(&d); break;
             case REC_POST_GLOBAL: read_post_global(&d); break;
             case REC_LOCKED_POST: read_locked_post(&d); break;
+            case REC_ASSIGNED_FIELD: read_assigned_field(&d); break;
             default: break; /* a newer record kind: skipped */
             }
         }
