@@ -311,6 +311,8 @@ void tl_ut_apply(ut_ctx *c, const tl_block *b, int ii)
             }
             if (bits && c->tracing)
                 tl_ut_trace_copy(c, v, e->var);
+            if (c->moved_out && c->moved_out[e->var] && e->var != v)
+                set_bits(c, e->var, 0); /* moved: nothing reads it again */
         } else {
             set_bits(c, v, 0);
         }
@@ -660,6 +662,66 @@ static void owner_spawns(ut_ctx *c)
     free(live);
 }
 
+static void count_reads(const tl_expr *e, int nvars, int *reads)
+{
+    if (!e)
+        return;
+    if (e->kind == TL_E_VAR && e->var >= 0 && e->var < nvars)
+        reads[e->var]++;
+    for (int i = 0; i < e->nkids; i++)
+        count_reads(e->kids[i], nvars, reads);
+}
+
+/* Per variable: assigned once and read (outside branch conditions) only by
+ * one copy `x = w` - its work moves to x there (go()'s `dill_handle__` into
+ * the caller's handle), so the state need not carry it on.  NULL: none. */
+static unsigned char *moved_out_vars(const tl_func *f, const bool *tracked)
+{
+    int n = f->nvars;
+    int *reads = tl_xcalloc((size_t)n + 1, sizeof *reads), *assigns = tl_xcalloc((size_t)n + 1, sizeof *assigns);
+    int *copies = tl_xcalloc((size_t)n + 1, sizeof *copies);
+    for (int b = 0; b < f->nblocks; b++)
+        for (int i = 0; i < f->blocks[b].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[b].instrs[i];
+            switch (in->kind) {
+            case TL_I_CALL:
+                count_reads(in->call.fn, n, reads);
+                for (int k = 0; k < in->call.nargs; k++)
+                    count_reads(in->call.args[k], n, reads);
+                break;
+            case TL_I_ASSIGN: {
+                if (in->var >= 0 && in->var < n)
+                    assigns[in->var]++;
+                count_reads(in->value, n, reads);
+                const tl_expr *e = tl_expr_uncast(in->value);
+                if (e && e->kind == TL_E_VAR && e->nkids == 0 && e->var >= 0 && e->var < n)
+                    copies[e->var]++;
+                break;
+            }
+            case TL_I_STORE:
+                count_reads(in->target, n, reads);
+                count_reads(in->value, n, reads);
+                break;
+            default:
+                count_reads(in->value, n, reads);
+                break;
+            }
+        }
+    unsigned char *taken = tl_xcalloc((size_t)n + 1, 1), *moved = NULL;
+    tl_func_addr_taken(f, taken);
+    for (int v = 0; v < n; v++)
+        if (tracked[v] && !taken[v] && assigns[v] == 1 && reads[v] == 1 && copies[v] == 1) {
+            if (!moved)
+                moved = tl_xcalloc((size_t)n + 1, 1);
+            moved[v] = 1;
+        }
+    free(taken);
+    free(reads);
+    free(assigns);
+    free(copies);
+    return moved;
+}
+
 static void check_func(const tl_analysis *a, int fi, const bool *quiet, tl_findings *out)
 {
     const tl_func *f = &a->tu->funcs[fi];
@@ -732,6 +794,7 @@ static void check_func(const tl_analysis *a, int fi, const bool *quiet, tl_findi
     tl_ut_local_objects(a, fi, c.owned);
     tl_ut_reapers_compute(a, fi, c.tracked, &c.reapers);
     tl_ut_stops_compute(a, fi, c.tracked, c.result_bits, &c.stops);
+    c.moved_out = moved_out_vars(f, c.tracked);
     tl_inflight_compute(a, fi, &c.inflight);
     c.why = tl_xcalloc(nv, sizeof(int));
     c.why_call = tl_xmalloc(nv * sizeof(int));
@@ -790,6 +853,7 @@ static void check_func(const tl_analysis *a, int fi, const bool *quiet, tl_findi
     tl_sparse_scratch_free(&c.env2);
     free(c.result_bits);
     free(c.done_at_once);
+    free(c.moved_out);
     tl_ut_stops_free(&c.stops);
     free(c.owner_spawns);
     free(c.prior_work);

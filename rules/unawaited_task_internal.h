@@ -80,6 +80,7 @@ typedef struct {
     tl_inflight inflight;       /* operations in flight per object */
     tl_ut_reapers reapers;      /* objects a joined thread or a reaped child reaps */
     tl_ut_stops stops;          /* variables each channel_done call stops (unawaited_stops.h) */
+    unsigned char *moved_out;   /* per var: its work moves on at its one copy (or NULL) */
     int failed_var;             /* scratch of failed_mask */
     unsigned char *owner_spawns; /* per call id: a spawn into an owner (bundle_go(b, ...)):
                                     1 when it is the only call starting work on that owner
