@@ -33,10 +33,12 @@ static void merge(int *src, int v, int s, bool *changed) {
     }
 }
 
-/* The stop parameters of the function entry call `in` runs. */
+/* The stop parameters of the function an entry call runs: the program's
+ * summaries (a hash lookup, this file's functions included); without a
+ * program, a function of this file is scanned here. */
 static unsigned stop_params_of(const tl_analysis *a, const tl_call *call) {
-    if (call->callee_func >= 0 && call->callee_func < a->tu->nfuncs) return tl_stop_params(a, call->callee_func);
-    return call->callee_usr ? tl_program_stop_params(a->program, call->callee_usr) : 0;
+    if (a->program) return call->callee_usr ? tl_program_stop_params(a->program, call->callee_usr) : 0;
+    return call->callee_func >= 0 && call->callee_func < a->tu->nfuncs ? tl_stop_params(a, call->callee_func) : 0;
 }
 
 void tl_ut_stops_compute(const tl_analysis *a, int fi, const bool *tracked, const unsigned char *result_bits,

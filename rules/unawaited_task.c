@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../analyzer/dataflow/must_bits.h"
 #include "ownership.h"
 #include "unawaited_eager.h"
 #include "unawaited_must_await.h"
@@ -626,40 +627,7 @@ static void owner_spawns(ut_ctx *c)
     free(copy_of);
     c->addr_taken = taken;
     free(assigns);
-    /* the reached predecessors of each block (reaching_result) */
-    bool *live = tl_xcalloc((size_t)f->nblocks + 1, sizeof *live);
-    int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack), n = 0;
-    if (f->entry >= 0 && f->entry < f->nblocks)
-        live[stack[n++] = f->entry] = true;
-    while (n > 0) {
-        int b = stack[--n];
-        for (int k = 0; k < f->blocks[b].nsucc; k++) {
-            int t = f->blocks[b].succ[k];
-            if (t >= 0 && t < f->nblocks && !live[t])
-                live[stack[n++] = t] = true;
-        }
-    }
-    c->pred_start = tl_xcalloc((size_t)f->nblocks + 2, sizeof *c->pred_start);
-    for (int b = 0; b < f->nblocks; b++)
-        for (int k = 0; k < f->blocks[b].nsucc && live[b]; k++) {
-            int t = f->blocks[b].succ[k];
-            if (t >= 0 && t < f->nblocks)
-                c->pred_start[t + 1]++;
-        }
-    for (int b = 0; b < f->nblocks; b++)
-        c->pred_start[b + 1] += c->pred_start[b];
-    c->preds = tl_xmalloc(((size_t)c->pred_start[f->nblocks] + 1) * sizeof *c->preds);
-    int *at = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *at);
-    memcpy(at, c->pred_start, (size_t)f->nblocks * sizeof *at);
-    for (int b = 0; b < f->nblocks; b++)
-        for (int k = 0; k < f->blocks[b].nsucc && live[b]; k++) {
-            int t = f->blocks[b].succ[k];
-            if (t >= 0 && t < f->nblocks)
-                c->preds[at[t]++] = b;
-        }
-    free(at);
-    free(stack);
-    free(live);
+    tl_reached_pred_lists(f, &c->pred_start, &c->preds); /* (reaching_result) */
 }
 
 static void count_reads(const tl_expr *e, int nvars, int *reads)

@@ -4,9 +4,9 @@
  * strings a numeric check accepted) each follow at most 32 variables as
  * one bit set that holds on every path (the join intersects), set by the
  * branch edges that test a call's result and cleared by assignments.
- * Here: that state and its solver operations, the reached predecessors of
- * each block, and the walk back from a test to the call whose result a
- * variable holds.
+ * Here: that solve (tl_must_bits_solve), the reached predecessors of each
+ * block (also unawaited-task's walk back to a launch's result), and the
+ * walk back from a test to the call whose result a variable holds.
  */
 #ifndef TL_DATAFLOW_MUST_BITS_H
 #define TL_DATAFLOW_MUST_BITS_H
@@ -24,16 +24,25 @@ typedef struct {
     uint32_t bits; /* bit p: the fact holds for place p */
 } tl_must_bits;
 
-/* tl_dataflow_ops members for a tl_must_bits state (ctx unused): */
-void tl_must_bits_entry(void *ctx, void *st);  /* reached, nothing known */
-void tl_must_bits_bottom(void *ctx, void *st); /* not reached */
-void tl_must_bits_copy(void *ctx, void *dst, const void *src);
-bool tl_must_bits_join(void *ctx, void *dst, const void *src); /* on every path */
+/* What a call learns: the bits known on every path to it. */
+typedef void (*tl_must_bits_use_fn)(void *ctx, const tl_instr *call, uint32_t bits);
+
+/* Solve one such pass over f and hand every reached call its bits.
+ * place_of (f->nvars entries): the bit of each variable, -1 none; an
+ * assignment or declaration of the variable clears it.  edge_set (2 per
+ * block): the bits the branch edge block * 2 + successor sets.  A function
+ * the solver gives up on hands nothing (nothing is known). */
+void tl_must_bits_solve(const tl_func *f, const int *place_of, const uint32_t *edge_set, tl_must_bits_use_fn use,
+                        void *ctx);
 
 /* The predecessors of each block that a path from the entry reaches: how
  * many (*npred) and the last one (*pred1); the dead block after a `break`
  * or `continue` that falls into a join does not count.  Free both. */
 void tl_reached_preds(const tl_func *f, int **npred, int **pred1);
+
+/* The same as lists: block b's reached predecessors are
+ * (*preds)[(*start)[b] .. (*start)[b + 1]).  Free both. */
+void tl_reached_pred_lists(const tl_func *f, int **start, int **preds);
 
 /* The call whose result variable v holds at the end of block b: its last
  * assignment there (`rc = call(...)`) or in the single reached predecessors

@@ -12,7 +12,7 @@
 #include "must_bits.h"
 
 #define NH_MAX_PLACES 32
-/* the state: tl_must_bits, bit p: place p holds a numeric address */
+/* must_bits.h's bit p: place p holds a numeric address */
 
 typedef struct {
     const tl_func *f;
@@ -22,7 +22,6 @@ typedef struct {
     uint32_t *edge_set; /* per block * 2 + successor: the places an edge marks numeric */
     int *npred, *pred1; /* reached predecessors of each block: how many, the last */
     int block;          /* the branch block whose condition is being read */
-    bool recording;
 } nh_ctx;
 
 static const tl_fn_model *model_of(const nh_ctx *c, int id) {
@@ -62,11 +61,10 @@ static void find_edges(nh_ctx *c) {
     }
 }
 
-static void apply(nh_ctx *c, tl_must_bits *s, const tl_instr *in) {
-    if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 && in->var < c->f->nvars &&
-        c->place_of[in->var] >= 0)
-        s->bits &= ~(1u << c->place_of[in->var]);
-    if (in->kind != TL_I_CALL || !c->recording || !s->bits) return;
+/* Calls whose `unless_numeric_address` argument is a place known numeric
+ * on every path (bits). */
+static void use(void *ctx, const tl_instr *in, uint32_t bits) {
+    nh_ctx *c = ctx;
     const tl_fn_model *m = model_of(c, in->call.id);
     if (!m) return;
     int idx[2] = {m->wait.present ? m->wait.unless_numeric_arg : -1,
@@ -75,33 +73,9 @@ static void apply(nh_ctx *c, tl_must_bits *s, const tl_instr *in) {
         int a = idx[j];
         if (a < 0 || a >= in->call.nargs || a >= 32) continue;
         int p = place(c, in->call.args[a]);
-        if (p >= 0 && (s->bits >> p & 1u)) c->ff->calls[in->call.id].numeric_args |= 1u << a;
+        if (p >= 0 && (bits >> p & 1u)) c->ff->calls[in->call.id].numeric_args |= 1u << a;
     }
 }
-
-static void nh_transfer(void *ctx, void *st, const tl_func *f, const tl_block *b, int i) {
-    (void)f;
-    tl_must_bits *s = st;
-    if (s->reached) apply(ctx, s, &b->instrs[i]);
-}
-
-static bool nh_edge(void *ctx, void *st, const tl_func *f, const tl_block *b, int s) {
-    (void)f;
-    nh_ctx *c = ctx;
-    tl_must_bits *x = st;
-    if (x->reached && s >= 0 && s < 2) x->bits |= c->edge_set[b->id * 2 + s];
-    return true;
-}
-
-static const tl_dataflow_ops nh_ops = {
-    .state_size = sizeof(tl_must_bits),
-    .init_entry = tl_must_bits_entry,
-    .init_bottom = tl_must_bits_bottom,
-    .copy = tl_must_bits_copy,
-    .join = tl_must_bits_join,
-    .transfer = nh_transfer,
-    .transfer_edge = nh_edge,
-};
 
 static void run_func(tl_analysis *a, int fi) {
     const tl_func *f = &a->tu->funcs[fi];
@@ -130,17 +104,7 @@ static void run_func(tl_analysis *a, int fi) {
     if (c.nplaces > 0) {
         c.edge_set = tl_xcalloc((size_t)f->nblocks * 2 + 1, sizeof *c.edge_set);
         find_edges(&c);
-        tl_dataflow_result r;
-        if (tl_dataflow_forward(f, &nh_ops, &c, &r) == 0) {
-            c.recording = true;
-            tl_must_bits s;
-            for (int bi = 0; bi < f->nblocks; bi++) {
-                if (!r.reached[bi]) continue;
-                tl_dataflow_replay(&r, f, bi, 0, &s);
-                for (int i = 0; i < f->blocks[bi].ninstrs && s.reached; i++) apply(&c, &s, &f->blocks[bi].instrs[i]);
-            }
-        }
-        tl_dataflow_free(&r);
+        tl_must_bits_solve(f, c.place_of, c.edge_set, use, &c);
         free(c.edge_set);
         free(c.npred);
         free(c.pred1);

@@ -12,7 +12,7 @@
 #define PE_MAX_PLACES 32
 #define PE_WALK_BLOCKS TL_MUST_WALK_BLOCKS
 
-/* the state: tl_must_bits, bit p: the peer's end arrived on place p's handle */
+/* must_bits.h's bit p: the peer's end arrived on place p's handle */
 
 typedef struct {
     const tl_func *f;
@@ -20,7 +20,6 @@ typedef struct {
     int nplaces;
     int *place_of;      /* var -> place, -1 */
     uint32_t *edge_set; /* per block * 2 + successor: the places an edge marks ended */
-    bool recording;
 } pe_ctx;
 
 static const tl_fn_model *model_of(const pe_ctx *c, int id) {
@@ -136,41 +135,16 @@ static void find_edges(pe_ctx *c) {
     free(npred);
 }
 
-static void apply(pe_ctx *c, tl_must_bits *s, const tl_instr *in) {
-    if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 && in->var < c->f->nvars &&
-        c->place_of[in->var] >= 0)
-        s->bits &= ~(1u << c->place_of[in->var]);
-    if (in->kind != TL_I_CALL || !c->recording) return;
+/* A wait `unless_peer_ended` on a handle whose peer's end arrived on every
+ * path (bits). */
+static void use(void *ctx, const tl_instr *in, uint32_t bits) {
+    pe_ctx *c = ctx;
     const tl_fn_model *m = model_of(c, in->call.id);
     if (!m || !m->wait.present || m->wait.unless_peer_ended < 0 || m->wait.unless_peer_ended >= in->call.nargs)
         return;
     int p = place(c, in->call.args[m->wait.unless_peer_ended]);
-    if (p >= 0 && (s->bits >> p & 1u)) c->ff->calls[in->call.id].peer_ended = true;
+    if (p >= 0 && (bits >> p & 1u)) c->ff->calls[in->call.id].peer_ended = true;
 }
-
-static void pe_transfer(void *ctx, void *st, const tl_func *f, const tl_block *b, int i) {
-    (void)f;
-    tl_must_bits *s = st;
-    if (s->reached) apply(ctx, s, &b->instrs[i]);
-}
-
-static bool pe_edge(void *ctx, void *st, const tl_func *f, const tl_block *b, int s) {
-    (void)f;
-    pe_ctx *c = ctx;
-    tl_must_bits *x = st;
-    if (x->reached && s >= 0 && s < 2) x->bits |= c->edge_set[b->id * 2 + s];
-    return true;
-}
-
-static const tl_dataflow_ops pe_ops = {
-    .state_size = sizeof(tl_must_bits),
-    .init_entry = tl_must_bits_entry,
-    .init_bottom = tl_must_bits_bottom,
-    .copy = tl_must_bits_copy,
-    .join = tl_must_bits_join,
-    .transfer = pe_transfer,
-    .transfer_edge = pe_edge,
-};
 
 static void run_func(tl_analysis *a, int fi) {
     const tl_func *f = &a->tu->funcs[fi];
@@ -197,17 +171,7 @@ static void run_func(tl_analysis *a, int fi) {
     if (c.nplaces > 0) {
         c.edge_set = tl_xcalloc((size_t)f->nblocks * 2 + 1, sizeof *c.edge_set);
         find_edges(&c);
-        tl_dataflow_result r;
-        if (tl_dataflow_forward(f, &pe_ops, &c, &r) == 0) {
-            c.recording = true;
-            tl_must_bits s;
-            for (int bi = 0; bi < f->nblocks; bi++) {
-                if (!r.reached[bi]) continue;
-                tl_dataflow_replay(&r, f, bi, 0, &s);
-                for (int i = 0; i < f->blocks[bi].ninstrs && s.reached; i++) apply(&c, &s, &f->blocks[bi].instrs[i]);
-            }
-        }
-        tl_dataflow_free(&r);
+        tl_must_bits_solve(f, c.place_of, c.edge_set, use, &c);
         free(c.edge_set);
     }
     free(taken);
