@@ -31,6 +31,7 @@
 #include "../program/program.h"
 #include "../util/xalloc.h"
 #include "dataflow.h"
+#include "loop_trips.h"
 
 #define SB_MAX_PLACES 64
 #define SB_UNKNOWN 0xFFFFu
@@ -52,6 +53,9 @@ typedef struct {
     unsigned fresh_params;   /* parameters that start fresh (program) */
     long work, budget;
     bool recording;
+    tl_loop_trips trips;     /* counted loops (loop_trips.h) */
+    uint16_t *delta;         /* per counted loop and place: the most one pass writes */
+    bool *additive;          /* per counted loop: solved by its trip count */
 } sb_ctx;
 
 static int key(const sb_ctx *c, int var, int elem) {
@@ -292,6 +296,98 @@ static bool sb_exhausted(void *ctx) {
     return c->work > c->budget;
 }
 
+/* Scale: n plus `times` times d (not known past the budget). */
+static uint16_t add_times(uint16_t n, uint16_t d, int64_t times) {
+    if (n == SB_UNKNOWN || d == SB_UNKNOWN) return SB_UNKNOWN;
+    if (times <= 0 || d == 0) return n;
+    if (times > TL_SEND_BUDGET || (int64_t)d * times > TL_SEND_BUDGET) return SB_UNKNOWN;
+    return add_bytes(n, (long)(d * times));
+}
+
+/* A counted loop whose places only grow by sends of known lengths is
+ * solved by its trip count: one pass's most bytes per place (delta), the
+ * back edge cut, the header entered with trips - 1 passes written and left
+ * with trips.  (A pass is applied from two bases: where the results differ
+ * by other than the bases' difference, some path sets a place anew.) */
+static bool sb_edge(void *ctx, void *st, const tl_func *f, const tl_block *b, int s) {
+    sb_ctx *c = ctx;
+    sb_state *x = st;
+    int L;
+    tl_loop_edge k = tl_loop_edge_kind(&c->trips, f, b->id, s, &L);
+    if (k == TL_LOOP_EDGE_NONE || !c->additive[L] || !x->reached) return true;
+    int64_t trips = c->trips.loops[L].trips;
+    const uint16_t *d = c->delta + (size_t)L * SB_MAX_PLACES;
+    c->work += c->nplaces;
+    switch (k) {
+    case TL_LOOP_EDGE_BACK: return false;
+    case TL_LOOP_EDGE_STAY: return trips > 0;
+    case TL_LOOP_EDGE_ENTER:
+        for (int p = 0; p < c->nplaces; p++) x->n[p] = add_times(x->n[p], d[p], trips - 1);
+        return true;
+    case TL_LOOP_EDGE_LEAVE:
+        for (int p = 0; p < c->nplaces; p++) x->n[p] = add_times(x->n[p], d[p], trips > 0 ? 1 : 0);
+        return true;
+    default: return true;
+    }
+}
+
+#define SB_BASE 1024
+
+/* A send's buffer is only read (loop_trips.h). */
+static bool send_buffer_arg(void *ctx, const tl_call *call, int arg) {
+    const tl_fn_model *m = model_of(ctx, call->id);
+    return m && m->sends.present && m->sends.buf_arg == arg;
+}
+
+static void loop_deltas(sb_ctx *c) {
+    const tl_func *f = c->f;
+    tl_loop_trips_find(f, &c->trips, send_buffer_arg, c);
+    c->delta = tl_xcalloc((size_t)(c->trips.nloops > 0 ? c->trips.nloops : 1) * SB_MAX_PLACES, sizeof *c->delta);
+    c->additive = tl_xcalloc((size_t)(c->trips.nloops > 0 ? c->trips.nloops : 1), sizeof *c->additive);
+    for (int L = 0; L < c->trips.nloops; L++) {
+        const tl_counted_loop *lp = &c->trips.loops[L];
+        if (lp->bound_var >= 0) continue;
+        int n = lp->norder;
+        sb_state *base0 = tl_xcalloc((size_t)n, sizeof *base0), *base1 = tl_xcalloc((size_t)n, sizeof *base1);
+        int *pos = tl_xmalloc((size_t)f->nblocks * sizeof *pos);
+        for (int i = 0; i < n; i++) pos[lp->order[i]] = i;
+        base0[0].reached = base1[0].reached = true;
+        for (int p = 0; p < c->nplaces; p++) base1[0].n[p] = SB_BASE;
+        sb_state end0 = {0}, end1 = {0};
+        for (int i = 0; i < n; i++) {
+            if (!base0[i].reached) continue;
+            const tl_block *b = &f->blocks[lp->order[i]];
+            sb_state s0 = base0[i], s1 = base1[i];
+            for (int k = 0; k < b->ninstrs; k++) {
+                apply(c, &s0, &b->instrs[k]);
+                apply(c, &s1, &b->instrs[k]);
+            }
+            for (int s = 0; s < b->nsucc; s++) {
+                int t = b->succ[s];
+                if (t == lp->header) {
+                    end0 = s0;
+                    end1 = s1;
+                } else if (t >= 0 && t < f->nblocks && c->trips.loop_of[t] == L) {
+                    sb_join(c, &base0[pos[t]], &s0);
+                    sb_join(c, &base1[pos[t]], &s1);
+                }
+            }
+        }
+        bool ok = end0.reached, grows = false;
+        for (int p = 0; p < c->nplaces && ok; p++) {
+            ok = end0.n[p] != SB_UNKNOWN && end1.n[p] == end0.n[p] + SB_BASE;
+            grows |= end0.n[p] > 0;
+        }
+        if (ok && grows) {
+            c->additive[L] = true;
+            for (int p = 0; p < c->nplaces; p++) c->delta[(size_t)L * SB_MAX_PLACES + p] = end0.n[p];
+        }
+        free(pos);
+        free(base1);
+        free(base0);
+    }
+}
+
 static const tl_dataflow_ops sb_ops = {
     .state_size = sizeof(sb_state),
     .init_entry = sb_entry,
@@ -299,6 +395,7 @@ static const tl_dataflow_ops sb_ops = {
     .copy = sb_copy,
     .join = sb_join,
     .transfer = sb_transfer,
+    .transfer_edge = sb_edge,
     .exhausted = sb_exhausted,
 };
 
@@ -354,6 +451,7 @@ static void run_func(tl_analysis *a, int fi) {
     c.taken = tl_xcalloc((size_t)f->nvars, 1);
     tl_func_addr_taken(f, c.taken);
     if (find_places(&c)) {
+        loop_deltas(&c);
         tl_dataflow_result r;
         if (tl_dataflow_forward(f, &sb_ops, &c, &r) == 0) {
             c.recording = true;
@@ -366,6 +464,9 @@ static void run_func(tl_analysis *a, int fi) {
         }
         tl_dataflow_free(&r);
     }
+    tl_loop_trips_free(&c.trips);
+    free(c.delta);
+    free(c.additive);
     free(c.handoffs);
     free(c.taken);
     free(c.place_of);

@@ -424,6 +424,9 @@ static tl_expr *lower_unary(builder *b, CXCursor c) {
         tl_expr *lv = cfgb_lower_expr(b, kid);
         tl_expr *val = tl_expr_new(TL_E_OTHER);
         tl_expr_add_kid(val, tl_expr_clone(lv));
+        /* the step by one (loop_trips.c); the value stays not known */
+        bool up = k == CXUnaryOperator_PostInc || k == CXUnaryOperator_PreInc;
+        memcpy(val->op, up ? "++" : "--", 3);
         return emit_assign(b, lv, val, cfgb_loc_of(b, c));
     }
     default: {

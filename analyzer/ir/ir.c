@@ -95,6 +95,11 @@ static void mark_addr(const tl_expr *e, bool under_addr, unsigned char *taken, i
 }
 
 void tl_func_addr_taken(const tl_func *f, unsigned char *taken) {
+    tl_func_addr_taken_except(f, taken, NULL, NULL);
+}
+
+void tl_func_addr_taken_except(const tl_func *f, unsigned char *taken,
+                               bool (*read_only)(void *ctx, const tl_call *call, int arg), void *ctx) {
     for (int b = 0; b < f->nblocks; b++) {
         const tl_block *blk = &f->blocks[b];
         for (int i = 0; i < blk->ninstrs; i++) {
@@ -103,7 +108,8 @@ void tl_func_addr_taken(const tl_func *f, unsigned char *taken) {
             mark_addr(in->target, false, taken, f->nvars);
             if (in->kind == TL_I_CALL) {
                 mark_addr(in->call.fn, false, taken, f->nvars);
-                for (int a = 0; a < in->call.nargs; a++) mark_addr(in->call.args[a], false, taken, f->nvars);
+                for (int a = 0; a < in->call.nargs; a++)
+                    if (!read_only || !read_only(ctx, &in->call, a)) mark_addr(in->call.args[a], false, taken, f->nvars);
             }
         }
         mark_addr(blk->cond, false, taken, f->nvars);

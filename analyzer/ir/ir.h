@@ -80,7 +80,8 @@ typedef struct tl_expr {
                             TL_STRING_TEXT_MAX bytes, else NULL */
     char *usr;           /* TL_E_FUNC: the function's USR; TL_E_MEMBER: the field's USR
                             (program-wide identity of "struct T.f"), or NULL */
-    char op[4];          /* TL_E_UNARY / TL_E_BINARY */
+    char op[4];          /* TL_E_UNARY / TL_E_BINARY; TL_E_OTHER: "++" / "--" for the value
+                            a `v++`, `--v` assigns (otherwise empty) */
     bool arrow;          /* TL_E_MEMBER: -> */
     bool field_array;    /* TL_E_MEMBER: the field has an array type (c->fds decays to
                             a pointer to it) */
@@ -316,6 +317,10 @@ int tl_expr_root_var(const tl_expr *e, bool *through_addr);
  * address some instruction, argument or branch condition of f takes (`&v`,
  * `&v.f`, `&v[i]`): what a call or a store through a pointer may then write. */
 void tl_func_addr_taken(const tl_func *f, unsigned char *taken);
+/* The same, but an argument read_only(ctx, call, index) says the callee only
+ * reads through (a `const` buffer a model names) takes no address. */
+void tl_func_addr_taken_except(const tl_func *f, unsigned char *taken,
+                               bool (*read_only)(void *ctx, const tl_call *call, int arg), void *ctx);
 /* Per call id (ncalls entries, a new array: free() it): is the call's
  * result returned at once - `return f(...);`, or `r = f(...); return r;`
  * (reads of variables in between aside)?  What the callee returns, the

@@ -20,7 +20,8 @@ const char *const ml_facet_names[] = {
     "must_await", "nonblocking", "noreturn", "detach_attr", "counter_init", "part_of",
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
     "release_all", "returns_only", "dispatch", "immediate_path", "post", "self_handle", "lock", "unlock",
-    "request_flags", "fd_flags", "errno_location", "fresh", "sends", "buffered", "end_errno", "numeric_check", "channel_pair", "channel_done", NULL};
+    "request_flags", "fd_flags", "errno_location", "fresh", "sends", "buffered", "end_errno", "numeric_check", "channel_pair", "channel_done",
+    "channel_buffer", "channel_put", "channel_take", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", "bounded", NULL};
@@ -99,6 +100,9 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->watch_fd.arg = -1;
     f->channel_pair.arg = -1;
     f->channel_done.arg = -1;
+    f->channel_buffer.arg = -1;
+    f->channel_put.arg = -1;
+    f->channel_take.arg = -1;
 }
 
 
@@ -760,6 +764,15 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
         } else if (strcmp(key, "channel_done") == 0) {
             r = parse_arg_facet(L, v, "channel_done", &f->channel_done, NULL, NULL, NULL);
             out->facets |= F_CHANNEL_DONE;
+        } else if (strcmp(key, "channel_buffer") == 0) {
+            r = parse_arg_facet(L, v, "channel_buffer", &f->channel_buffer, NULL, NULL, NULL);
+            out->facets |= F_CHANNEL_BUFFER;
+        } else if (strcmp(key, "channel_put") == 0) {
+            r = parse_arg_facet(L, v, "channel_put", &f->channel_put, NULL, NULL, NULL);
+            out->facets |= F_CHANNEL_PUT;
+        } else if (strcmp(key, "channel_take") == 0) {
+            r = parse_arg_facet(L, v, "channel_take", &f->channel_take, NULL, NULL, NULL);
+            out->facets |= F_CHANNEL_TAKE;
         } else if (strcmp(key, "readiness_wait") == 0) {
             r = ml_parse_readiness_wait(L, v, &f->readiness_wait);
             out->facets |= F_READINESS_WAIT;

@@ -120,6 +120,9 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
     if (m & F_WATCH_FD) dst->watch_fd = src->watch_fd;
     if (m & F_CHANNEL_PAIR) dst->channel_pair = src->channel_pair;
     if (m & F_CHANNEL_DONE) dst->channel_done = src->channel_done;
+    if (m & F_CHANNEL_BUFFER) dst->channel_buffer = src->channel_buffer;
+    if (m & F_CHANNEL_PUT) dst->channel_put = src->channel_put;
+    if (m & F_CHANNEL_TAKE) dst->channel_take = src->channel_take;
     if (m & F_IMMEDIATE_PATH) {
         free(dst->immediate_path.paths);
         free(dst->immediate_path.except);

@@ -565,6 +565,12 @@ typedef struct tl_fn_model {
     tl_arg_facet channel_done; /* ends the channel from the end in arg: waits with
                                 unless_other_end_done on the other end fail at once from now
                                 on (libdill's chdone; rules/unawaited_stops.c) */
+    tl_arg_facet channel_buffer; /* the result is a new buffered channel holding up to the
+                                value of arg messages (libmill's chmake(type, n)) */
+    tl_arg_facet channel_put;  /* puts one message into the channel in arg, waiting while
+                                it is full (libmill's chs) */
+    tl_arg_facet channel_take; /* takes one message from the channel in arg, waiting while
+                                it is empty (libmill's chr); dataflow/chan_fill.c */
     tl_wait_facet wait;
     tl_counter_init_facet counter_init;
     tl_arg_facet post;       /* posts (counts up) the counting object in arg: sem_post, whose

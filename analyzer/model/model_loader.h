@@ -57,6 +57,9 @@ enum {
 #define F_NUMERIC_CHECK (1ull << 36)
 #define F_CHANNEL_PAIR (1ull << 37)
 #define F_CHANNEL_DONE (1ull << 38)
+#define F_CHANNEL_BUFFER (1ull << 39)
+#define F_CHANNEL_PUT (1ull << 40)
+#define F_CHANNEL_TAKE (1ull << 41)
 
 extern const char *const ml_facet_names[];
 extern const char *const ml_wait_kind_names[];
