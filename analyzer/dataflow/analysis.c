@@ -30,6 +30,7 @@
 #include "../util/str_map.h"
 #include "../util/postorder.h"
 #include "../util/xalloc.h"
+#include "chan_fill.h"
 #include "constprop.h"
 #include "dying.h"
 #include "fdstate.h"
@@ -588,6 +589,7 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     tl_analysis_mark_out_buffers(out);
     tl_analysis_mark_peer_ends(out);
     tl_analysis_mark_numeric_hosts(out);
+    tl_analysis_mark_chan_fill(out);
     /* descriptor states, with a readiness callback's descriptor ready on entry */
     tl_str_map watched, globals;
     tl_str_map_init(&watched);

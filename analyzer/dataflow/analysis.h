@@ -78,6 +78,9 @@ typedef struct {
                                 buffer: it only copies, it cannot wait (out_buffer.h) */
     bool peer_ended;         /* a wait `unless_peer_ended` on a handle whose peer's end was
                                 seen on every path to it: it waits for nothing (peer_end.h) */
+    bool chan_ready;         /* a channel_put with room, or a channel_take with a message
+                                waiting, on a buffered channel only this function uses: it
+                                cannot wait (chan_fill.h) */
     unsigned numeric_args;   /* arguments (bit j < 32) a numeric-address check accepted on
                                 every path to the call (numeric_hosts.h) */
     unsigned fresh_args;     /* a coroutine's entry call: the arguments (bit j) that hand over a

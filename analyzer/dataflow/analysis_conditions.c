@@ -116,6 +116,7 @@ bool tl_call_waits_forever(const tl_call_facts *cf, tl_wait_kind *kind) {
     if (cf->send_fits) return false; /* the fresh connection's buffer holds it */
     if (cf->buffer_fits) return false; /* a copy into the output buffer */
     if (cf->peer_ended) return false;  /* the peer's end already arrived (peer_end.h) */
+    if (cf->chan_ready) return false;  /* room, or a message, in a local channel (chan_fill.h) */
     if (w->has_kind_if && (v = arg_val(cf, w->kind_if_arg)) && v->kind == TL_CV_INT &&
         v->v == w->kind_if_value && kind)
         *kind = w->kind_if_kind;

@@ -64,8 +64,8 @@ static const char *negate(const char *op) {
 typedef struct {
     const tl_func *f;
     unsigned char *taken;
-    int *assigns;       /* per variable: assignments (ASSIGN or DECL) anywhere */
-    int *cyclic_assigns; /* per variable: of those, on a cycle */
+    int *assigns;        /* per variable: assignments anywhere */
+    int *cyclic_assigns; /* per variable: assignments and declarations on a cycle */
 } lt_ctx;
 
 static bool plain_local(const lt_ctx *c, int v) {
@@ -220,15 +220,12 @@ void tl_loop_trips_find(const tl_func *f, tl_loop_trips *out,
     size_t nb = (size_t)(f->nblocks > 0 ? f->nblocks : 1);
     out->loop_of = tl_xmalloc(nb * sizeof *out->loop_of);
     for (int b = 0; b < f->nblocks; b++) out->loop_of[b] = -1;
+    size_t nv = (size_t)(f->nvars > 0 ? f->nvars : 1);
+    out->invariant = tl_xcalloc(nv, 1);
     if (f->nblocks == 0) return;
     int ncomp = 0;
     int *comp = tl_cycle_components(f, &ncomp);
-    if (ncomp == 0) {
-        free(comp);
-        return;
-    }
     lt_ctx c = {.f = f};
-    size_t nv = (size_t)(f->nvars > 0 ? f->nvars : 1);
     c.taken = tl_xcalloc(nv, 1);
     tl_func_addr_taken_except(f, c.taken, read_only, ctx);
     c.assigns = tl_xcalloc(nv, sizeof *c.assigns);
@@ -237,9 +234,10 @@ void tl_loop_trips_find(const tl_func *f, tl_loop_trips *out,
         for (int i = 0; i < f->blocks[b].ninstrs; i++) {
             const tl_instr *in = &f->blocks[b].instrs[i];
             if ((in->kind != TL_I_ASSIGN && in->kind != TL_I_DECL) || in->var < 0 || in->var >= f->nvars) continue;
-            c.assigns[in->var]++;
+            if (in->kind == TL_I_ASSIGN) c.assigns[in->var]++;
             if (comp[b] >= 0) c.cyclic_assigns[in->var]++;
         }
+    for (int v = 0; v < f->nvars; v++) out->invariant[v] = invariant(&c, v);
     int *rpo = tl_xmalloc(nb * sizeof *rpo);
     tl_dataflow_rpo(f, rpo);
     /* the members of each component, bucketed */
@@ -251,7 +249,7 @@ void tl_loop_trips_find(const tl_func *f, tl_loop_trips *out,
     memcpy(fill, start, ((size_t)ncomp + 1) * sizeof *fill);
     for (int b = 0; b < f->nblocks; b++)
         if (comp[b] >= 0) members[fill[comp[b]]++] = b;
-    out->loops = tl_xcalloc((size_t)ncomp, sizeof *out->loops);
+    out->loops = tl_xcalloc((size_t)(ncomp > 0 ? ncomp : 1), sizeof *out->loops);
     for (int cp = 0; cp < ncomp; cp++) {
         tl_counted_loop L;
         memset(&L, 0, sizeof L);
@@ -274,6 +272,7 @@ void tl_loop_trips_free(tl_loop_trips *lt) {
     for (int i = 0; i < lt->nloops; i++) free(lt->loops[i].order);
     free(lt->loops);
     free(lt->loop_of);
+    free(lt->invariant);
     memset(lt, 0, sizeof *lt);
 }
 

@@ -48,6 +48,8 @@ typedef struct {
     tl_counted_loop *loops;
     int nloops;
     int *loop_of; /* per block: the counted loop holding it, -1 (f->nblocks entries) */
+    unsigned char *invariant; /* per variable: holds one value wherever it is read (a
+                                 bound may be such a variable; f->nvars entries) */
 } tl_loop_trips;
 
 /* Find f's counted loops (out is filled; free it with tl_loop_trips_free).
