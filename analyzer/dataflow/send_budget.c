@@ -56,6 +56,7 @@ typedef struct {
     tl_loop_trips trips;     /* counted loops (loop_trips.h) */
     uint16_t *delta;         /* per counted loop and place: the most one pass writes */
     bool *additive;          /* per counted loop: solved by its trip count */
+    const unsigned *read_only; /* per function of the TU: read_only_params */
 } sb_ctx;
 
 static int key(const sb_ctx *c, int var, int elem) {
@@ -105,6 +106,15 @@ static const tl_fn_model *model_of(const sb_ctx *c, int id) {
 static bool may_write(const tl_call *call, const tl_fn_model *m) {
     if (m) return false;
     return !(call->callee_system && !call->is_spawn_entry);
+}
+
+/* The same for argument j: a function of this file that only reads that
+ * parameter (read_only_params) writes nothing through it - a coroutine
+ * that only waits for the descriptor to become readable. */
+static bool may_write_arg(const sb_ctx *c, const tl_call *call, const tl_fn_model *m, int j) {
+    if (!may_write(call, m)) return false;
+    int fi = call->callee_func;
+    return !(fi >= 0 && fi < c->a->tu->nfuncs && j < 32 && c->read_only && (c->read_only[fi] >> j & 1u));
 }
 
 /* Places the argument mentions: the place it names, or every place of the
@@ -234,7 +244,7 @@ static void apply(sb_ctx *c, sb_state *s, const tl_instr *in) {
                 /* (a call that also waits for an answer stays a wait) */
                 if (c->recording && s->n[p] != SB_UNKNOWN && !m->sends.receives)
                     c->ff->calls[call->id].send_fits = true;
-            } else if (may_write(call, m)) {
+            } else if (may_write_arg(c, call, m, j)) {
                 each_place(c, call->args[j], forget, s);
             }
         }
@@ -429,13 +439,52 @@ static bool find_places(sb_ctx *c) {
             if (in->kind != TL_I_CALL) continue;
             const tl_fn_model *m = model_of(c, in->call.id);
             for (int j = 0; j < in->call.nargs; j++)
-                if ((m && m->sends.present && j == m->sends.handle_arg) || may_write(&in->call, m))
+                if ((m && m->sends.present && j == m->sends.handle_arg) || may_write_arg(c, &in->call, m, j))
                     each_place(c, in->call.args[j], count_handoff, NULL);
         }
     return true;
 }
 
-static void run_func(tl_analysis *a, int fi) {
+/* The parameters (bit k < np) e mentions. */
+static unsigned params_in(const tl_expr *e, int np) {
+    if (!e) return 0;
+    unsigned m = e->kind == TL_E_VAR && e->var >= 0 && e->var < np ? 1u << e->var : 0;
+    for (int k = 0; k < e->nkids; k++) m |= params_in(e->kids[k], np);
+    return m;
+}
+
+/* The parameters (bit k < 32) function fi only reads: never assigned,
+ * copied, stored, returned or their address taken, handed only as they are
+ * to models that send nothing on them and to libc functions without a model
+ * (a branch may test them).  Handed to the program's own code, a coroutine
+ * or a sends call, a parameter may be written through. */
+static unsigned read_only_params(const tl_analysis *a, int fi) {
+    const tl_func *f = &a->tu->funcs[fi];
+    const tl_func_facts *ff = &a->funcs[fi];
+    int np = f->nparams < 32 ? f->nparams : 32;
+    unsigned bad = 0;
+    for (int b = 0; b < f->nblocks; b++)
+        for (int i = 0; i < f->blocks[b].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[b].instrs[i];
+            if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 && in->var < np)
+                bad |= 1u << in->var;
+            bad |= params_in(in->value, np) | params_in(in->target, np);
+            if (in->kind != TL_I_CALL) continue;
+            const tl_fn_model *m = in->call.id < ff->ncalls ? ff->calls[in->call.id].model : NULL;
+            bool writes = may_write(&in->call, m);
+            bad |= params_in(in->call.fn, np);
+            for (int j = 0; j < in->call.nargs; j++) {
+                unsigned used = params_in(in->call.args[j], np);
+                const tl_expr *e = tl_expr_uncast(in->call.args[j]);
+                bool plain = e && e->kind == TL_E_VAR && !writes && !(m && m->sends.present && m->sends.handle_arg == j);
+                if (!plain) bad |= used;
+            }
+        }
+    unsigned all = np == 32 ? 0xFFFFFFFFu : (1u << np) - 1u;
+    return all & ~bad;
+}
+
+static void run_func(tl_analysis *a, int fi, const unsigned *read_only) {
     const tl_func *f = &a->tu->funcs[fi];
     tl_func_facts *ff = &a->funcs[fi];
     if (f->nblocks == 0 || f->nvars == 0) return;
@@ -444,7 +493,8 @@ static void run_func(tl_analysis *a, int fi) {
     for (int id = 0; id < ff->ncalls && !any; id++)
         any = ff->calls[id].model && ff->calls[id].model->fresh.present;
     if (!any && !fresh_params) return;
-    sb_ctx c = {.a = a, .f = f, .ff = ff, .fresh_params = fresh_params, .budget = tl_dataflow_budget(f)};
+    sb_ctx c = {.a = a, .f = f, .ff = ff, .fresh_params = fresh_params, .budget = tl_dataflow_budget(f),
+                .read_only = read_only};
     size_t nkeys = (size_t)f->nvars * (SB_ELEMS + 1);
     c.place_of = tl_xmalloc(nkeys * sizeof *c.place_of);
     for (size_t k = 0; k < nkeys; k++) c.place_of[k] = -1;
@@ -474,5 +524,8 @@ static void run_func(tl_analysis *a, int fi) {
 
 void tl_analysis_mark_send_budget(tl_analysis *a) {
     if (!a || !a->tu || !a->funcs) return;
-    for (int fi = 0; fi < a->tu->nfuncs; fi++) run_func(a, fi);
+    unsigned *read_only = tl_xcalloc((size_t)(a->tu->nfuncs > 0 ? a->tu->nfuncs : 1), sizeof *read_only);
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) read_only[fi] = read_only_params(a, fi);
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) run_func(a, fi, read_only);
+    free(read_only);
 }
