@@ -641,7 +641,7 @@ static int parse_self_handle(loader *L, const tl_yaml_node *n, tl_self_handle_fa
 /* One "name: {facets}" entry of "functions:". */
 int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
                           pending_fn *out) {
-    char c[512]; /* every facet name, and a "did you mean" */
+    char c[768]; /* every facet name, and a "did you mean" */
     ml_fn_defaults(&out->fn);
     out->facets = 0;
     if (!(out->fn.name = ml_strdup(name))) return ml_fail(L, body, "out of memory");

@@ -674,7 +674,7 @@ typedef struct tl_model_set {
 
 /* Error text for the loaders: "file:line:col: message" (see tl_yaml_format_error). */
 typedef struct {
-    char msg[512];
+    char msg[1024]; /* the facets alone, listed with a "did you mean", take about 560 bytes */
 } tl_model_error;
 
 void tl_models_init(tl_model_set *ms);
