@@ -37,6 +37,9 @@ Shapes:
   peerends  one libdill/libmill function: N/6 receive loops left on EPIPE,
             each followed by a close, and buffered sends with flushes
             (dataflow/peer_end.c, dataflow/out_buffer.c)
+  countedloops one libdill/libmill function: N/10 buffered channels filled
+            and drained by loops of their capacity's variable, each followed
+            by a counted loop of one-byte sends on a fresh connection
   corrpairs one function: N/6 thread spawns and joins under the same flag
             (`if (f3) pthread_create(&t1, ...); ... if (f3) pthread_join(t1,
             NULL);`), overlapping pairs on 64+ flags (the branch facts the
@@ -280,6 +283,27 @@ def gen_stopchans(n):
                    "    if (inet_pton(AF_INET, host, &a4) == 1)\n        ipaddr_remote(&addr, host, %d, 0, -1);\n"
                    "    hclose(ch[0]);\n    hclose(ch[1]);\n" % (i, i % 2, 1 - i % 2, i, i % 1000))
     out.append("    return 0;\n}\n")
+    return "".join(out)
+
+
+@shape
+def gen_countedloops(n):
+    # counted loops one after another in one function: libmill channels
+    # filled and drained by their capacity's variable, and byte budgets of
+    # sends in loops of known passes with branches inside
+    # (dataflow/loop_trips.c, chan_fill.c, send_budget.c)
+    out = ["#include <libdill.h>\n#include <libmill.h>\n\n",
+           "int loops(long count, int ls, int flag)\n{\n    long i;\n    char sum = 0;\n"
+           "    int s = tcp_accept(ls, NULL, -1);\n    int c;\n"]
+    for k in range(max(1, n // 10)):
+        out.append("    chan ch%d = chmake(char, count);\n"
+                   "    for (i = 0; i != count; ++i)\n        chs(ch%d, char, 0);\n"
+                   "    for (i = 0; i < count; i++) {\n        if (flag & %d)\n            sum += chr(ch%d, char);\n"
+                   "        else\n            sum -= chr(ch%d, char);\n    }\n"
+                   "    chclose(ch%d);\n"
+                   "    for (c = '3'; c >= '0'; --c)\n        bsend(s, &c, 1, -1);\n"
+                   % (k, k, 1 + k % 7, k, k, k))
+    out.append("    return sum + hclose(s);\n}\n")
     return "".join(out)
 
 
