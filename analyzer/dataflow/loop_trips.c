@@ -133,6 +133,8 @@ static bool counted(const lt_ctx *c, const int *comp, const int *rpo, int cp, co
     const tl_block *h = &f->blocks[header];
     if (latch < 0 || latch == header || h->ninstrs != 0 || h->term != TL_T_BRANCH || h->nsucc != 2 || !h->cond)
         return false;
+    for (int k = 0; k < 2; k++)
+        if (h->succ[k] < 0 || h->succ[k] >= f->nblocks) return false;
     int stay = comp[h->succ[0]] == cp ? 0 : 1, leave = 1 - stay;
     if (comp[h->succ[leave]] == cp || comp[h->succ[stay]] != cp) return false;
     const tl_expr *t = uncast(h->cond);

@@ -354,12 +354,12 @@ static void loop_deltas(sb_ctx *c) {
     tl_loop_trips_find(f, &c->trips, send_buffer_arg, c);
     c->delta = tl_xcalloc((size_t)(c->trips.nloops > 0 ? c->trips.nloops : 1) * SB_MAX_PLACES, sizeof *c->delta);
     c->additive = tl_xcalloc((size_t)(c->trips.nloops > 0 ? c->trips.nloops : 1), sizeof *c->additive);
+    int *pos = tl_xmalloc((size_t)(f->nblocks > 0 ? f->nblocks : 1) * sizeof *pos);
     for (int L = 0; L < c->trips.nloops; L++) {
         const tl_counted_loop *lp = &c->trips.loops[L];
         if (lp->bound_var >= 0) continue;
         int n = lp->norder;
         sb_state *base0 = tl_xcalloc((size_t)n, sizeof *base0), *base1 = tl_xcalloc((size_t)n, sizeof *base1);
-        int *pos = tl_xmalloc((size_t)f->nblocks * sizeof *pos);
         for (int i = 0; i < n; i++) pos[lp->order[i]] = i;
         base0[0].reached = base1[0].reached = true;
         for (int p = 0; p < c->nplaces; p++) base1[0].n[p] = SB_BASE;
@@ -392,10 +392,10 @@ static void loop_deltas(sb_ctx *c) {
             c->additive[L] = true;
             for (int p = 0; p < c->nplaces; p++) c->delta[(size_t)L * SB_MAX_PLACES + p] = end0.n[p];
         }
-        free(pos);
         free(base1);
         free(base0);
     }
+    free(pos);
 }
 
 static const tl_dataflow_ops sb_ops = {
