@@ -43,7 +43,9 @@ static const char doc[] =
     "blocking call of a chain, the message names one they leave.\n"
     "\n"
     "Not flagged: `uv_queue_work`'s work callback, thread entry functions, GLib thread-pool "
-    "and `GTask` thread work (they run on their own threads), calls on paths that end the "
+    "and `GTask` thread work (they run on their own threads), calls a callback makes only "
+    "when the handle its loop always passes is NULL (`if (handle == NULL)`: the function "
+    "called directly; libuv's first parameter), calls on paths that end the "
     "process (`exit`, `abort`, failed assertions, a function of the file that ends it on every "
     "path: `quit()` calling `_exit()`; a walk over a linked list before the "
     "`exit` too; not a call made directly in a `vfork()` child, whose end the parent waits for), calls in the child's branch of a `fork()` "
@@ -518,6 +520,11 @@ static void check(const tl_analysis *a, tl_findings *out) {
                child runs in another process: nothing stalls (vfork excepted, see
                fork_branch.c) */
             if (!in || !cf->reached || in->call.is_spawn_entry || cf->dying || cf->in_fork_child) continue;
+            /* only when the handle the loop always passes is NULL: the function was
+               called some other way (`if (handle == NULL)` for a direct call) */
+            if (ctx->kind == TL_CTX_LOOP_CALLBACK && ctx->handle_param >= 0 && ctx->handle_param < 32 &&
+                (cf->guard_z >> ctx->handle_param & 1u))
+                continue;
             /* (descriptor I/O on the ready descriptor is not blocking: cf->fd_state) */
             if (tl_call_blocks_in(cf, false)) {
                 char name[320];

@@ -799,6 +799,7 @@ static void test_descriptor_facets(void **state) {
                  "  reg: {callback: {args: [3], context: loop, readiness: true, ready_param: 0, fd_arg: 1,\n"
                  "                   data_arg: 4, data_param: 2}}\n"
                  "  reg_plain: {callback: {args: [0], context: loop, readiness: true}}\n"
+                 "  reg_handle: {callback: {args: [1], context: loop, handle_param: 0}}\n"
                  "  w_io.cb: {callback: {context: loop, readiness: true, ready_param: 1, ready_field: fd}}\n"
                  "  popen: {immediate_path: &pf {arg: 0, paths: [\"/proc\", \"/sys\"],\n"
                  "                              except: [\"/proc/kmsg\", \"/proc/*/fd\", \"**/..\"]}}\n"
@@ -871,6 +872,8 @@ static void test_descriptor_facets(void **state) {
     cb = &find(&ms, "reg_plain")->callback;
     assert_true(cb->readiness && cb->ready_param == -1 && cb->fd_arg == -1);
     assert_true(cb->data_arg == -1 && cb->data_param == -1 && cb->ready_field[0] == '\0');
+    assert_int_equal(cb->handle_param, -1);
+    assert_int_equal(find(&ms, "reg_handle")->callback.handle_param, 0);
     cb = &find(&ms, "w_io.cb")->callback;
     assert_true(cb->readiness && cb->ready_param == 1 && cb->nargs == 0);
     assert_string_equal(cb->ready_field, "fd");

@@ -98,6 +98,8 @@ typedef struct {
     int from_func;           /* function containing the registration, -1 if none */
     tl_loc loc;              /* where it was registered / spawned */
     bool readiness;          /* runs when its descriptor is ready */
+    int handle_param;        /* a loop callback's parameter never NULL when the loop calls it
+                                (callback.handle_param, the same for every registration), -1 */
     int ready_param;         /* with readiness: the parameter holding the ready descriptor
                                 (or its handle), -1 unknown: fd I/O on it does not block */
     int ready_data_param;    /* a second one: the user-data parameter when the registration

@@ -39,6 +39,11 @@ static int ready_param_of(const tl_fn_model *m) {
     return m && m->callback.readiness ? m->callback.ready_param : -1;
 }
 
+/* The callback's parameter its loop never passes NULL (callback.handle_param). */
+static int handle_param_of(const tl_fn_model *m) {
+    return m && m->callback.present ? m->callback.handle_param : -1;
+}
+
 /* Its field holding the ready descriptor (callback.ready_field), or NULL. */
 static const char *ready_field_of(const tl_fn_model *m) {
     return ready_param_of(m) >= 0 && m->callback.ready_field[0] ? m->callback.ready_field : NULL;
@@ -85,8 +90,10 @@ static void set_context(tl_analysis *a, int fn, tl_context_kind kind, bool readi
         if (!ci->readiness || ci->ready_param != rp) ci->ready_param = -1;
         if (!ci->readiness || ci->ready_data_param != dp) ci->ready_data_param = -1;
         ci->ready_field = ci->ready_param >= 0 ? same_field(ci->ready_field, readiness ? ready_field_of(m) : NULL) : NULL;
+        if (ci->handle_param != handle_param_of(m)) ci->handle_param = -1;
         return;
     }
+    ci->handle_param = handle_param_of(m);
     ci->readiness = readiness;
     ci->ready_param = rp;
     ci->ready_data_param = dp;
@@ -108,15 +115,18 @@ void tl_analysis_program_contexts(tl_analysis *a) {
         if (!pc) continue;
         tl_context_info *ci = &a->funcs[fi].context;
         if (context_rank(pc->kind) < context_rank(ci->kind)) continue;
-        const tl_fn_model *vm = pc->readiness && pc->via ? tl_models_find(a->models, pc->via) : NULL;
+        const tl_fn_model *hm = pc->via ? tl_models_find(a->models, pc->via) : NULL;
+        const tl_fn_model *vm = pc->readiness ? hm : NULL;
         int rp = ready_param_of(vm);
         if (context_rank(pc->kind) == context_rank(ci->kind) && ci->kind != TL_CTX_NONE) {
             ci->readiness = ci->readiness && pc->readiness;
             if (!ci->readiness || ci->ready_param != rp) ci->ready_param = -1;
             if (!ci->readiness) ci->ready_data_param = -1; /* (else this TU's registration decided it) */
             ci->ready_field = ci->ready_param >= 0 ? same_field(ci->ready_field, ready_field_of(vm)) : NULL;
+            if (ci->handle_param != handle_param_of(hm)) ci->handle_param = -1;
             continue;
         }
+        ci->handle_param = handle_param_of(hm);
         ci->kind = pc->kind;
         ci->readiness = pc->readiness;
         ci->ready_param = rp;
@@ -155,8 +165,10 @@ static void field_contexts(tl_analysis *a) {
             ci->readiness = ci->readiness && m->callback.readiness;
             if (!ci->readiness || ci->ready_param != ready_param_of(m)) ci->ready_param = -1;
             ci->ready_field = ci->ready_param >= 0 ? same_field(ci->ready_field, ready_field_of(m)) : NULL;
+            if (ci->handle_param != handle_param_of(m)) ci->handle_param = -1;
             continue;
         }
+        ci->handle_param = handle_param_of(m);
         ci->kind = kind;
         ci->readiness = m->callback.readiness;
         ci->ready_param = ready_param_of(m);

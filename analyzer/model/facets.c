@@ -78,6 +78,7 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->end_errno.handle_arg = -1;
     f->numeric_check.arg = -1;
     f->callback.ready_param = -1;
+    f->callback.handle_param = -1;
     f->callback.fd_arg = -1;
     f->callback.data_arg = -1;
     f->callback.data_param = -1;
@@ -458,7 +459,7 @@ static int parse_borrow(loader *L, const tl_yaml_node *n, tl_fn_model *f) {
 
 static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *cb) {
     static const char *const keys[] = {"args", "context", "readiness", "ready_param", "fd_arg",
-                                       "data_arg", "data_param", "ready_field", NULL};
+                                       "data_arg", "data_param", "ready_field", "handle_param", NULL};
     static const char *const contexts[] = {"coroutine", "loop", "thread", NULL};
     int r = ml_facet_off(L, n, "callback", "a mapping {args: [N, ...], context: loop/coroutine/thread}");
     if (r != 0) return r;
@@ -492,6 +493,8 @@ static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *c
         if (!cb->readiness) return ml_fail(L, x, "'fd_arg'%s needs 'readiness: true'", ml_where(wb, sizeof(wb), L));
         if (ml_get_arg(L, x, "fd_arg", false, &cb->fd_arg) != 0) return -1;
     }
+    if ((x = tl_yaml_get(n, "handle_param")) && ml_get_arg(L, x, "handle_param", false, &cb->handle_param) != 0)
+        return -1;
     const tl_yaml_node *da = tl_yaml_get(n, "data_arg"), *dp = tl_yaml_get(n, "data_param");
     if (da || dp) {
         if (!da || !dp || cb->fd_arg < 0)

@@ -444,6 +444,10 @@ typedef struct {
     int data_arg;             /* the registration's argument handed to the callback ... */
     int data_param;           /* ... as this parameter: when it is the descriptor in fd_arg
                                  (event_new(b, fd, EV_READ, cb, (void *)fd)) it is ready too */
+    int handle_param;         /* the callback's parameter the loop always fills: the handle or
+                                 request it was registered with, never NULL (libuv's first
+                                 parameter); code under a test of it being NULL does not run
+                                 as the callback.  -1 none */
     char ready_field[TL_MAX_FIELD]; /* with ready_param: the field of the handle ready_param
                                  points to that holds the ready descriptor (ev_io's fd: `w->fd`);
                                  a store into that field of that record watches the value
