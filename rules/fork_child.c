@@ -26,7 +26,10 @@
  * a daemon's fork, or the first step of a double fork), and unless the
  * function is a static one whose only use is `return f(...);` in main() (the
  * child's return is then main's, an exit, as from main itself; a function
- * whose address is taken or that other files see may have other callers),
+ * whose address is taken or that other files see may have other callers) -
+ * or `ret = f(...); if (ret) { fprintf(stderr, ...); return 1; }`, a test
+ * of the result whose branch returns at once (through calls of system
+ * functions only), when the child returns a constant that test takes,
  * or, program-wide, one every caller of which returns its result at once
  * from a function whose return is the exit in turn, up to main() - also
  * through a function-pointer field a test runner calls that way
@@ -56,6 +59,15 @@
 #include "../analyzer/util/str_map.h"
 #include "../analyzer/util/xalloc.h"
 
+/* The results of a call main() returns at once on: any (`return run();`),
+ * or those for which "result OP k" holds (`r = run(); if (r) { fprintf(...);
+ * return 1; }`: OP is !=, k 0). */
+typedef struct {
+    bool any;
+    int op;
+    int64_t k;
+} main_test;
+
 typedef struct {
     const tl_analysis *a;
     int fi;
@@ -63,6 +75,7 @@ typedef struct {
     bool *never;       /* per function of the TU: never returns (tl_analysis_never_returns) */
     const tl_block *at;/* block_holds: the block whose branch is read */
     unsigned char *main_uses; /* per function: RM_* (main_return_uses), computed on first need */
+    main_test *main_tests;    /* per function: the result main() returns at once on */
 } fc_ctx;
 
 static int var_holds(void *ctx, int var)
@@ -352,11 +365,71 @@ static void mark_named(const tl_expr *e, unsigned char *use, int nfuncs, int dep
  * never taken (no store of it, no initializer or other expression naming
  * it), in a TU whose expressions were all lowered.  One pass over the
  * TU's instructions, stores and initializers. */
-static unsigned char *main_return_uses(const tl_analysis *a)
+/* The call whose result a variable holds at the end of block ctx (its last
+ * assignment there), -1. */
+static int main_block_holds(void *ctx, int var)
+{
+    const tl_block *at = ctx;
+    for (int i = at->ninstrs - 1; i >= 0; i--) {
+        const tl_instr *in = &at->instrs[i];
+        if (in->kind == TL_I_ASSIGN && in->var == var) {
+            const tl_expr *v = tl_expr_uncast(in->value);
+            return v && v->kind == TL_E_CALLRES ? v->call_id : -1;
+        }
+    }
+    return -1;
+}
+
+/* Does main() return at once from block t: through at most 4 blocks of
+ * calls of system functions (a message on stderr) and reads, to a return? */
+static bool returns_promptly(const tl_func *g, int t)
+{
+    for (int hop = 0; hop < 4 && t >= 0 && t < g->nblocks; hop++) {
+        const tl_block *b = &g->blocks[t];
+        for (int i = 0; i < b->ninstrs; i++) {
+            const tl_instr *in = &b->instrs[i];
+            if (in->kind == TL_I_RETURN)
+                return i == b->ninstrs - 1;
+            if (in->kind == TL_I_CALL && in->call.callee_system && !in->call.is_spawn_entry)
+                continue;
+            if (in->kind == TL_I_USE || (in->kind == TL_I_ASSIGN && g->vars[in->var].kind == TL_VAR_TEMP))
+                continue;
+            return false;
+        }
+        if (b->term != TL_T_GOTO || b->nsucc != 1)
+            return false;
+        t = b->succ[0];
+    }
+    return false;
+}
+
+/* The test main() returns at once on for call `id` in block bi (whose
+ * result the block's branch tests), or false. */
+static bool main_tested_call(const tl_func *g, int bi, int id, main_test *out)
+{
+    const tl_block *b = &g->blocks[bi];
+    if (b->term != TL_T_BRANCH || b->nsucc != 2)
+        return false;
+    for (int s = 0; s < 2; s++) {
+        int op;
+        int64_t k;
+        if (tl_own_edge_relation(b, s, main_block_holds, (void *)b, &op, &k) != id)
+            continue;
+        if (returns_promptly(g, b->succ[s])) {
+            *out = (main_test){false, op, k};
+            return true;
+        }
+    }
+    return false;
+}
+
+static unsigned char *main_return_uses(const tl_analysis *a, main_test **tests_out)
 {
     const tl_tu *tu = a->tu;
     int n = tu->nfuncs;
     unsigned char *use = tl_xcalloc((size_t)n + 1, 1);
+    main_test *tests = tl_xcalloc((size_t)n + 1, sizeof *tests);
+    *tests_out = tests;
     bool deep = false;
     for (int gi = 0; gi < n; gi++) {
         const tl_func *g = &tu->funcs[gi];
@@ -378,9 +451,19 @@ static unsigned char *main_return_uses(const tl_analysis *a)
                 int fn = in->call.callee_func;
                 if (fn < 0 || fn >= n || use[fn] == RM_OTHER)
                     continue;
-                use[fn] = returned && in->call.id >= 0 && in->call.id < g->ncalls && returned[in->call.id]
-                              ? RM_ONLY_MAIN
-                              : RM_OTHER;
+                main_test t = {true, 0, 0};
+                bool ok = is_main && in->call.id >= 0 && in->call.id < g->ncalls &&
+                          (returned[in->call.id] || main_tested_call(g, bi, in->call.id, &t));
+                /* two tested calls must agree on the results main returns on */
+                if (ok && use[fn] == RM_ONLY_MAIN && !t.any) {
+                    if (!tests[fn].any && (tests[fn].op != t.op || tests[fn].k != t.k))
+                        ok = false;
+                } else if (ok && use[fn] == RM_ONLY_MAIN) {
+                    t = tests[fn];
+                }
+                use[fn] = ok ? RM_ONLY_MAIN : RM_OTHER;
+                if (ok)
+                    tests[fn] = t;
             }
         }
         free(returned);
@@ -428,8 +511,11 @@ static void report_fork(fc_ctx *c, int fi, const tl_instr *in, const fork_fate *
         return;
     /* the child returns into main(), which returns at once: it exits */
     if (!c->main_uses)
-        c->main_uses = main_return_uses(c->a);
-    if (c->main_uses[fi] == RM_ONLY_MAIN)
+        c->main_uses = main_return_uses(c->a, &c->main_tests);
+    /* (on the results main() tests: the constant the child returns) */
+    const main_test *mt = &c->main_tests[fi];
+    if (c->main_uses[fi] == RM_ONLY_MAIN &&
+        (mt->any || (ff->child_rv.kind == RV_CONST && rel_holds(mt->op, ff->child_rv.k, mt->k))))
         return;
     /* ... or into a chain of callers that each return its result at once,
        up to main() (a test runner's table of tests: program/exit_returns.c) */
@@ -452,7 +538,7 @@ static void report_fork(fc_ctx *c, int fi, const tl_instr *in, const fork_fate *
 
 void tl_os_check_fork_children(const tl_analysis *a, tl_findings *out)
 {
-    fc_ctx c = {a, 0, NULL, NULL, NULL, NULL};
+    fc_ctx c = {a, 0, NULL, NULL, NULL, NULL, NULL};
     for (int fi = 0; fi < a->tu->nfuncs; fi++) {
         const tl_func *f = &a->tu->funcs[fi];
         const tl_func_facts *ff = &a->funcs[fi];
@@ -511,4 +597,5 @@ void tl_os_check_fork_children(const tl_analysis *a, tl_findings *out)
     }
     free(c.never);
     free(c.main_uses);
+    free(c.main_tests);
 }
