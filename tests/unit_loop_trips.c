@@ -21,12 +21,13 @@ static const char models_yaml[] =
     "  put: {wait: {kind: task, object_arg: 0}, channel_put: {arg: 0}}\n"
     "  take: {wait: {kind: task, object_arg: 0}, channel_take: {arg: 0}}\n"
     "  done: {channel_done: {arg: 0}}\n"
-    "  peek: {nonblocking: true}\n";
+    "  peek: {nonblocking: true}\n"
+    "  yield_to: {cooperative: true}\n";
 
 static const char prelude[] =
     "typedef struct chan *chan;\n"
     "chan mk(long n); void put(chan c, int v); int take(chan c); void done(chan c); int peek(chan c);\n"
-    "void use(int x); void touch(int *p); int more(void);\n";
+    "void use(int x); void touch(int *p); int more(void); void share(chan c); void yield_to(chan c);\n";
 
 typedef struct {
     CXIndex index;
@@ -211,7 +212,9 @@ static void test_chan_fill(void **state) {
                         "  return take(c);\n"
                         "}\n"
                         "int copied(void) { chan c = mk(2); chan d = c; put(d, 1); put(c, 1); return 0; }\n"
-                        "int looped(void) { chan c = mk(2); while (more()) put(c, 1); take(c); return 0; }\n");
+                        "int looped(void) { chan c = mk(2); while (more()) put(c, 1); take(c); return 0; }\n"
+                        "int handed(void) { chan c = mk(2); share(c); put(c, 1); return 0; }\n"
+                        "int switched(void) { chan c = mk(2); yield_to(c); put(c, 1); return 0; }\n");
     assert_true(nth_call(fx, "fill", "put", 0)->chan_ready);
     assert_true(nth_call(fx, "fill", "take", 0)->chan_ready);
     assert_false(nth_call(fx, "fill", "take", 1)->chan_ready); /* one more than was put */
@@ -224,6 +227,8 @@ static void test_chan_fill(void **state) {
     assert_false(nth_call(fx, "copied", "put", 1)->chan_ready);
     assert_false(nth_call(fx, "looped", "put", 0)->chan_ready); /* no trip count */
     assert_false(nth_call(fx, "looped", "take", 0)->chan_ready);
+    assert_false(nth_call(fx, "handed", "put", 0)->chan_ready);   /* unmodelled code may use it */
+    assert_false(nth_call(fx, "switched", "put", 0)->chan_ready); /* a model that may wait */
     release(fx);
 }
 

@@ -239,8 +239,9 @@ static bool channel_use_allowed(const cf_ctx *c, const tl_call *call, int arg) {
     if ((m->channel_put.present && m->channel_put.arg == arg) || (m->channel_take.present && m->channel_take.arg == arg) ||
         (m->channel_done.present && m->channel_done.arg == arg))
         return true;
-    /* a modelled call that neither puts nor takes (chclose): it only reads the handle */
-    return !m->channel_put.present && !m->channel_take.present;
+    /* a call its model says never waits nor puts or takes (chclose): it only
+       reads the handle (an unmodelled one, or a choose clause, may use it) */
+    return m->nonblocking && !m->channel_put.present && !m->channel_take.present;
 }
 
 static void mark_vars(const tl_expr *e, bool *seen, int nvars) {

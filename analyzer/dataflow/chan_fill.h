@@ -5,8 +5,9 @@
  * room and a `channel_take` (`chr`) with a message waiting return at once.
  * When a local variable holds the channel and nothing else ever sees it
  * (assigned once, from the channel-making call; its address never taken;
- * read only as the channel of put, take and `channel_done` calls, by other
- * modelled calls that are no launch, and in branch tests), this function is
+ * read only as the channel of put, take and `channel_done` calls, by calls
+ * a model says never wait (`nonblocking`: chclose), and in branch tests),
+ * this function is
  * the channel's only user, and counting tells whether a put or a take can
  * wait:
  *
