@@ -45,7 +45,9 @@ static const char doc[] =
     "Not flagged: `uv_queue_work`'s work callback, thread entry functions, GLib thread-pool "
     "and `GTask` thread work (they run on their own threads), calls a callback makes only "
     "when the handle its loop always passes is NULL (`if (handle == NULL)`: the function "
-    "called directly; libuv's first parameter), calls on paths that end the "
+    "called directly; libuv's first parameter), a libevent callback running its own base "
+    "again (`event_base_loop(base, 0)` with the base it was registered on as its data: a "
+    "re-entrant loop returns -1 at once), calls on paths that end the "
     "process (`exit`, `abort`, failed assertions, a function of the file that ends it on every "
     "path: `quit()` calling `_exit()`; a walk over a linked list before the "
     "`exit` too; not a call made directly in a `vfork()` child, whose end the parent waits for), calls in the child's branch of a `fork()` "
@@ -501,6 +503,43 @@ static void report_program_chain(const tl_analysis *a, tl_findings *out, tl_str_
     free(steps);
 }
 
+/* Is argument e the callback's parameter p, or a local assigned only p
+ * (`struct event_base *base = arg;`)? */
+static bool is_param_copy(const tl_func *f, const tl_expr *e, int p) {
+    e = tl_expr_uncast(e);
+    if (!e || e->kind != TL_E_VAR || p < 0 || p >= f->nparams || e->var < 0 || e->var >= f->nvars) return false;
+    bool local = e->var != p;
+    if (local && (e->var < f->nparams || f->vars[e->var].kind != TL_VAR_LOCAL)) return false;
+    int assigns = 0;
+    bool from_p = false;
+    for (int b = 0; b < f->nblocks; b++)
+        for (int i = 0; i < f->blocks[b].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[b].instrs[i];
+            if (in->kind != TL_I_ASSIGN && in->kind != TL_I_DECL) continue;
+            if (in->var == p) return false; /* p itself changes */
+            if (local && in->var == e->var) {
+                assigns++;
+                const tl_expr *v = in->kind == TL_I_ASSIGN ? tl_expr_uncast(in->value) : NULL;
+                from_p = v && v->kind == TL_E_VAR && v->var == p;
+            }
+        }
+    if (local && (assigns != 1 || !from_p)) return false;
+    unsigned char *taken = tl_xcalloc((size_t)f->nvars, 1); /* (nor written through a pointer) */
+    tl_func_addr_taken(f, taken);
+    bool ok = !taken[p] && !taken[e->var];
+    free(taken);
+    return ok;
+}
+
+/* A call that runs the loop the calling callback runs on (the model's
+ * unless_running_loop): a re-entrant call returns at once (libevent's -1). */
+static bool runs_own_loop(const tl_func *f, const tl_context_info *ctx, const tl_call_facts *cf) {
+    const tl_fn_model *m = cf->model;
+    int k = m ? m->blocking.unless_running_loop_arg : -1;
+    return ctx->kind == TL_CTX_LOOP_CALLBACK && k >= 0 && k < cf->instr->call.nargs && ctx->loop_param >= 0 &&
+           is_param_copy(f, cf->instr->call.args[k], ctx->loop_param);
+}
+
 static void check(const tl_analysis *a, tl_findings *out) {
     chain_memo memo = {{NULL, NULL}, {NULL, NULL}};
     site_index sites = {NULL};
@@ -526,7 +565,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
                 (cf->guard_z >> ctx->handle_param & 1u))
                 continue;
             /* (descriptor I/O on the ready descriptor is not blocking: cf->fd_state) */
-            if (tl_call_blocks_in(cf, false)) {
+            if (tl_call_blocks_in(cf, false) && !runs_own_loop(f, ctx, cf)) {
                 char name[320];
                 tl_own_call_named(a, &in->call, NULL, name, sizeof name);
                 const char *fix = advice(a, ctx, cf);

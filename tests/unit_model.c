@@ -800,6 +800,9 @@ static void test_descriptor_facets(void **state) {
                  "                   data_arg: 4, data_param: 2}}\n"
                  "  reg_plain: {callback: {args: [0], context: loop, readiness: true}}\n"
                  "  reg_handle: {callback: {args: [1], context: loop, handle_param: 0}}\n"
+                 "  reg_loop: {callback: {args: [3], context: loop, readiness: true, fd_arg: 1, data_arg: 4,\n"
+                 "                        data_param: 2, loop_arg: 0}}\n"
+                 "  run_loop: {blocking: {unless_running_loop: 0}}\n"
                  "  w_io.cb: {callback: {context: loop, readiness: true, ready_param: 1, ready_field: fd}}\n"
                  "  popen: {immediate_path: &pf {arg: 0, paths: [\"/proc\", \"/sys\"],\n"
                  "                              except: [\"/proc/kmsg\", \"/proc/*/fd\", \"**/..\"]}}\n"
@@ -874,6 +877,10 @@ static void test_descriptor_facets(void **state) {
     assert_true(cb->data_arg == -1 && cb->data_param == -1 && cb->ready_field[0] == '\0');
     assert_int_equal(cb->handle_param, -1);
     assert_int_equal(find(&ms, "reg_handle")->callback.handle_param, 0);
+    assert_int_equal(find(&ms, "reg_handle")->callback.loop_arg, -1);
+    assert_int_equal(find(&ms, "reg_loop")->callback.loop_arg, 0);
+    assert_int_equal(find(&ms, "run_loop")->blocking.unless_running_loop_arg, 0);
+    assert_int_equal(find(&ms, "reg_loop")->blocking.unless_running_loop_arg, -1);
     cb = &find(&ms, "w_io.cb")->callback;
     assert_true(cb->readiness && cb->ready_param == 1 && cb->nargs == 0);
     assert_string_equal(cb->ready_field, "fd");

@@ -571,6 +571,7 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
         ff->context.from_func = -1;
         ff->context.ready_param = -1;
         ff->context.handle_param = -1;
+        ff->context.loop_param = -1;
         ff->context.ready_data_param = -1;
         ff->exempt = tl_models_is_exempt(models, tu->funcs[fi].name);
         compute_call_facts(out, &tu->funcs[fi], ff);

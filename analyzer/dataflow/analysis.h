@@ -98,6 +98,8 @@ typedef struct {
     int from_func;           /* function containing the registration, -1 if none */
     tl_loc loc;              /* where it was registered / spawned */
     bool readiness;          /* runs when its descriptor is ready */
+    int loop_param;          /* a loop callback's parameter holding the loop it runs on (every
+                                registration hands the loop as its data: callback.loop_arg), -1 */
     int handle_param;        /* a loop callback's parameter never NULL when the loop calls it
                                 (callback.handle_param, the same for every registration), -1 */
     int ready_param;         /* with readiness: the parameter holding the ready descriptor

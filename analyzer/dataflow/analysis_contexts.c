@@ -66,6 +66,17 @@ static bool same_operand(const tl_expr *x, const tl_expr *y) {
     return false;
 }
 
+/* The callback parameter a registration hands the loop it runs on (its data
+ * argument the same operand as callback.loop_arg: event_new(base, fd, ev,
+ * cb, base)), or -1. */
+static int loop_param_of(const tl_fn_model *m, const tl_instr *in) {
+    const tl_callback_facet *cb = m ? &m->callback : NULL;
+    if (!cb || !cb->present || cb->loop_arg < 0 || cb->data_arg < 0 || cb->data_param < 0 || !in ||
+        cb->loop_arg >= in->call.nargs || cb->data_arg >= in->call.nargs)
+        return -1;
+    return same_operand(in->call.args[cb->loop_arg], in->call.args[cb->data_arg]) ? cb->data_param : -1;
+}
+
 /* The callback parameter that receives the registered descriptor as user
  * data (callback.data_arg is the same operand as callback.fd_arg), or -1. */
 static int ready_data_param_of(const tl_fn_model *m, const tl_instr *in) {
@@ -91,9 +102,11 @@ static void set_context(tl_analysis *a, int fn, tl_context_kind kind, bool readi
         if (!ci->readiness || ci->ready_data_param != dp) ci->ready_data_param = -1;
         ci->ready_field = ci->ready_param >= 0 ? same_field(ci->ready_field, readiness ? ready_field_of(m) : NULL) : NULL;
         if (ci->handle_param != handle_param_of(m)) ci->handle_param = -1;
+        if (ci->loop_param != loop_param_of(m, in)) ci->loop_param = -1;
         return;
     }
     ci->handle_param = handle_param_of(m);
+    ci->loop_param = loop_param_of(m, in);
     ci->readiness = readiness;
     ci->ready_param = rp;
     ci->ready_data_param = dp;
@@ -124,9 +137,10 @@ void tl_analysis_program_contexts(tl_analysis *a) {
             if (!ci->readiness) ci->ready_data_param = -1; /* (else this TU's registration decided it) */
             ci->ready_field = ci->ready_param >= 0 ? same_field(ci->ready_field, ready_field_of(vm)) : NULL;
             if (ci->handle_param != handle_param_of(hm)) ci->handle_param = -1;
-            continue;
+            continue; /* (loop_param: this TU's registration decided it) */
         }
         ci->handle_param = handle_param_of(hm);
+        ci->loop_param = -1; /* (registered in another file: with what data is not known) */
         ci->kind = pc->kind;
         ci->readiness = pc->readiness;
         ci->ready_param = rp;
@@ -166,9 +180,11 @@ static void field_contexts(tl_analysis *a) {
             if (!ci->readiness || ci->ready_param != ready_param_of(m)) ci->ready_param = -1;
             ci->ready_field = ci->ready_param >= 0 ? same_field(ci->ready_field, ready_field_of(m)) : NULL;
             if (ci->handle_param != handle_param_of(m)) ci->handle_param = -1;
+            ci->loop_param = -1;
             continue;
         }
         ci->handle_param = handle_param_of(m);
+        ci->loop_param = -1;
         ci->kind = kind;
         ci->readiness = m->callback.readiness;
         ci->ready_param = ready_param_of(m);

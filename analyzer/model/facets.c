@@ -66,6 +66,7 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->blocking.if_null_arg = -1;
     f->blocking.unless_flag_arg = -1;
     f->blocking.unless_zero_arg = -1;
+    f->blocking.unless_running_loop_arg = -1;
     f->blocking.if_value_arg = -1;
     f->blocking.unless_numeric_arg = -1;
     f->blocking.unless_field_arg = -1;
@@ -79,6 +80,7 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->numeric_check.arg = -1;
     f->callback.ready_param = -1;
     f->callback.handle_param = -1;
+    f->callback.loop_arg = -1;
     f->callback.fd_arg = -1;
     f->callback.data_arg = -1;
     f->callback.data_param = -1;
@@ -459,7 +461,7 @@ static int parse_borrow(loader *L, const tl_yaml_node *n, tl_fn_model *f) {
 
 static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *cb) {
     static const char *const keys[] = {"args", "context", "readiness", "ready_param", "fd_arg",
-                                       "data_arg", "data_param", "ready_field", "handle_param", NULL};
+                                       "data_arg", "data_param", "ready_field", "handle_param", "loop_arg", NULL};
     static const char *const contexts[] = {"coroutine", "loop", "thread", NULL};
     int r = ml_facet_off(L, n, "callback", "a mapping {args: [N, ...], context: loop/coroutine/thread}");
     if (r != 0) return r;
@@ -494,6 +496,8 @@ static int parse_callback(loader *L, const tl_yaml_node *n, tl_callback_facet *c
         if (ml_get_arg(L, x, "fd_arg", false, &cb->fd_arg) != 0) return -1;
     }
     if ((x = tl_yaml_get(n, "handle_param")) && ml_get_arg(L, x, "handle_param", false, &cb->handle_param) != 0)
+        return -1;
+    if ((x = tl_yaml_get(n, "loop_arg")) && ml_get_arg(L, x, "loop_arg", false, &cb->loop_arg) != 0)
         return -1;
     const tl_yaml_node *da = tl_yaml_get(n, "data_arg"), *dp = tl_yaml_get(n, "data_param");
     if (da || dp) {

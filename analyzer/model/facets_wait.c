@@ -147,7 +147,7 @@ int ml_parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b) {
     static const char *const keys[] = {"if_null", "unless_flag", "unless_zero", "if_value",
                                        "replacement", "fd_io", "strict", "fd_arg",
                                        "unless_numeric_address", "unless_field_flag", "unless_immediate",
-                                       "unless_record_field", "unless_datagram", NULL};
+                                       "unless_record_field", "unless_datagram", "unless_running_loop", NULL};
     static const char *const field_keys[] = {"arg", "field", "mask", NULL};
     static const char *const flag_keys[] = {"arg", "mask", NULL};
     static const char *const value_keys[] = {"arg", "values", NULL};
@@ -163,6 +163,9 @@ int ml_parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b) {
     if ((x = tl_yaml_get(n, "if_null")) && ml_get_arg(L, x, "if_null", false, &b->if_null_arg))
         return -1;
     if ((x = tl_yaml_get(n, "unless_zero")) && ml_get_arg(L, x, "unless_zero", false, &b->unless_zero_arg))
+        return -1;
+    if ((x = tl_yaml_get(n, "unless_running_loop")) &&
+        ml_get_arg(L, x, "unless_running_loop", false, &b->unless_running_loop_arg))
         return -1;
     if ((x = tl_yaml_get(n, "unless_flag"))) {
         const char *outer = L->facet;

@@ -327,6 +327,9 @@ typedef struct {
     int unless_flag_arg;  /* not blocking when (arg & mask) != 0 (waitpid WNOHANG), -1 none */
     int64_t unless_flag_mask;
     int unless_zero_arg;  /* not blocking when this argument is 0 (poll timeout), -1 none */
+    int unless_running_loop_arg; /* not blocking when this argument is the loop running the
+                                    calling callback (libevent's event_base_loop on its own
+                                    base returns -1 at once: re-entrant), -1 none */
     int if_value_arg;     /* blocking only when arg is one of values (fcntl F_SETLKW), -1 none */
     int64_t if_values[TL_MAX_VALUES];
     int nif_values;
@@ -444,6 +447,9 @@ typedef struct {
     int data_arg;             /* the registration's argument handed to the callback ... */
     int data_param;           /* ... as this parameter: when it is the descriptor in fd_arg
                                  (event_new(b, fd, EV_READ, cb, (void *)fd)) it is ready too */
+    int loop_arg;             /* the registration's argument naming the loop the callback
+                                 runs on (event_new's base); with data_arg the same operand,
+                                 data_param holds the running loop.  -1 none */
     int handle_param;         /* the callback's parameter the loop always fills: the handle or
                                  request it was registered with, never NULL (libuv's first
                                  parameter); code under a test of it being NULL does not run
