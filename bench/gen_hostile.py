@@ -40,6 +40,8 @@ Shapes:
   countedloops one libdill/libmill function: N/10 buffered channels filled
             and drained by loops of their capacity's variable, each followed
             by a counted loop of one-byte sends on a fresh connection
+  reentrant one libevent callback calling event_base_loop() N/2 times on
+            the base it runs on (its data)
   corrpairs one function: N/6 thread spawns and joins under the same flag
             (`if (f3) pthread_create(&t1, ...); ... if (f3) pthread_join(t1,
             NULL);`), overlapping pairs on 64+ flags (the branch facts the
@@ -304,6 +306,21 @@ def gen_countedloops(n):
                    "    for (c = '3'; c >= '0'; --c)\n        bsend(s, &c, 1, -1);\n"
                    % (k, k, 1 + k % 7, k, k, k))
     out.append("    return sum + hclose(s);\n}\n")
+    return "".join(out)
+
+
+@shape
+def gen_reentrant(n):
+    # one libevent callback running its own base N/2 times (a re-entrant
+    # loop: rules/blocking_in_coroutine.c's loop_copies, once per function)
+    out = ["#include <event2/event.h>\n\n",
+           "static void cb(evutil_socket_t fd, short what, void *arg)\n{\n"
+           "    struct event_base *base = arg;\n"]
+    for i in range(max(1, n // 2)):
+        out.append("    if (event_base_loop(base, %d) < 0)\n        fd++;\n" % (i % 2))
+    out.append("}\n\nint main(void)\n{\n    struct event_base *b = event_base_new();\n"
+               "    struct event *e = event_new(b, -1, 0, cb, b);\n    event_active(e, EV_WRITE, 1);\n"
+               "    return event_base_dispatch(b);\n}\n")
     return "".join(out)
 
 

@@ -503,41 +503,47 @@ static void report_program_chain(const tl_analysis *a, tl_findings *out, tl_str_
     free(steps);
 }
 
-/* Is argument e the callback's parameter p, or a local assigned only p
- * (`struct event_base *base = arg;`)? */
-static bool is_param_copy(const tl_func *f, const tl_expr *e, int p) {
-    e = tl_expr_uncast(e);
-    if (!e || e->kind != TL_E_VAR || p < 0 || p >= f->nparams || e->var < 0 || e->var >= f->nvars) return false;
-    bool local = e->var != p;
-    if (local && (e->var < f->nparams || f->vars[e->var].kind != TL_VAR_LOCAL)) return false;
-    int assigns = 0;
-    bool from_p = false;
+/* The variables of f that hold its parameter p, the loop it runs on: p
+ * itself when never assigned, and locals assigned only p once
+ * (`struct event_base *base = arg;`), none whose address is taken (written
+ * through a pointer).  One pass over f; a new array of f->nvars flags, or
+ * NULL when p changes. */
+static unsigned char *loop_copies(const tl_func *f, int p) {
+    if (p < 0 || p >= f->nparams || f->nvars <= 0) return NULL;
+    int *assigns = tl_xcalloc((size_t)f->nvars, sizeof *assigns);
+    unsigned char *from_p = tl_xcalloc((size_t)f->nvars, 1), *taken = tl_xcalloc((size_t)f->nvars, 1);
     for (int b = 0; b < f->nblocks; b++)
         for (int i = 0; i < f->blocks[b].ninstrs; i++) {
             const tl_instr *in = &f->blocks[b].instrs[i];
-            if (in->kind != TL_I_ASSIGN && in->kind != TL_I_DECL) continue;
-            if (in->var == p) return false; /* p itself changes */
-            if (local && in->var == e->var) {
-                assigns++;
-                const tl_expr *v = in->kind == TL_I_ASSIGN ? tl_expr_uncast(in->value) : NULL;
-                from_p = v && v->kind == TL_E_VAR && v->var == p;
-            }
+            if ((in->kind != TL_I_ASSIGN && in->kind != TL_I_DECL) || in->var < 0 || in->var >= f->nvars) continue;
+            assigns[in->var]++;
+            const tl_expr *v = in->kind == TL_I_ASSIGN ? tl_expr_uncast(in->value) : NULL;
+            from_p[in->var] = v && v->kind == TL_E_VAR && v->var == p;
         }
-    if (local && (assigns != 1 || !from_p)) return false;
-    unsigned char *taken = tl_xcalloc((size_t)f->nvars, 1); /* (nor written through a pointer) */
     tl_func_addr_taken(f, taken);
-    bool ok = !taken[p] && !taken[e->var];
+    unsigned char *copy = NULL;
+    if (assigns[p] == 0 && !taken[p]) {
+        copy = from_p; /* reused: a local qualifies when assigned once, from p */
+        for (int v = 0; v < f->nvars; v++)
+            copy[v] = v == p || (v >= f->nparams && f->vars[v].kind == TL_VAR_LOCAL && assigns[v] == 1 &&
+                                 copy[v] && !taken[v]);
+    } else {
+        free(from_p);
+    }
     free(taken);
-    return ok;
+    free(assigns);
+    return copy;
 }
 
 /* A call that runs the loop the calling callback runs on (the model's
- * unless_running_loop): a re-entrant call returns at once (libevent's -1). */
-static bool runs_own_loop(const tl_func *f, const tl_context_info *ctx, const tl_call_facts *cf) {
+ * unless_running_loop): a re-entrant call returns at once (libevent's -1).
+ * copies: loop_copies() of the callback's loop parameter, or NULL. */
+static bool runs_own_loop(const tl_context_info *ctx, const tl_call_facts *cf, const unsigned char *copies) {
     const tl_fn_model *m = cf->model;
     int k = m ? m->blocking.unless_running_loop_arg : -1;
-    return ctx->kind == TL_CTX_LOOP_CALLBACK && k >= 0 && k < cf->instr->call.nargs && ctx->loop_param >= 0 &&
-           is_param_copy(f, cf->instr->call.args[k], ctx->loop_param);
+    if (!copies || ctx->kind != TL_CTX_LOOP_CALLBACK || k < 0 || k >= cf->instr->call.nargs) return false;
+    const tl_expr *e = tl_expr_uncast(cf->instr->call.args[k]);
+    return e && e->kind == TL_E_VAR && e->var >= 0 && copies[e->var];
 }
 
 static void check(const tl_analysis *a, tl_findings *out) {
@@ -552,6 +558,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
         describe_context(a, &sites, f, ctx, ctx_text, sizeof ctx_text);
         tl_str_map seen; /* chain_seen: blocking sites reported in this function */
         tl_str_map_init(&seen);
+        unsigned char *copies = ctx->kind == TL_CTX_LOOP_CALLBACK ? loop_copies(f, ctx->loop_param) : NULL;
         for (int id = 0; id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
             const tl_instr *in = cf->instr;
@@ -565,7 +572,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
                 (cf->guard_z >> ctx->handle_param & 1u))
                 continue;
             /* (descriptor I/O on the ready descriptor is not blocking: cf->fd_state) */
-            if (tl_call_blocks_in(cf, false) && !runs_own_loop(f, ctx, cf)) {
+            if (tl_call_blocks_in(cf, false) && !runs_own_loop(ctx, cf, copies)) {
                 char name[320];
                 tl_own_call_named(a, &in->call, NULL, name, sizeof name);
                 const char *fix = advice(a, ctx, cf);
@@ -612,6 +619,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
             report_chain(a, &memo, out, &seen, fi, cf, ctx_text, ctx);
         }
         tl_str_map_free(&seen);
+        free(copies);
     }
     for (int r = 0; r < 2; r++) {
         free(memo.end[r]);
