@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "../util/xalloc.h"
-#include "cycles.h"
 #include "dataflow.h"
 #include "loop_trips.h"
 
@@ -41,7 +40,7 @@ typedef struct {
     cf_aff cap[CF_MAX_PLACES];
     tl_loop_trips trips;
     cf_loop *loops;            /* per counted loop */
-    int *comp;                 /* per block: its cycle component, -1 */
+    const int *comp;           /* per block: its cycle component, -1 (trips.comp) */
     uint32_t *comp_uses;       /* per component: the places used in it */
     int *rpo;                  /* reverse postorder index per block */
     long work, budget;
@@ -396,8 +395,8 @@ static void run_func(tl_analysis *a, int fi) {
     tl_loop_trips_find(f, &c.trips, NULL, NULL);
     find_places(&c);
     if (c.nplaces > 0) {
-        int ncomp = 0;
-        c.comp = tl_cycle_components(f, &ncomp);
+        int ncomp = c.trips.ncomp; /* (the components loop_trips found) */
+        c.comp = c.trips.comp;
         c.comp_uses = tl_xcalloc((size_t)(ncomp > 0 ? ncomp : 1), sizeof *c.comp_uses);
         for (int b = 0; b < f->nblocks; b++) {
             if (c.comp[b] < 0) continue;
@@ -429,7 +428,6 @@ static void run_func(tl_analysis *a, int fi) {
     free(c.loops);
     free(c.rpo);
     free(c.comp_uses);
-    free(c.comp);
     tl_loop_trips_free(&c.trips);
     free(c.place_of);
 }

@@ -227,6 +227,8 @@ void tl_loop_trips_find(const tl_func *f, tl_loop_trips *out,
     if (f->nblocks == 0) return;
     int ncomp = 0;
     int *comp = tl_cycle_components(f, &ncomp);
+    out->comp = comp;
+    out->ncomp = ncomp;
     lt_ctx c = {.f = f};
     c.taken = tl_xcalloc(nv, 1);
     tl_func_addr_taken_except(f, c.taken, read_only, ctx);
@@ -266,7 +268,6 @@ void tl_loop_trips_find(const tl_func *f, tl_loop_trips *out,
     free(c.cyclic_assigns);
     free(c.assigns);
     free(c.taken);
-    free(comp);
 }
 
 void tl_loop_trips_free(tl_loop_trips *lt) {
@@ -275,6 +276,7 @@ void tl_loop_trips_free(tl_loop_trips *lt) {
     free(lt->loops);
     free(lt->loop_of);
     free(lt->invariant);
+    free(lt->comp);
     memset(lt, 0, sizeof *lt);
 }
 

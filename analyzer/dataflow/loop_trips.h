@@ -48,6 +48,8 @@ typedef struct {
     tl_counted_loop *loops;
     int nloops;
     int *loop_of; /* per block: the counted loop holding it, -1 (f->nblocks entries) */
+    int *comp;    /* per block: its cycle component (cycles.h), -1; NULL when f has no blocks */
+    int ncomp;
     unsigned char *invariant; /* per variable: holds one value wherever it is read (a
                                  bound may be such a variable; f->nvars entries) */
 } tl_loop_trips;
