@@ -40,7 +40,17 @@
 typedef struct {
     bool reached;
     uint16_t n[SB_MAX_PLACES];
+    int pend_call;     /* the layering call just applied (its result's count), -1 */
+    uint16_t pend_n;
 } sb_state;
+
+/* A function of the file that layers its own protocol over a connection
+ * it is handed (a program's socket type: the parameter kept in the object
+ * whose handle it returns); param -1 none. */
+typedef struct {
+    int param;
+    uint16_t bytes; /* the most it writes to the connection itself (a handshake) */
+} sb_attach;
 
 typedef struct {
     const tl_analysis *a;
@@ -57,6 +67,9 @@ typedef struct {
     uint16_t *delta;         /* per counted loop and place: the most one pass writes */
     bool *additive;          /* per counted loop: solved by its trip count */
     const unsigned *read_only; /* per function of the TU: read_only_params */
+    const sb_attach *attach;   /* per function of the TU: the connection it layers over */
+    int probe_param;           /* attach_of: the parameter followed, -1 none */
+    long probe_max;            /* attach_of: the most bytes at a return, -1 not known */
 } sb_ctx;
 
 static int key(const sb_ctx *c, int var, int elem) {
@@ -115,6 +128,13 @@ static bool may_write_arg(const sb_ctx *c, const tl_call *call, const tl_fn_mode
     if (!may_write(call, m)) return false;
     int fi = call->callee_func;
     return !(fi >= 0 && fi < c->a->tu->nfuncs && j < 32 && c->read_only && (c->read_only[fi] >> j & 1u));
+}
+
+/* The layer (attach) a call's result continues, or NULL. */
+static const sb_attach *attach_of_call(const sb_ctx *c, const tl_instr *call) {
+    int fi = call ? call->call.callee_func : -1;
+    if (!c->attach || fi < 0 || fi >= c->a->tu->nfuncs || c->attach[fi].param < 0) return NULL;
+    return c->attach[fi].param < call->call.nargs ? &c->attach[fi] : NULL;
 }
 
 /* Places the argument mentions: the place it names, or every place of the
@@ -189,7 +209,11 @@ static void apply(sb_ctx *c, sb_state *s, const tl_instr *in) {
         const tl_expr *v = tl_expr_uncast(in->value);
         uint16_t n = SB_UNKNOWN;
         const tl_fn_model *m = v && v->kind == TL_E_CALLRES ? model_of(c, v->call_id) : NULL;
-        if (m && m->fresh.present && m->fresh.result) {
+        const sb_attach *layer = v && v->kind == TL_E_CALLRES && v->call_id < c->ff->ncalls
+                                     ? attach_of_call(c, c->ff->calls[v->call_id].instr) : NULL;
+        if (layer) {
+            n = s->pend_call == v->call_id ? s->pend_n : SB_UNKNOWN;
+        } else if (m && m->fresh.present && m->fresh.result) {
             const tl_instr *call = c->ff->calls[v->call_id].instr;
             if (m->fresh.from_arg < 0) n = 0;
             else if (call && m->fresh.from_arg < call->call.nargs) {
@@ -208,6 +232,13 @@ static void apply(sb_ctx *c, sb_state *s, const tl_instr *in) {
         if (p >= 0) s->n[p] = SB_UNKNOWN;
         break;
     }
+    case TL_I_RETURN:
+        if (c->probe_param >= 0 && c->probe_max >= 0) {
+            int p = place(c, c->probe_param, -1);
+            long n = p >= 0 && s->n[p] != SB_UNKNOWN ? (long)s->n[p] : -1;
+            c->probe_max = n < 0 ? -1 : (n > c->probe_max ? n : c->probe_max);
+        }
+        break;
     case TL_I_DECL:
         for (int e = -1; e < SB_ELEMS; e++) {
             int p = place(c, in->var, e);
@@ -219,6 +250,13 @@ static void apply(sb_ctx *c, sb_state *s, const tl_instr *in) {
         const tl_fn_model *m = model_of(c, call->id);
         int fresh_arg = m && m->fresh.present && m->fresh.arg >= 0 ? m->fresh.arg : -1;
         int send_arg = m && m->sends.present ? m->sends.handle_arg : -1;
+        const sb_attach *layer = attach_of_call(c, in);
+        s->pend_call = -1;
+        if (layer) { /* (the result continues the connection; the connection itself is handed off) */
+            int q = expr_place(c, call->args[layer->param]);
+            s->pend_call = call->id;
+            s->pend_n = q >= 0 ? add_bytes(s->n[q], (long)layer->bytes) : SB_UNKNOWN;
+        }
         if (c->recording && call->is_spawn_entry && call->nargs <= 32) {
             unsigned bits = 0;
             for (int j = 0; j < call->nargs; j++) {
@@ -259,6 +297,7 @@ static void sb_entry(void *ctx, void *st) {
     sb_ctx *c = ctx;
     sb_state *s = st;
     s->reached = true;
+    s->pend_call = -1;
     for (int p = 0; p < SB_MAX_PLACES; p++) s->n[p] = SB_UNKNOWN;
     for (int k = 0; k < c->f->nparams && k < 32; k++) {
         int p = place(c, k, -1);
@@ -269,6 +308,7 @@ static void sb_entry(void *ctx, void *st) {
 static void sb_bottom(void *ctx, void *st) {
     (void)ctx;
     memset(st, 0, sizeof(sb_state));
+    ((sb_state *)st)->pend_call = -1;
 }
 
 static void sb_copy(void *ctx, void *dst, const void *src) {
@@ -286,6 +326,10 @@ static bool sb_join(void *ctx, void *dstp, const void *srcp) {
         return true;
     }
     bool changed = false;
+    if (d->pend_call != s->pend_call && d->pend_call >= 0) {
+        d->pend_call = -1;
+        changed = true;
+    }
     for (int p = 0; p < c->nplaces; p++)
         if (s->n[p] > d->n[p]) {
             d->n[p] = s->n[p];
@@ -362,6 +406,7 @@ static void loop_deltas(sb_ctx *c) {
         sb_state *base0 = tl_xcalloc((size_t)n, sizeof *base0), *base1 = tl_xcalloc((size_t)n, sizeof *base1);
         for (int i = 0; i < n; i++) pos[lp->order[i]] = i;
         base0[0].reached = base1[0].reached = true;
+        base0[0].pend_call = base1[0].pend_call = -1;
         for (int p = 0; p < c->nplaces; p++) base1[0].n[p] = SB_BASE;
         sb_state end0 = {0}, end1 = {0};
         for (int i = 0; i < n; i++) {
@@ -421,7 +466,9 @@ static bool find_places(sb_ctx *c) {
                 const tl_expr *v = in->kind == TL_I_ASSIGN ? tl_expr_uncast(in->value) : NULL;
                 if (v && v->kind == TL_E_CALLRES) {
                     const tl_fn_model *m = model_of(c, v->call_id);
-                    if (m && m->fresh.present && m->fresh.result) add_place(c, in->var, -1);
+                    if ((m && m->fresh.present && m->fresh.result) ||
+                        (v->call_id < c->ff->ncalls && attach_of_call(c, c->ff->calls[v->call_id].instr)))
+                        add_place(c, in->var, -1);
                 } else if (v && v->kind == TL_E_VAR && place(c, v->var, -1) >= 0) {
                     add_place(c, in->var, -1);
                 } else if (in->kind == TL_I_CALL) {
@@ -484,33 +531,41 @@ static unsigned read_only_params(const tl_analysis *a, int fi) {
     return all & ~bad;
 }
 
-static void run_func(tl_analysis *a, int fi, const unsigned *read_only) {
+/* Run the byte budget over function fi: recording send_fits and
+ * fresh_args, or (probe >= 0) only following parameter probe from 0 bytes
+ * and giving the most written at a return (-1: not known). */
+static long run_func(tl_analysis *a, int fi, const unsigned *read_only, const sb_attach *attach, int probe) {
     const tl_func *f = &a->tu->funcs[fi];
     tl_func_facts *ff = &a->funcs[fi];
-    if (f->nblocks == 0 || f->nvars == 0) return;
-    bool any = false; /* a fresh call, or a parameter starting fresh */
-    unsigned fresh_params = a->program && f->usr ? tl_program_fresh_params(a->program, f->usr) : 0;
+    if (f->nblocks == 0 || f->nvars == 0) return -1;
+    bool any = false; /* a fresh call, a layering call, or a parameter starting fresh */
+    unsigned fresh_params = probe >= 0 ? 1u << probe
+                            : a->program && f->usr ? tl_program_fresh_params(a->program, f->usr) : 0;
     for (int id = 0; id < ff->ncalls && !any; id++)
-        any = ff->calls[id].model && ff->calls[id].model->fresh.present;
-    if (!any && !fresh_params) return;
+        any = (ff->calls[id].model && ff->calls[id].model->fresh.present) ||
+              (ff->calls[id].instr && ff->calls[id].instr->call.callee_func >= 0 &&
+               attach[ff->calls[id].instr->call.callee_func].param >= 0);
+    if (!any && !fresh_params) return -1;
     sb_ctx c = {.a = a, .f = f, .ff = ff, .fresh_params = fresh_params, .budget = tl_dataflow_budget(f),
-                .read_only = read_only};
+                .read_only = read_only, .attach = attach, .probe_param = probe, .probe_max = 0};
     size_t nkeys = (size_t)f->nvars * (SB_ELEMS + 1);
     c.place_of = tl_xmalloc(nkeys * sizeof *c.place_of);
     for (size_t k = 0; k < nkeys; k++) c.place_of[k] = -1;
     c.taken = tl_xcalloc((size_t)f->nvars, 1);
     tl_func_addr_taken(f, c.taken);
+    long result = -1;
     if (find_places(&c)) {
         loop_deltas(&c);
         tl_dataflow_result r;
         if (tl_dataflow_forward(f, &sb_ops, &c, &r) == 0) {
-            c.recording = true;
+            c.recording = probe < 0;
             sb_state s;
             for (int bi = 0; bi < f->nblocks; bi++) {
                 if (!r.reached[bi]) continue;
                 tl_dataflow_replay(&r, f, bi, 0, &s);
                 for (int i = 0; i < f->blocks[bi].ninstrs && s.reached; i++) apply(&c, &s, &f->blocks[bi].instrs[i]);
             }
+            result = c.probe_max;
         }
         tl_dataflow_free(&r);
     }
@@ -520,12 +575,109 @@ static void run_func(tl_analysis *a, int fi, const unsigned *read_only) {
     free(c.handoffs);
     free(c.taken);
     free(c.place_of);
+    return result;
+}
+
+/* Does e mention parameter k other than as the whole expression? */
+static bool mentions(const tl_expr *e, int k) {
+    if (!e) return false;
+    if (e->kind == TL_E_VAR && e->var == k) return true;
+    for (int i = 0; i < e->nkids; i++)
+        if (mentions(e->kids[i], k)) return true;
+    return false;
+}
+
+/* The variable a store's target is reached from: `self` of `self->u`,
+ * `obj.fd`, `p[i].fd`; -1 none. */
+static int object_var(const tl_expr *e) {
+    for (e = tl_expr_uncast(e); e; e = tl_expr_uncast(e->kids[0])) {
+        if (e->kind == TL_E_VAR) return e->var;
+        if (!(e->kind == TL_E_MEMBER || e->kind == TL_E_INDEX || e->kind == TL_E_DEREF) || e->nkids < 1) return -1;
+    }
+    return -1;
+}
+
+static bool is_var(const tl_expr *e, int k) {
+    e = tl_expr_uncast(e);
+    return e && e->kind == TL_E_VAR && e->var == k;
+}
+
+/* The parameter function fi layers a protocol over, -1 none: the one
+ * parameter it stores into an object of its own (`self->u = u`, self a
+ * local), never assigned nor its
+ * address taken, handed only as it is to models (a handshake's sends and
+ * receives, a close on the error path) and to libc functions, and never
+ * returned: the function keeps the connection in an object of its own
+ * and returns that object's handle (libdill's hmake, a program's socket
+ * type), so what is sent on the handle goes to the connection, with each
+ * call's framing (TL_SEND_SLACK). */
+static int attach_candidate(const tl_analysis *a, int fi) {
+    const tl_func *f = &a->tu->funcs[fi];
+    const tl_func_facts *ff = &a->funcs[fi];
+    int np = f->nparams < 32 ? f->nparams : 32, k = -1;
+    if (np <= 0 || f->nblocks == 0) return -1;
+    for (int b = 0; b < f->nblocks; b++)
+        for (int i = 0; i < f->blocks[b].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[b].instrs[i];
+            const tl_expr *v = in->kind == TL_I_STORE ? tl_expr_uncast(in->value) : NULL;
+            if (!v || v->kind != TL_E_VAR || v->var < 0 || v->var >= np) continue;
+            int root = object_var(in->target);
+            if (root < 0 || root >= f->nvars || f->vars[root].kind != TL_VAR_LOCAL) return -1; /* (a global: shared) */
+            if (k >= 0 && k != v->var) return -1;
+            k = v->var;
+        }
+    if (k < 0) return -1;
+    unsigned char *taken = tl_xcalloc((size_t)f->nvars, 1);
+    tl_func_addr_taken(f, taken);
+    bool ok = !taken[k];
+    free(taken);
+    bool handle = false; /* some return gives something else than a constant */
+    for (int b = 0; b < f->nblocks && ok; b++)
+        for (int i = 0; i < f->blocks[b].ninstrs && ok; i++) {
+            const tl_instr *in = &f->blocks[b].instrs[i];
+            switch (in->kind) {
+            case TL_I_ASSIGN:
+            case TL_I_DECL: ok = in->var != k && !mentions(in->value, k); break;
+            case TL_I_STORE: ok = !mentions(in->target, k) && (is_var(in->value, k) || !mentions(in->value, k)); break;
+            case TL_I_RETURN: {
+                const tl_expr *v = tl_expr_uncast(in->value);
+                ok = !mentions(v, k); /* (no value: falling off the end) */
+                if (v && ok && v->kind != TL_E_CONST && v->kind != TL_E_NULL && v->kind != TL_E_UNARY) handle = true;
+                break;
+            }
+            case TL_I_CALL: {
+                const tl_call *call = &in->call;
+                const tl_fn_model *m = call->id < ff->ncalls ? ff->calls[call->id].model : NULL;
+                ok = !mentions(call->fn, k);
+                for (int j = 0; j < call->nargs && ok; j++)
+                    ok = !mentions(call->args[j], k) || (is_var(call->args[j], k) && !may_write(call, m));
+                break;
+            }
+            default: ok = is_var(in->value, k) || !mentions(in->value, k); break; /* (`use u`: a read discarded) */
+            }
+        }
+    return ok && handle ? k : -1;
 }
 
 void tl_analysis_mark_send_budget(tl_analysis *a) {
     if (!a || !a->tu || !a->funcs) return;
-    unsigned *read_only = tl_xcalloc((size_t)(a->tu->nfuncs > 0 ? a->tu->nfuncs : 1), sizeof *read_only);
-    for (int fi = 0; fi < a->tu->nfuncs; fi++) read_only[fi] = read_only_params(a, fi);
-    for (int fi = 0; fi < a->tu->nfuncs; fi++) run_func(a, fi, read_only);
+    int n = a->tu->nfuncs > 0 ? a->tu->nfuncs : 1;
+    unsigned *read_only = tl_xcalloc((size_t)n, sizeof *read_only);
+    sb_attach *attach = tl_xcalloc((size_t)n, sizeof *attach);
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        read_only[fi] = read_only_params(a, fi);
+        attach[fi].param = -1;
+    }
+    /* (a layer's own handshake: each function probed once, before any uses it) */
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) {
+        int k = attach_candidate(a, fi);
+        long bytes = k >= 0 ? run_func(a, fi, read_only, attach, k) : -1;
+        if (bytes >= 0 && bytes <= TL_SEND_BUDGET) {
+            attach[fi].param = k;
+            attach[fi].bytes = (uint16_t)bytes;
+        }
+    }
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) run_func(a, fi, read_only, attach, -1);
+    free(attach);
     free(read_only);
 }
