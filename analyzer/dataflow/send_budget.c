@@ -274,6 +274,8 @@ static void apply(sb_ctx *c, sb_state *s, const tl_instr *in) {
                 }
             } else if (j == send_arg) {
                 int p = expr_place(c, call->args[j]);
+                if (p < 0 && c->probe_param >= 0) /* (through the layer's object, `self->u`: the connection, as far as anyone knows) */
+                    p = place(c, c->probe_param, -1);
                 if (p < 0) {
                     each_place(c, call->args[j], forget, s);
                     continue;
@@ -602,9 +604,23 @@ static bool is_var(const tl_expr *e, int k) {
     return e && e->kind == TL_E_VAR && e->var == k;
 }
 
+/* The parameter (< np) a stored value keeps: `u`, or a handle a model
+ * says continues it (libdill's `hown(u)`: fresh.from_arg); -1 none. */
+static int kept_param(const tl_func_facts *ff, const tl_expr *v, int np) {
+    v = tl_expr_uncast(v);
+    if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < ff->ncalls) {
+        const tl_fn_model *m = ff->calls[v->call_id].model;
+        const tl_instr *call = ff->calls[v->call_id].instr;
+        if (!m || !m->fresh.present || m->fresh.from_arg < 0 || !call || m->fresh.from_arg >= call->call.nargs) return -1;
+        v = tl_expr_uncast(call->call.args[m->fresh.from_arg]);
+    }
+    return v && v->kind == TL_E_VAR && v->var >= 0 && v->var < np ? v->var : -1;
+}
+
 /* The parameter function fi layers a protocol over, -1 none: the one
  * parameter it stores into an object of its own (`self->u = u`, self a
- * local), never assigned nor its
+ * local; or a handle a model says continues it, `self->u = hown(u)`),
+ * never assigned nor its
  * address taken, handed only as it is to models (a handshake's sends and
  * receives, a close on the error path) and to libc functions, and never
  * returned: the function keeps the connection in an object of its own
@@ -619,12 +635,12 @@ static int attach_candidate(const tl_analysis *a, int fi) {
     for (int b = 0; b < f->nblocks; b++)
         for (int i = 0; i < f->blocks[b].ninstrs; i++) {
             const tl_instr *in = &f->blocks[b].instrs[i];
-            const tl_expr *v = in->kind == TL_I_STORE ? tl_expr_uncast(in->value) : NULL;
-            if (!v || v->kind != TL_E_VAR || v->var < 0 || v->var >= np) continue;
+            int kept = in->kind == TL_I_STORE ? kept_param(ff, in->value, np) : -1;
+            if (kept < 0) continue;
             int root = object_var(in->target);
             if (root < 0 || root >= f->nvars || f->vars[root].kind != TL_VAR_LOCAL) return -1; /* (a global: shared) */
-            if (k >= 0 && k != v->var) return -1;
-            k = v->var;
+            if (k >= 0 && k != kept) return -1;
+            k = kept;
         }
     if (k < 0) return -1;
     unsigned char *taken = tl_xcalloc((size_t)f->nvars, 1);
