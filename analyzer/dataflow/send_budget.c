@@ -11,6 +11,11 @@
  *   - a `sends` call on the place: plus its constant length, its string
  *     literals, its own bytes and TL_SEND_SLACK; beyond TL_SEND_BUDGET, or a
  *     length that is no constant: not known;
+ *   - a `reads` call on the place (an answer: the peer has taken what was
+ *     sent before, in a request/response exchange): 0, unless not known;
+ *   - `v = layer(w, ...)`, a function of the file that keeps w in an object
+ *     of its own and returns another handle (attach_candidate): w's count
+ *     plus the layer's own handshake; w is handed off;
  *   - a call that is handed the place (or its array) and whose model says
  *     nothing of sending - a libc function without a model, or code the
  *     analysis cannot see (a program function, a coroutine's entry): not
@@ -250,6 +255,7 @@ static void apply(sb_ctx *c, sb_state *s, const tl_instr *in) {
         const tl_fn_model *m = model_of(c, call->id);
         int fresh_arg = m && m->fresh.present && m->fresh.arg >= 0 ? m->fresh.arg : -1;
         int send_arg = m && m->sends.present ? m->sends.handle_arg : -1;
+        int read_arg = m && m->reads.present && !m->sends.present ? m->reads.arg : -1;
         const sb_attach *layer = attach_of_call(c, in);
         s->pend_call = -1;
         if (layer) { /* (the result continues the connection; the connection itself is handed off) */
@@ -284,6 +290,12 @@ static void apply(sb_ctx *c, sb_state *s, const tl_instr *in) {
                 /* (a call that also waits for an answer stays a wait) */
                 if (c->recording && s->n[p] != SB_UNKNOWN && !m->sends.receives)
                     c->ff->calls[call->id].send_fits = true;
+            } else if (j == read_arg) {
+                /* an answer: the peer, answering, has taken what was sent before
+                   (a request/response exchange; a count not known stays so:
+                   other code may write) */
+                int p = expr_place(c, call->args[j]);
+                if (p >= 0 && s->n[p] != SB_UNKNOWN) s->n[p] = 0;
             } else if (may_write_arg(c, call, m, j)) {
                 each_place(c, call->args[j], forget, s);
             }

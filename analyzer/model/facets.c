@@ -21,7 +21,7 @@ const char *const ml_facet_names[] = {
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
     "release_all", "returns_only", "dispatch", "immediate_path", "post", "self_handle", "lock", "unlock",
     "request_flags", "fd_flags", "errno_location", "fresh", "sends", "buffered", "end_errno", "numeric_check", "channel_pair", "channel_done",
-    "channel_buffer", "channel_put", "channel_take", NULL};
+    "channel_buffer", "channel_put", "channel_take", "reads", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", "bounded", NULL};
@@ -106,6 +106,7 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->channel_buffer.arg = -1;
     f->channel_put.arg = -1;
     f->channel_take.arg = -1;
+    f->reads.arg = -1;
 }
 
 
@@ -780,6 +781,9 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
         } else if (strcmp(key, "channel_take") == 0) {
             r = parse_arg_facet(L, v, "channel_take", &f->channel_take, NULL, NULL, NULL);
             out->facets |= F_CHANNEL_TAKE;
+        } else if (strcmp(key, "reads") == 0) {
+            r = parse_arg_facet(L, v, "reads", &f->reads, NULL, NULL, NULL);
+            out->facets |= F_READS;
         } else if (strcmp(key, "readiness_wait") == 0) {
             r = ml_parse_readiness_wait(L, v, &f->readiness_wait);
             out->facets |= F_READINESS_WAIT;

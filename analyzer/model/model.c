@@ -123,6 +123,7 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
     if (m & F_CHANNEL_BUFFER) dst->channel_buffer = src->channel_buffer;
     if (m & F_CHANNEL_PUT) dst->channel_put = src->channel_put;
     if (m & F_CHANNEL_TAKE) dst->channel_take = src->channel_take;
+    if (m & F_READS) dst->reads = src->reads;
     if (m & F_IMMEDIATE_PATH) {
         free(dst->immediate_path.paths);
         free(dst->immediate_path.except);

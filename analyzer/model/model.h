@@ -581,6 +581,9 @@ typedef struct tl_fn_model {
                                 it is full (libmill's chs) */
     tl_arg_facet channel_take; /* takes one message from the channel in arg, waiting while
                                 it is empty (libmill's chr); dataflow/chan_fill.c */
+    tl_arg_facet reads;      /* receives what the peer sent on the connection in arg (recv,
+                                brecv, tcprecv): an answer - in a request/response exchange
+                                the peer has taken what was sent before (dataflow/send_budget.c) */
     tl_wait_facet wait;
     tl_counter_init_facet counter_init;
     tl_arg_facet post;       /* posts (counts up) the counting object in arg: sem_post, whose
