@@ -325,6 +325,25 @@ def gen_reentrant(n):
 
 
 @shape
+def gen_echoes(n):
+    # one function talking in turn to N/64 echo coroutines, N/4 sends and
+    # receives on each pair (dataflow/echo.c: conversations followed per
+    # function are capped, each costs a few walks of the function)
+    out = ['#include "libdill.h"\n\n',
+           "static coroutine void echo(int ch)\n{\n    int v;\n    while (1) {\n"
+           "        chrecv(ch, &v, sizeof v, -1);\n        chsend(ch, &v, sizeof v, -1);\n    }\n}\n\n",
+           "int main(void)\n{\n    int v = 0;\n"]
+    pairs = max(1, n // 64)
+    for p in range(pairs):
+        out.append("    int ch%d[2];\n    if (chmake(ch%d) < 0)\n        return 1;\n    go(echo(ch%d[0]));\n" % (p, p, p))
+    for i in range(max(1, n // 4)):
+        p = i % pairs
+        out.append("    chsend(ch%d[1], &v, sizeof v, -1);\n    chrecv(ch%d[1], &v, sizeof v, -1);\n" % (p, p))
+    out.append("    return v;\n}\n")
+    return "".join(out)
+
+
+@shape
 def gen_gotoweb(n):
     labels = max(2, n // 3)
     rnd = random.Random(labels)

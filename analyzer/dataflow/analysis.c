@@ -31,6 +31,7 @@
 #include "../util/postorder.h"
 #include "../util/xalloc.h"
 #include "chan_fill.h"
+#include "echo.h"
 #include "constprop.h"
 #include "dying.h"
 #include "fdstate.h"
@@ -592,6 +593,7 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     tl_analysis_mark_peer_ends(out);
     tl_analysis_mark_numeric_hosts(out);
     tl_analysis_mark_chan_fill(out);
+    tl_analysis_mark_echoes(out);
     /* descriptor states, with a readiness callback's descriptor ready on entry */
     tl_str_map watched, globals;
     tl_str_map_init(&watched);

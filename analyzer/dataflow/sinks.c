@@ -130,6 +130,19 @@ static void reach_avoiding(const tl_func *f, int via, tl_loc at, bool *reach, in
     }
 }
 
+void tl_reach_avoiding_spawn(const tl_analysis *a, int fi, int call_id, bool *reach) {
+    const tl_func *f = &a->tu->funcs[fi];
+    const tl_func_facts *ff = &a->funcs[fi];
+    const tl_call_facts *cf = call_id >= 0 && call_id < ff->ncalls ? &ff->calls[call_id] : NULL;
+    if (!cf || !cf->instr) {
+        for (int i = 0; i < f->nblocks; i++) reach[i] = true;
+        return;
+    }
+    int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack);
+    reach_avoiding(f, cf->block, spawn_loc(ff, cf), reach, stack);
+    free(stack);
+}
+
 #define OCC_MAX 8 /* earlier spawns remembered per variable */
 
 int tl_spawn_shares(const tl_analysis *a, int fi, const int *calls, int n, tl_spawn_share *out, int max) {

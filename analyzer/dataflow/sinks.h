@@ -29,6 +29,12 @@
 /* The parameters (bit k, k < 32) function fi serves as a sink. */
 unsigned tl_sink_params(const tl_analysis *a, int fi);
 
+/* The blocks of function fi reachable from its entry without passing the
+ * spawn whose entry call is call_id (its block, or the branch of its spawn
+ * statement), into reach (nblocks flags): every path to a block not marked
+ * passes that spawn.  One walk of the CFG. */
+void tl_reach_avoiding_spawn(const tl_analysis *a, int fi, int call_id, bool *reach);
+
 /* One shared argument: argument `arg` of spawn entry call `call` is the
  * variable argument `other_arg` of spawn entry call `other` (which comes
  * first on every path) hands over too. */

@@ -1,0 +1,324 @@
+/* echo.c - a coroutine that answers every message, and the function that
+ * talks to it in turn (echo.h). */
+#include "echo.h"
+
+#include <stdlib.h>
+
+#include "cycles.h"
+#include "sinks.h"
+#include "../util/xalloc.h"
+
+/* How often variable v appears in e. */
+static int count_var(const tl_expr *e, int v) {
+    if (!e) return 0;
+    int n = e->kind == TL_E_VAR && e->var == v;
+    for (int k = 0; k < e->nkids; k++) n += count_var(e->kids[k], v);
+    return n;
+}
+
+/* How often variable v appears anywhere in f: instructions and branch
+ * conditions. */
+static int uses_of(const tl_func *f, int v) {
+    int n = 0;
+    for (int b = 0; b < f->nblocks; b++) {
+        const tl_block *bl = &f->blocks[b];
+        n += count_var(bl->cond, v);
+        for (int i = 0; i < bl->ninstrs; i++) {
+            const tl_instr *in = &bl->instrs[i];
+            n += count_var(in->value, v) + count_var(in->target, v);
+            if (in->kind == TL_I_ASSIGN && in->var == v) n += 1;
+            if (in->kind != TL_I_CALL) continue;
+            n += count_var(in->call.fn, v);
+            for (int j = 0; j < in->call.nargs; j++) n += count_var(in->call.args[j], v);
+        }
+    }
+    return n;
+}
+
+static int var_arg(const tl_call *c, int k) {
+    const tl_expr *e = k >= 0 && k < c->nargs ? tl_expr_uncast(c->args[k]) : NULL;
+    return e && e->kind == TL_E_VAR ? e->var : -1;
+}
+
+static int take_arg(const tl_fn_model *m) {
+    return m && m->channel_take.present ? m->channel_take.arg : -1;
+}
+
+static int put_arg(const tl_fn_model *m) {
+    return m && m->channel_put.present ? m->channel_put.arg : -1;
+}
+
+/* A call that may wait, other than a put or take: another wait, a blocking
+ * call, code nobody models (sinks.c's test). */
+static bool other_wait(const tl_call_facts *cf) {
+    const tl_fn_model *m = cf->model;
+    if (take_arg(m) >= 0 || put_arg(m) >= 0) return false;
+    return (m && m->wait.present) || tl_call_blocks_in(cf, false) || (!m && !cf->instr->call.callee_system);
+}
+
+typedef struct {
+    bool ok;
+    int take_param, put_param; /* a, b */
+    int take_call, put_call;   /* their call ids */
+} echo_entry;
+
+/* Is function fi an echo entry (echo.h)? */
+static echo_entry echo_of(const tl_analysis *a, int fi) {
+    const tl_func *f = &a->tu->funcs[fi];
+    const tl_func_facts *ff = &a->funcs[fi];
+    echo_entry e = {false, -1, -1, -1, -1};
+    if (f->nparams <= 0 || f->nblocks == 0) return e;
+    for (int id = 0; id < ff->ncalls; id++) {
+        const tl_call_facts *cf = &ff->calls[id];
+        if (!cf->instr || !cf->reached) continue;
+        if (take_arg(cf->model) >= 0) {
+            if (e.take_call >= 0) return e;
+            e.take_call = id;
+        } else if (put_arg(cf->model) >= 0) {
+            if (e.put_call >= 0) return e;
+            e.put_call = id;
+        } else if (other_wait(cf)) {
+            return e;
+        }
+    }
+    if (e.take_call < 0 || e.put_call < 0) return e;
+    const tl_call_facts *tc = &ff->calls[e.take_call], *pc = &ff->calls[e.put_call];
+    e.take_param = var_arg(&tc->instr->call, take_arg(tc->model));
+    e.put_param = var_arg(&pc->instr->call, put_arg(pc->model));
+    int np = f->nparams;
+    if (e.take_param < 0 || e.take_param >= np || e.put_param < 0 || e.put_param >= np) return e;
+    /* the parameters serve these two calls only */
+    int want_t = e.take_param == e.put_param ? 2 : 1;
+    if (uses_of(f, e.take_param) != want_t || uses_of(f, e.put_param) != want_t) return e;
+    /* one loop nothing leaves, a simple cycle, holding both */
+    int ncomp = 0;
+    int *comp = tl_cycle_components(f, &ncomp);
+    bool *left = tl_cycle_components_left(f, comp, ncomp);
+    int k = comp[tc->block];
+    bool ok = k >= 0 && comp[pc->block] == k && !left[k];
+    int head = -1;
+    for (int b = 0; b < f->nblocks && ok; b++) {
+        if (comp[b] != k) continue;
+        int inside = 0;
+        for (int s = 0; s < f->blocks[b].nsucc; s++) {
+            int t = f->blocks[b].succ[s];
+            inside += t >= 0 && t < f->nblocks && comp[t] == k;
+        }
+        ok = inside == 1;
+        for (int p = 0; p < f->blocks[b].npred && ok; p++) {
+            int q = f->blocks[b].pred[p];
+            if (q >= 0 && q < f->nblocks && comp[q] != k) {
+                ok = head < 0 || head == b;
+                head = b;
+            }
+        }
+    }
+    /* from where the loop is entered, the take comes first */
+    if (ok && head >= 0) {
+        int b = head, steps = 0;
+        while (b != tc->block && b != pc->block && steps++ <= f->nblocks) {
+            int next = -1;
+            for (int s = 0; s < f->blocks[b].nsucc; s++) {
+                int t = f->blocks[b].succ[s];
+                if (t >= 0 && t < f->nblocks && comp[t] == k) next = t;
+            }
+            b = next;
+            if (b < 0) break;
+        }
+        ok = b == tc->block && (tc->block != pc->block || tc->index < pc->index);
+    } else {
+        ok = false;
+    }
+    free(left);
+    free(comp);
+    e.ok = ok;
+    return e;
+}
+
+/* A channel the launching function made: a variable assigned once from a
+ * channel_buffer call (libmill: both sides use it), or an element 0/1 of an
+ * array a channel_pair call filled (libdill: the other element is the other
+ * end).  `var`, `elem` (-1 for a variable); ok false when neither. */
+typedef struct {
+    bool ok;
+    int var, elem;
+} chan_ref;
+
+static chan_ref chan_of(const tl_func *f, const tl_func_facts *ff, const tl_expr *e) {
+    chan_ref r = {false, -1, -1};
+    e = tl_expr_uncast(e);
+    if (!e) return r;
+    if (e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nvars && f->vars[e->var].kind == TL_VAR_LOCAL) {
+        int defs = 0, made = 0;
+        for (int b = 0; b < f->nblocks; b++)
+            for (int i = 0; i < f->blocks[b].ninstrs; i++) {
+                const tl_instr *in = &f->blocks[b].instrs[i];
+                if (in->kind != TL_I_ASSIGN || in->var != e->var) continue;
+                defs++;
+                const tl_expr *v = tl_expr_uncast(in->value);
+                if (v && v->kind == TL_E_CALLRES && v->call_id >= 0 && v->call_id < ff->ncalls &&
+                    ff->calls[v->call_id].model && ff->calls[v->call_id].model->channel_buffer.present)
+                    made++;
+            }
+        r = (chan_ref){defs == 1 && made == 1, e->var, -1};
+    } else if (e->kind == TL_E_INDEX && e->nkids == 2) {
+        const tl_expr *base = tl_expr_uncast(e->kids[0]), *ix = tl_expr_uncast(e->kids[1]);
+        if (!base || base->kind != TL_E_VAR || !ix || ix->kind != TL_E_CONST || ix->ival < 0 || ix->ival > 1)
+            return r;
+        int v = base->var;
+        if (v < 0 || v >= f->nvars || !f->vars[v].is_array || f->vars[v].kind != TL_VAR_LOCAL) return r;
+        int pairs = 0;
+        for (int id = 0; id < ff->ncalls; id++) {
+            const tl_call_facts *cf = &ff->calls[id];
+            const tl_fn_model *m = cf->model;
+            if (!cf->instr || !m || !m->channel_pair.present || m->channel_pair.arg < 0) continue;
+            const tl_call *c = &cf->instr->call;
+            bool through_addr;
+            if (m->channel_pair.arg < c->nargs && tl_expr_root_var(c->args[m->channel_pair.arg], &through_addr) == v)
+                pairs++;
+        }
+        r = (chan_ref){pairs == 1, v, (int)ix->ival};
+    }
+    return r;
+}
+
+/* The other end of a channel: the array's other element, or the channel. */
+static chan_ref other_end(chan_ref r) {
+    if (r.elem >= 0) r.elem = 1 - r.elem;
+    return r;
+}
+
+/* Does e name channel r (`ch`, `ch[1]`)?  (r was found by chan_of.) */
+static bool names(const tl_expr *e, chan_ref r) {
+    e = tl_expr_uncast(e);
+    if (!e) return false;
+    if (r.elem < 0) return e->kind == TL_E_VAR && e->var == r.var;
+    if (e->kind != TL_E_INDEX || e->nkids != 2) return false;
+    const tl_expr *base = tl_expr_uncast(e->kids[0]), *ix = tl_expr_uncast(e->kids[1]);
+    return base && base->kind == TL_E_VAR && base->var == r.var && ix && ix->kind == TL_E_CONST && ix->ival == r.elem;
+}
+
+enum { ST_NONE = 0, ST_IDLE, ST_PENDING, ST_BAD };
+
+/* Does function fi talk to the echo launched by entry call `launch` in turn
+ * (echo.h)?  When it does, its puts and takes get chan_ready. */
+static bool conversation(tl_analysis *a, int fi, int launch, const echo_entry *echo) {
+    const tl_func *f = &a->tu->funcs[fi];
+    tl_func_facts *ff = &a->funcs[fi];
+    const tl_call *lc = &ff->calls[launch].instr->call;
+    if (echo->take_param >= lc->nargs || echo->put_param >= lc->nargs) return false;
+    chan_ref x = chan_of(f, ff, lc->args[echo->take_param]), y = chan_of(f, ff, lc->args[echo->put_param]);
+    if (!x.ok || !y.ok) return false;
+    chan_ref in = other_end(x), out = other_end(y); /* it puts into in, takes from out */
+    /* every mention of the channels' variables: the making call, the
+       launch, the puts and takes on in and out, calls that never wait */
+    int allowed = 0;
+    for (int id = 0; id < ff->ncalls; id++) {
+        const tl_call_facts *cf = &ff->calls[id];
+        if (!cf->instr) continue;
+        const tl_call *c = &cf->instr->call;
+        const tl_fn_model *m = cf->model;
+        for (int j = 0; j < c->nargs; j++) {
+            int nx = count_var(c->args[j], x.var) + (y.var != x.var ? count_var(c->args[j], y.var) : 0);
+            if (nx == 0) continue;
+            bool ok = id == launch || (m && m->nonblocking && take_arg(m) < 0 && put_arg(m) < 0) ||
+                      (m && m->channel_pair.present && m->channel_pair.arg == j) ||
+                      (take_arg(m) == j && names(c->args[j], out)) ||
+                      (put_arg(m) == j && names(c->args[j], in));
+            if (!ok) return false;
+            allowed += nx;
+        }
+    }
+    /* (a channel variable's one assignment, from its making call: chan_of) */
+    allowed += (x.elem < 0) + (y.var != x.var && y.elem < 0);
+    int total = uses_of(f, x.var) + (y.var != x.var ? uses_of(f, y.var) : 0);
+    if (total != allowed) return false;
+    /* the puts and takes come after the launch on every path */
+    bool *before = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *before);
+    tl_reach_avoiding_spawn(a, fi, launch, before);
+    /* put, take, put, take: a worklist over the blocks' entry states */
+    unsigned char *st = tl_xcalloc((size_t)f->nblocks + 1, 1);
+    int *work = tl_xmalloc(((size_t)f->nblocks + 1) * 4 * sizeof *work);
+    int nwork = 0, pushes = 0;
+    bool ok = true;
+    if (f->entry >= 0 && f->entry < f->nblocks) {
+        st[f->entry] = ST_IDLE;
+        work[nwork++] = f->entry;
+    }
+    while (nwork > 0 && ok) {
+        int b = work[--nwork];
+        unsigned char s = st[b];
+        const tl_block *bl = &f->blocks[b];
+        for (int i = 0; i < bl->ninstrs && ok; i++) {
+            const tl_instr *ins = &bl->instrs[i];
+            if (ins->kind != TL_I_CALL) continue;
+            const tl_call_facts *cf = &ff->calls[ins->call.id];
+            int ta = take_arg(cf->model), pa = put_arg(cf->model);
+            bool is_put = pa >= 0 && names(ins->call.args[pa], in);
+            bool is_take = ta >= 0 && names(ins->call.args[ta], out);
+            if (!is_put && !is_take) continue;
+            if (before[b]) ok = false;
+            else if (is_put) s = s == ST_IDLE ? ST_PENDING : ST_BAD;
+            else s = s == ST_PENDING ? ST_IDLE : ST_BAD;
+            if (s == ST_BAD) ok = false;
+        }
+        if (bl->term == TL_T_EXIT && s != ST_IDLE) ok = false; /* (ends before the last answer) */
+        for (int k = 0; k < bl->nsucc && ok; k++) {
+            int t = bl->succ[k];
+            if (t < 0 || t >= f->nblocks || st[t] == s) continue;
+            if (st[t] != ST_NONE) { ok = false; break; } /* two states meet */
+            st[t] = s;
+            if (++pushes > 4 * f->nblocks) { ok = false; break; }
+            work[nwork++] = t;
+        }
+    }
+    if (ok)
+        for (int id = 0; id < ff->ncalls; id++) {
+            tl_call_facts *cf = &ff->calls[id];
+            if (!cf->instr) continue;
+            int ta = take_arg(cf->model), pa = put_arg(cf->model);
+            if ((pa >= 0 && names(cf->instr->call.args[pa], in)) ||
+                (ta >= 0 && names(cf->instr->call.args[ta], out)))
+                cf->chan_ready = true;
+        }
+    free(work);
+    free(st);
+    free(before);
+    return ok;
+}
+
+#define ECHO_TALKS_MAX 16 /* conversations followed per function (each walks it) */
+
+void tl_analysis_mark_echoes(tl_analysis *a) {
+    if (!a || !a->tu || !a->funcs) return;
+    int n = a->tu->nfuncs;
+    echo_entry *echo = tl_xcalloc((size_t)(n > 0 ? n : 1), sizeof *echo);
+    int *launches = tl_xcalloc((size_t)(n > 0 ? n : 1), sizeof *launches);
+    int *talked = tl_xcalloc((size_t)(n > 0 ? n : 1), sizeof *talked);
+    bool any = false;
+    for (int fi = 0; fi < n; fi++) {
+        echo[fi] = echo_of(a, fi);
+        any |= echo[fi].ok;
+    }
+    for (int fi = 0; fi < n && any; fi++) {
+        tl_func_facts *ff = &a->funcs[fi];
+        int talks = 0;
+        for (int id = 0; id < ff->ncalls; id++) {
+            const tl_call_facts *cf = &ff->calls[id];
+            int e = cf->instr ? cf->instr->call.callee_func : -1;
+            if (e < 0 || e >= n || !echo[e].ok) continue;
+            launches[e]++; /* (any call of it: a direct one runs it to its loop for ever) */
+            if (cf->instr->call.is_spawn_entry && cf->reached && talks++ < ECHO_TALKS_MAX &&
+                conversation(a, fi, id, &echo[e]))
+                talked[e]++;
+        }
+    }
+    for (int e = 0; e < n; e++) {
+        if (!echo[e].ok || !a->tu->funcs[e].is_static || launches[e] == 0 || talked[e] != launches[e]) continue;
+        a->funcs[e].calls[echo[e].take_call].chan_ready = true;
+        a->funcs[e].calls[echo[e].put_call].chan_ready = true;
+    }
+    free(talked);
+    free(launches);
+    free(echo);
+}
