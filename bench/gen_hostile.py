@@ -325,6 +325,26 @@ def gen_reentrant(n):
 
 
 @shape
+def gen_layers(n):
+    # N/16 protocol layers over a connection (send_budget.c's attach
+    # candidates, each probed once), each used on a fresh connection
+    out = ['#include "libdill.h"\n#include "libdillimpl.h"\n#include <stdlib.h>\n\n',
+           "struct layer { struct hvfs hvfs; int u; };\n\n"]
+    layers = max(1, n // 16)
+    for i in range(layers):
+        out.append("static int attach%d(int u)\n{\n    struct layer *self = malloc(sizeof *self);\n"
+                   "    if (!self)\n        return -1;\n    self->u = hown(u);\n"
+                   "    if (bsend(self->u, \"v\", 1, -1) < 0)\n        return -1;\n"
+                   "    return hmake(&self->hvfs);\n}\n\n" % i)
+    out.append("int serve(int ls)\n{\n")
+    for i in range(layers):
+        out.append("    int s%d = tcp_accept(ls, NULL, -1);\n    int q%d = attach%d(s%d);\n"
+                   "    msend(q%d, \"hi\", 2, -1);\n" % (i, i, i, i, i))
+    out.append("    return 0;\n}\n")
+    return "".join(out)
+
+
+@shape
 def gen_echoes(n):
     # one function talking in turn to N/64 echo coroutines, N/4 sends and
     # receives on each pair (dataflow/echo.c: conversations followed per

@@ -8,31 +8,27 @@
 #include "sinks.h"
 #include "../util/xalloc.h"
 
-/* How often variable v appears in e. */
-static int count_var(const tl_expr *e, int v) {
-    if (!e) return 0;
-    int n = e->kind == TL_E_VAR && e->var == v;
-    for (int k = 0; k < e->nkids; k++) n += count_var(e->kids[k], v);
-    return n;
-}
+/* Is every mention of variable v in f one that `allowed` accepts: argument
+ * j of a call (j >= 0), or the instruction itself (j = -1: an assignment
+ * to v, or an instruction reading it)?  Branch conditions never are. */
+typedef bool (*use_ok_fn)(void *ctx, const tl_instr *in, int j);
 
-/* How often variable v appears anywhere in f: instructions and branch
- * conditions. */
-static int uses_of(const tl_func *f, int v) {
-    int n = 0;
+static bool only_uses(const tl_func *f, int v, use_ok_fn allowed, void *ctx) {
     for (int b = 0; b < f->nblocks; b++) {
         const tl_block *bl = &f->blocks[b];
-        n += count_var(bl->cond, v);
+        if (tl_expr_mentions_var(bl->cond, v)) return false;
         for (int i = 0; i < bl->ninstrs; i++) {
             const tl_instr *in = &bl->instrs[i];
-            n += count_var(in->value, v) + count_var(in->target, v);
-            if (in->kind == TL_I_ASSIGN && in->var == v) n += 1;
+            if ((in->kind == TL_I_ASSIGN && in->var == v) || tl_expr_mentions_var(in->value, v) ||
+                tl_expr_mentions_var(in->target, v))
+                if (!allowed(ctx, in, -1)) return false;
             if (in->kind != TL_I_CALL) continue;
-            n += count_var(in->call.fn, v);
-            for (int j = 0; j < in->call.nargs; j++) n += count_var(in->call.args[j], v);
+            if (tl_expr_mentions_var(in->call.fn, v)) return false;
+            for (int j = 0; j < in->call.nargs; j++)
+                if (tl_expr_mentions_var(in->call.args[j], v) && !allowed(ctx, in, j)) return false;
         }
     }
-    return n;
+    return true;
 }
 
 static int var_arg(const tl_call *c, int k) {
@@ -62,6 +58,19 @@ typedef struct {
     int take_call, put_call;   /* their call ids */
 } echo_entry;
 
+/* The echo's take and put, and their channel arguments. */
+typedef struct {
+    const tl_instr *take, *put;
+    int take_j, put_j;
+} echo_calls;
+
+/* A use of a channel parameter of the echo: as the channel of its take or
+ * of its put. */
+static bool serves_pair(void *ctx, const tl_instr *in, int j) {
+    const echo_calls *p = ctx;
+    return (in == p->take && j == p->take_j) || (in == p->put && j == p->put_j);
+}
+
 /* Is function fi an echo entry (echo.h)? */
 static echo_entry echo_of(const tl_analysis *a, int fi) {
     const tl_func *f = &a->tu->funcs[fi];
@@ -88,8 +97,8 @@ static echo_entry echo_of(const tl_analysis *a, int fi) {
     int np = f->nparams;
     if (e.take_param < 0 || e.take_param >= np || e.put_param < 0 || e.put_param >= np) return e;
     /* the parameters serve these two calls only */
-    int want_t = e.take_param == e.put_param ? 2 : 1;
-    if (uses_of(f, e.take_param) != want_t || uses_of(f, e.put_param) != want_t) return e;
+    echo_calls pair = {tc->instr, pc->instr, take_arg(tc->model), put_arg(pc->model)};
+    if (!only_uses(f, e.take_param, serves_pair, &pair) || !only_uses(f, e.put_param, serves_pair, &pair)) return e;
     /* one loop nothing leaves, a simple cycle, holding both */
     int ncomp = 0;
     int *comp = tl_cycle_components(f, &ncomp);
@@ -200,6 +209,30 @@ static bool names(const tl_expr *e, chan_ref r) {
 
 enum { ST_NONE = 0, ST_IDLE, ST_PENDING, ST_BAD };
 
+/* The conversation's channels as the launching function sees them. */
+typedef struct {
+    const tl_func_facts *ff;
+    int launch;        /* the echo's entry call */
+    chan_ref in, out;  /* the function puts into in, takes from out */
+} talk;
+
+/* A use of a channel variable in the conversation: the making (the one
+ * assignment of a libmill channel, or the pair call filling the array:
+ * chan_of checked both), the launch, a put into `in`, a take from `out`, a
+ * call a model says never waits (a close). */
+static bool talk_use(void *ctx, const tl_instr *in, int j) {
+    const talk *t = ctx;
+    if (j < 0) { /* (the making assignment; a copy `c = ch` is not allowed) */
+        const tl_expr *v = tl_expr_uncast(in->value);
+        return in->kind == TL_I_ASSIGN && v && v->kind == TL_E_CALLRES;
+    }
+    const tl_fn_model *m = t->ff->calls[in->call.id].model;
+    const tl_expr *arg = in->call.args[j];
+    return in->call.id == t->launch || (m && m->nonblocking && take_arg(m) < 0 && put_arg(m) < 0) ||
+           (m && m->channel_pair.present && m->channel_pair.arg == j) ||
+           (take_arg(m) == j && names(arg, t->out)) || (put_arg(m) == j && names(arg, t->in));
+}
+
 /* Does function fi talk to the echo launched by entry call `launch` in turn
  * (echo.h)?  When it does, its puts and takes get chan_ready. */
 static bool conversation(tl_analysis *a, int fi, int launch, const echo_entry *echo) {
@@ -212,27 +245,8 @@ static bool conversation(tl_analysis *a, int fi, int launch, const echo_entry *e
     chan_ref in = other_end(x), out = other_end(y); /* it puts into in, takes from out */
     /* every mention of the channels' variables: the making call, the
        launch, the puts and takes on in and out, calls that never wait */
-    int allowed = 0;
-    for (int id = 0; id < ff->ncalls; id++) {
-        const tl_call_facts *cf = &ff->calls[id];
-        if (!cf->instr) continue;
-        const tl_call *c = &cf->instr->call;
-        const tl_fn_model *m = cf->model;
-        for (int j = 0; j < c->nargs; j++) {
-            int nx = count_var(c->args[j], x.var) + (y.var != x.var ? count_var(c->args[j], y.var) : 0);
-            if (nx == 0) continue;
-            bool ok = id == launch || (m && m->nonblocking && take_arg(m) < 0 && put_arg(m) < 0) ||
-                      (m && m->channel_pair.present && m->channel_pair.arg == j) ||
-                      (take_arg(m) == j && names(c->args[j], out)) ||
-                      (put_arg(m) == j && names(c->args[j], in));
-            if (!ok) return false;
-            allowed += nx;
-        }
-    }
-    /* (a channel variable's one assignment, from its making call: chan_of) */
-    allowed += (x.elem < 0) + (y.var != x.var && y.elem < 0);
-    int total = uses_of(f, x.var) + (y.var != x.var ? uses_of(f, y.var) : 0);
-    if (total != allowed) return false;
+    talk t = {ff, launch, in, out};
+    if (!only_uses(f, x.var, talk_use, &t) || (y.var != x.var && !only_uses(f, y.var, talk_use, &t))) return false;
     /* the puts and takes come after the launch on every path */
     bool *before = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *before);
     tl_reach_avoiding_spawn(a, fi, launch, before);

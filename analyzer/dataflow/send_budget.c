@@ -592,15 +592,6 @@ static long run_func(tl_analysis *a, int fi, const unsigned *read_only, const sb
     return result;
 }
 
-/* Does e mention parameter k other than as the whole expression? */
-static bool mentions(const tl_expr *e, int k) {
-    if (!e) return false;
-    if (e->kind == TL_E_VAR && e->var == k) return true;
-    for (int i = 0; i < e->nkids; i++)
-        if (mentions(e->kids[i], k)) return true;
-    return false;
-}
-
 /* The variable a store's target is reached from: `self` of `self->u`,
  * `obj.fd`, `p[i].fd`; -1 none. */
 static int object_var(const tl_expr *e) {
@@ -632,8 +623,8 @@ static int kept_param(const tl_func_facts *ff, const tl_expr *v, int np) {
 /* The parameter function fi layers a protocol over, -1 none: the one
  * parameter it stores into an object of its own (`self->u = u`, self a
  * local; or a handle a model says continues it, `self->u = hown(u)`),
- * never assigned nor its
- * address taken, handed only as it is to models (a handshake's sends and
+ * never assigned nor its address taken, handed only as it is to models (a
+ * handshake's sends and
  * receives, a close on the error path) and to libc functions, and never
  * returned: the function keeps the connection in an object of its own
  * and returns that object's handle (libdill's hmake, a program's socket
@@ -665,23 +656,23 @@ static int attach_candidate(const tl_analysis *a, int fi) {
             const tl_instr *in = &f->blocks[b].instrs[i];
             switch (in->kind) {
             case TL_I_ASSIGN:
-            case TL_I_DECL: ok = in->var != k && !mentions(in->value, k); break;
-            case TL_I_STORE: ok = !mentions(in->target, k) && (is_var(in->value, k) || !mentions(in->value, k)); break;
+            case TL_I_DECL: ok = in->var != k && !tl_expr_mentions_var(in->value, k); break;
+            case TL_I_STORE: ok = !tl_expr_mentions_var(in->target, k) && (is_var(in->value, k) || !tl_expr_mentions_var(in->value, k)); break;
             case TL_I_RETURN: {
                 const tl_expr *v = tl_expr_uncast(in->value);
-                ok = !mentions(v, k); /* (no value: falling off the end) */
+                ok = !tl_expr_mentions_var(v, k); /* (no value: falling off the end) */
                 if (v && ok && v->kind != TL_E_CONST && v->kind != TL_E_NULL && v->kind != TL_E_UNARY) handle = true;
                 break;
             }
             case TL_I_CALL: {
                 const tl_call *call = &in->call;
                 const tl_fn_model *m = call->id < ff->ncalls ? ff->calls[call->id].model : NULL;
-                ok = !mentions(call->fn, k);
+                ok = !tl_expr_mentions_var(call->fn, k);
                 for (int j = 0; j < call->nargs && ok; j++)
-                    ok = !mentions(call->args[j], k) || (is_var(call->args[j], k) && !may_write(call, m));
+                    ok = !tl_expr_mentions_var(call->args[j], k) || (is_var(call->args[j], k) && !may_write(call, m));
                 break;
             }
-            default: ok = is_var(in->value, k) || !mentions(in->value, k); break; /* (`use u`: a read discarded) */
+            default: ok = is_var(in->value, k) || !tl_expr_mentions_var(in->value, k); break; /* (`use u`: a read discarded) */
             }
         }
     return ok && handle ? k : -1;
