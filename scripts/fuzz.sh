@@ -8,7 +8,8 @@
 # local runs, never committed).  A crash, a leak, a sanitizer report, an
 # input slower than 10 s or a process above 2 GiB fails the script, which
 # prints the saved reproducer (build-fuzz/artifacts/NAME/...) and how to
-# replay it.  FUZZ_TARGETS="model config" limits the targets.
+# replay it.  Targets run side by side, one per core.
+# FUZZ_TARGETS="model config" limits the targets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,42 +39,84 @@ fi
 export TMPDIR="$PWD/$BUILD/tmp"
 mkdir -p "$TMPDIR"
 
-failed=()
-for t in "${TARGETS[@]}"; do
-    bin="$BUILD/tests/fuzz/fuzz_$t"
-    seeds="tests/fuzz/corpus/$t"
-    work="$BUILD/corpus/$t"
-    artifacts="$BUILD/artifacts/$t"
-    log="$BUILD/fuzz_$t.log"
-    if [ ! -x "$bin" ] || [ ! -d "$seeds" ]; then
-        echo "fuzz.sh: no target '$t' ($bin, $seeds)" >&2
-        exit 2
-    fi
+# fuzz_one NAME: fuzz one target; its lines for the user go to
+# $BUILD/fuzz_NAME.report, its exit status (0 or 1) to $BUILD/fuzz_NAME.rc
+fuzz_one() {
+    local t=$1
+    local bin="$BUILD/tests/fuzz/fuzz_$t"
+    local seeds="tests/fuzz/corpus/$t"
+    local work="$BUILD/corpus/$t"
+    local artifacts="$BUILD/artifacts/$t"
+    local log="$BUILD/fuzz_$t.log"
+    local report="$BUILD/fuzz_$t.report"
     mkdir -p "$work" "$artifacts"
-    dict=()
+    local dict=()
     [ -f "tests/fuzz/dict/$t.dict" ] && dict=(-dict="tests/fuzz/dict/$t.dict")
-    rc=0
+    local rc=0
     "$bin" -seed=1 -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=2048 -timeout=10 \
         -max_len=16384 -print_final_stats=1 "${dict[@]}" \
         -artifact_prefix="$artifacts/" "$work" "$seeds" >"$log" 2>&1 || rc=$?
+    local runs cov
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     cov=$(grep -a -o 'cov: [0-9]*' "$log" | tail -n 1 || true)
     if [ "$rc" -eq 0 ]; then
-        echo "fuzz.sh: fuzz_$t: ${runs:-?} runs in ${SECONDS_PER_TARGET}s, ${cov:-cov: ?}, corpus $(ls "$work" | wc -l) files: ok"
-        continue
+        echo "fuzz.sh: fuzz_$t: ${runs:-?} runs in ${SECONDS_PER_TARGET}s, ${cov:-cov: ?}, corpus $(ls "$work" | wc -l) files: ok" >"$report"
+        echo 0 >"$BUILD/fuzz_$t.rc"
+        return
     fi
-    failed+=("$t")
-    echo "fuzz.sh: fuzz_$t FAILED (exit $rc); from $log:" >&2
-    # the report from its first line on (else the log's end), printable
-    report=$(sed -n '/ERROR: \|runtime error: \|fuzz invariant broken/,$p' "$log" | head -n 60)
-    [ -n "$report" ] || report=$(tail -n 40 "$log")
-    printf '%s\n' "$report" | cat -v >&2
-    repro=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
-    if [ -n "$repro" ]; then
-        echo "fuzz.sh: reproducer: $repro" >&2
-        echo "fuzz.sh: replay it with: $bin $repro   (or build/tests/fuzz/fuzz_${t}_replay $repro)" >&2
+    {
+        echo "fuzz.sh: fuzz_$t FAILED (exit $rc); from $log:"
+        # the report from its first line on (else the log's end), printable
+        local text
+        text=$(sed -n '/ERROR: \|runtime error: \|fuzz invariant broken/,$p' "$log" | head -n 60)
+        [ -n "$text" ] || text=$(tail -n 40 "$log")
+        printf '%s\n' "$text" | cat -v
+        local repro
+        repro=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
+        if [ -n "$repro" ]; then
+            echo "fuzz.sh: reproducer: $repro"
+            echo "fuzz.sh: replay it with: $bin $repro   (or build/tests/fuzz/fuzz_${t}_replay $repro)"
+        else
+            echo "fuzz.sh: no reproducer was written (see $log)"
+        fi
+    } >"$report"
+    echo 1 >"$BUILD/fuzz_$t.rc"
+}
+
+for t in "${TARGETS[@]}"; do
+    if [ ! -x "$BUILD/tests/fuzz/fuzz_$t" ] || [ ! -d "tests/fuzz/corpus/$t" ]; then
+        echo "fuzz.sh: no target '$t' ($BUILD/tests/fuzz/fuzz_$t, tests/fuzz/corpus/$t)" >&2
+        exit 2
+    fi
+done
+
+# one libFuzzer process per core at a time: each is single-threaded, and the
+# seconds per target stay what was asked
+jobs_max=$(nproc 2>/dev/null || echo 2)
+running=0
+for t in "${TARGETS[@]}"; do
+    rm -f "$BUILD/fuzz_$t.rc" "$BUILD/fuzz_$t.report"
+    if [ "$running" -ge "$jobs_max" ]; then
+        wait -n || true
+        running=$((running - 1))
+    fi
+    fuzz_one "$t" &
+    running=$((running + 1))
+done
+wait || true
+
+failed=()
+for t in "${TARGETS[@]}"; do
+    rc=$(cat "$BUILD/fuzz_$t.rc" 2>/dev/null || echo 1)
+    if [ "$rc" = 0 ]; then
+        cat "$BUILD/fuzz_$t.report"
     else
-        echo "fuzz.sh: no reproducer was written (see $log)" >&2
+        failed+=("$t")
+        if [ -s "$BUILD/fuzz_$t.report" ]; then
+            cat "$BUILD/fuzz_$t.report" >&2
+        else
+            echo "fuzz.sh: fuzz_$t ended without a report (see $BUILD/fuzz_$t.log)" >&2
+        fi
     fi
 done
 
