@@ -364,6 +364,24 @@ def gen_echoes(n):
 
 
 @shape
+def gen_replies(n):
+    # one function launching N/8 futures in turn, each on a channel of its
+    # own and taken once, the lot in a loop (dataflow/echo.c: replies
+    # followed per function are capped; each costs a few walks of it)
+    out = ['#include "libdill.h"\n\n',
+           "static coroutine void reply(int n, int ch)\n{\n    int v = n * 2;\n"
+           "    chsend(ch, &v, sizeof v, -1);\n}\n\n",
+           "int main(int argc, char **argv)\n{\n    int v = 0, sum = 0;\n"
+           "    for (int i = 0; i < argc; i++) {\n"]
+    for p in range(max(1, n // 8)):
+        out.append("        int ch%d[2];\n        if (chmake(ch%d) < 0)\n            return 1;\n"
+                   "        go(reply(i, ch%d[0]));\n        chrecv(ch%d[1], &v, sizeof v, -1);\n"
+                   "        sum += v;\n" % (p, p, p, p))
+    out.append("    }\n    return sum;\n}\n")
+    return "".join(out)
+
+
+@shape
 def gen_gotoweb(n):
     labels = max(2, n // 3)
     rnd = random.Random(labels)

@@ -210,7 +210,7 @@ static bool cf_edge(void *ctx, void *st, const tl_func *f, const tl_block *b, in
     /* any other loop: its channels are forgotten where it goes round */
     int t = b->succ[si];
     if (t >= 0 && t < f->nblocks && c->comp[t] >= 0 && c->rpo[t] >= 0 && c->rpo[t] <= c->rpo[b->id])
-        for (int p = 0; p < c->nplaces; p++)
+        for (int p = 0; p < c->nplaces && p < CF_MAX_PLACES; p++)
             if (c->comp_uses[c->comp[t]] >> p & 1u) forget(s, p);
     return true;
 }

@@ -1,5 +1,6 @@
 /* echo.c - a coroutine that answers every message, and the function that
- * talks to it in turn (echo.h). */
+ * talks to it in turn; a coroutine that sends one answer, and the function
+ * that takes it (echo.h). */
 #include "echo.h"
 
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include "cycles.h"
 #include "sinks.h"
 #include "../util/xalloc.h"
+#include "../../rules/ownership.h"
 
 /* Is every mention of variable v in f one that `allowed` accepts: argument
  * j of a call (j >= 0), or the instruction itself (j = -1: an assignment
@@ -219,7 +221,7 @@ typedef struct {
 /* A use of a channel variable in the conversation: the making (the one
  * assignment of a libmill channel, or the pair call filling the array:
  * chan_of checked both), the launch, a put into `in`, a take from `out`, a
- * call a model says never waits (a close). */
+ * call a model says never waits, or one that closes the channel. */
 static bool talk_use(void *ctx, const tl_instr *in, int j) {
     const talk *t = ctx;
     if (j < 0) { /* (the making assignment; a copy `c = ch` is not allowed) */
@@ -228,7 +230,8 @@ static bool talk_use(void *ctx, const tl_instr *in, int j) {
     }
     const tl_fn_model *m = t->ff->calls[in->call.id].model;
     const tl_expr *arg = in->call.args[j];
-    return in->call.id == t->launch || (m && m->nonblocking && take_arg(m) < 0 && put_arg(m) < 0) ||
+    bool quiet = m && take_arg(m) < 0 && put_arg(m) < 0 && !m->wait.present;
+    return in->call.id == t->launch || (quiet && (m->nonblocking || (m->release.present && m->release.arg == j))) ||
            (m && m->channel_pair.present && m->channel_pair.arg == j) ||
            (take_arg(m) == j && names(arg, t->out)) || (put_arg(m) == j && names(arg, t->in));
 }
@@ -301,18 +304,220 @@ static bool conversation(tl_analysis *a, int fi, int launch, const echo_entry *e
     return ok;
 }
 
+/* ---- replies: a coroutine that sends one answer and ends ---- */
+
+/* A reply entry (echo.h): its channel parameter and the call putting the
+ * answer into it; ok false when the function is none. */
+typedef struct {
+    bool ok;
+    int param, put_call;
+} reply_entry;
+
+typedef struct {
+    const tl_func_facts *ff;
+    const tl_instr *put;
+    int put_j;
+} reply_uses;
+
+/* A use of a reply's channel parameter: as the channel of its put, or by a
+ * call a model says never waits (a close). */
+static bool serves_reply(void *ctx, const tl_instr *in, int j) {
+    const reply_uses *r = ctx;
+    if (j < 0) return false;
+    if (in == r->put) return j == r->put_j;
+    const tl_fn_model *m = r->ff->calls[in->call.id].model;
+    if (!m || take_arg(m) >= 0 || put_arg(m) >= 0 || m->wait.present) return false;
+    return m->nonblocking || (m->release.present && m->release.arg == j);
+}
+
+/* Can a return of f be reached from its entry without passing block via?
+ * (No shortcut through branches spelled at the same site: a macro's `if`
+ * around the put is a path around it.) */
+static bool exit_avoiding(const tl_func *f, int via) {
+    if (f->entry < 0 || f->entry >= f->nblocks || f->entry == via) return false;
+    bool *seen = tl_xcalloc((size_t)f->nblocks + 1, sizeof *seen);
+    int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack);
+    int n = 0;
+    bool found = false;
+    stack[n++] = f->entry;
+    seen[f->entry] = true;
+    while (n > 0 && !found) {
+        const tl_block *bl = &f->blocks[stack[--n]];
+        if (bl->term == TL_T_EXIT) found = true;
+        for (int k = 0; k < bl->nsucc; k++) {
+            int t = bl->succ[k];
+            if (t < 0 || t >= f->nblocks || seen[t] || t == via) continue;
+            seen[t] = true;
+            stack[n++] = t;
+        }
+    }
+    free(stack);
+    free(seen);
+    return found;
+}
+
+/* Is function fi a reply entry (echo.h)? */
+static reply_entry reply_of(const tl_analysis *a, int fi) {
+    const tl_func *f = &a->tu->funcs[fi];
+    const tl_func_facts *ff = &a->funcs[fi];
+    reply_entry r = {false, -1, -1};
+    if (f->nparams <= 0 || f->nblocks == 0) return r;
+    for (int id = 0; id < ff->ncalls; id++) {
+        const tl_call_facts *cf = &ff->calls[id];
+        if (!cf->instr) continue;
+        if (take_arg(cf->model) >= 0) return r;
+        if (put_arg(cf->model) >= 0) {
+            if (r.put_call >= 0 || !cf->reached) return r;
+            r.put_call = id;
+        }
+    }
+    if (r.put_call < 0) return r;
+    const tl_call_facts *pc = &ff->calls[r.put_call];
+    r.param = var_arg(&pc->instr->call, put_arg(pc->model));
+    if (r.param < 0 || r.param >= f->nparams) return r;
+    reply_uses u = {ff, pc->instr, put_arg(pc->model)};
+    if (!only_uses(f, r.param, serves_reply, &u)) return r;
+    /* once per run: in no loop, on every path to a return */
+    int ncomp = 0;
+    int *comp = tl_cycle_components(f, &ncomp);
+    bool once = pc->block >= 0 && pc->block < f->nblocks && comp[pc->block] < 0;
+    free(comp);
+    r.ok = once && !exit_avoiding(f, pc->block);
+    return r;
+}
+
+/* Per variable of f: the call whose result is its only assignment (`int h =
+ * bundle_go(...)`), else -1; for tl_own_edge_spawn_outcome. */
+static int *results_held(const tl_func *f) {
+    int *held = tl_xmalloc(((size_t)f->nvars + 1) * sizeof *held);
+    int *defs = tl_xcalloc((size_t)f->nvars + 1, sizeof *defs);
+    for (int v = 0; v < f->nvars; v++) held[v] = -1;
+    for (int b = 0; b < f->nblocks; b++)
+        for (int i = 0; i < f->blocks[b].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[b].instrs[i];
+            if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= f->nvars) continue;
+            const tl_expr *v = tl_expr_uncast(in->value);
+            held[in->var] = ++defs[in->var] == 1 && v && v->kind == TL_E_CALLRES ? v->call_id : -1;
+        }
+    free(defs);
+    return held;
+}
+
+static int held_result(void *ctx, int var) {
+    const int *held = ctx;
+    return var >= 0 ? held[var] : -1;
+}
+
+/* Does function fi take the one answer of the reply launched by entry call
+ * `launch` at most once, after the launch (echo.h)?  When it does, its takes
+ * get chan_ready, and *every says whether it takes it on every path (so
+ * the reply's put finds a taker). */
+static bool reply_taken(tl_analysis *a, int fi, int launch, const reply_entry *reply, bool *every) {
+    const tl_func *f = &a->tu->funcs[fi];
+    tl_func_facts *ff = &a->funcs[fi];
+    const tl_call_facts *lf = &ff->calls[launch];
+    const tl_call *lc = &lf->instr->call;
+    *every = true;
+    if (reply->param >= lc->nargs) return false;
+    chan_ref y = chan_of(f, ff, lc->args[reply->param]);
+    if (!y.ok) return false;
+    chan_ref none = {false, -1, -1}, out = other_end(y); /* it takes from out, puts nowhere */
+    talk t = {ff, launch, none, out};
+    if (!only_uses(f, y.var, talk_use, &t)) return false;
+    /* before: reachable without passing the launch; the rest is after it */
+    bool *before = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *before);
+    tl_reach_avoiding_spawn(a, fi, launch, before);
+    unsigned char *st = tl_xcalloc((size_t)f->nblocks + 1, 1);
+    int *work = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *work);
+    int nwork = 0;
+    bool ok = true;
+    /* where the after part is entered from the part before: the launch's
+       block and the blocks of its spawn statement (go()'s branch sides);
+       from there on the answer is owed */
+    bool *seed = tl_xcalloc((size_t)f->nblocks + 1, sizeof *seed);
+    int *held = results_held(f);
+    for (int b = 0; b < f->nblocks; b++) {
+        if (before[b]) continue;
+        bool entered = b == lf->block;
+        for (int p = 0; p < f->blocks[b].npred && !entered; p++) {
+            int q = f->blocks[b].pred[p];
+            entered = q >= 0 && q < f->nblocks && before[q];
+        }
+        if (!entered) continue;
+        seed[b] = true;
+        st[b] = ST_PENDING;
+        work[nwork++] = b;
+    }
+    while (nwork > 0 && ok) {
+        int b = work[--nwork];
+        unsigned char s = st[b];
+        const tl_block *bl = &f->blocks[b];
+        bool launched = b != lf->block; /* (in the launch's block, from the launch on) */
+        for (int i = 0; i < bl->ninstrs && ok; i++) {
+            const tl_instr *ins = &bl->instrs[i];
+            if (ins->kind != TL_I_CALL) continue;
+            if (ins->call.id == launch) launched = true;
+            int ta = take_arg(ff->calls[ins->call.id].model);
+            if (ta < 0 || !names(ins->call.args[ta], out)) continue;
+            ok = launched && s == ST_PENDING; /* (a second take waits for ever) */
+            s = ST_IDLE;
+        }
+        if (bl->term == TL_T_EXIT && s != ST_IDLE) *every = false; /* (ends before the answer) */
+        for (int k = 0; k < bl->nsucc && ok; k++) {
+            int t2 = bl->succ[k];
+            if (t2 < 0 || t2 >= f->nblocks) continue;
+            /* the edge where the launch failed: no coroutine, no answer */
+            int outcome = 0;
+            int sc = tl_own_edge_spawn_outcome(a, fi, bl, k, held_result, held, NULL, &outcome);
+            if (outcome < 0 && (sc == launch || sc == lc->spawn_call)) continue;
+            /* back before the launch, or to the launch again from after
+               its statement: the answer was taken */
+            if (before[t2] || (t2 == lf->block && !seed[b])) {
+                if (s != ST_IDLE) *every = false;
+                continue;
+            }
+            if (st[t2] == s) continue;
+            if (st[t2] != ST_NONE) { ok = false; break; } /* two states meet */
+            st[t2] = s;
+            work[nwork++] = t2;
+        }
+    }
+    /* every take of the answer lies where the walk went */
+    for (int id = 0; id < ff->ncalls && ok; id++) {
+        const tl_call_facts *cf = &ff->calls[id];
+        int ta = cf->instr ? take_arg(cf->model) : -1;
+        if (ta >= 0 && names(cf->instr->call.args[ta], out) && (cf->block < 0 || cf->block >= f->nblocks ||
+                                                                 st[cf->block] == ST_NONE))
+            ok = false;
+    }
+    if (ok)
+        for (int id = 0; id < ff->ncalls; id++) {
+            tl_call_facts *cf = &ff->calls[id];
+            int ta = cf->instr ? take_arg(cf->model) : -1;
+            if (ta >= 0 && names(cf->instr->call.args[ta], out)) cf->chan_ready = true;
+        }
+    free(held);
+    free(seed);
+    free(work);
+    free(st);
+    free(before);
+    return ok;
+}
+
 #define ECHO_TALKS_MAX 16 /* conversations followed per function (each walks it) */
 
 void tl_analysis_mark_echoes(tl_analysis *a) {
     if (!a || !a->tu || !a->funcs) return;
     int n = a->tu->nfuncs;
     echo_entry *echo = tl_xcalloc((size_t)(n > 0 ? n : 1), sizeof *echo);
+    reply_entry *reply = tl_xcalloc((size_t)(n > 0 ? n : 1), sizeof *reply);
     int *launches = tl_xcalloc((size_t)(n > 0 ? n : 1), sizeof *launches);
     int *talked = tl_xcalloc((size_t)(n > 0 ? n : 1), sizeof *talked);
     bool any = false;
     for (int fi = 0; fi < n; fi++) {
         echo[fi] = echo_of(a, fi);
-        any |= echo[fi].ok;
+        if (!echo[fi].ok) reply[fi] = reply_of(a, fi);
+        any |= echo[fi].ok || reply[fi].ok;
     }
     for (int fi = 0; fi < n && any; fi++) {
         tl_func_facts *ff = &a->funcs[fi];
@@ -320,19 +525,25 @@ void tl_analysis_mark_echoes(tl_analysis *a) {
         for (int id = 0; id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
             int e = cf->instr ? cf->instr->call.callee_func : -1;
-            if (e < 0 || e >= n || !echo[e].ok) continue;
-            launches[e]++; /* (any call of it: a direct one runs it to its loop for ever) */
-            if (cf->instr->call.is_spawn_entry && cf->reached && talks++ < ECHO_TALKS_MAX &&
-                conversation(a, fi, id, &echo[e]))
+            if (e < 0 || e >= n || (!echo[e].ok && !reply[e].ok)) continue;
+            launches[e]++; /* (any call of it: a direct one is no conversation) */
+            if (!cf->instr->call.is_spawn_entry || !cf->reached || talks++ >= ECHO_TALKS_MAX) continue;
+            bool every = true;
+            if (echo[e].ok ? conversation(a, fi, id, &echo[e]) : reply_taken(a, fi, id, &reply[e], &every) && every)
                 talked[e]++;
         }
     }
     for (int e = 0; e < n; e++) {
-        if (!echo[e].ok || !a->tu->funcs[e].is_static || launches[e] == 0 || talked[e] != launches[e]) continue;
-        a->funcs[e].calls[echo[e].take_call].chan_ready = true;
-        a->funcs[e].calls[echo[e].put_call].chan_ready = true;
+        if (!a->tu->funcs[e].is_static || launches[e] == 0 || talked[e] != launches[e]) continue;
+        if (echo[e].ok) {
+            a->funcs[e].calls[echo[e].take_call].chan_ready = true;
+            a->funcs[e].calls[echo[e].put_call].chan_ready = true;
+        } else if (reply[e].ok) {
+            a->funcs[e].calls[reply[e].put_call].chan_ready = true;
+        }
     }
     free(talked);
     free(launches);
+    free(reply);
     free(echo);
 }

@@ -1,5 +1,6 @@
 /* echo.h - a coroutine that answers every message, and the function that
- * talks to it in turn.
+ * talks to it in turn; a coroutine that sends one answer, and the function
+ * that takes it.
  *
  * An echo entry: a function whose one loop nothing leaves is a simple cycle
  * (each of its blocks has one successor in it) holding one `channel_take`
@@ -23,16 +24,35 @@
  * every launch of it (a static function: the file's launches are all) is
  * such a conversation.
  *
+ * A reply entry: a function with one `channel_put`, on a parameter p, in no
+ * loop, that every path to a return passes (a path may end the program
+ * instead: a failed assert); no `channel_take` at all; p used by nothing
+ * else but calls a model says never wait and its close.  `static coroutine
+ * void compute(int n, int ch) { int v = work(n); chsend(ch, &v, ...); }`:
+ * a future, whose result is sent once on the channel it was handed.  Other
+ * waits in it may keep the answer from coming - each is reported (or has a
+ * deadline) where it is.
+ *
+ * Taking its answer: a function launches it with a channel it made (as
+ * above) and then, after the launch, takes from the other end at most once
+ * before it launches again, nothing else using the channel (no put, no
+ * copy; a close is fine); the edge where the launch failed (`if
+ * (bundle_go(...) < 0) return -1;`) owes nothing.  Its takes then get the
+ * answer (chan_ready); and when it takes on every path (the function ends
+ * or goes back before the launch only with the answer taken) and every
+ * launch of a static reply is such, the reply's put finds its taker
+ * (chan_ready too).
+ *
  * The TU's own functions; linear: one pass over each function's calls, and
- * per launch of an echo (at most 16 per function) a few walks of the
- * function and a worklist over three states.
+ * per launch of an echo or a reply (at most 16 per function) a few walks
+ * of the function and a worklist over three states.
  */
 #ifndef TL_DATAFLOW_ECHO_H
 #define TL_DATAFLOW_ECHO_H
 
 #include "analysis.h"
 
-/* Mark chan_ready on the waits of echo conversations. */
+/* Mark chan_ready on the waits of echo conversations and of replies. */
 void tl_analysis_mark_echoes(tl_analysis *a);
 
 #endif
