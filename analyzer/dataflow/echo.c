@@ -386,6 +386,11 @@ static reply_entry reply_of(const tl_analysis *a, int fi) {
     return r;
 }
 
+/* Does argument k of call c mention variable v? */
+static bool mentions_var(const tl_call *c, int k, int v) {
+    return k >= 0 && k < c->nargs && tl_expr_mentions_var(c->args[k], v);
+}
+
 /* Per variable of f: the call whose result is its only assignment (`int h =
  * bundle_go(...)`), else -1; for tl_own_edge_spawn_outcome. */
 static int *results_held(const tl_func *f) {
@@ -457,7 +462,15 @@ static bool reply_taken(tl_analysis *a, int fi, int launch, const reply_entry *r
             const tl_instr *ins = &bl->instrs[i];
             if (ins->kind != TL_I_CALL) continue;
             if (ins->call.id == launch) launched = true;
-            int ta = take_arg(ff->calls[ins->call.id].model);
+            const tl_fn_model *m = ff->calls[ins->call.id].model;
+            /* a close that cancels coroutines (the launched one's handle,
+               its bundle) while the answer is owed: it may never come */
+            if (s == ST_PENDING && launched && m && m->release.present && m->release.cancels &&
+                !mentions_var(&ins->call, m->release.arg, y.var)) {
+                ok = false;
+                break;
+            }
+            int ta = take_arg(m);
             if (ta < 0 || !names(ins->call.args[ta], out)) continue;
             ok = launched && s == ST_PENDING; /* (a second take waits for ever) */
             s = ST_IDLE;

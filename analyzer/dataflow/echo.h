@@ -36,7 +36,8 @@
  * Taking its answer: a function launches it with a channel it made (as
  * above) and then, after the launch, takes from the other end at most once
  * before it launches again, nothing else using the channel (no put, no
- * copy; a close is fine); the edge where the launch failed (`if
+ * copy; a close of the channel is fine, not one that cancels coroutines
+ * while the answer is owed); the edge where the launch failed (`if
  * (bundle_go(...) < 0) return -1;`) owes nothing.  Its takes then get the
  * answer (chan_ready); and when it takes on every path (the function ends
  * or goes back before the launch only with the answer taken) and every
