@@ -204,6 +204,29 @@ def gen_corrpairs(n):
 
 
 @shape
+def gen_globalflags(n):
+    # the same correlated pairs on file-scope flags, with descriptors made
+    # non-blocking under one test and created so under the other (branch
+    # facts on globals: orphaned-spawn, unawaited-task and the descriptor
+    # states all split their states by them)
+    pairs = max(1, n // 8)
+    flags = 80  # more than the 64 facts followed
+    out = ["#define _GNU_SOURCE /* accept4 */\n", PRELUDE, "#include <fcntl.h>\n#include <sys/socket.h>\n", worker_decl()]
+    for i in range(flags):
+        out.append("static int g%d;\n" % i)
+    out.append("int corr(int lfd, struct pollfd *fds)\n{\n    pthread_t t0, t1;\n    int r = 0, fd;\n")
+    for i in range(pairs):
+        a, b = i % flags, (i + 1) % flags
+        out.append("    if (g%d) pthread_create(&t%d, NULL, worker, fds);\n" % (a, i % 2))
+        out.append("    if (g%d) fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK); else fd = accept(lfd, NULL, NULL);\n" % b)
+        out.append("    if (!g%d) fcntl(fd, F_SETFL, O_NONBLOCK);\n" % b)
+        out.append("    r += poll(fds, 1, %d) + (int)write(fd, fds, 1 << 20);\n" % (i % 50))
+        out.append("    if (g%d) pthread_join(t%d, NULL);\n" % (a, i % 2))
+    out.append("    return r;\n}\n")
+    return "".join(out)
+
+
+@shape
 def gen_fdflags(n):
     groups = max(1, n // 8)
     out = [PRELUDE, "#include <fcntl.h>\n", "int mode(char *err, int fd, int on, int flags)\n{\n",

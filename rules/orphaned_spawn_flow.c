@@ -581,6 +581,12 @@ static bool os_exhausted(void *ctx)
     return c->work > c->budget;
 }
 
+static bool os_keeps_globals(void *ctx, const tl_instr *call)
+{
+    const os_ctx *c = ctx;
+    return tl_call_keeps_globals(&c->a->funcs[c->fi].calls[call->call.id]);
+}
+
 const tl_dataflow_ops tl_os_flow_ops = {
     .state_size = sizeof(os_state),
     .init_entry = os_entry,
@@ -592,4 +598,5 @@ const tl_dataflow_ops tl_os_flow_ops = {
     .destroy = tl_os_state_destroy,
     .exhausted = os_exhausted,
     .split_by_facts = true,
+    .call_keeps_globals = os_keeps_globals,
 };

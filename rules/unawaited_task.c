@@ -546,6 +546,12 @@ static bool ut_exhausted(void *ctx)
     return c->work > c->budget;
 }
 
+static bool ut_keeps_globals(void *ctx, const tl_instr *call)
+{
+    const ut_ctx *c = ctx;
+    return tl_call_keeps_globals(&c->a->funcs[c->fi].calls[call->call.id]);
+}
+
 static const tl_dataflow_ops ut_ops = {
     .state_size = sizeof(ut_state),
     .init_entry = ut_entry,
@@ -558,6 +564,7 @@ static const tl_dataflow_ops ut_ops = {
     .destroy = tl_ut_destroy,
     .exhausted = ut_exhausted,
     .split_by_facts = true,
+    .call_keeps_globals = ut_keeps_globals,
 };
 
 /* c->owner_spawns: the spawns into an owner (bundle_go(b, ...)); 1 for

@@ -1810,6 +1810,7 @@ static void test_fresh_and_sends(void **state) {
                  "  bput: {channel_put: 0}\n"
                  "  btake: {channel_take: {arg: 2}}\n"
                  "  answer: {reads: 1}\n"
+                 "  run: {blocking: true, synchronizes: true}\n"
                  "  rx: {wait: {timeout_arg: 3, forever: [negative], kind: task, object_arg: 0, unless_other_end_done: true}}\n");
     load_ok(&ms, "library: y\nfunctions:\n  put: {nonblocking: true}\n  putv: {sends: false}\n");
     tl_models_finish(&ms);
@@ -1870,6 +1871,8 @@ static void test_fresh_and_sends(void **state) {
     assert_int_equal(find(&ms, "answer")->reads.arg, 1);
     assert_false(put->reads.present);
     assert_int_equal(put->reads.arg, -1);
+    assert_true(find(&ms, "run")->synchronizes && find(&ms, "run")->blocking.present);
+    assert_false(put->synchronizes);
     assert_true(find(&ms, "rx")->wait.unless_other_end_done);
     assert_false(put->wait.unless_other_end_done);
     tl_models_free(&ms);
@@ -1909,6 +1912,7 @@ static void test_fresh_and_sends(void **state) {
     expect_error("library: x\nfunctions:\n  f: {channel_buffer: {size: 0}}\n", 3, "size", NULL);
     expect_error("library: x\nfunctions:\n  f: {channel_take: -1}\n", 3, "channel_take", NULL);
     expect_error("library: x\nfunctions:\n  f: {reads: {arg: x}}\n", 3, "reads", NULL);
+    expect_error("library: x\nfunctions:\n  f: {synchronizes: 2}\n", 3, "synchronizes", NULL);
     expect_error("library: x\nfunctions:\n  f: {channel_puts: {arg: 0}}\n", 3, "unknown facet 'channel_puts'",
                  "did you mean 'channel_put'?");
 }

@@ -252,6 +252,12 @@ bool tl_call_waits_forever(const tl_call_facts *cf, tl_wait_kind *kind);
 /* Does the registration call cf start its callbacks on a ready descriptor
  * (callback.readiness, and no negative constant in callback.fd_arg: a timer)? */
 bool tl_call_registers_readiness(const tl_call_facts *cf);
+/* Does the call leave the caller's file-scope and static variables as they
+ * were: a system function (no code of the program runs in it: no callback
+ * handed to it) whose model says nothing of spawning, waiting, locking,
+ * releasing, yielding or `synchronizes` (an event loop's run, a lock)?
+ * For branch facts on such variables (branch_facts.h). */
+bool tl_call_keeps_globals(const tl_call_facts *cf);
 /* Is the expression a string literal spelling a numeric IPv4 or IPv6 address? */
 bool tl_expr_is_numeric_address(const tl_expr *e);
 /* Does the value meet the condition (a constant integer, or a null pointer

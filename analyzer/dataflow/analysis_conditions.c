@@ -4,7 +4,8 @@
  * it (argument values, descriptor states, byte budgets, peer ends, numeric
  * hosts, dying paths): does it block the thread here (tl_call_blocks_in),
  * does it wait without a deadline and on what (tl_call_waits_forever),
- * does it register a readiness callback.  Each facet's `unless_*` and
+ * does it register a readiness callback, may other code change the
+ * caller's globals during it.  Each facet's `unless_*` and
  * `if_*` condition is checked here, against the facts the passes of
  * analysis.c filled in; nothing here computes a fact.
  */
@@ -148,4 +149,40 @@ bool tl_call_registers_readiness(const tl_call_facts *cf) {
     if (!m || !m->callback.present || !m->callback.readiness) return false;
     const tl_cval *v = arg_val(cf, m->callback.fd_arg);
     return !(v && v->kind == TL_CV_INT && v->v < 0); /* fd -1: a timer */
+}
+
+/* Does a function designator appear among the call's arguments (qsort's
+ * comparison, pthread_once's routine: the call may run it)? */
+static bool passes_function(const tl_call *c) {
+    for (int j = 0; j < c->nargs; j++) {
+        const tl_expr *e = tl_expr_uncast(c->args[j]);
+        if (e && e->kind == TL_E_ADDR && e->nkids == 1) e = tl_expr_uncast(e->kids[0]);
+        if (e && e->kind == TL_E_FUNC) return true;
+    }
+    return false;
+}
+
+bool tl_call_keeps_globals(const tl_call_facts *cf) {
+    if (!cf || !cf->instr) return false;
+    const tl_call *c = &cf->instr->call;
+    /* the program's own code, or code through a pointer */
+    if (!c->callee || !c->callee_system || c->callee_func >= 0) return false;
+    const tl_fn_model *m = cf->model;
+    /* a function handed to it may run here - not a thread's entry, which
+       runs on the new thread */
+    if (passes_function(c) && !(m && m->spawn.present && !m->spawn.eager)) return false;
+    if (!m) return true;
+    /* Only what brings other code's writes into view counts: waiting for
+       another task (a join, a condition, a semaphore, a channel: the
+       acquiring side), taking a lock, running code here (an eager spawn
+       runs the coroutine at once, a resume, a yield, an event loop's run).
+       Posting, unlocking and starting a thread only publish this thread's
+       writes: a write the other thread makes after them, unordered with
+       this function's next read, would be a data race.  Waiting on a peer
+       or the kernel orders nothing. */
+    tl_wait_kind k = m->wait.kind;
+    bool task_wait = m->wait.present && (k == TL_WAIT_TASK || k == TL_WAIT_CONDITION || k == TL_WAIT_JOIN);
+    return !(m->synchronizes || m->cooperative || (m->spawn.present && m->spawn.eager) || task_wait ||
+             m->release.present || m->release_all.present || m->lock.present || m->start.present ||
+             m->await.present || m->teardown.present || m->noreturn_thread);
 }

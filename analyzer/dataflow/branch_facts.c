@@ -130,11 +130,36 @@ static void mark_addr(const tl_expr *e, bool under_addr, bool *taken, int nvars)
 
 static bool fact_var(const tl_var *v)
 {
-    return (v->kind == TL_VAR_LOCAL || v->kind == TL_VAR_PARAM || v->kind == TL_VAR_TEMP) &&
-           !v->is_array && !v->is_record;
+    if (v->is_array || v->is_record)
+        return false;
+    if (v->kind == TL_VAR_LOCAL || v->kind == TL_VAR_PARAM || v->kind == TL_VAR_TEMP)
+        return true;
+    /* a file-scope or static variable: while this function runs, only the
+       calls it makes into code that may write it, and stores through
+       pointers, change it (a racing write from another thread is a data race
+       the compiler too may assume away; a volatile or atomic one is left) */
+    return (v->kind == TL_VAR_GLOBAL || v->kind == TL_VAR_STATIC) && !v->is_volatile &&
+           (v->int_bits > 0 || v->is_pointer);
 }
 
-void tl_branch_facts_compute(const tl_func *f, tl_branch_facts *bf)
+static bool is_global(const tl_var *v)
+{
+    return v->kind == TL_VAR_GLOBAL || v->kind == TL_VAR_STATIC;
+}
+
+/* Can instruction in change a file-scope or static variable behind the
+ * function's back: a call the client does not say keeps them, or a store
+ * through a pointer? */
+static bool writes_globals(const tl_instr *in, bool (*keeps)(void *, const tl_instr *), void *ctx)
+{
+    if (in->kind == TL_I_CALL)
+        return !keeps || !keeps(ctx, in);
+    const tl_expr *t = in->kind == TL_I_STORE ? tl_expr_uncast(in->target) : NULL;
+    return t && (t->kind == TL_E_DEREF || t->kind == TL_E_INDEX);
+}
+
+void tl_branch_facts_compute(const tl_func *f, tl_branch_facts *bf,
+                             bool (*keeps_globals)(void *ctx, const tl_instr *call), void *ctx)
 {
     memset(bf, 0, sizeof *bf);
     int n = f->nblocks, nv = f->nvars;
@@ -183,6 +208,7 @@ void tl_branch_facts_compute(const tl_func *f, tl_branch_facts *bf)
     }
     int *fact_of = tl_xmalloc(sizeof(int) * ((size_t)natoms + 1)); /* atom -> fact */
     uint64_t *var_facts = tl_xcalloc((size_t)nv, sizeof *var_facts); /* what a write to v ends */
+    uint64_t global_facts = 0; /* facts on file-scope or static variables */
     for (int a = 0; a < natoms; a++)
         fact_of[a] = -1;
     int nf = 0;
@@ -190,6 +216,8 @@ void tl_branch_facts_compute(const tl_func *f, tl_branch_facts *bf)
         int v = tvar[b], a = tatom[b];
         if (a >= 0 && fact_of[a] < 0 && atom_tests[a] >= 2 && !taken[v] && fact_var(&f->vars[v])) {
             var_facts[v] |= 1ull << nf;
+            if (is_global(&f->vars[v]))
+                global_facts |= 1ull << nf;
             fact_of[a] = nf++;
         }
     }
@@ -207,6 +235,8 @@ void tl_branch_facts_compute(const tl_func *f, tl_branch_facts *bf)
                 const tl_instr *in = &blk->instrs[i];
                 if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 && in->var < nv)
                     bf->kill[b] |= var_facts[in->var];
+                if (global_facts && writes_globals(in, keeps_globals, ctx))
+                    bf->kill[b] |= global_facts;
             }
             bf->test[b] = -1;
             if (tatom[b] >= 0 && fact_of[tatom[b]] >= 0) {

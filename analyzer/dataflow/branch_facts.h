@@ -20,7 +20,15 @@
  *
  * A fact's variable is an automatic local, parameter or temporary of scalar
  * type whose address is never taken (so no call or store through a pointer
- * can change it), and the same test is made by at least two branches (the
+ * can change it) - or a file-scope or static variable of integer or pointer
+ * type, not volatile or atomic, whose address the function never takes:
+ * `if (use_accept4) fd = accept4(...); else fd = accept(...); ... if
+ * (!use_accept4) fcntl(fd, ...)`.  What else may change such a variable
+ * ends its facts too: a call the client does not say keeps it (the
+ * program's own code, a callback, a lock, a join, a coroutine switch) and a
+ * store through a pointer.  A write from another thread with no such call
+ * in between would be a data race, which the compiler too assumes away.
+ * The same test is made by at least two branches (the
  * tests are numbered through a hash map: linear).  Writes (assignments,
  * increments, re-declarations) end what is known about it.  At most
  * TL_BF_MAX_FACTS facts are followed, the first tested ones.  Everything
@@ -49,8 +57,11 @@ typedef struct {
     unsigned char *on;    /* bits 0/1: edge s implies non-zero; bits 2/3: zero */
 } tl_branch_facts;
 
-/* Compute the facts of f (bf is filled; free with tl_branch_facts_free). */
-void tl_branch_facts_compute(const tl_func *f, tl_branch_facts *bf);
+/* Compute the facts of f (bf is filled; free with tl_branch_facts_free).
+ * keeps_globals(ctx, call), when given, says which calls leave file-scope
+ * and static variables as they were (dataflow.h); NULL: none does. */
+void tl_branch_facts_compute(const tl_func *f, tl_branch_facts *bf,
+                             bool (*keeps_globals)(void *ctx, const tl_instr *call), void *ctx);
 /* Along edge b -> succ[s], refine the known non-zero / zero sets; false if
  * the edge contradicts them (no path with these facts takes it). */
 bool tl_branch_facts_edge(const tl_branch_facts *bf, int b, int s, uint64_t *nonzero,

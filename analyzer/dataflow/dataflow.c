@@ -417,7 +417,7 @@ int tl_dataflow_forward(const tl_func *f, const tl_dataflow_ops *ops, void *ctx,
         goto done;
     if (ops->split_by_facts) {
         tl_branch_facts bf;
-        tl_branch_facts_compute(f, &bf);
+        tl_branch_facts_compute(f, &bf, ops->call_keeps_globals, ctx);
         if (bf.nfacts > 0) {
             rc = solve_split(f, ops, ctx, &bf, &heap, cur, edge, out);
             tl_branch_facts_free(&bf);

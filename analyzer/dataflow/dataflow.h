@@ -57,6 +57,11 @@ typedef struct tl_dataflow_ops {
        an edge whose test contradicts a state's facts is not followed, and
        the block's in-state given to clients is the join of its states */
     bool split_by_facts;
+    /* optional, with split_by_facts: does call instruction `call` leave the
+       function's file-scope and static variables as they were (no code of
+       the program runs in it, it orders no memory with other threads)?
+       Facts on those variables survive such calls; NULL: no call does. */
+    bool (*call_keeps_globals)(void *ctx, const tl_instr *call);
 } tl_dataflow_ops;
 
 /* States per block kept apart by branch facts; beyond that the block

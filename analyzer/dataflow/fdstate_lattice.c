@@ -222,6 +222,13 @@ static bool fs_exhausted(void *ctx) {
     return c->work > c->budget;
 }
 
+/* Facts on file-scope variables survive the calls that keep them
+ * (analysis.h: tl_call_keeps_globals). */
+static bool fs_keeps_globals(void *ctx, const tl_instr *call) {
+    const fd_ctx *c = ctx;
+    return tl_call_keeps_globals(&c->ff->calls[call->call.id]);
+}
+
 const tl_dataflow_ops fds_ops = {
     .state_size = sizeof(fd_state),
     .init_entry = fs_entry,
@@ -233,6 +240,11 @@ const tl_dataflow_ops fds_ops = {
     .transfer_edge = fs_edge,
     .destroy = fs_destroy,
     .exhausted = fs_exhausted,
+    /* a descriptor made non-blocking under one test and created so under
+       the opposite one (`if (use_accept4) accept4(..., SOCK_NONBLOCK) else
+       accept(); if (!use_accept4) fcntl(... O_NONBLOCK)`) */
+    .split_by_facts = true,
+    .call_keeps_globals = fs_keeps_globals,
 };
 
 int fds_forward(fd_ctx *c, tl_dataflow_result *res) {

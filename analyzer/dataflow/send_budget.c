@@ -64,6 +64,8 @@ typedef struct {
     int nplaces;
     int *place_of;           /* var * (SB_ELEMS + 1) + elem + 1 -> place, -1 */
     unsigned char *taken;    /* per variable: its address is taken */
+    long *literal;           /* per variable: the size of the string literal it always
+                                points to (a local assigned once, from a literal), 0 none */
     int *handoffs;           /* per place: calls that may write it (sends, unseen code) */
     unsigned fresh_params;   /* parameters that start fresh (program) */
     long work, budget;
@@ -170,9 +172,31 @@ static void forget(sb_ctx *c, int p, void *data) {
  * or 0. */
 static long array_arg_bytes(const sb_ctx *c, const tl_call *call, int k) {
     const tl_expr *e = k >= 0 && k < call->nargs ? tl_expr_uncast(call->args[k]) : NULL;
+    if (e && e->kind == TL_E_STRING) return e->ival > 0 ? (long)e->ival : 0;
     if (!e || e->kind != TL_E_VAR || e->var < 0 || e->var >= c->f->nvars) return 0;
     const tl_var *v = &c->f->vars[e->var];
+    if (c->literal && c->literal[e->var] > 0) return c->literal[e->var];
     return v->is_array ? (long)v->array_bytes : 0;
+}
+
+/* Per variable of f: the size of the string literal it always points to -
+ * a local whose one assignment is a literal and whose address is never
+ * taken (`const char *msg = "busy\r\n"; write(fd, msg, strlen(msg))`) - or
+ * 0 (a new array, free() it). */
+static long *literal_vars(const tl_func *f, const unsigned char *taken) {
+    long *lit = tl_xcalloc((size_t)f->nvars + 1, sizeof *lit);
+    int *defs = tl_xcalloc((size_t)f->nvars + 1, sizeof *defs);
+    for (int b = 0; b < f->nblocks; b++)
+        for (int i = 0; i < f->blocks[b].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[b].instrs[i];
+            if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= f->nvars) continue;
+            const tl_expr *v = tl_expr_uncast(in->value);
+            lit[in->var] = ++defs[in->var] == 1 && v && v->kind == TL_E_STRING && v->ival > 0 ? (long)v->ival : 0;
+        }
+    for (int v = 0; v < f->nvars; v++)
+        if (taken[v] || f->vars[v].kind != TL_VAR_LOCAL || f->vars[v].is_array) lit[v] = 0;
+    free(defs);
+    return lit;
 }
 
 /* The bytes a sends call writes, or -1 when not known. */
@@ -567,6 +591,7 @@ static long run_func(tl_analysis *a, int fi, const unsigned *read_only, const sb
     for (size_t k = 0; k < nkeys; k++) c.place_of[k] = -1;
     c.taken = tl_xcalloc((size_t)f->nvars, 1);
     tl_func_addr_taken(f, c.taken);
+    c.literal = literal_vars(f, c.taken);
     long result = -1;
     if (find_places(&c)) {
         loop_deltas(&c);
@@ -587,6 +612,7 @@ static long run_func(tl_analysis *a, int fi, const unsigned *read_only, const sb
     free(c.delta);
     free(c.additive);
     free(c.handoffs);
+    free(c.literal);
     free(c.taken);
     free(c.place_of);
     return result;

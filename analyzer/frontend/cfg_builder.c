@@ -453,6 +453,8 @@ static void fill_var_type(tl_var *v, CXType t) {
                   ct.kind == CXType_VariableArray || ct.kind == CXType_DependentSizedArray;
     v->is_record = ct.kind == CXType_Record;
     v->is_pointer = ct.kind == CXType_Pointer;
+    v->is_volatile = clang_isVolatileQualifiedType(t) || clang_isVolatileQualifiedType(ct) ||
+                     ct.kind == CXType_Atomic;
     long long size = clang_Type_getSizeOf(ct);
     bool integer = (ct.kind >= CXType_Char_U && ct.kind <= CXType_Int128) || ct.kind == CXType_Enum;
     v->int_bits = ct.kind == CXType_Bool ? 1 : integer && size > 0 && size <= 16 ? (unsigned char)(size * 8) : 0;

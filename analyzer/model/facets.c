@@ -21,7 +21,7 @@ const char *const ml_facet_names[] = {
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
     "release_all", "returns_only", "dispatch", "immediate_path", "post", "self_handle", "lock", "unlock",
     "request_flags", "fd_flags", "errno_location", "fresh", "sends", "buffered", "end_errno", "numeric_check", "channel_pair", "channel_done",
-    "channel_buffer", "channel_put", "channel_take", "reads", NULL};
+    "channel_buffer", "channel_put", "channel_take", "reads", "synchronizes", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", "bounded", NULL};
@@ -794,6 +794,10 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
             L->facet = NULL;
             r = ml_get_bool(L, v, key, &f->cooperative);
             out->facets |= F_COOPERATIVE;
+        } else if (strcmp(key, "synchronizes") == 0) {
+            L->facet = NULL;
+            r = ml_get_bool(L, v, key, &f->synchronizes);
+            out->facets |= F_SYNCHRONIZES;
         } else if (strcmp(key, "must_await") == 0) {
             L->facet = NULL;
             r = ml_get_bool(L, v, key, &f->must_await);

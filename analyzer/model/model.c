@@ -124,6 +124,7 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
     if (m & F_CHANNEL_PUT) dst->channel_put = src->channel_put;
     if (m & F_CHANNEL_TAKE) dst->channel_take = src->channel_take;
     if (m & F_READS) dst->reads = src->reads;
+    if (m & F_SYNCHRONIZES) dst->synchronizes = src->synchronizes;
     if (m & F_IMMEDIATE_PATH) {
         free(dst->immediate_path.paths);
         free(dst->immediate_path.except);

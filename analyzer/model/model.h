@@ -608,6 +608,12 @@ typedef struct tl_fn_model {
     tl_end_errno_facet end_errno;
     tl_numeric_check_facet numeric_check;
     bool cooperative;  /* yields to the library's scheduler (counts as the parent waiting) */
+    bool synchronizes; /* other code may run, or publish its writes, during the call: it
+                          runs callbacks (an event loop's run) or orders memory with other
+                          threads (a lock, a barrier; POSIX's memory-synchronizing
+                          functions): a file-scope value read before it may differ after
+                          it (dataflow/branch_facts.h) - implied by spawn, wait, release,
+                          lock, unlock, post, start, await, teardown, cooperative */
     bool must_await;   /* discarding the result is an unawaited task */
     bool nonblocking;  /* never blocking; cuts transitive blocking chains */
     bool noreturn;     /* ends the path (exit, abort) */

@@ -61,6 +61,7 @@ enum {
 #define F_CHANNEL_PUT (1ull << 40)
 #define F_CHANNEL_TAKE (1ull << 41)
 #define F_READS (1ull << 42)
+#define F_SYNCHRONIZES (1ull << 43)
 
 extern const char *const ml_facet_names[];
 extern const char *const ml_wait_kind_names[];

@@ -7,7 +7,8 @@
 # per field walked by 64 guarded runners, thousands of chmake/go/chdone/hclose
 # cycles, buffered channels filled and drained by counted loops, a callback
 # re-running its own libevent base thousands of times, echo conversations,
-# protocol layers, futures launched and taken in turn) is analysed in at most 8x the CPU time of
+# protocol layers, futures launched and taken in turn, file-scope flags tested
+# in correlated pairs) is analysed in at most 8x the CPU time of
 # `clang-19 -fsyntax-only` on the same file (+1.5 s), within 400 MiB.  Before
 # the fixes these took 12-370x clang and up to 3.8 GiB.  Generous bounds: a
 # guard against quadratic paths coming back, not a benchmark (that is
@@ -34,7 +35,7 @@ cpu_and_rss() {
     tail -n1 "$T/time" | awk '{ printf "%.2f %d\n", $1 + $2, $3 / 1024 }'
 }
 
-for shape in calls locals switch goswitch funcs gotoweb ifchain nested corrpairs sinkspawn peerends testtable stopchans countedloops reentrant echoes layers replies; do
+for shape in calls locals switch goswitch funcs gotoweb ifchain nested corrpairs sinkspawn peerends testtable stopchans countedloops reentrant echoes layers replies globalflags; do
     f=$T/$shape.c
     python3 "$SRC/bench/gen_hostile.py" "$shape" 20000 "$f"
     read -r tl_cpu tl_rss < <(cpu_and_rss "$TL" -j1 --no-db --no-config -q "$f" -- "${ARGS[@]}")
