@@ -584,7 +584,7 @@ static bool os_exhausted(void *ctx)
 static bool os_keeps_globals(void *ctx, const tl_instr *call)
 {
     const os_ctx *c = ctx;
-    return tl_call_keeps_globals(&c->a->funcs[c->fi].calls[call->call.id]);
+    return tl_call_keeps_globals(c->f, &c->a->funcs[c->fi].calls[call->call.id]);
 }
 
 const tl_dataflow_ops tl_os_flow_ops = {

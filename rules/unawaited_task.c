@@ -549,7 +549,7 @@ static bool ut_exhausted(void *ctx)
 static bool ut_keeps_globals(void *ctx, const tl_instr *call)
 {
     const ut_ctx *c = ctx;
-    return tl_call_keeps_globals(&c->a->funcs[c->fi].calls[call->call.id]);
+    return tl_call_keeps_globals(&c->a->tu->funcs[c->fi], &c->a->funcs[c->fi].calls[call->call.id]);
 }
 
 static const tl_dataflow_ops ut_ops = {

@@ -257,7 +257,7 @@ bool tl_call_registers_readiness(const tl_call_facts *cf);
  * handed to it) whose model says nothing of spawning, waiting, locking,
  * releasing, yielding or `synchronizes` (an event loop's run, a lock)?
  * For branch facts on such variables (branch_facts.h). */
-bool tl_call_keeps_globals(const tl_call_facts *cf);
+bool tl_call_keeps_globals(const tl_func *f, const tl_call_facts *cf);
 /* Is the expression a string literal spelling a numeric IPv4 or IPv6 address? */
 bool tl_expr_is_numeric_address(const tl_expr *e);
 /* Does the value meet the condition (a constant integer, or a null pointer

@@ -151,18 +151,22 @@ bool tl_call_registers_readiness(const tl_call_facts *cf) {
     return !(v && v->kind == TL_CV_INT && v->v < 0); /* fd -1: a timer */
 }
 
-/* Does a function designator appear among the call's arguments (qsort's
- * comparison, pthread_once's routine: the call may run it)? */
-static bool passes_function(const tl_call *c) {
+/* Is a function among the call's arguments (qsort's comparison,
+ * pthread_once's routine: the call may run it) - a function designator or
+ * a variable of pointer-to-function type?  (A struct field holding one is
+ * not seen: the IR does not type a field read.) */
+static bool passes_function(const tl_func *f, const tl_call *c) {
     for (int j = 0; j < c->nargs; j++) {
         const tl_expr *e = tl_expr_uncast(c->args[j]);
         if (e && e->kind == TL_E_ADDR && e->nkids == 1) e = tl_expr_uncast(e->kids[0]);
-        if (e && e->kind == TL_E_FUNC) return true;
+        if (!e) continue;
+        if (e->kind == TL_E_FUNC) return true;
+        if (e->kind == TL_E_VAR && f && e->var >= 0 && e->var < f->nvars && f->vars[e->var].is_funcptr) return true;
     }
     return false;
 }
 
-bool tl_call_keeps_globals(const tl_call_facts *cf) {
+bool tl_call_keeps_globals(const tl_func *f, const tl_call_facts *cf) {
     if (!cf || !cf->instr) return false;
     const tl_call *c = &cf->instr->call;
     /* the program's own code, or code through a pointer */
@@ -170,7 +174,7 @@ bool tl_call_keeps_globals(const tl_call_facts *cf) {
     const tl_fn_model *m = cf->model;
     /* a function handed to it may run here - not a thread's entry, which
        runs on the new thread */
-    if (passes_function(c) && !(m && m->spawn.present && !m->spawn.eager)) return false;
+    if (passes_function(f, c) && !(m && m->spawn.present && !m->spawn.eager)) return false;
     if (!m) return true;
     /* Only what brings other code's writes into view counts: waiting for
        another task (a join, a condition, a semaphore, a channel: the

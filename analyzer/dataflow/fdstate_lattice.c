@@ -226,7 +226,7 @@ static bool fs_exhausted(void *ctx) {
  * (analysis.h: tl_call_keeps_globals). */
 static bool fs_keeps_globals(void *ctx, const tl_instr *call) {
     const fd_ctx *c = ctx;
-    return tl_call_keeps_globals(&c->ff->calls[call->call.id]);
+    return tl_call_keeps_globals(c->f, &c->ff->calls[call->call.id]);
 }
 
 const tl_dataflow_ops fds_ops = {

@@ -455,6 +455,10 @@ static void fill_var_type(tl_var *v, CXType t) {
     v->is_pointer = ct.kind == CXType_Pointer;
     v->is_volatile = clang_isVolatileQualifiedType(t) || clang_isVolatileQualifiedType(ct) ||
                      ct.kind == CXType_Atomic;
+    if (ct.kind == CXType_Pointer) {
+        CXType pt = clang_getCanonicalType(clang_getPointeeType(ct));
+        v->is_funcptr = pt.kind == CXType_FunctionProto || pt.kind == CXType_FunctionNoProto;
+    }
     long long size = clang_Type_getSizeOf(ct);
     bool integer = (ct.kind >= CXType_Char_U && ct.kind <= CXType_Int128) || ct.kind == CXType_Enum;
     v->int_bits = ct.kind == CXType_Bool ? 1 : integer && size > 0 && size <= 16 ? (unsigned char)(size * 8) : 0;

@@ -39,6 +39,7 @@ typedef struct {
     bool is_pointer;
     bool is_volatile;  /* volatile-qualified or _Atomic: a signal handler or another
                           thread may change it between two reads */
+    bool is_funcptr;   /* a pointer to a function: a call handed it may run it */
     unsigned char int_bits; /* an integer type's width in bits (bool: 1); 0 for any other type, a temporary */
     uint32_t array_bytes; /* a constant-size array's size in bytes (`char buf[256]`: 256); 0 otherwise */
     bool internal;     /* TL_VAR_GLOBAL / TL_VAR_STATIC: internal linkage (a static of

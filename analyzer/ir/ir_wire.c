@@ -182,7 +182,8 @@ int tl_ir_wire_encode(tl_wire_writer *w, const tl_tu *tu) {
             put_sref(&en, var->name);
             tl_wire_put_u8(w, (uint8_t)var->kind);
             tl_wire_put_u8(w, (uint8_t)(var->is_array | var->is_record << 1 | var->is_pointer << 2 |
-                                        var->internal << 3 | var->is_volatile << 4));
+                                        var->internal << 3 | var->is_volatile << 4 |
+                                        var->is_funcptr << 5));
             put_loc(&en, var->decl_loc);
             put_sref(&en, var->usr);
             tl_wire_put_u8(w, var->int_bits); /* appended: older readers skip it */
@@ -485,6 +486,7 @@ static void read_var(decoder *d) {
     var->internal = flags >> 3 & 1;
     var->is_pointer = flags >> 2 & 1;
     var->is_volatile = flags >> 4 & 1;
+    var->is_funcptr = flags >> 5 & 1;
     var->decl_loc = get_loc(d);
     var->usr = get_sref_dup(d);
     if (tl_wire_remaining(r) > 0) var->int_bits = tl_wire_get_u8(r);
