@@ -334,25 +334,11 @@ static bool serves_reply(void *ctx, const tl_instr *in, int j) {
  * (No shortcut through branches spelled at the same site: a macro's `if`
  * around the put is a path around it.) */
 static bool exit_avoiding(const tl_func *f, int via) {
-    if (f->entry < 0 || f->entry >= f->nblocks || f->entry == via) return false;
-    bool *seen = tl_xcalloc((size_t)f->nblocks + 1, sizeof *seen);
-    int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack);
-    int n = 0;
+    bool *reach = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *reach);
+    tl_reach_avoiding_block(f, via, reach);
     bool found = false;
-    stack[n++] = f->entry;
-    seen[f->entry] = true;
-    while (n > 0 && !found) {
-        const tl_block *bl = &f->blocks[stack[--n]];
-        if (bl->term == TL_T_EXIT) found = true;
-        for (int k = 0; k < bl->nsucc; k++) {
-            int t = bl->succ[k];
-            if (t < 0 || t >= f->nblocks || seen[t] || t == via) continue;
-            seen[t] = true;
-            stack[n++] = t;
-        }
-    }
-    free(stack);
-    free(seen);
+    for (int b = 0; b < f->nblocks && !found; b++) found = reach[b] && f->blocks[b].term == TL_T_EXIT;
+    free(reach);
     return found;
 }
 
@@ -395,16 +381,9 @@ static bool mentions_var(const tl_call *c, int k, int v) {
  * bundle_go(...)`), else -1; for tl_own_edge_spawn_outcome. */
 static int *results_held(const tl_func *f) {
     int *held = tl_xmalloc(((size_t)f->nvars + 1) * sizeof *held);
-    int *defs = tl_xcalloc((size_t)f->nvars + 1, sizeof *defs);
-    for (int v = 0; v < f->nvars; v++) held[v] = -1;
-    for (int b = 0; b < f->nblocks; b++)
-        for (int i = 0; i < f->blocks[b].ninstrs; i++) {
-            const tl_instr *in = &f->blocks[b].instrs[i];
-            if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= f->nvars) continue;
-            const tl_expr *v = tl_expr_uncast(in->value);
-            held[in->var] = ++defs[in->var] == 1 && v && v->kind == TL_E_CALLRES ? v->call_id : -1;
-        }
-    free(defs);
+    const tl_expr **def = tl_func_single_defs(f);
+    for (int v = 0; v < f->nvars; v++) held[v] = def[v] && def[v]->kind == TL_E_CALLRES ? def[v]->call_id : -1;
+    free(def);
     return held;
 }
 

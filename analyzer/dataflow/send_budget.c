@@ -185,17 +185,12 @@ static long array_arg_bytes(const sb_ctx *c, const tl_call *call, int k) {
  * 0 (a new array, free() it). */
 static long *literal_vars(const tl_func *f, const unsigned char *taken) {
     long *lit = tl_xcalloc((size_t)f->nvars + 1, sizeof *lit);
-    int *defs = tl_xcalloc((size_t)f->nvars + 1, sizeof *defs);
-    for (int b = 0; b < f->nblocks; b++)
-        for (int i = 0; i < f->blocks[b].ninstrs; i++) {
-            const tl_instr *in = &f->blocks[b].instrs[i];
-            if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= f->nvars) continue;
-            const tl_expr *v = tl_expr_uncast(in->value);
-            lit[in->var] = ++defs[in->var] == 1 && v && v->kind == TL_E_STRING && v->ival > 0 ? (long)v->ival : 0;
-        }
+    const tl_expr **def = tl_func_single_defs(f);
     for (int v = 0; v < f->nvars; v++)
-        if (taken[v] || f->vars[v].kind != TL_VAR_LOCAL || f->vars[v].is_array) lit[v] = 0;
-    free(defs);
+        if (def[v] && def[v]->kind == TL_E_STRING && def[v]->ival > 0 && !taken[v] &&
+            f->vars[v].kind == TL_VAR_LOCAL && !f->vars[v].is_array)
+            lit[v] = (long)def[v]->ival;
+    free(def);
     return lit;
 }
 

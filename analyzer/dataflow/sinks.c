@@ -130,6 +130,12 @@ static void reach_avoiding(const tl_func *f, int via, tl_loc at, bool *reach, in
     }
 }
 
+void tl_reach_avoiding_block(const tl_func *f, int via, bool *reach) {
+    int *stack = tl_xmalloc(((size_t)f->nblocks + 1) * sizeof *stack);
+    reach_avoiding(f, via, (tl_loc){0}, reach, stack); /* (no site: no spawn branch) */
+    free(stack);
+}
+
 void tl_reach_avoiding_spawn(const tl_analysis *a, int fi, int call_id, bool *reach) {
     const tl_func *f = &a->tu->funcs[fi];
     const tl_func_facts *ff = &a->funcs[fi];

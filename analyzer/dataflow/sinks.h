@@ -34,6 +34,9 @@ unsigned tl_sink_params(const tl_analysis *a, int fi);
  * statement), into reach (nblocks flags): every path to a block not marked
  * passes that spawn.  One walk of the CFG. */
 void tl_reach_avoiding_spawn(const tl_analysis *a, int fi, int call_id, bool *reach);
+/* The blocks of f reachable from its entry without passing block via, into
+ * reach (nblocks flags) - no branch counts as passing it. */
+void tl_reach_avoiding_block(const tl_func *f, int via, bool *reach);
 
 /* One shared argument: argument `arg` of spawn entry call `call` is the
  * variable argument `other_arg` of spawn entry call `other` (which comes

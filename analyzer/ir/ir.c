@@ -94,6 +94,20 @@ static void mark_addr(const tl_expr *e, bool under_addr, unsigned char *taken, i
     for (int k = 0; k < e->nkids; k++) mark_addr(e->kids[k], addr && (e->kind != TL_E_INDEX || k == 0), taken, nvars);
 }
 
+const tl_expr **tl_func_single_defs(const tl_func *f) {
+    const tl_expr **def = tl_xcalloc((size_t)f->nvars + 1, sizeof *def);
+    unsigned char *seen = tl_xcalloc((size_t)f->nvars + 1, 1);
+    for (int b = 0; b < f->nblocks; b++)
+        for (int i = 0; i < f->blocks[b].ninstrs; i++) {
+            const tl_instr *in = &f->blocks[b].instrs[i];
+            if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= f->nvars) continue;
+            def[in->var] = seen[in->var]++ ? NULL : tl_expr_uncast(in->value);
+            if (seen[in->var] > 2) seen[in->var] = 2;
+        }
+    free(seen);
+    return def;
+}
+
 void tl_func_addr_taken(const tl_func *f, unsigned char *taken) {
     tl_func_addr_taken_except(f, taken, NULL, NULL);
 }

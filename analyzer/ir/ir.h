@@ -320,6 +320,11 @@ int tl_expr_root_var(const tl_expr *e, bool *through_addr);
  * address some instruction, argument or branch condition of f takes (`&v`,
  * `&v.f`, `&v[i]`): what a call or a store through a pointer may then write. */
 void tl_func_addr_taken(const tl_func *f, unsigned char *taken);
+/* Per variable of f (a new array of f->nvars entries at least: free() it):
+ * the value of its only assignment (TL_I_ASSIGN, cast stripped), or NULL
+ * when it has none or several.  Whether its address is taken is the
+ * caller's to check (tl_func_addr_taken). */
+const tl_expr **tl_func_single_defs(const tl_func *f);
 /* The same, but an argument read_only(ctx, call, index) says the callee only
  * reads through (a `const` buffer a model names) takes no address. */
 void tl_func_addr_taken_except(const tl_func *f, unsigned char *taken,
