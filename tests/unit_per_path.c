@@ -250,6 +250,12 @@ static void test_per_path_order(void **state) {
     assert_int_equal(tl_per_path_each(NULL, "lib/bench/b.c", collect, &s), 1);
     assert_string_equal(s.globs[0], "**/bench");
     assert_int_equal(tl_per_path_each(NULL, "src/benchmark.c", NULL, NULL), 0);
+    /* perf only at the top: tools/perf is a program */
+    s.n = 0;
+    assert_int_equal(tl_per_path_each(NULL, "perf/local_lat.c", collect, &s), 1);
+    assert_string_equal(s.globs[0], "perf");
+    assert_int_equal(tl_per_path_each(NULL, "tools/perf/builtin-top.c", NULL, NULL), 0);
+    assert_int_equal(tl_per_path_each(NULL, "perf.c", NULL, NULL), 0);
 }
 
 static void test_per_path_relative(void **state) {

@@ -18,7 +18,11 @@
 /* Most intentional missing-timeout findings of the issue-12 survey were in
  * tests and benchmarks: there the peer a wait waits for is the test itself,
  * and the test runner's timeout bounds it.  The other rules stay on (a
- * leaked thread in a test is still a leak). */
+ * leaked thread in a test is still a leak).  `perf` only at the top of the
+ * project: messaging libraries keep their benchmark programs there (libzmq,
+ * nanomsg, libdill, libmill: local_lat/remote_lat, whispers, c10k), each one
+ * talking to itself; deeper, a `perf` directory may be a program of its own
+ * (Linux's tools/perf) or a module counting performance events. */
 static char *mt_off[] = {"missing-timeout"};
 const tl_per_path tl_per_path_builtin[] = {
     {"**/test", -1, NULL, mt_off, 0, 1, 0},
@@ -26,6 +30,7 @@ const tl_per_path tl_per_path_builtin[] = {
     {"**/bench", -1, NULL, mt_off, 0, 1, 0},
     {"**/benchmark", -1, NULL, mt_off, 0, 1, 0},
     {"**/benchmarks", -1, NULL, mt_off, 0, 1, 0},
+    {"perf", -1, NULL, mt_off, 0, 1, 0},
 };
 const size_t tl_per_path_nbuiltin = sizeof tl_per_path_builtin / sizeof tl_per_path_builtin[0];
 

@@ -15,12 +15,12 @@ fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 mt() { grep -o '^[^:]*:[0-9]*:[0-9]*: warning: .*\[missing-timeout\]' "$1" | cut -d: -f1 | sort | tr '\n' ' '; }
 
 P=$T/proj
-mkdir -p "$P/.git" "$P/src/core" "$P/tests/net" "$P/bench" "$P/lib/uv/test"
+mkdir -p "$P/.git" "$P/src/core" "$P/tests/net" "$P/bench" "$P/lib/uv/test" "$P/perf" "$P/tools/perf"
 cat >"$P/src/w.c" <<'C'
 #include <poll.h>
 int wait_peer(int fd) { struct pollfd p = {fd, POLLIN, 0}; return poll(&p, 1, -1); }
 C
-for f in src/core/c.c src/keep.c tests/t.c tests/net/n.c bench/b.c lib/uv/test/u.c; do
+for f in src/core/c.c src/keep.c tests/t.c tests/net/n.c bench/b.c lib/uv/test/u.c perf/p.c tools/perf/tp.c; do
     cp "$P/src/w.c" "$P/$f"
 done
 cat >"$P/src/join.c" <<'C'
@@ -31,10 +31,10 @@ cd "$P" || exit 1
 
 # no config: the built-in entries, relative to the project root
 "$TL" . >"$T/out" 2>&1
-[ "$(mt "$T/out")" = "src/core/c.c src/keep.c src/w.c " ] \
+[ "$(mt "$T/out")" = "src/core/c.c src/keep.c src/w.c tools/perf/tp.c " ] \
     || fail "built-in test/bench entries: $(mt "$T/out")"
 "$TL" --enable missing-timeout . >"$T/out" 2>&1
-[ "$(mt "$T/out")" = "bench/b.c lib/uv/test/u.c src/core/c.c src/keep.c src/w.c tests/net/n.c tests/t.c " ] \
+[ "$(mt "$T/out")" = "bench/b.c lib/uv/test/u.c perf/p.c src/core/c.c src/keep.c src/w.c tests/net/n.c tests/t.c tools/perf/tp.c " ] \
     || fail "--enable wins over the built-in entries: $(mt "$T/out")"
 "$TL" --show-config . >"$T/out" 2>&1
 grep -q "^per_path: (globs relative to $P;" "$T/out" || fail "show-config: per-path header: $(cat "$T/out")"
@@ -45,7 +45,7 @@ grep -q "^  \*\*/tests: disable missing-timeout (built in: test and benchmark di
 # entries come first
 printf 'per_path:\n  "src": {disable: [missing-timeout]}\n  "src/keep.c": {enable: [missing-timeout]}\n  "tests/net": {enable: [missing-timeout]}\n  "src/core/*.c": {profile: strict}\n' >.tasklint.yaml
 "$TL" . >"$T/out" 2>&1
-[ "$(mt "$T/out")" = "src/keep.c tests/net/n.c " ] || fail "config entries: $(mt "$T/out")"
+[ "$(mt "$T/out")" = "src/keep.c tests/net/n.c tools/perf/tp.c " ] || fail "config entries: $(mt "$T/out")"
 "$TL" --show-config . >"$T/out" 2>&1
 grep -q "^  src/keep.c: enable missing-timeout (config, line 3)$" "$T/out" || fail "show-config: config entry"
 
