@@ -237,6 +237,13 @@ static int object_var(const tl_call *c, int arg) {
     return tl_expr_root_var(c->args[arg], &through_addr);
 }
 
+/* 'NAME' of the variable an object argument names, or "the object". */
+static void describe_object(const tl_func *f, const tl_instr *in, int arg, char *buf, size_t size) {
+    int v = object_var(&in->call, arg);
+    if (v >= 0 && v < f->nvars && f->vars[v].name) snprintf(buf, size, "'%s'", f->vars[v].name);
+    else snprintf(buf, size, "the object");
+}
+
 /* The identity of variable v of function fi as a counter_init object: a
  * file-scope variable is the same object in every function (by USR, else by
  * name); any other variable is its function's own. */
@@ -548,7 +555,23 @@ static void check(const tl_analysis *a, tl_findings *out) {
             tl_own_call_named(a, &in->call, name, called, sizeof called);
             int targ = cf->model->wait.timeout_arg;
             tl_finding *fd;
-            if (targ < 0) {
+            if (cf->model->wait.deadline_arg >= 0) {
+                char obj[96], opened[200] = "";
+                describe_object(f, in, cf->model->wait.deadline_arg, obj, sizeof obj);
+                const tl_instr *op = cf->deadline_open >= 0 && cf->deadline_open < ff->ncalls
+                                         ? ff->calls[cf->deadline_open].instr
+                                         : NULL;
+                if (op) {
+                    char oname[128];
+                    tl_call_user_name(&op->call, oname, sizeof oname);
+                    snprintf(opened, sizeof opened, " since %s() opened it at line %d", oname, op->loc.line);
+                }
+                fd = tl_findings_addf(out, "missing-timeout", TL_SEV_WARNING, in->loc.file, in->loc.line,
+                                      in->loc.col, f->name,
+                                      "%s waits forever: no \"%s\" deadline was set on %s%s (%s wait): %s", called,
+                                      cf->model->wait.deadline_option, obj, opened, tl_wait_kind_name(kind),
+                                      kind_consequence(kind));
+            } else if (targ < 0) {
                 fd = tl_findings_addf(out, "missing-timeout", TL_SEV_WARNING, in->loc.file, in->loc.line,
                                       in->loc.col, f->name,
                                       "%s has no timeout and waits forever (%s wait): %s",

@@ -1811,7 +1811,10 @@ static void test_fresh_and_sends(void **state) {
                  "  btake: {channel_take: {arg: 2}}\n"
                  "  answer: {reads: 1}\n"
                  "  run: {blocking: true, synchronizes: true}\n"
-                 "  rx: {wait: {timeout_arg: 3, forever: [negative], kind: task, object_arg: 0, unless_other_end_done: true}}\n");
+                 "  rx: {wait: {timeout_arg: 3, forever: [negative], kind: task, object_arg: 0, unless_other_end_done: true}}\n"
+                 "  sopen: {object_open: 0}\n"
+                 "  setms: {deadline_option: {arg: 0, name_arg: 1, value_arg: 2, forever: [negative, -9]}}\n"
+                 "  srecv: {wait: {object_deadline: {arg: 0, option: recv-timeout}, unless_flag: {arg: 3, mask: 2}, kind: peer}}\n");
     load_ok(&ms, "library: y\nfunctions:\n  put: {nonblocking: true}\n  putv: {sends: false}\n");
     tl_models_finish(&ms);
     assert_true(find(&ms, "acc")->fresh.present && find(&ms, "acc")->fresh.result);
@@ -1875,7 +1878,42 @@ static void test_fresh_and_sends(void **state) {
     assert_false(put->synchronizes);
     assert_true(find(&ms, "rx")->wait.unless_other_end_done);
     assert_false(put->wait.unless_other_end_done);
+    /* object deadlines (nng) */
+    assert_true(find(&ms, "sopen")->object_open.present);
+    assert_int_equal(find(&ms, "sopen")->object_open.arg, 0);
+    assert_false(put->object_open.present || put->deadline_option.present);
+    const tl_deadline_option_facet *dopt = &find(&ms, "setms")->deadline_option;
+    assert_true(dopt->present);
+    assert_int_equal(dopt->name_arg, 1);
+    assert_int_equal(dopt->value_arg, 2);
+    assert_int_equal(dopt->nforever, 2);
+    assert_int_equal(dopt->forever[0].kind, TL_FOREVER_NEGATIVE);
+    assert_int_equal(dopt->forever[1].value, -9);
+    const tl_wait_facet *sw = &find(&ms, "srecv")->wait;
+    assert_int_equal(sw->deadline_arg, 0);
+    assert_string_equal(sw->deadline_option, "recv-timeout");
+    assert_int_equal(sw->timeout_arg, -1);
+    assert_int_equal(sw->unless_flag_arg, 3);
+    assert_int_equal(sw->unless_flag_mask, 2);
+    assert_int_equal(find(&ms, "rx")->wait.deadline_arg, -1);
+    assert_int_equal(find(&ms, "rx")->wait.unless_flag_arg, -1);
     tl_models_free(&ms);
+    expect_error("library: x\nfunctions:\n  f: {wait: {kind: peer, object_deadline: {arg: 0}}}\n", 3,
+                 "'object_deadline'", "needs 'arg' and 'option'");
+    expect_error("library: x\nfunctions:\n  f: {wait: {timeout_arg: 1, forever: [negative], kind: peer, "
+                 "object_deadline: {arg: 0, option: x}}}\n",
+                 3, "'object_deadline'", "exclude each other");
+    expect_error("library: x\nfunctions:\n  f: {wait: {kind: peer, object_deadline: {arg: 0, option: "
+                 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}}}\n",
+                 3, "'option'", "1 to 47 bytes");
+    expect_error("library: x\nfunctions:\n  f: {wait: {kind: peer, unless_flag: {arg: 3, mask: 0}}}\n", 3,
+                 "'mask'", "must not be 0");
+    expect_error("library: x\nfunctions:\n  f: {deadline_option: {arg: 0, name_arg: 1, value_arg: 2}}\n", 3,
+                 "'deadline_option'", "needs 'arg', 'name_arg', 'value_arg' and 'forever'");
+    expect_error("library: x\nfunctions:\n  f: {deadline_option: {arg: 0, name_arg: 0, value_arg: 2, forever: "
+                 "[negative]}}\n",
+                 3, "'deadline_option'", "must differ");
+    expect_error("library: x\nfunctions:\n  f: {object_open: {arg: x}}\n", 3, "object_open", NULL);
     expect_error("library: x\nfunctions:\n  f: {fresh: {result: true, arg: 0, array: 2}}\n", 3,
                  "'fresh'", "needs 'result: true', 'arg' with 'array', or 'from_arg'");
     expect_error("library: x\nfunctions:\n  f: {fresh: {arg: 0}}\n", 3, "'fresh'", NULL);

@@ -39,6 +39,7 @@
 #include "fork_branch.h"
 #include "out_buffer.h"
 #include "numeric_hosts.h"
+#include "object_deadlines.h"
 #include "peer_end.h"
 #include "send_budget.h"
 #include "would_block.h"
@@ -592,6 +593,7 @@ int tl_analysis_run_program(const tl_tu *tu, const tl_model_set *models, tl_prof
     tl_analysis_mark_out_buffers(out);
     tl_analysis_mark_peer_ends(out);
     tl_analysis_mark_numeric_hosts(out);
+    tl_analysis_mark_object_deadlines(out);
     tl_analysis_mark_chan_fill(out);
     tl_analysis_mark_echoes(out);
     /* descriptor states, with a readiness callback's descriptor ready on entry */

@@ -81,6 +81,9 @@ typedef struct {
     bool chan_ready;         /* a channel_put with room, or a channel_take with a message
                                 waiting, on a buffered channel only this function uses: it
                                 cannot wait (chan_fill.h) */
+    bool deadline_forever;   /* a wait.object_deadline whose object this function opened on
+                                every path and set that option on none (object_deadlines.h) */
+    int deadline_open;       /* with deadline_forever: the call id that opened it, -1 several */
     unsigned numeric_args;   /* arguments (bit j < 32) a numeric-address check accepted on
                                 every path to the call (numeric_hosts.h) */
     unsigned fresh_args;     /* a coroutine's entry call: the arguments (bit j) that hand over a

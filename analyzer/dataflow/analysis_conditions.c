@@ -125,6 +125,10 @@ bool tl_call_waits_forever(const tl_call_facts *cf, tl_wait_kind *kind) {
         v = arg_val(cf, w->only_if_nonzero_arg);
         if (!v || v->kind != TL_CV_INT || v->v == 0) return false;
     }
+    if (w->unless_flag_arg >= 0 && (v = arg_val(cf, w->unless_flag_arg)) && v->kind == TL_CV_INT &&
+        (v->v & w->unless_flag_mask) != 0)
+        return false; /* nng's NNG_FLAG_NONBLOCK */
+    if (w->deadline_arg >= 0) return cf->deadline_forever; /* a setting of the object */
     if (w->timeout_arg < 0) return true;
     v = arg_val(cf, w->timeout_arg);
     if (!v) return false;

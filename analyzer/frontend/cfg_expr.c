@@ -553,6 +553,21 @@ static bool maybe_path_literal(const char *spelled) {
     return true;
 }
 
+/* "..." of at most TL_STRING_TEXT_MAX bytes spelling a name (letters,
+ * digits, '-', '_', '.'): an option some models judge by
+ * (nng_socket_set_ms(s, "recv-timeout", ...): deadline_option) */
+static bool maybe_name_literal(const char *spelled) {
+    size_t n = strlen(spelled);
+    if (n < 3 || n > TL_STRING_TEXT_MAX || spelled[0] != '"' || spelled[n - 1] != '"') return false;
+    for (size_t i = 1; i + 1 < n; i++) {
+        char ch = spelled[i];
+        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '-' ||
+              ch == '_' || ch == '.'))
+            return false;
+    }
+    return true;
+}
+
 static tl_expr *lower_expr_kind(builder *b, CXCursor c) {
     enum CXCursorKind k = clang_getCursorKind(c);
     switch (k) {
@@ -568,14 +583,15 @@ static tl_expr *lower_expr_kind(builder *b, CXCursor c) {
     }
     case CXCursor_StringLiteral: {
         /* keep the text (its spelling, quotes included) of a literal that
-           may spell a numeric address (such a name needs no lookup) or an
-           absolute path (a pseudo-file): model facets read it; other
+           may spell a numeric address (such a name needs no lookup), an
+           absolute path (a pseudo-file) or an option name (a socket's
+           deadline): model facets read it; other
            literals stay anonymous, which keeps the IR small */
         tl_expr *e = tl_expr_new(TL_E_STRING);
         long long size = clang_getArraySize(clang_getCursorType(c)); /* bytes, with the NUL */
         e->ival = size > 0 ? size : 0;
         char *text = cfgb_cursor_spelling(c);
-        if (maybe_address_literal(text) || maybe_path_literal(text)) e->name = text;
+        if (maybe_address_literal(text) || maybe_path_literal(text) || maybe_name_literal(text)) e->name = text;
         else free(text);
         return e;
     }

@@ -79,7 +79,8 @@ typedef struct tl_expr {
                             TL_E_STRING: the literal's spelling with its quotes when
                             it may be a numeric address ("127.0.0.1", "::1": hex
                             digits, dots, colons) or is an absolute path
-                            ("/proc/self/stat": printable, no escapes), at most
+                            ("/proc/self/stat": printable, no escapes) or a name
+                            ("recv-timeout": letters, digits, '-', '_', '.'), at most
                             TL_STRING_TEXT_MAX bytes, else NULL */
     char *usr;           /* TL_E_FUNC: the function's USR; TL_E_MEMBER: the field's USR
                             (program-wide identity of "struct T.f"), or NULL */

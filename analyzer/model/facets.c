@@ -21,7 +21,7 @@ const char *const ml_facet_names[] = {
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
     "release_all", "returns_only", "dispatch", "immediate_path", "post", "self_handle", "lock", "unlock",
     "request_flags", "fd_flags", "errno_location", "fresh", "sends", "buffered", "end_errno", "numeric_check", "channel_pair", "channel_done",
-    "channel_buffer", "channel_put", "channel_take", "reads", "synchronizes", NULL};
+    "channel_buffer", "channel_put", "channel_take", "reads", "synchronizes", "object_open", "deadline_option", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", "bounded", NULL};
@@ -107,6 +107,10 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->channel_put.arg = -1;
     f->channel_take.arg = -1;
     f->reads.arg = -1;
+    f->object_open.arg = -1;
+    f->deadline_option.arg = f->deadline_option.name_arg = f->deadline_option.value_arg = -1;
+    f->wait.deadline_arg = -1;
+    f->wait.unless_flag_arg = -1;
 }
 
 
@@ -781,6 +785,12 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
         } else if (strcmp(key, "channel_take") == 0) {
             r = parse_arg_facet(L, v, "channel_take", &f->channel_take, NULL, NULL, NULL);
             out->facets |= F_CHANNEL_TAKE;
+        } else if (strcmp(key, "object_open") == 0) {
+            r = parse_arg_facet(L, v, "object_open", &f->object_open, NULL, NULL, NULL);
+            out->facets |= F_OBJECT_OPEN;
+        } else if (strcmp(key, "deadline_option") == 0) {
+            r = ml_parse_deadline_option(L, v, &f->deadline_option);
+            out->facets |= F_DEADLINE_OPTION;
         } else if (strcmp(key, "reads") == 0) {
             r = parse_arg_facet(L, v, "reads", &f->reads, NULL, NULL, NULL);
             out->facets |= F_READS;

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int parse_forever(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
+int ml_parse_forever(loader *L, const tl_yaml_node *n, tl_forever *out, int *nout) {
     const tl_yaml_node *one = n;
     size_t count = 1;
     if (n->type == TL_YAML_SEQ) {
@@ -23,7 +23,7 @@ static int parse_forever(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
     }
     for (size_t i = 0; i < count; i++) {
         if (n->type == TL_YAML_SEQ) one = n->items[i];
-        tl_forever *fv = &w->forever[i];
+        tl_forever *fv = &out[i];
         if (one->type == TL_YAML_SCALAR && !one->quoted && strcmp(one->str, "negative") == 0) {
             fv->kind = TL_FOREVER_NEGATIVE;
         } else if (one->type == TL_YAML_SCALAR && !one->quoted && strcmp(one->str, "null") == 0) {
@@ -42,7 +42,7 @@ static int parse_forever(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
             fv->value = v;
         }
     }
-    w->nforever = (int)count;
+    *nout = (int)count;
     return 0;
 }
 
@@ -53,12 +53,46 @@ static int parse_wait_kind(loader *L, const tl_yaml_node *n, const char *what, t
     return 0;
 }
 
+/* unless_flag: {arg: N, mask: M} (M not 0), of the wait or blocking facet */
+static int parse_unless_flag(loader *L, const tl_yaml_node *x, const char *facet, int *arg, int64_t *mask) {
+    static const char *const flag_keys[] = {"arg", "mask", NULL};
+    char wb[160];
+    const char *outer = L->facet;
+    L->facet = facet;
+    if (ml_need_type(L, x, TL_YAML_MAP, "unless_flag") != 0 || ml_check_keys(L, x, flag_keys) != 0) return -1;
+    const tl_yaml_node *a = tl_yaml_get(x, "arg"), *m = tl_yaml_get(x, "mask");
+    if (!a || !m) return ml_fail(L, x, "'unless_flag'%s needs 'arg' and 'mask'", ml_where(wb, sizeof(wb), L));
+    if (ml_get_arg(L, a, "arg", false, arg) != 0 || ml_get_int(L, m, "mask", mask) != 0) return -1;
+    if (*mask == 0) return ml_fail(L, m, "'mask'%s must not be 0", ml_where(wb, sizeof(wb), L));
+    L->facet = outer;
+    return 0;
+}
+
+/* object_deadline: {arg: N, option: NAME} */
+static int parse_object_deadline(loader *L, const tl_yaml_node *x, tl_wait_facet *w) {
+    static const char *const keys[] = {"arg", "option", NULL};
+    char wb[160];
+    const char *outer = L->facet;
+    L->facet = "wait.object_deadline";
+    if (ml_need_type(L, x, TL_YAML_MAP, "object_deadline") != 0 || ml_check_keys(L, x, keys) != 0) return -1;
+    const tl_yaml_node *a = tl_yaml_get(x, "arg"), *o = tl_yaml_get(x, "option");
+    if (!a || !o)
+        return ml_fail(L, x, "'object_deadline'%s needs 'arg' and 'option'", ml_where(wb, sizeof(wb), L));
+    if (ml_get_arg(L, a, "arg", false, &w->deadline_arg) != 0) return -1;
+    if (o->type != TL_YAML_SCALAR || !o->str[0] || strlen(o->str) >= TL_MAX_OPTION)
+        return ml_fail(L, o, "'option'%s must be a name of 1 to %d bytes", ml_where(wb, sizeof(wb), L),
+                       TL_MAX_OPTION - 1);
+    memcpy(w->deadline_option, o->str, strlen(o->str) + 1);
+    L->facet = outer;
+    return 0;
+}
+
 int ml_parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
     static const char *const keys[] = {"timeout_arg", "forever", "kind", "kind_if",
                                        "only_if_nonzero", "object_arg", "kind_if_zero_init",
                                        "kind_if_unlooped", "unless_numeric_address",
                                        "kind_in_event_loop", "kind_in_endless_loop", "unless_served", "unless_peer_ended",
-                                       "lock_arg", "unless_other_end_done", NULL};
+                                       "lock_arg", "unless_other_end_done", "object_deadline", "unless_flag", NULL};
     static const char *const if_keys[] = {"arg", "value", "kind", NULL};
     int r = ml_facet_off(L, n, "wait", "a mapping {timeout_arg: N, forever: [...], kind: ...}");
     if (r != 0) return r;
@@ -68,11 +102,19 @@ int ml_parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
     const tl_yaml_node *x;
     if ((x = tl_yaml_get(n, "timeout_arg")) && ml_get_arg(L, x, "timeout_arg", true, &w->timeout_arg))
         return -1;
+    if ((x = tl_yaml_get(n, "object_deadline"))) {
+        if (w->timeout_arg >= 0)
+            return ml_fail(L, x, "'object_deadline'%s and 'timeout_arg' exclude each other", wb);
+        if (parse_object_deadline(L, x, w) != 0) return -1;
+    }
+    if ((x = tl_yaml_get(n, "unless_flag")) &&
+        parse_unless_flag(L, x, "wait.unless_flag", &w->unless_flag_arg, &w->unless_flag_mask) != 0)
+        return -1;
     if ((x = tl_yaml_get(n, "forever"))) {
         if (w->timeout_arg < 0)
             return ml_fail(L, x, "'forever' needs 'timeout_arg'%s (without one the wait is "
                                      "always forever)", wb);
-        if (parse_forever(L, x, w) != 0) return -1;
+        if (ml_parse_forever(L, x, w->forever, &w->nforever) != 0) return -1;
     } else if (w->timeout_arg >= 0) {
         return ml_fail(L, n, "'timeout_arg' needs 'forever' (negative, null or a value)%s", wb);
     }
@@ -143,13 +185,35 @@ int ml_parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w) {
     return 0;
 }
 
+/* deadline_option: {arg: N, name_arg: N, value_arg: N, forever: [...]} */
+int ml_parse_deadline_option(loader *L, const tl_yaml_node *n, tl_deadline_option_facet *d) {
+    static const char *const keys[] = {"arg", "name_arg", "value_arg", "forever", NULL};
+    int r = ml_facet_off(L, n, "deadline_option", "a mapping {arg: N, name_arg: N, value_arg: N, forever: [...]}");
+    if (r != 0) return r;
+    if (ml_check_keys(L, n, keys) != 0) return -1;
+    char wb[160];
+    const tl_yaml_node *a = tl_yaml_get(n, "arg"), *na = tl_yaml_get(n, "name_arg"), *va = tl_yaml_get(n, "value_arg"),
+                       *fv = tl_yaml_get(n, "forever");
+    if (!a || !na || !va || !fv)
+        return ml_fail(L, n, "'deadline_option'%s needs 'arg', 'name_arg', 'value_arg' and 'forever'",
+                       ml_where(wb, sizeof(wb), L));
+    if (ml_get_arg(L, a, "arg", false, &d->arg) != 0 || ml_get_arg(L, na, "name_arg", false, &d->name_arg) != 0 ||
+        ml_get_arg(L, va, "value_arg", false, &d->value_arg) != 0 ||
+        ml_parse_forever(L, fv, d->forever, &d->nforever) != 0)
+        return -1;
+    if (d->arg == d->name_arg || d->arg == d->value_arg || d->name_arg == d->value_arg)
+        return ml_fail(L, n, "'deadline_option'%s: 'arg', 'name_arg' and 'value_arg' must differ",
+                       ml_where(wb, sizeof(wb), L));
+    d->present = true;
+    return 0;
+}
+
 int ml_parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b) {
     static const char *const keys[] = {"if_null", "unless_flag", "unless_zero", "if_value",
                                        "replacement", "fd_io", "strict", "fd_arg",
                                        "unless_numeric_address", "unless_field_flag", "unless_immediate",
                                        "unless_record_field", "unless_datagram", "unless_running_loop", NULL};
     static const char *const field_keys[] = {"arg", "field", "mask", NULL};
-    static const char *const flag_keys[] = {"arg", "mask", NULL};
     static const char *const value_keys[] = {"arg", "values", NULL};
     if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "true") == 0) {
         b->present = true;
@@ -167,21 +231,9 @@ int ml_parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b) {
     if ((x = tl_yaml_get(n, "unless_running_loop")) &&
         ml_get_arg(L, x, "unless_running_loop", false, &b->unless_running_loop_arg))
         return -1;
-    if ((x = tl_yaml_get(n, "unless_flag"))) {
-        const char *outer = L->facet;
-        L->facet = "blocking.unless_flag";
-        if (ml_need_type(L, x, TL_YAML_MAP, "unless_flag") != 0 || ml_check_keys(L, x, flag_keys) != 0)
-            return -1;
-        const tl_yaml_node *a = tl_yaml_get(x, "arg"), *m = tl_yaml_get(x, "mask");
-        if (!a || !m)
-            return ml_fail(L, x, "'unless_flag'%s needs 'arg' and 'mask'", ml_where(wb, sizeof(wb), L));
-        if (ml_get_arg(L, a, "arg", false, &b->unless_flag_arg) != 0 ||
-            ml_get_int(L, m, "mask", &b->unless_flag_mask) != 0)
-            return -1;
-        if (b->unless_flag_mask == 0)
-            return ml_fail(L, m, "'mask'%s must not be 0", ml_where(wb, sizeof(wb), L));
-        L->facet = outer;
-    }
+    if ((x = tl_yaml_get(n, "unless_flag")) &&
+        parse_unless_flag(L, x, "blocking.unless_flag", &b->unless_flag_arg, &b->unless_flag_mask) != 0)
+        return -1;
     if ((x = tl_yaml_get(n, "if_value"))) {
         const char *outer = L->facet;
         L->facet = "blocking.if_value";

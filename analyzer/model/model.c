@@ -125,6 +125,8 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
     if (m & F_CHANNEL_TAKE) dst->channel_take = src->channel_take;
     if (m & F_READS) dst->reads = src->reads;
     if (m & F_SYNCHRONIZES) dst->synchronizes = src->synchronizes;
+    if (m & F_OBJECT_OPEN) dst->object_open = src->object_open;
+    if (m & F_DEADLINE_OPTION) dst->deadline_option = src->deadline_option;
     if (m & F_IMMEDIATE_PATH) {
         free(dst->immediate_path.paths);
         free(dst->immediate_path.except);

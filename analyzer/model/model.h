@@ -21,6 +21,7 @@
 #define TL_MAX_FOREVER 4
 #define TL_MAX_VALUES 4
 #define TL_MAX_FIELD 32 /* longest struct field name a facet names, with its NUL */
+#define TL_MAX_OPTION 48 /* longest option name (deadline_option), with its NUL */
 
 /* Where a spawned task's handle lands. */
 typedef enum {
@@ -311,6 +312,18 @@ typedef struct {
        holds it from before a spawn whose entry signals the object under it
        on every path cannot miss the signal (the start-up lock dance). */
     int lock_arg;
+    /* The wait's deadline is a setting of the object in this argument, not
+       an argument (nng_recv: the socket's "recv-timeout"), -1 none: the wait
+       is forever when the object was opened in the function on every path
+       (object_open) and no deadline_option call set the option named
+       deadline_option on it on any path since (dataflow/object_deadlines.h);
+       anything else is not known, and not reported. */
+    int deadline_arg;
+    char deadline_option[TL_MAX_OPTION];
+    /* Not a wait at all when this argument certainly has a bit of the mask
+       (nng_recv's NNG_FLAG_NONBLOCK), -1 none. */
+    int unless_flag_arg;
+    int64_t unless_flag_mask;
 } tl_wait_facet;
 
 /* Initialises a counting object: `arg` is the object, `value_arg` its
@@ -534,6 +547,18 @@ typedef struct {
     tl_success success;
 } tl_numeric_check_facet;
 
+/* deadline_option: the call sets the option named by the string literal in
+ * `name_arg` of the object in `arg` to the duration in `value_arg`
+ * (nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, 1000)); a value among `forever`
+ * sets no deadline.  A name that is not a literal, or a value not known,
+ * counts as setting a deadline (dataflow/object_deadlines.h). */
+typedef struct {
+    bool present;
+    int arg, name_arg, value_arg;
+    tl_forever forever[TL_MAX_FOREVER];
+    int nforever;
+} tl_deadline_option_facet;
+
 /* buffered: the call copies len_arg bytes (a constant; else, with buf_arg,
  * at most the size of the fixed-size array there) into the connection's
  * own output buffer of `size` bytes, writing to the connection - and so
@@ -607,6 +632,9 @@ typedef struct tl_fn_model {
     tl_buffered_facet buffered;
     tl_end_errno_facet end_errno;
     tl_numeric_check_facet numeric_check;
+    tl_arg_facet object_open; /* opens a new object in *arg with no deadline set on it
+                                 (nng_req0_open(&s)): see wait.deadline_arg */
+    tl_deadline_option_facet deadline_option;
     bool cooperative;  /* yields to the library's scheduler (counts as the parent waiting) */
     bool synchronizes; /* other code may run, or publish its writes, during the call: it
                           runs callbacks (an event loop's run) or orders memory with other

@@ -62,6 +62,8 @@ enum {
 #define F_CHANNEL_TAKE (1ull << 41)
 #define F_READS (1ull << 42)
 #define F_SYNCHRONIZES (1ull << 43)
+#define F_OBJECT_OPEN (1ull << 44)
+#define F_DEADLINE_OPTION (1ull << 45)
 
 extern const char *const ml_facet_names[];
 extern const char *const ml_wait_kind_names[];
@@ -151,6 +153,9 @@ int ml_read_per_path(loader *L, const tl_yaml_node *n, struct tl_per_path_s **v,
 
 /* facets_wait.c: the wait and blocking facets */
 int ml_parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w);
+/* forever: negative, null, an integer, or a list of 1 to TL_MAX_FOREVER of them */
+int ml_parse_forever(loader *L, const tl_yaml_node *n, tl_forever *out, int *nout);
+int ml_parse_deadline_option(loader *L, const tl_yaml_node *n, tl_deadline_option_facet *d);
 int ml_parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b);
 /* facets_fd.c: a struct field name; the fd_state, readiness_wait and immediate_path facets */
 int ml_get_field(loader *L, const tl_yaml_node *n, const char *what, char *out);

@@ -1,0 +1,37 @@
+/* object_deadlines.h - waits whose deadline is a setting of the object.
+ *
+ *     nng_socket s;
+ *     nng_req0_open(&s);                                  // object_open: no deadline
+ *     nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, 1000);      // deadline_option "recv-timeout"
+ *     nng_recv(s, &buf, &n, NNG_FLAG_ALLOC);              // wait.object_deadline: bounded
+ *
+ * Some libraries take no timeout argument on their blocking calls: the
+ * deadline is an option of the socket, infinite until someone sets it.  A
+ * forward dataflow over the function's locals that a call with an
+ * `object_open` facet opens (its argument `&v`) keeps, per such variable,
+ * "opened on every path" (the join intersects) and, per option name the
+ * function's waits ask for, "a deadline may have been set" (the join
+ * unites).  A `deadline_option` call on the variable sets it - or clears
+ * it, when its value is a constant among the facet's `forever` values; a
+ * call of code nobody models (the program's own, say), handed the variable
+ * or its address, may have set anything - but not an unmodelled function
+ * in a library's namespace (`prefixes:`: nng_listen), which would be
+ * modelled if it set one.  A variable whose value or
+ * address goes anywhere else (copied, stored, returned, tested) is not
+ * followed.  A wait whose `object_deadline` argument is such a variable,
+ * opened on every path and with its option set on none, is marked
+ * tl_call_facts.deadline_forever (and deadline_open: the opening call,
+ * when one call opened it on every path); every other such wait is not
+ * known and is not reported.
+ * Linear in the function: at most OD_MAX_PLACES variables and 2 option
+ * names, one bit set each, through the generic solver's budgets.
+ */
+#ifndef TL_DATAFLOW_OBJECT_DEADLINES_H
+#define TL_DATAFLOW_OBJECT_DEADLINES_H
+
+#include "analysis.h"
+
+/* Fill deadline_forever and deadline_open of the TU's calls. */
+void tl_analysis_mark_object_deadlines(tl_analysis *a);
+
+#endif
