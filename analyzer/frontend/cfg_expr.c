@@ -554,7 +554,7 @@ static bool maybe_path_literal(const char *spelled) {
 }
 
 /* "..." of at most TL_STRING_TEXT_MAX bytes spelling a name (letters,
- * digits, '-', '_', '.'): an option some models judge by
+ * digits, '-', '_', '.', ':'): an option some models judge by
  * (nng_socket_set_ms(s, "recv-timeout", ...): deadline_option) */
 static bool maybe_name_literal(const char *spelled) {
     size_t n = strlen(spelled);
@@ -562,7 +562,7 @@ static bool maybe_name_literal(const char *spelled) {
     for (size_t i = 1; i + 1 < n; i++) {
         char ch = spelled[i];
         if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '-' ||
-              ch == '_' || ch == '.'))
+              ch == '_' || ch == '.' || ch == ':'))
             return false;
     }
     return true;

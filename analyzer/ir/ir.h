@@ -80,7 +80,7 @@ typedef struct tl_expr {
                             it may be a numeric address ("127.0.0.1", "::1": hex
                             digits, dots, colons) or is an absolute path
                             ("/proc/self/stat": printable, no escapes) or a name
-                            ("recv-timeout": letters, digits, '-', '_', '.'), at most
+                            ("req:resend-time": letters, digits, '-', '_', '.', ':'), at most
                             TL_STRING_TEXT_MAX bytes, else NULL */
     char *usr;           /* TL_E_FUNC: the function's USR; TL_E_MEMBER: the field's USR
                             (program-wide identity of "struct T.f"), or NULL */
