@@ -566,11 +566,14 @@ static void check(const tl_analysis *a, tl_findings *out) {
                     tl_call_user_name(&op->call, oname, sizeof oname);
                     snprintf(opened, sizeof opened, " since %s() opened it at line %d", oname, op->loc.line);
                 }
+                char option[TL_MAX_OPTION + 2];
+                const tl_wait_facet *w = &cf->model->wait;
+                if (w->deadline_label[0]) snprintf(option, sizeof option, "%s", w->deadline_label);
+                else snprintf(option, sizeof option, "\"%s\"", w->deadline_option);
                 fd = tl_findings_addf(out, "missing-timeout", TL_SEV_WARNING, in->loc.file, in->loc.line,
                                       in->loc.col, f->name,
-                                      "%s waits forever: no \"%s\" deadline was set on %s%s (%s wait): %s", called,
-                                      cf->model->wait.deadline_option, obj, opened, tl_wait_kind_name(kind),
-                                      kind_consequence(kind));
+                                      "%s waits forever: no deadline (%s) was set on %s%s (%s wait): %s", called,
+                                      option, obj, opened, tl_wait_kind_name(kind), kind_consequence(kind));
             } else if (targ < 0) {
                 fd = tl_findings_addf(out, "missing-timeout", TL_SEV_WARNING, in->loc.file, in->loc.line,
                                       in->loc.col, f->name,

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 # ... libev-dev: the libraries whose real headers the fixtures include
 PACKAGES=(cmake make gcc clang-19 libclang-19-dev libcmocka-dev libsqlite3-dev pkg-config
           libyaml-dev libjansson-dev dpkg-dev libuv1-dev libevent-dev liburing-dev
-          libglib2.0-dev libev-dev libaio-dev libnng-dev)
+          libglib2.0-dev libev-dev libaio-dev libnng-dev libzmq3-dev)
 # The test suite also drives real tools: git (baseline-commit, pre-commit),
 # pre-commit, the editors (vim, neovim, emacs; Eglot and ALE for the
 # language server's tests), node/npm for the SARIF

@@ -1813,8 +1813,10 @@ static void test_fresh_and_sends(void **state) {
                  "  run: {blocking: true, synchronizes: true}\n"
                  "  rx: {wait: {timeout_arg: 3, forever: [negative], kind: task, object_arg: 0, unless_other_end_done: true}}\n"
                  "  sopen: {object_open: 0}\n"
+                 "  zopen: {object_open: {result: true}}\n"
+                 "  zrecv: {wait: {object_deadline: {arg: 1, option: 27}, kind: peer}}\n"
                  "  setms: {deadline_option: {arg: 0, name_arg: 1, value_arg: 2, forever: [negative, -9]}}\n"
-                 "  srecv: {wait: {object_deadline: {arg: 0, option: recv-timeout}, unless_flag: {arg: 3, mask: 2}, kind: peer}}\n");
+                 "  srecv: {wait: {object_deadline: {arg: 0, option: recv-timeout, label: OPT_RECVTIMEO}, unless_flag: {arg: 3, mask: 2}, kind: peer}}\n");
     load_ok(&ms, "library: y\nfunctions:\n  put: {nonblocking: true}\n  putv: {sends: false}\n");
     tl_models_finish(&ms);
     assert_true(find(&ms, "acc")->fresh.present && find(&ms, "acc")->fresh.result);
@@ -1882,6 +1884,10 @@ static void test_fresh_and_sends(void **state) {
     assert_true(find(&ms, "sopen")->object_open.present);
     assert_int_equal(find(&ms, "sopen")->object_open.arg, 0);
     assert_false(put->object_open.present || put->deadline_option.present);
+    assert_true(find(&ms, "zopen")->object_open.result);
+    assert_false(find(&ms, "sopen")->object_open.result);
+    assert_string_equal(find(&ms, "zrecv")->wait.deadline_option, "27");
+    assert_string_equal(find(&ms, "zrecv")->wait.deadline_label, "");
     const tl_deadline_option_facet *dopt = &find(&ms, "setms")->deadline_option;
     assert_true(dopt->present);
     assert_int_equal(dopt->name_arg, 1);
@@ -1892,6 +1898,7 @@ static void test_fresh_and_sends(void **state) {
     const tl_wait_facet *sw = &find(&ms, "srecv")->wait;
     assert_int_equal(sw->deadline_arg, 0);
     assert_string_equal(sw->deadline_option, "recv-timeout");
+    assert_string_equal(sw->deadline_label, "OPT_RECVTIMEO");
     assert_int_equal(sw->timeout_arg, -1);
     assert_int_equal(sw->unless_flag_arg, 3);
     assert_int_equal(sw->unless_flag_mask, 2);
@@ -1914,6 +1921,12 @@ static void test_fresh_and_sends(void **state) {
                  "[negative]}}\n",
                  3, "'deadline_option'", "must differ");
     expect_error("library: x\nfunctions:\n  f: {object_open: {arg: x}}\n", 3, "object_open", NULL);
+    expect_error("library: x\nfunctions:\n  f: {object_open: {arg: 0, result: true}}\n", 3, "'object_open'",
+                 "needs 'arg' or 'result: true'");
+    expect_error("library: x\nfunctions:\n  f: {object_open: {result: false}}\n", 3, "'result'", "must be true");
+    expect_error("library: x\nfunctions:\n  f: {wait: {kind: peer, object_deadline: {arg: 0, option: 27, "
+                 "label: \"a\\tb\"}}}\n",
+                 3, "'label'", "control characters");
     expect_error("library: x\nfunctions:\n  f: {fresh: {result: true, arg: 0, array: 2}}\n", 3,
                  "'fresh'", "needs 'result: true', 'arg' with 'array', or 'from_arg'");
     expect_error("library: x\nfunctions:\n  f: {fresh: {arg: 0}}\n", 3, "'fresh'", NULL);

@@ -3,6 +3,7 @@
 #include "object_deadlines.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,16 +51,35 @@ static int place_of_arg(const od_ctx *c, const tl_expr *e, bool *addr) {
                                                                                                : -1;
 }
 
-/* The option index of a string literal "NAME", -1 none (not a literal, or
- * a name no wait of the function asks for), -2 not known (not a literal). */
-static int option_index(const od_ctx *c, const tl_expr *e) {
-    e = tl_expr_uncast(e);
-    if (!e || e->kind != TL_E_STRING || !e->name) return -2;
-    size_t n = strlen(e->name);
-    if (n < 2 || e->name[0] != '"' || e->name[n - 1] != '"') return -2;
+/* The index of the option argument j of the call names: a string literal
+ * "NAME", or an integer constant (compared in decimal); -1 an option no
+ * wait of the function asks for, -2 not known (neither). */
+static int option_index(const od_ctx *c, const tl_call_facts *cf, const tl_instr *in, int j) {
+    char num[32];
+    const char *name;
+    size_t n;
+    const tl_expr *e = tl_expr_uncast(in->call.args[j]);
+    if (e && e->kind == TL_E_STRING && e->name && (n = strlen(e->name)) >= 2 && e->name[0] == '"' &&
+        e->name[n - 1] == '"') {
+        name = e->name + 1;
+        n -= 2;
+    } else if (cf->argv && cf->argv[j].kind == TL_CV_INT) {
+        snprintf(num, sizeof num, "%lld", (long long)cf->argv[j].v);
+        name = num;
+        n = strlen(num);
+    } else {
+        return -2;
+    }
     for (int o = 0; o < c->noptions; o++)
-        if (strlen(c->options[o]) == n - 2 && memcmp(c->options[o], e->name + 1, n - 2) == 0) return o;
+        if (strlen(c->options[o]) == n && memcmp(c->options[o], name, n) == 0) return o;
     return -1;
+}
+
+/* The call opens a new object as its result (zmq_socket). */
+static bool opens_result(const od_ctx *c, const tl_expr *value) {
+    const tl_expr *e = tl_expr_uncast(value);
+    const tl_fn_model *m = e && e->kind == TL_E_CALLRES ? model_of(c, e->call_id) : NULL;
+    return m && m->object_open.present && m->object_open.result;
 }
 
 static bool value_forever(const tl_call_facts *cf, const tl_deadline_option_facet *d) {
@@ -129,17 +149,22 @@ static void apply_call(const od_ctx *c, od_state *s, const tl_instr *in) {
     bool unknown = !m && !(in->call.callee && in->call.callee_func < 0 && c->models &&
                            tl_models_namespace(c->models, in->call.callee));
     bool program = !in->call.callee || in->call.callee_func >= 0 || !in->call.callee_system;
+    if (m && m->readiness_wait.present) {
+        /* zmq_poll: the socket may be among the items it reported ready */
+        for (int p = 0; p < c->nplaces; p++) s->may_set |= all_options(p);
+        return;
+    }
     for (int j = 0; j < in->call.nargs; j++) {
         bool addr;
         int p = place_of_arg(c, in->call.args[j], &addr);
         if (p < 0) continue;
-        if (m && m->object_open.present && m->object_open.arg == j && addr) {
+        if (m && m->object_open.present && !m->object_open.result && m->object_open.arg == j && addr) {
             s->opened |= 1u << p;
             s->may_set &= ~all_options(p);
             s->opener[p] = in->call.id;
         } else if (m && m->deadline_option.present && m->deadline_option.arg == j) {
             const tl_deadline_option_facet *d = &m->deadline_option;
-            int o = d->name_arg < in->call.nargs ? option_index(c, in->call.args[d->name_arg]) : -2;
+            int o = d->name_arg < in->call.nargs ? option_index(c, cf, in, d->name_arg) : -2;
             if (o == -1) continue; /* an option no wait here asks for */
             uint32_t bits = o >= 0 ? 1u << (p * 2 + o) : all_options(p);
             if (o >= 0 && value_forever(cf, d)) s->may_set &= ~bits;
@@ -157,8 +182,15 @@ static void od_transfer(void *ctx, void *st, const tl_func *f, const tl_block *b
     if (!s->reached) return;
     const tl_instr *in = &b->instrs[i];
     if ((in->kind == TL_I_ASSIGN || in->kind == TL_I_DECL) && in->var >= 0 && in->var < c->f->nvars &&
-        c->place_of[in->var] >= 0)
-        forget(s, c->place_of[in->var]);
+        c->place_of[in->var] >= 0) {
+        int p = c->place_of[in->var];
+        forget(s, p);
+        if (in->kind == TL_I_ASSIGN && opens_result(c, in->value)) { /* s = zmq_socket(...) */
+            const tl_expr *e = tl_expr_uncast(in->value);
+            s->opened |= 1u << p;
+            s->opener[p] = e->call_id;
+        }
+    }
     else if (in->kind == TL_I_CALL && in->call.id >= 0 && in->call.id < c->ff->ncalls)
         apply_call(c, s, in);
 }
@@ -181,7 +213,8 @@ static void mark_vars(const tl_func *f, const tl_expr *e, unsigned char *out) {
     for (int k = 0; k < e->nkids; k++) mark_vars(f, e->kids[k], out);
 }
 
-/* Variables used anywhere but as a call's argument, `v` or `&v`. */
+/* Variables used anywhere but as a call's argument (`v`, `&v`) or in a
+ * branch condition. */
 static void mark_escapes(const tl_func *f, unsigned char *out) {
     for (int b = 0; b < f->nblocks; b++) {
         const tl_block *blk = &f->blocks[b];
@@ -206,7 +239,7 @@ static void mark_escapes(const tl_func *f, unsigned char *out) {
                 break;
             }
         }
-        mark_vars(f, blk->cond, out);
+        /* a test of the variable (`if (!s)`) reads it, copies it nowhere */
     }
 }
 
@@ -230,10 +263,21 @@ static void run_func(tl_analysis *a, int fi) {
     mark_escapes(f, escapes);
     c.place_of = tl_xmalloc((size_t)f->nvars * sizeof *c.place_of);
     for (int v = 0; v < f->nvars; v++) c.place_of[v] = -1;
+    for (int b = 0; b < f->nblocks && c.nplaces < OD_MAX_PLACES; b++)
+        for (int i = 0; i < f->blocks[b].ninstrs && c.nplaces < OD_MAX_PLACES; i++) {
+            const tl_instr *in = &f->blocks[b].instrs[i];
+            if (in->kind != TL_I_ASSIGN || in->var < 0 || in->var >= f->nvars || !opens_result(&c, in->value))
+                continue;
+            int v = in->var;
+            if (f->vars[v].kind != TL_VAR_LOCAL || escapes[v] || c.place_of[v] >= 0) continue;
+            c.place_of[v] = c.nplaces++;
+        }
     for (int id = 0; id < ff->ncalls && c.nplaces < OD_MAX_PLACES; id++) {
         const tl_fn_model *m = ff->calls[id].model;
         const tl_instr *in = ff->calls[id].instr;
-        if (!m || !m->object_open.present || !in || m->object_open.arg >= in->call.nargs) continue;
+        if (!m || !m->object_open.present || m->object_open.result || !in || m->object_open.arg < 0 ||
+            m->object_open.arg >= in->call.nargs)
+            continue;
         const tl_expr *e = tl_expr_uncast(in->call.args[m->object_open.arg]);
         if (!e || e->kind != TL_E_ADDR || e->nkids != 1) continue;
         e = tl_expr_uncast(e->kids[0]);

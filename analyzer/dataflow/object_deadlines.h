@@ -8,18 +8,21 @@
  * Some libraries take no timeout argument on their blocking calls: the
  * deadline is an option of the socket, infinite until someone sets it.  A
  * forward dataflow over the function's locals that a call with an
- * `object_open` facet opens (its argument `&v`) keeps, per such variable,
+ * `object_open` facet opens (its argument `&v`, or `v = open(...)` with
+ * `result: true`: zmq_socket) keeps, per such variable,
  * "opened on every path" (the join intersects) and, per option name the
  * function's waits ask for, "a deadline may have been set" (the join
- * unites).  A `deadline_option` call on the variable sets it - or clears
+ * unites).  A `deadline_option` call on the variable (the option named by
+ * a string literal, or by an integer constant in decimal) sets it - or clears
  * it, when its value is a constant among the facet's `forever` values; a
  * call of code nobody models (the program's own, say), handed the variable
  * or its address, may have set anything - but not an unmodelled function
  * in a library's namespace (`prefixes:`: nng_listen), which would be
- * modelled if it set one.  A variable whose value or
- * address goes anywhere else (copied, stored, returned, tested) is not
- * followed.  A wait whose `object_deadline` argument is such a variable,
- * opened on every path and with its option set on none, is marked
+ * modelled if it set one.  After a readiness wait (zmq_poll) any of them
+ * may be ready: what follows is not known.  A variable whose value or
+ * address goes anywhere else (copied, stored, returned) is not followed; a
+ * test of it (`if (!s)`) copies it nowhere.  A wait whose `object_deadline`
+ * argument is such a variable, opened on every path and with its option set on none, is marked
  * tl_call_facts.deadline_forever (and deadline_open: the opening call,
  * when one call opened it on every path); every other such wait is not
  * known and is not reported.

@@ -786,7 +786,7 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
             r = parse_arg_facet(L, v, "channel_take", &f->channel_take, NULL, NULL, NULL);
             out->facets |= F_CHANNEL_TAKE;
         } else if (strcmp(key, "object_open") == 0) {
-            r = parse_arg_facet(L, v, "object_open", &f->object_open, NULL, NULL, NULL);
+            r = ml_parse_object_open(L, v, &f->object_open);
             out->facets |= F_OBJECT_OPEN;
         } else if (strcmp(key, "deadline_option") == 0) {
             r = ml_parse_deadline_option(L, v, &f->deadline_option);

@@ -68,9 +68,9 @@ static int parse_unless_flag(loader *L, const tl_yaml_node *x, const char *facet
     return 0;
 }
 
-/* object_deadline: {arg: N, option: NAME} */
+/* object_deadline: {arg: N, option: NAME, label: TEXT} */
 static int parse_object_deadline(loader *L, const tl_yaml_node *x, tl_wait_facet *w) {
-    static const char *const keys[] = {"arg", "option", NULL};
+    static const char *const keys[] = {"arg", "option", "label", NULL};
     char wb[160];
     const char *outer = L->facet;
     L->facet = "wait.object_deadline";
@@ -83,6 +83,16 @@ static int parse_object_deadline(loader *L, const tl_yaml_node *x, tl_wait_facet
         return ml_fail(L, o, "'option'%s must be a name of 1 to %d bytes", ml_where(wb, sizeof(wb), L),
                        TL_MAX_OPTION - 1);
     memcpy(w->deadline_option, o->str, strlen(o->str) + 1);
+    const tl_yaml_node *lb = tl_yaml_get(x, "label");
+    if (lb) {
+        if (lb->type != TL_YAML_SCALAR || !lb->str[0] || strlen(lb->str) >= TL_MAX_OPTION)
+            return ml_fail(L, lb, "'label'%s must be a name of 1 to %d bytes", ml_where(wb, sizeof(wb), L),
+                           TL_MAX_OPTION - 1);
+        for (const char *p = lb->str; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                return ml_fail(L, lb, "'label'%s must not hold control characters", ml_where(wb, sizeof(wb), L));
+        memcpy(w->deadline_label, lb->str, strlen(lb->str) + 1);
+    }
     L->facet = outer;
     return 0;
 }
@@ -205,6 +215,30 @@ int ml_parse_deadline_option(loader *L, const tl_yaml_node *n, tl_deadline_optio
         return ml_fail(L, n, "'deadline_option'%s: 'arg', 'name_arg' and 'value_arg' must differ",
                        ml_where(wb, sizeof(wb), L));
     d->present = true;
+    return 0;
+}
+
+/* object_open: ARG, {arg: ARG} or {result: true} */
+int ml_parse_object_open(loader *L, const tl_yaml_node *n, tl_object_open_facet *o) {
+    static const char *const keys[] = {"arg", "result", NULL};
+    char wb[160];
+    if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "false") == 0) return 1;
+    if (n->type == TL_YAML_SCALAR) {
+        if (ml_get_arg(L, n, "object_open", false, &o->arg) != 0) return -1;
+        o->present = true;
+        return 0;
+    }
+    L->facet = "object_open";
+    if (ml_need_type(L, n, TL_YAML_MAP, "object_open") != 0 || ml_check_keys(L, n, keys) != 0) return -1;
+    const tl_yaml_node *a = tl_yaml_get(n, "arg"), *r = tl_yaml_get(n, "result");
+    if ((a != NULL) == (r != NULL))
+        return ml_fail(L, n, "'object_open'%s needs 'arg' or 'result: true'", ml_where(wb, sizeof(wb), L));
+    if (a && ml_get_arg(L, a, "arg", false, &o->arg) != 0) return -1;
+    if (r) {
+        if (ml_get_bool(L, r, "result", &o->result) != 0) return -1;
+        if (!o->result) return ml_fail(L, r, "'result'%s must be true", ml_where(wb, sizeof(wb), L));
+    }
+    o->present = true;
     return 0;
 }
 

@@ -317,9 +317,11 @@ typedef struct {
        is forever when the object was opened in the function on every path
        (object_open) and no deadline_option call set the option named
        deadline_option on it on any path since (dataflow/object_deadlines.h);
-       anything else is not known, and not reported. */
+       anything else is not known, and not reported.  The option is a name or
+       an integer written in decimal (zmq's ZMQ_RCVTIMEO: "27"). */
     int deadline_arg;
     char deadline_option[TL_MAX_OPTION];
+    char deadline_label[TL_MAX_OPTION]; /* how the user spells it (ZMQ_RCVTIMEO), or "" */
     /* Not a wait at all when this argument certainly has a bit of the mask
        (nng_recv's NNG_FLAG_NONBLOCK), -1 none. */
     int unless_flag_arg;
@@ -547,11 +549,21 @@ typedef struct {
     tl_success success;
 } tl_numeric_check_facet;
 
-/* deadline_option: the call sets the option named by the string literal in
- * `name_arg` of the object in `arg` to the duration in `value_arg`
- * (nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, 1000)); a value among `forever`
- * sets no deadline.  A name that is not a literal, or a value not known,
- * counts as setting a deadline (dataflow/object_deadlines.h). */
+/* object_open: the call opens a new object with no deadline set on it, in
+ * *arg (nng_req0_open(&s)) or as its result (zmq_socket): see
+ * wait.deadline_arg. */
+typedef struct {
+    bool present;
+    int arg;     /* -1 with result */
+    bool result;
+} tl_object_open_facet;
+
+/* deadline_option: the call sets the option named in `name_arg` - a string
+ * literal (nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, 1000)) or an integer
+ * constant, compared in decimal (zmq_setsockopt(s, ZMQ_RCVTIMEO, ...)) - of
+ * the object in `arg` to the duration in `value_arg`; a value among
+ * `forever` sets no deadline.  A name that is neither, or a value not
+ * known, counts as setting a deadline (dataflow/object_deadlines.h). */
 typedef struct {
     bool present;
     int arg, name_arg, value_arg;
@@ -632,8 +644,7 @@ typedef struct tl_fn_model {
     tl_buffered_facet buffered;
     tl_end_errno_facet end_errno;
     tl_numeric_check_facet numeric_check;
-    tl_arg_facet object_open; /* opens a new object in *arg with no deadline set on it
-                                 (nng_req0_open(&s)): see wait.deadline_arg */
+    tl_object_open_facet object_open;
     tl_deadline_option_facet deadline_option;
     bool cooperative;  /* yields to the library's scheduler (counts as the parent waiting) */
     bool synchronizes; /* other code may run, or publish its writes, during the call: it

@@ -156,6 +156,7 @@ int ml_parse_wait(loader *L, const tl_yaml_node *n, tl_wait_facet *w);
 /* forever: negative, null, an integer, or a list of 1 to TL_MAX_FOREVER of them */
 int ml_parse_forever(loader *L, const tl_yaml_node *n, tl_forever *out, int *nout);
 int ml_parse_deadline_option(loader *L, const tl_yaml_node *n, tl_deadline_option_facet *d);
+int ml_parse_object_open(loader *L, const tl_yaml_node *n, tl_object_open_facet *o);
 int ml_parse_blocking(loader *L, const tl_yaml_node *n, tl_blocking_facet *b);
 /* facets_fd.c: a struct field name; the fd_state, readiness_wait and immediate_path facets */
 int ml_get_field(loader *L, const tl_yaml_node *n, const char *what, char *out);
