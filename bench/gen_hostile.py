@@ -42,6 +42,10 @@ Shapes:
             by a counted loop of one-byte sends on a fresh connection
   reentrant one libevent callback calling event_base_loop() N/2 times on
             the base it runs on (its data)
+  sockets   N/10 functions, each making ZeroMQ sockets (own prototypes, the
+            models match by name), setting ZMQ_RCVTIMEO under a parameter's
+            bit on some, sending and receiving, handing some to a helper
+            (dataflow/object_deadlines.c)
   corrpairs one function: N/6 thread spawns and joins under the same flag
             (`if (f3) pthread_create(&t1, ...); ... if (f3) pthread_join(t1,
             NULL);`), overlapping pairs on 64+ flags (the branch facts the
@@ -414,6 +418,28 @@ def gen_gotoweb(n):
         out.append("L%d:\n    r += poll(fds, 1, %d);\n    if ((x ^ r) & %d) goto L%d;\n"
                    % (i, i % 100, 1 + i % 7, j))
     out.append("    return r;\n}\n")
+    return "".join(out)
+
+
+@shape
+def gen_sockets(n):
+    out = ["#include <stddef.h>\n",
+           "void *zmq_socket(void *ctx, int type);\n",
+           "int zmq_setsockopt(void *s, int option, const void *value, size_t len);\n",
+           "int zmq_send(void *s, const void *buf, size_t len, int flags);\n",
+           "int zmq_recv(void *s, void *buf, size_t len, int flags);\n",
+           "int zmq_close(void *s);\n",
+           "void tune(void *s);\n\n"]
+    for f in range(max(1, n // 10)):
+        out.append("int ask%d(void *ctx, unsigned bits)\n{\n    char buf[16];\n    int ms = 100, n = 0;\n" % f)
+        for k in range(2):
+            out.append("    void *s%d = zmq_socket(ctx, 3);\n    if (!s%d)\n        return -1;\n" % (k, k))
+            out.append("    if (bits & %du)\n        zmq_setsockopt(s%d, 27, &ms, sizeof ms);\n" % (1 << (f % 16), k))
+            if (f + k) % 3 == 0:
+                out.append("    tune(s%d);\n" % k)
+            out.append("    zmq_send(s%d, \"x\", 1, 0);\n    n += zmq_recv(s%d, buf, sizeof buf, 0);\n"
+                       "    zmq_close(s%d);\n" % (k, k, k))
+        out.append("    return n;\n}\n\n")
     return "".join(out)
 
 

@@ -143,12 +143,13 @@ static void forget(od_state *s, int p) {
 static void apply_call(const od_ctx *c, od_state *s, const tl_instr *in) {
     const tl_call_facts *cf = &c->ff->calls[in->call.id];
     const tl_fn_model *m = model_of(c, in->call.id);
-    /* the program's own code, or a function nobody models outside every
-       library's namespace (`prefixes:`): a library's own unmodelled
-       functions (nng_listen, nng_msg_alloc) set no deadline */
+    /* code nobody models (the program's own, a call through a pointer) -
+       but not an unmodelled function in a library's namespace (`prefixes:`):
+       a library's own functions (nng_listen, nng_msg_alloc) would be
+       modelled if they set a deadline.  A modelled call does what its
+       facets say, also a wrapper of the program a config models. */
     bool unknown = !m && !(in->call.callee && in->call.callee_func < 0 && c->models &&
                            tl_models_namespace(c->models, in->call.callee));
-    bool program = !in->call.callee || in->call.callee_func >= 0 || !in->call.callee_system;
     if (m && m->readiness_wait.present) {
         /* zmq_poll: the socket may be among the items it reported ready */
         for (int p = 0; p < c->nplaces; p++) s->may_set |= all_options(p);
@@ -169,7 +170,7 @@ static void apply_call(const od_ctx *c, od_state *s, const tl_instr *in) {
             uint32_t bits = o >= 0 ? 1u << (p * 2 + o) : all_options(p);
             if (o >= 0 && value_forever(cf, d)) s->may_set &= ~bits;
             else s->may_set |= bits;
-        } else if (unknown || (m && program)) {
+        } else if (unknown) {
             s->may_set |= all_options(p); /* code nobody models may set anything */
         }
     }

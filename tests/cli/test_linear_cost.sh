@@ -35,7 +35,7 @@ cpu_and_rss() {
     tail -n1 "$T/time" | awk '{ printf "%.2f %d\n", $1 + $2, $3 / 1024 }'
 }
 
-for shape in calls locals switch goswitch funcs gotoweb ifchain nested corrpairs sinkspawn peerends testtable stopchans countedloops reentrant echoes layers replies globalflags; do
+for shape in calls locals switch goswitch funcs gotoweb ifchain nested corrpairs sinkspawn peerends testtable stopchans countedloops reentrant echoes layers replies globalflags sockets; do
     f=$T/$shape.c
     python3 "$SRC/bench/gen_hostile.py" "$shape" 20000 "$f"
     read -r tl_cpu tl_rss < <(cpu_and_rss "$TL" -j1 --no-db --no-config -q "$f" -- "${ARGS[@]}")
