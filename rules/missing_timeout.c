@@ -551,7 +551,7 @@ static void check(const tl_analysis *a, tl_findings *out) {
                 central = tl_event_loop_central(loops, fi, cf->block, cf->instr);
             }
             if (central) kind = cf->model->wait.kind_in_event_loop, complete = false, why = IF_OPEN;
-            else if (cf->model->wait.kind_in_endless_loop != TL_WAIT_NONE &&
+            else if (cf->model->wait.kind_in_endless_loop != TL_WAIT_NONE && !cf->deadline_client &&
                      block_in_endless_loop(&cycles, a, fi, cf->block))
                 kind = cf->model->wait.kind_in_endless_loop, complete = false, why = IF_OPEN;
             /* a send a sink always takes */

@@ -1813,8 +1813,9 @@ static void test_fresh_and_sends(void **state) {
                  "  run: {blocking: true, synchronizes: true}\n"
                  "  rx: {wait: {timeout_arg: 3, forever: [negative], kind: task, object_arg: 0, unless_other_end_done: true}}\n"
                  "  sopen: {object_open: 0}\n"
-                 "  zopen: {object_open: {result: true}}\n"
-                 "  zrecv: {wait: {object_deadline: {arg: 1, option: 27}, kind: peer}}\n"
+                 "  zopen: {object_open: {result: true, type_arg: 1}}\n"
+                 "  nopen: {object_open: {arg: 0, type: 49}}\n"
+                 "  zrecv: {wait: {object_deadline: {arg: 1, option: 27, never_types: [1, 4], client_types: [3]}, kind: peer}}\n"
                  "  setms: {deadline_option: {arg: 0, name_arg: 1, value_arg: 2, forever: [negative, -9]}}\n"
                  "  srecv: {wait: {object_deadline: {arg: 0, option: recv-timeout, label: OPT_RECVTIMEO}, unless_flag: {arg: 3, mask: 2}, kind: peer}}\n");
     load_ok(&ms, "library: y\nfunctions:\n  put: {nonblocking: true}\n  putv: {sends: false}\n");
@@ -1885,6 +1886,15 @@ static void test_fresh_and_sends(void **state) {
     assert_int_equal(find(&ms, "sopen")->object_open.arg, 0);
     assert_false(put->object_open.present || put->deadline_option.present);
     assert_true(find(&ms, "zopen")->object_open.result);
+    assert_int_equal(find(&ms, "zopen")->object_open.type_arg, 1);
+    assert_false(find(&ms, "zopen")->object_open.has_type);
+    assert_true(find(&ms, "nopen")->object_open.has_type);
+    assert_int_equal(find(&ms, "nopen")->object_open.type, 49);
+    assert_int_equal(find(&ms, "nopen")->object_open.type_arg, -1);
+    assert_int_equal(find(&ms, "zrecv")->wait.nnever_types, 2);
+    assert_int_equal(find(&ms, "zrecv")->wait.never_types[1], 4);
+    assert_int_equal(find(&ms, "zrecv")->wait.nclient_types, 1);
+    assert_int_equal(find(&ms, "zrecv")->wait.client_types[0], 3);
     assert_false(find(&ms, "sopen")->object_open.result);
     assert_string_equal(find(&ms, "zrecv")->wait.deadline_option, "27");
     assert_string_equal(find(&ms, "zrecv")->wait.deadline_label, "");
@@ -1924,6 +1934,11 @@ static void test_fresh_and_sends(void **state) {
     expect_error("library: x\nfunctions:\n  f: {object_open: {arg: 0, result: true}}\n", 3, "'object_open'",
                  "needs 'arg' or 'result: true'");
     expect_error("library: x\nfunctions:\n  f: {object_open: {result: false}}\n", 3, "'result'", "must be true");
+    expect_error("library: x\nfunctions:\n  f: {object_open: {arg: 0, type: 1, type_arg: 1}}\n", 3, "'object_open'",
+                 "exclude each other");
+    expect_error("library: x\nfunctions:\n  f: {wait: {kind: peer, object_deadline: {arg: 0, option: 27, "
+                 "never_types: []}}}\n",
+                 3, "'never_types'", "1 to 8 integers");
     expect_error("library: x\nfunctions:\n  f: {wait: {kind: peer, object_deadline: {arg: 0, option: 27, "
                  "label: \"a\\tb\"}}}\n",
                  3, "'label'", "control characters");

@@ -84,6 +84,8 @@ typedef struct {
     bool deadline_forever;   /* a wait.object_deadline whose object this function opened on
                                 every path and set that option on none (object_deadlines.h) */
     int deadline_open;       /* with deadline_forever: the call id that opened it, -1 several */
+    bool deadline_client;    /* with deadline_forever: the object's type is one of the wait's
+                                client_types (a REQ socket: it awaits its own request's answer) */
     unsigned numeric_args;   /* arguments (bit j < 32) a numeric-address check accepted on
                                 every path to the call (numeric_hosts.h) */
     unsigned fresh_args;     /* a coroutine's entry call: the arguments (bit j) that hand over a

@@ -19,6 +19,8 @@ typedef struct {
     uint32_t opened;                /* bit p: place p opened on every path */
     uint32_t may_set;               /* bit p * 2 + o: option o may have a deadline */
     int opener[OD_MAX_PLACES];      /* the call that opened place p, -1, OD_MIXED */
+    uint32_t typed;                 /* bit p: place p's type is type[p] on every path */
+    int64_t type[OD_MAX_PLACES];
 } od_state;
 
 typedef struct {
@@ -75,6 +77,26 @@ static int option_index(const od_ctx *c, const tl_call_facts *cf, const tl_instr
     return -1;
 }
 
+/* Place p was opened by call cf: its type, when the model gives one. */
+static void set_type(od_state *s, int p, const tl_call_facts *cf) {
+    const tl_object_open_facet *o = &cf->model->object_open;
+    s->typed &= ~(1u << p);
+    if (o->has_type) {
+        s->type[p] = o->type;
+        s->typed |= 1u << p;
+    } else if (o->type_arg >= 0 && cf->argv && cf->instr && o->type_arg < cf->instr->call.nargs &&
+               cf->argv[o->type_arg].kind == TL_CV_INT) {
+        s->type[p] = cf->argv[o->type_arg].v;
+        s->typed |= 1u << p;
+    }
+}
+
+static bool type_in(const int64_t *types, int n, int64_t t) {
+    for (int i = 0; i < n; i++)
+        if (types[i] == t) return true;
+    return false;
+}
+
 /* The call opens a new object as its result (zmq_socket). */
 static bool opens_result(const od_ctx *c, const tl_expr *value) {
     const tl_expr *e = tl_expr_uncast(value);
@@ -122,9 +144,13 @@ static bool od_join(void *ctx, void *dstp, const void *srcp) {
         return true;
     }
     uint32_t opened = d->opened & s->opened, may_set = d->may_set | s->may_set;
-    bool changed = opened != d->opened || may_set != d->may_set;
+    uint32_t typed = d->typed & s->typed;
+    for (int p = 0; p < c->nplaces; p++)
+        if ((typed >> p & 1u) && d->type[p] != s->type[p]) typed &= ~(1u << p);
+    bool changed = opened != d->opened || may_set != d->may_set || typed != d->typed;
     d->opened = opened;
     d->may_set = may_set;
+    d->typed = typed;
     for (int p = 0; p < c->nplaces; p++)
         if (d->opener[p] != s->opener[p] && d->opener[p] != OD_MIXED) {
             d->opener[p] = OD_MIXED;
@@ -136,6 +162,7 @@ static bool od_join(void *ctx, void *dstp, const void *srcp) {
 /* Place p gets a value nobody follows (declared, assigned). */
 static void forget(od_state *s, int p) {
     s->opened &= ~(1u << p);
+    s->typed &= ~(1u << p);
     s->may_set &= ~all_options(p);
     s->opener[p] = -1;
 }
@@ -163,6 +190,7 @@ static void apply_call(const od_ctx *c, od_state *s, const tl_instr *in) {
             s->opened |= 1u << p;
             s->may_set &= ~all_options(p);
             s->opener[p] = in->call.id;
+            set_type(s, p, cf);
         } else if (m && m->deadline_option.present && m->deadline_option.arg == j) {
             const tl_deadline_option_facet *d = &m->deadline_option;
             int o = d->name_arg < in->call.nargs ? option_index(c, cf, in, d->name_arg) : -2;
@@ -190,6 +218,7 @@ static void od_transfer(void *ctx, void *st, const tl_func *f, const tl_block *b
             const tl_expr *e = tl_expr_uncast(in->value);
             s->opened |= 1u << p;
             s->opener[p] = e->call_id;
+            if (e->call_id >= 0 && e->call_id < c->ff->ncalls) set_type(s, p, &c->ff->calls[e->call_id]);
         }
     }
     else if (in->kind == TL_I_CALL && in->call.id >= 0 && in->call.id < c->ff->ncalls)
@@ -303,9 +332,14 @@ static void run_func(tl_analysis *a, int fi) {
                     int o = -1;
                     for (int k = 0; k < c.noptions; k++)
                         if (strcmp(c.options[k], m->wait.deadline_option) == 0) o = k;
-                    if (p >= 0 && o >= 0 && (s.opened >> p & 1u) && !(s.may_set >> (p * 2 + o) & 1u)) {
+                    const tl_wait_facet *w = &m->wait;
+                    bool typed = p >= 0 && (s.typed >> p & 1u);
+                    if (p >= 0 && o >= 0 && (s.opened >> p & 1u) && !(s.may_set >> (p * 2 + o) & 1u) &&
+                        !(typed && type_in(w->never_types, w->nnever_types, s.type[p]))) {
                         ff->calls[in->call.id].deadline_forever = true;
                         ff->calls[in->call.id].deadline_open = s.opener[p] >= 0 ? s.opener[p] : -1;
+                        ff->calls[in->call.id].deadline_client =
+                            typed && type_in(w->client_types, w->nclient_types, s.type[p]);
                     }
                 }
                 od_transfer(&c, &s, f, &f->blocks[bi], i);

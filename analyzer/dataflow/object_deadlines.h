@@ -25,7 +25,12 @@
  * argument is such a variable, opened on every path and with its option set on none, is marked
  * tl_call_facts.deadline_forever (and deadline_open: the opening call,
  * when one call opened it on every path); every other such wait is not
- * known and is not reported.
+ * known and is not reported.  The opener may give the object a type (the
+ * model's `type`, or the constant in its `type_arg`: zmq_socket(ctx,
+ * ZMQ_REP)): on a type among the wait's `never_types` the call does not
+ * wait (a reply, a publication); on one among its `client_types` it waits
+ * for the answer to its own request (deadline_client: a REQ socket's
+ * receive is no server's loop).
  * Linear in the function: at most OD_MAX_PLACES variables and 2 option
  * names, one bit set each, through the generic solver's budgets.
  */

@@ -108,6 +108,7 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->channel_take.arg = -1;
     f->reads.arg = -1;
     f->object_open.arg = -1;
+    f->object_open.type_arg = -1;
     f->deadline_option.arg = f->deadline_option.name_arg = f->deadline_option.value_arg = -1;
     f->wait.deadline_arg = -1;
     f->wait.unless_flag_arg = -1;

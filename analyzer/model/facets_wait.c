@@ -68,9 +68,20 @@ static int parse_unless_flag(loader *L, const tl_yaml_node *x, const char *facet
     return 0;
 }
 
-/* object_deadline: {arg: N, option: NAME, label: TEXT} */
+/* a list of 1 to TL_MAX_TYPES integers */
+static int parse_types(loader *L, const tl_yaml_node *n, const char *what, int64_t *out, int *nout) {
+    char wb[160];
+    if (n->type != TL_YAML_SEQ || n->n == 0 || n->n > TL_MAX_TYPES)
+        return ml_fail(L, n, "'%s'%s must list 1 to %d integers", what, ml_where(wb, sizeof(wb), L), TL_MAX_TYPES);
+    for (size_t i = 0; i < n->n; i++)
+        if (ml_get_int(L, n->items[i], what, &out[i]) != 0) return -1;
+    *nout = (int)n->n;
+    return 0;
+}
+
+/* object_deadline: {arg: N, option: NAME, label: TEXT, never_types: [..], client_types: [..]} */
 static int parse_object_deadline(loader *L, const tl_yaml_node *x, tl_wait_facet *w) {
-    static const char *const keys[] = {"arg", "option", "label", NULL};
+    static const char *const keys[] = {"arg", "option", "label", "never_types", "client_types", NULL};
     char wb[160];
     const char *outer = L->facet;
     L->facet = "wait.object_deadline";
@@ -93,6 +104,12 @@ static int parse_object_deadline(loader *L, const tl_yaml_node *x, tl_wait_facet
                 return ml_fail(L, lb, "'label'%s must not hold control characters", ml_where(wb, sizeof(wb), L));
         memcpy(w->deadline_label, lb->str, strlen(lb->str) + 1);
     }
+    const tl_yaml_node *t;
+    if ((t = tl_yaml_get(x, "never_types")) && parse_types(L, t, "never_types", w->never_types, &w->nnever_types))
+        return -1;
+    if ((t = tl_yaml_get(x, "client_types")) &&
+        parse_types(L, t, "client_types", w->client_types, &w->nclient_types))
+        return -1;
     L->facet = outer;
     return 0;
 }
@@ -218,9 +235,9 @@ int ml_parse_deadline_option(loader *L, const tl_yaml_node *n, tl_deadline_optio
     return 0;
 }
 
-/* object_open: ARG, {arg: ARG} or {result: true} */
+/* object_open: ARG, or {arg: ARG | result: true, type: N | type_arg: ARG} */
 int ml_parse_object_open(loader *L, const tl_yaml_node *n, tl_object_open_facet *o) {
-    static const char *const keys[] = {"arg", "result", NULL};
+    static const char *const keys[] = {"arg", "result", "type", "type_arg", NULL};
     char wb[160];
     if (n->type == TL_YAML_SCALAR && !n->quoted && strcmp(n->str, "false") == 0) return 1;
     if (n->type == TL_YAML_SCALAR) {
@@ -238,6 +255,13 @@ int ml_parse_object_open(loader *L, const tl_yaml_node *n, tl_object_open_facet 
         if (ml_get_bool(L, r, "result", &o->result) != 0) return -1;
         if (!o->result) return ml_fail(L, r, "'result'%s must be true", ml_where(wb, sizeof(wb), L));
     }
+    const tl_yaml_node *t = tl_yaml_get(n, "type"), *ta = tl_yaml_get(n, "type_arg");
+    if (t && ta) return ml_fail(L, n, "'object_open'%s: 'type' and 'type_arg' exclude each other", ml_where(wb, sizeof(wb), L));
+    if (t) {
+        if (ml_get_int(L, t, "type", &o->type) != 0) return -1;
+        o->has_type = true;
+    }
+    if (ta && ml_get_arg(L, ta, "type_arg", false, &o->type_arg) != 0) return -1;
     o->present = true;
     return 0;
 }

@@ -22,6 +22,7 @@
 #define TL_MAX_VALUES 4
 #define TL_MAX_FIELD 32 /* longest struct field name a facet names, with its NUL */
 #define TL_MAX_OPTION 48 /* longest option name (deadline_option), with its NUL */
+#define TL_MAX_TYPES 8   /* object types a wait lists (never_types, client_types) */
 
 /* Where a spawned task's handle lands. */
 typedef enum {
@@ -322,6 +323,15 @@ typedef struct {
     int deadline_arg;
     char deadline_option[TL_MAX_OPTION];
     char deadline_label[TL_MAX_OPTION]; /* how the user spells it (ZMQ_RCVTIMEO), or "" */
+    /* On an object of one of these types (object_open's type) the call
+       never waits: a REP socket's reply, a PUB socket's publication. */
+    int64_t never_types[TL_MAX_TYPES];
+    int nnever_types;
+    /* On one of these types the call waits for the answer to the caller's
+       own request (a REQ socket's receive): a loop nothing leaves does not
+       make it a server's loop (kind_in_endless_loop does not apply). */
+    int64_t client_types[TL_MAX_TYPES];
+    int nclient_types;
     /* Not a wait at all when this argument certainly has a bit of the mask
        (nng_recv's NNG_FLAG_NONBLOCK), -1 none. */
     int unless_flag_arg;
@@ -554,8 +564,11 @@ typedef struct {
  * wait.deadline_arg. */
 typedef struct {
     bool present;
-    int arg;     /* -1 with result */
+    int arg;      /* -1 with result */
     bool result;
+    bool has_type; /* the object's type: `type` (nng_rep0_open: the protocol) */
+    int64_t type;
+    int type_arg; /* or the constant in this argument (zmq_socket's ZMQ_REP), -1 none */
 } tl_object_open_facet;
 
 /* deadline_option: the call sets the option named in `name_arg` - a string
