@@ -170,13 +170,17 @@ static void forget(od_state *s, int p) {
 static void apply_call(const od_ctx *c, od_state *s, const tl_instr *in) {
     const tl_call_facts *cf = &c->ff->calls[in->call.id];
     const tl_fn_model *m = model_of(c, in->call.id);
-    /* code nobody models (the program's own, a call through a pointer) -
-       but not an unmodelled function in a library's namespace (`prefixes:`):
-       a library's own functions (nng_listen, nng_msg_alloc) would be
-       modelled if they set a deadline.  A modelled call does what its
-       facets say, also a wrapper of the program a config models. */
-    bool unknown = !m && !(in->call.callee && in->call.callee_func < 0 && c->models &&
-                           tl_models_namespace(c->models, in->call.callee));
+    /* code no model file describes (the program's own, even with a model
+       derived from its body, which says what it blocks on, not what it
+       sets; a call through a pointer) - but not an unmodelled function in
+       a library's namespace (`prefixes:`): a library's own functions
+       (nng_listen, nng_msg_alloc) would be modelled if they set a
+       deadline.  A call a model file or the config describes does what its
+       facets say. */
+    const char *callee = in->call.callee;
+    bool described = callee && c->models && tl_models_find(c->models, callee);
+    bool unknown = !described && !(callee && in->call.callee_func < 0 && c->models &&
+                                   tl_models_namespace(c->models, callee));
     if (m && m->readiness_wait.present) {
         /* zmq_poll: the socket may be among the items it reported ready */
         for (int p = 0; p < c->nplaces; p++) s->may_set |= all_options(p);
