@@ -137,7 +137,9 @@ static const char doc[] =
     "`zmq_recv`/`zmq_send` as long as its `ZMQ_RCVTIMEO`/`ZMQ_SNDTIMEO` - infinite until set. A "
     "receive or send on a socket the function opened itself (`s = zmq_socket(ctx, ZMQ_REQ)`, "
     "`nng_req0_open(&s)`) and gave no such deadline on any path is a forever wait; the client "
-    "that hangs when its server dies. Not flagged: the option set on some path, "
+    "that hangs when its server dies - also through a helper of the file that receives on the "
+    "socket it is handed (`s_recv(s)`), reported at the call. By socket type, a send that is "
+    "routed or dropped (PUB, REP, ROUTER; REQ, whose receive is the wait) is none. Not flagged: the option set on some path, "
     "`ZMQ_DONTWAIT`/`NNG_FLAG_NONBLOCK`, a receive after `zmq_poll()`, a socket from a "
     "parameter or a field, or one handed to the program's own code (which may set it).\n"
     "\n"
@@ -397,6 +399,59 @@ static bool block_in_endless_loop(cycle_cache *cc, const tl_analysis *a, int fi,
     return cc->endless[b];
 }
 
+/* A call of the TU's own helper that waits on an object the caller opened
+ * and gave no deadline (`s_recv(requester)` with `zmq_recv(socket, ...)`
+ * inside; object_deadlines.h): report it at the call, the library call as
+ * its note. */
+static void describe_object(const tl_func *f, const tl_instr *in, int arg, char *buf, size_t size);
+
+static void report_helper_wait(const tl_analysis *a, int fi, const tl_call_facts *cf, cycle_cache *cycles,
+                               tl_findings *out) {
+    const tl_func *f = &a->tu->funcs[fi];
+    const tl_func_facts *ff = &a->funcs[fi];
+    const tl_fn_model *wm = cf->deadline_via_model;
+    const tl_wait_facet *w = &wm->wait;
+    tl_wait_kind kind = w->kind;
+    if (w->kind_in_endless_loop != TL_WAIT_NONE && !cf->deadline_client &&
+        block_in_endless_loop(cycles, a, fi, cf->block))
+        kind = w->kind_in_endless_loop;
+    if (!tl_wait_kind_flagged(kind, a->profile)) return;
+    const tl_instr *in = cf->instr, *via = cf->deadline_via;
+    char name[128], vname[128], called[320], obj[96] = "the object", option[TL_MAX_OPTION + 2], opened[200] = "";
+    tl_call_user_name(&in->call, name, sizeof name);
+    tl_own_call_named(a, &in->call, name, called, sizeof called);
+    tl_call_user_name(&via->call, vname, sizeof vname);
+    for (int j = 0; j < in->call.nargs; j++) {
+        bool through;
+        int v = tl_expr_root_var(in->call.args[j], &through);
+        if (v >= 0 && v < f->nvars && f->vars[v].kind == TL_VAR_LOCAL) {
+            describe_object(f, in, j, obj, sizeof obj);
+            break;
+        }
+    }
+    if (w->deadline_label[0]) snprintf(option, sizeof option, "%s", w->deadline_label);
+    else snprintf(option, sizeof option, "\"%s\"", w->deadline_option);
+    const tl_instr *op = cf->deadline_open >= 0 && cf->deadline_open < ff->ncalls ? ff->calls[cf->deadline_open].instr
+                                                                                   : NULL;
+    if (op) {
+        char oname[128];
+        tl_call_user_name(&op->call, oname, sizeof oname);
+        snprintf(opened, sizeof opened, " since %s() opened it at line %d", oname, op->loc.line);
+    }
+    tl_finding *fd = tl_findings_addf(out, "missing-timeout", TL_SEV_WARNING, in->loc.file, in->loc.line,
+                                      in->loc.col, f->name,
+                                      "%s waits forever in %s(): no deadline (%s) was set on %s%s (%s wait): %s",
+                                      called, vname, option, obj, opened, tl_wait_kind_name(kind),
+                                      kind_consequence(kind));
+    if (!fd) return;
+    if (in->call.text) tl_finding_set_snippet(fd, in->call.text);
+    char note[320];
+    snprintf(note, sizeof note, "%s() waits here, in %s(), on the object the call hands it", vname,
+             in->call.callee ? in->call.callee : "the helper");
+    tl_finding_add_note(fd, via->loc.file, via->loc.line, via->loc.col, note);
+}
+
+
 /* Whether the waited object is a parameter of the waiting function: a
  * wrapper (uv_cond_wait over pthread_cond_wait) leaves the predicate loop to
  * its callers, so its own lack of a loop says nothing.  A local that only
@@ -535,6 +590,10 @@ static void check(const tl_analysis *a, tl_findings *out) {
         if (a->program && tl_program_cancel_bounded(a->program, f->usr ? f->usr : f->name)) continue;
         for (int id = 0; id < ff->ncalls; id++) {
             const tl_call_facts *cf = &ff->calls[id];
+            if (cf->instr && cf->reached && cf->deadline_forever && cf->deadline_via && cf->deadline_via_model) {
+                report_helper_wait(a, fi, cf, &cycles, out); /* s_recv(s) */
+                continue;
+            }
             if (!cf->instr || !cf->reached || !cf->model) continue;
             tl_wait_kind kind = TL_WAIT_NONE;
             const tl_instr *zero_init = NULL, *answered_by = NULL;

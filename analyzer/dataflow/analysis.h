@@ -86,6 +86,9 @@ typedef struct {
     int deadline_open;       /* with deadline_forever: the call id that opened it, -1 several */
     bool deadline_client;    /* with deadline_forever: the object's type is one of the wait's
                                 client_types (a REQ socket: it awaits its own request's answer) */
+    const tl_instr *deadline_via; /* with deadline_forever on a call of the TU's own helper
+                                (s_recv(s)): the library call in it that waits, else NULL */
+    const struct tl_fn_model *deadline_via_model; /* and its model */
     unsigned numeric_args;   /* arguments (bit j < 32) a numeric-address check accepted on
                                 every path to the call (numeric_hosts.h) */
     unsigned fresh_args;     /* a coroutine's entry call: the arguments (bit j) that hand over a

@@ -11,30 +11,48 @@
 #include "dataflow.h"
 
 #define OD_MAX_PLACES 16
-#define OD_MAX_OPTIONS 2
 #define OD_MIXED (-2) /* opened by different calls on different paths */
 
 typedef struct {
     bool reached;
     uint32_t opened;                /* bit p: place p opened on every path */
-    uint32_t may_set;               /* bit p * 2 + o: option o may have a deadline */
+    uint64_t may_set;               /* bit p * 4 + o: TU option o may have a deadline */
     int opener[OD_MAX_PLACES];      /* the call that opened place p, -1, OD_MIXED */
     uint32_t typed;                 /* bit p: place p's type is type[p] on every path */
     int64_t type[OD_MAX_PLACES];
 } od_state;
 
+/* What a function of the TU does with the objects its parameters hold
+ * (the first OD_SUM_PARAMS), for its callers in the TU: may it set a
+ * deadline on one (a deadline_option call, code nobody models), and which
+ * options' waits it makes on one, through which call. */
+#define OD_SUM_PARAMS 8
+#define OD_TU_OPTIONS 4
+typedef struct {
+    uint32_t sets;                              /* bit k: param k may get a deadline */
+    uint8_t waits[OD_SUM_PARAMS];               /* bit o: a wait with TU option o on it */
+    const tl_instr *via[OD_SUM_PARAMS][OD_TU_OPTIONS];  /* the library call that waits */
+    const tl_fn_model *via_model[OD_SUM_PARAMS][OD_TU_OPTIONS];
+} od_summary;
+
+typedef struct {
+    const char *options[OD_TU_OPTIONS]; /* the option names the TU's waits ask for */
+    int noptions;
+    od_summary *sums;                   /* per function of the TU */
+} od_tu;
+
 typedef struct {
     const tl_func *f;
     tl_func_facts *ff;
     const tl_model_set *models;
+    const tl_tu *tu;
+    const od_tu *sum;
     int nplaces;
     int *place_of;                  /* var -> place, -1 */
-    const char *options[OD_MAX_OPTIONS];
-    int noptions;
 } od_ctx;
 
-static uint32_t all_options(int p) {
-    return 3u << (p * 2);
+static uint64_t all_options(int p) {
+    return (uint64_t)0xf << (p * 4);
 }
 
 static const tl_fn_model *model_of(const od_ctx *c, int id) {
@@ -72,8 +90,8 @@ static int option_index(const od_ctx *c, const tl_call_facts *cf, const tl_instr
     } else {
         return -2;
     }
-    for (int o = 0; o < c->noptions; o++)
-        if (strlen(c->options[o]) == n && memcmp(c->options[o], name, n) == 0) return o;
+    for (int o = 0; o < c->sum->noptions; o++)
+        if (strlen(c->sum->options[o]) == n && memcmp(c->sum->options[o], name, n) == 0) return o;
     return -1;
 }
 
@@ -116,6 +134,20 @@ static bool value_forever(const tl_call_facts *cf, const tl_deadline_option_face
     return false;
 }
 
+static int tu_option(const od_tu *t, const char *name) {
+    for (int o = 0; o < t->noptions; o++)
+        if (strcmp(t->options[o], name) == 0) return o;
+    return -1;
+}
+
+/* The TU function a call reaches that no model file describes, or NULL. */
+static const od_summary *callee_summary(const od_ctx *c, const tl_instr *in) {
+    int g = in->call.callee_func;
+    if (!c->sum || !c->sum->sums || g < 0 || g >= c->tu->nfuncs) return NULL;
+    if (in->call.callee && c->models && tl_models_find(c->models, in->call.callee)) return NULL;
+    return &c->sum->sums[g];
+}
+
 static void od_entry(void *ctx, void *st) {
     (void)ctx;
     od_state *s = st;
@@ -143,7 +175,8 @@ static bool od_join(void *ctx, void *dstp, const void *srcp) {
         *d = *s;
         return true;
     }
-    uint32_t opened = d->opened & s->opened, may_set = d->may_set | s->may_set;
+    uint32_t opened = d->opened & s->opened;
+    uint64_t may_set = d->may_set | s->may_set;
     uint32_t typed = d->typed & s->typed;
     for (int p = 0; p < c->nplaces; p++)
         if ((typed >> p & 1u) && d->type[p] != s->type[p]) typed &= ~(1u << p);
@@ -177,6 +210,7 @@ static void apply_call(const od_ctx *c, od_state *s, const tl_instr *in) {
        (nng_listen, nng_msg_alloc) would be modelled if they set a
        deadline.  A call a model file or the config describes does what its
        facets say. */
+    const od_summary *sum;
     const char *callee = in->call.callee;
     bool described = callee && c->models && tl_models_find(c->models, callee);
     bool unknown = !described && !(callee && in->call.callee_func < 0 && c->models &&
@@ -199,9 +233,11 @@ static void apply_call(const od_ctx *c, od_state *s, const tl_instr *in) {
             const tl_deadline_option_facet *d = &m->deadline_option;
             int o = d->name_arg < in->call.nargs ? option_index(c, cf, in, d->name_arg) : -2;
             if (o == -1) continue; /* an option no wait here asks for */
-            uint32_t bits = o >= 0 ? 1u << (p * 2 + o) : all_options(p);
+            uint64_t bits = o >= 0 ? (uint64_t)1 << (p * 4 + o) : all_options(p);
             if (o >= 0 && value_forever(cf, d)) s->may_set &= ~bits;
             else s->may_set |= bits;
+        } else if ((sum = callee_summary(c, in))) {
+            if (j >= OD_SUM_PARAMS || (sum->sets >> j & 1u)) s->may_set |= all_options(p);
         } else if (unknown) {
             s->may_set |= all_options(p); /* code nobody models may set anything */
         }
@@ -277,22 +313,54 @@ static void mark_escapes(const tl_func *f, unsigned char *out) {
     }
 }
 
-static void run_func(tl_analysis *a, int fi) {
+/* Mark the wait of call cf (facet w of model wm) on place p as forever
+ * when the state says so: opened on every path, option o set on none, no
+ * type that never waits.  via: the library call that waits, when the call
+ * is a helper of the TU. */
+static void mark_wait(const od_state *s, tl_call_facts *cf, int p, int o, const tl_fn_model *wm,
+                      const tl_instr *via) {
+    const tl_wait_facet *w = &wm->wait;
+    bool typed = s->typed >> p & 1u;
+    if (o < 0 || !(s->opened >> p & 1u) || (s->may_set >> (p * 4 + o) & 1u)) return;
+    if (typed && type_in(w->never_types, w->nnever_types, s->type[p])) return;
+    if (cf->deadline_forever) return; /* one object per call is enough */
+    cf->deadline_forever = true;
+    cf->deadline_open = s->opener[p] >= 0 ? s->opener[p] : -1;
+    cf->deadline_client = typed && type_in(w->client_types, w->nclient_types, s->type[p]);
+    cf->deadline_via = via;
+    cf->deadline_via_model = via ? wm : NULL;
+}
+
+static void use_call(od_ctx *c, const od_state *s, const tl_instr *in) {
+    tl_call_facts *cf = &c->ff->calls[in->call.id];
+    const tl_fn_model *m = model_of(c, in->call.id);
+    const od_summary *sum;
+    bool addr;
+    if (m && m->wait.present && m->wait.deadline_arg >= 0 && m->wait.deadline_arg < in->call.nargs) {
+        int p = place_of_arg(c, in->call.args[m->wait.deadline_arg], &addr);
+        if (p >= 0) mark_wait(s, cf, p, tu_option(c->sum, m->wait.deadline_option), m, NULL);
+    } else if ((sum = callee_summary(c, in))) {
+        /* s_recv(s): a helper of the TU that waits on the object */
+        for (int j = 0; j < in->call.nargs && j < OD_SUM_PARAMS; j++) {
+            int p = place_of_arg(c, in->call.args[j], &addr);
+            if (p < 0 || (sum->sets >> j & 1u)) continue;
+            for (int o = 0; o < c->sum->noptions; o++)
+                if (sum->waits[j] >> o & 1u) mark_wait(s, cf, p, o, sum->via_model[j][o], sum->via[j][o]);
+        }
+    }
+}
+
+static void run_func(tl_analysis *a, const od_tu *t, int fi) {
     const tl_func *f = &a->tu->funcs[fi];
     tl_func_facts *ff = &a->funcs[fi];
     if (f->nblocks == 0 || f->nvars == 0) return;
-    od_ctx c = {.f = f, .ff = ff, .models = a->models};
-    /* the option names the function's waits ask for */
+    od_ctx c = {.f = f, .ff = ff, .models = a->models, .tu = a->tu, .sum = t};
     bool opens = false;
-    for (int id = 0; id < ff->ncalls; id++) {
+    for (int id = 0; id < ff->ncalls && !opens; id++) {
         const tl_fn_model *m = ff->calls[id].model;
-        opens = opens || (m && m->object_open.present);
-        if (!m || !m->wait.present || m->wait.deadline_arg < 0) continue;
-        bool seen = false;
-        for (int o = 0; o < c.noptions; o++) seen = seen || strcmp(c.options[o], m->wait.deadline_option) == 0;
-        if (!seen && c.noptions < OD_MAX_OPTIONS) c.options[c.noptions++] = m->wait.deadline_option;
+        opens = m && m->object_open.present;
     }
-    if (c.noptions == 0 || !opens) return;
+    if (!opens) return;
     unsigned char *escapes = tl_xcalloc((size_t)f->nvars, 1);
     mark_escapes(f, escapes);
     c.place_of = tl_xmalloc((size_t)f->nvars * sizeof *c.place_of);
@@ -329,23 +397,7 @@ static void run_func(tl_analysis *a, int fi) {
             tl_dataflow_replay(&r, f, bi, 0, &s);
             for (int i = 0; i < f->blocks[bi].ninstrs && s.reached; i++) {
                 const tl_instr *in = &f->blocks[bi].instrs[i];
-                const tl_fn_model *m = in->kind == TL_I_CALL ? model_of(&c, in->call.id) : NULL;
-                if (m && m->wait.present && m->wait.deadline_arg >= 0 && m->wait.deadline_arg < in->call.nargs) {
-                    bool addr;
-                    int p = place_of_arg(&c, in->call.args[m->wait.deadline_arg], &addr);
-                    int o = -1;
-                    for (int k = 0; k < c.noptions; k++)
-                        if (strcmp(c.options[k], m->wait.deadline_option) == 0) o = k;
-                    const tl_wait_facet *w = &m->wait;
-                    bool typed = p >= 0 && (s.typed >> p & 1u);
-                    if (p >= 0 && o >= 0 && (s.opened >> p & 1u) && !(s.may_set >> (p * 2 + o) & 1u) &&
-                        !(typed && type_in(w->never_types, w->nnever_types, s.type[p]))) {
-                        ff->calls[in->call.id].deadline_forever = true;
-                        ff->calls[in->call.id].deadline_open = s.opener[p] >= 0 ? s.opener[p] : -1;
-                        ff->calls[in->call.id].deadline_client =
-                            typed && type_in(w->client_types, w->nclient_types, s.type[p]);
-                    }
-                }
+                if (in->kind == TL_I_CALL && in->call.id >= 0 && in->call.id < ff->ncalls) use_call(&c, &s, in);
                 od_transfer(&c, &s, f, &f->blocks[bi], i);
             }
         }
@@ -355,7 +407,124 @@ static void run_func(tl_analysis *a, int fi) {
     free(escapes);
 }
 
+/* ---- the TU's helpers ---- */
+
+/* Parameter k (< OD_SUM_PARAMS) that e (`v` or `&v`) names, never assigned
+ * in f, or -1. */
+static int param_of(const tl_func *f, const unsigned char *assigned, const tl_expr *e) {
+    e = tl_expr_uncast(e);
+    if (e && e->kind == TL_E_ADDR && e->nkids == 1) e = tl_expr_uncast(e->kids[0]);
+    if (!e || e->kind != TL_E_VAR || e->nkids != 0 || e->var < 0 || e->var >= f->nparams ||
+        e->var >= OD_SUM_PARAMS || assigned[e->var])
+        return -1;
+    return e->var;
+}
+
+/* One pass over function fi: grow its summary from its calls and its
+ * callees' summaries; true when it changed. */
+static bool summarize(tl_analysis *a, od_tu *t, int fi, const unsigned char *assigned,
+                      const unsigned char *escapes) {
+    const tl_func *f = &a->tu->funcs[fi];
+    const tl_func_facts *ff = &a->funcs[fi];
+    od_summary *sum = &t->sums[fi], old = *sum;
+    od_ctx c = {.f = f, .ff = (tl_func_facts *)ff, .models = a->models, .tu = a->tu, .sum = t};
+    bool polls = false;
+    for (int k = 0; k < f->nparams && k < OD_SUM_PARAMS; k++)
+        if (assigned[k] || escapes[k]) sum->sets |= 1u << k;
+    for (int id = 0; id < ff->ncalls; id++) {
+        const tl_instr *in = ff->calls[id].instr;
+        const tl_fn_model *m = ff->calls[id].model;
+        if (!in || !ff->calls[id].reached) continue;
+        if (m && m->readiness_wait.present) polls = true;
+        const od_summary *g = callee_summary(&c, in);
+        const char *callee = in->call.callee;
+        bool described = callee && a->models && tl_models_find(a->models, callee);
+        bool unknown = !described && !(callee && in->call.callee_func < 0 && a->models &&
+                                       tl_models_namespace(a->models, callee));
+        for (int j = 0; j < in->call.nargs; j++) {
+            int k = param_of(f, assigned, in->call.args[j]);
+            if (k < 0) continue;
+            if (m && m->wait.present && m->wait.deadline_arg == j) {
+                int o = tu_option(t, m->wait.deadline_option);
+                if (o >= 0 && !(sum->waits[k] >> o & 1u)) {
+                    sum->waits[k] |= (uint8_t)(1u << o);
+                    sum->via[k][o] = in;
+                    sum->via_model[k][o] = m;
+                }
+            } else if (m && m->deadline_option.present && m->deadline_option.arg == j) {
+                sum->sets |= 1u << k;
+            } else if (g) {
+                if (j >= OD_SUM_PARAMS || (g->sets >> j & 1u)) sum->sets |= 1u << k;
+                for (int o = 0; o < t->noptions && j < OD_SUM_PARAMS; o++)
+                    if ((g->waits[j] >> o & 1u) && !(sum->waits[k] >> o & 1u)) {
+                        sum->waits[k] |= (uint8_t)(1u << o);
+                        sum->via[k][o] = g->via[j][o];
+                        sum->via_model[k][o] = g->via_model[j][o];
+                    }
+            } else if (unknown) {
+                sum->sets |= 1u << k;
+            }
+        }
+    }
+    if (polls) memset(sum->waits, 0, sizeof sum->waits); /* after a poll: not known */
+    return sum->sets != old.sets || memcmp(sum->waits, old.waits, sizeof sum->waits) != 0;
+}
+
+#define OD_SUM_ROUNDS 16
+
+static void build_tu(tl_analysis *a, od_tu *t) {
+    const tl_tu *tu = a->tu;
+    bool opens = false;
+    for (int fi = 0; fi < tu->nfuncs; fi++)
+        for (int id = 0; id < a->funcs[fi].ncalls; id++) {
+            const tl_fn_model *m = a->funcs[fi].calls[id].model;
+            opens = opens || (m && m->object_open.present);
+            if (!m || !m->wait.present || m->wait.deadline_arg < 0 || tu_option(t, m->wait.deadline_option) >= 0 ||
+                t->noptions >= OD_TU_OPTIONS)
+                continue;
+            t->options[t->noptions++] = m->wait.deadline_option;
+        }
+    if (!opens || t->noptions == 0) {
+        t->noptions = 0;
+        return;
+    }
+    t->sums = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *t->sums);
+    unsigned char **assigned = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *assigned);
+    unsigned char **escapes = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *escapes);
+    for (int fi = 0; fi < tu->nfuncs; fi++) {
+        const tl_func *f = &tu->funcs[fi];
+        assigned[fi] = tl_xcalloc((size_t)f->nvars + 1, 1);
+        escapes[fi] = tl_xcalloc((size_t)f->nvars + 1, 1);
+        mark_escapes(f, escapes[fi]);
+        for (int b = 0; b < f->nblocks; b++)
+            for (int i = 0; i < f->blocks[b].ninstrs; i++) {
+                const tl_instr *in = &f->blocks[b].instrs[i];
+                if (in->kind == TL_I_ASSIGN && in->var >= 0 && in->var < f->nvars) assigned[fi][in->var] = 1;
+            }
+    }
+    bool changed = true;
+    for (int round = 0; round < OD_SUM_ROUNDS && changed; round++) {
+        changed = false;
+        for (int fi = 0; fi < tu->nfuncs; fi++) changed |= summarize(a, t, fi, assigned[fi], escapes[fi]);
+    }
+    if (changed) /* a call chain deeper than the rounds: nothing is known */
+        for (int fi = 0; fi < tu->nfuncs; fi++) {
+            t->sums[fi].sets = ~0u;
+            memset(t->sums[fi].waits, 0, sizeof t->sums[fi].waits);
+        }
+    for (int fi = 0; fi < tu->nfuncs; fi++) {
+        free(assigned[fi]);
+        free(escapes[fi]);
+    }
+    free(assigned);
+    free(escapes);
+}
+
 void tl_analysis_mark_object_deadlines(tl_analysis *a) {
     if (!a || !a->tu || !a->funcs) return;
-    for (int fi = 0; fi < a->tu->nfuncs; fi++) run_func(a, fi);
+    od_tu t = {.noptions = 0};
+    build_tu(a, &t);
+    if (t.noptions == 0) return;
+    for (int fi = 0; fi < a->tu->nfuncs; fi++) run_func(a, &t, fi);
+    free(t.sums);
 }

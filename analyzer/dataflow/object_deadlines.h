@@ -31,15 +31,26 @@
  * wait (a reply, a publication); on one among its `client_types` it waits
  * for the answer to its own request (deadline_client: a REQ socket's
  * receive is no server's loop).
- * Linear in the function: at most OD_MAX_PLACES variables and 2 option
- * names, one bit set each, through the generic solver's budgets.
+ * The TU's own functions are summarised first (per parameter, the first
+ * 8: may it get a deadline there - a deadline_option call, code nobody
+ * models, a callee that may - and which options' waits it makes on it,
+ * through which library call), to a fixpoint over the TU's calls of at
+ * most 16 rounds (past that nothing is known): a call of such a helper
+ * handed the object (`s_recv(requester)`) is its wait, marked with
+ * deadline_via, and one that sets nothing leaves the object as it was.
+ * A helper that polls (a readiness wait) makes no wait known.  Helpers in
+ * other TUs are code nobody models.
+ * Linear: at most OD_MAX_PLACES variables per function and 4 option names
+ * per TU, one bit set each, through the generic solver's budgets; the
+ * summaries cost at most 16 passes over the TU's calls.
  */
 #ifndef TL_DATAFLOW_OBJECT_DEADLINES_H
 #define TL_DATAFLOW_OBJECT_DEADLINES_H
 
 #include "analysis.h"
 
-/* Fill deadline_forever and deadline_open of the TU's calls. */
+/* Fill deadline_forever, deadline_open, deadline_client and deadline_via
+ * of the TU's calls. */
 void tl_analysis_mark_object_deadlines(tl_analysis *a);
 
 #endif
