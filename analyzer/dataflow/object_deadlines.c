@@ -19,6 +19,8 @@ typedef struct {
     uint64_t may_set;               /* bit p * 4 + o: TU option o may have a deadline */
     int opener[OD_MAX_PLACES];      /* the call that opened place p, -1, OD_MIXED */
     uint32_t typed;                 /* bit p: place p's type is type[p] on every path */
+    uint32_t received;              /* bit p: the last call on p's object was a receive,
+                                       on every path */
     int64_t type[OD_MAX_PLACES];
 } od_state;
 
@@ -30,6 +32,9 @@ typedef struct {
 #define OD_TU_OPTIONS 4
 typedef struct {
     uint32_t sets;                              /* bit k: param k may get a deadline */
+    uint32_t reads;                             /* bit k: what it does with param k's object
+                                                   receives from it, and nothing else */
+    uint32_t other;                             /* bit k: it does something else with it */
     uint8_t waits[OD_SUM_PARAMS];               /* bit o: a wait with TU option o on it */
     const tl_instr *via[OD_SUM_PARAMS][OD_TU_OPTIONS];  /* the library call that waits */
     const tl_fn_model *via_model[OD_SUM_PARAMS][OD_TU_OPTIONS];
@@ -177,10 +182,11 @@ static bool od_join(void *ctx, void *dstp, const void *srcp) {
     }
     uint32_t opened = d->opened & s->opened;
     uint64_t may_set = d->may_set | s->may_set;
-    uint32_t typed = d->typed & s->typed;
+    uint32_t typed = d->typed & s->typed, received = d->received & s->received;
     for (int p = 0; p < c->nplaces; p++)
         if ((typed >> p & 1u) && d->type[p] != s->type[p]) typed &= ~(1u << p);
-    bool changed = opened != d->opened || may_set != d->may_set || typed != d->typed;
+    bool changed = opened != d->opened || may_set != d->may_set || typed != d->typed || received != d->received;
+    d->received = received;
     d->opened = opened;
     d->may_set = may_set;
     d->typed = typed;
@@ -195,6 +201,7 @@ static bool od_join(void *ctx, void *dstp, const void *srcp) {
 /* Place p gets a value nobody follows (declared, assigned). */
 static void forget(od_state *s, int p) {
     s->opened &= ~(1u << p);
+    s->received &= ~(1u << p);
     s->typed &= ~(1u << p);
     s->may_set &= ~all_options(p);
     s->opener[p] = -1;
@@ -224,6 +231,12 @@ static void apply_call(const od_ctx *c, od_state *s, const tl_instr *in) {
         bool addr;
         int p = place_of_arg(c, in->call.args[j], &addr);
         if (p < 0) continue;
+        /* a receive on the object (it reads it), or anything else done with it */
+        if (m && m->reads.present && m->reads.arg == j) s->received |= 1u << p;
+        else if ((sum = callee_summary(c, in)) && j < OD_SUM_PARAMS && (sum->reads >> j & 1u) &&
+                 !(sum->other >> j & 1u))
+            s->received |= 1u << p;
+        else s->received &= ~(1u << p);
         if (m && m->object_open.present && !m->object_open.result && m->object_open.arg == j && addr) {
             s->opened |= 1u << p;
             s->may_set &= ~all_options(p);
@@ -323,6 +336,10 @@ static void mark_wait(const od_state *s, tl_call_facts *cf, int p, int o, const 
     bool typed = s->typed >> p & 1u;
     if (o < 0 || !(s->opened >> p & 1u) || (s->may_set >> (p * 4 + o) & 1u)) return;
     if (typed && type_in(w->never_types, w->nnever_types, s->type[p])) return;
+    /* a later frame of a message a receive just began */
+    if (typed && wm->reads.present && (s->received >> p & 1u) &&
+        type_in(w->frames_types, w->nframes_types, s->type[p]))
+        return;
     if (cf->deadline_forever) return; /* one object per call is enough */
     cf->deadline_forever = true;
     cf->deadline_open = s->opener[p] >= 0 ? s->opener[p] : -1;
@@ -444,6 +461,9 @@ static bool summarize(tl_analysis *a, od_tu *t, int fi, const unsigned char *ass
         for (int j = 0; j < in->call.nargs; j++) {
             int k = param_of(f, assigned, in->call.args[j]);
             if (k < 0) continue;
+            if (m && m->reads.present && m->reads.arg == j) sum->reads |= 1u << k;
+            else if (g && j < OD_SUM_PARAMS && (g->reads >> j & 1u) && !(g->other >> j & 1u)) sum->reads |= 1u << k;
+            else sum->other |= 1u << k;
             if (m && m->wait.present && m->wait.deadline_arg == j) {
                 int o = tu_option(t, m->wait.deadline_option);
                 if (o >= 0 && !(sum->waits[k] >> o & 1u)) {
@@ -452,7 +472,10 @@ static bool summarize(tl_analysis *a, od_tu *t, int fi, const unsigned char *ass
                     sum->via_model[k][o] = m;
                 }
             } else if (m && m->deadline_option.present && m->deadline_option.arg == j) {
-                sum->sets |= 1u << k;
+                /* an option no wait of the TU asks for (s_set_id: ZMQ_IDENTITY) sets none */
+                const tl_deadline_option_facet *d = &m->deadline_option;
+                int o = d->name_arg < in->call.nargs ? option_index(&c, &ff->calls[id], in, d->name_arg) : -2;
+                if (o != -1) sum->sets |= 1u << k;
             } else if (g) {
                 if (j >= OD_SUM_PARAMS || (g->sets >> j & 1u)) sum->sets |= 1u << k;
                 for (int o = 0; o < t->noptions && j < OD_SUM_PARAMS; o++)
@@ -467,7 +490,8 @@ static bool summarize(tl_analysis *a, od_tu *t, int fi, const unsigned char *ass
         }
     }
     if (polls) memset(sum->waits, 0, sizeof sum->waits); /* after a poll: not known */
-    return sum->sets != old.sets || memcmp(sum->waits, old.waits, sizeof sum->waits) != 0;
+    return sum->sets != old.sets || sum->reads != old.reads || sum->other != old.other ||
+           memcmp(sum->waits, old.waits, sizeof sum->waits) != 0;
 }
 
 #define OD_SUM_ROUNDS 16
@@ -509,7 +533,7 @@ static void build_tu(tl_analysis *a, od_tu *t) {
     }
     if (changed) /* a call chain deeper than the rounds: nothing is known */
         for (int fi = 0; fi < tu->nfuncs; fi++) {
-            t->sums[fi].sets = ~0u;
+            t->sums[fi].sets = t->sums[fi].other = ~0u;
             memset(t->sums[fi].waits, 0, sizeof t->sums[fi].waits);
         }
     for (int fi = 0; fi < tu->nfuncs; fi++) {

@@ -81,7 +81,7 @@ static int parse_types(loader *L, const tl_yaml_node *n, const char *what, int64
 
 /* object_deadline: {arg: N, option: NAME, label: TEXT, never_types: [..], client_types: [..]} */
 static int parse_object_deadline(loader *L, const tl_yaml_node *x, tl_wait_facet *w) {
-    static const char *const keys[] = {"arg", "option", "label", "never_types", "client_types", NULL};
+    static const char *const keys[] = {"arg", "option", "label", "never_types", "client_types", "frames_types", NULL};
     char wb[160];
     const char *outer = L->facet;
     L->facet = "wait.object_deadline";
@@ -109,6 +109,9 @@ static int parse_object_deadline(loader *L, const tl_yaml_node *x, tl_wait_facet
         return -1;
     if ((t = tl_yaml_get(x, "client_types")) &&
         parse_types(L, t, "client_types", w->client_types, &w->nclient_types))
+        return -1;
+    if ((t = tl_yaml_get(x, "frames_types")) &&
+        parse_types(L, t, "frames_types", w->frames_types, &w->nframes_types))
         return -1;
     L->facet = outer;
     return 0;

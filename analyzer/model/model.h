@@ -332,6 +332,13 @@ typedef struct {
        make it a server's loop (kind_in_endless_loop does not apply). */
     int64_t client_types[TL_MAX_TYPES];
     int nclient_types;
+    /* On one of these types a receive (`reads` on the object) right after
+       another receive on it - no send or unknown call on it between, on
+       every path - reads a later frame of the same message, already
+       delivered whole (ZeroMQ's multipart: a ROUTER's identity, then the
+       body): no wait. */
+    int64_t frames_types[TL_MAX_TYPES];
+    int nframes_types;
     /* Not a wait at all when this argument certainly has a bit of the mask
        (nng_recv's NNG_FLAG_NONBLOCK), -1 none. */
     int unless_flag_arg;
