@@ -250,7 +250,8 @@ static void test_field_inits_and_string_text(void **state) {
             assert_false(tl_call_is_blocking(cf));    /* and a numeric host */
         } else if (calls == 1) {
             assert_int_equal(host->kind, TL_E_STRING);
-            assert_null(host->name);                  /* cannot be an address: not kept */
+            assert_string_equal(host->name, "\"localhost\""); /* kept as a name (an option's) */
+            assert_false(tl_expr_is_numeric_address(host));    /* but not an address */
             assert_false(cf->field_flag);             /* g.ai_flags == 0 */
             assert_true(tl_call_is_blocking(cf));
         } else {

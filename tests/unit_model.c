@@ -1815,7 +1815,8 @@ static void test_fresh_and_sends(void **state) {
                  "  sopen: {object_open: 0}\n"
                  "  zopen: {object_open: {result: true, type_arg: 1}}\n"
                  "  nopen: {object_open: {arg: 0, type: 49}}\n"
-                 "  zrecv: {wait: {object_deadline: {arg: 1, option: 27, never_types: [1, 4], client_types: [3], frames_types: [5, 6]}, kind: peer}}\n"
+                 "  zrecv: {wait: {object_deadline: {arg: 1, option: 27, never_types: [1, 4], client_types: [3], frames_types: [5, 6], unless_connected: true}, kind: peer}}\n"
+                 "  zconn: {object_connect: 0}\n"
                  "  setms: {deadline_option: {arg: 0, name_arg: 1, value_arg: 2, forever: [negative, -9]}}\n"
                  "  srecv: {wait: {object_deadline: {arg: 0, option: recv-timeout, label: OPT_RECVTIMEO}, unless_flag: {arg: 3, mask: 2}, kind: peer}}\n");
     load_ok(&ms, "library: y\nfunctions:\n  put: {nonblocking: true}\n  putv: {sends: false}\n");
@@ -1897,6 +1898,10 @@ static void test_fresh_and_sends(void **state) {
     assert_int_equal(find(&ms, "zrecv")->wait.client_types[0], 3);
     assert_int_equal(find(&ms, "zrecv")->wait.nframes_types, 2);
     assert_int_equal(find(&ms, "zrecv")->wait.frames_types[1], 6);
+    assert_true(find(&ms, "zrecv")->wait.unless_connected);
+    assert_false(find(&ms, "rx")->wait.unless_connected);
+    assert_true(find(&ms, "zconn")->object_connect.present);
+    assert_int_equal(find(&ms, "zconn")->object_connect.arg, 0);
     assert_false(find(&ms, "sopen")->object_open.result);
     assert_string_equal(find(&ms, "zrecv")->wait.deadline_option, "27");
     assert_string_equal(find(&ms, "zrecv")->wait.deadline_label, "");

@@ -21,6 +21,8 @@ typedef struct {
     uint32_t typed;                 /* bit p: place p's type is type[p] on every path */
     uint32_t received;              /* bit p: the last call on p's object was a receive,
                                        on every path */
+    uint32_t connected;             /* bit p: an object_connect call connected it, on
+                                       every path */
     int64_t type[OD_MAX_PLACES];
 } od_state;
 
@@ -183,10 +185,13 @@ static bool od_join(void *ctx, void *dstp, const void *srcp) {
     uint32_t opened = d->opened & s->opened;
     uint64_t may_set = d->may_set | s->may_set;
     uint32_t typed = d->typed & s->typed, received = d->received & s->received;
+    uint32_t connected = d->connected & s->connected;
     for (int p = 0; p < c->nplaces; p++)
         if ((typed >> p & 1u) && d->type[p] != s->type[p]) typed &= ~(1u << p);
-    bool changed = opened != d->opened || may_set != d->may_set || typed != d->typed || received != d->received;
+    bool changed = opened != d->opened || may_set != d->may_set || typed != d->typed || received != d->received ||
+                   connected != d->connected;
     d->received = received;
+    d->connected = connected;
     d->opened = opened;
     d->may_set = may_set;
     d->typed = typed;
@@ -202,6 +207,7 @@ static bool od_join(void *ctx, void *dstp, const void *srcp) {
 static void forget(od_state *s, int p) {
     s->opened &= ~(1u << p);
     s->received &= ~(1u << p);
+    s->connected &= ~(1u << p);
     s->typed &= ~(1u << p);
     s->may_set &= ~all_options(p);
     s->opener[p] = -1;
@@ -237,9 +243,11 @@ static void apply_call(const od_ctx *c, od_state *s, const tl_instr *in) {
                  !(sum->other >> j & 1u))
             s->received |= 1u << p;
         else s->received &= ~(1u << p);
+        if (m && m->object_connect.present && m->object_connect.arg == j) s->connected |= 1u << p;
         if (m && m->object_open.present && !m->object_open.result && m->object_open.arg == j && addr) {
             s->opened |= 1u << p;
             s->may_set &= ~all_options(p);
+            s->connected &= ~(1u << p);
             s->opener[p] = in->call.id;
             set_type(s, p, cf);
         } else if (m && m->deadline_option.present && m->deadline_option.arg == j) {
@@ -336,6 +344,8 @@ static void mark_wait(const od_state *s, tl_call_facts *cf, int p, int o, const 
     bool typed = s->typed >> p & 1u;
     if (o < 0 || !(s->opened >> p & 1u) || (s->may_set >> (p * 4 + o) & 1u)) return;
     if (typed && type_in(w->never_types, w->nnever_types, s->type[p])) return;
+    /* a send into the queue a connect made */
+    if (w->unless_connected && (s->connected >> p & 1u)) return;
     /* a later frame of a message a receive just began */
     if (typed && wm->reads.present && (s->received >> p & 1u) &&
         type_in(w->frames_types, w->nframes_types, s->type[p]))

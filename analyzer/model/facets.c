@@ -21,7 +21,7 @@ const char *const ml_facet_names[] = {
     "prepare", "descriptor", "fd_state", "readiness_wait", "watch_fd",
     "release_all", "returns_only", "dispatch", "immediate_path", "post", "self_handle", "lock", "unlock",
     "request_flags", "fd_flags", "errno_location", "fresh", "sends", "buffered", "end_errno", "numeric_check", "channel_pair", "channel_done",
-    "channel_buffer", "channel_put", "channel_take", "reads", "synchronizes", "object_open", "deadline_option", NULL};
+    "channel_buffer", "channel_put", "channel_take", "reads", "synchronizes", "object_open", "deadline_option", "object_connect", NULL};
 
 const char *const ml_wait_kind_names[] = {
     "none", "peer", "task", "io", "loop", "accept", "condition", "join", "sleep", "bounded", NULL};
@@ -109,6 +109,7 @@ void ml_fn_defaults(tl_fn_model *f) {
     f->reads.arg = -1;
     f->object_open.arg = -1;
     f->object_open.type_arg = -1;
+    f->object_connect.arg = -1;
     f->deadline_option.arg = f->deadline_option.name_arg = f->deadline_option.value_arg = -1;
     f->wait.deadline_arg = -1;
     f->wait.unless_flag_arg = -1;
@@ -789,6 +790,9 @@ int ml_parse_function(loader *L, const char *name, const tl_yaml_node *body,
         } else if (strcmp(key, "object_open") == 0) {
             r = ml_parse_object_open(L, v, &f->object_open);
             out->facets |= F_OBJECT_OPEN;
+        } else if (strcmp(key, "object_connect") == 0) {
+            r = parse_arg_facet(L, v, "object_connect", &f->object_connect, NULL, NULL, NULL);
+            out->facets |= F_OBJECT_CONNECT;
         } else if (strcmp(key, "deadline_option") == 0) {
             r = ml_parse_deadline_option(L, v, &f->deadline_option);
             out->facets |= F_DEADLINE_OPTION;

@@ -81,7 +81,8 @@ static int parse_types(loader *L, const tl_yaml_node *n, const char *what, int64
 
 /* object_deadline: {arg: N, option: NAME, label: TEXT, never_types: [..], client_types: [..]} */
 static int parse_object_deadline(loader *L, const tl_yaml_node *x, tl_wait_facet *w) {
-    static const char *const keys[] = {"arg", "option", "label", "never_types", "client_types", "frames_types", NULL};
+    static const char *const keys[] = {"arg",          "option",       "label",           "never_types",
+                                       "client_types", "frames_types", "unless_connected", NULL};
     char wb[160];
     const char *outer = L->facet;
     L->facet = "wait.object_deadline";
@@ -112,6 +113,8 @@ static int parse_object_deadline(loader *L, const tl_yaml_node *x, tl_wait_facet
         return -1;
     if ((t = tl_yaml_get(x, "frames_types")) &&
         parse_types(L, t, "frames_types", w->frames_types, &w->nframes_types))
+        return -1;
+    if ((t = tl_yaml_get(x, "unless_connected")) && ml_get_bool(L, t, "unless_connected", &w->unless_connected))
         return -1;
     L->facet = outer;
     return 0;

@@ -127,6 +127,7 @@ static void merge_facets(tl_fn_model *dst, pending_fn *pf) {
     if (m & F_SYNCHRONIZES) dst->synchronizes = src->synchronizes;
     if (m & F_OBJECT_OPEN) dst->object_open = src->object_open;
     if (m & F_DEADLINE_OPTION) dst->deadline_option = src->deadline_option;
+    if (m & F_OBJECT_CONNECT) dst->object_connect = src->object_connect;
     if (m & F_IMMEDIATE_PATH) {
         free(dst->immediate_path.paths);
         free(dst->immediate_path.except);

@@ -339,6 +339,10 @@ typedef struct {
        body): no wait. */
     int64_t frames_types[TL_MAX_TYPES];
     int nframes_types;
+    /* A send on an object that an object_connect call connected, on every
+       path, does not wait: connecting makes its queue at once (ZeroMQ's
+       zmq_connect), and the queue takes the message. */
+    bool unless_connected;
     /* Not a wait at all when this argument certainly has a bit of the mask
        (nng_recv's NNG_FLAG_NONBLOCK), -1 none. */
     int unless_flag_arg;
@@ -666,6 +670,7 @@ typedef struct tl_fn_model {
     tl_numeric_check_facet numeric_check;
     tl_object_open_facet object_open;
     tl_deadline_option_facet deadline_option;
+    tl_arg_facet object_connect; /* connects the object in arg: see wait.unless_connected */
     bool cooperative;  /* yields to the library's scheduler (counts as the parent waiting) */
     bool synchronizes; /* other code may run, or publish its writes, during the call: it
                           runs callbacks (an event loop's run) or orders memory with other

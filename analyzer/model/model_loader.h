@@ -64,6 +64,7 @@ enum {
 #define F_SYNCHRONIZES (1ull << 43)
 #define F_OBJECT_OPEN (1ull << 44)
 #define F_DEADLINE_OPTION (1ull << 45)
+#define F_OBJECT_CONNECT (1ull << 46)
 
 extern const char *const ml_facet_names[];
 extern const char *const ml_wait_kind_names[];
