@@ -213,21 +213,24 @@ static void forget(od_state *s, int p) {
     s->opener[p] = -1;
 }
 
+/* May the call set any deadline on what it is handed, for all anyone
+ * knows?  Code no model file describes: the program's own (even with a
+ * model derived from its body, which says what it blocks on, not what it
+ * sets), a call through a pointer - but not an unmodelled function in a
+ * library's namespace (`prefixes:`): a library's own functions (nng_listen,
+ * nng_msg_alloc) would be modelled if they set a deadline.  A call a model
+ * file or the config describes does what its facets say. */
+static bool call_unknown(const tl_model_set *models, const tl_instr *in) {
+    const char *callee = in->call.callee;
+    if (callee && models && tl_models_find(models, callee)) return false;
+    return !(callee && in->call.callee_func < 0 && models && tl_models_namespace(models, callee));
+}
+
 static void apply_call(const od_ctx *c, od_state *s, const tl_instr *in) {
     const tl_call_facts *cf = &c->ff->calls[in->call.id];
     const tl_fn_model *m = model_of(c, in->call.id);
-    /* code no model file describes (the program's own, even with a model
-       derived from its body, which says what it blocks on, not what it
-       sets; a call through a pointer) - but not an unmodelled function in
-       a library's namespace (`prefixes:`): a library's own functions
-       (nng_listen, nng_msg_alloc) would be modelled if they set a
-       deadline.  A call a model file or the config describes does what its
-       facets say. */
     const od_summary *sum;
-    const char *callee = in->call.callee;
-    bool described = callee && c->models && tl_models_find(c->models, callee);
-    bool unknown = !described && !(callee && in->call.callee_func < 0 && c->models &&
-                                   tl_models_namespace(c->models, callee));
+    bool unknown = call_unknown(c->models, in);
     if (m && m->readiness_wait.present) {
         /* zmq_poll: the socket may be among the items it reported ready */
         for (int p = 0; p < c->nplaces; p++) s->may_set |= all_options(p);
@@ -464,10 +467,7 @@ static bool summarize(tl_analysis *a, od_tu *t, int fi, const unsigned char *ass
         if (!in || !ff->calls[id].reached) continue;
         if (m && m->readiness_wait.present) polls = true;
         const od_summary *g = callee_summary(&c, in);
-        const char *callee = in->call.callee;
-        bool described = callee && a->models && tl_models_find(a->models, callee);
-        bool unknown = !described && !(callee && in->call.callee_func < 0 && a->models &&
-                                       tl_models_namespace(a->models, callee));
+        bool unknown = call_unknown(a->models, in);
         for (int j = 0; j < in->call.nargs; j++) {
             int k = param_of(f, assigned, in->call.args[j]);
             if (k < 0) continue;
