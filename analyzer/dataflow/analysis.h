@@ -257,6 +257,8 @@ const tl_block_summary *tl_func_blocking(const tl_func_facts *ff, bool fd_ready)
 /* Is the wait forever given its argument values?  Sets *kind to the wait's
  * effective kind. */
 bool tl_call_waits_forever(const tl_call_facts *cf, tl_wait_kind *kind);
+/* Is v one of a facet's `forever` values (negative, an integer, null)? */
+bool tl_value_is_forever(const tl_forever *forever, int n, const tl_cval *v);
 /* Does the registration call cf start its callbacks on a ready descriptor
  * (callback.readiness, and no negative constant in callback.fd_arg: a timer)? */
 bool tl_call_registers_readiness(const tl_call_facts *cf);

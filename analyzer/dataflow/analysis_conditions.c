@@ -131,14 +131,17 @@ bool tl_call_waits_forever(const tl_call_facts *cf, tl_wait_kind *kind) {
     if (w->deadline_arg >= 0) return cf->deadline_forever; /* a setting of the object */
     if (w->timeout_arg < 0) return true;
     v = arg_val(cf, w->timeout_arg);
-    if (!v) return false;
-    for (int i = 0; i < w->nforever; i++) {
-        switch (w->forever[i].kind) {
+    return v && tl_value_is_forever(w->forever, w->nforever, v);
+}
+
+bool tl_value_is_forever(const tl_forever *forever, int n, const tl_cval *v) {
+    for (int i = 0; i < n; i++) {
+        switch (forever[i].kind) {
         case TL_FOREVER_NEGATIVE:
             if (v->kind == TL_CV_INT && v->v < 0) return true;
             break;
         case TL_FOREVER_VALUE:
-            if (v->kind == TL_CV_INT && v->v == w->forever[i].value) return true;
+            if (v->kind == TL_CV_INT && v->v == forever[i].value) return true;
             break;
         case TL_FOREVER_NULL:
             if (v->kind == TL_CV_NULL) return true;

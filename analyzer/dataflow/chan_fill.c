@@ -243,12 +243,6 @@ static bool channel_use_allowed(const cf_ctx *c, const tl_call *call, int arg) {
     return m->nonblocking && !m->channel_put.present && !m->channel_take.present;
 }
 
-static void mark_vars(const tl_expr *e, bool *seen, int nvars) {
-    if (!e) return;
-    if (e->kind == TL_E_VAR && e->var >= 0 && e->var < nvars) seen[e->var] = true;
-    for (int k = 0; k < e->nkids; k++) mark_vars(e->kids[k], seen, nvars);
-}
-
 /* The channels of f: local variables assigned once, from a channel_buffer
  * call, and read only where channel_use_allowed says. */
 static void find_places(cf_ctx *c) {
@@ -270,18 +264,18 @@ static void find_places(cf_ctx *c) {
                     made[in->var]++;
                     maker[in->var] = c->ff->calls[v->call_id].instr;
                 } else {
-                    mark_vars(in->value, escapes, nv); /* `x = ch` copies it */
+                    tl_expr_mark_vars(in->value, escapes, nv); /* `x = ch` copies it */
                 }
                 continue;
             }
-            mark_vars(in->value, escapes, nv);
-            mark_vars(in->target, escapes, nv);
+            tl_expr_mark_vars(in->value, escapes, nv);
+            tl_expr_mark_vars(in->target, escapes, nv);
             if (in->kind != TL_I_CALL) continue;
-            mark_vars(in->call.fn, escapes, nv);
+            tl_expr_mark_vars(in->call.fn, escapes, nv);
             for (int a = 0; a < in->call.nargs; a++) {
                 const tl_expr *e = tl_expr_uncast(in->call.args[a]);
                 if (e && e->kind == TL_E_VAR && channel_use_allowed(c, &in->call, a)) continue;
-                mark_vars(in->call.args[a], escapes, nv);
+                tl_expr_mark_vars(in->call.args[a], escapes, nv);
             }
         }
     for (int v = 0; v < nv && c->nplaces < CF_MAX_PLACES; v++) {

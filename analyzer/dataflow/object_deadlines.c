@@ -46,6 +46,7 @@ typedef struct {
     const char *options[OD_TU_OPTIONS]; /* the option names the TU's waits ask for */
     int noptions;
     od_summary *sums;                   /* per function of the TU */
+    bool **escapes;                     /* per function: mark_escapes() of its variables */
 } od_tu;
 
 typedef struct {
@@ -66,16 +67,22 @@ static const tl_fn_model *model_of(const od_ctx *c, int id) {
     return id >= 0 && id < c->ff->ncalls ? c->ff->calls[id].model : NULL;
 }
 
-/* The place of `v` or `&v`, -1 none. */
-static int place_of_arg(const od_ctx *c, const tl_expr *e, bool *addr) {
+/* The variable an argument names as `v` or `&v` (*addr: through `&`), -1
+ * for anything else. */
+static int plain_var(const tl_func *f, const tl_expr *e, bool *addr) {
     e = tl_expr_uncast(e);
     *addr = false;
     if (e && e->kind == TL_E_ADDR && e->nkids == 1) {
         e = tl_expr_uncast(e->kids[0]);
         *addr = true;
     }
-    return e && e->kind == TL_E_VAR && e->nkids == 0 && e->var >= 0 && e->var < c->f->nvars ? c->place_of[e->var]
-                                                                                               : -1;
+    return e && e->kind == TL_E_VAR && e->nkids == 0 && e->var >= 0 && e->var < f->nvars ? e->var : -1;
+}
+
+/* The place of `v` or `&v`, -1 none. */
+static int place_of_arg(const od_ctx *c, const tl_expr *e, bool *addr) {
+    int v = plain_var(c->f, e, addr);
+    return v >= 0 ? c->place_of[v] : -1;
 }
 
 /* The index of the option argument j of the call names: a string literal
@@ -130,15 +137,8 @@ static bool opens_result(const od_ctx *c, const tl_expr *value) {
 }
 
 static bool value_forever(const tl_call_facts *cf, const tl_deadline_option_facet *d) {
-    if (!cf->argv || d->value_arg >= cf->instr->call.nargs) return false;
-    const tl_cval *v = &cf->argv[d->value_arg];
-    for (int i = 0; i < d->nforever; i++) {
-        const tl_forever *fv = &d->forever[i];
-        if (fv->kind == TL_FOREVER_NEGATIVE && v->kind == TL_CV_INT && v->v < 0) return true;
-        if (fv->kind == TL_FOREVER_VALUE && v->kind == TL_CV_INT && v->v == fv->value) return true;
-        if (fv->kind == TL_FOREVER_NULL && v->kind == TL_CV_NULL) return true;
-    }
-    return false;
+    return cf->argv && d->value_arg < cf->instr->call.nargs &&
+           tl_value_is_forever(d->forever, d->nforever, &cf->argv[d->value_arg]);
 }
 
 static int tu_option(const od_tu *t, const char *name) {
@@ -229,7 +229,7 @@ static bool call_unknown(const tl_model_set *models, const tl_instr *in) {
 static void apply_call(const od_ctx *c, od_state *s, const tl_instr *in) {
     const tl_call_facts *cf = &c->ff->calls[in->call.id];
     const tl_fn_model *m = model_of(c, in->call.id);
-    const od_summary *sum;
+    const od_summary *sum = callee_summary(c, in);
     bool unknown = call_unknown(c->models, in);
     if (m && m->readiness_wait.present) {
         /* zmq_poll: the socket may be among the items it reported ready */
@@ -242,7 +242,7 @@ static void apply_call(const od_ctx *c, od_state *s, const tl_instr *in) {
         if (p < 0) continue;
         /* a receive on the object (it reads it), or anything else done with it */
         if (m && m->reads.present && m->reads.arg == j) s->received |= 1u << p;
-        else if ((sum = callee_summary(c, in)) && j < OD_SUM_PARAMS && (sum->reads >> j & 1u) &&
+        else if (sum && j < OD_SUM_PARAMS && (sum->reads >> j & 1u) &&
                  !(sum->other >> j & 1u))
             s->received |= 1u << p;
         else s->received &= ~(1u << p);
@@ -260,7 +260,7 @@ static void apply_call(const od_ctx *c, od_state *s, const tl_instr *in) {
             uint64_t bits = o >= 0 ? (uint64_t)1 << (p * 4 + o) : all_options(p);
             if (o >= 0 && value_forever(cf, d)) s->may_set &= ~bits;
             else s->may_set |= bits;
-        } else if ((sum = callee_summary(c, in))) {
+        } else if (sum) {
             if (j >= OD_SUM_PARAMS || (sum->sets >> j & 1u)) s->may_set |= all_options(p);
         } else if (unknown) {
             s->may_set |= all_options(p); /* code nobody models may set anything */
@@ -300,40 +300,30 @@ static const tl_dataflow_ops od_ops = {
 
 /* ---- which variables are followed ---- */
 
-/* Mark every variable e reads or takes the address of. */
-static void mark_vars(const tl_func *f, const tl_expr *e, unsigned char *out) {
-    if (!e) return;
-    if (e->kind == TL_E_VAR && e->var >= 0 && e->var < f->nvars) out[e->var] = 1;
-    for (int k = 0; k < e->nkids; k++) mark_vars(f, e->kids[k], out);
-}
-
 /* Variables used anywhere but as a call's argument (`v`, `&v`) or in a
- * branch condition. */
-static void mark_escapes(const tl_func *f, unsigned char *out) {
+ * branch condition (`if (!s)` reads it, copies it nowhere). */
+static void mark_escapes(const tl_func *f, bool *out) {
+    int nv = f->nvars;
     for (int b = 0; b < f->nblocks; b++) {
         const tl_block *blk = &f->blocks[b];
         for (int i = 0; i < blk->ninstrs; i++) {
             const tl_instr *in = &blk->instrs[i];
+            bool addr;
             switch (in->kind) {
             case TL_I_CALL:
-                mark_vars(f, in->call.fn, out);
-                for (int j = 0; j < in->call.nargs; j++) {
-                    const tl_expr *e = tl_expr_uncast(in->call.args[j]);
-                    if (e && e->kind == TL_E_ADDR && e->nkids == 1) e = tl_expr_uncast(e->kids[0]);
-                    if (e && e->kind == TL_E_VAR && e->nkids == 0) continue;
-                    mark_vars(f, in->call.args[j], out);
-                }
+                tl_expr_mark_vars(in->call.fn, out, nv);
+                for (int j = 0; j < in->call.nargs; j++)
+                    if (plain_var(f, in->call.args[j], &addr) < 0) tl_expr_mark_vars(in->call.args[j], out, nv);
                 break;
             case TL_I_STORE:
-                mark_vars(f, in->target, out);
-                mark_vars(f, in->value, out);
+                tl_expr_mark_vars(in->target, out, nv);
+                tl_expr_mark_vars(in->value, out, nv);
                 break;
             default:
-                mark_vars(f, in->value, out);
+                tl_expr_mark_vars(in->value, out, nv);
                 break;
             }
         }
-        /* a test of the variable (`if (!s)`) reads it, copies it nowhere */
     }
 }
 
@@ -391,8 +381,7 @@ static void run_func(tl_analysis *a, const od_tu *t, int fi) {
         opens = m && m->object_open.present;
     }
     if (!opens) return;
-    unsigned char *escapes = tl_xcalloc((size_t)f->nvars, 1);
-    mark_escapes(f, escapes);
+    const bool *escapes = t->escapes[fi];
     c.place_of = tl_xmalloc((size_t)f->nvars * sizeof *c.place_of);
     for (int v = 0; v < f->nvars; v++) c.place_of[v] = -1;
     for (int b = 0; b < f->nblocks && c.nplaces < OD_MAX_PLACES; b++)
@@ -410,12 +399,9 @@ static void run_func(tl_analysis *a, const od_tu *t, int fi) {
         if (!m || !m->object_open.present || m->object_open.result || !in || m->object_open.arg < 0 ||
             m->object_open.arg >= in->call.nargs)
             continue;
-        const tl_expr *e = tl_expr_uncast(in->call.args[m->object_open.arg]);
-        if (!e || e->kind != TL_E_ADDR || e->nkids != 1) continue;
-        e = tl_expr_uncast(e->kids[0]);
-        if (!e || e->kind != TL_E_VAR || e->nkids != 0 || e->var < 0 || e->var >= f->nvars) continue;
-        int v = e->var;
-        if (f->vars[v].kind != TL_VAR_LOCAL || escapes[v] || c.place_of[v] >= 0) continue;
+        bool addr;
+        int v = plain_var(f, in->call.args[m->object_open.arg], &addr);
+        if (v < 0 || !addr || f->vars[v].kind != TL_VAR_LOCAL || escapes[v] || c.place_of[v] >= 0) continue;
         c.place_of[v] = c.nplaces++;
     }
     tl_dataflow_result r;
@@ -434,26 +420,21 @@ static void run_func(tl_analysis *a, const od_tu *t, int fi) {
     }
     if (c.nplaces > 0) tl_dataflow_free(&r);
     free(c.place_of);
-    free(escapes);
 }
 
 /* ---- the TU's helpers ---- */
 
 /* Parameter k (< OD_SUM_PARAMS) that e (`v` or `&v`) names, never assigned
  * in f, or -1. */
-static int param_of(const tl_func *f, const unsigned char *assigned, const tl_expr *e) {
-    e = tl_expr_uncast(e);
-    if (e && e->kind == TL_E_ADDR && e->nkids == 1) e = tl_expr_uncast(e->kids[0]);
-    if (!e || e->kind != TL_E_VAR || e->nkids != 0 || e->var < 0 || e->var >= f->nparams ||
-        e->var >= OD_SUM_PARAMS || assigned[e->var])
-        return -1;
-    return e->var;
+static int param_of(const tl_func *f, const bool *assigned, const tl_expr *e) {
+    bool addr;
+    int v = plain_var(f, e, &addr);
+    return v >= 0 && v < f->nparams && v < OD_SUM_PARAMS && !assigned[v] ? v : -1;
 }
 
 /* One pass over function fi: grow its summary from its calls and its
  * callees' summaries; true when it changed. */
-static bool summarize(tl_analysis *a, od_tu *t, int fi, const unsigned char *assigned,
-                      const unsigned char *escapes) {
+static bool summarize(tl_analysis *a, od_tu *t, int fi, const bool *assigned, const bool *escapes) {
     const tl_func *f = &a->tu->funcs[fi];
     const tl_func_facts *ff = &a->funcs[fi];
     od_summary *sum = &t->sums[fi], old = *sum;
@@ -523,17 +504,17 @@ static void build_tu(tl_analysis *a, od_tu *t) {
         return;
     }
     t->sums = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *t->sums);
-    unsigned char **assigned = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *assigned);
-    unsigned char **escapes = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *escapes);
+    bool **assigned = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *assigned);
+    bool **escapes = t->escapes = tl_xcalloc((size_t)tu->nfuncs + 1, sizeof *escapes);
     for (int fi = 0; fi < tu->nfuncs; fi++) {
         const tl_func *f = &tu->funcs[fi];
-        assigned[fi] = tl_xcalloc((size_t)f->nvars + 1, 1);
-        escapes[fi] = tl_xcalloc((size_t)f->nvars + 1, 1);
+        assigned[fi] = tl_xcalloc((size_t)f->nvars + 1, sizeof **assigned);
+        escapes[fi] = tl_xcalloc((size_t)f->nvars + 1, sizeof **escapes);
         mark_escapes(f, escapes[fi]);
         for (int b = 0; b < f->nblocks; b++)
             for (int i = 0; i < f->blocks[b].ninstrs; i++) {
                 const tl_instr *in = &f->blocks[b].instrs[i];
-                if (in->kind == TL_I_ASSIGN && in->var >= 0 && in->var < f->nvars) assigned[fi][in->var] = 1;
+                if (in->kind == TL_I_ASSIGN && in->var >= 0 && in->var < f->nvars) assigned[fi][in->var] = true;
             }
     }
     bool changed = true;
@@ -546,12 +527,8 @@ static void build_tu(tl_analysis *a, od_tu *t) {
             t->sums[fi].sets = t->sums[fi].other = ~0u;
             memset(t->sums[fi].waits, 0, sizeof t->sums[fi].waits);
         }
-    for (int fi = 0; fi < tu->nfuncs; fi++) {
-        free(assigned[fi]);
-        free(escapes[fi]);
-    }
+    for (int fi = 0; fi < tu->nfuncs; fi++) free(assigned[fi]);
     free(assigned);
-    free(escapes);
 }
 
 void tl_analysis_mark_object_deadlines(tl_analysis *a) {
@@ -560,5 +537,7 @@ void tl_analysis_mark_object_deadlines(tl_analysis *a) {
     build_tu(a, &t);
     if (t.noptions == 0) return;
     for (int fi = 0; fi < a->tu->nfuncs; fi++) run_func(a, &t, fi);
+    for (int fi = 0; fi < a->tu->nfuncs && t.escapes; fi++) free(t.escapes[fi]);
+    free(t.escapes);
     free(t.sums);
 }

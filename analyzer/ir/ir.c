@@ -175,6 +175,12 @@ bool tl_expr_mentions_var(const tl_expr *e, int v) {
     return false;
 }
 
+void tl_expr_mark_vars(const tl_expr *e, bool *seen, int nvars) {
+    if (!e) return;
+    if (e->kind == TL_E_VAR && e->var >= 0 && e->var < nvars) seen[e->var] = true;
+    for (int k = 0; k < e->nkids; k++) tl_expr_mark_vars(e->kids[k], seen, nvars);
+}
+
 /* ---- functions and blocks ---- */
 
 int tl_func_add_var(tl_func *f, const char *name, tl_var_kind kind) {

@@ -337,6 +337,8 @@ void tl_func_addr_taken_except(const tl_func *f, unsigned char *taken,
 bool *tl_func_results_returned(const tl_func *f, int ncalls);
 /* Does e read variable v anywhere (not under a call result)? */
 bool tl_expr_mentions_var(const tl_expr *e, int v);
+/* Set seen[v] for every variable v (< nvars) e reads or takes the address of. */
+void tl_expr_mark_vars(const tl_expr *e, bool *seen, int nvars);
 
 /* The name the user spelled for a call: the identifier its source text starts
  * with ("chrecv" for dill_chrecv, "go" for a go() expansion), else the callee
